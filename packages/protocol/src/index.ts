@@ -1,0 +1,4 @@
+// @tributary/protocol: wire primitives, the generated Kafka message codec, record batches,
+// compression, CRC32C and the error table. Shared by the broker and the client.
+export * from './records/crc32c.ts';
+export * from './records/batch-header.ts';

@@ -1,0 +1,2 @@
+// @tributary/storage
+export {};
