@@ -1,0 +1,68 @@
+// A bounded LRU of open file descriptors shared by all partitions of a LogManager, so thousands of
+// partitions (three files per segment) never exceed `maxOpen` descriptors. A descriptor in use by
+// an async fsync is pinned and not closed until released.
+import type { FileSystem } from './fs.ts';
+
+interface Entry { fd: number; pins: number }
+
+export class FdCache {
+  private open = new Map<string, Entry>();
+  constructor(readonly fs: FileSystem, readonly maxOpen = 1024) {}
+
+  get size(): number { return this.open.size; }
+
+  /** The descriptor for `path` (read/write), opening it (and creating the file when `create`) if needed. */
+  get(path: string, create = false): number {
+    const e = this.open.get(path);
+    if (e) {
+      this.open.delete(path);
+      this.open.set(path, e);
+      return e.fd;
+    }
+    this.evict(this.maxOpen - 1);
+    const fd = this.fs.openSync(path, create);
+    this.open.set(path, { fd, pins: 0 });
+    return fd;
+  }
+
+  /** Like get, but the descriptor stays open until `release` is called (for async operations). */
+  pin(path: string): number {
+    const fd = this.get(path);
+    this.open.get(path)!.pins++;
+    return fd;
+  }
+
+  release(path: string): void {
+    const e = this.open.get(path);
+    if (e && e.pins > 0) e.pins--;
+    if (this.open.size > this.maxOpen) this.evict(this.maxOpen);
+  }
+
+  private evict(target: number): void {
+    if (this.open.size <= target) return;
+    for (const [path, e] of this.open) {
+      if (this.open.size <= target) break;
+      if (e.pins > 0) continue;
+      this.open.delete(path);
+      this.fs.closeSync(e.fd);
+    }
+  }
+
+  /** Closes the descriptor of `path` if open (before delete or rename). */
+  close(path: string): void {
+    const e = this.open.get(path);
+    if (!e) return;
+    this.open.delete(path);
+    this.fs.closeSync(e.fd);
+  }
+
+  /** Closes every descriptor whose path starts with `prefix`. */
+  closeUnder(prefix: string): void {
+    for (const path of [...this.open.keys()]) if (path.startsWith(prefix)) this.close(path);
+  }
+
+  closeAll(): void {
+    for (const e of this.open.values()) this.fs.closeSync(e.fd);
+    this.open.clear();
+  }
+}
