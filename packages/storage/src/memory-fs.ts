@@ -183,6 +183,14 @@ export class MemoryFileSystem implements FileSystem {
     if (!b) throw fsError('ENOENT', `no such file '${path}'`);
     return b;
   }
+  /** Test helper: create or replace a file with `data` (not fsynced). */
+  put(path: string, data: Buffer | string): void {
+    const fd = this.openSync(path, true);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    this.ftruncateSync(fd, 0);
+    this.writeSync(fd, buf, 0, buf.length, 0);
+    this.closeSync(fd);
+  }
   /** Test helper: overwrite bytes in a file directly (simulated bit rot). */
   poke(path: string, position: number, data: Buffer): void {
     const f = this.files.get(norm(path));
