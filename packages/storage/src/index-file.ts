@@ -21,20 +21,23 @@ export class IndexCache {
   private bytes = 0;
   constructor(readonly maxBytes = 32 * 1024 * 1024) {}
   touch(idx: IndexFile): void {
-    if (this.loaded.has(idx)) { this.loaded.delete(idx); this.loaded.add(idx); return; }
-    this.loaded.add(idx);
-    this.bytes += idx.capacityBytes;
-    this.trim();
+    if (this.loaded.has(idx)) { this.loaded.delete(idx); this.loaded.add(idx); } else {
+      this.loaded.add(idx);
+      this.bytes += idx.capacityBytes;
+    }
+    this.trim(idx);
   }
   resized(delta: number): void { this.bytes += delta; }
   forget(idx: IndexFile): void {
     if (this.loaded.delete(idx)) this.bytes -= idx.capacityBytes;
   }
-  private trim(): void {
+  private trim(keep: IndexFile): void {
     if (this.bytes <= this.maxBytes) return;
     for (const idx of [...this.loaded]) {
       if (this.bytes <= this.maxBytes) break;
-      if (idx.dropBuffer()) { this.loaded.delete(idx); }
+      if (idx === keep) continue;
+      const size = idx.capacityBytes;
+      if (idx.dropBuffer()) { this.loaded.delete(idx); this.bytes -= size; }
     }
   }
   get loadedBytes(): number { return this.bytes; }
