@@ -20,8 +20,6 @@ export interface LogConfig {
   flushMessages: number;
   /** flush.ms: fsync when the oldest unflushed data is this old (checked by LogManager's flush scheduler). */
   flushMs: number;
-  /** file.delete.delay.ms: delay before a deleted segment's files are removed. */
-  fileDeleteDelayMs: number;
   /**
    * Tributary extension (not a Kafka config): when true, `append()` resolves only after the data
    * is fsynced; concurrent appends share one fsync (group commit).
@@ -40,7 +38,6 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionBytes: -1,
   flushMessages: LONG_MAX,
   flushMs: LONG_MAX,
-  fileDeleteDelayMs: 60000,
   durableAppend: false,
 });
 
@@ -53,7 +50,6 @@ const KEYS: Record<string, keyof LogConfig> = {
   'retention.bytes': 'retentionBytes',
   'flush.messages': 'flushMessages',
   'flush.ms': 'flushMs',
-  'file.delete.delay.ms': 'fileDeleteDelayMs',
   'tributary.durable.append': 'durableAppend',
 };
 
