@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   const P = 10000;
   const c0 = performance.now();
   for (let p = 0; p < P; p++) idle.getOrCreateLog('idle', p).appendSync(makeBatch(200), { leaderEpoch: 0 });
-  idle.checkpointRecoveryPoints(true);
+  await idle.flushAndCheckpointRecoveryPoints();
   const createMs = performance.now() - c0;
   gc(); gc();
   const rss1 = process.memoryUsage().rss;

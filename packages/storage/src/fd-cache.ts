@@ -3,7 +3,7 @@
 // an async fsync is pinned and not closed until released.
 import type { FileSystem } from './fs.ts';
 
-interface Entry { fd: number; pins: number }
+interface Entry { fd: number; pins: number; doomed: boolean }
 
 export class FdCache {
   private open = new Map<string, Entry>();
@@ -21,21 +21,29 @@ export class FdCache {
     }
     this.evict(this.maxOpen - 1);
     const fd = this.fs.openSync(path, create);
-    this.open.set(path, { fd, pins: 0 });
+    this.open.set(path, { fd, pins: 0, doomed: false });
     return fd;
   }
 
-  /** Like get, but the descriptor stays open until `release` is called (for async operations). */
-  pin(path: string): number {
-    const fd = this.get(path);
-    this.open.get(path)!.pins++;
-    return fd;
-  }
-
-  release(path: string): void {
-    const e = this.open.get(path);
-    if (e && e.pins > 0) e.pins--;
-    if (this.open.size > this.maxOpen) this.evict(this.maxOpen);
+  /**
+   * Like get, but the descriptor stays open until `release()` is called, even if the path is
+   * closed or evicted meanwhile (for async operations such as fsync).
+   */
+  pin(path: string, create = false): { fd: number; release: () => void } {
+    const fd = this.get(path, create);
+    const e = this.open.get(path)!;
+    e.pins++;
+    let released = false;
+    return {
+      fd,
+      release: () => {
+        if (released) return;
+        released = true;
+        e.pins--;
+        if (e.pins === 0 && e.doomed) this.fs.closeSync(e.fd);
+        else if (this.open.size > this.maxOpen) this.evict(this.maxOpen);
+      },
+    };
   }
 
   private evict(target: number): void {
@@ -53,7 +61,13 @@ export class FdCache {
     const e = this.open.get(path);
     if (!e) return;
     this.open.delete(path);
-    this.fs.closeSync(e.fd);
+    this.closeEntry(e);
+  }
+
+  /** Closes now, or when the last pin is released. */
+  private closeEntry(e: Entry): void {
+    if (e.pins > 0) e.doomed = true;
+    else this.fs.closeSync(e.fd);
   }
 
   /** Closes every descriptor whose path starts with `prefix`. */
@@ -62,7 +76,7 @@ export class FdCache {
   }
 
   closeAll(): void {
-    for (const e of this.open.values()) this.fs.closeSync(e.fd);
+    for (const e of this.open.values()) this.closeEntry(e);
     this.open.clear();
   }
 }

@@ -91,8 +91,8 @@ export class LogManager {
     if (scheduler) {
       const o = this.options;
       this.cancels.push(scheduler.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => { this.cleanupLogs(); }));
-      this.cancels.push(scheduler.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => { this.flushDirtyLogs(); }));
-      this.cancels.push(scheduler.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => { this.checkpointRecoveryPoints(true); }));
+      this.cancels.push(scheduler.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs()));
+      this.cancels.push(scheduler.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => this.flushAndCheckpointRecoveryPoints()));
       this.cancels.push(scheduler.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => { this.checkpointLogStartOffsets(); }));
     }
     return this;
@@ -195,7 +195,7 @@ export class LogManager {
     const dir = this.dirOf.get(key)!;
     this.logs.delete(key);
     this.dirOf.delete(key);
-    log.close();
+    log.close(false);
     const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
     this.ctx.fds.closeUnder(`${log.dir}/`);
     this.fs.renameSync(log.dir, doomed);
@@ -215,24 +215,33 @@ export class LogManager {
     return n;
   }
 
-  /** Flushes logs whose flush.ms has elapsed since their last flush. */
-  flushDirtyLogs(): void {
+  /** Flushes (async) the logs whose flush.ms has elapsed since their last flush. */
+  async flushDirtyLogs(): Promise<void> {
     const now = this.clock.now();
+    const runs: Promise<void>[] = [];
     for (const log of this.logs.values()) {
       if (log.config.flushMs >= LONG_MAX || log.isOffline) continue;
-      if (log.recoveryPoint < log.logEndOffset && now - log.lastFlushMs >= log.config.flushMs) {
-        try { log.flush(); } catch { /* offline */ }
-      }
+      if (log.recoveryPoint < log.logEndOffset && now - log.lastFlushMs >= log.config.flushMs) runs.push(log.flushAsync().catch(() => {}));
     }
+    await Promise.all(runs);
   }
 
-  /** Writes recovery-point-offset-checkpoint in every dir (after flushing every log when `flushFirst`, as Kafka does). */
-  checkpointRecoveryPoints(flushFirst = false): void {
+  /** Kafka's periodic recovery-point checkpoint: flushes every dirty log (fsyncs off the event loop), then writes the checkpoint files. */
+  async flushAndCheckpointRecoveryPoints(): Promise<void> {
+    const runs: Promise<void>[] = [];
+    for (const log of this.logs.values()) {
+      if (!log.isOffline && log.recoveryPoint < log.logEndOffset) runs.push(log.flushAsync().catch(() => {}));
+    }
+    await Promise.all(runs);
+    if (this.started) this.checkpointRecoveryPoints();
+  }
+
+  /** Writes recovery-point-offset-checkpoint in every dir (each log's current recovery point). */
+  checkpointRecoveryPoints(): void {
     for (const d of this.dirs) {
       const entries: OffsetCheckpointEntry[] = [];
       for (const [key, log] of this.logs) {
         if (this.dirOf.get(key) !== d.path) continue;
-        if (flushFirst && !log.isOffline && log.recoveryPoint < log.logEndOffset) { try { log.flush(); } catch { /* offline */ } }
         entries.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
       }
       writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, entries);

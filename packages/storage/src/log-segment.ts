@@ -314,6 +314,8 @@ export class LogSegment {
     this.size = pos;
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.nextOffset = next;
+    // As a normally closed segment, record the largest timestamp seen (Kafka's recover does too).
+    this.maybeAppendTimeIndex();
     this.offsetIndex.persist();
     this.timeIndex.persist();
     return truncated;
@@ -348,12 +350,25 @@ export class LogSegment {
   /** Async fsync of the log file only (group commit); the descriptor is pinned meanwhile. */
   async fsyncLog(): Promise<void> {
     const size = this.size;
-    const fd = this.ctx.fds.pin(this.logPath);
+    await this.fsyncPath(this.logPath);
+    if (size > this.flushedSize) this.flushedSize = size;
+  }
+
+  private async fsyncPath(path: string): Promise<void> {
+    const pinned = this.ctx.fds.pin(path, true);
     try {
-      await this.ctx.fs.fsync(fd);
+      await this.ctx.fs.fsync(pinned.fd);
     } finally {
-      this.ctx.fds.release(this.logPath);
+      pinned.release();
     }
+  }
+
+  /** Async flush: persists the indexes, then fsyncs log and indexes off the event loop. */
+  async flushAsync(): Promise<void> {
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+    const size = this.size;
+    await Promise.all([this.fsyncPath(this.logPath), this.fsyncPath(this.offsetIndex.path), this.fsyncPath(this.timeIndex.path)]);
     if (size > this.flushedSize) this.flushedSize = size;
   }
 

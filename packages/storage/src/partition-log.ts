@@ -454,21 +454,47 @@ export class PartitionLog extends EventEmitter {
     this.lastFlushMs = this.ctx.clock.now();
   }
 
-  private flushScheduled = false;
-  flushInBackground(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.closed || this.offlineError) return;
-      try { this.flush(); } catch { /* went offline; reported through the 'offline' event */ }
-    });
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  /**
+   * Like flush, but the fsyncs run off the event loop (libuv threads). Concurrent calls share one
+   * run (and one more afterwards if data arrived meanwhile).
+   */
+  flushAsync(): Promise<void> {
+    if (this.flushing) { this.flushAgain = true; return this.flushing; }
+    const run = async (): Promise<void> => {
+      do {
+        this.flushAgain = false;
+        if (this.offlineError || this.closed) return;
+        const upTo = this.logEndOffset;
+        const messages = this.unflushedMessages;
+        const segs = this.segments.slice(this.segmentIndexFor(this.recoveryPoint));
+        try {
+          // all descriptors are pinned synchronously here, before any segment can be deleted
+          await Promise.all(segs.map((s) => s.flushAsync()));
+        } catch (err) {
+          throw this.goOffline(err);
+        }
+        this.unflushedMessages = Math.max(0, this.unflushedMessages - messages);
+        const durable = Math.min(upTo, this.logEndOffset);
+        if (durable > this.recoveryPoint) this.recoveryPoint = durable;
+        if (durable > this.durableOffset) this.durableOffset = durable;
+        this.lastFlushMs = this.ctx.clock.now();
+      } while (this.flushAgain);
+    };
+    this.flushing = run().finally(() => { this.flushing = null; });
+    return this.flushing;
   }
 
-  /** Flushes (when healthy), persists indexes, closes descriptors. The files stay. */
-  close(): void {
+  flushInBackground(): void {
+    this.flushAsync().catch(() => { /* went offline; reported through the 'offline' event */ });
+  }
+
+  /** Flushes (when healthy and `flush`), persists indexes, closes descriptors. The files stay. */
+  close(flush = true): void {
     if (this.closed) return;
-    if (!this.offlineError) {
+    if (!this.offlineError && flush) {
       try {
         this.activeSegment.onBecomeInactive();
         this.flush();

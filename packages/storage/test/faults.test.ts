@@ -74,21 +74,24 @@ test('flush.messages flushes in the background and advances the recovery point; 
   const env = testEnv();
   const mgr = env.open({ flushMessages: 5 });
   const log = mgr.getOrCreateLog('t', 0);
+  const ticks = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
   for (let i = 0; i < 4; i++) log.appendSync(buildBatch(), { leaderEpoch: 0 });
-  await new Promise((r) => setImmediate(r));
+  await ticks();
   assert.equal(log.recoveryPoint, 0);
   log.appendSync(buildBatch(), { leaderEpoch: 0 });
-  await new Promise((r) => setImmediate(r));
+  await ticks();
   assert.equal(log.recoveryPoint, 5);
+  assert.equal(log.unflushedMessageCount, 0);
   const m = mgr.getOrCreateLog('m', 0, { config: { flushMs: 3000 } });
   m.appendSync(buildBatch(), { leaderEpoch: 0 });
   await env.scheduler.advance(2000);
   assert.equal(m.recoveryPoint, 0);
   await env.scheduler.advance(1000);
+  await ticks();
   assert.equal(m.recoveryPoint, 1);
 });
 
-test('open descriptors stay bounded across many partitions; idle partitions hold no index buffers', () => {
+test('open descriptors stay bounded across many partitions; idle partitions hold no index buffers', async () => {
   const env = testEnv();
   const mgr = env.open({ indexIntervalBytes: 10 }, { maxOpenFiles: 16, indexCacheBytes: 4096 });
   for (let p = 0; p < 200; p++) {
@@ -98,7 +101,8 @@ test('open descriptors stay bounded across many partitions; idle partitions hold
   }
   for (let p = 0; p < 200; p++) assert.deepEqual(batchOffsets(mgr.getLog('many', p)!.read(3, 1).records), [[3, 3]]);
   assert.ok(env.fs.openFdCount <= 16);
-  mgr.checkpointRecoveryPoints(true);
+  await mgr.flushAndCheckpointRecoveryPoints();
+  for (let p = 0; p < 200; p++) assert.equal(mgr.getLog('many', p)!.recoveryPoint, 5);
   for (let p = 0; p < 200; p++) mgr.getLog('many', p)!.read(0, 1);
   assert.ok(mgr.ctx.indexCache.loadedBytes <= 4096, `index bytes ${mgr.ctx.indexCache.loadedBytes}`);
   mgr.shutdown();
