@@ -156,7 +156,7 @@ export class PartitionLog extends EventEmitter {
     }
     if (n === 0) throw new InvalidAppendError('no batches to append');
     const lastOffset = offset - 1;
-    const segment = this.maybeRoll(len, lastOffset);
+    const segment = this.maybeRoll(len, lastOffset, maxTs);
     if (opts.leaderEpoch > this.leaderEpochCache.latestEpoch) {
       try { this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset); } catch (err) { throw this.goOffline(err); }
     }
@@ -216,20 +216,24 @@ export class PartitionLog extends EventEmitter {
     }
   }
 
-  private shouldRoll(segment: LogSegment, incomingBytes: number, lastOffset: number): boolean {
+  /**
+   * Kafka's LogSegment.shouldRoll. segment.ms is measured between the first batch's timestamp and
+   * the incoming batches' max timestamp (wall clock since creation when the first has none).
+   */
+  private shouldRoll(segment: LogSegment, incomingBytes: number, lastOffset: number, incomingMaxTs: number): boolean {
     if (segment.size === 0) return false;
     const c = this.config;
     if (segment.size > c.segmentBytes - incomingBytes) return true;
-    const since = segment.rollingBasedTimestamp >= 0 ? segment.rollingBasedTimestamp : segment.createdMs;
-    if (this.ctx.clock.now() - since > c.segmentMs) return true;
+    const waited = segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.clock.now() - segment.createdMs;
+    if (waited > c.segmentMs) return true;
     if (segment.isFull(c.segmentIndexBytes)) return true;
     if (lastOffset - segment.baseOffset > 0x7fffffff) return true;
     return false;
   }
 
-  private maybeRoll(incomingBytes: number, lastOffset: number): LogSegment {
+  private maybeRoll(incomingBytes: number, lastOffset: number, incomingMaxTs: number): LogSegment {
     const active = this.activeSegment;
-    if (!this.shouldRoll(active, incomingBytes, lastOffset)) return active;
+    if (!this.shouldRoll(active, incomingBytes, lastOffset, incomingMaxTs)) return active;
     return this.rollAt(this.logEndOffset);
   }
 

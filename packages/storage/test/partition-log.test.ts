@@ -111,19 +111,19 @@ test('roll on segment.bytes: files named by 20-digit base offset, reads continue
   assert.deepEqual(all, Array.from({ length: 10 }, (_, i) => [i * 2, i * 2 + 1]));
 });
 
-test('roll on segment.ms (from the first batch timestamp), on a full index, and roll() by hand', () => {
+test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as Kafka), on a full index, and roll() by hand', () => {
   const env = testEnv();
   const log = env.open({ segmentMs: 1000, indexIntervalBytes: 1, segmentIndexBytes: 8 * 3 }).getOrCreateLog('t', 0);
-  const now = env.clock.now();
-  log.appendSync(buildBatch({ baseTimestamp: now }), { leaderEpoch: 0 });
-  env.clock.advance(1000);
-  log.appendSync(buildBatch({ baseTimestamp: env.clock.now() }), { leaderEpoch: 0 });
+  const old = env.clock.now() - 86_400_000; // day-old CreateTime timestamps: no roll per append
+  log.appendSync(buildBatch({ baseTimestamp: old }), { leaderEpoch: 0 });
+  env.clock.advance(5000);
+  log.appendSync(buildBatch({ baseTimestamp: old + 1000 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0]);
-  env.clock.advance(1);
-  log.appendSync(buildBatch({ baseTimestamp: env.clock.now() }), { leaderEpoch: 0 });
+  log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2]);
+  env.clock.advance(1);
   // index full: 3 entries max (24 bytes / 8); an entry is added before every batch but the first
-  for (let i = 0; i < 4; i++) log.appendSync(buildBatch({ baseTimestamp: env.clock.now() }), { leaderEpoch: 0 });
+  for (let i = 0; i < 4; i++) log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2, 6]);
   assert.equal(log.segments[1]!.offsetIndex.count, 3);
   log.roll();
