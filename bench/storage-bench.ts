@@ -94,6 +94,7 @@ async function writeCase(label: string, size: number, totalBytes: number, partit
   ]);
 }
 
+let asyncRow: string[] = [];
 async function main(): Promise<void> {
   console.log(`storage bench in ${base} (node ${process.version})`);
   await writeCase('1m-1', MiB, 128 * MiB, 1, false);
@@ -107,6 +108,25 @@ async function main(): Promise<void> {
   console.log('\nsequential writes: plain fs.writeSync of the same bytes vs PartitionLog append');
   printTable(['case', 'bytes', 'raw fs', 'log append', 'log/raw', 'per append'], rows);
 
+  // sync vs async small writes: why the append path uses writeSync
+  {
+    const b = makeBatch(16 * 1024);
+    const file = join(base, 'async.log');
+    const N = 4096;
+    const fd = fs.openSync(file, 'w');
+    let t = performance.now();
+    for (let i = 0; i < N; i++) fs.writeSync(fd, b, 0, b.length, i * b.length);
+    const syncUs = ((performance.now() - t) * 1000) / N;
+    fs.closeSync(fd);
+    const fh = await fs.promises.open(file, 'w');
+    t = performance.now();
+    for (let i = 0; i < N; i++) await fh.write(b, 0, b.length, i * b.length);
+    const asyncUs = ((performance.now() - t) * 1000) / N;
+    await fh.close();
+    fs.rmSync(file);
+    asyncRow = ['16 KiB write: fs.writeSync vs await FileHandle.write', `${N} writes`, `${syncUs.toFixed(1)} us vs ${asyncUs.toFixed(1)} us`];
+  }
+
   // reads, lookups: 1 partition of 16 KiB batches with 1 KiB batches in between (many index entries)
   const dir = join(base, 'read');
   const mgr = new LogManager({ logDirs: [dir], scheduler: null, defaultConfig: { segmentBytes: 64 * MiB } }).startup();
@@ -115,7 +135,7 @@ async function main(): Promise<void> {
   const n = 20000;
   for (let i = 0; i < n; i++) log.appendSync(makeBatch(i % 2 ? 16 * 1024 : 1024, t0 + i * 10), { leaderEpoch: 0 });
   const total = log.size;
-  const other: string[][] = [];
+  const other: string[][] = [asyncRow];
   for (const maxBytes of [MiB, 64 * 1024]) {
     let off = 0;
     let bytes = 0;

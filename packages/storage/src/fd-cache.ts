@@ -7,21 +7,28 @@ interface Entry { fd: number; pins: number; doomed: boolean }
 
 export class FdCache {
   private open = new Map<string, Entry>();
+  private mruPath: string | null = null;
+  private mruFd = -1;
   constructor(readonly fs: FileSystem, readonly maxOpen = 1024) {}
 
   get size(): number { return this.open.size; }
 
   /** The descriptor for `path` (read/write), opening it (and creating the file when `create`) if needed. */
   get(path: string, create = false): number {
+    if (path === this.mruPath) return this.mruFd; // hot path: the same file again (appends, scans)
     const e = this.open.get(path);
     if (e) {
       this.open.delete(path);
       this.open.set(path, e);
+      this.mruPath = path;
+      this.mruFd = e.fd;
       return e.fd;
     }
     this.evict(this.maxOpen - 1);
     const fd = this.fs.openSync(path, create);
     this.open.set(path, { fd, pins: 0, doomed: false });
+    this.mruPath = path;
+    this.mruFd = fd;
     return fd;
   }
 
@@ -52,6 +59,7 @@ export class FdCache {
       if (this.open.size <= target) break;
       if (e.pins > 0) continue;
       this.open.delete(path);
+      if (this.mruPath === path) this.mruPath = null;
       this.fs.closeSync(e.fd);
     }
   }
@@ -61,6 +69,7 @@ export class FdCache {
     const e = this.open.get(path);
     if (!e) return;
     this.open.delete(path);
+    if (this.mruPath === path) this.mruPath = null;
     this.closeEntry(e);
   }
 
@@ -78,5 +87,6 @@ export class FdCache {
   closeAll(): void {
     for (const e of this.open.values()) this.closeEntry(e);
     this.open.clear();
+    this.mruPath = null;
   }
 }

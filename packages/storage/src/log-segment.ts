@@ -46,6 +46,8 @@ export class LogSegment {
   /** MaxTimestamp of the first batch (segment.ms roll is measured from it), -1 if unknown. */
   rollingBasedTimestamp = -1;
   createdMs: number;
+  /** Last append (or file mtime at load): retention's fallback when the segment has no timestamps. */
+  lastModifiedMs: number;
   /** Bytes of .log known to be fsynced. */
   flushedSize: number;
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
@@ -66,6 +68,7 @@ export class LogSegment {
     this.flushedSize = size;
     this.nextOffset = size === 0 ? baseOffset : -1;
     this.createdMs = ctx.clock.now();
+    this.lastModifiedMs = this.createdMs;
   }
 
   /** Creates the three empty files of a new segment. */
@@ -91,7 +94,7 @@ export class LogSegment {
     const size = log ? log.size : 0;
     const ok = !!idx && !!tix && idx.size % OFFSET_INDEX_ENTRY === 0 && tix.size % TIME_INDEX_ENTRY === 0;
     const seg = new LogSegment(ctx, dir, baseOffset, size, ok ? idx!.size / OFFSET_INDEX_ENTRY : 0, ok ? tix!.size / TIME_INDEX_ENTRY : 0);
-    if (log) seg.createdMs = log.mtimeMs;
+    if (log) seg.createdMs = seg.lastModifiedMs = log.mtimeMs;
     return { segment: seg, indexesOk: ok };
   }
 
@@ -195,6 +198,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
     }
     this.size = start + length;
+    this.lastModifiedMs = this.ctx.clock.now();
   }
 
   private indexBatch(lastOffset: number, position: number, indexIntervalBytes: number): void {
@@ -218,6 +222,9 @@ export class LogSegment {
     this.offsetIndex.persist();
     this.timeIndex.persist();
   }
+
+  /** Kafka's largestTimestamp: the max record timestamp, or the last modification time when there is none. */
+  get largestTimestamp(): number { return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs; }
 
   isFull(maxIndexBytes: number): boolean {
     return (this.offsetIndex.count + 1) * OFFSET_INDEX_ENTRY > maxIndexBytes || (this.timeIndex.count + 1) * TIME_INDEX_ENTRY > maxIndexBytes;

@@ -406,7 +406,7 @@ export class PartitionLog extends EventEmitter {
       deleted += this.deleteSegmentsWhile((seg, next) => {
         if (!underHw(next)) return false;
         this.ensureSegmentLoaded(seg);
-        return now - seg.maxTimestamp > c.retentionMs;
+        return now - seg.largestTimestamp > c.retentionMs;
       });
     }
     if (c.retentionBytes >= 0) {
