@@ -51,6 +51,8 @@ export class IndexFile {
   count = 0;
   /** Entries already written to the file. */
   persisted = 0;
+  /** The file changed since its last fsync. */
+  dirty = false;
 
   constructor(
     readonly path: string,
@@ -127,12 +129,14 @@ export class IndexFile {
     let off = from;
     while (off < to) off += this.fds.fs.writeSync(fd, buf, off, to - off, off);
     this.persisted = this.count;
+    this.dirty = true;
     return true;
   }
 
   fsync(): void {
     const fd = this.fds.get(this.path, true);
     this.fds.fs.fsyncSync(fd);
+    this.dirty = false;
   }
 
   /** Keeps the first `n` entries. */
@@ -143,6 +147,7 @@ export class IndexFile {
       const fd = this.fds.get(this.path, true);
       this.fds.fs.ftruncateSync(fd, n * this.entrySize);
       this.persisted = n;
+      this.dirty = true;
     }
   }
 
@@ -150,6 +155,7 @@ export class IndexFile {
   reset(): void {
     this.count = 0;
     this.persisted = 0;
+    this.dirty = true;
     const fd = this.fds.get(this.path, true);
     this.fds.fs.ftruncateSync(fd, 0);
   }

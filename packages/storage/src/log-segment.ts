@@ -79,6 +79,7 @@ export class LogSegment {
     seg.offsetIndex.reset();
     seg.timeIndex.reset();
     seg.indexesChecked = true;
+    seg.logDirty = true;
     return seg;
   }
 
@@ -198,6 +199,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
     }
     this.size = start + length;
+    this.logDirty = true;
     this.lastModifiedMs = this.ctx.clock.now();
   }
 
@@ -318,6 +320,8 @@ export class LogSegment {
     }
     const truncated = fileSize - pos;
     if (truncated > 0) fs.ftruncateSync(fd, pos);
+    // recovered data may never have reached the disk (a crash keeps only the page cache): sync it at the next flush
+    this.logDirty = true;
     this.size = pos;
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.nextOffset = next;
@@ -335,6 +339,7 @@ export class LogSegment {
     const removed = this.size - b.position;
     this.ctx.fs.ftruncateSync(this.fd(), b.position);
     this.size = b.position;
+    this.logDirty = true;
     this.recover(indexIntervalBytes);
     return removed;
   }
@@ -344,21 +349,29 @@ export class LogSegment {
     if (indexes) {
       this.offsetIndex.persist();
       this.timeIndex.persist();
-      this.offsetIndex.fsync();
-      this.timeIndex.fsync();
+      if (this.offsetIndex.dirty) this.offsetIndex.fsync();
+      if (this.timeIndex.dirty) this.timeIndex.fsync();
     }
-    if (this.flushedSize < this.size || indexes) {
+    if (this.logDirty) {
       const size = this.size;
       this.ctx.fs.fsyncSync(this.fd());
-      this.flushedSize = size;
+      this.markLogSynced(size);
     }
+  }
+
+  /** The log file changed (append, truncation, creation) since its last fsync. */
+  logDirty = false;
+
+  private markLogSynced(sizeAtSync: number): void {
+    if (sizeAtSync > this.flushedSize) this.flushedSize = sizeAtSync;
+    if (this.size === sizeAtSync) this.logDirty = false;
   }
 
   /** Async fsync of the log file only (group commit); the descriptor is pinned meanwhile. */
   async fsyncLog(): Promise<void> {
     const size = this.size;
     await this.fsyncPath(this.logPath);
-    if (size > this.flushedSize) this.flushedSize = size;
+    this.markLogSynced(size);
   }
 
   private async fsyncPath(path: string): Promise<void> {
@@ -375,8 +388,12 @@ export class LogSegment {
     this.offsetIndex.persist();
     this.timeIndex.persist();
     const size = this.size;
-    await Promise.all([this.fsyncPath(this.logPath), this.fsyncPath(this.offsetIndex.path), this.fsyncPath(this.timeIndex.path)]);
-    if (size > this.flushedSize) this.flushedSize = size;
+    const syncs: Promise<void>[] = [];
+    if (this.logDirty) syncs.push(this.fsyncPath(this.logPath).then(() => this.markLogSynced(size)));
+    for (const idx of [this.offsetIndex, this.timeIndex]) {
+      if (idx.dirty) { idx.dirty = false; syncs.push(this.fsyncPath(idx.path).catch((err) => { idx.dirty = true; throw err; })); }
+    }
+    await Promise.all(syncs);
   }
 
   /** Closes descriptors and drops index buffers (files stay). */

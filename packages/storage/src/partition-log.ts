@@ -64,6 +64,8 @@ export class PartitionLog extends EventEmitter {
   readonly leaderEpochCache: LeaderEpochCache;
   topicId: string | null;
   private unflushedMessages = 0;
+  /** Segment files were created or deleted since the directory was last fsynced. */
+  private dirDirty = false;
   lastFlushMs: number;
   private offlineError: Error | null = null;
   private syncWaiters: SyncWaiter[] = [];
@@ -244,6 +246,8 @@ export class PartitionLog extends EventEmitter {
       if (this.config.durableAppend) old.flush(false);
       const seg = LogSegment.create(this.ctx, this.dir, baseOffset);
       this.segments.push(seg);
+      // the new file's directory entry must be durable before data in it can be
+      if (this.config.durableAppend) this.ctx.fs.fsyncDirSync(this.dir); else this.dirDirty = true;
       // As Kafka: the rolled segment is flushed soon after, off the append path.
       this.flushInBackground();
       return seg;
@@ -449,6 +453,7 @@ export class PartitionLog extends EventEmitter {
     const messages = this.unflushedMessages;
     try {
       for (let i = this.segmentIndexFor(this.recoveryPoint); i < this.segments.length; i++) this.segments[i]!.flush(true);
+      if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
     } catch (err) {
       throw this.goOffline(err);
     }
@@ -477,6 +482,7 @@ export class PartitionLog extends EventEmitter {
         try {
           // all descriptors are pinned synchronously here, before any segment can be deleted
           await Promise.all(segs.map((s) => s.flushAsync()));
+          if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
         } catch (err) {
           throw this.goOffline(err);
         }
