@@ -32,7 +32,7 @@ export class MemoryFileSystem implements FileSystem {
   private nextFd = 3;
   readonly faults: Faults = {};
   /** Counters for assertions. */
-  stats = { writes: 0, fsyncs: 0, opens: 0 };
+  stats = { writes: 0, fsyncs: 0, dirFsyncs: 0, opens: 0 };
 
   constructor(private now: () => number = () => 0) {}
 
@@ -174,6 +174,7 @@ export class MemoryFileSystem implements FileSystem {
     return f ? Buffer.from(f.data.subarray(0, f.length)) : null;
   }
   fsyncDirSync(_path: string): void {
+    this.stats.dirFsyncs++;
     if (this.faults.failFsync) throw fsError('EIO', 'fsync failed');
   }
 
