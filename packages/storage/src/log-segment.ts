@@ -141,10 +141,13 @@ export class LogSegment {
     let chunkStart = 0;
     let chunkLen = 0;
     let pos = position;
+    // start small (an index lookup usually scans less than index.interval.bytes), grow to 64 KiB
+    let want = 8192;
     while (pos + LOG_OVERHEAD <= end) {
       if (pos < chunkStart || pos + BATCH_HEADER_SIZE > chunkStart + chunkLen) {
         chunkStart = pos;
-        chunkLen = readFully(fs, fd, scratch, 0, Math.min(SCAN_CHUNK, end - pos), pos);
+        chunkLen = readFully(fs, fd, scratch, 0, Math.min(want, end - pos), pos);
+        want = Math.min(SCAN_CHUNK, want * 2);
         if (chunkLen < LOG_OVERHEAD) return;
       }
       const at = pos - chunkStart;
