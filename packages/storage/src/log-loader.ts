@@ -55,6 +55,9 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   let segments = opened.map((o) => o.segment);
   const interval = config.indexIntervalBytes;
   const recoveryPoint = opts.recoveryPoint ?? 0;
+  const epochs = new LeaderEpochCache(fs, `${dir}/${LEADER_EPOCH_CHECKPOINT}`);
+  // As Kafka's recovery: epochs seen in recovered batches that the checkpoint lacks are added.
+  const seeEpoch = (epoch: number, baseOffset: number) => { if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset); };
 
   if (segments.length === 0) {
     const seg = LogSegment.create(ctx, dir, Math.max(0, opts.logStartOffset ?? 0));
@@ -67,7 +70,7 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
     }
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
-      const truncated = seg.recover(interval);
+      const truncated = seg.recover(interval, seeEpoch);
       seg.indexesChecked = true;
       r.recoveredSegments++;
       r.truncatedBytes += truncated;
@@ -95,7 +98,6 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   let logStartOffset = Math.max(opts.logStartOffset ?? 0, segments[0]!.baseOffset);
   if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
 
-  const epochs = new LeaderEpochCache(fs, `${dir}/${LEADER_EPOCH_CHECKPOINT}`);
   epochs.truncateFromEnd(logEndOffset);
   epochs.truncateFromStart(logStartOffset);
 

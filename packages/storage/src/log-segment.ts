@@ -276,7 +276,7 @@ export class LogSegment {
    * truncates the file at the first invalid one, and rebuilds both indexes. Returns the number of
    * bytes truncated.
    */
-  recover(indexIntervalBytes: number): number {
+  recover(indexIntervalBytes: number, onBatch?: (partitionLeaderEpoch: number, baseOffset: number) => void): number {
     const fs = this.ctx.fs;
     const fd = this.fd();
     const fileSize = fs.fstatSizeSync(fd);
@@ -316,6 +316,7 @@ export class LogSegment {
       const maxTs = readInt64(chunk, at + Off.MaxTimestamp);
       if (maxTs > this.maxTimestamp) { this.maxTimestamp = maxTs; this.offsetOfMaxTimestamp = lastOffset; }
       if (pos === 0) this.rollingBasedTimestamp = maxTs;
+      if (onBatch) onBatch(chunk.readInt32BE(at + Off.PartitionLeaderEpoch), baseOffset);
       this.indexBatch(lastOffset, pos, indexIntervalBytes);
       this.bytesSinceLastIndexEntry += size;
       next = lastOffset + 1;

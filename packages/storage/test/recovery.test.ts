@@ -131,3 +131,13 @@ test('power loss (unsynced data dropped): durable appends survive, nothing torn 
   assert.deepEqual(batchOffsets(l2.read(0, 1 << 20).records).slice(0, 5), [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
   assert.deepEqual(acked, [1, 3, 5, 7, 9]);
 });
+
+test('recovery restores leader epochs found in the log when the checkpoint lacks them', () => {
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 1 });
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 4 });
+  env.fs.put('/data/t-0/leader-epoch-checkpoint', '0\n1\n1 0\n'); // as if the last checkpoint write was lost
+  const l2 = env.open().getLog('t', 0)!;
+  assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 2 }]);
+});
