@@ -51,6 +51,9 @@ function poolAt(i: number): BatchInfo {
   return b;
 }
 
+/** Follower appends: the PartitionLeaderEpoch of each batch, parallel to batchPool. */
+const epochScratch: number[] = [];
+
 interface SyncWaiter { offset: number; resolve: () => void; reject: (err: unknown) => void }
 
 export class PartitionLog extends EventEmitter {
@@ -123,12 +126,25 @@ export class PartitionLog extends EventEmitter {
    * otherwise in the page cache (see README).
    */
   appendSync(batches: Buffer, opts: AppendOptions): AppendInfo {
+    return this.appendBatches(batches, opts);
+  }
+
+  /**
+   * Follower append (replication): batches keep the BaseOffset and PartitionLeaderEpoch the
+   * leader gave them. Offsets must increase and start at or after logEndOffset (a gap is allowed,
+   * as after compaction); new epochs found in the batches go to the leader epoch cache.
+   */
+  appendAsFollower(batches: Buffer): AppendInfo {
+    return this.appendBatches(batches, null);
+  }
+
+  private appendBatches(batches: Buffer, opts: AppendOptions | null): AppendInfo {
     this.ensureWritable();
     const len = batches.length;
-    const firstOffset = this.logEndOffset;
-    const stamp = opts.logAppendTimeMs;
+    const stamp = opts?.logAppendTimeMs;
     const stampBig = stamp === undefined ? 0n : BigInt(stamp);
-    let offset = firstOffset;
+    let offset = this.logEndOffset;
+    let firstOffset = offset;
     let pos = 0;
     let n = 0;
     let records = 0;
@@ -140,10 +156,17 @@ export class PartitionLog extends EventEmitter {
       if (size < BATCH_HEADER_SIZE || pos + size > len) throw new InvalidAppendError(`batch at ${pos} has bad length ${size}`);
       const lastDelta = batches.readInt32BE(pos + Off.LastOffsetDelta);
       if (lastDelta < 0) throw new InvalidAppendError(`batch at ${pos} has negative last offset delta`);
-      batches.writeInt32BE(Math.floor(offset / 4294967296), pos);
-      batches.writeUInt32BE(offset % 4294967296, pos + 4);
-      batches.writeInt32BE(opts.leaderEpoch, pos + Off.PartitionLeaderEpoch);
-      if (stamp !== undefined) setLogAppendTime(batches, pos, stampBig);
+      if (opts) {
+        batches.writeInt32BE(Math.floor(offset / 4294967296), pos);
+        batches.writeUInt32BE(offset % 4294967296, pos + 4);
+        batches.writeInt32BE(opts.leaderEpoch, pos + Off.PartitionLeaderEpoch);
+        if (stamp !== undefined) setLogAppendTime(batches, pos, stampBig);
+      } else {
+        const base = readInt64(batches, pos);
+        if (base < offset) throw new InvalidAppendError(`batch base offset ${base} is below the expected ${offset}`);
+        if (n === 0) firstOffset = base;
+        offset = base;
+      }
       const b = poolAt(n++);
       b.position = pos;
       b.size = size;
@@ -151,6 +174,7 @@ export class PartitionLog extends EventEmitter {
       b.lastOffset = offset + lastDelta;
       b.maxTimestamp = readInt64(batches, pos + Off.MaxTimestamp);
       b.attributes = 0;
+      if (!opts) epochScratch[n - 1] = batches.readInt32BE(pos + Off.PartitionLeaderEpoch);
       if (b.maxTimestamp > maxTs) { maxTs = b.maxTimestamp; offsetOfMaxTs = b.lastOffset; }
       records += batches.readInt32BE(pos + Off.RecordsCount);
       offset += lastDelta + 1;
@@ -158,9 +182,18 @@ export class PartitionLog extends EventEmitter {
     }
     if (n === 0) throw new InvalidAppendError('no batches to append');
     const lastOffset = offset - 1;
-    const segment = this.maybeRoll(len, lastOffset, maxTs);
-    if (opts.leaderEpoch > this.leaderEpochCache.latestEpoch) {
-      try { this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset); } catch (err) { throw this.goOffline(err); }
+    const segment = this.maybeRoll(len, firstOffset, lastOffset, maxTs);
+    try {
+      if (opts) {
+        if (opts.leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const epoch = epochScratch[i]!;
+          if (epoch >= 0 && epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, batchPool[i]!.baseOffset);
+        }
+      }
+    } catch (err) {
+      throw this.goOffline(err);
     }
     try {
       segment.append(batches, 0, len, batchPool, n, this.config.indexIntervalBytes);
@@ -233,10 +266,10 @@ export class PartitionLog extends EventEmitter {
     return false;
   }
 
-  private maybeRoll(incomingBytes: number, lastOffset: number, incomingMaxTs: number): LogSegment {
+  private maybeRoll(incomingBytes: number, firstOffset: number, lastOffset: number, incomingMaxTs: number): LogSegment {
     const active = this.activeSegment;
     if (!this.shouldRoll(active, incomingBytes, lastOffset, incomingMaxTs)) return active;
-    return this.rollAt(this.logEndOffset);
+    return this.rollAt(firstOffset);
   }
 
   private rollAt(baseOffset: number): LogSegment {

@@ -198,3 +198,25 @@ test('append event fires after each append (long-poll wakeup)', () => {
   log.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 });
   assert.deepEqual(seen, [1, 2]);
 });
+
+test('follower append keeps the leader offsets and epochs, refuses going backwards, allows a gap', () => {
+  const env = testEnv();
+  const mgr = env.open();
+  const leader = mgr.getOrCreateLog('t', 0);
+  leader.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 3 });
+  leader.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 5 });
+  const fetched = leader.read(0, 1 << 20).records;
+  const follower = mgr.getOrCreateLog('t', 1);
+  const info = follower.appendAsFollower(Buffer.from(fetched));
+  assert.deepEqual([info.firstOffset, info.lastOffset, follower.logEndOffset], [0, 4, 5]);
+  assert.deepEqual(follower.read(0, 1 << 20).records, fetched);
+  assert.deepEqual(follower.leaderEpochCache.all, [{ epoch: 3, startOffset: 0 }, { epoch: 5, startOffset: 2 }]);
+  assert.throws(() => follower.appendAsFollower(Buffer.from(fetched)), /below the expected 5/);
+  const later = buildBatch({ count: 1 });
+  later.writeBigInt64BE(9n, 0);
+  later.writeInt32BE(6, Off.PartitionLeaderEpoch);
+  assert.equal(follower.appendAsFollower(later).firstOffset, 9);
+  assert.equal(follower.logEndOffset, 10);
+  assert.deepEqual(batchOffsets(follower.read(5, 1 << 20).records), [[9, 9]]);
+  assert.deepEqual(follower.leaderEpochCache.endOffsetFor(5, follower.logEndOffset), { epoch: 5, endOffset: 9 });
+});
