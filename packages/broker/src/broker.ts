@@ -63,6 +63,11 @@ export class Broker {
     return this._bound;
   }
 
+  /** Open client connections. */
+  get connectionCount(): number {
+    return this.server?.connectionCount ?? 0;
+  }
+
   /** Binds the listeners and returns the first one's port. */
   async start(): Promise<number> {
     if (this.state !== 'new') throw new Error(`cannot start a broker that is ${this.state}`);
