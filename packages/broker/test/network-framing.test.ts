@@ -10,7 +10,7 @@ import { startTestBroker } from './helpers/test-broker.ts';
 
 // A test-only handler on API key 3 (header v1, response header v0 at version 0). Request body:
 // tag int32, mode int8 (0 answer now, 1 answer when the test releases the tag, 2 no response,
-// 3 throw). Response body: tag int32.
+// 3 throw, 4 answer now with 256 KiB of padding). Response body: tag int32 (+ padding).
 interface TestReq { tag: number; mode: number }
 const deferred = new Map<number, (tag: number) => void>();
 let handled = 0;
@@ -22,7 +22,7 @@ const waitingHandler: ApiHandler<TestReq, number> = {
   codec: {
     decodeRequest: (body) => ({ tag: body.readInt32BE(0), mode: body.readInt8(4) }),
     encodeResponse: (tag) => {
-      const b = Buffer.alloc(4);
+      const b = Buffer.alloc(tag >= 1_000_000 ? 4 + 256 * 1024 : 4);
       b.writeInt32BE(tag);
       return b;
     },
@@ -32,6 +32,7 @@ const waitingHandler: ApiHandler<TestReq, number> = {
     if (req.mode === 0) return req.tag;
     if (req.mode === 2) return NO_RESPONSE;
     if (req.mode === 3) throw new Error('handler bug');
+    if (req.mode === 4) return 1_000_000 + req.tag;
     return new Promise<number>((resolve) => {
       deferred.set(req.tag, resolve);
       ctx.signal.addEventListener('abort', () => resolve(-req.tag));
@@ -170,6 +171,30 @@ describe('network framing', () => {
     d.send(testRequest(2, 2, 0));
     assert.deepEqual((await d.frames(1)).map(decode), [[2, 2]]);
     d.end();
+  });
+});
+
+describe('network memory bound', () => {
+  it('stops reading while the client does not read its responses, resumes when it does', async () => {
+    const kafka = await startTestBroker({}, { registry: registry(), maxInFlightBytesPerConnection: 1024 * 1024 });
+    try {
+      const c = await connect(kafka.port);
+      c.socket.pause();
+      handled = 0;
+      const reqs = [];
+      for (let i = 0; i < 200; i++) reqs.push(testRequest(i, i, 4)); // 200 x 256 KiB = 50 MiB of answers
+      c.send(Buffer.concat(reqs));
+      await until(() => handled > 0);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(handled < 200, `reading paused (handled ${handled} of 200 while the client was not reading)`);
+      c.socket.resume();
+      const frames = await c.frames(200);
+      assert.deepEqual(frames.map((f) => f.readInt32BE(4) - 1_000_000), [...Array(200).keys()]);
+      assert.equal(handled, 200);
+      c.end();
+    } finally {
+      await kafka.stop();
+    }
   });
 });
 

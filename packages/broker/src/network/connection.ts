@@ -191,18 +191,25 @@ export class Connection {
     const head = this.slots[0];
     if (head && head.done) {
       this.socket.cork();
+      let last: Buffer | null = null;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
         if (slot.response) {
+          if (last) this.socket.write(last);
           this.heldBytes -= slot.response.length;
-          this.socket.write(slot.response);
+          last = slot.response;
         }
       }
+      // The last write's callback re-checks the limits once the batch reached the kernel ('drain'
+      // alone is not emitted when a write stayed under the stream's high-water mark).
+      if (last) this.socket.write(last, this.onWritten);
       this.socket.uncork();
     }
     this.maybeEnd();
     this.maybeResume();
   }
+
+  private readonly onWritten = (): void => this.maybeResume();
 
   private maybeEnd(): void {
     if (this.draining && !this.ending && !this.closed && this.slots.length === 0) {
