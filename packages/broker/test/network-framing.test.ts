@@ -106,6 +106,17 @@ describe('network framing', () => {
     c.end();
   });
 
+  it('answers every complete request sent before the client half-closes, then closes', async () => {
+    const c = await connect(kafka.port);
+    const reqs = [];
+    for (let i = 0; i < 7; i++) reqs.push(testRequest(30 + i, 300 + i, 0));
+    c.send(Buffer.concat([...reqs, testRequest(99, 99, 0).subarray(0, 10)])); // 7 requests (limit 4) + a partial one
+    c.end();
+    const frames = await c.frames(7);
+    assert.deepEqual(frames.map((f) => decode(f)[1]), [300, 301, 302, 303, 304, 305, 306]);
+    await c.closed;
+  });
+
   it('closes only the connection that sends a frame over socket.request.max.bytes', async () => {
     const good = await connect(kafka.port);
     const bad = await connect(kafka.port);

@@ -56,8 +56,10 @@ export class Connection {
   private heldBytes = 0;
   private paused = false;
   private flushScheduled = false;
-  /** No new requests are dispatched (peer ended its side, or the broker is stopping). */
+  /** No new requests are dispatched (the broker is stopping). */
   private draining = false;
+  /** The peer closed its side: answer the complete requests received, then close. */
+  private inputEnded = false;
   private closed = false;
   private ending = false;
   private readonly abort = new AbortController();
@@ -74,9 +76,10 @@ export class Connection {
     this.reader = new FrameReader(limits.maxFrameBytes);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     socket.setNoDelay(true);
-    if (limits.idleMs > 0) socket.setTimeout(limits.idleMs);
+    // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
+    if (limits.idleMs > 0 && limits.idleMs <= 2 ** 31 - 1) socket.setTimeout(limits.idleMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.drain());
+    socket.on('end', () => this.onInputEnded());
     socket.on('drain', () => this.maybeResume());
     socket.on('timeout', () => this.onIdle());
     socket.on('error', (err) => this.close(`socket error: ${err.message}`));
@@ -120,6 +123,11 @@ export class Connection {
     this.heldBytes = 0;
     this.socket.destroy();
     this.resolveClosed();
+  }
+
+  private onInputEnded(): void {
+    this.inputEnded = true;
+    this.maybeEnd();
   }
 
   private onData(chunk: Buffer): void {
@@ -205,14 +213,16 @@ export class Connection {
       if (last) this.socket.write(last, this.onWritten);
       this.socket.uncork();
     }
-    this.maybeEnd();
     this.maybeResume();
+    this.maybeEnd();
   }
 
   private readonly onWritten = (): void => this.maybeResume();
 
   private maybeEnd(): void {
-    if (this.draining && !this.ending && !this.closed && this.slots.length === 0) {
+    // (When not paused, pump() has dispatched every complete frame; a partial one is dropped.)
+    const done = this.draining || (this.inputEnded && !this.paused);
+    if (done && !this.ending && !this.closed && this.slots.length === 0) {
       this.ending = true;
       // Once our output is handed to the kernel, close without waiting for the peer's FIN.
       this.socket.end(() => this.close());
@@ -237,6 +247,7 @@ export class Connection {
     this.paused = false;
     this.socket.resume();
     this.pump();
+    this.maybeEnd();
   }
 
   private onIdle(): void {
