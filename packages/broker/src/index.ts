@@ -2,6 +2,7 @@
 export * from './broker.ts';
 export * from './config/broker-config.ts';
 export * from './config/definitions.ts';
+export * from './config/docs.ts';
 export * from './config/listeners.ts';
 export * from './config/properties.ts';
 export * from './handlers/registry.ts';

@@ -4,14 +4,18 @@
 // precedence (last wins). Defaults: listener PLAINTEXT://127.0.0.1:9092, data in ./data.
 // SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once.
 import { resolve } from 'node:path';
-import { Broker, BrokerConfig, ConfigError, consoleLogger } from '@tributary/broker';
+import { Broker, BrokerConfig, ConfigError, consoleLogger, formatConfigDocs } from '@tributary/broker';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
 
 Starts a broker in the foreground. Settings use Kafka's names (listeners, log.dirs, num.partitions,
 ...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
-Defaults: listeners=PLAINTEXT://127.0.0.1:9092, log.dir=./data.`;
+Defaults: listeners=PLAINTEXT://127.0.0.1:9092, log.dir=./data.
+Precedence: defaults < file < KAFKA_* environment < --override.
+
+Settings:
+${formatConfigDocs()}`;
 
 interface StartArgs {
   file?: string;
