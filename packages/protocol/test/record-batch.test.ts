@@ -194,3 +194,17 @@ test('unknown codec ids (5-7) are refused as unsupported-compression', async () 
   setLogAppendTime(buf, 0, 1n); // recomputes the CRC
   await assert.rejects(decodeRecordBatch(buf), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'unsupported-compression');
 });
+
+test('sync decode refuses zstd batches with a typed error; async decodes them', async () => {
+  const buf = await encodeRecordBatch({ compression: CompressionType.Zstd, records: mixed });
+  assert.throws(() => decodeRecordBatchSync(buf), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-compression');
+  assert.equal((await decodeRecordBatch(buf)).records.length, 4);
+  assert.throws(() => encodeRecordBatchSync({ compression: CompressionType.Zstd, records: mixed }), /no synchronous codec/);
+});
+
+test('an empty batch encodes and decodes', async () => {
+  const b = await decodeRecordBatch(await encodeRecordBatch({ baseOffset: 9n, baseTimestamp: 5n, records: [] }));
+  assert.equal(b.recordsCount, 0);
+  assert.deepEqual(b.records, []);
+  assert.equal(b.maxTimestamp, -1n);
+});
