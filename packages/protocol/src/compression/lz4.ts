@@ -38,7 +38,6 @@ const FLG_CONTENT_SIZE = 0x08;
 const FLG_CONTENT_CHECKSUM = 0x04;
 const FLG_DICT_ID = 0x01;
 const BLOCK_UNCOMPRESSED = 0x80000000;
-const WRITE_BLOCK_SIZE = 64 * 1024;
 const WINDOW = 64 * 1024;
 
 const fail = (msg: string): never => {
@@ -56,7 +55,7 @@ export interface Lz4FrameOptions {
 
 export function lz4CompressSync(data: Buffer, opts: Lz4FrameOptions = {}): Buffer {
   const code = opts.blockSizeCode ?? 4;
-  const blockSize = code === 4 ? WRITE_BLOCK_SIZE : 1 << (2 * code + 8);
+  const blockSize = 1 << (2 * code + 8);
   const flg = FLG_VERSION_01 | FLG_INDEPENDENT | (opts.blockChecksum ? FLG_BLOCK_CHECKSUM : 0) | (opts.contentChecksum ? FLG_CONTENT_CHECKSUM : 0);
   const descriptor = Buffer.from([flg, code << 4]);
   const parts: Buffer[] = [];
