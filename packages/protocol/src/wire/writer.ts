@@ -216,10 +216,15 @@ export class Writer {
     const size = this.pos - mark;
     const prefix = size < 0x80 ? 1 : size < 0x4000 ? 2 : size < 0x200000 ? 3 : size < 0x10000000 ? 4 : 5;
     this.ensure(prefix);
-    this.buf.copyWithin(mark + prefix, mark, this.pos);
-    const end = this.pos + prefix;
-    this.pos = mark;
-    this.writeUVarint(size);
-    this.pos = end;
+    const buf = this.buf;
+    buf.copyWithin(mark + prefix, mark, this.pos);
+    let at = mark;
+    let n = size;
+    while (n >= 0x80) {
+      buf[at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[at] = n;
+    this.pos += prefix;
   }
 }
