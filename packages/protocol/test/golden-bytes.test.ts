@@ -4,6 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../src/frames.ts';
 import { ApiKey } from '../src/generated/api-keys.ts';
+import {
+  decodeConsumerGroupMemberMetadataValue,
+  encodeConsumerGroupMemberMetadataValue,
+} from '../src/generated/consumer-group-member-metadata-value.ts';
+import { Reader } from '../src/wire/reader.ts';
+import { Writer } from '../src/wire/writer.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/#[^\n]*/g, '').replace(/\s+/g, ''), 'hex');
 
@@ -140,5 +146,21 @@ describe('golden response frames', () => {
     assert.equal(decoded.responses[0]!.partitionResponses[0]!.baseOffset, 100n);
     assert.equal(decoded.responses[0]!.partitionResponses[0]!.logAppendTimeMs, -1n);
     assert.equal(decoded.responses[0]!.partitionResponses[0]!.errorMessage, null);
+  });
+});
+
+describe('tagged nullable struct', () => {
+  it('is written as tag, size, uvarint 1 presence marker, struct (Kafka: readUnsignedVarint() <= 0 is null)', () => {
+    const w = new Writer();
+    encodeConsumerGroupMemberMetadataValue(w, 0, { classicMemberMetadata: { sessionTimeoutMs: 10000 } });
+    const bytes = w.finish();
+    // tagged fields: 1; tag 0, size 7: marker 01, SessionTimeoutMs 10000, SupportedProtocols [], tagged: none
+    assert.deepEqual(bytes.subarray(bytes.length - 10), hex('01 00 07 01 00002710 01 00'));
+    const decoded = decodeConsumerGroupMemberMetadataValue(new Reader(bytes), 0);
+    assert.deepEqual(decoded.classicMemberMetadata, { sessionTimeoutMs: 10000, supportedProtocols: [] });
+    // null (the default) is not written at all
+    const w2 = new Writer();
+    encodeConsumerGroupMemberMetadataValue(w2, 0, { classicMemberMetadata: null });
+    assert.equal(w2.finish().at(-1), 0);
   });
 });

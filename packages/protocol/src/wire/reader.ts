@@ -169,12 +169,14 @@ export class Reader {
   readCompactString(): string {
     const n = this.readUVarint();
     if (n === 0) throw new DecodeError('null compact string where not nullable', this.pos - 1);
+    if (n > 0x8000) throw new DecodeError(`string length ${n - 1} is longer than 32767`, this.pos - 1);
     return this.utf8(n - 1);
   }
 
   readCompactNullableString(): string | null {
     const n = this.readUVarint();
     if (n === 0) return null;
+    if (n > 0x8000) throw new DecodeError(`string length ${n - 1} is longer than 32767`, this.pos - 1);
     return this.utf8(n - 1);
   }
 

@@ -164,6 +164,7 @@ export class Writer {
       return;
     }
     const len = Buffer.byteLength(s, 'utf8');
+    if (len > 0x7fff) throw new EncodeError(`string of ${len} bytes is longer than 32767`);
     this.writeUVarint(len + 1);
     this.utf8(s, len);
   }
