@@ -54,10 +54,11 @@ export class Reader {
   }
 
   readInt16(): number {
-    this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const p = this.pos;
+    if (p + 2 > this.end) this.need(2);
+    const b = this.buf;
+    this.pos = p + 2;
+    return ((b[p]! << 24) | (b[p + 1]! << 16)) >> 16;
   }
 
   readUInt16(): number {
@@ -68,10 +69,11 @@ export class Reader {
   }
 
   readInt32(): number {
-    this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const p = this.pos;
+    if (p + 4 > this.end) this.need(4);
+    const b = this.buf;
+    this.pos = p + 4;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
 
   readUInt32(): number {
@@ -106,6 +108,10 @@ export class Reader {
   readUVarint(): number {
     const buf = this.buf;
     let pos = this.pos;
+    if (pos < this.end && buf[pos]! < 0x80) {
+      this.pos = pos + 1;
+      return buf[pos]!;
+    }
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       if (pos >= this.end) throw new DecodeError('truncated varint', pos);

@@ -69,9 +69,14 @@ export class Writer {
   }
 
   writeInt32(v: number): void {
-    this.ensure(4);
-    this.buf.writeInt32BE(v, this.pos);
-    this.pos += 4;
+    if (this.pos + 4 > this.buf.length) this.ensure(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
   }
 
   writeUInt32(v: number): void {
@@ -110,6 +115,10 @@ export class Writer {
   }
 
   writeUVarint(v: number): void {
+    if (v >= 0 && v < 0x80 && this.pos < this.buf.length) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     this.ensure(5);
     const buf = this.buf;
     let pos = this.pos;
