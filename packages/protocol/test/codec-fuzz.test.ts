@@ -55,7 +55,7 @@ function expectOnlyDecodeError(f: () => unknown, label: string): void {
   }
 }
 
-describe('decoder fuzzing', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol' }, () => {
+describe('decoder fuzzing', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol', timeout: 30_000 }, () => {
   if (!HAVE_SPECS) return;
   const requests: Buffer[] = [];
   const responses: { apiKey: ApiKey; version: number; frame: Buffer }[] = [];
