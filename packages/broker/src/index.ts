@@ -12,4 +12,3 @@ export * from './logger.ts';
 export * from './services.ts';
 export type { ConnectionInfo, FrameProcessor, ResponseFrame, ConnectionLimits } from './network/connection.ts';
 export { SocketServer, type BoundListener, type ListenerSpec } from './network/socket-server.ts';
-export type { RequestHeader } from './network/request-header.ts';

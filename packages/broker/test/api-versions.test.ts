@@ -1,13 +1,14 @@
 // ApiVersions over a real socket, every version, compared byte for byte with Kafka's encoding.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandlerRegistry, type ApiHandler } from '../src/handlers/registry.ts';
+import type { ApiKey } from '@tributary/protocol';
+import { HandlerRegistry, type AnyApiHandler } from '../src/handlers/registry.ts';
 import { apiVersionsHandler } from '../src/handlers/api-versions.ts';
 import { connect, requestFrame } from './helpers/wire-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 
-const fake = (apiKey: number, minVersion: number, maxVersion: number): ApiHandler => ({
-  apiKey, name: `Fake${apiKey}`, minVersion, maxVersion, handle: () => 0,
+const fake = (apiKey: ApiKey, minVersion: number, maxVersion: number): AnyApiHandler => ({
+  apiKey, name: `Fake${apiKey}`, minVersion, maxVersion, handle: () => ({}),
 });
 
 /** ApiVersions v3+ request body: ClientSoftwareName, ClientSoftwareVersion (compact strings), no tags. */

@@ -14,17 +14,16 @@ import { startTestBroker } from './helpers/test-broker.ts';
 interface TestReq { tag: number; mode: number }
 const deferred = new Map<number, (tag: number) => void>();
 let handled = 0;
-const waitingHandler: ApiHandler<TestReq, number> = {
+const waitingHandler: ApiHandler<3, TestReq, number> = {
   apiKey: 3,
   name: 'Test',
   minVersion: 0,
   maxVersion: 0,
   codec: {
-    decodeRequest: (body) => ({ tag: body.readInt32BE(0), mode: body.readInt8(4) }),
-    encodeResponse: (tag) => {
-      const b = Buffer.alloc(tag >= 1_000_000 ? 4 + 256 * 1024 : 4);
-      b.writeInt32BE(tag);
-      return b;
+    decodeRequest: (r) => ({ tag: r.readInt32(), mode: r.readInt8() }),
+    encodeResponse: (w, _v, tag) => {
+      w.writeInt32(tag);
+      if (tag >= 1_000_000) w.writeRaw(Buffer.alloc(256 * 1024));
     },
   },
   handle(ctx, req) {

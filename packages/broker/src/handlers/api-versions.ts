@@ -4,51 +4,35 @@
 // MaxVersion, sorted by API key; ThrottleTimeMs 0 (v1+). v3+ validates ClientSoftwareName and
 // ClientSoftwareVersion as Kafka does (letters, digits, '-', '.'; starting and ending with a letter
 // or digit) and answers INVALID_REQUEST otherwise. An ApiVersions request with a version this
-// broker does not serve is not parsed: it is answered with a v0 body, UNSUPPORTED_VERSION and
-// ApiVersions' own range (KIP-511), see `unsupportedApiVersionsResponse`; the response header
-// is always v0, whatever the version.
+// broker does not serve is not parsed: the dispatcher answers it with `unsupportedApiVersionsFrame`,
+// a v0 body with UNSUPPORTED_VERSION and ApiVersions' own range (KIP-511). The response header is
+// always v0 (the codec's responseHeaderVersion knows).
 // Not implemented: SupportedFeatures / FinalizedFeatures tagged fields (v3+), quotas.
+import { ApiKey, ErrorCode, encodeResponseFrame } from '@tributary/protocol';
 import type { ApiHandler } from './registry.ts';
-import {
-  temporaryApiVersionsCodec,
-  type ApiVersionsRequest,
-  type ApiVersionsResponse,
-} from './temporary-api-versions-codec.ts';
 
-export const API_VERSIONS_KEY = 18;
 export const API_VERSIONS_MAX = 4;
-// TEMPORARY: from the codec's ErrorCode enum once it lands.
-const UNSUPPORTED_VERSION = 35;
-const INVALID_REQUEST = 42;
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export const apiVersionsHandler: ApiHandler<ApiVersionsRequest, ApiVersionsResponse> = {
-  apiKey: API_VERSIONS_KEY,
+export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
+  apiKey: ApiKey.ApiVersions,
   name: 'ApiVersions',
   minVersion: 0,
   maxVersion: API_VERSIONS_MAX,
-  codec: temporaryApiVersionsCodec,
   handle(ctx, request) {
     const apiKeys = ctx.services.registry.advertised();
-    if (
+    const invalidSoftware =
       ctx.header.apiVersion >= 3 &&
-      (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion))
-    ) {
-      return { errorCode: INVALID_REQUEST, apiKeys, throttleTimeMs: 0 };
-    }
-    return { errorCode: 0, apiKeys, throttleTimeMs: 0 };
+      (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion));
+    return { errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE, apiKeys, throttleTimeMs: 0 };
   },
 };
 
-/** The v0 body sent for an ApiVersions request of an unsupported version (KIP-511). */
-export function unsupportedApiVersionsResponse(): Buffer {
-  return temporaryApiVersionsCodec.encodeResponse(
-    {
-      errorCode: UNSUPPORTED_VERSION,
-      apiKeys: [{ apiKey: API_VERSIONS_KEY, minVersion: 0, maxVersion: API_VERSIONS_MAX }],
-      throttleTimeMs: 0,
-    },
-    0,
-  );
+/** The whole response frame for an ApiVersions request of an unsupported version (KIP-511). */
+export function unsupportedApiVersionsFrame(correlationId: number): Buffer {
+  return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }],
+  });
 }
