@@ -1,7 +1,7 @@
 // ApiVersions over a real socket, every version, compared byte for byte with Kafka's encoding.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiKey } from '@tributary/protocol';
+import { ApiKey as Keys, decodeResponseFrame, type ApiKey } from '@tributary/protocol';
 import { HandlerRegistry, type AnyApiHandler } from '../src/handlers/registry.ts';
 import { apiVersionsHandler } from '../src/handlers/api-versions.ts';
 import { connect, requestFrame } from './helpers/wire-client.ts';
@@ -54,6 +54,21 @@ describe('ApiVersions', () => {
       assert.deepEqual(await roundTrip(frame), hex(expected[version]!));
     });
   }
+
+  it('decodes with the generated codec at every version', async () => {
+    for (const version of [0, 1, 2, 3, 4]) {
+      const flexible = version >= 3;
+      const frame = requestFrame(18, version, 10 + version, flexible ? v3Body('tributary', '0.1.0') : Buffer.alloc(0), { flexible });
+      const { correlationId, body } = decodeResponseFrame(Keys.ApiVersions, version, await roundTrip(frame));
+      assert.equal(correlationId, 10 + version);
+      assert.equal(body.errorCode, 0);
+      assert.deepEqual(body.apiKeys, [
+        { apiKey: 0, minVersion: 0, maxVersion: 11 },
+        { apiKey: 3, minVersion: 0, maxVersion: 12 },
+        { apiKey: 18, minVersion: 0, maxVersion: 4 },
+      ]);
+    }
+  });
 
   it('answers an unsupported version with a v0 body, UNSUPPORTED_VERSION and its own range (KIP-511)', async () => {
     const frame = requestFrame(18, 7, 99, v3Body('future-client', '9.9'), { flexible: true });
