@@ -43,6 +43,13 @@ export class ManualTime implements Time {
     this.current = target;
   }
 
+  /** When the earliest pending timer falls due, or null when none is pending. */
+  nextTimerAt(): number | null {
+    let at: number | null = null;
+    for (const p of this.pending.values()) if (at === null || p.at < at) at = p.at;
+    return at;
+  }
+
   get pendingTimers(): number {
     return this.pending.size;
   }
