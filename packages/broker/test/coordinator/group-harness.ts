@@ -115,13 +115,14 @@ export class Harness {
 
   /** One member forms a stable group (generation 1); returns its id. */
   async stableSingleMember(over: Partial<JoinGroupRequest> = {}): Promise<string> {
-    const m = await this.joinNew(over);
+    const m = over.groupInstanceId ? await this.join(over) : await this.joinNew(over);
     await this.advance(3000);
     const j = await m.result;
     if (j.errorCode !== 0) throw new Error(`join failed ${j.errorCode}`);
-    const s = await this.sync(m.memberId, j.generationId, [{ memberId: m.memberId, assignment: Buffer.from('A') }]);
+    const s = await this.sync(j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.from('A') }],
+      { groupInstanceId: over.groupInstanceId ?? null });
     const sr = await s.result;
     if (sr.errorCode !== 0) throw new Error(`sync failed ${sr.errorCode}`);
-    return m.memberId;
+    return j.memberId;
   }
 }
