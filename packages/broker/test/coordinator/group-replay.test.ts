@@ -118,3 +118,19 @@ test('record formats: reads OffsetCommitValue v4 and GroupMetadataValue v4 (flex
   assert.deepEqual(decodeCoordinatorRecord({ key: gkey, value: gv0 })!.value, {
     protocolType: 'consumer', generation: 1, protocol: null, leader: null, currentStateTimestamp: -1, members: [] });
 });
+
+test('coordinator records travel as one uncompressed record batch per append and load back with offsets', async () => {
+  const { encodeCoordinatorBatch, coordinatorRecordsIn } = await import('../../src/coordinator/group/coordinator-batches.ts');
+  const recs = [
+    encodeCoordinatorRecord({ kind: 'offset-commit', key: { group: 'g', topic: 't', partition: 0 },
+      value: { offset: 5, leaderEpoch: 1, metadata: '', commitTimestamp: 1000, expireTimestamp: -1 } }),
+    encodeCoordinatorRecord({ kind: 'group-metadata', key: { group: 'g' }, value: null }),
+  ];
+  const batch = encodeCoordinatorBatch(recs, 1000);
+  assert.equal(batch.readInt8(16), 2, 'magic 2');
+  assert.equal(batch.readInt16BE(21) & 0x07, 0, 'no compression');
+  const back = await coordinatorRecordsIn(batch);
+  assert.deepEqual(back.map((r) => r.offset), [0, 1]);
+  assert.deepEqual(back.map((r) => decodeCoordinatorRecord(r)), recs.map((r) => decodeCoordinatorRecord(r)));
+  assert.equal(back[1]!.value, null);
+});

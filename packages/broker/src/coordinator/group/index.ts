@@ -7,5 +7,6 @@ export { GroupError, GroupApiError } from './errors.ts';
 export { javaStringHashCode, partitionForGroup } from './partition-for.ts';
 export * from './records.ts';
 export { ManualTime } from './manual-time.ts';
+export { encodeCoordinatorBatch, coordinatorRecordsIn } from './coordinator-batches.ts';
 export { systemTime, KeyedTimer, type Time } from './time.ts';
 export type * from './types.ts';
