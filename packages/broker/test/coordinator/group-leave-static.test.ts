@@ -188,3 +188,16 @@ test('groups land on partition abs(hashCode(groupId)) % offsets.topic.num.partit
   assert.equal(c.partitionFor('hello'), 22); // "hello".hashCode() = 99162322
   assert.equal(c.partitionFor('polygenelubricants'), 0); // hashCode = Integer.MIN_VALUE
 });
+
+test('group.max.size: joins beyond it get GROUP_MAX_SIZE_REACHED; an Empty group answers members with UNKNOWN_MEMBER_ID', async () => {
+  const h = await Harness.start({ groupMaxSize: 1 });
+  const a = await h.stableSingleMember();
+  const over = await h.coordinator.joinGroup(h.joinReq({ apiVersion: 3, clientId: 'd' }));
+  assert.deepEqual([over.errorCode, over.memberId], [81, '']);
+  assert.equal(h.group('g')!.numMembers, 1);
+  await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: a, groupInstanceId: null }] });
+  assert.equal(h.group('g')!.state, 'Empty');
+  assert.equal(await h.heartbeat(a, 2), E.UNKNOWN_MEMBER_ID);
+  assert.equal((await (await h.sync(a, 2)).result).errorCode, E.UNKNOWN_MEMBER_ID);
+  assert.equal((await h.coordinator.joinGroup(h.joinReq({ memberId: a }))).errorCode, E.UNKNOWN_MEMBER_ID);
+});
