@@ -184,3 +184,14 @@ test('a failed append answers COORDINATOR_NOT_AVAILABLE and changes nothing', as
   h.log.failAppends = null;
   assert.deepEqual(codes(await h.coordinator.commitOffsets(commitReq())), [E.NONE]);
 });
+
+test('deleting a topic removes every group\'s committed offsets for it', async () => {
+  const h = await Harness.start();
+  await h.coordinator.commitOffsets(commitReq({ groupId: 'g1', offsets: [['t', 0, 1], ['t', 1, 2], ['keep', 0, 3]] }));
+  await h.coordinator.commitOffsets(commitReq({ groupId: 'g2', offsets: [['t', 4, 5]] }));
+  await h.coordinator.onTopicsDeleted(['t', 'unknown']);
+  const f1 = await h.coordinator.fetchOffsets({ groupId: 'g1', topics: null });
+  const f2 = await h.coordinator.fetchOffsets({ groupId: 'g2', topics: null });
+  assert.deepEqual([f1.topics.map((t) => t.name), f2.topics], [['keep'], []]);
+  assert.deepEqual(h.log.records.slice(-3).map((r) => r.value), [null, null, null]);
+});

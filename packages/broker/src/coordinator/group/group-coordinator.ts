@@ -170,6 +170,13 @@ export class GroupCoordinator {
     }
   }
 
+  /** Topics were deleted: drop every group's committed offsets for them, on every loaded shard. */
+  async onTopicsDeleted(topics: string[]): Promise<void> {
+    const names = new Set(topics);
+    await Promise.all([...this.shards.values()].filter((s) => s.state === 'active').map((s) =>
+      s.write(() => ({ records: s.offsets.onTopicsDeleted(names), response: undefined })).catch(() => undefined)));
+  }
+
   // ------------------------------------------------------------ admin
 
   async listGroups(req: ListGroupsRequest = {}): Promise<ListGroupsResult> {

@@ -146,6 +146,18 @@ export class OffsetMetadataManager {
     }
   }
 
+  /** Tombstones for every group's offsets of deleted topics (Kafka's onPartitionsDeleted). */
+  onTopicsDeleted(topics: Set<string>): CoordinatorRecord[] {
+    const records: CoordinatorRecord[] = [];
+    for (const [groupId, byTopic] of this.offsets) {
+      for (const [topic, parts] of byTopic) {
+        if (!topics.has(topic)) continue;
+        for (const p of parts.keys()) records.push(tombstone(groupId, topic, p));
+      }
+    }
+    return records;
+  }
+
   /**
    * Adds tombstones for the group's expired offsets; true when all of its offsets expired (or it
    * has none), so an Empty group can be deleted too.
