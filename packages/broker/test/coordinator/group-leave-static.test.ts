@@ -201,3 +201,13 @@ test('group.max.size: joins beyond it get GROUP_MAX_SIZE_REACHED; an Empty group
   assert.equal((await (await h.sync(a, 2)).result).errorCode, E.UNKNOWN_MEMBER_ID);
   assert.equal((await h.coordinator.joinGroup(h.joinReq({ memberId: a }))).errorCode, E.UNKNOWN_MEMBER_ID);
 });
+
+test('a corrupt __consumer_offsets record fails the load: NOT_COORDINATOR, not an endless LOAD_IN_PROGRESS', async () => {
+  const h = await Harness.start();
+  await h.coordinator.commitOffsets({ groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }] });
+  h.log.records[0]!.value = Buffer.from([0, 3, 0, 0]);
+  const c = h.newCoordinator();
+  await assert.rejects(c.loadPartition(0, h.log), /OffsetCommitValue|truncated|buffer/i);
+  assert.equal((await c.joinGroup(h.joinReq())).errorCode, E.NOT_COORDINATOR);
+});

@@ -54,7 +54,14 @@ export class GroupCoordinator {
     this.shards.get(partition)?.unload();
     const shard = new GroupCoordinatorShard(partition, log, this.config, this.time, this.newUuid);
     this.shards.set(partition, shard);
-    await shard.load();
+    try {
+      await shard.load();
+    } catch (e) {
+      // An unreadable log: not coordinator for this partition (Kafka fails the load likewise).
+      if (this.shards.get(partition) === shard) this.shards.delete(partition);
+      shard.unload();
+      throw e;
+    }
   }
 
   /** Stops coordinating a partition (leadership moved): parked calls get NOT_COORDINATOR. */
