@@ -8,5 +8,6 @@ export { javaStringHashCode, partitionForGroup } from './partition-for.ts';
 export * from './records.ts';
 export { ManualTime } from './manual-time.ts';
 export { encodeCoordinatorBatch, coordinatorRecordsIn } from './coordinator-batches.ts';
+export { PartitionCoordinatorLog, type CoordinatorPartition, type PartitionCoordinatorLogOptions } from './partition-coordinator-log.ts';
 export { systemTime, KeyedTimer, type Time } from './time.ts';
 export type * from './types.ts';
