@@ -32,5 +32,5 @@ test('commits and group metadata survive a coordinator restart over a PartitionL
   assert.deepEqual(before[2]!.topics, []);
   assert.deepEqual((await again.listGroups()).groups.map((g) => g.groupId), ['g0', 'g1']);
   again.shutdown();
-  mgr.shutdown?.();
+  mgr.shutdown();
 });

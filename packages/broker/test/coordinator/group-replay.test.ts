@@ -134,3 +134,11 @@ test('coordinator records travel as one uncompressed record batch per append and
   assert.deepEqual(back.map((r) => decodeCoordinatorRecord(r)), recs.map((r) => decodeCoordinatorRecord(r)));
   assert.equal(back[1]!.value, null);
 });
+
+test('the coordinator\'s error codes are Kafka\'s (same numbers as the protocol ErrorCode table)', async () => {
+  const { ErrorCode } = await import('@tributary/protocol');
+  const { GroupError } = await import('../../src/coordinator/group/index.ts');
+  for (const [name, code] of Object.entries(GroupError)) {
+    assert.equal((ErrorCode as unknown as Record<string, number>)[name], code, name);
+  }
+});
