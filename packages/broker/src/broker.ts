@@ -9,6 +9,10 @@
 // (draining connections), then (SEAM) the storage layer: flush and write checkpoints.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
+import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
+import { LocalOffsetsTopicHost } from './coordinator/local-offsets-topic-host.ts';
+import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
+import type { OffsetsTopicHost } from './coordinator/offsets-topic-host.ts';
 import { RequestDispatcher } from './handlers/dispatcher.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
@@ -24,6 +28,8 @@ export interface BrokerOptions {
   registry?: HandlerRegistry;
   /** SEAM until the topic/partition manager lands. */
   metadata?: MetadataView;
+  /** Group coordinator settings overriding the broker config (tests), and its time seam. */
+  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -43,6 +49,7 @@ export class Broker {
   private _services: BrokerServices | null = null;
   private _bound: BoundListener[] = [];
   private stopPromise: Promise<void> | null = null;
+  private offsetsHost: LocalOffsetsTopicHost | null = null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -83,6 +90,15 @@ export class Broker {
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     const advertised: ListenerEndpoint[] = [];
+    // SEAM: the topic manager implements OffsetsTopicHost once it lands; until then the
+    // coordinator keeps __consumer_offsets in a LogManager of its own.
+    this.offsetsHost = new LocalOffsetsTopicHost(config.logDirs, meta.clusterId);
+    const offsetsHost: OffsetsTopicHost = this.offsetsHost;
+    const groupCoordinator = new GroupCoordinatorService({
+      config, host: offsetsHost, log: this.log,
+      overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
+    });
+    groupCoordinator.startup();
     this._services = {
       config,
       clock: this.options.clock ?? systemClock,
@@ -92,6 +108,7 @@ export class Broker {
       advertisedListeners: advertised,
       registry: this.registry,
       metadata: this.options.metadata ?? new EmptyMetadata(),
+      groupCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
     const services = this._services;
@@ -106,6 +123,8 @@ export class Broker {
       this._bound = await this.server.start();
     } catch (err) {
       this.state = 'stopped';
+      groupCoordinator.shutdown();
+      this.offsetsHost.shutdown();
       throw err;
     }
     advertised.push(...this.resolveAdvertised(this._bound));
@@ -128,7 +147,10 @@ export class Broker {
     this.stopPromise ??= (async () => {
       this.state = 'stopping';
       this.shutdown.abort();
+      // Parked JoinGroup/SyncGroup calls are answered first so the listeners can drain.
+      this._services?.groupCoordinator.shutdown();
       await this.server?.stop(this.options.shutdownTimeoutMs ?? 30_000);
+      this.offsetsHost?.shutdown();
       // SEAM: storage flush + checkpoints go here once the storage layer lands.
       this.state = 'stopped';
     })();

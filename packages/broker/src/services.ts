@@ -4,6 +4,7 @@
 // when the storage layer lands, the LogManager. Build it once per broker; handlers never import
 // singletons.
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { Logger } from './logger.ts';
@@ -60,6 +61,8 @@ export interface BrokerServices {
   readonly advertisedListeners: readonly ListenerEndpoint[];
   readonly registry: HandlerRegistry;
   readonly metadata: MetadataView;
+  /** The group coordinator (FindCoordinator, JoinGroup, OffsetCommit, ...). */
+  readonly groupCoordinator: GroupCoordinatorService;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }
