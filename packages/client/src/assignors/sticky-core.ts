@@ -11,10 +11,12 @@
 // then move partitions while that improves balance, reverting if it did not).
 // Rack-aware: with consumer racks and replicas on a subset of racks, owned partitions on a
 // mismatched rack are given up and new partitions go to same-rack consumers first.
-// Iteration orders that Kafka leaves to HashMaps are made deterministic here (member id order).
+// Members are iterated in the order of a Java HashMap keyed by member id (java-hash-order.ts), so
+// ties are broken as Kafka's Java leader breaks them; topics in name order.
 import { compareStrings, tpKey, type MemberSubscription, type PartitionsPerTopic, type TopicPartition } from './types.ts';
 import { PartitionMovements, SortedConsumers } from './sticky-support.ts';
 import { replicaRackSet, useRackAwareAssignment } from './rack-awareness.ts';
+import { javaHashMapOrder } from './java-hash-order.ts';
 
 export const DEFAULT_GENERATION = -1;
 
@@ -118,12 +120,18 @@ export function stickyAssign(
   memberData: (s: MemberSubscription) => MemberData,
   preferRackAwareLogic = false,
 ): StickyResult {
-  const members = [...subscriptions.keys()].sort(compareStrings);
+  // iterate members as a Java leader's HashMap would (ties go the same way as with Kafka's assignor)
+  const members = javaHashMapOrder([...subscriptions.keys()]);
   const sortedSubs = new Map<string, MemberSubscription>();
   for (const m of members) sortedSubs.set(m, subscriptions.get(m)!);
+  // only topics someone subscribes to (AbstractPartitionAssignor.assign does the same)
+  const subscribed = new Set<string>();
+  for (const s of subscriptions.values()) for (const t of s.topics) subscribed.add(t);
   const sortedPpt: PartitionsPerTopic = new Map();
   for (const t of [...partitionsPerTopic.keys()].sort(compareStrings)) {
-    sortedPpt.set(t, [...partitionsPerTopic.get(t)!].sort((a, b) => a.partition - b.partition));
+    const infos = partitionsPerTopic.get(t)!;
+    if (!subscribed.has(t) || infos.length === 0) continue;
+    sortedPpt.set(t, [...infos].sort((a, b) => a.partition - b.partition));
   }
   const rackInfo = new RackInfo(sortedPpt, sortedSubs, preferRackAwareLogic);
   const consumerToOwned = new Map<string, TopicPartition[]>();
