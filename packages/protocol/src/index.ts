@@ -2,3 +2,7 @@
 // compression, CRC32C and the error table. Shared by the broker and the client.
 export * from './records/crc32c.ts';
 export * from './records/batch-header.ts';
+export * from './records/record.ts';
+export * from './records/record-batch.ts';
+export * from './records/control-record.ts';
+export * from './compression/index.ts';

@@ -51,7 +51,14 @@ export const Attr = {
 export enum CompressionType { None = 0, Gzip = 1, Snappy = 2, Lz4 = 3, Zstd = 4 }
 
 /** Why a batch was refused; maps onto Kafka error codes in the broker. */
-export type BatchProblem = 'truncated' | 'bad-length' | 'bad-magic' | 'bad-crc' | 'bad-count';
+export type BatchProblem =
+  | 'truncated' | 'bad-length' | 'bad-magic' | 'bad-crc' | 'bad-count'
+  /** A record inside the batch is malformed (bad varint, length past its end, count mismatch). */
+  | 'bad-record'
+  /** The records section does not decompress with the codec the attributes name. */
+  | 'bad-compression'
+  /** The attributes name a codec id Kafka does not define (5-7). */
+  | 'unsupported-compression';
 
 export class InvalidBatchError extends Error {
   constructor(readonly problem: BatchProblem, message: string) {

@@ -1,0 +1,73 @@
+// Protocol micro-benchmarks (not a test): MB/s for CRC-32C, batch validation + offset rewrite,
+// record batch encode/decode, and each codec on ~1 MiB of realistic JSON log lines.
+// Run: node --import tsx bench/protocol-bench.ts   (about 15 s; single thread, shared machine)
+import {
+  crc32c, crc32cJs, validateBatch, setBaseOffset, encodeRecordBatch, encodeRecordBatchSync, decodeRecordBatch,
+  decodeRecordBatchSync, compress, decompress, compressSync, decompressSync, CompressionType,
+} from '@tributary/protocol';
+import { createRequire } from 'node:module';
+import { logLines, logLineRecords } from '../packages/protocol/test/helpers/log-lines.ts';
+
+const BUDGET_MS = 400;
+const rows: { name: string; mbps: number; note: string }[] = [];
+
+async function measure(name: string, bytes: number, fn: () => unknown, note = ''): Promise<void> {
+  await fn(); // warm up
+  const samples: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < BUDGET_MS || samples.length < 3) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[samples.length >> 1]!;
+  rows.push({ name, mbps: bytes / 1e6 / (median / 1000), note });
+}
+
+const data = logLines(1 << 20);
+const lines = logLineRecords(1 << 20);
+const records = lines.map((value, i) => ({ key: `key-${i % 97}`, value, timestamp: 1_700_000_000_000n + BigInt(i) }));
+
+await measure('crc32c native (1 MiB)', data.length, () => crc32c(data));
+await measure('crc32c js slicing-by-8 (1 MiB)', data.length, () => crc32cJs(data));
+
+const big = encodeRecordBatchSync({ records });
+await measure('validate + setBaseOffset (1 MiB batch)', big.length, () => { validateBatch(big, 0); setBaseOffset(big, 0, 42n); });
+const small = Array.from({ length: 64 }, (_, i) => encodeRecordBatchSync({ records: records.slice(i * 16, i * 16 + 16) }));
+const blob = Buffer.concat(small);
+await measure(`validate + setBaseOffset (${small.length} batches of ~${Math.round(blob.length / small.length / 1024)} KiB)`, blob.length, () => {
+  let pos = 0;
+  while (pos < blob.length) { const size = validateBatch(blob, pos); setBaseOffset(blob, pos, BigInt(pos)); pos += size; }
+});
+
+await measure(`encode batch, ${records.length} records, uncompressed`, big.length, () => encodeRecordBatchSync({ records }));
+await measure(`decode batch, ${records.length} records, uncompressed`, big.length, () => decodeRecordBatchSync(big));
+for (const [label, compression] of [['lz4', CompressionType.Lz4], ['zstd', CompressionType.Zstd]] as const) {
+  const enc = await encodeRecordBatch({ records, compression });
+  await measure(`encode batch ${label} (records bytes/s)`, big.length, () => encodeRecordBatch({ records, compression }));
+  await measure(`decode batch ${label} (records bytes/s)`, big.length, () => decodeRecordBatch(enc));
+}
+
+const codecs = [['gzip', CompressionType.Gzip], ['snappy (xerial)', CompressionType.Snappy], ['lz4 frame', CompressionType.Lz4], ['zstd', CompressionType.Zstd]] as const;
+for (const [label, type] of codecs) {
+  const packed = await compress(type, data);
+  const ratio = `ratio ${(data.length / packed.length).toFixed(2)}`;
+  if (type === CompressionType.Zstd) {
+    await measure(`${label} compress (async)`, data.length, () => compress(type, data), ratio);
+    await measure(`${label} decompress (async)`, data.length, () => decompress(type, packed));
+  } else {
+    await measure(`${label} compress (sync)`, data.length, () => compressSync(type, data), ratio);
+    await measure(`${label} decompress (sync)`, data.length, () => decompressSync(type, packed));
+  }
+}
+// for comparison: lz4-napi's own frame codec, which lz4.ts replaces by framing its block codec
+const lz4napi = createRequire(import.meta.url)('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+const napiFrame = lz4napi.compressFrameSync(data);
+await measure('(lz4-napi compressFrameSync, not used)', data.length, () => lz4napi.compressFrameSync(data));
+await measure('(lz4-napi decompressFrameSync, not used)', data.length, () => lz4napi.decompressFrameSync(napiFrame));
+await measure('gzip compress (async, thread pool)', data.length, () => compress(CompressionType.Gzip, data));
+
+console.log(`input: ${data.length} bytes of JSON log lines, ${records.length} records; MB/s of uncompressed bytes, median`);
+const width = Math.max(...rows.map((r) => r.name.length));
+for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.mbps.toFixed(0).padStart(7)} MB/s  ${r.note}`);
