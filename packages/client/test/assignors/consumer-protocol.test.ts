@@ -67,5 +67,5 @@ test('malformed input throws ConsumerProtocolError, never over-allocates', () =>
   assert.throws(() => decodeSubscription(Buffer.from('0000' + '7fffffff', 'hex')), ConsumerProtocolError);
   assert.throws(() => decodeSubscription(Buffer.from('ffff' + '00000000' + 'ffffffff', 'hex')), ConsumerProtocolError);
   assert.throws(() => decodeAssignment(Buffer.from('0001' + '00000001' + '000174' + '00000005', 'hex')), ConsumerProtocolError);
-  assert.throws(() => decodeSubscription(Buffer.from('0000' + '00000001' + 'ffff' + 'ffffffff', 'hex')), /null string/);
+  assert.throws(() => decodeSubscription(Buffer.from('0000' + '00000001' + 'ffff' + 'ffffffff', 'hex')), /malformed subscription: null or negative string length/);
 });
