@@ -3,8 +3,8 @@
 // response frame is matched back to its request by the correlation id it starts with. Every request
 // has a timeout (`request.timeout.ms`); a timeout closes the connection, failing everything in
 // flight, as the Java client does. Requests that expect no response (Produce with acks=0) resolve
-// once written. The frame format and header encoding are the caller's (this layer only adds the
-// int32 size prefix). Timers and the socket factory are injectable for tests.
+// once written. Header and body encoding are the caller's: requests arrive as complete frames
+// (with their size prefix), responses leave without it. Timers and the socket factory are injectable.
 import net from 'node:net';
 import tls from 'node:tls';
 import { FrameDecoder, FrameError } from './frame-decoder.ts';
@@ -115,9 +115,10 @@ export class Transport {
   private connectReject: ((err: Error) => void) | null = null;
 
   /**
-   * Writes one request frame (header + body, without the size prefix) and resolves with the
-   * response frame (starting with its correlation id), or with null right after writing when
-   * `expectResponse` is false.
+   * Writes one complete request frame (int32 size prefix, header, body, as @tributary/protocol's
+   * encodeRequestFrame makes it) and resolves with the response frame after its size prefix
+   * (starting with the correlation id), or with null right after writing when `expectResponse`
+   * is false.
    */
   send(correlationId: number, frame: Buffer, expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000): Promise<Buffer | null> {
     const socket = this.socket;
@@ -125,12 +126,12 @@ export class Transport {
       return Promise.reject(new ConnectionError(`not connected to ${this.broker}`, this.broker));
     }
     if (this.inFlight.has(correlationId)) return Promise.reject(new Error(`correlation id ${correlationId} already in flight`));
-    const size = Buffer.allocUnsafe(4);
-    size.writeInt32BE(frame.length);
-    socket.cork();
-    socket.write(size);
+    // cork: requests sent in the same tick leave in one write
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     socket.write(frame);
-    process.nextTick(() => socket.uncork());
     if (!expectResponse) return Promise.resolve(null);
     return new Promise<Buffer | null>((resolve, reject) => {
       const timer = this.timers.setTimeout(() => {

@@ -72,9 +72,10 @@ function manualTimers() {
 }
 
 const frameOf = (correlationId: number, body: string) => {
-  const b = Buffer.alloc(4 + body.length);
-  b.writeInt32BE(correlationId);
-  b.write(body, 4);
+  const b = Buffer.alloc(8 + body.length);
+  b.writeInt32BE(4 + body.length, 0);
+  b.writeInt32BE(correlationId, 4);
+  b.write(body, 8);
   return b;
 };
 
