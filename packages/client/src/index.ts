@@ -1,5 +1,8 @@
 // @tributary/client: a Kafka client for Node.js. See README.md for the API.
 export type * from './api.ts';
+export { Kafka } from './kafka.ts';
+export { KafkaClientError, ConnectionError, RequestTimeoutError } from './network/errors.ts';
+export { UnsupportedVersionError } from './cluster/api-versions.ts';
 export * from './partitioner/index.ts';
 export * from './assignors/index.ts';
 export { RecordAccumulator, ProducerBatch, type AccumulatorOptions, type AccumulatorRecord, type AppendResult, type ReadyResult, type BatchResult } from './producer/accumulator.ts';

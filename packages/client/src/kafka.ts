@@ -1,0 +1,44 @@
+// `new Kafka({ bootstrapServers, clientId })`: the entry point. It owns the cluster (connections
+// and metadata) and hands out producers (and, later, consumers and admin clients) sharing it.
+import type { Admin, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { KafkaProducer } from './producer/producer.ts';
+
+export class Kafka implements KafkaClient {
+  readonly cluster: Cluster;
+  private readonly producers = new Set<KafkaProducer>();
+
+  constructor(readonly config: KafkaConfig) {
+    const servers = typeof config.bootstrapServers === 'string' ? config.bootstrapServers.split(',') : config.bootstrapServers;
+    this.cluster = new Cluster({
+      bootstrapServers: servers.map((s) => s.trim()).filter(Boolean),
+      clientId: config.clientId ?? 'tributary',
+      connectTimeoutMs: config.connectTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      reconnectBackoffMs: config.reconnectBackoffMs,
+      reconnectBackoffMaxMs: config.reconnectBackoffMaxMs,
+      metadataMaxAgeMs: config.metadataMaxAgeMs,
+      tls: config.tls,
+      clock: config.clock,
+    });
+  }
+
+  producer(config?: ProducerConfig): Producer {
+    const p = new KafkaProducer(this.cluster, config);
+    this.producers.add(p);
+    return p;
+  }
+
+  consumer(_config: ConsumerConfig): Consumer {
+    throw new Error('consumer(): not implemented yet');
+  }
+
+  admin(): Admin {
+    throw new Error('admin(): not implemented yet');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.producers].map((p) => p.close().catch(() => {})));
+    await this.cluster.close();
+  }
+}
