@@ -1,12 +1,14 @@
 // `new Kafka({ bootstrapServers, clientId })`: the entry point. It owns the cluster (connections
-// and metadata) and hands out producers (and, later, consumers and admin clients) sharing it.
+// and metadata) and hands out producers and consumers (admin to come) sharing it.
 import type { Admin, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { KafkaProducer } from './producer/producer.ts';
+import { KafkaConsumer } from './consumer/consumer.ts';
 
 export class Kafka implements KafkaClient {
   readonly cluster: Cluster;
   private readonly producers = new Set<KafkaProducer>();
+  private readonly consumers = new Set<KafkaConsumer>();
 
   constructor(readonly config: KafkaConfig) {
     const servers = typeof config.bootstrapServers === 'string' ? config.bootstrapServers.split(',') : config.bootstrapServers;
@@ -29,8 +31,10 @@ export class Kafka implements KafkaClient {
     return p;
   }
 
-  consumer(_config: ConsumerConfig): Consumer {
-    throw new Error('consumer(): not implemented yet');
+  consumer(config: ConsumerConfig = {}): Consumer {
+    const c = new KafkaConsumer(this.cluster, config);
+    this.consumers.add(c);
+    return c;
   }
 
   admin(): Admin {
@@ -39,6 +43,7 @@ export class Kafka implements KafkaClient {
 
   async close(): Promise<void> {
     await Promise.all([...this.producers].map((p) => p.close().catch(() => {})));
+    await Promise.all([...this.consumers].map((c) => c.close().catch(() => {})));
     await this.cluster.close();
   }
 }

@@ -107,6 +107,11 @@ export class Cluster {
     throw lastError instanceof Error ? lastError : new ConnectionError('no broker reachable', this.options.bootstrapServers.join(','));
   }
 
+  /** Connection to an address (e.g. a group coordinator from FindCoordinator). */
+  connectionToAddress(host: string, port: number, nodeId = -1): Promise<BrokerConnection> {
+    return this.connectTo(host, port, nodeId);
+  }
+
   private async connectTo(host: string, port: number, nodeId: number): Promise<BrokerConnection> {
     if (this.closed) throw new ConnectionError('client is closed', `${host}:${port}`);
     const addr = `${host}:${port}`;
