@@ -1,9 +1,10 @@
 // `new Kafka({ bootstrapServers, clientId })`: the entry point. It owns the cluster (connections
-// and metadata) and hands out producers and consumers (admin to come) sharing it.
+// and metadata) and hands out producers, consumers and admin clients sharing it.
 import type { Admin, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { KafkaProducer } from './producer/producer.ts';
 import { KafkaConsumer } from './consumer/consumer.ts';
+import { KafkaAdmin } from './admin/admin.ts';
 
 export class Kafka implements KafkaClient {
   readonly cluster: Cluster;
@@ -38,7 +39,7 @@ export class Kafka implements KafkaClient {
   }
 
   admin(): Admin {
-    throw new Error('admin(): not implemented yet');
+    return new KafkaAdmin(this.cluster);
   }
 
   async close(): Promise<void> {
