@@ -12,6 +12,19 @@ export class KafkaClientError extends Error {
   ) {
     super(message, options);
   }
+
+  /** Kafka error code, when the broker sent one. */
+  get code(): number | undefined {
+    return this.details.code;
+  }
+
+  get topic(): string | undefined {
+    return this.details.topic;
+  }
+
+  get partition(): number | undefined {
+    return this.details.partition;
+  }
 }
 
 /** The connection failed or closed; in-flight requests may or may not have been processed. */

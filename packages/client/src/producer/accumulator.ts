@@ -33,6 +33,10 @@ export class ProducerBatch {
   attempts = 0;
   /** Clock time of the last attempt (or creation). */
   lastAttemptMs: number;
+  /** Idempotence: producer id, epoch and base sequence given at first send (-1 when none). */
+  producerId = -1n;
+  producerEpoch = -1;
+  baseSequence = -1;
   closed = false;
   private settled = false;
   readonly result: Promise<BatchResult>;

@@ -3,7 +3,7 @@
 // (auto-creation allowed, like the Java producer), picks the partition (explicit, custom, murmur2
 // of the key, or the sticky partition), appends to the accumulator and resolves, per message, with
 // the partition and offset once its batch is acknowledged. `flush()` sends everything now and
-// waits; `close()` flushes and stops. Idempotence is not implemented yet (see README).
+// waits; `close()` flushes and stops. `idempotent: true` turns on KIP-98 sequences (idempotence.ts).
 import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
@@ -11,6 +11,7 @@ import { KafkaClientError } from '../network/errors.ts';
 import { RecordAccumulator, type AccumulatorRecord, type ProducerBatch } from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
+import { IdempotenceState } from './idempotence.ts';
 
 export function toBuffer(v: Bytes | null | undefined): Buffer | null {
   if (v === null || v === undefined) return null;
@@ -40,8 +41,9 @@ export class KafkaProducer implements Producer {
     private readonly cluster: Cluster,
     config: ProducerConfig = {},
   ) {
-    if (config.idempotent === true) {
-      throw new KafkaClientError('idempotent: true is not supported by this client yet', 'UNSUPPORTED_FOR_MESSAGE_FORMAT', false);
+    const idempotent = config.idempotent === true;
+    if (idempotent && config.acks !== undefined && config.acks !== 'all' && config.acks !== -1) {
+      throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
     }
     const batchSize = config.batchSize ?? 16384;
     this.accumulator = new RecordAccumulator({
@@ -58,7 +60,7 @@ export class KafkaProducer implements Producer {
       maxInFlight: config.maxInFlight ?? 5,
       maxRequestSize: config.maxRequestSize ?? 1048576,
       requestTimeoutMs: cluster.options.requestTimeoutMs ?? 30000,
-    });
+    }, idempotent ? new IdempotenceState(cluster) : null);
   }
 
   async send(request: SendRequest): Promise<RecordMetadata[]> {

@@ -10,6 +10,7 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
 import { encodeProducerBatch, type CompressionName } from './batch-encoder.ts';
+import type { IdempotenceState } from './idempotence.ts';
 
 export interface SenderConfig {
   acks: number;
@@ -40,6 +41,7 @@ export class Sender {
     private readonly cluster: Cluster,
     private readonly accumulator: RecordAccumulator,
     private readonly config: SenderConfig,
+    private readonly idempotence: IdempotenceState | null = null,
   ) {}
 
   /** Runs the send loop soon (coalesces calls made in the same tick). */
@@ -65,12 +67,27 @@ export class Sender {
     }
     const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
     if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
+    if (this.idempotence && !this.idempotence.hasProducerId && readyNodes.size > 0) {
+      this.idempotence.ensureProducerId().then(
+        () => this.wakeup(),
+        (err) => this.failAll(err as Error),
+      );
+      return;
+    }
     const nodes = [...readyNodes].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
     const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
     for (const [node, batches] of drained) {
+      if (this.idempotence) {
+        // one batch per partition in flight: sequences reach the broker in order
+        for (const b of batches) {
+          this.idempotence.assign(b);
+          this.accumulator.mutePartition(b.topic, b.partition);
+        }
+      }
       this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
       void this.produce(node, batches).finally(() => {
         this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+        if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
         this.wakeup();
       });
     }
@@ -102,7 +119,9 @@ export class Sender {
   private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
     let response: ProduceResponse | null;
     try {
-      const encoded = await Promise.all(batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression })));
+      const encoded = await Promise.all(
+        batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence })),
+      );
       const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
       batches.forEach((b, i) => {
         let l = byTopic.get(b.topic);
@@ -135,9 +154,20 @@ export class Sender {
         b.fail(new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, { topic: b.topic, partition: b.partition }));
         continue;
       }
-      if (r.errorCode === ErrorCode.NONE) {
+      if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
+        // a duplicate is a retry of a batch the broker already has
         b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
         continue;
+      }
+      if (this.idempotence && r.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
+        // the broker lost our producer state: new producer id, re-sequence, retry
+        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
+        b.baseSequence = -1;
+        this.retryOrFail(b, true, new KafkaClientError(`produce to ${b.topic}-${b.partition}: UNKNOWN_PRODUCER_ID`, 'UNKNOWN_PRODUCER_ID', true, { code: r.errorCode, topic: b.topic, partition: b.partition }));
+        continue;
+      }
+      if (this.idempotence && (r.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || r.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH)) {
+        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
       }
       const info = errorInfo(r.errorCode);
       if (METADATA_ERRORS.has(r.errorCode)) this.cluster.metadata.invalidateLeader(b.topic, b.partition);
@@ -149,6 +179,10 @@ export class Sender {
       );
       this.retryOrFail(b, info.retriable, error);
     }
+  }
+
+  private failAll(error: Error): void {
+    this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
   }
 
   private retryOrFail(batch: ProducerBatch, retriable: boolean, error: Error): void {
