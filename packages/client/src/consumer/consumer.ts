@@ -77,6 +77,7 @@ export class KafkaConsumer implements Consumer {
   async subscribe(topics: string | string[] | SubscribeOptions, listener?: RebalanceListener): Promise<void> {
     if (!this.group) throw new KafkaClientError('subscribe() needs a groupId (use assign() without a group)', 'INVALID_CONFIG', false);
     const opts: SubscribeOptions = typeof topics === 'string' ? { topics: [topics] } : Array.isArray(topics) ? { topics } : topics;
+    this.patternSubscribed = opts.pattern !== undefined;
     if (opts.pattern) {
       this.subscriptions.subscribePattern(opts.pattern);
       await this.cluster.refreshMetadata({ all: true });
@@ -153,6 +154,8 @@ export class KafkaConsumer implements Consumer {
 
   /** Group work, positions, auto-commit: everything to do before records can be handed out. */
   private async prepare(): Promise<void> {
+    if (this.group) this.group.lastPollMs = Date.now();
+    await this.maybeRefreshMetadata();
     if (this.group && this.subscriptions.usesGroup) await this.group.ensureActiveGroup();
     const awaiting = this.subscriptions.partitionsAwaitingCommitted();
     if (awaiting.length > 0) {
@@ -168,6 +171,22 @@ export class KafkaConsumer implements Consumer {
     const err = this.fetcher.errors.shift();
     if (err) throw err;
   }
+
+  /** Periodic metadata refresh (metadata.max.age.ms): new pattern matches, partition changes. */
+  private async maybeRefreshMetadata(): Promise<void> {
+    const maxAge = this.cluster.options.metadataMaxAgeMs ?? 300000;
+    if (!this.cluster.metadata.shouldRefresh(this.cluster.clock(), maxAge)) return;
+    const pattern = this.subscriptions.usesGroup && this.config.groupId !== undefined && this.patternSubscribed;
+    try {
+      await this.cluster.refreshMetadata(pattern ? { all: true } : {});
+    } catch {
+      return; // try again next pull; fetches report connection problems
+    }
+    if (pattern && this.subscriptions.matchTopics(this.cluster.metadata.topicNames())) this.group?.requestRejoin();
+    this.group?.checkMetadata();
+  }
+
+  private patternSubscribed = false;
 
   private async waitForData(): Promise<void> {
     this.fetcher.maybeFetch();

@@ -49,6 +49,10 @@ export class GroupCoordinator {
   private closed = false;
   /** Called when the member must act (rejoin needed, lost partitions). */
   onWake: () => void = () => {};
+  /** Last time the application pulled records (max.poll.interval.ms is measured from it). */
+  lastPollMs = Date.now();
+  /** Leader only: partition counts of the topics it assigned, to notice changes. */
+  private assignmentSnapshot: Map<string, number> | null = null;
   /** Commits consumed offsets before partitions are revoked (auto-commit). */
   beforeRevoke: (partitions: TopicPartition[]) => Promise<void> = async () => {};
 
@@ -189,6 +193,9 @@ export class GroupCoordinator {
           protocol,
         );
         assignments = [...bytes].map(([memberId, assignment]) => ({ memberId, assignment }));
+        this.assignmentSnapshot = new Map([...allTopics].map((t) => [t, this.cluster.metadata.partitionCount(t) ?? 0]));
+      } else {
+        this.assignmentSnapshot = null;
       }
       const sync = await conn.request(ApiKey.SyncGroup, {
         groupId: this.config.groupId,
@@ -258,6 +265,20 @@ export class GroupCoordinator {
     if (forgetMemberId) this.memberId = '';
   }
 
+  /**
+   * After a metadata refresh: the leader rejoins when a topic it assigned changed its partition
+   * count (or appeared/disappeared), so the new partitions get consumers (Java's assignmentSnapshot).
+   */
+  checkMetadata(): void {
+    if (!this.isLeader || !this.assignmentSnapshot || this.needsJoin) return;
+    for (const [topic, count] of this.assignmentSnapshot) {
+      if ((this.cluster.metadata.partitionCount(topic) ?? 0) !== count) {
+        this.requestRejoin();
+        return;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- heartbeat
 
   private startHeartbeat(): void {
@@ -265,6 +286,11 @@ export class GroupCoordinator {
     const beat = async () => {
       this.heartbeatTimer = null;
       if (this.closed || this.generationId < 0) return;
+      if (Date.now() - this.lastPollMs > this.config.rebalanceTimeoutMs) {
+        // max.poll.interval.ms exceeded: leave so the group can rebalance without us (Java does the same)
+        await this.leaveForPollTimeout();
+        return;
+      }
       try {
         const conn = await this.coordinatorConnection();
         const r = await conn.request(ApiKey.Heartbeat, {
@@ -375,6 +401,32 @@ export class GroupCoordinator {
       }
       return out;
     }
+  }
+
+  private async leaveForPollTimeout(): Promise<void> {
+    this.stopHeartbeat();
+    const memberId = this.memberId;
+    if (this.owned.length > 0) {
+      const lost = this.owned;
+      this.owned = [];
+      this.subscriptions.assignFromGroup([]);
+      await this.listener.lost?.(lost);
+    }
+    this.generationId = -1;
+    if (this.config.groupInstanceId === null && memberId) {
+      this.memberId = '';
+      try {
+        const conn = await this.coordinatorConnection();
+        await conn.request(ApiKey.LeaveGroup, {
+          groupId: this.config.groupId,
+          memberId,
+          members: [{ memberId, groupInstanceId: null, reason: 'consumer poll timeout has expired' }],
+        });
+      } catch {
+        // best effort
+      }
+    }
+    this.needsJoin = true;
   }
 
   /** Leaves the group (dynamic members only; a static member keeps its slot until session timeout). */
