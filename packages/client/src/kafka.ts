@@ -10,6 +10,7 @@ export class Kafka implements KafkaClient {
   readonly cluster: Cluster;
   private readonly producers = new Set<KafkaProducer>();
   private readonly consumers = new Set<KafkaConsumer>();
+  private readonly ownedClusters = new Set<Cluster>();
 
   constructor(readonly config: KafkaConfig) {
     const servers = typeof config.bootstrapServers === 'string' ? config.bootstrapServers.split(',') : config.bootstrapServers;
@@ -32,9 +33,16 @@ export class Kafka implements KafkaClient {
     return p;
   }
 
+  /**
+   * A consumer gets connections of its own (as Java and KafkaJS consumers do): the broker handles
+   * one request per connection at a time, so a JoinGroup parked by the coordinator must not hold
+   * up another consumer's heartbeats or the producer's requests.
+   */
   consumer(config: ConsumerConfig = {}): Consumer {
-    const c = new KafkaConsumer(this.cluster, config);
+    const cluster = new Cluster(this.cluster.options);
+    const c = new KafkaConsumer(cluster, config);
     this.consumers.add(c);
+    this.ownedClusters.add(cluster);
     return c;
   }
 
@@ -46,5 +54,6 @@ export class Kafka implements KafkaClient {
     await Promise.all([...this.producers].map((p) => p.close().catch(() => {})));
     await Promise.all([...this.consumers].map((c) => c.close().catch(() => {})));
     await this.cluster.close();
+    for (const c of this.ownedClusters) await c.close();
   }
 }

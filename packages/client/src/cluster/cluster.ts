@@ -87,7 +87,7 @@ export class Cluster {
 
   /** Some connected broker: a known one, else the bootstrap servers in turn. */
   async anyConnection(): Promise<BrokerConnection> {
-    for (const c of this.connections.values()) if (c.isReady) return c;
+    for (const [k, c] of this.connections) if (c.isReady && !k.includes("#")) return c;
     const candidates = this.metadata.brokerList().length
       ? this.metadata.brokerList().map((b) => ({ host: b.host, port: b.port, nodeId: b.nodeId }))
       : [];
@@ -107,14 +107,18 @@ export class Cluster {
     throw lastError instanceof Error ? lastError : new ConnectionError('no broker reachable', this.options.bootstrapServers.join(','));
   }
 
-  /** Connection to an address (e.g. a group coordinator from FindCoordinator). */
-  connectionToAddress(host: string, port: number, nodeId = -1): Promise<BrokerConnection> {
-    return this.connectTo(host, port, nodeId);
+  /**
+   * Connection to an address (e.g. a group coordinator from FindCoordinator). A `channel` other
+   * than the default gets a socket of its own (the Java consumer talks to its coordinator on a
+   * separate connection, so heartbeats never queue behind a long-polling Fetch).
+   */
+  connectionToAddress(host: string, port: number, nodeId = -1, channel = ''): Promise<BrokerConnection> {
+    return this.connectTo(host, port, nodeId, channel);
   }
 
-  private async connectTo(host: string, port: number, nodeId: number): Promise<BrokerConnection> {
+  private async connectTo(host: string, port: number, nodeId: number, channel = ''): Promise<BrokerConnection> {
     if (this.closed) throw new ConnectionError('client is closed', `${host}:${port}`);
-    const addr = `${host}:${port}`;
+    const addr = channel ? `${host}:${port}#${channel}` : `${host}:${port}`;
     let c = this.connections.get(addr);
     if (c && !c.isClosed) {
       await c.connect();

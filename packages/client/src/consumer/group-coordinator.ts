@@ -87,7 +87,7 @@ export class GroupCoordinator {
     for (let attempt = 0; ; attempt++) {
       if (!this.coordinator) await this.findCoordinator();
       try {
-        return await this.cluster.connectionToAddress(this.coordinator!.host, this.coordinator!.port, this.coordinator!.nodeId);
+        return await this.cluster.connectionToAddress(this.coordinator!.host, this.coordinator!.port, this.coordinator!.nodeId, 'coordinator');
       } catch (err) {
         this.coordinator = null;
         if (attempt >= 5 || this.closed) throw err;
