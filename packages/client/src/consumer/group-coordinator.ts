@@ -129,6 +129,8 @@ export class GroupCoordinator {
   }
 
   private async joinGroup(): Promise<void> {
+    // no heartbeats while (re)joining: the old generation's heartbeats would only be refused
+    this.stopHeartbeat();
     const protocol = this.rebalanceProtocol;
     if (protocol === 'eager' && this.owned.length > 0) {
       await this.revoke(this.owned);
@@ -285,7 +287,7 @@ export class GroupCoordinator {
     this.stopHeartbeat();
     const beat = async () => {
       this.heartbeatTimer = null;
-      if (this.closed || this.generationId < 0) return;
+      if (this.closed || this.generationId < 0 || this.joining) return;
       if (Date.now() - this.lastPollMs > this.config.rebalanceTimeoutMs) {
         // max.poll.interval.ms exceeded: leave so the group can rebalance without us (Java does the same)
         await this.leaveForPollTimeout();
@@ -299,6 +301,7 @@ export class GroupCoordinator {
           memberId: this.memberId,
           groupInstanceId: this.config.groupInstanceId,
         });
+        if (this.joining) return; // a rejoin started meanwhile: its answer decides
         if (r.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) this.requestRejoin();
         else if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.ILLEGAL_GENERATION || r.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
           await this.resetMembership(r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID);

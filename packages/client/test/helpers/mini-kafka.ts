@@ -5,6 +5,7 @@
 // OffsetCommit/OffsetFetch. Enough to drive the client end to end; the real broker comes later.
 import { ApiKey, ErrorCode, setBaseOffset, batchesIn } from '@tributary/protocol';
 import { startFakeBroker, type FakeBroker } from './fake-broker.ts';
+import { GroupCoordinator, InMemoryCoordinatorLog } from '@tributary/broker/coordinator/group/index';
 
 interface Partition {
   batches: Array<{ base: bigint; last: bigint; bytes: Buffer }>;
@@ -19,7 +20,17 @@ export interface MiniKafka {
   close(): Promise<void>;
 }
 
-export async function startMiniKafka(defaultPartitions = 3): Promise<MiniKafka> {
+export interface MiniKafkaOptions {
+  /** Serve JoinGroup/SyncGroup/Heartbeat/LeaveGroup with the broker's real group coordinator. */
+  realGroups?: boolean;
+}
+
+export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOptions = {}): Promise<MiniKafka> {
+  let groups: GroupCoordinator | null = null;
+  if (options.realGroups) {
+    groups = new GroupCoordinator({ config: { groupInitialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: 500 } });
+    for (let p = 0; p < groups.config.offsetsTopicNumPartitions; p++) await groups.loadPartition(p, new InMemoryCoordinatorLog());
+  }
   const topics = new Map<string, Partition[]>();
   const committed = new Map<string, bigint>();
   let generation = 0;
@@ -93,6 +104,7 @@ export async function startMiniKafka(defaultPartitions = 3): Promise<MiniKafka> 
       case ApiKey.FindCoordinator:
         return { body: { errorCode: 0, nodeId: 0, host: '127.0.0.1', port: self.port } };
       case ApiKey.JoinGroup: {
+        if (groups) return { body: await groups.joinGroup({ ...body, clientId: h.clientId ?? '', clientHost: '127.0.0.1', apiVersion: h.apiVersion }) };
         if (body.memberId === '' && h.apiVersion >= 4) return { body: { errorCode: ErrorCode.MEMBER_ID_REQUIRED, memberId: `member-${++memberSeq}`, generationId: -1, leader: '', members: [] } };
         const memberId = body.memberId || `member-${++memberSeq}`;
         generation++;
@@ -100,12 +112,18 @@ export async function startMiniKafka(defaultPartitions = 3): Promise<MiniKafka> 
         return { body: { errorCode: 0, generationId: generation, protocolType: 'consumer', protocolName: proto.name, leader: memberId, memberId, members: [{ memberId, groupInstanceId: body.groupInstanceId, metadata: proto.metadata }] } };
       }
       case ApiKey.SyncGroup: {
+        if (groups) return { body: await groups.syncGroup(body) };
         for (const a of body.assignments) pendingAssignments.set(a.memberId, a.assignment);
         return { body: { errorCode: 0, protocolType: 'consumer', protocolName: body.protocolName, assignment: pendingAssignments.get(body.memberId) ?? Buffer.alloc(0) } };
       }
       case ApiKey.Heartbeat:
+        if (groups) return { body: await groups.heartbeat(body) };
         return { body: { errorCode: 0 } };
       case ApiKey.LeaveGroup:
+        if (groups) {
+          const members = h.apiVersion >= 3 ? body.members : [{ memberId: body.memberId, groupInstanceId: null }];
+          return { body: await groups.leaveGroup({ groupId: body.groupId, members }) };
+        }
         return { body: { errorCode: 0, members: [] } };
       case ApiKey.OffsetCommit:
         return {
@@ -132,5 +150,14 @@ export async function startMiniKafka(defaultPartitions = 3): Promise<MiniKafka> 
     }
     return undefined;
   });
-  return { fake: self, address: `127.0.0.1:${self.port}`, topics, committed, close: () => self.close() };
+  return {
+    fake: self,
+    address: `127.0.0.1:${self.port}`,
+    topics,
+    committed,
+    close: async () => {
+      groups?.shutdown();
+      await self.close();
+    },
+  };
 }
