@@ -55,6 +55,10 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
           }
           if (!out) return;
           socket.write(encodeResponseFrame(header.apiKey as any, out.version ?? header.apiVersion, header.correlationId, out.body as any));
+        }).catch((err) => {
+          // a handler bug: report it and drop the connection, as a broker closes on a bad request
+          console.error('fake broker:', err);
+          socket.destroy();
         });
       }
     });

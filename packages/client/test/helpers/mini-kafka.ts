@@ -97,14 +97,18 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
           body: {
             topics: body.topics.map((t: any) => ({
               name: t.name,
-              partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1n, offset: p.timestamp === -2n ? 0n : topic(t.name)[p.partitionIndex].next, leaderEpoch: 0 })),
+              partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1n, offset: p.timestamp === -2n ? 0n : topic(t.name)[p.partitionIndex].next, leaderEpoch: h.apiVersion >= 4 ? 0 : -1 })),
             })),
           },
         };
       case ApiKey.FindCoordinator:
         return { body: { errorCode: 0, nodeId: 0, host: '127.0.0.1', port: self.port } };
       case ApiKey.JoinGroup: {
-        if (groups) return { body: await groups.joinGroup({ ...body, clientId: h.clientId ?? '', clientHost: '127.0.0.1', apiVersion: h.apiVersion }) };
+        if (groups) {
+          const res = await groups.joinGroup({ ...body, clientId: h.clientId ?? '', clientHost: '127.0.0.1', apiVersion: h.apiVersion });
+          // ProtocolName is nullable only from v7 (the broker's handler will do the same)
+          return { body: { ...res, protocolName: res.protocolName ?? (h.apiVersion < 7 ? '' : null) } };
+        }
         if (body.memberId === '' && h.apiVersion >= 4) return { body: { errorCode: ErrorCode.MEMBER_ID_REQUIRED, memberId: `member-${++memberSeq}`, generationId: -1, leader: '', members: [] } };
         const memberId = body.memberId || `member-${++memberSeq}`;
         generation++;
