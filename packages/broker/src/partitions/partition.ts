@@ -1,0 +1,140 @@
+// Partition: one topic partition on this broker (Kafka's cluster.Partition): its replica state
+// (leader, leader epoch, replicas, ISR), its PartitionLog and its high watermark.
+//
+// High watermark: the offset below which records are committed (replicated to every ISR member)
+// and visible to consumers. On a single broker the ISR is this node alone, so the leader's HW
+// advances to its log end offset as soon as an append is complete — right after the write, or,
+// with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
+// advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
+import { ErrorCode } from '@tributary/protocol';
+import type { AppendInfo, PartitionLog, ReadResult } from '@tributary/storage';
+import type { TopicRuntimeConfig } from './topic-config.ts';
+
+/** An error answered with a Kafka error code (never thrown across the wire). */
+export class PartitionError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+    this.name = 'PartitionError';
+  }
+}
+
+export interface PartitionInit {
+  topic: string;
+  topicId: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  log: PartitionLog;
+  /** Reads the topic's current runtime config (changes with AlterConfigs). */
+  config: () => TopicRuntimeConfig;
+  onHighWatermark: (p: Partition) => void;
+  now: () => number;
+}
+
+export class Partition {
+  readonly topic: string;
+  readonly topicId: string;
+  readonly partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  readonly log: PartitionLog;
+  private hw: number;
+  private readonly init: PartitionInit;
+  /** Bytes appended below the HW since this object was created (monotonic; long polls diff it). */
+  committedBytes = 0;
+  /** Appends above the HW, waiting for their fsync: [endOffset, cumulative bytes]. */
+  private pendingBytes: Array<[number, number]> = [];
+  private appendedBytes = 0;
+
+  constructor(init: PartitionInit) {
+    this.init = init;
+    this.topic = init.topic;
+    this.topicId = init.topicId;
+    this.partition = init.partition;
+    this.leader = init.leader;
+    this.leaderEpoch = init.leaderEpoch;
+    this.replicas = init.replicas;
+    this.isr = init.isr;
+    this.log = init.log;
+    // Leader with ISR = {self}: everything in the local log is committed.
+    this.hw = init.log.logEndOffset;
+  }
+
+  get config(): TopicRuntimeConfig {
+    return this.init.config();
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** No transactions yet: the last stable offset is the high watermark. */
+  get lastStableOffset(): number {
+    return this.hw;
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /**
+   * Appends validated v2 batches as leader (offsets assigned by the log). `requiredAcks` -1 checks
+   * min.insync.replicas against the ISR first (NOT_ENOUGH_REPLICAS). Resolves once the append is
+   * complete (fsynced in fsync mode) and the HW covers it.
+   */
+  async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendInfo> {
+    const cfg = this.init.config();
+    if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
+      throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`);
+    }
+    const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.now() } : { leaderEpoch: this.leaderEpoch };
+    const info = this.log.appendSync(batches, opts);
+    this.appendedBytes += info.bytes;
+    this.pendingBytes.push([info.lastOffset + 1, this.appendedBytes]);
+    // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
+    if (this.log.config.durableAppend) await this.log.waitDurable(info.lastOffset + 1);
+    this.maybeIncrementHighWatermark(info.lastOffset + 1);
+    return info;
+  }
+
+  /** Raises the HW (never lowers it) to at most the log end offset; notifies waiters. */
+  maybeIncrementHighWatermark(offset: number): boolean {
+    const target = Math.min(offset, this.log.logEndOffset);
+    if (target <= this.hw) return false;
+    this.hw = target;
+    let i = 0;
+    while (i < this.pendingBytes.length && this.pendingBytes[i]![0] <= target) this.committedBytes = this.pendingBytes[i++]![1];
+    if (i > 0) this.pendingBytes.splice(0, i);
+    this.init.onHighWatermark(this);
+    return true;
+  }
+
+  /** After a truncation (or DeleteRecords past it) the HW follows the log. */
+  resetHighWatermark(): void {
+    this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
+    this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
+  }
+
+  /**
+   * Reads for a consumer: whole batches from `fetchOffset`, below the HW. OffsetOutOfRangeError
+   * (errorCode 1) when fetchOffset is outside [logStartOffset, logEndOffset]. With `minOneBatch`
+   * false, a first batch larger than `maxBytes` is not returned (KIP-74 only allows it for the
+   * first partition of a response).
+   */
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): ReadResult {
+    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw);
+    if (!minOneBatch && r.records.length > maxBytes) r.records = EMPTY;
+    return r;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
