@@ -37,6 +37,10 @@ describe('Produce and Fetch', async () => {
     assert.deepEqual([r1.errorCode, r1.baseOffset, r1.logAppendTimeMs, r1.logStartOffset], [0, 0n, -1n, 0n]);
     const r2 = await produce(c, 't', 0, await batch(values(2, 'w')), { acks: 1, version: 11 });
     assert.deepEqual([r2.errorCode, r2.baseOffset], [0, 3n]);
+    const r3 = await produce(c, 't', 1, await batch(values(1)), { version: 3 });
+    assert.deepEqual([r3.errorCode, r3.baseOffset, r3.logStartOffset], [0, 0n, -1n]);
+    tm.partition("t", 1)!.log.truncateTo(0);
+    assert.equal(tm.partition("t", 1)!.highWatermark, 0);
     const f = await c.request(ApiKey.Fetch, 12, fetchReq('t', 0, 0));
     assert.equal(f.sessionId, 0);
     const p = f.responses[0]!.partitions[0]!;

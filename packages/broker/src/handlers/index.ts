@@ -3,11 +3,12 @@
 import { apiVersionsHandler } from './api-versions.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { fetchHandler } from './fetch.ts';
+import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
 import { produceHandler } from './produce.ts';
 import { HandlerRegistry, type ApiHandler } from './registry.ts';
 
-export const defaultHandlers: readonly ApiHandler[] = [produceHandler, fetchHandler, apiVersionsHandler, metadataHandler, createTopicsHandler];
+export const defaultHandlers: readonly ApiHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler];
 
 export function createDefaultRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();

@@ -62,6 +62,7 @@ export class Partition {
     this.log = init.log;
     // Leader with ISR = {self}: everything in the local log is committed.
     this.hw = init.log.logEndOffset;
+    init.log.on('truncate', () => this.resetHighWatermark());
   }
 
   get config(): TopicRuntimeConfig {
@@ -118,9 +119,10 @@ export class Partition {
     return true;
   }
 
-  /** After a truncation (or DeleteRecords past it) the HW follows the log. */
+  /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
   resetHighWatermark(): void {
     this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
+    if (this.pendingBytes.length === 0) this.appendedBytes = this.committedBytes;
     this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
   }
 
