@@ -191,3 +191,50 @@ describe('durability', () => {
     } finally { c2.close(); await b2.stop(); }
   });
 });
+
+describe('large fetch', () => {
+  it('splices big record buffers into the response frame and they arrive intact', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    try {
+      b.broker.services.topics.createTopic({ name: 'big', numPartitions: 2 });
+      const big = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(1000, i), timestamp: 1 }));
+      await produce(c, 'big', 0, await batch(big));
+      await produce(c, 'big', 1, await batch(big.slice(0, 10)));
+      const req = fetchReq('big', 0, 0);
+      req.topics[0]!.partitions.push({ ...req.topics[0]!.partitions[0]!, partition: 1 });
+      const f = await c.request(ApiKey.Fetch, 12, req);
+      const [p0, p1] = f.responses[0]!.partitions;
+      const r0 = (await decodeRecordBatches(p0!.records!))[0]!.records;
+      assert.equal(r0.length, 50);
+      assert.deepEqual(r0[49]!.value, Buffer.alloc(1000, 49));
+      assert.equal((await decodeRecordBatches(p1!.records!))[0]!.records.length, 10);
+      const v4 = await c.request(ApiKey.Fetch, 4, req);
+      assert.deepEqual(v4.responses[0]!.partitions[0]!.records, p0!.records);
+    } finally { c.close(); await b.stop(); }
+  });
+});
+
+describe('waiting fetches end early', () => {
+  it('on topic deletion and on broker stop', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    const tm = b.broker.services.topics;
+    tm.createTopic({ name: 'del', numPartitions: 1 });
+    tm.createTopic({ name: 'stay', numPartitions: 1 });
+    try {
+      const t0 = Date.now();
+      const w1 = c.request(ApiKey.Fetch, 12, fetchReq('del', 0, 0, { maxWaitMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 30));
+      tm.deleteTopic('del');
+      assert.equal((await w1).responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const w2 = c.request(ApiKey.Fetch, 12, fetchReq('stay', 0, 0, { maxWaitMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 30));
+      const stopping = b.broker.stop();
+      const r2 = await w2;
+      assert.deepEqual([r2.responses[0]!.partitions[0]!.errorCode, r2.responses[0]!.partitions[0]!.records!.length], [0, 0]);
+      await stopping;
+      assert.ok(Date.now() - t0 < 30_000);
+    } finally { c.close(); await b.stop(); }
+  });
+});
