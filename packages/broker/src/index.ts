@@ -14,6 +14,7 @@ export type { ConnectionInfo, FrameProcessor, ResponseFrame, ConnectionLimits } 
 export { SocketServer, type BoundListener, type ListenerSpec } from './network/socket-server.ts';
 export * from './partitions/topic-manager.ts';
 export * from './partitions/partition.ts';
+export * from './partitions/producer-state.ts';
 export * from './partitions/topic-config.ts';
 export * from './partitions/topic-names.ts';
 export * from './partitions/topic-store.ts';

@@ -238,3 +238,29 @@ describe('waiting fetches end early', () => {
     } finally { c.close(); await b.stop(); }
   });
 });
+
+describe('idempotent producer', () => {
+  it('checks epochs and sequences; a retried duplicate returns the original offsets', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    b.broker.services.topics.createTopic({ name: 'idem', numPartitions: 1 });
+    const ib = (seq: number, n: number, epoch = 0, pid = 7n) =>
+      encodeRecordBatch({ records: values(n), producerId: pid, producerEpoch: epoch, baseSequence: seq });
+    try {
+      const p = async (buf: Buffer) => { const r = await produce(c, 'idem', 0, buf); return [r.errorCode, r.baseOffset]; };
+      assert.deepEqual(await p(await ib(0, 2)), [0, 0n]);
+      assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
+      assert.deepEqual(await p(await ib(0, 2)), [0, 0n]); // duplicate: original offsets
+      assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
+      assert.equal(b.broker.services.topics.partition('idem', 0)!.logEndOffset, 5);
+      assert.deepEqual(await p(await ib(9, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
+      assert.deepEqual(await p(await ib(5, 1)), [0, 5n]);
+      assert.deepEqual(await p(await ib(3, 1, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
+      assert.deepEqual(await p(await ib(0, 1, 1)), [0, 6n]);
+      assert.deepEqual(await p(await ib(1, 1, 0)), [ErrorCode.INVALID_PRODUCER_EPOCH, -1n]);
+      assert.deepEqual(await p(await ib(42, 1, 0, 8n)), [0, 7n]); // unknown producer: any sequence
+      assert.deepEqual(await p(await ib(2147483647, 2, 0, 9n)), [0, 8n]); // wraps at Int32.MAX
+      assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
+    } finally { c.close(); await b.stop(); }
+  });
+});

@@ -13,8 +13,11 @@
 // validated and written without waiting for one another. acks=0 gets no response.
 // Response: base offset, LogAppendTime (-1 for CreateTime topics), log start offset (v5+), error
 // message (v8+). Storage failures answer KAFKA_STORAGE_ERROR.
-// Not implemented: idempotent/transactional producer state (producer id, epoch and sequence are
-// stored as sent; no duplicate or sequence checks), timestamp bounds
+// Idempotent producers (batches with a producer id): epoch and sequence checks per partition
+// (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER), and a retried duplicate of one of the
+// last 5 batches is answered with its original offsets without appending (producer-state.ts).
+// Not implemented: producer state persistence across restarts, transactions (transactional
+// batches are stored as sent), timestamp bounds
 // (message.timestamp.before/after.max.ms), quotas / throttling, request timeoutMs (nothing waits
 // on other replicas).
 import { ApiKey, ErrorCode, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';

@@ -16,7 +16,7 @@
 import {
   Attr, CompressionType, ErrorCode, InvalidBatchError, Off, compressionOf, decodeRecordBatch, encodeRecordBatch, validateBatch,
 } from '@tributary/protocol';
-import { PartitionError } from './partition.ts';
+import { PartitionError } from './partition-error.ts';
 
 const CODECS: Record<string, CompressionType | null> = {
   producer: null,

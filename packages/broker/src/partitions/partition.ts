@@ -7,15 +7,21 @@
 // with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
 // advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
 import { ErrorCode } from '@tributary/protocol';
-import type { AppendInfo, PartitionLog, ReadResult } from '@tributary/storage';
+import type { PartitionLog, ReadResult } from '@tributary/storage';
+import { PartitionError } from './partition-error.ts';
+import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from './topic-config.ts';
 
-/** An error answered with a Kafka error code (never thrown across the wire). */
-export class PartitionError extends Error {
-  constructor(readonly errorCode: number, message: string) {
-    super(message);
-    this.name = 'PartitionError';
-  }
+export { PartitionError };
+
+/** What an append answers: the offsets assigned (or, for a retried duplicate, the original ones). */
+export interface AppendResult {
+  firstOffset: number;
+  lastOffset: number;
+  /** -1 for CreateTime topics. */
+  logAppendTimeMs: number;
+  /** True when the batch repeated one already appended by an idempotent producer (not appended again). */
+  duplicate: boolean;
 }
 
 export interface PartitionInit {
@@ -49,6 +55,8 @@ export class Partition {
   /** Appends above the HW, waiting for their fsync: [endOffset, cumulative bytes]. */
   private pendingBytes: Array<[number, number]> = [];
   private appendedBytes = 0;
+  /** Idempotent producers' epochs and last sequences (in memory). */
+  readonly producerState = new ProducerStateManager();
 
   constructor(init: PartitionInit) {
     this.init = init;
@@ -62,7 +70,7 @@ export class Partition {
     this.log = init.log;
     // Leader with ISR = {self}: everything in the local log is committed.
     this.hw = init.log.logEndOffset;
-    init.log.on('truncate', () => this.resetHighWatermark());
+    init.log.on('truncate', (leo: number) => { this.resetHighWatermark(); this.producerState.truncateTo(leo); });
   }
 
   get config(): TopicRuntimeConfig {
@@ -91,20 +99,30 @@ export class Partition {
    * min.insync.replicas against the ISR first (NOT_ENOUGH_REPLICAS). Resolves once the append is
    * complete (fsynced in fsync mode) and the HW covers it.
    */
-  async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendInfo> {
+  async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendResult> {
     const cfg = this.init.config();
     if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
       throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
         `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`);
     }
     const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.now() } : { leaderEpoch: this.leaderEpoch };
+    // Producer checks and the write happen in one synchronous step: nothing interleaves.
+    const idempotent = idempotentBatches(batches);
+    if (idempotent.length > 0) {
+      const dup = this.producerState.check(idempotent);
+      if (dup) {
+        if (this.log.config.durableAppend) await this.log.waitDurable(dup.lastOffset + 1);
+        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
+      }
+    }
     const info = this.log.appendSync(batches, opts);
+    if (idempotent.length > 0) this.producerState.update(batches, idempotent, info.logAppendTimeMs);
     this.appendedBytes += info.bytes;
     this.pendingBytes.push([info.lastOffset + 1, this.appendedBytes]);
     // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
     if (this.log.config.durableAppend) await this.log.waitDurable(info.lastOffset + 1);
     this.maybeIncrementHighWatermark(info.lastOffset + 1);
-    return info;
+    return { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
   }
 
   /** Raises the HW (never lowers it) to at most the log end offset; notifies waiters. */
