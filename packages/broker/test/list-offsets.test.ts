@@ -59,3 +59,21 @@ describe('ListOffsets', async () => {
     assert.deepEqual(dup.topics[0]!.partitions.map((p) => p.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
   });
 });
+
+describe('Partition.deleteRecords', () => {
+  it('raises the log start offset up to the HW; policy and range checked', async () => {
+    const b = await startTestBroker();
+    try {
+      const tm = b.broker.services.topics;
+      tm.createTopic({ name: 'dr', numPartitions: 1 });
+      tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
+      const p = tm.partition('dr', 0)!;
+      await p.appendAsLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), 1);
+      assert.equal(p.deleteRecords(2), 2);
+      assert.equal(p.logStartOffset, 2);
+      assert.equal(p.deleteRecords(-1), 3);
+      assert.throws(() => p.deleteRecords(4), (e: { errorCode: number }) => e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
+      assert.throws(() => tm.partition('compacted', 0)!.deleteRecords(0), (e: { errorCode: number }) => e.errorCode === ErrorCode.POLICY_VIOLATION);
+    } finally { await b.stop(); }
+  });
+});

@@ -40,7 +40,7 @@ function codeOf(err: unknown): number {
   return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
-async function appendOne(p: Partition, records: Buffer, acks: number): Promise<PartitionResponse> {
+async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number): Promise<PartitionResponse> {
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
@@ -60,6 +60,8 @@ async function appendOne(p: Partition, records: Buffer, acks: number): Promise<P
       errorMessage: null,
     };
   } catch (err) {
+    // The topic was deleted while this append was in flight.
+    if (topics.partition(p.topic, p.partition) !== p) return errorResponse(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     return errorResponse(p.partition, codeOf(err), (err as Error).message ?? null);
   }
 }
@@ -71,7 +73,7 @@ function produceTo(topics: TopicManager, name: string, index: number, records: B
   const p = topics.partition(name, index);
   if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   if (records === null || records.length === 0) return errorResponse(index, ErrorCode.CORRUPT_MESSAGE, 'Produce request has no records');
-  return appendOne(p, records, acks);
+  return appendOne(topics, p, records, acks);
 }
 
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {

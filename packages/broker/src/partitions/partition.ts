@@ -137,6 +137,22 @@ export class Partition {
     return true;
   }
 
+  /**
+   * DeleteRecords (KIP-107): raises the log start offset to `offset` (-1 = the high watermark).
+   * Returns the new low watermark. POLICY_VIOLATION unless cleanup.policy includes delete;
+   * OFFSET_OUT_OF_RANGE above the HW or below 0.
+   */
+  deleteRecords(offset: number): number {
+    if (!this.init.config().cleanupPolicy.includes('delete')) {
+      throw new PartitionError(ErrorCode.POLICY_VIOLATION, `Records of partition ${this.topic}-${this.partition} can not be deleted due to the configured policy`);
+    }
+    const target = offset === -1 ? this.hw : offset;
+    if (target < 0 || target > this.hw) {
+      throw new PartitionError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot increment the log start offset to ${target} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.hw}`);
+    }
+    return this.log.deleteRecordsBefore(target);
+  }
+
   /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
   resetHighWatermark(): void {
     this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
