@@ -69,7 +69,13 @@ describe('Produce and Fetch', async () => {
     assert.match(rc.errorMessage!, /CRC/);
     const legacy = await batch(values(1));
     legacy[Off.Magic] = 1;
-    assert.equal((await produce(c, 't', 1, legacy)).errorCode, ErrorCode.INVALID_RECORD);
+    const rl = await produce(c, 't', 1, legacy);
+    assert.deepEqual([rl.errorCode, rl.errorMessage], [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2']);
+    const two = Buffer.concat([await batch(values(1)), await batch(values(1))]);
+    assert.equal((await produce(c, 't', 1, two)).errorCode, ErrorCode.INVALID_RECORD);
+    assert.equal((await produce(c, 't', 1, null)).errorCode, ErrorCode.INVALID_RECORD);
+    const zstd = await batch(values(1), CompressionType.Zstd);
+    assert.equal((await produce(c, 't', 1, zstd, { version: 6 })).errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     const big = await produce(c, 'small', 0, await batch(values(20)));
     assert.equal(big.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);

@@ -4,7 +4,8 @@
 // Behaviour: Acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS for every partition). Per
 // partition: invalid topic name -> INVALID_TOPIC_EXCEPTION; internal topics (__consumer_offsets,
 // __transaction_state) refuse client writes (INVALID_TOPIC_EXCEPTION); unknown topic or partition
-// -> UNKNOWN_TOPIC_OR_PARTITION. The records go through log-validator.ts (v2 only, CRC,
+// -> UNKNOWN_TOPIC_OR_PARTITION. The records go through log-validator.ts (exactly one v2 batch per
+// partition -> else INVALID_RECORD; zstd before v7 -> UNSUPPORTED_COMPRESSION_TYPE; CRC,
 // max.message.bytes -> MESSAGE_TOO_LARGE, segment.bytes -> RECORD_LIST_TOO_LARGE, the topic's
 // compression.type with recompression) and are appended by the Partition (offsets, leader epoch
 // and, for message.timestamp.type=LogAppendTime, the broker time stamped into the batch headers;
@@ -40,11 +41,12 @@ function codeOf(err: unknown): number {
   return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
-async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number): Promise<PartitionResponse> {
+async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number): Promise<PartitionResponse> {
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
       topicPartition: `${p.topic}-${p.partition}`,
+      produceVersion: version,
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: p.log.config.segmentBytes,
       compressionType: cfg.compressionType,
@@ -66,14 +68,14 @@ async function appendOne(topics: TopicManager, p: Partition, records: Buffer, ac
   }
 }
 
-function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number): PartitionResponse | Promise<PartitionResponse> {
+function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number): PartitionResponse | Promise<PartitionResponse> {
   const nameProblem = topicNameProblem(name);
   if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
   const p = topics.partition(name, index);
   if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
-  if (records === null || records.length === 0) return errorResponse(index, ErrorCode.CORRUPT_MESSAGE, 'Produce request has no records');
-  return appendOne(topics, p, records, acks);
+  if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
+  return appendOne(topics, p, records, acks, version);
 }
 
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
@@ -88,7 +90,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     const pending = request.topicData.map((t) => ({
       name: t.name,
       partitions: t.partitionData.map((pd) =>
-        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
+        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
     }));
     const responses = await Promise.all(pending.map(async (t) => ({ name: t.name, partitionResponses: await Promise.all(t.partitions) })));
     if (acks === 0) return NO_RESPONSE;

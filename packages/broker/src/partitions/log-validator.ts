@@ -1,9 +1,10 @@
 // Validation of a produced records blob before it is appended (Kafka's LogValidator and
 // UnifiedLog.analyzeAndValidateRecords), without decoding records on the normal path:
 //
-//   - every batch whole, v2 (magic 2), CRC-32C correct, record count consistent
-//     (CORRUPT_MESSAGE; legacy magic 0/1 -> INVALID_RECORD "... must use record batch v2", as
-//     Kafka 4 answers Produce v3+ carrying an old message set);
+//   - Kafka's ProduceRequest.validateRecords, answered INVALID_RECORD with Kafka's messages:
+//     exactly one batch per partition, magic 2 (legacy message sets are refused); zstd before
+//     Produce v7 -> UNSUPPORTED_COMPRESSION_TYPE;
+//   - the batch whole, CRC-32C correct, record count consistent (CORRUPT_MESSAGE);
 //   - no control batches from clients (INVALID_RECORD);
 //   - each batch at most max.message.bytes (MESSAGE_TOO_LARGE), the whole blob at most
 //     segment.bytes (RECORD_LIST_TOO_LARGE);
@@ -14,7 +15,8 @@
 //
 // Offsets, leader epoch and LogAppendTime are stamped by the log on append, not here.
 import {
-  Attr, CompressionType, ErrorCode, InvalidBatchError, Off, compressionOf, decodeRecordBatch, encodeRecordBatch, validateBatch,
+  Attr, CURRENT_MAGIC, CompressionType, ErrorCode, InvalidBatchError, LOG_OVERHEAD, Off, batchSizeAt, compressionOf,
+  decodeRecordBatch, encodeRecordBatch, validateBatch,
 } from '@tributary/protocol';
 import { PartitionError } from './partition-error.ts';
 
@@ -29,6 +31,8 @@ const CODECS: Record<string, CompressionType | null> = {
 
 export interface ValidationLimits {
   topicPartition: string;
+  /** Produce request version (Kafka's per-version checks). */
+  produceVersion: number;
   maxMessageBytes: number;
   segmentBytes: number;
   /** Topic compression.type. */
@@ -42,9 +46,6 @@ export interface ValidationResult {
 }
 
 function batchError(err: InvalidBatchError, tp: string): PartitionError {
-  if (err.problem === 'bad-magic') {
-    return new PartitionError(ErrorCode.INVALID_RECORD, `Produce requests to ${tp} must use record batch v2 (magic 2): ${err.message}`);
-  }
   return new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Invalid record batch in produce request to ${tp}: ${err.message}`);
 }
 
@@ -55,6 +56,7 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
     throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE,
       `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`);
   }
+  checkProduceRecords(records, limits.produceVersion);
   const target = CODECS[limits.compressionType] ?? null;
   let pos = 0;
   let n = 0;
@@ -79,6 +81,18 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
   }
   if (n === 0) throw new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Produce request to ${tp} has no record batch`);
   return { records: recompress ? recompressAll(records, target!, limits) : records, batchCount: n };
+}
+
+/** Kafka's ProduceRequest.validateRecords (v3+): one whole v2 batch; zstd needs v7+. */
+function checkProduceRecords(records: Buffer, version: number): void {
+  const invalid = (what: string) => new PartitionError(ErrorCode.INVALID_RECORD, `Produce requests with version ${version} ${what}`);
+  const first = batchSizeAt(records, 0);
+  if (first < LOG_OVERHEAD + 5 || first > records.length) throw invalid('must have at least one record batch per partition');
+  if (records.readInt8(Off.Magic) !== CURRENT_MAGIC) throw invalid('are only allowed to contain record batches with magic version 2');
+  if (version < 7 && records.length >= Off.Attributes + 2 && compressionOf(records.readInt16BE(Off.Attributes)) === CompressionType.Zstd) {
+    throw new PartitionError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Produce requests with version ${version} are not allowed to use ZStandard compression`);
+  }
+  if (records.length > first) throw invalid('are only allowed to contain exactly one record batch per partition');
 }
 
 async function recompressAll(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
