@@ -98,6 +98,8 @@ describe('Metadata and CreateTopics', async () => {
     assert.equal(v1.topics[0]!.errorCode, ErrorCode.NONE);
     const invalid = await c.request(ApiKey.Metadata, 9, { topics: [{ name: 'bad name' }], allowAutoTopicCreation: true });
     assert.equal(invalid.topics[0]!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const invalidNoCreate = await c.request(ApiKey.Metadata, 9, { topics: [{ name: 'bad name' }], allowAutoTopicCreation: false });
+    assert.equal(invalidNoCreate.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const internal = await c.request(ApiKey.Metadata, 9, { topics: [{ name: '__consumer_offsets' }], allowAutoTopicCreation: true });
     assert.equal(internal.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });

@@ -8,8 +8,8 @@
 // always for v0-3) — except internal topic names, which only their coordinator creates. Unlike
 // Kafka, whose answer for a just-created topic is LEADER_NOT_AVAILABLE until the controller has
 // elected leaders, the topic is answered at once with its partitions (creation is synchronous and
-// this node leads everything; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION,
-// unknown ones UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
+// this node leads everything; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
+// when auto-creation applies; other unknown topics UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
 // Topic ids v10+, leader epochs v7+, offline replicas (empty) v5+.
 // Not implemented: authorized operations (always -2147483648, "not requested"), racks.
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
@@ -76,7 +76,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         seen.add(rt.name);
         const t = topics.topic(rt.name);
         if (t) { out.push(topicMetadata(t)); continue; }
-        if (topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
+        if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
         if (autoCreate && !isInternalTopic(rt.name)) {
           const r = topics.createTopic({ name: rt.name });
           if (r.topic) { out.push(topicMetadata(r.topic)); continue; }
