@@ -5,29 +5,33 @@
 //   const port = await broker.start();   // binds; port 0 in the config picks a free port
 //   await broker.stop();                 // stop accepting, answer in-flight requests, close
 //
-// Start order: log dirs + meta.properties (cluster id), then listeners. Stop order: listeners
-// (draining connections), then (SEAM) the storage layer: flush and write checkpoints.
+// Start order: cluster id (meta.properties), the partition layer (LogManager: load/recover logs,
+// topics, retention and flush scheduling), then listeners. Stop order: listeners (draining
+// connections; waiting fetches are completed first), then the partition layer: HW checkpoint,
+// flush, recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
-import { LocalOffsetsTopicHost } from './coordinator/local-offsets-topic-host.ts';
 import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
-import type { OffsetsTopicHost } from './coordinator/offsets-topic-host.ts';
+import { TopicManagerOffsetsHost } from './coordinator/topic-manager-offsets-host.ts';
 import { RequestDispatcher } from './handlers/dispatcher.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { loadOrCreateMetaProperties } from './meta-properties.ts';
+import { resolveClusterId } from './meta-properties.ts';
+import { TopicManager } from './partitions/topic-manager.ts';
 import { SocketServer, type BoundListener } from './network/socket-server.ts';
-import { EmptyMetadata, systemClock, type BrokerServices, type Clock, type MetadataView } from './services.ts';
+import { systemClock, type BrokerServices, type Clock } from './services.ts';
+import type { FileSystem, Scheduler } from '@tributary/storage';
 
 export interface BrokerOptions {
   clock?: Clock;
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
-  /** SEAM until the topic/partition manager lands. */
-  metadata?: MetadataView;
+  /** Storage seams for tests: filesystem and background scheduler (null = no background tasks). */
+  fs?: FileSystem;
+  scheduler?: Scheduler | null;
   /** Group coordinator settings overriding the broker config (tests), and its time seam. */
   groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
   /** Most unanswered requests per connection before reading pauses. */
@@ -48,8 +52,8 @@ export class Broker {
   private server: SocketServer | null = null;
   private _services: BrokerServices | null = null;
   private _bound: BoundListener[] = [];
+  private topicManager: TopicManager | null = null;
   private stopPromise: Promise<void> | null = null;
-  private offsetsHost: LocalOffsetsTopicHost | null = null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -80,7 +84,16 @@ export class Broker {
     if (this.state !== 'new') throw new Error(`cannot start a broker that is ${this.state}`);
     this.state = 'starting';
     const config = this.config;
-    const meta = loadOrCreateMetaProperties(config.logDirs, config.nodeId);
+    const clusterId = resolveClusterId(config.logDirs, config.nodeId);
+    const clock = this.options.clock ?? systemClock;
+    const topics = new TopicManager({ config, nodeId: config.nodeId, clusterId, clock, log: this.log, fs: this.options.fs, scheduler: this.options.scheduler });
+    try {
+      topics.start();
+    } catch (err) {
+      this.state = 'stopped';
+      throw err;
+    }
+    this.topicManager = topics;
     const limits = {
       maxFrameBytes: config.get('socket.request.max.bytes'),
       idleMs: config.get('connections.max.idle.ms'),
@@ -90,24 +103,23 @@ export class Broker {
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     const advertised: ListenerEndpoint[] = [];
-    // SEAM: the topic manager implements OffsetsTopicHost once it lands; until then the
-    // coordinator keeps __consumer_offsets in a LogManager of its own.
-    this.offsetsHost = new LocalOffsetsTopicHost(config.logDirs, meta.clusterId);
-    const offsetsHost: OffsetsTopicHost = this.offsetsHost;
+    // Single broker: every __consumer_offsets partition is led here; loading starts now (requests
+    // for a partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
     const groupCoordinator = new GroupCoordinatorService({
-      config, host: offsetsHost, log: this.log,
+      config, host: new TopicManagerOffsetsHost(topics, config, config.nodeId), log: this.log,
       overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
     });
     groupCoordinator.startup();
     this._services = {
       config,
-      clock: this.options.clock ?? systemClock,
+      clock,
       log: this.log,
       nodeId: config.nodeId,
-      clusterId: meta.clusterId,
+      clusterId,
       advertisedListeners: advertised,
       registry: this.registry,
-      metadata: this.options.metadata ?? new EmptyMetadata(),
+      metadata: topics,
+      topics,
       groupCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
@@ -124,7 +136,7 @@ export class Broker {
     } catch (err) {
       this.state = 'stopped';
       groupCoordinator.shutdown();
-      this.offsetsHost.shutdown();
+      topics.stop();
       throw err;
     }
     advertised.push(...this.resolveAdvertised(this._bound));
@@ -147,11 +159,15 @@ export class Broker {
     this.stopPromise ??= (async () => {
       this.state = 'stopping';
       this.shutdown.abort();
-      // Parked JoinGroup/SyncGroup calls are answered first so the listeners can drain.
+      this.topicManager?.purgatory.completeAll();
+      // Parked JoinGroup/SyncGroup calls are answered (NOT_COORDINATOR) so the listeners can drain.
       this._services?.groupCoordinator.shutdown();
       await this.server?.stop(this.options.shutdownTimeoutMs ?? 30_000);
-      this.offsetsHost?.shutdown();
-      // SEAM: storage flush + checkpoints go here once the storage layer lands.
+      try {
+        this.topicManager?.stop();
+      } catch (err) {
+        this.log.error('storage shutdown failed', { err });
+      }
       this.state = 'stopped';
     })();
     return this.stopPromise;

@@ -12,10 +12,15 @@ import { listGroupsHandler } from './list-groups.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
+import { createTopicsHandler } from './create-topics.ts';
+import { fetchHandler } from './fetch.ts';
+import { listOffsetsHandler } from './list-offsets.ts';
+import { metadataHandler } from './metadata.ts';
+import { produceHandler } from './produce.ts';
 import { HandlerRegistry, type ApiHandler } from './registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
-  apiVersionsHandler,
+  produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler,
   // Group coordinator APIs
   findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, listGroupsHandler, describeGroupsHandler, deleteGroupsHandler, offsetDeleteHandler,
 ];
