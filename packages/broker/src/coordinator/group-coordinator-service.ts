@@ -68,6 +68,9 @@ export class GroupCoordinatorService {
           'cleanup.policy': 'compact',
           'compression.type': 'producer',
           'segment.bytes': String(100 * 1024 * 1024),
+          // No compaction yet: nothing may age out of the coordinator's log.
+          'retention.ms': '-1',
+          'retention.bytes': '-1',
         });
         this.opts.log.info(`created ${GROUP_METADATA_TOPIC_NAME} with ${this.numPartitions} partitions`);
         this.startup();
