@@ -8,6 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { PYTHON } from '../tools.ts';
 
+// @platformatic/kafka 2.x uses Promise.withResolvers (Node 22+); the tests run on Node 20 too.
+const P = Promise as unknown as { withResolvers?: () => unknown };
+P.withResolvers ??= function withResolvers() {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+};
+
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 
 export type Lib = 'kafka-python' | 'confluent-kafka' | 'kafkajs' | 'platformatic';
@@ -63,6 +72,21 @@ export class Member {
     await this.exited;
     clearTimeout(t);
   }
+}
+
+/** Runs test/interop/groups/admin.py and parses its JSON output. */
+export function pythonAdmin(cfg: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return new Promise((resolve, reject) => {
+    const p = spawn(PYTHON, [`${DIR}admin.py`, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.stderr.on('data', (d: Buffer) => (err += d));
+    p.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`admin.py exited ${code}: ${err}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()!));
+    });
+  });
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
