@@ -30,7 +30,7 @@ if cfg["lib"] == "kafka-python":
     assignor = {"range": RangePartitionAssignor, "roundrobin": RoundRobinPartitionAssignor}[cfg.get("strategy", "range")]
     c = KafkaConsumer(cfg["topic"], bootstrap_servers=cfg["bootstrap"], group_id=cfg["group"], client_id=cfg.get("clientId", "kafka-python"),
                       enable_auto_commit=False, auto_offset_reset="earliest", partition_assignment_strategy=[assignor],
-                      session_timeout_ms=cfg["sessionTimeoutMs"], heartbeat_interval_ms=300, api_version=(2, 0, 0),
+                      session_timeout_ms=cfg["sessionTimeoutMs"], heartbeat_interval_ms=300,
                       metadata_max_age_ms=1000, fetch_max_wait_ms=100)
     while running:
         batch = c.poll(timeout_ms=100)
