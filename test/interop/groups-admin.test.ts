@@ -56,6 +56,24 @@ describe('consumer groups with real clients: resume, independence, admin, restar
     });
   }
 
+  it('confluent-kafka static members (group.instance.id): a restarted member gets its partitions back without a rebalance', async (t) => {
+    if (!needTool(t, 'confluent-kafka')) return;
+    await createTopic(kafka.bootstrap, 'static', P);
+    const base = { lib: 'confluent-kafka' as const, bootstrap: kafka.bootstrap, group: 'static', topic: 'static', sessionTimeoutMs: 10_000 };
+    const one = start({ ...base, groupInstanceId: 'instance-1' });
+    const two = start({ ...base, groupInstanceId: 'instance-2' });
+    await waitFor(() => one.assigned.length === 3 && two.assigned.length === 3, 20_000, () => `static: ${one.assigned} / ${two.assigned}`);
+    const before = one.assigned;
+    const seenByTwo = two.assignments.length;
+    await one.kill(); // static members send no LeaveGroup; the session (10 s) keeps its place
+    const back = start({ ...base, groupInstanceId: 'instance-1' });
+    await waitFor(() => back.assigned.length === 3, 15_000, () => `restarted static member: ${back.output.slice(-5).join(' | ')}`);
+    assert.deepEqual(back.assigned, before);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(two.assignments.length, seenByTwo, `instance-2 saw a rebalance: ${JSON.stringify(two.assignments)}`);
+    await Promise.all([back.kill(), two.kill()]);
+  });
+
   it('two groups read the same topic independently; the admin clients show both', async (t) => {
     await createTopic(kafka.bootstrap, 'adm', P);
     await produce(kafka.bootstrap, 'adm', P, 4);

@@ -1,5 +1,6 @@
 # A consumer group member for the groups interop tests, with kafka-python or confluent-kafka.
-# Config: one JSON argument {lib, bootstrap, group, topic, strategy, sessionTimeoutMs}.
+# Config: one JSON argument {lib, bootstrap, group, topic, strategy, sessionTimeoutMs, groupInstanceId
+# (confluent-kafka only)}.
 # Prints JSON lines: {"assigned": [partitions]} whenever the assignment changes, {"rec": [p, o]}
 # for each record processed; commits synchronously after processing. SIGTERM: close (leave group).
 import json, signal, sys
@@ -50,7 +51,8 @@ else:
                   "enable.auto.commit": False, "auto.offset.reset": "earliest",
                   "partition.assignment.strategy": cfg.get("strategy", "range"),
                   "session.timeout.ms": cfg["sessionTimeoutMs"], "heartbeat.interval.ms": 300,
-                  "topic.metadata.refresh.interval.ms": 1000, "fetch.wait.max.ms": 100})
+                  "topic.metadata.refresh.interval.ms": 1000, "fetch.wait.max.ms": 100,
+                  **({"group.instance.id": cfg["groupInstanceId"]} if cfg.get("groupInstanceId") else {})})
     c.subscribe([cfg["topic"]])
     while running:
         m = c.poll(0.1)

@@ -29,6 +29,8 @@ export interface MemberConfig {
   strategy?: string;
   sessionTimeoutMs?: number;
   clientId?: string;
+  /** group.instance.id (static membership; confluent-kafka). */
+  groupInstanceId?: string;
 }
 
 export class Member {
@@ -37,6 +39,8 @@ export class Member {
   /** "partition:offset" of every record processed. */
   readonly records = new Set<string>();
   readonly output: string[] = [];
+  /** Every assignment reported, in order. */
+  readonly assignments: number[][] = [];
   alive = true;
   readonly exited: Promise<void>;
 
@@ -50,7 +54,10 @@ export class Member {
       this.output.push(`${Date.now() % 100000} ${line}`);
       try {
         const msg = JSON.parse(line) as { assigned?: number[]; rec?: [number, number] };
-        if (msg.assigned) this.assigned = msg.assigned;
+        if (msg.assigned) {
+          this.assigned = msg.assigned;
+          this.assignments.push(msg.assigned);
+        }
         if (msg.rec) this.records.add(`${msg.rec[0]}:${msg.rec[1]}`);
       } catch { /* not ours */ }
     });
