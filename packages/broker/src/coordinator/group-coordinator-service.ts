@@ -9,7 +9,7 @@
 // exists, and creation loads them as soon as they exist.
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import { GroupCoordinator, PartitionCoordinatorLog, type GroupCoordinatorConfig, type Time } from './group/index.ts';
+import { GroupCoordinator, PartitionCoordinatorLog, systemTime, type GroupCoordinatorConfig, type Time } from './group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME, type OffsetsTopicHost } from './offsets-topic-host.ts';
 
 export interface GroupCoordinatorServiceOptions {
@@ -94,7 +94,7 @@ export class GroupCoordinatorService {
     const host = this.opts.host;
     const coordinatorLog = new PartitionCoordinatorLog(log, {
       leaderEpoch: () => host.leaderEpoch(GROUP_METADATA_TOPIC_NAME, partition),
-      now: () => Date.now(),
+      now: () => (this.opts.time ?? systemTime).now(),
     });
     const load = this.coordinator.loadPartition(partition, coordinatorLog).catch((err: unknown) => {
       this.opts.log.error(`loading ${GROUP_METADATA_TOPIC_NAME}-${partition} failed: ${(err as Error).message}`);
