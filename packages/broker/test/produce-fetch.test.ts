@@ -79,6 +79,11 @@ describe('Produce and Fetch', async () => {
     const big = await produce(c, 'small', 0, await batch(values(20)));
     assert.equal(big.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    const future = await produce(c, 't', 1, await batch([{ value: 'f', timestamp: Date.now() + 2 * 3_600_000 }]));
+    assert.equal(future.errorCode, ErrorCode.INVALID_TIMESTAMP);
+    tm.createTopic({ name: 'recent', numPartitions: 1, configs: { 'message.timestamp.before.max.ms': '60000' } });
+    assert.equal((await produce(c, 'recent', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.equal((await produce(c, 'recent', 0, await batch([{ value: 'now', timestamp: Date.now() }]))).errorCode, ErrorCode.NONE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)), { acks: 1 })).errorCode, ErrorCode.NONE);
     assert.equal((await produce(c, 't', 1, await batch(values(1)), { acks: 2 })).errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
     assert.equal((await produce(c, 't', 1, await batch(values(1)), { version: 2 })).errorCode, ErrorCode.UNSUPPORTED_VERSION);
