@@ -19,7 +19,8 @@
 // last 5 batches is answered with its original offsets without appending (producer-state.ts).
 // CreateTime topics refuse batches outside message.timestamp.before/after.max.ms (INVALID_TIMESTAMP,
 // checked on the batch header's timestamps).
-// Not implemented: producer state persistence across restarts, transactions (transactional
+// After a restart producer state is rebuilt from the active segment only (no snapshots).
+// Not implemented: transactions (transactional
 // batches are stored as sent), per-record timestamp checks
 // (message.timestamp.before/after.max.ms), quotas / throttling, request timeoutMs (nothing waits
 // on other replicas).
