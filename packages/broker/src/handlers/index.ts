@@ -3,12 +3,13 @@
 import { apiVersionsHandler } from './api-versions.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { fetchHandler } from './fetch.ts';
+import { initProducerIdHandler } from './init-producer-id.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
 import { produceHandler } from './produce.ts';
 import { HandlerRegistry, type ApiHandler } from './registry.ts';
 
-export const defaultHandlers: readonly ApiHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler];
+export const defaultHandlers: readonly ApiHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler, initProducerIdHandler];
 
 export function createDefaultRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
