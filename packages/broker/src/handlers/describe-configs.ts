@@ -60,6 +60,8 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
         }
       }
     }
+    // isDefault exists only in v0 (later versions say it with configSource).
+    if (version > 0) for (const r of results) for (const c of r.configs) c.isDefault = false;
     return { throttleTimeMs: 0, results };
   },
 };
