@@ -5,7 +5,9 @@
 // INVALID_PARTITIONS (partitions can only be added); explicit assignments must name one replica
 // list per new partition, of the topic's replication factor, with registered brokers only (on one
 // broker: [this node]) — otherwise INVALID_REPLICA_ASSIGNMENT; they are otherwise taken as given.
-// A topic named twice fails with INVALID_REQUEST ("Duplicate topic in request."). ValidateOnly
+// A topic named twice fails with INVALID_REQUEST ("Duplicate topic in request."). Internal topics
+// (__consumer_offsets, __transaction_state) are refused with INVALID_REQUEST: their coordinators
+// map keys to partitions by the partition count, which must not change. ValidateOnly
 // checks without creating. New partitions are led by this node at leader epoch 0, with empty logs,
 // and are visible to Metadata at once.
 // Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
