@@ -145,6 +145,8 @@ describe('CreatePartitions', async () => {
     assert.deepEqual(md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes]), [0, 1, 2, 3, 4].map((i) => [i, 1, 0, [1]]));
     const down = await c.request(ApiKey.CreatePartitions, 0, { topics: [{ name: 'grow', count: 2, assignments: null }], timeoutMs: 0, validateOnly: false });
     assert.deepEqual([down.results[0]!.errorCode, down.results[0]!.errorMessage], [ErrorCode.INVALID_PARTITIONS, 'Topic currently has 5 partitions, which is higher than the requested 2.']);
+    const huge = await c.request(ApiKey.CreatePartitions, 3, { topics: [{ name: 'grow', count: 2147483647, assignments: null }], timeoutMs: 0, validateOnly: false });
+    assert.deepEqual([huge.results[0]!.errorCode, huge.results[0]!.errorMessage], [ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.']);
     const badBroker = await c.request(ApiKey.CreatePartitions, 1, { topics: [{ name: 'assigned', count: 4, assignments: [{ brokerIds: [2] }] }], timeoutMs: 0, validateOnly: false });
     assert.equal(badBroker.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     const dry = await c.request(ApiKey.CreatePartitions, 2, { topics: [{ name: 'dry', count: 4, assignments: null }], timeoutMs: 0, validateOnly: true });

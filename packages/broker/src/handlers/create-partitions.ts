@@ -9,11 +9,15 @@
 // (__consumer_offsets, __transaction_state) are refused with INVALID_REQUEST: their coordinators
 // map keys to partitions by the partition count, which must not change. ValidateOnly
 // checks without creating. New partitions are led by this node at leader epoch 0, with empty logs,
-// and are visible to Metadata at once.
+// and are visible to Metadata at once. Adding more than 10000 partitions in one request is
+// POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
 // Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
 import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../partitions/topic-names.ts';
 import type { ApiHandler } from './registry.ts';
+
+/** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */
+const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
 export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions> = {
   apiKey: ApiKey.CreatePartitions,
@@ -35,6 +39,11 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
       }
       if (isInternalTopic(rt.name) && topics.topic(rt.name)) {
         results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.` });
+        continue;
+      }
+      const have = topics.topic(rt.name)?.partitions.length ?? 0;
+      if (rt.count - have > MAX_PARTITIONS_PER_REQUEST) {
+        results.push({ name: rt.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' });
         continue;
       }
       const assignments = rt.assignments === null ? null : rt.assignments.map((a) => a.brokerIds);
