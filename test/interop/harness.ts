@@ -142,7 +142,7 @@ export function makeRecords(tag: string, n: number, opts: { headers?: boolean; t
   return Array.from({ length: n }, (_, i) => ({
     key: `${tag}-key-${i % 7}`,
     value: `${tag} value ${i} ` + 'abcdefghij'.repeat(1 + (i % 5)),
-    headers: opts.headers === false ? [] : [['h-index', String(i)], ['h-tag', tag], ['h-index', `again-${i}`]],
+    headers: opts.headers === false ? [] : [['h-index', String(i)], ['h-index', `again-${i}`], ['h-tag', tag]],
     ...(opts.timestamps === false ? {} : { timestamp: base + i }),
   }));
 }

@@ -153,3 +153,14 @@ export async function readPartition(port: number, topic: string, partition = 0, 
     return { batches, highWatermark };
   });
 }
+
+/** Produces one encoded batch with Produce v7 (acks -1 by default); returns the partition's base offset, throws on an error code. */
+export async function produceBatch(port: number, topic: string, batch: Buffer, partition = 0, acks = -1): Promise<bigint> {
+  const res: ResponseOf<typeof ApiKey.Produce> = await withWire(port, (c) => c.request(ApiKey.Produce, 7, {
+    acks, timeoutMs: 5_000, transactionalId: null,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+  }));
+  const p = res.responses[0]?.partitionResponses[0];
+  if (!p || p.errorCode !== ErrorCode.NONE) throw new Error(`Produce ${topic}-${partition}: error ${p?.errorCode} ${p?.errorMessage ?? ''}`);
+  return p.baseOffset;
+}
