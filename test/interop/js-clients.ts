@@ -8,8 +8,11 @@
 // - @platformatic/kafka 2.x (flexible versions only: Produce 7-11 -> 9+, Fetch 12, Metadata 9-12).
 //   It declares Node 22; on Node 20 it needs Promise.withResolvers, polyfilled here. Its
 //   Consumer.fetch() is its public group-less fetch. zstd needs node:zlib zstd (Node 22+).
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import kafkajsModule from 'kafkajs';
+import type { Kafka as KafkaType } from 'kafkajs';
 import { createRequire } from 'node:module';
+
+const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajsModule; // CommonJS package
 import { CompressionType, compress, decompress } from '@tributary/protocol';
 import type { Codec, Consumed, Rec } from './harness.ts';
 
@@ -33,12 +36,12 @@ codecs[CompressionTypes.Snappy] = createRequire(import.meta.url)('kafkajs-snappy
 codecs[CompressionTypes.LZ4] = pluggable(CompressionType.Lz4);
 codecs[CompressionTypes.ZSTD] = pluggable(CompressionType.Zstd);
 
-const KAFKAJS_CODEC: Record<Codec, CompressionTypes> = {
+const KAFKAJS_CODEC: Record<Codec, number> = {
   none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy,
   lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD,
 };
 
-export function kafkajs(bootstrap: string): Kafka {
+export function kafkajs(bootstrap: string): KafkaType {
   return new Kafka({
     clientId: 'interop-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING,
     retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 }, connectionTimeout: 3_000, requestTimeout: 10_000,
