@@ -86,7 +86,7 @@ export async function kafkajsProduce(bootstrap: string, topic: string, records: 
 }
 
 /** Reads `count` records from offset 0 with KafkaJS's Fetch (v11) through its cluster/broker layer. */
-export async function kafkajsFetch(bootstrap: string, topic: string, count: number, partition = 0, timeoutMs = 15_000): Promise<Consumed[]> {
+export async function kafkajsFetch(bootstrap: string, topic: string, count: number, partition = 0, timeoutMs = 15_000, maxWaitTime = 200): Promise<Consumed[]> {
   const kafka = kafkajs(bootstrap);
   const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')!;
   const cluster = (kafka as unknown as Record<symbol, (o: object) => any>)[sym]!({ allowAutoTopicCreation: false });
@@ -100,7 +100,7 @@ export async function kafkajsFetch(bootstrap: string, topic: string, count: numb
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await broker.fetch({
-        replicaId: -1, isolationLevel: 0, maxWaitTime: 200, minBytes: 1, maxBytes: 10 << 20,
+        replicaId: -1, isolationLevel: 0, maxWaitTime, minBytes: 1, maxBytes: 10 << 20,
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: 1 << 20 }] }],
       });
       const p = res.responses[0].partitions[0];
@@ -174,7 +174,7 @@ export async function platformaticFetch(bootstrap: string, topic: string, count:
           if (o < offset) continue;
           out.push({
             offset: Number(o), timestamp: Number(batch.firstTimestamp + r.timestampDelta),
-            key: r.key && r.key.length ? r.key.toString('utf8') : r.key === null ? null : '',
+            key: r.key === null ? null : r.key.toString('utf8'),
             value: r.value ? r.value.toString('utf8') : null,
             headers: r.headers.map(([k, v]) => [k ? k.toString('utf8') : '', v ? v.toString('utf8') : '']),
           });

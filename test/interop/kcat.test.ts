@@ -10,31 +10,9 @@ import {
   CODECS, CODEC_TYPE, DATA_PATH, assertRecords, assertStored, makeRecords, notLanded, runOk, startTestBroker,
   storedRecords, uniqueTopic, type Consumed, type Rec,
 } from './harness.ts';
+import { KCAT_TIMEOUT, kcatConsume, kcatProduce } from './drivers.ts';
 import { needTool } from './tools.ts';
 import { createTopic, produceBatch } from './wire-client.ts';
-
-const KCAT_TIMEOUT = 20_000;
-
-/** Consumes a partition from the beginning to its end with kcat -C -J -e; normalized records. */
-export async function kcatConsume(bootstrap: string, topic: string, partition = 0): Promise<Consumed[]> {
-  const out = await runOk('kcat', ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-J', '-q'], { timeoutMs: KCAT_TIMEOUT });
-  return out.split('\n').filter((l) => l.trim()).map((line) => {
-    const m = JSON.parse(line) as { offset: number; ts: number; key: string | null; payload: string | null; headers?: (string | null)[] };
-    const h = m.headers ?? [];
-    const headers: [string, string][] = [];
-    for (let i = 0; i < h.length; i += 2) headers.push([h[i]!, h[i + 1] ?? '']);
-    return { offset: m.offset, timestamp: m.ts, key: m.key, value: m.payload, headers };
-  });
-}
-
-/** Produces `records` (same headers on all: kcat's -H is per run) with kcat -P -K '|' -z codec. */
-export async function kcatProduce(bootstrap: string, topic: string, records: Rec[], codec: string, partition = 0): Promise<void> {
-  const headers = records[0]?.headers ?? [];
-  for (const r of records) assert.deepEqual(r.headers, headers, 'kcat sets the same headers on every record of a run');
-  const args = ['-P', '-b', bootstrap, '-t', topic, '-p', String(partition), '-K', '|', '-z', codec, '-X', 'linger.ms=20'];
-  for (const [k, v] of headers) args.push('-H', `${k}=${v}`);
-  await runOk('kcat', args, { input: records.map((r) => `${r.key}|${r.value}\n`).join(''), timeoutMs: KCAT_TIMEOUT });
-}
 
 async function broker(t: TestContext): Promise<TestBroker | null> {
   if (!needTool(t, 'kcat')) return null;

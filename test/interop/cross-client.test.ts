@@ -1,0 +1,118 @@
+// Cross-client: records produced by one client under each codec it supports are consumed by a
+// different client, exactly: count, order, keys, values, headers, timestamps, offsets contiguous
+// from 0 (and the broker's stored batches carry the producer's codec). Pairs rotate so every client
+// is a producer and a consumer:
+//   confluent-kafka -> KafkaJS, KafkaJS -> confluent-kafka, @platformatic/kafka -> kcat,
+//   kafka-python -> @platformatic/kafka, kcat -> kafka-python, our codec -> KafkaJS.
+// kcat cannot set timestamps or per-record headers: its records carry constant headers and are
+// compared with the stored CreateTime.
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeRecordBatch } from '@tributary/protocol';
+import type { TestBroker } from '@tributary/testkit';
+import {
+  CODECS, CODEC_TYPE, DATA_PATH, assertRecords, assertStored, makeRecords, notLanded, startTestBroker, uniqueTopic, type Codec, type Rec,
+} from './harness.ts';
+import { kafkajsFetch, kafkajsProduce, PLATFORMATIC_CODECS, platformaticFetch, platformaticProduce } from './js-clients.ts';
+import { confluentConsume, confluentProduce, kafkaPythonConsume, kafkaPythonProduce, kcatConsume, kcatProduce } from './drivers.ts';
+import { needTool } from './tools.ts';
+import { createTopic, produceBatch } from './wire-client.ts';
+
+const N = 80;
+
+async function broker(t: TestContext): Promise<TestBroker | null> {
+  const kafka = await startTestBroker();
+  t.after(() => kafka.stop());
+  if (await notLanded(t, kafka.port, DATA_PATH, 'broker data path')) return null;
+  return kafka;
+}
+
+async function topics(kafka: TestBroker, prefix: string, codecs: readonly Codec[]) {
+  const out = codecs.map((codec) => ({ codec, topic: uniqueTopic(`${prefix}-${codec}`), records: makeRecords(`${prefix}-${codec}`, N) }));
+  for (const o of out) await createTopic(kafka.port, o.topic, 1);
+  return out;
+}
+
+describe('cross-client', { timeout: 90_000 }, () => {
+  it('confluent-kafka produces (each codec), KafkaJS consumes', async (t) => {
+    if (!needTool(t, 'confluent-kafka')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const jobs = await topics(kafka, 'ck2kjs', CODECS);
+    await confluentProduce(kafka.bootstrap, jobs.map((j) => ({ ...j, acks: 'all' })));
+    for (const j of jobs) {
+      await assertStored(kafka.port, j.topic, j.records, j.codec);
+      assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), j.records, { label: `KafkaJS reading confluent ${j.codec}` });
+    }
+  });
+
+  it('KafkaJS produces (each codec), confluent-kafka consumes', async (t) => {
+    if (!needTool(t, 'confluent-kafka')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const jobs = await topics(kafka, 'kjs2ck', CODECS);
+    for (const j of jobs) {
+      await kafkajsProduce(kafka.bootstrap, j.topic, j.records, j.codec);
+      await assertStored(kafka.port, j.topic, j.records, j.codec);
+    }
+    const consumed = await confluentConsume(kafka.bootstrap, jobs.map((j) => ({ topic: j.topic, count: N })));
+    for (const [i, j] of jobs.entries()) assertRecords(consumed[i]!.records, j.records, { label: `confluent reading KafkaJS ${j.codec}` });
+  });
+
+  it('@platformatic/kafka produces (each codec), kcat consumes', async (t) => {
+    if (!needTool(t, 'kcat')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    for (const j of await topics(kafka, 'plt2kcat', PLATFORMATIC_CODECS)) {
+      await platformaticProduce(kafka.bootstrap, j.topic, j.records, j.codec);
+      await assertStored(kafka.port, j.topic, j.records, j.codec);
+      assertRecords(await kcatConsume(kafka.bootstrap, j.topic), j.records, { label: `kcat reading platformatic ${j.codec}` });
+    }
+  });
+
+  it('kafka-python produces (none, gzip), @platformatic/kafka consumes', async (t) => {
+    if (!needTool(t, 'kafka-python')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const jobs = await topics(kafka, 'kp2plt', ['none', 'gzip']);
+    await kafkaPythonProduce(kafka.bootstrap, jobs.map((j) => ({ topic: j.topic, records: j.records, compression: j.codec as 'none' | 'gzip' })));
+    for (const j of jobs) {
+      await assertStored(kafka.port, j.topic, j.records, j.codec);
+      assertRecords(await platformaticFetch(kafka.bootstrap, j.topic, N), j.records, { label: `platformatic reading kafka-python ${j.codec}` });
+    }
+  });
+
+  it('kcat produces (each codec), kafka-python consumes', async (t) => {
+    if (!needTool(t, 'kcat') || !needTool(t, 'kafka-python')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const jobs = (await topics(kafka, 'kcat2kp', CODECS)).map((j) => ({
+      ...j,
+      records: j.records.map((r): Rec => ({ key: r.key, value: r.value, headers: [['h-client', 'kcat'], ['h-codec', j.codec]] })),
+    }));
+    const stored = [];
+    for (const j of jobs) {
+      await kcatProduce(kafka.bootstrap, j.topic, j.records, j.codec);
+      stored.push(await assertStored(kafka.port, j.topic, j.records, j.codec));
+    }
+    const consumed = await kafkaPythonConsume(kafka.bootstrap, jobs.map((j) => ({ topic: j.topic, count: N })));
+    for (const [i, j] of jobs.entries()) {
+      assertRecords(consumed[i]!.records, j.records, { label: `kafka-python reading kcat ${j.codec}`, timestamps: stored[i]!.map((s) => s.timestamp) });
+    }
+  });
+
+  it('records from our codec (null keys and values) are read by KafkaJS and @platformatic/kafka', async (t) => {
+    const kafka = await broker(t);
+    if (!kafka) return;
+    for (const j of await topics(kafka, 'ours2js', PLATFORMATIC_CODECS)) {
+      const records = j.records.map((r, i) => ({ ...r, key: i % 4 === 0 ? null : r.key, value: i % 7 === 3 ? null : r.value }));
+      const batch = await encodeRecordBatch({
+        compression: CODEC_TYPE[j.codec],
+        records: records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.map(([key, value]) => ({ key, value })) })),
+      });
+      assert.equal(await produceBatch(kafka.port, j.topic, batch), 0n);
+      assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), records, { label: `KafkaJS reading ${j.codec}` });
+      assertRecords(await platformaticFetch(kafka.bootstrap, j.topic, N), records, { label: `platformatic reading ${j.codec}` });
+    }
+  });
+});
