@@ -158,12 +158,14 @@ export async function platformaticProduce(bootstrap: string, topic: string, reco
 export async function platformaticFetch(bootstrap: string, topic: string, count: number, partition = 0, timeoutMs = 15_000): Promise<Consumed[]> {
   const consumer = new platformatic.Consumer({ ...platformaticBase(bootstrap), groupId: 'interop-unused' });
   try {
+    const md = await consumer.metadata({ topics: [topic] });
+    const node = md.topics.get(topic)!.partitions[partition]!.leader;
     const out: Consumed[] = [];
     let offset = 0n;
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await consumer.fetch({
-        node: 1, maxWaitTime: 200, minBytes: 1, maxBytes: 10 << 20,
+        node, maxWaitTime: 200, minBytes: 1, maxBytes: 10 << 20,
         topics: [{ topicId: topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
       });
       const p = res.responses[0]!.partitions[0]!;
