@@ -115,6 +115,20 @@ export async function notLanded(t: TestContext, port: number, apis: number[], ar
 }
 export const DATA_PATH = [ApiKey.Metadata, ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets, ApiKey.CreateTopics];
 export const ADMIN = [ApiKey.DeleteTopics, ApiKey.DescribeConfigs];
+/**
+ * librdkafka 2.0 (kcat, confluent-kafka) compresses with lz4 only when the broker advertises
+ * FindCoordinator v0 (rdkafka_feature.c: RD_KAFKA_FEATURE_LZ4 depends on FindCoordinator 0..0);
+ * otherwise it silently sends lz4 batches uncompressed.
+ */
+export const LIBRDKAFKA_LZ4 = [ApiKey.FindCoordinator];
+
+/** Gate for a librdkafka producer test of `codecs`: todo when lz4 is among them and FindCoordinator is not served. */
+export async function librdkafkaCodecNotLanded(t: TestContext, port: number, codecs: readonly Codec[]): Promise<boolean> {
+  if (!codecs.includes('lz4')) return false;
+  return notLanded(t, port, LIBRDKAFKA_LZ4, 'FindCoordinator (group coordinator), which librdkafka 2.0 needs to enable lz4,');
+}
+/** The codecs split for librdkafka producers: lz4 in its own test (see LIBRDKAFKA_LZ4). */
+export const LIBRDKAFKA_CODEC_GROUPS: readonly (readonly Codec[])[] = [CODECS.filter((c) => c !== 'lz4'), ['lz4']];
 
 // ---------------------------------------------------------------------------------------------
 // Records: what every client produces, and how consumed / stored records are compared.
