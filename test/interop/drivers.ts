@@ -37,8 +37,11 @@ export async function kafkaPythonProduce(bootstrap: string, jobs: { topic: strin
   })));
 }
 
-export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number }[]) {
-  return runPython<{ records: (Consumed & { timestamp_type: number })[]; extra: number }[]>(KAFKA_PYTHON, jobs.map((j) => ({ op: 'consume', bootstrap, ...j })));
+/** One kafka-python consumer over all `jobs` (assign + seek to beginning); results in job order. */
+export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[]) {
+  const res = await runPython<{ partitions: { records: (Consumed & { timestamp_type: number })[]; extra: number }[] }>(KAFKA_PYTHON,
+    { op: 'consume', bootstrap, partitions: jobs.map((j) => ({ partition: 0, ...j })) });
+  return res.partitions;
 }
 
 export async function confluentProduce(bootstrap: string, jobs: { topic: string; records: Rec[]; codec: Codec; acks: number | 'all' }[]) {
@@ -46,7 +49,10 @@ export async function confluentProduce(bootstrap: string, jobs: { topic: string;
     jobs.map((j) => ({ op: 'produce', bootstrap, topic: j.topic, records: j.records, compression: j.codec, acks: j.acks })), 60_000);
 }
 
-export async function confluentConsume(bootstrap: string, jobs: { topic: string; count: number }[]) {
-  return runPython<{ records: Consumed[]; errors: string[]; eof: boolean }[]>(CONFLUENT, jobs.map((j) => ({ op: 'consume', bootstrap, ...j })), 60_000);
+/** One confluent-kafka consumer over all `jobs` (assign from the beginning); results in job order. */
+export async function confluentConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[]) {
+  const res = await runPython<{ partitions: { records: Consumed[]; eof: boolean }[]; errors: string[] }>(CONFLUENT,
+    { op: 'consume', bootstrap, partitions: jobs.map((j) => ({ partition: 0, ...j })) }, 60_000);
+  return res.partitions.map((p) => ({ ...p, errors: res.errors }));
 }
 

@@ -43,31 +43,36 @@ def produce(req):
 
 
 def consume(req):
+    """One consumer assigned to every partition in req['partitions'] ([{topic, partition, count}]), from
+    the beginning; runs until each has `count` records and reached its end (or the timeout)."""
     c = Consumer({'bootstrap.servers': req['bootstrap'], 'client.id': 'interop-confluent',
                   'group.id': 'interop-assign-only', 'enable.auto.commit': False,
                   'enable.auto.offset.store': False, 'enable.partition.eof': True,
                   'fetch.wait.max.ms': 100})
     try:
-        c.assign([TopicPartition(req['topic'], req.get('partition', 0), OFFSET_BEGINNING)])
-        out = []
+        want = {(p['topic'], p.get('partition', 0)): p['count'] for p in req['partitions']}
+        got = {k: [] for k in want}
+        eof = {k: False for k in want}
         errors = []
-        deadline = time.time() + req.get('timeout_ms', 15000) / 1000
-        eof = False
-        while time.time() < deadline and not (eof and len(out) >= req['count']):
+        c.assign([TopicPartition(t, p, OFFSET_BEGINNING) for (t, p) in want])
+        deadline = time.time() + req.get('timeout_ms', 20000) / 1000
+        while time.time() < deadline and not all(eof[k] and len(got[k]) >= want[k] for k in want):
             m = c.poll(0.2)
             if m is None:
                 continue
+            k = (m.topic(), m.partition())
             if m.error():
                 if m.error().code() == KafkaError._PARTITION_EOF:
-                    eof = True
+                    eof[k] = True
                 else:
                     errors.append(m.error().str())
                 continue
-            eof = False
-            out.append({'offset': m.offset(), 'timestamp': m.timestamp()[1], 'timestamp_type': m.timestamp()[0],
-                        'key': dec(m.key()), 'value': dec(m.value()),
-                        'headers': [[k, dec(v)] for k, v in (m.headers() or [])]})
-        return {'records': out, 'errors': errors, 'eof': eof}
+            eof[k] = False
+            got[k].append({'offset': m.offset(), 'timestamp': m.timestamp()[1], 'timestamp_type': m.timestamp()[0],
+                           'key': dec(m.key()), 'value': dec(m.value()),
+                           'headers': [[hk, dec(hv)] for hk, hv in (m.headers() or [])]})
+        return {'partitions': [{'topic': t, 'partition': p, 'records': got[(t, p)], 'eof': eof[(t, p)]}
+                               for (t, p) in want], 'errors': errors}
     finally:
         c.close()
 

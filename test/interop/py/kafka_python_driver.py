@@ -80,22 +80,25 @@ def produce(req):
 
 
 def consume(req):
+    """One consumer assigned to every partition in req['partitions'] ([{topic, partition, count}]), from
+    the beginning, until each has `count` records (or the timeout); then one more poll for extras."""
     consumer = KafkaConsumer(bootstrap_servers=req['bootstrap'], group_id=None, enable_auto_commit=False,
                              auto_offset_reset='earliest', client_id='interop-kafka-python', fetch_max_wait_ms=100)
     try:
-        tp = TopicPartition(req['topic'], req.get('partition', 0))
-        consumer.assign([tp])
-        consumer.seek_to_beginning(tp)
-        out = []
-        deadline = time.time() + req.get('timeout_ms', 15000) / 1000
-        while len(out) < req['count'] and time.time() < deadline:
-            for records in consumer.poll(timeout_ms=200).values():
+        want = {TopicPartition(p['topic'], p.get('partition', 0)): p['count'] for p in req['partitions']}
+        got = {tp: [] for tp in want}
+        consumer.assign(list(want))
+        consumer.seek_to_beginning(*want)
+        deadline = time.time() + req.get('timeout_ms', 20000) / 1000
+        while any(len(got[tp]) < n for tp, n in want.items()) and time.time() < deadline:
+            for tp, records in consumer.poll(timeout_ms=200).items():
                 for m in records:
-                    out.append({'offset': m.offset, 'timestamp': m.timestamp, 'timestamp_type': m.timestamp_type,
-                                'key': dec(m.key), 'value': dec(m.value), 'headers': [[k, dec(v)] for k, v in m.headers]})
-        # Nothing beyond the expected records.
+                    got[tp].append({'offset': m.offset, 'timestamp': m.timestamp, 'timestamp_type': m.timestamp_type,
+                                    'key': dec(m.key), 'value': dec(m.value),
+                                    'headers': [[k, dec(v)] for k, v in m.headers]})
         extra = consumer.poll(timeout_ms=300)
-        return {'records': out, 'extra': sum(len(v) for v in extra.values())}
+        return {'partitions': [{'topic': tp.topic, 'partition': tp.partition, 'records': got[tp],
+                                'extra': len(extra.get(tp, []))} for tp in want]}
     finally:
         consumer.close()
 
