@@ -43,6 +43,22 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
     }
   });
 
+  it('auto-creates a topic it produces to (auto.create.topics.enable, num.partitions)', async (t) => {
+    if (!needTool(t, 'kcat')) return;
+    const kafka = await startTestBroker({ settings: { 'num.partitions': 2 } });
+    t.after(() => kafka.stop());
+    if (await notLanded(t, kafka.port, DATA_PATH, 'broker data path')) return;
+    const topic = uniqueTopic('kcat-auto');
+    const records: Rec[] = ['a', 'b', 'c'].map((v) => ({ key: `k-${v}`, value: `v-${v}`, headers: [] }));
+    await kcatProduce(kafka.bootstrap, topic, records, 'none', 1);
+    const md = JSON.parse(await runOk('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic], { timeoutMs: KCAT_TIMEOUT })) as {
+      topics: { topic: string; error?: string; partitions: { partition: number; leader: number }[] }[];
+    };
+    assert.deepEqual(md.topics.map((x) => [x.topic, x.partitions.map((p) => [p.partition, p.leader])]), [[topic, [[0, 1], [1, 1]]]]);
+    assertRecords(await kcatConsume(kafka.bootstrap, topic, 1), records, { label: 'auto-created partition 1' });
+    assert.deepEqual(await kcatConsume(kafka.bootstrap, topic, 0), []);
+  });
+
   for (const codec of CODECS) {
     it(`produces and consumes with keys and headers, compression ${codec}`, async (t) => {
       const kafka = await broker(t);
