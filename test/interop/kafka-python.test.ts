@@ -61,6 +61,23 @@ describe('kafka-python 2.0.2', { timeout: 60_000 }, () => {
     }
   });
 
+  it('reads LogAppendTime topics: broker timestamps, timestamp type 1', async (t) => {
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const topic = uniqueTopic('kp-lat');
+    await createTopic(kafka.port, topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+    const records = makeRecords('kp-lat', 30); // CreateTime 2023-11-14: the broker must replace it
+    const before = Date.now();
+    const [produced] = await kafkaPythonProduce(kafka.bootstrap, [{ topic, records, compression: 'gzip' }]);
+    const after = Date.now();
+    const [consumed] = await kafkaPythonConsume(kafka.bootstrap, [{ topic, count: records.length }]);
+    const ts = consumed!.records.map((r) => r.timestamp);
+    assertRecords(consumed!.records, records.map(({ timestamp: _, ...r }) => r), { label: 'LogAppendTime records' });
+    assert.ok(consumed!.records.every((r) => r.timestamp_type === 1), 'timestamp type LogAppendTime');
+    for (const x of ts) assert.ok(x >= before - 1000 && x <= after + 1000, `log append time ${x} within the produce window`);
+    assert.deepEqual(produced!.timestamps, ts, 'the produce response carries the same log append times');
+  });
+
   it('finds offsets by timestamp (offsets_for_times), beginning and end offsets', async (t) => {
     const kafka = await broker(t);
     if (!kafka) return;

@@ -76,6 +76,17 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
     });
   }
 
+  it('a topic with compression.type=gzip recompresses what kcat sends uncompressed', async (t) => {
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const topic = uniqueTopic('kcat-recompress');
+    await createTopic(kafka.port, topic, 1, { 'compression.type': 'gzip' });
+    const records = makeRecords('kcat-recompress', 50, { timestamps: false, headers: false }).map((r) => ({ ...r, headers: [['h', 'x']] as [string, string][] }));
+    await kcatProduce(kafka.bootstrap, topic, records, 'none');
+    const stored = await assertStored(kafka.port, topic, records, 'gzip');
+    assertRecords(await kcatConsume(kafka.bootstrap, topic), records, { timestamps: stored.map((s) => s.timestamp), label: 'kcat reading recompressed' });
+  });
+
   it('consumes records written with our codec under each codec: null keys and values, repeated headers, timestamps', async (t) => {
     const kafka = await broker(t);
     if (!kafka) return;
