@@ -110,6 +110,8 @@ export interface ProducerConfig {
   maxRequestSize?: number;
   /** `delivery.timeout.ms`: give up on a record after this long (default 120000). */
   deliveryTimeoutMs?: number;
+  /** `max.block.ms`: how long `send` waits for an unknown topic's metadata while no broker answers (default 60000). */
+  maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
   /** `enable.idempotence` (default true when the broker supports it; an error if forced and unsupported). */

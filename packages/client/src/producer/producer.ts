@@ -7,7 +7,7 @@
 import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
-import { KafkaClientError } from '../network/errors.ts';
+import { ConnectionError, KafkaClientError } from '../network/errors.ts';
 import { RecordAccumulator, type AccumulatorRecord, type ProducerBatch } from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
@@ -36,6 +36,7 @@ export class KafkaProducer implements Producer {
   private readonly sender: Sender;
   private readonly pending = new Set<ProducerBatch>();
   private closed = false;
+  private readonly maxBlockMs: number;
 
   constructor(
     private readonly cluster: Cluster,
@@ -46,6 +47,7 @@ export class KafkaProducer implements Producer {
       throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
     }
     const batchSize = config.batchSize ?? 16384;
+    this.maxBlockMs = config.maxBlockMs ?? 60000;
     this.accumulator = new RecordAccumulator({
       batchSize,
       lingerMs: config.lingerMs ?? 5,
@@ -66,12 +68,9 @@ export class KafkaProducer implements Producer {
   async send(request: SendRequest): Promise<RecordMetadata[]> {
     if (this.closed) throw new KafkaClientError('producer is closed', 'ILLEGAL_STATE', false);
     const { topic, messages } = request;
-    const unknown = await this.cluster.ensureTopics([topic], true);
-    if (unknown.length > 0) {
-      const code = this.cluster.metadata.topic(topic)?.errorCode;
-      throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
-    }
-    const layout = this.cluster.metadata.layout(topic)!;
+    let maxPartition = -1;
+    for (const m of messages) if (m.partition !== undefined && m.partition > maxPartition) maxPartition = m.partition;
+    const layout = await this.topicLayout(topic, maxPartition);
     const now = this.cluster.clock();
     const appended: Array<{ batch: ProducerBatch; index: number; partition: number; timestamp: number }> = [];
     for (const m of messages) {
@@ -92,6 +91,37 @@ export class KafkaProducer implements Producer {
       });
     }
     return results;
+  }
+
+  /**
+   * The topic's partitions. A known topic is used from the cache at once (a due refresh runs in
+   * the background, so sends keep queueing while a broker is down; the sender retries them). An
+   * unknown topic (or an explicit partition beyond the known ones) is looked up (auto-creation allowed), retrying connection failures for up to
+   * `max.block.ms`, as the Java producer blocks in `send`.
+   */
+  private async topicLayout(topic: string, maxPartition: number) {
+    const cached = this.cluster.metadata.layout(topic);
+    // an explicit partition the cache does not know yet: look again (the topic may have grown)
+    if (cached && maxPartition < cached.partitionCount) {
+      if (this.cluster.metadata.shouldRefresh(this.cluster.clock(), this.cluster.options.metadataMaxAgeMs ?? 300000)) {
+        this.cluster.refreshMetadata({ topics: [topic] }).catch(() => {});
+      }
+      return cached;
+    }
+    const deadline = this.cluster.clock() + this.maxBlockMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (cached) this.cluster.metadata.requestUpdate(topic);
+        const unknown = await this.cluster.ensureTopics([topic], true);
+        const layout = this.cluster.metadata.layout(topic);
+        if (unknown.length === 0 && layout) return layout;
+        const code = this.cluster.metadata.topic(topic)?.errorCode;
+        throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
+      } catch (err) {
+        if (!(err instanceof ConnectionError) || this.closed || this.cluster.clock() >= deadline) throw err;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
+    }
   }
 
   async sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]> {
