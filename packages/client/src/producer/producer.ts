@@ -8,7 +8,7 @@ import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, By
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
 import { ConnectionError, KafkaClientError } from '../network/errors.ts';
-import { RecordAccumulator, type AccumulatorRecord, type ProducerBatch } from './accumulator.ts';
+import { RecordAccumulator, type AccumulatorRecord, type BatchResult, type ProducerBatch } from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
 import { IdempotenceState } from './idempotence.ts';
@@ -20,8 +20,11 @@ export function toBuffer(v: Bytes | null | undefined): Buffer | null {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
+// shared by every record sent without headers (nothing mutates a record's header list)
+const NO_HEADERS: Array<{ key: string; value: Buffer | null }> = [];
+
 export function toHeaders(h: Message['headers']): Array<{ key: string; value: Buffer | null }> {
-  if (!h) return [];
+  if (!h) return NO_HEADERS;
   if (Array.isArray(h)) return h.map((x) => ({ key: x.key, value: toBuffer(x.value) }));
   const out: Array<{ key: string; value: Buffer | null }> = [];
   for (const [key, value] of Object.entries(h as HeaderInput)) if (value !== undefined) out.push({ key, value: toBuffer(value) });
@@ -72,23 +75,38 @@ export class KafkaProducer implements Producer {
     for (const m of messages) if (m.partition !== undefined && m.partition > maxPartition) maxPartition = m.partition;
     const layout = await this.topicLayout(topic, maxPartition);
     const now = this.cluster.clock();
-    const appended: Array<{ batch: ProducerBatch; index: number; partition: number; timestamp: number }> = [];
-    for (const m of messages) {
+    const n = messages.length;
+    const batches = new Array<ProducerBatch>(n);
+    const indexes = new Array<number>(n);
+    const partitions = new Array<number>(n);
+    const timestamps = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const m = messages[i]!;
       const record: AccumulatorRecord = { key: toBuffer(m.key), value: toBuffer(m.value), headers: toHeaders(m.headers), timestamp: m.timestamp ?? now };
       const r = partitionAndAppend(this.partitioner, this.accumulator, topic, layout, record, m.partition);
       if (r.newBatchCreated) this.track(r.batch);
-      appended.push({ batch: r.batch, index: r.index, partition: r.partition, timestamp: record.timestamp });
+      batches[i] = r.batch;
+      indexes[i] = r.index;
+      partitions[i] = r.partition;
+      timestamps[i] = record.timestamp;
     }
     this.sender.wakeup();
-    const results: RecordMetadata[] = [];
-    for (const a of appended) {
-      const res = await a.batch.result;
-      results.push({
+    // one await per batch (records of a batch are consecutive here, mostly)
+    const results = new Array<RecordMetadata>(n);
+    let prev: ProducerBatch | undefined;
+    let res: BatchResult | undefined;
+    for (let i = 0; i < n; i++) {
+      const b = batches[i]!;
+      if (b !== prev) {
+        res = await b.result;
+        prev = b;
+      }
+      results[i] = {
         topic,
-        partition: a.partition,
-        offset: res.baseOffset < 0n ? -1n : res.baseOffset + BigInt(a.index),
-        timestamp: res.logAppendTime >= 0n ? Number(res.logAppendTime) : a.timestamp,
-      });
+        partition: partitions[i]!,
+        offset: res!.baseOffset < 0n ? -1n : res!.baseOffset + BigInt(indexes[i]!),
+        timestamp: res!.logAppendTime >= 0n ? Number(res!.logAppendTime) : timestamps[i]!,
+      };
     }
     return results;
   }
