@@ -6,7 +6,7 @@
 //   await broker.stop();                 // stop accepting, answer in-flight requests, close
 //
 // Start order: cluster id (meta.properties), the partition layer (LogManager: load/recover logs,
-// topics, retention and flush scheduling), then listeners. Stop order: listeners (draining
+// topics, retention and flush scheduling), the producer id block, then listeners. Stop order: listeners (draining
 // connections; waiting fetches are completed first), then the partition layer: HW checkpoint,
 // flush, recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
@@ -20,6 +20,7 @@ import type { HandlerRegistry } from './handlers/registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { TopicManager } from './partitions/topic-manager.ts';
+import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import { SocketServer, type BoundListener } from './network/socket-server.ts';
 import { systemClock, type BrokerServices, type Clock } from './services.ts';
 import type { FileSystem, Scheduler } from '@tributary/storage';
@@ -94,6 +95,14 @@ export class Broker {
       throw err;
     }
     this.topicManager = topics;
+    const producerIds = new ProducerIdManager(topics.logs.fs, config.logDirs[0]!, config.nodeId);
+    try {
+      producerIds.load();
+    } catch (err) {
+      this.state = 'stopped';
+      topics.stop();
+      throw err;
+    }
     const limits = {
       maxFrameBytes: config.get('socket.request.max.bytes'),
       idleMs: config.get('connections.max.idle.ms'),
@@ -120,6 +129,7 @@ export class Broker {
       registry: this.registry,
       metadata: topics,
       topics,
+      producerIds,
       groupCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
