@@ -119,6 +119,7 @@ export class Broker {
       overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
     });
     groupCoordinator.startup();
+    topics.onTopicsDeleted((deleted) => void groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)));
     this._services = {
       config,
       clock,

@@ -113,6 +113,19 @@ describe('group offset and admin APIs', () => {
     m.client.close();
   });
 
+  it('DeleteTopics drops the committed offsets of the deleted topic from every group', async () => {
+    await c.request(ApiKey.CreateTopics, 5, { topics: [{ name: 'doomed', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    await c.request(ApiKey.OffsetCommit, 2, commit('del-1', [['doomed', 0, 3, null], ['kept', 0, 4, null]]));
+    await c.request(ApiKey.OffsetCommit, 2, commit('del-2', [['doomed', 1, 5, null]]));
+    const del = await c.request(ApiKey.DeleteTopics, 1, { topicNames: ['doomed'], timeoutMs: 5000 });
+    assert.equal(del.responses[0]!.errorCode, 0);
+    await kafka.broker.services.groupCoordinator.coordinator.idle();
+    const one = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'del-1', topics: null });
+    assert.deepEqual(one.topics.map((t) => t.name), ['kept']);
+    const two = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'del-2', topics: null });
+    assert.deepEqual(two.topics, []);
+  });
+
   it('committed offsets and groups survive a broker restart on the same data dir', async () => {
     c.close();
     await kafka.stop();

@@ -109,9 +109,15 @@ export class GroupCoordinatorService {
     this.coordinator.unloadPartition(partition);
   }
 
-  /** Topics were deleted (DeleteTopics): their committed offsets go too. */
+  /**
+   * Topics were deleted (DeleteTopics): their committed offsets go too. Deleting __consumer_offsets
+   * itself unloads every group (recreated empty on the next FindCoordinator).
+   */
   onTopicsDeleted(topics: string[]): Promise<void> {
-    return this.coordinator.onTopicsDeleted(topics);
+    if (topics.includes(GROUP_METADATA_TOPIC_NAME)) {
+      for (let p = 0; p < this.numPartitions; p++) this.onResign(p);
+    }
+    return this.coordinator.onTopicsDeleted(topics.filter((t) => t !== GROUP_METADATA_TOPIC_NAME));
   }
 
   /** Waits for partition loads in progress (tests, start-up). */
