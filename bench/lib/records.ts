@@ -52,7 +52,7 @@ export async function recordsFile(dir: string, size: number, count: number): Pro
   for (let i = 0; i < count; i++) {
     chunk += lines[i % distinct];
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }
