@@ -1,0 +1,461 @@
+// Emits the TypeScript of one message: its interfaces (the root and every nested/common struct),
+// a decoder and an encoder per struct. Everything is decided here at generation time, so the code
+// that runs is straight-line: per field a version test, then a Reader/Writer call.
+import type { FieldModel, MessageModel, Range, Scalar, StructModel } from './model.ts';
+import { EMPTY, intersect, isEmpty } from './model.ts';
+
+/** A JS boolean expression over `v` that is true exactly for the versions of r within `within`. */
+export function cond(r: Range, within: Range): string {
+  const x = intersect(r, within);
+  if (isEmpty(x)) return 'false';
+  const lo = x.lo <= within.lo;
+  const hi = x.hi >= within.hi;
+  if (lo && hi) return 'true';
+  if (x.lo === x.hi) return `v === ${x.lo}`;
+  if (lo) return `v <= ${x.hi}`;
+  if (hi) return `v >= ${x.lo}`;
+  return `v >= ${x.lo} && v <= ${x.hi}`;
+}
+
+function not(c: string): string {
+  if (c === 'true') return 'false';
+  if (c === 'false') return 'true';
+  return `!(${c})`;
+}
+
+function ternary(c: string, a: string, b: string): string {
+  if (c === 'true' || a === b) return a;
+  if (c === 'false') return b;
+  return `(${c} ? ${a} : ${b})`;
+}
+
+function rangeText(r: Range, valid: Range): string {
+  if (isEmpty(r)) return 'none';
+  if (r.hi >= valid.hi) return `${r.lo}+`;
+  return r.lo === r.hi ? `${r.lo}` : `${r.lo}-${r.hi}`;
+}
+
+/** Versions in which the field is written in the main body (not as a tagged field). */
+function regular(f: FieldModel): Range {
+  if (isEmpty(f.tagged)) return f.versions;
+  const r = { lo: f.versions.lo, hi: f.tagged.lo - 1 };
+  return r.lo > r.hi ? EMPTY : r;
+}
+
+class Out {
+  lines: string[] = [];
+  depth = 0;
+  line(s = ''): void {
+    this.lines.push(s === '' ? '' : '  '.repeat(this.depth) + s);
+  }
+  open(s: string): void {
+    this.line(s);
+    this.depth++;
+  }
+  close(s = '}'): void {
+    this.depth--;
+    this.line(s);
+  }
+  /** `if (c) { body }`, folded when c is constant. */
+  when(c: string, body: () => void): void {
+    if (c === 'false') return;
+    if (c === 'true') return body();
+    this.open(`if (${c}) {`);
+    body();
+    this.close();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+const NUMERIC: Record<string, [string, string]> = {
+  int8: ['readInt8', 'writeInt8'],
+  int16: ['readInt16', 'writeInt16'],
+  uint16: ['readUInt16', 'writeUInt16'],
+  int32: ['readInt32', 'writeInt32'],
+  uint32: ['readUInt32', 'writeUInt32'],
+  int64: ['readInt64', 'writeInt64'],
+  float64: ['readFloat64', 'writeFloat64'],
+  bool: ['readBool', 'writeBool'],
+  uuid: ['readUuid', 'writeUuid'],
+};
+
+function scalarTs(t: Scalar): string {
+  switch (t) {
+    case 'int64':
+      return 'bigint';
+    case 'bool':
+      return 'boolean';
+    case 'string':
+    case 'uuid':
+      return 'string';
+    case 'bytes':
+    case 'records':
+      return 'Buffer';
+    default:
+      return 'number';
+  }
+}
+
+function fieldTs(f: FieldModel): string {
+  let t: string;
+  if (f.kind === 'array') t = f.elem === 'struct' ? `${f.struct!.tsName}[]` : `${scalarTs(f.elem as Scalar)}[]`;
+  else if (f.kind === 'struct') t = f.struct!.tsName;
+  else t = scalarTs(f.kind);
+  return isEmpty(f.nullable) ? t : `${t} | null`;
+}
+
+function defaultIsNull(f: FieldModel): boolean {
+  return f.default === 'null' && !isEmpty(f.nullable);
+}
+
+/** The default as a fresh TS expression (decoders) or an encodable one (`encodable`: structs as `{}`). */
+function defaultExpr(f: FieldModel, encodable = false): string {
+  if (defaultIsNull(f)) return 'null';
+  const d = f.default === 'null' ? undefined : f.default;
+  switch (f.kind) {
+    case 'array':
+      return '[]';
+    case 'struct':
+      return encodable ? '{}' : `default${f.struct!.tsName}()`;
+    case 'int64':
+      return `${BigInt(d ?? '0')}n`;
+    case 'bool':
+      return d === 'true' ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(d ?? '');
+    case 'uuid':
+      return 'ZERO_UUID';
+    case 'bytes':
+    case 'records':
+      return 'EMPTY_BUFFER';
+    default: {
+      const n = Number(d ?? '0');
+      if (!Number.isFinite(n)) throw new Error(`bad default ${d} for ${f.jsonName}`);
+      return String(n);
+    }
+  }
+}
+
+/** A boolean expression: is `x` (never undefined) different from the field's default? */
+function nonDefault(f: FieldModel, x: string): string {
+  if (defaultIsNull(f)) return `${x} !== null`;
+  switch (f.kind) {
+    case 'array':
+    case 'bytes':
+    case 'records':
+      return `(${x} === null || ${x}.length !== 0)`;
+    case 'struct':
+      return `!isDefaultStruct(${x}, default${f.struct!.tsName}())`;
+    default:
+      return `${x} !== ${defaultExpr(f)}`;
+  }
+}
+
+export function emitMessage(m: MessageModel, generator: string): string {
+  const o = new Out();
+  const F = m.flexible;
+  const label = m.apiKey !== undefined && (m.kind === 'request' || m.kind === 'response') ? ` (API key ${m.apiKey})` : '';
+  o.line(`// GENERATED by ${generator} from kafka-protocol/${m.source}. Do not edit: run \`npm run gen\`.`);
+  const flexText = isEmpty(F) ? 'none' : F.lo === m.valid.hi ? `${F.lo}` : `${F.lo}-${m.valid.hi}`;
+  const validText = m.valid.lo === m.valid.hi ? `${m.valid.lo}` : `${m.valid.lo}-${m.valid.hi}`;
+  o.line(`// ${m.name}${label}: versions ${validText}, flexible ${flexText}.`);
+  const body = new Out();
+  emitInterface(body, m, m.root);
+  for (const s of m.structs) emitInterface(body, m, s);
+  const needDefault = new Set<StructModel>();
+  for (const s of [m.root, ...m.structs]) {
+    for (const f of s.fields) if (f.kind === 'struct') needDefault.add(f.struct!);
+  }
+  for (const s of m.structs) if (needDefault.has(s)) emitDefault(body, s);
+  emitDecoder(body, m, m.root, true);
+  for (const s of m.structs) emitDecoder(body, m, s, false);
+  emitEncoder(body, m, m.root, true);
+  for (const s of m.structs) emitEncoder(body, m, s, false);
+  const text = body.text();
+  const support = ['EMPTY_BUFFER', 'ZERO_UUID', 'absentFieldError', 'isDefaultStruct', 'nullFieldError', 'nullReadError', 'unsupportedDecodeVersion', 'unsupportedEncodeVersion'].filter((n) =>
+    new RegExp(`\\b${n}\\b`).test(text),
+  );
+  o.line(`import type { Encodable } from '../wire/encodable.ts';`);
+  o.line(`import type { Reader } from '../wire/reader.ts';`);
+  o.line(`import type { Writer } from '../wire/writer.ts';`);
+  if (support.length) o.line(`import { ${support.join(', ')} } from '../wire/codec-support.ts';`);
+  o.line();
+  return `${o.text()}\n${text}\n`;
+}
+
+function comment(s: string): string {
+  return s.replace(/\*\//g, '* /').replace(/\s+/g, ' ').trim();
+}
+
+function emitInterface(o: Out, m: MessageModel, s: StructModel): void {
+  o.open(`export interface ${s.tsName} {`);
+  for (const f of s.fields) {
+    const notes = [`versions ${rangeText(f.versions, m.valid)}`];
+    if (!isEmpty(f.nullable)) notes.push(`nullable ${rangeText(f.nullable, m.valid)}`);
+    if (!isEmpty(f.tagged)) notes.push(`tagged ${rangeText(f.tagged, m.valid)} (tag ${f.tag})`);
+    if (f.default !== undefined) notes.push(`default ${f.default}`);
+    o.line(`/** ${comment(f.about)} (${notes.join(', ')}) */`);
+    o.line(`${f.prop}: ${fieldTs(f)};`);
+  }
+  o.close();
+  o.line();
+}
+
+function emitDefault(o: Out, s: StructModel): void {
+  o.open(`function default${s.tsName}(): ${s.tsName} {`);
+  if (s.fields.length === 0) o.line('return {};');
+  else {
+    o.open('return {');
+    for (const f of s.fields) o.line(`${f.prop}: ${defaultExpr(f)},`);
+    o.close('};');
+  }
+  o.close();
+  o.line();
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+/** The versions of `within` outside `r`, when that is one contiguous range (else `within`). */
+function minus(within: Range, r: Range): Range {
+  const x = intersect(r, within);
+  if (isEmpty(x)) return within;
+  if (x.hi >= within.hi) return x.lo > within.lo ? { lo: within.lo, hi: x.lo - 1 } : EMPTY;
+  if (x.lo <= within.lo) return { lo: x.hi + 1, hi: within.hi };
+  return within;
+}
+
+function readScalar(t: Scalar, m: MessageModel, within: Range, nullableRange: Range): string {
+  if (NUMERIC[t]) return `r.${NUMERIC[t][0]}()`;
+  const base = t === 'string' ? 'String' : 'Bytes';
+  const nullable = cond(nullableRange, within);
+  const flexPlain = cond(m.flexible, minus(within, nullableRange));
+  const flexNul = cond(m.flexible, intersect(nullableRange, within));
+  const plain = ternary(flexPlain, `r.readCompact${base}()`, `r.read${base}()`);
+  const nul = ternary(flexNul, `r.readCompactNullable${base}()`, `r.readNullable${base}()`);
+  return ternary(nullable, nul, plain);
+}
+
+function readStruct(s: StructModel): string {
+  return `read${s.tsName}(r, v)`;
+}
+
+/** Statements assigning the decoded field to `_prop`, valid in versions `within`. */
+function emitRead(o: Out, m: MessageModel, s: StructModel, f: FieldModel, within: Range, tagged: boolean): void {
+  const flex = cond(m.flexible, within);
+  const nullable = cond(f.nullable, within);
+  const local = `_${f.prop}`;
+  if (f.kind === 'array') {
+    o.line(`const n = ${ternary(flex, 'r.readCompactArrayLength()', 'r.readArrayLength()')};`);
+    const elemTs = f.elem === 'struct' ? f.struct!.tsName : scalarTs(f.elem as Scalar);
+    const elem = f.elem === 'struct' ? readStruct(f.struct!) : readScalar(f.elem as Scalar, m, within, EMPTY);
+    const nullErr = `throw nullReadError('${s.tsName}.${f.prop}');`;
+    if (nullable === 'true') o.line(`if (n < 0) ${local} = null;`);
+    else if (nullable === 'false') o.line(`if (n < 0) ${nullErr}`);
+    else o.line(`if (n < 0) { if (${nullable}) ${local} = null; else ${nullErr} }`);
+    o.open('else {');
+    o.line(`const a: ${elemTs}[] = [];`);
+    o.line(`for (let i = 0; i < n; i++) a.push(${elem});`);
+    o.line(`${local} = a;`);
+    o.close();
+  } else if (f.kind === 'struct') {
+    // Nullable structs carry a presence marker: int8 -1/1 in the body, uvarint 0/1 as a tagged field.
+    const read = readStruct(f.struct!);
+    const marker = tagged ? 'r.readUVarint() === 0' : 'r.readInt8() < 0';
+    o.line(`${local} = ${ternary(nullable, `${marker} ? null : ${read}`, read)};`);
+  } else {
+    o.line(`${local} = ${readScalar(f.kind, m, within, f.nullable)};`);
+  }
+}
+
+function emitDecoder(o: Out, m: MessageModel, s: StructModel, root: boolean): void {
+  const within = s.versions;
+  if (root) {
+    o.line(`/** Decodes a ${m.name} body at \`v\` (${m.valid.lo}-${m.valid.hi}); fields the version lacks get their defaults. */`);
+    o.open(`export function decode${s.tsName}(r: Reader, v: number): ${s.tsName} {`);
+    o.line(`if (v < ${m.valid.lo} || v > ${m.valid.hi}) throw unsupportedDecodeVersion('${m.name}', v);`);
+  } else {
+    o.open(`function read${s.tsName}(r: Reader, v: number): ${s.tsName} {`);
+  }
+  for (const f of s.fields) {
+    const reg = cond(regular(f), within);
+    const local = `_${f.prop}`;
+    const simple = f.kind !== 'array';
+    if (reg === 'true' && simple && cond(f.tagged, within) === 'false') {
+      o.line(`const ${local}: ${fieldTs(f)} = ${readExpr(m, f, within)};`);
+      continue;
+    }
+    o.line(`let ${local}: ${fieldTs(f)} = ${defaultExpr(f)};`);
+    if (reg === 'false') continue;
+    const inside = intersect(regular(f), within);
+    if (simple) {
+      o.when(reg, () => o.line(`${local} = ${readExpr(m, f, inside)};`));
+    } else {
+      o.open(reg === 'true' ? '{' : `if (${reg}) {`);
+      emitRead(o, m, s, f, inside, false);
+      o.close();
+    }
+  }
+  const flex = cond(m.flexible, within);
+  const tagged = s.fields.filter((f) => cond(f.tagged, within) !== 'false').sort((a, b) => a.tag - b.tag);
+  o.when(flex, () => {
+    if (!tagged.length) return o.line('r.skipTaggedFields();');
+    o.line('const tagCount = r.readUVarint();');
+    o.open('for (let t = 0; t < tagCount; t++) {');
+    o.line('const tag = r.readUVarint();');
+    o.line('const size = r.readUVarint();');
+    o.open('switch (tag) {');
+    for (const f of tagged) {
+      o.open(`case ${f.tag}: {`);
+      const tc = cond(f.tagged, within);
+      if (tc === 'true') {
+        emitRead(o, m, s, f, intersect(f.tagged, within), true);
+        o.line('break;');
+      } else {
+        o.open(`if (${tc}) {`);
+        emitRead(o, m, s, f, intersect(f.tagged, within), true);
+        o.line('break;');
+        o.close();
+        o.line('r.skip(size);');
+        o.line('break;');
+      }
+      o.close();
+    }
+    o.line('default:');
+    o.line('  r.skip(size);');
+    o.close();
+    o.close();
+  });
+  if (!s.fields.length) o.line('return {};');
+  else {
+    o.open('return {');
+    for (const f of s.fields) o.line(`${f.prop}: _${f.prop},`);
+    o.close('};');
+  }
+  o.close();
+  o.line();
+}
+
+function readExpr(m: MessageModel, f: FieldModel, within: Range): string {
+  const nullable = cond(f.nullable, within);
+  if (f.kind === 'struct') {
+    const read = readStruct(f.struct!);
+    return ternary(nullable, `r.readInt8() < 0 ? null : ${read}`, read);
+  }
+  return readScalar(f.kind as Scalar, m, within, f.nullable);
+}
+
+// ---- encoding -------------------------------------------------------------------------------
+
+function writeScalar(o: Out, t: Scalar, flex: string, nullableAny: boolean, x: string): void {
+  if (NUMERIC[t]) return o.line(`w.${NUMERIC[t][1]}(${x});`);
+  const base = t === 'string' ? 'String' : 'Bytes';
+  const n = nullableAny ? 'Nullable' : '';
+  if (flex === 'true') o.line(`w.writeCompact${n}${base}(${x});`);
+  else if (flex === 'false') o.line(`w.write${n}${base}(${x});`);
+  else o.line(`if (${flex}) w.writeCompact${n}${base}(${x}); else w.write${n}${base}(${x});`);
+}
+
+/** Statements writing `x` (the field's value, default already applied) in versions `within`. */
+function emitWrite(o: Out, m: MessageModel, s: StructModel, f: FieldModel, within: Range, x: string, tagged: boolean): void {
+  const flex = cond(m.flexible, within);
+  const nullable = cond(f.nullable, within);
+  const nullableAny = !isEmpty(f.nullable);
+  if (nullableAny && nullable !== 'true') {
+    o.line(`if (${x} === null${nullable === 'false' ? '' : ` && ${not(nullable)}`}) throw nullFieldError('${s.tsName}.${f.prop}', v);`);
+  }
+  const flexArg = flex === 'true' || flex === 'false' ? flex : `${flex}`;
+  if (f.kind === 'array') {
+    const body = () => {
+      o.line(`w.writeArrayLength(${flexArg}, ${x}.length);`);
+      if (f.elem === 'struct') o.line(`for (const e of ${x}) write${f.struct!.tsName}(w, v, e);`);
+      else {
+        o.open(`for (const e of ${x}) {`);
+        writeScalar(o, f.elem as Scalar, flex, false, 'e');
+        o.close();
+      }
+    };
+    if (nullableAny) {
+      o.line(`if (${x} === null) w.writeArrayLength(${flexArg}, -1);`);
+      o.open('else {');
+      body();
+      o.close();
+    } else body();
+  } else if (f.kind === 'struct') {
+    const write = `write${f.struct!.tsName}(w, v, ${x})`;
+    if (nullable === 'false') o.line(`${nullableAny ? write.replace(x, `${x}!`) : write};`);
+    else {
+      const marked = () => {
+        o.line(`if (${x} === null) ${tagged ? 'w.writeUVarint(0)' : 'w.writeInt8(-1)'};`);
+        o.open('else {');
+        o.line(tagged ? 'w.writeUVarint(1);' : 'w.writeInt8(1);');
+        o.line(`${write};`);
+        o.close();
+      };
+      if (nullable === 'true') marked();
+      else {
+        o.open(`if (${nullable}) {`);
+        marked();
+        o.close(`} else ${write.replace(x, `${x}!`)};`);
+      }
+    }
+  } else {
+    writeScalar(o, f.kind, flex, nullableAny, x);
+  }
+}
+
+function encodableTs(s: StructModel): string {
+  return `Encodable<${s.tsName}>`;
+}
+
+function emitEncoder(o: Out, m: MessageModel, s: StructModel, root: boolean): void {
+  const within = s.versions;
+  if (root) {
+    o.line(`/** Encodes a ${m.name} body at \`v\` (${m.valid.lo}-${m.valid.hi}); omitted fields are written as their defaults. */`);
+    o.open(`export function encode${s.tsName}(w: Writer, v: number, x: ${encodableTs(s)}): void {`);
+    o.line(`if (v < ${m.valid.lo} || v > ${m.valid.hi}) throw unsupportedEncodeVersion('${m.name}', v);`);
+  } else {
+    o.open(`function write${s.tsName}(w: Writer, v: number, x: ${encodableTs(s)}): void {`);
+  }
+  // Fields the version lacks: a non-default value is an error (ignorable fields are dropped).
+  for (const f of s.fields) {
+    const present = cond(f.versions, within);
+    if (present === 'true' || f.ignorable) continue;
+    const x = `x.${f.prop}`;
+    o.line(`if (${not(present)} && ${x} !== undefined && ${nonDefault(f, x)}) throw absentFieldError('${s.tsName}.${f.prop}', v);`);
+  }
+  for (const f of s.fields) {
+    const reg = cond(regular(f), within);
+    if (reg === 'false') continue;
+    const local = `_${f.prop}`;
+    o.when(reg, () => {
+      o.line(`const ${local} = x.${f.prop} === undefined ? ${defaultExpr(f, true)} : x.${f.prop};`);
+      emitWrite(o, m, s, f, intersect(regular(f), within), local, false);
+    });
+  }
+  const flex = cond(m.flexible, within);
+  const tagged = s.fields.filter((f) => cond(f.tagged, within) !== 'false').sort((a, b) => a.tag - b.tag);
+  o.when(flex, () => {
+    if (!tagged.length) return o.line('w.writeUVarint(0);');
+    o.line('let tagCount = 0;');
+    for (const f of tagged) {
+      const local = `_${f.prop}`;
+      const tc = cond(f.tagged, within);
+      o.line(`const ${local} = x.${f.prop} === undefined ? ${defaultExpr(f, true)} : x.${f.prop};`);
+      o.line(`const has${f.tag} = ${tc === 'true' ? '' : `${tc} && `}${nonDefault(f, local)};`);
+      o.line(`if (has${f.tag}) tagCount++;`);
+    }
+    o.line('w.writeUVarint(tagCount);');
+    for (const f of tagged) {
+      o.open(`if (has${f.tag}) {`);
+      o.line(`w.writeUVarint(${f.tag});`);
+      o.line(`const mark = w.beginSized();`);
+      emitWrite(o, m, s, f, intersect(f.tagged, within), `_${f.prop}`, true);
+      o.line('w.endSized(mark);');
+      o.close();
+    }
+  });
+  o.close();
+  o.line();
+}
