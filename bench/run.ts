@@ -8,7 +8,8 @@
 //   --only <s>     only scenarios whose "group/name" contains <s> (repeatable)
 //   --profile      run every broker with `node --cpu-prof` (profiles in bench/results/profiles/)
 //   --no-save      do not write results files
-// Brokers run as separate child processes (`tributary start`), fresh for each scenario.
+// Brokers run as separate child processes (`tributary start`), fresh for each scenario;
+// BENCH_BROKER_ROOT=<checkout> starts them from another checkout (to compare branches).
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

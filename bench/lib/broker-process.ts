@@ -39,6 +39,9 @@ export async function freePort(): Promise<number> {
 
 const live = new Set<BrokerProcess>();
 
+/** Where the broker is started from: this checkout, or BENCH_BROKER_ROOT (another checkout/branch). */
+export const brokerRoot = (root: string) => process.env.BENCH_BROKER_ROOT || root;
+
 /** Stops every broker still running (the harness calls this after each scenario and on exit). */
 export async function stopAllBrokers(): Promise<void> {
   await Promise.all([...live].map((b) => b.stop()));
@@ -54,7 +57,7 @@ export async function startBrokerProcess(root: string, tmp: string, opts: Broker
   for (const [k, v] of Object.entries(opts.settings ?? {})) settings[k] = String(v);
   const args = [...(opts.nodeFlags ?? []), '--import', 'tsx', 'packages/tributary/src/cli.ts', 'start'];
   for (const [k, v] of Object.entries(settings)) args.push('--override', `${k}=${v}`);
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: brokerRoot(root), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
