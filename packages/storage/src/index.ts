@@ -1,2 +1,15 @@
-// @tributary/storage
-export {};
+// @tributary/storage: Kafka's segmented partition log on disk (segments, sparse offset and time
+// indexes, checkpoints, retention, recovery), behind an fs seam and an injected clock.
+export * from './clock.ts';
+export * from './config.ts';
+export * from './errors.ts';
+export * from './fs.ts';
+export * from './memory-fs.ts';
+export * from './fd-cache.ts';
+export * from './index-file.ts';
+export * from './log-segment.ts';
+export * from './partition-log.ts';
+export * from './log-loader.ts';
+export * from './log-manager.ts';
+export * from './checkpoint-file.ts';
+export * from './leader-epoch-cache.ts';

@@ -1,2 +1,2 @@
-// @tributary/testkit
-export {};
+// @tributary/testkit: start Tributary brokers in-process for tests.
+export * from './start-broker.ts';

@@ -1,2 +1,3 @@
-// @tributary/tributary
-export {};
+// @tributary/tributary: the tributary CLI.
+export { main, COMMANDS } from './cli.ts';
+export type { Command } from './commands/command.ts';

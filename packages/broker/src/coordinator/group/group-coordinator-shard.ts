@@ -1,0 +1,138 @@
+// One group coordinator shard: the groups and offsets of one __consumer_offsets partition
+// (Kafka's GroupCoordinatorShard + the single-threaded part of CoordinatorRuntime). Write
+// operations run one at a time in arrival order: the operation computes its records and
+// response from the current state, the records are appended to the partition's log, then
+// replayed into state (offset commits, tombstones), then the response is released. Loading
+// replays the whole log through the same `replay` (group metadata values included).
+import { GroupMetadataManager } from './group-metadata-manager.ts';
+import type { GroupCoordinatorConfig } from './config.ts';
+import type { CoordinatorLog } from './coordinator-log.ts';
+import { GroupApiError, GroupError } from './errors.ts';
+import { OffsetMetadataManager } from './offset-metadata-manager.ts';
+import { decodeCoordinatorRecord, encodeCoordinatorRecord, type CoordinatorRecord } from './records.ts';
+import { KeyedTimer, type Time } from './time.ts';
+import { replayedInNormalOperation, type RecordsResult, type WriteResult } from './write-result.ts';
+
+export type ShardState = 'loading' | 'active' | 'unloaded';
+
+const EXPIRATION_KEY = 'expire-group-metadata';
+
+export class GroupCoordinatorShard {
+  state: ShardState = 'loading';
+  readonly timer: KeyedTimer;
+  readonly groups: GroupMetadataManager;
+  readonly offsets: OffsetMetadataManager;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly partition: number,
+    private readonly log: CoordinatorLog,
+    private readonly config: GroupCoordinatorConfig,
+    time: Time,
+    newUuid?: () => string,
+  ) {
+    this.timer = new KeyedTimer(time);
+    const submit = (op: () => RecordsResult) => {
+      this.write(() => ({ ...op(), response: undefined })).catch(() => { /* the shard moved or the log failed */ });
+    };
+    this.groups = new GroupMetadataManager(config, () => time.now(), this.timer, submit, newUuid);
+    this.offsets = new OffsetMetadataManager(config, () => time.now(), this.groups);
+  }
+
+  /** Replays the partition's log, then starts serving (timers for members and expiry start here). */
+  async load(): Promise<void> {
+    for await (const stored of this.log.readAll()) {
+      if (this.state !== 'loading') return;
+      const rec = decodeCoordinatorRecord(stored);
+      if (rec) this.replay(rec, stored.offset);
+    }
+    if (this.state !== 'loading') return;
+    this.state = 'active';
+    this.groups.onLoaded();
+    this.scheduleExpiration();
+  }
+
+  unload(): void {
+    this.state = 'unloaded';
+    this.groups.onUnloaded();
+    this.timer.cancelAll();
+  }
+
+  /** Runs a write operation in order; resolves with its response once its records are appended. */
+  write<T>(op: () => WriteResult<T>): Promise<T> {
+    const step = this.tail.then(async () => {
+      this.checkActive();
+      const result = op();
+      await this.appendAndReplay(result);
+      return { response: result.response };
+    });
+    this.tail = step.then(() => undefined, () => undefined);
+    // The response itself may still be parked (JoinGroup, SyncGroup): not part of the queue.
+    return step.then((s) => s.response);
+  }
+
+  /** Reads run on the current state, without waiting for queued writes. */
+  read<T>(fn: () => T): T {
+    this.checkActive();
+    return fn();
+  }
+
+  /** Resolves when every queued write so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    let seen: Promise<void> | null = null;
+    while (seen !== this.tail) {
+      seen = this.tail;
+      await seen;
+    }
+  }
+
+  private checkActive(): void {
+    if (this.state === 'loading') throw new GroupApiError(GroupError.COORDINATOR_LOAD_IN_PROGRESS);
+    if (this.state !== 'active') throw new GroupApiError(GroupError.NOT_COORDINATOR);
+  }
+
+  private async appendAndReplay(result: RecordsResult): Promise<void> {
+    const records = result.records;
+    if (records.length === 0) {
+      result.afterAppend?.(null);
+      return;
+    }
+    let lastOffset: number;
+    try {
+      lastOffset = await this.log.append(records.map(encodeCoordinatorRecord));
+    } catch (e) {
+      result.afterAppend?.(e instanceof Error ? e : new Error(String(e)));
+      throw new GroupApiError(GroupError.COORDINATOR_NOT_AVAILABLE, `append to __consumer_offsets-${this.partition} failed`);
+    }
+    const first = lastOffset - records.length + 1;
+    records.forEach((r, i) => {
+      if (replayedInNormalOperation(r)) this.replay(r, first + i);
+    });
+    result.afterAppend?.(null);
+  }
+
+  private replay(rec: CoordinatorRecord, offset: number): void {
+    if (rec.kind === 'offset-commit') {
+      this.offsets.replay(rec.key.group, rec.key.topic, rec.key.partition, rec.value, offset);
+    } else {
+      this.groups.replayGroupMetadata(rec.key.group, rec.value);
+    }
+  }
+
+  private scheduleExpiration(): void {
+    this.timer.schedule(EXPIRATION_KEY, this.config.offsetsRetentionCheckIntervalMs, () => {
+      this.write(() => ({ ...this.cleanupGroupMetadata(), response: undefined })).catch(() => {});
+      this.scheduleExpiration();
+    });
+  }
+
+  /** Kafka's cleanupGroupMetadata: expire offsets, delete Empty groups left without offsets. */
+  cleanupGroupMetadata(): RecordsResult {
+    const records: CoordinatorRecord[] = [];
+    for (const [groupId, group] of this.groups.groups) {
+      const allExpired = this.offsets.cleanupExpiredOffsets(groupId, records);
+      if (allExpired && group.isEmpty) records.push({ kind: 'group-metadata', key: { group: groupId }, value: null });
+    }
+    return { records };
+  }
+}

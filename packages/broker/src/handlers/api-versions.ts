@@ -1,0 +1,38 @@
+// ApiVersions (API key 18), versions 0-4.
+//
+// Behaviour: lists every API in the handler registry with MinVersion 0 and the handler's
+// MaxVersion, sorted by API key; ThrottleTimeMs 0 (v1+). v3+ validates ClientSoftwareName and
+// ClientSoftwareVersion as Kafka does (letters, digits, '-', '.'; starting and ending with a letter
+// or digit) and answers INVALID_REQUEST otherwise. An ApiVersions request with a version this
+// broker does not serve is not parsed: the dispatcher answers it with `unsupportedApiVersionsFrame`,
+// a v0 body with UNSUPPORTED_VERSION and ApiVersions' own range (KIP-511). The response header is
+// always v0 (the codec's responseHeaderVersion knows).
+// Not implemented: SupportedFeatures / FinalizedFeatures tagged fields (v3+), quotas.
+import { ApiKey, ErrorCode, encodeResponseFrame } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+export const API_VERSIONS_MAX = 4;
+
+const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
+  apiKey: ApiKey.ApiVersions,
+  name: 'ApiVersions',
+  minVersion: 0,
+  maxVersion: API_VERSIONS_MAX,
+  handle(ctx, request) {
+    const apiKeys = ctx.services.registry.advertised();
+    const invalidSoftware =
+      ctx.header.apiVersion >= 3 &&
+      (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion));
+    return { errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE, apiKeys, throttleTimeMs: 0 };
+  },
+};
+
+/** The whole response frame for an ApiVersions request of an unsupported version (KIP-511). */
+export function unsupportedApiVersionsFrame(correlationId: number): Buffer {
+  return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }],
+  });
+}

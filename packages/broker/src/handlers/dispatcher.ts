@@ -1,0 +1,67 @@
+// RequestDispatcher: the FrameProcessor between the network and the handlers. For each frame it
+// reads the routing fields at fixed offsets (apiKey int16 @0, apiVersion int16 @2, correlationId
+// int32 @4), looks the handler up, decodes the rest of the header and the body with the generated
+// codec, runs the handler and encodes the response frame (size + header + body).
+//
+// Closes the connection (throws) on: a header too short or malformed, an unknown API key, a version
+// above the handler's max (or below 0), a version in [0, minVersion) when the handler has no
+// `rejectVersion`, a body that does not decode, and a handler that throws.
+// ApiVersions of an unsupported version is answered (v0 body, UNSUPPORTED_VERSION, KIP-511).
+import { API_SPECS, ApiKey, Reader, Writer, decodeRequestHeader, encodeResponseHeader } from '@tributary/protocol';
+import type { ConnectionInfo, FrameProcessor, ResponseFrame } from '../network/connection.ts';
+import type { BrokerServices } from '../services.ts';
+import { unsupportedApiVersionsFrame } from './api-versions.ts';
+import { NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './registry.ts';
+
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
+
+export class RequestDispatcher implements FrameProcessor {
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly services: () => BrokerServices,
+  ) {}
+
+  process(frame: Buffer, connection: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame> {
+    if (frame.length < 8) throw new ProtocolViolation(`request of ${frame.length} bytes is shorter than a request header`);
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const handler = this.registry.get(apiKey);
+    if (!handler) throw new ProtocolViolation(`unknown API key ${apiKey}`);
+    if (apiVersion < 0 || apiVersion > handler.maxVersion) {
+      if (apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsFrame(frame.readInt32BE(4));
+      throw new ProtocolViolation(`${handler.name} version ${apiVersion} is not supported (0-${handler.maxVersion})`);
+    }
+    const below = apiVersion < handler.minVersion;
+    if (below && !handler.rejectVersion) {
+      throw new ProtocolViolation(`${handler.name} version ${apiVersion} is not served (${handler.minVersion}-${handler.maxVersion})`);
+    }
+
+    // DecodeError from here on closes the connection (the Connection logs the message).
+    const r = new Reader(frame);
+    const { headerVersion: _, ...header } = decodeRequestHeader(r);
+    const request = handler.codec ? handler.codec.decodeRequest(r, apiVersion) : API_SPECS[apiKey]!.decodeRequest(r, apiVersion);
+
+    const ctx: RequestContext = { header, connection, services: this.services(), signal, requestBytes: frame.length };
+    const result: HandlerResult<unknown> | Promise<HandlerResult<unknown>> = below
+      ? handler.rejectVersion!(ctx, request)
+      : handler.handle(ctx, request);
+    if (result instanceof Promise) return result.then((res) => encode(handler, apiVersion, header.correlationId, res));
+    return encode(handler, apiVersion, header.correlationId, result);
+  }
+}
+
+function encode(handler: AnyApiHandler, apiVersion: number, correlationId: number, result: HandlerResult<unknown>): ResponseFrame {
+  if (result === NO_RESPONSE) return null;
+  const w = new Writer(256);
+  const at = w.reserve(4);
+  encodeResponseHeader(w, handler.apiKey, apiVersion, correlationId);
+  if (handler.codec) handler.codec.encodeResponse(w, apiVersion, result);
+  else API_SPECS[handler.apiKey]!.encodeResponse(w, apiVersion, result);
+  w.setInt32(at, w.length - 4);
+  return w.finish();
+}

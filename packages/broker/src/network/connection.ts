@@ -1,0 +1,258 @@
+// Connection: one client socket. Splits the byte stream into frames, hands each to the
+// FrameProcessor, and writes responses strictly in request order even when the processor finishes
+// them out of order (a long-polling Fetch ahead of a quick Metadata). A null response means "no
+// response" (acks=0 Produce); its slot is dropped in order.
+//
+// Writes: responses completed during one event-loop turn are written together between cork() and
+// uncork() (one writev), which matters for small pipelined requests.
+//
+// Memory bound: reading pauses while `maxInFlightRequests` requests are unanswered or while the
+// bytes held (requests being handled + responses waiting their turn + the socket's unsent
+// output) exceed `maxInFlightBytes`; it resumes when they drain. A frame over socket.request.max.bytes,
+// a negative size, or a processor error closes this connection only.
+//
+// Idle: the socket is closed after `idleMs` without reads or writes while nothing is in flight
+// (connections.max.idle.ms).
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger.ts';
+import { FrameError, FrameReader } from './frame-reader.ts';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly listenerName: string;
+}
+
+/** A complete response frame (with its 4-byte size prefix), or null for no response. */
+export type ResponseFrame = Buffer | null;
+
+export interface FrameProcessor {
+  /**
+   * Handles one request frame (without its size prefix). May answer synchronously or with a promise.
+   * Throwing or rejecting closes the connection. `signal` aborts when the connection closes or the
+   * broker shuts down: long-running handlers (long-polling Fetch) should answer early then.
+   */
+  process(frame: Buffer, conn: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame>;
+}
+
+export interface ConnectionLimits {
+  maxFrameBytes: number;
+  idleMs: number;
+  maxInFlightRequests: number;
+  maxInFlightBytes: number;
+}
+
+interface Slot {
+  requestBytes: number;
+  done: boolean;
+  response: ResponseFrame;
+}
+
+export class Connection {
+  private readonly reader: FrameReader;
+  private readonly slots: Slot[] = [];
+  /** Bytes of requests being handled plus responses waiting for their turn. */
+  private heldBytes = 0;
+  private paused = false;
+  private flushScheduled = false;
+  /** No new requests are dispatched (the broker is stopping). */
+  private draining = false;
+  /** The peer closed its side: answer the complete requests received, then close. */
+  private inputEnded = false;
+  private closed = false;
+  private ending = false;
+  private readonly abort = new AbortController();
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly info: ConnectionInfo,
+    private readonly processor: FrameProcessor,
+    private readonly limits: ConnectionLimits,
+    private readonly log: Logger,
+  ) {
+    this.reader = new FrameReader(limits.maxFrameBytes);
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+    socket.setNoDelay(true);
+    // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
+    if (limits.idleMs > 0 && limits.idleMs <= 2 ** 31 - 1) socket.setTimeout(limits.idleMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onInputEnded());
+    socket.on('drain', () => this.maybeResume());
+    socket.on('timeout', () => this.onIdle());
+    socket.on('error', (err) => this.close(`socket error: ${err.message}`));
+    socket.on('close', () => this.close());
+  }
+
+  get inFlightRequests(): number {
+    return this.slots.length;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves once the socket is closed. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /**
+   * Graceful close: dispatch nothing more, tell handlers to finish (abort signal), send the answers to
+   * requests already being handled, then end the socket.
+   */
+  drain(): Promise<void> {
+    if (!this.closed && !this.draining) {
+      this.draining = true;
+      this.socket.pause();
+      this.abort.abort();
+      this.maybeEnd();
+    }
+    return this.closedPromise;
+  }
+
+  /** Closes immediately, dropping unanswered requests. Safe to call more than once. */
+  close(reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (reason) this.log.debug('closing connection', { id: this.info.id, remote: `${this.info.remoteAddress}:${this.info.remotePort}`, reason });
+    this.abort.abort();
+    this.slots.length = 0;
+    this.heldBytes = 0;
+    this.socket.destroy();
+    this.resolveClosed();
+  }
+
+  private onInputEnded(): void {
+    this.inputEnded = true;
+    this.maybeEnd();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.draining) return;
+    this.reader.push(chunk);
+    this.pump();
+  }
+
+  /** Dispatches buffered frames until none is complete, or the in-flight limits are reached. */
+  private pump(): void {
+    while (!this.closed && !this.draining && !this.paused) {
+      let frame: Buffer | null;
+      try {
+        frame = this.reader.next();
+      } catch (err) {
+        if (err instanceof FrameError) this.log.warn('closing connection: bad frame', { id: this.info.id, error: err.message });
+        this.close((err as Error).message);
+        return;
+      }
+      if (frame === null) return;
+      this.dispatch(frame);
+      if (this.overLimits()) this.pauseReading();
+    }
+  }
+
+  private dispatch(frame: Buffer): void {
+    const slot: Slot = { requestBytes: frame.length, done: false, response: null };
+    this.slots.push(slot);
+    this.heldBytes += frame.length;
+    let result: ResponseFrame | Promise<ResponseFrame>;
+    try {
+      result = this.processor.process(frame, this.info, this.abort.signal);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (res) => this.complete(slot, res),
+        (err) => this.fail(err),
+      );
+    } else {
+      this.complete(slot, result);
+    }
+  }
+
+  private complete(slot: Slot, response: ResponseFrame): void {
+    if (this.closed) return;
+    slot.done = true;
+    slot.response = response;
+    this.heldBytes += (response ? response.length : 0) - slot.requestBytes;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    const message = err instanceof Error ? err.message : String(err);
+    this.log.warn('closing connection: request failed', { id: this.info.id, error: message });
+    this.close(message);
+  }
+
+  /** Writes every answered response at the head of the queue, in request order, in one corked batch. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    const head = this.slots[0];
+    if (head && head.done) {
+      this.socket.cork();
+      let last: Buffer | null = null;
+      while (this.slots.length && this.slots[0]!.done) {
+        const slot = this.slots.shift()!;
+        if (slot.response) {
+          if (last) this.socket.write(last);
+          this.heldBytes -= slot.response.length;
+          last = slot.response;
+        }
+      }
+      // The last write's callback re-checks the limits once the batch reached the kernel ('drain'
+      // alone is not emitted when a write stayed under the stream's high-water mark).
+      if (last) this.socket.write(last, this.onWritten);
+      this.socket.uncork();
+    }
+    this.maybeResume();
+    this.maybeEnd();
+  }
+
+  private readonly onWritten = (): void => this.maybeResume();
+
+  private maybeEnd(): void {
+    // (When not paused, pump() has dispatched every complete frame; a partial one is dropped.)
+    const done = this.draining || (this.inputEnded && !this.paused);
+    if (done && !this.ending && !this.closed && this.slots.length === 0) {
+      this.ending = true;
+      // Once our output is handed to the kernel, close without waiting for the peer's FIN.
+      this.socket.end(() => this.close());
+    }
+  }
+
+  private overLimits(): boolean {
+    return (
+      this.slots.length >= this.limits.maxInFlightRequests ||
+      this.heldBytes + this.socket.writableLength > this.limits.maxInFlightBytes
+    );
+  }
+
+  private pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.closed || this.draining || this.overLimits()) return;
+    this.paused = false;
+    this.socket.resume();
+    this.pump();
+    this.maybeEnd();
+  }
+
+  private onIdle(): void {
+    // The timer re-arms on the next read or write, so a connection busy with a long poll is checked
+    // again after its answer is written.
+    if (this.slots.length === 0) this.close('idle (connections.max.idle.ms)');
+  }
+}

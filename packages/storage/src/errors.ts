@@ -1,0 +1,45 @@
+// Errors thrown by the storage layer, each naming the Kafka error code the broker should answer with.
+
+export class StorageError extends Error {
+  /** Kafka error code (see kafka-protocol/error-codes.json). */
+  readonly errorCode: number = 56; // KAFKA_STORAGE_ERROR
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}
+
+/** A fetch or lookup outside [logStartOffset, logEndOffset]: OFFSET_OUT_OF_RANGE (1). */
+export class OffsetOutOfRangeError extends StorageError {
+  override readonly errorCode = 1;
+  constructor(readonly offset: number, readonly logStartOffset: number, readonly logEndOffset: number, what = 'fetch') {
+    super(`${what} offset ${offset} is out of range [${logStartOffset}, ${logEndOffset}]`);
+    this.name = 'OffsetOutOfRangeError';
+  }
+}
+
+/** Stored bytes failed their CRC or framing check: CORRUPT_MESSAGE (2). The bytes are not served. */
+export class CorruptRecordError extends StorageError {
+  override readonly errorCode = 2;
+  constructor(message: string, readonly path: string, readonly position: number) {
+    super(message);
+    this.name = 'CorruptRecordError';
+  }
+}
+
+/** The log hit an I/O error (failed write or fsync) and refuses further writes: KAFKA_STORAGE_ERROR (56). */
+export class LogOfflineError extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LogOfflineError';
+  }
+}
+
+/** Append input that is not a sequence of whole v2 batches: CORRUPT_MESSAGE (2). */
+export class InvalidAppendError extends StorageError {
+  override readonly errorCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidAppendError';
+  }
+}

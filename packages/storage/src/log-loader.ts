@@ -1,0 +1,113 @@
+// Opening a partition directory: finds the segments, removes leftovers of interrupted operations
+// (*.tmp, *.deleted, *.cleaned, *.swap, index files without a log), and recovers after an unclean
+// shutdown: every segment from the one holding the recovery point onward is scanned batch by batch
+// (framing, magic, CRC, increasing offsets); the first invalid byte and everything after it is
+// truncated (later segments deleted) and the indexes are rebuilt. After a clean shutdown nothing is
+// scanned but the active segment's tail after its last index entry (to find logEndOffset).
+import type { LogConfig } from './config.ts';
+import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
+import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentContext } from './log-segment.ts';
+import { PartitionLog } from './partition-log.ts';
+import { readPartitionMetadata, writePartitionMetadata } from './checkpoint-file.ts';
+
+export const PARTITION_METADATA = 'partition.metadata';
+
+export interface LoadOptions {
+  /** Offset below which the log is known flushed (from recovery-point-offset-checkpoint); 0 if unknown. */
+  recoveryPoint?: number;
+  /** From log-start-offset-checkpoint. */
+  logStartOffset?: number;
+  /** The previous shutdown was clean: skip recovery. */
+  cleanShutdown?: boolean;
+  /** Topic id to record in partition.metadata (checked against an existing one). */
+  topicId?: string;
+}
+
+export interface LoadReport { recoveredSegments: number; truncatedBytes: number; deletedSegments: number; rebuiltIndexes: number }
+
+const LEFTOVER = /\.(tmp|deleted|cleaned|swap)$/;
+
+/** Splits `<topic>-<partition>` (topic names may contain '-'); null when not a partition directory name. */
+export function parseTopicPartition(name: string): { topic: string; partition: number } | null {
+  const i = name.lastIndexOf('-');
+  if (i <= 0) return null;
+  const p = name.slice(i + 1);
+  if (!/^\d+$/.test(p)) return null;
+  return { topic: name.slice(0, i), partition: Number(p) };
+}
+
+export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string, partition: number, config: LogConfig, opts: LoadOptions = {}, report?: LoadReport): PartitionLog {
+  const fs = ctx.fs;
+  fs.mkdirSync(dir);
+  const bases: number[] = [];
+  const names = fs.readdirSync(dir);
+  const logs = new Set(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => n.slice(0, -LOG_SUFFIX.length)));
+  for (const name of names) {
+    if (LEFTOVER.test(name)) { fs.unlinkSync(`${dir}/${name}`); continue; }
+    if (name.endsWith(LOG_SUFFIX)) { bases.push(Number(name.slice(0, -LOG_SUFFIX.length))); continue; }
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      if (name.endsWith(suffix) && !logs.has(name.slice(0, -suffix.length))) fs.unlinkSync(`${dir}/${name}`);
+    }
+  }
+  bases.sort((a, b) => a - b);
+  const r = report ?? { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 };
+  const opened = bases.map((b) => LogSegment.open(ctx, dir, b));
+  let segments = opened.map((o) => o.segment);
+  const interval = config.indexIntervalBytes;
+  const recoveryPoint = opts.recoveryPoint ?? 0;
+  const epochs = new LeaderEpochCache(fs, `${dir}/${LEADER_EPOCH_CHECKPOINT}`);
+  // As Kafka's recovery: epochs seen in recovered batches that the checkpoint lacks are added.
+  const seeEpoch = (epoch: number, baseOffset: number) => { if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset); };
+
+  if (segments.length === 0) {
+    const seg = LogSegment.create(ctx, dir, Math.max(0, opts.logStartOffset ?? 0));
+    segments = [seg];
+  } else if (!opts.cleanShutdown) {
+    let first = 0;
+    for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i;
+    for (let i = 0; i < first; i++) {
+      if (!opened[i]!.indexesOk) { segments[i]!.recover(interval); segments[i]!.indexesChecked = true; r.rebuiltIndexes++; }
+    }
+    for (let i = first; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const truncated = seg.recover(interval, seeEpoch);
+      seg.indexesChecked = true;
+      r.recoveredSegments++;
+      r.truncatedBytes += truncated;
+      const next = segments[i + 1];
+      if (truncated > 0 || (next && seg.nextOffset > next.baseOffset)) {
+        // Everything after the first invalid byte is gone, including later segments.
+        for (const later of segments.slice(i + 1)) { later.deleteFiles(); r.deletedSegments++; }
+        segments = segments.slice(0, i + 1);
+        break;
+      }
+    }
+  } else {
+    for (let i = 0; i < segments.length; i++) {
+      if (!opened[i]!.indexesOk) { segments[i]!.recover(interval); segments[i]!.indexesChecked = true; r.rebuiltIndexes++; }
+    }
+  }
+
+  const active = segments[segments.length - 1]!;
+  if (active.nextOffset < 0) {
+    if (active.ensureIndexes(interval)) r.rebuiltIndexes++;
+    active.indexesChecked = true;
+    active.loadNextOffset();
+  }
+  const logEndOffset = active.nextOffset;
+  let logStartOffset = Math.max(opts.logStartOffset ?? 0, segments[0]!.baseOffset);
+  if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
+
+  epochs.truncateFromEnd(logEndOffset);
+  epochs.truncateFromStart(logStartOffset);
+
+  const metaPath = `${dir}/${PARTITION_METADATA}`;
+  let topicId = readPartitionMetadata(fs, metaPath);
+  if (opts.topicId && topicId && opts.topicId !== topicId) {
+    throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
+  }
+  if (opts.topicId && !topicId) { writePartitionMetadata(fs, metaPath, opts.topicId); topicId = opts.topicId; }
+
+  const rp = opts.cleanShutdown ? logEndOffset : Math.min(recoveryPoint, logEndOffset);
+  return new PartitionLog(ctx, dir, topic, partition, config, { segments, logStartOffset, logEndOffset, recoveryPoint: rp, leaderEpochCache: epochs, topicId });
+}

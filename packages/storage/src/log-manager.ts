@@ -1,0 +1,304 @@
+// The LogManager owns every partition log across one or more log directories (Kafka's
+// LogManager): loads them at startup (recovering after an unclean shutdown), creates and deletes
+// them, keeps per-directory checkpoint files, runs retention and flush on a scheduler, and on
+// shutdown flushes everything and leaves a clean-shutdown marker so the next start skips recovery.
+//
+// Per log directory:
+//   meta.properties                      version=0, broker.id, cluster.id (written once)
+//   recovery-point-offset-checkpoint     "<topic> <partition> <recoveryPoint>" lines
+//   log-start-offset-checkpoint          "<topic> <partition> <logStartOffset>" lines
+//   replication-offset-checkpoint        high watermarks, written for the broker (writeHighWatermarks)
+//   .kafka_cleanshutdown                 present only between a clean shutdown and the next start
+//   <topic>-<partition>/                 one PartitionLog
+import { randomUUID } from 'node:crypto';
+import { systemClock, SystemScheduler, type Clock, type Scheduler } from './clock.ts';
+import { readOffsetCheckpoint, readProperties, tpKey, writeOffsetCheckpoint, writeProperties, type OffsetCheckpointEntry } from './checkpoint-file.ts';
+import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
+import { FdCache } from './fd-cache.ts';
+import { NodeFileSystem, type FileSystem } from './fs.ts';
+import { IndexCache } from './index-file.ts';
+import { loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+import type { SegmentContext } from './log-segment.ts';
+import type { PartitionLog } from './partition-log.ts';
+
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+export const META_PROPERTIES = 'meta.properties';
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+export interface LogManagerOptions {
+  logDirs: string[];
+  fs?: FileSystem;
+  clock?: Clock;
+  /** Background tasks; pass null to run none (call cleanupLogs / flushDirtyLogs / checkpoint yourself). */
+  scheduler?: Scheduler | null;
+  /** Defaults for every log (Kafka's log.* broker settings); per-topic overrides go to getOrCreateLog. */
+  defaultConfig?: Partial<LogConfig>;
+  /** Bound on open file descriptors across all partitions (default 1024). */
+  maxOpenFiles?: number;
+  /** Bound on index bytes held in memory across all segments (default 32 MiB). */
+  indexCacheBytes?: number;
+  brokerId?: number;
+  clusterId?: string;
+  /** log.retention.check.interval.ms (default 300000). */
+  retentionCheckIntervalMs?: number;
+  /** How often flush.ms is checked (log.flush.scheduler.interval.ms; default 1000). */
+  flushCheckIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms (default 60000): flush + write recovery points. */
+  recoveryPointCheckpointIntervalMs?: number;
+  /** log.flush.start.offset.checkpoint.interval.ms (default 60000). */
+  logStartOffsetCheckpointIntervalMs?: number;
+  /** Retention never deletes at or above a partition's high watermark (default: logEndOffset). */
+  highWatermark?: (topic: string, partition: number) => number | undefined;
+}
+
+export interface CreateLogOptions { topicId?: string; config?: Partial<LogConfig> }
+
+interface LogDir { path: string; recoveryPoints: Map<string, number>; logStartOffsets: Map<string, number> }
+
+export class LogManager {
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly ctx: SegmentContext;
+  readonly defaultConfig: LogConfig;
+  private logs = new Map<string, PartitionLog>();
+  private dirOf = new Map<string, string>();
+  private dirs: LogDir[] = [];
+  private cancels: Array<() => void> = [];
+  private started = false;
+  /** What startup found: partitions loaded, which dirs were clean, recovery work done. */
+  readonly startupReport = { partitions: 0, cleanDirs: [] as string[], uncleanDirs: [] as string[], recovery: { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 } as LoadReport };
+
+  constructor(readonly options: LogManagerOptions) {
+    this.fs = options.fs ?? new NodeFileSystem();
+    this.clock = options.clock ?? systemClock;
+    this.defaultConfig = logConfig(options.defaultConfig);
+    this.ctx = {
+      fs: this.fs,
+      clock: this.clock,
+      fds: new FdCache(this.fs, options.maxOpenFiles ?? 1024),
+      indexCache: new IndexCache(options.indexCacheBytes ?? 32 * 1024 * 1024),
+    };
+  }
+
+  /** Opens (or initialises) every log directory and loads every partition in them, then starts the background tasks. */
+  startup(): this {
+    if (this.started) return this;
+    for (const path of this.options.logDirs) this.loadDir(path);
+    this.started = true;
+    const scheduler = this.options.scheduler === undefined ? new SystemScheduler() : this.options.scheduler;
+    if (scheduler) {
+      const o = this.options;
+      this.cancels.push(scheduler.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => { this.cleanupLogs(); }));
+      this.cancels.push(scheduler.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs()));
+      this.cancels.push(scheduler.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => this.flushAndCheckpointRecoveryPoints()));
+      this.cancels.push(scheduler.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => { this.checkpointLogStartOffsets(); }));
+    }
+    return this;
+  }
+
+  private loadDir(path: string): void {
+    const fs = this.fs;
+    fs.mkdirSync(path);
+    this.checkMetaProperties(path);
+    const cleanMarker = `${path}/${CLEAN_SHUTDOWN_FILE}`;
+    const clean = fs.statSync(cleanMarker) !== null;
+    (clean ? this.startupReport.cleanDirs : this.startupReport.uncleanDirs).push(path);
+    const toMap = (entries: OffsetCheckpointEntry[]) => new Map(entries.map((e) => [tpKey(e.topic, e.partition), e.offset]));
+    const dir: LogDir = {
+      path,
+      recoveryPoints: toMap(readOffsetCheckpoint(fs, `${path}/${RECOVERY_POINT_CHECKPOINT}`)),
+      logStartOffsets: toMap(readOffsetCheckpoint(fs, `${path}/${LOG_START_OFFSET_CHECKPOINT}`)),
+    };
+    this.dirs.push(dir);
+    for (const name of fs.readdirSync(path)) {
+      const full = `${path}/${name}`;
+      if (!fs.statSync(full)?.isDirectory) continue;
+      if (name.endsWith('-delete')) { fs.rmSync(full); continue; }
+      const tp = parseTopicPartition(name);
+      if (!tp) continue;
+      const key = tpKey(tp.topic, tp.partition);
+      if (this.logs.has(key)) throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
+      const log = loadPartitionLog(this.ctx, full, tp.topic, tp.partition, this.defaultConfig, {
+        cleanShutdown: clean,
+        recoveryPoint: dir.recoveryPoints.get(key) ?? 0,
+        logStartOffset: dir.logStartOffsets.get(key) ?? 0,
+      }, this.startupReport.recovery);
+      for (const s of log.segments) s.close();
+      this.logs.set(key, log);
+      this.dirOf.set(key, path);
+      this.startupReport.partitions++;
+    }
+    // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
+    if (clean) { fs.unlinkSync(cleanMarker); fs.fsyncDirSync(path); }
+  }
+
+  private checkMetaProperties(path: string): void {
+    const file = `${path}/${META_PROPERTIES}`;
+    const props = readProperties(this.fs, file);
+    const { brokerId, clusterId } = this.options;
+    if (props) {
+      if (brokerId !== undefined && props['broker.id'] !== undefined && Number(props['broker.id']) !== brokerId) {
+        throw new Error(`${file}: broker.id ${props['broker.id']} does not match configured ${brokerId}`);
+      }
+      if (clusterId !== undefined && props['cluster.id'] !== undefined && props['cluster.id'] !== clusterId) {
+        throw new Error(`${file}: cluster.id ${props['cluster.id']} does not match ${clusterId}`);
+      }
+      return;
+    }
+    const out: Record<string, string> = { version: '0' };
+    if (brokerId !== undefined) out['broker.id'] = String(brokerId);
+    if (clusterId !== undefined) out['cluster.id'] = clusterId;
+    writeProperties(this.fs, file, out);
+  }
+
+  /** Properties from a log directory's meta.properties. */
+  metaProperties(dir = this.options.logDirs[0]!): Record<string, string> | null {
+    return readProperties(this.fs, `${dir}/${META_PROPERTIES}`);
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(tpKey(topic, partition));
+  }
+
+  allLogs(): IterableIterator<PartitionLog> { return this.logs.values(); }
+  get logCount(): number { return this.logs.size; }
+
+  /** The log of a partition, creating its directory (in the least loaded log dir) when new. */
+  getOrCreateLog(topic: string, partition: number, opts: CreateLogOptions = {}): PartitionLog {
+    const key = tpKey(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) {
+      if (opts.config) existing.config = { ...this.defaultConfig, ...opts.config };
+      return existing;
+    }
+    if (!this.started) throw new Error('LogManager.startup() has not run');
+    if (!topic || topic.includes('/') || topic === '.' || topic === '..') throw new Error(`invalid topic name '${topic}'`);
+    const counts = new Map(this.dirs.map((d) => [d.path, 0]));
+    for (const d of this.dirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const dir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    const config = { ...this.defaultConfig, ...opts.config };
+    const path = `${dir}/${key}`;
+    const log = loadPartitionLog(this.ctx, path, topic, partition, config, { cleanShutdown: true, topicId: opts.topicId });
+    this.fs.fsyncDirSync(dir);
+    this.logs.set(key, log);
+    this.dirOf.set(key, dir);
+    return log;
+  }
+
+  /** Closes the log and removes its directory (renamed to `<name>.<uuid>-delete` first, so a crash mid-delete is finished at the next start). */
+  deleteLog(topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    const dir = this.dirOf.get(key)!;
+    this.logs.delete(key);
+    this.dirOf.delete(key);
+    log.close(false);
+    const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
+    this.ctx.fds.closeUnder(`${log.dir}/`);
+    this.fs.renameSync(log.dir, doomed);
+    this.fs.fsyncDirSync(dir);
+    this.fs.rmSync(doomed);
+    return true;
+  }
+
+  /** Retention over every log; returns segments deleted. */
+  cleanupLogs(): number {
+    let n = 0;
+    const hw = this.options.highWatermark;
+    for (const log of this.logs.values()) {
+      const bound = hw?.(log.topic, log.partition);
+      try { n += log.deleteOldSegments(bound ?? log.logEndOffset); } catch { /* log went offline; reported by its event */ }
+    }
+    return n;
+  }
+
+  /** Flushes (async) the logs whose flush.ms has elapsed since their last flush. */
+  async flushDirtyLogs(): Promise<void> {
+    const now = this.clock.now();
+    const runs: Promise<void>[] = [];
+    for (const log of this.logs.values()) {
+      if (log.config.flushMs >= LONG_MAX || log.isOffline) continue;
+      if (log.recoveryPoint < log.logEndOffset && now - log.lastFlushMs >= log.config.flushMs) runs.push(log.flushAsync().catch(() => {}));
+    }
+    await Promise.all(runs);
+  }
+
+  /** Kafka's periodic recovery-point checkpoint: flushes every dirty log (fsyncs off the event loop), then writes the checkpoint files. */
+  async flushAndCheckpointRecoveryPoints(): Promise<void> {
+    const runs: Promise<void>[] = [];
+    for (const log of this.logs.values()) {
+      if (!log.isOffline && log.recoveryPoint < log.logEndOffset) runs.push(log.flushAsync().catch(() => {}));
+    }
+    await Promise.all(runs);
+    if (this.started) this.checkpointRecoveryPoints();
+  }
+
+  /** Writes recovery-point-offset-checkpoint in every dir (each log's current recovery point). */
+  checkpointRecoveryPoints(): void {
+    for (const d of this.dirs) {
+      const entries: OffsetCheckpointEntry[] = [];
+      for (const [key, log] of this.logs) {
+        if (this.dirOf.get(key) !== d.path) continue;
+        entries.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
+      }
+      writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, entries);
+    }
+  }
+
+  checkpointLogStartOffsets(): void {
+    for (const d of this.dirs) {
+      const entries: OffsetCheckpointEntry[] = [];
+      for (const [key, log] of this.logs) {
+        if (this.dirOf.get(key) !== d.path || log.logStartOffset <= log.segments[0]!.baseOffset) continue;
+        entries.push({ topic: log.topic, partition: log.partition, offset: log.logStartOffset });
+      }
+      writeOffsetCheckpoint(this.fs, `${d.path}/${LOG_START_OFFSET_CHECKPOINT}`, entries);
+    }
+  }
+
+  /** Writes the broker's high watermarks to replication-offset-checkpoint (each partition in its own dir). */
+  writeHighWatermarks(hws: Iterable<OffsetCheckpointEntry>): void {
+    const byDir = new Map<string, OffsetCheckpointEntry[]>(this.dirs.map((d) => [d.path, []]));
+    for (const e of hws) {
+      const dir = this.dirOf.get(tpKey(e.topic, e.partition));
+      if (dir) byDir.get(dir)!.push(e);
+    }
+    for (const [dir, entries] of byDir) writeOffsetCheckpoint(this.fs, `${dir}/${REPLICATION_OFFSET_CHECKPOINT}`, entries);
+  }
+
+  /** High watermarks from every dir's replication-offset-checkpoint, keyed `<topic>-<partition>`. */
+  readHighWatermarks(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const d of this.dirs) {
+      for (const e of readOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`)) out.set(tpKey(e.topic, e.partition), e.offset);
+    }
+    return out;
+  }
+
+  /** Stops background tasks, closes (flushing) every log, writes checkpoints and the clean-shutdown marker. */
+  shutdown(): void {
+    for (const c of this.cancels) c();
+    this.cancels = [];
+    let allHealthy = true;
+    for (const log of this.logs.values()) {
+      log.close();
+      if (log.isOffline) allHealthy = false;
+    }
+    this.checkpointRecoveryPoints();
+    this.checkpointLogStartOffsets();
+    this.ctx.fds.closeAll();
+    if (allHealthy) {
+      for (const d of this.dirs) {
+        const marker = `${d.path}/${CLEAN_SHUTDOWN_FILE}`;
+        const fd = this.fs.openSync(marker, true);
+        this.fs.fsyncSync(fd);
+        this.fs.closeSync(fd);
+        this.fs.fsyncDirSync(d.path);
+      }
+    }
+    this.started = false;
+  }
+}

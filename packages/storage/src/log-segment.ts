@@ -1,0 +1,431 @@
+// One segment of a partition log: `<base offset, 20 digits>.log` (record batches v2 back to back,
+// exactly as appended) with its sparse `.index` and `.timeindex` (layouts in index-file.ts).
+// Index entries are added as Kafka does (LogSegment.append): before a batch, if more than
+// index.interval.bytes were appended since the last entry, the offset index maps the batch's last
+// offset to its position and the time index records the largest timestamp so far.
+import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
+import type { Clock } from './clock.ts';
+import type { FdCache } from './fd-cache.ts';
+import { readFully, type FileSystem } from './fs.ts';
+import { IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
+import { CorruptRecordError } from './errors.ts';
+
+export interface SegmentContext { fs: FileSystem; fds: FdCache; indexCache: IndexCache; clock: Clock }
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** Reads an int64 at `at` as a JS number (exact below 2^53). */
+export function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+/** What a header scan sees of one batch. */
+export interface BatchInfo { position: number; size: number; baseOffset: number; lastOffset: number; maxTimestamp: number; attributes: number }
+
+const SCAN_CHUNK = 64 * 1024;
+const scratch = Buffer.allocUnsafe(SCAN_CHUNK);
+
+export class LogSegment {
+  readonly logPath: string;
+  readonly offsetIndex: IndexFile;
+  readonly timeIndex: IndexFile;
+  /** Bytes in the .log file. */
+  size: number;
+  /** Offset after the last batch (known for the active segment and after recovery; else -1). */
+  nextOffset: number;
+  /** Largest timestamp in the segment so far and the (last) offset of the batch carrying it. */
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  private bytesSinceLastIndexEntry = 0;
+  /** MaxTimestamp of the first batch (segment.ms roll is measured from it), -1 if unknown. */
+  rollingBasedTimestamp = -1;
+  createdMs: number;
+  /** Last append (or file mtime at load): retention's fallback when the segment has no timestamps. */
+  lastModifiedMs: number;
+  /** Bytes of .log known to be fsynced. */
+  flushedSize: number;
+  /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
+  indexesChecked = false;
+
+  constructor(
+    private ctx: SegmentContext,
+    readonly dir: string,
+    readonly baseOffset: number,
+    size: number,
+    offsetEntries: number,
+    timeEntries: number,
+  ) {
+    this.logPath = `${dir}/${segmentFileName(baseOffset, LOG_SUFFIX)}`;
+    this.offsetIndex = new IndexFile(`${dir}/${segmentFileName(baseOffset, INDEX_SUFFIX)}`, OFFSET_INDEX_ENTRY, baseOffset, ctx.fds, ctx.indexCache, offsetEntries);
+    this.timeIndex = new IndexFile(`${dir}/${segmentFileName(baseOffset, TIME_INDEX_SUFFIX)}`, TIME_INDEX_ENTRY, baseOffset, ctx.fds, ctx.indexCache, timeEntries);
+    this.size = size;
+    this.flushedSize = size;
+    this.nextOffset = size === 0 ? baseOffset : -1;
+    this.createdMs = ctx.clock.now();
+    this.lastModifiedMs = this.createdMs;
+  }
+
+  /** Creates the three empty files of a new segment. */
+  static create(ctx: SegmentContext, dir: string, baseOffset: number): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, 0, 0, 0);
+    ctx.fds.get(seg.logPath, true);
+    ctx.fs.ftruncateSync(ctx.fds.get(seg.logPath), 0);
+    seg.offsetIndex.reset();
+    seg.timeIndex.reset();
+    seg.indexesChecked = true;
+    seg.logDirty = true;
+    return seg;
+  }
+
+  /**
+   * Opens an existing segment without scanning it. Returns null when its index files are missing
+   * or not a whole number of entries (the caller then recovers the segment, rebuilding them).
+   */
+  static open(ctx: SegmentContext, dir: string, baseOffset: number): { segment: LogSegment; indexesOk: boolean } {
+    const name = (s: string) => `${dir}/${segmentFileName(baseOffset, s)}`;
+    const log = ctx.fs.statSync(name(LOG_SUFFIX));
+    const idx = ctx.fs.statSync(name(INDEX_SUFFIX));
+    const tix = ctx.fs.statSync(name(TIME_INDEX_SUFFIX));
+    const size = log ? log.size : 0;
+    const ok = !!idx && !!tix && idx.size % OFFSET_INDEX_ENTRY === 0 && tix.size % TIME_INDEX_ENTRY === 0;
+    const seg = new LogSegment(ctx, dir, baseOffset, size, ok ? idx!.size / OFFSET_INDEX_ENTRY : 0, ok ? tix!.size / TIME_INDEX_ENTRY : 0);
+    if (log) seg.createdMs = seg.lastModifiedMs = log.mtimeMs;
+    return { segment: seg, indexesOk: ok };
+  }
+
+  private fd(): number { return this.ctx.fds.get(this.logPath, true); }
+
+  /** Loads the indexes, checks them (IndexCorruptError when inconsistent) and takes max timestamp from the time index. */
+  loadIndexes(): void {
+    this.offsetIndex.check(this.size);
+    this.timeIndex.check(Infinity);
+    if (this.timeIndex.count > 0) {
+      this.maxTimestamp = this.timeIndex.lastTimestamp();
+      this.offsetOfMaxTimestamp = this.baseOffset + this.timeIndex.lastRelOffset();
+    }
+  }
+
+  /** For the active segment after a clean load: finds nextOffset by scanning from the last index entry. */
+  loadNextOffset(): void {
+    const start = this.offsetIndex.count > 0 ? this.offsetIndex.positionAt(this.offsetIndex.count - 1) : 0;
+    let next = this.baseOffset;
+    this.scan(start, (b) => {
+      next = b.lastOffset + 1;
+      if (b.maxTimestamp > this.maxTimestamp) { this.maxTimestamp = b.maxTimestamp; this.offsetOfMaxTimestamp = b.lastOffset; }
+      return true;
+    });
+    this.nextOffset = next;
+    this.bytesSinceLastIndexEntry = this.size - start;
+    if (this.size > 0) this.rollingBasedTimestamp = this.firstBatchTimestamp();
+  }
+
+  private firstBatchTimestamp(): number {
+    let ts = -1;
+    this.scan(0, (b) => { ts = b.maxTimestamp; return false; });
+    return ts;
+  }
+
+  /**
+   * Calls `visit` for each batch header from `position` (stopping at the end, at a batch that does
+   * not fit, or when visit returns false). Reads in 64 KiB chunks; does not check CRCs.
+   */
+  scan(position: number, visit: (b: BatchInfo) => boolean, end = this.size): void {
+    const fs = this.ctx.fs;
+    const fd = this.fd();
+    let chunkStart = 0;
+    let chunkLen = 0;
+    let pos = position;
+    // start small (an index lookup usually scans less than index.interval.bytes), grow to 64 KiB
+    let want = 8192;
+    while (pos + LOG_OVERHEAD <= end) {
+      if (pos < chunkStart || pos + BATCH_HEADER_SIZE > chunkStart + chunkLen) {
+        chunkStart = pos;
+        chunkLen = readFully(fs, fd, scratch, 0, Math.min(want, end - pos), pos);
+        want = Math.min(SCAN_CHUNK, want * 2);
+        if (chunkLen < LOG_OVERHEAD) return;
+      }
+      const at = pos - chunkStart;
+      const size = scratch.readInt32BE(at + Off.BatchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || pos + size > end || at + BATCH_HEADER_SIZE > chunkLen) return;
+      const baseOffset = readInt64(scratch, at);
+      const info: BatchInfo = {
+        position: pos,
+        size,
+        baseOffset,
+        lastOffset: baseOffset + scratch.readInt32BE(at + Off.LastOffsetDelta),
+        maxTimestamp: readInt64(scratch, at + Off.MaxTimestamp),
+        attributes: scratch.readInt16BE(at + Off.Attributes),
+      };
+      if (!visit(info)) return;
+      pos += size;
+    }
+  }
+
+  /** The first batch whose last offset is >= `offset` (index lookup, then scan), or null. */
+  findBatch(offset: number): BatchInfo | null {
+    const start = this.offsetIndex.lookupOffset(offset).position;
+    let found: BatchInfo | null = null;
+    this.scan(start, (b) => {
+      if (b.lastOffset >= offset) { found = b; return false; }
+      return true;
+    });
+    return found;
+  }
+
+  /** Appends `length` bytes of batches (one write). `batches` describes them for the indexes. */
+  append(buf: Buffer, offset: number, length: number, batches: ReadonlyArray<BatchInfo>, count: number, indexIntervalBytes: number): void {
+    const fs = this.ctx.fs;
+    const fd = this.fd();
+    const start = this.size;
+    let written = 0;
+    try {
+      while (written < length) written += fs.writeSync(fd, buf, offset + written, length - written, start + written);
+    } catch (err) {
+      // Cut off whatever part of the write landed so nothing half-written is ever read.
+      try { fs.ftruncateSync(fd, start); } catch { /* the log goes offline anyway */ }
+      throw err;
+    }
+    let pos = start;
+    for (let i = 0; i < count; i++) {
+      const b = batches[i]!;
+      if (b.maxTimestamp > this.maxTimestamp) { this.maxTimestamp = b.maxTimestamp; this.offsetOfMaxTimestamp = b.lastOffset; }
+      if (this.rollingBasedTimestamp < 0 && pos === 0) this.rollingBasedTimestamp = b.maxTimestamp;
+      this.indexBatch(b.lastOffset, pos, indexIntervalBytes);
+      pos += b.size;
+      this.bytesSinceLastIndexEntry += b.size;
+      this.nextOffset = b.lastOffset + 1;
+    }
+    this.size = start + length;
+    this.logDirty = true;
+    this.lastModifiedMs = this.ctx.clock.now();
+  }
+
+  private indexBatch(lastOffset: number, position: number, indexIntervalBytes: number): void {
+    if (this.bytesSinceLastIndexEntry > indexIntervalBytes) {
+      this.offsetIndex.appendRaw(lastOffset - this.baseOffset, position);
+      this.maybeAppendTimeIndex();
+      this.bytesSinceLastIndexEntry = 0;
+    }
+  }
+
+  private maybeAppendTimeIndex(): void {
+    if (this.maxTimestamp < 0) return;
+    if (this.timeIndex.count === 0 || this.maxTimestamp > this.timeIndex.lastTimestamp()) {
+      this.timeIndex.appendRaw(this.maxTimestamp, 0, this.offsetOfMaxTimestamp - this.baseOffset);
+    }
+  }
+
+  /** Roll or close: record the final max timestamp in the time index (as Kafka's onBecomeInactiveSegment) and persist indexes. */
+  onBecomeInactive(): void {
+    this.maybeAppendTimeIndex();
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+  }
+
+  /** Kafka's largestTimestamp: the max record timestamp, or the last modification time when there is none. */
+  get largestTimestamp(): number { return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs; }
+
+  isFull(maxIndexBytes: number): boolean {
+    return (this.offsetIndex.count + 1) * OFFSET_INDEX_ENTRY > maxIndexBytes || (this.timeIndex.count + 1) * TIME_INDEX_ENTRY > maxIndexBytes;
+  }
+
+  /**
+   * Reads whole batches starting at `position`: at least the first batch (even beyond maxBytes),
+   * then more while they fit in maxBytes; stops before a batch whose base offset is >= maxOffset.
+   * Every batch's CRC is checked; a corrupt first batch throws CorruptRecordError, a later one
+   * ends the result before it.
+   */
+  read(position: number, maxBytes: number, maxOffset: number): Buffer {
+    const fs = this.ctx.fs;
+    const fd = this.fd();
+    const head = Buffer.allocUnsafe(LOG_OVERHEAD);
+    if (readFully(fs, fd, head, 0, LOG_OVERHEAD, position) < LOG_OVERHEAD) return Buffer.alloc(0);
+    const firstSize = head.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
+    if (readInt64(head, 0) >= maxOffset) return Buffer.alloc(0);
+    if (firstSize < BATCH_HEADER_SIZE || position + firstSize > this.size) {
+      throw new CorruptRecordError(`${this.logPath}: bad batch length ${firstSize} at position ${position}`, this.logPath, position);
+    }
+    const len = Math.min(Math.max(firstSize, maxBytes), this.size - position);
+    const buf = Buffer.allocUnsafe(len);
+    const got = readFully(fs, fd, buf, 0, len, position);
+    let pos = 0;
+    while (pos + LOG_OVERHEAD <= got) {
+      const size = buf.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
+      if (pos + size > got) break;
+      if (pos > 0 && readInt64(buf, pos) >= maxOffset) break;
+      const problem = size < BATCH_HEADER_SIZE ? 'bad length'
+        : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic'
+        : buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
+      if (problem) {
+        if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
+        break;
+      }
+      pos += size;
+    }
+    return buf.subarray(0, pos);
+  }
+
+  /**
+   * Recovery: validates every batch from the start (framing, magic, CRC, offsets increasing),
+   * truncates the file at the first invalid one, and rebuilds both indexes. Returns the number of
+   * bytes truncated.
+   */
+  recover(indexIntervalBytes: number, onBatch?: (partitionLeaderEpoch: number, baseOffset: number) => void): number {
+    const fs = this.ctx.fs;
+    const fd = this.fd();
+    const fileSize = fs.fstatSizeSync(fd);
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.bytesSinceLastIndexEntry = 0;
+    this.rollingBasedTimestamp = -1;
+    let next = this.baseOffset;
+    let pos = 0;
+    const chunkSize = 1024 * 1024;
+    let chunk = Buffer.allocUnsafe(chunkSize);
+    let chunkStart = 0;
+    let chunkLen = 0;
+    while (pos + LOG_OVERHEAD <= fileSize) {
+      if (pos < chunkStart || pos + LOG_OVERHEAD > chunkStart + chunkLen) {
+        chunkStart = pos;
+        chunkLen = readFully(fs, fd, chunk, 0, Math.min(chunk.length, fileSize - pos), pos);
+      }
+      let at = pos - chunkStart;
+      const size = chunk.readInt32BE(at + Off.BatchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || pos + size > fileSize) break;
+      if (at + size > chunkLen) {
+        if (size > chunk.length) chunk = Buffer.allocUnsafe(size);
+        chunkStart = pos;
+        chunkLen = readFully(fs, fd, chunk, 0, Math.min(chunk.length, fileSize - pos), pos);
+        at = 0;
+        if (chunkLen < size) break;
+      }
+      if (chunk.readInt8(at + Off.Magic) !== CURRENT_MAGIC) break;
+      if (chunk.readUInt32BE(at + Off.Crc) !== computeBatchCrc(chunk, at, size)) break;
+      const baseOffset = readInt64(chunk, at);
+      const lastDelta = chunk.readInt32BE(at + Off.LastOffsetDelta);
+      const lastOffset = baseOffset + lastDelta;
+      if (baseOffset < next || lastDelta < 0 || lastOffset - this.baseOffset > 0x7fffffff) break;
+      const maxTs = readInt64(chunk, at + Off.MaxTimestamp);
+      if (maxTs > this.maxTimestamp) { this.maxTimestamp = maxTs; this.offsetOfMaxTimestamp = lastOffset; }
+      if (pos === 0) this.rollingBasedTimestamp = maxTs;
+      if (onBatch) onBatch(chunk.readInt32BE(at + Off.PartitionLeaderEpoch), baseOffset);
+      this.indexBatch(lastOffset, pos, indexIntervalBytes);
+      this.bytesSinceLastIndexEntry += size;
+      next = lastOffset + 1;
+      pos += size;
+    }
+    const truncated = fileSize - pos;
+    if (truncated > 0) fs.ftruncateSync(fd, pos);
+    // recovered data may never have reached the disk (a crash keeps only the page cache): sync it at the next flush
+    this.logDirty = true;
+    this.size = pos;
+    this.flushedSize = Math.min(this.flushedSize, pos);
+    this.nextOffset = next;
+    // As a normally closed segment, record the largest timestamp seen (Kafka's recover does too).
+    this.maybeAppendTimeIndex();
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+    return truncated;
+  }
+
+  /** Removes every batch whose last offset is >= `offset` (whole batches); returns bytes removed. */
+  truncateTo(offset: number, indexIntervalBytes: number): number {
+    const b = this.findBatch(offset);
+    if (!b) return 0;
+    const removed = this.size - b.position;
+    this.ctx.fs.ftruncateSync(this.fd(), b.position);
+    this.size = b.position;
+    this.logDirty = true;
+    this.recover(indexIntervalBytes);
+    return removed;
+  }
+
+  /** Fsyncs the log file (and persists + fsyncs the indexes when `indexes`). */
+  flush(indexes: boolean): void {
+    if (indexes) {
+      this.offsetIndex.persist();
+      this.timeIndex.persist();
+      if (this.offsetIndex.dirty) this.offsetIndex.fsync();
+      if (this.timeIndex.dirty) this.timeIndex.fsync();
+    }
+    if (this.logDirty) {
+      const size = this.size;
+      this.ctx.fs.fsyncSync(this.fd());
+      this.markLogSynced(size);
+    }
+  }
+
+  /** The log file changed (append, truncation, creation) since its last fsync. */
+  logDirty = false;
+
+  private markLogSynced(sizeAtSync: number): void {
+    if (sizeAtSync > this.flushedSize) this.flushedSize = sizeAtSync;
+    if (this.size === sizeAtSync) this.logDirty = false;
+  }
+
+  /** Async fsync of the log file only (group commit); the descriptor is pinned meanwhile. */
+  async fsyncLog(): Promise<void> {
+    const size = this.size;
+    await this.fsyncPath(this.logPath);
+    this.markLogSynced(size);
+  }
+
+  private async fsyncPath(path: string): Promise<void> {
+    const pinned = this.ctx.fds.pin(path, true);
+    try {
+      await this.ctx.fs.fsync(pinned.fd);
+    } finally {
+      pinned.release();
+    }
+  }
+
+  /** Async flush: persists the indexes, then fsyncs log and indexes off the event loop. */
+  async flushAsync(): Promise<void> {
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+    const size = this.size;
+    const syncs: Promise<void>[] = [];
+    if (this.logDirty) syncs.push(this.fsyncPath(this.logPath).then(() => this.markLogSynced(size)));
+    for (const idx of [this.offsetIndex, this.timeIndex]) {
+      if (idx.dirty) { idx.dirty = false; syncs.push(this.fsyncPath(idx.path).catch((err) => { idx.dirty = true; throw err; })); }
+    }
+    await Promise.all(syncs);
+  }
+
+  /** Closes descriptors and drops index buffers (files stay). */
+  close(): void {
+    this.ctx.fds.close(this.logPath);
+    this.ctx.fds.close(this.offsetIndex.path);
+    this.ctx.fds.close(this.timeIndex.path);
+    this.offsetIndex.release();
+    this.timeIndex.release();
+  }
+
+  /** Deletes the three files. */
+  deleteFiles(): void {
+    this.close();
+    this.ctx.fs.unlinkSync(this.logPath);
+    this.ctx.fs.unlinkSync(this.offsetIndex.path);
+    this.ctx.fs.unlinkSync(this.timeIndex.path);
+  }
+
+  /** Verifies the indexes are consistent; if not, rebuilds them by scanning (returns true if rebuilt). */
+  ensureIndexes(indexIntervalBytes: number): boolean {
+    try {
+      this.loadIndexes();
+      return false;
+    } catch (err) {
+      if (!(err instanceof IndexCorruptError)) throw err;
+      this.recover(indexIntervalBytes);
+      return true;
+    }
+  }
+}

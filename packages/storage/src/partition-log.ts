@@ -1,0 +1,561 @@
+// The log of one partition: a directory `<topic>-<partition>` of segments (log-segment.ts), the
+// leader-epoch-checkpoint and partition.metadata. Appends take already-validated v2 batches,
+// assign offsets by rewriting the batch headers in place and write them with one write call;
+// reads return whole batches as stored. Loading and crash recovery live in log-loader.ts.
+//
+// Events: 'append' (AppendInfo) after every append, 'truncate' (newLogEndOffset), 'offline' (Error).
+import { EventEmitter } from 'node:events';
+import { Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, setLogAppendTime } from '@tributary/protocol';
+import type { LogConfig } from './config.ts';
+import { InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
+import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
+import { firstRecordAtOrAfter } from './record-timestamps.ts';
+import { readFully } from './fs.ts';
+
+export interface AppendOptions {
+  /** Written into every batch's PartitionLeaderEpoch; a new epoch is recorded in the leader epoch cache. */
+  leaderEpoch: number;
+  /** When set (topic uses LogAppendTime), stamped as every batch's MaxTimestamp (CRC recomputed). */
+  logAppendTimeMs?: number;
+}
+
+export interface AppendInfo {
+  firstOffset: number;
+  lastOffset: number;
+  /** The stamped LogAppendTime, or -1 when the batches keep their CreateTime. */
+  logAppendTimeMs: number;
+  /** Largest MaxTimestamp among the appended batches, and the last offset of the batch carrying it. */
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  batchCount: number;
+  recordCount: number;
+  bytes: number;
+  /** logStartOffset at the time of the append (for the produce response). */
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches as stored (empty when nothing is at or after the offset below maxOffset). */
+  records: Buffer;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+export interface TimestampAndOffset { timestamp: number; offset: number }
+
+const batchPool: BatchInfo[] = [];
+function poolAt(i: number): BatchInfo {
+  let b = batchPool[i];
+  if (!b) { b = { position: 0, size: 0, baseOffset: 0, lastOffset: 0, maxTimestamp: 0, attributes: 0 }; batchPool[i] = b; }
+  return b;
+}
+
+/** Follower appends: the PartitionLeaderEpoch of each batch, parallel to batchPool. */
+const epochScratch: number[] = [];
+
+interface SyncWaiter { offset: number; resolve: () => void; reject: (err: unknown) => void }
+
+export class PartitionLog extends EventEmitter {
+  segments: LogSegment[];
+  logStartOffset: number;
+  logEndOffset: number;
+  /** Everything below this offset is fsynced (log and indexes); recovery scans from here. */
+  recoveryPoint: number;
+  /** Everything below this offset is fsynced in the log file (durable appends). */
+  durableOffset: number;
+  readonly leaderEpochCache: LeaderEpochCache;
+  topicId: string | null;
+  private unflushedMessages = 0;
+  /** Segment files were created or deleted since the directory was last fsynced. */
+  private dirDirty = false;
+  lastFlushMs: number;
+  private offlineError: Error | null = null;
+  private syncWaiters: SyncWaiter[] = [];
+  private syncing = false;
+  private closed = false;
+
+  constructor(
+    readonly ctx: SegmentContext,
+    readonly dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    public config: LogConfig,
+    init: { segments: LogSegment[]; logStartOffset: number; logEndOffset: number; recoveryPoint: number; leaderEpochCache: LeaderEpochCache; topicId: string | null },
+  ) {
+    super();
+    this.segments = init.segments;
+    this.logStartOffset = init.logStartOffset;
+    this.logEndOffset = init.logEndOffset;
+    this.recoveryPoint = init.recoveryPoint;
+    this.durableOffset = init.recoveryPoint;
+    this.leaderEpochCache = init.leaderEpochCache;
+    this.topicId = init.topicId;
+    this.lastFlushMs = ctx.clock.now();
+  }
+
+  get activeSegment(): LogSegment { return this.segments[this.segments.length - 1]!; }
+  get isOffline(): boolean { return this.offlineError !== null; }
+  /** Bytes in all segments. */
+  get size(): number { let n = 0; for (const s of this.segments) n += s.size; return n; }
+  get unflushedMessageCount(): number { return this.unflushedMessages; }
+
+  private ensureWritable(): void {
+    if (this.offlineError) throw new LogOfflineError(`log ${this.topic}-${this.partition} is offline: ${this.offlineError.message}`, { cause: this.offlineError });
+    if (this.closed) throw new LogOfflineError(`log ${this.topic}-${this.partition} is closed`);
+  }
+
+  /** Marks the log offline after an I/O error: appends fail from now on; pending durable appends are rejected. */
+  private goOffline(err: unknown): LogOfflineError {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (!this.offlineError) {
+      this.offlineError = e;
+      if (this.listenerCount('offline') > 0) this.emit('offline', e);
+    }
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    const off = new LogOfflineError(`log ${this.topic}-${this.partition} is offline: ${e.message}`, { cause: e });
+    for (const w of waiters) w.reject(off);
+    return off;
+  }
+
+  /**
+   * Appends whole v2 batches (already validated by the caller), assigning offsets from
+   * logEndOffset by rewriting BaseOffset and PartitionLeaderEpoch in place (and LogAppendTime when
+   * asked). One write call. Durable once `append()`'s promise resolves in durableAppend mode;
+   * otherwise in the page cache (see README).
+   */
+  appendSync(batches: Buffer, opts: AppendOptions): AppendInfo {
+    return this.appendBatches(batches, opts);
+  }
+
+  /**
+   * Follower append (replication): batches keep the BaseOffset and PartitionLeaderEpoch the
+   * leader gave them. Offsets must increase and start at or after logEndOffset (a gap is allowed,
+   * as after compaction); new epochs found in the batches go to the leader epoch cache.
+   */
+  appendAsFollower(batches: Buffer): AppendInfo {
+    return this.appendBatches(batches, null);
+  }
+
+  private appendBatches(batches: Buffer, opts: AppendOptions | null): AppendInfo {
+    this.ensureWritable();
+    const len = batches.length;
+    const stamp = opts?.logAppendTimeMs;
+    const stampBig = stamp === undefined ? 0n : BigInt(stamp);
+    let offset = this.logEndOffset;
+    let firstOffset = offset;
+    let pos = 0;
+    let n = 0;
+    let records = 0;
+    let maxTs = -1;
+    let offsetOfMaxTs = -1;
+    while (pos < len) {
+      if (len - pos < BATCH_HEADER_SIZE) throw new InvalidAppendError(`trailing ${len - pos} bytes are not a whole batch`);
+      const size = batches.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || pos + size > len) throw new InvalidAppendError(`batch at ${pos} has bad length ${size}`);
+      const lastDelta = batches.readInt32BE(pos + Off.LastOffsetDelta);
+      if (lastDelta < 0) throw new InvalidAppendError(`batch at ${pos} has negative last offset delta`);
+      if (opts) {
+        batches.writeInt32BE(Math.floor(offset / 4294967296), pos);
+        batches.writeUInt32BE(offset % 4294967296, pos + 4);
+        batches.writeInt32BE(opts.leaderEpoch, pos + Off.PartitionLeaderEpoch);
+        if (stamp !== undefined) setLogAppendTime(batches, pos, stampBig);
+      } else {
+        const base = readInt64(batches, pos);
+        if (base < offset) throw new InvalidAppendError(`batch base offset ${base} is below the expected ${offset}`);
+        if (n === 0) firstOffset = base;
+        offset = base;
+      }
+      const b = poolAt(n++);
+      b.position = pos;
+      b.size = size;
+      b.baseOffset = offset;
+      b.lastOffset = offset + lastDelta;
+      b.maxTimestamp = readInt64(batches, pos + Off.MaxTimestamp);
+      b.attributes = 0;
+      if (!opts) epochScratch[n - 1] = batches.readInt32BE(pos + Off.PartitionLeaderEpoch);
+      if (b.maxTimestamp > maxTs) { maxTs = b.maxTimestamp; offsetOfMaxTs = b.lastOffset; }
+      records += batches.readInt32BE(pos + Off.RecordsCount);
+      offset += lastDelta + 1;
+      pos += size;
+    }
+    if (n === 0) throw new InvalidAppendError('no batches to append');
+    const lastOffset = offset - 1;
+    const segment = this.maybeRoll(len, firstOffset, lastOffset, maxTs);
+    try {
+      if (opts) {
+        if (opts.leaderEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(opts.leaderEpoch, firstOffset);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const epoch = epochScratch[i]!;
+          if (epoch >= 0 && epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, batchPool[i]!.baseOffset);
+        }
+      }
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    try {
+      segment.append(batches, 0, len, batchPool, n, this.config.indexIntervalBytes);
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    this.logEndOffset = offset;
+    this.unflushedMessages += records;
+    const info: AppendInfo = {
+      firstOffset, lastOffset, logAppendTimeMs: stamp ?? -1, maxTimestamp: maxTs, offsetOfMaxTimestamp: offsetOfMaxTs,
+      batchCount: n, recordCount: records, bytes: len, logStartOffset: this.logStartOffset,
+    };
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
+    if (this.listenerCount('append') > 0) this.emit('append', info);
+    return info;
+  }
+
+  /** appendSync, then in durableAppend mode waits for the fsync covering it (group commit). */
+  append(batches: Buffer, opts: AppendOptions): Promise<AppendInfo> {
+    let info: AppendInfo;
+    try { info = this.appendSync(batches, opts); } catch (err) { return Promise.reject(err); }
+    if (!this.config.durableAppend) return Promise.resolve(info);
+    return this.waitDurable(info.lastOffset + 1).then(() => info);
+  }
+
+  /** Resolves once everything below `offset` is fsynced in the log; one fsync serves all waiters that arrived meanwhile. */
+  waitDurable(offset: number): Promise<void> {
+    if (this.durableOffset >= offset) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.syncWaiters.push({ offset, resolve, reject });
+      if (!this.syncing) void this.runGroupCommit();
+    });
+  }
+
+  private async runGroupCommit(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (this.syncWaiters.length && !this.offlineError) {
+        const target = this.logEndOffset;
+        try {
+          await this.activeSegment.fsyncLog();
+        } catch (err) {
+          this.goOffline(err);
+          return;
+        }
+        if (target > this.durableOffset) this.durableOffset = target;
+        const waiters = this.syncWaiters;
+        this.syncWaiters = [];
+        for (const w of waiters) {
+          if (w.offset <= this.durableOffset) w.resolve(); else this.syncWaiters.push(w);
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  /**
+   * Kafka's LogSegment.shouldRoll. segment.ms is measured between the first batch's timestamp and
+   * the incoming batches' max timestamp (wall clock since creation when the first has none).
+   */
+  private shouldRoll(segment: LogSegment, incomingBytes: number, lastOffset: number, incomingMaxTs: number): boolean {
+    if (segment.size === 0) return false;
+    const c = this.config;
+    if (segment.size > c.segmentBytes - incomingBytes) return true;
+    const waited = segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.clock.now() - segment.createdMs;
+    if (waited > c.segmentMs) return true;
+    if (segment.isFull(c.segmentIndexBytes)) return true;
+    if (lastOffset - segment.baseOffset > 0x7fffffff) return true;
+    return false;
+  }
+
+  private maybeRoll(incomingBytes: number, firstOffset: number, lastOffset: number, incomingMaxTs: number): LogSegment {
+    const active = this.activeSegment;
+    if (!this.shouldRoll(active, incomingBytes, lastOffset, incomingMaxTs)) return active;
+    return this.rollAt(firstOffset);
+  }
+
+  private rollAt(baseOffset: number): LogSegment {
+    const old = this.activeSegment;
+    try {
+      old.onBecomeInactive();
+      if (this.config.durableAppend) old.flush(false);
+      const seg = LogSegment.create(this.ctx, this.dir, baseOffset);
+      this.segments.push(seg);
+      // the new file's directory entry must be durable before data in it can be
+      if (this.config.durableAppend) this.ctx.fs.fsyncDirSync(this.dir); else this.dirDirty = true;
+      // As Kafka: the rolled segment is flushed soon after, off the append path.
+      this.flushInBackground();
+      return seg;
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+  }
+
+  /** Closes the active segment and starts a new one at logEndOffset (no-op when the active segment is empty). */
+  roll(): LogSegment {
+    this.ensureWritable();
+    if (this.activeSegment.size === 0) return this.activeSegment;
+    return this.rollAt(this.logEndOffset);
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * Reads whole batches from the one containing `fetchOffset`: the first batch even when larger
+   * than maxBytes, then more while within maxBytes, none whose base offset is >= maxOffset (the
+   * high watermark for consumers). OffsetOutOfRangeError outside [logStartOffset, logEndOffset];
+   * CorruptRecordError if the first batch fails its CRC.
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset): ReadResult {
+    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
+    }
+    const result: ReadResult = { records: EMPTY, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+    if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      this.ensureSegmentLoaded(seg);
+      const b = seg.findBatch(fetchOffset);
+      if (!b) continue;
+      result.records = seg.read(b.position, maxBytes, maxOffset);
+      return result;
+    }
+    return result;
+  }
+
+  /** Closed segments' indexes are checked lazily, on first use (rebuilt when inconsistent). */
+  ensureSegmentLoaded(seg: LogSegment): void {
+    if (seg.indexesChecked) return;
+    try {
+      seg.ensureIndexes(this.config.indexIntervalBytes);
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    seg.indexesChecked = true;
+  }
+
+  /** The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), or null when none. */
+  offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
+    for (const seg of this.segments) {
+      this.ensureSegmentLoaded(seg);
+      if (seg.maxTimestamp < timestamp) continue;
+      const fromOffset = Math.max(seg.timeIndex.lookupTimestamp(timestamp).offset, this.logStartOffset);
+      const start = seg.offsetIndex.lookupOffset(fromOffset).position;
+      let hit: BatchInfo | null = null;
+      seg.scan(start, (b) => {
+        if (b.lastOffset >= this.logStartOffset && b.maxTimestamp >= timestamp) { hit = b; return false; }
+        return true;
+      });
+      if (!hit) continue;
+      const batch: BatchInfo = hit;
+      const buf = Buffer.allocUnsafe(batch.size);
+      readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, batch.size, batch.position);
+      const found = firstRecordAtOrAfter(buf, 0, batch.size, timestamp);
+      return { timestamp: found.timestamp, offset: Math.max(found.offset, this.logStartOffset) };
+    }
+    return null;
+  }
+
+  /** The largest timestamp in the log and the offset recorded with it ({-1, -1} when empty). */
+  maxTimestampAndOffset(): TimestampAndOffset {
+    let best: TimestampAndOffset = { timestamp: -1, offset: -1 };
+    for (const seg of this.segments) {
+      this.ensureSegmentLoaded(seg);
+      if (seg.maxTimestamp > best.timestamp) best = { timestamp: seg.maxTimestamp, offset: seg.offsetOfMaxTimestamp };
+    }
+    return best;
+  }
+
+  /** Removes every batch at or after `offset` (whole batches). Returns true if anything was removed. */
+  truncateTo(offset: number): boolean {
+    this.ensureWritable();
+    if (offset < 0) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'truncation');
+    if (offset >= this.logEndOffset) return false;
+    if (offset < this.logStartOffset) { this.truncateFullyAndStartAt(offset); return true; }
+    try {
+      while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.deleteFiles();
+      const seg = this.activeSegment;
+      this.ensureSegmentLoaded(seg);
+      seg.truncateTo(offset, this.config.indexIntervalBytes);
+      seg.indexesChecked = true;
+      this.logEndOffset = seg.nextOffset;
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.durableOffset = Math.min(this.durableOffset, this.logEndOffset);
+    this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
+    if (this.listenerCount('truncate') > 0) this.emit('truncate', this.logEndOffset);
+    return true;
+  }
+
+  /** Deletes every segment and starts an empty log at `offset` (logStart = logEnd = offset). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureWritable();
+    try {
+      for (const s of this.segments) s.deleteFiles();
+      const seg = LogSegment.create(this.ctx, this.dir, offset);
+      seg.indexesChecked = true;
+      this.segments = [seg];
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    this.logStartOffset = this.logEndOffset = this.recoveryPoint = this.durableOffset = offset;
+    this.leaderEpochCache.clear();
+    if (this.listenerCount('truncate') > 0) this.emit('truncate', offset);
+  }
+
+  /**
+   * DeleteRecords: raises logStartOffset to `offset` (at most logEndOffset) and deletes segments
+   * lying entirely below it. Returns the new logStartOffset.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureWritable();
+    if (offset > this.logEndOffset || offset < 0) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'delete-records');
+    if (offset > this.logStartOffset) {
+      this.logStartOffset = offset;
+      this.leaderEpochCache.truncateFromStart(offset);
+      this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
+    }
+    return this.logStartOffset;
+  }
+
+  /**
+   * Retention: deletes closed segments (oldest first) past retention.ms by their largest timestamp,
+   * beyond retention.bytes, or below logStartOffset; never the active segment, never one reaching
+   * `highWatermark` or beyond. Returns how many segments were deleted.
+   */
+  deleteOldSegments(highWatermark: number = this.logEndOffset): number {
+    if (this.offlineError || this.closed) return 0;
+    const c = this.config;
+    const now = this.ctx.clock.now();
+    let deleted = 0;
+    const underHw = (next: LogSegment | undefined) => next !== undefined && next.baseOffset <= highWatermark;
+    deleted += this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
+    if (c.retentionMs >= 0) {
+      deleted += this.deleteSegmentsWhile((seg, next) => {
+        if (!underHw(next)) return false;
+        this.ensureSegmentLoaded(seg);
+        return now - seg.largestTimestamp > c.retentionMs;
+      });
+    }
+    if (c.retentionBytes >= 0) {
+      let excess = this.size - c.retentionBytes;
+      deleted += this.deleteSegmentsWhile((seg, next) => {
+        if (!underHw(next) || excess - seg.size < 0) return false;
+        excess -= seg.size;
+        return true;
+      });
+    }
+    return deleted;
+  }
+
+  private deleteSegmentsWhile(pred: (seg: LogSegment, next: LogSegment | undefined) => boolean): number {
+    let n = 0;
+    while (this.segments.length > 1) {
+      const seg = this.segments[0]!;
+      if (!pred(seg, this.segments[1])) break;
+      try { seg.deleteFiles(); } catch (err) { throw this.goOffline(err); }
+      this.segments.shift();
+      n++;
+    }
+    if (n > 0) {
+      const base = this.segments[0]!.baseOffset;
+      if (base > this.logStartOffset) {
+        this.logStartOffset = base;
+        this.leaderEpochCache.truncateFromStart(base);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Fsyncs every segment with unflushed data (log and indexes) and advances the recovery point to
+   * logEndOffset. Synchronous (blocks for the fsyncs); `flushInBackground` runs it off the append path.
+   */
+  flush(): void {
+    if (this.offlineError) throw new LogOfflineError(`log ${this.topic}-${this.partition} is offline`, { cause: this.offlineError });
+    const upTo = this.logEndOffset;
+    const messages = this.unflushedMessages;
+    try {
+      for (let i = this.segmentIndexFor(this.recoveryPoint); i < this.segments.length; i++) this.segments[i]!.flush(true);
+      if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    this.unflushedMessages -= messages;
+    this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
+    this.durableOffset = Math.max(this.durableOffset, upTo);
+    this.lastFlushMs = this.ctx.clock.now();
+  }
+
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  /**
+   * Like flush, but the fsyncs run off the event loop (libuv threads). Concurrent calls share one
+   * run (and one more afterwards if data arrived meanwhile).
+   */
+  flushAsync(): Promise<void> {
+    if (this.flushing) { this.flushAgain = true; return this.flushing; }
+    const run = async (): Promise<void> => {
+      do {
+        this.flushAgain = false;
+        if (this.offlineError || this.closed) return;
+        const upTo = this.logEndOffset;
+        const messages = this.unflushedMessages;
+        const segs = this.segments.slice(this.segmentIndexFor(this.recoveryPoint));
+        try {
+          // all descriptors are pinned synchronously here, before any segment can be deleted
+          await Promise.all(segs.map((s) => s.flushAsync()));
+          if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+        } catch (err) {
+          throw this.goOffline(err);
+        }
+        this.unflushedMessages = Math.max(0, this.unflushedMessages - messages);
+        const durable = Math.min(upTo, this.logEndOffset);
+        if (durable > this.recoveryPoint) this.recoveryPoint = durable;
+        if (durable > this.durableOffset) this.durableOffset = durable;
+        this.lastFlushMs = this.ctx.clock.now();
+      } while (this.flushAgain);
+    };
+    this.flushing = run().finally(() => { this.flushing = null; });
+    return this.flushing;
+  }
+
+  flushInBackground(): void {
+    this.flushAsync().catch(() => { /* went offline; reported through the 'offline' event */ });
+  }
+
+  /** Flushes (when healthy and `flush`), persists indexes, closes descriptors. The files stay. */
+  close(flush = true): void {
+    if (this.closed) return;
+    if (!this.offlineError && flush) {
+      try {
+        this.activeSegment.onBecomeInactive();
+        this.flush();
+      } catch { /* offline */ }
+    }
+    for (const s of this.segments) s.close();
+    this.closed = true;
+    for (const w of this.syncWaiters) w.reject(new LogOfflineError('log closed'));
+    this.syncWaiters = [];
+  }
+
+  /** Closes and removes the partition directory. */
+  delete(): void {
+    this.closed = true;
+    for (const s of this.segments) s.close();
+    this.ctx.fds.closeUnder(`${this.dir}/`);
+    this.ctx.fs.rmSync(this.dir);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

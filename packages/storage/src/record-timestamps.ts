@@ -1,0 +1,53 @@
+// Finds, inside one stored batch, the first record whose timestamp is >= a target, without a full
+// record decoder. Record v2 layout (after the 61-byte batch header, uncompressed batches only):
+//   length varint | attributes int8 | timestampDelta varlong | offsetDelta varint | key ... | value ... | headers ...
+// (varints are zigzag-encoded). Record timestamp = BaseTimestamp + timestampDelta; offset = BaseOffset + offsetDelta.
+import { Attr, Off, BATCH_HEADER_SIZE } from '@tributary/protocol';
+import { readInt64 } from './log-segment.ts';
+
+/** Reads a zigzag varint/varlong at `pos`; returns [value, nextPos] or null if malformed. */
+function readZigzag(buf: Buffer, pos: number, end: number): [number, number] | null {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) return null;
+    const b = buf[pos++]!;
+    result += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) {
+      const v = result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+      return [v, pos];
+    }
+    mul *= 128;
+  }
+  return null;
+}
+
+/**
+ * The first record with timestamp >= `target` in the batch at `pos` (whose MaxTimestamp is known to
+ * be >= target). LogAppendTime batches: every record carries MaxTimestamp, so the base offset.
+ * Compressed batches cannot be read without decompressing: the batch's base offset and MaxTimestamp
+ * are returned (batch granularity).
+ */
+export function firstRecordAtOrAfter(buf: Buffer, pos: number, size: number, target: number): { offset: number; timestamp: number } {
+  const baseOffset = readInt64(buf, pos + Off.BaseOffset);
+  const attrs = buf.readInt16BE(pos + Off.Attributes);
+  const maxTs = readInt64(buf, pos + Off.MaxTimestamp);
+  if (attrs & Attr.TimestampTypeLogAppend || (attrs & Attr.CompressionMask) !== 0) return { offset: baseOffset, timestamp: maxTs };
+  const baseTs = readInt64(buf, pos + Off.BaseTimestamp);
+  const count = buf.readInt32BE(pos + Off.RecordsCount);
+  const end = pos + size;
+  let p = pos + BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const len = readZigzag(buf, p, end);
+    if (!len) break;
+    const recEnd = len[1] + len[0];
+    const tsd = readZigzag(buf, len[1] + 1, end);
+    if (!tsd) break;
+    const od = readZigzag(buf, tsd[1], end);
+    if (!od) break;
+    const ts = baseTs + tsd[0];
+    if (ts >= target) return { offset: baseOffset + od[0], timestamp: ts };
+    p = recEnd;
+  }
+  return { offset: baseOffset, timestamp: maxTs };
+}

@@ -1,0 +1,43 @@
+// The tributary CLI: `tributary <command> [args]`. Each command is a module in ./commands with a
+// name, a one-line summary, usage text and `run(args) -> exit code`; add new ones (topics,
+// produce, consume, groups) to COMMANDS.
+import { pathToFileURL } from 'node:url';
+import { startCommand } from './commands/start.ts';
+import type { Command } from './commands/command.ts';
+
+export const COMMANDS: readonly Command[] = [startCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: tributary <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `tributary <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`tributary: unknown command "${name}"\n\n${usage()}\n`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(rest);
+}
+
+// Run when executed directly (`node --import tsx packages/tributary/src/cli.ts start`).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

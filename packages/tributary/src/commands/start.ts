@@ -1,0 +1,106 @@
+// `tributary start [server.properties] [--override key=value ...]`: runs one broker in the
+// foreground, like Kafka's kafka-server-start.sh. Settings come from defaults, the properties file,
+// KAFKA_* environment variables (KAFKA_LOG_DIRS -> log.dirs) and --override, in that order of
+// precedence (last wins). Defaults: listener PLAINTEXT://127.0.0.1:9092, data in ./data.
+// SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once.
+import { resolve } from 'node:path';
+import { Broker, BrokerConfig, ConfigError, consoleLogger, formatConfigDocs } from '@tributary/broker';
+import { UsageError, type Command } from './command.ts';
+
+const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
+
+Starts a broker in the foreground. Settings use Kafka's names (listeners, log.dirs, num.partitions,
+...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
+Defaults: listeners=PLAINTEXT://127.0.0.1:9092, log.dir=./data.
+Precedence: defaults < file < KAFKA_* environment < --override.
+
+Settings:
+${formatConfigDocs()}`;
+
+interface StartArgs {
+  file?: string;
+  overrides: string[];
+}
+
+export function parseStartArgs(args: string[]): StartArgs {
+  const out: StartArgs = { overrides: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--override') {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError('--override needs key=value');
+      out.overrides.push(v);
+    } else if (a.startsWith('--override=')) {
+      out.overrides.push(a.slice('--override='.length));
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown option ${a}`);
+    } else if (out.file === undefined) {
+      out.file = a;
+    } else {
+      throw new UsageError(`unexpected argument ${a}`);
+    }
+  }
+  return out;
+}
+
+async function run(args: string[]): Promise<number> {
+  let config: BrokerConfig;
+  try {
+    const parsed = parseStartArgs(args);
+    config = BrokerConfig.load({ file: parsed.file, env: process.env, overrides: parsed.overrides });
+  } catch (err) {
+    if (err instanceof UsageError) process.stderr.write(`tributary start: ${err.message}\n\n${USAGE}\n`);
+    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else throw err;
+    return 1;
+  }
+  const log = consoleLogger('info');
+  const broker = new Broker(config, { log });
+  try {
+    await broker.start();
+  } catch (err) {
+    process.stderr.write(`tributary start: cannot start the broker: ${(err as Error).message}\n`);
+    await broker.stop();
+    return 1;
+  }
+  const services = broker.services;
+  for (const l of broker.listeners) {
+    process.stdout.write(`Tributary broker ${services.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
+  }
+  const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
+  process.stdout.write(`Advertised listeners: ${advertised}\n`);
+  process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without waiting\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stdout.write(`${signal}: stopping (finishing in-flight requests)...\n`);
+      broker.stop().then(
+        () => {
+          process.stdout.write('Stopped.\n');
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          done(0);
+        },
+        (err) => {
+          process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          done(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run a broker in the foreground (tributary start [server.properties] [--override k=v ...])',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,64 @@
+// `tributary start`: argument parsing, refusing bad settings with exit code 1, and a real start
+// that prints where it listens and stops cleanly on SIGTERM.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseStartArgs } from '../src/commands/start.ts';
+
+const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+
+function runCli(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    onStdout?.(stdout, child);
+  });
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+describe('tributary start', () => {
+  it('parses a properties file and --override flags', () => {
+    assert.deepEqual(parseStartArgs(['server.properties', '--override', 'a=1', '--override=b=2']), {
+      file: 'server.properties',
+      overrides: ['a=1', 'b=2'],
+    });
+    assert.throws(() => parseStartArgs(['--bogus']), /unknown option --bogus/);
+    assert.throws(() => parseStartArgs(['a', 'b']), /unexpected argument b/);
+  });
+
+  it('refuses unknown settings with exit code 1 and a clear message', async () => {
+    const r = await runCli(['start', '--override', 'no.such=1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown setting "no\.such" \(from --override\)/);
+  });
+
+  it('starts, prints its listener and data dir, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-'));
+    try {
+      let signalled = false;
+      const r = await runCli(
+        ['start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`],
+        (out, child) => {
+          if (!signalled && out.includes('Data:')) {
+            signalled = true;
+            child.kill('SIGTERM');
+          }
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Tributary broker 1 listening on PLAINTEXT:\/\/127\.0\.0\.1:\d+/);
+      assert.match(r.stdout, new RegExp(`Data: ${dir} \\(cluster id [A-Za-z0-9_-]{22}\\)`));
+      assert.match(r.stdout, /Stopped\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
