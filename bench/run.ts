@@ -72,11 +72,11 @@ console.log(`tools: ${[tools.kcat?.version ?? 'kcat: missing', tools.python?.ver
   tools.natsClient ? `nats.js ${tools.natsClient}` : 'nats npm: missing', tools.ioredis ? `ioredis ${tools.ioredis}` : 'ioredis: missing'].join('; ')}`);
 
 // Which Kafka APIs does the broker serve? (scenarios skip until what they need has landed)
-let brokerApis = new Set<number>();
+let brokerApis = new Map<number, [number, number]>();
 try {
   const b = await startBrokerProcess(root, tmp, brokerOpts());
-  try { brokerApis = new Set((await probeApiVersions('127.0.0.1', b.port)).keys()); } finally { await b.stop(); }
-  console.log(`broker: tributary start (child process) serves API keys ${[...brokerApis].sort((x, y) => x - y).join(',')}`);
+  try { brokerApis = await probeApiVersions('127.0.0.1', b.port); } finally { await b.stop(); }
+  console.log(`broker: tributary start (child process) serves API keys ${[...brokerApis.keys()].sort((x, y) => x - y).join(',')}`);
 } catch (err) {
   console.log(`broker: could not start (${(err as Error).message.split('\n')[0]}); broker scenarios are skipped`);
 }

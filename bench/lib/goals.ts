@@ -16,17 +16,19 @@ export function headlineProduce(rows: readonly Row[], recordBytes: number): Row 
 function atLeast(label: string, r: Row | undefined, value: (r: Row) => number | null, goal: number, unit: string, d = 0): string {
   const v = r ? value(r) : null;
   if (v == null) return `[ not run ] ${label}`;
+  const by = r!.client ? ` [${r!.client}]` : '';
   return v >= goal
-    ? `[   met   ] ${label}: ${fmt(v, d)} ${unit} (${fmt(v / goal, 2)}x the goal)`
-    : `[ MISSED  ] ${label}: ${fmt(v, d)} ${unit}, ${fmt((1 - v / goal) * 100)}% short (needs ${fmt(goal / v, 2)}x)`;
+    ? `[   met   ] ${label}: ${fmt(v, d)} ${unit} (${fmt(v / goal, 2)}x the goal)${by}`
+    : `[ MISSED  ] ${label}: ${fmt(v, d)} ${unit}, ${fmt((1 - v / goal) * 100)}% short (needs ${fmt(goal / v, 2)}x)${by}`;
 }
 
 function atMost(label: string, r: Row | undefined, value: (r: Row) => number | null, goal: number, unit: string, d = 2): string {
   const v = r ? value(r) : null;
   if (v == null) return `[ not run ] ${label}`;
+  const by = r!.client ? ` [${r!.client}]` : '';
   return v < goal
-    ? `[   met   ] ${label}: ${fmt(v, d)} ${unit}`
-    : `[ MISSED  ] ${label}: ${fmt(v, d)} ${unit}, ${fmt(v / goal, 2)}x the limit`;
+    ? `[   met   ] ${label}: ${fmt(v, d)} ${unit}${by}`
+    : `[ MISSED  ] ${label}: ${fmt(v, d)} ${unit}, ${fmt(v / goal, 2)}x the limit${by}`;
 }
 
 export function checkGoals(rows: readonly Row[]): string[] {

@@ -30,8 +30,8 @@ export interface RunContext {
   /** A temporary directory for this run (removed at the end). */
   readonly tmp: string;
   readonly tools: Tools;
-  /** API keys the broker advertises in ApiVersions (empty when the broker could not be started). */
-  readonly brokerApis: ReadonlySet<number>;
+  /** API key -> [min, max] version the broker advertises in ApiVersions (empty when it could not be started). */
+  readonly brokerApis: ReadonlyMap<number, [number, number]>;
   /** Rows measured so far in this run (later scenarios use earlier results, e.g. half the max rate). */
   readonly rows: readonly Row[];
   /** Starts a fresh broker as a child process (stopped by the harness if the scenario forgets). */

@@ -10,7 +10,10 @@ import { KCAT_CONSUME_PROPS, KCAT_PRODUCE_PROPS } from '../lib/kcat.ts';
 import { recordsFile } from '../lib/records.ts';
 import { recordCount, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { brokerSkip, createTopics, KCAT_APIS, timedConsume, timedProduce } from '../lib/tributary.ts';
-import { row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
+import { RawConnection } from '../lib/raw-client.ts';
+import { RAW_BATCH_BYTES, RAW_WINDOW, rawConsume, rawEnsureTopic, rawProduce } from '../lib/raw-load.ts';
+import { sampled } from '../lib/tributary.ts';
+import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
 export interface Shape { size: number; partitions: number; compression: 'none' | 'lz4' | 'zstd' }
 
@@ -67,6 +70,59 @@ function consumeScenario(ctx: RunContext, s: Shape): Scenario {
   };
 }
 
+const RAW_CLIENT = `raw (pre-encoded frames)`;
+const RAW_PRODUCE_APIS = [Api.Produce, Api.Metadata];
+const RAW_FETCH_APIS = [Api.Produce, Api.Metadata, Api.Fetch];
+
+/** Produce from the harness with pre-encoded frames (the broker's ceiling without a client's cost). */
+function rawProduceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
+  const scenario = `produce ${sizeLabel(s.size)} p1 acks=${acks} ${s.compression}`;
+  return {
+    name: `${scenario} raw`,
+    skip: () => brokerSkip(ctx, RAW_PRODUCE_APIS),
+    async run(): Promise<Row[]> {
+      const n = recordCount(ctx, s.size);
+      const broker = await ctx.startBroker({ settings: brokerSettings(1) });
+      const conn = await RawConnection.open('127.0.0.1', broker.port);
+      try {
+        await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
+        const m = await sampled(broker, () => rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: acks === 'all' ? -1 : Number(acks), compression: s.compression }));
+        return [row({
+          scenario, system: 'tributary', client: RAW_CLIENT, recordBytes: s.size, partitions: 1, acks, compression: s.compression, records: n,
+          recordsPerSec: n / m.value, mbPerSec: (n * s.size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
+        })];
+      } finally {
+        conn.close();
+      }
+    },
+  };
+}
+
+function rawConsumeScenario(ctx: RunContext, s: Shape): Scenario {
+  const scenario = `consume ${sizeLabel(s.size)} p1 ${s.compression}`;
+  return {
+    name: `${scenario} raw`,
+    skip: () => brokerSkip(ctx, RAW_FETCH_APIS),
+    async run(): Promise<Row[]> {
+      const n = recordCount(ctx, s.size);
+      const broker = await ctx.startBroker({ settings: brokerSettings(1) });
+      const conn = await RawConnection.open('127.0.0.1', broker.port);
+      try {
+        await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
+        await rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: 1, compression: s.compression });
+        const m = await sampled(broker, () => rawConsume(conn, ctx.brokerApis, { topic: 'bench', count: n }));
+        if (m.value.records !== n) throw new Error(`consumed ${m.value.records} records, expected ${n}`);
+        return [row({
+          scenario, system: 'tributary', client: RAW_CLIENT, recordBytes: s.size, partitions: 1, compression: s.compression, records: n,
+          recordsPerSec: n / m.value.seconds, mbPerSec: (n * s.size) / m.value.seconds / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
+        })];
+      } finally {
+        conn.close();
+      }
+    },
+  };
+}
+
 const brokerLine = 'broker: `tributary start` child process, fresh per scenario, defaults (durability page-cache) + num.partitions=<parts>, log.dirs on a temp dir';
 
 export const produceGroup: ScenarioGroup = {
@@ -76,9 +132,13 @@ export const produceGroup: ScenarioGroup = {
     brokerLine,
     `client: ${ctx.tools.kcat?.version ?? 'kcat missing'}, kcat -P -l <file> -z <compression> -X acks=<acks> ${props(KCAT_PRODUCE_PROPS)}`,
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (JSON log lines, lz4 ratio ~3.7); topic created with <parts> partitions; librdkafka's sticky partitioner (unkeyed)`,
-    'rec/s and MB/s (record values, 10^6 B) over kcat\'s wall time, spawn to last ack; broker CPU% = broker process CPU over that time (100% = one core), RSS = peak',
+    `client raw (pre-encoded frames), 1 partition: the harness replays ${RAW_BATCH_BYTES / 1024} KiB record batches in Produce v9 frames encoded once, ${RAW_WINDOW} requests in flight on one connection (the broker's ceiling without a client's cost)`,
+    'rec/s and MB/s (record values, 10^6 B) over the client\'s wall time (kcat: spawn to last ack); broker CPU% = broker process CPU over that time (100% = one core), RSS = peak',
   ],
-  scenarios: (ctx) => shapes(ctx).flatMap((s) => (ctx.quick ? ['1'] : ['1', 'all']).map((acks) => produceScenario(ctx, s, acks))),
+  scenarios: (ctx) => shapes(ctx).flatMap((s) => (ctx.quick ? ['1'] : ['1', 'all']).flatMap((acks) => [
+    produceScenario(ctx, s, acks),
+    ...(s.partitions === 1 ? [rawProduceScenario(ctx, s, acks)] : []),
+  ])),
 };
 
 export const consumeGroup: ScenarioGroup = {
@@ -87,7 +147,8 @@ export const consumeGroup: ScenarioGroup = {
   setup: (ctx) => [
     brokerLine,
     `data produced untimed just before (kcat -P, acks=1, same compression), then: ${ctx.tools.kcat?.version ?? 'kcat missing'} kcat -C -o beginning -e ${props(KCAT_CONSUME_PROPS)} > /dev/null`,
-    'rec/s over kcat -C\'s wall time, spawn to end of every partition; records checked against the end offsets kcat reports',
+    'client raw (pre-encoded frames), 1 partition: the harness fetches from offset 0 with Fetch v12 (max.wait 100 ms, 16 MiB per partition), one request in flight, counting records from batch headers',
+    'rec/s over the client\'s wall time (kcat: spawn to end of every partition); record counts checked',
   ],
-  scenarios: (ctx) => shapes(ctx).map((s) => consumeScenario(ctx, s)),
+  scenarios: (ctx) => shapes(ctx).flatMap((s) => [consumeScenario(ctx, s), ...(s.partitions === 1 ? [rawConsumeScenario(ctx, s)] : [])]),
 };
