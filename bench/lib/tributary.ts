@@ -7,7 +7,8 @@ import type { BrokerProcess } from './broker-process.ts';
 import { Api, type RunContext } from './types.ts';
 import type { ProcWindow } from './proc-stats.ts';
 
-/** Kafka APIs a kcat produce + consume round needs from the broker. */
+/** Kafka APIs kcat -P needs from the broker, and kcat -C (-o beginning: ListOffsets) on top. */
+export const KCAT_PRODUCE_APIS = [Api.Produce, Api.Metadata];
 export const KCAT_APIS = [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata];
 
 /** Why a broker scenario cannot run (missing APIs or tools), or null. */

@@ -6,14 +6,14 @@ import { KCAT_PRODUCE_PROPS } from '../lib/kcat.ts';
 import { recordsFile } from '../lib/records.ts';
 import { recordCount, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { brokerKnowsSetting } from '../lib/broker-settings.ts';
-import { brokerSkip, createTopics, KCAT_APIS, timedProduce } from '../lib/tributary.ts';
+import { brokerSkip, createTopics, KCAT_PRODUCE_APIS, timedProduce } from '../lib/tributary.ts';
 import { row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
 function durableScenario(ctx: RunContext, size: number, acks: string): Scenario {
   const scenario = `durable produce ${sizeLabel(size)} p1 acks=${acks} none`;
   return {
     name: scenario,
-    skip: () => brokerSkip(ctx, KCAT_APIS, { kcat: true })
+    skip: () => brokerSkip(ctx, KCAT_PRODUCE_APIS, { kcat: true })
       ?? (brokerKnowsSetting(ctx.root, 'tributary.durability') ? null : 'the broker has no tributary.durability setting yet'),
     async run(): Promise<Row[]> {
       const n = recordCount(ctx, size);

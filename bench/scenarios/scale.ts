@@ -9,7 +9,7 @@ import { recordsFile } from '../lib/records.ts';
 import { recordCount } from '../lib/shapes.ts';
 import { openIdleConnections } from '../lib/kafka-raw.ts';
 import { memoryMb } from '../lib/proc-stats.ts';
-import { brokerSkip, createTopics, KCAT_APIS, timedProduce } from '../lib/tributary.ts';
+import { brokerSkip, createTopics, KCAT_PRODUCE_APIS, timedProduce } from '../lib/tributary.ts';
 import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function partitionsScenario(ctx: RunContext, partitions: number): Scenario {
   return {
     name: `scale ${partitions} partitions`,
-    skip: () => brokerSkip(ctx, KCAT_APIS, { kcat: true }),
+    skip: () => brokerSkip(ctx, KCAT_PRODUCE_APIS, { kcat: true }),
     async run(): Promise<Row[]> {
       const n = recordCount(ctx, 100);
       const file = await recordsFile(ctx.tmp, 100, n);

@@ -9,7 +9,7 @@
 import { KCAT_CONSUME_PROPS, KCAT_PRODUCE_PROPS } from '../lib/kcat.ts';
 import { recordsFile } from '../lib/records.ts';
 import { recordCount, sizeLabel, SIZES } from '../lib/shapes.ts';
-import { brokerSkip, createTopics, KCAT_APIS, timedConsume, timedProduce } from '../lib/tributary.ts';
+import { brokerSkip, createTopics, KCAT_APIS, KCAT_PRODUCE_APIS, timedConsume, timedProduce } from '../lib/tributary.ts';
 import { RawConnection } from '../lib/raw-client.ts';
 import { RAW_BATCH_BYTES, RAW_WINDOW, rawConsume, rawEnsureTopic, rawProduce } from '../lib/raw-load.ts';
 import { sampled } from '../lib/tributary.ts';
@@ -34,7 +34,7 @@ export const brokerSettings = (partitions: number) => ({ 'num.partitions': parti
 function produceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
   return {
     name: `produce ${sizeLabel(s.size)} p${s.partitions} acks=${acks} ${s.compression}`,
-    skip: () => brokerSkip(ctx, KCAT_APIS, { kcat: true }),
+    skip: () => brokerSkip(ctx, KCAT_PRODUCE_APIS, { kcat: true }),
     async run(): Promise<Row[]> {
       const n = recordCount(ctx, s.size);
       const file = await recordsFile(ctx.tmp, s.size, n);
