@@ -3,7 +3,8 @@
 // of the benchmarks issue, and writes bench/results/<timestamp>.json and bench/results/latest.json
 // ({ machine, startedAt, rows }), comparing with the previous latest.json ("vs prev" column).
 //
-//   --quick        smoke run (< 1 minute): few shapes, small counts
+//   --quick        smoke run (< 1 minute): few shapes, small counts; results go to
+//                  <timestamp>-quick.json and latest-quick.json (compared with each other only)
 // Exits non-zero if a scenario failed or produced a zero/NaN number (skipped scenarios do not count).
 //   --only <s>     only scenarios whose "group/name" contains <s> (repeatable)
 //   --profile      run every broker with `node --cpu-prof` (profiles in bench/results/profiles/)
@@ -12,7 +13,7 @@
 // BENCH_BROKER_ROOT=<checkout> starts them from another checkout (to compare branches).
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, stopAllBrokers, type BrokerStartOptions } from './lib/broker-process.ts';
 import { probeApiVersions } from './lib/kafka-raw.ts';
@@ -48,7 +49,7 @@ const t0 = performance.now();
 const tmp = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
 const tools = findTools();
 const machine = describeMachine();
-const previous = loadPrevious(resultsDir);
+const previous = loadPrevious(resultsDir, args.quick);
 const prevByKey = new Map(previous?.rows.map((r) => [rowKey(r), r]) ?? []);
 const profileDir = join(resultsDir, 'profiles');
 if (args.profile) await mkdir(profileDir, { recursive: true });
@@ -80,7 +81,7 @@ try {
 } catch (err) {
   console.log(`broker: could not start (${(err as Error).message.split('\n')[0]}); broker scenarios are skipped`);
 }
-if (previous) console.log(`comparing with the previous run of ${previous.startedAt} (bench/results/latest.json)`);
+if (previous) console.log(`comparing with the previous ${args.quick ? 'quick ' : ''}run of ${previous.startedAt} (vs prev column)`);
 
 const rows: Row[] = [];
 const problems: string[] = [];
@@ -145,8 +146,8 @@ for (const g of checkGoals(rows)) console.log(`   ${g}`);
 
 await cleanup();
 if (args.save && rows.length) {
-  const path = await saveResults(resultsDir, { machine, startedAt, rows });
-  console.log(`\nwrote ${path} and bench/results/latest.json (${rows.length} rows)`);
+  const path = await saveResults(resultsDir, { machine, startedAt, rows }, args.quick);
+  console.log(`\nwrote ${relative(root, path)} and bench/results/${args.quick ? 'latest-quick' : 'latest'}.json (${rows.length} rows)`);
 }
 console.log(`finished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 if (problems.length) {

@@ -36,8 +36,11 @@ export function describeMachine(): Machine {
   };
 }
 
-export function loadPrevious(dir: string): ResultsFile | null {
-  const path = join(dir, 'latest.json');
+/** Quick runs keep their own files (<ts>-quick.json, latest-quick.json): their counts differ. */
+const latestName = (quick: boolean) => (quick ? 'latest-quick.json' : 'latest.json');
+
+export function loadPrevious(dir: string, quick = false): ResultsFile | null {
+  const path = join(dir, latestName(quick));
   if (!existsSync(path)) return null;
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as ResultsFile;
@@ -47,13 +50,13 @@ export function loadPrevious(dir: string): ResultsFile | null {
   }
 }
 
-export async function saveResults(dir: string, results: ResultsFile): Promise<string> {
+export async function saveResults(dir: string, results: ResultsFile, quick = false): Promise<string> {
   await mkdir(dir, { recursive: true });
   const stamp = results.startedAt.replace(/[:.]/g, '-');
-  const path = join(dir, `${stamp}.json`);
+  const path = join(dir, `${stamp}${quick ? '-quick' : ''}.json`);
   const text = JSON.stringify(results, null, 2) + '\n';
   await writeFile(path, text);
-  await writeFile(join(dir, 'latest.json'), text);
+  await writeFile(join(dir, latestName(quick)), text);
   return path;
 }
 
