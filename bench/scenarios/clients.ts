@@ -1,18 +1,77 @@
-// "clients" group: the same produce/consume shapes driven by Node.js clients, ours first —
-// @tributary/client, KafkaJS, @platformatic/kafka — against Tributary (and so comparing the
-// clients, since the broker is the same). PLACEHOLDER: each scenario is skipped with the reason
-// until its client can run; to add one, give it a `run` that starts a broker (ctx.startBroker),
-// produces recordCount(ctx, size) records of recordValues(size) and returns rows with
-// client: '<name> <version> <settings>' (see throughput.ts for the row fields).
-import type { ScenarioGroup } from '../lib/types.ts';
+// "clients" group: the produce/consume shapes driven by Node.js clients against Tributary (the
+// broker is the same, so this compares the clients): @tributary/client (ours), KafkaJS,
+// @platformatic/kafka. Rows use the same scenario names as the produce/consume groups with their
+// own `client`, so the goals and peer ratios can pick them up.
+//   KafkaJS produce: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no
+//     compression. KafkaJS consume needs a consumer group (it has no assign()): skipped until the
+//     broker serves JoinGroup.
+// PLACEHOLDERS: @tributary/client and @platformatic/kafka are skipped with the reason until they
+// can run; to add one, give it a `run` like kafkajsProduce below (ctx.startBroker, the same
+// recordCount/recordValues, a row with client '<name> <version> <settings>').
+import { createRequire } from 'node:module';
+import { recordCount, recordValues, sizeLabel, SIZES } from '../lib/shapes.ts';
+import { brokerSkip, sampled } from '../lib/tributary.ts';
+import { RawConnection } from '../lib/raw-client.ts';
+import { rawEnsureTopic } from '../lib/raw-load.ts';
+import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
+
+const kafkajsVersion = (): string | null => {
+  try { return (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version; } catch { return null; }
+};
+
+async function kafkajsProduce(ctx: RunContext, size: number): Promise<Row[]> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const n = recordCount(ctx, size);
+  const values = recordValues(size);
+  const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
+  const conn = await RawConnection.open('127.0.0.1', broker.port);
+  try { await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1); } finally { conn.close(); }
+  const kafka = new Kafka({ clientId: 'tributary-bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    const perSend = 1000;
+    const m = await sampled(broker, async () => {
+      const t0 = performance.now();
+      let next = 0;
+      const worker = async () => {
+        while (next < n) {
+          const start = next;
+          const end = Math.min(n, start + perSend);
+          next = end;
+          const messages = [];
+          for (let i = start; i < end; i++) messages.push({ value: values[i % values.length]! });
+          await producer.send({ topic: 'bench', acks: 1, messages });
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      return (performance.now() - t0) / 1000;
+    });
+    return [row({
+      scenario: `produce ${sizeLabel(size)} p1 acks=1 none`, system: 'tributary', client: `kafkajs ${kafkajsVersion()} send(1000 msgs) x4`,
+      recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n,
+      recordsPerSec: n / m.value, mbPerSec: (n * size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
+    })];
+  } finally {
+    await producer.disconnect();
+  }
+}
 
 export const clientsGroup: ScenarioGroup = {
   id: 'clients',
   title: 'Node.js clients against Tributary: @tributary/client, KafkaJS, @platformatic/kafka',
-  setup: () => ['(comes with the TypeScript client: same records and counts as the produce and consume groups)'],
-  scenarios: () => [
+  setup: (ctx) => [
+    'broker: `tributary start` child process, fresh per scenario, num.partitions=1; same records and counts as the produce group',
+    `kafkajs ${kafkajsVersion() ?? 'missing'}: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no compression; wall time of the sends`,
+  ],
+  scenarios: (ctx): Scenario[] => [
+    ...SIZES.map((size): Scenario => ({
+      name: `clients kafkajs produce ${sizeLabel(size)}`,
+      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata]) ?? (kafkajsVersion() ? null : 'kafkajs not installed'),
+      run: () => kafkajsProduce(ctx, size),
+    })),
+    { name: 'clients kafkajs consume', skip: () => 'KafkaJS consumes only through a consumer group: needs JoinGroup/SyncGroup (not written yet)', run: async () => [] },
     { name: 'clients @tributary/client produce+consume', skip: () => '@tributary/client has no producer/consumer yet', run: async () => [] },
-    { name: 'clients kafkajs produce+consume', skip: () => 'not written yet (kafkajs is a devDependency)', run: async () => [] },
     { name: 'clients @platformatic/kafka produce+consume', skip: () => 'not written yet (@platformatic/kafka not installed)', run: async () => [] },
   ],
 };
