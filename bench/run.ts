@@ -7,11 +7,13 @@
 //                  <timestamp>-quick.json and latest-quick.json (compared with each other only)
 // Exits non-zero if a scenario failed or produced a zero/NaN number (skipped scenarios do not count).
 //   --only <s>     only scenarios whose "group/name" contains <s> (repeatable)
-//   --profile      run every broker with `node --cpu-prof` (profiles in bench/results/profiles/)
+//   --profile      run every broker with `node --cpu-prof` (bench/results/profiles/<scenario>.N.cpuprofile)
+//                  and print its top self-time functions under the table
 //   --no-save      do not write results files
 // Brokers run as separate child processes (`tributary start`), fresh for each scenario;
 // BENCH_BROKER_ROOT=<checkout> starts them from another checkout (to compare branches).
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ import { findTools } from './lib/tools.ts';
 import { describeMachine, loadPrevious, ratioToPrevious, rowKey, saveResults } from './lib/results.ts';
 import { formatTable, ratio, type Column } from './lib/table.ts';
 import { checkGoals } from './lib/goals.ts';
+import { topSelfTime } from './lib/profile-summary.ts';
 import type { Row, RunContext, ScenarioGroup } from './lib/types.ts';
 import { GROUPS } from './scenarios/index.ts';
 
@@ -54,8 +57,22 @@ const prevByKey = new Map(previous?.rows.map((r) => [rowKey(r), r]) ?? []);
 const profileDir = join(resultsDir, 'profiles');
 if (args.profile) await mkdir(profileDir, { recursive: true });
 
+let currentScenario = 'probe';
+let profileSeq = 0;
+const slug = (s: string) => s.replace(/[^A-Za-z0-9=.-]+/g, '_');
 const brokerOpts = (o: BrokerStartOptions = {}): BrokerStartOptions =>
-  args.profile ? { ...o, nodeFlags: [...(o.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : o;
+  args.profile
+    ? { ...o, nodeFlags: [...(o.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${slug(currentScenario)}.${++profileSeq}.cpuprofile`] }
+    : o;
+/** After a scenario under --profile: the top self-time functions of each broker it started. */
+function profileNotes(scenario: string): string[] {
+  const prefix = `${slug(scenario)}.`;
+  const out: string[] = [];
+  for (const f of readdirSync(profileDir).filter((x) => x.startsWith(prefix) && x.endsWith('.cpuprofile'))) {
+    try { out.push(`profile ${relative(root, join(profileDir, f))}:`, ...topSelfTime(join(profileDir, f)).map((l) => `   ${l}`)); } catch { /* unreadable */ }
+  }
+  return out;
+}
 
 let cleaningUp = false;
 async function cleanup(): Promise<void> {
@@ -104,6 +121,7 @@ for (const group of GROUPS) {
     const why = s.skip?.(ctx);
     if (why) { notes.push(`skipped ${s.name}: ${why}`); continue; }
     const ts = performance.now();
+    currentScenario = s.name;
     try {
       const got = await s.run(ctx);
       for (const r of got) {
@@ -120,6 +138,7 @@ for (const group of GROUPS) {
     } finally {
       await stopAllBrokers();
     }
+    if (args.profile) notes.push(...profileNotes(s.name));
     if (process.env.BENCH_VERBOSE) console.log(`   (${s.name}: ${((performance.now() - ts) / 1000).toFixed(1)} s)`);
   }
   if (groupRows.length) {
@@ -142,7 +161,11 @@ function badNumbers(r: Row): string[] {
 }
 
 console.log('\n== Goals (benchmarks issue, this 2-core machine, load generator included) ==');
-for (const g of checkGoals(rows)) console.log(`   ${g}`);
+const goals = checkGoals(rows);
+for (const g of goals) console.log(`   ${g}`);
+if (!args.profile && goals.some((g) => g.includes('MISSED'))) {
+  console.log('   where the time goes: npm run bench -- --profile --only "<scenario>" (broker CPU profiles, top functions printed)');
+}
 
 await cleanup();
 if (args.save && rows.length) {
