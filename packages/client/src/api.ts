@@ -1,0 +1,280 @@
+// The public API of @tributary/client: types only for now (the implementations arrive with the
+// network layer). One entry point, `new Kafka({ bootstrapServers, clientId })`, hands out a
+// producer, consumers and an admin client that share its connections and metadata.
+// Conventions: partitions and timestamps (ms since epoch) are numbers; offsets are bigint (Kafka's
+// int64, exact beyond 2^53); keys and values are accepted as string | Buffer | Uint8Array | null
+// and returned as Buffer | null; option names are Kafka's config names in camelCase
+// (`linger.ms` -> lingerMs) with Kafka's defaults.
+import type { Partitioner } from './partitioner/partitioner.ts';
+import type { AssignorName } from './assignors/index.ts';
+import type { Assignor, TopicPartition } from './assignors/types.ts';
+
+// ---------------------------------------------------------------- client
+
+export interface KafkaConfig {
+  /** `host:port` of one or more brokers to learn the cluster from. */
+  bootstrapServers: string | string[];
+  /** Sent with every request (`client.id`). Default "tributary". */
+  clientId?: string;
+  /** TCP connect timeout (default 10000 ms). */
+  connectTimeoutMs?: number;
+  /** How long a request may wait for its response (`request.timeout.ms`, default 30000). */
+  requestTimeoutMs?: number;
+  /** Reconnect backoff, doubling from `reconnectBackoffMs` (50) up to `reconnectBackoffMaxMs` (1000). */
+  reconnectBackoffMs?: number;
+  reconnectBackoffMaxMs?: number;
+  /** Metadata refresh period (`metadata.max.age.ms`, default 300000). */
+  metadataMaxAgeMs?: number;
+  /** Rack of this client (`client.rack`), for rack-aware assignment. */
+  clientRack?: string;
+  /** TLS options passed to `tls.connect` (plaintext when absent). */
+  tls?: import('node:tls').ConnectionOptions | true;
+  /** SASL PLAIN / SCRAM credentials. */
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Injected clock, for tests. */
+  clock?: () => number;
+}
+
+export interface KafkaClient {
+  producer(config?: ProducerConfig): Producer;
+  consumer(config: ConsumerConfig): Consumer;
+  admin(): Admin;
+  /** Closes every producer, consumer and connection made through this client. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- records
+
+export type Bytes = string | Buffer | Uint8Array;
+
+export interface HeaderInput {
+  [key: string]: Bytes | null | undefined;
+}
+
+/** A record to send. Without `partition`, a key picks the partition (murmur2, like Java). */
+export interface Message {
+  key?: Bytes | null;
+  value: Bytes | null;
+  headers?: HeaderInput | Array<{ key: string; value: Bytes | null }>;
+  /** Create time in ms since epoch (default: now). */
+  timestamp?: number;
+  partition?: number;
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** Create time, or the broker's LogAppendTime when the topic uses it. */
+  timestamp: number;
+}
+
+/** A record as consumed. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  timestampType: 'create' | 'log-append';
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<{ key: string; value: Buffer | null }>;
+  leaderEpoch: number;
+}
+
+export interface RecordBatchView {
+  topic: string;
+  partition: number;
+  records: ConsumerRecord[];
+  /** The partition's high watermark at fetch time (lag = highWatermark - last offset - 1). */
+  highWatermark: bigint;
+}
+
+// ---------------------------------------------------------------- producer
+
+export type Acks = 0 | 1 | -1 | 'all';
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface ProducerConfig {
+  /** `acks`: 0, 1 or 'all'/-1 (default 'all'). */
+  acks?: Acks;
+  /** `compression.type` (default 'none'). */
+  compression?: Compression;
+  /** `batch.size` in bytes per partition batch (default 16384). */
+  batchSize?: number;
+  /** `linger.ms` (default 5, as the Java client since Kafka 4.0). */
+  lingerMs?: number;
+  /** `max.in.flight.requests.per.connection` (default 5). */
+  maxInFlight?: number;
+  /** `max.request.size` (default 1048576). */
+  maxRequestSize?: number;
+  /** `delivery.timeout.ms`: give up on a record after this long (default 120000). */
+  deliveryTimeoutMs?: number;
+  /** `retry.backoff.ms` (default 100). */
+  retryBackoffMs?: number;
+  /** `enable.idempotence` (default true when the broker supports it; an error if forced and unsupported). */
+  idempotent?: boolean;
+  /** Custom partitioner; return undefined to use the default rule. */
+  partitioner?: Partitioner;
+  /** `partitioner.ignore.keys` (default false). */
+  ignoreKeys?: boolean;
+}
+
+export interface SendRequest {
+  topic: string;
+  messages: Message[];
+}
+
+export interface Producer {
+  /** Sends records; resolves with one RecordMetadata per message, in order, once acknowledged per `acks`. */
+  send(request: SendRequest): Promise<RecordMetadata[]>;
+  /** Sends to several topics at once. */
+  sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]>;
+  /** Sends everything buffered now, ignoring linger.ms, and waits for it. */
+  flush(): Promise<void>;
+  /** Flushes, then closes. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- consumer
+
+export interface ConsumerConfig {
+  /** Consumer group; omit to use `assign()` only. */
+  groupId?: string;
+  /** Static membership (`group.instance.id`). */
+  groupInstanceId?: string;
+  /** Assignment strategies by Kafka name, preferred first (default ['range', 'cooperative-sticky'] like Java 3.x+). */
+  assignors?: Array<AssignorName | Assignor>;
+  /** `session.timeout.ms` (default 45000). */
+  sessionTimeoutMs?: number;
+  /** `heartbeat.interval.ms` (default 3000). */
+  heartbeatIntervalMs?: number;
+  /** `max.poll.interval.ms` (default 300000): time allowed between pulls from the iterator. */
+  maxPollIntervalMs?: number;
+  /** `auto.offset.reset` when there is no committed offset (default 'latest'). */
+  autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  /** `enable.auto.commit` (default true) and `auto.commit.interval.ms` (default 5000). */
+  autoCommit?: boolean;
+  autoCommitIntervalMs?: number;
+  /** Fetch tuning: `fetch.min.bytes` (1), `fetch.max.wait.ms` (500), `fetch.max.bytes` (52428800), `max.partition.fetch.bytes` (1048576). */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
+  fetchMaxBytes?: number;
+  maxPartitionFetchBytes?: number;
+  /** Upper bound of prefetched, not yet consumed bytes (backpressure; default 64 MiB). */
+  maxBufferedBytes?: number;
+  /** `isolation.level` (default 'read_uncommitted'). */
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
+}
+
+export interface SubscribeOptions {
+  topics?: string[];
+  pattern?: RegExp;
+}
+
+export interface OffsetToCommit extends TopicPartition {
+  /** The next offset to read (last processed + 1). */
+  offset: bigint;
+  metadata?: string;
+}
+
+export type SeekTarget = bigint | 'earliest' | 'latest' | { timestamp: number };
+
+export interface RebalanceListener {
+  /** Partitions newly assigned (after a rebalance completes). */
+  assigned?(partitions: TopicPartition[]): void | Promise<void>;
+  /** Partitions about to be taken away; commit here. */
+  revoked?(partitions: TopicPartition[]): void | Promise<void>;
+  /** Partitions lost without a chance to commit (session expired, fenced). */
+  lost?(partitions: TopicPartition[]): void | Promise<void>;
+}
+
+export interface Consumer extends AsyncIterable<ConsumerRecord> {
+  /** Joins the group (if any) and starts fetching the given topics. */
+  subscribe(topics: string | string[] | SubscribeOptions, listener?: RebalanceListener): Promise<void>;
+  unsubscribe(): Promise<void>;
+  /** Manual assignment without a group. */
+  assign(partitions: TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  seek(partition: TopicPartition, to: SeekTarget): void;
+  /** Commits the given offsets, or the position of every assigned partition. */
+  commit(offsets?: OffsetToCommit[]): Promise<void>;
+  /** Fire-and-forget commit; errors go to the returned promise only. */
+  commitAsync(offsets?: OffsetToCommit[]): Promise<void>;
+  committed(partitions: TopicPartition[]): Promise<Array<OffsetToCommit | null>>;
+  /** The next offset the iterator will return for a partition. */
+  position(partition: TopicPartition): bigint | undefined;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
+  /** Records one at a time (also `for await (const r of consumer)`). */
+  records(): AsyncIterableIterator<ConsumerRecord>;
+  /** Whole fetched batches, per partition. */
+  batches(): AsyncIterableIterator<RecordBatchView>;
+  /** Leaves the group (committing if auto-commit) and closes. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- admin
+
+export interface NewTopic {
+  name: string;
+  /** Default: the broker's `num.partitions`. */
+  partitions?: number;
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  internal: boolean;
+  partitions: Array<{ partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[] }>;
+}
+
+export type ConfigResource = { type: 'topic'; name: string } | { type: 'broker'; name: string };
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
+}
+
+export interface Admin {
+  createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;
+  describeTopics(names: string[]): Promise<TopicDescription[]>;
+  createPartitions(topic: string, totalCount: number): Promise<void>;
+  describeConfigs(resources: ConfigResource[]): Promise<Map<string, Record<string, string>>>;
+  /** Incremental (KIP-339): set or delete single keys. */
+  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>): Promise<void>;
+  /** Offsets per partition: 'earliest', 'latest' or the first offset at/after a timestamp. */
+  listOffsets(topic: string, at: 'earliest' | 'latest' | { timestamp: number }): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>>;
+  deleteRecords(topic: string, before: Array<{ partition: number; offset: bigint }>): Promise<void>;
+  listGroups(): Promise<Array<{ groupId: string; protocolType: string; state: string }>>;
+  describeGroups(groupIds: string[]): Promise<GroupDescription[]>;
+  deleteGroups(groupIds: string[]): Promise<void>;
+  listGroupOffsets(groupId: string): Promise<OffsetToCommit[]>;
+  alterGroupOffsets(groupId: string, offsets: OffsetToCommit[]): Promise<void>;
+  describeCluster(): Promise<ClusterDescription>;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** Every client error: which topic/partition, the Kafka error name/code, and whether a retry could help. */
+export interface ClientErrorInfo {
+  /** Kafka's error name, e.g. NOT_LEADER_OR_FOLLOWER, or a client-side one (REQUEST_TIMED_OUT, CONNECTION_CLOSED). */
+  type: string;
+  code?: number;
+  retriable: boolean;
+  topic?: string;
+  partition?: number;
+}

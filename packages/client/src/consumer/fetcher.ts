@@ -1,0 +1,244 @@
+// The consumer's fetcher (Kafka's Fetcher/AbstractFetch): for the partitions that are fetchable
+// (positioned, not paused) and have nothing buffered, one Fetch request per leader at a time
+// (long-polling `fetch.max.wait.ms` for `fetch.min.bytes`, bounded by `fetch.max.bytes` and
+// `max.partition.fetch.bytes`), no fetch sessions (sessionEpoch -1: every fetch is full). Record
+// batches are decoded (decompressed), control batches skipped, and each partition's records put in
+// the fetch buffer with the offset after the last batch. Errors: OFFSET_OUT_OF_RANGE resets the
+// position (auto.offset.reset); leadership errors refresh metadata; the rest is reported.
+// Also resolves positions: ListOffsets for earliest/latest/timestamp resets.
+import { ApiKey, ErrorCode, decodeRecordBatches, errorInfo, type FetchResponse } from '@tributary/protocol';
+import type { Cluster } from '../cluster/cluster.ts';
+import type { ConsumerRecord } from '../api.ts';
+import type { TopicPartition } from '../assignors/types.ts';
+import type { FetchBuffer } from './fetch-buffer.ts';
+import type { ResetTarget, SubscriptionState } from './subscription-state.ts';
+import { KafkaClientError } from '../network/errors.ts';
+
+export interface FetcherConfig {
+  minBytes: number;
+  maxWaitMs: number;
+  maxBytes: number;
+  maxPartitionBytes: number;
+  isolationLevel: 0 | 1;
+}
+
+const LEADERSHIP_ERRORS = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+]);
+
+export class Fetcher {
+  private readonly inFlightNodes = new Set<number>();
+  /** Errors to surface to the application (non-retriable). */
+  readonly errors: Error[] = [];
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly subscriptions: SubscriptionState,
+    private readonly buffer: FetchBuffer,
+    private readonly config: FetcherConfig,
+  ) {}
+
+  get inFlight(): number {
+    return this.inFlightNodes.size;
+  }
+
+  /** Sends Fetch requests for what can be fetched now; completion wakes the buffer. */
+  maybeFetch(): void {
+    if (!this.buffer.hasRoom) return;
+    const buffered = this.buffer.bufferedPartitions();
+    const byLeader = new Map<number, Array<{ tp: TopicPartition; offset: bigint; leaderEpoch: number }>>();
+    let unknownLeader = false;
+    for (const { tp, position } of this.subscriptions.fetchable()) {
+      if (buffered.has(`${tp.topic}\u0000${tp.partition}`)) continue;
+      const leader = this.cluster.metadata.leaderFor(tp.topic, tp.partition);
+      if (leader === undefined) {
+        unknownLeader = true;
+        continue;
+      }
+      if (this.inFlightNodes.has(leader)) continue;
+      let l = byLeader.get(leader);
+      if (!l) byLeader.set(leader, (l = []));
+      l.push({ tp, offset: position.offset, leaderEpoch: position.leaderEpoch });
+    }
+    if (unknownLeader) {
+      this.cluster.metadata.addTopics(this.subscriptions.assigned().map((t) => t.topic));
+      this.cluster.refreshMetadata().then(() => this.buffer.wakeup(), () => this.buffer.wakeup());
+    }
+    for (const [node, parts] of byLeader) {
+      this.inFlightNodes.add(node);
+      void this.fetchFrom(node, parts).finally(() => {
+        this.inFlightNodes.delete(node);
+        this.buffer.wakeup();
+      });
+    }
+  }
+
+  private async fetchFrom(node: number, parts: Array<{ tp: TopicPartition; offset: bigint; leaderEpoch: number }>): Promise<void> {
+    const byTopic = new Map<string, typeof parts>();
+    for (const p of parts) {
+      let l = byTopic.get(p.tp.topic);
+      if (!l) byTopic.set(p.tp.topic, (l = []));
+      l.push(p);
+    }
+    let response: FetchResponse;
+    try {
+      response = await this.cluster.request(node, ApiKey.Fetch, {
+        replicaId: -1,
+        maxWaitMs: this.config.maxWaitMs,
+        minBytes: this.config.minBytes,
+        maxBytes: this.config.maxBytes,
+        isolationLevel: this.config.isolationLevel,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...byTopic].map(([topic, ps]) => ({
+          topic,
+          partitions: ps.map((p) => ({ partition: p.tp.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, logStartOffset: -1n, partitionMaxBytes: this.config.maxPartitionBytes })),
+        })),
+        forgottenTopicsData: [],
+        rackId: '',
+      }, { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs });
+    } catch {
+      this.cluster.metadata.requestUpdate();
+      await new Promise((r) => setTimeout(r, 100).unref?.());
+      return;
+    }
+    const requested = new Map(parts.map((p) => [`${p.tp.topic}\u0000${p.tp.partition}`, p]));
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const req = requested.get(`${t.topic}\u0000${p.partitionIndex}`);
+        if (!req) continue;
+        const tp = { topic: t.topic, partition: p.partitionIndex };
+        const pos = this.subscriptions.position(tp);
+        if (!pos || pos.offset !== req.offset) continue; // seeked meanwhile
+        if (p.errorCode === ErrorCode.NONE) {
+          await this.complete(tp, req.offset, p.records, p.highWatermark);
+        } else if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          try {
+            this.subscriptions.onOffsetOutOfRange(tp);
+          } catch (err) {
+            this.errors.push(err as Error);
+          }
+        } else if (LEADERSHIP_ERRORS.has(p.errorCode)) {
+          this.cluster.metadata.invalidateLeader(tp.topic, tp.partition);
+        } else {
+          const info = errorInfo(p.errorCode);
+          if (!info.retriable) {
+            this.errors.push(new KafkaClientError(`fetch from ${tp.topic}-${tp.partition} failed: ${info.name}`, info.name, false, { code: p.errorCode, ...tp }));
+          }
+        }
+      }
+    }
+  }
+
+  private async complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): Promise<void> {
+    if (!records || records.length === 0) return;
+    let batches;
+    try {
+      batches = await decodeRecordBatches(records);
+    } catch (err) {
+      this.errors.push(new KafkaClientError(`corrupt record batch from ${tp.topic}-${tp.partition}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', false, { ...tp }, { cause: err }));
+      return;
+    }
+    if (batches.length === 0) return;
+    const out: ConsumerRecord[] = [];
+    for (const b of batches) {
+      if (b.isControl) continue;
+      const logAppend = b.timestampType === 'LogAppendTime';
+      for (const r of b.records) {
+        out.push({
+          topic: tp.topic,
+          partition: tp.partition,
+          offset: r.offset,
+          timestamp: Number(r.timestamp),
+          timestampType: logAppend ? 'log-append' : 'create',
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          leaderEpoch: b.partitionLeaderEpoch,
+        });
+      }
+    }
+    const last = batches[batches.length - 1];
+    this.buffer.add({
+      topic: tp.topic,
+      partition: tp.partition,
+      fetchOffset,
+      records: out,
+      nextFetchOffset: last.baseOffset + BigInt(last.lastOffsetDelta) + 1n,
+      highWatermark,
+      sizeInBytes: records.length,
+    });
+  }
+
+  /** Resolves requested resets with ListOffsets (earliest -2, latest -1, or a timestamp). */
+  async resetPositions(resets: Array<{ tp: TopicPartition; target: ResetTarget }>): Promise<void> {
+    if (resets.length === 0) return;
+    await this.cluster.ensureTopics([...new Set(resets.map((r) => r.tp.topic))]);
+    const byLeader = new Map<number, typeof resets>();
+    for (const r of resets) {
+      const leader = this.cluster.metadata.leaderFor(r.tp.topic, r.tp.partition);
+      if (leader === undefined) continue;
+      let l = byLeader.get(leader);
+      if (!l) byLeader.set(leader, (l = []));
+      l.push(r);
+    }
+    await Promise.all(
+      [...byLeader].map(async ([node, rs]) => {
+        const offsets = await listOffsets(this.cluster, node, rs.map((r) => ({ tp: r.tp, target: r.target })), this.config.isolationLevel);
+        for (const r of rs) {
+          const found = offsets.get(`${r.tp.topic}\u0000${r.tp.partition}`);
+          if (!found || !this.subscriptions.isAssigned(r.tp)) continue;
+          if (found.errorCode !== ErrorCode.NONE) {
+            if (LEADERSHIP_ERRORS.has(found.errorCode)) this.cluster.metadata.invalidateLeader(r.tp.topic, r.tp.partition);
+            continue;
+          }
+          let offset = found.offset;
+          if (offset < 0n && typeof r.target === 'object') {
+            // no record at or after the timestamp: go to the end
+            const end = await listOffsets(this.cluster, node, [{ tp: r.tp, target: 'latest' }], this.config.isolationLevel);
+            offset = end.get(`${r.tp.topic}\u0000${r.tp.partition}`)?.offset ?? -1n;
+          }
+          if (offset >= 0n) this.subscriptions.seek(r.tp, offset, found.leaderEpoch);
+        }
+      }),
+    );
+  }
+}
+
+/** One ListOffsets request to a leader. */
+export async function listOffsets(
+  cluster: Cluster,
+  node: number,
+  items: Array<{ tp: TopicPartition; target: ResetTarget }>,
+  isolationLevel: 0 | 1 = 0,
+): Promise<Map<string, { errorCode: number; offset: bigint; timestamp: bigint; leaderEpoch: number }>> {
+  const byTopic = new Map<string, typeof items>();
+  for (const i of items) {
+    let l = byTopic.get(i.tp.topic);
+    if (!l) byTopic.set(i.tp.topic, (l = []));
+    l.push(i);
+  }
+  const ts = (t: ResetTarget): bigint => (t === 'earliest' ? -2n : t === 'latest' ? -1n : BigInt(t.timestamp));
+  const response = await cluster.request(node, ApiKey.ListOffsets, {
+    replicaId: -1,
+    isolationLevel,
+    topics: [...byTopic].map(([name, is]) => ({
+      name,
+      partitions: is.map((i) => ({ partitionIndex: i.tp.partition, currentLeaderEpoch: -1, timestamp: ts(i.target), maxNumOffsets: 1 })),
+    })),
+  });
+  const out = new Map<string, { errorCode: number; offset: bigint; timestamp: bigint; leaderEpoch: number }>();
+  for (const t of response.topics) {
+    for (const p of t.partitions) {
+      const offset = p.oldStyleOffsets.length > 0 && p.offset === -1n ? p.oldStyleOffsets[0] : p.offset;
+      out.set(`${t.name}\u0000${p.partitionIndex}`, { errorCode: p.errorCode, offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+// A connection to one broker, speaking Kafka: on connect it negotiates API versions (ApiVersions,
+// the highest version both sides support per API; if the broker refuses our ApiVersions version it
+// answers in v0 with its own range and we retry with that), then sends typed requests through the
+// generated codec, each with a fresh correlation id, pipelined on one socket. Responses come back
+// decoded at the version used. Requests with no response (Produce acks=0) resolve with null.
+import {
+  API_SPECS,
+  ApiKey,
+  DecodeError,
+  ErrorCode,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  type ApiVersionsResponse,
+  type Encodable,
+  type RequestOf,
+  type ResponseOf,
+} from '@tributary/protocol';
+import { Transport, type TransportOptions } from './transport.ts';
+import { ApiVersionsTable } from '../cluster/api-versions.ts';
+import { clientRange } from './client-versions.ts';
+import { KafkaClientError } from './errors.ts';
+
+type Key = (typeof ApiKey)[keyof typeof ApiKey];
+
+export interface ConnectionOptions extends TransportOptions {
+  clientId: string;
+  clientSoftwareName?: string;
+  clientSoftwareVersion?: string;
+}
+
+export interface RequestOptions {
+  /** Force a version (default: negotiated). */
+  version?: number;
+  expectResponse?: boolean;
+  timeoutMs?: number;
+}
+
+export class BrokerConnection {
+  readonly transport: Transport;
+  private nextCorrelationId = 1;
+  private versions: ApiVersionsTable | null = null;
+  private connecting: Promise<void> | null = null;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    readonly nodeId = -1,
+  ) {
+    this.transport = new Transport(options);
+  }
+
+  get broker(): string {
+    return this.transport.broker;
+  }
+
+  get isReady(): boolean {
+    return this.transport.state === 'ready' && this.versions !== null;
+  }
+
+  get isClosed(): boolean {
+    return this.transport.state === 'closed';
+  }
+
+  /** The broker's advertised API versions (after connect). */
+  get apiVersions(): ApiVersionsTable {
+    if (!this.versions) throw new Error(`not connected to ${this.broker}`);
+    return this.versions;
+  }
+
+  connect(): Promise<void> {
+    if (this.isReady) return Promise.resolve();
+    if (!this.connecting) {
+      this.connecting = (async () => {
+        await this.transport.connect();
+        this.versions = await this.negotiate();
+      })().finally(() => {
+        this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+
+  /** The version this connection uses for `apiKey`. */
+  versionFor(apiKey: number): number {
+    return this.apiVersions.choose(apiKey, clientRange(apiKey), API_SPECS[apiKey]?.name);
+  }
+
+  async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options: RequestOptions & { expectResponse: false }): Promise<null>;
+  async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options?: RequestOptions): Promise<ResponseOf<K>>;
+  async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options: RequestOptions = {}): Promise<ResponseOf<K> | null> {
+    await this.connect();
+    const version = options.version ?? this.versionFor(apiKey);
+    const { body: response } = await this.send(apiKey, version, body, options);
+    return response;
+  }
+
+  /** Sends at an explicit version, without requiring negotiation (used for ApiVersions itself). */
+  private async send<K extends Key>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, options: RequestOptions = {}): Promise<{ body: ResponseOf<K> | null; frame: Buffer | null }> {
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = this.nextCorrelationId === 0x7fffffff ? 1 : this.nextCorrelationId + 1;
+    const frame = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body);
+    const expectResponse = options.expectResponse ?? true;
+    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs);
+    if (responseFrame === null) return { body: null, frame: null };
+    try {
+      return { body: decodeResponseFrame(apiKey, version, responseFrame).body, frame: responseFrame };
+    } catch (err) {
+      if (apiKey === ApiKey.ApiVersions) return { body: null, frame: responseFrame };
+      this.transport.close();
+      throw new KafkaClientError(`malformed ${API_SPECS[apiKey]?.name} v${version} response from ${this.broker}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', true, { broker: this.broker }, { cause: err });
+    }
+  }
+
+  private async negotiate(): Promise<ApiVersionsTable> {
+    let version = clientRange(ApiKey.ApiVersions).maxVersion;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { body, frame } = await this.send(ApiKey.ApiVersions, version, {
+        clientSoftwareName: this.options.clientSoftwareName ?? 'tributary',
+        clientSoftwareVersion: this.options.clientSoftwareVersion ?? '0.1.0',
+      });
+      let response: ApiVersionsResponse | null = body;
+      if (response === null || response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+        // the broker answers an unsupported ApiVersions version in v0, listing its range
+        try {
+          response = decodeResponseFrame(ApiKey.ApiVersions, 0, frame!).body;
+        } catch (err) {
+          if (!(err instanceof DecodeError) || response === null) throw err;
+        }
+        const own = response!.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
+        if (response!.errorCode === ErrorCode.UNSUPPORTED_VERSION && own && attempt === 0) {
+          version = Math.min(version, own.maxVersion);
+          continue;
+        }
+      }
+      if (response!.errorCode !== ErrorCode.NONE) {
+        throw new KafkaClientError(`ApiVersions failed on ${this.broker}: error ${response!.errorCode}`, 'UNSUPPORTED_VERSION', false, { broker: this.broker, code: response!.errorCode });
+      }
+      return new ApiVersionsTable(response!.apiKeys, this.broker);
+    }
+    throw new KafkaClientError(`could not agree on an ApiVersions version with ${this.broker}`, 'UNSUPPORTED_VERSION', false, { broker: this.broker });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,44 @@
+// Network-level client errors. `retriable` says whether sending again (after a metadata refresh
+// or reconnect) could succeed; `type` uses Kafka's vocabulary where it has a name for it.
+
+export class KafkaClientError extends Error {
+  override name = 'KafkaClientError';
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly retriable: boolean,
+    readonly details: { code?: number; topic?: string; partition?: number; broker?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Kafka error code, when the broker sent one. */
+  get code(): number | undefined {
+    return this.details.code;
+  }
+
+  get topic(): string | undefined {
+    return this.details.topic;
+  }
+
+  get partition(): number | undefined {
+    return this.details.partition;
+  }
+}
+
+/** The connection failed or closed; in-flight requests may or may not have been processed. */
+export class ConnectionError extends KafkaClientError {
+  override name = 'ConnectionError';
+  constructor(message: string, broker: string, cause?: unknown) {
+    super(message, 'NETWORK_EXCEPTION', true, { broker }, { cause });
+  }
+}
+
+/** No response within request.timeout.ms (the connection is closed, as the Java client does). */
+export class RequestTimeoutError extends KafkaClientError {
+  override name = 'RequestTimeoutError';
+  constructor(message: string, broker: string) {
+    super(message, 'REQUEST_TIMED_OUT', true, { broker });
+  }
+}

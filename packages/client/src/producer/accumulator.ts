@@ -1,0 +1,324 @@
+// The record accumulator (Kafka's RecordAccumulator): records wait in per-partition queues of
+// batches. A batch holds records up to `batch.size` bytes (16384; a record larger than that gets a
+// batch of its own); a partition is ready to send when its first batch is full, when another batch
+// is queued behind it, when it has waited `linger.ms` (default 5 ms, the Java client's default since
+// Kafka 4.0, KIP-1030; 0 before), while flushing or closing, or after `retry.backoff.ms` for a
+// retried batch. `ready()` returns the leaders with something to send and when to look again;
+// `drain()` takes for one leader at most one batch per partition, round-robin over its partitions,
+// up to `max.request.size` per request (at least one batch). Batches past `delivery.timeout.ms`
+// are expired. Time comes from an injected clock. Records stay as objects; the sender encodes each
+// drained batch (record batch v2, optional compression) when it builds the Produce request.
+import { RECORD_BATCH_OVERHEAD, recordSizeInBytes, type RecordHeader } from './record-size.ts';
+
+export interface AccumulatorRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  /** Create time, ms since epoch. */
+  timestamp: number;
+}
+
+export interface BatchResult {
+  baseOffset: bigint;
+  /** LogAppendTime from the broker when the topic uses it, else -1. */
+  logAppendTime: bigint;
+}
+
+/** One batch of records for one partition; settles once for all its records. */
+export class ProducerBatch {
+  readonly records: AccumulatorRecord[] = [];
+  /** Estimated size in bytes of the encoded (uncompressed) batch. */
+  sizeInBytes = RECORD_BATCH_OVERHEAD;
+  /** Send attempts so far (0 until drained once). */
+  attempts = 0;
+  /** Clock time of the last attempt (or creation). */
+  lastAttemptMs: number;
+  /** Idempotence: producer id, epoch and base sequence given at first send (-1 when none). */
+  producerId = -1n;
+  producerEpoch = -1;
+  baseSequence = -1;
+  closed = false;
+  private settled = false;
+  readonly result: Promise<BatchResult>;
+  private resolveFn!: (r: BatchResult) => void;
+  private rejectFn!: (e: Error) => void;
+  private readonly firstTimestamp: number;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly createdMs: number,
+    private readonly batchSize: number,
+    first: AccumulatorRecord,
+  ) {
+    this.lastAttemptMs = createdMs;
+    this.firstTimestamp = first.timestamp;
+    this.result = new Promise<BatchResult>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+    // a failed batch with nobody awaiting must not crash the process
+    this.result.catch(() => {});
+    this.add(first);
+  }
+
+  private add(r: AccumulatorRecord): number {
+    const size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers);
+    this.records.push(r);
+    this.sizeInBytes += size;
+    return size;
+  }
+
+  /** Appends if there is room; returns the bytes added, or -1 when full or closed. */
+  tryAppend(r: AccumulatorRecord): number {
+    if (this.closed) return -1;
+    const size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers);
+    if (this.sizeInBytes + size > this.batchSize) return -1;
+    return this.add(r);
+  }
+
+  /** Full (Java's MemoryRecordsBuilder.isFull): closed, or holding records and at batch.size. */
+  get isFull(): boolean {
+    return this.closed || (this.records.length > 0 && this.sizeInBytes >= this.batchSize);
+  }
+
+  get recordCount(): number {
+    return this.records.length;
+  }
+
+  get isDone(): boolean {
+    return this.settled;
+  }
+
+  complete(result: BatchResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveFn(result);
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.rejectFn(error);
+  }
+}
+
+export interface AccumulatorOptions {
+  /** `batch.size` in bytes (default 16384). */
+  batchSize?: number;
+  /** `linger.ms` (default 5). */
+  lingerMs?: number;
+  /** `retry.backoff.ms` before a retried batch may be sent again (default 100). */
+  retryBackoffMs?: number;
+  /** `delivery.timeout.ms` (default 120000). */
+  deliveryTimeoutMs?: number;
+  /** Milliseconds clock (default Date.now). */
+  clock?: () => number;
+}
+
+export interface AppendResult {
+  batch: ProducerBatch;
+  /** Index of the record in its batch: its offset is the batch's baseOffset + index. */
+  index: number;
+  appendedBytes: number;
+  newBatchCreated: boolean;
+  /** True when the partition's last batch is full (the sticky partitioner may switch). */
+  lastBatchFull: boolean;
+  /** Java's RecordAppendResult.batchIsFull: more than one batch queued, or the last one full. */
+  batchIsFull: boolean;
+}
+
+export interface ReadyResult {
+  /** Leader node ids with at least one sendable batch. */
+  readyNodes: Set<number>;
+  /** Milliseconds until some not-yet-ready batch may become ready (Infinity if none). */
+  nextReadyCheckDelayMs: number;
+  /** Topics with batches for a partition whose leader is unknown (refresh metadata). */
+  unknownLeaderTopics: Set<string>;
+}
+
+/** Leader of a partition, or undefined/-1 when unknown. */
+export type LeaderLookup = (topic: string, partition: number) => number | undefined;
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  batches: ProducerBatch[];
+}
+
+export class RecordAccumulator {
+  readonly batchSize: number;
+  readonly lingerMs: number;
+  readonly retryBackoffMs: number;
+  readonly deliveryTimeoutMs: number;
+  private readonly clock: () => number;
+  private readonly queues = new Map<string, PartitionQueue>();
+  /** Partitions with an in-flight batch when ordering is guaranteed (max.in.flight = 1). */
+  private readonly muted = new Set<string>();
+  private readonly drainIndex = new Map<number, number>();
+  private flushes = 0;
+  private closed = false;
+
+  constructor(options: AccumulatorOptions = {}) {
+    this.batchSize = options.batchSize ?? 16384;
+    this.lingerMs = options.lingerMs ?? 5;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  append(topic: string, partition: number, record: AccumulatorRecord): AppendResult {
+    if (this.closed) throw new Error('producer is closed');
+    const k = key(topic, partition);
+    let q = this.queues.get(k);
+    if (!q) this.queues.set(k, (q = { topic, partition, batches: [] }));
+    const last = q.batches[q.batches.length - 1];
+    if (last) {
+      const bytes = last.tryAppend(record);
+      if (bytes >= 0) return { batch: last, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
+    }
+    const batch = new ProducerBatch(topic, partition, this.clock(), this.batchSize, record);
+    q.batches.push(batch);
+    // like Java, a new batch counts its whole estimated size (header included) as appended
+    return { batch, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
+  }
+
+  /** Java's allBatchesFull: the partition's last batch is full (or there is none). */
+  lastBatchFull(topic: string, partition: number): boolean {
+    const q = this.queues.get(key(topic, partition));
+    const last = q?.batches[q.batches.length - 1];
+    return last === undefined || last.isFull;
+  }
+
+  /** Number of queued batches for each partition id (input of adaptive partitioning). */
+  queueSizes(topic: string, partitionIds: readonly number[]): number[] {
+    return partitionIds.map((p) => this.queues.get(key(topic, p))?.batches.length ?? 0);
+  }
+
+  ready(leaderOf: LeaderLookup): ReadyResult {
+    const now = this.clock();
+    const readyNodes = new Set<number>();
+    const unknownLeaderTopics = new Set<string>();
+    let nextReadyCheckDelayMs = Infinity;
+    const flushing = this.flushes > 0 || this.closed;
+    for (const [k, q] of this.queues) {
+      const first = q.batches[0];
+      if (!first) continue;
+      const leader = leaderOf(q.topic, q.partition);
+      if (leader === undefined || leader < 0) {
+        unknownLeaderTopics.add(q.topic);
+        continue;
+      }
+      if (readyNodes.has(leader) || this.muted.has(k)) continue;
+      const waited = Math.max(0, now - first.lastAttemptMs);
+      const backingOff = first.attempts > 0 && waited < this.retryBackoffMs;
+      const timeToWait = backingOff ? this.retryBackoffMs : this.lingerMs;
+      const full = q.batches.length > 1 || first.isFull;
+      const expired = waited >= timeToWait;
+      const sendable = full || expired || flushing;
+      if (sendable && !backingOff) readyNodes.add(leader);
+      else nextReadyCheckDelayMs = Math.min(nextReadyCheckDelayMs, Math.max(timeToWait - waited, 0));
+    }
+    return { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics };
+  }
+
+  /**
+   * For each node, the batches to send now: at most one per partition it leads, starting after
+   * the partition the previous drain stopped at, up to `maxRequestSize` bytes (at least one batch).
+   * Drained batches are closed, removed from their queue, and their attempt counted.
+   */
+  drain(leaderOf: LeaderLookup, nodes: Iterable<number>, maxRequestSize: number): Map<number, ProducerBatch[]> {
+    const now = this.clock();
+    const out = new Map<number, ProducerBatch[]>();
+    const byLeader = new Map<number, PartitionQueue[]>();
+    for (const q of this.queues.values()) {
+      const leader = leaderOf(q.topic, q.partition);
+      if (leader === undefined || leader < 0) continue;
+      let l = byLeader.get(leader);
+      if (!l) byLeader.set(leader, (l = []));
+      l.push(q);
+    }
+    for (const node of nodes) {
+      const parts = byLeader.get(node) ?? [];
+      const batches: ProducerBatch[] = [];
+      let size = 0;
+      const start = parts.length ? (this.drainIndex.get(node) ?? 0) % parts.length : 0;
+      for (let i = 0; i < parts.length; i++) {
+        const idx = (start + i) % parts.length;
+        const q = parts[idx];
+        const first = q.batches[0];
+        if (!first || this.muted.has(key(q.topic, q.partition))) continue;
+        if (first.attempts > 0 && now - first.lastAttemptMs < this.retryBackoffMs) continue;
+        if (size + first.sizeInBytes > maxRequestSize && batches.length > 0) {
+          this.drainIndex.set(node, idx);
+          break;
+        }
+        q.batches.shift();
+        first.closed = true;
+        first.attempts++;
+        first.lastAttemptMs = now;
+        size += first.sizeInBytes;
+        batches.push(first);
+        this.drainIndex.set(node, idx + 1);
+      }
+      for (const q of parts) if (q.batches.length === 0) this.queues.delete(key(q.topic, q.partition));
+      if (batches.length) out.set(node, batches);
+    }
+    return out;
+  }
+
+  /** Puts a batch that failed with a retriable error back at the head of its queue. */
+  reenqueue(batch: ProducerBatch): void {
+    const k = key(batch.topic, batch.partition);
+    let q = this.queues.get(k);
+    if (!q) this.queues.set(k, (q = { topic: batch.topic, partition: batch.partition, batches: [] }));
+    batch.lastAttemptMs = this.clock();
+    q.batches.unshift(batch);
+  }
+
+  /** Removes and returns batches older than delivery.timeout.ms (the caller fails them). */
+  expiredBatches(): ProducerBatch[] {
+    const now = this.clock();
+    const expired: ProducerBatch[] = [];
+    for (const [k, q] of this.queues) {
+      while (q.batches.length && now - q.batches[0].createdMs >= this.deliveryTimeoutMs) expired.push(q.batches.shift()!);
+      if (q.batches.length === 0) this.queues.delete(k);
+    }
+    return expired;
+  }
+
+  mutePartition(topic: string, partition: number): void {
+    this.muted.add(key(topic, partition));
+  }
+
+  unmutePartition(topic: string, partition: number): void {
+    this.muted.delete(key(topic, partition));
+  }
+
+  /** While a flush is in progress every batch is ready regardless of linger. */
+  beginFlush(): void {
+    this.flushes++;
+  }
+
+  endFlush(): void {
+    if (this.flushes > 0) this.flushes--;
+  }
+
+  /** No more appends; everything queued is ready. */
+  close(): void {
+    this.closed = true;
+  }
+
+  hasUndrained(): boolean {
+    for (const q of this.queues.values()) if (q.batches.length) return true;
+    return false;
+  }
+
+  /** Fails every queued batch (on abort / forced close). */
+  abortAll(error: Error): void {
+    for (const q of this.queues.values()) for (const b of q.batches) b.fail(error);
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,199 @@
+// The producer's sender (Kafka's Sender): takes ready batches out of the accumulator, groups them
+// per leader into Produce requests (at most `maxInFlight` outstanding per broker), encodes each
+// batch (compression) and settles it from the response: success gives the base offset (and
+// LogAppendTime); a retriable error (the error table's flag, or a lost connection) puts the batch
+// back at the head of its queue after `retry.backoff.ms`, refreshing metadata when leadership may
+// have moved; anything else, or running out of `delivery.timeout.ms`, fails the batch with an error
+// naming the topic and partition. Runs when woken (new records, responses) and on linger timers.
+import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
+import type { Cluster } from '../cluster/cluster.ts';
+import { KafkaClientError } from '../network/errors.ts';
+import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
+import { encodeProducerBatch, type CompressionName } from './batch-encoder.ts';
+import type { IdempotenceState } from './idempotence.ts';
+
+export interface SenderConfig {
+  acks: number;
+  compression: CompressionName;
+  maxInFlight: number;
+  maxRequestSize: number;
+  requestTimeoutMs: number;
+}
+
+// errors after which the partition's leader must be looked up again
+const METADATA_ERRORS = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+]);
+
+export class Sender {
+  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Map<number, number>();
+  private refreshing = false;
+  private closed = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly accumulator: RecordAccumulator,
+    private readonly config: SenderConfig,
+    private readonly idempotence: IdempotenceState | null = null,
+  ) {}
+
+  /** Runs the send loop soon (coalesces calls made in the same tick). */
+  wakeup(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.runOnce();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private leaderOf = (topic: string, partition: number): number | undefined => this.cluster.metadata.leaderFor(topic, partition);
+
+  private runOnce(): void {
+    for (const b of this.accumulator.expiredBatches()) {
+      b.fail(new KafkaClientError(`delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not sent`, 'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }));
+    }
+    const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
+    if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
+    if (this.idempotence && !this.idempotence.hasProducerId && readyNodes.size > 0) {
+      this.idempotence.ensureProducerId().then(
+        () => this.wakeup(),
+        (err) => this.failAll(err as Error),
+      );
+      return;
+    }
+    const nodes = [...readyNodes].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
+    const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
+    for (const [node, batches] of drained) {
+      if (this.idempotence) {
+        // one batch per partition in flight: sequences reach the broker in order
+        for (const b of batches) {
+          this.idempotence.assign(b);
+          this.accumulator.mutePartition(b.topic, b.partition);
+        }
+      }
+      this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
+      void this.produce(node, batches).finally(() => {
+        this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+        if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
+        this.wakeup();
+      });
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.accumulator.hasUndrained() && Number.isFinite(nextReadyCheckDelayMs) && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.wakeup();
+      }, Math.max(1, nextReadyCheckDelayMs));
+    }
+  }
+
+  private refreshMetadata(topics: string[]): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    this.cluster
+      .refreshMetadata({ topics })
+      .catch(() => {})
+      .finally(() => {
+        this.refreshing = false;
+        // let a short backoff pass before looking again, so an absent leader does not spin
+        setTimeout(() => this.wakeup(), 50).unref?.();
+      });
+  }
+
+  private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
+    let response: ProduceResponse | null;
+    try {
+      const encoded = await Promise.all(
+        batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence })),
+      );
+      const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
+      batches.forEach((b, i) => {
+        let l = byTopic.get(b.topic);
+        if (!l) byTopic.set(b.topic, (l = []));
+        l.push({ index: b.partition, records: encoded[i] });
+      });
+      const body = {
+        transactionalId: null,
+        acks: this.config.acks,
+        timeoutMs: this.config.requestTimeoutMs,
+        topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+      };
+      if (this.config.acks === 0) {
+        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false });
+        for (const b of batches) b.complete({ baseOffset: -1n, logAppendTime: -1n });
+        return;
+      }
+      response = await this.cluster.request(node, ApiKey.Produce, body);
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      this.cluster.metadata.requestUpdate();
+      for (const b of batches) this.retryOrFail(b, retriable, err as Error);
+      return;
+    }
+    const results = new Map<string, { errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint; errorMessage: string | null }>();
+    for (const t of response!.responses) for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p);
+    for (const b of batches) {
+      const r = results.get(`${b.topic}\u0000${b.partition}`);
+      if (!r) {
+        b.fail(new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, { topic: b.topic, partition: b.partition }));
+        continue;
+      }
+      if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
+        // a duplicate is a retry of a batch the broker already has
+        b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
+        continue;
+      }
+      if (this.idempotence && r.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
+        // the broker lost our producer state: new producer id, re-sequence, retry
+        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
+        b.baseSequence = -1;
+        this.retryOrFail(b, true, new KafkaClientError(`produce to ${b.topic}-${b.partition}: UNKNOWN_PRODUCER_ID`, 'UNKNOWN_PRODUCER_ID', true, { code: r.errorCode, topic: b.topic, partition: b.partition }));
+        continue;
+      }
+      if (this.idempotence && (r.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || r.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH)) {
+        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
+      }
+      const info = errorInfo(r.errorCode);
+      if (METADATA_ERRORS.has(r.errorCode)) this.cluster.metadata.invalidateLeader(b.topic, b.partition);
+      const error = new KafkaClientError(
+        `produce to ${b.topic}-${b.partition} failed: ${info.name}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
+        info.name,
+        info.retriable,
+        { code: r.errorCode, topic: b.topic, partition: b.partition },
+      );
+      this.retryOrFail(b, info.retriable, error);
+    }
+  }
+
+  private failAll(error: Error): void {
+    this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
+  }
+
+  private retryOrFail(batch: ProducerBatch, retriable: boolean, error: Error): void {
+    const expired = this.cluster.clock() - batch.createdMs >= this.accumulator.deliveryTimeoutMs;
+    if (retriable && !expired && !this.closed) {
+      this.accumulator.reenqueue(batch);
+      return;
+    }
+    const e = error instanceof KafkaClientError && error.details.topic !== undefined
+      ? error
+      : new KafkaClientError(`produce to ${batch.topic}-${batch.partition} failed: ${error.message}`, (error as KafkaClientError).type ?? 'NETWORK_EXCEPTION', retriable, { topic: batch.topic, partition: batch.partition }, { cause: error });
+    batch.fail(e);
+  }
+}

@@ -1,0 +1,79 @@
+// A scriptable in-process Kafka endpoint for client tests: decodes request frames with the shared
+// codec and answers through a handler (ApiVersions answered from `apiVersions` unless the handler
+// does it). Closed by the test; never left running.
+import net from 'node:net';
+import { ApiKey, API_SPECS, decodeRequestFrame, encodeResponseFrame, type RequestHeader } from '@tributary/protocol';
+import { FrameDecoder } from '../../src/network/frame-decoder.ts';
+
+export interface Handled {
+  /** Response body, or null for no response (acks=0). */
+  body: unknown;
+  /** Answer at this version instead of the request's (ApiVersions error answers use 0). */
+  version?: number;
+}
+
+export type Handler = (header: RequestHeader, body: any) => Handled | null | undefined | Promise<Handled | null | undefined>;
+
+export interface FakeBroker {
+  port: number;
+  requests: Array<{ header: RequestHeader; body: any }>;
+  close(): Promise<void>;
+  dropConnections(): void;
+}
+
+export function defaultApiVersions(overrides: Record<number, [number, number]> = {}) {
+  const keys: Array<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
+  for (const [k, s] of Object.entries(API_SPECS)) {
+    if (!s) continue;
+    const o = overrides[Number(k)];
+    keys.push({ apiKey: Number(k), minVersion: o ? o[0] : s.minVersion, maxVersion: o ? o[1] : s.maxVersion });
+  }
+  return keys;
+}
+
+export async function startFakeBroker(handler: Handler, apiVersions = defaultApiVersions()): Promise<FakeBroker> {
+  const requests: FakeBroker['requests'] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    const d = new FrameDecoder();
+    let chain = Promise.resolve();
+    socket.on('data', (chunk) => {
+      for (const frame of d.push(chunk)) {
+        chain = chain.then(async () => {
+          const { header, body } = decodeRequestFrame(frame);
+          requests.push({ header, body });
+          let out = await handler(header, body);
+          if (out === undefined && header.apiKey === ApiKey.ApiVersions) {
+            const own = apiVersions.find((k) => k.apiKey === ApiKey.ApiVersions)!;
+            out =
+              header.apiVersion > own.maxVersion
+                ? { body: { errorCode: 35, apiKeys: [own] }, version: 0 }
+                : { body: { errorCode: 0, apiKeys: apiVersions } };
+          }
+          if (!out) return;
+          socket.write(encodeResponseFrame(header.apiKey as any, out.version ?? header.apiVersion, header.correlationId, out.body as any));
+        }).catch((err) => {
+          // a handler bug: report it and drop the connection, as a broker closes on a bad request
+          console.error('fake broker:', err);
+          socket.destroy();
+        });
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    requests,
+    dropConnections() {
+      for (const s of sockets) s.destroy();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
