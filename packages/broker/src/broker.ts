@@ -5,25 +5,30 @@
 //   const port = await broker.start();   // binds; port 0 in the config picks a free port
 //   await broker.stop();                 // stop accepting, answer in-flight requests, close
 //
-// Start order: log dirs + meta.properties (cluster id), then listeners. Stop order: listeners
-// (draining connections), then (SEAM) the storage layer: flush and write checkpoints.
+// Start order: cluster id (meta.properties), the partition layer (LogManager: load/recover logs,
+// topics, retention and flush scheduling), then listeners. Stop order: listeners (draining
+// connections; waiting fetches are completed first), then the partition layer: HW checkpoint,
+// flush, recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import { RequestDispatcher } from './handlers/dispatcher.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { loadOrCreateMetaProperties } from './meta-properties.ts';
+import { resolveClusterId } from './meta-properties.ts';
+import { TopicManager } from './partitions/topic-manager.ts';
 import { SocketServer, type BoundListener } from './network/socket-server.ts';
-import { EmptyMetadata, systemClock, type BrokerServices, type Clock, type MetadataView } from './services.ts';
+import { systemClock, type BrokerServices, type Clock } from './services.ts';
+import type { FileSystem, Scheduler } from '@tributary/storage';
 
 export interface BrokerOptions {
   clock?: Clock;
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
-  /** SEAM until the topic/partition manager lands. */
-  metadata?: MetadataView;
+  /** Storage seams for tests: filesystem and background scheduler (null = no background tasks). */
+  fs?: FileSystem;
+  scheduler?: Scheduler | null;
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -42,6 +47,7 @@ export class Broker {
   private server: SocketServer | null = null;
   private _services: BrokerServices | null = null;
   private _bound: BoundListener[] = [];
+  private topicManager: TopicManager | null = null;
   private stopPromise: Promise<void> | null = null;
 
   constructor(
@@ -73,7 +79,16 @@ export class Broker {
     if (this.state !== 'new') throw new Error(`cannot start a broker that is ${this.state}`);
     this.state = 'starting';
     const config = this.config;
-    const meta = loadOrCreateMetaProperties(config.logDirs, config.nodeId);
+    const clusterId = resolveClusterId(config.logDirs, config.nodeId);
+    const clock = this.options.clock ?? systemClock;
+    const topics = new TopicManager({ config, nodeId: config.nodeId, clusterId, clock, log: this.log, fs: this.options.fs, scheduler: this.options.scheduler });
+    try {
+      topics.start();
+    } catch (err) {
+      this.state = 'stopped';
+      throw err;
+    }
+    this.topicManager = topics;
     const limits = {
       maxFrameBytes: config.get('socket.request.max.bytes'),
       idleMs: config.get('connections.max.idle.ms'),
@@ -85,13 +100,14 @@ export class Broker {
     const advertised: ListenerEndpoint[] = [];
     this._services = {
       config,
-      clock: this.options.clock ?? systemClock,
+      clock,
       log: this.log,
       nodeId: config.nodeId,
-      clusterId: meta.clusterId,
+      clusterId,
       advertisedListeners: advertised,
       registry: this.registry,
-      metadata: this.options.metadata ?? new EmptyMetadata(),
+      metadata: topics,
+      topics,
       shutdownSignal: this.shutdown.signal,
     };
     const services = this._services;
@@ -106,6 +122,7 @@ export class Broker {
       this._bound = await this.server.start();
     } catch (err) {
       this.state = 'stopped';
+      topics.stop();
       throw err;
     }
     advertised.push(...this.resolveAdvertised(this._bound));
@@ -128,8 +145,13 @@ export class Broker {
     this.stopPromise ??= (async () => {
       this.state = 'stopping';
       this.shutdown.abort();
+      this.topicManager?.purgatory.completeAll();
       await this.server?.stop(this.options.shutdownTimeoutMs ?? 30_000);
-      // SEAM: storage flush + checkpoints go here once the storage layer lands.
+      try {
+        this.topicManager?.stop();
+      } catch (err) {
+        this.log.error('storage shutdown failed', { err });
+      }
       this.state = 'stopped';
     })();
     return this.stopPromise;

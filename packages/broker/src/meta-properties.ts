@@ -1,48 +1,35 @@
-// meta.properties: the identity file Kafka keeps in every log directory. Tributary writes Kafka's
-// KRaft form on first start and checks it on later starts, so a restart finds the same cluster:
+// Cluster identity from meta.properties, the file Kafka keeps in every log directory. The
+// LogManager (storage) is the file's only writer: on first start the broker makes up a cluster id
+// here and hands it to the LogManager, which writes meta.properties (version, broker.id,
+// cluster.id) into each log dir; on later starts this reads it back, from either Kafka form:
 //
-//   #Written by Tributary
-//   version=1
-//   cluster.id=<22-char base64url uuid>
-//   node.id=<node id>
+//   version=0 / broker.id=<id> / cluster.id=<id>      (ZooKeeper era, what the LogManager writes)
+//   version=1 / node.id=<id>   / cluster.id=<id>      (KRaft, written by earlier Tributary builds)
 //
-// A directory holding another node's meta.properties is refused.
+// A directory holding another node's meta.properties, or dirs of different clusters, are refused.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProperties } from './config/properties.ts';
-
-export interface MetaProperties {
-  clusterId: string;
-  nodeId: number;
-}
 
 /** A random cluster id in Kafka's Uuid.toString form. */
 export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function loadOrCreateMetaProperties(logDirs: string[], nodeId: number): MetaProperties {
-  let found: MetaProperties | null = null;
+/** The cluster id recorded in the log dirs, or a new one when none has meta.properties yet. */
+export function resolveClusterId(logDirs: string[], nodeId: number): string {
+  let found: string | null = null;
   for (const dir of logDirs) {
     const file = join(dir, 'meta.properties');
     if (!existsSync(file)) continue;
     const props = Object.fromEntries(parseProperties(readFileSync(file, 'utf8')).map((e) => [e.key, e.value]));
     const clusterId = props['cluster.id'];
-    const storedNode = Number(props['node.id'] ?? props['broker.id']);
+    const stored = props['node.id'] ?? props['broker.id'];
     if (!clusterId) throw new Error(`${file} has no cluster.id`);
-    if (storedNode !== nodeId) throw new Error(`${file} belongs to node ${storedNode}, but node.id is ${nodeId}`);
-    if (found && found.clusterId !== clusterId) throw new Error(`log dirs belong to different clusters (${found.clusterId}, ${clusterId})`);
-    found = { clusterId, nodeId };
+    if (stored !== undefined && Number(stored) !== nodeId) throw new Error(`${file} belongs to node ${stored}, but node.id is ${nodeId}`);
+    if (found && found !== clusterId) throw new Error(`log dirs belong to different clusters (${found}, ${clusterId})`);
+    found = clusterId;
   }
-  const meta = found ?? { clusterId: newClusterId(), nodeId };
-  for (const dir of logDirs) {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'meta.properties');
-    if (existsSync(file)) continue;
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, `#Written by Tributary\nversion=1\ncluster.id=${meta.clusterId}\nnode.id=${nodeId}\n`);
-    renameSync(tmp, file);
-  }
-  return meta;
+  return found ?? newClusterId();
 }

@@ -1,12 +1,12 @@
 // BrokerServices: what every handler can reach through `ctx.services` — configuration, time,
-// logging, identity, the handler registry, and the seams the next layers plug into:
-// `metadata` (topics and partitions; the topic/partition manager replaces the empty table) and,
-// when the storage layer lands, the LogManager. Build it once per broker; handlers never import
-// singletons.
+// logging, identity, the handler registry, and the partition layer (`topics`: the TopicManager,
+// which owns the LogManager; `metadata` is the same object seen as a read-only MetadataView).
+// Build it once per broker; handlers never import singletons.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { Logger } from './logger.ts';
+import type { TopicManager } from './partitions/topic-manager.ts';
 
 /** Wall-clock time in milliseconds; tests pass a fake. */
 export interface Clock {
@@ -31,22 +31,10 @@ export interface TopicState {
   partitions: PartitionState[];
 }
 
-/**
- * Read view of cluster metadata. SEAM: the topic/partition manager (next issue) implements it over
- * the storage layer; until then `EmptyMetadata` has no topics.
- */
+/** Read view of cluster metadata (implemented by the TopicManager). */
 export interface MetadataView {
   topics(): Iterable<TopicState>;
   topic(name: string): TopicState | undefined;
-}
-
-export class EmptyMetadata implements MetadataView {
-  topics(): Iterable<TopicState> {
-    return [];
-  }
-  topic(): TopicState | undefined {
-    return undefined;
-  }
 }
 
 export interface BrokerServices {
@@ -60,6 +48,8 @@ export interface BrokerServices {
   readonly advertisedListeners: readonly ListenerEndpoint[];
   readonly registry: HandlerRegistry;
   readonly metadata: MetadataView;
+  /** The partition layer: topics, partitions, logs, the fetch purgatory. */
+  readonly topics: TopicManager;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }

@@ -1,16 +1,18 @@
 // RequestDispatcher: the FrameProcessor between the network and the handlers. For each frame it
 // reads the routing fields at fixed offsets (apiKey int16 @0, apiVersion int16 @2, correlationId
 // int32 @4), looks the handler up, decodes the rest of the header and the body with the generated
-// codec, runs the handler and encodes the response frame (size + header + body).
+// codec, runs the handler and encodes the response frame (size + header + body); large record
+// buffers are spliced into the frame, not copied (splicing-writer.ts).
 //
 // Closes the connection (throws) on: a header too short or malformed, an unknown API key, a version
 // above the handler's max (or below 0), a version in [0, minVersion) when the handler has no
 // `rejectVersion`, a body that does not decode, and a handler that throws.
 // ApiVersions of an unsupported version is answered (v0 body, UNSUPPORTED_VERSION, KIP-511).
-import { API_SPECS, ApiKey, Reader, Writer, decodeRequestHeader, encodeResponseHeader } from '@tributary/protocol';
+import { API_SPECS, ApiKey, Reader, decodeRequestHeader, encodeResponseHeader } from '@tributary/protocol';
 import type { ConnectionInfo, FrameProcessor, ResponseFrame } from '../network/connection.ts';
 import type { BrokerServices } from '../services.ts';
 import { unsupportedApiVersionsFrame } from './api-versions.ts';
+import { SplicingWriter } from './splicing-writer.ts';
 import { NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './registry.ts';
 
 export class ProtocolViolation extends Error {
@@ -57,11 +59,11 @@ export class RequestDispatcher implements FrameProcessor {
 
 function encode(handler: AnyApiHandler, apiVersion: number, correlationId: number, result: HandlerResult<unknown>): ResponseFrame {
   if (result === NO_RESPONSE) return null;
-  const w = new Writer(256);
+  const w = new SplicingWriter(256);
   const at = w.reserve(4);
   encodeResponseHeader(w, handler.apiKey, apiVersion, correlationId);
   if (handler.codec) handler.codec.encodeResponse(w, apiVersion, result);
   else API_SPECS[handler.apiKey]!.encodeResponse(w, apiVersion, result);
   w.setInt32(at, w.length - 4);
-  return w.finish();
+  return w.chunks();
 }

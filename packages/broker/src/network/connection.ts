@@ -24,8 +24,19 @@ export interface ConnectionInfo {
   readonly listenerName: string;
 }
 
-/** A complete response frame (with its 4-byte size prefix), or null for no response. */
-export type ResponseFrame = Buffer | null;
+/**
+ * A complete response frame (with its 4-byte size prefix), or null for no response. A list of
+ * buffers is one frame written in order (records spliced in without copying).
+ */
+export type ResponseFrame = Buffer | Buffer[] | null;
+
+function frameBytes(r: ResponseFrame): number {
+  if (r === null) return 0;
+  if (!Array.isArray(r)) return r.length;
+  let n = 0;
+  for (const b of r) n += b.length;
+  return n;
+}
 
 export interface FrameProcessor {
   /**
@@ -178,7 +189,7 @@ export class Connection {
     if (this.closed) return;
     slot.done = true;
     slot.response = response;
-    this.heldBytes += (response ? response.length : 0) - slot.requestBytes;
+    this.heldBytes += frameBytes(response) - slot.requestBytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -203,9 +214,11 @@ export class Connection {
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
         if (slot.response) {
-          if (last) this.socket.write(last);
-          this.heldBytes -= slot.response.length;
-          last = slot.response;
+          this.heldBytes -= frameBytes(slot.response);
+          for (const b of Array.isArray(slot.response) ? slot.response : [slot.response]) {
+            if (last) this.socket.write(last);
+            last = b;
+          }
         }
       }
       // The last write's callback re-checks the limits once the batch reached the kernel ('drain'

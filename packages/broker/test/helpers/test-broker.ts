@@ -7,8 +7,10 @@ import { Broker, type BrokerOptions } from '../../src/broker.ts';
 import { BrokerConfig, type ConfigSources } from '../../src/config/broker-config.ts';
 import { silentLogger } from '../../src/logger.ts';
 
-export async function startTestBroker(settings: ConfigSources['settings'] = {}, options: BrokerOptions = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-broker-test-'));
+/** `keep`: do not remove the data dir on stop (restart tests); `settings['log.dirs']` reuses a dir. */
+export async function startTestBroker(settings: ConfigSources['settings'] = {}, options: BrokerOptions = {}, opts: { keep?: boolean } = {}) {
+  const given = settings?.['log.dirs'];
+  const dataDir = typeof given === 'string' ? given : mkdtempSync(join(tmpdir(), 'tributary-broker-test-'));
   const config = BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...settings } });
   const broker = new Broker(config, { log: silentLogger, ...options });
   const port = await broker.start();
@@ -18,7 +20,7 @@ export async function startTestBroker(settings: ConfigSources['settings'] = {}, 
     dataDir,
     async stop() {
       await broker.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,63 @@
+// CreateTopics (API key 19), versions 0-7.
+//
+// Behaviour: each topic goes through TopicManager.createTopic, which validates as Kafka's
+// controller does: INVALID_TOPIC_EXCEPTION (bad name or collision on '.'/'_'),
+// TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or
+// more than the registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and
+// an assignment), INVALID_CONFIG (unknown name or bad value). NumPartitions / ReplicationFactor -1
+// take num.partitions / default.replication.factor. A name given twice fails with INVALID_REQUEST
+// ("Duplicate topic name."). ValidateOnly (v1+) checks without creating. v5+ answers the topic's
+// partition count, replication factor and every effective config (value, source); v7 the topic id.
+// Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
+import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
+import { CONFIG_SOURCE, effectiveTopicConfig } from '../partitions/topic-config.ts';
+import type { ApiHandler } from './registry.ts';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
+  apiKey: ApiKey.CreateTopics,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 7,
+  handle(ctx, request) {
+    const topics = ctx.services.topics;
+    const counts = new Map<string, number>();
+    for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const results: CreateTopicsResponseCreatableTopicResult[] = [];
+    const done = new Set<string>();
+    for (const rt of request.topics) {
+      const base = { name: rt.name, topicId: ZERO_UUID, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
+      if (counts.get(rt.name)! > 1) {
+        if (done.has(rt.name)) continue;
+        done.add(rt.name);
+        results.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+        continue;
+      }
+      const r = topics.createTopic({
+        name: rt.name,
+        numPartitions: rt.numPartitions,
+        replicationFactor: rt.replicationFactor,
+        assignments: rt.assignments,
+        configs: Object.fromEntries(rt.configs.map((c) => [c.name, c.value])),
+        validateOnly: request.validateOnly,
+      });
+      if (!r.topic) {
+        results.push({ ...base, errorCode: r.errorCode, errorMessage: r.errorMessage });
+        continue;
+      }
+      const t = r.topic;
+      const numPartitions = request.validateOnly
+        ? rt.assignments.length || (rt.numPartitions === -1 ? ctx.services.config.get('num.partitions') : rt.numPartitions)
+        : t.partitions.length;
+      const replicationFactor = request.validateOnly
+        ? rt.assignments[0]?.brokerIds.length ?? (rt.replicationFactor === -1 ? ctx.services.config.get('default.replication.factor') : rt.replicationFactor)
+        : t.partitions[0]?.replicas.length ?? 0;
+      const configs = effectiveTopicConfig(t.configs, ctx.services.config).map((c) => ({
+        name: c.name, value: c.value, readOnly: false, configSource: CONFIG_SOURCE[c.source], isSensitive: false,
+      }));
+      results.push({ ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor, configs });
+    }
+    return { throttleTimeMs: 0, topics: results };
+  },
+};

@@ -1,0 +1,100 @@
+// ListOffsets (API key 2), versions 0-8.
+//
+// Behaviour per partition, by Timestamp:
+//   -2 EARLIEST and -4 EARLIEST_LOCAL (v8+): the log start offset;
+//   -1 LATEST: the high watermark (read_uncommitted) or last stable offset (read_committed, v2+;
+//      equal without transactions);
+//   -3 MAX_TIMESTAMP (v7+): the largest timestamp in the log and the offset stored with it
+//      (offset -1 and timestamp -1 for an empty log);
+//   >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
+//      (storage offsetForTimestamp), below the HW; none -> offset -1, timestamp -1, no error.
+// Timestamps answered are -1 for EARLIEST/LATEST. LeaderEpoch (v4+) is the epoch of the offset
+// found per the leader epoch cache (-1 when unknown). v0 answers OldStyleOffsets: [offset] (or []
+// when nothing matched); MaxNumOffsets is not honoured beyond one offset.
+// Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
+// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v4+);
+// KAFKA_STORAGE_ERROR for an offline log.
+// Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
+import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
+import type { Partition } from '../partitions/partition.ts';
+import type { ApiHandler } from './registry.ts';
+
+const EARLIEST = -2n;
+const LATEST = -1n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+
+type PartitionResponse = ListOffsetsResponseListOffsetsPartitionResponse;
+
+function errorResponse(partitionIndex: number, errorCode: number): PartitionResponse {
+  return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+}
+
+function epochFor(p: Partition, offset: number): number {
+  if (offset < 0) return -1;
+  let epoch = -1;
+  for (const e of p.log.leaderEpochCache.all) {
+    if (e.startOffset <= offset) epoch = e.epoch;
+    else break;
+  }
+  return epoch === -1 && offset === p.logEndOffset ? p.leaderEpoch : epoch;
+}
+
+function lookup(p: Partition, timestamp: bigint, isolationLevel: number): { offset: number; timestamp: number } {
+  if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: p.logStartOffset, timestamp: -1 };
+  if (timestamp === LATEST) return { offset: isolationLevel === 1 ? p.lastStableOffset : p.highWatermark, timestamp: -1 };
+  if (timestamp === MAX_TIMESTAMP) {
+    const m = p.log.maxTimestampAndOffset();
+    return m.offset < 0 || m.offset >= p.highWatermark ? { offset: -1, timestamp: -1 } : m;
+  }
+  if (timestamp < 0n) return { offset: -1, timestamp: -1 };
+  const found = p.log.offsetForTimestamp(Number(timestamp));
+  if (!found || found.offset >= p.highWatermark) return { offset: -1, timestamp: -1 };
+  return found;
+}
+
+export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
+  apiKey: ApiKey.ListOffsets,
+  name: 'ListOffsets',
+  minVersion: 0,
+  maxVersion: 8,
+  handle(ctx, request) {
+    const version = ctx.header.apiVersion;
+    const topics = ctx.services.topics;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => {
+        const counts = new Map<number, number>();
+        for (const rp of t.partitions) counts.set(rp.partitionIndex, (counts.get(rp.partitionIndex) ?? 0) + 1);
+        return {
+          name: t.name,
+          partitions: t.partitions.map((rp): PartitionResponse => {
+            if (counts.get(rp.partitionIndex)! > 1) return errorResponse(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
+            const p = topics.partition(t.name, rp.partitionIndex);
+            if (!p) return errorResponse(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (rp.currentLeaderEpoch >= 0 && rp.currentLeaderEpoch !== p.leaderEpoch) {
+              return errorResponse(rp.partitionIndex, rp.currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+            }
+            let found: { offset: number; timestamp: number };
+            try {
+              found = lookup(p, rp.timestamp, request.isolationLevel);
+            } catch (err) {
+              const code = (err as { errorCode?: unknown }).errorCode;
+              return errorResponse(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
+            }
+            // Fields a version lacks must keep their defaults (the codec refuses anything else).
+            if (version === 0) return { ...errorResponse(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
+            return {
+              partitionIndex: rp.partitionIndex,
+              errorCode: ErrorCode.NONE,
+              oldStyleOffsets: [],
+              timestamp: BigInt(found.timestamp),
+              offset: BigInt(found.offset),
+              leaderEpoch: version >= 4 ? epochFor(p, found.offset) : -1,
+            };
+          }),
+        };
+      }),
+    };
+  },
+};

@@ -1,0 +1,108 @@
+// Produce (API key 0), versions 3-11 served; 0-2 answered UNSUPPORTED_VERSION per partition
+// (rejectVersion), as Kafka 4 does.
+//
+// Behaviour: Acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS for every partition). Per
+// partition: invalid topic name -> INVALID_TOPIC_EXCEPTION; internal topics (__consumer_offsets,
+// __transaction_state) refuse client writes (INVALID_TOPIC_EXCEPTION); unknown topic or partition
+// -> UNKNOWN_TOPIC_OR_PARTITION. The records go through log-validator.ts (exactly one v2 batch per
+// partition -> else INVALID_RECORD; zstd before v7 -> UNSUPPORTED_COMPRESSION_TYPE; CRC,
+// max.message.bytes -> MESSAGE_TOO_LARGE, segment.bytes -> RECORD_LIST_TOO_LARGE, the topic's
+// compression.type with recompression) and are appended by the Partition (offsets, leader epoch
+// and, for message.timestamp.type=LogAppendTime, the broker time stamped into the batch headers;
+// acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS). With tributary.durability=fsync
+// the answer waits for the fsync covering the append (group commit). All partitions are
+// validated and written without waiting for one another. acks=0 gets no response.
+// Response: base offset, LogAppendTime (-1 for CreateTime topics), log start offset (v5+), error
+// message (v8+). Storage failures answer KAFKA_STORAGE_ERROR.
+// Idempotent producers (batches with a producer id): epoch and sequence checks per partition
+// (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER), and a retried duplicate of one of the
+// last 5 batches is answered with its original offsets without appending (producer-state.ts).
+// Not implemented: producer state persistence across restarts, transactions (transactional
+// batches are stored as sent), timestamp bounds
+// (message.timestamp.before/after.max.ms), quotas / throttling, request timeoutMs (nothing waits
+// on other replicas).
+import { ApiKey, ErrorCode, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
+import type { Partition } from '../partitions/partition.ts';
+import { PartitionError } from '../partitions/partition.ts';
+import { validateRecords } from '../partitions/log-validator.ts';
+import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
+import type { TopicManager } from '../partitions/topic-manager.ts';
+import { NO_RESPONSE, type ApiHandler } from './registry.ts';
+
+type PartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
+
+function errorResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+}
+
+function codeOf(err: unknown): number {
+  if (err instanceof PartitionError) return err.errorCode;
+  const code = (err as { errorCode?: unknown })?.errorCode;
+  return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number): Promise<PartitionResponse> {
+  try {
+    const cfg = p.config;
+    const v = validateRecords(records, {
+      topicPartition: `${p.topic}-${p.partition}`,
+      produceVersion: version,
+      maxMessageBytes: cfg.maxMessageBytes,
+      segmentBytes: p.log.config.segmentBytes,
+      compressionType: cfg.compressionType,
+    });
+    const batches = v.records instanceof Promise ? await v.records : v.records;
+    const info = await p.appendAsLeader(batches, acks);
+    return {
+      index: p.partition,
+      errorCode: ErrorCode.NONE,
+      baseOffset: BigInt(info.firstOffset),
+      logAppendTimeMs: BigInt(info.logAppendTimeMs),
+      logStartOffset: BigInt(p.logStartOffset),
+      errorMessage: null,
+    };
+  } catch (err) {
+    // The topic was deleted while this append was in flight.
+    if (topics.partition(p.topic, p.partition) !== p) return errorResponse(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    return errorResponse(p.partition, codeOf(err), (err as Error).message ?? null);
+  }
+}
+
+function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number): PartitionResponse | Promise<PartitionResponse> {
+  const nameProblem = topicNameProblem(name);
+  if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+  if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
+  const p = topics.partition(name, index);
+  if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
+  return appendOne(topics, p, records, acks, version);
+}
+
+export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(ctx, request) {
+    const acks = request.acks;
+    const topics = ctx.services.topics;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const pending = request.topicData.map((t) => ({
+      name: t.name,
+      partitions: t.partitionData.map((pd) =>
+        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
+    }));
+    const responses = await Promise.all(pending.map(async (t) => ({ name: t.name, partitionResponses: await Promise.all(t.partitions) })));
+    if (acks === 0) return NO_RESPONSE;
+    return { responses, throttleTimeMs: 0 };
+  },
+  rejectVersion(ctx, request) {
+    return {
+      responses: request.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((pd) => errorResponse(pd.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later')),
+      })),
+      throttleTimeMs: 0,
+    };
+  },
+};

@@ -1,0 +1,135 @@
+// Validation of a produced records blob before it is appended (Kafka's LogValidator and
+// UnifiedLog.analyzeAndValidateRecords), without decoding records on the normal path:
+//
+//   - Kafka's ProduceRequest.validateRecords, answered INVALID_RECORD with Kafka's messages:
+//     exactly one batch per partition, magic 2 (legacy message sets are refused); zstd before
+//     Produce v7 -> UNSUPPORTED_COMPRESSION_TYPE;
+//   - the batch whole, CRC-32C correct, record count consistent (CORRUPT_MESSAGE);
+//   - no control batches from clients (INVALID_RECORD);
+//   - each batch at most max.message.bytes (MESSAGE_TOO_LARGE), the whole blob at most
+//     segment.bytes (RECORD_LIST_TOO_LARGE);
+//   - the topic's compression.type: 'producer' keeps the batches as sent; any other codec
+//     differing from a batch's is applied by decoding that batch and re-encoding it with the
+//     topic's codec (the only place the broker decodes records). Producer id, epoch, base sequence,
+//     transactional flag, timestamps and offset deltas are kept.
+//
+// Offsets, leader epoch and LogAppendTime are stamped by the log on append, not here.
+import {
+  Attr, CURRENT_MAGIC, CompressionType, ErrorCode, InvalidBatchError, LOG_OVERHEAD, Off, batchSizeAt, compressionOf,
+  decodeRecordBatch, encodeRecordBatch, validateBatch,
+} from '@tributary/protocol';
+import { PartitionError } from './partition-error.ts';
+
+const CODECS: Record<string, CompressionType | null> = {
+  producer: null,
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
+export interface ValidationLimits {
+  topicPartition: string;
+  /** Produce request version (Kafka's per-version checks). */
+  produceVersion: number;
+  maxMessageBytes: number;
+  segmentBytes: number;
+  /** Topic compression.type. */
+  compressionType: string;
+}
+
+export interface ValidationResult {
+  /** Batches to append: the input itself, or a re-encoded copy when recompressed. */
+  records: Buffer | Promise<Buffer>;
+  batchCount: number;
+}
+
+function batchError(err: InvalidBatchError, tp: string): PartitionError {
+  return new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Invalid record batch in produce request to ${tp}: ${err.message}`);
+}
+
+/** Validates `records` (throws PartitionError with the Kafka error code); recompresses when the topic asks for it. */
+export function validateRecords(records: Buffer, limits: ValidationLimits): ValidationResult {
+  const tp = limits.topicPartition;
+  if (records.length > limits.segmentBytes) {
+    throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE,
+      `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`);
+  }
+  checkProduceRecords(records, limits.produceVersion);
+  const target = CODECS[limits.compressionType] ?? null;
+  let pos = 0;
+  let n = 0;
+  let recompress = false;
+  while (pos < records.length) {
+    let size: number;
+    try {
+      size = validateBatch(records, pos);
+    } catch (err) {
+      if (err instanceof InvalidBatchError) throw batchError(err, tp);
+      throw err;
+    }
+    if (size > limits.maxMessageBytes) {
+      throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
+        `The record batch size in the append to ${tp} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+    }
+    const attrs = records.readInt16BE(pos + Off.Attributes);
+    if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${tp})`);
+    if (target !== null && compressionOf(attrs) !== target) recompress = true;
+    pos += size;
+    n++;
+  }
+  if (n === 0) throw new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Produce request to ${tp} has no record batch`);
+  return { records: recompress ? recompressAll(records, target!, limits) : records, batchCount: n };
+}
+
+/** Kafka's ProduceRequest.validateRecords (v3+): one whole v2 batch; zstd needs v7+. */
+function checkProduceRecords(records: Buffer, version: number): void {
+  const invalid = (what: string) => new PartitionError(ErrorCode.INVALID_RECORD, `Produce requests with version ${version} ${what}`);
+  const first = batchSizeAt(records, 0);
+  if (first < LOG_OVERHEAD + 5 || first > records.length) throw invalid('must have at least one record batch per partition');
+  if (records.readInt8(Off.Magic) !== CURRENT_MAGIC) throw invalid('are only allowed to contain record batches with magic version 2');
+  if (version < 7 && records.length >= Off.Attributes + 2 && compressionOf(records.readInt16BE(Off.Attributes)) === CompressionType.Zstd) {
+    throw new PartitionError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Produce requests with version ${version} are not allowed to use ZStandard compression`);
+  }
+  if (records.length > first) throw invalid('are only allowed to contain exactly one record batch per partition');
+}
+
+async function recompressAll(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
+  const out: Buffer[] = [];
+  let pos = 0;
+  while (pos < records.length) {
+    const size = records.readInt32BE(pos + Off.BatchLength) + 12;
+    const attrs = records.readInt16BE(pos + Off.Attributes);
+    if (compressionOf(attrs) === codec) {
+      out.push(records.subarray(pos, pos + size));
+    } else {
+      let b;
+      try {
+        b = await decodeRecordBatch(records, pos, { verifyCrc: false });
+      } catch (err) {
+        if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
+        throw err;
+      }
+      const batch = await encodeRecordBatch({
+        records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
+        compression: codec,
+        baseTimestamp: b.baseTimestamp,
+        maxTimestamp: b.maxTimestamp,
+        lastOffsetDelta: b.lastOffsetDelta,
+        timestampType: b.timestampType,
+        isTransactional: b.isTransactional,
+        producerId: b.producerId,
+        producerEpoch: b.producerEpoch,
+        baseSequence: b.baseSequence,
+      });
+      if (batch.length > limits.maxMessageBytes) {
+        throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
+          `The record batch size in the append to ${limits.topicPartition} is ${batch.length} bytes after recompression, which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+      }
+      out.push(batch);
+    }
+    pos += size;
+  }
+  return Buffer.concat(out);
+}

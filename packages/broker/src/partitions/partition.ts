@@ -1,0 +1,176 @@
+// Partition: one topic partition on this broker (Kafka's cluster.Partition): its replica state
+// (leader, leader epoch, replicas, ISR), its PartitionLog and its high watermark.
+//
+// High watermark: the offset below which records are committed (replicated to every ISR member)
+// and visible to consumers. On a single broker the ISR is this node alone, so the leader's HW
+// advances to its log end offset as soon as an append is complete — right after the write, or,
+// with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
+// advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
+import { ErrorCode } from '@tributary/protocol';
+import type { PartitionLog, ReadResult } from '@tributary/storage';
+import { PartitionError } from './partition-error.ts';
+import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
+import type { TopicRuntimeConfig } from './topic-config.ts';
+
+export { PartitionError };
+
+/** What an append answers: the offsets assigned (or, for a retried duplicate, the original ones). */
+export interface AppendResult {
+  firstOffset: number;
+  lastOffset: number;
+  /** -1 for CreateTime topics. */
+  logAppendTimeMs: number;
+  /** True when the batch repeated one already appended by an idempotent producer (not appended again). */
+  duplicate: boolean;
+}
+
+export interface PartitionInit {
+  topic: string;
+  topicId: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  log: PartitionLog;
+  /** Reads the topic's current runtime config (changes with AlterConfigs). */
+  config: () => TopicRuntimeConfig;
+  onHighWatermark: (p: Partition) => void;
+  now: () => number;
+}
+
+export class Partition {
+  readonly topic: string;
+  readonly topicId: string;
+  readonly partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  readonly log: PartitionLog;
+  private hw: number;
+  private readonly init: PartitionInit;
+  /** Bytes appended below the HW since this object was created (monotonic; long polls diff it). */
+  committedBytes = 0;
+  /** Appends above the HW, waiting for their fsync: [endOffset, cumulative bytes]. */
+  private pendingBytes: Array<[number, number]> = [];
+  private appendedBytes = 0;
+  /** Idempotent producers' epochs and last sequences (in memory). */
+  readonly producerState = new ProducerStateManager();
+
+  constructor(init: PartitionInit) {
+    this.init = init;
+    this.topic = init.topic;
+    this.topicId = init.topicId;
+    this.partition = init.partition;
+    this.leader = init.leader;
+    this.leaderEpoch = init.leaderEpoch;
+    this.replicas = init.replicas;
+    this.isr = init.isr;
+    this.log = init.log;
+    // Leader with ISR = {self}: everything in the local log is committed.
+    this.hw = init.log.logEndOffset;
+    init.log.on('truncate', (leo: number) => { this.resetHighWatermark(); this.producerState.truncateTo(leo); });
+  }
+
+  get config(): TopicRuntimeConfig {
+    return this.init.config();
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** No transactions yet: the last stable offset is the high watermark. */
+  get lastStableOffset(): number {
+    return this.hw;
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /**
+   * Appends validated v2 batches as leader (offsets assigned by the log). `requiredAcks` -1 checks
+   * min.insync.replicas against the ISR first (NOT_ENOUGH_REPLICAS). Resolves once the append is
+   * complete (fsynced in fsync mode) and the HW covers it.
+   */
+  async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendResult> {
+    const cfg = this.init.config();
+    if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
+      throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`);
+    }
+    const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.now() } : { leaderEpoch: this.leaderEpoch };
+    // Producer checks and the write happen in one synchronous step: nothing interleaves.
+    const idempotent = idempotentBatches(batches);
+    if (idempotent.length > 0) {
+      const dup = this.producerState.check(idempotent);
+      if (dup) {
+        if (this.log.config.durableAppend) await this.log.waitDurable(dup.lastOffset + 1);
+        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
+      }
+    }
+    const info = this.log.appendSync(batches, opts);
+    if (idempotent.length > 0) this.producerState.update(batches, idempotent, info.logAppendTimeMs);
+    this.appendedBytes += info.bytes;
+    this.pendingBytes.push([info.lastOffset + 1, this.appendedBytes]);
+    // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
+    if (this.log.config.durableAppend) await this.log.waitDurable(info.lastOffset + 1);
+    this.maybeIncrementHighWatermark(info.lastOffset + 1);
+    return { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
+  }
+
+  /** Raises the HW (never lowers it) to at most the log end offset; notifies waiters. */
+  maybeIncrementHighWatermark(offset: number): boolean {
+    const target = Math.min(offset, this.log.logEndOffset);
+    if (target <= this.hw) return false;
+    this.hw = target;
+    let i = 0;
+    while (i < this.pendingBytes.length && this.pendingBytes[i]![0] <= target) this.committedBytes = this.pendingBytes[i++]![1];
+    if (i > 0) this.pendingBytes.splice(0, i);
+    this.init.onHighWatermark(this);
+    return true;
+  }
+
+  /**
+   * DeleteRecords (KIP-107): raises the log start offset to `offset` (-1 = the high watermark).
+   * Returns the new low watermark. POLICY_VIOLATION unless cleanup.policy includes delete;
+   * OFFSET_OUT_OF_RANGE above the HW or below 0.
+   */
+  deleteRecords(offset: number): number {
+    if (!this.init.config().cleanupPolicy.includes('delete')) {
+      throw new PartitionError(ErrorCode.POLICY_VIOLATION, `Records of partition ${this.topic}-${this.partition} can not be deleted due to the configured policy`);
+    }
+    const target = offset === -1 ? this.hw : offset;
+    if (target < 0 || target > this.hw) {
+      throw new PartitionError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot increment the log start offset to ${target} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.hw}`);
+    }
+    return this.log.deleteRecordsBefore(target);
+  }
+
+  /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
+  resetHighWatermark(): void {
+    this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
+    if (this.pendingBytes.length === 0) this.appendedBytes = this.committedBytes;
+    this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
+  }
+
+  /**
+   * Reads for a consumer: whole batches from `fetchOffset`, below the HW. OffsetOutOfRangeError
+   * (errorCode 1) when fetchOffset is outside [logStartOffset, logEndOffset]. With `minOneBatch`
+   * false, a first batch larger than `maxBytes` is not returned (KIP-74 only allows it for the
+   * first partition of a response).
+   */
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): ReadResult {
+    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw);
+    if (!minOneBatch && r.records.length > maxBytes) r.records = EMPTY;
+    return r;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,272 @@
+// Produce and Fetch over a real socket: offsets, errors, LogAppendTime, recompression, long poll,
+// size limits, restart.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ApiKey, CompressionType, ErrorCode, Off, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
+import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
+import { startTestBroker } from './helpers/test-broker.ts';
+
+const batch = (records: RecordInput[], compression = CompressionType.None) => encodeRecordBatch({ records, compression });
+const values = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i }));
+
+async function produce(c: KafkaTestClient, topic: string, partition: number, records: Buffer | null, opts: { acks?: number; version?: number } = {}) {
+  const res = await c.request(ApiKey.Produce, opts.version ?? 9, { acks: opts.acks ?? -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+  return res.responses[0]!.partitionResponses[0]!;
+}
+
+function fetchReq(topic: string, partition: number, offset: number, o: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number } = {}) {
+  return {
+    replicaId: -1, maxWaitMs: o.maxWaitMs ?? 0, minBytes: o.minBytes ?? 1, maxBytes: o.maxBytes ?? 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: o.partitionMaxBytes ?? 1 << 20 }] }],
+  };
+}
+
+describe('Produce and Fetch', async () => {
+  const b = await startTestBroker();
+  const c = await kafkaClient(b.port);
+  const tm = b.broker.services.topics;
+  tm.createTopic({ name: 't', numPartitions: 2 });
+  tm.createTopic({ name: 'lat', numPartitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
+  tm.createTopic({ name: 'gz', numPartitions: 1, configs: { 'compression.type': 'gzip' } });
+  tm.createTopic({ name: 'small', numPartitions: 1, configs: { 'max.message.bytes': '200' } });
+  tm.createTopic({ name: 'misr', numPartitions: 1, configs: { 'min.insync.replicas': '2' } });
+  after(async () => { c.close(); await b.stop(); });
+
+  it('assigns contiguous offsets and fetch returns the bytes as stored', async () => {
+    const r1 = await produce(c, 't', 0, await batch(values(3)));
+    assert.deepEqual([r1.errorCode, r1.baseOffset, r1.logAppendTimeMs, r1.logStartOffset], [0, 0n, -1n, 0n]);
+    const r2 = await produce(c, 't', 0, await batch(values(2, 'w')), { acks: 1, version: 11 });
+    assert.deepEqual([r2.errorCode, r2.baseOffset], [0, 3n]);
+    const r3 = await produce(c, 't', 1, await batch(values(1)), { version: 3 });
+    assert.deepEqual([r3.errorCode, r3.baseOffset, r3.logStartOffset], [0, 0n, -1n]);
+    tm.partition("t", 1)!.log.truncateTo(0);
+    assert.equal(tm.partition("t", 1)!.highWatermark, 0);
+    const f = await c.request(ApiKey.Fetch, 12, fetchReq('t', 0, 0));
+    assert.equal(f.sessionId, 0);
+    const p = f.responses[0]!.partitions[0]!;
+    assert.deepEqual([p.errorCode, p.highWatermark, p.lastStableOffset, p.logStartOffset, p.preferredReadReplica, p.abortedTransactions], [0, 5n, 5n, 0n, -1, null]);
+    const batches = await decodeRecordBatches(p.records!);
+    assert.deepEqual(batches.map((x) => x.baseOffset), [0n, 3n]);
+    assert.deepEqual(batches.flatMap((x) => x.records.map((r) => [Number(r.offset), r.value!.toString(), Number(r.timestamp)])),
+      [[0, 'v0', 1_700_000_000_000], [1, 'v1', 1_700_000_000_001], [2, 'v2', 1_700_000_000_002], [3, 'w0', 1_700_000_000_000], [4, 'w1', 1_700_000_000_001]]);
+    const mid = await c.request(ApiKey.Fetch, 4, fetchReq('t', 0, 3));
+    assert.deepEqual((await decodeRecordBatches(mid.responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset), [3n]);
+    const end = await c.request(ApiKey.Fetch, 11, fetchReq('t', 0, 5));
+    assert.equal(end.responses[0]!.partitions[0]!.records!.length, 0);
+  });
+
+  it('answers per-partition errors with Kafka codes', async () => {
+    assert.equal((await produce(c, 'nope', 0, await batch(values(1)))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal((await produce(c, 't', 9, await batch(values(1)))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal((await produce(c, 'bad name', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+    tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
+    assert.equal((await produce(c, '__consumer_offsets', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const corrupt = await batch(values(2));
+    corrupt[corrupt.length - 1] ^= 0xff;
+    const rc = await produce(c, 't', 1, corrupt);
+    assert.equal(rc.errorCode, ErrorCode.CORRUPT_MESSAGE);
+    assert.equal(rc.baseOffset, -1n);
+    assert.match(rc.errorMessage!, /CRC/);
+    const legacy = await batch(values(1));
+    legacy[Off.Magic] = 1;
+    const rl = await produce(c, 't', 1, legacy);
+    assert.deepEqual([rl.errorCode, rl.errorMessage], [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2']);
+    const two = Buffer.concat([await batch(values(1)), await batch(values(1))]);
+    assert.equal((await produce(c, 't', 1, two)).errorCode, ErrorCode.INVALID_RECORD);
+    assert.equal((await produce(c, 't', 1, null)).errorCode, ErrorCode.INVALID_RECORD);
+    const zstd = await batch(values(1), CompressionType.Zstd);
+    assert.equal((await produce(c, 't', 1, zstd, { version: 6 })).errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    const big = await produce(c, 'small', 0, await batch(values(20)));
+    assert.equal(big.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+    assert.equal((await produce(c, 'misr', 0, await batch(values(1)))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    assert.equal((await produce(c, 'misr', 0, await batch(values(1)), { acks: 1 })).errorCode, ErrorCode.NONE);
+    assert.equal((await produce(c, 't', 1, await batch(values(1)), { acks: 2 })).errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
+    assert.equal((await produce(c, 't', 1, await batch(values(1)), { version: 2 })).errorCode, ErrorCode.UNSUPPORTED_VERSION);
+    // nothing was appended to t-1 by the refused requests
+    assert.equal(tm.partition('t', 1)!.logEndOffset, 0);
+    const f = await c.request(ApiKey.Fetch, 12, fetchReq('t', 0, 99));
+    assert.deepEqual([f.responses[0]!.partitions[0]!.errorCode, f.responses[0]!.partitions[0]!.highWatermark], [ErrorCode.OFFSET_OUT_OF_RANGE, -1n]);
+    const u = await c.request(ApiKey.Fetch, 12, fetchReq('nope', 0, 0));
+    assert.equal(u.responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const fenced = fetchReq('t', 0, 0);
+    fenced.topics[0]!.partitions[0]!.currentLeaderEpoch = 3;
+    assert.equal((await c.request(ApiKey.Fetch, 12, fenced)).responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
+  });
+
+  it('acks=0 gets no response but appends', async () => {
+    c.send(ApiKey.Produce, 9, { acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 1, records: await batch(values(4)) }] }] });
+    const md = await c.request(ApiKey.Metadata, 1, { topics: [] }); // answered next: acks=0 produced no frame
+    assert.equal(md.topics.length, 0);
+    assert.equal(tm.partition('t', 1)!.logEndOffset, 4);
+  });
+
+  it('LogAppendTime topics stamp the broker time and answer it', async () => {
+    const before = Date.now();
+    const r = await produce(c, 'lat', 0, await batch(values(2)));
+    assert.equal(r.errorCode, 0);
+    const t = Number(r.logAppendTimeMs);
+    assert.ok(t >= before && t <= Date.now());
+    const f = await c.request(ApiKey.Fetch, 12, fetchReq('lat', 0, 0));
+    const [d] = await decodeRecordBatches(f.responses[0]!.partitions[0]!.records!);
+    assert.equal(d!.timestampType, 'LogAppendTime');
+    assert.equal(d!.maxTimestamp, BigInt(t));
+  });
+
+  it('recompresses to the topic codec, keeping records exactly', async () => {
+    const recs = values(5).map((r) => ({ ...r, headers: [{ key: 'h', value: Buffer.from('x') }] }));
+    assert.equal((await produce(c, 'gz', 0, await batch(recs, CompressionType.Lz4))).errorCode, 0);
+    const f = await c.request(ApiKey.Fetch, 12, fetchReq('gz', 0, 0));
+    const [d] = await decodeRecordBatches(f.responses[0]!.partitions[0]!.records!);
+    assert.equal(d!.compression, CompressionType.Gzip);
+    assert.deepEqual(d!.records.map((r) => [Number(r.offset), r.key!.toString(), r.value!.toString(), Number(r.timestamp), r.headers[0]!.key]),
+      recs.map((r, i) => [i, r.key, r.value, r.timestamp, 'h']));
+  });
+
+  it('long poll: a waiting fetch is answered by an append, well before max.wait.ms', async () => {
+    tm.createTopic({ name: 'lp', numPartitions: 1 });
+    const c2 = await kafkaClient(b.port);
+    try {
+      const started = Date.now();
+      const waiting = c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 0, { maxWaitMs: 30_000 }));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(tm.purgatory.size, 1);
+      await produce(c, 'lp', 0, await batch(values(1)));
+      const f = await waiting;
+      assert.ok(Date.now() - started < 10_000);
+      const p = f.responses[0]!.partitions[0]!;
+      assert.equal(p.highWatermark, 1n);
+      assert.equal((await decodeRecordBatches(p.records!))[0]!.records[0]!.value!.toString(), 'v0');
+      assert.equal(tm.purgatory.size, 0);
+      // maxWait elapses with nothing produced: empty answer
+      const empty = await c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 1, { maxWaitMs: 20 }));
+      assert.equal(empty.responses[0]!.partitions[0]!.records!.length, 0);
+      // minBytes larger than one batch (72 bytes each here): waits for a second append
+      const bigStarted = Date.now();
+      const big = c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 1, { maxWaitMs: 30_000, minBytes: 100 }));
+      await produce(c, 'lp', 0, await batch(values(1)));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(tm.purgatory.size, 1);
+      await produce(c, 'lp', 0, await batch(values(1)));
+      assert.deepEqual((await decodeRecordBatches((await big).responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset), [1n, 2n]);
+      assert.ok(Date.now() - bigStarted < 10_000);
+    } finally { c2.close(); }
+  });
+
+  it('max bytes: first batch always, later partitions only what fits (KIP-74)', async () => {
+    tm.createTopic({ name: 'mb', numPartitions: 2 });
+    const b0 = await batch(values(10));
+    const b1 = await batch(values(10));
+    await produce(c, 'mb', 0, b0);
+    await produce(c, 'mb', 0, await batch(values(10)));
+    await produce(c, 'mb', 1, b1);
+    const req = fetchReq('mb', 0, 0, { maxBytes: 10 });
+    req.topics[0]!.partitions.push({ ...req.topics[0]!.partitions[0]!, partition: 1 });
+    const f = await c.request(ApiKey.Fetch, 12, req);
+    const [p0, p1] = f.responses[0]!.partitions;
+    assert.equal(p0!.records!.length, b0.length);
+    assert.equal(p1!.records!.length, 0);
+    const pm = fetchReq('mb', 0, 0, { partitionMaxBytes: b0.length + 5 });
+    assert.equal((await c.request(ApiKey.Fetch, 12, pm)).responses[0]!.partitions[0]!.records!.length, b0.length);
+  });
+});
+
+describe('durability', () => {
+  it('fsync mode and restart keep every acknowledged record at its offset', async () => {
+    const b = await startTestBroker({ 'tributary.durability': 'fsync' }, {}, { keep: true });
+    const c = await kafkaClient(b.port);
+    b.broker.services.topics.createTopic({ name: 'd', numPartitions: 1, configs: { 'segment.bytes': '300' } });
+    const offsets = [];
+    for (let i = 0; i < 5; i++) offsets.push((await produce(c, 'd', 0, await batch(values(2, `r${i}-`)))).baseOffset);
+    assert.deepEqual(offsets, [0n, 2n, 4n, 6n, 8n]);
+    c.close();
+    await b.broker.stop();
+    const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
+    const c2 = await kafkaClient(b2.port);
+    try {
+      const f = await c2.request(ApiKey.Fetch, 12, fetchReq('d', 0, 0, { maxBytes: 1 << 20 }));
+      const p = f.responses[0]!.partitions[0]!;
+      assert.equal(p.highWatermark, 10n);
+      let next = 0;
+      const seen: string[] = [];
+      while (next < 10) {
+        const r = await c2.request(ApiKey.Fetch, 12, fetchReq('d', 0, next));
+        const bs = await decodeRecordBatches(r.responses[0]!.partitions[0]!.records!);
+        for (const x of bs) for (const rec of x.records) { seen.push(`${rec.offset}:${rec.value}`); next = Number(rec.offset) + 1; }
+      }
+      assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => `${i}:r${Math.floor(i / 2)}-${i % 2}`));
+    } finally { c2.close(); await b2.stop(); }
+  });
+});
+
+describe('large fetch', () => {
+  it('splices big record buffers into the response frame and they arrive intact', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    try {
+      b.broker.services.topics.createTopic({ name: 'big', numPartitions: 2 });
+      const big = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(1000, i), timestamp: 1 }));
+      await produce(c, 'big', 0, await batch(big));
+      await produce(c, 'big', 1, await batch(big.slice(0, 10)));
+      const req = fetchReq('big', 0, 0);
+      req.topics[0]!.partitions.push({ ...req.topics[0]!.partitions[0]!, partition: 1 });
+      const f = await c.request(ApiKey.Fetch, 12, req);
+      const [p0, p1] = f.responses[0]!.partitions;
+      const r0 = (await decodeRecordBatches(p0!.records!))[0]!.records;
+      assert.equal(r0.length, 50);
+      assert.deepEqual(r0[49]!.value, Buffer.alloc(1000, 49));
+      assert.equal((await decodeRecordBatches(p1!.records!))[0]!.records.length, 10);
+      const v4 = await c.request(ApiKey.Fetch, 4, req);
+      assert.deepEqual(v4.responses[0]!.partitions[0]!.records, p0!.records);
+    } finally { c.close(); await b.stop(); }
+  });
+});
+
+describe('waiting fetches end early', () => {
+  it('on topic deletion and on broker stop', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    const tm = b.broker.services.topics;
+    tm.createTopic({ name: 'del', numPartitions: 1 });
+    tm.createTopic({ name: 'stay', numPartitions: 1 });
+    try {
+      const t0 = Date.now();
+      const w1 = c.request(ApiKey.Fetch, 12, fetchReq('del', 0, 0, { maxWaitMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 30));
+      tm.deleteTopic('del');
+      assert.equal((await w1).responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const w2 = c.request(ApiKey.Fetch, 12, fetchReq('stay', 0, 0, { maxWaitMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 30));
+      const stopping = b.broker.stop();
+      const r2 = await w2;
+      assert.deepEqual([r2.responses[0]!.partitions[0]!.errorCode, r2.responses[0]!.partitions[0]!.records!.length], [0, 0]);
+      await stopping;
+      assert.ok(Date.now() - t0 < 30_000);
+    } finally { c.close(); await b.stop(); }
+  });
+});
+
+describe('idempotent producer', () => {
+  it('checks epochs and sequences; a retried duplicate returns the original offsets', async () => {
+    const b = await startTestBroker();
+    const c = await kafkaClient(b.port);
+    b.broker.services.topics.createTopic({ name: 'idem', numPartitions: 1 });
+    const ib = (seq: number, n: number, epoch = 0, pid = 7n) =>
+      encodeRecordBatch({ records: values(n), producerId: pid, producerEpoch: epoch, baseSequence: seq });
+    try {
+      const p = async (buf: Buffer) => { const r = await produce(c, 'idem', 0, buf); return [r.errorCode, r.baseOffset]; };
+      assert.deepEqual(await p(await ib(0, 2)), [0, 0n]);
+      assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
+      assert.deepEqual(await p(await ib(0, 2)), [0, 0n]); // duplicate: original offsets
+      assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
+      assert.equal(b.broker.services.topics.partition('idem', 0)!.logEndOffset, 5);
+      assert.deepEqual(await p(await ib(9, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
+      assert.deepEqual(await p(await ib(5, 1)), [0, 5n]);
+      assert.deepEqual(await p(await ib(3, 1, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
+      assert.deepEqual(await p(await ib(0, 1, 1)), [0, 6n]);
+      assert.deepEqual(await p(await ib(1, 1, 0)), [ErrorCode.INVALID_PRODUCER_EPOCH, -1n]);
+      assert.deepEqual(await p(await ib(42, 1, 0, 8n)), [0, 7n]); // unknown producer: any sequence
+      assert.deepEqual(await p(await ib(2147483647, 2, 0, 9n)), [0, 8n]); // wraps at Int32.MAX
+      assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
+    } finally { c.close(); await b.stop(); }
+  });
+});
