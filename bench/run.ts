@@ -84,7 +84,8 @@ async function cleanup(): Promise<void> {
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().then(() => process.exit(130)); });
 
 console.log(`Tributary benchmarks ${args.quick ? '(quick smoke run) ' : ''}— ${startedAt}`);
-console.log(`machine: ${machine.cpuCount} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.os}`);
+console.log(`machine: ${machine.cpuCount} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.os}, load average ${machine.loadAvg1m}`);
+if (machine.loadAvg1m > machine.cpuCount * 0.5) console.log(`WARNING: the machine is busy (load average ${machine.loadAvg1m} on ${machine.cpuCount} CPUs): every number below will be low and noisy`);
 console.log(`tools: ${[tools.kcat?.version ?? 'kcat: missing', tools.python?.version ?? 'python confluent-kafka: missing',
   tools.natsServer?.version ?? 'nats-server: missing', tools.redisServer?.version ?? 'redis-server: missing',
   tools.natsClient ? `nats.js ${tools.natsClient}` : 'nats npm: missing', tools.ioredis ? `ioredis ${tools.ioredis}` : 'ioredis: missing'].join('; ')}`);

@@ -1,6 +1,6 @@
 // Results files: bench/results/<timestamp>.json and bench/results/latest.json, shaped
 // { machine, startedAt, rows: Row[] }, and the comparison with the previous latest.json.
-import { cpus, totalmem, platform, release, type as osType } from 'node:os';
+import { cpus, totalmem, platform, release, loadavg, type as osType } from 'node:os';
 import { readFileSync, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ export interface Machine {
   memoryGiB: number;
   node: string;
   os: string;
+  /** 1-minute load average when the run started (other work on the machine lowers every number). */
+  loadAvg1m: number;
 }
 
 export interface ResultsFile {
@@ -33,6 +35,7 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     os,
+    loadAvg1m: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 

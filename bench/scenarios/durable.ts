@@ -7,6 +7,7 @@ import { recordsFile } from '../lib/records.ts';
 import { recordCount, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { brokerKnowsSetting } from '../lib/broker-settings.ts';
 import { brokerSkip, createTopics, KCAT_PRODUCE_APIS, timedProduce } from '../lib/tributary.ts';
+import { warmupCount } from './throughput.ts';
 import { row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
 function durableScenario(ctx: RunContext, size: number, acks: string): Scenario {
@@ -19,7 +20,8 @@ function durableScenario(ctx: RunContext, size: number, acks: string): Scenario 
       const n = recordCount(ctx, size);
       const file = await recordsFile(ctx.tmp, size, n);
       const broker = await ctx.startBroker({ settings: { 'num.partitions': 1, 'tributary.durability': 'fsync' } });
-      await createTopics(ctx, broker, [{ name: 'bench', partitions: 1 }]);
+      await createTopics(ctx, broker, [{ name: 'bench', partitions: 1 }, { name: 'warmup', partitions: 1 }]);
+      await timedProduce(ctx, broker, { topic: 'warmup', file: await recordsFile(ctx.tmp, size, warmupCount(n)), acks, compression: 'none' });
       const m = await timedProduce(ctx, broker, { topic: 'bench', file, acks, compression: 'none' });
       return [row({
         scenario, system: 'tributary', client: 'kcat -P', recordBytes: size, partitions: 1, acks, compression: 'none', records: n,
@@ -35,7 +37,7 @@ export const durableGroup: ScenarioGroup = {
   setup: (ctx) => [
     'broker: `tributary start --override tributary.durability=fsync --override num.partitions=1`, fresh per scenario; disk: virtio ext4 (fdatasync ~0.2 ms here: a host cache, not media)',
     `client: ${ctx.tools.kcat?.version ?? 'kcat missing'}, kcat -P, ${Object.entries(KCAT_PRODUCE_PROPS).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')}, 1 partition, no compression`,
+    `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')}, 1 partition, no compression; warm-up as in the produce group`,
   ],
   scenarios: (ctx) => SIZES.flatMap((size) => (ctx.quick ? ['all'] : ['1', 'all']).map((acks) => durableScenario(ctx, size, acks)))
     .filter((s, i) => !ctx.quick || i === 1),

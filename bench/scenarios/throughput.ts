@@ -29,6 +29,8 @@ export function shapes(ctx: RunContext): Shape[] {
 
 const shapeLabel = (s: Shape) => `${sizeLabel(s.size)} p${s.partitions} ${s.compression}`;
 const props = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+/** Records sent (and consumed) untimed to a 'warmup' topic first, so the broker's JIT is warm. */
+export const warmupCount = (n: number) => Math.max(10_000, Math.round(n / 5));
 export const brokerSettings = (partitions: number) => ({ 'num.partitions': partitions });
 
 function produceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
@@ -39,7 +41,8 @@ function produceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
       const n = recordCount(ctx, s.size);
       const file = await recordsFile(ctx.tmp, s.size, n);
       const broker = await ctx.startBroker({ settings: brokerSettings(s.partitions) });
-      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }]);
+      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }, { name: 'warmup', partitions: s.partitions }]);
+      await timedProduce(ctx, broker, { topic: 'warmup', file: await recordsFile(ctx.tmp, s.size, warmupCount(n)), acks, compression: s.compression });
       const m = await timedProduce(ctx, broker, { topic: 'bench', file, acks, compression: s.compression });
       return [row({
         scenario: `produce ${sizeLabel(s.size)} p${s.partitions} acks=${acks} ${s.compression}`, system: 'tributary', client: 'kcat -P',
@@ -58,7 +61,10 @@ function consumeScenario(ctx: RunContext, s: Shape): Scenario {
       const n = recordCount(ctx, s.size);
       const file = await recordsFile(ctx.tmp, s.size, n);
       const broker = await ctx.startBroker({ settings: brokerSettings(s.partitions) });
-      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }]);
+      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }, { name: 'warmup', partitions: s.partitions }]);
+      const w = warmupCount(n);
+      await timedProduce(ctx, broker, { topic: 'warmup', file: await recordsFile(ctx.tmp, s.size, w), acks: '1', compression: s.compression });
+      await timedConsume(ctx, broker, 'warmup', w);
       await timedProduce(ctx, broker, { topic: 'bench', file, acks: '1', compression: s.compression });
       const m = await timedConsume(ctx, broker, 'bench', n);
       return [row({
@@ -86,6 +92,8 @@ function rawProduceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
       const conn = await RawConnection.open('127.0.0.1', broker.port);
       try {
         await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
+        await rawEnsureTopic(conn, ctx.brokerApis, 'warmup', 1);
+        await rawProduce(conn, ctx.brokerApis, { topic: 'warmup', size: s.size, count: warmupCount(n), acks: acks === 'all' ? -1 : Number(acks), compression: s.compression });
         const m = await sampled(broker, () => rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: acks === 'all' ? -1 : Number(acks), compression: s.compression }));
         return [row({
           scenario, system: 'tributary', client: RAW_CLIENT, recordBytes: s.size, partitions: 1, acks, compression: s.compression, records: n,
@@ -109,6 +117,9 @@ function rawConsumeScenario(ctx: RunContext, s: Shape): Scenario {
       const conn = await RawConnection.open('127.0.0.1', broker.port);
       try {
         await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
+        await rawEnsureTopic(conn, ctx.brokerApis, 'warmup', 1);
+        await rawProduce(conn, ctx.brokerApis, { topic: 'warmup', size: s.size, count: warmupCount(n), acks: 1, compression: s.compression });
+        await rawConsume(conn, ctx.brokerApis, { topic: 'warmup', count: warmupCount(n) });
         await rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: 1, compression: s.compression });
         const m = await sampled(broker, () => rawConsume(conn, ctx.brokerApis, { topic: 'bench', count: n }));
         if (m.value.records !== n) throw new Error(`consumed ${m.value.records} records, expected ${n}`);
@@ -133,6 +144,7 @@ export const produceGroup: ScenarioGroup = {
     `client: ${ctx.tools.kcat?.version ?? 'kcat missing'}, kcat -P -l <file> -z <compression> -X acks=<acks> ${props(KCAT_PRODUCE_PROPS)}`,
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (JSON log lines, lz4 ratio ~3.7); topic created with <parts> partitions; librdkafka's sticky partitioner (unkeyed)`,
     `client raw (pre-encoded frames), 1 partition: the harness replays ${RAW_BATCH_BYTES / 1024} KiB record batches in Produce v9 frames encoded once, ${RAW_WINDOW} requests in flight on one connection (the broker's ceiling without a client's cost)`,
+    'warm-up: the same client first sends n/5 records (at least 10,000) to a "warmup" topic, untimed',
     'rec/s and MB/s (record values, 10^6 B) over the client\'s wall time (kcat: spawn to last ack); broker CPU% = broker process CPU over that time (100% = one core), RSS = peak',
   ],
   scenarios: (ctx) => shapes(ctx).flatMap((s) => (ctx.quick ? ['1'] : ['1', 'all']).flatMap((acks) => [
@@ -148,6 +160,7 @@ export const consumeGroup: ScenarioGroup = {
     brokerLine,
     `data produced untimed just before (kcat -P, acks=1, same compression), then: ${ctx.tools.kcat?.version ?? 'kcat missing'} kcat -C -o beginning -e ${props(KCAT_CONSUME_PROPS)} > /dev/null`,
     'client raw (pre-encoded frames), 1 partition: the harness fetches from offset 0 with Fetch v12 (max.wait 100 ms, 16 MiB per partition), one request in flight, counting records from batch headers',
+    'warm-up: the same client first produces and consumes n/5 records (at least 10,000) of a "warmup" topic, untimed',
     'rec/s over the client\'s wall time (kcat: spawn to end of every partition); record counts checked',
   ],
   scenarios: (ctx) => shapes(ctx).flatMap((s) => [consumeScenario(ctx, s), ...(s.partitions === 1 ? [rawConsumeScenario(ctx, s)] : [])]),
