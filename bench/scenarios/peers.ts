@@ -1,7 +1,9 @@
 // "peers" group: NATS JetStream (file storage) and Redis Streams on this machine, driven from Node
 // by their own clients, with the same record sizes and counts as the Tributary scenarios. The
-// "tributary / peer" column divides Tributary's matching row (produce: 1 partition, acks=1, no
-// compression; consume: 1 partition, no compression) by the peer's records/s.
+// ratio columns divide Tributary's matching row (produce: 1 partition, acks=1, no compression;
+// consume: 1 partition, no compression) by the peer's records/s: Tributary's best client program
+// (kcat/librdkafka, @tributary/client, KafkaJS; not the raw frame replayer), and @tributary/client
+// alone (a Node client against a Node client).
 //   NATS core publish: nc.publish onto the stream's subject (no per-message ack), timed until the
 //     stream holds every message (JetStream syncs to disk in the background, like Kafka's page cache).
 //   NATS js.publish: one PubAck per message, 1,024 publishes awaited per chunk (fewer records: ~26K/s).
@@ -14,7 +16,7 @@ import { freePort } from '../lib/broker-process.ts';
 import { startPeerServer, type PeerServer } from '../lib/peer-server.ts';
 import { recordCount, recordValues, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { ratio, type Column } from '../lib/table.ts';
-import { headlineProduce } from '../lib/goals.ts';
+import { headlineProduce, realClient } from '../lib/goals.ts';
 import { row, type Row, type RunContext, type ScenarioGroup } from '../lib/types.ts';
 
 async function measured<T>(server: PeerServer, fn: () => Promise<T>): Promise<{ value: T; seconds: number; cpuPct: number; rssMb: number }> {
@@ -137,12 +139,23 @@ async function redisScenario(ctx: RunContext, size: number): Promise<Row[]> {
   return rows;
 }
 
-/** Tributary's row matching a peer row (same size, 1 partition, no compression; acks=1 for produce). */
-function tributaryFor(rows: readonly Row[], peer: Row): Row | undefined {
-  if (peer.scenario.startsWith('peer produce')) return headlineProduce(rows, peer.recordBytes!);
+/** Tributary's best row matching a peer row (same size, 1 partition, no compression; acks=1 for produce) among `client` rows. */
+function tributaryFor(rows: readonly Row[], peer: Row, client: (r: Row) => boolean): Row | undefined {
+  if (peer.scenario.startsWith('peer produce')) return headlineProduce(rows, peer.recordBytes!, client);
   return rows.filter((r) => r.system === 'tributary' && r.scenario.startsWith('consume ') && r.recordBytes === peer.recordBytes
-    && r.partitions === 1 && r.compression === 'none' && r.recordsPerSec != null).sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
+    && r.partitions === 1 && r.compression === 'none' && r.recordsPerSec != null && client(r)).sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
 }
+
+const ratioColumn = (rows: readonly Row[], title: string, client: (r: Row) => boolean): Column => ({
+  title,
+  right: true,
+  value: (r) => {
+    if (r.system === 'tributary') return null;
+    const ours = tributaryFor(rows, r, client);
+    return ours?.recordsPerSec && r.recordsPerSec ? ratio(ours.recordsPerSec / r.recordsPerSec) : 'n/a';
+  },
+});
+const nodeClient = (r: Row) => (r.client ?? '').startsWith('@tributary/client');
 
 export const peersGroup: ScenarioGroup = {
   id: 'peers',
@@ -152,15 +165,10 @@ export const peersGroup: ScenarioGroup = {
     `redis-server --save '' --appendonly yes --appendfsync everysec (${ctx.tools.redisServer?.version ?? 'missing'}); client ioredis ${ctx.tools.ioredis ?? 'missing'}`,
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (js.publish acked: ${JS_ACKED_COUNT(ctx).toLocaleString('en-US')}); one client process, server and client share the 2 cores`,
   ],
-  columns: (rows): Column[] => [{
-    title: 'tributary / peer',
-    right: true,
-    value: (r) => {
-      if (r.system === 'tributary') return null;
-      const ours = tributaryFor(rows, r);
-      return ours?.recordsPerSec && r.recordsPerSec ? ratio(ours.recordsPerSec / r.recordsPerSec) : 'n/a';
-    },
-  }],
+  columns: (rows): Column[] => [
+    ratioColumn(rows, 'tributary(best client)/peer', realClient),
+    ratioColumn(rows, 'tributary(@tributary/client)/peer', nodeClient),
+  ],
   scenarios: (ctx) => SIZES.flatMap((size) => [
     {
       name: `peer nats ${sizeLabel(size)}`,
