@@ -141,4 +141,15 @@ describe('group offset and admin APIs', () => {
     const d = await c.request(ApiKey.DescribeGroups, 1, { groups: ['described'] });
     assert.equal(d.groups[0]!.members[0]!.memberAssignment.toString(), 'A');
   });
+
+  it('an existing __consumer_offsets keeps its partition count when offsets.topic.num.partitions changes', async () => {
+    c.close();
+    await kafka.stop();
+    kafka = await startTestBroker({ ...SETTINGS, 'offsets.topic.num.partitions': 7, 'log.dirs': kafka.dataDir }, {}, { keep: true });
+    await kafka.broker.services.groupCoordinator.loaded();
+    c = await kafkaClient(kafka.port);
+    assert.equal(kafka.broker.services.groupCoordinator.numPartitions, 3);
+    const fetched = await c.request(ApiKey.OffsetFetch, 1, { groupId: 'o1', topics: [{ name: 't', partitionIndexes: [0] }] });
+    assert.equal(fetched.topics[0]!.partitions[0]!.committedOffset, 11n);
+  });
 });

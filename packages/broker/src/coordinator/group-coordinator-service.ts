@@ -42,8 +42,13 @@ export class GroupCoordinatorService {
   private stopped = false;
 
   constructor(private readonly opts: GroupCoordinatorServiceOptions) {
+    // As Kafka: an existing __consumer_offsets decides the partition count (groups must keep
+    // hashing to the partitions that hold them), offsets.topic.num.partitions only creates it.
+    const existing = opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME);
+    const config = { ...groupCoordinatorConfig(opts.config), ...opts.overrides };
+    if (existing !== undefined) config.offsetsTopicNumPartitions = existing;
     this.coordinator = new GroupCoordinator({
-      config: { ...groupCoordinatorConfig(opts.config), ...opts.overrides },
+      config,
       time: opts.time,
     });
   }
