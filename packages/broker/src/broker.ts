@@ -119,7 +119,10 @@ export class Broker {
       overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
     });
     groupCoordinator.startup();
-    topics.onTopicsDeleted((deleted) => void groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)));
+    // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
+    topics.onTopicsDeleted((deleted) => {
+      groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
+    });
     this._services = {
       config,
       clock,
