@@ -48,8 +48,9 @@ await measure(`validate + setBaseOffset (${small.length} batches of ~${Math.roun
 
 // 1 MiB of records in 16 partitions (one ~64 KiB batch each), in a Produce request and a Fetch response
 const PARTITIONS = 16;
-const per = Math.ceil(records.length / PARTITIONS);
-const partBatches = Array.from({ length: PARTITIONS }, (_, p) => encodeRecordBatchSync({ records: records.slice(p * per, (p + 1) * per) }));
+const mib = records.slice(0, Math.floor((records.length * (1 << 20)) / big.length)); // ~1 MiB of encoded batches
+const per = Math.ceil(mib.length / PARTITIONS);
+const partBatches = Array.from({ length: PARTITIONS }, (_, p) => encodeRecordBatchSync({ records: mib.slice(p * per, (p + 1) * per) }));
 const produceFrame = encodeRequestFrame({ apiKey: ApiKey.Produce, apiVersion: 9, correlationId: 7, clientId: 'bench' }, {
   acks: -1, timeoutMs: 30000,
   topicData: [{ name: 'bench', partitionData: partBatches.map((records, index) => ({ index, records })) }],
