@@ -4,7 +4,7 @@
 // (assign from the beginning, no group).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIBRDKAFKA_CODEC_GROUPS, DATA_PATH, librdkafkaCodecNotLanded, assertRecords, assertStored, makeRecords, notLanded, startTestBroker, uniqueTopic } from './harness.ts';
+import { LIBRDKAFKA_CODEC_GROUPS, librdkafkaCodecNotLanded, assertRecords, assertStored, makeRecords, startTestBroker, uniqueTopic } from './harness.ts';
 import { confluentConsume, confluentProduce } from './drivers.ts';
 import { needTool } from './tools.ts';
 import { createTopic } from './wire-client.ts';
@@ -16,7 +16,6 @@ describe('confluent-kafka (librdkafka 2.0.2)', { timeout: 90_000 }, () => {
       if (!needTool(t, 'confluent-kafka')) return;
       const kafka = await startTestBroker();
       t.after(() => kafka.stop());
-      if (await notLanded(t, kafka.port, DATA_PATH, 'broker data path')) return;
       if (await librdkafkaCodecNotLanded(t, kafka.port, codecs)) return;
       const jobs = codecs.flatMap((codec) => ([0, 1, 'all'] as const).map((acks) => {
         const tag = `ck-${codec}-${acks}`;
