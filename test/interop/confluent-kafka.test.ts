@@ -41,4 +41,18 @@ describe('confluent-kafka (librdkafka 2.0.2)', { timeout: 90_000 }, () => {
       }
     });
   }
+
+  it('a record over the topic max.message.bytes fails with MSG_SIZE_TOO_LARGE; the others are stored', async (t) => {
+    if (!needTool(t, 'confluent-kafka')) return;
+    const kafka = await startTestBroker();
+    t.after(() => kafka.stop());
+    const topic = uniqueTopic('ck-too-large');
+    await createTopic(kafka.port, topic, 1, { 'max.message.bytes': '10000' });
+    const small = makeRecords('ck-small', 2);
+    const big = { ...makeRecords('ck-big', 1)[0]!, value: 'y'.repeat(20_000) };
+    // One producer (so one batch) per record, in order.
+    const res = await confluentProduce(kafka.bootstrap, [small[0]!, big, small[1]!].map((r) => ({ topic, records: [r], codec: 'none' as const, acks: 'all' as const })));
+    assert.deepEqual(res.map((r) => r.reports.map((x) => x.code)), [[null], [10], [null]], JSON.stringify(res)); // 10 = Broker: Message size too large
+    await assertStored(kafka.port, topic, small, 'none');
+  });
 });

@@ -38,15 +38,15 @@ export async function kafkaPythonProduce(bootstrap: string, jobs: { topic: strin
 }
 
 /** One kafka-python consumer over all `jobs` (assign + seek to beginning); results in job order. */
-export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[]) {
+export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[], config: Record<string, unknown> = {}) {
   const res = await runPython<{ partitions: { records: (Consumed & { timestamp_type: number })[]; extra: number }[] }>(KAFKA_PYTHON,
-    { op: 'consume', bootstrap, partitions: jobs.map((j) => ({ partition: 0, ...j })) });
+    { op: 'consume', bootstrap, config, partitions: jobs.map((j) => ({ partition: 0, ...j })) });
   return res.partitions;
 }
 
-export async function confluentProduce(bootstrap: string, jobs: { topic: string; records: Rec[]; codec: Codec; acks: number | 'all' }[]) {
-  return runPython<{ unflushed: number; reports: { error: string | null; offset: number; timestamp: number }[] }[]>(CONFLUENT,
-    jobs.map((j) => ({ op: 'produce', bootstrap, topic: j.topic, records: j.records, compression: j.codec, acks: j.acks })), 60_000);
+export async function confluentProduce(bootstrap: string, jobs: { topic: string; records: Rec[]; codec: Codec; acks: number | 'all'; config?: Record<string, unknown> }[]) {
+  return runPython<{ unflushed: number; reports: { error: string | null; code: number | null; offset: number; timestamp: number }[] }[]>(CONFLUENT,
+    jobs.map((j) => ({ op: 'produce', bootstrap, topic: j.topic, records: j.records, compression: j.codec, acks: j.acks, config: j.config ?? {} })), 60_000);
 }
 
 /** One confluent-kafka consumer over all `jobs` (assign from the beginning); results in job order. */

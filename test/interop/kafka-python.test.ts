@@ -59,6 +59,18 @@ describe('kafka-python 2.0.2', { timeout: 60_000 }, () => {
     }
   });
 
+  it('makes progress over records larger than its fetch budgets (the first batch is returned whole)', async (t) => {
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const topic = uniqueTopic('kp-big');
+    await createTopic(kafka.port, topic, 1);
+    const records = makeRecords('kp-big', 12).map((r, i) => ({ ...r, value: `${i}:` + 'x'.repeat(60_000 + i) }));
+    await kafkaPythonProduce(kafka.bootstrap, [{ topic, records, compression: 'none' }]);
+    const [consumed] = await kafkaPythonConsume(kafka.bootstrap, [{ topic, count: records.length }],
+      { max_partition_fetch_bytes: 1024, fetch_max_bytes: 2048 });
+    assertRecords(consumed!.records, records, { label: 'records over the fetch budget' });
+  });
+
   it('reads LogAppendTime topics: broker timestamps, timestamp type 1', async (t) => {
     const kafka = await broker(t);
     if (!kafka) return;
