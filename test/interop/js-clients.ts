@@ -100,7 +100,7 @@ export async function kafkajsFetch(bootstrap: string, topic: string, count: numb
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await broker.fetch({
-        replicaId: -1, isolationLevel: 0, maxWaitTime, minBytes: 1, maxBytes: 10 << 20,
+        replicaId: -1, isolationLevel: 1, maxWaitTime, minBytes: 1, // READ_COMMITTED, KafkaJS's consumer default maxBytes: 10 << 20,
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: 1 << 20 }] }],
       });
       const p = res.responses[0].partitions[0];
@@ -129,6 +129,7 @@ export function platformaticBase(bootstrap: string) {
 }
 
 export const { Admin, Producer, Consumer } = platformatic;
+export { CompressionTypes };
 
 /** Produces with @platformatic/kafka; duplicate header keys via distinct Buffer keys in the Map. */
 export async function platformaticProduce(bootstrap: string, topic: string, records: Rec[], codec: Codec, acks = -1, partition = 0): Promise<bigint[]> {
