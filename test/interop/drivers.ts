@@ -25,7 +25,7 @@ export async function kcatConsume(bootstrap: string, topic: string, partition = 
 export async function kcatProduce(bootstrap: string, topic: string, records: Rec[], codec: string, partition = 0): Promise<void> {
   const headers = records[0]?.headers ?? [];
   for (const r of records) assert.deepEqual(r.headers, headers, 'kcat sets the same headers on every record of a run');
-  const args = ['-P', '-b', bootstrap, '-t', topic, '-p', String(partition), '-K', '|', '-z', codec, '-X', 'linger.ms=20'];
+  const args = ['-P', '-b', bootstrap, '-t', topic, '-p', String(partition), '-K', '|', '-z', codec, '-X', 'linger.ms=100'];
   for (const [k, v] of headers) args.push('-H', `${k}=${v}`);
   await runOk('kcat', args, { input: records.map((r) => `${r.key}|${r.value}\n`).join(''), timeoutMs: KCAT_TIMEOUT });
 }

@@ -23,7 +23,7 @@ def dec(b):
 def produce(req):
     conf = {'bootstrap.servers': req['bootstrap'], 'client.id': 'interop-confluent',
             'compression.type': req.get('compression', 'none'), 'acks': str(req.get('acks', 'all')),
-            'linger.ms': req.get('linger_ms', 20), 'enable.idempotence': False}
+            'linger.ms': req.get('linger_ms', 1000), 'enable.idempotence': False}
     conf.update(req.get('config', {}))
     p = Producer(conf)
     reports = []

@@ -64,7 +64,7 @@ def admin(req):
 
 def produce(req):
     producer = KafkaProducer(bootstrap_servers=req['bootstrap'], acks=req.get('acks', 'all'),
-                             compression_type=req.get('compression'), linger_ms=req.get('linger_ms', 20),
+                             compression_type=req.get('compression'), linger_ms=req.get('linger_ms', 1000),
                              client_id='interop-kafka-python')
     try:
         futures = []
