@@ -3,7 +3,7 @@
 // - KafkaJS 2.2 (non-flexible versions: Produce v7, Fetch v11, Metadata v6). gzip is built in,
 //   snappy comes from kafkajs-snappy, lz4/zstd through KafkaJS's codec plug-in slot (filled with
 //   our compression module, the way KafkaJS users plug in lz4/zstd packages). KafkaJS consumes
-//   only through consumer groups; until groups land (issue 5) consumption goes through its own
+//   only through consumer groups (covered by the group interop files); here consumption goes through its own
 //   Cluster/Broker fetch path (same request encoder and record decoder its consumer uses).
 // - @platformatic/kafka 2.x (flexible versions only: Produce 7-11 -> 9+, Fetch 12, Metadata 9-12).
 //   It declares Node 22; on Node 20 it needs Promise.withResolvers, polyfilled here. Its
