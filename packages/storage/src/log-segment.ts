@@ -3,6 +3,7 @@
 // Index entries are added as Kafka does (LogSegment.append): before a batch, if more than
 // index.interval.bytes were appended since the last entry, the offset index maps the batch's last
 // offset to its position and the time index records the largest timestamp so far.
+import type { BufferPool } from './buffer-pool.ts';
 import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
 import type { Clock } from './clock.ts';
 import type { FdCache } from './fd-cache.ts';
@@ -50,6 +51,11 @@ export class LogSegment {
   lastModifiedMs: number;
   /** Bytes of .log known to be fsynced. */
   flushedSize: number;
+  /**
+   * Bytes of .log whose batch CRCs are known good in this process: appended here (the broker
+   * checked them on produce), recovered, or read and checked once. Reads check CRCs past it only.
+   */
+  private verifiedEnd = 0;
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
   indexesChecked = false;
 
@@ -202,6 +208,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
     }
     this.size = start + length;
+    if (this.verifiedEnd === start) this.verifiedEnd = this.size;
     this.logDirty = true;
     this.lastModifiedMs = this.ctx.clock.now();
   }
@@ -241,7 +248,7 @@ export class LogSegment {
    * Every batch's CRC is checked; a corrupt first batch throws CorruptRecordError, a later one
    * ends the result before it.
    */
-  read(position: number, maxBytes: number, maxOffset: number): Buffer {
+  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool): Buffer {
     const fs = this.ctx.fs;
     const fd = this.fd();
     const head = Buffer.allocUnsafe(LOG_OVERHEAD);
@@ -252,20 +259,24 @@ export class LogSegment {
       throw new CorruptRecordError(`${this.logPath}: bad batch length ${firstSize} at position ${position}`, this.logPath, position);
     }
     const len = Math.min(Math.max(firstSize, maxBytes), this.size - position);
-    const buf = Buffer.allocUnsafe(len);
+    const buf = pool ? pool.acquire(len) : Buffer.allocUnsafe(len);
     const got = readFully(fs, fd, buf, 0, len, position);
     let pos = 0;
     while (pos + LOG_OVERHEAD <= got) {
       const size = buf.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
       if (pos + size > got) break;
       if (pos > 0 && readInt64(buf, pos) >= maxOffset) break;
+      // CRCs are checked once per process: batches appended here (checked by the producer path)
+      // or recovered are below verifiedEnd; others are checked on their first read.
+      const unverified = position + pos + size > this.verifiedEnd;
       const problem = size < BATCH_HEADER_SIZE ? 'bad length'
         : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic'
-        : buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
+        : unverified && buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
       if (problem) {
         if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
         break;
       }
+      if (unverified && position + pos === this.verifiedEnd) this.verifiedEnd += size;
       pos += size;
     }
     return buf.subarray(0, pos);
@@ -327,6 +338,7 @@ export class LogSegment {
     // recovered data may never have reached the disk (a crash keeps only the page cache): sync it at the next flush
     this.logDirty = true;
     this.size = pos;
+    this.verifiedEnd = pos;
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.nextOffset = next;
     // As a normally closed segment, record the largest timestamp seen (Kafka's recover does too).
