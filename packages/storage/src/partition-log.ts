@@ -324,9 +324,9 @@ export class PartitionLog extends EventEmitter {
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       this.ensureSegmentLoaded(seg);
-      const b = seg.findBatch(fetchOffset);
-      if (!b) continue;
-      result.records = seg.read(b.position, maxBytes, maxOffset, pool);
+      const position = seg.positionOf(fetchOffset);
+      if (position < 0) continue;
+      result.records = seg.read(position, maxBytes, maxOffset, pool);
       return result;
     }
     return result;
