@@ -67,6 +67,7 @@ export class KafkaAdmin implements Admin {
       topics: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
       timeoutMs: this.cluster.options.requestTimeoutMs ?? 30000,
     });
+    for (const name of names) this.cluster.metadata.forget(name);
     for (const t of r.responses) check(t.errorCode, `delete topic ${t.name}`, t.errorMessage, { topic: t.name ?? undefined });
     this.cluster.metadata.requestUpdate();
   }
