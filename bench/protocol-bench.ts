@@ -1,6 +1,8 @@
 // Protocol micro-benchmarks (not a test): MB/s for CRC-32C, batch validation + offset rewrite,
 // record batch encode/decode, and each codec on ~1 MiB of realistic JSON log lines.
 // Run: node --import tsx bench/protocol-bench.ts   (about 15 s; single thread, shared machine)
+// bench/run.ts runs it as its "micro" group with BENCH_BUDGET_MS (time per measurement) and
+// BENCH_JSON=1 (one `BENCH_JSON {rows}` line at the end for the harness).
 import {
   crc32c, crc32cJs, validateBatch, setBaseOffset, encodeRecordBatch, encodeRecordBatchSync, decodeRecordBatch,
   decodeRecordBatchSync, compress, decompress, compressSync, decompressSync, CompressionType,
@@ -8,7 +10,7 @@ import {
 import { createRequire } from 'node:module';
 import { logLines, logLineRecords } from '../packages/protocol/test/helpers/log-lines.ts';
 
-const BUDGET_MS = 400;
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS) || 400;
 const rows: { name: string; mbps: number; note: string }[] = [];
 
 async function measure(name: string, bytes: number, fn: () => unknown, note = ''): Promise<void> {
@@ -71,3 +73,4 @@ await measure('gzip compress (async, thread pool)', data.length, () => compress(
 console.log(`input: ${data.length} bytes of JSON log lines, ${records.length} records; MB/s of uncompressed bytes, median`);
 const width = Math.max(...rows.map((r) => r.name.length));
 for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.mbps.toFixed(0).padStart(7)} MB/s  ${r.note}`);
+if (process.env.BENCH_JSON) console.log(`BENCH_JSON ${JSON.stringify({ rows })}`);

@@ -2,35 +2,12 @@
 // py/admin_kafka_python.py: describe_configs (topic with synonyms, broker, unknown topic),
 // alter_configs (whole-set replace, invalid value), create_partitions (grow, refuse a decrease) and
 // delete_topics (then unknown on a second try).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '@tributary/testkit';
-import { PYTHON, needTool } from './tools.ts';
-
-const DRIVER = fileURLToPath(new URL('./py/admin_kafka_python.py', import.meta.url));
-
-/** Runs the driver (async: the broker lives in this process); SIGKILLed after 60 s. */
-function runDriver(input: object): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [DRIVER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`driver exited with ${code}: ${stderr.slice(-2000)}`));
-      try { resolve(JSON.parse(last)); } catch { reject(new Error(`driver output is not JSON: ${stdout.slice(-500)} ${stderr.slice(-1000)}`)); }
-    });
-    child.stdin.end(JSON.stringify(input));
-  });
-}
+import { runAdminDriver } from './admin-driver.ts';
+import { needTool } from './tools.ts';
 
 describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
   it('describes and alters configs, creates partitions, deletes topics', async (t) => {
@@ -39,7 +16,7 @@ describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
     t.after(() => kafka.stop());
     const a = `kp-adm-a-${randomBytes(3).toString('hex')}`;
     const b = `kp-adm-b-${randomBytes(3).toString('hex')}`;
-    const out = await runDriver({ bootstrap: kafka.bootstrap, a, b });
+    const out = await runAdminDriver('admin_kafka_python.py', { bootstrap: kafka.bootstrap, a, b });
 
     // kafka-python 2.0.2 sends DescribeConfigs v2 with synonyms: [value, readOnly, source, isSensitive, synonyms].
     assert.deepEqual(out.describe_topic, {

@@ -11,6 +11,9 @@
 // flush, recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
+import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
+import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
+import { TopicManagerOffsetsHost } from './coordinator/topic-manager-offsets-host.ts';
 import { RequestDispatcher } from './handlers/dispatcher.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
@@ -30,6 +33,8 @@ export interface BrokerOptions {
   /** Storage seams for tests: filesystem and background scheduler (null = no background tasks). */
   fs?: FileSystem;
   scheduler?: Scheduler | null;
+  /** Group coordinator settings overriding the broker config (tests), and its time seam. */
+  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -107,6 +112,17 @@ export class Broker {
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     const advertised: ListenerEndpoint[] = [];
+    // Single broker: every __consumer_offsets partition is led here; loading starts now (requests
+    // for a partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
+    const groupCoordinator = new GroupCoordinatorService({
+      config, host: new TopicManagerOffsetsHost(topics, config, config.nodeId), log: this.log,
+      overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
+    });
+    groupCoordinator.startup();
+    // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
+    topics.onTopicsDeleted((deleted) => {
+      groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
+    });
     this._services = {
       config,
       clock,
@@ -118,6 +134,7 @@ export class Broker {
       metadata: topics,
       topics,
       producerIds,
+      groupCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
     const services = this._services;
@@ -132,6 +149,7 @@ export class Broker {
       this._bound = await this.server.start();
     } catch (err) {
       this.state = 'stopped';
+      groupCoordinator.shutdown();
       topics.stop();
       throw err;
     }
@@ -156,6 +174,8 @@ export class Broker {
       this.state = 'stopping';
       this.shutdown.abort();
       this.topicManager?.purgatory.completeAll();
+      // Parked JoinGroup/SyncGroup calls are answered (NOT_COORDINATOR) so the listeners can drain.
+      this._services?.groupCoordinator.shutdown();
       await this.server?.stop(this.options.shutdownTimeoutMs ?? 30_000);
       try {
         this.topicManager?.stop();

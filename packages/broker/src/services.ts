@@ -3,6 +3,7 @@
 // which owns the LogManager; `metadata` is the same object seen as a read-only MetadataView).
 // Build it once per broker; handlers never import singletons.
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { Logger } from './logger.ts';
@@ -53,6 +54,8 @@ export interface BrokerServices {
   readonly topics: TopicManager;
   /** Producer ids for InitProducerId (blocks persisted in the first log dir). */
   readonly producerIds: ProducerIdManager;
+  /** The group coordinator (FindCoordinator, JoinGroup, OffsetCommit, ...). */
+  readonly groupCoordinator: GroupCoordinatorService;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }

@@ -172,3 +172,33 @@ describe('CreatePartitions', async () => {
     }
   });
 });
+
+describe('DeleteTopics and the group coordinator', async () => {
+  const b = await startTestBroker({ 'offsets.topic.num.partitions': 2, 'group.initial.rebalance.delay.ms': 0 });
+  const c = await kafkaClient(b.port);
+  after(async () => { c.close(); await b.stop(); });
+
+  it('drops the committed offsets of a deleted topic, keeps the others', async () => {
+    await c.request(ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 });
+    await b.broker.services.groupCoordinator.loaded();
+    const tm = b.broker.services.topics;
+    tm.createTopic({ name: 'del', numPartitions: 1 });
+    tm.createTopic({ name: 'keep', numPartitions: 1 });
+    const commit = await c.request(ApiKey.OffsetCommit, 8, {
+      groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
+      topics: ['del', 'keep'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] })),
+    });
+    assert.deepEqual(commit.topics.map((t) => t.partitions[0]!.errorCode), [0, 0]);
+    const committed = async () => {
+      const res = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'g', topics: null });
+      return res.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]).sort();
+    };
+    assert.deepEqual(await committed(), [['del', [5n]], ['keep', [5n]]]);
+    const res = await c.request(ApiKey.DeleteTopics, 6, { topics: [{ name: 'del', topicId: ZERO_UUID }], timeoutMs: 0 });
+    assert.equal(res.responses[0]!.errorCode, 0);
+    // The tombstones are written through the offsets topic: wait for them to be applied.
+    let seen = await committed();
+    for (let i = 0; i < 100 && seen.length !== 1; i++) { await new Promise((r) => setTimeout(r, 20)); seen = await committed(); }
+    assert.deepEqual(seen, [['keep', [5n]]]);
+  });
+});

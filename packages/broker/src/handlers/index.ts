@@ -3,6 +3,17 @@
 import { alterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
+import { findCoordinatorHandler } from './find-coordinator.ts';
+import { joinGroupHandler } from './join-group.ts';
+import { syncGroupHandler } from './sync-group.ts';
+import { heartbeatHandler } from './heartbeat.ts';
+import { leaveGroupHandler } from './leave-group.ts';
+import { offsetCommitHandler } from './offset-commit.ts';
+import { offsetFetchHandler } from './offset-fetch.ts';
+import { listGroupsHandler } from './list-groups.ts';
+import { describeGroupsHandler } from './describe-groups.ts';
+import { deleteGroupsHandler } from './delete-groups.ts';
+import { offsetDeleteHandler } from './offset-delete.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { deleteRecordsHandler } from './delete-records.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
@@ -17,7 +28,11 @@ import { metadataHandler } from './metadata.ts';
 import { produceHandler } from './produce.ts';
 import { HandlerRegistry, type ApiHandler } from './registry.ts';
 
-export const defaultHandlers: readonly ApiHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler, initProducerIdHandler];
+export const defaultHandlers: readonly ApiHandler[] = [
+  produceHandler, fetchHandler, listOffsetsHandler, apiVersionsHandler, metadataHandler, createTopicsHandler, initProducerIdHandler,
+  // Group coordinator APIs
+  findCoordinatorHandler, joinGroupHandler, syncGroupHandler, heartbeatHandler, leaveGroupHandler, offsetCommitHandler, offsetFetchHandler, listGroupsHandler, describeGroupsHandler, deleteGroupsHandler, offsetDeleteHandler,
+];
 
 /** The admin APIs (issue 4): topic deletion and growth, configs, records deletion, cluster and log dirs. */
 export const adminHandlers: readonly ApiHandler[] = [
