@@ -145,7 +145,7 @@ export const clientsGroup: ScenarioGroup = {
   title: 'Node.js clients against Tributary: @tributary/client, KafkaJS, @platformatic/kafka',
   setup: (ctx) => [
     'broker: `tributary start` child process, fresh per scenario, num.partitions=1; same records and counts as the produce group',
-    `@tributary/client (producer warmed up with n/5 records to another topic first): producer ${JSON.stringify(OUR_PRODUCER)}, send() of 1,000 messages per call, 4 calls in flight; consumer assign() + batches(), fetchMaxWaitMs 100, other settings default`,
+    `@tributary/client (producer warmed up with n/10 records to another topic first): producer ${JSON.stringify(OUR_PRODUCER)}, send() of 1,000 messages per call, 4 calls in flight; consumer assign() + batches(), fetchMaxWaitMs 100, other settings default`,
     `kafkajs ${kafkajsVersion() ?? 'missing'}: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no compression; wall time of the sends`,
   ],
   scenarios: (ctx): Scenario[] => [
