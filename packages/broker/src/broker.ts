@@ -6,17 +6,21 @@
 //   await broker.stop();                 // stop accepting, answer in-flight requests, close
 //
 // Start order: cluster id (meta.properties), the partition layer (LogManager: load/recover logs,
-// topics, retention and flush scheduling), then listeners. Stop order: listeners (draining
+// topics, retention and flush scheduling), the producer id block, then listeners. Stop order: listeners (draining
 // connections; waiting fetches are completed first), then the partition layer: HW checkpoint,
 // flush, recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
+import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
+import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
+import { TopicManagerOffsetsHost } from './coordinator/topic-manager-offsets-host.ts';
 import { RequestDispatcher } from './handlers/dispatcher.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { TopicManager } from './partitions/topic-manager.ts';
+import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import { SocketServer, type BoundListener } from './network/socket-server.ts';
 import { systemClock, type BrokerServices, type Clock } from './services.ts';
 import type { FileSystem, Scheduler } from '@tributary/storage';
@@ -29,6 +33,8 @@ export interface BrokerOptions {
   /** Storage seams for tests: filesystem and background scheduler (null = no background tasks). */
   fs?: FileSystem;
   scheduler?: Scheduler | null;
+  /** Group coordinator settings overriding the broker config (tests), and its time seam. */
+  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -89,6 +95,14 @@ export class Broker {
       throw err;
     }
     this.topicManager = topics;
+    const producerIds = new ProducerIdManager(topics.logs.fs, config.logDirs[0]!, config.nodeId);
+    try {
+      producerIds.load();
+    } catch (err) {
+      this.state = 'stopped';
+      topics.stop();
+      throw err;
+    }
     const limits = {
       maxFrameBytes: config.get('socket.request.max.bytes'),
       idleMs: config.get('connections.max.idle.ms'),
@@ -98,6 +112,17 @@ export class Broker {
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     const advertised: ListenerEndpoint[] = [];
+    // Single broker: every __consumer_offsets partition is led here; loading starts now (requests
+    // for a partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
+    const groupCoordinator = new GroupCoordinatorService({
+      config, host: new TopicManagerOffsetsHost(topics, config, config.nodeId), log: this.log,
+      overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
+    });
+    groupCoordinator.startup();
+    // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
+    topics.onTopicsDeleted((deleted) => {
+      groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
+    });
     this._services = {
       config,
       clock,
@@ -108,6 +133,8 @@ export class Broker {
       registry: this.registry,
       metadata: topics,
       topics,
+      producerIds,
+      groupCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
     const services = this._services;
@@ -122,6 +149,7 @@ export class Broker {
       this._bound = await this.server.start();
     } catch (err) {
       this.state = 'stopped';
+      groupCoordinator.shutdown();
       topics.stop();
       throw err;
     }
@@ -146,6 +174,8 @@ export class Broker {
       this.state = 'stopping';
       this.shutdown.abort();
       this.topicManager?.purgatory.completeAll();
+      // Parked JoinGroup/SyncGroup calls are answered (NOT_COORDINATOR) so the listeners can drain.
+      this._services?.groupCoordinator.shutdown();
       await this.server?.stop(this.options.shutdownTimeoutMs ?? 30_000);
       try {
         this.topicManager?.stop();

@@ -1,12 +1,14 @@
 // BrokerServices: what every handler can reach through `ctx.services` — configuration, time,
-// logging, identity, the handler registry, and the partition layer (`topics`: the TopicManager,
+// logging, identity, the handler registry, producer ids, and the partition layer (`topics`: the TopicManager,
 // which owns the LogManager; `metadata` is the same object seen as a read-only MetadataView).
 // Build it once per broker; handlers never import singletons.
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
+import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 
 /** Wall-clock time in milliseconds; tests pass a fake. */
 export interface Clock {
@@ -50,6 +52,10 @@ export interface BrokerServices {
   readonly metadata: MetadataView;
   /** The partition layer: topics, partitions, logs, the fetch purgatory. */
   readonly topics: TopicManager;
+  /** Producer ids for InitProducerId (blocks persisted in the first log dir). */
+  readonly producerIds: ProducerIdManager;
+  /** The group coordinator (FindCoordinator, JoinGroup, OffsetCommit, ...). */
+  readonly groupCoordinator: GroupCoordinatorService;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }

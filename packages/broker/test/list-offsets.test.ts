@@ -39,9 +39,8 @@ describe('ListOffsets', async () => {
 
   it('by timestamp: first offset with a timestamp at or after it', async () => {
     const at = async (ts: number) => { const r = await ask(5, 'lo', BigInt(ts)); return [r.offset, r.timestamp]; };
-    // (Kafka answers timestamp 1001 here, the record at the log start offset; storage reports the
-    // batch's first record's 1000 — a storage-layer detail, see the report.)
-    assert.equal((await at(0))[0], 1n);
+    // the first record at or after the log start offset (1), with its own timestamp, as Kafka
+    assert.deepEqual(await at(0), [1n, 1001n]);
     assert.deepEqual(await at(1001), [1n, 1001n]);
     assert.deepEqual(await at(1002), [2n, 2000n]);
     assert.deepEqual(await at(2001), [3n, 2001n]);

@@ -79,6 +79,11 @@ describe('Produce and Fetch', async () => {
     const big = await produce(c, 'small', 0, await batch(values(20)));
     assert.equal(big.errorCode, ErrorCode.MESSAGE_TOO_LARGE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    const future = await produce(c, 't', 1, await batch([{ value: 'f', timestamp: Date.now() + 2 * 3_600_000 }]));
+    assert.equal(future.errorCode, ErrorCode.INVALID_TIMESTAMP);
+    tm.createTopic({ name: 'recent', numPartitions: 1, configs: { 'message.timestamp.before.max.ms': '60000' } });
+    assert.equal((await produce(c, 'recent', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.equal((await produce(c, 'recent', 0, await batch([{ value: 'now', timestamp: Date.now() }]))).errorCode, ErrorCode.NONE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)), { acks: 1 })).errorCode, ErrorCode.NONE);
     assert.equal((await produce(c, 't', 1, await batch(values(1)), { acks: 2 })).errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
     assert.equal((await produce(c, 't', 1, await batch(values(1)), { version: 2 })).errorCode, ErrorCode.UNSUPPORTED_VERSION);
@@ -247,7 +252,7 @@ describe('waiting fetches end early', () => {
 
 describe('idempotent producer', () => {
   it('checks epochs and sequences; a retried duplicate returns the original offsets', async () => {
-    const b = await startTestBroker();
+    const b = await startTestBroker({}, {}, { keep: true });
     const c = await kafkaClient(b.port);
     b.broker.services.topics.createTopic({ name: 'idem', numPartitions: 1 });
     const ib = (seq: number, n: number, epoch = 0, pid = 7n) =>
@@ -267,6 +272,16 @@ describe('idempotent producer', () => {
       assert.deepEqual(await p(await ib(42, 1, 0, 8n)), [0, 7n]); // unknown producer: any sequence
       assert.deepEqual(await p(await ib(2147483647, 2, 0, 9n)), [0, 8n]); // wraps at Int32.MAX
       assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
-    } finally { c.close(); await b.stop(); }
+    } finally { c.close(); await b.broker.stop(); }
+    // after a restart the state comes back from the log: duplicates and gaps are still detected
+    const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
+    const c2 = await kafkaClient(b2.port);
+    try {
+      const p = async (buf: Buffer) => { const r = await produce(c2, 'idem', 0, buf); return [r.errorCode, r.baseOffset]; };
+      assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
+      assert.deepEqual(await p(await ib(5, 1, 0, 9n)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
+      assert.deepEqual(await p(await ib(0, 1, 1)), [0, 6n]);
+      assert.deepEqual(await p(await ib(1, 1, 1)), [0, 11n]);
+    } finally { c2.close(); await b2.stop(); }
   });
 });

@@ -110,6 +110,8 @@ export interface ProducerConfig {
   maxRequestSize?: number;
   /** `delivery.timeout.ms`: give up on a record after this long (default 120000). */
   deliveryTimeoutMs?: number;
+  /** `max.block.ms`: how long `send` waits for an unknown topic's metadata while no broker answers (default 60000). */
+  maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
   /** `enable.idempotence` (default true when the broker supports it; an error if forced and unsupported). */
@@ -253,7 +255,8 @@ export interface Admin {
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;
   describeTopics(names: string[]): Promise<TopicDescription[]>;
   createPartitions(topic: string, totalCount: number): Promise<void>;
-  describeConfigs(resources: ConfigResource[]): Promise<Map<string, Record<string, string>>>;
+  /** Config values by `"topic:<name>"` / `"broker:<id>"`; `overridesOnly` keeps the ones set on the resource itself (not defaults). */
+  describeConfigs(resources: ConfigResource[], options?: { overridesOnly?: boolean }): Promise<Map<string, Record<string, string>>>;
   /** Incremental (KIP-339): set or delete single keys. */
   alterConfigs(resource: ConfigResource, changes: Record<string, string | null>): Promise<void>;
   /** Offsets per partition: 'earliest', 'latest' or the first offset at/after a timestamp. */

@@ -348,17 +348,16 @@ export class PartitionLog extends EventEmitter {
       if (seg.maxTimestamp < timestamp) continue;
       const fromOffset = Math.max(seg.timeIndex.lookupTimestamp(timestamp).offset, this.logStartOffset);
       const start = seg.offsetIndex.lookupOffset(fromOffset).position;
-      let hit: BatchInfo | null = null;
+      let found: TimestampAndOffset | null = null;
       seg.scan(start, (b) => {
-        if (b.lastOffset >= this.logStartOffset && b.maxTimestamp >= timestamp) { hit = b; return false; }
-        return true;
+        if (b.lastOffset < this.logStartOffset || b.maxTimestamp < timestamp) return true;
+        const buf = Buffer.allocUnsafe(b.size);
+        readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, b.size, b.position);
+        found = firstRecordAtOrAfter(buf, 0, b.size, timestamp, this.logStartOffset);
+        return found === null;
       });
-      if (!hit) continue;
-      const batch: BatchInfo = hit;
-      const buf = Buffer.allocUnsafe(batch.size);
-      readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, batch.size, batch.position);
-      const found = firstRecordAtOrAfter(buf, 0, batch.size, timestamp);
-      return { timestamp: found.timestamp, offset: Math.max(found.offset, this.logStartOffset) };
+      const hit = found as TimestampAndOffset | null;
+      if (hit) return hit;
     }
     return null;
   }

@@ -23,31 +23,37 @@ function readZigzag(buf: Buffer, pos: number, end: number): [number, number] | n
 }
 
 /**
- * The first record with timestamp >= `target` in the batch at `pos` (whose MaxTimestamp is known to
- * be >= target). LogAppendTime batches: every record carries MaxTimestamp, so the base offset.
- * Compressed batches cannot be read without decompressing: the batch's base offset and MaxTimestamp
- * are returned (batch granularity).
+ * The first record with timestamp >= `target` and offset >= `minOffset` (the log start offset) in
+ * the batch at `pos`, or null when the batch has none (as Kafka's LogSegment.findOffsetByTimestamp,
+ * which then moves on to the next batch). LogAppendTime batches: every record carries
+ * MaxTimestamp, so the first record at or after `minOffset`. Compressed batches cannot be read
+ * without decompressing: batch granularity (the batch's first offset at or after `minOffset`, and
+ * its MaxTimestamp); so are records that do not parse.
  */
-export function firstRecordAtOrAfter(buf: Buffer, pos: number, size: number, target: number): { offset: number; timestamp: number } {
+export function firstRecordAtOrAfter(buf: Buffer, pos: number, size: number, target: number, minOffset = 0): { offset: number; timestamp: number } | null {
   const baseOffset = readInt64(buf, pos + Off.BaseOffset);
   const attrs = buf.readInt16BE(pos + Off.Attributes);
   const maxTs = readInt64(buf, pos + Off.MaxTimestamp);
-  if (attrs & Attr.TimestampTypeLogAppend || (attrs & Attr.CompressionMask) !== 0) return { offset: baseOffset, timestamp: maxTs };
+  const lastOffset = baseOffset + buf.readInt32BE(pos + Off.LastOffsetDelta);
+  if (maxTs < target || lastOffset < minOffset) return null;
+  const coarse = { offset: Math.max(baseOffset, minOffset), timestamp: maxTs };
+  if (attrs & Attr.TimestampTypeLogAppend || (attrs & Attr.CompressionMask) !== 0) return coarse;
   const baseTs = readInt64(buf, pos + Off.BaseTimestamp);
   const count = buf.readInt32BE(pos + Off.RecordsCount);
   const end = pos + size;
   let p = pos + BATCH_HEADER_SIZE;
   for (let i = 0; i < count; i++) {
     const len = readZigzag(buf, p, end);
-    if (!len) break;
+    if (!len) return coarse;
     const recEnd = len[1] + len[0];
     const tsd = readZigzag(buf, len[1] + 1, end);
-    if (!tsd) break;
+    if (!tsd) return coarse;
     const od = readZigzag(buf, tsd[1], end);
-    if (!od) break;
+    if (!od) return coarse;
     const ts = baseTs + tsd[0];
-    if (ts >= target) return { offset: baseOffset + od[0], timestamp: ts };
+    const offset = baseOffset + od[0];
+    if (ts >= target && offset >= minOffset) return { offset, timestamp: ts };
     p = recEnd;
   }
-  return { offset: baseOffset, timestamp: maxTs };
+  return null;
 }

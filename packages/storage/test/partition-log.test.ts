@@ -175,6 +175,25 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 501, offset: 61 });
 });
 
+test('offsetForTimestamp after the log start offset moved: the record at or after it, with that record\'s timestamp', () => {
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  // batch [0:1000, 1:1001], batch [2:3000, 3:1500], batch [4:2000, 5:2001]
+  for (const ts of [[1000, 1001], [3000, 1500], [2000, 2001]]) {
+    log.appendSync(buildBatch({ records: ts.map((t) => ({ value: 'v', timestamp: t })), baseTimestamp: ts[0] }), { leaderEpoch: 0 });
+  }
+  log.deleteRecordsBefore(1);
+  assert.deepEqual(log.offsetForTimestamp(0), { offset: 1, timestamp: 1001 });
+  assert.deepEqual(log.offsetForTimestamp(1001), { offset: 1, timestamp: 1001 });
+  log.deleteRecordsBefore(3);
+  // batch 2's only record at or after 2500 (offset 2) is below the log start: the next match wins
+  assert.deepEqual(log.offsetForTimestamp(2500), null);
+  assert.deepEqual(log.offsetForTimestamp(1200), { offset: 3, timestamp: 1500 });
+  assert.deepEqual(log.offsetForTimestamp(1600), { offset: 4, timestamp: 2000 });
+  log.deleteRecordsBefore(4);
+  assert.deepEqual(log.offsetForTimestamp(1200), { offset: 4, timestamp: 2000 });
+});
+
 test('LogAppendTime: stamps MaxTimestamp and the attribute bit, CRC stays valid', async () => {
   const env = testEnv();
   const log = env.open().getOrCreateLog('t', 0);

@@ -3,9 +3,13 @@
 // produce, consume, groups) to COMMANDS.
 import { pathToFileURL } from 'node:url';
 import { startCommand } from './commands/start.ts';
+import { topicsCommand } from './commands/topics.ts';
+import { produceCommand } from './commands/produce.ts';
+import { consumeCommand } from './commands/consume.ts';
+import { groupsCommand } from './commands/groups.ts';
 import type { Command } from './commands/command.ts';
 
-export const COMMANDS: readonly Command[] = [startCommand];
+export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, produceCommand, consumeCommand, groupsCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -17,8 +17,11 @@
 // Idempotent producers (batches with a producer id): epoch and sequence checks per partition
 // (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER), and a retried duplicate of one of the
 // last 5 batches is answered with its original offsets without appending (producer-state.ts).
-// Not implemented: producer state persistence across restarts, transactions (transactional
-// batches are stored as sent), timestamp bounds
+// CreateTime topics refuse batches outside message.timestamp.before/after.max.ms (INVALID_TIMESTAMP,
+// checked on the batch header's timestamps).
+// After a restart producer state is rebuilt from the active segment only (no snapshots).
+// Not implemented: transactions (transactional
+// batches are stored as sent), per-record timestamp checks
 // (message.timestamp.before/after.max.ms), quotas / throttling, request timeoutMs (nothing waits
 // on other replicas).
 import { ApiKey, ErrorCode, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
@@ -41,7 +44,7 @@ function codeOf(err: unknown): number {
   return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
-async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number): Promise<PartitionResponse> {
+async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number, now: () => number): Promise<PartitionResponse> {
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
@@ -50,6 +53,7 @@ async function appendOne(topics: TopicManager, p: Partition, records: Buffer, ac
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: p.log.config.segmentBytes,
       compressionType: cfg.compressionType,
+      timestamps: cfg.logAppendTime ? null : { now: now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
     const batches = v.records instanceof Promise ? await v.records : v.records;
     const info = await p.appendAsLeader(batches, acks);
@@ -68,14 +72,14 @@ async function appendOne(topics: TopicManager, p: Partition, records: Buffer, ac
   }
 }
 
-function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number): PartitionResponse | Promise<PartitionResponse> {
+function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
   const nameProblem = topicNameProblem(name);
   if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
   const p = topics.partition(name, index);
   if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
-  return appendOne(topics, p, records, acks, version);
+  return appendOne(topics, p, records, acks, version, now);
 }
 
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
@@ -87,10 +91,12 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     const acks = request.acks;
     const topics = ctx.services.topics;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const clock = ctx.services.clock;
+    const now = () => clock.now();
     const pending = request.topicData.map((t) => ({
       name: t.name,
       partitions: t.partitionData.map((pd) =>
-        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
+        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion, now) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
     }));
     const responses = await Promise.all(pending.map(async (t) => ({ name: t.name, partitionResponses: await Promise.all(t.partitions) })));
     if (acks === 0) return NO_RESPONSE;

@@ -6,6 +6,9 @@
 //     Produce v7 -> UNSUPPORTED_COMPRESSION_TYPE;
 //   - the batch whole, CRC-32C correct, record count consistent (CORRUPT_MESSAGE);
 //   - no control batches from clients (INVALID_RECORD);
+//   - CreateTime topics: message.timestamp.after.max.ms against the batch's MaxTimestamp and
+//     message.timestamp.before.max.ms against its BaseTimestamp (the first record's timestamp:
+//     batch granularity, records are not decoded) -> INVALID_TIMESTAMP;
 //   - each batch at most max.message.bytes (MESSAGE_TOO_LARGE), the whole blob at most
 //     segment.bytes (RECORD_LIST_TOO_LARGE);
 //   - the topic's compression.type: 'producer' keeps the batches as sent; any other codec
@@ -37,6 +40,8 @@ export interface ValidationLimits {
   segmentBytes: number;
   /** Topic compression.type. */
   compressionType: string;
+  /** Timestamp bounds for CreateTime topics (null for LogAppendTime topics). */
+  timestamps: { now: number; beforeMaxMs: number; afterMaxMs: number } | null;
 }
 
 export interface ValidationResult {
@@ -75,12 +80,25 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
     }
     const attrs = records.readInt16BE(pos + Off.Attributes);
     if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${tp})`);
+    if (limits.timestamps) checkTimestamps(records, pos, limits.timestamps, tp);
     if (target !== null && compressionOf(attrs) !== target) recompress = true;
     pos += size;
     n++;
   }
   if (n === 0) throw new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Produce request to ${tp} has no record batch`);
   return { records: recompress ? recompressAll(records, target!, limits) : records, batchCount: n };
+}
+
+function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, tp: string): void {
+  const lo = t.now - t.beforeMaxMs;
+  const hi = t.now + t.afterMaxMs;
+  const first = Number(records.readBigInt64BE(pos + Off.BaseTimestamp));
+  const max = Number(records.readBigInt64BE(pos + Off.MaxTimestamp));
+  const bad = max > hi ? max : first >= 0 && first < lo ? first : null;
+  if (bad !== null) {
+    throw new PartitionError(ErrorCode.INVALID_TIMESTAMP,
+      `Timestamp ${bad} of message in the append to ${tp} is out of range. The timestamp should be within [${lo}, ${hi}]`);
+  }
 }
 
 /** Kafka's ProduceRequest.validateRecords (v3+): one whole v2 batch; zstd needs v7+. */

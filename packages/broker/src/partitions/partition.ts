@@ -57,6 +57,7 @@ export class Partition {
   private appendedBytes = 0;
   /** Idempotent producers' epochs and last sequences (in memory). */
   readonly producerState = new ProducerStateManager();
+  private producerStateLoaded = false;
 
   constructor(init: PartitionInit) {
     this.init = init;
@@ -109,6 +110,7 @@ export class Partition {
     // Producer checks and the write happen in one synchronous step: nothing interleaves.
     const idempotent = idempotentBatches(batches);
     if (idempotent.length > 0) {
+      if (!this.producerStateLoaded) this.loadProducerState();
       const dup = this.producerState.check(idempotent);
       if (dup) {
         if (this.log.config.durableAppend) await this.log.waitDurable(dup.lastOffset + 1);
@@ -123,6 +125,26 @@ export class Partition {
     if (this.log.config.durableAppend) await this.log.waitDurable(info.lastOffset + 1);
     this.maybeIncrementHighWatermark(info.lastOffset + 1);
     return { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
+  }
+
+  /**
+   * Producer state is not snapshotted: on the first idempotent append after a start, it is rebuilt
+   * from the batch headers of the active segment when that is at most PRODUCER_STATE_SCAN_BYTES
+   * (older producers are then unknown, and accepted with any sequence).
+   */
+  private loadProducerState(): void {
+    this.producerStateLoaded = true;
+    const seg = this.log.activeSegment;
+    if (seg.size === 0 || seg.size > PRODUCER_STATE_SCAN_BYTES) return;
+    try {
+      const from = Math.max(seg.baseOffset, this.log.logStartOffset);
+      if (from >= this.log.logEndOffset) return;
+      const { records } = this.log.read(from, seg.size);
+      const batches = idempotentBatches(records);
+      if (batches.length > 0) this.producerState.update(records, batches, -1);
+    } catch {
+      // unreadable: start without state (any sequence accepted)
+    }
   }
 
   /** Raises the HW (never lowers it) to at most the log end offset; notifies waiters. */
@@ -174,3 +196,5 @@ export class Partition {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Largest active segment scanned to rebuild producer state (see loadProducerState). */
+export const PRODUCER_STATE_SCAN_BYTES = 16 * 1024 * 1024;

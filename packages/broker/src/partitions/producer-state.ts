@@ -9,8 +9,8 @@
 //   - no state for the producer (new, or state lost): any sequence is accepted (as Kafka does
 //     since KIP-360 when the log holds nothing of the producer).
 // Batches with ProducerId -1 are not idempotent and skip all of this.
-// Not implemented: persistence (producer snapshots; state is rebuilt from nothing after a
-// restart), producer.id.expiration.ms, transactional state.
+// Not implemented: producer snapshots (after a restart, Partition rebuilds the state from the
+// active segment's batch headers), producer.id.expiration.ms, transactional state.
 import { ErrorCode, Off } from '@tributary/protocol';
 import { PartitionError } from './partition-error.ts';
 

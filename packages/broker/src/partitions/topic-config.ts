@@ -64,8 +64,8 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
   'max.message.bytes': { kind: 'int', broker: 'message.max.bytes', fallback: fromBroker('message.max.bytes'), validate: atLeast(0), doc: 'Largest record batch accepted.' },
   'message.timestamp.type': { kind: 'string', broker: 'log.message.timestamp.type', fallback: fromBroker('log.message.timestamp.type'), validate: oneOf(['CreateTime', 'LogAppendTime']), doc: 'CreateTime or LogAppendTime.' },
   'message.timestamp.difference.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'Accepted, no effect.' },
-  'message.timestamp.before.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'Accepted, no effect.' },
-  'message.timestamp.after.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'Accepted, no effect.' },
+  'message.timestamp.before.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'CreateTime batches whose first timestamp is older than now minus this are refused (INVALID_TIMESTAMP).' },
+  'message.timestamp.after.max.ms': { kind: 'long', fallback: str(3600000), validate: atLeast(0), doc: 'CreateTime batches whose max timestamp is later than now plus this are refused (INVALID_TIMESTAMP); Kafka 4 default 1 hour.' },
   'message.downconversion.enable': { kind: 'boolean', fallback: str(true), doc: 'Accepted, no effect.' },
   'min.cleanable.dirty.ratio': { kind: 'double', fallback: str(0.5), validate: (v) => (Number(v) < 0 || Number(v) > 1 ? 'Value must be in range [0,...,1]' : undefined), doc: 'Accepted, no effect.' },
   'min.compaction.lag.ms': { kind: 'long', fallback: str(0), validate: atLeast(0), doc: 'Accepted, no effect.' },
@@ -160,6 +160,8 @@ export function topicConfigValue(overrides: TopicConfigs, broker: BrokerConfig, 
 export interface TopicRuntimeConfig {
   maxMessageBytes: number;
   logAppendTime: boolean;
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
   /** 'producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'. */
   compressionType: string;
   minInsyncReplicas: number;
@@ -171,6 +173,8 @@ export function runtimeConfig(overrides: TopicConfigs, broker: BrokerConfig): To
   return {
     maxMessageBytes: Number(get('max.message.bytes')),
     logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
+    timestampBeforeMaxMs: Math.min(Number(get('message.timestamp.before.max.ms')), LONG_MAX),
+    timestampAfterMaxMs: Math.min(Number(get('message.timestamp.after.max.ms')), LONG_MAX),
     compressionType: get('compression.type'),
     minInsyncReplicas: Number(get('min.insync.replicas')),
     cleanupPolicy: get('cleanup.policy').split(','),

@@ -62,6 +62,13 @@ export interface CreateTopicRequest {
   validateOnly?: boolean;
 }
 
+/** What onTopicsDeleted listeners receive: the topic as it was, with its partition indexes. */
+export interface DeletedTopic {
+  name: string;
+  topicId: string;
+  partitions: number[];
+}
+
 export type AlterConfigOp = { name: string; op: 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT'; value: string | null };
 
 const ok = (topic?: Topic): TopicResult => ({ errorCode: ErrorCode.NONE, errorMessage: null, topic });
@@ -83,6 +90,7 @@ export class TopicManager implements MetadataView {
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
   private started = false;
+  private readonly topicsDeletedListeners = new Set<(topics: DeletedTopic[]) => void>();
 
   constructor(private readonly options: TopicManagerOptions) {
     const c = options.config;
@@ -214,7 +222,24 @@ export class TopicManager implements MetadataView {
       this.purgatory.completeKey(`${name}-${p.partition}`);
       try { this.logs.deleteLog(name, p.partition); } catch (err) { this.options.log.error('cannot delete a partition log', { partition: `${name}-${p.partition}`, err }); }
     }
+    this.notifyTopicsDeleted([{ name, topicId: t.topicId, partitions: t.partitions.map((p) => p.partition) }]);
     return ok(t);
+  }
+
+  /**
+   * Subscribes to topic deletions (the seam for the group coordinator, which drops the committed
+   * offsets of deleted partitions, as Kafka's GroupCoordinator.onPartitionsDeleted). Called
+   * synchronously after the topic is gone; returns the unsubscribe function.
+   */
+  onTopicsDeleted(listener: (topics: DeletedTopic[]) => void): () => void {
+    this.topicsDeletedListeners.add(listener);
+    return () => this.topicsDeletedListeners.delete(listener);
+  }
+
+  private notifyTopicsDeleted(topics: DeletedTopic[]): void {
+    for (const l of this.topicsDeletedListeners) {
+      try { l(topics); } catch (err) { this.options.log.error('an onTopicsDeleted listener failed', { err }); }
+    }
   }
 
   /** CreatePartitions: grows the topic to `totalCount` partitions. */

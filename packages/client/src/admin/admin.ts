@@ -113,7 +113,7 @@ export class KafkaAdmin implements Admin {
     return this.cluster.anyConnection();
   }
 
-  async describeConfigs(resources: ConfigResource[]): Promise<Map<string, Record<string, string>>> {
+  async describeConfigs(resources: ConfigResource[], options: { overridesOnly?: boolean } = {}): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     for (const res of resources) {
       const c = await this.configConnection(res);
@@ -125,7 +125,12 @@ export class KafkaAdmin implements Admin {
       for (const result of r.results) {
         check(result.errorCode, `describe configs of ${res.type} ${res.name}`, result.errorMessage);
         const configs: Record<string, string> = {};
-        for (const cfg of result.configs) if (cfg.value !== null) configs[cfg.name] = cfg.value;
+        for (const cfg of result.configs) {
+          if (cfg.value === null) continue;
+          // configSource (v1+): 1 DYNAMIC_TOPIC_CONFIG, 2 DYNAMIC_BROKER_CONFIG, 3 DYNAMIC_DEFAULT_BROKER_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG
+          if (options.overridesOnly && (cfg.configSource >= 0 ? cfg.configSource !== (res.type === 'topic' ? 1 : 2) : cfg.isDefault)) continue;
+          configs[cfg.name] = cfg.value;
+        }
         out.set(`${res.type}:${res.name}`, configs);
       }
     }

@@ -6,7 +6,7 @@
 // retried batch. `ready()` returns the leaders with something to send and when to look again;
 // `drain()` takes for one leader at most one batch per partition, round-robin over its partitions,
 // up to `max.request.size` per request (at least one batch). Batches past `delivery.timeout.ms`
-// are expired. Time comes from an injected clock. Records stay as objects; the sender encodes each
+// are expired (a partition's queue stays, empty, once created). Time comes from an injected clock. Records stay as objects; the sender encodes each
 // drained batch (record batch v2, optional compression) when it builds the Produce request.
 import { RECORD_BATCH_OVERHEAD, recordSizeInBytes, type RecordHeader } from './record-size.ts';
 
@@ -62,8 +62,7 @@ export class ProducerBatch {
     this.add(first);
   }
 
-  private add(r: AccumulatorRecord): number {
-    const size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers);
+  private add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
     this.records.push(r);
     this.sizeInBytes += size;
     return size;
@@ -74,7 +73,7 @@ export class ProducerBatch {
     if (this.closed) return -1;
     const size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers);
     if (this.sizeInBytes + size > this.batchSize) return -1;
-    return this.add(r);
+    return this.add(r, size);
   }
 
   /** Full (Java's MemoryRecordsBuilder.isFull): closed, or holding records and at batch.size. */
@@ -118,6 +117,7 @@ export interface AccumulatorOptions {
 
 export interface AppendResult {
   batch: ProducerBatch;
+  partition: number;
   /** Index of the record in its batch: its offset is the batch's baseOffset + index. */
   index: number;
   appendedBytes: number;
@@ -155,6 +155,8 @@ export class RecordAccumulator {
   readonly deliveryTimeoutMs: number;
   private readonly clock: () => number;
   private readonly queues = new Map<string, PartitionQueue>();
+  /** The same queues by topic, then partition index: the append path looks up without building a key string. */
+  private readonly byTopic = new Map<string, Array<PartitionQueue | undefined>>();
   /** Partitions with an in-flight batch when ordering is guaranteed (max.in.flight = 1). */
   private readonly muted = new Set<string>();
   private readonly drainIndex = new Map<number, number>();
@@ -171,23 +173,34 @@ export class RecordAccumulator {
 
   append(topic: string, partition: number, record: AccumulatorRecord): AppendResult {
     if (this.closed) throw new Error('producer is closed');
-    const k = key(topic, partition);
-    let q = this.queues.get(k);
-    if (!q) this.queues.set(k, (q = { topic, partition, batches: [] }));
+    const q = this.queueOf(topic, partition);
     const last = q.batches[q.batches.length - 1];
     if (last) {
       const bytes = last.tryAppend(record);
-      if (bytes >= 0) return { batch: last, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
+      if (bytes >= 0) return { batch: last, partition, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
     }
     const batch = new ProducerBatch(topic, partition, this.clock(), this.batchSize, record);
     q.batches.push(batch);
     // like Java, a new batch counts its whole estimated size (header included) as appended
-    return { batch, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
+    return { batch, partition, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
+  }
+
+  private queueOf(topic: string, partition: number): PartitionQueue {
+    let partitions = this.byTopic.get(topic);
+    if (!partitions) this.byTopic.set(topic, (partitions = []));
+    let q = partitions[partition];
+    if (!q) {
+      const k = key(topic, partition);
+      q = this.queues.get(k);
+      if (!q) this.queues.set(k, (q = { topic, partition, batches: [] }));
+      partitions[partition] = q;
+    }
+    return q;
   }
 
   /** Java's allBatchesFull: the partition's last batch is full (or there is none). */
   lastBatchFull(topic: string, partition: number): boolean {
-    const q = this.queues.get(key(topic, partition));
+    const q = this.byTopic.get(topic)?.[partition];
     const last = q?.batches[q.batches.length - 1];
     return last === undefined || last.isFull;
   }
@@ -263,7 +276,6 @@ export class RecordAccumulator {
         batches.push(first);
         this.drainIndex.set(node, idx + 1);
       }
-      for (const q of parts) if (q.batches.length === 0) this.queues.delete(key(q.topic, q.partition));
       if (batches.length) out.set(node, batches);
     }
     return out;
@@ -271,9 +283,7 @@ export class RecordAccumulator {
 
   /** Puts a batch that failed with a retriable error back at the head of its queue. */
   reenqueue(batch: ProducerBatch): void {
-    const k = key(batch.topic, batch.partition);
-    let q = this.queues.get(k);
-    if (!q) this.queues.set(k, (q = { topic: batch.topic, partition: batch.partition, batches: [] }));
+    const q = this.queueOf(batch.topic, batch.partition);
     batch.lastAttemptMs = this.clock();
     q.batches.unshift(batch);
   }
@@ -282,9 +292,8 @@ export class RecordAccumulator {
   expiredBatches(): ProducerBatch[] {
     const now = this.clock();
     const expired: ProducerBatch[] = [];
-    for (const [k, q] of this.queues) {
+    for (const q of this.queues.values()) {
       while (q.batches.length && now - q.batches[0].createdMs >= this.deliveryTimeoutMs) expired.push(q.batches.shift()!);
-      if (q.batches.length === 0) this.queues.delete(k);
     }
     return expired;
   }
@@ -320,5 +329,6 @@ export class RecordAccumulator {
   abortAll(error: Error): void {
     for (const q of this.queues.values()) for (const b of q.batches) b.fail(error);
     this.queues.clear();
+    this.byTopic.clear();
   }
 }

@@ -18,7 +18,7 @@ export function partitionAndAppend(
   layout: TopicLayout,
   record: AccumulatorRecord,
   explicitPartition?: number,
-): AppendResult & { partition: number } {
+): AppendResult {
   let choice = partitioner.partition(topic, record.key, record.value, layout.partitionCount, layout.availablePartitions, explicitPartition);
   if (choice.sticky && accumulator.lastBatchFull(topic, choice.partition)) {
     partitioner.onStickyAppend(topic, 0, layout.partitionCount, layout.availablePartitions, true);
@@ -28,5 +28,5 @@ export function partitionAndAppend(
   if (choice.sticky) {
     partitioner.onStickyAppend(topic, result.appendedBytes, layout.partitionCount, layout.availablePartitions, accumulator.lastBatchFull(topic, choice.partition));
   }
-  return { ...result, partition: choice.partition };
+  return result;
 }

@@ -7,8 +7,8 @@
 import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
-import { KafkaClientError } from '../network/errors.ts';
-import { RecordAccumulator, type AccumulatorRecord, type ProducerBatch } from './accumulator.ts';
+import { ConnectionError, KafkaClientError } from '../network/errors.ts';
+import { RecordAccumulator, type AccumulatorRecord, type BatchResult, type ProducerBatch } from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
 import { IdempotenceState } from './idempotence.ts';
@@ -20,8 +20,11 @@ export function toBuffer(v: Bytes | null | undefined): Buffer | null {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
+// shared by every record sent without headers (nothing mutates a record's header list)
+const NO_HEADERS: Array<{ key: string; value: Buffer | null }> = [];
+
 export function toHeaders(h: Message['headers']): Array<{ key: string; value: Buffer | null }> {
-  if (!h) return [];
+  if (!h) return NO_HEADERS;
   if (Array.isArray(h)) return h.map((x) => ({ key: x.key, value: toBuffer(x.value) }));
   const out: Array<{ key: string; value: Buffer | null }> = [];
   for (const [key, value] of Object.entries(h as HeaderInput)) if (value !== undefined) out.push({ key, value: toBuffer(value) });
@@ -36,6 +39,7 @@ export class KafkaProducer implements Producer {
   private readonly sender: Sender;
   private readonly pending = new Set<ProducerBatch>();
   private closed = false;
+  private readonly maxBlockMs: number;
 
   constructor(
     private readonly cluster: Cluster,
@@ -46,6 +50,7 @@ export class KafkaProducer implements Producer {
       throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
     }
     const batchSize = config.batchSize ?? 16384;
+    this.maxBlockMs = config.maxBlockMs ?? 60000;
     this.accumulator = new RecordAccumulator({
       batchSize,
       lingerMs: config.lingerMs ?? 5,
@@ -66,32 +71,75 @@ export class KafkaProducer implements Producer {
   async send(request: SendRequest): Promise<RecordMetadata[]> {
     if (this.closed) throw new KafkaClientError('producer is closed', 'ILLEGAL_STATE', false);
     const { topic, messages } = request;
-    const unknown = await this.cluster.ensureTopics([topic], true);
-    if (unknown.length > 0) {
-      const code = this.cluster.metadata.topic(topic)?.errorCode;
-      throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
-    }
-    const layout = this.cluster.metadata.layout(topic)!;
+    let maxPartition = -1;
+    for (const m of messages) if (m.partition !== undefined && m.partition > maxPartition) maxPartition = m.partition;
+    const layout = await this.topicLayout(topic, maxPartition);
     const now = this.cluster.clock();
-    const appended: Array<{ batch: ProducerBatch; index: number; partition: number; timestamp: number }> = [];
-    for (const m of messages) {
+    const n = messages.length;
+    const batches = new Array<ProducerBatch>(n);
+    const indexes = new Array<number>(n);
+    const partitions = new Array<number>(n);
+    const timestamps = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const m = messages[i]!;
       const record: AccumulatorRecord = { key: toBuffer(m.key), value: toBuffer(m.value), headers: toHeaders(m.headers), timestamp: m.timestamp ?? now };
       const r = partitionAndAppend(this.partitioner, this.accumulator, topic, layout, record, m.partition);
       if (r.newBatchCreated) this.track(r.batch);
-      appended.push({ batch: r.batch, index: r.index, partition: r.partition, timestamp: record.timestamp });
+      batches[i] = r.batch;
+      indexes[i] = r.index;
+      partitions[i] = r.partition;
+      timestamps[i] = record.timestamp;
     }
     this.sender.wakeup();
-    const results: RecordMetadata[] = [];
-    for (const a of appended) {
-      const res = await a.batch.result;
-      results.push({
+    // one await per batch (records of a batch are consecutive here, mostly)
+    const results = new Array<RecordMetadata>(n);
+    let prev: ProducerBatch | undefined;
+    let res: BatchResult | undefined;
+    for (let i = 0; i < n; i++) {
+      const b = batches[i]!;
+      if (b !== prev) {
+        res = await b.result;
+        prev = b;
+      }
+      results[i] = {
         topic,
-        partition: a.partition,
-        offset: res.baseOffset < 0n ? -1n : res.baseOffset + BigInt(a.index),
-        timestamp: res.logAppendTime >= 0n ? Number(res.logAppendTime) : a.timestamp,
-      });
+        partition: partitions[i]!,
+        offset: res!.baseOffset < 0n ? -1n : res!.baseOffset + BigInt(indexes[i]!),
+        timestamp: res!.logAppendTime >= 0n ? Number(res!.logAppendTime) : timestamps[i]!,
+      };
     }
     return results;
+  }
+
+  /**
+   * The topic's partitions. A known topic is used from the cache at once (a due refresh runs in
+   * the background, so sends keep queueing while a broker is down; the sender retries them). An
+   * unknown topic (or an explicit partition beyond the known ones) is looked up (auto-creation allowed), retrying connection failures for up to
+   * `max.block.ms`, as the Java producer blocks in `send`.
+   */
+  private async topicLayout(topic: string, maxPartition: number) {
+    const cached = this.cluster.metadata.layout(topic);
+    // an explicit partition the cache does not know yet: look again (the topic may have grown)
+    if (cached && maxPartition < cached.partitionCount) {
+      if (this.cluster.metadata.shouldRefresh(this.cluster.clock(), this.cluster.options.metadataMaxAgeMs ?? 300000)) {
+        this.cluster.refreshMetadata({ topics: [topic] }).catch(() => {});
+      }
+      return cached;
+    }
+    const deadline = this.cluster.clock() + this.maxBlockMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (cached) this.cluster.metadata.requestUpdate(topic);
+        const unknown = await this.cluster.ensureTopics([topic], true);
+        const layout = this.cluster.metadata.layout(topic);
+        if (unknown.length === 0 && layout) return layout;
+        const code = this.cluster.metadata.topic(topic)?.errorCode;
+        throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
+      } catch (err) {
+        if (!(err instanceof ConnectionError) || this.closed || this.cluster.clock() >= deadline) throw err;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
+    }
   }
 
   async sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]> {

@@ -122,6 +122,8 @@ export class Sender {
       const encoded = await Promise.all(
         batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence })),
       );
+      let bytes = 512;
+      for (const e of encoded) bytes += e.length + 16;
       const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
       batches.forEach((b, i) => {
         let l = byTopic.get(b.topic);
@@ -135,11 +137,11 @@ export class Sender {
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
       };
       if (this.config.acks === 0) {
-        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false });
+        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes });
         for (const b of batches) b.complete({ baseOffset: -1n, logAppendTime: -1n });
         return;
       }
-      response = await this.cluster.request(node, ApiKey.Produce, body);
+      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes });
     } catch (err) {
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();

@@ -55,3 +55,33 @@ test('idempotent producer fields', async () => {
   assert.equal(plain.producerId, -1n);
   assert.equal(plain.baseSequence, -1);
 });
+
+test('byte for byte what @tributary/protocol encodeRecordBatch writes', async () => {
+  const { encodeRecordBatch, CompressionType } = await import('@tributary/protocol');
+  for (const n of [1, 7, 120]) {
+    const b = batchOf(n);
+    for (const [codec, type] of [['none', CompressionType.None], ['gzip', CompressionType.Gzip], ['lz4', CompressionType.Lz4]] as const) {
+      const ours = await encodeProducerBatch(b, { compression: codec, producerId: 9n, producerEpoch: 1, baseSequence: 5 });
+      const reference = await encodeRecordBatch({
+        records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: BigInt(r.timestamp) })),
+        compression: type,
+        producerId: 9n,
+        producerEpoch: 1,
+        baseSequence: 5,
+      });
+      assert.ok(ours.equals(reference), `n=${n} ${codec}`);
+    }
+  }
+  // timestamps going backwards and far apart (varlong deltas), header keys beyond ASCII
+  const acc = new RecordAccumulator({ batchSize: 1 << 20, clock: () => 0 });
+  const recs = [
+    { key: null, value: Buffer.from('a'), headers: [{ key: 'clé-✓', value: Buffer.from('v') }], timestamp: 1_700_000_000_000 },
+    { key: Buffer.from('k'), value: null, headers: [], timestamp: 1_000 },
+    { key: null, value: Buffer.alloc(0), headers: [], timestamp: 1_700_000_000_000 + 2 ** 40 },
+  ];
+  let batch;
+  for (const r of recs) batch = acc.append('t', 0, r).batch;
+  const ours = await encodeProducerBatch(batch!);
+  const reference = await encodeRecordBatch({ records: recs.map((r) => ({ ...r, timestamp: BigInt(r.timestamp) })) });
+  assert.ok(ours.equals(reference));
+});

@@ -1,0 +1,138 @@
+// GroupCoordinatorService: wires the classic group coordinator (coordinator/group/) into a broker.
+// It maps the broker configuration to the coordinator's, answers FindCoordinator's "which node
+// coordinates this group" (the leader of __consumer_offsets-<partitionFor(group)>, creating the
+// topic on first use: offsets.topic.num.partitions, cleanup.policy=compact), and follows
+// leadership of __consumer_offsets partitions: a partition this broker starts leading is loaded
+// (replayed; COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it stops leading is unloaded.
+//
+// On a single broker every partition is led here: start-up loads all of them when the topic
+// exists, and creation loads them as soon as they exist.
+import type { BrokerConfig } from '../config/broker-config.ts';
+import type { Logger } from '../logger.ts';
+import { GroupCoordinator, PartitionCoordinatorLog, systemTime, type GroupCoordinatorConfig, type Time } from './group/index.ts';
+import { GROUP_METADATA_TOPIC_NAME, type OffsetsTopicHost } from './offsets-topic-host.ts';
+
+export interface GroupCoordinatorServiceOptions {
+  config: BrokerConfig;
+  host: OffsetsTopicHost;
+  log: Logger;
+  time?: Time;
+  /** Overrides of the coordinator settings (tests). */
+  overrides?: Partial<GroupCoordinatorConfig>;
+}
+
+/** The broker settings the coordinator reads, by Kafka name. */
+export function groupCoordinatorConfig(config: BrokerConfig): Partial<GroupCoordinatorConfig> {
+  return {
+    offsetsTopicNumPartitions: config.get('offsets.topic.num.partitions'),
+    groupMinSessionTimeoutMs: config.get('group.min.session.timeout.ms'),
+    groupMaxSessionTimeoutMs: config.get('group.max.session.timeout.ms'),
+    groupInitialRebalanceDelayMs: config.get('group.initial.rebalance.delay.ms'),
+    groupMaxSize: config.get('group.max.size'),
+    offsetsRetentionMs: config.get('offsets.retention.minutes') * 60_000,
+    offsetsRetentionCheckIntervalMs: config.get('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxSize: config.get('offset.metadata.max.bytes'),
+  };
+}
+
+export class GroupCoordinatorService {
+  readonly coordinator: GroupCoordinator;
+  private creating: Promise<void> | null = null;
+  private readonly loads = new Map<number, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly opts: GroupCoordinatorServiceOptions) {
+    // As Kafka: an existing __consumer_offsets decides the partition count (groups must keep
+    // hashing to the partitions that hold them), offsets.topic.num.partitions only creates it.
+    const existing = opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME);
+    const config = { ...groupCoordinatorConfig(opts.config), ...opts.overrides };
+    if (existing !== undefined) config.offsetsTopicNumPartitions = existing;
+    this.coordinator = new GroupCoordinator({
+      config,
+      time: opts.time,
+    });
+  }
+
+  get numPartitions(): number {
+    return this.coordinator.config.offsetsTopicNumPartitions;
+  }
+
+  /** Loads every __consumer_offsets partition led here, when the topic exists. Does not wait for the loads. */
+  startup(): void {
+    const count = this.opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME);
+    if (count === undefined) return;
+    for (let p = 0; p < count; p++) this.onBecomeLeader(p);
+  }
+
+  /** Resolves once __consumer_offsets exists (creating it on first use) and its partitions are being loaded. */
+  ensureOffsetsTopic(): Promise<void> {
+    if (this.opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME) !== undefined) return Promise.resolve();
+    this.creating ??= (async () => {
+      try {
+        await this.opts.host.createInternalTopic(GROUP_METADATA_TOPIC_NAME, this.numPartitions, {
+          'cleanup.policy': 'compact',
+          'compression.type': 'producer',
+          'segment.bytes': String(100 * 1024 * 1024),
+          // No compaction yet: nothing may age out of the coordinator's log.
+          'retention.ms': '-1',
+          'retention.bytes': '-1',
+        });
+        this.opts.log.info(`created ${GROUP_METADATA_TOPIC_NAME} with ${this.numPartitions} partitions`);
+        this.startup();
+      } finally {
+        this.creating = null;
+      }
+    })();
+    return this.creating;
+  }
+
+  /** The coordinator partition of a group. */
+  partitionFor(groupId: string): number {
+    return this.coordinator.partitionFor(groupId);
+  }
+
+  /** Leadership of __consumer_offsets-<partition> arrived here: replay it and serve its groups. */
+  onBecomeLeader(partition: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const log = this.opts.host.partitionLog(GROUP_METADATA_TOPIC_NAME, partition);
+    if (!log) return Promise.resolve();
+    const host = this.opts.host;
+    const coordinatorLog = new PartitionCoordinatorLog(log, {
+      leaderEpoch: () => host.leaderEpoch(GROUP_METADATA_TOPIC_NAME, partition),
+      now: () => (this.opts.time ?? systemTime).now(),
+    });
+    const load = this.coordinator.loadPartition(partition, coordinatorLog).catch((err: unknown) => {
+      this.opts.log.error(`loading ${GROUP_METADATA_TOPIC_NAME}-${partition} failed: ${(err as Error).message}`);
+    });
+    this.loads.set(partition, load);
+    void load.finally(() => { if (this.loads.get(partition) === load) this.loads.delete(partition); });
+    return load;
+  }
+
+  /** Leadership of __consumer_offsets-<partition> moved away: stop serving its groups. */
+  onResign(partition: number): void {
+    this.coordinator.unloadPartition(partition);
+  }
+
+  /**
+   * Topics were deleted (DeleteTopics): their committed offsets go too. Deleting __consumer_offsets
+   * itself unloads every group (recreated empty on the next FindCoordinator).
+   */
+  onTopicsDeleted(topics: string[]): Promise<void> {
+    if (topics.includes(GROUP_METADATA_TOPIC_NAME)) {
+      for (let p = 0; p < this.numPartitions; p++) this.onResign(p);
+    }
+    return this.coordinator.onTopicsDeleted(topics.filter((t) => t !== GROUP_METADATA_TOPIC_NAME));
+  }
+
+  /** Waits for partition loads in progress (tests, start-up). */
+  async loaded(): Promise<void> {
+    await Promise.all([...this.loads.values()]);
+  }
+
+  /** Broker stop: parked JoinGroup/SyncGroup calls are answered, timers cancelled. */
+  shutdown(): void {
+    this.stopped = true;
+    this.coordinator.shutdown();
+  }
+}

@@ -1,0 +1,39 @@
+// OffsetsTopicHost over the broker's TopicManager: __consumer_offsets is an ordinary (internal)
+// topic of the partition layer; coordinator writes go through Partition.appendAsLeader so the high
+// watermark follows, and loads read the partition's log.
+import { ErrorCode } from '@tributary/protocol';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import type { TopicManager } from '../partitions/topic-manager.ts';
+import type { CoordinatorPartition } from './group/index.ts';
+import type { OffsetsTopicHost } from './offsets-topic-host.ts';
+
+export class TopicManagerOffsetsHost implements OffsetsTopicHost {
+  constructor(private readonly topics: TopicManager, private readonly config: BrokerConfig, private readonly nodeId: number) {}
+
+  partitionCount(topic: string): number | undefined {
+    return this.topics.topic(topic)?.partitions.length;
+  }
+
+  async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
+    const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), this.topics.brokerIds.length);
+    const r = this.topics.createTopic({ name: topic, numPartitions, replicationFactor, configs });
+    if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      throw new Error(`cannot create ${topic}: ${r.errorMessage ?? r.errorCode}`);
+    }
+  }
+
+  partitionLog(topic: string, partition: number): CoordinatorPartition | undefined {
+    const p = this.topics.partition(topic, partition);
+    if (!p || p.leader !== this.nodeId) return undefined;
+    return {
+      get logStartOffset() { return p.logStartOffset; },
+      get logEndOffset() { return p.logEndOffset; },
+      append: async (batches) => ({ lastOffset: (await p.appendAsLeader(batches, 1)).lastOffset }),
+      read: (fetchOffset, maxBytes, maxOffset) => p.log.read(fetchOffset, maxBytes, maxOffset),
+    };
+  }
+
+  leaderEpoch(topic: string, partition: number): number {
+    return this.topics.partition(topic, partition)?.leaderEpoch ?? 0;
+  }
+}

@@ -1,0 +1,210 @@
+// Config resources for DescribeConfigs / AlterConfigs / IncrementalAlterConfigs: how Kafka's
+// ConfigHelper describes a topic's and a broker's configuration (value, source, readOnly,
+// isSensitive, synonyms, configType, documentation), which broker settings Kafka can change
+// dynamically, and how a BROKER resource name is resolved (empty = cluster-wide default, or this
+// node's id).
+//
+// Topic config synonyms follow Kafka's ServerTopicConfigSynonyms (retention.ms -> log.retention.ms,
+// log.retention.minutes, log.retention.hours): the topic override first (DYNAMIC_TOPIC_CONFIG), then
+// each broker name with its static value (STATIC_BROKER_CONFIG) and its default (DEFAULT_CONFIG).
+// Broker names Tributary does not define (log.cleanup.policy, log.preallocate, ...) are reported with
+// the default Tributary applies. Kafka's Long.MAX_VALUE ("never"), held as 2^53-1, is shown as
+// 9223372036854775807.
+import { ErrorCode, type DescribeConfigsResponseDescribeConfigsResourceResult, type DescribeConfigsResponseDescribeConfigsSynonym } from '@tributary/protocol';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
+import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../partitions/topic-config.ts';
+
+/** ConfigResource.Type ids. */
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+
+/** DescribeConfigs ConfigSource ids. */
+const SOURCE = { ...CONFIG_SOURCE, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3 } as const;
+
+/** ConfigDef.Type ids as DescribeConfigs v3+ reports them. */
+const CONFIG_TYPE: Record<string, number> = { boolean: 1, string: 2, int: 3, short: 4, long: 5, double: 6, list: 7 };
+
+const LONG_MAX_TEXT = '9223372036854775807';
+
+/** Kafka's server-side synonyms of each topic config, highest precedence first. */
+const TOPIC_SYNONYMS: Record<string, string[]> = {
+  'cleanup.policy': ['log.cleanup.policy'],
+  'compression.type': ['compression.type'],
+  'delete.retention.ms': ['log.cleaner.delete.retention.ms'],
+  'file.delete.delay.ms': ['log.segment.delete.delay.ms'],
+  'flush.messages': ['log.flush.interval.messages'],
+  'flush.ms': ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+  'index.interval.bytes': ['log.index.interval.bytes'],
+  'max.compaction.lag.ms': ['log.cleaner.max.compaction.lag.ms'],
+  'max.message.bytes': ['message.max.bytes'],
+  'message.downconversion.enable': ['log.message.downconversion.enable'],
+  'message.timestamp.after.max.ms': ['log.message.timestamp.after.max.ms'],
+  'message.timestamp.before.max.ms': ['log.message.timestamp.before.max.ms'],
+  'message.timestamp.difference.max.ms': ['log.message.timestamp.difference.max.ms'],
+  'message.timestamp.type': ['log.message.timestamp.type'],
+  'min.cleanable.dirty.ratio': ['log.cleaner.min.cleanable.ratio'],
+  'min.compaction.lag.ms': ['log.cleaner.min.compaction.lag.ms'],
+  'min.insync.replicas': ['min.insync.replicas'],
+  preallocate: ['log.preallocate'],
+  'retention.bytes': ['log.retention.bytes'],
+  'retention.ms': ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  'segment.bytes': ['log.segment.bytes'],
+  'segment.index.bytes': ['log.index.size.max.bytes'],
+  'segment.jitter.ms': ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+  'segment.ms': ['log.roll.ms', 'log.roll.hours'],
+  'unclean.leader.election.enable': ['unclean.leader.election.enable'],
+};
+
+/** Broker settings Kafka can change at runtime (DynamicBrokerConfig.AllDynamicConfigs) that Tributary defines. */
+export const KAFKA_DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
+  'log.retention.ms', 'log.retention.minutes', 'log.retention.hours', 'log.retention.bytes', 'log.segment.bytes',
+  'log.roll.ms', 'log.roll.hours', 'log.flush.interval.messages', 'log.flush.interval.ms', 'log.index.interval.bytes',
+  'log.message.timestamp.type', 'compression.type', 'min.insync.replicas', 'message.max.bytes',
+  'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir',
+  'listeners', 'advertised.listeners', 'listener.security.protocol.map',
+]);
+
+/** Broker names that are synonyms of each other (DynamicBrokerConfig.brokerConfigSynonyms). */
+const BROKER_SYNONYM_GROUPS: string[][] = [
+  ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  ['log.roll.ms', 'log.roll.hours'],
+  ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+  ['node.id', 'broker.id'],
+];
+
+export type ConfigEntry = DescribeConfigsResponseDescribeConfigsResourceResult;
+type Synonym = DescribeConfigsResponseDescribeConfigsSynonym;
+
+export interface DescribeOptions {
+  /** null or empty: every config. */
+  names: string[] | null;
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
+
+function showLong(v: string): string {
+  return v === String(Number.MAX_SAFE_INTEGER) ? LONG_MAX_TEXT : v;
+}
+
+function brokerValueText(name: BrokerConfigName, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.join(',');
+  return showLong(String(value));
+}
+
+/** Static (when set) and default (when there is one) entries of a broker setting. */
+function brokerSynonymEntries(broker: BrokerConfig, name: string): Synonym[] {
+  const def = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
+  if (!def) return [];
+  const out: Synonym[] = [];
+  const n = name as BrokerConfigName;
+  if (broker.isSet(n)) out.push({ name, value: brokerValueText(n, broker.get(n)), source: SOURCE.STATIC_BROKER_CONFIG });
+  if (def.default !== null) out.push({ name, value: brokerValueText(n, def.default), source: SOURCE.DEFAULT_CONFIG });
+  return out;
+}
+
+function wanted(opts: DescribeOptions, name: string): boolean {
+  return opts.names === null || opts.names.length === 0 || opts.names.includes(name);
+}
+
+/** Every config of a topic (its overrides plus broker defaults), as Kafka describes them. */
+export function describeTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, opts: DescribeOptions): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  for (const e of effectiveTopicConfig(overrides, broker)) {
+    if (!wanted(opts, e.name)) continue;
+    const def = TOPIC_CONFIG_DEFS[e.name]!;
+    const value = def.kind === 'long' ? showLong(e.value) : e.value;
+    const synonyms: Synonym[] = [];
+    if (opts.includeSynonyms) {
+      if (e.source === 'DYNAMIC_TOPIC_CONFIG') synonyms.push({ name: e.name, value, source: SOURCE.DYNAMIC_TOPIC_CONFIG });
+      const names = TOPIC_SYNONYMS[e.name] ?? [];
+      for (const n of names) synonyms.push(...brokerSynonymEntries(broker, n));
+      // Kafka's default for a broker name Tributary does not define: what Tributary applies.
+      const last = names[names.length - 1];
+      if (last !== undefined && !(last in BROKER_CONFIG_DEFS)) {
+        const fallback = def.fallback(broker);
+        synonyms.push({ name: last, value: def.kind === 'long' ? showLong(fallback) : fallback, source: SOURCE.DEFAULT_CONFIG });
+      }
+    }
+    out.push({
+      name: e.name,
+      value,
+      readOnly: false,
+      isDefault: e.source === 'DEFAULT_CONFIG',
+      configSource: SOURCE[e.source],
+      isSensitive: false,
+      synonyms,
+      configType: CONFIG_TYPE[def.kind] ?? 0,
+      documentation: opts.includeDocumentation ? def.doc : null,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Every broker setting of this node (static configuration; Tributary has no dynamic broker configs). */
+export function describeBrokerConfigs(broker: BrokerConfig, opts: DescribeOptions): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  for (const [name, raw] of Object.entries(BROKER_CONFIG_DEFS) as Array<[BrokerConfigName, ConfigDef]>) {
+    if (!wanted(opts, name)) continue;
+    const set = broker.isSet(name);
+    const synonyms: Synonym[] = [];
+    if (opts.includeSynonyms) {
+      const group = BROKER_SYNONYM_GROUPS.find((g) => g.includes(name)) ?? [name];
+      for (const n of group) synonyms.push(...brokerSynonymEntries(broker, n));
+    }
+    out.push({
+      name,
+      value: brokerValueText(name, broker.get(name)),
+      readOnly: !KAFKA_DYNAMIC_BROKER_CONFIGS.has(name),
+      isDefault: !set,
+      configSource: set ? SOURCE.STATIC_BROKER_CONFIG : SOURCE.DEFAULT_CONFIG,
+      isSensitive: false,
+      synonyms,
+      configType: CONFIG_TYPE[raw.type] ?? 0,
+      documentation: opts.includeDocumentation ? raw.doc : null,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export interface ResourceError {
+  errorCode: number;
+  errorMessage: string;
+}
+
+/**
+ * Resolves a BROKER resource name as Kafka does: '' is the cluster-wide default resource, a
+ * number must be this node's id. Returns 'default', 'node', or the error.
+ */
+export function resolveBrokerResource(name: string, nodeId: number): 'default' | 'node' | ResourceError {
+  if (name === '') return 'default';
+  if (!/^-?\d+$/.test(name)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker id must be an integer, but it is: ${name}` };
+  if (Number(name) !== nodeId) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}` };
+  }
+  return 'node';
+}
+
+/**
+ * AlterConfigs / IncrementalAlterConfigs on a BROKER resource: Tributary's broker configuration is
+ * static (server.properties, --override, environment). Read-only names get Kafka's own error;
+ * names Kafka could change dynamically get a clear INVALID_REQUEST (nothing is changed); no names
+ * at all is a successful no-op (null).
+ */
+export function brokerAlterError(resourceName: string, nodeId: number, names: string[]): ResourceError | null {
+  const r = resolveBrokerResource(resourceName, nodeId);
+  if (typeof r !== 'string') return r;
+  if (names.length === 0) return null;
+  const unknown = names.filter((n) => !(n in BROKER_CONFIG_DEFS));
+  if (unknown.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config name(s): ${unknown.join(', ')}` };
+  const readOnly = names.filter((n) => !KAFKA_DYNAMIC_BROKER_CONFIGS.has(n));
+  if (readOnly.length > 0) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: Set(${readOnly.join(', ')})` };
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Tributary does not support dynamic broker configs: set ${names.join(', ')} in server.properties (or --override) and restart the broker; per-topic configs can be altered at runtime.`,
+  };
+}
+
+export function unsupportedResourceType(type: number): ResourceError {
+  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
+}

@@ -1,0 +1,56 @@
+// CreatePartitions (API key 37), versions 0-3.
+//
+// Behaviour: grows each topic to `count` partitions (TopicManager.createPartitions): an unknown
+// topic is UNKNOWN_TOPIC_OR_PARTITION; a count lower than or equal to the current one is
+// INVALID_PARTITIONS (partitions can only be added); explicit assignments must name one replica
+// list per new partition, of the topic's replication factor, with registered brokers only (on one
+// broker: [this node]) — otherwise INVALID_REPLICA_ASSIGNMENT; they are otherwise taken as given.
+// A topic named twice fails with INVALID_REQUEST ("Duplicate topic in request."). Internal topics
+// (__consumer_offsets, __transaction_state) are refused with INVALID_REQUEST: their coordinators
+// map keys to partitions by the partition count, which must not change. ValidateOnly
+// checks without creating. New partitions are led by this node at leader epoch 0, with empty logs,
+// and are visible to Metadata at once. Adding more than 10000 partitions in one request is
+// POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
+// Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
+import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
+import { isInternalTopic } from '../partitions/topic-names.ts';
+import type { ApiHandler } from './registry.ts';
+
+/** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */
+const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions> = {
+  apiKey: ApiKey.CreatePartitions,
+  name: 'CreatePartitions',
+  minVersion: 0,
+  maxVersion: 3,
+  handle(ctx, request) {
+    const topics = ctx.services.topics;
+    const count = new Map<string, number>();
+    for (const t of request.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    const answeredDuplicates = new Set<string>();
+    for (const rt of request.topics) {
+      if (count.get(rt.name)! > 1) {
+        if (answeredDuplicates.has(rt.name)) continue;
+        answeredDuplicates.add(rt.name);
+        results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
+        continue;
+      }
+      if (isInternalTopic(rt.name) && topics.topic(rt.name)) {
+        results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.` });
+        continue;
+      }
+      const have = topics.topic(rt.name)?.partitions.length ?? 0;
+      if (rt.count - have > MAX_PARTITIONS_PER_REQUEST) {
+        results.push({ name: rt.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' });
+        continue;
+      }
+      const assignments = rt.assignments === null ? null : rt.assignments.map((a) => a.brokerIds);
+      const r = topics.createPartitions(rt.name, rt.count, assignments, request.validateOnly);
+      results.push({ name: rt.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
+      if (r.errorCode === ErrorCode.NONE && !request.validateOnly) ctx.services.log.info('partitions created', { topic: rt.name, count: rt.count });
+    }
+    return { throttleTimeMs: 0, results };
+  },
+};

@@ -1,0 +1,54 @@
+// DeleteRecords (API key 21), versions 0-2.
+//
+// Behaviour (KIP-107, Kafka's ReplicaManager.deleteRecords): for each partition the log start
+// offset (low watermark) is raised to the requested offset, -1 meaning the high watermark; whole
+// segments below it are deleted and reads below it answer OFFSET_OUT_OF_RANGE. Answers the new low
+// watermark (never lowered: an offset below the current one answers the current one). Errors, with
+// low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition), OFFSET_OUT_OF_RANGE
+// (offset above the high watermark or below -1), POLICY_VIOLATION (cleanup.policy without delete),
+// INVALID_TOPIC_EXCEPTION for internal topics unless the client id is Kafka's "__admin_client",
+// KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
+// survives a crash. A partition named twice is answered once per mention.
+// Not implemented: timeoutMs (single replica: done when answered), authorization.
+import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
+import { isInternalTopic } from '../partitions/topic-names.ts';
+import type { ApiHandler } from './registry.ts';
+
+const ADMIN_CLIENT_ID = '__admin_client';
+
+export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
+  apiKey: ApiKey.DeleteRecords,
+  name: 'DeleteRecords',
+  minVersion: 0,
+  maxVersion: 2,
+  handle(ctx, request) {
+    const s = ctx.services;
+    let changed = false;
+    const topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = request.topics.map((rt) => ({
+      name: rt.name,
+      partitions: rt.partitions.map((rp) => {
+        const fail = (errorCode: number) => ({ partitionIndex: rp.partitionIndex, lowWatermark: -1n, errorCode });
+        const p = s.topics.partition(rt.name, rp.partitionIndex);
+        if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+        const offset = rp.offset;
+        if (offset < -1n) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
+        try {
+          const before = p.logStartOffset;
+          const low = p.deleteRecords(Number(offset));
+          if (low !== before) changed = true;
+          return { partitionIndex: rp.partitionIndex, lowWatermark: BigInt(low), errorCode: ErrorCode.NONE };
+        } catch (err) {
+          const code = (err as { errorCode?: unknown }).errorCode;
+          if (typeof code === 'number') return fail(code);
+          s.log.error('DeleteRecords failed', { partition: `${rt.name}-${rp.partitionIndex}`, err });
+          return fail(ErrorCode.KAFKA_STORAGE_ERROR);
+        }
+      }),
+    }));
+    if (changed) {
+      try { s.topics.logs.checkpointLogStartOffsets(); } catch (err) { s.log.error('cannot checkpoint log start offsets', { err }); }
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+};

@@ -1,0 +1,70 @@
+// DeleteTopics (API key 20), versions 0-6.
+//
+// Behaviour: v0-5 name topics (TopicNames), v6 names or topic ids (Topics). Each topic is checked as
+// Kafka's controller does (ControllerApis.deleteTopics): neither name nor id, or both, is
+// INVALID_REQUEST; a name or id given twice is answered once with INVALID_REQUEST ("Duplicate topic
+// name." / "Duplicate topic id."); an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id
+// UNKNOWN_TOPIC_ID. With delete.topic.enable=false every topic fails with TOPIC_DELETION_DISABLED
+// (INVALID_REQUEST before v3, as Kafka). Internal topics (__consumer_offsets, __transaction_state)
+// are refused with INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this
+// too). A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
+// logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator) are
+// told. Results come back in request order; v5+ carry error messages, v6 topic ids.
+// Not implemented: timeoutMs (deletion is synchronous), authorization.
+import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
+import { isInternalTopic } from '../partitions/topic-names.ts';
+import type { ApiHandler } from './registry.ts';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
+  apiKey: ApiKey.DeleteTopics,
+  name: 'DeleteTopics',
+  minVersion: 0,
+  maxVersion: 6,
+  handle(ctx, request) {
+    const version = ctx.header.apiVersion;
+    const topics = ctx.services.topics;
+    const wanted = version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
+    const answer = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null = null) =>
+      responses.push({ name, topicId, errorCode, errorMessage: errorMessage ?? (errorCode === ErrorCode.NONE ? null : errorInfo(errorCode).message) });
+
+    if (!ctx.services.config.get('delete.topic.enable')) {
+      const code = version < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED;
+      for (const w of wanted) answer(w.name, w.topicId, code, 'Topic deletion is disabled.');
+      return { throttleTimeMs: 0, responses };
+    }
+
+    const count = new Map<string, number>();
+    const key = (w: { name: string | null; topicId: string }) => (w.name !== null ? `n:${w.name}` : `i:${w.topicId}`);
+    for (const w of wanted) count.set(key(w), (count.get(key(w)) ?? 0) + 1);
+    const answeredDuplicates = new Set<string>();
+
+    for (const w of wanted) {
+      if (w.name === null && w.topicId === ZERO_UUID) { answer(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'); continue; }
+      if (w.name !== null && w.topicId !== ZERO_UUID) { answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'); continue; }
+      const k = key(w);
+      if (count.get(k)! > 1) {
+        if (answeredDuplicates.has(k)) continue;
+        answeredDuplicates.add(k);
+        answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, w.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.');
+        continue;
+      }
+      const t = w.name !== null ? topics.topic(w.name) : topics.topicById(w.topicId);
+      if (!t) {
+        if (w.name !== null) answer(w.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else answer(null, w.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        continue;
+      }
+      if (isInternalTopic(t.name)) {
+        answer(t.name, t.topicId, ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic ${t.name} is an internal topic and cannot be deleted.`);
+        continue;
+      }
+      const r = topics.deleteTopic(t.name);
+      answer(t.name, t.topicId, r.errorCode, r.errorMessage);
+      if (r.errorCode === ErrorCode.NONE) ctx.services.log.info('topic deleted', { topic: t.name, topicId: t.topicId });
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+};

@@ -1,0 +1,45 @@
+// DescribeCluster (API key 60), versions 0-1.
+//
+// Behaviour: cluster id (from meta.properties), controller id = this node (a single broker is its
+// own controller), brokers = this node with the advertised endpoint of the listener the request came
+// in on (rack null). v1 EndpointType: brokers answer type BROKER (1); a request for CONTROLLER
+// endpoints gets MISMATCHED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as Kafka's brokers do.
+// IncludeClusterAuthorizedOperations: with no authorizer every cluster operation is allowed, so the
+// bit set of Kafka's cluster operations (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
+// DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) is answered; otherwise -2147483648 ("not requested").
+// Not implemented: v2 (fenced brokers), authorization.
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { brokersFor } from './metadata.ts';
+import type { ApiHandler } from './registry.ts';
+
+const NOT_REQUESTED = -2147483648;
+const ENDPOINT_BROKER = 1;
+const ENDPOINT_NAMES: Record<number, string> = { 1: 'BROKER', 2: 'CONTROLLER' };
+/** AclOperation codes CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
+export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> = {
+  apiKey: ApiKey.DescribeCluster,
+  name: 'DescribeCluster',
+  minVersion: 0,
+  maxVersion: 1,
+  handle(ctx, request) {
+    const s = ctx.services;
+    const base = { throttleTimeMs: 0, endpointType: ENDPOINT_BROKER, clusterId: s.clusterId, controllerId: -1, brokers: [], clusterAuthorizedOperations: NOT_REQUESTED };
+    if (request.endpointType !== ENDPOINT_BROKER) {
+      return {
+        ...base,
+        errorCode: ctx.header.apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+        errorMessage: `The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type ${ENDPOINT_NAMES[request.endpointType] ?? request.endpointType}`,
+      };
+    }
+    return {
+      ...base,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      controllerId: s.nodeId,
+      brokers: brokersFor(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+    };
+  },
+};

@@ -1,0 +1,67 @@
+// DescribeConfigs (API key 32), versions 0-4.
+//
+// Behaviour, as Kafka's ConfigHelper: TOPIC resources (type 2) describe every topic config Tributary
+// knows — the topic's overrides (DYNAMIC_TOPIC_CONFIG) and otherwise the broker-derived defaults
+// (STATIC_BROKER_CONFIG when the broker setting is set, DEFAULT_CONFIG otherwise); an invalid name is
+// INVALID_TOPIC_EXCEPTION, an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not
+// exist."). BROKER resources (type 4) named with this node's id describe every broker setting
+// (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
+// empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
+// ConfigurationKeys filters by name (null or empty: all; unknown names are left out). v0 reports
+// isDefault; v1+ configSource and, with includeSynonyms, the synonyms (topic override, then the
+// broker names with their static and default values); v3+ configType and, with
+// includeDocumentation, the documentation. Nothing is sensitive. Results in request order.
+// Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
+// (INVALID_REQUEST "Unsupported resource type"), authorization.
+import { ApiKey, ErrorCode, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
+import { topicNameProblem } from '../partitions/topic-names.ts';
+import { ResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from './config-resources.ts';
+import type { ApiHandler } from './registry.ts';
+
+export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> = {
+  apiKey: ApiKey.DescribeConfigs,
+  name: 'DescribeConfigs',
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request) {
+    const s = ctx.services;
+    const version = ctx.header.apiVersion;
+    const results: DescribeConfigsResponseDescribeConfigsResult[] = [];
+    for (const res of request.resources) {
+      const base = { resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
+      const fail = (errorCode: number, errorMessage: string) => results.push({ ...base, errorCode, errorMessage });
+      const opts: DescribeOptions = {
+        names: res.configurationKeys,
+        includeSynonyms: version >= 1 && request.includeSynonyms,
+        includeDocumentation: version >= 3 && request.includeDocumentation,
+      };
+      switch (res.resourceType) {
+        case ResourceType.TOPIC: {
+          const problem = topicNameProblem(res.resourceName);
+          if (problem) { fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem); break; }
+          const t = s.topics.topic(res.resourceName);
+          if (!t) { fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`); break; }
+          results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(t.configs, s.config, opts) });
+          break;
+        }
+        case ResourceType.BROKER: {
+          const r = resolveBrokerResource(res.resourceName, s.nodeId);
+          if (typeof r !== 'string') { fail(r.errorCode, r.errorMessage); break; }
+          const configs = r === 'node' ? describeBrokerConfigs(s.config, opts) : [];
+          results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
+          break;
+        }
+        case ResourceType.BROKER_LOGGER:
+          fail(ErrorCode.INVALID_REQUEST, 'Tributary does not support BROKER_LOGGER resources.');
+          break;
+        default: {
+          const e = unsupportedResourceType(res.resourceType);
+          fail(e.errorCode, e.errorMessage);
+        }
+      }
+    }
+    // isDefault exists only in v0 (later versions say it with configSource).
+    if (version > 0) for (const r of results) for (const c of r.configs) c.isDefault = false;
+    return { throttleTimeMs: 0, results };
+  },
+};

@@ -1,0 +1,54 @@
+// DescribeLogDirs (API key 35), versions 0-4.
+//
+// Behaviour: one result per configured log directory (absolute path, as Kafka's
+// ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its size
+// in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker never moves
+// logs between dirs) and isFutureKey false. Topics = null describes every partition; otherwise only
+// the requested partitions (unknown ones are left out, as are topics with none left). v3+ top-level
+// error code NONE; v4 totalBytes / usableBytes of the directory's filesystem (statfs; usable = space
+// available to unprivileged users). A directory whose filesystem cannot be read answers
+// KAFKA_STORAGE_ERROR with no topics.
+// Not implemented: future (moving) replicas, authorization (CLUSTER DESCRIBE).
+import { statfs } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ApiKey, ErrorCode, type DescribeLogDirsResponseDescribeLogDirsResult, type DescribeLogDirsResponseDescribeLogDirsTopic } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+const LONG_MAX = 2n ** 63n - 1n;
+
+export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> = {
+  apiKey: ApiKey.DescribeLogDirs,
+  name: 'DescribeLogDirs',
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(ctx, request) {
+    const s = ctx.services;
+    const wanted = request.topics === null ? null : new Set(request.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}\u0000${p}`)));
+    // Logs grouped by directory, then by topic.
+    const byDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>();
+    for (const log of s.topics.logs.allLogs()) {
+      if (wanted && !wanted.has(`${log.topic}\u0000${log.partition}`)) continue;
+      const dir = resolve(dirname(log.dir));
+      let topics = byDir.get(dir);
+      if (!topics) byDir.set(dir, (topics = new Map()));
+      let t = topics.get(log.topic);
+      if (!t) topics.set(log.topic, (t = { name: log.topic, partitions: [] }));
+      t.partitions.push({ partitionIndex: log.partition, partitionSize: BigInt(log.size), offsetLag: 0n, isFutureKey: false });
+    }
+    const results: DescribeLogDirsResponseDescribeLogDirsResult[] = [];
+    for (const configured of s.config.logDirs) {
+      const logDir = resolve(configured);
+      try {
+        const st = await statfs(logDir, { bigint: true });
+        const clamp = (n: bigint) => (n < 0n || n > LONG_MAX ? LONG_MAX : n);
+        const topics = [...(byDir.get(logDir)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
+        for (const t of topics) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
+        results.push({ errorCode: ErrorCode.NONE, logDir, topics, totalBytes: clamp(st.blocks * st.bsize), usableBytes: clamp(st.bavail * st.bsize) });
+      } catch (err) {
+        s.log.warn('cannot describe a log directory', { logDir, err });
+        results.push({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n });
+      }
+    }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
+  },
+};

@@ -1,0 +1,51 @@
+// FindCoordinator (API key 10), versions 0-6.
+//
+// Behaviour: KeyType 0 (group): the coordinator of a group is the leader of
+// __consumer_offsets-<partitionFor(group)>; on a single broker that is this broker (NodeId, host and
+// port of the advertised listener the request came in on). The topic is created on first use
+// (offsets.topic.num.partitions, compacted) and the request waits for the creation instead of
+// answering COORDINATOR_NOT_AVAILABLE as Kafka does. v0-3 answer one Key at the top level; v4+
+// answer every CoordinatorKeys entry in Coordinators. KeyType 1 (transaction): there is no
+// transaction coordinator yet -> COORDINATOR_NOT_AVAILABLE with Kafka's "no node" (-1, "", -1).
+// Other key types -> INVALID_REQUEST (Kafka's "Unknown coordinator type").
+// Not implemented: transaction coordinator, share coordinator (key type 2), authorization.
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
+import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts';
+import type { ApiHandler, RequestContext } from './registry.ts';
+
+interface Coordinator { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }
+
+const noNode = (key: string, errorCode: number): Coordinator => ({
+  key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: errorInfo(errorCode).message,
+});
+
+async function findOne(ctx: RequestContext, key: string, keyType: number): Promise<Coordinator> {
+  if (keyType === 1) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  if (keyType !== 0) return noNode(key, ErrorCode.INVALID_REQUEST);
+  const groups = ctx.services.groupCoordinator;
+  try {
+    await groups.ensureOffsetsTopic();
+  } catch (err) {
+    ctx.services.log.warn(`creating ${GROUP_METADATA_TOPIC_NAME} failed: ${(err as Error).message}`);
+    return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  }
+  const listeners = ctx.services.advertisedListeners;
+  const endpoint = listeners.find((l) => l.name === ctx.connection.listenerName) ?? listeners[0];
+  if (!endpoint) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  return { key, nodeId: ctx.services.nodeId, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> = {
+  apiKey: ApiKey.FindCoordinator,
+  name: 'FindCoordinator',
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(ctx, request) {
+    if (ctx.header.apiVersion >= 4) {
+      const coordinators = await Promise.all(request.coordinatorKeys.map((k) => findOne(ctx, k, request.keyType)));
+      return { throttleTimeMs: 0, coordinators };
+    }
+    const c = await findOne(ctx, request.key, request.keyType);
+    return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port };
+  },
+};

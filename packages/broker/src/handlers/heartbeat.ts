@@ -1,0 +1,25 @@
+// Heartbeat (API key 12), versions 0-4.
+//
+// Behaviour: delegates to the group coordinator: keeps the member's session alive and tells it
+// about a rebalance (REBALANCE_IN_PROGRESS), a stale generation (ILLEGAL_GENERATION), an unknown
+// member (UNKNOWN_MEMBER_ID) or a fenced static member (FENCED_INSTANCE_ID, v3+). While the
+// coordinator partition is loading the answer is NONE, as in Kafka.
+// Not implemented: authorization, quotas.
+import { ApiKey } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
+  apiKey: ApiKey.Heartbeat,
+  name: 'Heartbeat',
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(ctx, request) {
+    const result = await ctx.services.groupCoordinator.coordinator.heartbeat({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: ctx.header.apiVersion >= 3 ? request.groupInstanceId : null,
+    });
+    return { throttleTimeMs: 0, errorCode: result.errorCode };
+  },
+};

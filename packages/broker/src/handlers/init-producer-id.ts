@@ -1,0 +1,64 @@
+// InitProducerId (API key 22), versions 0-5: producer ids for idempotent producers.
+//
+// Behaviour:
+// - ProducerId/ProducerEpoch (v3+) must both be -1 or both be set, else INVALID_REQUEST (Kafka's
+//   KafkaApis check).
+// - No TransactionalId (null): an idempotent producer. Without a current producer id the answer is
+//   a new producer id with epoch 0, from ProducerIdManager (blocks of 1000 persisted in the data
+//   dir before use: ids never repeat across restarts).
+//   With a current producer id and epoch (KIP-360, sent by librdkafka after UNKNOWN_PRODUCER_ID or
+//   a sequence gap), the same id comes back with the epoch bumped by one, so partitions fence the
+//   old epoch's in-flight batches and expect sequence 0; when the epoch is exhausted (>= 32766, as
+//   Kafka's TransactionMetadata.isEpochExhausted) or the id was never issued by this broker, a new
+//   id with epoch 0. (Kafka itself always answers a new id here for a null TransactionalId; both
+//   are what the clients expect, which take whatever id and epoch come back.) Idempotent
+//   producers are not fenced by one another (each has its own id), so no epoch state is kept.
+// - TransactionalId "" -> INVALID_REQUEST; TransactionTimeoutMs <= 0 or above Kafka's default
+//   transaction.max.timeout.ms (900000) -> INVALID_TRANSACTION_TIMEOUT, as Kafka.
+// - Any other TransactionalId: transactions are not implemented, so there is no transaction
+//   coordinator; the answer is COORDINATOR_NOT_AVAILABLE, what Kafka answers while no coordinator
+//   for the id is available (its FindCoordinator says the same). Clients retry it until their
+//   initTransactions() timeout, then report it.
+// - If a new id block cannot be written to disk: COORDINATOR_NOT_AVAILABLE (retriable).
+// Not implemented: transactions (__transaction_state, the transaction coordinator), ACLs
+// (CLUSTER_AUTHORIZATION_FAILED / TRANSACTIONAL_ID_AUTHORIZATION_FAILED), quotas.
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+/** Kafka's default transaction.max.timeout.ms. */
+export const TRANSACTION_MAX_TIMEOUT_MS = 900_000;
+/** Kafka's isEpochExhausted: epochs at or above this value rotate to a new producer id. */
+export const EXHAUSTED_EPOCH = 32766;
+
+function answer(errorCode: number, producerId = -1n, producerEpoch = -1) {
+  return { throttleTimeMs: 0, errorCode, producerId, producerEpoch };
+}
+
+export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
+  apiKey: ApiKey.InitProducerId,
+  name: 'InitProducerId',
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, request) {
+    const { transactionalId, transactionTimeoutMs, producerId, producerEpoch } = request;
+    if ((producerId === -1n) !== (producerEpoch === -1)) return answer(ErrorCode.INVALID_REQUEST);
+    if (transactionalId !== null) {
+      if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
+      if (transactionTimeoutMs <= 0 || transactionTimeoutMs > TRANSACTION_MAX_TIMEOUT_MS) return answer(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+      return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    const ids = ctx.services.producerIds;
+    const current = Number(producerId);
+    if (producerId !== -1n && producerEpoch >= 0 && producerEpoch < EXHAUSTED_EPOCH && ids.wasIssued(current)) {
+      return answer(ErrorCode.NONE, producerId, producerEpoch + 1);
+    }
+    let id: number;
+    try {
+      id = ids.generate();
+    } catch (err) {
+      ctx.services.log.error('cannot claim a producer id block', { err });
+      return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    return answer(ErrorCode.NONE, BigInt(id), 0);
+  },
+};

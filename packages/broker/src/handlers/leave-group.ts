@@ -1,0 +1,25 @@
+// LeaveGroup (API key 13), versions 0-5.
+//
+// Behaviour: delegates to the group coordinator, which removes the members and rebalances the
+// group. v0-2 name one member (MemberId) and its result is the top-level ErrorCode; v3+ batch
+// members by MemberId or GroupInstanceId (static members) with a result per member; v5 a Reason
+// per member.
+// Not implemented: authorization, quotas.
+import { ApiKey } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+export const leaveGroupHandler: ApiHandler<typeof ApiKey.LeaveGroup> = {
+  apiKey: ApiKey.LeaveGroup,
+  name: 'LeaveGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(ctx, request) {
+    const batched = ctx.header.apiVersion >= 3;
+    const members = batched
+      ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: m.reason }))
+      : [{ memberId: request.memberId, groupInstanceId: null }];
+    const result = await ctx.services.groupCoordinator.coordinator.leaveGroup({ groupId: request.groupId, members });
+    if (batched) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
+    return { throttleTimeMs: 0, errorCode: result.errorCode !== 0 ? result.errorCode : (result.members[0]?.errorCode ?? 0) };
+  },
+};

@@ -1,0 +1,23 @@
+// ListGroups (API key 16), versions 0-5.
+//
+// Behaviour: every group of every __consumer_offsets partition this broker coordinates, with its
+// ProtocolType, state (v4+) and type (v5+, 'classic'). v4+ StatesFilter and v5+ TypesFilter
+// (case-insensitive, empty = all). COORDINATOR_LOAD_IN_PROGRESS while a partition is loading.
+// Not implemented: authorization (DESCRIBE on each group), consumer/share group types.
+import { ApiKey } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+export const listGroupsHandler: ApiHandler<typeof ApiKey.ListGroups> = {
+  apiKey: ApiKey.ListGroups,
+  name: 'ListGroups',
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(ctx, request) {
+    const version = ctx.header.apiVersion;
+    const result = await ctx.services.groupCoordinator.coordinator.listGroups({
+      statesFilter: version >= 4 ? request.statesFilter : [],
+      typesFilter: version >= 5 ? request.typesFilter : [],
+    });
+    return { throttleTimeMs: 0, errorCode: result.errorCode, groups: result.groups };
+  },
+};

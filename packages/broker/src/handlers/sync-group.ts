@@ -1,0 +1,35 @@
+// SyncGroup (API key 14), versions 0-5.
+//
+// Behaviour: delegates to the group coordinator. The leader's SyncGroup carries the assignment of
+// every member; followers' requests are parked until it arrives, then each member gets its own
+// assignment. GroupInstanceId from v3; ProtocolType/ProtocolName checked against the group from v5
+// (INCONSISTENT_GROUP_PROTOCOL on mismatch) and answered from v5.
+// Not implemented: authorization, quotas.
+import { ApiKey } from '@tributary/protocol';
+import type { ApiHandler } from './registry.ts';
+
+export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
+  apiKey: ApiKey.SyncGroup,
+  name: 'SyncGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(ctx, request) {
+    const version = ctx.header.apiVersion;
+    const result = await ctx.services.groupCoordinator.coordinator.syncGroup({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: version >= 3 ? request.groupInstanceId : null,
+      protocolType: version >= 5 ? request.protocolType : null,
+      protocolName: version >= 5 ? request.protocolName : null,
+      assignments: request.assignments.map((a) => ({ memberId: a.memberId, assignment: a.assignment })),
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: result.errorCode,
+      protocolType: result.protocolType,
+      protocolName: result.protocolName,
+      assignment: result.assignment,
+    };
+  },
+};

@@ -1,0 +1,49 @@
+// Shared by the integration tests against a real in-process Tributary broker (testkit): pulling
+// a fixed number of records from an iterator (with a deadline, so a bug fails instead of hanging),
+// and records reduced to comparable plain values.
+import type { ConsumerRecord } from '../../src/api.ts';
+
+export async function take(it: AsyncIterator<ConsumerRecord>, n: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
+  const out: ConsumerRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < n) {
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([
+      it.next(),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (r === 'timeout') throw new Error(`timed out after ${out.length} of ${n} records`);
+    if (r.done) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+export interface PlainRecord {
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  key: string | null;
+  value: string | null;
+  headers: Array<[string, string | null]>;
+}
+
+export function plain(r: ConsumerRecord, encoding: BufferEncoding = 'utf8'): PlainRecord {
+  return {
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key === null ? null : r.key.toString(encoding),
+    value: r.value === null ? null : r.value.toString(encoding),
+    headers: r.headers.map((h) => [h.key, h.value === null ? null : h.value.toString(encoding)]),
+  };
+}
+
+export function byPartitionOffset(a: { partition: number; offset: bigint }, b: { partition: number; offset: bigint }): number {
+  return a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
+}
+
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

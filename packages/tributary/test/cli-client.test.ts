@@ -1,0 +1,180 @@
+// The client commands (topics, produce, consume, groups) run as child processes against an
+// in-process testkit broker: exact output, records round-tripped with keys and each codec,
+// consumer-group offsets committed, described, reset and deleted, and clear errors with exit 1.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startBroker, type TestBroker } from '@tributary/testkit';
+import { Kafka } from '@tributary/client';
+
+const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let broker: TestBroker;
+
+function cli(args: string[], stdin?: string): Promise<Result> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(stdin ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function ok(args: string[], stdin?: string): Promise<string> {
+  const r = await cli(args, stdin);
+  assert.equal(r.code, 0, `tributary ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+function jsonLines(out: string): Array<Record<string, unknown>> {
+  return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+before(async () => {
+  broker = await startBroker({ settings: { 'num.partitions': 1 } });
+});
+
+after(async () => {
+  await broker.stop();
+});
+
+describe('tributary topics', () => {
+  it('creates, lists, describes, alters and deletes topics', async () => {
+    assert.equal(await ok(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000']), 'Created topic orders.\n');
+    const dup = await cli(['topics', 'create', 'orders']);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /TOPIC_ALREADY_EXISTS/);
+    assert.equal(await ok(['topics', 'create', '--topic', 'orders', '--if-not-exists']), '');
+    assert.match(await ok(['topics', 'list']), /^orders$/m);
+
+    const d = await ok(['topics', 'describe', 'orders']);
+    const lines = d.trimEnd().split('\n');
+    assert.equal(lines.length, 4);
+    assert.match(lines[0]!, /^Topic: orders\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: /);
+    for (let i = 0; i < 3; i++) assert.equal(lines[i + 1], `\tTopic: orders\tPartition: ${i}\tLeader: 1\tReplicas: 1\tIsr: 1`);
+
+    assert.equal(await ok(['topics', 'alter-config', 'orders', '--add-config', 'retention.ms=7200000,cleanup.policy=delete']), 'Completed updating config for topic orders.\n');
+    const kafka = new Kafka({ bootstrapServers: broker.bootstrap });
+    try {
+      const cfg = (await kafka.admin().describeConfigs([{ type: 'topic', name: 'orders' }])).get('topic:orders')!;
+      assert.equal(cfg['retention.ms'], '7200000');
+    } finally {
+      await kafka.close();
+    }
+
+    assert.equal(await ok(['topics', 'delete', 'orders']), 'Deleted topic orders.\n');
+    assert.doesNotMatch(await ok(['topics', 'list']), /^orders$/m);
+    const gone = await cli(['topics', 'delete', 'orders']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /does not exist/);
+  });
+
+  it('refuses bad usage with the usage text and exit 1', async () => {
+    const r = await cli(['topics', 'frobnicate']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown subcommand "frobnicate"/);
+    assert.match(r.stderr, /Usage: tributary topics/);
+  });
+});
+
+describe('tributary produce and consume', () => {
+  it('round-trips keyed lines exactly, with offsets, keys, values and headers', async () => {
+    await ok(['topics', 'create', 'keyed', '--partitions', '1']);
+    await ok(['produce', 'keyed', '--key-separator', ':', '--header', 'src=cli'], 'k0:v0\nk1:value:with:colons\n:empty-key\nk3:\n');
+    const out = await ok(['consume', 'keyed', '--from-beginning', '--max-messages', '4', '--format', 'json']);
+    const records = jsonLines(out);
+    assert.deepEqual(
+      records.map((r) => [r.partition, r.offset, r.key, r.value, r.headers]),
+      [
+        [0, 0, 'k0', 'v0', [{ key: 'src', value: 'cli' }]],
+        [0, 1, 'k1', 'value:with:colons', [{ key: 'src', value: 'cli' }]],
+        [0, 2, '', 'empty-key', [{ key: 'src', value: 'cli' }]],
+        [0, 3, 'k3', '', [{ key: 'src', value: 'cli' }]],
+      ],
+    );
+    for (const r of records) assert.equal(typeof r.timestamp, 'number');
+    const bad = await cli(['produce', 'keyed', '--key-separator', ':'], 'no separator here\n');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /no key separator ":" on line 1/);
+  });
+
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+    it(`produces and consumes with ${codec} compression`, async () => {
+      const topic = `codec-${codec}`;
+      const lines = Array.from({ length: 200 }, (_, i) => `${codec} record ${i} ${'x'.repeat(i % 50)}`);
+      await ok(['produce', topic, '--compression', codec, '--acks', '1'], lines.join('\n') + '\n');
+      const out = await ok(['consume', topic, '--from-beginning', '--max-messages', '200']);
+      assert.equal(out, lines.join('\n') + '\n');
+    });
+  }
+
+  it('reads one partition from an offset, and prints keys', async () => {
+    await ok(['topics', 'create', 'parts', '--partitions', '2']);
+    await ok(['produce', 'parts', '--partition', '1', '--key-separator', '='], 'a=1\nb=2\nc=3\nd=4\n');
+    const out = await ok(['consume', 'parts', '--partition', '1', '--offset', '2', '--max-messages', '2', '--print-key', '--key-separator', '|']);
+    assert.equal(out, 'c|3\nd|4\n');
+    const none = await ok(['consume', 'parts', '--partition', '0', '--offset', 'earliest', '--timeout-ms', '1500']);
+    assert.equal(none, '');
+  });
+
+  it('fails clearly on an unknown topic', async () => {
+    const r = await cli(['consume', 'no-such-topic', '--max-messages', '1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
+  });
+});
+
+describe('tributary groups', () => {
+  it('commits what a group consumer printed; describes, resets and deletes the group', async () => {
+    await ok(['topics', 'create', 'events', '--partitions', '2']);
+    const lines = Array.from({ length: 10 }, (_, i) => `${i % 2}:e${i}`);
+    await ok(['produce', 'events', '--key-separator', ':'], lines.join('\n') + '\n');
+    const kafka = new Kafka({ bootstrapServers: broker.bootstrap });
+    const admin = kafka.admin();
+    try {
+      const ends = await admin.listOffsets('events', 'latest');
+      const total = ends.reduce((s, e) => s + Number(e.offset), 0);
+      assert.equal(total, 10);
+
+      const first = await ok(['consume', 'events', '--group', 'billing', '--from-beginning', '--max-messages', '3']);
+      assert.equal(first.trim().split('\n').length, 3);
+      const committed = await admin.listGroupOffsets('billing');
+      assert.equal(committed.reduce((s, c) => s + Number(c.offset), 0), 3);
+
+      // the group resumes where it stopped: the other 7 records, none twice
+      const rest = await ok(['consume', 'events', '--group', 'billing', '--max-messages', '7']);
+      assert.deepEqual([...first.trim().split('\n'), ...rest.trim().split('\n')].sort(), lines.map((l) => l.split(':')[1]).sort());
+
+      assert.match(await ok(['groups', 'list']), /^billing$/m);
+      const d = await ok(['groups', 'describe', 'billing']);
+      assert.match(d, /Consumer group 'billing' has no active members\./);
+      for (const e of ends) {
+        assert.match(d, new RegExp(`^billing\\s+events\\s+${e.partition}\\s+${e.offset}\\s+${e.offset}\\s+0\\s+-\\s+-\\s+-$`, 'm'));
+      }
+
+      const dry = await ok(['groups', 'reset-offsets', 'billing', '--topic', 'events', '--to-earliest']);
+      assert.match(dry, /^billing\s+events\s+0\s+0$/m);
+      assert.equal((await admin.listGroupOffsets('billing')).reduce((s, c) => s + Number(c.offset), 0), 10);
+
+      await ok(['groups', 'reset-offsets', '--group', 'billing', '--topic', 'events:0', '--to-offset', '1', '--execute']);
+      await ok(['groups', 'reset-offsets', 'billing', '--topic', 'events:1', '--shift-by', '-2', '--execute']);
+      const after = await admin.listGroupOffsets('billing');
+      assert.deepEqual(after.map((c) => [c.partition, c.offset]), [[0, 1n], [1, ends[1]!.offset - 2n]]);
+
+      assert.equal(await ok(['groups', 'delete', 'billing']), "Deletion of requested consumer groups ('billing') was successful.\n");
+      assert.doesNotMatch(await ok(['groups', 'list']), /^billing$/m);
+    } finally {
+      await kafka.close();
+    }
+  });
+});

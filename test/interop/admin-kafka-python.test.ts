@@ -1,0 +1,42 @@
+// kafka-python 2.0.2's KafkaAdminClient against an in-process broker, through
+// py/admin_kafka_python.py: describe_configs (topic with synonyms, broker, unknown topic),
+// alter_configs (whole-set replace, invalid value), create_partitions (grow, refuse a decrease) and
+// delete_topics (then unknown on a second try).
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBroker } from '@tributary/testkit';
+import { runAdminDriver } from './admin-driver.ts';
+import { needTool } from './tools.ts';
+
+describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
+  it('describes and alters configs, creates partitions, deletes topics', async (t) => {
+    if (!needTool(t, 'kafka-python')) return;
+    const kafka = await startBroker({ settings: { 'num.partitions': 1 } });
+    t.after(() => kafka.stop());
+    const a = `kp-adm-a-${randomBytes(3).toString('hex')}`;
+    const b = `kp-adm-b-${randomBytes(3).toString('hex')}`;
+    const out = await runAdminDriver('admin_kafka_python.py', { bootstrap: kafka.bootstrap, a, b });
+
+    // kafka-python 2.0.2 sends DescribeConfigs v2 with synonyms: [value, readOnly, source, isSensitive, synonyms].
+    assert.deepEqual(out.describe_topic, {
+      error: 0, count: 25,
+      'retention.ms': ['3600000', false, 1, false, [['retention.ms', '3600000', 1], ['log.retention.hours', '168', 5]]],
+      'cleanup.policy': ['delete', false, 5, false, [['log.cleanup.policy', 'delete', 5]]],
+    });
+    assert.deepEqual(out.describe_broker, { error: 0, configs: { 'num.partitions': ['1', true, 4, false, []] } });
+    assert.deepEqual(out.describe_unknown, [3, "The topic 'no-such-topic' does not exist."]);
+
+    assert.deepEqual(out.alter, [[0, null]]);
+    assert.deepEqual(out.alter_bad, [[40, 'Invalid value soon for configuration retention.ms: Not a number of type LONG']]);
+    assert.deepEqual(out.after_alter, { 'cleanup.policy': 'compact', 'segment.bytes': '1048576' }, 'AlterConfigs replaced every override');
+
+    assert.deepEqual(out.create_partitions, [[a, 0]]);
+    assert.equal(out.create_partitions_down, 'InvalidPartitionsError');
+    assert.deepEqual(out.partitions_after, [0, 1, 2, 3]);
+
+    assert.deepEqual(out.delete, [[a, 0], [b, 0]].sort());
+    assert.equal(out.delete_again, 'UnknownTopicOrPartitionError');
+    assert.deepEqual(out.list_after_delete, []);
+  });
+});
