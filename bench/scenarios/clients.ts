@@ -149,13 +149,13 @@ export const clientsGroup: ScenarioGroup = {
     `kafkajs ${kafkajsVersion() ?? 'missing'}: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no compression; wall time of the sends`,
   ],
   scenarios: (ctx): Scenario[] => [
-    ...SIZES.map((size): Scenario => ({
+    ...(ctx.quick ? [] : SIZES).map((size): Scenario => ({
       name: `clients kafkajs produce ${sizeLabel(size)}`,
       skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata]) ?? (kafkajsVersion() ? null : 'kafkajs not installed'),
       run: () => kafkajsProduce(ctx, size),
     })),
     { name: 'clients kafkajs consume', skip: () => 'not written yet (KafkaJS consumes only through a consumer group)', run: async () => [] },
-    ...SIZES.flatMap((size): Scenario[] => [
+    ...(ctx.quick ? [100] : SIZES).flatMap((size): Scenario[] => [
       { name: `clients @tributary/client produce ${sizeLabel(size)}`, skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata]), run: () => tributaryProduce(ctx, size) },
       { name: `clients @tributary/client consume ${sizeLabel(size)}`, skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.Fetch, Api.ListOffsets]), run: () => tributaryConsume(ctx, size) },
     ]),
