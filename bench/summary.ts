@@ -18,6 +18,7 @@ const headline = [
   ...pick((r) => r.scenario.startsWith('e2e latency')),
   ...pick((r) => r.scenario.startsWith('durable produce') && r.acks === 'all'),
   ...pick((r) => r.scenario.startsWith('scale')),
+  ...pick((r) => r.scenario.startsWith('group ')),
   ...pick((r) => r.scenario.startsWith('peer ')),
 ];
 const m = res.machine;
@@ -26,6 +27,6 @@ console.log(`Measured ${res.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m
 console.log('| scenario | system | client | records | rec/s | MB/s | p50 / p99 / p99.9 ms | broker CPU% | broker RSS MiB |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of headline) {
-  const lat = r.p99Ms != null ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}` : '';
+  const lat = r.p99Ms != null ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}` : r.p50Ms != null ? `${n(r.p50Ms)} (to stable)` : '';
   console.log(`| ${r.scenario} | ${r.system} | ${r.client ?? ''} | ${n(r.records)} | ${n(r.recordsPerSec)} | ${n(r.mbPerSec, 1)} | ${lat} | ${n(r.brokerCpuPct)} | ${n(r.brokerRssMb)} |`);
 }

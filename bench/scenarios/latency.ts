@@ -16,7 +16,7 @@ import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup 
 const SIZE = 100;
 const APIS = [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata];
 
-async function latencyRun(ctx: RunContext, rate: number, label: string, seconds = ctx.quick ? 3 : 10): Promise<Row[]> {
+async function latencyRun(ctx: RunContext, rate: number, label: string, seconds = ctx.quick ? 2 : 10): Promise<Row[]> {
   const warmup = 1;
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
   await createTopics(ctx, broker, [{ name: 'latency', partitions: 1 }]);
@@ -60,7 +60,7 @@ export const latencyGroup: ScenarioGroup = {
   title: 'end-to-end latency, producer to consumer (Tributary)',
   setup: (ctx) => [
     'broker: `tributary start` child process, fresh per scenario, defaults (durability page-cache)',
-    `records: ${SIZE} B, 1 partition, acks=1, no compression, ${ctx.quick ? 3 : 10} s at the rate (half max: 5 s; first 1 s not counted); client ${ctx.tools.python?.version ?? 'python confluent-kafka missing'}`,
+    `records: ${SIZE} B, 1 partition, acks=1, no compression, ${ctx.quick ? 2 : 10} s at the rate (half max: 5 s; first 1 s not counted); client ${ctx.tools.python?.version ?? 'python confluent-kafka missing'}`,
     'producer process linger.ms=0 stamps CLOCK_MONOTONIC in the value; consumer process assign()ed at the end offset, fetch.wait.max.ms=100, fetch.min.bytes=1 (long poll)',
     'client raw: the harness produces one batch per ~1 ms timer tick with the records due (acks=1, no wait for acks) and long-polls Fetch on a second connection, same process and clock (its own event-loop delays count)',
     'half max: half the best records/s of a real client in the produce group (100 B, 1 partition, acks=1, none), 5 s, raw client (a Python producer and consumer cannot keep up there)',
@@ -69,7 +69,7 @@ export const latencyGroup: ScenarioGroup = {
   scenarios: (ctx): Scenario[] => {
     const skip = () => brokerSkip(ctx, APIS, { python: true });
     const rawSkip = () => brokerSkip(ctx, RAW_LATENCY_APIS);
-    const seconds = ctx.quick ? 3 : 10;
+    const seconds = ctx.quick ? 2 : 10;
     const list: Scenario[] = [
       { name: 'e2e latency 10000/s', skip, run: () => latencyRun(ctx, 10_000, '10000/s') },
       { name: 'e2e latency 10000/s raw', skip: rawSkip, run: () => rawLatencyRun(ctx, 10_000, '10000/s', seconds) },

@@ -170,7 +170,7 @@ export const peersGroup: ScenarioGroup = {
     ratioColumn(rows, 'trib best/peer', realClient),
     ratioColumn(rows, 'trib node/peer', nodeClient),
   ],
-  scenarios: (ctx) => SIZES.flatMap((size) => [
+  scenarios: (ctx) => (ctx.quick ? [100] : SIZES).flatMap((size) => [
     {
       name: `peer nats ${sizeLabel(size)}`,
       skip: () => (!ctx.tools.natsServer ? 'nats-server not installed (apt-get install nats-server)' : !ctx.tools.natsClient ? 'npm package nats missing' : null),

@@ -73,7 +73,7 @@ export const scaleGroup: ScenarioGroup = {
     'idle connections: opened 50 at a time from the harness process, each does one ApiVersions v0 round trip, then idles 1 s; RSS with all open',
   ],
   scenarios: (ctx) => [
-    ...(ctx.quick ? [1000] : [1000, 10_000]).map((p) => partitionsScenario(ctx, p)),
-    idleScenario(ctx, 1000),
+    ...(ctx.quick ? [200] : [1000, 10_000]).map((p) => partitionsScenario(ctx, p)),
+    idleScenario(ctx, ctx.quick ? 200 : 1000),
   ],
 };
