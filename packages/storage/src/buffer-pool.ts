@@ -18,7 +18,7 @@ export class BufferPool {
   private readonly lent = new WeakSet<ArrayBuffer>();
   private freeBytes = 0;
 
-  constructor(private readonly maxFreeBytes = 256 * 1024 * 1024) {
+  constructor(private readonly maxFreeBytes = 64 * 1024 * 1024) {
     for (let c = 0; c <= MAX_CLASS; c++) this.free.push([]);
   }
 
