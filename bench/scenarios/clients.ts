@@ -1,164 +1,413 @@
-// "clients" group: the produce/consume shapes driven by Node.js clients against Tributary (the
-// broker is the same, so this compares the clients): @tributary/client (ours), KafkaJS,
-// @platformatic/kafka. Rows use the same scenario names as the produce/consume groups with their
-// own `client`, so the goals and peer ratios can pick them up.
-//   KafkaJS produce: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no
-//     compression. KafkaJS consume needs a consumer group (it has no assign()): skipped until the
-//     broker serves JoinGroup.
-//   @tributary/client produce: the same driving (send() of 1,000 messages, 4 in flight), acks=1,
-//     batchSize 256 KiB, lingerMs 5, not idempotent. Consume: assign() partition 0 (no group),
-//     autoOffsetReset earliest, consumer.batches() until every record was seen; the data is
-//     produced untimed by the raw generator first.
-// PLACEHOLDER: @platformatic/kafka is skipped until installed; to add a client, give it a `run`
-// like kafkajsProduce below (ctx.startBroker, the same recordCount/recordValues, a row with
-// client '<name> <version> <settings>').
+// "clients" group: three Node.js Kafka clients against the same broker with the same records
+// (100 B and 1 KiB values from shapes.ts): @tributary/client (ours), KafkaJS and
+// @platformatic/kafka. Per record size and measurement, ONE `tributary start` child process serves
+// every client, and the clients take turns, round after round (ROUNDS; each round a fresh
+// topic), so a load spike on this shared machine hits them alike; each client's row
+// is its best round (the note lists every round).
+//   produce throughput: send() of 1,000 messages per call, 4 calls in flight, acks=1, no
+//     compression; each client warms up first (n/5 records to another topic); wall time from the
+//     first send to the last acknowledgement. Rows are named like the produce group's
+//     ("produce 100B p1 acks=1 none") so goals and peer ratios can use them.
+//   produce latency: single-record send() calls at a fixed rate (open loop, a tick every 5 ms),
+//     acks=1, after 1 s untimed; each send's time from the call to its acknowledgement, as
+//     p50/p99/p99.9 (best round = lowest p99).
+//   consume throughput: one topic filled untimed by the raw generator; each client reads it from
+//     offset 0 to the end in a new consumer group per round (KafkaJS and @platformatic/kafka consume
+//     only through groups; group.initial.rebalance.delay.ms=0, join included), ours also by
+//     assign() without a group; wall time until every record was handed to the application.
+// Client settings are each library's defaults except: acks=1; ours batchSize 256 KiB for
+// throughput and lingerMs 0 for latency (KafkaJS and @platformatic/kafka send at once, without
+// linger); @platformatic/kafka 2.x on Node 20 needs Promise.withResolvers (polyfilled below).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { recordCount, recordValues, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { brokerSkip, sampled } from '../lib/tributary.ts';
+import { latencySummary } from '../lib/stats.ts';
 import { RawConnection } from '../lib/raw-client.ts';
 import { rawEnsureTopic, rawProduce } from '../lib/raw-load.ts';
+import type { Column } from '../lib/table.ts';
+import { ratio } from '../lib/table.ts';
 import { warmupCount } from './throughput.ts';
 import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
-const kafkajsVersion = (): string | null => {
-  try { return (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version; } catch { return null; }
+const TOPIC = 'bench';
+const WARMUP_TOPIC = 'warmup';
+const PER_SEND = 1000;
+const SENDS_IN_FLIGHT = 4;
+const LATENCY_TICK_MS = 5;
+
+/** An installed package's version (read from its package.json: not every package exports it). */
+const versionOf = (pkg: string): string | null => {
+  try {
+    const entry = createRequire(import.meta.url).resolve(pkg);
+    const dir = entry.slice(0, entry.lastIndexOf(`/node_modules/${pkg}/`) + `/node_modules/${pkg}`.length);
+    return (JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { version: string }).version;
+  } catch { return null; }
 };
 
-async function kafkajsProduce(ctx: RunContext, size: number): Promise<Row[]> {
-  const { Kafka, logLevel } = await import('kafkajs');
-  const n = recordCount(ctx, size);
-  const values = recordValues(size);
-  const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
-  const conn = await RawConnection.open('127.0.0.1', broker.port);
-  try { await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1); } finally { conn.close(); }
-  const kafka = new Kafka({ clientId: 'tributary-bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    const perSend = 1000;
-    const m = await sampled(broker, async () => {
-      const t0 = performance.now();
-      let next = 0;
-      const worker = async () => {
-        while (next < n) {
-          const start = next;
-          const end = Math.min(n, start + perSend);
-          next = end;
-          const messages = [];
-          for (let i = start; i < end; i++) messages.push({ value: values[i % values.length]! });
-          await producer.send({ topic: 'bench', acks: 1, messages });
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-      return (performance.now() - t0) / 1000;
-    });
-    return [row({
-      scenario: `produce ${sizeLabel(size)} p1 acks=1 none`, system: 'tributary', client: `kafkajs ${kafkajsVersion()} send(1000 msgs) x4`,
-      recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n,
-      recordsPerSec: n / m.value, mbPerSec: (n * size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-    })];
-  } finally {
-    await producer.disconnect();
-  }
+function polyfillWithResolvers(): void {
+  const P = Promise as unknown as { withResolvers?: unknown };
+  if (typeof P.withResolvers === 'function') return;
+  P.withResolvers = function withResolvers<T>() {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
 }
 
-const OUR_PRODUCER = { acks: 1, compression: 'none', batchSize: 256 * 1024, lingerMs: 5, idempotent: false } as const;
+/** One client library, reduced to what the scenarios drive. */
+interface Driver {
+  id: 'tributary' | 'kafkajs' | 'platformatic';
+  label: string;
+  version(): string | null;
+  /** A producer with acks=1; `send` resolves when the broker acknowledged the messages. */
+  producer(bootstrap: string, mode: 'throughput' | 'latency'): Promise<{ send(values: Buffer[], topic?: string): Promise<unknown>; close(): Promise<void> }>;
+  /** Reads `count` records of `topic` from offset 0; resolves when all were handed to the application. */
+  consume(bootstrap: string, topic: string, count: number, how: 'group' | 'assign', groupId: string): Promise<void>;
+}
 
-async function tributaryProduce(ctx: RunContext, size: number): Promise<Row[]> {
+const tributaryDriver: Driver = {
+  id: 'tributary',
+  label: '@tributary/client',
+  version: () => 'workspace',
+  async producer(bootstrap, mode) {
+    const { Kafka } = await import('@tributary/client');
+    const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench' });
+    const p = kafka.producer(mode === 'throughput'
+      ? { acks: 1, batchSize: 256 * 1024, idempotent: false }
+      : { acks: 1, lingerMs: 0, idempotent: false });
+    return {
+      send: (values, topic = TOPIC) => p.send({ topic, messages: values.map((value) => ({ value })) }),
+      close: async () => { await p.close(); await kafka.close(); },
+    };
+  },
+  async consume(bootstrap, topic, count, how, groupId) {
+    const { Kafka } = await import('@tributary/client');
+    const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench' });
+    const consumer = kafka.consumer(how === 'group' ? { groupId, autoOffsetReset: 'earliest', autoCommit: false } : { autoOffsetReset: 'earliest' });
+    try {
+      if (how === 'group') await consumer.subscribe([topic]);
+      else consumer.assign([{ topic, partition: 0 }]);
+      let seen = 0;
+      for await (const b of consumer.batches()) {
+        seen += b.records.length;
+        if (seen >= count) break;
+      }
+    } finally {
+      await consumer.close();
+      await kafka.close();
+    }
+  },
+};
+
+const kafkajsDriver: Driver = {
+  id: 'kafkajs',
+  label: 'kafkajs',
+  version: () => versionOf('kafkajs'),
+  async producer(bootstrap) {
+    const { Kafka, logLevel } = await import('kafkajs');
+    const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const p = kafka.producer({ allowAutoTopicCreation: false });
+    await p.connect();
+    return {
+      send: (values, topic = TOPIC) => p.send({ topic, acks: 1, messages: values.map((value) => ({ value })) }),
+      close: () => p.disconnect(),
+    };
+  },
+  async consume(bootstrap, topic, count, _how, groupId) {
+    const { Kafka, logLevel } = await import('kafkajs');
+    const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    const c = kafka.consumer({ groupId });
+    await c.connect();
+    try {
+      await c.subscribe({ topic, fromBeginning: true });
+      let seen = 0;
+      await new Promise<void>((resolve, reject) => {
+        c.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            seen += batch.messages.length;
+            if (seen >= count) resolve();
+          },
+        }).catch(reject);
+      });
+    } finally {
+      await c.disconnect();
+    }
+  },
+};
+
+const platformaticDriver: Driver = {
+  id: 'platformatic',
+  label: '@platformatic/kafka',
+  version: () => versionOf('@platformatic/kafka'),
+  async producer(bootstrap) {
+    polyfillWithResolvers();
+    const { Producer } = await import('@platformatic/kafka');
+    const p = new Producer({ clientId: 'bench', bootstrapBrokers: [bootstrap], acks: 1, autocreateTopics: false });
+    return {
+      send: (values, topic = TOPIC) => p.send({ messages: values.map((value) => ({ topic, value })) }),
+      close: () => p.close(),
+    };
+  },
+  async consume(bootstrap, topic, count, _how, groupId) {
+    polyfillWithResolvers();
+    const { Consumer } = await import('@platformatic/kafka');
+    const c = new Consumer({ clientId: 'bench', groupId, bootstrapBrokers: [bootstrap] });
+    try {
+      const stream = await c.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+      let seen = 0;
+      for await (const _ of stream) {
+        if (++seen >= count) break;
+      }
+      await stream.close();
+    } finally {
+      await c.close(true);
+    }
+  },
+};
+
+const DRIVERS: Driver[] = [tributaryDriver, kafkajsDriver, platformaticDriver];
+
+const clientLabel = (d: Driver, what: string) => `${d.label}${d.id === 'tributary' ? '' : ` ${d.version()}`} ${what}`;
+
+const ROUNDS = (ctx: RunContext) => (ctx.quick ? 2 : 3);
+
+/** CPU time (user + system, µs) this process spent since `from`: the client's own cost, whatever the broker and machine load do. */
+const cpuMicros = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
+};
+
+/** Topics for the harness itself, created through our admin client while nobody measures (never deleted: KafkaJS producers fail on a known topic that disappeared). */
+async function harnessAdmin(bootstrap: string) {
   const { Kafka } = await import('@tributary/client');
+  const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench-harness' });
+  const admin = kafka.admin();
+  return {
+    create: (name: string) => admin.createTopics([{ name, partitions: 1, replicationFactor: 1 }]),
+    close: () => kafka.close(),
+  };
+}
+
+interface Round<T> { driver: Driver; round: number; value: T; window: { cpuPct: number; peakRssMb: number } }
+
+/** Runs `measure` for every driver, round after round, on one broker; all rounds per driver. */
+async function interleaved<T>(ctx: RunContext, drivers: Driver[], measure: (d: Driver, round: number) => Promise<{ value: T; window: { cpuPct: number; peakRssMb: number } }>): Promise<Map<Driver, Round<T>[]>> {
+  const out = new Map<Driver, Round<T>[]>(drivers.map((d) => [d, []]));
+  for (let round = 1; round <= ROUNDS(ctx); round++) {
+    for (const d of drivers) {
+      const m = await measure(d, round);
+      out.get(d)!.push({ driver: d, round, ...m });
+    }
+  }
+  return out;
+}
+
+const available = (ctx: RunContext, apis: number[]) => DRIVERS.filter((d) => d.version() && !brokerSkip(ctx, apis));
+
+async function produceThroughput(ctx: RunContext, size: number): Promise<Row[]> {
   const n = recordCount(ctx, size);
   const values = recordValues(size);
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
-  const conn = await RawConnection.open('127.0.0.1', broker.port);
+  const topics = await harnessAdmin(broker.bootstrap);
+  const drivers = available(ctx, [Api.Produce, Api.Metadata]);
+  const producers = new Map<Driver, Awaited<ReturnType<Driver['producer']>>>();
+  const cpuPerRecord = new Map<Driver, number[]>(drivers.map((d) => [d, []]));
   try {
-    await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
-    await rawEnsureTopic(conn, ctx.brokerApis, 'warmup', 1);
-  } finally { conn.close(); }
-  const kafka = new Kafka({ bootstrapServers: [broker.bootstrap], clientId: 'tributary-bench' });
-  const producer = kafka.producer({ ...OUR_PRODUCER });
-  try {
-    const sendAll = async (topic: string, count: number) => {
+    const sendAll = async (p: Awaited<ReturnType<Driver['producer']>>, topic: string, count: number) => {
       const t0 = performance.now();
       let next = 0;
       const worker = async () => {
         while (next < count) {
           const start = next;
-          const end = Math.min(count, start + 1000);
+          const end = Math.min(count, start + PER_SEND);
           next = end;
-          const messages = [];
-          for (let i = start; i < end; i++) messages.push({ value: values[i % values.length]! });
-          await producer.send({ topic, messages });
+          const batch: Buffer[] = [];
+          for (let i = start; i < end; i++) batch.push(values[i % values.length]!);
+          await p.send(batch, topic);
         }
       };
-      await Promise.all([worker(), worker(), worker(), worker()]);
+      await Promise.all(Array.from({ length: SENDS_IN_FLIGHT }, worker));
       return (performance.now() - t0) / 1000;
     };
-    await sendAll('warmup', warmupCount(n));
-    const m = await sampled(broker, () => sendAll('bench', n));
-    return [row({
-      scenario: `produce ${sizeLabel(size)} p1 acks=1 none`, system: 'tributary', client: '@tributary/client send(1000 msgs) x4',
-      recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n,
-      recordsPerSec: n / m.value, mbPerSec: (n * size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-    })];
+    const rounds = await interleaved(ctx, drivers, async (d, round) => {
+      let p = producers.get(d);
+      const topic = `produce-${d.id}-${round}`;
+      await topics.create(topic);
+      if (!p) {
+        p = await d.producer(broker.bootstrap, 'throughput');
+        producers.set(d, p);
+        await topics.create(`${WARMUP_TOPIC}-${d.id}`);
+        await sendAll(p, `${WARMUP_TOPIC}-${d.id}`, warmupCount(n)); // JIT and connections warm
+      }
+      const cpu0 = process.cpuUsage();
+      const m = await sampled(broker, () => sendAll(p!, topic, n));
+      cpuPerRecord.get(d)!.push(cpuMicros(cpu0) / n);
+      return m;
+    });
+    return [...rounds].map(([d, rs]) => {
+      const best = rs.reduce((a, b) => (b.value < a.value ? b : a));
+      ctx.note(`produce ${sizeLabel(size)} ${d.label}: ${rs.map((r) => Math.round(n / r.value).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${cpuPerRecord.get(d)!.map((x) => x.toFixed(2)).join(', ')} µs/record`);
+      return row({
+        scenario: `produce ${sizeLabel(size)} p1 acks=1 none`, system: 'tributary', client: clientLabel(d, `send(${PER_SEND} msgs) x${SENDS_IN_FLIGHT}`),
+        recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n,
+        recordsPerSec: n / best.value, mbPerSec: (n * size) / best.value / 1e6, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+      });
+    });
   } finally {
-    await producer.close().catch(() => {});
-    await kafka.close().catch(() => {});
+    for (const p of producers.values()) await p.close().catch(() => {});
+    await topics.close();
   }
 }
 
-async function tributaryConsume(ctx: RunContext, size: number): Promise<Row[]> {
-  const { Kafka } = await import('@tributary/client');
-  const n = recordCount(ctx, size);
+/** Records per second of the latency scenario, and how long it runs. */
+const latencyRate = (ctx: RunContext) => (ctx.quick ? 2_000 : 5_000);
+const latencySeconds = (ctx: RunContext) => (ctx.quick ? 2 : 5);
+
+/** Single-record sends at `rate` per second (open loop, a tick every few ms); each send's latency in ms. */
+function openLoop(p: { send(values: Buffer[], topic?: string): Promise<unknown> }, topic: string, n: number, rate: number, values: Buffer[]): Promise<Float64Array> {
+  const samples = new Float64Array(n);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let sent = 0;
+    let done = 0;
+    const tick = () => {
+      // catch up to where the schedule says we should be
+      const due = Math.min(n, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+      while (sent < due) {
+        const i = sent++;
+        const start = performance.now();
+        p.send([values[i % values.length]!], topic).then(() => {
+          samples[i] = performance.now() - start;
+          if (++done === n) resolve(samples);
+        }, reject);
+      }
+      if (sent < n) setTimeout(tick, LATENCY_TICK_MS);
+    };
+    tick();
+  });
+}
+
+async function produceLatency(ctx: RunContext, size: number): Promise<Row[]> {
+  const rate = latencyRate(ctx);
+  const n = rate * latencySeconds(ctx);
+  const values = recordValues(size);
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
+  const topics = await harnessAdmin(broker.bootstrap);
+  const drivers = available(ctx, [Api.Produce, Api.Metadata]);
+  const producers = new Map<Driver, Awaited<ReturnType<Driver['producer']>>>();
+  try {
+    const rounds = await interleaved(ctx, drivers, async (d, round) => {
+      const topic = `latency-${d.id}-${round}`;
+      await topics.create(topic);
+      let p = producers.get(d);
+      if (!p) {
+        p = await d.producer(broker.bootstrap, 'latency');
+        producers.set(d, p);
+        await topics.create(`${WARMUP_TOPIC}-${d.id}`);
+        await openLoop(p, `${WARMUP_TOPIC}-${d.id}`, rate, rate, values); // 1 s untimed: connections, metadata, JIT
+      }
+      const m = await sampled(broker, async () => latencySummary(await openLoop(p!, topic, n, rate, values)));
+      return m;
+    });
+    return [...rounds].map(([d, rs]) => {
+      const best = rs.reduce((a, b) => (b.value.p99Ms < a.value.p99Ms ? b : a));
+      ctx.note(`latency ${sizeLabel(size)} ${d.label}: p99 ${rs.map((r) => r.value.p99Ms.toFixed(2)).join(', ')} ms by round`);
+      return row({
+        scenario: `produce latency ${sizeLabel(size)} p1 acks=1 @ ${rate.toLocaleString('en-US')}/s`, system: 'tributary', client: clientLabel(d, 'send(1 msg)'),
+        recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n, recordsPerSec: rate,
+        ...best.value, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+      });
+    });
+  } finally {
+    for (const p of producers.values()) await p.close().catch(() => {});
+    await topics.close();
+  }
+}
+
+/** Consumers: ours by assign() and in a group, the others in a group. */
+interface ConsumeWay { driver: Driver; how: 'group' | 'assign' }
+
+async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> {
+  const n = recordCount(ctx, size);
+  const broker = await ctx.startBroker({ settings: { 'num.partitions': 1, 'group.initial.rebalance.delay.ms': 0 } });
   const conn = await RawConnection.open('127.0.0.1', broker.port);
   try {
-    await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
-    await rawProduce(conn, ctx.brokerApis, { topic: 'bench', size, count: n, acks: 1, compression: 'none' });
-  } finally { conn.close(); }
-  const kafka = new Kafka({ bootstrapServers: [broker.bootstrap], clientId: 'tributary-bench' });
-  const consumer = kafka.consumer({ autoOffsetReset: 'earliest', autoCommit: false, fetchMaxWaitMs: 100 });
-  try {
-    const m = await sampled(broker, async () => {
-      const t0 = performance.now();
-      consumer.assign([{ topic: 'bench', partition: 0 }]);
-      let k = 0;
-      for await (const b of consumer.batches()) {
-        k += b.records.length;
-        if (k >= n) break;
-      }
-      return { seconds: (performance.now() - t0) / 1000, records: k };
-    });
-    if (m.value.records !== n) throw new Error(`consumed ${m.value.records} of ${n}`);
-    return [row({
-      scenario: `consume ${sizeLabel(size)} p1 none`, system: 'tributary', client: '@tributary/client assign() + batches()',
-      recordBytes: size, partitions: 1, compression: 'none', records: n,
-      recordsPerSec: n / m.value.seconds, mbPerSec: (n * size) / m.value.seconds / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-    })];
+    await rawEnsureTopic(conn, ctx.brokerApis, TOPIC, 1);
+    await rawProduce(conn, ctx.brokerApis, { topic: TOPIC, size, count: n, acks: 1, compression: 'none' });
   } finally {
-    await consumer.close().catch(() => {});
-    await kafka.close().catch(() => {});
+    conn.close();
   }
+  const ways: ConsumeWay[] = [{ driver: tributaryDriver, how: 'assign' }];
+  for (const d of available(ctx, [Api.Fetch, Api.ListOffsets, Api.Metadata, ...GROUP_APIS])) ways.push({ driver: d, how: 'group' });
+  const results = new Map<ConsumeWay, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number }; cpuUs: number }>>(ways.map((w) => [w, []]));
+  for (let round = 1; round <= ROUNDS(ctx); round++) {
+    for (const w of ways) {
+      const cpu0 = process.cpuUsage();
+      const m = await sampled(broker, async () => {
+        const t0 = performance.now();
+        await w.driver.consume(broker.bootstrap, TOPIC, n, w.how, `bench-${w.driver.id}-${round}`);
+        return (performance.now() - t0) / 1000;
+      });
+      results.get(w)!.push({ seconds: m.value, window: m.window, cpuUs: cpuMicros(cpu0) / n });
+    }
+  }
+  return ways.map((w) => {
+    const rs = results.get(w)!;
+    const best = rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    ctx.note(`consume ${sizeLabel(size)} ${w.driver.label} ${w.how}: ${rs.map((r) => Math.round(n / r.seconds).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${rs.map((r) => r.cpuUs.toFixed(2)).join(', ')} µs/record`);
+    return row({
+      scenario: `consume ${sizeLabel(size)} p1 none`, system: 'tributary', client: clientLabel(w.driver, w.how === 'group' ? 'group' : 'assign()'),
+      recordBytes: size, partitions: 1, compression: 'none', records: n,
+      recordsPerSec: n / best.seconds, mbPerSec: (n * size) / best.seconds / 1e6, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+    });
+  });
+}
+
+const GROUP_APIS = [Api.FindCoordinator, Api.JoinGroup, Api.SyncGroup, Api.Heartbeat, Api.OffsetFetch];
+
+/** Rows of the same scenario by another client: ours / theirs, on rec/s (throughput) or p99 (latency). */
+function compare(rows: readonly Row[], r: Row, other: Driver['label']): string | null {
+  if (!(r.client ?? '').startsWith('@tributary/client')) return null;
+  const theirs = rows.find((x) => x.scenario === r.scenario && (x.client ?? '').startsWith(other));
+  if (!theirs) return null;
+  if (r.p99Ms != null && theirs.p99Ms != null) return `p99 ${ratio(theirs.p99Ms / r.p99Ms)} lower`;
+  if (r.recordsPerSec != null && theirs.recordsPerSec != null) return ratio(r.recordsPerSec / theirs.recordsPerSec);
+  return null;
 }
 
 export const clientsGroup: ScenarioGroup = {
   id: 'clients',
   title: 'Node.js clients against Tributary: @tributary/client, KafkaJS, @platformatic/kafka',
   setup: (ctx) => [
-    'broker: `tributary start` child process, fresh per scenario, num.partitions=1; same records and counts as the produce group',
-    `@tributary/client (producer warmed up with n/5 records to another topic first): producer ${JSON.stringify(OUR_PRODUCER)}, send() of 1,000 messages per call, 4 calls in flight; consumer assign() + batches(), fetchMaxWaitMs 100, other settings default`,
-    `kafkajs ${kafkajsVersion() ?? 'missing'}: producer.send() of 1,000 messages per call, 4 calls in flight, acks=1, no compression; wall time of the sends`,
+    `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
+    `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); ours batchSize 256 KiB (lingerMs 5 default)`,
+    `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement; ours lingerMs 0`,
+    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application',
+    `versions: kafkajs ${versionOf('kafkajs') ?? 'missing'}, @platformatic/kafka ${versionOf('@platformatic/kafka') ?? 'missing'} (Promise.withResolvers polyfilled on Node 20), @tributary/client from this checkout`,
+    'ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client\'s own cost, steadier than rec/s on a loaded machine)',
   ],
   scenarios: (ctx): Scenario[] => [
     ...SIZES.map((size): Scenario => ({
-      name: `clients kafkajs produce ${sizeLabel(size)}`,
-      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata]) ?? (kafkajsVersion() ? null : 'kafkajs not installed'),
-      run: () => kafkajsProduce(ctx, size),
+      name: `clients produce ${sizeLabel(size)}`,
+      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
+      run: () => produceThroughput(ctx, size),
     })),
-    { name: 'clients kafkajs consume', skip: () => 'KafkaJS consumes only through a consumer group: needs JoinGroup/SyncGroup (not written yet)', run: async () => [] },
-    ...SIZES.flatMap((size): Scenario[] => [
-      { name: `clients @tributary/client produce ${sizeLabel(size)}`, skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata]), run: () => tributaryProduce(ctx, size) },
-      { name: `clients @tributary/client consume ${sizeLabel(size)}`, skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.Fetch, Api.ListOffsets]), run: () => tributaryConsume(ctx, size) },
-    ]),
-    { name: 'clients @platformatic/kafka produce+consume', skip: () => 'not written yet (@platformatic/kafka not installed)', run: async () => [] },
+    ...SIZES.map((size): Scenario => ({
+      name: `clients latency ${sizeLabel(size)}`,
+      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
+      run: () => produceLatency(ctx, size),
+    })),
+    ...SIZES.map((size): Scenario => ({
+      name: `clients consume ${sizeLabel(size)}`,
+      skip: () => brokerSkip(ctx, [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata]),
+      run: () => consumeThroughput(ctx, size),
+    })),
+  ],
+  columns: (rows): Column[] => [
+    { title: 'vs kafkajs', value: (r) => compare(rows, r, 'kafkajs'), right: true },
+    { title: 'vs platformatic', value: (r) => compare(rows, r, '@platformatic/kafka'), right: true },
   ],
 };

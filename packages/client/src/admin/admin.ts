@@ -62,11 +62,12 @@ export class KafkaAdmin implements Admin {
 
   async deleteTopics(names: string[]): Promise<void> {
     const c = await this.controller();
-    const r = await c.request(ApiKey.DeleteTopics, {
-      topicNames: names,
-      topics: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
-      timeoutMs: this.cluster.options.requestTimeoutMs ?? 30000,
-    });
+    const timeoutMs = this.cluster.options.requestTimeoutMs ?? 30000;
+    // v0-5 name topics in `topicNames`, v6+ in `topics` (name or id)
+    const r = await c.request(ApiKey.DeleteTopics, c.versionFor(ApiKey.DeleteTopics) >= 6
+      ? { topics: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })), timeoutMs }
+      : { topicNames: names, timeoutMs });
+    for (const name of names) this.cluster.metadata.forget(name);
     for (const t of r.responses) check(t.errorCode, `delete topic ${t.name}`, t.errorMessage, { topic: t.name ?? undefined });
     this.cluster.metadata.requestUpdate();
   }

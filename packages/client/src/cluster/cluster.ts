@@ -173,7 +173,7 @@ export class Cluster {
         allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
         includeTopicAuthorizedOperations: false,
       });
-      this.metadata.update(snapshotOf(response), this.clock());
+      this.metadata.update(snapshotOf(response), this.clock(), options.all === true);
     })().finally(() => {
       if (this.refreshing === run) this.refreshing = null;
     });

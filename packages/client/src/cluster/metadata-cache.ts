@@ -57,7 +57,15 @@ export class MetadataCache {
   private readonly wantedTopics = new Set<string>();
 
   /** Applies a Metadata response; topics not in it are kept (partial refreshes). */
-  update(snapshot: MetadataSnapshot, nowMs: number): void {
+  /**
+   * Applies a Metadata response. `complete` says it listed every topic (a request for all topics):
+   * topics missing from it were deleted and are forgotten.
+   */
+  update(snapshot: MetadataSnapshot, nowMs: number, complete = false): void {
+    if (complete) {
+      const present = new Set(snapshot.topics.map((t) => t.name));
+      for (const name of [...this.topics.keys()]) if (!present.has(name)) this.forget(name);
+    }
     this.clusterId = snapshot.clusterId;
     this.controllerId = snapshot.controllerId;
     if (snapshot.brokers.length > 0) this.brokers = new Map(snapshot.brokers.map((b) => [b.nodeId, b]));
@@ -79,6 +87,12 @@ export class MetadataCache {
     }
     this.lastRefreshMs = nowMs;
     this.needsUpdate = false;
+  }
+
+  /** Drops what is known about a topic (deleted); it stays wanted if the application uses it. */
+  forget(topic: string): void {
+    this.topics.delete(topic);
+    this.layouts.delete(topic);
   }
 
   broker(nodeId: number): BrokerNode | undefined {

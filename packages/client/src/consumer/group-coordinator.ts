@@ -387,7 +387,7 @@ export class GroupCoordinator {
       const r = await conn.request(ApiKey.OffsetFetch, {
         groupId: this.config.groupId,
         topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
-        requireStable: true,
+        requireStable: conn.versionFor(ApiKey.OffsetFetch) >= 7, // KIP-447, v7+
       });
       if (COORDINATOR_ERRORS.has(r.errorCode) || r.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
         if (r.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) this.markCoordinatorDead();
@@ -419,12 +419,7 @@ export class GroupCoordinator {
     if (this.config.groupInstanceId === null && memberId) {
       this.memberId = '';
       try {
-        const conn = await this.coordinatorConnection();
-        await conn.request(ApiKey.LeaveGroup, {
-          groupId: this.config.groupId,
-          memberId,
-          members: [{ memberId, groupInstanceId: null, reason: 'consumer poll timeout has expired' }],
-        });
+        await this.sendLeaveGroup(memberId, 'consumer poll timeout has expired');
       } catch {
         // best effort
       }
@@ -438,15 +433,20 @@ export class GroupCoordinator {
     this.stopHeartbeat();
     if (this.config.groupInstanceId !== null || !this.memberId) return;
     try {
-      const conn = await this.coordinatorConnection();
-      await conn.request(ApiKey.LeaveGroup, {
-        groupId: this.config.groupId,
-        memberId: this.memberId,
-        members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the consumer is being closed' }],
-      });
+      await this.sendLeaveGroup(this.memberId, 'the consumer is being closed');
     } catch {
       // best effort
     }
+  }
+
+  /** LeaveGroup: v0-2 name the member at the top level, v3+ in `members` (batch leave, KIP-345). */
+  private async sendLeaveGroup(memberId: string, reason: string): Promise<void> {
+    const conn = await this.coordinatorConnection();
+    const body = conn.versionFor(ApiKey.LeaveGroup) >= 3
+      ? { groupId: this.config.groupId, members: [{ memberId, groupInstanceId: null, reason }] }
+      : { groupId: this.config.groupId, memberId };
+    const r = await conn.request(ApiKey.LeaveGroup, body);
+    if (r.errorCode !== ErrorCode.NONE) throw new KafkaClientError(`LeaveGroup: ${errorInfo(r.errorCode).name}`, errorInfo(r.errorCode).name, false, { code: r.errorCode });
   }
 
   /** Stops heartbeats without leaving (tests, forced close). */

@@ -47,3 +47,45 @@ export function byPartitionOffset(a: { partition: number; offset: bigint }, b: {
 }
 
 export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
+/** Pulls from a consumer in the background, collecting records, until stopped (one pull at a time). */
+export function drain(c: { [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> }, into: ConsumerRecord[]) {
+  let stop = false;
+  let error: unknown = null;
+  const it = c[Symbol.asyncIterator]();
+  const done = (async () => {
+    let pending: Promise<IteratorResult<ConsumerRecord>> | null = null;
+    while (!stop) {
+      pending ??= it.next();
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([pending, new Promise<null>((res) => (timer = setTimeout(() => res(null), 50)))]);
+      clearTimeout(timer);
+      if (r === null) continue;
+      pending = null;
+      if (r.done) return;
+      into.push(r.value);
+    }
+  })().catch((e) => {
+    error = e;
+  });
+  return {
+    async stop() {
+      stop = true;
+      await done;
+      if (error) throw error;
+    },
+    get error() {
+      return error;
+    },
+  };
+}
+
+export async function until(cond: () => boolean, what: string, ms = 20_000, errors: () => unknown[] = () => []): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    const e = errors().find((x) => x);
+    if (e) throw e;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
