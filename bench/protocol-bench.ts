@@ -1,12 +1,15 @@
 // Protocol micro-benchmarks (not a test): MB/s for CRC-32C, batch validation + offset rewrite,
-// record batch encode/decode, and each codec on ~1 MiB of realistic JSON log lines.
+// decode of a 1 MiB Produce request and encode of a 1 MiB Fetch response (generated codec, whole
+// frames), record batch encode/decode, and each codec on ~1 MiB of realistic JSON log lines.
 // Run: node --import tsx bench/protocol-bench.ts   (about 15 s; single thread, shared machine)
 // bench/run.ts runs it as its "micro" group with BENCH_BUDGET_MS (time per measurement) and
 // BENCH_JSON=1 (one `BENCH_JSON {rows}` line at the end for the harness).
 import {
   crc32c, crc32cJs, validateBatch, setBaseOffset, encodeRecordBatch, encodeRecordBatchSync, decodeRecordBatch,
   decodeRecordBatchSync, compress, decompress, compressSync, decompressSync, CompressionType,
+  API_SPECS, ApiKey, decodeRequestFrame, encodeRequestFrame, encodeResponseFrame, encodeResponseHeader,
 } from '@tributary/protocol';
+import { SplicingWriter } from '@tributary/broker/handlers/splicing-writer';
 import { createRequire } from 'node:module';
 import { logLines, logLineRecords } from '../packages/protocol/test/helpers/log-lines.ts';
 
@@ -41,6 +44,35 @@ const blob = Buffer.concat(small);
 await measure(`validate + setBaseOffset (${small.length} batches of ~${Math.round(blob.length / small.length / 1024)} KiB)`, blob.length, () => {
   let pos = 0;
   while (pos < blob.length) { const size = validateBatch(blob, pos); setBaseOffset(blob, pos, BigInt(pos)); pos += size; }
+});
+
+// 1 MiB of records in 16 partitions (one ~64 KiB batch each), in a Produce request and a Fetch response
+const PARTITIONS = 16;
+const mib = records.slice(0, Math.floor((records.length * (1 << 20)) / big.length)); // ~1 MiB of encoded batches
+const per = Math.ceil(mib.length / PARTITIONS);
+const partBatches = Array.from({ length: PARTITIONS }, (_, p) => encodeRecordBatchSync({ records: mib.slice(p * per, (p + 1) * per) }));
+const produceFrame = encodeRequestFrame({ apiKey: ApiKey.Produce, apiVersion: 9, correlationId: 7, clientId: 'bench' }, {
+  acks: -1, timeoutMs: 30000,
+  topicData: [{ name: 'bench', partitionData: partBatches.map((records, index) => ({ index, records })) }],
+}).subarray(4);
+await measure(`decode Produce v9 request (${(produceFrame.length / 1048576).toFixed(1)} MiB, ${PARTITIONS} partitions; records as slices)`,
+  produceFrame.length, () => decodeRequestFrame(produceFrame));
+const fetchBody = {
+  responses: [{
+    topic: 'bench',
+    partitions: partBatches.map((records, partitionIndex) => ({ partitionIndex, highWatermark: 100_000n, lastStableOffset: 100_000n, logStartOffset: 0n, records })),
+  }],
+};
+const fetchFrame = encodeResponseFrame(ApiKey.Fetch, 12, 7, fetchBody);
+const fetchLabel = `${(fetchFrame.length / 1048576).toFixed(1)} MiB, ${PARTITIONS} partitions`;
+await measure(`encode Fetch v12 response (${fetchLabel}; batches copied into one frame)`, fetchFrame.length, () => encodeResponseFrame(ApiKey.Fetch, 12, 7, fetchBody));
+await measure(`encode Fetch v12 response (${fetchLabel}; batches spliced, broker SplicingWriter)`, fetchFrame.length, () => {
+  const w = new SplicingWriter(256);
+  const at = w.reserve(4);
+  encodeResponseHeader(w, ApiKey.Fetch, 12, 7);
+  API_SPECS[ApiKey.Fetch]!.encodeResponse(w, 12, fetchBody);
+  w.setInt32(at, w.length - 4);
+  return w.chunks();
 });
 
 await measure(`encode batch, ${records.length} records, uncompressed`, big.length, () => encodeRecordBatchSync({ records }));

@@ -74,6 +74,7 @@ function profileNotes(scenario: string): string[] {
   return out;
 }
 
+const problems: string[] = [];
 let cleaningUp = false;
 async function cleanup(): Promise<void> {
   if (cleaningUp) return;
@@ -81,6 +82,12 @@ async function cleanup(): Promise<void> {
   await stopAllBrokers();
   await rm(tmp, { recursive: true, force: true });
 }
+// a scenario's stray promise must not take the whole run down: record it as a problem
+process.on('unhandledRejection', (err) => {
+  const msg = `unhandled rejection: ${(err as Error)?.message ?? String(err)}`;
+  console.error(`   ${msg}`);
+  problems.push(msg);
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().then(() => process.exit(130)); });
 
 console.log(`Tributary benchmarks ${args.quick ? '(quick smoke run) ' : ''}— ${startedAt}`);
@@ -102,7 +109,6 @@ try {
 if (previous) console.log(`comparing with the previous ${args.quick ? 'quick ' : ''}run of ${previous.startedAt} (vs prev column)`);
 
 const rows: Row[] = [];
-const problems: string[] = [];
 const matches = (group: ScenarioGroup, name: string) =>
   args.only.length === 0 || args.only.some((s) => `${group.id}/${name}`.toLowerCase().includes(s.toLowerCase()));
 

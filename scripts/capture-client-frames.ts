@@ -1,134 +1,34 @@
 // Records the request frames real Kafka clients send, as fixtures for the codec tests
-// (packages/protocol/test/fixtures/frames/<client>-<api>-v<version>.bin, one frame without its size
-// prefix per file). A tiny fake broker built on our codec answers ApiVersions, Metadata and Produce
-// well enough for the clients to get to their produce requests. Not a test: run by hand with
-//   node --import tsx scripts/capture-client-frames.ts
-// Clients: kcat (librdkafka) -L and -P; kafka-python and confluent-kafka through /usr/bin/python3.
-import { spawn } from 'node:child_process';
+// (packages/protocol/test/fixtures/frames/<client>-<api>-v<version>.bin, the first frame of each
+// API and version per client, without its size prefix). The clients talk to the recording fake
+// broker of scripts/capture/fake-broker.ts. Not a test: run by hand with
+//   node --import tsx scripts/capture-client-frames.ts [client...]   (e.g. `kafkajs`; default all)
+// Clients: kcat (librdkafka) -L, -P, -C and -G; kafka-python and confluent-kafka through
+// /usr/bin/python3; KafkaJS (the workspace's npm dev dependency) producer and group consumer.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_SPECS, ApiKey, Reader, decodeRequestHeader, encodeResponseFrame } from '@tributary/protocol';
+import { runAgainstFakeBroker, type ClientRun } from './capture/fake-broker.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'packages/protocol/test/fixtures/frames');
 const PYTHON = '/usr/bin/python3';
 
-function respond(apiKey: number, version: number, body: any, port: number): object {
-  switch (apiKey) {
-    case ApiKey.ApiVersions:
-      return { apiKeys: API_SPECS.map((s) => ({ apiKey: s.apiKey, minVersion: s.minVersion, maxVersion: s.maxVersion })) };
-    case ApiKey.Metadata: {
-      const names: string[] = body.topics?.length ? body.topics.map((t: { name: string }) => t.name) : ['capture'];
-      return {
-        brokers: [{ nodeId: 0, host: '127.0.0.1', port }],
-        clusterId: 'capture-cluster',
-        controllerId: 0,
-        topics: names.map((name) => ({
-          name,
-          topicId: 'AQIDBAUGBwgJCgsMDQ4PEA',
-          partitions: [{ partitionIndex: 0, leaderId: 0, leaderEpoch: 0, replicaNodes: [0], isrNodes: [0] }],
-        })),
-      };
-    }
-    case ApiKey.Produce:
-      return {
-        responses: body.topicData.map((t: { name: string; partitionData: { index: number }[] }) => ({
-          name: t.name,
-          partitionResponses: t.partitionData.map((p) => ({ index: p.index, baseOffset: 0n })),
-        })),
-      };
-    case ApiKey.ListOffsets:
-      return {
-        topics: body.topics.map((t: { name: string; partitions: { partitionIndex: number }[] }) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, offset: 0n, timestamp: -1n })),
-        })),
-      };
-    case ApiKey.Fetch:
-      return {
-        responses: body.topics.map((t: { topic: string; topicId: string; partitions: { partition: number }[] }) => ({
-          topic: t.topic,
-          topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n })),
-        })),
-      };
-    case ApiKey.FindCoordinator:
-      return version >= 4
-        ? { coordinators: body.coordinatorKeys.map((key: string) => ({ key, nodeId: 0, host: '127.0.0.1', port })) }
-        : { nodeId: 0, host: '127.0.0.1', port };
-    case ApiKey.JoinGroup:
-      return {
-        generationId: 1,
-        protocolType: version >= 7 ? body.protocolType : undefined,
-        protocolName: body.protocols[0].name,
-        leader: 'member-1',
-        memberId: 'member-1',
-        members: [{ memberId: 'member-1', metadata: body.protocols[0].metadata }],
-      };
-    case ApiKey.SyncGroup:
-      return { assignment: body.assignments[0]?.assignment ?? Buffer.alloc(0) };
-    case ApiKey.OffsetFetch:
-      return {
-        topics: (body.topics ?? []).map((t: { name: string; partitionIndexes: number[] }) => ({
-          name: t.name,
-          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n })),
-        })),
-      };
-    default:
-      return {};
-  }
-}
+const only = process.argv.slice(2);
 
-
-async function captureAsync(client: string, cmd: string, args: (port: number) => string[], input?: string): Promise<void> {
+async function capture(client: string, cmd: string, args: ClientRun['args'], input?: string, timeoutMs?: number): Promise<void> {
+  if (only.length && !only.includes(client)) return;
   const seen = new Set<string>();
-  const server = createServer((sock: Socket) => {
-    let pending = Buffer.alloc(0);
-    sock.on('error', () => {});
-    sock.on('data', (chunk) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const size = pending.readInt32BE(0);
-        const frame = Buffer.from(pending.subarray(4, 4 + size));
-        pending = pending.subarray(4 + size);
-        const r = new Reader(frame);
-        const h = decodeRequestHeader(r);
-        const spec = API_SPECS[h.apiKey]!;
-        const name = `${client}-${spec.name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}-v${h.apiVersion}.bin`;
-        if (!seen.has(name)) {
-          seen.add(name);
-          writeFileSync(join(OUT, name), frame);
-          console.log(`  ${name} (${frame.length} bytes)`);
-        }
-        let body: any;
-        try {
-          body = spec.decodeRequest(r, h.apiVersion);
-        } catch (e) {
-          console.log(`  ! ${name}: ${(e as Error).message}`);
-          sock.destroy();
-          return;
-        }
-        if (h.apiKey === ApiKey.Produce && body.acks === 0) continue;
-        const port = (server.address() as { port: number }).port;
-        sock.write(encodeResponseFrame(h.apiKey as ApiKey, h.apiVersion, h.correlationId, respond(h.apiKey, h.apiVersion, body, port) as never));
-      }
-    });
+  await runAgainstFakeBroker({
+    label: client, cmd, args, input, timeoutMs,
+    onRequest(req) {
+      const name = `${client}-${req.api}-v${req.apiVersion}.bin`;
+      if (seen.has(name)) return;
+      seen.add(name);
+      writeFileSync(join(OUT, name), req.frame);
+      console.log(`  ${name} (${req.frame.length} bytes)`);
+    },
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const port = (server.address() as { port: number }).port;
-  console.log(`${client}: ${cmd} ${args(port).join(' ')}`);
-  await new Promise<void>((ok) => {
-    const p = spawn(cmd, args(port), { stdio: ['pipe', 'ignore', 'inherit'] });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20000);
-    p.on('exit', () => {
-      clearTimeout(timer);
-      ok();
-    });
-    p.stdin.end(input ?? '');
-  });
-  await new Promise<void>((ok) => server.close(() => ok()));
 }
 
 const KAFKA_PYTHON = `
@@ -145,15 +45,36 @@ p = Producer({'bootstrap.servers': sys.argv[1], 'linger.ms': 0, 'enable.idempote
 p.produce('capture', key=b'k', value=b'hello from confluent-kafka')
 p.flush(10)
 `;
+// KafkaJS: a producer sends one message, then a group consumer joins and fetches until it has sent
+// a heartbeat (or 4 s pass), then leaves.
+const KAFKAJS = `
+const { Kafka, logLevel } = require('kafkajs');
+const kafka = new Kafka({ clientId: 'kafkajs-capture', brokers: [process.argv[1]], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+(async () => {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'capture', messages: [{ key: 'k', value: 'hello from kafkajs' }] });
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: 'capture-group', heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['capture'], fromBeginning: true });
+  let beat; const beaten = new Promise((ok) => { beat = ok; });
+  consumer.on(consumer.events.HEARTBEAT, () => beat());
+  await consumer.run({ eachMessage: async () => {} });
+  await Promise.race([beaten, new Promise((ok) => setTimeout(ok, 4000))]);
+  await consumer.disconnect();
+})().catch((e) => { console.error('kafkajs:', e.message); process.exit(1); });
+`;
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  await captureAsync('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-L', '-t', 'capture', '-m', '5']);
-  await captureAsync('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-P', '-t', 'capture', '-p', '0', '-K', ':', '-m', '5'], 'k1:hello from kcat\nk2:second\n');
-  await captureAsync('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-C', '-t', 'capture', '-p', '0', '-o', '0', '-e', '-m', '5']);
-  await captureAsync('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-G', 'capture-group', 'capture', '-e', '-m', '5']);
-  await captureAsync('kafka-python', PYTHON, (port) => ['-c', KAFKA_PYTHON, `127.0.0.1:${port}`]);
-  await captureAsync('confluent-kafka', PYTHON, (port) => ['-c', CONFLUENT, `127.0.0.1:${port}`]);
+  await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-L', '-t', 'capture', '-m', '5']);
+  await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-P', '-t', 'capture', '-p', '0', '-K', ':', '-m', '5'], 'k1:hello from kcat\nk2:second\n');
+  await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-C', '-t', 'capture', '-p', '0', '-o', '0', '-e', '-m', '5']);
+  await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-G', 'capture-group', 'capture', '-e', '-m', '5']);
+  await capture('kafka-python', PYTHON, (port) => ['-c', KAFKA_PYTHON, `127.0.0.1:${port}`]);
+  await capture('confluent-kafka', PYTHON, (port) => ['-c', CONFLUENT, `127.0.0.1:${port}`]);
+  await capture('kafkajs', process.execPath, (port) => ['-e', KAFKAJS, `127.0.0.1:${port}`], undefined, 15000);
 }
 
 await main();

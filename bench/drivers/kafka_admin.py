@@ -8,17 +8,17 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 bootstrap, specs = sys.argv[1], sys.argv[2:]
 topics = [(s.rsplit(':', 1)[0], int(s.rsplit(':', 1)[1])) for s in specs]
-admin = AdminClient({'bootstrap.servers': bootstrap, 'log_level': 3})
+admin = AdminClient({'bootstrap.servers': bootstrap, 'log_level': 3, 'socket.timeout.ms': 300000})
 futures = admin.create_topics([NewTopic(n, num_partitions=p, replication_factor=1) for n, p in topics],
-                              operation_timeout=60, request_timeout=120)
+                              operation_timeout=300, request_timeout=300)
 for name, f in futures.items():
     try:
-        f.result(timeout=120)
+        f.result(timeout=320)
     except Exception as e:  # TOPIC_ALREADY_EXISTS is fine
         if 'already exists' not in str(e).lower() and 'TOPIC_ALREADY_EXISTS' not in str(e):
             print(json.dumps({'error': f'{name}: {e}'}))
             sys.exit(1)
-deadline = time.time() + 60
+deadline = time.time() + 300
 want = dict(topics)
 while True:
     md = admin.list_topics(timeout=30)

@@ -41,8 +41,9 @@ export function checkGoals(rows: readonly Row[]): string[] {
   const consume = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('consume ') && r.recordBytes === 1024
     && r.partitions === 1 && r.compression === 'none' && r.mbPerSec != null).sort((a, b) => b.mbPerSec! - a.mbPerSec!)[0];
   out.push(atLeast('consume 1 KiB, 1 partition >= 1 GB/s', consume, (r) => r.mbPerSec, 1000, 'MB/s', 1));
-  const e2e = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('e2e latency') && r.scenario.includes('10000/s'))[0];
-  out.push(atMost('end-to-end p99 < 5 ms at 10,000 records/s', e2e, (r) => r.p99Ms, 5, 'ms'));
+  const e2e = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('e2e latency') && r.scenario.includes('10000/s'));
+  if (e2e.length === 0) out.push(atMost('end-to-end p99 < 5 ms at 10,000 records/s', undefined, (r) => r.p99Ms, 5, 'ms'));
+  for (const r of e2e) out.push(atMost('end-to-end p99 < 5 ms at 10,000 records/s', r, (x) => x.p99Ms, 5, 'ms'));
   for (const size of [100, 1024]) {
     const ours = headlineProduce(rows, size, realClient);
     for (const [peer, factor, rule] of [['redis', 2, 'at least 2x'], ['nats', 1, 'ahead of']] as const) {

@@ -65,14 +65,14 @@ export async function saveResults(dir: string, results: ResultsFile, quick = fal
 
 export const rowKey = (r: Row) => `${r.scenario}|${r.system}|${r.client ?? ''}`;
 
-/** The number that compares two runs of a row: throughput when measured, else p99 latency (inverted so >1 is better). */
+/** The number that compares two runs of a row (>1 = better): p99 latency for latency rows (previous / current), else records/s, else MB/s. */
 export function ratioToPrevious(current: Row, previous: Row | undefined): number | null {
   if (!previous) return null;
+  if (current.p99Ms != null && previous.p99Ms != null && current.p99Ms > 0) return previous.p99Ms / current.p99Ms;
   for (const k of ['recordsPerSec', 'mbPerSec'] as const) {
     const a = current[k], b = previous[k];
     if (a != null && b != null && b > 0) return a / b;
   }
-  const a = current.p99Ms, b = previous.p99Ms;
-  if (a != null && b != null && a > 0) return b / a;
+  if (current.p50Ms != null && previous.p50Ms != null && current.p50Ms > 0) return previous.p50Ms / current.p50Ms;
   return null;
 }

@@ -28,7 +28,7 @@ export function brokerSkip(ctx: RunContext, apis: number[], need: { kcat?: boole
 export async function createTopics(ctx: RunContext, broker: BrokerProcess, topics: { name: string; partitions: number }[]): Promise<void> {
   if (!ctx.brokerApis.has(Api.CreateTopics) || !ctx.tools.python) return;
   const r = await execTimed(ctx.tools.python.path, [join(ctx.root, 'bench/drivers/kafka_admin.py'), broker.bootstrap,
-    ...topics.map((t) => `${t.name}:${t.partitions}`)], { timeoutMs: 180_000 });
+    ...topics.map((t) => `${t.name}:${t.partitions}`)], { timeoutMs: 400_000 });
   if (r.code !== 0) throw new Error(`creating topics failed: ${(r.stdout + r.stderr).trim().slice(-400)}`);
 }
 

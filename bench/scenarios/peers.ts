@@ -161,15 +161,16 @@ export const peersGroup: ScenarioGroup = {
   id: 'peers',
   title: 'peers: NATS JetStream and Redis Streams, same sizes and counts, Node clients (server CPU/RSS in the broker columns)',
   setup: (ctx) => [
+    'trib best/peer: Tributary with its best client program (kcat or a Node client, not the raw replayer) / peer; trib node/peer: Tributary with @tributary/client / peer (records/s)',
     `nats-server -a 127.0.0.1 -js -sd <tmp> (${ctx.tools.natsServer?.version ?? 'missing'}); client nats.js ${ctx.tools.natsClient ?? 'missing'}`,
     `redis-server --save '' --appendonly yes --appendfsync everysec (${ctx.tools.redisServer?.version ?? 'missing'}); client ioredis ${ctx.tools.ioredis ?? 'missing'}`,
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (js.publish acked: ${JS_ACKED_COUNT(ctx).toLocaleString('en-US')}); one client process, server and client share the 2 cores`,
   ],
   columns: (rows): Column[] => [
-    ratioColumn(rows, 'tributary(best client)/peer', realClient),
-    ratioColumn(rows, 'tributary(@tributary/client)/peer', nodeClient),
+    ratioColumn(rows, 'trib best/peer', realClient),
+    ratioColumn(rows, 'trib node/peer', nodeClient),
   ],
-  scenarios: (ctx) => SIZES.flatMap((size) => [
+  scenarios: (ctx) => (ctx.quick ? [100] : SIZES).flatMap((size) => [
     {
       name: `peer nats ${sizeLabel(size)}`,
       skip: () => (!ctx.tools.natsServer ? 'nats-server not installed (apt-get install nats-server)' : !ctx.tools.natsClient ? 'npm package nats missing' : null),

@@ -6,12 +6,13 @@
 //   scale 1000 idle connections: 1,000 TCP connections that each did one ApiVersions round trip,
 //     then stay idle; the broker's RSS with them open (the note gives the growth per connection).
 import { recordsFile } from '../lib/records.ts';
-import { recordCount } from '../lib/shapes.ts';
+
 import { openIdleConnections } from '../lib/kafka-raw.ts';
 import { memoryMb } from '../lib/proc-stats.ts';
 import { brokerSkip, createTopics, KCAT_PRODUCE_APIS, timedProduce } from '../lib/tributary.ts';
 import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
+const scaleCount = (ctx: RunContext) => (ctx.quick ? 50_000 : 200_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function partitionsScenario(ctx: RunContext, partitions: number): Scenario {
@@ -19,7 +20,7 @@ function partitionsScenario(ctx: RunContext, partitions: number): Scenario {
     name: `scale ${partitions} partitions`,
     skip: () => brokerSkip(ctx, KCAT_PRODUCE_APIS, { kcat: true }),
     async run(): Promise<Row[]> {
-      const n = recordCount(ctx, 100);
+      const n = scaleCount(ctx);
       const file = await recordsFile(ctx.tmp, 100, n);
       const broker = await ctx.startBroker({ settings: { 'num.partitions': partitions } });
       const whole = broker.sampler().start();
@@ -68,11 +69,11 @@ export const scaleGroup: ScenarioGroup = {
   title: 'scale: partitions and connections (Tributary)',
   setup: (ctx) => [
     'broker: `tributary start` child process, fresh per scenario, defaults + num.partitions=<parts>',
-    `partitions: one topic, ${recordCount(ctx, 100).toLocaleString('en-US')} x 100 B records, kcat -P -X partitioner=random -X sticky.partitioning.linger.ms=0, acks=1; broker RSS = peak over topic creation + produce`,
+    `partitions: one topic, ${scaleCount(ctx).toLocaleString('en-US')} x 100 B records, kcat -P -X partitioner=random -X sticky.partitioning.linger.ms=0, acks=1; broker RSS = peak over topic creation + produce`,
     'idle connections: opened 50 at a time from the harness process, each does one ApiVersions v0 round trip, then idles 1 s; RSS with all open',
   ],
   scenarios: (ctx) => [
-    ...(ctx.quick ? [1000] : [1000, 10_000]).map((p) => partitionsScenario(ctx, p)),
-    idleScenario(ctx, 1000),
+    ...(ctx.quick ? [200] : [1000, 10_000]).map((p) => partitionsScenario(ctx, p)),
+    idleScenario(ctx, ctx.quick ? 200 : 1000),
   ],
 };

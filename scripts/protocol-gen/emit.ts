@@ -309,12 +309,18 @@ function emitDecoder(o: Out, m: MessageModel, s: StructModel, root: boolean): vo
     for (const f of tagged) {
       o.open(`case ${f.tag}: {`);
       const tc = cond(f.tagged, within);
-      if (tc === 'true') {
+      // a known tagged field must fill exactly the size it declares (else the input is malformed)
+      const readBounded = () => {
+        o.line('const tagEnd = r.taggedFieldEnd(size);');
         emitRead(o, m, s, f, intersect(f.tagged, within), true);
+        o.line(`r.checkTaggedFieldEnd(tagEnd, '${s.tsName}.${f.prop}');`);
+      };
+      if (tc === 'true') {
+        readBounded();
         o.line('break;');
       } else {
         o.open(`if (${tc}) {`);
-        emitRead(o, m, s, f, intersect(f.tagged, within), true);
+        readBounded();
         o.line('break;');
         o.close();
         o.line('r.skip(size);');

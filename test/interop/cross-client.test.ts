@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 import { encodeRecordBatch } from '@tributary/protocol';
 import type { TestBroker } from '@tributary/testkit';
 import {
-  CODECS, CODEC_TYPE, DATA_PATH, LIBRDKAFKA_CODEC_GROUPS, librdkafkaCodecNotLanded, assertRecords, assertStored, makeRecords, notLanded, startTestBroker, uniqueTopic, type Codec, type Rec,
+  CODECS, CODEC_TYPE, assertRecords, assertStored, makeRecords, startTestBroker, uniqueTopic, type Codec, type Rec,
 } from './harness.ts';
-import { kafkajsFetch, kafkajsProduce, PLATFORMATIC_CODECS, platformaticFetch, platformaticProduce } from './js-clients.ts';
+import { CompressionTypes, kafkajs, kafkajsFetch, kafkajsProduce, PLATFORMATIC_CODECS, platformaticFetch, platformaticProduce } from './js-clients.ts';
 import { confluentConsume, confluentProduce, kafkaPythonConsume, kafkaPythonProduce, kcatConsume, kcatProduce } from './drivers.ts';
 import { needTool } from './tools.ts';
 import { createTopic, produceBatch } from './wire-client.ts';
@@ -24,7 +24,6 @@ const N = 80;
 async function broker(t: TestContext): Promise<TestBroker | null> {
   const kafka = await startTestBroker();
   t.after(() => kafka.stop());
-  if (await notLanded(t, kafka.port, DATA_PATH, 'broker data path')) return null;
   return kafka;
 }
 
@@ -35,11 +34,11 @@ async function topics(kafka: TestBroker, prefix: string, codecs: readonly Codec[
 }
 
 describe('cross-client', { timeout: 90_000 }, () => {
-  for (const codecs of LIBRDKAFKA_CODEC_GROUPS) it(`confluent-kafka produces (${codecs.join(', ')}), KafkaJS consumes`, async (t) => {
+  it('confluent-kafka produces (each codec), KafkaJS consumes', async (t) => {
     if (!needTool(t, 'confluent-kafka')) return;
     const kafka = await broker(t);
-    if (!kafka || await librdkafkaCodecNotLanded(t, kafka.port, codecs)) return;
-    const jobs = await topics(kafka, 'ck2kjs', codecs);
+    if (!kafka) return;
+    const jobs = await topics(kafka, 'ck2kjs', CODECS);
     await confluentProduce(kafka.bootstrap, jobs.map((j) => ({ ...j, acks: 'all' })));
     for (const j of jobs) {
       await assertStored(kafka.port, j.topic, j.records, j.codec);
@@ -84,11 +83,11 @@ describe('cross-client', { timeout: 90_000 }, () => {
   });
 
   // kafka-python 2.0.2 from Debian decodes only none and gzip: the other codecs go to KafkaJS.
-  for (const codecs of LIBRDKAFKA_CODEC_GROUPS) it(`kcat produces (${codecs.join(', ')}), kafka-python (none, gzip) and KafkaJS (others) consume`, async (t) => {
+  it('kcat produces (each codec), kafka-python (none, gzip) and KafkaJS (others) consume', async (t) => {
     if (!needTool(t, 'kcat') || !needTool(t, 'kafka-python')) return;
     const kafka = await broker(t);
-    if (!kafka || await librdkafkaCodecNotLanded(t, kafka.port, codecs)) return;
-    const jobs = (await topics(kafka, 'kcat2kp', codecs)).map((j) => ({
+    if (!kafka) return;
+    const jobs = (await topics(kafka, 'kcat2kp', CODECS)).map((j) => ({
       ...j,
       records: j.records.map((r): Rec => ({ key: r.key, value: r.value, headers: [['h-client', 'kcat'], ['h-codec', j.codec]] })),
     }));
@@ -119,6 +118,44 @@ describe('cross-client', { timeout: 90_000 }, () => {
       assert.equal(await produceBatch(kafka.port, j.topic, batch), 0n);
       assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), records, { label: `KafkaJS reading ${j.codec}` });
       assertRecords(await platformaticFetch(kafka.bootstrap, j.topic, N), records, { label: `platformatic reading ${j.codec}` });
+    }
+  });
+
+  it('KafkaJS sendBatch over 2 topics x 3 partitions (one Produce request), confluent-kafka reads all 6 in one consumer', async (t) => {
+    if (!needTool(t, 'confluent-kafka')) return;
+    const kafka = await broker(t);
+    if (!kafka) return;
+    const names = [uniqueTopic('multi-a'), uniqueTopic('multi-b')];
+    for (const n of names) await createTopic(kafka.port, n, 3);
+    const expected = new Map<string, Rec[]>();
+    for (const topic of names) for (let p = 0; p < 3; p++) expected.set(`${topic}/${p}`, makeRecords(`${topic}-p${p}`, 25 + p * 5));
+    const producer = kafkajs(kafka.bootstrap).producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.sendBatch({
+        acks: -1, compression: CompressionTypes.GZIP,
+        topicMessages: names.map((topic) => ({
+          topic,
+          messages: [0, 1, 2].flatMap((partition) => expected.get(`${topic}/${partition}`)!.map((r) => ({
+            partition, key: r.key, value: r.value, timestamp: String(r.timestamp),
+            headers: Object.fromEntries(r.headers.filter(([k]) => k !== 'h-index')),
+          }))),
+        })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    // KafkaJS headers are an object per message: drop the repeated key for this test.
+    for (const [k, v] of expected) expected.set(k, v.map((r) => ({ ...r, headers: r.headers.filter(([h]) => h !== 'h-index') })));
+    const keys = [...expected.keys()];
+    const consumed = await confluentConsume(kafka.bootstrap, keys.map((k) => {
+      const [topic, p] = k.split('/');
+      return { topic: topic!, partition: Number(p), count: expected.get(k)!.length };
+    }));
+    for (const [i, k] of keys.entries()) {
+      const [topic, p] = k.split('/');
+      await assertStored(kafka.port, topic!, expected.get(k)!, 'gzip', Number(p));
+      assertRecords(consumed[i]!.records, expected.get(k)!, { label: `confluent reading ${k}` });
     }
   });
 });

@@ -25,7 +25,7 @@ export async function kcatConsume(bootstrap: string, topic: string, partition = 
 export async function kcatProduce(bootstrap: string, topic: string, records: Rec[], codec: string, partition = 0): Promise<void> {
   const headers = records[0]?.headers ?? [];
   for (const r of records) assert.deepEqual(r.headers, headers, 'kcat sets the same headers on every record of a run');
-  const args = ['-P', '-b', bootstrap, '-t', topic, '-p', String(partition), '-K', '|', '-z', codec, '-X', 'linger.ms=20'];
+  const args = ['-P', '-b', bootstrap, '-t', topic, '-p', String(partition), '-K', '|', '-z', codec, '-X', 'linger.ms=100'];
   for (const [k, v] of headers) args.push('-H', `${k}=${v}`);
   await runOk('kcat', args, { input: records.map((r) => `${r.key}|${r.value}\n`).join(''), timeoutMs: KCAT_TIMEOUT });
 }
@@ -38,15 +38,15 @@ export async function kafkaPythonProduce(bootstrap: string, jobs: { topic: strin
 }
 
 /** One kafka-python consumer over all `jobs` (assign + seek to beginning); results in job order. */
-export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[]) {
+export async function kafkaPythonConsume(bootstrap: string, jobs: { topic: string; count: number; partition?: number }[], config: Record<string, unknown> = {}) {
   const res = await runPython<{ partitions: { records: (Consumed & { timestamp_type: number })[]; extra: number }[] }>(KAFKA_PYTHON,
-    { op: 'consume', bootstrap, partitions: jobs.map((j) => ({ partition: 0, ...j })) });
+    { op: 'consume', bootstrap, config, partitions: jobs.map((j) => ({ partition: 0, ...j })) });
   return res.partitions;
 }
 
-export async function confluentProduce(bootstrap: string, jobs: { topic: string; records: Rec[]; codec: Codec; acks: number | 'all' }[]) {
-  return runPython<{ unflushed: number; reports: { error: string | null; offset: number; timestamp: number }[] }[]>(CONFLUENT,
-    jobs.map((j) => ({ op: 'produce', bootstrap, topic: j.topic, records: j.records, compression: j.codec, acks: j.acks })), 60_000);
+export async function confluentProduce(bootstrap: string, jobs: { topic: string; records: Rec[]; codec: Codec; acks: number | 'all'; config?: Record<string, unknown> }[]) {
+  return runPython<{ unflushed: number; reports: { error: string | null; code: number | null; offset: number; timestamp: number }[] }[]>(CONFLUENT,
+    jobs.map((j) => ({ op: 'produce', bootstrap, topic: j.topic, records: j.records, compression: j.codec, acks: j.acks, config: j.config ?? {} })), 60_000);
 }
 
 /** One confluent-kafka consumer over all `jobs` (assign from the beginning); results in job order. */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRecordBatch } from '@tributary/protocol';
-import { DATA_PATH, assertRecords, makeRecords, notLanded, startBrokerProcess, storedRecords, uniqueTopic, type Rec } from './harness.ts';
+import { assertRecords, makeRecords, startBrokerProcess, storedRecords, uniqueTopic, type Rec } from './harness.ts';
 import { confluentProduce } from './drivers.ts';
 import { hasTool, REQUIRE_INTEROP } from './tools.ts';
 import { createTopic, produceBatch } from './wire-client.ts';
@@ -20,7 +20,6 @@ describe('durability', { timeout: 60_000 }, () => {
       await broker.kill();
       rmSync(dir, { recursive: true, force: true });
     });
-    if (await notLanded(t, broker.port, DATA_PATH, 'broker data path')) return;
     const topic = uniqueTopic('durable');
     await createTopic(broker.port, topic, 1);
 

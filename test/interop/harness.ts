@@ -99,38 +99,6 @@ export async function waitFor<T>(what: string, cond: () => T | Promise<T>, timeo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Feature gate: until a broker area lands on main, its tests are `todo` (see FINDINGS.md).
-
-/**
- * Marks the test todo and returns true when the broker does not advertise every API in `apis`
- * (that broker area has not landed yet). Remove a gate once its area is on main.
- */
-export async function notLanded(t: TestContext, port: number, apis: number[], area: string): Promise<boolean> {
-  const res = await withWire(port, (c) => c.request(ApiKey.ApiVersions, 0, {}));
-  const have = new Set(res.apiKeys.map((k) => k.apiKey));
-  const missing = apis.filter((k) => !have.has(k));
-  if (!missing.length) return false;
-  t.todo(`${area} not on main yet (broker does not advertise API keys ${missing.join(', ')})`);
-  return true;
-}
-export const DATA_PATH = [ApiKey.Metadata, ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets, ApiKey.CreateTopics];
-export const ADMIN = [ApiKey.DeleteTopics, ApiKey.DescribeConfigs];
-/**
- * librdkafka 2.0 (kcat, confluent-kafka) compresses with lz4 only when the broker advertises
- * FindCoordinator v0 (rdkafka_feature.c: RD_KAFKA_FEATURE_LZ4 depends on FindCoordinator 0..0);
- * otherwise it silently sends lz4 batches uncompressed.
- */
-export const LIBRDKAFKA_LZ4 = [ApiKey.FindCoordinator];
-
-/** Gate for a librdkafka producer test of `codecs`: todo when lz4 is among them and FindCoordinator is not served. */
-export async function librdkafkaCodecNotLanded(t: TestContext, port: number, codecs: readonly Codec[]): Promise<boolean> {
-  if (!codecs.includes('lz4')) return false;
-  return notLanded(t, port, LIBRDKAFKA_LZ4, 'FindCoordinator (group coordinator), which librdkafka 2.0 needs to enable lz4,');
-}
-/** The codecs split for librdkafka producers: lz4 in its own test (see LIBRDKAFKA_LZ4). */
-export const LIBRDKAFKA_CODEC_GROUPS: readonly (readonly Codec[])[] = [CODECS.filter((c) => c !== 'lz4'), ['lz4']];
-
-// ---------------------------------------------------------------------------------------------
 // Records: what every client produces, and how consumed / stored records are compared.
 
 export interface Rec {
@@ -202,7 +170,16 @@ export async function assertStored(port: number, topic: string, expected: Rec[],
   const { records, batches, highWatermark } = await storedRecords(port, topic, partition);
   assertRecords(records, expected, { label: `stored ${topic}-${partition}` });
   assert.equal(highWatermark, expected.length, 'high watermark');
-  for (const b of batches) assert.equal(b.compression, CODEC_TYPE[codec], `batch at ${b.baseOffset} compression`);
+  // librdkafka sends a batch uncompressed when compressing does not make it smaller (a lone small
+  // record that went out before linger.ms): allowed for batches of at most 2 records, as long as
+  // the codec carries at least 90% of the records.
+  let compressed = 0;
+  for (const b of batches) {
+    if (b.compression === CODEC_TYPE[codec]) compressed += b.recordsCount;
+    else assert.ok(b.compression === CompressionType.None && b.recordsCount <= 2,
+      `batch at ${b.baseOffset} (${b.recordsCount} records) has compression ${b.compression}, expected ${CODEC_TYPE[codec]} (${codec})`);
+  }
+  assert.ok(compressed >= expected.length * 0.9, `only ${compressed} of ${expected.length} records stored with ${codec}`);
   return records;
 }
 

@@ -3,7 +3,7 @@
 // - KafkaJS 2.2 (non-flexible versions: Produce v7, Fetch v11, Metadata v6). gzip is built in,
 //   snappy comes from kafkajs-snappy, lz4/zstd through KafkaJS's codec plug-in slot (filled with
 //   our compression module, the way KafkaJS users plug in lz4/zstd packages). KafkaJS consumes
-//   only through consumer groups; until groups land (issue 5) consumption goes through its own
+//   only through consumer groups (covered by the group interop files); here consumption goes through its own
 //   Cluster/Broker fetch path (same request encoder and record decoder its consumer uses).
 // - @platformatic/kafka 2.x (flexible versions only: Produce 7-11 -> 9+, Fetch 12, Metadata 9-12).
 //   It declares Node 22; on Node 20 it needs Promise.withResolvers, polyfilled here. Its
@@ -100,7 +100,7 @@ export async function kafkajsFetch(bootstrap: string, topic: string, count: numb
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await broker.fetch({
-        replicaId: -1, isolationLevel: 0, maxWaitTime, minBytes: 1, maxBytes: 10 << 20,
+        replicaId: -1, isolationLevel: 1, maxWaitTime, minBytes: 1, // READ_COMMITTED, KafkaJS's consumer default maxBytes: 10 << 20,
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: 1 << 20 }] }],
       });
       const p = res.responses[0].partitions[0];
@@ -129,6 +129,7 @@ export function platformaticBase(bootstrap: string) {
 }
 
 export const { Admin, Producer, Consumer } = platformatic;
+export { CompressionTypes };
 
 /** Produces with @platformatic/kafka; duplicate header keys via distinct Buffer keys in the Map. */
 export async function platformaticProduce(bootstrap: string, topic: string, records: Rec[], codec: Codec, acks = -1, partition = 0): Promise<bigint[]> {

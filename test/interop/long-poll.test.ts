@@ -6,7 +6,7 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches, encodeRecordBatch } from '@tributary/protocol';
 import type { TestBroker } from '@tributary/testkit';
-import { DATA_PATH, notLanded, startTestBroker, uniqueTopic } from './harness.ts';
+import { startTestBroker, uniqueTopic } from './harness.ts';
 import { kafkajsFetch } from './js-clients.ts';
 import { WireClient, createTopic, withWire } from './wire-client.ts';
 
@@ -16,18 +16,28 @@ const WAIT_BEFORE_PRODUCE_MS = 300;
 async function broker(t: TestContext): Promise<TestBroker | null> {
   const kafka = await startTestBroker();
   t.after(() => kafka.stop());
-  if (await notLanded(t, kafka.port, DATA_PATH, 'broker data path')) return null;
   return kafka;
 }
 
+/** Resolves once the broker holds a parked Fetch (so the gap measures the wake-up, not a client's start-up). */
+async function fetchParked(kafka: TestBroker): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (kafka.broker.services.topics.purgatory.size === 0) {
+    if (performance.now() > deadline) throw new Error('no Fetch was parked within 10 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /**
- * Produces one record after WAIT_BEFORE_PRODUCE_MS on an open connection; resolves with the time
- * the Produce request was written (the gap is measured from there: it includes the append).
+ * Produces one record WAIT_BEFORE_PRODUCE_MS after a Fetch was parked, on an open connection;
+ * resolves with the time the Produce request was written (the gap is measured from there: it
+ * includes the append).
  */
-async function produceLater(port: number, topic: string, value: string): Promise<number> {
+async function produceLater(kafka: TestBroker, topic: string, value: string): Promise<number> {
   const batch = await encodeRecordBatch({ records: [{ key: 'k', value }] });
-  const producer = await WireClient.connect(port);
+  const producer = await WireClient.connect(kafka.port);
   try {
+    await fetchParked(kafka);
     await new Promise((r) => setTimeout(r, WAIT_BEFORE_PRODUCE_MS));
     const sentAt = performance.now();
     const res = await producer.request(ApiKey.Produce, 7, { acks: -1, timeoutMs: 5_000, transactionalId: null, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
@@ -54,7 +64,7 @@ describe('long poll', { timeout: 30_000 }, () => {
       }).then((res) => ({ res, at: performance.now() }));
       // Meanwhile another connection is served at once.
       await withWire(kafka.port, (c) => c.request(ApiKey.Metadata, 1, { topics: [{ name: topic }] }, 1_000));
-      const sentAt = await produceLater(kafka.port, topic, 'wake up');
+      const sentAt = await produceLater(kafka, topic, 'wake up');
       const { res, at } = await fetch;
       const p = res.responses[0]!.partitions[0]!;
       assert.equal(p.errorCode, ErrorCode.NONE);
@@ -74,7 +84,7 @@ describe('long poll', { timeout: 30_000 }, () => {
     await createTopic(kafka.port, topic, 1);
     // maxWaitTime 5 s: the record must arrive on the append, not on the timer.
     const consumed = kafkajsFetch(kafka.bootstrap, topic, 1, 0, 10_000, 5_000).then((r) => ({ r, at: performance.now() }));
-    const sentAt = await produceLater(kafka.port, topic, 'wake up kafkajs');
+    const sentAt = await produceLater(kafka, topic, 'wake up kafkajs');
     const { r, at } = await consumed;
     assert.deepEqual(r.map((x) => [x.offset, x.value]), [[0, 'wake up kafkajs']]);
     const gap = at - sentAt;

@@ -126,4 +126,20 @@ describe('group membership APIs', () => {
     a.client.close();
     b.client.close();
   });
+
+  it('follows leadership of __consumer_offsets partitions: NOT_COORDINATOR after resigning, the group back after reloading', async () => {
+    const m = await join(kafka.port, 'moving');
+    await m.client.request(ApiKey.SyncGroup, 1, { groupId: 'moving', generationId: 1, memberId: m.memberId, assignments: [{ memberId: m.memberId, assignment: Buffer.from('x') }] });
+    const service = kafka.broker.services.groupCoordinator;
+    const p = service.partitionFor('moving');
+    service.onResign(p);
+    const hb = await m.client.request(ApiKey.Heartbeat, 1, { groupId: 'moving', generationId: 1, memberId: m.memberId });
+    assert.equal(hb.errorCode, 16); // NOT_COORDINATOR
+    await service.onBecomeLeader(p);
+    const again = await m.client.request(ApiKey.Heartbeat, 1, { groupId: 'moving', generationId: 1, memberId: m.memberId });
+    assert.equal(again.errorCode, 0);
+    const d = await c.request(ApiKey.DescribeGroups, 0, { groups: ['moving'] });
+    assert.deepEqual([d.groups[0]!.groupState, d.groups[0]!.members[0]!.memberAssignment.toString()], ['Stable', 'x']);
+    m.client.close();
+  });
 });

@@ -26,6 +26,11 @@ describe('group offset and admin APIs', () => {
     kafka = await startTestBroker(SETTINGS, {}, { keep: true });
     c = await kafkaClient(kafka.port);
     await c.request(ApiKey.FindCoordinator, 1, { key: 'any', keyType: 0 });
+    const created = await c.request(ApiKey.CreateTopics, 5, {
+      topics: [['t', 3], ['u', 1], ['kept', 1]].map(([name, n]) => ({ name: name as string, numPartitions: n as number, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 5000, validateOnly: false,
+    });
+    assert.deepEqual(created.topics.map((t) => t.errorCode), [0, 0, 0]);
   });
   after(async () => {
     c.close();
@@ -57,6 +62,15 @@ describe('group offset and admin APIs', () => {
     assert.equal(v8.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 10n);
     const o8 = v8.groups[1]!.topics.find((t) => t.name === 't')!.partitions.find((p) => p.partitionIndex === 0)!;
     assert.deepEqual([o8.committedOffset, o8.committedLeaderEpoch, o8.metadata], [18n, 3, 'md-8']);
+  });
+
+  it('OffsetCommit and OffsetDelete answer UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist', async () => {
+    const res = await c.request(ApiKey.OffsetCommit, 8, commit('unknown-tp', [['t', 0, 1, null], ['t', 9, 1, null], ['nope', 0, 1, null]]));
+    assert.deepEqual(res.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])]), [['t', [[0, 0], [9, 3]]], ['nope', [[0, 3]]]]);
+    const fetched = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'unknown-tp', topics: null });
+    assert.deepEqual(fetched.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]), [['t', [0]]]);
+    const del = await c.request(ApiKey.OffsetDelete, 0, { groupId: 'unknown-tp', topics: [{ name: 'nope', partitions: [{ partitionIndex: 0 }] }, { name: 't', partitions: [{ partitionIndex: 0 }] }] });
+    assert.deepEqual([del.errorCode, del.topics.map((t) => [t.name, t.partitions.map((p) => p.errorCode)])], [0, [['nope', [3]], ['t', [0]]]]);
   });
 
   it('OffsetCommit from a group member checks the generation (ILLEGAL_GENERATION on every partition)', async () => {
@@ -113,6 +127,19 @@ describe('group offset and admin APIs', () => {
     m.client.close();
   });
 
+  it('DeleteTopics drops the committed offsets of the deleted topic from every group', async () => {
+    await c.request(ApiKey.CreateTopics, 5, { topics: [{ name: 'doomed', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    await c.request(ApiKey.OffsetCommit, 2, commit('del-1', [['doomed', 0, 3, null], ['kept', 0, 4, null]]));
+    await c.request(ApiKey.OffsetCommit, 2, commit('del-2', [['doomed', 1, 5, null]]));
+    const del = await c.request(ApiKey.DeleteTopics, 1, { topicNames: ['doomed'], timeoutMs: 5000 });
+    assert.equal(del.responses[0]!.errorCode, 0);
+    await kafka.broker.services.groupCoordinator.coordinator.idle();
+    const one = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'del-1', topics: null });
+    assert.deepEqual(one.topics.map((t) => t.name), ['kept']);
+    const two = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'del-2', topics: null });
+    assert.deepEqual(two.topics, []);
+  });
+
   it('committed offsets and groups survive a broker restart on the same data dir', async () => {
     c.close();
     await kafka.stop();
@@ -127,5 +154,16 @@ describe('group offset and admin APIs', () => {
     assert.equal(byId.get('o2'), undefined); // deleted before the restart
     const d = await c.request(ApiKey.DescribeGroups, 1, { groups: ['described'] });
     assert.equal(d.groups[0]!.members[0]!.memberAssignment.toString(), 'A');
+  });
+
+  it('an existing __consumer_offsets keeps its partition count when offsets.topic.num.partitions changes', async () => {
+    c.close();
+    await kafka.stop();
+    kafka = await startTestBroker({ ...SETTINGS, 'offsets.topic.num.partitions': 7, 'log.dirs': kafka.dataDir }, {}, { keep: true });
+    await kafka.broker.services.groupCoordinator.loaded();
+    c = await kafkaClient(kafka.port);
+    assert.equal(kafka.broker.services.groupCoordinator.numPartitions, 3);
+    const fetched = await c.request(ApiKey.OffsetFetch, 1, { groupId: 'o1', topics: [{ name: 't', partitionIndexes: [0] }] });
+    assert.equal(fetched.topics[0]!.partitions[0]!.committedOffset, 11n);
   });
 });

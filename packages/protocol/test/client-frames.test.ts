@@ -1,5 +1,5 @@
 // Request frames captured from real clients (kcat/librdkafka 2.0.2, kafka-python 2.0.2,
-// confluent-kafka on librdkafka 2.0.2; see scripts/capture-client-frames.ts) must decode exactly:
+// confluent-kafka on librdkafka 2.0.2, KafkaJS 2.2.4; see scripts/capture-client-frames.ts) must decode exactly:
 // every byte consumed, the expected values, and our re-encoding equal to the client's bytes.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -25,8 +25,8 @@ function decode(file: string): { header: ReturnType<typeof decodeRequestHeader>;
 }
 
 describe('captured client request frames', () => {
-  it('there are fixtures from three clients', () => {
-    for (const client of ['kcat-', 'kafka-python-', 'confluent-kafka-']) assert.ok(files.some((f) => f.startsWith(client)), client);
+  it('there are fixtures from four clients', () => {
+    for (const client of ['kcat-', 'kafka-python-', 'confluent-kafka-', 'kafkajs-']) assert.ok(files.some((f) => f.startsWith(client)), client);
   });
 
   for (const file of files) {
@@ -47,7 +47,7 @@ describe('captured client request frames', () => {
   });
 
   it('Produce v7 from each client carries a valid record batch', () => {
-    for (const file of ['kcat-produce-v7.bin', 'kafka-python-produce-v7.bin', 'confluent-kafka-produce-v7.bin']) {
+    for (const file of ['kcat-produce-v7.bin', 'kafka-python-produce-v7.bin', 'confluent-kafka-produce-v7.bin', 'kafkajs-produce-v7.bin']) {
       const { body } = decode(file);
       const p = body.topicData[0].partitionData[0];
       assert.equal(body.topicData[0].name, 'capture', file);
@@ -71,5 +71,24 @@ describe('captured client request frames', () => {
     const { header, body } = decode('kafka-python-api-versions-v0.bin');
     assert.equal(header.headerVersion, 1);
     assert.deepEqual(body, { clientSoftwareName: '', clientSoftwareVersion: '' });
+  });
+
+  it('KafkaJS: ApiVersions v2 (header v1), Produce v7 with acks -1, group consumer frames', () => {
+    const av = decode('kafkajs-api-versions-v2.bin');
+    assert.equal(av.header.headerVersion, 1);
+    assert.equal(av.header.clientId, 'kafkajs-capture');
+    const produce = decode('kafkajs-produce-v7.bin').body;
+    assert.equal(produce.acks, -1);
+    assert.equal(produce.transactionalId, null);
+    const join = decode('kafkajs-join-group-v5.bin').body;
+    assert.equal(join.groupId, 'capture-group');
+    assert.equal(join.protocolType, 'consumer');
+    assert.equal(join.protocols[0].name, 'RoundRobinAssigner');
+    const fetch = decode('kafkajs-fetch-v11.bin').body;
+    assert.equal(fetch.maxWaitMs, 100);
+    assert.equal(fetch.topics[0].topic, 'capture');
+    assert.equal(fetch.topics[0].partitions[0].partition, 0);
+    const leave = decode('kafkajs-leave-group-v3.bin').body;
+    assert.deepEqual(leave.members.map((m: { memberId: string }) => m.memberId), ['member-1']);
   });
 });

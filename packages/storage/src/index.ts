@@ -13,3 +13,4 @@ export * from './log-loader.ts';
 export * from './log-manager.ts';
 export * from './checkpoint-file.ts';
 export * from './leader-epoch-cache.ts';
+export * from './buffer-pool.ts';

@@ -3,6 +3,7 @@
 // Index entries are added as Kafka does (LogSegment.append): before a batch, if more than
 // index.interval.bytes were appended since the last entry, the offset index maps the batch's last
 // offset to its position and the time index records the largest timestamp so far.
+import type { BufferPool } from './buffer-pool.ts';
 import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
 import type { Clock } from './clock.ts';
 import type { FdCache } from './fd-cache.ts';
@@ -50,6 +51,14 @@ export class LogSegment {
   lastModifiedMs: number;
   /** Bytes of .log known to be fsynced. */
   flushedSize: number;
+  /**
+   * Bytes of .log whose batch CRCs are known good in this process: appended here (the broker
+   * checked them on produce), recovered, or read and checked once. Reads check CRCs past it only.
+   */
+  private verifiedEnd = 0;
+  /** Where the last read ended: the next offset and the position of the batch holding it. */
+  private readEndOffset = -1;
+  private readEndPosition = -1;
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
   indexesChecked = false;
 
@@ -202,6 +211,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
     }
     this.size = start + length;
+    if (this.verifiedEnd === start) this.verifiedEnd = this.size;
     this.logDirty = true;
     this.lastModifiedMs = this.ctx.clock.now();
   }
@@ -238,37 +248,72 @@ export class LogSegment {
   /**
    * Reads whole batches starting at `position`: at least the first batch (even beyond maxBytes),
    * then more while they fit in maxBytes; stops before a batch whose base offset is >= maxOffset.
-   * Every batch's CRC is checked; a corrupt first batch throws CorruptRecordError, a later one
-   * ends the result before it.
+   * Batch CRCs are checked unless already known good (see verifiedEnd); a corrupt first batch
+   * throws CorruptRecordError, a later one ends the result before it. `pool`: where the returned
+   * buffer comes from (the caller then decides when to release it).
    */
-  read(position: number, maxBytes: number, maxOffset: number): Buffer {
+  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool): Buffer {
     const fs = this.ctx.fs;
     const fd = this.fd();
-    const head = Buffer.allocUnsafe(LOG_OVERHEAD);
-    if (readFully(fs, fd, head, 0, LOG_OVERHEAD, position) < LOG_OVERHEAD) return Buffer.alloc(0);
-    const firstSize = head.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
-    if (readInt64(head, 0) >= maxOffset) return Buffer.alloc(0);
-    if (firstSize < BATCH_HEADER_SIZE || position + firstSize > this.size) {
+    const avail = this.size - position;
+    if (avail < LOG_OVERHEAD) return Buffer.alloc(0);
+    // One pread for the budget (at least a batch header); a second only when the first batch is
+    // larger than the budget (it is returned whole).
+    let len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), avail);
+    let buf = pool ? pool.acquire(len) : Buffer.allocUnsafe(len);
+    let got = readFully(fs, fd, buf, 0, len, position);
+    if (got < LOG_OVERHEAD || readInt64(buf, 0) >= maxOffset) {
+      pool?.release(buf);
+      return Buffer.alloc(0);
+    }
+    const firstSize = buf.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
+    if (firstSize < BATCH_HEADER_SIZE || firstSize > avail) {
       throw new CorruptRecordError(`${this.logPath}: bad batch length ${firstSize} at position ${position}`, this.logPath, position);
     }
-    const len = Math.min(Math.max(firstSize, maxBytes), this.size - position);
-    const buf = Buffer.allocUnsafe(len);
-    const got = readFully(fs, fd, buf, 0, len, position);
+    if (firstSize > got) {
+      const whole = pool ? pool.acquire(firstSize) : Buffer.allocUnsafe(firstSize);
+      buf.copy(whole, 0, 0, got);
+      pool?.release(buf);
+      got += readFully(fs, fd, whole, got, firstSize - got, position + got);
+      buf = whole;
+      len = firstSize;
+    }
     let pos = 0;
+    let nextOffset = -1;
     while (pos + LOG_OVERHEAD <= got) {
       const size = buf.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
       if (pos + size > got) break;
-      if (pos > 0 && readInt64(buf, pos) >= maxOffset) break;
+      const baseOffset = readInt64(buf, pos);
+      if (pos > 0 && baseOffset >= maxOffset) break;
+      // CRCs are checked once per process: batches appended here (checked by the producer path)
+      // or recovered are below verifiedEnd; others are checked on their first read.
+      const unverified = position + pos + size > this.verifiedEnd;
       const problem = size < BATCH_HEADER_SIZE ? 'bad length'
         : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic'
-        : buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
+        : unverified && buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
       if (problem) {
         if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
         break;
       }
+      if (unverified && position + pos === this.verifiedEnd) this.verifiedEnd += size;
+      nextOffset = baseOffset + buf.readInt32BE(pos + Off.LastOffsetDelta) + 1;
       pos += size;
     }
+    if (nextOffset >= 0) {
+      this.readEndOffset = nextOffset;
+      this.readEndPosition = position + pos;
+    }
     return buf.subarray(0, pos);
+  }
+
+  /**
+   * Position of the first batch whose last offset is >= `offset`, or -1. A consumer reading on
+   * from where its previous read ended skips the index lookup and scan.
+   */
+  positionOf(offset: number): number {
+    if (offset === this.readEndOffset) return this.readEndPosition < this.size ? this.readEndPosition : -1;
+    const b = this.findBatch(offset);
+    return b ? b.position : -1;
   }
 
   /**
@@ -327,6 +372,8 @@ export class LogSegment {
     // recovered data may never have reached the disk (a crash keeps only the page cache): sync it at the next flush
     this.logDirty = true;
     this.size = pos;
+    this.verifiedEnd = pos;
+    this.readEndOffset = -1;
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.nextOffset = next;
     // As a normally closed segment, record the largest timestamp seen (Kafka's recover does too).

@@ -4,6 +4,7 @@
 // reads return whole batches as stored. Loading and crash recovery live in log-loader.ts.
 //
 // Events: 'append' (AppendInfo) after every append, 'truncate' (newLogEndOffset), 'offline' (Error).
+import type { BufferPool } from './buffer-pool.ts';
 import { EventEmitter } from 'node:events';
 import { Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, setLogAppendTime } from '@tributary/protocol';
 import type { LogConfig } from './config.ts';
@@ -313,7 +314,8 @@ export class PartitionLog extends EventEmitter {
    * high watermark for consumers). OffsetOutOfRangeError outside [logStartOffset, logEndOffset];
    * CorruptRecordError if the first batch fails its CRC.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset): ReadResult {
+  /** `pool`: where the read buffer comes from (the caller then owns its release). */
+  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset, pool?: BufferPool): ReadResult {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
     }
@@ -322,9 +324,9 @@ export class PartitionLog extends EventEmitter {
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       this.ensureSegmentLoaded(seg);
-      const b = seg.findBatch(fetchOffset);
-      if (!b) continue;
-      result.records = seg.read(b.position, maxBytes, maxOffset);
+      const position = seg.positionOf(fetchOffset);
+      if (position < 0) continue;
+      result.records = seg.read(position, maxBytes, maxOffset, pool);
       return result;
     }
     return result;

@@ -239,3 +239,22 @@ test('follower append keeps the leader offsets and epochs, refuses going backwar
   assert.deepEqual(batchOffsets(follower.read(5, 1 << 20).records), [[9, 9]]);
   assert.deepEqual(follower.leaderEpochCache.endOffsetFor(5, follower.logEndOffset), { epoch: 5, endOffset: 9 });
 });
+
+test('sequential reads continue from where the previous read ended, also across appends and truncation', () => {
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
+  log.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 0 });
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [[0, 1], [2, 4]]);
+  assert.equal(log.read(5, 1 << 20).records.length, 0);
+  log.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 });
+  assert.deepEqual(batchOffsets(log.read(5, 1 << 20).records), [[5, 5]]);
+  // a budget smaller than the first batch still returns it whole
+  assert.deepEqual(batchOffsets(log.read(2, 10).records), [[2, 4]]);
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 2).records), [[0, 1]]);
+  assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [[2, 4], [5, 5]]);
+  log.truncateTo(2);
+  log.appendSync(buildBatch({ count: 4 }), { leaderEpoch: 0 });
+  assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [[2, 5]]);
+  assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records), []);
+});

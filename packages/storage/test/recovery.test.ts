@@ -104,13 +104,17 @@ test('missing or corrupt index files are rebuilt byte for byte', () => {
 test('a corrupted byte in the middle of a closed segment is detected on read (CRC) and not served', () => {
   const env = testEnv();
   const mgr = env.open();
-  const log = mgr.getOrCreateLog('t', 0);
-  appendN(log, 6); // 0..11
-  log.roll();
-  appendN(log, 1);
-  const bad = log.segments[0]!.findBatch(6)!; // batch [6,7]
+  const first = mgr.getOrCreateLog('t', 0);
+  appendN(first, 6); // 0..11
+  first.roll();
+  appendN(first, 1);
+  const bad = first.segments[0]!.findBatch(6)!; // batch [6,7]
+  mgr.shutdown();
+  // corrupted at rest: batches are CRC-checked once per process (on append or first read), so the
+  // damage is found by the first read after the restart
   const pos = bad.position + Math.floor(bad.size / 2);
   env.fs.poke(`${SEG0}.log`, pos, Buffer.from([env.fs.bytes(`${SEG0}.log`)[pos]! ^ 0x20]));
+  const log = env.open().getLog('t', 0)!;
   assert.throws(() => log.read(6, 1 << 20), (e: unknown) => e instanceof CorruptRecordError && e.errorCode === 2 && e.position === bad.position);
   assert.throws(() => log.read(7, 1), CorruptRecordError);
   // reads before it stop short of the corrupt batch; after it are fine

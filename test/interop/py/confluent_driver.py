@@ -23,12 +23,14 @@ def dec(b):
 def produce(req):
     conf = {'bootstrap.servers': req['bootstrap'], 'client.id': 'interop-confluent',
             'compression.type': req.get('compression', 'none'), 'acks': str(req.get('acks', 'all')),
-            'linger.ms': req.get('linger_ms', 20), 'enable.idempotence': False}
+            'linger.ms': req.get('linger_ms', 1000), 'enable.idempotence': False}
+    conf.update(req.get('config', {}))
     p = Producer(conf)
     reports = []
 
     def on_delivery(err, msg):
-        reports.append({'error': None if err is None else err.str(), 'offset': msg.offset(),
+        reports.append({'error': None if err is None else err.str(), 'code': None if err is None else err.code(),
+                        'offset': msg.offset(),
                         'timestamp': msg.timestamp()[1]})
 
     for r in req['records']:

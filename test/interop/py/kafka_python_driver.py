@@ -64,7 +64,7 @@ def admin(req):
 
 def produce(req):
     producer = KafkaProducer(bootstrap_servers=req['bootstrap'], acks=req.get('acks', 'all'),
-                             compression_type=req.get('compression'), linger_ms=req.get('linger_ms', 20),
+                             compression_type=req.get('compression'), linger_ms=req.get('linger_ms', 1000),
                              client_id='interop-kafka-python')
     try:
         futures = []
@@ -83,7 +83,8 @@ def consume(req):
     """One consumer assigned to every partition in req['partitions'] ([{topic, partition, count}]), from
     the beginning, until each has `count` records (or the timeout); then one more poll for extras."""
     consumer = KafkaConsumer(bootstrap_servers=req['bootstrap'], group_id=None, enable_auto_commit=False,
-                             auto_offset_reset='earliest', client_id='interop-kafka-python', fetch_max_wait_ms=100)
+                             auto_offset_reset='earliest', client_id='interop-kafka-python', fetch_max_wait_ms=100,
+                             **req.get('config', {}))
     try:
         want = {TopicPartition(p['topic'], p.get('partition', 0)): p['count'] for p in req['partitions']}
         got = {tp: [] for tp in want}

@@ -9,7 +9,7 @@
 // exists, and creation loads them as soon as they exist.
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import { GroupCoordinator, PartitionCoordinatorLog, type GroupCoordinatorConfig, type Time } from './group/index.ts';
+import { GroupCoordinator, PartitionCoordinatorLog, systemTime, type GroupCoordinatorConfig, type Time } from './group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME, type OffsetsTopicHost } from './offsets-topic-host.ts';
 
 export interface GroupCoordinatorServiceOptions {
@@ -42,8 +42,13 @@ export class GroupCoordinatorService {
   private stopped = false;
 
   constructor(private readonly opts: GroupCoordinatorServiceOptions) {
+    // As Kafka: an existing __consumer_offsets decides the partition count (groups must keep
+    // hashing to the partitions that hold them), offsets.topic.num.partitions only creates it.
+    const existing = opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME);
+    const config = { ...groupCoordinatorConfig(opts.config), ...opts.overrides };
+    if (existing !== undefined) config.offsetsTopicNumPartitions = existing;
     this.coordinator = new GroupCoordinator({
-      config: { ...groupCoordinatorConfig(opts.config), ...opts.overrides },
+      config,
       time: opts.time,
     });
   }
@@ -94,7 +99,7 @@ export class GroupCoordinatorService {
     const host = this.opts.host;
     const coordinatorLog = new PartitionCoordinatorLog(log, {
       leaderEpoch: () => host.leaderEpoch(GROUP_METADATA_TOPIC_NAME, partition),
-      now: () => Date.now(),
+      now: () => (this.opts.time ?? systemTime).now(),
     });
     const load = this.coordinator.loadPartition(partition, coordinatorLog).catch((err: unknown) => {
       this.opts.log.error(`loading ${GROUP_METADATA_TOPIC_NAME}-${partition} failed: ${(err as Error).message}`);
@@ -109,9 +114,15 @@ export class GroupCoordinatorService {
     this.coordinator.unloadPartition(partition);
   }
 
-  /** Topics were deleted (DeleteTopics): their committed offsets go too. */
+  /**
+   * Topics were deleted (DeleteTopics): their committed offsets go too. Deleting __consumer_offsets
+   * itself unloads every group (recreated empty on the next FindCoordinator).
+   */
   onTopicsDeleted(topics: string[]): Promise<void> {
-    return this.coordinator.onTopicsDeleted(topics);
+    if (topics.includes(GROUP_METADATA_TOPIC_NAME)) {
+      for (let p = 0; p < this.numPartitions; p++) this.onResign(p);
+    }
+    return this.coordinator.onTopicsDeleted(topics.filter((t) => t !== GROUP_METADATA_TOPIC_NAME));
   }
 
   /** Waits for partition loads in progress (tests, start-up). */

@@ -28,6 +28,11 @@ export class RequestDispatcher implements FrameProcessor {
     private readonly services: () => BrokerServices,
   ) {}
 
+  /** Produce handlers keep nothing of the request once answered (records are in the log). */
+  recyclable(frame: Buffer): boolean {
+    return frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Produce;
+  }
+
   process(frame: Buffer, connection: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame> {
     if (frame.length < 8) throw new ProtocolViolation(`request of ${frame.length} bytes is shorter than a request header`);
     const apiKey = frame.readInt16BE(0);

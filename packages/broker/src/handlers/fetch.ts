@@ -17,12 +17,15 @@
 // session (SessionId != 0) gets FETCH_SESSION_ID_NOT_FOUND.
 // Not implemented: follower fetches (replicaId >= 0 is served like a consumer), DivergingEpoch,
 // read_committed filtering (there are no transactions), fetch sessions, quotas, rack-aware
-// preferred replicas. The records are copied once from the storage read into the response frame.
+// preferred replicas. The records are copied once from the storage read into a buffer of the data
+// buffer pool, spliced into the response frame, and the connection returns that buffer to the pool
+// once the socket write completed (reads discarded before a long poll are returned at once).
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse, type FetchResponsePartitionData } from '@tributary/protocol';
 import { waitForFetch } from '../partitions/delayed-fetch.ts';
 import type { Partition } from '../partitions/partition.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
 import type { ApiHandler } from './registry.ts';
+import { dataBufferPool } from '@tributary/storage';
 
 const EMPTY = Buffer.alloc(0);
 type PartitionData = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'>;
@@ -58,7 +61,7 @@ function readAll(topics: TopicManager, request: FetchRequest): ReadOutcome {
       partitions.push(p);
       let records: Buffer;
       try {
-        records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch).records;
+        records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch, dataBufferPool).records;
       } catch (err) {
         hasError = true;
         const code = (err as { errorCode?: unknown }).errorCode;
@@ -100,6 +103,7 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     if (request.maxWaitMs <= 0 || first.bytes >= request.minBytes || first.hasError || first.partitions.length === 0 || ctx.signal.aborted) {
       return answer(first);
     }
+    for (const t of first.response) for (const pd of t.partitions) if (pd.records) dataBufferPool.release(pd.records);
     await waitForFetch({
       purgatory: topics.purgatory,
       partitions: first.partitions,

@@ -6,9 +6,11 @@
 // generation/member (-1, ''); v1 carries a per-partition CommitTimestamp; v2-4 a RetentionTimeMs
 // (-1 = offsets.retention.minutes); v5+ neither; v6+ CommittedLeaderEpoch; v7+ GroupInstanceId;
 // v9 GROUP_ID_NOT_FOUND instead of ILLEGAL_GENERATION for an unknown group. Offsets are JS
-// numbers inside the broker. A group-level error is answered on every partition.
+// numbers inside the broker. A group-level error is answered on every partition. Partitions that
+// do not exist are answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator (KafkaApis).
 // Not implemented: the new consumer protocol's member epochs, authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
+import { mergePartitionResults, splitByExistence } from './group-common.ts';
 import type { ApiHandler } from './registry.ts';
 
 export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
@@ -18,6 +20,7 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
   maxVersion: 9,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    const { existing, missing } = splitByExistence(ctx.services.metadata, request.topics);
     const result = await ctx.services.groupCoordinator.coordinator.commitOffsets({
       groupId: request.groupId,
       generationIdOrMemberEpoch: version >= 1 ? request.generationIdOrMemberEpoch : -1,
@@ -25,7 +28,7 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
       groupInstanceId: version >= 7 ? request.groupInstanceId : null,
       retentionTimeMs: version >= 2 && version <= 4 ? Number(request.retentionTimeMs) : -1,
       apiVersion: version,
-      topics: request.topics.map((t) => ({
+      topics: existing.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
@@ -36,6 +39,6 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
         })),
       })),
     });
-    return { throttleTimeMs: 0, topics: result.topics };
+    return { throttleTimeMs: 0, topics: mergePartitionResults(request.topics, missing, result.topics) };
   },
 };

@@ -3,8 +3,10 @@
 // Behaviour: deletes a group's committed offsets of the listed partitions. Refused per partition
 // with GROUP_SUBSCRIBED_TO_TOPIC while the group is consuming the topic; GROUP_ID_NOT_FOUND for
 // an unknown group (group-level); NON_EMPTY_GROUP rules as in Kafka's OffsetMetadataManager.
+// Partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION (KafkaApis).
 // Not implemented: authorization.
 import { ApiKey } from '@tributary/protocol';
+import { mergePartitionResults, splitByExistence } from './group-common.ts';
 import type { ApiHandler } from './registry.ts';
 
 export const offsetDeleteHandler: ApiHandler<typeof ApiKey.OffsetDelete> = {
@@ -13,10 +15,12 @@ export const offsetDeleteHandler: ApiHandler<typeof ApiKey.OffsetDelete> = {
   minVersion: 0,
   maxVersion: 0,
   async handle(ctx, request) {
+    const { existing, missing } = splitByExistence(ctx.services.metadata, request.topics);
     const result = await ctx.services.groupCoordinator.coordinator.deleteOffsets({
       groupId: request.groupId,
-      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex })) })),
+      topics: existing.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex })) })),
     });
-    return { throttleTimeMs: 0, errorCode: result.errorCode, topics: result.topics };
+    if (result.errorCode !== 0) return { throttleTimeMs: 0, errorCode: result.errorCode, topics: [] };
+    return { throttleTimeMs: 0, errorCode: 0, topics: mergePartitionResults(request.topics, missing, result.topics) };
   },
 };

@@ -14,6 +14,7 @@
 // Idle: the socket is closed after `idleMs` without reads or writes while nothing is in flight
 // (connections.max.idle.ms).
 import type { Socket } from 'node:net';
+import { dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import { FrameError, FrameReader } from './frame-reader.ts';
 
@@ -30,6 +31,10 @@ export interface ConnectionInfo {
  */
 export type ResponseFrame = Buffer | Buffer[] | null;
 
+/** Smaller response chunks cannot be pooled buffers (the pool's smallest class is 64 KiB, and
+ *  fetched records under 4 KiB are copied into the frame). */
+const POOLED_MIN = 4096;
+
 function frameBytes(r: ResponseFrame): number {
   if (r === null) return 0;
   if (!Array.isArray(r)) return r.length;
@@ -45,6 +50,11 @@ export interface FrameProcessor {
    * broker shuts down: long-running handlers (long-polling Fetch) should answer early then.
    */
   process(frame: Buffer, conn: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame>;
+  /**
+   * True when nothing keeps a reference into `frame` once its response is complete, so a pooled
+   * frame buffer can be reused (Produce: the records were written to the log). Absent = never.
+   */
+  recyclable?(frame: Buffer): boolean;
 }
 
 export interface ConnectionLimits {
@@ -56,6 +66,8 @@ export interface ConnectionLimits {
 
 interface Slot {
   requestBytes: number;
+  /** The request frame while it may go back to the buffer pool when answered. */
+  frame: Buffer | null;
   done: boolean;
   response: ResponseFrame;
 }
@@ -165,7 +177,8 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const slot: Slot = { requestBytes: frame.length, done: false, response: null };
+    const pooled = dataBufferPool.owns(frame) && this.processor.recyclable?.(frame) === true;
+    const slot: Slot = { requestBytes: frame.length, frame: pooled ? frame : null, done: false, response: null };
     this.slots.push(slot);
     this.heldBytes += frame.length;
     let result: ResponseFrame | Promise<ResponseFrame>;
@@ -189,6 +202,10 @@ export class Connection {
     if (this.closed) return;
     slot.done = true;
     slot.response = response;
+    if (slot.frame) {
+      dataBufferPool.release(slot.frame);
+      slot.frame = null;
+    }
     this.heldBytes += frameBytes(response) - slot.requestBytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -211,6 +228,7 @@ export class Connection {
     if (head && head.done) {
       this.socket.cork();
       let last: Buffer | null = null;
+      let pooled: Buffer[] | null = null;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
         if (slot.response) {
@@ -218,12 +236,24 @@ export class Connection {
           for (const b of Array.isArray(slot.response) ? slot.response : [slot.response]) {
             if (last) this.socket.write(last);
             last = b;
+            if (b.length >= POOLED_MIN && dataBufferPool.owns(b)) (pooled ??= []).push(b);
           }
         }
       }
       // The last write's callback re-checks the limits once the batch reached the kernel ('drain'
-      // alone is not emitted when a write stayed under the stream's high-water mark).
-      if (last) this.socket.write(last, this.onWritten);
+      // alone is not emitted when a write stayed under the stream's high-water mark), and gives
+      // pooled buffers (fetched records) back: writes complete in order, so all of them are out.
+      if (last) {
+        if (pooled) {
+          const done = pooled;
+          this.socket.write(last, () => {
+            for (const b of done) dataBufferPool.release(b);
+            this.maybeResume();
+          });
+        } else {
+          this.socket.write(last, this.onWritten);
+        }
+      }
       this.socket.uncork();
     }
     this.maybeResume();

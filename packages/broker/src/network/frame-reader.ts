@@ -8,7 +8,10 @@
 // inside one chunk is returned as a zero-copy subarray. A negative size or one over `maxFrameBytes`
 // (socket.request.max.bytes) is a protocol violation: `next()` throws FrameError and the caller
 // closes the connection. Memory held is at most one partial frame plus the unread tail of the
-// chunks already received (the caller stops reading while it is paused).
+// chunks already received (the caller stops reading while it is paused). Frames assembled from
+// several chunks are copied into a buffer of the data buffer pool; the connection may give it back
+// once the request is answered (see FrameProcessor.recyclable).
+import { dataBufferPool } from '@tributary/storage';
 
 export class FrameError extends Error {
   constructor(message: string) {
@@ -70,7 +73,7 @@ export class FrameReader {
       this.consume(n);
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = dataBufferPool.acquire(n);
     let copied = 0;
     while (copied < n) {
       const c = this.chunks[0]!;

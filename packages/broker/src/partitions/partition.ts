@@ -7,7 +7,7 @@
 // with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
 // advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
 import { ErrorCode } from '@tributary/protocol';
-import type { PartitionLog, ReadResult } from '@tributary/storage';
+import type { BufferPool, PartitionLog, ReadResult } from '@tributary/storage';
 import { PartitionError } from './partition-error.ts';
 import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from './topic-config.ts';
@@ -188,9 +188,12 @@ export class Partition {
    * false, a first batch larger than `maxBytes` is not returned (KIP-74 only allows it for the
    * first partition of a response).
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): ReadResult {
-    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw);
-    if (!minOneBatch && r.records.length > maxBytes) r.records = EMPTY;
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
+    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, pool);
+    if (!minOneBatch && r.records.length > maxBytes) {
+      pool?.release(r.records);
+      r.records = EMPTY;
+    }
     return r;
   }
 }

@@ -20,7 +20,9 @@ export function decodeAbortTransactionRecord(r: Reader, v: number): AbortTransac
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _reason = r.readCompactNullableString();
+        r.checkTaggedFieldEnd(tagEnd, 'AbortTransactionRecord.reason');
         break;
       }
       default:

@@ -79,6 +79,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
       switch (tag) {
         case 0: {
           if (v >= 3) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('ApiVersionsResponse.supportedFeatures');
             else {
@@ -86,6 +87,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
               for (let i = 0; i < n; i++) a.push(readApiVersionsResponseSupportedFeatureKey(r, v));
               _supportedFeatures = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'ApiVersionsResponse.supportedFeatures');
             break;
           }
           r.skip(size);
@@ -93,7 +95,9 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
         }
         case 1: {
           if (v >= 3) {
+            const tagEnd = r.taggedFieldEnd(size);
             _finalizedFeaturesEpoch = r.readInt64();
+            r.checkTaggedFieldEnd(tagEnd, 'ApiVersionsResponse.finalizedFeaturesEpoch');
             break;
           }
           r.skip(size);
@@ -101,6 +105,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
         }
         case 2: {
           if (v >= 3) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('ApiVersionsResponse.finalizedFeatures');
             else {
@@ -108,6 +113,7 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
               for (let i = 0; i < n; i++) a.push(readApiVersionsResponseFinalizedFeatureKey(r, v));
               _finalizedFeatures = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'ApiVersionsResponse.finalizedFeatures');
             break;
           }
           r.skip(size);
@@ -115,7 +121,9 @@ export function decodeApiVersionsResponse(r: Reader, v: number): ApiVersionsResp
         }
         case 3: {
           if (v >= 3) {
+            const tagEnd = r.taggedFieldEnd(size);
             _zkMigrationReady = r.readBool();
+            r.checkTaggedFieldEnd(tagEnd, 'ApiVersionsResponse.zkMigrationReady');
             break;
           }
           r.skip(size);

@@ -64,6 +64,7 @@ export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuoru
       switch (tag) {
         case 0: {
           if (v === 1) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('BeginQuorumEpochResponse.nodeEndpoints');
             else {
@@ -71,6 +72,7 @@ export function decodeBeginQuorumEpochResponse(r: Reader, v: number): BeginQuoru
               for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseNodeEndpoint(r, v));
               _nodeEndpoints = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'BeginQuorumEpochResponse.nodeEndpoints');
             break;
           }
           r.skip(size);

@@ -20,7 +20,9 @@ export function decodeBeginTransactionRecord(r: Reader, v: number): BeginTransac
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _name = r.readCompactNullableString();
+        r.checkTaggedFieldEnd(tagEnd, 'BeginTransactionRecord.name');
         break;
       }
       default:

@@ -36,6 +36,7 @@ export function decodeBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartb
     switch (tag) {
       case 0: {
         if (v === 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) throw nullReadError('BrokerHeartbeatRequest.offlineLogDirs');
           else {
@@ -43,6 +44,7 @@ export function decodeBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartb
             for (let i = 0; i < n; i++) a.push(r.readUuid());
             _offlineLogDirs = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'BrokerHeartbeatRequest.offlineLogDirs');
           break;
         }
         r.skip(size);

@@ -32,12 +32,16 @@ export function decodeBrokerRegistrationChangeRecord(r: Reader, v: number): Brok
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _fenced = r.readInt8();
+        r.checkTaggedFieldEnd(tagEnd, 'BrokerRegistrationChangeRecord.fenced');
         break;
       }
       case 1: {
         if (v >= 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           _inControlledShutdown = r.readInt8();
+          r.checkTaggedFieldEnd(tagEnd, 'BrokerRegistrationChangeRecord.inControlledShutdown');
           break;
         }
         r.skip(size);
@@ -45,6 +49,7 @@ export function decodeBrokerRegistrationChangeRecord(r: Reader, v: number): Brok
       }
       case 2: {
         if (v === 2) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) throw nullReadError('BrokerRegistrationChangeRecord.logDirs');
           else {
@@ -52,6 +57,7 @@ export function decodeBrokerRegistrationChangeRecord(r: Reader, v: number): Brok
             for (let i = 0; i < n; i++) a.push(r.readUuid());
             _logDirs = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'BrokerRegistrationChangeRecord.logDirs');
           break;
         }
         r.skip(size);

@@ -74,7 +74,9 @@ export function decodeConsumerGroupMemberMetadataValue(r: Reader, v: number): Co
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _classicMemberMetadata = r.readUVarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(r, v);
+        r.checkTaggedFieldEnd(tagEnd, 'ConsumerGroupMemberMetadataValue.classicMemberMetadata');
         break;
       }
       default:

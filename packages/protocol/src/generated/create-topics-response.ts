@@ -108,7 +108,9 @@ function readCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): Cre
       switch (tag) {
         case 0: {
           if (v >= 5) {
+            const tagEnd = r.taggedFieldEnd(size);
             _topicConfigErrorCode = r.readInt16();
+            r.checkTaggedFieldEnd(tagEnd, 'CreateTopicsResponseCreatableTopicResult.topicConfigErrorCode');
             break;
           }
           r.skip(size);

@@ -64,6 +64,7 @@ export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpo
       switch (tag) {
         case 0: {
           if (v === 1) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('EndQuorumEpochResponse.nodeEndpoints');
             else {
@@ -71,6 +72,7 @@ export function decodeEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpo
               for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseNodeEndpoint(r, v));
               _nodeEndpoints = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'EndQuorumEpochResponse.nodeEndpoints');
             break;
           }
           r.skip(size);

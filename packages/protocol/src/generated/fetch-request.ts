@@ -140,7 +140,9 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
       switch (tag) {
         case 0: {
           if (v >= 12) {
+            const tagEnd = r.taggedFieldEnd(size);
             _clusterId = r.readCompactNullableString();
+            r.checkTaggedFieldEnd(tagEnd, 'FetchRequest.clusterId');
             break;
           }
           r.skip(size);
@@ -148,7 +150,9 @@ export function decodeFetchRequest(r: Reader, v: number): FetchRequest {
         }
         case 1: {
           if (v >= 15) {
+            const tagEnd = r.taggedFieldEnd(size);
             _replicaState = readFetchRequestReplicaState(r, v);
+            r.checkTaggedFieldEnd(tagEnd, 'FetchRequest.replicaState');
             break;
           }
           r.skip(size);
@@ -239,7 +243,9 @@ function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetch
       switch (tag) {
         case 0: {
           if (v === 17) {
+            const tagEnd = r.taggedFieldEnd(size);
             _replicaDirectoryId = r.readUuid();
+            r.checkTaggedFieldEnd(tagEnd, 'FetchRequestFetchPartition.replicaDirectoryId');
             break;
           }
           r.skip(size);

@@ -146,6 +146,7 @@ export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
       switch (tag) {
         case 0: {
           if (v >= 16) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('FetchResponse.nodeEndpoints');
             else {
@@ -153,6 +154,7 @@ export function decodeFetchResponse(r: Reader, v: number): FetchResponse {
               for (let i = 0; i < n; i++) a.push(readFetchResponseNodeEndpoint(r, v));
               _nodeEndpoints = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'FetchResponse.nodeEndpoints');
             break;
           }
           r.skip(size);
@@ -239,7 +241,9 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
       switch (tag) {
         case 0: {
           if (v >= 12) {
+            const tagEnd = r.taggedFieldEnd(size);
             _divergingEpoch = readFetchResponseEpochEndOffset(r, v);
+            r.checkTaggedFieldEnd(tagEnd, 'FetchResponsePartitionData.divergingEpoch');
             break;
           }
           r.skip(size);
@@ -247,7 +251,9 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
         }
         case 1: {
           if (v >= 12) {
+            const tagEnd = r.taggedFieldEnd(size);
             _currentLeader = readFetchResponseLeaderIdAndEpoch(r, v);
+            r.checkTaggedFieldEnd(tagEnd, 'FetchResponsePartitionData.currentLeader');
             break;
           }
           r.skip(size);
@@ -255,7 +261,9 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
         }
         case 2: {
           if (v >= 12) {
+            const tagEnd = r.taggedFieldEnd(size);
             _snapshotId = readFetchResponseSnapshotId(r, v);
+            r.checkTaggedFieldEnd(tagEnd, 'FetchResponsePartitionData.snapshotId');
             break;
           }
           r.skip(size);

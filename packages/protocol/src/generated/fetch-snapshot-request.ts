@@ -72,7 +72,9 @@ export function decodeFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotR
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _clusterId = r.readCompactNullableString();
+        r.checkTaggedFieldEnd(tagEnd, 'FetchSnapshotRequest.clusterId');
         break;
       }
       default:
@@ -119,7 +121,9 @@ function readFetchSnapshotRequestPartitionSnapshot(r: Reader, v: number): FetchS
     switch (tag) {
       case 0: {
         if (v === 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           _replicaDirectoryId = r.readUuid();
+          r.checkTaggedFieldEnd(tagEnd, 'FetchSnapshotRequestPartitionSnapshot.replicaDirectoryId');
           break;
         }
         r.skip(size);

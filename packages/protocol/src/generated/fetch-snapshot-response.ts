@@ -100,6 +100,7 @@ export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshot
     switch (tag) {
       case 0: {
         if (v === 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) throw nullReadError('FetchSnapshotResponse.nodeEndpoints');
           else {
@@ -107,6 +108,7 @@ export function decodeFetchSnapshotResponse(r: Reader, v: number): FetchSnapshot
             for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponseNodeEndpoint(r, v));
             _nodeEndpoints = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'FetchSnapshotResponse.nodeEndpoints');
           break;
         }
         r.skip(size);
@@ -157,7 +159,9 @@ function readFetchSnapshotResponsePartitionSnapshot(r: Reader, v: number): Fetch
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _currentLeader = readFetchSnapshotResponseLeaderIdAndEpoch(r, v);
+        r.checkTaggedFieldEnd(tagEnd, 'FetchSnapshotResponsePartitionSnapshot.currentLeader');
         break;
       }
       default:

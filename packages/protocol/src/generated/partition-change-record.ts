@@ -50,6 +50,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         const n = r.readCompactArrayLength();
         if (n < 0) _isr = null;
         else {
@@ -57,13 +58,17 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
           for (let i = 0; i < n; i++) a.push(r.readInt32());
           _isr = a;
         }
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.isr');
         break;
       }
       case 1: {
+        const tagEnd = r.taggedFieldEnd(size);
         _leader = r.readInt32();
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.leader');
         break;
       }
       case 2: {
+        const tagEnd = r.taggedFieldEnd(size);
         const n = r.readCompactArrayLength();
         if (n < 0) _replicas = null;
         else {
@@ -71,9 +76,11 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
           for (let i = 0; i < n; i++) a.push(r.readInt32());
           _replicas = a;
         }
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.replicas');
         break;
       }
       case 3: {
+        const tagEnd = r.taggedFieldEnd(size);
         const n = r.readCompactArrayLength();
         if (n < 0) _removingReplicas = null;
         else {
@@ -81,9 +88,11 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
           for (let i = 0; i < n; i++) a.push(r.readInt32());
           _removingReplicas = a;
         }
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.removingReplicas');
         break;
       }
       case 4: {
+        const tagEnd = r.taggedFieldEnd(size);
         const n = r.readCompactArrayLength();
         if (n < 0) _addingReplicas = null;
         else {
@@ -91,14 +100,18 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
           for (let i = 0; i < n; i++) a.push(r.readInt32());
           _addingReplicas = a;
         }
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.addingReplicas');
         break;
       }
       case 5: {
+        const tagEnd = r.taggedFieldEnd(size);
         _leaderRecoveryState = r.readInt8();
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.leaderRecoveryState');
         break;
       }
       case 6: {
         if (v === 2) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) _eligibleLeaderReplicas = null;
           else {
@@ -106,6 +119,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
             for (let i = 0; i < n; i++) a.push(r.readInt32());
             _eligibleLeaderReplicas = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.eligibleLeaderReplicas');
           break;
         }
         r.skip(size);
@@ -113,6 +127,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
       }
       case 7: {
         if (v === 2) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) _lastKnownElr = null;
           else {
@@ -120,6 +135,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
             for (let i = 0; i < n; i++) a.push(r.readInt32());
             _lastKnownElr = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.lastKnownElr');
           break;
         }
         r.skip(size);
@@ -127,6 +143,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
       }
       case 8: {
         if (v >= 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) _directories = null;
           else {
@@ -134,6 +151,7 @@ export function decodePartitionChangeRecord(r: Reader, v: number): PartitionChan
             for (let i = 0; i < n; i++) a.push(r.readUuid());
             _directories = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'PartitionChangeRecord.directories');
           break;
         }
         r.skip(size);

@@ -101,11 +101,14 @@ export function decodePartitionRecord(r: Reader, v: number): PartitionRecord {
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _leaderRecoveryState = r.readInt8();
+        r.checkTaggedFieldEnd(tagEnd, 'PartitionRecord.leaderRecoveryState');
         break;
       }
       case 1: {
         if (v === 2) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) _eligibleLeaderReplicas = null;
           else {
@@ -113,6 +116,7 @@ export function decodePartitionRecord(r: Reader, v: number): PartitionRecord {
             for (let i = 0; i < n; i++) a.push(r.readInt32());
             _eligibleLeaderReplicas = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'PartitionRecord.eligibleLeaderReplicas');
           break;
         }
         r.skip(size);
@@ -120,6 +124,7 @@ export function decodePartitionRecord(r: Reader, v: number): PartitionRecord {
       }
       case 2: {
         if (v === 2) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) _lastKnownElr = null;
           else {
@@ -127,6 +132,7 @@ export function decodePartitionRecord(r: Reader, v: number): PartitionRecord {
             for (let i = 0; i < n; i++) a.push(r.readInt32());
             _lastKnownElr = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'PartitionRecord.lastKnownElr');
           break;
         }
         r.skip(size);

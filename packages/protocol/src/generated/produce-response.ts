@@ -98,6 +98,7 @@ export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
       switch (tag) {
         case 0: {
           if (v >= 10) {
+            const tagEnd = r.taggedFieldEnd(size);
             const n = r.readCompactArrayLength();
             if (n < 0) throw nullReadError('ProduceResponse.nodeEndpoints');
             else {
@@ -105,6 +106,7 @@ export function decodeProduceResponse(r: Reader, v: number): ProduceResponse {
               for (let i = 0; i < n; i++) a.push(readProduceResponseNodeEndpoint(r, v));
               _nodeEndpoints = a;
             }
+            r.checkTaggedFieldEnd(tagEnd, 'ProduceResponse.nodeEndpoints');
             break;
           }
           r.skip(size);
@@ -178,7 +180,9 @@ function readProduceResponsePartitionProduceResponse(r: Reader, v: number): Prod
       switch (tag) {
         case 0: {
           if (v >= 10) {
+            const tagEnd = r.taggedFieldEnd(size);
             _currentLeader = readProduceResponseLeaderIdAndEpoch(r, v);
+            r.checkTaggedFieldEnd(tagEnd, 'ProduceResponsePartitionProduceResponse.currentLeader');
             break;
           }
           r.skip(size);

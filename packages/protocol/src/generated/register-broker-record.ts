@@ -92,6 +92,7 @@ export function decodeRegisterBrokerRecord(r: Reader, v: number): RegisterBroker
     switch (tag) {
       case 0: {
         if (v === 3) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) throw nullReadError('RegisterBrokerRecord.logDirs');
           else {
@@ -99,6 +100,7 @@ export function decodeRegisterBrokerRecord(r: Reader, v: number): RegisterBroker
             for (let i = 0; i < n; i++) a.push(r.readUuid());
             _logDirs = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'RegisterBrokerRecord.logDirs');
           break;
         }
         r.skip(size);

@@ -130,7 +130,9 @@ export function decodeUpdateMetadataRequest(r: Reader, v: number): UpdateMetadat
       switch (tag) {
         case 0: {
           if (v === 8) {
+            const tagEnd = r.taggedFieldEnd(size);
             _type = r.readInt8();
+            r.checkTaggedFieldEnd(tagEnd, 'UpdateMetadataRequest.type');
             break;
           }
           r.skip(size);

@@ -46,7 +46,9 @@ export function decodeUpdateRaftVoterResponse(r: Reader, v: number): UpdateRaftV
     const size = r.readUVarint();
     switch (tag) {
       case 0: {
+        const tagEnd = r.taggedFieldEnd(size);
         _currentLeader = readUpdateRaftVoterResponseCurrentLeader(r, v);
+        r.checkTaggedFieldEnd(tagEnd, 'UpdateRaftVoterResponse.currentLeader');
         break;
       }
       default:

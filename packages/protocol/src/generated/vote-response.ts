@@ -65,6 +65,7 @@ export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
     switch (tag) {
       case 0: {
         if (v === 1) {
+          const tagEnd = r.taggedFieldEnd(size);
           const n = r.readCompactArrayLength();
           if (n < 0) throw nullReadError('VoteResponse.nodeEndpoints');
           else {
@@ -72,6 +73,7 @@ export function decodeVoteResponse(r: Reader, v: number): VoteResponse {
             for (let i = 0; i < n; i++) a.push(readVoteResponseNodeEndpoint(r, v));
             _nodeEndpoints = a;
           }
+          r.checkTaggedFieldEnd(tagEnd, 'VoteResponse.nodeEndpoints');
           break;
         }
         r.skip(size);

@@ -8,7 +8,7 @@
 // unsigned varint length+1 (0 = null); BYTES int32 length (-1 = null); COMPACT_BYTES uvarint
 // length+1; ARRAY int32 count (-1 = null); COMPACT_ARRAY uvarint count+1; UUID 16 bytes (shown as
 // Kafka's Uuid.toString: base64url without padding); tagged fields: uvarint count, then per field
-// uvarint tag, uvarint size, data.
+// uvarint tag, uvarint size, data (unknown tags are skipped; a known one must fill its size exactly).
 import { DecodeError } from './errors.ts';
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -249,6 +249,19 @@ export class Reader {
   }
 
   /** Skips a whole tagged-field section (count, then tag/size/data per field). */
+  /** Start of a known tagged field declaring `size` bytes: checks they are there; returns its end. */
+  taggedFieldEnd(size: number): number {
+    this.need(size);
+    return this.pos + size;
+  }
+
+  /** End of a known tagged field: it must have used exactly the size it declared. */
+  checkTaggedFieldEnd(end: number, field: string): void {
+    if (this.pos !== end) {
+      throw new DecodeError(`tagged field ${field} does not fill its declared size (${this.pos > end ? 'overruns' : 'stops short of'} it by ${Math.abs(this.pos - end)} byte(s))`, this.pos);
+    }
+  }
+
   skipTaggedFields(): void {
     const count = this.readUVarint();
     for (let i = 0; i < count; i++) {
