@@ -237,6 +237,7 @@ export class KafkaConsumer implements Consumer {
       this.closing = (async () => {
         if (this.group && this.autoCommit && this.subscriptions.allConsumed().length > 0) await this.commitConsumed().catch(() => {});
         this.closed = true;
+        this.fetcher.closed = true;
         this.buffer.wakeup();
         if (this.group) await this.group.leave();
       })();

@@ -1,5 +1,6 @@
 // Fetched-but-not-yet-consumed records (Kafka's FetchBuffer), bounded in bytes for backpressure:
-// the fetcher only fetches while `hasRoom`, and skips partitions that still have buffered data.
+// the fetcher only fetches while `hasRoom`; a partition may have a fetch buffered and the next one
+// (from the offset after it) in flight, so the network works while the application consumes.
 // Records are handed out in fetch order, only for partitions still assigned and not paused, and
 // only from the consumer's current position: a fetch made before a seek or a rebalance is
 // dropped. Consuming advances the position; finishing a fetch moves it to the offset after the
@@ -44,9 +45,29 @@ export class FetchBuffer {
     return this.bytes < this.maxBufferedBytes;
   }
 
-  /** Partitions with buffered data ("topic\0partition"), not to be fetched again yet. */
-  bufferedPartitions(): Set<string> {
-    return new Set(this.entries.map((e) => `${e.fetch.topic}\u0000${e.fetch.partition}`));
+  /** Buffered fetches per partition ("topic\0partition"): how many, and where the next fetch starts. */
+  bufferedPartitions(): Map<string, { fetches: number; nextFetchOffset: bigint }> {
+    const out = new Map<string, { fetches: number; nextFetchOffset: bigint }>();
+    for (const e of this.entries) {
+      const k = `${e.fetch.topic}\u0000${e.fetch.partition}`;
+      const x = out.get(k);
+      if (x) {
+        x.fetches++;
+        x.nextFetchOffset = e.fetch.nextFetchOffset;
+      } else out.set(k, { fetches: 1, nextFetchOffset: e.fetch.nextFetchOffset });
+    }
+    return out;
+  }
+
+  /**
+   * Where a partition's next fetch must start for its data to follow what is buffered: after the
+   * last buffered fetch, else the position. A response for any other offset is stale (a seek, a
+   * rebalance or a consumed-past fetch came in between) and is dropped.
+   */
+  nextFetchOffset(topic: string, partition: number, position: bigint): bigint {
+    let next = position;
+    for (const e of this.entries) if (e.fetch.topic === topic && e.fetch.partition === partition) next = e.fetch.nextFetchOffset;
+    return next;
   }
 
   add(fetch: CompletedFetch): void {

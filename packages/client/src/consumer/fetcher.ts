@@ -1,5 +1,6 @@
 // The consumer's fetcher (Kafka's Fetcher/AbstractFetch): for the partitions that are fetchable
-// (positioned, not paused) and have nothing buffered, one Fetch request per leader at a time
+// (positioned, not paused) and have at most one fetch buffered (the next fetch then starts after
+// it, so fetching overlaps the application's work), one Fetch request per leader at a time
 // (long-polling `fetch.max.wait.ms` for `fetch.min.bytes`, bounded by `fetch.max.bytes` and
 // `max.partition.fetch.bytes`), no fetch sessions (sessionEpoch -1: every fetch is full). Record
 // batches are decoded (decompressed), control batches skipped, and each partition's records put in
@@ -32,6 +33,9 @@ const LEADERSHIP_ERRORS = new Set<number>([
   ErrorCode.REPLICA_NOT_AVAILABLE,
 ]);
 
+/** A partition is fetched again only while fewer completed fetches than this wait in the buffer. */
+const MAX_BUFFERED_FETCHES_PER_PARTITION = 2;
+
 export class Fetcher {
   private readonly inFlightNodes = new Set<number>();
   /** Errors to surface to the application (non-retriable). */
@@ -44,18 +48,24 @@ export class Fetcher {
     private readonly config: FetcherConfig,
   ) {}
 
+  /** Set when the consumer closes: no more fetches. */
+  closed = false;
+
   get inFlight(): number {
     return this.inFlightNodes.size;
   }
 
   /** Sends Fetch requests for what can be fetched now; completion wakes the buffer. */
   maybeFetch(): void {
-    if (!this.buffer.hasRoom) return;
+    if (this.closed || !this.buffer.hasRoom) return;
     const buffered = this.buffer.bufferedPartitions();
     const byLeader = new Map<number, Array<{ tp: TopicPartition; offset: bigint; leaderEpoch: number }>>();
     let unknownLeader = false;
     for (const { tp, position } of this.subscriptions.fetchable()) {
-      if (buffered.has(`${tp.topic}\u0000${tp.partition}`)) continue;
+      // fetch ahead: one fetch buffered per partition, the next one may already be on its way
+      const b = buffered.get(`${tp.topic}\u0000${tp.partition}`);
+      if (b && b.fetches >= MAX_BUFFERED_FETCHES_PER_PARTITION) continue;
+      const offset = b ? b.nextFetchOffset : position.offset;
       const leader = this.cluster.metadata.leaderFor(tp.topic, tp.partition);
       if (leader === undefined) {
         unknownLeader = true;
@@ -64,7 +74,7 @@ export class Fetcher {
       if (this.inFlightNodes.has(leader)) continue;
       let l = byLeader.get(leader);
       if (!l) byLeader.set(leader, (l = []));
-      l.push({ tp, offset: position.offset, leaderEpoch: position.leaderEpoch });
+      l.push({ tp, offset, leaderEpoch: position.leaderEpoch });
     }
     if (unknownLeader) {
       this.cluster.metadata.addTopics(this.subscriptions.assigned().map((t) => t.topic));
@@ -75,6 +85,8 @@ export class Fetcher {
       void this.fetchFrom(node, parts).finally(() => {
         this.inFlightNodes.delete(node);
         this.buffer.wakeup();
+        // pipelining: the next fetch leaves now, while the application works on this one
+        if (!this.closed) this.maybeFetch();
       });
     }
   }
@@ -115,7 +127,8 @@ export class Fetcher {
         if (!req) continue;
         const tp = { topic: t.topic, partition: p.partitionIndex };
         const pos = this.subscriptions.position(tp);
-        if (!pos || pos.offset !== req.offset) continue; // seeked meanwhile
+        if (!pos || this.buffer.nextFetchOffset(tp.topic, tp.partition, pos.offset) !== req.offset) continue; // seeked meanwhile
+        if (p.errorCode !== ErrorCode.NONE && pos.offset !== req.offset) continue; // a fetch ahead failed: the position's fetch will see it
         if (p.errorCode === ErrorCode.NONE) {
           await this.complete(tp, req.offset, p.records, p.highWatermark);
         } else if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {

@@ -66,7 +66,9 @@ test('fetch buffer hands out records from the position, in fetch order, advancin
   b.add(fetchOf(t0, 10, [8, 9, 10, 11], 14));
   b.add(fetchOf(t1, 0, [0, 1], 2));
   assert.equal(b.bufferedBytes, 200);
-  assert.deepEqual(b.bufferedPartitions(), new Set(['t\u00000', 't\u00001']));
+  assert.deepEqual(b.bufferedPartitions(), new Map([['t\u00000', { fetches: 1, nextFetchOffset: 14n }], ['t\u00001', { fetches: 1, nextFetchOffset: 2n }]]));
+  assert.equal(b.nextFetchOffset('t', 0, 10n), 14n);
+  assert.equal(b.nextFetchOffset('t', 2, 7n), 7n);
   const got: string[] = [];
   for (let r = b.nextRecord(); r; r = b.nextRecord()) got.push(`${r.partition}:${r.offset}`);
   assert.deepEqual(got, ['0:10', '0:11', '1:0', '1:1']);
@@ -108,4 +110,27 @@ test('waitForData resolves on add', async () => {
   b.add(fetchOf(t0, 0, [0], 1));
   await waiting;
   assert.equal(b.nextRecord()!.offset, 0n);
+});
+
+test('fetch ahead: a second fetch of a partition follows the first; a seek drops both', () => {
+  const s = new SubscriptionState();
+  s.assign([t0]);
+  s.seek(t0, 0n);
+  const b = new FetchBuffer(s, 10_000);
+  b.add(fetchOf(t0, 0, [0, 1, 2], 3));
+  assert.equal(b.nextFetchOffset('t', 0, 0n), 3n);
+  b.add(fetchOf(t0, 3, [3, 4], 5)); // fetched from where the first ends, before it was consumed
+  assert.equal(b.nextFetchOffset('t', 0, 0n), 5n);
+  const got: bigint[] = [];
+  for (let r = b.nextRecord(); r; r = b.nextRecord()) got.push(r.offset);
+  assert.deepEqual(got, [0n, 1n, 2n, 3n, 4n]);
+  assert.equal(s.position(t0)!.offset, 5n);
+
+  b.add(fetchOf(t0, 5, [5, 6], 7));
+  b.add(fetchOf(t0, 7, [7], 8));
+  assert.equal(b.nextRecord()!.offset, 5n);
+  s.seek(t0, 0n); // what the consumer's seek does, with clearPartition
+  b.clearPartition('t', 0);
+  assert.equal(b.nextRecord(), undefined);
+  assert.equal(b.nextFetchOffset('t', 0, 0n), 0n);
 });
