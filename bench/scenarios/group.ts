@@ -47,7 +47,8 @@ export const groupGroup: ScenarioGroup = {
     `  "kill->eviction" (DescribeGroups polled every 25 ms shows fewer members) and "eviction->consuming" (survivors learn of the rebalance at their next heartbeat);`,
     ctx.quick ? '  --quick: joins only, one each (p50 = p99 = that one)' : `  p50 = median, p99 = worst of ${joins(ctx)} join/leave and ${kills(ctx)} kill repetition(s)`,
   ],
-  scenarios: (ctx) => [...groupStable(ctx), ...ASSIGNORS.map((x) => rebalance(ctx, x.assignor, x.label))],
+  // --quick leaves the rebalance scenarios out (the quick run has a one-minute budget).
+  scenarios: (ctx) => [...groupStable(ctx), ...(ctx.quick ? [] : ASSIGNORS).map((x) => rebalance(ctx, x.assignor, x.label))],
 };
 
 function rebalance(ctx: RunContext, assignor: string, label: string): Scenario {
