@@ -5,7 +5,7 @@
 // produce load; the time from a member joining (subscribe), leaving (close()) or dying (SIGKILL)
 // until every partition delivers a record produced after that moment. Kills are split into
 // kill -> eviction (session timeout, seen by polling DescribeGroups) and eviction -> consuming.
-// --quick measures joins only. Needs the group coordinator: skipped until the broker advertises
+// --quick runs only (1), smaller. Needs the group coordinator: skipped until the broker advertises
 // FindCoordinator, JoinGroup, SyncGroup and Heartbeat in ApiVersions.
 // The broker runs with group.initial.rebalance.delay.ms=0 (Kafka's default 3 s delay would
 // dominate the figure) and, for the rebalance scenarios, group.min.session.timeout.ms=1000; the
