@@ -18,7 +18,7 @@ export class BufferPool {
   private readonly lent = new WeakSet<ArrayBuffer>();
   private freeBytes = 0;
 
-  constructor(private readonly maxFreeBytes = 256 * 1024 * 1024) {
+  constructor(private readonly maxFreeBytes = 128 * 1024 * 1024) {
     for (let c = 0; c <= MAX_CLASS; c++) this.free.push([]);
   }
 
@@ -29,7 +29,7 @@ export class BufferPool {
     const list = this.free[c]!;
     let ab = list.pop();
     if (ab) this.freeBytes -= ab.byteLength;
-    else ab = new ArrayBuffer(1 << c);
+    else ab = Buffer.allocUnsafeSlow(1 << c).buffer as ArrayBuffer; // not zero-filled
     this.lent.add(ab);
     return Buffer.from(ab, 0, n);
   }

@@ -11,7 +11,8 @@
 // and, for message.timestamp.type=LogAppendTime, the broker time stamped into the batch headers;
 // acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS). With tributary.durability=fsync
 // the answer waits for the fsync covering the append (group commit). All partitions are
-// validated and written without waiting for one another. acks=0 gets no response.
+// validated and written without waiting for one another; the answer is synchronous (no promise)
+// unless recompression or an fsync wait needs one. acks=0 gets no response.
 // Response: base offset, LogAppendTime (-1 for CreateTime topics), log start offset (v5+), error
 // message (v8+). Storage failures answer KAFKA_STORAGE_ERROR.
 // Idempotent producers (batches with a producer id): epoch and sequence checks per partition
@@ -44,7 +45,25 @@ function codeOf(err: unknown): number {
   return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
-async function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number, now: () => number): Promise<PartitionResponse> {
+function appended(p: Partition, info: { firstOffset: number; logAppendTimeMs: number }): PartitionResponse {
+  return {
+    index: p.partition,
+    errorCode: ErrorCode.NONE,
+    baseOffset: BigInt(info.firstOffset),
+    logAppendTimeMs: BigInt(info.logAppendTimeMs),
+    logStartOffset: BigInt(p.logStartOffset),
+    errorMessage: null,
+  };
+}
+
+function failed(topics: TopicManager, p: Partition, err: unknown): PartitionResponse {
+  // The topic was deleted while this append was in flight.
+  if (topics.partition(p.topic, p.partition) !== p) return errorResponse(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  return errorResponse(p.partition, codeOf(err), (err as Error).message ?? null);
+}
+
+/** Validates and appends; synchronous unless recompression or an fsync wait makes it asynchronous. */
+function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
@@ -55,20 +74,14 @@ async function appendOne(topics: TopicManager, p: Partition, records: Buffer, ac
       compressionType: cfg.compressionType,
       timestamps: cfg.logAppendTime ? null : { now: now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
-    const batches = v.records instanceof Promise ? await v.records : v.records;
-    const info = await p.appendAsLeader(batches, acks);
-    return {
-      index: p.partition,
-      errorCode: ErrorCode.NONE,
-      baseOffset: BigInt(info.firstOffset),
-      logAppendTimeMs: BigInt(info.logAppendTimeMs),
-      logStartOffset: BigInt(p.logStartOffset),
-      errorMessage: null,
-    };
+    if (v.records instanceof Promise) {
+      return v.records.then((batches) => p.appendAsLeaderNow(batches, acks)).then((info) => appended(p, info), (err) => failed(topics, p, err));
+    }
+    const info = p.appendAsLeaderNow(v.records, acks);
+    if (info instanceof Promise) return info.then((i) => appended(p, i), (err) => failed(topics, p, err));
+    return appended(p, info);
   } catch (err) {
-    // The topic was deleted while this append was in flight.
-    if (topics.partition(p.topic, p.partition) !== p) return errorResponse(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
-    return errorResponse(p.partition, codeOf(err), (err as Error).message ?? null);
+    return failed(topics, p, err);
   }
 }
 
@@ -87,20 +100,31 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   name: 'Produce',
   minVersion: 3,
   maxVersion: 11,
-  async handle(ctx, request) {
+  handle(ctx, request) {
     const acks = request.acks;
     const topics = ctx.services.topics;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const clock = ctx.services.clock;
     const now = () => clock.now();
-    const pending = request.topicData.map((t) => ({
-      name: t.name,
-      partitions: t.partitionData.map((pd) =>
-        validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion, now) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS)),
-    }));
-    const responses = await Promise.all(pending.map(async (t) => ({ name: t.name, partitionResponses: await Promise.all(t.partitions) })));
-    if (acks === 0) return NO_RESPONSE;
-    return { responses, throttleTimeMs: 0 };
+    // Every partition is validated and appended before any is waited on; the answer is
+    // synchronous unless some partition has to wait (recompression, fsync mode).
+    let waits: Array<Promise<unknown>> | null = null;
+    const responses = request.topicData.map((t) => {
+      const partitionResponses: PartitionResponse[] = [];
+      for (const pd of t.partitionData) {
+        const r = validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion, now) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (r instanceof Promise) {
+          const i = partitionResponses.length;
+          partitionResponses.push(errorResponse(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR));
+          (waits ??= []).push(r.then((res) => { partitionResponses[i] = res; }));
+        } else {
+          partitionResponses.push(r);
+        }
+      }
+      return { name: t.name, partitionResponses };
+    });
+    const answer = () => (acks === 0 ? NO_RESPONSE : { responses, throttleTimeMs: 0 });
+    return waits ? Promise.all(waits as Array<Promise<unknown>>).then(answer) : answer();
   },
   rejectVersion(ctx, request) {
     return {

@@ -6,6 +6,10 @@
 // Writes: responses completed during one event-loop turn are written together between cork() and
 // uncork() (one writev), which matters for small pipelined requests.
 //
+// Buffer reuse: a request frame assembled into a buffer of storage's dataBufferPool goes back to
+// the pool once answered when the processor says nothing keeps it (`recyclable`: Produce); pooled
+// buffers in a response (fetched records) go back once the socket write of the batch completed.
+//
 // Memory bound: reading pauses while `maxInFlightRequests` requests are unanswered or while the
 // bytes held (requests being handled + responses waiting their turn + the socket's unsent
 // output) exceed `maxInFlightBytes`; it resumes when they drain. A frame over socket.request.max.bytes,

@@ -101,6 +101,14 @@ export class Partition {
    * complete (fsynced in fsync mode) and the HW covers it.
    */
   async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendResult> {
+    return this.appendAsLeaderNow(batches, requiredAcks);
+  }
+
+  /**
+   * appendAsLeader for the produce path: answers synchronously (throwing PartitionError) unless it
+   * has to wait for an fsync (fsync mode), so a produce request costs no promise.
+   */
+  appendAsLeaderNow(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
       throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
@@ -113,18 +121,24 @@ export class Partition {
       if (!this.producerStateLoaded) this.loadProducerState();
       const dup = this.producerState.check(idempotent);
       if (dup) {
-        if (this.log.config.durableAppend) await this.log.waitDurable(dup.lastOffset + 1);
-        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
+        const result = { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
+        return this.log.config.durableAppend ? this.log.waitDurable(dup.lastOffset + 1).then(() => result) : result;
       }
     }
     const info = this.log.appendSync(batches, opts);
     if (idempotent.length > 0) this.producerState.update(batches, idempotent, info.logAppendTimeMs);
     this.appendedBytes += info.bytes;
     this.pendingBytes.push([info.lastOffset + 1, this.appendedBytes]);
+    const result = { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
     // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
-    if (this.log.config.durableAppend) await this.log.waitDurable(info.lastOffset + 1);
+    if (this.log.config.durableAppend) {
+      return this.log.waitDurable(info.lastOffset + 1).then(() => {
+        this.maybeIncrementHighWatermark(info.lastOffset + 1);
+        return result;
+      });
+    }
     this.maybeIncrementHighWatermark(info.lastOffset + 1);
-    return { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
+    return result;
   }
 
   /**

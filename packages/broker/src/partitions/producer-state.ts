@@ -44,8 +44,9 @@ export function idempotentBatches(records: Buffer): IdempotentBatch[] {
   let pos = 0;
   while (pos + Off.RecordsCount <= records.length) {
     const size = records.readInt32BE(pos + Off.BatchLength) + 12;
-    const producerId = records.readBigInt64BE(pos + Off.ProducerId);
-    if (producerId >= 0n) {
+    // (the high word is negative for ProducerId -1: no bigint for non-idempotent batches)
+    if (records.readInt32BE(pos + Off.ProducerId) >= 0) {
+      const producerId = records.readBigInt64BE(pos + Off.ProducerId);
       const firstSeq = records.readInt32BE(pos + Off.BaseSequence);
       const delta = records.readInt32BE(pos + Off.LastOffsetDelta);
       const lastSeq = firstSeq > INT32_MAX - delta ? firstSeq + delta - INT32_MAX - 1 : firstSeq + delta;
