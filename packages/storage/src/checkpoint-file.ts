@@ -91,6 +91,8 @@ export function writeProperties(fs: FileSystem, path: string, props: Record<stri
   replaceFileAtomic(fs, path, Buffer.from(`#\n#${now.toUTCString()}\n${body}`));
 }
 
+export const PARTITION_METADATA = 'partition.metadata';
+
 /** partition.metadata: "version: 0\ntopic_id: <id>\n". Returns the topic id, or null when absent. */
 export function readPartitionMetadata(fs: FileSystem, path: string): string | null {
   const buf = fs.readFileSync(path);

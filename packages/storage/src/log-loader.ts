@@ -4,13 +4,14 @@
 // (framing, magic, CRC, increasing offsets); the first invalid byte and everything after it is
 // truncated (later segments deleted) and the indexes are rebuilt. After a clean shutdown nothing is
 // scanned but the active segment's tail after its last index entry (to find logEndOffset).
+// A directory without segment files is an empty log (its segment files and partition.metadata
+// are written lazily, see LogSegment.createLazy and PartitionLog.recordTopicId).
 import type { LogConfig } from './config.ts';
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentContext } from './log-segment.ts';
 import { PartitionLog } from './partition-log.ts';
-import { readPartitionMetadata, writePartitionMetadata } from './checkpoint-file.ts';
+import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
 
-export const PARTITION_METADATA = 'partition.metadata';
 
 export interface LoadOptions {
   /** Offset below which the log is known flushed (from recovery-point-offset-checkpoint); 0 if unknown. */
@@ -60,8 +61,8 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   const seeEpoch = (epoch: number, baseOffset: number) => { if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset); };
 
   if (segments.length === 0) {
-    const seg = LogSegment.create(ctx, dir, Math.max(0, opts.logStartOffset ?? 0));
-    segments = [seg];
+    // a new log, or one created just before a crash: its files appear with the first append
+    segments = [LogSegment.createLazy(ctx, dir, Math.max(0, opts.logStartOffset ?? 0))];
   } else if (!opts.cleanShutdown) {
     let first = 0;
     for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i;
@@ -106,8 +107,8 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   if (opts.topicId && topicId && opts.topicId !== topicId) {
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }
-  if (opts.topicId && !topicId) { writePartitionMetadata(fs, metaPath, opts.topicId); topicId = opts.topicId; }
-
   const rp = opts.cleanShutdown ? logEndOffset : Math.min(recoveryPoint, logEndOffset);
-  return new PartitionLog(ctx, dir, topic, partition, config, { segments, logStartOffset, logEndOffset, recoveryPoint: rp, leaderEpochCache: epochs, topicId });
+  const log = new PartitionLog(ctx, dir, topic, partition, config, { segments, logStartOffset, logEndOffset, recoveryPoint: rp, leaderEpochCache: epochs, topicId });
+  if (opts.topicId && !topicId) log.recordTopicId(opts.topicId);
+  return log;
 }

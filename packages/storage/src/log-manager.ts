@@ -19,7 +19,7 @@ import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
 import { loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
 import type { SegmentContext } from './log-segment.ts';
-import type { PartitionLog } from './partition-log.ts';
+import type { DirSyncToken, PartitionLog } from './partition-log.ts';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -55,7 +55,15 @@ export interface LogManagerOptions {
 
 export interface CreateLogOptions { topicId?: string; config?: Partial<LogConfig> }
 
-interface LogDir { path: string; recoveryPoints: Map<string, number>; logStartOffsets: Map<string, number> }
+interface LogDir {
+  path: string;
+  recoveryPoints: Map<string, number>;
+  logStartOffsets: Map<string, number>;
+  /** Partitions held (new logs go to the least loaded dir). */
+  logCount: number;
+  /** Shared by the logs created in this dir since it was last fsynced. */
+  newDirs: DirSyncToken | null;
+}
 
 export class LogManager {
   readonly fs: FileSystem;
@@ -110,6 +118,8 @@ export class LogManager {
       path,
       recoveryPoints: toMap(readOffsetCheckpoint(fs, `${path}/${RECOVERY_POINT_CHECKPOINT}`)),
       logStartOffsets: toMap(readOffsetCheckpoint(fs, `${path}/${LOG_START_OFFSET_CHECKPOINT}`)),
+      logCount: 0,
+      newDirs: null,
     };
     this.dirs.push(dir);
     for (const name of fs.readdirSync(path)) {
@@ -128,6 +138,7 @@ export class LogManager {
       for (const s of log.segments) s.close();
       this.logs.set(key, log);
       this.dirOf.set(key, path);
+      dir.logCount++;
       this.startupReport.partitions++;
     }
     // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
@@ -171,19 +182,24 @@ export class LogManager {
     const existing = this.logs.get(key);
     if (existing) {
       if (opts.config) existing.config = { ...this.defaultConfig, ...opts.config };
+      if (opts.topicId && !existing.topicId) existing.recordTopicId(opts.topicId); // partition.metadata lost in a crash
       return existing;
     }
     if (!this.started) throw new Error('LogManager.startup() has not run');
     if (!topic || topic.includes('/') || topic === '.' || topic === '..') throw new Error(`invalid topic name '${topic}'`);
-    const counts = new Map(this.dirs.map((d) => [d.path, 0]));
-    for (const d of this.dirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
-    const dir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    let dir = this.dirs[0]!;
+    for (const d of this.dirs) if (d.logCount < dir.logCount) dir = d;
     const config = { ...this.defaultConfig, ...opts.config };
-    const path = `${dir}/${key}`;
+    const path = `${dir.path}/${key}`;
+    // No fsync here (creating 10,000 partitions must not cost 10,000 fsyncs): the directory and
+    // its entry in the log dir are synced before the log's first data is (PartitionLog.markCreated).
+    // A crash before that loses at most an empty directory, recreated from the topic metadata.
     const log = loadPartitionLog(this.ctx, path, topic, partition, config, { cleanShutdown: true, topicId: opts.topicId });
-    this.fs.fsyncDirSync(dir);
+    if (!dir.newDirs || dir.newDirs.synced) dir.newDirs = { path: dir.path, synced: false };
+    log.markCreated(dir.newDirs);
     this.logs.set(key, log);
-    this.dirOf.set(key, dir);
+    this.dirOf.set(key, dir.path);
+    dir.logCount++;
     return log;
   }
 
@@ -195,6 +211,8 @@ export class LogManager {
     const dir = this.dirOf.get(key)!;
     this.logs.delete(key);
     this.dirOf.delete(key);
+    const d = this.dirs.find((x) => x.path === dir);
+    if (d) d.logCount--;
     log.close(false);
     const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
     this.ctx.fds.closeUnder(`${log.dir}/`);

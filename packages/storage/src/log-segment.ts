@@ -83,13 +83,33 @@ export class LogSegment {
   /** Creates the three empty files of a new segment. */
   static create(ctx: SegmentContext, dir: string, baseOffset: number): LogSegment {
     const seg = new LogSegment(ctx, dir, baseOffset, 0, 0, 0);
-    ctx.fds.get(seg.logPath, true);
-    ctx.fs.ftruncateSync(ctx.fds.get(seg.logPath), 0);
-    seg.offsetIndex.reset();
-    seg.timeIndex.reset();
+    seg.createFiles();
     seg.indexesChecked = true;
-    seg.logDirty = true;
     return seg;
+  }
+
+  /**
+   * The first segment of a new (or empty, file-less) log, with no files yet: they are created on
+   * first use (append, scan, recovery), so creating a topic with thousands of partitions opens no
+   * file. A log directory without segment files loads as an empty log at its start offset, which is
+   * exactly what this segment is until something is appended.
+   */
+  static createLazy(ctx: SegmentContext, dir: string, baseOffset: number): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, 0, 0, 0);
+    seg.filesPending = true;
+    seg.indexesChecked = true;
+    return seg;
+  }
+
+  /** No file of this segment exists yet (see createLazy). */
+  filesPending = false;
+
+  private createFiles(): void {
+    this.filesPending = false;
+    this.ctx.fs.ftruncateSync(this.ctx.fds.get(this.logPath, true), 0);
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.logDirty = true;
   }
 
   /**
@@ -108,7 +128,10 @@ export class LogSegment {
     return { segment: seg, indexesOk: ok };
   }
 
-  private fd(): number { return this.ctx.fds.get(this.logPath, true); }
+  private fd(): number {
+    if (this.filesPending) this.createFiles();
+    return this.ctx.fds.get(this.logPath, true);
+  }
 
   /** Loads the indexes, checks them (IndexCorruptError when inconsistent) and takes max timestamp from the time index. */
   loadIndexes(): void {

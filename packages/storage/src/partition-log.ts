@@ -13,6 +13,10 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
 import { firstRecordAtOrAfter } from './record-timestamps.ts';
 import { readFully } from './fs.ts';
+import { PARTITION_METADATA, writePartitionMetadata } from './checkpoint-file.ts';
+
+/** A log dir whose new subdirectories are not yet fsynced into it (shared by the logs created meanwhile). */
+export interface DirSyncToken { readonly path: string; synced: boolean }
 
 export interface AppendOptions {
   /** Written into every batch's PartitionLeaderEpoch; a new epoch is recorded in the leader epoch cache. */
@@ -70,6 +74,10 @@ export class PartitionLog extends EventEmitter {
   private unflushedMessages = 0;
   /** Segment files were created or deleted since the directory was last fsynced. */
   private dirDirty = false;
+  /** partition.metadata still to be written (at the first flush with data; see recordTopicId). */
+  private topicIdPending = false;
+  /** A new log: its directory's entry in the log dir is durable once this is synced (see markCreated). */
+  private parentDirSync: DirSyncToken | null = null;
   lastFlushMs: number;
   private offlineError: Error | null = null;
   private syncWaiters: SyncWaiter[] = [];
@@ -93,6 +101,46 @@ export class PartitionLog extends EventEmitter {
     this.leaderEpochCache = init.leaderEpochCache;
     this.topicId = init.topicId;
     this.lastFlushMs = ctx.clock.now();
+  }
+
+  /**
+   * Sets the topic id. partition.metadata is written now if the log has files, else with the
+   * first flush that has data to make durable: until then a crash loses nothing (the topic store
+   * holds the id and the empty partition is recreated or reloaded from its directory).
+   */
+  recordTopicId(topicId: string): void {
+    this.topicId = topicId;
+    this.topicIdPending = true;
+    if (!this.activeSegment.filesPending) {
+      try { this.syncDirs(); } catch (err) { throw this.goOffline(err); }
+    }
+  }
+
+  /**
+   * The log's directory was just created (LogManager.getOrCreateLog). Nothing is fsynced now —
+   * creating thousands of partitions costs no fsync — but before the first data of the log is
+   * made durable, its directory and the log dir's entry for it are (`parent` is shared by every
+   * log created since the log dir was last synced, so one fsync serves them all).
+   */
+  markCreated(parent: DirSyncToken): void {
+    this.dirDirty = true;
+    this.parentDirSync = parent;
+  }
+
+  /** Makes the directory entries durable before the data in them: partition.metadata, this dir, the parent's entry. */
+  private syncDirs(): void {
+    if (this.activeSegment.filesPending) return; // no data yet: nothing on disk needs to survive
+    if (this.topicIdPending && this.topicId) {
+      this.topicIdPending = false;
+      writePartitionMetadata(this.ctx.fs, `${this.dir}/${PARTITION_METADATA}`, this.topicId); // fsyncs the file and this dir
+      this.dirDirty = false;
+    }
+    if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+    const parent = this.parentDirSync;
+    if (parent) {
+      if (!parent.synced) { this.ctx.fs.fsyncDirSync(parent.path); parent.synced = true; }
+      this.parentDirSync = null;
+    }
   }
 
   get activeSegment(): LogSegment { return this.segments[this.segments.length - 1]!; }
@@ -235,6 +283,7 @@ export class PartitionLog extends EventEmitter {
       while (this.syncWaiters.length && !this.offlineError) {
         const target = this.logEndOffset;
         try {
+          this.syncDirs();
           await this.activeSegment.fsyncLog();
         } catch (err) {
           this.goOffline(err);
@@ -487,7 +536,7 @@ export class PartitionLog extends EventEmitter {
     const messages = this.unflushedMessages;
     try {
       for (let i = this.segmentIndexFor(this.recoveryPoint); i < this.segments.length; i++) this.segments[i]!.flush(true);
-      if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+      this.syncDirs();
     } catch (err) {
       throw this.goOffline(err);
     }
@@ -516,7 +565,7 @@ export class PartitionLog extends EventEmitter {
         try {
           // all descriptors are pinned synchronously here, before any segment can be deleted
           await Promise.all(segs.map((s) => s.flushAsync()));
-          if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+          this.syncDirs();
         } catch (err) {
           throw this.goOffline(err);
         }
