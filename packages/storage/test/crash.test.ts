@@ -74,7 +74,10 @@ test('SIGKILL at random moments: acknowledged batches survive at their offsets, 
 
       const mgr = new LogManager({ logDirs: [dir], scheduler: null, defaultConfig: { segmentBytes: 256 * 1024, indexIntervalBytes: 1024 } }).startup();
       const log = mgr.getLog('crash', 0)!;
-      if (tornAt >= 0) assert.equal(log.activeSegment.size, tornAt, `round ${round}: torn tail cut at ${tornAt}`);
+      // The kill itself may have torn the child's last write (a partial batch never acknowledged),
+      // so recovery cuts at or before where our own torn bytes begin; the reads below prove the
+      // cut lies on a batch boundary and the acknowledged checks that nothing acknowledged was cut.
+      if (tornAt >= 0) assert.ok(log.activeSegment.size <= tornAt, `round ${round}: torn tail cut (size ${log.activeSegment.size}, torn bytes from ${tornAt})`);
       // the whole log: contiguous offsets, valid CRCs (read checks them)
       let off = log.logStartOffset;
       while (off < log.logEndOffset) {
