@@ -2,7 +2,7 @@
 // size limits, restart.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ApiKey, CompressionType, ErrorCode, Off, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
+import { ApiKey, CompressionType, ErrorCode, Off, crc32c, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 
@@ -71,6 +71,18 @@ describe('Produce and Fetch', async () => {
     legacy[Off.Magic] = 1;
     const rl = await produce(c, 't', 1, legacy);
     assert.deepEqual([rl.errorCode, rl.errorMessage], [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2']);
+    // count must equal lastOffsetDelta + 1 (Kafka's LogValidator), CRC re-stamped so only the count is wrong
+    const recount = async (count: number, lastDelta: number) => {
+      const b2 = await batch(values(3));
+      b2.writeInt32BE(lastDelta, Off.LastOffsetDelta);
+      b2.writeInt32BE(count, Off.RecordsCount);
+      b2.writeUInt32BE(crc32c(b2.subarray(Off.Attributes)), Off.Crc);
+      const r = await produce(c, 't', 1, b2);
+      return [r.errorCode, r.errorMessage];
+    };
+    assert.deepEqual(await recount(3, 5), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 5] and count of records 3 in topic partition t-1.']);
+    assert.deepEqual(await recount(0, 2), [ErrorCode.INVALID_RECORD, 'Invalid reported count for record batch: 0 in topic partition t-1.']);
+    assert.deepEqual(await recount(3, 1), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 1] and count of records 3 in topic partition t-1.']);
     const two = Buffer.concat([await batch(values(1)), await batch(values(1))]);
     assert.equal((await produce(c, 't', 1, two)).errorCode, ErrorCode.INVALID_RECORD);
     assert.equal((await produce(c, 't', 1, null)).errorCode, ErrorCode.INVALID_RECORD);

@@ -4,7 +4,8 @@
 //   - Kafka's ProduceRequest.validateRecords, answered INVALID_RECORD with Kafka's messages:
 //     exactly one batch per partition, magic 2 (legacy message sets are refused); zstd before
 //     Produce v7 -> UNSUPPORTED_COMPRESSION_TYPE;
-//   - the batch whole, CRC-32C correct, record count consistent (CORRUPT_MESSAGE);
+//   - the batch whole, CRC-32C correct (CORRUPT_MESSAGE);
+//   - Kafka's LogValidator count checks: records count > 0 and == lastOffsetDelta + 1 (INVALID_RECORD);
 //   - no control batches from clients (INVALID_RECORD);
 //   - CreateTime topics: message.timestamp.after.max.ms against the batch's MaxTimestamp and
 //     message.timestamp.before.max.ms against its BaseTimestamp (the first record's timestamp:
@@ -68,9 +69,12 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
   try {
     size = validateBatch(records, 0);
   } catch (err) {
+    // A count that does not fit the offset range is Kafka's INVALID_RECORD for produce, not CORRUPT_MESSAGE.
+    if (err instanceof InvalidBatchError && err.problem === 'bad-count') checkRecordCount(records, tp);
     if (err instanceof InvalidBatchError) throw batchError(err, tp);
     throw err;
   }
+  checkRecordCount(records, tp);
   if (size > limits.maxMessageBytes) {
     throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
       `The record batch size in the append to ${tp} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
@@ -81,6 +85,23 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
   const target = CODECS[limits.compressionType] ?? null;
   const recompress = target !== null && compressionOf(attrs) !== target;
   return { records: recompress ? recompressBatch(records, target, limits) : records };
+}
+
+/**
+ * Kafka's LogValidator.validateRecordBatch count checks (produce only; stored and recovered batches
+ * go through validateBatch alone): the offset range must be non-empty, the count positive, and
+ * count == lastOffsetDelta + 1 -> else INVALID_RECORD with Kafka's messages.
+ */
+function checkRecordCount(records: Buffer, tp: string): void {
+  const base = Number(records.readBigInt64BE(Off.BaseOffset));
+  const lastDelta = records.readInt32BE(Off.LastOffsetDelta);
+  const count = records.readInt32BE(Off.RecordsCount);
+  const range = `[${base}, ${base + lastDelta}]`;
+  if (lastDelta < 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp}.`);
+  if (count <= 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp}.`);
+  if (count !== lastDelta + 1) {
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp}.`);
+  }
 }
 
 function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, tp: string): void {
