@@ -67,7 +67,7 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
-      topicPartition: `${p.topic}-${p.partition}`,
+      get topicPartition() { return `${p.topic}-${p.partition}`; }, // built only for an error message
       produceVersion: version,
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: p.log.config.segmentBytes,
@@ -86,11 +86,14 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
 }
 
 function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
-  const nameProblem = topicNameProblem(name);
-  if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
   const p = topics.partition(name, index);
-  if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (!p) {
+    // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  }
   if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
   return appendOne(topics, p, records, acks, version, now);
 }

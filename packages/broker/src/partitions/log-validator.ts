@@ -34,7 +34,8 @@ const CODECS: Record<string, CompressionType | null> = {
 };
 
 export interface ValidationLimits {
-  topicPartition: string;
+  /** `topic-partition`, read only when an error message needs it (may be a lazy getter). */
+  readonly topicPartition: string;
   /** Produce request version (Kafka's per-version checks). */
   produceVersion: number;
   maxMessageBytes: number;
@@ -59,8 +60,8 @@ function batchError(err: InvalidBatchError, tp: string): PartitionError {
  * checkProduceRecords guarantees exactly one whole-length batch, so the single batch at 0 is validated directly.
  */
 export function validateRecords(records: Buffer, limits: ValidationLimits): ValidationResult {
-  const tp = limits.topicPartition;
   if (records.length > limits.segmentBytes) {
+    const tp = limits.topicPartition;
     throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE,
       `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`);
   }
@@ -70,18 +71,18 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
     size = validateBatch(records, 0);
   } catch (err) {
     // A count that does not fit the offset range is Kafka's INVALID_RECORD for produce, not CORRUPT_MESSAGE.
-    if (err instanceof InvalidBatchError && err.problem === 'bad-count') checkRecordCount(records, tp);
-    if (err instanceof InvalidBatchError) throw batchError(err, tp);
+    if (err instanceof InvalidBatchError && err.problem === 'bad-count') checkRecordCount(records, limits);
+    if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
     throw err;
   }
-  checkRecordCount(records, tp);
+  checkRecordCount(records, limits);
   if (size > limits.maxMessageBytes) {
     throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
-      `The record batch size in the append to ${tp} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+      `The record batch size in the append to ${limits.topicPartition} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
   }
   const attrs = records.readInt16BE(Off.Attributes);
-  if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${tp})`);
-  if (limits.timestamps) checkTimestamps(records, 0, limits.timestamps, tp);
+  if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${limits.topicPartition})`);
+  if (limits.timestamps) checkTimestamps(records, 0, limits.timestamps, limits);
   const target = CODECS[limits.compressionType] ?? null;
   const recompress = target !== null && compressionOf(attrs) !== target;
   return { records: recompress ? recompressBatch(records, target, limits) : records };
@@ -92,19 +93,21 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
  * go through validateBatch alone): the offset range must be non-empty, the count positive, and
  * count == lastOffsetDelta + 1 -> else INVALID_RECORD with Kafka's messages.
  */
-function checkRecordCount(records: Buffer, tp: string): void {
-  const base = Number(records.readBigInt64BE(Off.BaseOffset));
+function checkRecordCount(records: Buffer, limits: ValidationLimits): void {
   const lastDelta = records.readInt32BE(Off.LastOffsetDelta);
   const count = records.readInt32BE(Off.RecordsCount);
+  if (count > 0 && count === lastDelta + 1) return;
+  const tp = () => limits.topicPartition;
+  const base = Number(records.readBigInt64BE(Off.BaseOffset));
   const range = `[${base}, ${base + lastDelta}]`;
-  if (lastDelta < 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp}.`);
-  if (count <= 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp}.`);
+  if (lastDelta < 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp()}.`);
+  if (count <= 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp()}.`);
   if (count !== lastDelta + 1) {
-    throw new PartitionError(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp}.`);
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp()}.`);
   }
 }
 
-function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, tp: string): void {
+function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, limits: ValidationLimits): void {
   const lo = t.now - t.beforeMaxMs;
   const hi = t.now + t.afterMaxMs;
   const first = Number(records.readBigInt64BE(pos + Off.BaseTimestamp));
@@ -112,7 +115,7 @@ function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeM
   const bad = max > hi ? max : first >= 0 && first < lo ? first : null;
   if (bad !== null) {
     throw new PartitionError(ErrorCode.INVALID_TIMESTAMP,
-      `Timestamp ${bad} of message in the append to ${tp} is out of range. The timestamp should be within [${lo}, ${hi}]`);
+      `Timestamp ${bad} of message in the append to ${limits.topicPartition} is out of range. The timestamp should be within [${lo}, ${hi}]`);
   }
 }
 
