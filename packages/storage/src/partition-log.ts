@@ -361,9 +361,9 @@ export class PartitionLog extends EventEmitter {
    * Reads whole batches from the one containing `fetchOffset`: the first batch even when larger
    * than maxBytes, then more while within maxBytes, none whose base offset is >= maxOffset (the
    * high watermark for consumers). OffsetOutOfRangeError outside [logStartOffset, logEndOffset];
-   * CorruptRecordError if the first batch fails its CRC.
+   * CorruptRecordError if the first batch fails its CRC. `pool`: where the read buffer comes
+   * from (the caller then owns its release).
    */
-  /** `pool`: where the read buffer comes from (the caller then owns its release). */
   read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset, pool?: BufferPool): ReadResult {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
