@@ -181,7 +181,11 @@ describe('Produce and Fetch', async () => {
     const f = await c.request(ApiKey.Fetch, 12, req);
     const [p0, p1] = f.responses[0]!.partitions;
     assert.equal(p0!.records!.length, b0.length);
-    assert.equal(p1!.records!.length, 0);
+    // budget used up: no records, but the partition's offsets are answered
+    assert.deepEqual([p1!.errorCode, p1!.records!.length, p1!.highWatermark, p1!.lastStableOffset, p1!.logStartOffset], [0, 0, 10n, 10n, 0n]);
+    const oor = fetchReq('mb', 0, 0, { maxBytes: 10 });
+    oor.topics[0]!.partitions.push({ ...oor.topics[0]!.partitions[0]!, partition: 1, fetchOffset: 99n });
+    assert.equal((await c.request(ApiKey.Fetch, 12, oor)).responses[0]!.partitions[1]!.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
     const pm = fetchReq('mb', 0, 0, { partitionMaxBytes: b0.length + 5 });
     assert.equal((await c.request(ApiKey.Fetch, 12, pm)).responses[0]!.partitions[0]!.records!.length, b0.length);
   });

@@ -273,13 +273,15 @@ export class LogSegment {
    * then more while they fit in maxBytes; stops before a batch whose base offset is >= maxOffset.
    * Batch CRCs are checked unless already known good (see verifiedEnd); a corrupt first batch
    * throws CorruptRecordError, a later one ends the result before it. `pool`: where the returned
-   * buffer comes from (the caller then decides when to release it).
+   * buffer comes from (the caller then decides when to release it). With `minOneBatch` false the
+   * first batch is only returned when it fits in maxBytes: nothing larger is read or allocated.
    */
-  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool): Buffer {
-    const fs = this.ctx.fs;
-    const fd = this.fd();
+  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool, minOneBatch = true): Buffer {
     const avail = this.size - position;
     if (avail < LOG_OVERHEAD) return Buffer.alloc(0);
+    if (!minOneBatch && maxBytes < BATCH_HEADER_SIZE) return Buffer.alloc(0);
+    const fs = this.ctx.fs;
+    const fd = this.fd();
     // One pread for the budget (at least a batch header); a second only when the first batch is
     // larger than the budget (it is returned whole).
     let len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), avail);
@@ -292,6 +294,10 @@ export class LogSegment {
     const firstSize = buf.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
     if (firstSize < BATCH_HEADER_SIZE || firstSize > avail) {
       throw new CorruptRecordError(`${this.logPath}: bad batch length ${firstSize} at position ${position}`, this.logPath, position);
+    }
+    if (firstSize > got && !minOneBatch) {
+      pool?.release(buf);
+      return Buffer.alloc(0);
     }
     if (firstSize > got) {
       const whole = pool ? pool.acquire(firstSize) : Buffer.allocUnsafe(firstSize);

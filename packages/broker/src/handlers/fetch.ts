@@ -61,6 +61,8 @@ function readAll(topics: TopicManager, request: FetchRequest): ReadOutcome {
       partitions.push(p);
       let records: Buffer;
       try {
+        // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
+        // range: no disk read, the partition answers its offsets with no records.
         records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch, dataBufferPool).records;
       } catch (err) {
         hasError = true;
