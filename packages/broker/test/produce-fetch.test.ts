@@ -117,6 +117,17 @@ describe('Produce and Fetch', async () => {
     assert.equal(tm.partition('t', 1)!.logEndOffset, 4);
   });
 
+  it('acks=0 with a failed partition closes the connection after earlier answers', async () => {
+    const c2 = await kafkaClient(b.port);
+    const md = c2.request(ApiKey.Metadata, 1, { topics: [] }); // answered before the close
+    c2.send(ApiKey.Produce, 9, { acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: await batch(values(1)) }, { index: 7, records: await batch(values(1)) }] }] });
+    c2.send(ApiKey.Metadata, 1, { topics: [] }); // after the failed produce: dropped
+    assert.equal((await md).topics.length, 0);
+    await c2.wire.closed;
+    assert.equal(c2.wire.pending.length, 0);
+    c2.close();
+  });
+
   it('LogAppendTime topics stamp the broker time and answer it', async () => {
     const before = Date.now();
     const r = await produce(c, 'lat', 0, await batch(values(2)));

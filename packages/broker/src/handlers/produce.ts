@@ -12,7 +12,9 @@
 // acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS). With tributary.durability=fsync
 // the answer waits for the fsync covering the append (group commit). All partitions are
 // validated and written without waiting for one another; the answer is synchronous (no promise)
-// unless recompression or an fsync wait needs one. acks=0 gets no response.
+// unless recompression or an fsync wait needs one. acks=0 gets no response; when any partition
+// of an acks=0 request fails, the connection is closed instead (after the responses to earlier
+// requests are written), as Kafka does, so the producer notices and refreshes its metadata.
 // Response: base offset, LogAppendTime (-1 for CreateTime topics), log start offset (v5+), error
 // message (v8+). Storage failures answer KAFKA_STORAGE_ERROR.
 // Idempotent producers (batches with a producer id): epoch and sequence checks per partition
@@ -31,7 +33,7 @@ import { PartitionError } from '../partitions/partition.ts';
 import { validateRecords } from '../partitions/log-validator.ts';
 import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
-import { NO_RESPONSE, type ApiHandler } from './registry.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from './registry.ts';
 
 type PartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
 
@@ -126,7 +128,10 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
       }
       return { name: t.name, partitionResponses };
     });
-    const answer = () => (acks === 0 ? NO_RESPONSE : { responses, throttleTimeMs: 0 });
+    // acks=0: no response; if any partition failed, the connection is closed instead so the
+    // producer notices (Kafka's closeConnection) and refreshes its metadata.
+    const failedAny = () => responses.some((t) => t.partitionResponses.some((pr) => pr.errorCode !== ErrorCode.NONE));
+    const answer = () => (acks === 0 ? (failedAny() ? CLOSE_CONNECTION : NO_RESPONSE) : { responses, throttleTimeMs: 0 });
     return waits ? Promise.all(waits as Array<Promise<unknown>>).then(answer) : answer();
   },
   rejectVersion(ctx, request) {
