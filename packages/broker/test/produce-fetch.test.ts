@@ -2,7 +2,7 @@
 // size limits, restart.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ApiKey, CompressionType, ErrorCode, Off, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
+import { ApiKey, CompressionType, ErrorCode, Off, crc32c, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 
@@ -71,6 +71,18 @@ describe('Produce and Fetch', async () => {
     legacy[Off.Magic] = 1;
     const rl = await produce(c, 't', 1, legacy);
     assert.deepEqual([rl.errorCode, rl.errorMessage], [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2']);
+    // count must equal lastOffsetDelta + 1 (Kafka's LogValidator), CRC re-stamped so only the count is wrong
+    const recount = async (count: number, lastDelta: number) => {
+      const b2 = await batch(values(3));
+      b2.writeInt32BE(lastDelta, Off.LastOffsetDelta);
+      b2.writeInt32BE(count, Off.RecordsCount);
+      b2.writeUInt32BE(crc32c(b2.subarray(Off.Attributes)), Off.Crc);
+      const r = await produce(c, 't', 1, b2);
+      return [r.errorCode, r.errorMessage];
+    };
+    assert.deepEqual(await recount(3, 5), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 5] and count of records 3 in topic partition t-1.']);
+    assert.deepEqual(await recount(0, 2), [ErrorCode.INVALID_RECORD, 'Invalid reported count for record batch: 0 in topic partition t-1.']);
+    assert.deepEqual(await recount(3, 1), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 1] and count of records 3 in topic partition t-1.']);
     const two = Buffer.concat([await batch(values(1)), await batch(values(1))]);
     assert.equal((await produce(c, 't', 1, two)).errorCode, ErrorCode.INVALID_RECORD);
     assert.equal((await produce(c, 't', 1, null)).errorCode, ErrorCode.INVALID_RECORD);
@@ -103,6 +115,17 @@ describe('Produce and Fetch', async () => {
     const md = await c.request(ApiKey.Metadata, 1, { topics: [] }); // answered next: acks=0 produced no frame
     assert.equal(md.topics.length, 0);
     assert.equal(tm.partition('t', 1)!.logEndOffset, 4);
+  });
+
+  it('acks=0 with a failed partition closes the connection after earlier answers', async () => {
+    const c2 = await kafkaClient(b.port);
+    const md = c2.request(ApiKey.Metadata, 1, { topics: [] }); // answered before the close
+    c2.send(ApiKey.Produce, 9, { acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: await batch(values(1)) }, { index: 7, records: await batch(values(1)) }] }] });
+    c2.send(ApiKey.Metadata, 1, { topics: [] }); // after the failed produce: dropped
+    assert.equal((await md).topics.length, 0);
+    await c2.wire.closed;
+    assert.equal(c2.wire.pending.length, 0);
+    c2.close();
   });
 
   it('LogAppendTime topics stamp the broker time and answer it', async () => {
@@ -169,7 +192,11 @@ describe('Produce and Fetch', async () => {
     const f = await c.request(ApiKey.Fetch, 12, req);
     const [p0, p1] = f.responses[0]!.partitions;
     assert.equal(p0!.records!.length, b0.length);
-    assert.equal(p1!.records!.length, 0);
+    // budget used up: no records, but the partition's offsets are answered
+    assert.deepEqual([p1!.errorCode, p1!.records!.length, p1!.highWatermark, p1!.lastStableOffset, p1!.logStartOffset], [0, 0, 10n, 10n, 0n]);
+    const oor = fetchReq('mb', 0, 0, { maxBytes: 10 });
+    oor.topics[0]!.partitions.push({ ...oor.topics[0]!.partitions[0]!, partition: 1, fetchOffset: 99n });
+    assert.equal((await c.request(ApiKey.Fetch, 12, oor)).responses[0]!.partitions[1]!.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
     const pm = fetchReq('mb', 0, 0, { partitionMaxBytes: b0.length + 5 });
     assert.equal((await c.request(ApiKey.Fetch, 12, pm)).responses[0]!.partitions[0]!.records!.length, b0.length);
   });

@@ -5,6 +5,7 @@
 // offset to its position and the time index records the largest timestamp so far.
 import type { BufferPool } from './buffer-pool.ts';
 import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
+import { VerifiedRanges } from './verified-ranges.ts';
 import type { Clock } from './clock.ts';
 import type { FdCache } from './fd-cache.ts';
 import { readFully, type FileSystem } from './fs.ts';
@@ -29,6 +30,9 @@ export function readInt64(buf: Buffer, at: number): number {
 /** What a header scan sees of one batch. */
 export interface BatchInfo { position: number; size: number; baseOffset: number; lastOffset: number; maxTimestamp: number; attributes: number }
 
+/** Test hook: batch CRCs computed by segment reads in this process. */
+export const readCrcChecks = { count: 0 };
+
 const SCAN_CHUNK = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCAN_CHUNK);
 
@@ -52,10 +56,11 @@ export class LogSegment {
   /** Bytes of .log known to be fsynced. */
   flushedSize: number;
   /**
-   * Bytes of .log whose batch CRCs are known good in this process: appended here (the broker
-   * checked them on produce), recovered, or read and checked once. Reads check CRCs past it only.
+   * Byte ranges of .log whose batch CRCs are known good in this process: appended here (the
+   * broker checked them on produce), recovered, or read and checked once. Reads check CRCs of
+   * batches outside them only, then add them.
    */
-  private verifiedEnd = 0;
+  private readonly verified = new VerifiedRanges();
   /** Where the last read ended: the next offset and the position of the batch holding it. */
   private readEndOffset = -1;
   private readEndPosition = -1;
@@ -107,6 +112,7 @@ export class LogSegment {
   private createFiles(): void {
     this.filesPending = false;
     this.ctx.fs.ftruncateSync(this.ctx.fds.get(this.logPath, true), 0);
+    this.verified.clear();
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.logDirty = true;
@@ -234,7 +240,7 @@ export class LogSegment {
       this.nextOffset = b.lastOffset + 1;
     }
     this.size = start + length;
-    if (this.verifiedEnd === start) this.verifiedEnd = this.size;
+    this.verified.add(start, this.size);
     this.logDirty = true;
     this.lastModifiedMs = this.ctx.clock.now();
   }
@@ -271,15 +277,17 @@ export class LogSegment {
   /**
    * Reads whole batches starting at `position`: at least the first batch (even beyond maxBytes),
    * then more while they fit in maxBytes; stops before a batch whose base offset is >= maxOffset.
-   * Batch CRCs are checked unless already known good (see verifiedEnd); a corrupt first batch
+   * Batch CRCs are checked unless already known good (see `verified`); a corrupt first batch
    * throws CorruptRecordError, a later one ends the result before it. `pool`: where the returned
-   * buffer comes from (the caller then decides when to release it).
+   * buffer comes from (the caller then decides when to release it). With `minOneBatch` false the
+   * first batch is only returned when it fits in maxBytes: nothing larger is read or allocated.
    */
-  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool): Buffer {
-    const fs = this.ctx.fs;
-    const fd = this.fd();
+  read(position: number, maxBytes: number, maxOffset: number, pool?: BufferPool, minOneBatch = true): Buffer {
     const avail = this.size - position;
     if (avail < LOG_OVERHEAD) return Buffer.alloc(0);
+    if (!minOneBatch && maxBytes < BATCH_HEADER_SIZE) return Buffer.alloc(0);
+    const fs = this.ctx.fs;
+    const fd = this.fd();
     // One pread for the budget (at least a batch header); a second only when the first batch is
     // larger than the budget (it is returned whole).
     let len = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), avail);
@@ -292,6 +300,10 @@ export class LogSegment {
     const firstSize = buf.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
     if (firstSize < BATCH_HEADER_SIZE || firstSize > avail) {
       throw new CorruptRecordError(`${this.logPath}: bad batch length ${firstSize} at position ${position}`, this.logPath, position);
+    }
+    if (firstSize > got && !minOneBatch) {
+      pool?.release(buf);
+      return Buffer.alloc(0);
     }
     if (firstSize > got) {
       const whole = pool ? pool.acquire(firstSize) : Buffer.allocUnsafe(firstSize);
@@ -309,16 +321,17 @@ export class LogSegment {
       const baseOffset = readInt64(buf, pos);
       if (pos > 0 && baseOffset >= maxOffset) break;
       // CRCs are checked once per process: batches appended here (checked by the producer path)
-      // or recovered are below verifiedEnd; others are checked on their first read.
-      const unverified = position + pos + size > this.verifiedEnd;
+      // or recovered are in `verified`; others are checked on their first read.
+      const at = position + pos;
+      const unverified = size >= BATCH_HEADER_SIZE && !this.verified.covers(at, at + size);
       const problem = size < BATCH_HEADER_SIZE ? 'bad length'
         : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic'
-        : unverified && buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size) ? 'CRC mismatch' : null;
+        : unverified && (readCrcChecks.count++, buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size)) ? 'CRC mismatch' : null;
       if (problem) {
         if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
         break;
       }
-      if (unverified && position + pos === this.verifiedEnd) this.verifiedEnd += size;
+      if (unverified) this.verified.add(at, at + size);
       nextOffset = baseOffset + buf.readInt32BE(pos + Off.LastOffsetDelta) + 1;
       pos += size;
     }
@@ -395,7 +408,8 @@ export class LogSegment {
     // recovered data may never have reached the disk (a crash keeps only the page cache): sync it at the next flush
     this.logDirty = true;
     this.size = pos;
-    this.verifiedEnd = pos;
+    this.verified.clear();
+    this.verified.add(0, pos);
     this.readEndOffset = -1;
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.nextOffset = next;
@@ -413,6 +427,7 @@ export class LogSegment {
     const removed = this.size - b.position;
     this.ctx.fs.ftruncateSync(this.fd(), b.position);
     this.size = b.position;
+    this.verified.truncate(b.position);
     this.logDirty = true;
     this.recover(indexIntervalBytes);
     return removed;

@@ -361,21 +361,23 @@ export class PartitionLog extends EventEmitter {
    * Reads whole batches from the one containing `fetchOffset`: the first batch even when larger
    * than maxBytes, then more while within maxBytes, none whose base offset is >= maxOffset (the
    * high watermark for consumers). OffsetOutOfRangeError outside [logStartOffset, logEndOffset];
-   * CorruptRecordError if the first batch fails its CRC.
+   * CorruptRecordError if the first batch fails its CRC. `pool`: where the read buffer comes
+   * from (the caller then owns its release). `minOneBatch` false: a first batch larger than
+   * maxBytes is neither read nor returned (KIP-74 later partitions).
    */
-  /** `pool`: where the read buffer comes from (the caller then owns its release). */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset, pool?: BufferPool): ReadResult {
+  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset, pool?: BufferPool, minOneBatch = true): ReadResult {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
     }
     const result: ReadResult = { records: EMPTY, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
     if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
+    if (!minOneBatch && maxBytes <= 0) return result; // no budget left: no index lookup, no read
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       this.ensureSegmentLoaded(seg);
       const position = seg.positionOf(fetchOffset);
       if (position < 0) continue;
-      result.records = seg.read(position, maxBytes, maxOffset, pool);
+      result.records = seg.read(position, maxBytes, maxOffset, pool, minOneBatch);
       return result;
     }
     return result;

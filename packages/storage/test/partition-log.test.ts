@@ -258,3 +258,25 @@ test('sequential reads continue from where the previous read ended, also across 
   assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [[2, 5]]);
   assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records), []);
 });
+
+test('read with minOneBatch false never reads or allocates a first batch larger than maxBytes', async () => {
+  const { BufferPool } = await import('../src/buffer-pool.ts');
+  const acquired: number[] = [];
+  class CountingPool extends BufferPool {
+    override acquire(size: number): Buffer { acquired.push(size); return super.acquire(size); }
+  }
+  const pool = new CountingPool();
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  const big = buildBatch({ count: 20 });
+  log.appendSync(big, { leaderEpoch: 0 });
+  assert.ok(big.length > 300);
+  assert.equal(log.read(0, 0, log.logEndOffset, pool, false).records.length, 0);
+  assert.equal(log.read(0, 40, log.logEndOffset, pool, false).records.length, 0);
+  assert.deepEqual(acquired, []); // below a batch header: not even a header read
+  assert.equal(log.read(0, 300, log.logEndOffset, pool, false).records.length, 0);
+  assert.deepEqual(acquired, [300]); // the budget only, not the whole batch
+  assert.throws(() => log.read(99, 0, log.logEndOffset, pool, false), OffsetOutOfRangeError);
+  assert.equal(log.read(0, big.length, log.logEndOffset, pool, false).records.length, big.length);
+  assert.equal(log.read(0, 300, log.logEndOffset, pool, true).records.length, big.length);
+});

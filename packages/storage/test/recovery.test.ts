@@ -145,3 +145,32 @@ test('recovery restores leader epochs found in the log when the checkpoint lacks
   const l2 = env.open().getLog('t', 0)!;
   assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 2 }]);
 });
+
+test('after a restart, batches appended or read once are not CRC-checked again; unread corruption is still found', async () => {
+  const { readCrcChecks } = await import('../src/log-segment.ts');
+  const env = testEnv();
+  const mgr = env.open();
+  const first = mgr.getOrCreateLog('t', 0);
+  appendN(first, 4); // 0..7, active segment
+  const bad = first.segments[0]!.findBatch(2)!; // batch [2,3]
+  mgr.shutdown();
+  const pos = bad.position + Math.floor(bad.size / 2);
+  env.fs.poke(`${SEG0}.log`, pos, Buffer.from([env.fs.bytes(`${SEG0}.log`)[pos]! ^ 0x20]));
+  const log = env.open().getLog('t', 0)!; // clean restart: nothing of the active segment is verified
+  appendN(log, 3); // 8..13, appended in this process
+  const c0 = readCrcChecks.count;
+  // tailing the appended batches: no CRC computed
+  assert.deepEqual(batchOffsets(log.read(8, 1 << 20).records), [[8, 9], [10, 11], [12, 13]]);
+  assert.equal(readCrcChecks.count, c0);
+  // a read from mid-segment checks the batch it has not seen once, then never again
+  assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records), [[6, 7], [8, 9], [10, 11], [12, 13]]);
+  assert.equal(readCrcChecks.count, c0 + 1);
+  assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records).length, 4);
+  assert.equal(readCrcChecks.count, c0 + 1);
+  // the corrupted batch, never verified, is still reported; the one before it is checked once
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [[0, 1]]);
+  assert.equal(readCrcChecks.count, c0 + 3);
+  assert.throws(() => log.read(2, 1 << 20), (e: unknown) => e instanceof CorruptRecordError && e.position === bad.position);
+  assert.deepEqual(batchOffsets(log.read(4, 1 << 20).records).length, 5);
+  assert.equal(readCrcChecks.count, c0 + 5); // [4,5] once; [2,3] re-checked on each attempt (it fails)
+});

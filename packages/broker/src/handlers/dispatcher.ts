@@ -13,7 +13,7 @@ import type { ConnectionInfo, FrameProcessor, ResponseFrame } from '../network/c
 import type { BrokerServices } from '../services.ts';
 import { unsupportedApiVersionsFrame } from './api-versions.ts';
 import { SplicingWriter } from './splicing-writer.ts';
-import { NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './registry.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './registry.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -64,6 +64,7 @@ export class RequestDispatcher implements FrameProcessor {
 
 function encode(handler: AnyApiHandler, apiVersion: number, correlationId: number, result: HandlerResult<unknown>): ResponseFrame {
   if (result === NO_RESPONSE) return null;
+  if (result === CLOSE_CONNECTION) return CLOSE_CONNECTION;
   const w = new SplicingWriter(256);
   const at = w.reserve(4);
   encodeResponseHeader(w, handler.apiKey, apiVersion, correlationId);

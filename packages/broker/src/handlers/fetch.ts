@@ -17,9 +17,9 @@
 // session (SessionId != 0) gets FETCH_SESSION_ID_NOT_FOUND.
 // Not implemented: follower fetches (replicaId >= 0 is served like a consumer), DivergingEpoch,
 // read_committed filtering (there are no transactions), fetch sessions, quotas, rack-aware
-// preferred replicas. The records are copied once from the storage read into a buffer of the data
-// buffer pool, spliced into the response frame, and the connection returns that buffer to the pool
-// once the socket write completed (reads discarded before a long poll are returned at once).
+// preferred replicas. The records are read from disk directly into a buffer of the data buffer
+// pool (no further copy), spliced into the response frame, and the connection returns that buffer
+// to the pool once the socket write completed (reads discarded before a long poll are returned at once).
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse, type FetchResponsePartitionData } from '@tributary/protocol';
 import { waitForFetch } from '../partitions/delayed-fetch.ts';
 import type { Partition } from '../partitions/partition.ts';
@@ -61,6 +61,8 @@ function readAll(topics: TopicManager, request: FetchRequest): ReadOutcome {
       partitions.push(p);
       let records: Buffer;
       try {
+        // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
+        // range: no disk read, the partition answers its offsets with no records.
         records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch, dataBufferPool).records;
       } catch (err) {
         hasError = true;

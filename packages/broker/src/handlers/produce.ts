@@ -12,7 +12,9 @@
 // acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS). With tributary.durability=fsync
 // the answer waits for the fsync covering the append (group commit). All partitions are
 // validated and written without waiting for one another; the answer is synchronous (no promise)
-// unless recompression or an fsync wait needs one. acks=0 gets no response.
+// unless recompression or an fsync wait needs one. acks=0 gets no response; when any partition
+// of an acks=0 request fails, the connection is closed instead (after the responses to earlier
+// requests are written), as Kafka does, so the producer notices and refreshes its metadata.
 // Response: base offset, LogAppendTime (-1 for CreateTime topics), log start offset (v5+), error
 // message (v8+). Storage failures answer KAFKA_STORAGE_ERROR.
 // Idempotent producers (batches with a producer id): epoch and sequence checks per partition
@@ -31,7 +33,7 @@ import { PartitionError } from '../partitions/partition.ts';
 import { validateRecords } from '../partitions/log-validator.ts';
 import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
-import { NO_RESPONSE, type ApiHandler } from './registry.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from './registry.ts';
 
 type PartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
 
@@ -67,7 +69,7 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
-      topicPartition: `${p.topic}-${p.partition}`,
+      get topicPartition() { return `${p.topic}-${p.partition}`; }, // built only for an error message
       produceVersion: version,
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: p.log.config.segmentBytes,
@@ -86,11 +88,14 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
 }
 
 function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
-  const nameProblem = topicNameProblem(name);
-  if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
   const p = topics.partition(name, index);
-  if (!p) return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (!p) {
+    // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  }
   if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
   return appendOne(topics, p, records, acks, version, now);
 }
@@ -123,7 +128,10 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
       }
       return { name: t.name, partitionResponses };
     });
-    const answer = () => (acks === 0 ? NO_RESPONSE : { responses, throttleTimeMs: 0 });
+    // acks=0: no response; if any partition failed, the connection is closed instead so the
+    // producer notices (Kafka's closeConnection) and refreshes its metadata.
+    const failedAny = () => responses.some((t) => t.partitionResponses.some((pr) => pr.errorCode !== ErrorCode.NONE));
+    const answer = () => (acks === 0 ? (failedAny() ? CLOSE_CONNECTION : NO_RESPONSE) : { responses, throttleTimeMs: 0 });
     return waits ? Promise.all(waits as Array<Promise<unknown>>).then(answer) : answer();
   },
   rejectVersion(ctx, request) {

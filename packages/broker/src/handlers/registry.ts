@@ -5,7 +5,7 @@
 //
 //   export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
 //     apiKey: ApiKey.Metadata, name: 'Metadata', minVersion: 0, maxVersion: 12,
-//     handle(ctx, request) { ...; return response; },   // or a Promise of it, or NO_RESPONSE
+//     handle(ctx, request) { ...; return response; },   // or a Promise of it, NO_RESPONSE or CLOSE_CONNECTION
 //   };
 //
 // `handle` receives the decoded request (every field filled, defaults where the version lacks it)
@@ -19,7 +19,7 @@
 // the connection. A version above maxVersion, or an unknown API key, closes the connection, as
 // Kafka's SocketServer does — except ApiVersions, answered with a v0 body and UNSUPPORTED_VERSION.
 import type { ApiKey, Encodable, Reader, RequestHeader, RequestOf, ResponseOf, Writer } from '@tributary/protocol';
-import type { ConnectionInfo } from '../network/connection.ts';
+import { CLOSE_CONNECTION, type ConnectionInfo } from '../network/connection.ts';
 import type { BrokerServices } from '../services.ts';
 
 /** What a handler receives with each request. */
@@ -35,7 +35,12 @@ export interface RequestContext {
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('NO_RESPONSE');
-export type HandlerResult<Res> = Res | typeof NO_RESPONSE;
+/**
+ * Returned by a handler to answer nothing and close the connection once the responses ahead of
+ * this one are written (a failed acks=0 Produce, as Kafka does).
+ */
+export { CLOSE_CONNECTION } from '../network/connection.ts';
+export type HandlerResult<Res> = Res | typeof NO_RESPONSE | typeof CLOSE_CONNECTION;
 
 /** A body codec that replaces the generated one (tests, special cases). */
 export interface MessageCodec<Req, Res> {

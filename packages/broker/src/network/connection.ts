@@ -1,7 +1,9 @@
 // Connection: one client socket. Splits the byte stream into frames, hands each to the
 // FrameProcessor, and writes responses strictly in request order even when the processor finishes
 // them out of order (a long-polling Fetch ahead of a quick Metadata). A null response means "no
-// response" (acks=0 Produce); its slot is dropped in order.
+// response" (acks=0 Produce); its slot is dropped in order. CLOSE_CONNECTION means "no response,
+// and close": the responses ahead of it are written, then the socket is ended and later requests
+// are dropped (Kafka's CloseConnectionResponse, used for a failed acks=0 Produce).
 //
 // Writes: responses completed during one event-loop turn are written together between cork() and
 // uncork() (one writev), which matters for small pipelined requests.
@@ -33,14 +35,17 @@ export interface ConnectionInfo {
  * A complete response frame (with its 4-byte size prefix), or null for no response. A list of
  * buffers is one frame written in order (records spliced in without copying).
  */
-export type ResponseFrame = Buffer | Buffer[] | null;
+export type ResponseFrame = Buffer | Buffer[] | null | typeof CLOSE_CONNECTION;
+
+/** A response that sends nothing and closes the connection once the responses ahead of it are written. */
+export const CLOSE_CONNECTION: unique symbol = Symbol('CLOSE_CONNECTION');
 
 /** Smaller response chunks cannot be pooled buffers (the pool's smallest class is 64 KiB, and
  *  fetched records under 4 KiB are copied into the frame). */
 const POOLED_MIN = 4096;
 
 function frameBytes(r: ResponseFrame): number {
-  if (r === null) return 0;
+  if (r === null || r === CLOSE_CONNECTION) return 0;
   if (!Array.isArray(r)) return r.length;
   let n = 0;
   for (const b of r) n += b.length;
@@ -233,8 +238,10 @@ export class Connection {
       this.socket.cork();
       let last: Buffer | null = null;
       let pooled: Buffer[] | null = null;
+      let closeAfter = false;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
+        if (slot.response === CLOSE_CONNECTION) { closeAfter = true; break; }
         if (slot.response) {
           this.heldBytes -= frameBytes(slot.response);
           for (const b of Array.isArray(slot.response) ? slot.response : [slot.response]) {
@@ -259,9 +266,21 @@ export class Connection {
         }
       }
       this.socket.uncork();
+      if (closeAfter) { this.endAfterWrites('closed by the handler (failed acks=0 Produce)'); return; }
     }
     this.maybeResume();
     this.maybeEnd();
+  }
+
+  /** Ends the socket once what was written is out; later requests are dropped unanswered. */
+  private endAfterWrites(reason: string): void {
+    this.draining = true;
+    this.ending = true;
+    this.socket.pause();
+    this.abort.abort();
+    this.slots.length = 0;
+    this.heldBytes = 0;
+    this.socket.end(() => this.close(reason));
   }
 
   private readonly onWritten = (): void => this.maybeResume();

@@ -4,15 +4,16 @@
 //   - Kafka's ProduceRequest.validateRecords, answered INVALID_RECORD with Kafka's messages:
 //     exactly one batch per partition, magic 2 (legacy message sets are refused); zstd before
 //     Produce v7 -> UNSUPPORTED_COMPRESSION_TYPE;
-//   - the batch whole, CRC-32C correct, record count consistent (CORRUPT_MESSAGE);
+//   - the batch whole, CRC-32C correct (CORRUPT_MESSAGE);
+//   - Kafka's LogValidator count checks: records count > 0 and == lastOffsetDelta + 1 (INVALID_RECORD);
 //   - no control batches from clients (INVALID_RECORD);
 //   - CreateTime topics: message.timestamp.after.max.ms against the batch's MaxTimestamp and
 //     message.timestamp.before.max.ms against its BaseTimestamp (the first record's timestamp:
 //     batch granularity, records are not decoded) -> INVALID_TIMESTAMP;
-//   - each batch at most max.message.bytes (MESSAGE_TOO_LARGE), the whole blob at most
+//   - the batch at most max.message.bytes (MESSAGE_TOO_LARGE), the whole blob at most
 //     segment.bytes (RECORD_LIST_TOO_LARGE);
-//   - the topic's compression.type: 'producer' keeps the batches as sent; any other codec
-//     differing from a batch's is applied by decoding that batch and re-encoding it with the
+//   - the topic's compression.type: 'producer' keeps the batch as sent; any other codec
+//     differing from the batch's is applied by decoding the batch and re-encoding it with the
 //     topic's codec (the only place the broker decodes records). Producer id, epoch, base sequence,
 //     transactional flag, timestamps and offset deltas are kept.
 //
@@ -33,7 +34,8 @@ const CODECS: Record<string, CompressionType | null> = {
 };
 
 export interface ValidationLimits {
-  topicPartition: string;
+  /** `topic-partition`, read only when an error message needs it (may be a lazy getter). */
+  readonly topicPartition: string;
   /** Produce request version (Kafka's per-version checks). */
   produceVersion: number;
   maxMessageBytes: number;
@@ -45,51 +47,67 @@ export interface ValidationLimits {
 }
 
 export interface ValidationResult {
-  /** Batches to append: the input itself, or a re-encoded copy when recompressed. */
+  /** The batch to append: the input itself, or a re-encoded copy when recompressed. */
   records: Buffer | Promise<Buffer>;
-  batchCount: number;
 }
 
 function batchError(err: InvalidBatchError, tp: string): PartitionError {
   return new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Invalid record batch in produce request to ${tp}: ${err.message}`);
 }
 
-/** Validates `records` (throws PartitionError with the Kafka error code); recompresses when the topic asks for it. */
+/**
+ * Validates `records` (throws PartitionError with the Kafka error code); recompresses when the topic asks for it.
+ * checkProduceRecords guarantees exactly one whole-length batch, so the single batch at 0 is validated directly.
+ */
 export function validateRecords(records: Buffer, limits: ValidationLimits): ValidationResult {
-  const tp = limits.topicPartition;
   if (records.length > limits.segmentBytes) {
+    const tp = limits.topicPartition;
     throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE,
       `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`);
   }
   checkProduceRecords(records, limits.produceVersion);
-  const target = CODECS[limits.compressionType] ?? null;
-  let pos = 0;
-  let n = 0;
-  let recompress = false;
-  while (pos < records.length) {
-    let size: number;
-    try {
-      size = validateBatch(records, pos);
-    } catch (err) {
-      if (err instanceof InvalidBatchError) throw batchError(err, tp);
-      throw err;
-    }
-    if (size > limits.maxMessageBytes) {
-      throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
-        `The record batch size in the append to ${tp} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
-    }
-    const attrs = records.readInt16BE(pos + Off.Attributes);
-    if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${tp})`);
-    if (limits.timestamps) checkTimestamps(records, pos, limits.timestamps, tp);
-    if (target !== null && compressionOf(attrs) !== target) recompress = true;
-    pos += size;
-    n++;
+  let size: number;
+  try {
+    size = validateBatch(records, 0);
+  } catch (err) {
+    // A count that does not fit the offset range is Kafka's INVALID_RECORD for produce, not CORRUPT_MESSAGE.
+    if (err instanceof InvalidBatchError && err.problem === 'bad-count') checkRecordCount(records, limits);
+    if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
+    throw err;
   }
-  if (n === 0) throw new PartitionError(ErrorCode.CORRUPT_MESSAGE, `Produce request to ${tp} has no record batch`);
-  return { records: recompress ? recompressAll(records, target!, limits) : records, batchCount: n };
+  checkRecordCount(records, limits);
+  if (size > limits.maxMessageBytes) {
+    throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size in the append to ${limits.topicPartition} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+  }
+  const attrs = records.readInt16BE(Off.Attributes);
+  if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${limits.topicPartition})`);
+  if (limits.timestamps) checkTimestamps(records, 0, limits.timestamps, limits);
+  const target = CODECS[limits.compressionType] ?? null;
+  const recompress = target !== null && compressionOf(attrs) !== target;
+  return { records: recompress ? recompressBatch(records, target, limits) : records };
 }
 
-function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, tp: string): void {
+/**
+ * Kafka's LogValidator.validateRecordBatch count checks (produce only; stored and recovered batches
+ * go through validateBatch alone): the offset range must be non-empty, the count positive, and
+ * count == lastOffsetDelta + 1 -> else INVALID_RECORD with Kafka's messages.
+ */
+function checkRecordCount(records: Buffer, limits: ValidationLimits): void {
+  const lastDelta = records.readInt32BE(Off.LastOffsetDelta);
+  const count = records.readInt32BE(Off.RecordsCount);
+  if (count > 0 && count === lastDelta + 1) return;
+  const tp = () => limits.topicPartition;
+  const base = Number(records.readBigInt64BE(Off.BaseOffset));
+  const range = `[${base}, ${base + lastDelta}]`;
+  if (lastDelta < 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp()}.`);
+  if (count <= 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp()}.`);
+  if (count !== lastDelta + 1) {
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp()}.`);
+  }
+}
+
+function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, limits: ValidationLimits): void {
   const lo = t.now - t.beforeMaxMs;
   const hi = t.now + t.afterMaxMs;
   const first = Number(records.readBigInt64BE(pos + Off.BaseTimestamp));
@@ -97,7 +115,7 @@ function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeM
   const bad = max > hi ? max : first >= 0 && first < lo ? first : null;
   if (bad !== null) {
     throw new PartitionError(ErrorCode.INVALID_TIMESTAMP,
-      `Timestamp ${bad} of message in the append to ${tp} is out of range. The timestamp should be within [${lo}, ${hi}]`);
+      `Timestamp ${bad} of message in the append to ${limits.topicPartition} is out of range. The timestamp should be within [${lo}, ${hi}]`);
   }
 }
 
@@ -113,41 +131,29 @@ function checkProduceRecords(records: Buffer, version: number): void {
   if (records.length > first) throw invalid('are only allowed to contain exactly one record batch per partition');
 }
 
-async function recompressAll(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < records.length) {
-    const size = records.readInt32BE(pos + Off.BatchLength) + 12;
-    const attrs = records.readInt16BE(pos + Off.Attributes);
-    if (compressionOf(attrs) === codec) {
-      out.push(records.subarray(pos, pos + size));
-    } else {
-      let b;
-      try {
-        b = await decodeRecordBatch(records, pos, { verifyCrc: false });
-      } catch (err) {
-        if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
-        throw err;
-      }
-      const batch = await encodeRecordBatch({
-        records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
-        compression: codec,
-        baseTimestamp: b.baseTimestamp,
-        maxTimestamp: b.maxTimestamp,
-        lastOffsetDelta: b.lastOffsetDelta,
-        timestampType: b.timestampType,
-        isTransactional: b.isTransactional,
-        producerId: b.producerId,
-        producerEpoch: b.producerEpoch,
-        baseSequence: b.baseSequence,
-      });
-      if (batch.length > limits.maxMessageBytes) {
-        throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
-          `The record batch size in the append to ${limits.topicPartition} is ${batch.length} bytes after recompression, which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
-      }
-      out.push(batch);
-    }
-    pos += size;
+async function recompressBatch(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
+  let b;
+  try {
+    b = await decodeRecordBatch(records, 0, { verifyCrc: false });
+  } catch (err) {
+    if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
+    throw err;
   }
-  return Buffer.concat(out);
+  const batch = await encodeRecordBatch({
+    records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
+    compression: codec,
+    baseTimestamp: b.baseTimestamp,
+    maxTimestamp: b.maxTimestamp,
+    lastOffsetDelta: b.lastOffsetDelta,
+    timestampType: b.timestampType,
+    isTransactional: b.isTransactional,
+    producerId: b.producerId,
+    producerEpoch: b.producerEpoch,
+    baseSequence: b.baseSequence,
+  });
+  if (batch.length > limits.maxMessageBytes) {
+    throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size in the append to ${limits.topicPartition} is ${batch.length} bytes after recompression, which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+  }
+  return batch;
 }

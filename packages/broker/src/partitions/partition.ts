@@ -199,19 +199,13 @@ export class Partition {
   /**
    * Reads for a consumer: whole batches from `fetchOffset`, below the HW. OffsetOutOfRangeError
    * (errorCode 1) when fetchOffset is outside [logStartOffset, logEndOffset]. With `minOneBatch`
-   * false, a first batch larger than `maxBytes` is not returned (KIP-74 only allows it for the
-   * first partition of a response).
+   * false, a first batch larger than `maxBytes` is neither read nor returned (KIP-74 only allows
+   * it for the first partition of a response).
    */
   read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
-    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, pool);
-    if (!minOneBatch && r.records.length > maxBytes) {
-      pool?.release(r.records);
-      r.records = EMPTY;
-    }
-    return r;
+    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, pool, minOneBatch);
   }
 }
 
-const EMPTY = Buffer.alloc(0);
 /** Largest active segment scanned to rebuild producer state (see loadProducerState). */
 export const PRODUCER_STATE_SCAN_BYTES = 16 * 1024 * 1024;
