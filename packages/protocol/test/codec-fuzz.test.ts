@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { decodeRequestFrame, decodeResponseFrame, encodeRequestFrame, encodeResponseFrame } from '../src/frames.ts';
 import type { ApiKey } from '../src/generated/api-keys.ts';
 import { DecodeError } from '../src/wire/errors.ts';
-import { HAVE_SPECS, SampleBuilder, messages } from './support/samples.ts';
+import { SPECS_SKIP, requireSpecs, SampleBuilder, messages } from './support/samples.ts';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -55,8 +55,8 @@ function expectOnlyDecodeError(f: () => unknown, label: string): void {
   }
 }
 
-describe('decoder fuzzing', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol', timeout: 30_000 }, () => {
-  if (!HAVE_SPECS) return;
+describe('decoder fuzzing', { skip: SPECS_SKIP, timeout: 30_000 }, () => {
+  if (!requireSpecs()) return;
   const requests: Buffer[] = [];
   const responses: { apiKey: ApiKey; version: number; frame: Buffer }[] = [];
   for (const m of messages()) {

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Reader } from '../src/wire/reader.ts';
 import { Writer } from '../src/wire/writer.ts';
-import { HAVE_SPECS, SampleBuilder, codecOf, messages, type Mode } from './support/samples.ts';
+import { SPECS_SKIP, requireSpecs, SampleBuilder, codecOf, messages, type Mode } from './support/samples.ts';
 
-describe('generated codec round trips', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol' }, () => {
-  if (!HAVE_SPECS) return;
+describe('generated codec round trips', { skip: SPECS_SKIP }, () => {
+  if (!requireSpecs()) return;
   for (const m of messages()) {
     it(`${m.name} v${m.valid.lo}-${m.valid.hi}`, () => {
       const { decode, encode } = codecOf(m);

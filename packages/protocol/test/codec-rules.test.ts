@@ -13,7 +13,7 @@ import { DecodeError, EncodeError } from '../src/wire/errors.ts';
 import { Reader } from '../src/wire/reader.ts';
 import { Writer } from '../src/wire/writer.ts';
 import type { StructModel } from '../../../scripts/protocol-gen/model.ts';
-import { HAVE_SPECS, SampleBuilder, ZERO_UUID, codecOf, defaultOf, messages } from './support/samples.ts';
+import { SPECS_SKIP, requireSpecs, SampleBuilder, ZERO_UUID, codecOf, defaultOf, messages } from './support/samples.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/#[^\n]*/g, '').replace(/\s+/g, ''), 'hex');
 const has = (r: { lo: number; hi: number }, v: number) => v >= r.lo && v <= r.hi;
@@ -28,8 +28,8 @@ function* structSlots(s: StructModel, obj: Record<string, unknown>): Generator<{
   }
 }
 
-describe('encoding a field the version lacks', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol' }, () => {
-  if (!HAVE_SPECS) return;
+describe('encoding a field the version lacks', { skip: SPECS_SKIP }, () => {
+  if (!requireSpecs()) return;
   it('is an EncodeError with a non-default value and fine with the default: every message, version and field, nested too', () => {
     let checked = 0;
     for (const m of messages()) {
@@ -109,8 +109,8 @@ describe('tagged fields', () => {
   });
 });
 
-describe('every version decodes mutated frames to a value or a DecodeError', { skip: HAVE_SPECS ? false : 'no ../shared/kafka-protocol' }, () => {
-  if (!HAVE_SPECS) return;
+describe('every version decodes mutated frames to a value or a DecodeError', { skip: SPECS_SKIP }, () => {
+  if (!requireSpecs()) return;
   it('16 mutations of each request and response frame at every version', () => {
     let s = 2026;
     const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);

@@ -2,7 +2,9 @@
 // and a version, a sample value with a non-default value in every field the version has (or null in
 // every nullable one), and the value a decoder must return for it (defaults where the version lacks a
 // field). Independent of the generated code, so round trips check the generator, not themselves.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { it } from 'node:test';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FieldModel, type MessageModel, type Scalar, type StructModel, loadMessages } from '../../../../scripts/protocol-gen/model.ts';
@@ -13,6 +15,29 @@ import type { Writer } from '../../src/wire/writer.ts';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SPEC_DIR = resolve(REPO_ROOT, '../shared/kafka-protocol');
 export const HAVE_SPECS = existsSync(join(SPEC_DIR, 'messages'));
+/** CI (.ci/run sets TRIBUTARY_REQUIRE_INTEROP=1): missing specs fail the spec-driven tests instead of skipping them. */
+export const REQUIRE_SPECS = process.env.TRIBUTARY_REQUIRE_INTEROP === '1';
+const MISSING = `no Kafka message specs at ${join(SPEC_DIR, 'messages')}`;
+
+/**
+ * The `skip` option of a describe/it that needs the specs: a visible reason when they are absent on a
+ * developer's machine; false when they are present, and in CI, where requireSpecs() then fails.
+ */
+export const SPECS_SKIP: string | false = HAVE_SPECS || REQUIRE_SPECS ? false : `${MISSING} (skipped; CI fails instead)`;
+
+/**
+ * Call at the top of a describe body (or a test body) that needs the specs: true when they are
+ * present. Otherwise (only reached in CI, see SPECS_SKIP) registers a failing test (inside a describe)
+ * or throws (inside a test) and returns false. Node 20 counts an error thrown by a describe callback
+ * as no failure, hence the explicit failing test.
+ */
+export function requireSpecs(inTest = false): boolean {
+  if (HAVE_SPECS) return true;
+  const message = `${MISSING} and TRIBUTARY_REQUIRE_INTEROP=1`;
+  if (inTest) throw new Error(message);
+  it('the Kafka message specs are present', () => assert.fail(message));
+  return false;
+}
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
