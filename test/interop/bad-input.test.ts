@@ -18,7 +18,7 @@ import { WireClient, createTopic, withWire } from './wire-client.ts';
 
 const MiB = 1024 * 1024;
 /** How long the fuzz test waits for the probe behind each mutated request. */
-const PROBE_TIMEOUT_MS = 2_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * Why a mutated request may hold its connection past PROBE_TIMEOUT_MS: only a well-formed Fetch whose
