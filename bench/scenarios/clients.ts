@@ -14,7 +14,8 @@
 //   consume throughput: one topic filled untimed by the raw generator; each client reads it from
 //     offset 0 to the end in a new consumer group per round (KafkaJS and @platformatic/kafka consume
 //     only through groups; group.initial.rebalance.delay.ms=0, join included), ours also by
-//     assign() without a group; wall time until every record was handed to the application.
+//     assign() without a group; wall time until every record was handed to the application. Each
+//     loop touches every record's value (sums value.length, checked against count x size).
 // Client settings are each library's defaults except: acks=1; ours batchSize 256 KiB for
 // throughput and lingerMs 0 for latency (KafkaJS and @platformatic/kafka send at once, without
 // linger); @platformatic/kafka 2.x on Node 20 needs Promise.withResolvers (polyfilled below).
@@ -63,8 +64,19 @@ interface Driver {
   version(): string | null;
   /** A producer with acks=1; `send` resolves when the broker acknowledged the messages. */
   producer(bootstrap: string, mode: 'throughput' | 'latency'): Promise<{ send(values: Buffer[], topic?: string): Promise<unknown>; close(): Promise<void> }>;
-  /** Reads `count` records of `topic` from offset 0; resolves when all were handed to the application. */
-  consume(bootstrap: string, topic: string, count: number, how: 'group' | 'assign', groupId: string): Promise<void>;
+  /**
+   * Reads `count` records of `topic` from offset 0; resolves when all were handed to the
+   * application. Every client's loop touches each record's value (sums `value.length`, checked
+   * against count x size by `checkValues`), so no client wins by never materialising records.
+   */
+  consume(bootstrap: string, topic: string, count: number, size: number, how: 'group' | 'assign', groupId: string): Promise<void>;
+}
+
+/** The consume loops' proof of work: every record seen, every value of the expected size. */
+function checkValues(label: string, seen: number, valueBytes: number, count: number, size: number): void {
+  if (seen !== count || valueBytes !== count * size) {
+    throw new Error(`${label} consumed ${seen} records with ${valueBytes} value bytes; expected ${count} records, ${count * size} bytes`);
+  }
 }
 
 const tributaryDriver: Driver = {
@@ -82,7 +94,7 @@ const tributaryDriver: Driver = {
       close: async () => { await p.close(); await kafka.close(); },
     };
   },
-  async consume(bootstrap, topic, count, how, groupId) {
+  async consume(bootstrap, topic, count, size, how, groupId) {
     const { Kafka } = await import('@tributary/client');
     const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench' });
     const consumer = kafka.consumer(how === 'group' ? { groupId, autoOffsetReset: 'earliest', autoCommit: false } : { autoOffsetReset: 'earliest' });
@@ -90,10 +102,13 @@ const tributaryDriver: Driver = {
       if (how === 'group') await consumer.subscribe([topic]);
       else consumer.assign([{ topic, partition: 0 }]);
       let seen = 0;
+      let valueBytes = 0;
       for await (const b of consumer.batches()) {
+        for (const r of b.records) valueBytes += r.value!.length;
         seen += b.records.length;
         if (seen >= count) break;
       }
+      checkValues('@tributary/client', seen, valueBytes, count, size);
     } finally {
       await consumer.close();
       await kafka.close();
@@ -115,7 +130,7 @@ const kafkajsDriver: Driver = {
       close: () => p.disconnect(),
     };
   },
-  async consume(bootstrap, topic, count, _how, groupId) {
+  async consume(bootstrap, topic, count, size, _how, groupId) {
     const { Kafka, logLevel } = await import('kafkajs');
     const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
     const c = kafka.consumer({ groupId });
@@ -123,15 +138,19 @@ const kafkajsDriver: Driver = {
     try {
       await c.subscribe({ topic, fromBeginning: true });
       let seen = 0;
+      let valueBytes = 0;
       await new Promise<void>((resolve, reject) => {
         c.run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
+            if (seen >= count) return; // a batch after the last one, before disconnect
+            for (const m of batch.messages) valueBytes += m.value!.length;
             seen += batch.messages.length;
             if (seen >= count) resolve();
           },
         }).catch(reject);
       });
+      checkValues('kafkajs', seen, valueBytes, count, size);
     } finally {
       await c.disconnect();
     }
@@ -151,17 +170,20 @@ const platformaticDriver: Driver = {
       close: () => p.close(),
     };
   },
-  async consume(bootstrap, topic, count, _how, groupId) {
+  async consume(bootstrap, topic, count, size, _how, groupId) {
     polyfillWithResolvers();
     const { Consumer } = await import('@platformatic/kafka');
     const c = new Consumer({ clientId: 'bench', groupId, bootstrapBrokers: [bootstrap] });
     try {
       const stream = await c.consume({ topics: [topic], mode: 'earliest', autocommit: false });
       let seen = 0;
-      for await (const _ of stream) {
+      let valueBytes = 0;
+      for await (const m of stream) {
+        valueBytes += (m.value as Buffer).length;
         if (++seen >= count) break;
       }
       await stream.close();
+      checkValues('@platformatic/kafka', seen, valueBytes, count, size);
     } finally {
       await c.close(true);
     }
@@ -349,7 +371,7 @@ async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> 
       const cpu0 = process.cpuUsage();
       const m = await sampled(broker, async () => {
         const t0 = performance.now();
-        await w.driver.consume(broker.bootstrap, TOPIC, n, w.how, `bench-${w.driver.id}-${round}`);
+        await w.driver.consume(broker.bootstrap, TOPIC, n, size, w.how, `bench-${w.driver.id}-${round}`);
         return (performance.now() - t0) / 1000;
       });
       results.get(w)!.push({ seconds: m.value, window: m.window, cpuUs: cpuMicros(cpu0) / n });
@@ -386,7 +408,7 @@ export const clientsGroup: ScenarioGroup = {
     `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
     `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); ours batchSize 256 KiB (lingerMs 5 default)`,
     `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement; ours lingerMs 0`,
-    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application',
+    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application; every loop reads each record\'s value (sum of value.length, checked against count x size)',
     `versions: kafkajs ${versionOf('kafkajs') ?? 'missing'}, @platformatic/kafka ${versionOf('@platformatic/kafka') ?? 'missing'} (Promise.withResolvers polyfilled on Node 20), @tributary/client from this checkout`,
     'ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client\'s own cost, steadier than rec/s on a loaded machine)',
   ],
