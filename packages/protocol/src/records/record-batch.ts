@@ -209,7 +209,8 @@ export function decodeRecordBatchSync(buf: Buffer, pos = 0, opts: DecodeBatchOpt
 
 /**
  * Decodes every complete batch in a records blob (a Fetch response's `records`, a log slice).
- * A partial trailing batch (the broker cuts at max bytes) is skipped, as clients do.
+ * A partial trailing batch (the broker cuts at max bytes) is skipped, as clients do. Uncompressed
+ * batches are decoded synchronously; only compressed ones wait for their codec.
  */
 export async function decodeRecordBatches(buf: Buffer, opts: DecodeBatchOptions = {}): Promise<DecodedBatch[]> {
   const out: DecodedBatch[] = [];
@@ -217,8 +218,8 @@ export async function decodeRecordBatches(buf: Buffer, opts: DecodeBatchOptions 
   while (pos < buf.length) {
     const size = batchSizeAt(buf, pos);
     if (size < 0 || pos + size > buf.length) break;
-    const batch = await decodeRecordBatch(buf, pos, opts);
-    out.push(batch);
+    const compressed = size > Off.Attributes + 2 && (buf.readInt16BE(pos + Off.Attributes) & Attr.CompressionMask) !== CompressionType.None;
+    out.push(compressed ? await decodeRecordBatch(buf, pos, opts) : decodeRecordBatchSync(buf, pos, opts));
     pos += size;
   }
   return out;

@@ -103,19 +103,34 @@ export interface RecordContext {
 }
 
 /**
- * Decodes exactly `count` records from buf[pos, end). Throws RecordFormatError when a record is
- * malformed, when the bytes run out early, or when bytes remain after the last record.
+ * Receives each record `readRecords` decodes, in order: its deltas from the batch's BaseOffset and
+ * BaseTimestamp, and zero-copy slices of its key, value and header values. Lets a caller build
+ * its own record objects straight from the batch bytes.
  */
-export function decodeRecords(buf: Buffer, pos: number, end: number, count: number, ctx: RecordContext): KafkaRecord[] {
+export type RecordSink = (
+  offsetDelta: number,
+  timestampDelta: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+  attributes: number,
+) => void;
+
+/**
+ * Decodes exactly `count` records from buf[pos, end), handing each to `sink`. Throws
+ * RecordFormatError when a record is malformed, when the bytes run out early, or when bytes remain
+ * after the last record (records before the bad one have already been handed over).
+ */
+export function readRecords(buf: Buffer, pos: number, end: number, count: number, sink: RecordSink): void {
   if (count < 0) throw new RecordFormatError(`negative record count ${count}`);
   if (count > (end - pos) / MIN_RECORD_SIZE) throw new RecordFormatError(`record count ${count} cannot fit in ${end - pos} bytes`);
-  const records: KafkaRecord[] = new Array(count);
-  const outer = new VarintCursor(buf, pos, end);
+  const c = new VarintCursor(buf, pos, end);
   for (let i = 0; i < count; i++) {
-    const length = outer.varint();
-    if (length < 0 || length > end - outer.pos) throw new RecordFormatError(`record ${i} length ${length} runs past the end of the batch`);
-    const recordEnd = outer.pos + length;
-    const c = new VarintCursor(buf, outer.pos, recordEnd);
+    c.end = end;
+    const length = c.varint();
+    if (length < 0 || length > end - c.pos) throw new RecordFormatError(`record ${i} length ${length} runs past the end of the batch`);
+    const recordEnd = c.pos + length;
+    c.end = recordEnd;
     if (c.pos >= recordEnd) throw new RecordFormatError(`record ${i} is empty`);
     const attributes = buf[c.pos++]!;
     const timestampDelta = c.varlong();
@@ -123,28 +138,43 @@ export function decodeRecords(buf: Buffer, pos: number, end: number, count: numb
     const key = c.bytes('key');
     const value = c.bytes('value');
     const headerCount = c.varint();
-    if (headerCount < 0) throw new RecordFormatError(`negative header count ${headerCount}`);
-    if (headerCount > (recordEnd - c.pos) / 2) throw new RecordFormatError(`header count ${headerCount} cannot fit in its record`);
-    const headers: RecordHeader[] = [];
-    for (let h = 0; h < headerCount; h++) {
-      const hk = c.bytes('header key');
-      if (hk === null) throw new RecordFormatError('null header key');
-      headers.push({ key: hk.toString('utf8'), value: c.bytes('header value') });
+    let headers: RecordHeader[];
+    if (headerCount === 0) headers = [];
+    else {
+      if (headerCount < 0) throw new RecordFormatError(`negative header count ${headerCount}`);
+      if (headerCount > (recordEnd - c.pos) / 2) throw new RecordFormatError(`header count ${headerCount} cannot fit in its record`);
+      headers = new Array(headerCount);
+      for (let h = 0; h < headerCount; h++) {
+        const hk = c.bytes('header key');
+        if (hk === null) throw new RecordFormatError('null header key');
+        headers[h] = { key: hk.toString('utf8'), value: c.bytes('header value') };
+      }
     }
-    if (c.pos !== recordEnd) throw new RecordFormatError(`record ${i} declares ${length} bytes but its fields use ${c.pos - outer.pos}`);
-    outer.pos = recordEnd;
-    records[i] = {
-      offset: ctx.baseOffset + BigInt(offsetDelta),
-      timestamp: ctx.logAppendTime ?? ctx.baseTimestamp + BigInt(timestampDelta),
+    if (c.pos !== recordEnd) throw new RecordFormatError(`record ${i} declares ${length} bytes but its fields use ${c.pos - (recordEnd - length)}`);
+    sink(offsetDelta, timestampDelta, key, value, headers, attributes);
+  }
+  if (c.pos !== end) throw new RecordFormatError(`${end - c.pos} bytes remain after the last of ${count} records`);
+}
+
+/**
+ * Decodes exactly `count` records from buf[pos, end) into KafkaRecords. Throws RecordFormatError
+ * when a record is malformed, when the bytes run out early, or when bytes remain after the last record.
+ */
+export function decodeRecords(buf: Buffer, pos: number, end: number, count: number, ctx: RecordContext): KafkaRecord[] {
+  const records: KafkaRecord[] = [];
+  const { baseOffset, baseTimestamp, logAppendTime } = ctx;
+  readRecords(buf, pos, end, count, (offsetDelta, timestampDelta, key, value, headers, attributes) => {
+    records.push({
+      offset: baseOffset + BigInt(offsetDelta),
+      timestamp: logAppendTime ?? baseTimestamp + BigInt(timestampDelta),
       offsetDelta,
       timestampDelta,
       attributes,
       key,
       value,
       headers,
-    };
-  }
-  if (outer.pos !== end) throw new RecordFormatError(`${end - outer.pos} bytes remain after the last of ${count} records`);
+    });
+  });
   return records;
 }
 export { RecordFormatError } from './varint.ts';

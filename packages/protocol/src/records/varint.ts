@@ -9,11 +9,27 @@ export class RecordFormatError extends Error {
   }
 }
 
-/** A cursor over `buf` up to `end`; methods advance `pos`. */
+/**
+ * A cursor over `buf` up to `end`; methods advance `pos`. `end` may be moved (one cursor walks a
+ * whole batch, bounded by each record in turn). Single-byte values, the common case inside
+ * records, take a short path.
+ */
 export class VarintCursor {
-  constructor(readonly buf: Buffer, public pos: number, readonly end: number) {}
+  constructor(readonly buf: Buffer, public pos: number, public end: number) {}
 
   varint(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
+    return this.varintSlow();
+  }
+
+  private varintSlow(): number {
     const { buf, end } = this;
     let pos = this.pos;
     let raw = 0;
@@ -34,6 +50,18 @@ export class VarintCursor {
 
   /** A varlong as a number; exact while |value| < 2^53 (timestamp deltas are far below). */
   varlong(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
+    return this.varlongSlow();
+  }
+
+  private varlongSlow(): number {
     const { buf, end } = this;
     let pos = this.pos;
     let raw = 0n;
@@ -59,10 +87,10 @@ export class VarintCursor {
     const len = this.varint();
     if (len === -1) return null;
     if (len < -1) throw new RecordFormatError(`negative ${what} length ${len}`);
-    if (len > this.end - this.pos) throw new RecordFormatError(`${what} length ${len} runs past the end of its record`);
-    const out = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return out;
+    const pos = this.pos;
+    if (len > this.end - pos) throw new RecordFormatError(`${what} length ${len} runs past the end of its record`);
+    this.pos = pos + len;
+    return this.buf.subarray(pos, pos + len);
   }
 }
 
