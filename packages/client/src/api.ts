@@ -167,6 +167,8 @@ export interface ConsumerConfig {
   maxBufferedBytes?: number;
   /** `isolation.level` (default 'read_uncommitted'). */
   isolationLevel?: 'read_uncommitted' | 'read_committed';
+  /** `check.crcs`: verify the CRC-32C of every fetched record batch (default true). */
+  checkCrcs?: boolean;
 }
 
 export interface SubscribeOptions {

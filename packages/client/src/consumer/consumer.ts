@@ -24,6 +24,9 @@ import { Fetcher } from './fetcher.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { SubscriptionState } from './subscription-state.ts';
 
+/** Pulls served without prepare() in a row (its auto-commit and metadata-age checks run at least this often). */
+const FAST_PULLS = 256;
+
 export class KafkaConsumer implements Consumer {
   private readonly subscriptions: SubscriptionState;
   private readonly buffer: FetchBuffer;
@@ -48,6 +51,7 @@ export class KafkaConsumer implements Consumer {
       maxBytes: config.fetchMaxBytes ?? 52428800,
       maxPartitionBytes: config.maxPartitionFetchBytes ?? 1048576,
       isolationLevel: config.isolationLevel === 'read_committed' ? 1 : 0,
+      checkCrcs: config.checkCrcs ?? true,
     });
     this.assignorList = (config.assignors ?? ['range', 'cooperative-sticky']).map((a) => (typeof a === 'string' ? createAssignor(a) : a));
     this.autoCommit = config.groupId !== undefined && (config.autoCommit ?? true);
@@ -64,6 +68,8 @@ export class KafkaConsumer implements Consumer {
           rackId: null,
         }, this.subscriptions)
       : null;
+    // a used-up or dropped fetch lets its partition be fetched again (fetch ahead)
+    this.buffer.onRemoved = () => this.fetcher.maybeFetch();
     if (this.group) {
       this.group.onWake = () => this.buffer.wakeup();
       this.group.beforeRevoke = async (partitions) => {
@@ -200,32 +206,96 @@ export class KafkaConsumer implements Consumer {
     clearTimeout(timer);
   }
 
-  async *records(): AsyncIterableIterator<ConsumerRecord> {
-    while (!this.closed) {
-      await this.prepare();
-      if (this.closed) return;
-      const r = this.buffer.nextRecord();
-      if (r) {
-        this.fetcher.maybeFetch(); // prefetch while the application works
-        yield r;
-        continue;
-      }
-      await this.waitForData();
+  /** Pulls served by the fast path since prepare() last ran; bounds how long clock-based work (auto-commit, metadata age) waits. */
+  private fastPulls = 0;
+
+  /**
+   * Whether a pull may skip prepare(): no rejoin, no positions to find, no error to report, and
+   * prepare() ran within the last FAST_PULLS pulls (its clock checks: auto-commit, metadata age).
+   */
+  private canSkipPrepare(): boolean {
+    if (++this.fastPulls > FAST_PULLS) return false;
+    if (this.fetcher.errors.length > 0 || !this.subscriptions.positionsSettled()) return false;
+    if (this.group) {
+      this.group.polls++;
+      if (this.group.rejoinNeeded) return false;
     }
+    return true;
   }
 
-  async *batches(): AsyncIterableIterator<RecordBatchView> {
+  /** The slow path of a pull: prepare(), then take, waiting for data until there is some (undefined once closed). */
+  private async pull<T>(take: () => T | undefined): Promise<T | undefined> {
     while (!this.closed) {
+      this.fastPulls = 0;
       await this.prepare();
-      if (this.closed) return;
-      const b = this.buffer.nextBatch();
-      if (b) {
-        this.fetcher.maybeFetch();
-        yield b;
-        continue;
-      }
+      if (this.closed) return undefined;
+      const item = take();
+      if (item !== undefined) return item;
       await this.waitForData();
     }
+    return undefined;
+  }
+
+  /**
+   * An async iterator over what `take` hands out: a pull with buffered data and nothing else to do
+   * returns at once (no async generator, no awaits); otherwise it goes through pull(). Pulls are
+   * served in call order; after an error or return() the iterator is done.
+   */
+  private iterate<T>(take: () => T | undefined): AsyncIterableIterator<T> {
+    let done = false;
+    let pending: Promise<unknown> = Promise.resolve();
+    let pulling = false;
+    const finished = (): IteratorResult<T> => ({ done: true, value: undefined });
+    const slow = (): Promise<IteratorResult<T>> => {
+      pulling = true;
+      const p = this.pull(take).then(
+        (item): IteratorResult<T> => {
+          pulling = false;
+          if (item === undefined || done) {
+            done = true;
+            return finished();
+          }
+          return { done: false, value: item };
+        },
+        (err: unknown) => {
+          pulling = false;
+          done = true;
+          throw err;
+        },
+      );
+      pending = p.catch(() => {});
+      return p;
+    };
+    const it: AsyncIterableIterator<T> = {
+      next: (): Promise<IteratorResult<T>> => {
+        if (done || this.closed) {
+          done = true;
+          return Promise.resolve(finished());
+        }
+        if (pulling) return pending.then(() => it.next()); // one pull at a time, in order
+        if (this.canSkipPrepare()) {
+          const item = take();
+          if (item !== undefined) return Promise.resolve({ done: false, value: item });
+        }
+        return slow();
+      },
+      return: (): Promise<IteratorResult<T>> => {
+        done = true;
+        return Promise.resolve(finished());
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  records(): AsyncIterableIterator<ConsumerRecord> {
+    return this.iterate(() => this.buffer.nextRecord());
+  }
+
+  batches(): AsyncIterableIterator<RecordBatchView> {
+    return this.iterate(() => this.buffer.nextBatch());
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {

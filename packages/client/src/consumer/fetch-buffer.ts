@@ -3,10 +3,11 @@
 // (from the offset after it) in flight, so the network works while the application consumes.
 // Records are handed out in fetch order, only for partitions still assigned and not paused, and
 // only from the consumer's current position: a fetch made before a seek or a rebalance is
-// dropped. Consuming advances the position; finishing a fetch moves it to the offset after the
-// fetch's last batch (skipping control records and compacted gaps).
+// dropped. Consuming advances the position (past every record handed out: once per call, for one
+// record or a whole fetch); finishing a fetch moves it to the offset after the fetch's last batch
+// (skipping control records and compacted gaps). `nextRecord` and `nextBatch` share one path.
 import type { ConsumerRecord, RecordBatchView } from '../api.ts';
-import type { SubscriptionState } from './subscription-state.ts';
+import { partitionKey, type PartitionState, type SubscriptionState } from './subscription-state.ts';
 
 export interface CompletedFetch {
   topic: string;
@@ -24,13 +25,24 @@ export interface CompletedFetch {
 
 interface Entry {
   fetch: CompletedFetch;
+  key: string;
+  /** Next record to hand out. */
   index: number;
+  /** The partition's state when the fetch was added: a different one later means it was revoked meanwhile. */
+  state: PartitionState;
+  /** The position this buffer last set; anything else means a seek or reset came in between. Null before the first take. */
+  position: PartitionState['position'];
 }
 
 export class FetchBuffer {
   private entries: Entry[] = [];
   private bytes = 0;
   private waiters: Array<() => void> = [];
+  /** Range [from, to) of the last take's entry records. */
+  private from = 0;
+  private to = 0;
+  /** Called after a fetch is used up or dropped (the fetcher may fetch that partition again). */
+  onRemoved: () => void = () => {};
 
   constructor(
     private readonly subscriptions: SubscriptionState,
@@ -49,12 +61,11 @@ export class FetchBuffer {
   bufferedPartitions(): Map<string, { fetches: number; nextFetchOffset: bigint }> {
     const out = new Map<string, { fetches: number; nextFetchOffset: bigint }>();
     for (const e of this.entries) {
-      const k = `${e.fetch.topic}\u0000${e.fetch.partition}`;
-      const x = out.get(k);
+      const x = out.get(e.key);
       if (x) {
         x.fetches++;
         x.nextFetchOffset = e.fetch.nextFetchOffset;
-      } else out.set(k, { fetches: 1, nextFetchOffset: e.fetch.nextFetchOffset });
+      } else out.set(e.key, { fetches: 1, nextFetchOffset: e.fetch.nextFetchOffset });
     }
     return out;
   }
@@ -70,8 +81,12 @@ export class FetchBuffer {
     return next;
   }
 
+  /** Buffers a completed fetch of an assigned partition (a fetch for any other is dropped). */
   add(fetch: CompletedFetch): void {
-    this.entries.push({ fetch, index: 0 });
+    const key = partitionKey(fetch.topic, fetch.partition);
+    const state = this.subscriptions.stateOf(key);
+    if (!state) return;
+    this.entries.push({ fetch, key, index: 0, state, position: null });
     this.bytes += fetch.sizeInBytes;
     this.wakeup();
   }
@@ -82,6 +97,7 @@ export class FetchBuffer {
   }
 
   wakeup(): void {
+    if (this.waiters.length === 0) return;
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
@@ -89,6 +105,7 @@ export class FetchBuffer {
 
   /** Drops buffered data of a partition (seek, revoke). */
   clearPartition(topic: string, partition: number): void {
+    const before = this.entries.length;
     this.entries = this.entries.filter((e) => {
       if (e.fetch.topic === topic && e.fetch.partition === partition) {
         this.bytes -= e.fetch.sizeInBytes;
@@ -96,86 +113,77 @@ export class FetchBuffer {
       }
       return true;
     });
+    if (this.entries.length !== before) this.onRemoved();
   }
 
   /** The next record to hand out, advancing its partition's position; undefined when none. */
   nextRecord(): ConsumerRecord | undefined {
-    for (let i = 0; i < this.entries.length; ) {
-      const e = this.entries[i];
-      const state = this.check(e);
-      if (state === 'drop') {
-        this.remove(i);
-        continue;
-      }
-      if (state === 'paused') {
-        i++;
-        continue;
-      }
-      const r = this.take(e);
-      if (r) {
-        if (e.index >= e.fetch.records.length) this.finish(i);
-        return r;
-      }
-      this.finish(i);
-    }
-    return undefined;
+    const e = this.take(1);
+    return e ? e.fetch.records[this.from] : undefined;
   }
 
   /** The rest of the first consumable fetch, as one batch; undefined when none. */
   nextBatch(): RecordBatchView | undefined {
+    const e = this.take(Infinity);
+    if (!e) return undefined;
+    const all = e.fetch.records;
+    const records = this.from === 0 && this.to === all.length ? all : all.slice(this.from, this.to);
+    return { topic: e.fetch.topic, partition: e.fetch.partition, records, highWatermark: e.fetch.highWatermark };
+  }
+
+  /**
+   * Takes up to `max` records (at least one) from the first consumable fetch: sets this.from/to to
+   * their range in its records, advances the partition's position past them and finishes the fetch
+   * when it is used up. Undefined when no fetch has a record to hand out.
+   */
+  private take(max: number): Entry | undefined {
     for (let i = 0; i < this.entries.length; ) {
-      const e = this.entries[i];
-      const state = this.check(e);
-      if (state === 'drop') {
-        this.remove(i);
+      const e = this.entries[i]!;
+      const state = e.state;
+      const pos = state.position;
+      if (this.subscriptions.stateOf(e.key) !== state || pos === null || (e.position === null ? pos.offset !== e.fetch.fetchOffset : pos !== e.position)) {
+        this.remove(i); // revoked, or fetched before a seek / reset
         continue;
       }
-      if (state === 'paused') {
+      if (state.paused) {
         i++;
         continue;
       }
-      const records: ConsumerRecord[] = [];
-      for (let r = this.take(e); r; r = this.take(e)) records.push(r);
-      this.finish(i);
-      if (records.length) return { topic: e.fetch.topic, partition: e.fetch.partition, records, highWatermark: e.fetch.highWatermark };
+      const recs = e.fetch.records;
+      let from = e.index;
+      if (e.position === null) {
+        // a batch may start before the position (compressed batches are fetched whole)
+        while (from < recs.length && recs[from]!.offset < pos.offset) from++;
+      }
+      if (from >= recs.length) {
+        this.finish(i);
+        continue;
+      }
+      const to = max >= recs.length - from ? recs.length : from + max;
+      const last = recs[to - 1]!;
+      this.subscriptions.advance(state, last.offset + 1n, last.leaderEpoch);
+      e.position = state.position;
+      e.index = to;
+      this.from = from;
+      this.to = to;
+      if (to >= recs.length) this.finish(i);
+      return e;
     }
     return undefined;
   }
 
-  private check(e: Entry): 'ok' | 'drop' | 'paused' {
-    const tp = { topic: e.fetch.topic, partition: e.fetch.partition };
-    if (!this.subscriptions.isAssigned(tp)) return 'drop';
-    const pos = this.subscriptions.position(tp);
-    if (!pos) return 'drop';
-    if (e.index === 0 && pos.offset !== e.fetch.fetchOffset) return 'drop'; // fetched before a seek
-    if (this.subscriptions.isPaused(tp)) return 'paused';
-    return 'ok';
-  }
-
-  /** Next record at or after the position (batches may start before it), advancing the position. */
-  private take(e: Entry): ConsumerRecord | undefined {
-    const tp = { topic: e.fetch.topic, partition: e.fetch.partition };
-    const pos = this.subscriptions.position(tp)!;
-    const recs = e.fetch.records;
-    while (e.index < recs.length) {
-      const r = recs[e.index++];
-      if (r.offset < pos.offset) continue;
-      this.subscriptions.seek(tp, r.offset + 1n, r.leaderEpoch);
-      return r;
-    }
-    return undefined;
-  }
-
+  /** Removes the used-up fetch at `i`, moving its partition's position to the fetch's end (past control records and gaps). */
   private finish(i: number): void {
-    const e = this.entries[i];
-    const tp = { topic: e.fetch.topic, partition: e.fetch.partition };
-    const pos = this.subscriptions.position(tp);
-    if (pos && pos.offset < e.fetch.nextFetchOffset) this.subscriptions.seek(tp, e.fetch.nextFetchOffset, pos.leaderEpoch);
+    const e = this.entries[i]!;
+    const pos = e.state.position;
+    if (pos && pos.offset < e.fetch.nextFetchOffset) this.subscriptions.advance(e.state, e.fetch.nextFetchOffset, pos.leaderEpoch);
     this.remove(i);
   }
 
   private remove(i: number): void {
-    this.bytes -= this.entries[i].fetch.sizeInBytes;
-    this.entries.splice(i, 1);
+    this.bytes -= this.entries[i]!.fetch.sizeInBytes;
+    if (i === 0) this.entries.shift();
+    else this.entries.splice(i, 1);
+    this.onRemoved();
   }
 }

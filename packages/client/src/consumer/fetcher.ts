@@ -7,9 +7,9 @@
 // the fetch buffer with the offset after the last batch. Errors: OFFSET_OUT_OF_RANGE resets the
 // position (auto.offset.reset); leadership errors refresh metadata; the rest is reported.
 // Also resolves positions: ListOffsets for earliest/latest/timestamp resets.
-import { ApiKey, ErrorCode, decodeRecordBatches, errorInfo, type FetchResponse } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
-import type { ConsumerRecord } from '../api.ts';
+import { decodeFetch, type DecodedFetch } from './fetch-decoder.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import type { FetchBuffer } from './fetch-buffer.ts';
 import type { ResetTarget, SubscriptionState } from './subscription-state.ts';
@@ -21,6 +21,8 @@ export interface FetcherConfig {
   maxBytes: number;
   maxPartitionBytes: number;
   isolationLevel: 0 | 1;
+  /** `check.crcs`: verify each batch's CRC-32C (default true, as Java). */
+  checkCrcs?: boolean;
 }
 
 const LEADERSHIP_ERRORS = new Set<number>([
@@ -130,7 +132,8 @@ export class Fetcher {
         if (!pos || this.buffer.nextFetchOffset(tp.topic, tp.partition, pos.offset) !== req.offset) continue; // seeked meanwhile
         if (p.errorCode !== ErrorCode.NONE && pos.offset !== req.offset) continue; // a fetch ahead failed: the position's fetch will see it
         if (p.errorCode === ErrorCode.NONE) {
-          await this.complete(tp, req.offset, p.records, p.highWatermark);
+          const pending = this.complete(tp, req.offset, p.records, p.highWatermark);
+          if (pending) await pending;
         } else if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           try {
             this.subscriptions.onOffsetOutOfRange(tp);
@@ -149,44 +152,33 @@ export class Fetcher {
     }
   }
 
-  private async complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): Promise<void> {
+  /** Decodes a partition's records and buffers them; synchronous unless a batch is compressed. */
+  private complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): void | Promise<void> {
     if (!records || records.length === 0) return;
-    let batches;
-    try {
-      batches = await decodeRecordBatches(records);
-    } catch (err) {
+    const add = (d: DecodedFetch) => {
+      if (d.nextFetchOffset === null) return;
+      this.buffer.add({
+        topic: tp.topic,
+        partition: tp.partition,
+        fetchOffset,
+        records: d.records,
+        nextFetchOffset: d.nextFetchOffset,
+        highWatermark,
+        sizeInBytes: records.length,
+      });
+    };
+    const corrupt = (err: unknown) => {
       this.errors.push(new KafkaClientError(`corrupt record batch from ${tp.topic}-${tp.partition}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', false, { ...tp }, { cause: err }));
+    };
+    let decoded: DecodedFetch | Promise<DecodedFetch>;
+    try {
+      decoded = decodeFetch(tp.topic, tp.partition, records, this.config.checkCrcs);
+    } catch (err) {
+      corrupt(err);
       return;
     }
-    if (batches.length === 0) return;
-    const out: ConsumerRecord[] = [];
-    for (const b of batches) {
-      if (b.isControl) continue;
-      const logAppend = b.timestampType === 'LogAppendTime';
-      for (const r of b.records) {
-        out.push({
-          topic: tp.topic,
-          partition: tp.partition,
-          offset: r.offset,
-          timestamp: Number(r.timestamp),
-          timestampType: logAppend ? 'log-append' : 'create',
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-          leaderEpoch: b.partitionLeaderEpoch,
-        });
-      }
-    }
-    const last = batches[batches.length - 1];
-    this.buffer.add({
-      topic: tp.topic,
-      partition: tp.partition,
-      fetchOffset,
-      records: out,
-      nextFetchOffset: last.baseOffset + BigInt(last.lastOffsetDelta) + 1n,
-      highWatermark,
-      sizeInBytes: records.length,
-    });
+    if (decoded instanceof Promise) return decoded.then(add, corrupt);
+    add(decoded);
   }
 
   /** Resolves requested resets with ListOffsets (earliest -2, latest -1, or a timestamp). */

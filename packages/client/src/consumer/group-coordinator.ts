@@ -51,6 +51,10 @@ export class GroupCoordinator {
   onWake: () => void = () => {};
   /** Last time the application pulled records (max.poll.interval.ms is measured from it). */
   lastPollMs = Date.now();
+  /** Pulls counted by the consumer without reading the clock (per record); the heartbeat turns a change into lastPollMs. */
+  polls = 0;
+  private pollsSeen = 0;
+  private pollsCheckedMs = Date.now();
   /** Leader only: partition counts of the topics it assigned, to notice changes. */
   private assignmentSnapshot: Map<string, number> | null = null;
   /** Commits consumed offsets before partitions are revoked (auto-commit). */
@@ -288,7 +292,14 @@ export class GroupCoordinator {
     const beat = async () => {
       this.heartbeatTimer = null;
       if (this.closed || this.generationId < 0 || this.joining) return;
-      if (Date.now() - this.lastPollMs > this.config.rebalanceTimeoutMs) {
+      const now = Date.now();
+      if (this.polls !== this.pollsSeen) {
+        // pulled at least once since the last check
+        this.pollsSeen = this.polls;
+        this.lastPollMs = Math.max(this.lastPollMs, this.pollsCheckedMs);
+      }
+      this.pollsCheckedMs = now;
+      if (now - this.lastPollMs > this.config.rebalanceTimeoutMs) {
         // max.poll.interval.ms exceeded: leave so the group can rebalance without us (Java does the same)
         await this.leaveForPollTimeout();
         return;

@@ -15,7 +15,8 @@ export interface FetchPosition {
   leaderEpoch: number;
 }
 
-interface PartitionState {
+/** One assigned partition's state; the object lives as long as the partition stays assigned. */
+export interface PartitionState {
   tp: TopicPartition;
   position: FetchPosition | null;
   paused: boolean;
@@ -25,7 +26,9 @@ interface PartitionState {
   awaitingCommitted: boolean;
 }
 
-const key = (t: string, p: number) => `${t}\u0000${p}`;
+/** The key partitions are found by: "topic\0partition". */
+export const partitionKey = (t: string, p: number) => `${t}\u0000${p}`;
+const key = partitionKey;
 
 export class NoOffsetForPartitionError extends Error {
   override name = 'NoOffsetForPartitionError';
@@ -39,6 +42,8 @@ export class SubscriptionState {
   private topics = new Set<string>();
   private pattern: RegExp | null = null;
   private readonly partitions = new Map<string, PartitionState>();
+  /** Set when some partition may await its committed offset or a reset (cleared by positionsSettled). */
+  private unsettled = false;
 
   constructor(readonly defaultReset: OffsetResetStrategy = 'latest') {}
 
@@ -100,7 +105,12 @@ export class SubscriptionState {
     const next = new Map<string, PartitionState>();
     for (const tp of partitions) {
       const k = key(tp.topic, tp.partition);
-      next.set(k, this.partitions.get(k) ?? { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, reset: null, awaitingCommitted: true });
+      let st = this.partitions.get(k);
+      if (!st) {
+        st = { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, reset: null, awaitingCommitted: true };
+        this.unsettled = true;
+      }
+      next.set(k, st);
     }
     this.partitions.clear();
     for (const [k, v] of next) this.partitions.set(k, v);
@@ -118,9 +128,18 @@ export class SubscriptionState {
     return this.partitions.get(key(tp.topic, tp.partition))?.position ?? undefined;
   }
 
+  /** The state of an assigned partition by its key (partitionKey), else undefined. */
+  stateOf(partitionKey: string): PartitionState | undefined {
+    return this.partitions.get(partitionKey);
+  }
+
   /** Sets the next offset to fetch (seek, or after consuming records). */
   seek(tp: TopicPartition, offset: bigint, leaderEpoch = -1): void {
-    const s = this.state(tp);
+    this.advance(this.state(tp), offset, leaderEpoch);
+  }
+
+  /** Moves an assigned partition's position (records were consumed up to `offset`). */
+  advance(s: PartitionState, offset: bigint, leaderEpoch: number): void {
     s.position = { offset, leaderEpoch };
     s.reset = null;
     s.awaitingCommitted = false;
@@ -131,6 +150,15 @@ export class SubscriptionState {
     const s = this.state(tp);
     s.reset = target;
     s.awaitingCommitted = false;
+    this.unsettled = true;
+  }
+
+  /** True when no assigned partition awaits its committed offset or a reset (a cheap check per pull). */
+  positionsSettled(): boolean {
+    if (!this.unsettled) return true;
+    for (const s of this.partitions.values()) if (s.awaitingCommitted || s.reset !== null) return false;
+    this.unsettled = false;
+    return true;
   }
 
   /** The committed offset arrived (or there is none: null -> default reset strategy). */
@@ -140,7 +168,10 @@ export class SubscriptionState {
     s.awaitingCommitted = false;
     if (committed) s.position = committed;
     else if (this.defaultReset === 'none') throw new NoOffsetForPartitionError([tp]);
-    else s.reset = this.defaultReset;
+    else {
+      s.reset = this.defaultReset;
+      this.unsettled = true;
+    }
   }
 
   /** OFFSET_OUT_OF_RANGE on fetch: reset with auto.offset.reset, or fail when it is 'none'. */

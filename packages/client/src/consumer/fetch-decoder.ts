@@ -1,0 +1,107 @@
+// Turns one partition's records blob from a Fetch response into ConsumerRecords, one object per
+// record built straight from the batch bytes (no intermediate record): each complete batch is
+// checked (magic 2, length, CRC-32C as Java's check.crcs=true), control batches are skipped,
+// compressed batches are decompressed, and each record gets its absolute offset (BaseOffset plus
+// its delta: number arithmetic, one bigint per record) and timestamp (BaseTimestamp plus delta, or
+// MaxTimestamp for LogAppendTime batches). A partial trailing batch (cut at max bytes) is left
+// for the next fetch. Synchronous unless a batch is compressed: only then does it wait for the codec.
+import {
+  Attr, BATCH_HEADER_SIZE, CompressionType, InvalidBatchError, LOG_OVERHEAD, Off, RecordFormatError,
+  batchSizeAt, decompress, readRecords, validateBatch, type RecordHeader,
+} from '@tributary/protocol';
+import type { ConsumerRecord } from '../api.ts';
+
+export interface DecodedFetch {
+  /** Data records in offset order (control records left out). */
+  records: ConsumerRecord[];
+  /** The offset after the last complete batch, or null when the blob held no complete batch. */
+  nextFetchOffset: bigint | null;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Decodes `blob`; returns a promise only when a batch needs decompressing. Throws InvalidBatchError on a corrupt batch. */
+export function decodeFetch(topic: string, partition: number, blob: Buffer, checkCrcs = true): DecodedFetch | Promise<DecodedFetch> {
+  const out: DecodedFetch = { records: [], nextFetchOffset: null };
+  return walk(topic, partition, blob, 0, checkCrcs, out);
+}
+
+function walk(topic: string, partition: number, blob: Buffer, pos: number, checkCrcs: boolean, out: DecodedFetch): DecodedFetch | Promise<DecodedFetch> {
+  while (pos < blob.length) {
+    const size = batchSizeAt(blob, pos);
+    if (size < 0 || pos + size > blob.length) break; // partial trailing batch
+    check(blob, pos, size, checkCrcs);
+    const attributes = blob.readInt16BE(pos + Off.Attributes);
+    const baseOffset = blob.readBigInt64BE(pos + Off.BaseOffset);
+    out.nextFetchOffset = baseOffset + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
+    if ((attributes & Attr.Control) !== 0) {
+      pos += size;
+      continue;
+    }
+    const codec = attributes & Attr.CompressionMask;
+    const section = blob.subarray(pos + BATCH_HEADER_SIZE, pos + size);
+    if (codec !== CompressionType.None) {
+      if (codec > CompressionType.Zstd) throw new InvalidBatchError('unsupported-compression', `unknown compression codec id ${codec}`);
+      const next = pos + size;
+      return decompress(codec, section).then(
+        (records) => {
+          appendRecords(topic, partition, blob, pos, records, out.records);
+          return walk(topic, partition, blob, next, checkCrcs, out);
+        },
+        (err: Error) => {
+          throw new InvalidBatchError('bad-compression', err.message);
+        },
+      );
+    }
+    appendRecords(topic, partition, blob, pos, section, out.records);
+    pos += size;
+  }
+  return out;
+}
+
+function check(blob: Buffer, pos: number, size: number, checkCrcs: boolean): void {
+  const magic = size > Off.Magic ? blob.readInt8(pos + Off.Magic) : -1;
+  if (magic === 0 || magic === 1) {
+    throw new InvalidBatchError('bad-magic', `legacy message set v${magic} is not supported; only record batch v2 (magic 2, Kafka 0.11+)`);
+  }
+  if (checkCrcs) {
+    validateBatch(blob, pos);
+    return;
+  }
+  if (size < BATCH_HEADER_SIZE) throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
+  if (magic !== 2) throw new InvalidBatchError('bad-magic', `unsupported magic ${magic}`);
+}
+
+/** Decodes the (uncompressed) records section of the batch at `pos` of `blob` onto `out`. */
+function appendRecords(topic: string, partition: number, blob: Buffer, pos: number, section: Buffer, out: ConsumerRecord[]): void {
+  const count = blob.readInt32BE(pos + Off.RecordsCount);
+  const leaderEpoch = blob.readInt32BE(pos + Off.PartitionLeaderEpoch);
+  const logAppend = (blob.readInt16BE(pos + Off.Attributes) & Attr.TimestampTypeLogAppend) !== 0;
+  const timestampType = logAppend ? 'log-append' : 'create';
+  const baseOffset = blob.readBigInt64BE(pos + Off.BaseOffset);
+  const lastOffset = baseOffset + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta));
+  // LogAppendTime: every record reports MaxTimestamp (the broker's append time)
+  const baseTimestamp = Number(blob.readBigInt64BE(pos + (logAppend ? Off.MaxTimestamp : Off.BaseTimestamp)));
+  const tsScale = logAppend ? 0 : 1;
+  try {
+    if (baseOffset >= 0n && lastOffset <= MAX_SAFE) {
+      const base = Number(baseOffset);
+      readRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers: RecordHeader[]) => {
+        out.push({
+          topic, partition, offset: BigInt(base + offsetDelta), timestamp: baseTimestamp + timestampDelta * tsScale,
+          timestampType, key, value, headers, leaderEpoch,
+        });
+      });
+    } else {
+      readRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers: RecordHeader[]) => {
+        out.push({
+          topic, partition, offset: baseOffset + BigInt(offsetDelta), timestamp: baseTimestamp + timestampDelta * tsScale,
+          timestampType, key, value, headers, leaderEpoch,
+        });
+      });
+    }
+  } catch (err) {
+    if (err instanceof RecordFormatError) throw new InvalidBatchError('bad-record', `batch at offset ${baseOffset}: ${err.message}`);
+    throw err;
+  }
+}
