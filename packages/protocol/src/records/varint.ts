@@ -19,11 +19,18 @@ export class VarintCursor {
 
   varint(): number {
     const pos = this.pos;
-    if (pos < this.end) {
+    if (pos + 1 < this.end) {
       const b = this.buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
+      }
+      const b2 = this.buf[pos + 1]!;
+      if (b2 < 0x80) {
+        // two bytes: lengths up to 8 KiB
+        const raw = (b & 0x7f) | (b2 << 7);
+        this.pos = pos + 2;
+        return (raw >>> 1) ^ -(raw & 1);
       }
     }
     return this.varintSlow();
