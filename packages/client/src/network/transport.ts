@@ -5,9 +5,12 @@
 // flight, as the Java client does. Requests that expect no response (Produce with acks=0) resolve
 // once written. Header and body encoding are the caller's: requests arrive as complete frames
 // (with their size prefix), responses leave without it. Timers and the socket factory are injectable.
+// Plain TCP sockets read through frame-reader.ts (Node's `onread`: large responses are read in
+// place, never copied); TLS and injected sockets go through 'data' events and frame-decoder.ts.
 import net from 'node:net';
 import tls from 'node:tls';
 import { FrameDecoder, FrameError } from './frame-decoder.ts';
+import { FrameReader } from './frame-reader.ts';
 import { ConnectionError, RequestTimeoutError } from './errors.ts';
 
 export interface Timers {
@@ -84,7 +87,11 @@ export class Transport {
       const useTls = this.options.tls !== undefined;
       if (this.options.createSocket) socket = this.options.createSocket(host, port);
       else if (useTls) socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(this.options.tls === true ? {} : this.options.tls) });
-      else socket = net.connect({ host, port });
+      else {
+        // plain TCP: reads land where the frame reader says (large responses straight into their own buffer)
+        const reader = new FrameReader(this.options.maxFrameBytes);
+        socket = net.connect({ host, port, onread: { buffer: () => reader.nextBuffer(), callback: (n: number) => this.onRead(reader, n) } });
+      }
       socket.setNoDelay(true);
       this.socket = socket;
       const timer = this.timers.setTimeout(() => {
@@ -98,7 +105,7 @@ export class Transport {
         resolve();
       };
       socket.once(useTls && !this.options.createSocket ? 'secureConnect' : 'connect', onConnected);
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      if (this.options.createSocket || useTls) socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('error', (err) => {
         this.timers.clearTimeout(timer);
         this.fail(new ConnectionError(`connection to ${this.broker} failed: ${err.message}`, this.broker, err));
@@ -158,6 +165,22 @@ export class Transport {
       this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as FrameError).message}`, this.broker, err));
       return;
     }
+    this.onFrames(frames);
+  }
+
+  private onRead(reader: FrameReader, n: number): boolean {
+    let frames: Buffer[];
+    try {
+      frames = reader.onRead(n);
+    } catch (err) {
+      this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as FrameError).message}`, this.broker, err));
+      return false;
+    }
+    if (frames.length > 0) this.onFrames(frames);
+    return true;
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
       if (frame.length < 4) {
         this.fail(new ConnectionError(`response frame from ${this.broker} too short`, this.broker));
