@@ -19,13 +19,14 @@ export class VarintCursor {
 
   varint(): number {
     const pos = this.pos;
-    if (pos + 1 < this.end) {
+    const end = this.end;
+    if (pos < end) {
       const b = this.buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
       }
-      const b2 = this.buf[pos + 1]!;
+      const b2 = pos + 1 < end ? this.buf[pos + 1]! : 0x80;
       if (b2 < 0x80) {
         // two bytes: lengths up to 8 KiB
         const raw = (b & 0x7f) | (b2 << 7);
@@ -58,11 +59,18 @@ export class VarintCursor {
   /** A varlong as a number; exact while |value| < 2^53 (timestamp deltas are far below). */
   varlong(): number {
     const pos = this.pos;
-    if (pos < this.end) {
+    const end = this.end;
+    if (pos < end) {
       const b = this.buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
+      }
+      const b2 = pos + 1 < end ? this.buf[pos + 1]! : 0x80;
+      if (b2 < 0x80) {
+        const raw = (b & 0x7f) | (b2 << 7);
+        this.pos = pos + 2;
+        return (raw >>> 1) ^ -(raw & 1);
       }
     }
     return this.varlongSlow();
