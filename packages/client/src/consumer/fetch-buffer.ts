@@ -6,6 +6,7 @@
 // dropped. Consuming advances the position (past every record handed out: once per call, for one
 // record or a whole fetch); finishing a fetch moves it to the offset after the fetch's last batch
 // (skipping control records and compacted gaps). `nextRecord` and `nextBatch` share one path.
+// A fetch may come undecoded: it is decoded on its first take, after the checks that would drop it.
 import type { ConsumerRecord, RecordBatchView } from '../api.ts';
 import { partitionKey, type PartitionState, type SubscriptionState } from './subscription-state.ts';
 
@@ -14,8 +15,13 @@ export interface CompletedFetch {
   partition: number;
   /** The position the fetch was made from. */
   fetchOffset: bigint;
-  /** Data records in offset order (control records left out). */
-  records: ConsumerRecord[];
+  /** Data records in offset order (control records left out); null until `decode` ran. */
+  records: ConsumerRecord[] | null;
+  /**
+   * Decodes the records when they are first needed (on the first take, never for a fetch dropped
+   * before); null means the fetch is corrupt (reported by the decoder) and is dropped.
+   */
+  decode?: (() => ConsumerRecord[] | null) | null;
   /** Offset after the last batch in the response (next fetch position once all is consumed). */
   nextFetchOffset: bigint;
   highWatermark: bigint;
@@ -119,14 +125,14 @@ export class FetchBuffer {
   /** The next record to hand out, advancing its partition's position; undefined when none. */
   nextRecord(): ConsumerRecord | undefined {
     const e = this.take(1);
-    return e ? e.fetch.records[this.from] : undefined;
+    return e ? e.fetch.records![this.from] : undefined;
   }
 
   /** The rest of the first consumable fetch, as one batch; undefined when none. */
   nextBatch(): RecordBatchView | undefined {
     const e = this.take(Infinity);
     if (!e) return undefined;
-    const all = e.fetch.records;
+    const all = e.fetch.records!;
     const records = this.from === 0 && this.to === all.length ? all : all.slice(this.from, this.to);
     return { topic: e.fetch.topic, partition: e.fetch.partition, records, highWatermark: e.fetch.highWatermark };
   }
@@ -149,7 +155,15 @@ export class FetchBuffer {
         i++;
         continue;
       }
-      const recs = e.fetch.records;
+      let recs = e.fetch.records;
+      if (recs === null) {
+        recs = e.fetch.decode?.() ?? null;
+        if (recs === null) {
+          this.remove(i); // corrupt: the position stays, the next fetch meets it again
+          continue;
+        }
+        e.fetch.records = recs;
+      }
       let from = e.index;
       if (e.position === null) {
         // a batch may start before the position (compressed batches are fetched whole)

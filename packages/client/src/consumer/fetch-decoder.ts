@@ -47,6 +47,26 @@ const FetchedRecord = function (
 } as unknown as FetchedRecordConstructor;
 FetchedRecord.prototype = Object.prototype;
 
+/**
+ * A look at the batch headers only (no CRC, no records): the offset after the last complete batch
+ * (null when there is none), and whether the blob must be decoded now (`eager`: a batch is
+ * compressed, or too short to be one) rather than when its records are first needed. Lets the
+ * fetcher send the next fetch before these records are decoded.
+ */
+export function scanFetch(blob: Buffer): { nextFetchOffset: bigint | null; eager: boolean } {
+  let nextFetchOffset: bigint | null = null;
+  for (let pos = 0; pos < blob.length; ) {
+    const size = batchSizeAt(blob, pos);
+    if (size < 0 || pos + size > blob.length) break;
+    if (size < BATCH_HEADER_SIZE || (blob.readInt16BE(pos + Off.Attributes) & Attr.CompressionMask) !== CompressionType.None) {
+      return { nextFetchOffset, eager: true };
+    }
+    nextFetchOffset = blob.readBigInt64BE(pos + Off.BaseOffset) + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
+    pos += size;
+  }
+  return { nextFetchOffset, eager: false };
+}
+
 /** Decodes `blob`; returns a promise only when a batch needs decompressing. Throws InvalidBatchError on a corrupt batch. */
 export function decodeFetch(topic: string, partition: number, blob: Buffer, checkCrcs = true): DecodedFetch | Promise<DecodedFetch> {
   const out: DecodedFetch = { records: [], nextFetchOffset: null };

@@ -9,9 +9,10 @@
 // Also resolves positions: ListOffsets for earliest/latest/timestamp resets.
 import { ApiKey, ErrorCode, errorInfo, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
-import { decodeFetch, type DecodedFetch } from './fetch-decoder.ts';
+import { decodeFetch, scanFetch, type DecodedFetch } from './fetch-decoder.ts';
+import type { ConsumerRecord } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
-import type { FetchBuffer } from './fetch-buffer.ts';
+import type { CompletedFetch, FetchBuffer } from './fetch-buffer.ts';
 import type { ResetTarget, SubscriptionState } from './subscription-state.ts';
 import { KafkaClientError } from '../network/errors.ts';
 
@@ -152,23 +153,35 @@ export class Fetcher {
     }
   }
 
-  /** Decodes a partition's records and buffers them; synchronous unless a batch is compressed. */
+  /**
+   * Buffers a partition's records. Uncompressed records are decoded when the application first
+   * takes from them (so the next fetch leaves first, and stale fetches are never decoded);
+   * compressed ones are decompressed and decoded now, before the partition is fetched again.
+   */
   private complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): void | Promise<void> {
     if (!records || records.length === 0) return;
-    const add = (d: DecodedFetch) => {
-      if (d.nextFetchOffset === null) return;
-      this.buffer.add({
-        topic: tp.topic,
-        partition: tp.partition,
-        fetchOffset,
-        records: d.records,
-        nextFetchOffset: d.nextFetchOffset,
-        highWatermark,
-        sizeInBytes: records.length,
-      });
-    };
     const corrupt = (err: unknown) => {
       this.errors.push(new KafkaClientError(`corrupt record batch from ${tp.topic}-${tp.partition}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', false, { ...tp }, { cause: err }));
+    };
+    const fetch = (nextFetchOffset: bigint, decoded: ConsumerRecord[] | null, decode: CompletedFetch['decode']): CompletedFetch => ({
+      topic: tp.topic, partition: tp.partition, fetchOffset, records: decoded, decode, nextFetchOffset, highWatermark, sizeInBytes: records.length,
+    });
+    const scan = scanFetch(records);
+    if (!scan.eager) {
+      if (scan.nextFetchOffset === null) return;
+      const checkCrcs = this.config.checkCrcs;
+      this.buffer.add(fetch(scan.nextFetchOffset, null, () => {
+        try {
+          return (decodeFetch(tp.topic, tp.partition, records, checkCrcs) as DecodedFetch).records; // uncompressed: synchronous
+        } catch (err) {
+          corrupt(err);
+          return null;
+        }
+      }));
+      return;
+    }
+    const add = (d: DecodedFetch) => {
+      if (d.nextFetchOffset !== null) this.buffer.add(fetch(d.nextFetchOffset, d.records, null));
     };
     let decoded: DecodedFetch | Promise<DecodedFetch>;
     try {
