@@ -8,6 +8,7 @@ import { CompressionType, ControlRecordType, InvalidBatchError, buildEndTxnMarke
 import { decodeFetch, scanFetch, type DecodedFetch } from '../../src/consumer/fetch-decoder.ts';
 import { Kafka } from '../../src/kafka.ts';
 import { KafkaClientError } from '../../src/network/errors.ts';
+import type { RecordBatchView } from '../../src/api.ts';
 import { startMiniKafka } from '../helpers/mini-kafka.ts';
 
 const T0 = 1_700_000_000_000n;
@@ -97,7 +98,7 @@ test('a corrupt fetch reaches the application as CORRUPT_MESSAGE and the positio
     await strict.close();
     const lax = kafka.consumer({ autoOffsetReset: 'earliest', checkCrcs: false });
     lax.assign([tp]);
-    const b = (await lax.batches().next()).value!;
+    const b = (await lax.batches().next()).value as RecordBatchView;
     assert.deepEqual(b.records.map((r) => r.value!.toString()), ['one', 'twn']);
     await lax.close();
   } finally {
