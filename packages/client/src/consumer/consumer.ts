@@ -251,11 +251,11 @@ export class KafkaConsumer implements Consumer {
       const p = this.pull(take).then(
         (item): IteratorResult<T> => {
           pulling = false;
-          if (item === undefined || done) {
+          if (item === undefined) {
             done = true;
             return finished();
           }
-          return { done: false, value: item };
+          return { done: false, value: item }; // even after return(): the position already moved past it
         },
         (err: unknown) => {
           pulling = false;
