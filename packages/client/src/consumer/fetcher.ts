@@ -2,9 +2,10 @@
 // (positioned, not paused) and have at most one fetch buffered (the next fetch then starts after
 // it, so fetching overlaps the application's work), one Fetch request per leader at a time
 // (long-polling `fetch.max.wait.ms` for `fetch.min.bytes`, bounded by `fetch.max.bytes` and
-// `max.partition.fetch.bytes`), no fetch sessions (sessionEpoch -1: every fetch is full). Record
-// batches are decoded (decompressed), control batches skipped, and each partition's records put in
-// the fetch buffer with the offset after the last batch. Errors: OFFSET_OUT_OF_RANGE resets the
+// `max.partition.fetch.bytes`), no fetch sessions (sessionEpoch -1: every fetch is full). Each
+// partition's records go into the fetch buffer with the offset after their last batch (read from
+// the batch headers); uncompressed ones are decoded (fetch-decoder.ts) when first taken, so the next
+// fetch leaves at once, compressed ones are decompressed and decoded first. Errors: OFFSET_OUT_OF_RANGE resets the
 // position (auto.offset.reset); leadership errors refresh metadata; the rest is reported.
 // Also resolves positions: ListOffsets for earliest/latest/timestamp resets.
 import { ApiKey, ErrorCode, errorInfo, type FetchResponse } from '@tributary/protocol';
