@@ -9,6 +9,7 @@
 //          summarised on stdout (open the file in Chrome DevTools for the rest)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startBrokerProcess } from './lib/broker-process.ts';
@@ -46,7 +47,19 @@ try {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  // GC pauses of this process (main thread) during the rounds
+  let gcMs = 0;
+  let gcCount = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcCount++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   for (let round = 1; round <= rounds; round++) {
+    gcMs = 0;
+    gcCount = 0;
     const kafka = new Kafka({ bootstrapServers: broker.bootstrap, clientId: 'profile' });
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     const cpu0 = process.cpuUsage();
@@ -74,8 +87,9 @@ try {
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     if (seen !== count || bytes !== count * size) throw new Error(`read ${seen} records, ${bytes} bytes; expected ${count}, ${count * size}`);
-    console.log(`round ${round} ${mode} ${size} B: ${Math.round(count / secs).toLocaleString('en-US')} records/s, client CPU ${((cpu.user + cpu.system) / count).toFixed(2)} µs/record`);
+    console.log(`round ${round} ${mode} ${size} B: ${Math.round(count / secs).toLocaleString('en-US')} records/s, client CPU ${((cpu.user + cpu.system) / count).toFixed(2)} µs/record, GC ${gcCount} pauses ${((gcMs * 1000) / count).toFixed(2)} µs/record`);
   }
+  gcObserver.disconnect();
   if (session && profile) {
     const { profile: data } = await session.post('Profiler.stop');
     await writeFile(profile, JSON.stringify(data));
