@@ -114,7 +114,7 @@ export interface ProducerConfig {
   maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
-  /** `enable.idempotence` (default true when the broker supports it; an error if forced and unsupported). */
+  /** `enable.idempotence` (default false; Java's default is true). A broker without InitProducerId fails sends with UNSUPPORTED_VERSION. */
   idempotent?: boolean;
   /** Custom partitioner; return undefined to use the default rule. */
   partitioner?: Partitioner;
@@ -134,8 +134,11 @@ export interface Producer {
   sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]>;
   /** Sends everything buffered now, ignoring linger.ms, and waits for it. */
   flush(): Promise<void>;
-  /** Flushes, then closes. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting sends, flushes and waits for what is buffered, then closes. With `timeoutMs`,
+   * records not acknowledged by then fail with a PRODUCER_CLOSED error.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 // ---------------------------------------------------------------- consumer

@@ -63,7 +63,7 @@ export class Sender {
 
   private runOnce(): void {
     for (const b of this.accumulator.expiredBatches()) {
-      b.fail(new KafkaClientError(`delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not sent`, 'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }));
+      b.fail(this.deliveryTimeout(b));
     }
     const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
     if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
@@ -91,6 +91,8 @@ export class Sender {
         this.wakeup();
       });
     }
+    // more may be sendable now (another batch of a partition, up to max.in.flight per broker)
+    if (drained.size > 0 && this.accumulator.hasUndrained()) this.wakeup();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -183,6 +185,15 @@ export class Sender {
     }
   }
 
+  /** Java's "Expiring N record(s)" TimeoutException: retriable, names the partition and the last error. */
+  private deliveryTimeout(b: ProducerBatch, last?: Error): KafkaClientError {
+    const why = last ? ` (last error: ${last.message})` : '';
+    return new KafkaClientError(
+      `delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms (${this.accumulator.deliveryTimeoutMs} ms)${why}`,
+      'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }, { cause: last },
+    );
+  }
+
   private failAll(error: Error): void {
     this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
   }
@@ -191,6 +202,10 @@ export class Sender {
     const expired = this.cluster.clock() - batch.createdMs >= this.accumulator.deliveryTimeoutMs;
     if (retriable && !expired && !this.closed) {
       this.accumulator.reenqueue(batch);
+      return;
+    }
+    if (retriable && expired) {
+      batch.fail(this.deliveryTimeout(batch, error));
       return;
     }
     const e = error instanceof KafkaClientError && error.details.topic !== undefined

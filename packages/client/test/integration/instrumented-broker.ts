@@ -43,6 +43,7 @@ export async function startInstrumentedBroker(options: InstrumentOptions = {}): 
     const h = base.get(apiKey)!;
     const wrapped: AnyApiHandler = {
       ...h,
+      minVersion: Math.min(h.minVersion, maxVersions[apiKey] ?? h.maxVersion),
       maxVersion: maxVersions[apiKey] ?? h.maxVersion,
       handle(ctx: RequestContext, request: any) {
         requests.push({ apiKey, apiVersion: ctx.header.apiVersion, connectionId: ctx.connection.id, body: request });
