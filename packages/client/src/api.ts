@@ -25,12 +25,10 @@ export interface KafkaConfig {
   reconnectBackoffMaxMs?: number;
   /** Metadata refresh period (`metadata.max.age.ms`, default 300000). */
   metadataMaxAgeMs?: number;
-  /** Rack of this client (`client.rack`), for rack-aware assignment. */
+  /** Rack of this client (`client.rack`), sent in group subscriptions for rack-aware assignment (range, sticky). */
   clientRack?: string;
   /** TLS options passed to `tls.connect` (plaintext when absent). */
   tls?: import('node:tls').ConnectionOptions | true;
-  /** SASL PLAIN / SCRAM credentials. */
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   /** Injected clock, for tests. */
   clock?: () => number;
 }

@@ -21,6 +21,8 @@ export interface ClusterOptions {
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
   metadataMaxAgeMs?: number;
+  /** `client.rack`: sent in group subscriptions for rack-aware assignment. */
+  clientRack?: string;
   tls?: tls.ConnectionOptions | true;
   clock?: () => number;
   random?: () => number;

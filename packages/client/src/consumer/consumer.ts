@@ -61,7 +61,7 @@ export class KafkaConsumer implements Consumer {
           rebalanceTimeoutMs: config.maxPollIntervalMs ?? 300000,
           heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3000,
           assignors: this.assignorList,
-          rackId: null,
+          rackId: cluster.options.clientRack ?? null,
         }, this.subscriptions)
       : null;
     if (this.group) {
@@ -160,7 +160,7 @@ export class KafkaConsumer implements Consumer {
     const awaiting = this.subscriptions.partitionsAwaitingCommitted();
     if (awaiting.length > 0) {
       const committed = this.group ? await this.group.fetchCommitted(awaiting) : new Map();
-      for (const tp of awaiting) this.subscriptions.applyCommitted(tp, committed.get(`${tp.topic}\u0000${tp.partition}`) ?? null);
+      this.subscriptions.applyCommittedOffsets(awaiting, (tp) => committed.get(`${tp.topic}\u0000${tp.partition}`) ?? null);
     }
     const resets = this.subscriptions.partitionsNeedingReset();
     if (resets.length > 0) await this.fetcher.resetPositions(resets);

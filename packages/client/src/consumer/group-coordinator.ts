@@ -5,9 +5,11 @@
 // a rebalance is under way. Eager protocol: revoke everything before joining. Cooperative
 // (KIP-429): keep partitions across the rebalance, revoke only those taken away, then rejoin so
 // they can be handed out. Losing membership (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
-// FENCED_INSTANCE_ID) reports the partitions as lost. Also commits and fetches offsets.
+// session timeout) reports the partitions as lost and rejoins; FENCED_INSTANCE_ID (another consumer
+// took this static member's group.instance.id) reports them lost and stops the consumer with that
+// error. Also commits and fetches offsets.
 // Static membership: `group.instance.id` is sent, and a static member does not leave on close.
-import { ApiKey, ErrorCode, errorInfo, KafkaError } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import type { RebalanceListener } from '../api.ts';
@@ -30,6 +32,12 @@ export interface GroupConfig {
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 const key = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
+
+/** A group error code as a KafkaClientError (Kafka's name, the error table's retriable flag). */
+function groupError(code: number, what: string): KafkaClientError {
+  const info = errorInfo(code);
+  return new KafkaClientError(`${what} failed: ${info.name}`, info.name, info.retriable, { code });
+}
 
 export class CommitFailedError extends KafkaClientError {
   override name = 'CommitFailedError';
@@ -119,6 +127,7 @@ export class GroupCoordinator {
 
   /** Joins (or rejoins) if needed; resolves once this member has an assignment. */
   ensureActiveGroup(): Promise<void> {
+    if (this.fenced) return Promise.reject(this.fenced);
     if (!this.needsJoin) return Promise.resolve();
     if (!this.joining) {
       this.joining = this.joinGroup().finally(() => {
@@ -168,9 +177,10 @@ export class GroupCoordinator {
         await sleep(Math.min(1000, 50 * (attempt + 1)));
         continue;
       }
+      if (join.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
       if (join.errorCode !== ErrorCode.NONE) {
         this.needsJoin = true;
-        throw new KafkaError(join.errorCode, `JoinGroup for ${this.config.groupId} failed: ${errorInfo(join.errorCode).name}`);
+        throw groupError(join.errorCode, `JoinGroup for group ${this.config.groupId}`);
       }
       this.memberId = join.memberId;
       this.generationId = join.generationId;
@@ -222,9 +232,10 @@ export class GroupCoordinator {
         this.needsJoin = true;
         continue;
       }
+      if (sync.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
       if (sync.errorCode !== ErrorCode.NONE) {
         this.needsJoin = true;
-        throw new KafkaError(sync.errorCode, `SyncGroup for ${this.config.groupId} failed: ${errorInfo(sync.errorCode).name}`);
+        throw groupError(sync.errorCode, `SyncGroup for group ${this.config.groupId}`);
       }
       const diff = diffAssignment(this.owned, sync.assignment);
       assignor.onAssignment?.(diff.assigned, this.generationId);
@@ -253,6 +264,26 @@ export class GroupCoordinator {
     this.owned = this.owned.filter((t) => !gone.has(key(t)));
     this.subscriptions.assignFromGroup(this.owned);
   }
+
+  /**
+   * Another consumer joined with this member's group.instance.id (FENCED_INSTANCE_ID): the
+   * partitions are lost and this consumer stops for good (Java's FencedInstanceIdException);
+   * rejoining would only fence the other one in turn.
+   */
+  private async fence(): Promise<KafkaClientError> {
+    if (this.fenced) return this.fenced;
+    this.fenced = new KafkaClientError(
+      `group ${this.config.groupId}: another consumer joined with group.instance.id ${this.config.groupInstanceId}; this one is fenced (FENCED_INSTANCE_ID) and stops`,
+      'FENCED_INSTANCE_ID', false, { code: ErrorCode.FENCED_INSTANCE_ID },
+    );
+    this.needsJoin = false;
+    await this.resetMembership(true);
+    this.onWake();
+    return this.fenced;
+  }
+
+  /** Set once fenced: every group operation fails with it. */
+  fenced: KafkaClientError | null = null;
 
   /** Membership lost: partitions are lost (no commit), the generation is gone. */
   private async resetMembership(forgetMemberId: boolean): Promise<void> {
@@ -303,7 +334,10 @@ export class GroupCoordinator {
         });
         if (this.joining) return; // a rejoin started meanwhile: its answer decides
         if (r.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) this.requestRejoin();
-        else if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.ILLEGAL_GENERATION || r.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+        else if (r.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+          await this.fence();
+          return;
+        } else if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.ILLEGAL_GENERATION) {
           await this.resetMembership(r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID);
           this.requestRejoin();
           return;
@@ -355,7 +389,8 @@ export class GroupCoordinator {
             continue;
           }
           const info = errorInfo(p.errorCode);
-          if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || p.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+          if (p.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
+          if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
             this.requestRejoin();
             throw new CommitFailedError(`commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
           }
@@ -391,11 +426,11 @@ export class GroupCoordinator {
       });
       if (COORDINATOR_ERRORS.has(r.errorCode) || r.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
         if (r.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) this.markCoordinatorDead();
-        if (attempt >= 10) throw new KafkaError(r.errorCode);
+        if (attempt >= 10) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
         await sleep(100 * (attempt + 1));
         continue;
       }
-      KafkaError.check(r.errorCode, `OffsetFetch for ${this.config.groupId} failed`);
+      if (r.errorCode !== ErrorCode.NONE) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
       for (const t of r.topics) {
         for (const p of t.partitions) {
           const k = `${t.name}\u0000${p.partitionIndex}`;
