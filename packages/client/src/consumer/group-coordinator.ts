@@ -141,6 +141,13 @@ export class GroupCoordinator {
     // no heartbeats while (re)joining: the old generation's heartbeats would only be refused
     this.stopHeartbeat();
     const protocol = this.rebalanceProtocol;
+    if (this.generationId < 0 && this.owned.length > 0) {
+      // the generation was lost (a commit was refused as stale): nothing to revoke, all is lost
+      const lost = this.owned;
+      this.owned = [];
+      this.subscriptions.assignFromGroup([]);
+      await this.listener.lost?.(lost);
+    }
     if (protocol === 'eager' && this.owned.length > 0) {
       await this.revoke(this.owned);
       this.owned = [];
@@ -391,6 +398,11 @@ export class GroupCoordinator {
           const info = errorInfo(p.errorCode);
           if (p.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
           if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+            if (p.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS) {
+              // the membership is gone: the next join reports the owned partitions as lost
+              this.generationId = -1;
+              if (p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+            }
             this.requestRejoin();
             throw new CommitFailedError(`commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
           }
