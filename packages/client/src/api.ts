@@ -36,7 +36,7 @@ export interface KafkaConfig {
 export interface KafkaClient {
   producer(config?: ProducerConfig): Producer;
   consumer(config: ConsumerConfig): Consumer;
-  admin(): Admin;
+  admin(config?: AdminConfig): Admin;
   /** Closes every producer, consumer and connection made through this client. */
   close(): Promise<void>;
 }
@@ -250,6 +250,13 @@ export interface GroupDescription {
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
 }
 
+export interface AdminConfig {
+  /** `default.api.timeout.ms`: how long an operation is retried after a lost connection or a moved coordinator/controller (default 60000). */
+  defaultApiTimeoutMs?: number;
+  /** `retry.backoff.ms` before the first retry, doubling up to 1 s (default 100). */
+  retryBackoffMs?: number;
+}
+
 export interface Admin {
   createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
@@ -258,8 +265,12 @@ export interface Admin {
   createPartitions(topic: string, totalCount: number): Promise<void>;
   /** Config values by `"topic:<name>"` / `"broker:<id>"`; `overridesOnly` keeps the ones set on the resource itself (not defaults). */
   describeConfigs(resources: ConfigResource[], options?: { overridesOnly?: boolean }): Promise<Map<string, Record<string, string>>>;
-  /** Incremental (KIP-339): set or delete single keys. */
-  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>): Promise<void>;
+  /**
+   * Incremental by default (IncrementalAlterConfigs, KIP-339): sets the given keys, deletes those
+   * given as null (back to the default), leaves the others. `incremental: false` uses the legacy
+   * AlterConfigs: the given set replaces every override of the resource.
+   */
+  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>, options?: { incremental?: boolean; validateOnly?: boolean }): Promise<void>;
   /** Offsets per partition: 'earliest', 'latest' or the first offset at/after a timestamp. */
   listOffsets(topic: string, at: 'earliest' | 'latest' | { timestamp: number }): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>>;
   deleteRecords(topic: string, before: Array<{ partition: number; offset: bigint }>): Promise<void>;

@@ -1,10 +1,10 @@
 // `new Kafka({ bootstrapServers, clientId })`: the entry point. It owns the cluster (connections
 // and metadata) and hands out producers, consumers and admin clients sharing it.
-import type { Admin, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
+import type { Admin, AdminConfig, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { KafkaProducer } from './producer/producer.ts';
 import { KafkaConsumer } from './consumer/consumer.ts';
-import { KafkaAdmin } from './admin/admin.ts';
+import { RetryingAdmin } from './admin/retrying-admin.ts';
 import { KafkaClientError } from './network/errors.ts';
 
 export class Kafka implements KafkaClient {
@@ -51,8 +51,9 @@ export class Kafka implements KafkaClient {
     return c;
   }
 
-  admin(): Admin {
-    return new KafkaAdmin(this.cluster);
+  /** Admin operations; retried within `defaultApiTimeoutMs` when a connection, coordinator or controller is lost. */
+  admin(config?: AdminConfig): Admin {
+    return new RetryingAdmin(this.cluster, config);
   }
 
   async close(): Promise<void> {

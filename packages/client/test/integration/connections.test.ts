@@ -159,7 +159,7 @@ describe('connections and metadata against a Tributary broker', () => {
   it('an unreachable cluster: requests fail with a retriable connection error naming the broker', async () => {
     const dead = await deadPort();
     const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${dead}`, reconnectBackoffMaxMs: 50 });
-    await assert.rejects(kafka.admin().listTopics(), (err: unknown) => {
+    await assert.rejects(kafka.admin({ defaultApiTimeoutMs: 300 }).listTopics(), (err: unknown) => {
       assert.ok(err instanceof KafkaClientError);
       assert.equal(err.type, 'NETWORK_EXCEPTION');
       assert.equal(err.retriable, true);
