@@ -213,6 +213,12 @@ export interface Consumer extends AsyncIterable<ConsumerRecord> {
   records(): AsyncIterableIterator<ConsumerRecord>;
   /** Whole fetched batches, per partition. */
   batches(): AsyncIterableIterator<RecordBatchView>;
+  /**
+   * Hands records (`eachRecord`) or batches (`eachBatch`) to a handler, one at a time, until the
+   * consumer is closed. If the handler throws, run() rejects with that error and the partition is
+   * sought back to the failed record (or batch), so it is delivered again.
+   */
+  run(handlers: { eachRecord: (record: ConsumerRecord) => void | Promise<void> } | { eachBatch: (batch: RecordBatchView) => void | Promise<void> }): Promise<void>;
   /** Leaves the group (committing if auto-commit) and closes. */
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ import { FetchBuffer } from './fetch-buffer.ts';
 import { Fetcher } from './fetcher.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { SubscriptionState } from './subscription-state.ts';
+import { runConsumer, type RunHandlers } from './run.ts';
 
 export class KafkaConsumer implements Consumer {
   private readonly subscriptions: SubscriptionState;
@@ -226,6 +227,10 @@ export class KafkaConsumer implements Consumer {
       }
       await this.waitForData();
     }
+  }
+
+  run(handlers: RunHandlers): Promise<void> {
+    return runConsumer(this, handlers);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {

@@ -1,7 +1,7 @@
 // Producer options against a real Tributary broker, seen in the Produce requests it receives
 // (instrumented-broker.ts): batch.size splits records into batches, linger.ms holds them until
-// flush, acks 0/1/all reach the broker, max.in.flight bounds the unanswered Produce requests per
-// connection, a custom partitioner chooses partitions (undefined falls back to murmur2).
+// flush, acks 0/1/all reach the broker, max.in.flight bounds the unanswered Produce requests
+// pipelined on the one connection to the broker, a custom partitioner chooses partitions (undefined falls back to murmur2).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecordBatches } from '@tributary/protocol';
@@ -103,6 +103,8 @@ describe('producer options against a Tributary broker', () => {
       await until(() => pending === maxInFlight, `${maxInFlight} requests held`);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(pending, maxInFlight, 'no request beyond max.in.flight while none is answered');
+      const connections = new Set(broker.of(ApiKey.Produce).filter((r) => r.body.topicData[0]?.name === topic).map((r) => r.connectionId));
+      assert.equal(connections.size, 1, 'pipelined on one connection to the broker');
       open = true;
       for (const release of held.splice(0)) release();
       const offsets = (await Promise.all(sends)).map(([m]) => m!.offset).sort((a, b) => (a < b ? -1 : 1));
