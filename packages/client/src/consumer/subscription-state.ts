@@ -44,6 +44,8 @@ export class SubscriptionState {
   private topics = new Set<string>();
   private pattern: RegExp | null = null;
   private readonly partitions = new Map<string, PartitionState>();
+  /** Called with the partitions an assignment change took away (their fetched data must go). */
+  onPartitionsRemoved: (partitions: TopicPartition[]) => void = () => {};
 
   constructor(readonly defaultReset: OffsetResetStrategy = 'latest') {}
 
@@ -98,7 +100,9 @@ export class SubscriptionState {
     this.mode = 'none';
     this.topics.clear();
     this.pattern = null;
+    const removed = [...this.partitions.values()].map((s) => s.tp);
     this.partitions.clear();
+    if (removed.length > 0) this.onPartitionsRemoved(removed);
   }
 
   private setAssignment(partitions: TopicPartition[]): void {
@@ -107,8 +111,11 @@ export class SubscriptionState {
       const k = key(tp.topic, tp.partition);
       next.set(k, this.partitions.get(k) ?? { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, reset: null, awaitingCommitted: true });
     }
+    const removed: TopicPartition[] = [];
+    for (const [k, v] of this.partitions) if (!next.has(k)) removed.push(v.tp);
     this.partitions.clear();
     for (const [k, v] of next) this.partitions.set(k, v);
+    if (removed.length > 0) this.onPartitionsRemoved(removed);
   }
 
   assigned(): TopicPartition[] {

@@ -2,7 +2,8 @@
 // a topic created later (metadata.max.age.ms); a list of topics with roundrobin and with sticky
 // (eager: everything revoked, then a subset of the old partitions kept); static membership
 // (group.instance.id: close leaves no gap, the same instance id gets its partitions back without
-// a rebalance of the others); partitions reported lost (not revoked) after a session timeout, and
+// a rebalance of the others); partitions reported lost (not revoked) after a session timeout, after
+// max.poll.interval.ms without a pull (the member leaves the group, and rejoins on the next pull),
 // after being fenced by another consumer with the same group.instance.id, which stops the fenced
 // consumer with FENCED_INSTANCE_ID instead of fencing the other one back.
 import { after, before, describe, it } from 'node:test';
@@ -173,6 +174,29 @@ describe('consumer group membership against a Tributary broker', () => {
     await until(() => events.length === 3, 'lost, then assigned again', 20_000, () => [d.error]);
     assert.deepEqual(events, ['c assigned expiring-0', 'c lost expiring-0', 'c assigned expiring-0']);
     await d.stop();
+    await consumer.close();
+  });
+
+  it('max.poll.interval.ms exceeded: the member leaves, its partitions are lost; the next pull rejoins', async () => {
+    await kafka.admin().createTopics([{ name: 'slow-poll', partitions: 1 }]);
+    await produce('slow-poll', 1, ['s0', 's1']);
+    const events: string[] = [];
+    const consumer = kafka.consumer({ groupId: 'slow-poll', autoOffsetReset: 'earliest', autoCommit: false, heartbeatIntervalMs: 100, sessionTimeoutMs: 6000, maxPollIntervalMs: 1000 });
+    await consumer.subscribe('slow-poll', recorder(events, 'c'));
+    const it = consumer[Symbol.asyncIterator]();
+    assert.deepEqual((await take(it, 1)).map((r) => r.value!.toString()), ['s0']);
+    const leaves = broker.of(ApiKey.LeaveGroup).length;
+    // the application stops pulling for longer than max.poll.interval.ms
+    await until(() => events.length === 2, 'the poll timeout', 20_000);
+    assert.deepEqual(events, ['c assigned slow-poll-0', 'c lost slow-poll-0']);
+    const leave = broker.of(ApiKey.LeaveGroup).slice(leaves);
+    assert.equal(leave.length, 1);
+    assert.equal(leave[0]!.body.members[0].reason, 'consumer poll timeout has expired');
+    assert.deepEqual(consumer.assignment(), []);
+    // pulling again rejoins; nothing was committed, so the partition starts over (auto.offset.reset)
+    // instead of continuing with the data fetched before it was lost
+    assert.deepEqual((await take(it, 2)).map((r) => [r.offset, r.value!.toString()]), [[0n, 's0'], [1n, 's1']]);
+    assert.deepEqual(events, ['c assigned slow-poll-0', 'c lost slow-poll-0', 'c assigned slow-poll-0']);
     await consumer.close();
   });
 
