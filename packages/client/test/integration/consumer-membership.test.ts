@@ -5,7 +5,8 @@
 // a rebalance of the others); partitions reported lost (not revoked) after a session timeout, after
 // max.poll.interval.ms without a pull (the member leaves the group, and rejoins on the next pull),
 // after being fenced by another consumer with the same group.instance.id, which stops the fenced
-// consumer with FENCED_INSTANCE_ID instead of fencing the other one back.
+// consumer with FENCED_INSTANCE_ID instead of fencing the other one back; NOT_COORDINATOR on a
+// heartbeat sends the consumer to FindCoordinator again without losing its membership.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '@tributary/protocol';
@@ -173,6 +174,25 @@ describe('consumer group membership against a Tributary broker', () => {
     broker.intercept(ApiKey.Heartbeat, null);
     await until(() => events.length === 3, 'lost, then assigned again', 20_000, () => [d.error]);
     assert.deepEqual(events, ['c assigned expiring-0', 'c lost expiring-0', 'c assigned expiring-0']);
+    await d.stop();
+    await consumer.close();
+  });
+
+  it('NOT_COORDINATOR on a heartbeat: the coordinator is looked up again, the membership kept', async () => {
+    await kafka.admin().createTopics([{ name: 'coord-moved', partitions: 1 }]);
+    const events: string[] = [];
+    const consumer = kafka.consumer({ groupId: 'coord-moved', autoOffsetReset: 'earliest', ...FAST });
+    await consumer.subscribe('coord-moved', recorder(events, 'c'));
+    const d = drain(consumer, []);
+    await until(() => events.length === 1, 'the assignment', 20_000, () => [d.error]);
+    const finds = broker.of(ApiKey.FindCoordinator).length;
+    const beats = broker.of(ApiKey.Heartbeat).length;
+    let refused = 0;
+    broker.intercept(ApiKey.Heartbeat, () => (refused++ === 0 ? { errorCode: ErrorCode.NOT_COORDINATOR } : undefined));
+    await until(() => broker.of(ApiKey.Heartbeat).length >= beats + 3, 'heartbeats after the refusal', 20_000, () => [d.error]);
+    broker.intercept(ApiKey.Heartbeat, null);
+    assert.ok(broker.of(ApiKey.FindCoordinator).length > finds, 'FindCoordinator sent again');
+    assert.deepEqual(events, ['c assigned coord-moved-0'], 'no rebalance, nothing lost');
     await d.stop();
     await consumer.close();
   });
