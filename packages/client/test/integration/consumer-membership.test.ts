@@ -4,7 +4,7 @@
 // (group.instance.id: close leaves no gap, the same instance id gets its partitions back without
 // a rebalance of the others); partitions reported lost (not revoked) after a session timeout, after
 // max.poll.interval.ms without a pull (the member leaves the group, and rejoins on the next pull),
-// after being fenced by another consumer with the same group.instance.id, which stops the fenced
+// and after being fenced by another consumer with the same group.instance.id, which stops the fenced
 // consumer with FENCED_INSTANCE_ID instead of fencing the other one back; NOT_COORDINATOR on a
 // heartbeat sends the consumer to FindCoordinator again without losing its membership.
 import { after, before, describe, it } from 'node:test';
