@@ -1,6 +1,7 @@
-// The public API of @tributary/client: types only for now (the implementations arrive with the
-// network layer). One entry point, `new Kafka({ bootstrapServers, clientId })`, hands out a
-// producer, consumers and an admin client that share its connections and metadata.
+// The public API of @tributary/client, as types (implemented by kafka.ts, producer/, consumer/,
+// admin/). One entry point, `new Kafka({ bootstrapServers, clientId })`, hands out a producer,
+// consumers and an admin client that share its connections and metadata. Errors are
+// KafkaClientError (network/errors.ts), described by ClientErrorInfo below.
 // Conventions: partitions and timestamps (ms since epoch) are numbers; offsets are bigint (Kafka's
 // int64, exact beyond 2^53); keys and values are accepted as string | Buffer | Uint8Array | null
 // and returned as Buffer | null; option names are Kafka's config names in camelCase
