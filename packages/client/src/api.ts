@@ -293,7 +293,7 @@ export interface Admin {
 
 /** Every client error: which topic/partition, the Kafka error name/code, and whether a retry could help. */
 export interface ClientErrorInfo {
-  /** Kafka's error name, e.g. NOT_LEADER_OR_FOLLOWER, or a client-side one (REQUEST_TIMED_OUT, CONNECTION_CLOSED). */
+  /** Kafka's error name, e.g. NOT_LEADER_OR_FOLLOWER, or a client-side one (NETWORK_EXCEPTION, REQUEST_TIMED_OUT, PRODUCER_CLOSED, NO_OFFSET_FOR_PARTITION, ILLEGAL_STATE, INVALID_CONFIG; see README). */
   type: string;
   code?: number;
   retriable: boolean;
