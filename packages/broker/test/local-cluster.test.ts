@@ -5,7 +5,7 @@
 // moving a leader bumps the leader epoch (Metadata, the epoch cache, the batches appended after
 // it) and answers a Fetch parked on the old leader; stopping a node re-elects its partitions and
 // shrinks the ISRs, starting it again restores them; FindCoordinator names the leader of the
-// group's __consumer_offsets partition.
+// group's __consumer_offsets partition; OffsetForLeaderEpoch answers Kafka's end offsets per epoch.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,23 @@ describe('LocalCluster', async () => {
     assert.equal(cluster.moveLeader('lc', 0, 1), 2);
     assert.deepEqual([p.leader, p.leaderEpoch], [1, 2]);
     assert.throws(() => cluster.moveLeader('lc', 0, 7), /not a replica/);
+  });
+
+  it('OffsetForLeaderEpoch: end offsets per epoch from the leader, with the same leader rules', async () => {
+    // lc-0: epoch 0 from offset 0, epoch 1 from 3, epoch 2 (moved back to node 1, nothing appended yet) from 5
+    const ask = (id: number, leaderEpoch: number, currentLeaderEpoch = -1, version = 4) =>
+      c(id).request(ApiKey.OffsetForLeaderEpoch, version, { replicaId: -1, topics: [{ topic: 'lc', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }] })
+        .then((r) => { const p = r.topics[0]!.partitions[0]!; return [p.errorCode, p.leaderEpoch, Number(p.endOffset)]; });
+    assert.deepEqual(tm.partition('lc', 0)!.log.leaderEpochCache.all, [{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 3 }, { epoch: 2, startOffset: 5 }]);
+    assert.deepEqual(await ask(1, 0), [0, 0, 3]);
+    assert.deepEqual(await ask(1, 1, 2), [0, 1, 5]);
+    assert.deepEqual(await ask(1, 2, 2), [0, 2, 5]); // the latest epoch ends at the log end offset
+    assert.deepEqual(await ask(1, 7), [0, -1, -1]);
+    assert.deepEqual(await ask(1, -1), [0, -1, -1]);
+    assert.deepEqual(await ask(1, 1, 2, 0), [0, -1, 5]); // v0 has no LeaderEpoch field
+    assert.deepEqual(await ask(2, 0), [ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1]);
+    assert.deepEqual(await ask(1, 0, 1), [ErrorCode.FENCED_LEADER_EPOCH, -1, -1]);
+    assert.deepEqual(await ask(2, 0, 3), [ErrorCode.UNKNOWN_LEADER_EPOCH, -1, -1]);
   });
 
   it('a Fetch parked on the old leader is answered when the leadership moves', async () => {
