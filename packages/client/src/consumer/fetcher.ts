@@ -40,7 +40,7 @@ const LEADERSHIP_ERRORS = new Set<number>([
 ]);
 
 /** Least time between two metadata refreshes looking for an unknown leader; backoff after UNKNOWN_LEADER_EPOCH. */
-const LEADER_REFRESH_BACKOFF_MS = 50;
+const LEADER_REFRESH_BACKOFF_MS = 100; // the Java client's retry.backoff.ms
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref?.());
 
 /** A partition is fetched again only while fewer completed fetches than this wait in the buffer. */
