@@ -9,6 +9,8 @@
 // took this static member's group.instance.id) reports them lost and stops the consumer with that
 // error. Also commits and fetches offsets.
 // Static membership: `group.instance.id` is sent, and a static member does not leave on close.
+// A coordinator that goes away (connection lost or timed out, NOT_COORDINATOR and the like) is
+// forgotten and found again (FindCoordinator) before the request is retried.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
@@ -16,7 +18,7 @@ import type { RebalanceListener } from '../api.ts';
 import type { Assignor, TopicPartition } from '../assignors/types.ts';
 import { decodeMembers, diffAssignment, joinProtocols, leaderAssign, rebalanceProtocolOf } from '../assignors/group-assignment.ts';
 import { CONSUMER_PROTOCOL_TYPE } from '../assignors/consumer-protocol.ts';
-import { KafkaClientError } from '../network/errors.ts';
+import { ConnectionError, KafkaClientError, RequestTimeoutError } from '../network/errors.ts';
 import type { FetchPosition, SubscriptionState } from './subscription-state.ts';
 
 export interface GroupConfig {
@@ -30,6 +32,8 @@ export interface GroupConfig {
 }
 
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+/** The coordinator's connection failed (it may have moved): find it again and retry. */
+const lostConnection = (err: unknown) => err instanceof ConnectionError || err instanceof RequestTimeoutError;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 const key = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
@@ -123,6 +127,13 @@ export class GroupCoordinator {
     this.coordinator = null;
   }
 
+  /** A request to the coordinator failed: a lost connection forgets the coordinator (null = retry), anything else is rethrown. */
+  private onLostConnection(err: unknown): null {
+    if (!lostConnection(err) || this.closed) throw err;
+    this.markCoordinatorDead();
+    return null;
+  }
+
   // ---------------------------------------------------------------- membership
 
   /** Joins (or rejoins) if needed; resolves once this member has an assignment. */
@@ -167,7 +178,12 @@ export class GroupCoordinator {
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocols: joinProtocols(this.config.assignors, topics, this.owned, this.generationId, this.config.rackId),
         reason: null,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 });
+      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      if (join === null) {
+        this.needsJoin = true;
+        await sleep(Math.min(1000, 50 * (attempt + 1)));
+        continue;
+      }
       if (join.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         this.memberId = join.memberId;
         this.needsJoin = true;
@@ -224,7 +240,12 @@ export class GroupCoordinator {
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocolName: this.protocolName,
         assignments,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 });
+      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      if (sync === null) {
+        this.needsJoin = true;
+        await sleep(Math.min(1000, 50 * (attempt + 1)));
+        continue;
+      }
       if (sync.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
         this.needsJoin = true;
         continue;
@@ -385,9 +406,9 @@ export class GroupCoordinator {
           name,
           partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch ?? -1, commitTimestamp: -1n, committedMetadata: p.metadata ?? '' })),
         })),
-      });
-      let retry = false;
-      for (const t of r.topics) {
+      }).catch((err: unknown) => this.onLostConnection(err));
+      let retry = r === null;
+      for (const t of r?.topics ?? []) {
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.NONE) continue;
           if (COORDINATOR_ERRORS.has(p.errorCode) || p.errorCode === ErrorCode.REQUEST_TIMED_OUT) {
@@ -435,7 +456,12 @@ export class GroupCoordinator {
         groupId: this.config.groupId,
         topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
         requireStable: conn.versionFor(ApiKey.OffsetFetch) >= 7, // KIP-447, v7+
-      });
+      }).catch((err: unknown) => this.onLostConnection(err));
+      if (r === null) {
+        if (attempt >= 10) throw new KafkaClientError(`OffsetFetch for ${this.config.groupId}: the coordinator is not reachable`, 'COORDINATOR_NOT_AVAILABLE', true, {});
+        await sleep(100 * (attempt + 1));
+        continue;
+      }
       if (COORDINATOR_ERRORS.has(r.errorCode) || r.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
         if (r.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) this.markCoordinatorDead();
         if (attempt >= 10) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
