@@ -13,11 +13,9 @@ import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 
-/** Wall-clock time in milliseconds; tests pass a fake. */
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
+/** Wall-clock time in milliseconds (storage's Clock: one notion of "now" for the whole broker); tests pass a fake. */
+import type { Clock } from '@tributary/storage';
+export { systemClock, type Clock } from '@tributary/storage';
 
 /** One partition as Metadata/Produce/Fetch see it; replication-ready even on a single broker. */
 export interface PartitionState {
