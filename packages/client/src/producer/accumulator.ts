@@ -24,9 +24,13 @@ export interface BatchResult {
   logAppendTime: bigint;
 }
 
+let batchesCreated = 0;
+
 /** One batch of records for one partition; settles once for all its records. */
 export class ProducerBatch {
   readonly records: AccumulatorRecord[] = [];
+  /** Creation order (process-wide): a retried batch goes back before every younger batch. */
+  readonly creationOrder = batchesCreated++;
   /** Estimated size in bytes of the encoded (uncompressed) batch. */
   sizeInBytes = RECORD_BATCH_OVERHEAD;
   /** Send attempts so far (0 until drained once). */
@@ -281,11 +285,17 @@ export class RecordAccumulator {
     return out;
   }
 
-  /** Puts a batch that failed with a retriable error back at the head of its queue. */
+  /**
+   * Puts a batch that failed with a retriable error back in its queue, before every younger batch:
+   * several batches of a partition can fail at once (a leader change) and must go out again in the
+   * order they were made, whatever order their failures are handled in.
+   */
   reenqueue(batch: ProducerBatch): void {
     const q = this.queueOf(batch.topic, batch.partition);
     batch.lastAttemptMs = this.clock();
-    q.batches.unshift(batch);
+    let i = 0;
+    while (i < q.batches.length && q.batches[i]!.creationOrder < batch.creationOrder) i++;
+    q.batches.splice(i, 0, batch);
   }
 
   /** Removes and returns batches older than delivery.timeout.ms (the caller fails them). */

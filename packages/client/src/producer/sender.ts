@@ -3,8 +3,13 @@
 // batch (compression) and settles it from the response: success gives the base offset (and
 // LogAppendTime); a retriable error (the error table's flag, or a lost connection) puts the batch
 // back at the head of its queue after `retry.backoff.ms`, refreshing metadata when leadership may
-// have moved; anything else, or running out of `delivery.timeout.ms`, fails the batch with an error
-// naming the topic and partition. Runs when woken (new records, responses) and on linger timers.
+// have moved (a lost connection refreshes metadata at once: the node may be gone); anything else,
+// or running out of `delivery.timeout.ms`, fails the batch with an error naming the topic and
+// partition. Runs when woken (new records, responses) and on linger timers.
+// Order across a leader change: retried batches go back in creation order (accumulator), and a
+// partition whose leader changed while batches of it are in flight to the old leader is held
+// until they are all answered, so a younger batch never reaches the new leader before an older
+// one the old leader refused. Idempotent producers have one batch per partition in flight.
 import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -36,6 +41,8 @@ export class Sender {
   private readonly inFlight = new Map<number, number>();
   private refreshing = false;
   private closed = false;
+  /** Without idempotence: batches in flight per partition, the node they went to, held or not. */
+  private readonly partitionsInFlight = new Map<string, { topic: string; partition: number; node: number; batches: number; held: boolean }>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -63,7 +70,7 @@ export class Sender {
 
   private runOnce(): void {
     for (const b of this.accumulator.expiredBatches()) {
-      b.fail(new KafkaClientError(`delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not sent`, 'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }));
+      b.fail(this.deliveryTimeout(b));
     }
     const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
     if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
@@ -74,6 +81,7 @@ export class Sender {
       );
       return;
     }
+    if (!this.idempotence && this.partitionsInFlight.size > 0) this.holdMovedPartitions();
     const nodes = [...readyNodes].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
     const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
     for (const [node, batches] of drained) {
@@ -83,14 +91,19 @@ export class Sender {
           this.idempotence.assign(b);
           this.accumulator.mutePartition(b.topic, b.partition);
         }
+      } else {
+        for (const b of batches) this.trackInFlight(node, b);
       }
       this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
       void this.produce(node, batches).finally(() => {
         this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
         if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
+        else for (const b of batches) this.untrackInFlight(b);
         this.wakeup();
       });
     }
+    // more may be sendable now (another batch of a partition, up to max.in.flight per broker)
+    if (drained.size > 0 && this.accumulator.hasUndrained()) this.wakeup();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -101,6 +114,32 @@ export class Sender {
         this.wakeup();
       }, Math.max(1, nextReadyCheckDelayMs));
     }
+  }
+
+  /** Holds (mutes) partitions whose leader changed while batches of them are in flight to the old one. */
+  private holdMovedPartitions(): void {
+    for (const e of this.partitionsInFlight.values()) {
+      if (e.held || this.leaderOf(e.topic, e.partition) === e.node) continue;
+      e.held = true;
+      this.accumulator.mutePartition(e.topic, e.partition);
+    }
+  }
+
+  private trackInFlight(node: number, b: ProducerBatch): void {
+    const k = `${b.topic}\u0000${b.partition}`;
+    let e = this.partitionsInFlight.get(k);
+    if (!e) this.partitionsInFlight.set(k, (e = { topic: b.topic, partition: b.partition, node, batches: 0, held: false }));
+    e.node = node;
+    e.batches++;
+  }
+
+  /** After the batch's response was handled (a retry is back in its queue): releases a held partition once nothing of it is in flight. */
+  private untrackInFlight(b: ProducerBatch): void {
+    const k = `${b.topic}\u0000${b.partition}`;
+    const e = this.partitionsInFlight.get(k);
+    if (!e || --e.batches > 0) return;
+    this.partitionsInFlight.delete(k);
+    if (e.held) this.accumulator.unmutePartition(b.topic, b.partition);
   }
 
   private refreshMetadata(topics: string[]): void {
@@ -146,6 +185,8 @@ export class Sender {
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
       for (const b of batches) this.retryOrFail(b, retriable, err as Error);
+      // the node may be gone and its partitions led elsewhere: look the leaders up now
+      if (retriable) this.refreshMetadata([...new Set(batches.map((b) => b.topic))]);
       return;
     }
     const results = new Map<string, { errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint; errorMessage: string | null }>();
@@ -183,6 +224,15 @@ export class Sender {
     }
   }
 
+  /** Java's "Expiring N record(s)" TimeoutException: retriable, names the partition and the last error. */
+  private deliveryTimeout(b: ProducerBatch, last?: Error): KafkaClientError {
+    const why = last ? ` (last error: ${last.message})` : '';
+    return new KafkaClientError(
+      `delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms (${this.accumulator.deliveryTimeoutMs} ms)${why}`,
+      'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }, { cause: last },
+    );
+  }
+
   private failAll(error: Error): void {
     this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
   }
@@ -191,6 +241,10 @@ export class Sender {
     const expired = this.cluster.clock() - batch.createdMs >= this.accumulator.deliveryTimeoutMs;
     if (retriable && !expired && !this.closed) {
       this.accumulator.reenqueue(batch);
+      return;
+    }
+    if (retriable && expired) {
+      batch.fail(this.deliveryTimeout(batch, error));
       return;
     }
     const e = error instanceof KafkaClientError && error.details.topic !== undefined

@@ -1,8 +1,10 @@
 // Time seams of the group coordinator: a clock + one-shot timers (`Time`), the real
 // implementation over Node's timers, and `KeyedTimer`, Kafka's coordinator timer where
 // scheduling a key replaces the previous timer of that key (e.g. "heartbeat-<group>-<member>").
-export interface Time {
-  now(): number;
+import type { Clock } from '@tributary/storage';
+
+/** The broker's Clock plus one-shot timers. */
+export interface Time extends Clock {
   setTimeout(fn: () => void, delayMs: number): unknown;
   clearTimeout(handle: unknown): void;
 }
