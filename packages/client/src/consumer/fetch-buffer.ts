@@ -87,14 +87,14 @@ export class FetchBuffer {
     return next;
   }
 
-  /** Buffers a completed fetch of an assigned partition (a fetch for any other is dropped). */
-  add(fetch: CompletedFetch): void {
+  /** Buffers a completed fetch of an assigned partition (a fetch for any other is dropped); `wake` wakes waiting pulls. */
+  add(fetch: CompletedFetch, wake = true): void {
     const key = partitionKey(fetch.topic, fetch.partition);
     const state = this.subscriptions.stateOf(key);
     if (!state) return;
     this.entries.push({ fetch, key, index: 0, state, position: null });
     this.bytes += fetch.sizeInBytes;
-    this.wakeup();
+    if (wake) this.wakeup();
   }
 
   /** Resolves when data is added or `wakeup()` is called. */

@@ -97,9 +97,9 @@ export class Fetcher {
       this.inFlightNodes.add(node);
       void this.fetchFrom(node, parts).finally(() => {
         this.inFlightNodes.delete(node);
-        this.buffer.wakeup();
-        // pipelining: the next fetch leaves now, while the application works on this one
+        // pipelining: the next fetch leaves first, then the application works on this one
         if (!this.closed) this.maybeFetch();
+        this.buffer.wakeup();
       });
     }
   }
@@ -143,7 +143,7 @@ export class Fetcher {
         })),
         forgottenTopicsData: [],
         rackId: '',
-      }, { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs });
+      }, { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs, flush: true });
     } catch {
       this.cluster.metadata.requestUpdate();
       await new Promise((r) => setTimeout(r, 100).unref?.());
@@ -209,11 +209,11 @@ export class Fetcher {
           corrupt(err);
           return null;
         }
-      }));
+      }), false); // woken after the next fetch left (maybeFetch)
       return;
     }
     const add = (d: DecodedFetch) => {
-      if (d.nextFetchOffset !== null) this.buffer.add(fetch(d.nextFetchOffset, d.records, null));
+      if (d.nextFetchOffset !== null) this.buffer.add(fetch(d.nextFetchOffset, d.records, null), false);
     };
     let decoded: DecodedFetch | Promise<DecodedFetch>;
     try {

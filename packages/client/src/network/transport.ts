@@ -125,20 +125,27 @@ export class Transport {
    * Writes one complete request frame (int32 size prefix, header, body, as @tributary/protocol's
    * encodeRequestFrame makes it) and resolves with the response frame after its size prefix
    * (starting with the correlation id), or with null right after writing when `expectResponse`
-   * is false.
+   * is false. `flush` writes it now (with whatever is corked) instead of at the next tick, which
+   * may come only after a long run of promise callbacks: a fetch must reach the broker while the
+   * application works through buffered records.
    */
-  send(correlationId: number, frame: Buffer, expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000): Promise<Buffer | null> {
+  send(correlationId: number, frame: Buffer, expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000, flush = false): Promise<Buffer | null> {
     const socket = this.socket;
     if (this._state !== 'ready' || !socket) {
       return Promise.reject(new ConnectionError(`not connected to ${this.broker}`, this.broker));
     }
     if (this.inFlight.has(correlationId)) return Promise.reject(new Error(`correlation id ${correlationId} already in flight`));
-    // cork: requests sent in the same tick leave in one write
-    if (!socket.writableCorked) {
-      socket.cork();
-      process.nextTick(() => socket.uncork());
+    if (flush) {
+      socket.write(frame);
+      while (socket.writableCorked) socket.uncork(); // the pending next-tick uncork then finds nothing to do
+    } else {
+      // cork: requests sent in the same tick leave in one write
+      if (!socket.writableCorked) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
+      socket.write(frame);
     }
-    socket.write(frame);
     if (!expectResponse) return Promise.resolve(null);
     return new Promise<Buffer | null>((resolve, reject) => {
       const timer = this.timers.setTimeout(() => {

@@ -1,5 +1,5 @@
 // The broker transport against an in-process TCP server: pipelined requests matched by
-// correlation id (answered out of order), acks=0 style sends, request timeouts closing the
+// correlation id (answered out of order), acks=0 style sends, corked and flushed writes, request timeouts closing the
 // connection, server disconnects failing in-flight requests, connection refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,6 +100,29 @@ test('pipelined requests are matched by correlation id, even answered out of ord
     // a request expecting no response resolves once written
     assert.equal(await t.send(4, frameOf(4, 'acks0'), false), null);
     await broker.waitFor(4);
+  } finally {
+    t.close();
+    await broker.close();
+  }
+});
+
+test('requests wait corked until the next tick; a flushed one leaves at once, with them', async () => {
+  const broker = await fakeBroker();
+  const t = new Transport({ host: '127.0.0.1', port: broker.port });
+  try {
+    await t.connect();
+    const socket = (t as unknown as { socket: net.Socket }).socket;
+    const p1 = t.send(1, frameOf(1, 'corked'));
+    assert.equal(socket.writableCorked, 1);
+    assert.equal(socket.writableLength > 0, true, 'held back until the next tick');
+    const p2 = t.send(2, frameOf(2, 'fetch'), true, undefined, true);
+    assert.equal(socket.writableCorked, 0);
+    assert.equal(socket.writableLength, 0, 'both handed to the kernel now');
+    await broker.waitFor(2);
+    assert.deepEqual(broker.requests.map((r) => r.body.toString()), ['corked', 'fetch']);
+    broker.answer(1, Buffer.from('a'));
+    broker.answer(2, Buffer.from('b'));
+    await Promise.all([p1, p2]);
   } finally {
     t.close();
     await broker.close();
