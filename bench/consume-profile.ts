@@ -4,7 +4,7 @@
 // records/s and this process's CPU µs/record per round.
 //   node --import tsx bench/consume-profile.ts [options]
 // options: --size 100|1024 (default 100), --count N (default 1,000,000 / 300,000),
-//          --mode batches|records (default batches), --rounds N (default 3),
+//          --mode batches|records (default batches), --rounds N (default 3), --no-crc (checkCrcs false),
 //          --profile <file.cpuprofile>: a V8 CPU profile of the consume rounds only (not the fill),
 //          summarised on stdout (open the file in Chrome DevTools for the rest)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -61,7 +61,7 @@ try {
     gcMs = 0;
     gcCount = 0;
     const kafka = new Kafka({ bootstrapServers: broker.bootstrap, clientId: 'profile' });
-    const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
+    const consumer = kafka.consumer({ autoOffsetReset: 'earliest', checkCrcs: !process.argv.includes('--no-crc') });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let seen = 0;
