@@ -12,6 +12,19 @@ import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
 import { encodeProducerBatch, type CompressionName } from './batch-encoder.ts';
 import type { IdempotenceState } from './idempotence.ts';
 
+/** The record batches of one request, encoded (synchronously unless a codec compresses). */
+function encodeAll(batches: readonly ProducerBatch[], compression: CompressionName): Buffer[] | Promise<Buffer[]> {
+  const out = new Array<Buffer>(batches.length);
+  let pending: Array<Promise<void>> | null = null;
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i]!;
+    const e = encodeProducerBatch(b, { compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence });
+    if (e instanceof Promise) (pending ??= []).push(e.then((buf) => { out[i] = buf; }));
+    else out[i] = e;
+  }
+  return pending ? Promise.all(pending).then(() => out) : out;
+}
+
 export interface SenderConfig {
   acks: number;
   compression: CompressionName;
@@ -74,33 +87,47 @@ export class Sender {
       );
       return;
     }
-    const nodes = [...readyNodes].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
-    const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
-    for (const [node, batches] of drained) {
-      if (this.idempotence) {
-        // one batch per partition in flight: sequences reach the broker in order
-        for (const b of batches) {
-          this.idempotence.assign(b);
-          this.accumulator.mutePartition(b.topic, b.partition);
-        }
-      }
-      this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
-      void this.produce(node, batches).finally(() => {
-        this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
-        if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
-        this.wakeup();
-      });
+    // Like Java's Sender loop: drain again while nodes have sendable batches and room in flight,
+    // so up to maxInFlight requests per broker leave in this turn (not one per wakeup).
+    let ready = readyNodes;
+    let nextCheck = nextReadyCheckDelayMs;
+    for (;;) {
+      const nodes = [...ready].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
+      if (nodes.length === 0) break;
+      const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
+      if (drained.size === 0) break;
+      for (const [node, batches] of drained) this.dispatch(node, batches);
+      const again = this.accumulator.ready(this.leaderOf);
+      ready = again.readyNodes;
+      nextCheck = again.nextReadyCheckDelayMs;
     }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.accumulator.hasUndrained() && Number.isFinite(nextReadyCheckDelayMs) && !this.closed) {
+    if (this.accumulator.hasUndrained() && Number.isFinite(nextCheck) && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.wakeup();
-      }, Math.max(1, nextReadyCheckDelayMs));
+      }, Math.max(1, nextCheck));
     }
+  }
+
+  /** Sends one drained request to `node`, counting it in flight until it settles. */
+  private dispatch(node: number, batches: ProducerBatch[]): void {
+    if (this.idempotence) {
+      // one batch per partition in flight: sequences reach the broker in order
+      for (const b of batches) {
+        this.idempotence.assign(b);
+        this.accumulator.mutePartition(b.topic, b.partition);
+      }
+    }
+    this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
+    void this.produce(node, batches).finally(() => {
+      this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+      if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
+      this.wakeup();
+    });
   }
 
   private refreshMetadata(topics: string[]): void {
@@ -119,11 +146,10 @@ export class Sender {
   private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
     let response: ProduceResponse | null;
     try {
-      const encoded = await Promise.all(
-        batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence })),
-      );
-      let bytes = 512;
-      for (const e of encoded) bytes += e.length + 16;
+      const encoded = await encodeAll(batches, this.config.compression);
+      // the batches go to the socket by reference (frame-writer.ts): the hint covers the rest
+      let bytes = 128;
+      for (const b of batches) bytes += b.topic.length * 3 + 32;
       const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
       batches.forEach((b, i) => {
         let l = byTopic.get(b.topic);
