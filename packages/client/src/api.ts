@@ -100,9 +100,9 @@ export interface ProducerConfig {
   acks?: Acks;
   /** `compression.type` (default 'none'). */
   compression?: Compression;
-  /** `batch.size` in bytes per partition batch (default 16384). */
+  /** `batch.size` in bytes per partition batch (default 1048576, franz-go's choice, not Java's 16384: see producer.ts). */
   batchSize?: number;
-  /** `linger.ms` (default 5, as the Java client since Kafka 4.0). */
+  /** `linger.ms` (default 0, as franz-go and Java before Kafka 4.0; Java 4.x uses 5: see producer.ts). */
   lingerMs?: number;
   /** `max.in.flight.requests.per.connection` (default 5). */
   maxInFlight?: number;

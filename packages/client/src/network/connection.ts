@@ -35,6 +35,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Expected frame size without the byte fields sent by reference (frame-writer.ts), so encoding never regrows its buffer. */
   sizeHint?: number;
+  /** Called once the socket no longer reads the request's buffers (see Transport.send). */
+  onWritten?: () => void;
 }
 
 export class BrokerConnection {
@@ -101,7 +103,7 @@ export class BrokerConnection {
     this.nextCorrelationId = this.nextCorrelationId === 0x7fffffff ? 1 : this.nextCorrelationId + 1;
     const frame = encodeRequestChunks({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body, options.sizeHint ?? 256);
     const expectResponse = options.expectResponse ?? true;
-    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs);
+    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs, options.onWritten);
     if (responseFrame === null) return { body: null, frame: null };
     try {
       return { body: decodeResponseFrame(apiKey, version, responseFrame).body, frame: responseFrame };

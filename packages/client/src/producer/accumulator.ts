@@ -6,7 +6,9 @@
 // retried batch. `ready()` returns the leaders with something to send and when to look again;
 // `drain()` takes for one leader at most one batch per partition, round-robin over its partitions,
 // up to `max.request.size` per request (at least one batch). Batches past `delivery.timeout.ms`
-// are expired (a partition's queue stays, empty, once created). Time comes from an injected clock. Records stay as objects; the sender encodes each
+// are expired (a partition's queue stays, empty, once created). A batch the broker finds too large
+// (MESSAGE_TOO_LARGE) is split in halves in its place. These defaults are Java's; the producer
+// passes its own (producer.ts). Time comes from an injected clock. Records stay as objects; the sender encodes each
 // drained batch (record batch v2, optional compression) when it builds the Produce request.
 import { RECORD_BATCH_OVERHEAD, recordSizeInBytes, type RecordHeader } from './record-size.ts';
 
@@ -22,6 +24,28 @@ export interface BatchResult {
   baseOffset: bigint;
   /** LogAppendTime from the broker when the topic uses it, else -1. */
   logAppendTime: bigint;
+  /** A batch split after MESSAGE_TOO_LARGE: records from index `from` on were written as `result`. */
+  rest?: { from: number; result: BatchResult };
+}
+
+/** The offset of the record at `index` of a batch (baseOffset + index, following splits); -1 when unknown (acks=0). */
+export function offsetAt(result: BatchResult, index: number): bigint {
+  let r = result;
+  while (r.rest && index >= r.rest.from) {
+    index -= r.rest.from;
+    r = r.rest.result;
+  }
+  return r.baseOffset < 0n ? -1n : r.baseOffset + BigInt(index);
+}
+
+/** The LogAppendTime that applies to the record at `index` (-1 for CreateTime topics). */
+export function logAppendTimeAt(result: BatchResult, index: number): bigint {
+  let r = result;
+  while (r.rest && index >= r.rest.from) {
+    index -= r.rest.from;
+    r = r.rest.result;
+  }
+  return r.logAppendTime;
 }
 
 /** One batch of records for one partition; settles once for all its records. */
@@ -38,6 +62,12 @@ export class ProducerBatch {
   producerEpoch = -1;
   baseSequence = -1;
   closed = false;
+  /**
+   * Place among its partition's batches (creation order; a split's halves share their parent's
+   * span), so batches put back after a failure return to the queue in their original order.
+   */
+  order = 0;
+  orderSpan = 1;
   private settled = false;
   readonly result: Promise<BatchResult>;
   private resolveFn!: (r: BatchResult) => void;
@@ -62,7 +92,8 @@ export class ProducerBatch {
     this.add(first);
   }
 
-  private add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
+  /** Appends unconditionally (the first record, or a split's records). */
+  add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
     this.records.push(r);
     this.sizeInBytes += size;
     return size;
@@ -99,6 +130,36 @@ export class ProducerBatch {
     if (this.settled) return;
     this.settled = true;
     this.rejectFn(error);
+  }
+
+  /**
+   * Two batches holding the first and the second half of the records (after MESSAGE_TOO_LARGE,
+   * as Java's ProducerBatch.split), created when this one was; this batch settles when both have:
+   * its result then maps each record index to the half it went with. An idempotent batch's
+   * sequence range is shared out between the halves.
+   */
+  split(): [ProducerBatch, ProducerBatch] {
+    const half = Math.ceil(this.records.length / 2);
+    const parts = [this.records.slice(0, half), this.records.slice(half)].map((rs) => {
+      const b = new ProducerBatch(this.topic, this.partition, this.createdMs, this.batchSize, rs[0]!);
+      for (let i = 1; i < rs.length; i++) b.add(rs[i]!);
+      b.producerId = this.producerId;
+      b.producerEpoch = this.producerEpoch;
+      b.orderSpan = this.orderSpan / 2;
+      return b;
+    }) as [ProducerBatch, ProducerBatch];
+    parts[0].order = this.order;
+    parts[1].order = this.order + parts[0].orderSpan;
+    if (this.baseSequence >= 0) {
+      parts[0].baseSequence = this.baseSequence;
+      const next = this.baseSequence + half;
+      parts[1].baseSequence = next > 0x7fffffff ? next - 0x7fffffff - 1 : next;
+    }
+    Promise.all([parts[0].result, parts[1].result]).then(
+      ([first, second]) => this.complete({ ...first, rest: { from: half, result: second } }),
+      (err: Error) => this.fail(err),
+    );
+    return parts;
   }
 }
 
@@ -140,6 +201,13 @@ export interface ReadyResult {
 /** Leader of a partition, or undefined/-1 when unknown. */
 export type LeaderLookup = (topic: string, partition: number) => number | undefined;
 
+/** Puts a batch back before the first queued batch created after it (usually at the head). */
+function insertInOrder(batches: ProducerBatch[], batch: ProducerBatch): void {
+  let i = 0;
+  while (i < batches.length && batches[i]!.order < batch.order) i++;
+  batches.splice(i, 0, batch);
+}
+
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 interface PartitionQueue {
@@ -162,6 +230,8 @@ export class RecordAccumulator {
   private readonly drainIndex = new Map<number, number>();
   private flushes = 0;
   private closed = false;
+  /** Batches created so far (their `order`). */
+  private created = 0;
 
   constructor(options: AccumulatorOptions = {}) {
     this.batchSize = options.batchSize ?? 16384;
@@ -180,6 +250,7 @@ export class RecordAccumulator {
       if (bytes >= 0) return { batch: last, partition, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
     }
     const batch = new ProducerBatch(topic, partition, this.clock(), this.batchSize, record);
+    batch.order = this.created++;
     q.batches.push(batch);
     // like Java, a new batch counts its whole estimated size (header included) as appended
     return { batch, partition, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
@@ -281,11 +352,19 @@ export class RecordAccumulator {
     return out;
   }
 
-  /** Puts a batch that failed with a retriable error back at the head of its queue. */
+  /** Replaces a batch the broker found too large by its two halves, at the head of its queue. */
+  splitAndReenqueue(batch: ProducerBatch): void {
+    const [first, second] = batch.split();
+    const q = this.queueOf(batch.topic, batch.partition);
+    insertInOrder(q.batches, second);
+    insertInOrder(q.batches, first);
+  }
+
+  /** Puts a batch that failed with a retriable error back in its queue, ahead of the batches created after it. */
   reenqueue(batch: ProducerBatch): void {
     const q = this.queueOf(batch.topic, batch.partition);
     batch.lastAttemptMs = this.clock();
-    q.batches.unshift(batch);
+    insertInOrder(q.batches, batch);
   }
 
   /** Removes and returns batches older than delivery.timeout.ms (the caller fails them). */

@@ -30,6 +30,8 @@ export interface BatchEncodeOptions {
   producerEpoch?: number;
   baseSequence?: number;
   transactional?: boolean;
+  /** Where the uncompressed batch's bytes go (default Buffer.allocUnsafe; the sender's pool). */
+  alloc?: (size: number) => Buffer;
 }
 
 const bytesSize = (b: Buffer | null): number => (b === null ? 1 : varintSize(b.length) + b.length);
@@ -95,7 +97,7 @@ export function encodeProducerBatch(batch: ProducerBatch, options: BatchEncodeOp
   const codec = COMPRESSION_TYPES[options.compression ?? 'none'];
 
   if (codec === CompressionType.None) {
-    const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + rawSize);
+    const out = (options.alloc ?? Buffer.allocUnsafe)(BATCH_HEADER_SIZE + rawSize);
     writeRecords(out, BATCH_HEADER_SIZE, records, base, bodies);
     return finishHeader(out, codec, n, base, max, options);
   }

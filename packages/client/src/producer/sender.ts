@@ -11,14 +11,15 @@ import { KafkaClientError } from '../network/errors.ts';
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
 import { encodeProducerBatch, type CompressionName } from './batch-encoder.ts';
 import type { IdempotenceState } from './idempotence.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 /** The record batches of one request, encoded (synchronously unless a codec compresses). */
-function encodeAll(batches: readonly ProducerBatch[], compression: CompressionName): Buffer[] | Promise<Buffer[]> {
+function encodeAll(batches: readonly ProducerBatch[], compression: CompressionName, alloc: (size: number) => Buffer): Buffer[] | Promise<Buffer[]> {
   const out = new Array<Buffer>(batches.length);
   let pending: Array<Promise<void>> | null = null;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i]!;
-    const e = encodeProducerBatch(b, { compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence });
+    const e = encodeProducerBatch(b, { compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, alloc });
     if (e instanceof Promise) (pending ??= []).push(e.then((buf) => { out[i] = buf; }));
     else out[i] = e;
   }
@@ -49,6 +50,9 @@ export class Sender {
   private readonly inFlight = new Map<number, number>();
   private refreshing = false;
   private closed = false;
+  /** Buffers of uncompressed batches, reused once their request is written. */
+  private readonly pool = new BufferPool();
+  private readonly take = (size: number) => this.pool.take(size);
 
   constructor(
     private readonly cluster: Cluster,
@@ -69,6 +73,7 @@ export class Sender {
 
   close(): void {
     this.closed = true;
+    this.pool.clear();
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -146,7 +151,9 @@ export class Sender {
   private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
     let response: ProduceResponse | null;
     try {
-      const encoded = await encodeAll(batches, this.config.compression);
+      const encoded = await encodeAll(batches, this.config.compression, this.take);
+      // uncompressed batches were encoded into pooled buffers: back to the pool once written
+      const onWritten = this.config.compression === 'none' ? () => { for (const e of encoded) this.pool.give(e); } : undefined;
       // the batches go to the socket by reference (frame-writer.ts): the hint covers the rest
       let bytes = 128;
       for (const b of batches) bytes += b.topic.length * 3 + 32;
@@ -163,11 +170,11 @@ export class Sender {
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
       };
       if (this.config.acks === 0) {
-        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes });
+        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes, onWritten });
         for (const b of batches) b.complete({ baseOffset: -1n, logAppendTime: -1n });
         return;
       }
-      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes });
+      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes, onWritten });
     } catch (err) {
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
@@ -185,6 +192,11 @@ export class Sender {
       if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
         // a duplicate is a retry of a batch the broker already has
         b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
+        continue;
+      }
+      if (r.errorCode === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && !this.closed) {
+        // the topic's max.message.bytes is below our batch: send the records in halves (Java does the same)
+        this.accumulator.splitAndReenqueue(b);
         continue;
       }
       if (this.idempotence && r.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
