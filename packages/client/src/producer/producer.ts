@@ -94,9 +94,9 @@ export class KafkaProducer implements Producer {
     const now = this.cluster.clock();
     const n = messages.length;
     const batches = new Array<ProducerBatch>(n);
-    const indexes = new Array<number>(n);
-    const partitions = new Array<number>(n);
-    const timestamps = new Array<number>(n);
+    const indexes = new Int32Array(n);
+    const partitions = new Int32Array(n);
+    const timestamps = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const m = messages[i]!;
       const record: AccumulatorRecord = { key: toBuffer(m.key), value: toBuffer(m.value), headers: toHeaders(m.headers), timestamp: m.timestamp ?? now };
@@ -111,20 +111,21 @@ export class KafkaProducer implements Producer {
     // one await per batch (records of a batch are consecutive here, mostly)
     const results = new Array<RecordMetadata>(n);
     let prev: ProducerBatch | undefined;
-    let res: BatchResult | undefined;
+    let res!: BatchResult;
+    let base = -1; // the batch's base offset as a number when plain (no split, known, below 2^53)
     for (let i = 0; i < n; i++) {
       const b = batches[i]!;
       if (b !== prev) {
         res = await b.result;
         prev = b;
+        base = !res.rest && res.baseOffset >= 0n && res.baseOffset < 2n ** 52n ? Number(res.baseOffset) : -1;
       }
       const index = indexes[i]!;
-      const r = res!;
-      const logAppendTime = r.rest ? logAppendTimeAt(r, index) : r.logAppendTime;
+      const logAppendTime = res.rest ? logAppendTimeAt(res, index) : res.logAppendTime;
       results[i] = {
         topic,
         partition: partitions[i]!,
-        offset: r.rest ? offsetAt(r, index) : r.baseOffset < 0n ? -1n : r.baseOffset + BigInt(index),
+        offset: base >= 0 ? BigInt(base + index) : offsetAt(res, index),
         timestamp: logAppendTime >= 0n ? Number(logAppendTime) : timestamps[i]!,
       };
     }
