@@ -1,8 +1,13 @@
 // The producer's sender (Kafka's Sender): takes ready batches out of the accumulator, groups them
-// per leader into Produce requests (at most `maxInFlight` outstanding per broker), encodes each
-// batch (compression) and settles it from the response: success gives the base offset (and
-// LogAppendTime); a retriable error (the error table's flag, or a lost connection) puts the batch
-// back at the head of its queue after `retry.backoff.ms`, refreshing metadata when leadership may
+// per leader into Produce requests and keeps up to `maxInFlight` of them outstanding per broker
+// (each wakeup drains again while a broker has room, as Java's Sender loop does, instead of one
+// request per wakeup). Uncompressed batches are encoded into pooled buffers (buffer-pool.ts) that
+// go to the socket by reference, in one writev with the request header (network/frame-writer.ts),
+// and return to the pool once written; with a codec the batch is compressed first. Each batch is
+// settled from the response: success gives the base offset (and LogAppendTime); MESSAGE_TOO_LARGE
+// splits a batch of several records in halves (the topic's max.message.bytes is below batch.size);
+// a retriable error (the error table's flag, or a lost connection) puts the batch back in its
+// queue, in creation order, after `retry.backoff.ms`, refreshing metadata when leadership may
 // have moved; anything else, or running out of `delivery.timeout.ms`, fails the batch with an error
 // naming the topic and partition. Runs when woken (new records, responses) and on linger timers.
 import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
@@ -101,7 +106,13 @@ export class Sender {
       if (nodes.length === 0) break;
       const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
       if (drained.size === 0) break;
-      for (const [node, batches] of drained) this.dispatch(node, batches);
+      let room = false;
+      for (const [node, batches] of drained) {
+        this.dispatch(node, batches);
+        if ((this.inFlight.get(node) ?? 0) < this.config.maxInFlight) room = true;
+      }
+      // only a node just drained can have more to send now (the others had nothing ready or no room)
+      if (!room) break;
       const again = this.accumulator.ready(this.leaderOf);
       ready = again.readyNodes;
       nextCheck = again.nextReadyCheckDelayMs;
