@@ -1,5 +1,9 @@
 // @tributary/broker: the Kafka-compatible broker — network server, handlers, configuration.
 export * from './broker.ts';
+export * from './broker-core.ts';
+export * from './broker-node.ts';
+export * from './cluster/cluster-view.ts';
+export * from './cluster/local-cluster.ts';
 export * from './config/broker-config.ts';
 export * from './config/definitions.ts';
 export * from './config/docs.ts';

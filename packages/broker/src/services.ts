@@ -1,8 +1,11 @@
 // BrokerServices: what every handler can reach through `ctx.services` — configuration, time,
-// logging, identity, the handler registry, producer ids, and the partition layer (`topics`: the TopicManager,
-// which owns the LogManager; `metadata` is the same object seen as a read-only MetadataView).
-// Build it once per broker; handlers never import singletons.
+// logging, identity (`nodeId`: the node the request was sent to), the cluster's brokers
+// (`cluster`), the handler registry, producer ids, and the partition layer (`topics`: the
+// TopicManager, which owns the LogManager; `metadata` is the same object seen as a read-only
+// MetadataView, with each partition's leader, leader epoch, replicas and ISR). Built once per
+// BrokerNode; handlers never import singletons.
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { ClusterView } from './cluster/cluster-view.ts';
 import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
@@ -43,11 +46,14 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly clock: Clock;
   readonly log: Logger;
+  /** This node: the one the request was sent to. */
   readonly nodeId: number;
   /** From meta.properties in the first log dir (created on first start). */
   readonly clusterId: string;
   /** Advertised endpoints, with bound ports filled in (valid once the broker has started). */
   readonly advertisedListeners: readonly ListenerEndpoint[];
+  /** The cluster's brokers: endpoints, liveness, controller. */
+  readonly cluster: ClusterView;
   readonly registry: HandlerRegistry;
   readonly metadata: MetadataView;
   /** The partition layer: topics, partitions, logs, the fetch purgatory. */

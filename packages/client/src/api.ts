@@ -1,6 +1,7 @@
-// The public API of @tributary/client: types only for now (the implementations arrive with the
-// network layer). One entry point, `new Kafka({ bootstrapServers, clientId })`, hands out a
-// producer, consumers and an admin client that share its connections and metadata.
+// The public API of @tributary/client, as types (implemented by kafka.ts, producer/, consumer/,
+// admin/). One entry point, `new Kafka({ bootstrapServers, clientId })`, hands out a producer,
+// consumers and an admin client that share its connections and metadata. Errors are
+// KafkaClientError (network/errors.ts), described by ClientErrorInfo below.
 // Conventions: partitions and timestamps (ms since epoch) are numbers; offsets are bigint (Kafka's
 // int64, exact beyond 2^53); keys and values are accepted as string | Buffer | Uint8Array | null
 // and returned as Buffer | null; option names are Kafka's config names in camelCase
@@ -25,12 +26,10 @@ export interface KafkaConfig {
   reconnectBackoffMaxMs?: number;
   /** Metadata refresh period (`metadata.max.age.ms`, default 300000). */
   metadataMaxAgeMs?: number;
-  /** Rack of this client (`client.rack`), for rack-aware assignment. */
+  /** Rack of this client (`client.rack`), sent in group subscriptions for rack-aware assignment (range, sticky). */
   clientRack?: string;
   /** TLS options passed to `tls.connect` (plaintext when absent). */
   tls?: import('node:tls').ConnectionOptions | true;
-  /** SASL PLAIN / SCRAM credentials. */
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   /** Injected clock, for tests. */
   clock?: () => number;
 }
@@ -38,7 +37,7 @@ export interface KafkaConfig {
 export interface KafkaClient {
   producer(config?: ProducerConfig): Producer;
   consumer(config: ConsumerConfig): Consumer;
-  admin(): Admin;
+  admin(config?: AdminConfig): Admin;
   /** Closes every producer, consumer and connection made through this client. */
   close(): Promise<void>;
 }
@@ -114,7 +113,7 @@ export interface ProducerConfig {
   maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
-  /** `enable.idempotence` (default true when the broker supports it; an error if forced and unsupported). */
+  /** `enable.idempotence` (default false; Java's default is true). A broker without InitProducerId fails sends with UNSUPPORTED_VERSION. */
   idempotent?: boolean;
   /** Custom partitioner; return undefined to use the default rule. */
   partitioner?: Partitioner;
@@ -134,8 +133,11 @@ export interface Producer {
   sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]>;
   /** Sends everything buffered now, ignoring linger.ms, and waits for it. */
   flush(): Promise<void>;
-  /** Flushes, then closes. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting sends, flushes and waits for what is buffered, then closes. With `timeoutMs`,
+   * records not acknowledged by then fail with a PRODUCER_CLOSED error.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 // ---------------------------------------------------------------- consumer
@@ -212,6 +214,12 @@ export interface Consumer extends AsyncIterable<ConsumerRecord> {
   records(): AsyncIterableIterator<ConsumerRecord>;
   /** Whole fetched batches, per partition. */
   batches(): AsyncIterableIterator<RecordBatchView>;
+  /**
+   * Hands records (`eachRecord`) or batches (`eachBatch`) to a handler, one at a time, until the
+   * consumer is closed. If the handler throws, run() rejects with that error and the partition is
+   * sought back to the failed record (or batch), so it is delivered again.
+   */
+  run(handlers: { eachRecord: (record: ConsumerRecord) => void | Promise<void> } | { eachBatch: (batch: RecordBatchView) => void | Promise<void> }): Promise<void>;
   /** Leaves the group (committing if auto-commit) and closes. */
   close(): Promise<void>;
 }
@@ -249,6 +257,13 @@ export interface GroupDescription {
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
 }
 
+export interface AdminConfig {
+  /** `default.api.timeout.ms`: how long an operation is retried after a lost connection or a moved coordinator/controller (default 60000). */
+  defaultApiTimeoutMs?: number;
+  /** `retry.backoff.ms` before the first retry, doubling up to 1 s (default 100). */
+  retryBackoffMs?: number;
+}
+
 export interface Admin {
   createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
@@ -257,8 +272,12 @@ export interface Admin {
   createPartitions(topic: string, totalCount: number): Promise<void>;
   /** Config values by `"topic:<name>"` / `"broker:<id>"`; `overridesOnly` keeps the ones set on the resource itself (not defaults). */
   describeConfigs(resources: ConfigResource[], options?: { overridesOnly?: boolean }): Promise<Map<string, Record<string, string>>>;
-  /** Incremental (KIP-339): set or delete single keys. */
-  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>): Promise<void>;
+  /**
+   * Incremental by default (IncrementalAlterConfigs, KIP-339): sets the given keys, deletes those
+   * given as null (back to the default), leaves the others. `incremental: false` uses the legacy
+   * AlterConfigs: the given set replaces every override of the resource.
+   */
+  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>, options?: { incremental?: boolean; validateOnly?: boolean }): Promise<void>;
   /** Offsets per partition: 'earliest', 'latest' or the first offset at/after a timestamp. */
   listOffsets(topic: string, at: 'earliest' | 'latest' | { timestamp: number }): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>>;
   deleteRecords(topic: string, before: Array<{ partition: number; offset: bigint }>): Promise<void>;
@@ -274,7 +293,7 @@ export interface Admin {
 
 /** Every client error: which topic/partition, the Kafka error name/code, and whether a retry could help. */
 export interface ClientErrorInfo {
-  /** Kafka's error name, e.g. NOT_LEADER_OR_FOLLOWER, or a client-side one (REQUEST_TIMED_OUT, CONNECTION_CLOSED). */
+  /** Kafka's error name, e.g. NOT_LEADER_OR_FOLLOWER, or a client-side one (NETWORK_EXCEPTION, REQUEST_TIMED_OUT, PRODUCER_CLOSED, NO_OFFSET_FOR_PARTITION, ILLEGAL_STATE, INVALID_CONFIG; see README). */
   type: string;
   code?: number;
   retriable: boolean;

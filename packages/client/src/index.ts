@@ -3,6 +3,8 @@ export type * from './api.ts';
 export { Kafka } from './kafka.ts';
 export { KafkaClientError, ConnectionError, RequestTimeoutError } from './network/errors.ts';
 export { UnsupportedVersionError } from './cluster/api-versions.ts';
+export { NoOffsetForPartitionError } from './consumer/subscription-state.ts';
+export { CommitFailedError } from './consumer/group-coordinator.ts';
 export * from './partitioner/index.ts';
 export * from './assignors/index.ts';
 export { RecordAccumulator, ProducerBatch, type AccumulatorOptions, type AccumulatorRecord, type AppendResult, type ReadyResult, type BatchResult } from './producer/accumulator.ts';

@@ -1,10 +1,11 @@
 // `new Kafka({ bootstrapServers, clientId })`: the entry point. It owns the cluster (connections
 // and metadata) and hands out producers, consumers and admin clients sharing it.
-import type { Admin, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
+import type { Admin, AdminConfig, Consumer, ConsumerConfig, KafkaClient, KafkaConfig, Producer, ProducerConfig } from './api.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { KafkaProducer } from './producer/producer.ts';
 import { KafkaConsumer } from './consumer/consumer.ts';
-import { KafkaAdmin } from './admin/admin.ts';
+import { RetryingAdmin } from './admin/retrying-admin.ts';
+import { KafkaClientError } from './network/errors.ts';
 
 export class Kafka implements KafkaClient {
   readonly cluster: Cluster;
@@ -13,6 +14,9 @@ export class Kafka implements KafkaClient {
   private readonly ownedClusters = new Set<Cluster>();
 
   constructor(readonly config: KafkaConfig) {
+    if ((config as { sasl?: unknown }).sasl !== undefined) {
+      throw new KafkaClientError('SASL authentication is not implemented by @tributary/client yet', 'INVALID_CONFIG', false);
+    }
     const servers = typeof config.bootstrapServers === 'string' ? config.bootstrapServers.split(',') : config.bootstrapServers;
     this.cluster = new Cluster({
       bootstrapServers: servers.map((s) => s.trim()).filter(Boolean),
@@ -22,6 +26,7 @@ export class Kafka implements KafkaClient {
       reconnectBackoffMs: config.reconnectBackoffMs,
       reconnectBackoffMaxMs: config.reconnectBackoffMaxMs,
       metadataMaxAgeMs: config.metadataMaxAgeMs,
+      clientRack: config.clientRack,
       tls: config.tls,
       clock: config.clock,
     });
@@ -46,8 +51,9 @@ export class Kafka implements KafkaClient {
     return c;
   }
 
-  admin(): Admin {
-    return new KafkaAdmin(this.cluster);
+  /** Admin operations; retried within `defaultApiTimeoutMs` when a connection, coordinator or controller is lost. */
+  admin(config?: AdminConfig): Admin {
+    return new RetryingAdmin(this.cluster, config);
   }
 
   async close(): Promise<void> {

@@ -66,9 +66,9 @@ export function readEpochCheckpoint(fs: FileSystem, path: string): EpochEntry[] 
   return parseCheckpoint(path, buf.toString('utf8'), 2).map(([e, o]) => ({ epoch: toInt(path, e!), startOffset: toInt(path, o!) }));
 }
 
-export function writeEpochCheckpoint(fs: FileSystem, path: string, entries: ReadonlyArray<EpochEntry>): void {
+export function writeEpochCheckpoint(fs: FileSystem, path: string, entries: ReadonlyArray<EpochEntry>, syncDir = true): void {
   const text = `0\n${entries.length}\n${entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('')}`;
-  replaceFileAtomic(fs, path, Buffer.from(text));
+  replaceFileAtomic(fs, path, Buffer.from(text), syncDir);
 }
 
 /** Java-properties style file (meta.properties): key=value lines, '#' and '!' comments. */

@@ -85,7 +85,11 @@ export class NodeFileSystem implements FileSystem {
  * Crash-safe replacement of a small file: write `<path>.tmp`, fsync it, rename over `path`, fsync
  * the directory. A crash leaves either the old or the new content, never a mix.
  */
-export function replaceFileAtomic(fs: FileSystem, path: string, data: Buffer): void {
+/**
+ * Replaces a file crash-safely: write a .tmp, fsync it, rename it over the file, fsync the
+ * directory — unless `syncDir` is false, when the caller fsyncs the directory itself afterwards.
+ */
+export function replaceFileAtomic(fs: FileSystem, path: string, data: Buffer, syncDir = true): void {
   const tmp = `${path}.tmp`;
   const fd = fs.openSync(tmp, true);
   try {
@@ -97,7 +101,7 @@ export function replaceFileAtomic(fs: FileSystem, path: string, data: Buffer): v
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, path);
-  fs.fsyncDirSync(dirOf(path));
+  if (syncDir) fs.fsyncDirSync(dirOf(path));
 }
 
 export function dirOf(path: string): string {

@@ -1,6 +1,13 @@
 // The leader epoch cache of one partition (Kafka's LeaderEpochFileCache): for each leader epoch,
-// the first offset written in it, persisted in `leader-epoch-checkpoint` after every change.
-// Followers use it (through OffsetForLeaderEpoch) to find where their log diverges.
+// the first offset written in it, persisted in `leader-epoch-checkpoint`. Followers use it
+// (through OffsetForLeaderEpoch) to find where their log diverges.
+//
+// When it is written: truncations and clear() write it at once. A new epoch (assign, on the append
+// path) only marks it dirty, and the partition log writes it (persistIfDirty) when it flushes,
+// before its recovery point moves past the batches of that epoch. A crash before then loses
+// nothing: recovery re-reads every batch after the recovery point and assigns their epochs again.
+// So appending to a new partition, or in a new epoch, never waits for an fsync on the event loop
+// (Kafka removed the same fsync from its append path in KAFKA-15046).
 import { readEpochCheckpoint, writeEpochCheckpoint, type EpochEntry } from './checkpoint-file.ts';
 import type { FileSystem } from './fs.ts';
 
@@ -8,6 +15,7 @@ export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 
 export class LeaderEpochCache {
   private entries: EpochEntry[];
+  private dirty = false;
   constructor(private fs: FileSystem, readonly path: string) {
     this.entries = readEpochCheckpoint(fs, path);
   }
@@ -21,7 +29,17 @@ export class LeaderEpochCache {
     // Drop entries that this one supersedes (start offsets must increase).
     while (this.entries.length && this.entries[this.entries.length - 1]!.startOffset >= startOffset) this.entries.pop();
     this.entries.push({ epoch, startOffset });
-    this.persist();
+    this.dirty = true;
+  }
+
+  /**
+   * Writes the checkpoint if an assigned epoch is not in it yet (before the log's recovery point
+   * moves). Returns true when it wrote it: the caller then fsyncs the partition directory.
+   */
+  persistIfDirty(): boolean {
+    if (!this.dirty) return false;
+    this.persist(false);
+    return true;
   }
 
   /**
@@ -58,5 +76,8 @@ export class LeaderEpochCache {
     this.persist();
   }
 
-  private persist(): void { writeEpochCheckpoint(this.fs, this.path, this.entries); }
+  private persist(syncDir = true): void {
+    writeEpochCheckpoint(this.fs, this.path, this.entries, syncDir);
+    this.dirty = false;
+  }
 }

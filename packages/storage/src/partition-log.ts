@@ -127,9 +127,11 @@ export class PartitionLog extends EventEmitter {
     this.parentDirSync = parent;
   }
 
-  /** Makes the directory entries durable before the data in them: partition.metadata, this dir, the parent's entry. */
+  /** Makes the directory entries durable before the data in them (partition.metadata, this dir, the parent's entry) and the leader epochs of that data. */
   private syncDirs(): void {
     if (this.activeSegment.filesPending) return; // no data yet: nothing on disk needs to survive
+    // new leader epochs, before the recovery point passes their batches (the dir fsync below covers the rename)
+    if (this.leaderEpochCache.persistIfDirty()) this.dirDirty = true;
     if (this.topicIdPending && this.topicId) {
       this.topicIdPending = false;
       writePartitionMetadata(this.ctx.fs, `${this.dir}/${PARTITION_METADATA}`, this.topicId); // fsyncs the file and this dir

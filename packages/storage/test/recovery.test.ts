@@ -146,6 +146,23 @@ test('recovery restores leader epochs found in the log when the checkpoint lacks
   assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 2 }]);
 });
 
+test('a new leader epoch costs no fsync on append; the flush writes it before the recovery point passes it', () => {
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  const before = { ...env.fs.stats };
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 3 });
+  assert.deepEqual([env.fs.stats.fsyncs, env.fs.stats.dirFsyncs], [before.fsyncs, before.dirFsyncs]);
+  assert.equal(env.fs.statSync('/data/t-0/leader-epoch-checkpoint'), null);
+  log.flush();
+  assert.equal(env.fs.bytes('/data/t-0/leader-epoch-checkpoint').toString(), '0\n2\n0 0\n3 2\n');
+  log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 5 }); // unflushed: lost with its batch
+  env.fs.crash();
+  const l2 = env.open().getLog('t', 0)!;
+  assert.equal(l2.logEndOffset, 4);
+  assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 2 }]);
+});
+
 test('after a restart, batches appended or read once are not CRC-checked again; unread corruption is still found', async () => {
   const { readCrcChecks } = await import('../src/log-segment.ts');
   const env = testEnv();

@@ -1,2 +1,3 @@
-// @tributary/testkit: start Tributary brokers in-process for tests.
+// @tributary/testkit: start Tributary brokers and test clusters in-process for tests.
 export * from './start-broker.ts';
+export * from './start-cluster.ts';

@@ -1,6 +1,7 @@
 // OffsetsTopicHost over the broker's TopicManager: __consumer_offsets is an ordinary (internal)
 // topic of the partition layer; coordinator writes go through Partition.appendAsLeader so the high
-// watermark follows, and loads read the partition's log.
+// watermark follows, and loads read the partition's log. A partition is served while one of this
+// process's nodes leads it (every node of a LocalCluster shares the one coordinator).
 import { ErrorCode } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
@@ -8,7 +9,7 @@ import type { CoordinatorPartition } from './group/index.ts';
 import type { OffsetsTopicHost } from './offsets-topic-host.ts';
 
 export class TopicManagerOffsetsHost implements OffsetsTopicHost {
-  constructor(private readonly topics: TopicManager, private readonly config: BrokerConfig, private readonly nodeId: number) {}
+  constructor(private readonly topics: TopicManager, private readonly config: BrokerConfig, private readonly isLocalNode: (nodeId: number) => boolean) {}
 
   partitionCount(topic: string): number | undefined {
     return this.topics.topic(topic)?.partitions.length;
@@ -24,7 +25,7 @@ export class TopicManagerOffsetsHost implements OffsetsTopicHost {
 
   partitionLog(topic: string, partition: number): CoordinatorPartition | undefined {
     const p = this.topics.partition(topic, partition);
-    if (!p || p.leader !== this.nodeId) return undefined;
+    if (!p || !this.isLocalNode(p.leader)) return undefined;
     return {
       get logStartOffset() { return p.logStartOffset; },
       get logEndOffset() { return p.logEndOffset; },

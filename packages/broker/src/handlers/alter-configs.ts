@@ -12,8 +12,8 @@
 // clear INVALID_REQUEST (Kafka's "Cannot update these configs dynamically" for read-only names;
 // INVALID_CONFIG for unknown names); an empty change succeeds. Results in request order.
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
-import { ApiKey, ErrorCode, type AlterConfigsResponseAlterConfigsResourceResponse } from '@tributary/protocol';
-import { ResourceType, brokerAlterError, unsupportedResourceType } from './config-resources.ts';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { alterConfigResources } from './alter-config-resources.ts';
 import type { ApiHandler } from './registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
@@ -23,42 +23,16 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
   maxVersion: 2,
   handle(ctx, request) {
     const s = ctx.services;
-    const responses: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
-    const seen = new Map<string, number>();
-    for (const r of request.resources) seen.set(`${r.resourceType}:${r.resourceName}`, (seen.get(`${r.resourceType}:${r.resourceName}`) ?? 0) + 1);
-    const answered = new Set<string>();
-    for (const res of request.resources) {
-      const answer = (errorCode: number, errorMessage: string | null = null) =>
-        responses.push({ errorCode, errorMessage, resourceType: res.resourceType, resourceName: res.resourceName });
-      const key = `${res.resourceType}:${res.resourceName}`;
-      if (seen.get(key)! > 1) {
-        if (!answered.has(key)) { answered.add(key); answer(ErrorCode.INVALID_REQUEST, 'Duplicate resource.'); }
-        continue;
-      }
-      const names = res.configs.map((c) => c.name);
-      if (new Set(names).size !== names.length) { answer(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys'); continue; }
-      switch (res.resourceType) {
-        case ResourceType.TOPIC: {
-          const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
-          const r = s.topics.alterTopicConfigs(res.resourceName, configs, request.validateOnly);
-          answer(r.errorCode, r.errorMessage);
-          if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs replaced', { topic: res.resourceName, configs });
-          break;
-        }
-        case ResourceType.BROKER: {
-          const e = brokerAlterError(res.resourceName, s.nodeId, names);
-          answer(e ? e.errorCode : ErrorCode.NONE, e?.errorMessage ?? null);
-          break;
-        }
-        case ResourceType.BROKER_LOGGER:
-          answer(ErrorCode.INVALID_REQUEST, 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER');
-          break;
-        default: {
-          const e = unsupportedResourceType(res.resourceType);
-          answer(e.errorCode, e.errorMessage);
-        }
-      }
-    }
+    const responses = alterConfigResources(request.resources, {
+      nodeId: s.nodeId,
+      brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
+      alterTopic(res) {
+        const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
+        const r = s.topics.alterTopicConfigs(res.resourceName, configs, request.validateOnly);
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs replaced', { topic: res.resourceName, configs });
+        return r;
+      },
+    });
     return { throttleTimeMs: 0, responses };
   },
 };

@@ -7,6 +7,7 @@
 // low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition), OFFSET_OUT_OF_RANGE
 // (offset above the high watermark or below -1), POLICY_VIOLATION (cleanup.policy without delete),
 // INVALID_TOPIC_EXCEPTION for internal topics unless the client id is Kafka's "__admin_client",
+// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster),
 // KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
 // survives a crash. A partition named twice is answered once per mention.
 // Not implemented: timeoutMs (single replica: done when answered), authorization.
@@ -31,6 +32,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
         const p = s.topics.partition(rt.name, rp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+        if (p.leader !== s.nodeId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
         const offset = rp.offset;
         if (offset < -1n) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
         try {

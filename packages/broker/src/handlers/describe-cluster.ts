@@ -1,8 +1,8 @@
 // DescribeCluster (API key 60), versions 0-1.
 //
-// Behaviour: cluster id (from meta.properties), controller id = this node (a single broker is its
-// own controller), brokers = this node with the advertised endpoint of the listener the request came
-// in on (rack null). v1 EndpointType: brokers answer type BROKER (1); a request for CONTROLLER
+// Behaviour: cluster id (from meta.properties), controller id and brokers from the ClusterView (a
+// single broker is its own controller and the only broker): the live brokers with the advertised
+// endpoint of the listener the request came in on (rack null). v1 EndpointType: brokers answer type BROKER (1); a request for CONTROLLER
 // endpoints gets MISMATCHED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as Kafka's brokers do.
 // IncludeClusterAuthorizedOperations: with no authorizer every cluster operation is allowed, so the
 // bit set of Kafka's cluster operations (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
@@ -37,7 +37,7 @@ export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> =
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      controllerId: s.nodeId,
+      controllerId: s.cluster.controllerId,
       brokers: brokersFor(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };

@@ -6,16 +6,19 @@
 // later partitions only return batches that fit. If fewer than minBytes are readable, no
 // partition has an error and maxWaitMs > 0, the request waits in the fetch purgatory (delayed-
 // fetch.ts) and is answered as soon as appends commit minBytes, after maxWaitMs, when the
-// connection closes or the broker stops, or when a watched topic is deleted — then read again.
+// connection closes or the broker stops, when a watched topic is deleted, or when the leadership of
+// a watched partition moves (TopicManager.changeLeaderAndIsr) — then read again.
 // Each partition answers its high watermark, last stable offset (= HW: no transactions), log
 // start offset, aborted transactions (null for read_uncommitted, empty for read_committed),
 // preferred read replica -1 (v11+). Errors per partition: UNKNOWN_TOPIC_OR_PARTITION,
 // OFFSET_OUT_OF_RANGE (outside [logStartOffset, logEndOffset]), FENCED_LEADER_EPOCH /
-// UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v9+), KAFKA_STORAGE_ERROR,
+// UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v9+; checked first, as Kafka),
+// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), KAFKA_STORAGE_ERROR,
 // CORRUPT_MESSAGE (a stored batch failed its CRC); offsets are -1 with an error.
 // Fetch sessions (KIP-227) are declined: SessionId 0 in every response; a request naming a
 // session (SessionId != 0) gets FETCH_SESSION_ID_NOT_FOUND.
 // Not implemented: follower fetches (replicaId >= 0 is served like a consumer), DivergingEpoch,
+// CurrentLeader in error responses (KIP-951, v16+), fetching from followers (KIP-392),
 // read_committed filtering (there are no transactions), fetch sessions, quotas, rack-aware
 // preferred replicas. The records are read from disk directly into a buffer of the data buffer
 // pool (no further copy), spliced into the response frame, and the connection returns that buffer
@@ -41,7 +44,7 @@ interface ReadOutcome {
   partitions: Partition[];
 }
 
-function readAll(topics: TopicManager, request: FetchRequest): ReadOutcome {
+function readAll(topics: TopicManager, nodeId: number, request: FetchRequest): ReadOutcome {
   let limit = request.maxBytes;
   let minOneBatch = true;
   let bytes = 0;
@@ -54,10 +57,8 @@ function readAll(topics: TopicManager, request: FetchRequest): ReadOutcome {
     partitions: t.partitions.map((rp): PartitionData => {
       const p = topics.partition(t.topic, rp.partition);
       if (!p) { hasError = true; return errorData(rp.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); }
-      if (rp.currentLeaderEpoch >= 0 && rp.currentLeaderEpoch !== p.leaderEpoch) {
-        hasError = true;
-        return errorData(rp.partition, rp.currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
-      }
+      const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
+      if (leaderError !== ErrorCode.NONE) { hasError = true; return errorData(rp.partition, leaderError); }
       partitions.push(p);
       let records: Buffer;
       try {
@@ -101,7 +102,8 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const topics = ctx.services.topics;
-    const first = readAll(topics, request);
+    const nodeId = ctx.services.nodeId;
+    const first = readAll(topics, nodeId, request);
     if (request.maxWaitMs <= 0 || first.bytes >= request.minBytes || first.hasError || first.partitions.length === 0 || ctx.signal.aborted) {
       return answer(first);
     }
@@ -114,7 +116,7 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
       maxWaitMs: request.maxWaitMs,
       signal: ctx.signal,
     });
-    return answer(readAll(topics, request));
+    return answer(readAll(topics, nodeId, request));
   },
   rejectVersion(ctx, request) {
     return {

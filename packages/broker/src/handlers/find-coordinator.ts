@@ -1,8 +1,9 @@
 // FindCoordinator (API key 10), versions 0-6.
 //
 // Behaviour: KeyType 0 (group): the coordinator of a group is the leader of
-// __consumer_offsets-<partitionFor(group)>; on a single broker that is this broker (NodeId, host and
-// port of the advertised listener the request came in on). The topic is created on first use
+// __consumer_offsets-<partitionFor(group)> (on a single broker, this broker): its NodeId, host and
+// port of the advertised listener the request came in on, from the ClusterView; a leader that is
+// not alive -> COORDINATOR_NOT_AVAILABLE with "no node". The topic is created on first use
 // (offsets.topic.num.partitions, compacted) and the request waits for the creation instead of
 // answering COORDINATOR_NOT_AVAILABLE as Kafka does. v0-3 answer one Key at the top level; v4+
 // answer every CoordinatorKeys entry in Coordinators. KeyType 1 (transaction): there is no
@@ -29,10 +30,10 @@ async function findOne(ctx: RequestContext, key: string, keyType: number): Promi
     ctx.services.log.warn(`creating ${GROUP_METADATA_TOPIC_NAME} failed: ${(err as Error).message}`);
     return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
-  const listeners = ctx.services.advertisedListeners;
-  const endpoint = listeners.find((l) => l.name === ctx.connection.listenerName) ?? listeners[0];
+  const leader = ctx.services.metadata.topic(GROUP_METADATA_TOPIC_NAME)?.partitions[groups.partitionFor(key)]?.leader ?? -1;
+  const endpoint = ctx.services.cluster.endpoint(leader, ctx.connection.listenerName);
   if (!endpoint) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  return { key, nodeId: ctx.services.nodeId, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  return { key, nodeId: leader, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> = {

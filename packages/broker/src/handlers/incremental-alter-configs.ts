@@ -13,9 +13,9 @@
 // checks without changing anything. BROKER resources are refused with a clear error (Tributary's
 // broker configuration is static; see config-resources.ts). Results in request order.
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
-import { ApiKey, ErrorCode, type IncrementalAlterConfigsResponseAlterConfigsResourceResponse } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
-import { ResourceType, brokerAlterError, unsupportedResourceType } from './config-resources.ts';
+import { alterConfigResources } from './alter-config-resources.ts';
 import type { ApiHandler } from './registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
@@ -27,46 +27,23 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
   maxVersion: 1,
   handle(ctx, request) {
     const s = ctx.services;
-    const responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
-    const seen = new Map<string, number>();
-    for (const r of request.resources) seen.set(`${r.resourceType}:${r.resourceName}`, (seen.get(`${r.resourceType}:${r.resourceName}`) ?? 0) + 1);
-    const answered = new Set<string>();
-    for (const res of request.resources) {
-      const answer = (errorCode: number, errorMessage: string | null = null) =>
-        responses.push({ errorCode, errorMessage, resourceType: res.resourceType, resourceName: res.resourceName });
-      const key = `${res.resourceType}:${res.resourceName}`;
-      if (seen.get(key)! > 1) {
-        if (!answered.has(key)) { answered.add(key); answer(ErrorCode.INVALID_REQUEST, 'Duplicate resource.'); }
-        continue;
-      }
-      const names = res.configs.map((c) => c.name);
-      if (new Set(names).size !== names.length) { answer(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys'); continue; }
-      const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
-      if (badOp) { answer(ErrorCode.INVALID_REQUEST, `Unknown alter config operation ${badOp.configOperation} for config ${badOp.name}`); continue; }
-      const nulls = res.configs.filter((c) => c.configOperation !== 1 && c.value === null).map((c) => c.name);
-      if (nulls.length > 0) { answer(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`); continue; }
-      switch (res.resourceType) {
-        case ResourceType.TOPIC: {
-          const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
-          const r = s.topics.incrementalAlterTopicConfigs(res.resourceName, ops, request.validateOnly);
-          answer(r.errorCode, r.errorMessage);
-          if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
-          break;
-        }
-        case ResourceType.BROKER: {
-          const e = brokerAlterError(res.resourceName, s.nodeId, names);
-          answer(e ? e.errorCode : ErrorCode.NONE, e?.errorMessage ?? null);
-          break;
-        }
-        case ResourceType.BROKER_LOGGER:
-          answer(ErrorCode.INVALID_REQUEST, 'Tributary does not support BROKER_LOGGER resources.');
-          break;
-        default: {
-          const e = unsupportedResourceType(res.resourceType);
-          answer(e.errorCode, e.errorMessage);
-        }
-      }
-    }
+    const responses = alterConfigResources(request.resources, {
+      nodeId: s.nodeId,
+      brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
+      validate(res) {
+        const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
+        if (badOp) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown alter config operation ${badOp.configOperation} for config ${badOp.name}` };
+        const nulls = res.configs.filter((c) => c.configOperation !== 1 && c.value === null).map((c) => c.name);
+        if (nulls.length > 0) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
+        return null;
+      },
+      alterTopic(res) {
+        const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
+        const r = s.topics.incrementalAlterTopicConfigs(res.resourceName, ops, request.validateOnly);
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
+        return r;
+      },
+    });
     return { throttleTimeMs: 0, responses };
   },
 };

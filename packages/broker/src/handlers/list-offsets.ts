@@ -12,8 +12,10 @@
 // found per the leader epoch cache (-1 when unknown). v0 answers OldStyleOffsets: [offset] (or []
 // when nothing matched); MaxNumOffsets is not honoured beyond one offset.
 // Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
-// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v4+);
-// KAFKA_STORAGE_ERROR for an offline log.
+// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v4+), then
+// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), except for
+// ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR for
+// an offline log.
 // Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../partitions/partition.ts';
@@ -23,6 +25,7 @@ const EARLIEST = -2n;
 const LATEST = -1n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
+const DEBUGGING_REPLICA_ID = -2;
 
 type PartitionResponse = ListOffsetsResponseListOffsetsPartitionResponse;
 
@@ -61,6 +64,8 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
   handle(ctx, request) {
     const version = ctx.header.apiVersion;
     const topics = ctx.services.topics;
+    const nodeId = ctx.services.nodeId;
+    const requireLeader = request.replicaId !== DEBUGGING_REPLICA_ID;
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
@@ -72,9 +77,8 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
             if (counts.get(rp.partitionIndex)! > 1) return errorResponse(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
             const p = topics.partition(t.name, rp.partitionIndex);
             if (!p) return errorResponse(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-            if (rp.currentLeaderEpoch >= 0 && rp.currentLeaderEpoch !== p.leaderEpoch) {
-              return errorResponse(rp.partitionIndex, rp.currentLeaderEpoch < p.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
-            }
+            const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
+            if (leaderError !== ErrorCode.NONE) return errorResponse(rp.partitionIndex, leaderError);
             let found: { offset: number; timestamp: number };
             try {
               found = lookup(p, rp.timestamp, request.isolationLevel);

@@ -1,18 +1,23 @@
 // Metadata (API key 3), versions 0-12.
 //
-// Behaviour: brokers = this node with the advertised endpoint of the listener the request came in
-// on (rack null); controller id = this node (v1+); cluster id (v2+). Topics: v0 with an empty list,
+// Behaviour: brokers = the live brokers of the ClusterView (on a single broker, this node) with the
+// advertised endpoint of the listener the request came in on (rack null); controller id = the
+// cluster view's (this node on a single broker; v1+); cluster id (v2+). Partitions: leader and
+// leader epoch, replicas and ISR as the partition layer holds them; a leader that is not alive is
+// answered as leader -1 with LEADER_NOT_AVAILABLE, and replicas on brokers that are not alive are
+// listed as offline replicas (v5+). Topics: v0 with an empty list,
 // or v1+ with a null list, means every topic (internal ones included, flagged isInternal). Named
 // topics that do not exist are auto-created with num.partitions and default.replication.factor
 // when auto.create.topics.enable is true and the request allows it (v4+ AllowAutoTopicCreation;
 // always for v0-3) — except internal topic names, which only their coordinator creates. Unlike
 // Kafka, whose answer for a just-created topic is LEADER_NOT_AVAILABLE until the controller has
 // elected leaders, the topic is answered at once with its partitions (creation is synchronous and
-// this node leads everything; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
+// assigns leaders at once; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
 // when auto-creation applies; other unknown topics UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
-// Topic ids v10+, leader epochs v7+, offline replicas (empty) v5+.
+// Topic ids v10+, leader epochs v7+, offline replicas v5+.
 // Not implemented: authorized operations (always -2147483648, "not requested"), racks.
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
+import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';
 import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
 import type { ApiHandler, RequestContext } from './registry.ts';
@@ -20,21 +25,24 @@ import type { ApiHandler, RequestContext } from './registry.ts';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NOT_REQUESTED = -2147483648;
 
-function topicMetadata(t: Topic): MetadataResponseTopic {
+function topicMetadata(t: Topic, cluster: ClusterView): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    partitions: t.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: p.partition,
-      leaderId: p.leader,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: p.replicas,
-      isrNodes: p.isr,
-      offlineReplicas: [],
-    })),
+    partitions: t.partitions.map((p) => {
+      const leaderLive = cluster.isLive(p.leader);
+      return {
+        errorCode: leaderLive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p.partition,
+        leaderId: leaderLive ? p.leader : -1,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: p.replicas,
+        isrNodes: p.isr,
+        offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
+      };
+    }),
     topicAuthorizedOperations: NOT_REQUESTED,
   };
 }
@@ -43,11 +51,9 @@ function errorTopic(errorCode: number, name: string | null, topicId = ZERO_UUID)
   return { errorCode, name, topicId, isInternal: name !== null && isInternalTopic(name), partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
 }
 
+/** The live brokers with their endpoint of the listener this request came in on. */
 export function brokersFor(ctx: RequestContext) {
-  const s = ctx.services;
-  const eps = s.advertisedListeners;
-  const ep = eps.find((e) => e.name === ctx.connection.listenerName) ?? eps[0];
-  return ep ? [{ nodeId: s.nodeId, host: ep.host, port: ep.port, rack: null }] : [];
+  return ctx.services.cluster.liveEndpoints(ctx.connection.listenerName);
 }
 
 export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
@@ -62,25 +68,25 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     const out: MetadataResponseTopic[] = [];
     if (all) {
-      for (const t of topics.topics()) out.push(topicMetadata(t));
+      for (const t of topics.topics()) out.push(topicMetadata(t, s.cluster));
     } else {
       const autoCreate = s.config.get('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
       const seen = new Set<string>();
       for (const rt of request.topics!) {
         if (rt.name === null) {
           const t = topics.topicById(rt.topicId);
-          out.push(t ? topicMetadata(t) : errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
+          out.push(t ? topicMetadata(t, s.cluster) : errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
           continue;
         }
         if (seen.has(rt.name)) continue;
         seen.add(rt.name);
         const t = topics.topic(rt.name);
-        if (t) { out.push(topicMetadata(t)); continue; }
+        if (t) { out.push(topicMetadata(t, s.cluster)); continue; }
         if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
         if (autoCreate && !isInternalTopic(rt.name)) {
           const r = topics.createTopic({ name: rt.name });
-          if (r.topic) { out.push(topicMetadata(r.topic)); continue; }
-          if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && topics.topic(rt.name)) { out.push(topicMetadata(topics.topic(rt.name)!)); continue; }
+          if (r.topic) { out.push(topicMetadata(r.topic, s.cluster)); continue; }
+          if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && topics.topic(rt.name)) { out.push(topicMetadata(topics.topic(rt.name)!, s.cluster)); continue; }
           s.log.warn('auto topic creation failed', { topic: rt.name, error: r.errorMessage });
           out.push(errorTopic(r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? r.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
           continue;
@@ -92,7 +98,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       throttleTimeMs: 0,
       brokers: brokersFor(ctx),
       clusterId: s.clusterId,
-      controllerId: s.nodeId,
+      controllerId: s.cluster.controllerId,
       topics: out,
       clusterAuthorizedOperations: NOT_REQUESTED,
     };

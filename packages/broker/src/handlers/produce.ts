@@ -4,7 +4,8 @@
 // Behaviour: Acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS for every partition). Per
 // partition: invalid topic name -> INVALID_TOPIC_EXCEPTION; internal topics (__consumer_offsets,
 // __transaction_state) refuse client writes (INVALID_TOPIC_EXCEPTION); unknown topic or partition
-// -> UNKNOWN_TOPIC_OR_PARTITION. The records go through log-validator.ts (exactly one v2 batch per
+// -> UNKNOWN_TOPIC_OR_PARTITION; a partition led by another node (a LocalCluster) ->
+// NOT_LEADER_OR_FOLLOWER, nothing appended. The records go through log-validator.ts (exactly one v2 batch per
 // partition -> else INVALID_RECORD; zstd before v7 -> UNSUPPORTED_COMPRESSION_TYPE; CRC,
 // max.message.bytes -> MESSAGE_TOO_LARGE, segment.bytes -> RECORD_LIST_TOO_LARGE, the topic's
 // compression.type with recompression) and are appended by the Partition (offsets, leader epoch
@@ -64,8 +65,12 @@ function failed(topics: TopicManager, p: Partition, err: unknown): PartitionResp
   return errorResponse(p.partition, codeOf(err), (err as Error).message ?? null);
 }
 
+function notLeader(p: Partition): PartitionError {
+  return new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${p.topic}-${p.partition} (leader ${p.leader}).`);
+}
+
 /** Validates and appends; synchronous unless recompression or an fsync wait makes it asynchronous. */
-function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
+function appendOne(topics: TopicManager, nodeId: number, p: Partition, records: Buffer, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
   try {
     const cfg = p.config;
     const v = validateRecords(records, {
@@ -77,7 +82,8 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
       timestamps: cfg.logAppendTime ? null : { now: now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
     if (v.records instanceof Promise) {
-      return v.records.then((batches) => p.appendAsLeaderNow(batches, acks)).then((info) => appended(p, info), (err) => failed(topics, p, err));
+      // leadership may have moved while the records were recompressed
+      return v.records.then((batches) => (p.leader === nodeId ? p.appendAsLeaderNow(batches, acks) : Promise.reject(notLeader(p)))).then((info) => appended(p, info), (err) => failed(topics, p, err));
     }
     const info = p.appendAsLeaderNow(v.records, acks);
     if (info instanceof Promise) return info.then((i) => appended(p, i), (err) => failed(topics, p, err));
@@ -87,7 +93,7 @@ function appendOne(topics: TopicManager, p: Partition, records: Buffer, acks: nu
   }
 }
 
-function produceTo(topics: TopicManager, name: string, index: number, records: Buffer | null, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
+function produceTo(topics: TopicManager, nodeId: number, name: string, index: number, records: Buffer | null, acks: number, version: number, now: () => number): PartitionResponse | Promise<PartitionResponse> {
   if (isInternalTopic(name)) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
   const p = topics.partition(name, index);
   if (!p) {
@@ -96,8 +102,9 @@ function produceTo(topics: TopicManager, name: string, index: number, records: B
     if (nameProblem) return errorResponse(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
     return errorResponse(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   }
+  if (p.leader !== nodeId) return failed(topics, p, notLeader(p));
   if (records === null || records.length === 0) return errorResponse(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition`);
-  return appendOne(topics, p, records, acks, version, now);
+  return appendOne(topics, nodeId, p, records, acks, version, now);
 }
 
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
@@ -108,6 +115,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   handle(ctx, request) {
     const acks = request.acks;
     const topics = ctx.services.topics;
+    const nodeId = ctx.services.nodeId;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const clock = ctx.services.clock;
     const now = () => clock.now();
@@ -117,7 +125,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     const responses = request.topicData.map((t) => {
       const partitionResponses: PartitionResponse[] = [];
       for (const pd of t.partitionData) {
-        const r = validAcks ? produceTo(topics, t.name, pd.index, pd.records, acks, ctx.header.apiVersion, now) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        const r = validAcks ? produceTo(topics, nodeId, t.name, pd.index, pd.records, acks, ctx.header.apiVersion, now) : errorResponse(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
         if (r instanceof Promise) {
           const i = partitionResponses.length;
           partitionResponses.push(errorResponse(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR));

@@ -96,6 +96,20 @@ export class Partition {
   }
 
   /**
+   * Whether node `nodeId` may serve a request for this partition (Kafka's Partition
+   * checkCurrentLeaderEpoch, then requireLeader): a `currentLeaderEpoch` (>= 0; -1 = none sent)
+   * older than the partition's -> FENCED_LEADER_EPOCH, newer -> UNKNOWN_LEADER_EPOCH; then, when
+   * the request needs the leader, another node leading -> NOT_LEADER_OR_FOLLOWER. NONE otherwise.
+   */
+  leaderError(nodeId: number, currentLeaderEpoch = -1, requireLeader = true): number {
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== this.leaderEpoch) {
+      return currentLeaderEpoch < this.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+    }
+    if (requireLeader && this.leader !== nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return ErrorCode.NONE;
+  }
+
+  /**
    * Appends validated v2 batches as leader (offsets assigned by the log). `requiredAcks` -1 checks
    * min.insync.replicas against the ISR first (NOT_ENOUGH_REPLICAS). Resolves once the append is
    * complete (fsynced in fsync mode) and the HW covers it.

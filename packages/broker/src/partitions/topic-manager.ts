@@ -11,12 +11,20 @@
 //
 // Topic operations validate as Kafka's controller does and answer Kafka error codes; they never
 // throw for bad input. Implements MetadataView for handlers.
+//
+// Replica assignment: partition p of a topic with replication factor rf gets the registered
+// brokers (ClusterView, ascending ids) from index p modulo their count onward, rf of them; the
+// first is the leader. On a single broker that is [nodeId] for every partition; on a LocalCluster
+// leaders go round-robin over the nodes (Kafka starts at a random broker and shifts followers).
+// Leadership moves through changeLeaderAndIsr (the controller's LeaderAndIsr): a new leader bumps
+// the partition's leader epoch.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tributary/protocol';
 import { LogManager, type FileSystem, type Scheduler } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock, MetadataView, TopicState } from '../services.ts';
+import { ClusterView } from '../cluster/cluster-view.ts';
 import { FetchPurgatory } from './fetch-purgatory.ts';
 import { Partition } from './partition.ts';
 import {
@@ -35,6 +43,8 @@ export interface TopicManagerOptions {
   /** Storage seams for tests (default: real filesystem, system scheduler). */
   fs?: FileSystem;
   scheduler?: Scheduler | null;
+  /** The brokers replicas are assigned to; default: this node alone. */
+  cluster?: ClusterView;
 }
 
 /** A topic as the manager holds it; `partitions[i].partition === i`. */
@@ -91,9 +101,16 @@ export class TopicManager implements MetadataView {
   private readonly byId = new Map<string, Topic>();
   private started = false;
   private readonly topicsDeletedListeners = new Set<(topics: DeletedTopic[]) => void>();
+  readonly cluster: ClusterView;
 
   constructor(private readonly options: TopicManagerOptions) {
     const c = options.config;
+    if (options.cluster) {
+      this.cluster = options.cluster;
+    } else {
+      this.cluster = new ClusterView();
+      this.cluster.register(options.nodeId);
+    }
     this.logs = new LogManager({
       logDirs: c.logDirs,
       fs: options.fs,
@@ -108,8 +125,15 @@ export class TopicManager implements MetadataView {
     this.store = new TopicStore(this.logs.fs, c.logDirs[0]!);
   }
 
+  /** Registered brokers, ascending: what replicas are assigned to. */
   get brokerIds(): number[] {
-    return [this.options.nodeId];
+    return this.cluster.brokerIds();
+  }
+
+  /** Replicas of partition `p` (see the header): rf brokers starting at index p mod broker count. */
+  private assignReplicas(p: number, rf: number): number[] {
+    const ids = this.brokerIds;
+    return Array.from({ length: rf }, (_, k) => ids[(p + k) % ids.length]!);
   }
 
   /** Loads every log and every stored topic; deletes logs of topics that no longer exist. */
@@ -185,7 +209,7 @@ export class TopicManager implements MetadataView {
         return fail(ErrorCode.INVALID_REPLICATION_FACTOR,
           `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${this.brokerIds.length} broker(s) are registered.`);
       }
-      assignment = Array.from({ length: n }, () => this.brokerIds.slice(0, replicas));
+      assignment = Array.from({ length: n }, (_, p) => this.assignReplicas(p, replicas));
     }
     let configs: TopicConfigs;
     try {
@@ -260,7 +284,7 @@ export class TopicManager implements MetadataView {
       added = r;
     } else {
       if (rf > this.brokerIds.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${this.brokerIds.length} broker(s) are registered.`);
-      added = Array.from({ length: totalCount - have }, () => this.brokerIds.slice(0, rf));
+      added = Array.from({ length: totalCount - have }, (_, i) => this.assignReplicas(have + i, rf));
     }
     if (validateOnly) return ok(t);
     const stored = this.toStored(t);
@@ -270,6 +294,33 @@ export class TopicManager implements MetadataView {
     this.store.save(stored);
     for (const sp of stored.partitions.slice(have)) t.partitions.push(this.openPartition(t, sp));
     return ok(t);
+  }
+
+  /**
+   * The controller's LeaderAndIsr for one partition: a new `leader` (one of its replicas, or -1 for
+   * none) bumps the leader epoch and, as Kafka's Partition.makeLeader does, starts the new epoch at
+   * the log end offset in the leader epoch cache; `isr` replaces the ISR (the new leader is always
+   * in it). Persisted in the topic store. Fetches waiting on the partition are completed so they
+   * answer now (NOT_LEADER_OR_FOLLOWER on the old leader). Throws for an unknown partition or a
+   * leader that is not a replica.
+   */
+  changeLeaderAndIsr(topic: string, partition: number, change: { leader?: number; isr?: number[] }): Partition {
+    const t = this.byName.get(topic);
+    const p = t?.partitions[partition];
+    if (!t || !p) throw new Error(`unknown partition ${topic}-${partition}`);
+    const leader = change.leader ?? p.leader;
+    if (leader !== -1 && !p.replicas.includes(leader)) throw new Error(`node ${leader} is not a replica of ${topic}-${partition} (replicas ${p.replicas.join(', ')})`);
+    let isr = change.isr ? p.replicas.filter((r) => change.isr!.includes(r)) : p.isr;
+    if (leader !== -1 && !isr.includes(leader)) isr = p.replicas.filter((r) => r === leader || isr.includes(r));
+    if (leader !== p.leader) {
+      p.leader = leader;
+      p.leaderEpoch += 1;
+      if (leader !== -1) p.log.leaderEpochCache.assign(p.leaderEpoch, p.logEndOffset);
+    }
+    p.isr = isr;
+    this.store.save(this.toStored(t));
+    this.purgatory.completeKey(`${topic}-${partition}`);
+    return p;
   }
 
   /** AlterConfigs (legacy): replaces every override of the topic. */

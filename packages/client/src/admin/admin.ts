@@ -31,7 +31,8 @@ export class KafkaAdmin implements Admin {
   constructor(private readonly cluster: Cluster) {}
 
   private async controller(): Promise<BrokerConnection> {
-    if (this.cluster.metadata.controllerId < 0) await this.cluster.refreshMetadata();
+    const stale = this.cluster.metadata.shouldRefresh(this.cluster.clock(), this.cluster.options.metadataMaxAgeMs ?? 300000);
+    if (this.cluster.metadata.controllerId < 0 || stale) await this.cluster.refreshMetadata();
     const id = this.cluster.metadata.controllerId;
     return id >= 0 ? this.cluster.connectionTo(id) : this.cluster.anyConnection();
   }
@@ -138,8 +139,21 @@ export class KafkaAdmin implements Admin {
     return out;
   }
 
-  async alterConfigs(resource: ConfigResource, changes: Record<string, string | null>): Promise<void> {
+  async alterConfigs(resource: ConfigResource, changes: Record<string, string | null>, options: { incremental?: boolean; validateOnly?: boolean } = {}): Promise<void> {
     const c = await this.configConnection(resource);
+    if (options.incremental === false) {
+      // legacy AlterConfigs: the given set replaces every override of the resource
+      const configs = Object.entries(changes).map(([name, value]) => {
+        if (value === null) throw new KafkaClientError(`alter configs of ${resource.type} ${resource.name}: ${name} is null; leave it out to return it to its default`, 'INVALID_CONFIG', false, {});
+        return { name, value };
+      });
+      const r = await c.request(ApiKey.AlterConfigs, {
+        resources: [{ resourceType: RESOURCE_TYPE[resource.type], resourceName: resource.name, configs }],
+        validateOnly: options.validateOnly ?? false,
+      });
+      for (const x of r.responses) check(x.errorCode, `alter configs of ${resource.type} ${resource.name}`, x.errorMessage);
+      return;
+    }
     const r = await c.request(ApiKey.IncrementalAlterConfigs, {
       resources: [
         {
@@ -149,7 +163,7 @@ export class KafkaAdmin implements Admin {
           configs: Object.entries(changes).map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })),
         },
       ],
-      validateOnly: false,
+      validateOnly: options.validateOnly ?? false,
     });
     for (const x of r.responses) check(x.errorCode, `alter configs of ${resource.type} ${resource.name}`, x.errorMessage);
   }

@@ -21,10 +21,16 @@ export interface ClusterOptions {
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
   metadataMaxAgeMs?: number;
+  /** `client.rack`: sent in group subscriptions for rack-aware assignment. */
+  clientRack?: string;
   tls?: tls.ConnectionOptions | true;
   clock?: () => number;
   random?: () => number;
+  /** Waits before a reconnect (tests inject one with a fake clock). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export function parseHostPort(s: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s.trim().replace(/^[A-Za-z_]+:\/\//, ''));
@@ -127,7 +133,7 @@ export class Cluster {
     const failure = this.failures.get(addr);
     if (failure) {
       const wait = failure.retryAtMs - this.clock();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref?.());
+      if (wait > 0) await (this.options.sleep ?? defaultSleep)(wait);
     }
     c = new BrokerConnection(
       { host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs, tls: this.options.tls },

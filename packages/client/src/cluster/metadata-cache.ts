@@ -117,6 +117,11 @@ export class MetadataCache {
     return p && p.leader >= 0 ? p.leader : undefined;
   }
 
+  /** The partition's leader epoch as last reported (sent as CurrentLeaderEpoch), -1 when unknown. */
+  leaderEpochFor(topic: string, partition: number): number {
+    return this.topics.get(topic)?.partitions[partition]?.leaderEpoch ?? -1;
+  }
+
   partitionCount(topic: string): number | undefined {
     const t = this.topics.get(topic);
     return t && t.partitions.length > 0 ? t.partitions.length : undefined;

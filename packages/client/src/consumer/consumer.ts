@@ -23,6 +23,7 @@ import { FetchBuffer } from './fetch-buffer.ts';
 import { Fetcher } from './fetcher.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { SubscriptionState } from './subscription-state.ts';
+import { runConsumer, type RunHandlers } from './run.ts';
 
 export class KafkaConsumer implements Consumer {
   private readonly subscriptions: SubscriptionState;
@@ -42,6 +43,10 @@ export class KafkaConsumer implements Consumer {
   ) {
     this.subscriptions = new SubscriptionState(config.autoOffsetReset ?? 'latest');
     this.buffer = new FetchBuffer(this.subscriptions, config.maxBufferedBytes ?? 64 * 1024 * 1024);
+    // data fetched for a partition that was taken away must not be handed out if it comes back
+    this.subscriptions.onPartitionsRemoved = (tps) => {
+      for (const tp of tps) this.buffer.clearPartition(tp.topic, tp.partition);
+    };
     this.fetcher = new Fetcher(cluster, this.subscriptions, this.buffer, {
       minBytes: config.fetchMinBytes ?? 1,
       maxWaitMs: config.fetchMaxWaitMs ?? 500,
@@ -61,7 +66,7 @@ export class KafkaConsumer implements Consumer {
           rebalanceTimeoutMs: config.maxPollIntervalMs ?? 300000,
           heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3000,
           assignors: this.assignorList,
-          rackId: null,
+          rackId: cluster.options.clientRack ?? null,
         }, this.subscriptions)
       : null;
     if (this.group) {
@@ -160,7 +165,7 @@ export class KafkaConsumer implements Consumer {
     const awaiting = this.subscriptions.partitionsAwaitingCommitted();
     if (awaiting.length > 0) {
       const committed = this.group ? await this.group.fetchCommitted(awaiting) : new Map();
-      for (const tp of awaiting) this.subscriptions.applyCommitted(tp, committed.get(`${tp.topic}\u0000${tp.partition}`) ?? null);
+      this.subscriptions.applyCommittedOffsets(awaiting, (tp) => committed.get(`${tp.topic}\u0000${tp.partition}`) ?? null);
     }
     const resets = this.subscriptions.partitionsNeedingReset();
     if (resets.length > 0) await this.fetcher.resetPositions(resets);
@@ -226,6 +231,10 @@ export class KafkaConsumer implements Consumer {
       }
       await this.waitForData();
     }
+  }
+
+  run(handlers: RunHandlers): Promise<void> {
+    return runConsumer(this, handlers);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {

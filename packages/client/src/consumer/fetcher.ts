@@ -7,6 +7,13 @@
 // the fetch buffer with the offset after the last batch. Errors: OFFSET_OUT_OF_RANGE resets the
 // position (auto.offset.reset); leadership errors refresh metadata; the rest is reported.
 // Also resolves positions: ListOffsets for earliest/latest/timestamp resets.
+// Leader changes (KIP-320): Fetch and ListOffsets carry the partition's leader epoch from metadata
+// as CurrentLeaderEpoch, so a deposed leader answers FENCED_LEADER_EPOCH (or NOT_LEADER_OR_FOLLOWER)
+// instead of serving; the leader is then forgotten, metadata refreshed (at most every
+// LEADER_REFRESH_BACKOFF_MS while a leader stays unknown) and fetching resumes at the same position
+// on the new leader. UNKNOWN_LEADER_EPOCH (the broker is behind our metadata) retries after a
+// backoff. Not implemented: OffsetsForLeaderEpoch validation of positions after a leader change
+// (log truncation detection) and LastFetchedEpoch / DivergingEpoch.
 import { ApiKey, ErrorCode, decodeRecordBatches, errorInfo, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { ConsumerRecord } from '../api.ts';
@@ -28,16 +35,21 @@ const LEADERSHIP_ERRORS = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
   ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.REPLICA_NOT_AVAILABLE,
 ]);
+
+/** Least time between two metadata refreshes looking for an unknown leader; backoff after UNKNOWN_LEADER_EPOCH. */
+const LEADER_REFRESH_BACKOFF_MS = 100; // the Java client's retry.backoff.ms
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref?.());
 
 /** A partition is fetched again only while fewer completed fetches than this wait in the buffer. */
 const MAX_BUFFERED_FETCHES_PER_PARTITION = 2;
 
 export class Fetcher {
   private readonly inFlightNodes = new Set<number>();
+  private leaderRefresh: Promise<void> | null = null;
+  private lastLeaderRefreshMs = -Infinity;
   /** Errors to surface to the application (non-retriable). */
   readonly errors: Error[] = [];
 
@@ -59,7 +71,7 @@ export class Fetcher {
   maybeFetch(): void {
     if (this.closed || !this.buffer.hasRoom) return;
     const buffered = this.buffer.bufferedPartitions();
-    const byLeader = new Map<number, Array<{ tp: TopicPartition; offset: bigint; leaderEpoch: number }>>();
+    const byLeader = new Map<number, Array<{ tp: TopicPartition; offset: bigint; currentLeaderEpoch: number }>>();
     let unknownLeader = false;
     for (const { tp, position } of this.subscriptions.fetchable()) {
       // fetch ahead: one fetch buffered per partition, the next one may already be on its way
@@ -74,12 +86,9 @@ export class Fetcher {
       if (this.inFlightNodes.has(leader)) continue;
       let l = byLeader.get(leader);
       if (!l) byLeader.set(leader, (l = []));
-      l.push({ tp, offset, leaderEpoch: position.leaderEpoch });
+      l.push({ tp, offset, currentLeaderEpoch: this.cluster.metadata.leaderEpochFor(tp.topic, tp.partition) });
     }
-    if (unknownLeader) {
-      this.cluster.metadata.addTopics(this.subscriptions.assigned().map((t) => t.topic));
-      this.cluster.refreshMetadata().then(() => this.buffer.wakeup(), () => this.buffer.wakeup());
-    }
+    if (unknownLeader) this.refreshLeaders();
     for (const [node, parts] of byLeader) {
       this.inFlightNodes.add(node);
       void this.fetchFrom(node, parts).finally(() => {
@@ -91,7 +100,23 @@ export class Fetcher {
     }
   }
 
-  private async fetchFrom(node: number, parts: Array<{ tp: TopicPartition; offset: bigint; leaderEpoch: number }>): Promise<void> {
+  /** Looks unknown leaders up (one refresh at a time, at most every LEADER_REFRESH_BACKOFF_MS), then fetches again. */
+  private refreshLeaders(): void {
+    if (this.leaderRefresh) return;
+    this.cluster.metadata.addTopics(this.subscriptions.assigned().map((t) => t.topic));
+    const wait = this.lastLeaderRefreshMs + LEADER_REFRESH_BACKOFF_MS - Date.now();
+    this.leaderRefresh = (async () => {
+      if (wait > 0) await sleep(wait);
+      this.lastLeaderRefreshMs = Date.now();
+      await this.cluster.refreshMetadata();
+    })().catch(() => {}).finally(() => {
+      this.leaderRefresh = null;
+      this.buffer.wakeup();
+      if (!this.closed) this.maybeFetch();
+    });
+  }
+
+  private async fetchFrom(node: number, parts: Array<{ tp: TopicPartition; offset: bigint; currentLeaderEpoch: number }>): Promise<void> {
     const byTopic = new Map<string, typeof parts>();
     for (const p of parts) {
       let l = byTopic.get(p.tp.topic);
@@ -110,7 +135,7 @@ export class Fetcher {
         sessionEpoch: -1,
         topics: [...byTopic].map(([topic, ps]) => ({
           topic,
-          partitions: ps.map((p) => ({ partition: p.tp.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, logStartOffset: -1n, partitionMaxBytes: this.config.maxPartitionBytes })),
+          partitions: ps.map((p) => ({ partition: p.tp.partition, currentLeaderEpoch: p.currentLeaderEpoch, fetchOffset: p.offset, logStartOffset: -1n, partitionMaxBytes: this.config.maxPartitionBytes })),
         })),
         forgottenTopicsData: [],
         rackId: '',
@@ -121,6 +146,7 @@ export class Fetcher {
       return;
     }
     const requested = new Map(parts.map((p) => [`${p.tp.topic}\u0000${p.tp.partition}`, p]));
+    let backoff = false;
     for (const t of response.responses) {
       for (const p of t.partitions) {
         const req = requested.get(`${t.topic}\u0000${p.partitionIndex}`);
@@ -139,6 +165,10 @@ export class Fetcher {
           }
         } else if (LEADERSHIP_ERRORS.has(p.errorCode)) {
           this.cluster.metadata.invalidateLeader(tp.topic, tp.partition);
+        } else if (p.errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH) {
+          // the broker has not caught up with the epoch our metadata has: ask again a bit later
+          this.cluster.metadata.requestUpdate(tp.topic);
+          backoff = true;
         } else {
           const info = errorInfo(p.errorCode);
           if (!info.retriable) {
@@ -147,6 +177,7 @@ export class Fetcher {
         }
       }
     }
+    if (backoff) await sleep(LEADER_REFRESH_BACKOFF_MS);
   }
 
   private async complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): Promise<void> {
@@ -224,7 +255,7 @@ export class Fetcher {
   }
 }
 
-/** One ListOffsets request to a leader. */
+/** One ListOffsets request to a leader, with the partitions' leader epochs from metadata (CurrentLeaderEpoch). */
 export async function listOffsets(
   cluster: Cluster,
   node: number,
@@ -243,7 +274,7 @@ export async function listOffsets(
     isolationLevel,
     topics: [...byTopic].map(([name, is]) => ({
       name,
-      partitions: is.map((i) => ({ partitionIndex: i.tp.partition, currentLeaderEpoch: -1, timestamp: ts(i.target), maxNumOffsets: 1 })),
+      partitions: is.map((i) => ({ partitionIndex: i.tp.partition, currentLeaderEpoch: cluster.metadata.leaderEpochFor(i.tp.topic, i.tp.partition), timestamp: ts(i.target), maxNumOffsets: 1 })),
     })),
   });
   const out = new Map<string, { errorCode: number; offset: bigint; timestamp: bigint; leaderEpoch: number }>();

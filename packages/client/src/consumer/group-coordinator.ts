@@ -5,16 +5,20 @@
 // a rebalance is under way. Eager protocol: revoke everything before joining. Cooperative
 // (KIP-429): keep partitions across the rebalance, revoke only those taken away, then rejoin so
 // they can be handed out. Losing membership (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION,
-// FENCED_INSTANCE_ID) reports the partitions as lost. Also commits and fetches offsets.
+// session timeout) reports the partitions as lost and rejoins; FENCED_INSTANCE_ID (another consumer
+// took this static member's group.instance.id) reports them lost and stops the consumer with that
+// error. Also commits and fetches offsets.
 // Static membership: `group.instance.id` is sent, and a static member does not leave on close.
-import { ApiKey, ErrorCode, errorInfo, KafkaError } from '@tributary/protocol';
+// A coordinator that goes away (connection lost or timed out, NOT_COORDINATOR and the like) is
+// forgotten and found again (FindCoordinator) before the request is retried.
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import type { RebalanceListener } from '../api.ts';
 import type { Assignor, TopicPartition } from '../assignors/types.ts';
 import { decodeMembers, diffAssignment, joinProtocols, leaderAssign, rebalanceProtocolOf } from '../assignors/group-assignment.ts';
 import { CONSUMER_PROTOCOL_TYPE } from '../assignors/consumer-protocol.ts';
-import { KafkaClientError } from '../network/errors.ts';
+import { ConnectionError, KafkaClientError, RequestTimeoutError } from '../network/errors.ts';
 import type { FetchPosition, SubscriptionState } from './subscription-state.ts';
 
 export interface GroupConfig {
@@ -28,8 +32,16 @@ export interface GroupConfig {
 }
 
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+/** The coordinator's connection failed (it may have moved): find it again and retry. */
+const lostConnection = (err: unknown) => err instanceof ConnectionError || err instanceof RequestTimeoutError;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 const key = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
+
+/** A group error code as a KafkaClientError (Kafka's name, the error table's retriable flag). */
+function groupError(code: number, what: string): KafkaClientError {
+  const info = errorInfo(code);
+  return new KafkaClientError(`${what} failed: ${info.name}`, info.name, info.retriable, { code });
+}
 
 export class CommitFailedError extends KafkaClientError {
   override name = 'CommitFailedError';
@@ -115,10 +127,18 @@ export class GroupCoordinator {
     this.coordinator = null;
   }
 
+  /** A request to the coordinator failed: a lost connection forgets the coordinator (null = retry), anything else is rethrown. */
+  private onLostConnection(err: unknown): null {
+    if (!lostConnection(err) || this.closed) throw err;
+    this.markCoordinatorDead();
+    return null;
+  }
+
   // ---------------------------------------------------------------- membership
 
   /** Joins (or rejoins) if needed; resolves once this member has an assignment. */
   ensureActiveGroup(): Promise<void> {
+    if (this.fenced) return Promise.reject(this.fenced);
     if (!this.needsJoin) return Promise.resolve();
     if (!this.joining) {
       this.joining = this.joinGroup().finally(() => {
@@ -132,6 +152,13 @@ export class GroupCoordinator {
     // no heartbeats while (re)joining: the old generation's heartbeats would only be refused
     this.stopHeartbeat();
     const protocol = this.rebalanceProtocol;
+    if (this.generationId < 0 && this.owned.length > 0) {
+      // the generation was lost (a commit was refused as stale): nothing to revoke, all is lost
+      const lost = this.owned;
+      this.owned = [];
+      this.subscriptions.assignFromGroup([]);
+      await this.listener.lost?.(lost);
+    }
     if (protocol === 'eager' && this.owned.length > 0) {
       await this.revoke(this.owned);
       this.owned = [];
@@ -151,7 +178,12 @@ export class GroupCoordinator {
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocols: joinProtocols(this.config.assignors, topics, this.owned, this.generationId, this.config.rackId),
         reason: null,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 });
+      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      if (join === null) {
+        this.needsJoin = true;
+        await sleep(Math.min(1000, 50 * (attempt + 1)));
+        continue;
+      }
       if (join.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         this.memberId = join.memberId;
         this.needsJoin = true;
@@ -168,9 +200,10 @@ export class GroupCoordinator {
         await sleep(Math.min(1000, 50 * (attempt + 1)));
         continue;
       }
+      if (join.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
       if (join.errorCode !== ErrorCode.NONE) {
         this.needsJoin = true;
-        throw new KafkaError(join.errorCode, `JoinGroup for ${this.config.groupId} failed: ${errorInfo(join.errorCode).name}`);
+        throw groupError(join.errorCode, `JoinGroup for group ${this.config.groupId}`);
       }
       this.memberId = join.memberId;
       this.generationId = join.generationId;
@@ -207,7 +240,12 @@ export class GroupCoordinator {
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocolName: this.protocolName,
         assignments,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 });
+      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      if (sync === null) {
+        this.needsJoin = true;
+        await sleep(Math.min(1000, 50 * (attempt + 1)));
+        continue;
+      }
       if (sync.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
         this.needsJoin = true;
         continue;
@@ -222,9 +260,10 @@ export class GroupCoordinator {
         this.needsJoin = true;
         continue;
       }
+      if (sync.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
       if (sync.errorCode !== ErrorCode.NONE) {
         this.needsJoin = true;
-        throw new KafkaError(sync.errorCode, `SyncGroup for ${this.config.groupId} failed: ${errorInfo(sync.errorCode).name}`);
+        throw groupError(sync.errorCode, `SyncGroup for group ${this.config.groupId}`);
       }
       const diff = diffAssignment(this.owned, sync.assignment);
       assignor.onAssignment?.(diff.assigned, this.generationId);
@@ -253,6 +292,26 @@ export class GroupCoordinator {
     this.owned = this.owned.filter((t) => !gone.has(key(t)));
     this.subscriptions.assignFromGroup(this.owned);
   }
+
+  /**
+   * Another consumer joined with this member's group.instance.id (FENCED_INSTANCE_ID): the
+   * partitions are lost and this consumer stops for good (Java's FencedInstanceIdException);
+   * rejoining would only fence the other one in turn.
+   */
+  private async fence(): Promise<KafkaClientError> {
+    if (this.fenced) return this.fenced;
+    this.fenced = new KafkaClientError(
+      `group ${this.config.groupId}: another consumer joined with group.instance.id ${this.config.groupInstanceId}; this one is fenced (FENCED_INSTANCE_ID) and stops`,
+      'FENCED_INSTANCE_ID', false, { code: ErrorCode.FENCED_INSTANCE_ID },
+    );
+    this.needsJoin = false;
+    await this.resetMembership(true);
+    this.onWake();
+    return this.fenced;
+  }
+
+  /** Set once fenced: every group operation fails with it. */
+  fenced: KafkaClientError | null = null;
 
   /** Membership lost: partitions are lost (no commit), the generation is gone. */
   private async resetMembership(forgetMemberId: boolean): Promise<void> {
@@ -303,7 +362,10 @@ export class GroupCoordinator {
         });
         if (this.joining) return; // a rejoin started meanwhile: its answer decides
         if (r.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) this.requestRejoin();
-        else if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.ILLEGAL_GENERATION || r.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+        else if (r.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+          await this.fence();
+          return;
+        } else if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.ILLEGAL_GENERATION) {
           await this.resetMembership(r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID);
           this.requestRejoin();
           return;
@@ -344,9 +406,9 @@ export class GroupCoordinator {
           name,
           partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch ?? -1, commitTimestamp: -1n, committedMetadata: p.metadata ?? '' })),
         })),
-      });
-      let retry = false;
-      for (const t of r.topics) {
+      }).catch((err: unknown) => this.onLostConnection(err));
+      let retry = r === null;
+      for (const t of r?.topics ?? []) {
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.NONE) continue;
           if (COORDINATOR_ERRORS.has(p.errorCode) || p.errorCode === ErrorCode.REQUEST_TIMED_OUT) {
@@ -355,7 +417,13 @@ export class GroupCoordinator {
             continue;
           }
           const info = errorInfo(p.errorCode);
-          if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || p.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+          if (p.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
+          if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+            if (p.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS) {
+              // the membership is gone: the next join reports the owned partitions as lost
+              this.generationId = -1;
+              if (p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+            }
             this.requestRejoin();
             throw new CommitFailedError(`commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
           }
@@ -388,14 +456,19 @@ export class GroupCoordinator {
         groupId: this.config.groupId,
         topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
         requireStable: conn.versionFor(ApiKey.OffsetFetch) >= 7, // KIP-447, v7+
-      });
-      if (COORDINATOR_ERRORS.has(r.errorCode) || r.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
-        if (r.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) this.markCoordinatorDead();
-        if (attempt >= 10) throw new KafkaError(r.errorCode);
+      }).catch((err: unknown) => this.onLostConnection(err));
+      if (r === null) {
+        if (attempt >= 10) throw new KafkaClientError(`OffsetFetch for ${this.config.groupId}: the coordinator is not reachable`, 'COORDINATOR_NOT_AVAILABLE', true, {});
         await sleep(100 * (attempt + 1));
         continue;
       }
-      KafkaError.check(r.errorCode, `OffsetFetch for ${this.config.groupId} failed`);
+      if (COORDINATOR_ERRORS.has(r.errorCode) || r.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
+        if (r.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) this.markCoordinatorDead();
+        if (attempt >= 10) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
+        await sleep(100 * (attempt + 1));
+        continue;
+      }
+      if (r.errorCode !== ErrorCode.NONE) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
       for (const t of r.topics) {
         for (const p of t.partitions) {
           const k = `${t.name}\u0000${p.partitionIndex}`;

@@ -5,6 +5,7 @@
 // or reset (seekToBeginning/End/timestamp). Only partitions with a valid position that are not
 // paused are fetched.
 import type { TopicPartition } from '../assignors/types.ts';
+import { KafkaClientError } from '../network/errors.ts';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 export type ResetTarget = 'earliest' | 'latest' | { timestamp: number };
@@ -27,10 +28,14 @@ interface PartitionState {
 
 const key = (t: string, p: number) => `${t}\u0000${p}`;
 
-export class NoOffsetForPartitionError extends Error {
+/** auto.offset.reset is 'none' and a partition has no committed offset (or its position is out of range). */
+export class NoOffsetForPartitionError extends KafkaClientError {
   override name = 'NoOffsetForPartitionError';
-  constructor(readonly partitions: TopicPartition[]) {
-    super(`no committed offset and auto.offset.reset=none for ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`);
+  constructor(readonly partitions: TopicPartition[], why = 'no committed offset') {
+    super(
+      `${why} and auto.offset.reset is none for ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}: seek() to a position first`,
+      'NO_OFFSET_FOR_PARTITION', false, { topic: partitions[0]?.topic, partition: partitions[0]?.partition },
+    );
   }
 }
 
@@ -39,6 +44,8 @@ export class SubscriptionState {
   private topics = new Set<string>();
   private pattern: RegExp | null = null;
   private readonly partitions = new Map<string, PartitionState>();
+  /** Called with the partitions an assignment change took away (their fetched data must go). */
+  onPartitionsRemoved: (partitions: TopicPartition[]) => void = () => {};
 
   constructor(readonly defaultReset: OffsetResetStrategy = 'latest') {}
 
@@ -93,7 +100,9 @@ export class SubscriptionState {
     this.mode = 'none';
     this.topics.clear();
     this.pattern = null;
+    const removed = [...this.partitions.values()].map((s) => s.tp);
     this.partitions.clear();
+    if (removed.length > 0) this.onPartitionsRemoved(removed);
   }
 
   private setAssignment(partitions: TopicPartition[]): void {
@@ -102,8 +111,11 @@ export class SubscriptionState {
       const k = key(tp.topic, tp.partition);
       next.set(k, this.partitions.get(k) ?? { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, reset: null, awaitingCommitted: true });
     }
+    const removed: TopicPartition[] = [];
+    for (const [k, v] of this.partitions) if (!next.has(k)) removed.push(v.tp);
     this.partitions.clear();
     for (const [k, v] of next) this.partitions.set(k, v);
+    if (removed.length > 0) this.onPartitionsRemoved(removed);
   }
 
   assigned(): TopicPartition[] {
@@ -143,9 +155,23 @@ export class SubscriptionState {
     else s.reset = this.defaultReset;
   }
 
+  /** applyCommitted for several partitions; one NoOffsetForPartitionError names all without an offset. */
+  applyCommittedOffsets(tps: TopicPartition[], committedOf: (tp: TopicPartition) => FetchPosition | null): void {
+    const missing: TopicPartition[] = [];
+    for (const tp of tps) {
+      try {
+        this.applyCommitted(tp, committedOf(tp));
+      } catch (err) {
+        if (!(err instanceof NoOffsetForPartitionError)) throw err;
+        missing.push(...err.partitions);
+      }
+    }
+    if (missing.length > 0) throw new NoOffsetForPartitionError(missing);
+  }
+
   /** OFFSET_OUT_OF_RANGE on fetch: reset with auto.offset.reset, or fail when it is 'none'. */
   onOffsetOutOfRange(tp: TopicPartition): void {
-    if (this.defaultReset === 'none') throw new NoOffsetForPartitionError([tp]);
+    if (this.defaultReset === 'none') throw new NoOffsetForPartitionError([tp], 'the position is out of range');
     this.requestReset(tp, this.defaultReset);
   }
 

@@ -28,6 +28,7 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DeleteRecords]: r(0, 2),
   [ApiKey.InitProducerId]: r(0, 4),
   [ApiKey.DescribeConfigs]: r(1, 4),
+  [ApiKey.AlterConfigs]: r(0, 2),
   [ApiKey.SaslAuthenticate]: r(0, 2),
   [ApiKey.CreatePartitions]: r(0, 3),
   [ApiKey.DeleteGroups]: r(0, 2),

@@ -48,9 +48,13 @@ export function logAppendTimeAt(result: BatchResult, index: number): bigint {
   return r.logAppendTime;
 }
 
+let batchesCreated = 0;
+
 /** One batch of records for one partition; settles once for all its records. */
 export class ProducerBatch {
   readonly records: AccumulatorRecord[] = [];
+  /** Creation order (process-wide): a retried batch goes back before every younger batch (a split's halves take their parent's place). */
+  creationOrder = batchesCreated++;
   /** Estimated size in bytes of the encoded (uncompressed) batch. */
   sizeInBytes = RECORD_BATCH_OVERHEAD;
   /** Send attempts so far (0 until drained once). */
@@ -62,11 +66,7 @@ export class ProducerBatch {
   producerEpoch = -1;
   baseSequence = -1;
   closed = false;
-  /**
-   * Place among its partition's batches (creation order; a split's halves share their parent's
-   * span), so batches put back after a failure return to the queue in their original order.
-   */
-  order = 0;
+  /** Span of creation order this batch stands for (1; a split's halves share their parent's). */
   orderSpan = 1;
   private settled = false;
   readonly result: Promise<BatchResult>;
@@ -148,8 +148,8 @@ export class ProducerBatch {
       b.orderSpan = this.orderSpan / 2;
       return b;
     }) as [ProducerBatch, ProducerBatch];
-    parts[0].order = this.order;
-    parts[1].order = this.order + parts[0].orderSpan;
+    parts[0].creationOrder = this.creationOrder;
+    parts[1].creationOrder = this.creationOrder + parts[0].orderSpan;
     if (this.baseSequence >= 0) {
       parts[0].baseSequence = this.baseSequence;
       const next = this.baseSequence + half;
@@ -204,7 +204,7 @@ export type LeaderLookup = (topic: string, partition: number) => number | undefi
 /** Puts a batch back before the first queued batch created after it (usually at the head). */
 function insertInOrder(batches: ProducerBatch[], batch: ProducerBatch): void {
   let i = 0;
-  while (i < batches.length && batches[i]!.order < batch.order) i++;
+  while (i < batches.length && batches[i]!.creationOrder < batch.creationOrder) i++;
   batches.splice(i, 0, batch);
 }
 
@@ -230,8 +230,6 @@ export class RecordAccumulator {
   private readonly drainIndex = new Map<number, number>();
   private flushes = 0;
   private closed = false;
-  /** Batches created so far (their `order`). */
-  private created = 0;
 
   constructor(options: AccumulatorOptions = {}) {
     this.batchSize = options.batchSize ?? 16384;
@@ -250,7 +248,6 @@ export class RecordAccumulator {
       if (bytes >= 0) return { batch: last, partition, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
     }
     const batch = new ProducerBatch(topic, partition, this.clock(), this.batchSize, record);
-    batch.order = this.created++;
     q.batches.push(batch);
     // like Java, a new batch counts its whole estimated size (header included) as appended
     return { batch, partition, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
@@ -352,7 +349,7 @@ export class RecordAccumulator {
     return out;
   }
 
-  /** Replaces a batch the broker found too large by its two halves, at the head of its queue. */
+  /** Replaces a batch the broker found too large by its two halves, in its place in the queue. */
   splitAndReenqueue(batch: ProducerBatch): void {
     const [first, second] = batch.split();
     const q = this.queueOf(batch.topic, batch.partition);
@@ -360,7 +357,11 @@ export class RecordAccumulator {
     insertInOrder(q.batches, first);
   }
 
-  /** Puts a batch that failed with a retriable error back in its queue, ahead of the batches created after it. */
+  /**
+   * Puts a batch that failed with a retriable error back in its queue, before every younger batch:
+   * several batches of a partition can fail at once (a leader change) and must go out again in the
+   * order they were made, whatever order their failures are handled in.
+   */
   reenqueue(batch: ProducerBatch): void {
     const q = this.queueOf(batch.topic, batch.partition);
     batch.lastAttemptMs = this.clock();

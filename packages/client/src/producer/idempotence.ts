@@ -9,6 +9,7 @@
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
+import { UnsupportedVersionError } from '../cluster/api-versions.ts';
 import type { ProducerBatch } from './accumulator.ts';
 
 const INT32_MAX = 0x7fffffff;
@@ -39,6 +40,12 @@ export class IdempotenceState {
   private async init(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const c = await this.cluster.anyConnection();
+      if (!c.apiVersions.supports(ApiKey.InitProducerId)) {
+        throw new UnsupportedVersionError(
+          `idempotent producer: broker ${c.broker} does not support InitProducerId (needs Kafka 0.11 or later); use idempotent: false with this broker`,
+          c.broker,
+        );
+      }
       const r = await c.request(ApiKey.InitProducerId, { transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1n, producerEpoch: -1 });
       if (r.errorCode === ErrorCode.NONE) {
         this.producerId = r.producerId;

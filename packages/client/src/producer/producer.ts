@@ -90,7 +90,15 @@ export class KafkaProducer implements Producer {
     const { topic, messages } = request;
     let maxPartition = -1;
     for (const m of messages) if (m.partition !== undefined && m.partition > maxPartition) maxPartition = m.partition;
-    const layout = await this.topicLayout(topic, maxPartition);
+    // close() waits for sends that started before it to reach the accumulator
+    const layoutLookup = this.topicLayout(topic, maxPartition);
+    this.preparing.add(layoutLookup);
+    let layout: Awaited<typeof layoutLookup>;
+    try {
+      layout = await layoutLookup;
+    } finally {
+      this.preparing.delete(layoutLookup);
+    }
     const now = this.cluster.clock();
     const n = messages.length;
     const batches = new Array<ProducerBatch>(n);
@@ -153,7 +161,10 @@ export class KafkaProducer implements Producer {
         if (cached) this.cluster.metadata.requestUpdate(topic);
         const unknown = await this.cluster.ensureTopics([topic], true);
         const layout = this.cluster.metadata.layout(topic);
-        if (unknown.length === 0 && layout) return layout;
+        if (unknown.length === 0 && layout) {
+          if (maxPartition < layout.partitionCount) return layout;
+          throw new KafkaClientError(`partition ${maxPartition} of topic ${topic} does not exist (the topic has ${layout.partitionCount})`, 'UNKNOWN_TOPIC_OR_PARTITION', false, { topic, partition: maxPartition, code: 3 });
+        }
         const code = this.cluster.metadata.topic(topic)?.errorCode;
         throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
       } catch (err) {
@@ -179,13 +190,34 @@ export class KafkaProducer implements Producer {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.flush();
-    this.closed = true;
-    this.accumulator.close();
-    this.sender.close();
+  /**
+   * Sends what is buffered and waits for it (records that cannot be delivered fail after
+   * delivery.timeout.ms), then stops. With `timeoutMs`, records still unacknowledged by then fail
+   * with a PRODUCER_CLOSED error naming their partition (Java's close(Duration)).
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true; // no new sends from here on
+    this.closing = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = options.timeoutMs === undefined ? null : new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
+      await Promise.allSettled([...this.preparing]);
+      const flushed = this.flush();
+      const outcome = await (timedOut ? Promise.race([flushed, timedOut]) : flushed);
+      clearTimeout(timer);
+      this.accumulator.close();
+      this.sender.close();
+      if (outcome === 'timeout') {
+        for (const b of this.pending) {
+          b.fail(new KafkaClientError(`producer closed: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within ${options.timeoutMs} ms`, 'PRODUCER_CLOSED', false, { topic: b.topic, partition: b.partition }));
+        }
+      }
+    })();
+    return this.closing;
   }
+
+  private closing: Promise<void> | null = null;
+  private readonly preparing = new Set<Promise<unknown>>();
 
   private track(batch: ProducerBatch): void {
     this.pending.add(batch);

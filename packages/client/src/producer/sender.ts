@@ -10,6 +10,10 @@
 // queue, in creation order, after `retry.backoff.ms`, refreshing metadata when leadership may
 // have moved; anything else, or running out of `delivery.timeout.ms`, fails the batch with an error
 // naming the topic and partition. Runs when woken (new records, responses) and on linger timers.
+// Order across a leader change: retried batches go back in creation order (accumulator), and a
+// partition whose leader changed while batches of it are in flight to the old leader is held
+// until they are all answered, so a younger batch never reaches the new leader before an older
+// one the old leader refused. Idempotent producers have one batch per partition in flight.
 import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -58,6 +62,8 @@ export class Sender {
   /** Buffers of uncompressed batches, reused once their request is written. */
   private readonly pool = new BufferPool();
   private readonly take = (size: number) => this.pool.take(size);
+  /** Without idempotence: batches in flight per partition, the node they went to, held or not. */
+  private readonly partitionsInFlight = new Map<string, { topic: string; partition: number; node: number; batches: number; held: boolean }>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -86,7 +92,7 @@ export class Sender {
 
   private runOnce(): void {
     for (const b of this.accumulator.expiredBatches()) {
-      b.fail(new KafkaClientError(`delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not sent`, 'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }));
+      b.fail(this.deliveryTimeout(b));
     }
     const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
     if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
@@ -97,6 +103,7 @@ export class Sender {
       );
       return;
     }
+    if (!this.idempotence && this.partitionsInFlight.size > 0) this.holdMovedPartitions();
     // Like Java's Sender loop: drain again while nodes have sendable batches and room in flight,
     // so up to maxInFlight requests per broker leave in this turn (not one per wakeup).
     let ready = readyNodes;
@@ -137,13 +144,42 @@ export class Sender {
         this.idempotence.assign(b);
         this.accumulator.mutePartition(b.topic, b.partition);
       }
+    } else {
+      for (const b of batches) this.trackInFlight(node, b);
     }
     this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
     void this.produce(node, batches).finally(() => {
       this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
       if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
+      else for (const b of batches) this.untrackInFlight(b);
       this.wakeup();
     });
+  }
+
+  /** Holds (mutes) partitions whose leader changed while batches of them are in flight to the old one. */
+  private holdMovedPartitions(): void {
+    for (const e of this.partitionsInFlight.values()) {
+      if (e.held || this.leaderOf(e.topic, e.partition) === e.node) continue;
+      e.held = true;
+      this.accumulator.mutePartition(e.topic, e.partition);
+    }
+  }
+
+  private trackInFlight(node: number, b: ProducerBatch): void {
+    const k = `${b.topic}\u0000${b.partition}`;
+    let e = this.partitionsInFlight.get(k);
+    if (!e) this.partitionsInFlight.set(k, (e = { topic: b.topic, partition: b.partition, node, batches: 0, held: false }));
+    e.node = node;
+    e.batches++;
+  }
+
+  /** After the batch's response was handled (a retry is back in its queue): releases a held partition once nothing of it is in flight. */
+  private untrackInFlight(b: ProducerBatch): void {
+    const k = `${b.topic}\u0000${b.partition}`;
+    const e = this.partitionsInFlight.get(k);
+    if (!e || --e.batches > 0) return;
+    this.partitionsInFlight.delete(k);
+    if (e.held) this.accumulator.unmutePartition(b.topic, b.partition);
   }
 
   private refreshMetadata(topics: string[]): void {
@@ -190,6 +226,8 @@ export class Sender {
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
       for (const b of batches) this.retryOrFail(b, retriable, err as Error);
+      // the node may be gone and its partitions led elsewhere: look the leaders up now
+      if (retriable) this.refreshMetadata([...new Set(batches.map((b) => b.topic))]);
       return;
     }
     const results = new Map<string, { errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint; errorMessage: string | null }>();
@@ -232,6 +270,15 @@ export class Sender {
     }
   }
 
+  /** Java's "Expiring N record(s)" TimeoutException: retriable, names the partition and the last error. */
+  private deliveryTimeout(b: ProducerBatch, last?: Error): KafkaClientError {
+    const why = last ? ` (last error: ${last.message})` : '';
+    return new KafkaClientError(
+      `delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms (${this.accumulator.deliveryTimeoutMs} ms)${why}`,
+      'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }, { cause: last },
+    );
+  }
+
   private failAll(error: Error): void {
     this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
   }
@@ -240,6 +287,10 @@ export class Sender {
     const expired = this.cluster.clock() - batch.createdMs >= this.accumulator.deliveryTimeoutMs;
     if (retriable && !expired && !this.closed) {
       this.accumulator.reenqueue(batch);
+      return;
+    }
+    if (retriable && expired) {
+      batch.fail(this.deliveryTimeout(batch, error));
       return;
     }
     const e = error instanceof KafkaClientError && error.details.topic !== undefined

@@ -158,6 +158,25 @@ test('batches put back after failures (retried or split) return in their origina
   assert.deepEqual(parts, [[0, 1], [2], [3, 4, 5], [-1]]);
 });
 
+test('retry: batches of a partition that fail together go back in creation order, whatever order they come back in', () => {
+  const c = fakeClock();
+  const acc = new RecordAccumulator({ lingerMs: 0, retryBackoffMs: 100, clock: c.now });
+  const l = leaders({ 't-0': 1 });
+  // three batches in flight at once (one per drain), a fourth still queued
+  const inFlight = [0, 1, 2].map((i) => {
+    acc.append('t', 0, rec(`r${i}`));
+    return acc.drain(l, [1], 1 << 20).get(1)![0]!;
+  });
+  const queued = acc.append('t', 0, rec('r3')).batch;
+  // the leader moved: the answers are handled newest first
+  for (const b of [...inFlight].reverse()) acc.reenqueue(b);
+  c.advance(100);
+  const order = [];
+  for (let i = 0; i < 4; i++) order.push(acc.drain(l, [1], 1 << 20).get(1)![0]!);
+  assert.deepEqual(order, [...inFlight, queued]);
+  assert.deepEqual(order.map((b) => b.attempts), [2, 2, 2, 1]);
+});
+
 test('batches past delivery.timeout.ms are expired; results settle once', async () => {
   const c = fakeClock();
   const acc = new RecordAccumulator({ lingerMs: 0, deliveryTimeoutMs: 1000, clock: c.now });

@@ -2,9 +2,9 @@
 // 127.0.0.1:9092, as Kafka's scripts) and `--client-id`, and one way to run a command body:
 // usage errors print the command's usage and exit 1; client errors (unknown topic, broker
 // unreachable, ...) print one line naming the Kafka error and exit 1; the client is always closed.
-import { Kafka, KafkaClientError } from '@tributary/client';
+import { Kafka, KafkaClientError, type Admin } from '@tributary/client';
 import { UsageError } from './command.ts';
-import type { ParsedArgs } from './args.ts';
+import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
@@ -64,6 +64,30 @@ export async function runCommand(name: string, usage: string, body: () => Promis
     process.stderr.write(`tributary ${name}: ${describeError(err)}\n`);
     return 1;
   }
+}
+
+/** An admin subcommand body: resolves to the exit code. */
+export type AdminSubcommand = (admin: Admin, p: ParsedArgs) => Promise<number>;
+
+/**
+ * The `run` of a command made of admin subcommands (`tributary topics create ...`): parses the
+ * options, picks the subcommand named by the first positional argument, and runs it with an admin
+ * client that is closed afterwards.
+ */
+export function adminSubcommands(name: string, usage: string, spec: OptionSpec, subcommands: Record<string, AdminSubcommand>) {
+  return (args: string[]): Promise<number> =>
+    runCommand(name, usage, async () => {
+      const p = parseArgs(args, spec);
+      const sub = p.positional[0];
+      const fn = sub ? subcommands[sub] : undefined;
+      if (!fn) throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
+      const kafka = kafkaFrom(p);
+      try {
+        return await fn(kafka.admin(), p);
+      } finally {
+        await kafka.close();
+      }
+    });
 }
 
 /** Formats rows as left-aligned columns, as Kafka's tools print them. */

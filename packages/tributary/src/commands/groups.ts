@@ -6,8 +6,8 @@
 // prints the plan, and applies it only with --execute (--dry-run is the default, as Kafka).
 import type { Admin, OffsetToCommit } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
-import { parseArgs, type ParsedArgs } from './args.ts';
-import { COMMON_USAGE, kafkaFrom, runCommand, table, writeOut } from './client.ts';
+import type { ParsedArgs } from './args.ts';
+import { COMMON_USAGE, adminSubcommands, table, writeOut } from './client.ts';
 
 const USAGE = `Usage: tributary groups <list|describe|delete|reset-offsets> [options]
 
@@ -197,27 +197,12 @@ async function resetOffsets(admin: Admin, p: ParsedArgs): Promise<number> {
   return 0;
 }
 
-const SUBCOMMANDS: Record<string, (admin: Admin, p: ParsedArgs) => Promise<number>> = {
+const run = adminSubcommands('groups', USAGE, SPEC, {
   list,
   describe,
   delete: remove,
   'reset-offsets': resetOffsets,
-};
-
-async function run(args: string[]): Promise<number> {
-  return runCommand('groups', USAGE, async () => {
-    const p = parseArgs(args, SPEC);
-    const sub = p.positional[0];
-    const fn = sub ? SUBCOMMANDS[sub] : undefined;
-    if (!fn) throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
-    const kafka = kafkaFrom(p);
-    try {
-      return await fn(kafka.admin(), p);
-    } finally {
-      await kafka.close();
-    }
-  });
-}
+});
 
 export const groupsCommand: Command = {
   name: 'groups',

@@ -4,8 +4,8 @@
 // `alter-config` takes kafka-configs.sh's `--add-config k=v,...` and `--delete-config k,...`.
 import type { Admin } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
-import { intOption, keyValues, names, parseArgs, type ParsedArgs } from './args.ts';
-import { COMMON_USAGE, kafkaFrom, runCommand, writeOut } from './client.ts';
+import { intOption, keyValues, names, type ParsedArgs } from './args.ts';
+import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
 
 const USAGE = `Usage: tributary topics <list|create|describe|delete|alter-config> [options]
 
@@ -104,28 +104,13 @@ async function alterConfig(admin: Admin, p: ParsedArgs): Promise<number> {
   return 0;
 }
 
-const SUBCOMMANDS: Record<string, (admin: Admin, p: ParsedArgs) => Promise<number>> = {
+const run = adminSubcommands('topics', USAGE, SPEC, {
   list,
   create,
   describe,
   delete: remove,
   'alter-config': alterConfig,
-};
-
-async function run(args: string[]): Promise<number> {
-  return runCommand('topics', USAGE, async () => {
-    const p = parseArgs(args, SPEC);
-    const sub = p.positional[0];
-    const fn = sub ? SUBCOMMANDS[sub] : undefined;
-    if (!fn) throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
-    const kafka = kafkaFrom(p);
-    try {
-      return await fn(kafka.admin(), p);
-    } finally {
-      await kafka.close();
-    }
-  });
-}
+});
 
 export const topicsCommand: Command = {
   name: 'topics',

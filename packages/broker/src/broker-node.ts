@@ -1,0 +1,118 @@
+// BrokerNode: the front end of one node id over a BrokerCore — its listeners (SocketServer), its
+// advertised endpoints, and the BrokerServices its handlers see (`nodeId` is this node: data
+// handlers answer NOT_LEADER_OR_FOLLOWER for partitions another node leads). Starting binds the
+// listeners and marks the node live in the core's ClusterView with its advertised endpoints;
+// stopping marks it dead, then closes the listeners (draining connections for up to `timeoutMs`,
+// then closing them). A stopped node is not restarted: a new BrokerNode with the same node id is.
+import type { BrokerConfig } from './config/broker-config.ts';
+import type { ListenerEndpoint } from './config/listeners.ts';
+import type { BrokerCore } from './broker-core.ts';
+import { RequestDispatcher } from './handlers/dispatcher.ts';
+import type { HandlerRegistry } from './handlers/registry.ts';
+import type { ConnectionLimits } from './network/connection.ts';
+import { SocketServer, type BoundListener, type ListenerSpec } from './network/socket-server.ts';
+import type { BrokerServices } from './services.ts';
+
+export interface BrokerNodeOptions {
+  nodeId: number;
+  /** Listeners to bind (port 0 picks a free port). */
+  listeners: ListenerSpec[];
+  /** advertised.listeners; null = the bound listeners (wildcard hosts advertised as 127.0.0.1). */
+  advertisedListeners: ListenerEndpoint[] | null;
+  registry: HandlerRegistry;
+  limits: ConnectionLimits;
+}
+
+/** Connection limits from the configuration and the broker options. */
+export function connectionLimits(config: BrokerConfig, o: { maxInFlightRequestsPerConnection?: number; maxInFlightBytesPerConnection?: number } = {}): ConnectionLimits {
+  return {
+    maxFrameBytes: config.get('socket.request.max.bytes'),
+    idleMs: config.get('connections.max.idle.ms'),
+    maxInFlightRequests: o.maxInFlightRequestsPerConnection ?? 1000,
+    maxInFlightBytes: o.maxInFlightBytesPerConnection ?? 64 * 1024 * 1024,
+  };
+}
+
+export class BrokerNode {
+  readonly nodeId: number;
+  readonly services: BrokerServices;
+  private readonly shutdown = new AbortController();
+  private readonly server: SocketServer;
+  private readonly advertised: ListenerEndpoint[] = [];
+  private bound: BoundListener[] = [];
+  private stopPromise: Promise<void> | null = null;
+
+  constructor(
+    private readonly core: BrokerCore,
+    private readonly options: BrokerNodeOptions,
+  ) {
+    this.nodeId = options.nodeId;
+    if (!core.cluster.isLocal(options.nodeId)) throw new Error(`node ${options.nodeId} is not a node of this broker core`);
+    // Services exist before the listeners bind (a request can arrive as soon as they do); the
+    // advertised endpoints are filled in once the bound ports are known.
+    this.services = {
+      config: core.config,
+      clock: core.clock,
+      log: core.log,
+      nodeId: options.nodeId,
+      clusterId: core.clusterId,
+      advertisedListeners: this.advertised,
+      cluster: core.cluster,
+      registry: options.registry,
+      metadata: core.topics,
+      topics: core.topics,
+      producerIds: core.producerIds,
+      groupCoordinator: core.groupCoordinator,
+      shutdownSignal: this.shutdown.signal,
+    };
+    const services = this.services;
+    this.server = new SocketServer({
+      listeners: options.listeners,
+      limits: options.limits,
+      processor: new RequestDispatcher(options.registry, () => services),
+      log: core.log,
+    });
+  }
+
+  /** Bound listeners (ports resolved). */
+  get listeners(): readonly BoundListener[] {
+    return this.bound;
+  }
+
+  get connectionCount(): number {
+    return this.server.connectionCount;
+  }
+
+  /** Binds the listeners and marks the node live. */
+  async start(): Promise<BoundListener[]> {
+    this.bound = await this.server.start();
+    this.advertised.push(...this.resolveAdvertised(this.bound));
+    this.core.cluster.markLive(this.nodeId, this.advertised);
+    return this.bound;
+  }
+
+  /** advertised.listeners, or the bound listeners; port 0 is replaced by the bound port. */
+  private resolveAdvertised(bound: BoundListener[]): ListenerEndpoint[] {
+    const configured = this.options.advertisedListeners ?? bound.map((b) => ({ name: b.name, host: b.host, port: b.port }));
+    return configured.map((a) => {
+      const b = bound.find((x) => x.name === a.name);
+      const host = a.host === '' || a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
+      return { name: a.name, host, port: a.port === 0 && b ? b.boundPort : a.port };
+    });
+  }
+
+  /** Aborts `services.shutdownSignal` (the first step of stopping). */
+  abort(): void {
+    this.shutdown.abort();
+  }
+
+  /** Marks the node dead, stops accepting, answers in-flight requests for up to `timeoutMs`, closes. Idempotent. */
+  stop(timeoutMs = 30_000): Promise<void> {
+    this.stopPromise ??= (async () => {
+      this.core.cluster.markDead(this.nodeId);
+      this.abort();
+      await this.server.stop(timeoutMs);
+    })();
+    return this.stopPromise;
+  }
+}

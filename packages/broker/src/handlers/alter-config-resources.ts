@@ -1,0 +1,64 @@
+// The resource loop AlterConfigs and IncrementalAlterConfigs share (Kafka's ConfigAdminManager
+// checks, in its order): a resource named twice is INVALID_REQUEST "Duplicate resource." (answered
+// once); a config name given twice in one resource is INVALID_REQUEST "Error due to duplicate config
+// keys"; then the API's own checks; then by resource type: TOPIC is altered by the API, BROKER is
+// refused as static configuration (brokerAlterError), BROKER_LOGGER is refused with the API's
+// message, any other type is INVALID_REQUEST. One result per distinct resource, in request order.
+import { ErrorCode } from '@tributary/protocol';
+import { ResourceType, brokerAlterError, unsupportedResourceType, type ResourceError } from './config-resources.ts';
+
+export interface AlterableResource {
+  resourceType: number;
+  resourceName: string;
+  configs: ReadonlyArray<{ name: string }>;
+}
+
+export interface AlterResourceResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+export interface AlterResourceRules<R> {
+  nodeId: number;
+  /** The API's own checks on a resource, after the duplicate checks (null: it may go on). */
+  validate?(resource: R): ResourceError | null;
+  /** Alters (or, validateOnly, checks) a TOPIC resource; errorCode NONE when it succeeded. */
+  alterTopic(resource: R): { errorCode: number; errorMessage: string | null };
+  /** The INVALID_REQUEST message for BROKER_LOGGER resources. */
+  brokerLoggerMessage: string;
+}
+
+export function alterConfigResources<R extends AlterableResource>(resources: readonly R[], rules: AlterResourceRules<R>): AlterResourceResult[] {
+  const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
+  const count = new Map<string, number>();
+  for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
+  const answered = new Set<string>();
+  const results: AlterResourceResult[] = [];
+  for (const res of resources) {
+    const k = key(res);
+    if (answered.has(k)) continue;
+    const e = count.get(k)! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' } : alterOne(res, rules);
+    answered.add(k);
+    results.push({ errorCode: e?.errorCode ?? ErrorCode.NONE, errorMessage: e?.errorMessage ?? null, resourceType: res.resourceType, resourceName: res.resourceName });
+  }
+  return results;
+}
+
+function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): { errorCode: number; errorMessage: string | null } | null {
+  const names = res.configs.map((c) => c.name);
+  if (new Set(names).size !== names.length) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' };
+  const invalid = rules.validate?.(res);
+  if (invalid) return invalid;
+  switch (res.resourceType) {
+    case ResourceType.TOPIC:
+      return rules.alterTopic(res);
+    case ResourceType.BROKER:
+      return brokerAlterError(res.resourceName, rules.nodeId, names);
+    case ResourceType.BROKER_LOGGER:
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: rules.brokerLoggerMessage };
+    default:
+      return unsupportedResourceType(res.resourceType);
+  }
+}

@@ -1,0 +1,56 @@
+// OffsetForLeaderEpoch (API key 23), versions 0-4.
+//
+// Behaviour (Kafka's ReplicaManager/Partition.lastOffsetForLeaderEpoch, KIP-101/KIP-279/KIP-320):
+// for each partition, the end offset of the requested LeaderEpoch from the partition's leader epoch
+// cache, as Kafka's LeaderEpochFileCache.endOffsetFor answers it:
+//   - LeaderEpoch -1 (undefined): LeaderEpoch -1, EndOffset -1;
+//   - the latest epoch: that epoch and the log end offset;
+//   - an epoch above every known one: -1, -1;
+//   - an epoch below every known one: the requested epoch and the start offset of the first epoch;
+//   - otherwise: the largest known epoch <= the requested one and the start offset of the next one.
+// Errors, with LeaderEpoch -1 and EndOffset -1: UNKNOWN_TOPIC_OR_PARTITION; a CurrentLeaderEpoch
+// (v2+) older than the partition's -> FENCED_LEADER_EPOCH, newer -> UNKNOWN_LEADER_EPOCH; then
+// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster) — every request
+// must go to the leader, as in Kafka. ReplicaId (v3+) is not used.
+// Not implemented: KAFKA_STORAGE_ERROR for an offline log dir, authorization, follower fetching.
+import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseEpochEndOffset } from '@tributary/protocol';
+import type { Partition } from '../partitions/partition.ts';
+import type { ApiHandler } from './registry.ts';
+
+const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };
+
+/** Kafka's LeaderEpochFileCache.endOffsetFor over the partition's epoch cache (see the header). */
+export function endOffsetForEpoch(p: Partition, requested: number): { leaderEpoch: number; endOffset: bigint } {
+  const entries = p.log.leaderEpochCache.all;
+  if (requested < 0 || entries.length === 0) return UNDEFINED;
+  const latest = entries[entries.length - 1]!;
+  if (requested === latest.epoch) return { leaderEpoch: requested, endOffset: BigInt(p.logEndOffset) };
+  const higher = entries.findIndex((e) => e.epoch > requested);
+  if (higher < 0) return UNDEFINED;
+  if (higher === 0) return { leaderEpoch: requested, endOffset: BigInt(entries[0]!.startOffset) };
+  return { leaderEpoch: entries[higher - 1]!.epoch, endOffset: BigInt(entries[higher]!.startOffset) };
+}
+
+export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLeaderEpoch> = {
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  name: 'OffsetForLeaderEpoch',
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, request) {
+    const { topics, nodeId } = ctx.services;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((rp): OffsetForLeaderEpochResponseEpochEndOffset => {
+          const fail = (errorCode: number) => ({ errorCode, partition: rp.partition, ...UNDEFINED });
+          const p = topics.partition(t.topic, rp.partition);
+          if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
+          if (leaderError !== ErrorCode.NONE) return fail(leaderError);
+          return { errorCode: ErrorCode.NONE, partition: rp.partition, ...endOffsetForEpoch(p, rp.leaderEpoch) };
+        }),
+      })),
+    };
+  },
+};

@@ -1,0 +1,48 @@
+// Retries of admin operations, as Kafka's AdminClient does within `default.api.timeout.ms`: an
+// operation failing with an error that says "ask again, maybe elsewhere" (a lost connection, a
+// coordinator or controller that moved or is loading, a partition without a leader) is run again
+// after `retry.backoff.ms` (doubling up to 1 s), with the metadata refreshed, until the time is up;
+// then the last error is thrown. Errors about the request itself (an unknown topic, a bad config)
+// fail at once, even when Kafka's table marks them retriable.
+import { KafkaClientError } from '../network/errors.ts';
+
+export const ADMIN_RETRY_TYPES: ReadonlySet<string> = new Set([
+  'NETWORK_EXCEPTION',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR',
+  'NOT_CONTROLLER',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_OR_FOLLOWER',
+]);
+
+export interface AdminRetryOptions {
+  /** `default.api.timeout.ms` (default 60000). */
+  timeoutMs: number;
+  /** `retry.backoff.ms` (default 100). */
+  backoffMs: number;
+  clock: () => number;
+  /** Runs before each retry (e.g. a metadata refresh request). */
+  onRetry?: (err: KafkaClientError) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+export function isAdminRetriable(err: unknown): err is KafkaClientError {
+  return err instanceof KafkaClientError && err.retriable && ADMIN_RETRY_TYPES.has(err.type);
+}
+
+export async function withAdminRetries<T>(op: () => Promise<T>, options: AdminRetryOptions): Promise<T> {
+  const deadline = options.clock() + options.timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      const wait = Math.min(1000, options.backoffMs * 2 ** attempt);
+      if (!isAdminRetriable(err) || options.clock() + wait >= deadline) throw err;
+      options.onRetry?.(err);
+      await (options.sleep ?? defaultSleep)(wait);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The Admin handed out by `kafka.admin()`: every operation of KafkaAdmin run through
+// withAdminRetries (retry.ts), so a coordinator that is loading or moved, a controller change or a
+// lost connection is retried within `defaultApiTimeoutMs` instead of failing the call.
+import type { Admin, AdminConfig } from '../api.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { KafkaAdmin } from './admin.ts';
+import { withAdminRetries, type AdminRetryOptions } from './retry.ts';
+
+type Args<K extends keyof Admin> = Parameters<Admin[K]>;
+
+export class RetryingAdmin implements Admin {
+  private readonly inner: KafkaAdmin;
+  private readonly retry: AdminRetryOptions;
+
+  constructor(cluster: Cluster, config: AdminConfig = {}) {
+    this.inner = new KafkaAdmin(cluster);
+    this.retry = {
+      timeoutMs: config.defaultApiTimeoutMs ?? 60000,
+      backoffMs: config.retryBackoffMs ?? 100,
+      clock: cluster.clock,
+      onRetry: () => cluster.metadata.requestUpdate(),
+    };
+  }
+
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    return withAdminRetries(op, this.retry);
+  }
+
+  createTopics(...a: Args<'createTopics'>) { return this.run(() => this.inner.createTopics(...a)); }
+  deleteTopics(...a: Args<'deleteTopics'>) { return this.run(() => this.inner.deleteTopics(...a)); }
+  listTopics(...a: Args<'listTopics'>) { return this.run(() => this.inner.listTopics(...a)); }
+  describeTopics(...a: Args<'describeTopics'>) { return this.run(() => this.inner.describeTopics(...a)); }
+  createPartitions(...a: Args<'createPartitions'>) { return this.run(() => this.inner.createPartitions(...a)); }
+  describeConfigs(...a: Args<'describeConfigs'>) { return this.run(() => this.inner.describeConfigs(...a)); }
+  alterConfigs(...a: Args<'alterConfigs'>) { return this.run(() => this.inner.alterConfigs(...a)); }
+  listOffsets(...a: Args<'listOffsets'>) { return this.run(() => this.inner.listOffsets(...a)); }
+  deleteRecords(...a: Args<'deleteRecords'>) { return this.run(() => this.inner.deleteRecords(...a)); }
+  listGroups(...a: Args<'listGroups'>) { return this.run(() => this.inner.listGroups(...a)); }
+  describeGroups(...a: Args<'describeGroups'>) { return this.run(() => this.inner.describeGroups(...a)); }
+  deleteGroups(...a: Args<'deleteGroups'>) { return this.run(() => this.inner.deleteGroups(...a)); }
+  listGroupOffsets(...a: Args<'listGroupOffsets'>) { return this.run(() => this.inner.listGroupOffsets(...a)); }
+  alterGroupOffsets(...a: Args<'alterGroupOffsets'>) { return this.run(() => this.inner.alterGroupOffsets(...a)); }
+  describeCluster(...a: Args<'describeCluster'>) { return this.run(() => this.inner.describeCluster(...a)); }
+}
