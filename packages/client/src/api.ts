@@ -5,7 +5,8 @@
 // Conventions: partitions and timestamps (ms since epoch) are numbers; offsets are bigint (Kafka's
 // int64, exact beyond 2^53); keys and values are accepted as string | Buffer | Uint8Array | null
 // and returned as Buffer | null; option names are Kafka's config names in camelCase
-// (`linger.ms` -> lingerMs) with Kafka's defaults.
+// (`linger.ms` -> lingerMs) with Kafka's defaults (except the producer's batchSize and lingerMs:
+// franz-go's, reasoned in producer/producer.ts).
 import type { Partitioner } from './partitioner/partitioner.ts';
 import type { AssignorName } from './assignors/index.ts';
 import type { Assignor, TopicPartition } from './assignors/types.ts';
