@@ -116,11 +116,12 @@ export class Transport {
 
   /**
    * Writes one complete request frame (int32 size prefix, header, body, as @tributary/protocol's
-   * encodeRequestFrame makes it) and resolves with the response frame after its size prefix
+   * encodeRequestFrame makes it, or the same bytes as consecutive buffers) and resolves with the response frame after its size prefix
    * (starting with the correlation id), or with null right after writing when `expectResponse`
-   * is false.
+   * is false. `onWritten` is called once the socket is done with the frame's buffers (written,
+   * or the connection failed), so they may be reused.
    */
-  send(correlationId: number, frame: Buffer, expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000): Promise<Buffer | null> {
+  send(correlationId: number, frame: Buffer | readonly Buffer[], expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000, onWritten?: () => void): Promise<Buffer | null> {
     const socket = this.socket;
     if (this._state !== 'ready' || !socket) {
       return Promise.reject(new ConnectionError(`not connected to ${this.broker}`, this.broker));
@@ -131,7 +132,8 @@ export class Transport {
       socket.cork();
       process.nextTick(() => socket.uncork());
     }
-    socket.write(frame);
+    if (Buffer.isBuffer(frame)) socket.write(frame, onWritten);
+    else for (let i = 0; i < frame.length; i++) socket.write(frame[i]!, i === frame.length - 1 ? onWritten : undefined);
     if (!expectResponse) return Promise.resolve(null);
     return new Promise<Buffer | null>((resolve, reject) => {
       const timer = this.timers.setTimeout(() => {
