@@ -17,11 +17,11 @@
 //     assign() without a group, each after a full GC (untimed, so nobody pays for the garbage of
 //     the client before); wall time until every record was handed to the application. Each
 //     loop touches every record's value (sums value.length, checked against count x size).
-// Client settings are each library's defaults except: acks=1; ours batchSize 256 KiB for
-// throughput and lingerMs 0 for latency (KafkaJS and @platformatic/kafka send at once, without
-// linger); @platformatic/kafka's consumer gets maxBytesPerPartition 1 MiB (Java's and KafkaJS's
-// default; its own is maxBytes, 50 MB, which halves its throughput here); @platformatic/kafka 2.x
-// on Node 20 needs Promise.withResolvers (polyfilled below).
+// Client settings are each library's defaults except acks=1 (ours: batchSize 1 MiB, lingerMs 0,
+// so it sends at once like KafkaJS and @platformatic/kafka) and @platformatic/kafka's consumer
+// maxBytesPerPartition 1 MiB (Java's and KafkaJS's default; its own is maxBytes, 50 MB, which
+// halves its throughput here); @platformatic/kafka 2.x on Node 20 needs Promise.withResolvers
+// (polyfilled below).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
@@ -88,12 +88,11 @@ const tributaryDriver: Driver = {
   id: 'tributary',
   label: '@tributary/client',
   version: () => 'workspace',
-  async producer(bootstrap, mode) {
+  async producer(bootstrap) {
     const { Kafka } = await import('@tributary/client');
     const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench' });
-    const p = kafka.producer(mode === 'throughput'
-      ? { acks: 1, batchSize: 256 * 1024, idempotent: false }
-      : { acks: 1, lingerMs: 0, idempotent: false });
+    // the library's defaults (batchSize 1 MiB, lingerMs 0) for both measurements
+    const p = kafka.producer({ acks: 1, idempotent: false });
     return {
       send: (values, topic = TOPIC) => p.send({ topic, messages: values.map((value) => ({ value })) }),
       close: async () => { await p.close(); await kafka.close(); },
@@ -420,8 +419,8 @@ export const clientsGroup: ScenarioGroup = {
   title: 'Node.js clients against Tributary: @tributary/client, KafkaJS, @platformatic/kafka',
   setup: (ctx) => [
     `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
-    `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); ours batchSize 256 KiB (lingerMs 5 default)`,
-    `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement; ours lingerMs 0`,
+    `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); every library's defaults (ours: batchSize 1 MiB, lingerMs 0)`,
+    `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement`,
     'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application, each client after an untimed full GC; every loop reads each record\'s value (sum of value.length, checked against count x size); fetch sizes are each library\'s defaults (1 MiB per partition), @platformatic/kafka\'s set to 1 MiB per partition (its default is 50 MB)',
     `versions: kafkajs ${versionOf('kafkajs') ?? 'missing'}, @platformatic/kafka ${versionOf('@platformatic/kafka') ?? 'missing'} (Promise.withResolvers polyfilled on Node 20), @tributary/client from this checkout`,
     'ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client\'s own cost, steadier than rec/s on a loaded machine)',

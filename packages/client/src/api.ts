@@ -5,7 +5,8 @@
 // Conventions: partitions and timestamps (ms since epoch) are numbers; offsets are bigint (Kafka's
 // int64, exact beyond 2^53); keys and values are accepted as string | Buffer | Uint8Array | null
 // and returned as Buffer | null; option names are Kafka's config names in camelCase
-// (`linger.ms` -> lingerMs) with Kafka's defaults.
+// (`linger.ms` -> lingerMs) with Kafka's defaults (except the producer's batchSize and lingerMs:
+// franz-go's, reasoned in producer/producer.ts).
 import type { Partitioner } from './partitioner/partitioner.ts';
 import type { AssignorName } from './assignors/index.ts';
 import type { Assignor, TopicPartition } from './assignors/types.ts';
@@ -99,9 +100,9 @@ export interface ProducerConfig {
   acks?: Acks;
   /** `compression.type` (default 'none'). */
   compression?: Compression;
-  /** `batch.size` in bytes per partition batch (default 16384). */
+  /** `batch.size` in bytes per partition batch (default 1048576, franz-go's choice, not Java's 16384: see producer.ts). */
   batchSize?: number;
-  /** `linger.ms` (default 5, as the Java client since Kafka 4.0). */
+  /** `linger.ms` (default 0, as franz-go and Java before Kafka 4.0; Java 4.x uses 5: see producer.ts). */
   lingerMs?: number;
   /** `max.in.flight.requests.per.connection` (default 5). */
   maxInFlight?: number;

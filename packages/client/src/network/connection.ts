@@ -9,13 +9,13 @@ import {
   DecodeError,
   ErrorCode,
   decodeResponseFrame,
-  encodeRequestFrame,
   type ApiVersionsResponse,
   type Encodable,
   type RequestOf,
   type ResponseOf,
 } from '@tributary/protocol';
 import { Transport, type TransportOptions } from './transport.ts';
+import { encodeRequestChunks } from './frame-writer.ts';
 import { ApiVersionsTable } from '../cluster/api-versions.ts';
 import { clientRange } from './client-versions.ts';
 import { KafkaClientError } from './errors.ts';
@@ -33,8 +33,10 @@ export interface RequestOptions {
   version?: number;
   expectResponse?: boolean;
   timeoutMs?: number;
-  /** Expected frame size (e.g. the record bytes of a Produce), so encoding never regrows its buffer. */
+  /** Expected frame size without the byte fields sent by reference (frame-writer.ts), so encoding never regrows its buffer. */
   sizeHint?: number;
+  /** Called once the socket no longer reads the request's buffers (see Transport.send). */
+  onWritten?: () => void;
   /** Write the request at once rather than at the next tick (see Transport.send). */
   flush?: boolean;
 }
@@ -101,9 +103,9 @@ export class BrokerConnection {
   private async send<K extends Key>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, options: RequestOptions = {}): Promise<{ body: ResponseOf<K> | null; frame: Buffer | null }> {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = this.nextCorrelationId === 0x7fffffff ? 1 : this.nextCorrelationId + 1;
-    const frame = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body, options.sizeHint ?? 256);
+    const frame = encodeRequestChunks({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body, options.sizeHint ?? 256);
     const expectResponse = options.expectResponse ?? true;
-    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs, options.flush);
+    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs, options.onWritten, options.flush);
     if (responseFrame === null) return { body: null, frame: null };
     try {
       return { body: decodeResponseFrame(apiKey, version, responseFrame).body, frame: responseFrame };

@@ -123,29 +123,28 @@ export class Transport {
 
   /**
    * Writes one complete request frame (int32 size prefix, header, body, as @tributary/protocol's
-   * encodeRequestFrame makes it) and resolves with the response frame after its size prefix
+   * encodeRequestFrame makes it, or the same bytes as consecutive buffers) and resolves with the response frame after its size prefix
    * (starting with the correlation id), or with null right after writing when `expectResponse`
-   * is false. `flush` writes it now (with whatever is corked) instead of at the next tick, which
-   * may come only after a long run of promise callbacks: a fetch must reach the broker while the
-   * application works through buffered records.
+   * is false. `onWritten` is called once the socket is done with the frame's buffers (written,
+   * or the connection failed), so they may be reused. `flush` writes the request now (with
+   * whatever is corked) instead of at the next tick, which may come only after a long run of
+   * promise callbacks: a fetch must reach the broker while the application works through
+   * buffered records.
    */
-  send(correlationId: number, frame: Buffer, expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000, flush = false): Promise<Buffer | null> {
+  send(correlationId: number, frame: Buffer | readonly Buffer[], expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000, onWritten?: () => void, flush = false): Promise<Buffer | null> {
     const socket = this.socket;
     if (this._state !== 'ready' || !socket) {
       return Promise.reject(new ConnectionError(`not connected to ${this.broker}`, this.broker));
     }
     if (this.inFlight.has(correlationId)) return Promise.reject(new Error(`correlation id ${correlationId} already in flight`));
-    if (flush) {
-      socket.write(frame);
-      while (socket.writableCorked) socket.uncork(); // the pending next-tick uncork then finds nothing to do
-    } else {
-      // cork: requests sent in the same tick leave in one write
-      if (!socket.writableCorked) {
-        socket.cork();
-        process.nextTick(() => socket.uncork());
-      }
-      socket.write(frame);
+    // cork: requests sent in the same tick leave in one write (a flushed one leaves now, with them)
+    if (!socket.writableCorked) {
+      socket.cork();
+      if (!flush) process.nextTick(() => socket.uncork());
     }
+    if (Buffer.isBuffer(frame)) socket.write(frame, onWritten);
+    else for (let i = 0; i < frame.length; i++) socket.write(frame[i]!, i === frame.length - 1 ? onWritten : undefined);
+    if (flush) while (socket.writableCorked) socket.uncork(); // a pending next-tick uncork then finds nothing to do
     if (!expectResponse) return Promise.resolve(null);
     return new Promise<Buffer | null>((resolve, reject) => {
       const timer = this.timers.setTimeout(() => {

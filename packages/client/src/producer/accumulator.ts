@@ -6,7 +6,9 @@
 // retried batch. `ready()` returns the leaders with something to send and when to look again;
 // `drain()` takes for one leader at most one batch per partition, round-robin over its partitions,
 // up to `max.request.size` per request (at least one batch). Batches past `delivery.timeout.ms`
-// are expired (a partition's queue stays, empty, once created). Time comes from an injected clock. Records stay as objects; the sender encodes each
+// are expired (a partition's queue stays, empty, once created). A batch the broker finds too large
+// (MESSAGE_TOO_LARGE) is split in halves in its place. These defaults are Java's; the producer
+// passes its own (producer.ts). Time comes from an injected clock. Records stay as objects; the sender encodes each
 // drained batch (record batch v2, optional compression) when it builds the Produce request.
 import { RECORD_BATCH_OVERHEAD, recordSizeInBytes, type RecordHeader } from './record-size.ts';
 
@@ -22,6 +24,28 @@ export interface BatchResult {
   baseOffset: bigint;
   /** LogAppendTime from the broker when the topic uses it, else -1. */
   logAppendTime: bigint;
+  /** A batch split after MESSAGE_TOO_LARGE: records from index `from` on were written as `result`. */
+  rest?: { from: number; result: BatchResult };
+}
+
+/** The offset of the record at `index` of a batch (baseOffset + index, following splits); -1 when unknown (acks=0). */
+export function offsetAt(result: BatchResult, index: number): bigint {
+  let r = result;
+  while (r.rest && index >= r.rest.from) {
+    index -= r.rest.from;
+    r = r.rest.result;
+  }
+  return r.baseOffset < 0n ? -1n : r.baseOffset + BigInt(index);
+}
+
+/** The LogAppendTime that applies to the record at `index` (-1 for CreateTime topics). */
+export function logAppendTimeAt(result: BatchResult, index: number): bigint {
+  let r = result;
+  while (r.rest && index >= r.rest.from) {
+    index -= r.rest.from;
+    r = r.rest.result;
+  }
+  return r.logAppendTime;
 }
 
 let batchesCreated = 0;
@@ -29,8 +53,8 @@ let batchesCreated = 0;
 /** One batch of records for one partition; settles once for all its records. */
 export class ProducerBatch {
   readonly records: AccumulatorRecord[] = [];
-  /** Creation order (process-wide): a retried batch goes back before every younger batch. */
-  readonly creationOrder = batchesCreated++;
+  /** Creation order (process-wide): a retried batch goes back before every younger batch (a split's halves take their parent's place). */
+  creationOrder = batchesCreated++;
   /** Estimated size in bytes of the encoded (uncompressed) batch. */
   sizeInBytes = RECORD_BATCH_OVERHEAD;
   /** Send attempts so far (0 until drained once). */
@@ -42,6 +66,8 @@ export class ProducerBatch {
   producerEpoch = -1;
   baseSequence = -1;
   closed = false;
+  /** Span of creation order this batch stands for (1; a split's halves share their parent's). */
+  orderSpan = 1;
   private settled = false;
   readonly result: Promise<BatchResult>;
   private resolveFn!: (r: BatchResult) => void;
@@ -66,7 +92,8 @@ export class ProducerBatch {
     this.add(first);
   }
 
-  private add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
+  /** Appends unconditionally (the first record, or a split's records). */
+  add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
     this.records.push(r);
     this.sizeInBytes += size;
     return size;
@@ -103,6 +130,36 @@ export class ProducerBatch {
     if (this.settled) return;
     this.settled = true;
     this.rejectFn(error);
+  }
+
+  /**
+   * Two batches holding the first and the second half of the records (after MESSAGE_TOO_LARGE,
+   * as Java's ProducerBatch.split), created when this one was; this batch settles when both have:
+   * its result then maps each record index to the half it went with. An idempotent batch's
+   * sequence range is shared out between the halves.
+   */
+  split(): [ProducerBatch, ProducerBatch] {
+    const half = Math.ceil(this.records.length / 2);
+    const parts = [this.records.slice(0, half), this.records.slice(half)].map((rs) => {
+      const b = new ProducerBatch(this.topic, this.partition, this.createdMs, this.batchSize, rs[0]!);
+      for (let i = 1; i < rs.length; i++) b.add(rs[i]!);
+      b.producerId = this.producerId;
+      b.producerEpoch = this.producerEpoch;
+      b.orderSpan = this.orderSpan / 2;
+      return b;
+    }) as [ProducerBatch, ProducerBatch];
+    parts[0].creationOrder = this.creationOrder;
+    parts[1].creationOrder = this.creationOrder + parts[0].orderSpan;
+    if (this.baseSequence >= 0) {
+      parts[0].baseSequence = this.baseSequence;
+      const next = this.baseSequence + half;
+      parts[1].baseSequence = next > 0x7fffffff ? next - 0x7fffffff - 1 : next;
+    }
+    Promise.all([parts[0].result, parts[1].result]).then(
+      ([first, second]) => this.complete({ ...first, rest: { from: half, result: second } }),
+      (err: Error) => this.fail(err),
+    );
+    return parts;
   }
 }
 
@@ -143,6 +200,13 @@ export interface ReadyResult {
 
 /** Leader of a partition, or undefined/-1 when unknown. */
 export type LeaderLookup = (topic: string, partition: number) => number | undefined;
+
+/** Puts a batch back before the first queued batch created after it (usually at the head). */
+function insertInOrder(batches: ProducerBatch[], batch: ProducerBatch): void {
+  let i = 0;
+  while (i < batches.length && batches[i]!.creationOrder < batch.creationOrder) i++;
+  batches.splice(i, 0, batch);
+}
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -285,6 +349,14 @@ export class RecordAccumulator {
     return out;
   }
 
+  /** Replaces a batch the broker found too large by its two halves, in its place in the queue. */
+  splitAndReenqueue(batch: ProducerBatch): void {
+    const [first, second] = batch.split();
+    const q = this.queueOf(batch.topic, batch.partition);
+    insertInOrder(q.batches, second);
+    insertInOrder(q.batches, first);
+  }
+
   /**
    * Puts a batch that failed with a retriable error back in its queue, before every younger batch:
    * several batches of a partition can fail at once (a leader change) and must go out again in the
@@ -293,9 +365,7 @@ export class RecordAccumulator {
   reenqueue(batch: ProducerBatch): void {
     const q = this.queueOf(batch.topic, batch.partition);
     batch.lastAttemptMs = this.clock();
-    let i = 0;
-    while (i < q.batches.length && q.batches[i]!.creationOrder < batch.creationOrder) i++;
-    q.batches.splice(i, 0, batch);
+    insertInOrder(q.batches, batch);
   }
 
   /** Removes and returns batches older than delivery.timeout.ms (the caller fails them). */

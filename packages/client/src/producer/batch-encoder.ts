@@ -30,6 +30,8 @@ export interface BatchEncodeOptions {
   producerEpoch?: number;
   baseSequence?: number;
   transactional?: boolean;
+  /** Where the uncompressed batch's bytes go (default Buffer.allocUnsafe; the sender's pool). */
+  alloc?: (size: number) => Buffer;
 }
 
 const bytesSize = (b: Buffer | null): number => (b === null ? 1 : varintSize(b.length) + b.length);
@@ -83,7 +85,8 @@ function writeRecords(buf: Buffer, pos: number, records: readonly AccumulatorRec
   return pos;
 }
 
-export async function encodeProducerBatch(batch: ProducerBatch, options: BatchEncodeOptions = {}): Promise<Buffer> {
+/** The batch's bytes: synchronous without compression, a promise with a codec. */
+export function encodeProducerBatch(batch: ProducerBatch, options: BatchEncodeOptions = {}): Buffer | Promise<Buffer> {
   const records = batch.records;
   const n = records.length;
   const base = n > 0 ? records[0]!.timestamp : Date.now();
@@ -93,17 +96,22 @@ export async function encodeProducerBatch(batch: ProducerBatch, options: BatchEn
   const rawSize = sizeRecords(records, base, bodies);
   const codec = COMPRESSION_TYPES[options.compression ?? 'none'];
 
-  let out: Buffer;
   if (codec === CompressionType.None) {
-    out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + rawSize);
+    const out = (options.alloc ?? Buffer.allocUnsafe)(BATCH_HEADER_SIZE + rawSize);
     writeRecords(out, BATCH_HEADER_SIZE, records, base, bodies);
-  } else {
-    const raw = Buffer.allocUnsafe(rawSize);
-    writeRecords(raw, 0, records, base, bodies);
-    const body = await compress(codec, raw, { level: options.compressionLevel });
-    out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
-    body.copy(out, BATCH_HEADER_SIZE);
+    return finishHeader(out, codec, n, base, max, options);
   }
+  const raw = Buffer.allocUnsafe(rawSize);
+  writeRecords(raw, 0, records, base, bodies);
+  return compress(codec, raw, { level: options.compressionLevel }).then((body) => {
+    const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length);
+    body.copy(out, BATCH_HEADER_SIZE);
+    return finishHeader(out, codec, n, base, max, options);
+  });
+}
+
+/** Fills the 61-byte header in front of the records, CRC-32C last. */
+function finishHeader(out: Buffer, codec: CompressionType, n: number, base: number, max: number, options: BatchEncodeOptions): Buffer {
   let attributes = codec & Attr.CompressionMask;
   if (options.transactional) attributes |= Attr.Transactional;
   out.writeBigInt64BE(0n, Off.BaseOffset);

@@ -26,7 +26,7 @@ export function partitionAndAppend(
   }
   const result = accumulator.append(topic, choice.partition, record);
   if (choice.sticky) {
-    partitioner.onStickyAppend(topic, result.appendedBytes, layout.partitionCount, layout.availablePartitions, accumulator.lastBatchFull(topic, choice.partition));
+    partitioner.onStickyAppend(topic, result.appendedBytes, layout.partitionCount, layout.availablePartitions, result.lastBatchFull);
   }
   return result;
 }

@@ -4,11 +4,12 @@
 // of the key, or the sticky partition), appends to the accumulator and resolves, per message, with
 // the partition and offset once its batch is acknowledged. `flush()` sends everything now and
 // waits; `close()` flushes and stops. `idempotent: true` turns on KIP-98 sequences (idempotence.ts).
+// Per message the hot path allocates only the record and its result (typed arrays hold the rest).
 import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
 import { ConnectionError, KafkaClientError } from '../network/errors.ts';
-import { RecordAccumulator, type AccumulatorRecord, type BatchResult, type ProducerBatch } from './accumulator.ts';
+import { RecordAccumulator, logAppendTimeAt, offsetAt, type AccumulatorRecord, type BatchResult, type ProducerBatch } from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
 import { IdempotenceState } from './idempotence.ts';
@@ -31,6 +32,24 @@ export function toHeaders(h: Message['headers']): Array<{ key: string; value: Bu
   return out;
 }
 
+/**
+ * Defaults that differ from the Java client's (batch.size 16384, linger.ms 5), the way franz-go
+ * chose them: batches of up to 1 MiB sent without lingering. Java preallocates batch.size bytes
+ * per partition, so it keeps batches small; here a batch holds references to the records until it
+ * is encoded, so a large batch.size costs nothing when traffic is light and, under load, lets one
+ * request carry ~1,000 records of 1 KiB instead of 16 (measured with 1 KiB records: CPU per record
+ * about 3.2 -> 1.25 µs in the producer and 3.3 -> 1.25 µs in the broker). A Node caller awaits
+ * `send`, so lingering adds straight to every await; without it, batches still grow under load
+ * because records wait while `maxInFlight` requests are out (natural batching). 1 MiB stays within
+ * the broker's default max.message.bytes (1048588); a topic with a smaller limit answers
+ * MESSAGE_TOO_LARGE and the batch is split in halves and retried (as Java does). Keyless records
+ * still move to another partition after 16 KiB (Java's default batch.size) unless batchSize is
+ * set, so their spread over partitions stays Java's.
+ */
+export const DEFAULT_BATCH_SIZE = 1048576;
+export const DEFAULT_LINGER_MS = 0;
+const STICKY_SWITCH_BYTES = 16384;
+
 const acksOf = (a: ProducerConfig['acks']): number => (a === undefined || a === 'all' ? -1 : a);
 
 export class KafkaProducer implements Producer {
@@ -49,16 +68,16 @@ export class KafkaProducer implements Producer {
     if (idempotent && config.acks !== undefined && config.acks !== 'all' && config.acks !== -1) {
       throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
     }
-    const batchSize = config.batchSize ?? 16384;
+    const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
     this.maxBlockMs = config.maxBlockMs ?? 60000;
     this.accumulator = new RecordAccumulator({
       batchSize,
-      lingerMs: config.lingerMs ?? 5,
+      lingerMs: config.lingerMs ?? DEFAULT_LINGER_MS,
       retryBackoffMs: config.retryBackoffMs ?? 100,
       deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
       clock: cluster.clock,
     });
-    this.partitioner = new DefaultPartitioner({ batchSize, ignoreKeys: config.ignoreKeys, custom: config.partitioner });
+    this.partitioner = new DefaultPartitioner({ batchSize: config.batchSize ?? STICKY_SWITCH_BYTES, ignoreKeys: config.ignoreKeys, custom: config.partitioner });
     this.sender = new Sender(cluster, this.accumulator, {
       acks: acksOf(config.acks),
       compression: config.compression ?? 'none',
@@ -85,9 +104,9 @@ export class KafkaProducer implements Producer {
     const now = this.cluster.clock();
     const n = messages.length;
     const batches = new Array<ProducerBatch>(n);
-    const indexes = new Array<number>(n);
-    const partitions = new Array<number>(n);
-    const timestamps = new Array<number>(n);
+    const indexes = new Int32Array(n);
+    const partitions = new Int32Array(n);
+    const timestamps = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const m = messages[i]!;
       const record: AccumulatorRecord = { key: toBuffer(m.key), value: toBuffer(m.value), headers: toHeaders(m.headers), timestamp: m.timestamp ?? now };
@@ -102,18 +121,22 @@ export class KafkaProducer implements Producer {
     // one await per batch (records of a batch are consecutive here, mostly)
     const results = new Array<RecordMetadata>(n);
     let prev: ProducerBatch | undefined;
-    let res: BatchResult | undefined;
+    let res!: BatchResult;
+    let base = -1; // the batch's base offset as a number when plain (no split, known, below 2^53)
     for (let i = 0; i < n; i++) {
       const b = batches[i]!;
       if (b !== prev) {
         res = await b.result;
         prev = b;
+        base = !res.rest && res.baseOffset >= 0n && res.baseOffset < 2n ** 52n ? Number(res.baseOffset) : -1;
       }
+      const index = indexes[i]!;
+      const logAppendTime = res.rest ? logAppendTimeAt(res, index) : res.logAppendTime;
       results[i] = {
         topic,
         partition: partitions[i]!,
-        offset: res!.baseOffset < 0n ? -1n : res!.baseOffset + BigInt(indexes[i]!),
-        timestamp: res!.logAppendTime >= 0n ? Number(res!.logAppendTime) : timestamps[i]!,
+        offset: base >= 0 ? BigInt(base + index) : offsetAt(res, index),
+        timestamp: logAppendTime >= 0n ? Number(logAppendTime) : timestamps[i]!,
       };
     }
     return results;

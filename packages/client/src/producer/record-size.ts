@@ -15,6 +15,8 @@ export interface RecordHeader {
 export function varintSize(n: number): number {
   // zigzag: non-negative n -> 2n, negative n -> -2n - 1
   let v = n >= 0 ? n * 2 : -n * 2 - 1;
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
   let size = 1;
   while (v >= 0x80) {
     v = Math.floor(v / 128);

@@ -1,11 +1,15 @@
 // The producer's sender (Kafka's Sender): takes ready batches out of the accumulator, groups them
-// per leader into Produce requests (at most `maxInFlight` outstanding per broker), encodes each
-// batch (compression) and settles it from the response: success gives the base offset (and
-// LogAppendTime); a retriable error (the error table's flag, or a lost connection) puts the batch
-// back at the head of its queue after `retry.backoff.ms`, refreshing metadata when leadership may
-// have moved (a lost connection refreshes metadata at once: the node may be gone); anything else,
-// or running out of `delivery.timeout.ms`, fails the batch with an error naming the topic and
-// partition. Runs when woken (new records, responses) and on linger timers.
+// per leader into Produce requests and keeps up to `maxInFlight` of them outstanding per broker
+// (each wakeup drains again while a broker has room, as Java's Sender loop does, instead of one
+// request per wakeup). Uncompressed batches are encoded into pooled buffers (buffer-pool.ts) that
+// go to the socket by reference, in one writev with the request header (network/frame-writer.ts),
+// and return to the pool once written; with a codec the batch is compressed first. Each batch is
+// settled from the response: success gives the base offset (and LogAppendTime); MESSAGE_TOO_LARGE
+// splits a batch of several records in halves (the topic's max.message.bytes is below batch.size);
+// a retriable error (the error table's flag, or a lost connection) puts the batch back in its
+// queue, in creation order, after `retry.backoff.ms`, refreshing metadata when leadership may
+// have moved; anything else, or running out of `delivery.timeout.ms`, fails the batch with an error
+// naming the topic and partition. Runs when woken (new records, responses) and on linger timers.
 // Order across a leader change: retried batches go back in creation order (accumulator), and a
 // partition whose leader changed while batches of it are in flight to the old leader is held
 // until they are all answered, so a younger batch never reaches the new leader before an older
@@ -16,6 +20,20 @@ import { KafkaClientError } from '../network/errors.ts';
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
 import { encodeProducerBatch, type CompressionName } from './batch-encoder.ts';
 import type { IdempotenceState } from './idempotence.ts';
+import { BufferPool } from './buffer-pool.ts';
+
+/** The record batches of one request, encoded (synchronously unless a codec compresses). */
+function encodeAll(batches: readonly ProducerBatch[], compression: CompressionName, alloc: (size: number) => Buffer): Buffer[] | Promise<Buffer[]> {
+  const out = new Array<Buffer>(batches.length);
+  let pending: Array<Promise<void>> | null = null;
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i]!;
+    const e = encodeProducerBatch(b, { compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, alloc });
+    if (e instanceof Promise) (pending ??= []).push(e.then((buf) => { out[i] = buf; }));
+    else out[i] = e;
+  }
+  return pending ? Promise.all(pending).then(() => out) : out;
+}
 
 export interface SenderConfig {
   acks: number;
@@ -41,6 +59,9 @@ export class Sender {
   private readonly inFlight = new Map<number, number>();
   private refreshing = false;
   private closed = false;
+  /** Buffers of uncompressed batches, reused once their request is written. */
+  private readonly pool = new BufferPool();
+  private readonly take = (size: number) => this.pool.take(size);
   /** Without idempotence: batches in flight per partition, the node they went to, held or not. */
   private readonly partitionsInFlight = new Map<string, { topic: string; partition: number; node: number; batches: number; held: boolean }>();
 
@@ -63,6 +84,7 @@ export class Sender {
 
   close(): void {
     this.closed = true;
+    this.pool.clear();
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -82,38 +104,56 @@ export class Sender {
       return;
     }
     if (!this.idempotence && this.partitionsInFlight.size > 0) this.holdMovedPartitions();
-    const nodes = [...readyNodes].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
-    const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
-    for (const [node, batches] of drained) {
-      if (this.idempotence) {
-        // one batch per partition in flight: sequences reach the broker in order
-        for (const b of batches) {
-          this.idempotence.assign(b);
-          this.accumulator.mutePartition(b.topic, b.partition);
-        }
-      } else {
-        for (const b of batches) this.trackInFlight(node, b);
+    // Like Java's Sender loop: drain again while nodes have sendable batches and room in flight,
+    // so up to maxInFlight requests per broker leave in this turn (not one per wakeup).
+    let ready = readyNodes;
+    let nextCheck = nextReadyCheckDelayMs;
+    for (;;) {
+      const nodes = [...ready].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
+      if (nodes.length === 0) break;
+      const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
+      if (drained.size === 0) break;
+      let room = false;
+      for (const [node, batches] of drained) {
+        this.dispatch(node, batches);
+        if ((this.inFlight.get(node) ?? 0) < this.config.maxInFlight) room = true;
       }
-      this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
-      void this.produce(node, batches).finally(() => {
-        this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
-        if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
-        else for (const b of batches) this.untrackInFlight(b);
-        this.wakeup();
-      });
+      // only a node just drained can have more to send now (the others had nothing ready or no room)
+      if (!room) break;
+      const again = this.accumulator.ready(this.leaderOf);
+      ready = again.readyNodes;
+      nextCheck = again.nextReadyCheckDelayMs;
     }
-    // more may be sendable now (another batch of a partition, up to max.in.flight per broker)
-    if (drained.size > 0 && this.accumulator.hasUndrained()) this.wakeup();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.accumulator.hasUndrained() && Number.isFinite(nextReadyCheckDelayMs) && !this.closed) {
+    if (this.accumulator.hasUndrained() && Number.isFinite(nextCheck) && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.wakeup();
-      }, Math.max(1, nextReadyCheckDelayMs));
+      }, Math.max(1, nextCheck));
     }
+  }
+
+  /** Sends one drained request to `node`, counting it in flight until it settles. */
+  private dispatch(node: number, batches: ProducerBatch[]): void {
+    if (this.idempotence) {
+      // one batch per partition in flight: sequences reach the broker in order
+      for (const b of batches) {
+        this.idempotence.assign(b);
+        this.accumulator.mutePartition(b.topic, b.partition);
+      }
+    } else {
+      for (const b of batches) this.trackInFlight(node, b);
+    }
+    this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
+    void this.produce(node, batches).finally(() => {
+      this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+      if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
+      else for (const b of batches) this.untrackInFlight(b);
+      this.wakeup();
+    });
   }
 
   /** Holds (mutes) partitions whose leader changed while batches of them are in flight to the old one. */
@@ -158,11 +198,12 @@ export class Sender {
   private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
     let response: ProduceResponse | null;
     try {
-      const encoded = await Promise.all(
-        batches.map((b) => encodeProducerBatch(b, { compression: this.config.compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence })),
-      );
-      let bytes = 512;
-      for (const e of encoded) bytes += e.length + 16;
+      const encoded = await encodeAll(batches, this.config.compression, this.take);
+      // uncompressed batches were encoded into pooled buffers: back to the pool once written
+      const onWritten = this.config.compression === 'none' ? () => { for (const e of encoded) this.pool.give(e); } : undefined;
+      // the batches go to the socket by reference (frame-writer.ts): the hint covers the rest
+      let bytes = 128;
+      for (const b of batches) bytes += b.topic.length * 3 + 32;
       const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
       batches.forEach((b, i) => {
         let l = byTopic.get(b.topic);
@@ -176,11 +217,11 @@ export class Sender {
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
       };
       if (this.config.acks === 0) {
-        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes });
+        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes, onWritten });
         for (const b of batches) b.complete({ baseOffset: -1n, logAppendTime: -1n });
         return;
       }
-      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes });
+      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes, onWritten });
     } catch (err) {
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
@@ -200,6 +241,11 @@ export class Sender {
       if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
         // a duplicate is a retry of a batch the broker already has
         b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
+        continue;
+      }
+      if (r.errorCode === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && !this.closed) {
+        // the topic's max.message.bytes is below our batch: send the records in halves (Java does the same)
+        this.accumulator.splitAndReenqueue(b);
         continue;
       }
       if (this.idempotence && r.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {

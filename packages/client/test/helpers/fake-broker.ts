@@ -17,6 +17,8 @@ export type Handler = (header: RequestHeader, body: any) => Handled | null | und
 export interface FakeBroker {
   port: number;
   requests: Array<{ header: RequestHeader; body: any }>;
+  /** Frames read off the sockets so far, handled or not (handlers run one at a time). */
+  readonly framesReceived: number;
   close(): Promise<void>;
   dropConnections(): void;
 }
@@ -34,6 +36,7 @@ export function defaultApiVersions(overrides: Record<number, [number, number]> =
 export async function startFakeBroker(handler: Handler, apiVersions = defaultApiVersions()): Promise<FakeBroker> {
   const requests: FakeBroker['requests'] = [];
   const sockets = new Set<net.Socket>();
+  let framesReceived = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -42,6 +45,7 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
     let chain = Promise.resolve();
     socket.on('data', (chunk) => {
       for (const frame of d.push(chunk)) {
+        framesReceived++;
         chain = chain.then(async () => {
           const { header, body } = decodeRequestFrame(frame);
           requests.push({ header, body });
@@ -67,6 +71,9 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
   return {
     port: (server.address() as net.AddressInfo).port,
     requests,
+    get framesReceived() {
+      return framesReceived;
+    },
     dropConnections() {
       for (const s of sockets) s.destroy();
     },

@@ -129,6 +129,35 @@ test('retry: reenqueued batch waits retry.backoff.ms, keeps its place at the hea
   assert.equal(b.attempts, 2);
 });
 
+test('batches put back after failures (retried or split) return in their original order', async () => {
+  const c = fakeClock();
+  const acc = new RecordAccumulator({ batchSize: 100, lingerMs: 0, retryBackoffMs: 0, clock: c.now });
+  const l = leaders({ 't-0': 1 });
+  const vals = ['a', 'b', 'c', 'd', 'e'].map((v) => v.repeat(30));
+  for (const v of vals) acc.append('t', 0, rec(v)); // one 30-byte record per 100-byte batch
+  const inFlight = [acc.drain(l, [1], 1 << 20).get(1)![0]!, acc.drain(l, [1], 1 << 20).get(1)![0]!, acc.drain(l, [1], 1 << 20).get(1)![0]!];
+  // the answers fail in reverse order: the queue is still a, b, c, d, e
+  acc.reenqueue(inFlight[2]!);
+  acc.reenqueue(inFlight[0]!);
+  acc.reenqueue(inFlight[1]!);
+  const order: string[] = [];
+  for (let d; (d = acc.drain(l, [1], 1 << 20).get(1)); ) order.push(d[0]!.records[0]!.value!.toString()[0]!);
+  assert.deepEqual(order, ['a', 'b', 'c', 'd', 'e']);
+
+  // a split batch's halves take its place, before the batches created after it
+  const big = new RecordAccumulator({ batchSize: 1000, lingerMs: 0, clock: c.now });
+  for (let i = 0; i < 6; i++) big.append('t', 0, rec(`${i}`.repeat(100)));
+  const later = big.append('t', 0, rec('x'.repeat(900))).batch;
+  const [whole] = big.drain(l, [1], 1 << 20).get(1)!;
+  assert.equal(whole!.recordCount, 6);
+  big.splitAndReenqueue(whole!);
+  const [h1] = big.drain(l, [1], 1 << 20).get(1)!;
+  big.splitAndReenqueue(h1!); // split again: 2 + 1
+  const parts: number[][] = [];
+  for (let d; (d = big.drain(l, [1], 1 << 20).get(1)); ) parts.push(d[0] === later ? [-1] : d[0]!.records.map((r) => Number(r.value!.toString()[0])));
+  assert.deepEqual(parts, [[0, 1], [2], [3, 4, 5], [-1]]);
+});
+
 test('retry: batches of a partition that fail together go back in creation order, whatever order they come back in', () => {
   const c = fakeClock();
   const acc = new RecordAccumulator({ lingerMs: 0, retryBackoffMs: 100, clock: c.now });
