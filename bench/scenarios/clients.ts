@@ -14,8 +14,7 @@
 //   consume throughput: one topic filled untimed by the raw generator; each client reads it from
 //     offset 0 to the end in a new consumer group per round (KafkaJS and @platformatic/kafka consume
 //     only through groups; group.initial.rebalance.delay.ms=0, join included), ours also by
-//     assign() without a group, each after a full GC (untimed, so nobody pays for the garbage of
-//     the client before); wall time until every record was handed to the application. Each
+//     assign() without a group; wall time until every record was handed to the application. Each
 //     loop touches every record's value (sums value.length, checked against count x size).
 // Client settings are each library's defaults except acks=1 (ours: batchSize 1 MiB, lingerMs 0,
 // so it sends at once like KafkaJS and @platformatic/kafka) and @platformatic/kafka's consumer
@@ -24,8 +23,6 @@
 // (polyfilled below).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { recordCount, recordValues, sizeLabel, SIZES } from '../lib/shapes.ts';
 import { brokerSkip, sampled } from '../lib/tributary.ts';
 import { latencySummary } from '../lib/stats.ts';
@@ -202,13 +199,6 @@ const clientLabel = (d: Driver, what: string) => `${d.label}${d.id === 'tributar
 /** Rounds per measurement (2 keeps the full run inside its 10-minute budget). */
 const ROUNDS = (_ctx: RunContext) => 2;
 
-/** A full garbage collection now (V8's gc(), reached without --expose-gc on the command line). */
-const collectGarbage: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (() => void) | undefined;
-  return () => gc?.();
-})();
-
 /** CPU time (user + system, µs) this process spent since `from`: the client's own cost, whatever the broker and machine load do. */
 const cpuMicros = (from: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(from);
@@ -380,7 +370,6 @@ async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> 
   const results = new Map<ConsumeWay, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number }; cpuUs: number }>>(ways.map((w) => [w, []]));
   for (let round = 1; round <= ROUNDS(ctx); round++) {
     for (const w of ways) {
-      collectGarbage(); // untimed: no client pays for the garbage the one before it left
       const cpu0 = process.cpuUsage();
       const m = await sampled(broker, async () => {
         const t0 = performance.now();
@@ -421,7 +410,7 @@ export const clientsGroup: ScenarioGroup = {
     `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
     `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); every library's defaults (ours: batchSize 1 MiB, lingerMs 0)`,
     `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement`,
-    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application, each client after an untimed full GC; every loop reads each record\'s value (sum of value.length, checked against count x size); fetch sizes are each library\'s defaults (1 MiB per partition), @platformatic/kafka\'s set to 1 MiB per partition (its default is 50 MB)',
+    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application; every loop reads each record\'s value (sum of value.length, checked against count x size); fetch sizes are each library\'s defaults (1 MiB per partition), @platformatic/kafka\'s set to 1 MiB per partition (its default is 50 MB)',
     `versions: kafkajs ${versionOf('kafkajs') ?? 'missing'}, @platformatic/kafka ${versionOf('@platformatic/kafka') ?? 'missing'} (Promise.withResolvers polyfilled on Node 20), @tributary/client from this checkout`,
     'ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client\'s own cost, steadier than rec/s on a loaded machine)',
   ],
