@@ -67,6 +67,8 @@ export class Cluster {
   readonly metadata = new MetadataCache();
   private readonly connections = new Map<string, BrokerConnection>(); // by host:port
   private readonly failures = new Map<string, { attempts: number; retryAtMs: number }>();
+  /** Connects under way (backoff included), by address: concurrent callers share one socket. */
+  private readonly connecting = new Map<string, Promise<BrokerConnection>>();
   private readonly bootstrap: Array<{ host: string; port: number }>;
   private bootstrapIndex = 0;
   private refreshing: Promise<void> | null = null;
@@ -125,17 +127,28 @@ export class Cluster {
   private async connectTo(host: string, port: number, nodeId: number, channel = ''): Promise<BrokerConnection> {
     if (this.closed) throw new ConnectionError('client is closed', `${host}:${port}`);
     const addr = channel ? `${host}:${port}#${channel}` : `${host}:${port}`;
-    let c = this.connections.get(addr);
+    const c = this.connections.get(addr);
     if (c && !c.isClosed) {
       await c.connect();
       return c;
     }
+    let pending = this.connecting.get(addr);
+    if (!pending) {
+      pending = this.openConnection(host, port, nodeId, addr).finally(() => this.connecting.delete(addr));
+      this.connecting.set(addr, pending);
+    }
+    return pending;
+  }
+
+  /** A new connection to `addr`, after the reconnect backoff its last failure asks for. */
+  private async openConnection(host: string, port: number, nodeId: number, addr: string): Promise<BrokerConnection> {
     const failure = this.failures.get(addr);
     if (failure) {
       const wait = failure.retryAtMs - this.clock();
       if (wait > 0) await (this.options.sleep ?? defaultSleep)(wait);
     }
-    c = new BrokerConnection(
+    if (this.closed) throw new ConnectionError('client is closed', addr);
+    const c = new BrokerConnection(
       { host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs, tls: this.options.tls },
       nodeId,
     );

@@ -158,7 +158,13 @@ export class Fetcher {
         const tp = { topic: t.topic, partition: p.partitionIndex };
         const pos = this.subscriptions.position(tp);
         if (!pos || this.buffer.nextFetchOffset(tp.topic, tp.partition, pos.offset) !== req.offset) continue; // seeked meanwhile
-        if (p.errorCode !== ErrorCode.NONE && pos.offset !== req.offset) continue; // a fetch ahead failed: the position's fetch will see it
+        // a fetch ahead that failed: only leadership errors matter now (the leader moved: look it up,
+        // or the next fetch ahead goes to the same node at once); the position's fetch sees the rest
+        const ahead = pos.offset !== req.offset;
+        if (ahead && p.errorCode !== ErrorCode.NONE && !LEADERSHIP_ERRORS.has(p.errorCode) && p.errorCode !== ErrorCode.UNKNOWN_LEADER_EPOCH) {
+          backoff = true;
+          continue;
+        }
         if (p.errorCode === ErrorCode.NONE) {
           const pending = this.complete(tp, req.offset, p.records, p.highWatermark);
           if (pending) await pending;

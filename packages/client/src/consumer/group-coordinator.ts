@@ -407,10 +407,11 @@ export class GroupCoordinator {
     }
     for (let attempt = 0; ; attempt++) {
       const conn = await this.coordinatorConnection();
+      const sentAs = { generationId: this.generationId, memberId: this.memberId };
       const r = await conn.request(ApiKey.OffsetCommit, {
         groupId: this.config.groupId,
-        generationIdOrMemberEpoch: this.generationId,
-        memberId: this.memberId,
+        generationIdOrMemberEpoch: sentAs.generationId,
+        memberId: sentAs.memberId,
         groupInstanceId: this.config.groupInstanceId,
         retentionTimeMs: -1n,
         topics: [...byTopic].map(([name, ps]) => ({
@@ -430,12 +431,14 @@ export class GroupCoordinator {
           const info = errorInfo(p.errorCode);
           if (p.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
           if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
-            if (p.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS) {
+            // only when the membership we committed as is still ours (a rejoin may have finished meanwhile: Java's generationUnchanged)
+            const unchanged = this.generationId === sentAs.generationId && this.memberId === sentAs.memberId;
+            if (p.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS && unchanged) {
               // the membership is gone: the next join reports the owned partitions as lost
               this.generationId = -1;
               if (p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
             }
-            this.requestRejoin();
+            if (unchanged) this.requestRejoin();
             throw new CommitFailedError(`commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
           }
           if (info.retriable) {

@@ -225,7 +225,7 @@ export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue>();
   /** The same queues by topic, then partition index: the append path looks up without building a key string. */
   private readonly byTopic = new Map<string, Array<PartitionQueue | undefined>>();
-  /** Partitions with an in-flight batch when ordering is guaranteed (max.in.flight = 1). */
+  /** Partitions not drained now: an idempotent partition with its batch in flight, or one held while its leader changed. */
   private readonly muted = new Set<string>();
   private readonly drainIndex = new Map<number, number>();
   private flushes = 0;

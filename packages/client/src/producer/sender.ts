@@ -14,6 +14,7 @@
 // partition whose leader changed while batches of it are in flight to the old leader is held
 // until they are all answered, so a younger batch never reaches the new leader before an older
 // one the old leader refused. Idempotent producers have one batch per partition in flight.
+import type { BrokerConnection } from '../network/connection.ts';
 import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -57,6 +58,12 @@ export class Sender {
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Map<number, number>();
+  /**
+   * Per node: settles once the latest dispatched request was handed to the connection. Requests
+   * are compressed in parallel (gzip and zstd on the thread pool finish in any order) but handed
+   * over in dispatch order, so batches of one partition reach the broker in the order drained.
+   */
+  private readonly handedOver = new Map<number, Promise<void>>();
   private refreshing = false;
   private closed = false;
   /** Buffers of uncompressed batches, reused once their request is written. */
@@ -148,7 +155,12 @@ export class Sender {
       for (const b of batches) this.trackInFlight(node, b);
     }
     this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
-    void this.produce(node, batches).finally(() => {
+    const previous = this.handedOver.get(node);
+    let handOver!: () => void;
+    const mine = new Promise<void>((resolve) => (handOver = resolve));
+    this.handedOver.set(node, mine);
+    void mine.then(() => { if (this.handedOver.get(node) === mine) this.handedOver.delete(node); });
+    void this.produce(node, batches, previous, handOver).finally(() => {
       this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
       if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
       else for (const b of batches) this.untrackInFlight(b);
@@ -195,10 +207,18 @@ export class Sender {
       });
   }
 
-  private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
+  /** One Produce request: encode (compress), wait for the node's previous request to be handed over, send. */
+  private async produce(node: number, batches: ProducerBatch[], previous: Promise<void> | undefined, handOver: () => void): Promise<void> {
     let response: ProduceResponse | null;
     try {
-      const encoded = await encodeAll(batches, this.config.compression, this.take);
+      let encoded: Buffer[];
+      let conn: BrokerConnection;
+      try {
+        encoded = await encodeAll(batches, this.config.compression, this.take);
+        conn = await this.cluster.connectionTo(node);
+      } finally {
+        if (previous) await previous;
+      }
       // uncompressed batches were encoded into pooled buffers: back to the pool once written
       const onWritten = this.config.compression === 'none' ? () => { for (const e of encoded) this.pool.give(e); } : undefined;
       // the batches go to the socket by reference (frame-writer.ts): the hint covers the rest
@@ -216,13 +236,17 @@ export class Sender {
         timeoutMs: this.config.requestTimeoutMs,
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
       };
+      // the connection queues requests in call order: hand this one over, then let the next follow
+      const sent = conn.request(ApiKey.Produce, body, { expectResponse: this.config.acks !== 0, sizeHint: bytes, onWritten });
+      handOver();
       if (this.config.acks === 0) {
-        await this.cluster.request(node, ApiKey.Produce, body, { expectResponse: false, sizeHint: bytes, onWritten });
+        await sent;
         for (const b of batches) b.complete({ baseOffset: -1n, logAppendTime: -1n });
         return;
       }
-      response = await this.cluster.request(node, ApiKey.Produce, body, { sizeHint: bytes, onWritten });
+      response = await sent;
     } catch (err) {
+      handOver();
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
       for (const b of batches) this.retryOrFail(b, retriable, err as Error);
