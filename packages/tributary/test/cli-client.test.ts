@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '@tributary/client';
 
@@ -17,8 +18,8 @@ interface Result {
 
 let broker: TestBroker;
 
-function cli(args: string[], stdin?: string): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], {
+function cli(args: string[], stdin?: string, bootstrap = broker.bootstrap): Promise<Result> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', bootstrap], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH },
   });
@@ -86,6 +87,31 @@ describe('tributary topics', () => {
     assert.match(r.stderr, /Usage: tributary topics/);
   });
 });
+
+describe('an unreachable broker', () => {
+  it('fails with exit 1 after --api-timeout-ms, naming the address', async () => {
+    const dead = await closedPort();
+    const started = Date.now();
+    const r = await cli(['topics', 'list', '--api-timeout-ms', '1500'], undefined, `127.0.0.1:${dead}`);
+    const tookMs = Date.now() - started;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^tributary topics: .*127\\.0\\.0\\.1:${dead}`));
+    // gave up on the option's deadline, not the default's 15 s (nor exited early with a pending promise: exit 13)
+    assert.ok(tookMs < 10_000, `gave up after ${tookMs} ms`);
+    const bad = await cli(['topics', 'list', '--api-timeout-ms', 'soon']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--api-timeout-ms must be a positive integer, got "soon"/);
+  });
+});
+
+/** A port nothing listens on (bound once, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('tributary produce and consume', () => {
   it('round-trips keyed lines exactly, with offsets, keys, values and headers', async () => {

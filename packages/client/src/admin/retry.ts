@@ -4,6 +4,7 @@
 // after `retry.backoff.ms` (doubling up to 1 s), with the metadata refreshed, until the time is up;
 // then the last error is thrown. Errors about the request itself (an unknown topic, a bad config)
 // fail at once, even when Kafka's table marks them retriable.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClientError } from '../network/errors.ts';
 
 export const ADMIN_RETRY_TYPES: ReadonlySet<string> = new Set([
@@ -27,7 +28,6 @@ export interface AdminRetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export function isAdminRetriable(err: unknown): err is KafkaClientError {
   return err instanceof KafkaClientError && err.retriable && ADMIN_RETRY_TYPES.has(err.type);
@@ -42,7 +42,7 @@ export async function withAdminRetries<T>(op: () => Promise<T>, options: AdminRe
       const wait = Math.min(1000, options.backoffMs * 2 ** attempt);
       if (!isAdminRetriable(err) || options.clock() + wait >= deadline) throw err;
       options.onRetry?.(err);
-      await (options.sleep ?? defaultSleep)(wait);
+      await (options.sleep ?? sleep)(wait);
     }
   }
 }

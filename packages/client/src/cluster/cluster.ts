@@ -4,6 +4,7 @@
 // `reconnect.backoff.max.ms`, with jitter). A closed connection is replaced on next use, after the
 // backoff. Metadata is fetched from any reachable broker (bootstrap servers in turn before the
 // first response) and converted to the cache's shape.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, type Encodable, type MetadataResponse, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { BrokerConnection, type RequestOptions } from '../network/connection.ts';
 import { backoffMs } from '../network/backoff.ts';
@@ -30,7 +31,6 @@ export interface ClusterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export function parseHostPort(s: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s.trim().replace(/^[A-Za-z_]+:\/\//, ''));
@@ -145,7 +145,7 @@ export class Cluster {
     const failure = this.failures.get(addr);
     if (failure) {
       const wait = failure.retryAtMs - this.clock();
-      if (wait > 0) await (this.options.sleep ?? defaultSleep)(wait);
+      if (wait > 0) await (this.options.sleep ?? sleep)(wait);
     }
     if (this.closed) throw new ConnectionError('client is closed', addr);
     const c = new BrokerConnection(
@@ -212,7 +212,7 @@ export class Cluster {
       // a topic being created answers LEADER_NOT_AVAILABLE for a moment
       const retry = m.some((t) => this.metadata.topic(t)?.errorCode === ErrorCode.LEADER_NOT_AVAILABLE);
       if (!retry) return m;
-      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)).unref?.());
+      await sleep(50 * (attempt + 1));
       this.metadata.requestUpdate();
     }
     return missing();

@@ -15,6 +15,7 @@
 // on the new leader. UNKNOWN_LEADER_EPOCH (the broker is behind our metadata) retries after a
 // backoff. Not implemented: OffsetsForLeaderEpoch validation of positions after a leader change
 // (log truncation detection) and LastFetchedEpoch / DivergingEpoch.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, errorInfo, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { decodeFetch, scanFetch, type DecodedFetch } from './fetch-decoder.ts';
@@ -45,7 +46,6 @@ const LEADERSHIP_ERRORS = new Set<number>([
 
 /** Least time between two metadata refreshes looking for an unknown leader; backoff after UNKNOWN_LEADER_EPOCH. */
 const LEADER_REFRESH_BACKOFF_MS = 100; // the Java client's retry.backoff.ms
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref?.());
 
 /** A partition is fetched again only while fewer completed fetches than this wait in the buffer. */
 const MAX_BUFFERED_FETCHES_PER_PARTITION = 2;
@@ -146,7 +146,7 @@ export class Fetcher {
       }, { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs, flush: true });
     } catch {
       this.cluster.metadata.requestUpdate();
-      await new Promise((r) => setTimeout(r, 100).unref?.());
+      await sleep(100);
       return;
     }
     const requested = new Map(parts.map((p) => [`${p.tp.topic}\u0000${p.tp.partition}`, p]));

@@ -11,6 +11,7 @@
 // Static membership: `group.instance.id` is sent, and a static member does not leave on close.
 // A coordinator that goes away (connection lost or timed out, NOT_COORDINATOR and the like) is
 // forgotten and found again (FindCoordinator) before the request is retried.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
@@ -34,7 +35,6 @@ export interface GroupConfig {
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 /** The coordinator's connection failed (it may have moved): find it again and retry. */
 const lostConnection = (err: unknown) => err instanceof ConnectionError || err instanceof RequestTimeoutError;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 const key = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
 /** A group error code as a KafkaClientError (Kafka's name, the error table's retriable flag). */

@@ -4,13 +4,15 @@
 // (measured here: ~250 µs to allocate and fill 1 MB fresh, ~45 µs to refill a reused one) and
 // external-memory pressure that triggers garbage collections. Sizes are rounded up to a power of
 // two from MIN_POOLED (smaller batches come from Buffer.allocUnsafe); at most `maxPooledBytes`
-// stay pooled, and `clear()` drops them all (producer close).
+// stay pooled, and `close()` drops them all and keeps no more (producer close: requests still
+// being written give their buffers back afterwards).
 
 export const MIN_POOLED = 64 * 1024;
 
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
   private pooledBytes = 0;
+  private closed = false;
 
   constructor(private readonly maxPooledBytes = 16 * 1024 * 1024) {}
 
@@ -29,7 +31,7 @@ export class BufferPool {
 
   /** Returns a buffer from `take` once nothing reads it any more (other buffers are ignored). */
   give(view: Buffer): void {
-    if (view.length < MIN_POOLED) return;
+    if (view.length < MIN_POOLED || this.closed) return;
     const capacity = view.buffer.byteLength;
     if (view.byteOffset !== 0 || capacity !== classOf(view.length) || this.pooledBytes + capacity > this.maxPooledBytes) return;
     let list = this.free.get(capacity);
@@ -43,7 +45,8 @@ export class BufferPool {
     return this.pooledBytes;
   }
 
-  clear(): void {
+  close(): void {
+    this.closed = true;
     this.free.clear();
     this.pooledBytes = 0;
   }

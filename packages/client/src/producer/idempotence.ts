@@ -6,6 +6,7 @@
 // producer id and the batch is re-sequenced and retried; OUT_OF_ORDER_SEQUENCE_NUMBER and
 // INVALID_PRODUCER_EPOCH fail the batch and reset the producer id. A broker without
 // InitProducerId makes `idempotent: true` fail with UNSUPPORTED_VERSION.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -55,7 +56,7 @@ export class IdempotenceState {
       }
       const info = errorInfo(r.errorCode);
       if (!info.retriable || attempt >= 10) throw new KafkaClientError(`InitProducerId failed: ${info.name}`, info.name, info.retriable, { code: r.errorCode });
-      await new Promise((res) => setTimeout(res, 100 * (attempt + 1)).unref?.());
+      await sleep(100 * (attempt + 1));
     }
   }
 

@@ -91,7 +91,7 @@ export class Sender {
 
   close(): void {
     this.closed = true;
-    this.pool.clear();
+    this.pool.close();
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -203,7 +203,7 @@ export class Sender {
       .finally(() => {
         this.refreshing = false;
         // let a short backoff pass before looking again, so an absent leader does not spin
-        setTimeout(() => this.wakeup(), 50).unref?.();
+        setTimeout(() => this.wakeup(), 50);
       });
   }
 

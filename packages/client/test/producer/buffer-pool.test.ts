@@ -36,6 +36,9 @@ test('small buffers are not pooled; foreign buffers and views are ignored; the t
   pool.give(b);
   pool.give(c); // over 300,000 bytes: dropped
   assert.equal(pool.size, 262144);
-  pool.clear();
+  const late = pool.take(100_000);
+  pool.close();
+  assert.equal(pool.size, 0);
+  pool.give(late); // a request written after the producer closed: not kept
   assert.equal(pool.size, 0);
 });

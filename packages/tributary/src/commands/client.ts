@@ -1,5 +1,7 @@
 // What the client commands share: a `Kafka` client from `--bootstrap-server` (default
-// 127.0.0.1:9092, as Kafka's scripts) and `--client-id`, and one way to run a command body:
+// 127.0.0.1:9092, as Kafka's scripts), `--client-id` and `--api-timeout-ms` (how long admin
+// operations keep retrying an unreachable broker: 15 s, not the client's 60 s, since someone is
+// waiting at a terminal), and one way to run a command body:
 // usage errors print the command's usage and exit 1; client errors (unknown topic, broker
 // unreachable, ...) print one line naming the Kafka error and exit 1; the client is always closed.
 import { Kafka, KafkaClientError, type Admin } from '@tributary/client';
@@ -7,10 +9,12 @@ import { UsageError } from './command.ts';
 import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
+export const DEFAULT_API_TIMEOUT_MS = 15_000;
 
 export const COMMON_USAGE = `Common options:
   --bootstrap-server <host:port[,...]>  brokers to connect to (default ${DEFAULT_BOOTSTRAP})
-  --client-id <id>                      client.id sent with requests (default tributary-cli)`;
+  --client-id <id>                      client.id sent with requests (default tributary-cli)
+  --api-timeout-ms <ms>                 how long admin operations retry an unreachable broker (default ${DEFAULT_API_TIMEOUT_MS})`;
 
 export function kafkaFrom(p: ParsedArgs): Kafka {
   return new Kafka({
@@ -19,6 +23,14 @@ export function kafkaFrom(p: ParsedArgs): Kafka {
     connectTimeoutMs: 5_000,
     requestTimeoutMs: 30_000,
   });
+}
+
+/** An admin client whose operations give up after `--api-timeout-ms` (Kafka's default.api.timeout.ms). */
+export function adminFrom(kafka: Kafka, p: ParsedArgs): Admin {
+  const raw = p.values.get('api-timeout-ms');
+  const timeoutMs = raw === undefined ? DEFAULT_API_TIMEOUT_MS : Number(raw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--api-timeout-ms must be a positive integer, got "${raw}"`);
+  return kafka.admin({ defaultApiTimeoutMs: timeoutMs });
 }
 
 /** Writes to stdout, waiting when the pipe is full; resolves false when stdout is gone (EPIPE). */
@@ -83,7 +95,7 @@ export function adminSubcommands(name: string, usage: string, spec: OptionSpec, 
       if (!fn) throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
       const kafka = kafkaFrom(p);
       try {
-        return await fn(kafka.admin(), p);
+        return await fn(adminFrom(kafka, p), p);
       } finally {
         await kafka.close();
       }

@@ -8,7 +8,7 @@
 import type { ConsumerRecord, SeekTarget, TopicPartition } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import { intOption, parseArgs, type ParsedArgs } from './args.ts';
-import { COMMON_USAGE, kafkaFrom, runCommand, stdoutIsClosed, writeOut } from './client.ts';
+import { adminFrom, COMMON_USAGE, kafkaFrom, runCommand, stdoutIsClosed, writeOut } from './client.ts';
 
 const USAGE = `Usage: tributary consume <topic> [options]
 
@@ -115,7 +115,7 @@ async function run(args: string[]): Promise<number> {
       if (o.group) {
         await consumer.subscribe([o.topic]);
       } else {
-        const [d] = await kafka.admin().describeTopics([o.topic]);
+        const [d] = await adminFrom(kafka, parsed).describeTopics([o.topic]);
         const partitions = d!.partitions.map((x) => x.partition);
         if (o.partition !== undefined && !partitions.includes(o.partition)) {
           throw new Error(`topic ${o.topic} has no partition ${o.partition} (UNKNOWN_TOPIC_OR_PARTITION)`);
