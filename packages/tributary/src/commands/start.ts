@@ -63,14 +63,6 @@ async function run(args: string[]): Promise<number> {
     await broker.stop();
     return 1;
   }
-  const services = broker.services;
-  for (const l of broker.listeners) {
-    process.stdout.write(`Tributary broker ${services.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
-  }
-  const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
-  process.stdout.write(`Advertised listeners: ${advertised}\n`);
-  process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
-
   return new Promise<number>((done) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -93,8 +85,16 @@ async function run(args: string[]): Promise<number> {
         },
       );
     };
+    // handlers first: whoever waits for the lines below may signal at once
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    const services = broker.services;
+    for (const l of broker.listeners) {
+      process.stdout.write(`Tributary broker ${services.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
+    }
+    const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
+    process.stdout.write(`Advertised listeners: ${advertised}\n`);
+    process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
   });
 }
 
