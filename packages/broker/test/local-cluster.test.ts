@@ -4,7 +4,8 @@
 // CurrentLeaderEpoch is fenced, a future one unknown (checked before leadership, as Kafka);
 // moving a leader bumps the leader epoch (Metadata, the epoch cache, the batches appended after
 // it) and answers a Fetch parked on the old leader; stopping a node re-elects its partitions and
-// shrinks the ISRs, starting it again restores them; FindCoordinator names the leader of the
+// shrinks the ISRs, starting it again restores them; new partitions go to live nodes; a leaderless
+// partition waits for its last ISR member (no unclean election); FindCoordinator names the leader of the
 // group's __consumer_offsets partition; OffsetForLeaderEpoch answers Kafka's end offsets per epoch.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -198,6 +199,40 @@ describe('LocalCluster', async () => {
     clients.set(1, await kafkaClient(back.port));
     assert.deepEqual([tm.partition('solo', 0)!.leader, tm.partition('solo', 0)!.leaderEpoch], [1, 2]);
     assert.equal((await produce(c(1), 'solo', 0, 1)).errorCode, 0);
+  });
+
+  it('new partitions go to live nodes only; a replication factor above the live count is refused', async () => {
+    c(2).close();
+    await cluster.stopNode(2);
+    const r = tm.createTopic({ name: 'without-2', numPartitions: 3, replicationFactor: 2 });
+    assert.equal(r.errorCode, 0);
+    assert.deepEqual(r.topic!.partitions.map((p) => [p.leader, p.replicas, p.isr]), [
+      [1, [1, 3], [1, 3]],
+      [3, [3, 1], [3, 1]],
+      [1, [1, 3], [1, 3]],
+    ]);
+    const tooMany = tm.createTopic({ name: 'rf3', numPartitions: 1, replicationFactor: 3 });
+    assert.equal(tooMany.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
+    assert.match(tooMany.errorMessage!, /only 2 broker\(s\)/);
+    assert.equal(tm.createPartitions('without-2', 4).errorCode, 0);
+    assert.deepEqual(tm.partition('without-2', 3)!.replicas, [3, 1]);
+    clients.set(2, await kafkaClient((await cluster.startNode(2)).port));
+  });
+
+  it('a leaderless partition waits for its last ISR member: a returning replica outside the ISR does not lead', async () => {
+    assert.equal(tm.createTopic({ name: 'pair', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] }).errorCode, 0);
+    c(2).close();
+    await cluster.stopNode(2); // leader 3, ISR [3]
+    c(3).close();
+    await cluster.stopNode(3); // offline, ISR keeps [3]
+    const p = () => tm.partition('pair', 0)!;
+    assert.deepEqual([p().leader, p().isr], [-1, [3]]);
+    clients.set(2, await kafkaClient((await cluster.startNode(2)).port));
+    assert.deepEqual([p().leader, p().isr], [-1, [3]]);
+    assert.equal((await produce(c(2), 'pair', 0, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    clients.set(3, await kafkaClient((await cluster.startNode(3)).port));
+    assert.deepEqual([p().leader, p().isr], [3, [2, 3]]);
+    assert.equal((await produce(c(3), 'pair', 0, 1)).errorCode, 0);
   });
 
   it('FindCoordinator answers the leader of the group\'s __consumer_offsets partition', async () => {

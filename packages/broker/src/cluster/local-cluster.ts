@@ -16,13 +16,13 @@
 //   await cluster.startNode(1);                    // same port, back in the ISRs
 //   await cluster.stop();
 //
-// Replica assignment puts every node in every partition's replicas by default (the caller sets
-// default.replication.factor), leaders round-robin (TopicManager). Elections act as Kafka's
-// controller does when a broker goes away: the first replica, in assignment order, that is alive
-// and in the ISR becomes leader (none: leader -1, the ISR keeps its last member); the dead node
-// leaves every ISR. A node that comes back rejoins the ISR of its partitions at once (shared
-// storage) and leads the partitions that had no leader; leadership does not move back otherwise
-// (no preferred leader election).
+// Replicas of new partitions go to the live nodes, leaders round-robin (TopicManager; the caller
+// sets default.replication.factor). Elections act as Kafka's controller does when a broker goes
+// away: the first replica, in assignment order, that is alive and in the ISR becomes leader
+// (none: leader -1, the ISR keeps its last member); the dead node leaves every ISR. A node that
+// comes back rejoins the ISR of its partitions at once (shared storage) and leads those whose last
+// ISR member it was; leadership does not move back otherwise (no preferred leader election, no
+// unclean election).
 // Not implemented: a controller of its own (elections happen inside stopNode/startNode), racks,
 // controlled shutdown (stopNode is a crash: connections close without draining by default),
 // group coordinators per node (every node serves every group; FindCoordinator answers the leader
@@ -137,7 +137,12 @@ export class LocalCluster {
     }
   }
 
-  /** Starts a stopped node on the port it had; it rejoins the ISRs and leads leaderless partitions. */
+  /**
+   * Starts a stopped node on the port it had. It rejoins the ISR of every partition that has a
+   * leader (shared storage: caught up at once). A partition without a leader gets this node as
+   * leader only if it is the ISR member the partition kept (Kafka elects no replica outside the
+   * ISR: no unclean election); the other live replicas then rejoin its ISR.
+   */
   async startNode(nodeId: number): Promise<NodeEndpoint> {
     if (!this.options.nodeIds.includes(nodeId)) throw new Error(`node ${nodeId} is not a node of this cluster`);
     if (this.nodes.has(nodeId)) throw new Error(`node ${nodeId} is running`);
@@ -154,8 +159,13 @@ export class LocalCluster {
     for (const t of this.core.topics.topics()) {
       for (const p of t.partitions) {
         if (!p.replicas.includes(nodeId)) continue;
-        const leader = p.leader === -1 ? nodeId : p.leader;
-        if (leader !== p.leader || !p.isr.includes(nodeId)) this.core.topics.changeLeaderAndIsr(t.name, p.partition, { leader, isr: [...p.isr, nodeId] });
+        if (p.leader === -1) {
+          if (!p.isr.includes(nodeId)) continue; // offline until its last ISR member is back
+          const isr = p.replicas.filter((r) => r === nodeId || this.core.cluster.isLive(r));
+          this.core.topics.changeLeaderAndIsr(t.name, p.partition, { leader: nodeId, isr });
+        } else if (!p.isr.includes(nodeId)) {
+          this.core.topics.changeLeaderAndIsr(t.name, p.partition, { isr: [...p.isr, nodeId] });
+        }
       }
     }
     return { nodeId, host: this.host, port: bound!.boundPort };

@@ -16,7 +16,7 @@ export class TopicManagerOffsetsHost implements OffsetsTopicHost {
   }
 
   async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
-    const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), this.topics.brokerIds.length);
+    const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), this.topics.usableBrokerIds.length);
     const r = this.topics.createTopic({ name: topic, numPartitions, replicationFactor, configs });
     if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
       throw new Error(`cannot create ${topic}: ${r.errorMessage ?? r.errorCode}`);

@@ -12,8 +12,8 @@
 // Topic operations validate as Kafka's controller does and answer Kafka error codes; they never
 // throw for bad input. Implements MetadataView for handlers.
 //
-// Replica assignment: partition p of a topic with replication factor rf gets the registered
-// brokers (ClusterView, ascending ids) from index p modulo their count onward, rf of them; the
+// Replica assignment: partition p of a topic with replication factor rf gets the live brokers
+// (ClusterView, ascending ids) from index p modulo their count onward, rf of them; the
 // first is the leader. On a single broker that is [nodeId] for every partition; on a LocalCluster
 // leaders go round-robin over the nodes (Kafka starts at a random broker and shifts followers).
 // Leadership moves through changeLeaderAndIsr (the controller's LeaderAndIsr): a new leader bumps
@@ -125,14 +125,18 @@ export class TopicManager implements MetadataView {
     this.store = new TopicStore(this.logs.fs, c.logDirs[0]!);
   }
 
-  /** Registered brokers, ascending: what replicas are assigned to. */
-  get brokerIds(): number[] {
-    return this.cluster.brokerIds();
+  /**
+   * Brokers new replicas go to, ascending: the live ones (Kafka places replicas on unfenced brokers
+   * only), or every registered one while none is up (a manager used before its listeners start).
+   */
+  get usableBrokerIds(): number[] {
+    const live = this.cluster.liveBrokers().map((b) => b.nodeId);
+    return live.length > 0 ? live : this.cluster.brokerIds();
   }
 
   /** Replicas of partition `p` (see the header): rf brokers starting at index p mod broker count. */
   private assignReplicas(p: number, rf: number): number[] {
-    const ids = this.brokerIds;
+    const ids = this.usableBrokerIds;
     return Array.from({ length: rf }, (_, k) => ids[(p + k) % ids.length]!);
   }
 
@@ -205,9 +209,9 @@ export class TopicManager implements MetadataView {
       if (rf === 0 || rf < -1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
       const n = numPartitions === -1 ? c.get('num.partitions') : numPartitions;
       const replicas = rf === -1 ? c.get('default.replication.factor') : rf;
-      if (replicas > this.brokerIds.length) {
+      if (replicas > this.usableBrokerIds.length) {
         return fail(ErrorCode.INVALID_REPLICATION_FACTOR,
-          `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${this.brokerIds.length} broker(s) are registered.`);
+          `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${this.usableBrokerIds.length} broker(s) are registered.`);
       }
       assignment = Array.from({ length: n }, (_, p) => this.assignReplicas(p, replicas));
     }
@@ -283,7 +287,7 @@ export class TopicManager implements MetadataView {
       if (typeof r === 'string') return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, r);
       added = r;
     } else {
-      if (rf > this.brokerIds.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${this.brokerIds.length} broker(s) are registered.`);
+      if (rf > this.usableBrokerIds.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${this.usableBrokerIds.length} broker(s) are registered.`);
       added = Array.from({ length: totalCount - have }, (_, i) => this.assignReplicas(have + i, rf));
     }
     if (validateOnly) return ok(t);
@@ -373,7 +377,7 @@ export class TopicManager implements MetadataView {
       if (a.brokerIds.length === 0) return 'The manual partition assignment includes an empty replica list.';
       if (a.brokerIds.length !== rf) return 'All partitions should have the same number of replicas';
       if (new Set(a.brokerIds).size !== a.brokerIds.length) return `The manual partition assignment includes duplicate replicas: ${a.brokerIds.join(', ')}`;
-      const unknown = a.brokerIds.find((b) => !this.brokerIds.includes(b));
+      const unknown = a.brokerIds.find((b) => !this.usableBrokerIds.includes(b));
       if (unknown !== undefined) return `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`;
       out.push([...a.brokerIds]);
     }
