@@ -2,8 +2,9 @@
 // (100 B and 1 KiB values from shapes.ts): @tributary/client (ours), KafkaJS and
 // @platformatic/kafka. Per record size and measurement, ONE `tributary start` child process serves
 // every client, and the clients take turns, round after round (ROUNDS; each round a fresh
-// topic), so a load spike on this shared machine hits them alike; each client's row
-// is its best round (the note lists every round).
+// topic; the turn order rotates each round, so no client always follows the same one, or goes
+// first with a cold broker), so a load spike on this shared machine hits them alike; each
+// client's row is its best round (the note lists every round).
 //   produce throughput: send() of 1,000 messages per call, 4 calls in flight, acks=1, no
 //     compression; each client warms up first (n/5 records to another topic); wall time from the
 //     first send to the last acknowledgement. Rows are named like the produce group's
@@ -197,7 +198,13 @@ const DRIVERS: Driver[] = [tributaryDriver, kafkajsDriver, platformaticDriver];
 const clientLabel = (d: Driver, what: string) => `${d.label}${d.id === 'tributary' ? '' : ` ${d.version()}`} ${what}`;
 
 /** Rounds per measurement (2 keeps the full run inside its 10-minute budget). */
-const ROUNDS = (_ctx: RunContext) => 2;
+const ROUNDS = (_ctx: RunContext) => 3;
+
+/** The clients' turn order in round `round` (from 1): the list rotated by round - 1. */
+function turnOrder<T>(items: readonly T[], round: number): T[] {
+  const k = (round - 1) % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
 
 /** CPU time (user + system, µs) this process spent since `from`: the client's own cost, whatever the broker and machine load do. */
 const cpuMicros = (from: NodeJS.CpuUsage) => {
@@ -222,7 +229,7 @@ interface Round<T> { driver: Driver; round: number; value: T; window: { cpuPct: 
 async function interleaved<T>(ctx: RunContext, drivers: Driver[], measure: (d: Driver, round: number) => Promise<{ value: T; window: { cpuPct: number; peakRssMb: number } }>): Promise<Map<Driver, Round<T>[]>> {
   const out = new Map<Driver, Round<T>[]>(drivers.map((d) => [d, []]));
   for (let round = 1; round <= ROUNDS(ctx); round++) {
-    for (const d of drivers) {
+    for (const d of turnOrder(drivers, round)) {
       const m = await measure(d, round);
       out.get(d)!.push({ driver: d, round, ...m });
     }
@@ -369,7 +376,7 @@ async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> 
   for (const d of available(ctx, [Api.Fetch, Api.ListOffsets, Api.Metadata, ...GROUP_APIS])) ways.push({ driver: d, how: 'group' });
   const results = new Map<ConsumeWay, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number }; cpuUs: number }>>(ways.map((w) => [w, []]));
   for (let round = 1; round <= ROUNDS(ctx); round++) {
-    for (const w of ways) {
+    for (const w of turnOrder(ways, round)) {
       const cpu0 = process.cpuUsage();
       const m = await sampled(broker, async () => {
         const t0 = performance.now();
@@ -407,7 +414,7 @@ export const clientsGroup: ScenarioGroup = {
   id: 'clients',
   title: 'Node.js clients against Tributary: @tributary/client, KafkaJS, @platformatic/kafka',
   setup: (ctx) => [
-    `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
+    `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds in a rotating order (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
     `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); every library's defaults (ours: batchSize 1 MiB, lingerMs 0)`,
     `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement`,
     'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application; every loop reads each record\'s value (sum of value.length, checked against count x size); fetch sizes are each library\'s defaults (1 MiB per partition), @platformatic/kafka\'s set to 1 MiB per partition (its default is 50 MB)',
