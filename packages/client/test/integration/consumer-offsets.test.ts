@@ -11,7 +11,7 @@ import { Kafka } from '../../src/kafka.ts';
 import { KafkaClientError } from '../../src/network/errors.ts';
 import { NoOffsetForPartitionError } from '../../src/consumer/subscription-state.ts';
 import type { ConsumerRecord, RecordBatchView } from '../../src/api.ts';
-import { drain, take, until } from './helpers.ts';
+import { drain, fill, take, until } from './helpers.ts';
 
 let broker: TestBroker;
 let kafka: Kafka;
@@ -26,13 +26,6 @@ after(async () => {
   await broker.stop();
 });
 
-async function fill(topic: string, partitions: number, values: string[]): Promise<void> {
-  await kafka.admin().createTopics([{ name: topic, partitions }]);
-  const producer = kafka.producer({ lingerMs: 0 });
-  await producer.send({ topic, messages: values.map((value, i) => ({ value, partition: i % partitions })) });
-  await producer.close();
-}
-
 function noOffset(topic: string, partition: number, why: RegExp) {
   return (err: unknown) => {
     assert.ok(err instanceof NoOffsetForPartitionError, String(err));
@@ -45,7 +38,7 @@ function noOffset(topic: string, partition: number, why: RegExp) {
 
 describe('consumer offsets against a Tributary broker', () => {
   it('auto.offset.reset: earliest reads from the start, latest only what comes after', async () => {
-    await fill('reset', 1, ['old-0', 'old-1']);
+    await fill(kafka, 'reset', 1, ['old-0', 'old-1']);
     const early = kafka.consumer({ groupId: 'reset-earliest', autoOffsetReset: 'earliest', ...FAST });
     const late = kafka.consumer({ groupId: 'reset-latest', autoOffsetReset: 'latest', ...FAST });
     await early.subscribe('reset');
@@ -63,7 +56,7 @@ describe('consumer offsets against a Tributary broker', () => {
   });
 
   it('auto.offset.reset none: a clear error without a committed offset; resumes from one', async () => {
-    await fill('reset-none', 2, ['a', 'b', 'c', 'd']);
+    await fill(kafka, 'reset-none', 2, ['a', 'b', 'c', 'd']);
     const group = kafka.consumer({ groupId: 'none-group', autoOffsetReset: 'none', ...FAST });
     await group.subscribe('reset-none');
     await assert.rejects(take(group[Symbol.asyncIterator](), 1), noOffset('reset-none', 0, /^no committed offset and auto\.offset\.reset is none for reset-none-0, reset-none-1: seek\(\) to a position first$/));
@@ -88,7 +81,7 @@ describe('consumer offsets against a Tributary broker', () => {
   });
 
   it('auto-commit every auto.commit.interval.ms while the consumer runs', async () => {
-    await fill('autocommit', 1, ['x0', 'x1', 'x2', 'x3', 'x4']);
+    await fill(kafka, 'autocommit', 1, ['x0', 'x1', 'x2', 'x3', 'x4']);
     const consumer = kafka.consumer({ groupId: 'auto', autoOffsetReset: 'earliest', autoCommitIntervalMs: 200, ...FAST });
     await consumer.subscribe('autocommit');
     const got: ConsumerRecord[] = [];
@@ -112,7 +105,7 @@ describe('consumer offsets against a Tributary broker', () => {
   });
 
   it('commit() and commitAsync() with metadata; committed() and the admin read them back', async () => {
-    await fill('manual-commit', 2, ['m0', 'm1', 'm2', 'm3']);
+    await fill(kafka, 'manual-commit', 2, ['m0', 'm1', 'm2', 'm3']);
     const consumer = kafka.consumer({ groupId: 'manual', autoOffsetReset: 'earliest', autoCommit: false, ...FAST });
     await consumer.subscribe('manual-commit');
     await take(consumer[Symbol.asyncIterator](), 4);
@@ -133,7 +126,7 @@ describe('consumer offsets against a Tributary broker', () => {
   });
 
   it('pause holds partitions back, resume lets them through; batches() come per partition', async () => {
-    await fill('pausing', 2, ['p0-a', 'p1-a', 'p0-b', 'p1-b']);
+    await fill(kafka, 'pausing', 2, ['p0-a', 'p1-a', 'p0-b', 'p1-b']);
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     const t0 = { topic: 'pausing', partition: 0 };
     const t1 = { topic: 'pausing', partition: 1 };

@@ -8,7 +8,7 @@ import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '../../src/kafka.ts';
 import { KafkaClientError } from '../../src/network/errors.ts';
 import type { ConsumerRecord, RecordBatchView } from '../../src/api.ts';
-import { until } from './helpers.ts';
+import { fill, until } from './helpers.ts';
 
 let broker: TestBroker;
 let kafka: Kafka;
@@ -22,16 +22,9 @@ after(async () => {
   await broker.stop();
 });
 
-async function fill(topic: string, partitions: number, values: string[]): Promise<void> {
-  await kafka.admin().createTopics([{ name: topic, partitions }]);
-  const producer = kafka.producer({ lingerMs: 0 });
-  await producer.send({ topic, messages: values.map((value, i) => ({ value, partition: i % partitions })) });
-  await producer.close();
-}
-
 describe('consumer.run() against a Tributary broker', () => {
   it('eachRecord: a throwing handler rejects run(); the failed record comes again', async () => {
-    await fill('run-records', 1, ['r0', 'r1', 'bad', 'r3']);
+    await fill(kafka, 'run-records', 1, ['r0', 'r1', 'bad', 'r3']);
     const consumer = kafka.consumer({ groupId: 'run', autoOffsetReset: 'earliest', autoCommitIntervalMs: 0, heartbeatIntervalMs: 100 });
     await consumer.subscribe('run-records');
     const seen: string[] = [];
@@ -58,7 +51,7 @@ describe('consumer.run() against a Tributary broker', () => {
   });
 
   it('eachBatch: whole batches per partition', async () => {
-    await fill('run-batches', 2, ['a0', 'b0', 'a1', 'b1']);
+    await fill(kafka, 'run-batches', 2, ['a0', 'b0', 'a1', 'b1']);
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     consumer.assign([{ topic: 'run-batches', partition: 0 }, { topic: 'run-batches', partition: 1 }]);
     const batches: RecordBatchView[] = [];

@@ -1,7 +1,16 @@
 // Shared by the integration tests against a real in-process Tributary broker (testkit): pulling
 // a fixed number of records from an iterator (with a deadline, so a bug fails instead of hanging),
-// and records reduced to comparable plain values.
+// records reduced to comparable plain values, and a topic created and filled.
 import type { ConsumerRecord } from '../../src/api.ts';
+import type { Kafka } from '../../src/kafka.ts';
+
+/** Creates `topic` with `partitions` partitions and writes `values` round-robin over them (value i to partition i mod partitions). */
+export async function fill(kafka: Kafka, topic: string, partitions: number, values: string[]): Promise<void> {
+  await kafka.admin().createTopics([{ name: topic, partitions }]);
+  const producer = kafka.producer({ lingerMs: 0 });
+  await producer.send({ topic, messages: values.map((value, i) => ({ value, partition: i % partitions })) });
+  await producer.close();
+}
 
 export async function take(it: AsyncIterator<ConsumerRecord>, n: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
   const out: ConsumerRecord[] = [];
