@@ -28,7 +28,6 @@ export interface AdminRetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-
 export function isAdminRetriable(err: unknown): err is KafkaClientError {
   return err instanceof KafkaClientError && err.retriable && ADMIN_RETRY_TYPES.has(err.type);
 }

@@ -31,7 +31,6 @@ export interface ClusterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-
 export function parseHostPort(s: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(s.trim().replace(/^[A-Za-z_]+:\/\//, ''));
   if (!m) throw new Error(`bad broker address "${s}" (expected host:port)`);
