@@ -201,7 +201,7 @@ describe('LocalCluster', async () => {
     assert.equal((await produce(c(1), 'solo', 0, 1)).errorCode, 0);
   });
 
-  it('new partitions go to live nodes only; a replication factor above the live count is refused', async () => {
+  it('new partitions go to live nodes only; a replication factor above the live count is refused; a manual assignment may name a stopped node', async () => {
     c(2).close();
     await cluster.stopNode(2);
     const r = tm.createTopic({ name: 'without-2', numPartitions: 3, replicationFactor: 2 });
@@ -216,6 +216,14 @@ describe('LocalCluster', async () => {
     assert.match(tooMany.errorMessage!, /only 2 broker\(s\)/);
     assert.equal(tm.createPartitions('without-2', 4).errorCode, 0);
     assert.deepEqual(tm.partition('without-2', 3)!.replicas, [3, 1]);
+    // a manual assignment may name the stopped node (it is registered): the live replicas form the ISR
+    const manual = tm.createTopic({ name: 'manual', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] });
+    assert.equal(manual.errorCode, 0);
+    assert.deepEqual([manual.topic!.partitions[0]!.leader, manual.topic!.partitions[0]!.isr], [3, [3]]);
+    const allDown = tm.createTopic({ name: 'all-down', assignments: [{ partitionIndex: 0, brokerIds: [2] }] });
+    assert.equal(allDown.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    assert.match(allDown.errorMessage!, /All brokers specified in the manual partition assignment for partition 0 are fenced/);
+    assert.equal(tm.createTopic({ name: 'nine', assignments: [{ partitionIndex: 0, brokerIds: [9] }] }).errorMessage, 'The manual partition assignment includes broker 9, but no such broker is registered.');
     clients.set(2, await kafkaClient((await cluster.startNode(2)).port));
   });
 

@@ -1,7 +1,7 @@
 // @tributary/client: a Kafka client for Node.js. See README.md for the API.
 export type * from './api.ts';
 export { Kafka } from './kafka.ts';
-export { KafkaClientError, ConnectionError, RequestTimeoutError } from './network/errors.ts';
+export { KafkaClientError, ConnectionError, RequestTimeoutError, ClientClosedError } from './network/errors.ts';
 export { UnsupportedVersionError } from './cluster/api-versions.ts';
 export { NoOffsetForPartitionError } from './consumer/subscription-state.ts';
 export { CommitFailedError } from './consumer/group-coordinator.ts';

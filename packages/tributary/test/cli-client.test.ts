@@ -98,9 +98,11 @@ describe('an unreachable broker', () => {
     assert.match(r.stderr, new RegExp(`^tributary topics: .*127\\.0\\.0\\.1:${dead}`));
     // gave up on the option's deadline, not the default's 15 s (nor exited early with a pending promise: exit 13)
     assert.ok(tookMs < 10_000, `gave up after ${tookMs} ms`);
-    const bad = await cli(['topics', 'list', '--api-timeout-ms', 'soon']);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /--api-timeout-ms must be a positive integer, got "soon"/);
+    for (const args of [['topics', 'list'], ['produce', 't'], ['consume', 't', '--group', 'g']]) {
+      const bad = await cli([...args, '--api-timeout-ms', 'soon']);
+      assert.equal(bad.code, 1, args.join(' '));
+      assert.match(bad.stderr, /--api-timeout-ms must be a positive integer, got "soon"/);
+    }
   });
 });
 

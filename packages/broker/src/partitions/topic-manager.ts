@@ -226,7 +226,7 @@ export class TopicManager implements MetadataView {
       version: 1,
       name,
       topicId: newTopicId(),
-      partitions: assignment.map((replicas, i) => ({ partition: i, leader: replicas[0]!, leaderEpoch: 0, replicas, isr: [...replicas] })),
+      partitions: assignment.map((replicas, i) => this.newPartitionState(i, replicas)),
       configs,
     };
     if (req.validateOnly) return ok(this.preview(stored));
@@ -293,7 +293,7 @@ export class TopicManager implements MetadataView {
     if (validateOnly) return ok(t);
     const stored = this.toStored(t);
     for (const [i, replicas] of added.entries()) {
-      stored.partitions.push({ partition: have + i, leader: replicas[0]!, leaderEpoch: 0, replicas, isr: [...replicas] });
+      stored.partitions.push(this.newPartitionState(have + i, replicas));
     }
     this.store.save(stored);
     for (const sp of stored.partitions.slice(have)) t.partitions.push(this.openPartition(t, sp));
@@ -368,17 +368,27 @@ export class TopicManager implements MetadataView {
 
   // ---- internals ----
 
+  /** A new partition: its live replicas form the ISR, the first of them leads (epoch 0). */
+  private newPartitionState(partition: number, replicas: number[]): StoredPartition {
+    const usable = this.usableBrokerIds;
+    const isr = replicas.filter((r) => usable.includes(r));
+    return { partition, leader: isr[0]!, leaderEpoch: 0, replicas, isr };
+  }
+
   private checkAssignments(assignments: Array<{ partitionIndex: number; brokerIds: number[] }>, firstPartition: number): number[][] | string {
     const sorted = [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
     const out: number[][] = [];
     const rf = sorted[0]?.brokerIds.length ?? 0;
+    const registered = this.cluster.brokerIds();
+    const usable = this.usableBrokerIds;
     for (const [i, a] of sorted.entries()) {
       if (a.partitionIndex !== firstPartition + i) return 'Partitions should be a consecutive 0-based integer sequence';
       if (a.brokerIds.length === 0) return 'The manual partition assignment includes an empty replica list.';
       if (a.brokerIds.length !== rf) return 'All partitions should have the same number of replicas';
       if (new Set(a.brokerIds).size !== a.brokerIds.length) return `The manual partition assignment includes duplicate replicas: ${a.brokerIds.join(', ')}`;
-      const unknown = a.brokerIds.find((b) => !this.usableBrokerIds.includes(b));
+      const unknown = a.brokerIds.find((b) => !registered.includes(b));
       if (unknown !== undefined) return `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`;
+      if (!a.brokerIds.some((b) => usable.includes(b))) return `All brokers specified in the manual partition assignment for partition ${a.partitionIndex} are fenced or in controlled shutdown.`;
       out.push([...a.brokerIds]);
     }
     return out;

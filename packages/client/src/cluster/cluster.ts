@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, type Encodable, type MetadataResponse, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { BrokerConnection, type RequestOptions } from '../network/connection.ts';
 import { backoffMs } from '../network/backoff.ts';
-import { ConnectionError, KafkaClientError } from '../network/errors.ts';
+import { ClientClosedError, ConnectionError, KafkaClientError } from '../network/errors.ts';
 import { MetadataCache, type MetadataSnapshot } from './metadata-cache.ts';
 import type tls from 'node:tls';
 
@@ -68,6 +68,8 @@ export class Cluster {
   private readonly failures = new Map<string, { attempts: number; retryAtMs: number }>();
   /** Connects under way (backoff included), by address: concurrent callers share one socket. */
   private readonly connecting = new Map<string, Promise<BrokerConnection>>();
+  /** Aborted by close(): ends a reconnect backoff at once. */
+  private readonly closing = new AbortController();
   private readonly bootstrap: Array<{ host: string; port: number }>;
   private bootstrapIndex = 0;
   private refreshing: Promise<void> | null = null;
@@ -124,7 +126,7 @@ export class Cluster {
   }
 
   private async connectTo(host: string, port: number, nodeId: number, channel = ''): Promise<BrokerConnection> {
-    if (this.closed) throw new ConnectionError('client is closed', `${host}:${port}`);
+    if (this.closed) throw new ClientClosedError(`${host}:${port}`);
     const addr = channel ? `${host}:${port}#${channel}` : `${host}:${port}`;
     const c = this.connections.get(addr);
     if (c && !c.isClosed) {
@@ -144,9 +146,12 @@ export class Cluster {
     const failure = this.failures.get(addr);
     if (failure) {
       const wait = failure.retryAtMs - this.clock();
-      if (wait > 0) await (this.options.sleep ?? sleep)(wait);
+      if (wait > 0) {
+        if (this.options.sleep) await this.options.sleep(wait);
+        else await sleep(wait, undefined, { signal: this.closing.signal }).catch(() => {}); // close() ends the wait
+      }
     }
-    if (this.closed) throw new ConnectionError('client is closed', addr);
+    if (this.closed) throw new ClientClosedError(addr);
     const c = new BrokerConnection(
       { host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs, tls: this.options.tls },
       nodeId,
@@ -219,6 +224,7 @@ export class Cluster {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     for (const c of this.connections.values()) c.close();
     this.connections.clear();
   }

@@ -35,6 +35,14 @@ export class ConnectionError extends KafkaClientError {
   }
 }
 
+/** The client was closed: nothing more is sent, so retrying cannot help (Java throws IllegalStateException). */
+export class ClientClosedError extends KafkaClientError {
+  override name = 'ClientClosedError';
+  constructor(broker: string) {
+    super('client is closed', 'ILLEGAL_STATE', false, { broker });
+  }
+}
+
 /** No response within request.timeout.ms (the connection is closed, as the Java client does). */
 export class RequestTimeoutError extends KafkaClientError {
   override name = 'RequestTimeoutError';

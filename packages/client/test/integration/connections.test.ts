@@ -168,4 +168,21 @@ describe('connections and metadata against a Tributary broker', () => {
     });
     await kafka.close();
   });
+
+  it('close() ends an admin call that is retrying a dead broker: ILLEGAL_STATE, not retriable, long before its timeout', async () => {
+    const dead = await deadPort();
+    const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${dead}`, reconnectBackoffMs: 5_000, reconnectBackoffMaxMs: 5_000 });
+    const started = Date.now();
+    const call = kafka.admin({ defaultApiTimeoutMs: 60_000 }).listTopics();
+    const settled = assert.rejects(call, (err: unknown) => {
+      assert.ok(err instanceof KafkaClientError);
+      assert.deepEqual([err.type, err.retriable, err.message], ['ILLEGAL_STATE', false, 'client is closed']);
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, 200)); // the first attempt failed; the next waits out a 5 s reconnect backoff
+    await kafka.close();
+    await settled;
+    // neither the 5 s backoff nor the 60 s admin timeout was waited out
+    assert.ok(Date.now() - started < 4_000, `settled after ${Date.now() - started} ms`);
+  });
 });

@@ -17,6 +17,7 @@ export const COMMON_USAGE = `Common options:
   --api-timeout-ms <ms>                 how long admin operations retry an unreachable broker (default ${DEFAULT_API_TIMEOUT_MS})`;
 
 export function kafkaFrom(p: ParsedArgs): Kafka {
+  apiTimeoutMs(p); // every command refuses a bad value alike, admin operations or not
   return new Kafka({
     bootstrapServers: p.values.get('bootstrap-server') ?? DEFAULT_BOOTSTRAP,
     clientId: p.values.get('client-id') ?? 'tributary-cli',
@@ -27,10 +28,14 @@ export function kafkaFrom(p: ParsedArgs): Kafka {
 
 /** An admin client whose operations give up after `--api-timeout-ms` (Kafka's default.api.timeout.ms). */
 export function adminFrom(kafka: Kafka, p: ParsedArgs): Admin {
+  return kafka.admin({ defaultApiTimeoutMs: apiTimeoutMs(p) });
+}
+
+function apiTimeoutMs(p: ParsedArgs): number {
   const raw = p.values.get('api-timeout-ms');
   const timeoutMs = raw === undefined ? DEFAULT_API_TIMEOUT_MS : Number(raw);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--api-timeout-ms must be a positive integer, got "${raw}"`);
-  return kafka.admin({ defaultApiTimeoutMs: timeoutMs });
+  return timeoutMs;
 }
 
 /** Writes to stdout, waiting when the pipe is full; resolves false when stdout is gone (EPIPE). */
