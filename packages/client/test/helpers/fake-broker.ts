@@ -33,6 +33,18 @@ export function defaultApiVersions(overrides: Record<number, [number, number]> =
   return keys;
 }
 
+/** A Metadata answer: node 1 at `port`, and every requested topic with one partition led by it (epoch 0). */
+export function onePartitionMetadata(port: number, body: any): Handled {
+  return {
+    body: {
+      brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: null }],
+      clusterId: 'c',
+      controllerId: 1,
+      topics: (body.topics ?? []).map((t: any) => ({ errorCode: 0, name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })),
+    },
+  };
+}
+
 export async function startFakeBroker(handler: Handler, apiVersions = defaultApiVersions()): Promise<FakeBroker> {
   const requests: FakeBroker['requests'] = [];
   const sockets = new Set<net.Socket>();

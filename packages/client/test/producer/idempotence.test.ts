@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
 import { UnsupportedVersionError } from '../../src/cluster/api-versions.ts';
-import { startFakeBroker, defaultApiVersions, type FakeBroker } from '../helpers/fake-broker.ts';
+import { onePartitionMetadata, startFakeBroker, defaultApiVersions, type FakeBroker } from '../helpers/fake-broker.ts';
 
 async function broker(script: (attempt: number) => number, apiVersions = defaultApiVersions()) {
   let self: FakeBroker;
@@ -16,16 +16,7 @@ async function broker(script: (attempt: number) => number, apiVersions = default
   let attempt = 0;
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) {
-      return {
-        body: {
-          brokers: [{ nodeId: 1, host: '127.0.0.1', port: self.port, rack: null }],
-          clusterId: 'c',
-          controllerId: 1,
-          topics: (body.topics ?? []).map((t: any) => ({ errorCode: 0, name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })),
-        },
-      };
-    }
+    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
     if (h.apiKey === ApiKey.InitProducerId) return { body: { errorCode: 0, producerId: pids++, producerEpoch: 0 } };
     if (h.apiKey === ApiKey.Produce) {
       const p = body.topicData[0].partitionData[0];

@@ -6,17 +6,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ApiKey, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
-import { startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
+import { onePartitionMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
 test('gzip batches of one partition reach the broker in creation order', async () => {
   let self: FakeBroker;
   const arrival: string[] = [];
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) {
-      return { body: { brokers: [{ nodeId: 1, host: '127.0.0.1', port: self.port, rack: null }], clusterId: 'c', controllerId: 1,
-        topics: (body.topics ?? []).map((t: any) => ({ errorCode: 0, name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })) } };
-    }
+    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
     if (h.apiKey === ApiKey.Produce) {
       const p = body.topicData[0].partitionData[0];
       const [b] = await decodeRecordBatches(p.records);

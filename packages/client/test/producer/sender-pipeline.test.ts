@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
-import { startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
+import { onePartitionMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
 interface Seen { count: number; seq: number; code: number; values: string[] }
 
@@ -17,16 +17,7 @@ async function broker(opts: { maxRecords?: number; hold?: () => Promise<void> } 
   const seen: Seen[] = [];
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) {
-      return {
-        body: {
-          brokers: [{ nodeId: 1, host: '127.0.0.1', port: self.port, rack: null }],
-          clusterId: 'c',
-          controllerId: 1,
-          topics: (body.topics ?? []).map((t: any) => ({ errorCode: 0, name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })),
-        },
-      };
-    }
+    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
     if (h.apiKey === ApiKey.InitProducerId) return { body: { errorCode: 0, producerId: 7n, producerEpoch: 0 } };
     if (h.apiKey === ApiKey.Produce) {
       await opts.hold?.();
