@@ -33,14 +33,20 @@ export function defaultApiVersions(overrides: Record<number, [number, number]> =
   return keys;
 }
 
-/** A Metadata answer: node 1 at `port`, and every requested topic with one partition led by it (epoch 0). */
-export function onePartitionMetadata(port: number, body: any): Handled {
+/** A Metadata answer: node 1 at `port`, and every requested topic with `partitions` partitions led by it (epoch 0). */
+export function singleNodeMetadata(port: number, body: any, partitions = 1): Handled {
   return {
     body: {
       brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: null }],
       clusterId: 'c',
       controllerId: 1,
-      topics: (body.topics ?? []).map((t: any) => ({ errorCode: 0, name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] })),
+      topics: (body.topics ?? []).map((t: { name: string }) => ({
+        errorCode: 0,
+        name: t.name,
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        isInternal: false,
+        partitions: Array.from({ length: partitions }, (_, i) => ({ errorCode: 0, partitionIndex: i, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })),
+      })),
     },
   };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
 import { UnsupportedVersionError } from '../../src/cluster/api-versions.ts';
-import { onePartitionMetadata, startFakeBroker, defaultApiVersions, type FakeBroker } from '../helpers/fake-broker.ts';
+import { singleNodeMetadata, startFakeBroker, defaultApiVersions, type FakeBroker } from '../helpers/fake-broker.ts';
 
 async function broker(script: (attempt: number) => number, apiVersions = defaultApiVersions()) {
   let self: FakeBroker;
@@ -16,7 +16,7 @@ async function broker(script: (attempt: number) => number, apiVersions = default
   let attempt = 0;
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
+    if (h.apiKey === ApiKey.Metadata) return singleNodeMetadata(self.port, body);
     if (h.apiKey === ApiKey.InitProducerId) return { body: { errorCode: 0, producerId: pids++, producerEpoch: 0 } };
     if (h.apiKey === ApiKey.Produce) {
       const p = body.topicData[0].partitionData[0];

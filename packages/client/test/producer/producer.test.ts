@@ -7,7 +7,7 @@ import { ApiKey, decodeRecordBatches, ErrorCode, CompressionType } from '@tribut
 import { Kafka } from '../../src/kafka.ts';
 import { KafkaClientError } from '../../src/network/errors.ts';
 import { partitionForKey } from '../../src/partitioner/murmur2.ts';
-import { startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
+import { singleNodeMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
 interface Log {
   next: bigint[];
@@ -22,20 +22,7 @@ async function broker(partitions = 3, produceError?: (partition: number, attempt
   self = await startFakeBroker(async (h, body) => {
     if (h.apiKey === ApiKey.Metadata) {
       metadataRequests++;
-      return {
-        body: {
-          brokers: [{ nodeId: 1, host: '127.0.0.1', port: self.port, rack: null }],
-          clusterId: 'c',
-          controllerId: 1,
-          topics: (body.topics ?? []).map((t: { name: string }) => ({
-            errorCode: 0,
-            name: t.name,
-            topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-            isInternal: false,
-            partitions: Array.from({ length: partitions }, (_, i) => ({ errorCode: 0, partitionIndex: i, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })),
-          })),
-        },
-      };
+      return singleNodeMetadata(self.port, body, partitions);
     }
     if (h.apiKey === ApiKey.Produce) {
       const responses = [];

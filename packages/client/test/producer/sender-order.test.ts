@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ApiKey, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
-import { onePartitionMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
+import { singleNodeMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
 test('gzip batches of one partition reach the broker in creation order', async () => {
   let self: FakeBroker;
   const arrival: string[] = [];
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
+    if (h.apiKey === ApiKey.Metadata) return singleNodeMetadata(self.port, body);
     if (h.apiKey === ApiKey.Produce) {
       const p = body.topicData[0].partitionData[0];
       const [b] = await decodeRecordBatches(p.records);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
-import { onePartitionMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
+import { singleNodeMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
 interface Seen { count: number; seq: number; code: number; values: string[] }
 
@@ -17,7 +17,7 @@ async function broker(opts: { maxRecords?: number; hold?: () => Promise<void> } 
   const seen: Seen[] = [];
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
-    if (h.apiKey === ApiKey.Metadata) return onePartitionMetadata(self.port, body);
+    if (h.apiKey === ApiKey.Metadata) return singleNodeMetadata(self.port, body);
     if (h.apiKey === ApiKey.InitProducerId) return { body: { errorCode: 0, producerId: 7n, producerEpoch: 0 } };
     if (h.apiKey === ApiKey.Produce) {
       await opts.hold?.();
