@@ -168,6 +168,7 @@ print(json.dumps({'unflushed': left, 'reports': reports, 'read': read, 'errors':
     };
     assert.ok(moves >= 6, `leaders moved ${moves} times during the run`);
     assert.equal(res.unflushed, 0);
+    assert.deepEqual(res.errors, [], 'the consumer reported no error');
     assert.deepEqual(res.reports.filter((r) => r.error !== null), []);
     assert.equal(res.reports.length, 3 * perPartition);
     const sent: string[][] = [0, 1, 2].map((p) => Array.from({ length: perPartition }, (_, j) => `c${3 * j + p}`));

@@ -5,14 +5,12 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Cluster } from '../../src/cluster/cluster.ts';
 import { startFakeBroker } from '../helpers/fake-broker.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 
 test('concurrent connects after a failure share one connection', async () => {
   const fb = await startFakeBroker(() => undefined);
   // a port that is closed at first
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await closedPort();
   const cluster = new Cluster({ bootstrapServers: [`127.0.0.1:${port}`], clientId: 't' } as any);
   await assert.rejects(cluster.connectionToAddress('127.0.0.1', port));
   // now the port answers (a proxy to the fake broker)

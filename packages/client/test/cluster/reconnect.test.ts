@@ -4,21 +4,13 @@
 // that comes up is connected after the wait, and a success resets the backoff.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startBroker } from '@tributary/testkit';
 import { Cluster } from '../../src/cluster/cluster.ts';
 import { ConnectionError } from '../../src/network/errors.ts';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../helpers/closed-port.ts';
 
 test('reconnect backoff doubles per failure up to the max, and resets after a success', async () => {
-  const port = await freePort();
+  const port = await closedPort();
   let now = 0;
   const sleeps: number[] = [];
   const cluster = new Cluster({
