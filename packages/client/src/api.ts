@@ -222,10 +222,15 @@ export interface Consumer extends AsyncIterable<ConsumerRecord> {
    * consumer is closed. If the handler throws, run() rejects with that error and the partition is
    * sought back to the failed record (or batch), so it is delivered again.
    */
-  run(handlers: { eachRecord: (record: ConsumerRecord) => void | Promise<void> } | { eachBatch: (batch: RecordBatchView) => void | Promise<void> }): Promise<void>;
+  run(handlers: RunHandlers): Promise<void>;
   /** Leaves the group (committing if auto-commit) and closes. */
   close(): Promise<void>;
 }
+
+/** What `consumer.run()` takes: exactly one of a record handler and a batch handler. */
+export type RunHandlers =
+  | { eachRecord: (record: ConsumerRecord) => void | Promise<void>; eachBatch?: never }
+  | { eachBatch: (batch: RecordBatchView) => void | Promise<void>; eachRecord?: never };
 
 // ---------------------------------------------------------------- admin
 

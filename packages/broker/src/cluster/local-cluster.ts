@@ -109,7 +109,6 @@ export class LocalCluster {
    * are answered. Moving to the current leader changes nothing. Returns the new leader epoch.
    */
   moveLeader(topic: string, partition: number, nodeId: number): number {
-    this.partition(topic, partition);
     return this.core.topics.changeLeaderAndIsr(topic, partition, { leader: nodeId }).leaderEpoch;
   }
 

@@ -32,7 +32,8 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
         const p = s.topics.partition(rt.name, rp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
-        if (p.leader !== s.nodeId) return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        const leaderError = p.leaderError(s.nodeId);
+        if (leaderError !== ErrorCode.NONE) return fail(leaderError);
         const offset = rp.offset;
         if (offset < -1n) return fail(ErrorCode.OFFSET_OUT_OF_RANGE);
         try {

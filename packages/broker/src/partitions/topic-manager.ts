@@ -135,8 +135,7 @@ export class TopicManager implements MetadataView {
   }
 
   /** Replicas of partition `p` (see the header): rf brokers starting at index p mod broker count. */
-  private assignReplicas(p: number, rf: number): number[] {
-    const ids = this.usableBrokerIds;
+  private assignReplicas(p: number, rf: number, ids: number[]): number[] {
     return Array.from({ length: rf }, (_, k) => ids[(p + k) % ids.length]!);
   }
 
@@ -196,6 +195,7 @@ export class TopicManager implements MetadataView {
     if (collides) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collides}`);
     const numPartitions = req.numPartitions ?? -1;
     const rf = req.replicationFactor ?? -1;
+    const usable = this.usableBrokerIds;
     let assignment: number[][];
     if (req.assignments && req.assignments.length > 0) {
       if (numPartitions !== -1 || rf !== -1) {
@@ -209,11 +209,11 @@ export class TopicManager implements MetadataView {
       if (rf === 0 || rf < -1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
       const n = numPartitions === -1 ? c.get('num.partitions') : numPartitions;
       const replicas = rf === -1 ? c.get('default.replication.factor') : rf;
-      if (replicas > this.usableBrokerIds.length) {
+      if (replicas > usable.length) {
         return fail(ErrorCode.INVALID_REPLICATION_FACTOR,
-          `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${this.usableBrokerIds.length} broker(s) are registered.`);
+          `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${usable.length} broker(s) are registered.`);
       }
-      assignment = Array.from({ length: n }, (_, p) => this.assignReplicas(p, replicas));
+      assignment = Array.from({ length: n }, (_, p) => this.assignReplicas(p, replicas, usable));
     }
     let configs: TopicConfigs;
     try {
@@ -226,7 +226,7 @@ export class TopicManager implements MetadataView {
       version: 1,
       name,
       topicId: newTopicId(),
-      partitions: assignment.map((replicas, i) => this.newPartitionState(i, replicas)),
+      partitions: assignment.map((replicas, i) => this.newPartitionState(i, replicas, usable)),
       configs,
     };
     if (req.validateOnly) return ok(this.preview(stored));
@@ -278,6 +278,7 @@ export class TopicManager implements MetadataView {
     if (totalCount < have) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${have} partitions, which is higher than the requested ${totalCount}.`);
     if (totalCount === have) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${have} partitions.`);
     const rf = t.partitions[0]?.replicas.length ?? 1;
+    const usable = this.usableBrokerIds;
     let added: number[][];
     if (assignments) {
       if (assignments.length !== totalCount - have) {
@@ -287,13 +288,13 @@ export class TopicManager implements MetadataView {
       if (typeof r === 'string') return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, r);
       added = r;
     } else {
-      if (rf > this.usableBrokerIds.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${this.usableBrokerIds.length} broker(s) are registered.`);
-      added = Array.from({ length: totalCount - have }, (_, i) => this.assignReplicas(have + i, rf));
+      if (rf > usable.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${usable.length} broker(s) are registered.`);
+      added = Array.from({ length: totalCount - have }, (_, i) => this.assignReplicas(have + i, rf, usable));
     }
     if (validateOnly) return ok(t);
     const stored = this.toStored(t);
     for (const [i, replicas] of added.entries()) {
-      stored.partitions.push(this.newPartitionState(have + i, replicas));
+      stored.partitions.push(this.newPartitionState(have + i, replicas, usable));
     }
     this.store.save(stored);
     for (const sp of stored.partitions.slice(have)) t.partitions.push(this.openPartition(t, sp));
@@ -369,8 +370,7 @@ export class TopicManager implements MetadataView {
   // ---- internals ----
 
   /** A new partition: its live replicas form the ISR, the first of them leads (epoch 0). */
-  private newPartitionState(partition: number, replicas: number[]): StoredPartition {
-    const usable = this.usableBrokerIds;
+  private newPartitionState(partition: number, replicas: number[], usable: number[]): StoredPartition {
     const isr = replicas.filter((r) => usable.includes(r));
     return { partition, leader: isr[0]!, leaderEpoch: 0, replicas, isr };
   }

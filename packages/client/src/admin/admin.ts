@@ -31,7 +31,7 @@ export class KafkaAdmin implements Admin {
   constructor(private readonly cluster: Cluster) {}
 
   private async controller(): Promise<BrokerConnection> {
-    const stale = this.cluster.metadata.shouldRefresh(this.cluster.clock(), this.cluster.options.metadataMaxAgeMs ?? 300000);
+    const stale = this.cluster.metadataStale();
     if (this.cluster.metadata.controllerId < 0 || stale) await this.cluster.refreshMetadata();
     const id = this.cluster.metadata.controllerId;
     return id >= 0 ? this.cluster.connectionTo(id) : this.cluster.anyConnection();

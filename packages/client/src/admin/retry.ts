@@ -5,9 +5,10 @@
 // then the last error is thrown. Errors about the request itself (an unknown topic, a bad config)
 // fail at once, even when Kafka's table marks them retriable.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../network/backoff.ts';
 import { KafkaClientError } from '../network/errors.ts';
 
-export const ADMIN_RETRY_TYPES: ReadonlySet<string> = new Set([
+const ADMIN_RETRY_TYPES: ReadonlySet<string> = new Set([
   'NETWORK_EXCEPTION',
   'COORDINATOR_NOT_AVAILABLE',
   'COORDINATOR_LOAD_IN_PROGRESS',
@@ -24,11 +25,10 @@ export interface AdminRetryOptions {
   backoffMs: number;
   clock: () => number;
   /** Runs before each retry (e.g. a metadata refresh request). */
-  onRetry?: (err: KafkaClientError) => void;
-  sleep?: (ms: number) => Promise<void>;
+  onRetry?: () => void;
 }
 
-export function isAdminRetriable(err: unknown): err is KafkaClientError {
+function isAdminRetriable(err: unknown): err is KafkaClientError {
   return err instanceof KafkaClientError && err.retriable && ADMIN_RETRY_TYPES.has(err.type);
 }
 
@@ -38,10 +38,10 @@ export async function withAdminRetries<T>(op: () => Promise<T>, options: AdminRe
     try {
       return await op();
     } catch (err) {
-      const wait = Math.min(1000, options.backoffMs * 2 ** attempt);
+      const wait = backoffMs(attempt, { initialMs: options.backoffMs, maxMs: 1000, jitter: 0 });
       if (!isAdminRetriable(err) || options.clock() + wait >= deadline) throw err;
-      options.onRetry?.(err);
-      await (options.sleep ?? sleep)(wait);
+      options.onRetry?.();
+      await sleep(wait);
     }
   }
 }

@@ -204,11 +204,15 @@ export class Cluster {
     return run;
   }
 
+  /** Whether the metadata should be fetched again: an update was requested, or it is older than metadata.max.age.ms (default 5 min). */
+  metadataStale(): boolean {
+    return this.metadata.shouldRefresh(this.clock(), this.options.metadataMaxAgeMs ?? 300000);
+  }
+
   /** Makes sure the metadata knows `topics` (refreshing when missing or stale); returns unknown ones. */
   async ensureTopics(topics: string[], allowAutoTopicCreation = false): Promise<string[]> {
-    const maxAge = this.options.metadataMaxAgeMs ?? 300000;
     const missing = () => topics.filter((t) => this.metadata.partitionCount(t) === undefined);
-    if (missing().length === 0 && !this.metadata.shouldRefresh(this.clock(), maxAge)) return [];
+    if (missing().length === 0 && !this.metadataStale()) return [];
     for (let attempt = 0; attempt < 5; attempt++) {
       await this.refreshMetadata({ topics, allowAutoTopicCreation });
       const m = missing();

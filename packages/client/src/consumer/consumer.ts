@@ -12,6 +12,7 @@ import type {
   OffsetToCommit,
   RebalanceListener,
   RecordBatchView,
+  RunHandlers,
   SeekTarget,
   SubscribeOptions,
 } from '../api.ts';
@@ -23,7 +24,7 @@ import { FetchBuffer } from './fetch-buffer.ts';
 import { Fetcher } from './fetcher.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { SubscriptionState } from './subscription-state.ts';
-import { runConsumer, type RunHandlers } from './run.ts';
+import { runConsumer } from './run.ts';
 
 /** Pulls served without prepare() in a row (its auto-commit and metadata-age checks run at least this often). */
 const FAST_PULLS = 256;
@@ -185,8 +186,7 @@ export class KafkaConsumer implements Consumer {
 
   /** Periodic metadata refresh (metadata.max.age.ms): new pattern matches, partition changes. */
   private async maybeRefreshMetadata(): Promise<void> {
-    const maxAge = this.cluster.options.metadataMaxAgeMs ?? 300000;
-    if (!this.cluster.metadata.shouldRefresh(this.cluster.clock(), maxAge)) return;
+    if (!this.cluster.metadataStale()) return;
     const pattern = this.subscriptions.usesGroup && this.config.groupId !== undefined && this.patternSubscribed;
     try {
       await this.cluster.refreshMetadata(pattern ? { all: true } : {});

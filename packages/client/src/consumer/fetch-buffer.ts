@@ -87,14 +87,13 @@ export class FetchBuffer {
     return next;
   }
 
-  /** Buffers a completed fetch of an assigned partition (a fetch for any other is dropped); `wake` wakes waiting pulls. */
-  add(fetch: CompletedFetch, wake = true): void {
+  /** Buffers a completed fetch of an assigned partition (a fetch for any other is dropped); the fetcher wakes waiting pulls once its next fetch left. */
+  add(fetch: CompletedFetch): void {
     const key = partitionKey(fetch.topic, fetch.partition);
     const state = this.subscriptions.stateOf(key);
     if (!state) return;
     this.entries.push({ fetch, key, index: 0, state, position: null });
     this.bytes += fetch.sizeInBytes;
-    if (wake) this.wakeup();
   }
 
   /** Resolves when data is added or `wakeup()` is called. */

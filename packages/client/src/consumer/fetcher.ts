@@ -22,7 +22,7 @@ import { decodeFetch, scanFetch, type DecodedFetch } from './fetch-decoder.ts';
 import type { ConsumerRecord } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import type { CompletedFetch, FetchBuffer } from './fetch-buffer.ts';
-import type { ResetTarget, SubscriptionState } from './subscription-state.ts';
+import { partitionKey, type ResetTarget, type SubscriptionState } from './subscription-state.ts';
 import { KafkaClientError } from '../network/errors.ts';
 
 export interface FetcherConfig {
@@ -79,7 +79,7 @@ export class Fetcher {
     let unknownLeader = false;
     for (const { tp, position } of this.subscriptions.fetchable()) {
       // fetch ahead: one fetch buffered per partition, the next one may already be on its way
-      const b = buffered.get(`${tp.topic}\u0000${tp.partition}`);
+      const b = buffered.get(partitionKey(tp.topic, tp.partition));
       if (b && b.fetches >= MAX_BUFFERED_FETCHES_PER_PARTITION) continue;
       const offset = b ? b.nextFetchOffset : position.offset;
       const leader = this.cluster.metadata.leaderFor(tp.topic, tp.partition);
@@ -149,11 +149,11 @@ export class Fetcher {
       await sleep(100);
       return;
     }
-    const requested = new Map(parts.map((p) => [`${p.tp.topic}\u0000${p.tp.partition}`, p]));
+    const requested = new Map(parts.map((p) => [partitionKey(p.tp.topic, p.tp.partition), p]));
     let backoff = false;
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        const req = requested.get(`${t.topic}\u0000${p.partitionIndex}`);
+        const req = requested.get(partitionKey(t.topic, p.partitionIndex));
         if (!req) continue;
         const tp = { topic: t.topic, partition: p.partitionIndex };
         const pos = this.subscriptions.position(tp);
@@ -215,11 +215,11 @@ export class Fetcher {
           corrupt(err);
           return null;
         }
-      }), false); // woken after the next fetch left (maybeFetch)
+      })); // woken after the next fetch left (maybeFetch)
       return;
     }
     const add = (d: DecodedFetch) => {
-      if (d.nextFetchOffset !== null) this.buffer.add(fetch(d.nextFetchOffset, d.records, null), false);
+      if (d.nextFetchOffset !== null) this.buffer.add(fetch(d.nextFetchOffset, d.records, null));
     };
     let decoded: DecodedFetch | Promise<DecodedFetch>;
     try {
@@ -248,7 +248,7 @@ export class Fetcher {
       [...byLeader].map(async ([node, rs]) => {
         const offsets = await listOffsets(this.cluster, node, rs.map((r) => ({ tp: r.tp, target: r.target })), this.config.isolationLevel);
         for (const r of rs) {
-          const found = offsets.get(`${r.tp.topic}\u0000${r.tp.partition}`);
+          const found = offsets.get(partitionKey(r.tp.topic, r.tp.partition));
           if (!found || !this.subscriptions.isAssigned(r.tp)) continue;
           if (found.errorCode !== ErrorCode.NONE) {
             if (LEADERSHIP_ERRORS.has(found.errorCode)) this.cluster.metadata.invalidateLeader(r.tp.topic, r.tp.partition);
@@ -258,7 +258,7 @@ export class Fetcher {
           if (offset < 0n && typeof r.target === 'object') {
             // no record at or after the timestamp: go to the end
             const end = await listOffsets(this.cluster, node, [{ tp: r.tp, target: 'latest' }], this.config.isolationLevel);
-            offset = end.get(`${r.tp.topic}\u0000${r.tp.partition}`)?.offset ?? -1n;
+            offset = end.get(partitionKey(r.tp.topic, r.tp.partition))?.offset ?? -1n;
           }
           if (offset >= 0n) this.subscriptions.seek(r.tp, offset, found.leaderEpoch);
         }
@@ -293,7 +293,7 @@ export async function listOffsets(
   for (const t of response.topics) {
     for (const p of t.partitions) {
       const offset = p.oldStyleOffsets.length > 0 && p.offset === -1n ? p.oldStyleOffsets[0] : p.offset;
-      out.set(`${t.name}\u0000${p.partitionIndex}`, { errorCode: p.errorCode, offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
+      out.set(partitionKey(t.name, p.partitionIndex), { errorCode: p.errorCode, offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
     }
   }
   return out;

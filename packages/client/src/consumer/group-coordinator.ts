@@ -20,7 +20,7 @@ import type { Assignor, TopicPartition } from '../assignors/types.ts';
 import { decodeMembers, diffAssignment, joinProtocols, leaderAssign, rebalanceProtocolOf } from '../assignors/group-assignment.ts';
 import { CONSUMER_PROTOCOL_TYPE } from '../assignors/consumer-protocol.ts';
 import { ConnectionError, KafkaClientError, RequestTimeoutError } from '../network/errors.ts';
-import type { FetchPosition, SubscriptionState } from './subscription-state.ts';
+import { partitionKey, type FetchPosition, type SubscriptionState } from './subscription-state.ts';
 
 export interface GroupConfig {
   groupId: string;
@@ -35,7 +35,7 @@ export interface GroupConfig {
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 /** The coordinator's connection failed (it may have moved): find it again and retry. */
 const lostConnection = (err: unknown) => err instanceof ConnectionError || err instanceof RequestTimeoutError;
-const key = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
+const key = (t: TopicPartition) => partitionKey(t.topic, t.partition);
 
 /** A group error code as a KafkaClientError (Kafka's name, the error table's retriable flag). */
 function groupError(code: number, what: string): KafkaClientError {
@@ -485,7 +485,7 @@ export class GroupCoordinator {
       if (r.errorCode !== ErrorCode.NONE) throw groupError(r.errorCode, `OffsetFetch for group ${this.config.groupId}`);
       for (const t of r.topics) {
         for (const p of t.partitions) {
-          const k = `${t.name}\u0000${p.partitionIndex}`;
+          const k = partitionKey(t.name, p.partitionIndex);
           out.set(k, p.errorCode === ErrorCode.NONE && p.committedOffset >= 0n ? { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata } : null);
         }
       }

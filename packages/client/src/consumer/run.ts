@@ -4,14 +4,9 @@
 // when the consumer is closed. A handler that throws stops run(), which rejects with that error,
 // after seeking the partition back to the record (or the batch's first record) that failed, so it
 // is delivered again by the next run() or iterator and auto-commit does not commit past it.
-import type { Consumer, ConsumerRecord, RecordBatchView } from '../api.ts';
+import type { Consumer, RunHandlers } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import { KafkaClientError } from '../network/errors.ts';
-
-export interface RunHandlers {
-  eachRecord?: (record: ConsumerRecord) => void | Promise<void>;
-  eachBatch?: (batch: RecordBatchView) => void | Promise<void>;
-}
 
 function rewind(consumer: Consumer, tp: TopicPartition, offset: bigint): void {
   if (!consumer.assignment().some((a) => a.topic === tp.topic && a.partition === tp.partition)) return;
@@ -20,6 +15,7 @@ function rewind(consumer: Consumer, tp: TopicPartition, offset: bigint): void {
 
 export async function runConsumer(consumer: Consumer, handlers: RunHandlers): Promise<void> {
   const { eachRecord, eachBatch } = handlers;
+  // the type says exactly one; JavaScript callers are checked here
   if ((eachRecord === undefined) === (eachBatch === undefined)) {
     throw new KafkaClientError('run() takes exactly one of eachRecord and eachBatch', 'INVALID_CONFIG', false);
   }

@@ -152,7 +152,7 @@ export class KafkaProducer implements Producer {
     const cached = this.cluster.metadata.layout(topic);
     // an explicit partition the cache does not know yet: look again (the topic may have grown)
     if (cached && maxPartition < cached.partitionCount) {
-      if (this.cluster.metadata.shouldRefresh(this.cluster.clock(), this.cluster.options.metadataMaxAgeMs ?? 300000)) {
+      if (this.cluster.metadataStale()) {
         this.cluster.refreshMetadata({ topics: [topic] }).catch(() => {});
       }
       return cached;

@@ -101,13 +101,14 @@ test('fetches made before a seek or for revoked partitions are dropped; paused o
   assert.equal(b.bufferedBytes, 0);
 });
 
-test('waitForData resolves on add', async () => {
+test('waitForData resolves on wakeup (the fetcher wakes it after adding)', async () => {
   const s = new SubscriptionState();
   s.assign([t0]);
   s.seek(t0, 0n);
   const b = new FetchBuffer(s);
   const waiting = b.waitForData();
   b.add(fetchOf(t0, 0, [0], 1));
+  b.wakeup();
   await waiting;
   assert.equal(b.nextRecord()!.offset, 0n);
 });

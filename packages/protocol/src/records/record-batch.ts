@@ -5,7 +5,7 @@
 // Legacy message sets (magic 0 and 1) are detected and refused with InvalidBatchError 'bad-magic'.
 import {
   Attr, BATCH_HEADER_SIZE, CURRENT_MAGIC, CompressionType, InvalidBatchError, LOG_OVERHEAD, Off,
-  batchSizeAt, computeBatchCrc, readBatchHeader, validateBatch, type BatchHeader,
+  batchSizeAt, compressionOf, computeBatchCrc, readBatchHeader, validateBatch, type BatchHeader,
 } from './batch-header.ts';
 import { prepareRecord, writeRecord, decodeRecords, type KafkaRecord, type RecordInput } from './record.ts';
 import { RecordFormatError } from './varint.ts';
@@ -218,7 +218,7 @@ export async function decodeRecordBatches(buf: Buffer, opts: DecodeBatchOptions 
   while (pos < buf.length) {
     const size = batchSizeAt(buf, pos);
     if (size < 0 || pos + size > buf.length) break;
-    const compressed = size > Off.Attributes + 2 && (buf.readInt16BE(pos + Off.Attributes) & Attr.CompressionMask) !== CompressionType.None;
+    const compressed = size > Off.Attributes + 2 && compressionOf(buf.readInt16BE(pos + Off.Attributes)) !== CompressionType.None;
     out.push(compressed ? await decodeRecordBatch(buf, pos, opts) : decodeRecordBatchSync(buf, pos, opts));
     pos += size;
   }
