@@ -6,8 +6,8 @@
 // MaxTimestamp for LogAppendTime batches). A partial trailing batch (cut at max bytes) is left
 // for the next fetch. Synchronous unless a batch is compressed: only then does it wait for the codec.
 import {
-  Attr, BATCH_HEADER_SIZE, CompressionType, InvalidBatchError, LOG_OVERHEAD, Off, RecordFormatError,
-  batchSizeAt, decompress, readRecords, validateBatch, type RecordHeader,
+  Attr, BATCH_HEADER_SIZE, CompressionType, InvalidBatchError, Off, RecordFormatError,
+  batchCodec, batchSizeAt, checkBatchFormat, compressionOf, decompress, readRecords, type RecordHeader,
 } from '@tributary/protocol';
 import type { ConsumerRecord } from '../api.ts';
 
@@ -54,17 +54,24 @@ FetchedRecord.prototype = Object.prototype;
  * fetcher send the next fetch before these records are decoded.
  */
 export function scanFetch(blob: Buffer): { nextFetchOffset: bigint | null; eager: boolean } {
-  let nextFetchOffset: bigint | null = null;
+  let last = -1;
+  let eager = false;
   for (let pos = 0; pos < blob.length; ) {
     const size = batchSizeAt(blob, pos);
     if (size < 0 || pos + size > blob.length) break;
-    if (size < BATCH_HEADER_SIZE || (blob.readInt16BE(pos + Off.Attributes) & Attr.CompressionMask) !== CompressionType.None) {
-      return { nextFetchOffset, eager: true };
+    if (size < BATCH_HEADER_SIZE || compressionOf(blob.readInt16BE(pos + Off.Attributes)) !== CompressionType.None) {
+      eager = true;
+      break;
     }
-    nextFetchOffset = blob.readBigInt64BE(pos + Off.BaseOffset) + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
+    last = pos;
     pos += size;
   }
-  return { nextFetchOffset, eager: false };
+  return { nextFetchOffset: last < 0 ? null : offsetAfter(blob, last), eager };
+}
+
+/** The offset after the batch at `pos`: BaseOffset + LastOffsetDelta + 1. */
+function offsetAfter(blob: Buffer, pos: number): bigint {
+  return blob.readBigInt64BE(pos + Off.BaseOffset) + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
 }
 
 /** Decodes `blob`; returns a promise only when a batch needs decompressing. Throws InvalidBatchError on a corrupt batch. */
@@ -74,25 +81,25 @@ export function decodeFetch(topic: string, partition: number, blob: Buffer, chec
 }
 
 function walk(topic: string, partition: number, blob: Buffer, pos: number, checkCrcs: boolean, out: DecodedFetch): DecodedFetch | Promise<DecodedFetch> {
+  let last = -1; // the last complete batch: the next fetch offset is computed once, from it
   while (pos < blob.length) {
     const size = batchSizeAt(blob, pos);
     if (size < 0 || pos + size > blob.length) break; // partial trailing batch
-    check(blob, pos, size, checkCrcs);
+    checkBatchFormat(blob, pos, checkCrcs);
+    last = pos;
     const attributes = blob.readInt16BE(pos + Off.Attributes);
-    const baseOffset = blob.readBigInt64BE(pos + Off.BaseOffset);
-    out.nextFetchOffset = baseOffset + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
     if ((attributes & Attr.Control) !== 0) {
       pos += size;
       continue;
     }
-    const codec = attributes & Attr.CompressionMask;
+    const codec = batchCodec(attributes);
     const section = blob.subarray(pos + BATCH_HEADER_SIZE, pos + size);
     if (codec !== CompressionType.None) {
-      if (codec > CompressionType.Zstd) throw new InvalidBatchError('unsupported-compression', `unknown compression codec id ${codec}`);
+      out.nextFetchOffset = offsetAfter(blob, pos);
       const next = pos + size;
       return decompress(codec, section).then(
         (records) => {
-          appendRecords(topic, partition, blob, pos, records, out.records);
+          appendRecords(topic, partition, blob, pos, attributes, records, out.records);
           return walk(topic, partition, blob, next, checkCrcs, out);
         },
         (err: Error) => {
@@ -100,30 +107,18 @@ function walk(topic: string, partition: number, blob: Buffer, pos: number, check
         },
       );
     }
-    appendRecords(topic, partition, blob, pos, section, out.records);
+    appendRecords(topic, partition, blob, pos, attributes, section, out.records);
     pos += size;
   }
+  if (last >= 0) out.nextFetchOffset = offsetAfter(blob, last);
   return out;
 }
 
-function check(blob: Buffer, pos: number, size: number, checkCrcs: boolean): void {
-  const magic = size > Off.Magic ? blob.readInt8(pos + Off.Magic) : -1;
-  if (magic === 0 || magic === 1) {
-    throw new InvalidBatchError('bad-magic', `legacy message set v${magic} is not supported; only record batch v2 (magic 2, Kafka 0.11+)`);
-  }
-  if (checkCrcs) {
-    validateBatch(blob, pos);
-    return;
-  }
-  if (size < BATCH_HEADER_SIZE) throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
-  if (magic !== 2) throw new InvalidBatchError('bad-magic', `unsupported magic ${magic}`);
-}
-
 /** Decodes the (uncompressed) records section of the batch at `pos` of `blob` onto `out`. */
-function appendRecords(topic: string, partition: number, blob: Buffer, pos: number, section: Buffer, out: ConsumerRecord[]): void {
+function appendRecords(topic: string, partition: number, blob: Buffer, pos: number, attributes: number, section: Buffer, out: ConsumerRecord[]): void {
   const count = blob.readInt32BE(pos + Off.RecordsCount);
   const leaderEpoch = blob.readInt32BE(pos + Off.PartitionLeaderEpoch);
-  const logAppend = (blob.readInt16BE(pos + Off.Attributes) & Attr.TimestampTypeLogAppend) !== 0;
+  const logAppend = (attributes & Attr.TimestampTypeLogAppend) !== 0;
   const timestampType = logAppend ? 'log-append' : 'create';
   const baseOffset = blob.readBigInt64BE(pos + Off.BaseOffset);
   const lastOffset = baseOffset + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta));

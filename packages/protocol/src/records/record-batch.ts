@@ -127,8 +127,12 @@ export function encodeRecordBatchSync(input: RecordBatchInput): Buffer {
   return assemble({ header: prepared.header, body });
 }
 
-/** Checks the batch at `pos` (legacy magic, length, CRC) and returns its header and size. */
-function checkBatch(buf: Buffer, pos: number, verifyCrc: boolean): { header: BatchHeader; size: number } {
+/**
+ * Checks the batch at `pos` of `buf` (legacy magic 0/1 refused, length, magic 2, and the CRC-32C
+ * when `verifyCrc`) and returns its size; throws InvalidBatchError. Shared with the client's fetch
+ * decoder, which reads records without building a BatchHeader.
+ */
+export function checkBatchFormat(buf: Buffer, pos: number, verifyCrc: boolean): number {
   const size = batchSizeAt(buf, pos);
   if (size >= 0 && buf.length - pos > Off.Magic) {
     const magic = buf.readInt8(pos + Off.Magic);
@@ -143,13 +147,14 @@ function checkBatch(buf: Buffer, pos: number, verifyCrc: boolean): { header: Bat
     if (pos + size > buf.length) throw new InvalidBatchError('truncated', `batch of ${size} bytes runs past the end of its buffer`);
     if (buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC) throw new InvalidBatchError('bad-magic', `unsupported magic ${buf.readInt8(pos + Off.Magic)}`);
   }
-  return { header: readBatchHeader(buf, pos), size };
+  return size;
 }
 
-function codecOf(header: BatchHeader): CompressionType {
-  const codec = header.attributes & Attr.CompressionMask;
+/** The compression codec of a batch's attributes; an unknown codec id is InvalidBatchError. */
+export function batchCodec(attributes: number): CompressionType {
+  const codec = compressionOf(attributes);
   if (codec > CompressionType.Zstd) throw new InvalidBatchError('unsupported-compression', `unknown compression codec id ${codec}`);
-  return codec as CompressionType;
+  return codec;
 }
 
 function finish(buf: Buffer, pos: number, size: number, header: BatchHeader, records: Buffer, codec: CompressionType): DecodedBatch {
@@ -185,8 +190,9 @@ function compressionFailure(err: unknown): never {
 
 /** Decodes the batch at `pos`: validates it (CRC unless disabled), decompresses, decodes every record. */
 export async function decodeRecordBatch(buf: Buffer, pos = 0, opts: DecodeBatchOptions = {}): Promise<DecodedBatch> {
-  const { header, size } = checkBatch(buf, pos, opts.verifyCrc ?? true);
-  const codec = codecOf(header);
+  const size = checkBatchFormat(buf, pos, opts.verifyCrc ?? true);
+  const header = readBatchHeader(buf, pos);
+  const codec = batchCodec(header.attributes);
   let records = buf.subarray(pos + BATCH_HEADER_SIZE, pos + size);
   if (codec !== CompressionType.None) records = await decompress(codec, records, opts).catch(compressionFailure);
   return finish(buf, pos, size, header, records, codec);
@@ -194,8 +200,9 @@ export async function decodeRecordBatch(buf: Buffer, pos = 0, opts: DecodeBatchO
 
 /** Synchronous decodeRecordBatch; zstd batches throw InvalidBatchError 'bad-compression'. */
 export function decodeRecordBatchSync(buf: Buffer, pos = 0, opts: DecodeBatchOptions = {}): DecodedBatch {
-  const { header, size } = checkBatch(buf, pos, opts.verifyCrc ?? true);
-  const codec = codecOf(header);
+  const size = checkBatchFormat(buf, pos, opts.verifyCrc ?? true);
+  const header = readBatchHeader(buf, pos);
+  const codec = batchCodec(header.attributes);
   let records = buf.subarray(pos + BATCH_HEADER_SIZE, pos + size);
   if (codec !== CompressionType.None) {
     try {
