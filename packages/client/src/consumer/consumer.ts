@@ -47,10 +47,6 @@ export class KafkaConsumer implements Consumer {
   ) {
     this.subscriptions = new SubscriptionState(config.autoOffsetReset ?? 'latest');
     this.buffer = new FetchBuffer(this.subscriptions, config.maxBufferedBytes ?? 64 * 1024 * 1024);
-    // data fetched for a partition that was taken away must not be handed out if it comes back
-    this.subscriptions.onPartitionsRemoved = (tps) => {
-      for (const tp of tps) this.buffer.clearPartition(tp.topic, tp.partition);
-    };
     this.fetcher = new Fetcher(cluster, this.subscriptions, this.buffer, {
       minBytes: config.fetchMinBytes ?? 1,
       maxWaitMs: config.fetchMaxWaitMs ?? 500,

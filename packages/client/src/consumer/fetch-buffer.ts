@@ -53,7 +53,12 @@ export class FetchBuffer {
   constructor(
     private readonly subscriptions: SubscriptionState,
     readonly maxBufferedBytes = 64 * 1024 * 1024,
-  ) {}
+  ) {
+    // data fetched for a partition that was taken away must not be handed out, even if it comes back
+    subscriptions.onPartitionsRemoved = (tps) => {
+      for (const tp of tps) this.clearPartition(tp.topic, tp.partition);
+    };
+  }
 
   get bufferedBytes(): number {
     return this.bytes;
@@ -146,8 +151,8 @@ export class FetchBuffer {
       const e = this.entries[i]!;
       const state = e.state;
       const pos = state.position;
-      if (this.subscriptions.stateOf(e.key) !== state || pos === null || (e.position === null ? pos.offset !== e.fetch.fetchOffset : pos !== e.position)) {
-        this.remove(i); // revoked, or fetched before a seek / reset
+      if (pos === null || (e.position === null ? pos.offset !== e.fetch.fetchOffset : pos !== e.position)) {
+        this.remove(i); // fetched before a seek / reset (revoked partitions were cleared when removed)
         continue;
       }
       if (state.paused) {
