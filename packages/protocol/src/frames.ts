@@ -22,17 +22,27 @@ function specFor(apiKey: number, apiVersion: number, E: typeof DecodeError | typ
   return spec;
 }
 
+/**
+ * Writes a request into `w` (any Writer: one buffer, or the client's chunked writer): 4 bytes
+ * reserved for the size, the header, the body. Returns where the size goes; the caller fills it in
+ * with the bytes written after it.
+ */
+export function writeRequest<K extends ApiKey>(w: Writer, header: RequestHeader & { apiKey: K }, body: Encodable<RequestOf<K>>): number {
+  const spec = specFor(header.apiKey, header.apiVersion, EncodeError);
+  const at = w.reserve(4);
+  encodeRequestHeader(w, header);
+  spec.encodeRequest(w, header.apiVersion, body);
+  return at;
+}
+
 /** A complete request frame: int32 size, request header, body. */
 export function encodeRequestFrame<K extends ApiKey>(
   header: RequestHeader & { apiKey: K },
   body: Encodable<RequestOf<K>>,
   initialCapacity = 256,
 ): Buffer {
-  const spec = specFor(header.apiKey, header.apiVersion, EncodeError);
   const w = new Writer(initialCapacity);
-  const at = w.reserve(4);
-  encodeRequestHeader(w, header);
-  spec.encodeRequest(w, header.apiVersion, body);
+  const at = writeRequest(w, header, body);
   w.setInt32(at, w.length - 4);
   return w.finish();
 }

@@ -5,7 +5,7 @@
 // which are shifted in place). `encodeRequestChunks` writes the int32 size prefix, the request
 // header and the body through the generated codec, exactly the bytes encodeRequestFrame makes.
 // The caller must not modify a referenced buffer until the frame is written.
-import { API_SPECS, EncodeError, Writer, encodeRequestHeader, type RequestHeader } from '@tributary/protocol';
+import { Writer, writeRequest, type ApiKey, type Encodable, type RequestHeader, type RequestOf } from '@tributary/protocol';
 
 /** Byte fields at least this long are referenced, not copied. */
 export const ZERO_COPY_MIN = 4096;
@@ -53,16 +53,9 @@ export class ChunkedWriter extends Writer {
 }
 
 /** int32 size, request header and body as buffers to write in order (one buffer when nothing was referenced). */
-export function encodeRequestChunks(header: RequestHeader, body: unknown, initialCapacity = 256): Buffer[] {
-  const spec = API_SPECS[header.apiKey];
-  if (spec === undefined) throw new EncodeError(`unknown API key ${header.apiKey}`);
-  if (header.apiVersion < spec.minVersion || header.apiVersion > spec.maxVersion) {
-    throw new EncodeError(`${spec.name}: unsupported version ${header.apiVersion} (supported ${spec.minVersion}-${spec.maxVersion})`);
-  }
+export function encodeRequestChunks<K extends ApiKey>(header: RequestHeader & { apiKey: K }, body: Encodable<RequestOf<K>>, initialCapacity = 256): Buffer[] {
   const w = new ChunkedWriter(initialCapacity);
-  w.reserve(4);
-  encodeRequestHeader(w, header);
-  spec.encodeRequest(w, header.apiVersion, body);
+  writeRequest(w, header, body);
   const size = w.totalLength - 4;
   const chunks = w.finishChunks();
   // the size prefix sits at the start of the first segment
