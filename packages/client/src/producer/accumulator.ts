@@ -28,24 +28,25 @@ export interface BatchResult {
   rest?: { from: number; result: BatchResult };
 }
 
+/** The part of a (possibly split) batch's result that wrote the record at `index`, and the record's index in it. */
+function partFor(result: BatchResult, index: number): { part: BatchResult; index: number } {
+  let part = result;
+  while (part.rest && index >= part.rest.from) {
+    index -= part.rest.from;
+    part = part.rest.result;
+  }
+  return { part, index };
+}
+
 /** The offset of the record at `index` of a batch (baseOffset + index, following splits); -1 when unknown (acks=0). */
 export function offsetAt(result: BatchResult, index: number): bigint {
-  let r = result;
-  while (r.rest && index >= r.rest.from) {
-    index -= r.rest.from;
-    r = r.rest.result;
-  }
-  return r.baseOffset < 0n ? -1n : r.baseOffset + BigInt(index);
+  const { part, index: i } = partFor(result, index);
+  return part.baseOffset < 0n ? -1n : part.baseOffset + BigInt(i);
 }
 
 /** The LogAppendTime that applies to the record at `index` (-1 for CreateTime topics). */
 export function logAppendTimeAt(result: BatchResult, index: number): bigint {
-  let r = result;
-  while (r.rest && index >= r.rest.from) {
-    index -= r.rest.from;
-    r = r.rest.result;
-  }
-  return r.logAppendTime;
+  return partFor(result, index).part.logAppendTime;
 }
 
 let batchesCreated = 0;
