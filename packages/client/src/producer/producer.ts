@@ -57,7 +57,10 @@ export class KafkaProducer implements Producer {
   private readonly partitioner: DefaultPartitioner;
   private readonly sender: Sender;
   private readonly pending = new Set<ProducerBatch>();
-  private closed = false;
+  /** Closed once close() was called: no new sends from then on. */
+  private get closed(): boolean {
+    return this.closing !== null;
+  }
   private readonly maxBlockMs: number;
 
   constructor(
@@ -199,7 +202,6 @@ export class KafkaProducer implements Producer {
    */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.closing) return this.closing;
-    this.closed = true; // no new sends from here on
     this.closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = options.timeoutMs === undefined ? null : new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
