@@ -11,6 +11,7 @@
 // scheduling), the producer id block, the group coordinator (loads the __consumer_offsets
 // partitions led by local nodes). Stop: beginShutdown() answers waiting fetches and parked group
 // calls (before the listeners drain), stop() writes the HW checkpoint, flushes and closes the logs.
+import type { BrokerNode } from './broker-node.ts';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ClusterView } from './cluster/cluster-view.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
@@ -98,6 +99,17 @@ export class BrokerCore {
   beginShutdown(): void {
     this._topics?.purgatory.completeAll();
     this._groupCoordinator?.shutdown();
+  }
+
+  /**
+   * Stops `nodes`, then this layer: their handlers are told to finish (abort signal), waiting
+   * fetches and parked group calls answered, the nodes drained for up to `timeoutMs`, storage closed.
+   */
+  async shutdown(nodes: BrokerNode[], timeoutMs: number): Promise<void> {
+    for (const n of nodes) n.abort();
+    this.beginShutdown();
+    await Promise.all(nodes.map((n) => n.stop(timeoutMs)));
+    this.stop();
   }
 
   /** HW checkpoint, flush, recovery-point checkpoints, clean-shutdown marker. */

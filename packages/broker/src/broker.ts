@@ -113,11 +113,7 @@ export class Broker {
   stop(): Promise<void> {
     this.stopPromise ??= (async () => {
       this.state = 'stopping';
-      this.node?.abort();
-      // Waiting fetches and parked JoinGroup/SyncGroup calls are answered so the listeners can drain.
-      this.core?.beginShutdown();
-      await this.node?.stop(this.options.shutdownTimeoutMs ?? 30_000);
-      this.core?.stop();
+      await this.core?.shutdown(this.node ? [this.node] : [], this.options.shutdownTimeoutMs ?? 30_000);
       this.state = 'stopped';
     })();
     return this.stopPromise;

@@ -173,11 +173,8 @@ export class LocalCluster {
   /** Stops every node, then the shared partition layer. Idempotent. */
   stop(): Promise<void> {
     this.stopPromise ??= (async () => {
-      for (const n of this.nodes.values()) n.abort();
-      this.core.beginShutdown();
-      await Promise.all([...this.nodes.values()].map((n) => n.stop(this.options.shutdownTimeoutMs ?? 30_000)));
+      await this.core.shutdown([...this.nodes.values()], this.options.shutdownTimeoutMs ?? 30_000);
       this.nodes.clear();
-      this.core.stop();
     })();
     return this.stopPromise;
   }
