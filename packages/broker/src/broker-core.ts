@@ -9,8 +9,9 @@
 //
 // Start order: cluster id, the partition layer (load/recover logs, topics, retention and flush
 // scheduling), the producer id block, the group coordinator (loads the __consumer_offsets
-// partitions led by local nodes). Stop: beginShutdown() answers waiting fetches and parked group
-// calls (before the listeners drain), stop() writes the HW checkpoint, flushes and closes the logs.
+// partitions led by local nodes). Stop: shutdown(nodes) aborts the nodes' handlers, then
+// beginShutdown() answers waiting fetches and parked group calls, the nodes drain, and stop()
+// writes the HW checkpoint, flushes and closes the logs.
 import type { BrokerNode } from './broker-node.ts';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ClusterView } from './cluster/cluster-view.ts';
