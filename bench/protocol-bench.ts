@@ -9,7 +9,7 @@ import {
   decodeRecordBatchSync, compress, decompress, compressSync, decompressSync, CompressionType,
   API_SPECS, ApiKey, decodeRequestFrame, encodeRequestFrame, encodeResponseFrame, encodeResponseHeader,
 } from '@tributary/protocol';
-import { SplicingWriter } from '@tributary/broker/handlers/splicing-writer';
+import { SplicingWriter } from '@tributary/broker/server/splicing-writer';
 import { createRequire } from 'node:module';
 import { logLines, logLineRecords } from '../packages/protocol/test/helpers/log-lines.ts';
 

@@ -12,7 +12,6 @@
 // partitions led by local nodes). Stop: shutdown(nodes) aborts the nodes' handlers, then
 // beginShutdown() answers waiting fetches and parked group calls, the nodes drain, and stop()
 // writes the HW checkpoint, flushes and closes the logs.
-import type { BrokerNode } from './broker-node.ts';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ClusterView } from './cluster/cluster-view.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
@@ -106,7 +105,7 @@ export class BrokerCore {
    * Stops `nodes`, then this layer: their handlers are told to finish (abort signal), waiting
    * fetches and parked group calls answered, the nodes drained for up to `timeoutMs`, storage closed.
    */
-  async shutdown(nodes: BrokerNode[], timeoutMs: number): Promise<void> {
+  async shutdown(nodes: ReadonlyArray<{ abort(): void; stop(timeoutMs: number): Promise<void> }>, timeoutMs: number): Promise<void> {
     for (const n of nodes) n.abort();
     this.beginShutdown();
     await Promise.all(nodes.map((n) => n.stop(timeoutMs)));

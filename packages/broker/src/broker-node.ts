@@ -7,10 +7,10 @@
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
-import { RequestDispatcher } from './handlers/dispatcher.ts';
-import type { HandlerRegistry } from './handlers/registry.ts';
-import type { ConnectionLimits } from './network/connection.ts';
-import { SocketServer, type BoundListener, type ListenerSpec } from './network/socket-server.ts';
+import { RequestDispatcher } from './server/request-dispatcher.ts';
+import type { HandlerRegistry } from './server/handler-registry.ts';
+import type { ConnectionLimits } from './server/connection.ts';
+import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {

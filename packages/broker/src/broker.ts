@@ -15,9 +15,9 @@ import { BrokerCore } from './broker-core.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
 import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
-import type { HandlerRegistry } from './handlers/registry.ts';
+import type { HandlerRegistry } from './server/handler-registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import type { BoundListener } from './network/socket-server.ts';
+import type { BoundListener } from './server/socket-server.ts';
 import { systemClock, type BrokerServices, type Clock } from './services.ts';
 import type { FileSystem, Scheduler } from '@tributary/storage';
 

@@ -8,36 +8,18 @@ import type { BrokerConfig } from './config/broker-config.ts';
 import type { ClusterView } from './cluster/cluster-view.ts';
 import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
-import type { HandlerRegistry } from './handlers/registry.ts';
 import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
-
-/** Wall-clock time in milliseconds (storage's Clock: one notion of "now" for the whole broker); tests pass a fake. */
 import type { Clock } from '@tributary/storage';
+import type { MetadataView } from './metadata/metadata-view.ts';
+
 export { systemClock, type Clock } from '@tributary/storage';
+export type { MetadataView, PartitionState, TopicState } from './metadata/metadata-view.ts';
 
-/** One partition as Metadata/Produce/Fetch see it; replication-ready even on a single broker. */
-export interface PartitionState {
-  partition: number;
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
-}
-
-export interface TopicState {
-  name: string;
-  /** Kafka's Uuid.toString form (base64url, 22 chars). */
-  topicId: string;
-  internal: boolean;
-  partitions: PartitionState[];
-}
-
-/** Read view of cluster metadata (implemented by the TopicManager). */
-export interface MetadataView {
-  topics(): Iterable<TopicState>;
-  topic(name: string): TopicState | undefined;
+/** The registered APIs as ApiVersions advertises them (the HandlerRegistry). */
+export interface AdvertisedApis {
+  advertised(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
 }
 
 export interface BrokerServices {
@@ -52,7 +34,7 @@ export interface BrokerServices {
   readonly advertisedListeners: readonly ListenerEndpoint[];
   /** The cluster's brokers: endpoints, liveness, controller. */
   readonly cluster: ClusterView;
-  readonly registry: HandlerRegistry;
+  readonly registry: AdvertisedApis;
   readonly metadata: MetadataView;
   /** The partition layer: topics, partitions, logs, the fetch purgatory. */
   readonly topics: TopicManager;

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey as Keys, decodeResponseFrame, type ApiKey } from '@tributary/protocol';
-import { HandlerRegistry, type AnyApiHandler } from '../src/handlers/registry.ts';
+import { HandlerRegistry, type AnyApiHandler } from '../src/server/handler-registry.ts';
 import { apiVersionsHandler } from '../src/handlers/api-versions.ts';
 import { connect, requestFrame } from './helpers/wire-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';

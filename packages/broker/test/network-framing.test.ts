@@ -3,7 +3,7 @@
 // close one connection only, idle timeout, graceful stop.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandlerRegistry, NO_RESPONSE, type ApiHandler } from '../src/handlers/registry.ts';
+import { HandlerRegistry, NO_RESPONSE, type ApiHandler } from '../src/server/handler-registry.ts';
 import { apiVersionsHandler } from '../src/handlers/api-versions.ts';
 import { connect, requestFrame } from './helpers/wire-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';

@@ -32,7 +32,7 @@ import { BrokerCore } from '../broker-core.ts';
 import { BrokerNode, connectionLimits } from '../broker-node.ts';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { createDefaultRegistry } from '../handlers/index.ts';
-import type { HandlerRegistry } from '../handlers/registry.ts';
+import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { consoleLogger } from '../logger.ts';
 import type { Partition } from '../partitions/partition.ts';
 import { systemClock } from '../services.ts';

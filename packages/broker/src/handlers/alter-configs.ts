@@ -14,7 +14,7 @@
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { alterConfigResources } from './alter-config-resources.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
   apiKey: ApiKey.AlterConfigs,

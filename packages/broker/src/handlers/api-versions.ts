@@ -4,12 +4,12 @@
 // MaxVersion, sorted by API key; ThrottleTimeMs 0 (v1+). v3+ validates ClientSoftwareName and
 // ClientSoftwareVersion as Kafka does (letters, digits, '-', '.'; starting and ending with a letter
 // or digit) and answers INVALID_REQUEST otherwise. An ApiVersions request with a version this
-// broker does not serve is not parsed: the dispatcher answers it with `unsupportedApiVersionsFrame`,
+// broker does not serve is not parsed: the dispatcher answers it (server/request-dispatcher.ts),
 // a v0 body with UNSUPPORTED_VERSION and ApiVersions' own range (KIP-511). The response header is
 // always v0 (the codec's responseHeaderVersion knows).
 // Not implemented: SupportedFeatures / FinalizedFeatures tagged fields (v3+), quotas.
-import { ApiKey, ErrorCode, encodeResponseFrame } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const API_VERSIONS_MAX = 4;
 
@@ -28,11 +28,3 @@ export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
     return { errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE, apiKeys, throttleTimeMs: 0 };
   },
 };
-
-/** The whole response frame for an ApiVersions request of an unsupported version (KIP-511). */
-export function unsupportedApiVersionsFrame(correlationId: number): Buffer {
-  return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
-    errorCode: ErrorCode.UNSUPPORTED_VERSION,
-    apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }],
-  });
-}

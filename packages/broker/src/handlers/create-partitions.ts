@@ -14,7 +14,7 @@
 // Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
 import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../partitions/topic-names.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */
 const MAX_PARTITIONS_PER_REQUEST = 10_000;

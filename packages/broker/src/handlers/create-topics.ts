@@ -11,7 +11,7 @@
 // Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
 import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
 import { CONFIG_SOURCE, effectiveTopicConfig } from '../partitions/topic-config.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 

@@ -5,7 +5,7 @@
 // for an unknown group; NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS by coordinator partition.
 // Not implemented: authorization.
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const deleteGroupsHandler: ApiHandler<typeof ApiKey.DeleteGroups> = {
   apiKey: ApiKey.DeleteGroups,

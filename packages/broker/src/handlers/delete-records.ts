@@ -13,7 +13,7 @@
 // Not implemented: timeoutMs (single replica: done when answered), authorization.
 import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../partitions/topic-names.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ADMIN_CLIENT_ID = '__admin_client';
 

@@ -13,7 +13,7 @@
 // Not implemented: timeoutMs (deletion is synchronous), authorization.
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../partitions/topic-names.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 

@@ -10,7 +10,7 @@
 // Not implemented: v2 (fenced brokers), authorization.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { brokersFor } from './metadata.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const NOT_REQUESTED = -2147483648;
 const ENDPOINT_BROKER = 1;

@@ -6,7 +6,7 @@
 // elsewhere or still loading gets NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS.
 // Not implemented: AuthorizedOperations (v3+, left at its "not requested" default).
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
   apiKey: ApiKey.DescribeGroups,

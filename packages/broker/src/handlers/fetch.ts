@@ -27,7 +27,7 @@ import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse, type FetchRes
 import { waitForFetch } from '../partitions/delayed-fetch.ts';
 import type { Partition } from '../partitions/partition.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 import { dataBufferPool } from '@tributary/storage';
 
 const EMPTY = Buffer.alloc(0);

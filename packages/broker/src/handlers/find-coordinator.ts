@@ -12,7 +12,7 @@
 // Not implemented: transaction coordinator, share coordinator (key type 2), authorization.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts';
-import type { ApiHandler, RequestContext } from './registry.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 interface Coordinator { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }
 

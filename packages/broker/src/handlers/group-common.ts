@@ -1,7 +1,7 @@
 // Helpers shared by the group API handlers (FindCoordinator, JoinGroup, ... OffsetDelete).
 import { ErrorCode } from '@tributary/protocol';
-import type { ConnectionInfo } from '../network/connection.ts';
-import type { MetadataView } from '../services.ts';
+import type { ConnectionInfo } from '../server/connection.ts';
+import type { MetadataView } from '../metadata/metadata-view.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 

@@ -6,7 +6,7 @@
 // coordinator partition is loading the answer is NONE, as in Kafka.
 // Not implemented: authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
   apiKey: ApiKey.Heartbeat,

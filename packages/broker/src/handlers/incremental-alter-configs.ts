@@ -16,7 +16,7 @@
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
 import { alterConfigResources } from './alter-config-resources.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
 

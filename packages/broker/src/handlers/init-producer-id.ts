@@ -23,7 +23,7 @@
 // Not implemented: transactions (__transaction_state, the transaction coordinator), ACLs
 // (CLUSTER_AUTHORIZATION_FAILED / TRANSACTIONAL_ID_AUTHORIZATION_FAILED), quotas.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** Kafka's default transaction.max.timeout.ms. */
 export const TRANSACTION_MAX_TIMEOUT_MS = 900_000;

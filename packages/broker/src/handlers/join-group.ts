@@ -9,7 +9,7 @@
 // Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
 import { clientHostOf } from './group-common.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   apiKey: ApiKey.JoinGroup,

@@ -6,7 +6,7 @@
 // per member.
 // Not implemented: authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const leaveGroupHandler: ApiHandler<typeof ApiKey.LeaveGroup> = {
   apiKey: ApiKey.LeaveGroup,

@@ -5,7 +5,7 @@
 // (case-insensitive, empty = all). COORDINATOR_LOAD_IN_PROGRESS while a partition is loading.
 // Not implemented: authorization (DESCRIBE on each group), consumer/share group types.
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const listGroupsHandler: ApiHandler<typeof ApiKey.ListGroups> = {
   apiKey: ApiKey.ListGroups,

@@ -19,7 +19,7 @@
 // Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../partitions/partition.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 const EARLIEST = -2n;
 const LATEST = -1n;

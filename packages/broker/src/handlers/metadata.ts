@@ -20,7 +20,7 @@ import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protoc
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';
 import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
-import type { ApiHandler, RequestContext } from './registry.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NOT_REQUESTED = -2147483648;

@@ -11,7 +11,7 @@
 // Not implemented: the new consumer protocol's member epochs, authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
 import { mergePartitionResults, splitByExistence } from './group-common.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
   apiKey: ApiKey.OffsetCommit,

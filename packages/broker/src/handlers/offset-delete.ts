@@ -7,7 +7,7 @@
 // Not implemented: authorization.
 import { ApiKey } from '@tributary/protocol';
 import { mergePartitionResults, splitByExistence } from './group-common.ts';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const offsetDeleteHandler: ApiHandler<typeof ApiKey.OffsetDelete> = {
   apiKey: ApiKey.OffsetDelete,

@@ -9,7 +9,7 @@
 // protocol), authorization.
 import { ApiKey } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';
-import type { ApiHandler, RequestContext } from './registry.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 

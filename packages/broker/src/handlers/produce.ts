@@ -34,7 +34,7 @@ import { PartitionError } from '../partitions/partition.ts';
 import { validateRecords } from '../partitions/log-validator.ts';
 import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
-import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from './registry.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
 
 type PartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
 

@@ -6,7 +6,7 @@
 // (INCONSISTENT_GROUP_PROTOCOL on mismatch) and answered from v5.
 // Not implemented: authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
-import type { ApiHandler } from './registry.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
   apiKey: ApiKey.SyncGroup,

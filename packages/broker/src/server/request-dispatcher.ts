@@ -8,12 +8,11 @@
 // above the handler's max (or below 0), a version in [0, minVersion) when the handler has no
 // `rejectVersion`, a body that does not decode, and a handler that throws.
 // ApiVersions of an unsupported version is answered (v0 body, UNSUPPORTED_VERSION, KIP-511).
-import { API_SPECS, ApiKey, Reader, decodeRequestHeader, encodeResponseHeader } from '@tributary/protocol';
-import type { ConnectionInfo, FrameProcessor, ResponseFrame } from '../network/connection.ts';
+import { API_SPECS, ApiKey, ErrorCode, Reader, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader } from '@tributary/protocol';
+import type { ConnectionInfo, FrameProcessor, ResponseFrame } from './connection.ts';
 import type { BrokerServices } from '../services.ts';
-import { unsupportedApiVersionsFrame } from './api-versions.ts';
 import { SplicingWriter } from './splicing-writer.ts';
-import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './registry.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './handler-registry.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -40,7 +39,7 @@ export class RequestDispatcher implements FrameProcessor {
     const handler = this.registry.get(apiKey);
     if (!handler) throw new ProtocolViolation(`unknown API key ${apiKey}`);
     if (apiVersion < 0 || apiVersion > handler.maxVersion) {
-      if (apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsFrame(frame.readInt32BE(4));
+      if (apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsFrame(frame.readInt32BE(4), handler.maxVersion);
       throw new ProtocolViolation(`${handler.name} version ${apiVersion} is not supported (0-${handler.maxVersion})`);
     }
     const below = apiVersion < handler.minVersion;
@@ -72,4 +71,12 @@ function encode(handler: AnyApiHandler, apiVersion: number, correlationId: numbe
   else API_SPECS[handler.apiKey]!.encodeResponse(w, apiVersion, result);
   w.setInt32(at, w.length - 4);
   return w.chunks();
+}
+
+/** The whole response frame for an ApiVersions request of an unsupported version (KIP-511). */
+export function unsupportedApiVersionsFrame(correlationId: number, maxVersion: number): Buffer {
+  return encodeResponseFrame(ApiKey.ApiVersions, 0, correlationId, {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion }],
+  });
 }

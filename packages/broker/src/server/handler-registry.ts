@@ -18,20 +18,11 @@
 // response's error fields, as Kafka 4 does for Produce v0-2) or, if the handler has none, closes
 // the connection. A version above maxVersion, or an unknown API key, closes the connection, as
 // Kafka's SocketServer does — except ApiVersions, answered with a v0 body and UNSUPPORTED_VERSION.
-import type { ApiKey, Encodable, Reader, RequestHeader, RequestOf, ResponseOf, Writer } from '@tributary/protocol';
-import { CLOSE_CONNECTION, type ConnectionInfo } from '../network/connection.ts';
-import type { BrokerServices } from '../services.ts';
+import type { ApiKey, Encodable, Reader, RequestOf, ResponseOf, Writer } from '@tributary/protocol';
+import { CLOSE_CONNECTION } from './connection.ts';
+import type { RequestContext } from './request-context.ts';
 
-/** What a handler receives with each request. */
-export interface RequestContext {
-  readonly header: RequestHeader;
-  readonly connection: ConnectionInfo;
-  readonly services: BrokerServices;
-  /** Aborts when the connection closes or the broker stops: long polls should answer now. */
-  readonly signal: AbortSignal;
-  /** Size of the request frame in bytes (without the size prefix). */
-  readonly requestBytes: number;
-}
+export type { RequestContext } from './request-context.ts';
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('NO_RESPONSE');
@@ -39,7 +30,7 @@ export const NO_RESPONSE: unique symbol = Symbol('NO_RESPONSE');
  * Returned by a handler to answer nothing and close the connection once the responses ahead of
  * this one are written (a failed acks=0 Produce, as Kafka does).
  */
-export { CLOSE_CONNECTION } from '../network/connection.ts';
+export { CLOSE_CONNECTION } from './connection.ts';
 export type HandlerResult<Res> = Res | typeof NO_RESPONSE | typeof CLOSE_CONNECTION;
 
 /** A body codec that replaces the generated one (tests, special cases). */
