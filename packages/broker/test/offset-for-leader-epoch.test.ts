@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { endOffsetForEpoch } from '../src/handlers/offset-for-leader-epoch.ts';
-import type { Partition } from '../src/partitions/partition.ts';
+import type { Partition } from '../src/replica/partition.ts';
 
 test('end offset per requested epoch, as Kafka answers it', () => {
   const p = { logEndOffset: 30, log: { leaderEpochCache: { all: [{ epoch: 3, startOffset: 10 }, { epoch: 5, startOffset: 20 }] } } } as unknown as Partition;

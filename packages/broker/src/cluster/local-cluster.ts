@@ -34,7 +34,7 @@ import type { BrokerConfig } from '../config/broker-config.ts';
 import { createDefaultRegistry } from '../handlers/index.ts';
 import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { consoleLogger } from '../logger.ts';
-import type { Partition } from '../partitions/partition.ts';
+import type { Partition } from '../replica/partition.ts';
 import { systemClock } from '../services.ts';
 
 export interface LocalClusterOptions extends BrokerOptions {

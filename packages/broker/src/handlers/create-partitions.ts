@@ -13,7 +13,7 @@
 // POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
 // Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
 import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
-import { isInternalTopic } from '../partitions/topic-names.ts';
+import { isInternalTopic } from '../metadata/topic-names.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */

@@ -10,7 +10,7 @@
 // partition count, replication factor and every effective config (value, source); v7 the topic id.
 // Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
 import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
-import { CONFIG_SOURCE, effectiveTopicConfig } from '../partitions/topic-config.ts';
+import { CONFIG_SOURCE, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';

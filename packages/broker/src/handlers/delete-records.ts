@@ -12,7 +12,7 @@
 // survives a crash. A partition named twice is answered once per mention.
 // Not implemented: timeoutMs (single replica: done when answered), authorization.
 import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
-import { isInternalTopic } from '../partitions/topic-names.ts';
+import { isInternalTopic } from '../metadata/topic-names.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ADMIN_CLIENT_ID = '__admin_client';

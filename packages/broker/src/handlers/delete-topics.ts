@@ -12,7 +12,7 @@
 // told. Results come back in request order; v5+ carry error messages, v6 topic ids.
 // Not implemented: timeoutMs (deletion is synchronous), authorization.
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
-import { isInternalTopic } from '../partitions/topic-names.ts';
+import { isInternalTopic } from '../metadata/topic-names.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';

@@ -14,7 +14,7 @@
 // Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
 // (INVALID_REQUEST "Unsupported resource type"), authorization.
 import { ApiKey, ErrorCode, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
-import { topicNameProblem } from '../partitions/topic-names.ts';
+import { topicNameProblem } from '../metadata/topic-names.ts';
 import { ResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from './config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 

@@ -24,8 +24,8 @@
 // pool (no further copy), spliced into the response frame, and the connection returns that buffer
 // to the pool once the socket write completed (reads discarded before a long poll are returned at once).
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse, type FetchResponsePartitionData } from '@tributary/protocol';
-import { waitForFetch } from '../partitions/delayed-fetch.ts';
-import type { Partition } from '../partitions/partition.ts';
+import { waitForFetch } from '../replica/purgatory/delayed-fetch.ts';
+import type { Partition } from '../replica/partition.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 import { dataBufferPool } from '@tributary/storage';

@@ -18,7 +18,7 @@
 // an offline log.
 // Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
-import type { Partition } from '../partitions/partition.ts';
+import type { Partition } from '../replica/partition.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const EARLIEST = -2n;

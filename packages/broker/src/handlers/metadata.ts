@@ -19,7 +19,7 @@
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';
-import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
+import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';

@@ -14,7 +14,7 @@
 // must go to the leader, as in Kafka. ReplicaId (v3+) is not used.
 // Not implemented: KAFKA_STORAGE_ERROR for an offline log dir, authorization, follower fetching.
 import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseEpochEndOffset } from '@tributary/protocol';
-import type { Partition } from '../partitions/partition.ts';
+import type { Partition } from '../replica/partition.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };

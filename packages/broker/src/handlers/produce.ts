@@ -29,10 +29,10 @@
 // (message.timestamp.before/after.max.ms), quotas / throttling, request timeoutMs (nothing waits
 // on other replicas).
 import { ApiKey, ErrorCode, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
-import type { Partition } from '../partitions/partition.ts';
-import { PartitionError } from '../partitions/partition.ts';
-import { validateRecords } from '../partitions/log-validator.ts';
-import { isInternalTopic, topicNameProblem } from '../partitions/topic-names.ts';
+import type { Partition } from '../replica/partition.ts';
+import { PartitionError } from '../replica/partition.ts';
+import { validateRecords } from '../replica/log-validator.ts';
+import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
 import type { TopicManager } from '../partitions/topic-manager.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
 

@@ -26,13 +26,13 @@ import type { Logger } from '../logger.ts';
 import type { Clock } from '@tributary/storage';
 import type { MetadataView, TopicState } from '../metadata/metadata-view.ts';
 import { ClusterView } from '../cluster/cluster-view.ts';
-import { FetchPurgatory } from './fetch-purgatory.ts';
-import { Partition } from './partition.ts';
+import { FetchPurgatory } from '../replica/purgatory/fetch-purgatory.ts';
+import { Partition } from '../replica/partition.ts';
 import {
   effectiveTopicConfig, runtimeConfig, toLogConfig, validateTopicConfigs, TopicConfigError,
   type EffectiveTopicConfig, type TopicConfigs, type TopicRuntimeConfig,
-} from './topic-config.ts';
-import { isInternalTopic, topicNameProblem } from './topic-names.ts';
+} from '../metadata/topic-config.ts';
+import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
 import { TopicStore, type StoredPartition, type StoredTopic } from './topic-store.ts';
 
 export interface TopicManagerOptions {

@@ -11,7 +11,7 @@
 // names by construction ([a-zA-Z0-9._-], not "." or ".."). The directory name is not a
 // `<topic>-<partition>` name, so the LogManager ignores it.
 import { replaceFileAtomic, type FileSystem } from '@tributary/storage';
-import type { TopicConfigs } from './topic-config.ts';
+import type { TopicConfigs } from '../metadata/topic-config.ts';
 
 export const METADATA_DIR = 'tributary-metadata';
 

@@ -10,7 +10,7 @@ import { ErrorCode } from '@tributary/protocol';
 import type { BufferPool, PartitionLog, ReadResult } from '@tributary/storage';
 import { PartitionError } from './partition-error.ts';
 import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
-import type { TopicRuntimeConfig } from './topic-config.ts';
+import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
 
 export { PartitionError };
 

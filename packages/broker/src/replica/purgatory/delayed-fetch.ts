@@ -4,7 +4,7 @@
 // `committedBytes` counter (bytes appended below the high watermark), so checking is O(partitions)
 // and never reads the log; the caller re-reads once, on completion.
 import type { DelayedOperation, FetchPurgatory } from './fetch-purgatory.ts';
-import type { Partition } from './partition.ts';
+import type { Partition } from '../partition.ts';
 
 export interface DelayedFetchOptions {
   purgatory: FetchPurgatory;
