@@ -22,7 +22,7 @@ async function broker(t: TestContext): Promise<TestBroker> {
 /** Resolves once the broker holds a parked Fetch (so the gap measures the wake-up, not a client's start-up). */
 async function fetchParked(kafka: TestBroker): Promise<void> {
   const deadline = performance.now() + 10_000;
-  while (kafka.broker.services.topics.purgatory.size === 0) {
+  while (kafka.broker.services.replicas.fetchPurgatory.size === 0) {
     if (performance.now() > deadline) throw new Error('no Fetch was parked within 10 s');
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -21,6 +21,7 @@ import { ProducerIdManager } from './coordinator/transaction/producer-id-manager
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { TopicManager } from './partitions/topic-manager.ts';
+import { ReplicaManager } from './replica/replica-manager.ts';
 import type { Clock } from './services.ts';
 import type { FileSystem, Scheduler } from '@tributary/storage';
 
@@ -54,6 +55,7 @@ export class BrokerCore {
 
   get clusterId(): string { return this.started(this._clusterId); }
   get topics(): TopicManager { return this.started(this._topics); }
+  get replicas(): ReplicaManager { return this.topics.replicas; }
   get producerIds(): ProducerIdManager { return this.started(this._producerIds); }
   get groupCoordinator(): GroupCoordinatorService { return this.started(this._groupCoordinator); }
 
@@ -66,10 +68,10 @@ export class BrokerCore {
   start(): void {
     const config = this.config;
     const clusterId = resolveClusterId(config.logDirs, config.nodeId);
-    const topics = new TopicManager({
-      config, nodeId: config.nodeId, clusterId, clock: this.clock, log: this.log,
-      fs: this.options.fs, scheduler: this.options.scheduler, cluster: this.cluster,
+    const replicas = new ReplicaManager({
+      config, nodeId: config.nodeId, clusterId, clock: this.clock, log: this.log, fs: this.options.fs, scheduler: this.options.scheduler,
     });
+    const topics = new TopicManager({ config, nodeId: config.nodeId, log: this.log, replicas, cluster: this.cluster });
     topics.start();
     const producerIds = new ProducerIdManager(topics.logs.fs, config.logDirs[0]!, config.nodeId);
     try {
@@ -97,7 +99,7 @@ export class BrokerCore {
 
   /** Answers waiting fetches and parked JoinGroup/SyncGroup calls (NOT_COORDINATOR) so listeners can drain. */
   beginShutdown(): void {
-    this._topics?.purgatory.completeAll();
+    this._topics?.replicas.fetchPurgatory.completeAll();
     this._groupCoordinator?.shutdown();
   }
 

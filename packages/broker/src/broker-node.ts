@@ -61,6 +61,7 @@ export class BrokerNode {
       registry: options.registry,
       metadata: core.topics,
       topics: core.topics,
+      replicas: core.replicas,
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,
       shutdownSignal: this.shutdown.signal,

@@ -22,4 +22,6 @@ export * from './replica/producer-state.ts';
 export * from './metadata/topic-config.ts';
 export * from './metadata/topic-names.ts';
 export * from './partitions/topic-store.ts';
-export * from './replica/purgatory/fetch-purgatory.ts';
+export * from './replica/replica-manager.ts';
+export * from './replica/purgatory/delayed-operation.ts';
+export * from './replica/purgatory/delayed-operation-purgatory.ts';

@@ -10,6 +10,7 @@ import type { GroupCoordinatorService } from './coordinator/group-coordinator-se
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
+import type { ReplicaManager } from './replica/replica-manager.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Clock } from '@tributary/storage';
 import type { MetadataView } from './metadata/metadata-view.ts';
@@ -36,8 +37,10 @@ export interface BrokerServices {
   readonly cluster: ClusterView;
   readonly registry: AdvertisedApis;
   readonly metadata: MetadataView;
-  /** The partition layer: topics, partitions, logs, the fetch purgatory. */
+  /** Topics and their partitions' replica state (the local metadata); topic operations. */
   readonly topics: TopicManager;
+  /** The partitions this broker hosts: logs, append (Produce) and fetch (Fetch), the purgatory. */
+  readonly replicas: ReplicaManager;
   /** Producer ids for InitProducerId (blocks persisted in the first log dir). */
   readonly producerIds: ProducerIdManager;
   /** The group coordinator (FindCoordinator, JoinGroup, OffsetCommit, ...). */

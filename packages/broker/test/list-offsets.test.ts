@@ -14,7 +14,7 @@ describe('ListOffsets', async () => {
   // three batches of two records; timestamps 1000,1001 / 2000,2001 / 1500,1501
   for (const base of [1000, 2000, 1500]) {
     const records = await encodeRecordBatch({ records: [{ value: 'a', timestamp: base }, { value: 'b', timestamp: base + 1 }] });
-    await tm.partition('lo', 0)!.appendAsLeader(records, 1);
+    await tm.partition('lo', 0)!.appendRecordsToLeader(records, { requiredAcks: 1, origin: 'client' });
   }
   after(async () => { c.close(); await b.stop(); });
 
@@ -67,7 +67,7 @@ describe('Partition.deleteRecords', () => {
       tm.createTopic({ name: 'dr', numPartitions: 1 });
       tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
       const p = tm.partition('dr', 0)!;
-      await p.appendAsLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), 1);
+      await p.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), { requiredAcks: 1, origin: 'client' });
       assert.equal(p.deleteRecords(2), 2);
       assert.equal(p.logStartOffset, 2);
       assert.equal(p.deleteRecords(-1), 3);

@@ -152,13 +152,13 @@ describe('LocalCluster', async () => {
     const end = tm.partition('lc', 1)!.logEndOffset;
     const parked = fetchOne(c(2), 'lc', 1, end, { maxWaitMs: 20_000 });
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(tm.purgatory.size, 1);
+    assert.equal(tm.replicas.fetchPurgatory.size, 1);
     const t0 = Date.now();
     cluster.moveLeader('lc', 1, 3);
     const f = await parked;
     assert.equal(f.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.ok(Date.now() - t0 < 10_000, 'answered when the leader moved, not at maxWaitMs');
-    assert.equal(tm.purgatory.size, 0);
+    assert.equal(tm.replicas.fetchPurgatory.size, 0);
     assert.equal((await produce(c(3), 'lc', 1, 1)).errorCode, 0);
   });
 

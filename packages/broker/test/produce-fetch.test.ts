@@ -157,14 +157,14 @@ describe('Produce and Fetch', async () => {
       const started = Date.now();
       const waiting = c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 0, { maxWaitMs: 30_000 }));
       await new Promise((r) => setTimeout(r, 50));
-      assert.equal(tm.purgatory.size, 1);
+      assert.equal(tm.replicas.fetchPurgatory.size, 1);
       await produce(c, 'lp', 0, await batch(values(1)));
       const f = await waiting;
       assert.ok(Date.now() - started < 10_000);
       const p = f.responses[0]!.partitions[0]!;
       assert.equal(p.highWatermark, 1n);
       assert.equal((await decodeRecordBatches(p.records!))[0]!.records[0]!.value!.toString(), 'v0');
-      assert.equal(tm.purgatory.size, 0);
+      assert.equal(tm.replicas.fetchPurgatory.size, 0);
       // maxWait elapses with nothing produced: empty answer
       const empty = await c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 1, { maxWaitMs: 20 }));
       assert.equal(empty.responses[0]!.partitions[0]!.records!.length, 0);
@@ -173,7 +173,7 @@ describe('Produce and Fetch', async () => {
       const big = c2.request(ApiKey.Fetch, 12, fetchReq('lp', 0, 1, { maxWaitMs: 30_000, minBytes: 100 }));
       await produce(c, 'lp', 0, await batch(values(1)));
       await new Promise((r) => setTimeout(r, 20));
-      assert.equal(tm.purgatory.size, 1);
+      assert.equal(tm.replicas.fetchPurgatory.size, 1);
       await produce(c, 'lp', 0, await batch(values(1)));
       assert.deepEqual((await decodeRecordBatches((await big).responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset), [1n, 2n]);
       assert.ok(Date.now() - bigStarted < 10_000);

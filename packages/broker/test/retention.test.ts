@@ -17,7 +17,7 @@ describe('retention', () => {
       for (const name of ['short', 'long']) {
         for (let i = 0; i < 3; i++) {
           const ts = clock.now() - 3_600_000 + i;
-          await tm.partition(name, 0)!.appendAsLeader(await encodeRecordBatch({ records: [{ value: 'x'.repeat(50), timestamp: ts }] }), 1);
+          await tm.partition(name, 0)!.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'x'.repeat(50), timestamp: ts }] }), { requiredAcks: 1, origin: 'coordinator' });
         }
       }
       assert.equal(tm.partition('short', 0)!.log.segments.length, 3);

@@ -8,12 +8,14 @@ import { MemoryFileSystem } from '@tributary/storage';
 import { BrokerConfig } from '../src/config/broker-config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { TopicManager } from '../src/partitions/topic-manager.ts';
+import { ReplicaManager } from '../src/replica/replica-manager.ts';
 
 const N = 3000;
 
 function topicManager(fs: MemoryFileSystem): TopicManager {
   const config = BrokerConfig.load({ settings: { 'log.dirs': '/data', 'node.id': 1 } });
-  const tm = new TopicManager({ config, nodeId: 1, clusterId: 'c1', clock: { now: () => 1_700_000_000_000 }, log: silentLogger, fs, scheduler: null });
+  const replicas = new ReplicaManager({ config, nodeId: 1, clusterId: 'c1', clock: { now: () => 1_700_000_000_000 }, log: silentLogger, fs, scheduler: null });
+  const tm = new TopicManager({ config, nodeId: 1, log: silentLogger, replicas });
   tm.start();
   return tm;
 }
@@ -28,10 +30,10 @@ describe('topic creation and a crash', () => {
     assert.equal(fs.stats.fsyncs - fsyncs, 1); // the topic store's file; nothing per partition
     const id = r.topic!.topicId;
     const batch = () => encodeRecordBatch({ records: [{ key: 'k', value: 'v', timestamp: 1_700_000_000_000 }, { key: 'k2', value: 'v2', timestamp: 1_700_000_000_001 }] });
-    const a = await tm.partition('wide', 42)!.appendAsLeader(await batch(), -1);
+    const a = await tm.partition('wide', 42)!.appendRecordsToLeader(await batch(), { requiredAcks: -1, origin: 'client' });
     assert.deepEqual([a.firstOffset, a.lastOffset], [0, 1]);
     tm.partition('wide', 42)!.log.flush();
-    await tm.partition('wide', 43)!.appendAsLeader(await batch(), 1); // page cache only
+    await tm.partition('wide', 43)!.appendRecordsToLeader(await batch(), { requiredAcks: 1, origin: 'client' }); // page cache only
 
     fs.crash();
     const tm2 = topicManager(fs);
@@ -46,9 +48,9 @@ describe('topic creation and a crash', () => {
         assert.equal(p.leaderEpoch, 0);
       }
       assert.equal(tm2.topicById(id)!.name, 'wide');
-      const again = await tm2.partition('wide', 0)!.appendAsLeader(await batch(), -1);
+      const again = await tm2.partition('wide', 0)!.appendRecordsToLeader(await batch(), { requiredAcks: -1, origin: 'client' });
       assert.deepEqual([again.firstOffset, again.lastOffset], [0, 1]);
-      const next = await tm2.partition('wide', 42)!.appendAsLeader(await batch(), -1);
+      const next = await tm2.partition('wide', 42)!.appendRecordsToLeader(await batch(), { requiredAcks: -1, origin: 'client' });
       assert.deepEqual([next.firstOffset, next.lastOffset], [2, 3]);
     } finally {
       tm2.stop();

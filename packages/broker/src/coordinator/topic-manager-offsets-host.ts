@@ -1,5 +1,5 @@
 // OffsetsTopicHost over the broker's TopicManager: __consumer_offsets is an ordinary (internal)
-// topic of the partition layer; coordinator writes go through Partition.appendAsLeader so the high
+// topic of the partition layer; coordinator writes go through Partition.appendRecordsToLeader so the high
 // watermark follows, and loads read the partition's log. A partition is served while one of this
 // process's nodes leads it (every node of a LocalCluster shares the one coordinator).
 import { ErrorCode } from '@tributary/protocol';
@@ -29,7 +29,8 @@ export class TopicManagerOffsetsHost implements OffsetsTopicHost {
     return {
       get logStartOffset() { return p.logStartOffset; },
       get logEndOffset() { return p.logEndOffset; },
-      append: async (batches) => ({ lastOffset: (await p.appendAsLeader(batches, 1)).lastOffset }),
+      // Served while a local node leads it: in a shared-log cluster that may be another node id than this broker's.
+      append: async (batches) => ({ lastOffset: (await p.appendRecordsToLeader(batches, { requiredAcks: 1, origin: 'coordinator', servingNode: p.leader })).lastOffset }),
       read: (fetchOffset, maxBytes, maxOffset) => p.log.read(fetchOffset, maxBytes, maxOffset),
     };
   }

@@ -1,12 +1,11 @@
-// TopicManager: the partition layer of a broker — Kafka's ReplicaManager plus the local metadata
-// image a single broker keeps instead of ZooKeeper/KRaft. It owns the LogManager, the durable
-// TopicStore (topic ids, partition replica state, config overrides), one Partition per topic
-// partition (leader, leader epoch, replicas, ISR, high watermark) and the fetch purgatory.
+// TopicManager: the local metadata image a single broker keeps instead of ZooKeeper/KRaft, and the
+// controller-side topic operations on it. It owns the durable TopicStore (topic ids, partition
+// replica state, config overrides) and tells the ReplicaManager (replica/replica-manager.ts: logs,
+// Partitions, purgatory) which partitions to host and who leads them.
 //
-//   const topics = new TopicManager({ config, nodeId, clock, log });
+//   const topics = new TopicManager({ config, nodeId, log, replicas });
 //   topics.start();                                   // loads logs + topics, retention scheduling
 //   topics.createTopic({ name: 'orders', numPartitions: 3 })  // -> { errorCode, errorMessage, topic }
-//   topics.partition('orders', 0)?.appendAsLeader(batches, -1)
 //   topics.stop();                                     // HW checkpoint, flush, clean shutdown
 //
 // Topic operations validate as Kafka's controller does and answer Kafka error codes; they never
@@ -20,14 +19,13 @@
 // the partition's leader epoch.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tributary/protocol';
-import { LogManager, type FileSystem, type Scheduler } from '@tributary/storage';
+import type { LogManager } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import type { Clock } from '@tributary/storage';
 import type { MetadataView, TopicState } from '../metadata/metadata-view.ts';
 import { ClusterView } from '../cluster/cluster-view.ts';
-import { FetchPurgatory } from '../replica/purgatory/fetch-purgatory.ts';
-import { Partition } from '../replica/partition.ts';
+import type { Partition } from '../replica/partition.ts';
+import type { ReplicaManager } from '../replica/replica-manager.ts';
 import {
   effectiveTopicConfig, runtimeConfig, toLogConfig, validateTopicConfigs, TopicConfigError,
   type EffectiveTopicConfig, type TopicConfigs, type TopicRuntimeConfig,
@@ -38,12 +36,9 @@ import { TopicStore, type StoredPartition, type StoredTopic } from './topic-stor
 export interface TopicManagerOptions {
   config: BrokerConfig;
   nodeId: number;
-  clusterId: string;
-  clock: Clock;
   log: Logger;
-  /** Storage seams for tests (default: real filesystem, system scheduler). */
-  fs?: FileSystem;
-  scheduler?: Scheduler | null;
+  /** Hosts the partitions (logs, Partitions, purgatory). */
+  replicas: ReplicaManager;
   /** The brokers replicas are assigned to; default: this node alone. */
   cluster?: ClusterView;
 }
@@ -95,8 +90,7 @@ export function newTopicId(): string {
 }
 
 export class TopicManager implements MetadataView {
-  readonly logs: LogManager;
-  readonly purgatory = new FetchPurgatory();
+  readonly replicas: ReplicaManager;
   private readonly store: TopicStore;
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
@@ -112,18 +106,13 @@ export class TopicManager implements MetadataView {
       this.cluster = new ClusterView();
       this.cluster.register(options.nodeId);
     }
-    this.logs = new LogManager({
-      logDirs: c.logDirs,
-      fs: options.fs,
-      clock: options.clock,
-      scheduler: options.scheduler,
-      brokerId: options.nodeId,
-      clusterId: options.clusterId,
-      defaultConfig: toLogConfig({}, c),
-      retentionCheckIntervalMs: c.get('log.retention.check.interval.ms'),
-      highWatermark: (t, p) => this.partition(t, p)?.highWatermark,
-    });
-    this.store = new TopicStore(this.logs.fs, c.logDirs[0]!);
+    this.replicas = options.replicas;
+    this.store = new TopicStore(this.replicas.logs.fs, c.logDirs[0]!);
+  }
+
+  /** The logs on disk (the ReplicaManager's LogManager). */
+  get logs(): LogManager {
+    return this.replicas.logs;
   }
 
   /**
@@ -143,15 +132,9 @@ export class TopicManager implements MetadataView {
   /** Loads every log and every stored topic; deletes logs of topics that no longer exist. */
   start(): void {
     if (this.started) return;
-    this.logs.startup();
+    this.replicas.startup();
     for (const t of this.store.load()) this.materialize(t);
-    for (const log of [...this.logs.allLogs()]) {
-      const t = this.byName.get(log.topic);
-      if (!t || log.partition >= t.partitions.length) {
-        this.options.log.warn('deleting the log of a partition that no longer exists', { partition: `${log.topic}-${log.partition}` });
-        this.logs.deleteLog(log.topic, log.partition);
-      }
-    }
+    this.replicas.deleteStrayLogs();
     this.started = true;
   }
 
@@ -159,11 +142,7 @@ export class TopicManager implements MetadataView {
   stop(): void {
     if (!this.started) return;
     this.started = false;
-    this.purgatory.completeAll();
-    const hws = [];
-    for (const t of this.byName.values()) for (const p of t.partitions) hws.push({ topic: t.name, partition: p.partition, offset: p.highWatermark });
-    try { this.logs.writeHighWatermarks(hws); } catch (err) { this.options.log.error('cannot write the high watermark checkpoint', { err }); }
-    this.logs.shutdown();
+    this.replicas.shutdown();
   }
 
   // ---- MetadataView ----
@@ -181,7 +160,7 @@ export class TopicManager implements MetadataView {
   }
 
   partition(topic: string, partition: number): Partition | undefined {
-    return this.byName.get(topic)?.partitions[partition];
+    return this.replicas.getPartition(topic, partition);
   }
 
   // ---- topic operations ----
@@ -247,10 +226,7 @@ export class TopicManager implements MetadataView {
     this.store.remove(name);
     this.byName.delete(name);
     this.byId.delete(t.topicId);
-    for (const p of t.partitions) {
-      this.purgatory.completeKey(`${name}-${p.partition}`);
-      try { this.logs.deleteLog(name, p.partition); } catch (err) { this.options.log.error('cannot delete a partition log', { partition: `${name}-${p.partition}`, err }); }
-    }
+    for (const p of t.partitions) this.replicas.removePartition(name, p.partition);
     this.notifyTopicsDeleted([{ name, topicId: t.topicId, partitions: t.partitions.map((p) => p.partition) }]);
     return ok(t);
   }
@@ -318,14 +294,8 @@ export class TopicManager implements MetadataView {
     if (leader !== -1 && !p.replicas.includes(leader)) throw new Error(`node ${leader} is not a replica of ${topic}-${partition} (replicas ${p.replicas.join(', ')})`);
     let isr = change.isr ? p.replicas.filter((r) => change.isr!.includes(r)) : p.isr;
     if (leader !== -1 && !isr.includes(leader)) isr = p.replicas.filter((r) => r === leader || isr.includes(r));
-    if (leader !== p.leader) {
-      p.leader = leader;
-      p.leaderEpoch += 1;
-      if (leader !== -1) p.log.leaderEpochCache.assign(p.leaderEpoch, p.logEndOffset);
-    }
-    p.isr = isr;
+    this.replicas.changeLeaderAndIsr(p, leader, isr);
     this.store.save(this.toStored(t));
-    this.purgatory.completeKey(`${topic}-${partition}`);
     return p;
   }
 
@@ -427,20 +397,6 @@ export class TopicManager implements MetadataView {
   }
 
   private openPartition(t: Topic, sp: StoredPartition): Partition {
-    const log = this.logs.getOrCreateLog(t.name, sp.partition, { topicId: t.topicId, config: toLogConfig(t.configs, this.options.config) });
-    const key = `${t.name}-${sp.partition}`;
-    return new Partition({
-      topic: t.name,
-      topicId: t.topicId,
-      partition: sp.partition,
-      leader: sp.leader,
-      leaderEpoch: sp.leaderEpoch,
-      replicas: sp.replicas,
-      isr: sp.isr,
-      log,
-      config: () => t.runtime,
-      onHighWatermark: () => this.purgatory.checkAndComplete(key),
-      now: () => this.options.clock.now(),
-    });
+    return this.replicas.makePartition({ topic: t.name, topicId: t.topicId, ...sp }, () => t.runtime, toLogConfig(t.configs, this.options.config));
   }
 }

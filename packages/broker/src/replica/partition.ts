@@ -1,6 +1,11 @@
 // Partition: one topic partition on this broker (Kafka's cluster.Partition): its replica state
 // (leader, leader epoch, replicas, ISR), its PartitionLog and its high watermark.
 //
+// Appends: appendRecordsToLeader is the one entry point. Records from clients are validated first
+// (log-validator.ts: Kafka's LogValidator, which Kafka's UnifiedLog.appendAsLeader runs); records
+// the broker built itself (a coordinator's) are not. Then the idempotent producer checks and the
+// write happen in one synchronous step, and the high watermark follows.
+//
 // High watermark: the offset below which records are committed (replicated to every ISR member)
 // and visible to consumers. On a single broker the ISR is this node alone, so the leader's HW
 // advances to its log end offset as soon as an append is complete — right after the write, or,
@@ -11,6 +16,7 @@ import type { BufferPool, PartitionLog, ReadResult } from '@tributary/storage';
 import { PartitionError } from './partition-error.ts';
 import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
+import { validateRecords } from './log-validator.ts';
 
 export { PartitionError };
 
@@ -24,7 +30,28 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/**
+ * Who appends (Kafka's AppendOrigin): a client's records are validated, a coordinator's (records
+ * the broker encoded itself) are not.
+ */
+export type AppendOrigin = 'client' | 'coordinator';
+
+export interface AppendOptions {
+  /** 0, 1 or -1 (all): -1 checks min.insync.replicas against the ISR first. */
+  requiredAcks: number;
+  origin: AppendOrigin;
+  /** The Produce request version (Kafka's per-version checks); only for client appends. */
+  produceVersion?: number;
+  /**
+   * The node this append is served as (default: this broker). Only the shared-log test cluster,
+   * whose nodes share one ReplicaManager, serves as other nodes.
+   */
+  servingNode?: number;
+}
+
 export interface PartitionInit {
+  /** This broker: the node that leads or follows the partition here. */
+  localBrokerId: number;
   topic: string;
   topicId: string;
   partition: number;
@@ -43,6 +70,9 @@ export class Partition {
   readonly topic: string;
   readonly topicId: string;
   readonly partition: number;
+  /** `<topic>-<partition>`: the key of this partition in purgatories and maps. */
+  readonly key: string;
+  readonly localBrokerId: number;
   leader: number;
   leaderEpoch: number;
   replicas: number[];
@@ -64,6 +94,8 @@ export class Partition {
     this.topic = init.topic;
     this.topicId = init.topicId;
     this.partition = init.partition;
+    this.key = `${init.topic}-${init.partition}`;
+    this.localBrokerId = init.localBrokerId;
     this.leader = init.leader;
     this.leaderEpoch = init.leaderEpoch;
     this.replicas = init.replicas;
@@ -109,20 +141,47 @@ export class Partition {
     return ErrorCode.NONE;
   }
 
-  /**
-   * Appends validated v2 batches as leader (offsets assigned by the log). `requiredAcks` -1 checks
-   * min.insync.replicas against the ISR first (NOT_ENOUGH_REPLICAS). Resolves once the append is
-   * complete (fsynced in fsync mode) and the HW covers it.
-   */
-  async appendAsLeader(batches: Buffer, requiredAcks: number): Promise<AppendResult> {
-    return this.appendAsLeaderNow(batches, requiredAcks);
+  /** True while this broker leads the partition. */
+  get isLeader(): boolean {
+    return this.leader === this.localBrokerId;
   }
 
   /**
-   * appendAsLeader for the produce path: answers synchronously (throwing PartitionError) unless it
-   * has to wait for an fsync (fsync mode), so a produce request costs no promise.
+   * Appends v2 batches as leader (Kafka's Partition.appendRecordsToLeader): NOT_LEADER_OR_FOLLOWER
+   * unless this broker leads; a client's records are validated first (log-validator.ts, which may
+   * recompress: then leadership is checked again after). Answers synchronously (throwing
+   * PartitionError) unless it has to wait: recompression, or the fsync covering the append
+   * (tributary.durability=fsync), so a produce request costs no promise on the common path.
    */
-  appendAsLeaderNow(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
+  appendRecordsToLeader(records: Buffer, opts: AppendOptions): AppendResult | Promise<AppendResult> {
+    const node = opts.servingNode ?? this.localBrokerId;
+    if (this.leader !== node) throw this.notLeaderError();
+    if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks);
+    const cfg = this.init.config();
+    const now = this.init.now;
+    const p = this;
+    const v = validateRecords(records, {
+      get topicPartition() { return p.key; }, // built only for an error message
+      produceVersion: opts.produceVersion ?? 11,
+      maxMessageBytes: cfg.maxMessageBytes,
+      segmentBytes: this.log.config.segmentBytes,
+      compressionType: cfg.compressionType,
+      timestamps: cfg.logAppendTime ? null : { now: now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
+    });
+    if (v.records instanceof Promise) {
+      // leadership may have moved while the records were recompressed
+      return v.records.then((batches) => (this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks) : Promise.reject(this.notLeaderError())));
+    }
+    return this.appendAsLeader(v.records, opts.requiredAcks);
+  }
+
+  /** NOT_LEADER_OR_FOLLOWER for this partition, with Kafka's message. */
+  notLeaderError(): PartitionError {
+    return new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${this.key} (leader ${this.leader}).`);
+  }
+
+  /** Appends batches already validated (or built by the broker). */
+  private appendAsLeader(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
       throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,

@@ -1,0 +1,357 @@
+// ReplicaManager: every partition replica this broker hosts, and the two data paths through them
+// (Kafka's ReplicaManager). It owns the LogManager (the logs on disk), one Partition per hosted
+// topic partition (leader or follower state, high watermark), and the fetch purgatory where long
+// polls wait. Handlers delegate to it and only encode:
+//
+//   appendRecords   Produce (and coordinators' writes): checks acks, internal topics, leadership
+//                   and emptiness per partition, then Partition.appendRecordsToLeader (validation,
+//                   idempotence, the write). Every partition is appended before any is waited on;
+//                   the answer is synchronous unless some partition has to wait (recompression,
+//                   the fsync of tributary.durability=fsync).
+//   fetchMessages   Fetch: reads the partitions in request order within the read budget (KIP-74),
+//                   and if fewer than minBytes are readable parks a DelayedFetch in the purgatory
+//                   until appends commit enough, then reads again.
+//
+// A partition's high watermark advance wakes the fetches watching it (checkAndComplete); a
+// leadership change or deletion completes them at once (they answer NOT_LEADER_OR_FOLLOWER or
+// UNKNOWN_TOPIC_OR_PARTITION on the re-read).
+//
+// Partitions are created and changed by whoever holds the cluster's metadata (makePartition,
+// changeLeaderAndIsr, removePartition). Until replication lands the leader's ISR is taken as
+// caught up: the high watermark follows the leader's log end offset.
+import { ErrorCode, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
+import { LogManager, dataBufferPool, type BufferPool, type Clock, type FileSystem, type Scheduler } from '@tributary/storage';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import type { Logger } from '../logger.ts';
+import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
+import { toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
+import { Partition, type AppendOrigin, type AppendResult } from './partition.ts';
+import { DelayedFetch } from './purgatory/delayed-fetch.ts';
+import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
+
+export interface ReplicaManagerOptions {
+  config: BrokerConfig;
+  nodeId: number;
+  clusterId: string;
+  clock: Clock;
+  log: Logger;
+  /** Storage seams for tests (default: real filesystem, system scheduler). */
+  fs?: FileSystem;
+  scheduler?: Scheduler | null;
+  /** Where fetched records are read into (default: storage's shared data buffer pool). */
+  pool?: BufferPool;
+}
+
+/** A partition as the metadata describes it: what makePartition needs. */
+export interface PartitionRegistration {
+  topic: string;
+  topicId: string;
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
+export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'>;
+
+export interface AppendRecordsRequest {
+  /** 0, 1 or -1; anything else answers INVALID_REQUIRED_ACKS for every partition. */
+  requiredAcks: number;
+  /** False for clients: internal topics refuse their writes (INVALID_TOPIC_EXCEPTION). */
+  internalTopicsAllowed: boolean;
+  origin: AppendOrigin;
+  /** The Produce request version (validation rules depend on it). */
+  produceVersion: number;
+  /** See AppendOptions.servingNode (the shared-log test cluster only). */
+  servingNode?: number;
+  topics: ReadonlyArray<{ name: string; partitionData: ReadonlyArray<{ index: number; records: Buffer | null }> }>;
+}
+
+export type AppendRecordsResponse = Array<{ name: string; partitionResponses: ProducePartitionResponse[] }>;
+
+export interface FetchRequestPartition {
+  partition: number;
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+  /** -1: not sent (before Fetch v9). */
+  currentLeaderEpoch: number;
+}
+
+export interface FetchMessagesRequest {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  isolationLevel: number;
+  /** See AppendOptions.servingNode (the shared-log test cluster only). */
+  servingNode?: number;
+  topics: ReadonlyArray<{ topic: string; topicId: string; partitions: ReadonlyArray<FetchRequestPartition> }>;
+}
+
+export type FetchMessagesResponse = Array<{ topic: string; topicId: string; partitions: FetchPartitionResponse[] }>;
+
+const EMPTY = Buffer.alloc(0);
+const NOT_HOSTED = 'This server does not host this topic-partition.';
+
+export function produceError(index: number, errorCode: number, errorMessage: string | null = null): ProducePartitionResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+}
+
+export function fetchError(partitionIndex: number, errorCode: number): FetchPartitionResponse {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: EMPTY };
+}
+
+interface ReadOutcome {
+  response: FetchMessagesResponse;
+  bytes: number;
+  hasError: boolean;
+  partitions: Partition[];
+}
+
+export class ReplicaManager {
+  readonly logs: LogManager;
+  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
+  private readonly partitions = new Map<string, Partition>();
+  private readonly pool: BufferPool;
+  private started = false;
+
+  constructor(private readonly options: ReplicaManagerOptions) {
+    const c = options.config;
+    this.pool = options.pool ?? dataBufferPool;
+    this.logs = new LogManager({
+      logDirs: c.logDirs,
+      fs: options.fs,
+      clock: options.clock,
+      scheduler: options.scheduler,
+      brokerId: options.nodeId,
+      clusterId: options.clusterId,
+      defaultConfig: toLogConfig({}, c),
+      retentionCheckIntervalMs: c.get('log.retention.check.interval.ms'),
+      highWatermark: (t, p) => this.getPartition(t, p)?.highWatermark,
+    });
+  }
+
+  get localBrokerId(): number {
+    return this.options.nodeId;
+  }
+
+  /** Loads and recovers every log on disk (partitions are made afterwards, from the metadata). */
+  startup(): void {
+    if (this.started) return;
+    this.logs.startup();
+    this.started = true;
+  }
+
+  /** Completes waiting fetches, writes the HW checkpoint, flushes and closes every log. */
+  shutdown(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.fetchPurgatory.completeAll();
+    const hws = [];
+    for (const p of this.partitions.values()) hws.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
+    try { this.logs.writeHighWatermarks(hws); } catch (err) { this.options.log.error('cannot write the high watermark checkpoint', { err }); }
+    this.logs.shutdown();
+  }
+
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(`${topic}-${partition}`);
+  }
+
+  allPartitions(): IterableIterator<Partition> {
+    return this.partitions.values();
+  }
+
+  /**
+   * Hosts a partition: opens (or creates) its log and its Partition. `config` reads the topic's
+   * current runtime config (it changes with AlterConfigs).
+   */
+  makePartition(reg: PartitionRegistration, config: () => TopicRuntimeConfig, logConfig: ReturnType<typeof toLogConfig>): Partition {
+    const log = this.logs.getOrCreateLog(reg.topic, reg.partition, { topicId: reg.topicId, config: logConfig });
+    const p = new Partition({
+      localBrokerId: this.options.nodeId,
+      topic: reg.topic,
+      topicId: reg.topicId,
+      partition: reg.partition,
+      leader: reg.leader,
+      leaderEpoch: reg.leaderEpoch,
+      replicas: reg.replicas,
+      isr: reg.isr,
+      log,
+      config,
+      onHighWatermark: (x) => this.fetchPurgatory.checkAndComplete(x.key),
+      now: () => this.options.clock.now(),
+    });
+    this.partitions.set(p.key, p);
+    return p;
+  }
+
+  /**
+   * The controller's LeaderAndIsr for one hosted partition: a new `leader` bumps the leader epoch
+   * and, as Kafka's Partition.makeLeader does, starts the new epoch at the log end offset in the
+   * leader epoch cache; `isr` replaces the ISR. Fetches waiting on the partition are completed so
+   * they answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
+   */
+  changeLeaderAndIsr(p: Partition, leader: number, isr: number[]): void {
+    if (leader !== p.leader) {
+      p.leader = leader;
+      p.leaderEpoch += 1;
+      if (leader !== -1) p.log.leaderEpochCache.assign(p.leaderEpoch, p.logEndOffset);
+    }
+    p.isr = isr;
+    this.fetchPurgatory.completeKey(p.key);
+  }
+
+  /** Stops hosting a partition and deletes its log (topic deleted). */
+  removePartition(topic: string, partition: number): void {
+    const key = `${topic}-${partition}`;
+    this.partitions.delete(key);
+    this.fetchPurgatory.completeKey(key);
+    try { this.logs.deleteLog(topic, partition); } catch (err) { this.options.log.error('cannot delete a partition log', { partition: key, err }); }
+  }
+
+  /** Deletes logs on disk that no hosted partition claims (topics deleted while the broker was down). */
+  deleteStrayLogs(): void {
+    for (const log of [...this.logs.allLogs()]) {
+      if (this.partitions.has(`${log.topic}-${log.partition}`)) continue;
+      this.options.log.warn('deleting the log of a partition that no longer exists', { partition: `${log.topic}-${log.partition}` });
+      this.logs.deleteLog(log.topic, log.partition);
+    }
+  }
+
+  // ---- Produce ----
+
+  /**
+   * Appends to the leader replicas (see the header). The response lists every partition of the
+   * request in order; when the result is a promise, it resolves once every partition is answered.
+   */
+  appendRecords(req: AppendRecordsRequest): AppendRecordsResponse | Promise<AppendRecordsResponse> {
+    const acks = req.requiredAcks;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    let waits: Array<Promise<unknown>> | null = null;
+    const responses = req.topics.map((t) => {
+      const partitionResponses: ProducePartitionResponse[] = [];
+      for (const pd of t.partitionData) {
+        const r = validAcks ? this.appendTo(req, t.name, pd.index, pd.records) : produceError(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (r instanceof Promise) {
+          const i = partitionResponses.length;
+          partitionResponses.push(produceError(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR));
+          (waits ??= []).push(r.then((res) => { partitionResponses[i] = res; }));
+        } else {
+          partitionResponses.push(r);
+        }
+      }
+      return { name: t.name, partitionResponses };
+    });
+    return waits ? Promise.all(waits as Array<Promise<unknown>>).then(() => responses) : responses;
+  }
+
+  private appendTo(req: AppendRecordsRequest, name: string, index: number, records: Buffer | null): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    if (!req.internalTopicsAllowed && isInternalTopic(name)) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
+    const p = this.partitions.get(`${name}-${index}`);
+    if (!p) {
+      // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
+      const nameProblem = topicNameProblem(name);
+      if (nameProblem) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+      return produceError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    }
+    try {
+      if (p.leader !== (req.servingNode ?? this.options.nodeId)) return this.appendFailed(p, p.notLeaderError());
+      if (records === null || records.length === 0) {
+        return produceError(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${req.produceVersion} must have at least one record batch per partition`);
+      }
+      const info = p.appendRecordsToLeader(records, req);
+      if (info instanceof Promise) return info.then((i) => appended(p, i), (err) => this.appendFailed(p, err));
+      return appended(p, info);
+    } catch (err) {
+      return this.appendFailed(p, err);
+    }
+  }
+
+  private appendFailed(p: Partition, err: unknown): ProducePartitionResponse {
+    // The topic was deleted while this append was in flight.
+    if (this.partitions.get(p.key) !== p) return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    return produceError(p.partition, errorCodeOf(err), (err as Error).message ?? null);
+  }
+
+  // ---- Fetch ----
+
+  /**
+   * Reads for a consumer (see the header): answers at once when minBytes are readable, a partition
+   * has an error, maxWaitMs is 0 or `signal` is aborted; otherwise waits in the purgatory, then
+   * reads again. Records are read into buffers of the pool; the caller's writer returns them.
+   */
+  fetchMessages(req: FetchMessagesRequest, signal: AbortSignal): FetchMessagesResponse | Promise<FetchMessagesResponse> {
+    const first = this.readFromLocalLog(req);
+    if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
+      return first.response;
+    }
+    for (const t of first.response) for (const pd of t.partitions) if (pd.records) this.pool.release(pd.records);
+    const op = new DelayedFetch({ partitions: first.partitions, bytesAtStart: first.bytes, minBytes: req.minBytes, maxWaitMs: req.maxWaitMs, signal });
+    this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
+    return op.completion.then(() => this.readFromLocalLog(req).response);
+  }
+
+  /** One pass over the requested partitions within the read budget (KIP-74). */
+  private readFromLocalLog(req: FetchMessagesRequest): ReadOutcome {
+    let limit = req.maxBytes;
+    let minOneBatch = true;
+    let bytes = 0;
+    let hasError = false;
+    const partitions: Partition[] = [];
+    const aborted = req.isolationLevel === 1 ? [] : null;
+    const nodeId = req.servingNode ?? this.options.nodeId;
+    const response = req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((rp): FetchPartitionResponse => {
+        const p = this.partitions.get(`${t.topic}-${rp.partition}`);
+        if (!p) { hasError = true; return fetchError(rp.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); }
+        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
+        if (leaderError !== ErrorCode.NONE) { hasError = true; return fetchError(rp.partition, leaderError); }
+        partitions.push(p);
+        let records: Buffer;
+        try {
+          // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
+          // range: no disk read, the partition answers its offsets with no records.
+          records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch, this.pool).records;
+        } catch (err) {
+          hasError = true;
+          return fetchError(rp.partition, errorCodeOf(err));
+        }
+        if (records.length > 0) minOneBatch = false;
+        limit = Math.max(0, limit - records.length);
+        bytes += records.length;
+        return {
+          partitionIndex: rp.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: BigInt(p.highWatermark),
+          lastStableOffset: BigInt(p.lastStableOffset),
+          logStartOffset: BigInt(p.logStartOffset),
+          abortedTransactions: aborted,
+          preferredReadReplica: -1,
+          records,
+        };
+      }),
+    }));
+    return { response, bytes, hasError, partitions };
+  }
+}
+
+function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
+  return {
+    index: p.partition,
+    errorCode: ErrorCode.NONE,
+    baseOffset: BigInt(info.firstOffset),
+    logAppendTimeMs: BigInt(info.logAppendTimeMs),
+    logStartOffset: BigInt(p.logStartOffset),
+    errorMessage: null,
+  };
+}
+
+/** The Kafka error code an append or read failure carries (PartitionError, storage errors). */
+function errorCodeOf(err: unknown): number {
+  const code = (err as { errorCode?: unknown } | null)?.errorCode;
+  return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
