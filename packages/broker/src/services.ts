@@ -11,10 +11,10 @@ import type { ListenerEndpoint } from './config/listeners.ts';
 import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
-import type { Clock } from '@tributary/storage';
+import type { Time } from '@tributary/storage';
 import type { MetadataView } from './metadata/metadata-view.ts';
 
-export { systemClock, type Clock } from '@tributary/storage';
+export { systemTime, type Time } from '@tributary/storage';
 export type { MetadataView, PartitionState, TopicState } from './metadata/metadata-view.ts';
 
 /** The registered APIs as ApiVersions advertises them (the HandlerRegistry). */
@@ -24,7 +24,7 @@ export interface AdvertisedApis {
 
 export interface BrokerServices {
   readonly config: BrokerConfig;
-  readonly clock: Clock;
+  readonly time: Time;
   readonly log: Logger;
   /** This node: the one the request was sent to. */
   readonly nodeId: number;

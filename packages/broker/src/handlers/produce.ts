@@ -117,7 +117,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     const topics = ctx.services.topics;
     const nodeId = ctx.services.nodeId;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
-    const clock = ctx.services.clock;
+    const clock = ctx.services.time;
     const now = () => clock.now();
     // Every partition is validated and appended before any is waited on; the answer is
     // synchronous unless some partition has to wait (recompression, fsync mode).

@@ -3,7 +3,7 @@
 // TopicStore (topic ids, partition replica state, config overrides), one Partition per topic
 // partition (leader, leader epoch, replicas, ISR, high watermark) and the fetch purgatory.
 //
-//   const topics = new TopicManager({ config, nodeId, clock, log });
+//   const topics = new TopicManager({ config, nodeId, time, log });
 //   topics.start();                                   // loads logs + topics, retention scheduling
 //   topics.createTopic({ name: 'orders', numPartitions: 3 })  // -> { errorCode, errorMessage, topic }
 //   topics.partition('orders', 0)?.appendAsLeader(batches, -1)
@@ -20,10 +20,9 @@
 // the partition's leader epoch.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tributary/protocol';
-import { LogManager, type FileSystem, type Scheduler } from '@tributary/storage';
+import { LogManager, type FileSystem, type Time } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import type { Clock } from '@tributary/storage';
 import type { MetadataView, TopicState } from '../metadata/metadata-view.ts';
 import { ClusterView } from '../cluster/cluster-view.ts';
 import { FetchPurgatory } from '../replica/purgatory/fetch-purgatory.ts';
@@ -39,11 +38,10 @@ export interface TopicManagerOptions {
   config: BrokerConfig;
   nodeId: number;
   clusterId: string;
-  clock: Clock;
+  time: Time;
   log: Logger;
-  /** Storage seams for tests (default: real filesystem, system scheduler). */
+  /** Storage seam for tests (default: the real filesystem). */
   fs?: FileSystem;
-  scheduler?: Scheduler | null;
   /** The brokers replicas are assigned to; default: this node alone. */
   cluster?: ClusterView;
 }
@@ -115,8 +113,7 @@ export class TopicManager implements MetadataView {
     this.logs = new LogManager({
       logDirs: c.logDirs,
       fs: options.fs,
-      clock: options.clock,
-      scheduler: options.scheduler,
+      time: options.time,
       brokerId: options.nodeId,
       clusterId: options.clusterId,
       defaultConfig: toLogConfig({}, c),
@@ -440,7 +437,7 @@ export class TopicManager implements MetadataView {
       log,
       config: () => t.runtime,
       onHighWatermark: () => this.purgatory.checkAndComplete(key),
-      now: () => this.options.clock.now(),
+      time: this.options.time,
     });
   }
 }
