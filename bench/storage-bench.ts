@@ -57,7 +57,7 @@ function rawWrite(dir: string, batch: Buffer, count: number, partitions: number,
 }
 
 async function logAppend(dir: string, batch: Buffer, count: number, partitions: number, fsync: boolean): Promise<{ ms: number; mgr: LogManager; logs: PartitionLog[] }> {
-  const mgr = new LogManager({ logDirs: [dir], scheduler: null, defaultConfig: { durableAppend: fsync } }).startup();
+  const mgr = new LogManager({ logDirs: [dir], backgroundTasks: false, defaultConfig: { durableAppend: fsync } }).startup();
   const logs = Array.from({ length: partitions }, (_, i) => mgr.getOrCreateLog('bench', i));
   for (const l of logs) l.appendSync(makeBatch(100), { leaderEpoch: 0 }); // epoch checkpoint + files created outside the timing
   const t0 = performance.now();
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
 
   // reads, lookups: 1 partition of 16 KiB batches with 1 KiB batches in between (many index entries)
   const dir = join(base, 'read');
-  const mgr = new LogManager({ logDirs: [dir], scheduler: null, defaultConfig: { segmentBytes: 64 * MiB } }).startup();
+  const mgr = new LogManager({ logDirs: [dir], backgroundTasks: false, defaultConfig: { segmentBytes: 64 * MiB } }).startup();
   const log = mgr.getOrCreateLog('read', 0);
   const t0 = Date.now() - 1_000_000;
   const n = 20000;
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   gc(); gc();
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
-  const idle = new LogManager({ logDirs: [idleBase], scheduler: null, maxOpenFiles: 1000 }).startup();
+  const idle = new LogManager({ logDirs: [idleBase], backgroundTasks: false, maxOpenFiles: 1000 }).startup();
   const P = 10000;
   const c0 = performance.now();
   for (let p = 0; p < P; p++) idle.getOrCreateLog('idle', p).appendSync(makeBatch(200), { leaderEpoch: 0 });
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   other.push([`10,000 idle partitions (${idleBase.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}), created in ${(createMs / 1000).toFixed(1)} s`, `RSS +${((rss1 - rss0) / MiB).toFixed(1)} MiB, heap +${((heap1 - heap0) / MiB).toFixed(1)} MiB`, `${((rss1 - rss0) / P / 1024).toFixed(1)} KiB RSS, ${((heap1 - heap0) / P / 1024).toFixed(2)} KiB heap per partition`]);
   const r0 = performance.now();
   idle.shutdown();
-  const reopened = new LogManager({ logDirs: [idleBase], scheduler: null }).startup();
+  const reopened = new LogManager({ logDirs: [idleBase], backgroundTasks: false }).startup();
   other.push(['reopen 10,000 partitions after clean shutdown', `${reopened.logCount} logs`, `${(performance.now() - r0).toFixed(0)} ms (incl. shutdown)`]);
   reopened.shutdown();
   fs.rmSync(idleBase, { recursive: true, force: true });

@@ -15,29 +15,28 @@
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ClusterView } from './cluster/cluster-view.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
-import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
+import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { TopicManagerOffsetsHost } from './coordinator/topic-manager-offsets-host.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { TopicManager } from './partitions/topic-manager.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
-import type { Clock } from './services.ts';
-import type { FileSystem, Scheduler } from '@tributary/storage';
+import type { FileSystem, Time } from '@tributary/storage';
 
 export interface BrokerCoreOptions {
-  clock: Clock;
+  /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
+  time: Time;
   log: Logger;
   /** Node ids served by this process (each gets a BrokerNode); default [config.nodeId]. */
   nodeIds?: number[];
   fs?: FileSystem;
-  scheduler?: Scheduler | null;
-  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
+  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
 }
 
 export class BrokerCore {
   readonly cluster = new ClusterView();
-  readonly clock: Clock;
+  readonly time: Time;
   readonly log: Logger;
   private _clusterId: string | null = null;
   private _topics: TopicManager | null = null;
@@ -48,7 +47,7 @@ export class BrokerCore {
     readonly config: BrokerConfig,
     private readonly options: BrokerCoreOptions,
   ) {
-    this.clock = options.clock;
+    this.time = options.time;
     this.log = options.log;
     for (const id of options.nodeIds ?? [config.nodeId]) this.cluster.register(id, { local: true });
   }
@@ -69,7 +68,7 @@ export class BrokerCore {
     const config = this.config;
     const clusterId = resolveClusterId(config.logDirs, config.nodeId);
     const replicas = new ReplicaManager({
-      config, nodeId: config.nodeId, clusterId, clock: this.clock, log: this.log, fs: this.options.fs, scheduler: this.options.scheduler,
+      config, nodeId: config.nodeId, clusterId, time: this.time, log: this.log, fs: this.options.fs,
     });
     const topics = new TopicManager({ config, nodeId: config.nodeId, log: this.log, replicas, cluster: this.cluster });
     topics.start();
@@ -84,7 +83,7 @@ export class BrokerCore {
     // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
     const groupCoordinator = new GroupCoordinatorService({
       config, host: new TopicManagerOffsetsHost(topics, config, (id) => this.cluster.isLocal(id)), log: this.log,
-      overrides: this.options.groupCoordinator?.overrides, time: this.options.groupCoordinator?.time,
+      overrides: this.options.groupCoordinator?.overrides, time: this.time,
     });
     groupCoordinator.startup();
     // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).

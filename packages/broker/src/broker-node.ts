@@ -52,7 +52,7 @@ export class BrokerNode {
     // advertised endpoints are filled in once the bound ports are known.
     this.services = {
       config: core.config,
-      clock: core.clock,
+      time: core.time,
       log: core.log,
       nodeId: options.nodeId,
       clusterId: core.clusterId,

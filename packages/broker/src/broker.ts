@@ -13,24 +13,24 @@
 import type { BrokerConfig } from './config/broker-config.ts';
 import { BrokerCore } from './broker-core.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
-import type { GroupCoordinatorConfig, Time } from './coordinator/group/index.ts';
+import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
-import { systemClock, type BrokerServices, type Clock } from './services.ts';
-import type { FileSystem, Scheduler } from '@tributary/storage';
+import type { BrokerServices } from './services.ts';
+import { systemTime, type FileSystem, type Time } from '@tributary/storage';
 
 export interface BrokerOptions {
-  clock?: Clock;
+  /** Clock, timers and storage background tasks (retention, flush, checkpoints); default systemTime. Tests pass a MockTime. */
+  time?: Time;
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
-  /** Storage seams for tests: filesystem and background scheduler (null = no background tasks). */
+  /** Storage seam for tests: the filesystem. */
   fs?: FileSystem;
-  scheduler?: Scheduler | null;
-  /** Group coordinator settings overriding the broker config (tests), and its time seam. */
-  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig>; time?: Time };
+  /** Group coordinator settings overriding the broker config (tests). */
+  groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -79,8 +79,8 @@ export class Broker {
     this.state = 'starting';
     const config = this.config;
     const core = new BrokerCore(config, {
-      clock: this.options.clock ?? systemClock, log: this.log, fs: this.options.fs,
-      scheduler: this.options.scheduler, groupCoordinator: this.options.groupCoordinator,
+      time: this.options.time ?? systemTime, log: this.log, fs: this.options.fs,
+      groupCoordinator: this.options.groupCoordinator,
     });
     try {
       core.start();

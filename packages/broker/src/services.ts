@@ -12,10 +12,10 @@ import type { Logger } from './logger.ts';
 import type { TopicManager } from './partitions/topic-manager.ts';
 import type { ReplicaManager } from './replica/replica-manager.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
-import type { Clock } from '@tributary/storage';
+import type { Time } from '@tributary/storage';
 import type { MetadataView } from './metadata/metadata-view.ts';
 
-export { systemClock, type Clock } from '@tributary/storage';
+export { systemTime, type Time } from '@tributary/storage';
 export type { MetadataView, PartitionState, TopicState } from './metadata/metadata-view.ts';
 
 /** The registered APIs as ApiVersions advertises them (the HandlerRegistry). */
@@ -25,7 +25,7 @@ export interface AdvertisedApis {
 
 export interface BrokerServices {
   readonly config: BrokerConfig;
-  readonly clock: Clock;
+  readonly time: Time;
   readonly log: Logger;
   /** This node: the one the request was sent to. */
   readonly nodeId: number;

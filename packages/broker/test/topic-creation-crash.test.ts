@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeRecordBatch } from '@tributary/protocol';
-import { MemoryFileSystem } from '@tributary/storage';
+import { MemoryFileSystem, MockTime } from '@tributary/storage';
 import { BrokerConfig } from '../src/config/broker-config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { TopicManager } from '../src/partitions/topic-manager.ts';
@@ -14,7 +14,7 @@ const N = 3000;
 
 function topicManager(fs: MemoryFileSystem): TopicManager {
   const config = BrokerConfig.load({ settings: { 'log.dirs': '/data', 'node.id': 1 } });
-  const replicas = new ReplicaManager({ config, nodeId: 1, clusterId: 'c1', clock: { now: () => 1_700_000_000_000 }, log: silentLogger, fs, scheduler: null });
+  const replicas = new ReplicaManager({ config, nodeId: 1, clusterId: 'c1', time: new MockTime(1_700_000_000_000), log: silentLogger, fs });
   const tm = new TopicManager({ config, nodeId: 1, log: silentLogger, replicas });
   tm.start();
   return tm;

@@ -1,6 +1,7 @@
 // @tributary/storage: Kafka's segmented partition log on disk (segments, sparse offset and time
-// indexes, checkpoints, retention, recovery), behind an fs seam and an injected clock.
-export * from './clock.ts';
+// indexes, checkpoints, retention, recovery), behind an fs seam and a time seam.
+export * from './time.ts';
+export * from './mock-time.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './fs.ts';

@@ -1,6 +1,6 @@
 // The LogManager owns every partition log across one or more log directories (Kafka's
 // LogManager): loads them at startup (recovering after an unclean shutdown), creates and deletes
-// them, keeps per-directory checkpoint files, runs retention and flush on a scheduler, and on
+// them, keeps per-directory checkpoint files, runs retention and flush as periodic tasks of its Time, and on
 // shutdown flushes everything and leaves a clean-shutdown marker so the next start skips recovery.
 //
 // Per log directory:
@@ -11,7 +11,7 @@
 //   .kafka_cleanshutdown                 present only between a clean shutdown and the next start
 //   <topic>-<partition>/                 one PartitionLog
 import { randomUUID } from 'node:crypto';
-import { systemClock, SystemScheduler, type Clock, type Scheduler } from './clock.ts';
+import { systemTime, type Time } from './time.ts';
 import { readOffsetCheckpoint, readProperties, tpKey, writeOffsetCheckpoint, writeProperties, type OffsetCheckpointEntry } from './checkpoint-file.ts';
 import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
@@ -30,9 +30,10 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export interface LogManagerOptions {
   logDirs: string[];
   fs?: FileSystem;
-  clock?: Clock;
-  /** Background tasks; pass null to run none (call cleanupLogs / flushDirtyLogs / checkpoint yourself). */
-  scheduler?: Scheduler | null;
+  /** The clock and the scheduler of the background tasks (default systemTime). */
+  time?: Time;
+  /** Run retention, flush and checkpoints periodically (default true); false: call cleanupLogs / flushDirtyLogs / checkpoint yourself. */
+  backgroundTasks?: boolean;
   /** Defaults for every log (Kafka's log.* broker settings); per-topic overrides go to getOrCreateLog. */
   defaultConfig?: Partial<LogConfig>;
   /** Bound on open file descriptors across all partitions (default 1024). */
@@ -67,7 +68,7 @@ interface LogDir {
 
 export class LogManager {
   readonly fs: FileSystem;
-  readonly clock: Clock;
+  readonly time: Time;
   readonly ctx: SegmentContext;
   readonly defaultConfig: LogConfig;
   private logs = new Map<string, PartitionLog>();
@@ -80,11 +81,11 @@ export class LogManager {
 
   constructor(readonly options: LogManagerOptions) {
     this.fs = options.fs ?? new NodeFileSystem();
-    this.clock = options.clock ?? systemClock;
+    this.time = options.time ?? systemTime;
     this.defaultConfig = logConfig(options.defaultConfig);
     this.ctx = {
       fs: this.fs,
-      clock: this.clock,
+      time: this.time,
       fds: new FdCache(this.fs, options.maxOpenFiles ?? 1024),
       indexCache: new IndexCache(options.indexCacheBytes ?? 32 * 1024 * 1024),
     };
@@ -95,13 +96,12 @@ export class LogManager {
     if (this.started) return this;
     for (const path of this.options.logDirs) this.loadDir(path);
     this.started = true;
-    const scheduler = this.options.scheduler === undefined ? new SystemScheduler() : this.options.scheduler;
-    if (scheduler) {
+    if (this.options.backgroundTasks !== false) {
       const o = this.options;
-      this.cancels.push(scheduler.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => { this.cleanupLogs(); }));
-      this.cancels.push(scheduler.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs()));
-      this.cancels.push(scheduler.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => this.flushAndCheckpointRecoveryPoints()));
-      this.cancels.push(scheduler.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => { this.checkpointLogStartOffsets(); }));
+      this.cancels.push(this.time.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => { this.cleanupLogs(); }));
+      this.cancels.push(this.time.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs()));
+      this.cancels.push(this.time.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => this.flushAndCheckpointRecoveryPoints()));
+      this.cancels.push(this.time.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => { this.checkpointLogStartOffsets(); }));
     }
     return this;
   }
@@ -235,7 +235,7 @@ export class LogManager {
 
   /** Flushes (async) the logs whose flush.ms has elapsed since their last flush. */
   async flushDirtyLogs(): Promise<void> {
-    const now = this.clock.now();
+    const now = this.time.now();
     const runs: Promise<void>[] = [];
     for (const log of this.logs.values()) {
       if (log.config.flushMs >= LONG_MAX || log.isOffline) continue;

@@ -6,13 +6,13 @@
 import type { BufferPool } from './buffer-pool.ts';
 import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
 import { VerifiedRanges } from './verified-ranges.ts';
-import type { Clock } from './clock.ts';
+import type { Time } from './time.ts';
 import type { FdCache } from './fd-cache.ts';
 import { readFully, type FileSystem } from './fs.ts';
 import { IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
 
-export interface SegmentContext { fs: FileSystem; fds: FdCache; indexCache: IndexCache; clock: Clock }
+export interface SegmentContext { fs: FileSystem; fds: FdCache; indexCache: IndexCache; time: Time }
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -81,7 +81,7 @@ export class LogSegment {
     this.size = size;
     this.flushedSize = size;
     this.nextOffset = size === 0 ? baseOffset : -1;
-    this.createdMs = ctx.clock.now();
+    this.createdMs = ctx.time.now();
     this.lastModifiedMs = this.createdMs;
   }
 
@@ -242,7 +242,7 @@ export class LogSegment {
     this.size = start + length;
     this.verified.add(start, this.size);
     this.logDirty = true;
-    this.lastModifiedMs = this.ctx.clock.now();
+    this.lastModifiedMs = this.ctx.time.now();
   }
 
   private indexBatch(lastOffset: number, position: number, indexIntervalBytes: number): void {

@@ -3,6 +3,8 @@
 // not fsynced (what a power loss does to the page cache). Paths are plain strings; directories are
 // tracked so readdir works.
 import type { FileStat, FileSystem } from './fs.ts';
+import { MockTime } from './mock-time.ts';
+import type { Time } from './time.ts';
 
 interface MemFile { data: Buffer; length: number; synced: Buffer; mtimeMs: number }
 
@@ -34,7 +36,8 @@ export class MemoryFileSystem implements FileSystem {
   /** Counters for assertions. */
   stats = { writes: 0, fsyncs: 0, dirFsyncs: 0, opens: 0 };
 
-  constructor(private now: () => number = () => 0) {}
+  /** File mtimes come from `time` (default: always 0). */
+  constructor(private readonly time: Time = new MockTime(0)) {}
 
   get openFdCount(): number { return this.fds.size; }
 
@@ -57,7 +60,7 @@ export class MemoryFileSystem implements FileSystem {
       if (!create) throw fsError('ENOENT', `no such file '${path}'`);
       const parent = path.slice(0, Math.max(1, path.lastIndexOf('/')));
       if (!this.dirs.has(parent)) throw fsError('ENOENT', `no such directory '${parent}'`);
-      file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0), mtimeMs: this.now() };
+      file = { data: Buffer.alloc(0), length: 0, synced: Buffer.alloc(0), mtimeMs: this.time.now() };
       this.files.set(path, file);
     }
     const fd = this.nextFd++;
@@ -92,7 +95,7 @@ export class MemoryFileSystem implements FileSystem {
     this.ensure(f, position + n);
     buf.copy(f.data, position, offset, offset + n);
     if (position + n > f.length) f.length = position + n;
-    f.mtimeMs = this.now();
+    f.mtimeMs = this.time.now();
     if (torn) throw fsError('EIO', `torn write: ${n} of ${length} bytes written`);
     return n;
   }

@@ -100,7 +100,7 @@ export class PartitionLog extends EventEmitter {
     this.durableOffset = init.recoveryPoint;
     this.leaderEpochCache = init.leaderEpochCache;
     this.topicId = init.topicId;
-    this.lastFlushMs = ctx.clock.now();
+    this.lastFlushMs = ctx.time.now();
   }
 
   /**
@@ -311,7 +311,7 @@ export class PartitionLog extends EventEmitter {
     if (segment.size === 0) return false;
     const c = this.config;
     if (segment.size > c.segmentBytes - incomingBytes) return true;
-    const waited = segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.clock.now() - segment.createdMs;
+    const waited = segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.time.now() - segment.createdMs;
     if (waited > c.segmentMs) return true;
     if (segment.isFull(c.segmentIndexBytes)) return true;
     if (lastOffset - segment.baseOffset > 0x7fffffff) return true;
@@ -489,7 +489,7 @@ export class PartitionLog extends EventEmitter {
   deleteOldSegments(highWatermark: number = this.logEndOffset): number {
     if (this.offlineError || this.closed) return 0;
     const c = this.config;
-    const now = this.ctx.clock.now();
+    const now = this.ctx.time.now();
     let deleted = 0;
     const underHw = (next: LogSegment | undefined) => next !== undefined && next.baseOffset <= highWatermark;
     deleted += this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
@@ -547,7 +547,7 @@ export class PartitionLog extends EventEmitter {
     this.unflushedMessages -= messages;
     this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
     this.durableOffset = Math.max(this.durableOffset, upTo);
-    this.lastFlushMs = this.ctx.clock.now();
+    this.lastFlushMs = this.ctx.time.now();
   }
 
   private flushing: Promise<void> | null = null;
@@ -577,7 +577,7 @@ export class PartitionLog extends EventEmitter {
         const durable = Math.min(upTo, this.logEndOffset);
         if (durable > this.recoveryPoint) this.recoveryPoint = durable;
         if (durable > this.durableOffset) this.durableOffset = durable;
-        this.lastFlushMs = this.ctx.clock.now();
+        this.lastFlushMs = this.ctx.time.now();
       } while (this.flushAgain);
     };
     this.flushing = run().finally(() => { this.flushing = null; });

@@ -72,7 +72,7 @@ test('SIGKILL at random moments: acknowledged batches survive at their offsets, 
         appendFileSync(active, sample.subarray(0, 20 + Math.floor(Math.random() * (sample.length - 20))));
       }
 
-      const mgr = new LogManager({ logDirs: [dir], scheduler: null, defaultConfig: { segmentBytes: 256 * 1024, indexIntervalBytes: 1024 } }).startup();
+      const mgr = new LogManager({ logDirs: [dir], backgroundTasks: false, defaultConfig: { segmentBytes: 256 * 1024, indexIntervalBytes: 1024 } }).startup();
       const log = mgr.getLog('crash', 0)!;
       // The kill itself may have torn the child's last write (a partial batch never acknowledged),
       // so recovery cuts at or before where our own torn bytes begin; the reads below prove the

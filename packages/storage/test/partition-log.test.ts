@@ -111,17 +111,17 @@ test('roll on segment.bytes: files named by 20-digit base offset, reads continue
   assert.deepEqual(all, Array.from({ length: 10 }, (_, i) => [i * 2, i * 2 + 1]));
 });
 
-test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as Kafka), on a full index, and roll() by hand', () => {
+test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as Kafka), on a full index, and roll() by hand', async () => {
   const env = testEnv();
   const log = env.open({ segmentMs: 1000, indexIntervalBytes: 1, segmentIndexBytes: 8 * 3 }).getOrCreateLog('t', 0);
-  const old = env.clock.now() - 86_400_000; // day-old CreateTime timestamps: no roll per append
+  const old = env.time.now() - 86_400_000; // day-old CreateTime timestamps: no roll per append
   log.appendSync(buildBatch({ baseTimestamp: old }), { leaderEpoch: 0 });
-  env.clock.advance(5000);
+  await env.time.advance(5000);
   log.appendSync(buildBatch({ baseTimestamp: old + 1000 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0]);
   log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2]);
-  env.clock.advance(1);
+  await env.time.advance(1);
   // index full: 3 entries max (24 bytes / 8); an entry is added before every batch but the first
   for (let i = 0; i < 4; i++) log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2, 6]);
@@ -134,7 +134,7 @@ test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as
 
 test('time index and offsetForTimestamp: exact record inside a batch, before all, after all, max timestamp', () => {
   const env = testEnv();
-  const T = env.clock.now() - 100_000;
+  const T = env.time.now() - 100_000;
   const log = env.open({ indexIntervalBytes: 100 }).getOrCreateLog('t', 0);
   // batch k (k = 0..19) holds 3 records with timestamps T + 10k, +1, +2 ... except batch 7 which goes back in time
   for (let k = 0; k < 20; k++) {

@@ -1,4 +1,4 @@
-// Retention by time and size, delete-records, truncation, driven by the manual clock and scheduler.
+// Retention by time and size, delete-records, truncation, driven by a MockTime (retention checks run as time advances).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
@@ -19,22 +19,20 @@ test('retention.ms deletes closed segments by largest timestamp on the periodic 
   const env = testEnv();
   const mgr = env.open({ retentionMs: 10 * HOUR });
   const log = mgr.getOrCreateLog('t', 0);
-  const t0 = env.clock.now();
+  const t0 = env.time.now();
   // segment k holds offsets 2k, 2k+1 with timestamps t0 + k hours
   fill(log, 4, 2, (n) => t0 + Math.floor(n / 2) * HOUR);
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2, 4, 6, 8]);
-  await env.scheduler.advance(5 * 60_000); // first retention check: nothing old enough
+  await env.time.advance(5 * 60_000); // first retention check: nothing old enough
   assert.equal(log.segments.length, 5);
-  env.clock.advance(10 * HOUR + 20 * 60_000); // at the next check segment 0 (t0) is 10.5 h old, segment 1 9.5 h
-  await env.scheduler.advance(5 * 60_000);
+  await env.time.advance(10 * HOUR + 25 * 60_000); // checks every 5 min until t0 + 10.5 h: segment 0 (t0) goes, segment 1 is 9.5 h old
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [2, 4, 6, 8]);
   assert.equal(log.logStartOffset, 2);
   assert.throws(() => log.read(1, 100), OffsetOutOfRangeError);
   assert.deepEqual(batchOffsets(log.read(2, 100).records), [[2, 2]]);
   assert.equal(env.fs.statSync('/data/t-0/00000000000000000000.log'), null);
-  env.clock.advance(100 * HOUR);
-  assert.equal(mgr.cleanupLogs(), 3); // never the active segment
-  assert.deepEqual(log.segments.map((s) => s.baseOffset), [8]);
+  await env.time.advance(3 * HOUR); // t0 + 13.5 h: every closed segment is over 10 h old
+  assert.deepEqual(log.segments.map((s) => s.baseOffset), [8]); // never the active segment
   assert.equal(log.logStartOffset, 8);
   assert.equal(log.logEndOffset, 8);
 });
@@ -43,11 +41,11 @@ test('retention.bytes deletes oldest segments while the rest still exceeds the l
   const env = testEnv();
   const mgr = env.open({ retentionBytes: 1000, retentionMs: -1 });
   const log = mgr.getOrCreateLog('t', 0);
-  fill(log, 5, 2, () => env.clock.now());
+  fill(log, 5, 2, () => env.time.now());
   const segSize = log.segments[0]!.size;
   assert.equal(segSize, 2 * buildBatch({ count: 1, valueSize: 100 }).length); // 2 * 175
   assert.equal(log.size, 5 * segSize);
-  mgr.cleanupLogs();
+  assert.equal(mgr.cleanupLogs(), 2);
   // 1750 bytes: delete while size - segment >= 1000 -> removes 2 segments (1750 -> 1400 -> 1050), stops at 1050 - 350 < 1000
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [4, 6, 8, 10]);
   assert.equal(log.logStartOffset, 4);
@@ -58,7 +56,7 @@ test('retention never deletes at or above the high watermark', () => {
   let hw = 3;
   const mgr = env.open({ retentionMs: 0 }, { highWatermark: () => hw });
   const log = mgr.getOrCreateLog('t', 0);
-  fill(log, 4, 2, () => env.clock.now() - 10 * HOUR);
+  fill(log, 4, 2, () => env.time.now() - 10 * HOUR);
   mgr.cleanupLogs();
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [2, 4, 6, 8]); // segment [0,2) lies below hw 3; [2,4) does not
   hw = 8;
@@ -70,7 +68,7 @@ test('deleteRecordsBefore raises logStartOffset, deletes whole segments below it
   const env = testEnv();
   let mgr = env.open();
   let log = mgr.getOrCreateLog('t', 0);
-  fill(log, 3, 3, () => env.clock.now());
+  fill(log, 3, 3, () => env.time.now());
   assert.equal(log.deleteRecordsBefore(4), 4);
   assert.deepEqual(log.segments.map((s) => s.baseOffset), [3, 6, 9]);
   assert.equal(log.logStartOffset, 4);

@@ -35,7 +35,7 @@ import { createDefaultRegistry } from '../handlers/index.ts';
 import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { consoleLogger } from '../logger.ts';
 import type { Partition } from '../replica/partition.ts';
-import { systemClock } from '../services.ts';
+import { systemTime } from '@tributary/storage';
 
 export interface LocalClusterOptions extends BrokerOptions {
   /** Node ids, e.g. [1, 2, 3]. */
@@ -66,8 +66,8 @@ export class LocalCluster {
     this.registry = options.registry ?? createDefaultRegistry();
     this.host = options.host ?? '127.0.0.1';
     this.core = new BrokerCore(config, {
-      clock: options.clock ?? systemClock, log: options.log ?? consoleLogger(), nodeIds: options.nodeIds,
-      fs: options.fs, scheduler: options.scheduler, groupCoordinator: options.groupCoordinator,
+      time: options.time ?? systemTime, log: options.log ?? consoleLogger(), nodeIds: options.nodeIds,
+      fs: options.fs, groupCoordinator: options.groupCoordinator,
     });
   }
 

@@ -9,13 +9,15 @@
 // exists, and creation loads them as soon as they exist.
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import { GroupCoordinator, PartitionCoordinatorLog, systemTime, type GroupCoordinatorConfig, type Time } from './group/index.ts';
+import { GroupCoordinator, PartitionCoordinatorLog, type GroupCoordinatorConfig } from './group/index.ts';
+import { systemTime, type Time } from '@tributary/storage';
 import { GROUP_METADATA_TOPIC_NAME, type OffsetsTopicHost } from './offsets-topic-host.ts';
 
 export interface GroupCoordinatorServiceOptions {
   config: BrokerConfig;
   host: OffsetsTopicHost;
   log: Logger;
+  /** Clock and timers of the coordinator (default systemTime). */
   time?: Time;
   /** Overrides of the coordinator settings (tests). */
   overrides?: Partial<GroupCoordinatorConfig>;
@@ -99,7 +101,7 @@ export class GroupCoordinatorService {
     const host = this.opts.host;
     const coordinatorLog = new PartitionCoordinatorLog(log, {
       leaderEpoch: () => host.leaderEpoch(GROUP_METADATA_TOPIC_NAME, partition),
-      now: () => (this.opts.time ?? systemTime).now(),
+      time: this.opts.time ?? systemTime,
     });
     const load = this.coordinator.loadPartition(partition, coordinatorLog).catch((err: unknown) => {
       this.opts.log.error(`loading ${GROUP_METADATA_TOPIC_NAME}-${partition} failed: ${(err as Error).message}`);

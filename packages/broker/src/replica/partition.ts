@@ -12,7 +12,7 @@
 // with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
 // advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
 import { ErrorCode } from '@tributary/protocol';
-import type { BufferPool, PartitionLog, ReadResult } from '@tributary/storage';
+import type { BufferPool, PartitionLog, ReadResult, Time } from '@tributary/storage';
 import { PartitionError } from './partition-error.ts';
 import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
@@ -63,7 +63,7 @@ export interface PartitionInit {
   /** Reads the topic's current runtime config (changes with AlterConfigs). */
   config: () => TopicRuntimeConfig;
   onHighWatermark: (p: Partition) => void;
-  now: () => number;
+  time: Time;
 }
 
 export class Partition {
@@ -158,7 +158,7 @@ export class Partition {
     if (this.leader !== node) throw this.notLeaderError();
     if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks);
     const cfg = this.init.config();
-    const now = this.init.now;
+    const time = this.init.time;
     const p = this;
     const v = validateRecords(records, {
       get topicPartition() { return p.key; }, // built only for an error message
@@ -166,7 +166,7 @@ export class Partition {
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: this.log.config.segmentBytes,
       compressionType: cfg.compressionType,
-      timestamps: cfg.logAppendTime ? null : { now: now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
+      timestamps: cfg.logAppendTime ? null : { now: time.now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
     if (v.records instanceof Promise) {
       // leadership may have moved while the records were recompressed
@@ -187,7 +187,7 @@ export class Partition {
       throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
         `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`);
     }
-    const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.now() } : { leaderEpoch: this.leaderEpoch };
+    const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now() } : { leaderEpoch: this.leaderEpoch };
     // Producer checks and the write happen in one synchronous step: nothing interleaves.
     const idempotent = idempotentBatches(batches);
     if (idempotent.length > 0) {

@@ -20,7 +20,7 @@
 // changeLeaderAndIsr, removePartition). Until replication lands the leader's ISR is taken as
 // caught up: the high watermark follows the leader's log end offset.
 import { ErrorCode, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
-import { LogManager, dataBufferPool, type BufferPool, type Clock, type FileSystem, type Scheduler } from '@tributary/storage';
+import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type Time } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
@@ -33,11 +33,11 @@ export interface ReplicaManagerOptions {
   config: BrokerConfig;
   nodeId: number;
   clusterId: string;
-  clock: Clock;
+  /** Clock, timers and background tasks (retention, flushes). */
+  time: Time;
   log: Logger;
-  /** Storage seams for tests (default: real filesystem, system scheduler). */
+  /** Storage seam for tests (default: the real filesystem). */
   fs?: FileSystem;
-  scheduler?: Scheduler | null;
   /** Where fetched records are read into (default: storage's shared data buffer pool). */
   pool?: BufferPool;
 }
@@ -112,7 +112,7 @@ interface ReadOutcome {
 
 export class ReplicaManager {
   readonly logs: LogManager;
-  readonly fetchPurgatory = new DelayedOperationPurgatory<DelayedFetch>('Fetch');
+  readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   private readonly partitions = new Map<string, Partition>();
   private readonly pool: BufferPool;
   private started = false;
@@ -120,11 +120,11 @@ export class ReplicaManager {
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
     this.pool = options.pool ?? dataBufferPool;
+    this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
     this.logs = new LogManager({
       logDirs: c.logDirs,
       fs: options.fs,
-      clock: options.clock,
-      scheduler: options.scheduler,
+      time: options.time,
       brokerId: options.nodeId,
       clusterId: options.clusterId,
       defaultConfig: toLogConfig({}, c),
@@ -181,7 +181,7 @@ export class ReplicaManager {
       log,
       config,
       onHighWatermark: (x) => this.fetchPurgatory.checkAndComplete(x.key),
-      now: () => this.options.clock.now(),
+      time: this.options.time,
     });
     this.partitions.set(p.key, p);
     return p;

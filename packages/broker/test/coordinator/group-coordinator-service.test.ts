@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { BrokerConfig } from '../../src/config/broker-config.ts';
 import { GroupCoordinatorService } from '../../src/coordinator/group-coordinator-service.ts';
 import type { OffsetsTopicHost } from '../../src/coordinator/offsets-topic-host.ts';
-import type { CoordinatorPartition, Time } from '../../src/coordinator/group/index.ts';
+import type { CoordinatorPartition } from '../../src/coordinator/group/index.ts';
+import { SystemTime } from '@tributary/storage';
 import { silentLogger } from '../../src/logger.ts';
 
 class FakePartition implements CoordinatorPartition {
@@ -33,7 +34,7 @@ class FakeHost implements OffsetsTopicHost {
 
 const config = BrokerConfig.load({ settings: { 'log.dirs': '/nonexistent', 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 } });
 // Real timers that keep the event loop alive (systemTime's are unref'd: a broker's sockets keep it alive).
-const time: Time = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+const time = new SystemTime({ unref: false });
 const joinReq = (groupId: string) => ({
   groupId, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
   sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, clientId: 'c', clientHost: '/127.0.0.1', apiVersion: 3,

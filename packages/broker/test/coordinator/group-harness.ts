@@ -1,6 +1,7 @@
 // Test harness for the group coordinator: a coordinator over one in-memory __consumer_offsets
 // partition, a manual clock, deterministic member ids, and request builders.
-import { GroupCoordinator, InMemoryCoordinatorLog, ManualTime } from '../../src/coordinator/group/index.ts';
+import { GroupCoordinator, InMemoryCoordinatorLog } from '../../src/coordinator/group/index.ts';
+import { MockTime } from '@tributary/storage';
 import type { GroupCoordinatorConfig, JoinGroupRequest, JoinGroupResult, SyncGroupResult } from '../../src/coordinator/group/index.ts';
 
 export function subscription(...topics: string[]): Buffer {
@@ -18,7 +19,7 @@ export function subscription(...topics: string[]): Buffer {
 }
 
 export class Harness {
-  readonly time = new ManualTime(1_000_000);
+  readonly time = new MockTime(1_000_000);
   log = new InMemoryCoordinatorLog();
   coordinator: GroupCoordinator;
   private uuid = 0;
@@ -66,10 +67,10 @@ export class Harness {
     for (;;) {
       const next = this.time.nextTimerAt();
       if (next === null || next > target) break;
-      this.time.advance(next - this.time.now());
+      void this.time.advance(next - this.time.now()); // coordinator timers are synchronous: they have all run
       await this.settle();
     }
-    this.time.advance(target - this.time.now());
+    void this.time.advance(target - this.time.now());
     await this.settle();
   }
 

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, subscription } from './group-harness.ts';
-import { GroupCoordinator, ManualTime, type CoordinatorLog, type StoredRecord } from '../../src/coordinator/group/index.ts';
+import { GroupCoordinator, type CoordinatorLog, type StoredRecord } from '../../src/coordinator/group/index.ts';
+import { MockTime } from '@tributary/storage';
 
 const E = { NONE: 0, COORDINATOR_LOAD_IN_PROGRESS: 14, NOT_COORDINATOR: 16, UNKNOWN_MEMBER_ID: 25, REBALANCE_IN_PROGRESS: 27, FENCED_INSTANCE_ID: 82 };
 
@@ -170,7 +171,7 @@ test('COORDINATOR_LOAD_IN_PROGRESS while the partition loads (Heartbeat answers 
     append: async () => 0,
     async *readAll(): AsyncIterable<StoredRecord> { await gate; },
   };
-  const c = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time: new ManualTime() });
+  const c = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time: new MockTime() });
   const loading = c.loadPartition(0, log);
   const req = { groupId: 'g', memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
     sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, clientId: 'c', clientHost: 'h', apiVersion: 9 };
@@ -184,7 +185,7 @@ test('COORDINATOR_LOAD_IN_PROGRESS while the partition loads (Heartbeat answers 
 });
 
 test('groups land on partition abs(hashCode(groupId)) % offsets.topic.num.partitions', async () => {
-  const c = new GroupCoordinator({ time: new ManualTime() });
+  const c = new GroupCoordinator({ time: new MockTime() });
   assert.equal(c.partitionFor('hello'), 22); // "hello".hashCode() = 99162322
   assert.equal(c.partitionFor('polygenelubricants'), 0); // hashCode = Integer.MIN_VALUE
 });

@@ -2,16 +2,15 @@
 // records are appended as batches and a new coordinator rebuilds the same state from the log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LogManager, ManualClock, MemoryFileSystem } from '@tributary/storage';
-import { GroupCoordinator, ManualTime, PartitionCoordinatorLog } from '../../src/coordinator/group/index.ts';
+import { LogManager, MemoryFileSystem, MockTime } from '@tributary/storage';
+import { GroupCoordinator, PartitionCoordinatorLog } from '../../src/coordinator/group/index.ts';
 
 test('commits and group metadata survive a coordinator restart over a PartitionLog', async () => {
-  const clock = new ManualClock(1_700_000_000_000);
-  const fs = new MemoryFileSystem(() => clock.now());
-  const mgr = new LogManager({ logDirs: ['/data'], fs, clock, scheduler: null, defaultConfig: { segmentBytes: 2048 } }).startup();
+  const time = new MockTime(1_700_000_000_000);
+  const fs = new MemoryFileSystem(time);
+  const mgr = new LogManager({ logDirs: ['/data'], fs, time, backgroundTasks: false, defaultConfig: { segmentBytes: 2048 } }).startup();
   const partition = mgr.getOrCreateLog('__consumer_offsets', 0);
-  const time = new ManualTime(clock.now());
-  const log = new PartitionCoordinatorLog(partition, { leaderEpoch: () => 0, now: () => time.now(), loadBufferBytes: 300 });
+  const log = new PartitionCoordinatorLog(partition, { leaderEpoch: () => 0, time, loadBufferBytes: 300 });
   const coordinator = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time });
   await coordinator.loadPartition(0, log);
   for (let i = 0; i < 30; i++) {

@@ -4,13 +4,13 @@
 // Usage: node --import tsx append-child.ts <logDir> <page|fsync>
 import { Off } from '@tributary/protocol';
 import { LogManager } from '../../src/log-manager.ts';
-import { SystemScheduler } from '../../src/clock.ts';
+import { systemTime } from '../../src/time.ts';
 import { buildBatch } from '../helpers/batches.ts';
 
 const [dir, mode] = process.argv.slice(2) as [string, string];
 const mgr = new LogManager({
   logDirs: [dir],
-  scheduler: new SystemScheduler(),
+  time: systemTime, // real background tasks: the checkpoints below run every 40 ms
   recoveryPointCheckpointIntervalMs: 40,
   logStartOffsetCheckpointIntervalMs: 40,
   defaultConfig: { durableAppend: mode === 'fsync', segmentBytes: 256 * 1024, indexIntervalBytes: 1024 },

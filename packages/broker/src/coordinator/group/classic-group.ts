@@ -5,6 +5,7 @@
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.ts';
 import { GroupApiError, GroupError } from './errors.ts';
 import { subscribedTopicsOf } from './consumer-protocol.ts';
+import type { Time } from '@tributary/storage';
 
 export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -90,7 +91,7 @@ export class ClassicGroup {
   constructor(
     readonly groupId: string,
     initialState: ClassicGroupState,
-    private readonly now: () => number,
+    private readonly time: Time,
     init: { generationId?: number; protocolType?: string | null; protocolName?: string | null; leaderId?: string | null; currentStateTimestamp?: number | null } = {},
   ) {
     this.state = initialState;
@@ -98,7 +99,7 @@ export class ClassicGroup {
     this.protocolType = init.protocolType ?? null;
     this.protocolName = init.protocolName ?? null;
     this.leaderId = init.leaderId ?? null;
-    this.currentStateTimestamp = init.currentStateTimestamp === undefined ? now() : init.currentStateTimestamp;
+    this.currentStateTimestamp = init.currentStateTimestamp === undefined ? time.now() : init.currentStateTimestamp;
   }
 
   is(state: ClassicGroupState): boolean { return this.state === state; }
@@ -128,7 +129,7 @@ export class ClassicGroup {
     }
     this.previousState = this.state;
     this.state = target;
-    this.currentStateTimestamp = this.now();
+    this.currentStateTimestamp = this.time.now();
   }
 
   add(member: ClassicGroupMember, onJoin: ((r: JoinGroupResult) => void) | null = null): void {

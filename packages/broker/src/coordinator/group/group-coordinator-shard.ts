@@ -10,7 +10,8 @@ import type { CoordinatorLog } from './coordinator-log.ts';
 import { GroupApiError, GroupError } from './errors.ts';
 import { OffsetMetadataManager } from './offset-metadata-manager.ts';
 import { decodeCoordinatorRecord, encodeCoordinatorRecord, type CoordinatorRecord } from './records.ts';
-import { KeyedTimer, type Time } from './time.ts';
+import { KeyedTimer } from './keyed-timer.ts';
+import type { Time } from '@tributary/storage';
 import { replayedInNormalOperation, type RecordsResult, type WriteResult } from './write-result.ts';
 
 export type ShardState = 'loading' | 'active' | 'unloaded';
@@ -35,8 +36,8 @@ export class GroupCoordinatorShard {
     const submit = (op: () => RecordsResult) => {
       this.write(() => ({ ...op(), response: undefined })).catch(() => { /* the shard moved or the log failed */ });
     };
-    this.groups = new GroupMetadataManager(config, () => time.now(), this.timer, submit, newUuid);
-    this.offsets = new OffsetMetadataManager(config, () => time.now(), this.groups);
+    this.groups = new GroupMetadataManager(config, time, this.timer, submit, newUuid);
+    this.offsets = new OffsetMetadataManager(config, time, this.groups);
   }
 
   /** Replays the partition's log, then starts serving (timers for members and expiry start here). */

@@ -13,7 +13,7 @@ import { describeGroup, heartbeat, leaveGroup, listGroups, syncGroup, validateDe
 import { commitErrorResult } from './offset-metadata-manager.ts';
 import { partitionForGroup } from './partition-for.ts';
 import type { CoordinatorRecord } from './records.ts';
-import { systemTime, type Time } from './time.ts';
+import { systemTime, type Time } from '@tributary/storage';
 import type {
   DeleteGroupResult, DescribedGroup, HeartbeatRequest, HeartbeatResult, JoinGroupRequest, JoinGroupResult,
   LeaveGroupRequest, LeaveGroupResult, ListGroupsRequest, ListGroupsResult, OffsetCommitRequest, OffsetCommitResult,

@@ -10,7 +10,8 @@ import { ClassicGroup, ClassicGroupMember, EMPTY_ASSIGNMENT } from './classic-gr
 import type { GroupCoordinatorConfig } from './config.ts';
 import { GroupApiError, GroupError } from './errors.ts';
 import type { CoordinatorRecord, GroupMetadataValue } from './records.ts';
-import type { KeyedTimer } from './time.ts';
+import type { KeyedTimer } from './keyed-timer.ts';
+import type { Time } from '@tributary/storage';
 import type { JoinGroupRequest, JoinGroupResult, SyncGroupResult } from './types.ts';
 import { NO_RECORDS, type RecordsResult, type WriteResult } from './write-result.ts';
 
@@ -29,7 +30,7 @@ export class GroupMetadataManager {
 
   constructor(
     readonly config: GroupCoordinatorConfig,
-    readonly now: () => number,
+    readonly time: Time,
     readonly timer: KeyedTimer,
     /** Runs a timer-triggered operation through the shard's write path. */
     readonly submit: Submit,
@@ -39,7 +40,7 @@ export class GroupMetadataManager {
   getOrCreateGroup(groupId: string): ClassicGroup {
     let g = this.groups.get(groupId);
     if (!g) {
-      g = new ClassicGroup(groupId, 'Empty', this.now);
+      g = new ClassicGroup(groupId, 'Empty', this.time);
       this.groups.set(groupId, g);
     }
     return g;
@@ -463,7 +464,7 @@ export class GroupMetadataManager {
       this.groups.delete(groupId);
       return;
     }
-    const group = new ClassicGroup(groupId, value.members.length === 0 ? 'Empty' : 'Stable', this.now, {
+    const group = new ClassicGroup(groupId, value.members.length === 0 ? 'Empty' : 'Stable', this.time, {
       generationId: value.generation,
       protocolType: value.protocolType === '' ? null : value.protocolType,
       protocolName: value.protocol,

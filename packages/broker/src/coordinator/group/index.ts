@@ -6,8 +6,7 @@ export { InMemoryCoordinatorLog, type CoordinatorLog, type StoredRecord } from '
 export { GroupError, GroupApiError } from './errors.ts';
 export { javaStringHashCode, partitionForGroup } from './partition-for.ts';
 export * from './records.ts';
-export { ManualTime } from './manual-time.ts';
 export { encodeCoordinatorBatch, coordinatorRecordsIn } from './coordinator-batches.ts';
 export { PartitionCoordinatorLog, type CoordinatorPartition, type PartitionCoordinatorLogOptions } from './partition-coordinator-log.ts';
-export { systemTime, KeyedTimer, type Time } from './time.ts';
+export { KeyedTimer } from './keyed-timer.ts';
 export type * from './types.ts';

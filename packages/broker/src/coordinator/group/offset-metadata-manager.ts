@@ -15,6 +15,7 @@ import type {
   OffsetFetchRequest, OffsetFetchResult,
 } from './types.ts';
 import type { WriteResult } from './write-result.ts';
+import type { Time } from '@tributary/storage';
 
 export interface OffsetAndMetadata extends OffsetCommitValue {
   /** Offset of the OffsetCommit record in __consumer_offsets. */
@@ -35,7 +36,7 @@ export class OffsetMetadataManager {
 
   constructor(
     private readonly config: GroupCoordinatorConfig,
-    private readonly now: () => number,
+    private readonly time: Time,
     private readonly groups: GroupMetadataManager,
   ) {}
 
@@ -59,7 +60,7 @@ export class OffsetMetadataManager {
       const m = group.member(req.memberId);
       if (m) this.groups.rescheduleHeartbeat(group, m);
     }
-    const now = this.now();
+    const now = this.time.now();
     const expireTimestamp = req.retentionTimeMs === -1 ? -1 : now + req.retentionTimeMs;
     const records: CoordinatorRecord[] = [];
     const response: OffsetCommitResult = { topics: [] };
@@ -169,7 +170,7 @@ export class OffsetMetadataManager {
     if (!group) return false;
     const base = expirationBase(group);
     if (base === null) return false;
-    const now = this.now();
+    const now = this.time.now();
     let allExpired = true;
     for (const [topic, parts] of byTopic) {
       if (group.isSubscribedToTopic(topic)) { allExpired = false; continue; }

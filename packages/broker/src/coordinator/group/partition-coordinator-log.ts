@@ -6,6 +6,7 @@ import { decodeRecordBatches } from '@tributary/protocol';
 import { encodeCoordinatorBatch } from './coordinator-batches.ts';
 import type { CoordinatorLog, StoredRecord } from './coordinator-log.ts';
 import type { SerializedRecord } from './records.ts';
+import type { Time } from '@tributary/storage';
 
 /** The part of storage's PartitionLog this adapter uses. */
 export interface CoordinatorPartition {
@@ -18,7 +19,8 @@ export interface CoordinatorPartition {
 export interface PartitionCoordinatorLogOptions {
   /** The partition's current leader epoch, written into appended batches. */
   leaderEpoch: () => number;
-  now: () => number;
+  /** Stamps the CreateTime of appended batches. */
+  time: Time;
   /** offsets.load.buffer.size */
   loadBufferBytes?: number;
 }
@@ -27,7 +29,7 @@ export class PartitionCoordinatorLog implements CoordinatorLog {
   constructor(private readonly partition: CoordinatorPartition, private readonly opts: PartitionCoordinatorLogOptions) {}
 
   async append(records: SerializedRecord[]): Promise<number> {
-    const batch = encodeCoordinatorBatch(records, this.opts.now());
+    const batch = encodeCoordinatorBatch(records, this.opts.time.now());
     const info = await this.partition.append(batch, { leaderEpoch: this.opts.leaderEpoch() });
     return info.lastOffset;
   }

@@ -6,12 +6,13 @@
 // at once on `completeAll()` (broker stop) or `completeKey()` (partition deleted or its leadership
 // changed). One purgatory per kind of operation: Fetch now, acks=all Produce and DeleteRecords
 // once replication lands (the ReplicaManager owns them).
+import { systemTime, type Time } from '@tributary/storage';
 import type { DelayedOperation } from './delayed-operation.ts';
 
 export class DelayedOperationPurgatory<Op extends DelayedOperation = DelayedOperation> {
   private readonly watchers = new Map<string, Set<Op>>();
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, private readonly time: Time = systemTime) {}
 
   /** Number of distinct waiting operations (for tests and metrics). */
   get size(): number {
@@ -33,7 +34,7 @@ export class DelayedOperationPurgatory<Op extends DelayedOperation = DelayedOper
     }
     // However it completes (a check, its timer, an abort), it stops being watched at once.
     op.watched(() => this.unwatch(keys, op));
-    op.startTimer();
+    op.startTimer(this.time);
     return false;
   }
 

@@ -5,11 +5,12 @@
 //   - its delay expires (onExpiration, then onComplete);
 //   - forceComplete() (abort, shutdown, the watched partition deleted or its leader moved).
 // Subclasses implement tryComplete (check, and call forceComplete when satisfied) and onComplete
-// (answer the request). The timer is armed by the purgatory (tryCompleteElseWatch).
+// (answer the request). The timer is armed by the purgatory (tryCompleteElseWatch), on its Time.
+import type { Cancel, Time } from '@tributary/storage';
 
 export abstract class DelayedOperation {
   private completed = false;
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: Cancel | null = null;
   private unwatch: (() => void) | null = null;
 
   constructor(readonly delayMs: number) {}
@@ -34,8 +35,8 @@ export abstract class DelayedOperation {
   forceComplete(): boolean {
     if (this.completed) return false;
     this.completed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     this.unwatch?.();
     this.unwatch = null;
     this.onComplete();
@@ -48,9 +49,9 @@ export abstract class DelayedOperation {
   }
 
   /** Arms the expiration timer (the purgatory does, once the operation is watched). */
-  startTimer(): void {
-    if (this.completed || this.timer) return;
-    this.timer = setTimeout(() => {
+  startTimer(time: Time): void {
+    if (this.completed || this.cancelTimer) return;
+    this.cancelTimer = time.setTimeout(() => {
       if (this.completed) return;
       this.onExpiration();
       this.forceComplete();
