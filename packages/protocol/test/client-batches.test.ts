@@ -94,6 +94,7 @@ describe('record batches captured from real clients', () => {
         };
       });
       assert.deepEqual(got, fixture.records);
+      // biome-ignore lint/complexity/useMathMinMax: timestamps are bigints, which Math.max does not take
       assert.equal(batch.maxTimestamp, batch.records.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), -1n));
       if (fixture.codec === 'none') {
         // uncompressed: keys, values and header values are slices of the frame too
