@@ -63,7 +63,7 @@ export async function rawLatency(host: string, port: number, apis: Apis, o: { to
       });
       const now = process.hrtime.bigint();
       const p = res.responses[0]?.partitions[0];
-      if (!p || p.errorCode !== 0) throw new Error(`Fetch: error ${p?.errorCode ?? res.errorCode}`);
+      if (p?.errorCode !== 0) throw new Error(`Fetch: error ${p?.errorCode ?? res.errorCode}`);
       if (!p.records?.length) continue;
       for (const { pos } of batchesIn(p.records)) {
         const h = readBatchHeader(p.records, pos);

@@ -3,7 +3,7 @@
 // offset 0 to its end with one Fetch in flight (as a consumer does), counting records from the
 // batch headers without decoding them. The broker does all the real work; the generator almost none.
 import { CompressionType, encodeRecordBatch, readBatchHeader, batchesIn, ApiKey, decodeResponseFrame } from '@tributary/protocol';
-import { RawConnection, pickVersion } from './raw-client.ts';
+import { type RawConnection, pickVersion } from './raw-client.ts';
 import { recordValues } from './shapes.ts';
 import { Api } from './types.ts';
 
@@ -82,7 +82,7 @@ export async function rawConsume(conn: RawConnection, apis: Apis, o: { topic: st
       forgottenTopicsData: [], rackId: '',
     });
     const p = res.responses[0]?.partitions[0];
-    if (!p || p.errorCode !== 0) throw new Error(`Fetch: error code ${p?.errorCode ?? res.errorCode}`);
+    if (p?.errorCode !== 0) throw new Error(`Fetch: error code ${p?.errorCode ?? res.errorCode}`);
     const blob = p.records;
     if (!blob || blob.length === 0) {
       if (BigInt(p.highWatermark) <= offset) throw new Error(`partition ends at ${p.highWatermark} after ${records} of ${o.count} records`);

@@ -59,7 +59,10 @@ class Out {
   /** `if (c) { body }`, folded when c is constant. */
   when(c: string, body: () => void): void {
     if (c === 'false') return;
-    if (c === 'true') return body();
+    if (c === 'true') {
+      body();
+      return;
+    }
     this.open(`if (${c}) {`);
     body();
     this.close();
@@ -355,7 +358,10 @@ function readExpr(m: MessageModel, f: FieldModel, within: Range): string {
 // ---- encoding -------------------------------------------------------------------------------
 
 function writeScalar(o: Out, t: Scalar, flex: string, nullableAny: boolean, x: string): void {
-  if (NUMERIC[t]) return o.line(`w.${NUMERIC[t][1]}(${x});`);
+  if (NUMERIC[t]) {
+    o.line(`w.${NUMERIC[t][1]}(${x});`);
+    return;
+  }
   const base = t === 'string' ? 'String' : 'Bytes';
   const n = nullableAny ? 'Nullable' : '';
   if (flex === 'true') o.line(`w.writeCompact${n}${base}(${x});`);

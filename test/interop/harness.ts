@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'node:test';
 import { startBroker, type StartBrokerOptions, type TestBroker } from '@tributary/testkit';
-import { ApiKey, CompressionType, type DecodedBatch } from '@tributary/protocol';
+import { CompressionType, type DecodedBatch } from '@tributary/protocol';
 import { PYTHON } from './tools.ts';
-import { readPartition, withWire } from './wire-client.ts';
+import { readPartition } from './wire-client.ts';
 
 export const PY_DIR = fileURLToPath(new URL('./py/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,7 @@ import { encodeRecordBatch, type CompressionType } from '@tributary/protocol';
 import type { TestBroker } from '@tributary/testkit';
 import {
   CODECS, CODEC_TYPE, assertRecords, assertStored, makeRecords, runOk, startTestBroker,
-  storedRecords, uniqueTopic, type Consumed, type Rec,
+  storedRecords, uniqueTopic, type Rec,
 } from './harness.ts';
 import { KCAT_TIMEOUT, kcatConsume, kcatProduce } from './drivers.ts';
 import { needTool } from './tools.ts';

@@ -100,7 +100,7 @@ export function readPartitionMetadata(fs: FileSystem, path: string): string | nu
   const lines = buf.toString('utf8').split('\n');
   const version = /^version:\s*(\d+)$/.exec(lines[0]?.trim() ?? '');
   const id = /^topic_id:\s*(\S+)$/.exec(lines[1]?.trim() ?? '');
-  if (!version || version[1] !== '0' || !id) throw new CorruptCheckpointError(path, 'expected "version: 0" and "topic_id: <id>"');
+  if (version?.[1] !== '0' || !id) throw new CorruptCheckpointError(path, 'expected "version: 0" and "topic_id: <id>"');
   return id[1]!;
 }
 

@@ -103,7 +103,7 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   epochs.truncateFromStart(logStartOffset);
 
   const metaPath = `${dir}/${PARTITION_METADATA}`;
-  let topicId = readPartitionMetadata(fs, metaPath);
+  const topicId = readPartitionMetadata(fs, metaPath);
   if (opts.topicId && topicId && opts.topicId !== topicId) {
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }

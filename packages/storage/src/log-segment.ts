@@ -9,7 +9,7 @@ import { VerifiedRanges } from './verified-ranges.ts';
 import type { Time } from './time.ts';
 import type { FdCache } from './fd-cache.ts';
 import { readFully, type FileSystem } from './fs.ts';
-import { IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
+import { type IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
 
 export interface SegmentContext { fs: FileSystem; fds: FdCache; indexCache: IndexCache; time: Time }
@@ -324,9 +324,11 @@ export class LogSegment {
       // or recovered are in `verified`; others are checked on their first read.
       const at = position + pos;
       const unverified = size >= BATCH_HEADER_SIZE && !this.verified.covers(at, at + size);
-      const problem = size < BATCH_HEADER_SIZE ? 'bad length'
-        : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic'
-        : unverified && (readCrcChecks.count++, buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size)) ? 'CRC mismatch' : null;
+      let problem = size < BATCH_HEADER_SIZE ? 'bad length' : buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC ? 'bad magic' : null;
+      if (!problem && unverified) {
+        readCrcChecks.count++;
+        if (buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size)) problem = 'CRC mismatch';
+      }
       if (problem) {
         if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
         break;

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, setLogAppendTime } from '@tributary/protocol';
 import type { LogConfig } from './config.ts';
 import { InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
-import { LeaderEpochCache } from './leader-epoch-cache.ts';
+import type { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
 import { firstRecordAtOrAfter } from './record-timestamps.ts';
 import { readFully } from './fs.ts';

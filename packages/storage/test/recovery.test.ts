@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
 import { CorruptRecordError } from '../src/errors.ts';
+import type { PartitionLog } from '../src/partition-log.ts';
 
 const SEG0 = '/data/t-0/00000000000000000000';
 
-function appendN(log: { appendSync: Function }, n: number, count = 2): void {
+function appendN(log: Pick<PartitionLog, 'appendSync'>, n: number, count = 2): void {
   for (let i = 0; i < n; i++) log.appendSync(buildBatch({ count, valueSize: 50 + i }), { leaderEpoch: 0 });
 }
 

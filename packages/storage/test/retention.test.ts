@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
 import { OffsetOutOfRangeError } from '../src/errors.ts';
+import type { PartitionLog } from '../src/partition-log.ts';
 
 const HOUR = 3600_000;
 
-function fill(log: { appendSync: Function; roll: Function }, segments: number, perSegment: number, ts: (i: number) => number): void {
+function fill(log: Pick<PartitionLog, 'appendSync' | 'roll'>, segments: number, perSegment: number, ts: (i: number) => number): void {
   let n = 0;
   for (let s = 0; s < segments; s++) {
     for (let i = 0; i < perSegment; i++, n++) log.appendSync(buildBatch({ count: 1, valueSize: 100, baseTimestamp: ts(n) }), { leaderEpoch: 0 });

@@ -82,7 +82,7 @@ export class Member {
 }
 
 /** Runs test/interop/groups/admin.py and parses its JSON output. */
-export function pythonAdmin(cfg: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function pythonAdmin(cfg: Record<string, unknown>): Promise<any> {
   return new Promise((resolve, reject) => {
     const p = spawn(PYTHON, [`${DIR}admin.py`, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

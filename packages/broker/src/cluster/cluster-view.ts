@@ -44,7 +44,7 @@ export class ClusterView {
   /** The broker went away (its listeners closed). It stays registered, as a fenced broker does. */
   markDead(nodeId: number): void {
     const b = this.brokers.get(nodeId);
-    if (!b || !b.live) return;
+    if (!b?.live) return;
     this.brokers.set(nodeId, { ...b, endpoints: [], live: false });
   }
 
@@ -82,7 +82,7 @@ export class ClusterView {
    */
   endpoint(nodeId: number, listenerName: string): ListenerEndpoint | undefined {
     const b = this.brokers.get(nodeId);
-    if (!b || !b.live) return undefined;
+    if (!b?.live) return undefined;
     return b.endpoints.find((e) => e.name === listenerName) ?? b.endpoints[0];
   }
 

@@ -11,7 +11,7 @@ export interface PropertyEntry {
   line: number;
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -65,9 +65,9 @@ export function parseProperties(text: string): PropertyEntry[] {
     while (v < logical.length && /[ \t\f]/.test(logical[v]!)) v++;
     if (v < logical.length && (logical[v] === '=' || logical[v] === ':')) v++;
     while (v < logical.length && /[ \t\f]/.test(logical[v]!)) v++;
-    const key = unescape(rawKey);
+    const key = unescapeProperty(rawKey);
     entries.delete(key);
-    entries.set(key, { key, value: unescape(logical.slice(v)), line: lineNo });
+    entries.set(key, { key, value: unescapeProperty(logical.slice(v)), line: lineNo });
   }
   return [...entries.values()];
 }

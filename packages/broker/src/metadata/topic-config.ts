@@ -35,8 +35,6 @@ interface TopicConfigDef {
 const INT_RE = /^-?\d+$/;
 const COMPRESSION = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
 const atLeast = (min: number) => (v: string) => (Number(v) < min ? `Value must be at least ${min}` : undefined);
-const inRange = (min: number, max: number) => (v: string) =>
-  Number(v) < min || Number(v) > max ? `Value must be in range [${min},...,${max}]` : undefined;
 const oneOf = (allowed: string[]) => (v: string) =>
   allowed.includes(v) ? undefined : `String must be one of: ${allowed.join(', ')}`;
 const listOf = (allowed: string[]) => (v: string) => {

@@ -20,7 +20,7 @@
 // Offsets, leader epoch and LogAppendTime are stamped by the log on append, not here.
 import {
   Attr, CURRENT_MAGIC, CompressionType, ErrorCode, InvalidBatchError, LOG_OVERHEAD, Off, batchSizeAt, compressionOf,
-  decodeRecordBatch, encodeRecordBatch, validateBatch,
+  decodeRecordBatch, encodeRecordBatch, validateBatch, type DecodedBatch,
 } from '@tributary/protocol';
 import { PartitionError } from './partition-error.ts';
 
@@ -132,7 +132,7 @@ function checkProduceRecords(records: Buffer, version: number): void {
 }
 
 async function recompressBatch(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
-  let b;
+  let b: DecodedBatch;
   try {
     b = await decodeRecordBatch(records, 0, { verifyCrc: false });
   } catch (err) {

@@ -234,7 +234,7 @@ export class Connection {
     this.flushScheduled = false;
     if (this.closed) return;
     const head = this.slots[0];
-    if (head && head.done) {
+    if (head?.done) {
       this.socket.cork();
       let last: Buffer | null = null;
       let pooled: Buffer[] | null = null;

@@ -19,7 +19,7 @@
 // the connection. A version above maxVersion, or an unknown API key, closes the connection, as
 // Kafka's SocketServer does — except ApiVersions, answered with a v0 body and UNSUPPORTED_VERSION.
 import type { ApiKey, Encodable, Reader, RequestOf, ResponseOf, Writer } from '@tributary/protocol';
-import { CLOSE_CONNECTION } from './connection.ts';
+import type { CLOSE_CONNECTION } from './connection.ts';
 import type { RequestContext } from './request-context.ts';
 
 export type { RequestContext } from './request-context.ts';
@@ -53,7 +53,7 @@ export interface ApiHandler<K extends ApiKey = ApiKey, Req = RequestOf<K>, Res =
 }
 
 // Handlers of every API key, type-erased for storage in the registry.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: request and response types differ per API key; handlers are typed where registered
 export type AnyApiHandler = ApiHandler<ApiKey, any, any>;
 
 export interface AdvertisedApi {

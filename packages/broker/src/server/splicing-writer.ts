@@ -19,7 +19,10 @@ export class SplicingWriter extends Writer {
   }
 
   override writeRaw(b: Uint8Array): void {
-    if (b.length < SPLICE_THRESHOLD || this.sizedDepth > 0) return super.writeRaw(b);
+    if (b.length < SPLICE_THRESHOLD || this.sizedDepth > 0) {
+      super.writeRaw(b);
+      return;
+    }
     this.splices.push({ at: this.pos, data: b });
     this.spliced += b.length;
   }

@@ -169,6 +169,7 @@ test('COORDINATOR_LOAD_IN_PROGRESS while the partition loads (Heartbeat answers 
   const gate = new Promise<void>((r) => { release = r; });
   const log: CoordinatorLog = {
     append: async () => 0,
+    // biome-ignore lint/correctness/useYield: the partition loads until the gate opens, then holds no records
     async *readAll(): AsyncIterable<StoredRecord> { await gate; },
   };
   const c = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time: new MockTime() });

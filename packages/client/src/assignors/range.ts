@@ -66,7 +66,7 @@ class TopicAssignmentState {
     const rack = this.consumers.get(consumer) ?? null;
     if (rack === null) return true;
     const replicaRacks = this.partitionRacks.get(partition);
-    return replicaRacks !== undefined && replicaRacks.has(rack);
+    return replicaRacks?.has(rack) === true;
   }
 
   maxAssignable(consumer: string): number {

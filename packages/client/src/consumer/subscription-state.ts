@@ -176,7 +176,7 @@ export class SubscriptionState {
   /** The committed offset arrived (or there is none: null -> default reset strategy). */
   applyCommitted(tp: TopicPartition, committed: FetchPosition | null): void {
     const s = this.partitions.get(key(tp.topic, tp.partition));
-    if (!s || !s.awaitingCommitted) return;
+    if (!s?.awaitingCommitted) return;
     s.awaitingCommitted = false;
     if (committed) s.position = committed;
     else if (this.defaultReset === 'none') throw new NoOffsetForPartitionError([tp]);

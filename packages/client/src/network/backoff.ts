@@ -19,7 +19,7 @@ export function backoffMs(attempts: number, options: BackoffOptions): number {
   if (options.maxMs <= options.initialMs) return options.maxMs;
   const expMax = Math.log(options.maxMs / options.initialMs) / Math.log(multiplier);
   const exp = Math.min(attempts, expMax);
-  const term = options.initialMs * Math.pow(multiplier, exp);
+  const term = options.initialMs * multiplier ** exp;
   const factor = jitter <= 0 ? 1 : 1 - jitter + random() * 2 * jitter;
   return Math.min(Math.floor(term * factor), options.maxMs);
 }

@@ -9,7 +9,7 @@
 // place, never copied); TLS and injected sockets go through 'data' events and frame-decoder.ts.
 import net from 'node:net';
 import tls from 'node:tls';
-import { FrameDecoder, FrameError } from './frame-decoder.ts';
+import { FrameDecoder, type FrameError } from './frame-decoder.ts';
 import { FrameReader } from './frame-reader.ts';
 import { ConnectionError, RequestTimeoutError } from './errors.ts';
 

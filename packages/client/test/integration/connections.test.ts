@@ -134,7 +134,7 @@ describe('connections and metadata against a Tributary broker', () => {
     const other = new Kafka({ bootstrapServers: broker.bootstrap });
     await other.admin().createTopics([{ name: 'growing', partitions: 1 }]);
     const seen: number[] = [];
-    const producer = kafka.producer({ lingerMs: 0, partitioner: ({ partitionCount }) => (seen.push(partitionCount), partitionCount - 1) });
+    const producer = kafka.producer({ lingerMs: 0, partitioner: ({ partitionCount }) => { seen.push(partitionCount); return partitionCount - 1; } });
     const [first] = await producer.send({ topic: 'growing', messages: [{ value: 'a' }] });
     assert.equal(first!.partition, 0);
     await other.admin().createPartitions('growing', 3);

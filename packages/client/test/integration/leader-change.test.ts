@@ -42,10 +42,14 @@ function recordingRegistry(): HandlerRegistry {
         ...h,
         async handle(ctx, request: FetchRequest) {
           const response = (await h.handle(ctx, request)) as FetchResponse;
-          request.topics.forEach((t, i) => t.partitions.forEach((p, j) => fetchLog.push({
-            node: ctx.services.nodeId, topic: t.topic, partition: p.partition, currentLeaderEpoch: p.currentLeaderEpoch,
-            errorCode: response.responses[i]!.partitions[j]!.errorCode,
-          })));
+          for (const [i, t] of request.topics.entries()) {
+            for (const [j, p] of t.partitions.entries()) {
+              fetchLog.push({
+                node: ctx.services.nodeId, topic: t.topic, partition: p.partition, currentLeaderEpoch: p.currentLeaderEpoch,
+                errorCode: response.responses[i]!.partitions[j]!.errorCode,
+              });
+            }
+          }
           return response;
         },
       });

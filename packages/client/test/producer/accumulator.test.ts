@@ -2,7 +2,7 @@
 // retries with backoff, delivery timeout, flush, and the sticky partitioner feedback loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordAccumulator, type AccumulatorRecord } from '../../src/producer/accumulator.ts';
+import { RecordAccumulator, type AccumulatorRecord, type ProducerBatch } from '../../src/producer/accumulator.ts';
 import { recordSizeInBytes, varintSize, RECORD_BATCH_OVERHEAD } from '../../src/producer/record-size.ts';
 import { partitionAndAppend } from '../../src/producer/partition-and-append.ts';
 import { DefaultPartitioner } from '../../src/partitioner/index.ts';
@@ -141,7 +141,7 @@ test('batches put back after failures (retried or split) return in their origina
   acc.reenqueue(inFlight[0]!);
   acc.reenqueue(inFlight[1]!);
   const order: string[] = [];
-  for (let d; (d = acc.drain(l, [1], 1 << 20).get(1)); ) order.push(d[0]!.records[0]!.value!.toString()[0]!);
+  for (let d: ProducerBatch[] | undefined; (d = acc.drain(l, [1], 1 << 20).get(1)); ) order.push(d[0]!.records[0]!.value!.toString()[0]!);
   assert.deepEqual(order, ['a', 'b', 'c', 'd', 'e']);
 
   // a split batch's halves take its place, before the batches created after it
@@ -154,7 +154,7 @@ test('batches put back after failures (retried or split) return in their origina
   const [h1] = big.drain(l, [1], 1 << 20).get(1)!;
   big.splitAndReenqueue(h1!); // split again: 2 + 1
   const parts: number[][] = [];
-  for (let d; (d = big.drain(l, [1], 1 << 20).get(1)); ) parts.push(d[0] === later ? [-1] : d[0]!.records.map((r) => Number(r.value!.toString()[0])));
+  for (let d: ProducerBatch[] | undefined; (d = big.drain(l, [1], 1 << 20).get(1)); ) parts.push(d[0] === later ? [-1] : d[0]!.records.map((r) => Number(r.value!.toString()[0])));
   assert.deepEqual(parts, [[0, 1], [2], [3, 4, 5], [-1]]);
 });
 

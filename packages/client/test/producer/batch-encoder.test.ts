@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecordBatch } from '@tributary/protocol';
-import { RecordAccumulator } from '../../src/producer/accumulator.ts';
+import { RecordAccumulator, type AppendResult, type ProducerBatch } from '../../src/producer/accumulator.ts';
 import { encodeProducerBatch, type CompressionName } from '../../src/producer/batch-encoder.ts';
 
 function batchOf(n: number) {
   const acc = new RecordAccumulator({ batchSize: 1 << 20, clock: () => 0 });
-  let result;
+  let result: AppendResult | undefined;
   for (let i = 0; i < n; i++) {
     result = acc.append('t', 0, {
       key: i % 3 === 0 ? null : Buffer.from(`key-${i}`),
@@ -79,7 +79,7 @@ test('byte for byte what @tributary/protocol encodeRecordBatch writes', async ()
     { key: Buffer.from('k'), value: null, headers: [], timestamp: 1_000 },
     { key: null, value: Buffer.alloc(0), headers: [], timestamp: 1_700_000_000_000 + 2 ** 40 },
   ];
-  let batch;
+  let batch: ProducerBatch | undefined;
   for (const r of recs) batch = acc.append('t', 0, r).batch;
   const ours = await encodeProducerBatch(batch!);
   const reference = await encodeRecordBatch({ records: recs.map((r) => ({ ...r, timestamp: BigInt(r.timestamp) })) });
