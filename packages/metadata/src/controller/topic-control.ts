@@ -112,7 +112,7 @@ function createTopic(image: MetadataImage, req: CreatableTopic, validateOnly: bo
   }
   const validated = options.topicConfigs.validate(req.configs ?? {});
   if (!('configs' in validated)) return fail(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message);
-  const topicId = (options.newTopicId ?? newTopicId)();
+  const topicId = unusedTopicId(image, options.newTopicId ?? newTopicId);
   const topic: CreatedTopic = { topicId, numPartitions: assignment.length, replicationFactor: assignment[0]?.length ?? 0, configs: validated.configs };
   const response: CreateTopicResult = { name, ...NONE, topic };
   if (validateOnly) return { records: [], response };
@@ -120,6 +120,15 @@ function createTopic(image: MetadataImage, req: CreatableTopic, validateOnly: bo
   for (const [p, replicas] of assignment.entries()) records.push(newPartitionRecord(topicId, p, replicas, usable));
   for (const [k, v] of Object.entries(validated.configs)) records.push(configRecord(ConfigResourceType.TOPIC, name, k, v));
   return { records, response };
+}
+
+/** A new topic id no topic has (a random Uuid clashing is next to impossible; a test generator may repeat). */
+function unusedTopicId(image: MetadataImage, generate: () => string): string {
+  for (let i = 0; i < 1000; i++) {
+    const id = generate();
+    if (!image.topicById(id)) return id;
+  }
+  throw new Error('the topic id generator keeps returning ids in use');
 }
 
 export function createPartitions(image: MetadataImage, topics: readonly CreatePartitionsTopic[], validateOnly: boolean): ControllerResult<CreatePartitionsResult[]> {

@@ -12,8 +12,9 @@
 // (metadata.version, plus the topics of a pre-metadata-log data dir: topic-store-migration.ts),
 // then replayed from offset 0 into the image.
 // Each operation, one at a time in arrival order (a queue, like the QuorumController's single
-// event thread): the controller computes records against the current image -> they are appended
-// as one batch and fsynced -> replayed into a MetadataDelta -> the new image is published to every
+// event thread): the controller computes records against the current image -> they are replayed
+// into a MetadataDelta (a record the image cannot take fails the operation before anything is
+// written) -> appended as one batch and fsynced -> the new image is published to every
 // subscriber (synchronously, in subscription order) -> the operation's response is returned. An
 // operation producing no records (an error, validateOnly, nothing to change) writes nothing.
 // Two concurrent CreateTopics of one name: the first creates it, the second gets TOPIC_ALREADY_EXISTS.
@@ -202,6 +203,8 @@ export class LocalController {
     const op = this.tail.then(async () => {
       const { records, response } = compute(this.current);
       if (records.length === 0) return response;
+      // Replayed before it is written: a record the image cannot take never reaches the log.
+      const delta = new MetadataDelta(this.current).replayAll(records);
       let lastOffset: number;
       try {
         ({ lastOffset } = await this.log.append(records, this.epoch));
@@ -210,7 +213,6 @@ export class LocalController {
         if (onWriteError) return onWriteError(err, response);
         throw err;
       }
-      const delta = new MetadataDelta(this.current).replayAll(records);
       this.current = delta.apply({ lastOffset, lastEpoch: this.epoch });
       for (const l of [...this.listeners]) this.notify(l, delta, this.current);
       return response;
