@@ -30,7 +30,7 @@ import {
   encodeFenceBrokerRecord, encodeNoOpRecord, encodePartitionChangeRecord, encodePartitionRecord,
   encodeProducerIdsRecord, encodeRegisterBrokerRecord, encodeRemoveTopicRecord, encodeTopicRecord,
   encodeUnfenceBrokerRecord, encodeUnregisterBrokerRecord,
-  type BrokerRegistrationChangeRecord, type ConfigRecord, type Encodable, type FeatureLevelRecord,
+  type BrokerRegistrationChangeRecord, type ConfigRecord, type FeatureLevelRecord,
   type FenceBrokerRecord, type NoOpRecord, type PartitionChangeRecord, type PartitionRecord, type ProducerIdsRecord,
   type Reader, type RegisterBrokerRecord, type RemoveTopicRecord, type TopicRecord, type UnfenceBrokerRecord,
   type UnregisterBrokerRecord, type Writer,
@@ -66,7 +66,7 @@ interface RecordCodec<T> {
   /** The version written (metadata.version 3.6-IV2). */
   version: number;
   maxVersion: number;
-  encode(w: Writer, v: number, x: Encodable<T>): void;
+  encode(w: Writer, v: number, x: T): void;
   decode(r: Reader, v: number): T;
 }
 

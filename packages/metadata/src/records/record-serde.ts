@@ -35,8 +35,7 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
 }
 
 function encodeBody<K extends MetadataRecordType>(w: Writer, record: { type: K; data: MetadataRecordTypes[K] }, version: number): void {
-  const codec = RECORD_CODECS[record.type] as unknown as { encode(w: Writer, v: number, x: MetadataRecordTypes[K]): void };
-  codec.encode(w, version, record.data);
+  RECORD_CODECS[record.type].encode(w, version, record.data);
 }
 
 function readShort(r: Reader, entity: string): number {
