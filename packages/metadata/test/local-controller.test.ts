@@ -198,6 +198,14 @@ describe('LocalController: migration from the JSON topic store', () => {
     assert.equal(m.image.topic('stale'), undefined);
     assert.deepEqual(readdirSync(join(dir, 'tributary-metadata')), ['topics.migrated']);
     await m.close();
+    mkdirSync(store(dir), { recursive: true }); // an empty store is removed; a second one never replaces the first
+    await (await open(dir)).close();
+    assert.deepEqual(readdirSync(join(dir, 'tributary-metadata')), ['topics.migrated']);
+    mkdirSync(store(dir), { recursive: true });
+    writeFileSync(join(store(dir), 'x.json'), '{}');
+    await (await open(dir)).close();
+    assert.deepEqual(readdirSync(join(dir, 'tributary-metadata')).sort(), ['topics.migrated', 'topics.migrated.1']);
+    assert.deepEqual(readdirSync(join(dir, 'tributary-metadata', 'topics.migrated')), ['stale.json']);
   });
 
   it('a topic store file that is not valid JSON stops the start', async () => {

@@ -11,6 +11,8 @@
 // ISR, leader and leader epoch; partition epoch 0) and one ConfigRecord per override. Once those
 // are durable the directory is renamed to `topics.migrated` (kept for inspection, never read
 // again); a crash between the two is finished at the next start (the log is no longer empty).
+// A topic store that reappears later (an older broker run on the same dir) is moved aside the same
+// way, never read: the metadata log is the truth once it has records.
 import type { FileSystem } from '@tributary/storage';
 import { ConfigResourceType, configRecord, partitionRecord, topicRecord, type MetadataRecord } from '../records/metadata-record.ts';
 
@@ -60,13 +62,21 @@ export function topicStoreRecords(fs: FileSystem, logDir: string): { records: Me
   return { records, topics };
 }
 
-/** Renames the topic store out of the way once its topics are in the metadata log (no-op when absent). */
+/**
+ * Moves the topic store out of the way once its topics are in the metadata log (no-op when
+ * absent): an empty one is removed, one with topic files renamed to `topics.migrated` (or
+ * `topics.migrated.<n>` when that exists: an earlier copy is never overwritten).
+ */
 export function markTopicStoreMigrated(fs: FileSystem, logDir: string): boolean {
   const from = `${logDir}/${TOPIC_STORE_DIR}`;
   if (fs.statSync(from) === null) return false;
-  const to = `${logDir}/${MIGRATED_TOPIC_STORE_DIR}`;
-  fs.rmSync(to);
-  fs.renameSync(from, to);
+  if (!fs.readdirSync(from).some((n) => n.endsWith('.json'))) {
+    fs.rmSync(from);
+  } else {
+    let to = `${logDir}/${MIGRATED_TOPIC_STORE_DIR}`;
+    for (let n = 1; fs.statSync(to) !== null; n++) to = `${logDir}/${MIGRATED_TOPIC_STORE_DIR}.${n}`;
+    fs.renameSync(from, to);
+  }
   fs.fsyncDirSync(`${logDir}/tributary-metadata`);
   return true;
 }
