@@ -10,6 +10,8 @@
 //   replication-offset-checkpoint        high watermarks, written for the broker (writeHighWatermarks)
 //   .kafka_cleanshutdown                 present only between a clean shutdown and the next start
 //   <topic>-<partition>/                 one PartitionLog
+//   __cluster_metadata-0/                 the KRaft metadata log: not the LogManager's (the metadata
+//                                         layer opens it itself), skipped at startup, as Kafka's LogManager does
 import { randomUUID } from 'node:crypto';
 import { systemTime, type Time } from './time.ts';
 import { readOffsetCheckpoint, readProperties, tpKey, writeOffsetCheckpoint, writeProperties, type OffsetCheckpointEntry } from './checkpoint-file.ts';
@@ -26,6 +28,8 @@ export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const META_PROPERTIES = 'meta.properties';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+/** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 export interface LogManagerOptions {
   logDirs: string[];
@@ -127,7 +131,7 @@ export class LogManager {
       if (!fs.statSync(full)?.isDirectory) continue;
       if (name.endsWith('-delete')) { fs.rmSync(full); continue; }
       const tp = parseTopicPartition(name);
-      if (!tp) continue;
+      if (!tp || tp.topic === CLUSTER_METADATA_TOPIC) continue;
       const key = tpKey(tp.topic, tp.partition);
       if (this.logs.has(key)) throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
       const log = loadPartitionLog(this.ctx, full, tp.topic, tp.partition, this.defaultConfig, {
@@ -186,7 +190,7 @@ export class LogManager {
       return existing;
     }
     if (!this.started) throw new Error('LogManager.startup() has not run');
-    if (!topic || topic.includes('/') || topic === '.' || topic === '..') throw new Error(`invalid topic name '${topic}'`);
+    if (!topic || topic.includes('/') || topic === '.' || topic === '..' || topic === CLUSTER_METADATA_TOPIC) throw new Error(`invalid topic name '${topic}'`);
     let dir = this.dirs[0]!;
     for (const d of this.dirs) if (d.logCount < dir.logCount) dir = d;
     const config = { ...this.defaultConfig, ...opts.config };

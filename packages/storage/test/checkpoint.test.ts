@@ -79,3 +79,16 @@ test('LogManager: meta.properties, recovery points, clean-shutdown marker, parti
   assert.equal(mgr.deleteLog('a', 0), true);
   assert.equal(env.fs.readdirSync('/data').filter((n) => n.startsWith('a-')).length, 0);
 });
+
+test('LogManager leaves the KRaft metadata log (__cluster_metadata-0) alone, as Kafka does', () => {
+  const env = testEnv();
+  env.fs.mkdirSync('/data/__cluster_metadata-0');
+  env.fs.put('/data/__cluster_metadata-0/00000000000000000000.log', 'not a partition of the broker');
+  const mgr = env.open();
+  assert.equal(mgr.logCount, 0);
+  assert.equal(mgr.getLog('__cluster_metadata', 0), undefined);
+  assert.throws(() => mgr.getOrCreateLog('__cluster_metadata', 0), /invalid topic name '__cluster_metadata'/);
+  mgr.shutdown();
+  assert.equal(env.fs.bytes('/data/__cluster_metadata-0/00000000000000000000.log').toString(), 'not a partition of the broker');
+  assert.equal(env.fs.bytes('/data/recovery-point-offset-checkpoint').toString(), '0\n0\n');
+});

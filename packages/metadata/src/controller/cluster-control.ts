@@ -1,0 +1,113 @@
+// Broker lifecycle in the controller (Kafka's ClusterControlManager with the replication side of
+// ReplicationControlManager.handleBroker*):
+//   registerBroker    RegisterBrokerRecord, fenced; broker epoch = the record's offset (Kafka's
+//                     QuorumController passes the next write offset). A registration replaces the
+//                     previous one; partitions are not touched (without ELR, as Kafka's
+//                     handleBrokerUncleanShutdown): a broker that restarts quickly keeps leading
+//                     what it led, and regains what went leaderless when it is unfenced.
+//   fenceBroker       elections without it (partition-change.ts), then
+//                     BrokerRegistrationChangeRecord(fenced = 1)
+//   unfenceBroker     BrokerRegistrationChangeRecord(fenced = -1), then elections for every
+//                     leaderless partition with the broker acceptable as leader
+//   unregisterBroker  elections without it, then UnregisterBrokerRecord
+//   allocateProducerIds  the next block of 1000 producer ids (Kafka's ProducerIdControlManager)
+// An unknown broker is BROKER_ID_NOT_REGISTERED; a broker epoch that is given and not the current
+// one STALE_BROKER_EPOCH. Heartbeats and session timeouts are the caller's business.
+import { ErrorCode } from '@tributary/protocol';
+import type { BrokerEndpoint, BrokerRegistration } from '../image/cluster-image.ts';
+import type { MetadataImage } from '../image/metadata-image.ts';
+import { hasLeader } from '../image/partition-registration.ts';
+import { BrokerFencingChange, brokerRegistrationChangeRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { leaderAndIsrUpdates, partitionsWhere } from './partition-change.ts';
+import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
+
+export interface BrokerRegistrationRequest {
+  brokerId: number;
+  /** New for every start of the broker process (a Uuid string). */
+  incarnationId: string;
+  endpoints: readonly BrokerEndpoint[];
+  rack?: string | null;
+  /** Supported feature ranges (name -> [min, max]). */
+  features?: Readonly<Record<string, readonly [number, number]>>;
+}
+
+export interface BrokerRegistrationResult extends ApiError {
+  /** The new broker epoch (-1 on error). */
+  brokerEpoch: bigint;
+}
+
+export function registerBroker(image: MetadataImage, req: BrokerRegistrationRequest, nextOffset: number): ControllerResult<BrokerRegistrationResult> {
+  if (!Number.isInteger(req.brokerId) || req.brokerId < 0) {
+    return { records: [], response: { ...apiError(ErrorCode.INVALID_REQUEST, `Invalid broker id ${req.brokerId}`), brokerEpoch: -1n } };
+  }
+  const brokerEpoch = BigInt(nextOffset);
+  const record: MetadataRecord = {
+    type: 'RegisterBrokerRecord',
+    data: {
+      brokerId: req.brokerId, isMigratingZkBroker: false, incarnationId: req.incarnationId, brokerEpoch,
+      endPoints: req.endpoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+      features: Object.entries(req.features ?? {}).map(([name, [min, max]]) => ({ name, minSupportedVersion: min, maxSupportedVersion: max })),
+      rack: req.rack ?? null, fenced: true, inControlledShutdown: false, logDirs: [],
+    },
+  };
+  return { records: [record], response: { ...NONE, brokerEpoch } };
+}
+
+function checkBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined): BrokerRegistration | ApiError {
+  const b = image.cluster.broker(brokerId);
+  if (!b) return apiError(ErrorCode.BROKER_ID_NOT_REGISTERED, `Broker ${brokerId} is not registered.`);
+  if (brokerEpoch !== undefined && brokerEpoch !== b.epoch) {
+    return apiError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b.epoch}, but got broker epoch ${brokerEpoch}`);
+  }
+  return b;
+}
+
+const isError = (x: BrokerRegistration | ApiError): x is ApiError => 'errorCode' in x;
+
+export function fenceBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
+  const b = checkBroker(image, brokerId, brokerEpoch);
+  if (isError(b)) return { records: [], response: b };
+  if (b.fenced) return { records: [], response: NONE };
+  const records: MetadataRecord[] = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => p.isr.includes(brokerId)),
+    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault });
+  records.push(brokerRegistrationChangeRecord({ brokerId, brokerEpoch: b.epoch, fenced: BrokerFencingChange.FENCE }));
+  return { records, response: NONE };
+}
+
+export function unfenceBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
+  const b = checkBroker(image, brokerId, brokerEpoch);
+  if (isError(b)) return { records: [], response: b };
+  if (!b.fenced) return { records: [], response: NONE };
+  const unfence = brokerRegistrationChangeRecord({ brokerId, brokerEpoch: b.epoch, fenced: BrokerFencingChange.UNFENCE });
+  const elections = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => !hasLeader(p)),
+    { brokerToRemove: -1, brokerToAdd: brokerId, uncleanBrokerDefault });
+  return { records: [unfence, ...elections], response: NONE };
+}
+
+export function unregisterBroker(image: MetadataImage, brokerId: number, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
+  const b = checkBroker(image, brokerId, undefined);
+  if (isError(b)) return { records: [], response: b };
+  const records: MetadataRecord[] = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => p.isr.includes(brokerId)),
+    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault });
+  records.push({ type: 'UnregisterBrokerRecord', data: { brokerId, brokerEpoch: b.epoch } });
+  return { records, response: NONE };
+}
+
+/** Kafka's ProducerIdsBlock size. */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+
+export interface ProducerIdsBlockResult extends ApiError {
+  firstProducerId: bigint;
+  size: number;
+}
+
+export function allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined): ControllerResult<ProducerIdsBlockResult> {
+  const b = checkBroker(image, brokerId, brokerEpoch);
+  if (isError(b)) return { records: [], response: { ...b, firstProducerId: -1n, size: 0 } };
+  const first = image.producerIds.isEmpty ? 0n : image.producerIds.nextProducerId;
+  const next = first + BigInt(PRODUCER_ID_BLOCK_SIZE);
+  return {
+    records: [{ type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch: b.epoch, nextProducerId: next } }],
+    response: { ...NONE, firstProducerId: first, size: PRODUCER_ID_BLOCK_SIZE },
+  };
+}

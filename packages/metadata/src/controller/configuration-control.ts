@@ -1,0 +1,93 @@
+// Dynamic topic configs in the controller (Kafka's ConfigurationControlManager), producing
+// ConfigRecords (value null = the override is removed) for what changes, nothing for what does not:
+//   alterConfigs (legacy AlterConfigs): the topic's overrides become exactly the given set;
+//   incrementalAlterConfigs: SET sets a value, DELETE removes an override (a no-op when not set),
+//     APPEND / SUBTRACT add or remove items of a list config (only cleanup.policy), starting from
+//     the override or else the default value; anything else INVALID_CONFIG ("Config value append
+//     is not allowed for config key: x").
+// The resulting set is validated as a whole by the injected TopicConfigPolicy (INVALID_CONFIG;
+// nothing changes on error). An unknown topic is UNKNOWN_TOPIC_OR_PARTITION ("Topic x does not
+// exist."). Only TOPIC resources are altered here; the broker answers for the others.
+import { ErrorCode, errorInfo } from '@tributary/protocol';
+import type { MetadataImage } from '../image/metadata-image.ts';
+import { ConfigResourceType, configRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import type { ControllerOptions } from './controller-options.ts';
+import { NONE, apiError, sequentially, type ApiError, type ControllerResult } from './results.ts';
+
+export type AlterConfigOpType = 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT';
+export interface AlterConfigOp { name: string; op: AlterConfigOpType; value: string | null }
+
+export interface AlterConfigsResource {
+  resourceType: number;
+  resourceName: string;
+  /** The whole new set of overrides. */
+  configs: Readonly<Record<string, string | null>>;
+}
+
+export interface IncrementalAlterConfigsResource {
+  resourceType: number;
+  resourceName: string;
+  ops: readonly AlterConfigOp[];
+}
+
+export interface AlterConfigsResult extends ApiError {
+  resourceType: number;
+  resourceName: string;
+}
+
+export function alterConfigs(image: MetadataImage, resources: readonly AlterConfigsResource[], validateOnly: boolean, options: ControllerOptions): ControllerResult<AlterConfigsResult[]> {
+  return sequentially(image, resources, (img, r) => {
+    const id = { resourceType: r.resourceType, resourceName: r.resourceName };
+    const res = replaceTopicConfigs(img, r.resourceType, r.resourceName, r.configs, validateOnly, options);
+    return { records: res.records, response: { ...id, ...res.response } };
+  });
+}
+
+export function incrementalAlterConfigs(image: MetadataImage, resources: readonly IncrementalAlterConfigsResource[], validateOnly: boolean, options: ControllerOptions): ControllerResult<AlterConfigsResult[]> {
+  return sequentially(image, resources, (img, r) => {
+    const id = { resourceType: r.resourceType, resourceName: r.resourceName };
+    const res = applyOps(img, r, validateOnly, options);
+    return { records: res.records, response: { ...id, ...res.response } };
+  });
+}
+
+function applyOps(image: MetadataImage, r: IncrementalAlterConfigsResource, validateOnly: boolean, options: ControllerOptions): ControllerResult<ApiError> {
+  const unsupported = checkResource(image, r.resourceType, r.resourceName);
+  if (unsupported) return { records: [], response: unsupported };
+  const next: Record<string, string | null> = { ...image.topicConfigs(r.resourceName) };
+  for (const o of r.ops) {
+    if (o.op === 'DELETE') { delete next[o.name]; continue; }
+    if (o.op === 'SET') { next[o.name] = o.value; continue; }
+    if (o.name !== 'cleanup.policy') {
+      return { records: [], response: apiError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${o.name}`) };
+    }
+    const cur = (next[o.name] ?? options.topicConfigs.defaultValue(o.name) ?? '').split(',').filter((x) => x !== '');
+    const items = (o.value ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const result = o.op === 'APPEND' ? [...cur, ...items.filter((x) => !cur.includes(x))] : cur.filter((x) => !items.includes(x));
+    next[o.name] = result.join(',');
+  }
+  return replaceTopicConfigs(image, r.resourceType, r.resourceName, next, validateOnly, options);
+}
+
+function checkResource(image: MetadataImage, type: number, name: string): ApiError | null {
+  if (type !== ConfigResourceType.TOPIC) return apiError(ErrorCode.INVALID_REQUEST, `The controller only alters TOPIC configs, not resource type ${type}.`);
+  if (!image.topic(name)) return apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+  return null;
+}
+
+function replaceTopicConfigs(image: MetadataImage, type: number, name: string, configs: Readonly<Record<string, string | null>>, validateOnly: boolean, options: ControllerOptions): ControllerResult<ApiError> {
+  const unsupported = checkResource(image, type, name);
+  if (unsupported) return { records: [], response: unsupported };
+  const validated = options.topicConfigs.validate(configs);
+  if (!('configs' in validated)) return { records: [], response: apiError(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message) };
+  if (validateOnly) return { records: [], response: NONE };
+  const current = image.topicConfigs(name);
+  const records: MetadataRecord[] = [];
+  for (const k of Object.keys(current)) {
+    if (!(k in validated.configs)) records.push(configRecord(ConfigResourceType.TOPIC, name, k, null));
+  }
+  for (const [k, v] of Object.entries(validated.configs)) {
+    if (current[k] !== v) records.push(configRecord(ConfigResourceType.TOPIC, name, k, v));
+  }
+  return { records, response: NONE };
+}

@@ -1,0 +1,42 @@
+// What the controller needs from the broker's configuration, injected so the metadata layer knows
+// nothing of BrokerConfig: defaults for new topics, whether deletion and unclean elections are
+// allowed, and the topic config rules (names, types, ranges: the broker's topic-config.ts).
+import { randomBytes } from 'node:crypto';
+import type { ApiError } from './results.ts';
+
+/** Validates topic config overrides as Kafka's LogConfig does (the broker implements it). */
+export interface TopicConfigPolicy {
+  /**
+   * Checks a whole set of overrides and returns them normalised, or an error (INVALID_CONFIG with
+   * Kafka's message). A null value is an error too ("Null value not supported ...").
+   */
+  validate(configs: Readonly<Record<string, string | null>>): { configs: Record<string, string> } | ApiError;
+  /** The value a topic without an override has (broker setting or Kafka's default); for APPEND / SUBTRACT. */
+  defaultValue(name: string): string | undefined;
+}
+
+export interface ControllerOptions {
+  /** num.partitions: partitions of a topic created with NumPartitions -1. */
+  numPartitions: number;
+  /** default.replication.factor: for ReplicationFactor -1. */
+  defaultReplicationFactor: number;
+  /** delete.topic.enable. */
+  deleteTopicEnable: boolean;
+  /** unclean.leader.election.enable (broker default; a topic override wins). */
+  uncleanLeaderElectionEnable: boolean;
+  topicConfigs: TopicConfigPolicy;
+  /** Topic id generator (tests make it deterministic); default `newTopicId`. */
+  newTopicId?: () => string;
+}
+
+/**
+ * A new random topic id in Kafka's Uuid string form (base64url, 22 characters). Kafka reserves the
+ * zero and "metadata topic" ids and avoids ids starting with '-' (they read as a command-line flag).
+ */
+export function newTopicId(): string {
+  for (;;) {
+    const b = randomBytes(16);
+    const id = b.toString('base64url');
+    if (!id.startsWith('-') && !b.every((x) => x === 0)) return id;
+  }
+}

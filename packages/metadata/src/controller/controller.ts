@@ -1,0 +1,86 @@
+// The controller as a pure state machine: `image x request -> { records, response }` (the logic of
+// Kafka's QuorumController, whose control managers this delegates to: topic-control,
+// configuration-control, cluster-control, partition-change). It reads the image, writes nothing
+// and keeps no state of its own: a backend appends the records to the metadata log, replays them
+// into the image, and only then hands out the response. The same records replayed by any node
+// give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
+//
+//   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
+//   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
+import type { MetadataImage } from '../image/metadata-image.ts';
+import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import {
+  allocateProducerIds, fenceBroker, registerBroker, unfenceBroker, unregisterBroker,
+  type BrokerRegistrationRequest, type BrokerRegistrationResult, type ProducerIdsBlockResult,
+} from './cluster-control.ts';
+import {
+  alterConfigs, incrementalAlterConfigs,
+  type AlterConfigsResource, type AlterConfigsResult, type IncrementalAlterConfigsResource,
+} from './configuration-control.ts';
+import type { ControllerOptions } from './controller-options.ts';
+import { changePartition, type PartitionChangeRequest, type PartitionChangeResult } from './partition-change.ts';
+import type { ApiError, ControllerResult } from './results.ts';
+import {
+  createPartitions, createTopics, deleteTopics,
+  type CreatableTopic, type CreatePartitionsResult, type CreatePartitionsTopic, type CreateTopicResult,
+  type DeletableTopic, type DeleteTopicResult,
+} from './topic-control.ts';
+
+export interface ValidateOnly {
+  /** Check and answer as if done, write nothing. */
+  validateOnly?: boolean;
+}
+
+export class Controller {
+  constructor(readonly options: ControllerOptions) {}
+
+  /** The records that start an empty metadata log: metadata.version (Kafka's bootstrap metadata). */
+  bootstrapRecords(): MetadataRecord[] {
+    return [featureLevelRecord(METADATA_VERSION_FEATURE, METADATA_VERSION)];
+  }
+
+  createTopics(image: MetadataImage, topics: readonly CreatableTopic[], opts: ValidateOnly = {}): ControllerResult<CreateTopicResult[]> {
+    return createTopics(image, topics, opts.validateOnly ?? false, this.options);
+  }
+
+  createPartitions(image: MetadataImage, topics: readonly CreatePartitionsTopic[], opts: ValidateOnly = {}): ControllerResult<CreatePartitionsResult[]> {
+    return createPartitions(image, topics, opts.validateOnly ?? false);
+  }
+
+  deleteTopics(image: MetadataImage, topics: readonly DeletableTopic[]): ControllerResult<DeleteTopicResult[]> {
+    return deleteTopics(image, topics, this.options);
+  }
+
+  alterConfigs(image: MetadataImage, resources: readonly AlterConfigsResource[], opts: ValidateOnly = {}): ControllerResult<AlterConfigsResult[]> {
+    return alterConfigs(image, resources, opts.validateOnly ?? false, this.options);
+  }
+
+  incrementalAlterConfigs(image: MetadataImage, resources: readonly IncrementalAlterConfigsResource[], opts: ValidateOnly = {}): ControllerResult<AlterConfigsResult[]> {
+    return incrementalAlterConfigs(image, resources, opts.validateOnly ?? false, this.options);
+  }
+
+  /** `nextOffset`: the offset the first record will get in the log (it becomes the broker epoch). */
+  registerBroker(image: MetadataImage, req: BrokerRegistrationRequest, nextOffset: number): ControllerResult<BrokerRegistrationResult> {
+    return registerBroker(image, req, nextOffset);
+  }
+
+  fenceBroker(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ApiError> {
+    return fenceBroker(image, brokerId, brokerEpoch, this.options.uncleanLeaderElectionEnable);
+  }
+
+  unfenceBroker(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ApiError> {
+    return unfenceBroker(image, brokerId, brokerEpoch, this.options.uncleanLeaderElectionEnable);
+  }
+
+  unregisterBroker(image: MetadataImage, brokerId: number): ControllerResult<ApiError> {
+    return unregisterBroker(image, brokerId, this.options.uncleanLeaderElectionEnable);
+  }
+
+  changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
+    return changePartition(image, req);
+  }
+
+  allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ProducerIdsBlockResult> {
+    return allocateProducerIds(image, brokerId, brokerEpoch);
+  }
+}

@@ -1,0 +1,57 @@
+// @tributary/metadata: cluster metadata as KRaft keeps it — the metadata records and their
+// `__cluster_metadata` framing, the MetadataImage built only by replaying them (MetadataDelta),
+// the controller as a pure state machine (image x request -> records + response), the metadata
+// log, and LocalController, the single-node backend the broker runs today.
+// Layer order: protocol < storage < metadata < broker.
+
+// records
+export {
+  BrokerControlledShutdownChange, BrokerFencingChange, ConfigResourceType, LeaderRecoveryState,
+  METADATA_VERSION, METADATA_VERSION_FEATURE, NO_LEADER, NO_LEADER_CHANGE,
+  type MetadataRecord, type MetadataRecordType, type MetadataRecordTypes, type RecordOf,
+} from './records/metadata-record.ts';
+export {
+  MetadataParseError, decodeMetadataBatches, decodeMetadataRecord, encodeMetadataBatch, encodeMetadataRecord,
+  type MetadataBatch,
+} from './records/record-serde.ts';
+
+// image
+export { MetadataImage, EMPTY_PROVENANCE, type MetadataProvenance } from './image/metadata-image.ts';
+export { MetadataDelta, applyRecords } from './image/metadata-delta.ts';
+export { imageRecords } from './image/image-records.ts';
+export { TopicsImage, partitionsInOrder, type TopicImage } from './image/topics-image.ts';
+export {
+  TopicDelta, TopicsDelta, type LocalPartitionChange, type LocalPartitionDelete, type LocalReplicaChanges,
+} from './image/topics-delta.ts';
+export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
+export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
+export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
+export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
+
+// controller
+export { Controller, type ValidateOnly } from './controller/controller.ts';
+export { newTopicId, type ControllerOptions, type TopicConfigPolicy } from './controller/controller-options.ts';
+export type { ApiError, ControllerResult } from './controller/results.ts';
+export type {
+  CreatableTopic, CreatedTopic, CreatePartitionsResult, CreatePartitionsTopic, CreateTopicResult, DeletableTopic, DeleteTopicResult,
+} from './controller/topic-control.ts';
+export type {
+  AlterConfigOp, AlterConfigOpType, AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource,
+} from './controller/configuration-control.ts';
+export {
+  PRODUCER_ID_BLOCK_SIZE, type BrokerRegistrationRequest, type BrokerRegistrationResult, type ProducerIdsBlockResult,
+} from './controller/cluster-control.ts';
+export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
+export { usableBrokerIds } from './controller/replica-placement.ts';
+export {
+  CLUSTER_METADATA_TOPIC, GROUP_METADATA_TOPIC, INTERNAL_TOPICS, MAX_TOPIC_NAME_LENGTH, TRANSACTION_STATE_TOPIC,
+  isInternalTopic, topicNameProblem,
+} from './controller/topic-names.ts';
+
+// log and the single-node backend
+export type { AppendResult, MetadataLog } from './log/metadata-log.ts';
+export { LocalMetadataLog, METADATA_PARTITION_DIR, type LocalMetadataLogOptions } from './log/local-metadata-log.ts';
+export {
+  LocalController, type LocalControllerOptions, type LocalControllerStartup, type MetadataListener, type MetadataLogger,
+} from './local/local-controller.ts';
+export { MIGRATED_TOPIC_STORE_DIR, TOPIC_STORE_DIR } from './local/topic-store-migration.ts';

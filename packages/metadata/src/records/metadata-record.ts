@@ -1,0 +1,162 @@
+// The KRaft metadata records Tributary reads and writes (Kafka's `metadata/src/main/resources/common/metadata/*.json`,
+// shared/kafka-protocol/metadata/), as one typed union: `{ type: 'TopicRecord', data: TopicRecord }`.
+// The bodies are the generated codecs of @tributary/protocol; this file adds each type's apiKey and
+// the version Tributary writes. Any version the codec knows is read.
+//
+// Written versions are those of metadata.version 3.6-IV2 (feature level 14, see METADATA_VERSION):
+// the newest level before JBOD directory assignment (PartitionRecord v1 would need a log
+// directory id per replica) and ELR (KIP-966); fencing goes through BrokerRegistrationChangeRecord
+// (3.3-IV2+) and an ISR shrink does not bump the leader epoch (3.6-IV0+, KAFKA-15021).
+//
+//   type             apiKey  written  read
+//   RegisterBroker      0       2      0-3
+//   UnregisterBroker    1       0      0
+//   Topic               2       0      0
+//   Partition           3       0      0-2
+//   Config              4       0      0
+//   PartitionChange     5       0      0-2
+//   FenceBroker         7       0      0
+//   UnfenceBroker       8       0      0
+//   RemoveTopic         9       0      0
+//   FeatureLevel       12       0      0
+//   ProducerIds        15       0      0
+//   BrokerRegChange    17       1      0-2
+//   NoOp               20       0      0
+import {
+  decodeBrokerRegistrationChangeRecord, decodeConfigRecord, decodeFeatureLevelRecord, decodeFenceBrokerRecord,
+  decodeNoOpRecord, decodePartitionChangeRecord, decodePartitionRecord, decodeProducerIdsRecord,
+  decodeRegisterBrokerRecord, decodeRemoveTopicRecord, decodeTopicRecord, decodeUnfenceBrokerRecord,
+  decodeUnregisterBrokerRecord, encodeBrokerRegistrationChangeRecord, encodeConfigRecord, encodeFeatureLevelRecord,
+  encodeFenceBrokerRecord, encodeNoOpRecord, encodePartitionChangeRecord, encodePartitionRecord,
+  encodeProducerIdsRecord, encodeRegisterBrokerRecord, encodeRemoveTopicRecord, encodeTopicRecord,
+  encodeUnfenceBrokerRecord, encodeUnregisterBrokerRecord,
+  type BrokerRegistrationChangeRecord, type ConfigRecord, type FeatureLevelRecord,
+  type FenceBrokerRecord, type NoOpRecord, type PartitionChangeRecord, type PartitionRecord, type ProducerIdsRecord,
+  type Reader, type RegisterBrokerRecord, type RemoveTopicRecord, type TopicRecord, type UnfenceBrokerRecord,
+  type UnregisterBrokerRecord, type Writer,
+} from '@tributary/protocol';
+
+/** The record bodies by type name. */
+export interface MetadataRecordTypes {
+  RegisterBrokerRecord: RegisterBrokerRecord;
+  UnregisterBrokerRecord: UnregisterBrokerRecord;
+  TopicRecord: TopicRecord;
+  PartitionRecord: PartitionRecord;
+  ConfigRecord: ConfigRecord;
+  PartitionChangeRecord: PartitionChangeRecord;
+  FenceBrokerRecord: FenceBrokerRecord;
+  UnfenceBrokerRecord: UnfenceBrokerRecord;
+  RemoveTopicRecord: RemoveTopicRecord;
+  FeatureLevelRecord: FeatureLevelRecord;
+  ProducerIdsRecord: ProducerIdsRecord;
+  BrokerRegistrationChangeRecord: BrokerRegistrationChangeRecord;
+  NoOpRecord: NoOpRecord;
+}
+
+export type MetadataRecordType = keyof MetadataRecordTypes;
+
+/** One metadata record: its type and its body (every field present, as decoded). */
+export type MetadataRecord = { [K in MetadataRecordType]: { type: K; data: MetadataRecordTypes[K] } }[MetadataRecordType];
+
+/** The record of type K. */
+export type RecordOf<K extends MetadataRecordType> = Extract<MetadataRecord, { type: K }>;
+
+interface RecordCodec<T> {
+  apiKey: number;
+  /** The version written (metadata.version 3.6-IV2). */
+  version: number;
+  maxVersion: number;
+  encode(w: Writer, v: number, x: T): void;
+  decode(r: Reader, v: number): T;
+}
+
+export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<MetadataRecordTypes[K]> } = {
+  RegisterBrokerRecord: { apiKey: 0, version: 2, maxVersion: 3, encode: encodeRegisterBrokerRecord, decode: decodeRegisterBrokerRecord },
+  UnregisterBrokerRecord: { apiKey: 1, version: 0, maxVersion: 0, encode: encodeUnregisterBrokerRecord, decode: decodeUnregisterBrokerRecord },
+  TopicRecord: { apiKey: 2, version: 0, maxVersion: 0, encode: encodeTopicRecord, decode: decodeTopicRecord },
+  PartitionRecord: { apiKey: 3, version: 0, maxVersion: 2, encode: encodePartitionRecord, decode: decodePartitionRecord },
+  ConfigRecord: { apiKey: 4, version: 0, maxVersion: 0, encode: encodeConfigRecord, decode: decodeConfigRecord },
+  PartitionChangeRecord: { apiKey: 5, version: 0, maxVersion: 2, encode: encodePartitionChangeRecord, decode: decodePartitionChangeRecord },
+  FenceBrokerRecord: { apiKey: 7, version: 0, maxVersion: 0, encode: encodeFenceBrokerRecord, decode: decodeFenceBrokerRecord },
+  UnfenceBrokerRecord: { apiKey: 8, version: 0, maxVersion: 0, encode: encodeUnfenceBrokerRecord, decode: decodeUnfenceBrokerRecord },
+  RemoveTopicRecord: { apiKey: 9, version: 0, maxVersion: 0, encode: encodeRemoveTopicRecord, decode: decodeRemoveTopicRecord },
+  FeatureLevelRecord: { apiKey: 12, version: 0, maxVersion: 0, encode: encodeFeatureLevelRecord, decode: decodeFeatureLevelRecord },
+  ProducerIdsRecord: { apiKey: 15, version: 0, maxVersion: 0, encode: encodeProducerIdsRecord, decode: decodeProducerIdsRecord },
+  BrokerRegistrationChangeRecord: { apiKey: 17, version: 1, maxVersion: 2, encode: encodeBrokerRegistrationChangeRecord, decode: decodeBrokerRegistrationChangeRecord },
+  NoOpRecord: { apiKey: 20, version: 0, maxVersion: 0, encode: encodeNoOpRecord, decode: decodeNoOpRecord },
+};
+
+/** Record type by apiKey (for decoding). */
+export const RECORD_TYPE_BY_API_KEY: ReadonlyMap<number, MetadataRecordType> = new Map(
+  (Object.keys(RECORD_CODECS) as MetadataRecordType[]).map((t) => [RECORD_CODECS[t].apiKey, t]),
+);
+
+/** metadata.version: the feature Kafka finalizes in a FeatureLevelRecord at the head of the log. */
+export const METADATA_VERSION_FEATURE = 'metadata.version';
+/** The metadata.version whose record versions Tributary writes: 3.6-IV2. */
+export const METADATA_VERSION = 14;
+
+/** Kafka's LeaderConstants: no leader, and "leader unchanged" in a PartitionChangeRecord. */
+export const NO_LEADER = -1;
+export const NO_LEADER_CHANGE = -2;
+
+/** Kafka's LeaderRecoveryState. */
+export const LeaderRecoveryState = { RECOVERED: 0, RECOVERING: 1 } as const;
+export type LeaderRecoveryState = (typeof LeaderRecoveryState)[keyof typeof LeaderRecoveryState];
+/** PartitionChangeRecord.LeaderRecoveryState: -1 = unchanged. */
+export const NO_LEADER_RECOVERY_CHANGE = -1;
+
+/** BrokerRegistrationChangeRecord.Fenced: Kafka's BrokerRegistrationFencingChange. */
+export const BrokerFencingChange = { UNFENCE: -1, NONE: 0, FENCE: 1 } as const;
+/** BrokerRegistrationChangeRecord.InControlledShutdown: Kafka's BrokerRegistrationInControlledShutdownChange. */
+export const BrokerControlledShutdownChange = { NONE: 0, IN_CONTROLLED_SHUTDOWN: 1 } as const;
+
+/** ConfigRecord.ResourceType values (Kafka's ConfigResource.Type). */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export type ConfigResourceType = (typeof ConfigResourceType)[keyof typeof ConfigResourceType];
+
+// ---- constructors: a record with the spec's defaults for every field left out ----
+
+export function topicRecord(name: string, topicId: string): RecordOf<'TopicRecord'> {
+  return { type: 'TopicRecord', data: { name, topicId } };
+}
+
+export function partitionRecord(x: Pick<PartitionRecord, 'topicId' | 'partitionId' | 'replicas' | 'isr' | 'leader' | 'leaderEpoch'> & Partial<PartitionRecord>): RecordOf<'PartitionRecord'> {
+  return {
+    type: 'PartitionRecord',
+    data: {
+      removingReplicas: [], addingReplicas: [], leaderRecoveryState: LeaderRecoveryState.RECOVERED, partitionEpoch: 0,
+      directories: [], eligibleLeaderReplicas: null, lastKnownElr: null, ...x,
+    },
+  };
+}
+
+/** A PartitionChangeRecord: fields left out mean "unchanged" (null lists, leader -2, recovery state -1). */
+export function partitionChangeRecord(x: Pick<PartitionChangeRecord, 'topicId' | 'partitionId'> & Partial<PartitionChangeRecord>): RecordOf<'PartitionChangeRecord'> {
+  return {
+    type: 'PartitionChangeRecord',
+    data: {
+      isr: null, leader: NO_LEADER_CHANGE, replicas: null, removingReplicas: null, addingReplicas: null,
+      leaderRecoveryState: NO_LEADER_RECOVERY_CHANGE, directories: null, eligibleLeaderReplicas: null, lastKnownElr: null, ...x,
+    },
+  };
+}
+
+export function configRecord(resourceType: ConfigResourceType, resourceName: string, name: string, value: string | null): RecordOf<'ConfigRecord'> {
+  return { type: 'ConfigRecord', data: { resourceType, resourceName, name, value } };
+}
+
+export function removeTopicRecord(topicId: string): RecordOf<'RemoveTopicRecord'> {
+  return { type: 'RemoveTopicRecord', data: { topicId } };
+}
+
+export function featureLevelRecord(name: string, featureLevel: number): RecordOf<'FeatureLevelRecord'> {
+  return { type: 'FeatureLevelRecord', data: { name, featureLevel } };
+}
+
+export function brokerRegistrationChangeRecord(x: Pick<BrokerRegistrationChangeRecord, 'brokerId' | 'brokerEpoch'> & Partial<BrokerRegistrationChangeRecord>): RecordOf<'BrokerRegistrationChangeRecord'> {
+  return {
+    type: 'BrokerRegistrationChangeRecord',
+    data: { fenced: BrokerFencingChange.NONE, inControlledShutdown: BrokerControlledShutdownChange.NONE, logDirs: [], ...x },
+  };
+}
