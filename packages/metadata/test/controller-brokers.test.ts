@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '@tributary/protocol';
-import { Controller, MetadataImage, partitionsInOrder, type MetadataRecord } from '../src/index.ts';
+import { Controller, type MetadataImage, partitionsInOrder, type MetadataRecord } from '../src/index.ts';
 import { clusterImage, commit, endpoint, incarnationId, options } from './helpers/fixtures.ts';
 
 const c = new Controller(options());

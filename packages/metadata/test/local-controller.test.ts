@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ErrorCode, decodeRecordBatches } from '@tributary/protocol';
-import { LogManager, MemoryFileSystem } from '@tributary/storage';
-import { LocalController, MetadataImage, partitionsInOrder, type MetadataDelta } from '../src/index.ts';
+import { LogManager, MemoryFileSystem, MockTime } from '@tributary/storage';
+import { LocalController, type MetadataImage, partitionsInOrder, type MetadataDelta } from '../src/index.ts';
 import { endpoint, incarnationId, options } from './helpers/fixtures.ts';
 
 const dirs: string[] = [];
@@ -19,8 +19,8 @@ function tempDir(): string {
   return d;
 }
 
-const clock = { now: () => 1_700_000_000_000 };
-const open = (logDir: string, fs?: MemoryFileSystem) => LocalController.open({ logDir, controller: options(), clock, fs });
+const time = new MockTime(1_700_000_000_000);
+const open = (logDir: string, fs?: MemoryFileSystem) => LocalController.open({ logDir, controller: options(), time, fs });
 
 async function startBroker(m: LocalController, id = 1): Promise<void> {
   const r = await m.registerBroker({ brokerId: id, incarnationId: incarnationId(id), endpoints: [endpoint(9092)] });
@@ -54,7 +54,7 @@ describe('LocalController', () => {
     const batches = await decodeRecordBatches(readFileSync(join(dir, '__cluster_metadata-0', '00000000000000000000.log')));
     assert.deepEqual(batches.map((b) => [Number(b.baseOffset), b.records.length, b.partitionLeaderEpoch]), [[0, 1, 1], [1, 1, 1], [2, 1, 1], [3, 4, 1], [7, 1, 1], [8, 1, 1]]);
     // the broker's LogManager does not take the metadata log for a topic partition
-    const logs = new LogManager({ logDirs: [dir], scheduler: null }).startup();
+    const logs = new LogManager({ logDirs: [dir], backgroundTasks: false }).startup();
     assert.equal(logs.logCount, 0);
     logs.shutdown();
 

@@ -23,8 +23,8 @@
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
 import { ErrorCode } from '@tributary/protocol';
-import type { Clock, FileSystem } from '@tributary/storage';
-import { NodeFileSystem, systemClock } from '@tributary/storage';
+import type { FileSystem, Time } from '@tributary/storage';
+import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
@@ -55,7 +55,7 @@ export interface LocalControllerOptions {
   logDir: string;
   controller: ControllerOptions;
   fs?: FileSystem;
-  clock?: Clock;
+  time?: Time;
   logger?: MetadataLogger;
   /** Replaces the local log (tests); `logDir` is then only used for the migration. */
   metadataLog?: MetadataLog;
@@ -90,10 +90,10 @@ export class LocalController {
 
   static async open(options: LocalControllerOptions): Promise<LocalController> {
     const fs = options.fs ?? new NodeFileSystem();
-    const clock = options.clock ?? systemClock;
+    const time = options.time ?? systemTime;
     const logger = options.logger ?? silent;
     const controller = new Controller(options.controller);
-    const local = options.metadataLog ? null : LocalMetadataLog.open({ logDir: options.logDir, fs, clock });
+    const local = options.metadataLog ? null : LocalMetadataLog.open({ logDir: options.logDir, fs, time });
     const log = options.metadataLog ?? local!;
     try {
       const epoch = Math.max(log.latestEpoch + 1, 1);

@@ -11,8 +11,8 @@
 // snapshots bound it): a torn or corrupt tail left by a crash is cut off, never replayed. Never
 // deleted by retention (Kafka's metadata log is trimmed by snapshots only).
 import {
-  CLUSTER_METADATA_TOPIC, FdCache, IndexCache, NodeFileSystem, loadPartitionLog, logConfig, systemClock,
-  type Clock, type FileSystem, type LoadReport, type PartitionLog,
+  CLUSTER_METADATA_TOPIC, FdCache, IndexCache, NodeFileSystem, loadPartitionLog, logConfig, systemTime,
+  type FileSystem, type Time, type LoadReport, type PartitionLog,
 } from '@tributary/storage';
 import type { MetadataRecord } from '../records/metadata-record.ts';
 import { decodeMetadataBatches, encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
@@ -24,7 +24,7 @@ export interface LocalMetadataLogOptions {
   /** The log dir holding `__cluster_metadata-0` (the broker's first log dir). */
   logDir: string;
   fs?: FileSystem;
-  clock?: Clock;
+  time?: Time;
   /** metadata.log.segment.bytes (default 1 GiB, as Kafka). */
   segmentBytes?: number;
 }
@@ -35,18 +35,18 @@ export class LocalMetadataLog implements MetadataLog {
   /** What opening found: bytes of torn or corrupt tail cut off by recovery, segments scanned. */
   readonly recovery: LoadReport;
 
-  private constructor(private readonly log: PartitionLog, private readonly fds: FdCache, private readonly clock: Clock, recovery: LoadReport) {
+  private constructor(private readonly log: PartitionLog, private readonly fds: FdCache, private readonly time: Time, recovery: LoadReport) {
     this.recovery = recovery;
   }
 
   static open(options: LocalMetadataLogOptions): LocalMetadataLog {
     const fs = options.fs ?? new NodeFileSystem();
-    const clock = options.clock ?? systemClock;
+    const time = options.time ?? systemTime;
     const dir = `${options.logDir}/${METADATA_PARTITION_DIR}`;
     fs.mkdirSync(options.logDir);
     const isNew = fs.statSync(dir) === null;
     const fds = new FdCache(fs, 16);
-    const ctx = { fs, clock, fds, indexCache: new IndexCache(4 * 1024 * 1024) };
+    const ctx = { fs, time, fds, indexCache: new IndexCache(4 * 1024 * 1024) };
     const config = logConfig({
       durableAppend: true,
       retentionMs: -1,
@@ -57,7 +57,7 @@ export class LocalMetadataLog implements MetadataLog {
     const log = loadPartitionLog(ctx, dir, CLUSTER_METADATA_TOPIC, 0, config, { cleanShutdown: false, recoveryPoint: 0 }, report);
     // A new directory: its entry in the log dir is fsynced before the first data is.
     if (isNew) log.markCreated({ path: options.logDir, synced: false });
-    return new LocalMetadataLog(log, fds, clock, report);
+    return new LocalMetadataLog(log, fds, time, report);
   }
 
   get endOffset(): number {
@@ -69,7 +69,7 @@ export class LocalMetadataLog implements MetadataLog {
   }
 
   async append(records: readonly MetadataRecord[], leaderEpoch: number): Promise<AppendResult> {
-    const batch = encodeMetadataBatch({ records, leaderEpoch, appendTimeMs: this.clock.now() });
+    const batch = encodeMetadataBatch({ records, leaderEpoch, appendTimeMs: this.time.now() });
     const info = await this.log.append(batch, { leaderEpoch });
     return { baseOffset: info.firstOffset, lastOffset: info.lastOffset };
   }
