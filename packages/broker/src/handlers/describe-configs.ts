@@ -15,7 +15,7 @@
 // (INVALID_REQUEST "Unsupported resource type"), authorization.
 import { ApiKey, ErrorCode, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
-import { ResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from './config-resources.ts';
+import { ConfigResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from '../config-resources/config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> = {
@@ -36,7 +36,7 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
         includeDocumentation: version >= 3 && request.includeDocumentation,
       };
       switch (res.resourceType) {
-        case ResourceType.TOPIC: {
+        case ConfigResourceType.TOPIC: {
           const problem = topicNameProblem(res.resourceName);
           if (problem) { fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem); break; }
           const t = s.topics.topic(res.resourceName);
@@ -44,14 +44,14 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(t.configs, s.config, opts) });
           break;
         }
-        case ResourceType.BROKER: {
+        case ConfigResourceType.BROKER: {
           const r = resolveBrokerResource(res.resourceName, s.nodeId);
           if (typeof r !== 'string') { fail(r.errorCode, r.errorMessage); break; }
           const configs = r === 'node' ? describeBrokerConfigs(s.config, opts) : [];
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
           break;
         }
-        case ResourceType.BROKER_LOGGER:
+        case ConfigResourceType.BROKER_LOGGER:
           fail(ErrorCode.INVALID_REQUEST, 'Tributary does not support BROKER_LOGGER resources.');
           break;
         default: {

@@ -11,11 +11,11 @@
 // value not supported for : a, b"); an unknown operation INVALID_REQUEST; a resource given twice
 // INVALID_REQUEST ("Duplicate resource."). Unknown topic: UNKNOWN_TOPIC_OR_PARTITION. ValidateOnly
 // checks without changing anything. BROKER resources are refused with a clear error (Tributary's
-// broker configuration is static; see config-resources.ts). Results in request order.
+// broker configuration is static; see config-resources/config-resources.ts). Results in request order.
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
-import { alterConfigResources } from './alter-config-resources.ts';
+import { alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];

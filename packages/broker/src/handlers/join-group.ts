@@ -8,8 +8,14 @@
 // (error responses) is written as ''.
 // Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
-import { clientHostOf } from './group-common.ts';
+import type { ConnectionInfo } from '../server/connection.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
+
+/** Kafka's form of a member's client host: InetAddress.toString() of the peer, e.g. "/127.0.0.1". */
+function clientHostOf(connection: ConnectionInfo): string {
+  const addr = connection.remoteAddress.startsWith('::ffff:') ? connection.remoteAddress.slice(7) : connection.remoteAddress;
+  return `/${addr}`;
+}
 
 export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   apiKey: ApiKey.JoinGroup,

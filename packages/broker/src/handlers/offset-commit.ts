@@ -10,7 +10,7 @@
 // do not exist are answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator (KafkaApis).
 // Not implemented: the new consumer protocol's member epochs, authorization, quotas.
 import { ApiKey } from '@tributary/protocol';
-import { mergePartitionResults, splitByExistence } from './group-common.ts';
+import { mergePartitionResults, splitByExistence } from '../coordinator/unknown-partitions.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {

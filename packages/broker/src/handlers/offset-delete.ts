@@ -6,7 +6,7 @@
 // Partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION (KafkaApis).
 // Not implemented: authorization.
 import { ApiKey } from '@tributary/protocol';
-import { mergePartitionResults, splitByExistence } from './group-common.ts';
+import { mergePartitionResults, splitByExistence } from '../coordinator/unknown-partitions.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const offsetDeleteHandler: ApiHandler<typeof ApiKey.OffsetDelete> = {

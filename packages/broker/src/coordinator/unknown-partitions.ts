@@ -1,15 +1,12 @@
-// Helpers shared by the group API handlers (FindCoordinator, JoinGroup, ... OffsetDelete).
+// Unknown partitions in front of the group coordinator: OffsetCommit and OffsetDelete name
+// partitions, and the ones the broker's metadata does not know are answered
+// UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator, as Kafka's KafkaApis does before
+// calling GroupCoordinator.commitOffsets / deleteOffsets; the coordinator's per-partition results
+// are then merged back in request order.
 import { ErrorCode } from '@tributary/protocol';
-import type { ConnectionInfo } from '../server/connection.ts';
 import type { MetadataView } from '../metadata/metadata-view.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-
-/** Kafka's form of a member's client host: InetAddress.toString() of the peer, e.g. "/127.0.0.1". */
-export function clientHostOf(connection: ConnectionInfo): string {
-  const addr = connection.remoteAddress.startsWith('::ffff:') ? connection.remoteAddress.slice(7) : connection.remoteAddress;
-  return `/${addr}`;
-}
 
 /**
  * Splits a request's topics into partitions that exist (in the broker's metadata) and partitions

@@ -5,7 +5,7 @@
 // refused as static configuration (brokerAlterError), BROKER_LOGGER is refused with the API's
 // message, any other type is INVALID_REQUEST. One result per distinct resource, in request order.
 import { ErrorCode } from '@tributary/protocol';
-import { ResourceType, brokerAlterError, unsupportedResourceType, type ResourceError } from './config-resources.ts';
+import { ConfigResourceType, brokerAlterError, unsupportedResourceType, type ResourceError } from './config-resources.ts';
 
 export interface AlterableResource {
   resourceType: number;
@@ -52,11 +52,11 @@ function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules
   const invalid = rules.validate?.(res);
   if (invalid) return invalid;
   switch (res.resourceType) {
-    case ResourceType.TOPIC:
+    case ConfigResourceType.TOPIC:
       return rules.alterTopic(res);
-    case ResourceType.BROKER:
+    case ConfigResourceType.BROKER:
       return brokerAlterError(res.resourceName, rules.nodeId, names);
-    case ResourceType.BROKER_LOGGER:
+    case ConfigResourceType.BROKER_LOGGER:
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: rules.brokerLoggerMessage };
     default:
       return unsupportedResourceType(res.resourceType);
