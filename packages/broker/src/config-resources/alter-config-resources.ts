@@ -4,7 +4,7 @@
 // keys"; then the API's own checks; then by resource type: TOPIC is altered by the API, BROKER is
 // refused as static configuration (brokerAlterError), BROKER_LOGGER is refused with the API's
 // message, any other type is INVALID_REQUEST. One result per distinct resource, in request order.
-import { ErrorCode } from '@tributary/protocol';
+import { ErrorCode, errorInfo } from '@tributary/protocol';
 import { ConfigResourceType, brokerAlterError, unsupportedResourceType, type ResourceError } from './config-resources.ts';
 
 export interface AlterableResource {
@@ -44,6 +44,11 @@ export function alterConfigResources<R extends AlterableResource>(resources: rea
     results.push({ errorCode: e?.errorCode ?? ErrorCode.NONE, errorMessage: e?.errorMessage ?? null, resourceType: res.resourceType, resourceName: res.resourceName });
   }
   return results;
+}
+
+/** Every resource answered with `errorCode` (Kafka's getErrorResponse of both alter APIs). */
+export function alterConfigErrors(resources: readonly AlterableResource[], errorCode: number): AlterResourceResult[] {
+  return resources.map((r) => ({ errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName }));
 }
 
 function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): { errorCode: number; errorMessage: string | null } | null {

@@ -13,7 +13,7 @@
 // INVALID_CONFIG for unknown names); an empty change succeeds. Results in request order.
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
-import { alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
@@ -35,4 +35,5 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     });
     return { throttleTimeMs: 0, responses };
   },
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, responses: alterConfigErrors(request.resources, errorCode) }),
 };

@@ -12,7 +12,7 @@
 // and are visible to Metadata at once. Adding more than 10000 partitions in one request is
 // POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
 // Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
-import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -53,4 +53,8 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
     }
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    results: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: errorInfo(errorCode).message })),
+  }),
 };

@@ -9,7 +9,7 @@
 // ("Duplicate topic name."). ValidateOnly (v1+) checks without creating. v5+ answers the topic's
 // partition count, replication factor and every effective config (value, source); v7 the topic id.
 // Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
-import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
 import { CONFIG_SOURCE, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -60,4 +60,8 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
     }
     return { throttleTimeMs: 0, topics: results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: errorInfo(errorCode).message })),
+  }),
 };

@@ -16,4 +16,5 @@ export const deleteGroupsHandler: ApiHandler<typeof ApiKey.DeleteGroups> = {
     const results = await ctx.services.groupCoordinator.coordinator.deleteGroups(request.groupsNames);
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode })) }),
 };

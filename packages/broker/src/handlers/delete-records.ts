@@ -54,4 +54,8 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
     }
     return { throttleTimeMs: 0, topics };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode })) })),
+  }),
 };

@@ -67,4 +67,11 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     }
     return { throttleTimeMs: 0, responses };
   },
+  // v6 names topics by name or id; before, by name only. No error message, as Kafka's.
+  errorResponse: (request, errorCode, version) => ({
+    throttleTimeMs: 0,
+    responses: version >= 6
+      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode }))
+      : request.topicNames.map((name) => ({ name, errorCode })),
+  }),
 };

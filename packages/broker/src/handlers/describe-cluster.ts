@@ -8,7 +8,7 @@
 // bit set of Kafka's cluster operations (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
 // DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) is answered; otherwise -2147483648 ("not requested").
 // Not implemented: v2 (fenced brokers), authorization.
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { brokersFor } from './metadata.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -42,4 +42,5 @@ export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> =
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: errorInfo(errorCode).message }),
 };

@@ -13,7 +13,7 @@
 // includeDocumentation, the documentation. Nothing is sensitive. Results in request order.
 // Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
 // (INVALID_REQUEST "Unsupported resource type"), authorization.
-import { ApiKey, ErrorCode, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
 import { ConfigResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from '../config-resources/config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
@@ -64,4 +64,8 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
     if (version > 0) for (const r of results) for (const c of r.configs) c.isDefault = false;
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    results: request.resources.map((r) => ({ errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
+  }),
 };

@@ -17,4 +17,9 @@ export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
     const groups = await ctx.services.groupCoordinator.coordinator.describeGroups(request.groups);
     return { throttleTimeMs: 0, groups };
   },
+  // Kafka's DescribeGroupsResponse.groupError: unknown state, protocol type and protocol, no members.
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    groups: request.groups.map((groupId) => ({ groupId, errorCode, groupState: '', protocolType: '', protocolData: '', members: [] })),
+  }),
 };

@@ -51,4 +51,6 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
   },
+  // The top-level ErrorCode is v3+ and ignorable: before v3 Kafka's answer carries no error.
+  errorResponse: (_request, errorCode, version) => (version >= 3 ? { throttleTimeMs: 0, errorCode, results: [] } : { throttleTimeMs: 0, results: [] }),
 };

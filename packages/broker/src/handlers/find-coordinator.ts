@@ -49,4 +49,10 @@ export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> =
     const c = await findOne(ctx, request.key, request.keyType);
     return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port };
   },
+  // "No node" for the key (v0-3) or for every key (v4+).
+  errorResponse(request, errorCode, version) {
+    if (version >= 4) return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map((key) => noNode(key, errorCode)) };
+    const { key: _, ...c } = noNode(request.key, errorCode);
+    return { throttleTimeMs: 0, ...c };
+  },
 };

@@ -22,4 +22,5 @@ export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
     });
     return { throttleTimeMs: 0, errorCode: result.errorCode };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode }),
 };

@@ -15,7 +15,7 @@
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
-import { alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
@@ -46,4 +46,5 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     });
     return { throttleTimeMs: 0, responses };
   },
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, responses: alterConfigErrors(request.resources, errorCode) }),
 };

@@ -61,4 +61,5 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
     }
     return answer(ErrorCode.NONE, BigInt(id), 0);
   },
+  errorResponse: (_request, errorCode) => answer(errorCode),
 };

@@ -7,7 +7,7 @@
 // host is recorded in Kafka's "/<ip>" form. Below v7 ProtocolName is not nullable: a null name
 // (error responses) is written as ''.
 // Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), authorization, quotas.
-import { ApiKey } from '@tributary/protocol';
+import { ApiKey, type JoinGroupRequest } from '@tributary/protocol';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -15,6 +15,11 @@ import type { ApiHandler } from '../server/handler-registry.ts';
 function clientHostOf(connection: ConnectionInfo): string {
   const addr = connection.remoteAddress.startsWith('::ffff:') ? connection.remoteAddress.slice(7) : connection.remoteAddress;
   return `/${addr}`;
+}
+
+/** Kafka's JoinGroupRequest.getErrorResponse: unknown generation and member, no protocol ('' below v7). */
+function joinGroupError(_request: JoinGroupRequest, errorCode: number, version: number) {
+  return { throttleTimeMs: 0, errorCode, generationId: -1, protocolName: version >= 7 ? null : '', leader: '', memberId: '', members: [] };
 }
 
 export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
@@ -49,4 +54,5 @@ export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
       members: result.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
     };
   },
+  errorResponse: joinGroupError,
 };

@@ -22,4 +22,5 @@ export const leaveGroupHandler: ApiHandler<typeof ApiKey.LeaveGroup> = {
     if (batched) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     return { throttleTimeMs: 0, errorCode: result.errorCode !== 0 ? result.errorCode : (result.members[0]?.errorCode ?? 0) };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, members: [] }),
 };

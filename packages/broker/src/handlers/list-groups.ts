@@ -20,4 +20,5 @@ export const listGroupsHandler: ApiHandler<typeof ApiKey.ListGroups> = {
     });
     return { throttleTimeMs: 0, errorCode: result.errorCode, groups: result.groups };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
 };

@@ -29,7 +29,7 @@ const DEBUGGING_REPLICA_ID = -2;
 
 type PartitionResponse = ListOffsetsResponseListOffsetsPartitionResponse;
 
-function errorResponse(partitionIndex: number, errorCode: number): PartitionResponse {
+function partitionError(partitionIndex: number, errorCode: number): PartitionResponse {
   return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
 }
 
@@ -74,20 +74,20 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
         return {
           name: t.name,
           partitions: t.partitions.map((rp): PartitionResponse => {
-            if (counts.get(rp.partitionIndex)! > 1) return errorResponse(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
+            if (counts.get(rp.partitionIndex)! > 1) return partitionError(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
             const p = topics.partition(t.name, rp.partitionIndex);
-            if (!p) return errorResponse(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (!p) return partitionError(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
-            if (leaderError !== ErrorCode.NONE) return errorResponse(rp.partitionIndex, leaderError);
+            if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
             let found: { offset: number; timestamp: number };
             try {
               found = lookup(p, rp.timestamp, request.isolationLevel);
             } catch (err) {
               const code = (err as { errorCode?: unknown }).errorCode;
-              return errorResponse(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
+              return partitionError(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
             }
             // Fields a version lacks must keep their defaults (the codec refuses anything else).
-            if (version === 0) return { ...errorResponse(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
+            if (version === 0) return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
             return {
               partitionIndex: rp.partitionIndex,
               errorCode: ErrorCode.NONE,
@@ -101,4 +101,8 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
       }),
     };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => partitionError(p.partitionIndex, errorCode)) })),
+  }),
 };

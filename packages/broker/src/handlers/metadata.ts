@@ -103,4 +103,10 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       clusterAuthorizedOperations: NOT_REQUESTED,
     };
   },
+  // Kafka's MetadataRequest.getErrorResponse: each requested topic with the code (a null name as
+  // ''), no brokers; "all topics" (null, or v0's empty list) answers no topics.
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: (request.topics ?? []).map((t) => ({ errorCode, name: t.name ?? '', topicId: t.topicId, isInternal: false, partitions: [] })),
+  }),
 };

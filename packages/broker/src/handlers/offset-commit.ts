@@ -41,4 +41,8 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
     });
     return { throttleTimeMs: 0, topics: mergePartitionResults(request.topics, missing, result.topics) };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+  }),
 };

@@ -23,4 +23,5 @@ export const offsetDeleteHandler: ApiHandler<typeof ApiKey.OffsetDelete> = {
     if (result.errorCode !== 0) return { throttleTimeMs: 0, errorCode: result.errorCode, topics: [] };
     return { throttleTimeMs: 0, errorCode: 0, topics: mergePartitionResults(request.topics, missing, result.topics) };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, topics: [] }),
 };

@@ -7,7 +7,7 @@
 // offsets). v8+: several Groups, each answered on its own. Missing offsets are -1 with metadata ''.
 // Not implemented: transactional (pending) offsets, member epoch checks of v9 (new consumer
 // protocol), authorization.
-import { ApiKey } from '@tributary/protocol';
+import { ApiKey, type OffsetFetchRequest } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
@@ -28,6 +28,21 @@ const toWire = (topics: OffsetFetchResult['topics']) => topics.map((t) => ({
   })),
 }));
 
+/**
+ * The request answered with one error, as Kafka's OffsetFetchRequest.getErrorResponse: v8+ on
+ * every group; v2-7 the top-level ErrorCode; below v2 (no top-level field) on every requested
+ * partition, with offset -1 and metadata ''.
+ */
+function offsetFetchError(request: OffsetFetchRequest, errorCode: number, version: number) {
+  if (version >= 8) return { throttleTimeMs: 0, groups: request.groups.map((g) => ({ groupId: g.groupId, errorCode, topics: [] })) };
+  if (version >= 2) return { throttleTimeMs: 0, errorCode, topics: [] };
+  const topics = (request.topics ?? []).map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode })),
+  }));
+  return { throttleTimeMs: 0, topics };
+}
+
 export const offsetFetchHandler: ApiHandler<typeof ApiKey.OffsetFetch> = {
   apiKey: ApiKey.OffsetFetch,
   name: 'OffsetFetch',
@@ -44,14 +59,9 @@ export const offsetFetchHandler: ApiHandler<typeof ApiKey.OffsetFetch> = {
     }
     const topics = version < 2 && request.topics === null ? [] : request.topics;
     const r = await fetchGroup(ctx, request.groupId, topics, request.requireStable);
-    if (version < 2 && r.errorCode !== 0) {
-      // No top-level error field: the group's error goes on every requested partition.
-      const failed = (topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
-      }));
-      return { throttleTimeMs: 0, topics: failed };
-    }
+    // Below v2 (no top-level error field) the group's error goes on every requested partition.
+    if (version < 2 && r.errorCode !== 0) return offsetFetchError(request, r.errorCode, version);
     return { throttleTimeMs: 0, errorCode: r.errorCode, topics: toWire(r.topics) };
   },
+  errorResponse: offsetFetchError,
 };

@@ -32,4 +32,5 @@ export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
       assignment: result.assignment,
     };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, assignment: Buffer.alloc(0) }),
 };
