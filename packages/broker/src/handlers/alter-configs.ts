@@ -11,6 +11,8 @@
 // BROKER resources: Tributary's broker configuration is static, so any change is refused with a
 // clear INVALID_REQUEST (Kafka's "Cannot update these configs dynamically" for read-only names;
 // INVALID_CONFIG for unknown names); an empty change succeeds. Results in request order.
+// Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
+// TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
@@ -25,6 +27,7 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     const s = ctx.services;
     const responses = alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
       alterTopic(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));

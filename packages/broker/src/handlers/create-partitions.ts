@@ -11,9 +11,11 @@
 // checks without creating. New partitions are led by this node at leader epoch 0, with empty logs,
 // and are visible to Metadata at once. Adding more than 10000 partitions in one request is
 // POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
-// Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
+// Authorization: ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED (after the duplicate check).
+// Not implemented: timeoutMs (creation is synchronous), create-partitions policies.
 import { ApiKey, ErrorCode, errorInfo, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */
@@ -35,6 +37,10 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
         if (answeredDuplicates.has(rt.name)) continue;
         answeredDuplicates.add(rt.name);
         results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
+        continue;
+      }
+      if (!ctx.authorize(AclOperation.ALTER, ResourceType.TOPIC, rt.name)) {
+        results.push({ name: rt.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
         continue;
       }
       if (isInternalTopic(rt.name) && topics.topic(rt.name)) {

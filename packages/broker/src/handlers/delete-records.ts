@@ -10,9 +10,11 @@
 // NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster),
 // KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
 // survives a crash. A partition named twice is answered once per mention.
-// Not implemented: timeoutMs (single replica: done when answered), authorization.
+// Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+// Not implemented: timeoutMs (single replica: done when answered).
 import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ADMIN_CLIENT_ID = '__admin_client';
@@ -29,6 +31,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
       name: rt.name,
       partitions: rt.partitions.map((rp) => {
         const fail = (errorCode: number) => ({ partitionIndex: rp.partitionIndex, lowWatermark: -1n, errorCode });
+        if (!ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, rt.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         const p = s.topics.partition(rt.name, rp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);

@@ -10,9 +10,13 @@
 // too). A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
 // logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator) are
 // told. Results come back in request order; v5+ carry error messages, v6 topic ids.
-// Not implemented: timeoutMs (deletion is synchronous), authorization.
+// Authorization (Kafka's ControllerApis): DELETE on the cluster allows every topic; otherwise a
+// name needs DESCRIBE (checked before saying whether it exists) and DELETE, else
+// TOPIC_AUTHORIZATION_FAILED; an id refused is answered without the name unless DESCRIBE is allowed.
+// Not implemented: timeoutMs (deletion is synchronous).
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -40,6 +44,10 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const key = (w: { name: string | null; topicId: string }) => (w.name !== null ? `n:${w.name}` : `i:${w.topicId}`);
     for (const w of wanted) count.set(key(w), (count.get(key(w)) ?? 0) + 1);
     const answeredDuplicates = new Set<string>();
+    // DELETE on the cluster allows every topic; otherwise DESCRIBE and DELETE on each.
+    const clusterDelete = ctx.authorize(AclOperation.DELETE, ResourceType.CLUSTER, CLUSTER_NAME);
+    const describable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+    const deletable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, name);
 
     for (const w of wanted) {
       if (w.name === null && w.topicId === ZERO_UUID) { answer(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'); continue; }
@@ -51,10 +59,18 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
         answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, w.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.');
         continue;
       }
+      // A name the principal may not describe is refused before saying whether it exists.
+      if (w.name !== null && !describable(w.name)) { answer(w.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED); continue; }
       const t = w.name !== null ? topics.topic(w.name) : topics.topicById(w.topicId);
       if (!t) {
         if (w.name !== null) answer(w.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else answer(null, w.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        continue;
+      }
+      if (!deletable(t.name)) {
+        // By id: the name is shown only to a principal that may describe the topic.
+        if (w.name !== null) answer(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        else answer(describable(t.name) ? t.name : null, t.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         continue;
       }
       if (isInternalTopic(t.name)) {

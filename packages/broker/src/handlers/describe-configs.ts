@@ -11,11 +11,17 @@
 // isDefault; v1+ configSource and, with includeSynonyms, the synonyms (topic override, then the
 // broker names with their static and default values); v3+ configType and, with
 // includeDocumentation, the documentation. Nothing is sensitive. Results in request order.
+// Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
+// BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 // Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
-// (INVALID_REQUEST "Unsupported resource type"), authorization.
+// (INVALID_REQUEST "Unsupported resource type").
 import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
-import { ConfigResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from '../config-resources/config-resources.ts';
+import {
+  ConfigResourceType, configAuthorizationError, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType,
+  type DescribeOptions,
+} from '../config-resources/config-resources.ts';
+import { AclOperation, type ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> = {
@@ -35,6 +41,9 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
         includeSynonyms: version >= 1 && request.includeSynonyms,
         includeDocumentation: version >= 3 && request.includeDocumentation,
       };
+      const authorize = (op: AclOperation, type: ResourceType, name: string) => ctx.authorize(op, type, name);
+      const denied = configAuthorizationError(authorize, AclOperation.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
+      if (denied !== null) { fail(denied, errorInfo(denied).message); continue; }
       switch (res.resourceType) {
         case ConfigResourceType.TOPIC: {
           const problem = topicNameProblem(res.resourceName);

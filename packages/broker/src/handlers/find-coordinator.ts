@@ -9,9 +9,12 @@
 // answer every CoordinatorKeys entry in Coordinators. KeyType 1 (transaction): there is no
 // transaction coordinator yet -> COORDINATOR_NOT_AVAILABLE with Kafka's "no node" (-1, "", -1).
 // Other key types -> INVALID_REQUEST (Kafka's "Unknown coordinator type").
-// Not implemented: transaction coordinator, share coordinator (key type 2), authorization.
+// Authorization: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or transactional id
+// (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), else "no node" with that error.
+// Not implemented: transaction coordinator, share coordinator (key type 2).
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 interface Coordinator { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }
@@ -21,6 +24,12 @@ const noNode = (key: string, errorCode: number): Coordinator => ({
 });
 
 async function findOne(ctx: RequestContext, key: string, keyType: number): Promise<Coordinator> {
+  if (keyType === 0 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return noNode(key, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  }
+  if (keyType === 1 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return noNode(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
   if (keyType === 1) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   if (keyType !== 0) return noNode(key, ErrorCode.INVALID_REQUEST);
   const groups = ctx.services.groupCoordinator;

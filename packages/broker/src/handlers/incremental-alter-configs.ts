@@ -12,6 +12,8 @@
 // INVALID_REQUEST ("Duplicate resource."). Unknown topic: UNKNOWN_TOPIC_OR_PARTITION. ValidateOnly
 // checks without changing anything. BROKER resources are refused with a clear error (Tributary's
 // broker configuration is static; see config-resources/config-resources.ts). Results in request order.
+// Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
+// TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 // Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
@@ -29,6 +31,7 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     const s = ctx.services;
     const responses = alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);

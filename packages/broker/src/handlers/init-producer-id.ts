@@ -20,9 +20,12 @@
 //   for the id is available (its FindCoordinator says the same). Clients retry it until their
 //   initTransactions() timeout, then report it.
 // - If a new id block cannot be written to disk: COORDINATOR_NOT_AVAILABLE (retriable).
-// Not implemented: transactions (__transaction_state, the transaction coordinator), ACLs
-// (CLUSTER_AUTHORIZATION_FAILED / TRANSACTIONAL_ID_AUTHORIZATION_FAILED), quotas.
+// - Authorization first: WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+//   or, without one, IDEMPOTENT_WRITE on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+// Not implemented: transactions (__transaction_state, the transaction coordinator), Kafka's
+// alternative to IDEMPOTENT_WRITE (WRITE on any topic), quotas.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** Kafka's default transaction.max.timeout.ms. */
@@ -41,6 +44,13 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
   maxVersion: 5,
   handle(ctx, request) {
     const { transactionalId, transactionTimeoutMs, producerId, producerEpoch } = request;
+    if (transactionalId !== null) {
+      if (!ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+        return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
+    } else if (!ctx.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if ((producerId === -1n) !== (producerEpoch === -1)) return answer(ErrorCode.INVALID_REQUEST);
     if (transactionalId !== null) {
       if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);

@@ -6,8 +6,10 @@
 // a member id gets MEMBER_ID_REQUIRED with the assigned id; v9 SkipAssignment. The member's client
 // host is recorded in Kafka's "/<ip>" form. Below v7 ProtocolName is not nullable: a null name
 // (error responses) is written as ''.
-// Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), authorization, quotas.
-import { ApiKey, type JoinGroupRequest } from '@tributary/protocol';
+// Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), quotas.
+import { ApiKey, ErrorCode, type JoinGroupRequest } from '@tributary/protocol';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -29,6 +31,9 @@ export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   maxVersion: 9,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    if (!ctx.authorize(AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return joinGroupError(request, ErrorCode.GROUP_AUTHORIZATION_FAILED, version);
+    }
     const result = await ctx.services.groupCoordinator.coordinator.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

@@ -16,9 +16,11 @@
 // NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), except for
 // ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR for
 // an offline log.
+// Authorization: DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 // Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const EARLIEST = -2n;
@@ -69,6 +71,10 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
+        if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+          const denied = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return { name: t.name, partitions: t.partitions.map((rp) => partitionError(rp.partitionIndex, denied)) };
+        }
         const counts = new Map<number, number>();
         for (const rp of t.partitions) counts.set(rp.partitionIndex, (counts.get(rp.partitionIndex) ?? 0) + 1);
         return {

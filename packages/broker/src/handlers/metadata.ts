@@ -15,11 +15,16 @@
 // assigns leaders at once; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
 // when auto-creation applies; other unknown topics UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
 // Topic ids v10+, leader epochs v7+, offline replicas v5+.
+// Authorization (Kafka's KafkaApis): DESCRIBE on each topic; a named topic refused is answered
+// TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without its name;
+// "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or the topic,
+// else TOPIC_AUTHORIZATION_FAILED.
 // Not implemented: authorized operations (always -2147483648, "not requested"), racks.
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -47,8 +52,13 @@ function topicMetadata(t: Topic, cluster: ClusterView): MetadataResponseTopic {
   };
 }
 
-function errorTopic(errorCode: number, name: string | null, topicId = ZERO_UUID): MetadataResponseTopic {
-  return { errorCode, name, topicId, isInternal: name !== null && isInternalTopic(name), partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
+function errorTopic(
+  errorCode: number,
+  name: string | null,
+  topicId = ZERO_UUID,
+  isInternal = name !== null && isInternalTopic(name),
+): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal, partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
 }
 
 /** The live brokers with their endpoint of the listener this request came in on. */
@@ -66,22 +76,32 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     const version = ctx.header.apiVersion;
     const topics = s.topics;
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
+    const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {
-      for (const t of topics.topics()) out.push(topicMetadata(t, s.cluster));
+      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, s.cluster));
     } else {
       const autoCreate = s.config.get('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
+      let clusterCreate: boolean | undefined;
+      const creatable = (name: string) =>
+        (clusterCreate ??= ctx.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME)) ||
+        ctx.authorize(AclOperation.CREATE, ResourceType.TOPIC, name);
       const seen = new Set<string>();
       for (const rt of request.topics!) {
         if (rt.name === null) {
           const t = topics.topicById(rt.topicId);
-          out.push(t ? topicMetadata(t, s.cluster) : errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
+          if (!t) out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
+          else if (!describable(t.name)) out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
+          else out.push(topicMetadata(t, s.cluster));
           continue;
         }
         if (seen.has(rt.name)) continue;
         seen.add(rt.name);
+        // Whether a topic the principal may not describe exists is not disclosed.
+        if (!describable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name, ZERO_UUID, false)); continue; }
         const t = topics.topic(rt.name);
         if (t) { out.push(topicMetadata(t, s.cluster)); continue; }
+        if (autoCreate && !creatable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name)); continue; }
         if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
         if (autoCreate && !isInternalTopic(rt.name)) {
           const r = topics.createTopic({ name: rt.name });

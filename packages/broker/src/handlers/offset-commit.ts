@@ -8,10 +8,22 @@
 // v9 GROUP_ID_NOT_FOUND instead of ILLEGAL_GENERATION for an unknown group. Offsets are JS
 // numbers inside the broker. A group-level error is answered on every partition. Partitions that
 // do not exist are answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator (KafkaApis).
-// Not implemented: the new consumer protocol's member epochs, authorization, quotas.
-import { ApiKey } from '@tributary/protocol';
-import { mergePartitionResults, splitByExistence } from '../coordinator/unknown-partitions.ts';
+// Authorization: READ on the group (else GROUP_AUTHORIZATION_FAILED on every partition), then READ
+// on each topic (else TOPIC_AUTHORIZATION_FAILED on its partitions, not sent to the coordinator).
+// Not implemented: the new consumer protocol's member epochs, quotas.
+import { ApiKey, ErrorCode, type OffsetCommitRequest } from '@tributary/protocol';
+import { checkPartitions, mergePartitionResults } from '../coordinator/partition-checks.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
+
+/** Every partition with the code (Kafka's OffsetCommitRequest.getErrorResponse). */
+const offsetCommitError = (request: OffsetCommitRequest, errorCode: number) => ({
+  throttleTimeMs: 0,
+  topics: request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+  })),
+});
 
 export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
   apiKey: ApiKey.OffsetCommit,
@@ -20,7 +32,11 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
   maxVersion: 9,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
-    const { existing, missing } = splitByExistence(ctx.services.metadata, request.topics);
+    if (!ctx.authorize(AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return offsetCommitError(request, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const readable = (topic: string) => ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic);
+    const { existing, answered } = checkPartitions(ctx.services.metadata, request.topics, readable);
     const result = await ctx.services.groupCoordinator.coordinator.commitOffsets({
       groupId: request.groupId,
       generationIdOrMemberEpoch: version >= 1 ? request.generationIdOrMemberEpoch : -1,
@@ -39,10 +55,7 @@ export const offsetCommitHandler: ApiHandler<typeof ApiKey.OffsetCommit> = {
         })),
       })),
     });
-    return { throttleTimeMs: 0, topics: mergePartitionResults(request.topics, missing, result.topics) };
+    return { throttleTimeMs: 0, topics: mergePartitionResults(request.topics, answered, result.topics) };
   },
-  errorResponse: (request, errorCode) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-  }),
+  errorResponse: offsetCommitError,
 };

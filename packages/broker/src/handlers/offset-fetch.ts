@@ -5,16 +5,39 @@
 // top-level ErrorCode (below v2 a group-level error is answered on every requested partition);
 // v5+ CommittedLeaderEpoch; v7+ RequireStable (accepted; there are no pending transactional
 // offsets). v8+: several Groups, each answered on its own. Missing offsets are -1 with metadata ''.
+// Authorization: DESCRIBE on each group (else GROUP_AUTHORIZATION_FAILED for it), and on each
+// topic: named topics refused are answered TOPIC_AUTHORIZATION_FAILED, and left out of "all".
 // Not implemented: transactional (pending) offsets, member epoch checks of v9 (new consumer
-// protocol), authorization.
-import { ApiKey, type OffsetFetchRequest } from '@tributary/protocol';
+// protocol).
+import { ApiKey, ErrorCode, type OffsetFetchRequest } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean): Promise<OffsetFetchResult> {
-  return ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics, requireStable });
+/**
+ * One group's offsets, authorized as Kafka's KafkaApis does: DESCRIBE on the group (else
+ * GROUP_AUTHORIZATION_FAILED), and on each topic: named topics the principal may not describe
+ * are answered TOPIC_AUTHORIZATION_FAILED (after the others), and left out of "every topic".
+ */
+async function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean): Promise<OffsetFetchResult> {
+  if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+    return { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  }
+  const describable = (topic: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+  const allowed = topics?.map((t) => describable(t.name)) ?? null;
+  const wanted = topics && topics.filter((_, i) => allowed![i]);
+  const r = await ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics: wanted, requireStable });
+  if (r.errorCode !== ErrorCode.NONE) return r;
+  if (topics === null) return { ...r, topics: r.topics.filter((t) => describable(t.name)) };
+  const denied = topics.filter((_, i) => !allowed![i]).map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    })),
+  }));
+  return denied.length === 0 ? r : { ...r, topics: [...r.topics, ...denied] };
 }
 
 const toWire = (topics: OffsetFetchResult['topics']) => topics.map((t) => ({

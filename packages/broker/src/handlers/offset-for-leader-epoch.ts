@@ -12,9 +12,12 @@
 // (v2+) older than the partition's -> FENCED_LEADER_EPOCH, newer -> UNKNOWN_LEADER_EPOCH; then
 // NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster) — every request
 // must go to the leader, as in Kafka. ReplicaId (v3+) is not used.
-// Not implemented: KAFKA_STORAGE_ERROR for an offline log dir, authorization, follower fetching.
+// Authorization: CLUSTER_ACTION on the cluster (replicas), or DESCRIBE on each topic, else
+// TOPIC_AUTHORIZATION_FAILED.
+// Not implemented: KAFKA_STORAGE_ERROR for an offline log dir, follower fetching.
 import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseEpochEndOffset } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };
@@ -38,12 +41,17 @@ export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLead
   maxVersion: 4,
   handle(ctx, request) {
     const { topics, nodeId } = ctx.services;
+    // CLUSTER_ACTION (replicas) may ask about every topic; others need DESCRIBE on each.
+    const clusterAction = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((rp): OffsetForLeaderEpochResponseEpochEndOffset => {
           const fail = (errorCode: number) => ({ errorCode, partition: rp.partition, ...UNDEFINED });
+          if (!clusterAction && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic)) {
+            return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          }
           const p = topics.partition(t.topic, rp.partition);
           if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);

@@ -27,6 +27,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
+import type { KafkaPrincipal } from './authorizer.ts';
 import { FrameError, FrameReader } from './frame-reader.ts';
 
 export interface ConnectionInfo {
@@ -34,6 +35,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly listenerName: string;
+  /** Who is connected: User:ANONYMOUS on PLAINTEXT listeners (no authentication). */
+  readonly principal: KafkaPrincipal;
 }
 
 /**

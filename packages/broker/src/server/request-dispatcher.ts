@@ -2,7 +2,8 @@
 // reads the routing fields at fixed offsets (apiKey int16 @0, apiVersion int16 @2, correlationId
 // int32 @4), looks the handler up, decodes the rest of the header and the body with the generated
 // codec, runs the handler and encodes the response frame (size + header + body); large record
-// buffers are spliced into the frame, not copied (splicing-writer.ts).
+// buffers are spliced into the frame, not copied (splicing-writer.ts). Each request's context
+// carries `authorize`, backed by the Authorizer the broker was given (default: allow all).
 //
 // Framing and decoding faults close the connection (process throws): a header too short or
 // malformed, an unknown API key, a version above the handler's max (or below 0), a version in
@@ -19,7 +20,9 @@ import { API_SPECS, ApiKey, ErrorCode, Reader, Writer, decodeRequestHeader, enco
 import type { ConnectionInfo, FrameProcessor, ResponseFrame } from './connection.ts';
 import type { BrokerServices } from '../services.ts';
 import { SplicingWriter } from './splicing-writer.ts';
+import { allowAll, type Authorizer } from './authorizer.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './handler-registry.ts';
+import { DispatchedRequestContext } from './request-context.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -32,6 +35,7 @@ export class RequestDispatcher implements FrameProcessor {
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly services: () => BrokerServices,
+    private readonly authorizer: Authorizer = allowAll,
   ) {}
 
   /** Produce handlers keep nothing of the request once answered (records are in the log). */
@@ -59,7 +63,7 @@ export class RequestDispatcher implements FrameProcessor {
     const { headerVersion: _, ...header } = decodeRequestHeader(r);
     const request = handler.codec ? handler.codec.decodeRequest(r, apiVersion) : API_SPECS[apiKey]!.decodeRequest(r, apiVersion);
 
-    const ctx: RequestContext = { header, connection, services: this.services(), signal, requestBytes: frame.length };
+    const ctx = new DispatchedRequestContext(header, connection, this.services(), signal, frame.length, this.authorizer);
     let result: HandlerResult<unknown> | Promise<HandlerResult<unknown>>;
     try {
       result = below ? handler.rejectVersion!(ctx, request) : handler.handle(ctx, request);

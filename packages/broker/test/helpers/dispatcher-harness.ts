@@ -5,6 +5,7 @@
 import { API_SPECS, Reader, decodeResponseHeader, encodeRequestFrame, type ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { Connection, type ConnectionLimits } from '../../src/server/connection.ts';
 import { RequestDispatcher } from '../../src/server/request-dispatcher.ts';
+import { ANONYMOUS, type Authorizer } from '../../src/server/authorizer.ts';
 import type { HandlerRegistry } from '../../src/server/handler-registry.ts';
 import type { BrokerServices } from '../../src/services.ts';
 import type { Logger } from '../../src/logger.ts';
@@ -32,12 +33,12 @@ export interface DispatcherHarness {
 
 let nextConnectionId = 1;
 
-export function openDispatcher(registry: HandlerRegistry, options: { services?: Partial<BrokerServices> } = {}): DispatcherHarness {
+export function openDispatcher(registry: HandlerRegistry, options: { services?: Partial<BrokerServices>; authorizer?: Authorizer } = {}): DispatcherHarness {
   const logged: LogEntry[] = [];
   const services = { log: recordingLogger(logged), ...options.services } as BrokerServices;
-  const dispatcher = new RequestDispatcher(registry, () => services);
+  const dispatcher = new RequestDispatcher(registry, () => services, options.authorizer);
   const [server, client] = duplexPair();
-  const info = { id: nextConnectionId++, remoteAddress: '127.0.0.1', remotePort: 40000, listenerName: 'PLAINTEXT' };
+  const info = { id: nextConnectionId++, remoteAddress: '127.0.0.1', remotePort: 40000, listenerName: 'PLAINTEXT', principal: ANONYMOUS };
   const connection = new Connection(server, info, dispatcher, LIMITS, recordingLogger(logged));
   const wire = wireClient(client);
   return {

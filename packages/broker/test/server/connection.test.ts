@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOSE_CONNECTION, Connection, type ConnectionInfo, type ConnectionLimits, type FrameProcessor, type ResponseFrame } from '../../src/server/connection.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { ANONYMOUS } from '../../src/server/authorizer.ts';
 import { duplexPair } from '../helpers/duplex-pair.ts';
 import { wireClient, type WireClient } from '../helpers/wire-client.ts';
 
@@ -13,7 +14,7 @@ const LIMITS: ConnectionLimits = { maxFrameBytes: 1000, idleMs: 0, maxInFlightRe
 
 let nextId = 1;
 function info(): ConnectionInfo {
-  return { id: nextId++, remoteAddress: '10.0.0.1', remotePort: 5000, listenerName: 'PLAINTEXT' };
+  return { id: nextId++, remoteAddress: '10.0.0.1', remotePort: 5000, listenerName: 'PLAINTEXT', principal: ANONYMOUS };
 }
 
 /** A request frame of the test protocol: size prefix, then an int32 tag. */
