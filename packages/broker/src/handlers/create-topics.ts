@@ -1,17 +1,30 @@
-// CreateTopics (API key 19), versions 0-7.
+// CreateTopics (API key 19).
 //
-// Behaviour: each topic goes through TopicManager.createTopic, which validates as Kafka's
-// controller does: INVALID_TOPIC_EXCEPTION (bad name or collision on '.'/'_'),
-// TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or
-// more than the registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and
-// an assignment), INVALID_CONFIG (unknown name or bad value). NumPartitions / ReplicationFactor -1
-// take num.partitions / default.replication.factor. A name given twice fails with INVALID_REQUEST
-// ("Duplicate topic name."). ValidateOnly (v1+) checks without creating. v5+ answers the topic's
-// partition count, replication factor and every effective config (value, source); v7 the topic id.
-// Authorization: CREATE on the cluster, or on each topic (else TOPIC_AUTHORIZATION_FAILED,
-// "Authorization failed."); a created topic whose configs the principal may not describe
-// (DESCRIBE_CONFIGS) is answered without them and with TopicConfigErrorCode TOPIC_AUTHORIZATION_FAILED (v5+).
-// Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
+// Versions: 0-7.
+//
+// Behaviour:
+// * Each topic goes through TopicManager.createTopic, which validates as Kafka's controller does:
+//   INVALID_TOPIC_EXCEPTION (bad name, or a collision on '.'/'_'), TOPIC_ALREADY_EXISTS,
+//   INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or more than the
+//   registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and an
+//   assignment), INVALID_CONFIG (unknown name or bad value).
+// * NumPartitions / ReplicationFactor -1 take num.partitions / default.replication.factor.
+// * A name given twice fails with INVALID_REQUEST ("Duplicate topic name.").
+// * Authorization: CREATE on the cluster, or on each topic, else TOPIC_AUTHORIZATION_FAILED
+//   ("Authorization failed."). A created topic whose configs the principal may not describe
+//   (DESCRIBE_CONFIGS) is answered without them, with TopicConfigErrorCode
+//   TOPIC_AUTHORIZATION_FAILED (v5+).
+//
+// Version notes:
+// * v1: ValidateOnly checks without creating.
+// * v5: the topic's partition count, replication factor and every effective config (value,
+//   source) are answered.
+// * v7: the topic id.
+//
+// Not implemented:
+// * timeoutMs (creation is synchronous)
+// * create-topic policies
+// * quotas
 import { ApiKey, ErrorCode, errorInfo, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
 import { CONFIG_SOURCE, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';

@@ -1,17 +1,24 @@
-// DeleteRecords (API key 21), versions 0-2.
+// DeleteRecords (API key 21).
 //
-// Behaviour (KIP-107, Kafka's ReplicaManager.deleteRecords): for each partition the log start
-// offset (low watermark) is raised to the requested offset, -1 meaning the high watermark; whole
-// segments below it are deleted and reads below it answer OFFSET_OUT_OF_RANGE. Answers the new low
-// watermark (never lowered: an offset below the current one answers the current one). Errors, with
-// low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition), OFFSET_OUT_OF_RANGE
-// (offset above the high watermark or below -1), POLICY_VIOLATION (cleanup.policy without delete),
-// INVALID_TOPIC_EXCEPTION for internal topics unless the client id is Kafka's "__admin_client",
-// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster),
-// KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
-// survives a crash. A partition named twice is answered once per mention.
-// Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
-// Not implemented: timeoutMs (single replica: done when answered).
+// Versions: 0-2.
+//
+// Behaviour (KIP-107, Kafka's ReplicaManager.deleteRecords):
+// * For each partition the log start offset (low watermark) is raised to the requested offset,
+//   -1 meaning the high watermark; whole segments below it are deleted and reads below it answer
+//   OFFSET_OUT_OF_RANGE.
+// * Answers the new low watermark, which is never lowered: an offset below the current one
+//   answers the current one.
+// * Errors, with low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition);
+//   OFFSET_OUT_OF_RANGE (offset above the high watermark or below -1); POLICY_VIOLATION
+//   (cleanup.policy without delete); INVALID_TOPIC_EXCEPTION for internal topics unless the client
+//   id is Kafka's "__admin_client"; NOT_LEADER_OR_FOLLOWER when another node leads the partition
+//   (a LocalCluster); KAFKA_STORAGE_ERROR (log offline).
+// * The log start offsets are checkpointed at once, so the deletion survives a crash.
+// * A partition named twice is answered once per mention.
+// * Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+//
+// Not implemented:
+// * timeoutMs (single replica: done when answered)
 import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';

@@ -1,19 +1,30 @@
-// DeleteTopics (API key 20), versions 0-6.
+// DeleteTopics (API key 20).
 //
-// Behaviour: v0-5 name topics (TopicNames), v6 names or topic ids (Topics). Each topic is checked as
-// Kafka's controller does (ControllerApis.deleteTopics): neither name nor id, or both, is
-// INVALID_REQUEST; a name or id given twice is answered once with INVALID_REQUEST ("Duplicate topic
-// name." / "Duplicate topic id."); an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id
-// UNKNOWN_TOPIC_ID. With delete.topic.enable=false every topic fails with TOPIC_DELETION_DISABLED
-// (INVALID_REQUEST before v3, as Kafka). Internal topics (__consumer_offsets, __transaction_state)
-// are refused with INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this
-// too). A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
-// logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator) are
-// told. Results come back in request order; v5+ carry error messages, v6 topic ids.
-// Authorization (Kafka's ControllerApis): DELETE on the cluster allows every topic; otherwise a
-// name needs DESCRIBE (checked before saying whether it exists) and DELETE, else
-// TOPIC_AUTHORIZATION_FAILED; an id refused is answered without the name unless DESCRIBE is allowed.
-// Not implemented: timeoutMs (deletion is synchronous).
+// Versions: 0-6.
+//
+// Behaviour (checked as Kafka's controller does, ControllerApis.deleteTopics):
+// * Neither name nor id, or both: INVALID_REQUEST. A name or id given twice is answered once with
+//   INVALID_REQUEST ("Duplicate topic name." / "Duplicate topic id.").
+// * An unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID.
+// * delete.topic.enable=false: every topic fails with TOPIC_DELETION_DISABLED (INVALID_REQUEST
+//   before v3, as Kafka).
+// * Internal topics (__consumer_offsets, __transaction_state) are refused with
+//   INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this too).
+// * A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
+//   logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator)
+//   are told.
+// * Authorization: DELETE on the cluster allows every topic; otherwise a name needs DESCRIBE
+//   (checked before saying whether it exists) and DELETE, else TOPIC_AUTHORIZATION_FAILED; an id
+//   refused is answered without the name unless DESCRIBE is allowed.
+// * Results come back in request order.
+//
+// Version notes:
+// * v0-5: topics by name (TopicNames).
+// * v5: error messages.
+// * v6: topics by name or id (Topics); topic ids answered.
+//
+// Not implemented:
+// * timeoutMs (deletion is synchronous)
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';

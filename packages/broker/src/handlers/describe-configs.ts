@@ -1,20 +1,29 @@
-// DescribeConfigs (API key 32), versions 0-4.
+// DescribeConfigs (API key 32).
 //
-// Behaviour, as Kafka's ConfigHelper: TOPIC resources (type 2) describe every topic config Tributary
-// knows — the topic's overrides (DYNAMIC_TOPIC_CONFIG) and otherwise the broker-derived defaults
-// (STATIC_BROKER_CONFIG when the broker setting is set, DEFAULT_CONFIG otherwise); an invalid name is
-// INVALID_TOPIC_EXCEPTION, an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not
-// exist."). BROKER resources (type 4) named with this node's id describe every broker setting
-// (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
-// empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
-// ConfigurationKeys filters by name (null or empty: all; unknown names are left out). v0 reports
-// isDefault; v1+ configSource and, with includeSynonyms, the synonyms (topic override, then the
-// broker names with their static and default values); v3+ configType and, with
-// includeDocumentation, the documentation. Nothing is sensitive. Results in request order.
-// Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
-// BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
-// Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
-// (INVALID_REQUEST "Unsupported resource type").
+// Versions: 0-4.
+//
+// Behaviour (as Kafka's ConfigHelper):
+// * TOPIC resources (type 2) describe every topic config Tributary knows: the topic's overrides
+//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (STATIC_BROKER_CONFIG when the
+//   broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
+//   an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not exist.").
+// * BROKER resources (type 4) named with this node's id describe every broker setting
+//   (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
+//   empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
+// * ConfigurationKeys filters by name (null or empty: all; unknown names are left out).
+// * Nothing is sensitive. Results in request order.
+// * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
+//   BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+//
+// Version notes:
+// * v0: isDefault.
+// * v1: configSource and, with includeSynonyms, the synonyms (the topic override, then the broker
+//   names with their static and default values).
+// * v3: configType and, with includeDocumentation, the documentation.
+//
+// Not implemented:
+// * BROKER_LOGGER resources (INVALID_REQUEST)
+// * client-metrics and group resources (INVALID_REQUEST "Unsupported resource type")
 import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
 import {

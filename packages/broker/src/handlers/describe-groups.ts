@@ -4,6 +4,7 @@
 // client id, client host, metadata, assignment) — metadata and assignment only in Stable state, as
 // in Kafka. An unknown group is answered as Dead with no members and NONE; a group coordinated
 // elsewhere or still loading gets NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS.
+// Authorization: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
 // Not implemented: AuthorizedOperations (v3+, left at its "not requested" default).
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';

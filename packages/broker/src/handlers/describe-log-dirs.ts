@@ -1,15 +1,24 @@
-// DescribeLogDirs (API key 35), versions 0-4.
+// DescribeLogDirs (API key 35).
 //
-// Behaviour: one result per configured log directory (absolute path, as Kafka's
-// ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its size
-// in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker never moves
-// logs between dirs) and isFutureKey false. Topics = null describes every partition; otherwise only
-// the requested partitions (unknown ones are left out, as are topics with none left). v3+ top-level
-// error code NONE; v4 totalBytes / usableBytes of the directory's filesystem (statfs; usable = space
-// available to unprivileged users). A directory whose filesystem cannot be read answers
-// KAFKA_STORAGE_ERROR with no topics.
-// Authorization: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) and no results.
-// Not implemented: future (moving) replicas.
+// Versions: 0-4.
+//
+// Behaviour:
+// * One result per configured log directory (absolute path, as Kafka's
+//   ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its
+//   size in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker
+//   never moves logs between dirs) and isFutureKey false.
+// * Topics = null describes every partition; otherwise only the requested partitions (unknown
+//   ones are left out, as are topics with none left).
+// * A directory whose filesystem cannot be read answers KAFKA_STORAGE_ERROR with no topics.
+// * Authorization: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) and no results.
+//
+// Version notes:
+// * v3: top-level error code (NONE).
+// * v4: totalBytes / usableBytes of the directory's filesystem (statfs; usable = space available
+//   to unprivileged users).
+//
+// Not implemented:
+// * future (moving) replicas
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ApiKey, ErrorCode, type DescribeLogDirsResponseDescribeLogDirsResult, type DescribeLogDirsResponseDescribeLogDirsTopic } from '@tributary/protocol';

@@ -1,20 +1,30 @@
-// IncrementalAlterConfigs (API key 44), versions 0-1.
+// IncrementalAlterConfigs (API key 44).
 //
-// Behaviour: per TOPIC resource, operations on the topic's overrides: SET (0) sets a value, DELETE
-// (1) removes an override (back to the default; deleting a name that is not set is a no-op),
-// APPEND (2) / SUBTRACT (3) add or remove items of a list config (cleanup.policy; starting from the
-// effective value), else INVALID_CONFIG ("Config value append is not allowed for config key: x").
-// The resulting set is validated as a whole as Kafka's LogConfig does (INVALID_CONFIG with Kafka's
-// message; nothing changes on error), stored durably and applied at once to the running partitions.
-// Checks before that, as Kafka's ConfigAdminManager: a name given twice is INVALID_REQUEST ("Error
-// due to duplicate config keys"); a null value for anything but DELETE is INVALID_REQUEST ("Null
-// value not supported for : a, b"); an unknown operation INVALID_REQUEST; a resource given twice
-// INVALID_REQUEST ("Duplicate resource."). Unknown topic: UNKNOWN_TOPIC_OR_PARTITION. ValidateOnly
-// checks without changing anything. BROKER resources are refused with a clear error (Tributary's
-// broker configuration is static; see config-resources/config-resources.ts). Results in request order.
-// Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
-// TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
-// Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
+// Versions: 0-1.
+//
+// Behaviour:
+// * Per TOPIC resource, operations on the topic's overrides: SET (0) sets a value; DELETE (1)
+//   removes an override (back to the default; deleting a name that is not set is a no-op); APPEND
+//   (2) / SUBTRACT (3) add or remove items of a list config (cleanup.policy; starting from the
+//   effective value), else INVALID_CONFIG ("Config value append is not allowed for config key: x").
+// * The resulting set is validated as a whole as Kafka's LogConfig does (INVALID_CONFIG with
+//   Kafka's message; nothing changes on error), stored durably and applied at once to the running
+//   partitions.
+// * Checks before that, as Kafka's ConfigAdminManager: a name given twice is INVALID_REQUEST
+//   ("Error due to duplicate config keys"); a null value for anything but DELETE is
+//   INVALID_REQUEST ("Null value not supported for : a, b"); an unknown operation,
+//   INVALID_REQUEST; a resource given twice, INVALID_REQUEST ("Duplicate resource.").
+// * Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
+// * BROKER resources are refused with a clear error (Tributary's broker configuration is static;
+//   see config-resources/config-resources.ts).
+// * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
+//   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+// * ValidateOnly checks without changing anything. Results in request order.
+//
+// Not implemented:
+// * dynamic broker configs
+// * BROKER_LOGGER (INVALID_REQUEST)
+// * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';

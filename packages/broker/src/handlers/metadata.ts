@@ -1,25 +1,41 @@
-// Metadata (API key 3), versions 0-12.
+// Metadata (API key 3).
 //
-// Behaviour: brokers = the live brokers of the ClusterView (on a single broker, this node) with the
-// advertised endpoint of the listener the request came in on (rack null); controller id = the
-// cluster view's (this node on a single broker; v1+); cluster id (v2+). Partitions: leader and
-// leader epoch, replicas and ISR as the partition layer holds them; a leader that is not alive is
-// answered as leader -1 with LEADER_NOT_AVAILABLE, and replicas on brokers that are not alive are
-// listed as offline replicas (v5+). Topics: v0 with an empty list,
-// or v1+ with a null list, means every topic (internal ones included, flagged isInternal). Named
-// topics that do not exist are auto-created with num.partitions and default.replication.factor
-// when auto.create.topics.enable is true and the request allows it (v4+ AllowAutoTopicCreation;
-// always for v0-3) — except internal topic names, which only their coordinator creates. Unlike
-// Kafka, whose answer for a just-created topic is LEADER_NOT_AVAILABLE until the controller has
-// elected leaders, the topic is answered at once with its partitions (creation is synchronous and
-// assigns leaders at once; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
-// when auto-creation applies; other unknown topics UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
-// Topic ids v10+, leader epochs v7+, offline replicas v5+.
-// Authorization (Kafka's KafkaApis): DESCRIBE on each topic; a named topic refused is answered
-// TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without its name;
-// "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or the topic,
-// else TOPIC_AUTHORIZATION_FAILED.
-// Not implemented: authorized operations (always -2147483648, "not requested"), racks.
+// Versions: 0-12.
+//
+// Behaviour:
+// * Brokers: the live brokers of the ClusterView (on a single broker, this node), with the
+//   advertised endpoint of the listener the request came in on (rack null). Controller id: the
+//   cluster view's (this node on a single broker). Cluster id.
+// * Partitions: leader and leader epoch, replicas and ISR as the partition layer holds them. A
+//   leader that is not alive is answered as leader -1 with LEADER_NOT_AVAILABLE; replicas on
+//   brokers that are not alive are listed as offline replicas.
+// * Topics: v0 with an empty list, or v1+ with a null list, means every topic (internal ones
+//   included, flagged isInternal).
+// * Named topics that do not exist are auto-created with num.partitions and
+//   default.replication.factor when auto.create.topics.enable is true and the request allows it
+//   (AllowAutoTopicCreation; always before v4), except internal topic names, which only their
+//   coordinator creates. Unlike Kafka, whose answer for a just-created topic is
+//   LEADER_NOT_AVAILABLE until the controller has elected leaders, the topic is answered at once
+//   with its partitions (creation is synchronous and assigns leaders at once; every client
+//   accepts this).
+// * Invalid names get INVALID_TOPIC_EXCEPTION when auto-creation applies; other unknown topics
+//   UNKNOWN_TOPIC_OR_PARTITION; lookups by topic id, UNKNOWN_TOPIC_ID.
+// * Authorization (as Kafka's KafkaApis): DESCRIBE on each topic. A named topic refused is
+//   answered TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without
+//   its name; "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or
+//   the topic, else TOPIC_AUTHORIZATION_FAILED.
+//
+// Version notes:
+// * v1: controller id.
+// * v2: cluster id.
+// * v4: AllowAutoTopicCreation.
+// * v5: offline replicas.
+// * v7: leader epochs.
+// * v10: topic ids, and lookups by topic id.
+//
+// Not implemented:
+// * authorized operations (always -2147483648, "not requested")
+// * racks
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';

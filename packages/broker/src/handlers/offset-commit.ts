@@ -1,16 +1,30 @@
-// OffsetCommit (API key 8), versions 0-9.
+// OffsetCommit (API key 8).
 //
-// Behaviour: delegates to the group coordinator, which validates the group, generation and
-// member (generation -1 = a "simple" commit outside group membership, accepted while the group has
-// no members) and writes one OffsetCommit record per partition to __consumer_offsets. v0 has no
-// generation/member (-1, ''); v1 carries a per-partition CommitTimestamp; v2-4 a RetentionTimeMs
-// (-1 = offsets.retention.minutes); v5+ neither; v6+ CommittedLeaderEpoch; v7+ GroupInstanceId;
-// v9 GROUP_ID_NOT_FOUND instead of ILLEGAL_GENERATION for an unknown group. Offsets are JS
-// numbers inside the broker. A group-level error is answered on every partition. Partitions that
-// do not exist are answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator (KafkaApis).
-// Authorization: READ on the group (else GROUP_AUTHORIZATION_FAILED on every partition), then READ
-// on each topic (else TOPIC_AUTHORIZATION_FAILED on its partitions, not sent to the coordinator).
-// Not implemented: the new consumer protocol's member epochs, quotas.
+// Versions: 0-9.
+//
+// Behaviour:
+// * Delegates to the group coordinator, which validates the group, generation and member and
+//   writes one OffsetCommit record per partition to __consumer_offsets. Generation -1 is a
+//   "simple" commit outside group membership, accepted while the group has no members.
+// * A group-level error is answered on every partition.
+// * Partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION without reaching the
+//   coordinator (as KafkaApis does).
+// * Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED on every partition; then
+//   READ on each topic, else TOPIC_AUTHORIZATION_FAILED on its partitions (not sent to the
+//   coordinator).
+// * Offsets are JS numbers inside the broker.
+//
+// Version notes:
+// * v0: no generation or member (-1, '').
+// * v1: a CommitTimestamp per partition.
+// * v2-4: RetentionTimeMs (-1 = offsets.retention.minutes); v5+ neither.
+// * v6: CommittedLeaderEpoch.
+// * v7: GroupInstanceId.
+// * v9: GROUP_ID_NOT_FOUND instead of ILLEGAL_GENERATION for an unknown group.
+//
+// Not implemented:
+// * the new consumer protocol's member epochs
+// * quotas
 import { ApiKey, ErrorCode, type OffsetCommitRequest } from '@tributary/protocol';
 import { checkPartitions, mergePartitionResults } from '../coordinator/partition-checks.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';

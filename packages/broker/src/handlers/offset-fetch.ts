@@ -1,14 +1,23 @@
-// OffsetFetch (API key 9), versions 0-9.
+// OffsetFetch (API key 9).
 //
-// Behaviour: delegates to the group coordinator, which answers every commit acknowledged before
-// the request. v0-7: one GroupId; v2+ Topics null = every partition with a committed offset and a
-// top-level ErrorCode (below v2 a group-level error is answered on every requested partition);
-// v5+ CommittedLeaderEpoch; v7+ RequireStable (accepted; there are no pending transactional
-// offsets). v8+: several Groups, each answered on its own. Missing offsets are -1 with metadata ''.
-// Authorization: DESCRIBE on each group (else GROUP_AUTHORIZATION_FAILED for it), and on each
-// topic: named topics refused are answered TOPIC_AUTHORIZATION_FAILED, and left out of "all".
-// Not implemented: transactional (pending) offsets, member epoch checks of v9 (new consumer
-// protocol).
+// Versions: 0-9.
+//
+// Behaviour:
+// * Delegates to the group coordinator, which answers every commit acknowledged before the
+//   request. Missing offsets are -1 with metadata ''.
+// * Authorization: DESCRIBE on each group (else GROUP_AUTHORIZATION_FAILED for it), and on each
+//   topic: named topics refused are answered TOPIC_AUTHORIZATION_FAILED, and left out of "all".
+//
+// Version notes:
+// * v0-1: one GroupId; a group-level error is answered on every requested partition.
+// * v2: Topics null = every partition with a committed offset; a top-level ErrorCode.
+// * v5: CommittedLeaderEpoch.
+// * v7: RequireStable (accepted; there are no pending transactional offsets).
+// * v8: several Groups, each answered on its own.
+//
+// Not implemented:
+// * transactional (pending) offsets
+// * the member epoch checks of v9 (new consumer protocol)
 import { ApiKey, ErrorCode, type OffsetFetchRequest } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
