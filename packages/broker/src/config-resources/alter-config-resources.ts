@@ -54,7 +54,8 @@ export function alterConfigResources<R extends AlterableResource>(resources: rea
 
 /** Every resource answered with `errorCode` (Kafka's getErrorResponse of both alter APIs). */
 export function alterConfigErrors(resources: readonly AlterableResource[], errorCode: number): AlterResourceResult[] {
-  return resources.map((r) => ({ errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName }));
+  const errorMessage = errorInfo(errorCode).message;
+  return resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName }));
 }
 
 function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): { errorCode: number; errorMessage: string | null } | null {

@@ -66,6 +66,9 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
   },
   errorResponse: (request, errorCode) => ({
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode })) })),
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode })),
+    })),
   }),
 };

@@ -84,6 +84,8 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
   },
   errorResponse: (request, errorCode) => ({
     throttleTimeMs: 0,
-    results: request.resources.map((r) => ({ errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
+    results: request.resources.map((r) => ({
+      errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [],
+    })),
   }),
 };

@@ -105,7 +105,10 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
               return partitionError(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
             }
             // Fields a version lacks must keep their defaults (the codec refuses anything else).
-            if (version === 0) return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
+            if (version === 0) {
+              const oldStyleOffsets = found.offset >= 0 ? [BigInt(found.offset)] : [];
+              return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets };
+            }
             return {
               partitionIndex: rp.partitionIndex,
               errorCode: ErrorCode.NONE,

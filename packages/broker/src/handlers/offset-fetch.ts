@@ -70,7 +70,9 @@ function offsetFetchError(request: OffsetFetchRequest, errorCode: number, versio
   if (version >= 2) return { throttleTimeMs: 0, errorCode, topics: [] };
   const topics = (request.topics ?? []).map((t) => ({
     name: t.name,
-    partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode })),
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode,
+    })),
   }));
   return { throttleTimeMs: 0, topics };
 }

@@ -72,6 +72,9 @@ export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLead
   },
   errorResponse: (request, errorCode) => ({
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, ...UNDEFINED })) })),
+    topics: request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, ...UNDEFINED })),
+    })),
   }),
 };

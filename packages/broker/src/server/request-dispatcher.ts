@@ -16,7 +16,9 @@
 // one the response with its top-level ErrorCode set and every other field at its default. When
 // the response has no top-level ErrorCode at that version (Produce; a handler with its own codec),
 // the connection is closed, as Kafka does when getErrorResponse gives no response.
-import { API_SPECS, ApiKey, ErrorCode, Reader, Writer, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader } from '@tributary/protocol';
+import {
+  API_SPECS, ApiKey, ErrorCode, Reader, Writer, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader,
+} from '@tributary/protocol';
 import type { ConnectionInfo, FrameProcessor, ResponseFrame } from './connection.ts';
 import type { BrokerServices } from '../services.ts';
 import { SplicingWriter } from './splicing-writer.ts';
@@ -88,7 +90,12 @@ export class UnanswerableFailure extends Error {
   }
 }
 
-function encodeOrAnswerFailure(handler: AnyApiHandler, ctx: RequestContext, request: unknown, result: HandlerResult<unknown>): ResponseFrame {
+function encodeOrAnswerFailure(
+  handler: AnyApiHandler,
+  ctx: RequestContext,
+  request: unknown,
+  result: HandlerResult<unknown>,
+): ResponseFrame {
   try {
     return encode(handler, ctx.header.apiVersion, ctx.header.correlationId, result);
   } catch (err) {
@@ -99,11 +106,13 @@ function encodeOrAnswerFailure(handler: AnyApiHandler, ctx: RequestContext, requ
 /** Logs a handler failure and answers it with UNKNOWN_SERVER_ERROR, or throws when the response has no place for it. */
 function answerFailure(handler: AnyApiHandler, ctx: RequestContext, request: unknown, err: unknown): ResponseFrame {
   const { apiVersion, correlationId, clientId } = ctx.header;
-  ctx.services.log.error('unexpected error handling a request', { api: handler.name, version: apiVersion, correlationId, clientId, error: err });
+  const fields = { api: handler.name, version: apiVersion, correlationId, clientId, error: err };
+  ctx.services.log.error('unexpected error handling a request', fields);
   const code = ErrorCode.UNKNOWN_SERVER_ERROR;
   const body = handler.errorResponse ? handler.errorResponse(request, code, apiVersion) : topLevelErrorResponse(handler, apiVersion, code);
   if (body === null) {
-    throw new UnanswerableFailure(`${handler.name} v${apiVersion} failed and its response has no error code: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UnanswerableFailure(`${handler.name} v${apiVersion} failed and its response has no error code: ${message}`, { cause: err });
   }
   return encode(handler, apiVersion, correlationId, body);
 }
