@@ -9,6 +9,7 @@ import type { ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
+import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
@@ -20,6 +21,8 @@ export interface BrokerNodeOptions {
   /** advertised.listeners; null = the bound listeners (wildcard hosts advertised as 127.0.0.1). */
   advertisedListeners: ListenerEndpoint[] | null;
   registry: HandlerRegistry;
+  /** Default: allow every operation. */
+  authorizer?: Authorizer;
   limits: ConnectionLimits;
 }
 
@@ -70,7 +73,7 @@ export class BrokerNode {
     this.server = new SocketServer({
       listeners: options.listeners,
       limits: options.limits,
-      processor: new RequestDispatcher(options.registry, () => services),
+      processor: new RequestDispatcher(options.registry, () => services, options.authorizer),
       log: core.log,
     });
   }

@@ -16,6 +16,7 @@ import { BrokerNode, connectionLimits } from './broker-node.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
+import type { Authorizer } from './server/authorizer.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
@@ -27,6 +28,8 @@ export interface BrokerOptions {
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
+  /** Decides what each request's principal may do; defaults to allowing everything. */
+  authorizer?: Authorizer;
   /** Storage seam for tests: the filesystem. */
   fs?: FileSystem;
   /** Group coordinator settings overriding the broker config (tests). */
@@ -94,6 +97,7 @@ export class Broker {
       listeners: config.listeners,
       advertisedListeners: config.advertisedListeners,
       registry: this.registry,
+      authorizer: this.options.authorizer,
       limits: connectionLimits(config, this.options),
     });
     this.node = node;

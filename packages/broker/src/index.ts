@@ -11,6 +11,7 @@ export * from './config/listeners.ts';
 export * from './config/properties.ts';
 export * from './server/handler-registry.ts';
 export * from './server/request-dispatcher.ts';
+export * from './server/authorizer.ts';
 export { createDefaultRegistry, defaultHandlers } from './handlers/index.ts';
 export * from './logger.ts';
 export * from './services.ts';

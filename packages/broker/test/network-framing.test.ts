@@ -10,7 +10,8 @@ import { startTestBroker } from './helpers/test-broker.ts';
 
 // A test-only handler on API key 3 (header v1, response header v0 at version 0). Request body:
 // tag int32, mode int8 (0 answer now, 1 answer when the test releases the tag, 2 no response,
-// 3 throw, 4 answer now with 256 KiB of padding). Response body: tag int32 (+ padding).
+// 3 throw, 4 answer now with 256 KiB of padding). Response body: tag int32 (+ padding); a failure
+// is answered (errorResponse) with the error code as the tag.
 interface TestReq { tag: number; mode: number }
 const deferred = new Map<number, (tag: number) => void>();
 let handled = 0;
@@ -37,6 +38,7 @@ const waitingHandler: ApiHandler<3, TestReq, number> = {
       ctx.signal.addEventListener('abort', () => resolve(-req.tag));
     });
   },
+  errorResponse: (_req, errorCode) => errorCode,
 };
 
 function testRequest(correlationId: number, tag: number, mode: number): Buffer {
@@ -162,13 +164,17 @@ describe('network framing', () => {
     await badClientId.closed;
   });
 
-  it('closes on a version above the handler range and on a handler that throws', async () => {
+  it('closes on a version above the handler range', async () => {
     const v = await connect(kafka.port);
     v.send(requestFrame(3, 1, 1, Buffer.alloc(5)));
     await v.closed;
+  });
+
+  it('answers a handler that throws with its error response and keeps the connection', async () => {
     const t = await connect(kafka.port);
-    t.send(testRequest(1, 1, 3));
-    await t.closed;
+    t.send(Buffer.concat([testRequest(1, 1, 3), testRequest(2, 2, 0)]));
+    assert.deepEqual((await t.frames(2)).map(decode), [[1, -1], [2, 2]]);
+    t.end();
   });
 
   it('handles a truncated frame followed by the client closing', async () => {

@@ -150,6 +150,7 @@ export class LocalCluster {
       listeners: [{ name: 'PLAINTEXT', host: this.host, port: this.ports.get(nodeId) ?? 0 }],
       advertisedListeners: null,
       registry: this.registry,
+      authorizer: this.options.authorizer,
       limits: connectionLimits(this.config, this.options),
     });
     const [bound] = await node.start();

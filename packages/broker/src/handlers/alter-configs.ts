@@ -1,19 +1,30 @@
-// AlterConfigs (API key 33), versions 0-2 — the legacy, whole-set form.
+// AlterConfigs (API key 33): the legacy, whole-set form.
 //
-// Behaviour: a TOPIC resource's overrides are replaced by exactly the given set (names left out
-// return to their defaults; null values are dropped, as Kafka does), validated as Kafka's LogConfig
-// does: an unknown name or a bad value is INVALID_CONFIG with Kafka's message and changes nothing;
-// an unknown topic is UNKNOWN_TOPIC_OR_PARTITION. Accepted configs are stored durably (they survive
-// a restart) and applied at once to the running partitions (retention, segment size/roll, flush,
-// index interval, max.message.bytes, timestamp type, compression, min.insync.replicas). A config
-// name given twice is INVALID_REQUEST ("Error due to duplicate config keys"), a resource given twice
-// INVALID_REQUEST ("Duplicate resource."). ValidateOnly checks without changing anything.
-// BROKER resources: Tributary's broker configuration is static, so any change is refused with a
-// clear INVALID_REQUEST (Kafka's "Cannot update these configs dynamically" for read-only names;
-// INVALID_CONFIG for unknown names); an empty change succeeds. Results in request order.
-// Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
+// Versions: 0-2.
+//
+// Behaviour:
+// * TOPIC resources: the topic's overrides are replaced by exactly the given set (names left out
+//   return to their defaults; null values are dropped, as Kafka does), validated as Kafka's
+//   LogConfig does: an unknown name or a bad value is INVALID_CONFIG with Kafka's message and
+//   changes nothing; an unknown topic is UNKNOWN_TOPIC_OR_PARTITION.
+// * Accepted configs are stored durably (they survive a restart) and applied at once to the
+//   running partitions (retention, segment size/roll, flush, index interval, max.message.bytes,
+//   timestamp type, compression, min.insync.replicas).
+// * A config name given twice is INVALID_REQUEST ("Error due to duplicate config keys"); a
+//   resource given twice, INVALID_REQUEST ("Duplicate resource.").
+// * BROKER resources: Tributary's broker configuration is static, so any change is refused with a
+//   clear INVALID_REQUEST (Kafka's "Cannot update these configs dynamically" for read-only names;
+//   INVALID_CONFIG for unknown names); an empty change succeeds.
+// * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
+//   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+// * ValidateOnly checks without changing anything. Results in request order.
+//
+// Not implemented:
+// * dynamic broker configs
+// * BROKER_LOGGER (INVALID_REQUEST)
+// * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
-import { alterConfigResources } from './alter-config-resources.ts';
+import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
@@ -25,6 +36,7 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     const s = ctx.services;
     const responses = alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
       alterTopic(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
@@ -35,4 +47,5 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     });
     return { throttleTimeMs: 0, responses };
   },
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, responses: alterConfigErrors(request.resources, errorCode) }),
 };

@@ -27,4 +27,12 @@ export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
       (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion));
     return { errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE, apiKeys, throttleTimeMs: 0 };
   },
+  // KIP-511: UNSUPPORTED_VERSION lists ApiVersions' own range; other errors list nothing.
+  errorResponse: (_request, errorCode) => ({
+    errorCode,
+    throttleTimeMs: 0,
+    apiKeys: errorCode === ErrorCode.UNSUPPORTED_VERSION
+      ? [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }]
+      : [],
+  }),
 };

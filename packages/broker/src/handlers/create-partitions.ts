@@ -1,19 +1,31 @@
-// CreatePartitions (API key 37), versions 0-3.
+// CreatePartitions (API key 37).
 //
-// Behaviour: grows each topic to `count` partitions (TopicManager.createPartitions): an unknown
-// topic is UNKNOWN_TOPIC_OR_PARTITION; a count lower than or equal to the current one is
-// INVALID_PARTITIONS (partitions can only be added); explicit assignments must name one replica
-// list per new partition, of the topic's replication factor, with registered brokers only (on one
-// broker: [this node]) — otherwise INVALID_REPLICA_ASSIGNMENT; they are otherwise taken as given.
-// A topic named twice fails with INVALID_REQUEST ("Duplicate topic in request."). Internal topics
-// (__consumer_offsets, __transaction_state) are refused with INVALID_REQUEST: their coordinators
-// map keys to partitions by the partition count, which must not change. ValidateOnly
-// checks without creating. New partitions are led by this node at leader epoch 0, with empty logs,
-// and are visible to Metadata at once. Adding more than 10000 partitions in one request is
-// POLICY_VIOLATION ("Excessively large number of partitions per request."), as Kafka's controller.
-// Not implemented: timeoutMs (creation is synchronous), authorization, create-partitions policies.
-import { ApiKey, ErrorCode, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
+// Versions: 0-3.
+//
+// Behaviour:
+// * Grows each topic to `count` partitions (TopicManager.createPartitions). An unknown topic is
+//   UNKNOWN_TOPIC_OR_PARTITION; a count lower than or equal to the current one is
+//   INVALID_PARTITIONS (partitions can only be added).
+// * Explicit assignments must name one replica list per new partition, of the topic's
+//   replication factor, with registered brokers only (on one broker: [this node]), else
+//   INVALID_REPLICA_ASSIGNMENT; they are otherwise taken as given.
+// * A topic named twice fails with INVALID_REQUEST ("Duplicate topic in request.").
+// * Internal topics (__consumer_offsets, __transaction_state) are refused with INVALID_REQUEST:
+//   their coordinators map keys to partitions by the partition count, which must not change.
+// * Adding more than 10000 partitions in one request is POLICY_VIOLATION ("Excessively large
+//   number of partitions per request."), as Kafka's controller.
+// * ValidateOnly checks without creating.
+// * New partitions are led by this node at leader epoch 0, with empty logs, and are visible to
+//   Metadata at once.
+// * Authorization: ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED (after the duplicate
+//   check).
+//
+// Not implemented:
+// * timeoutMs (creation is synchronous)
+// * create-partitions policies
+import { ApiKey, ErrorCode, errorInfo, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** As Kafka's controller (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH): bounds the work of one request. */
@@ -37,6 +49,10 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
         results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' });
         continue;
       }
+      if (!ctx.authorize(AclOperation.ALTER, ResourceType.TOPIC, rt.name)) {
+        results.push({ name: rt.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
+        continue;
+      }
       if (isInternalTopic(rt.name) && topics.topic(rt.name)) {
         results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.` });
         continue;
@@ -53,4 +69,8 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
     }
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    results: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: errorInfo(errorCode).message })),
+  }),
 };

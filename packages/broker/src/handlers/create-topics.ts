@@ -1,16 +1,33 @@
-// CreateTopics (API key 19), versions 0-7.
+// CreateTopics (API key 19).
 //
-// Behaviour: each topic goes through TopicManager.createTopic, which validates as Kafka's
-// controller does: INVALID_TOPIC_EXCEPTION (bad name or collision on '.'/'_'),
-// TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or
-// more than the registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and
-// an assignment), INVALID_CONFIG (unknown name or bad value). NumPartitions / ReplicationFactor -1
-// take num.partitions / default.replication.factor. A name given twice fails with INVALID_REQUEST
-// ("Duplicate topic name."). ValidateOnly (v1+) checks without creating. v5+ answers the topic's
-// partition count, replication factor and every effective config (value, source); v7 the topic id.
-// Not implemented: timeoutMs (creation is synchronous), create-topic policies, quotas.
-import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
+// Versions: 0-7.
+//
+// Behaviour:
+// * Each topic goes through TopicManager.createTopic, which validates as Kafka's controller does:
+//   INVALID_TOPIC_EXCEPTION (bad name, or a collision on '.'/'_'), TOPIC_ALREADY_EXISTS,
+//   INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or more than the
+//   registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and an
+//   assignment), INVALID_CONFIG (unknown name or bad value).
+// * NumPartitions / ReplicationFactor -1 take num.partitions / default.replication.factor.
+// * A name given twice fails with INVALID_REQUEST ("Duplicate topic name.").
+// * Authorization: CREATE on the cluster, or on each topic, else TOPIC_AUTHORIZATION_FAILED
+//   ("Authorization failed."). A created topic whose configs the principal may not describe
+//   (DESCRIBE_CONFIGS) is answered without them, with TopicConfigErrorCode
+//   TOPIC_AUTHORIZATION_FAILED (v5+).
+//
+// Version notes:
+// * v1: ValidateOnly checks without creating.
+// * v5: the topic's partition count, replication factor and every effective config (value,
+//   source) are answered.
+// * v7: the topic id.
+//
+// Not implemented:
+// * timeoutMs (creation is synchronous)
+// * create-topic policies
+// * quotas
+import { ApiKey, ErrorCode, errorInfo, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
 import { CONFIG_SOURCE, effectiveTopicConfig } from '../metadata/topic-config.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -26,12 +43,17 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: CreateTopicsResponseCreatableTopicResult[] = [];
     const done = new Set<string>();
+    const clusterCreate = ctx.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
     for (const rt of request.topics) {
       const base = { name: rt.name, topicId: ZERO_UUID, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
       if (counts.get(rt.name)! > 1) {
         if (done.has(rt.name)) continue;
         done.add(rt.name);
         results.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+        continue;
+      }
+      if (!clusterCreate && !ctx.authorize(AclOperation.CREATE, ResourceType.TOPIC, rt.name)) {
+        results.push({ ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
         continue;
       }
       const r = topics.createTopic({
@@ -47,6 +69,12 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
         continue;
       }
       const t = r.topic;
+      if (!ctx.authorize(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name)) {
+        // Created, but its configuration is not shown (v5+ TopicConfigErrorCode).
+        const topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        results.push({ ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode });
+        continue;
+      }
       const numPartitions = request.validateOnly
         ? rt.assignments.length || (rt.numPartitions === -1 ? ctx.services.config.get('num.partitions') : rt.numPartitions)
         : t.partitions.length;
@@ -60,4 +88,8 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
     }
     return { throttleTimeMs: 0, topics: results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: errorInfo(errorCode).message })),
+  }),
 };

@@ -1,18 +1,27 @@
-// DeleteRecords (API key 21), versions 0-2.
+// DeleteRecords (API key 21).
 //
-// Behaviour (KIP-107, Kafka's ReplicaManager.deleteRecords): for each partition the log start
-// offset (low watermark) is raised to the requested offset, -1 meaning the high watermark; whole
-// segments below it are deleted and reads below it answer OFFSET_OUT_OF_RANGE. Answers the new low
-// watermark (never lowered: an offset below the current one answers the current one). Errors, with
-// low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition), OFFSET_OUT_OF_RANGE
-// (offset above the high watermark or below -1), POLICY_VIOLATION (cleanup.policy without delete),
-// INVALID_TOPIC_EXCEPTION for internal topics unless the client id is Kafka's "__admin_client",
-// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster),
-// KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
-// survives a crash. A partition named twice is answered once per mention.
-// Not implemented: timeoutMs (single replica: done when answered), authorization.
+// Versions: 0-2.
+//
+// Behaviour (KIP-107, Kafka's ReplicaManager.deleteRecords):
+// * For each partition the log start offset (low watermark) is raised to the requested offset,
+//   -1 meaning the high watermark; whole segments below it are deleted and reads below it answer
+//   OFFSET_OUT_OF_RANGE.
+// * Answers the new low watermark, which is never lowered: an offset below the current one
+//   answers the current one.
+// * Errors, with low watermark -1: UNKNOWN_TOPIC_OR_PARTITION (unknown topic or partition);
+//   OFFSET_OUT_OF_RANGE (offset above the high watermark or below -1); POLICY_VIOLATION
+//   (cleanup.policy without delete); INVALID_TOPIC_EXCEPTION for internal topics unless the client
+//   id is Kafka's "__admin_client"; NOT_LEADER_OR_FOLLOWER when another node leads the partition
+//   (a LocalCluster); KAFKA_STORAGE_ERROR (log offline).
+// * The log start offsets are checkpointed at once, so the deletion survives a crash.
+// * A partition named twice is answered once per mention.
+// * Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+//
+// Not implemented:
+// * timeoutMs (single replica: done when answered)
 import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ADMIN_CLIENT_ID = '__admin_client';
@@ -29,6 +38,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
       name: rt.name,
       partitions: rt.partitions.map((rp) => {
         const fail = (errorCode: number) => ({ partitionIndex: rp.partitionIndex, lowWatermark: -1n, errorCode });
+        if (!ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, rt.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         const p = s.topics.partition(rt.name, rp.partitionIndex);
         if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
@@ -54,4 +64,11 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
     }
     return { throttleTimeMs: 0, topics };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode })),
+    })),
+  }),
 };

@@ -1,18 +1,33 @@
-// DeleteTopics (API key 20), versions 0-6.
+// DeleteTopics (API key 20).
 //
-// Behaviour: v0-5 name topics (TopicNames), v6 names or topic ids (Topics). Each topic is checked as
-// Kafka's controller does (ControllerApis.deleteTopics): neither name nor id, or both, is
-// INVALID_REQUEST; a name or id given twice is answered once with INVALID_REQUEST ("Duplicate topic
-// name." / "Duplicate topic id."); an unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id
-// UNKNOWN_TOPIC_ID. With delete.topic.enable=false every topic fails with TOPIC_DELETION_DISABLED
-// (INVALID_REQUEST before v3, as Kafka). Internal topics (__consumer_offsets, __transaction_state)
-// are refused with INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this
-// too). A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
-// logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator) are
-// told. Results come back in request order; v5+ carry error messages, v6 topic ids.
-// Not implemented: timeoutMs (deletion is synchronous), authorization.
+// Versions: 0-6.
+//
+// Behaviour (checked as Kafka's controller does, ControllerApis.deleteTopics):
+// * Neither name nor id, or both: INVALID_REQUEST. A name or id given twice is answered once with
+//   INVALID_REQUEST ("Duplicate topic name." / "Duplicate topic id.").
+// * An unknown name is UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID.
+// * delete.topic.enable=false: every topic fails with TOPIC_DELETION_DISABLED (INVALID_REQUEST
+//   before v3, as Kafka).
+// * Internal topics (__consumer_offsets, __transaction_state) are refused with
+//   INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this too).
+// * A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
+//   logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator)
+//   are told.
+// * Authorization: DELETE on the cluster allows every topic; otherwise a name needs DESCRIBE
+//   (checked before saying whether it exists) and DELETE, else TOPIC_AUTHORIZATION_FAILED; an id
+//   refused is answered without the name unless DESCRIBE is allowed.
+// * Results come back in request order.
+//
+// Version notes:
+// * v0-5: topics by name (TopicNames).
+// * v5: error messages.
+// * v6: topics by name or id (Topics); topic ids answered.
+//
+// Not implemented:
+// * timeoutMs (deletion is synchronous)
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -40,6 +55,10 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const key = (w: { name: string | null; topicId: string }) => (w.name !== null ? `n:${w.name}` : `i:${w.topicId}`);
     for (const w of wanted) count.set(key(w), (count.get(key(w)) ?? 0) + 1);
     const answeredDuplicates = new Set<string>();
+    // DELETE on the cluster allows every topic; otherwise DESCRIBE and DELETE on each.
+    const clusterDelete = ctx.authorize(AclOperation.DELETE, ResourceType.CLUSTER, CLUSTER_NAME);
+    const describable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+    const deletable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, name);
 
     for (const w of wanted) {
       if (w.name === null && w.topicId === ZERO_UUID) { answer(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'); continue; }
@@ -51,10 +70,18 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
         answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, w.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.');
         continue;
       }
+      // A name the principal may not describe is refused before saying whether it exists.
+      if (w.name !== null && !describable(w.name)) { answer(w.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED); continue; }
       const t = w.name !== null ? topics.topic(w.name) : topics.topicById(w.topicId);
       if (!t) {
         if (w.name !== null) answer(w.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else answer(null, w.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        continue;
+      }
+      if (!deletable(t.name)) {
+        // By id: the name is shown only to a principal that may describe the topic.
+        if (w.name !== null) answer(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        else answer(describable(t.name) ? t.name : null, t.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         continue;
       }
       if (isInternalTopic(t.name)) {
@@ -67,4 +94,11 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     }
     return { throttleTimeMs: 0, responses };
   },
+  // v6 names topics by name or id; before, by name only. No error message, as Kafka's.
+  errorResponse: (request, errorCode, version) => ({
+    throttleTimeMs: 0,
+    responses: version >= 6
+      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode }))
+      : request.topicNames.map((name) => ({ name, errorCode })),
+  }),
 };

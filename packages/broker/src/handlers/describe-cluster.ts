@@ -4,19 +4,31 @@
 // single broker is its own controller and the only broker): the live brokers with the advertised
 // endpoint of the listener the request came in on (rack null). v1 EndpointType: brokers answer type BROKER (1); a request for CONTROLLER
 // endpoints gets MISMATCHED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as Kafka's brokers do.
-// IncludeClusterAuthorizedOperations: with no authorizer every cluster operation is allowed, so the
-// bit set of Kafka's cluster operations (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
-// DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) is answered; otherwise -2147483648 ("not requested").
-// Not implemented: v2 (fenced brokers), authorization.
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+// IncludeClusterAuthorizedOperations: the bit set of Kafka's cluster operations (ALTER,
+// ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) the
+// authorizer allows (0 without DESCRIBE on the cluster); otherwise -2147483648 ("not requested").
+// Not implemented: v2 (fenced brokers).
+import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { brokersFor } from './metadata.ts';
-import type { ApiHandler } from '../server/handler-registry.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const NOT_REQUESTED = -2147483648;
 const ENDPOINT_BROKER = 1;
 const ENDPOINT_NAMES: Record<number, string> = { 1: 'BROKER', 2: 'CONTROLLER' };
-/** AclOperation codes CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
-export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+/** The operations Kafka defines on the cluster resource. */
+const CLUSTER_OPERATIONS: readonly AclOperation[] = [
+  AclOperation.CREATE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION,
+  AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE,
+];
+
+/** Kafka's AuthHelper.authorizedOperations on the cluster: a bit per allowed operation; 0 without DESCRIBE. */
+function clusterAuthorizedOperations(ctx: RequestContext): number {
+  if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return 0;
+  let bits = 0;
+  for (const op of CLUSTER_OPERATIONS) if (ctx.authorize(op, ResourceType.CLUSTER, CLUSTER_NAME)) bits |= 1 << op;
+  return bits;
+}
 
 export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> = {
   apiKey: ApiKey.DescribeCluster,
@@ -39,7 +51,8 @@ export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> =
       errorMessage: null,
       controllerId: s.cluster.controllerId,
       brokers: brokersFor(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : NOT_REQUESTED,
     };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: errorInfo(errorCode).message }),
 };

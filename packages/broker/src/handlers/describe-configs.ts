@@ -1,21 +1,36 @@
-// DescribeConfigs (API key 32), versions 0-4.
+// DescribeConfigs (API key 32).
 //
-// Behaviour, as Kafka's ConfigHelper: TOPIC resources (type 2) describe every topic config Tributary
-// knows — the topic's overrides (DYNAMIC_TOPIC_CONFIG) and otherwise the broker-derived defaults
-// (STATIC_BROKER_CONFIG when the broker setting is set, DEFAULT_CONFIG otherwise); an invalid name is
-// INVALID_TOPIC_EXCEPTION, an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not
-// exist."). BROKER resources (type 4) named with this node's id describe every broker setting
-// (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
-// empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
-// ConfigurationKeys filters by name (null or empty: all; unknown names are left out). v0 reports
-// isDefault; v1+ configSource and, with includeSynonyms, the synonyms (topic override, then the
-// broker names with their static and default values); v3+ configType and, with
-// includeDocumentation, the documentation. Nothing is sensitive. Results in request order.
-// Not implemented: BROKER_LOGGER resources (INVALID_REQUEST), client-metrics/group resources
-// (INVALID_REQUEST "Unsupported resource type"), authorization.
-import { ApiKey, ErrorCode, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
+// Versions: 0-4.
+//
+// Behaviour (as Kafka's ConfigHelper):
+// * TOPIC resources (type 2) describe every topic config Tributary knows: the topic's overrides
+//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (STATIC_BROKER_CONFIG when the
+//   broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
+//   an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not exist.").
+// * BROKER resources (type 4) named with this node's id describe every broker setting
+//   (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
+//   empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
+// * ConfigurationKeys filters by name (null or empty: all; unknown names are left out).
+// * Nothing is sensitive. Results in request order.
+// * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
+//   BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+//
+// Version notes:
+// * v0: isDefault.
+// * v1: configSource and, with includeSynonyms, the synonyms (the topic override, then the broker
+//   names with their static and default values).
+// * v3: configType and, with includeDocumentation, the documentation.
+//
+// Not implemented:
+// * BROKER_LOGGER resources (INVALID_REQUEST)
+// * client-metrics and group resources (INVALID_REQUEST "Unsupported resource type")
+import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
-import { ResourceType, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType, type DescribeOptions } from './config-resources.ts';
+import {
+  ConfigResourceType, configAuthorizationError, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType,
+  type DescribeOptions,
+} from '../config-resources/config-resources.ts';
+import { AclOperation, type ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> = {
@@ -35,8 +50,11 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
         includeSynonyms: version >= 1 && request.includeSynonyms,
         includeDocumentation: version >= 3 && request.includeDocumentation,
       };
+      const authorize = (op: AclOperation, type: ResourceType, name: string) => ctx.authorize(op, type, name);
+      const denied = configAuthorizationError(authorize, AclOperation.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
+      if (denied !== null) { fail(denied, errorInfo(denied).message); continue; }
       switch (res.resourceType) {
-        case ResourceType.TOPIC: {
+        case ConfigResourceType.TOPIC: {
           const problem = topicNameProblem(res.resourceName);
           if (problem) { fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem); break; }
           const t = s.topics.topic(res.resourceName);
@@ -44,14 +62,14 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(t.configs, s.config, opts) });
           break;
         }
-        case ResourceType.BROKER: {
+        case ConfigResourceType.BROKER: {
           const r = resolveBrokerResource(res.resourceName, s.nodeId);
           if (typeof r !== 'string') { fail(r.errorCode, r.errorMessage); break; }
           const configs = r === 'node' ? describeBrokerConfigs(s.config, opts) : [];
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
           break;
         }
-        case ResourceType.BROKER_LOGGER:
+        case ConfigResourceType.BROKER_LOGGER:
           fail(ErrorCode.INVALID_REQUEST, 'Tributary does not support BROKER_LOGGER resources.');
           break;
         default: {
@@ -64,4 +82,10 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
     if (version > 0) for (const r of results) for (const c of r.configs) c.isDefault = false;
     return { throttleTimeMs: 0, results };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    results: request.resources.map((r) => ({
+      errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [],
+    })),
+  }),
 };

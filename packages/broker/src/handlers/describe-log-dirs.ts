@@ -1,20 +1,35 @@
-// DescribeLogDirs (API key 35), versions 0-4.
+// DescribeLogDirs (API key 35).
 //
-// Behaviour: one result per configured log directory (absolute path, as Kafka's
-// ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its size
-// in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker never moves
-// logs between dirs) and isFutureKey false. Topics = null describes every partition; otherwise only
-// the requested partitions (unknown ones are left out, as are topics with none left). v3+ top-level
-// error code NONE; v4 totalBytes / usableBytes of the directory's filesystem (statfs; usable = space
-// available to unprivileged users). A directory whose filesystem cannot be read answers
-// KAFKA_STORAGE_ERROR with no topics.
-// Not implemented: future (moving) replicas, authorization (CLUSTER DESCRIBE).
+// Versions: 0-4.
+//
+// Behaviour:
+// * One result per configured log directory (absolute path, as Kafka's
+//   ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its
+//   size in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker
+//   never moves logs between dirs) and isFutureKey false.
+// * Topics = null describes every partition; otherwise only the requested partitions (unknown
+//   ones are left out, as are topics with none left).
+// * A directory whose filesystem cannot be read answers KAFKA_STORAGE_ERROR with no topics.
+// * Authorization: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) and no results.
+//
+// Version notes:
+// * v3: top-level error code (NONE).
+// * v4: totalBytes / usableBytes of the directory's filesystem (statfs; usable = space available
+//   to unprivileged users).
+//
+// Not implemented:
+// * future (moving) replicas
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ApiKey, ErrorCode, type DescribeLogDirsResponseDescribeLogDirsResult, type DescribeLogDirsResponseDescribeLogDirsTopic } from '@tributary/protocol';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const LONG_MAX = 2n ** 63n - 1n;
+
+/** No results; the top-level ErrorCode is v3+ and ignorable: before v3 Kafka's answer carries no error. */
+const describeLogDirsError = (errorCode: number, version: number) =>
+  ({ throttleTimeMs: 0, results: [], ...(version >= 3 ? { errorCode } : {}) });
 
 export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> = {
   apiKey: ApiKey.DescribeLogDirs,
@@ -23,6 +38,9 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
   maxVersion: 4,
   async handle(ctx, request) {
     const s = ctx.services;
+    if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) {
+      return describeLogDirsError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ctx.header.apiVersion);
+    }
     const wanted = request.topics === null ? null : new Set(request.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}\u0000${p}`)));
     // Logs grouped by directory, then by topic.
     const byDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>();
@@ -51,4 +69,5 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
   },
+  errorResponse: (_request, errorCode, version) => describeLogDirsError(errorCode, version),
 };

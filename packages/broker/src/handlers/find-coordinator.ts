@@ -1,17 +1,30 @@
-// FindCoordinator (API key 10), versions 0-6.
+// FindCoordinator (API key 10).
 //
-// Behaviour: KeyType 0 (group): the coordinator of a group is the leader of
-// __consumer_offsets-<partitionFor(group)> (on a single broker, this broker): its NodeId, host and
-// port of the advertised listener the request came in on, from the ClusterView; a leader that is
-// not alive -> COORDINATOR_NOT_AVAILABLE with "no node". The topic is created on first use
-// (offsets.topic.num.partitions, compacted) and the request waits for the creation instead of
-// answering COORDINATOR_NOT_AVAILABLE as Kafka does. v0-3 answer one Key at the top level; v4+
-// answer every CoordinatorKeys entry in Coordinators. KeyType 1 (transaction): there is no
-// transaction coordinator yet -> COORDINATOR_NOT_AVAILABLE with Kafka's "no node" (-1, "", -1).
-// Other key types -> INVALID_REQUEST (Kafka's "Unknown coordinator type").
-// Not implemented: transaction coordinator, share coordinator (key type 2), authorization.
+// Versions: 0-6.
+//
+// Behaviour:
+// * KeyType 0 (group): the coordinator of a group is the leader of
+//   __consumer_offsets-<partitionFor(group)> (on a single broker, this broker): its NodeId, and the
+//   host and port of the advertised listener the request came in on, from the ClusterView. A
+//   leader that is not alive: COORDINATOR_NOT_AVAILABLE with "no node".
+// * __consumer_offsets is created on first use (offsets.topic.num.partitions, compacted); the
+//   request waits for the creation instead of answering COORDINATOR_NOT_AVAILABLE as Kafka does.
+// * KeyType 1 (transaction): there is no transaction coordinator yet: COORDINATOR_NOT_AVAILABLE
+//   with Kafka's "no node" (-1, "", -1).
+// * Other key types: INVALID_REQUEST (Kafka's "Unknown coordinator type").
+// * Authorization: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED) or on the
+//   transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED), answered with "no node".
+//
+// Version notes:
+// * v0-3: one Key, answered at the top level.
+// * v4: every CoordinatorKeys entry, answered in Coordinators.
+//
+// Not implemented:
+// * the transaction coordinator
+// * the share coordinator (key type 2)
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 interface Coordinator { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }
@@ -21,6 +34,12 @@ const noNode = (key: string, errorCode: number): Coordinator => ({
 });
 
 async function findOne(ctx: RequestContext, key: string, keyType: number): Promise<Coordinator> {
+  if (keyType === 0 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return noNode(key, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  }
+  if (keyType === 1 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return noNode(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
   if (keyType === 1) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   if (keyType !== 0) return noNode(key, ErrorCode.INVALID_REQUEST);
   const groups = ctx.services.groupCoordinator;
@@ -48,5 +67,11 @@ export const findCoordinatorHandler: ApiHandler<typeof ApiKey.FindCoordinator> =
     }
     const c = await findOne(ctx, request.key, request.keyType);
     return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port };
+  },
+  // "No node" for the key (v0-3) or for every key (v4+).
+  errorResponse(request, errorCode, version) {
+    if (version >= 4) return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map((key) => noNode(key, errorCode)) };
+    const { key: _, ...c } = noNode(request.key, errorCode);
+    return { throttleTimeMs: 0, ...c };
   },
 };

@@ -4,9 +4,13 @@
 // about a rebalance (REBALANCE_IN_PROGRESS), a stale generation (ILLEGAL_GENERATION), an unknown
 // member (UNKNOWN_MEMBER_ID) or a fenced static member (FENCED_INSTANCE_ID, v3+). While the
 // coordinator partition is loading the answer is NONE, as in Kafka.
-// Not implemented: authorization, quotas.
-import { ApiKey } from '@tributary/protocol';
+// Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// Not implemented: quotas.
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
+
+const heartbeatError = (errorCode: number) => ({ throttleTimeMs: 0, errorCode });
 
 export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
   apiKey: ApiKey.Heartbeat,
@@ -14,6 +18,7 @@ export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, request) {
+    if (!ctx.authorize(AclOperation.READ, ResourceType.GROUP, request.groupId)) return heartbeatError(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const result = await ctx.services.groupCoordinator.coordinator.heartbeat({
       groupId: request.groupId,
       generationId: request.generationId,
@@ -22,4 +27,5 @@ export const heartbeatHandler: ApiHandler<typeof ApiKey.Heartbeat> = {
     });
     return { throttleTimeMs: 0, errorCode: result.errorCode };
   },
+  errorResponse: (_request, errorCode) => heartbeatError(errorCode),
 };

@@ -1,21 +1,33 @@
-// IncrementalAlterConfigs (API key 44), versions 0-1.
+// IncrementalAlterConfigs (API key 44).
 //
-// Behaviour: per TOPIC resource, operations on the topic's overrides: SET (0) sets a value, DELETE
-// (1) removes an override (back to the default; deleting a name that is not set is a no-op),
-// APPEND (2) / SUBTRACT (3) add or remove items of a list config (cleanup.policy; starting from the
-// effective value), else INVALID_CONFIG ("Config value append is not allowed for config key: x").
-// The resulting set is validated as a whole as Kafka's LogConfig does (INVALID_CONFIG with Kafka's
-// message; nothing changes on error), stored durably and applied at once to the running partitions.
-// Checks before that, as Kafka's ConfigAdminManager: a name given twice is INVALID_REQUEST ("Error
-// due to duplicate config keys"); a null value for anything but DELETE is INVALID_REQUEST ("Null
-// value not supported for : a, b"); an unknown operation INVALID_REQUEST; a resource given twice
-// INVALID_REQUEST ("Duplicate resource."). Unknown topic: UNKNOWN_TOPIC_OR_PARTITION. ValidateOnly
-// checks without changing anything. BROKER resources are refused with a clear error (Tributary's
-// broker configuration is static; see config-resources.ts). Results in request order.
-// Not implemented: dynamic broker configs, BROKER_LOGGER (INVALID_REQUEST), alter-config policies.
+// Versions: 0-1.
+//
+// Behaviour:
+// * Per TOPIC resource, operations on the topic's overrides: SET (0) sets a value; DELETE (1)
+//   removes an override (back to the default; deleting a name that is not set is a no-op); APPEND
+//   (2) / SUBTRACT (3) add or remove items of a list config (cleanup.policy; starting from the
+//   effective value), else INVALID_CONFIG ("Config value append is not allowed for config key: x").
+// * The resulting set is validated as a whole as Kafka's LogConfig does (INVALID_CONFIG with
+//   Kafka's message; nothing changes on error), stored durably and applied at once to the running
+//   partitions.
+// * Checks before that, as Kafka's ConfigAdminManager: a name given twice is INVALID_REQUEST
+//   ("Error due to duplicate config keys"); a null value for anything but DELETE is
+//   INVALID_REQUEST ("Null value not supported for : a, b"); an unknown operation,
+//   INVALID_REQUEST; a resource given twice, INVALID_REQUEST ("Duplicate resource.").
+// * Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
+// * BROKER resources are refused with a clear error (Tributary's broker configuration is static;
+//   see config-resources/config-resources.ts).
+// * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
+//   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+// * ValidateOnly checks without changing anything. Results in request order.
+//
+// Not implemented:
+// * dynamic broker configs
+// * BROKER_LOGGER (INVALID_REQUEST)
+// * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '../partitions/topic-manager.ts';
-import { alterConfigResources } from './alter-config-resources.ts';
+import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
@@ -29,6 +41,7 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     const s = ctx.services;
     const responses = alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
@@ -46,4 +59,5 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     });
     return { throttleTimeMs: 0, responses };
   },
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, responses: alterConfigErrors(request.resources, errorCode) }),
 };

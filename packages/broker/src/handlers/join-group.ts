@@ -6,10 +6,23 @@
 // a member id gets MEMBER_ID_REQUIRED with the assigned id; v9 SkipAssignment. The member's client
 // host is recorded in Kafka's "/<ip>" form. Below v7 ProtocolName is not nullable: a null name
 // (error responses) is written as ''.
-// Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), authorization, quotas.
-import { ApiKey } from '@tributary/protocol';
-import { clientHostOf } from './group-common.ts';
+// Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// Not implemented: the new consumer group protocol (ConsumerGroupHeartbeat), quotas.
+import { ApiKey, ErrorCode, type JoinGroupRequest } from '@tributary/protocol';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
+import type { ConnectionInfo } from '../server/connection.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
+
+/** Kafka's form of a member's client host: InetAddress.toString() of the peer, e.g. "/127.0.0.1". */
+function clientHostOf(connection: ConnectionInfo): string {
+  const addr = connection.remoteAddress.startsWith('::ffff:') ? connection.remoteAddress.slice(7) : connection.remoteAddress;
+  return `/${addr}`;
+}
+
+/** Kafka's JoinGroupRequest.getErrorResponse: unknown generation and member, no protocol ('' below v7). */
+function joinGroupError(_request: JoinGroupRequest, errorCode: number, version: number) {
+  return { throttleTimeMs: 0, errorCode, generationId: -1, protocolName: version >= 7 ? null : '', leader: '', memberId: '', members: [] };
+}
 
 export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   apiKey: ApiKey.JoinGroup,
@@ -18,6 +31,9 @@ export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
   maxVersion: 9,
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
+    if (!ctx.authorize(AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return joinGroupError(request, ErrorCode.GROUP_AUTHORIZATION_FAILED, version);
+    }
     const result = await ctx.services.groupCoordinator.coordinator.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,
@@ -43,4 +59,5 @@ export const joinGroupHandler: ApiHandler<typeof ApiKey.JoinGroup> = {
       members: result.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
     };
   },
+  errorResponse: joinGroupError,
 };

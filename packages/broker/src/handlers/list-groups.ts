@@ -3,8 +3,10 @@
 // Behaviour: every group of every __consumer_offsets partition this broker coordinates, with its
 // ProtocolType, state (v4+) and type (v5+, 'classic'). v4+ StatesFilter and v5+ TypesFilter
 // (case-insensitive, empty = all). COORDINATOR_LOAD_IN_PROGRESS while a partition is loading.
-// Not implemented: authorization (DESCRIBE on each group), consumer/share group types.
+// Authorization: DESCRIBE on the cluster lists every group; otherwise only the groups with DESCRIBE.
+// Not implemented: consumer/share group types.
 import { ApiKey } from '@tributary/protocol';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const listGroupsHandler: ApiHandler<typeof ApiKey.ListGroups> = {
@@ -18,6 +20,11 @@ export const listGroupsHandler: ApiHandler<typeof ApiKey.ListGroups> = {
       statesFilter: version >= 4 ? request.statesFilter : [],
       typesFilter: version >= 5 ? request.typesFilter : [],
     });
-    return { throttleTimeMs: 0, errorCode: result.errorCode, groups: result.groups };
+    // DESCRIBE on the cluster lists every group; otherwise only the groups the principal may describe.
+    const groups = ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)
+      ? result.groups
+      : result.groups.filter((g) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
+    return { throttleTimeMs: 0, errorCode: result.errorCode, groups };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),
 };

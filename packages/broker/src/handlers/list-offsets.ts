@@ -1,24 +1,38 @@
-// ListOffsets (API key 2), versions 0-8.
+// ListOffsets (API key 2).
 //
-// Behaviour per partition, by Timestamp:
-//   -2 EARLIEST and -4 EARLIEST_LOCAL (v8+): the log start offset;
-//   -1 LATEST: the high watermark (read_uncommitted) or last stable offset (read_committed, v2+;
-//      equal without transactions);
-//   -3 MAX_TIMESTAMP (v7+): the largest timestamp in the log and the offset stored with it
-//      (offset -1 and timestamp -1 for an empty log);
-//   >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
-//      (storage offsetForTimestamp), below the HW; none -> offset -1, timestamp -1, no error.
-// Timestamps answered are -1 for EARLIEST/LATEST. LeaderEpoch (v4+) is the epoch of the offset
-// found per the leader epoch cache (-1 when unknown). v0 answers OldStyleOffsets: [offset] (or []
-// when nothing matched); MaxNumOffsets is not honoured beyond one offset.
-// Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
-// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (v4+), then
-// NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), except for
-// ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR for
-// an offline log.
-// Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
+// Versions: 0-8.
+//
+// Behaviour, per partition, by Timestamp:
+// * -2 EARLIEST and -4 EARLIEST_LOCAL: the log start offset.
+// * -1 LATEST: the high watermark (read_uncommitted) or the last stable offset (read_committed;
+//   equal without transactions).
+// * -3 MAX_TIMESTAMP: the largest timestamp in the log and the offset stored with it (offset -1
+//   and timestamp -1 for an empty log).
+// * >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
+//   (storage offsetForTimestamp), below the HW; none: offset -1, timestamp -1, no error.
+// * Timestamps answered are -1 for EARLIEST/LATEST.
+// * Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
+//   FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch; then
+//   NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), except for
+//   ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR
+//   for an offline log.
+// * Authorization: DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
+//
+// Version notes:
+// * v0: OldStyleOffsets: [offset] (or [] when nothing matched); MaxNumOffsets is not honoured
+//   beyond one offset.
+// * v2: IsolationLevel (read_committed).
+// * v4: CurrentLeaderEpoch; LeaderEpoch answered, the epoch of the offset found per the leader
+//   epoch cache (-1 when unknown).
+// * v7: MAX_TIMESTAMP.
+// * v8: EARLIEST_LOCAL.
+//
+// Not implemented:
+// * v0's list of segment base offsets before a timestamp
+// * follower replica ids
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const EARLIEST = -2n;
@@ -29,7 +43,7 @@ const DEBUGGING_REPLICA_ID = -2;
 
 type PartitionResponse = ListOffsetsResponseListOffsetsPartitionResponse;
 
-function errorResponse(partitionIndex: number, errorCode: number): PartitionResponse {
+function partitionError(partitionIndex: number, errorCode: number): PartitionResponse {
   return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
 }
 
@@ -69,25 +83,32 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
+        if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+          const denied = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return { name: t.name, partitions: t.partitions.map((rp) => partitionError(rp.partitionIndex, denied)) };
+        }
         const counts = new Map<number, number>();
         for (const rp of t.partitions) counts.set(rp.partitionIndex, (counts.get(rp.partitionIndex) ?? 0) + 1);
         return {
           name: t.name,
           partitions: t.partitions.map((rp): PartitionResponse => {
-            if (counts.get(rp.partitionIndex)! > 1) return errorResponse(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
+            if (counts.get(rp.partitionIndex)! > 1) return partitionError(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
             const p = topics.partition(t.name, rp.partitionIndex);
-            if (!p) return errorResponse(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (!p) return partitionError(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
-            if (leaderError !== ErrorCode.NONE) return errorResponse(rp.partitionIndex, leaderError);
+            if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
             let found: { offset: number; timestamp: number };
             try {
               found = lookup(p, rp.timestamp, request.isolationLevel);
             } catch (err) {
               const code = (err as { errorCode?: unknown }).errorCode;
-              return errorResponse(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
+              return partitionError(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
             }
             // Fields a version lacks must keep their defaults (the codec refuses anything else).
-            if (version === 0) return { ...errorResponse(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
+            if (version === 0) {
+              const oldStyleOffsets = found.offset >= 0 ? [BigInt(found.offset)] : [];
+              return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets };
+            }
             return {
               partitionIndex: rp.partitionIndex,
               errorCode: ErrorCode.NONE,
@@ -101,4 +122,8 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
       }),
     };
   },
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => partitionError(p.partitionIndex, errorCode)) })),
+  }),
 };

@@ -1,25 +1,46 @@
-// Metadata (API key 3), versions 0-12.
+// Metadata (API key 3).
 //
-// Behaviour: brokers = the live brokers of the ClusterView (on a single broker, this node) with the
-// advertised endpoint of the listener the request came in on (rack null); controller id = the
-// cluster view's (this node on a single broker; v1+); cluster id (v2+). Partitions: leader and
-// leader epoch, replicas and ISR as the partition layer holds them; a leader that is not alive is
-// answered as leader -1 with LEADER_NOT_AVAILABLE, and replicas on brokers that are not alive are
-// listed as offline replicas (v5+). Topics: v0 with an empty list,
-// or v1+ with a null list, means every topic (internal ones included, flagged isInternal). Named
-// topics that do not exist are auto-created with num.partitions and default.replication.factor
-// when auto.create.topics.enable is true and the request allows it (v4+ AllowAutoTopicCreation;
-// always for v0-3) — except internal topic names, which only their coordinator creates. Unlike
-// Kafka, whose answer for a just-created topic is LEADER_NOT_AVAILABLE until the controller has
-// elected leaders, the topic is answered at once with its partitions (creation is synchronous and
-// assigns leaders at once; every client accepts this). Invalid names get INVALID_TOPIC_EXCEPTION
-// when auto-creation applies; other unknown topics UNKNOWN_TOPIC_OR_PARTITION; v10+ lookups by topic id answer UNKNOWN_TOPIC_ID.
-// Topic ids v10+, leader epochs v7+, offline replicas v5+.
-// Not implemented: authorized operations (always -2147483648, "not requested"), racks.
+// Versions: 0-12.
+//
+// Behaviour:
+// * Brokers: the live brokers of the ClusterView (on a single broker, this node), with the
+//   advertised endpoint of the listener the request came in on (rack null). Controller id: the
+//   cluster view's (this node on a single broker). Cluster id.
+// * Partitions: leader and leader epoch, replicas and ISR as the partition layer holds them. A
+//   leader that is not alive is answered as leader -1 with LEADER_NOT_AVAILABLE; replicas on
+//   brokers that are not alive are listed as offline replicas.
+// * Topics: v0 with an empty list, or v1+ with a null list, means every topic (internal ones
+//   included, flagged isInternal).
+// * Named topics that do not exist are auto-created with num.partitions and
+//   default.replication.factor when auto.create.topics.enable is true and the request allows it
+//   (AllowAutoTopicCreation; always before v4), except internal topic names, which only their
+//   coordinator creates. Unlike Kafka, whose answer for a just-created topic is
+//   LEADER_NOT_AVAILABLE until the controller has elected leaders, the topic is answered at once
+//   with its partitions (creation is synchronous and assigns leaders at once; every client
+//   accepts this).
+// * Invalid names get INVALID_TOPIC_EXCEPTION when auto-creation applies; other unknown topics
+//   UNKNOWN_TOPIC_OR_PARTITION; lookups by topic id, UNKNOWN_TOPIC_ID.
+// * Authorization (as Kafka's KafkaApis): DESCRIBE on each topic. A named topic refused is
+//   answered TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without
+//   its name; "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or
+//   the topic, else TOPIC_AUTHORIZATION_FAILED.
+//
+// Version notes:
+// * v1: controller id.
+// * v2: cluster id.
+// * v4: AllowAutoTopicCreation.
+// * v5: offline replicas.
+// * v7: leader epochs.
+// * v10: topic ids, and lookups by topic id.
+//
+// Not implemented:
+// * authorized operations (always -2147483648, "not requested")
+// * racks
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { ClusterView } from '../cluster/cluster-view.ts';
 import type { Topic } from '../partitions/topic-manager.ts';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -47,8 +68,13 @@ function topicMetadata(t: Topic, cluster: ClusterView): MetadataResponseTopic {
   };
 }
 
-function errorTopic(errorCode: number, name: string | null, topicId = ZERO_UUID): MetadataResponseTopic {
-  return { errorCode, name, topicId, isInternal: name !== null && isInternalTopic(name), partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
+function errorTopic(
+  errorCode: number,
+  name: string | null,
+  topicId = ZERO_UUID,
+  isInternal = name !== null && isInternalTopic(name),
+): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal, partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
 }
 
 /** The live brokers with their endpoint of the listener this request came in on. */
@@ -66,22 +92,32 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     const version = ctx.header.apiVersion;
     const topics = s.topics;
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
+    const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {
-      for (const t of topics.topics()) out.push(topicMetadata(t, s.cluster));
+      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, s.cluster));
     } else {
       const autoCreate = s.config.get('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
+      let clusterCreate: boolean | undefined;
+      const creatable = (name: string) =>
+        (clusterCreate ??= ctx.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME)) ||
+        ctx.authorize(AclOperation.CREATE, ResourceType.TOPIC, name);
       const seen = new Set<string>();
       for (const rt of request.topics!) {
         if (rt.name === null) {
           const t = topics.topicById(rt.topicId);
-          out.push(t ? topicMetadata(t, s.cluster) : errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
+          if (!t) out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
+          else if (!describable(t.name)) out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
+          else out.push(topicMetadata(t, s.cluster));
           continue;
         }
         if (seen.has(rt.name)) continue;
         seen.add(rt.name);
+        // Whether a topic the principal may not describe exists is not disclosed.
+        if (!describable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name, ZERO_UUID, false)); continue; }
         const t = topics.topic(rt.name);
         if (t) { out.push(topicMetadata(t, s.cluster)); continue; }
+        if (autoCreate && !creatable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name)); continue; }
         if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
         if (autoCreate && !isInternalTopic(rt.name)) {
           const r = topics.createTopic({ name: rt.name });
@@ -103,4 +139,10 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       clusterAuthorizedOperations: NOT_REQUESTED,
     };
   },
+  // Kafka's MetadataRequest.getErrorResponse: each requested topic with the code (a null name as
+  // ''), no brokers; "all topics" (null, or v0's empty list) answers no topics.
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: (request.topics ?? []).map((t) => ({ errorCode, name: t.name ?? '', topicId: t.topicId, isInternal: false, partitions: [] })),
+  }),
 };

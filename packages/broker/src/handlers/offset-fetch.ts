@@ -1,20 +1,52 @@
-// OffsetFetch (API key 9), versions 0-9.
+// OffsetFetch (API key 9).
 //
-// Behaviour: delegates to the group coordinator, which answers every commit acknowledged before
-// the request. v0-7: one GroupId; v2+ Topics null = every partition with a committed offset and a
-// top-level ErrorCode (below v2 a group-level error is answered on every requested partition);
-// v5+ CommittedLeaderEpoch; v7+ RequireStable (accepted; there are no pending transactional
-// offsets). v8+: several Groups, each answered on its own. Missing offsets are -1 with metadata ''.
-// Not implemented: transactional (pending) offsets, member epoch checks of v9 (new consumer
-// protocol), authorization.
-import { ApiKey } from '@tributary/protocol';
+// Versions: 0-9.
+//
+// Behaviour:
+// * Delegates to the group coordinator, which answers every commit acknowledged before the
+//   request. Missing offsets are -1 with metadata ''.
+// * Authorization: DESCRIBE on each group (else GROUP_AUTHORIZATION_FAILED for it), and on each
+//   topic: named topics refused are answered TOPIC_AUTHORIZATION_FAILED, and left out of "all".
+//
+// Version notes:
+// * v0-1: one GroupId; a group-level error is answered on every requested partition.
+// * v2: Topics null = every partition with a committed offset; a top-level ErrorCode.
+// * v5: CommittedLeaderEpoch.
+// * v7: RequireStable (accepted; there are no pending transactional offsets).
+// * v8: several Groups, each answered on its own.
+//
+// Not implemented:
+// * transactional (pending) offsets
+// * the member epoch checks of v9 (new consumer protocol)
+import { ApiKey, ErrorCode, type OffsetFetchRequest } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 type Topics = { name: string; partitionIndexes: number[] }[] | null;
 
-function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean): Promise<OffsetFetchResult> {
-  return ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics, requireStable });
+/**
+ * One group's offsets, authorized as Kafka's KafkaApis does: DESCRIBE on the group (else
+ * GROUP_AUTHORIZATION_FAILED), and on each topic: named topics the principal may not describe
+ * are answered TOPIC_AUTHORIZATION_FAILED (after the others), and left out of "every topic".
+ */
+async function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean): Promise<OffsetFetchResult> {
+  if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+    return { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  }
+  const describable = (topic: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+  const allowed = topics?.map((t) => describable(t.name)) ?? null;
+  const wanted = topics && topics.filter((_, i) => allowed![i]);
+  const r = await ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics: wanted, requireStable });
+  if (r.errorCode !== ErrorCode.NONE) return r;
+  if (topics === null) return { ...r, topics: r.topics.filter((t) => describable(t.name)) };
+  const denied = topics.filter((_, i) => !allowed![i]).map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    })),
+  }));
+  return denied.length === 0 ? r : { ...r, topics: [...r.topics, ...denied] };
 }
 
 const toWire = (topics: OffsetFetchResult['topics']) => topics.map((t) => ({
@@ -27,6 +59,23 @@ const toWire = (topics: OffsetFetchResult['topics']) => topics.map((t) => ({
     errorCode: p.errorCode,
   })),
 }));
+
+/**
+ * The request answered with one error, as Kafka's OffsetFetchRequest.getErrorResponse: v8+ on
+ * every group; v2-7 the top-level ErrorCode; below v2 (no top-level field) on every requested
+ * partition, with offset -1 and metadata ''.
+ */
+function offsetFetchError(request: OffsetFetchRequest, errorCode: number, version: number) {
+  if (version >= 8) return { throttleTimeMs: 0, groups: request.groups.map((g) => ({ groupId: g.groupId, errorCode, topics: [] })) };
+  if (version >= 2) return { throttleTimeMs: 0, errorCode, topics: [] };
+  const topics = (request.topics ?? []).map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode,
+    })),
+  }));
+  return { throttleTimeMs: 0, topics };
+}
 
 export const offsetFetchHandler: ApiHandler<typeof ApiKey.OffsetFetch> = {
   apiKey: ApiKey.OffsetFetch,
@@ -44,14 +93,9 @@ export const offsetFetchHandler: ApiHandler<typeof ApiKey.OffsetFetch> = {
     }
     const topics = version < 2 && request.topics === null ? [] : request.topics;
     const r = await fetchGroup(ctx, request.groupId, topics, request.requireStable);
-    if (version < 2 && r.errorCode !== 0) {
-      // No top-level error field: the group's error goes on every requested partition.
-      const failed = (topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
-      }));
-      return { throttleTimeMs: 0, topics: failed };
-    }
+    // Below v2 (no top-level error field) the group's error goes on every requested partition.
+    if (version < 2 && r.errorCode !== 0) return offsetFetchError(request, r.errorCode, version);
     return { throttleTimeMs: 0, errorCode: r.errorCode, topics: toWire(r.topics) };
   },
+  errorResponse: offsetFetchError,
 };

@@ -4,9 +4,13 @@
 // every member; followers' requests are parked until it arrives, then each member gets its own
 // assignment. GroupInstanceId from v3; ProtocolType/ProtocolName checked against the group from v5
 // (INCONSISTENT_GROUP_PROTOCOL on mismatch) and answered from v5.
-// Not implemented: authorization, quotas.
-import { ApiKey } from '@tributary/protocol';
+// Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// Not implemented: quotas.
+import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
+
+const syncGroupError = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, assignment: Buffer.alloc(0) });
 
 export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
   apiKey: ApiKey.SyncGroup,
@@ -14,6 +18,7 @@ export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request) {
+    if (!ctx.authorize(AclOperation.READ, ResourceType.GROUP, request.groupId)) return syncGroupError(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const version = ctx.header.apiVersion;
     const result = await ctx.services.groupCoordinator.coordinator.syncGroup({
       groupId: request.groupId,
@@ -32,4 +37,5 @@ export const syncGroupHandler: ApiHandler<typeof ApiKey.SyncGroup> = {
       assignment: result.assignment,
     };
   },
+  errorResponse: (_request, errorCode) => syncGroupError(errorCode),
 };

@@ -1,4 +1,5 @@
-// Connection: one client socket. Splits the byte stream into frames, hands each to the
+// Connection: one client connection over a byte stream (a net.Socket from the SocketServer, or any
+// Duplex: tests use an in-memory pair, a TLS socket fits later). Splits the byte stream into frames, hands each to the
 // FrameProcessor, and writes responses strictly in request order even when the processor finishes
 // them out of order (a long-polling Fetch ahead of a quick Metadata). A null response means "no
 // response" (acks=0 Produce); its slot is dropped in order. CLOSE_CONNECTION means "no response,
@@ -18,10 +19,15 @@
 // a negative size, or a processor error closes this connection only.
 //
 // Idle: the socket is closed after `idleMs` without reads or writes while nothing is in flight
-// (connections.max.idle.ms).
-import type { Socket } from 'node:net';
+// (connections.max.idle.ms). This uses the socket's own inactivity timer (net.Socket.setTimeout),
+// so a Duplex that is not a net.Socket has no idle timeout.
+//
+// The peer's address and the listener come in `info` (a Duplex has no remote address).
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
+import type { KafkaPrincipal } from './authorizer.ts';
 import { FrameError, FrameReader } from './frame-reader.ts';
 
 export interface ConnectionInfo {
@@ -29,6 +35,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly listenerName: string;
+  /** Who is connected: User:ANONYMOUS on PLAINTEXT listeners (no authentication). */
+  readonly principal: KafkaPrincipal;
 }
 
 /**
@@ -99,7 +107,7 @@ export class Connection {
   private resolveClosed!: () => void;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     readonly info: ConnectionInfo,
     private readonly processor: FrameProcessor,
     private readonly limits: ConnectionLimits,
@@ -107,9 +115,11 @@ export class Connection {
   ) {
     this.reader = new FrameReader(limits.maxFrameBytes);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
-    socket.setNoDelay(true);
-    // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
-    if (limits.idleMs > 0 && limits.idleMs <= 2 ** 31 - 1) socket.setTimeout(limits.idleMs);
+    if (socket instanceof Socket) {
+      socket.setNoDelay(true);
+      // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
+      if (limits.idleMs > 0 && limits.idleMs <= 2 ** 31 - 1) socket.setTimeout(limits.idleMs);
+    }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onInputEnded());
     socket.on('drain', () => this.maybeResume());

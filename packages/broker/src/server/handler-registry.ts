@@ -18,6 +18,13 @@
 // response's error fields, as Kafka 4 does for Produce v0-2) or, if the handler has none, closes
 // the connection. A version above maxVersion, or an unknown API key, closes the connection, as
 // Kafka's SocketServer does — except ApiVersions, answered with a v0 body and UNSUPPORTED_VERSION.
+//
+// Failures: a handler that throws (or whose promise rejects, or whose response does not encode) is
+// answered with `errorResponse(request, UNKNOWN_SERVER_ERROR, version)`: the response Kafka's
+// AbstractRequest.getErrorResponse builds for that API (the request's topics / partitions / groups
+// each with the code, or the top-level ErrorCode). Handlers also use it for request-wide errors
+// (authorization). Without one, the dispatcher sets the response's top-level ErrorCode if it has
+// one at that version, else closes the connection (see request-dispatcher.ts).
 import type { ApiKey, Encodable, Reader, RequestOf, ResponseOf, Writer } from '@tributary/protocol';
 import type { CLOSE_CONNECTION } from './connection.ts';
 import type { RequestContext } from './request-context.ts';
@@ -48,6 +55,11 @@ export interface ApiHandler<K extends ApiKey = ApiKey, Req = RequestOf<K>, Res =
   handle(ctx: RequestContext, request: Req): HandlerResult<Res> | Promise<HandlerResult<Res>>;
   /** Answers a version in [0, minVersion) with an error response; absent = close the connection. */
   rejectVersion?(ctx: RequestContext, request: Req): Res;
+  /**
+   * The response that answers the whole request with `errorCode` at `version`, as Kafka's
+   * getErrorResponse builds it. Absent: the dispatcher's generic fallback (top-level ErrorCode).
+   */
+  errorResponse?(request: Req, errorCode: number, version: number): Res;
   /** Overrides the generated codec (API_SPECS) for this API. */
   readonly codec?: MessageCodec<Req, Res>;
 }

@@ -2,17 +2,29 @@
 // reads the routing fields at fixed offsets (apiKey int16 @0, apiVersion int16 @2, correlationId
 // int32 @4), looks the handler up, decodes the rest of the header and the body with the generated
 // codec, runs the handler and encodes the response frame (size + header + body); large record
-// buffers are spliced into the frame, not copied (splicing-writer.ts).
+// buffers are spliced into the frame, not copied (splicing-writer.ts). Each request's context
+// carries `authorize`, backed by the Authorizer the broker was given (default: allow all).
 //
-// Closes the connection (throws) on: a header too short or malformed, an unknown API key, a version
-// above the handler's max (or below 0), a version in [0, minVersion) when the handler has no
-// `rejectVersion`, a body that does not decode, and a handler that throws.
+// Framing and decoding faults close the connection (process throws): a header too short or
+// malformed, an unknown API key, a version above the handler's max (or below 0), a version in
+// [0, minVersion) when the handler has no `rejectVersion`, a body that does not decode.
 // ApiVersions of an unsupported version is answered (v0 body, UNSUPPORTED_VERSION, KIP-511).
-import { API_SPECS, ApiKey, ErrorCode, Reader, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader } from '@tributary/protocol';
+//
+// A handler that fails (throws, rejects, or returns a response that does not encode) is logged
+// with the API name and the error and answered with UNKNOWN_SERVER_ERROR, as Kafka's KafkaApis
+// answers `request.getErrorResponse(e)`: the handler's `errorResponse`, or for a handler without
+// one the response with its top-level ErrorCode set and every other field at its default. When
+// the response has no top-level ErrorCode at that version (Produce; a handler with its own codec),
+// the connection is closed, as Kafka does when getErrorResponse gives no response.
+import {
+  API_SPECS, ApiKey, ErrorCode, Reader, Writer, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader,
+} from '@tributary/protocol';
 import type { ConnectionInfo, FrameProcessor, ResponseFrame } from './connection.ts';
 import type { BrokerServices } from '../services.ts';
 import { SplicingWriter } from './splicing-writer.ts';
+import { allowAll, type Authorizer } from './authorizer.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './handler-registry.ts';
+import { DispatchedRequestContext } from './request-context.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -25,6 +37,7 @@ export class RequestDispatcher implements FrameProcessor {
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly services: () => BrokerServices,
+    private readonly authorizer: Authorizer = allowAll,
   ) {}
 
   /** Produce handlers keep nothing of the request once answered (records are in the log). */
@@ -52,12 +65,73 @@ export class RequestDispatcher implements FrameProcessor {
     const { headerVersion: _, ...header } = decodeRequestHeader(r);
     const request = handler.codec ? handler.codec.decodeRequest(r, apiVersion) : API_SPECS[apiKey]!.decodeRequest(r, apiVersion);
 
-    const ctx: RequestContext = { header, connection, services: this.services(), signal, requestBytes: frame.length };
-    const result: HandlerResult<unknown> | Promise<HandlerResult<unknown>> = below
-      ? handler.rejectVersion!(ctx, request)
-      : handler.handle(ctx, request);
-    if (result instanceof Promise) return result.then((res) => encode(handler, apiVersion, header.correlationId, res));
-    return encode(handler, apiVersion, header.correlationId, result);
+    const ctx = new DispatchedRequestContext(header, connection, this.services(), signal, frame.length, this.authorizer);
+    let result: HandlerResult<unknown> | Promise<HandlerResult<unknown>>;
+    try {
+      result = below ? handler.rejectVersion!(ctx, request) : handler.handle(ctx, request);
+    } catch (err) {
+      return answerFailure(handler, ctx, request, err);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (res) => encodeOrAnswerFailure(handler, ctx, request, res),
+        (err) => answerFailure(handler, ctx, request, err),
+      );
+    }
+    return encodeOrAnswerFailure(handler, ctx, request, result);
+  }
+}
+
+/** Thrown (closing the connection) when a failed request cannot be answered with an error. */
+export class UnanswerableFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnanswerableFailure';
+  }
+}
+
+function encodeOrAnswerFailure(
+  handler: AnyApiHandler,
+  ctx: RequestContext,
+  request: unknown,
+  result: HandlerResult<unknown>,
+): ResponseFrame {
+  try {
+    return encode(handler, ctx.header.apiVersion, ctx.header.correlationId, result);
+  } catch (err) {
+    return answerFailure(handler, ctx, request, err);
+  }
+}
+
+/** Logs a handler failure and answers it with UNKNOWN_SERVER_ERROR, or throws when the response has no place for it. */
+function answerFailure(handler: AnyApiHandler, ctx: RequestContext, request: unknown, err: unknown): ResponseFrame {
+  const { apiVersion, correlationId, clientId } = ctx.header;
+  const fields = { api: handler.name, version: apiVersion, correlationId, clientId, error: err };
+  ctx.services.log.error('unexpected error handling a request', fields);
+  const code = ErrorCode.UNKNOWN_SERVER_ERROR;
+  const body = handler.errorResponse ? handler.errorResponse(request, code, apiVersion) : topLevelErrorResponse(handler, apiVersion, code);
+  if (body === null) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UnanswerableFailure(`${handler.name} v${apiVersion} failed and its response has no error code: ${message}`, { cause: err });
+  }
+  return encode(handler, apiVersion, correlationId, body);
+}
+
+/**
+ * The fallback error response of a handler without `errorResponse`: `{ errorCode }`, every other
+ * field at its default (arrays empty), when the response has a top-level ErrorCode at `version`
+ * (checked by encoding and decoding it); null otherwise, or when the handler has its own codec.
+ */
+export function topLevelErrorResponse(handler: AnyApiHandler, version: number, errorCode: number): { errorCode: number } | null {
+  if (handler.codec) return null;
+  const spec = API_SPECS[handler.apiKey]!;
+  const body = { errorCode };
+  try {
+    const w = new Writer(64);
+    spec.encodeResponse(w, version, body);
+    return spec.decodeResponse(new Reader(w.finish()), version).errorCode === errorCode ? body : null;
+  } catch {
+    return null; // the version lacks the field
   }
 }
 

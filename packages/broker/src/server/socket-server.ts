@@ -4,6 +4,7 @@
 // their answers, then close. Errors on one connection close that connection only.
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
+import { ANONYMOUS } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
 
 export interface ListenerSpec {
@@ -76,6 +77,7 @@ export class SocketServer {
         remoteAddress: socket.remoteAddress ?? '',
         remotePort: socket.remotePort ?? 0,
         listenerName,
+        principal: ANONYMOUS, // every listener is PLAINTEXT
       },
       this.opts.processor,
       this.opts.limits,

@@ -1,14 +1,16 @@
-// A raw-socket test client: sends bytes, collects size-prefixed response frames, observes close.
+// A raw test client over a socket (connect) or any Duplex (wireClient: the other end of an
+// in-memory duplex pair): sends bytes, collects size-prefixed response frames, observes close.
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface WireClient {
-  socket: net.Socket;
+  socket: Duplex;
   send(buf: Buffer): void;
   /** Resolves with the next `n` frames' payloads (without size prefixes). */
   frames(n: number): Promise<Buffer[]>;
   /** Frames received so far and not yet consumed by frames(). */
   readonly pending: Buffer[];
-  /** Resolves when the server closes the connection. */
+  /** Resolves when the server closes the connection (end of its output). */
   closed: Promise<void>;
   end(): void;
 }
@@ -19,6 +21,10 @@ export async function connect(port: number): Promise<WireClient> {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
+  return wireClient(socket);
+}
+
+export function wireClient(socket: Duplex): WireClient {
   let buf = Buffer.alloc(0);
   const pending: Buffer[] = [];
   let waiter: (() => void) | null = null;
@@ -32,17 +38,23 @@ export async function connect(port: number): Promise<WireClient> {
     waiter?.();
   });
   socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    resolve();
-    waiter?.();
-  }));
+  let isClosed = false;
+  const closed = new Promise<void>((resolve) => {
+    const onClosed = () => {
+      isClosed = true;
+      resolve();
+      waiter?.();
+    };
+    socket.once('end', onClosed);
+    socket.once('close', onClosed);
+  });
   return {
     socket,
     pending,
     send: (b) => socket.write(b),
     async frames(n) {
       while (pending.length < n) {
-        if (socket.destroyed) throw new Error(`connection closed after ${pending.length} of ${n} frames`);
+        if (socket.destroyed || isClosed) throw new Error(`connection closed after ${pending.length} of ${n} frames`);
         await new Promise<void>((r) => (waiter = r));
         waiter = null;
       }

@@ -14,9 +14,10 @@ import { ErrorCode, type DescribeConfigsResponseDescribeConfigsResourceResult, t
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
-/** ConfigResource.Type ids. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+/** Kafka's ConfigResource.Type ids (not the ACL ResourceType of server/authorizer.ts). */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
 
 /** DescribeConfigs ConfigSource ids. */
 const SOURCE = { ...CONFIG_SOURCE, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3 } as const;
@@ -207,4 +208,30 @@ export function brokerAlterError(resourceName: string, nodeId: number, names: st
 
 export function unsupportedResourceType(type: number): ResourceError {
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${type}` };
+}
+
+/** Asks the request's Authorizer (RequestContext.authorize). */
+export type Authorize = (operation: AclOperation, resourceType: ResourceType, resourceName: string) => boolean;
+
+/**
+ * Kafka's authorization of a config resource (ConfigHelper / ControllerApis): `operation`
+ * (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic, or on the cluster for BROKER and BROKER_LOGGER
+ * resources. The error code when refused (TOPIC / CLUSTER_AUTHORIZATION_FAILED); null when allowed
+ * or for another resource type.
+ */
+export function configAuthorizationError(
+  authorize: Authorize,
+  operation: AclOperation,
+  resourceType: number,
+  resourceName: string,
+): number | null {
+  switch (resourceType) {
+    case ConfigResourceType.TOPIC:
+      return authorize(operation, ResourceType.TOPIC, resourceName) ? null : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    case ConfigResourceType.BROKER:
+    case ConfigResourceType.BROKER_LOGGER:
+      return authorize(operation, ResourceType.CLUSTER, CLUSTER_NAME) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    default:
+      return null;
+  }
 }

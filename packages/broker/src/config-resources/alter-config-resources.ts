@@ -1,11 +1,16 @@
 // The resource loop AlterConfigs and IncrementalAlterConfigs share (Kafka's ConfigAdminManager
 // checks, in its order): a resource named twice is INVALID_REQUEST "Duplicate resource." (answered
 // once); a config name given twice in one resource is INVALID_REQUEST "Error due to duplicate config
-// keys"; then the API's own checks; then by resource type: TOPIC is altered by the API, BROKER is
-// refused as static configuration (brokerAlterError), BROKER_LOGGER is refused with the API's
-// message, any other type is INVALID_REQUEST. One result per distinct resource, in request order.
-import { ErrorCode } from '@tributary/protocol';
-import { ResourceType, brokerAlterError, unsupportedResourceType, type ResourceError } from './config-resources.ts';
+// keys"; then the API's own checks; then by resource type: TOPIC and BROKER need ALTER_CONFIGS on
+// the topic / the cluster (else TOPIC / CLUSTER_AUTHORIZATION_FAILED, no message); TOPIC is then
+// altered by the API, BROKER refused as static configuration (brokerAlterError); BROKER_LOGGER is
+// refused with the API's message, any other type is INVALID_REQUEST. One result per distinct
+// resource, in request order.
+import { ErrorCode, errorInfo } from '@tributary/protocol';
+import { AclOperation } from '../server/authorizer.ts';
+import {
+  ConfigResourceType, brokerAlterError, configAuthorizationError, unsupportedResourceType, type Authorize, type ResourceError,
+} from './config-resources.ts';
 
 export interface AlterableResource {
   resourceType: number;
@@ -22,6 +27,7 @@ export interface AlterResourceResult {
 
 export interface AlterResourceRules<R> {
   nodeId: number;
+  authorize: Authorize;
   /** The API's own checks on a resource, after the duplicate checks (null: it may go on). */
   validate?(resource: R): ResourceError | null;
   /** Alters (or, validateOnly, checks) a TOPIC resource; errorCode NONE when it succeeded. */
@@ -46,17 +52,27 @@ export function alterConfigResources<R extends AlterableResource>(resources: rea
   return results;
 }
 
+/** Every resource answered with `errorCode` (Kafka's getErrorResponse of both alter APIs). */
+export function alterConfigErrors(resources: readonly AlterableResource[], errorCode: number): AlterResourceResult[] {
+  const errorMessage = errorInfo(errorCode).message;
+  return resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName }));
+}
+
 function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): { errorCode: number; errorMessage: string | null } | null {
   const names = res.configs.map((c) => c.name);
   if (new Set(names).size !== names.length) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' };
   const invalid = rules.validate?.(res);
   if (invalid) return invalid;
+  if (res.resourceType === ConfigResourceType.TOPIC || res.resourceType === ConfigResourceType.BROKER) {
+    const denied = configAuthorizationError(rules.authorize, AclOperation.ALTER_CONFIGS, res.resourceType, res.resourceName);
+    if (denied !== null) return { errorCode: denied, errorMessage: null };
+  }
   switch (res.resourceType) {
-    case ResourceType.TOPIC:
+    case ConfigResourceType.TOPIC:
       return rules.alterTopic(res);
-    case ResourceType.BROKER:
+    case ConfigResourceType.BROKER:
       return brokerAlterError(res.resourceName, rules.nodeId, names);
-    case ResourceType.BROKER_LOGGER:
+    case ConfigResourceType.BROKER_LOGGER:
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: rules.brokerLoggerMessage };
     default:
       return unsupportedResourceType(res.resourceType);

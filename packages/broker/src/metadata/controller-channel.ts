@@ -1,0 +1,11 @@
+// ControllerChannel: how a broker reaches the controller (Kafka's BrokerToControllerChannelManager
+// plus the metadata it publishes): the admin operations that become metadata records, broker
+// registration and fencing, and the stream of metadata images. Today the LocalController in the
+// same process implements it (a single node, or one controller shared by an in-process cluster);
+// over the network with replication, a KRaft quorum later.
+import type { LocalController } from '@tributary/metadata';
+
+export type ControllerChannel = Pick<LocalController,
+  | 'image' | 'subscribe'
+  | 'createTopics' | 'createPartitions' | 'deleteTopics' | 'alterConfigs' | 'incrementalAlterConfigs'
+  | 'registerBroker' | 'fenceBroker' | 'unfenceBroker' | 'changePartition'>;

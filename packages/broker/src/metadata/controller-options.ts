@@ -1,0 +1,26 @@
+// The controller's options from the broker configuration: defaults for new topics, deletion and
+// unclean elections, and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
+import type { ControllerOptions } from '@tributary/metadata';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import { TOPIC_CONFIG_DEFS, TopicConfigError, topicConfigValue, validateTopicConfigs } from './topic-config.ts';
+
+export function controllerOptions(config: BrokerConfig): ControllerOptions {
+  return {
+    numPartitions: config.get('num.partitions'),
+    defaultReplicationFactor: config.get('default.replication.factor'),
+    deleteTopicEnable: config.get('delete.topic.enable'),
+    // not a broker setting yet: Kafka's default (a topic override still applies)
+    uncleanLeaderElectionEnable: false,
+    topicConfigs: {
+      validate(configs) {
+        try {
+          return { configs: validateTopicConfigs(configs) };
+        } catch (err) {
+          if (err instanceof TopicConfigError) return { errorCode: err.errorCode, errorMessage: err.message };
+          throw err;
+        }
+      },
+      defaultValue: (name) => (name in TOPIC_CONFIG_DEFS ? topicConfigValue({}, config, name) : undefined),
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// The default handler set: listed in API key order, and every handler answers a failure (a throw,
+// or a rejected promise) with Kafka's error response for its API, at every version it serves:
+// UNKNOWN_SERVER_ERROR (-1) where Kafka's getErrorResponse puts it, the connection kept open and
+// the next request on it answered. Runs on an in-memory connection (no broker, no socket).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiKey, ErrorCode, type Encodable, type RequestOf } from '@tributary/protocol';
+import { defaultHandlers } from '../../src/handlers/index.ts';
+import { HandlerRegistry, type AnyApiHandler } from '../../src/server/handler-registry.ts';
+import { openDispatcher } from '../helpers/dispatcher-harness.ts';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const topicPartitions = [{ name: 't', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] }];
+
+type Sample = (version: number) => Encodable<RequestOf<ApiKey>>;
+/** The array fields to descend to reach the ErrorCode fields ([]: the top-level one); null: none. */
+type Where = (version: number) => readonly string[] | null;
+
+const topLevel: Where = () => [];
+const perPartition: Where = () => ['topics', 'partitions'];
+
+/** The ErrorCode fields of a decoded response at `path`. */
+function codesAt(value: unknown, path: readonly string[]): number[] {
+  if (path.length === 0) return [(value as { errorCode: number }).errorCode];
+  const items = (value as Record<string, unknown[]>)[path[0]!]!;
+  return items.flatMap((item) => codesAt(item, path.slice(1)));
+}
+
+/**
+ * Per API: a request naming topics / partitions / groups (a function of the version where fields
+ * come and go), and where Kafka's error response puts the error codes. Produce is left out: its
+ * response has no place for an error, so the connection is closed (tested below).
+ */
+const CASES: Record<number, { sample: Sample; where: Where }> = {
+  [ApiKey.Fetch]: { sample: () => ({ maxWaitMs: 0, minBytes: 1, topics: [] }), where: topLevel }, // generic fallback, v7+
+  [ApiKey.ListOffsets]: { sample: () => ({ replicaId: -1, topics: topicPartitions }), where: perPartition },
+  [ApiKey.Metadata]: { sample: () => ({ topics: [{ name: 't' }, { name: 'u' }] }), where: () => ['topics'] },
+  [ApiKey.OffsetCommit]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: perPartition },
+  [ApiKey.OffsetFetch]: {
+    sample: (v) => (v >= 8
+      ? { groups: [{ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] }, { groupId: 'h', topics: null }] }
+      : { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }] }),
+    where: (v) => (v >= 8 ? ['groups'] : v >= 2 ? [] : ['topics', 'partitions']),
+  },
+  [ApiKey.FindCoordinator]: {
+    sample: (v) => (v >= 4 ? { coordinatorKeys: ['g', 'h'] } : { key: 'g' }),
+    where: (v) => (v >= 4 ? ['coordinators'] : []),
+  },
+  [ApiKey.JoinGroup]: {
+    sample: () => ({ groupId: 'g', sessionTimeoutMs: 10_000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] }),
+    where: topLevel,
+  },
+  [ApiKey.Heartbeat]: { sample: () => ({ groupId: 'g', generationId: 1, memberId: 'm' }), where: topLevel },
+  [ApiKey.LeaveGroup]: { sample: (v) => (v >= 3 ? { groupId: 'g', members: [{ memberId: 'm' }] } : { groupId: 'g', memberId: 'm' }), where: topLevel },
+  [ApiKey.SyncGroup]: { sample: () => ({ groupId: 'g', generationId: 1, memberId: 'm', assignments: [] }), where: topLevel },
+  [ApiKey.DescribeGroups]: { sample: () => ({ groups: ['g', 'h'] }), where: () => ['groups'] },
+  [ApiKey.ListGroups]: { sample: () => ({}), where: topLevel },
+  [ApiKey.ApiVersions]: { sample: (v) => (v >= 3 ? { clientSoftwareName: 'test', clientSoftwareVersion: '1.0' } : {}), where: topLevel },
+  [ApiKey.CreateTopics]: {
+    sample: () => ({ topics: [{ name: 't', numPartitions: 1, replicationFactor: 1 }, { name: 'u', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 1000 }),
+    where: () => ['topics'],
+  },
+  [ApiKey.DeleteTopics]: {
+    sample: (v) => (v >= 6 ? { topics: [{ name: 't', topicId: ZERO_UUID }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }] } : { topicNames: ['t', 'u'] }),
+    where: () => ['responses'],
+  },
+  [ApiKey.DeleteRecords]: {
+    sample: () => ({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 1n }, { partitionIndex: 1, offset: -1n }] }] }),
+    where: perPartition,
+  },
+  [ApiKey.InitProducerId]: { sample: () => ({ transactionalId: null, transactionTimeoutMs: 1000 }), where: topLevel },
+  [ApiKey.OffsetForLeaderEpoch]: {
+    sample: () => ({ topics: [{ topic: 't', partitions: [{ partition: 0, leaderEpoch: 1 }, { partition: 1, leaderEpoch: 2 }] }] }),
+    where: perPartition,
+  },
+  [ApiKey.DescribeConfigs]: {
+    sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }, { resourceType: 4, resourceName: '1', configurationKeys: null }] }),
+    where: () => ['results'],
+  },
+  [ApiKey.AlterConfigs]: {
+    sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1' }] }] }),
+    where: () => ['responses'],
+  },
+  [ApiKey.DescribeLogDirs]: { sample: () => ({ topics: null }), where: (v) => (v >= 3 ? [] : null) }, // ignorable before v3
+  [ApiKey.CreatePartitions]: {
+    sample: () => ({ topics: [{ name: 't', count: 2, assignments: null }], timeoutMs: 1000 }),
+    where: () => ['results'],
+  },
+  [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
+  [ApiKey.IncrementalAlterConfigs]: {
+    sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }] }),
+    where: () => ['responses'],
+  },
+  [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
+  [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
+};
+
+/** The handler, failing: a synchronous throw, or a rejected promise. */
+function failing(h: AnyApiHandler, how: 'throw' | 'reject'): AnyApiHandler {
+  return {
+    ...h,
+    handle: () => {
+      if (how === 'throw') throw new Error(`${h.name} bug`);
+      return Promise.reject(new Error(`${h.name} async bug`));
+    },
+  };
+}
+
+function registryOf(how: 'throw' | 'reject'): HandlerRegistry {
+  const r = new HandlerRegistry();
+  for (const h of defaultHandlers) r.register(failing(h, how));
+  return r;
+}
+
+describe('default handlers', () => {
+  it('are listed in API key order, one per key', () => {
+    const keys = defaultHandlers.map((h) => h.apiKey);
+    assert.deepEqual(keys, [...new Set(keys)].sort((a, b) => a - b));
+  });
+
+  it('each has an errorResponse, except Produce and Fetch (the dispatcher falls back for those)', () => {
+    const without = defaultHandlers.filter((h) => !h.errorResponse).map((h) => h.name);
+    assert.deepEqual(without, ['Produce', 'Fetch']);
+    for (const h of defaultHandlers) if (h.apiKey !== ApiKey.Produce) assert.ok(CASES[h.apiKey], `a test case for ${h.name}`);
+  });
+
+  for (const how of ['throw', 'reject'] as const) {
+    describe(`a handler that fails (${how})`, () => {
+      const registry = registryOf(how);
+      for (const h of defaultHandlers) {
+        const c = CASES[h.apiKey];
+        if (!c) continue;
+        it(`${h.name}: UNKNOWN_SERVER_ERROR at every version ${h.minVersion}-${h.maxVersion}, connection kept`, async () => {
+          const apiKey: ApiKey = h.apiKey;
+          for (let v = h.minVersion; v <= h.maxVersion; v++) {
+            const d = openDispatcher(registry);
+            if (apiKey === ApiKey.Fetch && v < 7) {
+              // Fetch has no errorResponse yet and no top-level ErrorCode before v7: closed.
+              d.send(h.apiKey, v, 1, c.sample(v));
+              await d.wire.closed;
+              continue;
+            }
+            d.send(h.apiKey, v, 1, c.sample(v));
+            d.send(h.apiKey, v, 2, c.sample(v));
+            for (const correlationId of [1, 2]) {
+              const res = await d.response(h.apiKey, v);
+              assert.equal(res.correlationId, correlationId);
+              const where = c.where(v);
+              if (where === null) continue;
+              const codes = codesAt(res.body, where);
+              assert.ok(codes.length > 0, `${h.name} v${v} carries an error code`);
+              assert.ok(codes.every((code) => code === ErrorCode.UNKNOWN_SERVER_ERROR), `${h.name} v${v}: ${JSON.stringify(codes)}`);
+            }
+            assert.equal(d.connection.isClosed, false);
+            const logged = d.logged.filter((e) => e.level === 'error');
+            assert.equal(logged.length, 2);
+            assert.equal(logged[0]!.fields!.api, h.name);
+            assert.match(String(logged[0]!.fields!.error), /bug/);
+            d.wire.end();
+          }
+        });
+      }
+    });
+  }
+
+  it('Produce: its response has no place for an error, so a failure closes the connection (as Kafka)', async () => {
+    const d = openDispatcher(registryOf('throw'));
+    d.send(ApiKey.Produce, 9, 1, { acks: 1, timeoutMs: 1000, topicData: [] });
+    await d.wire.closed;
+    await d.connection.whenClosed();
+    assert.equal(d.logged.filter((e) => e.level === 'error')[0]!.fields!.api, 'Produce');
+  });
+});
