@@ -47,7 +47,7 @@ describe('KafkaJS 2.2 admin', { timeout: 60_000 }, () => {
       admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: a, configEntries: [{ name: 'segment.bytes', value: '1' }] }] }),
       (e: any) => e.type === 'INVALID_CONFIG' || /INVALID_CONFIG|Invalid value 1/.test(String(e.message)),
     );
-    assert.equal(kafka.broker.services.topics.topic(a)!.runtime.maxMessageBytes, 2000000, 'applied to the running topic');
+    assert.equal(kafka.broker.services.replicas.getPartition(a, 0)!.config.maxMessageBytes, 2000000, 'applied to the running topic');
 
     await admin.createPartitions({ topicPartitions: [{ topic: a, count: 4 }] });
     const md = await admin.fetchTopicMetadata({ topics: [a] });
@@ -68,7 +68,7 @@ describe('KafkaJS 2.2 admin', { timeout: 60_000 }, () => {
     await admin.deleteTopics({ topics: [a, b], timeout: 5_000 });
     const listed = await admin.listTopics();
     assert.ok(!listed.includes(a) && !listed.includes(b), `deleted topics still listed: ${listed}`);
-    assert.equal(kafka.broker.services.topics.topic(a), undefined);
+    assert.equal(kafka.broker.services.metadata.topic(a), undefined);
     await assert.rejects(admin.deleteTopics({ topics: [a], timeout: 1_000 }), (e: any) => /UNKNOWN_TOPIC_OR_PARTITION|does not host/.test(`${e.type} ${e.message} ${JSON.stringify(e.errors ?? e.cause ?? '')}`));
   });
 });

@@ -26,7 +26,7 @@ function run(cmd: string, args: string[], input = ''): Promise<{ status: number 
 }
 
 async function storedBatches(kafka: TestBroker, topic: string): Promise<DecodedBatch[]> {
-  const p = kafka.broker.services.topics.partition(topic, 0);
+  const p = kafka.broker.services.replicas.getPartition(topic, 0);
   assert.ok(p, `${topic}-0 exists`);
   return decodeRecordBatches(p.log.read(0, 1 << 30).records);
 }

@@ -1,4 +1,4 @@
-// Leader changes with third-party clients against a 3-node test cluster (testkit startCluster: the
+// Leader changes with third-party clients against a 3-node test cluster (testkit startSharedLogCluster: the
 // nodes share one partition layer, so what is checked is that the broker side behaves like Kafka's
 // when leadership moves — NOT_LEADER_OR_FOLLOWER on the old leader, new leaders and leader epochs in
 // Metadata — and that clients written against Kafka recover from it unchanged):
@@ -12,15 +12,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import kafkajs from 'kafkajs';
 import { decodeRecordBatches } from '@tributary/protocol';
-import { startCluster, type TestCluster } from '@tributary/testkit';
+import { startSharedLogCluster, type SharedLogTestCluster } from '@tributary/testkit';
 import { runOk } from './harness.ts';
 import { PYTHON, needTool } from './tools.ts';
 
-let kafka: TestCluster;
+let kafka: SharedLogTestCluster;
 before(async () => {
-  kafka = await startCluster({ brokers: 3, settings: { 'group.initial.rebalance.delay.ms': 0 } });
-  kafka.cluster.core.topics.createTopic({ name: 'lc-kafkajs', numPartitions: 3 });
-  kafka.cluster.core.topics.createTopic({ name: 'lc-confluent', numPartitions: 3 });
+  kafka = await startSharedLogCluster({ brokers: 3, settings: { 'group.initial.rebalance.delay.ms': 0 } });
+  await kafka.cluster.core.controller.createTopics([{ name: 'lc-kafkajs', numPartitions: 3 }, { name: 'lc-confluent', numPartitions: 3 }]);
 });
 after(() => kafka.stop());
 
@@ -28,12 +27,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Leader moves in the confluent-kafka test: 6 s at one per 100 ms. */
 const MAX_MOVES = 60;
 
-function rotate(topic: string, partition: number): void {
-  kafka.moveLeader(topic, partition, (kafka.leaderOf(topic, partition).leader % 3) + 1);
+function rotate(topic: string, partition: number): Promise<number> {
+  return kafka.moveLeader(topic, partition, (kafka.leaderOf(topic, partition).leader % 3) + 1);
 }
 
 async function logValues(topic: string, partition: number): Promise<string[]> {
-  const batches = await decodeRecordBatches(kafka.cluster.partition(topic, partition).log.read(0, 1 << 30).records);
+  const batches = await decodeRecordBatches(kafka.cluster.core.replicas.getPartition(topic, partition)!.log.read(0, 1 << 30).records);
   return batches.flatMap((b) => b.records.map((r) => r.value!.toString()));
 }
 
@@ -63,7 +62,7 @@ describe('leader change, third-party clients', { timeout: 120_000 }, () => {
       sent[partition]!.push(value);
       const [meta] = await producer.send({ topic, acks: -1, messages: [{ value, partition }] });
       acked.set(value, Number(meta!.baseOffset));
-      if (i % 50 === 25) rotate(topic, Math.floor(i / 50) % 3);
+      if (i % 50 === 25) await rotate(topic, Math.floor(i / 50) % 3);
     }
     await producer.disconnect();
     for (const [p, values] of sent.entries()) {
@@ -88,7 +87,7 @@ describe('leader change, third-party clients', { timeout: 120_000 }, () => {
         assert.ok(t < 1500, `KafkaJS read ${read.length} of ${target}`);
         await sleep(20);
       }
-      rotate(topic, m % 3);
+      await rotate(topic, m % 3);
     }
     for (let t = 0; read.length < 450; t++) {
       assert.ok(t < 1500, `KafkaJS read ${read.length} of 450`);
@@ -151,7 +150,7 @@ print(json.dumps({'unflushed': left, 'reports': reports, 'read': read, 'errors':
     const mover = (async () => {
       while (moving && moves < MAX_MOVES) {
         await sleep(100);
-        if (moving) rotate(topic, moves++ % 3);
+        if (moving) await rotate(topic, moves++ % 3);
       }
     })();
     let out: string;

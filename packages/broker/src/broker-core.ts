@@ -1,28 +1,39 @@
 // BrokerCore: the layers of a broker behind its listeners — cluster id (meta.properties), the
-// partition layer (TopicManager: logs, topics, partitions, fetch purgatory), producer ids, the
-// group coordinator, and the ClusterView of registered brokers. A BrokerNode (broker-node.ts) is
-// the front end of one node id over a core: its listeners, its request handlers' services.
+// ReplicaManager (logs, hosted partitions, purgatory), the MetadataCache fed by the controller,
+// producer ids and the group coordinator. A BrokerNode (broker-node.ts) is the front end of one
+// node id over a core: its listeners, its request handlers' services, its broker registration.
 //
-// A Broker is one core with one node. A LocalCluster (cluster/local-cluster.ts) is one core with
-// several nodes: they share this partition layer and this group coordinator instead of
-// replicating, which makes it a test cluster, not replication.
+// The controller: by default the core opens its own LocalController over `__cluster_metadata-0`
+// in the first log dir (a single-node cluster that is its own controller, as a combined KRaft
+// node). An in-process cluster passes one controller shared by all its brokers. Either way the
+// core only follows what the controller publishes: each new image goes to the MetadataCache, the
+// ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted) and the group
+// coordinator (offsets of deleted topics dropped).
 //
-// Start order: cluster id, the partition layer (load/recover logs, topics, retention and flush
-// scheduling), the producer id block, the group coordinator (loads the __consumer_offsets
-// partitions led by local nodes). Stop: shutdown(nodes) aborts the nodes' handlers, then
-// beginShutdown() answers waiting fetches and parked group calls, the nodes drain, and stop()
-// writes the HW checkpoint, flushes and closes the logs.
+// A Broker is one core with one node. The shared-log test cluster (testkit) is one core with
+// several nodes (`nodeIds`): they share this ReplicaManager and group coordinator instead of
+// replicating.
+//
+// Start order: cluster id, the logs (load/recover), the controller (replays the metadata log) and
+// the first image (partitions made, stray logs deleted), the producer id block, the group
+// coordinator (loads the __consumer_offsets partitions led by local nodes). Stop: shutdown(nodes)
+// aborts the nodes' handlers, then beginShutdown() answers waiting fetches and parked group calls,
+// the nodes drain, and stop() writes the HW checkpoint, flushes and closes the logs and the
+// controller it opened.
+import { LocalController, type MetadataDelta } from '@tributary/metadata';
+import type { FileSystem, Time } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
-import { ClusterView } from './cluster/cluster-view.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
-import { TopicManagerOffsetsHost } from './coordinator/topic-manager-offsets-host.ts';
+import { GROUP_METADATA_TOPIC_NAME } from './coordinator/offsets-topic-host.ts';
+import { ReplicaOffsetsHost } from './coordinator/replica-offsets-host.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
-import { TopicManager } from './partitions/topic-manager.ts';
+import type { ControllerChannel } from './metadata/controller-channel.ts';
+import { controllerOptions } from './metadata/controller-options.ts';
+import { MetadataCache } from './metadata/metadata-cache.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
-import type { FileSystem, Time } from '@tributary/storage';
 
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
@@ -32,14 +43,20 @@ export interface BrokerCoreOptions {
   nodeIds?: number[];
   fs?: FileSystem;
   groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
+  /** The cluster's controller; default: a LocalController of this core's own (single node). */
+  controller?: ControllerChannel;
 }
 
 export class BrokerCore {
-  readonly cluster = new ClusterView();
+  readonly metadata = new MetadataCache();
   readonly time: Time;
   readonly log: Logger;
+  private readonly nodeIds: ReadonlySet<number>;
   private _clusterId: string | null = null;
-  private _topics: TopicManager | null = null;
+  private _replicas: ReplicaManager | null = null;
+  private _controller: ControllerChannel | null = null;
+  private ownController: LocalController | null = null;
+  private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
   private _groupCoordinator: GroupCoordinatorService | null = null;
 
@@ -49,56 +66,92 @@ export class BrokerCore {
   ) {
     this.time = options.time;
     this.log = options.log;
-    for (const id of options.nodeIds ?? [config.nodeId]) this.cluster.register(id, { local: true });
+    this.nodeIds = new Set(options.nodeIds ?? [config.nodeId]);
   }
 
   get clusterId(): string { return this.started(this._clusterId); }
-  get topics(): TopicManager { return this.started(this._topics); }
-  get replicas(): ReplicaManager { return this.topics.replicas; }
+  get replicas(): ReplicaManager { return this.started(this._replicas); }
+  get controller(): ControllerChannel { return this.started(this._controller); }
   get producerIds(): ProducerIdManager { return this.started(this._producerIds); }
   get groupCoordinator(): GroupCoordinatorService { return this.started(this._groupCoordinator); }
+
+  /** Whether `nodeId` is served by this core. */
+  isLocal(nodeId: number): boolean {
+    return this.nodeIds.has(nodeId);
+  }
 
   private started<T>(x: T | null): T {
     if (x === null) throw new Error('broker core not started');
     return x;
   }
 
-  /** Loads the partition layer and starts the coordinators. Throws (with nothing left open) on failure. */
-  start(): void {
+  /** Loads the logs and the metadata, starts the coordinators. Throws (with nothing left open) on failure. */
+  async start(): Promise<void> {
     const config = this.config;
     const clusterId = resolveClusterId(config.logDirs, config.nodeId);
+    const isLocal = (id: number) => this.nodeIds.has(id);
     const replicas = new ReplicaManager({
-      config, nodeId: config.nodeId, clusterId, time: this.time, log: this.log, fs: this.options.fs,
+      config, nodeId: config.nodeId, clusterId, time: this.time, log: this.log, fs: this.options.fs, isLocalReplica: isLocal,
     });
-    const topics = new TopicManager({ config, nodeId: config.nodeId, log: this.log, replicas, cluster: this.cluster });
-    topics.start();
-    const producerIds = new ProducerIdManager(topics.logs.fs, config.logDirs[0]!, config.nodeId);
+    replicas.startup();
     try {
+      const controller = this.options.controller ?? (this.ownController = await LocalController.open({
+        logDir: config.logDirs[0]!, controller: controllerOptions(config), fs: replicas.logs.fs, time: this.time, logger: this.log,
+      }));
+      // The first call carries the whole image: every hosted partition is made now.
+      this.unsubscribe = controller.subscribe((delta, image) => {
+        this.metadata.update(image);
+        replicas.applyDelta(delta, image);
+        const deleted = [...(delta.topics?.deletedTopicIds ?? [])].map((id) => delta.topics!.image.getTopic(id)?.name).filter((n): n is string => !!n);
+        // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
+        if (deleted.length > 0 && this._groupCoordinator) {
+          this._groupCoordinator.onTopicsDeleted(deleted).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
+        }
+        if (this._groupCoordinator) this.followCoordinatorLeadership(delta, this._groupCoordinator);
+      });
+      const producerIds = new ProducerIdManager(replicas.logs.fs, config.logDirs[0]!, config.nodeId);
       producerIds.load();
+      const groupCoordinator = new GroupCoordinatorService({
+        config, host: new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal), log: this.log,
+        overrides: this.options.groupCoordinator?.overrides, time: this.time,
+      });
+      replicas.deleteStrayLogs();
+      // Every __consumer_offsets partition led by a local node is loaded now (requests for a
+      // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
+      groupCoordinator.startup();
+      this._clusterId = clusterId;
+      this._replicas = replicas;
+      this._controller = controller;
+      this._producerIds = producerIds;
+      this._groupCoordinator = groupCoordinator;
     } catch (err) {
-      topics.stop();
+      this.unsubscribe?.();
+      replicas.shutdown();
+      await this.ownController?.close();
       throw err;
     }
-    // Every __consumer_offsets partition led by a local node is loaded now (requests for a
-    // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
-    const groupCoordinator = new GroupCoordinatorService({
-      config, host: new TopicManagerOffsetsHost(topics, config, (id) => this.cluster.isLocal(id)), log: this.log,
-      overrides: this.options.groupCoordinator?.overrides, time: this.time,
-    });
-    groupCoordinator.startup();
-    // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
-    topics.onTopicsDeleted((deleted) => {
-      groupCoordinator.onTopicsDeleted(deleted.map((t) => t.name)).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
-    });
-    this._clusterId = clusterId;
-    this._topics = topics;
-    this._producerIds = producerIds;
-    this._groupCoordinator = groupCoordinator;
+  }
+
+  /**
+   * The group coordinator serves the __consumer_offsets partitions local nodes lead (Kafka's
+   * onBecomeLeader / onResign on a leadership change in the metadata).
+   */
+  private followCoordinatorLeadership(delta: MetadataDelta, groups: GroupCoordinatorService): void {
+    for (const d of delta.topics?.changedTopics.values() ?? []) {
+      if (d.name !== GROUP_METADATA_TOPIC_NAME) continue;
+      for (const [p, reg] of d.partitionChanges) {
+        const before = d.image.partitions.get(p);
+        const was = before !== undefined && before.leader !== -1 && this.isLocal(before.leader);
+        const now = reg.leader !== -1 && this.isLocal(reg.leader);
+        if (now && !was) void groups.onBecomeLeader(p);
+        else if (was && !now) groups.onResign(p);
+      }
+    }
   }
 
   /** Answers waiting fetches and parked JoinGroup/SyncGroup calls (NOT_COORDINATOR) so listeners can drain. */
   beginShutdown(): void {
-    this._topics?.replicas.fetchPurgatory.completeAll();
+    this._replicas?.fetchPurgatory.completeAll();
     this._groupCoordinator?.shutdown();
   }
 
@@ -110,16 +163,23 @@ export class BrokerCore {
     for (const n of nodes) n.abort();
     this.beginShutdown();
     await Promise.all(nodes.map((n) => n.stop(timeoutMs)));
-    this.stop();
+    await this.stop();
   }
 
-  /** HW checkpoint, flush, recovery-point checkpoints, clean-shutdown marker. */
-  stop(): void {
+  /** HW checkpoint, flush, recovery-point checkpoints, clean-shutdown marker; closes its own controller. */
+  async stop(): Promise<void> {
     this.beginShutdown();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     try {
-      this._topics?.stop();
+      this._replicas?.shutdown();
     } catch (err) {
       this.log.error('storage shutdown failed', { err });
+    }
+    try {
+      await this.ownController?.close();
+    } catch (err) {
+      this.log.error('metadata log shutdown failed', { err });
     }
   }
 }

@@ -1,9 +1,16 @@
 // BrokerNode: the front end of one node id over a BrokerCore — its listeners (SocketServer), its
 // advertised endpoints, and the BrokerServices its handlers see (`nodeId` is this node: data
 // handlers answer NOT_LEADER_OR_FOLLOWER for partitions another node leads). Starting binds the
-// listeners and marks the node live in the core's ClusterView with its advertised endpoints;
-// stopping marks it dead, then closes the listeners (draining connections for up to `timeoutMs`,
-// then closing them). A stopped node is not restarted: a new BrokerNode with the same node id is.
+// listeners, then registers the broker with the controller (Kafka's BrokerRegistration: a new
+// incarnation id, the advertised endpoints; registered fenced, then unfenced, as a broker that
+// has caught up with the metadata is): from then on it is live in every broker's metadata.
+// Stopping closes the listeners (draining connections for up to `timeoutMs`, then closing them);
+// the node stays registered and unfenced, as a single node's registration does across restarts
+// (an in-process cluster fences a node it stops). A stopped node is not restarted: a new
+// BrokerNode with the same node id is.
+import { randomBytes } from 'node:crypto';
+import { ErrorCode } from '@tributary/protocol';
+import { SecurityProtocol } from '@tributary/metadata';
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
@@ -50,7 +57,7 @@ export class BrokerNode {
     private readonly options: BrokerNodeOptions,
   ) {
     this.nodeId = options.nodeId;
-    if (!core.cluster.isLocal(options.nodeId)) throw new Error(`node ${options.nodeId} is not a node of this broker core`);
+    if (!core.isLocal(options.nodeId)) throw new Error(`node ${options.nodeId} is not a node of this broker core`);
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     this.services = {
@@ -60,10 +67,9 @@ export class BrokerNode {
       nodeId: options.nodeId,
       clusterId: core.clusterId,
       advertisedListeners: this.advertised,
-      cluster: core.cluster,
       registry: options.registry,
-      metadata: core.topics,
-      topics: core.topics,
+      metadata: core.metadata,
+      controller: core.controller,
       replicas: core.replicas,
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,
@@ -87,12 +93,26 @@ export class BrokerNode {
     return this.server.connectionCount;
   }
 
-  /** Binds the listeners and marks the node live. */
+  /** Binds the listeners and registers the broker with the controller (then it is live). */
   async start(): Promise<BoundListener[]> {
     this.bound = await this.server.start();
     this.advertised.push(...this.resolveAdvertised(this.bound));
-    this.core.cluster.markLive(this.nodeId, this.advertised);
+    try {
+      await this.register();
+    } catch (err) {
+      await this.server.stop(0);
+      throw err;
+    }
     return this.bound;
+  }
+
+  private async register(): Promise<void> {
+    const controller = this.core.controller;
+    const endpoints = this.advertised.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: SecurityProtocol.PLAINTEXT }));
+    const reg = await controller.registerBroker({ brokerId: this.nodeId, incarnationId: randomBytes(16).toString('base64url'), endpoints, rack: null });
+    if (reg.errorCode !== ErrorCode.NONE) throw new Error(`broker ${this.nodeId} cannot register: ${reg.errorMessage ?? reg.errorCode}`);
+    const unfenced = await controller.unfenceBroker(this.nodeId, reg.brokerEpoch);
+    if (unfenced.errorCode !== ErrorCode.NONE) throw new Error(`broker ${this.nodeId} cannot be unfenced: ${unfenced.errorMessage ?? unfenced.errorCode}`);
   }
 
   /** advertised.listeners, or the bound listeners; port 0 is replaced by the bound port. */
@@ -110,10 +130,9 @@ export class BrokerNode {
     this.shutdown.abort();
   }
 
-  /** Marks the node dead, stops accepting, answers in-flight requests for up to `timeoutMs`, closes. Idempotent. */
+  /** Stops accepting, answers in-flight requests for up to `timeoutMs`, closes. Idempotent. */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopPromise ??= (async () => {
-      this.core.cluster.markDead(this.nodeId);
       this.abort();
       await this.server.stop(timeoutMs);
     })();

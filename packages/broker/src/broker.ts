@@ -1,18 +1,21 @@
-// Broker: one Tributary broker process (or in-process instance): a BrokerCore (partition layer,
-// coordinators, cluster view) with one BrokerNode (node.id's listeners and handler services).
-// Owns the configuration and the handler registry.
+// Broker: one Tributary broker process (or in-process instance), a whole broker: a BrokerCore
+// (logs and partitions, metadata, coordinators) with one BrokerNode (node.id's listeners and
+// handler services). Owns the configuration and the handler registry. Alone it is a single-node
+// cluster that is its own controller; several brokers given one `controller` form a cluster.
 //
 //   const broker = new Broker(BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0' } }));
 //   const port = await broker.start();   // binds; port 0 in the config picks a free port
 //   await broker.stop();                 // stop accepting, answer in-flight requests, close
 //
-// Start order: cluster id (meta.properties), the partition layer (LogManager: load/recover logs,
-// topics, retention and flush scheduling), the producer id block, then listeners. Stop order: listeners (draining
-// connections; waiting fetches are completed first), then the partition layer: HW checkpoint,
-// flush, recovery-point checkpoints, clean-shutdown marker.
+// Start order: cluster id (meta.properties), the logs (load/recover, retention and flush
+// scheduling), the metadata (replayed; partitions made), the producer id block, the group
+// coordinator, then listeners and the broker's registration. Stop order: listeners (draining
+// connections; waiting fetches are completed first), then storage: HW checkpoint, flush,
+// recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import { BrokerCore } from './broker-core.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
+import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
@@ -34,6 +37,8 @@ export interface BrokerOptions {
   fs?: FileSystem;
   /** Group coordinator settings overriding the broker config (tests). */
   groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
+  /** The cluster's controller (an in-process cluster shares one); default: the broker's own. */
+  controller?: ControllerChannel;
   /** Most unanswered requests per connection before reading pauses. */
   maxInFlightRequestsPerConnection?: number;
   /** Most bytes held per connection (requests being handled + queued responses) before reading pauses. */
@@ -83,10 +88,10 @@ export class Broker {
     const config = this.config;
     const core = new BrokerCore(config, {
       time: this.options.time ?? systemTime, log: this.log, fs: this.options.fs,
-      groupCoordinator: this.options.groupCoordinator,
+      groupCoordinator: this.options.groupCoordinator, controller: this.options.controller,
     });
     try {
-      core.start();
+      await core.start();
     } catch (err) {
       this.state = 'stopped';
       throw err;
@@ -106,7 +111,7 @@ export class Broker {
       bound = await node.start();
     } catch (err) {
       this.state = 'stopped';
-      core.stop();
+      await core.stop();
       throw err;
     }
     this.state = 'running';

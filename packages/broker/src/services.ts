@@ -1,22 +1,20 @@
-// BrokerServices: what every handler can reach through `ctx.services` — configuration, time,
-// logging, identity (`nodeId`: the node the request was sent to), the cluster's brokers
-// (`cluster`), the handler registry, producer ids, and the partition layer (`topics`: the
-// TopicManager, which owns the LogManager; `metadata` is the same object seen as a read-only
-// MetadataView, with each partition's leader, leader epoch, replicas and ISR). Built once per
+// BrokerServices: what every handler can reach through `ctx.services`: configuration, time,
+// logging, identity (`nodeId`: the node the request was sent to), the cluster metadata
+// (`metadata`: topics, partitions' leaders and ISRs, brokers), the controller (admin operations
+// become metadata records there), the partitions this broker hosts (`replicas`: logs, produce,
+// fetch), the handler registry, producer ids and the group coordinator. Built once per
 // BrokerNode; handlers never import singletons.
-import type { BrokerConfig } from './config/broker-config.ts';
-import type { ClusterView } from './cluster/cluster-view.ts';
-import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
-import type { ListenerEndpoint } from './config/listeners.ts';
-import type { Logger } from './logger.ts';
-import type { TopicManager } from './partitions/topic-manager.ts';
-import type { ReplicaManager } from './replica/replica-manager.ts';
-import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Time } from '@tributary/storage';
-import type { MetadataView } from './metadata/metadata-view.ts';
+import type { BrokerConfig } from './config/broker-config.ts';
+import type { ListenerEndpoint } from './config/listeners.ts';
+import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
+import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
+import type { Logger } from './logger.ts';
+import type { ControllerChannel } from './metadata/controller-channel.ts';
+import type { MetadataCache } from './metadata/metadata-cache.ts';
+import type { ReplicaManager } from './replica/replica-manager.ts';
 
 export { systemTime, type Time } from '@tributary/storage';
-export type { MetadataView, PartitionState, TopicState } from './metadata/metadata-view.ts';
 
 /** The registered APIs as ApiVersions advertises them (the HandlerRegistry). */
 export interface AdvertisedApis {
@@ -33,12 +31,11 @@ export interface BrokerServices {
   readonly clusterId: string;
   /** Advertised endpoints, with bound ports filled in (valid once the broker has started). */
   readonly advertisedListeners: readonly ListenerEndpoint[];
-  /** The cluster's brokers: endpoints, liveness, controller. */
-  readonly cluster: ClusterView;
   readonly registry: AdvertisedApis;
-  readonly metadata: MetadataView;
-  /** Topics and their partitions' replica state (the local metadata); topic operations. */
-  readonly topics: TopicManager;
+  /** The cluster metadata as the controller last published it (read only). */
+  readonly metadata: MetadataCache;
+  /** Where topic operations go: they become metadata records, then reach `metadata`. */
+  readonly controller: ControllerChannel;
   /** The partitions this broker hosts: logs, append (Produce) and fetch (Fetch), the purgatory. */
   readonly replicas: ReplicaManager;
   /** Producer ids for InitProducerId (blocks persisted in the first log dir). */

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 async function produce(c: KafkaTestClient, topic: string, partition: number, n: number) {
   const records = await encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`, timestamp: 1_700_000_000_000 + i })) });
@@ -27,10 +28,10 @@ async function earliest(c: KafkaTestClient, topic: string, partition: number) {
 describe('DeleteRecords', async () => {
   const b = await startTestBroker({}, {}, { keep: true });
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
-  tm.createTopic({ name: 'dr', numPartitions: 3 });
-  tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
-  tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
+  const tm = topicsOf(b.broker);
+  await tm.createTopic({ name: 'dr', numPartitions: 3 });
+  await tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
+  await tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
   let stopped = false;
   after(async () => { c.close(); if (!stopped) await b.stop(); });
 
@@ -75,7 +76,7 @@ describe('DeleteRecords', async () => {
 describe('DescribeCluster and DescribeLogDirs', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
+  const tm = topicsOf(b.broker);
   after(async () => { c.close(); await b.stop(); });
 
   it('DescribeCluster: cluster id, this node as controller and broker, endpoint types', async () => {
@@ -93,8 +94,8 @@ describe('DescribeCluster and DescribeLogDirs', async () => {
   });
 
   it('DescribeLogDirs: partitions with their sizes per directory, filters, space (v4)', async () => {
-    tm.createTopic({ name: 'l1', numPartitions: 2 });
-    tm.createTopic({ name: 'l2', numPartitions: 1 });
+    await tm.createTopic({ name: 'l1', numPartitions: 2 });
+    await tm.createTopic({ name: 'l2', numPartitions: 1 });
     assert.equal((await produce(c, 'l1', 1, 4)).errorCode, 0);
     const size = tm.partition('l1', 1)!.log.size;
     assert.ok(size > 61);

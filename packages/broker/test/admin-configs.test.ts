@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -33,8 +34,8 @@ async function overrides(c: KafkaTestClient, topic: string) {
 describe('DescribeConfigs', async () => {
   const b = await startTestBroker({ 'log.segment.bytes': 1048576 });
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
-  tm.createTopic({ name: 'd', numPartitions: 1, configs: { 'retention.ms': '1000' } });
+  const tm = topicsOf(b.broker);
+  await tm.createTopic({ name: 'd', numPartitions: 1, configs: { 'retention.ms': '1000' } });
   after(async () => { c.close(); await b.stop(); });
 
   it('describes a topic: overrides, static broker and default values, synonyms, types, docs (v4)', async () => {
@@ -118,10 +119,10 @@ describe('DescribeConfigs', async () => {
 describe('AlterConfigs and IncrementalAlterConfigs', async () => {
   const b = await startTestBroker({}, {}, { keep: true });
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
-  tm.createTopic({ name: 'a', numPartitions: 1, configs: { 'retention.ms': '1000', 'cleanup.policy': 'compact' } });
-  tm.createTopic({ name: 'i', numPartitions: 1 });
-  tm.createTopic({ name: 'j', numPartitions: 1 });
+  const tm = topicsOf(b.broker);
+  await tm.createTopic({ name: 'a', numPartitions: 1, configs: { 'retention.ms': '1000', 'cleanup.policy': 'compact' } });
+  await tm.createTopic({ name: 'i', numPartitions: 1 });
+  await tm.createTopic({ name: 'j', numPartitions: 1 });
   let stopped = false;
   after(async () => { c.close(); if (!stopped) await b.stop(); });
 
@@ -208,7 +209,7 @@ describe('AlterConfigs and IncrementalAlterConfigs', async () => {
   });
 
   it('segment.bytes and retention.ms take effect on the running log, and survive a restart', async () => {
-    tm.createTopic({ name: 'r', numPartitions: 1 });
+    await tm.createTopic({ name: 'r', numPartitions: 1 });
     const set = await c.request(ApiKey.IncrementalAlterConfigs, 1, { resources: [{ resourceType: TOPIC, resourceName: 'r', configs: [{ name: 'segment.bytes', configOperation: SET, value: '300' }] }], validateOnly: false });
     assert.equal(set.responses[0]!.errorCode, 0);
     for (let i = 0; i < 5; i++) assert.equal((await produce(c, 'r', 2, 100)).errorCode, 0);
@@ -228,7 +229,7 @@ describe('AlterConfigs and IncrementalAlterConfigs', async () => {
     try {
       assert.deepEqual(await overrides(c2, 'r'), { 'retention.ms': '1000', 'segment.bytes': '300' });
       assert.deepEqual(await overrides(c2, 'i'), { 'cleanup.policy': 'compact', 'retention.ms': '5000' });
-      const p = again.broker.services.topics.partition('r', 0)!;
+      const p = topicsOf(again.broker).partition('r', 0)!;
       assert.deepEqual([p.log.config.segmentBytes, p.log.config.retentionMs, p.logStartOffset, p.logEndOffset], [300, 1000, 8, 10]);
     } finally {
       c2.close();

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
-import type { DeletedTopic } from '../src/partitions/topic-manager.ts';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf, type DeletedTopic } from './helpers/test-topics.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -20,13 +20,13 @@ async function produce(c: KafkaTestClient, topic: string, partition: number, n: 
 describe('DeleteTopics', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
+  const tm = topicsOf(b.broker);
   const deleted: DeletedTopic[][] = [];
   tm.onTopicsDeleted((t) => deleted.push(t));
   after(async () => { c.close(); await b.stop(); });
 
   it('deletes by name (v0-5): metadata, logs on disk and the onTopicsDeleted hook', async () => {
-    tm.createTopic({ name: 'gone', numPartitions: 2 });
+    await tm.createTopic({ name: 'gone', numPartitions: 2 });
     const id = tm.topic('gone')!.topicId;
     assert.equal((await produce(c, 'gone', 1, 3)).errorCode, 0);
     assert.ok(existsSync(join(b.dataDir, 'gone-1')));
@@ -42,20 +42,20 @@ describe('DeleteTopics', async () => {
     const md = await c.request(ApiKey.Metadata, 12, { topics: [{ name: 'gone', topicId: ZERO_UUID }], allowAutoTopicCreation: false });
     assert.equal(md.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     // Re-created with the same name: a new id and an empty log.
-    assert.equal(tm.createTopic({ name: 'gone', numPartitions: 2 }).errorCode, 0);
+    assert.equal((await tm.createTopic({ name: 'gone', numPartitions: 2 })).errorCode, 0);
     assert.notEqual(tm.topic('gone')!.topicId, id);
     assert.equal(tm.partition('gone', 1)!.logEndOffset, 0);
     for (const v of [0, 1, 3]) {
-      tm.createTopic({ name: `old${v}`, numPartitions: 1 });
+      await tm.createTopic({ name: `old${v}`, numPartitions: 1 });
       const r = await c.request(ApiKey.DeleteTopics, v, { topicNames: [`old${v}`], timeoutMs: 0 });
       assert.deepEqual(r.responses.map((x) => [x.name, x.errorCode]), [[`old${v}`, 0]]);
     }
   });
 
   it('deletes by topic id (v6) and answers UNKNOWN_TOPIC_ID, INVALID_REQUEST as Kafka', async () => {
-    tm.createTopic({ name: 'byid', numPartitions: 1 });
-    tm.createTopic({ name: 'byname', numPartitions: 1 });
-    tm.createTopic({ name: 'dup', numPartitions: 1 });
+    await tm.createTopic({ name: 'byid', numPartitions: 1 });
+    await tm.createTopic({ name: 'byname', numPartitions: 1 });
+    await tm.createTopic({ name: 'dup', numPartitions: 1 });
     const id = tm.topic('byid')!.topicId;
     const nameId = tm.topic('byname')!.topicId;
     const res = await c.request(ApiKey.DeleteTopics, 6, {
@@ -84,7 +84,7 @@ describe('DeleteTopics', async () => {
   });
 
   it('refuses internal topics', async () => {
-    tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
+    await tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
     const res = await c.request(ApiKey.DeleteTopics, 4, { topicNames: ['__consumer_offsets'], timeoutMs: 0 });
     assert.equal(res.responses[0]!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
     assert.ok(tm.topic('__consumer_offsets'));
@@ -97,26 +97,26 @@ describe('DeleteTopics with delete.topic.enable=false', async () => {
   after(async () => { c.close(); await b.stop(); });
 
   it('answers TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3) and keeps the topic', async () => {
-    b.broker.services.topics.createTopic({ name: 'kept', numPartitions: 1 });
+    await topicsOf(b.broker).createTopic({ name: 'kept', numPartitions: 1 });
     const v5 = await c.request(ApiKey.DeleteTopics, 5, { topicNames: ['kept'], timeoutMs: 0 });
     assert.deepEqual(v5.responses, [{ name: 'kept', topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' }]);
     const v2 = await c.request(ApiKey.DeleteTopics, 2, { topicNames: ['kept'], timeoutMs: 0 });
     assert.equal(v2.responses[0]!.errorCode, ErrorCode.INVALID_REQUEST);
-    assert.ok(b.broker.services.topics.topic('kept'));
+    assert.ok(topicsOf(b.broker).topic('kept'));
   });
 });
 
 describe('CreatePartitions', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
+  const tm = topicsOf(b.broker);
   after(async () => { c.close(); await b.stop(); });
 
   it('grows topics, refuses decreases, validates assignments, validateOnly changes nothing', async () => {
-    tm.createTopic({ name: 'grow', numPartitions: 2 });
-    tm.createTopic({ name: 'same', numPartitions: 3 });
-    tm.createTopic({ name: 'assigned', numPartitions: 1 });
-    tm.createTopic({ name: 'dry', numPartitions: 1 });
+    await tm.createTopic({ name: 'grow', numPartitions: 2 });
+    await tm.createTopic({ name: 'same', numPartitions: 3 });
+    await tm.createTopic({ name: 'assigned', numPartitions: 1 });
+    await tm.createTopic({ name: 'dry', numPartitions: 1 });
     assert.equal((await produce(c, 'grow', 1, 2)).errorCode, 0);
     const res = await c.request(ApiKey.CreatePartitions, 3, {
       topics: [
@@ -157,7 +157,7 @@ describe('CreatePartitions', async () => {
 
   it('added partitions survive a restart', async () => {
     const r = await startTestBroker({}, {}, { keep: true });
-    r.broker.services.topics.createTopic({ name: 'p', numPartitions: 1 });
+    await topicsOf(r.broker).createTopic({ name: 'p', numPartitions: 1 });
     const c2 = await kafkaClient(r.port);
     const res = await c2.request(ApiKey.CreatePartitions, 3, { topics: [{ name: 'p', count: 3, assignments: null }], timeoutMs: 0, validateOnly: false });
     assert.equal(res.results[0]!.errorCode, 0);
@@ -165,7 +165,7 @@ describe('CreatePartitions', async () => {
     await r.stop();
     const again = await startTestBroker({ 'log.dirs': r.dataDir });
     try {
-      assert.equal(again.broker.services.topics.topic('p')!.partitions.length, 3);
+      assert.equal(topicsOf(again.broker).topic('p')!.partitions.length, 3);
       assert.ok(existsSync(join(r.dataDir, 'p-2')));
     } finally {
       await again.stop();
@@ -181,9 +181,9 @@ describe('DeleteTopics and the group coordinator', async () => {
   it('drops the committed offsets of a deleted topic, keeps the others', async () => {
     await c.request(ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 });
     await b.broker.services.groupCoordinator.loaded();
-    const tm = b.broker.services.topics;
-    tm.createTopic({ name: 'del', numPartitions: 1 });
-    tm.createTopic({ name: 'keep', numPartitions: 1 });
+    const tm = topicsOf(b.broker);
+    await tm.createTopic({ name: 'del', numPartitions: 1 });
+    await tm.createTopic({ name: 'keep', numPartitions: 1 });
     const commit = await c.request(ApiKey.OffsetCommit, 8, {
       groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
       topics: ['del', 'keep'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] })),

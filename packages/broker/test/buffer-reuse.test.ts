@@ -7,13 +7,14 @@ import { describe, it } from 'node:test';
 import { ApiKey, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 describe('buffer reuse on the data path', () => {
   it('pipelined large produces and fetches keep every byte', async () => {
     const b = await startTestBroker();
     const c = await kafkaClient(b.port);
     try {
-      b.broker.services.topics.createTopic({ name: 'big', numPartitions: 1 });
+      await topicsOf(b.broker).createTopic({ name: 'big', numPartitions: 1 });
       const sent = await Promise.all(Array.from({ length: 12 }, (_, i) =>
         encodeRecordBatch({ records: Array.from({ length: 4 }, (_, k) => ({ key: `k${i}-${k}`, value: randomBytes(50_000 + 1000 * i), timestamp: 1_700_000_000_000 + i })) })));
       const acks = await Promise.all(sent.map((records) => c.request(ApiKey.Produce, 9, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'big', partitionData: [{ index: 0, records }] }] })));

@@ -6,6 +6,7 @@ import { ApiKey } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 import { join, joinBody } from './helpers/group-client.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 const SETTINGS = { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 };
 
@@ -29,7 +30,7 @@ describe('group membership APIs', () => {
       assert.equal(res.host, '127.0.0.1');
       assert.equal(res.port, kafka.port);
     }
-    const topic = kafka.broker.services.topics.topic('__consumer_offsets');
+    const topic = topicsOf(kafka.broker).topic('__consumer_offsets');
     assert.equal(topic?.partitions.length, 5);
     assert.equal(topic?.internal, true);
   });

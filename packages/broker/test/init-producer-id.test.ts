@@ -10,6 +10,7 @@ import { MemoryFileSystem } from '@tributary/storage';
 import { ProducerIdManager, PRODUCER_ID_BLOCK_FILE } from '../src/coordinator/transaction/producer-id-manager.ts';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 const init = (c: KafkaTestClient, version: number, body: { transactionalId?: string | null; transactionTimeoutMs?: number; producerId?: bigint; producerEpoch?: number } = {}) =>
   c.request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, ...body })
@@ -63,7 +64,7 @@ describe('InitProducerId', () => {
   it('after a bump, partitions fence the old epoch and take the new one from sequence 0', async () => {
     const b = await startTestBroker();
     const c = await kafkaClient(b.port);
-    b.broker.services.topics.createTopic({ name: 'idem', numPartitions: 1 });
+    await topicsOf(b.broker).createTopic({ name: 'idem', numPartitions: 1 });
     const produce = async (producerId: bigint, producerEpoch: number, baseSequence: number) => {
       const records = await encodeRecordBatch({ producerId, producerEpoch, baseSequence, records: [{ value: 'x', timestamp: Date.now() }] });
       const r = await c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }] });

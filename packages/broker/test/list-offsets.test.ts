@@ -4,13 +4,14 @@ import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 describe('ListOffsets', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
-  tm.createTopic({ name: 'lo', numPartitions: 1, configs: { 'segment.bytes': '200' } });
-  tm.createTopic({ name: 'empty', numPartitions: 1 });
+  const tm = topicsOf(b.broker);
+  await tm.createTopic({ name: 'lo', numPartitions: 1, configs: { 'segment.bytes': '200' } });
+  await tm.createTopic({ name: 'empty', numPartitions: 1 });
   // three batches of two records; timestamps 1000,1001 / 2000,2001 / 1500,1501
   for (const base of [1000, 2000, 1500]) {
     const records = await encodeRecordBatch({ records: [{ value: 'a', timestamp: base }, { value: 'b', timestamp: base + 1 }] });
@@ -63,9 +64,9 @@ describe('Partition.deleteRecords', () => {
   it('raises the log start offset up to the HW; policy and range checked', async () => {
     const b = await startTestBroker();
     try {
-      const tm = b.broker.services.topics;
-      tm.createTopic({ name: 'dr', numPartitions: 1 });
-      tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
+      const tm = topicsOf(b.broker);
+      await tm.createTopic({ name: 'dr', numPartitions: 1 });
+      await tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
       const p = tm.partition('dr', 0)!;
       await p.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), { requiredAcks: 1, origin: 'client' });
       assert.equal(p.deleteRecords(2), 2);

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { ApiKey, CompressionType, ErrorCode, Off, crc32c, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 const batch = (records: RecordInput[], compression = CompressionType.None) => encodeRecordBatch({ records, compression });
 const values = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i }));
@@ -24,12 +25,12 @@ function fetchReq(topic: string, partition: number, offset: number, o: { maxWait
 describe('Produce and Fetch', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
-  const tm = b.broker.services.topics;
-  tm.createTopic({ name: 't', numPartitions: 2 });
-  tm.createTopic({ name: 'lat', numPartitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
-  tm.createTopic({ name: 'gz', numPartitions: 1, configs: { 'compression.type': 'gzip' } });
-  tm.createTopic({ name: 'small', numPartitions: 1, configs: { 'max.message.bytes': '200' } });
-  tm.createTopic({ name: 'misr', numPartitions: 1, configs: { 'min.insync.replicas': '2' } });
+  const tm = topicsOf(b.broker);
+  await tm.createTopic({ name: 't', numPartitions: 2 });
+  await tm.createTopic({ name: 'lat', numPartitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
+  await tm.createTopic({ name: 'gz', numPartitions: 1, configs: { 'compression.type': 'gzip' } });
+  await tm.createTopic({ name: 'small', numPartitions: 1, configs: { 'max.message.bytes': '200' } });
+  await tm.createTopic({ name: 'misr', numPartitions: 1, configs: { 'min.insync.replicas': '2' } });
   after(async () => { c.close(); await b.stop(); });
 
   it('assigns contiguous offsets and fetch returns the bytes as stored', async () => {
@@ -59,7 +60,7 @@ describe('Produce and Fetch', async () => {
     assert.equal((await produce(c, 'nope', 0, await batch(values(1)))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await produce(c, 't', 9, await batch(values(1)))).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await produce(c, 'bad name', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
-    tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
+    await tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 });
     assert.equal((await produce(c, '__consumer_offsets', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
     const corrupt = await batch(values(2));
     corrupt[corrupt.length - 1] ^= 0xff;
@@ -93,7 +94,7 @@ describe('Produce and Fetch', async () => {
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)))).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
     const future = await produce(c, 't', 1, await batch([{ value: 'f', timestamp: Date.now() + 2 * 3_600_000 }]));
     assert.equal(future.errorCode, ErrorCode.INVALID_TIMESTAMP);
-    tm.createTopic({ name: 'recent', numPartitions: 1, configs: { 'message.timestamp.before.max.ms': '60000' } });
+    await tm.createTopic({ name: 'recent', numPartitions: 1, configs: { 'message.timestamp.before.max.ms': '60000' } });
     assert.equal((await produce(c, 'recent', 0, await batch(values(1)))).errorCode, ErrorCode.INVALID_TIMESTAMP);
     assert.equal((await produce(c, 'recent', 0, await batch([{ value: 'now', timestamp: Date.now() }]))).errorCode, ErrorCode.NONE);
     assert.equal((await produce(c, 'misr', 0, await batch(values(1)), { acks: 1 })).errorCode, ErrorCode.NONE);
@@ -151,7 +152,7 @@ describe('Produce and Fetch', async () => {
   });
 
   it('long poll: a waiting fetch is answered by an append, well before max.wait.ms', async () => {
-    tm.createTopic({ name: 'lp', numPartitions: 1 });
+    await tm.createTopic({ name: 'lp', numPartitions: 1 });
     const c2 = await kafkaClient(b.port);
     try {
       const started = Date.now();
@@ -181,7 +182,7 @@ describe('Produce and Fetch', async () => {
   });
 
   it('max bytes: first batch always, later partitions only what fits (KIP-74)', async () => {
-    tm.createTopic({ name: 'mb', numPartitions: 2 });
+    await tm.createTopic({ name: 'mb', numPartitions: 2 });
     const b0 = await batch(values(10));
     const b1 = await batch(values(10));
     await produce(c, 'mb', 0, b0);
@@ -206,7 +207,7 @@ describe('durability', () => {
   it('fsync mode and restart keep every acknowledged record at its offset', async () => {
     const b = await startTestBroker({ 'tributary.durability': 'fsync' }, {}, { keep: true });
     const c = await kafkaClient(b.port);
-    b.broker.services.topics.createTopic({ name: 'd', numPartitions: 1, configs: { 'segment.bytes': '300' } });
+    await topicsOf(b.broker).createTopic({ name: 'd', numPartitions: 1, configs: { 'segment.bytes': '300' } });
     const offsets = [];
     for (let i = 0; i < 5; i++) offsets.push((await produce(c, 'd', 0, await batch(values(2, `r${i}-`)))).baseOffset);
     assert.deepEqual(offsets, [0n, 2n, 4n, 6n, 8n]);
@@ -235,7 +236,7 @@ describe('large fetch', () => {
     const b = await startTestBroker();
     const c = await kafkaClient(b.port);
     try {
-      b.broker.services.topics.createTopic({ name: 'big', numPartitions: 2 });
+      await topicsOf(b.broker).createTopic({ name: 'big', numPartitions: 2 });
       const big = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(1000, i), timestamp: 1 }));
       await produce(c, 'big', 0, await batch(big));
       await produce(c, 'big', 1, await batch(big.slice(0, 10)));
@@ -257,14 +258,14 @@ describe('waiting fetches end early', () => {
   it('on topic deletion and on broker stop', async () => {
     const b = await startTestBroker();
     const c = await kafkaClient(b.port);
-    const tm = b.broker.services.topics;
-    tm.createTopic({ name: 'del', numPartitions: 1 });
-    tm.createTopic({ name: 'stay', numPartitions: 1 });
+    const tm = topicsOf(b.broker);
+    await tm.createTopic({ name: 'del', numPartitions: 1 });
+    await tm.createTopic({ name: 'stay', numPartitions: 1 });
     try {
       const t0 = Date.now();
       const w1 = c.request(ApiKey.Fetch, 12, fetchReq('del', 0, 0, { maxWaitMs: 60_000 }));
       await new Promise((r) => setTimeout(r, 30));
-      tm.deleteTopic('del');
+      await tm.deleteTopic('del');
       assert.equal((await w1).responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       const w2 = c.request(ApiKey.Fetch, 12, fetchReq('stay', 0, 0, { maxWaitMs: 60_000 }));
       await new Promise((r) => setTimeout(r, 30));
@@ -281,7 +282,7 @@ describe('idempotent producer', () => {
   it('checks epochs and sequences; a retried duplicate returns the original offsets', async () => {
     const b = await startTestBroker({}, {}, { keep: true });
     const c = await kafkaClient(b.port);
-    b.broker.services.topics.createTopic({ name: 'idem', numPartitions: 1 });
+    await topicsOf(b.broker).createTopic({ name: 'idem', numPartitions: 1 });
     const ib = (seq: number, n: number, epoch = 0, pid = 7n) =>
       encodeRecordBatch({ records: values(n), producerId: pid, producerEpoch: epoch, baseSequence: seq });
     try {
@@ -290,7 +291,7 @@ describe('idempotent producer', () => {
       assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
       assert.deepEqual(await p(await ib(0, 2)), [0, 0n]); // duplicate: original offsets
       assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
-      assert.equal(b.broker.services.topics.partition('idem', 0)!.logEndOffset, 5);
+      assert.equal(topicsOf(b.broker).partition('idem', 0)!.logEndOffset, 5);
       assert.deepEqual(await p(await ib(9, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
       assert.deepEqual(await p(await ib(5, 1)), [0, 5n]);
       assert.deepEqual(await p(await ib(3, 1, 1)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);

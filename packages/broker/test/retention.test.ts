@@ -4,15 +4,16 @@ import { describe, it } from 'node:test';
 import { encodeRecordBatch } from '@tributary/protocol';
 import { MockTime } from '@tributary/storage';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 describe('retention', () => {
   it('deletes old segments on the retention schedule, per topic config, never at or above the HW', async () => {
     const time = new MockTime(1_800_000_000_000);
     const b = await startTestBroker({ 'log.retention.check.interval.ms': 1000 }, { time });
     try {
-      const tm = b.broker.services.topics;
-      tm.createTopic({ name: 'short', numPartitions: 1, configs: { 'retention.ms': '60000', 'segment.bytes': '100' } });
-      tm.createTopic({ name: 'long', numPartitions: 1, configs: { 'segment.bytes': '100' } });
+      const tm = topicsOf(b.broker);
+      await tm.createTopic({ name: 'short', numPartitions: 1, configs: { 'retention.ms': '60000', 'segment.bytes': '100' } });
+      await tm.createTopic({ name: 'long', numPartitions: 1, configs: { 'segment.bytes': '100' } });
       for (const name of ['short', 'long']) {
         for (let i = 0; i < 3; i++) {
           const ts = time.now() - 3_600_000 + i;

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { kafkaClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
+import { topicsOf } from './helpers/test-topics.ts';
 
 describe('Metadata and CreateTopics', async () => {
   const b = await startTestBroker({ 'num.partitions': 2 });
@@ -60,7 +61,7 @@ describe('Metadata and CreateTopics', async () => {
     const res = await c.request(ApiKey.CreateTopics, 5, { topics: [{ name: 'dry', numPartitions: 4, replicationFactor: 1 }], timeoutMs: 0, validateOnly: true });
     assert.equal(res.topics[0]!.errorCode, ErrorCode.NONE);
     assert.equal(res.topics[0]!.numPartitions, 4);
-    assert.equal(b.broker.services.topics.topic('dry'), undefined);
+    assert.equal(topicsOf(b.broker).topic('dry'), undefined);
   });
 
   it('Metadata lists brokers, cluster, controller, topics with ids, leaders, epochs, ISR', async () => {
@@ -70,7 +71,7 @@ describe('Metadata and CreateTopics', async () => {
     assert.equal(md.controllerId, 1);
     const t = md.topics[0]!;
     assert.equal(t.errorCode, 0);
-    assert.equal(t.topicId, b.broker.services.topics.topic('orders')!.topicId);
+    assert.equal(t.topicId, topicsOf(b.broker).topic('orders')!.topicId);
     assert.deepEqual(t.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes]),
       [[0, 1, 0, [1], [1]], [1, 1, 0, [1], [1]], [2, 1, 0, [1], [1]]]);
     assert.equal(t.topicAuthorizedOperations, -2147483648);
@@ -116,30 +117,30 @@ describe('auto.create.topics.enable=false', async () => {
   });
 });
 
-describe('TopicManager', () => {
+describe('topics across a restart', () => {
   it('keeps topics, ids and configs across a restart; deletes and grows topics; internal flag', async () => {
     const b = await startTestBroker({}, {}, { keep: true });
-    const tm = b.broker.services.topics;
-    const r = tm.createTopic({ name: 'keep', numPartitions: 2, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '5000', 'segment.bytes': '2048' } });
+    const tm = topicsOf(b.broker);
+    const r = await tm.createTopic({ name: 'keep', numPartitions: 2, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '5000', 'segment.bytes': '2048' } });
     assert.equal(r.errorCode, 0);
     const id = r.topic!.topicId;
     assert.equal(tm.partition('keep', 0)!.log.config.segmentBytes, 2048);
-    assert.equal(tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 }).topic!.internal, true);
-    assert.equal(tm.createTopic({ name: 'gone', numPartitions: 1 }).errorCode, 0);
-    assert.equal(tm.createPartitions('keep', 3).errorCode, 0);
-    assert.equal(tm.createPartitions('keep', 2).errorCode, ErrorCode.INVALID_PARTITIONS);
-    assert.equal(tm.deleteTopic('gone').errorCode, 0);
-    assert.equal(tm.deleteTopic('gone').errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    assert.equal(tm.incrementalAlterTopicConfigs('keep', [{ name: 'retention.ms', op: 'SET', value: '60000' }, { name: 'cleanup.policy', op: 'APPEND', value: 'delete' }]).errorCode, 0);
-    assert.equal(tm.alterTopicConfigs('keep', { 'retention.ms': 'x' }).errorCode, ErrorCode.INVALID_CONFIG);
-    assert.equal(existsSync(`${b.dataDir}/tributary-metadata/topics/keep.json`), true);
+    assert.equal((await tm.createTopic({ name: '__consumer_offsets', numPartitions: 1 })).topic!.internal, true);
+    assert.equal((await tm.createTopic({ name: 'gone', numPartitions: 1 })).errorCode, 0);
+    assert.equal((await tm.createPartitions('keep', 3)).errorCode, 0);
+    assert.equal((await tm.createPartitions('keep', 2)).errorCode, ErrorCode.INVALID_PARTITIONS);
+    assert.equal((await tm.deleteTopic('gone')).errorCode, 0);
+    assert.equal((await tm.deleteTopic('gone')).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal((await tm.incrementalAlterTopicConfigs('keep', [{ name: 'retention.ms', op: 'SET', value: '60000' }, { name: 'cleanup.policy', op: 'APPEND', value: 'delete' }])).errorCode, 0);
+    assert.equal((await tm.alterTopicConfigs('keep', { 'retention.ms': 'x' })).errorCode, ErrorCode.INVALID_CONFIG);
+    assert.equal(existsSync(`${b.dataDir}/__cluster_metadata-0/00000000000000000000.log`), true);
     await b.broker.stop();
     assert.ok(existsSync(`${b.dataDir}/.kafka_cleanshutdown`));
     assert.match(readFileSync(`${b.dataDir}/meta.properties`, 'utf8'), /cluster.id=/);
 
     const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
     try {
-      const tm2 = b2.broker.services.topics;
+      const tm2 = topicsOf(b2.broker);
       assert.equal(b2.broker.services.clusterId, b.broker.services.clusterId);
       const t = tm2.topic('keep')!;
       assert.equal(t.topicId, id);

@@ -1,33 +1,32 @@
-// startCluster: an in-process Tributary cluster of several broker nodes for tests of leader
-// changes (the role of librdkafka's mock cluster, rd_kafka_mock_partition_set_leader, and
-// franz-go's kfake): nodes 1..n, each with its own listener on a free port of 127.0.0.1, node id
-// and advertised endpoint, in a temporary data directory removed on stop.
+// startCluster: an in-process Tributary cluster of independent brokers for tests: nodes 1..n, each
+// a whole Broker with its own data directory, listener (a free port of 127.0.0.1), partitions,
+// group coordinator and producer ids, and one controller they all register with (a
+// LocalController in its own directory: a dedicated controller, as KRaft's `process.roles=controller`).
+// Topics are placed on the registered brokers by the controller; each broker hosts the replicas
+// assigned to it; Metadata from any broker lists them all; a request for a partition another
+// broker leads is answered NOT_LEADER_OR_FOLLOWER; FindCoordinator points at the broker leading the
+// group's __consumer_offsets partition.
 //
-// NOT REPLICATION: the nodes share one partition layer (one copy of every log), one producer id
-// manager and one group coordinator (@tributary/broker's LocalCluster). A node answers what it
-// does not lead as a Kafka broker would (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
-// UNKNOWN_LEADER_EPOCH), and Metadata reports leaders and leader epochs, so clients go through
-// exactly the recovery they need against a real cluster; but no record is ever lost by a leader
-// change here, because every "replica" is the same log.
+// Until replication lands, followers do not fetch: a replica other than the leader stays empty,
+// so a leader that moves (stopNode fences a broker and the controller elects another ISR member)
+// serves an empty log. For client tests of leader changes without losing data, use
+// startSharedLogCluster.
 //
-//   const kafka = await startCluster({ brokers: 3 });      // { bootstrap, nodes, ... }
-//   kafka.moveLeader('orders', 0, 2);                       // node 2 leads orders-0, epoch + 1
-//   await kafka.stopNode(1);                                // node 1's listener closes; re-election
-//   await kafka.startNode(1);                               // back on its port, in the ISRs again
+//   const kafka = await startCluster({ brokers: 3 });    // { bootstrap, nodes, brokers, controller }
+//   await kafka.stopNode(2);                              // broker 2 stops and is fenced
+//   await kafka.startNode(2);                             // back on its port and data dir
 //   await kafka.stop();
-//
-// Defaults: default.replication.factor and offsets.topic.replication.factor = brokers (every node
-// is a replica of every partition, so a leader can move anywhere); partition leaders round-robin
-// over the nodes (partition p led by node (p mod n) + 1).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig, LocalCluster, silentLogger, type BrokerOptions, type ConfigSources } from '@tributary/broker';
+import { Broker, BrokerConfig, controllerOptions, silentLogger, type BrokerOptions, type ConfigSources } from '@tributary/broker';
+import { LocalController, type PartitionRegistration } from '@tributary/metadata';
+import { ErrorCode } from '@tributary/protocol';
 
-export interface StartClusterOptions extends BrokerOptions {
-  /** Number of nodes (default 3), node ids 1..brokers. */
+export interface StartClusterOptions extends Omit<BrokerOptions, 'controller' | 'fs'> {
+  /** Number of brokers (default 3), node ids 1..brokers. */
   brokers?: number;
-  /** Broker settings by Kafka name, shared by every node; log.dirs defaults to a temp dir. */
+  /** Broker settings by Kafka name, shared by every broker (node.id, listeners and log.dirs are set per broker). */
   settings?: ConfigSources['settings'];
   /** Use this data directory instead of a temporary one (it is then kept on stop). */
   dataDir?: string;
@@ -40,60 +39,87 @@ export interface ClusterNode {
 }
 
 export interface TestCluster {
-  cluster: LocalCluster;
-  /** Every node's `127.0.0.1:<port>`, comma separated, for bootstrap.servers. */
+  /** Every broker's `127.0.0.1:<port>`, comma separated, for bootstrap.servers. */
   bootstrap: string;
   nodes: ClusterNode[];
   dataDir: string;
-  /** Leader and leader epoch of a partition now. */
-  leaderOf(topic: string, partition: number): { leader: number; leaderEpoch: number };
-  /** Makes `nodeId` the partition's leader (epoch + 1); returns the new leader epoch. */
-  moveLeader(topic: string, partition: number, nodeId: number): number;
-  /** Stops a node as a crash does (connections dropped); its partitions get new leaders. */
+  /** The controller every broker registers with. */
+  controller: LocalController;
+  /** A running broker, or undefined while it is stopped. */
+  broker(nodeId: number): Broker | undefined;
+  /** A partition as the controller holds it (leader, leader epoch, replicas, ISR). */
+  partition(topic: string, partition: number): PartitionRegistration;
+  /** Stops a broker (in-flight requests answered, connections closed) and fences it. */
   stopNode(nodeId: number): Promise<void>;
-  /** Starts a stopped node again on its port. */
+  /** Starts a stopped broker again on its port and data directory. */
   startNode(nodeId: number): Promise<void>;
-  /** Stops every node and removes the temporary data directory. */
+  /** Stops every broker and the controller; removes the temporary data directory. */
   stop(): Promise<void>;
 }
 
 export async function startCluster(opts: StartClusterOptions = {}): Promise<TestCluster> {
-  const { brokers = 3, settings, dataDir: givenDir, ...brokerOptions } = opts;
-  if (!Number.isInteger(brokers) || brokers < 1) throw new Error(`brokers must be a positive integer (got ${brokers})`);
+  const { brokers: n = 3, settings, dataDir: givenDir, ...brokerOptions } = opts;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`brokers must be a positive integer (got ${n})`);
   const dataDir = givenDir ?? (await mkdtemp(join(tmpdir(), 'tributary-cluster-')));
-  const nodeIds = Array.from({ length: brokers }, (_, i) => i + 1);
-  let cluster: LocalCluster;
+  const nodeIds = Array.from({ length: n }, (_, i) => i + 1);
+  const ports = new Map<number, number>();
+  const running = new Map<number, Broker>();
+  const configFor = (nodeId: number) => BrokerConfig.load({
+    settings: {
+      'offsets.topic.replication.factor': Math.min(3, n),
+      ...settings,
+      'node.id': nodeId,
+      listeners: `PLAINTEXT://127.0.0.1:${ports.get(nodeId) ?? 0}`,
+      'log.dirs': join(dataDir, `broker-${nodeId}`),
+    },
+  });
+  let controller: LocalController | null = null;
+  const startNode = async (nodeId: number) => {
+    if (running.has(nodeId)) throw new Error(`broker ${nodeId} is running`);
+    const broker = new Broker(configFor(nodeId), { log: silentLogger, shutdownTimeoutMs: 5_000, ...brokerOptions, controller: controller! });
+    ports.set(nodeId, await broker.start());
+    running.set(nodeId, broker);
+  };
+  const stopAll = async () => {
+    await Promise.all([...running.values()].map((b) => b.stop()));
+    running.clear();
+    await controller?.close();
+  };
   try {
-    const config = BrokerConfig.load({
-      settings: {
-        listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, 'node.id': 1,
-        'default.replication.factor': brokers, 'offsets.topic.replication.factor': brokers,
-        ...settings,
-      },
-    });
-    cluster = new LocalCluster(config, { log: silentLogger, shutdownTimeoutMs: 5_000, ...brokerOptions, nodeIds });
-    await cluster.start();
+    const controllerDir = join(dataDir, 'controller');
+    await mkdir(controllerDir, { recursive: true });
+    controller = await LocalController.open({ logDir: controllerDir, controller: controllerOptions(configFor(1)), time: brokerOptions.time });
+    for (const id of nodeIds) await startNode(id);
   } catch (err) {
+    await stopAll();
     if (!givenDir) await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const nodes = cluster.endpoints();
+  const ctl = controller;
   let stopped: Promise<void> | null = null;
   return {
-    cluster,
-    bootstrap: nodes.map((n) => `${n.host}:${n.port}`).join(','),
-    nodes,
+    bootstrap: nodeIds.map((id) => `127.0.0.1:${ports.get(id)}`).join(','),
+    nodes: nodeIds.map((nodeId) => ({ nodeId, host: '127.0.0.1', port: ports.get(nodeId)! })),
     dataDir,
-    leaderOf(topic, partition) {
-      const p = cluster.partition(topic, partition);
-      return { leader: p.leader, leaderEpoch: p.leaderEpoch };
+    controller: ctl,
+    broker: (nodeId) => running.get(nodeId),
+    partition(topic, partition) {
+      const p = ctl.image.partition(topic, partition);
+      if (!p) throw new Error(`unknown partition ${topic}-${partition}`);
+      return p;
     },
-    moveLeader: (topic, partition, nodeId) => cluster.moveLeader(topic, partition, nodeId),
-    stopNode: (nodeId) => cluster.stopNode(nodeId),
-    startNode: async (nodeId) => { await cluster.startNode(nodeId); },
+    async stopNode(nodeId) {
+      const broker = running.get(nodeId);
+      if (!broker) throw new Error(`broker ${nodeId} is not running`);
+      running.delete(nodeId);
+      await broker.stop();
+      const r = await ctl.fenceBroker(nodeId);
+      if (r.errorCode !== ErrorCode.NONE) throw new Error(r.errorMessage ?? `cannot fence broker ${nodeId}`);
+    },
+    startNode,
     stop() {
       stopped ??= (async () => {
-        await cluster.stop();
+        await stopAll();
         if (!givenDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;

@@ -30,13 +30,13 @@ export interface AlterResourceRules<R> {
   authorize: Authorize;
   /** The API's own checks on a resource, after the duplicate checks (null: it may go on). */
   validate?(resource: R): ResourceError | null;
-  /** Alters (or, validateOnly, checks) a TOPIC resource; errorCode NONE when it succeeded. */
-  alterTopic(resource: R): { errorCode: number; errorMessage: string | null };
+  /** Alters (or, validateOnly, checks) a TOPIC resource through the controller; errorCode NONE when it succeeded. */
+  alterTopic(resource: R): Promise<{ errorCode: number; errorMessage: string | null }>;
   /** The INVALID_REQUEST message for BROKER_LOGGER resources. */
   brokerLoggerMessage: string;
 }
 
-export function alterConfigResources<R extends AlterableResource>(resources: readonly R[], rules: AlterResourceRules<R>): AlterResourceResult[] {
+export async function alterConfigResources<R extends AlterableResource>(resources: readonly R[], rules: AlterResourceRules<R>): Promise<AlterResourceResult[]> {
   const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
   const count = new Map<string, number>();
   for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
@@ -45,7 +45,7 @@ export function alterConfigResources<R extends AlterableResource>(resources: rea
   for (const res of resources) {
     const k = key(res);
     if (answered.has(k)) continue;
-    const e = count.get(k)! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' } : alterOne(res, rules);
+    const e = count.get(k)! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' } : await alterOne(res, rules);
     answered.add(k);
     results.push({ errorCode: e?.errorCode ?? ErrorCode.NONE, errorMessage: e?.errorMessage ?? null, resourceType: res.resourceType, resourceName: res.resourceName });
   }
@@ -58,7 +58,7 @@ export function alterConfigErrors(resources: readonly AlterableResource[], error
   return resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName }));
 }
 
-function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): { errorCode: number; errorMessage: string | null } | null {
+async function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): Promise<{ errorCode: number; errorMessage: string | null } | null> {
   const names = res.configs.map((c) => c.name);
   if (new Set(names).size !== names.length) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' };
   const invalid = rules.validate?.(res);

@@ -14,7 +14,7 @@ import { ErrorCode, type DescribeConfigsResponseDescribeConfigsResourceResult, t
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
-import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
+import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
 /** Kafka's ConfigResource.Type ids (not the ACL ResourceType of server/authorizer.ts). */
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;

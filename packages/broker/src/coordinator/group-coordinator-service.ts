@@ -41,6 +41,8 @@ export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
   private creating: Promise<void> | null = null;
   private readonly loads = new Map<number, Promise<void>>();
+  /** __consumer_offsets partitions served here (loaded or loading). */
+  private readonly led = new Set<number>();
   private stopped = false;
 
   constructor(private readonly opts: GroupCoordinatorServiceOptions) {
@@ -93,11 +95,13 @@ export class GroupCoordinatorService {
     return this.coordinator.partitionFor(groupId);
   }
 
-  /** Leadership of __consumer_offsets-<partition> arrived here: replay it and serve its groups. */
+  /** Leadership of __consumer_offsets-<partition> arrived here: replay it and serve its groups. Idempotent. */
   onBecomeLeader(partition: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (this.led.has(partition)) return this.loads.get(partition) ?? Promise.resolve();
     const log = this.opts.host.partitionLog(GROUP_METADATA_TOPIC_NAME, partition);
     if (!log) return Promise.resolve();
+    this.led.add(partition);
     const host = this.opts.host;
     const coordinatorLog = new PartitionCoordinatorLog(log, {
       leaderEpoch: () => host.leaderEpoch(GROUP_METADATA_TOPIC_NAME, partition),
@@ -113,6 +117,7 @@ export class GroupCoordinatorService {
 
   /** Leadership of __consumer_offsets-<partition> moved away: stop serving its groups. */
   onResign(partition: number): void {
+    this.led.delete(partition);
     this.coordinator.unloadPartition(partition);
   }
 

@@ -5,7 +5,7 @@
 // UNKNOWN_TOPIC_OR_PARTITION, without reaching the coordinator; the coordinator's per-partition
 // results are then merged back in request order.
 import { ErrorCode } from '@tributary/protocol';
-import type { MetadataView } from '../metadata/metadata-view.ts';
+import type { MetadataCache } from '../metadata/metadata-cache.ts';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -15,7 +15,7 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
  * then partitions missing from the metadata.
  */
 export function checkPartitions<P extends { partitionIndex: number }>(
-  metadata: MetadataView,
+  metadata: MetadataCache,
   topics: Array<{ name: string; partitions: P[] }>,
   authorized: (topic: string) => boolean,
 ): { existing: Array<{ name: string; partitions: P[] }>; answered: Map<string, number> } {

@@ -32,15 +32,16 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
   name: 'AlterConfigs',
   minVersion: 0,
   maxVersion: 2,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const s = ctx.services;
-    const responses = alterConfigResources(request.resources, {
+    const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
       authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
-      alterTopic(res) {
+      async alterTopic(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
-        const r = s.topics.alterTopicConfigs(res.resourceName, configs, request.validateOnly);
+        const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], { validateOnly: request.validateOnly });
+        if (!r) throw new Error('the controller answered no resource');
         if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs replaced', { topic: res.resourceName, configs });
         return r;
       },

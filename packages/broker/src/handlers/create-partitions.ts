@@ -3,7 +3,7 @@
 // Versions: 0-3.
 //
 // Behaviour:
-// * Grows each topic to `count` partitions (TopicManager.createPartitions). An unknown topic is
+// * Grows each topic to `count` partitions (the controller's CreatePartitions). An unknown topic is
 //   UNKNOWN_TOPIC_OR_PARTITION; a count lower than or equal to the current one is
 //   INVALID_PARTITIONS (partitions can only be added).
 // * Explicit assignments must name one replica list per new partition, of the topic's
@@ -21,9 +21,10 @@
 //   check).
 //
 // Not implemented:
-// * timeoutMs (creation is synchronous)
+// * timeoutMs (the controller answers once the records are durable)
 // * create-partitions policies
 import { ApiKey, ErrorCode, errorInfo, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
+import type { CreatePartitionsTopic } from '@tributary/metadata';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
@@ -36,12 +37,13 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
   name: 'CreatePartitions',
   minVersion: 0,
   maxVersion: 3,
-  handle(ctx, request) {
-    const topics = ctx.services.topics;
+  async handle(ctx, request) {
+    const metadata = ctx.services.metadata;
     const count = new Map<string, number>();
     for (const t of request.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     const answeredDuplicates = new Set<string>();
+    const pending: Array<{ index: number; topic: CreatePartitionsTopic }> = [];
     for (const rt of request.topics) {
       if (count.get(rt.name)! > 1) {
         if (answeredDuplicates.has(rt.name)) continue;
@@ -53,19 +55,25 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
         results.push({ name: rt.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
         continue;
       }
-      if (isInternalTopic(rt.name) && topics.topic(rt.name)) {
+      if (isInternalTopic(rt.name) && metadata.topic(rt.name)) {
         results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.` });
         continue;
       }
-      const have = topics.topic(rt.name)?.partitions.length ?? 0;
+      const have = metadata.topic(rt.name)?.partitions.length ?? 0;
       if (rt.count - have > MAX_PARTITIONS_PER_REQUEST) {
         results.push({ name: rt.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' });
         continue;
       }
       const assignments = rt.assignments === null ? null : rt.assignments.map((a) => a.brokerIds);
-      const r = topics.createPartitions(rt.name, rt.count, assignments, request.validateOnly);
-      results.push({ name: rt.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
-      if (r.errorCode === ErrorCode.NONE && !request.validateOnly) ctx.services.log.info('partitions created', { topic: rt.name, count: rt.count });
+      pending.push({ index: results.length, topic: { name: rt.name, count: rt.count, assignments } });
+      results.push({ name: rt.name, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null });
+    }
+    if (pending.length === 0) return { throttleTimeMs: 0, results };
+    const answers = await ctx.services.controller.createPartitions(pending.map((p) => p.topic), { validateOnly: request.validateOnly });
+    for (const [i, r] of answers.entries()) {
+      const { index, topic } = pending[i]!;
+      results[index] = { name: topic.name, errorCode: r.errorCode, errorMessage: r.errorMessage };
+      if (r.errorCode === ErrorCode.NONE && !request.validateOnly) ctx.services.log.info('partitions created', { topic: topic.name, count: topic.count });
     }
     return { throttleTimeMs: 0, results };
   },

@@ -3,7 +3,8 @@
 // Versions: 0-7.
 //
 // Behaviour:
-// * Each topic goes through TopicManager.createTopic, which validates as Kafka's controller does:
+// * The topics go to the controller in one call (ControllerChannel.createTopics: records, then
+//   durable), which validates as Kafka's controller does:
 //   INVALID_TOPIC_EXCEPTION (bad name, or a collision on '.'/'_'), TOPIC_ALREADY_EXISTS,
 //   INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (<= 0 other than -1, or more than the
 //   registered brokers), INVALID_REPLICA_ASSIGNMENT, INVALID_REQUEST (both a count and an
@@ -22,10 +23,11 @@
 // * v7: the topic id.
 //
 // Not implemented:
-// * timeoutMs (creation is synchronous)
+// * timeoutMs (the controller answers once the records are durable)
 // * create-topic policies
 // * quotas
 import { ApiKey, ErrorCode, errorInfo, type CreateTopicsResponseCreatableTopicResult } from '@tributary/protocol';
+import type { CreatableTopic } from '@tributary/metadata';
 import { CONFIG_SOURCE, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
@@ -37,13 +39,14 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
   name: 'CreateTopics',
   minVersion: 0,
   maxVersion: 7,
-  handle(ctx, request) {
-    const topics = ctx.services.topics;
+  async handle(ctx, request) {
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: CreateTopicsResponseCreatableTopicResult[] = [];
     const done = new Set<string>();
     const clusterCreate = ctx.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
+    // Checked here, in request order; the rest go to the controller in one call.
+    const creatable: Array<{ index: number; topic: CreatableTopic }> = [];
     for (const rt of request.topics) {
       const base = { name: rt.name, topicId: ZERO_UUID, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [] };
       if (counts.get(rt.name)! > 1) {
@@ -56,35 +59,40 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
         results.push({ ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' });
         continue;
       }
-      const r = topics.createTopic({
-        name: rt.name,
-        numPartitions: rt.numPartitions,
-        replicationFactor: rt.replicationFactor,
-        assignments: rt.assignments,
-        configs: Object.fromEntries(rt.configs.map((c) => [c.name, c.value])),
-        validateOnly: request.validateOnly,
+      creatable.push({
+        index: results.length,
+        topic: {
+          name: rt.name,
+          numPartitions: rt.numPartitions,
+          replicationFactor: rt.replicationFactor,
+          assignments: rt.assignments,
+          configs: Object.fromEntries(rt.configs.map((c) => [c.name, c.value])),
+        },
       });
-      if (!r.topic) {
-        results.push({ ...base, errorCode: r.errorCode, errorMessage: r.errorMessage });
-        continue;
-      }
+      results.push({ ...base, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null });
+    }
+    if (creatable.length === 0) return { throttleTimeMs: 0, topics: results };
+    const created = await ctx.services.controller.createTopics(creatable.map((c) => c.topic), { validateOnly: request.validateOnly });
+    for (const [i, r] of created.entries()) {
+      const at = creatable[i]!.index;
+      const base = results[at]!;
       const t = r.topic;
-      if (!ctx.authorize(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name)) {
-        // Created, but its configuration is not shown (v5+ TopicConfigErrorCode).
-        const topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-        results.push({ ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode });
+      if (!t) {
+        results[at] = { ...base, errorCode: r.errorCode, errorMessage: r.errorMessage };
         continue;
       }
-      const numPartitions = request.validateOnly
-        ? rt.assignments.length || (rt.numPartitions === -1 ? ctx.services.config.get('num.partitions') : rt.numPartitions)
-        : t.partitions.length;
-      const replicationFactor = request.validateOnly
-        ? rt.assignments[0]?.brokerIds.length ?? (rt.replicationFactor === -1 ? ctx.services.config.get('default.replication.factor') : rt.replicationFactor)
-        : t.partitions[0]?.replicas.length ?? 0;
+      if (!ctx.authorize(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, r.name)) {
+        // Created, but its configuration is not shown (v5+ TopicConfigErrorCode).
+        results[at] = { ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        continue;
+      }
       const configs = effectiveTopicConfig(t.configs, ctx.services.config).map((c) => ({
         name: c.name, value: c.value, readOnly: false, configSource: CONFIG_SOURCE[c.source], isSensitive: false,
       }));
-      results.push({ ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor, configs });
+      results[at] = {
+        ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null,
+        numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs,
+      };
     }
     return { throttleTimeMs: 0, topics: results };
   },

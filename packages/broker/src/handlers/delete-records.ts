@@ -39,8 +39,8 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
       partitions: rt.partitions.map((rp) => {
         const fail = (errorCode: number) => ({ partitionIndex: rp.partitionIndex, lowWatermark: -1n, errorCode });
         if (!ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, rt.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-        const p = s.topics.partition(rt.name, rp.partitionIndex);
-        if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const p = s.replicas.getPartitionOrError(rt.name, rp.partitionIndex);
+        if (typeof p === 'number') return fail(p);
         if (isInternalTopic(rt.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
         const leaderError = p.leaderError(s.nodeId);
         if (leaderError !== ErrorCode.NONE) return fail(leaderError);
@@ -60,7 +60,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
       }),
     }));
     if (changed) {
-      try { s.topics.logs.checkpointLogStartOffsets(); } catch (err) { s.log.error('cannot checkpoint log start offsets', { err }); }
+      try { s.replicas.logs.checkpointLogStartOffsets(); } catch (err) { s.log.error('cannot checkpoint log start offsets', { err }); }
     }
     return { throttleTimeMs: 0, topics };
   },

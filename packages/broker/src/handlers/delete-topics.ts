@@ -24,7 +24,7 @@
 // * v6: topics by name or id (Topics); topic ids answered.
 //
 // Not implemented:
-// * timeoutMs (deletion is synchronous)
+// * timeoutMs (the controller answers once the records are durable)
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
@@ -37,9 +37,9 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
   name: 'DeleteTopics',
   minVersion: 0,
   maxVersion: 6,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const version = ctx.header.apiVersion;
-    const topics = ctx.services.topics;
+    const topics = ctx.services.metadata;
     const wanted = version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const answer = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null = null) =>
@@ -55,6 +55,7 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const key = (w: { name: string | null; topicId: string }) => (w.name !== null ? `n:${w.name}` : `i:${w.topicId}`);
     for (const w of wanted) count.set(key(w), (count.get(key(w)) ?? 0) + 1);
     const answeredDuplicates = new Set<string>();
+    const pending: Array<{ index: number; name: string; topicId: string }> = [];
     // DELETE on the cluster allows every topic; otherwise DESCRIBE and DELETE on each.
     const clusterDelete = ctx.authorize(AclOperation.DELETE, ResourceType.CLUSTER, CLUSTER_NAME);
     const describable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
@@ -88,9 +89,15 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
         answer(t.name, t.topicId, ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic ${t.name} is an internal topic and cannot be deleted.`);
         continue;
       }
-      const r = topics.deleteTopic(t.name);
-      answer(t.name, t.topicId, r.errorCode, r.errorMessage);
-      if (r.errorCode === ErrorCode.NONE) ctx.services.log.info('topic deleted', { topic: t.name, topicId: t.topicId });
+      pending.push({ index: responses.length, name: t.name, topicId: t.topicId });
+      answer(t.name, t.topicId, ErrorCode.UNKNOWN_SERVER_ERROR);
+    }
+    if (pending.length === 0) return { throttleTimeMs: 0, responses };
+    const deleted = await ctx.services.controller.deleteTopics(pending.map((p) => ({ name: p.name })));
+    for (const [i, r] of deleted.entries()) {
+      const p = pending[i]!;
+      responses[p.index] = { name: p.name, topicId: p.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage ?? (r.errorCode === ErrorCode.NONE ? null : errorInfo(r.errorCode).message) };
+      if (r.errorCode === ErrorCode.NONE) ctx.services.log.info('topic deleted', { topic: p.name, topicId: p.topicId });
     }
     return { throttleTimeMs: 0, responses };
   },

@@ -49,7 +49,7 @@ export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> =
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      controllerId: s.cluster.controllerId,
+      controllerId: s.metadata.controllerId,
       brokers: brokersFor(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : NOT_REQUESTED,
     };

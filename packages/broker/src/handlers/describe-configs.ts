@@ -57,9 +57,9 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
         case ConfigResourceType.TOPIC: {
           const problem = topicNameProblem(res.resourceName);
           if (problem) { fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem); break; }
-          const t = s.topics.topic(res.resourceName);
-          if (!t) { fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`); break; }
-          results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(t.configs, s.config, opts) });
+          if (!s.metadata.topic(res.resourceName)) { fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`); break; }
+          const overrides = s.metadata.topicConfigs(res.resourceName);
+          results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(overrides, s.config, opts) });
           break;
         }
         case ConfigResourceType.BROKER: {

@@ -44,7 +44,7 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
     const wanted = request.topics === null ? null : new Set(request.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}\u0000${p}`)));
     // Logs grouped by directory, then by topic.
     const byDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>();
-    for (const log of s.topics.logs.allLogs()) {
+    for (const log of s.replicas.logs.allLogs()) {
       if (wanted && !wanted.has(`${log.topic}\u0000${log.partition}`)) continue;
       const dir = resolve(dirname(log.dir));
       let topics = byDir.get(dir);

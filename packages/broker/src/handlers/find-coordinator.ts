@@ -50,7 +50,7 @@ async function findOne(ctx: RequestContext, key: string, keyType: number): Promi
     return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
   const leader = ctx.services.metadata.topic(GROUP_METADATA_TOPIC_NAME)?.partitions[groups.partitionFor(key)]?.leader ?? -1;
-  const endpoint = ctx.services.cluster.endpoint(leader, ctx.connection.listenerName);
+  const endpoint = ctx.services.metadata.endpoint(leader, ctx.connection.listenerName);
   if (!endpoint) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   return { key, nodeId: leader, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }

@@ -26,7 +26,7 @@
 // * BROKER_LOGGER (INVALID_REQUEST)
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
-import type { AlterConfigOp } from '../partitions/topic-manager.ts';
+import type { AlterConfigOp } from '@tributary/metadata';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -37,9 +37,9 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const s = ctx.services;
-    const responses = alterConfigResources(request.resources, {
+    const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
       authorize: (op, type, name) => ctx.authorize(op, type, name),
       brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
@@ -50,9 +50,10 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
         if (nulls.length > 0) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
         return null;
       },
-      alterTopic(res) {
+      async alterTopic(res) {
         const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
-        const r = s.topics.incrementalAlterTopicConfigs(res.resourceName, ops, request.validateOnly);
+        const [r] = await s.controller.incrementalAlterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, ops }], { validateOnly: request.validateOnly });
+        if (!r) throw new Error('the controller answered no resource');
         if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
         return r;
       },

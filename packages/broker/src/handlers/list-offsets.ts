@@ -77,7 +77,7 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
   maxVersion: 8,
   handle(ctx, request) {
     const version = ctx.header.apiVersion;
-    const topics = ctx.services.topics;
+    const replicas = ctx.services.replicas;
     const nodeId = ctx.services.nodeId;
     const requireLeader = request.replicaId !== DEBUGGING_REPLICA_ID;
     return {
@@ -93,8 +93,8 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
           name: t.name,
           partitions: t.partitions.map((rp): PartitionResponse => {
             if (counts.get(rp.partitionIndex)! > 1) return partitionError(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
-            const p = topics.partition(t.name, rp.partitionIndex);
-            if (!p) return partitionError(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            const p = replicas.getPartitionOrError(t.name, rp.partitionIndex);
+            if (typeof p === 'number') return partitionError(rp.partitionIndex, p);
             const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
             if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
             let found: { offset: number; timestamp: number };

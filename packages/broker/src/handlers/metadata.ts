@@ -3,10 +3,11 @@
 // Versions: 0-12.
 //
 // Behaviour:
-// * Brokers: the live brokers of the ClusterView (on a single broker, this node), with the
-//   advertised endpoint of the listener the request came in on (rack null). Controller id: the
-//   cluster view's (this node on a single broker). Cluster id.
-// * Partitions: leader and leader epoch, replicas and ISR as the partition layer holds them. A
+// * Everything comes from the MetadataCache (the image the controller last published).
+// * Brokers: the live (registered, unfenced) brokers, with the advertised endpoint of the
+//   listener the request came in on (rack null). Controller id: the lowest live broker id (this
+//   node on a single broker). Cluster id.
+// * Partitions: leader and leader epoch, replicas and ISR as the metadata holds them. A
 //   leader that is not alive is answered as leader -1 with LEADER_NOT_AVAILABLE; replicas on
 //   brokers that are not alive are listed as offline replicas.
 // * Topics: v0 with an empty list, or v1+ with a null list, means every topic (internal ones
@@ -15,9 +16,9 @@
 //   default.replication.factor when auto.create.topics.enable is true and the request allows it
 //   (AllowAutoTopicCreation; always before v4), except internal topic names, which only their
 //   coordinator creates. Unlike Kafka, whose answer for a just-created topic is
-//   LEADER_NOT_AVAILABLE until the controller has elected leaders, the topic is answered at once
-//   with its partitions (creation is synchronous and assigns leaders at once; every client
-//   accepts this).
+//   LEADER_NOT_AVAILABLE until the controller has elected leaders, the topic is answered with
+//   its partitions as soon as the controller has created it (it assigns leaders at once; every
+//   client accepts this).
 // * Invalid names get INVALID_TOPIC_EXCEPTION when auto-creation applies; other unknown topics
 //   UNKNOWN_TOPIC_OR_PARTITION; lookups by topic id, UNKNOWN_TOPIC_ID.
 // * Authorization (as Kafka's KafkaApis): DESCRIBE on each topic. A named topic refused is
@@ -37,8 +38,7 @@
 // * authorized operations (always -2147483648, "not requested")
 // * racks
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
-import type { ClusterView } from '../cluster/cluster-view.ts';
-import type { Topic } from '../partitions/topic-manager.ts';
+import type { MetadataCache, TopicView } from '../metadata/metadata-cache.ts';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
@@ -46,7 +46,7 @@ import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NOT_REQUESTED = -2147483648;
 
-function topicMetadata(t: Topic, cluster: ClusterView): MetadataResponseTopic {
+function topicMetadata(t: TopicView, cluster: MetadataCache): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -59,8 +59,8 @@ function topicMetadata(t: Topic, cluster: ClusterView): MetadataResponseTopic {
         partitionIndex: p.partition,
         leaderId: leaderLive ? p.leader : -1,
         leaderEpoch: p.leaderEpoch,
-        replicaNodes: p.replicas,
-        isrNodes: p.isr,
+        replicaNodes: p.replicas as number[],
+        isrNodes: p.isr as number[],
         offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
       };
     }),
@@ -79,7 +79,7 @@ function errorTopic(
 
 /** The live brokers with their endpoint of the listener this request came in on. */
 export function brokersFor(ctx: RequestContext) {
-  return ctx.services.cluster.liveEndpoints(ctx.connection.listenerName);
+  return ctx.services.metadata.liveEndpoints(ctx.connection.listenerName);
 }
 
 export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
@@ -90,12 +90,14 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
   handle(ctx, request) {
     const s = ctx.services;
     const version = ctx.header.apiVersion;
-    const topics = s.topics;
+    const topics = s.metadata;
+    // Topics to auto-create: their slot in `out` is filled once the controller has created them.
+    const toCreate: Array<{ index: number; name: string }> = [];
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {
-      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, s.cluster));
+      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, topics));
     } else {
       const autoCreate = s.config.get('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
       let clusterCreate: boolean | undefined;
@@ -108,7 +110,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
           const t = topics.topicById(rt.topicId);
           if (!t) out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
           else if (!describable(t.name)) out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
-          else out.push(topicMetadata(t, s.cluster));
+          else out.push(topicMetadata(t, topics));
           continue;
         }
         if (seen.has(rt.name)) continue;
@@ -116,28 +118,36 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         // Whether a topic the principal may not describe exists is not disclosed.
         if (!describable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name, ZERO_UUID, false)); continue; }
         const t = topics.topic(rt.name);
-        if (t) { out.push(topicMetadata(t, s.cluster)); continue; }
+        if (t) { out.push(topicMetadata(t, topics)); continue; }
         if (autoCreate && !creatable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name)); continue; }
         if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
         if (autoCreate && !isInternalTopic(rt.name)) {
-          const r = topics.createTopic({ name: rt.name });
-          if (r.topic) { out.push(topicMetadata(r.topic, s.cluster)); continue; }
-          if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && topics.topic(rt.name)) { out.push(topicMetadata(topics.topic(rt.name)!, s.cluster)); continue; }
-          s.log.warn('auto topic creation failed', { topic: rt.name, error: r.errorMessage });
-          out.push(errorTopic(r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? r.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
+          toCreate.push({ index: out.length, name: rt.name });
+          out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
           continue;
         }
         out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
       }
     }
-    return {
+    const answer = () => ({
       throttleTimeMs: 0,
       brokers: brokersFor(ctx),
       clusterId: s.clusterId,
-      controllerId: s.cluster.controllerId,
+      controllerId: topics.controllerId,
       topics: out,
       clusterAuthorizedOperations: NOT_REQUESTED,
-    };
+    });
+    if (toCreate.length === 0) return answer();
+    return s.controller.createTopics(toCreate.map((c) => ({ name: c.name }))).then((created) => {
+      for (const [i, r] of created.entries()) {
+        const { index, name } = toCreate[i]!;
+        const t = topics.topic(name);
+        if (t && (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) { out[index] = topicMetadata(t, topics); continue; }
+        s.log.warn('auto topic creation failed', { topic: name, error: r.errorMessage });
+        out[index] = errorTopic(r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? r.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+      }
+      return answer();
+    });
   },
   // Kafka's MetadataRequest.getErrorResponse: each requested topic with the code (a null name as
   // ''), no brokers; "all topics" (null, or v0's empty list) answers no topics.

@@ -36,7 +36,7 @@ async function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, 
   }
   const describable = (topic: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
   const allowed = topics?.map((t) => describable(t.name)) ?? null;
-  const wanted = topics && topics.filter((_, i) => allowed![i]);
+  const wanted = topics === null ? null : topics.filter((_, i) => allowed![i]);
   const r = await ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics: wanted, requireStable });
   if (r.errorCode !== ErrorCode.NONE) return r;
   if (topics === null) return { ...r, topics: r.topics.filter((t) => describable(t.name)) };

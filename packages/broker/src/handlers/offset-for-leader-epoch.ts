@@ -49,7 +49,7 @@ export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLead
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, request) {
-    const { topics, nodeId } = ctx.services;
+    const { replicas, nodeId } = ctx.services;
     // CLUSTER_ACTION (replicas) may ask about every topic; others need DESCRIBE on each.
     const clusterAction = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     return {
@@ -61,8 +61,8 @@ export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLead
           if (!clusterAction && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic)) {
             return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           }
-          const p = topics.partition(t.topic, rp.partition);
-          if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const p = replicas.getPartitionOrError(t.topic, rp.partition);
+          if (typeof p === 'number') return fail(p);
           const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
           if (leaderError !== ErrorCode.NONE) return fail(leaderError);
           return { errorCode: ErrorCode.NONE, partition: rp.partition, ...endOffsetForEpoch(p, rp.leaderEpoch) };

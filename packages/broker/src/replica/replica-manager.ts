@@ -16,15 +16,19 @@
 // leadership change or deletion completes them at once (they answer NOT_LEADER_OR_FOLLOWER or
 // UNKNOWN_TOPIC_OR_PARTITION on the re-read).
 //
-// Partitions are created and changed by whoever holds the cluster's metadata (makePartition,
-// changeLeaderAndIsr, removePartition). Until replication lands the leader's ISR is taken as
-// caught up: the high watermark follows the leader's log end offset.
+// Partitions follow the cluster metadata: applyDelta (called with every image the controller
+// publishes) makes the partitions whose replicas include this broker, updates their leader, leader
+// epoch and ISR (a new leader epoch is started in the leader epoch cache at the log end offset, as
+// Kafka's Partition.makeLeader does), applies topic config changes, and deletes the replicas of
+// deleted topics. Until replication lands the leader's ISR is taken as caught up: the high
+// watermark follows the leader's log end offset.
 import { ErrorCode, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
-import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type Time } from '@tributary/storage';
+import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
+import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type LogConfig, type Time } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
-import { toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
+import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { Partition, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
@@ -40,18 +44,19 @@ export interface ReplicaManagerOptions {
   fs?: FileSystem;
   /** Where fetched records are read into (default: storage's shared data buffer pool). */
   pool?: BufferPool;
+  /**
+   * Which replica ids are this broker's (default: `nodeId` alone). The shared-log test cluster,
+   * whose nodes share one ReplicaManager, claims all of its node ids.
+   */
+  isLocalReplica?: (brokerId: number) => boolean;
 }
 
-/** A partition as the metadata describes it: what makePartition needs. */
-export interface PartitionRegistration {
-  topic: string;
-  topicId: string;
-  partition: number;
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
+/** A topic's config as the data path reads it: parsed once per change. */
+interface TopicConfigHolder {
+  runtime: TopicRuntimeConfig;
+  log: LogConfig;
 }
+
 
 export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
 export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'>;
@@ -114,12 +119,16 @@ export class ReplicaManager {
   readonly logs: LogManager;
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   private readonly partitions = new Map<string, Partition>();
+  private readonly topicConfigs = new Map<string, TopicConfigHolder>();
+  private readonly isLocalReplica: (brokerId: number) => boolean;
+  private image: MetadataImage = MetadataImage.EMPTY;
   private readonly pool: BufferPool;
   private started = false;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
     this.pool = options.pool ?? dataBufferPool;
+    this.isLocalReplica = options.isLocalReplica ?? ((id) => id === options.nodeId);
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
     this.logs = new LogManager({
       logDirs: c.logDirs,
@@ -159,27 +168,77 @@ export class ReplicaManager {
     return this.partitions.get(`${topic}-${partition}`);
   }
 
+  /**
+   * The hosted partition, or the error a request for it gets (Kafka's getPartitionOrError): a
+   * partition the metadata knows but another broker hosts -> NOT_LEADER_OR_FOLLOWER; one it does
+   * not know -> UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  getPartitionOrError(topic: string, partition: number): Partition | number {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (p) return p;
+    return this.image.partition(topic, partition) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
   allPartitions(): IterableIterator<Partition> {
     return this.partitions.values();
   }
 
   /**
-   * Hosts a partition: opens (or creates) its log and its Partition. `config` reads the topic's
-   * current runtime config (it changes with AlterConfigs).
+   * Applies a new metadata image (see the header): partitions of this broker's replicas are made or
+   * updated, config changes reach the hosted partitions, deleted topics' replicas are deleted.
+   * The first call (the whole image as a delta from empty) makes every hosted partition.
    */
-  makePartition(reg: PartitionRegistration, config: () => TopicRuntimeConfig, logConfig: ReturnType<typeof toLogConfig>): Partition {
-    const log = this.logs.getOrCreateLog(reg.topic, reg.partition, { topicId: reg.topicId, config: logConfig });
+  applyDelta(delta: MetadataDelta, image: MetadataImage): void {
+    this.image = image;
+    const topics = delta.topics;
+    if (topics) {
+      for (const id of topics.deletedTopicIds) {
+        const t = topics.image.getTopic(id);
+        if (!t) continue;
+        for (const p of t.partitions.keys()) if (this.partitions.has(`${t.name}-${p}`)) this.removePartition(t.name, p);
+        this.topicConfigs.delete(t.name);
+      }
+      for (const d of topics.changedTopics.values()) {
+        for (const [index, reg] of d.partitionChanges) {
+          if (!reg.replicas.some(this.isLocalReplica)) continue;
+          const p = this.partitions.get(`${d.name}-${index}`);
+          if (p) this.applyPartition(p, reg);
+          else this.makePartition(d.name, d.topicId, index, reg, image);
+        }
+      }
+    }
+    for (const key of delta.configs?.changedResources() ?? []) {
+      const [type, name] = splitResource(key);
+      if (type !== 2 || !this.topicConfigs.has(name)) continue;
+      const holder = this.topicConfigs.get(name)!;
+      const overrides = image.topicConfigs(name);
+      holder.runtime = runtimeConfig(overrides, this.options.config);
+      holder.log = toLogConfig(overrides, this.options.config);
+      for (const p of this.partitions.values()) if (p.topic === name) p.log.config = holder.log;
+    }
+  }
+
+  /** Hosts a partition: opens (or creates) its log and its Partition. */
+  private makePartition(topic: string, topicId: string, index: number, reg: PartitionRegistration, image: MetadataImage): Partition {
+    let holder = this.topicConfigs.get(topic);
+    if (!holder) {
+      const overrides = image.topicConfigs(topic);
+      holder = { runtime: runtimeConfig(overrides, this.options.config), log: toLogConfig(overrides, this.options.config) };
+      this.topicConfigs.set(topic, holder);
+    }
+    const config = holder;
+    const log = this.logs.getOrCreateLog(topic, index, { topicId, config: config.log });
     const p = new Partition({
       localBrokerId: this.options.nodeId,
-      topic: reg.topic,
-      topicId: reg.topicId,
-      partition: reg.partition,
+      topic,
+      topicId,
+      partition: index,
       leader: reg.leader,
       leaderEpoch: reg.leaderEpoch,
-      replicas: reg.replicas,
-      isr: reg.isr,
+      replicas: [...reg.replicas],
+      isr: [...reg.isr],
       log,
-      config,
+      config: () => config.runtime,
       onHighWatermark: (x) => this.fetchPurgatory.checkAndComplete(x.key),
       time: this.options.time,
     });
@@ -188,23 +247,22 @@ export class ReplicaManager {
   }
 
   /**
-   * The controller's LeaderAndIsr for one hosted partition: a new `leader` bumps the leader epoch
-   * and, as Kafka's Partition.makeLeader does, starts the new epoch at the log end offset in the
-   * leader epoch cache; `isr` replaces the ISR. Fetches waiting on the partition are completed so
-   * they answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
+   * A hosted partition's new registration (the controller's LeaderAndIsr): a new leader epoch
+   * starts at the log end offset in the leader epoch cache when a local replica leads (Kafka's
+   * Partition.makeLeader); fetches waiting on it answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
    */
-  changeLeaderAndIsr(p: Partition, leader: number, isr: number[]): void {
-    if (leader !== p.leader) {
-      p.leader = leader;
-      p.leaderEpoch += 1;
-      if (leader !== -1) p.log.leaderEpochCache.assign(p.leaderEpoch, p.logEndOffset);
-    }
-    p.isr = isr;
+  private applyPartition(p: Partition, reg: PartitionRegistration): void {
+    const epochChanged = reg.leaderEpoch !== p.leaderEpoch;
+    p.leader = reg.leader;
+    p.leaderEpoch = reg.leaderEpoch;
+    p.replicas = [...reg.replicas];
+    p.isr = [...reg.isr];
+    if (epochChanged && reg.leader !== -1 && this.isLocalReplica(reg.leader)) p.log.leaderEpochCache.assign(reg.leaderEpoch, p.logEndOffset);
     this.fetchPurgatory.completeKey(p.key);
   }
 
   /** Stops hosting a partition and deletes its log (topic deleted). */
-  removePartition(topic: string, partition: number): void {
+  private removePartition(topic: string, partition: number): void {
     const key = `${topic}-${partition}`;
     this.partitions.delete(key);
     this.fetchPurgatory.completeKey(key);
@@ -254,6 +312,7 @@ export class ReplicaManager {
       // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
       const nameProblem = topicNameProblem(name);
       if (nameProblem) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+      if (this.image.partition(name, index)) return produceError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${name}-${index}.`);
       return produceError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
     }
     try {
@@ -306,8 +365,8 @@ export class ReplicaManager {
       topic: t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((rp): FetchPartitionResponse => {
-        const p = this.partitions.get(`${t.topic}-${rp.partition}`);
-        if (!p) { hasError = true; return fetchError(rp.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION); }
+        const p = this.getPartitionOrError(t.topic, rp.partition);
+        if (typeof p === 'number') { hasError = true; return fetchError(rp.partition, p); }
         const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
         if (leaderError !== ErrorCode.NONE) { hasError = true; return fetchError(rp.partition, leaderError); }
         partitions.push(p);
@@ -354,4 +413,10 @@ function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
 function errorCodeOf(err: unknown): number {
   const code = (err as { errorCode?: unknown } | null)?.errorCode;
   return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+/** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */
+function splitResource(key: string): [number, string] {
+  const i = key.indexOf(':');
+  return [Number(key.slice(0, i)), key.slice(i + 1)];
 }

@@ -8,6 +8,7 @@ import { AclOperation, CLUSTER_NAME, ResourceType, type AuthorizableRequestConte
 import { joinBody } from '../helpers/group-client.ts';
 import { kafkaClient, type KafkaTestClient } from '../helpers/kafka-client.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
+import { topicsOf } from '../helpers/test-topics.ts';
 
 const { TOPIC_AUTHORIZATION_FAILED: TOPIC_DENIED, GROUP_AUTHORIZATION_FAILED: GROUP_DENIED, CLUSTER_AUTHORIZATION_FAILED: CLUSTER_DENIED } = ErrorCode;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -32,7 +33,7 @@ describe('Authorizer', () => {
   before(async () => {
     b = await startTestBroker({ 'auto.create.topics.enable': true }, { authorizer });
     c = await kafkaClient(b.port);
-    for (const name of ['open', 'secret']) b.broker.services.topics.createTopic({ name, numPartitions: 2 });
+    for (const name of ['open', 'secret']) await topicsOf(b.broker).createTopic({ name, numPartitions: 2 });
     await c.request(ApiKey.FindCoordinator, 1, { key: 'any', keyType: 0 }); // creates __consumer_offsets
   });
   after(async () => {
@@ -51,7 +52,7 @@ describe('Authorizer', () => {
 
   it('Metadata: TOPIC_AUTHORIZATION_FAILED for named topics, hidden from "all topics", by id without the name; no auto-creation without CREATE', async () => {
     authorizer.denied = ['DESCRIBE TOPIC secret', 'CREATE CLUSTER kafka-cluster', 'CREATE TOPIC fresh'];
-    const secretId = b.broker.services.topics.topic('secret')!.topicId;
+    const secretId = topicsOf(b.broker).topic('secret')!.topicId;
     const named = await c.request(ApiKey.Metadata, 12, {
       topics: [{ name: 'open', topicId: ZERO_UUID }, { name: 'secret', topicId: ZERO_UUID }, { name: 'fresh', topicId: ZERO_UUID }, { name: null, topicId: secretId }],
       allowAutoTopicCreation: true,
@@ -62,7 +63,7 @@ describe('Authorizer', () => {
       ['fresh', TOPIC_DENIED, true, 0],
       [null, TOPIC_DENIED, false, 0],
     ]);
-    assert.equal(b.broker.services.topics.topic('fresh'), undefined, 'not auto-created');
+    assert.equal(topicsOf(b.broker).topic('fresh'), undefined, 'not auto-created');
     const all = await c.request(ApiKey.Metadata, 12, { topics: null });
     assert.ok(all.topics.some((t) => t.name === 'open') && !all.topics.some((t) => t.name === 'secret'));
   });
@@ -99,9 +100,9 @@ describe('Authorizer', () => {
     ];
     for (const [api, call, expected] of cases) assert.deepEqual(await call(), expected, api);
     // Nothing was changed or listed.
-    assert.ok(b.broker.services.topics.topic('open') && !b.broker.services.topics.topic('new'));
-    assert.equal(b.broker.services.topics.topic('open')!.partitions.length, 2);
-    assert.equal(b.broker.services.topics.topic('open')!.configs['retention.ms'], undefined);
+    assert.ok(topicsOf(b.broker).topic('open') && !topicsOf(b.broker).topic('new'));
+    assert.equal(topicsOf(b.broker).topic('open')!.partitions.length, 2);
+    assert.equal(topicsOf(b.broker).topic('open')!.configs['retention.ms'], undefined);
     const groups = await c.request(ApiKey.ListGroups, 5, {});
     assert.deepEqual([groups.errorCode, groups.groups], [ErrorCode.NONE, []]);
     const cluster = await c.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 });
@@ -149,22 +150,22 @@ describe('Authorizer', () => {
       ['nope', TOPIC_DENIED, 'Authorization failed.', ErrorCode.NONE, -1, []],
       ['quiet', ErrorCode.NONE, null, TOPIC_DENIED, -1, []],
     ]);
-    assert.ok(b.broker.services.topics.topic('quiet') && !b.broker.services.topics.topic('nope'));
+    assert.ok(topicsOf(b.broker).topic('quiet') && !topicsOf(b.broker).topic('nope'));
     assert.ok(authorizer.asked.some((a) => a.action === `CREATE CLUSTER ${CLUSTER_NAME}`));
   });
 
   it('DeleteTopics by id: the name is shown only with DESCRIBE; DELETE on the cluster allows every topic', async () => {
-    b.broker.services.topics.createTopic({ name: 'doomed', numPartitions: 1 });
-    const id = b.broker.services.topics.topic('doomed')!.topicId;
+    await topicsOf(b.broker).createTopic({ name: 'doomed', numPartitions: 1 });
+    const id = topicsOf(b.broker).topic('doomed')!.topicId;
     const deleteById = () => c.request(ApiKey.DeleteTopics, 6, { topics: [{ name: null, topicId: id }] }).then((r) => r.responses.map((x) => [x.name, x.errorCode]));
     authorizer.denied = ['DELETE CLUSTER kafka-cluster', '* TOPIC doomed'];
     assert.deepEqual(await deleteById(), [[null, TOPIC_DENIED]]);
     authorizer.denied = ['DELETE CLUSTER kafka-cluster', 'DELETE TOPIC doomed'];
     assert.deepEqual(await deleteById(), [['doomed', TOPIC_DENIED]]);
-    assert.ok(b.broker.services.topics.topic('doomed'));
+    assert.ok(topicsOf(b.broker).topic('doomed'));
     authorizer.denied = ['* TOPIC doomed'];
     assert.deepEqual(await deleteById(), [['doomed', ErrorCode.NONE]]);
-    assert.equal(b.broker.services.topics.topic('doomed'), undefined);
+    assert.equal(topicsOf(b.broker).topic('doomed'), undefined);
   });
 
   it('OffsetForLeaderEpoch: CLUSTER_ACTION (a replica) may ask about a topic it may not describe', async () => {

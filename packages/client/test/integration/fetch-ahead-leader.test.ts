@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { HandlerRegistry, createDefaultRegistry } from '@tributary/broker';
-import { startCluster } from '@tributary/testkit';
+import { startSharedLogCluster } from '@tributary/testkit';
 import { Kafka } from '../../src/kafka.ts';
 
 const log: Array<{ node: number; errorCode: number }> = [];
@@ -25,7 +25,7 @@ function registry(): HandlerRegistry {
 }
 
 test('failed fetch-ahead after a leader move', async () => {
-  const kafka = await startCluster({ brokers: 2, registry: registry(), settings: { 'num.partitions': 1 } });
+  const kafka = await startSharedLogCluster({ brokers: 2, registry: registry(), settings: { 'num.partitions': 1 } });
   const client = new Kafka({ bootstrapServers: kafka.bootstrap });
   try {
     const p = client.producer({ acks: 1, batchSize: 4096 });
@@ -38,7 +38,7 @@ test('failed fetch-ahead after a leader move', async () => {
     await new Promise((r) => setTimeout(r, 200)); // fetch-ahead settles: two fetches buffered
     const oldLeader = kafka.leaderOf('t', 0).leader;
     const newLeader = oldLeader === 1 ? 2 : 1;
-    kafka.moveLeader('t', 0, newLeader);
+    await kafka.moveLeader('t', 0, newLeader);
     const before = log.length;
     const r2 = await it.next();
     assert.ok(r2.value && r2.value.records.length > 0); // a buffered fetch; the next fetch ahead went to the old leader

@@ -1,4 +1,4 @@
-// Leader changes during produce and consume, against a 3-node test cluster (testkit startCluster:
+// Leader changes during produce and consume, against a 3-node test cluster (testkit startSharedLogCluster:
 // the nodes share one partition layer, so a leader move loses nothing by itself; what is tested is
 // the client's recovery: NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH -> metadata refresh -> the
 // new leader, batches retried in order).
@@ -22,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches, type FetchRequest, type FetchResponse, type ProduceResponse } from '@tributary/protocol';
 import { HandlerRegistry, createDefaultRegistry } from '@tributary/broker';
-import { startCluster, type TestCluster } from '@tributary/testkit';
+import { startSharedLogCluster, type SharedLogTestCluster } from '@tributary/testkit';
 import { Kafka } from '../../src/kafka.ts';
 import type { ConsumerRecord, ProducerConfig, RecordMetadata } from '../../src/api.ts';
 import { drain, until } from './helpers.ts';
@@ -69,9 +69,9 @@ function recordingRegistry(): HandlerRegistry {
   return registry;
 }
 
-let kafka: TestCluster;
+let kafka: SharedLogTestCluster;
 before(async () => {
-  kafka = await startCluster({ brokers: 3, registry: recordingRegistry() });
+  kafka = await startSharedLogCluster({ brokers: 3, registry: recordingRegistry() });
 });
 after(() => kafka.stop());
 
@@ -79,14 +79,14 @@ const client = () => new Kafka({ bootstrapServers: kafka.nodes[0]!.host + ':' + 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Moves the partition's leader to the next node (1 -> 2 -> 3 -> 1); returns the new epoch. */
-function rotate(topic: string, partition: number): number {
+function rotate(topic: string, partition: number): Promise<number> {
   const { leader } = kafka.leaderOf(topic, partition);
   return kafka.moveLeader(topic, partition, (leader % 3) + 1);
 }
 
 /** What the shared log holds for a partition: values with offsets, and each batch's leader epoch. */
 async function logOf(topic: string, partition: number) {
-  const p = kafka.cluster.partition(topic, partition);
+  const p = kafka.cluster.core.replicas.getPartition(topic, partition)!;
   const batches = await decodeRecordBatches(p.log.read(0, 1 << 30).records);
   return {
     values: batches.flatMap((b) => b.records.map((r) => r.value!.toString())),
@@ -136,7 +136,7 @@ describe('leader change', () => {
         // every 90 records the leader of one partition moves on, while batches are in flight
         if (i % 90 === 45) {
           const p = Math.floor(i / 90) % 3;
-          rotate(topic, p);
+          await rotate(topic, p);
         }
       }
       await Promise.all(sends);
@@ -184,7 +184,7 @@ describe('leader change', () => {
       // nine moves (three per partition) while the consumer reads and more records arrive
       for (let m = 0; m < 9; m++) {
         await until(() => got.length >= 30 * (m + 1), `${30 * (m + 1)} records`, 20_000, () => [d.error]);
-        rotate(topic, m % 3);
+        await rotate(topic, m % 3);
         await produce(300 + 30 * m, 30);
       }
       await until(() => got.length >= 570, 'every record', 30_000, () => [d.error]);
@@ -234,7 +234,7 @@ describe('leader change', () => {
         if (i % 10 === 9) await sleep(2);
         if (i === 200) await kafka.stopNode(victim);
         if (i === 400) await kafka.startNode(victim);
-        if (i === 450) kafka.moveLeader(topic, victimPartition, victim); // and it leads again
+        if (i === 450) await kafka.moveLeader(topic, victimPartition, victim); // and it leads again
       }
       await Promise.all(sends);
       assert.deepEqual(failed, []);

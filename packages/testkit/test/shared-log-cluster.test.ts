@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, decodeRecordBatches, encodeRecordBatch } from '@tributary/protocol';
-import { BrokerConfig } from '../src/config/broker-config.ts';
-import { LocalCluster } from '../src/cluster/local-cluster.ts';
-import { silentLogger } from '../src/logger.ts';
-import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
+import { BrokerConfig, silentLogger } from '@tributary/broker';
+import { kafkaClient, type KafkaTestClient } from '../../broker/test/helpers/kafka-client.ts';
+import { topicsOfCore } from '../../broker/test/helpers/test-topics.ts';
+import { SharedLogCluster } from '../src/shared-log-cluster.ts';
 
 const records = (n: number, prefix: string) => encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i })) });
 
@@ -45,17 +45,17 @@ async function listLatest(c: KafkaTestClient, topic: string, partition: number, 
   return r.topics[0]!.partitions[0]!;
 }
 
-describe('LocalCluster', async () => {
+describe('SharedLogCluster', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-cluster-test-'));
   const config = BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, 'node.id': 1, 'default.replication.factor': 3, 'offsets.topic.replication.factor': 3, 'num.partitions': 3 } });
-  const cluster = new LocalCluster(config, { nodeIds: [1, 2, 3], log: silentLogger, shutdownTimeoutMs: 2000 });
+  const cluster = new SharedLogCluster(config, { nodeIds: [1, 2, 3], log: silentLogger, shutdownTimeoutMs: 2000 });
   await cluster.start();
   const ports = new Map(cluster.endpoints().map((e) => [e.nodeId, e.port]));
   const clients = new Map<number, KafkaTestClient>();
   for (const [id, port] of ports) clients.set(id, await kafkaClient(port));
   const c = (id: number) => clients.get(id)!;
-  const tm = cluster.core.topics;
-  tm.createTopic({ name: 'lc' });
+  const tm = topicsOfCore(cluster.core);
+  await tm.createTopic({ name: 'lc' });
   after(async () => {
     for (const x of clients.values()) x.close();
     await cluster.stop();
@@ -104,8 +104,8 @@ describe('LocalCluster', async () => {
   it('moving a leader bumps the epoch everywhere: Metadata, epoch cache, appended batches, fencing', async () => {
     const p = tm.partition('lc', 0)!;
     const leo = p.logEndOffset; // 3
-    assert.equal(cluster.moveLeader('lc', 0, 2), 1);
-    assert.equal(cluster.moveLeader('lc', 0, 2), 1, 'moving to the leader changes nothing');
+    assert.equal(await cluster.moveLeader('lc', 0, 2), 1);
+    assert.equal(await cluster.moveLeader('lc', 0, 2), 1, 'moving to the leader changes nothing');
     for (const id of [1, 2, 3]) {
       const m = await c(id).request(ApiKey.Metadata, 12, { topics: [{ name: 'lc', topicId: undefined }], allowAutoTopicCreation: false });
       const mp = m.topics[0]!.partitions[0]!;
@@ -125,9 +125,9 @@ describe('LocalCluster', async () => {
     const batches = await decodeRecordBatches(f.records!);
     assert.deepEqual(batches.map((b) => [b.baseOffset, b.partitionLeaderEpoch]), [[0n, 0], [3n, 1]]);
     // and back: epoch 2
-    assert.equal(cluster.moveLeader('lc', 0, 1), 2);
+    assert.equal(await cluster.moveLeader('lc', 0, 1), 2);
     assert.deepEqual([p.leader, p.leaderEpoch], [1, 2]);
-    assert.throws(() => cluster.moveLeader('lc', 0, 7), /not a replica/);
+    await assert.rejects(cluster.moveLeader('lc', 0, 7), /not a replica/);
   });
 
   it('OffsetForLeaderEpoch: end offsets per epoch from the leader, with the same leader rules', async () => {
@@ -154,7 +154,7 @@ describe('LocalCluster', async () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(tm.replicas.fetchPurgatory.size, 1);
     const t0 = Date.now();
-    cluster.moveLeader('lc', 1, 3);
+    await cluster.moveLeader('lc', 1, 3);
     const f = await parked;
     assert.equal(f.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     assert.ok(Date.now() - t0 < 10_000, 'answered when the leader moved, not at maxWaitMs');
@@ -188,7 +188,7 @@ describe('LocalCluster', async () => {
   });
 
   it('a partition with no live replica has no leader until one comes back', async () => {
-    tm.createTopic({ name: 'solo', numPartitions: 1, replicationFactor: 1 }); // replicas [1]
+    await tm.createTopic({ name: 'solo', numPartitions: 1, replicationFactor: 1 }); // replicas [1]
     c(1).close();
     await cluster.stopNode(1);
     const m = await c(2).request(ApiKey.Metadata, 12, { topics: [{ name: 'solo', topicId: undefined }], allowAutoTopicCreation: false });
@@ -204,31 +204,31 @@ describe('LocalCluster', async () => {
   it('new partitions go to live nodes only; a replication factor above the live count is refused; a manual assignment may name a stopped node', async () => {
     c(2).close();
     await cluster.stopNode(2);
-    const r = tm.createTopic({ name: 'without-2', numPartitions: 3, replicationFactor: 2 });
+    const r = await tm.createTopic({ name: 'without-2', numPartitions: 3, replicationFactor: 2 });
     assert.equal(r.errorCode, 0);
     assert.deepEqual(r.topic!.partitions.map((p) => [p.leader, p.replicas, p.isr]), [
       [1, [1, 3], [1, 3]],
       [3, [3, 1], [3, 1]],
       [1, [1, 3], [1, 3]],
     ]);
-    const tooMany = tm.createTopic({ name: 'rf3', numPartitions: 1, replicationFactor: 3 });
+    const tooMany = await tm.createTopic({ name: 'rf3', numPartitions: 1, replicationFactor: 3 });
     assert.equal(tooMany.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
     assert.match(tooMany.errorMessage!, /only 2 broker\(s\)/);
-    assert.equal(tm.createPartitions('without-2', 4).errorCode, 0);
+    assert.equal((await tm.createPartitions('without-2', 4)).errorCode, 0);
     assert.deepEqual(tm.partition('without-2', 3)!.replicas, [3, 1]);
     // a manual assignment may name the stopped node (it is registered): the live replicas form the ISR
-    const manual = tm.createTopic({ name: 'manual', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] });
+    const manual = await tm.createTopic({ name: 'manual', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] });
     assert.equal(manual.errorCode, 0);
     assert.deepEqual([manual.topic!.partitions[0]!.leader, manual.topic!.partitions[0]!.isr], [3, [3]]);
-    const allDown = tm.createTopic({ name: 'all-down', assignments: [{ partitionIndex: 0, brokerIds: [2] }] });
+    const allDown = await tm.createTopic({ name: 'all-down', assignments: [{ partitionIndex: 0, brokerIds: [2] }] });
     assert.equal(allDown.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     assert.match(allDown.errorMessage!, /All brokers specified in the manual partition assignment for partition 0 are fenced/);
-    assert.equal(tm.createTopic({ name: 'nine', assignments: [{ partitionIndex: 0, brokerIds: [9] }] }).errorMessage, 'The manual partition assignment includes broker 9, but no such broker is registered.');
+    assert.equal((await tm.createTopic({ name: 'nine', assignments: [{ partitionIndex: 0, brokerIds: [9] }] })).errorMessage, 'The manual partition assignment includes broker 9, but no such broker is registered.');
     clients.set(2, await kafkaClient((await cluster.startNode(2)).port));
   });
 
   it('a leaderless partition waits for its last ISR member: a returning replica outside the ISR does not lead', async () => {
-    assert.equal(tm.createTopic({ name: 'pair', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] }).errorCode, 0);
+    assert.equal((await tm.createTopic({ name: 'pair', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] })).errorCode, 0);
     c(2).close();
     await cluster.stopNode(2); // leader 3, ISR [3]
     c(3).close();
@@ -250,7 +250,7 @@ describe('LocalCluster', async () => {
     const leader = tm.partition('__consumer_offsets', gc.partitionFor('g1'))!.leader;
     assert.deepEqual([r.nodeId, r.host, r.port], [leader, '127.0.0.1', ports.get(leader)]);
     const other = [1, 2, 3].find((n) => n !== leader)!;
-    cluster.moveLeader('__consumer_offsets', gc.partitionFor('g1'), other);
+    await cluster.moveLeader('__consumer_offsets', gc.partitionFor('g1'), other);
     const r2 = await c(2).request(ApiKey.FindCoordinator, 3, { key: 'g1', keyType: 0 });
     assert.deepEqual([r2.errorCode, r2.nodeId, r2.port], [0, other, ports.get(other)]);
   });

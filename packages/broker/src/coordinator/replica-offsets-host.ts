@@ -1,0 +1,51 @@
+// OffsetsTopicHost over the broker's metadata and ReplicaManager: __consumer_offsets is an ordinary
+// (internal) topic; it is created through the controller, coordinator writes go through
+// Partition.appendRecordsToLeader (coordinator origin: no client validation) so the high watermark
+// follows, and loads read the partition's log. A partition is served while a local node leads it
+// (in the shared-log test cluster, any of its nodes).
+import { ErrorCode } from '@tributary/protocol';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import type { ControllerChannel } from '../metadata/controller-channel.ts';
+import type { MetadataCache } from '../metadata/metadata-cache.ts';
+import type { ReplicaManager } from '../replica/replica-manager.ts';
+import type { CoordinatorPartition } from './group/index.ts';
+import type { OffsetsTopicHost } from './offsets-topic-host.ts';
+
+export class ReplicaOffsetsHost implements OffsetsTopicHost {
+  constructor(
+    private readonly metadata: MetadataCache,
+    private readonly replicas: ReplicaManager,
+    private readonly controller: ControllerChannel,
+    private readonly config: BrokerConfig,
+    private readonly isLocalNode: (nodeId: number) => boolean,
+  ) {}
+
+  partitionCount(topic: string): number | undefined {
+    return this.metadata.topic(topic)?.partitions.length;
+  }
+
+  async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
+    const usable = this.metadata.liveBrokers().length || this.metadata.brokerIds().length;
+    const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), usable);
+    const [r] = await this.controller.createTopics([{ name: topic, numPartitions, replicationFactor, configs }]);
+    if (r && r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      throw new Error(`cannot create ${topic}: ${r.errorMessage ?? r.errorCode}`);
+    }
+  }
+
+  partitionLog(topic: string, partition: number): CoordinatorPartition | undefined {
+    const p = this.replicas.getPartition(topic, partition);
+    if (!p || !this.isLocalNode(p.leader)) return undefined;
+    return {
+      get logStartOffset() { return p.logStartOffset; },
+      get logEndOffset() { return p.logEndOffset; },
+      // Served as the partition's leader: in the shared-log test cluster that may be another local node id.
+      append: async (batches) => ({ lastOffset: (await p.appendRecordsToLeader(batches, { requiredAcks: 1, origin: 'coordinator', servingNode: p.leader })).lastOffset }),
+      read: (fetchOffset, maxBytes, maxOffset) => p.log.read(fetchOffset, maxBytes, maxOffset),
+    };
+  }
+
+  leaderEpoch(topic: string, partition: number): number {
+    return this.metadata.partition(topic, partition)?.leaderEpoch ?? 0;
+  }
+}
