@@ -228,7 +228,7 @@ export class Partition {
       if (from >= this.log.logEndOffset) return;
       const { records } = this.log.read(from, seg.size);
       const batches = idempotentBatches(records);
-      if (batches.length > 0) this.producerState.update(records, batches, -1);
+      if (batches.length > 0) this.producerState.update(records, batches, null);
     } catch {
       // unreadable: start without state (any sequence accepted)
     }
