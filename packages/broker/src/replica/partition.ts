@@ -265,8 +265,9 @@ export class Partition {
   /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
   resetHighWatermark(): void {
     this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
-    if (this.pendingBytes.length === 0) this.appendedBytes = this.committedBytes;
+    // appends truncated away before they were committed never will be: stop counting their bytes
     this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
+    this.appendedBytes = this.pendingBytes.at(-1)?.[1] ?? this.committedBytes;
   }
 
   /**
