@@ -163,7 +163,7 @@ describe('forced completion', () => {
   it('completeAll forces every waiting operation once (broker stop)', async () => {
     const { time, purgatory } = setup();
     const ops = Array.from({ length: 5 }, (_, i) => new TestOp(1000 + i));
-    ops.forEach((op, i) => purgatory.tryCompleteElseWatch(op, [`k${i % 2}`, 'all']));
+    for (const [i, op] of ops.entries()) purgatory.tryCompleteElseWatch(op, [`k${i % 2}`, 'all']);
     purgatory.completeAll();
     assert.deepEqual(ops.map((o) => o.completions), [1, 1, 1, 1, 1]);
     assert.equal(purgatory.size, 0);
