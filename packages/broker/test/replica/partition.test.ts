@@ -144,9 +144,9 @@ describe('Partition: validation by origin', () => {
     const h = harness();
     const p = h.host('t');
     const b = await batch(3, { valueBytes: 100 });
-    h.alter(p, { 'max.message.bytes': String(b.length - 1) });
+    h.alter('t', { 'max.message.bytes': String(b.length - 1) });
     assert.throws(() => p.appendRecordsToLeader(b, ACKS_1), code(10));
-    h.alter(p, {});
+    h.alter('t', {});
     assert.equal((await p.appendRecordsToLeader(b, ACKS_1)).lastOffset, 2);
   });
 });
