@@ -43,3 +43,14 @@ export class InvalidAppendError extends StorageError {
     this.name = 'InvalidAppendError';
   }
 }
+
+/**
+ * A durable append was truncated away before its fsync covered it (the log was truncated under it).
+ * KAFKA_STORAGE_ERROR for storage; the broker, which knows why the log was truncated, answers its own code.
+ */
+export class AppendTruncatedError extends StorageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AppendTruncatedError';
+  }
+}

@@ -8,7 +8,7 @@ import type { BufferPool } from './buffer-pool.ts';
 import { EventEmitter } from 'node:events';
 import { Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, setLogAppendTime } from '@tributary/protocol';
 import type { LogConfig } from './config.ts';
-import { InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
+import { AppendTruncatedError, InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
 import type { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
 import { firstRecordAtOrAfter } from './record-timestamps.ts';
@@ -82,6 +82,12 @@ export class PartitionLog extends EventEmitter {
   private offlineError: Error | null = null;
   private syncWaiters: SyncWaiter[] = [];
   private syncing = false;
+  /**
+   * One entry per fsync in flight (group commit, flushAsync): the lowest log end a truncation
+   * left while it ran. Data above it may have been written after the fsync began, so that fsync
+   * makes nothing durable above it.
+   */
+  private readonly syncsInFlight = new Set<{ low: number }>();
   private closed = false;
 
   constructor(
@@ -284,14 +290,18 @@ export class PartitionLog extends EventEmitter {
     try {
       while (this.syncWaiters.length && !this.offlineError) {
         const target = this.logEndOffset;
+        const sync = { low: target };
+        this.syncsInFlight.add(sync);
         try {
           this.syncDirs();
           await this.activeSegment.fsyncLog();
         } catch (err) {
           this.goOffline(err);
           return;
+        } finally {
+          this.syncsInFlight.delete(sync);
         }
-        if (target > this.durableOffset) this.durableOffset = target;
+        if (sync.low > this.durableOffset) this.durableOffset = sync.low;
         const waiters = this.syncWaiters;
         this.syncWaiters = [];
         for (const w of waiters) {
@@ -445,6 +455,7 @@ export class PartitionLog extends EventEmitter {
     }
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
     this.durableOffset = Math.min(this.durableOffset, this.logEndOffset);
+    this.afterTruncation();
     this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
     if (this.listenerCount('truncate') > 0) this.emit('truncate', this.logEndOffset);
     return true;
@@ -462,8 +473,22 @@ export class PartitionLog extends EventEmitter {
       throw this.goOffline(err);
     }
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = this.durableOffset = offset;
+    this.afterTruncation();
     this.leaderEpochCache.clear();
     if (this.listenerCount('truncate') > 0) this.emit('truncate', offset);
+  }
+
+  /**
+   * Fsyncs in flight no longer cover anything above the new log end, and appends waiting for a
+   * durable offset above it never will be: they are rejected (AppendTruncatedError).
+   */
+  private afterTruncation(): void {
+    for (const sync of this.syncsInFlight) sync.low = Math.min(sync.low, this.logEndOffset);
+    const gone = this.syncWaiters.filter((w) => w.offset > this.logEndOffset);
+    if (gone.length === 0) return;
+    this.syncWaiters = this.syncWaiters.filter((w) => w.offset <= this.logEndOffset);
+    const err = new AppendTruncatedError(`log ${this.topic}-${this.partition} was truncated to ${this.logEndOffset} before the append was durable`);
+    for (const w of gone) w.reject(err);
   }
 
   /**
@@ -566,15 +591,19 @@ export class PartitionLog extends EventEmitter {
         const upTo = this.logEndOffset;
         const messages = this.unflushedMessages;
         const segs = this.segments.slice(this.segmentIndexFor(this.recoveryPoint));
+        const sync = { low: upTo };
+        this.syncsInFlight.add(sync);
         try {
           // all descriptors are pinned synchronously here, before any segment can be deleted
           await Promise.all(segs.map((s) => s.flushAsync()));
           this.syncDirs();
         } catch (err) {
           throw this.goOffline(err);
+        } finally {
+          this.syncsInFlight.delete(sync);
         }
         this.unflushedMessages = Math.max(0, this.unflushedMessages - messages);
-        const durable = Math.min(upTo, this.logEndOffset);
+        const durable = Math.min(sync.low, this.logEndOffset);
         if (durable > this.recoveryPoint) this.recoveryPoint = durable;
         if (durable > this.durableOffset) this.durableOffset = durable;
         this.lastFlushMs = this.ctx.time.now();

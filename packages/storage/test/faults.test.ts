@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
-import { LogOfflineError } from '../src/errors.ts';
+import { AppendTruncatedError, LogOfflineError } from '../src/errors.ts';
 
 const SEG0 = '/data/t-0/00000000000000000000';
 
@@ -68,6 +68,22 @@ test('group commit: concurrent durable appends share fsyncs, each resolves after
   const f0 = env.fs.stats.fsyncs;
   for (let i = 0; i < 10; i++) await fast.append(buildBatch(), { leaderEpoch: -1 });
   assert.equal(env.fs.stats.fsyncs - f0, 0);
+});
+
+test('a truncation under an fsync in flight: the truncated append is rejected, and what is appended next waits for its own fsync', async () => {
+  const env = testEnv();
+  const log = env.open({ durableAppend: true }).getOrCreateLog('t', 0);
+  await log.append(buildBatch(), { leaderEpoch: 0 });
+  const lost = log.append(buildBatch({ count: 3 }), { leaderEpoch: 0 }); // its fsync is running
+  log.truncateTo(1);
+  await assert.rejects(lost, (err: unknown) => err instanceof AppendTruncatedError && err.errorCode === 56);
+  assert.equal(log.durableOffset, 1); // not the log end before the truncation
+  const fsyncs = env.fs.stats.fsyncs;
+  assert.equal((await log.append(buildBatch({ count: 2 }), { leaderEpoch: 0 })).firstOffset, 1);
+  assert.ok(env.fs.stats.fsyncs > fsyncs);
+  assert.equal(log.durableOffset, 3);
+  env.fs.crash(); // power loss: the acknowledged appends are on disk
+  assert.deepEqual(batchOffsets(env.open({ durableAppend: true }).getLog('t', 0)!.read(0, 1 << 20).records), [[0, 0], [1, 2]]);
 });
 
 test('flush.messages flushes in the background and advances the recovery point; flush.ms via the scheduler', async () => {

@@ -228,7 +228,7 @@ export class Partition {
       if (from >= this.log.logEndOffset) return;
       const { records } = this.log.read(from, seg.size);
       const batches = idempotentBatches(records);
-      if (batches.length > 0) this.producerState.update(records, batches, -1);
+      if (batches.length > 0) this.producerState.update(records, batches, null);
     } catch {
       // unreadable: start without state (any sequence accepted)
     }
@@ -265,8 +265,9 @@ export class Partition {
   /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
   resetHighWatermark(): void {
     this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
-    if (this.pendingBytes.length === 0) this.appendedBytes = this.committedBytes;
+    // appends truncated away before they were committed never will be: stop counting their bytes
     this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
+    this.appendedBytes = this.pendingBytes.at(-1)?.[1] ?? this.committedBytes;
   }
 
   /**

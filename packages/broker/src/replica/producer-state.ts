@@ -11,7 +11,7 @@
 // Batches with ProducerId -1 are not idempotent and skip all of this.
 // Not implemented: producer snapshots (after a restart, Partition rebuilds the state from the
 // active segment's batch headers), producer.id.expiration.ms, transactional state.
-import { ErrorCode, Off } from '@tributary/protocol';
+import { Attr, ErrorCode, Off } from '@tributary/protocol';
 import { PartitionError } from './partition-error.ts';
 
 export const BATCHES_TO_RETAIN = 5;
@@ -96,14 +96,19 @@ export class ProducerStateManager {
     return null;
   }
 
-  /** Records appended batches (offsets read from the rewritten headers). */
-  update(records: Buffer, batches: IdempotentBatch[], logAppendTimeMs: number): void {
+  /**
+   * Records appended batches (offsets read from the rewritten headers). `logAppendTimeMs` is what
+   * the append answered; null when rebuilding from the log: then a LogAppendTime batch's stamped
+   * MaxTimestamp, -1 for CreateTime batches (what the original append answered).
+   */
+  update(records: Buffer, batches: IdempotentBatch[], logAppendTimeMs: number | null): void {
     for (const b of batches) {
       const firstOffset = Number(records.readBigInt64BE(b.position + Off.BaseOffset));
       const lastOffset = firstOffset + records.readInt32BE(b.position + Off.LastOffsetDelta);
+      const appendTime = logAppendTimeMs ?? storedAppendTime(records, b.position);
       let entry = this.producers.get(b.producerId);
       if (!entry || entry.epoch !== b.epoch) this.producers.set(b.producerId, (entry = { epoch: b.epoch, batches: [] }));
-      entry.batches.push({ firstSeq: b.firstSeq, lastSeq: b.lastSeq, firstOffset, lastOffset, logAppendTimeMs });
+      entry.batches.push({ firstSeq: b.firstSeq, lastSeq: b.lastSeq, firstOffset, lastOffset, logAppendTimeMs: appendTime });
       if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.shift();
     }
   }
@@ -115,4 +120,10 @@ export class ProducerStateManager {
       if (e.batches.length === 0) this.producers.delete(pid);
     }
   }
+}
+
+/** The append time stamped in a stored batch: its MaxTimestamp when LogAppendTime, else -1. */
+function storedAppendTime(records: Buffer, pos: number): number {
+  if ((records.readInt16BE(pos + Off.Attributes) & Attr.TimestampTypeLogAppend) === 0) return -1;
+  return Number(records.readBigInt64BE(pos + Off.MaxTimestamp));
 }
