@@ -11,7 +11,7 @@
 // KAFKA_STORAGE_ERROR (log offline). The log start offsets are checkpointed at once so the deletion
 // survives a crash. A partition named twice is answered once per mention.
 // Not implemented: timeoutMs (single replica: done when answered), authorization.
-import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
+import { ApiKey, ErrorCode, hasErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -42,8 +42,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
           if (low !== before) changed = true;
           return { partitionIndex: rp.partitionIndex, lowWatermark: BigInt(low), errorCode: ErrorCode.NONE };
         } catch (err) {
-          const code = (err as { errorCode?: unknown }).errorCode;
-          if (typeof code === 'number') return fail(code);
+          if (hasErrorCode(err)) return fail(err.errorCode);
           s.log.error('DeleteRecords failed', { partition: `${rt.name}-${rp.partitionIndex}`, err });
           return fail(ErrorCode.KAFKA_STORAGE_ERROR);
         }

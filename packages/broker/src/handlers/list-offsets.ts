@@ -17,7 +17,7 @@
 // ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR for
 // an offline log.
 // Not implemented: v0's list of segment base offsets before a timestamp; follower replica ids.
-import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorCodeOf, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -83,8 +83,7 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
             try {
               found = lookup(p, rp.timestamp, request.isolationLevel);
             } catch (err) {
-              const code = (err as { errorCode?: unknown }).errorCode;
-              return errorResponse(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
+              return errorResponse(rp.partitionIndex, errorCodeOf(err));
             }
             // Fields a version lacks must keep their defaults (the codec refuses anything else).
             if (version === 0) return { ...errorResponse(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets: found.offset >= 0 ? [BigInt(found.offset)] : [] };
