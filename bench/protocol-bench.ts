@@ -1,6 +1,8 @@
 // Protocol micro-benchmarks (not a test): MB/s for CRC-32C, batch validation + offset rewrite,
 // decode of a 1 MiB Produce request and encode of a 1 MiB Fetch response (generated codec, whole
-// frames), record batch encode/decode, and each codec on ~1 MiB of realistic JSON log lines.
+// frames), splitting a byte stream into frames (protocol's FrameSplitter under the broker's and
+// the client's readers), record batch encode/decode, and each codec on ~1 MiB of realistic JSON
+// log lines.
 // Run: node --import tsx bench/protocol-bench.ts   (about 15 s; single thread, shared machine)
 // bench/run.ts runs it as its "micro" group with BENCH_BUDGET_MS (time per measurement) and
 // BENCH_JSON=1 (one `BENCH_JSON {rows}` line at the end for the harness).
@@ -10,6 +12,9 @@ import {
   API_SPECS, ApiKey, decodeRequestFrame, encodeRequestFrame, encodeResponseFrame, encodeResponseHeader,
 } from '@tributary/protocol';
 import { SplicingWriter } from '@tributary/broker/server/splicing-writer';
+import { FrameReader as RequestFrameReader } from '@tributary/broker/server/frame-reader';
+import { FrameReader as ResponseFrameReader } from '@tributary/client/network/frame-reader';
+import { dataBufferPool } from '@tributary/storage';
 import { createRequire } from 'node:module';
 import { logLines, logLineRecords } from '../packages/protocol/test/helpers/log-lines.ts';
 
@@ -74,6 +79,35 @@ await measure(`encode Fetch v12 response (${fetchLabel}; batches spliced, broker
   w.setInt32(at, w.length - 4);
   return w.chunks();
 });
+
+// 16 MiB streams of frames: the broker's reader gets 64 KiB socket chunks (pooled frames given
+// back, as the connection does after answering); the client's onread reader gets 64 KiB reads.
+const frameStream = (size: number) => {
+  const one = Buffer.alloc(4 + size, 1);
+  one.writeInt32BE(size);
+  return Buffer.concat(Array.from({ length: Math.ceil((16 << 20) / one.length) }, () => one));
+};
+for (const [label, size] of [['1 KiB', 1024], ['1 MiB', 1 << 20]] as const) {
+  const stream = frameStream(size);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < stream.length; i += 65536) chunks.push(Buffer.from(stream.subarray(i, i + 65536)));
+  await measure(`split ${label} request frames (broker FrameReader, 64 KiB chunks)`, stream.length, () => {
+    const r = new RequestFrameReader(1 << 30);
+    for (const c of chunks) {
+      r.push(c);
+      for (let f = r.next(); f !== null; f = r.next()) if (dataBufferPool.owns(f)) dataBufferPool.release(f);
+    }
+  });
+  await measure(`split ${label} response frames (client onread FrameReader, 64 KiB reads)`, stream.length, () => {
+    const r = new ResponseFrameReader(1 << 30);
+    for (let pos = 0; pos < stream.length;) {
+      const into = r.nextBuffer();
+      const n = stream.copy(into, 0, pos, Math.min(pos + 65536, stream.length));
+      pos += n;
+      r.onRead(n);
+    }
+  }, 'socket reads simulated by a copy');
+}
 
 await measure(`encode batch, ${records.length} records, uncompressed`, big.length, () => encodeRecordBatchSync({ records }));
 await measure(`decode batch, ${records.length} records, uncompressed`, big.length, () => decodeRecordBatchSync(big));

@@ -1,8 +1,10 @@
-// Errors thrown by the storage layer, each naming the Kafka error code the broker should answer with.
+// Errors thrown by the storage layer, each naming in `errorCode` the Kafka error code the broker
+// should answer with (read it with @tributary/protocol's errorCodeOf).
+import { ErrorCode, type HasErrorCode } from '@tributary/protocol';
 
-export class StorageError extends Error {
+export class StorageError extends Error implements HasErrorCode {
   /** Kafka error code (see kafka-protocol/error-codes.json). */
-  readonly errorCode: number = 56; // KAFKA_STORAGE_ERROR
+  readonly errorCode: number = ErrorCode.KAFKA_STORAGE_ERROR;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StorageError';
@@ -11,7 +13,7 @@ export class StorageError extends Error {
 
 /** A fetch or lookup outside [logStartOffset, logEndOffset]: OFFSET_OUT_OF_RANGE (1). */
 export class OffsetOutOfRangeError extends StorageError {
-  override readonly errorCode = 1;
+  override readonly errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
   constructor(readonly offset: number, readonly logStartOffset: number, readonly logEndOffset: number, what = 'fetch') {
     super(`${what} offset ${offset} is out of range [${logStartOffset}, ${logEndOffset}]`);
     this.name = 'OffsetOutOfRangeError';
@@ -20,7 +22,7 @@ export class OffsetOutOfRangeError extends StorageError {
 
 /** Stored bytes failed their CRC or framing check: CORRUPT_MESSAGE (2). The bytes are not served. */
 export class CorruptRecordError extends StorageError {
-  override readonly errorCode = 2;
+  override readonly errorCode = ErrorCode.CORRUPT_MESSAGE;
   constructor(message: string, readonly path: string, readonly position: number) {
     super(message);
     this.name = 'CorruptRecordError';
@@ -37,7 +39,7 @@ export class LogOfflineError extends StorageError {
 
 /** Append input that is not a sequence of whole v2 batches: CORRUPT_MESSAGE (2). */
 export class InvalidAppendError extends StorageError {
-  override readonly errorCode = 2;
+  override readonly errorCode = ErrorCode.CORRUPT_MESSAGE;
   constructor(message: string) {
     super(message);
     this.name = 'InvalidAppendError';

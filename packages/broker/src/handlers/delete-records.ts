@@ -19,7 +19,7 @@
 //
 // Not implemented:
 // * timeoutMs (single replica: done when answered)
-import { ApiKey, ErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
+import { ApiKey, ErrorCode, hasErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
 import { isInternalTopic } from '../metadata/topic-names.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
@@ -52,8 +52,7 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
           if (low !== before) changed = true;
           return { partitionIndex: rp.partitionIndex, lowWatermark: BigInt(low), errorCode: ErrorCode.NONE };
         } catch (err) {
-          const code = (err as { errorCode?: unknown }).errorCode;
-          if (typeof code === 'number') return fail(code);
+          if (hasErrorCode(err)) return fail(err.errorCode);
           s.log.error('DeleteRecords failed', { partition: `${rt.name}-${rp.partitionIndex}`, err });
           return fail(ErrorCode.KAFKA_STORAGE_ERROR);
         }

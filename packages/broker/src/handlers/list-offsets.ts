@@ -30,7 +30,7 @@
 // Not implemented:
 // * v0's list of segment base offsets before a timestamp
 // * follower replica ids
-import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
+import { ApiKey, ErrorCode, errorCodeOf, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
@@ -101,8 +101,7 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
             try {
               found = lookup(p, rp.timestamp, request.isolationLevel);
             } catch (err) {
-              const code = (err as { errorCode?: unknown }).errorCode;
-              return partitionError(rp.partitionIndex, typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR);
+              return partitionError(rp.partitionIndex, errorCodeOf(err));
             }
             // Fields a version lacks must keep their defaults (the codec refuses anything else).
             if (version === 0) {

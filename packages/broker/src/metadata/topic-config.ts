@@ -7,12 +7,12 @@
 // DEFAULT_CONFIG otherwise), as DescribeConfigs reports it.
 //
 // Validation errors are TopicConfigError (INVALID_CONFIG, 40) with Kafka's messages.
-import { ErrorCode } from '@tributary/protocol';
+import { ErrorCode, type HasErrorCode } from '@tributary/protocol';
 import { LONG_MAX, logConfig, type LogConfig } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { BrokerConfigName } from '../config/definitions.ts';
 
-export class TopicConfigError extends Error {
+export class TopicConfigError extends Error implements HasErrorCode {
   readonly errorCode = ErrorCode.INVALID_CONFIG;
   constructor(message: string) {
     super(message);

@@ -22,7 +22,7 @@
 // Kafka's Partition.makeLeader does), applies topic config changes, and deletes the replicas of
 // deleted topics. Until replication lands the leader's ISR is taken as caught up: the high
 // watermark follows the leader's log end offset.
-import { ErrorCode, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
+import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type LogConfig, type Time } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
@@ -407,12 +407,6 @@ function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
     logStartOffset: BigInt(p.logStartOffset),
     errorMessage: null,
   };
-}
-
-/** The Kafka error code an append or read failure carries (PartitionError, storage errors). */
-function errorCodeOf(err: unknown): number {
-  const code = (err as { errorCode?: unknown } | null)?.errorCode;
-  return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */

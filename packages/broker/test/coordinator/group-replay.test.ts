@@ -135,10 +135,11 @@ test('coordinator records travel as one uncompressed record batch per append and
   assert.equal(back[1]!.value, null);
 });
 
-test('the coordinator\'s error codes are Kafka\'s (same numbers as the protocol ErrorCode table)', async () => {
-  const { ErrorCode } = await import('@tributary/protocol');
-  const { GroupError } = await import('../../src/coordinator/group/index.ts');
-  for (const [name, code] of Object.entries(GroupError)) {
-    assert.equal((ErrorCode as unknown as Record<string, number>)[name], code, name);
-  }
+test('GroupApiError carries its Kafka code in errorCode; malformed records throw the protocol\'s RecordFormatError', async () => {
+  const { ErrorCode, RecordFormatError, errorCodeOf } = await import('@tributary/protocol');
+  const { GroupApiError } = await import('../../src/coordinator/group/index.ts');
+  const e = new GroupApiError(ErrorCode.NOT_COORDINATOR);
+  assert.equal(e.errorCode, ErrorCode.NOT_COORDINATOR);
+  assert.equal(errorCodeOf(e), ErrorCode.NOT_COORDINATOR);
+  assert.throws(() => decodeCoordinatorRecord({ key: Buffer.from([0, 1, 0]), value: null }), RecordFormatError);
 });

@@ -1,5 +1,7 @@
 // Network-level client errors. `retriable` says whether sending again (after a metadata refresh
-// or reconnect) could succeed; `type` uses Kafka's vocabulary where it has a name for it.
+// or reconnect) could succeed; `type` uses Kafka's vocabulary where it has a name for it. The
+// Kafka error code, when the broker sent one, is `errorCode` (the name every error class of ours
+// uses, so @tributary/protocol's errorCodeOf reads it); `code` is the same value.
 
 export class KafkaClientError extends Error {
   override name = 'KafkaClientError';
@@ -14,6 +16,11 @@ export class KafkaClientError extends Error {
   }
 
   /** Kafka error code, when the broker sent one. */
+  get errorCode(): number | undefined {
+    return this.details.code;
+  }
+
+  /** The same as `errorCode` (kept for compatibility). */
   get code(): number | undefined {
     return this.details.code;
   }

@@ -1,84 +1,81 @@
-// Splits a TCP byte stream into Kafka frames (int32 size, then that many bytes) while choosing
-// where each socket read lands (Node's `onread` option: `nextBuffer()` gives the memory for the
-// next read, `onRead(n)` is told how many bytes arrived there). Small frames are read into a
-// shared scratch buffer and handed out as slices of it (the scratch is never written behind what
-// was handed out; a new one is started when it fills up). A frame too large for the scratch gets
-// its own buffer: what already arrived is copied once, and every later read goes straight into
-// it, so a multi-megabyte fetch response costs no copy beyond the kernel's. A size above
-// `maxFrameBytes` or below zero is a protocol error (the connection must be closed).
-import { FrameError } from './frame-decoder.ts';
+// FrameReader: response framing for plain TCP sockets. protocol's FrameSplitter splits the frames
+// and checks their sizes. On top of it, this reader chooses where each socket read lands, through
+// Node's `onread` option: `nextBuffer()` gives the memory for the next read, and `onRead(n)` is
+// told how many bytes arrived there.
+//   - Small frames are read into a shared scratch buffer and handed out as subarrays of it. Reads
+//     land one behind the other, and the splitter joins such ranges of one buffer, so a frame
+//     across reads is not copied either. Nothing is ever written over what was handed out: when the
+//     scratch runs short, a new one is started and the partial frame moves to it.
+//   - A frame too large for the scratch gets a buffer of its own. What already arrived is copied
+//     once, and every later read goes straight into the frame's buffer, so a multi-megabyte fetch
+//     response costs no copy beyond the kernel's.
+// TLS and injected sockets deliver 'data' chunks instead; transport.ts splits those with a plain
+// FrameSplitter.
+import { FrameSplitter } from '@tributary/protocol';
 
+/** Largest response frame accepted unless the transport says otherwise. */
+export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
 /** Scratch size: Node's own read size. */
 const SCRATCH_BYTES = 64 * 1024;
 /** A new scratch is started when less than this is left for the next read. */
 const MIN_READ_BYTES = 8 * 1024;
+/** Frames larger than this get their own buffer. */
+const LARGE_FRAME_BYTES = SCRATCH_BYTES - MIN_READ_BYTES;
 
 export class FrameReader {
+  private readonly splitter: FrameSplitter;
+  /** Reads land in scratch[end, ...) unless a large frame is being read. */
   private scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  /** Unparsed bytes are scratch[start, end). */
-  private start = 0;
   private end = 0;
+  /** Whether frames handed out are subarrays of the current scratch (then it is never rewound). */
+  private handedOut = false;
   /** The large frame being read straight into its own buffer, and how much of it arrived. */
   private frame: Buffer | null = null;
   private filled = 0;
 
-  constructor(private readonly maxFrameBytes = 256 * 1024 * 1024) {}
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.splitter = new FrameSplitter(maxFrameBytes);
+  }
 
   /** Where the next read should put its bytes. */
   nextBuffer(): Buffer {
     if (this.frame) return this.frame.subarray(this.filled);
-    if (this.scratch.length - this.end < MIN_READ_BYTES) this.restartScratch(SCRATCH_BYTES);
+    if (this.scratch.length - this.end < MIN_READ_BYTES) this.restartScratch();
     return this.scratch.subarray(this.end);
   }
 
   /** `n` bytes arrived in the last buffer nextBuffer() gave; returns the frames (payloads without the size prefix) now complete. */
   onRead(n: number): Buffer[] {
-    if (this.frame) {
+    const splitter = this.splitter;
+    const frame = this.frame;
+    if (frame) {
+      splitter.pushRange(frame, this.filled, this.filled + n);
       this.filled += n;
-      if (this.filled < this.frame.length) return [];
-      const done = this.frame;
+      if (this.filled < frame.length) return [];
       this.frame = null;
-      return [done];
+      return [splitter.next()!]; // `frame` itself: the reads into it joined one range
     }
+    splitter.pushRange(this.scratch, this.end, this.end + n);
     this.end += n;
     const frames: Buffer[] = [];
-    const buf = this.scratch;
-    while (this.end - this.start >= 4) {
-      const size = buf.readInt32BE(this.start);
-      if (size < 0 || size > this.maxFrameBytes) throw new FrameError(`invalid frame size ${size}`);
-      const have = this.end - this.start - 4;
-      if (have >= size) {
-        frames.push(buf.subarray(this.start + 4, this.start + 4 + size));
-        this.start += 4 + size;
-        continue;
-      }
-      if (size > SCRATCH_BYTES - MIN_READ_BYTES) {
-        // a large frame: its own buffer, the rest of it read in place
-        this.frame = Buffer.allocUnsafe(size);
-        buf.copy(this.frame, 0, this.start + 4, this.end);
-        this.filled = have;
-        this.start = this.end;
-      } else if (this.start + 4 + size > buf.length) {
-        this.restartScratch(SCRATCH_BYTES); // does not fit behind: move it to a new scratch
-      }
-      break;
-    }
+    for (let f = splitter.next(); f !== null; f = splitter.next()) frames.push(f);
     if (frames.length > 0) this.handedOut = true;
-    else if (this.start === this.end && !this.handedOut) this.start = this.end = 0; // nothing in the scratch is referenced: reuse it
+    const size = splitter.pendingFrameSize;
+    if (size > LARGE_FRAME_BYTES) {
+      this.frame = Buffer.allocUnsafe(size);
+      this.filled = splitter.moveBuffered(this.frame);
+    } else if (size >= 0 && this.end + size - splitter.bufferedBytes > this.scratch.length) {
+      this.restartScratch(); // the rest of the frame does not fit behind: move it to a new scratch
+    } else if (splitter.bufferedBytes === 0 && !this.handedOut) {
+      this.end = 0; // nothing in the scratch is referenced: reuse it
+    }
     return frames;
   }
 
-  /** Whether frames handed out are slices of the current scratch (then it is never rewound). */
-  private handedOut = false;
-
-  /** Moves the unparsed bytes to the start of a new scratch. */
-  private restartScratch(size: number): void {
-    const next = Buffer.allocUnsafe(size);
-    const pending = this.end - this.start;
-    this.scratch.copy(next, 0, this.start, this.end);
-    this.scratch = next;
-    this.start = 0;
-    this.end = pending;
+  /** Moves the bytes not yet returned to the start of a new scratch. */
+  private restartScratch(): void {
+    this.scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+    this.end = this.splitter.moveBuffered(this.scratch);
     this.handedOut = false;
   }
 }

@@ -6,11 +6,12 @@
 // once written. Header and body encoding are the caller's: requests arrive as complete frames
 // (with their size prefix), responses leave without it. Timers and the socket factory are injectable.
 // Plain TCP sockets read through frame-reader.ts (Node's `onread`: large responses are read in
-// place, never copied); TLS and injected sockets go through 'data' events and frame-decoder.ts.
+// place, never copied); TLS and injected sockets go through 'data' events and @tributary/protocol's
+// FrameSplitter, which frame-reader.ts builds on.
 import net from 'node:net';
 import tls from 'node:tls';
-import { FrameDecoder, type FrameError } from './frame-decoder.ts';
-import { FrameReader } from './frame-reader.ts';
+import { FrameSplitter } from '@tributary/protocol';
+import { DEFAULT_MAX_FRAME_BYTES, FrameReader } from './frame-reader.ts';
 import { ConnectionError, RequestTimeoutError } from './errors.ts';
 
 export interface Timers {
@@ -50,7 +51,7 @@ export type TransportState = 'idle' | 'connecting' | 'ready' | 'closed';
 export class Transport {
   readonly broker: string;
   private socket: net.Socket | null = null;
-  private readonly decoder: FrameDecoder;
+  private readonly splitter: FrameSplitter;
   private readonly inFlight = new Map<number, InFlight>();
   private connecting: Promise<void> | null = null;
   private _state: TransportState = 'idle';
@@ -59,7 +60,7 @@ export class Transport {
 
   constructor(private readonly options: TransportOptions) {
     this.broker = `${options.host}:${options.port}`;
-    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.splitter = new FrameSplitter(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     this.timers = options.timers ?? realTimers;
   }
 
@@ -164,11 +165,12 @@ export class Transport {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
+    const frames: Buffer[] = [];
     try {
-      frames = this.decoder.push(chunk);
+      this.splitter.push(chunk);
+      for (let f = this.splitter.next(); f !== null; f = this.splitter.next()) frames.push(f);
     } catch (err) {
-      this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as FrameError).message}`, this.broker, err));
+      this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as Error).message}`, this.broker, err));
       return;
     }
     this.onFrames(frames);
@@ -179,7 +181,7 @@ export class Transport {
     try {
       frames = reader.onRead(n);
     } catch (err) {
-      this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as FrameError).message}`, this.broker, err));
+      this.fail(new ConnectionError(`bad frame from ${this.broker}: ${(err as Error).message}`, this.broker, err));
       return false;
     }
     if (frames.length > 0) this.onFrames(frames);

@@ -2,8 +2,7 @@
 // codec and answers through a handler (ApiVersions answered from `apiVersions` unless the handler
 // does it). Closed by the test; never left running.
 import net from 'node:net';
-import { ApiKey, API_SPECS, decodeRequestFrame, encodeResponseFrame, type RequestHeader } from '@tributary/protocol';
-import { FrameDecoder } from '../../src/network/frame-decoder.ts';
+import { ApiKey, API_SPECS, FrameSplitter, decodeRequestFrame, encodeResponseFrame, type RequestHeader } from '@tributary/protocol';
 
 export interface Handled {
   /** Response body, or null for no response (acks=0). */
@@ -59,10 +58,11 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    const d = new FrameDecoder();
+    const d = new FrameSplitter(256 * 1024 * 1024);
     let chain = Promise.resolve();
     socket.on('data', (chunk) => {
-      for (const frame of d.push(chunk)) {
+      d.push(chunk);
+      for (let frame = d.next(); frame; frame = d.next()) {
         framesReceived++;
         chain = chain.then(async () => {
           const { header, body } = decodeRequestFrame(frame);

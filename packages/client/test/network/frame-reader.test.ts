@@ -3,8 +3,8 @@
 // frames are read in place; bad sizes are errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FrameError } from '@tributary/protocol';
 import { FrameReader } from '../../src/network/frame-reader.ts';
-import { FrameError } from '../../src/network/frame-decoder.ts';
 
 const frame = (payload: Buffer) => {
   const b = Buffer.allocUnsafe(4 + payload.length);

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { FrameSplitter } from '@tributary/protocol';
 import { Transport, type Timers } from '../../src/network/transport.ts';
-import { FrameDecoder } from '../../src/network/frame-decoder.ts';
 import { ConnectionError, RequestTimeoutError } from '../../src/network/errors.ts';
 
 /** A server that collects request frames and lets the test answer them. */
@@ -15,9 +15,10 @@ async function fakeBroker() {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    const d = new FrameDecoder();
+    const d = new FrameSplitter(256 * 1024 * 1024);
     socket.on('data', (chunk) => {
-      for (const f of d.push(chunk)) requests.push({ correlationId: f.readInt32BE(0), body: f.subarray(4), socket });
+      d.push(chunk);
+      for (let f = d.next(); f; f = d.next()) requests.push({ correlationId: f.readInt32BE(0), body: f.subarray(4), socket });
       waiter?.();
     });
     socket.on('error', () => {});

@@ -2,8 +2,9 @@
 // ClassicGroupMember: the state machine (Empty, PreparingRebalance, CompletingRebalance, Stable,
 // Dead) with Kafka's valid transitions, members (dynamic and static), pending members (ids handed
 // out with MEMBER_ID_REQUIRED), protocol votes, parked JoinGroup/SyncGroup responders.
+import { ErrorCode } from '@tributary/protocol';
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import { subscribedTopicsOf } from './consumer-protocol.ts';
 import type { Time } from '@tributary/storage';
 
@@ -183,10 +184,10 @@ export class ClassicGroup {
     if (!old) throw new Error(`cannot replace unknown member ${oldMemberId}`);
     this.members.delete(oldMemberId);
     this.completeJoin(old, {
-      errorCode: GroupError.FENCED_INSTANCE_ID, generationId: -1, protocolType: null, protocolName: null,
+      errorCode: ErrorCode.FENCED_INSTANCE_ID, generationId: -1, protocolType: null, protocolName: null,
       leader: '', skipAssignment: false, memberId: oldMemberId, members: [],
     });
-    this.completeSync(old, { errorCode: GroupError.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT });
+    this.completeSync(old, { errorCode: ErrorCode.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT });
     const fresh = new ClassicGroupMember(newMemberId, old.groupInstanceId, old.clientId, old.clientHost,
       old.rebalanceTimeoutMs, old.sessionTimeoutMs, old.protocolType, old.supportedProtocols, old.assignment);
     this.members.set(newMemberId, fresh);
@@ -201,10 +202,10 @@ export class ClassicGroup {
   validateMember(memberId: string, groupInstanceId: string | null): void {
     if (groupInstanceId !== null) {
       const existing = this.staticMembers.get(groupInstanceId);
-      if (existing === undefined) throw new GroupApiError(GroupError.UNKNOWN_MEMBER_ID);
-      if (existing !== memberId) throw new GroupApiError(GroupError.FENCED_INSTANCE_ID);
+      if (existing === undefined) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID);
+      if (existing !== memberId) throw new GroupApiError(ErrorCode.FENCED_INSTANCE_ID);
     }
-    if (!this.members.has(memberId)) throw new GroupApiError(GroupError.UNKNOWN_MEMBER_ID);
+    if (!this.members.has(memberId)) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID);
   }
 
   updateMember(member: ClassicGroupMember, protocols: JoinGroupProtocol[], rebalanceTimeoutMs: number,

@@ -4,10 +4,11 @@
 // response from the current state, the records are appended to the partition's log, then
 // replayed into state (offset commits, tombstones), then the response is released. Loading
 // replays the whole log through the same `replay` (group metadata values included).
+import { ErrorCode } from '@tributary/protocol';
 import { GroupMetadataManager } from './group-metadata-manager.ts';
 import type { GroupCoordinatorConfig } from './config.ts';
 import type { CoordinatorLog } from './coordinator-log.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import { OffsetMetadataManager } from './offset-metadata-manager.ts';
 import { decodeCoordinatorRecord, encodeCoordinatorRecord, type CoordinatorRecord } from './records.ts';
 import { KeyedTimer } from './keyed-timer.ts';
@@ -88,8 +89,8 @@ export class GroupCoordinatorShard {
   }
 
   private checkActive(): void {
-    if (this.state === 'loading') throw new GroupApiError(GroupError.COORDINATOR_LOAD_IN_PROGRESS);
-    if (this.state !== 'active') throw new GroupApiError(GroupError.NOT_COORDINATOR);
+    if (this.state === 'loading') throw new GroupApiError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    if (this.state !== 'active') throw new GroupApiError(ErrorCode.NOT_COORDINATOR);
   }
 
   private async appendAndReplay(result: RecordsResult): Promise<void> {
@@ -103,7 +104,7 @@ export class GroupCoordinatorShard {
       lastOffset = await this.log.append(records.map(encodeCoordinatorRecord));
     } catch (e) {
       result.afterAppend?.(e instanceof Error ? e : new Error(String(e)));
-      throw new GroupApiError(GroupError.COORDINATOR_NOT_AVAILABLE, `append to __consumer_offsets-${this.partition} failed`);
+      throw new GroupApiError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `append to __consumer_offsets-${this.partition} failed`);
     }
     const first = lastOffset - records.length + 1;
     records.forEach((r, i) => {

@@ -4,9 +4,10 @@
 // NOT_COORDINATOR, shard still loading -> COORDINATOR_LOAD_IN_PROGRESS (Heartbeat answers NONE
 // then, as Kafka does). Request checks done here as in Kafka's GroupCoordinatorService: empty
 // group id -> INVALID_GROUP_ID, session timeout outside [group.min, group.max] -> INVALID_SESSION_TIMEOUT.
+import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.ts';
 import type { CoordinatorLog } from './coordinator-log.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import { joinError } from './group-metadata-manager.ts';
 import { GroupCoordinatorShard } from './group-coordinator-shard.ts';
 import { describeGroup, heartbeat, leaveGroup, listGroups, syncGroup, validateDeleteGroup } from './group-member-requests.ts';
@@ -25,10 +26,6 @@ export interface GroupCoordinatorOptions {
   time?: Time;
   /** Source of the uuid part of member ids (tests make it deterministic). */
   newUuid?: () => string;
-}
-
-function errorCodeOf(e: unknown): number {
-  return e instanceof GroupApiError ? e.code : GroupError.UNKNOWN_SERVER_ERROR;
 }
 
 export class GroupCoordinator {
@@ -92,19 +89,19 @@ export class GroupCoordinator {
   }
 
   private shardFor(groupId: string): GroupCoordinatorShard {
-    if (!this.active) throw new GroupApiError(GroupError.COORDINATOR_NOT_AVAILABLE);
+    if (!this.active) throw new GroupApiError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     const shard = this.shards.get(this.partitionFor(groupId));
-    if (!shard) throw new GroupApiError(GroupError.NOT_COORDINATOR);
-    if (shard.state === 'loading') throw new GroupApiError(GroupError.COORDINATOR_LOAD_IN_PROGRESS);
+    if (!shard) throw new GroupApiError(ErrorCode.NOT_COORDINATOR);
+    if (shard.state === 'loading') throw new GroupApiError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     return shard;
   }
 
   // ------------------------------------------------------------ membership
 
   async joinGroup(req: JoinGroupRequest): Promise<JoinGroupResult> {
-    if (!req.groupId) return joinError(req.memberId, GroupError.INVALID_GROUP_ID);
+    if (!req.groupId) return joinError(req.memberId, ErrorCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
-      return joinError(req.memberId, GroupError.INVALID_SESSION_TIMEOUT);
+      return joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     try {
       const shard = this.shardFor(req.groupId);
@@ -116,7 +113,7 @@ export class GroupCoordinator {
 
   async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResult> {
     const fail = (errorCode: number): SyncGroupResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
-    if (!req.groupId) return fail(GroupError.INVALID_GROUP_ID);
+    if (!req.groupId) return fail(ErrorCode.INVALID_GROUP_ID);
     try {
       const shard = this.shardFor(req.groupId);
       return await shard.write(() => syncGroup(shard.groups, req));
@@ -126,18 +123,18 @@ export class GroupCoordinator {
   }
 
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
-    if (!req.groupId) return { errorCode: GroupError.INVALID_GROUP_ID };
+    if (!req.groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID };
     try {
       const shard = this.shardFor(req.groupId);
       return await shard.write(() => ({ records: [], response: heartbeat(shard.groups, req) }));
     } catch (e) {
       const code = errorCodeOf(e);
-      return { errorCode: code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.NONE : code };
+      return { errorCode: code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NONE : code };
     }
   }
 
   async leaveGroup(req: LeaveGroupRequest): Promise<LeaveGroupResult> {
-    if (!req.groupId) return { errorCode: GroupError.INVALID_GROUP_ID, members: [] };
+    if (!req.groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     try {
       const shard = this.shardFor(req.groupId);
       return await shard.write(() => leaveGroup(shard.groups, req));
@@ -168,7 +165,7 @@ export class GroupCoordinator {
   }
 
   async deleteOffsets(req: OffsetDeleteRequest): Promise<OffsetDeleteResult> {
-    if (!req.groupId) return { errorCode: GroupError.INVALID_GROUP_ID, topics: [] };
+    if (!req.groupId) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     try {
       const shard = this.shardFor(req.groupId);
       return await shard.write(() => shard.offsets.deleteOffsets(req));
@@ -187,11 +184,11 @@ export class GroupCoordinator {
   // ------------------------------------------------------------ admin
 
   async listGroups(req: ListGroupsRequest = {}): Promise<ListGroupsResult> {
-    if (!this.active) return { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    if (!this.active) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     const shards = [...this.shards.values()];
-    if (shards.some((s) => s.state === 'loading')) return { errorCode: GroupError.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    if (shards.some((s) => s.state === 'loading')) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
     const groups = shards.flatMap((s) => listGroups(s.groups, req.statesFilter ?? [], req.typesFilter ?? []));
-    return { errorCode: GroupError.NONE, groups };
+    return { errorCode: ErrorCode.NONE, groups };
   }
 
   async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
@@ -214,7 +211,7 @@ export class GroupCoordinator {
           const records: CoordinatorRecord[] = [];
           shard.offsets.deleteAllOffsets(groupId, records);
           records.push({ kind: 'group-metadata', key: { group: groupId }, value: null });
-          return { records, response: { groupId, errorCode: GroupError.NONE } };
+          return { records, response: { groupId, errorCode: ErrorCode.NONE } };
         });
       } catch (e) {
         return { groupId, errorCode: errorCodeOf(e) };

@@ -6,8 +6,9 @@
 //     assignment is stored (GroupMetadata record) then answers everyone; Stable answers at once.
 //   Heartbeat: same member checks; PreparingRebalance -> REBALANCE_IN_PROGRESS; Empty -> UNKNOWN_MEMBER_ID.
 //   LeaveGroup: per member (v3+ batches), by member id or (admin) by group.instance.id alone.
+import { ErrorCode } from '@tributary/protocol';
 import { EMPTY_ASSIGNMENT, type ClassicGroup } from './classic-group.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import { joinError, type GroupMetadataManager } from './group-metadata-manager.ts';
 import type {
   DescribedGroup, HeartbeatRequest, HeartbeatResult, LeaveGroupMemberResult, LeaveGroupRequest, LeaveGroupResult,
@@ -25,30 +26,30 @@ function inconsistent(requested: string | null, current: string | null): boolean
 
 export function syncGroup(mgr: GroupMetadataManager, req: SyncGroupRequest): WriteResult<SyncGroupResult> {
   const group = mgr.groups.get(req.groupId);
-  if (!group || group.isEmpty) return { records: [], response: syncError(GroupError.UNKNOWN_MEMBER_ID) };
+  if (!group || group.isEmpty) return { records: [], response: syncError(ErrorCode.UNKNOWN_MEMBER_ID) };
   let error: number | null = null;
-  if (group.is('Dead')) error = GroupError.COORDINATOR_NOT_AVAILABLE;
+  if (group.is('Dead')) error = ErrorCode.COORDINATOR_NOT_AVAILABLE;
   else {
     try {
       group.validateMember(req.memberId, req.groupInstanceId);
-      if (req.generationId !== group.generationId) error = GroupError.ILLEGAL_GENERATION;
+      if (req.generationId !== group.generationId) error = ErrorCode.ILLEGAL_GENERATION;
       else if (inconsistent(req.protocolType, group.protocolType) || inconsistent(req.protocolName, group.protocolName)) {
-        error = GroupError.INCONSISTENT_GROUP_PROTOCOL;
+        error = ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
       }
     } catch (e) {
       if (!(e instanceof GroupApiError)) throw e;
-      error = e.code;
+      error = e.errorCode;
     }
   }
   if (error !== null) return { records: [], response: syncError(error) };
-  if (group.is('PreparingRebalance')) return { records: [], response: syncError(GroupError.REBALANCE_IN_PROGRESS) };
+  if (group.is('PreparingRebalance')) return { records: [], response: syncError(ErrorCode.REBALANCE_IN_PROGRESS) };
 
   const member = group.member(req.memberId)!;
   if (group.is('Stable')) {
     mgr.removePendingSyncMember(group, req.memberId);
     return {
       records: [],
-      response: { errorCode: GroupError.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment },
+      response: { errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment },
     };
   }
   // CompletingRebalance: park until the leader's assignment is stored.
@@ -67,7 +68,7 @@ export function syncGroup(mgr: GroupMetadataManager, req: SyncGroupRequest): Wri
       // A join or leave may have started another rebalance meanwhile: then do nothing.
       if (!group.is('CompletingRebalance') || group.generationId !== generationId) return;
       if (err) {
-        mgr.resetAndPropagateAssignmentWithError(group, GroupError.COORDINATOR_NOT_AVAILABLE);
+        mgr.resetAndPropagateAssignmentWithError(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
         mgr.maybePrepareRebalanceOrCompleteJoin(group);
       } else {
         mgr.setAndPropagateAssignment(group, assignment);
@@ -79,34 +80,34 @@ export function syncGroup(mgr: GroupMetadataManager, req: SyncGroupRequest): Wri
 
 export function heartbeat(mgr: GroupMetadataManager, req: HeartbeatRequest): HeartbeatResult {
   const group = mgr.groups.get(req.groupId);
-  if (!group) return { errorCode: GroupError.UNKNOWN_MEMBER_ID };
-  if (group.is('Dead')) return { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE };
+  if (!group) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
+  if (group.is('Dead')) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
   try {
     group.validateMember(req.memberId, req.groupInstanceId);
   } catch (e) {
     if (!(e instanceof GroupApiError)) throw e;
-    return { errorCode: e.code };
+    return { errorCode: e.errorCode };
   }
-  if (req.generationId !== group.generationId) return { errorCode: GroupError.ILLEGAL_GENERATION };
+  if (req.generationId !== group.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION };
   switch (group.state) {
     case 'Empty':
-      return { errorCode: GroupError.UNKNOWN_MEMBER_ID };
+      return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
     case 'PreparingRebalance':
       mgr.rescheduleHeartbeat(group, group.member(req.memberId)!);
-      return { errorCode: GroupError.REBALANCE_IN_PROGRESS };
+      return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
     default:
       mgr.rescheduleHeartbeat(group, group.member(req.memberId)!);
-      return { errorCode: GroupError.NONE };
+      return { errorCode: ErrorCode.NONE };
   }
 }
 
 export function leaveGroup(mgr: GroupMetadataManager, req: LeaveGroupRequest): WriteResult<LeaveGroupResult> {
   const group = mgr.groups.get(req.groupId);
   if (!group) {
-    const members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: GroupError.UNKNOWN_MEMBER_ID }));
-    return { records: [], response: { errorCode: GroupError.NONE, members } };
+    const members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }));
+    return { records: [], response: { errorCode: ErrorCode.NONE, members } };
   }
-  if (group.is('Dead')) return { records: [], response: { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, members: [] } };
+  if (group.is('Dead')) return { records: [], response: { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] } };
 
   const results: LeaveGroupMemberResult[] = [];
   for (const m of req.members) {
@@ -114,35 +115,35 @@ export function leaveGroup(mgr: GroupMetadataManager, req: LeaveGroupRequest): W
     if (m.memberId === '') {
       // Administrative removal of a static member by its instance id.
       const id = m.groupInstanceId !== null ? group.staticMemberId(m.groupInstanceId) : undefined;
-      if (id === undefined) result(GroupError.UNKNOWN_MEMBER_ID);
-      else { removeCurrentMember(mgr, group, id); result(GroupError.NONE); }
+      if (id === undefined) result(ErrorCode.UNKNOWN_MEMBER_ID);
+      else { removeCurrentMember(mgr, group, id); result(ErrorCode.NONE); }
     } else if (group.isPendingMember(m.memberId)) {
       group.remove(m.memberId);
       mgr.cancelHeartbeat(group.groupId, m.memberId);
-      result(GroupError.NONE);
+      result(ErrorCode.NONE);
     } else {
       try {
         group.validateMember(m.memberId, m.groupInstanceId);
         removeCurrentMember(mgr, group, m.memberId);
-        result(GroupError.NONE);
+        result(ErrorCode.NONE);
       } catch (e) {
         if (!(e instanceof GroupApiError)) throw e;
-        result(e.code);
+        result(e.errorCode);
       }
     }
   }
   let records: RecordsResult = NO_RECORDS;
-  if (results.some((r) => r.errorCode === GroupError.NONE)) {
+  if (results.some((r) => r.errorCode === ErrorCode.NONE)) {
     if (group.is('Stable') || group.is('CompletingRebalance')) records = mgr.maybePrepareRebalanceOrCompleteJoin(group);
     else if (group.is('PreparingRebalance')) records = mgr.maybeCompleteJoinPhase(group);
   }
-  return { ...records, response: { errorCode: GroupError.NONE, members: results } };
+  return { ...records, response: { errorCode: ErrorCode.NONE, members: results } };
 }
 
 function removeCurrentMember(mgr: GroupMetadataManager, group: ClassicGroup, memberId: string): void {
   const member = group.member(memberId)!;
   mgr.cancelHeartbeat(group.groupId, memberId);
-  group.completeJoin(member, joinError('', GroupError.UNKNOWN_MEMBER_ID));
+  group.completeJoin(member, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
   group.remove(memberId);
 }
 
@@ -160,10 +161,10 @@ export function listGroups(mgr: GroupMetadataManager, statesFilter: string[], ty
 
 export function describeGroup(mgr: GroupMetadataManager, groupId: string): DescribedGroup {
   const g = mgr.groups.get(groupId);
-  if (!g) return { errorCode: GroupError.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+  if (!g) return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
   const stable = g.is('Stable');
   return {
-    errorCode: GroupError.NONE,
+    errorCode: ErrorCode.NONE,
     groupId,
     groupState: g.state,
     protocolType: g.protocolType ?? '',
@@ -182,7 +183,7 @@ export function describeGroup(mgr: GroupMetadataManager, groupId: string): Descr
 /** DeleteGroups check: GROUP_ID_NOT_FOUND for unknown or Dead groups, NON_EMPTY_GROUP with members. */
 export function validateDeleteGroup(mgr: GroupMetadataManager, groupId: string): ClassicGroup {
   const g = mgr.groups.get(groupId);
-  if (!g || g.is('Dead')) throw new GroupApiError(GroupError.GROUP_ID_NOT_FOUND);
-  if (!g.isEmpty) throw new GroupApiError(GroupError.NON_EMPTY_GROUP);
+  if (!g || g.is('Dead')) throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND);
+  if (!g.isEmpty) throw new GroupApiError(ErrorCode.NON_EMPTY_GROUP);
   return g;
 }

@@ -6,9 +6,10 @@
 // GroupMetadata records written when a generation is assigned or the group becomes empty.
 // SyncGroup, Heartbeat and LeaveGroup live in group-member-requests.ts.
 import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '@tributary/protocol';
 import { ClassicGroup, ClassicGroupMember, EMPTY_ASSIGNMENT } from './classic-group.ts';
 import type { GroupCoordinatorConfig } from './config.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import type { CoordinatorRecord, GroupMetadataValue } from './records.ts';
 import type { KeyedTimer } from './keyed-timer.ts';
 import type { Time } from '@tributary/storage';
@@ -58,14 +59,14 @@ export class GroupMetadataManager {
     const isUnknownMember = req.memberId === '';
     const isNewGroup = !this.groups.has(req.groupId);
     if (isNewGroup && !isUnknownMember) {
-      respond(joinError(req.memberId, GroupError.UNKNOWN_MEMBER_ID));
+      respond(joinError(req.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
       return { records: [], response };
     }
     const group = this.getOrCreateGroup(req.groupId);
     let result: RecordsResult = NO_RECORDS;
     if (!this.acceptJoiningMember(group, req.memberId)) {
       group.remove(req.memberId);
-      respond(joinError('', GroupError.GROUP_MAX_SIZE_REACHED));
+      respond(joinError('', ErrorCode.GROUP_MAX_SIZE_REACHED));
     } else if (isUnknownMember) {
       result = this.joinNewMember(req, group, respond);
     } else {
@@ -79,7 +80,7 @@ export class GroupMetadataManager {
         afterAppend: (err) => {
           if (err) {
             if (group.numMembers === 0 && group.pendingJoinMembers.size === 0) this.groups.delete(group.groupId);
-            respond(joinError('', GroupError.COORDINATOR_NOT_AVAILABLE));
+            respond(joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE));
           }
         },
       };
@@ -101,11 +102,11 @@ export class GroupMetadataManager {
 
   private joinNewMember(req: JoinGroupRequest, group: ClassicGroup, respond: (r: JoinGroupResult) => void): RecordsResult {
     if (group.is('Dead')) {
-      respond(joinError('', GroupError.COORDINATOR_NOT_AVAILABLE));
+      respond(joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE));
       return NO_RECORDS;
     }
     if (!group.supportsProtocols(req.protocolType, req.protocols)) {
-      respond(joinError('', GroupError.INCONSISTENT_GROUP_PROTOCOL));
+      respond(joinError('', ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
       return NO_RECORDS;
     }
     const newMemberId = `${req.groupInstanceId ?? req.clientId}-${this.newUuid()}`;
@@ -119,7 +120,7 @@ export class GroupMetadataManager {
       group.addPendingMember(newMemberId);
       this.timer.schedule(heartbeatKey(group.groupId, newMemberId), req.sessionTimeoutMs,
         () => this.submit(() => this.expireMemberHeartbeat(group.groupId, newMemberId)));
-      respond(joinError(newMemberId, GroupError.MEMBER_ID_REQUIRED));
+      respond(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
       return NO_RECORDS;
     }
     return this.addMemberThenRebalanceOrCompleteJoin(req, group, newMemberId, respond);
@@ -128,16 +129,16 @@ export class GroupMetadataManager {
   private joinExistingMember(req: JoinGroupRequest, group: ClassicGroup, respond: (r: JoinGroupResult) => void): RecordsResult {
     const memberId = req.memberId;
     if (group.is('Dead')) {
-      respond(joinError(memberId, GroupError.COORDINATOR_NOT_AVAILABLE));
+      respond(joinError(memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
       return NO_RECORDS;
     }
     if (!group.supportsProtocols(req.protocolType, req.protocols)) {
-      respond(joinError(memberId, GroupError.INCONSISTENT_GROUP_PROTOCOL));
+      respond(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
       return NO_RECORDS;
     }
     if (group.isPendingMember(memberId)) {
       if (req.groupInstanceId !== null) {
-        respond(joinError(memberId, GroupError.UNKNOWN_MEMBER_ID));
+        respond(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
         return NO_RECORDS;
       }
       return this.addMemberThenRebalanceOrCompleteJoin(req, group, memberId, respond);
@@ -146,7 +147,7 @@ export class GroupMetadataManager {
       group.validateMember(memberId, req.groupInstanceId);
     } catch (e) {
       if (!(e instanceof GroupApiError)) throw e;
-      respond(joinError(memberId, e.code));
+      respond(joinError(memberId, e.errorCode));
       return NO_RECORDS;
     }
     const member = group.member(memberId)!;
@@ -168,14 +169,14 @@ export class GroupMetadataManager {
         respond(this.currentJoinResult(group, memberId, false));
         return NO_RECORDS;
       default:
-        respond(joinError(memberId, GroupError.UNKNOWN_MEMBER_ID));
+        respond(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
         return NO_RECORDS;
     }
   }
 
   private currentJoinResult(group: ClassicGroup, memberId: string, withMembers: boolean): JoinGroupResult {
     return {
-      errorCode: GroupError.NONE,
+      errorCode: ErrorCode.NONE,
       generationId: group.generationId,
       protocolType: group.protocolType,
       protocolName: group.protocolName,
@@ -228,7 +229,7 @@ export class GroupMetadataManager {
               const restored = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
               this.timer.cancel(heartbeatKey(group.groupId, newMemberId));
               this.rescheduleHeartbeat(group, restored);
-              respond({ ...joinError('', GroupError.COORDINATOR_NOT_AVAILABLE), generationId: group.generationId,
+              respond({ ...joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE), generationId: group.generationId,
                 protocolType: group.protocolType, protocolName: group.protocolName, leader: currentLeader ?? '' });
             } else if (req.apiVersion >= 9) {
               const isLeader = group.isLeader(newMemberId);
@@ -255,7 +256,7 @@ export class GroupMetadataManager {
   }
 
   prepareRebalance(group: ClassicGroup): RecordsResult {
-    if (group.is('CompletingRebalance')) this.resetAndPropagateAssignmentWithError(group, GroupError.REBALANCE_IN_PROGRESS);
+    if (group.is('CompletingRebalance')) this.resetAndPropagateAssignmentWithError(group, ErrorCode.REBALANCE_IN_PROGRESS);
     this.removeSyncExpiration(group);
     const isInitialRebalance = group.is('Empty');
     if (isInitialRebalance) {
@@ -372,11 +373,11 @@ export class GroupMetadataManager {
 
   setAndPropagateAssignment(group: ClassicGroup, assignment: Map<string, Buffer>): void {
     for (const m of group.members.values()) m.assignment = assignment.get(m.memberId) ?? EMPTY_ASSIGNMENT;
-    this.propagateAssignment(group, GroupError.NONE);
+    this.propagateAssignment(group, ErrorCode.NONE);
   }
 
   private propagateAssignment(group: ClassicGroup, errorCode: number): void {
-    const ok = errorCode === GroupError.NONE;
+    const ok = errorCode === ErrorCode.NONE;
     for (const m of group.members.values()) {
       const r: SyncGroupResult = {
         errorCode,
@@ -413,7 +414,7 @@ export class GroupMetadataManager {
   }
 
   private removeMemberAndUpdateGroup(group: ClassicGroup, member: ClassicGroupMember): RecordsResult {
-    group.completeJoin(member, joinError('', GroupError.UNKNOWN_MEMBER_ID));
+    group.completeJoin(member, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
     group.remove(member.memberId);
     if (group.is('Stable') || group.is('CompletingRebalance')) return this.maybePrepareRebalanceOrCompleteJoin(group);
     if (group.is('PreparingRebalance') && group.hasAllMembersJoined()) return this.completeJoin(group);
@@ -491,9 +492,9 @@ export class GroupMetadataManager {
       const previous = g.state;
       g.transitionTo('Dead');
       for (const m of g.members.values()) {
-        if (previous === 'PreparingRebalance') g.completeJoin(m, joinError(m.memberId, GroupError.NOT_COORDINATOR));
+        if (previous === 'PreparingRebalance') g.completeJoin(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         if (previous === 'CompletingRebalance' || previous === 'Stable') {
-          g.completeSync(m, { errorCode: GroupError.NOT_COORDINATOR, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT });
+          g.completeSync(m, { errorCode: ErrorCode.NOT_COORDINATOR, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT });
         }
       }
     }

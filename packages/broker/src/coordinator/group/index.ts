@@ -3,7 +3,7 @@ export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordina
 export { GroupCoordinatorShard, type ShardState } from './group-coordinator-shard.ts';
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.ts';
 export { InMemoryCoordinatorLog, type CoordinatorLog, type StoredRecord } from './coordinator-log.ts';
-export { GroupError, GroupApiError } from './errors.ts';
+export { GroupApiError } from './errors.ts';
 export { javaStringHashCode, partitionForGroup } from './partition-for.ts';
 export * from './records.ts';
 export { encodeCoordinatorBatch, coordinatorRecordsIn } from './coordinator-batches.ts';

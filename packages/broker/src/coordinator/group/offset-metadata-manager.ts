@@ -5,9 +5,10 @@
 // offsets.retention.minutes (from the moment the group became Empty, or from the commit for
 // simple groups and for topics a Stable consumer group no longer subscribes to), and replay of
 // OffsetCommit records, which is the only way offsets change.
+import { ErrorCode } from '@tributary/protocol';
 import type { ClassicGroup } from './classic-group.ts';
 import type { GroupCoordinatorConfig } from './config.ts';
-import { GroupApiError, GroupError } from './errors.ts';
+import { GroupApiError } from './errors.ts';
 import type { GroupMetadataManager } from './group-metadata-manager.ts';
 import type { CoordinatorRecord, OffsetCommitValue } from './records.ts';
 import type {
@@ -49,11 +50,11 @@ export class OffsetMetadataManager {
     try {
       if (group) this.validateCommit(group, req);
       else if (req.generationIdOrMemberEpoch >= 0) {
-        throw new GroupApiError(req.apiVersion >= 9 ? GroupError.GROUP_ID_NOT_FOUND : GroupError.ILLEGAL_GENERATION);
+        throw new GroupApiError(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
       }
     } catch (e) {
       if (!(e instanceof GroupApiError)) throw e;
-      return { records: [], response: commitErrorResult(req, e.code) };
+      return { records: [], response: commitErrorResult(req, e.errorCode) };
     }
     // A commit keeps the member's session alive.
     if (group && (group.is('Stable') || group.is('PreparingRebalance'))) {
@@ -69,10 +70,10 @@ export class OffsetMetadataManager {
       response.topics.push({ name: t.name, partitions });
       for (const p of t.partitions) {
         if (p.committedMetadata !== null && p.committedMetadata.length > this.config.offsetMetadataMaxSize) {
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.OFFSET_METADATA_TOO_LARGE });
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
           continue;
         }
-        partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE });
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE });
         records.push({
           kind: 'offset-commit',
           key: { group: req.groupId, topic: t.name, partition: p.partitionIndex },
@@ -91,33 +92,33 @@ export class OffsetMetadataManager {
 
   /** Kafka's ClassicGroup.validateOffsetCommit (non-transactional). */
   private validateCommit(group: ClassicGroup, req: OffsetCommitRequest): void {
-    if (group.is('Dead')) throw new GroupApiError(GroupError.COORDINATOR_NOT_AVAILABLE);
+    if (group.is('Dead')) throw new GroupApiError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (req.generationIdOrMemberEpoch < 0 && group.is('Empty')) return; // admin client / assign() consumer
     if (req.generationIdOrMemberEpoch >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
       group.validateMember(req.memberId, req.groupInstanceId);
-      if (req.generationIdOrMemberEpoch !== group.generationId) throw new GroupApiError(GroupError.ILLEGAL_GENERATION);
+      if (req.generationIdOrMemberEpoch !== group.generationId) throw new GroupApiError(ErrorCode.ILLEGAL_GENERATION);
     } else if (!group.is('Empty')) {
-      throw new GroupApiError(GroupError.UNKNOWN_MEMBER_ID);
+      throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID);
     }
-    if (group.is('CompletingRebalance')) throw new GroupApiError(GroupError.REBALANCE_IN_PROGRESS);
+    if (group.is('CompletingRebalance')) throw new GroupApiError(ErrorCode.REBALANCE_IN_PROGRESS);
   }
 
   fetchOffsets(req: OffsetFetchRequest): OffsetFetchResult {
     const group = this.groups.groups.get(req.groupId);
     const byTopic = group && !group.is('Dead') ? this.offsets.get(req.groupId) : undefined;
     const view = (partitionIndex: number, o: OffsetAndMetadata | undefined): OffsetFetchPartitionResult => o
-      ? { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: GroupError.NONE }
-      : { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: GroupError.NONE };
+      ? { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
+      : { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
     if (req.topics === null) {
       const topics = [...(byTopic ?? new Map<string, TopicOffsets>())].map(([name, parts]) => ({
         name,
         partitions: [...parts].map(([p, o]) => view(p, o)),
       }));
-      return { groupId: req.groupId, errorCode: GroupError.NONE, topics };
+      return { groupId: req.groupId, errorCode: ErrorCode.NONE, topics };
     }
     return {
       groupId: req.groupId,
-      errorCode: GroupError.NONE,
+      errorCode: ErrorCode.NONE,
       topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => view(p, byTopic?.get(t.name)?.get(p))) })),
     };
   }
@@ -125,19 +126,19 @@ export class OffsetMetadataManager {
   deleteOffsets(req: OffsetDeleteRequest): WriteResult<OffsetDeleteResult> {
     const group = this.groups.groups.get(req.groupId);
     const fail = (errorCode: number) => ({ records: [], response: { errorCode, topics: [] } });
-    if (!group || group.is('Dead')) return fail(GroupError.GROUP_ID_NOT_FOUND);
-    if (!group.isEmpty && !group.usesConsumerProtocol) return fail(GroupError.NON_EMPTY_GROUP);
+    if (!group || group.is('Dead')) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
+    if (!group.isEmpty && !group.usesConsumerProtocol) return fail(ErrorCode.NON_EMPTY_GROUP);
     const records: CoordinatorRecord[] = [];
     const topics = req.topics.map((t) => {
       if (group.isSubscribedToTopic(t.name)) {
-        return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: GroupError.GROUP_SUBSCRIBED_TO_TOPIC })) };
+        return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC })) };
       }
       for (const p of t.partitions) {
         if (this.get(req.groupId, t.name, p.partitionIndex)) records.push(tombstone(req.groupId, t.name, p.partitionIndex));
       }
-      return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE })) };
+      return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE })) };
     });
-    return { records, response: { errorCode: GroupError.NONE, topics } };
+    return { records, response: { errorCode: ErrorCode.NONE, topics } };
   }
 
   /** Tombstones for every committed offset of the group (DeleteGroups). */

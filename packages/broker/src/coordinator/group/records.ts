@@ -14,7 +14,7 @@
 // and GroupMetadata key v2 / value v3, as Kafka 3.x does; we read every version. The struct
 // bodies use the generated codec; int64 fields become JS numbers here.
 import {
-  DecodeError, Reader, Writer, decodeGroupMetadataKey, decodeGroupMetadataValue, decodeOffsetCommitKey,
+  DecodeError, Reader, RecordFormatError, Writer, decodeGroupMetadataKey, decodeGroupMetadataValue, decodeOffsetCommitKey,
   decodeOffsetCommitValue, encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue,
 } from '@tributary/protocol';
 
@@ -53,8 +53,6 @@ export type CoordinatorRecord =
 /** A record as stored in the __consumer_offsets log: key and value bytes (null value = tombstone). */
 export interface SerializedRecord { key: Buffer; value: Buffer | null }
 
-export class RecordFormatError extends Error {}
-
 // ---- encode ----
 
 function versioned(version: number, body: (w: Writer) => void): Buffer {
@@ -85,7 +83,10 @@ export function encodeCoordinatorRecord(r: CoordinatorRecord): SerializedRecord 
 
 // ---- decode ----
 
-/** Decodes a stored record; returns null for key types this coordinator does not own (v3+). */
+/**
+ * Decodes a stored record; returns null for key types this coordinator does not own (v3+).
+ * Malformed bytes throw RecordFormatError (@tributary/protocol's, as for record batches).
+ */
 export function decodeCoordinatorRecord(s: SerializedRecord): CoordinatorRecord | null {
   try {
     const k = new Reader(s.key);
