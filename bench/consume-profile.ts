@@ -86,8 +86,11 @@ try {
     }
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    if (seen !== count || bytes !== count * size) throw new Error(`read ${seen} records, ${bytes} bytes; expected ${count}, ${count * size}`);
-    console.log(`round ${round} ${mode} ${size} B: ${Math.round(count / secs).toLocaleString('en-US')} records/s, client CPU ${((cpu.user + cpu.system) / count).toFixed(2)} µs/record (system ${(cpu.system / count).toFixed(2)}), GC ${gcCount} pauses ${((gcMs * 1000) / count).toFixed(2)} µs/record`);
+    if (seen !== count || bytes !== count * size)
+      throw new Error(`read ${seen} records, ${bytes} bytes; expected ${count}, ${count * size}`);
+    console.log(
+      `round ${round} ${mode} ${size} B: ${Math.round(count / secs).toLocaleString('en-US')} records/s, client CPU ${((cpu.user + cpu.system) / count).toFixed(2)} µs/record (system ${(cpu.system / count).toFixed(2)}), GC ${gcCount} pauses ${((gcMs * 1000) / count).toFixed(2)} µs/record`,
+    );
   }
   gcObserver.disconnect();
   if (session && profile) {

@@ -7,9 +7,25 @@
 // bench/run.ts runs it as its "micro" group with BENCH_BUDGET_MS (time per measurement) and
 // BENCH_JSON=1 (one `BENCH_JSON {rows}` line at the end for the harness).
 import {
-  crc32c, crc32cJs, validateBatch, setBaseOffset, encodeRecordBatch, encodeRecordBatchSync, decodeRecordBatch,
-  decodeRecordBatchSync, compress, decompress, compressSync, decompressSync, CompressionType,
-  API_SPECS, ApiKey, decodeRequestFrame, encodeRequestFrame, encodeResponseFrame, encodeResponseHeader,
+  crc32c,
+  crc32cJs,
+  validateBatch,
+  setBaseOffset,
+  encodeRecordBatch,
+  encodeRecordBatchSync,
+  decodeRecordBatch,
+  decodeRecordBatchSync,
+  compress,
+  decompress,
+  compressSync,
+  decompressSync,
+  CompressionType,
+  API_SPECS,
+  ApiKey,
+  decodeRequestFrame,
+  encodeRequestFrame,
+  encodeResponseFrame,
+  encodeResponseHeader,
 } from '@tributary/protocol';
 import { SplicingWriter } from '@tributary/broker/server/splicing-writer';
 import { FrameReader as RequestFrameReader } from '@tributary/broker/server/frame-reader';
@@ -43,34 +59,62 @@ await measure('crc32c native (1 MiB)', data.length, () => crc32c(data));
 await measure('crc32c js slicing-by-8 (1 MiB)', data.length, () => crc32cJs(data));
 
 const big = encodeRecordBatchSync({ records });
-await measure('validate + setBaseOffset (1 MiB batch)', big.length, () => { validateBatch(big, 0); setBaseOffset(big, 0, 42n); });
+await measure('validate + setBaseOffset (1 MiB batch)', big.length, () => {
+  validateBatch(big, 0);
+  setBaseOffset(big, 0, 42n);
+});
 const small = Array.from({ length: 64 }, (_, i) => encodeRecordBatchSync({ records: records.slice(i * 16, i * 16 + 16) }));
 const blob = Buffer.concat(small);
-await measure(`validate + setBaseOffset (${small.length} batches of ~${Math.round(blob.length / small.length / 1024)} KiB)`, blob.length, () => {
-  let pos = 0;
-  while (pos < blob.length) { const size = validateBatch(blob, pos); setBaseOffset(blob, pos, BigInt(pos)); pos += size; }
-});
+await measure(
+  `validate + setBaseOffset (${small.length} batches of ~${Math.round(blob.length / small.length / 1024)} KiB)`,
+  blob.length,
+  () => {
+    let pos = 0;
+    while (pos < blob.length) {
+      const size = validateBatch(blob, pos);
+      setBaseOffset(blob, pos, BigInt(pos));
+      pos += size;
+    }
+  },
+);
 
 // 1 MiB of records in 16 partitions (one ~64 KiB batch each), in a Produce request and a Fetch response
 const PARTITIONS = 16;
 const mib = records.slice(0, Math.floor((records.length * (1 << 20)) / big.length)); // ~1 MiB of encoded batches
 const per = Math.ceil(mib.length / PARTITIONS);
 const partBatches = Array.from({ length: PARTITIONS }, (_, p) => encodeRecordBatchSync({ records: mib.slice(p * per, (p + 1) * per) }));
-const produceFrame = encodeRequestFrame({ apiKey: ApiKey.Produce, apiVersion: 9, correlationId: 7, clientId: 'bench' }, {
-  acks: -1, timeoutMs: 30000,
-  topicData: [{ name: 'bench', partitionData: partBatches.map((records, index) => ({ index, records })) }],
-}).subarray(4);
-await measure(`decode Produce v9 request (${(produceFrame.length / 1048576).toFixed(1)} MiB, ${PARTITIONS} partitions; records as slices)`,
-  produceFrame.length, () => decodeRequestFrame(produceFrame));
+const produceFrame = encodeRequestFrame(
+  { apiKey: ApiKey.Produce, apiVersion: 9, correlationId: 7, clientId: 'bench' },
+  {
+    acks: -1,
+    timeoutMs: 30000,
+    topicData: [{ name: 'bench', partitionData: partBatches.map((records, index) => ({ index, records })) }],
+  },
+).subarray(4);
+await measure(
+  `decode Produce v9 request (${(produceFrame.length / 1048576).toFixed(1)} MiB, ${PARTITIONS} partitions; records as slices)`,
+  produceFrame.length,
+  () => decodeRequestFrame(produceFrame),
+);
 const fetchBody = {
-  responses: [{
-    topic: 'bench',
-    partitions: partBatches.map((records, partitionIndex) => ({ partitionIndex, highWatermark: 100_000n, lastStableOffset: 100_000n, logStartOffset: 0n, records })),
-  }],
+  responses: [
+    {
+      topic: 'bench',
+      partitions: partBatches.map((records, partitionIndex) => ({
+        partitionIndex,
+        highWatermark: 100_000n,
+        lastStableOffset: 100_000n,
+        logStartOffset: 0n,
+        records,
+      })),
+    },
+  ],
 };
 const fetchFrame = encodeResponseFrame(ApiKey.Fetch, 12, 7, fetchBody);
 const fetchLabel = `${(fetchFrame.length / 1048576).toFixed(1)} MiB, ${PARTITIONS} partitions`;
-await measure(`encode Fetch v12 response (${fetchLabel}; batches copied into one frame)`, fetchFrame.length, () => encodeResponseFrame(ApiKey.Fetch, 12, 7, fetchBody));
+await measure(`encode Fetch v12 response (${fetchLabel}; batches copied into one frame)`, fetchFrame.length, () =>
+  encodeResponseFrame(ApiKey.Fetch, 12, 7, fetchBody),
+);
 await measure(`encode Fetch v12 response (${fetchLabel}; batches spliced, broker SplicingWriter)`, fetchFrame.length, () => {
   const w = new SplicingWriter(256);
   const at = w.reserve(4);
@@ -87,7 +131,10 @@ const frameStream = (size: number) => {
   one.writeInt32BE(size);
   return Buffer.concat(Array.from({ length: Math.ceil((16 << 20) / one.length) }, () => one));
 };
-for (const [label, size] of [['1 KiB', 1024], ['1 MiB', 1 << 20]] as const) {
+for (const [label, size] of [
+  ['1 KiB', 1024],
+  ['1 MiB', 1 << 20],
+] as const) {
   const stream = frameStream(size);
   const chunks: Buffer[] = [];
   for (let i = 0; i < stream.length; i += 65536) chunks.push(Buffer.from(stream.subarray(i, i + 65536)));
@@ -98,26 +145,39 @@ for (const [label, size] of [['1 KiB', 1024], ['1 MiB', 1 << 20]] as const) {
       for (let f = r.next(); f !== null; f = r.next()) if (dataBufferPool.owns(f)) dataBufferPool.release(f);
     }
   });
-  await measure(`split ${label} response frames (client onread FrameReader, 64 KiB reads)`, stream.length, () => {
-    const r = new ResponseFrameReader(1 << 30);
-    for (let pos = 0; pos < stream.length;) {
-      const into = r.nextBuffer();
-      const n = stream.copy(into, 0, pos, Math.min(pos + 65536, stream.length));
-      pos += n;
-      r.onRead(n);
-    }
-  }, 'socket reads simulated by a copy');
+  await measure(
+    `split ${label} response frames (client onread FrameReader, 64 KiB reads)`,
+    stream.length,
+    () => {
+      const r = new ResponseFrameReader(1 << 30);
+      for (let pos = 0; pos < stream.length; ) {
+        const into = r.nextBuffer();
+        const n = stream.copy(into, 0, pos, Math.min(pos + 65536, stream.length));
+        pos += n;
+        r.onRead(n);
+      }
+    },
+    'socket reads simulated by a copy',
+  );
 }
 
 await measure(`encode batch, ${records.length} records, uncompressed`, big.length, () => encodeRecordBatchSync({ records }));
 await measure(`decode batch, ${records.length} records, uncompressed`, big.length, () => decodeRecordBatchSync(big));
-for (const [label, compression] of [['lz4', CompressionType.Lz4], ['zstd', CompressionType.Zstd]] as const) {
+for (const [label, compression] of [
+  ['lz4', CompressionType.Lz4],
+  ['zstd', CompressionType.Zstd],
+] as const) {
   const enc = await encodeRecordBatch({ records, compression });
   await measure(`encode batch ${label} (records bytes/s)`, big.length, () => encodeRecordBatch({ records, compression }));
   await measure(`decode batch ${label} (records bytes/s)`, big.length, () => decodeRecordBatch(enc));
 }
 
-const codecs = [['gzip', CompressionType.Gzip], ['snappy (xerial)', CompressionType.Snappy], ['lz4 frame', CompressionType.Lz4], ['zstd', CompressionType.Zstd]] as const;
+const codecs = [
+  ['gzip', CompressionType.Gzip],
+  ['snappy (xerial)', CompressionType.Snappy],
+  ['lz4 frame', CompressionType.Lz4],
+  ['zstd', CompressionType.Zstd],
+] as const;
 for (const [label, type] of codecs) {
   const packed = await compress(type, data);
   const ratio = `ratio ${(data.length / packed.length).toFixed(2)}`;
@@ -130,7 +190,10 @@ for (const [label, type] of codecs) {
   }
 }
 // for comparison: lz4-napi's own frame codec, which lz4.ts replaces by framing its block codec
-const lz4napi = createRequire(import.meta.url)('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+const lz4napi = createRequire(import.meta.url)('lz4-napi') as {
+  compressFrameSync(b: Buffer): Buffer;
+  decompressFrameSync(b: Buffer): Buffer;
+};
 const napiFrame = lz4napi.compressFrameSync(data);
 await measure('(lz4-napi compressFrameSync, not used)', data.length, () => lz4napi.compressFrameSync(data));
 await measure('(lz4-napi decompressFrameSync, not used)', data.length, () => lz4napi.decompressFrameSync(napiFrame));

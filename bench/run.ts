@@ -31,7 +31,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const resultsDir = join(here, 'results');
 
-interface Args { quick: boolean; only: string[]; profile: boolean; save: boolean }
+interface Args {
+  quick: boolean;
+  only: string[];
+  profile: boolean;
+  save: boolean;
+}
 function parseArgs(argv: string[]): Args {
   const a: Args = { quick: false, only: [], profile: false, save: true };
   for (let i = 0; i < argv.length; i++) {
@@ -41,7 +46,10 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--no-save') a.save = false;
     else if (x === '--only') a.only.push(argv[++i] ?? '');
     else if (x.startsWith('--only=')) a.only.push(x.slice(7));
-    else { console.error(`unknown argument ${x}\nusage: npm run bench -- [--quick] [--only <substring>] [--profile] [--no-save]`); process.exit(2); }
+    else {
+      console.error(`unknown argument ${x}\nusage: npm run bench -- [--quick] [--only <substring>] [--profile] [--no-save]`);
+      process.exit(2);
+    }
   }
   return a;
 }
@@ -62,14 +70,26 @@ let profileSeq = 0;
 const slug = (s: string) => s.replace(/[^A-Za-z0-9=.-]+/g, '_');
 const brokerOpts = (o: BrokerStartOptions = {}): BrokerStartOptions =>
   args.profile
-    ? { ...o, nodeFlags: [...(o.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${slug(currentScenario)}.${++profileSeq}.cpuprofile`] }
+    ? {
+        ...o,
+        nodeFlags: [
+          ...(o.nodeFlags ?? []),
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${slug(currentScenario)}.${++profileSeq}.cpuprofile`,
+        ],
+      }
     : o;
 /** After a scenario under --profile: the top self-time functions of each broker it started. */
 function profileNotes(scenario: string): string[] {
   const prefix = `${slug(scenario)}.`;
   const out: string[] = [];
   for (const f of readdirSync(profileDir).filter((x) => x.startsWith(prefix) && x.endsWith('.cpuprofile'))) {
-    try { out.push(`profile ${relative(root, join(profileDir, f))}:`, ...topSelfTime(join(profileDir, f)).map((l) => `   ${l}`)); } catch { /* unreadable */ }
+    try {
+      out.push(`profile ${relative(root, join(profileDir, f))}:`, ...topSelfTime(join(profileDir, f)).map((l) => `   ${l}`));
+    } catch {
+      /* unreadable */
+    }
   }
   return out;
 }
@@ -88,20 +108,39 @@ process.on('unhandledRejection', (err) => {
   console.error(`   ${msg}`);
   problems.push(msg);
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().then(() => process.exit(130)); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    void cleanup().then(() => process.exit(130));
+  });
 
 console.log(`Tributary benchmarks ${args.quick ? '(quick smoke run) ' : ''}— ${startedAt}`);
-console.log(`machine: ${machine.cpuCount} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.os}, load average ${machine.loadAvg1m}`);
-if (machine.loadAvg1m > machine.cpuCount * 0.5) console.log(`WARNING: the machine is busy (load average ${machine.loadAvg1m} on ${machine.cpuCount} CPUs): every number below will be low and noisy`);
-console.log(`tools: ${[tools.kcat?.version ?? 'kcat: missing', tools.python?.version ?? 'python confluent-kafka: missing',
-  tools.natsServer?.version ?? 'nats-server: missing', tools.redisServer?.version ?? 'redis-server: missing',
-  tools.natsClient ? `nats.js ${tools.natsClient}` : 'nats npm: missing', tools.ioredis ? `ioredis ${tools.ioredis}` : 'ioredis: missing'].join('; ')}`);
+console.log(
+  `machine: ${machine.cpuCount} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.os}, load average ${machine.loadAvg1m}`,
+);
+if (machine.loadAvg1m > machine.cpuCount * 0.5)
+  console.log(
+    `WARNING: the machine is busy (load average ${machine.loadAvg1m} on ${machine.cpuCount} CPUs): every number below will be low and noisy`,
+  );
+console.log(
+  `tools: ${[
+    tools.kcat?.version ?? 'kcat: missing',
+    tools.python?.version ?? 'python confluent-kafka: missing',
+    tools.natsServer?.version ?? 'nats-server: missing',
+    tools.redisServer?.version ?? 'redis-server: missing',
+    tools.natsClient ? `nats.js ${tools.natsClient}` : 'nats npm: missing',
+    tools.ioredis ? `ioredis ${tools.ioredis}` : 'ioredis: missing',
+  ].join('; ')}`,
+);
 
 // Which Kafka APIs does the broker serve? (scenarios skip until what they need has landed)
 let brokerApis = new Map<number, [number, number]>();
 try {
   const b = await startBrokerProcess(root, tmp, brokerOpts());
-  try { brokerApis = await probeApiVersions('127.0.0.1', b.port); } finally { await b.stop(); }
+  try {
+    brokerApis = await probeApiVersions('127.0.0.1', b.port);
+  } finally {
+    await b.stop();
+  }
   console.log(`broker: tributary start (child process) serves API keys ${[...brokerApis.keys()].sort((x, y) => x - y).join(',')}`);
 } catch (err) {
   console.log(`broker: could not start (${(err as Error).message.split('\n')[0]}); broker scenarios are skipped`);
@@ -115,7 +154,12 @@ const matches = (group: ScenarioGroup, name: string) =>
 for (const group of GROUPS) {
   const notes: string[] = [];
   const ctx: RunContext = {
-    quick: args.quick, root, tmp, tools, brokerApis, rows,
+    quick: args.quick,
+    root,
+    tmp,
+    tools,
+    brokerApis,
+    rows,
     startBroker: (o) => startBrokerProcess(root, tmp, brokerOpts(o)),
     note: (m) => notes.push(m),
   };
@@ -126,7 +170,10 @@ for (const group of GROUPS) {
   for (const line of group.setup(ctx)) console.log(`   ${line}`);
   for (const s of scenarios) {
     const why = s.skip?.(ctx);
-    if (why) { notes.push(`skipped ${s.name}: ${why}`); continue; }
+    if (why) {
+      notes.push(`skipped ${s.name}: ${why}`);
+      continue;
+    }
     const ts = performance.now();
     currentScenario = s.name;
     try {

@@ -34,7 +34,9 @@ function makeBatch(size: number, ts = Date.now()): Buffer {
   return buf;
 }
 
-function mbps(bytes: number, ms: number): string { return ((bytes / MiB) / (ms / 1000)).toFixed(0); }
+function mbps(bytes: number, ms: number): string {
+  return (bytes / MiB / (ms / 1000)).toFixed(0);
+}
 
 /** Raw: plain fs.writeSync of the same bytes to `partitions` files round-robin (+ fsync each when asked). */
 function rawWrite(dir: string, batch: Buffer, count: number, partitions: number, fsync: boolean): number {
@@ -56,7 +58,13 @@ function rawWrite(dir: string, batch: Buffer, count: number, partitions: number,
   return ms;
 }
 
-async function logAppend(dir: string, batch: Buffer, count: number, partitions: number, fsync: boolean): Promise<{ ms: number; mgr: LogManager; logs: PartitionLog[] }> {
+async function logAppend(
+  dir: string,
+  batch: Buffer,
+  count: number,
+  partitions: number,
+  fsync: boolean,
+): Promise<{ ms: number; mgr: LogManager; logs: PartitionLog[] }> {
   const mgr = new LogManager({ logDirs: [dir], backgroundTasks: false, defaultConfig: { durableAppend: fsync } }).startup();
   const logs = Array.from({ length: partitions }, (_, i) => mgr.getOrCreateLog('bench', i));
   for (const l of logs) l.appendSync(makeBatch(100), { leaderEpoch: 0 }); // epoch checkpoint + files created outside the timing
@@ -127,7 +135,11 @@ async function main(): Promise<void> {
     const asyncUs = ((performance.now() - t) * 1000) / N;
     await fh.close();
     fs.rmSync(file);
-    asyncRow = ['16 KiB write: fs.writeSync vs await FileHandle.write', `${N} writes`, `${syncUs.toFixed(1)} us vs ${asyncUs.toFixed(1)} us`];
+    asyncRow = [
+      '16 KiB write: fs.writeSync vs await FileHandle.write',
+      `${N} writes`,
+      `${syncUs.toFixed(1)} us vs ${asyncUs.toFixed(1)} us`,
+    ];
   }
 
   // reads, lookups: 1 partition of 16 KiB batches with 1 KiB batches in between (many index entries)
@@ -149,13 +161,21 @@ async function main(): Promise<void> {
       off = Number(r.readBigInt64BE(r.length - (r.readInt32BE(Off.BatchLength) === 0 ? 0 : lastBatchStart(r)))) + 1;
     }
     const ms = performance.now() - s;
-    other.push([`read whole log, maxBytes ${maxBytes / 1024} KiB`, `${(bytes / MiB).toFixed(0)} MiB in ${ms.toFixed(0)} ms`, `${mbps(bytes, ms)} MB/s (CRC checked)`]);
+    other.push([
+      `read whole log, maxBytes ${maxBytes / 1024} KiB`,
+      `${(bytes / MiB).toFixed(0)} MiB in ${ms.toFixed(0)} ms`,
+      `${mbps(bytes, ms)} MB/s (CRC checked)`,
+    ]);
   }
   const lookups = 20000;
   let s = performance.now();
   for (let i = 0; i < lookups; i++) log.read(Math.floor(Math.random() * n), 1);
   let us = ((performance.now() - s) * 1000) / lookups;
-  other.push(['offset lookup (read 1 batch at a random offset)', `${lookups} lookups, ${log.segments.length} segments`, `${us.toFixed(1)} us each`]);
+  other.push([
+    'offset lookup (read 1 batch at a random offset)',
+    `${lookups} lookups, ${log.segments.length} segments`,
+    `${us.toFixed(1)} us each`,
+  ]);
   s = performance.now();
   for (let i = 0; i < lookups; i++) log.offsetForTimestamp(t0 + Math.floor(Math.random() * n * 10));
   us = ((performance.now() - s) * 1000) / lookups;
@@ -166,7 +186,8 @@ async function main(): Promise<void> {
 
   // 10,000 idle partitions: each created, given one small batch, flushed; then measure RSS
   const idleBase = fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/tributary-idle-') : join(base, 'idle');
-  gc(); gc();
+  gc();
+  gc();
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
   const idle = new LogManager({ logDirs: [idleBase], backgroundTasks: false, maxOpenFiles: 1000 }).startup();
@@ -175,14 +196,23 @@ async function main(): Promise<void> {
   for (let p = 0; p < P; p++) idle.getOrCreateLog('idle', p).appendSync(makeBatch(200), { leaderEpoch: 0 });
   await idle.flushAndCheckpointRecoveryPoints();
   const createMs = performance.now() - c0;
-  gc(); gc();
+  gc();
+  gc();
   const rss1 = process.memoryUsage().rss;
   const heap1 = process.memoryUsage().heapUsed;
-  other.push([`10,000 idle partitions (${idleBase.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}), created in ${(createMs / 1000).toFixed(1)} s`, `RSS +${((rss1 - rss0) / MiB).toFixed(1)} MiB, heap +${((heap1 - heap0) / MiB).toFixed(1)} MiB`, `${((rss1 - rss0) / P / 1024).toFixed(1)} KiB RSS, ${((heap1 - heap0) / P / 1024).toFixed(2)} KiB heap per partition`]);
+  other.push([
+    `10,000 idle partitions (${idleBase.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}), created in ${(createMs / 1000).toFixed(1)} s`,
+    `RSS +${((rss1 - rss0) / MiB).toFixed(1)} MiB, heap +${((heap1 - heap0) / MiB).toFixed(1)} MiB`,
+    `${((rss1 - rss0) / P / 1024).toFixed(1)} KiB RSS, ${((heap1 - heap0) / P / 1024).toFixed(2)} KiB heap per partition`,
+  ]);
   const r0 = performance.now();
   idle.shutdown();
   const reopened = new LogManager({ logDirs: [idleBase], backgroundTasks: false }).startup();
-  other.push(['reopen 10,000 partitions after clean shutdown', `${reopened.logCount} logs`, `${(performance.now() - r0).toFixed(0)} ms (incl. shutdown)`]);
+  other.push([
+    'reopen 10,000 partitions after clean shutdown',
+    `${reopened.logCount} logs`,
+    `${(performance.now() - r0).toFixed(0)} ms (incl. shutdown)`,
+  ]);
   reopened.shutdown();
   fs.rmSync(idleBase, { recursive: true, force: true });
 
@@ -194,7 +224,10 @@ async function main(): Promise<void> {
 function lastBatchStart(r: Buffer): number {
   let pos = 0;
   let last = 0;
-  while (pos < r.length) { last = pos; pos += r.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD; }
+  while (pos < r.length) {
+    last = pos;
+    pos += r.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
+  }
   return r.length - last;
 }
 
@@ -207,4 +240,7 @@ function printTable(head: string[], body: string[][]): void {
   for (const r of body) console.log(line(r));
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -22,11 +22,16 @@ const headline = [
   ...pick((r) => r.scenario.startsWith('peer ')),
 ];
 const m = res.machine;
-console.log(`Measured ${res.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuCount} x ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}` +
-  `${'loadAvg1m' in m ? `, load average ${(m as { loadAvg1m: number }).loadAvg1m} at the start` : ''}; broker and load generator on the same machine.\n`);
+console.log(
+  `Measured ${res.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuCount} x ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}` +
+    `${'loadAvg1m' in m ? `, load average ${(m as { loadAvg1m: number }).loadAvg1m} at the start` : ''}; broker and load generator on the same machine.\n`,
+);
 console.log('| scenario | system | client | records | rec/s | MB/s | p50 / p99 / p99.9 ms | broker CPU% | broker RSS MiB |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of headline) {
-  const lat = r.p99Ms != null ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}` : r.p50Ms != null ? `${n(r.p50Ms)} (to stable)` : '';
-  console.log(`| ${r.scenario} | ${r.system} | ${r.client ?? ''} | ${n(r.records)} | ${n(r.recordsPerSec)} | ${n(r.mbPerSec, 1)} | ${lat} | ${n(r.brokerCpuPct)} | ${n(r.brokerRssMb)} |`);
+  const lat =
+    r.p99Ms != null ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}` : r.p50Ms != null ? `${n(r.p50Ms)} (to stable)` : '';
+  console.log(
+    `| ${r.scenario} | ${r.system} | ${r.client ?? ''} | ${n(r.records)} | ${n(r.recordsPerSec)} | ${n(r.mbPerSec, 1)} | ${lat} | ${n(r.brokerCpuPct)} | ${n(r.brokerRssMb)} |`,
+  );
 }

@@ -23,24 +23,54 @@ const OUT = join(root, 'packages/protocol/test/fixtures/batches');
 const PYTHON = '/usr/bin/python3';
 const TOPIC = 'capture';
 
-interface SentHeader { key: string; value: string | null }
-interface SentRecord { key: string | null; value: string | null; headers: SentHeader[]; timestamp: number | null }
+interface SentHeader {
+  key: string;
+  value: string | null;
+}
+interface SentRecord {
+  key: string | null;
+  value: string | null;
+  headers: SentHeader[];
+  timestamp: number | null;
+}
 
 // Realistic log lines (they share most of their text, so every codec shrinks the batch; librdkafka
 // sends a batch uncompressed when compressing does not make it smaller).
 const T0 = 1_763_000_000_000;
-const log = (i: number, level: string, msg: string, extra: object): string => JSON.stringify({
-  ts: new Date(T0 + i * 37).toISOString(), level, service: 'checkout', host: 'web-3', thread: `http-nio-8080-exec-${i % 4}`, msg, ...extra,
-});
+const log = (i: number, level: string, msg: string, extra: object): string =>
+  JSON.stringify({
+    ts: new Date(T0 + i * 37).toISOString(),
+    level,
+    service: 'checkout',
+    host: 'web-3',
+    thread: `http-nio-8080-exec-${i % 4}`,
+    msg,
+    ...extra,
+  });
 const TRACE = { key: 'trace-id', value: '4bf92f3577b34da6a3ce929d0e0e4736' };
 const RECORDS: SentRecord[] = [
-  { key: 'order-1001', value: log(0, 'INFO', 'order placed', { orderId: 1001, amount: 42.5, currency: 'EUR' }), headers: [TRACE], timestamp: T0 },
-  { key: 'order-1002', value: log(1, 'WARN', 'payment retry', { orderId: 1002, attempt: 2, gateway: 'stripe' }), headers: [TRACE, { key: 'retry', value: '2' }], timestamp: T0 + 1 },
+  {
+    key: 'order-1001',
+    value: log(0, 'INFO', 'order placed', { orderId: 1001, amount: 42.5, currency: 'EUR' }),
+    headers: [TRACE],
+    timestamp: T0,
+  },
+  {
+    key: 'order-1002',
+    value: log(1, 'WARN', 'payment retry', { orderId: 1002, attempt: 2, gateway: 'stripe' }),
+    headers: [TRACE, { key: 'retry', value: '2' }],
+    timestamp: T0 + 1,
+  },
   { key: null, value: log(2, 'INFO', 'order placed', { orderId: 1003, amount: 7.99, currency: 'EUR' }), headers: [], timestamp: T0 + 2 },
   { key: '', value: '', headers: [{ key: 'empty', value: '' }], timestamp: T0 + 5 },
   { key: 'order-1001', value: null, headers: [{ key: 'deleted-by', value: null }], timestamp: T0 + 7 },
   { key: 'клиент-7', value: 'unicode: héllo ☃ 日本語', headers: [{ key: 'ünï', value: '✓' }], timestamp: T0 + 3 },
-  { key: 'order-1004', value: log(6, 'ERROR', 'payment declined', { orderId: 1004, gateway: 'stripe', code: 'card_declined' }), headers: [TRACE], timestamp: T0 + 9 },
+  {
+    key: 'order-1004',
+    value: log(6, 'ERROR', 'payment declined', { orderId: 1004, gateway: 'stripe', code: 'card_declined' }),
+    headers: [TRACE],
+    timestamp: T0 + 9,
+  },
 ];
 
 interface Client {
@@ -113,12 +143,27 @@ const CLIENTS: Client[] = [
     },
     records: () => ({
       records: kcatRecords(),
-      notes: 'kcat -K "\\t": no per-record headers (-H applies to every record), no timestamps (client clock), a null value is not expressible without -Z (which makes empty ones null)',
+      notes:
+        'kcat -K "\\t": no per-record headers (-H applies to every record), no timestamps (client clock), a null value is not expressible without -Z (which makes empty ones null)',
     }),
     run: (codec, records) => ({
       cmd: 'kcat',
-      args: (port) => ['-b', `127.0.0.1:${port}`, '-P', '-t', TOPIC, '-p', '0', '-K', '\t', '-X', 'linger.ms=200', '-z', codec,
-        ...KCAT_HEADERS.flatMap((h) => ['-H', h.value === null ? h.key : `${h.key}=${h.value}`])],
+      args: (port) => [
+        '-b',
+        `127.0.0.1:${port}`,
+        '-P',
+        '-t',
+        TOPIC,
+        '-p',
+        '0',
+        '-K',
+        '\t',
+        '-X',
+        'linger.ms=200',
+        '-z',
+        codec,
+        ...KCAT_HEADERS.flatMap((h) => ['-H', h.value === null ? h.key : `${h.key}=${h.value}`]),
+      ],
       input: records.map((r) => (r.key === null ? r.value! : `${r.key}\t${r.value}`)).join('\n') + '\n',
     }),
   },
@@ -127,7 +172,11 @@ const CLIENTS: Client[] = [
     codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
     version: py('confluent_kafka', "'confluent-kafka %s, librdkafka %s' % (confluent_kafka.version()[0], confluent_kafka.libversion()[0])"),
     records: () => ({ records: RECORDS, notes: '' }),
-    run: (codec, records) => ({ cmd: PYTHON, args: (port) => ['-c', CONFLUENT, `127.0.0.1:${port}`, codec], input: JSON.stringify(records) }),
+    run: (codec, records) => ({
+      cmd: PYTHON,
+      args: (port) => ['-c', CONFLUENT, `127.0.0.1:${port}`, codec],
+      input: JSON.stringify(records),
+    }),
   },
   {
     name: 'kafka-python',
@@ -135,20 +184,31 @@ const CLIENTS: Client[] = [
     version: py('kafka', "'kafka-python %s' % kafka.__version__"),
     records: () => ({
       records: withoutNullHeaderValues(),
-      notes: 'kafka-python cannot send a null header value (it is left out); snappy, lz4 and zstd through Debian python3-snappy, python3-lz4, python3-zstandard',
+      notes:
+        'kafka-python cannot send a null header value (it is left out); snappy, lz4 and zstd through Debian python3-snappy, python3-lz4, python3-zstandard',
     }),
-    run: (codec, records) => ({ cmd: PYTHON, args: (port) => ['-c', KAFKA_PYTHON, `127.0.0.1:${port}`, codec], input: JSON.stringify(records) }),
+    run: (codec, records) => ({
+      cmd: PYTHON,
+      args: (port) => ['-c', KAFKA_PYTHON, `127.0.0.1:${port}`, codec],
+      input: JSON.stringify(records),
+    }),
   },
   {
     name: 'kafkajs',
     codecs: ['none', 'gzip', 'snappy'],
-    version: () => `kafkajs ${(createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version}` +
+    version: () =>
+      `kafkajs ${(createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version}` +
       `, kafkajs-snappy ${(createRequire(import.meta.url)('kafkajs-snappy/package.json') as { version: string }).version}`,
     records: () => ({
       records: withoutNullHeaderValues(),
-      notes: 'KafkaJS cannot send a null header value (it is left out); snappy through kafkajs-snappy; lz4 and zstd need codec packages not installed',
+      notes:
+        'KafkaJS cannot send a null header value (it is left out); snappy through kafkajs-snappy; lz4 and zstd need codec packages not installed',
     }),
-    run: (codec, records) => ({ cmd: process.execPath, args: (port) => ['-e', KAFKAJS, `127.0.0.1:${port}`, codec], input: JSON.stringify(records) }),
+    run: (codec, records) => ({
+      cmd: process.execPath,
+      args: (port) => ['-e', KAFKAJS, `127.0.0.1:${port}`, codec],
+      input: JSON.stringify(records),
+    }),
   },
 ];
 
@@ -181,9 +241,20 @@ async function capture(client: Client, codec: string): Promise<boolean> {
   }
   const base = join(OUT, `${client.name}-${codec}`);
   writeFileSync(`${base}.bin`, frame);
-  const fixture = { client: client.name, clientVersion: client.version(), codec, topic: TOPIC, partition: 0, capturedAtMs: [start, end], notes, records };
+  const fixture = {
+    client: client.name,
+    clientVersion: client.version(),
+    codec,
+    topic: TOPIC,
+    partition: 0,
+    capturedAtMs: [start, end],
+    notes,
+    records,
+  };
   writeFileSync(`${base}.json`, `${JSON.stringify(fixture, null, 1)}\n`);
-  console.log(`  ${client.name}-${codec}.bin (${(frame as Buffer).length} bytes, ${batches.length} batch, attributes ${batches.map((b) => b.attributes).join(',')})`);
+  console.log(
+    `  ${client.name}-${codec}.bin (${(frame as Buffer).length} bytes, ${batches.length} batch, attributes ${batches.map((b) => b.attributes).join(',')})`,
+  );
   return true;
 }
 

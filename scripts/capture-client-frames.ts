@@ -20,7 +20,11 @@ async function capture(client: string, cmd: string, args: ClientRun['args'], inp
   if (only.length && !only.includes(client)) return;
   const seen = new Set<string>();
   await runAgainstFakeBroker({
-    label: client, cmd, args, input, timeoutMs,
+    label: client,
+    cmd,
+    args,
+    input,
+    timeoutMs,
     onRequest(req) {
       const name = `${client}-${req.api}-v${req.apiVersion}.bin`;
       if (seen.has(name)) return;
@@ -69,7 +73,12 @@ const kafka = new Kafka({ clientId: 'kafkajs-capture', brokers: [process.argv[1]
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-L', '-t', 'capture', '-m', '5']);
-  await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-P', '-t', 'capture', '-p', '0', '-K', ':', '-m', '5'], 'k1:hello from kcat\nk2:second\n');
+  await capture(
+    'kcat',
+    'kcat',
+    (port) => ['-b', `127.0.0.1:${port}`, '-P', '-t', 'capture', '-p', '0', '-K', ':', '-m', '5'],
+    'k1:hello from kcat\nk2:second\n',
+  );
   await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-C', '-t', 'capture', '-p', '0', '-o', '0', '-e', '-m', '5']);
   await capture('kcat', 'kcat', (port) => ['-b', `127.0.0.1:${port}`, '-G', 'capture-group', 'capture', '-e', '-m', '5']);
   await capture('kafka-python', PYTHON, (port) => ['-c', KAFKA_PYTHON, `127.0.0.1:${port}`]);

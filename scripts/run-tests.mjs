@@ -11,7 +11,11 @@ import { spawnSync } from 'node:child_process';
 
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     if (name === 'node_modules' || name === 'fixtures') continue;
     const p = join(dir, name);
@@ -25,7 +29,10 @@ const roots = [...readdirSync('packages').map((p) => join('packages', p, 'test')
 let files = roots.flatMap((r) => walk(r, [])).sort();
 const filters = process.argv.slice(2);
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
-if (!files.length) { console.error('no test files found'); process.exit(1); }
+if (!files.length) {
+  console.error('no test files found');
+  process.exit(1);
+}
 const coverage = process.env.TRIBUTARY_COVERAGE === '1';
 const env = { ...process.env };
 if (coverage) {

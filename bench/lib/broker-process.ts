@@ -66,10 +66,17 @@ export async function startBrokerProcess(root: string, tmp: string, opts: Broker
     const timer = setTimeout(() => fail(new Error('broker did not report listening within 30 s')), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/listening on/i.test(output)) { clearTimeout(timer); resolve(); }
+      if (/listening on/i.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
       if (output.length > 20_000) output = output.slice(-10_000);
     };
-    const fail = (err: Error) => { clearTimeout(timer); child.kill('SIGKILL'); reject(new Error(`${err.message}\n${output.trim()}`)); };
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${err.message}\n${output.trim()}`));
+    };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     onEarlyExit = (code) => fail(new Error(`broker exited with code ${code} before listening`));

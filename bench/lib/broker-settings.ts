@@ -8,8 +8,12 @@ let cached: string | null = null;
 export function brokerKnowsSetting(root: string, name: string): boolean {
   if (cached === null) {
     try {
-      cached = execFileSync(process.execPath, ['--import', 'tsx', 'packages/tributary/src/cli.ts', 'start', '--help'],
-        { cwd: brokerRoot(root), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+      cached = execFileSync(process.execPath, ['--import', 'tsx', 'packages/tributary/src/cli.ts', 'start', '--help'], {
+        cwd: brokerRoot(root),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 30_000,
+      });
     } catch (err) {
       cached = String((err as { stdout?: string }).stdout ?? '');
     }

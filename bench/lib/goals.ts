@@ -11,9 +11,18 @@ export const realClient = (r: Row) => !(r.client ?? '').startsWith('raw');
 
 /** Tributary's headline produce row for a record size: 1 partition, acks=1, no compression (best client, optionally filtered). */
 export function headlineProduce(rows: readonly Row[], recordBytes: number, client: (r: Row) => boolean = () => true): Row | undefined {
-  return find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('produce ') && r.recordBytes === recordBytes
-    && r.partitions === 1 && r.acks === '1' && r.compression === 'none' && r.recordsPerSec != null && client(r))
-    .sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
+  return find(
+    rows,
+    (r) =>
+      r.system === 'tributary' &&
+      r.scenario.startsWith('produce ') &&
+      r.recordBytes === recordBytes &&
+      r.partitions === 1 &&
+      r.acks === '1' &&
+      r.compression === 'none' &&
+      r.recordsPerSec != null &&
+      client(r),
+  ).sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
 }
 
 function atLeast(label: string, r: Row | undefined, value: (r: Row) => number | null, goal: number, unit: string, d = 0): string {
@@ -37,28 +46,57 @@ function atMost(label: string, r: Row | undefined, value: (r: Row) => number | n
 export function checkGoals(rows: readonly Row[]): string[] {
   const out: string[] = [];
   out.push(atLeast('produce 1 KiB, 1 partition, acks=1 >= 500 MB/s', headlineProduce(rows, 1024), (r) => r.mbPerSec, 500, 'MB/s', 1));
-  out.push(atLeast('produce 100 B, 1 partition, acks=1 >= 1,000,000 records/s', headlineProduce(rows, 100), (r) => r.recordsPerSec, 1_000_000, 'records/s'));
-  const consume = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('consume ') && r.recordBytes === 1024
-    && r.partitions === 1 && r.compression === 'none' && r.mbPerSec != null).sort((a, b) => b.mbPerSec! - a.mbPerSec!)[0];
+  out.push(
+    atLeast(
+      'produce 100 B, 1 partition, acks=1 >= 1,000,000 records/s',
+      headlineProduce(rows, 100),
+      (r) => r.recordsPerSec,
+      1_000_000,
+      'records/s',
+    ),
+  );
+  const consume = find(
+    rows,
+    (r) =>
+      r.system === 'tributary' &&
+      r.scenario.startsWith('consume ') &&
+      r.recordBytes === 1024 &&
+      r.partitions === 1 &&
+      r.compression === 'none' &&
+      r.mbPerSec != null,
+  ).sort((a, b) => b.mbPerSec! - a.mbPerSec!)[0];
   out.push(atLeast('consume 1 KiB, 1 partition >= 1 GB/s', consume, (r) => r.mbPerSec, 1000, 'MB/s', 1));
   const e2e = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('e2e latency') && r.scenario.includes('10000/s'));
   if (e2e.length === 0) out.push(atMost('end-to-end p99 < 5 ms at 10,000 records/s', undefined, (r) => r.p99Ms, 5, 'ms'));
   for (const r of e2e) out.push(atMost('end-to-end p99 < 5 ms at 10,000 records/s', r, (x) => x.p99Ms, 5, 'ms'));
   for (const size of [100, 1024]) {
     const ours = headlineProduce(rows, size, realClient);
-    for (const [peer, factor, rule] of [['redis', 2, 'at least 2x'], ['nats', 1, 'ahead of']] as const) {
-      const best = find(rows, (r) => r.system.startsWith(peer) && r.scenario.startsWith('peer produce') && r.recordBytes === size && r.recordsPerSec != null)
-        .sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
+    for (const [peer, factor, rule] of [
+      ['redis', 2, 'at least 2x'],
+      ['nats', 1, 'ahead of'],
+    ] as const) {
+      const best = find(
+        rows,
+        (r) => r.system.startsWith(peer) && r.scenario.startsWith('peer produce') && r.recordBytes === size && r.recordsPerSec != null,
+      ).sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
       const label = `produce ${size} B: ${rule} ${peer === 'redis' ? 'Redis Streams' : 'NATS JetStream'} in records/s`;
-      if (!ours?.recordsPerSec || !best?.recordsPerSec) { out.push(`[ not run ] ${label}`); continue; }
+      if (!ours?.recordsPerSec || !best?.recordsPerSec) {
+        out.push(`[ not run ] ${label}`);
+        continue;
+      }
       const x = ours.recordsPerSec / best.recordsPerSec;
       const met = factor === 1 ? x > 1 : x >= factor;
-      out.push(met
-        ? `[   met   ] ${label}: ${fmt(x, 2)}x (${fmt(ours.recordsPerSec)} [${ours.client}] vs ${fmt(best.recordsPerSec)} [${best.client}])`
-        : `[ MISSED  ] ${label}: ${fmt(x, 2)}x (${fmt(ours.recordsPerSec)} [${ours.client}] vs ${fmt(best.recordsPerSec)} [${best.client}]); needs ${fmt(factor / x, 2)}x`);
+      out.push(
+        met
+          ? `[   met   ] ${label}: ${fmt(x, 2)}x (${fmt(ours.recordsPerSec)} [${ours.client}] vs ${fmt(best.recordsPerSec)} [${best.client}])`
+          : `[ MISSED  ] ${label}: ${fmt(x, 2)}x (${fmt(ours.recordsPerSec)} [${ours.client}] vs ${fmt(best.recordsPerSec)} [${best.client}]); needs ${fmt(factor / x, 2)}x`,
+      );
     }
   }
-  const scale = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('scale') && r.partitions === 10_000 && r.brokerRssMb != null)[0];
+  const scale = find(
+    rows,
+    (r) => r.system === 'tributary' && r.scenario.startsWith('scale') && r.partitions === 10_000 && r.brokerRssMb != null,
+  )[0];
   out.push(atMost('10,000 partitions in < 1 GiB broker memory (peak RSS)', scale, (r) => r.brokerRssMb, 1024, 'MiB', 0));
   return out;
 }

@@ -33,7 +33,8 @@ function readFrame(sock: Socket, timeoutMs: number): Promise<Buffer> {
     const done = (err: Error | null, frame?: Buffer) => {
       clearTimeout(timer);
       sock.off('data', onData).off('error', onEnd).off('close', onEnd);
-      if (err) reject(err); else resolve(frame!);
+      if (err) reject(err);
+      else resolve(frame!);
     };
     sock.on('data', onData).on('error', onEnd).on('close', onEnd);
   });
@@ -41,7 +42,10 @@ function readFrame(sock: Socket, timeoutMs: number): Promise<Buffer> {
 
 function open(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host, port }, () => { sock.off('error', reject); resolve(sock); });
+    const sock = connect({ host, port }, () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
     sock.once('error', reject);
   });
 }

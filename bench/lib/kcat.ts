@@ -32,8 +32,18 @@ export interface KcatProduce {
 
 /** Produces every line of `file` as one record; resolves the wall seconds, throws on any failure. */
 export async function kcatProduce(path: string, o: KcatProduce): Promise<number> {
-  const args = ['-P', '-b', o.bootstrap, '-t', o.topic, '-l', o.file, '-z', o.compression,
-    ...props({ acks: o.acks, ...KCAT_PRODUCE_PROPS, ...o.extra })];
+  const args = [
+    '-P',
+    '-b',
+    o.bootstrap,
+    '-t',
+    o.topic,
+    '-l',
+    o.file,
+    '-z',
+    o.compression,
+    ...props({ acks: o.acks, ...KCAT_PRODUCE_PROPS, ...o.extra }),
+  ];
   const r = await execTimed(path, args, { timeoutMs: o.timeoutMs });
   const failed = /Delivery failed|ERROR|Failed to/i.exec(r.stderr);
   if (r.timedOut) throw new Error(`kcat -P timed out after ${o.timeoutMs} ms`);
@@ -45,11 +55,15 @@ export async function kcatProduce(path: string, o: KcatProduce): Promise<number>
  * Consumes a topic from the beginning to its end (-e) into /dev/null; resolves the wall seconds
  * and the records consumed (the sum of the end offsets kcat reports per partition).
  */
-export async function kcatConsume(path: string, o: { bootstrap: string; topic: string; timeoutMs: number; extra?: Record<string, string> }): Promise<{ seconds: number; records: number }> {
+export async function kcatConsume(
+  path: string,
+  o: { bootstrap: string; topic: string; timeoutMs: number; extra?: Record<string, string> },
+): Promise<{ seconds: number; records: number }> {
   const args = ['-C', '-b', o.bootstrap, '-t', o.topic, '-o', 'beginning', '-e', ...props({ ...KCAT_CONSUME_PROPS, ...o.extra })];
   const r = await execTimed(path, args, { timeoutMs: o.timeoutMs, discardStdout: true });
   if (r.timedOut) throw new Error(`kcat -C timed out after ${o.timeoutMs} ms`);
-  if (r.code !== 0 || /ERROR/.test(r.stderr)) throw new Error(`kcat -C failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.code !== 0 || /ERROR/.test(r.stderr))
+    throw new Error(`kcat -C failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   let records = 0;
   for (const m of r.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)) records += Number(m[1]);
   return { seconds: r.seconds, records };

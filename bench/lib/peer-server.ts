@@ -13,7 +13,10 @@ export interface PeerServer {
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -21,7 +24,9 @@ function canConnect(port: number): Promise<boolean> {
 export async function startPeerServer(cmd: string, args: string[], port: number): Promise<PeerServer> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c).slice(-4000); });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr = (stderr + c).slice(-4000);
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 15_000;
   while (!(await canConnect(port))) {

@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let clkTck = 100;
-try { clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100; } catch { /* default */ }
+try {
+  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  /* default */
+}
 
 /** CPU seconds (user + system) the process has used, or null once it is gone. */
 export function cpuSeconds(pid: number): number | null {
@@ -45,7 +49,10 @@ export class ProcSampler {
   private cpu0 = 0;
   private peak = 0;
 
-  constructor(readonly pid: number, private readonly intervalMs = 100) {}
+  constructor(
+    readonly pid: number,
+    private readonly intervalMs = 100,
+  ) {}
 
   start(): this {
     this.t0 = performance.now();

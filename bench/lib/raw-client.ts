@@ -7,7 +7,12 @@ import { connect, type Socket } from 'node:net';
 import { ApiKey, decodeResponseFrame, encodeRequestFrame, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import type { Encodable } from '@tributary/protocol';
 
-interface Pending { apiKey: number; version: number; resolve(frame: Buffer): void; reject(err: Error): void }
+interface Pending {
+  apiKey: number;
+  version: number;
+  resolve(frame: Buffer): void;
+  reject(err: Error): void;
+}
 
 export class RawConnection {
   private readonly pending: Pending[] = [];
@@ -29,7 +34,10 @@ export class RawConnection {
 
   static open(host: string, port: number): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const sock = connect({ host, port }, () => { sock.off('error', reject); resolve(new RawConnection(sock)); });
+      const sock = connect({ host, port }, () => {
+        sock.off('error', reject);
+        resolve(new RawConnection(sock));
+      });
       sock.once('error', reject);
     });
   }
@@ -53,7 +61,11 @@ export class RawConnection {
 
   /** Encodes a whole request frame once (to be sent many times with sendFrame). */
   frame<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, capacity = 256): Buffer {
-    return encodeRequestFrame({ apiKey, apiVersion: version, correlationId: ++this.correlationId, clientId: 'tributary-bench' }, body, capacity);
+    return encodeRequestFrame(
+      { apiKey, apiVersion: version, correlationId: ++this.correlationId, clientId: 'tributary-bench' },
+      body,
+      capacity,
+    );
   }
 
   /** Sends a pre-encoded frame; resolves the raw response frame (after the size prefix). */

@@ -16,8 +16,14 @@ const MAX_BATCH_RECORDS = 2000;
 
 /** Reads an unsigned varint at `pos`: [value, next position]. */
 function uvarint(buf: Buffer, pos: number): [number, number] {
-  let v = 0, shift = 0, b: number;
-  do { b = buf[pos++]!; v |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+  let v = 0,
+    shift = 0,
+    b: number;
+  do {
+    b = buf[pos++]!;
+    v |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
   return [v, pos];
 }
 
@@ -34,9 +40,21 @@ function firstRecordKey(buf: Buffer, batchPos: number): Buffer {
   return buf.subarray(at, at + len);
 }
 
-export interface RawLatencyResult { sent: number; received: number; achievedRate: number; p50Ms: number; p99Ms: number; p999Ms: number }
+export interface RawLatencyResult {
+  sent: number;
+  received: number;
+  achievedRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+}
 
-export async function rawLatency(host: string, port: number, apis: Apis, o: { topic: string; size: number; rate: number; seconds: number; warmupSeconds: number }): Promise<RawLatencyResult> {
+export async function rawLatency(
+  host: string,
+  port: number,
+  apis: Apis,
+  o: { topic: string; size: number; rate: number; seconds: number; warmupSeconds: number },
+): Promise<RawLatencyResult> {
   const prod = await RawConnection.open(host, port);
   const cons = await RawConnection.open(host, port);
   const pv = pickVersion(apis.get(Api.Produce), 9);
@@ -51,15 +69,29 @@ export async function rawLatency(host: string, port: number, apis: Apis, o: { to
 
   // consumer: from the current end of partition 0
   const lo = await cons.request(ApiKey.ListOffsets, pickVersion(apis.get(Api.ListOffsets), 7), {
-    replicaId: -1, isolationLevel: 0, topics: [{ name: o.topic, partitions: [{ partitionIndex: 0, timestamp: -1n, currentLeaderEpoch: -1 }] }],
+    replicaId: -1,
+    isolationLevel: 0,
+    topics: [{ name: o.topic, partitions: [{ partitionIndex: 0, timestamp: -1n, currentLeaderEpoch: -1 }] }],
   });
   let offset = BigInt(lo.topics[0]!.partitions[0]!.offset);
   const consumer = (async () => {
     while (!stop && received < total) {
       const res = await cons.request(ApiKey.Fetch, fv, {
-        replicaId: -1, maxWaitMs: 100, minBytes: 1, maxBytes: 64 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic: o.topic, partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20, currentLeaderEpoch: -1, logStartOffset: -1n }] }],
-        forgottenTopicsData: [], rackId: '',
+        replicaId: -1,
+        maxWaitMs: 100,
+        minBytes: 1,
+        maxBytes: 64 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic: o.topic,
+            partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20, currentLeaderEpoch: -1, logStartOffset: -1n }],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
       });
       const now = process.hrtime.bigint();
       const p = res.responses[0]?.partitions[0];
@@ -78,7 +110,9 @@ export async function rawLatency(host: string, port: number, apis: Apis, o: { to
         offset = last + 1n;
       }
     }
-  })().catch((err) => { failure = err as Error; });
+  })().catch((err) => {
+    failure = err as Error;
+  });
 
   // producer: one batch per tick with every record due by now
   const t0 = process.hrtime.bigint();
@@ -96,11 +130,22 @@ export async function rawLatency(host: string, port: number, apis: Apis, o: { to
       const records: { key?: Buffer; value: Buffer }[] = [{ key: stamp, value }];
       for (let i = sent + 1; i < end; i++) records.push({ value });
       sent = end;
-      const frame = prod.frame(ApiKey.Produce, pv, { acks: 1, timeoutMs: 30_000, topicData: [{ name: o.topic, partitionData: [{ index: 0, records: encodeRecordBatchSync({ records }) }] }] });
-      acks.push(prod.sendFrame(ApiKey.Produce, pv, frame).then((f) => {
-        const err = decodeResponseFrame(ApiKey.Produce, pv, f).body.responses[0]?.partitionResponses[0]?.errorCode;
-        if (err !== 0) throw new Error(`Produce: error ${err}`);
-      }).catch((err) => { failure ??= err as Error; }));
+      const frame = prod.frame(ApiKey.Produce, pv, {
+        acks: 1,
+        timeoutMs: 30_000,
+        topicData: [{ name: o.topic, partitionData: [{ index: 0, records: encodeRecordBatchSync({ records }) }] }],
+      });
+      acks.push(
+        prod
+          .sendFrame(ApiKey.Produce, pv, frame)
+          .then((f) => {
+            const err = decodeResponseFrame(ApiKey.Produce, pv, f).body.responses[0]?.partitionResponses[0]?.errorCode;
+            if (err !== 0) throw new Error(`Produce: error ${err}`);
+          })
+          .catch((err) => {
+            failure ??= err as Error;
+          }),
+      );
       if (acks.length > 1000) await Promise.all(acks.splice(0));
     }
     await new Promise<void>((r) => setTimeout(r, 1)); // ~1 ms ticks: like linger.ms=1, and no busy loop

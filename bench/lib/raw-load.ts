@@ -16,7 +16,10 @@ type Apis = ReadonlyMap<number, [number, number]>;
 export async function rawEnsureTopic(conn: RawConnection, apis: Apis, topic: string, partitions: number): Promise<void> {
   if (apis.has(Api.CreateTopics)) {
     const v = pickVersion(apis.get(Api.CreateTopics), 7);
-    const res = await conn.request(ApiKey.CreateTopics, v, { topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 30_000 });
+    const res = await conn.request(ApiKey.CreateTopics, v, {
+      topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 30_000,
+    });
     const err = res.topics[0]?.errorCode ?? 0;
     if (err !== 0 && err !== 36 /* TOPIC_ALREADY_EXISTS */) throw new Error(`CreateTopics ${topic}: error ${err}`);
   }
@@ -33,7 +36,11 @@ export async function rawEnsureTopic(conn: RawConnection, apis: Apis, topic: str
 const CODECS = { none: CompressionType.None, lz4: CompressionType.Lz4, zstd: CompressionType.Zstd } as const;
 
 /** Produces `count` records of `size` bytes to partition 0; resolves the seconds from first send to last ack. */
-export async function rawProduce(conn: RawConnection, apis: Apis, o: { topic: string; size: number; count: number; acks: number; compression: keyof typeof CODECS }): Promise<number> {
+export async function rawProduce(
+  conn: RawConnection,
+  apis: Apis,
+  o: { topic: string; size: number; count: number; acks: number; compression: keyof typeof CODECS },
+): Promise<number> {
   const v = pickVersion(apis.get(Api.Produce), 9);
   const values = recordValues(o.size);
   const perBatch = Math.max(1, Math.floor(RAW_BATCH_BYTES / o.size));
@@ -41,7 +48,14 @@ export async function rawProduce(conn: RawConnection, apis: Apis, o: { topic: st
   for (let b = 0; b < 4; b++) {
     const records = Array.from({ length: perBatch }, (_, i) => ({ value: values[(b * perBatch + i) % values.length]! }));
     const batch = await encodeRecordBatch({ records, compression: CODECS[o.compression] });
-    frames.push(conn.frame(ApiKey.Produce, v, { acks: o.acks, timeoutMs: 30_000, topicData: [{ name: o.topic, partitionData: [{ index: 0, records: batch }] }] }, batch.length + 256));
+    frames.push(
+      conn.frame(
+        ApiKey.Produce,
+        v,
+        { acks: o.acks, timeoutMs: 30_000, topicData: [{ name: o.topic, partitionData: [{ index: 0, records: batch }] }] },
+        batch.length + 256,
+      ),
+    );
   }
   // the last batch may be partial
   const batches = Math.ceil(o.count / perBatch);
@@ -50,7 +64,12 @@ export async function rawProduce(conn: RawConnection, apis: Apis, o: { topic: st
   if (tail !== perBatch) {
     const records = Array.from({ length: tail }, (_, i) => ({ value: values[i % values.length]! }));
     const batch = await encodeRecordBatch({ records, compression: CODECS[o.compression] });
-    tailFrame = conn.frame(ApiKey.Produce, v, { acks: o.acks, timeoutMs: 30_000, topicData: [{ name: o.topic, partitionData: [{ index: 0, records: batch }] }] }, batch.length + 256);
+    tailFrame = conn.frame(
+      ApiKey.Produce,
+      v,
+      { acks: o.acks, timeoutMs: 30_000, topicData: [{ name: o.topic, partitionData: [{ index: 0, records: batch }] }] },
+      batch.length + 256,
+    );
   }
   const t0 = performance.now();
   let next = 0;
@@ -70,16 +89,32 @@ export async function rawProduce(conn: RawConnection, apis: Apis, o: { topic: st
 }
 
 /** Fetches partition 0 from offset 0 until `count` records; resolves seconds and records seen. */
-export async function rawConsume(conn: RawConnection, apis: Apis, o: { topic: string; count: number }): Promise<{ seconds: number; records: number }> {
+export async function rawConsume(
+  conn: RawConnection,
+  apis: Apis,
+  o: { topic: string; count: number },
+): Promise<{ seconds: number; records: number }> {
   const v = pickVersion(apis.get(Api.Fetch), 12); // v13+ names topics by id
   let offset = 0n;
   let records = 0;
   const t0 = performance.now();
   while (records < o.count) {
     const res = await conn.request(ApiKey.Fetch, v, {
-      replicaId: -1, maxWaitMs: 100, minBytes: 1, maxBytes: 64 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: o.topic, partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20, currentLeaderEpoch: -1, logStartOffset: -1n }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 100,
+      minBytes: 1,
+      maxBytes: 64 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: o.topic,
+          partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 16 << 20, currentLeaderEpoch: -1, logStartOffset: -1n }],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const p = res.responses[0]?.partitions[0];
     if (p?.errorCode !== 0) throw new Error(`Fetch: error code ${p?.errorCode ?? res.errorCode}`);

@@ -26,16 +26,17 @@ export function recordValue(i: number, size: number): string {
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)]!;
   let s = '';
   while (s.length < size) {
-    s += JSON.stringify({
-      ts: 1_732_000_000_000 + i * 7 + s.length,
-      level: pick(LEVELS),
-      service: pick(SERVICES),
-      path: pick(PATHS),
-      status: r() < 0.9 ? 200 : pick([404, 500, 503]),
-      ms: Math.round(r() * 2000) / 10,
-      trace: Math.floor(r() * 2 ** 52).toString(16),
-      user: `u${Math.floor(r() * 100_000)}`,
-    }) + ' ';
+    s +=
+      JSON.stringify({
+        ts: 1_732_000_000_000 + i * 7 + s.length,
+        level: pick(LEVELS),
+        service: pick(SERVICES),
+        path: pick(PATHS),
+        status: r() < 0.9 ? 200 : pick([404, 500, 503]),
+        ms: Math.round(r() * 2000) / 10,
+        trace: Math.floor(r() * 2 ** 52).toString(16),
+        user: `u${Math.floor(r() * 100_000)}`,
+      }) + ' ';
   }
   return s.slice(0, size);
 }
@@ -57,7 +58,10 @@ export async function recordsFile(dir: string, size: number, count: number): Pro
     }
   }
   out.write(chunk);
-  await new Promise<void>((resolve, reject) => { out.once('error', reject); out.end(() => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
   const { rename } = await import('node:fs/promises');
   await rename(tmpPath, path);
   return path;

@@ -27,7 +27,9 @@ export function describeMachine(): Machine {
   try {
     const pretty = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
     if (pretty) os = `${pretty}, ${osType()} ${release()}`;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   const c = cpus();
   return {
     cpuModel: c[0]?.model.trim() ?? 'unknown',
@@ -70,7 +72,8 @@ export function ratioToPrevious(current: Row, previous: Row | undefined): number
   if (!previous) return null;
   if (current.p99Ms != null && previous.p99Ms != null && current.p99Ms > 0) return previous.p99Ms / current.p99Ms;
   for (const k of ['recordsPerSec', 'mbPerSec'] as const) {
-    const a = current[k], b = previous[k];
+    const a = current[k],
+      b = previous[k];
     if (a != null && b != null && b > 0) return a / b;
   }
   if (current.p50Ms != null && previous.p50Ms != null && current.p50Ms > 0) return previous.p50Ms / current.p50Ms;

@@ -53,7 +53,10 @@ export function findTools(): Tools {
     if (!candidate) continue;
     const out = run(candidate, ['-c', 'import confluent_kafka as c; print(c.version()[0], c.libversion()[0])']);
     const m = out && /^(\d[\w.]*) (\d[\w.]*)\s*$/.exec(out.trim());
-    if (m) { python = { path: candidate, version: `confluent-kafka ${m[1]} / librdkafka ${m[2]}` }; break; }
+    if (m) {
+      python = { path: candidate, version: `confluent-kafka ${m[1]} / librdkafka ${m[2]}` };
+      break;
+    }
   }
   const natsPath = which('nats-server');
   const redisPath = which('redis-server');

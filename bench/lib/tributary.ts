@@ -27,12 +27,18 @@ export function brokerSkip(ctx: RunContext, apis: number[], need: { kcat?: boole
  */
 export async function createTopics(ctx: RunContext, broker: BrokerProcess, topics: { name: string; partitions: number }[]): Promise<void> {
   if (!ctx.brokerApis.has(Api.CreateTopics) || !ctx.tools.python) return;
-  const r = await execTimed(ctx.tools.python.path, [join(ctx.root, 'bench/drivers/kafka_admin.py'), broker.bootstrap,
-    ...topics.map((t) => `${t.name}:${t.partitions}`)], { timeoutMs: 400_000 });
+  const r = await execTimed(
+    ctx.tools.python.path,
+    [join(ctx.root, 'bench/drivers/kafka_admin.py'), broker.bootstrap, ...topics.map((t) => `${t.name}:${t.partitions}`)],
+    { timeoutMs: 400_000 },
+  );
   if (r.code !== 0) throw new Error(`creating topics failed: ${(r.stdout + r.stderr).trim().slice(-400)}`);
 }
 
-export interface Measured<T> { value: T; window: ProcWindow }
+export interface Measured<T> {
+  value: T;
+  window: ProcWindow;
+}
 
 export async function sampled<T>(broker: { sampler(): import('./proc-stats.ts').ProcSampler }, fn: () => Promise<T>): Promise<Measured<T>> {
   const s = broker.sampler().start();
@@ -45,7 +51,11 @@ export async function sampled<T>(broker: { sampler(): import('./proc-stats.ts').
   }
 }
 
-export async function timedProduce(ctx: RunContext, broker: BrokerProcess, o: { topic: string; file: string; acks: string; compression: string; extra?: Record<string, string> }): Promise<Measured<number>> {
+export async function timedProduce(
+  ctx: RunContext,
+  broker: BrokerProcess,
+  o: { topic: string; file: string; acks: string; compression: string; extra?: Record<string, string> },
+): Promise<Measured<number>> {
   return sampled(broker, () => kcatProduce(ctx.tools.kcat!.path, { bootstrap: broker.bootstrap, timeoutMs: 300_000, ...o }));
 }
 

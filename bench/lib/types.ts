@@ -61,14 +61,36 @@ export interface ScenarioGroup {
 /** A row with every measurement null; scenarios fill what they measured. */
 export function row(fields: Partial<Row> & Pick<Row, 'scenario' | 'system'>): Row {
   return {
-    client: null, recordBytes: null, partitions: null, acks: null, compression: null, records: null,
-    recordsPerSec: null, mbPerSec: null, p50Ms: null, p99Ms: null, p999Ms: null, brokerCpuPct: null,
-    brokerRssMb: null, ...fields,
+    client: null,
+    recordBytes: null,
+    partitions: null,
+    acks: null,
+    compression: null,
+    records: null,
+    recordsPerSec: null,
+    mbPerSec: null,
+    p50Ms: null,
+    p99Ms: null,
+    p999Ms: null,
+    brokerCpuPct: null,
+    brokerRssMb: null,
+    ...fields,
   };
 }
 
 /** Kafka API keys the scenarios depend on. */
 export const Api = {
-  Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10,
-  JoinGroup: 11, Heartbeat: 12, LeaveGroup: 13, SyncGroup: 14, ApiVersions: 18, CreateTopics: 19,
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  ApiVersions: 18,
+  CreateTopics: 19,
 } as const;

@@ -46,7 +46,9 @@ const versionOf = (pkg: string): string | null => {
     const entry = createRequire(import.meta.url).resolve(pkg);
     const dir = entry.slice(0, entry.lastIndexOf(`/node_modules/${pkg}/`) + `/node_modules/${pkg}`.length);
     return (JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { version: string }).version;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 };
 
 function polyfillWithResolvers(): void {
@@ -55,7 +57,10 @@ function polyfillWithResolvers(): void {
   P.withResolvers = function withResolvers<T>() {
     let resolve!: (v: T) => void;
     let reject!: (e: unknown) => void;
-    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     return { promise, resolve, reject };
   };
 }
@@ -66,7 +71,10 @@ interface Driver {
   label: string;
   version(): string | null;
   /** A producer with acks=1; `send` resolves when the broker acknowledged the messages. */
-  producer(bootstrap: string, mode: 'throughput' | 'latency'): Promise<{ send(values: Buffer[], topic?: string): Promise<unknown>; close(): Promise<void> }>;
+  producer(
+    bootstrap: string,
+    mode: 'throughput' | 'latency',
+  ): Promise<{ send(values: Buffer[], topic?: string): Promise<unknown>; close(): Promise<void> }>;
   /**
    * Reads `count` records of `topic` from offset 0; resolves when all were handed to the
    * application. Every client's loop touches each record's value (sums `value.length`, checked
@@ -93,13 +101,18 @@ const tributaryDriver: Driver = {
     const p = kafka.producer({ acks: 1, idempotent: false });
     return {
       send: (values, topic = TOPIC) => p.send({ topic, messages: values.map((value) => ({ value })) }),
-      close: async () => { await p.close(); await kafka.close(); },
+      close: async () => {
+        await p.close();
+        await kafka.close();
+      },
     };
   },
   async consume(bootstrap, topic, count, size, how, groupId) {
     const { Kafka } = await import('@tributary/client');
     const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench' });
-    const consumer = kafka.consumer(how === 'group' ? { groupId, autoOffsetReset: 'earliest', autoCommit: false } : { autoOffsetReset: 'earliest' });
+    const consumer = kafka.consumer(
+      how === 'group' ? { groupId, autoOffsetReset: 'earliest', autoCommit: false } : { autoOffsetReset: 'earliest' },
+    );
     try {
       if (how === 'group') await consumer.subscribe([topic]);
       else consumer.assign([{ topic, partition: 0 }]);
@@ -223,10 +236,19 @@ async function harnessAdmin(bootstrap: string) {
   };
 }
 
-interface Round<T> { driver: Driver; round: number; value: T; window: { cpuPct: number; peakRssMb: number } }
+interface Round<T> {
+  driver: Driver;
+  round: number;
+  value: T;
+  window: { cpuPct: number; peakRssMb: number };
+}
 
 /** Runs `measure` for every driver, round after round, on one broker; all rounds per driver. */
-async function interleaved<T>(ctx: RunContext, drivers: Driver[], measure: (d: Driver, round: number) => Promise<{ value: T; window: { cpuPct: number; peakRssMb: number } }>): Promise<Map<Driver, Round<T>[]>> {
+async function interleaved<T>(
+  ctx: RunContext,
+  drivers: Driver[],
+  measure: (d: Driver, round: number) => Promise<{ value: T; window: { cpuPct: number; peakRssMb: number } }>,
+): Promise<Map<Driver, Round<T>[]>> {
   const out = new Map<Driver, Round<T>[]>(drivers.map((d) => [d, []]));
   for (let round = 1; round <= ROUNDS(ctx); round++) {
     for (const d of turnOrder(drivers, round)) {
@@ -281,11 +303,25 @@ async function produceThroughput(ctx: RunContext, size: number): Promise<Row[]> 
     });
     return [...rounds].map(([d, rs]) => {
       const best = rs.reduce((a, b) => (b.value < a.value ? b : a));
-      ctx.note(`produce ${sizeLabel(size)} ${d.label}: ${rs.map((r) => Math.round(n / r.value).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${cpuPerRecord.get(d)!.map((x) => x.toFixed(2)).join(', ')} µs/record`);
+      ctx.note(
+        `produce ${sizeLabel(size)} ${d.label}: ${rs.map((r) => Math.round(n / r.value).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${cpuPerRecord
+          .get(d)!
+          .map((x) => x.toFixed(2))
+          .join(', ')} µs/record`,
+      );
       return row({
-        scenario: `produce ${sizeLabel(size)} p1 acks=1 none`, system: 'tributary', client: clientLabel(d, `send(${PER_SEND} msgs) x${SENDS_IN_FLIGHT}`),
-        recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n,
-        recordsPerSec: n / best.value, mbPerSec: (n * size) / best.value / 1e6, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+        scenario: `produce ${sizeLabel(size)} p1 acks=1 none`,
+        system: 'tributary',
+        client: clientLabel(d, `send(${PER_SEND} msgs) x${SENDS_IN_FLIGHT}`),
+        recordBytes: size,
+        partitions: 1,
+        acks: '1',
+        compression: 'none',
+        records: n,
+        recordsPerSec: n / best.value,
+        mbPerSec: (n * size) / best.value / 1e6,
+        brokerCpuPct: best.window.cpuPct,
+        brokerRssMb: best.window.peakRssMb,
       });
     });
   } finally {
@@ -299,7 +335,13 @@ const latencyRate = (ctx: RunContext) => (ctx.quick ? 2_000 : 5_000);
 const latencySeconds = (ctx: RunContext) => (ctx.quick ? 2 : 5);
 
 /** Single-record sends at `rate` per second (open loop, a tick every few ms); each send's latency in ms. */
-function openLoop(p: { send(values: Buffer[], topic?: string): Promise<unknown> }, topic: string, n: number, rate: number, values: Buffer[]): Promise<Float64Array> {
+function openLoop(
+  p: { send(values: Buffer[], topic?: string): Promise<unknown> },
+  topic: string,
+  n: number,
+  rate: number,
+  values: Buffer[],
+): Promise<Float64Array> {
   const samples = new Float64Array(n);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -348,9 +390,18 @@ async function produceLatency(ctx: RunContext, size: number): Promise<Row[]> {
       const best = rs.reduce((a, b) => (b.value.p99Ms < a.value.p99Ms ? b : a));
       ctx.note(`latency ${sizeLabel(size)} ${d.label}: p99 ${rs.map((r) => r.value.p99Ms.toFixed(2)).join(', ')} ms by round`);
       return row({
-        scenario: `produce latency ${sizeLabel(size)} p1 acks=1 @ ${rate.toLocaleString('en-US')}/s`, system: 'tributary', client: clientLabel(d, 'send(1 msg)'),
-        recordBytes: size, partitions: 1, acks: '1', compression: 'none', records: n, recordsPerSec: rate,
-        ...best.value, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+        scenario: `produce latency ${sizeLabel(size)} p1 acks=1 @ ${rate.toLocaleString('en-US')}/s`,
+        system: 'tributary',
+        client: clientLabel(d, 'send(1 msg)'),
+        recordBytes: size,
+        partitions: 1,
+        acks: '1',
+        compression: 'none',
+        records: n,
+        recordsPerSec: rate,
+        ...best.value,
+        brokerCpuPct: best.window.cpuPct,
+        brokerRssMb: best.window.peakRssMb,
       });
     });
   } finally {
@@ -360,7 +411,10 @@ async function produceLatency(ctx: RunContext, size: number): Promise<Row[]> {
 }
 
 /** Consumers: ours by assign() and in a group, the others in a group. */
-interface ConsumeWay { driver: Driver; how: 'group' | 'assign' }
+interface ConsumeWay {
+  driver: Driver;
+  how: 'group' | 'assign';
+}
 
 async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> {
   const n = recordCount(ctx, size);
@@ -374,7 +428,9 @@ async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> 
   }
   const ways: ConsumeWay[] = [{ driver: tributaryDriver, how: 'assign' }];
   for (const d of available(ctx, [Api.Fetch, Api.ListOffsets, Api.Metadata, ...GROUP_APIS])) ways.push({ driver: d, how: 'group' });
-  const results = new Map<ConsumeWay, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number }; cpuUs: number }>>(ways.map((w) => [w, []]));
+  const results = new Map<ConsumeWay, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number }; cpuUs: number }>>(
+    ways.map((w) => [w, []]),
+  );
   for (let round = 1; round <= ROUNDS(ctx); round++) {
     for (const w of turnOrder(ways, round)) {
       const cpu0 = process.cpuUsage();
@@ -389,11 +445,21 @@ async function consumeThroughput(ctx: RunContext, size: number): Promise<Row[]> 
   return ways.map((w) => {
     const rs = results.get(w)!;
     const best = rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    ctx.note(`consume ${sizeLabel(size)} ${w.driver.label} ${w.how}: ${rs.map((r) => Math.round(n / r.seconds).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${rs.map((r) => r.cpuUs.toFixed(2)).join(', ')} µs/record`);
+    ctx.note(
+      `consume ${sizeLabel(size)} ${w.driver.label} ${w.how}: ${rs.map((r) => Math.round(n / r.seconds).toLocaleString('en-US')).join(', ')} records/s by round; client CPU ${rs.map((r) => r.cpuUs.toFixed(2)).join(', ')} µs/record`,
+    );
     return row({
-      scenario: `consume ${sizeLabel(size)} p1 none`, system: 'tributary', client: clientLabel(w.driver, w.how === 'group' ? 'group' : 'assign()'),
-      recordBytes: size, partitions: 1, compression: 'none', records: n,
-      recordsPerSec: n / best.seconds, mbPerSec: (n * size) / best.seconds / 1e6, brokerCpuPct: best.window.cpuPct, brokerRssMb: best.window.peakRssMb,
+      scenario: `consume ${sizeLabel(size)} p1 none`,
+      system: 'tributary',
+      client: clientLabel(w.driver, w.how === 'group' ? 'group' : 'assign()'),
+      recordBytes: size,
+      partitions: 1,
+      compression: 'none',
+      records: n,
+      recordsPerSec: n / best.seconds,
+      mbPerSec: (n * size) / best.seconds / 1e6,
+      brokerCpuPct: best.window.cpuPct,
+      brokerRssMb: best.window.peakRssMb,
     });
   });
 }
@@ -417,26 +483,32 @@ export const clientsGroup: ScenarioGroup = {
     `broker: one \`tributary start\` child process per scenario shared by all clients, which take turns for ${ROUNDS(ctx)} rounds in a rotating order (a fresh 1-partition topic each); rows show each client's best round, notes every round; the same record values and counts as the produce group`,
     `produce: send() of ${PER_SEND.toLocaleString('en-US')} messages per call, ${SENDS_IN_FLIGHT} calls in flight, acks=1, no compression, after a warm-up of n/5 records (every client, once); every library's defaults (ours: batchSize 1 MiB, lingerMs 0)`,
     `latency: single-record send() at ${latencyRate(ctx).toLocaleString('en-US')} records/s for ${latencySeconds(ctx)} s (open loop, after 1 s untimed), acks=1, call -> acknowledgement`,
-    'consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application; every loop reads each record\'s value (sum of value.length, checked against count x size); fetch sizes are each library\'s defaults (1 MiB per partition), @platformatic/kafka\'s set to 1 MiB per partition (its default is 50 MB)',
+    "consume: topic filled untimed by the raw generator; read from offset 0 in a new group each round (group.initial.rebalance.delay.ms=0, join included; ours also assign()), until every record reached the application; every loop reads each record's value (sum of value.length, checked against count x size); fetch sizes are each library's defaults (1 MiB per partition), @platformatic/kafka's set to 1 MiB per partition (its default is 50 MB)",
     `versions: kafkajs ${versionOf('kafkajs') ?? 'missing'}, @platformatic/kafka ${versionOf('@platformatic/kafka') ?? 'missing'} (Promise.withResolvers polyfilled on Node 20), @tributary/client from this checkout`,
-    'ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client\'s own cost, steadier than rec/s on a loaded machine)',
+    "ratio columns: ours / theirs for rec/s; for latency, their p99 / our p99; notes: every round, and the client CPU per record (this process, user+system: the client's own cost, steadier than rec/s on a loaded machine)",
   ],
   scenarios: (ctx): Scenario[] => [
-    ...SIZES.map((size): Scenario => ({
-      name: `clients produce ${sizeLabel(size)}`,
-      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
-      run: () => produceThroughput(ctx, size),
-    })),
-    ...SIZES.map((size): Scenario => ({
-      name: `clients latency ${sizeLabel(size)}`,
-      skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
-      run: () => produceLatency(ctx, size),
-    })),
-    ...SIZES.map((size): Scenario => ({
-      name: `clients consume ${sizeLabel(size)}`,
-      skip: () => brokerSkip(ctx, [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata]),
-      run: () => consumeThroughput(ctx, size),
-    })),
+    ...SIZES.map(
+      (size): Scenario => ({
+        name: `clients produce ${sizeLabel(size)}`,
+        skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
+        run: () => produceThroughput(ctx, size),
+      }),
+    ),
+    ...SIZES.map(
+      (size): Scenario => ({
+        name: `clients latency ${sizeLabel(size)}`,
+        skip: () => brokerSkip(ctx, [Api.Produce, Api.Metadata, Api.CreateTopics]),
+        run: () => produceLatency(ctx, size),
+      }),
+    ),
+    ...SIZES.map(
+      (size): Scenario => ({
+        name: `clients consume ${sizeLabel(size)}`,
+        skip: () => brokerSkip(ctx, [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata]),
+        run: () => consumeThroughput(ctx, size),
+      }),
+    ),
   ],
   columns: (rows): Column[] => [
     { title: 'vs kafkajs', value: (r) => compare(rows, r, 'kafkajs'), right: true },

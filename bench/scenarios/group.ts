@@ -40,12 +40,14 @@ export const groupGroup: ScenarioGroup = {
     `${members(ctx)} consumers (${ctx.tools.python?.version ?? 'python confluent-kafka missing'}, one process, range assignor) subscribe to one topic of ${partitions(ctx)} partitions; p50 column = seconds to stable, in ms`,
     `rebalance: broker \`--override group.initial.rebalance.delay.ms=0 --override group.min.session.timeout.ms=1000\`; ${RB.members} consumer processes (same client, python3 subprocesses)`,
     `  in one group on a topic of ${RB.partitions} partitions, session.timeout.ms=${RB.sessionTimeoutMs}, heartbeat.interval.ms=${RB.heartbeatMs}, auto commit (5 s), one group per assignor (fresh broker each);`,
-    `  steady load: one record to every partition every ${RB.intervalMs} ms (${Math.round(RB.partitions * 1000 / RB.intervalMs)} rec/s, acks=1, linger 5 ms; value = produce time)`,
+    `  steady load: one record to every partition every ${RB.intervalMs} ms (${Math.round((RB.partitions * 1000) / RB.intervalMs)} rec/s, acks=1, linger 5 ms; value = produce time)`,
     `  figure = ms from the event T until the live members' assignment is complete and balanced AND every partition has delivered, to its new owner, a record produced`,
     `  after T: "joins" T = the new member's subscribe() (${RB.members}->${RB.members + 1}; cooperative needs 2 rebalances), "leaves" T = that member's close() (${RB.members + 1}->${RB.members}),`,
     `  "killed" T = SIGKILL of a member (${RB.members}->${RB.members - 1}), which includes the ${RB.sessionTimeoutMs} ms session timeout (counted from the last heartbeat, so 5-6 s after the kill), split into`,
     `  "kill->eviction" (DescribeGroups polled every 25 ms shows fewer members) and "eviction->consuming" (survivors learn of the rebalance at their next heartbeat);`,
-    ctx.quick ? '  --quick: joins only, one each (p50 = p99 = that one)' : `  p50 = median, p99 = worst of ${joins(ctx)} join/leave and ${kills(ctx)} kill repetition(s)`,
+    ctx.quick
+      ? '  --quick: joins only, one each (p50 = p99 = that one)'
+      : `  p50 = median, p99 = worst of ${joins(ctx)} join/leave and ${kills(ctx)} kill repetition(s)`,
   ],
   // --quick leaves the rebalance scenarios out (the quick run has a one-minute budget).
   scenarios: (ctx) => [...groupStable(ctx), ...(ctx.quick ? [] : ASSIGNORS).map((x) => rebalance(ctx, x.assignor, x.label))],
@@ -55,15 +57,49 @@ function rebalance(ctx: RunContext, assignor: string, label: string): Scenario {
   const name = `rebalance ${label}`;
   return {
     name,
-    skip: () => brokerSkip(ctx, [Api.FindCoordinator, Api.JoinGroup, Api.SyncGroup, Api.Heartbeat, Api.LeaveGroup, Api.Metadata, Api.Fetch, Api.Produce], { python: true }),
+    skip: () =>
+      brokerSkip(
+        ctx,
+        [Api.FindCoordinator, Api.JoinGroup, Api.SyncGroup, Api.Heartbeat, Api.LeaveGroup, Api.Metadata, Api.Fetch, Api.Produce],
+        { python: true },
+      ),
     async run(): Promise<Row[]> {
-      const broker = await ctx.startBroker({ settings: { 'num.partitions': RB.partitions, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 } });
+      const broker = await ctx.startBroker({
+        settings: { 'num.partitions': RB.partitions, 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 },
+      });
       await createTopics(ctx, broker, [{ name: 'rebalanced', partitions: RB.partitions }]);
-      const m = await sampled(broker, () => execTimed(ctx.tools.python!.path, [join(ctx.root, 'bench/drivers/kafka_rebalance.py'),
-        '--bootstrap', broker.bootstrap, '--topic', 'rebalanced', '--group', `bench-${assignor}`, '--assignor', assignor,
-        '--partitions', String(RB.partitions), '--members', String(RB.members), '--joins', String(joins(ctx)), '--kills', String(kills(ctx)), ...(ctx.quick ? ['--no-close'] : []),
-        '--interval-ms', String(RB.intervalMs), '--session-timeout-ms', String(RB.sessionTimeoutMs), '--heartbeat-interval-ms', String(RB.heartbeatMs)],
-      { timeoutMs: 150_000 }));
+      const m = await sampled(broker, () =>
+        execTimed(
+          ctx.tools.python!.path,
+          [
+            join(ctx.root, 'bench/drivers/kafka_rebalance.py'),
+            '--bootstrap',
+            broker.bootstrap,
+            '--topic',
+            'rebalanced',
+            '--group',
+            `bench-${assignor}`,
+            '--assignor',
+            assignor,
+            '--partitions',
+            String(RB.partitions),
+            '--members',
+            String(RB.members),
+            '--joins',
+            String(joins(ctx)),
+            '--kills',
+            String(kills(ctx)),
+            ...(ctx.quick ? ['--no-close'] : []),
+            '--interval-ms',
+            String(RB.intervalMs),
+            '--session-timeout-ms',
+            String(RB.sessionTimeoutMs),
+            '--heartbeat-interval-ms',
+            String(RB.heartbeatMs),
+          ],
+          { timeoutMs: 150_000 },
+        ),
+      );
       const out = JSON.parse(m.value.stdout.trim().split('\n').pop() || '{}') as Record<string, number[] | string | undefined>;
       if (typeof out.error === 'string') throw new Error(`${out.error}: ${m.value.stderr.slice(-300)}`);
       const series: [string, string][] = [
@@ -77,10 +113,21 @@ function rebalance(ctx: RunContext, assignor: string, label: string): Scenario {
       for (const [key, what] of series) {
         if (key !== 'join' && ctx.quick) continue;
         const v = out[key];
-        if (!Array.isArray(v) || v.length === 0) throw new Error(`no ${key} measurement: ${m.value.stdout.slice(-300)} ${m.value.stderr.slice(-300)}`);
+        if (!Array.isArray(v) || v.length === 0)
+          throw new Error(`no ${key} measurement: ${m.value.stdout.slice(-300)} ${m.value.stderr.slice(-300)}`);
         const s = latencySummary(v);
-        rows.push(row({ scenario: `${name}: ${what}`, system: 'tributary', client: 'confluent-kafka (python)', partitions: RB.partitions,
-          p50Ms: s.p50Ms, p99Ms: s.p99Ms, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb }));
+        rows.push(
+          row({
+            scenario: `${name}: ${what}`,
+            system: 'tributary',
+            client: 'confluent-kafka (python)',
+            partitions: RB.partitions,
+            p50Ms: s.p50Ms,
+            p99Ms: s.p99Ms,
+            brokerCpuPct: m.window.cpuPct,
+            brokerRssMb: m.window.peakRssMb,
+          }),
+        );
       }
       return rows;
     },
@@ -88,18 +135,52 @@ function rebalance(ctx: RunContext, assignor: string, label: string): Scenario {
 }
 
 function groupStable(ctx: RunContext): Scenario[] {
-  return [{
-    name: `group ${members(ctx)} members time-to-stable`,
-    skip: () => brokerSkip(ctx, [Api.FindCoordinator, Api.JoinGroup, Api.SyncGroup, Api.Heartbeat, Api.Metadata], { python: true }),
-    async run(): Promise<Row[]> {
-      const broker = await ctx.startBroker({ settings: { 'num.partitions': partitions(ctx), 'group.initial.rebalance.delay.ms': 0 } });
-      await createTopics(ctx, broker, [{ name: 'grouped', partitions: partitions(ctx) }]);
-      const m = await sampled(broker, () => execTimed(ctx.tools.python!.path, [join(ctx.root, 'bench/drivers/kafka_group.py'),
-        '--bootstrap', broker.bootstrap, '--topic', 'grouped', '--members', String(members(ctx)), '--partitions', String(partitions(ctx))], { timeoutMs: 200_000 }));
-      const out = JSON.parse(m.value.stdout.trim().split('\n').pop() || '{}') as { seconds?: number | null; rebalances?: number; assigned?: number };
-      if (out.seconds == null) throw new Error(`group never became stable (${out.assigned ?? '?'} of ${partitions(ctx)} partitions assigned): ${m.value.stderr.slice(-300)}`);
-      ctx.note(`${members(ctx)} members stable after ${out.seconds.toFixed(2)} s, ${out.rebalances} assignment callbacks`);
-      return [row({ scenario: `group ${members(ctx)} members time-to-stable`, system: 'tributary', client: 'confluent-kafka (python)', partitions: partitions(ctx), p50Ms: out.seconds * 1000, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb })];
+  return [
+    {
+      name: `group ${members(ctx)} members time-to-stable`,
+      skip: () => brokerSkip(ctx, [Api.FindCoordinator, Api.JoinGroup, Api.SyncGroup, Api.Heartbeat, Api.Metadata], { python: true }),
+      async run(): Promise<Row[]> {
+        const broker = await ctx.startBroker({ settings: { 'num.partitions': partitions(ctx), 'group.initial.rebalance.delay.ms': 0 } });
+        await createTopics(ctx, broker, [{ name: 'grouped', partitions: partitions(ctx) }]);
+        const m = await sampled(broker, () =>
+          execTimed(
+            ctx.tools.python!.path,
+            [
+              join(ctx.root, 'bench/drivers/kafka_group.py'),
+              '--bootstrap',
+              broker.bootstrap,
+              '--topic',
+              'grouped',
+              '--members',
+              String(members(ctx)),
+              '--partitions',
+              String(partitions(ctx)),
+            ],
+            { timeoutMs: 200_000 },
+          ),
+        );
+        const out = JSON.parse(m.value.stdout.trim().split('\n').pop() || '{}') as {
+          seconds?: number | null;
+          rebalances?: number;
+          assigned?: number;
+        };
+        if (out.seconds == null)
+          throw new Error(
+            `group never became stable (${out.assigned ?? '?'} of ${partitions(ctx)} partitions assigned): ${m.value.stderr.slice(-300)}`,
+          );
+        ctx.note(`${members(ctx)} members stable after ${out.seconds.toFixed(2)} s, ${out.rebalances} assignment callbacks`);
+        return [
+          row({
+            scenario: `group ${members(ctx)} members time-to-stable`,
+            system: 'tributary',
+            client: 'confluent-kafka (python)',
+            partitions: partitions(ctx),
+            p50Ms: out.seconds * 1000,
+            brokerCpuPct: m.window.cpuPct,
+            brokerRssMb: m.window.peakRssMb,
+          }),
+        ];
+      },
     },
-  }];
+  ];
 }

@@ -12,5 +12,14 @@ import { clientsGroup } from './clients.ts';
 import { peersGroup } from './peers.ts';
 
 export const GROUPS: ScenarioGroup[] = [
-  microGroup, loadgenGroup, produceGroup, consumeGroup, latencyGroup, durableGroup, scaleGroup, groupGroup, clientsGroup, peersGroup,
+  microGroup,
+  loadgenGroup,
+  produceGroup,
+  consumeGroup,
+  latencyGroup,
+  durableGroup,
+  scaleGroup,
+  groupGroup,
+  clientsGroup,
+  peersGroup,
 ];

@@ -20,22 +20,67 @@ async function latencyRun(ctx: RunContext, rate: number, label: string, seconds 
   const warmup = 1;
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
   await createTopics(ctx, broker, [{ name: 'latency', partitions: 1 }]);
-  const m = await sampled(broker, () => execTimed(ctx.tools.python!.path, [join(ctx.root, 'bench/drivers/kafka_latency.py'),
-    '--bootstrap', broker.bootstrap, '--topic', 'latency', '--size', String(SIZE), '--rate', String(Math.round(rate)),
-    '--seconds', String(seconds), '--warmup', String(warmup)], { timeoutMs: (seconds + 120) * 1000 }));
+  const m = await sampled(broker, () =>
+    execTimed(
+      ctx.tools.python!.path,
+      [
+        join(ctx.root, 'bench/drivers/kafka_latency.py'),
+        '--bootstrap',
+        broker.bootstrap,
+        '--topic',
+        'latency',
+        '--size',
+        String(SIZE),
+        '--rate',
+        String(Math.round(rate)),
+        '--seconds',
+        String(seconds),
+        '--warmup',
+        String(warmup),
+      ],
+      { timeoutMs: (seconds + 120) * 1000 },
+    ),
+  );
   const r = m.value;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as { sent?: number; received?: number; counted?: number; achievedRate?: number; p50Ms?: number; p99Ms?: number; p999Ms?: number };
-  if (r.code !== 0 || out.counted == null) throw new Error(`latency driver failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(-400)}`);
-  if (out.received !== out.sent) throw new Error(`the consumer fell behind: received ${out.received} of ${out.sent} records within the time limit`);
-  ctx.note(`${label}: asked ${Math.round(rate).toLocaleString('en-US')} records/s, sent ${Math.round(out.achievedRate ?? 0).toLocaleString('en-US')}/s`);
-  if ((out.achievedRate ?? 0) < rate * 0.95) ctx.note(`${label}: the Python producer reached only ${Math.round(out.achievedRate ?? 0).toLocaleString('en-US')} records/s of the ${Math.round(rate).toLocaleString('en-US')} asked`);
-  return [row({
-    scenario: `e2e latency ${label}`, system: 'tributary', client: 'confluent-kafka (python) linger.ms=0',
-    recordBytes: SIZE, partitions: 1, acks: '1', compression: 'none', records: out.counted,
-    recordsPerSec: out.achievedRate ?? null, mbPerSec: out.achievedRate ? (out.achievedRate * SIZE) / 1e6 : null,
-    p50Ms: out.p50Ms ?? null, p99Ms: out.p99Ms ?? null, p999Ms: out.p999Ms ?? null,
-    brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-  })];
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as {
+    sent?: number;
+    received?: number;
+    counted?: number;
+    achievedRate?: number;
+    p50Ms?: number;
+    p99Ms?: number;
+    p999Ms?: number;
+  };
+  if (r.code !== 0 || out.counted == null)
+    throw new Error(`latency driver failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(-400)}`);
+  if (out.received !== out.sent)
+    throw new Error(`the consumer fell behind: received ${out.received} of ${out.sent} records within the time limit`);
+  ctx.note(
+    `${label}: asked ${Math.round(rate).toLocaleString('en-US')} records/s, sent ${Math.round(out.achievedRate ?? 0).toLocaleString('en-US')}/s`,
+  );
+  if ((out.achievedRate ?? 0) < rate * 0.95)
+    ctx.note(
+      `${label}: the Python producer reached only ${Math.round(out.achievedRate ?? 0).toLocaleString('en-US')} records/s of the ${Math.round(rate).toLocaleString('en-US')} asked`,
+    );
+  return [
+    row({
+      scenario: `e2e latency ${label}`,
+      system: 'tributary',
+      client: 'confluent-kafka (python) linger.ms=0',
+      recordBytes: SIZE,
+      partitions: 1,
+      acks: '1',
+      compression: 'none',
+      records: out.counted,
+      recordsPerSec: out.achievedRate ?? null,
+      mbPerSec: out.achievedRate ? (out.achievedRate * SIZE) / 1e6 : null,
+      p50Ms: out.p50Ms ?? null,
+      p99Ms: out.p99Ms ?? null,
+      p999Ms: out.p999Ms ?? null,
+      brokerCpuPct: m.window.cpuPct,
+      brokerRssMb: m.window.peakRssMb,
+    }),
+  ];
 }
 
 const RAW_LATENCY_APIS = [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata];
@@ -43,16 +88,37 @@ const RAW_LATENCY_APIS = [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata]
 async function rawLatencyRun(ctx: RunContext, rate: number, label: string, seconds: number): Promise<Row[]> {
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
   const conn = await RawConnection.open('127.0.0.1', broker.port);
-  try { await rawEnsureTopic(conn, ctx.brokerApis, 'latency', 1); } finally { conn.close(); }
-  const m = await sampled(broker, () => rawLatency('127.0.0.1', broker.port, ctx.brokerApis, { topic: 'latency', size: SIZE, rate, seconds, warmupSeconds: 1 }));
+  try {
+    await rawEnsureTopic(conn, ctx.brokerApis, 'latency', 1);
+  } finally {
+    conn.close();
+  }
+  const m = await sampled(broker, () =>
+    rawLatency('127.0.0.1', broker.port, ctx.brokerApis, { topic: 'latency', size: SIZE, rate, seconds, warmupSeconds: 1 }),
+  );
   const out = m.value;
-  ctx.note(`${label} (raw): asked ${Math.round(rate).toLocaleString('en-US')} records/s, sent ${Math.round(out.achievedRate).toLocaleString('en-US')}/s`);
-  return [row({
-    scenario: `e2e latency ${label}`, system: 'tributary', client: 'raw (one batch per 1 ms tick)',
-    recordBytes: SIZE, partitions: 1, acks: '1', compression: 'none', records: out.received,
-    recordsPerSec: out.achievedRate, mbPerSec: (out.achievedRate * SIZE) / 1e6,
-    p50Ms: out.p50Ms, p99Ms: out.p99Ms, p999Ms: out.p999Ms, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-  })];
+  ctx.note(
+    `${label} (raw): asked ${Math.round(rate).toLocaleString('en-US')} records/s, sent ${Math.round(out.achievedRate).toLocaleString('en-US')}/s`,
+  );
+  return [
+    row({
+      scenario: `e2e latency ${label}`,
+      system: 'tributary',
+      client: 'raw (one batch per 1 ms tick)',
+      recordBytes: SIZE,
+      partitions: 1,
+      acks: '1',
+      compression: 'none',
+      records: out.received,
+      recordsPerSec: out.achievedRate,
+      mbPerSec: (out.achievedRate * SIZE) / 1e6,
+      p50Ms: out.p50Ms,
+      p99Ms: out.p99Ms,
+      p999Ms: out.p999Ms,
+      brokerCpuPct: m.window.cpuPct,
+      brokerRssMb: m.window.peakRssMb,
+    }),
+  ];
 }
 
 export const latencyGroup: ScenarioGroup = {
@@ -77,7 +143,11 @@ export const latencyGroup: ScenarioGroup = {
     if (!ctx.quick) {
       list.push({
         name: 'e2e latency half max raw',
-        skip: () => rawSkip() ?? (headlineProduce(ctx.rows, SIZE, realClient)?.recordsPerSec ? null : 'needs the produce 100B p1 acks=1 none row from this run (run the produce group too)'),
+        skip: () =>
+          rawSkip() ??
+          (headlineProduce(ctx.rows, SIZE, realClient)?.recordsPerSec
+            ? null
+            : 'needs the produce 100B p1 acks=1 none row from this run (run the produce group too)'),
         run: () => {
           const max = headlineProduce(ctx.rows, SIZE, realClient)!.recordsPerSec!;
           return rawLatencyRun(ctx, max / 2, 'half max', 5);

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { execTimed } from '../lib/exec.ts';
 import { row, type Row, type ScenarioGroup } from '../lib/types.ts';
 
-interface MicroRow { name: string; mbps: number; note?: string }
+interface MicroRow {
+  name: string;
+  mbps: number;
+  note?: string;
+}
 
 const MBPS = /^([\d.,]+) MB\/s\b\s*(.*)$/;
 
@@ -23,10 +27,19 @@ function parse(stdout: string, notes: string[]): MicroRow[] {
   // markdown tables: | a | b | ... |, header then |---|
   let header: string[] | null = null;
   for (const line of stdout.split('\n')) {
-    if (!line.startsWith('|')) { header = null; continue; }
-    const cells = line.slice(1, line.lastIndexOf('|')).split('|').map((c) => c.trim());
+    if (!line.startsWith('|')) {
+      header = null;
+      continue;
+    }
+    const cells = line
+      .slice(1, line.lastIndexOf('|'))
+      .split('|')
+      .map((c) => c.trim());
     if (cells.every((c) => /^-*$/.test(c))) continue;
-    if (!header) { header = cells; continue; }
+    if (!header) {
+      header = cells;
+      continue;
+    }
     let any = false;
     cells.forEach((cell, i) => {
       const m = MBPS.exec(cell);
@@ -46,25 +59,33 @@ export const microGroup: ScenarioGroup = {
     `each bench/*-bench.ts runs as its own process (node --import tsx), ${ctx.quick ? 40 : 400} ms per measurement (BENCH_BUDGET_MS)`,
   ],
   scenarios: (ctx) =>
-    readdirSync(join(ctx.root, 'bench')).filter((f) => f.endsWith('-bench.ts')).sort().map((file) => ({
-      name: `micro ${file.replace(/\.ts$/, '')}`,
-      skip: () => (ctx.quick && !readFileSync(join(ctx.root, 'bench', file), 'utf8').includes('BENCH_BUDGET_MS')
-        ? 'it has a fixed duration (does not read BENCH_BUDGET_MS); runs without --quick' : null),
-      async run(): Promise<Row[]> {
-        const r = await execTimed(process.execPath, ['--import', 'tsx', '--expose-gc', join('bench', file)], {
-          cwd: ctx.root, timeoutMs: 300_000,
-          env: { ...process.env, BENCH_JSON: '1', BENCH_BUDGET_MS: ctx.quick ? '40' : '400' },
-        });
-        if (r.code !== 0) throw new Error(`${file} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        const notes: string[] = [];
-        const rows = parse(r.stdout, notes);
-        for (const n of notes) ctx.note(`${file}: ${n}`);
-        if (rows.length === 0) throw new Error(`${file} printed no results`);
-        return rows.map((m) => row({
-          scenario: `micro ${file.replace(/-bench\.ts$/, '')}: ${m.name}${m.note ? (m.note.startsWith('(') ? ` ${m.note}` : ` (${m.note})`) : ''}`,
-          system: 'tributary',
-          mbPerSec: m.mbps,
-        }));
-      },
-    })),
+    readdirSync(join(ctx.root, 'bench'))
+      .filter((f) => f.endsWith('-bench.ts'))
+      .sort()
+      .map((file) => ({
+        name: `micro ${file.replace(/\.ts$/, '')}`,
+        skip: () =>
+          ctx.quick && !readFileSync(join(ctx.root, 'bench', file), 'utf8').includes('BENCH_BUDGET_MS')
+            ? 'it has a fixed duration (does not read BENCH_BUDGET_MS); runs without --quick'
+            : null,
+        async run(): Promise<Row[]> {
+          const r = await execTimed(process.execPath, ['--import', 'tsx', '--expose-gc', join('bench', file)], {
+            cwd: ctx.root,
+            timeoutMs: 300_000,
+            env: { ...process.env, BENCH_JSON: '1', BENCH_BUDGET_MS: ctx.quick ? '40' : '400' },
+          });
+          if (r.code !== 0) throw new Error(`${file} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+          const notes: string[] = [];
+          const rows = parse(r.stdout, notes);
+          for (const n of notes) ctx.note(`${file}: ${n}`);
+          if (rows.length === 0) throw new Error(`${file} printed no results`);
+          return rows.map((m) =>
+            row({
+              scenario: `micro ${file.replace(/-bench\.ts$/, '')}: ${m.name}${m.note ? (m.note.startsWith('(') ? ` ${m.note}` : ` (${m.note})`) : ''}`,
+              system: 'tributary',
+              mbPerSec: m.mbps,
+            }),
+          );
+        },
+      })),
 };

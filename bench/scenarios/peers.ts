@@ -19,7 +19,10 @@ import { ratio, type Column } from '../lib/table.ts';
 import { headlineProduce, realClient } from '../lib/goals.ts';
 import { row, type Row, type RunContext, type ScenarioGroup } from '../lib/types.ts';
 
-async function measured<T>(server: PeerServer, fn: () => Promise<T>): Promise<{ value: T; seconds: number; cpuPct: number; rssMb: number }> {
+async function measured<T>(
+  server: PeerServer,
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number; cpuPct: number; rssMb: number }> {
   const s = server.sampler().start();
   const t0 = performance.now();
   const value = await fn();
@@ -60,7 +63,18 @@ async function natsScenario(ctx: RunContext, size: number): Promise<Row[]> {
         await new Promise((r) => setTimeout(r, 5));
       }
     });
-    rows.push(row({ ...base, scenario: `peer produce ${sizeLabel(size)}`, client: `${client} core publish (no per-msg ack)`, records: n, recordsPerSec: n / pub.seconds, mbPerSec: (n * size) / pub.seconds / 1e6, brokerCpuPct: pub.cpuPct, brokerRssMb: pub.rssMb }));
+    rows.push(
+      row({
+        ...base,
+        scenario: `peer produce ${sizeLabel(size)}`,
+        client: `${client} core publish (no per-msg ack)`,
+        records: n,
+        recordsPerSec: n / pub.seconds,
+        mbPerSec: (n * size) / pub.seconds / 1e6,
+        brokerCpuPct: pub.cpuPct,
+        brokerRssMb: pub.rssMb,
+      }),
+    );
 
     const sub = await measured(server, async () => {
       const consumer = await js.consumers.get('BENCH');
@@ -72,7 +86,18 @@ async function natsScenario(ctx: RunContext, size: number): Promise<Row[]> {
       }
       return k;
     });
-    rows.push(row({ ...base, scenario: `peer consume ${sizeLabel(size)}`, client: `${client} ordered consumer`, records: sub.value, recordsPerSec: sub.value / sub.seconds, mbPerSec: (sub.value * size) / sub.seconds / 1e6, brokerCpuPct: sub.cpuPct, brokerRssMb: sub.rssMb }));
+    rows.push(
+      row({
+        ...base,
+        scenario: `peer consume ${sizeLabel(size)}`,
+        client: `${client} ordered consumer`,
+        records: sub.value,
+        recordsPerSec: sub.value / sub.seconds,
+        mbPerSec: (sub.value * size) / sub.seconds / 1e6,
+        brokerCpuPct: sub.cpuPct,
+        brokerRssMb: sub.rssMb,
+      }),
+    );
 
     const nAcked = JS_ACKED_COUNT(ctx);
     await jsm.streams.add({ name: 'BENCH_ACKED', subjects: ['bench-acked'], storage: StorageType.File });
@@ -83,7 +108,19 @@ async function natsScenario(ctx: RunContext, size: number): Promise<Row[]> {
         await Promise.all(chunk);
       }
     });
-    rows.push(row({ ...base, scenario: `peer produce ${sizeLabel(size)}`, client: `${client} js.publish (acked, 1024 in flight)`, acks: 'ack', records: nAcked, recordsPerSec: nAcked / acked.seconds, mbPerSec: (nAcked * size) / acked.seconds / 1e6, brokerCpuPct: acked.cpuPct, brokerRssMb: acked.rssMb }));
+    rows.push(
+      row({
+        ...base,
+        scenario: `peer produce ${sizeLabel(size)}`,
+        client: `${client} js.publish (acked, 1024 in flight)`,
+        acks: 'ack',
+        records: nAcked,
+        recordsPerSec: nAcked / acked.seconds,
+        mbPerSec: (nAcked * size) / acked.seconds / 1e6,
+        brokerCpuPct: acked.cpuPct,
+        brokerRssMb: acked.rssMb,
+      }),
+    );
   } finally {
     await nc.close().catch(() => {});
     await server.stop();
@@ -95,7 +132,11 @@ async function redisScenario(ctx: RunContext, size: number): Promise<Row[]> {
   const { Redis } = await import('ioredis');
   const port = await freePort();
   const dir = await mkdtemp(join(ctx.tmp, 'redis-'));
-  const server = await startPeerServer(ctx.tools.redisServer!.path, ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], port);
+  const server = await startPeerServer(
+    ctx.tools.redisServer!.path,
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir],
+    port,
+  );
   const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
   const rows: Row[] = [];
   const system = `${ctx.tools.redisServer!.version.replace('redis-server', 'redis')} Streams AOF everysec`;
@@ -119,7 +160,18 @@ async function redisScenario(ctx: RunContext, size: number): Promise<Row[]> {
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
     });
-    rows.push(row({ ...base, scenario: `peer produce ${sizeLabel(size)}`, client: `${client} XADD pipelines of 1000 x4`, records: n, recordsPerSec: n / pub.seconds, mbPerSec: (n * size) / pub.seconds / 1e6, brokerCpuPct: pub.cpuPct, brokerRssMb: pub.rssMb }));
+    rows.push(
+      row({
+        ...base,
+        scenario: `peer produce ${sizeLabel(size)}`,
+        client: `${client} XADD pipelines of 1000 x4`,
+        records: n,
+        recordsPerSec: n / pub.seconds,
+        mbPerSec: (n * size) / pub.seconds / 1e6,
+        brokerCpuPct: pub.cpuPct,
+        brokerRssMb: pub.rssMb,
+      }),
+    );
     const sub = await measured(server, async () => {
       let k = 0;
       let start = '-';
@@ -131,7 +183,18 @@ async function redisScenario(ctx: RunContext, size: number): Promise<Row[]> {
       }
       return k;
     });
-    rows.push(row({ ...base, scenario: `peer consume ${sizeLabel(size)}`, client: `${client} XRANGE pages of 1000`, records: sub.value, recordsPerSec: sub.value / sub.seconds, mbPerSec: (sub.value * size) / sub.seconds / 1e6, brokerCpuPct: sub.cpuPct, brokerRssMb: sub.rssMb }));
+    rows.push(
+      row({
+        ...base,
+        scenario: `peer consume ${sizeLabel(size)}`,
+        client: `${client} XRANGE pages of 1000`,
+        records: sub.value,
+        recordsPerSec: sub.value / sub.seconds,
+        mbPerSec: (sub.value * size) / sub.seconds / 1e6,
+        brokerCpuPct: sub.cpuPct,
+        brokerRssMb: sub.rssMb,
+      }),
+    );
   } finally {
     redis.disconnect();
     await server.stop();
@@ -142,8 +205,18 @@ async function redisScenario(ctx: RunContext, size: number): Promise<Row[]> {
 /** Tributary's best row matching a peer row (same size, 1 partition, no compression; acks=1 for produce) among `client` rows. */
 function tributaryFor(rows: readonly Row[], peer: Row, client: (r: Row) => boolean): Row | undefined {
   if (peer.scenario.startsWith('peer produce')) return headlineProduce(rows, peer.recordBytes!, client);
-  return rows.filter((r) => r.system === 'tributary' && r.scenario.startsWith('consume ') && r.recordBytes === peer.recordBytes
-    && r.partitions === 1 && r.compression === 'none' && r.recordsPerSec != null && client(r)).sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
+  return rows
+    .filter(
+      (r) =>
+        r.system === 'tributary' &&
+        r.scenario.startsWith('consume ') &&
+        r.recordBytes === peer.recordBytes &&
+        r.partitions === 1 &&
+        r.compression === 'none' &&
+        r.recordsPerSec != null &&
+        client(r),
+    )
+    .sort((a, b) => b.recordsPerSec! - a.recordsPerSec!)[0];
 }
 
 const ratioColumn = (rows: readonly Row[], title: string, client: (r: Row) => boolean): Column => ({
@@ -166,20 +239,28 @@ export const peersGroup: ScenarioGroup = {
     `redis-server --save '' --appendonly yes --appendfsync everysec (${ctx.tools.redisServer?.version ?? 'missing'}); client ioredis ${ctx.tools.ioredis ?? 'missing'}`,
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (js.publish acked: ${JS_ACKED_COUNT(ctx).toLocaleString('en-US')}); one client process, server and client share the 2 cores`,
   ],
-  columns: (rows): Column[] => [
-    ratioColumn(rows, 'trib best/peer', realClient),
-    ratioColumn(rows, 'trib node/peer', nodeClient),
-  ],
-  scenarios: (ctx) => (ctx.quick ? [100] : SIZES).flatMap((size) => [
-    {
-      name: `peer nats ${sizeLabel(size)}`,
-      skip: () => (!ctx.tools.natsServer ? 'nats-server not installed (apt-get install nats-server)' : !ctx.tools.natsClient ? 'npm package nats missing' : null),
-      run: () => natsScenario(ctx, size),
-    },
-    {
-      name: `peer redis ${sizeLabel(size)}`,
-      skip: () => (!ctx.tools.redisServer ? 'redis-server not installed (apt-get install redis-server)' : !ctx.tools.ioredis ? 'npm package ioredis missing' : null),
-      run: () => redisScenario(ctx, size),
-    },
-  ]),
+  columns: (rows): Column[] => [ratioColumn(rows, 'trib best/peer', realClient), ratioColumn(rows, 'trib node/peer', nodeClient)],
+  scenarios: (ctx) =>
+    (ctx.quick ? [100] : SIZES).flatMap((size) => [
+      {
+        name: `peer nats ${sizeLabel(size)}`,
+        skip: () =>
+          !ctx.tools.natsServer
+            ? 'nats-server not installed (apt-get install nats-server)'
+            : !ctx.tools.natsClient
+              ? 'npm package nats missing'
+              : null,
+        run: () => natsScenario(ctx, size),
+      },
+      {
+        name: `peer redis ${sizeLabel(size)}`,
+        skip: () =>
+          !ctx.tools.redisServer
+            ? 'redis-server not installed (apt-get install redis-server)'
+            : !ctx.tools.ioredis
+              ? 'npm package ioredis missing'
+              : null,
+        run: () => redisScenario(ctx, size),
+      },
+    ]),
 };

@@ -28,17 +28,33 @@ function partitionsScenario(ctx: RunContext, partitions: number): Scenario {
       await createTopics(ctx, broker, [{ name: 'wide', partitions }]);
       const createSeconds = (performance.now() - t0) / 1000;
       const m = await timedProduce(ctx, broker, {
-        topic: 'wide', file, acks: '1', compression: 'none',
-        extra: { 'sticky.partitioning.linger.ms': '0', 'partitioner': 'random', 'topic.metadata.refresh.interval.ms': '300000' },
+        topic: 'wide',
+        file,
+        acks: '1',
+        compression: 'none',
+        extra: { 'sticky.partitioning.linger.ms': '0', partitioner: 'random', 'topic.metadata.refresh.interval.ms': '300000' },
       });
       await sleep(500);
       const w = whole.stop();
-      ctx.note(`${partitions} partitions: topic creation ${createSeconds.toFixed(1)} s, RSS ${w.endRssMb.toFixed(0)} MiB after the produce (peak ${w.peakRssMb.toFixed(0)} MiB)`);
-      return [row({
-        scenario: `scale ${partitions} partitions`, system: 'tributary', client: 'kcat -P (random partition per record)',
-        recordBytes: 100, partitions, acks: '1', compression: 'none', records: n,
-        recordsPerSec: n / m.value, mbPerSec: (n * 100) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: Math.max(w.peakRssMb, m.window.peakRssMb),
-      })];
+      ctx.note(
+        `${partitions} partitions: topic creation ${createSeconds.toFixed(1)} s, RSS ${w.endRssMb.toFixed(0)} MiB after the produce (peak ${w.peakRssMb.toFixed(0)} MiB)`,
+      );
+      return [
+        row({
+          scenario: `scale ${partitions} partitions`,
+          system: 'tributary',
+          client: 'kcat -P (random partition per record)',
+          recordBytes: 100,
+          partitions,
+          acks: '1',
+          compression: 'none',
+          records: n,
+          recordsPerSec: n / m.value,
+          mbPerSec: (n * 100) / m.value / 1e6,
+          brokerCpuPct: m.window.cpuPct,
+          brokerRssMb: Math.max(w.peakRssMb, m.window.peakRssMb),
+        }),
+      ];
     },
   };
 }
@@ -56,8 +72,18 @@ const idleScenario = (ctx: RunContext, count: number): Scenario => ({
       await sleep(1000);
       const w = s.stop();
       const perConn = ((w.endRssMb - before) * 1024) / count;
-      ctx.note(`${count} idle connections: RSS ${before.toFixed(0)} MiB before, ${w.endRssMb.toFixed(0)} MiB with them open (${perConn.toFixed(1)} KiB per connection)`);
-      return [row({ scenario: `scale ${count} idle connections`, system: 'tributary', client: 'raw TCP, one ApiVersions each', brokerCpuPct: w.cpuPct, brokerRssMb: w.endRssMb })];
+      ctx.note(
+        `${count} idle connections: RSS ${before.toFixed(0)} MiB before, ${w.endRssMb.toFixed(0)} MiB with them open (${perConn.toFixed(1)} KiB per connection)`,
+      );
+      return [
+        row({
+          scenario: `scale ${count} idle connections`,
+          system: 'tributary',
+          client: 'raw TCP, one ApiVersions each',
+          brokerCpuPct: w.cpuPct,
+          brokerRssMb: w.endRssMb,
+        }),
+      ];
     } finally {
       for (const sock of socks) sock.destroy();
     }

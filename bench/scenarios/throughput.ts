@@ -15,20 +15,28 @@ import { RAW_BATCH_BYTES, RAW_WINDOW, rawConsume, rawEnsureTopic, rawProduce } f
 import { sampled } from '../lib/tributary.ts';
 import { Api, row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 
-export interface Shape { size: number; partitions: number; compression: 'none' | 'lz4' | 'zstd' }
+export interface Shape {
+  size: number;
+  partitions: number;
+  compression: 'none' | 'lz4' | 'zstd';
+}
 
 export function shapes(ctx: RunContext): Shape[] {
   const out: Shape[] = [];
   for (const size of SIZES) {
     for (const partitions of ctx.quick ? [1] : [1, 16]) {
-      for (const compression of ctx.quick ? (['none'] as const) : (['none', 'lz4', 'zstd'] as const)) out.push({ size, partitions, compression });
+      for (const compression of ctx.quick ? (['none'] as const) : (['none', 'lz4', 'zstd'] as const))
+        out.push({ size, partitions, compression });
     }
   }
   return out;
 }
 
 const shapeLabel = (s: Shape) => `${sizeLabel(s.size)} p${s.partitions} ${s.compression}`;
-const props = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+const props = (p: Record<string, string>) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 /** Records sent (and consumed) untimed to a 'warmup' topic first, so the broker's JIT is warm. */
 export const warmupCount = (n: number) => Math.max(10_000, Math.round(n / 10));
 export const brokerSettings = (partitions: number) => ({ 'num.partitions': partitions });
@@ -41,14 +49,33 @@ function produceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
       const n = recordCount(ctx, s.size);
       const file = await recordsFile(ctx.tmp, s.size, n);
       const broker = await ctx.startBroker({ settings: brokerSettings(s.partitions) });
-      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }, { name: 'warmup', partitions: s.partitions }]);
-      await timedProduce(ctx, broker, { topic: 'warmup', file: await recordsFile(ctx.tmp, s.size, warmupCount(n)), acks, compression: s.compression });
+      await createTopics(ctx, broker, [
+        { name: 'bench', partitions: s.partitions },
+        { name: 'warmup', partitions: s.partitions },
+      ]);
+      await timedProduce(ctx, broker, {
+        topic: 'warmup',
+        file: await recordsFile(ctx.tmp, s.size, warmupCount(n)),
+        acks,
+        compression: s.compression,
+      });
       const m = await timedProduce(ctx, broker, { topic: 'bench', file, acks, compression: s.compression });
-      return [row({
-        scenario: `produce ${sizeLabel(s.size)} p${s.partitions} acks=${acks} ${s.compression}`, system: 'tributary', client: 'kcat -P',
-        recordBytes: s.size, partitions: s.partitions, acks, compression: s.compression, records: n,
-        recordsPerSec: n / m.value, mbPerSec: (n * s.size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-      })];
+      return [
+        row({
+          scenario: `produce ${sizeLabel(s.size)} p${s.partitions} acks=${acks} ${s.compression}`,
+          system: 'tributary',
+          client: 'kcat -P',
+          recordBytes: s.size,
+          partitions: s.partitions,
+          acks,
+          compression: s.compression,
+          records: n,
+          recordsPerSec: n / m.value,
+          mbPerSec: (n * s.size) / m.value / 1e6,
+          brokerCpuPct: m.window.cpuPct,
+          brokerRssMb: m.window.peakRssMb,
+        }),
+      ];
     },
   };
 }
@@ -61,17 +88,35 @@ function consumeScenario(ctx: RunContext, s: Shape): Scenario {
       const n = recordCount(ctx, s.size);
       const file = await recordsFile(ctx.tmp, s.size, n);
       const broker = await ctx.startBroker({ settings: brokerSettings(s.partitions) });
-      await createTopics(ctx, broker, [{ name: 'bench', partitions: s.partitions }, { name: 'warmup', partitions: s.partitions }]);
+      await createTopics(ctx, broker, [
+        { name: 'bench', partitions: s.partitions },
+        { name: 'warmup', partitions: s.partitions },
+      ]);
       const w = warmupCount(n);
-      await timedProduce(ctx, broker, { topic: 'warmup', file: await recordsFile(ctx.tmp, s.size, w), acks: '1', compression: s.compression });
+      await timedProduce(ctx, broker, {
+        topic: 'warmup',
+        file: await recordsFile(ctx.tmp, s.size, w),
+        acks: '1',
+        compression: s.compression,
+      });
       await timedConsume(ctx, broker, 'warmup', w);
       await timedProduce(ctx, broker, { topic: 'bench', file, acks: '1', compression: s.compression });
       const m = await timedConsume(ctx, broker, 'bench', n);
-      return [row({
-        scenario: `consume ${sizeLabel(s.size)} p${s.partitions} ${s.compression}`, system: 'tributary', client: 'kcat -C',
-        recordBytes: s.size, partitions: s.partitions, compression: s.compression, records: n,
-        recordsPerSec: n / m.value, mbPerSec: (n * s.size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-      })];
+      return [
+        row({
+          scenario: `consume ${sizeLabel(s.size)} p${s.partitions} ${s.compression}`,
+          system: 'tributary',
+          client: 'kcat -C',
+          recordBytes: s.size,
+          partitions: s.partitions,
+          compression: s.compression,
+          records: n,
+          recordsPerSec: n / m.value,
+          mbPerSec: (n * s.size) / m.value / 1e6,
+          brokerCpuPct: m.window.cpuPct,
+          brokerRssMb: m.window.peakRssMb,
+        }),
+      ];
     },
   };
 }
@@ -93,12 +138,38 @@ function rawProduceScenario(ctx: RunContext, s: Shape, acks: string): Scenario {
       try {
         await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
         await rawEnsureTopic(conn, ctx.brokerApis, 'warmup', 1);
-        await rawProduce(conn, ctx.brokerApis, { topic: 'warmup', size: s.size, count: warmupCount(n), acks: acks === 'all' ? -1 : Number(acks), compression: s.compression });
-        const m = await sampled(broker, () => rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: acks === 'all' ? -1 : Number(acks), compression: s.compression }));
-        return [row({
-          scenario, system: 'tributary', client: RAW_CLIENT, recordBytes: s.size, partitions: 1, acks, compression: s.compression, records: n,
-          recordsPerSec: n / m.value, mbPerSec: (n * s.size) / m.value / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-        })];
+        await rawProduce(conn, ctx.brokerApis, {
+          topic: 'warmup',
+          size: s.size,
+          count: warmupCount(n),
+          acks: acks === 'all' ? -1 : Number(acks),
+          compression: s.compression,
+        });
+        const m = await sampled(broker, () =>
+          rawProduce(conn, ctx.brokerApis, {
+            topic: 'bench',
+            size: s.size,
+            count: n,
+            acks: acks === 'all' ? -1 : Number(acks),
+            compression: s.compression,
+          }),
+        );
+        return [
+          row({
+            scenario,
+            system: 'tributary',
+            client: RAW_CLIENT,
+            recordBytes: s.size,
+            partitions: 1,
+            acks,
+            compression: s.compression,
+            records: n,
+            recordsPerSec: n / m.value,
+            mbPerSec: (n * s.size) / m.value / 1e6,
+            brokerCpuPct: m.window.cpuPct,
+            brokerRssMb: m.window.peakRssMb,
+          }),
+        ];
       } finally {
         conn.close();
       }
@@ -118,15 +189,32 @@ function rawConsumeScenario(ctx: RunContext, s: Shape): Scenario {
       try {
         await rawEnsureTopic(conn, ctx.brokerApis, 'bench', 1);
         await rawEnsureTopic(conn, ctx.brokerApis, 'warmup', 1);
-        await rawProduce(conn, ctx.brokerApis, { topic: 'warmup', size: s.size, count: warmupCount(n), acks: 1, compression: s.compression });
+        await rawProduce(conn, ctx.brokerApis, {
+          topic: 'warmup',
+          size: s.size,
+          count: warmupCount(n),
+          acks: 1,
+          compression: s.compression,
+        });
         await rawConsume(conn, ctx.brokerApis, { topic: 'warmup', count: warmupCount(n) });
         await rawProduce(conn, ctx.brokerApis, { topic: 'bench', size: s.size, count: n, acks: 1, compression: s.compression });
         const m = await sampled(broker, () => rawConsume(conn, ctx.brokerApis, { topic: 'bench', count: n }));
         if (m.value.records !== n) throw new Error(`consumed ${m.value.records} records, expected ${n}`);
-        return [row({
-          scenario, system: 'tributary', client: RAW_CLIENT, recordBytes: s.size, partitions: 1, compression: s.compression, records: n,
-          recordsPerSec: n / m.value.seconds, mbPerSec: (n * s.size) / m.value.seconds / 1e6, brokerCpuPct: m.window.cpuPct, brokerRssMb: m.window.peakRssMb,
-        })];
+        return [
+          row({
+            scenario,
+            system: 'tributary',
+            client: RAW_CLIENT,
+            recordBytes: s.size,
+            partitions: 1,
+            compression: s.compression,
+            records: n,
+            recordsPerSec: n / m.value.seconds,
+            mbPerSec: (n * s.size) / m.value.seconds / 1e6,
+            brokerCpuPct: m.window.cpuPct,
+            brokerRssMb: m.window.peakRssMb,
+          }),
+        ];
       } finally {
         conn.close();
       }
@@ -134,7 +222,8 @@ function rawConsumeScenario(ctx: RunContext, s: Shape): Scenario {
   };
 }
 
-const brokerLine = 'broker: `tributary start` child process, fresh per scenario, defaults (durability page-cache) + num.partitions=<parts>, log.dirs on a temp dir';
+const brokerLine =
+  'broker: `tributary start` child process, fresh per scenario, defaults (durability page-cache) + num.partitions=<parts>, log.dirs on a temp dir';
 
 export const produceGroup: ScenarioGroup = {
   id: 'produce',
@@ -145,12 +234,15 @@ export const produceGroup: ScenarioGroup = {
     `records: ${SIZES.map((s) => `${recordCount(ctx, s).toLocaleString('en-US')} x ${s} B`).join(', ')} (JSON log lines, lz4 ratio ~3.7); topic created with <parts> partitions; librdkafka's sticky partitioner (unkeyed)`,
     `client raw (pre-encoded frames), 1 partition: the harness replays ${RAW_BATCH_BYTES / 1024} KiB (uncompressed) record batches, compressed and framed once in Produce v9 requests, ${RAW_WINDOW} requests in flight on one connection (the broker's ceiling without a client's cost)`,
     'warm-up: the same client first sends n/10 records (at least 10,000) to a "warmup" topic, untimed',
-    'rec/s and MB/s (record values, 10^6 B) over the client\'s wall time (kcat: spawn to last ack); broker CPU% = broker process CPU over that time (100% = one core), RSS = peak',
+    "rec/s and MB/s (record values, 10^6 B) over the client's wall time (kcat: spawn to last ack); broker CPU% = broker process CPU over that time (100% = one core), RSS = peak",
   ],
-  scenarios: (ctx) => shapes(ctx).flatMap((s) => (ctx.quick ? ['1'] : ['1', 'all']).flatMap((acks) => [
-    produceScenario(ctx, s, acks),
-    ...(s.partitions === 1 ? [rawProduceScenario(ctx, s, acks)] : []),
-  ])),
+  scenarios: (ctx) =>
+    shapes(ctx).flatMap((s) =>
+      (ctx.quick ? ['1'] : ['1', 'all']).flatMap((acks) => [
+        produceScenario(ctx, s, acks),
+        ...(s.partitions === 1 ? [rawProduceScenario(ctx, s, acks)] : []),
+      ]),
+    ),
 };
 
 export const consumeGroup: ScenarioGroup = {
@@ -161,8 +253,12 @@ export const consumeGroup: ScenarioGroup = {
     `data produced untimed just before (kcat -P, acks=1, same compression), then: ${ctx.tools.kcat?.version ?? 'kcat missing'} kcat -C -o beginning -e ${props(KCAT_CONSUME_PROPS)} > /dev/null`,
     'client raw (pre-encoded frames), 1 partition, uncompressed only: the harness fetches from offset 0 with Fetch v12 (max.wait 100 ms, 16 MiB per partition), one request in flight, counting records from batch headers',
     'warm-up: the same client first produces and consumes n/10 records (at least 10,000) of a "warmup" topic, untimed',
-    'rec/s over the client\'s wall time (kcat: spawn to end of every partition); record counts checked',
+    "rec/s over the client's wall time (kcat: spawn to end of every partition); record counts checked",
   ],
   // raw consume only for uncompressed data: it counts records from batch headers and would not decompress
-  scenarios: (ctx) => shapes(ctx).flatMap((s) => [consumeScenario(ctx, s), ...(s.partitions === 1 && s.compression === 'none' ? [rawConsumeScenario(ctx, s)] : [])]),
+  scenarios: (ctx) =>
+    shapes(ctx).flatMap((s) => [
+      consumeScenario(ctx, s),
+      ...(s.partitions === 1 && s.compression === 'none' ? [rawConsumeScenario(ctx, s)] : []),
+    ]),
 };

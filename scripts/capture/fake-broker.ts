@@ -70,7 +70,12 @@ function respond(apiKey: number, version: number, body: any, port: number): obje
         responses: body.topics.map((t: { topic: string; topicId: string; partitions: { partition: number }[] }) => ({
           topic: t.topic,
           topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n })),
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partition,
+            highWatermark: 0n,
+            lastStableOffset: 0n,
+            logStartOffset: 0n,
+          })),
         })),
       };
     case ApiKey.FindCoordinator:
@@ -127,13 +132,20 @@ export async function runAgainstFakeBroker(run: ClientRun): Promise<void> {
         }
         if (h.apiKey === ApiKey.Produce && req.body.acks === 0) continue;
         const port = (server.address() as { port: number }).port;
-        sock.write(encodeResponseFrame(h.apiKey as ApiKey, h.apiVersion, h.correlationId, respond(h.apiKey, h.apiVersion, req.body, port) as never));
+        sock.write(
+          encodeResponseFrame(h.apiKey as ApiKey, h.apiVersion, h.correlationId, respond(h.apiKey, h.apiVersion, req.body, port) as never),
+        );
       }
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const port = (server.address() as { port: number }).port;
-  console.log(`${run.label}: ${run.cmd} ${run.args(port).map((a) => (a.includes('\n') ? '<script>' : a)).join(' ')}`);
+  console.log(
+    `${run.label}: ${run.cmd} ${run
+      .args(port)
+      .map((a) => (a.includes('\n') ? '<script>' : a))
+      .join(' ')}`,
+  );
   await new Promise<void>((ok) => {
     const p = spawn(run.cmd, run.args(port), { stdio: ['pipe', 'ignore', 'inherit'], env: run.env ?? process.env });
     const timer = setTimeout(() => p.kill('SIGKILL'), run.timeoutMs ?? 20000);

@@ -177,9 +177,16 @@ export function emitMessage(m: MessageModel, generator: string): string {
   emitEncoder(body, m, m.root, true);
   for (const s of m.structs) emitEncoder(body, m, s, false);
   const text = body.text();
-  const support = ['EMPTY_BUFFER', 'ZERO_UUID', 'absentFieldError', 'isDefaultStruct', 'nullFieldError', 'nullReadError', 'unsupportedDecodeVersion', 'unsupportedEncodeVersion'].filter((n) =>
-    new RegExp(`\\b${n}\\b`).test(text),
-  );
+  const support = [
+    'EMPTY_BUFFER',
+    'ZERO_UUID',
+    'absentFieldError',
+    'isDefaultStruct',
+    'nullFieldError',
+    'nullReadError',
+    'unsupportedDecodeVersion',
+    'unsupportedEncodeVersion',
+  ].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
   o.line(`import type { Encodable } from '../wire/encodable.ts';`);
   o.line(`import type { Reader } from '../wire/reader.ts';`);
   o.line(`import type { Writer } from '../wire/writer.ts';`);

@@ -11,8 +11,33 @@ export interface Range {
 
 export const EMPTY: Range = { lo: 1, hi: 0 };
 
-export type Scalar = 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float64' | 'bool' | 'string' | 'uuid' | 'bytes' | 'records';
-const SCALARS = new Set<string>(['int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'bool', 'string', 'uuid', 'bytes', 'records']);
+export type Scalar =
+  | 'int8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'float64'
+  | 'bool'
+  | 'string'
+  | 'uuid'
+  | 'bytes'
+  | 'records';
+const SCALARS = new Set<string>([
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'float64',
+  'bool',
+  'string',
+  'uuid',
+  'bytes',
+  'records',
+]);
 
 export interface FieldModel {
   jsonName: string;
@@ -215,7 +240,9 @@ export function loadMessages(specDir: string): MessageModel[] {
   for (const sub of ['messages', 'group-coordinator', 'transaction-coordinator', 'metadata']) {
     let files: string[];
     try {
-      files = readdirSync(join(specDir, sub)).filter((f) => f.endsWith('.json')).sort();
+      files = readdirSync(join(specDir, sub))
+        .filter((f) => f.endsWith('.json'))
+        .sort();
     } catch {
       if (sub === 'messages') throw new Error(`no messages/ folder in ${specDir}`);
       continue;

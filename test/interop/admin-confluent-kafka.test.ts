@@ -17,9 +17,23 @@ describe('confluent-kafka (librdkafka) admin', { timeout: 90_000 }, () => {
     const out = await runAdminDriver('admin_confluent_kafka.py', { bootstrap: kafka.bootstrap, topic });
     assert.deepEqual(out.describe, {
       count: 25,
-      'retention.ms': ['3600000', 1, false, false, false, [['retention.ms', '3600000', 1], ['log.retention.hours', '168', 5]]],
+      'retention.ms': [
+        '3600000',
+        1,
+        false,
+        false,
+        false,
+        [
+          ['retention.ms', '3600000', 1],
+          ['log.retention.hours', '168', 5],
+        ],
+      ],
     });
-    assert.deepEqual(out.broker, { 'num.partitions': ['1', 4, true], 'log.retention.hours': ['168', 5, false], 'log.dirs': [null, 4, true] });
+    assert.deepEqual(out.broker, {
+      'num.partitions': ['1', 4, true],
+      'log.retention.hours': ['168', 5, false],
+      'log.dirs': [null, 4, true],
+    });
     assert.equal(out.alter_bad, 'INVALID_CONFIG');
     assert.deepEqual(out.overrides, { 'segment.bytes': '1048576' });
     assert.equal(out.decrease, 'INVALID_PARTITIONS');

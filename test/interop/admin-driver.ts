@@ -14,12 +14,19 @@ export function runAdminDriver(script: string, input: object, timeoutMs = 60_000
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`${script} exited with ${code ?? signal}: ${stderr.slice(-2000)}`));
       const last = stdout.trim().split('\n').pop() ?? '';
-      try { resolve(JSON.parse(last)); } catch { reject(new Error(`${script} output is not JSON: ${stdout.slice(-500)} ${stderr.slice(-1000)}`)); }
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`${script} output is not JSON: ${stdout.slice(-500)} ${stderr.slice(-1000)}`));
+      }
     });
     child.stdin.end(JSON.stringify(input));
   });

@@ -20,8 +20,18 @@ describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
 
     // kafka-python 2.0.2 sends DescribeConfigs v2 with synonyms: [value, readOnly, source, isSensitive, synonyms].
     assert.deepEqual(out.describe_topic, {
-      error: 0, count: 25,
-      'retention.ms': ['3600000', false, 1, false, [['retention.ms', '3600000', 1], ['log.retention.hours', '168', 5]]],
+      error: 0,
+      count: 25,
+      'retention.ms': [
+        '3600000',
+        false,
+        1,
+        false,
+        [
+          ['retention.ms', '3600000', 1],
+          ['log.retention.hours', '168', 5],
+        ],
+      ],
       'cleanup.policy': ['delete', false, 5, false, [['log.cleanup.policy', 'delete', 5]]],
     });
     assert.deepEqual(out.describe_broker, { error: 0, configs: { 'num.partitions': ['1', true, 4, false, []] } });
@@ -35,7 +45,13 @@ describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
     assert.equal(out.create_partitions_down, 'InvalidPartitionsError');
     assert.deepEqual(out.partitions_after, [0, 1, 2, 3]);
 
-    assert.deepEqual(out.delete, [[a, 0], [b, 0]].sort());
+    assert.deepEqual(
+      out.delete,
+      [
+        [a, 0],
+        [b, 0],
+      ].sort(),
+    );
     assert.equal(out.delete_again, 'UnknownTopicOrPartitionError');
     assert.deepEqual(out.list_after_delete, []);
   });

@@ -10,7 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  API_SPECS, ApiKey, CompressionType, Reader, decodeRequestHeader, ErrorCode, encodeRecordBatchSync, encodeRequestFrame, decodeResponseFrame,
+  API_SPECS,
+  ApiKey,
+  CompressionType,
+  Reader,
+  decodeRequestHeader,
+  ErrorCode,
+  encodeRecordBatchSync,
+  encodeRequestFrame,
+  decodeResponseFrame,
   type ApiVersionsResponse,
 } from '@tributary/protocol';
 import { startBrokerProcess, type BrokerProcess } from './harness.ts';
@@ -55,7 +63,9 @@ function prng(seed: number): () => number {
 
 /** Asserts the broker answers ApiVersions v3 and Metadata-free probes on a fresh connection. */
 async function assertServing(port: number): Promise<void> {
-  const res = await withWire(port, (c) => c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'interop', clientSoftwareVersion: '1' }, 5_000));
+  const res = await withWire(port, (c) =>
+    c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'interop', clientSoftwareVersion: '1' }, 5_000),
+  );
   assert.equal(res.errorCode, ErrorCode.NONE);
   assert.ok(res.apiKeys.some((k) => k.apiKey === ApiKey.ApiVersions));
 }
@@ -74,7 +84,10 @@ function sizePrefixed(body: Buffer): Buffer {
 /** Valid request frames (data path, group coordinator, admin reads, ApiVersions): the seeds of the mutations. */
 function corpus(topic: string): Buffer[] {
   const batch = encodeRecordBatchSync({
-    records: [{ key: 'k', value: 'v'.repeat(40), headers: [{ key: 'h', value: 'x' }] }, { key: null, value: 'w' }],
+    records: [
+      { key: 'k', value: 'v'.repeat(40), headers: [{ key: 'h', value: 'x' }] },
+      { key: null, value: 'w' },
+    ],
     compression: CompressionType.None,
     baseTimestamp: 1_700_000_000_000n,
   });
@@ -83,33 +96,55 @@ function corpus(topic: string): Buffer[] {
   const add = <K extends ApiKey>(apiKey: K, apiVersion: number, body: Parameters<typeof encodeRequestFrame<K>>[1]) =>
     frames.push(encodeRequestFrame({ apiKey, apiVersion, correlationId: cid++, clientId: 'fuzz' }, body));
   for (const v of [0, 1, 2, 3]) add(ApiKey.ApiVersions, v, { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1.0' });
-  for (const v of [0, 1, 4, 9, 12]) add(ApiKey.Metadata, v, { topics: [{ name: topic }], ...(v >= 4 ? { allowAutoTopicCreation: false } : {}) });
+  for (const v of [0, 1, 4, 9, 12])
+    add(ApiKey.Metadata, v, { topics: [{ name: topic }], ...(v >= 4 ? { allowAutoTopicCreation: false } : {}) });
   for (const v of [3, 7, 9]) {
     for (const acks of [1, -1, 0]) {
-      add(ApiKey.Produce, v, { acks, timeoutMs: 1000, transactionalId: null, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+      add(ApiKey.Produce, v, {
+        acks,
+        timeoutMs: 1000,
+        transactionalId: null,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+      });
     }
   }
   for (const v of [4, 11, 12]) {
     add(ApiKey.Fetch, v, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0,
-      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }] }],
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      topics: [
+        { topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }] },
+      ],
     });
   }
   for (const v of [1, 5, 7]) {
-    add(ApiKey.ListOffsets, v, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n, currentLeaderEpoch: -1 }] }] });
+    add(ApiKey.ListOffsets, v, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n, currentLeaderEpoch: -1 }] }],
+    });
   }
   // Group coordinator and admin reads (JoinGroup / SyncGroup are left out: they park by design).
   for (const v of [0, 3]) add(ApiKey.FindCoordinator, v, { key: 'fuzz-group', keyType: 0 });
   add(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['fuzz-group', 'other'] });
   for (const v of [2, 8]) {
-    add(ApiKey.OffsetCommit, v, { groupId: 'fuzz-group', generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'm' }] }] });
+    add(ApiKey.OffsetCommit, v, {
+      groupId: 'fuzz-group',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'm' }] }],
+    });
   }
   for (const v of [1, 7]) add(ApiKey.OffsetFetch, v, { groupId: 'fuzz-group', topics: [{ name: topic, partitionIndexes: [0] }] });
   add(ApiKey.OffsetFetch, 8, { groups: [{ groupId: 'fuzz-group', topics: [{ name: topic, partitionIndexes: [0] }] }] });
   for (const v of [1, 4]) add(ApiKey.Heartbeat, v, { groupId: 'fuzz-group', generationId: 1, memberId: 'nobody' });
   for (const v of [0, 4]) add(ApiKey.ListGroups, v, {});
   for (const v of [0, 5]) add(ApiKey.DescribeGroups, v, { groups: ['fuzz-group'] });
-  for (const v of [0, 4]) add(ApiKey.DescribeConfigs, v, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }] });
+  for (const v of [0, 4])
+    add(ApiKey.DescribeConfigs, v, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }] });
   for (const v of [0, 4]) add(ApiKey.InitProducerId, v, { transactionalId: null, transactionTimeoutMs: 60_000 });
   return frames;
 }
@@ -126,16 +161,33 @@ function mutate(frame: Buffer, rnd: () => number): Buffer {
     const lo = rnd() < 0.85 ? Math.min(8, body.length) : 0;
     const at = () => lo + Math.floor(rnd() * Math.max(1, body.length - lo));
     switch (Math.floor(rnd() * 6)) {
-      case 0: { // flip bits in 1-4 bytes
+      case 0: {
+        // flip bits in 1-4 bytes
         const n = 1 + Math.floor(rnd() * 4);
-        for (let i = 0; i < n && body.length; i++) { const p = at(); if (p < body.length) body[p]! ^= 1 << Math.floor(rnd() * 8); }
+        for (let i = 0; i < n && body.length; i++) {
+          const p = at();
+          if (p < body.length) body[p]! ^= 1 << Math.floor(rnd() * 8);
+        }
         break;
       }
-      case 1: body = body.subarray(0, at()); break; // truncate
-      case 2: body = Buffer.concat([body, Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)))]); break;
-      case 3: { const p = at(); if (p + 4 <= body.length) body.writeInt32BE(EXTREME32[Math.floor(rnd() * EXTREME32.length)]!, p); break; }
-      case 4: { const p = at(); if (p + 2 <= body.length) body.writeInt16BE(EXTREME16[Math.floor(rnd() * EXTREME16.length)]!, p); break; }
-      case 5: { // duplicate a slice in place
+      case 1:
+        body = body.subarray(0, at());
+        break; // truncate
+      case 2:
+        body = Buffer.concat([body, Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)))]);
+        break;
+      case 3: {
+        const p = at();
+        if (p + 4 <= body.length) body.writeInt32BE(EXTREME32[Math.floor(rnd() * EXTREME32.length)]!, p);
+        break;
+      }
+      case 4: {
+        const p = at();
+        if (p + 2 <= body.length) body.writeInt16BE(EXTREME16[Math.floor(rnd() * EXTREME16.length)]!, p);
+        break;
+      }
+      case 5: {
+        // duplicate a slice in place
         const p = at();
         const len = Math.floor(rnd() * 32);
         body = Buffer.concat([body.subarray(0, p), body.subarray(p, p + len), body.subarray(p)]);
@@ -180,7 +232,10 @@ describe('bad input: the broker stays up', { timeout: 90_000 }, () => {
     c1.write(sizePrefixed(Buffer.from([0, 18, 0, 0, 0])));
     assert.equal(await c1.closesWithin(5_000), true, 'a frame shorter than a header closes the connection');
     // A complete frame whose Metadata v1 body ends inside the topics array.
-    const full = encodeRequestFrame({ apiKey: ApiKey.Metadata, apiVersion: 1, correlationId: 9, clientId: 'x' }, { topics: [{ name: 'some-topic' }] });
+    const full = encodeRequestFrame(
+      { apiKey: ApiKey.Metadata, apiVersion: 1, correlationId: 9, clientId: 'x' },
+      { topics: [{ name: 'some-topic' }] },
+    );
     const cut = sizePrefixed(full.subarray(4, full.length - 5));
     const c2 = await rawConnection(broker.port);
     c2.write(cut);
@@ -232,9 +287,14 @@ describe('bad input: the broker stays up', { timeout: 90_000 }, () => {
     await c.closesWithin(2_000);
     c.close();
     // ApiVersions v99: v0 body, UNSUPPORTED_VERSION, ApiVersions' own range listed (KIP-511).
-    const av = encodeRequestFrame({ apiKey: ApiKey.ApiVersions, apiVersion: 3, correlationId: 77, clientId: 'x' }, { clientSoftwareName: 'a', clientSoftwareVersion: 'b' });
+    const av = encodeRequestFrame(
+      { apiKey: ApiKey.ApiVersions, apiVersion: 3, correlationId: 77, clientId: 'x' },
+      { clientSoftwareName: 'a', clientSoftwareVersion: 'b' },
+    );
     av.writeInt16BE(99, 6);
-    const res = await withWire(broker.port, async (w) => decodeResponseFrame(ApiKey.ApiVersions, 0, await w.roundTrip(77, ApiKey.ApiVersions, 99, av, 5_000)));
+    const res = await withWire(broker.port, async (w) =>
+      decodeResponseFrame(ApiKey.ApiVersions, 0, await w.roundTrip(77, ApiKey.ApiVersions, 99, av, 5_000)),
+    );
     assert.equal(res.correlationId, 77);
     const body: ApiVersionsResponse = res.body;
     assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);

@@ -55,7 +55,13 @@ function ourRecords(codec: string): Message[] {
   return Array.from({ length: N }, (_, i) => ({
     key: i % 5 === 0 ? null : `key-${i}`,
     value: `${codec} value ${i} ${'é✓'.repeat(i % 4)} ${'z'.repeat(i * 3)}`,
-    headers: i % 4 === 0 ? [] : [{ key: 'trace', value: `t${i}` }, { key: 'n', value: String(i) }],
+    headers:
+      i % 4 === 0
+        ? []
+        : [
+            { key: 'trace', value: `t${i}` },
+            { key: 'n', value: String(i) },
+          ],
     timestamp: BASE_TS + i * 1000,
   }));
 }
@@ -96,13 +102,22 @@ async function consumeOurs(topic: string, n: number): Promise<ConsumerRecord[]> 
 
 async function kcatConsume(topic: string): Promise<Rec[]> {
   const out = await run('kcat', ['-C', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-J', '-q'], '');
-  return out.split('\n').filter((l) => l.trim()).map((line) => {
-    const m = JSON.parse(line) as { offset: number; ts: number; key: string | null; payload: string | null; headers?: Array<string | null> };
-    const h = m.headers ?? [];
-    const headers: Array<[string, string | null]> = [];
-    for (let i = 0; i < h.length; i += 2) headers.push([h[i]!, h[i + 1] ?? null]);
-    return { offset: m.offset, timestamp: m.ts, key: m.key, value: m.payload, headers };
-  });
+  return out
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const m = JSON.parse(line) as {
+        offset: number;
+        ts: number;
+        key: string | null;
+        payload: string | null;
+        headers?: Array<string | null>;
+      };
+      const h = m.headers ?? [];
+      const headers: Array<[string, string | null]> = [];
+      for (let i = 0; i < h.length; i += 2) headers.push([h[i]!, h[i + 1] ?? null]);
+      return { offset: m.offset, timestamp: m.ts, key: m.key, value: m.payload, headers };
+    });
 }
 
 // confluent-kafka (librdkafka) driver: a JSON job on stdin, JSON on stdout; bytes as UTF-8 text.
@@ -152,7 +167,10 @@ describe('our producer -> kcat and confluent-kafka', () => {
       const producer = kafka.producer({ compression: codec, lingerMs: 5 });
       const meta = await producer.send({ topic, messages: ms });
       await producer.close();
-      assert.deepEqual(meta.map((m) => Number(m.offset)), ms.map((_, i) => i));
+      assert.deepEqual(
+        meta.map((m) => Number(m.offset)),
+        ms.map((_, i) => i),
+      );
       const want = expectedFrom(ms);
       // One subtest per tool: a missing tool skips (or, in CI, fails) only its own half.
       await t.test('kcat', async (st) => {
@@ -181,7 +199,10 @@ describe('kcat and confluent-kafka -> our consumer', () => {
         records: want.map((w) => ({ key: w.key, value: w.value, headers: w.headers, timestamp: w.timestamp })),
       });
       assert.equal(r.left, 0);
-      assert.deepEqual(r.reports.map((x) => [x.error, x.offset]), want.map((_, i) => [null, i]));
+      assert.deepEqual(
+        r.reports.map((x) => [x.error, x.offset]),
+        want.map((_, i) => [null, i]),
+      );
       assert.deepEqual((await consumeOurs(topic, N)).map(fromOurs), want);
     });
 
@@ -190,13 +211,44 @@ describe('kcat and confluent-kafka -> our consumer', () => {
       const topic = `kcat-${codec}`;
       const lines = Array.from({ length: N }, (_, i) => `k${i}|${codec} kcat ${i} ${'é✓'.repeat(i % 4)}`);
       const before = Date.now();
-      await run('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-K', '|', '-z', codec, '-H', 'src=kcat', '-H', 'codec=' + codec, '-X', 'linger.ms=20'], lines.join('\n') + '\n');
+      await run(
+        'kcat',
+        [
+          '-P',
+          '-b',
+          broker.bootstrap,
+          '-t',
+          topic,
+          '-p',
+          '0',
+          '-K',
+          '|',
+          '-z',
+          codec,
+          '-H',
+          'src=kcat',
+          '-H',
+          'codec=' + codec,
+          '-X',
+          'linger.ms=20',
+        ],
+        lines.join('\n') + '\n',
+      );
       const got = (await consumeOurs(topic, N)).map(fromOurs);
       const afterProduce = Date.now();
       for (const g of got) assert.ok(g.timestamp >= before - 1000 && g.timestamp <= afterProduce, `timestamp ${g.timestamp}`);
       assert.deepEqual(
         got.map((g) => ({ ...g, timestamp: 0 })),
-        lines.map((l, i) => ({ offset: i, timestamp: 0, key: `k${i}`, value: l.slice(l.indexOf('|') + 1), headers: [['src', 'kcat'], ['codec', codec]] })),
+        lines.map((l, i) => ({
+          offset: i,
+          timestamp: 0,
+          key: `k${i}`,
+          value: l.slice(l.indexOf('|') + 1),
+          headers: [
+            ['src', 'kcat'],
+            ['codec', codec],
+          ],
+        })),
       );
     });
   }

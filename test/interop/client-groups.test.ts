@@ -61,13 +61,24 @@ async function produce(topic: string, prefix: string, n: number): Promise<void> 
 }
 
 /** Checks the split and the exactly-once reading of the records with `prefix`. */
-function checkShare(ours: Array<{ partition: number; value: string }>, theirs: Array<{ partition: number; value: string }>, ourParts: number[], theirParts: number[], prefix: string, n: number) {
+function checkShare(
+  ours: Array<{ partition: number; value: string }>,
+  theirs: Array<{ partition: number; value: string }>,
+  ourParts: number[],
+  theirParts: number[],
+  prefix: string,
+  n: number,
+) {
   assert.equal(ourParts.length, 2);
   assert.equal(theirParts.length, 2);
   assert.deepEqual([...ourParts, ...theirParts].sort(), [0, 1, 2, 3], 'each partition owned by exactly one member');
   const o = ours.filter((r) => r.value.startsWith(prefix));
   const t = theirs.filter((r) => r.value.startsWith(prefix));
-  assert.deepEqual([...o, ...t].map((r) => r.value).sort(), Array.from({ length: n }, (_, i) => `${prefix}${i}`).sort(), 'every record exactly once');
+  assert.deepEqual(
+    [...o, ...t].map((r) => r.value).sort(),
+    Array.from({ length: n }, (_, i) => `${prefix}${i}`).sort(),
+    'every record exactly once',
+  );
   for (const r of o) assert.ok(ourParts.includes(r.partition), `ours read ${r.value} from partition ${r.partition}`);
   for (const r of t) assert.ok(theirParts.includes(r.partition), `theirs read ${r.value} from partition ${r.partition}`);
   assert.ok(o.length > 0 && t.length > 0);
@@ -89,7 +100,14 @@ describe('mixed consumer groups', () => {
     await kjs.run({ eachMessage: async ({ partition, message }) => void kjsGot.push({ partition, value: message.value!.toString() }) });
     await until(() => kjsParts.length === 4, 'KafkaJS to own all 4 partitions');
 
-    const ours = kafka.consumer({ groupId: 'mixed-kjs', autoOffsetReset: 'earliest', assignors: ['RoundRobinAssigner'], heartbeatIntervalMs: 100, sessionTimeoutMs: 6000, maxPollIntervalMs: 10000 });
+    const ours = kafka.consumer({
+      groupId: 'mixed-kjs',
+      autoOffsetReset: 'earliest',
+      assignors: ['RoundRobinAssigner'],
+      heartbeatIntervalMs: 100,
+      sessionTimeoutMs: 6000,
+      maxPollIntervalMs: 10000,
+    });
     await ours.subscribe(topic);
     const ourGot: ConsumerRecord[] = [];
     const stop = pull(ours, ourGot);
@@ -98,7 +116,14 @@ describe('mixed consumer groups', () => {
     await until(() => ourGot.length + kjsGot.length >= 40, 'all 40 records');
     await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up here
     await stop();
-    checkShare(ourGot.map((r) => ({ partition: r.partition, value: r.value!.toString() })), kjsGot, ours.assignment().map((p) => p.partition), kjsParts, 'k', 40);
+    checkShare(
+      ourGot.map((r) => ({ partition: r.partition, value: r.value!.toString() })),
+      kjsGot,
+      ours.assignment().map((p) => p.partition),
+      kjsParts,
+      'k',
+      40,
+    );
     await ours.close();
     await kjs.disconnect();
   });
@@ -149,7 +174,14 @@ print(json.dumps({'closed': True}), flush=True)
     const exited = new Promise<number | null>((r) => child.on('close', r));
     try {
       await until(() => pyParts.length === 4, `kafka-python to own all 4 partitions (${stderr.slice(-300)})`);
-      const ours = kafka.consumer({ groupId: 'mixed-py', autoOffsetReset: 'earliest', assignors: ['range'], heartbeatIntervalMs: 100, sessionTimeoutMs: 6000, maxPollIntervalMs: 10000 });
+      const ours = kafka.consumer({
+        groupId: 'mixed-py',
+        autoOffsetReset: 'earliest',
+        assignors: ['range'],
+        heartbeatIntervalMs: 100,
+        sessionTimeoutMs: 6000,
+        maxPollIntervalMs: 10000,
+      });
       await ours.subscribe(topic);
       const ourGot: ConsumerRecord[] = [];
       const stop = pull(ours, ourGot);
@@ -160,7 +192,17 @@ print(json.dumps({'closed': True}), flush=True)
       await stop();
       // range over one topic: the first member (by member id) gets partitions 0-1, the other 2-3
       assert.ok([JSON.stringify([0, 1]), JSON.stringify([2, 3])].includes(JSON.stringify(pyParts)), `kafka-python got ${pyParts}`);
-      checkShare(ourGot.map((r) => ({ partition: r.partition, value: r.value!.toString() })), pyGot, ours.assignment().map((p) => p.partition).sort(), pyParts, 'p', 40);
+      checkShare(
+        ourGot.map((r) => ({ partition: r.partition, value: r.value!.toString() })),
+        pyGot,
+        ours
+          .assignment()
+          .map((p) => p.partition)
+          .sort(),
+        pyParts,
+        'p',
+        40,
+      );
       await ours.close();
       child.stdin.end();
       assert.equal(await exited, 0, stderr);

@@ -12,9 +12,25 @@ import assert from 'node:assert/strict';
 import { encodeRecordBatch } from '@tributary/protocol';
 import type { TestBroker } from '@tributary/testkit';
 import {
-  CODECS, CODEC_TYPE, assertRecords, assertStored, makeRecords, startTestBroker, uniqueTopic, type Codec, type Rec,
+  CODECS,
+  CODEC_TYPE,
+  assertRecords,
+  assertStored,
+  makeRecords,
+  startTestBroker,
+  uniqueTopic,
+  type Codec,
+  type Rec,
 } from './harness.ts';
-import { CompressionTypes, kafkajs, kafkajsFetch, kafkajsProduce, PLATFORMATIC_CODECS, platformaticFetch, platformaticProduce } from './js-clients.ts';
+import {
+  CompressionTypes,
+  kafkajs,
+  kafkajsFetch,
+  kafkajsProduce,
+  PLATFORMATIC_CODECS,
+  platformaticFetch,
+  platformaticProduce,
+} from './js-clients.ts';
 import { confluentConsume, confluentProduce, kafkaPythonConsume, kafkaPythonProduce, kcatConsume, kcatProduce } from './drivers.ts';
 import { needTool } from './tools.ts';
 import { createTopic, produceBatch } from './wire-client.ts';
@@ -38,7 +54,10 @@ describe('cross-client', { timeout: 90_000 }, () => {
     if (!needTool(t, 'confluent-kafka')) return;
     const kafka = await broker(t);
     const jobs = await topics(kafka, 'ck2kjs', CODECS);
-    await confluentProduce(kafka.bootstrap, jobs.map((j) => ({ ...j, acks: 'all' })));
+    await confluentProduce(
+      kafka.bootstrap,
+      jobs.map((j) => ({ ...j, acks: 'all' })),
+    );
     for (const j of jobs) {
       await assertStored(kafka.port, j.topic, j.records, j.codec, { allowSmallUncompressed: true }); // librdkafka
       assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), j.records, { label: `KafkaJS reading confluent ${j.codec}` });
@@ -53,7 +72,10 @@ describe('cross-client', { timeout: 90_000 }, () => {
       await kafkajsProduce(kafka.bootstrap, j.topic, j.records, j.codec);
       await assertStored(kafka.port, j.topic, j.records, j.codec);
     }
-    const consumed = await confluentConsume(kafka.bootstrap, jobs.map((j) => ({ topic: j.topic, count: N })));
+    const consumed = await confluentConsume(
+      kafka.bootstrap,
+      jobs.map((j) => ({ topic: j.topic, count: N })),
+    );
     for (const [i, j] of jobs.entries()) assertRecords(consumed[i]!.records, j.records, { label: `confluent reading KafkaJS ${j.codec}` });
   });
 
@@ -71,10 +93,15 @@ describe('cross-client', { timeout: 90_000 }, () => {
     if (!needTool(t, 'kafka-python')) return;
     const kafka = await broker(t);
     const jobs = await topics(kafka, 'kp2plt', ['none', 'gzip']);
-    await kafkaPythonProduce(kafka.bootstrap, jobs.map((j) => ({ topic: j.topic, records: j.records, compression: j.codec as 'none' | 'gzip' })));
+    await kafkaPythonProduce(
+      kafka.bootstrap,
+      jobs.map((j) => ({ topic: j.topic, records: j.records, compression: j.codec as 'none' | 'gzip' })),
+    );
     for (const j of jobs) {
       await assertStored(kafka.port, j.topic, j.records, j.codec);
-      assertRecords(await platformaticFetch(kafka.bootstrap, j.topic, N), j.records, { label: `platformatic reading kafka-python ${j.codec}` });
+      assertRecords(await platformaticFetch(kafka.bootstrap, j.topic, N), j.records, {
+        label: `platformatic reading kafka-python ${j.codec}`,
+      });
     }
   });
 
@@ -84,20 +111,40 @@ describe('cross-client', { timeout: 90_000 }, () => {
     const kafka = await broker(t);
     const jobs = (await topics(kafka, 'kcat2kp', CODECS)).map((j) => ({
       ...j,
-      records: j.records.map((r): Rec => ({ key: r.key, value: r.value, headers: [['h-client', 'kcat'], ['h-codec', j.codec]] })),
+      records: j.records.map(
+        (r): Rec => ({
+          key: r.key,
+          value: r.value,
+          headers: [
+            ['h-client', 'kcat'],
+            ['h-codec', j.codec],
+          ],
+        }),
+      ),
     }));
     const stored = new Map<string, number[]>();
     for (const j of jobs) {
       await kcatProduce(kafka.bootstrap, j.topic, j.records, j.codec);
-      stored.set(j.topic, (await assertStored(kafka.port, j.topic, j.records, j.codec, { allowSmallUncompressed: true })).map((s) => s.timestamp));
+      stored.set(
+        j.topic,
+        (await assertStored(kafka.port, j.topic, j.records, j.codec, { allowSmallUncompressed: true })).map((s) => s.timestamp),
+      );
     }
     const toPython = jobs.filter((j) => j.codec === 'none' || j.codec === 'gzip');
-    const consumed = toPython.length ? await kafkaPythonConsume(kafka.bootstrap, toPython.map((j) => ({ topic: j.topic, count: N }))) : [];
+    const consumed = toPython.length
+      ? await kafkaPythonConsume(
+          kafka.bootstrap,
+          toPython.map((j) => ({ topic: j.topic, count: N })),
+        )
+      : [];
     for (const [i, j] of toPython.entries()) {
       assertRecords(consumed[i]!.records, j.records, { label: `kafka-python reading kcat ${j.codec}`, timestamps: stored.get(j.topic) });
     }
     for (const j of jobs.filter((x) => !toPython.includes(x))) {
-      assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), j.records, { label: `KafkaJS reading kcat ${j.codec}`, timestamps: stored.get(j.topic) });
+      assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), j.records, {
+        label: `KafkaJS reading kcat ${j.codec}`,
+        timestamps: stored.get(j.topic),
+      });
     }
   });
 
@@ -107,7 +154,12 @@ describe('cross-client', { timeout: 90_000 }, () => {
       const records = j.records.map((r, i) => ({ ...r, key: i % 4 === 0 ? null : r.key, value: i % 7 === 3 ? null : r.value }));
       const batch = await encodeRecordBatch({
         compression: CODEC_TYPE[j.codec],
-        records: records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.map(([key, value]) => ({ key, value })) })),
+        records: records.map((r) => ({
+          key: r.key,
+          value: r.value,
+          timestamp: r.timestamp,
+          headers: r.headers.map(([key, value]) => ({ key, value })),
+        })),
       });
       assert.equal(await produceBatch(kafka.port, j.topic, batch), 0n);
       assertRecords(await kafkajsFetch(kafka.bootstrap, j.topic, N), records, { label: `KafkaJS reading ${j.codec}` });
@@ -126,25 +178,38 @@ describe('cross-client', { timeout: 90_000 }, () => {
     await producer.connect();
     try {
       await producer.sendBatch({
-        acks: -1, compression: CompressionTypes.GZIP,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
         topicMessages: names.map((topic) => ({
           topic,
-          messages: [0, 1, 2].flatMap((partition) => expected.get(`${topic}/${partition}`)!.map((r) => ({
-            partition, key: r.key, value: r.value, timestamp: String(r.timestamp),
-            headers: Object.fromEntries(r.headers.filter(([k]) => k !== 'h-index')),
-          }))),
+          messages: [0, 1, 2].flatMap((partition) =>
+            expected.get(`${topic}/${partition}`)!.map((r) => ({
+              partition,
+              key: r.key,
+              value: r.value,
+              timestamp: String(r.timestamp),
+              headers: Object.fromEntries(r.headers.filter(([k]) => k !== 'h-index')),
+            })),
+          ),
         })),
       });
     } finally {
       await producer.disconnect();
     }
     // KafkaJS headers are an object per message: drop the repeated key for this test.
-    for (const [k, v] of expected) expected.set(k, v.map((r) => ({ ...r, headers: r.headers.filter(([h]) => h !== 'h-index') })));
+    for (const [k, v] of expected)
+      expected.set(
+        k,
+        v.map((r) => ({ ...r, headers: r.headers.filter(([h]) => h !== 'h-index') })),
+      );
     const keys = [...expected.keys()];
-    const consumed = await confluentConsume(kafka.bootstrap, keys.map((k) => {
-      const [topic, p] = k.split('/');
-      return { topic: topic!, partition: Number(p), count: expected.get(k)!.length };
-    }));
+    const consumed = await confluentConsume(
+      kafka.bootstrap,
+      keys.map((k) => {
+        const [topic, p] = k.split('/');
+        return { topic: topic!, partition: Number(p), count: expected.get(k)!.length };
+      }),
+    );
     for (const [i, k] of keys.entries()) {
       const [topic, p] = k.split('/');
       await assertStored(kafka.port, topic!, expected.get(k)!, 'gzip', { partition: Number(p) });

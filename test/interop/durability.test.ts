@@ -30,7 +30,10 @@ describe('durability', { timeout: 60_000 }, () => {
       if (!needTool(st, 'confluent-kafka')) return;
       const records = makeRecords('durable-ck', 200);
       const [res] = await confluentProduce(broker.bootstrap, [{ topic, records, codec: 'gzip', acks: 'all' }]);
-      assert.deepEqual(res!.reports.map((r) => [r.error, r.offset]), records.map((_, i) => [null, i]));
+      assert.deepEqual(
+        res!.reports.map((r) => [r.error, r.offset]),
+        records.map((_, i) => [null, i]),
+      );
       expected = records;
     });
 
@@ -40,7 +43,14 @@ describe('durability', { timeout: 60_000 }, () => {
     const producing = (async () => {
       for (let b = 0; b < 1000 && !stop; b++) {
         const records = makeRecords(`durable-${b}`, 10, { baseTs: 1_700_000_100_000 + b * 10 });
-        const batch = await encodeRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.map(([key, value]) => ({ key, value })) })) });
+        const batch = await encodeRecordBatch({
+          records: records.map((r) => ({
+            key: r.key,
+            value: r.value,
+            timestamp: r.timestamp,
+            headers: r.headers.map(([key, value]) => ({ key, value })),
+          })),
+        });
         try {
           acked.push({ base: Number(await produceBatch(broker.port, topic, batch, 0, -1)), records });
         } catch {

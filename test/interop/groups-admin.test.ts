@@ -25,7 +25,11 @@ describe('consumer groups with real clients: resume, independence, admin, restar
   };
   const consumed = (m: Member, perPartition: number, from = 0) => {
     const expected = expectedRecords(P, perPartition).filter((r) => Number(r.split(':')[1]) >= from);
-    return waitFor(() => missing([m], expected).length === 0, 20_000, () => `${m.cfg.lib} records; missing ${missing([m], expected).join(' ')}`);
+    return waitFor(
+      () => missing([m], expected).length === 0,
+      20_000,
+      () => `${m.cfg.lib} records; missing ${missing([m], expected).join(' ')}`,
+    );
   };
 
   before(async () => {
@@ -51,7 +55,10 @@ describe('consumer groups with real clients: resume, independence, admin, restar
       await produce(kafka.bootstrap, topic, P, 2);
       const second = start(cfg);
       await consumed(second, 5, 3);
-      assert.deepEqual([...second.records].filter((r) => Number(r.split(':')[1]) < 3), []);
+      assert.deepEqual(
+        [...second.records].filter((r) => Number(r.split(':')[1]) < 3),
+        [],
+      );
       await second.stop();
     });
   }
@@ -59,15 +66,29 @@ describe('consumer groups with real clients: resume, independence, admin, restar
   it('confluent-kafka static members (group.instance.id): a restarted member gets its partitions back without a rebalance', async (t) => {
     if (!needTool(t, 'confluent-kafka')) return;
     await createTopic(kafka.bootstrap, 'static', P);
-    const base = { lib: 'confluent-kafka' as const, bootstrap: kafka.bootstrap, group: 'static', topic: 'static', sessionTimeoutMs: 10_000 };
+    const base = {
+      lib: 'confluent-kafka' as const,
+      bootstrap: kafka.bootstrap,
+      group: 'static',
+      topic: 'static',
+      sessionTimeoutMs: 10_000,
+    };
     const one = start({ ...base, groupInstanceId: 'instance-1' });
     const two = start({ ...base, groupInstanceId: 'instance-2' });
-    await waitFor(() => one.assigned.length === 3 && two.assigned.length === 3, 20_000, () => `static: ${one.assigned} / ${two.assigned}`);
+    await waitFor(
+      () => one.assigned.length === 3 && two.assigned.length === 3,
+      20_000,
+      () => `static: ${one.assigned} / ${two.assigned}`,
+    );
     const before = one.assigned;
     const seenByTwo = two.assignments.length;
     await one.kill(); // static members send no LeaveGroup; the session (10 s) keeps its place
     const back = start({ ...base, groupInstanceId: 'instance-1' });
-    await waitFor(() => back.assigned.length === 3, 15_000, () => `restarted static member: ${back.output.slice(-5).join(' | ')}`);
+    await waitFor(
+      () => back.assigned.length === 3,
+      15_000,
+      () => `restarted static member: ${back.output.slice(-5).join(' | ')}`,
+    );
     assert.deepEqual(back.assigned, before);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(two.assignments.length, seenByTwo, `instance-2 saw a rebalance: ${JSON.stringify(two.assignments)}`);
@@ -81,21 +102,43 @@ describe('consumer groups with real clients: resume, independence, admin, restar
     const b = start({ lib: 'kafkajs', bootstrap: kafka.bootstrap, group: 'ind-b', topic: 'adm', clientId: 'member-b' });
     await Promise.all([consumed(a, 4), consumed(b, 4)]);
     await b.stop(); // ind-b: Empty with committed offsets; ind-a: Stable with one member
-    await waitFor(() => a.assigned.length === P, 10_000, () => 'ind-a assignment');
+    await waitFor(
+      () => a.assigned.length === P,
+      10_000,
+      () => 'ind-a assignment',
+    );
 
     const admin = kafkajs(kafka.bootstrap).admin();
     await admin.connect();
     try {
       const listed = (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith('ind-'));
-      assert.deepEqual(listed.sort((x, y) => x.groupId.localeCompare(y.groupId)), [
-        { groupId: 'ind-a', protocolType: 'consumer' }, { groupId: 'ind-b', protocolType: 'consumer' },
-      ]);
-      const { groups: [da, db] } = await admin.describeGroups(['ind-a', 'ind-b']);
-      assert.deepEqual([da!.state, da!.protocol, da!.members.length, da!.members[0]!.clientId, da!.members[0]!.clientHost], ['Stable', 'RoundRobinAssigner', 1, 'member-a', '/127.0.0.1']);
+      assert.deepEqual(
+        listed.sort((x, y) => x.groupId.localeCompare(y.groupId)),
+        [
+          { groupId: 'ind-a', protocolType: 'consumer' },
+          { groupId: 'ind-b', protocolType: 'consumer' },
+        ],
+      );
+      const {
+        groups: [da, db],
+      } = await admin.describeGroups(['ind-a', 'ind-b']);
+      assert.deepEqual(
+        [da!.state, da!.protocol, da!.members.length, da!.members[0]!.clientId, da!.members[0]!.clientHost],
+        ['Stable', 'RoundRobinAssigner', 1, 'member-a', '/127.0.0.1'],
+      );
       assert.deepEqual([db!.state, db!.members.length], ['Empty', 0]);
       const offsets = await admin.fetchOffsets({ groupId: 'ind-b', topics: ['adm'] });
-      assert.deepEqual(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort((x, y) => x[0] as number - (y[0] as number)),
-        [[0, '4'], [1, '4'], [2, '4'], [3, '4'], [4, '4'], [5, '4']]);
+      assert.deepEqual(
+        offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort((x, y) => (x[0] as number) - (y[0] as number)),
+        [
+          [0, '4'],
+          [1, '4'],
+          [2, '4'],
+          [3, '4'],
+          [4, '4'],
+          [5, '4'],
+        ],
+      );
     } finally {
       await admin.disconnect();
     }
@@ -106,15 +149,30 @@ describe('consumer groups with real clients: resume, independence, admin, restar
       const py = await pythonAdmin({ lib: 'kafka-python', bootstrap: kafka.bootstrap, group: 'ind-a' });
       assert.ok(py.list.some((g: string[]) => g[0] === 'ind-a' && g[1] === 'consumer'));
       assert.deepEqual([py.describe.state, py.describe.protocol_type, py.describe.protocol], ['Stable', 'consumer', 'RoundRobinAssigner']);
-      assert.deepEqual(py.describe.members.map((m: { client_id: string; client_host: string; assignment: unknown }) => [m.client_id, m.client_host, m.assignment]),
-        [['member-a', '/127.0.0.1', [['adm', [0, 1, 2, 3, 4, 5]]]]]);
-      assert.deepEqual(py.offsets, [0, 1, 2, 3, 4, 5].map((p) => ['adm', p, 4, '']));
+      assert.deepEqual(
+        py.describe.members.map((m: { client_id: string; client_host: string; assignment: unknown }) => [
+          m.client_id,
+          m.client_host,
+          m.assignment,
+        ]),
+        [['member-a', '/127.0.0.1', [['adm', [0, 1, 2, 3, 4, 5]]]]],
+      );
+      assert.deepEqual(
+        py.offsets,
+        [0, 1, 2, 3, 4, 5].map((p) => ['adm', p, 4, '']),
+      );
     });
     await t.test('confluent-kafka admin', async (st) => {
       if (!needTool(st, 'confluent-kafka')) return;
       const ck = await pythonAdmin({ lib: 'confluent-kafka', bootstrap: kafka.bootstrap });
       const byId = new Map(ck.groups.map((g: { id: string }) => [g.id, g]));
-      assert.deepEqual(byId.get('ind-a'), { id: 'ind-a', state: 'Stable', protocol_type: 'consumer', protocol: 'RoundRobinAssigner', members: [{ client_id: 'member-a', client_host: '/127.0.0.1' }] });
+      assert.deepEqual(byId.get('ind-a'), {
+        id: 'ind-a',
+        state: 'Stable',
+        protocol_type: 'consumer',
+        protocol: 'RoundRobinAssigner',
+        members: [{ client_id: 'member-a', client_host: '/127.0.0.1' }],
+      });
       assert.deepEqual(byId.get('ind-b'), { id: 'ind-b', state: 'Empty', protocol_type: 'consumer', protocol: '', members: [] });
     });
   });
@@ -133,14 +191,25 @@ describe('consumer groups with real clients: resume, independence, admin, restar
       await assert.rejects(admin.deleteConsumerGroupOffsets({ groupId: 'ind-a', topics: [{ name: 'adm', partitionIndexes: [0] }] }));
       const left = await admin.listConsumerGroupOffsets({ groups: ['ind-b'] });
       const parts = left[0]!.topics.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, Number(p.committedOffset)]));
-      assert.deepEqual(parts.sort((x, y) => x[0]! - y[0]!), [[2, 4], [3, 4], [4, 4], [5, 4]]);
+      assert.deepEqual(
+        parts.sort((x, y) => x[0]! - y[0]!),
+        [
+          [2, 4],
+          [3, 4],
+          [4, 4],
+          [5, 4],
+        ],
+      );
     } finally {
       await admin.close();
     }
     const ka = kafkajs(kafka.bootstrap).admin();
     await ka.connect();
     try {
-      await assert.rejects(ka.deleteGroups(['ind-a']), (e: { groups?: Array<{ groupId: string; errorCode: number }> }) => e.groups?.[0]?.errorCode === 68);
+      await assert.rejects(
+        ka.deleteGroups(['ind-a']),
+        (e: { groups?: Array<{ groupId: string; errorCode: number }> }) => e.groups?.[0]?.errorCode === 68,
+      );
       assert.deepEqual(await ka.deleteGroups(['ind-b']), [{ groupId: 'ind-b', errorCode: 0 }]);
       const listed = (await ka.listGroups()).groups.map((x) => x.groupId);
       assert.ok(!listed.includes('ind-b'));
@@ -158,16 +227,24 @@ describe('consumer groups with real clients: resume, independence, admin, restar
     const admin = kafkajs(kafka.bootstrap).admin();
     await admin.connect();
     try {
-      const { groups: [g] } = await admin.describeGroups(['ind-a']);
+      const {
+        groups: [g],
+      } = await admin.describeGroups(['ind-a']);
       assert.equal(g!.state, 'Empty');
       const offsets = await admin.fetchOffsets({ groupId: 'ind-a', topics: ['adm'] });
-      assert.deepEqual(offsets[0]!.partitions.map((p) => p.offset), ['4', '4', '4', '4', '4', '4']);
+      assert.deepEqual(
+        offsets[0]!.partitions.map((p) => p.offset),
+        ['4', '4', '4', '4', '4', '4'],
+      );
     } finally {
       await admin.disconnect();
     }
     const again = start({ lib: 'kafkajs', bootstrap: kafka.bootstrap, group: 'ind-a', topic: 'adm' });
     await consumed(again, 6, 4);
-    assert.deepEqual([...again.records].filter((r) => Number(r.split(':')[1]) < 4), []);
+    assert.deepEqual(
+      [...again.records].filter((r) => Number(r.split(':')[1]) < 4),
+      [],
+    );
     await again.stop();
   });
 });

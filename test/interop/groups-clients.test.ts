@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { needTool } from './tools.ts';
 import {
-  Member, createTopic, describeAssignment, expectedRecords, missing, ownedExactlyOnce, produce, waitFor, type Lib,
+  Member,
+  createTopic,
+  describeAssignment,
+  expectedRecords,
+  missing,
+  ownedExactlyOnce,
+  produce,
+  waitFor,
+  type Lib,
 } from './groups/members.ts';
 
 const PARTITIONS = 6;
@@ -38,7 +46,19 @@ describe('consumer groups with real clients', () => {
     return m;
   };
   const settle = (ms: Member[], what: string) =>
-    waitFor(() => ownedExactlyOnce(ms, PARTITIONS), 25_000, () => `${what}: ${describeAssignment(ms)}\n${ms.map((m) => m.output.filter((l) => !l.includes('"rec"')).slice(-5).join('\n')).join('\n')}`);
+    waitFor(
+      () => ownedExactlyOnce(ms, PARTITIONS),
+      25_000,
+      () =>
+        `${what}: ${describeAssignment(ms)}\n${ms
+          .map((m) =>
+            m.output
+              .filter((l) => !l.includes('"rec"'))
+              .slice(-5)
+              .join('\n'),
+          )
+          .join('\n')}`,
+    );
 
   const cases: Array<[Lib, string | undefined]> = [
     ['kafka-python', 'range'],
@@ -57,7 +77,10 @@ describe('consumer groups with real clients', () => {
       await produce(kafka.bootstrap, topic, PARTITIONS, BATCH);
       const ms = [start(cfg), start(cfg), start(cfg)];
       await settle(ms, 'three members');
-      assert.deepEqual(ms.map((m) => m.assigned.length), [2, 2, 2]);
+      assert.deepEqual(
+        ms.map((m) => m.assigned.length),
+        [2, 2, 2],
+      );
 
       await ms[0]!.kill(); // no LeaveGroup: evicted after its 2 s session timeout
       await settle(ms, 'after a member was killed');
@@ -67,7 +90,11 @@ describe('consumer groups with real clients', () => {
       assert.deepEqual(ms[2]!.assigned, [0, 1, 2, 3, 4, 5]);
       await produce(kafka.bootstrap, topic, PARTITIONS, BATCH);
       const expected = expectedRecords(PARTITIONS, 3 * BATCH);
-      await waitFor(() => missing(ms, expected).length === 0, 20_000, () => `records ${missing(ms, expected).join(' ')}`);
+      await waitFor(
+        () => missing(ms, expected).length === 0,
+        20_000,
+        () => `records ${missing(ms, expected).join(' ')}`,
+      );
       await ms[2]!.stop();
     });
   }
@@ -78,11 +105,22 @@ describe('consumer groups with real clients', () => {
     await createTopic(kafka.bootstrap, topic, PARTITIONS);
     await produce(kafka.bootstrap, topic, PARTITIONS, BATCH);
     const base = { bootstrap: kafka.bootstrap, group: 'group-mixed', topic, strategy: 'roundrobin' };
-    const ms = [start({ ...base, lib: 'kafka-python' }), start({ ...base, lib: 'confluent-kafka' }), start({ ...base, lib: 'platformatic' })];
+    const ms = [
+      start({ ...base, lib: 'kafka-python' }),
+      start({ ...base, lib: 'confluent-kafka' }),
+      start({ ...base, lib: 'platformatic' }),
+    ];
     await settle(ms, 'mixed group');
-    assert.deepEqual(ms.map((m) => m.assigned.length), [2, 2, 2]);
+    assert.deepEqual(
+      ms.map((m) => m.assigned.length),
+      [2, 2, 2],
+    );
     const expected = expectedRecords(PARTITIONS, BATCH);
-    await waitFor(() => missing(ms, expected).length === 0, 20_000, () => `records ${missing(ms, expected).join(' ')}`);
+    await waitFor(
+      () => missing(ms, expected).length === 0,
+      20_000,
+      () => `records ${missing(ms, expected).join(' ')}`,
+    );
     await Promise.all(ms.map((m) => m.stop()));
   });
 });

@@ -17,8 +17,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export const CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 export const CODEC_TYPE: Record<Codec, CompressionType> = {
-  none: CompressionType.None, gzip: CompressionType.Gzip, snappy: CompressionType.Snappy,
-  lz4: CompressionType.Lz4, zstd: CompressionType.Zstd,
+  none: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
 };
 
 /** A broker for one test; defaults keep it quiet and deterministic (1 partition, auto-create on). */
@@ -33,23 +36,42 @@ export function uniqueTopic(prefix: string): string {
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
 
 /** Runs a command to completion; SIGKILLed after `timeoutMs`. Never rejects for a non-zero exit. */
-export function run(cmd: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     live.add(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 20_000);
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', (e) => { clearTimeout(timer); live.delete(child); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      live.delete(child);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       live.delete(child);
@@ -63,8 +85,10 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
 /** Like run(), but asserts exit code 0 and returns stdout. */
 export async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
   const r = await run(cmd, args, opts);
-  assert.ok(r.code === 0 && !r.timedOut,
-    `${cmd} ${args.join(' ')} ${r.timedOut ? 'timed out' : `exited ${r.code ?? r.signal}`}\nstderr:\n${r.stderr.slice(-4000)}\nstdout:\n${r.stdout.slice(-2000)}`);
+  assert.ok(
+    r.code === 0 && !r.timedOut,
+    `${cmd} ${args.join(' ')} ${r.timedOut ? 'timed out' : `exited ${r.code ?? r.signal}`}\nstderr:\n${r.stderr.slice(-4000)}\nstdout:\n${r.stdout.slice(-2000)}`,
+  );
   return r.stdout;
 }
 
@@ -84,15 +108,23 @@ export function spawnTracked(cmd: string, args: string[], opts: Parameters<typeo
 }
 
 /** Polls `cond` every `everyMs` until it returns a truthy value; throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, cond: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<Awaited<T>>> {
+export async function waitFor<T>(
+  what: string,
+  cond: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  everyMs = 20,
+): Promise<NonNullable<Awaited<T>>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await cond();
       if (v) return v as NonNullable<Awaited<T>>;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -123,7 +155,14 @@ export function makeRecords(tag: string, n: number, opts: { headers?: boolean; t
   return Array.from({ length: n }, (_, i) => ({
     key: `${tag}-key-${i % 7}`,
     value: `${tag} value ${i} ` + 'abcdefghij'.repeat(1 + (i % 5)),
-    headers: opts.headers === false ? [] : [['h-index', String(i)], ['h-index', `again-${i}`], ['h-tag', tag]],
+    headers:
+      opts.headers === false
+        ? []
+        : [
+            ['h-index', String(i)],
+            ['h-index', `again-${i}`],
+            ['h-tag', tag],
+          ],
     ...(opts.timestamps === false ? {} : { timestamp: base + i }),
   }));
 }
@@ -131,15 +170,21 @@ export function makeRecords(tag: string, n: number, opts: { headers?: boolean; t
 const str = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 
 /** Records as the broker stores them (our own reader, Fetch v11), with each batch's codec. */
-export async function storedRecords(port: number, topic: string, partition = 0): Promise<{ records: Consumed[]; batches: DecodedBatch[]; highWatermark: number }> {
+export async function storedRecords(
+  port: number,
+  topic: string,
+  partition = 0,
+): Promise<{ records: Consumed[]; batches: DecodedBatch[]; highWatermark: number }> {
   const { batches, highWatermark } = await readPartition(port, topic, partition);
-  const records = batches.flatMap((b) => b.records.map((r) => ({
-    offset: Number(r.offset),
-    timestamp: Number(r.timestamp),
-    key: str(r.key),
-    value: str(r.value),
-    headers: r.headers.map((h) => [h.key, str(h.value) ?? ''] as [string, string]),
-  })));
+  const records = batches.flatMap((b) =>
+    b.records.map((r) => ({
+      offset: Number(r.offset),
+      timestamp: Number(r.timestamp),
+      key: str(r.key),
+      value: str(r.value),
+      headers: r.headers.map((h) => [h.key, str(h.value) ?? ''] as [string, string]),
+    })),
+  );
   return { records, batches, highWatermark: Number(highWatermark) };
 }
 
@@ -148,7 +193,11 @@ export async function storedRecords(port: number, topic: string, partition = 0):
  * keys, values, headers (order and duplicates included) and timestamps (where `expected` has them,
  * or where `timestamps` gives the stored ones).
  */
-export function assertRecords(got: Consumed[], expected: Rec[], opts: { fromOffset?: number; timestamps?: number[]; label?: string } = {}): void {
+export function assertRecords(
+  got: Consumed[],
+  expected: Rec[],
+  opts: { fromOffset?: number; timestamps?: number[]; label?: string } = {},
+): void {
   const label = opts.label ? `${opts.label}: ` : '';
   const from = opts.fromOffset ?? 0;
   assert.equal(got.length, expected.length, `${label}record count`);
@@ -172,7 +221,10 @@ export function assertRecords(got: Consumed[], expected: Rec[], opts: { fromOffs
  * as the codec carries at least 90% of the records. Every other client must compress every batch.
  */
 export async function assertStored(
-  port: number, topic: string, expected: Rec[], codec: Codec,
+  port: number,
+  topic: string,
+  expected: Rec[],
+  codec: Codec,
   opts: { partition?: number; allowSmallUncompressed?: boolean } = {},
 ): Promise<Consumed[]> {
   const partition = opts.partition ?? 0;
@@ -186,7 +238,10 @@ export async function assertStored(
     else if (opts.allowSmallUncompressed) assert.ok(b.compression === CompressionType.None && b.recordsCount <= 2, what);
     else assert.fail(what);
   }
-  assert.ok(compressed >= expected.length * (opts.allowSmallUncompressed ? 0.9 : 1), `only ${compressed} of ${expected.length} records stored with ${codec}`);
+  assert.ok(
+    compressed >= expected.length * (opts.allowSmallUncompressed ? 0.9 : 1),
+    `only ${compressed} of ${expected.length} records stored with ${codec}`,
+  );
   return records;
 }
 
@@ -207,22 +262,35 @@ export interface BrokerProcess {
 const CLI = fileURLToPath(new URL('../../packages/tributary/src/cli.ts', import.meta.url));
 
 /** Starts `tributary start` on a free port with `dataDir`; resolves once it prints its listener. */
-export async function startBrokerProcess(dataDir: string, overrides: Record<string, string | number> = {}, timeoutMs = 20_000): Promise<BrokerProcess> {
+export async function startBrokerProcess(
+  dataDir: string,
+  overrides: Record<string, string | number> = {},
+  timeoutMs = 20_000,
+): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', CLI, 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   const child = spawnTracked(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
   let out = '';
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`broker did not start within ${timeoutMs} ms:\n${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`broker did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d;
       const m = /listening on PLAINTEXT:\/\/[^:\s]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d) => (out += d));
-    child.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`broker exited (${code ?? sig}) before listening:\n${out}`)); });
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`broker exited (${code ?? sig}) before listening:\n${out}`));
+    });
   });
   return {
     child,

@@ -43,7 +43,10 @@ function assertIdempotent(batches: DecodedBatch[], values: string[]): bigint {
     seq += b.records.length;
     offset += BigInt(b.records.length);
   }
-  assert.deepEqual(batches.flatMap((b) => b.records.map((r) => r.value?.toString())), values);
+  assert.deepEqual(
+    batches.flatMap((b) => b.records.map((r) => r.value?.toString())),
+    values,
+  );
   return pid;
 }
 
@@ -57,8 +60,24 @@ describe('idempotent producers', { timeout: 60_000 }, () => {
     await t.test('kcat', async (st) => {
       if (!needTool(st, 'kcat')) return;
       const values = Array.from({ length: 2000 }, (_, i) => `kcat-${i}`);
-      const r = await run('kcat', ['-P', '-b', kafka.bootstrap, '-t', 'idem-kcat', '-K:', '-X', 'enable.idempotence=true',
-        '-X', 'batch.num.messages=100', '-X', 'linger.ms=1'], values.map((v, i) => `k${i}:${v}`).join('\n') + '\n');
+      const r = await run(
+        'kcat',
+        [
+          '-P',
+          '-b',
+          kafka.bootstrap,
+          '-t',
+          'idem-kcat',
+          '-K:',
+          '-X',
+          'enable.idempotence=true',
+          '-X',
+          'batch.num.messages=100',
+          '-X',
+          'linger.ms=1',
+        ],
+        values.map((v, i) => `k${i}:${v}`).join('\n') + '\n',
+      );
       assert.equal(r.status, 0, r.stderr);
       pids.push(assertIdempotent(await storedBatches(kafka, 'idem-kcat'), values));
     });
@@ -94,7 +113,12 @@ print(json.dumps({'left': left, 'offsets': offsets}))
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { left: number; offsets: number[] };
       assert.deepEqual(out, { left: 0, offsets: Array.from({ length: 500 }, (_, i) => i) });
-      pids.push(assertIdempotent(await storedBatches(kafka, 'idem-confluent'), Array.from({ length: 500 }, (_, i) => `ck-${i}`)));
+      pids.push(
+        assertIdempotent(
+          await storedBatches(kafka, 'idem-confluent'),
+          Array.from({ length: 500 }, (_, i) => `ck-${i}`),
+        ),
+      );
     });
     assert.equal(new Set(pids).size, pids.length, `distinct producer ids ${pids.join(',')}`);
   });

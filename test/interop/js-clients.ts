@@ -21,7 +21,10 @@ const P = Promise as unknown as { withResolvers?: () => unknown };
 P.withResolvers ??= function withResolvers<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 };
 const platformatic = await import('@platformatic/kafka');
@@ -37,14 +40,21 @@ codecs[CompressionTypes.LZ4] = pluggable(CompressionType.Lz4);
 codecs[CompressionTypes.ZSTD] = pluggable(CompressionType.Zstd);
 
 const KAFKAJS_CODEC: Record<Codec, number> = {
-  none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD,
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
 };
 
 export function kafkajs(bootstrap: string): KafkaType {
   return new Kafka({
-    clientId: 'interop-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING,
-    retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 }, connectionTimeout: 3_000, requestTimeout: 10_000,
+    clientId: 'interop-kafkajs',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 },
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
   });
 }
 
@@ -67,15 +77,27 @@ function fromKafkajsHeaders(headers: Record<string, Buffer | Buffer[] | undefine
 }
 
 /** Produces with KafkaJS (one send per call, so one batch); returns the base offset of each send. */
-export async function kafkajsProduce(bootstrap: string, topic: string, records: Rec[], codec: Codec, acks = -1, partition = 0): Promise<void> {
+export async function kafkajsProduce(
+  bootstrap: string,
+  topic: string,
+  records: Rec[],
+  codec: Codec,
+  acks = -1,
+  partition = 0,
+): Promise<void> {
   const producer = kafkajs(bootstrap).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += 50) {
       await producer.send({
-        topic, acks, compression: KAFKAJS_CODEC[codec],
+        topic,
+        acks,
+        compression: KAFKAJS_CODEC[codec],
         messages: records.slice(i, i + 50).map((r) => ({
-          partition, key: r.key, value: r.value, headers: toKafkajsHeaders(r.headers),
+          partition,
+          key: r.key,
+          value: r.value,
+          headers: toKafkajsHeaders(r.headers),
           ...(r.timestamp !== undefined ? { timestamp: String(r.timestamp) } : {}),
         })),
       });
@@ -86,7 +108,14 @@ export async function kafkajsProduce(bootstrap: string, topic: string, records: 
 }
 
 /** Reads `count` records from offset 0 with KafkaJS's Fetch (v11) through its cluster/broker layer. */
-export async function kafkajsFetch(bootstrap: string, topic: string, count: number, partition = 0, timeoutMs = 15_000, maxWaitTime = 200): Promise<Consumed[]> {
+export async function kafkajsFetch(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  partition = 0,
+  timeoutMs = 15_000,
+  maxWaitTime = 200,
+): Promise<Consumed[]> {
   const kafka = kafkajs(bootstrap);
   const sym = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')!;
   const cluster = (kafka as unknown as Record<symbol, (o: object) => any>)[sym]!({ allowAutoTopicCreation: false });
@@ -100,16 +129,27 @@ export async function kafkajsFetch(bootstrap: string, topic: string, count: numb
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await broker.fetch({
-        replicaId: -1, isolationLevel: 1, maxWaitTime, minBytes: 1, // READ_COMMITTED, KafkaJS's consumer default maxBytes: 10 << 20,
+        replicaId: -1,
+        isolationLevel: 1,
+        maxWaitTime,
+        minBytes: 1, // READ_COMMITTED, KafkaJS's consumer default maxBytes: 10 << 20,
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: 1 << 20 }] }],
       });
       const p = res.responses[0].partitions[0];
       if (p.errorCode !== 0) throw new Error(`KafkaJS fetch ${topic}-${partition} at ${offset}: error ${p.errorCode}`);
-      for (const m of p.messages as { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }[]) {
+      for (const m of p.messages as {
+        offset: string;
+        timestamp: string;
+        key: Buffer | null;
+        value: Buffer | null;
+        headers: Record<string, Buffer | Buffer[]>;
+      }[]) {
         if (BigInt(m.offset) < offset) continue; // a batch is returned whole
         out.push({
-          offset: Number(m.offset), timestamp: Number(m.timestamp),
-          key: m.key ? m.key.toString('utf8') : null, value: m.value ? m.value.toString('utf8') : null,
+          offset: Number(m.offset),
+          timestamp: Number(m.timestamp),
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value ? m.value.toString('utf8') : null,
           headers: fromKafkajsHeaders(m.headers),
         });
         offset = BigInt(m.offset) + 1n;
@@ -132,15 +172,24 @@ export const { Admin, Producer, Consumer } = platformatic;
 export { CompressionTypes };
 
 /** Produces with @platformatic/kafka; duplicate header keys via distinct Buffer keys in the Map. */
-export async function platformaticProduce(bootstrap: string, topic: string, records: Rec[], codec: Codec, acks = -1, partition = 0): Promise<bigint[]> {
+export async function platformaticProduce(
+  bootstrap: string,
+  topic: string,
+  records: Rec[],
+  codec: Codec,
+  acks = -1,
+  partition = 0,
+): Promise<bigint[]> {
   const producer = new platformatic.Producer({ ...platformaticBase(bootstrap), autocreateTopics: false });
   try {
     const offsets: bigint[] = [];
     for (let i = 0; i < records.length; i += 50) {
       const res = await producer.send({
-        acks, compression: codec,
+        acks,
+        compression: codec,
         messages: records.slice(i, i + 50).map((r) => ({
-          topic, partition,
+          topic,
+          partition,
           key: r.key === null ? undefined : Buffer.from(r.key),
           value: r.value === null ? undefined : Buffer.from(r.value),
           headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
@@ -156,7 +205,13 @@ export async function platformaticProduce(bootstrap: string, topic: string, reco
 }
 
 /** Reads `count` records from offset 0 with @platformatic/kafka's Consumer.fetch (Fetch v12). */
-export async function platformaticFetch(bootstrap: string, topic: string, count: number, partition = 0, timeoutMs = 15_000): Promise<Consumed[]> {
+export async function platformaticFetch(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  partition = 0,
+  timeoutMs = 15_000,
+): Promise<Consumed[]> {
   const consumer = new platformatic.Consumer({ ...platformaticBase(bootstrap), groupId: 'interop-unused' });
   try {
     const md = await consumer.metadata({ topics: [topic] });
@@ -166,8 +221,16 @@ export async function platformaticFetch(bootstrap: string, topic: string, count:
     const deadline = Date.now() + timeoutMs;
     while (out.length < count && Date.now() < deadline) {
       const res = await consumer.fetch({
-        node, maxWaitTime: 200, minBytes: 1, maxBytes: 10 << 20,
-        topics: [{ topicId: topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+        node,
+        maxWaitTime: 200,
+        minBytes: 1,
+        maxBytes: 10 << 20,
+        topics: [
+          {
+            topicId: topic,
+            partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }],
+          },
+        ],
       });
       const p = res.responses[0]!.partitions[0]!;
       if (p.errorCode !== 0) throw new Error(`platformatic fetch ${topic}-${partition} at ${offset}: error ${p.errorCode}`);
@@ -176,7 +239,8 @@ export async function platformaticFetch(bootstrap: string, topic: string, count:
           const o = batch.firstOffset + BigInt(r.offsetDelta);
           if (o < offset) continue;
           out.push({
-            offset: Number(o), timestamp: Number(batch.firstTimestamp + r.timestampDelta),
+            offset: Number(o),
+            timestamp: Number(batch.firstTimestamp + r.timestampDelta),
             key: r.key === null ? null : r.key.toString('utf8'),
             value: r.value ? r.value.toString('utf8') : null,
             headers: r.headers.map(([k, v]) => [k ? k.toString('utf8') : '', v ? v.toString('utf8') : '']),

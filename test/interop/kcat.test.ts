@@ -7,8 +7,16 @@ import assert from 'node:assert/strict';
 import { encodeRecordBatch, type CompressionType } from '@tributary/protocol';
 import type { TestBroker } from '@tributary/testkit';
 import {
-  CODECS, CODEC_TYPE, assertRecords, assertStored, makeRecords, runOk, startTestBroker,
-  storedRecords, uniqueTopic, type Rec,
+  CODECS,
+  CODEC_TYPE,
+  assertRecords,
+  assertStored,
+  makeRecords,
+  runOk,
+  startTestBroker,
+  storedRecords,
+  uniqueTopic,
+  type Rec,
 } from './harness.ts';
 import { KCAT_TIMEOUT, kcatConsume, kcatProduce } from './drivers.ts';
 import { needTool } from './tools.ts';
@@ -52,7 +60,18 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
     const md = JSON.parse(await runOk('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic], { timeoutMs: KCAT_TIMEOUT })) as {
       topics: { topic: string; error?: string; partitions: { partition: number; leader: number }[] }[];
     };
-    assert.deepEqual(md.topics.map((x) => [x.topic, x.partitions.map((p) => [p.partition, p.leader])]), [[topic, [[0, 1], [1, 1]]]]);
+    assert.deepEqual(
+      md.topics.map((x) => [x.topic, x.partitions.map((p) => [p.partition, p.leader])]),
+      [
+        [
+          topic,
+          [
+            [0, 1],
+            [1, 1],
+          ],
+        ],
+      ],
+    );
     assertRecords(await kcatConsume(kafka.bootstrap, topic, 1), records, { label: 'auto-created partition 1' });
     assert.deepEqual(await kcatConsume(kafka.bootstrap, topic, 0), []);
   });
@@ -63,8 +82,14 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
       if (!kafka) return;
       const topic = uniqueTopic(`kcat-${codec}`);
       await createTopic(kafka.port, topic, 1);
-      const records = makeRecords(`kcat-${codec}`, 200, { timestamps: false, headers: false })
-        .map((r) => ({ ...r, headers: [['h-client', 'kcat'], ['h-codec', codec], ['h-client', 'again']] as [string, string][] }));
+      const records = makeRecords(`kcat-${codec}`, 200, { timestamps: false, headers: false }).map((r) => ({
+        ...r,
+        headers: [
+          ['h-client', 'kcat'],
+          ['h-codec', codec],
+          ['h-client', 'again'],
+        ] as [string, string][],
+      }));
       await kcatProduce(kafka.bootstrap, topic, records, codec);
       const stored = await assertStored(kafka.port, topic, records, codec, { allowSmallUncompressed: true }); // librdkafka
       const consumed = await kcatConsume(kafka.bootstrap, topic);
@@ -79,10 +104,16 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
     if (!kafka) return;
     const topic = uniqueTopic('kcat-recompress');
     await createTopic(kafka.port, topic, 1, { 'compression.type': 'gzip' });
-    const records = makeRecords('kcat-recompress', 50, { timestamps: false, headers: false }).map((r) => ({ ...r, headers: [['h', 'x']] as [string, string][] }));
+    const records = makeRecords('kcat-recompress', 50, { timestamps: false, headers: false }).map((r) => ({
+      ...r,
+      headers: [['h', 'x']] as [string, string][],
+    }));
     await kcatProduce(kafka.bootstrap, topic, records, 'none');
     const stored = await assertStored(kafka.port, topic, records, 'gzip');
-    assertRecords(await kcatConsume(kafka.bootstrap, topic), records, { timestamps: stored.map((s) => s.timestamp), label: 'kcat reading recompressed' });
+    assertRecords(await kcatConsume(kafka.bootstrap, topic), records, {
+      timestamps: stored.map((s) => s.timestamp),
+      label: 'kcat reading recompressed',
+    });
   });
 
   it('consumes records written with our codec under each codec: null keys and values, repeated headers, timestamps', async (t) => {
@@ -100,7 +131,12 @@ describe('kcat (librdkafka 2.0)', { timeout: 60_000 }, () => {
       for (const part of [records.slice(0, 12), records.slice(12)]) {
         const batch = await encodeRecordBatch({
           compression: CODEC_TYPE[codec] as CompressionType,
-          records: part.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers.map(([key, value]) => ({ key, value })) })),
+          records: part.map((r) => ({
+            key: r.key,
+            value: r.value,
+            timestamp: r.timestamp,
+            headers: r.headers.map(([key, value]) => ({ key, value })),
+          })),
         });
         await produceBatch(kafka.port, topic, batch);
       }

@@ -19,7 +19,10 @@ import { PYTHON, needTool } from './tools.ts';
 let kafka: SharedLogTestCluster;
 before(async () => {
   kafka = await startSharedLogCluster({ brokers: 3, settings: { 'group.initial.rebalance.delay.ms': 0 } });
-  await kafka.cluster.core.controller.createTopics([{ name: 'lc-kafkajs', numPartitions: 3 }, { name: 'lc-confluent', numPartitions: 3 }]);
+  await kafka.cluster.core.controller.createTopics([
+    { name: 'lc-kafkajs', numPartitions: 3 },
+    { name: 'lc-confluent', numPartitions: 3 },
+  ]);
 });
 after(() => kafka.stop());
 
@@ -40,8 +43,15 @@ async function logValues(topic: string, partition: number): Promise<string[]> {
 function assertReadOnce(read: Array<{ partition: number; offset: number; value: string }>, sent: string[][]): void {
   for (const [p, values] of sent.entries()) {
     const mine = read.filter((r) => r.partition === p);
-    assert.deepEqual(mine.map((r) => r.offset), values.map((_, i) => i), `partition ${p}: every offset once, in order`);
-    assert.deepEqual(mine.map((r) => r.value), values);
+    assert.deepEqual(
+      mine.map((r) => r.offset),
+      values.map((_, i) => i),
+      `partition ${p}: every offset once, in order`,
+    );
+    assert.deepEqual(
+      mine.map((r) => r.value),
+      values,
+    );
   }
 }
 
@@ -49,7 +59,9 @@ describe('leader change, third-party clients', { timeout: 120_000 }, () => {
   it('KafkaJS: idempotent producer and a consumer group follow the moving leaders', async () => {
     const topic = 'lc-kafkajs';
     const client = new kafkajs.Kafka({
-      clientId: 'lc-kafkajs', brokers: [kafka.bootstrap.split(',')[0]!], logLevel: kafkajs.logLevel.NOTHING,
+      clientId: 'lc-kafkajs',
+      brokers: [kafka.bootstrap.split(',')[0]!],
+      logLevel: kafkajs.logLevel.NOTHING,
       retry: { retries: 20, initialRetryTime: 50, maxRetryTime: 500 },
     });
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -69,7 +81,10 @@ describe('leader change, third-party clients', { timeout: 120_000 }, () => {
       assert.deepEqual(await logValues(topic, p), values, `partition ${p}: each record once, in send order`);
       for (const [i, v] of values.entries()) assert.equal(acked.get(v), i, `${v} acknowledged at its offset`);
     }
-    assert.deepEqual([0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch), [3, 3, 3]);
+    assert.deepEqual(
+      [0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch),
+      [3, 3, 3],
+    );
 
     const consumer = client.consumer({ groupId: 'lc-kafkajs-group', maxWaitTimeInMs: 100, heartbeatInterval: 300 });
     await consumer.connect();
@@ -96,7 +111,10 @@ describe('leader change, third-party clients', { timeout: 120_000 }, () => {
     await sleep(300);
     await consumer.disconnect();
     assertReadOnce(read, sent);
-    assert.deepEqual([0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch), [6, 6, 6]);
+    assert.deepEqual(
+      [0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch),
+      [6, 6, 6],
+    );
   });
 
   it('confluent-kafka (librdkafka): idempotent producer and an assign() consumer while the leaders move', async (t) => {
@@ -155,23 +173,31 @@ print(json.dumps({'unflushed': left, 'reports': reports, 'read': read, 'errors':
     })();
     let out: string;
     try {
-      out = await runOk(PYTHON, ['-c', script], { input: JSON.stringify({ bootstrap: kafka.bootstrap.split(',')[0], topic, n: perPartition }), timeoutMs: 90_000 });
+      out = await runOk(PYTHON, ['-c', script], {
+        input: JSON.stringify({ bootstrap: kafka.bootstrap.split(',')[0], topic, n: perPartition }),
+        timeoutMs: 90_000,
+      });
     } finally {
       moving = false;
       await mover;
     }
     const res = JSON.parse(out.trim().split('\n').at(-1)!) as {
-      unflushed: number; errors: string[];
+      unflushed: number;
+      errors: string[];
       reports: Array<{ error: string | null; partition: number; offset: number; value: string }>;
       read: Array<{ partition: number; offset: number; value: string }>;
     };
     assert.ok(moves >= 6, `leaders moved ${moves} times during the run`);
     assert.equal(res.unflushed, 0);
     assert.deepEqual(res.errors, [], 'the consumer reported no error');
-    assert.deepEqual(res.reports.filter((r) => r.error !== null), []);
+    assert.deepEqual(
+      res.reports.filter((r) => r.error !== null),
+      [],
+    );
     assert.equal(res.reports.length, 3 * perPartition);
     const sent: string[][] = [0, 1, 2].map((p) => Array.from({ length: perPartition }, (_, j) => `c${3 * j + p}`));
-    for (const [p, values] of sent.entries()) assert.deepEqual(await logValues(topic, p), values, `partition ${p}: each record once, in send order`);
+    for (const [p, values] of sent.entries())
+      assert.deepEqual(await logValues(topic, p), values, `partition ${p}: each record once, in send order`);
     for (const r of res.reports) assert.equal(sent[r.partition]![r.offset], r.value, `${r.value} acknowledged at its offset`);
     assertReadOnce(res.read, sent);
   });

@@ -40,7 +40,12 @@ async function produceLater(kafka: TestBroker, topic: string, value: string): Pr
     await fetchParked(kafka);
     await new Promise((r) => setTimeout(r, WAIT_BEFORE_PRODUCE_MS));
     const sentAt = performance.now();
-    const res = await producer.request(ApiKey.Produce, 7, { acks: -1, timeoutMs: 5_000, transactionalId: null, topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }] });
+    const res = await producer.request(ApiKey.Produce, 7, {
+      acks: -1,
+      timeoutMs: 5_000,
+      transactionalId: null,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: batch }] }],
+    });
     assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
     return sentAt;
   } finally {
@@ -57,10 +62,21 @@ describe('long poll', { timeout: 30_000 }, () => {
       const consumer = await WireClient.connect(kafka.port);
       t.after(() => consumer.close());
       const started = performance.now();
-      const fetch = consumer.request(ApiKey.Fetch, version, {
-        replicaId: -1, maxWaitMs: 5_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0,
-        topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }] }],
-      }).then((res) => ({ res, at: performance.now() }));
+      const fetch = consumer
+        .request(ApiKey.Fetch, version, {
+          replicaId: -1,
+          maxWaitMs: 5_000,
+          minBytes: 1,
+          maxBytes: 1 << 20,
+          isolationLevel: 0,
+          topics: [
+            {
+              topic,
+              partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }],
+            },
+          ],
+        })
+        .then((res) => ({ res, at: performance.now() }));
       // Meanwhile another connection is served at once.
       await withWire(kafka.port, (c) => c.request(ApiKey.Metadata, 1, { topics: [{ name: topic }] }, 1_000));
       const sentAt = await produceLater(kafka, topic, 'wake up');
@@ -68,7 +84,10 @@ describe('long poll', { timeout: 30_000 }, () => {
       const p = res.responses[0]!.partitions[0]!;
       assert.equal(p.errorCode, ErrorCode.NONE);
       const records = (await decodeRecordBatches(p.records!)).flatMap((b) => b.records);
-      assert.deepEqual(records.map((r) => [Number(r.offset), r.value?.toString()]), [[0, 'wake up']]);
+      assert.deepEqual(
+        records.map((r) => [Number(r.offset), r.value?.toString()]),
+        [[0, 'wake up']],
+      );
       assert.ok(at - started >= WAIT_BEFORE_PRODUCE_MS - 5, `the fetch waited for data (answered after ${(at - started).toFixed(0)} ms)`);
       const gap = at - sentAt;
       t.diagnostic(`delivery gap from sending the produce: ${gap.toFixed(1)} ms`);
@@ -84,7 +103,10 @@ describe('long poll', { timeout: 30_000 }, () => {
     const consumed = kafkajsFetch(kafka.bootstrap, topic, 1, 0, 10_000, 5_000).then((r) => ({ r, at: performance.now() }));
     const sentAt = await produceLater(kafka, topic, 'wake up kafkajs');
     const { r, at } = await consumed;
-    assert.deepEqual(r.map((x) => [x.offset, x.value]), [[0, 'wake up kafkajs']]);
+    assert.deepEqual(
+      r.map((x) => [x.offset, x.value]),
+      [[0, 'wake up kafkajs']],
+    );
     const gap = at - sentAt;
     t.diagnostic(`KafkaJS delivery gap: ${gap.toFixed(1)} ms`);
     assert.ok(gap < BOUND_MS, `KafkaJS got the record ${gap.toFixed(1)} ms after the produce (bound ${BOUND_MS} ms)`);

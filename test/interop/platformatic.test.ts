@@ -21,7 +21,10 @@ describe('@platformatic/kafka 2.x', { timeout: 60_000 }, () => {
     t.after(() => admin.close());
     const a = uniqueTopic('plt-admin-a');
     const created = await admin.createTopics({ topics: [a], partitions: 3, replicas: 1 });
-    assert.deepEqual(created.map((c) => [c.name, c.partitions, c.replicas]), [[a, 3, 1]]);
+    assert.deepEqual(
+      created.map((c) => [c.name, c.partitions, c.replicas]),
+      [[a, 3, 1]],
+    );
     assert.ok((await admin.listTopics()).includes(a));
     const md = await admin.metadata({ topics: [a] });
     const tm = md.topics.get(a)!;

@@ -25,9 +25,12 @@ export type Tool = 'kcat' | 'kafka-python' | 'confluent-kafka';
 
 export function hasTool(tool: Tool): boolean {
   switch (tool) {
-    case 'kcat': return probe(tool, 'kcat', ['-V']);
-    case 'kafka-python': return probe(tool, PYTHON, ['-c', 'import kafka']);
-    case 'confluent-kafka': return probe(tool, PYTHON, ['-c', 'import confluent_kafka']);
+    case 'kcat':
+      return probe(tool, 'kcat', ['-V']);
+    case 'kafka-python':
+      return probe(tool, PYTHON, ['-c', 'import kafka']);
+    case 'confluent-kafka':
+      return probe(tool, PYTHON, ['-c', 'import confluent_kafka']);
   }
 }
 

@@ -5,8 +5,15 @@
 // under test. Every wait is bounded.
 import { connect, type Socket } from 'node:net';
 import {
-  ApiKey, decodeRecordBatches, decodeResponseFrame, encodeRequestFrame, ErrorCode,
-  type DecodedBatch, type Encodable, type RequestOf, type ResponseOf,
+  ApiKey,
+  decodeRecordBatches,
+  decodeResponseFrame,
+  encodeRequestFrame,
+  ErrorCode,
+  type DecodedBatch,
+  type Encodable,
+  type RequestOf,
+  type ResponseOf,
 } from '@tributary/protocol';
 
 type Pending = { apiKey: number; apiVersion: number; resolve: (frame: Buffer) => void; reject: (e: Error) => void };
@@ -36,9 +43,19 @@ export class WireClient {
   static connect(port: number, host = '127.0.0.1', timeoutMs = 5_000): Promise<WireClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host });
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${host}:${port} timed out`)); }, timeoutMs);
-      s.once('connect', () => { clearTimeout(timer); s.setNoDelay(true); resolve(new WireClient(s)); });
-      s.once('error', (e) => { clearTimeout(timer); reject(e); });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`connect ${host}:${port} timed out`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        s.setNoDelay(true);
+        resolve(new WireClient(s));
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   }
 
@@ -63,7 +80,12 @@ export class WireClient {
   }
 
   /** Sends one request and resolves with its decoded response body. */
-  async request<K extends ApiKey>(apiKey: K, apiVersion: number, body: Encodable<RequestOf<K>>, timeoutMs = 10_000): Promise<ResponseOf<K>> {
+  async request<K extends ApiKey>(
+    apiKey: K,
+    apiVersion: number,
+    body: Encodable<RequestOf<K>>,
+    timeoutMs = 10_000,
+  ): Promise<ResponseOf<K>> {
     const correlationId = this.nextCorrelationId++;
     const frame = encodeRequestFrame({ apiKey, apiVersion, correlationId, clientId: 'interop-wire' }, body);
     const raw = await this.roundTrip(correlationId, apiKey, apiVersion, frame, timeoutMs);
@@ -79,9 +101,16 @@ export class WireClient {
         reject(new Error(`no response to api ${apiKey} v${apiVersion} (correlation ${correlationId}) within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(correlationId, {
-        apiKey, apiVersion,
-        resolve: (f) => { clearTimeout(timer); resolve(f); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        apiKey,
+        apiVersion,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.socket.write(bytes);
     });
@@ -97,7 +126,9 @@ export class WireClient {
     let timer: NodeJS.Timeout | undefined;
     const r = await Promise.race([
       this.closed.then(() => true),
-      new Promise<boolean>((res) => { timer = setTimeout(() => res(false), ms); }),
+      new Promise<boolean>((res) => {
+        timer = setTimeout(() => res(false), ms);
+      }),
     ]);
     clearTimeout(timer);
     return r;
@@ -120,24 +151,48 @@ export async function withWire<T>(port: number, fn: (c: WireClient) => Promise<T
 
 /** Creates a topic (CreateTopics v4, what librdkafka sends); throws unless NONE. */
 export async function createTopic(port: number, name: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<void> {
-  const res = await withWire(port, (c) => c.request(ApiKey.CreateTopics, 4, {
-    topics: [{ name, numPartitions, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
-    timeoutMs: 10_000,
-  }));
+  const res = await withWire(port, (c) =>
+    c.request(ApiKey.CreateTopics, 4, {
+      topics: [
+        {
+          name,
+          numPartitions,
+          replicationFactor: 1,
+          assignments: [],
+          configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
+        },
+      ],
+      timeoutMs: 10_000,
+    }),
+  );
   const t = res.topics[0];
   if (!t || t.errorCode !== ErrorCode.NONE) throw new Error(`CreateTopics ${name}: error ${t?.errorCode} ${t?.errorMessage ?? ''}`);
 }
 
 /** Every batch of one partition from `fromOffset` to the high watermark, read with Fetch v11, decoded with our codec. */
-export async function readPartition(port: number, topic: string, partition = 0, fromOffset = 0n): Promise<{ batches: DecodedBatch[]; highWatermark: bigint }> {
+export async function readPartition(
+  port: number,
+  topic: string,
+  partition = 0,
+  fromOffset = 0n,
+): Promise<{ batches: DecodedBatch[]; highWatermark: bigint }> {
   return withWire(port, async (c) => {
     const batches: DecodedBatch[] = [];
     let offset = fromOffset;
     let highWatermark = -1n;
     for (let round = 0; round < 1000; round++) {
       const res = await c.request(ApiKey.Fetch, 11, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 64 << 20, isolationLevel: 0,
-        topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 16 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }] }],
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 64 << 20,
+        isolationLevel: 0,
+        topics: [
+          {
+            topic,
+            partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 16 << 20, logStartOffset: -1n, currentLeaderEpoch: -1 }],
+          },
+        ],
       });
       const p = res.responses[0]?.partitions[0];
       if (!p) throw new Error(`Fetch ${topic}-${partition}: no partition in the response`);
@@ -156,11 +211,16 @@ export async function readPartition(port: number, topic: string, partition = 0, 
 
 /** Produces one encoded batch with Produce v7 (acks -1 by default); returns the partition's base offset, throws on an error code. */
 export async function produceBatch(port: number, topic: string, batch: Buffer, partition = 0, acks = -1): Promise<bigint> {
-  const res: ResponseOf<typeof ApiKey.Produce> = await withWire(port, (c) => c.request(ApiKey.Produce, 7, {
-    acks, timeoutMs: 5_000, transactionalId: null,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
-  }));
+  const res: ResponseOf<typeof ApiKey.Produce> = await withWire(port, (c) =>
+    c.request(ApiKey.Produce, 7, {
+      acks,
+      timeoutMs: 5_000,
+      transactionalId: null,
+      topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+    }),
+  );
   const p = res.responses[0]?.partitionResponses[0];
-  if (!p || p.errorCode !== ErrorCode.NONE) throw new Error(`Produce ${topic}-${partition}: error ${p?.errorCode} ${p?.errorMessage ?? ''}`);
+  if (!p || p.errorCode !== ErrorCode.NONE)
+    throw new Error(`Produce ${topic}-${partition}: error ${p?.errorCode} ${p?.errorMessage ?? ''}`);
   return p.baseOffset;
 }

@@ -62,7 +62,13 @@ describe('import graph', () => {
 
   it('has no cycle between source files', () => {
     const edges = new Map<string, string[]>();
-    for (const f of files) edges.set(f, importsOf(f).map((s) => resolveImport(f, s)).filter((x): x is string => x !== null));
+    for (const f of files)
+      edges.set(
+        f,
+        importsOf(f)
+          .map((s) => resolveImport(f, s))
+          .filter((x): x is string => x !== null),
+      );
     // Tarjan's strongly connected components: any component of more than one file is a cycle.
     let index = 0;
     const idx = new Map<string, number>();
@@ -77,12 +83,19 @@ describe('import graph', () => {
       on.add(v);
       for (const w of edges.get(v) ?? []) {
         if (!edges.has(w)) continue;
-        if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+        if (!idx.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v)!, low.get(w)!));
+        } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
       }
       if (low.get(v) === idx.get(v)) {
         const scc: string[] = [];
         let w: string;
-        do { w = stack.pop()!; on.delete(w); scc.push(relative(ROOT, w)); } while (w !== v);
+        do {
+          w = stack.pop()!;
+          on.delete(w);
+          scc.push(relative(ROOT, w));
+        } while (w !== v);
         if (scc.length > 1) cycles.push(scc.sort());
       }
     };
@@ -93,9 +106,13 @@ describe('import graph', () => {
   it('no broker handler imports a storage module', () => {
     const handlers = sources(join(PACKAGES, 'broker', 'src', 'handlers'));
     assert.ok(handlers.length >= 28, `${handlers.length} handler files`);
-    const problems = handlers.flatMap((f) => importsOf(f)
-      .filter((s) => s.startsWith('@tributary/storage') || (s.startsWith('.') && resolve(dirname(f), s).startsWith(join(PACKAGES, 'storage'))))
-      .map((s) => `${relative(ROOT, f)} imports ${s}`));
+    const problems = handlers.flatMap((f) =>
+      importsOf(f)
+        .filter(
+          (s) => s.startsWith('@tributary/storage') || (s.startsWith('.') && resolve(dirname(f), s).startsWith(join(PACKAGES, 'storage'))),
+        )
+        .map((s) => `${relative(ROOT, f)} imports ${s}`),
+    );
     assert.deepEqual(problems, []);
   });
 });

@@ -69,11 +69,21 @@ export class BrokerCore {
     this.nodeIds = new Set(options.nodeIds ?? [config.nodeId]);
   }
 
-  get clusterId(): string { return this.started(this._clusterId); }
-  get replicas(): ReplicaManager { return this.started(this._replicas); }
-  get controller(): ControllerChannel { return this.started(this._controller); }
-  get producerIds(): ProducerIdManager { return this.started(this._producerIds); }
-  get groupCoordinator(): GroupCoordinatorService { return this.started(this._groupCoordinator); }
+  get clusterId(): string {
+    return this.started(this._clusterId);
+  }
+  get replicas(): ReplicaManager {
+    return this.started(this._replicas);
+  }
+  get controller(): ControllerChannel {
+    return this.started(this._controller);
+  }
+  get producerIds(): ProducerIdManager {
+    return this.started(this._producerIds);
+  }
+  get groupCoordinator(): GroupCoordinatorService {
+    return this.started(this._groupCoordinator);
+  }
 
   /** Whether `nodeId` is served by this core. */
   isLocal(nodeId: number): boolean {
@@ -91,29 +101,48 @@ export class BrokerCore {
     const clusterId = resolveClusterId(config.logDirs, config.nodeId);
     const isLocal = (id: number) => this.nodeIds.has(id);
     const replicas = new ReplicaManager({
-      config, nodeId: config.nodeId, clusterId, time: this.time, log: this.log, fs: this.options.fs, isLocalReplica: isLocal,
+      config,
+      nodeId: config.nodeId,
+      clusterId,
+      time: this.time,
+      log: this.log,
+      fs: this.options.fs,
+      isLocalReplica: isLocal,
     });
     replicas.startup();
     try {
-      const controller = this.options.controller ?? (this.ownController = await LocalController.open({
-        logDir: config.logDirs[0]!, controller: controllerOptions(config), fs: replicas.logs.fs, time: this.time, logger: this.log,
-      }));
+      const controller =
+        this.options.controller ??
+        (this.ownController = await LocalController.open({
+          logDir: config.logDirs[0]!,
+          controller: controllerOptions(config),
+          fs: replicas.logs.fs,
+          time: this.time,
+          logger: this.log,
+        }));
       // The first call carries the whole image: every hosted partition is made now.
       this.unsubscribe = controller.subscribe((delta, image) => {
         this.metadata.update(image);
         replicas.applyDelta(delta, image);
-        const deleted = [...(delta.topics?.deletedTopicIds ?? [])].map((id) => delta.topics!.image.getTopic(id)?.name).filter((n): n is string => !!n);
+        const deleted = [...(delta.topics?.deletedTopicIds ?? [])]
+          .map((id) => delta.topics!.image.getTopic(id)?.name)
+          .filter((n): n is string => !!n);
         // DeleteTopics: the committed offsets of deleted topics go too (Kafka's onPartitionsDeleted).
         if (deleted.length > 0 && this._groupCoordinator) {
-          this._groupCoordinator.onTopicsDeleted(deleted).catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
+          this._groupCoordinator
+            .onTopicsDeleted(deleted)
+            .catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
         }
         if (this._groupCoordinator) this.followCoordinatorLeadership(delta, this._groupCoordinator);
       });
       const producerIds = new ProducerIdManager(replicas.logs.fs, config.logDirs[0]!, config.nodeId);
       producerIds.load();
       const groupCoordinator = new GroupCoordinatorService({
-        config, host: new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal), log: this.log,
-        overrides: this.options.groupCoordinator?.overrides, time: this.time,
+        config,
+        host: new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal),
+        log: this.log,
+        overrides: this.options.groupCoordinator?.overrides,
+        time: this.time,
       });
       replicas.deleteStrayLogs();
       // Every __consumer_offsets partition led by a local node is loaded now (requests for a

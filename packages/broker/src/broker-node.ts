@@ -34,7 +34,10 @@ export interface BrokerNodeOptions {
 }
 
 /** Connection limits from the configuration and the broker options. */
-export function connectionLimits(config: BrokerConfig, o: { maxInFlightRequestsPerConnection?: number; maxInFlightBytesPerConnection?: number } = {}): ConnectionLimits {
+export function connectionLimits(
+  config: BrokerConfig,
+  o: { maxInFlightRequestsPerConnection?: number; maxInFlightBytesPerConnection?: number } = {},
+): ConnectionLimits {
   return {
     maxFrameBytes: config.get('socket.request.max.bytes'),
     idleMs: config.get('connections.max.idle.ms'),
@@ -108,11 +111,22 @@ export class BrokerNode {
 
   private async register(): Promise<void> {
     const controller = this.core.controller;
-    const endpoints = this.advertised.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: SecurityProtocol.PLAINTEXT }));
-    const reg = await controller.registerBroker({ brokerId: this.nodeId, incarnationId: randomBytes(16).toString('base64url'), endpoints, rack: null });
+    const endpoints = this.advertised.map((e) => ({
+      name: e.name,
+      host: e.host,
+      port: e.port,
+      securityProtocol: SecurityProtocol.PLAINTEXT,
+    }));
+    const reg = await controller.registerBroker({
+      brokerId: this.nodeId,
+      incarnationId: randomBytes(16).toString('base64url'),
+      endpoints,
+      rack: null,
+    });
     if (reg.errorCode !== ErrorCode.NONE) throw new Error(`broker ${this.nodeId} cannot register: ${reg.errorMessage ?? reg.errorCode}`);
     const unfenced = await controller.unfenceBroker(this.nodeId, reg.brokerEpoch);
-    if (unfenced.errorCode !== ErrorCode.NONE) throw new Error(`broker ${this.nodeId} cannot be unfenced: ${unfenced.errorMessage ?? unfenced.errorCode}`);
+    if (unfenced.errorCode !== ErrorCode.NONE)
+      throw new Error(`broker ${this.nodeId} cannot be unfenced: ${unfenced.errorMessage ?? unfenced.errorCode}`);
   }
 
   /** advertised.listeners, or the bound listeners; port 0 is replaced by the bound port. */

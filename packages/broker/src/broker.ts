@@ -87,8 +87,11 @@ export class Broker {
     this.state = 'starting';
     const config = this.config;
     const core = new BrokerCore(config, {
-      time: this.options.time ?? systemTime, log: this.log, fs: this.options.fs,
-      groupCoordinator: this.options.groupCoordinator, controller: this.options.controller,
+      time: this.options.time ?? systemTime,
+      log: this.log,
+      fs: this.options.fs,
+      groupCoordinator: this.options.groupCoordinator,
+      controller: this.options.controller,
     });
     try {
       await core.start();

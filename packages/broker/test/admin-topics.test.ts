@@ -12,8 +12,14 @@ import { topicsOf, type DeletedTopic } from './helpers/test-topics.ts';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 async function produce(c: KafkaTestClient, topic: string, partition: number, n: number) {
-  const records = await encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`, timestamp: 1_700_000_000_000 + i })) });
-  const res = await c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+  const records = await encodeRecordBatch({
+    records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`, timestamp: 1_700_000_000_000 + i })),
+  });
+  const res = await c.request(ApiKey.Produce, 9, {
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  });
   return res.responses[0]!.partitionResponses[0]!;
 }
 
@@ -23,7 +29,10 @@ describe('DeleteTopics', async () => {
   const tm = topicsOf(b.broker);
   const deleted: DeletedTopic[][] = [];
   tm.onTopicsDeleted((t) => deleted.push(t));
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('deletes by name (v0-5): metadata, logs on disk and the onTopicsDeleted hook', async () => {
     await tm.createTopic({ name: 'gone', numPartitions: 2 });
@@ -34,7 +43,12 @@ describe('DeleteTopics', async () => {
     const res = await c.request(ApiKey.DeleteTopics, 5, { topicNames: ['gone', 'never'], timeoutMs: 1000 });
     assert.deepEqual(res.responses, [
       { name: 'gone', topicId: ZERO_UUID, errorCode: 0, errorMessage: null },
-      { name: 'never', topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' },
+      {
+        name: 'never',
+        topicId: ZERO_UUID,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: 'This server does not host this topic-partition.',
+      },
     ]);
     assert.equal(tm.topic('gone'), undefined);
     assert.ok(!existsSync(join(b.dataDir, 'gone-0')) && !existsSync(join(b.dataDir, 'gone-1')), 'partition logs deleted');
@@ -48,7 +62,10 @@ describe('DeleteTopics', async () => {
     for (const v of [0, 1, 3]) {
       await tm.createTopic({ name: `old${v}`, numPartitions: 1 });
       const r = await c.request(ApiKey.DeleteTopics, v, { topicNames: [`old${v}`], timeoutMs: 0 });
-      assert.deepEqual(r.responses.map((x) => [x.name, x.errorCode]), [[`old${v}`, 0]]);
+      assert.deepEqual(
+        r.responses.map((x) => [x.name, x.errorCode]),
+        [[`old${v}`, 0]],
+      );
     }
   });
 
@@ -73,9 +90,19 @@ describe('DeleteTopics', async () => {
     assert.deepEqual(res.responses, [
       { name: 'byid', topicId: id, errorCode: 0, errorMessage: null },
       { name: 'byname', topicId: nameId, errorCode: 0, errorMessage: null },
-      { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' },
+      {
+        name: null,
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+        errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+        errorMessage: 'This server does not host this topic ID.',
+      },
       { name: null, topicId: ZERO_UUID, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Neither topic name nor id were specified.' },
-      { name: 'dup', topicId: nameId, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'You may not specify both topic name and topic id.' },
+      {
+        name: 'dup',
+        topicId: nameId,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'You may not specify both topic name and topic id.',
+      },
       { name: 'dup', topicId: ZERO_UUID, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' },
     ]);
     assert.equal(tm.topic('byid'), undefined);
@@ -94,12 +121,17 @@ describe('DeleteTopics', async () => {
 describe('DeleteTopics with delete.topic.enable=false', async () => {
   const b = await startTestBroker({ 'delete.topic.enable': false });
   const c = await kafkaClient(b.port);
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('answers TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3) and keeps the topic', async () => {
     await topicsOf(b.broker).createTopic({ name: 'kept', numPartitions: 1 });
     const v5 = await c.request(ApiKey.DeleteTopics, 5, { topicNames: ['kept'], timeoutMs: 0 });
-    assert.deepEqual(v5.responses, [{ name: 'kept', topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' }]);
+    assert.deepEqual(v5.responses, [
+      { name: 'kept', topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' },
+    ]);
     const v2 = await c.request(ApiKey.DeleteTopics, 2, { topicNames: ['kept'], timeoutMs: 0 });
     assert.equal(v2.responses[0]!.errorCode, ErrorCode.INVALID_REQUEST);
     assert.ok(topicsOf(b.broker).topic('kept'));
@@ -110,7 +142,10 @@ describe('CreatePartitions', async () => {
   const b = await startTestBroker();
   const c = await kafkaClient(b.port);
   const tm = topicsOf(b.broker);
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('grows topics, refuses decreases, validates assignments, validateOnly changes nothing', async () => {
     await tm.createTopic({ name: 'grow', numPartitions: 2 });
@@ -131,10 +166,17 @@ describe('CreatePartitions', async () => {
       timeoutMs: 1000,
       validateOnly: false,
     });
-    assert.deepEqual(res.results.map((r) => [r.name, r.errorCode]), [
-      ['grow', 0], ['same', ErrorCode.INVALID_PARTITIONS], ['same2', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-      ['assigned', 0], ['dry', ErrorCode.INVALID_REPLICA_ASSIGNMENT], ['dup', ErrorCode.INVALID_REQUEST],
-    ]);
+    assert.deepEqual(
+      res.results.map((r) => [r.name, r.errorCode]),
+      [
+        ['grow', 0],
+        ['same', ErrorCode.INVALID_PARTITIONS],
+        ['same2', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+        ['assigned', 0],
+        ['dry', ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+        ['dup', ErrorCode.INVALID_REQUEST],
+      ],
+    );
     assert.equal(res.results[1]!.errorMessage, 'Topic already has 3 partitions.');
     assert.equal(res.results[4]!.errorMessage, 'Attempted to add 3 additional partition(s), but only 1 assignment(s) were specified.');
     assert.equal(res.results[5]!.errorMessage, 'Duplicate topic in request.');
@@ -142,14 +184,39 @@ describe('CreatePartitions', async () => {
     assert.equal(tm.partition('grow', 1)!.logEndOffset, 2, 'existing partitions keep their data');
     assert.equal((await produce(c, 'grow', 4, 1)).baseOffset, 0n, 'new partitions take produce at once');
     const md = await c.request(ApiKey.Metadata, 12, { topics: [{ name: 'grow', topicId: ZERO_UUID }], allowAutoTopicCreation: false });
-    assert.deepEqual(md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes]), [0, 1, 2, 3, 4].map((i) => [i, 1, 0, [1]]));
-    const down = await c.request(ApiKey.CreatePartitions, 0, { topics: [{ name: 'grow', count: 2, assignments: null }], timeoutMs: 0, validateOnly: false });
-    assert.deepEqual([down.results[0]!.errorCode, down.results[0]!.errorMessage], [ErrorCode.INVALID_PARTITIONS, 'Topic currently has 5 partitions, which is higher than the requested 2.']);
-    const huge = await c.request(ApiKey.CreatePartitions, 3, { topics: [{ name: 'grow', count: 2147483647, assignments: null }], timeoutMs: 0, validateOnly: false });
-    assert.deepEqual([huge.results[0]!.errorCode, huge.results[0]!.errorMessage], [ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.']);
-    const badBroker = await c.request(ApiKey.CreatePartitions, 1, { topics: [{ name: 'assigned', count: 4, assignments: [{ brokerIds: [2] }] }], timeoutMs: 0, validateOnly: false });
+    assert.deepEqual(
+      md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes]),
+      [0, 1, 2, 3, 4].map((i) => [i, 1, 0, [1]]),
+    );
+    const down = await c.request(ApiKey.CreatePartitions, 0, {
+      topics: [{ name: 'grow', count: 2, assignments: null }],
+      timeoutMs: 0,
+      validateOnly: false,
+    });
+    assert.deepEqual(
+      [down.results[0]!.errorCode, down.results[0]!.errorMessage],
+      [ErrorCode.INVALID_PARTITIONS, 'Topic currently has 5 partitions, which is higher than the requested 2.'],
+    );
+    const huge = await c.request(ApiKey.CreatePartitions, 3, {
+      topics: [{ name: 'grow', count: 2147483647, assignments: null }],
+      timeoutMs: 0,
+      validateOnly: false,
+    });
+    assert.deepEqual(
+      [huge.results[0]!.errorCode, huge.results[0]!.errorMessage],
+      [ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.'],
+    );
+    const badBroker = await c.request(ApiKey.CreatePartitions, 1, {
+      topics: [{ name: 'assigned', count: 4, assignments: [{ brokerIds: [2] }] }],
+      timeoutMs: 0,
+      validateOnly: false,
+    });
     assert.equal(badBroker.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
-    const dry = await c.request(ApiKey.CreatePartitions, 2, { topics: [{ name: 'dry', count: 4, assignments: null }], timeoutMs: 0, validateOnly: true });
+    const dry = await c.request(ApiKey.CreatePartitions, 2, {
+      topics: [{ name: 'dry', count: 4, assignments: null }],
+      timeoutMs: 0,
+      validateOnly: true,
+    });
     assert.equal(dry.results[0]!.errorCode, 0);
     assert.equal(tm.topic('dry')!.partitions.length, 1);
     assert.equal(tm.topic('assigned')!.partitions.length, 3);
@@ -159,7 +226,11 @@ describe('CreatePartitions', async () => {
     const r = await startTestBroker({}, {}, { keep: true });
     await topicsOf(r.broker).createTopic({ name: 'p', numPartitions: 1 });
     const c2 = await kafkaClient(r.port);
-    const res = await c2.request(ApiKey.CreatePartitions, 3, { topics: [{ name: 'p', count: 3, assignments: null }], timeoutMs: 0, validateOnly: false });
+    const res = await c2.request(ApiKey.CreatePartitions, 3, {
+      topics: [{ name: 'p', count: 3, assignments: null }],
+      timeoutMs: 0,
+      validateOnly: false,
+    });
     assert.equal(res.results[0]!.errorCode, 0);
     c2.close();
     await r.stop();
@@ -176,7 +247,10 @@ describe('CreatePartitions', async () => {
 describe('DeleteTopics and the group coordinator', async () => {
   const b = await startTestBroker({ 'offsets.topic.num.partitions': 2, 'group.initial.rebalance.delay.ms': 0 });
   const c = await kafkaClient(b.port);
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('drops the committed offsets of a deleted topic, keeps the others', async () => {
     await c.request(ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 });
@@ -185,20 +259,35 @@ describe('DeleteTopics and the group coordinator', async () => {
     await tm.createTopic({ name: 'del', numPartitions: 1 });
     await tm.createTopic({ name: 'keep', numPartitions: 1 });
     const commit = await c.request(ApiKey.OffsetCommit, 8, {
-      groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
-      topics: ['del', 'keep'].map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] })),
+      groupId: 'g',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: ['del', 'keep'].map((name) => ({
+        name,
+        partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }],
+      })),
     });
-    assert.deepEqual(commit.topics.map((t) => t.partitions[0]!.errorCode), [0, 0]);
+    assert.deepEqual(
+      commit.topics.map((t) => t.partitions[0]!.errorCode),
+      [0, 0],
+    );
     const committed = async () => {
       const res = await c.request(ApiKey.OffsetFetch, 5, { groupId: 'g', topics: null });
       return res.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]).sort();
     };
-    assert.deepEqual(await committed(), [['del', [5n]], ['keep', [5n]]]);
+    assert.deepEqual(await committed(), [
+      ['del', [5n]],
+      ['keep', [5n]],
+    ]);
     const res = await c.request(ApiKey.DeleteTopics, 6, { topics: [{ name: 'del', topicId: ZERO_UUID }], timeoutMs: 0 });
     assert.equal(res.responses[0]!.errorCode, 0);
     // The tombstones are written through the offsets topic: wait for them to be applied.
     let seen = await committed();
-    for (let i = 0; i < 100 && seen.length !== 1; i++) { await new Promise((r) => setTimeout(r, 20)); seen = await committed(); }
+    for (let i = 0; i < 100 && seen.length !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen = await committed();
+    }
     assert.deepEqual(seen, [['keep', [5n]]]);
   });
 });

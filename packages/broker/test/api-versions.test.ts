@@ -8,7 +8,11 @@ import { connect, requestFrame } from './helpers/wire-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 
 const fake = (apiKey: ApiKey, minVersion: number, maxVersion: number): AnyApiHandler => ({
-  apiKey, name: `Fake${apiKey}`, minVersion, maxVersion, handle: () => ({}),
+  apiKey,
+  name: `Fake${apiKey}`,
+  minVersion,
+  maxVersion,
+  handle: () => ({}),
 });
 
 /** ApiVersions v3+ request body: ClientSoftwareName, ClientSoftwareVersion (compact strings), no tags. */
@@ -24,7 +28,10 @@ describe('ApiVersions', () => {
   let kafka: Awaited<ReturnType<typeof startTestBroker>>;
   before(async () => {
     // Registered out of order, with a handler serving 3-12 (advertised from 0) to check sorting and MinVersion 0.
-    const registry = new HandlerRegistry().register(fake(3, 3, 12)).register(apiVersionsHandler).register(fake(0, 0, 11));
+    const registry = new HandlerRegistry()
+      .register(fake(3, 3, 12))
+      .register(apiVersionsHandler)
+      .register(fake(0, 0, 11));
     kafka = await startTestBroker({}, { registry });
   });
   after(() => kafka.stop());
@@ -84,7 +91,10 @@ describe('ApiVersions', () => {
     const c = await connect(kafka.port);
     c.send(Buffer.concat([requestFrame(18, 0, 1), requestFrame(18, 2, 2), requestFrame(18, 3, 3, v3Body('a', 'b'), { flexible: true })]));
     const frames = await c.frames(3);
-    assert.deepEqual(frames.map((f) => f.readInt32BE(0)), [1, 2, 3]);
+    assert.deepEqual(
+      frames.map((f) => f.readInt32BE(0)),
+      [1, 2, 3],
+    );
     c.end();
   });
 

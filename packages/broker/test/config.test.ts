@@ -128,18 +128,33 @@ describe('BrokerConfig', () => {
     assert.deepEqual(c.advertisedListeners, [{ name: 'PLAINTEXT', host: 'kafka.example', port: 9092 }]);
   });
 
-  it('loads the settings of Kafka\'s stock KRaft server.properties', () => {
+  it("loads the settings of Kafka's stock KRaft server.properties", () => {
     withFile(
       [
-        'process.roles=broker,controller', 'node.id=1', 'controller.quorum.bootstrap.servers=localhost:9093',
-        'listeners=PLAINTEXT://:9092,CONTROLLER://:9093', 'inter.broker.listener.name=PLAINTEXT',
-        'advertised.listeners=PLAINTEXT://localhost:9092', 'controller.listener.names=CONTROLLER',
+        'process.roles=broker,controller',
+        'node.id=1',
+        'controller.quorum.bootstrap.servers=localhost:9093',
+        'listeners=PLAINTEXT://:9092,CONTROLLER://:9093',
+        'inter.broker.listener.name=PLAINTEXT',
+        'advertised.listeners=PLAINTEXT://localhost:9092',
+        'controller.listener.names=CONTROLLER',
         'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-        'num.network.threads=3', 'num.io.threads=8', 'socket.send.buffer.bytes=102400', 'socket.receive.buffer.bytes=102400',
-        'socket.request.max.bytes=104857600', 'log.dirs=/tmp/kraft-combined-logs', 'num.partitions=1',
-        'num.recovery.threads.per.data.dir=1', 'offsets.topic.replication.factor=1', 'share.coordinator.state.topic.replication.factor=1',
-        'share.coordinator.state.topic.min.isr=1', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1',
-        'log.retention.hours=168', 'log.segment.bytes=1073741824', 'log.retention.check.interval.ms=300000',
+        'num.network.threads=3',
+        'num.io.threads=8',
+        'socket.send.buffer.bytes=102400',
+        'socket.receive.buffer.bytes=102400',
+        'socket.request.max.bytes=104857600',
+        'log.dirs=/tmp/kraft-combined-logs',
+        'num.partitions=1',
+        'num.recovery.threads.per.data.dir=1',
+        'offsets.topic.replication.factor=1',
+        'share.coordinator.state.topic.replication.factor=1',
+        'share.coordinator.state.topic.min.isr=1',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'log.retention.hours=168',
+        'log.segment.bytes=1073741824',
+        'log.retention.check.interval.ms=300000',
       ].join('\n'),
       (file) => {
         const c = BrokerConfig.load({ file });
@@ -171,18 +186,22 @@ describe('BrokerConfig', () => {
   });
 
   it('refuses inconsistent settings', () => {
-    assert.deepEqual(problems(() => BrokerConfig.load({ overrides: ['node.id=1', 'broker.id=2'] })), [
-      'node.id (1) and broker.id (2) must match when both are set',
-    ]);
-    assert.deepEqual(problems(() => BrokerConfig.load({ overrides: ['listeners=SSL://:9093'] })), [
-      'listeners: listener SSL uses SSL; only PLAINTEXT is supported',
-    ]);
-    assert.deepEqual(problems(() => BrokerConfig.load({ overrides: ['listeners=localhost:9092'] })), [
-      'listeners: "localhost:9092" is not of the form NAME://host:port',
-    ]);
-    assert.deepEqual(problems(() => BrokerConfig.load({ overrides: ['advertised.listeners=PLAINTEXT://0.0.0.0:9092'] })), [
-      'advertised.listeners: 0.0.0.0 is not a valid address to advertise (PLAINTEXT)',
-    ]);
+    assert.deepEqual(
+      problems(() => BrokerConfig.load({ overrides: ['node.id=1', 'broker.id=2'] })),
+      ['node.id (1) and broker.id (2) must match when both are set'],
+    );
+    assert.deepEqual(
+      problems(() => BrokerConfig.load({ overrides: ['listeners=SSL://:9093'] })),
+      ['listeners: listener SSL uses SSL; only PLAINTEXT is supported'],
+    );
+    assert.deepEqual(
+      problems(() => BrokerConfig.load({ overrides: ['listeners=localhost:9092'] })),
+      ['listeners: "localhost:9092" is not of the form NAME://host:port'],
+    );
+    assert.deepEqual(
+      problems(() => BrokerConfig.load({ overrides: ['advertised.listeners=PLAINTEXT://0.0.0.0:9092'] })),
+      ['advertised.listeners: 0.0.0.0 is not a valid address to advertise (PLAINTEXT)'],
+    );
     assert.deepEqual(problems(() => BrokerConfig.load({ file: '/nonexistent/server.properties' })).length, 1);
   });
 });

@@ -37,11 +37,18 @@ describe('group membership APIs', () => {
 
   it('FindCoordinator v4+ answers every key; transaction keys get COORDINATOR_NOT_AVAILABLE', async () => {
     const res = await c.request(ApiKey.FindCoordinator, 6, { keyType: 0, coordinatorKeys: ['a', 'b'] });
-    assert.deepEqual(res.coordinators.map((k) => [k.key, k.nodeId, k.port, k.errorCode]), [
-      ['a', kafka.broker.config.nodeId, kafka.port, 0], ['b', kafka.broker.config.nodeId, kafka.port, 0],
-    ]);
+    assert.deepEqual(
+      res.coordinators.map((k) => [k.key, k.nodeId, k.port, k.errorCode]),
+      [
+        ['a', kafka.broker.config.nodeId, kafka.port, 0],
+        ['b', kafka.broker.config.nodeId, kafka.port, 0],
+      ],
+    );
     const txn = await c.request(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
-    assert.deepEqual(txn.coordinators.map((k) => [k.key, k.nodeId, k.host, k.port, k.errorCode]), [['tx', -1, '', -1, 15]]);
+    assert.deepEqual(
+      txn.coordinators.map((k) => [k.key, k.nodeId, k.host, k.port, k.errorCode]),
+      [['tx', -1, '', -1, 15]],
+    );
     const bad = await c.request(ApiKey.FindCoordinator, 2, { key: 'x', keyType: 7 });
     assert.equal(bad.errorCode, 42);
   });
@@ -55,11 +62,19 @@ describe('group membership APIs', () => {
     assert.equal(joined.generationId, 1);
     assert.equal(joined.leader, first.memberId);
     assert.equal(joined.protocolName, 'range');
-    assert.deepEqual(joined.members.map((m) => m.memberId), [first.memberId]);
+    assert.deepEqual(
+      joined.members.map((m) => m.memberId),
+      [first.memberId],
+    );
     const assignment = Buffer.from('my-assignment');
     const sync = await c.request(ApiKey.SyncGroup, 5, {
-      groupId: 'flow', generationId: 1, memberId: first.memberId, groupInstanceId: null,
-      protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId: first.memberId, assignment }],
+      groupId: 'flow',
+      generationId: 1,
+      memberId: first.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [{ memberId: first.memberId, assignment }],
     });
     assert.equal(sync.errorCode, 0);
     assert.deepEqual(sync.assignment, assignment);
@@ -68,15 +83,27 @@ describe('group membership APIs', () => {
     assert.equal(hb.errorCode, 0);
     const stale = await c.request(ApiKey.Heartbeat, 0, { groupId: 'flow', generationId: 0, memberId: first.memberId });
     assert.equal(stale.errorCode, 22); // ILLEGAL_GENERATION
-    const leave = await c.request(ApiKey.LeaveGroup, 5, { groupId: 'flow', members: [{ memberId: first.memberId, groupInstanceId: null, reason: 'done' }] });
+    const leave = await c.request(ApiKey.LeaveGroup, 5, {
+      groupId: 'flow',
+      members: [{ memberId: first.memberId, groupInstanceId: null, reason: 'done' }],
+    });
     assert.equal(leave.errorCode, 0);
-    assert.deepEqual(leave.members.map((m) => [m.memberId, m.errorCode]), [[first.memberId, 0]]);
+    assert.deepEqual(
+      leave.members.map((m) => [m.memberId, m.errorCode]),
+      [[first.memberId, 0]],
+    );
     const gone = await c.request(ApiKey.Heartbeat, 2, { groupId: 'flow', generationId: 1, memberId: first.memberId });
     assert.equal(gone.errorCode, 25); // UNKNOWN_MEMBER_ID
   });
 
   it('JoinGroup v0 (no member id round) and LeaveGroup v0 with the member result at the top level', async () => {
-    const res = await c.request(ApiKey.JoinGroup, 0, { groupId: 'old', sessionTimeoutMs: 5000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }] });
+    const res = await c.request(ApiKey.JoinGroup, 0, {
+      groupId: 'old',
+      sessionTimeoutMs: 5000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }],
+    });
     assert.equal(res.errorCode, 0);
     assert.equal(res.generationId, 1);
     assert.equal(res.leader, res.memberId);
@@ -94,14 +121,21 @@ describe('group membership APIs', () => {
   it('two members: the second join rebalances the first, both get their own assignment', async () => {
     const a = await join(kafka.port, 'pair');
     assert.equal(a.generationId, 1);
-    const sa = await a.client.request(ApiKey.SyncGroup, 3, { groupId: 'pair', generationId: 1, memberId: a.memberId, groupInstanceId: null, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] });
+    const sa = await a.client.request(ApiKey.SyncGroup, 3, {
+      groupId: 'pair',
+      generationId: 1,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }],
+    });
     assert.equal(sa.errorCode, 0);
 
     const bJoin = join(kafka.port, 'pair');
     // A learns about the rebalance through its heartbeat, then rejoins.
     let hb = 0;
     for (let i = 0; i < 50 && hb !== 27; i++) {
-      hb = (await a.client.request(ApiKey.Heartbeat, 3, { groupId: 'pair', generationId: 1, memberId: a.memberId, groupInstanceId: null })).errorCode;
+      hb = (await a.client.request(ApiKey.Heartbeat, 3, { groupId: 'pair', generationId: 1, memberId: a.memberId, groupInstanceId: null }))
+        .errorCode;
       if (hb !== 27) await new Promise((r) => setTimeout(r, 20));
     }
     assert.equal(hb, 27); // REBALANCE_IN_PROGRESS
@@ -114,12 +148,27 @@ describe('group membership APIs', () => {
     assert.equal(b.leader, leader);
     // Only the leader's JoinGroup response lists the members.
     assert.equal(aRejoin.members.length, leader === a.memberId ? 2 : 0);
-    const assignments = [{ memberId: a.memberId, assignment: Buffer.from('p0') }, { memberId: b.memberId, assignment: Buffer.from('p1') }];
+    const assignments = [
+      { memberId: a.memberId, assignment: Buffer.from('p0') },
+      { memberId: b.memberId, assignment: Buffer.from('p1') },
+    ];
     const leaderClient = leader === a.memberId ? a.client : b.client;
     const followerClient = leader === a.memberId ? b.client : a.client;
     const followerId = leader === a.memberId ? b.memberId : a.memberId;
-    const followerSync = followerClient.request(ApiKey.SyncGroup, 4, { groupId: 'pair', generationId: 2, memberId: followerId, groupInstanceId: null, assignments: [] });
-    const leaderSync = await leaderClient.request(ApiKey.SyncGroup, 4, { groupId: 'pair', generationId: 2, memberId: leader, groupInstanceId: null, assignments });
+    const followerSync = followerClient.request(ApiKey.SyncGroup, 4, {
+      groupId: 'pair',
+      generationId: 2,
+      memberId: followerId,
+      groupInstanceId: null,
+      assignments: [],
+    });
+    const leaderSync = await leaderClient.request(ApiKey.SyncGroup, 4, {
+      groupId: 'pair',
+      generationId: 2,
+      memberId: leader,
+      groupInstanceId: null,
+      assignments,
+    });
     assert.equal(leaderSync.errorCode, 0);
     assert.equal((await followerSync).errorCode, 0);
     assert.equal((leader === a.memberId ? leaderSync : await followerSync).assignment.toString(), 'p0');
@@ -130,7 +179,12 @@ describe('group membership APIs', () => {
 
   it('follows leadership of __consumer_offsets partitions: NOT_COORDINATOR after resigning, the group back after reloading', async () => {
     const m = await join(kafka.port, 'moving');
-    await m.client.request(ApiKey.SyncGroup, 1, { groupId: 'moving', generationId: 1, memberId: m.memberId, assignments: [{ memberId: m.memberId, assignment: Buffer.from('x') }] });
+    await m.client.request(ApiKey.SyncGroup, 1, {
+      groupId: 'moving',
+      generationId: 1,
+      memberId: m.memberId,
+      assignments: [{ memberId: m.memberId, assignment: Buffer.from('x') }],
+    });
     const service = kafka.broker.services.groupCoordinator;
     const p = service.partitionFor('moving');
     service.onResign(p);

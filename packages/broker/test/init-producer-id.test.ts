@@ -12,8 +12,13 @@ import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 import { topicsOf } from './helpers/test-topics.ts';
 
-const init = (c: KafkaTestClient, version: number, body: { transactionalId?: string | null; transactionTimeoutMs?: number; producerId?: bigint; producerEpoch?: number } = {}) =>
-  c.request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, ...body })
+const init = (
+  c: KafkaTestClient,
+  version: number,
+  body: { transactionalId?: string | null; transactionTimeoutMs?: number; producerId?: bigint; producerEpoch?: number } = {},
+) =>
+  c
+    .request(ApiKey.InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60_000, ...body })
     .then((r) => [r.errorCode, r.producerId, r.producerEpoch]);
 
 describe('InitProducerId', () => {
@@ -24,7 +29,10 @@ describe('InitProducerId', () => {
       const r = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
       const api = r.apiKeys.find((k) => k.apiKey === 22);
       assert.deepEqual([api?.minVersion, api?.maxVersion], [0, 5]);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 
   it('hands out consecutive ids with epoch 0 at every version, and never repeats them after a restart', async () => {
@@ -32,7 +40,10 @@ describe('InitProducerId', () => {
     const c = await kafkaClient(b.port);
     const got = [];
     for (let v = 0; v <= 5; v++) got.push(await init(c, v));
-    assert.deepEqual(got, [0n, 1n, 2n, 3n, 4n, 5n].map((id) => [0, id, 0]));
+    assert.deepEqual(
+      got,
+      [0n, 1n, 2n, 3n, 4n, 5n].map((id) => [0, id, 0]),
+    );
     const file = join(b.dataDir, PRODUCER_ID_BLOCK_FILE);
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { version: 1, brokerId: 1, blockStart: 0, blockEnd: 999 });
     c.close();
@@ -43,7 +54,10 @@ describe('InitProducerId', () => {
       assert.deepEqual(await init(c2, 4), [0, 1000n, 0]);
       assert.deepEqual(await init(c2, 4), [0, 1001n, 0]);
       assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { version: 1, brokerId: 1, blockStart: 1000, blockEnd: 1999 });
-    } finally { c2.close(); await b2.stop(); }
+    } finally {
+      c2.close();
+      await b2.stop();
+    }
   });
 
   it('bumps the epoch of a current producer id (KIP-360), rotates an exhausted one, replaces unknown ones', async () => {
@@ -58,7 +72,10 @@ describe('InitProducerId', () => {
       assert.deepEqual(await init(c, 5, { producerId: 5000n, producerEpoch: 3 }), [0, 2n, 0]);
       assert.deepEqual(await init(c, 5, { producerId: 0n, producerEpoch: -1 }), [ErrorCode.INVALID_REQUEST, -1n, -1]);
       assert.deepEqual(await init(c, 5, { producerId: -1n, producerEpoch: 0 }), [ErrorCode.INVALID_REQUEST, -1n, -1]);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 
   it('after a bump, partitions fence the old epoch and take the new one from sequence 0', async () => {
@@ -66,8 +83,17 @@ describe('InitProducerId', () => {
     const c = await kafkaClient(b.port);
     await topicsOf(b.broker).createTopic({ name: 'idem', numPartitions: 1 });
     const produce = async (producerId: bigint, producerEpoch: number, baseSequence: number) => {
-      const records = await encodeRecordBatch({ producerId, producerEpoch, baseSequence, records: [{ value: 'x', timestamp: Date.now() }] });
-      const r = await c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }] });
+      const records = await encodeRecordBatch({
+        producerId,
+        producerEpoch,
+        baseSequence,
+        records: [{ value: 'x', timestamp: Date.now() }],
+      });
+      const r = await c.request(ApiKey.Produce, 9, {
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
+      });
       const p = r.responses[0]!.partitionResponses[0]!;
       return [p.errorCode, p.baseOffset];
     };
@@ -79,7 +105,10 @@ describe('InitProducerId', () => {
       assert.deepEqual(await produce(pid as bigint, 1, 5), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
       assert.deepEqual(await produce(pid as bigint, 1, 0), [0, 2n]);
       assert.deepEqual(await produce(pid as bigint, 0, 2), [ErrorCode.INVALID_PRODUCER_EPOCH, -1n]);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 
   it('transactional ids: no transaction coordinator', async () => {
@@ -89,11 +118,22 @@ describe('InitProducerId', () => {
       assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1' }), [ErrorCode.COORDINATOR_NOT_AVAILABLE, -1n, -1]);
       assert.deepEqual(await init(c, 0, { transactionalId: 'tx-1' }), [ErrorCode.COORDINATOR_NOT_AVAILABLE, -1n, -1]);
       assert.deepEqual(await init(c, 4, { transactionalId: '' }), [ErrorCode.INVALID_REQUEST, -1n, -1]);
-      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 0 }), [ErrorCode.INVALID_TRANSACTION_TIMEOUT, -1n, -1]);
-      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 900_001 }), [ErrorCode.INVALID_TRANSACTION_TIMEOUT, -1n, -1]);
+      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 0 }), [
+        ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+        -1n,
+        -1,
+      ]);
+      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 900_001 }), [
+        ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+        -1n,
+        -1,
+      ]);
       // an idempotent producer still gets the first id
       assert.deepEqual(await init(c, 4), [0, 0n, 0]);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 });
 

@@ -14,16 +14,39 @@ describe('ListOffsets', async () => {
   await tm.createTopic({ name: 'empty', numPartitions: 1 });
   // three batches of two records; timestamps 1000,1001 / 2000,2001 / 1500,1501
   for (const base of [1000, 2000, 1500]) {
-    const records = await encodeRecordBatch({ records: [{ value: 'a', timestamp: base }, { value: 'b', timestamp: base + 1 }] });
+    const records = await encodeRecordBatch({
+      records: [
+        { value: 'a', timestamp: base },
+        { value: 'b', timestamp: base + 1 },
+      ],
+    });
     await tm.partition('lo', 0)!.appendRecordsToLeader(records, { requiredAcks: 1, origin: 'client' });
   }
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
-  const ask = (version: number, topic: string, timestamp: bigint, extra: { isolationLevel?: number; currentLeaderEpoch?: number; partition?: number } = {}) =>
-    c.request(ApiKey.ListOffsets, version, {
-      replicaId: -1, isolationLevel: extra.isolationLevel ?? 0,
-      topics: [{ name: topic, partitions: [{ partitionIndex: extra.partition ?? 0, currentLeaderEpoch: extra.currentLeaderEpoch ?? -1, timestamp, maxNumOffsets: 1 }] }],
-    }).then((r) => r.topics[0]!.partitions[0]!);
+  const ask = (
+    version: number,
+    topic: string,
+    timestamp: bigint,
+    extra: { isolationLevel?: number; currentLeaderEpoch?: number; partition?: number } = {},
+  ) =>
+    c
+      .request(ApiKey.ListOffsets, version, {
+        replicaId: -1,
+        isolationLevel: extra.isolationLevel ?? 0,
+        topics: [
+          {
+            name: topic,
+            partitions: [
+              { partitionIndex: extra.partition ?? 0, currentLeaderEpoch: extra.currentLeaderEpoch ?? -1, timestamp, maxNumOffsets: 1 },
+            ],
+          },
+        ],
+      })
+      .then((r) => r.topics[0]!.partitions[0]!);
 
   it('earliest, latest, max timestamp', async () => {
     tm.partition('lo', 0)!.log.deleteRecordsBefore(1);
@@ -34,12 +57,18 @@ describe('ListOffsets', async () => {
     assert.equal((await ask(2, 'lo', -1n, { isolationLevel: 1 })).offset, 6n);
     const m = await ask(7, 'lo', -3n);
     assert.deepEqual([m.offset, m.timestamp], [3n, 2001n]);
-    assert.deepEqual([(await ask(8, 'empty', -3n)).offset, (await ask(8, 'empty', -1n)).offset, (await ask(8, 'empty', -2n)).offset], [-1n, 0n, 0n]);
+    assert.deepEqual(
+      [(await ask(8, 'empty', -3n)).offset, (await ask(8, 'empty', -1n)).offset, (await ask(8, 'empty', -2n)).offset],
+      [-1n, 0n, 0n],
+    );
     assert.equal((await ask(8, 'lo', -4n)).offset, 1n);
   });
 
   it('by timestamp: first offset with a timestamp at or after it', async () => {
-    const at = async (ts: number) => { const r = await ask(5, 'lo', BigInt(ts)); return [r.offset, r.timestamp]; };
+    const at = async (ts: number) => {
+      const r = await ask(5, 'lo', BigInt(ts));
+      return [r.offset, r.timestamp];
+    };
     // the first record at or after the log start offset (1), with its own timestamp, as Kafka
     assert.deepEqual(await at(0), [1n, 1001n]);
     assert.deepEqual(await at(1001), [1n, 1001n]);
@@ -55,8 +84,22 @@ describe('ListOffsets', async () => {
     assert.equal((await ask(1, 'nope', -1n)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await ask(1, 'lo', -1n, { partition: 3 })).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await ask(4, 'lo', -1n, { currentLeaderEpoch: 5 })).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
-    const dup = await c.request(ApiKey.ListOffsets, 1, { replicaId: -1, topics: [{ name: 'lo', partitions: [{ partitionIndex: 0, timestamp: -1n }, { partitionIndex: 0, timestamp: -2n }] }] });
-    assert.deepEqual(dup.topics[0]!.partitions.map((p) => p.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+    const dup = await c.request(ApiKey.ListOffsets, 1, {
+      replicaId: -1,
+      topics: [
+        {
+          name: 'lo',
+          partitions: [
+            { partitionIndex: 0, timestamp: -1n },
+            { partitionIndex: 0, timestamp: -2n },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      dup.topics[0]!.partitions.map((p) => p.errorCode),
+      [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST],
+    );
   });
 });
 
@@ -68,12 +111,23 @@ describe('Partition.deleteRecords', () => {
       await tm.createTopic({ name: 'dr', numPartitions: 1 });
       await tm.createTopic({ name: 'compacted', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
       const p = tm.partition('dr', 0)!;
-      await p.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), { requiredAcks: 1, origin: 'client' });
+      await p.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }), {
+        requiredAcks: 1,
+        origin: 'client',
+      });
       assert.equal(p.deleteRecords(2), 2);
       assert.equal(p.logStartOffset, 2);
       assert.equal(p.deleteRecords(-1), 3);
-      assert.throws(() => p.deleteRecords(4), (e: { errorCode: number }) => e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE);
-      assert.throws(() => tm.partition('compacted', 0)!.deleteRecords(0), (e: { errorCode: number }) => e.errorCode === ErrorCode.POLICY_VIOLATION);
-    } finally { await b.stop(); }
+      assert.throws(
+        () => p.deleteRecords(4),
+        (e: { errorCode: number }) => e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE,
+      );
+      assert.throws(
+        () => tm.partition('compacted', 0)!.deleteRecords(0),
+        (e: { errorCode: number }) => e.errorCode === ErrorCode.POLICY_VIOLATION,
+      );
+    } finally {
+      await b.stop();
+    }
   });
 });

@@ -12,7 +12,10 @@ import { startTestBroker } from './helpers/test-broker.ts';
 // tag int32, mode int8 (0 answer now, 1 answer when the test releases the tag, 2 no response,
 // 3 throw, 4 answer now with 256 KiB of padding). Response body: tag int32 (+ padding); a failure
 // is answered (errorResponse) with the error code as the tag.
-interface TestReq { tag: number; mode: number }
+interface TestReq {
+  tag: number;
+  mode: number;
+}
 const deferred = new Map<number, (tag: number) => void>();
 let handled = 0;
 const waitingHandler: ApiHandler<3, TestReq, number> = {
@@ -75,7 +78,12 @@ describe('network framing', () => {
     assert.equal(c.pending.length, 0, 'nothing is written while the first request is unanswered');
     deferred.get(101)!(101);
     const frames = await c.frames(4);
-    assert.deepEqual(frames.map(decode), [[1, 101], [2, 102], [3, 103], [4, 104]]);
+    assert.deepEqual(frames.map(decode), [
+      [1, 101],
+      [2, 102],
+      [3, 103],
+      [4, 104],
+    ]);
     deferred.clear();
     c.end();
   });
@@ -84,7 +92,10 @@ describe('network framing', () => {
     const c = await connect(kafka.port);
     c.send(Buffer.concat([testRequest(7, 1, 2), testRequest(8, 2, 0), testRequest(9, 3, 2), testRequest(10, 4, 0)]));
     const frames = await c.frames(2);
-    assert.deepEqual(frames.map(decode), [[8, 2], [10, 4]]);
+    assert.deepEqual(frames.map(decode), [
+      [8, 2],
+      [10, 4],
+    ]);
     c.end();
   });
 
@@ -102,7 +113,10 @@ describe('network framing', () => {
     deferred.get(204)!(204);
     deferred.get(205)!(205);
     const frames = await c.frames(6);
-    assert.deepEqual(frames.map((f) => decode(f)[1]), [200, 201, 202, 203, 204, 205]);
+    assert.deepEqual(
+      frames.map((f) => decode(f)[1]),
+      [200, 201, 202, 203, 204, 205],
+    );
     deferred.clear();
     c.end();
   });
@@ -114,7 +128,10 @@ describe('network framing', () => {
     c.send(Buffer.concat([...reqs, testRequest(99, 99, 0).subarray(0, 10)])); // 7 requests (limit 4) + a partial one
     c.end();
     const frames = await c.frames(7);
-    assert.deepEqual(frames.map((f) => decode(f)[1]), [300, 301, 302, 303, 304, 305, 306]);
+    assert.deepEqual(
+      frames.map((f) => decode(f)[1]),
+      [300, 301, 302, 303, 304, 305, 306],
+    );
     await c.closed;
   });
 
@@ -130,7 +147,10 @@ describe('network framing', () => {
     good.end();
   });
 
-  for (const [label, prefix] of [['2 GiB (negative int32)', 0x80000000], ['2 GiB - 1', 0x7fffffff]] as const) {
+  for (const [label, prefix] of [
+    ['2 GiB (negative int32)', 0x80000000],
+    ['2 GiB - 1', 0x7fffffff],
+  ] as const) {
     it(`closes the connection on a ${label} length prefix`, async () => {
       const c = await connect(kafka.port);
       const b = Buffer.alloc(4);
@@ -173,7 +193,10 @@ describe('network framing', () => {
   it('answers a handler that throws with its error response and keeps the connection', async () => {
     const t = await connect(kafka.port);
     t.send(Buffer.concat([testRequest(1, 1, 3), testRequest(2, 2, 0)]));
-    assert.deepEqual((await t.frames(2)).map(decode), [[1, -1], [2, 2]]);
+    assert.deepEqual((await t.frames(2)).map(decode), [
+      [1, -1],
+      [2, 2],
+    ]);
     t.end();
   });
 
@@ -205,7 +228,10 @@ describe('network memory bound', () => {
       assert.ok(handled < 200, `reading paused (handled ${handled} of 200 while the client was not reading)`);
       c.socket.resume();
       const frames = await c.frames(200);
-      assert.deepEqual(frames.map((f) => f.readInt32BE(4) - 1_000_000), [...Array(200).keys()]);
+      assert.deepEqual(
+        frames.map((f) => f.readInt32BE(4) - 1_000_000),
+        [...Array(200).keys()],
+      );
       assert.equal(handled, 200);
       c.end();
     } finally {

@@ -7,8 +7,21 @@ import { endOffsetForEpoch } from '../src/handlers/offset-for-leader-epoch.ts';
 import type { Partition } from '../src/replica/partition.ts';
 
 test('end offset per requested epoch, as Kafka answers it', () => {
-  const p = { logEndOffset: 30, log: { leaderEpochCache: { all: [{ epoch: 3, startOffset: 10 }, { epoch: 5, startOffset: 20 }] } } } as unknown as Partition;
-  const at = (e: number) => { const r = endOffsetForEpoch(p, e); return [r.leaderEpoch, Number(r.endOffset)]; };
+  const p = {
+    logEndOffset: 30,
+    log: {
+      leaderEpochCache: {
+        all: [
+          { epoch: 3, startOffset: 10 },
+          { epoch: 5, startOffset: 20 },
+        ],
+      },
+    },
+  } as unknown as Partition;
+  const at = (e: number) => {
+    const r = endOffsetForEpoch(p, e);
+    return [r.leaderEpoch, Number(r.endOffset)];
+  };
   assert.deepEqual(at(-1), [-1, -1]); // undefined epoch
   assert.deepEqual(at(1), [1, 10]); // below every known epoch: the requested one, ending where the first starts
   assert.deepEqual(at(3), [3, 20]);

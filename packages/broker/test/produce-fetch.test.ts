@@ -2,23 +2,67 @@
 // size limits, restart.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ApiKey, CompressionType, ErrorCode, Off, crc32c, decodeRecordBatches, encodeRecordBatch, type RecordInput } from '@tributary/protocol';
+import {
+  ApiKey,
+  CompressionType,
+  ErrorCode,
+  Off,
+  crc32c,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  type RecordInput,
+} from '@tributary/protocol';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 import { topicsOf } from './helpers/test-topics.ts';
 
 const batch = (records: RecordInput[], compression = CompressionType.None) => encodeRecordBatch({ records, compression });
-const values = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i }));
+const values = (n: number, prefix = 'v') =>
+  Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i }));
 
-async function produce(c: KafkaTestClient, topic: string, partition: number, records: Buffer | null, opts: { acks?: number; version?: number } = {}) {
-  const res = await c.request(ApiKey.Produce, opts.version ?? 9, { acks: opts.acks ?? -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+async function produce(
+  c: KafkaTestClient,
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  opts: { acks?: number; version?: number } = {},
+) {
+  const res = await c.request(ApiKey.Produce, opts.version ?? 9, {
+    acks: opts.acks ?? -1,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  });
   return res.responses[0]!.partitionResponses[0]!;
 }
 
-function fetchReq(topic: string, partition: number, offset: number, o: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number } = {}) {
+function fetchReq(
+  topic: string,
+  partition: number,
+  offset: number,
+  o: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number } = {},
+) {
   return {
-    replicaId: -1, maxWaitMs: o.maxWaitMs ?? 0, minBytes: o.minBytes ?? 1, maxBytes: o.maxBytes ?? 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: o.partitionMaxBytes ?? 1 << 20 }] }],
+    replicaId: -1,
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: o.minBytes ?? 1,
+    maxBytes: o.maxBytes ?? 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: BigInt(offset),
+            logStartOffset: -1n,
+            partitionMaxBytes: o.partitionMaxBytes ?? 1 << 20,
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -31,7 +75,10 @@ describe('Produce and Fetch', async () => {
   await tm.createTopic({ name: 'gz', numPartitions: 1, configs: { 'compression.type': 'gzip' } });
   await tm.createTopic({ name: 'small', numPartitions: 1, configs: { 'max.message.bytes': '200' } });
   await tm.createTopic({ name: 'misr', numPartitions: 1, configs: { 'min.insync.replicas': '2' } });
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('assigns contiguous offsets and fetch returns the bytes as stored', async () => {
     const r1 = await produce(c, 't', 0, await batch(values(3)));
@@ -40,18 +87,35 @@ describe('Produce and Fetch', async () => {
     assert.deepEqual([r2.errorCode, r2.baseOffset], [0, 3n]);
     const r3 = await produce(c, 't', 1, await batch(values(1)), { version: 3 });
     assert.deepEqual([r3.errorCode, r3.baseOffset, r3.logStartOffset], [0, 0n, -1n]);
-    tm.partition("t", 1)!.log.truncateTo(0);
-    assert.equal(tm.partition("t", 1)!.highWatermark, 0);
+    tm.partition('t', 1)!.log.truncateTo(0);
+    assert.equal(tm.partition('t', 1)!.highWatermark, 0);
     const f = await c.request(ApiKey.Fetch, 12, fetchReq('t', 0, 0));
     assert.equal(f.sessionId, 0);
     const p = f.responses[0]!.partitions[0]!;
-    assert.deepEqual([p.errorCode, p.highWatermark, p.lastStableOffset, p.logStartOffset, p.preferredReadReplica, p.abortedTransactions], [0, 5n, 5n, 0n, -1, null]);
+    assert.deepEqual(
+      [p.errorCode, p.highWatermark, p.lastStableOffset, p.logStartOffset, p.preferredReadReplica, p.abortedTransactions],
+      [0, 5n, 5n, 0n, -1, null],
+    );
     const batches = await decodeRecordBatches(p.records!);
-    assert.deepEqual(batches.map((x) => x.baseOffset), [0n, 3n]);
-    assert.deepEqual(batches.flatMap((x) => x.records.map((r) => [Number(r.offset), r.value!.toString(), Number(r.timestamp)])),
-      [[0, 'v0', 1_700_000_000_000], [1, 'v1', 1_700_000_000_001], [2, 'v2', 1_700_000_000_002], [3, 'w0', 1_700_000_000_000], [4, 'w1', 1_700_000_000_001]]);
+    assert.deepEqual(
+      batches.map((x) => x.baseOffset),
+      [0n, 3n],
+    );
+    assert.deepEqual(
+      batches.flatMap((x) => x.records.map((r) => [Number(r.offset), r.value!.toString(), Number(r.timestamp)])),
+      [
+        [0, 'v0', 1_700_000_000_000],
+        [1, 'v1', 1_700_000_000_001],
+        [2, 'v2', 1_700_000_000_002],
+        [3, 'w0', 1_700_000_000_000],
+        [4, 'w1', 1_700_000_000_001],
+      ],
+    );
     const mid = await c.request(ApiKey.Fetch, 4, fetchReq('t', 0, 3));
-    assert.deepEqual((await decodeRecordBatches(mid.responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset), [3n]);
+    assert.deepEqual(
+      (await decodeRecordBatches(mid.responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset),
+      [3n],
+    );
     const end = await c.request(ApiKey.Fetch, 11, fetchReq('t', 0, 5));
     assert.equal(end.responses[0]!.partitions[0]!.records!.length, 0);
   });
@@ -71,7 +135,10 @@ describe('Produce and Fetch', async () => {
     const legacy = await batch(values(1));
     legacy[Off.Magic] = 1;
     const rl = await produce(c, 't', 1, legacy);
-    assert.deepEqual([rl.errorCode, rl.errorMessage], [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2']);
+    assert.deepEqual(
+      [rl.errorCode, rl.errorMessage],
+      [ErrorCode.INVALID_RECORD, 'Produce requests with version 9 are only allowed to contain record batches with magic version 2'],
+    );
     // count must equal lastOffsetDelta + 1 (Kafka's LogValidator), CRC re-stamped so only the count is wrong
     const recount = async (count: number, lastDelta: number) => {
       const b2 = await batch(values(3));
@@ -81,9 +148,15 @@ describe('Produce and Fetch', async () => {
       const r = await produce(c, 't', 1, b2);
       return [r.errorCode, r.errorMessage];
     };
-    assert.deepEqual(await recount(3, 5), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 5] and count of records 3 in topic partition t-1.']);
+    assert.deepEqual(await recount(3, 5), [
+      ErrorCode.INVALID_RECORD,
+      'Inconsistent batch offset range [0, 5] and count of records 3 in topic partition t-1.',
+    ]);
     assert.deepEqual(await recount(0, 2), [ErrorCode.INVALID_RECORD, 'Invalid reported count for record batch: 0 in topic partition t-1.']);
-    assert.deepEqual(await recount(3, 1), [ErrorCode.INVALID_RECORD, 'Inconsistent batch offset range [0, 1] and count of records 3 in topic partition t-1.']);
+    assert.deepEqual(await recount(3, 1), [
+      ErrorCode.INVALID_RECORD,
+      'Inconsistent batch offset range [0, 1] and count of records 3 in topic partition t-1.',
+    ]);
     const two = Buffer.concat([await batch(values(1)), await batch(values(1))]);
     assert.equal((await produce(c, 't', 1, two)).errorCode, ErrorCode.INVALID_RECORD);
     assert.equal((await produce(c, 't', 1, null)).errorCode, ErrorCode.INVALID_RECORD);
@@ -103,7 +176,10 @@ describe('Produce and Fetch', async () => {
     // nothing was appended to t-1 by the refused requests
     assert.equal(tm.partition('t', 1)!.logEndOffset, 0);
     const f = await c.request(ApiKey.Fetch, 12, fetchReq('t', 0, 99));
-    assert.deepEqual([f.responses[0]!.partitions[0]!.errorCode, f.responses[0]!.partitions[0]!.highWatermark], [ErrorCode.OFFSET_OUT_OF_RANGE, -1n]);
+    assert.deepEqual(
+      [f.responses[0]!.partitions[0]!.errorCode, f.responses[0]!.partitions[0]!.highWatermark],
+      [ErrorCode.OFFSET_OUT_OF_RANGE, -1n],
+    );
     const u = await c.request(ApiKey.Fetch, 12, fetchReq('nope', 0, 0));
     assert.equal(u.responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const fenced = fetchReq('t', 0, 0);
@@ -112,7 +188,11 @@ describe('Produce and Fetch', async () => {
   });
 
   it('acks=0 gets no response but appends', async () => {
-    c.send(ApiKey.Produce, 9, { acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 1, records: await batch(values(4)) }] }] });
+    c.send(ApiKey.Produce, 9, {
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 1, records: await batch(values(4)) }] }],
+    });
     const md = await c.request(ApiKey.Metadata, 1, { topics: [] }); // answered next: acks=0 produced no frame
     assert.equal(md.topics.length, 0);
     assert.equal(tm.partition('t', 1)!.logEndOffset, 4);
@@ -121,7 +201,19 @@ describe('Produce and Fetch', async () => {
   it('acks=0 with a failed partition closes the connection after earlier answers', async () => {
     const c2 = await kafkaClient(b.port);
     const md = c2.request(ApiKey.Metadata, 1, { topics: [] }); // answered before the close
-    c2.send(ApiKey.Produce, 9, { acks: 0, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: await batch(values(1)) }, { index: 7, records: await batch(values(1)) }] }] });
+    c2.send(ApiKey.Produce, 9, {
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 't',
+          partitionData: [
+            { index: 0, records: await batch(values(1)) },
+            { index: 7, records: await batch(values(1)) },
+          ],
+        },
+      ],
+    });
     c2.send(ApiKey.Metadata, 1, { topics: [] }); // after the failed produce: dropped
     assert.equal((await md).topics.length, 0);
     await c2.wire.closed;
@@ -147,8 +239,10 @@ describe('Produce and Fetch', async () => {
     const f = await c.request(ApiKey.Fetch, 12, fetchReq('gz', 0, 0));
     const [d] = await decodeRecordBatches(f.responses[0]!.partitions[0]!.records!);
     assert.equal(d!.compression, CompressionType.Gzip);
-    assert.deepEqual(d!.records.map((r) => [Number(r.offset), r.key!.toString(), r.value!.toString(), Number(r.timestamp), r.headers[0]!.key]),
-      recs.map((r, i) => [i, r.key, r.value, r.timestamp, 'h']));
+    assert.deepEqual(
+      d!.records.map((r) => [Number(r.offset), r.key!.toString(), r.value!.toString(), Number(r.timestamp), r.headers[0]!.key]),
+      recs.map((r, i) => [i, r.key, r.value, r.timestamp, 'h']),
+    );
   });
 
   it('long poll: a waiting fetch is answered by an append, well before max.wait.ms', async () => {
@@ -176,9 +270,14 @@ describe('Produce and Fetch', async () => {
       await new Promise((r) => setTimeout(r, 20));
       assert.equal(tm.replicas.fetchPurgatory.size, 1);
       await produce(c, 'lp', 0, await batch(values(1)));
-      assert.deepEqual((await decodeRecordBatches((await big).responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset), [1n, 2n]);
+      assert.deepEqual(
+        (await decodeRecordBatches((await big).responses[0]!.partitions[0]!.records!)).map((x) => x.baseOffset),
+        [1n, 2n],
+      );
       assert.ok(Date.now() - bigStarted < 10_000);
-    } finally { c2.close(); }
+    } finally {
+      c2.close();
+    }
   });
 
   it('max bytes: first batch always, later partitions only what fits (KIP-74)', async () => {
@@ -194,7 +293,10 @@ describe('Produce and Fetch', async () => {
     const [p0, p1] = f.responses[0]!.partitions;
     assert.equal(p0!.records!.length, b0.length);
     // budget used up: no records, but the partition's offsets are answered
-    assert.deepEqual([p1!.errorCode, p1!.records!.length, p1!.highWatermark, p1!.lastStableOffset, p1!.logStartOffset], [0, 0, 10n, 10n, 0n]);
+    assert.deepEqual(
+      [p1!.errorCode, p1!.records!.length, p1!.highWatermark, p1!.lastStableOffset, p1!.logStartOffset],
+      [0, 0, 10n, 10n, 0n],
+    );
     const oor = fetchReq('mb', 0, 0, { maxBytes: 10 });
     oor.topics[0]!.partitions.push({ ...oor.topics[0]!.partitions[0]!, partition: 1, fetchOffset: 99n });
     assert.equal((await c.request(ApiKey.Fetch, 12, oor)).responses[0]!.partitions[1]!.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
@@ -224,10 +326,20 @@ describe('durability', () => {
       while (next < 10) {
         const r = await c2.request(ApiKey.Fetch, 12, fetchReq('d', 0, next));
         const bs = await decodeRecordBatches(r.responses[0]!.partitions[0]!.records!);
-        for (const x of bs) for (const rec of x.records) { seen.push(`${rec.offset}:${rec.value}`); next = Number(rec.offset) + 1; }
+        for (const x of bs)
+          for (const rec of x.records) {
+            seen.push(`${rec.offset}:${rec.value}`);
+            next = Number(rec.offset) + 1;
+          }
       }
-      assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => `${i}:r${Math.floor(i / 2)}-${i % 2}`));
-    } finally { c2.close(); await b2.stop(); }
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 10 }, (_, i) => `${i}:r${Math.floor(i / 2)}-${i % 2}`),
+      );
+    } finally {
+      c2.close();
+      await b2.stop();
+    }
   });
 });
 
@@ -250,7 +362,10 @@ describe('large fetch', () => {
       assert.equal((await decodeRecordBatches(p1!.records!))[0]!.records.length, 10);
       const v4 = await c.request(ApiKey.Fetch, 4, req);
       assert.deepEqual(v4.responses[0]!.partitions[0]!.records, p0!.records);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 });
 
@@ -274,7 +389,10 @@ describe('waiting fetches end early', () => {
       assert.deepEqual([r2.responses[0]!.partitions[0]!.errorCode, r2.responses[0]!.partitions[0]!.records!.length], [0, 0]);
       await stopping;
       assert.ok(Date.now() - t0 < 30_000);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 });
 
@@ -286,7 +404,10 @@ describe('idempotent producer', () => {
     const ib = (seq: number, n: number, epoch = 0, pid = 7n) =>
       encodeRecordBatch({ records: values(n), producerId: pid, producerEpoch: epoch, baseSequence: seq });
     try {
-      const p = async (buf: Buffer) => { const r = await produce(c, 'idem', 0, buf); return [r.errorCode, r.baseOffset]; };
+      const p = async (buf: Buffer) => {
+        const r = await produce(c, 'idem', 0, buf);
+        return [r.errorCode, r.baseOffset];
+      };
       assert.deepEqual(await p(await ib(0, 2)), [0, 0n]);
       assert.deepEqual(await p(await ib(2, 3)), [0, 2n]);
       assert.deepEqual(await p(await ib(0, 2)), [0, 0n]); // duplicate: original offsets
@@ -300,16 +421,25 @@ describe('idempotent producer', () => {
       assert.deepEqual(await p(await ib(42, 1, 0, 8n)), [0, 7n]); // unknown producer: any sequence
       assert.deepEqual(await p(await ib(2147483647, 2, 0, 9n)), [0, 8n]); // wraps at Int32.MAX
       assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
-    } finally { c.close(); await b.broker.stop(); }
+    } finally {
+      c.close();
+      await b.broker.stop();
+    }
     // after a restart the state comes back from the log: duplicates and gaps are still detected
     const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
     const c2 = await kafkaClient(b2.port);
     try {
-      const p = async (buf: Buffer) => { const r = await produce(c2, 'idem', 0, buf); return [r.errorCode, r.baseOffset]; };
+      const p = async (buf: Buffer) => {
+        const r = await produce(c2, 'idem', 0, buf);
+        return [r.errorCode, r.baseOffset];
+      };
       assert.deepEqual(await p(await ib(1, 1, 0, 9n)), [0, 10n]);
       assert.deepEqual(await p(await ib(5, 1, 0, 9n)), [ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]);
       assert.deepEqual(await p(await ib(0, 1, 1)), [0, 6n]);
       assert.deepEqual(await p(await ib(1, 1, 1)), [0, 11n]);
-    } finally { c2.close(); await b2.stop(); }
+    } finally {
+      c2.close();
+      await b2.stop();
+    }
   });
 });

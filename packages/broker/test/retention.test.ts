@@ -17,7 +17,12 @@ describe('retention', () => {
       for (const name of ['short', 'long']) {
         for (let i = 0; i < 3; i++) {
           const ts = time.now() - 3_600_000 + i;
-          await tm.partition(name, 0)!.appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'x'.repeat(50), timestamp: ts }] }), { requiredAcks: 1, origin: 'coordinator' });
+          await tm
+            .partition(name, 0)!
+            .appendRecordsToLeader(await encodeRecordBatch({ records: [{ value: 'x'.repeat(50), timestamp: ts }] }), {
+              requiredAcks: 1,
+              origin: 'coordinator',
+            });
         }
       }
       assert.equal(tm.partition('short', 0)!.log.segments.length, 3);
@@ -25,6 +30,8 @@ describe('retention', () => {
       assert.equal(tm.partition('short', 0)!.logStartOffset, 2);
       assert.equal(tm.partition('short', 0)!.highWatermark, 3);
       assert.equal(tm.partition('long', 0)!.logStartOffset, 0);
-    } finally { await b.stop(); }
+    } finally {
+      await b.stop();
+    }
   });
 });

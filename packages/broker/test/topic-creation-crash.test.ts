@@ -23,7 +23,11 @@ async function topicManager(fs: MemoryFileSystem) {
   replicas.startup();
   const controller = await LocalController.open({ logDir: '/data', controller: controllerOptions(config), fs, time });
   controller.subscribe((delta, image) => replicas.applyDelta(delta, image));
-  const reg = await controller.registerBroker({ brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAQ', endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 0 }] });
+  const reg = await controller.registerBroker({
+    brokerId: 1,
+    incarnationId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+    endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 0 }],
+  });
   await controller.unfenceBroker(1, reg.brokerEpoch);
   return {
     async createTopic(t: { name: string; numPartitions: number }) {
@@ -33,7 +37,10 @@ async function topicManager(fs: MemoryFileSystem) {
     topic: (name: string) => controller.image.topic(name),
     topicById: (id: string) => controller.image.topicById(id),
     partition: (topic: string, p: number) => replicas.getPartition(topic, p),
-    async stop() { replicas.shutdown(); await controller.close(); },
+    async stop() {
+      replicas.shutdown();
+      await controller.close();
+    },
   };
 }
 
@@ -46,7 +53,13 @@ describe('topic creation and a crash', () => {
     assert.equal(r.errorCode, 0);
     assert.equal(fs.stats.fsyncs - fsyncs, 1); // the metadata log's batch; nothing per partition
     const id = r.topicId!;
-    const batch = () => encodeRecordBatch({ records: [{ key: 'k', value: 'v', timestamp: 1_700_000_000_000 }, { key: 'k2', value: 'v2', timestamp: 1_700_000_000_001 }] });
+    const batch = () =>
+      encodeRecordBatch({
+        records: [
+          { key: 'k', value: 'v', timestamp: 1_700_000_000_000 },
+          { key: 'k2', value: 'v2', timestamp: 1_700_000_000_001 },
+        ],
+      });
     const a = await tm.partition('wide', 42)!.appendRecordsToLeader(await batch(), { requiredAcks: -1, origin: 'client' });
     assert.deepEqual([a.firstOffset, a.lastOffset], [0, 1]);
     tm.partition('wide', 42)!.log.flush();
@@ -58,7 +71,10 @@ describe('topic creation and a crash', () => {
       const t = tm2.topic('wide')!;
       assert.equal(t.topicId, id);
       assert.equal(t.partitions.size, N);
-      assert.deepEqual([...t.partitions.keys()].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i));
+      assert.deepEqual(
+        [...t.partitions.keys()].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, i) => i),
+      );
       for (let i = 0; i < N; i++) {
         const p = tm2.partition('wide', i)!;
         assert.equal(p.log.logEndOffset, i === 42 ? 2 : 0, `wide-${i}`);
@@ -76,7 +92,10 @@ describe('topic creation and a crash', () => {
     const tm3 = await topicManager(fs);
     try {
       assert.equal(tm3.topic('wide')!.partitions.size, N);
-      assert.deepEqual([0, 1, 42].map((p) => tm3.partition('wide', p)!.log.logEndOffset), [2, 0, 4]);
+      assert.deepEqual(
+        [0, 1, 42].map((p) => tm3.partition('wide', p)!.log.logEndOffset),
+        [2, 0, 4],
+      );
       assert.equal(fs.bytes('/data/wide-0/partition.metadata').toString(), `version: 0\ntopic_id: ${id}\n`);
     } finally {
       await tm3.stop();

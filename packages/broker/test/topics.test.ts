@@ -10,7 +10,10 @@ import { topicsOf } from './helpers/test-topics.ts';
 describe('Metadata and CreateTopics', async () => {
   const b = await startTestBroker({ 'num.partitions': 2 });
   const c = await kafkaClient(b.port);
-  after(async () => { c.close(); await b.stop(); });
+  after(async () => {
+    c.close();
+    await b.stop();
+  });
 
   it('creates topics with counts, defaults, configs; refuses bad input with Kafka codes', async () => {
     const res = await c.request(ApiKey.CreateTopics, 7, {
@@ -22,7 +25,15 @@ describe('Metadata and CreateTopics', async () => {
         { name: 'zero', numPartitions: 0, replicationFactor: 1 },
         { name: 'badcfg', numPartitions: 1, replicationFactor: 1, configs: [{ name: 'retention.ms', value: 'abc' }] },
         { name: 'unknowncfg', numPartitions: 1, replicationFactor: 1, configs: [{ name: 'no.such', value: '1' }] },
-        { name: 'assigned', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1] }, { partitionIndex: 1, brokerIds: [1] }] },
+        {
+          name: 'assigned',
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [
+            { partitionIndex: 0, brokerIds: [1] },
+            { partitionIndex: 1, brokerIds: [1] },
+          ],
+        },
         { name: 'badassign', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [7] }] },
         { name: 'x'.repeat(250), numPartitions: 1, replicationFactor: 1 },
         { name: '..', numPartitions: 1, replicationFactor: 1 },
@@ -49,31 +60,65 @@ describe('Metadata and CreateTopics', async () => {
     assert.equal(by.get('x'.repeat(250))!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
     assert.equal(by.get('..')!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
 
-    const again = await c.request(ApiKey.CreateTopics, 0, { topics: [{ name: 'orders', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 0 });
+    const again = await c.request(ApiKey.CreateTopics, 0, {
+      topics: [{ name: 'orders', numPartitions: 1, replicationFactor: 1 }],
+      timeoutMs: 0,
+    });
     assert.equal(again.topics[0]!.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
-    const dup = await c.request(ApiKey.CreateTopics, 4, { topics: [{ name: 'd', numPartitions: 1, replicationFactor: 1 }, { name: 'd', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 0 });
-    assert.deepEqual(dup.topics.map((t) => t.errorCode), [ErrorCode.INVALID_REQUEST]);
-    const collide = await c.request(ApiKey.CreateTopics, 4, { topics: [{ name: 'my.topic', numPartitions: 1, replicationFactor: 1 }, { name: 'my_topic', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 0 });
-    assert.deepEqual(collide.topics.map((t) => t.errorCode), [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+    const dup = await c.request(ApiKey.CreateTopics, 4, {
+      topics: [
+        { name: 'd', numPartitions: 1, replicationFactor: 1 },
+        { name: 'd', numPartitions: 1, replicationFactor: 1 },
+      ],
+      timeoutMs: 0,
+    });
+    assert.deepEqual(
+      dup.topics.map((t) => t.errorCode),
+      [ErrorCode.INVALID_REQUEST],
+    );
+    const collide = await c.request(ApiKey.CreateTopics, 4, {
+      topics: [
+        { name: 'my.topic', numPartitions: 1, replicationFactor: 1 },
+        { name: 'my_topic', numPartitions: 1, replicationFactor: 1 },
+      ],
+      timeoutMs: 0,
+    });
+    assert.deepEqual(
+      collide.topics.map((t) => t.errorCode),
+      [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION],
+    );
   });
 
   it('validateOnly creates nothing', async () => {
-    const res = await c.request(ApiKey.CreateTopics, 5, { topics: [{ name: 'dry', numPartitions: 4, replicationFactor: 1 }], timeoutMs: 0, validateOnly: true });
+    const res = await c.request(ApiKey.CreateTopics, 5, {
+      topics: [{ name: 'dry', numPartitions: 4, replicationFactor: 1 }],
+      timeoutMs: 0,
+      validateOnly: true,
+    });
     assert.equal(res.topics[0]!.errorCode, ErrorCode.NONE);
     assert.equal(res.topics[0]!.numPartitions, 4);
     assert.equal(topicsOf(b.broker).topic('dry'), undefined);
   });
 
   it('Metadata lists brokers, cluster, controller, topics with ids, leaders, epochs, ISR', async () => {
-    const md = await c.request(ApiKey.Metadata, 12, { topics: [{ name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false });
+    const md = await c.request(ApiKey.Metadata, 12, {
+      topics: [{ name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+      allowAutoTopicCreation: false,
+    });
     assert.deepEqual(md.brokers, [{ nodeId: 1, host: '127.0.0.1', port: b.port, rack: null }]);
     assert.equal(md.clusterId, b.broker.services.clusterId);
     assert.equal(md.controllerId, 1);
     const t = md.topics[0]!;
     assert.equal(t.errorCode, 0);
     assert.equal(t.topicId, topicsOf(b.broker).topic('orders')!.topicId);
-    assert.deepEqual(t.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes]),
-      [[0, 1, 0, [1], [1]], [1, 1, 0, [1], [1]], [2, 1, 0, [1], [1]]]);
+    assert.deepEqual(
+      t.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes]),
+      [
+        [0, 1, 0, [1], [1]],
+        [1, 1, 0, [1], [1]],
+        [2, 1, 0, [1], [1]],
+      ],
+    );
     assert.equal(t.topicAuthorizedOperations, -2147483648);
     // by topic id (v10+)
     const byId = await c.request(ApiKey.Metadata, 12, { topics: [{ name: null, topicId: t.topicId }] });
@@ -113,7 +158,10 @@ describe('auto.create.topics.enable=false', async () => {
     try {
       const md = await c.request(ApiKey.Metadata, 4, { topics: [{ name: 'nope' }], allowAutoTopicCreation: true });
       assert.equal(md.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    } finally { c.close(); await b.stop(); }
+    } finally {
+      c.close();
+      await b.stop();
+    }
   });
 });
 
@@ -121,7 +169,11 @@ describe('topics across a restart', () => {
   it('keeps topics, ids and configs across a restart; deletes and grows topics; internal flag', async () => {
     const b = await startTestBroker({}, {}, { keep: true });
     const tm = topicsOf(b.broker);
-    const r = await tm.createTopic({ name: 'keep', numPartitions: 2, configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '5000', 'segment.bytes': '2048' } });
+    const r = await tm.createTopic({
+      name: 'keep',
+      numPartitions: 2,
+      configs: { 'cleanup.policy': 'compact', 'max.message.bytes': '5000', 'segment.bytes': '2048' },
+    });
     assert.equal(r.errorCode, 0);
     const id = r.topic!.topicId;
     assert.equal(tm.partition('keep', 0)!.log.config.segmentBytes, 2048);
@@ -131,7 +183,15 @@ describe('topics across a restart', () => {
     assert.equal((await tm.createPartitions('keep', 2)).errorCode, ErrorCode.INVALID_PARTITIONS);
     assert.equal((await tm.deleteTopic('gone')).errorCode, 0);
     assert.equal((await tm.deleteTopic('gone')).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    assert.equal((await tm.incrementalAlterTopicConfigs('keep', [{ name: 'retention.ms', op: 'SET', value: '60000' }, { name: 'cleanup.policy', op: 'APPEND', value: 'delete' }])).errorCode, 0);
+    assert.equal(
+      (
+        await tm.incrementalAlterTopicConfigs('keep', [
+          { name: 'retention.ms', op: 'SET', value: '60000' },
+          { name: 'cleanup.policy', op: 'APPEND', value: 'delete' },
+        ])
+      ).errorCode,
+      0,
+    );
     assert.equal((await tm.alterTopicConfigs('keep', { 'retention.ms': 'x' })).errorCode, ErrorCode.INVALID_CONFIG);
     assert.equal(existsSync(`${b.dataDir}/__cluster_metadata-0/00000000000000000000.log`), true);
     await b.broker.stop();
@@ -145,7 +205,12 @@ describe('topics across a restart', () => {
       const t = tm2.topic('keep')!;
       assert.equal(t.topicId, id);
       assert.equal(t.partitions.length, 3);
-      assert.deepEqual(t.configs, { 'cleanup.policy': 'compact,delete', 'max.message.bytes': '5000', 'segment.bytes': '2048', 'retention.ms': '60000' });
+      assert.deepEqual(t.configs, {
+        'cleanup.policy': 'compact,delete',
+        'max.message.bytes': '5000',
+        'segment.bytes': '2048',
+        'retention.ms': '60000',
+      });
       assert.equal(t.runtime.maxMessageBytes, 5000);
       assert.equal(tm2.partition('keep', 2)!.log.config.retentionMs, 60000);
       assert.equal(tm2.topic('gone'), undefined);

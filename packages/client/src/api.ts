@@ -285,9 +285,16 @@ export interface Admin {
    * given as null (back to the default), leaves the others. `incremental: false` uses the legacy
    * AlterConfigs: the given set replaces every override of the resource.
    */
-  alterConfigs(resource: ConfigResource, changes: Record<string, string | null>, options?: { incremental?: boolean; validateOnly?: boolean }): Promise<void>;
+  alterConfigs(
+    resource: ConfigResource,
+    changes: Record<string, string | null>,
+    options?: { incremental?: boolean; validateOnly?: boolean },
+  ): Promise<void>;
   /** Offsets per partition: 'earliest', 'latest' or the first offset at/after a timestamp. */
-  listOffsets(topic: string, at: 'earliest' | 'latest' | { timestamp: number }): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>>;
+  listOffsets(
+    topic: string,
+    at: 'earliest' | 'latest' | { timestamp: number },
+  ): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>>;
   deleteRecords(topic: string, before: Array<{ partition: number; offset: bigint }>): Promise<void>;
   listGroups(): Promise<Array<{ groupId: string; protocolType: string; state: string }>>;
   describeGroups(groupIds: string[]): Promise<GroupDescription[]>;

@@ -7,6 +7,14 @@ export { NoOffsetForPartitionError } from './consumer/subscription-state.ts';
 export { CommitFailedError } from './consumer/group-coordinator.ts';
 export * from './partitioner/index.ts';
 export * from './assignors/index.ts';
-export { RecordAccumulator, ProducerBatch, type AccumulatorOptions, type AccumulatorRecord, type AppendResult, type ReadyResult, type BatchResult } from './producer/accumulator.ts';
+export {
+  RecordAccumulator,
+  ProducerBatch,
+  type AccumulatorOptions,
+  type AccumulatorRecord,
+  type AppendResult,
+  type ReadyResult,
+  type BatchResult,
+} from './producer/accumulator.ts';
 export { partitionAndAppend, type TopicLayout } from './producer/partition-and-append.ts';
 export { recordSizeInBytes, RECORD_BATCH_OVERHEAD } from './producer/record-size.ts';

@@ -6,12 +6,25 @@
 
 // records
 export {
-  BrokerControlledShutdownChange, BrokerFencingChange, ConfigResourceType, LeaderRecoveryState,
-  METADATA_VERSION, METADATA_VERSION_FEATURE, NO_LEADER, NO_LEADER_CHANGE,
-  type MetadataRecord, type MetadataRecordType, type MetadataRecordTypes, type RecordOf,
+  BrokerControlledShutdownChange,
+  BrokerFencingChange,
+  ConfigResourceType,
+  LeaderRecoveryState,
+  METADATA_VERSION,
+  METADATA_VERSION_FEATURE,
+  NO_LEADER,
+  NO_LEADER_CHANGE,
+  type MetadataRecord,
+  type MetadataRecordType,
+  type MetadataRecordTypes,
+  type RecordOf,
 } from './records/metadata-record.ts';
 export {
-  MetadataParseError, decodeMetadataBatches, decodeMetadataRecord, encodeMetadataBatch, encodeMetadataRecord,
+  MetadataParseError,
+  decodeMetadataBatches,
+  decodeMetadataRecord,
+  encodeMetadataBatch,
+  encodeMetadataRecord,
   type MetadataBatch,
 } from './records/record-serde.ts';
 
@@ -21,7 +34,11 @@ export { MetadataDelta, applyRecords } from './image/metadata-delta.ts';
 export { imageRecords } from './image/image-records.ts';
 export { TopicsImage, partitionsInOrder, type TopicImage } from './image/topics-image.ts';
 export {
-  TopicDelta, TopicsDelta, type LocalPartitionChange, type LocalPartitionDelete, type LocalReplicaChanges,
+  TopicDelta,
+  TopicsDelta,
+  type LocalPartitionChange,
+  type LocalPartitionDelete,
+  type LocalReplicaChanges,
 } from './image/topics-delta.ts';
 export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
 export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
@@ -33,25 +50,47 @@ export { Controller, type ValidateOnly } from './controller/controller.ts';
 export { newTopicId, type ControllerOptions, type TopicConfigPolicy } from './controller/controller-options.ts';
 export type { ApiError, ControllerResult } from './controller/results.ts';
 export type {
-  CreatableTopic, CreatedTopic, CreatePartitionsResult, CreatePartitionsTopic, CreateTopicResult, DeletableTopic, DeleteTopicResult,
+  CreatableTopic,
+  CreatedTopic,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
+  CreateTopicResult,
+  DeletableTopic,
+  DeleteTopicResult,
 } from './controller/topic-control.ts';
 export type {
-  AlterConfigOp, AlterConfigOpType, AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource,
+  AlterConfigOp,
+  AlterConfigOpType,
+  AlterConfigsResource,
+  AlterConfigsResult,
+  IncrementalAlterConfigsResource,
 } from './controller/configuration-control.ts';
 export {
-  PRODUCER_ID_BLOCK_SIZE, type BrokerRegistrationRequest, type BrokerRegistrationResult, type ProducerIdsBlockResult,
+  PRODUCER_ID_BLOCK_SIZE,
+  type BrokerRegistrationRequest,
+  type BrokerRegistrationResult,
+  type ProducerIdsBlockResult,
 } from './controller/cluster-control.ts';
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export {
-  CLUSTER_METADATA_TOPIC, GROUP_METADATA_TOPIC, INTERNAL_TOPICS, MAX_TOPIC_NAME_LENGTH, TRANSACTION_STATE_TOPIC,
-  isInternalTopic, topicNameProblem,
+  CLUSTER_METADATA_TOPIC,
+  GROUP_METADATA_TOPIC,
+  INTERNAL_TOPICS,
+  MAX_TOPIC_NAME_LENGTH,
+  TRANSACTION_STATE_TOPIC,
+  isInternalTopic,
+  topicNameProblem,
 } from './controller/topic-names.ts';
 
 // log and the single-node backend
 export type { AppendResult, MetadataLog } from './log/metadata-log.ts';
 export { LocalMetadataLog, METADATA_PARTITION_DIR, type LocalMetadataLogOptions } from './log/local-metadata-log.ts';
 export {
-  LocalController, type LocalControllerOptions, type LocalControllerStartup, type MetadataListener, type MetadataLogger,
+  LocalController,
+  type LocalControllerOptions,
+  type LocalControllerStartup,
+  type MetadataListener,
+  type MetadataLogger,
 } from './local/local-controller.ts';
 export { MIGRATED_TOPIC_STORE_DIR, TOPIC_STORE_DIR } from './local/topic-store-migration.ts';

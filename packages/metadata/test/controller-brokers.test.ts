@@ -17,26 +17,43 @@ function threeBrokers(): MetadataImage {
 }
 
 const parts = (image: MetadataImage, topic = 't') =>
-  partitionsInOrder(image.topic(topic)!).map(([p, r]) => `${p}: leader=${r.leader} isr=${r.isr.join(',')} epoch=${r.leaderEpoch}/${r.partitionEpoch}${r.leaderRecoveryState ? ' RECOVERING' : ''}`);
+  partitionsInOrder(image.topic(topic)!).map(
+    ([p, r]) =>
+      `${p}: leader=${r.leader} isr=${r.isr.join(',')} epoch=${r.leaderEpoch}/${r.partitionEpoch}${r.leaderRecoveryState ? ' RECOVERING' : ''}`,
+  );
 
-const kinds = (records: MetadataRecord[]) => records.map((r) => r.type === 'PartitionChangeRecord'
-  ? `change ${r.data.partitionId}${r.data.leader !== -2 ? ` leader=${r.data.leader}` : ''}${r.data.isr ? ` isr=${r.data.isr}` : ''}${r.data.leaderRecoveryState !== -1 ? ` lrs=${r.data.leaderRecoveryState}` : ''}`
-  : r.type === 'BrokerRegistrationChangeRecord' ? `broker ${r.data.brokerId} fenced=${r.data.fenced}` : r.type);
+const kinds = (records: MetadataRecord[]) =>
+  records.map((r) =>
+    r.type === 'PartitionChangeRecord'
+      ? `change ${r.data.partitionId}${r.data.leader !== -2 ? ` leader=${r.data.leader}` : ''}${r.data.isr ? ` isr=${r.data.isr}` : ''}${r.data.leaderRecoveryState !== -1 ? ` lrs=${r.data.leaderRecoveryState}` : ''}`
+      : r.type === 'BrokerRegistrationChangeRecord'
+        ? `broker ${r.data.brokerId} fenced=${r.data.fenced}`
+        : r.type,
+  );
 
 describe('controller: brokers', () => {
   it('registers a broker fenced, with the next offset as its epoch; re-registering replaces it and leaves partitions alone', () => {
     let image = threeBrokers();
-    const r = c.registerBroker(image, { brokerId: 4, incarnationId: incarnationId(4), endpoints: [endpoint(9094)], rack: 'r1', features: { 'metadata.version': [7, 14] } }, 57);
+    const r = c.registerBroker(
+      image,
+      { brokerId: 4, incarnationId: incarnationId(4), endpoints: [endpoint(9094)], rack: 'r1', features: { 'metadata.version': [7, 14] } },
+      57,
+    );
     assert.deepEqual(r.response, { errorCode: 0, errorMessage: null, brokerEpoch: 57n });
     image = commit(image, r.records);
     const b = image.cluster.broker(4)!;
-    assert.deepEqual([b.epoch, b.fenced, b.rack, b.incarnationId, b.endpoints, [...b.features]],
-      [57n, true, 'r1', incarnationId(4), [endpoint(9094)], [['metadata.version', { min: 7, max: 14 }]]]);
+    assert.deepEqual(
+      [b.epoch, b.fenced, b.rack, b.incarnationId, b.endpoints, [...b.features]],
+      [57n, true, 'r1', incarnationId(4), [endpoint(9094)], [['metadata.version', { min: 7, max: 14 }]]],
+    );
     const before = parts(image);
     image = commit(image, c.registerBroker(image, { brokerId: 1, incarnationId: incarnationId(9), endpoints: [endpoint(1)] }, 60).records);
     assert.deepEqual([image.cluster.broker(1)!.epoch, image.cluster.broker(1)!.fenced], [60n, true]);
     assert.deepEqual(parts(image), before); // still leader of p0 until fenced or unfenced
-    assert.equal(c.registerBroker(image, { brokerId: -1, incarnationId: incarnationId(1), endpoints: [] }, 1).response.errorCode, ErrorCode.INVALID_REQUEST);
+    assert.equal(
+      c.registerBroker(image, { brokerId: -1, incarnationId: incarnationId(1), endpoints: [] }, 1).response.errorCode,
+      ErrorCode.INVALID_REQUEST,
+    );
   });
 
   it('fencing moves leadership to the first in-sync unfenced replica and drops the broker from every ISR; the last member stays', () => {
@@ -66,17 +83,36 @@ describe('controller: brokers', () => {
 
   it('with unclean.leader.election.enable (topic override) an out-of-sync replica leads, the ISR becomes it, RECOVERING', () => {
     let image = threeBrokers();
-    image = commit(image, c.incrementalAlterConfigs(image, [{ resourceType: 2, resourceName: 't', ops: [{ name: 'unclean.leader.election.enable', op: 'SET', value: 'true' }] }]).records);
+    image = commit(
+      image,
+      c.incrementalAlterConfigs(image, [
+        { resourceType: 2, resourceName: 't', ops: [{ name: 'unclean.leader.election.enable', op: 'SET', value: 'true' }] },
+      ]).records,
+    );
     for (const b of [1, 2, 3]) image = commit(image, c.fenceBroker(image, b).records);
     const u = c.unfenceBroker(image, 1);
-    assert.deepEqual(kinds(u.records), ['broker 1 fenced=-1', 'change 0 leader=1 isr=1 lrs=1', 'change 1 leader=1 isr=1 lrs=1', 'change 2 leader=1 isr=1 lrs=1']);
+    assert.deepEqual(kinds(u.records), [
+      'broker 1 fenced=-1',
+      'change 0 leader=1 isr=1 lrs=1',
+      'change 1 leader=1 isr=1 lrs=1',
+      'change 2 leader=1 isr=1 lrs=1',
+    ]);
     image = commit(image, u.records);
-    assert.deepEqual(parts(image), ['0: leader=1 isr=1 epoch=4/4 RECOVERING', '1: leader=1 isr=1 epoch=3/4 RECOVERING', '2: leader=1 isr=1 epoch=2/4 RECOVERING']);
+    assert.deepEqual(parts(image), [
+      '0: leader=1 isr=1 epoch=4/4 RECOVERING',
+      '1: leader=1 isr=1 epoch=3/4 RECOVERING',
+      '2: leader=1 isr=1 epoch=2/4 RECOVERING',
+    ]);
     // the broker default applies too, when the topic has no override
     let other = threeBrokers();
     const unclean = new Controller(options({ uncleanLeaderElectionEnable: true }));
     for (const b of [1, 2, 3]) other = commit(other, unclean.fenceBroker(other, b).records);
-    assert.deepEqual(kinds(unclean.unfenceBroker(other, 2).records), ['broker 2 fenced=-1', 'change 0 leader=2 isr=2 lrs=1', 'change 1 leader=2 isr=2 lrs=1', 'change 2 leader=2 isr=2 lrs=1']);
+    assert.deepEqual(kinds(unclean.unfenceBroker(other, 2).records), [
+      'broker 2 fenced=-1',
+      'change 0 leader=2 isr=2 lrs=1',
+      'change 1 leader=2 isr=2 lrs=1',
+      'change 2 leader=2 isr=2 lrs=1',
+    ]);
   });
 
   it('unregistering elects away from the broker, then removes it', () => {
@@ -91,8 +127,14 @@ describe('controller: brokers', () => {
   it('unknown brokers and stale epochs', () => {
     const image = threeBrokers();
     const epoch = image.cluster.broker(2)!.epoch;
-    assert.deepEqual(c.fenceBroker(image, 9).response, { errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, errorMessage: 'Broker 9 is not registered.' });
-    assert.deepEqual(c.unfenceBroker(image, 2, epoch + 1n).response, { errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: `Expected broker epoch ${epoch}, but got broker epoch ${epoch + 1n}` });
+    assert.deepEqual(c.fenceBroker(image, 9).response, {
+      errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED,
+      errorMessage: 'Broker 9 is not registered.',
+    });
+    assert.deepEqual(c.unfenceBroker(image, 2, epoch + 1n).response, {
+      errorCode: ErrorCode.STALE_BROKER_EPOCH,
+      errorMessage: `Expected broker epoch ${epoch}, but got broker epoch ${epoch + 1n}`,
+    });
     assert.equal(c.fenceBroker(image, 2, epoch).records.length, 4);
     assert.equal(c.unregisterBroker(image, 9).response.errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
   });
@@ -112,7 +154,15 @@ describe('controller: changePartition (LeaderAndIsr)', () => {
     let image = threeBrokers();
     const move = c.changePartition(image, { topic: 't', partition: 0, leader: 2 });
     assert.deepEqual(kinds(move.records), ['change 0 leader=2']);
-    assert.deepEqual([move.response.errorCode, move.response.partition!.leader, move.response.partition!.leaderEpoch, move.response.partition!.partitionEpoch], [0, 2, 1, 1]);
+    assert.deepEqual(
+      [
+        move.response.errorCode,
+        move.response.partition!.leader,
+        move.response.partition!.leaderEpoch,
+        move.response.partition!.partitionEpoch,
+      ],
+      [0, 2, 1, 1],
+    );
     image = commit(image, move.records);
     assert.deepEqual(image.partition('t', 0), move.response.partition);
     const isr = c.changePartition(image, { topic: 't', partition: 0, isr: [3] });
@@ -130,9 +180,13 @@ describe('controller: changePartition (LeaderAndIsr)', () => {
   it('refuses a leader outside the replicas and an unknown partition', () => {
     let image = clusterImage([1, 2]);
     image = commit(image, c.createTopics(image, [{ name: 'one', numPartitions: 1, replicationFactor: 1 }]).records);
-    assert.deepEqual(c.changePartition(image, { topic: 'one', partition: 0, leader: 2 }), { records: [],
-      response: { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'node 2 is not a replica of one-0 (replicas 1)' } });
-    assert.deepEqual(c.changePartition(image, { topic: 'one', partition: 1, leader: 1 }).response,
-      { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown partition one-1' });
+    assert.deepEqual(c.changePartition(image, { topic: 'one', partition: 0, leader: 2 }), {
+      records: [],
+      response: { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'node 2 is not a replica of one-0 (replicas 1)' },
+    });
+    assert.deepEqual(c.changePartition(image, { topic: 'one', partition: 1, leader: 1 }).response, {
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: 'unknown partition one-1',
+    });
   });
 });

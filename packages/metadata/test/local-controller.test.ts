@@ -12,7 +12,9 @@ import { LocalController, type MetadataImage, partitionsInOrder, type MetadataDe
 import { endpoint, incarnationId, options } from './helpers/fixtures.ts';
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'tributary-metadata-'));
   dirs.push(d);
@@ -28,8 +30,13 @@ async function startBroker(m: LocalController, id = 1): Promise<void> {
   assert.equal((await m.unfenceBroker(id, r.brokerEpoch)).errorCode, 0);
 }
 
-const describeImage = (image: MetadataImage) => image.topics.topics().map((t) =>
-  `${t.name} ${t.topicId} ${partitionsInOrder(t).map(([p, r]) => `${p}:${r.leader}@${r.leaderEpoch}/${r.partitionEpoch}[${r.isr}]`).join(' ')} ${JSON.stringify(image.topicConfigs(t.name))}`);
+const describeImage = (image: MetadataImage) =>
+  image.topics.topics().map(
+    (t) =>
+      `${t.name} ${t.topicId} ${partitionsInOrder(t)
+        .map(([p, r]) => `${p}:${r.leader}@${r.leaderEpoch}/${r.partitionEpoch}[${r.isr}]`)
+        .join(' ')} ${JSON.stringify(image.topicConfigs(t.name))}`,
+  );
 
 describe('LocalController', () => {
   it('bootstraps an empty log, writes every change durably, and replays it on restart into the same image', async () => {
@@ -41,18 +48,37 @@ describe('LocalController', () => {
     assert.equal(m.image.cluster.broker(1)!.epoch, 1n); // the offset of its RegisterBrokerRecord
     const [created] = await m.createTopics([{ name: 'orders', numPartitions: 2, configs: { 'retention.ms': '1000' } }]);
     assert.equal(created!.errorCode, 0);
-    await m.incrementalAlterConfigs([{ resourceType: 2, resourceName: 'orders', ops: [{ name: 'cleanup.policy', op: 'SET', value: 'compact' }] }]);
+    await m.incrementalAlterConfigs([
+      { resourceType: 2, resourceName: 'orders', ops: [{ name: 'cleanup.policy', op: 'SET', value: 'compact' }] },
+    ]);
     await m.changePartition({ topic: 'orders', partition: 1, leader: -1 });
     const before = m.image;
-    assert.deepEqual(describeImage(before), [`orders ${created!.topic!.topicId} 0:1@0/0[1] 1:-1@1/1[1] {"retention.ms":"1000","cleanup.policy":"compact"}`]);
+    assert.deepEqual(describeImage(before), [
+      `orders ${created!.topic!.topicId} 0:1@0/0[1] 1:-1@1/1[1] {"retention.ms":"1000","cleanup.policy":"compact"}`,
+    ]);
     assert.deepEqual(before.provenance, { lastOffset: 8, lastEpoch: 1 });
     await m.close();
 
     const files = readdirSync(join(dir, '__cluster_metadata-0')).sort();
-    assert.deepEqual(files, ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex', 'leader-epoch-checkpoint']);
+    assert.deepEqual(files, [
+      '00000000000000000000.index',
+      '00000000000000000000.log',
+      '00000000000000000000.timeindex',
+      'leader-epoch-checkpoint',
+    ]);
     assert.equal(readFileSync(join(dir, '__cluster_metadata-0', 'leader-epoch-checkpoint'), 'utf8'), '0\n1\n1 0\n');
     const batches = await decodeRecordBatches(readFileSync(join(dir, '__cluster_metadata-0', '00000000000000000000.log')));
-    assert.deepEqual(batches.map((b) => [Number(b.baseOffset), b.records.length, b.partitionLeaderEpoch]), [[0, 1, 1], [1, 1, 1], [2, 1, 1], [3, 4, 1], [7, 1, 1], [8, 1, 1]]);
+    assert.deepEqual(
+      batches.map((b) => [Number(b.baseOffset), b.records.length, b.partitionLeaderEpoch]),
+      [
+        [0, 1, 1],
+        [1, 1, 1],
+        [2, 1, 1],
+        [3, 4, 1],
+        [7, 1, 1],
+        [8, 1, 1],
+      ],
+    );
     // the broker's LogManager does not take the metadata log for a topic partition
     const logs = new LogManager({ logDirs: [dir], backgroundTasks: false }).startup();
     assert.equal(logs.logCount, 0);
@@ -62,7 +88,10 @@ describe('LocalController', () => {
     assert.deepEqual(again.startup, { replayedRecords: 9, migratedTopics: 0, truncatedBytes: 0 });
     assert.deepEqual(again.image, before);
     await again.registerBroker({ brokerId: 1, incarnationId: incarnationId(2), endpoints: [endpoint(9093)] });
-    assert.deepEqual([again.image.cluster.broker(1)!.epoch, again.image.cluster.broker(1)!.fenced, again.image.provenance], [9n, true, { lastOffset: 9, lastEpoch: 2 }]);
+    assert.deepEqual(
+      [again.image.cluster.broker(1)!.epoch, again.image.cluster.broker(1)!.fenced, again.image.provenance],
+      [9n, true, { lastOffset: 9, lastEpoch: 2 }],
+    );
     await again.unfenceBroker(1);
     assert.deepEqual(describeImage(again.image)[0]!.split(' ')[2], '0:1@0/0[1]'); // the leader it kept is unchanged
     assert.deepEqual(describeImage(again.image)[0]!.split(' ')[3], '1:1@2/2[1]'); // the leaderless one is its again
@@ -78,15 +107,23 @@ describe('LocalController', () => {
     const unsubscribe = m.subscribe((delta, image) => seen.push({ delta, image }));
     assert.equal(seen.length, 1);
     assert.deepEqual([...seen[0]!.delta.topics!.createdTopics.keys()], ['a']);
-    assert.deepEqual(seen[0]!.delta.topics!.localChanges(1).leaders.map((c) => `${c.topicName}-${c.partition}`), ['a-0', 'a-1']);
+    assert.deepEqual(
+      seen[0]!.delta.topics!.localChanges(1).leaders.map((c) => `${c.topicName}-${c.partition}`),
+      ['a-0', 'a-1'],
+    );
     assert.equal(seen[0]!.image, m.image);
-    m.subscribe(() => { throw new Error('a listener that fails does not stop the others'); });
+    m.subscribe(() => {
+      throw new Error('a listener that fails does not stop the others');
+    });
     await m.createTopics([{ name: 'b' }]);
     await m.deleteTopics([{ name: 'a' }]);
     await m.createTopics([{ name: 'b' }]); // TOPIC_ALREADY_EXISTS: nothing written, nothing published
     assert.equal(seen.length, 3);
     assert.deepEqual(seen[1]!.delta.topics!.createdTopicIds(), [m.image.topic('b')!.topicId]);
-    assert.deepEqual(seen[2]!.delta.topics!.localChanges(1).deletes.map((d) => `${d.topicName}-${d.partition}`), ['a-0', 'a-1']);
+    assert.deepEqual(
+      seen[2]!.delta.topics!.localChanges(1).deletes.map((d) => `${d.topicName}-${d.partition}`),
+      ['a-0', 'a-1'],
+    );
     assert.equal(seen[2]!.image, m.image);
     unsubscribe();
     await m.createTopics([{ name: 'c' }]);
@@ -97,8 +134,14 @@ describe('LocalController', () => {
   it('two concurrent CreateTopics of one name: one creates it, the other gets TOPIC_ALREADY_EXISTS', async () => {
     const m = await open(tempDir());
     await startBroker(m);
-    const [a, b] = await Promise.all([m.createTopics([{ name: 'race', numPartitions: 3 }]), m.createTopics([{ name: 'race', numPartitions: 5 }])]);
-    assert.deepEqual([a[0]!.errorCode, b[0]!.errorCode, b[0]!.errorMessage], [0, ErrorCode.TOPIC_ALREADY_EXISTS, "Topic 'race' already exists."]);
+    const [a, b] = await Promise.all([
+      m.createTopics([{ name: 'race', numPartitions: 3 }]),
+      m.createTopics([{ name: 'race', numPartitions: 5 }]),
+    ]);
+    assert.deepEqual(
+      [a[0]!.errorCode, b[0]!.errorCode, b[0]!.errorMessage],
+      [0, ErrorCode.TOPIC_ALREADY_EXISTS, "Topic 'race' already exists."],
+    );
     assert.equal(m.image.topic('race')!.partitions.size, 3);
     await m.close();
   });
@@ -149,8 +192,13 @@ describe('LocalController', () => {
     const image = m.image;
     fs.faults.failFsync = true;
     const [r] = await m.createTopics([{ name: 'doomed' }, { name: '' }]).then((x) => [x]);
-    assert.deepEqual(r!.map((x) => [x.name, x.errorCode, x.errorMessage?.startsWith('Failed to create topic doomed: ') ?? false]),
-      [['doomed', ErrorCode.KAFKA_STORAGE_ERROR, true], ['', ErrorCode.INVALID_TOPIC_EXCEPTION, false]]);
+    assert.deepEqual(
+      r!.map((x) => [x.name, x.errorCode, x.errorMessage?.startsWith('Failed to create topic doomed: ') ?? false]),
+      [
+        ['doomed', ErrorCode.KAFKA_STORAGE_ERROR, true],
+        ['', ErrorCode.INVALID_TOPIC_EXCEPTION, false],
+      ],
+    );
     await assert.rejects(m.fenceBroker(1), /offline/);
     assert.equal(m.image, image);
     await m.close();
@@ -167,11 +215,24 @@ describe('LocalController: migration from the JSON topic store', () => {
     mkdirSync(store(dir), { recursive: true });
     const idA = Buffer.alloc(16, 7).toString('base64url');
     const idB = Buffer.alloc(16, 8).toString('base64url');
-    writeFileSync(join(store(dir), 'orders.json'), topicFile('orders', idA, [
-      { partition: 1, leader: 1, leaderEpoch: 3, replicas: [1], isr: [1] },
-      { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] },
-    ], { 'retention.ms': '86400000' }));
-    writeFileSync(join(store(dir), '__consumer_offsets.json'), topicFile('__consumer_offsets', idB, [{ partition: 0, leader: 1, leaderEpoch: 2, replicas: [1], isr: [1] }], { 'cleanup.policy': 'compact' }));
+    writeFileSync(
+      join(store(dir), 'orders.json'),
+      topicFile(
+        'orders',
+        idA,
+        [
+          { partition: 1, leader: 1, leaderEpoch: 3, replicas: [1], isr: [1] },
+          { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1] },
+        ],
+        { 'retention.ms': '86400000' },
+      ),
+    );
+    writeFileSync(
+      join(store(dir), '__consumer_offsets.json'),
+      topicFile('__consumer_offsets', idB, [{ partition: 0, leader: 1, leaderEpoch: 2, replicas: [1], isr: [1] }], {
+        'cleanup.policy': 'compact',
+      }),
+    );
     writeFileSync(join(store(dir), 'leftover.json.tmp'), '{');
     const m = await open(dir);
     assert.deepEqual(m.startup, { replayedRecords: 1 + 3 + 1 + 2 + 1, migratedTopics: 2, truncatedBytes: 0 });

@@ -6,7 +6,13 @@
 import { API_SPECS, type ApiKey, type ApiMessageTypes } from './generated/api-keys.ts';
 import type { Encodable } from './wire/encodable.ts';
 import { DecodeError, EncodeError } from './wire/errors.ts';
-import { decodeRequestHeader, decodeResponseHeader, encodeRequestHeader, encodeResponseHeader, type RequestHeader } from './wire/headers.ts';
+import {
+  decodeRequestHeader,
+  decodeResponseHeader,
+  encodeRequestHeader,
+  encodeResponseHeader,
+  type RequestHeader,
+} from './wire/headers.ts';
 import { Reader } from './wire/reader.ts';
 import { Writer } from './wire/writer.ts';
 

@@ -17,13 +17,33 @@ import { decodeRecordBatches } from '../src/records/record-batch.ts';
 import { decodeRequestHeader } from '../src/wire/headers.ts';
 import { Reader } from '../src/wire/reader.ts';
 
-interface SentRecord { key: string | null; value: string | null; headers: { key: string; value: string | null }[]; timestamp: number | null }
-interface Fixture { client: string; clientVersion: string; codec: string; topic: string; partition: number; capturedAtMs: [number, number]; records: SentRecord[] }
+interface SentRecord {
+  key: string | null;
+  value: string | null;
+  headers: { key: string; value: string | null }[];
+  timestamp: number | null;
+}
+interface Fixture {
+  client: string;
+  clientVersion: string;
+  codec: string;
+  topic: string;
+  partition: number;
+  capturedAtMs: [number, number];
+  records: SentRecord[];
+}
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/batches');
-const names = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+const names = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 const CODECS: Record<string, CompressionType> = {
-  none: CompressionType.None, gzip: CompressionType.Gzip, snappy: CompressionType.Snappy, lz4: CompressionType.Lz4, zstd: CompressionType.Zstd,
+  none: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
 };
 const str = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
 
@@ -48,10 +68,24 @@ function load(name: string): { fixture: Fixture; frame: Buffer; records: Buffer;
 describe('record batches captured from real clients', () => {
   it('covers every codec of every client', () => {
     assert.deepEqual(names, [
-      'confluent-kafka-gzip', 'confluent-kafka-lz4', 'confluent-kafka-none', 'confluent-kafka-snappy', 'confluent-kafka-zstd',
-      'kafka-python-gzip', 'kafka-python-lz4', 'kafka-python-none', 'kafka-python-snappy', 'kafka-python-zstd',
-      'kafkajs-gzip', 'kafkajs-none', 'kafkajs-snappy',
-      'kcat-gzip', 'kcat-lz4', 'kcat-none', 'kcat-snappy', 'kcat-zstd',
+      'confluent-kafka-gzip',
+      'confluent-kafka-lz4',
+      'confluent-kafka-none',
+      'confluent-kafka-snappy',
+      'confluent-kafka-zstd',
+      'kafka-python-gzip',
+      'kafka-python-lz4',
+      'kafka-python-none',
+      'kafka-python-snappy',
+      'kafka-python-zstd',
+      'kafkajs-gzip',
+      'kafkajs-none',
+      'kafkajs-snappy',
+      'kcat-gzip',
+      'kcat-lz4',
+      'kcat-none',
+      'kcat-snappy',
+      'kcat-zstd',
     ]);
   });
 
@@ -99,7 +133,8 @@ describe('record batches captured from real clients', () => {
       assert.equal(batch.maxTimestamp, maxTimestamp);
       if (fixture.codec === 'none') {
         // uncompressed: keys, values and header values are slices of the frame too
-        for (const rec of batch.records) for (const b of [rec.key, rec.value, ...rec.headers.map((h) => h.value)]) if (b) assert.equal(b.buffer, frame.buffer);
+        for (const rec of batch.records)
+          for (const b of [rec.key, rec.value, ...rec.headers.map((h) => h.value)]) if (b) assert.equal(b.buffer, frame.buffer);
       }
     });
   }

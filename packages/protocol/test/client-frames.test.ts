@@ -13,7 +13,9 @@ import { decodeRequestHeader } from '../src/wire/headers.ts';
 import { Reader } from '../src/wire/reader.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/frames');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.bin')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.bin'))
+  .sort();
 
 function decode(file: string): { header: ReturnType<typeof decodeRequestHeader>; body: any; frame: Buffer } {
   const frame = readFileSync(join(DIR, file));
@@ -26,7 +28,11 @@ function decode(file: string): { header: ReturnType<typeof decodeRequestHeader>;
 
 describe('captured client request frames', () => {
   it('there are fixtures from four clients', () => {
-    for (const client of ['kcat-', 'kafka-python-', 'confluent-kafka-', 'kafkajs-']) assert.ok(files.some((f) => f.startsWith(client)), client);
+    for (const client of ['kcat-', 'kafka-python-', 'confluent-kafka-', 'kafkajs-'])
+      assert.ok(
+        files.some((f) => f.startsWith(client)),
+        client,
+      );
   });
 
   for (const file of files) {
@@ -89,6 +95,9 @@ describe('captured client request frames', () => {
     assert.equal(fetch.topics[0].topic, 'capture');
     assert.equal(fetch.topics[0].partitions[0].partition, 0);
     const leave = decode('kafkajs-leave-group-v3.bin').body;
-    assert.deepEqual(leave.members.map((m: { memberId: string }) => m.memberId), ['member-1']);
+    assert.deepEqual(
+      leave.members.map((m: { memberId: string }) => m.memberId),
+      ['member-1'],
+    );
   });
 });

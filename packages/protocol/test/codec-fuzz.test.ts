@@ -28,19 +28,22 @@ function mutate(frame: Buffer, rand: () => number): Buffer {
     case 1: // flip a few bytes
       for (let i = 0, n = 1 + int(4); i < n && b.length; i++) b[int(b.length)] = int(256);
       return b;
-    case 2: { // plant a length bomb: 0xff.. or 0x7f.. over 2-4 bytes
+    case 2: {
+      // plant a length bomb: 0xff.. or 0x7f.. over 2-4 bytes
       if (b.length < 4) return b;
       const at = int(b.length - 3);
       const fill = [0xff, 0x7f, 0x80][int(3)]!;
       for (let i = 0; i < 2 + int(3) && at + i < b.length; i++) b[at + i] = fill;
       return b;
     }
-    case 3: { // insert random bytes
+    case 3: {
+      // insert random bytes
       const at = int(b.length + 1);
       const extra = Buffer.from(Array.from({ length: 1 + int(8) }, () => int(256)));
       return Buffer.concat([b.subarray(0, at), extra, b.subarray(at)]);
     }
-    default: { // delete a range
+    default: {
+      // delete a range
       const at = int(b.length + 1);
       return Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(8))]);
     }

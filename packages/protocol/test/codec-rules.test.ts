@@ -113,7 +113,7 @@ describe('every version decodes mutated frames to a value or a DecodeError', { s
   if (!requireSpecs()) return;
   it('16 mutations of each request and response frame at every version', () => {
     let s = 2026;
-    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
     const int = (n: number) => Math.floor(rand() * n);
     let frames = 0;
     for (const m of messages()) {
@@ -121,9 +121,10 @@ describe('every version decodes mutated frames to a value or a DecodeError', { s
       const apiKey = m.apiKey as ApiKey;
       for (let v = m.valid.lo; v <= m.valid.hi; v++) {
         const body = new SampleBuilder(v % 2 ? 'nulls' : 'values').struct(m.root, v).input as never;
-        const frame = m.kind === 'request'
-          ? encodeRequestFrame({ apiKey, apiVersion: v, correlationId: 1, clientId: 'c' }, body).subarray(4)
-          : encodeResponseFrame(apiKey, v, 1, body).subarray(4);
+        const frame =
+          m.kind === 'request'
+            ? encodeRequestFrame({ apiKey, apiVersion: v, correlationId: 1, clientId: 'c' }, body).subarray(4)
+            : encodeResponseFrame(apiKey, v, 1, body).subarray(4);
         for (let i = 0; i < 16; i++) {
           const b = Buffer.from(frame);
           const at = int(b.length);

@@ -5,8 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  compress, decompress, compressSync, decompressSync, CompressionType, CompressionError,
-  snappyCompressRaw, isXerialFramed, XERIAL_MAGIC, lz4CompressFrame, xxhash32,
+  compress,
+  decompress,
+  compressSync,
+  decompressSync,
+  CompressionType,
+  CompressionError,
+  snappyCompressRaw,
+  isXerialFramed,
+  XERIAL_MAGIC,
+  lz4CompressFrame,
+  xxhash32,
 } from '@tributary/protocol';
 import { logLines } from './helpers/log-lines.ts';
 
@@ -55,7 +64,11 @@ test('snappy decodes raw blocks (librdkafka, KafkaJS) and xerial frames from Kaf
   const a = input.subarray(0, 32768);
   const b = input.subarray(32768, 40000);
   const blocks = [snappyjs.compress(a), snappyjs.compress(b)];
-  const len = (n: number) => { const x = Buffer.alloc(4); x.writeInt32BE(n); return x; };
+  const len = (n: number) => {
+    const x = Buffer.alloc(4);
+    x.writeInt32BE(n);
+    return x;
+  };
   const xerial = Buffer.concat([XERIAL_MAGIC, len(1), len(1), len(blocks[0]!.length), blocks[0]!, len(blocks[1]!.length), blocks[1]!]);
   assert.deepEqual(decompressSync(CompressionType.Snappy, xerial), input.subarray(0, 40000));
   assert.deepEqual(decompressSync(CompressionType.Snappy, snappyjs.compress(input)), input);
@@ -94,14 +107,41 @@ test('lz4 writes the frame Kafka Java writes: FLG 0x60, BD 0x40, correct header 
 
 test('lz4 rejects bad checksums, versions, block sizes and truncation', () => {
   const good = fixture('log-150k.crc.lz4');
-  const mutate = (f: (b: Buffer) => void): Buffer => { const b = Buffer.from(good); f(b); return b; };
+  const mutate = (f: (b: Buffer) => void): Buffer => {
+    const b = Buffer.from(good);
+    f(b);
+    return b;
+  };
   const cases: [string, Buffer][] = [
-    ['header checksum', mutate((b) => { b[6] ^= 0xff; })],
-    ['content checksum', mutate((b) => { b[b.length - 1] ^= 1; })],
-    ['version', mutate((b) => { b[4] = 0x24; })],
+    [
+      'header checksum',
+      mutate((b) => {
+        b[6] ^= 0xff;
+      }),
+    ],
+    [
+      'content checksum',
+      mutate((b) => {
+        b[b.length - 1] ^= 1;
+      }),
+    ],
+    [
+      'version',
+      mutate((b) => {
+        b[4] = 0x24;
+      }),
+    ],
     ['truncated', good.subarray(0, good.length - 100)],
     ['raw block', Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])],
-    ['block checksum', (() => { const f = fixture('log-150k.blockcrc-size-256k.lz4'); const b = Buffer.from(f); b[20] ^= 1; return b; })()],
+    [
+      'block checksum',
+      (() => {
+        const f = fixture('log-150k.blockcrc-size-256k.lz4');
+        const b = Buffer.from(f);
+        b[20] ^= 1;
+        return b;
+      })(),
+    ],
   ];
   for (const [name, data] of cases) assert.throws(() => decompressSync(CompressionType.Lz4, data), CompressionError, name);
 });

@@ -31,12 +31,17 @@ it('KafkaError carries errorCode, name and retriability', () => {
   assert.equal(e.retriable, true);
   assert.equal(new KafkaError(3, 'custom').message, 'custom');
   assert.doesNotThrow(() => KafkaError.check(ErrorCode.NONE));
-  assert.throws(() => KafkaError.check(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), (err: KafkaError) => err.errorCode === 3 && err.retriable);
+  assert.throws(
+    () => KafkaError.check(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+    (err: KafkaError) => err.errorCode === 3 && err.retriable,
+  );
 });
 
 it('errorCodeOf reads errorCode from any of our error classes, UNKNOWN_SERVER_ERROR otherwise', () => {
   assert.equal(errorCodeOf(new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER)), ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  class Coded extends Error { readonly errorCode = ErrorCode.KAFKA_STORAGE_ERROR; }
+  class Coded extends Error {
+    readonly errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+  }
   assert.equal(errorCodeOf(new Coded('disk')), ErrorCode.KAFKA_STORAGE_ERROR);
   assert.equal(errorCodeOf({ errorCode: ErrorCode.NONE }), ErrorCode.NONE);
   // errors without a Kafka code
@@ -44,7 +49,10 @@ it('errorCodeOf reads errorCode from any of our error classes, UNKNOWN_SERVER_ER
   assert.equal(errorCodeOf(new RecordFormatError('bad varint')), ErrorCode.UNKNOWN_SERVER_ERROR);
   assert.equal(errorCodeOf(new FrameError('bad size')), ErrorCode.UNKNOWN_SERVER_ERROR);
   // Node's system errors put a string in `code`: not a Kafka code
-  assert.equal(errorCodeOf(Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', errno: -2 })), ErrorCode.UNKNOWN_SERVER_ERROR);
+  assert.equal(
+    errorCodeOf(Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', errno: -2 })),
+    ErrorCode.UNKNOWN_SERVER_ERROR,
+  );
   assert.equal(errorCodeOf({ errorCode: '3' }), ErrorCode.UNKNOWN_SERVER_ERROR);
   for (const thrown of [undefined, null, 'text', 42]) assert.equal(errorCodeOf(thrown), ErrorCode.UNKNOWN_SERVER_ERROR);
   assert.equal(hasErrorCode(new KafkaError(3)), true);

@@ -79,13 +79,13 @@ test('frames split at every byte boundary come out whole', () => {
 
 test('random chunking matches the payloads; frames handed out stay intact', () => {
   let seed = 42;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
   const payloads = Array.from({ length: 200 }, (_, i) => payload(rand(5) === 0 ? rand(100_000) : rand(200), i));
   const copies = payloads.map((p) => Buffer.from(p));
   const stream = Buffer.concat(payloads.map(frame));
   const s = new FrameSplitter(1 << 20);
   const out: Buffer[] = [];
-  for (let pos = 0; pos < stream.length;) {
+  for (let pos = 0; pos < stream.length; ) {
     const n = 1 + rand(20_000);
     s.push(separate(stream.subarray(pos, pos + n)));
     pos += n;
@@ -114,7 +114,12 @@ test('many queued ranges: drained all at once, or interleaved with pushes', () =
 
 test('assemble supplies the memory for a frame spread over separate chunks, and only then', () => {
   const asked: number[] = [];
-  const s = new FrameSplitter(1 << 20, { assemble: (n) => { asked.push(n); return Buffer.alloc(n); } });
+  const s = new FrameSplitter(1 << 20, {
+    assemble: (n) => {
+      asked.push(n);
+      return Buffer.alloc(n);
+    },
+  });
   const a = frame(payload(100, 1));
   const b = frame(payload(200, 2));
   s.push(separate(Buffer.concat([a, b.subarray(0, 50)])));
@@ -166,7 +171,11 @@ test('moveBuffered moves a partial frame to new memory; ranges pushed right behi
   assert.ok(got.equals(payload(5000, 6)));
   assert.equal(got, own, 'the frame is the buffer it was moved to');
   assert.equal(new FrameSplitter(10).moveBuffered(Buffer.alloc(0)), 0, 'nothing held, nothing moved');
-  assert.throws(() => { const t = new FrameSplitter(100); t.push(Buffer.from('0000')); t.moveBuffered(Buffer.alloc(2)); }, RangeError);
+  assert.throws(() => {
+    const t = new FrameSplitter(100);
+    t.push(Buffer.from('0000'));
+    t.moveBuffered(Buffer.alloc(2));
+  }, RangeError);
 });
 
 test('negative or oversized frame sizes are FrameErrors', () => {
@@ -175,7 +184,10 @@ test('negative or oversized frame sizes are FrameErrors', () => {
     s.push(Buffer.from(hex, 'hex'));
     return s.next();
   };
-  assert.throws(() => sized(100, 'ffffffff'), (e: unknown) => e instanceof FrameError && /invalid frame size -1 \(negative\)/.test(e.message));
+  assert.throws(
+    () => sized(100, 'ffffffff'),
+    (e: unknown) => e instanceof FrameError && /invalid frame size -1 \(negative\)/.test(e.message),
+  );
   assert.throws(() => sized(100, '80000000'), FrameError);
   assert.throws(() => sized(100, '00000065'), /invalid frame size 101: larger than maxFrameBytes \(100\)/);
   assert.throws(() => sized(100, '7fffffff', 'socket.request.max.bytes'), /larger than socket\.request\.max\.bytes \(100\)/);

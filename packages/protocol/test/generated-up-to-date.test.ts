@@ -11,7 +11,9 @@ it('committed generated code matches the generator output', { skip: SPECS_SKIP }
   requireSpecs(true);
   const dir = join(REPO_ROOT, 'packages/protocol/src/generated');
   const expected = generateAll(SPEC_DIR);
-  const committed = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const committed = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   assert.deepEqual(committed, [...expected.keys()].sort(), 'file list differs: run npm run gen');
   const stale = committed.filter((f) => readFileSync(join(dir, f), 'utf8') !== expected.get(f));
   assert.deepEqual(stale, [], 'generated files differ from the generator output: run npm run gen');

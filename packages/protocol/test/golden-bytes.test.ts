@@ -93,7 +93,21 @@ describe('golden request frames', () => {
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 5, fetchOffset: 10n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1048576 }] }],
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: 5,
+              fetchOffset: 10n,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1n,
+              partitionMaxBytes: 1048576,
+            },
+          ],
+        },
+      ],
     };
     assert.deepEqual(encodeRequestFrame(header, body), bytes);
     const decoded = decodeRequestFrame(bytes.subarray(4)).body as Record<string, unknown>;

@@ -9,25 +9,66 @@ import { encodeRecordBatch, decodeRecordBatch, CompressionType, Off, type Record
 const require = createRequire(import.meta.url);
 const KjsDecoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => unknown;
 const kjsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: unknown) => Promise<KjsBatch>;
-const kjsEncodeBatch = (require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> }).RecordBatch;
+const kjsEncodeBatch = (require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> })
+  .RecordBatch;
 const kjsRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: object) => unknown;
 const kjsCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
-const { CompressionCodecs, CompressionTypes } = require('kafkajs') as { CompressionCodecs: Record<number, unknown>; CompressionTypes: Record<string, number> };
+const { CompressionCodecs, CompressionTypes } = require('kafkajs') as {
+  CompressionCodecs: Record<number, unknown>;
+  CompressionTypes: Record<string, number>;
+};
 CompressionCodecs[CompressionTypes.Snappy!] = require('kafkajs-snappy');
 
-interface KjsRecord { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: { [k: string]: Buffer | Buffer[] } }
-interface KjsBatch { firstOffset: string; lastOffsetDelta: number; producerId: string; producerEpoch: number; firstSequence: number; inTransaction: boolean; maxTimestamp: string; partitionLeaderEpoch: number; records: KjsRecord[] }
+interface KjsRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { [k: string]: Buffer | Buffer[] };
+}
+interface KjsBatch {
+  firstOffset: string;
+  lastOffsetDelta: number;
+  producerId: string;
+  producerEpoch: number;
+  firstSequence: number;
+  inTransaction: boolean;
+  maxTimestamp: string;
+  partitionLeaderEpoch: number;
+  records: KjsRecord[];
+}
 
 const records: RecordInput[] = [
-  { key: 'user-1', value: '{"a":1}', timestamp: 1_700_000_000_000n, headers: [{ key: 'h1', value: 'v1' }, { key: 'h2', value: 'v2' }] },
+  {
+    key: 'user-1',
+    value: '{"a":1}',
+    timestamp: 1_700_000_000_000n,
+    headers: [
+      { key: 'h1', value: 'v1' },
+      { key: 'h2', value: 'v2' },
+    ],
+  },
   { key: null, value: 'no key', timestamp: 1_700_000_000_002n },
   { key: 'empty', value: '', timestamp: 1_700_000_000_001n },
-  ...Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: `value number ${i} `.repeat(i % 7 + 1), timestamp: 1_700_000_000_003n + BigInt(i) })),
+  ...Array.from({ length: 200 }, (_, i) => ({
+    key: `k${i}`,
+    value: `value number ${i} `.repeat((i % 7) + 1),
+    timestamp: 1_700_000_000_003n + BigInt(i),
+  })),
 ];
 
 test('KafkaJS decodes our batches (none, gzip, snappy) to the same records; CRCs agree', async () => {
   for (const compression of [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy]) {
-    const buf = await encodeRecordBatch({ baseOffset: 1000n, partitionLeaderEpoch: 3, compression, isTransactional: true, producerId: 55n, producerEpoch: 2, baseSequence: 10, records });
+    const buf = await encodeRecordBatch({
+      baseOffset: 1000n,
+      partitionLeaderEpoch: 3,
+      compression,
+      isTransactional: true,
+      producerId: 55n,
+      producerEpoch: 2,
+      baseSequence: 10,
+      records,
+    });
     assert.equal(kjsCrc32C(buf.subarray(Off.Attributes)), buf.readUInt32BE(Off.Crc));
     const k = await kjsDecodeBatch(new KjsDecoder(buf));
     assert.equal(k.firstOffset, '1000');
@@ -53,12 +94,27 @@ test('KafkaJS decodes our batches (none, gzip, snappy) to the same records; CRCs
 
 test('we decode batches KafkaJS encodes (none, gzip, snappy)', async () => {
   const base = 1_700_000_000_000;
-  const kRecords = Array.from({ length: 50 }, (_, i) => kjsRecord({
-    offsetDelta: i, timestampDelta: i * 3, key: i % 5 === 0 ? null : Buffer.from(`k${i}`), value: Buffer.from(`v${i}`.repeat(i)),
-    headers: i % 2 ? { trace: Buffer.from(`t${i}`) } : {},
-  }));
+  const kRecords = Array.from({ length: 50 }, (_, i) =>
+    kjsRecord({
+      offsetDelta: i,
+      timestampDelta: i * 3,
+      key: i % 5 === 0 ? null : Buffer.from(`k${i}`),
+      value: Buffer.from(`v${i}`.repeat(i)),
+      headers: i % 2 ? { trace: Buffer.from(`t${i}`) } : {},
+    }),
+  );
   for (const compression of [0, 1, 2]) {
-    const enc = await kjsEncodeBatch({ compression, firstOffset: 0, firstTimestamp: base, maxTimestamp: base + 147, partitionLeaderEpoch: 0, lastOffsetDelta: 49, producerEpoch: 0, firstSequence: 0, records: kRecords });
+    const enc = await kjsEncodeBatch({
+      compression,
+      firstOffset: 0,
+      firstTimestamp: base,
+      maxTimestamp: base + 147,
+      partitionLeaderEpoch: 0,
+      lastOffsetDelta: 49,
+      producerEpoch: 0,
+      firstSequence: 0,
+      records: kRecords,
+    });
     const b = await decodeRecordBatch(enc.buffer);
     assert.equal(b.compression, compression);
     assert.equal(b.records.length, 50);

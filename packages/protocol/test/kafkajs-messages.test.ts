@@ -9,7 +9,11 @@ import { ApiKey } from '../src/generated/api-keys.ts';
 
 const require = createRequire(import.meta.url);
 type KjsRequest = { apiKey: number; apiVersion: number; encode: () => Promise<unknown> };
-const kjsFrame = require('kafkajs/src/protocol/request') as (o: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
+const kjsFrame = require('kafkajs/src/protocol/request') as (o: {
+  correlationId: number;
+  clientId: string;
+  request: KjsRequest;
+}) => Promise<{ buffer: Buffer }>;
 const kjsReq = (path: string) => require(`kafkajs/src/protocol/requests/${path}/request`) as (o: object) => KjsRequest;
 const kjsRes = (path: string) => require(`kafkajs/src/protocol/requests/${path}/response`) as { decode: (b: Buffer) => Promise<any> };
 
@@ -32,7 +36,10 @@ async function kjsDecodeResponse<K extends ApiKey>(path: string, apiKey: K, vers
 describe('KafkaJS requests decode with our codec, byte for byte', () => {
   it('Metadata v6', () =>
     checkRequest('metadata/v6', { topics: ['a', 'bb'], allowAutoTopicCreation: false }, (b) => {
-      assert.deepEqual(b.topics.map((t: { name: string }) => t.name), ['a', 'bb']);
+      assert.deepEqual(
+        b.topics.map((t: { name: string }) => t.name),
+        ['a', 'bb'],
+      );
       assert.equal(b.allowAutoTopicCreation, false);
     }));
   it('ApiVersions v2', () => checkRequest('apiVersions/v2', {}, (b) => assert.equal(b.clientSoftwareName, '')));
@@ -41,7 +48,15 @@ describe('KafkaJS requests decode with our codec, byte for byte', () => {
   it('JoinGroup v5', () =>
     checkRequest(
       'joinGroup/v5',
-      { groupId: 'g', sessionTimeout: 30000, rebalanceTimeout: 60000, memberId: '', groupInstanceId: null, protocolType: 'consumer', groupProtocols: [{ name: 'range', metadata: Buffer.from([0, 1, 2]) }] },
+      {
+        groupId: 'g',
+        sessionTimeout: 30000,
+        rebalanceTimeout: 60000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        groupProtocols: [{ name: 'range', metadata: Buffer.from([0, 1, 2]) }],
+      },
       (b) => {
         assert.equal(b.groupId, 'g');
         assert.equal(b.rebalanceTimeoutMs, 60000);
@@ -52,7 +67,15 @@ describe('KafkaJS requests decode with our codec, byte for byte', () => {
   it('Fetch v11', () =>
     checkRequest(
       'fetch/v11',
-      { replicaId: -1, maxWaitTime: 500, minBytes: 1, maxBytes: 10485760, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 2, fetchOffset: '42', maxBytes: 1048576 }] }], rackId: 'r1' },
+      {
+        replicaId: -1,
+        maxWaitTime: 500,
+        minBytes: 1,
+        maxBytes: 10485760,
+        isolationLevel: 1,
+        topics: [{ topic: 't', partitions: [{ partition: 2, fetchOffset: '42', maxBytes: 1048576 }] }],
+        rackId: 'r1',
+      },
       (b) => {
         assert.equal(b.maxWaitMs, 500);
         assert.equal(b.rackId, 'r1');
@@ -61,19 +84,29 @@ describe('KafkaJS requests decode with our codec, byte for byte', () => {
       },
     ));
   it('ListOffsets v3', () =>
-    checkRequest('listOffsets/v3', { replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, timestamp: -2 }] }] }, (b) =>
-      assert.equal(b.topics[0].partitions[0].timestamp, -2n),
+    checkRequest(
+      'listOffsets/v3',
+      { replicaId: -1, isolationLevel: 1, topics: [{ topic: 't', partitions: [{ partition: 0, timestamp: -2 }] }] },
+      (b) => assert.equal(b.topics[0].partitions[0].timestamp, -2n),
     ));
   it('OffsetCommit v5', () =>
-    checkRequest('offsetCommit/v5', { groupId: 'g', groupGenerationId: 3, memberId: 'm', topics: [{ topic: 't', partitions: [{ partition: 1, offset: '10' }] }] }, (b) => {
-      assert.equal(b.generationIdOrMemberEpoch, 3);
-      assert.equal(b.topics[0].partitions[0].committedOffset, 10n);
-      assert.equal(b.topics[0].partitions[0].committedMetadata, null);
-    }));
+    checkRequest(
+      'offsetCommit/v5',
+      { groupId: 'g', groupGenerationId: 3, memberId: 'm', topics: [{ topic: 't', partitions: [{ partition: 1, offset: '10' }] }] },
+      (b) => {
+        assert.equal(b.generationIdOrMemberEpoch, 3);
+        assert.equal(b.topics[0].partitions[0].committedOffset, 10n);
+        assert.equal(b.topics[0].partitions[0].committedMetadata, null);
+      },
+    ));
   it('Produce v7 (records stay an opaque byte slice)', () =>
     checkRequest(
       'produce/v7',
-      { acks: -1, timeout: 30000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v', timestamp: 1700000000000 }] }] }] },
+      {
+        acks: -1,
+        timeout: 30000,
+        topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v', timestamp: 1700000000000 }] }] }],
+      },
       (b) => {
         assert.equal(b.acks, -1);
         const records = b.topicData[0].partitionData[0].records as Buffer;
@@ -89,7 +122,13 @@ describe('our responses decode with KafkaJS', () => {
       brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }],
       clusterId: 'cid',
       controllerId: 1,
-      topics: [{ errorCode: 0, name: 't', partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] }],
+      topics: [
+        {
+          errorCode: 0,
+          name: 't',
+          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }],
+        },
+      ],
     });
     assert.deepEqual(d.brokers, [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }]);
     assert.equal(d.clusterId, 'cid');
@@ -97,11 +136,21 @@ describe('our responses decode with KafkaJS', () => {
     assert.deepEqual(d.topicMetadata[0].partitionMetadata[0].isr, [1]);
   });
   it('ApiVersions v2', async () => {
-    const d = await kjsDecodeResponse('apiVersions/v2', ApiKey.ApiVersions, 2, { errorCode: 0, apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }], throttleTimeMs: 0 });
+    const d = await kjsDecodeResponse('apiVersions/v2', ApiKey.ApiVersions, 2, {
+      errorCode: 0,
+      apiKeys: [{ apiKey: 3, minVersion: 0, maxVersion: 12 }],
+      throttleTimeMs: 0,
+    });
     assert.deepEqual(d.apiVersions, [{ apiKey: 3, minVersion: 0, maxVersion: 12 }]);
   });
   it('FindCoordinator v2', async () => {
-    const d = await kjsDecodeResponse('findCoordinator/v2', ApiKey.FindCoordinator, 2, { errorCode: 0, errorMessage: null, nodeId: 1, host: 'h', port: 9092 });
+    const d = await kjsDecodeResponse('findCoordinator/v2', ApiKey.FindCoordinator, 2, {
+      errorCode: 0,
+      errorMessage: null,
+      nodeId: 1,
+      host: 'h',
+      port: 9092,
+    });
     assert.deepEqual(d.coordinator, { nodeId: 1, host: 'h', port: 9092 });
   });
   it('JoinGroup v5', async () => {
@@ -118,13 +167,29 @@ describe('our responses decode with KafkaJS', () => {
   });
   it('Produce v7', async () => {
     const d = await kjsDecodeResponse('produce/v7', ApiKey.Produce, 7, {
-      responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 12n, logAppendTimeMs: -1n, logStartOffset: 0n }] }],
+      responses: [
+        { name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 12n, logAppendTimeMs: -1n, logStartOffset: 0n }] },
+      ],
     });
     assert.equal(d.topics[0].partitions[0].baseOffset, '12');
   });
   it('Fetch v11 with an empty records set', async () => {
     const d = await kjsDecodeResponse('fetch/v11', ApiKey.Fetch, 11, {
-      responses: [{ topic: 't', partitions: [{ partitionIndex: 0, highWatermark: 5n, lastStableOffset: 5n, logStartOffset: 0n, abortedTransactions: [], records: Buffer.alloc(0) }] }],
+      responses: [
+        {
+          topic: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              highWatermark: 5n,
+              lastStableOffset: 5n,
+              logStartOffset: 0n,
+              abortedTransactions: [],
+              records: Buffer.alloc(0),
+            },
+          ],
+        },
+      ],
     });
     assert.equal(d.responses[0].partitions[0].highWatermark, '5');
     assert.deepEqual(d.responses[0].partitions[0].messages, []);

@@ -4,16 +4,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  encodeRecordBatch, decodeRecordBatch, decodeRecordBatches, compress, decompress, CompressionType, CompressionError,
-  InvalidBatchError, Off, computeBatchCrc, type RecordInput,
+  encodeRecordBatch,
+  decodeRecordBatch,
+  decodeRecordBatches,
+  compress,
+  decompress,
+  CompressionType,
+  CompressionError,
+  InvalidBatchError,
+  Off,
+  computeBatchCrc,
+  type RecordInput,
 } from '@tributary/protocol';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
 }
@@ -32,12 +43,22 @@ function mutate(src: Buffer, rnd: () => number, from: number): Buffer {
   const kind = Math.floor(rnd() * 6);
   const at = from + Math.floor(rnd() * (b.length - from));
   switch (kind) {
-    case 0: b[at] ^= 1 << Math.floor(rnd() * 8); return b; // bit flip
-    case 1: b[at] = Math.floor(rnd() * 256); return b; // random byte
-    case 2: b.fill(0xff, at, Math.min(b.length, at + 1 + Math.floor(rnd() * 6))); return b; // overlong varints / -1 lengths
-    case 3: b.fill(0x80, at, Math.min(b.length, at + 1 + Math.floor(rnd() * 12))); return b; // unterminated varints
-    case 4: return b.subarray(0, at); // truncation
-    default: { // a huge or negative 32-bit field
+    case 0:
+      b[at] ^= 1 << Math.floor(rnd() * 8);
+      return b; // bit flip
+    case 1:
+      b[at] = Math.floor(rnd() * 256);
+      return b; // random byte
+    case 2:
+      b.fill(0xff, at, Math.min(b.length, at + 1 + Math.floor(rnd() * 6)));
+      return b; // overlong varints / -1 lengths
+    case 3:
+      b.fill(0x80, at, Math.min(b.length, at + 1 + Math.floor(rnd() * 12)));
+      return b; // unterminated varints
+    case 4:
+      return b.subarray(0, at); // truncation
+    default: {
+      // a huge or negative 32-bit field
       if (at + 4 <= b.length) b.writeInt32BE(rnd() < 0.5 ? -Math.floor(rnd() * 1e9) : Math.floor(rnd() * 2 ** 31), at);
       return b;
     }
@@ -82,7 +103,12 @@ test('mutated fetch blobs of several batches decode or fail typed', async () => 
 
 test('mutated compressed streams decompress or fail with CompressionError', async () => {
   const rnd = prng(7);
-  const data = Buffer.from(records.map((r) => `${String(r.key)} ${String(r.value)}`).join('\n').repeat(40));
+  const data = Buffer.from(
+    records
+      .map((r) => `${String(r.key)} ${String(r.value)}`)
+      .join('\n')
+      .repeat(40),
+  );
   for (const type of [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd]) {
     const good = await compress(type, data);
     for (let i = 0; i < 400; i++) {

@@ -4,9 +4,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  encodeRecordBatch, encodeRecordBatchSync, decodeRecordBatch, decodeRecordBatchSync, decodeRecordBatches,
-  CompressionType, InvalidBatchError, Off, validateBatch, setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime,
-  buildEndTxnMarkerBatch, ControlRecordType, readEndTxnMarker, endTxnMarkerOf, decodeControlKey, type RecordInput,
+  encodeRecordBatch,
+  encodeRecordBatchSync,
+  decodeRecordBatch,
+  decodeRecordBatchSync,
+  decodeRecordBatches,
+  CompressionType,
+  InvalidBatchError,
+  Off,
+  validateBatch,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  setLogAppendTime,
+  buildEndTxnMarkerBatch,
+  ControlRecordType,
+  readEndTxnMarker,
+  endTxnMarkerOf,
+  decodeControlKey,
+  type RecordInput,
 } from '@tributary/protocol';
 import { logLineRecords } from './helpers/log-lines.ts';
 
@@ -16,15 +31,29 @@ const mixed: RecordInput[] = [
   { key: 'k1', value: 'v1', timestamp: 1_700_000_000_000n },
   { key: null, value: null, timestamp: 1_700_000_000_005n },
   { key: '', value: '', timestamp: 1_699_999_999_990n },
-  { key: Buffer.from([0, 1, 2]), value: 'x'.repeat(300), timestamp: 1_700_000_000_001n, headers: [
-    { key: 'trace', value: 'abc' }, { key: 'nullh', value: null }, { key: 'empty', value: '' }, { key: 'ünï', value: Buffer.from([255]) },
-  ] },
+  {
+    key: Buffer.from([0, 1, 2]),
+    value: 'x'.repeat(300),
+    timestamp: 1_700_000_000_001n,
+    headers: [
+      { key: 'trace', value: 'abc' },
+      { key: 'nullh', value: null },
+      { key: 'empty', value: '' },
+      { key: 'ünï', value: Buffer.from([255]) },
+    ],
+  },
 ];
 
 test('round trip of null and empty keys, values and headers, with every codec', async () => {
   for (const compression of codecs) {
     const buf = await encodeRecordBatch({
-      baseOffset: 100n, partitionLeaderEpoch: 7, compression, producerId: 4242n, producerEpoch: 3, baseSequence: 17, records: mixed,
+      baseOffset: 100n,
+      partitionLeaderEpoch: 7,
+      compression,
+      producerId: 4242n,
+      producerEpoch: 3,
+      baseSequence: 17,
+      records: mixed,
     });
     assert.equal(validateBatch(buf, 0), buf.length);
     const b = await decodeRecordBatch(buf);
@@ -43,16 +72,28 @@ test('round trip of null and empty keys, values and headers, with every codec', 
     assert.equal(b.timestampType, 'CreateTime');
     assert.equal(b.isTransactional, false);
     assert.equal(b.isControl, false);
-    assert.deepEqual(b.records.map((r) => r.offset), [100n, 101n, 102n, 103n]);
-    assert.deepEqual(b.records.map((r) => r.timestamp), [1_700_000_000_000n, 1_700_000_000_005n, 1_699_999_999_990n, 1_700_000_000_001n]);
-    assert.deepEqual(b.records.map((r) => r.timestampDelta), [0, 5, -10, 1]);
+    assert.deepEqual(
+      b.records.map((r) => r.offset),
+      [100n, 101n, 102n, 103n],
+    );
+    assert.deepEqual(
+      b.records.map((r) => r.timestamp),
+      [1_700_000_000_000n, 1_700_000_000_005n, 1_699_999_999_990n, 1_700_000_000_001n],
+    );
+    assert.deepEqual(
+      b.records.map((r) => r.timestampDelta),
+      [0, 5, -10, 1],
+    );
     assert.deepEqual(b.records[0]!.key, Buffer.from('k1'));
     assert.equal(b.records[1]!.key, null);
     assert.equal(b.records[1]!.value, null);
     assert.deepEqual(b.records[2]!.key, Buffer.alloc(0));
     assert.deepEqual(b.records[2]!.value, Buffer.alloc(0));
     assert.deepEqual(b.records[3]!.headers, [
-      { key: 'trace', value: Buffer.from('abc') }, { key: 'nullh', value: null }, { key: 'empty', value: Buffer.alloc(0) }, { key: 'ünï', value: Buffer.from([255]) },
+      { key: 'trace', value: Buffer.from('abc') },
+      { key: 'nullh', value: null },
+      { key: 'empty', value: Buffer.alloc(0) },
+      { key: 'ünï', value: Buffer.from([255]) },
     ]);
   }
 });
@@ -89,21 +130,38 @@ test('large timestamp deltas (varlong beyond 32 bits) and explicit offset deltas
     { value: 'c', timestamp: -5_000_000_000n, offsetDelta: 9 },
   ];
   const b = decodeRecordBatchSync(encodeRecordBatchSync({ baseOffset: 10n, records }));
-  assert.deepEqual(b.records.map((r) => r.timestamp), [0n, 1_700_000_000_000n, -5_000_000_000n]);
-  assert.deepEqual(b.records.map((r) => r.offset), [10n, 15n, 19n]);
+  assert.deepEqual(
+    b.records.map((r) => r.timestamp),
+    [0n, 1_700_000_000_000n, -5_000_000_000n],
+  );
+  assert.deepEqual(
+    b.records.map((r) => r.offset),
+    [10n, 15n, 19n],
+  );
   assert.equal(b.lastOffsetDelta, 9);
 });
 
 test('transactional and LogAppendTime attributes; LogAppendTime records report MaxTimestamp', async () => {
   const buf = await encodeRecordBatch({
-    isTransactional: true, producerId: 9n, producerEpoch: 1, baseSequence: 0, timestampType: 'LogAppendTime', maxTimestamp: 5000n,
-    records: [{ value: 'a', timestamp: 1000n }, { value: 'b', timestamp: 1001n }],
+    isTransactional: true,
+    producerId: 9n,
+    producerEpoch: 1,
+    baseSequence: 0,
+    timestampType: 'LogAppendTime',
+    maxTimestamp: 5000n,
+    records: [
+      { value: 'a', timestamp: 1000n },
+      { value: 'b', timestamp: 1001n },
+    ],
   });
   assert.equal(buf.readInt16BE(Off.Attributes), 0x18);
   const b = await decodeRecordBatch(buf);
   assert.equal(b.isTransactional, true);
   assert.equal(b.timestampType, 'LogAppendTime');
-  assert.deepEqual(b.records.map((r) => r.timestamp), [5000n, 5000n]);
+  assert.deepEqual(
+    b.records.map((r) => r.timestamp),
+    [5000n, 5000n],
+  );
 });
 
 test('header-only rewrite: setBaseOffset, setPartitionLeaderEpoch, setLogAppendTime keep the batch valid', async () => {
@@ -116,7 +174,10 @@ test('header-only rewrite: setBaseOffset, setPartitionLeaderEpoch, setLogAppendT
     assert.equal(validateBatch(buf, 0), buf.length);
     const b = await decodeRecordBatch(buf);
     assert.equal(b.partitionLeaderEpoch, 12);
-    assert.deepEqual(b.records.map((r) => r.offset), [1_000_000n, 1_000_001n, 1_000_002n, 1_000_003n]);
+    assert.deepEqual(
+      b.records.map((r) => r.offset),
+      [1_000_000n, 1_000_001n, 1_000_002n, 1_000_003n],
+    );
     assert.equal(b.timestampType, 'LogAppendTime');
     assert.ok(b.records.every((r) => r.timestamp === 1_800_000_000_000n));
     assert.equal(b.compression, compression);
@@ -133,15 +194,29 @@ test('a flipped byte anywhere under the CRC is detected', async () => {
   // with the CRC check off, a corrupt records section is still a typed error
   const copy = Buffer.from(buf);
   copy[buf.length - 12] ^= 0xff; // inside the deflate data / gzip trailer
-  await assert.rejects(decodeRecordBatch(copy, 0, { verifyCrc: false }), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-compression');
+  await assert.rejects(
+    decodeRecordBatch(copy, 0, { verifyCrc: false }),
+    (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-compression',
+  );
   const count = Buffer.from(buf);
   count.writeInt32BE(5, Off.RecordsCount);
-  await assert.rejects(decodeRecordBatch(count, 0, { verifyCrc: false }), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-record');
+  await assert.rejects(
+    decodeRecordBatch(count, 0, { verifyCrc: false }),
+    (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-record',
+  );
 });
 
 test('COMMIT and ABORT markers: build, decode, read', async () => {
   for (const type of [ControlRecordType.Commit, ControlRecordType.Abort]) {
-    const buf = buildEndTxnMarkerBatch({ type, producerId: 77n, producerEpoch: 4, coordinatorEpoch: 13, timestamp: 1234n, baseOffset: 50n, partitionLeaderEpoch: 2 });
+    const buf = buildEndTxnMarkerBatch({
+      type,
+      producerId: 77n,
+      producerEpoch: 4,
+      coordinatorEpoch: 13,
+      timestamp: 1234n,
+      baseOffset: 50n,
+      partitionLeaderEpoch: 2,
+    });
     assert.equal(buf.readInt16BE(Off.Attributes), 0x30);
     const b = await decodeRecordBatch(buf);
     assert.equal(b.isControl, true);
@@ -158,7 +233,10 @@ test('COMMIT and ABORT markers: build, decode, read', async () => {
   }
   const data = await decodeRecordBatch(await encodeRecordBatch({ records: mixed }));
   assert.equal(endTxnMarkerOf(data), null);
-  assert.throws(() => readEndTxnMarker({ ...data.records[0]!, key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0]) }), InvalidBatchError);
+  assert.throws(
+    () => readEndTxnMarker({ ...data.records[0]!, key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0]) }),
+    InvalidBatchError,
+  );
 });
 
 test('decodeRecordBatches reads a fetch blob and skips a partial trailing batch', async () => {
@@ -168,8 +246,15 @@ test('decodeRecordBatches reads a fetch blob and skips a partial trailing batch'
   for (const cut of [0, 5, 12, 61, c.length - 1]) {
     const blob = Buffer.concat([a, b, c.subarray(0, cut)]);
     const batches = await decodeRecordBatches(blob);
-    assert.deepEqual(batches.map((x) => x.baseOffset), [0n, 2n], `cut ${cut}`);
-    assert.deepEqual(batches.map((x) => x.position), [0, a.length]);
+    assert.deepEqual(
+      batches.map((x) => x.baseOffset),
+      [0n, 2n],
+      `cut ${cut}`,
+    );
+    assert.deepEqual(
+      batches.map((x) => x.position),
+      [0, a.length],
+    );
   }
   assert.equal((await decodeRecordBatches(Buffer.concat([a, b, c]))).length, 3);
   assert.deepEqual(await decodeRecordBatches(Buffer.alloc(0)), []);
@@ -183,7 +268,10 @@ test('legacy message sets (magic 0 and 1) are refused with a clear error', async
     body.writeInt32BE(-1, body.length - 8);
     body.writeInt32BE(-1, body.length - 4);
     const msg = Buffer.concat([Buffer.alloc(8), Buffer.from([0, 0, 0, body.length]), body]);
-    await assert.rejects(decodeRecordBatch(msg), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-magic' && /legacy message set v/.test(e.message));
+    await assert.rejects(
+      decodeRecordBatch(msg),
+      (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-magic' && /legacy message set v/.test(e.message),
+    );
     await assert.rejects(decodeRecordBatches(msg), InvalidBatchError);
   }
 });
@@ -197,7 +285,10 @@ test('unknown codec ids (5-7) are refused as unsupported-compression', async () 
 
 test('sync decode refuses zstd batches with a typed error; async decodes them', async () => {
   const buf = await encodeRecordBatch({ compression: CompressionType.Zstd, records: mixed });
-  assert.throws(() => decodeRecordBatchSync(buf), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-compression');
+  assert.throws(
+    () => decodeRecordBatchSync(buf),
+    (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-compression',
+  );
   assert.equal((await decodeRecordBatch(buf)).records.length, 4);
   assert.throws(() => encodeRecordBatchSync({ compression: CompressionType.Zstd, records: mixed }), /no synchronous codec/);
 });

@@ -34,23 +34,65 @@ describe('Writer', () => {
     assert.deepEqual(b, hex('ff 1234 fffffffe fffffffffffffffd 0000010000000005 ffff fffffffe 01 3ff8000000000000'));
   });
   it('writes varints like Kafka (zigzag for signed)', () => {
-    assert.deepEqual(written((w) => w.writeUVarint(300)), hex('ac02'));
-    assert.deepEqual(written((w) => w.writeUVarint(0xffffffff)), hex('ffffffff0f'));
-    assert.deepEqual(written((w) => w.writeVarint(-1)), hex('01'));
-    assert.deepEqual(written((w) => w.writeVarint(-2147483648)), hex('ffffffff0f'));
-    assert.deepEqual(written((w) => w.writeVarlong(-1n)), hex('01'));
-    assert.deepEqual(written((w) => w.writeVarlong(-(2n ** 63n))), hex('ffffffffffffffffff01'));
+    assert.deepEqual(
+      written((w) => w.writeUVarint(300)),
+      hex('ac02'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeUVarint(0xffffffff)),
+      hex('ffffffff0f'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeVarint(-1)),
+      hex('01'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeVarint(-2147483648)),
+      hex('ffffffff0f'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeVarlong(-1n)),
+      hex('01'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeVarlong(-(2n ** 63n))),
+      hex('ffffffffffffffffff01'),
+    );
   });
   it('writes strings, compact strings, bytes and UUIDs', () => {
-    assert.deepEqual(written((w) => w.writeString('hé')), hex('0003 68c3a9'));
-    assert.deepEqual(written((w) => w.writeNullableString(null)), hex('ffff'));
-    assert.deepEqual(written((w) => w.writeCompactString('hé')), hex('04 68c3a9'));
-    assert.deepEqual(written((w) => w.writeCompactNullableString(null)), hex('00'));
+    assert.deepEqual(
+      written((w) => w.writeString('hé')),
+      hex('0003 68c3a9'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeNullableString(null)),
+      hex('ffff'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeCompactString('hé')),
+      hex('04 68c3a9'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeCompactNullableString(null)),
+      hex('00'),
+    );
     const long = 'x'.repeat(200);
-    assert.deepEqual(written((w) => w.writeCompactString(long)), Buffer.concat([hex('c901'), Buffer.from(long)]));
-    assert.deepEqual(written((w) => w.writeCompactBytes(hex('0102'))), hex('03 0102'));
-    assert.deepEqual(written((w) => w.writeNullableBytes(null)), hex('ffffffff'));
-    assert.deepEqual(written((w) => w.writeUuid('AAAAAAAAAAAAAAAAAAAAAA')), Buffer.alloc(16));
+    assert.deepEqual(
+      written((w) => w.writeCompactString(long)),
+      Buffer.concat([hex('c901'), Buffer.from(long)]),
+    );
+    assert.deepEqual(
+      written((w) => w.writeCompactBytes(hex('0102'))),
+      hex('03 0102'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeNullableBytes(null)),
+      hex('ffffffff'),
+    );
+    assert.deepEqual(
+      written((w) => w.writeUuid('AAAAAAAAAAAAAAAAAAAAAA')),
+      Buffer.alloc(16),
+    );
     assert.throws(() => written((w) => w.writeUuid('short')), EncodeError);
   });
   it('sized regions prefix their length, also when the buffer grows inside them', () => {

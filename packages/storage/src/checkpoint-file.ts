@@ -12,7 +12,10 @@
 import { replaceFileAtomic, type FileSystem } from './fs.ts';
 
 export class CorruptCheckpointError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(`malformed checkpoint file ${path}: ${detail}`);
     this.name = 'CorruptCheckpointError';
   }
@@ -44,12 +47,20 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-export interface OffsetCheckpointEntry { topic: string; partition: number; offset: number }
+export interface OffsetCheckpointEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+}
 
 export function readOffsetCheckpoint(fs: FileSystem, path: string): OffsetCheckpointEntry[] {
   const buf = fs.readFileSync(path);
   if (!buf) return [];
-  return parseCheckpoint(path, buf.toString('utf8'), 3).map(([topic, p, o]) => ({ topic: topic!, partition: toInt(path, p!), offset: toInt(path, o!) }));
+  return parseCheckpoint(path, buf.toString('utf8'), 3).map(([topic, p, o]) => ({
+    topic: topic!,
+    partition: toInt(path, p!),
+    offset: toInt(path, o!),
+  }));
 }
 
 export function writeOffsetCheckpoint(fs: FileSystem, path: string, entries: Iterable<OffsetCheckpointEntry>): void {
@@ -58,7 +69,10 @@ export function writeOffsetCheckpoint(fs: FileSystem, path: string, entries: Ite
   replaceFileAtomic(fs, path, Buffer.from(text));
 }
 
-export interface EpochEntry { epoch: number; startOffset: number }
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
 
 export function readEpochCheckpoint(fs: FileSystem, path: string): EpochEntry[] {
   const buf = fs.readFileSync(path);
@@ -87,7 +101,9 @@ export function readProperties(fs: FileSystem, path: string): Record<string, str
 }
 
 export function writeProperties(fs: FileSystem, path: string, props: Record<string, string>, now = new Date()): void {
-  const body = Object.entries(props).map(([k, v]) => `${k}=${v}\n`).join('');
+  const body = Object.entries(props)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
   replaceFileAtomic(fs, path, Buffer.from(`#\n#${now.toUTCString()}\n${body}`));
 }
 

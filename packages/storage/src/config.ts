@@ -63,7 +63,10 @@ export function logConfigFromProperties(props: Record<string, string | number | 
   for (const [k, v] of Object.entries(props)) {
     const field = KEYS[k];
     if (!field) continue;
-    if (field === 'durableAppend') { out.durableAppend = v === true || v === 'true'; continue; }
+    if (field === 'durableAppend') {
+      out.durableAppend = v === true || v === 'true';
+      continue;
+    }
     const n = typeof v === 'number' ? v : Number(v);
     if (!Number.isFinite(n)) throw new Error(`config ${k}: '${v}' is not a number`);
     (out[field] as number) = Math.min(n, LONG_MAX);

@@ -14,7 +14,12 @@ export class StorageError extends Error implements HasErrorCode {
 /** A fetch or lookup outside [logStartOffset, logEndOffset]: OFFSET_OUT_OF_RANGE (1). */
 export class OffsetOutOfRangeError extends StorageError {
   override readonly errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
-  constructor(readonly offset: number, readonly logStartOffset: number, readonly logEndOffset: number, what = 'fetch') {
+  constructor(
+    readonly offset: number,
+    readonly logStartOffset: number,
+    readonly logEndOffset: number,
+    what = 'fetch',
+  ) {
     super(`${what} offset ${offset} is out of range [${logStartOffset}, ${logEndOffset}]`);
     this.name = 'OffsetOutOfRangeError';
   }
@@ -23,7 +28,11 @@ export class OffsetOutOfRangeError extends StorageError {
 /** Stored bytes failed their CRC or framing check: CORRUPT_MESSAGE (2). The bytes are not served. */
 export class CorruptRecordError extends StorageError {
   override readonly errorCode = ErrorCode.CORRUPT_MESSAGE;
-  constructor(message: string, readonly path: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly position: number,
+  ) {
     super(message);
     this.name = 'CorruptRecordError';
   }

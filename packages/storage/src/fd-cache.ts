@@ -3,15 +3,24 @@
 // an async fsync is pinned and not closed until released.
 import type { FileSystem } from './fs.ts';
 
-interface Entry { fd: number; pins: number; doomed: boolean }
+interface Entry {
+  fd: number;
+  pins: number;
+  doomed: boolean;
+}
 
 export class FdCache {
   private open = new Map<string, Entry>();
   private mruPath: string | null = null;
   private mruFd = -1;
-  constructor(readonly fs: FileSystem, readonly maxOpen = 1024) {}
+  constructor(
+    readonly fs: FileSystem,
+    readonly maxOpen = 1024,
+  ) {}
 
-  get size(): number { return this.open.size; }
+  get size(): number {
+    return this.open.size;
+  }
 
   /** The descriptor for `path` (read/write), opening it (and creating the file when `create`) if needed. */
   get(path: string, create = false): number {

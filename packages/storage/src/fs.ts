@@ -5,7 +5,11 @@
 // the disk off the event loop while more appends arrive.
 import * as nodeFs from 'node:fs';
 
-export interface FileStat { size: number; mtimeMs: number; isDirectory: boolean }
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  isDirectory: boolean;
+}
 
 export interface FileSystem {
   /** Opens read/write; creates the file when `create` is true, else fails (ENOENT) when absent. */
@@ -43,19 +47,27 @@ export class NodeFileSystem implements FileSystem {
     const { O_RDWR, O_CREAT } = nodeFs.constants;
     return nodeFs.openSync(path, create ? O_RDWR | O_CREAT : O_RDWR, 0o644);
   }
-  closeSync(fd: number): void { nodeFs.closeSync(fd); }
+  closeSync(fd: number): void {
+    nodeFs.closeSync(fd);
+  }
   readSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
     return nodeFs.readSync(fd, buf, offset, length, position);
   }
   writeSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
     return nodeFs.writeSync(fd, buf, offset, length, position);
   }
-  fsyncSync(fd: number): void { nodeFs.fsyncSync(fd); }
+  fsyncSync(fd: number): void {
+    nodeFs.fsyncSync(fd);
+  }
   fsync(fd: number): Promise<void> {
     return new Promise((resolve, reject) => nodeFs.fsync(fd, (err) => (err ? reject(err) : resolve())));
   }
-  ftruncateSync(fd: number, length: number): void { nodeFs.ftruncateSync(fd, length); }
-  fstatSizeSync(fd: number): number { return nodeFs.fstatSync(fd).size; }
+  ftruncateSync(fd: number, length: number): void {
+    nodeFs.ftruncateSync(fd, length);
+  }
+  fstatSizeSync(fd: number): number {
+    return nodeFs.fstatSync(fd).size;
+  }
   statSync(path: string): FileStat | null {
     try {
       const s = nodeFs.statSync(path);
@@ -65,19 +77,40 @@ export class NodeFileSystem implements FileSystem {
       throw err;
     }
   }
-  readdirSync(path: string): string[] { return nodeFs.readdirSync(path); }
-  mkdirSync(path: string): void { nodeFs.mkdirSync(path, { recursive: true }); }
-  renameSync(from: string, to: string): void { nodeFs.renameSync(from, to); }
-  unlinkSync(path: string): void {
-    try { nodeFs.unlinkSync(path); } catch (err) { if (!enoent(err)) throw err; }
+  readdirSync(path: string): string[] {
+    return nodeFs.readdirSync(path);
   }
-  rmSync(path: string): void { nodeFs.rmSync(path, { recursive: true, force: true }); }
+  mkdirSync(path: string): void {
+    nodeFs.mkdirSync(path, { recursive: true });
+  }
+  renameSync(from: string, to: string): void {
+    nodeFs.renameSync(from, to);
+  }
+  unlinkSync(path: string): void {
+    try {
+      nodeFs.unlinkSync(path);
+    } catch (err) {
+      if (!enoent(err)) throw err;
+    }
+  }
+  rmSync(path: string): void {
+    nodeFs.rmSync(path, { recursive: true, force: true });
+  }
   readFileSync(path: string): Buffer | null {
-    try { return nodeFs.readFileSync(path); } catch (err) { if (enoent(err)) return null; throw err; }
+    try {
+      return nodeFs.readFileSync(path);
+    } catch (err) {
+      if (enoent(err)) return null;
+      throw err;
+    }
   }
   fsyncDirSync(path: string): void {
     const fd = nodeFs.openSync(path, 'r');
-    try { nodeFs.fsyncSync(fd); } finally { nodeFs.closeSync(fd); }
+    try {
+      nodeFs.fsyncSync(fd);
+    } finally {
+      nodeFs.closeSync(fd);
+    }
   }
 }
 

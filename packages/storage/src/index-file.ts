@@ -21,13 +21,18 @@ export class IndexCache {
   private bytes = 0;
   constructor(readonly maxBytes = 32 * 1024 * 1024) {}
   touch(idx: IndexFile): void {
-    if (this.loaded.has(idx)) { this.loaded.delete(idx); this.loaded.add(idx); } else {
+    if (this.loaded.has(idx)) {
+      this.loaded.delete(idx);
+      this.loaded.add(idx);
+    } else {
       this.loaded.add(idx);
       this.bytes += idx.capacityBytes;
     }
     this.trim(idx);
   }
-  resized(delta: number): void { this.bytes += delta; }
+  resized(delta: number): void {
+    this.bytes += delta;
+  }
   forget(idx: IndexFile): void {
     if (this.loaded.delete(idx)) this.bytes -= idx.capacityBytes;
   }
@@ -37,10 +42,15 @@ export class IndexCache {
       if (this.bytes <= this.maxBytes) break;
       if (idx === keep) continue;
       const size = idx.capacityBytes;
-      if (idx.dropBuffer()) { this.loaded.delete(idx); this.bytes -= size; }
+      if (idx.dropBuffer()) {
+        this.loaded.delete(idx);
+        this.bytes -= size;
+      }
     }
   }
-  get loadedBytes(): number { return this.bytes; }
+  get loadedBytes(): number {
+    return this.bytes;
+  }
 }
 
 export class IndexCorruptError extends Error {}
@@ -67,9 +77,15 @@ export class IndexFile {
     this.persisted = existingEntries;
   }
 
-  get capacityBytes(): number { return this.buf ? this.buf.length : 0; }
-  get sizeBytes(): number { return this.count * this.entrySize; }
-  get isLoaded(): boolean { return this.buf !== null; }
+  get capacityBytes(): number {
+    return this.buf ? this.buf.length : 0;
+  }
+  get sizeBytes(): number {
+    return this.count * this.entrySize;
+  }
+  get isLoaded(): boolean {
+    return this.buf !== null;
+  }
 
   /** Drops the in-memory copy when everything is on disk; returns true if dropped. */
   dropBuffer(): boolean {
@@ -167,8 +183,12 @@ export class IndexFile {
 
   // ---- offset index view ----
 
-  relOffsetAt(i: number): number { return this.entries().readInt32BE(i * this.entrySize + (this.entrySize === OFFSET_INDEX_ENTRY ? 0 : 8)); }
-  positionAt(i: number): number { return this.entries().readInt32BE(i * OFFSET_INDEX_ENTRY + 4); }
+  relOffsetAt(i: number): number {
+    return this.entries().readInt32BE(i * this.entrySize + (this.entrySize === OFFSET_INDEX_ENTRY ? 0 : 8));
+  }
+  positionAt(i: number): number {
+    return this.entries().readInt32BE(i * OFFSET_INDEX_ENTRY + 4);
+  }
   timestampAt(i: number): number {
     const b = this.entries();
     const at = i * TIME_INDEX_ENTRY;
@@ -183,7 +203,10 @@ export class IndexFile {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.relOffsetAt(mid) <= rel) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.relOffsetAt(mid) <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     if (found < 0) return { offset: this.baseOffset, position: 0 };
     return { offset: this.baseOffset + this.relOffsetAt(found), position: this.positionAt(found) };
@@ -196,14 +219,21 @@ export class IndexFile {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.timestampAt(mid) < ts) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.timestampAt(mid) < ts) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     if (found < 0) return { timestamp: -1, offset: this.baseOffset };
     return { timestamp: this.timestampAt(found), offset: this.baseOffset + this.relOffsetAt(found) };
   }
 
-  lastTimestamp(): number { return this.count === 0 ? -1 : this.timestampAt(this.count - 1); }
-  lastRelOffset(): number { return this.count === 0 ? -1 : this.relOffsetAt(this.count - 1); }
+  lastTimestamp(): number {
+    return this.count === 0 ? -1 : this.timestampAt(this.count - 1);
+  }
+  lastRelOffset(): number {
+    return this.count === 0 ? -1 : this.relOffsetAt(this.count - 1);
+  }
 
   /**
    * Sanity check (Kafka's sanityCheck plus monotonicity): entries strictly increasing, offsets
@@ -215,10 +245,13 @@ export class IndexFile {
     let prevKey = -Infinity;
     for (let i = 0; i < this.count; i++) {
       const rel = this.relOffsetAt(i);
-      if (rel < 0 || (isOffset ? rel <= prevRel : rel < prevRel)) throw new IndexCorruptError(`${this.path}: entry ${i} offset ${rel} out of order`);
-      if (nextOffset !== undefined && this.baseOffset + rel >= nextOffset) throw new IndexCorruptError(`${this.path}: entry ${i} beyond log end`);
+      if (rel < 0 || (isOffset ? rel <= prevRel : rel < prevRel))
+        throw new IndexCorruptError(`${this.path}: entry ${i} offset ${rel} out of order`);
+      if (nextOffset !== undefined && this.baseOffset + rel >= nextOffset)
+        throw new IndexCorruptError(`${this.path}: entry ${i} beyond log end`);
       const key = isOffset ? this.positionAt(i) : this.timestampAt(i);
-      if (isOffset ? key < 0 || key >= logSize || key <= prevKey : key <= prevKey) throw new IndexCorruptError(`${this.path}: entry ${i} key ${key} invalid`);
+      if (isOffset ? key < 0 || key >= logSize || key <= prevKey : key <= prevKey)
+        throw new IndexCorruptError(`${this.path}: entry ${i} key ${key} invalid`);
       prevRel = rel;
       prevKey = key;
     }

@@ -16,12 +16,19 @@ export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export class LeaderEpochCache {
   private entries: EpochEntry[];
   private dirty = false;
-  constructor(private fs: FileSystem, readonly path: string) {
+  constructor(
+    private fs: FileSystem,
+    readonly path: string,
+  ) {
     this.entries = readEpochCheckpoint(fs, path);
   }
 
-  get all(): ReadonlyArray<EpochEntry> { return this.entries; }
-  get latestEpoch(): number { return this.entries.length ? this.entries[this.entries.length - 1]!.epoch : -1; }
+  get all(): ReadonlyArray<EpochEntry> {
+    return this.entries;
+  }
+  get latestEpoch(): number {
+    return this.entries.length ? this.entries[this.entries.length - 1]!.epoch : -1;
+  }
 
   /** Records that `epoch` starts at `startOffset` (ignored unless epoch is newer than the latest). */
   assign(epoch: number, startOffset: number): void {
@@ -64,9 +71,15 @@ export class LeaderEpochCache {
   /** After the log start offset moved to `startOffset`: drop older epochs, clamp the first kept one. */
   truncateFromStart(startOffset: number): void {
     let changed = false;
-    while (this.entries.length > 1 && this.entries[1]!.startOffset <= startOffset) { this.entries.shift(); changed = true; }
+    while (this.entries.length > 1 && this.entries[1]!.startOffset <= startOffset) {
+      this.entries.shift();
+      changed = true;
+    }
     const first = this.entries[0];
-    if (first && first.startOffset < startOffset) { this.entries[0] = { epoch: first.epoch, startOffset }; changed = true; }
+    if (first && first.startOffset < startOffset) {
+      this.entries[0] = { epoch: first.epoch, startOffset };
+      changed = true;
+    }
     if (changed) this.persist();
   }
 

@@ -12,7 +12,6 @@ import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentCo
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
 
-
 export interface LoadOptions {
   /** Offset below which the log is known flushed (from recovery-point-offset-checkpoint); 0 if unknown. */
   recoveryPoint?: number;
@@ -24,7 +23,12 @@ export interface LoadOptions {
   topicId?: string;
 }
 
-export interface LoadReport { recoveredSegments: number; truncatedBytes: number; deletedSegments: number; rebuiltIndexes: number }
+export interface LoadReport {
+  recoveredSegments: number;
+  truncatedBytes: number;
+  deletedSegments: number;
+  rebuiltIndexes: number;
+}
 
 const LEFTOVER = /\.(tmp|deleted|cleaned|swap)$/;
 
@@ -37,15 +41,29 @@ export function parseTopicPartition(name: string): { topic: string; partition: n
   return { topic: name.slice(0, i), partition: Number(p) };
 }
 
-export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string, partition: number, config: LogConfig, opts: LoadOptions = {}, report?: LoadReport): PartitionLog {
+export function loadPartitionLog(
+  ctx: SegmentContext,
+  dir: string,
+  topic: string,
+  partition: number,
+  config: LogConfig,
+  opts: LoadOptions = {},
+  report?: LoadReport,
+): PartitionLog {
   const fs = ctx.fs;
   fs.mkdirSync(dir);
   const bases: number[] = [];
   const names = fs.readdirSync(dir);
   const logs = new Set(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => n.slice(0, -LOG_SUFFIX.length)));
   for (const name of names) {
-    if (LEFTOVER.test(name)) { fs.unlinkSync(`${dir}/${name}`); continue; }
-    if (name.endsWith(LOG_SUFFIX)) { bases.push(Number(name.slice(0, -LOG_SUFFIX.length))); continue; }
+    if (LEFTOVER.test(name)) {
+      fs.unlinkSync(`${dir}/${name}`);
+      continue;
+    }
+    if (name.endsWith(LOG_SUFFIX)) {
+      bases.push(Number(name.slice(0, -LOG_SUFFIX.length)));
+      continue;
+    }
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
       if (name.endsWith(suffix) && !logs.has(name.slice(0, -suffix.length))) fs.unlinkSync(`${dir}/${name}`);
     }
@@ -58,7 +76,9 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
   const recoveryPoint = opts.recoveryPoint ?? 0;
   const epochs = new LeaderEpochCache(fs, `${dir}/${LEADER_EPOCH_CHECKPOINT}`);
   // As Kafka's recovery: epochs seen in recovered batches that the checkpoint lacks are added.
-  const seeEpoch = (epoch: number, baseOffset: number) => { if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset); };
+  const seeEpoch = (epoch: number, baseOffset: number) => {
+    if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset);
+  };
 
   if (segments.length === 0) {
     // a new log, or one created just before a crash: its files appear with the first append
@@ -67,7 +87,11 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
     let first = 0;
     for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i;
     for (let i = 0; i < first; i++) {
-      if (!opened[i]!.indexesOk) { segments[i]!.recover(interval); segments[i]!.indexesChecked = true; r.rebuiltIndexes++; }
+      if (!opened[i]!.indexesOk) {
+        segments[i]!.recover(interval);
+        segments[i]!.indexesChecked = true;
+        r.rebuiltIndexes++;
+      }
     }
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
@@ -78,14 +102,21 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
       const next = segments[i + 1];
       if (truncated > 0 || (next && seg.nextOffset > next.baseOffset)) {
         // Everything after the first invalid byte is gone, including later segments.
-        for (const later of segments.slice(i + 1)) { later.deleteFiles(); r.deletedSegments++; }
+        for (const later of segments.slice(i + 1)) {
+          later.deleteFiles();
+          r.deletedSegments++;
+        }
         segments = segments.slice(0, i + 1);
         break;
       }
     }
   } else {
     for (let i = 0; i < segments.length; i++) {
-      if (!opened[i]!.indexesOk) { segments[i]!.recover(interval); segments[i]!.indexesChecked = true; r.rebuiltIndexes++; }
+      if (!opened[i]!.indexesOk) {
+        segments[i]!.recover(interval);
+        segments[i]!.indexesChecked = true;
+        r.rebuiltIndexes++;
+      }
     }
   }
 
@@ -108,7 +139,14 @@ export function loadPartitionLog(ctx: SegmentContext, dir: string, topic: string
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }
   const rp = opts.cleanShutdown ? logEndOffset : Math.min(recoveryPoint, logEndOffset);
-  const log = new PartitionLog(ctx, dir, topic, partition, config, { segments, logStartOffset, logEndOffset, recoveryPoint: rp, leaderEpochCache: epochs, topicId });
+  const log = new PartitionLog(ctx, dir, topic, partition, config, {
+    segments,
+    logStartOffset,
+    logEndOffset,
+    recoveryPoint: rp,
+    leaderEpochCache: epochs,
+    topicId,
+  });
   if (opts.topicId && !topicId) log.recordTopicId(opts.topicId);
   return log;
 }

@@ -14,7 +14,14 @@
 //                                         layer opens it itself), skipped at startup, as Kafka's LogManager does
 import { randomUUID } from 'node:crypto';
 import { systemTime, type Time } from './time.ts';
-import { readOffsetCheckpoint, readProperties, tpKey, writeOffsetCheckpoint, writeProperties, type OffsetCheckpointEntry } from './checkpoint-file.ts';
+import {
+  readOffsetCheckpoint,
+  readProperties,
+  tpKey,
+  writeOffsetCheckpoint,
+  writeProperties,
+  type OffsetCheckpointEntry,
+} from './checkpoint-file.ts';
 import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
@@ -58,7 +65,10 @@ export interface LogManagerOptions {
   highWatermark?: (topic: string, partition: number) => number | undefined;
 }
 
-export interface CreateLogOptions { topicId?: string; config?: Partial<LogConfig> }
+export interface CreateLogOptions {
+  topicId?: string;
+  config?: Partial<LogConfig>;
+}
 
 interface LogDir {
   path: string;
@@ -81,7 +91,12 @@ export class LogManager {
   private cancels: Array<() => void> = [];
   private started = false;
   /** What startup found: partitions loaded, which dirs were clean, recovery work done. */
-  readonly startupReport = { partitions: 0, cleanDirs: [] as string[], uncleanDirs: [] as string[], recovery: { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 } as LoadReport };
+  readonly startupReport = {
+    partitions: 0,
+    cleanDirs: [] as string[],
+    uncleanDirs: [] as string[],
+    recovery: { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 } as LoadReport,
+  };
 
   constructor(readonly options: LogManagerOptions) {
     this.fs = options.fs ?? new NodeFileSystem();
@@ -102,10 +117,22 @@ export class LogManager {
     this.started = true;
     if (this.options.backgroundTasks !== false) {
       const o = this.options;
-      this.cancels.push(this.time.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => { this.cleanupLogs(); }));
+      this.cancels.push(
+        this.time.schedule('kafka-log-retention', o.retentionCheckIntervalMs ?? 300000, () => {
+          this.cleanupLogs();
+        }),
+      );
       this.cancels.push(this.time.schedule('kafka-log-flusher', o.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs()));
-      this.cancels.push(this.time.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () => this.flushAndCheckpointRecoveryPoints()));
-      this.cancels.push(this.time.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => { this.checkpointLogStartOffsets(); }));
+      this.cancels.push(
+        this.time.schedule('kafka-recovery-point-checkpoint', o.recoveryPointCheckpointIntervalMs ?? 60000, () =>
+          this.flushAndCheckpointRecoveryPoints(),
+        ),
+      );
+      this.cancels.push(
+        this.time.schedule('kafka-log-start-offset-checkpoint', o.logStartOffsetCheckpointIntervalMs ?? 60000, () => {
+          this.checkpointLogStartOffsets();
+        }),
+      );
     }
     return this;
   }
@@ -129,16 +156,27 @@ export class LogManager {
     for (const name of fs.readdirSync(path)) {
       const full = `${path}/${name}`;
       if (!fs.statSync(full)?.isDirectory) continue;
-      if (name.endsWith('-delete')) { fs.rmSync(full); continue; }
+      if (name.endsWith('-delete')) {
+        fs.rmSync(full);
+        continue;
+      }
       const tp = parseTopicPartition(name);
       if (!tp || tp.topic === CLUSTER_METADATA_TOPIC) continue;
       const key = tpKey(tp.topic, tp.partition);
       if (this.logs.has(key)) throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
-      const log = loadPartitionLog(this.ctx, full, tp.topic, tp.partition, this.defaultConfig, {
-        cleanShutdown: clean,
-        recoveryPoint: dir.recoveryPoints.get(key) ?? 0,
-        logStartOffset: dir.logStartOffsets.get(key) ?? 0,
-      }, this.startupReport.recovery);
+      const log = loadPartitionLog(
+        this.ctx,
+        full,
+        tp.topic,
+        tp.partition,
+        this.defaultConfig,
+        {
+          cleanShutdown: clean,
+          recoveryPoint: dir.recoveryPoints.get(key) ?? 0,
+          logStartOffset: dir.logStartOffsets.get(key) ?? 0,
+        },
+        this.startupReport.recovery,
+      );
       for (const s of log.segments) s.close();
       this.logs.set(key, log);
       this.dirOf.set(key, path);
@@ -146,7 +184,10 @@ export class LogManager {
       this.startupReport.partitions++;
     }
     // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
-    if (clean) { fs.unlinkSync(cleanMarker); fs.fsyncDirSync(path); }
+    if (clean) {
+      fs.unlinkSync(cleanMarker);
+      fs.fsyncDirSync(path);
+    }
   }
 
   private checkMetaProperties(path: string): void {
@@ -177,8 +218,12 @@ export class LogManager {
     return this.logs.get(tpKey(topic, partition));
   }
 
-  allLogs(): IterableIterator<PartitionLog> { return this.logs.values(); }
-  get logCount(): number { return this.logs.size; }
+  allLogs(): IterableIterator<PartitionLog> {
+    return this.logs.values();
+  }
+  get logCount(): number {
+    return this.logs.size;
+  }
 
   /** The log of a partition, creating its directory (in the least loaded log dir) when new. */
   getOrCreateLog(topic: string, partition: number, opts: CreateLogOptions = {}): PartitionLog {
@@ -190,7 +235,8 @@ export class LogManager {
       return existing;
     }
     if (!this.started) throw new Error('LogManager.startup() has not run');
-    if (!topic || topic.includes('/') || topic === '.' || topic === '..' || topic === CLUSTER_METADATA_TOPIC) throw new Error(`invalid topic name '${topic}'`);
+    if (!topic || topic.includes('/') || topic === '.' || topic === '..' || topic === CLUSTER_METADATA_TOPIC)
+      throw new Error(`invalid topic name '${topic}'`);
     let dir = this.dirs[0]!;
     for (const d of this.dirs) if (d.logCount < dir.logCount) dir = d;
     const config = { ...this.defaultConfig, ...opts.config };
@@ -232,7 +278,11 @@ export class LogManager {
     const hw = this.options.highWatermark;
     for (const log of this.logs.values()) {
       const bound = hw?.(log.topic, log.partition);
-      try { n += log.deleteOldSegments(bound ?? log.logEndOffset); } catch { /* log went offline; reported by its event */ }
+      try {
+        n += log.deleteOldSegments(bound ?? log.logEndOffset);
+      } catch {
+        /* log went offline; reported by its event */
+      }
     }
     return n;
   }
@@ -295,7 +345,8 @@ export class LogManager {
   readHighWatermarks(): Map<string, number> {
     const out = new Map<string, number>();
     for (const d of this.dirs) {
-      for (const e of readOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`)) out.set(tpKey(e.topic, e.partition), e.offset);
+      for (const e of readOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`))
+        out.set(tpKey(e.topic, e.partition), e.offset);
     }
     return out;
   }

@@ -12,7 +12,12 @@ import { readFully, type FileSystem } from './fs.ts';
 import { type IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
 
-export interface SegmentContext { fs: FileSystem; fds: FdCache; indexCache: IndexCache; time: Time }
+export interface SegmentContext {
+  fs: FileSystem;
+  fds: FdCache;
+  indexCache: IndexCache;
+  time: Time;
+}
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -28,7 +33,14 @@ export function readInt64(buf: Buffer, at: number): number {
 }
 
 /** What a header scan sees of one batch. */
-export interface BatchInfo { position: number; size: number; baseOffset: number; lastOffset: number; maxTimestamp: number; attributes: number }
+export interface BatchInfo {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  attributes: number;
+}
 
 /** Test hook: batch CRCs computed by segment reads in this process. */
 export const readCrcChecks = { count: 0 };
@@ -76,8 +88,22 @@ export class LogSegment {
     timeEntries: number,
   ) {
     this.logPath = `${dir}/${segmentFileName(baseOffset, LOG_SUFFIX)}`;
-    this.offsetIndex = new IndexFile(`${dir}/${segmentFileName(baseOffset, INDEX_SUFFIX)}`, OFFSET_INDEX_ENTRY, baseOffset, ctx.fds, ctx.indexCache, offsetEntries);
-    this.timeIndex = new IndexFile(`${dir}/${segmentFileName(baseOffset, TIME_INDEX_SUFFIX)}`, TIME_INDEX_ENTRY, baseOffset, ctx.fds, ctx.indexCache, timeEntries);
+    this.offsetIndex = new IndexFile(
+      `${dir}/${segmentFileName(baseOffset, INDEX_SUFFIX)}`,
+      OFFSET_INDEX_ENTRY,
+      baseOffset,
+      ctx.fds,
+      ctx.indexCache,
+      offsetEntries,
+    );
+    this.timeIndex = new IndexFile(
+      `${dir}/${segmentFileName(baseOffset, TIME_INDEX_SUFFIX)}`,
+      TIME_INDEX_ENTRY,
+      baseOffset,
+      ctx.fds,
+      ctx.indexCache,
+      timeEntries,
+    );
     this.size = size;
     this.flushedSize = size;
     this.nextOffset = size === 0 ? baseOffset : -1;
@@ -155,7 +181,10 @@ export class LogSegment {
     let next = this.baseOffset;
     this.scan(start, (b) => {
       next = b.lastOffset + 1;
-      if (b.maxTimestamp > this.maxTimestamp) { this.maxTimestamp = b.maxTimestamp; this.offsetOfMaxTimestamp = b.lastOffset; }
+      if (b.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = b.maxTimestamp;
+        this.offsetOfMaxTimestamp = b.lastOffset;
+      }
       return true;
     });
     this.nextOffset = next;
@@ -165,7 +194,10 @@ export class LogSegment {
 
   private firstBatchTimestamp(): number {
     let ts = -1;
-    this.scan(0, (b) => { ts = b.maxTimestamp; return false; });
+    this.scan(0, (b) => {
+      ts = b.maxTimestamp;
+      return false;
+    });
     return ts;
   }
 
@@ -210,7 +242,10 @@ export class LogSegment {
     const start = this.offsetIndex.lookupOffset(offset).position;
     let found: BatchInfo | null = null;
     this.scan(start, (b) => {
-      if (b.lastOffset >= offset) { found = b; return false; }
+      if (b.lastOffset >= offset) {
+        found = b;
+        return false;
+      }
       return true;
     });
     return found;
@@ -226,13 +261,20 @@ export class LogSegment {
       while (written < length) written += fs.writeSync(fd, buf, offset + written, length - written, start + written);
     } catch (err) {
       // Cut off whatever part of the write landed so nothing half-written is ever read.
-      try { fs.ftruncateSync(fd, start); } catch { /* the log goes offline anyway */ }
+      try {
+        fs.ftruncateSync(fd, start);
+      } catch {
+        /* the log goes offline anyway */
+      }
       throw err;
     }
     let pos = start;
     for (let i = 0; i < count; i++) {
       const b = batches[i]!;
-      if (b.maxTimestamp > this.maxTimestamp) { this.maxTimestamp = b.maxTimestamp; this.offsetOfMaxTimestamp = b.lastOffset; }
+      if (b.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = b.maxTimestamp;
+        this.offsetOfMaxTimestamp = b.lastOffset;
+      }
       if (this.rollingBasedTimestamp < 0 && pos === 0) this.rollingBasedTimestamp = b.maxTimestamp;
       this.indexBatch(b.lastOffset, pos, indexIntervalBytes);
       pos += b.size;
@@ -268,10 +310,14 @@ export class LogSegment {
   }
 
   /** Kafka's largestTimestamp: the max record timestamp, or the last modification time when there is none. */
-  get largestTimestamp(): number { return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs; }
+  get largestTimestamp(): number {
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs;
+  }
 
   isFull(maxIndexBytes: number): boolean {
-    return (this.offsetIndex.count + 1) * OFFSET_INDEX_ENTRY > maxIndexBytes || (this.timeIndex.count + 1) * TIME_INDEX_ENTRY > maxIndexBytes;
+    return (
+      (this.offsetIndex.count + 1) * OFFSET_INDEX_ENTRY > maxIndexBytes || (this.timeIndex.count + 1) * TIME_INDEX_ENTRY > maxIndexBytes
+    );
   }
 
   /**
@@ -330,7 +376,8 @@ export class LogSegment {
         if (buf.readUInt32BE(pos + Off.Crc) !== computeBatchCrc(buf, pos, size)) problem = 'CRC mismatch';
       }
       if (problem) {
-        if (pos === 0) throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
+        if (pos === 0)
+          throw new CorruptRecordError(`${this.logPath}: ${problem} in batch at position ${position + pos}`, this.logPath, position + pos);
         break;
       }
       if (unverified) this.verified.add(at, at + size);
@@ -397,7 +444,10 @@ export class LogSegment {
       const lastOffset = baseOffset + lastDelta;
       if (baseOffset < next || lastDelta < 0 || lastOffset - this.baseOffset > 0x7fffffff) break;
       const maxTs = readInt64(chunk, at + Off.MaxTimestamp);
-      if (maxTs > this.maxTimestamp) { this.maxTimestamp = maxTs; this.offsetOfMaxTimestamp = lastOffset; }
+      if (maxTs > this.maxTimestamp) {
+        this.maxTimestamp = maxTs;
+        this.offsetOfMaxTimestamp = lastOffset;
+      }
       if (pos === 0) this.rollingBasedTimestamp = maxTs;
       if (onBatch) onBatch(chunk.readInt32BE(at + Off.PartitionLeaderEpoch), baseOffset);
       this.indexBatch(lastOffset, pos, indexIntervalBytes);
@@ -482,7 +532,15 @@ export class LogSegment {
     const syncs: Promise<void>[] = [];
     if (this.logDirty) syncs.push(this.fsyncPath(this.logPath).then(() => this.markLogSynced(size)));
     for (const idx of [this.offsetIndex, this.timeIndex]) {
-      if (idx.dirty) { idx.dirty = false; syncs.push(this.fsyncPath(idx.path).catch((err) => { idx.dirty = true; throw err; })); }
+      if (idx.dirty) {
+        idx.dirty = false;
+        syncs.push(
+          this.fsyncPath(idx.path).catch((err) => {
+            idx.dirty = true;
+            throw err;
+          }),
+        );
+      }
     }
     await Promise.all(syncs);
   }

@@ -6,7 +6,12 @@ import type { FileStat, FileSystem } from './fs.ts';
 import { MockTime } from './mock-time.ts';
 import type { Time } from './time.ts';
 
-interface MemFile { data: Buffer; length: number; synced: Buffer; mtimeMs: number }
+interface MemFile {
+  data: Buffer;
+  length: number;
+  synced: Buffer;
+  mtimeMs: number;
+}
 
 export interface Faults {
   /** The next write lands only this many bytes, then throws EIO. */
@@ -39,7 +44,9 @@ export class MemoryFileSystem implements FileSystem {
   /** File mtimes come from `time` (default: always 0). */
   constructor(private readonly time: Time = new MockTime(0)) {}
 
-  get openFdCount(): number { return this.fds.size; }
+  get openFdCount(): number {
+    return this.fds.size;
+  }
 
   private storedBytes(): number {
     let n = 0;
@@ -114,16 +121,26 @@ export class MemoryFileSystem implements FileSystem {
   fsync(fd: number): Promise<void> {
     return new Promise((resolve, reject) => {
       setImmediate(() => {
-        try { this.fsyncSync(fd); resolve(); } catch (err) { reject(err); }
+        try {
+          this.fsyncSync(fd);
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
       });
     });
   }
   ftruncateSync(fd: number, length: number): void {
     const f = this.fd(fd);
-    if (length > f.length) { this.ensure(f, length); f.data.fill(0, f.length, length); }
+    if (length > f.length) {
+      this.ensure(f, length);
+      f.data.fill(0, f.length, length);
+    }
     f.length = length;
   }
-  fstatSizeSync(fd: number): number { return this.fd(fd).length; }
+  fstatSizeSync(fd: number): number {
+    return this.fd(fd).length;
+  }
   statSync(path: string): FileStat | null {
     path = norm(path);
     if (this.dirs.has(path)) return { size: 0, mtimeMs: 0, isDirectory: true };
@@ -147,10 +164,14 @@ export class MemoryFileSystem implements FileSystem {
     path = norm(path);
     const parts = path.split('/').filter(Boolean);
     let cur = '';
-    for (const p of parts) { cur += `/${p}`; this.dirs.add(cur); }
+    for (const p of parts) {
+      cur += `/${p}`;
+      this.dirs.add(cur);
+    }
   }
   renameSync(from: string, to: string): void {
-    from = norm(from); to = norm(to);
+    from = norm(from);
+    to = norm(to);
     const f = this.files.get(from);
     if (f) {
       this.files.delete(from);
@@ -160,12 +181,20 @@ export class MemoryFileSystem implements FileSystem {
     if (!this.dirs.has(from)) throw fsError('ENOENT', `no such file '${from}'`);
     const moves: Array<[string, string]> = [];
     for (const p of this.files.keys()) if (p.startsWith(`${from}/`)) moves.push([p, to + p.slice(from.length)]);
-    for (const [a, b] of moves) { this.files.set(b, this.files.get(a)!); this.files.delete(a); }
+    for (const [a, b] of moves) {
+      this.files.set(b, this.files.get(a)!);
+      this.files.delete(a);
+    }
     for (const d of [...this.dirs]) {
-      if (d === from || d.startsWith(`${from}/`)) { this.dirs.delete(d); this.dirs.add(to + d.slice(from.length)); }
+      if (d === from || d.startsWith(`${from}/`)) {
+        this.dirs.delete(d);
+        this.dirs.add(to + d.slice(from.length));
+      }
     }
   }
-  unlinkSync(path: string): void { this.files.delete(norm(path)); }
+  unlinkSync(path: string): void {
+    this.files.delete(norm(path));
+  }
   rmSync(path: string): void {
     path = norm(path);
     this.files.delete(path);

@@ -9,7 +9,12 @@
 // time advance() returns. Errors are not caught: they reach the caller of advance().
 import type { Cancel, Task, Time } from './time.ts';
 
-interface Pending { seq: number; at: number; run: Task; periodMs: number | null }
+interface Pending {
+  seq: number;
+  at: number;
+  run: Task;
+  periodMs: number | null;
+}
 
 export class MockTime implements Time {
   private current: number;
@@ -48,7 +53,9 @@ export class MockTime implements Time {
 
   private add(p: Pending): Cancel {
     this.pending.set(p.seq, p);
-    return () => { this.pending.delete(p.seq); };
+    return () => {
+      this.pending.delete(p.seq);
+    };
   }
 
   /** Runs what is due up to `target`; returns a promise only once a task returned one. */

@@ -16,7 +16,10 @@ import { readFully } from './fs.ts';
 import { PARTITION_METADATA, writePartitionMetadata } from './checkpoint-file.ts';
 
 /** A log dir whose new subdirectories are not yet fsynced into it (shared by the logs created meanwhile). */
-export interface DirSyncToken { readonly path: string; synced: boolean }
+export interface DirSyncToken {
+  readonly path: string;
+  synced: boolean;
+}
 
 export interface AppendOptions {
   /** Written into every batch's PartitionLeaderEpoch; a new epoch is recorded in the leader epoch cache. */
@@ -47,19 +50,29 @@ export interface ReadResult {
   logEndOffset: number;
 }
 
-export interface TimestampAndOffset { timestamp: number; offset: number }
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+}
 
 const batchPool: BatchInfo[] = [];
 function poolAt(i: number): BatchInfo {
   let b = batchPool[i];
-  if (!b) { b = { position: 0, size: 0, baseOffset: 0, lastOffset: 0, maxTimestamp: 0, attributes: 0 }; batchPool[i] = b; }
+  if (!b) {
+    b = { position: 0, size: 0, baseOffset: 0, lastOffset: 0, maxTimestamp: 0, attributes: 0 };
+    batchPool[i] = b;
+  }
   return b;
 }
 
 /** Follower appends: the PartitionLeaderEpoch of each batch, parallel to batchPool. */
 const epochScratch: number[] = [];
 
-interface SyncWaiter { offset: number; resolve: () => void; reject: (err: unknown) => void }
+interface SyncWaiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 export class PartitionLog extends EventEmitter {
   segments: LogSegment[];
@@ -96,7 +109,14 @@ export class PartitionLog extends EventEmitter {
     readonly topic: string,
     readonly partition: number,
     public config: LogConfig,
-    init: { segments: LogSegment[]; logStartOffset: number; logEndOffset: number; recoveryPoint: number; leaderEpochCache: LeaderEpochCache; topicId: string | null },
+    init: {
+      segments: LogSegment[];
+      logStartOffset: number;
+      logEndOffset: number;
+      recoveryPoint: number;
+      leaderEpochCache: LeaderEpochCache;
+      topicId: string | null;
+    },
   ) {
     super();
     this.segments = init.segments;
@@ -118,7 +138,11 @@ export class PartitionLog extends EventEmitter {
     this.topicId = topicId;
     this.topicIdPending = true;
     if (!this.activeSegment.filesPending) {
-      try { this.syncDirs(); } catch (err) { throw this.goOffline(err); }
+      try {
+        this.syncDirs();
+      } catch (err) {
+        throw this.goOffline(err);
+      }
     }
   }
 
@@ -143,22 +167,41 @@ export class PartitionLog extends EventEmitter {
       writePartitionMetadata(this.ctx.fs, `${this.dir}/${PARTITION_METADATA}`, this.topicId); // fsyncs the file and this dir
       this.dirDirty = false;
     }
-    if (this.dirDirty) { this.dirDirty = false; this.ctx.fs.fsyncDirSync(this.dir); }
+    if (this.dirDirty) {
+      this.dirDirty = false;
+      this.ctx.fs.fsyncDirSync(this.dir);
+    }
     const parent = this.parentDirSync;
     if (parent) {
-      if (!parent.synced) { this.ctx.fs.fsyncDirSync(parent.path); parent.synced = true; }
+      if (!parent.synced) {
+        this.ctx.fs.fsyncDirSync(parent.path);
+        parent.synced = true;
+      }
       this.parentDirSync = null;
     }
   }
 
-  get activeSegment(): LogSegment { return this.segments[this.segments.length - 1]!; }
-  get isOffline(): boolean { return this.offlineError !== null; }
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+  get isOffline(): boolean {
+    return this.offlineError !== null;
+  }
   /** Bytes in all segments. */
-  get size(): number { let n = 0; for (const s of this.segments) n += s.size; return n; }
-  get unflushedMessageCount(): number { return this.unflushedMessages; }
+  get size(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+  get unflushedMessageCount(): number {
+    return this.unflushedMessages;
+  }
 
   private ensureWritable(): void {
-    if (this.offlineError) throw new LogOfflineError(`log ${this.topic}-${this.partition} is offline: ${this.offlineError.message}`, { cause: this.offlineError });
+    if (this.offlineError)
+      throw new LogOfflineError(`log ${this.topic}-${this.partition} is offline: ${this.offlineError.message}`, {
+        cause: this.offlineError,
+      });
     if (this.closed) throw new LogOfflineError(`log ${this.topic}-${this.partition} is closed`);
   }
 
@@ -232,7 +275,10 @@ export class PartitionLog extends EventEmitter {
       b.maxTimestamp = readInt64(batches, pos + Off.MaxTimestamp);
       b.attributes = 0;
       if (!opts) epochScratch[n - 1] = batches.readInt32BE(pos + Off.PartitionLeaderEpoch);
-      if (b.maxTimestamp > maxTs) { maxTs = b.maxTimestamp; offsetOfMaxTs = b.lastOffset; }
+      if (b.maxTimestamp > maxTs) {
+        maxTs = b.maxTimestamp;
+        offsetOfMaxTs = b.lastOffset;
+      }
       records += batches.readInt32BE(pos + Off.RecordsCount);
       offset += lastDelta + 1;
       pos += size;
@@ -260,8 +306,15 @@ export class PartitionLog extends EventEmitter {
     this.logEndOffset = offset;
     this.unflushedMessages += records;
     const info: AppendInfo = {
-      firstOffset, lastOffset, logAppendTimeMs: stamp ?? -1, maxTimestamp: maxTs, offsetOfMaxTimestamp: offsetOfMaxTs,
-      batchCount: n, recordCount: records, bytes: len, logStartOffset: this.logStartOffset,
+      firstOffset,
+      lastOffset,
+      logAppendTimeMs: stamp ?? -1,
+      maxTimestamp: maxTs,
+      offsetOfMaxTimestamp: offsetOfMaxTs,
+      batchCount: n,
+      recordCount: records,
+      bytes: len,
+      logStartOffset: this.logStartOffset,
     };
     if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
     if (this.listenerCount('append') > 0) this.emit('append', info);
@@ -271,7 +324,11 @@ export class PartitionLog extends EventEmitter {
   /** appendSync, then in durableAppend mode waits for the fsync covering it (group commit). */
   append(batches: Buffer, opts: AppendOptions): Promise<AppendInfo> {
     let info: AppendInfo;
-    try { info = this.appendSync(batches, opts); } catch (err) { return Promise.reject(err); }
+    try {
+      info = this.appendSync(batches, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (!this.config.durableAppend) return Promise.resolve(info);
     return this.waitDurable(info.lastOffset + 1).then(() => info);
   }
@@ -305,7 +362,8 @@ export class PartitionLog extends EventEmitter {
         const waiters = this.syncWaiters;
         this.syncWaiters = [];
         for (const w of waiters) {
-          if (w.offset <= this.durableOffset) w.resolve(); else this.syncWaiters.push(w);
+          if (w.offset <= this.durableOffset) w.resolve();
+          else this.syncWaiters.push(w);
         }
       }
     } finally {
@@ -321,7 +379,8 @@ export class PartitionLog extends EventEmitter {
     if (segment.size === 0) return false;
     const c = this.config;
     if (segment.size > c.segmentBytes - incomingBytes) return true;
-    const waited = segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.time.now() - segment.createdMs;
+    const waited =
+      segment.rollingBasedTimestamp >= 0 ? incomingMaxTs - segment.rollingBasedTimestamp : this.ctx.time.now() - segment.createdMs;
     if (waited > c.segmentMs) return true;
     if (segment.isFull(c.segmentIndexBytes)) return true;
     if (lastOffset - segment.baseOffset > 0x7fffffff) return true;
@@ -342,7 +401,8 @@ export class PartitionLog extends EventEmitter {
       const seg = LogSegment.create(this.ctx, this.dir, baseOffset);
       this.segments.push(seg);
       // the new file's directory entry must be durable before data in it can be
-      if (this.config.durableAppend) this.ctx.fs.fsyncDirSync(this.dir); else this.dirDirty = true;
+      if (this.config.durableAppend) this.ctx.fs.fsyncDirSync(this.dir);
+      else this.dirDirty = true;
       // As Kafka: the rolled segment is flushed soon after, off the append path.
       this.flushInBackground();
       return seg;
@@ -364,7 +424,10 @@ export class PartitionLog extends EventEmitter {
     let found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }
@@ -442,7 +505,10 @@ export class PartitionLog extends EventEmitter {
     this.ensureWritable();
     if (offset < 0) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'truncation');
     if (offset >= this.logEndOffset) return false;
-    if (offset < this.logStartOffset) { this.truncateFullyAndStartAt(offset); return true; }
+    if (offset < this.logStartOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return true;
+    }
     try {
       while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.deleteFiles();
       const seg = this.activeSegment;
@@ -487,7 +553,9 @@ export class PartitionLog extends EventEmitter {
     const gone = this.syncWaiters.filter((w) => w.offset > this.logEndOffset);
     if (gone.length === 0) return;
     this.syncWaiters = this.syncWaiters.filter((w) => w.offset <= this.logEndOffset);
-    const err = new AppendTruncatedError(`log ${this.topic}-${this.partition} was truncated to ${this.logEndOffset} before the append was durable`);
+    const err = new AppendTruncatedError(
+      `log ${this.topic}-${this.partition} was truncated to ${this.logEndOffset} before the append was durable`,
+    );
     for (const w of gone) w.reject(err);
   }
 
@@ -497,7 +565,8 @@ export class PartitionLog extends EventEmitter {
    */
   deleteRecordsBefore(offset: number): number {
     this.ensureWritable();
-    if (offset > this.logEndOffset || offset < 0) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'delete-records');
+    if (offset > this.logEndOffset || offset < 0)
+      throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'delete-records');
     if (offset > this.logStartOffset) {
       this.logStartOffset = offset;
       this.leaderEpochCache.truncateFromStart(offset);
@@ -541,7 +610,11 @@ export class PartitionLog extends EventEmitter {
     while (this.segments.length > 1) {
       const seg = this.segments[0]!;
       if (!pred(seg, this.segments[1])) break;
-      try { seg.deleteFiles(); } catch (err) { throw this.goOffline(err); }
+      try {
+        seg.deleteFiles();
+      } catch (err) {
+        throw this.goOffline(err);
+      }
       this.segments.shift();
       n++;
     }
@@ -583,7 +656,10 @@ export class PartitionLog extends EventEmitter {
    * run (and one more afterwards if data arrived meanwhile).
    */
   flushAsync(): Promise<void> {
-    if (this.flushing) { this.flushAgain = true; return this.flushing; }
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
     const run = async (): Promise<void> => {
       do {
         this.flushAgain = false;
@@ -609,12 +685,16 @@ export class PartitionLog extends EventEmitter {
         this.lastFlushMs = this.ctx.time.now();
       } while (this.flushAgain);
     };
-    this.flushing = run().finally(() => { this.flushing = null; });
+    this.flushing = run().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
   }
 
   flushInBackground(): void {
-    this.flushAsync().catch(() => { /* went offline; reported through the 'offline' event */ });
+    this.flushAsync().catch(() => {
+      /* went offline; reported through the 'offline' event */
+    });
   }
 
   /** Flushes (when healthy and `flush`), persists indexes, closes descriptors. The files stay. */
@@ -624,7 +704,9 @@ export class PartitionLog extends EventEmitter {
       try {
         this.activeSegment.onBecomeInactive();
         this.flush();
-      } catch { /* offline */ }
+      } catch {
+        /* offline */
+      }
     }
     for (const s of this.segments) s.close();
     this.closed = true;

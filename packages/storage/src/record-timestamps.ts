@@ -30,7 +30,13 @@ function readZigzag(buf: Buffer, pos: number, end: number): [number, number] | n
  * without decompressing: batch granularity (the batch's first offset at or after `minOffset`, and
  * its MaxTimestamp); so are records that do not parse.
  */
-export function firstRecordAtOrAfter(buf: Buffer, pos: number, size: number, target: number, minOffset = 0): { offset: number; timestamp: number } | null {
+export function firstRecordAtOrAfter(
+  buf: Buffer,
+  pos: number,
+  size: number,
+  target: number,
+  minOffset = 0,
+): { offset: number; timestamp: number } | null {
   const baseOffset = readInt64(buf, pos + Off.BaseOffset);
   const attrs = buf.readInt16BE(pos + Off.Attributes);
   const maxTs = readInt64(buf, pos + Off.MaxTimestamp);

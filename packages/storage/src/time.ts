@@ -55,12 +55,22 @@ export class SystemTime implements Time {
     let timer: NodeJS.Timeout | null = null;
     let cancelled = false;
     const run = async () => {
-      try { await task(); } catch (err) { this.onError(name, err); }
-      if (!cancelled) { timer = setTimeout(run, periodMs); if (this.unref) timer.unref(); }
+      try {
+        await task();
+      } catch (err) {
+        this.onError(name, err);
+      }
+      if (!cancelled) {
+        timer = setTimeout(run, periodMs);
+        if (this.unref) timer.unref();
+      }
     };
     timer = setTimeout(run, initialDelayMs);
     if (this.unref) timer.unref();
-    return () => { cancelled = true; if (timer) clearTimeout(timer); };
+    return () => {
+      cancelled = true;
+      if (timer) clearTimeout(timer);
+    };
   }
 }
 

@@ -6,7 +6,9 @@ export class VerifiedRanges {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
 
-  get count(): number { return this.starts.length; }
+  get count(): number {
+    return this.starts.length;
+  }
 
   /** True when [start, end) lies inside one verified range. */
   covers(start: number, end: number): boolean {
@@ -24,7 +26,8 @@ export class VerifiedRanges {
     let hi = e.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (e[mid]! < start) lo = mid + 1; else hi = mid;
+      if (e[mid]! < start) lo = mid + 1;
+      else hi = mid;
     }
     let j = lo;
     while (j < s.length && s[j]! <= end) j++;
@@ -60,7 +63,10 @@ export class VerifiedRanges {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.starts[mid]! <= pos) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.starts[mid]! <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }

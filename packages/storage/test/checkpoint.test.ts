@@ -3,17 +3,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../src/memory-fs.ts';
 import {
-  CorruptCheckpointError, readEpochCheckpoint, readOffsetCheckpoint, readPartitionMetadata, readProperties,
-  writeEpochCheckpoint, writeOffsetCheckpoint, writePartitionMetadata, writeProperties,
+  CorruptCheckpointError,
+  readEpochCheckpoint,
+  readOffsetCheckpoint,
+  readPartitionMetadata,
+  readProperties,
+  writeEpochCheckpoint,
+  writeOffsetCheckpoint,
+  writePartitionMetadata,
+  writeProperties,
 } from '../src/checkpoint-file.ts';
 import { buildBatch } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
 
-function memfs(): MemoryFileSystem { const fs = new MemoryFileSystem(); fs.mkdirSync('/d'); return fs; }
+function memfs(): MemoryFileSystem {
+  const fs = new MemoryFileSystem();
+  fs.mkdirSync('/d');
+  return fs;
+}
 
 test('offset checkpoint: exact bytes and round trip (topics with dashes and dots)', () => {
   const fs = memfs();
-  const entries = [{ topic: 'orders', partition: 0, offset: 42 }, { topic: 'my-topic.v2', partition: 11, offset: 9007199254740000 }];
+  const entries = [
+    { topic: 'orders', partition: 0, offset: 42 },
+    { topic: 'my-topic.v2', partition: 11, offset: 9007199254740000 },
+  ];
   writeOffsetCheckpoint(fs, '/d/recovery-point-offset-checkpoint', entries);
   assert.equal(fs.bytes('/d/recovery-point-offset-checkpoint').toString(), '0\n2\norders 0 42\nmy-topic.v2 11 9007199254740000\n');
   assert.deepEqual(readOffsetCheckpoint(fs, '/d/recovery-point-offset-checkpoint'), entries);
@@ -33,9 +47,15 @@ test('malformed checkpoints are refused', () => {
 
 test('leader-epoch-checkpoint, partition.metadata and meta.properties formats', () => {
   const fs = memfs();
-  writeEpochCheckpoint(fs, '/d/leader-epoch-checkpoint', [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 120 }]);
+  writeEpochCheckpoint(fs, '/d/leader-epoch-checkpoint', [
+    { epoch: 0, startOffset: 0 },
+    { epoch: 3, startOffset: 120 },
+  ]);
   assert.equal(fs.bytes('/d/leader-epoch-checkpoint').toString(), '0\n2\n0 0\n3 120\n');
-  assert.deepEqual(readEpochCheckpoint(fs, '/d/leader-epoch-checkpoint'), [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 120 }]);
+  assert.deepEqual(readEpochCheckpoint(fs, '/d/leader-epoch-checkpoint'), [
+    { epoch: 0, startOffset: 0 },
+    { epoch: 3, startOffset: 120 },
+  ]);
   writePartitionMetadata(fs, '/d/partition.metadata', 'vDrBmGsqTHCasRJBSu8fKQ');
   assert.equal(fs.bytes('/d/partition.metadata').toString(), 'version: 0\ntopic_id: vDrBmGsqTHCasRJBSu8fKQ\n');
   assert.equal(readPartitionMetadata(fs, '/d/partition.metadata'), 'vDrBmGsqTHCasRJBSu8fKQ');
@@ -61,7 +81,10 @@ test('LogManager: meta.properties, recovery points, clean-shutdown marker, parti
   const b = mgr.getOrCreateLog('b-x', 3);
   a.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 0 });
   b.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 });
-  mgr.writeHighWatermarks([{ topic: 'a', partition: 0, offset: 2 }, { topic: 'b-x', partition: 3, offset: 1 }]);
+  mgr.writeHighWatermarks([
+    { topic: 'a', partition: 0, offset: 2 },
+    { topic: 'b-x', partition: 3, offset: 1 },
+  ]);
   assert.equal(env.fs.bytes('/data/replication-offset-checkpoint').toString(), '0\n2\na 0 2\nb-x 3 1\n');
   mgr.shutdown();
   assert.equal(env.fs.bytes('/data/recovery-point-offset-checkpoint').toString(), '0\n2\na 0 3\nb-x 3 1\n');
@@ -74,7 +97,13 @@ test('LogManager: meta.properties, recovery points, clean-shutdown marker, parti
   assert.equal(mgr.getLog('a', 0)!.logEndOffset, 3);
   assert.equal(mgr.getLog('a', 0)!.topicId, 'vDrBmGsqTHCasRJBSu8fKQ');
   assert.equal(mgr.getLog('b-x', 3)!.logEndOffset, 1);
-  assert.deepEqual([...mgr.readHighWatermarks()], [['a-0', 2], ['b-x-3', 1]]);
+  assert.deepEqual(
+    [...mgr.readHighWatermarks()],
+    [
+      ['a-0', 2],
+      ['b-x-3', 1],
+    ],
+  );
   assert.throws(() => env.open({}, { brokerId: 2 }), /broker.id 1 does not match/);
   assert.equal(mgr.deleteLog('a', 0), true);
   assert.equal(env.fs.readdirSync('/data').filter((n) => n.startsWith('a-')).length, 0);

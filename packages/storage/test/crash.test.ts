@@ -17,7 +17,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'crash', 'append-child.ts');
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 12);
 
-interface Ack { first: number; last: number; crc: number }
+interface Ack {
+  first: number;
+  last: number;
+  crc: number;
+}
 
 function runChild(dir: string, mode: string, killAfterMs: number): Promise<{ acks: Ack[]; readyAt: number }> {
   return new Promise((resolve, reject) => {
@@ -29,10 +33,15 @@ function runChild(dir: string, mode: string, killAfterMs: number): Promise<{ ack
       out += d.toString();
       if (readyAt < 0) {
         const m = /^ready (\d+)\n/.exec(out);
-        if (m) { readyAt = Number(m[1]); setTimeout(() => child.kill('SIGKILL'), killAfterMs); }
+        if (m) {
+          readyAt = Number(m[1]);
+          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        }
       }
     });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('exit', (code, signal) => {
       if (signal !== 'SIGKILL') return reject(new Error(`child exited ${code} ${signal}: ${err}`));
       const acks: Ack[] = [];
@@ -46,7 +55,9 @@ function runChild(dir: string, mode: string, killAfterMs: number): Promise<{ ack
   });
 }
 
-test('SIGKILL at random moments: acknowledged batches survive at their offsets, torn tails are cut, offsets continue', { timeout: 120_000 }, async (t) => {
+test('SIGKILL at random moments: acknowledged batches survive at their offsets, torn tails are cut, offsets continue', {
+  timeout: 120_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-crash-'));
   try {
     const acked = new Map<number, Ack>();
@@ -64,7 +75,9 @@ test('SIGKILL at random moments: acknowledged batches survive at their offsets, 
       let tornAt = -1;
       if (round % 3 === 2) {
         // add a torn batch: the first part of a real one, as a crash mid-write leaves it
-        const logs = readdirSync(partDir).filter((f) => f.endsWith('.log')).sort();
+        const logs = readdirSync(partDir)
+          .filter((f) => f.endsWith('.log'))
+          .sort();
         const active = join(partDir, logs[logs.length - 1]!);
         const bytes = readFileSync(active);
         tornAt = bytes.length;
@@ -72,19 +85,30 @@ test('SIGKILL at random moments: acknowledged batches survive at their offsets, 
         appendFileSync(active, sample.subarray(0, 20 + Math.floor(Math.random() * (sample.length - 20))));
       }
 
-      const mgr = new LogManager({ logDirs: [dir], backgroundTasks: false, defaultConfig: { segmentBytes: 256 * 1024, indexIntervalBytes: 1024 } }).startup();
+      const mgr = new LogManager({
+        logDirs: [dir],
+        backgroundTasks: false,
+        defaultConfig: { segmentBytes: 256 * 1024, indexIntervalBytes: 1024 },
+      }).startup();
       const log = mgr.getLog('crash', 0)!;
       // The kill itself may have torn the child's last write (a partial batch never acknowledged),
       // so recovery cuts at or before where our own torn bytes begin; the reads below prove the
       // cut lies on a batch boundary and the acknowledged checks that nothing acknowledged was cut.
-      if (tornAt >= 0) assert.ok(log.activeSegment.size <= tornAt, `round ${round}: torn tail cut (size ${log.activeSegment.size}, torn bytes from ${tornAt})`);
+      if (tornAt >= 0)
+        assert.ok(
+          log.activeSegment.size <= tornAt,
+          `round ${round}: torn tail cut (size ${log.activeSegment.size}, torn bytes from ${tornAt})`,
+        );
       // the whole log: contiguous offsets, valid CRCs (read checks them)
       let off = log.logStartOffset;
       while (off < log.logEndOffset) {
         const r = log.read(off, 1 << 20).records;
         const batches = batchOffsets(r);
         assert.ok(batches.length > 0);
-        for (const [b, l] of batches) { assert.equal(b, off, `round ${round}: gap at ${off}`); off = l + 1; }
+        for (const [b, l] of batches) {
+          assert.equal(b, off, `round ${round}: gap at ${off}`);
+          off = l + 1;
+        }
       }
       for (const a of acked.values()) {
         assert.ok(a.last < log.logEndOffset, `round ${round}: acked ${a.first}..${a.last} beyond log end ${log.logEndOffset}`);
@@ -96,11 +120,14 @@ test('SIGKILL at random moments: acknowledged batches survive at their offsets, 
       expectedStart = log.logEndOffset;
       segmentsSeen = log.segments.length;
       recovered += mgr.startupReport.recovery.truncatedBytes > 0 ? 1 : 0;
-      if (round % 4 === 3) mgr.shutdown(); // sometimes a clean shutdown (next start skips recovery)
+      if (round % 4 === 3)
+        mgr.shutdown(); // sometimes a clean shutdown (next start skips recovery)
       else mgr.ctx.fds.closeAll();
     }
     assert.ok(acked.size > ROUNDS, `acknowledged ${acked.size} batches`);
-    t.diagnostic(`${ROUNDS} kills, ${acked.size} acknowledged batches, log end ${expectedStart}, ${segmentsSeen} segments, ${recovered} recoveries truncated a tail`);
+    t.diagnostic(
+      `${ROUNDS} kills, ${acked.size} acknowledged batches, log end ${expectedStart}, ${segmentsSeen} segments, ${recovered} recoveries truncated a tail`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,8 +25,13 @@ test('creating 2,000 partitions opens no file and fsyncs nothing; a crash after 
   // the first data brings the segment files; the flush syncs partition.metadata and the directories
   const log7 = mgr.getLog('wide', 7)!;
   assert.equal(log7.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 0 }).lastOffset, 2);
-  assert.deepEqual(env.fs.readdirSync('/data/wide-7').filter((n) => n.startsWith('0000')).sort(),
-    ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+  assert.deepEqual(
+    env.fs
+      .readdirSync('/data/wide-7')
+      .filter((n) => n.startsWith('0000'))
+      .sort(),
+    ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex'],
+  );
   const dirSyncs = env.fs.stats.dirFsyncs;
   log7.flush();
   assert.equal(env.fs.bytes('/data/wide-7/partition.metadata').toString(), META);
@@ -62,7 +67,10 @@ test('creating 2,000 partitions opens no file and fsyncs nothing; a crash after 
   const mgr3 = env.open();
   assert.deepEqual(mgr3.startupReport.cleanDirs, ['/data']);
   assert.equal(mgr3.startupReport.recovery.rebuiltIndexes, 0);
-  assert.deepEqual([7, 8, 9, 10].map((p) => mgr3.getLog('wide', p)!.logEndOffset), [4, 1, 2, 0]);
+  assert.deepEqual(
+    [7, 8, 9, 10].map((p) => mgr3.getLog('wide', p)!.logEndOffset),
+    [4, 1, 2, 0],
+  );
   assert.equal(mgr3.getLog('wide', 9)!.topicId, ID);
   mgr3.shutdown();
 });

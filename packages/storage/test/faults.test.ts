@@ -13,9 +13,14 @@ test('ENOSPC: the append fails, nothing is written, the log goes offline; after 
   log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
   const size = log.activeSegment.size;
   let offline: Error | null = null;
-  log.on('offline', (e: Error) => { offline = e; });
+  log.on('offline', (e: Error) => {
+    offline = e;
+  });
   env.fs.faults.diskCapacityBytes = 0;
-  assert.throws(() => log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 }), (e: unknown) => e instanceof LogOfflineError && e.errorCode === 56 && /ENOSPC/.test(e.message));
+  assert.throws(
+    () => log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 }),
+    (e: unknown) => e instanceof LogOfflineError && e.errorCode === 56 && /ENOSPC/.test(e.message),
+  );
   assert.match(String(offline), /ENOSPC/);
   assert.equal(env.fs.bytes(`${SEG0}.log`).length, size);
   assert.equal(log.logEndOffset, 2);
@@ -59,7 +64,10 @@ test('group commit: concurrent durable appends share fsyncs, each resolves after
   await log.append(buildBatch(), { leaderEpoch: 0 }); // creates files, epoch checkpoint
   const before = env.fs.stats.fsyncs;
   const results = await Promise.all(Array.from({ length: 50 }, () => log.append(buildBatch({ count: 2 }), { leaderEpoch: 0 })));
-  assert.deepEqual(results.map((r) => r.firstOffset), Array.from({ length: 50 }, (_, i) => 1 + 2 * i));
+  assert.deepEqual(
+    results.map((r) => r.firstOffset),
+    Array.from({ length: 50 }, (_, i) => 1 + 2 * i),
+  );
   const used = env.fs.stats.fsyncs - before;
   assert.ok(used >= 1 && used <= 2, `fsyncs used: ${used}`);
   assert.equal(log.durableOffset, 101);
@@ -83,14 +91,27 @@ test('a truncation under an fsync in flight: the truncated append is rejected, a
   assert.ok(env.fs.stats.fsyncs > fsyncs);
   assert.equal(log.durableOffset, 3);
   env.fs.crash(); // power loss: the acknowledged appends are on disk
-  assert.deepEqual(batchOffsets(env.open({ durableAppend: true }).getLog('t', 0)!.read(0, 1 << 20).records), [[0, 0], [1, 2]]);
+  assert.deepEqual(
+    batchOffsets(
+      env
+        .open({ durableAppend: true })
+        .getLog('t', 0)!
+        .read(0, 1 << 20).records,
+    ),
+    [
+      [0, 0],
+      [1, 2],
+    ],
+  );
 });
 
 test('flush.messages flushes in the background and advances the recovery point; flush.ms via the scheduler', async () => {
   const env = testEnv();
   const mgr = env.open({ flushMessages: 5 });
   const log = mgr.getOrCreateLog('t', 0);
-  const ticks = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
+  const ticks = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  };
   for (let i = 0; i < 4; i++) log.appendSync(buildBatch(), { leaderEpoch: 0 });
   await ticks();
   assert.equal(log.recoveryPoint, 0);

@@ -16,7 +16,13 @@ test('Kafka defaults and topic config keys', () => {
   assert.equal(DEFAULT_LOG_CONFIG.segmentIndexBytes, 10485760);
   assert.equal(DEFAULT_LOG_CONFIG.flushMessages, LONG_MAX);
   assert.equal(DEFAULT_LOG_CONFIG.durableAppend, false);
-  const c = logConfigFromProperties({ 'segment.bytes': '1048576', 'retention.ms': -1, 'flush.ms': '9223372036854775807', 'tributary.durable.append': 'true', 'cleanup.policy': 'delete' });
+  const c = logConfigFromProperties({
+    'segment.bytes': '1048576',
+    'retention.ms': -1,
+    'flush.ms': '9223372036854775807',
+    'tributary.durable.append': 'true',
+    'cleanup.policy': 'delete',
+  });
   assert.deepEqual([c.segmentBytes, c.retentionMs, c.flushMs, c.durableAppend], [1048576, -1, LONG_MAX, true]);
   assert.throws(() => logConfigFromProperties({ 'segment.ms': 'soon' }), /segment.ms/);
 });
@@ -30,14 +36,21 @@ test('leader epoch cache: assign, endOffsetFor (OffsetForLeaderEpoch), truncatio
   c.assign(3, 10);
   c.assign(2, 12); // older epoch: ignored
   c.assign(4, 20);
-  assert.deepEqual(c.all, [{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }, { epoch: 4, startOffset: 20 }]);
+  assert.deepEqual(c.all, [
+    { epoch: 1, startOffset: 0 },
+    { epoch: 3, startOffset: 10 },
+    { epoch: 4, startOffset: 20 },
+  ]);
   assert.deepEqual(c.endOffsetFor(1, 30), { epoch: 1, endOffset: 10 });
   assert.deepEqual(c.endOffsetFor(2, 30), { epoch: 1, endOffset: 10 });
   assert.deepEqual(c.endOffsetFor(3, 30), { epoch: 3, endOffset: 20 });
   assert.deepEqual(c.endOffsetFor(4, 30), { epoch: 4, endOffset: 30 });
   assert.deepEqual(c.endOffsetFor(0, 30), { epoch: -1, endOffset: -1 });
   c.truncateFromStart(12);
-  assert.deepEqual(c.all, [{ epoch: 3, startOffset: 12 }, { epoch: 4, startOffset: 20 }]);
+  assert.deepEqual(c.all, [
+    { epoch: 3, startOffset: 12 },
+    { epoch: 4, startOffset: 20 },
+  ]);
   c.truncateFromEnd(20);
   assert.deepEqual(new LeaderEpochCache(fs, '/p/leader-epoch-checkpoint').all, [{ epoch: 3, startOffset: 12 }]);
   assert.equal(fs.bytes('/p/leader-epoch-checkpoint').toString(), '0\n1\n3 12\n');

@@ -17,13 +17,23 @@ test('append assigns offsets, rewrites BaseOffset and PartitionLeaderEpoch, read
   assert.deepEqual([info2.firstOffset, info2.lastOffset, info2.batchCount], [3, 5, 2]);
   assert.equal(log.logEndOffset, 6);
   const r = log.read(0, 1 << 20);
-  assert.deepEqual(batchOffsets(r.records), [[0, 2], [3, 4], [5, 5]]);
+  assert.deepEqual(batchOffsets(r.records), [
+    [0, 2],
+    [3, 4],
+    [5, 5],
+  ]);
   assert.equal(r.records.readInt32BE(Off.PartitionLeaderEpoch), 5);
   assert.deepEqual(r.records.subarray(0, b1.length), b1);
   // a read starting inside a batch starts at that batch
-  assert.deepEqual(batchOffsets(log.read(4, 1 << 20).records), [[3, 4], [5, 5]]);
+  assert.deepEqual(batchOffsets(log.read(4, 1 << 20).records), [
+    [3, 4],
+    [5, 5],
+  ]);
   assert.equal(log.read(6, 100).records.length, 0);
-  assert.throws(() => log.read(7, 100), (e: unknown) => e instanceof OffsetOutOfRangeError && e.errorCode === 1 && e.logEndOffset === 6);
+  assert.throws(
+    () => log.read(7, 100),
+    (e: unknown) => e instanceof OffsetOutOfRangeError && e.errorCode === 1 && e.logEndOffset === 6,
+  );
   assert.throws(() => log.read(-1, 100), OffsetOutOfRangeError);
   assert.deepEqual(log.leaderEpochCache.all, [{ epoch: 5, startOffset: 0 }]);
 });
@@ -32,12 +42,26 @@ test('read: first batch even over budget, then only whole batches within budget,
   const env = testEnv();
   const log = env.open().getOrCreateLog('t', 0);
   const sizes: number[] = [];
-  for (let i = 0; i < 5; i++) { const b = buildBatch({ count: 2, valueSize: 100 }); sizes.push(b.length); log.appendSync(b, { leaderEpoch: 0 }); }
+  for (let i = 0; i < 5; i++) {
+    const b = buildBatch({ count: 2, valueSize: 100 });
+    sizes.push(b.length);
+    log.appendSync(b, { leaderEpoch: 0 });
+  }
   assert.deepEqual(batchOffsets(log.read(0, 1).records), [[0, 1]]);
   assert.deepEqual(batchOffsets(log.read(0, sizes[0]! + sizes[1]! - 1).records), [[0, 1]]);
-  assert.deepEqual(batchOffsets(log.read(0, sizes[0]! + sizes[1]!).records), [[0, 1], [2, 3]]);
-  assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 4).records), [[0, 1], [2, 3]]);
-  assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 5).records), [[0, 1], [2, 3], [4, 5]]);
+  assert.deepEqual(batchOffsets(log.read(0, sizes[0]! + sizes[1]!).records), [
+    [0, 1],
+    [2, 3],
+  ]);
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 4).records), [
+    [0, 1],
+    [2, 3],
+  ]);
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 5).records), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
   assert.equal(log.read(4, 1 << 20, 4).records.length, 0);
   assert.equal(log.read(3, 1 << 20, 3).records.length, 0);
 });
@@ -58,7 +82,10 @@ test('offset index: Kafka entry rule, every lookup from 0 to logEnd finds the co
   let since = 0;
   for (let i = 0; i < batches.length; i++) {
     const [, last, p] = batches[i]!;
-    if (since > 200) { expected.push([last, p]); since = 0; }
+    if (since > 200) {
+      expected.push([last, p]);
+      since = 0;
+    }
     since += (batches[i + 1]?.[2] ?? pos) - p;
   }
   const seg = log.activeSegment;
@@ -97,9 +124,15 @@ test('roll on segment.bytes: files named by 20-digit base offset, reads continue
   // rolls when size > segment.bytes - incoming: 758 > 1000 - 379, so two batches per segment
   const bases = log.segments.map((s) => s.baseOffset);
   assert.deepEqual(bases, [0, 4, 8, 12, 16]);
-  assert.deepEqual(log.segments.map((s) => s.size), [758, 758, 758, 758, 758]);
+  assert.deepEqual(
+    log.segments.map((s) => s.size),
+    [758, 758, 758, 758, 758],
+  );
   const files = env.fs.readdirSync('/data/t-0').filter((f) => f.endsWith('.log'));
-  assert.deepEqual(files, bases.map((b) => `${String(b).padStart(20, '0')}.log`));
+  assert.deepEqual(
+    files,
+    bases.map((b) => `${String(b).padStart(20, '0')}.log`),
+  );
   assert.deepEqual(files[1], '00000000000000000004.log');
   const all: Array<[number, number]> = [];
   let off = 0;
@@ -108,7 +141,10 @@ test('roll on segment.bytes: files named by 20-digit base offset, reads continue
     all.push(...got);
     off = got[got.length - 1]![1] + 1;
   }
-  assert.deepEqual(all, Array.from({ length: 10 }, (_, i) => [i * 2, i * 2 + 1]));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 10 }, (_, i) => [i * 2, i * 2 + 1]),
+  );
 });
 
 test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as Kafka), on a full index, and roll() by hand', async () => {
@@ -118,16 +154,28 @@ test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as
   log.appendSync(buildBatch({ baseTimestamp: old }), { leaderEpoch: 0 });
   await env.time.advance(5000);
   log.appendSync(buildBatch({ baseTimestamp: old + 1000 }), { leaderEpoch: 0 });
-  assert.deepEqual(log.segments.map((s) => s.baseOffset), [0]);
+  assert.deepEqual(
+    log.segments.map((s) => s.baseOffset),
+    [0],
+  );
   log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
-  assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2]);
+  assert.deepEqual(
+    log.segments.map((s) => s.baseOffset),
+    [0, 2],
+  );
   await env.time.advance(1);
   // index full: 3 entries max (24 bytes / 8); an entry is added before every batch but the first
   for (let i = 0; i < 4; i++) log.appendSync(buildBatch({ baseTimestamp: old + 1001 }), { leaderEpoch: 0 });
-  assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2, 6]);
+  assert.deepEqual(
+    log.segments.map((s) => s.baseOffset),
+    [0, 2, 6],
+  );
   assert.equal(log.segments[1]!.offsetIndex.count, 3);
   log.roll();
-  assert.deepEqual(log.segments.map((s) => s.baseOffset), [0, 2, 6, 7]);
+  assert.deepEqual(
+    log.segments.map((s) => s.baseOffset),
+    [0, 2, 6, 7],
+  );
   log.roll(); // empty active segment: no-op
   assert.equal(log.segments.length, 4);
 });
@@ -139,7 +187,9 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   // batch k (k = 0..19) holds 3 records with timestamps T + 10k, +1, +2 ... except batch 7 which goes back in time
   for (let k = 0; k < 20; k++) {
     const base = k === 7 ? T - 500 : T + 10 * k;
-    log.appendSync(buildBatch({ records: [0, 1, 2].map((i) => ({ value: 'v'.repeat(30), timestamp: base + i })), baseTimestamp: base }), { leaderEpoch: 0 });
+    log.appendSync(buildBatch({ records: [0, 1, 2].map((i) => ({ value: 'v'.repeat(30), timestamp: base + i })), baseTimestamp: base }), {
+      leaderEpoch: 0,
+    });
   }
   assert.equal(log.segments.length, 1);
   assert.ok(log.activeSegment.timeIndex.count > 10);
@@ -169,17 +219,30 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   for (let i = 12; i < tix.length; i += 12) assert.ok(tix.readBigInt64BE(i) > tix.readBigInt64BE(i - 12));
   // across segments: roll, then look up in the second segment
   log.roll();
-  log.appendSync(buildBatch({ records: [{ value: 'x', timestamp: T + 500 }, { value: 'y', timestamp: T + 501 }], baseTimestamp: T + 500 }), { leaderEpoch: 0 });
+  log.appendSync(
+    buildBatch({
+      records: [
+        { value: 'x', timestamp: T + 500 },
+        { value: 'y', timestamp: T + 501 },
+      ],
+      baseTimestamp: T + 500,
+    }),
+    { leaderEpoch: 0 },
+  );
   assert.deepEqual(log.offsetForTimestamp(T + 193), { offset: 60, timestamp: T + 500 });
   assert.deepEqual(log.offsetForTimestamp(T + 501), { offset: 61, timestamp: T + 501 });
   assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 501, offset: 61 });
 });
 
-test('offsetForTimestamp after the log start offset moved: the record at or after it, with that record\'s timestamp', () => {
+test("offsetForTimestamp after the log start offset moved: the record at or after it, with that record's timestamp", () => {
   const env = testEnv();
   const log = env.open().getOrCreateLog('t', 0);
   // batch [0:1000, 1:1001], batch [2:3000, 3:1500], batch [4:2000, 5:2001]
-  for (const ts of [[1000, 1001], [3000, 1500], [2000, 2001]]) {
+  for (const ts of [
+    [1000, 1001],
+    [3000, 1500],
+    [2000, 2001],
+  ]) {
     log.appendSync(buildBatch({ records: ts.map((t) => ({ value: 'v', timestamp: t })), baseTimestamp: ts[0] }), { leaderEpoch: 0 });
   }
   log.deleteRecordsBefore(1);
@@ -229,7 +292,10 @@ test('follower append keeps the leader offsets and epochs, refuses going backwar
   const info = follower.appendAsFollower(Buffer.from(fetched));
   assert.deepEqual([info.firstOffset, info.lastOffset, follower.logEndOffset], [0, 4, 5]);
   assert.deepEqual(follower.read(0, 1 << 20).records, fetched);
-  assert.deepEqual(follower.leaderEpochCache.all, [{ epoch: 3, startOffset: 0 }, { epoch: 5, startOffset: 2 }]);
+  assert.deepEqual(follower.leaderEpochCache.all, [
+    { epoch: 3, startOffset: 0 },
+    { epoch: 5, startOffset: 2 },
+  ]);
   assert.throws(() => follower.appendAsFollower(Buffer.from(fetched)), /below the expected 5/);
   const later = buildBatch({ count: 1 });
   later.writeBigInt64BE(9n, 0);
@@ -245,14 +311,20 @@ test('sequential reads continue from where the previous read ended, also across 
   const log = env.open().getOrCreateLog('t', 0);
   log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
   log.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 0 });
-  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [[0, 1], [2, 4]]);
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [
+    [0, 1],
+    [2, 4],
+  ]);
   assert.equal(log.read(5, 1 << 20).records.length, 0);
   log.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 });
   assert.deepEqual(batchOffsets(log.read(5, 1 << 20).records), [[5, 5]]);
   // a budget smaller than the first batch still returns it whole
   assert.deepEqual(batchOffsets(log.read(2, 10).records), [[2, 4]]);
   assert.deepEqual(batchOffsets(log.read(0, 1 << 20, 2).records), [[0, 1]]);
-  assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [[2, 4], [5, 5]]);
+  assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [
+    [2, 4],
+    [5, 5],
+  ]);
   log.truncateTo(2);
   log.appendSync(buildBatch({ count: 4 }), { leaderEpoch: 0 });
   assert.deepEqual(batchOffsets(log.read(2, 1 << 20).records), [[2, 5]]);
@@ -263,7 +335,10 @@ test('read with minOneBatch false never reads or allocates a first batch larger 
   const { BufferPool } = await import('../src/buffer-pool.ts');
   const acquired: number[] = [];
   class CountingPool extends BufferPool {
-    override acquire(size: number): Buffer { acquired.push(size); return super.acquire(size); }
+    override acquire(size: number): Buffer {
+      acquired.push(size);
+      return super.acquire(size);
+    }
   }
   const pool = new CountingPool();
   const env = testEnv();

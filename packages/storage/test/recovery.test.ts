@@ -24,12 +24,21 @@ test('torn tail (partial last batch) is truncated; offsets continue without a ga
   assert.deepEqual(mgr.startupReport.uncleanDirs, ['/data']);
   assert.equal(l2.logEndOffset, 8);
   assert.equal(mgr.startupReport.recovery.truncatedBytes, size - 7 - l2.activeSegment.size);
-  assert.deepEqual(batchOffsets(l2.read(0, 1 << 20).records), [[0, 1], [2, 3], [4, 5], [6, 7]]);
+  assert.deepEqual(batchOffsets(l2.read(0, 1 << 20).records), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+    [6, 7],
+  ]);
   assert.equal(l2.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 }).firstOffset, 8);
 });
 
 test('garbage after the last batch (zeros, random bytes, a huge length) is truncated', () => {
-  for (const junk of [Buffer.alloc(100), Buffer.from('deadbeefcafe'.repeat(20), 'hex'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 10, 0x7f, 0, 0, 0, 1, 2, 3])]) {
+  for (const junk of [
+    Buffer.alloc(100),
+    Buffer.from('deadbeefcafe'.repeat(20), 'hex'),
+    Buffer.from([0, 0, 0, 0, 0, 0, 0, 10, 0x7f, 0, 0, 0, 1, 2, 3]),
+  ]) {
     const env = testEnv();
     const log = env.open().getOrCreateLog('t', 0);
     appendN(log, 3);
@@ -54,7 +63,10 @@ test('a batch failing its CRC in the recovered range is cut with everything afte
   const mgr = env.open();
   const l2 = mgr.getLog('t', 0)!;
   assert.equal(l2.logEndOffset, 4);
-  assert.deepEqual(l2.segments.map((s) => s.baseOffset), [0]);
+  assert.deepEqual(
+    l2.segments.map((s) => s.baseOffset),
+    [0],
+  );
   assert.equal(env.fs.statSync(`/data/t-0/${String(second).padStart(20, '0')}.log`), null);
   assert.equal(mgr.startupReport.recovery.deletedSegments, 1);
 });
@@ -63,7 +75,10 @@ test('recovery scans only from the segment holding the recovery point', () => {
   const env = testEnv();
   let mgr = env.open();
   const log = mgr.getOrCreateLog('t', 0);
-  for (let s = 0; s < 4; s++) { appendN(log, 2); log.roll(); }
+  for (let s = 0; s < 4; s++) {
+    appendN(log, 2);
+    log.roll();
+  }
   appendN(log, 1); // segments 0,4,8,12,16
   log.flush();
   mgr.checkpointRecoveryPoints();
@@ -116,11 +131,21 @@ test('a corrupted byte in the middle of a closed segment is detected on read (CR
   const pos = bad.position + Math.floor(bad.size / 2);
   env.fs.poke(`${SEG0}.log`, pos, Buffer.from([env.fs.bytes(`${SEG0}.log`)[pos]! ^ 0x20]));
   const log = env.open().getLog('t', 0)!;
-  assert.throws(() => log.read(6, 1 << 20), (e: unknown) => e instanceof CorruptRecordError && e.errorCode === 2 && e.position === bad.position);
+  assert.throws(
+    () => log.read(6, 1 << 20),
+    (e: unknown) => e instanceof CorruptRecordError && e.errorCode === 2 && e.position === bad.position,
+  );
   assert.throws(() => log.read(7, 1), CorruptRecordError);
   // reads before it stop short of the corrupt batch; after it are fine
-  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [[0, 1], [2, 3], [4, 5]]);
-  assert.deepEqual(batchOffsets(log.read(8, 1 << 20).records), [[8, 9], [10, 11]]);
+  assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
+  assert.deepEqual(batchOffsets(log.read(8, 1 << 20).records), [
+    [8, 9],
+    [10, 11],
+  ]);
 });
 
 test('power loss (unsynced data dropped): durable appends survive, nothing torn is exposed', async () => {
@@ -133,7 +158,13 @@ test('power loss (unsynced data dropped): durable appends survive, nothing torn 
   env.fs.crash();
   const l2 = env.open({ durableAppend: true }).getLog('t', 0)!;
   assert.ok(l2.logEndOffset >= 10);
-  assert.deepEqual(batchOffsets(l2.read(0, 1 << 20).records).slice(0, 5), [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
+  assert.deepEqual(batchOffsets(l2.read(0, 1 << 20).records).slice(0, 5), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+    [6, 7],
+    [8, 9],
+  ]);
   assert.deepEqual(acked, [1, 3, 5, 7, 9]);
 });
 
@@ -144,7 +175,10 @@ test('recovery restores leader epochs found in the log when the checkpoint lacks
   log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 4 });
   env.fs.put('/data/t-0/leader-epoch-checkpoint', '0\n1\n1 0\n'); // as if the last checkpoint write was lost
   const l2 = env.open().getLog('t', 0)!;
-  assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 2 }]);
+  assert.deepEqual(l2.leaderEpochCache.all, [
+    { epoch: 1, startOffset: 0 },
+    { epoch: 4, startOffset: 2 },
+  ]);
 });
 
 test('a new leader epoch costs no fsync on append; the flush writes it before the recovery point passes it', () => {
@@ -161,7 +195,10 @@ test('a new leader epoch costs no fsync on append; the flush writes it before th
   env.fs.crash();
   const l2 = env.open().getLog('t', 0)!;
   assert.equal(l2.logEndOffset, 4);
-  assert.deepEqual(l2.leaderEpochCache.all, [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 2 }]);
+  assert.deepEqual(l2.leaderEpochCache.all, [
+    { epoch: 0, startOffset: 0 },
+    { epoch: 3, startOffset: 2 },
+  ]);
 });
 
 test('after a restart, batches appended or read once are not CRC-checked again; unread corruption is still found', async () => {
@@ -178,17 +215,29 @@ test('after a restart, batches appended or read once are not CRC-checked again; 
   appendN(log, 3); // 8..13, appended in this process
   const c0 = readCrcChecks.count;
   // tailing the appended batches: no CRC computed
-  assert.deepEqual(batchOffsets(log.read(8, 1 << 20).records), [[8, 9], [10, 11], [12, 13]]);
+  assert.deepEqual(batchOffsets(log.read(8, 1 << 20).records), [
+    [8, 9],
+    [10, 11],
+    [12, 13],
+  ]);
   assert.equal(readCrcChecks.count, c0);
   // a read from mid-segment checks the batch it has not seen once, then never again
-  assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records), [[6, 7], [8, 9], [10, 11], [12, 13]]);
+  assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records), [
+    [6, 7],
+    [8, 9],
+    [10, 11],
+    [12, 13],
+  ]);
   assert.equal(readCrcChecks.count, c0 + 1);
   assert.deepEqual(batchOffsets(log.read(6, 1 << 20).records).length, 4);
   assert.equal(readCrcChecks.count, c0 + 1);
   // the corrupted batch, never verified, is still reported; the one before it is checked once
   assert.deepEqual(batchOffsets(log.read(0, 1 << 20).records), [[0, 1]]);
   assert.equal(readCrcChecks.count, c0 + 3);
-  assert.throws(() => log.read(2, 1 << 20), (e: unknown) => e instanceof CorruptRecordError && e.position === bad.position);
+  assert.throws(
+    () => log.read(2, 1 << 20),
+    (e: unknown) => e instanceof CorruptRecordError && e.position === bad.position,
+  );
   assert.deepEqual(batchOffsets(log.read(4, 1 << 20).records).length, 5);
   assert.equal(readCrcChecks.count, c0 + 5); // [4,5] once; [2,3] re-checked on each attempt (it fails)
 });

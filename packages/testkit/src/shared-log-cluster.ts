@@ -23,8 +23,15 @@
 //   await cluster.startNode(1);                    // same port, back in the ISRs
 //   await cluster.stop();
 import {
-  BrokerCore, BrokerNode, connectionLimits, consoleLogger, createDefaultRegistry, systemTime,
-  type BrokerConfig, type BrokerOptions, type HandlerRegistry,
+  BrokerCore,
+  BrokerNode,
+  connectionLimits,
+  consoleLogger,
+  createDefaultRegistry,
+  systemTime,
+  type BrokerConfig,
+  type BrokerOptions,
+  type HandlerRegistry,
 } from '@tributary/broker';
 import type { PartitionRegistration } from '@tributary/metadata';
 import { ErrorCode } from '@tributary/protocol';
@@ -54,12 +61,16 @@ export class SharedLogCluster {
     readonly config: BrokerConfig,
     private readonly options: SharedLogClusterOptions,
   ) {
-    if (options.nodeIds.length === 0 || new Set(options.nodeIds).size !== options.nodeIds.length) throw new Error('nodeIds must be distinct and not empty');
+    if (options.nodeIds.length === 0 || new Set(options.nodeIds).size !== options.nodeIds.length)
+      throw new Error('nodeIds must be distinct and not empty');
     this.registry = options.registry ?? createDefaultRegistry();
     this.host = options.host ?? '127.0.0.1';
     this.core = new BrokerCore(config, {
-      time: options.time ?? systemTime, log: options.log ?? consoleLogger(), nodeIds: options.nodeIds,
-      fs: options.fs, groupCoordinator: options.groupCoordinator,
+      time: options.time ?? systemTime,
+      log: options.log ?? consoleLogger(),
+      nodeIds: options.nodeIds,
+      fs: options.fs,
+      groupCoordinator: options.groupCoordinator,
     });
   }
 

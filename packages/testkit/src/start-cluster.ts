@@ -64,19 +64,25 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
   const nodeIds = Array.from({ length: n }, (_, i) => i + 1);
   const ports = new Map<number, number>();
   const running = new Map<number, Broker>();
-  const configFor = (nodeId: number) => BrokerConfig.load({
-    settings: {
-      'offsets.topic.replication.factor': Math.min(3, n),
-      ...settings,
-      'node.id': nodeId,
-      listeners: `PLAINTEXT://127.0.0.1:${ports.get(nodeId) ?? 0}`,
-      'log.dirs': join(dataDir, `broker-${nodeId}`),
-    },
-  });
+  const configFor = (nodeId: number) =>
+    BrokerConfig.load({
+      settings: {
+        'offsets.topic.replication.factor': Math.min(3, n),
+        ...settings,
+        'node.id': nodeId,
+        listeners: `PLAINTEXT://127.0.0.1:${ports.get(nodeId) ?? 0}`,
+        'log.dirs': join(dataDir, `broker-${nodeId}`),
+      },
+    });
   let controller: LocalController | null = null;
   const startNode = async (nodeId: number) => {
     if (running.has(nodeId)) throw new Error(`broker ${nodeId} is running`);
-    const broker = new Broker(configFor(nodeId), { log: silentLogger, shutdownTimeoutMs: 5_000, ...brokerOptions, controller: controller! });
+    const broker = new Broker(configFor(nodeId), {
+      log: silentLogger,
+      shutdownTimeoutMs: 5_000,
+      ...brokerOptions,
+      controller: controller!,
+    });
     ports.set(nodeId, await broker.start());
     running.set(nodeId, broker);
   };
@@ -88,7 +94,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
   try {
     const controllerDir = join(dataDir, 'controller');
     await mkdir(controllerDir, { recursive: true });
-    controller = await LocalController.open({ logDir: controllerDir, controller: controllerOptions(configFor(1)), time: brokerOptions.time });
+    controller = await LocalController.open({
+      logDir: controllerDir,
+      controller: controllerOptions(configFor(1)),
+      time: brokerOptions.time,
+    });
     for (const id of nodeIds) await startNode(id);
   } catch (err) {
     await stopAll();

@@ -67,8 +67,11 @@ export async function startSharedLogCluster(opts: StartSharedLogClusterOptions =
   try {
     const config = BrokerConfig.load({
       settings: {
-        listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, 'node.id': 1,
-        'default.replication.factor': brokers, 'offsets.topic.replication.factor': brokers,
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'log.dirs': dataDir,
+        'node.id': 1,
+        'default.replication.factor': brokers,
+        'offsets.topic.replication.factor': brokers,
         ...settings,
       },
     });
@@ -91,7 +94,9 @@ export async function startSharedLogCluster(opts: StartSharedLogClusterOptions =
     },
     moveLeader: (topic, partition, nodeId) => cluster.moveLeader(topic, partition, nodeId),
     stopNode: (nodeId) => cluster.stopNode(nodeId),
-    startNode: async (nodeId) => { await cluster.startNode(nodeId); },
+    startNode: async (nodeId) => {
+      await cluster.startNode(nodeId);
+    },
     stop() {
       stopped ??= (async () => {
         await cluster.stop();

@@ -18,36 +18,91 @@ import { kafkaClient, type KafkaTestClient } from '../../broker/test/helpers/kaf
 import { topicsOfCore } from '../../broker/test/helpers/test-topics.ts';
 import { SharedLogCluster } from '../src/shared-log-cluster.ts';
 
-const records = (n: number, prefix: string) => encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i })) });
+const records = (n: number, prefix: string) =>
+  encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}`, timestamp: 1_700_000_000_000 + i })) });
 
 async function produce(c: KafkaTestClient, topic: string, partition: number, n: number, prefix = 'v') {
-  const r = await c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records: await records(n, prefix) }] }] });
+  const r = await c.request(ApiKey.Produce, 9, {
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records: await records(n, prefix) }] }],
+  });
   return r.responses[0]!.partitionResponses[0]!;
 }
 
-function fetchReq(topic: string, partition: number, offset: number, o: { currentLeaderEpoch?: number; maxWaitMs?: number; replicaId?: number } = {}) {
+function fetchReq(
+  topic: string,
+  partition: number,
+  offset: number,
+  o: { currentLeaderEpoch?: number; maxWaitMs?: number; replicaId?: number } = {},
+) {
   return {
-    replicaId: o.replicaId ?? -1, maxWaitMs: o.maxWaitMs ?? 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: o.currentLeaderEpoch ?? -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    replicaId: o.replicaId ?? -1,
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: o.currentLeaderEpoch ?? -1,
+            fetchOffset: BigInt(offset),
+            logStartOffset: -1n,
+            partitionMaxBytes: 1 << 20,
+          },
+        ],
+      },
+    ],
   };
 }
 
-async function fetchOne(c: KafkaTestClient, topic: string, partition: number, offset: number, o: { currentLeaderEpoch?: number; maxWaitMs?: number } = {}) {
+async function fetchOne(
+  c: KafkaTestClient,
+  topic: string,
+  partition: number,
+  offset: number,
+  o: { currentLeaderEpoch?: number; maxWaitMs?: number } = {},
+) {
   const r = await c.request(ApiKey.Fetch, 12, fetchReq(topic, partition, offset, o));
   return r.responses[0]!.partitions[0]!;
 }
 
-async function listLatest(c: KafkaTestClient, topic: string, partition: number, o: { currentLeaderEpoch?: number; replicaId?: number } = {}) {
+async function listLatest(
+  c: KafkaTestClient,
+  topic: string,
+  partition: number,
+  o: { currentLeaderEpoch?: number; replicaId?: number } = {},
+) {
   const r = await c.request(ApiKey.ListOffsets, 8, {
-    replicaId: o.replicaId ?? -1, isolationLevel: 0,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: o.currentLeaderEpoch ?? -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+    replicaId: o.replicaId ?? -1,
+    isolationLevel: 0,
+    topics: [
+      {
+        name: topic,
+        partitions: [{ partitionIndex: partition, currentLeaderEpoch: o.currentLeaderEpoch ?? -1, timestamp: -1n, maxNumOffsets: 1 }],
+      },
+    ],
   });
   return r.topics[0]!.partitions[0]!;
 }
 
 describe('SharedLogCluster', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-cluster-test-'));
-  const config = BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, 'node.id': 1, 'default.replication.factor': 3, 'offsets.topic.replication.factor': 3, 'num.partitions': 3 } });
+  const config = BrokerConfig.load({
+    settings: {
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'log.dirs': dataDir,
+      'node.id': 1,
+      'default.replication.factor': 3,
+      'offsets.topic.replication.factor': 3,
+      'num.partitions': 3,
+    },
+  });
   const cluster = new SharedLogCluster(config, { nodeIds: [1, 2, 3], log: silentLogger, shutdownTimeoutMs: 2000 });
   await cluster.start();
   const ports = new Map(cluster.endpoints().map((e) => [e.nodeId, e.port]));
@@ -65,13 +120,27 @@ describe('SharedLogCluster', async () => {
   it('Metadata and DescribeCluster on every node list the three nodes; leaders round-robin, epoch 0', async () => {
     for (const id of [1, 2, 3]) {
       const m = await c(id).request(ApiKey.Metadata, 12, { topics: [{ name: 'lc', topicId: undefined }], allowAutoTopicCreation: false });
-      assert.deepEqual(m.brokers.map((b) => [b.nodeId, b.host, b.port]), [1, 2, 3].map((n) => [n, '127.0.0.1', ports.get(n)]));
+      assert.deepEqual(
+        m.brokers.map((b) => [b.nodeId, b.host, b.port]),
+        [1, 2, 3].map((n) => [n, '127.0.0.1', ports.get(n)]),
+      );
       assert.equal(m.controllerId, 1);
-      assert.deepEqual(m.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes, p.offlineReplicas]), [
-        [0, 0, 1, 0, [1, 2, 3], [1, 2, 3], []],
-        [1, 0, 2, 0, [2, 3, 1], [2, 3, 1], []],
-        [2, 0, 3, 0, [3, 1, 2], [3, 1, 2], []],
-      ]);
+      assert.deepEqual(
+        m.topics[0]!.partitions.map((p) => [
+          p.partitionIndex,
+          p.errorCode,
+          p.leaderId,
+          p.leaderEpoch,
+          p.replicaNodes,
+          p.isrNodes,
+          p.offlineReplicas,
+        ]),
+        [
+          [0, 0, 1, 0, [1, 2, 3], [1, 2, 3], []],
+          [1, 0, 2, 0, [2, 3, 1], [2, 3, 1], []],
+          [2, 0, 3, 0, [3, 1, 2], [3, 1, 2], []],
+        ],
+      );
       const d = await c(id).request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
       assert.deepEqual([d.controllerId, d.brokers.map((b) => b.brokerId)], [1, [1, 2, 3]]);
     }
@@ -87,11 +156,17 @@ describe('SharedLogCluster', async () => {
       assert.equal((await fetchOne(c(id), 'lc', 0, 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       assert.equal((await fetchOne(c(id), 'lc', 0, 0, { currentLeaderEpoch: 0 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       assert.equal((await listLatest(c(id), 'lc', 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      const dr = await c(id).request(ApiKey.DeleteRecords, 2, { topics: [{ name: 'lc', partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 });
+      const dr = await c(id).request(ApiKey.DeleteRecords, 2, {
+        topics: [{ name: 'lc', partitions: [{ partitionIndex: 0, offset: 0n }] }],
+        timeoutMs: 1000,
+      });
       assert.equal(dr.topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
     // Kafka's debugging replica id (-2) may list offsets on any replica
-    assert.deepEqual([(await listLatest(c(2), 'lc', 0, { replicaId: -2 })).errorCode, (await listLatest(c(2), 'lc', 0, { replicaId: -2 })).offset], [0, 3n]);
+    assert.deepEqual(
+      [(await listLatest(c(2), 'lc', 0, { replicaId: -2 })).errorCode, (await listLatest(c(2), 'lc', 0, { replicaId: -2 })).offset],
+      [0, 3n],
+    );
     assert.equal(tm.partition('lc', 0)!.logEndOffset, 3, 'nothing appended through a follower');
     const f = await fetchOne(c(1), 'lc', 0, 0, { currentLeaderEpoch: 0 });
     assert.deepEqual([f.errorCode, f.highWatermark], [0, 3n]);
@@ -111,7 +186,10 @@ describe('SharedLogCluster', async () => {
       const mp = m.topics[0]!.partitions[0]!;
       assert.deepEqual([mp.leaderId, mp.leaderEpoch, mp.isrNodes], [2, 1, [1, 2, 3]]);
     }
-    assert.deepEqual(p.log.leaderEpochCache.all, [{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: leo }]);
+    assert.deepEqual(p.log.leaderEpochCache.all, [
+      { epoch: 0, startOffset: 0 },
+      { epoch: 1, startOffset: leo },
+    ]);
     assert.equal((await produce(c(1), 'lc', 0, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const r = await produce(c(2), 'lc', 0, 2, 'after');
     assert.deepEqual([r.errorCode, r.baseOffset], [0, 3n]);
@@ -123,7 +201,13 @@ describe('SharedLogCluster', async () => {
     assert.deepEqual([latest.errorCode, latest.offset, latest.leaderEpoch], [0, 5n, 1]);
     const f = await fetchOne(c(2), 'lc', 0, 0, { currentLeaderEpoch: 1 });
     const batches = await decodeRecordBatches(f.records!);
-    assert.deepEqual(batches.map((b) => [b.baseOffset, b.partitionLeaderEpoch]), [[0n, 0], [3n, 1]]);
+    assert.deepEqual(
+      batches.map((b) => [b.baseOffset, b.partitionLeaderEpoch]),
+      [
+        [0n, 0],
+        [3n, 1],
+      ],
+    );
     // and back: epoch 2
     assert.equal(await cluster.moveLeader('lc', 0, 1), 2);
     assert.deepEqual([p.leader, p.leaderEpoch], [1, 2]);
@@ -133,9 +217,20 @@ describe('SharedLogCluster', async () => {
   it('OffsetForLeaderEpoch: end offsets per epoch from the leader, with the same leader rules', async () => {
     // lc-0: epoch 0 from offset 0, epoch 1 from 3, epoch 2 (moved back to node 1, nothing appended yet) from 5
     const ask = (id: number, leaderEpoch: number, currentLeaderEpoch = -1, version = 4) =>
-      c(id).request(ApiKey.OffsetForLeaderEpoch, version, { replicaId: -1, topics: [{ topic: 'lc', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }] })
-        .then((r) => { const p = r.topics[0]!.partitions[0]!; return [p.errorCode, p.leaderEpoch, Number(p.endOffset)]; });
-    assert.deepEqual(tm.partition('lc', 0)!.log.leaderEpochCache.all, [{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 3 }, { epoch: 2, startOffset: 5 }]);
+      c(id)
+        .request(ApiKey.OffsetForLeaderEpoch, version, {
+          replicaId: -1,
+          topics: [{ topic: 'lc', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+        })
+        .then((r) => {
+          const p = r.topics[0]!.partitions[0]!;
+          return [p.errorCode, p.leaderEpoch, Number(p.endOffset)];
+        });
+    assert.deepEqual(tm.partition('lc', 0)!.log.leaderEpochCache.all, [
+      { epoch: 0, startOffset: 0 },
+      { epoch: 1, startOffset: 3 },
+      { epoch: 2, startOffset: 5 },
+    ]);
     assert.deepEqual(await ask(1, 0), [0, 0, 3]);
     assert.deepEqual(await ask(1, 1, 2), [0, 1, 5]);
     assert.deepEqual(await ask(1, 2, 2), [0, 2, 5]); // the latest epoch ends at the log end offset
@@ -167,23 +262,35 @@ describe('SharedLogCluster', async () => {
     c(3).close();
     await cluster.stopNode(3);
     const m = await c(1).request(ApiKey.Metadata, 12, { topics: [{ name: 'lc', topicId: undefined }], allowAutoTopicCreation: false });
-    assert.deepEqual(m.brokers.map((b) => b.nodeId), [1, 2]);
-    assert.deepEqual(m.topics[0]!.partitions.map((p) => [p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas]), [
-      [1, 2, [1, 2], [3]],
-      [2, 2, [2, 1], [3]], // replicas [2, 3, 1]: node 2 is the first live ISR member
-      [1, 1, [1, 2], [3]], // replicas [3, 1, 2]
-    ]);
+    assert.deepEqual(
+      m.brokers.map((b) => b.nodeId),
+      [1, 2],
+    );
+    assert.deepEqual(
+      m.topics[0]!.partitions.map((p) => [p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas]),
+      [
+        [1, 2, [1, 2], [3]],
+        [2, 2, [2, 1], [3]], // replicas [2, 3, 1]: node 2 is the first live ISR member
+        [1, 1, [1, 2], [3]], // replicas [3, 1, 2]
+      ],
+    );
     assert.equal((await produce(c(1), 'lc', 2, 1)).errorCode, 0);
     const back = await cluster.startNode(3);
     assert.equal(back.port, ports.get(3));
     clients.set(3, await kafkaClient(back.port));
     const m2 = await c(3).request(ApiKey.Metadata, 12, { topics: [{ name: 'lc', topicId: undefined }], allowAutoTopicCreation: false });
-    assert.deepEqual(m2.brokers.map((b) => b.nodeId), [1, 2, 3]);
-    assert.deepEqual(m2.topics[0]!.partitions.map((p) => [p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas]), [
-      [1, 2, [1, 2, 3], []],
-      [2, 2, [2, 3, 1], []],
-      [1, 1, [3, 1, 2], []],
-    ]);
+    assert.deepEqual(
+      m2.brokers.map((b) => b.nodeId),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      m2.topics[0]!.partitions.map((p) => [p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas]),
+      [
+        [1, 2, [1, 2, 3], []],
+        [2, 2, [2, 3, 1], []],
+        [1, 1, [3, 1, 2], []],
+      ],
+    );
     assert.equal((await produce(c(3), 'lc', 2, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
 
@@ -193,7 +300,10 @@ describe('SharedLogCluster', async () => {
     await cluster.stopNode(1);
     const m = await c(2).request(ApiKey.Metadata, 12, { topics: [{ name: 'solo', topicId: undefined }], allowAutoTopicCreation: false });
     const p = m.topics[0]!.partitions[0]!;
-    assert.deepEqual([p.errorCode, p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas], [ErrorCode.LEADER_NOT_AVAILABLE, -1, 1, [1], [1]]);
+    assert.deepEqual(
+      [p.errorCode, p.leaderId, p.leaderEpoch, p.isrNodes, p.offlineReplicas],
+      [ErrorCode.LEADER_NOT_AVAILABLE, -1, 1, [1], [1]],
+    );
     assert.equal((await produce(c(2), 'solo', 0, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const back = await cluster.startNode(1);
     clients.set(1, await kafkaClient(back.port));
@@ -206,11 +316,14 @@ describe('SharedLogCluster', async () => {
     await cluster.stopNode(2);
     const r = await tm.createTopic({ name: 'without-2', numPartitions: 3, replicationFactor: 2 });
     assert.equal(r.errorCode, 0);
-    assert.deepEqual(r.topic!.partitions.map((p) => [p.leader, p.replicas, p.isr]), [
-      [1, [1, 3], [1, 3]],
-      [3, [3, 1], [3, 1]],
-      [1, [1, 3], [1, 3]],
-    ]);
+    assert.deepEqual(
+      r.topic!.partitions.map((p) => [p.leader, p.replicas, p.isr]),
+      [
+        [1, [1, 3], [1, 3]],
+        [3, [3, 1], [3, 1]],
+        [1, [1, 3], [1, 3]],
+      ],
+    );
     const tooMany = await tm.createTopic({ name: 'rf3', numPartitions: 1, replicationFactor: 3 });
     assert.equal(tooMany.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
     assert.match(tooMany.errorMessage!, /only 2 broker\(s\)/);
@@ -223,7 +336,10 @@ describe('SharedLogCluster', async () => {
     const allDown = await tm.createTopic({ name: 'all-down', assignments: [{ partitionIndex: 0, brokerIds: [2] }] });
     assert.equal(allDown.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     assert.match(allDown.errorMessage!, /All brokers specified in the manual partition assignment for partition 0 are fenced/);
-    assert.equal((await tm.createTopic({ name: 'nine', assignments: [{ partitionIndex: 0, brokerIds: [9] }] })).errorMessage, 'The manual partition assignment includes broker 9, but no such broker is registered.');
+    assert.equal(
+      (await tm.createTopic({ name: 'nine', assignments: [{ partitionIndex: 0, brokerIds: [9] }] })).errorMessage,
+      'The manual partition assignment includes broker 9, but no such broker is registered.',
+    );
     clients.set(2, await kafkaClient((await cluster.startNode(2)).port));
   });
 
@@ -243,7 +359,7 @@ describe('SharedLogCluster', async () => {
     assert.equal((await produce(c(3), 'pair', 0, 1)).errorCode, 0);
   });
 
-  it('FindCoordinator answers the leader of the group\'s __consumer_offsets partition', async () => {
+  it("FindCoordinator answers the leader of the group's __consumer_offsets partition", async () => {
     const r = await c(2).request(ApiKey.FindCoordinator, 3, { key: 'g1', keyType: 0 });
     assert.equal(r.errorCode, 0);
     const gc = cluster.core.groupCoordinator;

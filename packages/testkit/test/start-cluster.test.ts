@@ -12,12 +12,17 @@ import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient } from '../../broker/test/helpers/kafka-client.ts';
 import { startCluster, startSharedLogCluster } from '../src/index.ts';
 
-const batch = (n: number) => encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: 1_700_000_000_000 + i })) });
+const batch = (n: number) =>
+  encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: 1_700_000_000_000 + i })) });
 
 async function produce(port: number, topic: string, partition: number, n: number) {
   const c = await kafkaClient(port);
   try {
-    const r = await c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records: await batch(n) }] }] });
+    const r = await c.request(ApiKey.Produce, 9, {
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: topic, partitionData: [{ index: partition, records: await batch(n) }] }],
+    });
     return r.responses[0]!.partitionResponses[0]!;
   } finally {
     c.close();
@@ -28,34 +33,66 @@ describe('startCluster', () => {
   it('starts independent brokers 1..3 with their own ports and data dirs, one controller; fences a stopped broker; cleans up', async () => {
     const kafka = await startCluster({ brokers: 3 });
     try {
-      assert.deepEqual(kafka.nodes.map((n) => [n.nodeId, n.host]), [[1, '127.0.0.1'], [2, '127.0.0.1'], [3, '127.0.0.1']]);
+      assert.deepEqual(
+        kafka.nodes.map((n) => [n.nodeId, n.host]),
+        [
+          [1, '127.0.0.1'],
+          [2, '127.0.0.1'],
+          [3, '127.0.0.1'],
+        ],
+      );
       assert.equal(new Set(kafka.nodes.map((n) => n.port)).size, 3);
       assert.equal(kafka.bootstrap, kafka.nodes.map((n) => `127.0.0.1:${n.port}`).join(','));
       const cluster = kafka.controller.image.cluster;
       assert.deepEqual(cluster.unfencedBrokerIds(), [1, 2, 3]);
-      assert.deepEqual([1, 2, 3].map((id) => cluster.broker(id)!.endpoints[0]!.port), kafka.nodes.map((n) => n.port));
+      assert.deepEqual(
+        [1, 2, 3].map((id) => cluster.broker(id)!.endpoints[0]!.port),
+        kafka.nodes.map((n) => n.port),
+      );
 
       const [created] = await kafka.controller.createTopics([{ name: 't', numPartitions: 3, replicationFactor: 2 }]);
       assert.equal(created!.errorCode, ErrorCode.NONE);
       // p gets brokers [p+1, p+2 mod 3]: each broker hosts exactly its own two replicas, on its own disk
-      assert.deepEqual([0, 1, 2].map((p) => kafka.partition('t', p).replicas), [[1, 2], [2, 3], [3, 1]]);
+      assert.deepEqual(
+        [0, 1, 2].map((p) => kafka.partition('t', p).replicas),
+        [
+          [1, 2],
+          [2, 3],
+          [3, 1],
+        ],
+      );
       for (const id of [1, 2, 3]) {
-        const dirs = readdirSync(join(kafka.dataDir, `broker-${id}`)).filter((d) => d.startsWith('t-')).sort();
+        const dirs = readdirSync(join(kafka.dataDir, `broker-${id}`))
+          .filter((d) => d.startsWith('t-'))
+          .sort();
         const hosted = [0, 1, 2].filter((p) => kafka.partition('t', p).replicas.includes(id)).map((p) => `t-${p}`);
         assert.deepEqual(dirs, hosted, `broker ${id}`);
         const m = await kafkaClient(kafka.nodes[id - 1]!.port);
         const md = await m.request(ApiKey.Metadata, 12, { topics: [{ name: 't', topicId: undefined }], allowAutoTopicCreation: false });
         m.close();
-        assert.deepEqual(md.brokers.map((b) => b.nodeId), [1, 2, 3]);
-        assert.deepEqual(md.topics[0]!.partitions.map((p) => p.leaderId), [1, 2, 3]);
+        assert.deepEqual(
+          md.brokers.map((b) => b.nodeId),
+          [1, 2, 3],
+        );
+        assert.deepEqual(
+          md.topics[0]!.partitions.map((p) => p.leaderId),
+          [1, 2, 3],
+        );
       }
 
       // t-0: led by 1; broker 2 is a follower, broker 3 does not host it
-      assert.deepEqual([(await produce(kafka.nodes[0]!.port, 't', 0, 3)).errorCode, (await produce(kafka.nodes[0]!.port, 't', 0, 2)).baseOffset], [ErrorCode.NONE, 3n]);
+      assert.deepEqual(
+        [(await produce(kafka.nodes[0]!.port, 't', 0, 3)).errorCode, (await produce(kafka.nodes[0]!.port, 't', 0, 2)).baseOffset],
+        [ErrorCode.NONE, 3n],
+      );
       assert.equal((await produce(kafka.nodes[1]!.port, 't', 0, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       assert.equal((await produce(kafka.nodes[2]!.port, 't', 0, 1)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       assert.equal(kafka.broker(1)!.services.replicas.getPartition('t', 0)!.logEndOffset, 5);
-      assert.equal(kafka.broker(2)!.services.replicas.getPartition('t', 0)!.logEndOffset, 0, 'no replication yet: the follower stays empty');
+      assert.equal(
+        kafka.broker(2)!.services.replicas.getPartition('t', 0)!.logEndOffset,
+        0,
+        'no replication yet: the follower stays empty',
+      );
       assert.equal(kafka.broker(3)!.services.replicas.getPartition('t', 0), undefined);
 
       await kafka.stopNode(1);
@@ -83,17 +120,32 @@ describe('startSharedLogCluster', () => {
     try {
       assert.equal(new Set(kafka.nodes.map((n) => n.port)).size, 3);
       const metadata = kafka.cluster.core.metadata;
-      assert.deepEqual(metadata.liveBrokers().map((b) => [b.id, b.endpoints[0]!.port]), kafka.nodes.map((n) => [n.nodeId, n.port]));
+      assert.deepEqual(
+        metadata.liveBrokers().map((b) => [b.id, b.endpoints[0]!.port]),
+        kafka.nodes.map((n) => [n.nodeId, n.port]),
+      );
       await kafka.cluster.core.controller.createTopics([{ name: 't' }]);
-      assert.deepEqual([0, 1, 2].map((p) => kafka.leaderOf('t', p)), [1, 2, 3].map((leader) => ({ leader, leaderEpoch: 0 })));
+      assert.deepEqual(
+        [0, 1, 2].map((p) => kafka.leaderOf('t', p)),
+        [1, 2, 3].map((leader) => ({ leader, leaderEpoch: 0 })),
+      );
       assert.equal((await produce(kafka.nodes[0]!.port, 't', 0, 4)).errorCode, ErrorCode.NONE);
       assert.equal(await kafka.moveLeader('t', 0, 3), 1);
       assert.deepEqual(kafka.leaderOf('t', 0), { leader: 3, leaderEpoch: 1 });
       assert.equal((await produce(kafka.nodes[2]!.port, 't', 0, 1)).baseOffset, 4n, 'the new leader appends after every record');
       await kafka.stopNode(3);
-      assert.deepEqual(metadata.liveBrokers().map((b) => b.id), [1, 2]);
+      assert.deepEqual(
+        metadata.liveBrokers().map((b) => b.id),
+        [1, 2],
+      );
       // t-0 replicas [1, 2, 3], t-2 replicas [3, 1, 2]: the first live ISR replica leads
-      assert.deepEqual([kafka.leaderOf('t', 0), kafka.leaderOf('t', 2)], [{ leader: 1, leaderEpoch: 2 }, { leader: 1, leaderEpoch: 1 }]);
+      assert.deepEqual(
+        [kafka.leaderOf('t', 0), kafka.leaderOf('t', 2)],
+        [
+          { leader: 1, leaderEpoch: 2 },
+          { leader: 1, leaderEpoch: 1 },
+        ],
+      );
       await kafka.startNode(3);
       assert.equal(metadata.broker(3)!.endpoints[0]!.port, kafka.nodes[2]!.port);
       assert.deepEqual(kafka.cluster.partition('t', 0).isr, [1, 2, 3], 'back in the ISR (shared log: caught up)');

@@ -19,7 +19,7 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `tributary <command> --help` for a command\'s options.',
+    "Run `tributary <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -38,7 +38,10 @@ async function ok(args: string[], stdin?: string): Promise<string> {
 }
 
 function jsonLines(out: string): Array<Record<string, unknown>> {
-  return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 before(async () => {
@@ -51,7 +54,10 @@ after(async () => {
 
 describe('tributary topics', () => {
   it('creates, lists, describes, alters and deletes topics', async () => {
-    assert.equal(await ok(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000']), 'Created topic orders.\n');
+    assert.equal(
+      await ok(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000']),
+      'Created topic orders.\n',
+    );
     const dup = await cli(['topics', 'create', 'orders']);
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /TOPIC_ALREADY_EXISTS/);
@@ -64,7 +70,10 @@ describe('tributary topics', () => {
     assert.match(lines[0]!, /^Topic: orders\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: /);
     for (let i = 0; i < 3; i++) assert.equal(lines[i + 1], `\tTopic: orders\tPartition: ${i}\tLeader: 1\tReplicas: 1\tIsr: 1`);
 
-    assert.equal(await ok(['topics', 'alter-config', 'orders', '--add-config', 'retention.ms=7200000,cleanup.policy=delete']), 'Completed updating config for topic orders.\n');
+    assert.equal(
+      await ok(['topics', 'alter-config', 'orders', '--add-config', 'retention.ms=7200000,cleanup.policy=delete']),
+      'Completed updating config for topic orders.\n',
+    );
     const kafka = new Kafka({ bootstrapServers: broker.bootstrap });
     try {
       const cfg = (await kafka.admin().describeConfigs([{ type: 'topic', name: 'orders' }])).get('topic:orders')!;
@@ -98,7 +107,11 @@ describe('an unreachable broker', () => {
     assert.match(r.stderr, new RegExp(`^tributary topics: .*127\\.0\\.0\\.1:${dead}`));
     // gave up on the option's deadline, not the default's 15 s (nor exited early with a pending promise: exit 13)
     assert.ok(tookMs < 10_000, `gave up after ${tookMs} ms`);
-    for (const args of [['topics', 'list'], ['produce', 't'], ['consume', 't', '--group', 'g']]) {
+    for (const args of [
+      ['topics', 'list'],
+      ['produce', 't'],
+      ['consume', 't', '--group', 'g'],
+    ]) {
       const bad = await cli([...args, '--api-timeout-ms', 'soon']);
       assert.equal(bad.code, 1, args.join(' '));
       assert.match(bad.stderr, /--api-timeout-ms must be a positive integer, got "soon"/);
@@ -149,7 +162,19 @@ describe('tributary produce and consume', () => {
   it('reads one partition from an offset, and prints keys', async () => {
     await ok(['topics', 'create', 'parts', '--partitions', '2']);
     await ok(['produce', 'parts', '--partition', '1', '--key-separator', '='], 'a=1\nb=2\nc=3\nd=4\n');
-    const out = await ok(['consume', 'parts', '--partition', '1', '--offset', '2', '--max-messages', '2', '--print-key', '--key-separator', '|']);
+    const out = await ok([
+      'consume',
+      'parts',
+      '--partition',
+      '1',
+      '--offset',
+      '2',
+      '--max-messages',
+      '2',
+      '--print-key',
+      '--key-separator',
+      '|',
+    ]);
     assert.equal(out, 'c|3\nd|4\n');
     const none = await ok(['consume', 'parts', '--partition', '0', '--offset', 'earliest', '--timeout-ms', '1500']);
     assert.equal(none, '');
@@ -177,7 +202,10 @@ describe('tributary groups', () => {
       const first = await ok(['consume', 'events', '--group', 'billing', '--from-beginning', '--max-messages', '3']);
       assert.equal(first.trim().split('\n').length, 3);
       const committed = await admin.listGroupOffsets('billing');
-      assert.equal(committed.reduce((s, c) => s + Number(c.offset), 0), 3);
+      assert.equal(
+        committed.reduce((s, c) => s + Number(c.offset), 0),
+        3,
+      );
 
       // the group resumes where it stopped: the other 7 records, none twice
       const rest = await ok(['consume', 'events', '--group', 'billing', '--max-messages', '7']);
@@ -192,12 +220,21 @@ describe('tributary groups', () => {
 
       const dry = await ok(['groups', 'reset-offsets', 'billing', '--topic', 'events', '--to-earliest']);
       assert.match(dry, /^billing\s+events\s+0\s+0$/m);
-      assert.equal((await admin.listGroupOffsets('billing')).reduce((s, c) => s + Number(c.offset), 0), 10);
+      assert.equal(
+        (await admin.listGroupOffsets('billing')).reduce((s, c) => s + Number(c.offset), 0),
+        10,
+      );
 
       await ok(['groups', 'reset-offsets', '--group', 'billing', '--topic', 'events:0', '--to-offset', '1', '--execute']);
       await ok(['groups', 'reset-offsets', 'billing', '--topic', 'events:1', '--shift-by', '-2', '--execute']);
       const after = await admin.listGroupOffsets('billing');
-      assert.deepEqual(after.map((c) => [c.partition, c.offset]), [[0, 1n], [1, ends[1]!.offset - 2n]]);
+      assert.deepEqual(
+        after.map((c) => [c.partition, c.offset]),
+        [
+          [0, 1n],
+          [1, ends[1]!.offset - 2n],
+        ],
+      );
 
       assert.equal(await ok(['groups', 'delete', 'billing']), "Deletion of requested consumer groups ('billing') was successful.\n");
       assert.doesNotMatch(await ok(['groups', 'list']), /^billing$/m);

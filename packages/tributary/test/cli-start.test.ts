@@ -11,7 +11,10 @@ import { parseStartArgs } from '../src/commands/start.ts';
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 
 function runCli(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => {

@@ -13,7 +13,10 @@ const P = Promise as unknown as { withResolvers?: () => unknown };
 P.withResolvers ??= function withResolvers() {
   let resolve!: (v: unknown) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 };
 
@@ -59,10 +62,17 @@ export class Member {
           this.assignments.push(msg.assigned);
         }
         if (msg.rec) this.records.add(`${msg.rec[0]}:${msg.rec[1]}`);
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
     this.proc.stderr!.on('data', (d: Buffer) => this.output.push(`stderr: ${d.toString().trim()}`));
-    this.exited = new Promise((resolve) => this.proc.once('exit', () => { this.alive = false; resolve(); }));
+    this.exited = new Promise((resolve) =>
+      this.proc.once('exit', () => {
+        this.alive = false;
+        resolve();
+      }),
+    );
   }
 
   /** Crash: no LeaveGroup, the coordinator notices through the session timeout. */
@@ -140,7 +150,8 @@ export async function produce(bootstrap: string, topic: string, n: number, perPa
   const producer = kafka(bootstrap).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages = Array.from({ length: n }, (_, partition) =>
-    Array.from({ length: perPartition }, (_, i) => ({ partition, value: `p${partition}-${i}` }))).flat();
+    Array.from({ length: perPartition }, (_, i) => ({ partition, value: `p${partition}-${i}` })),
+  ).flat();
   await producer.send({ topic, messages });
   await producer.disconnect();
 }

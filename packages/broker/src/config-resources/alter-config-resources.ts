@@ -9,7 +9,12 @@
 import { ErrorCode, errorInfo } from '@tributary/protocol';
 import { AclOperation } from '../server/authorizer.ts';
 import {
-  ConfigResourceType, brokerAlterError, configAuthorizationError, unsupportedResourceType, type Authorize, type ResourceError,
+  ConfigResourceType,
+  brokerAlterError,
+  configAuthorizationError,
+  unsupportedResourceType,
+  type Authorize,
+  type ResourceError,
 } from './config-resources.ts';
 
 export interface AlterableResource {
@@ -36,7 +41,10 @@ export interface AlterResourceRules<R> {
   brokerLoggerMessage: string;
 }
 
-export async function alterConfigResources<R extends AlterableResource>(resources: readonly R[], rules: AlterResourceRules<R>): Promise<AlterResourceResult[]> {
+export async function alterConfigResources<R extends AlterableResource>(
+  resources: readonly R[],
+  rules: AlterResourceRules<R>,
+): Promise<AlterResourceResult[]> {
   const key = (r: R) => `${r.resourceType}:${r.resourceName}`;
   const count = new Map<string, number>();
   for (const r of resources) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
@@ -45,9 +53,15 @@ export async function alterConfigResources<R extends AlterableResource>(resource
   for (const res of resources) {
     const k = key(res);
     if (answered.has(k)) continue;
-    const e = count.get(k)! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' } : await alterOne(res, rules);
+    const e =
+      count.get(k)! > 1 ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' } : await alterOne(res, rules);
     answered.add(k);
-    results.push({ errorCode: e?.errorCode ?? ErrorCode.NONE, errorMessage: e?.errorMessage ?? null, resourceType: res.resourceType, resourceName: res.resourceName });
+    results.push({
+      errorCode: e?.errorCode ?? ErrorCode.NONE,
+      errorMessage: e?.errorMessage ?? null,
+      resourceType: res.resourceType,
+      resourceName: res.resourceName,
+    });
   }
   return results;
 }
@@ -58,9 +72,13 @@ export function alterConfigErrors(resources: readonly AlterableResource[], error
   return resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName }));
 }
 
-async function alterOne<R extends AlterableResource>(res: R, rules: AlterResourceRules<R>): Promise<{ errorCode: number; errorMessage: string | null } | null> {
+async function alterOne<R extends AlterableResource>(
+  res: R,
+  rules: AlterResourceRules<R>,
+): Promise<{ errorCode: number; errorMessage: string | null } | null> {
   const names = res.configs.map((c) => c.name);
-  if (new Set(names).size !== names.length) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' };
+  if (new Set(names).size !== names.length)
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Error due to duplicate config keys' };
   const invalid = rules.validate?.(res);
   if (invalid) return invalid;
   if (res.resourceType === ConfigResourceType.TOPIC || res.resourceType === ConfigResourceType.BROKER) {

@@ -10,7 +10,11 @@
 // Broker names Tributary does not define (log.cleanup.policy, log.preallocate, ...) are reported with
 // the default Tributary applies. Kafka's Long.MAX_VALUE ("never"), held as 2^53-1, is shown as
 // 9223372036854775807.
-import { ErrorCode, type DescribeConfigsResponseDescribeConfigsResourceResult, type DescribeConfigsResponseDescribeConfigsSynonym } from '@tributary/protocol';
+import {
+  ErrorCode,
+  type DescribeConfigsResponseDescribeConfigsResourceResult,
+  type DescribeConfigsResponseDescribeConfigsSynonym,
+} from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
@@ -58,11 +62,26 @@ const TOPIC_SYNONYMS: Record<string, string[]> = {
 
 /** Broker settings Kafka can change at runtime (DynamicBrokerConfig.AllDynamicConfigs) that Tributary defines. */
 export const KAFKA_DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
-  'log.retention.ms', 'log.retention.minutes', 'log.retention.hours', 'log.retention.bytes', 'log.segment.bytes',
-  'log.roll.ms', 'log.roll.hours', 'log.flush.interval.messages', 'log.flush.interval.ms', 'log.index.interval.bytes',
-  'log.message.timestamp.type', 'compression.type', 'min.insync.replicas', 'message.max.bytes',
-  'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir',
-  'listeners', 'advertised.listeners', 'listener.security.protocol.map',
+  'log.retention.ms',
+  'log.retention.minutes',
+  'log.retention.hours',
+  'log.retention.bytes',
+  'log.segment.bytes',
+  'log.roll.ms',
+  'log.roll.hours',
+  'log.flush.interval.messages',
+  'log.flush.interval.ms',
+  'log.index.interval.bytes',
+  'log.message.timestamp.type',
+  'compression.type',
+  'min.insync.replicas',
+  'message.max.bytes',
+  'num.network.threads',
+  'num.io.threads',
+  'num.recovery.threads.per.data.dir',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
 ]);
 
 /** Broker names that are synonyms of each other (DynamicBrokerConfig.brokerConfigSynonyms). */
@@ -179,9 +198,13 @@ export interface ResourceError {
  */
 export function resolveBrokerResource(name: string, nodeId: number): 'default' | 'node' | ResourceError {
   if (name === '') return 'default';
-  if (!/^-?\d+$/.test(name)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker id must be an integer, but it is: ${name}` };
+  if (!/^-?\d+$/.test(name))
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Broker id must be an integer, but it is: ${name}` };
   if (Number(name) !== nodeId) {
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}` };
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`,
+    };
   }
   return 'node';
 }
@@ -197,9 +220,11 @@ export function brokerAlterError(resourceName: string, nodeId: number, names: st
   if (typeof r !== 'string') return r;
   if (names.length === 0) return null;
   const unknown = names.filter((n) => !(n in BROKER_CONFIG_DEFS));
-  if (unknown.length > 0) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config name(s): ${unknown.join(', ')}` };
+  if (unknown.length > 0)
+    return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config name(s): ${unknown.join(', ')}` };
   const readOnly = names.filter((n) => !KAFKA_DYNAMIC_BROKER_CONFIGS.has(n));
-  if (readOnly.length > 0) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: Set(${readOnly.join(', ')})` };
+  if (readOnly.length > 0)
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: Set(${readOnly.join(', ')})` };
   return {
     errorCode: ErrorCode.INVALID_REQUEST,
     errorMessage: `Tributary does not support dynamic broker configs: set ${names.join(', ')} in server.properties (or --override) and restart the broker; per-topic configs can be altered at runtime.`,

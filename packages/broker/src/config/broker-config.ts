@@ -42,9 +42,21 @@ export interface ConfigSources {
 }
 
 const IGNORED_ENV = new Set([
-  'KAFKA_HEAP_OPTS', 'KAFKA_OPTS', 'KAFKA_JMX_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS', 'KAFKA_GC_LOG_OPTS',
-  'KAFKA_LOG4J_OPTS', 'KAFKA_LOG4J_ROOT_LOGLEVEL', 'KAFKA_LOG4J_LOGGERS', 'KAFKA_TOOLS_LOG4J_LOGLEVEL',
-  'KAFKA_JMX_HOSTNAME', 'KAFKA_JMX_PORT', 'KAFKA_HOME', 'KAFKA_VERSION', 'KAFKA_DEBUG', 'KAFKA_LOG_DIR',
+  'KAFKA_HEAP_OPTS',
+  'KAFKA_OPTS',
+  'KAFKA_JMX_OPTS',
+  'KAFKA_JVM_PERFORMANCE_OPTS',
+  'KAFKA_GC_LOG_OPTS',
+  'KAFKA_LOG4J_OPTS',
+  'KAFKA_LOG4J_ROOT_LOGLEVEL',
+  'KAFKA_LOG4J_LOGGERS',
+  'KAFKA_TOOLS_LOG4J_LOGLEVEL',
+  'KAFKA_JMX_HOSTNAME',
+  'KAFKA_JMX_PORT',
+  'KAFKA_HOME',
+  'KAFKA_VERSION',
+  'KAFKA_DEBUG',
+  'KAFKA_LOG_DIR',
 ]);
 
 /** KAFKA_LOG_DIRS -> log.dirs (Docker image convention). */
@@ -83,7 +95,15 @@ function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: s
       return { value: l === 'true' };
     }
     case 'list':
-      return { value: s === '' ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== '') };
+      return {
+        value:
+          s === ''
+            ? []
+            : s
+                .split(',')
+                .map((x) => x.trim())
+                .filter((x) => x !== ''),
+      };
     case 'string':
       return { value: s };
   }
@@ -177,7 +197,12 @@ export class BrokerConfig {
     }
     if (v['advertised.listeners'] !== null) {
       try {
-        advertised = parseListeners(v['advertised.listeners'], 'advertised.listeners', v['listener.security.protocol.map'], v['controller.listener.names'] ?? []);
+        advertised = parseListeners(
+          v['advertised.listeners'],
+          'advertised.listeners',
+          v['listener.security.protocol.map'],
+          v['controller.listener.names'] ?? [],
+        );
         for (const a of advertised) {
           if (a.host === '0.0.0.0') problems.push(`advertised.listeners: 0.0.0.0 is not a valid address to advertise (${a.name})`);
           if (!listeners.some((l) => l.name === a.name)) problems.push(`advertised.listeners: ${a.name} is not one of the listeners`);

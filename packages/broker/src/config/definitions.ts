@@ -7,7 +7,13 @@
 // Number.MAX_SAFE_INTEGER.
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
-type TypeOf<T extends ConfigType> = T extends 'int' | 'long' ? number : T extends 'boolean' ? boolean : T extends 'list' ? string[] : string;
+type TypeOf<T extends ConfigType> = T extends 'int' | 'long'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'list'
+      ? string[]
+      : string;
 
 export interface ConfigDef<T extends ConfigType = ConfigType, N extends boolean = boolean> {
   readonly type: T;
@@ -20,17 +26,29 @@ export interface ConfigDef<T extends ConfigType = ConfigType, N extends boolean 
 }
 
 const atLeast = (min: number) => (v: number) => (v < min ? `must be at least ${min}` : undefined);
-const oneOf = (...allowed: string[]) => (v: string) =>
-  allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}`;
+const oneOf =
+  (...allowed: string[]) =>
+  (v: string) =>
+    allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}`;
 
-function def<T extends ConfigType>(type: T, dflt: TypeOf<T>, doc: string, validate?: (v: TypeOf<T>) => string | undefined): ConfigDef<T, false> {
+function def<T extends ConfigType>(
+  type: T,
+  dflt: TypeOf<T>,
+  doc: string,
+  validate?: (v: TypeOf<T>) => string | undefined,
+): ConfigDef<T, false> {
   return { type, default: dflt, doc, validate };
 }
 function optional<T extends ConfigType>(type: T, doc: string, validate?: (v: TypeOf<T>) => string | undefined): ConfigDef<T, true> {
   return { type, default: null, doc, validate };
 }
 function compat<T extends ConfigType>(type: T, dflt: TypeOf<T> | null, doc: string): ConfigDef<T, true> {
-  return { type, default: dflt, doc: `${doc} Accepted for compatibility with Kafka's server.properties; no effect in Tributary.`, noEffect: true };
+  return {
+    type,
+    default: dflt,
+    doc: `${doc} Accepted for compatibility with Kafka's server.properties; no effect in Tributary.`,
+    noEffect: true,
+  };
 }
 
 export const DURABILITY_MODES = ['page-cache', 'fsync'] as const;
@@ -39,11 +57,20 @@ export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip
 export const BROKER_CONFIG_DEFS = {
   'node.id': optional('int', 'The broker id. Defaults to broker.id, or 1 when neither is set.', atLeast(0)),
   'broker.id': def('int', -1, 'ZooKeeper-era name of node.id; -1 means unset. If both are set they must match.', atLeast(-1)),
-  listeners: def('string', 'PLAINTEXT://127.0.0.1:9092',
-    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Only the PLAINTEXT security protocol is supported; listeners named in controller.listener.names are not bound.'),
-  'advertised.listeners': optional('string', 'Listeners published to clients in Metadata, when they differ from listeners (e.g. behind NAT or in Docker).'),
-  'listener.security.protocol.map': def('string', 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-    'Listener name to security protocol, NAME:PROTOCOL pairs separated by commas.'),
+  listeners: def(
+    'string',
+    'PLAINTEXT://127.0.0.1:9092',
+    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Only the PLAINTEXT security protocol is supported; listeners named in controller.listener.names are not bound.',
+  ),
+  'advertised.listeners': optional(
+    'string',
+    'Listeners published to clients in Metadata, when they differ from listeners (e.g. behind NAT or in Docker).',
+  ),
+  'listener.security.protocol.map': def(
+    'string',
+    'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    'Listener name to security protocol, NAME:PROTOCOL pairs separated by commas.',
+  ),
   'controller.listener.names': optional('list', 'Listeners used by a KRaft controller; Tributary does not bind them.'),
   'inter.broker.listener.name': optional('string', 'Listener brokers use to talk to each other.'),
   'log.dirs': optional('list', 'Directories holding partition data, comma-separated. Overrides log.dir.'),
@@ -53,7 +80,11 @@ export const BROKER_CONFIG_DEFS = {
   'auto.create.topics.enable': def('boolean', true, 'Create a topic when a client asks for an unknown one in Metadata.'),
   'delete.topic.enable': def('boolean', true, 'Allow DeleteTopics.'),
   'message.max.bytes': def('int', 1048588, 'Largest record batch size accepted (topic-level: max.message.bytes).', atLeast(0)),
-  'log.retention.ms': optional('long', 'Delete segments older than this; -1 for no time limit. Takes precedence over minutes/hours.', atLeast(-1)),
+  'log.retention.ms': optional(
+    'long',
+    'Delete segments older than this; -1 for no time limit. Takes precedence over minutes/hours.',
+    atLeast(-1),
+  ),
   'log.retention.minutes': optional('int', 'Retention in minutes, used when log.retention.ms is not set.', atLeast(-1)),
   'log.retention.hours': def('int', 168, 'Retention in hours, used when log.retention.ms and .minutes are not set.', atLeast(-1)),
   'log.retention.bytes': def('long', -1, 'Largest partition size before old segments are deleted; -1 for no size limit.', atLeast(-1)),
@@ -61,16 +92,40 @@ export const BROKER_CONFIG_DEFS = {
   'log.segment.bytes': def('int', 1073741824, 'Size at which a segment file rolls.', atLeast(14)),
   'log.roll.ms': optional('long', 'Roll a segment after this time even if not full. Takes precedence over log.roll.hours.', atLeast(1)),
   'log.roll.hours': def('int', 168, 'Segment roll time in hours, used when log.roll.ms is not set.', atLeast(1)),
-  'log.flush.interval.messages': def('long', Number.MAX_SAFE_INTEGER, 'fsync a partition after this many messages (default: never; rely on the OS).', atLeast(1)),
-  'log.flush.interval.ms': optional('long', 'fsync a partition when its oldest unflushed message is this old (default: never).', atLeast(0)),
+  'log.flush.interval.messages': def(
+    'long',
+    Number.MAX_SAFE_INTEGER,
+    'fsync a partition after this many messages (default: never; rely on the OS).',
+    atLeast(1),
+  ),
+  'log.flush.interval.ms': optional(
+    'long',
+    'fsync a partition when its oldest unflushed message is this old (default: never).',
+    atLeast(0),
+  ),
   'log.index.interval.bytes': def('int', 4096, 'Bytes of log between two offset index entries.', atLeast(0)),
-  'log.message.timestamp.type': def('string', 'CreateTime', 'CreateTime keeps the producer timestamp; LogAppendTime stamps the broker time.', oneOf('CreateTime', 'LogAppendTime')),
-  'compression.type': def('string', 'producer', 'Compression of stored batches: producer keeps the producer\'s codec, otherwise batches are recompressed.', oneOf(...COMPRESSION_TYPES)),
+  'log.message.timestamp.type': def(
+    'string',
+    'CreateTime',
+    'CreateTime keeps the producer timestamp; LogAppendTime stamps the broker time.',
+    oneOf('CreateTime', 'LogAppendTime'),
+  ),
+  'compression.type': def(
+    'string',
+    'producer',
+    "Compression of stored batches: producer keeps the producer's codec, otherwise batches are recompressed.",
+    oneOf(...COMPRESSION_TYPES),
+  ),
   'min.insync.replicas': def('int', 1, 'Replicas that must acknowledge acks=all produce requests.', atLeast(1)),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
-  'offsets.topic.replication.factor': def('int', 1, 'Replication factor of __consumer_offsets (capped at the number of brokers). Kafka defaults to 3.', atLeast(1)),
+  'offsets.topic.replication.factor': def(
+    'int',
+    1,
+    'Replication factor of __consumer_offsets (capped at the number of brokers). Kafka defaults to 3.',
+    atLeast(1),
+  ),
   'offsets.retention.minutes': def('int', 10080, 'Committed offsets of empty groups are kept this long.', atLeast(1)),
   'group.initial.rebalance.delay.ms': def('int', 3000, 'Wait for more members before the first rebalance of a new group.', atLeast(0)),
   'group.min.session.timeout.ms': def('int', 6000, 'Smallest session.timeout.ms a consumer may ask for.', atLeast(0)),
@@ -78,9 +133,12 @@ export const BROKER_CONFIG_DEFS = {
   'group.max.size': def('int', 2147483647, 'Most members a consumer group may have.', atLeast(1)),
   'offsets.retention.check.interval.ms': def('long', 600000, 'How often expired committed offsets are removed.', atLeast(1)),
   'offset.metadata.max.bytes': def('int', 4096, 'Longest metadata string an offset commit may carry.', atLeast(0)),
-  'tributary.durability': def('string', 'page-cache',
+  'tributary.durability': def(
+    'string',
+    'page-cache',
     "When a produce is acknowledged. page-cache (Kafka's behaviour): once written to the OS, fsync per log.flush.* — survives a broker crash, not a machine crash. fsync: the partition log is fsynced before acks=1/all produces are answered (concurrent produces share one fsync) — survives power loss, slower.",
-    oneOf(...DURABILITY_MODES)),
+    oneOf(...DURABILITY_MODES),
+  ),
   // Accepted for compatibility with Kafka's stock server.properties, no effect:
   'process.roles': compat('list', null, 'KRaft roles (broker, controller).'),
   'controller.quorum.voters': compat('string', null, 'KRaft controller quorum.'),
@@ -100,7 +158,5 @@ export const BROKER_CONFIG_DEFS = {
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG_DEFS;
 type DefOf<K extends BrokerConfigName> = (typeof BROKER_CONFIG_DEFS)[K];
-export type BrokerConfigValue<K extends BrokerConfigName> =
-  | TypeOf<DefOf<K>['type']>
-  | (DefOf<K>['default'] extends null ? null : never);
+export type BrokerConfigValue<K extends BrokerConfigName> = TypeOf<DefOf<K>['type']> | (DefOf<K>['default'] extends null ? null : never);
 export type BrokerConfigValues = { [K in BrokerConfigName]: BrokerConfigValue<K> };

@@ -12,7 +12,10 @@ export interface ListenerEndpoint {
 
 function parseProtocolMap(map: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const pair of map.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of map
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, protocol, ...rest] = pair.split(':');
     if (!name || !protocol || rest.length) throw new Error(`listener.security.protocol.map: "${pair}" is not NAME:PROTOCOL`);
     out.set(name.toUpperCase(), protocol.toUpperCase());
@@ -24,7 +27,10 @@ export function parseListeners(value: string, setting: string, protocolMap: stri
   const protocols = parseProtocolMap(protocolMap);
   const skip = new Set(controllerNames.map((n) => n.toUpperCase()));
   const out: ListenerEndpoint[] = [];
-  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9_]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s]*):(\d+)$/.exec(item);
     if (!m) throw new Error(`${setting}: "${item}" is not of the form NAME://host:port`);
     const name = m[1]!.toUpperCase();

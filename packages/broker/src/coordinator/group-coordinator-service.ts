@@ -111,7 +111,9 @@ export class GroupCoordinatorService {
       this.opts.log.error(`loading ${GROUP_METADATA_TOPIC_NAME}-${partition} failed: ${(err as Error).message}`);
     });
     this.loads.set(partition, load);
-    void load.finally(() => { if (this.loads.get(partition) === load) this.loads.delete(partition); });
+    void load.finally(() => {
+      if (this.loads.get(partition) === load) this.loads.delete(partition);
+    });
     return load;
   }
 

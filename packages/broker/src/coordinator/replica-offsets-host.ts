@@ -37,10 +37,23 @@ export class ReplicaOffsetsHost implements OffsetsTopicHost {
     const p = this.replicas.getPartition(topic, partition);
     if (!p || !this.isLocalNode(p.leader)) return undefined;
     return {
-      get logStartOffset() { return p.logStartOffset; },
-      get logEndOffset() { return p.logEndOffset; },
+      get logStartOffset() {
+        return p.logStartOffset;
+      },
+      get logEndOffset() {
+        return p.logEndOffset;
+      },
       // Served as the partition's leader: in the shared-log test cluster that may be another local node id.
-      append: async (batches) => ({ lastOffset: (await p.appendRecordsToLeader(batches, { requiredAcks: 1, origin: 'coordinator', produceVersion: undefined, servingNode: p.leader })).lastOffset }),
+      append: async (batches) => ({
+        lastOffset: (
+          await p.appendRecordsToLeader(batches, {
+            requiredAcks: 1,
+            origin: 'coordinator',
+            produceVersion: undefined,
+            servingNode: p.leader,
+          })
+        ).lastOffset,
+      }),
       read: (fetchOffset, maxBytes, maxOffset) => p.log.read(fetchOffset, maxBytes, maxOffset),
     };
   }

@@ -40,9 +40,12 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
       brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
       async alterTopic(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
-        const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], { validateOnly: request.validateOnly });
+        const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], {
+          validateOnly: request.validateOnly,
+        });
         if (!r) throw new Error('the controller answered no resource');
-        if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs replaced', { topic: res.resourceName, configs });
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+          s.log.info('topic configs replaced', { topic: res.resourceName, configs });
         return r;
       },
     });

@@ -31,8 +31,7 @@ export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
   errorResponse: (_request, errorCode) => ({
     errorCode,
     throttleTimeMs: 0,
-    apiKeys: errorCode === ErrorCode.UNSUPPORTED_VERSION
-      ? [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }]
-      : [],
+    apiKeys:
+      errorCode === ErrorCode.UNSUPPORTED_VERSION ? [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX }] : [],
   }),
 };

@@ -56,12 +56,20 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
         continue;
       }
       if (isInternalTopic(rt.name) && metadata.topic(rt.name)) {
-        results.push({ name: rt.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.` });
+        results.push({
+          name: rt.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `Cannot increase the partitions of internal topic ${rt.name}.`,
+        });
         continue;
       }
       const have = metadata.topic(rt.name)?.partitions.length ?? 0;
       if (rt.count - have > MAX_PARTITIONS_PER_REQUEST) {
-        results.push({ name: rt.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' });
+        results.push({
+          name: rt.name,
+          errorCode: ErrorCode.POLICY_VIOLATION,
+          errorMessage: 'Excessively large number of partitions per request.',
+        });
         continue;
       }
       const assignments = rt.assignments === null ? null : rt.assignments.map((a) => a.brokerIds);
@@ -69,11 +77,15 @@ export const createPartitionsHandler: ApiHandler<typeof ApiKey.CreatePartitions>
       results.push({ name: rt.name, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null });
     }
     if (pending.length === 0) return { throttleTimeMs: 0, results };
-    const answers = await ctx.services.controller.createPartitions(pending.map((p) => p.topic), { validateOnly: request.validateOnly });
+    const answers = await ctx.services.controller.createPartitions(
+      pending.map((p) => p.topic),
+      { validateOnly: request.validateOnly },
+    );
     for (const [i, r] of answers.entries()) {
       const { index, topic } = pending[i]!;
       results[index] = { name: topic.name, errorCode: r.errorCode, errorMessage: r.errorMessage };
-      if (r.errorCode === ErrorCode.NONE && !request.validateOnly) ctx.services.log.info('partitions created', { topic: topic.name, count: topic.count });
+      if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+        ctx.services.log.info('partitions created', { topic: topic.name, count: topic.count });
     }
     return { throttleTimeMs: 0, results };
   },

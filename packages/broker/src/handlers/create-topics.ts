@@ -72,7 +72,10 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
       results.push({ ...base, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null });
     }
     if (creatable.length === 0) return { throttleTimeMs: 0, topics: results };
-    const created = await ctx.services.controller.createTopics(creatable.map((c) => c.topic), { validateOnly: request.validateOnly });
+    const created = await ctx.services.controller.createTopics(
+      creatable.map((c) => c.topic),
+      { validateOnly: request.validateOnly },
+    );
     for (const [i, r] of created.entries()) {
       const at = creatable[i]!.index;
       const base = results[at]!;
@@ -83,15 +86,30 @@ export const createTopicsHandler: ApiHandler<typeof ApiKey.CreateTopics> = {
       }
       if (!ctx.authorize(AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, r.name)) {
         // Created, but its configuration is not shown (v5+ TopicConfigErrorCode).
-        results[at] = { ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        results[at] = {
+          ...base,
+          topicId: t.topicId,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        };
         continue;
       }
       const configs = effectiveTopicConfig(t.configs, ctx.services.config).map((c) => ({
-        name: c.name, value: c.value, readOnly: false, configSource: CONFIG_SOURCE[c.source], isSensitive: false,
+        name: c.name,
+        value: c.value,
+        readOnly: false,
+        configSource: CONFIG_SOURCE[c.source],
+        isSensitive: false,
       }));
       results[at] = {
-        ...base, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null,
-        numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs,
+        ...base,
+        topicId: t.topicId,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor,
+        configs,
       };
     }
     return { throttleTimeMs: 0, topics: results };

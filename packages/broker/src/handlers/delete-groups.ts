@@ -18,7 +18,8 @@ export const deleteGroupsHandler: ApiHandler<typeof ApiKey.DeleteGroups> = {
     const deleted = await ctx.services.groupCoordinator.coordinator.deleteGroups(request.groupsNames.filter((_, i) => allowed[i]));
     let next = 0;
     const results = request.groupsNames.map((groupId, i) =>
-      allowed[i] ? deleted[next++]! : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+      allowed[i] ? deleted[next++]! : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED },
+    );
     return { throttleTimeMs: 0, results };
   },
   errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode })) }),

@@ -59,7 +59,11 @@ export const deleteRecordsHandler: ApiHandler<typeof ApiKey.DeleteRecords> = {
       }),
     }));
     if (changed) {
-      try { s.replicas.logs.checkpointLogStartOffsets(); } catch (err) { s.log.error('cannot checkpoint log start offsets', { err }); }
+      try {
+        s.replicas.logs.checkpointLogStartOffsets();
+      } catch (err) {
+        s.log.error('cannot checkpoint log start offsets', { err });
+      }
     }
     return { throttleTimeMs: 0, topics };
   },

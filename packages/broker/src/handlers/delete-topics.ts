@@ -43,7 +43,12 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const wanted = version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const answer = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null = null) =>
-      responses.push({ name, topicId, errorCode, errorMessage: errorMessage ?? (errorCode === ErrorCode.NONE ? null : errorInfo(errorCode).message) });
+      responses.push({
+        name,
+        topicId,
+        errorCode,
+        errorMessage: errorMessage ?? (errorCode === ErrorCode.NONE ? null : errorInfo(errorCode).message),
+      });
 
     if (!ctx.services.config.get('delete.topic.enable')) {
       const code = version < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED;
@@ -62,8 +67,14 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const deletable = (name: string) => clusterDelete || ctx.authorize(AclOperation.DELETE, ResourceType.TOPIC, name);
 
     for (const w of wanted) {
-      if (w.name === null && w.topicId === ZERO_UUID) { answer(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'); continue; }
-      if (w.name !== null && w.topicId !== ZERO_UUID) { answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'); continue; }
+      if (w.name === null && w.topicId === ZERO_UUID) {
+        answer(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
+        continue;
+      }
+      if (w.name !== null && w.topicId !== ZERO_UUID) {
+        answer(w.name, w.topicId, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.');
+        continue;
+      }
       const k = key(w);
       if (count.get(k)! > 1) {
         if (answeredDuplicates.has(k)) continue;
@@ -72,7 +83,10 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
         continue;
       }
       // A name the principal may not describe is refused before saying whether it exists.
-      if (w.name !== null && !describable(w.name)) { answer(w.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED); continue; }
+      if (w.name !== null && !describable(w.name)) {
+        answer(w.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       const t = w.name !== null ? topics.topic(w.name) : topics.topicById(w.topicId);
       if (!t) {
         if (w.name !== null) answer(w.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -96,7 +110,12 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
     const deleted = await ctx.services.controller.deleteTopics(pending.map((p) => ({ name: p.name })));
     for (const [i, r] of deleted.entries()) {
       const p = pending[i]!;
-      responses[p.index] = { name: p.name, topicId: p.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage ?? (r.errorCode === ErrorCode.NONE ? null : errorInfo(r.errorCode).message) };
+      responses[p.index] = {
+        name: p.name,
+        topicId: p.topicId,
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage ?? (r.errorCode === ErrorCode.NONE ? null : errorInfo(r.errorCode).message),
+      };
       if (r.errorCode === ErrorCode.NONE) ctx.services.log.info('topic deleted', { topic: p.name, topicId: p.topicId });
     }
     return { throttleTimeMs: 0, responses };
@@ -104,8 +123,9 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
   // v6 names topics by name or id; before, by name only. No error message, as Kafka's.
   errorResponse: (request, errorCode, version) => ({
     throttleTimeMs: 0,
-    responses: version >= 6
-      ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode }))
-      : request.topicNames.map((name) => ({ name, errorCode })),
+    responses:
+      version >= 6
+        ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode }))
+        : request.topicNames.map((name) => ({ name, errorCode })),
   }),
 };

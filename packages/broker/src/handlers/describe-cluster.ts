@@ -18,8 +18,13 @@ const ENDPOINT_BROKER = 1;
 const ENDPOINT_NAMES: Record<number, string> = { 1: 'BROKER', 2: 'CONTROLLER' };
 /** The operations Kafka defines on the cluster resource. */
 const CLUSTER_OPERATIONS: readonly AclOperation[] = [
-  AclOperation.CREATE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION,
-  AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE,
+  AclOperation.CREATE,
+  AclOperation.ALTER,
+  AclOperation.DESCRIBE,
+  AclOperation.CLUSTER_ACTION,
+  AclOperation.DESCRIBE_CONFIGS,
+  AclOperation.ALTER_CONFIGS,
+  AclOperation.IDEMPOTENT_WRITE,
 ];
 
 /** Kafka's AuthHelper.authorizedOperations on the cluster: a bit per allowed operation; 0 without DESCRIBE. */
@@ -37,7 +42,14 @@ export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> =
   maxVersion: 1,
   handle(ctx, request) {
     const s = ctx.services;
-    const base = { throttleTimeMs: 0, endpointType: ENDPOINT_BROKER, clusterId: s.clusterId, controllerId: -1, brokers: [], clusterAuthorizedOperations: NOT_REQUESTED };
+    const base = {
+      throttleTimeMs: 0,
+      endpointType: ENDPOINT_BROKER,
+      clusterId: s.clusterId,
+      controllerId: -1,
+      brokers: [],
+      clusterAuthorizedOperations: NOT_REQUESTED,
+    };
     if (request.endpointType !== ENDPOINT_BROKER) {
       return {
         ...base,

@@ -27,7 +27,12 @@
 import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '../metadata/topic-names.ts';
 import {
-  ConfigResourceType, configAuthorizationError, describeBrokerConfigs, describeTopicConfigs, resolveBrokerResource, unsupportedResourceType,
+  ConfigResourceType,
+  configAuthorizationError,
+  describeBrokerConfigs,
+  describeTopicConfigs,
+  resolveBrokerResource,
+  unsupportedResourceType,
   type DescribeOptions,
 } from '../config-resources/config-resources.ts';
 import { AclOperation, type ResourceType } from '../server/authorizer.ts';
@@ -52,19 +57,36 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
       };
       const authorize = (op: AclOperation, type: ResourceType, name: string) => ctx.authorize(op, type, name);
       const denied = configAuthorizationError(authorize, AclOperation.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
-      if (denied !== null) { fail(denied, errorInfo(denied).message); continue; }
+      if (denied !== null) {
+        fail(denied, errorInfo(denied).message);
+        continue;
+      }
       switch (res.resourceType) {
         case ConfigResourceType.TOPIC: {
           const problem = topicNameProblem(res.resourceName);
-          if (problem) { fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem); break; }
-          if (!s.metadata.topic(res.resourceName)) { fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`); break; }
+          if (problem) {
+            fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+            break;
+          }
+          if (!s.metadata.topic(res.resourceName)) {
+            fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`);
+            break;
+          }
           const overrides = s.metadata.topicConfigs(res.resourceName);
-          results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(overrides, s.config, opts) });
+          results.push({
+            ...base,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            configs: describeTopicConfigs(overrides, s.config, opts),
+          });
           break;
         }
         case ConfigResourceType.BROKER: {
           const r = resolveBrokerResource(res.resourceName, s.nodeId);
-          if (typeof r !== 'string') { fail(r.errorCode, r.errorMessage); break; }
+          if (typeof r !== 'string') {
+            fail(r.errorCode, r.errorMessage);
+            break;
+          }
           const configs = r === 'node' ? describeBrokerConfigs(s.config, opts) : [];
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
           break;
@@ -85,7 +107,11 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
   errorResponse: (request, errorCode) => ({
     throttleTimeMs: 0,
     results: request.resources.map((r) => ({
-      errorCode, errorMessage: errorInfo(errorCode).message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [],
+      errorCode,
+      errorMessage: errorInfo(errorCode).message,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [],
     })),
   }),
 };

@@ -12,7 +12,12 @@ import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** Kafka's DescribeGroupsResponse.groupError: unknown state, protocol type and protocol, no members. */
 const groupError = (groupId: string, errorCode: number) => ({
-  groupId, errorCode, groupState: '', protocolType: '', protocolData: '', members: [],
+  groupId,
+  errorCode,
+  groupState: '',
+  protocolType: '',
+  protocolData: '',
+  members: [],
 });
 
 export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
@@ -25,7 +30,8 @@ export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
     const described = await ctx.services.groupCoordinator.coordinator.describeGroups(request.groups.filter((_, i) => allowed[i]));
     let next = 0;
     const groups = request.groups.map((groupId, i) =>
-      allowed[i] ? described[next++]! : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED));
+      allowed[i] ? described[next++]! : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
+    );
     return { throttleTimeMs: 0, groups };
   },
   errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, groups: request.groups.map((groupId) => groupError(groupId, errorCode)) }),

@@ -21,15 +21,23 @@
 // * future (moving) replicas
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ApiKey, ErrorCode, type DescribeLogDirsResponseDescribeLogDirsResult, type DescribeLogDirsResponseDescribeLogDirsTopic } from '@tributary/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  type DescribeLogDirsResponseDescribeLogDirsResult,
+  type DescribeLogDirsResponseDescribeLogDirsTopic,
+} from '@tributary/protocol';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const LONG_MAX = 2n ** 63n - 1n;
 
 /** No results; the top-level ErrorCode is v3+ and ignorable: before v3 Kafka's answer carries no error. */
-const describeLogDirsError = (errorCode: number, version: number) =>
-  ({ throttleTimeMs: 0, results: [], ...(version >= 3 ? { errorCode } : {}) });
+const describeLogDirsError = (errorCode: number, version: number) => ({
+  throttleTimeMs: 0,
+  results: [],
+  ...(version >= 3 ? { errorCode } : {}),
+});
 
 export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> = {
   apiKey: ApiKey.DescribeLogDirs,
@@ -61,7 +69,13 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
         const clamp = (n: bigint) => (n < 0n || n > LONG_MAX ? LONG_MAX : n);
         const topics = [...(byDir.get(logDir)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
         for (const t of topics) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
-        results.push({ errorCode: ErrorCode.NONE, logDir, topics, totalBytes: clamp(st.blocks * st.bsize), usableBytes: clamp(st.bavail * st.bsize) });
+        results.push({
+          errorCode: ErrorCode.NONE,
+          logDir,
+          topics,
+          totalBytes: clamp(st.blocks * st.bsize),
+          usableBytes: clamp(st.bavail * st.bsize),
+        });
       } catch (err) {
         s.log.warn('cannot describe a log directory', { logDir, err });
         results.push({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n });

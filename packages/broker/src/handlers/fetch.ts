@@ -32,7 +32,13 @@ import { fetchError, type FetchMessagesResponse } from '../replica/replica-manag
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 function answer(responses: FetchMessagesResponse): FetchResponse {
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: responses as FetchResponse['responses'], nodeEndpoints: [] };
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: 0,
+    responses: responses as FetchResponse['responses'],
+    nodeEndpoints: [],
+  };
 }
 
 export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
@@ -52,7 +58,11 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: 0,
-      responses: request.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => fetchError(p.partition, ErrorCode.UNSUPPORTED_VERSION)) })),
+      responses: request.topics.map((t) => ({
+        topic: t.topic,
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => fetchError(p.partition, ErrorCode.UNSUPPORTED_VERSION)),
+      })),
     };
   },
 };

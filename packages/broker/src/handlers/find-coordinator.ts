@@ -27,10 +27,22 @@ import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts'
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
-interface Coordinator { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }
+interface Coordinator {
+  key: string;
+  nodeId: number;
+  host: string;
+  port: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
 
 const noNode = (key: string, errorCode: number): Coordinator => ({
-  key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: errorInfo(errorCode).message,
+  key,
+  nodeId: -1,
+  host: '',
+  port: -1,
+  errorCode,
+  errorMessage: errorInfo(errorCode).message,
 });
 
 async function findOne(ctx: RequestContext, key: string, keyType: number): Promise<Coordinator> {

@@ -45,14 +45,21 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
       brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
-        if (badOp) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown alter config operation ${badOp.configOperation} for config ${badOp.name}` };
+        if (badOp)
+          return {
+            errorCode: ErrorCode.INVALID_REQUEST,
+            errorMessage: `Unknown alter config operation ${badOp.configOperation} for config ${badOp.name}`,
+          };
         const nulls = res.configs.filter((c) => c.configOperation !== 1 && c.value === null).map((c) => c.name);
-        if (nulls.length > 0) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
+        if (nulls.length > 0)
+          return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
         return null;
       },
       async alterTopic(res) {
         const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
-        const [r] = await s.controller.incrementalAlterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, ops }], { validateOnly: request.validateOnly });
+        const [r] = await s.controller.incrementalAlterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, ops }], {
+          validateOnly: request.validateOnly,
+        });
         if (!r) throw new Error('the controller answered no resource');
         if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
         return r;

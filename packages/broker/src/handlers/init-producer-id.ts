@@ -63,7 +63,8 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
     if ((producerId === -1n) !== (producerEpoch === -1)) return answer(ErrorCode.INVALID_REQUEST);
     if (transactionalId !== null) {
       if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
-      if (transactionTimeoutMs <= 0 || transactionTimeoutMs > TRANSACTION_MAX_TIMEOUT_MS) return answer(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+      if (transactionTimeoutMs <= 0 || transactionTimeoutMs > TRANSACTION_MAX_TIMEOUT_MS)
+        return answer(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
       return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
     const ids = ctx.services.producerIds;

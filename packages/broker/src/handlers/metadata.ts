@@ -109,18 +109,31 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         if (rt.name === null) {
           const t = topics.topicById(rt.topicId);
           if (!t) out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
-          else if (!describable(t.name)) out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
+          else if (!describable(t.name))
+            out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
           else out.push(topicMetadata(t, topics));
           continue;
         }
         if (seen.has(rt.name)) continue;
         seen.add(rt.name);
         // Whether a topic the principal may not describe exists is not disclosed.
-        if (!describable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name, ZERO_UUID, false)); continue; }
+        if (!describable(rt.name)) {
+          out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name, ZERO_UUID, false));
+          continue;
+        }
         const t = topics.topic(rt.name);
-        if (t) { out.push(topicMetadata(t, topics)); continue; }
-        if (autoCreate && !creatable(rt.name)) { out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name)); continue; }
-        if (autoCreate && topicNameProblem(rt.name)) { out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name)); continue; }
+        if (t) {
+          out.push(topicMetadata(t, topics));
+          continue;
+        }
+        if (autoCreate && !creatable(rt.name)) {
+          out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, rt.name));
+          continue;
+        }
+        if (autoCreate && topicNameProblem(rt.name)) {
+          out.push(errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, rt.name));
+          continue;
+        }
         if (autoCreate && !isInternalTopic(rt.name)) {
           toCreate.push({ index: out.length, name: rt.name });
           out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
@@ -142,9 +155,15 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       for (const [i, r] of created.entries()) {
         const { index, name } = toCreate[i]!;
         const t = topics.topic(name);
-        if (t && (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) { out[index] = topicMetadata(t, topics); continue; }
+        if (t && (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) {
+          out[index] = topicMetadata(t, topics);
+          continue;
+        }
         s.log.warn('auto topic creation failed', { topic: name, error: r.errorMessage });
-        out[index] = errorTopic(r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? r.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+        out[index] = errorTopic(
+          r.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION ? r.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          name,
+        );
       }
       return answer();
     });

@@ -40,25 +40,32 @@ async function fetchGroup(ctx: RequestContext, groupId: string, topics: Topics, 
   const r = await ctx.services.groupCoordinator.coordinator.fetchOffsets({ groupId, topics: wanted, requireStable });
   if (r.errorCode !== ErrorCode.NONE) return r;
   if (topics === null) return { ...r, topics: r.topics.filter((t) => describable(t.name)) };
-  const denied = topics.filter((_, i) => !allowed![i]).map((t) => ({
-    name: t.name,
-    partitions: t.partitionIndexes.map((partitionIndex) => ({
-      partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-    })),
-  }));
+  const denied = topics
+    .filter((_, i) => !allowed![i])
+    .map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      })),
+    }));
   return denied.length === 0 ? r : { ...r, topics: [...r.topics, ...denied] };
 }
 
-const toWire = (topics: OffsetFetchResult['topics']) => topics.map((t) => ({
-  name: t.name,
-  partitions: t.partitions.map((p) => ({
-    partitionIndex: p.partitionIndex,
-    committedOffset: BigInt(p.committedOffset),
-    committedLeaderEpoch: p.committedLeaderEpoch,
-    metadata: p.metadata,
-    errorCode: p.errorCode,
-  })),
-}));
+const toWire = (topics: OffsetFetchResult['topics']) =>
+  topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      committedOffset: BigInt(p.committedOffset),
+      committedLeaderEpoch: p.committedLeaderEpoch,
+      metadata: p.metadata,
+      errorCode: p.errorCode,
+    })),
+  }));
 
 /**
  * The request answered with one error, as Kafka's OffsetFetchRequest.getErrorResponse: v8+ on
@@ -71,7 +78,11 @@ function offsetFetchError(request: OffsetFetchRequest, errorCode: number, versio
   const topics = (request.topics ?? []).map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((partitionIndex) => ({
-      partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode,
+      partitionIndex,
+      committedOffset: -1n,
+      committedLeaderEpoch: -1,
+      metadata: '',
+      errorCode,
     })),
   }));
   return { throttleTimeMs: 0, topics };
@@ -85,10 +96,12 @@ export const offsetFetchHandler: ApiHandler<typeof ApiKey.OffsetFetch> = {
   async handle(ctx, request) {
     const version = ctx.header.apiVersion;
     if (version >= 8) {
-      const groups = await Promise.all(request.groups.map(async (g) => {
-        const r = await fetchGroup(ctx, g.groupId, g.topics, request.requireStable);
-        return { groupId: g.groupId, errorCode: r.errorCode, topics: toWire(r.topics) };
-      }));
+      const groups = await Promise.all(
+        request.groups.map(async (g) => {
+          const r = await fetchGroup(ctx, g.groupId, g.topics, request.requireStable);
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: toWire(r.topics) };
+        }),
+      );
       return { throttleTimeMs: 0, groups };
     }
     const topics = version < 2 && request.topics === null ? [] : request.topics;

@@ -60,7 +60,9 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     return {
       responses: request.topicData.map((t) => ({
         name: t.name,
-        partitionResponses: t.partitionData.map((pd) => produceError(pd.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later')),
+        partitionResponses: t.partitionData.map((pd) =>
+          produceError(pd.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later'),
+        ),
       })),
       throttleTimeMs: 0,
     };

@@ -5,7 +5,17 @@
 // over the network with replication, a KRaft quorum later.
 import type { LocalController } from '@tributary/metadata';
 
-export type ControllerChannel = Pick<LocalController,
-  | 'image' | 'subscribe'
-  | 'createTopics' | 'createPartitions' | 'deleteTopics' | 'alterConfigs' | 'incrementalAlterConfigs'
-  | 'registerBroker' | 'fenceBroker' | 'unfenceBroker' | 'changePartition'>;
+export type ControllerChannel = Pick<
+  LocalController,
+  | 'image'
+  | 'subscribe'
+  | 'createTopics'
+  | 'createPartitions'
+  | 'deleteTopics'
+  | 'alterConfigs'
+  | 'incrementalAlterConfigs'
+  | 'registerBroker'
+  | 'fenceBroker'
+  | 'unfenceBroker'
+  | 'changePartition'
+>;

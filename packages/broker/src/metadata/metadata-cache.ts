@@ -3,7 +3,13 @@
 // replicas and ISR; registered brokers with their endpoints; config overrides), replaced as a
 // whole on every change, plus the queries handlers ask of it. A broker is live when it is
 // registered and not fenced. Nothing here changes metadata: the controller does, by records.
-import { MetadataImage, partitionsInOrder, type BrokerRegistration, type PartitionRegistration, type TopicImage } from '@tributary/metadata';
+import {
+  MetadataImage,
+  partitionsInOrder,
+  type BrokerRegistration,
+  type PartitionRegistration,
+  type TopicImage,
+} from '@tributary/metadata';
 import type { ListenerEndpoint } from '../config/listeners.ts';
 
 /** A partition as handlers see it: its index and its registration. */
@@ -24,7 +30,12 @@ const views = new WeakMap<TopicImage, TopicView>();
 function topicView(t: TopicImage): TopicView {
   let v = views.get(t);
   if (!v) {
-    v = { name: t.name, topicId: t.topicId, internal: t.name.startsWith('__'), partitions: partitionsInOrder(t).map(([partition, reg]) => ({ ...reg, partition })) };
+    v = {
+      name: t.name,
+      topicId: t.topicId,
+      internal: t.name.startsWith('__'),
+      partitions: partitionsInOrder(t).map(([partition, reg]) => ({ ...reg, partition })),
+    };
     views.set(t, v);
   }
   return v;

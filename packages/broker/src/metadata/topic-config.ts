@@ -35,10 +35,12 @@ interface TopicConfigDef {
 const INT_RE = /^-?\d+$/;
 const COMPRESSION = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
 const atLeast = (min: number) => (v: string) => (Number(v) < min ? `Value must be at least ${min}` : undefined);
-const oneOf = (allowed: string[]) => (v: string) =>
-  allowed.includes(v) ? undefined : `String must be one of: ${allowed.join(', ')}`;
+const oneOf = (allowed: string[]) => (v: string) => (allowed.includes(v) ? undefined : `String must be one of: ${allowed.join(', ')}`);
 const listOf = (allowed: string[]) => (v: string) => {
-  const items = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const items = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   if (items.length === 0) return `Must contain at least one of: ${allowed.join(', ')}`;
   const bad = items.find((x) => !allowed.includes(x));
   return bad ? `Invalid value ${bad}: must be one of ${allowed.join(', ')}` : undefined;
@@ -51,30 +53,125 @@ const fromBroker = (name: BrokerConfigName) => (c: BrokerConfig) => {
 
 /** Every topic config Tributary accepts (Kafka's names); `applied` ones change behaviour. */
 export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
-  'cleanup.policy': { kind: 'list', fallback: str('delete'), validate: listOf(['delete', 'compact']), doc: 'delete or compact (compaction not implemented: compacted topics keep everything).' },
-  'compression.type': { kind: 'string', broker: 'compression.type', fallback: fromBroker('compression.type'), validate: oneOf(COMPRESSION), doc: 'Codec of stored batches; producer keeps the producer\'s.' },
-  'delete.retention.ms': { kind: 'long', fallback: str(86400000), validate: atLeast(0), doc: 'Tombstone retention of compacted topics (accepted, no effect).' },
-  'file.delete.delay.ms': { kind: 'long', fallback: str(60000), validate: atLeast(0), doc: 'Accepted, no effect (segments are deleted at once).' },
-  'flush.messages': { kind: 'long', broker: 'log.flush.interval.messages', fallback: fromBroker('log.flush.interval.messages'), validate: atLeast(1), doc: 'fsync after this many messages.' },
-  'flush.ms': { kind: 'long', broker: 'log.flush.interval.ms', fallback: (c) => String(c.get('log.flush.interval.ms') ?? LONG_MAX), validate: atLeast(0), doc: 'fsync when the oldest unflushed data is this old.' },
-  'index.interval.bytes': { kind: 'int', broker: 'log.index.interval.bytes', fallback: fromBroker('log.index.interval.bytes'), validate: atLeast(0), doc: 'Bytes between offset index entries.' },
+  'cleanup.policy': {
+    kind: 'list',
+    fallback: str('delete'),
+    validate: listOf(['delete', 'compact']),
+    doc: 'delete or compact (compaction not implemented: compacted topics keep everything).',
+  },
+  'compression.type': {
+    kind: 'string',
+    broker: 'compression.type',
+    fallback: fromBroker('compression.type'),
+    validate: oneOf(COMPRESSION),
+    doc: "Codec of stored batches; producer keeps the producer's.",
+  },
+  'delete.retention.ms': {
+    kind: 'long',
+    fallback: str(86400000),
+    validate: atLeast(0),
+    doc: 'Tombstone retention of compacted topics (accepted, no effect).',
+  },
+  'file.delete.delay.ms': {
+    kind: 'long',
+    fallback: str(60000),
+    validate: atLeast(0),
+    doc: 'Accepted, no effect (segments are deleted at once).',
+  },
+  'flush.messages': {
+    kind: 'long',
+    broker: 'log.flush.interval.messages',
+    fallback: fromBroker('log.flush.interval.messages'),
+    validate: atLeast(1),
+    doc: 'fsync after this many messages.',
+  },
+  'flush.ms': {
+    kind: 'long',
+    broker: 'log.flush.interval.ms',
+    fallback: (c) => String(c.get('log.flush.interval.ms') ?? LONG_MAX),
+    validate: atLeast(0),
+    doc: 'fsync when the oldest unflushed data is this old.',
+  },
+  'index.interval.bytes': {
+    kind: 'int',
+    broker: 'log.index.interval.bytes',
+    fallback: fromBroker('log.index.interval.bytes'),
+    validate: atLeast(0),
+    doc: 'Bytes between offset index entries.',
+  },
   'max.compaction.lag.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(1), doc: 'Accepted, no effect.' },
-  'max.message.bytes': { kind: 'int', broker: 'message.max.bytes', fallback: fromBroker('message.max.bytes'), validate: atLeast(0), doc: 'Largest record batch accepted.' },
-  'message.timestamp.type': { kind: 'string', broker: 'log.message.timestamp.type', fallback: fromBroker('log.message.timestamp.type'), validate: oneOf(['CreateTime', 'LogAppendTime']), doc: 'CreateTime or LogAppendTime.' },
+  'max.message.bytes': {
+    kind: 'int',
+    broker: 'message.max.bytes',
+    fallback: fromBroker('message.max.bytes'),
+    validate: atLeast(0),
+    doc: 'Largest record batch accepted.',
+  },
+  'message.timestamp.type': {
+    kind: 'string',
+    broker: 'log.message.timestamp.type',
+    fallback: fromBroker('log.message.timestamp.type'),
+    validate: oneOf(['CreateTime', 'LogAppendTime']),
+    doc: 'CreateTime or LogAppendTime.',
+  },
   'message.timestamp.difference.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'Accepted, no effect.' },
-  'message.timestamp.before.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'CreateTime batches whose first timestamp is older than now minus this are refused (INVALID_TIMESTAMP).' },
-  'message.timestamp.after.max.ms': { kind: 'long', fallback: str(3600000), validate: atLeast(0), doc: 'CreateTime batches whose max timestamp is later than now plus this are refused (INVALID_TIMESTAMP); Kafka 4 default 1 hour.' },
+  'message.timestamp.before.max.ms': {
+    kind: 'long',
+    fallback: str(LONG_MAX),
+    validate: atLeast(0),
+    doc: 'CreateTime batches whose first timestamp is older than now minus this are refused (INVALID_TIMESTAMP).',
+  },
+  'message.timestamp.after.max.ms': {
+    kind: 'long',
+    fallback: str(3600000),
+    validate: atLeast(0),
+    doc: 'CreateTime batches whose max timestamp is later than now plus this are refused (INVALID_TIMESTAMP); Kafka 4 default 1 hour.',
+  },
   'message.downconversion.enable': { kind: 'boolean', fallback: str(true), doc: 'Accepted, no effect.' },
-  'min.cleanable.dirty.ratio': { kind: 'double', fallback: str(0.5), validate: (v) => (Number(v) < 0 || Number(v) > 1 ? 'Value must be in range [0,...,1]' : undefined), doc: 'Accepted, no effect.' },
+  'min.cleanable.dirty.ratio': {
+    kind: 'double',
+    fallback: str(0.5),
+    validate: (v) => (Number(v) < 0 || Number(v) > 1 ? 'Value must be in range [0,...,1]' : undefined),
+    doc: 'Accepted, no effect.',
+  },
   'min.compaction.lag.ms': { kind: 'long', fallback: str(0), validate: atLeast(0), doc: 'Accepted, no effect.' },
-  'min.insync.replicas': { kind: 'int', broker: 'min.insync.replicas', fallback: fromBroker('min.insync.replicas'), validate: atLeast(1), doc: 'ISR size required by acks=all.' },
+  'min.insync.replicas': {
+    kind: 'int',
+    broker: 'min.insync.replicas',
+    fallback: fromBroker('min.insync.replicas'),
+    validate: atLeast(1),
+    doc: 'ISR size required by acks=all.',
+  },
   preallocate: { kind: 'boolean', fallback: str(false), doc: 'Accepted, no effect.' },
-  'retention.bytes': { kind: 'long', broker: 'log.retention.bytes', fallback: fromBroker('log.retention.bytes'), doc: 'Largest partition size before old segments are deleted; -1 unlimited.' },
-  'retention.ms': { kind: 'long', broker: 'log.retention.ms', fallback: (c) => String(c.retentionMs), validate: atLeast(-1), doc: 'Delete segments older than this; -1 forever.' },
-  'segment.bytes': { kind: 'int', broker: 'log.segment.bytes', fallback: fromBroker('log.segment.bytes'), validate: atLeast(14), doc: 'Segment file size.' },
+  'retention.bytes': {
+    kind: 'long',
+    broker: 'log.retention.bytes',
+    fallback: fromBroker('log.retention.bytes'),
+    doc: 'Largest partition size before old segments are deleted; -1 unlimited.',
+  },
+  'retention.ms': {
+    kind: 'long',
+    broker: 'log.retention.ms',
+    fallback: (c) => String(c.retentionMs),
+    validate: atLeast(-1),
+    doc: 'Delete segments older than this; -1 forever.',
+  },
+  'segment.bytes': {
+    kind: 'int',
+    broker: 'log.segment.bytes',
+    fallback: fromBroker('log.segment.bytes'),
+    validate: atLeast(14),
+    doc: 'Segment file size.',
+  },
   'segment.index.bytes': { kind: 'int', fallback: str(10485760), validate: atLeast(4), doc: 'Offset index size limit.' },
   'segment.jitter.ms': { kind: 'long', fallback: str(0), validate: atLeast(0), doc: 'Accepted, no effect.' },
-  'segment.ms': { kind: 'long', broker: 'log.roll.ms', fallback: (c) => String(c.rollMs), validate: atLeast(1), doc: 'Roll a segment after this time.' },
+  'segment.ms': {
+    kind: 'long',
+    broker: 'log.roll.ms',
+    fallback: (c) => String(c.rollMs),
+    validate: atLeast(1),
+    doc: 'Roll a segment after this time.',
+  },
   'unclean.leader.election.enable': { kind: 'boolean', fallback: str(false), doc: 'Accepted, no effect (single broker).' },
 };
 
@@ -103,7 +200,15 @@ export function validateTopicConfigValue(name: string, value: string | null): st
       if (v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false') throw bad('Expected value to be either true or false');
       break;
   }
-  const norm = def.kind === 'boolean' ? v.toLowerCase() : def.kind === 'list' ? v.split(',').map((x) => x.trim()).join(',') : v;
+  const norm =
+    def.kind === 'boolean'
+      ? v.toLowerCase()
+      : def.kind === 'list'
+        ? v
+            .split(',')
+            .map((x) => x.trim())
+            .join(',')
+        : v;
   const problem = def.validate?.(norm);
   if (problem) throw bad(problem);
   return norm;
@@ -135,7 +240,13 @@ export function effectiveTopicConfig(overrides: TopicConfigs, broker: BrokerConf
     const own = overrides[name];
     if (own !== undefined) return { name, value: own, source: 'DYNAMIC_TOPIC_CONFIG', brokerSynonym: def.broker, doc: def.doc };
     const fromBrokerSet = def.broker !== undefined && isBrokerSet(broker, def.broker);
-    return { name, value: def.fallback(broker), source: fromBrokerSet ? 'STATIC_BROKER_CONFIG' : 'DEFAULT_CONFIG', brokerSynonym: def.broker, doc: def.doc };
+    return {
+      name,
+      value: def.fallback(broker),
+      source: fromBrokerSet ? 'STATIC_BROKER_CONFIG' : 'DEFAULT_CONFIG',
+      brokerSynonym: def.broker,
+      doc: def.doc,
+    };
   });
 }
 

@@ -19,8 +19,19 @@
 //
 // Offsets, leader epoch and LogAppendTime are stamped by the log on append, not here.
 import {
-  Attr, CURRENT_MAGIC, CompressionType, ErrorCode, InvalidBatchError, LOG_OVERHEAD, Off, batchSizeAt, compressionOf,
-  decodeRecordBatch, encodeRecordBatch, validateBatch, type DecodedBatch,
+  Attr,
+  CURRENT_MAGIC,
+  CompressionType,
+  ErrorCode,
+  InvalidBatchError,
+  LOG_OVERHEAD,
+  Off,
+  batchSizeAt,
+  compressionOf,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  validateBatch,
+  type DecodedBatch,
 } from '@tributary/protocol';
 import { PartitionError } from './partition-error.ts';
 
@@ -62,8 +73,10 @@ function batchError(err: InvalidBatchError, tp: string): PartitionError {
 export function validateRecords(records: Buffer, limits: ValidationLimits): ValidationResult {
   if (records.length > limits.segmentBytes) {
     const tp = limits.topicPartition;
-    throw new PartitionError(ErrorCode.RECORD_LIST_TOO_LARGE,
-      `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`);
+    throw new PartitionError(
+      ErrorCode.RECORD_LIST_TOO_LARGE,
+      `Message batch size is ${records.length} bytes in append to partition ${tp} which exceeds the maximum configured segment size of ${limits.segmentBytes}.`,
+    );
   }
   checkProduceRecords(records, limits.produceVersion);
   let size: number;
@@ -77,11 +90,14 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
   }
   checkRecordCount(records, limits);
   if (size > limits.maxMessageBytes) {
-    throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
-      `The record batch size in the append to ${limits.topicPartition} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+    throw new PartitionError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size in the append to ${limits.topicPartition} is ${size} bytes which exceeds the maximum configured value of ${limits.maxMessageBytes}.`,
+    );
   }
   const attrs = records.readInt16BE(Off.Attributes);
-  if (attrs & Attr.Control) throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${limits.topicPartition})`);
+  if (attrs & Attr.Control)
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${limits.topicPartition})`);
   if (limits.timestamps) checkTimestamps(records, 0, limits.timestamps, limits);
   const target = CODECS[limits.compressionType] ?? null;
   const recompress = target !== null && compressionOf(attrs) !== target;
@@ -100,22 +116,34 @@ function checkRecordCount(records: Buffer, limits: ValidationLimits): void {
   const tp = () => limits.topicPartition;
   const base = Number(records.readBigInt64BE(Off.BaseOffset));
   const range = `[${base}, ${base + lastDelta}]`;
-  if (lastDelta < 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp()}.`);
-  if (count <= 0) throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp()}.`);
+  if (lastDelta < 0)
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range} in topic partition ${tp()}.`);
+  if (count <= 0)
+    throw new PartitionError(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${count} in topic partition ${tp()}.`);
   if (count !== lastDelta + 1) {
-    throw new PartitionError(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp()}.`);
+    throw new PartitionError(
+      ErrorCode.INVALID_RECORD,
+      `Inconsistent batch offset range ${range} and count of records ${count} in topic partition ${tp()}.`,
+    );
   }
 }
 
-function checkTimestamps(records: Buffer, pos: number, t: { now: number; beforeMaxMs: number; afterMaxMs: number }, limits: ValidationLimits): void {
+function checkTimestamps(
+  records: Buffer,
+  pos: number,
+  t: { now: number; beforeMaxMs: number; afterMaxMs: number },
+  limits: ValidationLimits,
+): void {
   const lo = t.now - t.beforeMaxMs;
   const hi = t.now + t.afterMaxMs;
   const first = Number(records.readBigInt64BE(pos + Off.BaseTimestamp));
   const max = Number(records.readBigInt64BE(pos + Off.MaxTimestamp));
   const bad = max > hi ? max : first >= 0 && first < lo ? first : null;
   if (bad !== null) {
-    throw new PartitionError(ErrorCode.INVALID_TIMESTAMP,
-      `Timestamp ${bad} of message in the append to ${limits.topicPartition} is out of range. The timestamp should be within [${lo}, ${hi}]`);
+    throw new PartitionError(
+      ErrorCode.INVALID_TIMESTAMP,
+      `Timestamp ${bad} of message in the append to ${limits.topicPartition} is out of range. The timestamp should be within [${lo}, ${hi}]`,
+    );
   }
 }
 
@@ -126,7 +154,10 @@ function checkProduceRecords(records: Buffer, version: number): void {
   if (first < LOG_OVERHEAD + 5 || first > records.length) throw invalid('must have at least one record batch per partition');
   if (records.readInt8(Off.Magic) !== CURRENT_MAGIC) throw invalid('are only allowed to contain record batches with magic version 2');
   if (version < 7 && records.length >= Off.Attributes + 2 && compressionOf(records.readInt16BE(Off.Attributes)) === CompressionType.Zstd) {
-    throw new PartitionError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Produce requests with version ${version} are not allowed to use ZStandard compression`);
+    throw new PartitionError(
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      `Produce requests with version ${version} are not allowed to use ZStandard compression`,
+    );
   }
   if (records.length > first) throw invalid('are only allowed to contain exactly one record batch per partition');
 }
@@ -152,8 +183,10 @@ async function recompressBatch(records: Buffer, codec: CompressionType, limits: 
     baseSequence: b.baseSequence,
   });
   if (batch.length > limits.maxMessageBytes) {
-    throw new PartitionError(ErrorCode.MESSAGE_TOO_LARGE,
-      `The record batch size in the append to ${limits.topicPartition} is ${batch.length} bytes after recompression, which exceeds the maximum configured value of ${limits.maxMessageBytes}.`);
+    throw new PartitionError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `The record batch size in the append to ${limits.topicPartition} is ${batch.length} bytes after recompression, which exceeds the maximum configured value of ${limits.maxMessageBytes}.`,
+    );
   }
   return batch;
 }

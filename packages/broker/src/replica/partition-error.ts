@@ -2,7 +2,10 @@
 import type { HasErrorCode } from '@tributary/protocol';
 
 export class PartitionError extends Error implements HasErrorCode {
-  constructor(readonly errorCode: number, message: string) {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'PartitionError';
   }

@@ -103,7 +103,10 @@ export class Partition {
     this.log = init.log;
     // Leader with ISR = {self}: everything in the local log is committed.
     this.hw = init.log.logEndOffset;
-    init.log.on('truncate', (leo: number) => { this.resetHighWatermark(); this.producerState.truncateTo(leo); });
+    init.log.on('truncate', (leo: number) => {
+      this.resetHighWatermark();
+      this.producerState.truncateTo(leo);
+    });
   }
 
   get config(): TopicRuntimeConfig {
@@ -161,33 +164,46 @@ export class Partition {
     const time = this.init.time;
     const p = this;
     const v = validateRecords(records, {
-      get topicPartition() { return p.key; }, // built only for an error message
+      get topicPartition() {
+        return p.key;
+      }, // built only for an error message
       produceVersion: opts.produceVersion ?? 11,
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: this.log.config.segmentBytes,
       compressionType: cfg.compressionType,
-      timestamps: cfg.logAppendTime ? null : { now: time.now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
+      timestamps: cfg.logAppendTime
+        ? null
+        : { now: time.now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
     if (v.records instanceof Promise) {
       // leadership may have moved while the records were recompressed
-      return v.records.then((batches) => (this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks) : Promise.reject(this.notLeaderError())));
+      return v.records.then((batches) =>
+        this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks) : Promise.reject(this.notLeaderError()),
+      );
     }
     return this.appendAsLeader(v.records, opts.requiredAcks);
   }
 
   /** NOT_LEADER_OR_FOLLOWER for this partition, with Kafka's message. */
   notLeaderError(): PartitionError {
-    return new PartitionError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${this.key} (leader ${this.leader}).`);
+    return new PartitionError(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      `This server is not the leader for partition ${this.key} (leader ${this.leader}).`,
+    );
   }
 
   /** Appends batches already validated (or built by the broker). */
   private appendAsLeader(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
-      throw new PartitionError(ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`);
+      throw new PartitionError(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`,
+      );
     }
-    const opts = cfg.logAppendTime ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now() } : { leaderEpoch: this.leaderEpoch };
+    const opts = cfg.logAppendTime
+      ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now() }
+      : { leaderEpoch: this.leaderEpoch };
     // Producer checks and the write happen in one synchronous step: nothing interleaves.
     const idempotent = idempotentBatches(batches);
     if (idempotent.length > 0) {
@@ -253,11 +269,17 @@ export class Partition {
    */
   deleteRecords(offset: number): number {
     if (!this.init.config().cleanupPolicy.includes('delete')) {
-      throw new PartitionError(ErrorCode.POLICY_VIOLATION, `Records of partition ${this.topic}-${this.partition} can not be deleted due to the configured policy`);
+      throw new PartitionError(
+        ErrorCode.POLICY_VIOLATION,
+        `Records of partition ${this.topic}-${this.partition} can not be deleted due to the configured policy`,
+      );
     }
     const target = offset === -1 ? this.hw : offset;
     if (target < 0 || target > this.hw) {
-      throw new PartitionError(ErrorCode.OFFSET_OUT_OF_RANGE, `Cannot increment the log start offset to ${target} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.hw}`);
+      throw new PartitionError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `Cannot increment the log start offset to ${target} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.hw}`,
+      );
     }
     return this.log.deleteRecordsBefore(target);
   }

@@ -75,19 +75,28 @@ export class ProducerStateManager {
       const seen = pending.get(b.producerId) ?? (entry ? { epoch: entry.epoch, lastSeq: entry.batches.at(-1)?.lastSeq ?? null } : null);
       if (seen) {
         if (b.epoch < seen.epoch) {
-          throw new PartitionError(ErrorCode.INVALID_PRODUCER_EPOCH, `Epoch of producer ${b.producerId} is ${b.epoch}, which is smaller than the last seen epoch ${seen.epoch}`);
+          throw new PartitionError(
+            ErrorCode.INVALID_PRODUCER_EPOCH,
+            `Epoch of producer ${b.producerId} is ${b.epoch}, which is smaller than the last seen epoch ${seen.epoch}`,
+          );
         }
         if (b.epoch > seen.epoch) {
           if (b.firstSeq !== 0) {
-            throw new PartitionError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `Invalid sequence number for new epoch of producer ${b.producerId} at epoch ${b.epoch}: ${b.firstSeq} (request epoch), 0 (expected)`);
+            throw new PartitionError(
+              ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+              `Invalid sequence number for new epoch of producer ${b.producerId} at epoch ${b.epoch}: ${b.firstSeq} (request epoch), 0 (expected)`,
+            );
           }
         } else if (seen.lastSeq !== null) {
-          const dup = batches.length === 1 && entry ? entry.batches.find((m) => m.firstSeq === b.firstSeq && m.lastSeq === b.lastSeq) : undefined;
+          const dup =
+            batches.length === 1 && entry ? entry.batches.find((m) => m.firstSeq === b.firstSeq && m.lastSeq === b.lastSeq) : undefined;
           if (dup) return dup;
           const expected = seen.lastSeq === INT32_MAX ? 0 : seen.lastSeq + 1;
           if (b.firstSeq !== expected) {
-            throw new PartitionError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-              `Out of order sequence number for producer ${b.producerId} at offset ${b.position} in partition: ${b.firstSeq} (incoming seq. number), ${seen.lastSeq} (current end sequence number)`);
+            throw new PartitionError(
+              ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+              `Out of order sequence number for producer ${b.producerId} at offset ${b.position} in partition: ${b.firstSeq} (incoming seq. number), ${seen.lastSeq} (current end sequence number)`,
+            );
           }
         }
       }

@@ -57,7 +57,6 @@ interface TopicConfigHolder {
   log: LogConfig;
 }
 
-
 export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
 export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'>;
 
@@ -105,7 +104,16 @@ export function produceError(index: number, errorCode: number, errorMessage: str
 }
 
 export function fetchError(partitionIndex: number, errorCode: number): FetchPartitionResponse {
-  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: EMPTY };
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
 }
 
 interface ReadOutcome {
@@ -161,7 +169,11 @@ export class ReplicaManager {
     this.fetchPurgatory.completeAll();
     const hws = [];
     for (const p of this.allPartitions()) hws.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
-    try { this.logs.writeHighWatermarks(hws); } catch (err) { this.options.log.error('cannot write the high watermark checkpoint', { err }); }
+    try {
+      this.logs.writeHighWatermarks(hws);
+    } catch (err) {
+      this.options.log.error('cannot write the high watermark checkpoint', { err });
+    }
     this.logs.shutdown();
   }
 
@@ -260,7 +272,8 @@ export class ReplicaManager {
     p.leaderEpoch = reg.leaderEpoch;
     p.replicas = [...reg.replicas];
     p.isr = [...reg.isr];
-    if (epochChanged && reg.leader !== -1 && this.isLocalReplica(reg.leader)) p.log.leaderEpochCache.assign(reg.leaderEpoch, p.logEndOffset);
+    if (epochChanged && reg.leader !== -1 && this.isLocalReplica(reg.leader))
+      p.log.leaderEpochCache.assign(reg.leaderEpoch, p.logEndOffset);
     this.fetchPurgatory.completeKey(p.key);
   }
 
@@ -273,7 +286,11 @@ export class ReplicaManager {
       if (ps.every((p) => p === undefined)) this.partitions.delete(topic);
     }
     this.fetchPurgatory.completeKey(key);
-    try { this.logs.deleteLog(topic, partition); } catch (err) { this.options.log.error('cannot delete a partition log', { partition: key, err }); }
+    try {
+      this.logs.deleteLog(topic, partition);
+    } catch (err) {
+      this.options.log.error('cannot delete a partition log', { partition: key, err });
+    }
   }
 
   /** Deletes logs on disk that no hosted partition claims (topics deleted while the broker was down). */
@@ -296,16 +313,27 @@ export class ReplicaManager {
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     // One options object of one shape for every partition: passing `req` itself made the append
     // path polymorphic and doubled its CPU (measured: 1,050 vs 520 us per 16-partition request).
-    const opts: AppendOptions = { requiredAcks: acks, origin: req.origin, produceVersion: req.produceVersion, servingNode: req.servingNode ?? this.options.nodeId };
+    const opts: AppendOptions = {
+      requiredAcks: acks,
+      origin: req.origin,
+      produceVersion: req.produceVersion,
+      servingNode: req.servingNode ?? this.options.nodeId,
+    };
     let waits: Array<Promise<unknown>> | null = null;
     const responses = req.topics.map((t) => {
       const partitionResponses: ProducePartitionResponse[] = [];
       for (const pd of t.partitionData) {
-        const r = validAcks ? this.appendTo(req.internalTopicsAllowed, opts, t.name, pd.index, pd.records) : produceError(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        const r = validAcks
+          ? this.appendTo(req.internalTopicsAllowed, opts, t.name, pd.index, pd.records)
+          : produceError(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
         if (r instanceof Promise) {
           const i = partitionResponses.length;
           partitionResponses.push(produceError(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR));
-          (waits ??= []).push(r.then((res) => { partitionResponses[i] = res; }));
+          (waits ??= []).push(
+            r.then((res) => {
+              partitionResponses[i] = res;
+            }),
+          );
         } else {
           partitionResponses.push(r);
         }
@@ -315,23 +343,39 @@ export class ReplicaManager {
     return waits ? Promise.all(waits as Array<Promise<unknown>>).then(() => responses) : responses;
   }
 
-  private appendTo(internalTopicsAllowed: boolean, opts: AppendOptions, name: string, index: number, records: Buffer | null): ProducePartitionResponse | Promise<ProducePartitionResponse> {
-    if (!internalTopicsAllowed && isInternalTopic(name)) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
+  private appendTo(
+    internalTopicsAllowed: boolean,
+    opts: AppendOptions,
+    name: string,
+    index: number,
+    records: Buffer | null,
+  ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    if (!internalTopicsAllowed && isInternalTopic(name))
+      return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
     const p = this.partitions.get(name)?.[index];
     if (!p) {
       // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
       const nameProblem = topicNameProblem(name);
       if (nameProblem) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
-      if (this.image.partition(name, index)) return produceError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${name}-${index}.`);
+      if (this.image.partition(name, index))
+        return produceError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${name}-${index}.`);
       return produceError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
     }
     try {
       if (p.leader !== opts.servingNode) return this.appendFailed(p, p.notLeaderError());
       if (records === null || records.length === 0) {
-        return produceError(index, ErrorCode.INVALID_RECORD, `Produce requests with version ${opts.produceVersion} must have at least one record batch per partition`);
+        return produceError(
+          index,
+          ErrorCode.INVALID_RECORD,
+          `Produce requests with version ${opts.produceVersion} must have at least one record batch per partition`,
+        );
       }
       const info = p.appendRecordsToLeader(records, opts);
-      if (info instanceof Promise) return info.then((i) => appended(p, i), (err) => this.appendFailed(p, err));
+      if (info instanceof Promise)
+        return info.then(
+          (i) => appended(p, i),
+          (err) => this.appendFailed(p, err),
+        );
       return appended(p, info);
     } catch (err) {
       return this.appendFailed(p, err);
@@ -357,7 +401,13 @@ export class ReplicaManager {
       return first.response;
     }
     for (const t of first.response) for (const pd of t.partitions) if (pd.records) this.pool.release(pd.records);
-    const op = new DelayedFetch({ partitions: first.partitions, bytesAtStart: first.bytes, minBytes: req.minBytes, maxWaitMs: req.maxWaitMs, signal });
+    const op = new DelayedFetch({
+      partitions: first.partitions,
+      bytesAtStart: first.bytes,
+      minBytes: req.minBytes,
+      maxWaitMs: req.maxWaitMs,
+      signal,
+    });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
     return op.completion.then(() => this.readFromLocalLog(req).response);
   }
@@ -376,9 +426,15 @@ export class ReplicaManager {
       topicId: t.topicId,
       partitions: t.partitions.map((rp): FetchPartitionResponse => {
         const p = this.getPartitionOrError(t.topic, rp.partition);
-        if (typeof p === 'number') { hasError = true; return fetchError(rp.partition, p); }
+        if (typeof p === 'number') {
+          hasError = true;
+          return fetchError(rp.partition, p);
+        }
         const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
-        if (leaderError !== ErrorCode.NONE) { hasError = true; return fetchError(rp.partition, leaderError); }
+        if (leaderError !== ErrorCode.NONE) {
+          hasError = true;
+          return fetchError(rp.partition, leaderError);
+        }
         partitions.push(p);
         let records: Buffer;
         try {

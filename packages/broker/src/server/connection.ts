@@ -159,7 +159,8 @@ export class Connection {
   close(reason?: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (reason) this.log.debug('closing connection', { id: this.info.id, remote: `${this.info.remoteAddress}:${this.info.remotePort}`, reason });
+    if (reason)
+      this.log.debug('closing connection', { id: this.info.id, remote: `${this.info.remoteAddress}:${this.info.remotePort}`, reason });
     this.abort.abort();
     this.slots.length = 0;
     this.heldBytes = 0;
@@ -251,7 +252,10 @@ export class Connection {
       let closeAfter = false;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
-        if (slot.response === CLOSE_CONNECTION) { closeAfter = true; break; }
+        if (slot.response === CLOSE_CONNECTION) {
+          closeAfter = true;
+          break;
+        }
         if (slot.response) {
           this.heldBytes -= frameBytes(slot.response);
           for (const b of Array.isArray(slot.response) ? slot.response : [slot.response]) {
@@ -276,7 +280,10 @@ export class Connection {
         }
       }
       this.socket.uncork();
-      if (closeAfter) { this.endAfterWrites('closed by the handler (failed acks=0 Produce)'); return; }
+      if (closeAfter) {
+        this.endAfterWrites('closed by the handler (failed acks=0 Produce)');
+        return;
+      }
     }
     this.maybeResume();
     this.maybeEnd();
@@ -307,8 +314,7 @@ export class Connection {
 
   private overLimits(): boolean {
     return (
-      this.slots.length >= this.limits.maxInFlightRequests ||
-      this.heldBytes + this.socket.writableLength > this.limits.maxInFlightBytes
+      this.slots.length >= this.limits.maxInFlightRequests || this.heldBytes + this.socket.writableLength > this.limits.maxInFlightBytes
     );
   }
 

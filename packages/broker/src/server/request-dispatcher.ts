@@ -17,13 +17,27 @@
 // the response has no top-level ErrorCode at that version (Produce; a handler with its own codec),
 // the connection is closed, as Kafka does when getErrorResponse gives no response.
 import {
-  API_SPECS, ApiKey, ErrorCode, Reader, Writer, decodeRequestHeader, encodeResponseFrame, encodeResponseHeader,
+  API_SPECS,
+  ApiKey,
+  ErrorCode,
+  Reader,
+  Writer,
+  decodeRequestHeader,
+  encodeResponseFrame,
+  encodeResponseHeader,
 } from '@tributary/protocol';
 import type { ConnectionInfo, FrameProcessor, ResponseFrame } from './connection.ts';
 import type { BrokerServices } from '../services.ts';
 import { SplicingWriter } from './splicing-writer.ts';
 import { allowAll, type Authorizer } from './authorizer.ts';
-import { CLOSE_CONNECTION, NO_RESPONSE, type AnyApiHandler, type HandlerRegistry, type HandlerResult, type RequestContext } from './handler-registry.ts';
+import {
+  CLOSE_CONNECTION,
+  NO_RESPONSE,
+  type AnyApiHandler,
+  type HandlerRegistry,
+  type HandlerResult,
+  type RequestContext,
+} from './handler-registry.ts';
 import { DispatchedRequestContext } from './request-context.ts';
 
 export class ProtocolViolation extends Error {

@@ -13,31 +13,57 @@ import { silentLogger } from '../../src/logger.ts';
 class FakePartition implements CoordinatorPartition {
   batches: Buffer[] = [];
   epochs: number[] = [];
-  get logStartOffset() { return 0; }
-  get logEndOffset() { return this.batches.length === 0 ? 0 : this.batches.length; }
-  async append(batch: Buffer, opts: { leaderEpoch: number }) { this.batches.push(batch); this.epochs.push(opts.leaderEpoch); return { lastOffset: this.batches.length - 1 }; }
-  read() { return { records: Buffer.alloc(0) }; }
+  get logStartOffset() {
+    return 0;
+  }
+  get logEndOffset() {
+    return this.batches.length === 0 ? 0 : this.batches.length;
+  }
+  async append(batch: Buffer, opts: { leaderEpoch: number }) {
+    this.batches.push(batch);
+    this.epochs.push(opts.leaderEpoch);
+    return { lastOffset: this.batches.length - 1 };
+  }
+  read() {
+    return { records: Buffer.alloc(0) };
+  }
 }
 
 class FakeHost implements OffsetsTopicHost {
   created: Array<{ topic: string; n: number; configs: Record<string, string> }> = [];
   partitions: FakePartition[] | null = null;
-  partitionCount() { return this.partitions?.length; }
+  partitionCount() {
+    return this.partitions?.length;
+  }
   async createInternalTopic(topic: string, n: number, configs: Record<string, string>) {
     await new Promise((r) => setTimeout(r, 5));
     this.created.push({ topic, n, configs });
     this.partitions = Array.from({ length: n }, () => new FakePartition());
   }
-  partitionLog(_t: string, p: number) { return this.partitions?.[p]; }
-  leaderEpoch() { return 4; }
+  partitionLog(_t: string, p: number) {
+    return this.partitions?.[p];
+  }
+  leaderEpoch() {
+    return 4;
+  }
 }
 
-const config = BrokerConfig.load({ settings: { 'log.dirs': '/nonexistent', 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 } });
+const config = BrokerConfig.load({
+  settings: { 'log.dirs': '/nonexistent', 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 },
+});
 // Real timers that keep the event loop alive (systemTime's are unref'd: a broker's sockets keep it alive).
 const time = new SystemTime({ unref: false });
 const joinReq = (groupId: string) => ({
-  groupId, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-  sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, clientId: 'c', clientHost: '/127.0.0.1', apiVersion: 3,
+  groupId,
+  memberId: '',
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 10_000,
+  clientId: 'c',
+  clientHost: '/127.0.0.1',
+  apiVersion: 3,
 });
 
 describe('GroupCoordinatorService', () => {
@@ -48,7 +74,10 @@ describe('GroupCoordinatorService', () => {
     assert.equal((await service.coordinator.joinGroup(joinReq('g'))).errorCode, 16); // NOT_COORDINATOR
     await Promise.all([service.ensureOffsetsTopic(), service.ensureOffsetsTopic(), service.ensureOffsetsTopic()]);
     assert.equal(host.created.length, 1);
-    assert.deepEqual([host.created[0]!.topic, host.created[0]!.n, host.created[0]!.configs['cleanup.policy']], ['__consumer_offsets', 4, 'compact']);
+    assert.deepEqual(
+      [host.created[0]!.topic, host.created[0]!.n, host.created[0]!.configs['cleanup.policy']],
+      ['__consumer_offsets', 4, 'compact'],
+    );
     await service.loaded();
     const res = await service.coordinator.joinGroup(joinReq('g'));
     assert.equal(res.errorCode, 0);
@@ -67,7 +96,10 @@ describe('GroupCoordinatorService', () => {
     await service.loaded();
     assert.equal((await service.coordinator.joinGroup(joinReq('h'))).errorCode, 0);
     service.onResign(service.partitionFor('h'));
-    assert.equal((await service.coordinator.heartbeat({ groupId: 'h', generationId: 1, memberId: 'x', groupInstanceId: null })).errorCode, 16);
+    assert.equal(
+      (await service.coordinator.heartbeat({ groupId: 'h', generationId: 1, memberId: 'x', groupInstanceId: null })).errorCode,
+      16,
+    );
     await service.onTopicsDeleted(['__consumer_offsets']);
     assert.equal(service.coordinator.isCoordinatorFor('other'), false);
     service.shutdown();

@@ -49,8 +49,12 @@ export class Harness {
     await this.coordinator.loadPartition(0, this.log);
   }
 
-  get shard() { return this.coordinator.shard(0)!; }
-  group(id: string) { return this.shard.groups.groups.get(id); }
+  get shard() {
+    return this.coordinator.shard(0)!;
+  }
+  group(id: string) {
+    return this.shard.groups.groups.get(id);
+  }
 
   /** Lets queued operations and their appends finish. */
   async settle(): Promise<void> {
@@ -76,9 +80,16 @@ export class Harness {
 
   joinReq(over: Partial<JoinGroupRequest> = {}): JoinGroupRequest {
     return {
-      groupId: 'g', memberId: '', groupInstanceId: null, protocolType: 'consumer',
+      groupId: 'g',
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
       protocols: [{ name: 'range', metadata: subscription('t') }],
-      sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 60_000, clientId: 'c', clientHost: '/127.0.0.1', apiVersion: 9,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 60_000,
+      clientId: 'c',
+      clientHost: '/127.0.0.1',
+      apiVersion: 9,
       ...over,
     };
   }
@@ -87,7 +98,9 @@ export class Harness {
   async join(over: Partial<JoinGroupRequest> = {}): Promise<{ result: Promise<JoinGroupResult>; settled: () => boolean }> {
     let done = false;
     const result = this.coordinator.joinGroup(this.joinReq(over));
-    void result.then(() => { done = true; });
+    void result.then(() => {
+      done = true;
+    });
     await this.settle();
     return { result, settled: () => done };
   }
@@ -100,12 +113,26 @@ export class Harness {
     return { memberId: first.memberId, ...second };
   }
 
-  async sync(memberId: string, generationId: number, assignments: { memberId: string; assignment: Buffer }[] = [], over: Partial<{ groupId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null }> = {}) {
+  async sync(
+    memberId: string,
+    generationId: number,
+    assignments: { memberId: string; assignment: Buffer }[] = [],
+    over: Partial<{ groupId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null }> = {},
+  ) {
     let done = false;
     const result: Promise<SyncGroupResult> = this.coordinator.syncGroup({
-      groupId: 'g', generationId, memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments, ...over,
+      groupId: 'g',
+      generationId,
+      memberId,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments,
+      ...over,
     });
-    void result.then(() => { done = true; });
+    void result.then(() => {
+      done = true;
+    });
     await this.settle();
     return { result, settled: () => done };
   }
@@ -120,8 +147,9 @@ export class Harness {
     await this.advance(3000);
     const j = await m.result;
     if (j.errorCode !== 0) throw new Error(`join failed ${j.errorCode}`);
-    const s = await this.sync(j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.from('A') }],
-      { groupInstanceId: over.groupInstanceId ?? null });
+    const s = await this.sync(j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.from('A') }], {
+      groupInstanceId: over.groupInstanceId ?? null,
+    });
     const sr = await s.result;
     if (sr.errorCode !== 0) throw new Error(`sync failed ${sr.errorCode}`);
     return j.memberId;

@@ -3,8 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, subscription } from './group-harness.ts';
 
-const E = { NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
-  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79 };
+const E = {
+  NONE: 0,
+  ILLEGAL_GENERATION: 22,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  INVALID_GROUP_ID: 24,
+  UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
+  REBALANCE_IN_PROGRESS: 27,
+  MEMBER_ID_REQUIRED: 79,
+};
 
 test('JoinGroup v4+: MEMBER_ID_REQUIRED, initial delay, leader gets metadata, SyncGroup makes the group Stable', async () => {
   const h = await Harness.start();
@@ -21,8 +29,14 @@ test('JoinGroup v4+: MEMBER_ID_REQUIRED, initial delay, leader gets metadata, Sy
   await h.advance(1);
   const r = await j.result;
   assert.deepEqual(r, {
-    errorCode: 0, generationId: 1, protocolType: 'consumer', protocolName: 'range', leader: 'c-uuid1',
-    skipAssignment: false, memberId: 'c-uuid1', members: [{ memberId: 'c-uuid1', groupInstanceId: null, metadata: subscription('t') }],
+    errorCode: 0,
+    generationId: 1,
+    protocolType: 'consumer',
+    protocolName: 'range',
+    leader: 'c-uuid1',
+    skipAssignment: false,
+    memberId: 'c-uuid1',
+    members: [{ memberId: 'c-uuid1', groupInstanceId: null, metadata: subscription('t') }],
   });
   assert.equal(h.group('g')!.state, 'CompletingRebalance');
 
@@ -64,9 +78,20 @@ test('initial rebalance delay is extended while members keep joining, capped by 
   assert.equal(a.settled(), false);
   await h.advance(1); // t=10000 = rebalance timeout
   const results = await Promise.all([a.result, b.result, c.result, d.result]);
-  assert.deepEqual(results.map((r) => [r.errorCode, r.generationId]), [[0, 1], [0, 1], [0, 1], [0, 1]]);
+  assert.deepEqual(
+    results.map((r) => [r.errorCode, r.generationId]),
+    [
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [0, 1],
+    ],
+  );
   assert.equal(results[0]!.members.length, 4);
-  assert.deepEqual(results.slice(1).map((r) => r.members.length), [0, 0, 0]);
+  assert.deepEqual(
+    results.slice(1).map((r) => r.members.length),
+    [0, 0, 0],
+  );
 });
 
 test('initial rebalance completes after one delay when nobody else joins', async () => {
@@ -83,14 +108,20 @@ test('protocol selection: only protocols all members support, then by votes', as
   const b = await h.join({ apiVersion: 3, protocols: p('range', 'roundrobin') });
   const c = await h.join({ apiVersion: 3, protocols: p('range') });
   await h.advance(6000); // later joiners extend the initial delay once
-  assert.deepEqual((await Promise.all([a.result, b.result, c.result])).map((r) => r.protocolName), ['range', 'range', 'range']);
+  assert.deepEqual(
+    (await Promise.all([a.result, b.result, c.result])).map((r) => r.protocolName),
+    ['range', 'range', 'range'],
+  );
 
   const h2 = await Harness.start();
   const x = await h2.join({ apiVersion: 3, protocols: p('roundrobin', 'range') });
   const y = await h2.join({ apiVersion: 3, protocols: p('roundrobin', 'range') });
   const z = await h2.join({ apiVersion: 3, protocols: p('range', 'roundrobin') });
   await h2.advance(6000);
-  assert.deepEqual((await Promise.all([x.result, y.result, z.result])).map((r) => r.protocolName), ['roundrobin', 'roundrobin', 'roundrobin']);
+  assert.deepEqual(
+    (await Promise.all([x.result, y.result, z.result])).map((r) => r.protocolName),
+    ['roundrobin', 'roundrobin', 'roundrobin'],
+  );
 });
 
 test('JoinGroup request errors: INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, INCONSISTENT_GROUP_PROTOCOL, UNKNOWN_MEMBER_ID', async () => {
@@ -126,7 +157,10 @@ test('a new member joining a Stable group starts a rebalance; follower sync park
   const [ra, rb] = await Promise.all([aj.result, b.result]); // everyone rejoined: no delay after the first generation
   assert.equal(ra.generationId, 2);
   assert.equal(ra.leader, a);
-  assert.deepEqual(ra.members.map((m) => m.memberId), [a, b.memberId]);
+  assert.deepEqual(
+    ra.members.map((m) => m.memberId),
+    [a, b.memberId],
+  );
   assert.deepEqual(rb.members, []);
   assert.equal(rb.leader, a);
   assert.equal(h.group('g')!.state, 'CompletingRebalance');
@@ -134,7 +168,10 @@ test('a new member joining a Stable group starts a rebalance; follower sync park
 
   const fs = await h.sync(b.memberId, 2);
   assert.equal(fs.settled(), false);
-  const ls = await h.sync(a, 2, [{ memberId: a, assignment: Buffer.from('A') }, { memberId: b.memberId, assignment: Buffer.from('B') }]);
+  const ls = await h.sync(a, 2, [
+    { memberId: a, assignment: Buffer.from('A') },
+    { memberId: b.memberId, assignment: Buffer.from('B') },
+  ]);
   assert.deepEqual((await ls.result).assignment, Buffer.from('A'));
   assert.deepEqual((await fs.result).assignment, Buffer.from('B'));
   assert.equal(h.group('g')!.state, 'Stable');
@@ -169,7 +206,10 @@ test('Stable: a follower rejoining with unchanged metadata gets the current gene
   const b = await h.joinNew({ clientId: 'd' });
   await h.join({ memberId: a });
   await b.result;
-  const ls = await h.sync(a, 2, [{ memberId: a, assignment: Buffer.from('A') }, { memberId: b.memberId, assignment: Buffer.from('B') }]);
+  const ls = await h.sync(a, 2, [
+    { memberId: a, assignment: Buffer.from('A') },
+    { memberId: b.memberId, assignment: Buffer.from('B') },
+  ]);
   await ls.result;
   const same = await (await h.join({ memberId: b.memberId, clientId: 'd' })).result;
   assert.deepEqual([same.errorCode, same.generationId, same.leader, same.members.length], [0, 2, a, 0]);
@@ -183,7 +223,10 @@ test('SyncGroup and Heartbeat errors', async () => {
   const h = await Harness.start();
   assert.equal((await (await h.sync('x', 1, [], { groupId: 'nope' })).result).errorCode, E.UNKNOWN_MEMBER_ID);
   assert.equal(await h.heartbeat('x', 1, null, 'nope'), E.UNKNOWN_MEMBER_ID);
-  assert.equal((await h.coordinator.heartbeat({ groupId: '', generationId: 1, memberId: 'x', groupInstanceId: null })).errorCode, E.INVALID_GROUP_ID);
+  assert.equal(
+    (await h.coordinator.heartbeat({ groupId: '', generationId: 1, memberId: 'x', groupInstanceId: null })).errorCode,
+    E.INVALID_GROUP_ID,
+  );
   const a = await h.stableSingleMember();
   assert.equal((await (await h.sync(a, 7)).result).errorCode, E.ILLEGAL_GENERATION);
   assert.equal((await (await h.sync('ghost', 1)).result).errorCode, E.UNKNOWN_MEMBER_ID);
@@ -233,7 +276,12 @@ test('rebalance timeout drops members that do not rejoin', async () => {
   await b.result;
   await (await h.sync(a, 2, [])).result;
   // B rejoins with new metadata; A does not rejoin but keeps heartbeating.
-  const bj = await h.join({ ...opts, memberId: b.memberId, clientId: 'd', protocols: [{ name: 'range', metadata: subscription('t', 'u') }] });
+  const bj = await h.join({
+    ...opts,
+    memberId: b.memberId,
+    clientId: 'd',
+    protocols: [{ name: 'range', metadata: subscription('t', 'u') }],
+  });
   await h.advance(10_000);
   assert.equal(await h.heartbeat(a, 2), E.REBALANCE_IN_PROGRESS);
   assert.equal(bj.settled(), false);
@@ -264,7 +312,10 @@ test('a pending member (MEMBER_ID_REQUIRED) that never rejoins expires after the
   const first = await h.coordinator.joinGroup(h.joinReq({ clientId: 'd' }));
   assert.equal(first.errorCode, E.MEMBER_ID_REQUIRED);
   assert.ok(h.group('g')!.isPendingMember(first.memberId));
-  for (let i = 0; i < 3; i++) { await h.advance(4000); assert.equal(await h.heartbeat(a, 1), E.NONE); }
+  for (let i = 0; i < 3; i++) {
+    await h.advance(4000);
+    assert.equal(await h.heartbeat(a, 1), E.NONE);
+  }
   assert.equal(h.group('g')!.isPendingMember(first.memberId), false);
   assert.equal(h.group('g')!.state, 'Stable');
 });
@@ -274,7 +325,10 @@ test('a new member whose parked join outlives the new-member join timeout is dro
   const opts = { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000 };
   const a = await h.stableSingleMember(opts);
   const b = await h.joinNew({ ...opts, clientId: 'd' }); // A does not rejoin
-  for (let i = 0; i < 2; i++) { await h.advance(2600); await h.heartbeat(a, 1); }
+  for (let i = 0; i < 2; i++) {
+    await h.advance(2600);
+    await h.heartbeat(a, 1);
+  }
   const r = await b.result;
   assert.deepEqual([r.errorCode, r.memberId], [E.UNKNOWN_MEMBER_ID, '']);
   assert.equal(h.group('g')!.hasMember(b.memberId), false);

@@ -5,7 +5,14 @@ import { Harness, subscription } from './group-harness.ts';
 import { GroupCoordinator, type CoordinatorLog, type StoredRecord } from '../../src/coordinator/group/index.ts';
 import { MockTime } from '@tributary/storage';
 
-const E = { NONE: 0, COORDINATOR_LOAD_IN_PROGRESS: 14, NOT_COORDINATOR: 16, UNKNOWN_MEMBER_ID: 25, REBALANCE_IN_PROGRESS: 27, FENCED_INSTANCE_ID: 82 };
+const E = {
+  NONE: 0,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  NOT_COORDINATOR: 16,
+  UNKNOWN_MEMBER_ID: 25,
+  REBALANCE_IN_PROGRESS: 27,
+  FENCED_INSTANCE_ID: 82,
+};
 
 async function stableThree(h: Harness) {
   const a = await h.stableSingleMember();
@@ -20,14 +27,22 @@ async function stableThree(h: Harness) {
 test('LeaveGroup v3+: batched members, per-member errors, the rest rebalance', async () => {
   const h = await Harness.start();
   const [a, b, c] = await stableThree(h);
-  const r = await h.coordinator.leaveGroup({ groupId: 'g', members: [
-    { memberId: a, groupInstanceId: null }, { memberId: b, groupInstanceId: null }, { memberId: 'zzz', groupInstanceId: null },
-  ] });
-  assert.deepEqual(r, { errorCode: 0, members: [
-    { memberId: a, groupInstanceId: null, errorCode: E.NONE },
-    { memberId: b, groupInstanceId: null, errorCode: E.NONE },
-    { memberId: 'zzz', groupInstanceId: null, errorCode: E.UNKNOWN_MEMBER_ID },
-  ] });
+  const r = await h.coordinator.leaveGroup({
+    groupId: 'g',
+    members: [
+      { memberId: a, groupInstanceId: null },
+      { memberId: b, groupInstanceId: null },
+      { memberId: 'zzz', groupInstanceId: null },
+    ],
+  });
+  assert.deepEqual(r, {
+    errorCode: 0,
+    members: [
+      { memberId: a, groupInstanceId: null, errorCode: E.NONE },
+      { memberId: b, groupInstanceId: null, errorCode: E.NONE },
+      { memberId: 'zzz', groupInstanceId: null, errorCode: E.UNKNOWN_MEMBER_ID },
+    ],
+  });
   const g = h.group('g')!;
   assert.equal(g.state, 'PreparingRebalance');
   assert.deepEqual([...g.members.keys()], [c]);
@@ -70,7 +85,17 @@ test('static member: joins without MEMBER_ID_REQUIRED, restart replaces the memb
   const d = await h.joinNew({ clientId: 'd' });
   await h.join({ memberId: 'i1-uuid1', groupInstanceId: 'i1', clientId: 'app' });
   await d.result;
-  await (await h.sync('i1-uuid1', 2, [{ memberId: 'i1-uuid1', assignment: Buffer.from('S') }, { memberId: d.memberId, assignment: Buffer.from('D') }], { groupInstanceId: 'i1' })).result;
+  await (
+    await h.sync(
+      'i1-uuid1',
+      2,
+      [
+        { memberId: 'i1-uuid1', assignment: Buffer.from('S') },
+        { memberId: d.memberId, assignment: Buffer.from('D') },
+      ],
+      { groupInstanceId: 'i1' },
+    )
+  ).result;
   assert.equal(h.group('g')!.state, 'Stable');
   const records = h.log.records.length;
 
@@ -90,8 +115,20 @@ test('static member: joins without MEMBER_ID_REQUIRED, restart replaces the memb
   // The old member id is fenced.
   assert.equal(await h.heartbeat('i1-uuid1', 2, 'i1'), E.FENCED_INSTANCE_ID);
   assert.equal((await (await h.sync('i1-uuid1', 2, [], { groupInstanceId: 'i1' })).result).errorCode, E.FENCED_INSTANCE_ID);
-  const commit = await h.coordinator.commitOffsets({ groupId: 'g', generationIdOrMemberEpoch: 2, memberId: 'i1-uuid1', groupInstanceId: 'i1',
-    retentionTimeMs: -1, apiVersion: 8, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }] });
+  const commit = await h.coordinator.commitOffsets({
+    groupId: 'g',
+    generationIdOrMemberEpoch: 2,
+    memberId: 'i1-uuid1',
+    groupInstanceId: 'i1',
+    retentionTimeMs: -1,
+    apiVersion: 8,
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }],
+      },
+    ],
+  });
   assert.equal(commit.topics[0]!.partitions[0]!.errorCode, E.FENCED_INSTANCE_ID);
   const leave = await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: 'i1-uuid1', groupInstanceId: 'i1' }] });
   assert.equal(leave.members[0]!.errorCode, E.FENCED_INSTANCE_ID);
@@ -115,7 +152,13 @@ test('static member restart with protocols that change the selected protocol tri
   await h.advance(3000);
   await s.result;
   await (await h.sync('i1-uuid1', 1, [], { groupInstanceId: 'i1' })).result;
-  const r = await h.join({ groupInstanceId: 'i1', protocols: [{ name: 'roundrobin', metadata: subscription('t') }, { name: 'range', metadata: subscription('t') }] });
+  const r = await h.join({
+    groupInstanceId: 'i1',
+    protocols: [
+      { name: 'roundrobin', metadata: subscription('t') },
+      { name: 'range', metadata: subscription('t') },
+    ],
+  });
   const res = await r.result; // only member, so the rebalance completes at once
   assert.deepEqual([res.memberId, res.generationId, res.protocolName], ['i1-uuid2', 2, 'roundrobin']);
 });
@@ -145,8 +188,17 @@ test('static members are not dropped by the rebalance timeout, only by the sessi
   assert.ok(h.group('g')!.hasMember('i1-uuid1'), 'the static member stays in the generation');
   assert.equal(h.group('g')!.leaderId, d.memberId, 'a member that rejoined becomes leader');
 
-  const leave = await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'i1' }, { memberId: '', groupInstanceId: 'nobody' }] });
-  assert.deepEqual(leave.members.map((m) => m.errorCode), [E.NONE, E.UNKNOWN_MEMBER_ID]);
+  const leave = await h.coordinator.leaveGroup({
+    groupId: 'g',
+    members: [
+      { memberId: '', groupInstanceId: 'i1' },
+      { memberId: '', groupInstanceId: 'nobody' },
+    ],
+  });
+  assert.deepEqual(
+    leave.members.map((m) => m.errorCode),
+    [E.NONE, E.UNKNOWN_MEMBER_ID],
+  );
   assert.equal(h.group('g')!.hasStaticMember('i1'), false);
 });
 
@@ -166,16 +218,30 @@ test('NOT_COORDINATOR without the partition, parked calls get NOT_COORDINATOR on
 
 test('COORDINATOR_LOAD_IN_PROGRESS while the partition loads (Heartbeat answers NONE)', async () => {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const log: CoordinatorLog = {
     append: async () => 0,
     // biome-ignore lint/correctness/useYield: the partition loads until the gate opens, then holds no records
-    async *readAll(): AsyncIterable<StoredRecord> { await gate; },
+    async *readAll(): AsyncIterable<StoredRecord> {
+      await gate;
+    },
   };
   const c = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time: new MockTime() });
   const loading = c.loadPartition(0, log);
-  const req = { groupId: 'g', memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-    sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, clientId: 'c', clientHost: 'h', apiVersion: 9 };
+  const req = {
+    groupId: 'g',
+    memberId: '',
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    clientId: 'c',
+    clientHost: 'h',
+    apiVersion: 9,
+  };
   assert.equal((await c.joinGroup(req)).errorCode, E.COORDINATOR_LOAD_IN_PROGRESS);
   assert.equal((await c.heartbeat({ groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null })).errorCode, E.NONE);
   assert.equal((await c.listGroups()).errorCode, E.COORDINATOR_LOAD_IN_PROGRESS);
@@ -206,8 +272,20 @@ test('group.max.size: joins beyond it get GROUP_MAX_SIZE_REACHED; an Empty group
 
 test('a corrupt __consumer_offsets record fails the load: NOT_COORDINATOR, not an endless LOAD_IN_PROGRESS', async () => {
   const h = await Harness.start();
-  await h.coordinator.commitOffsets({ groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }] });
+  await h.coordinator.commitOffsets({
+    groupId: 'g',
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    groupInstanceId: null,
+    retentionTimeMs: -1,
+    apiVersion: 8,
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }],
+      },
+    ],
+  });
   h.log.records[0]!.value = Buffer.from([0, 3, 0, 0]);
   const c = h.newCoordinator();
   await assert.rejects(c.loadPartition(0, h.log), /OffsetCommitValue|truncated|buffer/i);

@@ -14,8 +14,22 @@ test('commits and group metadata survive a coordinator restart over a PartitionL
   const coordinator = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time });
   await coordinator.loadPartition(0, log);
   for (let i = 0; i < 30; i++) {
-    const r = await coordinator.commitOffsets({ groupId: `g${i % 3}`, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, apiVersion: 8,
-      topics: [{ name: 'topic', partitions: [{ partitionIndex: i % 4, committedOffset: 1000 + i, committedLeaderEpoch: 2, commitTimestamp: -1, committedMetadata: `m${i}` }] }] });
+    const r = await coordinator.commitOffsets({
+      groupId: `g${i % 3}`,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      apiVersion: 8,
+      topics: [
+        {
+          name: 'topic',
+          partitions: [
+            { partitionIndex: i % 4, committedOffset: 1000 + i, committedLeaderEpoch: 2, commitTimestamp: -1, committedMetadata: `m${i}` },
+          ],
+        },
+      ],
+    });
     assert.equal(r.topics[0]!.partitions[0]!.errorCode, 0);
   }
   await coordinator.deleteGroups(['g2']);
@@ -27,9 +41,15 @@ test('commits and group metadata survive a coordinator restart over a PartitionL
   const again = new GroupCoordinator({ config: { offsetsTopicNumPartitions: 1 }, time });
   await again.loadPartition(0, log);
   assert.deepEqual(await fetchAll(again), before);
-  assert.deepEqual(before[0]!.topics[0]!.partitions.find((p) => p.partitionIndex === 3), { partitionIndex: 3, committedOffset: 1027, committedLeaderEpoch: 2, metadata: 'm27', errorCode: 0 });
+  assert.deepEqual(
+    before[0]!.topics[0]!.partitions.find((p) => p.partitionIndex === 3),
+    { partitionIndex: 3, committedOffset: 1027, committedLeaderEpoch: 2, metadata: 'm27', errorCode: 0 },
+  );
   assert.deepEqual(before[2]!.topics, []);
-  assert.deepEqual((await again.listGroups()).groups.map((g) => g.groupId), ['g0', 'g1']);
+  assert.deepEqual(
+    (await again.listGroups()).groups.map((g) => g.groupId),
+    ['g0', 'g1'],
+  );
   again.shutdown();
   mgr.shutdown();
 });

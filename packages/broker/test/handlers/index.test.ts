@@ -37,9 +37,15 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
   [ApiKey.Metadata]: { sample: () => ({ topics: [{ name: 't' }, { name: 'u' }] }), where: () => ['topics'] },
   [ApiKey.OffsetCommit]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: perPartition },
   [ApiKey.OffsetFetch]: {
-    sample: (v) => (v >= 8
-      ? { groups: [{ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] }, { groupId: 'h', topics: null }] }
-      : { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }] }),
+    sample: (v) =>
+      v >= 8
+        ? {
+            groups: [
+              { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] },
+              { groupId: 'h', topics: null },
+            ],
+          }
+        : { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }] },
     where: (v) => (v >= 8 ? ['groups'] : v >= 2 ? [] : ['topics', 'partitions']),
   },
   [ApiKey.FindCoordinator]: {
@@ -47,34 +53,82 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: (v) => (v >= 4 ? ['coordinators'] : []),
   },
   [ApiKey.JoinGroup]: {
-    sample: () => ({ groupId: 'g', sessionTimeoutMs: 10_000, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] }),
+    sample: () => ({
+      groupId: 'g',
+      sessionTimeoutMs: 10_000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    }),
     where: topLevel,
   },
   [ApiKey.Heartbeat]: { sample: () => ({ groupId: 'g', generationId: 1, memberId: 'm' }), where: topLevel },
-  [ApiKey.LeaveGroup]: { sample: (v) => (v >= 3 ? { groupId: 'g', members: [{ memberId: 'm' }] } : { groupId: 'g', memberId: 'm' }), where: topLevel },
+  [ApiKey.LeaveGroup]: {
+    sample: (v) => (v >= 3 ? { groupId: 'g', members: [{ memberId: 'm' }] } : { groupId: 'g', memberId: 'm' }),
+    where: topLevel,
+  },
   [ApiKey.SyncGroup]: { sample: () => ({ groupId: 'g', generationId: 1, memberId: 'm', assignments: [] }), where: topLevel },
   [ApiKey.DescribeGroups]: { sample: () => ({ groups: ['g', 'h'] }), where: () => ['groups'] },
   [ApiKey.ListGroups]: { sample: () => ({}), where: topLevel },
   [ApiKey.ApiVersions]: { sample: (v) => (v >= 3 ? { clientSoftwareName: 'test', clientSoftwareVersion: '1.0' } : {}), where: topLevel },
   [ApiKey.CreateTopics]: {
-    sample: () => ({ topics: [{ name: 't', numPartitions: 1, replicationFactor: 1 }, { name: 'u', numPartitions: 1, replicationFactor: 1 }], timeoutMs: 1000 }),
+    sample: () => ({
+      topics: [
+        { name: 't', numPartitions: 1, replicationFactor: 1 },
+        { name: 'u', numPartitions: 1, replicationFactor: 1 },
+      ],
+      timeoutMs: 1000,
+    }),
     where: () => ['topics'],
   },
   [ApiKey.DeleteTopics]: {
-    sample: (v) => (v >= 6 ? { topics: [{ name: 't', topicId: ZERO_UUID }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }] } : { topicNames: ['t', 'u'] }),
+    sample: (v) =>
+      v >= 6
+        ? {
+            topics: [
+              { name: 't', topicId: ZERO_UUID },
+              { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+            ],
+          }
+        : { topicNames: ['t', 'u'] },
     where: () => ['responses'],
   },
   [ApiKey.DeleteRecords]: {
-    sample: () => ({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 1n }, { partitionIndex: 1, offset: -1n }] }] }),
+    sample: () => ({
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, offset: 1n },
+            { partitionIndex: 1, offset: -1n },
+          ],
+        },
+      ],
+    }),
     where: perPartition,
   },
   [ApiKey.InitProducerId]: { sample: () => ({ transactionalId: null, transactionTimeoutMs: 1000 }), where: topLevel },
   [ApiKey.OffsetForLeaderEpoch]: {
-    sample: () => ({ topics: [{ topic: 't', partitions: [{ partition: 0, leaderEpoch: 1 }, { partition: 1, leaderEpoch: 2 }] }] }),
+    sample: () => ({
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, leaderEpoch: 1 },
+            { partition: 1, leaderEpoch: 2 },
+          ],
+        },
+      ],
+    }),
     where: perPartition,
   },
   [ApiKey.DescribeConfigs]: {
-    sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }, { resourceType: 4, resourceName: '1', configurationKeys: null }] }),
+    sample: () => ({
+      resources: [
+        { resourceType: 2, resourceName: 't', configurationKeys: null },
+        { resourceType: 4, resourceName: '1', configurationKeys: null },
+      ],
+    }),
     where: () => ['results'],
   },
   [ApiKey.AlterConfigs]: {
@@ -88,7 +142,9 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
   },
   [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
   [ApiKey.IncrementalAlterConfigs]: {
-    sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }] }),
+    sample: () => ({
+      resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }],
+    }),
     where: () => ['responses'],
   },
   [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
@@ -115,7 +171,10 @@ function registryOf(how: 'throw' | 'reject'): HandlerRegistry {
 describe('default handlers', () => {
   it('are listed in API key order, one per key', () => {
     const keys = defaultHandlers.map((h) => h.apiKey);
-    assert.deepEqual(keys, [...new Set(keys)].sort((a, b) => a - b));
+    assert.deepEqual(
+      keys,
+      [...new Set(keys)].sort((a, b) => a - b),
+    );
   });
 
   it('each has an errorResponse, except Produce and Fetch (the dispatcher falls back for those)', () => {
@@ -149,7 +208,10 @@ describe('default handlers', () => {
               if (where === null) continue;
               const codes = codesAt(res.body, where);
               assert.ok(codes.length > 0, `${h.name} v${v} carries an error code`);
-              assert.ok(codes.every((code) => code === ErrorCode.UNKNOWN_SERVER_ERROR), `${h.name} v${v}: ${JSON.stringify(codes)}`);
+              assert.ok(
+                codes.every((code) => code === ErrorCode.UNKNOWN_SERVER_ERROR),
+                `${h.name} v${v}: ${JSON.stringify(codes)}`,
+              );
             }
             assert.equal(d.connection.isClosed, false);
             const logged = d.logged.filter((e) => e.level === 'error');

@@ -2,7 +2,16 @@
 // socket: for tests of the dispatcher and of handlers that fail before they reach the broker's
 // services. The services hold only a logger that records what is logged; anything else a handler
 // reaches for is undefined.
-import { API_SPECS, Reader, decodeResponseHeader, encodeRequestFrame, type ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
+import {
+  API_SPECS,
+  Reader,
+  decodeResponseHeader,
+  encodeRequestFrame,
+  type ApiKey,
+  type Encodable,
+  type RequestOf,
+  type ResponseOf,
+} from '@tributary/protocol';
 import { Connection, type ConnectionLimits } from '../../src/server/connection.ts';
 import { RequestDispatcher } from '../../src/server/request-dispatcher.ts';
 import { ANONYMOUS, type Authorizer } from '../../src/server/authorizer.ts';
@@ -14,7 +23,11 @@ import { wireClient, type WireClient } from './wire-client.ts';
 
 const LIMITS: ConnectionLimits = { maxFrameBytes: 1 << 20, idleMs: 0, maxInFlightRequests: 100, maxInFlightBytes: 1 << 24 };
 
-export interface LogEntry { level: string; msg: string; fields?: Record<string, unknown> }
+export interface LogEntry {
+  level: string;
+  msg: string;
+  fields?: Record<string, unknown>;
+}
 
 export function recordingLogger(entries: LogEntry[]): Logger {
   const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void entries.push({ level, msg, fields });
@@ -33,7 +46,10 @@ export interface DispatcherHarness {
 
 let nextConnectionId = 1;
 
-export function openDispatcher(registry: HandlerRegistry, options: { services?: Partial<BrokerServices>; authorizer?: Authorizer } = {}): DispatcherHarness {
+export function openDispatcher(
+  registry: HandlerRegistry,
+  options: { services?: Partial<BrokerServices>; authorizer?: Authorizer } = {},
+): DispatcherHarness {
   const logged: LogEntry[] = [];
   const services = { log: recordingLogger(logged), ...options.services } as BrokerServices;
   const dispatcher = new RequestDispatcher(registry, () => services, options.authorizer);

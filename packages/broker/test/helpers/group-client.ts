@@ -25,8 +25,14 @@ export interface Member {
 }
 
 export const joinBody = (groupId: string, memberId: string, topics = ['t'], sessionTimeoutMs = 10_000) => ({
-  groupId, memberId, sessionTimeoutMs, rebalanceTimeoutMs: 10_000, groupInstanceId: null, protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: subscription(topics) }], reason: null,
+  groupId,
+  memberId,
+  sessionTimeoutMs,
+  rebalanceTimeoutMs: 10_000,
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: subscription(topics) }],
+  reason: null,
 });
 
 /** Connects and joins (handling MEMBER_ID_REQUIRED at v5+); resolves once the JoinGroup answers. */

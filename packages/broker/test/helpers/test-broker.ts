@@ -8,7 +8,11 @@ import { BrokerConfig, type ConfigSources } from '../../src/config/broker-config
 import { silentLogger } from '../../src/logger.ts';
 
 /** `keep`: do not remove the data dir on stop (restart tests); `settings['log.dirs']` reuses a dir. */
-export async function startTestBroker(settings: ConfigSources['settings'] = {}, options: BrokerOptions = {}, opts: { keep?: boolean } = {}) {
+export async function startTestBroker(
+  settings: ConfigSources['settings'] = {},
+  options: BrokerOptions = {},
+  opts: { keep?: boolean } = {},
+) {
   const given = settings?.['log.dirs'];
   const dataDir = typeof given === 'string' ? given : mkdtempSync(join(tmpdir(), 'tributary-broker-test-'));
   const config = BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dataDir, ...settings } });

@@ -16,7 +16,11 @@ export interface TestTopic extends TopicView {
   readonly runtime: TopicRuntimeConfig;
 }
 
-export interface DeletedTopic { name: string; topicId: string; partitions: number[] }
+export interface DeletedTopic {
+  name: string;
+  topicId: string;
+  partitions: number[];
+}
 
 /** What the helpers need of a broker: its services, or a BrokerCore. */
 export interface TopicHost {
@@ -33,7 +37,9 @@ export class TestTopics {
     this.broker = { services: host };
   }
 
-  async createTopic(req: CreatableTopic & { validateOnly?: boolean }): Promise<{ errorCode: number; errorMessage: string | null; topic?: TestTopic }> {
+  async createTopic(
+    req: CreatableTopic & { validateOnly?: boolean },
+  ): Promise<{ errorCode: number; errorMessage: string | null; topic?: TestTopic }> {
     const { validateOnly, ...topic } = req;
     const [r] = await this.broker.services.controller.createTopics([topic], { validateOnly });
     return { errorCode: r!.errorCode, errorMessage: r!.errorMessage, topic: validateOnly ? undefined : this.topic(req.name) };
@@ -67,7 +73,13 @@ export class TestTopics {
     const s = this.broker.services;
     const t = s.metadata.topic(name);
     if (!t) return undefined;
-    return { ...t, configs: s.metadata.topicConfigs(name), get runtime() { return s.replicas.getPartition(name, 0)!.config; } };
+    return {
+      ...t,
+      configs: s.metadata.topicConfigs(name),
+      get runtime() {
+        return s.replicas.getPartition(name, 0)!.config;
+      },
+    };
   }
 
   topicById(id: string): TopicView | undefined {
@@ -91,9 +103,13 @@ export class TestTopics {
     const controller = this.broker.services.controller;
     let first = true;
     controller.subscribe((delta) => {
-      if (first) { first = false; return; }
+      if (first) {
+        first = false;
+        return;
+      }
       const deleted = [...(delta.topics?.deletedTopicIds ?? [])].map((id) => delta.topics!.image.getTopic(id)!);
-      if (deleted.length > 0) listener(deleted.map((t) => ({ name: t.name, topicId: t.topicId, partitions: [...t.partitions.keys()].sort((a, b) => a - b) })));
+      if (deleted.length > 0)
+        listener(deleted.map((t) => ({ name: t.name, topicId: t.topicId, partitions: [...t.partitions.keys()].sort((a, b) => a - b) })));
     });
   }
 }

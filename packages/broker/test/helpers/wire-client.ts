@@ -66,7 +66,13 @@ export function wireClient(socket: Duplex): WireClient {
 }
 
 /** A request frame: size, header (v1: apiKey, apiVersion, correlationId, clientId), body. */
-export function requestFrame(apiKey: number, apiVersion: number, correlationId: number, body: Buffer = Buffer.alloc(0), opts: { clientId?: string | null; flexible?: boolean } = {}): Buffer {
+export function requestFrame(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  body: Buffer = Buffer.alloc(0),
+  opts: { clientId?: string | null; flexible?: boolean } = {},
+): Buffer {
   const clientId = opts.clientId === undefined ? 'test' : opts.clientId;
   const cid = clientId === null ? null : Buffer.from(clientId);
   const header = Buffer.alloc(8 + 2 + (cid ? cid.length : 0) + (opts.flexible ? 1 : 0));

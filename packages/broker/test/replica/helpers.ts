@@ -8,8 +8,14 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, encodeRecordBatch, type RecordBatchInput } from '@tributary/protocol';
 import {
-  ConfigResourceType, Controller, MetadataImage, applyRecords,
-  type MetadataDelta, type MetadataRecord, type PartitionChangeRequest, type PartitionRegistration,
+  ConfigResourceType,
+  Controller,
+  MetadataImage,
+  applyRecords,
+  type MetadataDelta,
+  type MetadataRecord,
+  type PartitionChangeRequest,
+  type PartitionRegistration,
 } from '@tributary/metadata';
 import { MemoryFileSystem, MockTime } from '@tributary/storage';
 import { BrokerConfig } from '../../src/config/broker-config.ts';
@@ -87,7 +93,15 @@ export function harness(opts: HarnessOptions = {}): Harness {
   const time = opts.time ?? new MockTime(T0);
   const fs = opts.fs ?? new MemoryFileSystem(time);
   const config = BrokerConfig.load({ settings: { 'log.dirs': '/data', 'node.id': NODE_ID, ...opts.settings } });
-  const replicas = new ReplicaManager({ config, nodeId: NODE_ID, clusterId: 'c1', time, log: silentLogger, fs, isLocalReplica: opts.isLocalReplica });
+  const replicas = new ReplicaManager({
+    config,
+    nodeId: NODE_ID,
+    clusterId: 'c1',
+    time,
+    log: silentLogger,
+    fs,
+    isLocalReplica: opts.isLocalReplica,
+  });
   replicas.startup();
   const controller = new Controller(controllerOptions(config));
   let image = MetadataImage.EMPTY;
@@ -115,10 +129,19 @@ export function harness(opts: HarnessOptions = {}): Harness {
     records.push({
       type: 'PartitionRecord',
       data: {
-        topicId, partitionId: o.partition ?? 0,
-        replicas: o.replicas ?? [NODE_ID], isr: o.isr ?? [NODE_ID], leader: o.leader ?? NODE_ID, leaderEpoch: o.leaderEpoch ?? 0,
-        removingReplicas: [], addingReplicas: [], leaderRecoveryState: 0, partitionEpoch: 0,
-        directories: [], eligibleLeaderReplicas: null, lastKnownElr: null,
+        topicId,
+        partitionId: o.partition ?? 0,
+        replicas: o.replicas ?? [NODE_ID],
+        isr: o.isr ?? [NODE_ID],
+        leader: o.leader ?? NODE_ID,
+        leaderEpoch: o.leaderEpoch ?? 0,
+        removingReplicas: [],
+        addingReplicas: [],
+        leaderRecoveryState: 0,
+        partitionEpoch: 0,
+        directories: [],
+        eligibleLeaderReplicas: null,
+        lastKnownElr: null,
       },
     });
     return publish(records);
@@ -126,8 +149,16 @@ export function harness(opts: HarnessOptions = {}): Harness {
 
   publish(controller.bootstrapRecords());
   return {
-    fs, time, config, replicas, controller, publish, assign,
-    get image() { return image; },
+    fs,
+    time,
+    config,
+    replicas,
+    controller,
+    publish,
+    assign,
+    get image() {
+      return image;
+    },
     host(topic, o = {}) {
       assign(topic, o);
       const p = replicas.getPartition(topic, o.partition ?? 0);
@@ -146,7 +177,9 @@ export function harness(opts: HarnessOptions = {}): Harness {
       publish(records);
     },
     alter(topic, configs) {
-      const { records, response } = controller.alterConfigs(image, [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic, configs }]);
+      const { records, response } = controller.alterConfigs(image, [
+        { resourceType: ConfigResourceType.TOPIC, resourceName: topic, configs },
+      ]);
       check(`alterConfigs ${topic}`, response[0]!);
       publish(records);
     },
@@ -168,7 +201,13 @@ export function batch(count = 1, o: BatchOptions = {}): Promise<Buffer> {
 }
 
 /** An idempotent batch: producer id, epoch and base sequence set. */
-export function idempotent(producerId: bigint, producerEpoch: number, baseSequence: number, count = 1, o: BatchOptions = {}): Promise<Buffer> {
+export function idempotent(
+  producerId: bigint,
+  producerEpoch: number,
+  baseSequence: number,
+  count = 1,
+  o: BatchOptions = {},
+): Promise<Buffer> {
   return batch(count, { producerId, producerEpoch, baseSequence, ...o });
 }
 

@@ -23,12 +23,15 @@ function recrc(b: Buffer): Buffer {
 }
 
 function refused(records: Buffer, l: ValidationLimits, errorCode: number, message?: RegExp): void {
-  assert.throws(() => validateRecords(records, l), (err: Error & { errorCode?: number }) => {
-    assert.equal(err.name, 'PartitionError');
-    assert.equal(err.errorCode, errorCode, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
+  assert.throws(
+    () => validateRecords(records, l),
+    (err: Error & { errorCode?: number }) => {
+      assert.equal(err.name, 'PartitionError');
+      assert.equal(err.errorCode, errorCode, err.message);
+      if (message) assert.match(err.message, message);
+      return true;
+    },
+  );
 }
 
 describe('validateRecords: framing (ProduceRequest.validateRecords)', () => {
@@ -43,7 +46,12 @@ describe('validateRecords: framing (ProduceRequest.validateRecords)', () => {
   });
 
   it('refuses two batches in one partition: INVALID_RECORD (87)', async () => {
-    refused(Buffer.concat([await batch(1), await batch(1)]), limits(), 87, /only allowed to contain exactly one record batch per partition/);
+    refused(
+      Buffer.concat([await batch(1), await batch(1)]),
+      limits(),
+      87,
+      /only allowed to contain exactly one record batch per partition/,
+    );
   });
 
   it('refuses legacy magic: INVALID_RECORD (87)', async () => {
@@ -80,7 +88,7 @@ describe('validateRecords: the batch', () => {
     refused(b, limits(), 2, /below the v2 header size/);
   });
 
-  it('record counts that do not match the offset range: INVALID_RECORD (87) with Kafka\'s messages', async () => {
+  it("record counts that do not match the offset range: INVALID_RECORD (87) with Kafka's messages", async () => {
     const count = async (records: number, lastDelta: number) => {
       const b = await batch(3);
       b.writeInt32BE(records, Off.RecordsCount);
@@ -95,12 +103,23 @@ describe('validateRecords: the batch', () => {
 
   it('a batch over max.message.bytes: MESSAGE_TOO_LARGE (10); exactly at it is accepted', async () => {
     const b = await batch(4, { valueBytes: 100 });
-    refused(b, limits({ maxMessageBytes: b.length - 1 }), 10, new RegExp(`is ${b.length} bytes which exceeds the maximum configured value of ${b.length - 1}\\.$`));
+    refused(
+      b,
+      limits({ maxMessageBytes: b.length - 1 }),
+      10,
+      new RegExp(`is ${b.length} bytes which exceeds the maximum configured value of ${b.length - 1}\\.$`),
+    );
     assert.equal(validateRecords(b, limits({ maxMessageBytes: b.length })).records, b);
   });
 
   it('a control batch from a client: INVALID_RECORD (87)', async () => {
-    const b = await encodeRecordBatch({ records: [{ key: Buffer.from([0, 0, 0, 1]), value: null, timestamp: T0 }], isControl: true, isTransactional: true, producerId: 5n, producerEpoch: 0 });
+    const b = await encodeRecordBatch({
+      records: [{ key: Buffer.from([0, 0, 0, 1]), value: null, timestamp: T0 }],
+      isControl: true,
+      isTransactional: true,
+      producerId: 5n,
+      producerEpoch: 0,
+    });
     refused(b, limits(), 87, /^Control records cannot be produced by clients \(t-0\)$/);
   });
 });
@@ -109,8 +128,20 @@ describe('validateRecords: CreateTime timestamps', () => {
   const t = { now: T0, beforeMaxMs: 1000, afterMaxMs: 5000 };
 
   it('MaxTimestamp later than now + message.timestamp.after.max.ms: INVALID_TIMESTAMP (32)', async () => {
-    const late = await encodeRecordBatch({ records: [{ value: 'a', timestamp: T0 }, { value: 'b', timestamp: T0 + 5001 }] });
-    refused(late, limits({ timestamps: t }), 32, new RegExp(`^Timestamp ${T0 + 5001} of message in the append to t-0 is out of range\\. The timestamp should be within \\[${T0 - 1000}, ${T0 + 5000}\\]$`));
+    const late = await encodeRecordBatch({
+      records: [
+        { value: 'a', timestamp: T0 },
+        { value: 'b', timestamp: T0 + 5001 },
+      ],
+    });
+    refused(
+      late,
+      limits({ timestamps: t }),
+      32,
+      new RegExp(
+        `^Timestamp ${T0 + 5001} of message in the append to t-0 is out of range\\. The timestamp should be within \\[${T0 - 1000}, ${T0 + 5000}\\]$`,
+      ),
+    );
     assert.ok(validateRecords(await batch(1, { timestamp: T0 + 5000 }), limits({ timestamps: t })));
   });
 
@@ -126,16 +157,17 @@ describe('validateRecords: CreateTime timestamps', () => {
 });
 
 describe('validateRecords: compression.type', () => {
-  const input = () => encodeRecordBatch({
-    records: [
-      { key: 'a', value: 'x'.repeat(200), timestamp: T0, headers: [{ key: 'h', value: 'v' }] },
-      { key: 'b', value: 'y'.repeat(200), timestamp: T0 + 7 },
-    ],
-    producerId: 4242n,
-    producerEpoch: 3,
-    baseSequence: 17,
-    isTransactional: true,
-  });
+  const input = () =>
+    encodeRecordBatch({
+      records: [
+        { key: 'a', value: 'x'.repeat(200), timestamp: T0, headers: [{ key: 'h', value: 'v' }] },
+        { key: 'b', value: 'y'.repeat(200), timestamp: T0 + 7 },
+      ],
+      producerId: 4242n,
+      producerEpoch: 3,
+      baseSequence: 17,
+      isTransactional: true,
+    });
 
   it('producer, or the codec the batch already has, keeps the batch as sent', async () => {
     const b = await input();
@@ -145,7 +177,12 @@ describe('validateRecords: compression.type', () => {
     assert.equal(validateRecords(gz, limits({ compressionType: 'gzip' })).records, gz);
   });
 
-  for (const [name, codec] of [['gzip', CompressionType.Gzip], ['snappy', CompressionType.Snappy], ['lz4', CompressionType.Lz4], ['zstd', CompressionType.Zstd]] as const) {
+  for (const [name, codec] of [
+    ['gzip', CompressionType.Gzip],
+    ['snappy', CompressionType.Snappy],
+    ['lz4', CompressionType.Lz4],
+    ['zstd', CompressionType.Zstd],
+  ] as const) {
     it(`${name}: re-encodes, keeping producer id, epoch, sequence, transactional flag, timestamps and offset deltas`, async () => {
       const b = await input();
       const before = await decodeRecordBatch(b);
@@ -153,15 +190,27 @@ describe('validateRecords: compression.type', () => {
       assert.ok(out instanceof Promise);
       const after = await decodeRecordBatch(await out);
       assert.equal(after.compression, codec);
-      for (const f of ['producerId', 'producerEpoch', 'baseSequence', 'isTransactional', 'baseTimestamp', 'maxTimestamp', 'lastOffsetDelta', 'recordsCount', 'timestampType'] as const) {
+      for (const f of [
+        'producerId',
+        'producerEpoch',
+        'baseSequence',
+        'isTransactional',
+        'baseTimestamp',
+        'maxTimestamp',
+        'lastOffsetDelta',
+        'recordsCount',
+        'timestampType',
+      ] as const) {
         assert.deepEqual(after[f], before[f], f);
       }
-      assert.deepEqual(after.records.map((r) => [r.offsetDelta, r.timestamp, r.key?.toString(), r.value?.toString(), r.headers]),
-        before.records.map((r) => [r.offsetDelta, r.timestamp, r.key?.toString(), r.value?.toString(), r.headers]));
+      assert.deepEqual(
+        after.records.map((r) => [r.offsetDelta, r.timestamp, r.key?.toString(), r.value?.toString(), r.headers]),
+        before.records.map((r) => [r.offsetDelta, r.timestamp, r.key?.toString(), r.value?.toString(), r.headers]),
+      );
     });
   }
 
-  it('uncompressed: decompresses a producer\'s gzip batch', async () => {
+  it("uncompressed: decompresses a producer's gzip batch", async () => {
     const b = await batch(3, { compression: CompressionType.Gzip });
     const after = await decodeRecordBatch(await validateRecords(b, limits({ compressionType: 'uncompressed' })).records);
     assert.equal(after.compression, CompressionType.None);

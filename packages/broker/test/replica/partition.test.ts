@@ -17,8 +17,18 @@ function watched(h: Harness): { p: Partition; hws: number[] } {
   const hws: number[] = [];
   const cfg = runtimeConfig({}, h.config);
   const p = new Partition({
-    localBrokerId: 1, topic: 'w', topicId: 'id-w', partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1],
-    log, config: () => cfg, onHighWatermark: (x) => hws.push(x.highWatermark), time: h.time,
+    localBrokerId: 1,
+    topic: 'w',
+    topicId: 'id-w',
+    partition: 0,
+    leader: 1,
+    leaderEpoch: 0,
+    replicas: [1],
+    isr: [1],
+    log,
+    config: () => cfg,
+    onHighWatermark: (x) => hws.push(x.highWatermark),
+    time: h.time,
   });
   return { p, hws };
 }
@@ -63,7 +73,7 @@ describe('Partition: appends and the high watermark', () => {
     assert.deepEqual([p.logEndOffset, p.highWatermark, p.committedBytes], [1, 0, 0]);
   });
 
-  it('stamps the leader epoch into the stored batch; LogAppendTime topics stamp the broker\'s time', async () => {
+  it("stamps the leader epoch into the stored batch; LogAppendTime topics stamp the broker's time", async () => {
     const h = harness();
     const create = h.host('c', { leaderEpoch: 7 });
     const logAppend = h.host('l', { leaderEpoch: 7, configs: { 'message.timestamp.type': 'LogAppendTime' } });
@@ -96,7 +106,10 @@ describe('Partition: leadership and replicas', () => {
   it('NOT_LEADER_OR_FOLLOWER (6) when another node leads, unless the append is served as that node', async () => {
     const p = harness().host('t', { leader: 2, replicas: [1, 2], isr: [1, 2] });
     const b = await batch(1);
-    assert.throws(() => p.appendRecordsToLeader(b, ACKS_1), { errorCode: 6, message: 'This server is not the leader for partition t-0 (leader 2).' });
+    assert.throws(() => p.appendRecordsToLeader(b, ACKS_1), {
+      errorCode: 6,
+      message: 'This server is not the leader for partition t-0 (leader 2).',
+    });
     assert.throws(() => p.appendRecordsToLeader(b, { ...ACKS_1, origin: 'coordinator' }), code(6));
     assert.equal(p.logEndOffset, 0);
     assert.equal((await p.appendRecordsToLeader(b, { ...ACKS_1, servingNode: 2 })).firstOffset, 0);
@@ -126,7 +139,7 @@ describe('Partition: leadership and replicas', () => {
 });
 
 describe('Partition: validation by origin', () => {
-  it('client records are validated; a coordinator\'s are appended as built (no timestamp check, no recompression)', async () => {
+  it("client records are validated; a coordinator's are appended as built (no timestamp check, no recompression)", async () => {
     const p = harness().host('t', { configs: { 'compression.type': 'gzip' } });
     const future = await batch(2, { timestamp: T0 + 10 * 3_600_000 });
     assert.throws(() => p.appendRecordsToLeader(Buffer.from(future), ACKS_1), code(32));
@@ -140,7 +153,7 @@ describe('Partition: validation by origin', () => {
     assert.equal(stored.readInt16BE(Off.Attributes) & Attr.CompressionMask, CompressionType.Gzip);
   });
 
-  it('the topic\'s config is read on each append (AlterConfigs takes effect at once)', async () => {
+  it("the topic's config is read on each append (AlterConfigs takes effect at once)", async () => {
     const h = harness();
     const p = h.host('t');
     const b = await batch(3, { valueBytes: 100 });
@@ -174,10 +187,16 @@ describe('Partition: DeleteRecords, reads and truncation', () => {
 
   it('beyond the HW or below 0: OFFSET_OUT_OF_RANGE (1); compact-only topics: POLICY_VIOLATION (44)', async () => {
     const { p } = await filled();
-    assert.throws(() => p.deleteRecords(11), { errorCode: 1, message: 'Cannot increment the log start offset to 11 of partition t-0 since it is larger than the high watermark 10' });
+    assert.throws(() => p.deleteRecords(11), {
+      errorCode: 1,
+      message: 'Cannot increment the log start offset to 11 of partition t-0 since it is larger than the high watermark 10',
+    });
     assert.throws(() => p.deleteRecords(-2), code(1));
     const { p: compact } = await filled({ 'cleanup.policy': 'compact' });
-    assert.throws(() => compact.deleteRecords(1), { errorCode: 44, message: 'Records of partition t-0 can not be deleted due to the configured policy' });
+    assert.throws(() => compact.deleteRecords(1), {
+      errorCode: 44,
+      message: 'Records of partition t-0 can not be deleted due to the configured policy',
+    });
     const { p: both } = await filled({ 'cleanup.policy': 'compact,delete' });
     assert.equal(both.deleteRecords(1), 1);
   });

@@ -59,7 +59,11 @@ describe('ProducerStateManager', () => {
     await append(m, 0, 0, 0, 3);
     assert.equal(m.producerCount, 1);
     assert.equal(await check(m, 0, 3), null);
-    await rejects(check(m, 0, 5), 45, /^Out of order sequence number for producer 1000 at offset 0 in partition: 5 \(incoming seq\. number\), 2 \(current end sequence number\)$/);
+    await rejects(
+      check(m, 0, 5),
+      45,
+      /^Out of order sequence number for producer 1000 at offset 0 in partition: 5 \(incoming seq\. number\), 2 \(current end sequence number\)$/,
+    );
     await rejects(check(m, 0, 2), 45);
   });
 
@@ -67,22 +71,32 @@ describe('ProducerStateManager', () => {
     const m = new ProducerStateManager();
     for (let i = 0; i < 6; i++) await append(m, 10 + 2 * i, 0, 2 * i, 2, 500 + i); // seqs [0,1] .. [10,11], offsets 10.. 21
     for (let i = 1; i < 6; i++) {
-      assert.deepEqual(await check(m, 0, 2 * i, 2), { firstSeq: 2 * i, lastSeq: 2 * i + 1, firstOffset: 10 + 2 * i, lastOffset: 11 + 2 * i, logAppendTimeMs: 500 + i });
+      assert.deepEqual(await check(m, 0, 2 * i, 2), {
+        firstSeq: 2 * i,
+        lastSeq: 2 * i + 1,
+        firstOffset: 10 + 2 * i,
+        lastOffset: 11 + 2 * i,
+        logAppendTimeMs: 500 + i,
+      });
     }
     await rejects(check(m, 0, 0, 2), 45); // evicted: no longer recognised
     await rejects(check(m, 0, 2, 1), 45); // overlaps a retained batch without repeating it
   });
 
-  it('an epoch below the producer\'s: INVALID_PRODUCER_EPOCH (47)', async () => {
+  it("an epoch below the producer's: INVALID_PRODUCER_EPOCH (47)", async () => {
     const m = new ProducerStateManager();
     await append(m, 0, 5, 0);
     await rejects(check(m, 4, 1), 47, /^Epoch of producer 1000 is 4, which is smaller than the last seen epoch 5$/);
   });
 
-  it('a new epoch must start at sequence 0 (45 otherwise) and replaces the old epoch\'s batches', async () => {
+  it("a new epoch must start at sequence 0 (45 otherwise) and replaces the old epoch's batches", async () => {
     const m = new ProducerStateManager();
     await append(m, 0, 1, 0, 3);
-    await rejects(check(m, 2, 3), 45, /^Invalid sequence number for new epoch of producer 1000 at epoch 2: 3 \(request epoch\), 0 \(expected\)$/);
+    await rejects(
+      check(m, 2, 3),
+      45,
+      /^Invalid sequence number for new epoch of producer 1000 at epoch 2: 3 \(request epoch\), 0 \(expected\)$/,
+    );
     await append(m, 3, 2, 0);
     await rejects(check(m, 1, 0, 3), 47); // the old epoch's duplicate is fenced now
     assert.deepEqual(await check(m, 2, 0), { firstSeq: 0, lastSeq: 0, firstOffset: 3, lastOffset: 3, logAppendTimeMs: -1 });
@@ -143,13 +157,23 @@ describe('producer state through a Partition', () => {
     const h2 = harness({ fs: h.fs, time: h.time });
     const p2 = h2.host('t');
     assert.equal(p2.producerState.producerCount, 0); // loaded lazily, on the first idempotent append
-    assert.deepEqual(await p2.appendRecordsToLeader(await idempotent(PID, 1, 2, 2), opts), { firstOffset: 2, lastOffset: 3, logAppendTimeMs: -1, duplicate: true });
+    assert.deepEqual(await p2.appendRecordsToLeader(await idempotent(PID, 1, 2, 2), opts), {
+      firstOffset: 2,
+      lastOffset: 3,
+      logAppendTimeMs: -1,
+      duplicate: true,
+    });
     assert.equal(p2.producerState.producerCount, 1);
     const gap = await idempotent(PID, 1, 7, 1);
     assert.throws(() => p2.appendRecordsToLeader(gap, opts), { errorCode: 45 });
     const fenced = await idempotent(PID, 0, 6, 1);
     assert.throws(() => p2.appendRecordsToLeader(fenced, opts), { errorCode: 47 });
-    assert.deepEqual(await p2.appendRecordsToLeader(await idempotent(PID, 1, 6, 1), opts), { firstOffset: 6, lastOffset: 6, logAppendTimeMs: -1, duplicate: false });
+    assert.deepEqual(await p2.appendRecordsToLeader(await idempotent(PID, 1, 6, 1), opts), {
+      firstOffset: 6,
+      lastOffset: 6,
+      logAppendTimeMs: -1,
+      duplicate: false,
+    });
     h2.replicas.shutdown();
   });
 

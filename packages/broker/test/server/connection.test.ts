@@ -4,7 +4,14 @@
 // connection only.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLOSE_CONNECTION, Connection, type ConnectionInfo, type ConnectionLimits, type FrameProcessor, type ResponseFrame } from '../../src/server/connection.ts';
+import {
+  CLOSE_CONNECTION,
+  Connection,
+  type ConnectionInfo,
+  type ConnectionLimits,
+  type FrameProcessor,
+  type ResponseFrame,
+} from '../../src/server/connection.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { ANONYMOUS } from '../../src/server/authorizer.ts';
 import { duplexPair } from '../helpers/duplex-pair.ts';
@@ -66,7 +73,12 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 describe('Connection', () => {
   it('writes responses in request order when the processor completes them out of order', async () => {
-    const { p, deferred } = processor(new Map([[1, 'defer'], [3, 'defer']]));
+    const { p, deferred } = processor(
+      new Map([
+        [1, 'defer'],
+        [3, 'defer'],
+      ]),
+    );
     const { conn, client } = open(p);
     client.send(Buffer.concat([request(1), request(2), request(3), request(4)]));
     await tick();
@@ -83,7 +95,12 @@ describe('Connection', () => {
 
   it('writes a response given as several buffers as one frame, and skips no-response (null) slots', async () => {
     const split = response(7);
-    const { p } = processor(new Map<number, ResponseFrame>([[5, null], [7, [split.subarray(0, 3), split.subarray(3)]]]));
+    const { p } = processor(
+      new Map<number, ResponseFrame>([
+        [5, null],
+        [7, [split.subarray(0, 3), split.subarray(3)]],
+      ]),
+    );
     const { client } = open(p);
     client.send(Buffer.concat([request(5), request(6), request(7)]));
     assert.deepEqual((await client.frames(2)).map(tagOf), [6, 7]);
@@ -91,7 +108,12 @@ describe('Connection', () => {
   });
 
   it('CLOSE_CONNECTION: writes the responses ahead of it, then ends the connection; later requests get nothing', async () => {
-    const { p, deferred } = processor(new Map<number, ResponseFrame | 'defer'>([[1, 'defer'], [2, CLOSE_CONNECTION]]));
+    const { p, deferred } = processor(
+      new Map<number, ResponseFrame | 'defer'>([
+        [1, 'defer'],
+        [2, CLOSE_CONNECTION],
+      ]),
+    );
     const { conn, client } = open(p);
     client.send(Buffer.concat([request(1), request(2), request(3)]));
     await tick();
@@ -103,7 +125,13 @@ describe('Connection', () => {
   });
 
   it('stops dispatching at maxInFlightRequests and resumes as answers are written', async () => {
-    const { p, deferred, seen } = processor(new Map([[1, 'defer'], [2, 'defer'], [3, 'defer']]));
+    const { p, deferred, seen } = processor(
+      new Map([
+        [1, 'defer'],
+        [2, 'defer'],
+        [3, 'defer'],
+      ]),
+    );
     const { client } = open(p, { maxInFlightRequests: 2 });
     client.send(Buffer.concat([request(1), request(2), request(3), request(4)]));
     await tick();
@@ -158,7 +186,9 @@ describe('Connection', () => {
 
   it('closes the connection when the processor rejects', async () => {
     const { p } = processor(new Map<number, ResponseFrame | 'defer'>([[1, 'defer']]));
-    const rejecting: FrameProcessor = { process: (frame, c, signal) => (tagOf(frame) === 2 ? Promise.reject(new Error('async fault')) : p.process(frame, c, signal)) };
+    const rejecting: FrameProcessor = {
+      process: (frame, c, signal) => (tagOf(frame) === 2 ? Promise.reject(new Error('async fault')) : p.process(frame, c, signal)),
+    };
     const { conn, client } = open(rejecting);
     client.send(Buffer.concat([request(1), request(2)]));
     await conn.whenClosed();
@@ -168,7 +198,13 @@ describe('Connection', () => {
   it('drain(): aborts the signal, answers requests being handled, then closes', async () => {
     let aborted = false;
     const p: FrameProcessor = {
-      process: (frame, _c, signal) => new Promise((resolve) => signal.addEventListener('abort', () => { aborted = true; resolve(response(-tagOf(frame))); })),
+      process: (frame, _c, signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve(response(-tagOf(frame)));
+          }),
+        ),
     };
     const { conn, client } = open(p);
     client.send(request(4));

@@ -36,7 +36,14 @@ describe('RequestDispatcher: framing and decoding faults close the connection', 
     ['a header shorter than 8 bytes', Buffer.from([0, 0, 0, 5, 0, 12, 0, 0, 0])],
     ['an unknown API key', requestFrame(32000, 0, 1)],
     ['a version above the handler range', requestFrame(ApiKey.Heartbeat, 5, 1)],
-    ['a ClientId longer than the frame', (() => { const f = requestFrame(ApiKey.Heartbeat, 2, 1); f.writeInt16BE(500, 12); return f; })()],
+    [
+      'a ClientId longer than the frame',
+      (() => {
+        const f = requestFrame(ApiKey.Heartbeat, 2, 1);
+        f.writeInt16BE(500, 12);
+        return f;
+      })(),
+    ],
     ['a body that does not decode', requestFrame(ApiKey.Heartbeat, 2, 1, Buffer.from([0, 1, 0x67]))],
   ];
   for (const [label, frame] of cases) {
@@ -87,7 +94,10 @@ describe('RequestDispatcher: a failing handler', () => {
     const d = openDispatcher(registry({ ...heartbeat, handle: () => (calls++ === 0 ? boom() : { errorCode: ErrorCode.NONE }) }));
     d.send(ApiKey.Heartbeat, 4, 1, { groupId: 'g' });
     d.send(ApiKey.Heartbeat, 4, 2, { groupId: 'g' });
-    assert.deepEqual(await d.response(ApiKey.Heartbeat, 4), { correlationId: 1, body: { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR } });
+    assert.deepEqual(await d.response(ApiKey.Heartbeat, 4), {
+      correlationId: 1,
+      body: { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR },
+    });
     assert.deepEqual(await d.response(ApiKey.Heartbeat, 4), { correlationId: 2, body: { throttleTimeMs: 0, errorCode: ErrorCode.NONE } });
     const [entry] = d.logged.filter((e) => e.level === 'error');
     assert.equal(entry!.fields!.api, 'Heartbeat');
@@ -106,13 +116,20 @@ describe('RequestDispatcher: a failing handler', () => {
     const d = openDispatcher(registry({ ...findCoordinatorHandler, handle: () => ({ errorCode: ErrorCode.NOT_COORDINATOR }) }));
     d.send(ApiKey.FindCoordinator, 4, 1, { coordinatorKeys: ['g'] });
     const res = await d.response(ApiKey.FindCoordinator, 4);
-    assert.deepEqual(res.body.coordinators.map((c) => [c.key, c.errorCode, c.nodeId]), [['g', ErrorCode.UNKNOWN_SERVER_ERROR, -1]]);
+    assert.deepEqual(
+      res.body.coordinators.map((c) => [c.key, c.errorCode, c.nodeId]),
+      [['g', ErrorCode.UNKNOWN_SERVER_ERROR, -1]],
+    );
   });
 
   it('without errorResponse: the top-level ErrorCode is set, every other field left at its default', async () => {
     const d = openDispatcher(registry({ ...listGroupsHandler, errorResponse: undefined, handle: boom }));
     d.send(ApiKey.ListGroups, 5, 1, {});
-    assert.deepEqual((await d.response(ApiKey.ListGroups, 5)).body, { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, groups: [] });
+    assert.deepEqual((await d.response(ApiKey.ListGroups, 5)).body, {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+      groups: [],
+    });
   });
 
   it('without errorResponse, when the response has no top-level ErrorCode at that version: the connection is closed', async () => {
@@ -124,7 +141,11 @@ describe('RequestDispatcher: a failing handler', () => {
 
   it('without errorResponse, a handler with its own codec: the connection is closed', async () => {
     const custom: AnyApiHandler = {
-      apiKey: ApiKey.Heartbeat, name: 'Custom', minVersion: 0, maxVersion: 0, handle: boom,
+      apiKey: ApiKey.Heartbeat,
+      name: 'Custom',
+      minVersion: 0,
+      maxVersion: 0,
+      handle: boom,
       codec: { decodeRequest: () => ({}), encodeResponse: (w) => w.writeInt32(0) },
     };
     const d = openDispatcher(registry(custom));

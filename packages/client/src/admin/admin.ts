@@ -4,15 +4,7 @@
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker. Per-item errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
-import type {
-  Admin,
-  ClusterDescription,
-  ConfigResource,
-  GroupDescription,
-  NewTopic,
-  OffsetToCommit,
-  TopicDescription,
-} from '../api.ts';
+import type { Admin, ClusterDescription, ConfigResource, GroupDescription, NewTopic, OffsetToCommit, TopicDescription } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -65,9 +57,12 @@ export class KafkaAdmin implements Admin {
     const c = await this.controller();
     const timeoutMs = this.cluster.options.requestTimeoutMs ?? 30000;
     // v0-5 name topics in `topicNames`, v6+ in `topics` (name or id)
-    const r = await c.request(ApiKey.DeleteTopics, c.versionFor(ApiKey.DeleteTopics) >= 6
-      ? { topics: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })), timeoutMs }
-      : { topicNames: names, timeoutMs });
+    const r = await c.request(
+      ApiKey.DeleteTopics,
+      c.versionFor(ApiKey.DeleteTopics) >= 6
+        ? { topics: names.map((name) => ({ name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })), timeoutMs }
+        : { topicNames: names, timeoutMs },
+    );
     for (const name of names) this.cluster.metadata.forget(name);
     for (const t of r.responses) check(t.errorCode, `delete topic ${t.name}`, t.errorMessage, { topic: t.name ?? undefined });
     this.cluster.metadata.requestUpdate();
@@ -88,13 +83,23 @@ export class KafkaAdmin implements Admin {
     await this.cluster.refreshMetadata({ topics: names });
     return names.map((name) => {
       const t = this.cluster.metadata.topic(name);
-      if (!t) throw new KafkaClientError(`describe topic ${name}: UNKNOWN_TOPIC_OR_PARTITION`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic: name, code: 3 });
+      if (!t)
+        throw new KafkaClientError(`describe topic ${name}: UNKNOWN_TOPIC_OR_PARTITION`, 'UNKNOWN_TOPIC_OR_PARTITION', true, {
+          topic: name,
+          code: 3,
+        });
       check(t.errorCode, `describe topic ${name}`, null, { topic: name });
       return {
         name,
         topicId: t.topicId,
         internal: t.isInternal,
-        partitions: t.partitions.map((p) => ({ partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr })),
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+        })),
       };
     });
   }
@@ -115,7 +120,10 @@ export class KafkaAdmin implements Admin {
     return this.cluster.anyConnection();
   }
 
-  async describeConfigs(resources: ConfigResource[], options: { overridesOnly?: boolean } = {}): Promise<Map<string, Record<string, string>>> {
+  async describeConfigs(
+    resources: ConfigResource[],
+    options: { overridesOnly?: boolean } = {},
+  ): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     for (const res of resources) {
       const c = await this.configConnection(res);
@@ -130,7 +138,8 @@ export class KafkaAdmin implements Admin {
         for (const cfg of result.configs) {
           if (cfg.value === null) continue;
           // configSource (v1+): 1 DYNAMIC_TOPIC_CONFIG, 2 DYNAMIC_BROKER_CONFIG, 3 DYNAMIC_DEFAULT_BROKER_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG
-          if (options.overridesOnly && (cfg.configSource >= 0 ? cfg.configSource !== (res.type === 'topic' ? 1 : 2) : cfg.isDefault)) continue;
+          if (options.overridesOnly && (cfg.configSource >= 0 ? cfg.configSource !== (res.type === 'topic' ? 1 : 2) : cfg.isDefault))
+            continue;
           configs[cfg.name] = cfg.value;
         }
         out.set(`${res.type}:${res.name}`, configs);
@@ -139,12 +148,22 @@ export class KafkaAdmin implements Admin {
     return out;
   }
 
-  async alterConfigs(resource: ConfigResource, changes: Record<string, string | null>, options: { incremental?: boolean; validateOnly?: boolean } = {}): Promise<void> {
+  async alterConfigs(
+    resource: ConfigResource,
+    changes: Record<string, string | null>,
+    options: { incremental?: boolean; validateOnly?: boolean } = {},
+  ): Promise<void> {
     const c = await this.configConnection(resource);
     if (options.incremental === false) {
       // legacy AlterConfigs: the given set replaces every override of the resource
       const configs = Object.entries(changes).map(([name, value]) => {
-        if (value === null) throw new KafkaClientError(`alter configs of ${resource.type} ${resource.name}: ${name} is null; leave it out to return it to its default`, 'INVALID_CONFIG', false, {});
+        if (value === null)
+          throw new KafkaClientError(
+            `alter configs of ${resource.type} ${resource.name}: ${name} is null; leave it out to return it to its default`,
+            'INVALID_CONFIG',
+            false,
+            {},
+          );
         return { name, value };
       });
       const r = await c.request(ApiKey.AlterConfigs, {
@@ -168,10 +187,17 @@ export class KafkaAdmin implements Admin {
     for (const x of r.responses) check(x.errorCode, `alter configs of ${resource.type} ${resource.name}`, x.errorMessage);
   }
 
-  async listOffsets(topic: string, at: 'earliest' | 'latest' | { timestamp: number }): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>> {
+  async listOffsets(
+    topic: string,
+    at: 'earliest' | 'latest' | { timestamp: number },
+  ): Promise<Array<{ partition: number; offset: bigint; timestamp: number }>> {
     await this.cluster.ensureTopics([topic]);
     const t = this.cluster.metadata.topic(topic);
-    if (!t || t.partitions.length === 0) throw new KafkaClientError(`list offsets of ${topic}: UNKNOWN_TOPIC_OR_PARTITION`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code: 3 });
+    if (!t || t.partitions.length === 0)
+      throw new KafkaClientError(`list offsets of ${topic}: UNKNOWN_TOPIC_OR_PARTITION`, 'UNKNOWN_TOPIC_OR_PARTITION', true, {
+        topic,
+        code: 3,
+      });
     const byLeader = new Map<number, number[]>();
     for (const p of t.partitions) {
       let l = byLeader.get(p.leader);
@@ -180,8 +206,13 @@ export class KafkaAdmin implements Admin {
     }
     const out: Array<{ partition: number; offset: bigint; timestamp: number }> = [];
     for (const [leader, partitions] of byLeader) {
-      if (leader < 0) throw new KafkaClientError(`list offsets of ${topic}: LEADER_NOT_AVAILABLE`, 'LEADER_NOT_AVAILABLE', true, { topic, code: 5 });
-      const r = await listOffsets(this.cluster, leader, partitions.map((partition) => ({ tp: { topic, partition }, target: at })));
+      if (leader < 0)
+        throw new KafkaClientError(`list offsets of ${topic}: LEADER_NOT_AVAILABLE`, 'LEADER_NOT_AVAILABLE', true, { topic, code: 5 });
+      const r = await listOffsets(
+        this.cluster,
+        leader,
+        partitions.map((partition) => ({ tp: { topic, partition }, target: at })),
+      );
       for (const partition of partitions) {
         const x = r.get(`${topic}\u0000${partition}`)!;
         check(x.errorCode, `list offsets of ${topic}-${partition}`, null, { topic, partition });
@@ -196,7 +227,12 @@ export class KafkaAdmin implements Admin {
     const byLeader = new Map<number, typeof before>();
     for (const b of before) {
       const leader = this.cluster.metadata.leaderFor(topic, b.partition);
-      if (leader === undefined) throw new KafkaClientError(`delete records of ${topic}-${b.partition}: LEADER_NOT_AVAILABLE`, 'LEADER_NOT_AVAILABLE', true, { topic, partition: b.partition, code: 5 });
+      if (leader === undefined)
+        throw new KafkaClientError(`delete records of ${topic}-${b.partition}: LEADER_NOT_AVAILABLE`, 'LEADER_NOT_AVAILABLE', true, {
+          topic,
+          partition: b.partition,
+          code: 5,
+        });
       let l = byLeader.get(leader);
       if (!l) byLeader.set(leader, (l = []));
       l.push(b);
@@ -206,7 +242,9 @@ export class KafkaAdmin implements Admin {
         topics: [{ name: topic, partitions: items.map((i) => ({ partitionIndex: i.partition, offset: i.offset })) }],
         timeoutMs: this.cluster.options.requestTimeoutMs ?? 30000,
       });
-      for (const t of r.topics) for (const p of t.partitions) check(p.errorCode, `delete records of ${t.name}-${p.partitionIndex}`, null, { topic: t.name, partition: p.partitionIndex });
+      for (const t of r.topics)
+        for (const p of t.partitions)
+          check(p.errorCode, `delete records of ${t.name}-${p.partitionIndex}`, null, { topic: t.name, partition: p.partitionIndex });
     }
   }
 
@@ -291,10 +329,21 @@ export class KafkaAdmin implements Admin {
       retentionTimeMs: -1n,
       topics: [...byTopic].map(([name, ps]) => ({
         name,
-        partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: p.metadata ?? '' })),
+        partitions: ps.map((p) => ({
+          partitionIndex: p.partition,
+          committedOffset: p.offset,
+          committedLeaderEpoch: -1,
+          commitTimestamp: -1n,
+          committedMetadata: p.metadata ?? '',
+        })),
       })),
     });
-    for (const t of r.topics) for (const p of t.partitions) check(p.errorCode, `alter offset of group ${groupId} for ${t.name}-${p.partitionIndex}`, null, { topic: t.name, partition: p.partitionIndex });
+    for (const t of r.topics)
+      for (const p of t.partitions)
+        check(p.errorCode, `alter offset of group ${groupId} for ${t.name}-${p.partitionIndex}`, null, {
+          topic: t.name,
+          partition: p.partitionIndex,
+        });
   }
 
   async describeCluster(): Promise<ClusterDescription> {
@@ -303,7 +352,10 @@ export class KafkaAdmin implements Admin {
     return {
       clusterId: m.clusterId,
       controllerId: m.controllerId,
-      brokers: m.brokerList().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.nodeId - b.nodeId),
+      brokers: m
+        .brokerList()
+        .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }))
+        .sort((a, b) => a.nodeId - b.nodeId),
     };
   }
 }

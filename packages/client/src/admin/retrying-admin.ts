@@ -26,19 +26,49 @@ export class RetryingAdmin implements Admin {
     return withAdminRetries(op, this.retry);
   }
 
-  createTopics(...a: Args<'createTopics'>) { return this.run(() => this.inner.createTopics(...a)); }
-  deleteTopics(...a: Args<'deleteTopics'>) { return this.run(() => this.inner.deleteTopics(...a)); }
-  listTopics(...a: Args<'listTopics'>) { return this.run(() => this.inner.listTopics(...a)); }
-  describeTopics(...a: Args<'describeTopics'>) { return this.run(() => this.inner.describeTopics(...a)); }
-  createPartitions(...a: Args<'createPartitions'>) { return this.run(() => this.inner.createPartitions(...a)); }
-  describeConfigs(...a: Args<'describeConfigs'>) { return this.run(() => this.inner.describeConfigs(...a)); }
-  alterConfigs(...a: Args<'alterConfigs'>) { return this.run(() => this.inner.alterConfigs(...a)); }
-  listOffsets(...a: Args<'listOffsets'>) { return this.run(() => this.inner.listOffsets(...a)); }
-  deleteRecords(...a: Args<'deleteRecords'>) { return this.run(() => this.inner.deleteRecords(...a)); }
-  listGroups(...a: Args<'listGroups'>) { return this.run(() => this.inner.listGroups(...a)); }
-  describeGroups(...a: Args<'describeGroups'>) { return this.run(() => this.inner.describeGroups(...a)); }
-  deleteGroups(...a: Args<'deleteGroups'>) { return this.run(() => this.inner.deleteGroups(...a)); }
-  listGroupOffsets(...a: Args<'listGroupOffsets'>) { return this.run(() => this.inner.listGroupOffsets(...a)); }
-  alterGroupOffsets(...a: Args<'alterGroupOffsets'>) { return this.run(() => this.inner.alterGroupOffsets(...a)); }
-  describeCluster(...a: Args<'describeCluster'>) { return this.run(() => this.inner.describeCluster(...a)); }
+  createTopics(...a: Args<'createTopics'>) {
+    return this.run(() => this.inner.createTopics(...a));
+  }
+  deleteTopics(...a: Args<'deleteTopics'>) {
+    return this.run(() => this.inner.deleteTopics(...a));
+  }
+  listTopics(...a: Args<'listTopics'>) {
+    return this.run(() => this.inner.listTopics(...a));
+  }
+  describeTopics(...a: Args<'describeTopics'>) {
+    return this.run(() => this.inner.describeTopics(...a));
+  }
+  createPartitions(...a: Args<'createPartitions'>) {
+    return this.run(() => this.inner.createPartitions(...a));
+  }
+  describeConfigs(...a: Args<'describeConfigs'>) {
+    return this.run(() => this.inner.describeConfigs(...a));
+  }
+  alterConfigs(...a: Args<'alterConfigs'>) {
+    return this.run(() => this.inner.alterConfigs(...a));
+  }
+  listOffsets(...a: Args<'listOffsets'>) {
+    return this.run(() => this.inner.listOffsets(...a));
+  }
+  deleteRecords(...a: Args<'deleteRecords'>) {
+    return this.run(() => this.inner.deleteRecords(...a));
+  }
+  listGroups(...a: Args<'listGroups'>) {
+    return this.run(() => this.inner.listGroups(...a));
+  }
+  describeGroups(...a: Args<'describeGroups'>) {
+    return this.run(() => this.inner.describeGroups(...a));
+  }
+  deleteGroups(...a: Args<'deleteGroups'>) {
+    return this.run(() => this.inner.deleteGroups(...a));
+  }
+  listGroupOffsets(...a: Args<'listGroupOffsets'>) {
+    return this.run(() => this.inner.listGroupOffsets(...a));
+  }
+  alterGroupOffsets(...a: Args<'alterGroupOffsets'>) {
+    return this.run(() => this.inner.alterGroupOffsets(...a));
+  }
+  describeCluster(...a: Args<'describeCluster'>) {
+    return this.run(() => this.inner.describeCluster(...a));
+  }
 }

@@ -71,7 +71,10 @@ function decoding<T>(what: string, f: () => T): T {
   }
 }
 
-export function encodeSubscription(value: Partial<ConsumerProtocolSubscription> & { topics: string[] }, version = CONSUMER_PROTOCOL_MAX_VERSION): Buffer {
+export function encodeSubscription(
+  value: Partial<ConsumerProtocolSubscription> & { topics: string[] },
+  version = CONSUMER_PROTOCOL_MAX_VERSION,
+): Buffer {
   version = checkVersion(version);
   const w = new Writer(64);
   w.writeInt16(version);

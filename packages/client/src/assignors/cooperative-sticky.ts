@@ -5,7 +5,14 @@
 // Partitions not moving keep flowing. userData: int32 generation (for subscriptions older than
 // ConsumerProtocolSubscription v2, which carries generationId itself).
 import { stickyAssign, DEFAULT_GENERATION, type MemberData } from './sticky-core.ts';
-import { tpKey, type Assignor, type AssignmentResult, type MemberSubscription, type PartitionsPerTopic, type TopicPartition } from './types.ts';
+import {
+  tpKey,
+  type Assignor,
+  type AssignmentResult,
+  type MemberSubscription,
+  type PartitionsPerTopic,
+  type TopicPartition,
+} from './types.ts';
 
 export interface CooperativeStickyAssignorOptions {
   preferRackAwareLogic?: boolean;

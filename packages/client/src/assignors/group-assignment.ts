@@ -5,8 +5,23 @@
 // JoinGroup (decode every member's subscription, run the chosen assignor, check a cooperative
 // assignment never hands out a partition another member still owns, encode the assignments), and
 // what a member does with its SyncGroup assignment (partitions added and revoked).
-import { decodeSubscription, encodeAssignment, encodeSubscription, flattenTopicPartitions, groupByTopic, decodeAssignment } from './consumer-protocol.ts';
-import { tpKey, type PartitionInfo, type Assignor, type MemberSubscription, type PartitionsPerTopic, type RebalanceProtocol, type TopicPartition } from './types.ts';
+import {
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  flattenTopicPartitions,
+  groupByTopic,
+  decodeAssignment,
+} from './consumer-protocol.ts';
+import {
+  tpKey,
+  type PartitionInfo,
+  type Assignor,
+  type MemberSubscription,
+  type PartitionsPerTopic,
+  type RebalanceProtocol,
+  type TopicPartition,
+} from './types.ts';
 
 export interface JoinProtocol {
   name: string;
@@ -95,7 +110,10 @@ export function leaderAssign(
 }
 
 /** A cooperative assignment may not give a member a partition that another member still owns. */
-export function validateCooperativeAssignment(subscriptions: Map<string, MemberSubscription>, assignment: Map<string, TopicPartition[]>): void {
+export function validateCooperativeAssignment(
+  subscriptions: Map<string, MemberSubscription>,
+  assignment: Map<string, TopicPartition[]>,
+): void {
   const owner = new Map<string, string>();
   for (const [m, s] of subscriptions) for (const tp of s.ownedPartitions) owner.set(tpKey(tp), m);
   for (const [m, parts] of assignment) {
@@ -111,7 +129,10 @@ export function validateCooperativeAssignment(subscriptions: Map<string, MemberS
 }
 
 /** What changes for a member when its SyncGroup assignment arrives. */
-export function diffAssignment(owned: readonly TopicPartition[], assignmentBytes: Buffer): { assigned: TopicPartition[]; added: TopicPartition[]; revoked: TopicPartition[] } {
+export function diffAssignment(
+  owned: readonly TopicPartition[],
+  assignmentBytes: Buffer,
+): { assigned: TopicPartition[]; added: TopicPartition[]; revoked: TopicPartition[] } {
   const assigned = flattenTopicPartitions(decodeAssignment(assignmentBytes).assignedPartitions);
   const ownedKeys = new Set(owned.map(tpKey));
   const assignedKeys = new Set(assigned.map(tpKey));

@@ -71,7 +71,9 @@ class TopicAssignmentState {
 
   maxAssignable(consumer: string): number {
     const max =
-      this.numPartitionsPerConsumer + (this.remainingConsumersWithExtraPartition > 0 ? 1 : 0) - (this.numAssignedByConsumer.get(consumer) ?? 0);
+      this.numPartitionsPerConsumer +
+      (this.remainingConsumersWithExtraPartition > 0 ? 1 : 0) -
+      (this.numAssignedByConsumer.get(consumer) ?? 0);
     return Math.max(0, max);
   }
 
@@ -118,7 +120,9 @@ export class RangeAssignor implements Assignor {
     for (const topic of [...partitionsPerTopic.keys()].sort()) {
       const partitions = [...(partitionsPerTopic.get(topic) ?? [])].sort((a, b) => a.partition - b.partition);
       if (partitions.length === 0) continue;
-      states.push(new TopicAssignmentState(topic, partitions, consumersPerTopic.get(topic) ?? [], consumerRacks, this.preferRackAwareLogic));
+      states.push(
+        new TopicAssignmentState(topic, partitions, consumersPerTopic.get(topic) ?? [], consumerRacks, this.preferRackAwareLogic),
+      );
     }
     const assignment = new Map<string, TopicPartition[]>();
     for (const memberId of subscriptions.keys()) assignment.set(memberId, []);

@@ -2,7 +2,14 @@
 // topics in name order and partitions in numeric order, dealt in turn to the members ordered by
 // group.instance.id (static members first) then member id, skipping a member that is not
 // subscribed to the partition's topic. Balanced when all subscriptions are equal.
-import { compareMembers, type Assignor, type AssignmentResult, type MemberSubscription, type PartitionsPerTopic, type TopicPartition } from './types.ts';
+import {
+  compareMembers,
+  type Assignor,
+  type AssignmentResult,
+  type MemberSubscription,
+  type PartitionsPerTopic,
+  type TopicPartition,
+} from './types.ts';
 
 export class RoundRobinAssignor implements Assignor {
   readonly name = 'roundrobin';

@@ -81,7 +81,9 @@ class RackInfo {
   sortPartitionsByRackConsumers(partitions: TopicPartition[]): TopicPartition[] {
     if (this.numConsumersByPartition.size === 0) return partitions;
     // stable sort, like Java's List.sort
-    return [...partitions].sort((a, b) => (this.numConsumersByPartition.get(tpKey(a)) ?? 0) - (this.numConsumersByPartition.get(tpKey(b)) ?? 0));
+    return [...partitions].sort(
+      (a, b) => (this.numConsumersByPartition.get(tpKey(a)) ?? 0) - (this.numConsumersByPartition.get(tpKey(b)) ?? 0),
+    );
   }
 
   nextRackConsumer(tp: TopicPartition, consumerList: readonly string[], firstIndex: number): number {
@@ -131,12 +133,21 @@ export function stickyAssign(
   for (const t of [...partitionsPerTopic.keys()].sort(compareStrings)) {
     const infos = partitionsPerTopic.get(t)!;
     if (!subscribed.has(t) || infos.length === 0) continue;
-    sortedPpt.set(t, [...infos].sort((a, b) => a.partition - b.partition));
+    sortedPpt.set(
+      t,
+      [...infos].sort((a, b) => a.partition - b.partition),
+    );
   }
   const rackInfo = new RackInfo(sortedPpt, sortedSubs, preferRackAwareLogic);
   const consumerToOwned = new Map<string, TopicPartition[]>();
   const multiplyClaimed = new Set<string>();
-  const { allEqual, maxGeneration } = allSubscriptionsEqual(new Set(sortedPpt.keys()), sortedSubs, memberData, consumerToOwned, multiplyClaimed);
+  const { allEqual, maxGeneration } = allSubscriptionsEqual(
+    new Set(sortedPpt.keys()),
+    sortedSubs,
+    memberData,
+    consumerToOwned,
+    multiplyClaimed,
+  );
   if (allEqual) {
     const b = new ConstrainedBuilder(sortedPpt, rackInfo, consumerToOwned, multiplyClaimed);
     const assignment = b.build();
@@ -466,7 +477,8 @@ class GeneralBuilder {
     for (const [consumer, s] of this.subscriptions) {
       const data = this.memberData(s);
       if (data.generation !== undefined && data.generation < this.maxGeneration) update(data.partitions, consumer, data.generation);
-      else if (data.generation === undefined && this.maxGeneration > DEFAULT_GENERATION) update(data.partitions, consumer, DEFAULT_GENERATION);
+      else if (data.generation === undefined && this.maxGeneration > DEFAULT_GENERATION)
+        update(data.partitions, consumer, DEFAULT_GENERATION);
     }
   }
 
@@ -598,7 +610,11 @@ class GeneralBuilder {
         const consumer = this.currentPartitionConsumer.get(tpKey(tp));
         if (consumer === undefined) continue;
         const p = prev.get(tpKey(tp));
-        if (p !== undefined && this.current.has(p.consumer) && this.current.get(consumer)!.length > this.current.get(p.consumer)!.length + 1) {
+        if (
+          p !== undefined &&
+          this.current.has(p.consumer) &&
+          this.current.get(consumer)!.length > this.current.get(p.consumer)!.length + 1
+        ) {
           this.reassignPartitionTo(tp, p.consumer);
           reassignmentPerformed = modified = true;
           continue;

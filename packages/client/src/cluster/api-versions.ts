@@ -45,7 +45,8 @@ export class ApiVersionsTable {
   /** Version to use for `apiKey`, or throws UnsupportedVersionError. */
   choose(apiKey: number, client: VersionRange, apiName = `API ${apiKey}`): number {
     const broker = this.ranges.get(apiKey);
-    if (!broker) throw new UnsupportedVersionError(`broker ${this.broker ?? ''} does not support ${apiName}`.replace('  ', ' '), this.broker);
+    if (!broker)
+      throw new UnsupportedVersionError(`broker ${this.broker ?? ''} does not support ${apiName}`.replace('  ', ' '), this.broker);
     const v = highestCommonVersion(client, broker);
     if (v < 0) {
       throw new UnsupportedVersionError(

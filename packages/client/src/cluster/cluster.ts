@@ -96,7 +96,7 @@ export class Cluster {
 
   /** Some connected broker: a known one, else the bootstrap servers in turn. */
   async anyConnection(): Promise<BrokerConnection> {
-    for (const [k, c] of this.connections) if (c.isReady && !k.includes("#")) return c;
+    for (const [k, c] of this.connections) if (c.isReady && !k.includes('#')) return c;
     const candidates = this.metadata.brokerList().length
       ? this.metadata.brokerList().map((b) => ({ host: b.host, port: b.port, nodeId: b.nodeId }))
       : [];
@@ -153,7 +153,14 @@ export class Cluster {
     }
     if (this.closed) throw new ClientClosedError(addr);
     const c = new BrokerConnection(
-      { host, port, clientId: this.options.clientId, connectTimeoutMs: this.options.connectTimeoutMs, requestTimeoutMs: this.options.requestTimeoutMs, tls: this.options.tls },
+      {
+        host,
+        port,
+        clientId: this.options.clientId,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        tls: this.options.tls,
+      },
       nodeId,
     );
     this.connections.set(addr, c);

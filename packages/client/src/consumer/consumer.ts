@@ -60,15 +60,19 @@ export class KafkaConsumer implements Consumer {
     this.autoCommitIntervalMs = config.autoCommitIntervalMs ?? 5000;
     this.lastAutoCommitMs = cluster.clock();
     this.group = config.groupId
-      ? new GroupCoordinator(cluster, {
-          groupId: config.groupId,
-          groupInstanceId: config.groupInstanceId ?? null,
-          sessionTimeoutMs: config.sessionTimeoutMs ?? 45000,
-          rebalanceTimeoutMs: config.maxPollIntervalMs ?? 300000,
-          heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3000,
-          assignors: this.assignorList,
-          rackId: cluster.options.clientRack ?? null,
-        }, this.subscriptions)
+      ? new GroupCoordinator(
+          cluster,
+          {
+            groupId: config.groupId,
+            groupInstanceId: config.groupInstanceId ?? null,
+            sessionTimeoutMs: config.sessionTimeoutMs ?? 45000,
+            rebalanceTimeoutMs: config.maxPollIntervalMs ?? 300000,
+            heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3000,
+            assignors: this.assignorList,
+            rackId: cluster.options.clientRack ?? null,
+          },
+          this.subscriptions,
+        )
       : null;
     // a used-up or dropped fetch lets its partition be fetched again (fetch ahead)
     this.buffer.onRemoved = () => this.fetcher.maybeFetch();
@@ -172,7 +176,12 @@ export class KafkaConsumer implements Consumer {
     }
     const resets = this.subscriptions.partitionsNeedingReset();
     if (resets.length > 0) await this.fetcher.resetPositions(resets);
-    if (this.autoCommit && this.cluster.clock() - this.lastAutoCommitMs >= this.autoCommitIntervalMs && this.group && !this.group.rejoinNeeded) {
+    if (
+      this.autoCommit &&
+      this.cluster.clock() - this.lastAutoCommitMs >= this.autoCommitIntervalMs &&
+      this.group &&
+      !this.group.rejoinNeeded
+    ) {
       this.lastAutoCommitMs = this.cluster.clock();
       this.commitConsumed().catch(() => {});
     }

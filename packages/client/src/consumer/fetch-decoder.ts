@@ -6,8 +6,19 @@
 // MaxTimestamp for LogAppendTime batches). A partial trailing batch (cut at max bytes) is left
 // for the next fetch. Synchronous unless a batch is compressed: only then does it wait for the codec.
 import {
-  Attr, BATCH_HEADER_SIZE, CompressionType, InvalidBatchError, Off, RecordFormatError,
-  batchCodec, batchSizeAt, checkBatchFormat, compressionOf, decompress, readRecords, type RecordHeader,
+  Attr,
+  BATCH_HEADER_SIZE,
+  CompressionType,
+  InvalidBatchError,
+  Off,
+  RecordFormatError,
+  batchCodec,
+  batchSizeAt,
+  checkBatchFormat,
+  compressionOf,
+  decompress,
+  readRecords,
+  type RecordHeader,
 } from '@tributary/protocol';
 import type { ConsumerRecord } from '../api.ts';
 
@@ -21,8 +32,15 @@ export interface DecodedFetch {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 type FetchedRecordConstructor = new (
-  topic: string, partition: number, offset: bigint, timestamp: number, timestampType: ConsumerRecord['timestampType'],
-  key: Buffer | null, value: Buffer | null, headers: RecordHeader[], leaderEpoch: number,
+  topic: string,
+  partition: number,
+  offset: bigint,
+  timestamp: number,
+  timestampType: ConsumerRecord['timestampType'],
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+  leaderEpoch: number,
 ) => ConsumerRecord;
 
 /**
@@ -32,8 +50,16 @@ type FetchedRecordConstructor = new (
  * do), which turns cheap scavenges into frequent full collections.
  */
 const FetchedRecord = function (
-  this: ConsumerRecord, topic: string, partition: number, offset: bigint, timestamp: number, timestampType: ConsumerRecord['timestampType'],
-  key: Buffer | null, value: Buffer | null, headers: RecordHeader[], leaderEpoch: number,
+  this: ConsumerRecord,
+  topic: string,
+  partition: number,
+  offset: bigint,
+  timestamp: number,
+  timestampType: ConsumerRecord['timestampType'],
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+  leaderEpoch: number,
 ) {
   this.topic = topic;
   this.partition = partition;
@@ -80,7 +106,14 @@ export function decodeFetch(topic: string, partition: number, blob: Buffer, chec
   return walk(topic, partition, blob, 0, checkCrcs, out);
 }
 
-function walk(topic: string, partition: number, blob: Buffer, pos: number, checkCrcs: boolean, out: DecodedFetch): DecodedFetch | Promise<DecodedFetch> {
+function walk(
+  topic: string,
+  partition: number,
+  blob: Buffer,
+  pos: number,
+  checkCrcs: boolean,
+  out: DecodedFetch,
+): DecodedFetch | Promise<DecodedFetch> {
   let last = -1; // the last complete batch: the next fetch offset is computed once, from it
   while (pos < blob.length) {
     const size = batchSizeAt(blob, pos);
@@ -115,7 +148,15 @@ function walk(topic: string, partition: number, blob: Buffer, pos: number, check
 }
 
 /** Decodes the (uncompressed) records section of the batch at `pos` of `blob` onto `out`. */
-function appendRecords(topic: string, partition: number, blob: Buffer, pos: number, attributes: number, section: Buffer, out: ConsumerRecord[]): void {
+function appendRecords(
+  topic: string,
+  partition: number,
+  blob: Buffer,
+  pos: number,
+  attributes: number,
+  section: Buffer,
+  out: ConsumerRecord[],
+): void {
   const count = blob.readInt32BE(pos + Off.RecordsCount);
   const leaderEpoch = blob.readInt32BE(pos + Off.PartitionLeaderEpoch);
   const logAppend = (attributes & Attr.TimestampTypeLogAppend) !== 0;
@@ -129,11 +170,35 @@ function appendRecords(topic: string, partition: number, blob: Buffer, pos: numb
     if (baseOffset >= 0n && lastOffset <= MAX_SAFE) {
       const base = Number(baseOffset);
       readRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers: RecordHeader[]) => {
-        out.push(new FetchedRecord(topic, partition, BigInt(base + offsetDelta), baseTimestamp + timestampDelta * tsScale, timestampType, key, value, headers, leaderEpoch));
+        out.push(
+          new FetchedRecord(
+            topic,
+            partition,
+            BigInt(base + offsetDelta),
+            baseTimestamp + timestampDelta * tsScale,
+            timestampType,
+            key,
+            value,
+            headers,
+            leaderEpoch,
+          ),
+        );
       });
     } else {
       readRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers: RecordHeader[]) => {
-        out.push(new FetchedRecord(topic, partition, baseOffset + BigInt(offsetDelta), baseTimestamp + timestampDelta * tsScale, timestampType, key, value, headers, leaderEpoch));
+        out.push(
+          new FetchedRecord(
+            topic,
+            partition,
+            baseOffset + BigInt(offsetDelta),
+            baseTimestamp + timestampDelta * tsScale,
+            timestampType,
+            key,
+            value,
+            headers,
+            leaderEpoch,
+          ),
+        );
       });
     }
   } catch (err) {

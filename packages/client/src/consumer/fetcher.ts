@@ -113,11 +113,13 @@ export class Fetcher {
       if (wait > 0) await sleep(wait);
       this.lastLeaderRefreshMs = Date.now();
       await this.cluster.refreshMetadata();
-    })().catch(() => {}).finally(() => {
-      this.leaderRefresh = null;
-      this.buffer.wakeup();
-      if (!this.closed) this.maybeFetch();
-    });
+    })()
+      .catch(() => {})
+      .finally(() => {
+        this.leaderRefresh = null;
+        this.buffer.wakeup();
+        if (!this.closed) this.maybeFetch();
+      });
   }
 
   private async fetchFrom(node: number, parts: Array<{ tp: TopicPartition; offset: bigint; currentLeaderEpoch: number }>): Promise<void> {
@@ -129,21 +131,32 @@ export class Fetcher {
     }
     let response: FetchResponse;
     try {
-      response = await this.cluster.request(node, ApiKey.Fetch, {
-        replicaId: -1,
-        maxWaitMs: this.config.maxWaitMs,
-        minBytes: this.config.minBytes,
-        maxBytes: this.config.maxBytes,
-        isolationLevel: this.config.isolationLevel,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [...byTopic].map(([topic, ps]) => ({
-          topic,
-          partitions: ps.map((p) => ({ partition: p.tp.partition, currentLeaderEpoch: p.currentLeaderEpoch, fetchOffset: p.offset, logStartOffset: -1n, partitionMaxBytes: this.config.maxPartitionBytes })),
-        })),
-        forgottenTopicsData: [],
-        rackId: '',
-      }, { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs, flush: true });
+      response = await this.cluster.request(
+        node,
+        ApiKey.Fetch,
+        {
+          replicaId: -1,
+          maxWaitMs: this.config.maxWaitMs,
+          minBytes: this.config.minBytes,
+          maxBytes: this.config.maxBytes,
+          isolationLevel: this.config.isolationLevel,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [...byTopic].map(([topic, ps]) => ({
+            topic,
+            partitions: ps.map((p) => ({
+              partition: p.tp.partition,
+              currentLeaderEpoch: p.currentLeaderEpoch,
+              fetchOffset: p.offset,
+              logStartOffset: -1n,
+              partitionMaxBytes: this.config.maxPartitionBytes,
+            })),
+          })),
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+        { timeoutMs: (this.cluster.options.requestTimeoutMs ?? 30000) + this.config.maxWaitMs, flush: true },
+      );
     } catch {
       this.cluster.metadata.requestUpdate();
       await sleep(100);
@@ -161,7 +174,12 @@ export class Fetcher {
         // a fetch ahead that failed: only leadership errors matter now (the leader moved: look it up,
         // or the next fetch ahead goes to the same node at once); the position's fetch sees the rest
         const ahead = pos.offset !== req.offset;
-        if (ahead && p.errorCode !== ErrorCode.NONE && !LEADERSHIP_ERRORS.has(p.errorCode) && p.errorCode !== ErrorCode.UNKNOWN_LEADER_EPOCH) {
+        if (
+          ahead &&
+          p.errorCode !== ErrorCode.NONE &&
+          !LEADERSHIP_ERRORS.has(p.errorCode) &&
+          p.errorCode !== ErrorCode.UNKNOWN_LEADER_EPOCH
+        ) {
           backoff = true;
           continue;
         }
@@ -183,7 +201,12 @@ export class Fetcher {
         } else {
           const info = errorInfo(p.errorCode);
           if (!info.retriable) {
-            this.errors.push(new KafkaClientError(`fetch from ${tp.topic}-${tp.partition} failed: ${info.name}`, info.name, false, { code: p.errorCode, ...tp }));
+            this.errors.push(
+              new KafkaClientError(`fetch from ${tp.topic}-${tp.partition} failed: ${info.name}`, info.name, false, {
+                code: p.errorCode,
+                ...tp,
+              }),
+            );
           }
         }
       }
@@ -199,23 +222,40 @@ export class Fetcher {
   private complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): void | Promise<void> {
     if (!records || records.length === 0) return;
     const corrupt = (err: unknown) => {
-      this.errors.push(new KafkaClientError(`corrupt record batch from ${tp.topic}-${tp.partition}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', false, { ...tp }, { cause: err }));
+      this.errors.push(
+        new KafkaClientError(
+          `corrupt record batch from ${tp.topic}-${tp.partition}: ${(err as Error).message}`,
+          'CORRUPT_MESSAGE',
+          false,
+          { ...tp },
+          { cause: err },
+        ),
+      );
     };
     const fetch = (nextFetchOffset: bigint, decoded: ConsumerRecord[] | null, decode: CompletedFetch['decode']): CompletedFetch => ({
-      topic: tp.topic, partition: tp.partition, fetchOffset, records: decoded, decode, nextFetchOffset, highWatermark, sizeInBytes: records.length,
+      topic: tp.topic,
+      partition: tp.partition,
+      fetchOffset,
+      records: decoded,
+      decode,
+      nextFetchOffset,
+      highWatermark,
+      sizeInBytes: records.length,
     });
     const scan = scanFetch(records);
     if (!scan.eager) {
       if (scan.nextFetchOffset === null) return;
       const checkCrcs = this.config.checkCrcs;
-      this.buffer.add(fetch(scan.nextFetchOffset, null, () => {
-        try {
-          return (decodeFetch(tp.topic, tp.partition, records, checkCrcs) as DecodedFetch).records; // uncompressed: synchronous
-        } catch (err) {
-          corrupt(err);
-          return null;
-        }
-      })); // woken after the next fetch left (maybeFetch)
+      this.buffer.add(
+        fetch(scan.nextFetchOffset, null, () => {
+          try {
+            return (decodeFetch(tp.topic, tp.partition, records, checkCrcs) as DecodedFetch).records; // uncompressed: synchronous
+          } catch (err) {
+            corrupt(err);
+            return null;
+          }
+        }),
+      ); // woken after the next fetch left (maybeFetch)
       return;
     }
     const add = (d: DecodedFetch) => {
@@ -246,7 +286,12 @@ export class Fetcher {
     }
     await Promise.all(
       [...byLeader].map(async ([node, rs]) => {
-        const offsets = await listOffsets(this.cluster, node, rs.map((r) => ({ tp: r.tp, target: r.target })), this.config.isolationLevel);
+        const offsets = await listOffsets(
+          this.cluster,
+          node,
+          rs.map((r) => ({ tp: r.tp, target: r.target })),
+          this.config.isolationLevel,
+        );
         for (const r of rs) {
           const found = offsets.get(partitionKey(r.tp.topic, r.tp.partition));
           if (!found || !this.subscriptions.isAssigned(r.tp)) continue;
@@ -286,14 +331,24 @@ export async function listOffsets(
     isolationLevel,
     topics: [...byTopic].map(([name, is]) => ({
       name,
-      partitions: is.map((i) => ({ partitionIndex: i.tp.partition, currentLeaderEpoch: cluster.metadata.leaderEpochFor(i.tp.topic, i.tp.partition), timestamp: ts(i.target), maxNumOffsets: 1 })),
+      partitions: is.map((i) => ({
+        partitionIndex: i.tp.partition,
+        currentLeaderEpoch: cluster.metadata.leaderEpochFor(i.tp.topic, i.tp.partition),
+        timestamp: ts(i.target),
+        maxNumOffsets: 1,
+      })),
     })),
   });
   const out = new Map<string, { errorCode: number; offset: bigint; timestamp: bigint; leaderEpoch: number }>();
   for (const t of response.topics) {
     for (const p of t.partitions) {
       const offset = p.oldStyleOffsets.length > 0 && p.offset === -1n ? p.oldStyleOffsets[0] : p.offset;
-      out.set(partitionKey(t.name, p.partitionIndex), { errorCode: p.errorCode, offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
+      out.set(partitionKey(t.name, p.partitionIndex), {
+        errorCode: p.errorCode,
+        offset,
+        timestamp: p.timestamp,
+        leaderEpoch: p.leaderEpoch,
+      });
     }
   }
   return out;

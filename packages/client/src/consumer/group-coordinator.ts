@@ -32,7 +32,11 @@ export interface GroupConfig {
   rackId: string | null;
 }
 
-const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+const COORDINATOR_ERRORS = new Set<number>([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
 /** The coordinator's connection failed (it may have moved): find it again and retry. */
 const lostConnection = (err: unknown) => err instanceof ConnectionError || err instanceof RequestTimeoutError;
 const key = (t: TopicPartition) => partitionKey(t.topic, t.partition);
@@ -103,7 +107,12 @@ export class GroupCoordinator {
     for (let attempt = 0; ; attempt++) {
       if (!this.coordinator) await this.findCoordinator();
       try {
-        return await this.cluster.connectionToAddress(this.coordinator!.host, this.coordinator!.port, this.coordinator!.nodeId, 'coordinator');
+        return await this.cluster.connectionToAddress(
+          this.coordinator!.host,
+          this.coordinator!.port,
+          this.coordinator!.nodeId,
+          'coordinator',
+        );
       } catch (err) {
         this.coordinator = null;
         if (attempt >= 5 || this.closed) throw err;
@@ -121,7 +130,12 @@ export class GroupCoordinator {
         return;
       }
       if (!errorInfo(r.errorCode).retriable || attempt >= 10 || this.closed) {
-        throw new KafkaClientError(`FindCoordinator for group ${this.config.groupId} failed: ${errorInfo(r.errorCode).name}`, errorInfo(r.errorCode).name, errorInfo(r.errorCode).retriable, { code: r.errorCode });
+        throw new KafkaClientError(
+          `FindCoordinator for group ${this.config.groupId} failed: ${errorInfo(r.errorCode).name}`,
+          errorInfo(r.errorCode).name,
+          errorInfo(r.errorCode).retriable,
+          { code: r.errorCode },
+        );
       }
       await sleep(100 * (attempt + 1));
     }
@@ -173,16 +187,22 @@ export class GroupCoordinator {
       const conn = await this.coordinatorConnection();
       const topics = this.subscriptions.subscribedTopics();
       this.cluster.metadata.addTopics(topics);
-      const join = await conn.request(ApiKey.JoinGroup, {
-        groupId: this.config.groupId,
-        sessionTimeoutMs: this.config.sessionTimeoutMs,
-        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
-        memberId: this.memberId,
-        groupInstanceId: this.config.groupInstanceId,
-        protocolType: CONSUMER_PROTOCOL_TYPE,
-        protocols: joinProtocols(this.config.assignors, topics, this.owned, this.generationId, this.config.rackId),
-        reason: null,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      const join = await conn
+        .request(
+          ApiKey.JoinGroup,
+          {
+            groupId: this.config.groupId,
+            sessionTimeoutMs: this.config.sessionTimeoutMs,
+            rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
+            memberId: this.memberId,
+            groupInstanceId: this.config.groupInstanceId,
+            protocolType: CONSUMER_PROTOCOL_TYPE,
+            protocols: joinProtocols(this.config.assignors, topics, this.owned, this.generationId, this.config.rackId),
+            reason: null,
+          },
+          { timeoutMs: this.config.rebalanceTimeoutMs + 5000 },
+        )
+        .catch((err: unknown) => this.onLostConnection(err));
       if (join === null) {
         this.needsJoin = true;
         await sleep(Math.min(1000, 50 * (attempt + 1)));
@@ -214,7 +234,13 @@ export class GroupCoordinator {
       this.protocolName = join.protocolName;
       this.isLeader = join.leader === join.memberId;
       const assignor = this.config.assignors.find((a) => a.name === join.protocolName);
-      if (!assignor) throw new KafkaClientError(`group ${this.config.groupId} chose protocol ${join.protocolName}, which this member does not have`, 'INCONSISTENT_GROUP_PROTOCOL', false, {});
+      if (!assignor)
+        throw new KafkaClientError(
+          `group ${this.config.groupId} chose protocol ${join.protocolName}, which this member does not have`,
+          'INCONSISTENT_GROUP_PROTOCOL',
+          false,
+          {},
+        );
 
       let assignments: Array<{ memberId: string; assignment: Buffer }> = [];
       if (this.isLeader && !join.skipAssignment) {
@@ -227,7 +253,10 @@ export class GroupCoordinator {
           (t) => {
             const n = this.cluster.metadata.partitionCount(t);
             if (n === undefined) return undefined;
-            return this.cluster.metadata.topic(t)!.partitions.map((p) => ({ partition: p.partition, replicaRacks: p.replicas.map((id) => this.cluster.metadata.broker(id)?.rack ?? null).filter((r): r is string => r !== null) }));
+            return this.cluster.metadata.topic(t)!.partitions.map((p) => ({
+              partition: p.partition,
+              replicaRacks: p.replicas.map((id) => this.cluster.metadata.broker(id)?.rack ?? null).filter((r): r is string => r !== null),
+            }));
           },
           protocol,
         );
@@ -236,15 +265,21 @@ export class GroupCoordinator {
       } else {
         this.assignmentSnapshot = null;
       }
-      const sync = await conn.request(ApiKey.SyncGroup, {
-        groupId: this.config.groupId,
-        generationId: this.generationId,
-        memberId: this.memberId,
-        groupInstanceId: this.config.groupInstanceId,
-        protocolType: CONSUMER_PROTOCOL_TYPE,
-        protocolName: this.protocolName,
-        assignments,
-      }, { timeoutMs: this.config.rebalanceTimeoutMs + 5000 }).catch((err: unknown) => this.onLostConnection(err));
+      const sync = await conn
+        .request(
+          ApiKey.SyncGroup,
+          {
+            groupId: this.config.groupId,
+            generationId: this.generationId,
+            memberId: this.memberId,
+            groupInstanceId: this.config.groupInstanceId,
+            protocolType: CONSUMER_PROTOCOL_TYPE,
+            protocolName: this.protocolName,
+            assignments,
+          },
+          { timeoutMs: this.config.rebalanceTimeoutMs + 5000 },
+        )
+        .catch((err: unknown) => this.onLostConnection(err));
       if (sync === null) {
         this.needsJoin = true;
         await sleep(Math.min(1000, 50 * (attempt + 1)));
@@ -306,7 +341,9 @@ export class GroupCoordinator {
     if (this.fenced) return this.fenced;
     this.fenced = new KafkaClientError(
       `group ${this.config.groupId}: another consumer joined with group.instance.id ${this.config.groupInstanceId}; this one is fenced (FENCED_INSTANCE_ID) and stops`,
-      'FENCED_INSTANCE_ID', false, { code: ErrorCode.FENCED_INSTANCE_ID },
+      'FENCED_INSTANCE_ID',
+      false,
+      { code: ErrorCode.FENCED_INSTANCE_ID },
     );
     this.needsJoin = false;
     await this.resetMembership(true);
@@ -408,17 +445,25 @@ export class GroupCoordinator {
     for (let attempt = 0; ; attempt++) {
       const conn = await this.coordinatorConnection();
       const sentAs = { generationId: this.generationId, memberId: this.memberId };
-      const r = await conn.request(ApiKey.OffsetCommit, {
-        groupId: this.config.groupId,
-        generationIdOrMemberEpoch: sentAs.generationId,
-        memberId: sentAs.memberId,
-        groupInstanceId: this.config.groupInstanceId,
-        retentionTimeMs: -1n,
-        topics: [...byTopic].map(([name, ps]) => ({
-          name,
-          partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: p.leaderEpoch ?? -1, commitTimestamp: -1n, committedMetadata: p.metadata ?? '' })),
-        })),
-      }).catch((err: unknown) => this.onLostConnection(err));
+      const r = await conn
+        .request(ApiKey.OffsetCommit, {
+          groupId: this.config.groupId,
+          generationIdOrMemberEpoch: sentAs.generationId,
+          memberId: sentAs.memberId,
+          groupInstanceId: this.config.groupInstanceId,
+          retentionTimeMs: -1n,
+          topics: [...byTopic].map(([name, ps]) => ({
+            name,
+            partitions: ps.map((p) => ({
+              partitionIndex: p.partition,
+              committedOffset: p.offset,
+              committedLeaderEpoch: p.leaderEpoch ?? -1,
+              commitTimestamp: -1n,
+              committedMetadata: p.metadata ?? '',
+            })),
+          })),
+        })
+        .catch((err: unknown) => this.onLostConnection(err));
       let retry = r === null;
       for (const t of r?.topics ?? []) {
         for (const p of t.partitions) {
@@ -430,7 +475,11 @@ export class GroupCoordinator {
           }
           const info = errorInfo(p.errorCode);
           if (p.errorCode === ErrorCode.FENCED_INSTANCE_ID) throw await this.fence();
-          if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+          if (
+            p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS ||
+            p.errorCode === ErrorCode.ILLEGAL_GENERATION ||
+            p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID
+          ) {
             // only when the membership we committed as is still ours (a rejoin may have finished meanwhile: Java's generationUnchanged)
             const unchanged = this.generationId === sentAs.generationId && this.memberId === sentAs.memberId;
             if (p.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS && unchanged) {
@@ -439,13 +488,22 @@ export class GroupCoordinator {
               if (p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
             }
             if (unchanged) this.requestRejoin();
-            throw new CommitFailedError(`commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
+            throw new CommitFailedError(
+              `commit failed: the group rebalanced (${info.name}); the partitions may belong to another member now`,
+              info.name,
+              false,
+              { code: p.errorCode, topic: t.name, partition: p.partitionIndex },
+            );
           }
           if (info.retriable) {
             retry = true;
             continue;
           }
-          throw new KafkaClientError(`commit of ${t.name}-${p.partitionIndex} failed: ${info.name}`, info.name, false, { code: p.errorCode, topic: t.name, partition: p.partitionIndex });
+          throw new KafkaClientError(`commit of ${t.name}-${p.partitionIndex} failed: ${info.name}`, info.name, false, {
+            code: p.errorCode,
+            topic: t.name,
+            partition: p.partitionIndex,
+          });
         }
       }
       if (!retry) return;
@@ -466,13 +524,21 @@ export class GroupCoordinator {
     }
     for (let attempt = 0; ; attempt++) {
       const conn = await this.coordinatorConnection();
-      const r = await conn.request(ApiKey.OffsetFetch, {
-        groupId: this.config.groupId,
-        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
-        requireStable: conn.versionFor(ApiKey.OffsetFetch) >= 7, // KIP-447, v7+
-      }).catch((err: unknown) => this.onLostConnection(err));
+      const r = await conn
+        .request(ApiKey.OffsetFetch, {
+          groupId: this.config.groupId,
+          topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+          requireStable: conn.versionFor(ApiKey.OffsetFetch) >= 7, // KIP-447, v7+
+        })
+        .catch((err: unknown) => this.onLostConnection(err));
       if (r === null) {
-        if (attempt >= 10) throw new KafkaClientError(`OffsetFetch for ${this.config.groupId}: the coordinator is not reachable`, 'COORDINATOR_NOT_AVAILABLE', true, {});
+        if (attempt >= 10)
+          throw new KafkaClientError(
+            `OffsetFetch for ${this.config.groupId}: the coordinator is not reachable`,
+            'COORDINATOR_NOT_AVAILABLE',
+            true,
+            {},
+          );
         await sleep(100 * (attempt + 1));
         continue;
       }
@@ -486,7 +552,12 @@ export class GroupCoordinator {
       for (const t of r.topics) {
         for (const p of t.partitions) {
           const k = partitionKey(t.name, p.partitionIndex);
-          out.set(k, p.errorCode === ErrorCode.NONE && p.committedOffset >= 0n ? { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata } : null);
+          out.set(
+            k,
+            p.errorCode === ErrorCode.NONE && p.committedOffset >= 0n
+              ? { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata }
+              : null,
+          );
         }
       }
       return out;
@@ -529,11 +600,13 @@ export class GroupCoordinator {
   /** LeaveGroup: v0-2 name the member at the top level, v3+ in `members` (batch leave, KIP-345). */
   private async sendLeaveGroup(memberId: string, reason: string): Promise<void> {
     const conn = await this.coordinatorConnection();
-    const body = conn.versionFor(ApiKey.LeaveGroup) >= 3
-      ? { groupId: this.config.groupId, members: [{ memberId, groupInstanceId: null, reason }] }
-      : { groupId: this.config.groupId, memberId };
+    const body =
+      conn.versionFor(ApiKey.LeaveGroup) >= 3
+        ? { groupId: this.config.groupId, members: [{ memberId, groupInstanceId: null, reason }] }
+        : { groupId: this.config.groupId, memberId };
     const r = await conn.request(ApiKey.LeaveGroup, body);
-    if (r.errorCode !== ErrorCode.NONE) throw new KafkaClientError(`LeaveGroup: ${errorInfo(r.errorCode).name}`, errorInfo(r.errorCode).name, false, { code: r.errorCode });
+    if (r.errorCode !== ErrorCode.NONE)
+      throw new KafkaClientError(`LeaveGroup: ${errorInfo(r.errorCode).name}`, errorInfo(r.errorCode).name, false, { code: r.errorCode });
   }
 
   /** Stops heartbeats without leaving (tests, forced close). */

@@ -34,10 +34,15 @@ const key = partitionKey;
 /** auto.offset.reset is 'none' and a partition has no committed offset (or its position is out of range). */
 export class NoOffsetForPartitionError extends KafkaClientError {
   override name = 'NoOffsetForPartitionError';
-  constructor(readonly partitions: TopicPartition[], why = 'no committed offset') {
+  constructor(
+    readonly partitions: TopicPartition[],
+    why = 'no committed offset',
+  ) {
     super(
       `${why} and auto.offset.reset is none for ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}: seek() to a position first`,
-      'NO_OFFSET_FOR_PARTITION', false, { topic: partitions[0]?.topic, partition: partitions[0]?.partition },
+      'NO_OFFSET_FOR_PARTITION',
+      false,
+      { topic: partitions[0]?.topic, partition: partitions[0]?.partition },
     );
   }
 }

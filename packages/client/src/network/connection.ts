@@ -90,7 +90,11 @@ export class BrokerConnection {
     return this.apiVersions.choose(apiKey, clientRange(apiKey), API_SPECS[apiKey]?.name);
   }
 
-  async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options: RequestOptions & { expectResponse: false }): Promise<null>;
+  async request<K extends Key>(
+    apiKey: K,
+    body: Encodable<RequestOf<K>>,
+    options: RequestOptions & { expectResponse: false },
+  ): Promise<null>;
   async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options?: RequestOptions): Promise<ResponseOf<K>>;
   async request<K extends Key>(apiKey: K, body: Encodable<RequestOf<K>>, options: RequestOptions = {}): Promise<ResponseOf<K> | null> {
     await this.connect();
@@ -100,19 +104,41 @@ export class BrokerConnection {
   }
 
   /** Sends at an explicit version, without requiring negotiation (used for ApiVersions itself). */
-  private async send<K extends Key>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, options: RequestOptions = {}): Promise<{ body: ResponseOf<K> | null; frame: Buffer | null }> {
+  private async send<K extends Key>(
+    apiKey: K,
+    version: number,
+    body: Encodable<RequestOf<K>>,
+    options: RequestOptions = {},
+  ): Promise<{ body: ResponseOf<K> | null; frame: Buffer | null }> {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = this.nextCorrelationId === 0x7fffffff ? 1 : this.nextCorrelationId + 1;
-    const frame = encodeRequestChunks({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body, options.sizeHint ?? 256);
+    const frame = encodeRequestChunks(
+      { apiKey, apiVersion: version, correlationId, clientId: this.options.clientId },
+      body,
+      options.sizeHint ?? 256,
+    );
     const expectResponse = options.expectResponse ?? true;
-    const responseFrame = await this.transport.send(correlationId, frame, expectResponse, options.timeoutMs, options.onWritten, options.flush);
+    const responseFrame = await this.transport.send(
+      correlationId,
+      frame,
+      expectResponse,
+      options.timeoutMs,
+      options.onWritten,
+      options.flush,
+    );
     if (responseFrame === null) return { body: null, frame: null };
     try {
       return { body: decodeResponseFrame(apiKey, version, responseFrame).body, frame: responseFrame };
     } catch (err) {
       if (apiKey === ApiKey.ApiVersions) return { body: null, frame: responseFrame };
       this.transport.close();
-      throw new KafkaClientError(`malformed ${API_SPECS[apiKey]?.name} v${version} response from ${this.broker}: ${(err as Error).message}`, 'CORRUPT_MESSAGE', true, { broker: this.broker }, { cause: err });
+      throw new KafkaClientError(
+        `malformed ${API_SPECS[apiKey]?.name} v${version} response from ${this.broker}: ${(err as Error).message}`,
+        'CORRUPT_MESSAGE',
+        true,
+        { broker: this.broker },
+        { cause: err },
+      );
     }
   }
 
@@ -138,11 +164,16 @@ export class BrokerConnection {
         }
       }
       if (response!.errorCode !== ErrorCode.NONE) {
-        throw new KafkaClientError(`ApiVersions failed on ${this.broker}: error ${response!.errorCode}`, 'UNSUPPORTED_VERSION', false, { broker: this.broker, code: response!.errorCode });
+        throw new KafkaClientError(`ApiVersions failed on ${this.broker}: error ${response!.errorCode}`, 'UNSUPPORTED_VERSION', false, {
+          broker: this.broker,
+          code: response!.errorCode,
+        });
       }
       return new ApiVersionsTable(response!.apiKeys, this.broker);
     }
-    throw new KafkaClientError(`could not agree on an ApiVersions version with ${this.broker}`, 'UNSUPPORTED_VERSION', false, { broker: this.broker });
+    throw new KafkaClientError(`could not agree on an ApiVersions version with ${this.broker}`, 'UNSUPPORTED_VERSION', false, {
+      broker: this.broker,
+    });
   }
 
   close(): void {

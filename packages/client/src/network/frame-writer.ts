@@ -53,7 +53,11 @@ export class ChunkedWriter extends Writer {
 }
 
 /** int32 size, request header and body as buffers to write in order (one buffer when nothing was referenced). */
-export function encodeRequestChunks<K extends ApiKey>(header: RequestHeader & { apiKey: K }, body: Encodable<RequestOf<K>>, initialCapacity = 256): Buffer[] {
+export function encodeRequestChunks<K extends ApiKey>(
+  header: RequestHeader & { apiKey: K },
+  body: Encodable<RequestOf<K>>,
+  initialCapacity = 256,
+): Buffer[] {
   const w = new ChunkedWriter(initialCapacity);
   writeRequest(w, header, body);
   const size = w.totalLength - 4;

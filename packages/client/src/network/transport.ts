@@ -87,11 +87,21 @@ export class Transport {
       let socket: net.Socket;
       const useTls = this.options.tls !== undefined;
       if (this.options.createSocket) socket = this.options.createSocket(host, port);
-      else if (useTls) socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(this.options.tls === true ? {} : this.options.tls) });
+      else if (useTls)
+        socket = tls.connect({
+          host,
+          port,
+          servername: net.isIP(host) ? undefined : host,
+          ...(this.options.tls === true ? {} : this.options.tls),
+        });
       else {
         // plain TCP: reads land where the frame reader says (large responses straight into their own buffer)
         const reader = new FrameReader(this.options.maxFrameBytes);
-        socket = net.connect({ host, port, onread: { buffer: () => reader.nextBuffer(), callback: (n: number) => this.onRead(reader, n) } });
+        socket = net.connect({
+          host,
+          port,
+          onread: { buffer: () => reader.nextBuffer(), callback: (n: number) => this.onRead(reader, n) },
+        });
       }
       socket.setNoDelay(true);
       this.socket = socket;
@@ -132,7 +142,14 @@ export class Transport {
    * promise callbacks: a fetch must reach the broker while the application works through
    * buffered records.
    */
-  send(correlationId: number, frame: Buffer | readonly Buffer[], expectResponse = true, timeoutMs = this.options.requestTimeoutMs ?? 30000, onWritten?: () => void, flush = false): Promise<Buffer | null> {
+  send(
+    correlationId: number,
+    frame: Buffer | readonly Buffer[],
+    expectResponse = true,
+    timeoutMs = this.options.requestTimeoutMs ?? 30000,
+    onWritten?: () => void,
+    flush = false,
+  ): Promise<Buffer | null> {
     const socket = this.socket;
     if (this._state !== 'ready' || !socket) {
       return Promise.reject(new ConnectionError(`not connected to ${this.broker}`, this.broker));

@@ -76,7 +76,13 @@ export class DefaultPartitioner {
   }
 
   /** Reports bytes appended to the sticky partition of `topic` (may switch it). */
-  onStickyAppend(topic: string, appendedBytes: number, partitionCount: number, availablePartitions: readonly number[], enableSwitch = true): void {
+  onStickyAppend(
+    topic: string,
+    appendedBytes: number,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+    enableSwitch = true,
+  ): void {
     this.sticky.get(topic)?.onAppend(appendedBytes, partitionCount, availablePartitions, enableSwitch);
   }
 

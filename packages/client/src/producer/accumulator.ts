@@ -94,7 +94,10 @@ export class ProducerBatch {
   }
 
   /** Appends unconditionally (the first record, or a split's records). */
-  add(r: AccumulatorRecord, size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers)): number {
+  add(
+    r: AccumulatorRecord,
+    size = recordSizeInBytes(this.records.length, r.timestamp - this.firstTimestamp, r.key, r.value, r.headers),
+  ): number {
     this.records.push(r);
     this.sizeInBytes += size;
     return size;
@@ -246,12 +249,29 @@ export class RecordAccumulator {
     const last = q.batches[q.batches.length - 1];
     if (last) {
       const bytes = last.tryAppend(record);
-      if (bytes >= 0) return { batch: last, partition, index: last.recordCount - 1, appendedBytes: bytes, newBatchCreated: false, lastBatchFull: last.isFull, batchIsFull: q.batches.length > 1 || last.isFull };
+      if (bytes >= 0)
+        return {
+          batch: last,
+          partition,
+          index: last.recordCount - 1,
+          appendedBytes: bytes,
+          newBatchCreated: false,
+          lastBatchFull: last.isFull,
+          batchIsFull: q.batches.length > 1 || last.isFull,
+        };
     }
     const batch = new ProducerBatch(topic, partition, this.clock(), this.batchSize, record);
     q.batches.push(batch);
     // like Java, a new batch counts its whole estimated size (header included) as appended
-    return { batch, partition, index: 0, appendedBytes: batch.sizeInBytes, newBatchCreated: true, lastBatchFull: batch.isFull, batchIsFull: q.batches.length > 1 || batch.isFull };
+    return {
+      batch,
+      partition,
+      index: 0,
+      appendedBytes: batch.sizeInBytes,
+      newBatchCreated: true,
+      lastBatchFull: batch.isFull,
+      batchIsFull: q.batches.length > 1 || batch.isFull,
+    };
   }
 
   private queueOf(topic: string, partition: number): PartitionQueue {

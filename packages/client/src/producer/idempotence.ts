@@ -47,7 +47,12 @@ export class IdempotenceState {
           c.broker,
         );
       }
-      const r = await c.request(ApiKey.InitProducerId, { transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1n, producerEpoch: -1 });
+      const r = await c.request(ApiKey.InitProducerId, {
+        transactionalId: null,
+        transactionTimeoutMs: 2147483647,
+        producerId: -1n,
+        producerEpoch: -1,
+      });
       if (r.errorCode === ErrorCode.NONE) {
         this.producerId = r.producerId;
         this.producerEpoch = r.producerEpoch;
@@ -55,7 +60,8 @@ export class IdempotenceState {
         return;
       }
       const info = errorInfo(r.errorCode);
-      if (!info.retriable || attempt >= 10) throw new KafkaClientError(`InitProducerId failed: ${info.name}`, info.name, info.retriable, { code: r.errorCode });
+      if (!info.retriable || attempt >= 10)
+        throw new KafkaClientError(`InitProducerId failed: ${info.name}`, info.name, info.retriable, { code: r.errorCode });
       await sleep(100 * (attempt + 1));
     }
   }

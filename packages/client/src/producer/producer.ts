@@ -9,7 +9,14 @@ import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, By
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
 import { ConnectionError, KafkaClientError } from '../network/errors.ts';
-import { RecordAccumulator, logAppendTimeAt, offsetAt, type AccumulatorRecord, type BatchResult, type ProducerBatch } from './accumulator.ts';
+import {
+  RecordAccumulator,
+  logAppendTimeAt,
+  offsetAt,
+  type AccumulatorRecord,
+  type BatchResult,
+  type ProducerBatch,
+} from './accumulator.ts';
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
 import { IdempotenceState } from './idempotence.ts';
@@ -80,14 +87,23 @@ export class KafkaProducer implements Producer {
       deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
       clock: cluster.clock,
     });
-    this.partitioner = new DefaultPartitioner({ batchSize: config.batchSize ?? STICKY_SWITCH_BYTES, ignoreKeys: config.ignoreKeys, custom: config.partitioner });
-    this.sender = new Sender(cluster, this.accumulator, {
-      acks: acksOf(config.acks),
-      compression: config.compression ?? 'none',
-      maxInFlight: config.maxInFlight ?? 5,
-      maxRequestSize: config.maxRequestSize ?? 1048576,
-      requestTimeoutMs: cluster.options.requestTimeoutMs ?? 30000,
-    }, idempotent ? new IdempotenceState(cluster) : null);
+    this.partitioner = new DefaultPartitioner({
+      batchSize: config.batchSize ?? STICKY_SWITCH_BYTES,
+      ignoreKeys: config.ignoreKeys,
+      custom: config.partitioner,
+    });
+    this.sender = new Sender(
+      cluster,
+      this.accumulator,
+      {
+        acks: acksOf(config.acks),
+        compression: config.compression ?? 'none',
+        maxInFlight: config.maxInFlight ?? 5,
+        maxRequestSize: config.maxRequestSize ?? 1048576,
+        requestTimeoutMs: cluster.options.requestTimeoutMs ?? 30000,
+      },
+      idempotent ? new IdempotenceState(cluster) : null,
+    );
   }
 
   async send(request: SendRequest): Promise<RecordMetadata[]> {
@@ -112,7 +128,12 @@ export class KafkaProducer implements Producer {
     const timestamps = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const m = messages[i]!;
-      const record: AccumulatorRecord = { key: toBuffer(m.key), value: toBuffer(m.value), headers: toHeaders(m.headers), timestamp: m.timestamp ?? now };
+      const record: AccumulatorRecord = {
+        key: toBuffer(m.key),
+        value: toBuffer(m.value),
+        headers: toHeaders(m.headers),
+        timestamp: m.timestamp ?? now,
+      };
       const r = partitionAndAppend(this.partitioner, this.accumulator, topic, layout, record, m.partition);
       if (r.newBatchCreated) this.track(r.batch);
       batches[i] = r.batch;
@@ -168,10 +189,18 @@ export class KafkaProducer implements Producer {
         const layout = this.cluster.metadata.layout(topic);
         if (unknown.length === 0 && layout) {
           if (maxPartition < layout.partitionCount) return layout;
-          throw new KafkaClientError(`partition ${maxPartition} of topic ${topic} does not exist (the topic has ${layout.partitionCount})`, 'UNKNOWN_TOPIC_OR_PARTITION', false, { topic, partition: maxPartition, code: 3 });
+          throw new KafkaClientError(
+            `partition ${maxPartition} of topic ${topic} does not exist (the topic has ${layout.partitionCount})`,
+            'UNKNOWN_TOPIC_OR_PARTITION',
+            false,
+            { topic, partition: maxPartition, code: 3 },
+          );
         }
         const code = this.cluster.metadata.topic(topic)?.errorCode;
-        throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, { topic, code });
+        throw new KafkaClientError(`topic ${topic} is not available (error ${code ?? 'unknown'})`, 'UNKNOWN_TOPIC_OR_PARTITION', true, {
+          topic,
+          code,
+        });
       } catch (err) {
         if (!(err instanceof ConnectionError) || this.closed || this.cluster.clock() >= deadline) throw err;
       }
@@ -204,7 +233,8 @@ export class KafkaProducer implements Producer {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = options.timeoutMs === undefined ? null : new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
+      const timedOut =
+        options.timeoutMs === undefined ? null : new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
       await Promise.allSettled([...this.preparing]);
       const flushed = this.flush();
       const outcome = await (timedOut ? Promise.race([flushed, timedOut]) : flushed);
@@ -213,7 +243,14 @@ export class KafkaProducer implements Producer {
       this.sender.close();
       if (outcome === 'timeout') {
         for (const b of this.pending) {
-          b.fail(new KafkaClientError(`producer closed: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within ${options.timeoutMs} ms`, 'PRODUCER_CLOSED', false, { topic: b.topic, partition: b.partition }));
+          b.fail(
+            new KafkaClientError(
+              `producer closed: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within ${options.timeoutMs} ms`,
+              'PRODUCER_CLOSED',
+              false,
+              { topic: b.topic, partition: b.partition },
+            ),
+          );
         }
       }
     })();

@@ -24,13 +24,28 @@ import type { IdempotenceState } from './idempotence.ts';
 import { BufferPool } from './buffer-pool.ts';
 
 /** The record batches of one request, encoded (synchronously unless a codec compresses). */
-function encodeAll(batches: readonly ProducerBatch[], compression: CompressionName, alloc: (size: number) => Buffer): Buffer[] | Promise<Buffer[]> {
+function encodeAll(
+  batches: readonly ProducerBatch[],
+  compression: CompressionName,
+  alloc: (size: number) => Buffer,
+): Buffer[] | Promise<Buffer[]> {
   const out = new Array<Buffer>(batches.length);
   let pending: Array<Promise<void>> | null = null;
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i]!;
-    const e = encodeProducerBatch(b, { compression, producerId: b.producerId, producerEpoch: b.producerEpoch, baseSequence: b.baseSequence, alloc });
-    if (e instanceof Promise) (pending ??= []).push(e.then((buf) => { out[i] = buf; }));
+    const e = encodeProducerBatch(b, {
+      compression,
+      producerId: b.producerId,
+      producerEpoch: b.producerEpoch,
+      baseSequence: b.baseSequence,
+      alloc,
+    });
+    if (e instanceof Promise)
+      (pending ??= []).push(
+        e.then((buf) => {
+          out[i] = buf;
+        }),
+      );
     else out[i] = e;
   }
   return pending ? Promise.all(pending).then(() => out) : out;
@@ -70,7 +85,10 @@ export class Sender {
   private readonly pool = new BufferPool();
   private readonly take = (size: number) => this.pool.take(size);
   /** Without idempotence: batches in flight per partition, the node they went to, held or not. */
-  private readonly partitionsInFlight = new Map<string, { topic: string; partition: number; node: number; batches: number; held: boolean }>();
+  private readonly partitionsInFlight = new Map<
+    string,
+    { topic: string; partition: number; node: number; batches: number; held: boolean }
+  >();
 
   constructor(
     private readonly cluster: Cluster,
@@ -136,10 +154,13 @@ export class Sender {
       this.timer = null;
     }
     if (this.accumulator.hasUndrained() && Number.isFinite(nextCheck) && !this.closed) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.wakeup();
-      }, Math.max(1, nextCheck));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.wakeup();
+        },
+        Math.max(1, nextCheck),
+      );
     }
   }
 
@@ -159,7 +180,9 @@ export class Sender {
     let handOver!: () => void;
     const mine = new Promise<void>((resolve) => (handOver = resolve));
     this.handedOver.set(node, mine);
-    void mine.then(() => { if (this.handedOver.get(node) === mine) this.handedOver.delete(node); });
+    void mine.then(() => {
+      if (this.handedOver.get(node) === mine) this.handedOver.delete(node);
+    });
     void this.produce(node, batches, previous, handOver).finally(() => {
       this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
       if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
@@ -220,7 +243,12 @@ export class Sender {
         if (previous) await previous;
       }
       // uncompressed batches were encoded into pooled buffers: back to the pool once written
-      const onWritten = this.config.compression === 'none' ? () => { for (const e of encoded) this.pool.give(e); } : undefined;
+      const onWritten =
+        this.config.compression === 'none'
+          ? () => {
+              for (const e of encoded) this.pool.give(e);
+            }
+          : undefined;
       // the batches go to the socket by reference (frame-writer.ts): the hint covers the rest
       let bytes = 128;
       for (const b of batches) bytes += b.topic.length * 3 + 32;
@@ -259,7 +287,12 @@ export class Sender {
     for (const b of batches) {
       const r = results.get(`${b.topic}\u0000${b.partition}`);
       if (!r) {
-        b.fail(new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, { topic: b.topic, partition: b.partition }));
+        b.fail(
+          new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, {
+            topic: b.topic,
+            partition: b.partition,
+          }),
+        );
         continue;
       }
       if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
@@ -276,10 +309,21 @@ export class Sender {
         // the broker lost our producer state: new producer id, re-sequence, retry
         if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
         b.baseSequence = -1;
-        this.retryOrFail(b, true, new KafkaClientError(`produce to ${b.topic}-${b.partition}: UNKNOWN_PRODUCER_ID`, 'UNKNOWN_PRODUCER_ID', true, { code: r.errorCode, topic: b.topic, partition: b.partition }));
+        this.retryOrFail(
+          b,
+          true,
+          new KafkaClientError(`produce to ${b.topic}-${b.partition}: UNKNOWN_PRODUCER_ID`, 'UNKNOWN_PRODUCER_ID', true, {
+            code: r.errorCode,
+            topic: b.topic,
+            partition: b.partition,
+          }),
+        );
         continue;
       }
-      if (this.idempotence && (r.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || r.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH)) {
+      if (
+        this.idempotence &&
+        (r.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || r.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH)
+      ) {
         if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
       }
       const info = errorInfo(r.errorCode);
@@ -299,12 +343,17 @@ export class Sender {
     const why = last ? ` (last error: ${last.message})` : '';
     return new KafkaClientError(
       `delivery timeout: ${b.recordCount} record(s) for ${b.topic}-${b.partition} not acknowledged within delivery.timeout.ms (${this.accumulator.deliveryTimeoutMs} ms)${why}`,
-      'REQUEST_TIMED_OUT', true, { topic: b.topic, partition: b.partition }, { cause: last },
+      'REQUEST_TIMED_OUT',
+      true,
+      { topic: b.topic, partition: b.partition },
+      { cause: last },
     );
   }
 
   private failAll(error: Error): void {
-    this.accumulator.abortAll(error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }));
+    this.accumulator.abortAll(
+      error instanceof KafkaClientError ? error : new KafkaClientError(error.message, 'UNKNOWN_SERVER_ERROR', false, {}, { cause: error }),
+    );
   }
 
   private retryOrFail(batch: ProducerBatch, retriable: boolean, error: Error): void {
@@ -317,9 +366,16 @@ export class Sender {
       batch.fail(this.deliveryTimeout(batch, error));
       return;
     }
-    const e = error instanceof KafkaClientError && error.details.topic !== undefined
-      ? error
-      : new KafkaClientError(`produce to ${batch.topic}-${batch.partition} failed: ${error.message}`, (error as KafkaClientError).type ?? 'NETWORK_EXCEPTION', retriable, { topic: batch.topic, partition: batch.partition }, { cause: error });
+    const e =
+      error instanceof KafkaClientError && error.details.topic !== undefined
+        ? error
+        : new KafkaClientError(
+            `produce to ${batch.topic}-${batch.partition} failed: ${error.message}`,
+            (error as KafkaClientError).type ?? 'NETWORK_EXCEPTION',
+            retriable,
+            { topic: batch.topic, partition: batch.partition },
+            { cause: error },
+          );
     batch.fail(e);
   }
 }

@@ -11,11 +11,25 @@ import { startMiniKafka } from '../helpers/mini-kafka.ts';
 test('createTopics / alterConfigs send Kafka requests to the controller; errors name the topic', async () => {
   let self: FakeBroker;
   self = await startFakeBroker((h, body) => {
-    if (h.apiKey === ApiKey.Metadata) return { body: { brokers: [{ nodeId: 7, host: '127.0.0.1', port: self.port, rack: null }], clusterId: 'c', controllerId: 7, topics: [] } };
+    if (h.apiKey === ApiKey.Metadata)
+      return {
+        body: { brokers: [{ nodeId: 7, host: '127.0.0.1', port: self.port, rack: null }], clusterId: 'c', controllerId: 7, topics: [] },
+      };
     if (h.apiKey === ApiKey.CreateTopics) {
-      return { body: { topics: body.topics.map((t: any) => ({ name: t.name, errorCode: t.name === 'exists' ? ErrorCode.TOPIC_ALREADY_EXISTS : 0, errorMessage: t.name === 'exists' ? "Topic 'exists' already exists." : null, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor })) } };
+      return {
+        body: {
+          topics: body.topics.map((t: any) => ({
+            name: t.name,
+            errorCode: t.name === 'exists' ? ErrorCode.TOPIC_ALREADY_EXISTS : 0,
+            errorMessage: t.name === 'exists' ? "Topic 'exists' already exists." : null,
+            numPartitions: t.numPartitions,
+            replicationFactor: t.replicationFactor,
+          })),
+        },
+      };
     }
-    if (h.apiKey === ApiKey.IncrementalAlterConfigs) return { body: { responses: [{ errorCode: 0, resourceType: 2, resourceName: 'orders' }] } };
+    if (h.apiKey === ApiKey.IncrementalAlterConfigs)
+      return { body: { responses: [{ errorCode: 0, resourceType: 2, resourceName: 'orders' }] } };
     return undefined;
   });
   const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${self.port}` });
@@ -52,16 +66,38 @@ test('describeCluster, listTopics, describeTopics and listOffsets against the mi
   const kafka = new Kafka({ bootstrapServers: mk.address });
   try {
     const producer = kafka.producer({ lingerMs: 0 });
-    await producer.send({ topic: 'logs', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 0 }, { value: 'c', partition: 1 }] });
+    await producer.send({
+      topic: 'logs',
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 0 },
+        { value: 'c', partition: 1 },
+      ],
+    });
     const admin = kafka.admin();
     const cluster = await admin.describeCluster();
     assert.equal(cluster.clusterId, 'mini');
-    assert.deepEqual(cluster.brokers.map((b) => b.nodeId), [0]);
+    assert.deepEqual(
+      cluster.brokers.map((b) => b.nodeId),
+      [0],
+    );
     assert.deepEqual(await admin.listTopics(), ['logs']);
     const [d] = await admin.describeTopics(['logs']);
-    assert.deepEqual(d.partitions.map((p) => [p.partition, p.leader]), [[0, 0], [1, 0]]);
-    assert.deepEqual(await admin.listOffsets('logs', 'latest'), [{ partition: 0, offset: 2n, timestamp: -1 }, { partition: 1, offset: 1n, timestamp: -1 }]);
-    assert.deepEqual((await admin.listOffsets('logs', 'earliest')).map((x) => x.offset), [0n, 0n]);
+    assert.deepEqual(
+      d.partitions.map((p) => [p.partition, p.leader]),
+      [
+        [0, 0],
+        [1, 0],
+      ],
+    );
+    assert.deepEqual(await admin.listOffsets('logs', 'latest'), [
+      { partition: 0, offset: 2n, timestamp: -1 },
+      { partition: 1, offset: 1n, timestamp: -1 },
+    ]);
+    assert.deepEqual(
+      (await admin.listOffsets('logs', 'earliest')).map((x) => x.offset),
+      [0n, 0n],
+    );
   } finally {
     await kafka.close();
     await mk.close();

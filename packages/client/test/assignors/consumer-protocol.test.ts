@@ -16,7 +16,14 @@ import {
 test('subscription v0 bytes: version, topics (sorted), null userData', () => {
   const b = encodeSubscription({ topics: ['b', 'a'] }, 0);
   assert.equal(b.toString('hex'), '0000' + '00000002' + '000161' + '000162' + 'ffffffff');
-  assert.deepEqual(decodeSubscription(b), { version: 0, topics: ['a', 'b'], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+  assert.deepEqual(decodeSubscription(b), {
+    version: 0,
+    topics: ['a', 'b'],
+    userData: null,
+    ownedPartitions: [],
+    generationId: -1,
+    rackId: null,
+  });
 });
 
 test('subscription v3 bytes: owned partitions, generation, rack', () => {
@@ -25,17 +32,32 @@ test('subscription v3 bytes: owned partitions, generation, rack', () => {
     3,
   );
   const hex =
-    '0003' + '00000001' + '000174' + '00000002' + '0102' + '00000001' + '000174' + '00000002' + '00000000' + '00000003' + '00000005' + '0002' + '7231';
+    '0003' +
+    '00000001' +
+    '000174' +
+    '00000002' +
+    '0102' +
+    '00000001' +
+    '000174' +
+    '00000002' +
+    '00000000' +
+    '00000003' +
+    '00000005' +
+    '0002' +
+    '7231';
   assert.equal(b.toString('hex'), hex);
   const d = decodeSubscription(b);
-  assert.deepEqual({ ...d, userData: d.userData && [...d.userData] }, {
-    version: 3,
-    topics: ['t'],
-    userData: [1, 2],
-    ownedPartitions: [{ topic: 't', partitions: [0, 3] }],
-    generationId: 5,
-    rackId: 'r1',
-  });
+  assert.deepEqual(
+    { ...d, userData: d.userData && [...d.userData] },
+    {
+      version: 3,
+      topics: ['t'],
+      userData: [1, 2],
+      ownedPartitions: [{ topic: 't', partitions: [0, 3] }],
+      generationId: 5,
+      rackId: 'r1',
+    },
+  );
 });
 
 test('subscription round trips drop fields the version lacks', () => {
@@ -56,7 +78,10 @@ test('a newer version (e.g. 4 with an extra field) is read as v3', () => {
 
 test('assignment bytes and round trip; empty bytes = empty assignment', () => {
   const b = encodeAssignment({ assignedPartitions: groupByTopic([tp('b', 0), tp('a', 1), tp('a', 0)]) }, 0);
-  assert.equal(b.toString('hex'), '0000' + '00000002' + '000161' + '00000002' + '00000000' + '00000001' + '000162' + '00000001' + '00000000' + 'ffffffff');
+  assert.equal(
+    b.toString('hex'),
+    '0000' + '00000002' + '000161' + '00000002' + '00000000' + '00000001' + '000162' + '00000001' + '00000000' + 'ffffffff',
+  );
   const d = decodeAssignment(b);
   assert.deepEqual(flattenTopicPartitions(d.assignedPartitions), [tp('a', 0), tp('a', 1), tp('b', 0)]);
   assert.deepEqual(decodeAssignment(Buffer.alloc(0)), { version: 0, assignedPartitions: [], userData: null });
@@ -67,5 +92,8 @@ test('malformed input throws ConsumerProtocolError, never over-allocates', () =>
   assert.throws(() => decodeSubscription(Buffer.from('0000' + '7fffffff', 'hex')), ConsumerProtocolError);
   assert.throws(() => decodeSubscription(Buffer.from('ffff' + '00000000' + 'ffffffff', 'hex')), ConsumerProtocolError);
   assert.throws(() => decodeAssignment(Buffer.from('0001' + '00000001' + '000174' + '00000005', 'hex')), ConsumerProtocolError);
-  assert.throws(() => decodeSubscription(Buffer.from('0000' + '00000001' + 'ffff' + 'ffffffff', 'hex')), /malformed subscription: null or negative string length/);
+  assert.throws(
+    () => decodeSubscription(Buffer.from('0000' + '00000001' + 'ffff' + 'ffffffff', 'hex')),
+    /malformed subscription: null or negative string length/,
+  );
 });

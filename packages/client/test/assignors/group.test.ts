@@ -41,7 +41,10 @@ test('join protocols carry topics, owned partitions, generation and rack; userDa
   const coop = new CooperativeStickyAssignor();
   coop.onAssignment([], 4);
   const ps = joinProtocols([coop, new RangeAssignor()], ['b', 'a'], [tp('a', 1), tp('a', 0)], 4, 'r1');
-  assert.deepEqual(ps.map((p) => p.name), ['cooperative-sticky', 'range']);
+  assert.deepEqual(
+    ps.map((p) => p.name),
+    ['cooperative-sticky', 'range'],
+  );
   const s = decodeSubscription(ps[0].metadata);
   assert.deepEqual(s.topics, ['a', 'b']);
   assert.deepEqual(s.ownedPartitions, [{ topic: 'a', partitions: [0, 1] }]);
@@ -54,7 +57,11 @@ test('join protocols carry topics, owned partitions, generation and rack; userDa
 test('leader assigns with the chosen assignor; cooperative withholds moving partitions', () => {
   const coop = new CooperativeStickyAssignor();
   const members: JoinGroupMember[] = [
-    { memberId: 'm1', groupInstanceId: null, metadata: joinProtocols([coop], ['t'], [tp('t', 0), tp('t', 1), tp('t', 2), tp('t', 3)], 1, null)[0].metadata },
+    {
+      memberId: 'm1',
+      groupInstanceId: null,
+      metadata: joinProtocols([coop], ['t'], [tp('t', 0), tp('t', 1), tp('t', 2), tp('t', 3)], 1, null)[0].metadata,
+    },
     { memberId: 'm2', groupInstanceId: null, metadata: joinProtocols([coop], ['t'], [], 1, null)[0].metadata },
   ];
   const r = leaderAssign(coop, members, (t) => (t === 't' ? parts(4) : undefined), 'cooperative');
@@ -71,8 +78,24 @@ test('cooperative validation refuses an assignment that steals an owned partitio
     ['a', subscription(['t'], { ownedPartitions: [tp('t', 0)], generationId: 1 })],
     ['b', subscription(['t'], { generationId: 1 })],
   ]);
-  assert.throws(() => validateCooperativeAssignment(subs, new Map([['a', []], ['b', [tp('t', 0)]]])), CooperativeAssignmentError);
-  validateCooperativeAssignment(subs, new Map([['a', [tp('t', 0)]], ['b', []]]));
+  assert.throws(
+    () =>
+      validateCooperativeAssignment(
+        subs,
+        new Map([
+          ['a', []],
+          ['b', [tp('t', 0)]],
+        ]),
+      ),
+    CooperativeAssignmentError,
+  );
+  validateCooperativeAssignment(
+    subs,
+    new Map([
+      ['a', [tp('t', 0)]],
+      ['b', []],
+    ]),
+  );
 });
 
 test('KafkaJS member metadata (v0, empty userData) decodes; our assignment decodes in KafkaJS', () => {
@@ -102,7 +125,11 @@ test('RoundRobinAssigner gives the same assignment as KafkaJS for the same membe
     'eager',
   );
   for (const { memberId, memberAssignment } of theirs) {
-    assert.deepEqual(MemberAssignment.decode(ours.assignments.get(memberId)!).assignment, MemberAssignment.decode(memberAssignment).assignment, memberId);
+    assert.deepEqual(
+      MemberAssignment.decode(ours.assignments.get(memberId)!).assignment,
+      MemberAssignment.decode(memberAssignment).assignment,
+      memberId,
+    );
   }
   assert.equal(createAssignor('RoundRobinAssigner').name, 'RoundRobinAssigner');
 });

@@ -9,7 +9,12 @@ export const ALL_RACKS = ['a', 'b', 'c', 'd', 'e', 'f'];
 export const racks = (n: number): string[] => Array.from({ length: n }, (_, i) => ALL_RACKS[i % ALL_RACKS.length]);
 export const nullRacks = (n: number): (string | null)[] => Array.from({ length: n }, () => null);
 
-export function rackPartitionInfos(n: number, replicationFactor: number, brokerRacks: (string | null)[], nextNodeIndex: number): PartitionInfo[] {
+export function rackPartitionInfos(
+  n: number,
+  replicationFactor: number,
+  brokerRacks: (string | null)[],
+  nextNodeIndex: number,
+): PartitionInfo[] {
   const out: PartitionInfo[] = [];
   for (let i = 0; i < n; i++) {
     const replicaRacks: string[] = [];
@@ -23,7 +28,11 @@ export function rackPartitionInfos(n: number, replicationFactor: number, brokerR
 }
 
 /** Topics in insertion order, node index advancing per topic (as Kafka's test helper). */
-export function rackPartitionsPerTopic(topics: Array<[string, number]>, replicationFactor: number, brokerRacks: (string | null)[]): PartitionsPerTopic {
+export function rackPartitionsPerTopic(
+  topics: Array<[string, number]>,
+  replicationFactor: number,
+  brokerRacks: (string | null)[],
+): PartitionsPerTopic {
   const m: PartitionsPerTopic = new Map();
   let next = 0;
   for (const [t, n] of topics) {
@@ -51,7 +60,11 @@ export function parseTps(s: string): TopicPartition[] {
   });
 }
 
-export function rackSubscriptions(consumerTopics: string[][], consumerRacks: (string | null)[], owned: string[] = []): Map<string, MemberSubscription> {
+export function rackSubscriptions(
+  consumerTopics: string[][],
+  consumerRacks: (string | null)[],
+  owned: string[] = [],
+): Map<string, MemberSubscription> {
   const m = new Map<string, MemberSubscription>();
   consumerTopics.forEach((topics, i) => {
     m.set(`consumer${i}`, subscription(topics, { rackId: consumerRacks[i], ownedPartitions: parseTps(owned[i] ?? '') }));
@@ -65,7 +78,11 @@ export function asStrings(assignment: Map<string, TopicPartition[]>, n: number):
 }
 
 /** Partitions whose replicas are not on the consumer's rack. */
-export function rackMismatches(assignment: Map<string, TopicPartition[]>, partitions: PartitionsPerTopic, consumerRacks: (string | null)[]): number {
+export function rackMismatches(
+  assignment: Map<string, TopicPartition[]>,
+  partitions: PartitionsPerTopic,
+  consumerRacks: (string | null)[],
+): number {
   let n = 0;
   consumerRacks.forEach((rack, i) => {
     if (rack === null) return;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { RangeAssignor, subscription, type MemberSubscription } from '../../src/assignors/index.ts';
 import { ppt, str, racks, nullRacks, rackPartitionsPerTopic, rackSubscriptions, asStrings, rackMismatches } from './helpers.ts';
 
-const assign = (p: ReturnType<typeof ppt>, subs: Array<[string, MemberSubscription]>, a = new RangeAssignor()) => a.assign(p, new Map(subs)).assignment;
+const assign = (p: ReturnType<typeof ppt>, subs: Array<[string, MemberSubscription]>, a = new RangeAssignor()) =>
+  a.assign(p, new Map(subs)).assignment;
 
 test('range: javadoc example C0 [t0p0, t0p1, t1p0, t1p1], C1 [t0p2, t1p2]', () => {
   const a = assign(ppt(['t0', 3], ['t1', 3]), [
@@ -24,7 +25,10 @@ test('range: no topic, nonexistent topic, only subscribed topics', () => {
 });
 
 test('range: one consumer multiple topics; two consumers one partition / two partitions', () => {
-  assert.equal(str(assign(ppt(['topic1', 1], ['topic2', 2]), [['consumer1', subscription(['topic1', 'topic2'])]]).get('consumer1')!), 'topic1-0, topic2-0, topic2-1');
+  assert.equal(
+    str(assign(ppt(['topic1', 1], ['topic2', 2]), [['consumer1', subscription(['topic1', 'topic2'])]]).get('consumer1')!),
+    'topic1-0, topic2-0, topic2-1',
+  );
   let a = assign(ppt(['topic1', 1]), [
     ['consumer1', subscription(['topic1'])],
     ['consumer2', subscription(['topic1'])],
@@ -111,27 +115,87 @@ function verifyNonRackAware(topics: Array<[string, number]>, consumerTopics: str
 }
 
 test('range rack-aware: uniform subscription (testRackAwareAssignmentWithUniformSubscription)', () => {
-  const topics: Array<[string, number]> = [['t1', 6], ['t2', 7], ['t3', 2]];
+  const topics: Array<[string, number]> = [
+    ['t1', 6],
+    ['t2', 7],
+    ['t3', 2],
+  ];
   const all = ['t1', 't2', 't3'];
   const ct = [all, all, all];
   verifyNonRackAware(topics, ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0', 't1-2, t1-3, t2-3, t2-4, t3-1', 't1-4, t1-5, t2-5, t2-6']);
-  verifyRack(topics, 1, racks(3), racks(3), ct, ['t1-0, t1-3, t2-0, t2-3, t2-6', 't1-1, t1-4, t2-1, t2-4, t3-0', 't1-2, t1-5, t2-2, t2-5, t3-1'], 0);
-  verifyRack(topics, 2, racks(3), racks(3), ct, ['t1-0, t1-2, t2-0, t2-2, t2-3, t3-1', 't1-1, t1-3, t2-1, t2-4, t3-0', 't1-4, t1-5, t2-5, t2-6'], 1);
-  verifyRack(topics, 3, racks(2), racks(3), ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0', 't1-2, t1-3, t2-3, t2-4, t3-1', 't1-4, t1-5, t2-5, t2-6'], 4);
+  verifyRack(
+    topics,
+    1,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-0, t1-3, t2-0, t2-3, t2-6', 't1-1, t1-4, t2-1, t2-4, t3-0', 't1-2, t1-5, t2-2, t2-5, t3-1'],
+    0,
+  );
+  verifyRack(
+    topics,
+    2,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-0, t1-2, t2-0, t2-2, t2-3, t3-1', 't1-1, t1-3, t2-1, t2-4, t3-0', 't1-4, t1-5, t2-5, t2-6'],
+    1,
+  );
+  verifyRack(
+    topics,
+    3,
+    racks(2),
+    racks(3),
+    ct,
+    ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0', 't1-2, t1-3, t2-3, t2-4, t3-1', 't1-4, t1-5, t2-5, t2-6'],
+    4,
+  );
 });
 
 test('range rack-aware: non-equal subscription (testRackAwareAssignmentWithNonEqualSubscription)', () => {
-  const topics: Array<[string, number]> = [['t1', 6], ['t2', 7], ['t3', 2]];
+  const topics: Array<[string, number]> = [
+    ['t1', 6],
+    ['t2', 7],
+    ['t3', 2],
+  ];
   const all = ['t1', 't2', 't3'];
   const ct = [all, all, ['t1', 't3']];
   verifyNonRackAware(topics, ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0', 't1-2, t1-3, t2-4, t2-5, t2-6, t3-1', 't1-4, t1-5']);
-  verifyRack(topics, 1, racks(3), racks(3), ct, ['t1-0, t1-3, t2-0, t2-2, t2-3, t2-6', 't1-1, t1-4, t2-1, t2-4, t2-5, t3-0', 't1-2, t1-5, t3-1'], 2);
-  verifyRack(topics, 2, racks(3), racks(3), ct, ['t1-0, t1-2, t2-0, t2-2, t2-3, t2-5, t3-1', 't1-1, t1-3, t2-1, t2-4, t2-6, t3-0', 't1-4, t1-5'], 0);
-  verifyRack(topics, 3, racks(2), racks(3), ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0', 't1-2, t1-3, t2-4, t2-5, t2-6, t3-1', 't1-4, t1-5'], 2);
+  verifyRack(
+    topics,
+    1,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-0, t1-3, t2-0, t2-2, t2-3, t2-6', 't1-1, t1-4, t2-1, t2-4, t2-5, t3-0', 't1-2, t1-5, t3-1'],
+    2,
+  );
+  verifyRack(
+    topics,
+    2,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-0, t1-2, t2-0, t2-2, t2-3, t2-5, t3-1', 't1-1, t1-3, t2-1, t2-4, t2-6, t3-0', 't1-4, t1-5'],
+    0,
+  );
+  verifyRack(
+    topics,
+    3,
+    racks(2),
+    racks(3),
+    ct,
+    ['t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0', 't1-2, t1-3, t2-4, t2-5, t2-6, t3-1', 't1-4, t1-5'],
+    2,
+  );
 });
 
 test('range rack-aware: co-partitioning wins over rack alignment (testRackAwareAssignmentWithUniformPartitions)', () => {
-  const topics: Array<[string, number]> = [['t1', 5], ['t2', 5], ['t3', 5]];
+  const topics: Array<[string, number]> = [
+    ['t1', 5],
+    ['t2', 5],
+    ['t3', 5],
+  ];
   const all = ['t1', 't2', 't3'];
   const ct = [all, all, all];
   const plain = ['t1-0, t1-1, t2-0, t2-1, t3-0, t3-1', 't1-2, t1-3, t2-2, t2-3, t3-2, t3-3', 't1-4, t2-4, t3-4'];
@@ -142,39 +206,125 @@ test('range rack-aware: co-partitioning wins over rack alignment (testRackAwareA
 });
 
 test('range rack-aware: uniform partitions, non-equal subscription', () => {
-  const topics: Array<[string, number]> = [['t1', 5], ['t2', 5], ['t3', 5]];
+  const topics: Array<[string, number]> = [
+    ['t1', 5],
+    ['t2', 5],
+    ['t3', 5],
+  ];
   const all = ['t1', 't2', 't3'];
   const ct = [all, all, ['t1', 't3']];
   verifyNonRackAware(topics, ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1', 't1-2, t1-3, t2-3, t2-4, t3-2, t3-3', 't1-4, t3-4']);
-  verifyRack(topics, 1, racks(3), racks(3), ct, ['t1-0, t1-1, t2-0, t2-1, t2-4, t3-0, t3-1', 't1-2, t1-3, t2-2, t2-3, t3-2, t3-3', 't1-4, t3-4'], 9);
-  verifyRack(topics, 2, racks(3), racks(3), ct, ['t1-2, t2-0, t2-1, t2-3, t3-2', 't1-0, t1-3, t2-2, t2-4, t3-0, t3-3', 't1-1, t1-4, t3-1, t3-4'], 0);
-  verifyRack(topics, 3, racks(2), racks(3), ct, ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1', 't1-2, t1-3, t2-3, t2-4, t3-2, t3-3', 't1-4, t3-4'], 2);
+  verifyRack(
+    topics,
+    1,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-0, t1-1, t2-0, t2-1, t2-4, t3-0, t3-1', 't1-2, t1-3, t2-2, t2-3, t3-2, t3-3', 't1-4, t3-4'],
+    9,
+  );
+  verifyRack(
+    topics,
+    2,
+    racks(3),
+    racks(3),
+    ct,
+    ['t1-2, t2-0, t2-1, t2-3, t3-2', 't1-0, t1-3, t2-2, t2-4, t3-0, t3-3', 't1-1, t1-4, t3-1, t3-4'],
+    0,
+  );
+  verifyRack(
+    topics,
+    3,
+    racks(2),
+    racks(3),
+    ct,
+    ['t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1', 't1-2, t1-3, t2-3, t2-4, t3-2, t3-3', 't1-4, t3-4'],
+    2,
+  );
 });
 
 test('range rack-aware: co-partitioning (testRackAwareAssignmentWithCoPartitioning)', () => {
-  const topics: Array<[string, number]> = [['t1', 6], ['t2', 6], ['t3', 2], ['t4', 2]];
-  let ct = [['t1', 't2'], ['t1', 't2'], ['t3', 't4'], ['t3', 't4']];
+  const topics: Array<[string, number]> = [
+    ['t1', 6],
+    ['t2', 6],
+    ['t3', 2],
+    ['t4', 2],
+  ];
+  let ct = [
+    ['t1', 't2'],
+    ['t1', 't2'],
+    ['t3', 't4'],
+    ['t3', 't4'],
+  ];
   const cr = ['a', 'b', 'b', 'a'];
   let plain = ['t1-0, t1-1, t1-2, t2-0, t2-1, t2-2', 't1-3, t1-4, t1-5, t2-3, t2-4, t2-5', 't3-0, t4-0', 't3-1, t4-1'];
   verifyRack(topics, 3, racks(2), cr, ct, plain, -1);
   verifyRack(topics, 2, racks(2), cr, ct, plain, 0);
-  verifyRack(topics, 1, racks(2), cr, ct, ['t1-0, t1-2, t1-4, t2-0, t2-2, t2-4', 't1-1, t1-3, t1-5, t2-1, t2-3, t2-5', 't3-1, t4-1', 't3-0, t4-0'], 0);
+  verifyRack(
+    topics,
+    1,
+    racks(2),
+    cr,
+    ct,
+    ['t1-0, t1-2, t1-4, t2-0, t2-2, t2-4', 't1-1, t1-3, t1-5, t2-1, t2-3, t2-5', 't3-1, t4-1', 't3-0, t4-0'],
+    0,
+  );
   const all = ['t1', 't2', 't3', 't4'];
   ct = [all, all, all, all];
   plain = ['t1-0, t1-1, t2-0, t2-1, t3-0, t4-0', 't1-2, t1-3, t2-2, t2-3, t3-1, t4-1', 't1-4, t2-4', 't1-5, t2-5'];
   verifyRack(topics, 3, racks(2), cr, ct, plain, -1);
   verifyRack(topics, 2, racks(2), cr, ct, plain, 0);
-  verifyRack(topics, 1, racks(2), cr, ct, ['t1-0, t1-2, t2-0, t2-2, t3-0, t4-0', 't1-1, t1-3, t2-1, t2-3, t3-1, t4-1', 't1-5, t2-5', 't1-4, t2-4'], 0);
-  verifyRack(topics, 1, racks(3), cr, ct, ['t1-0, t1-3, t2-0, t2-3, t3-0, t4-0', 't1-1, t1-4, t2-1, t2-4, t3-1, t4-1', 't1-2, t2-2', 't1-5, t2-5'], 6);
+  verifyRack(
+    topics,
+    1,
+    racks(2),
+    cr,
+    ct,
+    ['t1-0, t1-2, t2-0, t2-2, t3-0, t4-0', 't1-1, t1-3, t2-1, t2-3, t3-1, t4-1', 't1-5, t2-5', 't1-4, t2-4'],
+    0,
+  );
+  verifyRack(
+    topics,
+    1,
+    racks(3),
+    cr,
+    ct,
+    ['t1-0, t1-3, t2-0, t2-3, t3-0, t4-0', 't1-1, t1-4, t2-1, t2-4, t3-1, t4-1', 't1-2, t2-2', 't1-5, t2-5'],
+    6,
+  );
 });
 
 test('range rack-aware: co-partitioned topics with the same subscription (testCoPartitionedAssignmentWithSameSubscription)', () => {
-  const topics: Array<[string, number]> = [['t1', 6], ['t2', 6], ['t3', 2], ['t4', 2], ['t5', 4], ['t6', 4]];
+  const topics: Array<[string, number]> = [
+    ['t1', 6],
+    ['t2', 6],
+    ['t3', 2],
+    ['t4', 2],
+    ['t5', 4],
+    ['t6', 4],
+  ];
   const list = ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9'];
   const ct = [list, list, list];
   const cr = ['a', 'b', 'c'];
-  const plain = ['t1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1', 't1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2', 't1-4, t1-5, t2-4, t2-5, t5-3, t6-3'];
+  const plain = [
+    't1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1',
+    't1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2',
+    't1-4, t1-5, t2-4, t2-5, t5-3, t6-3',
+  ];
   verifyRack(topics, 3, nullRacks(3), cr, ct, plain, -1);
   verifyRack(topics, 3, racks(3), cr, ct, plain, 0, true);
-  verifyRack(topics, 2, racks(3), cr, ct, ['t1-0, t1-2, t2-0, t2-2, t3-0, t4-0, t5-1, t6-1', 't1-1, t1-3, t2-1, t2-3, t3-1, t4-1, t5-2, t6-2', 't1-4, t1-5, t2-4, t2-5, t5-0, t5-3, t6-0, t6-3'], 0, true);
+  verifyRack(
+    topics,
+    2,
+    racks(3),
+    cr,
+    ct,
+    [
+      't1-0, t1-2, t2-0, t2-2, t3-0, t4-0, t5-1, t6-1',
+      't1-1, t1-3, t2-1, t2-3, t3-1, t4-1, t5-2, t6-2',
+      't1-4, t1-5, t2-4, t2-5, t5-0, t5-3, t6-0, t6-3',
+    ],
+    0,
+    true,
+  );
 });

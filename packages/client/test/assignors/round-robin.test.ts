@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { RoundRobinAssignor, subscription, type MemberSubscription } from '../../src/assignors/index.ts';
 import { ppt } from './helpers.ts';
 
-const rr = (p: ReturnType<typeof ppt>, subs: Array<[string, MemberSubscription]>) => new RoundRobinAssignor().assign(p, new Map(subs)).assignment;
+const rr = (p: ReturnType<typeof ppt>, subs: Array<[string, MemberSubscription]>) =>
+  new RoundRobinAssignor().assign(p, new Map(subs)).assignment;
 const l = (a: Map<string, { topic: string; partition: number }[]>, m: string) => a.get(m)!.map((t) => `${t.topic}-${t.partition}`);
 
 test('roundrobin: javadoc examples', () => {
@@ -26,9 +27,17 @@ test('roundrobin: javadoc examples', () => {
 
 test('roundrobin: one consumer; only subscribed topics; nonexistent topic', () => {
   assert.deepEqual(l(rr(ppt(['topic', 3]), [['consumer', subscription(['topic'])]]), 'consumer'), ['topic-0', 'topic-1', 'topic-2']);
-  assert.deepEqual(l(rr(ppt(['topic', 3], ['other', 3]), [['consumer', subscription(['topic'])]]), 'consumer'), ['topic-0', 'topic-1', 'topic-2']);
+  assert.deepEqual(l(rr(ppt(['topic', 3], ['other', 3]), [['consumer', subscription(['topic'])]]), 'consumer'), [
+    'topic-0',
+    'topic-1',
+    'topic-2',
+  ]);
   assert.deepEqual(l(rr(ppt(), [['consumer', subscription(['topic'])]]), 'consumer'), []);
-  assert.deepEqual(l(rr(ppt(['topic1', 1], ['topic2', 2]), [['consumer', subscription(['topic1', 'topic2'])]]), 'consumer'), ['topic1-0', 'topic2-0', 'topic2-1']);
+  assert.deepEqual(l(rr(ppt(['topic1', 1], ['topic2', 2]), [['consumer', subscription(['topic1', 'topic2'])]]), 'consumer'), [
+    'topic1-0',
+    'topic2-0',
+    'topic2-1',
+  ]);
 });
 
 test('roundrobin: two consumers, one and two partitions; mixed topics', () => {

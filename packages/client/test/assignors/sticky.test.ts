@@ -42,7 +42,11 @@ function verifyValidityAndBalance(p: PartitionsPerTopic, subs: Map<string, Membe
   for (const [c1, l1] of a) {
     for (const [c2, l2] of a) {
       if (l1.length + 1 >= l2.length) continue;
-      for (const t of l2) assert.ok(!subs.get(c1)!.topics.includes(t.topic), `${c1} (${l1.length}) could take ${t.topic}-${t.partition} from ${c2} (${l2.length})`);
+      for (const t of l2)
+        assert.ok(
+          !subs.get(c1)!.topics.includes(t.topic),
+          `${c1} (${l1.length}) could take ${t.topic}-${t.partition} from ${c2} (${l2.length})`,
+        );
     }
   }
 }
@@ -130,7 +134,10 @@ test('sticky: stale generation loses its claim, highest generation keeps it', ()
   assert.equal(str(r.assignment.get('consumer1')!), 'topic1-0, topic2-0, topic3-0');
   assert.equal(str(r.assignment.get('consumer2')!), 'topic1-1, topic2-1, topic3-1');
   assert.equal(str(r.assignment.get('consumer3')!), 'topic1-2, topic2-2, topic3-2');
-  assert.deepEqual(transferring(r), ['topic3-0->consumer1'].filter(() => false));
+  assert.deepEqual(
+    transferring(r),
+    ['topic3-0->consumer1'].filter(() => false),
+  );
 });
 
 test('sticky: partition claimed twice in one generation is transferring ownership', () => {
@@ -205,15 +212,24 @@ function verifyRack(
 ): void {
   const partitions = rackPartitionsPerTopic(topics, rf, brokerRacks);
   const subs = rackSubscriptions(consumerTopics, consumerRacks, owned ?? []);
-  const assignor = which === 'sticky' ? new StickyAssignor({ preferRackAwareLogic }) : new CooperativeStickyAssignor({ preferRackAwareLogic });
+  const assignor =
+    which === 'sticky' ? new StickyAssignor({ preferRackAwareLogic }) : new CooperativeStickyAssignor({ preferRackAwareLogic });
   const a = assignor.assign(partitions, subs).assignment;
-  assert.deepEqual(asStrings(a, consumerTopics.length), expected, `${which} rf=${rf} brokers=${brokerRacks} consumers=${consumerRacks} owned=${owned}`);
+  assert.deepEqual(
+    asStrings(a, consumerTopics.length),
+    expected,
+    `${which} rf=${rf} brokers=${brokerRacks} consumers=${consumerRacks} owned=${owned}`,
+  );
   if (mismatches >= 0) assert.equal(rackMismatches(a, partitions, consumerRacks), mismatches);
 }
 
 for (const which of ['sticky', 'coop'] as const) {
   test(`${which}: rack-aware uniform subscription (testRackAwareAssignmentWithUniformSubscription)`, () => {
-    const topics: Array<[string, number]> = [['t1', 6], ['t2', 7], ['t3', 2]];
+    const topics: Array<[string, number]> = [
+      ['t1', 6],
+      ['t2', 7],
+      ['t3', 2],
+    ];
     const all = ['t1', 't2', 't3'];
     const ct = [all, all, all];
     const plain = ['t1-0, t1-3, t2-0, t2-3, t2-6', 't1-1, t1-4, t2-1, t2-4, t3-0', 't1-2, t1-5, t2-2, t2-5, t3-1'];
@@ -241,7 +257,11 @@ for (const which of ['sticky', 'coop'] as const) {
   });
 
   test(`${which}: rack-aware non-equal subscription (testRackAwareAssignmentWithNonEqualSubscription)`, () => {
-    const topics: Array<[string, number]> = [['t1', 6], ['t2', 7], ['t3', 2]];
+    const topics: Array<[string, number]> = [
+      ['t1', 6],
+      ['t2', 7],
+      ['t3', 2],
+    ];
     const all = ['t1', 't2', 't3'];
     const ct = [all, all, ['t1', 't3']];
     const plain = ['t1-5, t2-0, t2-2, t2-4, t2-6', 't1-3, t2-1, t2-3, t2-5, t3-0', 't1-0, t1-1, t1-2, t1-4, t3-1'];
@@ -289,7 +309,10 @@ test('sticky userData: v1 round trip, v0 without generation, garbage ignored', (
     '00000002' + '0001' + '61' + '00000002' + '00000000' + '00000002' + '0001' + '62' + '00000001' + '00000001' + '00000007',
   );
   assert.deepEqual(decodeStickyUserData(buf), { partitions: [tp('a', 0), tp('a', 2), tp('b', 1)], generation: 7 });
-  assert.deepEqual(decodeStickyUserData(encodeStickyUserData(parts, undefined)), { partitions: [tp('a', 0), tp('a', 2), tp('b', 1)], generation: undefined });
+  assert.deepEqual(decodeStickyUserData(encodeStickyUserData(parts, undefined)), {
+    partitions: [tp('a', 0), tp('a', 2), tp('b', 1)],
+    generation: undefined,
+  });
   assert.equal(decodeStickyUserData(Buffer.from('ffff', 'hex')), null);
   const s = StickyAssignor.memberData(subscription(['a'], { userData: Buffer.from('00000009ffff', 'hex') }));
   assert.deepEqual(s, { partitions: [], generation: -1 });
@@ -300,7 +323,13 @@ test('sticky (eager) reads previous assignment from userData and stays sticky', 
   const a2 = new StickyAssignor();
   assert.equal(a1.subscriptionUserData(), null);
   const p = ppt(['t', 6]);
-  let r = a1.assign(p, new Map([['m1', subscription(['t'])], ['m2', subscription(['t'])]])).assignment;
+  let r = a1.assign(
+    p,
+    new Map([
+      ['m1', subscription(['t'])],
+      ['m2', subscription(['t'])],
+    ]),
+  ).assignment;
   a1.onAssignment(r.get('m1')!, 1);
   a2.onAssignment(r.get('m2')!, 1);
   const subs = new Map<string, MemberSubscription>([
@@ -313,7 +342,12 @@ test('sticky (eager) reads previous assignment from userData and stays sticky', 
   assert.equal(r.get('m1')!.length, 2);
   assert.equal(r.get('m2')!.length, 2);
   assert.equal(r.get('m3')!.length, 2);
-  for (const m of ['m1', 'm2']) for (const t of r.get(m)!) assert.ok(before.get(m)!.some((x) => x.partition === t.partition), `${m} kept ${t.partition}`);
+  for (const m of ['m1', 'm2'])
+    for (const t of r.get(m)!)
+      assert.ok(
+        before.get(m)!.some((x) => x.partition === t.partition),
+        `${m} kept ${t.partition}`,
+      );
 });
 
 // ---- cooperative: revoke before reassign
@@ -321,12 +355,18 @@ test('cooperative-sticky: a moving partition is revoked first and assigned in th
   const coop = new CooperativeStickyAssignor();
   const p = ppt(['t', 4]);
   // generation 1: c1 owns all four
-  const g1 = new Map([['c1', v2(['t'], parseTps('t-0, t-1, t-2, t-3'), 1)], ['c2', v2(['t'], [], 1)]]);
+  const g1 = new Map([
+    ['c1', v2(['t'], parseTps('t-0, t-1, t-2, t-3'), 1)],
+    ['c2', v2(['t'], [], 1)],
+  ]);
   const r1 = coop.assign(p, g1).assignment;
   assert.equal(str(r1.get('c1')!), 't-0, t-1'); // keeps what it keeps
   assert.equal(str(r1.get('c2')!), ''); // t-2, t-3 are only revoked in this round
   // c1 revoked t-2, t-3 and rejoins; generation 2: nobody owns them, so c2 gets them now
-  const g2 = new Map([['c1', v2(['t'], r1.get('c1')!, 2)], ['c2', v2(['t'], [], 2)]]);
+  const g2 = new Map([
+    ['c1', v2(['t'], r1.get('c1')!, 2)],
+    ['c2', v2(['t'], [], 2)],
+  ]);
   const r2 = coop.assign(p, g2).assignment;
   assert.equal(str(r2.get('c1')!), 't-0, t-1');
   assert.equal(str(r2.get('c2')!), 't-2, t-3');
@@ -347,7 +387,13 @@ test('cooperative-sticky: general path computes transfers from owned vs assigned
   assert.equal(str(r.get('c1')!), 'a-3, b-0, b-1');
   assert.equal(str(r.get('c2')!), '');
   // next round: c1 revoked them
-  const r2 = coop.assign(p, new Map([['c1', v2(['a', 'b'], r.get('c1')!, 4)], ['c2', v2(['a'], [], 4)]])).assignment;
+  const r2 = coop.assign(
+    p,
+    new Map([
+      ['c1', v2(['a', 'b'], r.get('c1')!, 4)],
+      ['c2', v2(['a'], [], 4)],
+    ]),
+  ).assignment;
   assert.equal(str(r2.get('c2')!), 'a-0, a-1, a-2');
 });
 
@@ -357,10 +403,13 @@ test('cooperative-sticky: generation from userData for pre-v2 subscriptions', ()
   c.onAssignment([], 5);
   assert.equal(c.subscriptionUserData().readInt32BE(0), 5);
   const owned = [tp('topic1', 0), tp('topic2', 1)];
-  assert.deepEqual(CooperativeStickyAssignor.memberData(subscription(['topic'], { ownedPartitions: owned, userData: c.subscriptionUserData() })), {
-    partitions: owned,
-    generation: 5,
-    rackId: null,
-  });
+  assert.deepEqual(
+    CooperativeStickyAssignor.memberData(subscription(['topic'], { ownedPartitions: owned, userData: c.subscriptionUserData() })),
+    {
+      partitions: owned,
+      generation: 5,
+      rackId: null,
+    },
+  );
   assert.deepEqual(CooperativeStickyAssignor.memberData(v2(['topic'], owned, 1)), { partitions: owned, generation: 1 });
 });

@@ -19,8 +19,10 @@ test('concurrent connects after a failure share one connection', async () => {
     accepted.add(s);
     s.on('close', () => accepted.delete(s));
     const up = net.connect(fb.port, '127.0.0.1');
-    s.pipe(up); up.pipe(s);
-    s.on('error', () => up.destroy()); up.on('error', () => s.destroy());
+    s.pipe(up);
+    up.pipe(s);
+    s.on('error', () => up.destroy());
+    up.on('error', () => s.destroy());
     s.on('close', () => up.destroy());
   });
   await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));

@@ -12,21 +12,44 @@ test('highest common version', () => {
 });
 
 test('ApiVersionsTable.choose: picks the highest common, refuses missing or disjoint APIs (not retriable)', () => {
-  const t = new ApiVersionsTable([{ apiKey: 0, minVersion: 3, maxVersion: 9 }, { apiKey: 3, minVersion: 0, maxVersion: 12 }], 'b1:9092');
+  const t = new ApiVersionsTable(
+    [
+      { apiKey: 0, minVersion: 3, maxVersion: 9 },
+      { apiKey: 3, minVersion: 0, maxVersion: 12 },
+    ],
+    'b1:9092',
+  );
   assert.equal(t.choose(0, { minVersion: 3, maxVersion: 11 }, 'Produce'), 9);
   assert.equal(t.choose(3, { minVersion: 1, maxVersion: 12 }, 'Metadata'), 12);
-  assert.throws(() => t.choose(22, { minVersion: 0, maxVersion: 4 }, 'InitProducerId'), (e: unknown) => {
-    assert.ok(e instanceof UnsupportedVersionError);
-    assert.equal(e.retriable, false);
-    assert.equal(e.details.code, 35);
-    assert.match(e.message, /does not support InitProducerId/);
-    return true;
-  });
+  assert.throws(
+    () => t.choose(22, { minVersion: 0, maxVersion: 4 }, 'InitProducerId'),
+    (e: unknown) => {
+      assert.ok(e instanceof UnsupportedVersionError);
+      assert.equal(e.retriable, false);
+      assert.equal(e.details.code, 35);
+      assert.match(e.message, /does not support InitProducerId/);
+      return true;
+    },
+  );
   assert.throws(() => t.choose(0, { minVersion: 10, maxVersion: 11 }, 'Produce'), /no common version of Produce: client 10-11, broker 3-9/);
 });
 
-const part = (partition: number, leader: number, leaderEpoch = 0) => ({ partition, leader, leaderEpoch, replicas: [leader], isr: [leader], offlineReplicas: [], errorCode: 0 });
-const topic = (name: string, partitions: ReturnType<typeof part>[], topicId = 'id-' + name): TopicState => ({ name, topicId, isInternal: false, partitions, errorCode: 0 });
+const part = (partition: number, leader: number, leaderEpoch = 0) => ({
+  partition,
+  leader,
+  leaderEpoch,
+  replicas: [leader],
+  isr: [leader],
+  offlineReplicas: [],
+  errorCode: 0,
+});
+const topic = (name: string, partitions: ReturnType<typeof part>[], topicId = 'id-' + name): TopicState => ({
+  name,
+  topicId,
+  isInternal: false,
+  partitions,
+  errorCode: 0,
+});
 const brokers = [
   { nodeId: 1, host: 'a', port: 9092, rack: null },
   { nodeId: 2, host: 'b', port: 9092, rack: 'r2' },
@@ -74,7 +97,15 @@ test('invalidateLeader drops the leader and asks for a refresh; partial refresh 
   assert.equal(m.leaderFor('u', 0), 2);
   assert.equal(m.broker(1)!.host, 'a'); // empty broker list keeps the known brokers
   // unknown topic error forgets partitions
-  m.update({ clusterId: 'c', controllerId: 1, brokers, topics: [{ name: 'u', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [], errorCode: 3 }] }, 3);
+  m.update(
+    {
+      clusterId: 'c',
+      controllerId: 1,
+      brokers,
+      topics: [{ name: 'u', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, partitions: [], errorCode: 3 }],
+    },
+    3,
+  );
   assert.equal(m.partitionCount('u'), undefined);
   assert.equal(m.topic('u')!.errorCode, 3);
 });

@@ -10,10 +10,26 @@ const t0 = { topic: 't', partition: 0 };
 const t1 = { topic: 't', partition: 1 };
 
 function rec(tp: { topic: string; partition: number }, offset: number): ConsumerRecord {
-  return { ...tp, offset: BigInt(offset), timestamp: 0, timestampType: 'create', key: null, value: Buffer.from(String(offset)), headers: [], leaderEpoch: 3 };
+  return {
+    ...tp,
+    offset: BigInt(offset),
+    timestamp: 0,
+    timestampType: 'create',
+    key: null,
+    value: Buffer.from(String(offset)),
+    headers: [],
+    leaderEpoch: 3,
+  };
 }
 function fetchOf(tp: { topic: string; partition: number }, from: number, offsets: number[], next: number, size = 100): CompletedFetch {
-  return { ...tp, fetchOffset: BigInt(from), records: offsets.map((o) => rec(tp, o)), nextFetchOffset: BigInt(next), highWatermark: BigInt(next), sizeInBytes: size };
+  return {
+    ...tp,
+    fetchOffset: BigInt(from),
+    records: offsets.map((o) => rec(tp, o)),
+    nextFetchOffset: BigInt(next),
+    highWatermark: BigInt(next),
+    sizeInBytes: size,
+  };
 }
 
 test('subscription modes and assignment', () => {
@@ -46,7 +62,10 @@ test('positions come from committed offsets, else auto.offset.reset; none throws
   s.seek(t1, 7n);
   assert.equal(s.fetchable().length, 2);
   s.pause(t0);
-  assert.deepEqual(s.fetchable().map((f) => f.tp), [t1]);
+  assert.deepEqual(
+    s.fetchable().map((f) => f.tp),
+    [t1],
+  );
   s.resume(t0);
   s.requestReset(t0, { timestamp: 1000 });
   assert.deepEqual(s.partitionsNeedingReset(), [{ tp: t0, target: { timestamp: 1000 } }]);
@@ -66,7 +85,13 @@ test('fetch buffer hands out records from the position, in fetch order, advancin
   b.add(fetchOf(t0, 10, [8, 9, 10, 11], 14));
   b.add(fetchOf(t1, 0, [0, 1], 2));
   assert.equal(b.bufferedBytes, 200);
-  assert.deepEqual(b.bufferedPartitions(), new Map([['t\u00000', { fetches: 1, nextFetchOffset: 14n }], ['t\u00001', { fetches: 1, nextFetchOffset: 2n }]]));
+  assert.deepEqual(
+    b.bufferedPartitions(),
+    new Map([
+      ['t\u00000', { fetches: 1, nextFetchOffset: 14n }],
+      ['t\u00001', { fetches: 1, nextFetchOffset: 2n }],
+    ]),
+  );
   assert.equal(b.nextFetchOffset('t', 0, 10n), 14n);
   assert.equal(b.nextFetchOffset('t', 2, 7n), 7n);
   const got: string[] = [];
@@ -93,7 +118,10 @@ test('fetches made before a seek or for revoked partitions are dropped; paused o
   assert.equal(b.bufferedBytes, 100); // t0 dropped, t1 kept while paused
   s.resume(t1);
   const batch = b.nextBatch()!;
-  assert.deepEqual(batch.records.map((r) => r.offset), [0n, 1n]);
+  assert.deepEqual(
+    batch.records.map((r) => r.offset),
+    [0n, 1n],
+  );
   assert.equal(batch.highWatermark, 2n);
   b.add(fetchOf(t1, 2, [2], 3));
   s.assign([t0]); // t1 revoked

@@ -16,22 +16,62 @@ const T0 = 1_700_000_000_000n;
 async function blob(): Promise<Buffer> {
   return Buffer.concat([
     await encodeRecordBatch({
-      baseOffset: 100n, partitionLeaderEpoch: 4, baseTimestamp: T0,
+      baseOffset: 100n,
+      partitionLeaderEpoch: 4,
+      baseTimestamp: T0,
       records: [
-        { key: 'k0', value: 'v0', timestamp: T0, headers: [{ key: 'h', value: 'x' }, { key: 'n', value: null }] },
+        {
+          key: 'k0',
+          value: 'v0',
+          timestamp: T0,
+          headers: [
+            { key: 'h', value: 'x' },
+            { key: 'n', value: null },
+          ],
+        },
         { key: null, value: null, timestamp: T0 + 70_000n, offsetDelta: 2 }, // a compacted gap at 101
       ],
     }),
-    buildEndTxnMarkerBatch({ type: ControlRecordType.Commit, producerId: 7n, producerEpoch: 0, coordinatorEpoch: 1, timestamp: T0, baseOffset: 103n }),
-    await encodeRecordBatch({ baseOffset: 104n, partitionLeaderEpoch: 5, compression: CompressionType.Gzip, records: [{ value: 'g0', timestamp: T0 + 1n }, { value: 'g1', timestamp: T0 + 2n }] }),
-    await encodeRecordBatch({ baseOffset: 106n, partitionLeaderEpoch: 5, timestampType: 'LogAppendTime', baseTimestamp: T0, maxTimestamp: T0 + 999n, records: [{ value: 'l0', timestamp: T0 }] }),
+    buildEndTxnMarkerBatch({
+      type: ControlRecordType.Commit,
+      producerId: 7n,
+      producerEpoch: 0,
+      coordinatorEpoch: 1,
+      timestamp: T0,
+      baseOffset: 103n,
+    }),
+    await encodeRecordBatch({
+      baseOffset: 104n,
+      partitionLeaderEpoch: 5,
+      compression: CompressionType.Gzip,
+      records: [
+        { value: 'g0', timestamp: T0 + 1n },
+        { value: 'g1', timestamp: T0 + 2n },
+      ],
+    }),
+    await encodeRecordBatch({
+      baseOffset: 106n,
+      partitionLeaderEpoch: 5,
+      timestampType: 'LogAppendTime',
+      baseTimestamp: T0,
+      maxTimestamp: T0 + 999n,
+      records: [{ value: 'l0', timestamp: T0 }],
+    }),
   ]);
 }
 
-const plain = (d: DecodedFetch) => d.records.map((r) => ({
-  topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, timestampType: r.timestampType,
-  key: r.key?.toString() ?? null, value: r.value?.toString() ?? null, headers: r.headers.map((h) => [h.key, h.value?.toString() ?? null]), leaderEpoch: r.leaderEpoch,
-}));
+const plain = (d: DecodedFetch) =>
+  d.records.map((r) => ({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    timestampType: r.timestampType,
+    key: r.key?.toString() ?? null,
+    value: r.value?.toString() ?? null,
+    headers: r.headers.map((h) => [h.key, h.value?.toString() ?? null]),
+    leaderEpoch: r.leaderEpoch,
+  }));
 
 test('a fetch blob decodes to exact records: control batches skipped, compressed batches inflated, partial tail left', async () => {
   const whole = await blob();
@@ -40,15 +80,78 @@ test('a fetch blob decodes to exact records: control batches skipped, compressed
   assert.equal(d.nextFetchOffset, 107n);
   const ts = Number(T0);
   assert.deepEqual(plain(d), [
-    { topic: 't', partition: 3, offset: 100n, timestamp: ts, timestampType: 'create', key: 'k0', value: 'v0', headers: [['h', 'x'], ['n', null]], leaderEpoch: 4 },
-    { topic: 't', partition: 3, offset: 102n, timestamp: ts + 70_000, timestampType: 'create', key: null, value: null, headers: [], leaderEpoch: 4 },
-    { topic: 't', partition: 3, offset: 104n, timestamp: ts + 1, timestampType: 'create', key: null, value: 'g0', headers: [], leaderEpoch: 5 },
-    { topic: 't', partition: 3, offset: 105n, timestamp: ts + 2, timestampType: 'create', key: null, value: 'g1', headers: [], leaderEpoch: 5 },
-    { topic: 't', partition: 3, offset: 106n, timestamp: ts + 999, timestampType: 'log-append', key: null, value: 'l0', headers: [], leaderEpoch: 5 },
+    {
+      topic: 't',
+      partition: 3,
+      offset: 100n,
+      timestamp: ts,
+      timestampType: 'create',
+      key: 'k0',
+      value: 'v0',
+      headers: [
+        ['h', 'x'],
+        ['n', null],
+      ],
+      leaderEpoch: 4,
+    },
+    {
+      topic: 't',
+      partition: 3,
+      offset: 102n,
+      timestamp: ts + 70_000,
+      timestampType: 'create',
+      key: null,
+      value: null,
+      headers: [],
+      leaderEpoch: 4,
+    },
+    {
+      topic: 't',
+      partition: 3,
+      offset: 104n,
+      timestamp: ts + 1,
+      timestampType: 'create',
+      key: null,
+      value: 'g0',
+      headers: [],
+      leaderEpoch: 5,
+    },
+    {
+      topic: 't',
+      partition: 3,
+      offset: 105n,
+      timestamp: ts + 2,
+      timestampType: 'create',
+      key: null,
+      value: 'g1',
+      headers: [],
+      leaderEpoch: 5,
+    },
+    {
+      topic: 't',
+      partition: 3,
+      offset: 106n,
+      timestamp: ts + 999,
+      timestampType: 'log-append',
+      key: null,
+      value: 'l0',
+      headers: [],
+      leaderEpoch: 5,
+    },
   ]);
   // records are plain objects, as literals would be
   assert.equal(Object.getPrototypeOf(d.records[0]), Object.prototype);
-  assert.deepEqual(Object.keys(d.records[0]!), ['topic', 'partition', 'offset', 'timestamp', 'timestampType', 'key', 'value', 'headers', 'leaderEpoch']);
+  assert.deepEqual(Object.keys(d.records[0]!), [
+    'topic',
+    'partition',
+    'offset',
+    'timestamp',
+    'timestampType',
+    'key',
+    'value',
+    'headers',
+    'leaderEpoch',
+  ]);
 });
 
 test('uncompressed blobs decode synchronously; the header scan finds the next offset without decoding', async () => {
@@ -56,7 +159,10 @@ test('uncompressed blobs decode synchronously; the header scan finds the next of
   const b = await encodeRecordBatch({ baseOffset: 2n, records: [{ value: 'c' }], lastOffsetDelta: 4 });
   const d = decodeFetch('t', 0, Buffer.concat([a, b]));
   assert.ok(!(d instanceof Promise));
-  assert.deepEqual(d.records.map((r) => r.offset), [0n, 1n, 2n]);
+  assert.deepEqual(
+    d.records.map((r) => r.offset),
+    [0n, 1n, 2n],
+  );
   assert.equal(d.nextFetchOffset, 7n);
   assert.deepEqual(scanFetch(Buffer.concat([a, b])), { nextFetchOffset: 7n, eager: false });
   assert.deepEqual(scanFetch(Buffer.concat([a, b.subarray(0, 20)])), { nextFetchOffset: 2n, eager: false });
@@ -67,19 +173,28 @@ test('uncompressed blobs decode synchronously; the header scan finds the next of
 test('offsets beyond 2^53 stay exact', async () => {
   const base = 2n ** 60n + 5n;
   const d = decodeFetch('t', 0, await encodeRecordBatch({ baseOffset: base, records: [{ value: 'a' }, { value: 'b' }] })) as DecodedFetch;
-  assert.deepEqual(d.records.map((r) => r.offset), [base, base + 1n]);
+  assert.deepEqual(
+    d.records.map((r) => r.offset),
+    [base, base + 1n],
+  );
   assert.equal(d.nextFetchOffset, base + 2n);
 });
 
 test('CRC mismatches are refused unless check.crcs is off; legacy message sets are refused', async () => {
   const batch = await encodeRecordBatch({ baseOffset: 0n, records: [{ value: 'hello' }] });
   batch[batch.length - 3] ^= 0xff; // inside the value
-  assert.throws(() => decodeFetch('t', 0, batch), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-crc');
+  assert.throws(
+    () => decodeFetch('t', 0, batch),
+    (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-crc',
+  );
   const d = decodeFetch('t', 0, batch, false) as DecodedFetch;
   assert.equal(d.records.length, 1);
   const legacy = Buffer.from(batch);
   legacy.writeInt8(1, Off.Magic);
-  assert.throws(() => decodeFetch('t', 0, legacy), (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-magic');
+  assert.throws(
+    () => decodeFetch('t', 0, legacy),
+    (e: unknown) => e instanceof InvalidBatchError && e.problem === 'bad-magic',
+  );
 });
 
 test('a corrupt fetch reaches the application as CORRUPT_MESSAGE and the position stays; check.crcs=false reads it', async () => {
@@ -93,13 +208,19 @@ test('a corrupt fetch reaches the application as CORRUPT_MESSAGE and the positio
     const tp = { topic: 'c', partition: 0 };
     const strict = kafka.consumer({ autoOffsetReset: 'earliest' });
     strict.assign([tp]);
-    await assert.rejects(strict[Symbol.asyncIterator]().next(), (e: unknown) => e instanceof KafkaClientError && e.type === 'CORRUPT_MESSAGE');
+    await assert.rejects(
+      strict[Symbol.asyncIterator]().next(),
+      (e: unknown) => e instanceof KafkaClientError && e.type === 'CORRUPT_MESSAGE',
+    );
     assert.equal(strict.position(tp), 0n);
     await strict.close();
     const lax = kafka.consumer({ autoOffsetReset: 'earliest', checkCrcs: false });
     lax.assign([tp]);
     const b = (await lax.batches().next()).value as RecordBatchView;
-    assert.deepEqual(b.records.map((r) => r.value!.toString()), ['one', 'twn']);
+    assert.deepEqual(
+      b.records.map((r) => r.value!.toString()),
+      ['one', 'twn'],
+    );
     await lax.close();
   } finally {
     await kafka.close();

@@ -61,7 +61,14 @@ for (const assignor of ['cooperative-sticky', 'range'] as const) {
       revoked: (ps: TopicPartition[]) => void events.push(`${who} revoked ${names(ps)}`),
       lost: (ps: TopicPartition[]) => void events.push(`${who} lost ${names(ps)}`),
     });
-    const cfg = { groupId: 'g', autoOffsetReset: 'earliest' as const, assignors: [assignor], heartbeatIntervalMs: 50, sessionTimeoutMs: 3000, maxPollIntervalMs: 10000 };
+    const cfg = {
+      groupId: 'g',
+      autoOffsetReset: 'earliest' as const,
+      assignors: [assignor],
+      heartbeatIntervalMs: 50,
+      sessionTimeoutMs: 3000,
+      maxPollIntervalMs: 10000,
+    };
     const got1: ConsumerRecord[] = [];
     const got2: ConsumerRecord[] = [];
     const producer = kafka.producer({ lingerMs: 0 });
@@ -70,15 +77,30 @@ for (const assignor of ['cooperative-sticky', 'range'] as const) {
       const c1 = kafka.consumer(cfg);
       await c1.subscribe('t', listener('c1'));
       const d1 = drain(c1, got1);
-      await until(() => got1.length === 4, 'c1 to read the first records', 10000, () => [d1.error]);
+      await until(
+        () => got1.length === 4,
+        'c1 to read the first records',
+        10000,
+        () => [d1.error],
+      );
       assert.deepEqual(names(c1.assignment()), [0, 1, 2, 3]);
 
       const c2 = kafka.consumer(cfg);
       await c2.subscribe('t', listener('c2'));
       const d2 = drain(c2, got2);
-      await until(() => c1.assignment().length === 2 && c2.assignment().length === 2, `a 2/2 split (${events.join(' | ')})`, 10000, () => [d1.error, d2.error]);
+      await until(
+        () => c1.assignment().length === 2 && c2.assignment().length === 2,
+        `a 2/2 split (${events.join(' | ')})`,
+        10000,
+        () => [d1.error, d2.error],
+      );
       await producer.send({ topic: 't', messages: [0, 1, 2, 3].map((p) => ({ value: `b${p}`, partition: p })) });
-      await until(() => got1.length + got2.length >= 8, 'all records', 10000, () => [d1.error, d2.error]);
+      await until(
+        () => got1.length + got2.length >= 8,
+        'all records',
+        10000,
+        () => [d1.error, d2.error],
+      );
       await new Promise((r) => setTimeout(r, 200));
       await d1.stop();
       await d2.stop();
@@ -95,7 +117,10 @@ for (const assignor of ['cooperative-sticky', 'range'] as const) {
       } else {
         // eager: everything is revoked before the rejoin; range gives each member a contiguous pair
         assert.ok(events.includes('c1 revoked 0,1,2,3'), events.join(' | '));
-        assert.ok([c1Parts, c2Parts].every((ps) => ps[1] === ps[0] + 1 && ps[0] % 2 === 0), `${c1Parts} / ${c2Parts}`);
+        assert.ok(
+          [c1Parts, c2Parts].every((ps) => ps[1] === ps[0] + 1 && ps[0] % 2 === 0),
+          `${c1Parts} / ${c2Parts}`,
+        );
       }
       await c1.close();
       await c2.close();

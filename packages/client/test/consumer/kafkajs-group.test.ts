@@ -32,7 +32,14 @@ test('KafkaJS and Tributary consumers share a group', async () => {
     await kjsConsumer.subscribe({ topic: 'shared', fromBeginning: true });
     await kjsConsumer.run({ eachMessage: async ({ message }) => void kjsGot.push(message.value!.toString()) });
 
-    const consumer = ours.consumer({ groupId: 'mixed', autoOffsetReset: 'earliest', assignors: ['RoundRobinAssigner'], heartbeatIntervalMs: 100, sessionTimeoutMs: 6000, maxPollIntervalMs: 10000 });
+    const consumer = ours.consumer({
+      groupId: 'mixed',
+      autoOffsetReset: 'earliest',
+      assignors: ['RoundRobinAssigner'],
+      heartbeatIntervalMs: 100,
+      sessionTimeoutMs: 6000,
+      maxPollIntervalMs: 10000,
+    });
     await consumer.subscribe('shared');
     const it = consumer[Symbol.asyncIterator]();
     const pulling = (async () => {
@@ -51,7 +58,10 @@ test('KafkaJS and Tributary consumers share a group', async () => {
     await until(() => new Set([...kjsGot, ...ourGot.map((r) => r.value!.toString())]).size === 16, 'all 16 records');
     stop = true;
     await pulling;
-    const ourParts = consumer.assignment().map((p) => p.partition).sort();
+    const ourParts = consumer
+      .assignment()
+      .map((p) => p.partition)
+      .sort();
     assert.equal(ourParts.length, 2);
     // every n-record (produced after the split) was read by exactly one of the two
     const n = [...kjsGot, ...ourGot.map((r) => r.value!.toString())].filter((v) => v.startsWith('n')).sort();

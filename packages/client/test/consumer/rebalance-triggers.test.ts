@@ -26,10 +26,22 @@ test('pattern subscription picks up a new matching topic on metadata refresh', a
     const consumer = kafka.consumer({ groupId: 'g', autoOffsetReset: 'earliest' });
     await consumer.subscribe({ pattern: /^logs-/ });
     const it = consumer[Symbol.asyncIterator]();
-    assert.deepEqual((await take(it, 1)).map((r) => `${r.topic}:${r.value}`), ['logs-a:a1']);
+    assert.deepEqual(
+      (await take(it, 1)).map((r) => `${r.topic}:${r.value}`),
+      ['logs-a:a1'],
+    );
     await producer.send({ topic: 'logs-b', messages: [{ value: 'b1' }] });
-    assert.deepEqual((await take(it, 1)).map((r) => `${r.topic}:${r.value}`), ['logs-b:b1']);
-    assert.deepEqual(consumer.assignment().map((p) => p.topic).sort(), ['logs-a', 'logs-b']);
+    assert.deepEqual(
+      (await take(it, 1)).map((r) => `${r.topic}:${r.value}`),
+      ['logs-b:b1'],
+    );
+    assert.deepEqual(
+      consumer
+        .assignment()
+        .map((p) => p.topic)
+        .sort(),
+      ['logs-a', 'logs-b'],
+    );
     await consumer.close();
   } finally {
     await kafka.close();
@@ -52,7 +64,13 @@ test('the leader rejoins when a subscribed topic gets more partitions', async ()
     await producer.send({ topic: 't', messages: [{ value: 'p1', partition: 1 }] });
     const [r] = await take(it, 1);
     assert.equal(r.partition, 1);
-    assert.deepEqual(consumer.assignment().map((p) => p.partition).sort(), [0, 1]);
+    assert.deepEqual(
+      consumer
+        .assignment()
+        .map((p) => p.partition)
+        .sort(),
+      [0, 1],
+    );
     await consumer.close();
   } finally {
     await kafka.close();

@@ -44,7 +44,15 @@ export function singleNodeMetadata(port: number, body: any, partitions = 1): Han
         name: t.name,
         topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
         isInternal: false,
-        partitions: Array.from({ length: partitions }, (_, i) => ({ errorCode: 0, partitionIndex: i, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })),
+        partitions: Array.from({ length: partitions }, (_, i) => ({
+          errorCode: 0,
+          partitionIndex: i,
+          leaderId: 1,
+          leaderEpoch: 0,
+          replicaNodes: [1],
+          isrNodes: [1],
+          offlineReplicas: [],
+        })),
       })),
     },
   };
@@ -64,24 +72,28 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
       d.push(chunk);
       for (let frame = d.next(); frame; frame = d.next()) {
         framesReceived++;
-        chain = chain.then(async () => {
-          const { header, body } = decodeRequestFrame(frame);
-          requests.push({ header, body });
-          let out = await handler(header, body);
-          if (out === undefined && header.apiKey === ApiKey.ApiVersions) {
-            const own = apiVersions.find((k) => k.apiKey === ApiKey.ApiVersions)!;
-            out =
-              header.apiVersion > own.maxVersion
-                ? { body: { errorCode: 35, apiKeys: [own] }, version: 0 }
-                : { body: { errorCode: 0, apiKeys: apiVersions } };
-          }
-          if (!out) return;
-          socket.write(encodeResponseFrame(header.apiKey as any, out.version ?? header.apiVersion, header.correlationId, out.body as any));
-        }).catch((err) => {
-          // a handler bug: report it and drop the connection, as a broker closes on a bad request
-          console.error('fake broker:', err);
-          socket.destroy();
-        });
+        chain = chain
+          .then(async () => {
+            const { header, body } = decodeRequestFrame(frame);
+            requests.push({ header, body });
+            let out = await handler(header, body);
+            if (out === undefined && header.apiKey === ApiKey.ApiVersions) {
+              const own = apiVersions.find((k) => k.apiKey === ApiKey.ApiVersions)!;
+              out =
+                header.apiVersion > own.maxVersion
+                  ? { body: { errorCode: 35, apiKeys: [own] }, version: 0 }
+                  : { body: { errorCode: 0, apiKeys: apiVersions } };
+            }
+            if (!out) return;
+            socket.write(
+              encodeResponseFrame(header.apiKey as any, out.version ?? header.apiVersion, header.correlationId, out.body as any),
+            );
+          })
+          .catch((err) => {
+            // a handler bug: report it and drop the connection, as a broker closes on a bad request
+            console.error('fake broker:', err);
+            socket.destroy();
+          });
       }
     });
   });
@@ -101,4 +113,3 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
     },
   };
 }
-

@@ -56,7 +56,15 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
               name,
               topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
               isInternal: false,
-              partitions: topic(name).map((_, i) => ({ errorCode: 0, partitionIndex: i, leaderId: 0, leaderEpoch: 0, replicaNodes: [0], isrNodes: [0], offlineReplicas: [] })),
+              partitions: topic(name).map((_, i) => ({
+                errorCode: 0,
+                partitionIndex: i,
+                leaderId: 0,
+                leaderEpoch: 0,
+                replicaNodes: [0],
+                isrNodes: [0],
+                offlineReplicas: [],
+              })),
             })),
           },
         };
@@ -84,12 +92,21 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
           topic: t.topic,
           partitions: t.partitions.map((p: any) => {
             const part = topic(t.topic)[p.partition];
-            if (p.fetchOffset > part.next) return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: part.next, records: null };
+            if (p.fetchOffset > part.next)
+              return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: part.next, records: null };
             const from = part.batches.filter((b) => b.last >= p.fetchOffset);
-            return { partitionIndex: p.partition, errorCode: 0, highWatermark: part.next, lastStableOffset: part.next, logStartOffset: 0n, records: Buffer.concat(from.map((b) => b.bytes)) };
+            return {
+              partitionIndex: p.partition,
+              errorCode: 0,
+              highWatermark: part.next,
+              lastStableOffset: part.next,
+              logStartOffset: 0n,
+              records: Buffer.concat(from.map((b) => b.bytes)),
+            };
           }),
         }));
-        if (responses.every((t: any) => t.partitions.every((p: any) => !p.records || p.records.length === 0))) await new Promise((r) => setTimeout(r, Math.min(body.maxWaitMs, 50)));
+        if (responses.every((t: any) => t.partitions.every((p: any) => !p.records || p.records.length === 0)))
+          await new Promise((r) => setTimeout(r, Math.min(body.maxWaitMs, 50)));
         return { body: { responses } };
       }
       case ApiKey.ListOffsets:
@@ -97,7 +114,13 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
           body: {
             topics: body.topics.map((t: any) => ({
               name: t.name,
-              partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1n, offset: p.timestamp === -2n ? 0n : topic(t.name)[p.partitionIndex].next, leaderEpoch: h.apiVersion >= 4 ? 0 : -1 })),
+              partitions: t.partitions.map((p: any) => ({
+                partitionIndex: p.partitionIndex,
+                errorCode: 0,
+                timestamp: -1n,
+                offset: p.timestamp === -2n ? 0n : topic(t.name)[p.partitionIndex].next,
+                leaderEpoch: h.apiVersion >= 4 ? 0 : -1,
+              })),
             })),
           },
         };
@@ -109,16 +132,36 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
           // ProtocolName is nullable only from v7 (the broker's handler will do the same)
           return { body: { ...res, protocolName: res.protocolName ?? (h.apiVersion < 7 ? '' : null) } };
         }
-        if (body.memberId === '' && h.apiVersion >= 4) return { body: { errorCode: ErrorCode.MEMBER_ID_REQUIRED, memberId: `member-${++memberSeq}`, generationId: -1, leader: '', members: [] } };
+        if (body.memberId === '' && h.apiVersion >= 4)
+          return {
+            body: { errorCode: ErrorCode.MEMBER_ID_REQUIRED, memberId: `member-${++memberSeq}`, generationId: -1, leader: '', members: [] },
+          };
         const memberId = body.memberId || `member-${++memberSeq}`;
         generation++;
         const proto = body.protocols[0];
-        return { body: { errorCode: 0, generationId: generation, protocolType: 'consumer', protocolName: proto.name, leader: memberId, memberId, members: [{ memberId, groupInstanceId: body.groupInstanceId, metadata: proto.metadata }] } };
+        return {
+          body: {
+            errorCode: 0,
+            generationId: generation,
+            protocolType: 'consumer',
+            protocolName: proto.name,
+            leader: memberId,
+            memberId,
+            members: [{ memberId, groupInstanceId: body.groupInstanceId, metadata: proto.metadata }],
+          },
+        };
       }
       case ApiKey.SyncGroup: {
         if (groups) return { body: await groups.syncGroup(body) };
         for (const a of body.assignments) pendingAssignments.set(a.memberId, a.assignment);
-        return { body: { errorCode: 0, protocolType: 'consumer', protocolName: body.protocolName, assignment: pendingAssignments.get(body.memberId) ?? Buffer.alloc(0) } };
+        return {
+          body: {
+            errorCode: 0,
+            protocolType: 'consumer',
+            protocolName: body.protocolName,
+            assignment: pendingAssignments.get(body.memberId) ?? Buffer.alloc(0),
+          },
+        };
       }
       case ApiKey.Heartbeat:
         if (groups) return { body: await groups.heartbeat(body) };
@@ -147,7 +190,13 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
             errorCode: 0,
             topics: body.topics.map((t: any) => ({
               name: t.name,
-              partitions: t.partitionIndexes.map((i: number) => ({ partitionIndex: i, committedOffset: committed.get(`${body.groupId}/${t.name}/${i}`) ?? -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 })),
+              partitions: t.partitionIndexes.map((i: number) => ({
+                partitionIndex: i,
+                committedOffset: committed.get(`${body.groupId}/${t.name}/${i}`) ?? -1n,
+                committedLeaderEpoch: -1,
+                metadata: '',
+                errorCode: 0,
+              })),
             })),
           },
         };

@@ -26,7 +26,10 @@ async function rejects(p: Promise<unknown>, type: string): Promise<void> {
 describe('admin against a Tributary broker', () => {
   it('topics: create (default partitions, configs, validate-only), list, describe, grow, delete', async () => {
     const admin = kafka.admin();
-    await admin.createTopics([{ name: 'a1' }, { name: 'a2', partitions: 3, configs: { 'retention.ms': '60000', 'cleanup.policy': 'delete' } }]);
+    await admin.createTopics([
+      { name: 'a1' },
+      { name: 'a2', partitions: 3, configs: { 'retention.ms': '60000', 'cleanup.policy': 'delete' } },
+    ]);
     await admin.createTopics([{ name: 'a3', partitions: 1 }], { validateOnly: true });
     await rejects(admin.createTopics([{ name: 'a1' }]), 'TOPIC_ALREADY_EXISTS');
     await rejects(admin.createTopics([{ name: 'bad/name' }]), 'INVALID_TOPIC_EXCEPTION');
@@ -37,7 +40,14 @@ describe('admin against a Tributary broker', () => {
 
     const [d1, d2] = await admin.describeTopics(['a1', 'a2']);
     assert.equal(d1!.partitions.length, 2);
-    assert.deepEqual(d2!.partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr]), [[0, 1, [1], [1]], [1, 1, [1], [1]], [2, 1, [1], [1]]]);
+    assert.deepEqual(
+      d2!.partitions.map((p) => [p.partition, p.leader, p.replicas, p.isr]),
+      [
+        [0, 1, [1], [1]],
+        [1, 1, [1], [1]],
+        [2, 1, [1], [1]],
+      ],
+    );
     assert.equal(d2!.internal, false);
     assert.match(d2!.topicId, /^[A-Za-z0-9_-]{22}$/);
 
@@ -56,7 +66,9 @@ describe('admin against a Tributary broker', () => {
     const all = (await admin.describeConfigs([{ type: 'topic', name: 'cfg' }])).get('topic:cfg')!;
     assert.equal(all['retention.ms'], '60000');
     assert.equal(all['cleanup.policy'], 'delete');
-    assert.deepEqual((await admin.describeConfigs([{ type: 'topic', name: 'cfg' }], { overridesOnly: true })).get('topic:cfg'), { 'retention.ms': '60000' });
+    assert.deepEqual((await admin.describeConfigs([{ type: 'topic', name: 'cfg' }], { overridesOnly: true })).get('topic:cfg'), {
+      'retention.ms': '60000',
+    });
 
     await admin.alterConfigs({ type: 'topic', name: 'cfg' }, { 'max.message.bytes': '2048', 'retention.ms': null });
     const after = (await admin.describeConfigs([{ type: 'topic', name: 'cfg' }], { overridesOnly: true })).get('topic:cfg');
@@ -75,9 +87,15 @@ describe('admin against a Tributary broker', () => {
     const producer = kafka.producer({ lingerMs: 0 });
     await producer.send({ topic: 'offs', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
     await producer.close();
-    assert.deepEqual((await admin.listOffsets('offs', 'latest')).map((o) => o.offset), [10n]);
+    assert.deepEqual(
+      (await admin.listOffsets('offs', 'latest')).map((o) => o.offset),
+      [10n],
+    );
     await admin.deleteRecords('offs', [{ partition: 0, offset: 4n }]);
-    assert.deepEqual((await admin.listOffsets('offs', 'earliest')).map((o) => o.offset), [4n]);
+    assert.deepEqual(
+      (await admin.listOffsets('offs', 'earliest')).map((o) => o.offset),
+      [4n],
+    );
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     consumer.assign([{ topic: 'offs', partition: 0 }]);
     const it = consumer[Symbol.asyncIterator]();

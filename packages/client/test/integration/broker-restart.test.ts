@@ -60,11 +60,15 @@ describe('broker restart', () => {
     await producer.close();
 
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
-    consumer.assign([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    consumer.assign([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
     const got = await take(consumer[Symbol.asyncIterator](), 400);
     await consumer.close();
     const inLog = new Map(got.map((r) => [`${r.partition}/${r.offset}`, r.value!.toString()]));
-    for (const a of acked) assert.equal(inLog.get(`${a.meta.partition}/${a.meta.offset}`), a.value, `acked ${a.value} at ${a.meta.partition}/${a.meta.offset}`);
+    for (const a of acked)
+      assert.equal(inLog.get(`${a.meta.partition}/${a.meta.offset}`), a.value, `acked ${a.value} at ${a.meta.partition}/${a.meta.offset}`);
     // nothing twice: without idempotence a retry after a lost response could duplicate; count them
     assert.equal(new Set(got.map((r) => r.value!.toString())).size, 400);
     await kafka.close();
@@ -78,7 +82,10 @@ describe('broker restart', () => {
     await producer.send({ topic, messages: Array.from({ length: 300 }, (_, i) => ({ value: `a${i}`, partition: i % 2 })) });
 
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest', maxPartitionFetchBytes: 1024 });
-    consumer.assign([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    consumer.assign([
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ]);
     const it = consumer[Symbol.asyncIterator]();
     const first = await take(it, 100);
     await restart(300);
@@ -90,7 +97,10 @@ describe('broker restart', () => {
     assert.equal(new Set(seen).size, 400, 'no record twice');
     for (const p of [0, 1]) {
       const offsets = all.filter((r) => r.partition === p).map((r) => r.offset);
-      assert.deepEqual(offsets, Array.from({ length: 200 }, (_, i) => BigInt(i)));
+      assert.deepEqual(
+        offsets,
+        Array.from({ length: 200 }, (_, i) => BigInt(i)),
+      );
     }
     await producer.close();
     await kafka.close();

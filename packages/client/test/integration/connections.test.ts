@@ -41,7 +41,10 @@ describe('connections and metadata against a Tributary broker', () => {
     }
 
     // an older broker: Metadata up to v7, Produce up to v5, Fetch up to v8, ListOffsets up to v2
-    const old = await startInstrumentedBroker({ settings: { 'num.partitions': 1 }, maxVersions: { [ApiKey.Metadata]: 7, [ApiKey.Produce]: 5, [ApiKey.Fetch]: 8, [ApiKey.ListOffsets]: 2 } });
+    const old = await startInstrumentedBroker({
+      settings: { 'num.partitions': 1 },
+      maxVersions: { [ApiKey.Metadata]: 7, [ApiKey.Produce]: 5, [ApiKey.Fetch]: 8, [ApiKey.ListOffsets]: 2 },
+    });
     try {
       const k2 = new Kafka({ bootstrapServers: old.bootstrap });
       const p2 = k2.producer({ lingerMs: 0 });
@@ -67,7 +70,10 @@ describe('connections and metadata against a Tributary broker', () => {
     for (const bootstrapServers of [[`127.0.0.1:${dead}`, broker.bootstrap], `127.0.0.1:${dead}, ${broker.bootstrap}`]) {
       const kafka = new Kafka({ bootstrapServers, reconnectBackoffMaxMs: 100 });
       const c = await kafka.admin().describeCluster();
-      assert.deepEqual(c.brokers.map((b) => b.port), [broker.port]);
+      assert.deepEqual(
+        c.brokers.map((b) => b.port),
+        [broker.port],
+      );
       await kafka.close();
     }
   });
@@ -77,7 +83,10 @@ describe('connections and metadata against a Tributary broker', () => {
     const admin = kafka.admin();
     await admin.createTopics([{ name: 'slow-configs', partitions: 1 }]);
     // the broker holds DescribeConfigs until the client gives up and closes the connection
-    broker.intercept(ApiKey.DescribeConfigs, (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ results: [] }))));
+    broker.intercept(
+      ApiKey.DescribeConfigs,
+      (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ results: [] }))),
+    );
     await assert.rejects(admin.describeConfigs([{ type: 'topic', name: 'slow-configs' }]), (err: unknown) => {
       assert.ok(err instanceof RequestTimeoutError);
       assert.equal(err.type, 'REQUEST_TIMED_OUT');
@@ -99,7 +108,16 @@ describe('connections and metadata against a Tributary broker', () => {
     let refused = 0;
     broker.intercept(ApiKey.Produce, (_ctx, req) => {
       if (refused++ > 0) return undefined;
-      return { responses: req.topicData.map((t: any) => ({ name: t.name, partitionResponses: t.partitionData.map((p: any) => ({ index: p.index, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1n })) })) };
+      return {
+        responses: req.topicData.map((t: any) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p: any) => ({
+            index: p.index,
+            errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            baseOffset: -1n,
+          })),
+        })),
+      };
     });
     const metadataBefore = broker.of(ApiKey.Metadata).length;
     const [m] = await producer.send({ topic: 'moved', messages: [{ value: 'after-refusal' }] });
@@ -111,7 +129,17 @@ describe('connections and metadata against a Tributary broker', () => {
     let fetchRefused = 0;
     broker.intercept(ApiKey.Fetch, (_ctx, req) => {
       if (fetchRefused++ > 0) return undefined;
-      return { responses: req.topics.map((t: any) => ({ topic: t.topic, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partition, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, highWatermark: -1n, records: null })) })) };
+      return {
+        responses: req.topics.map((t: any) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p: any) => ({
+            partitionIndex: p.partition,
+            errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            highWatermark: -1n,
+            records: null,
+          })),
+        })),
+      };
     });
     const metadataBeforeFetch = broker.of(ApiKey.Metadata).length;
     const fetchesBefore = broker.of(ApiKey.Fetch).length;
@@ -119,9 +147,18 @@ describe('connections and metadata against a Tributary broker', () => {
     consumer.assign([{ topic: 'moved', partition: 0 }]);
     const got = await take(consumer[Symbol.asyncIterator](), 2);
     broker.intercept(ApiKey.Fetch, null);
-    assert.deepEqual(got.map((r) => [r.offset, r.value!.toString()]), [[0n, 'warm-up'], [1n, 'after-refusal']]);
+    assert.deepEqual(
+      got.map((r) => [r.offset, r.value!.toString()]),
+      [
+        [0n, 'warm-up'],
+        [1n, 'after-refusal'],
+      ],
+    );
     // the refused fetch at offset 0 is asked again at offset 0 (nothing skipped)
-    const fetchOffsets = broker.of(ApiKey.Fetch).slice(fetchesBefore, fetchesBefore + 2).map((f) => f.body.topics[0].partitions[0].fetchOffset);
+    const fetchOffsets = broker
+      .of(ApiKey.Fetch)
+      .slice(fetchesBefore, fetchesBefore + 2)
+      .map((f) => f.body.topics[0].partitions[0].fetchOffset);
     assert.deepEqual(fetchOffsets, [0n, 0n]);
     assert.ok(broker.of(ApiKey.Metadata).length > metadataBeforeFetch, 'metadata refreshed after the fetch error');
     await consumer.close();
@@ -134,7 +171,13 @@ describe('connections and metadata against a Tributary broker', () => {
     const other = new Kafka({ bootstrapServers: broker.bootstrap });
     await other.admin().createTopics([{ name: 'growing', partitions: 1 }]);
     const seen: number[] = [];
-    const producer = kafka.producer({ lingerMs: 0, partitioner: ({ partitionCount }) => { seen.push(partitionCount); return partitionCount - 1; } });
+    const producer = kafka.producer({
+      lingerMs: 0,
+      partitioner: ({ partitionCount }) => {
+        seen.push(partitionCount);
+        return partitionCount - 1;
+      },
+    });
     const [first] = await producer.send({ topic: 'growing', messages: [{ value: 'a' }] });
     assert.equal(first!.partition, 0);
     await other.admin().createPartitions('growing', 3);

@@ -32,7 +32,13 @@ describe('consumer backpressure against a Tributary broker', () => {
     const topic = 'backlog';
     await kafka.admin().createTopics([{ name: topic, partitions: PARTITIONS }]);
     const producer = kafka.producer({ batchSize: 16 * 1024, lingerMs: 5 });
-    await producer.send({ topic, messages: Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => ({ value: Buffer.alloc(VALUE, i), partition: i % PARTITIONS })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => ({
+        value: Buffer.alloc(VALUE, i),
+        partition: i % PARTITIONS,
+      })),
+    });
     await producer.close();
 
     let delivered = 0;
@@ -77,6 +83,6 @@ describe('consumer backpressure against a Tributary broker', () => {
     assert.equal(handled, PARTITIONS * PER_PARTITION);
     assert.ok(mostAhead <= bound, `at most ${bound} records (${MAX_BUFFERED} + ${FETCH_MAX} bytes) ahead of the handler, saw ${mostAhead}`);
     assert.ok(mostAhead >= 16, `the consumer prefetched while the handler worked (at most ${mostAhead} records ahead)`);
-    assert.ok(mostAhead < PARTITIONS * PER_PARTITION / 4, 'far from fetching the whole backlog');
+    assert.ok(mostAhead < (PARTITIONS * PER_PARTITION) / 4, 'far from fetching the whole backlog');
   });
 });

@@ -45,12 +45,18 @@ describe('consumer offsets against a Tributary broker', () => {
     await late.subscribe('reset');
     const lateIt = late[Symbol.asyncIterator]();
     const pendingLate = take(lateIt, 1);
-    assert.deepEqual((await take(early[Symbol.asyncIterator](), 2)).map((r) => r.value!.toString()), ['old-0', 'old-1']);
+    assert.deepEqual(
+      (await take(early[Symbol.asyncIterator](), 2)).map((r) => r.value!.toString()),
+      ['old-0', 'old-1'],
+    );
     await until(() => late.position({ topic: 'reset', partition: 0 }) === 2n, 'the latest consumer at the end');
     const producer = kafka.producer({ lingerMs: 0 });
     await producer.send({ topic: 'reset', messages: [{ value: 'new-2' }] });
     await producer.close();
-    assert.deepEqual((await pendingLate).map((r) => [r.offset, r.value!.toString()]), [[2n, 'new-2']]);
+    assert.deepEqual(
+      (await pendingLate).map((r) => [r.offset, r.value!.toString()]),
+      [[2n, 'new-2']],
+    );
     await early.close();
     await late.close();
   });
@@ -59,24 +65,43 @@ describe('consumer offsets against a Tributary broker', () => {
     await fill(kafka, 'reset-none', 2, ['a', 'b', 'c', 'd']);
     const group = kafka.consumer({ groupId: 'none-group', autoOffsetReset: 'none', ...FAST });
     await group.subscribe('reset-none');
-    await assert.rejects(take(group[Symbol.asyncIterator](), 1), noOffset('reset-none', 0, /^no committed offset and auto\.offset\.reset is none for reset-none-0, reset-none-1: seek\(\) to a position first$/));
+    await assert.rejects(
+      take(group[Symbol.asyncIterator](), 1),
+      noOffset(
+        'reset-none',
+        0,
+        /^no committed offset and auto\.offset\.reset is none for reset-none-0, reset-none-1: seek\(\) to a position first$/,
+      ),
+    );
     await group.close();
 
-    await kafka.admin().alterGroupOffsets('none-group', [{ topic: 'reset-none', partition: 0, offset: 1n }, { topic: 'reset-none', partition: 1, offset: 2n }]);
+    await kafka.admin().alterGroupOffsets('none-group', [
+      { topic: 'reset-none', partition: 0, offset: 1n },
+      { topic: 'reset-none', partition: 1, offset: 2n },
+    ]);
     const again = kafka.consumer({ groupId: 'none-group', autoOffsetReset: 'none', ...FAST });
     await again.subscribe('reset-none');
-    assert.deepEqual((await take(again[Symbol.asyncIterator](), 1)).map((r) => [r.partition, r.offset, r.value!.toString()]), [[0, 1n, 'c']]);
+    assert.deepEqual(
+      (await take(again[Symbol.asyncIterator](), 1)).map((r) => [r.partition, r.offset, r.value!.toString()]),
+      [[0, 1n, 'c']],
+    );
     await again.close();
 
     const manual = kafka.consumer({ autoOffsetReset: 'none' });
     manual.assign([{ topic: 'reset-none', partition: 1 }]);
-    await assert.rejects(take(manual[Symbol.asyncIterator](), 1), noOffset('reset-none', 1, /^no committed offset and auto\.offset\.reset is none for reset-none-1/));
+    await assert.rejects(
+      take(manual[Symbol.asyncIterator](), 1),
+      noOffset('reset-none', 1, /^no committed offset and auto\.offset\.reset is none for reset-none-1/),
+    );
     await manual.close();
 
     const outOfRange = kafka.consumer({ autoOffsetReset: 'none' });
     outOfRange.assign([{ topic: 'reset-none', partition: 1 }]);
     outOfRange.seek({ topic: 'reset-none', partition: 1 }, 99n);
-    await assert.rejects(take(outOfRange[Symbol.asyncIterator](), 1), noOffset('reset-none', 1, /^the position is out of range and auto\.offset\.reset is none for reset-none-1/));
+    await assert.rejects(
+      take(outOfRange[Symbol.asyncIterator](), 1),
+      noOffset('reset-none', 1, /^the position is out of range and auto\.offset\.reset is none for reset-none-1/),
+    );
     await outOfRange.close();
   });
 
@@ -86,20 +111,35 @@ describe('consumer offsets against a Tributary broker', () => {
     await consumer.subscribe('autocommit');
     const got: ConsumerRecord[] = [];
     const d = drain(consumer, got);
-    await until(() => got.length === 5, 'the 5 records', 20_000, () => [d.error]);
+    await until(
+      () => got.length === 5,
+      'the 5 records',
+      20_000,
+      () => [d.error],
+    );
     const admin = kafka.admin();
     let committed: bigint | undefined;
-    await until(() => committed === 5n, 'an auto-commit of offset 5 while running', 20_000, () => {
-      void admin.listGroupOffsets('auto').then((o) => (committed = o[0]?.offset));
-      return [d.error];
-    });
+    await until(
+      () => committed === 5n,
+      'an auto-commit of offset 5 while running',
+      20_000,
+      () => {
+        void admin.listGroupOffsets('auto').then((o) => (committed = o[0]?.offset));
+        return [d.error];
+      },
+    );
     const producer = kafka.producer({ lingerMs: 0 });
     await producer.send({ topic: 'autocommit', messages: [{ value: 'x5' }] });
     await producer.close();
-    await until(() => committed === 6n, 'the next auto-commit after one more record', 20_000, () => {
-      void admin.listGroupOffsets('auto').then((o) => (committed = o[0]?.offset));
-      return [d.error];
-    });
+    await until(
+      () => committed === 6n,
+      'the next auto-commit after one more record',
+      20_000,
+      () => {
+        void admin.listGroupOffsets('auto').then((o) => (committed = o[0]?.offset));
+        return [d.error];
+      },
+    );
     await d.stop();
     await consumer.close();
   });
@@ -116,13 +156,26 @@ describe('consumer offsets against a Tributary broker', () => {
     const pending = consumer.commitAsync([{ ...p1, offset: 2n, metadata: 'async' }]);
     assert.ok(pending instanceof Promise);
     await pending;
-    assert.deepEqual(await consumer.committed([p0, p1]), [{ ...p0, offset: 1n, metadata: 'sync: through m0' }, { ...p1, offset: 2n, metadata: 'async' }]);
-    assert.deepEqual(await kafka.admin().listGroupOffsets('manual'), [{ ...p0, offset: 1n, metadata: 'sync: through m0' }, { ...p1, offset: 2n, metadata: 'async' }]);
+    assert.deepEqual(await consumer.committed([p0, p1]), [
+      { ...p0, offset: 1n, metadata: 'sync: through m0' },
+      { ...p1, offset: 2n, metadata: 'async' },
+    ]);
+    assert.deepEqual(await kafka.admin().listGroupOffsets('manual'), [
+      { ...p0, offset: 1n, metadata: 'sync: through m0' },
+      { ...p1, offset: 2n, metadata: 'async' },
+    ]);
     // without arguments: the positions of every assigned partition
     await consumer.commitAsync();
-    assert.deepEqual((await consumer.committed([p0, p1])).map((c) => c?.offset), [2n, 2n]);
+    assert.deepEqual(
+      (await consumer.committed([p0, p1])).map((c) => c?.offset),
+      [2n, 2n],
+    );
     await consumer.close();
-    assert.deepEqual((await kafka.admin().listGroupOffsets('manual')).map((o) => o.offset), [2n, 2n], 'autoCommit false: close commits nothing more');
+    assert.deepEqual(
+      (await kafka.admin().listGroupOffsets('manual')).map((o) => o.offset),
+      [2n, 2n],
+      'autoCommit false: close commits nothing more',
+    );
   });
 
   it('pause holds partitions back, resume lets them through; batches() come per partition', async () => {
@@ -140,7 +193,17 @@ describe('consumer offsets against a Tributary broker', () => {
     assert.equal(consumer.position(t1), 0n, 'nothing handed out from the paused partition');
     consumer.resume([t1]);
     const second = (await pendingNext).value as RecordBatchView;
-    assert.deepEqual([second.partition, second.records.map((r) => [r.offset, r.value!.toString()]), second.highWatermark], [1, [[0n, 'p1-a'], [1n, 'p1-b']], 2n]);
+    assert.deepEqual(
+      [second.partition, second.records.map((r) => [r.offset, r.value!.toString()]), second.highWatermark],
+      [
+        1,
+        [
+          [0n, 'p1-a'],
+          [1n, 'p1-b'],
+        ],
+        2n,
+      ],
+    );
     assert.deepEqual([consumer.position(t0), consumer.position(t1)], [2n, 2n]);
     await consumer.close();
   });

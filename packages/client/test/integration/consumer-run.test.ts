@@ -44,23 +44,40 @@ describe('consumer.run() against a Tributary broker', () => {
     const again: ConsumerRecord[] = [];
     const running = consumer.run({ eachRecord: (r) => void again.push(r) });
     await until(() => again.length === 2, 'the rest');
-    assert.deepEqual(again.map((r) => [r.offset, r.value!.toString()]), [[2n, 'bad'], [3n, 'r3']]);
+    assert.deepEqual(
+      again.map((r) => [r.offset, r.value!.toString()]),
+      [
+        [2n, 'bad'],
+        [3n, 'r3'],
+      ],
+    );
     await consumer.close();
     await running; // resolves once closed
-    assert.deepEqual((await kafka.admin().listGroupOffsets('run')).map((o) => o.offset), [4n]);
+    assert.deepEqual(
+      (await kafka.admin().listGroupOffsets('run')).map((o) => o.offset),
+      [4n],
+    );
   });
 
   it('eachBatch: whole batches per partition', async () => {
     await fill(kafka, 'run-batches', 2, ['a0', 'b0', 'a1', 'b1']);
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
-    consumer.assign([{ topic: 'run-batches', partition: 0 }, { topic: 'run-batches', partition: 1 }]);
+    consumer.assign([
+      { topic: 'run-batches', partition: 0 },
+      { topic: 'run-batches', partition: 1 },
+    ]);
     const batches: RecordBatchView[] = [];
     const running = consumer.run({ eachBatch: async (b) => void batches.push(b) });
     await until(() => batches.reduce((n, b) => n + b.records.length, 0) === 4, 'the 4 records');
     await consumer.close();
     await running;
-    const byPartition = batches.map((b) => [b.partition, b.records.map((r) => r.value!.toString()), b.highWatermark] as const).sort((x, y) => x[0] - y[0]);
-    assert.deepEqual(byPartition, [[0, ['a0', 'a1'], 2n], [1, ['b0', 'b1'], 2n]]);
+    const byPartition = batches
+      .map((b) => [b.partition, b.records.map((r) => r.value!.toString()), b.highWatermark] as const)
+      .sort((x, y) => x[0] - y[0]);
+    assert.deepEqual(byPartition, [
+      [0, ['a0', 'a1'], 2n],
+      [1, ['b0', 'b1'], 2n],
+    ]);
   });
 
   it('needs exactly one of eachRecord and eachBatch', async () => {

@@ -14,12 +14,18 @@ function registry(): HandlerRegistry {
   const r = new HandlerRegistry();
   for (const { apiKey } of base.advertised()) {
     const h = base.get(apiKey)!;
-    if (apiKey !== ApiKey.Fetch) { r.register(h); continue; }
-    r.register({ ...h, async handle(ctx: any, req: FetchRequest) {
-      const res = (await h.handle(ctx, req)) as FetchResponse;
-      for (const t of res.responses) for (const p of t.partitions) log.push({ node: ctx.services.nodeId, errorCode: p.errorCode });
-      return res;
-    } } as any);
+    if (apiKey !== ApiKey.Fetch) {
+      r.register(h);
+      continue;
+    }
+    r.register({
+      ...h,
+      async handle(ctx: any, req: FetchRequest) {
+        const res = (await h.handle(ctx, req)) as FetchResponse;
+        for (const t of res.responses) for (const p of t.partitions) log.push({ node: ctx.services.nodeId, errorCode: p.errorCode });
+        return res;
+      },
+    } as any);
   }
   return r;
 }
@@ -46,7 +52,10 @@ test('failed fetch-ahead after a leader move', async () => {
     await c.close();
     const after = log.slice(before);
     // the old leader refused one fetch, then every fetch went to the new leader and succeeded
-    assert.deepEqual(after.filter((e) => e.errorCode !== 0), [{ node: oldLeader, errorCode: ErrorCode.FENCED_LEADER_EPOCH }]);
+    assert.deepEqual(
+      after.filter((e) => e.errorCode !== 0),
+      [{ node: oldLeader, errorCode: ErrorCode.FENCED_LEADER_EPOCH }],
+    );
     const served = after.filter((e) => e.errorCode === 0);
     assert.ok(served.length > 0, 'the new leader served the next fetch');
     assert.deepEqual([...new Set(served.map((e) => e.node))], [newLeader]);

@@ -25,7 +25,10 @@ after(async () => {
 
 async function fill(topic: string, partitions: number, perPartition: number, prefix: string): Promise<void> {
   const producer = kafka.producer({ lingerMs: 1 });
-  await producer.send({ topic, messages: Array.from({ length: partitions * perPartition }, (_, i) => ({ value: `${prefix}${i}`, partition: i % partitions })) });
+  await producer.send({
+    topic,
+    messages: Array.from({ length: partitions * perPartition }, (_, i) => ({ value: `${prefix}${i}`, partition: i % partitions })),
+  });
   await producer.close();
 }
 
@@ -40,11 +43,22 @@ describe('consumer groups against a Tributary broker', () => {
     assert.deepEqual(first.map((r) => r.value!.toString()).sort(), Array.from({ length: 10 }, (_, i) => `a${i}`).sort());
     await c1.commit();
     assert.deepEqual(
-      (await c1.committed([{ topic, partition: 0 }, { topic, partition: 1 }])).map((c) => c?.offset),
+      (
+        await c1.committed([
+          { topic, partition: 0 },
+          { topic, partition: 1 },
+        ])
+      ).map((c) => c?.offset),
       [5n, 5n],
     );
     await c1.close();
-    assert.deepEqual((await kafka.admin().listGroupOffsets('resume')).map((o) => [o.partition, o.offset]), [[0, 5n], [1, 5n]]);
+    assert.deepEqual(
+      (await kafka.admin().listGroupOffsets('resume')).map((o) => [o.partition, o.offset]),
+      [
+        [0, 5n],
+        [1, 5n],
+      ],
+    );
 
     await fill(topic, 2, 2, 'b');
     const c2 = kafka.consumer({ groupId: 'resume', autoOffsetReset: 'earliest', ...FAST });
@@ -53,7 +67,13 @@ describe('consumer groups against a Tributary broker', () => {
     assert.deepEqual(next.map((r) => r.value!.toString()).sort(), ['b0', 'b1', 'b2', 'b3']);
     assert.deepEqual(next.map((r) => r.offset).sort(), [5n, 5n, 6n, 6n]);
     await c2.close(); // auto-commit on close
-    assert.deepEqual((await kafka.admin().listGroupOffsets('resume')).map((o) => [o.partition, o.offset]), [[0, 7n], [1, 7n]]);
+    assert.deepEqual(
+      (await kafka.admin().listGroupOffsets('resume')).map((o) => [o.partition, o.offset]),
+      [
+        [0, 7n],
+        [1, 7n],
+      ],
+    );
   });
 
   for (const assignor of ['range', 'cooperative-sticky'] as AssignorName[]) {
@@ -67,18 +87,33 @@ describe('consumer groups against a Tributary broker', () => {
       const c1 = kafka.consumer({ groupId: group, autoOffsetReset: 'earliest', assignors: [assignor], ...FAST });
       await c1.subscribe([topic]);
       const d1 = drain(c1, got1);
-      await until(() => c1.assignment().length === 4, 'the first member to own all 4 partitions', 20_000, () => [d1.error]);
+      await until(
+        () => c1.assignment().length === 4,
+        'the first member to own all 4 partitions',
+        20_000,
+        () => [d1.error],
+      );
       const c2 = kafka.consumer({ groupId: group, autoOffsetReset: 'earliest', assignors: [assignor], ...FAST });
       await c2.subscribe([topic]);
       const d2 = drain(c2, got2);
-      await until(() => c1.assignment().length === 2 && c2.assignment().length === 2, 'a 2/2 split', 20_000, () => [d1.error, d2.error]);
+      await until(
+        () => c1.assignment().length === 2 && c2.assignment().length === 2,
+        'a 2/2 split',
+        20_000,
+        () => [d1.error, d2.error],
+      );
       const p1 = c1.assignment().map((p) => p.partition);
       const p2 = c2.assignment().map((p) => p.partition);
       assert.deepEqual([...p1, ...p2].sort(), [0, 1, 2, 3], 'each partition owned by exactly one member');
 
       await fill(topic, 4, 10, 'y');
       const ys = () => [...got1, ...got2].filter((r) => r.value!.toString().startsWith('y'));
-      await until(() => ys().length >= 40, 'the 40 records produced after the split', 20_000, () => [d1.error, d2.error]);
+      await until(
+        () => ys().length >= 40,
+        'the 40 records produced after the split',
+        20_000,
+        () => [d1.error, d2.error],
+      );
       assert.equal(new Set(ys().map((r) => r.value!.toString())).size, 40);
       assert.equal(ys().length, 40, 'no record twice');
       for (const r of got1.filter((x) => x.value!.toString().startsWith('y'))) assert.ok(p1.includes(r.partition));
@@ -89,9 +124,19 @@ describe('consumer groups against a Tributary broker', () => {
       // the second member leaves: the first gets everything back and reads what follows
       await d2.stop();
       await c2.close();
-      await until(() => c1.assignment().length === 4, 'the survivor to own all 4 partitions', 20_000, () => [d1.error]);
+      await until(
+        () => c1.assignment().length === 4,
+        'the survivor to own all 4 partitions',
+        20_000,
+        () => [d1.error],
+      );
       await fill(topic, 4, 2, 'z');
-      await until(() => got1.filter((r) => r.value!.toString().startsWith('z')).length === 8, 'the survivor to read the 8 new records', 20_000, () => [d1.error]);
+      await until(
+        () => got1.filter((r) => r.value!.toString().startsWith('z')).length === 8,
+        'the survivor to read the 8 new records',
+        20_000,
+        () => [d1.error],
+      );
       await d1.stop();
       await c1.close();
     });
@@ -106,13 +151,25 @@ describe('consumer groups against a Tributary broker', () => {
     await a.subscribe(topic);
     await b.subscribe(topic);
     const [ra, rb] = await Promise.all([take(a[Symbol.asyncIterator](), 3), take(b[Symbol.asyncIterator](), 3)]);
-    assert.deepEqual(ra.map((r) => r.offset), [0n, 1n, 2n]);
-    assert.deepEqual(rb.map((r) => r.offset), [0n, 1n, 2n]);
+    assert.deepEqual(
+      ra.map((r) => r.offset),
+      [0n, 1n, 2n],
+    );
+    assert.deepEqual(
+      rb.map((r) => r.offset),
+      [0n, 1n, 2n],
+    );
 
     const admin = kafka.admin();
     const groups = await admin.listGroups();
     const mine = groups.filter((g) => g.groupId.startsWith('indep-'));
-    assert.deepEqual(mine.map((g) => [g.groupId, g.protocolType, g.state]), [['indep-a', 'consumer', 'Stable'], ['indep-b', 'consumer', 'Stable']]);
+    assert.deepEqual(
+      mine.map((g) => [g.groupId, g.protocolType, g.state]),
+      [
+        ['indep-a', 'consumer', 'Stable'],
+        ['indep-b', 'consumer', 'Stable'],
+      ],
+    );
     const [desc] = await admin.describeGroups(['indep-a']);
     assert.equal(desc!.state, 'Stable');
     assert.equal(desc!.members.length, 1);
@@ -121,11 +178,17 @@ describe('consumer groups against a Tributary broker', () => {
 
     await a.close();
     await b.close();
-    assert.deepEqual((await admin.listGroupOffsets('indep-a')).map((o) => o.offset), [3n]);
+    assert.deepEqual(
+      (await admin.listGroupOffsets('indep-a')).map((o) => o.offset),
+      [3n],
+    );
     await admin.alterGroupOffsets('indep-a', [{ topic, partition: 0, offset: 1n }]);
     const again = kafka.consumer({ groupId: 'indep-a', autoOffsetReset: 'earliest', ...FAST });
     await again.subscribe(topic);
-    assert.deepEqual((await take(again[Symbol.asyncIterator](), 2)).map((r) => r.offset), [1n, 2n]);
+    assert.deepEqual(
+      (await take(again[Symbol.asyncIterator](), 2)).map((r) => r.offset),
+      [1n, 2n],
+    );
     await again.close();
     await admin.deleteGroups(['indep-b']);
     assert.ok(!(await admin.listGroups()).some((g) => g.groupId === 'indep-b'));

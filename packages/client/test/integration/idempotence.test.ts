@@ -33,7 +33,13 @@ describe('idempotent producer against a Tributary broker', () => {
     );
     const meta = (await Promise.all(sends)).flat();
     for (const p of [0, 1]) {
-      assert.deepEqual(meta.filter((m) => m.partition === p).map((m) => m.offset).sort((a, b) => Number(a - b)), Array.from({ length: 250 }, (_, i) => BigInt(i)));
+      assert.deepEqual(
+        meta
+          .filter((m) => m.partition === p)
+          .map((m) => m.offset)
+          .sort((a, b) => Number(a - b)),
+        Array.from({ length: 250 }, (_, i) => BigInt(i)),
+      );
     }
     await producer.close();
     for (const p of [0, 1]) {
@@ -41,7 +47,10 @@ describe('idempotent producer against a Tributary broker', () => {
       consumer.assign([{ topic, partition: p }]);
       const got = await take(consumer[Symbol.asyncIterator](), 250);
       await consumer.close();
-      assert.deepEqual(got.map((r) => r.value!.toString()), Array.from({ length: 500 }, (_, i) => `m${i}`).filter((_, i) => i % 2 === p));
+      assert.deepEqual(
+        got.map((r) => r.value!.toString()),
+        Array.from({ length: 500 }, (_, i) => `m${i}`).filter((_, i) => i % 2 === p),
+      );
     }
     await kafka.close();
   });
@@ -74,7 +83,11 @@ describe('idempotent producer against a Tributary broker', () => {
     consumer.assign([{ topic, partition: 0 }]);
     const got = await take(consumer[Symbol.asyncIterator](), 300);
     await consumer.close();
-    assert.deepEqual(got.map((r) => r.value!.toString()), Array.from({ length: 300 }, (_, i) => `r${i}`), 'each record once, in send order');
+    assert.deepEqual(
+      got.map((r) => r.value!.toString()),
+      Array.from({ length: 300 }, (_, i) => `r${i}`),
+      'each record once, in send order',
+    );
     for (const a of acked) assert.equal(got[Number(a.meta.offset)]!.value!.toString(), a.value);
     await kafka.close();
   });

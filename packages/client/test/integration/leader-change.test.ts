@@ -45,7 +45,10 @@ function recordingRegistry(): HandlerRegistry {
           for (const [i, t] of request.topics.entries()) {
             for (const [j, p] of t.partitions.entries()) {
               fetchLog.push({
-                node: ctx.services.nodeId, topic: t.topic, partition: p.partition, currentLeaderEpoch: p.currentLeaderEpoch,
+                node: ctx.services.nodeId,
+                topic: t.topic,
+                partition: p.partition,
+                currentLeaderEpoch: p.currentLeaderEpoch,
                 errorCode: response.responses[i]!.partitions[j]!.errorCode,
               });
             }
@@ -58,7 +61,9 @@ function recordingRegistry(): HandlerRegistry {
         ...h,
         async handle(ctx, request) {
           const response = (await h.handle(ctx, request)) as ProduceResponse;
-          for (const t of response.responses) for (const p of t.partitionResponses) produceLog.push({ node: ctx.services.nodeId, topic: t.name, partition: p.index, errorCode: p.errorCode });
+          for (const t of response.responses)
+            for (const p of t.partitionResponses)
+              produceLog.push({ node: ctx.services.nodeId, topic: t.name, partition: p.index, errorCode: p.errorCode });
           return response;
         },
       });
@@ -75,7 +80,8 @@ before(async () => {
 });
 after(() => kafka.stop());
 
-const client = () => new Kafka({ bootstrapServers: kafka.nodes[0]!.host + ':' + kafka.nodes[0]!.port, reconnectBackoffMaxMs: 200, requestTimeoutMs: 5_000 });
+const client = () =>
+  new Kafka({ bootstrapServers: kafka.nodes[0]!.host + ':' + kafka.nodes[0]!.port, reconnectBackoffMaxMs: 200, requestTimeoutMs: 5_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Moves the partition's leader to the next node (1 -> 2 -> 3 -> 1); returns the new epoch. */
@@ -103,11 +109,25 @@ function assertNonDecreasing(xs: number[], what: string): void {
 function assertExactlyOnce(got: ConsumerRecord[], expected: Map<number, string[]>): void {
   for (const [p, values] of expected) {
     const mine = got.filter((r) => r.partition === p);
-    assert.deepEqual(mine.map((r) => r.offset), values.map((_, i) => BigInt(i)), `partition ${p}: every offset once, in order`);
-    assert.deepEqual(mine.map((r) => r.value!.toString()), values, `partition ${p}: values`);
-    assertNonDecreasing(mine.map((r) => r.leaderEpoch), `partition ${p} record leader epochs`);
+    assert.deepEqual(
+      mine.map((r) => r.offset),
+      values.map((_, i) => BigInt(i)),
+      `partition ${p}: every offset once, in order`,
+    );
+    assert.deepEqual(
+      mine.map((r) => r.value!.toString()),
+      values,
+      `partition ${p}: values`,
+    );
+    assertNonDecreasing(
+      mine.map((r) => r.leaderEpoch),
+      `partition ${p} record leader epochs`,
+    );
   }
-  assert.equal(got.length, [...expected.values()].reduce((n, v) => n + v.length, 0));
+  assert.equal(
+    got.length,
+    [...expected.values()].reduce((n, v) => n + v.length, 0),
+  );
 }
 
 const PRODUCERS: Array<{ name: string; config: ProducerConfig }> = [
@@ -123,7 +143,11 @@ describe('leader change', () => {
       const k = client();
       await k.admin().createTopics([{ name: topic, partitions: 3 }]);
       const producer = k.producer({ ...mode.config, lingerMs: 1, retryBackoffMs: 20, deliveryTimeoutMs: 30_000 });
-      const sent = new Map<number, string[]>([[0, []], [1, []], [2, []]]);
+      const sent = new Map<number, string[]>([
+        [0, []],
+        [1, []],
+        [2, []],
+      ]);
       const acked = new Map<string, RecordMetadata>();
       const failed: unknown[] = [];
       const sends: Promise<void>[] = [];
@@ -131,7 +155,12 @@ describe('leader change', () => {
         const partition = i % 3;
         const value = `v${i}`;
         sent.get(partition)!.push(value);
-        sends.push(producer.send({ topic, messages: [{ value, partition }] }).then(([m]) => void acked.set(value, m!), (e) => void failed.push(e)));
+        sends.push(
+          producer.send({ topic, messages: [{ value, partition }] }).then(
+            ([m]) => void acked.set(value, m!),
+            (e) => void failed.push(e),
+          ),
+        );
         if (i % 10 === 9) await sleep(2);
         // every 90 records the leader of one partition moves on, while batches are in flight
         if (i % 90 === 45) {
@@ -144,15 +173,23 @@ describe('leader change', () => {
       await k.close();
       assert.deepEqual(failed, []);
       assert.equal(acked.size, 900);
-      assert.deepEqual([0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch), [4, 3, 3], 'leader epochs after the moves');
+      assert.deepEqual(
+        [0, 1, 2].map((p) => kafka.leaderOf(topic, p).leaderEpoch),
+        [4, 3, 3],
+        'leader epochs after the moves',
+      );
       // the moves did catch batches on their way: old leaders refused them, and they were retried
       const produced = produceLog.filter((x) => x.topic === topic);
       assert.deepEqual([...new Set(produced.map((x) => x.errorCode))].sort(), [ErrorCode.NONE, ErrorCode.NOT_LEADER_OR_FOLLOWER]);
       for (const [p, values] of sent) {
         const log = await logOf(topic, p);
         assert.deepEqual(log.values, values, `partition ${p}: each record once, in send order`);
-        assert.deepEqual(log.offsets, values.map((_, i) => BigInt(i)));
-        for (const [i, v] of values.entries()) assert.deepEqual([acked.get(v)!.partition, acked.get(v)!.offset], [p, BigInt(i)], `offset acknowledged for ${v}`);
+        assert.deepEqual(
+          log.offsets,
+          values.map((_, i) => BigInt(i)),
+        );
+        for (const [i, v] of values.entries())
+          assert.deepEqual([acked.get(v)!.partition, acked.get(v)!.offset], [p, BigInt(i)], `offset acknowledged for ${v}`);
         assertNonDecreasing(log.epochs, `partition ${p} batch leader epochs`);
         assert.equal(log.epochs.at(-1), kafka.leaderOf(topic, p).leaderEpoch, `partition ${p}: the last batch carries the final epoch`);
         // each accepted batch is one batch in the log; the refused ones appended nothing
@@ -167,7 +204,11 @@ describe('leader change', () => {
       const k = client();
       await k.admin().createTopics([{ name: topic, partitions: 3 }]);
       const producer = k.producer({ idempotent: true, lingerMs: 1 });
-      const expected = new Map<number, string[]>([[0, []], [1, []], [2, []]]);
+      const expected = new Map<number, string[]>([
+        [0, []],
+        [1, []],
+        [2, []],
+      ]);
       const produce = async (from: number, count: number) => {
         const messages = Array.from({ length: count }, (_, j) => ({ value: `c${from + j}`, partition: (from + j) % 3 }));
         for (const m of messages) expected.get(m.partition)!.push(m.value);
@@ -183,11 +224,21 @@ describe('leader change', () => {
       const d = drain(consumer, got);
       // nine moves (three per partition) while the consumer reads and more records arrive
       for (let m = 0; m < 9; m++) {
-        await until(() => got.length >= 30 * (m + 1), `${30 * (m + 1)} records`, 20_000, () => [d.error]);
+        await until(
+          () => got.length >= 30 * (m + 1),
+          `${30 * (m + 1)} records`,
+          20_000,
+          () => [d.error],
+        );
         await rotate(topic, m % 3);
         await produce(300 + 30 * m, 30);
       }
-      await until(() => got.length >= 570, 'every record', 30_000, () => [d.error]);
+      await until(
+        () => got.length >= 570,
+        'every record',
+        30_000,
+        () => [d.error],
+      );
       await sleep(300); // nothing more may arrive
       await d.stop();
       await consumer.close();
@@ -196,9 +247,21 @@ describe('leader change', () => {
       assertExactlyOnce(got, expected);
       for (const p of [0, 1, 2]) assert.equal(kafka.leaderOf(topic, p).leaderEpoch, 3);
       const fetches = fetchLog.filter((f) => f.topic === topic);
-      assert.deepEqual(fetches.filter((f) => f.currentLeaderEpoch < 0), [], 'every fetch carries a leader epoch');
-      assert.deepEqual(fetches.filter((f) => f.errorCode !== 0 && f.errorCode !== ErrorCode.FENCED_LEADER_EPOCH && f.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER), []);
-      assert.ok(fetches.some((f) => f.errorCode === ErrorCode.FENCED_LEADER_EPOCH), 'a deposed leader fenced a fetch');
+      assert.deepEqual(
+        fetches.filter((f) => f.currentLeaderEpoch < 0),
+        [],
+        'every fetch carries a leader epoch',
+      );
+      assert.deepEqual(
+        fetches.filter(
+          (f) => f.errorCode !== 0 && f.errorCode !== ErrorCode.FENCED_LEADER_EPOCH && f.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        ),
+        [],
+      );
+      assert.ok(
+        fetches.some((f) => f.errorCode === ErrorCode.FENCED_LEADER_EPOCH),
+        'a deposed leader fenced a fetch',
+      );
       for (const p of [0, 1, 2]) {
         const epochs = [...new Set(fetches.filter((f) => f.partition === p && f.errorCode === 0).map((f) => f.currentLeaderEpoch))].sort();
         assert.deepEqual(epochs, [0, 1, 2, 3], `partition ${p}: read under each leader epoch`);
@@ -214,11 +277,21 @@ describe('leader change', () => {
       const k = client();
       await k.admin().createTopics([{ name: topic, partitions: 3 }]);
       const producer = k.producer({ ...mode.config, lingerMs: 1, retryBackoffMs: 20, deliveryTimeoutMs: 30_000 });
-      const consumer = k.consumer({ groupId, autoOffsetReset: 'earliest', fetchMaxWaitMs: 200, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 200 });
+      const consumer = k.consumer({
+        groupId,
+        autoOffsetReset: 'earliest',
+        fetchMaxWaitMs: 200,
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 200,
+      });
       await consumer.subscribe([topic]);
       const got: ConsumerRecord[] = [];
       const d = drain(consumer, got);
-      const sent = new Map<number, string[]>([[0, []], [1, []], [2, []]]);
+      const sent = new Map<number, string[]>([
+        [0, []],
+        [1, []],
+        [2, []],
+      ]);
       const acked = new Map<string, RecordMetadata>();
       const failed: unknown[] = [];
       const sends: Promise<void>[] = [];
@@ -230,7 +303,12 @@ describe('leader change', () => {
         const partition = i % 3;
         const value = `x${i}`;
         sent.get(partition)!.push(value);
-        sends.push(producer.send({ topic, messages: [{ value, partition }] }).then(([m]) => void acked.set(value, m!), (e) => void failed.push(e)));
+        sends.push(
+          producer.send({ topic, messages: [{ value, partition }] }).then(
+            ([m]) => void acked.set(value, m!),
+            (e) => void failed.push(e),
+          ),
+        );
         if (i % 10 === 9) await sleep(2);
         if (i === 200) await kafka.stopNode(victim);
         if (i === 400) await kafka.startNode(victim);
@@ -250,12 +328,21 @@ describe('leader change', () => {
         } else {
           // at least once: a batch the crashed node appended but could not acknowledge is sent
           // again; every record is there, first copies in send order, acknowledged offsets hold it
-          assert.deepEqual(log.filter((v, i) => log.indexOf(v) === i), values, `partition ${p}: every record, first copies in send order`);
+          assert.deepEqual(
+            log.filter((v, i) => log.indexOf(v) === i),
+            values,
+            `partition ${p}: every record, first copies in send order`,
+          );
         }
         for (const v of values) assert.equal(log[Number(acked.get(v)!.offset)], v, `${v} is at the offset acknowledged`);
       }
       const total = [...logs.values()].reduce((a, l) => a + l.length, 0);
-      await until(() => got.length >= total, 'every record consumed', 30_000, () => [d.error]);
+      await until(
+        () => got.length >= total,
+        'every record consumed',
+        30_000,
+        () => [d.error],
+      );
       await sleep(300);
       await d.stop();
       await consumer.close();

@@ -25,7 +25,14 @@ function messages(codec: string, n: number, base: number): Message[] {
   return Array.from({ length: n }, (_, i) => ({
     key: i % 7 === 0 ? null : `key-${i}`,
     value: i % 11 === 5 ? null : Buffer.from(`${codec}-${i}-${'\u00e9\u0000\u00ff'.repeat(i % 13)}`, 'latin1'),
-    headers: i % 3 === 0 ? [] : [{ key: 'h', value: `a${i}` }, { key: 'h', value: null }, { key: 'trace', value: Buffer.from([0, 1, 2, i & 255]) }],
+    headers:
+      i % 3 === 0
+        ? []
+        : [
+            { key: 'h', value: `a${i}` },
+            { key: 'h', value: null },
+            { key: 'trace', value: Buffer.from([0, 1, 2, i & 255]) },
+          ],
     timestamp: base + i * 1000,
     partition: i % 3,
   }));
@@ -38,7 +45,10 @@ function expected(ms: Message[], offsets: bigint[]): PlainRecord[] {
     timestamp: m.timestamp!,
     key: m.key === null || m.key === undefined ? null : Buffer.from(m.key as string).toString('latin1'),
     value: m.value === null ? null : (m.value as Buffer).toString('latin1'),
-    headers: (m.headers as Array<{ key: string; value: string | Buffer | null }>).map((h) => [h.key, h.value === null ? null : Buffer.from(h.value as string | Buffer).toString('latin1')]),
+    headers: (m.headers as Array<{ key: string; value: string | Buffer | null }>).map((h) => [
+      h.key,
+      h.value === null ? null : Buffer.from(h.value as string | Buffer).toString('latin1'),
+    ]),
   }));
 }
 
@@ -51,19 +61,34 @@ describe('produce and consume against a Tributary broker', () => {
       const base = 1_700_000_000_000;
       const ms = messages(codec, 300, base);
       // two sends so each partition gets more than one batch
-      const meta = [...(await producer.send({ topic, messages: ms.slice(0, 150) })), ...(await producer.send({ topic, messages: ms.slice(150) }))];
-      assert.deepEqual(meta.map((m) => m.partition), ms.map((m) => m.partition));
+      const meta = [
+        ...(await producer.send({ topic, messages: ms.slice(0, 150) })),
+        ...(await producer.send({ topic, messages: ms.slice(150) })),
+      ];
+      assert.deepEqual(
+        meta.map((m) => m.partition),
+        ms.map((m) => m.partition),
+      );
       // offsets contiguous from 0 in each partition, in send order
       const next = [0n, 0n, 0n];
       for (const m of meta) assert.equal(m.offset, next[m.partition]!++);
-      assert.deepEqual(meta.map((m) => m.timestamp), ms.map((m) => m.timestamp));
+      assert.deepEqual(
+        meta.map((m) => m.timestamp),
+        ms.map((m) => m.timestamp),
+      );
 
       const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
       consumer.assign([0, 1, 2].map((partition) => ({ topic, partition })));
       const got = await take(consumer[Symbol.asyncIterator](), 300);
       await consumer.close();
       for (const r of got) assert.equal(r.timestampType, 'create');
-      assert.deepEqual(got.map((r) => plain(r, 'latin1')).sort(byPartitionOffset), expected(ms, meta.map((m) => m.offset)).sort(byPartitionOffset));
+      assert.deepEqual(
+        got.map((r) => plain(r, 'latin1')).sort(byPartitionOffset),
+        expected(
+          ms,
+          meta.map((m) => m.offset),
+        ).sort(byPartitionOffset),
+      );
       await producer.close();
     });
   }
@@ -73,7 +98,13 @@ describe('produce and consume against a Tributary broker', () => {
     await kafka.admin().createTopics([{ name: topic, partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } }]);
     const producer = kafka.producer({ lingerMs: 0 });
     const before = Date.now();
-    const meta = await producer.send({ topic, messages: [{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }] });
+    const meta = await producer.send({
+      topic,
+      messages: [
+        { value: 'a', timestamp: 1000 },
+        { value: 'b', timestamp: 2000 },
+      ],
+    });
     const afterSend = Date.now();
     assert.equal(meta[0]!.timestamp, meta[1]!.timestamp);
     assert.ok(meta[0]!.timestamp >= before && meta[0]!.timestamp <= afterSend, `${meta[0]!.timestamp} not in [${before}, ${afterSend}]`);
@@ -81,7 +112,13 @@ describe('produce and consume against a Tributary broker', () => {
     consumer.assign([{ topic, partition: 0 }]);
     const got = await take(consumer[Symbol.asyncIterator](), 2);
     await consumer.close();
-    assert.deepEqual(got.map((r) => [r.offset, r.timestampType, r.timestamp]), [[0n, 'log-append', meta[0]!.timestamp], [1n, 'log-append', meta[0]!.timestamp]]);
+    assert.deepEqual(
+      got.map((r) => [r.offset, r.timestampType, r.timestamp]),
+      [
+        [0n, 'log-append', meta[0]!.timestamp],
+        [1n, 'log-append', meta[0]!.timestamp],
+      ],
+    );
     await producer.close();
   });
 
@@ -89,15 +126,28 @@ describe('produce and consume against a Tributary broker', () => {
     const topic = 'acks';
     await kafka.admin().createTopics([{ name: topic, partitions: 1 }]);
     const p1 = kafka.producer({ acks: 1, lingerMs: 0 });
-    assert.deepEqual((await p1.send({ topic, messages: [{ value: 'one' }] })).map((m) => m.offset), [0n]);
+    assert.deepEqual(
+      (await p1.send({ topic, messages: [{ value: 'one' }] })).map((m) => m.offset),
+      [0n],
+    );
     const p0 = kafka.producer({ acks: 0, lingerMs: 0 });
     const m0 = await p0.send({ topic, messages: [{ value: 'zero-a' }, { value: 'zero-b' }] });
-    assert.deepEqual(m0.map((m) => m.offset), [-1n, -1n]); // acks=0: no offsets known
+    assert.deepEqual(
+      m0.map((m) => m.offset),
+      [-1n, -1n],
+    ); // acks=0: no offsets known
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     consumer.assign([{ topic, partition: 0 }]);
     const got = await take(consumer[Symbol.asyncIterator](), 3);
     await consumer.close();
-    assert.deepEqual(got.map((r) => [r.offset, r.value!.toString()]), [[0n, 'one'], [1n, 'zero-a'], [2n, 'zero-b']]);
+    assert.deepEqual(
+      got.map((r) => [r.offset, r.value!.toString()]),
+      [
+        [0n, 'one'],
+        [1n, 'zero-a'],
+        [2n, 'zero-b'],
+      ],
+    );
     await Promise.all([p0.close(), p1.close()]);
   });
 
@@ -115,8 +165,14 @@ describe('produce and consume against a Tributary broker', () => {
     const got = await take(consumer[Symbol.asyncIterator](), 5001);
     await consumer.close();
     assert.ok(got[0]!.value!.equals(big));
-    assert.deepEqual(got.slice(1).map((r) => r.value!.toString()), small.map((s) => s.value));
-    assert.deepEqual(got.map((r) => r.offset), Array.from({ length: 5001 }, (_, i) => BigInt(i)));
+    assert.deepEqual(
+      got.slice(1).map((r) => r.value!.toString()),
+      small.map((s) => s.value),
+    );
+    assert.deepEqual(
+      got.map((r) => r.offset),
+      Array.from({ length: 5001 }, (_, i) => BigInt(i)),
+    );
     await producer.close();
   });
 

@@ -43,7 +43,14 @@ describe('producer errors against a Tributary broker', () => {
     const producer = kafka.producer({ lingerMs: 0 });
     await assert.rejects(
       producer.send({ topic: 'small-max', messages: [{ value: Buffer.alloc(4096), partition: 1 }] }),
-      isError({ type: 'MESSAGE_TOO_LARGE', retriable: false, topic: 'small-max', partition: 1, code: 10, message: /^produce to small-max-1 failed: MESSAGE_TOO_LARGE/ }),
+      isError({
+        type: 'MESSAGE_TOO_LARGE',
+        retriable: false,
+        topic: 'small-max',
+        partition: 1,
+        code: 10,
+        message: /^produce to small-max-1 failed: MESSAGE_TOO_LARGE/,
+      }),
     );
     const [ok] = await producer.send({ topic: 'small-max', messages: [{ value: 'fits', partition: 1 }] });
     assert.deepEqual([ok!.partition, ok!.offset], [1, 0n]);
@@ -54,11 +61,27 @@ describe('producer errors against a Tributary broker', () => {
     await kafka.admin().createTopics([{ name: 'two-parts', partitions: 2 }]);
     const producer = kafka.producer({ lingerMs: 0 });
     await assert.rejects(
-      producer.send({ topic: 'two-parts', messages: [{ value: 'ok', partition: 0 }, { value: 'no', partition: 5 }] }),
-      isError({ type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: false, topic: 'two-parts', partition: 5, code: 3, message: /partition 5 of topic two-parts does not exist \(the topic has 2\)/ }),
+      producer.send({
+        topic: 'two-parts',
+        messages: [
+          { value: 'ok', partition: 0 },
+          { value: 'no', partition: 5 },
+        ],
+      }),
+      isError({
+        type: 'UNKNOWN_TOPIC_OR_PARTITION',
+        retriable: false,
+        topic: 'two-parts',
+        partition: 5,
+        code: 3,
+        message: /partition 5 of topic two-parts does not exist \(the topic has 2\)/,
+      }),
     );
     await producer.close();
-    assert.deepEqual((await kafka.admin().listOffsets('two-parts', 'latest')).map((o) => o.offset), [0n, 0n]);
+    assert.deepEqual(
+      (await kafka.admin().listOffsets('two-parts', 'latest')).map((o) => o.offset),
+      [0n, 0n],
+    );
   });
 
   it('a broker down for longer than delivery.timeout.ms: REQUEST_TIMED_OUT, retriable, naming the partition', async () => {
@@ -69,7 +92,14 @@ describe('producer errors against a Tributary broker', () => {
     await lone.stop();
     await assert.rejects(
       producer.send({ topic: 'gone', messages: [{ value: 'after' }, { value: 'after-2' }] }),
-      isError({ type: 'REQUEST_TIMED_OUT', retriable: true, topic: 'gone', partition: 0, code: undefined, message: /^delivery timeout: 2 record\(s\) for gone-0 not acknowledged within delivery\.timeout\.ms \(1500 ms\)/ }),
+      isError({
+        type: 'REQUEST_TIMED_OUT',
+        retriable: true,
+        topic: 'gone',
+        partition: 0,
+        code: undefined,
+        message: /^delivery timeout: 2 record\(s\) for gone-0 not acknowledged within delivery\.timeout\.ms \(1500 ms\)/,
+      }),
     );
     await producer.close();
     await k.close();
@@ -83,7 +113,10 @@ describe('producer errors against a Tributary broker', () => {
       await assert.rejects(producer.send({ topic: 'idem-old', messages: [{ value: 'a' }] }), (err: unknown) => {
         assert.ok(err instanceof UnsupportedVersionError);
         assert.deepEqual([err.type, err.code, err.retriable], ['UNSUPPORTED_VERSION', 35, false]);
-        assert.match(err.message, /^idempotent producer: broker 127\.0\.0\.1:\d+ does not support InitProducerId \(needs Kafka 0\.11 or later\); use idempotent: false/);
+        assert.match(
+          err.message,
+          /^idempotent producer: broker 127\.0\.0\.1:\d+ does not support InitProducerId \(needs Kafka 0\.11 or later\); use idempotent: false/,
+        );
         return true;
       });
       await producer.close();
@@ -104,7 +137,14 @@ describe('producer errors against a Tributary broker', () => {
       const producer = k.producer({ lingerMs: 0 });
       await assert.rejects(
         producer.send({ topic: 'produce-v2', messages: [{ value: 'a' }] }),
-        isError({ type: 'UNSUPPORTED_VERSION', retriable: false, topic: 'produce-v2', partition: 0, code: undefined, message: /no common version of Produce: client 3-11, broker 0-2/ }),
+        isError({
+          type: 'UNSUPPORTED_VERSION',
+          retriable: false,
+          topic: 'produce-v2',
+          partition: 0,
+          code: undefined,
+          message: /no common version of Produce: client 3-11, broker 0-2/,
+        }),
       );
       await k.close();
     } finally {
@@ -118,9 +158,18 @@ describe('producer errors against a Tributary broker', () => {
     const sends = [0, 1, 2].map((i) => producer.send({ topic: 'close-flush', messages: [{ value: `c${i}` }] }));
     await new Promise((r) => setImmediate(r));
     await producer.close();
-    assert.deepEqual((await Promise.all(sends)).map(([m]) => m!.offset), [0n, 1n, 2n]);
-    await assert.rejects(producer.send({ topic: 'close-flush', messages: [{ value: 'late' }] }), isError({ type: 'ILLEGAL_STATE', retriable: false, message: /producer is closed/ }));
-    assert.deepEqual((await kafka.admin().listOffsets('close-flush', 'latest')).map((o) => o.offset), [3n]);
+    assert.deepEqual(
+      (await Promise.all(sends)).map(([m]) => m!.offset),
+      [0n, 1n, 2n],
+    );
+    await assert.rejects(
+      producer.send({ topic: 'close-flush', messages: [{ value: 'late' }] }),
+      isError({ type: 'ILLEGAL_STATE', retriable: false, message: /producer is closed/ }),
+    );
+    assert.deepEqual(
+      (await kafka.admin().listOffsets('close-flush', 'latest')).map((o) => o.offset),
+      [3n],
+    );
   });
 
   it('close({ timeoutMs }) with the broker gone: unacknowledged records fail with PRODUCER_CLOSED', async () => {
@@ -130,9 +179,19 @@ describe('producer errors against a Tributary broker', () => {
     await producer.send({ topic: 'closing', messages: [{ value: 'before' }] });
     await lone.stop();
     const pending = producer.send({ topic: 'closing', messages: [{ value: 'never' }] });
-    const outcome = pending.then(() => 'sent', (err: unknown) => err);
+    const outcome = pending.then(
+      () => 'sent',
+      (err: unknown) => err,
+    );
     await producer.close({ timeoutMs: 300 });
-    isError({ type: 'PRODUCER_CLOSED', retriable: false, topic: 'closing', partition: 0, code: undefined, message: /^producer closed: 1 record\(s\) for closing-0 not acknowledged within 300 ms/ })(await outcome);
+    isError({
+      type: 'PRODUCER_CLOSED',
+      retriable: false,
+      topic: 'closing',
+      partition: 0,
+      code: undefined,
+      message: /^producer closed: 1 record\(s\) for closing-0 not acknowledged within 300 ms/,
+    })(await outcome);
     await k.close();
   });
 });

@@ -44,8 +44,14 @@ describe('producer options against a Tributary broker', () => {
     // prefix, attributes, timestamp and offset deltas, key -1, 2-byte value length, 100, header
     // count); a batch: 61 + 8 * 109 = 933 <= 1000 < 61 + 9 * 109
     const producer = kafka.producer({ batchSize: 1000, lingerMs: 0, maxInFlight: 1 });
-    const meta = await producer.send({ topic: 'bs', messages: Array.from({ length: 40 }, (_, i) => ({ value: Buffer.alloc(100, i), timestamp: 1_700_000_000_000 })) });
-    assert.deepEqual(meta.map((m) => m.offset), Array.from({ length: 40 }, (_, i) => BigInt(i)));
+    const meta = await producer.send({
+      topic: 'bs',
+      messages: Array.from({ length: 40 }, (_, i) => ({ value: Buffer.alloc(100, i), timestamp: 1_700_000_000_000 })),
+    });
+    assert.deepEqual(
+      meta.map((m) => m.offset),
+      Array.from({ length: 40 }, (_, i) => BigInt(i)),
+    );
     assert.deepEqual((await batchesReceived('bs', from)).flat(), [8, 8, 8, 8, 8]);
     await producer.close();
   });
@@ -59,19 +65,33 @@ describe('producer options against a Tributary broker', () => {
     assert.deepEqual(await batchesReceived('linger', from), [], 'nothing sent while lingering');
     await producer.flush();
     assert.deepEqual(await batchesReceived('linger', from), [[5]], 'one request, one batch of the 5 records');
-    assert.deepEqual((await Promise.all(sends)).map(([m]) => m!.offset), [0n, 1n, 2n, 3n, 4n]);
+    assert.deepEqual(
+      (await Promise.all(sends)).map(([m]) => m!.offset),
+      [0n, 1n, 2n, 3n, 4n],
+    );
     await producer.close();
   });
 
   it('acks 0, 1 and all reach the broker as 0, 1 and -1', async () => {
     await kafka.admin().createTopics([{ name: 'acks-wire', partitions: 1 }]);
-    for (const [acks, wire] of [[0, 0], [1, 1], ['all', -1], [-1, -1]] as const) {
+    for (const [acks, wire] of [
+      [0, 0],
+      [1, 1],
+      ['all', -1],
+      [-1, -1],
+    ] as const) {
       const from = broker.of(ApiKey.Produce).length;
       const producer = kafka.producer({ acks, lingerMs: 0 });
       await producer.send({ topic: 'acks-wire', messages: [{ value: `acks ${acks}` }] });
       await producer.close();
       await until(() => broker.of(ApiKey.Produce).length > from, 'the Produce request');
-      assert.deepEqual(broker.of(ApiKey.Produce).slice(from).map((r) => r.body.acks), [wire]);
+      assert.deepEqual(
+        broker
+          .of(ApiKey.Produce)
+          .slice(from)
+          .map((r) => r.body.acks),
+        [wire],
+      );
     }
   });
 
@@ -103,14 +123,22 @@ describe('producer options against a Tributary broker', () => {
       await until(() => pending === maxInFlight, `${maxInFlight} requests held`);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(pending, maxInFlight, 'no request beyond max.in.flight while none is answered');
-      const connections = new Set(broker.of(ApiKey.Produce).filter((r) => r.body.topicData[0]?.name === topic).map((r) => r.connectionId));
+      const connections = new Set(
+        broker
+          .of(ApiKey.Produce)
+          .filter((r) => r.body.topicData[0]?.name === topic)
+          .map((r) => r.connectionId),
+      );
       assert.equal(connections.size, 1, 'pipelined on one connection to the broker');
       open = true;
       for (const release of held.splice(0)) release();
       const offsets = (await Promise.all(sends)).map(([m]) => m!.offset).sort((a, b) => (a < b ? -1 : 1));
       broker.intercept(ApiKey.Produce, null);
       assert.equal(most, maxInFlight);
-      assert.deepEqual(offsets, Array.from({ length: 20 }, (_, i) => BigInt(i)));
+      assert.deepEqual(
+        offsets,
+        Array.from({ length: 20 }, (_, i) => BigInt(i)),
+      );
       await producer.close();
     });
   }
@@ -128,17 +156,40 @@ describe('producer options against a Tributary broker', () => {
         return v.startsWith('p') ? Number(v.slice(1)) : undefined;
       },
     });
-    const messages = [{ value: 'p3' }, { key: 'a', value: 'p0' }, { key: 'user-17', value: 'keyed' }, { key: 'user-18', value: 'keyed' }, { value: 'p2' }, { value: 'x', partition: 1 }];
+    const messages = [
+      { value: 'p3' },
+      { key: 'a', value: 'p0' },
+      { key: 'user-17', value: 'keyed' },
+      { key: 'user-18', value: 'keyed' },
+      { value: 'p2' },
+      { value: 'x', partition: 1 },
+    ];
     const meta = await producer.send({ topic: 'custom-part', messages });
     const murmur = (k: string) => partitionForKey(Buffer.from(k), 4);
-    assert.deepEqual(meta.map((m) => m.partition), [3, 0, murmur('user-17'), murmur('user-18'), 2, 1]);
-    assert.deepEqual(calls, [[null, 4], ['a', 4], ['user-17', 4], ['user-18', 4], [null, 4]], 'an explicit partition skips the partitioner');
+    assert.deepEqual(
+      meta.map((m) => m.partition),
+      [3, 0, murmur('user-17'), murmur('user-18'), 2, 1],
+    );
+    assert.deepEqual(
+      calls,
+      [
+        [null, 4],
+        ['a', 4],
+        ['user-17', 4],
+        ['user-18', 4],
+        [null, 4],
+      ],
+      'an explicit partition skips the partitioner',
+    );
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     consumer.assign([0, 1, 2, 3].map((partition) => ({ topic: 'custom-part', partition })));
     const got = await take(consumer[Symbol.asyncIterator](), 6);
     await consumer.close();
     const where = new Map(got.map((r) => [`${r.key?.toString()}/${r.value!.toString()}`, r.partition]));
-    assert.deepEqual(messages.map((m) => where.get(`${m.key}/${m.value}`)), meta.map((m) => m.partition));
+    assert.deepEqual(
+      messages.map((m) => where.get(`${m.key}/${m.value}`)),
+      meta.map((m) => m.partition),
+    );
     await producer.close();
   });
 });

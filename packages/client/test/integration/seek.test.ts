@@ -20,7 +20,10 @@ before(async () => {
   const producer = kafka.producer({ lingerMs: 0, batchSize: 200 });
   // 20 records, timestamps BASE + 10 s * i, in several batches
   for (let b = 0; b < 4; b++) {
-    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, j) => ({ value: `r${b * 5 + j}`, timestamp: BASE + (b * 5 + j) * 10_000 })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 5 }, (_, j) => ({ value: `r${b * 5 + j}`, timestamp: BASE + (b * 5 + j) * 10_000 })),
+    });
   }
   await producer.close();
 });
@@ -34,20 +37,38 @@ describe('seek against a Tributary broker', () => {
     const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
     consumer.assign([tp]);
     const it = consumer[Symbol.asyncIterator]();
-    assert.deepEqual((await take(it, 3)).map((r) => r.offset), [0n, 1n, 2n]);
+    assert.deepEqual(
+      (await take(it, 3)).map((r) => r.offset),
+      [0n, 1n, 2n],
+    );
     assert.equal(consumer.position(tp), 3n);
 
     consumer.seek(tp, 12n);
-    assert.deepEqual((await take(it, 2)).map((r) => [r.offset, r.value!.toString()]), [[12n, 'r12'], [13n, 'r13']]);
+    assert.deepEqual(
+      (await take(it, 2)).map((r) => [r.offset, r.value!.toString()]),
+      [
+        [12n, 'r12'],
+        [13n, 'r13'],
+      ],
+    );
 
     consumer.seek(tp, 'earliest');
-    assert.deepEqual((await take(it, 1)).map((r) => r.offset), [0n]);
+    assert.deepEqual(
+      (await take(it, 1)).map((r) => r.offset),
+      [0n],
+    );
 
     // the first record at or after the time: 75 s -> offset 8 (80 s)
     consumer.seek(tp, { timestamp: BASE + 75_000 });
-    assert.deepEqual((await take(it, 1)).map((r) => [r.offset, r.timestamp]), [[8n, BASE + 80_000]]);
+    assert.deepEqual(
+      (await take(it, 1)).map((r) => [r.offset, r.timestamp]),
+      [[8n, BASE + 80_000]],
+    );
     consumer.seek(tp, { timestamp: BASE + 50_000 });
-    assert.deepEqual((await take(it, 1)).map((r) => r.offset), [5n]);
+    assert.deepEqual(
+      (await take(it, 1)).map((r) => r.offset),
+      [5n],
+    );
 
     // the end: nothing until a new record arrives
     consumer.seek(tp, 'latest');

@@ -8,12 +8,17 @@ import { UnsupportedVersionError } from '../../src/cluster/api-versions.ts';
 import { startFakeBroker, defaultApiVersions } from '../helpers/fake-broker.ts';
 
 test('negotiates the highest common version and sends typed requests', async () => {
-  const broker = await startFakeBroker((h) => {
-    if (h.apiKey === ApiKey.Metadata) {
-      return { body: { brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }], clusterId: 'c1', controllerId: 1, topics: [] } };
-    }
-    return undefined;
-  }, defaultApiVersions({ [ApiKey.Metadata]: [0, 9], [ApiKey.Produce]: [0, 7] }));
+  const broker = await startFakeBroker(
+    (h) => {
+      if (h.apiKey === ApiKey.Metadata) {
+        return {
+          body: { brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }], clusterId: 'c1', controllerId: 1, topics: [] },
+        };
+      }
+      return undefined;
+    },
+    defaultApiVersions({ [ApiKey.Metadata]: [0, 9], [ApiKey.Produce]: [0, 7] }),
+  );
   const c = new BrokerConnection({ host: '127.0.0.1', port: broker.port, clientId: 'test-client' });
   try {
     await c.connect();
@@ -22,7 +27,10 @@ test('negotiates the highest common version and sends typed requests', async () 
     assert.equal(c.versionFor(ApiKey.Fetch), 12); // client max
     const md = await c.request(ApiKey.Metadata, { topics: null, allowAutoTopicCreation: false });
     assert.equal(md.clusterId, 'c1');
-    assert.deepEqual(md.brokers.map((b) => [b.nodeId, b.host, b.port]), [[1, 'localhost', 9092]]);
+    assert.deepEqual(
+      md.brokers.map((b) => [b.nodeId, b.host, b.port]),
+      [[1, 'localhost', 9092]],
+    );
     const [apiv, meta] = broker.requests;
     assert.equal(apiv.header.apiKey, ApiKey.ApiVersions);
     assert.equal(apiv.header.apiVersion, 4);
@@ -41,7 +49,13 @@ test('falls back when the broker refuses our ApiVersions version (v0 error answe
   const c = new BrokerConnection({ host: '127.0.0.1', port: broker.port, clientId: 'x' });
   try {
     await c.connect();
-    assert.deepEqual(broker.requests.map((r) => [r.header.apiKey, r.header.apiVersion]), [[18, 4], [18, 2]]);
+    assert.deepEqual(
+      broker.requests.map((r) => [r.header.apiKey, r.header.apiVersion]),
+      [
+        [18, 4],
+        [18, 2],
+      ],
+    );
     assert.equal(c.apiVersions.range(ApiKey.ApiVersions)!.maxVersion, 2);
   } finally {
     c.close();

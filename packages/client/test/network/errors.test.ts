@@ -5,7 +5,11 @@ import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { ConnectionError, KafkaClientError } from '../../src/network/errors.ts';
 
 test('KafkaClientError exposes the broker code as errorCode and code', () => {
-  const e = new KafkaClientError('no leader', 'NOT_LEADER_OR_FOLLOWER', true, { code: ErrorCode.NOT_LEADER_OR_FOLLOWER, topic: 't', partition: 0 });
+  const e = new KafkaClientError('no leader', 'NOT_LEADER_OR_FOLLOWER', true, {
+    code: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    topic: 't',
+    partition: 0,
+  });
   assert.equal(e.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.equal(e.code, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.equal(errorCodeOf(e), ErrorCode.NOT_LEADER_OR_FOLLOWER);

@@ -52,7 +52,11 @@ test('frames of every size across reads of every size come out whole and stay in
       // byte-sized reads over the small frames only (the large ones would take millions of reads)
       const small = Buffer.concat(payloads.filter((p) => p.length < 80_000).map(frame));
       const out = play(new FrameReader(), small, readSize);
-      assert.deepEqual(out, payloads.filter((p) => p.length < 80_000), name);
+      assert.deepEqual(
+        out,
+        payloads.filter((p) => p.length < 80_000),
+        name,
+      );
       continue;
     }
     const out = play(new FrameReader(), stream, readSize);

@@ -35,7 +35,11 @@ test('Produce frames: chunks equal encodeRequestFrame, large batches referenced'
 
 test('small requests are one chunk, identical to encodeRequestFrame', () => {
   const header = { apiKey: ApiKey.Metadata, apiVersion: 12, correlationId: 5, clientId: 'client-1' };
-  const body = { topics: [{ name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false };
+  const body = {
+    topics: [{ name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+    allowAutoTopicCreation: true,
+    includeTopicAuthorizedOperations: false,
+  };
   const chunks = encodeRequestChunks(header, body);
   assert.equal(chunks.length, 1);
   assert.deepEqual(chunks[0], encodeRequestFrame(header, body));

@@ -64,10 +64,11 @@ function manualTimers() {
   return {
     timers,
     fire(ms: number) {
-      for (const [id, t] of [...pending]) if (t.ms === ms) {
-        pending.delete(id);
-        t.fn();
-      }
+      for (const [id, t] of [...pending])
+        if (t.ms === ms) {
+          pending.delete(id);
+          t.fn();
+        }
     },
   };
 }
@@ -90,7 +91,14 @@ test('pipelined requests are matched by correlation id, even answered out of ord
     const p2 = t.send(2, frameOf(2, 'two'));
     const p3 = t.send(3, frameOf(3, 'three'));
     await broker.waitFor(3);
-    assert.deepEqual(broker.requests.map((r) => [r.correlationId, r.body.toString()]), [[1, 'one'], [2, 'two'], [3, 'three']]);
+    assert.deepEqual(
+      broker.requests.map((r) => [r.correlationId, r.body.toString()]),
+      [
+        [1, 'one'],
+        [2, 'two'],
+        [3, 'three'],
+      ],
+    );
     assert.equal(t.inFlightCount, 3);
     broker.answer(3, Buffer.from('c'));
     broker.answer(1, Buffer.from('a'));
@@ -120,7 +128,10 @@ test('requests wait corked until the next tick; a flushed one leaves at once, wi
     assert.equal(socket.writableCorked, 0);
     assert.equal(socket.writableLength, 0, 'both handed to the kernel now');
     await broker.waitFor(2);
-    assert.deepEqual(broker.requests.map((r) => r.body.toString()), ['corked', 'fetch']);
+    assert.deepEqual(
+      broker.requests.map((r) => r.body.toString()),
+      ['corked', 'fetch'],
+    );
     broker.answer(1, Buffer.from('a'));
     broker.answer(2, Buffer.from('b'));
     await Promise.all([p1, p2]);

@@ -49,7 +49,13 @@ test('keyed partitions equal KafkaJS DefaultPartitioner (Java-compatible) for ma
   for (let len = 0; len < 16; len++) keys.push(Buffer.from(Array.from({ length: len }, (_, j) => (j * 37 + 200) & 0xff)));
   keys.push(Buffer.from('ключ-üñíçødé-🔑'));
   for (const n of [1, 3, 7, 12, 64]) {
-    const partitionMetadata = Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitionMetadata = Array.from({ length: n }, (_, i) => ({
+      partitionId: i,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
     for (const key of keys) {
       const theirs = kjs({ topic: 't', partitionMetadata, message: { key, value: null } });
       assert.equal(partitionForKey(key, n), theirs, `key ${key.toString('hex')} n=${n}`);

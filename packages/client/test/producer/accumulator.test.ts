@@ -98,14 +98,29 @@ test('drain: one batch per partition per node, max request size, round-robin sta
   }
   let d = acc.drain(l, [1, 2], 1000);
   // node 1: ~870-byte batches; max 1000 per request -> only one batch (t-0)
-  assert.deepEqual(d.get(1)!.map((b) => b.partition), [0]);
-  assert.deepEqual(d.get(2)!.map((b) => b.partition), [3]);
+  assert.deepEqual(
+    d.get(1)!.map((b) => b.partition),
+    [0],
+  );
+  assert.deepEqual(
+    d.get(2)!.map((b) => b.partition),
+    [3],
+  );
   assert.equal(d.get(1)![0].closed, true);
   assert.equal(d.get(1)![0].attempts, 1);
   d = acc.drain(l, [1], 1000);
-  assert.deepEqual(d.get(1)!.map((b) => b.partition), [1]); // continues where it stopped
+  assert.deepEqual(
+    d.get(1)!.map((b) => b.partition),
+    [1],
+  ); // continues where it stopped
   d = acc.drain(l, [1], 100000);
-  assert.deepEqual(d.get(1)!.map((b) => b.partition).sort(), [0, 1, 2]); // one per partition
+  assert.deepEqual(
+    d
+      .get(1)!
+      .map((b) => b.partition)
+      .sort(),
+    [0, 1, 2],
+  ); // one per partition
   assert.equal(d.get(1)!.find((b) => b.partition === 2)!.recordCount, 2);
 });
 
@@ -154,7 +169,8 @@ test('batches put back after failures (retried or split) return in their origina
   const [h1] = big.drain(l, [1], 1 << 20).get(1)!;
   big.splitAndReenqueue(h1!); // split again: 2 + 1
   const parts: number[][] = [];
-  for (let d: ProducerBatch[] | undefined; (d = big.drain(l, [1], 1 << 20).get(1)); ) parts.push(d[0] === later ? [-1] : d[0]!.records.map((r) => Number(r.value!.toString()[0])));
+  for (let d: ProducerBatch[] | undefined; (d = big.drain(l, [1], 1 << 20).get(1)); )
+    parts.push(d[0] === later ? [-1] : d[0]!.records.map((r) => Number(r.value!.toString()[0])));
   assert.deepEqual(parts, [[0, 1], [2], [3, 4, 5], [-1]]);
 });
 
@@ -174,7 +190,10 @@ test('retry: batches of a partition that fail together go back in creation order
   const order = [];
   for (let i = 0; i < 4; i++) order.push(acc.drain(l, [1], 1 << 20).get(1)![0]!);
   assert.deepEqual(order, [...inFlight, queued]);
-  assert.deepEqual(order.map((b) => b.attempts), [2, 2, 2, 1]);
+  assert.deepEqual(
+    order.map((b) => b.attempts),
+    [2, 2, 2, 1],
+  );
 });
 
 test('batches past delivery.timeout.ms are expired; results settle once', async () => {

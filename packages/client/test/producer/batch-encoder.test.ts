@@ -13,7 +13,13 @@ function batchOf(n: number) {
     result = acc.append('t', 0, {
       key: i % 3 === 0 ? null : Buffer.from(`key-${i}`),
       value: i % 5 === 0 ? null : Buffer.from(`value ${i} `.repeat(i % 7)),
-      headers: i % 2 ? [{ key: 'h', value: Buffer.from([i & 0xff]) }, { key: 'n', value: null }] : [],
+      headers:
+        i % 2
+          ? [
+              { key: 'h', value: Buffer.from([i & 0xff]) },
+              { key: 'n', value: null },
+            ]
+          : [],
       timestamp: 1_732_460_000_000 + i * 3,
     });
   }
@@ -40,7 +46,10 @@ test('every codec round-trips the records', async () => {
       assert.equal(r.timestamp, BigInt(src.timestamp));
       assert.deepEqual(r.key, src.key);
       assert.deepEqual(r.value, src.value);
-      assert.deepEqual(r.headers.map((h) => [h.key, h.value]), src.headers.map((h) => [h.key, h.value]));
+      assert.deepEqual(
+        r.headers.map((h) => [h.key, h.value]),
+        src.headers.map((h) => [h.key, h.value]),
+      );
     });
   }
 });
@@ -60,7 +69,11 @@ test('byte for byte what @tributary/protocol encodeRecordBatch writes', async ()
   const { encodeRecordBatch, CompressionType } = await import('@tributary/protocol');
   for (const n of [1, 7, 120]) {
     const b = batchOf(n);
-    for (const [codec, type] of [['none', CompressionType.None], ['gzip', CompressionType.Gzip], ['lz4', CompressionType.Lz4]] as const) {
+    for (const [codec, type] of [
+      ['none', CompressionType.None],
+      ['gzip', CompressionType.Gzip],
+      ['lz4', CompressionType.Lz4],
+    ] as const) {
       const ours = await encodeProducerBatch(b, { compression: codec, producerId: 9n, producerEpoch: 1, baseSequence: 5 });
       const reference = await encodeRecordBatch({
         records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: BigInt(r.timestamp) })),

@@ -25,7 +25,23 @@ async function broker(script: (attempt: number) => number, apiVersions = default
       seen.push({ pid: b.producerId, epoch: b.producerEpoch, seq: b.baseSequence, count: b.records.length, code });
       const base = offset;
       if (code === 0) offset += BigInt(b.records.length);
-      return { body: { responses: [{ name: body.topicData[0].name, partitionResponses: [{ index: 0, errorCode: code, baseOffset: code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER ? base : -1n, logAppendTimeMs: -1n }] }] } };
+      return {
+        body: {
+          responses: [
+            {
+              name: body.topicData[0].name,
+              partitionResponses: [
+                {
+                  index: 0,
+                  errorCode: code,
+                  baseOffset: code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER ? base : -1n,
+                  logAppendTimeMs: -1n,
+                },
+              ],
+            },
+          ],
+        },
+      };
     }
     return undefined;
   }, apiVersions);
@@ -41,13 +57,19 @@ test('sequences per partition, kept on retry; duplicates count as success', asyn
     const m1 = await p.send({ topic: 't', messages: [{ value: 'a' }, { value: 'b' }] });
     const m2 = await p.send({ topic: 't', messages: [{ value: 'c' }] });
     const m3 = await p.send({ topic: 't', messages: [{ value: 'd' }] });
-    assert.deepEqual(b.seen.map((s) => [s.pid, s.epoch, s.seq, s.count]), [
-      [1000n, 0, 0, 2],
-      [1000n, 0, 2, 1],
-      [1000n, 0, 2, 1], // the retry: same sequence
-      [1000n, 0, 3, 1],
-    ]);
-    assert.deepEqual([...m1, ...m2, ...m3].map((m) => m.offset), [0n, 1n, 2n, 2n]);
+    assert.deepEqual(
+      b.seen.map((s) => [s.pid, s.epoch, s.seq, s.count]),
+      [
+        [1000n, 0, 0, 2],
+        [1000n, 0, 2, 1],
+        [1000n, 0, 2, 1], // the retry: same sequence
+        [1000n, 0, 3, 1],
+      ],
+    );
+    assert.deepEqual(
+      [...m1, ...m2, ...m3].map((m) => m.offset),
+      [0n, 1n, 2n, 2n],
+    );
   } finally {
     await kafka.close();
     await b.fake.close();
@@ -61,7 +83,14 @@ test('UNKNOWN_PRODUCER_ID: new producer id, sequences restart', async () => {
     const p = kafka.producer({ idempotent: true, lingerMs: 0, retryBackoffMs: 5 });
     await p.send({ topic: 't', messages: [{ value: 'a' }] });
     await p.send({ topic: 't', messages: [{ value: 'b' }] });
-    assert.deepEqual(b.seen.map((s) => [s.pid, s.seq]), [[1000n, 0], [1000n, 1], [1001n, 0]]);
+    assert.deepEqual(
+      b.seen.map((s) => [s.pid, s.seq]),
+      [
+        [1000n, 0],
+        [1000n, 1],
+        [1001n, 0],
+      ],
+    );
   } finally {
     await kafka.close();
     await b.fake.close();
@@ -69,11 +98,17 @@ test('UNKNOWN_PRODUCER_ID: new producer id, sequences restart', async () => {
 });
 
 test('a broker without InitProducerId: idempotent send fails with UNSUPPORTED_VERSION', async () => {
-  const b = await broker(() => 0, defaultApiVersions().filter((k) => k.apiKey !== ApiKey.InitProducerId));
+  const b = await broker(
+    () => 0,
+    defaultApiVersions().filter((k) => k.apiKey !== ApiKey.InitProducerId),
+  );
   const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${b.fake.port}` });
   try {
     const p = kafka.producer({ idempotent: true, lingerMs: 0 });
-    await assert.rejects(p.send({ topic: 't', messages: [{ value: 'a' }] }), (e: unknown) => e instanceof UnsupportedVersionError && /InitProducerId/.test((e as Error).message));
+    await assert.rejects(
+      p.send({ topic: 't', messages: [{ value: 'a' }] }),
+      (e: unknown) => e instanceof UnsupportedVersionError && /InitProducerId/.test((e as Error).message),
+    );
     assert.throws(() => kafka.producer({ idempotent: true, acks: 1 }), /needs acks/);
   } finally {
     await kafka.close();

@@ -60,7 +60,10 @@ test('send: keyed messages land on murmur2 partitions with consecutive offsets',
     const producer = kafka.producer({ lingerMs: 0 });
     const keys = ['a', 'b', 'c', 'd', 'a', 'a'];
     const meta = await producer.send({ topic: 'orders', messages: keys.map((k, i) => ({ key: k, value: `v${i}` })) });
-    assert.deepEqual(meta.map((m) => m.partition), keys.map((k) => partitionForKey(Buffer.from(k), 3)));
+    assert.deepEqual(
+      meta.map((m) => m.partition),
+      keys.map((k) => partitionForKey(Buffer.from(k), 3)),
+    );
     // offsets per partition count up from 0 in send order
     const seen = new Map<number, bigint>();
     for (const m of meta) {
@@ -123,10 +126,16 @@ test('acks=0 resolves with offset -1; compression reaches the broker; linger bat
     const [m] = await fire.send({ topic: 't', messages: [{ value: 'x' }] });
     assert.equal(m.offset, -1n);
     const lz4 = kafka.producer({ compression: 'lz4', lingerMs: 20 });
-    const sends = [lz4.send({ topic: 't', messages: [{ value: 'a' }] }), lz4.send({ topic: 't', messages: [{ value: 'b' }, { value: 'c' }] })];
+    const sends = [
+      lz4.send({ topic: 't', messages: [{ value: 'a' }] }),
+      lz4.send({ topic: 't', messages: [{ value: 'b' }, { value: 'c' }] }),
+    ];
     await lz4.flush();
     const results = (await Promise.all(sends)).flat();
-    assert.deepEqual(results.map((r) => r.offset), [1n, 2n, 3n]);
+    assert.deepEqual(
+      results.map((r) => r.offset),
+      [1n, 2n, 3n],
+    );
     // wait until the acks=0 batch is in the log too, then check the compressed one
     const last = b.log.batches[b.log.batches.length - 1];
     assert.equal(last.compression, CompressionType.Lz4);

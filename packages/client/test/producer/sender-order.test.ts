@@ -18,8 +18,15 @@ test('gzip batches of one partition reach the broker in creation order', async (
       const p = body.topicData[0].partitionData[0];
       const [b] = await decodeRecordBatches(p.records);
       arrival.push(b.records.map((r) => r.key!.toString()).join(','));
-      const base = offset; offset += BigInt(b.records.length);
-      return { body: { responses: [{ name: body.topicData[0].name, partitionResponses: [{ index: 0, errorCode: 0, baseOffset: base, logAppendTimeMs: -1n }] }] } };
+      const base = offset;
+      offset += BigInt(b.records.length);
+      return {
+        body: {
+          responses: [
+            { name: body.topicData[0].name, partitionResponses: [{ index: 0, errorCode: 0, baseOffset: base, logAppendTimeMs: -1n }] },
+          ],
+        },
+      };
     }
     return undefined;
   });
@@ -27,8 +34,17 @@ test('gzip batches of one partition reach the broker in creation order', async (
   try {
     const p = kafka.producer({ acks: 1, compression: 'gzip', batchSize: 100_000 });
     await p.send({ topic: 't', messages: [{ key: 'warm', value: 'x' }] });
-    const meta = await p.send({ topic: 't', messages: [{ key: 'big', value: randomBytes(900_000) }, { key: 'small', value: 'y' }] });
-    assert.deepEqual(meta.map((m) => m.offset), [1n, 2n]);
+    const meta = await p.send({
+      topic: 't',
+      messages: [
+        { key: 'big', value: randomBytes(900_000) },
+        { key: 'small', value: 'y' },
+      ],
+    });
+    assert.deepEqual(
+      meta.map((m) => m.offset),
+      [1n, 2n],
+    );
     assert.deepEqual(arrival, ['warm', 'big', 'small']);
     await p.close();
   } finally {

@@ -9,7 +9,12 @@ import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
 import { Kafka } from '../../src/kafka.ts';
 import { singleNodeMetadata, startFakeBroker, type FakeBroker } from '../helpers/fake-broker.ts';
 
-interface Seen { count: number; seq: number; code: number; values: string[] }
+interface Seen {
+  count: number;
+  seq: number;
+  code: number;
+  values: string[];
+}
 
 /** A one-partition broker: `maxRecords` per batch (more -> MESSAGE_TOO_LARGE); `hold` delays answers. */
 async function broker(opts: { maxRecords?: number; hold?: () => Promise<void> } = {}) {
@@ -27,7 +32,16 @@ async function broker(opts: { maxRecords?: number; hold?: () => Promise<void> } 
       seen.push({ count: b.records.length, seq: b.baseSequence, code, values: b.records.map((r) => r.value!.toString()) });
       const base = offset;
       if (code === 0) offset += BigInt(b.records.length);
-      return { body: { responses: [{ name: body.topicData[0].name, partitionResponses: [{ index: 0, errorCode: code, baseOffset: code === 0 ? base : -1n, logAppendTimeMs: -1n }] }] } };
+      return {
+        body: {
+          responses: [
+            {
+              name: body.topicData[0].name,
+              partitionResponses: [{ index: 0, errorCode: code, baseOffset: code === 0 ? base : -1n, logAppendTimeMs: -1n }],
+            },
+          ],
+        },
+      };
     }
     return undefined;
   });
@@ -53,8 +67,14 @@ test('one wakeup sends up to maxInFlight requests before any answer', async () =
     gate = null;
     release();
     const meta = await sending;
-    assert.deepEqual(meta.map((m) => m.offset), Array.from({ length: 12 }, (_, i) => BigInt(i + 1)));
-    assert.deepEqual(b.seen.slice(1).map((s) => s.values.map((v) => v.replace(/\./g, ''))), Array.from({ length: 12 }, (_, i) => [`${i}`]));
+    assert.deepEqual(
+      meta.map((m) => m.offset),
+      Array.from({ length: 12 }, (_, i) => BigInt(i + 1)),
+    );
+    assert.deepEqual(
+      b.seen.slice(1).map((s) => s.values.map((v) => v.replace(/\./g, ''))),
+      Array.from({ length: 12 }, (_, i) => [`${i}`]),
+    );
     await p.close();
   } finally {
     release();
@@ -70,18 +90,27 @@ test('MESSAGE_TOO_LARGE: the batch is split in halves until it fits; offsets per
     const p = kafka.producer({ acks: 1 });
     const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
     const meta = await p.send({ topic: 't', messages: values.map((value) => ({ value })) });
-    assert.deepEqual(meta.map((m) => m.offset), values.map((_, i) => BigInt(i)));
+    assert.deepEqual(
+      meta.map((m) => m.offset),
+      values.map((_, i) => BigInt(i)),
+    );
     // 10 -> 5 + 5 (both in flight at once) -> 3 + 2 + 3 + 2: every record written once, in order
-    assert.deepEqual(b.seen.map((s) => [s.count, s.code]), [
-      [10, ErrorCode.MESSAGE_TOO_LARGE],
-      [5, ErrorCode.MESSAGE_TOO_LARGE],
-      [5, ErrorCode.MESSAGE_TOO_LARGE],
-      [3, 0],
-      [2, 0],
-      [3, 0],
-      [2, 0],
-    ]);
-    assert.deepEqual(b.seen.filter((s) => s.code === 0).flatMap((s) => s.values), values);
+    assert.deepEqual(
+      b.seen.map((s) => [s.count, s.code]),
+      [
+        [10, ErrorCode.MESSAGE_TOO_LARGE],
+        [5, ErrorCode.MESSAGE_TOO_LARGE],
+        [5, ErrorCode.MESSAGE_TOO_LARGE],
+        [3, 0],
+        [2, 0],
+        [3, 0],
+        [2, 0],
+      ],
+    );
+    assert.deepEqual(
+      b.seen.filter((s) => s.code === 0).flatMap((s) => s.values),
+      values,
+    );
     await p.close();
   } finally {
     await kafka.close();
@@ -96,13 +125,19 @@ test('MESSAGE_TOO_LARGE with idempotence: the halves carry contiguous sequences;
     const p = kafka.producer({ idempotent: true });
     const first = await p.send({ topic: 't', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }, { value: 'd' }] });
     const second = await p.send({ topic: 't', messages: [{ value: 'e' }] });
-    assert.deepEqual([...first, ...second].map((m) => m.offset), [0n, 1n, 2n, 3n, 4n]);
-    assert.deepEqual(b.seen.map((s) => [s.count, s.seq, s.code]), [
-      [4, 0, ErrorCode.MESSAGE_TOO_LARGE],
-      [2, 0, 0],
-      [2, 2, 0],
-      [1, 4, 0],
-    ]);
+    assert.deepEqual(
+      [...first, ...second].map((m) => m.offset),
+      [0n, 1n, 2n, 3n, 4n],
+    );
+    assert.deepEqual(
+      b.seen.map((s) => [s.count, s.seq, s.code]),
+      [
+        [4, 0, ErrorCode.MESSAGE_TOO_LARGE],
+        [2, 0, 0],
+        [2, 2, 0],
+        [1, 4, 0],
+      ],
+    );
     await p.close();
   } finally {
     await kafka.close();
@@ -118,7 +153,10 @@ test('MESSAGE_TOO_LARGE with idempotence: the halves carry contiguous sequences;
       assert.equal(e.details.partition, 0);
       return true;
     });
-    assert.deepEqual(tiny.seen.map((s) => s.count), [2, 1, 1]);
+    assert.deepEqual(
+      tiny.seen.map((s) => s.count),
+      [2, 1, 1],
+    );
   } finally {
     await k2.close();
     await tiny.fake.close();

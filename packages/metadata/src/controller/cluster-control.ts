@@ -36,7 +36,11 @@ export interface BrokerRegistrationResult extends ApiError {
   brokerEpoch: bigint;
 }
 
-export function registerBroker(image: MetadataImage, req: BrokerRegistrationRequest, nextOffset: number): ControllerResult<BrokerRegistrationResult> {
+export function registerBroker(
+  image: MetadataImage,
+  req: BrokerRegistrationRequest,
+  nextOffset: number,
+): ControllerResult<BrokerRegistrationResult> {
   if (!Number.isInteger(req.brokerId) || req.brokerId < 0) {
     return { records: [], response: { ...apiError(ErrorCode.INVALID_REQUEST, `Invalid broker id ${req.brokerId}`), brokerEpoch: -1n } };
   }
@@ -44,10 +48,20 @@ export function registerBroker(image: MetadataImage, req: BrokerRegistrationRequ
   const record: MetadataRecord = {
     type: 'RegisterBrokerRecord',
     data: {
-      brokerId: req.brokerId, isMigratingZkBroker: false, incarnationId: req.incarnationId, brokerEpoch,
+      brokerId: req.brokerId,
+      isMigratingZkBroker: false,
+      incarnationId: req.incarnationId,
+      brokerEpoch,
       endPoints: req.endpoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
-      features: Object.entries(req.features ?? {}).map(([name, [min, max]]) => ({ name, minSupportedVersion: min, maxSupportedVersion: max })),
-      rack: req.rack ?? null, fenced: true, inControlledShutdown: false, logDirs: [],
+      features: Object.entries(req.features ?? {}).map(([name, [min, max]]) => ({
+        name,
+        minSupportedVersion: min,
+        maxSupportedVersion: max,
+      })),
+      rack: req.rack ?? null,
+      fenced: true,
+      inControlledShutdown: false,
+      logDirs: [],
     },
   };
   return { records: [record], response: { ...NONE, brokerEpoch } };
@@ -64,31 +78,50 @@ function checkBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint
 
 const isError = (x: BrokerRegistration | ApiError): x is ApiError => 'errorCode' in x;
 
-export function fenceBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
+export function fenceBroker(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: bigint | undefined,
+  uncleanBrokerDefault: boolean,
+): ControllerResult<ApiError> {
   const b = checkBroker(image, brokerId, brokerEpoch);
   if (isError(b)) return { records: [], response: b };
   if (b.fenced) return { records: [], response: NONE };
-  const records: MetadataRecord[] = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => p.isr.includes(brokerId)),
-    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault });
+  const records: MetadataRecord[] = leaderAndIsrUpdates(
+    image,
+    partitionsWhere(image, (p) => p.isr.includes(brokerId)),
+    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault },
+  );
   records.push(brokerRegistrationChangeRecord({ brokerId, brokerEpoch: b.epoch, fenced: BrokerFencingChange.FENCE }));
   return { records, response: NONE };
 }
 
-export function unfenceBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
+export function unfenceBroker(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: bigint | undefined,
+  uncleanBrokerDefault: boolean,
+): ControllerResult<ApiError> {
   const b = checkBroker(image, brokerId, brokerEpoch);
   if (isError(b)) return { records: [], response: b };
   if (!b.fenced) return { records: [], response: NONE };
   const unfence = brokerRegistrationChangeRecord({ brokerId, brokerEpoch: b.epoch, fenced: BrokerFencingChange.UNFENCE });
-  const elections = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => !hasLeader(p)),
-    { brokerToRemove: -1, brokerToAdd: brokerId, uncleanBrokerDefault });
+  const elections = leaderAndIsrUpdates(
+    image,
+    partitionsWhere(image, (p) => !hasLeader(p)),
+    { brokerToRemove: -1, brokerToAdd: brokerId, uncleanBrokerDefault },
+  );
   return { records: [unfence, ...elections], response: NONE };
 }
 
 export function unregisterBroker(image: MetadataImage, brokerId: number, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {
   const b = checkBroker(image, brokerId, undefined);
   if (isError(b)) return { records: [], response: b };
-  const records: MetadataRecord[] = leaderAndIsrUpdates(image, partitionsWhere(image, (p) => p.isr.includes(brokerId)),
-    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault });
+  const records: MetadataRecord[] = leaderAndIsrUpdates(
+    image,
+    partitionsWhere(image, (p) => p.isr.includes(brokerId)),
+    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault },
+  );
   records.push({ type: 'UnregisterBrokerRecord', data: { brokerId, brokerEpoch: b.epoch } });
   return { records, response: NONE };
 }
@@ -101,7 +134,11 @@ export interface ProducerIdsBlockResult extends ApiError {
   size: number;
 }
 
-export function allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined): ControllerResult<ProducerIdsBlockResult> {
+export function allocateProducerIds(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: bigint | undefined,
+): ControllerResult<ProducerIdsBlockResult> {
   const b = checkBroker(image, brokerId, brokerEpoch);
   if (isError(b)) return { records: [], response: { ...b, firstProducerId: -1n, size: 0 } };
   const first = image.producerIds.isEmpty ? 0n : image.producerIds.nextProducerId;

@@ -15,7 +15,11 @@ import type { ControllerOptions } from './controller-options.ts';
 import { NONE, apiError, sequentially, type ApiError, type ControllerResult } from './results.ts';
 
 export type AlterConfigOpType = 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT';
-export interface AlterConfigOp { name: string; op: AlterConfigOpType; value: string | null }
+export interface AlterConfigOp {
+  name: string;
+  op: AlterConfigOpType;
+  value: string | null;
+}
 
 export interface AlterConfigsResource {
   resourceType: number;
@@ -35,7 +39,12 @@ export interface AlterConfigsResult extends ApiError {
   resourceName: string;
 }
 
-export function alterConfigs(image: MetadataImage, resources: readonly AlterConfigsResource[], validateOnly: boolean, options: ControllerOptions): ControllerResult<AlterConfigsResult[]> {
+export function alterConfigs(
+  image: MetadataImage,
+  resources: readonly AlterConfigsResource[],
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<AlterConfigsResult[]> {
   return sequentially(image, resources, (img, r) => {
     const id = { resourceType: r.resourceType, resourceName: r.resourceName };
     const res = replaceTopicConfigs(img, r.resourceType, r.resourceName, r.configs, validateOnly, options);
@@ -43,7 +52,12 @@ export function alterConfigs(image: MetadataImage, resources: readonly AlterConf
   });
 }
 
-export function incrementalAlterConfigs(image: MetadataImage, resources: readonly IncrementalAlterConfigsResource[], validateOnly: boolean, options: ControllerOptions): ControllerResult<AlterConfigsResult[]> {
+export function incrementalAlterConfigs(
+  image: MetadataImage,
+  resources: readonly IncrementalAlterConfigsResource[],
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<AlterConfigsResult[]> {
   return sequentially(image, resources, (img, r) => {
     const id = { resourceType: r.resourceType, resourceName: r.resourceName };
     const res = applyOps(img, r, validateOnly, options);
@@ -51,18 +65,32 @@ export function incrementalAlterConfigs(image: MetadataImage, resources: readonl
   });
 }
 
-function applyOps(image: MetadataImage, r: IncrementalAlterConfigsResource, validateOnly: boolean, options: ControllerOptions): ControllerResult<ApiError> {
+function applyOps(
+  image: MetadataImage,
+  r: IncrementalAlterConfigsResource,
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<ApiError> {
   const unsupported = checkResource(image, r.resourceType, r.resourceName);
   if (unsupported) return { records: [], response: unsupported };
   const next: Record<string, string | null> = { ...image.topicConfigs(r.resourceName) };
   for (const o of r.ops) {
-    if (o.op === 'DELETE') { delete next[o.name]; continue; }
-    if (o.op === 'SET') { next[o.name] = o.value; continue; }
+    if (o.op === 'DELETE') {
+      delete next[o.name];
+      continue;
+    }
+    if (o.op === 'SET') {
+      next[o.name] = o.value;
+      continue;
+    }
     if (o.name !== 'cleanup.policy') {
       return { records: [], response: apiError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${o.name}`) };
     }
     const cur = (next[o.name] ?? options.topicConfigs.defaultValue(o.name) ?? '').split(',').filter((x) => x !== '');
-    const items = (o.value ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const items = (o.value ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
     const result = o.op === 'APPEND' ? [...cur, ...items.filter((x) => !cur.includes(x))] : cur.filter((x) => !items.includes(x));
     next[o.name] = result.join(',');
   }
@@ -70,16 +98,25 @@ function applyOps(image: MetadataImage, r: IncrementalAlterConfigsResource, vali
 }
 
 function checkResource(image: MetadataImage, type: number, name: string): ApiError | null {
-  if (type !== ConfigResourceType.TOPIC) return apiError(ErrorCode.INVALID_REQUEST, `The controller only alters TOPIC configs, not resource type ${type}.`);
+  if (type !== ConfigResourceType.TOPIC)
+    return apiError(ErrorCode.INVALID_REQUEST, `The controller only alters TOPIC configs, not resource type ${type}.`);
   if (!image.topic(name)) return apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
   return null;
 }
 
-function replaceTopicConfigs(image: MetadataImage, type: number, name: string, configs: Readonly<Record<string, string | null>>, validateOnly: boolean, options: ControllerOptions): ControllerResult<ApiError> {
+function replaceTopicConfigs(
+  image: MetadataImage,
+  type: number,
+  name: string,
+  configs: Readonly<Record<string, string | null>>,
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<ApiError> {
   const unsupported = checkResource(image, type, name);
   if (unsupported) return { records: [], response: unsupported };
   const validated = options.topicConfigs.validate(configs);
-  if (!('configs' in validated)) return { records: [], response: apiError(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message) };
+  if (!('configs' in validated))
+    return { records: [], response: apiError(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message) };
   if (validateOnly) return { records: [], response: NONE };
   const current = image.topicConfigs(name);
   const records: MetadataRecord[] = [];

@@ -10,20 +10,35 @@
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
 import {
-  allocateProducerIds, fenceBroker, registerBroker, unfenceBroker, unregisterBroker,
-  type BrokerRegistrationRequest, type BrokerRegistrationResult, type ProducerIdsBlockResult,
+  allocateProducerIds,
+  fenceBroker,
+  registerBroker,
+  unfenceBroker,
+  unregisterBroker,
+  type BrokerRegistrationRequest,
+  type BrokerRegistrationResult,
+  type ProducerIdsBlockResult,
 } from './cluster-control.ts';
 import {
-  alterConfigs, incrementalAlterConfigs,
-  type AlterConfigsResource, type AlterConfigsResult, type IncrementalAlterConfigsResource,
+  alterConfigs,
+  incrementalAlterConfigs,
+  type AlterConfigsResource,
+  type AlterConfigsResult,
+  type IncrementalAlterConfigsResource,
 } from './configuration-control.ts';
 import type { ControllerOptions } from './controller-options.ts';
 import { changePartition, type PartitionChangeRequest, type PartitionChangeResult } from './partition-change.ts';
 import type { ApiError, ControllerResult } from './results.ts';
 import {
-  createPartitions, createTopics, deleteTopics,
-  type CreatableTopic, type CreatePartitionsResult, type CreatePartitionsTopic, type CreateTopicResult,
-  type DeletableTopic, type DeleteTopicResult,
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  type CreatableTopic,
+  type CreatePartitionsResult,
+  type CreatePartitionsTopic,
+  type CreateTopicResult,
+  type DeletableTopic,
+  type DeleteTopicResult,
 } from './topic-control.ts';
 
 export interface ValidateOnly {
@@ -43,7 +58,11 @@ export class Controller {
     return createTopics(image, topics, opts.validateOnly ?? false, this.options);
   }
 
-  createPartitions(image: MetadataImage, topics: readonly CreatePartitionsTopic[], opts: ValidateOnly = {}): ControllerResult<CreatePartitionsResult[]> {
+  createPartitions(
+    image: MetadataImage,
+    topics: readonly CreatePartitionsTopic[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<CreatePartitionsResult[]> {
     return createPartitions(image, topics, opts.validateOnly ?? false);
   }
 
@@ -51,11 +70,19 @@ export class Controller {
     return deleteTopics(image, topics, this.options);
   }
 
-  alterConfigs(image: MetadataImage, resources: readonly AlterConfigsResource[], opts: ValidateOnly = {}): ControllerResult<AlterConfigsResult[]> {
+  alterConfigs(
+    image: MetadataImage,
+    resources: readonly AlterConfigsResource[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<AlterConfigsResult[]> {
     return alterConfigs(image, resources, opts.validateOnly ?? false, this.options);
   }
 
-  incrementalAlterConfigs(image: MetadataImage, resources: readonly IncrementalAlterConfigsResource[], opts: ValidateOnly = {}): ControllerResult<AlterConfigsResult[]> {
+  incrementalAlterConfigs(
+    image: MetadataImage,
+    resources: readonly IncrementalAlterConfigsResource[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<AlterConfigsResult[]> {
     return incrementalAlterConfigs(image, resources, opts.validateOnly ?? false, this.options);
   }
 

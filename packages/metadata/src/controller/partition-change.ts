@@ -55,7 +55,11 @@ export interface LeaderAndIsrUpdate {
 }
 
 /** Kafka's generateLeaderAndIsrUpdates over `partitions` (see the header). */
-export function leaderAndIsrUpdates(image: MetadataImage, partitions: readonly PartitionRef[], u: LeaderAndIsrUpdate): RecordOf<'PartitionChangeRecord'>[] {
+export function leaderAndIsrUpdates(
+  image: MetadataImage,
+  partitions: readonly PartitionRef[],
+  u: LeaderAndIsrUpdate,
+): RecordOf<'PartitionChangeRecord'>[] {
   const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd || image.cluster.isUnfenced(r));
   const out: RecordOf<'PartitionChangeRecord'>[] = [];
   for (const { topic, partition, registration: p } of partitions) {
@@ -103,10 +107,17 @@ export interface PartitionChangeResult extends ApiError {
 export function changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
   const t = image.topic(req.topic);
   const p = t?.partitions.get(req.partition);
-  if (!t || !p) return { records: [], response: apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${req.topic}-${req.partition}`) };
+  if (!t || !p)
+    return { records: [], response: apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${req.topic}-${req.partition}`) };
   const leader = req.leader ?? p.leader;
   if (leader !== NO_LEADER && !p.replicas.includes(leader)) {
-    return { records: [], response: apiError(ErrorCode.INVALID_REQUEST, `node ${leader} is not a replica of ${req.topic}-${req.partition} (replicas ${p.replicas.join(', ')})`) };
+    return {
+      records: [],
+      response: apiError(
+        ErrorCode.INVALID_REQUEST,
+        `node ${leader} is not a replica of ${req.topic}-${req.partition} (replicas ${p.replicas.join(', ')})`,
+      ),
+    };
   }
   const wanted = req.isr;
   let isr = wanted ? p.replicas.filter((r) => wanted.includes(r)) : [...p.isr];

@@ -28,7 +28,11 @@ export function isError(e: ApiError): boolean {
 }
 
 /** Runs `one` for each item against the image as changed by the items before it. */
-export function sequentially<I, R>(image: MetadataImage, items: readonly I[], one: (image: MetadataImage, item: I) => ControllerResult<R>): ControllerResult<R[]> {
+export function sequentially<I, R>(
+  image: MetadataImage,
+  items: readonly I[],
+  one: (image: MetadataImage, item: I) => ControllerResult<R>,
+): ControllerResult<R[]> {
   const records: MetadataRecord[] = [];
   const response: R[] = [];
   let working = image;

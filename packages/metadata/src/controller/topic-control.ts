@@ -74,14 +74,28 @@ export interface DeleteTopicResult extends ApiError {
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-export function createTopics(image: MetadataImage, topics: readonly CreatableTopic[], validateOnly: boolean, options: ControllerOptions): ControllerResult<CreateTopicResult[]> {
+export function createTopics(
+  image: MetadataImage,
+  topics: readonly CreatableTopic[],
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<CreateTopicResult[]> {
   return sequentially(image, topics, (img, t) => createTopic(img, t, validateOnly, options));
 }
 
-function createTopic(image: MetadataImage, req: CreatableTopic, validateOnly: boolean, options: ControllerOptions): ControllerResult<CreateTopicResult> {
+function createTopic(
+  image: MetadataImage,
+  req: CreatableTopic,
+  validateOnly: boolean,
+  options: ControllerOptions,
+): ControllerResult<CreateTopicResult> {
   const name = req.name;
-  const fail = (code: number, message: string): ControllerResult<CreateTopicResult> => ({ records: [], response: { name, ...apiError(code, message) } });
-  if (name === CLUSTER_METADATA_TOPIC) return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
+  const fail = (code: number, message: string): ControllerResult<CreateTopicResult> => ({
+    records: [],
+    response: { name, ...apiError(code, message) },
+  });
+  if (name === CLUSTER_METADATA_TOPIC)
+    return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
   const nameProblem = topicNameProblem(name);
   if (nameProblem) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
   if (image.topic(name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
@@ -94,26 +108,38 @@ function createTopic(image: MetadataImage, req: CreatableTopic, validateOnly: bo
   let assignment: number[][];
   if (req.assignments && req.assignments.length > 0) {
     if (numPartitions !== -1 || rf !== -1) {
-      return fail(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      return fail(
+        ErrorCode.INVALID_REQUEST,
+        'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+      );
     }
     const r = checkAssignments(req.assignments, 0, image.cluster);
     if (typeof r === 'string') return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, r);
     assignment = r;
   } else {
-    if (numPartitions === 0 || numPartitions < -1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
-    if (rf === 0 || rf < -1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+    if (numPartitions === 0 || numPartitions < -1)
+      return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+    if (rf === 0 || rf < -1)
+      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
     const n = numPartitions === -1 ? options.numPartitions : numPartitions;
     const replicas = rf === -1 ? options.defaultReplicationFactor : rf;
     if (replicas > usable.length) {
-      return fail(ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${usable.length} broker(s) are registered.`);
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${usable.length} broker(s) are registered.`,
+      );
     }
     assignment = Array.from({ length: n }, (_, p) => assignReplicas(p, replicas, usable));
   }
   const validated = options.topicConfigs.validate(req.configs ?? {});
   if (!('configs' in validated)) return fail(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message);
   const topicId = unusedTopicId(image, options.newTopicId ?? newTopicId);
-  const topic: CreatedTopic = { topicId, numPartitions: assignment.length, replicationFactor: assignment[0]?.length ?? 0, configs: validated.configs };
+  const topic: CreatedTopic = {
+    topicId,
+    numPartitions: assignment.length,
+    replicationFactor: assignment[0]?.length ?? 0,
+    configs: validated.configs,
+  };
   const response: CreateTopicResult = { name, ...NONE, topic };
   if (validateOnly) return { records: [], response };
   const records: MetadataRecord[] = [topicRecord(name, topicId)];
@@ -131,17 +157,29 @@ function unusedTopicId(image: MetadataImage, generate: () => string): string {
   throw new Error('the topic id generator keeps returning ids in use');
 }
 
-export function createPartitions(image: MetadataImage, topics: readonly CreatePartitionsTopic[], validateOnly: boolean): ControllerResult<CreatePartitionsResult[]> {
+export function createPartitions(
+  image: MetadataImage,
+  topics: readonly CreatePartitionsTopic[],
+  validateOnly: boolean,
+): ControllerResult<CreatePartitionsResult[]> {
   return sequentially(image, topics, (img, t) => createPartitionsOf(img, t, validateOnly));
 }
 
-function createPartitionsOf(image: MetadataImage, req: CreatePartitionsTopic, validateOnly: boolean): ControllerResult<CreatePartitionsResult> {
+function createPartitionsOf(
+  image: MetadataImage,
+  req: CreatePartitionsTopic,
+  validateOnly: boolean,
+): ControllerResult<CreatePartitionsResult> {
   const { name, count: totalCount } = req;
-  const fail = (code: number, message: string): ControllerResult<CreatePartitionsResult> => ({ records: [], response: { name, ...apiError(code, message) } });
+  const fail = (code: number, message: string): ControllerResult<CreatePartitionsResult> => ({
+    records: [],
+    response: { name, ...apiError(code, message) },
+  });
   const t = image.topic(name);
   if (!t) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
   const have = t.partitions.size;
-  if (totalCount < have) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${have} partitions, which is higher than the requested ${totalCount}.`);
+  if (totalCount < have)
+    return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${have} partitions, which is higher than the requested ${totalCount}.`);
   if (totalCount === have) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${have} partitions.`);
   const rf = t.partitions.get(0)?.replicas.length ?? 1;
   const usable = usableBrokerIds(image.cluster);
@@ -149,13 +187,24 @@ function createPartitionsOf(image: MetadataImage, req: CreatePartitionsTopic, va
   const assignments = req.assignments ?? null;
   if (assignments) {
     if (assignments.length !== totalCount - have) {
-      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${totalCount - have} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+      return fail(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Attempted to add ${totalCount - have} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+      );
     }
-    const r = checkAssignments(assignments.map((brokerIds, i) => ({ partitionIndex: have + i, brokerIds: [...brokerIds] })), have, image.cluster);
+    const r = checkAssignments(
+      assignments.map((brokerIds, i) => ({ partitionIndex: have + i, brokerIds: [...brokerIds] })),
+      have,
+      image.cluster,
+    );
     if (typeof r === 'string') return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, r);
     added = r;
   } else {
-    if (rf > usable.length) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): only ${usable.length} broker(s) are registered.`);
+    if (rf > usable.length)
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): only ${usable.length} broker(s) are registered.`,
+      );
     added = Array.from({ length: totalCount - have }, (_, i) => assignReplicas(have + i, rf, usable));
   }
   const response = { name, ...NONE };
@@ -163,7 +212,11 @@ function createPartitionsOf(image: MetadataImage, req: CreatePartitionsTopic, va
   return { records: added.map((replicas, i) => newPartitionRecord(t.topicId, have + i, replicas, usable)), response };
 }
 
-export function deleteTopics(image: MetadataImage, topics: readonly DeletableTopic[], options: ControllerOptions): ControllerResult<DeleteTopicResult[]> {
+export function deleteTopics(
+  image: MetadataImage,
+  topics: readonly DeletableTopic[],
+  options: ControllerOptions,
+): ControllerResult<DeleteTopicResult[]> {
   return sequentially(image, topics, (img, t) => deleteTopic(img, t, options));
 }
 
@@ -171,12 +224,29 @@ function deleteTopic(image: MetadataImage, req: DeletableTopic, options: Control
   let t: TopicImage | undefined;
   if (req.name !== undefined) {
     t = image.topic(req.name);
-    if (!t) return { records: [], response: { name: req.name, topicId: ZERO_UUID, ...apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message) } };
+    if (!t)
+      return {
+        records: [],
+        response: {
+          name: req.name,
+          topicId: ZERO_UUID,
+          ...apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message),
+        },
+      };
   } else {
     t = image.topicById(req.topicId);
-    if (!t) return { records: [], response: { name: null, topicId: req.topicId, ...apiError(ErrorCode.UNKNOWN_TOPIC_ID, errorInfo(ErrorCode.UNKNOWN_TOPIC_ID).message) } };
+    if (!t)
+      return {
+        records: [],
+        response: {
+          name: null,
+          topicId: req.topicId,
+          ...apiError(ErrorCode.UNKNOWN_TOPIC_ID, errorInfo(ErrorCode.UNKNOWN_TOPIC_ID).message),
+        },
+      };
   }
   const base = { name: t.name, topicId: t.topicId };
-  if (!options.deleteTopicEnable) return { records: [], response: { ...base, ...apiError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.') } };
+  if (!options.deleteTopicEnable)
+    return { records: [], response: { ...base, ...apiError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.') } };
   return { records: [removeTopicRecord(t.topicId)], response: { ...base, ...NONE } };
 }

@@ -12,7 +12,7 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's message for an invalid name, or undefined when the name is valid. */
 export function topicNameProblem(name: string | null | undefined): string | undefined {
-  if (name === null || name === undefined || name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name === null || name === undefined || name.length === 0) return "Topic name is illegal, it can't be empty";
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
     return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`;

@@ -93,7 +93,10 @@ export class ClusterDelta {
   private brokerOrThrow(id: number, epoch: bigint, action: string): BrokerRegistration {
     const b = this.broker(id);
     if (!b) throw new Error(`Tried to ${action} broker ${id}, but that broker was not registered.`);
-    if (b.epoch !== epoch) throw new Error(`Tried to ${action} broker ${id}, but the given epoch, ${epoch}, did not match the current broker epoch, ${b.epoch}.`);
+    if (b.epoch !== epoch)
+      throw new Error(
+        `Tried to ${action} broker ${id}, but the given epoch, ${epoch}, did not match the current broker epoch, ${b.epoch}.`,
+      );
     return b;
   }
 
@@ -119,7 +122,8 @@ export class ClusterDelta {
     else if (r.fenced !== BrokerFencingChange.NONE) throw new Error(`unknown fencing change ${r.fenced}`);
     let inControlledShutdown = b.inControlledShutdown;
     if (r.inControlledShutdown === BrokerControlledShutdownChange.IN_CONTROLLED_SHUTDOWN) inControlledShutdown = true;
-    else if (r.inControlledShutdown !== BrokerControlledShutdownChange.NONE) throw new Error(`unknown controlled shutdown change ${r.inControlledShutdown}`);
+    else if (r.inControlledShutdown !== BrokerControlledShutdownChange.NONE)
+      throw new Error(`unknown controlled shutdown change ${r.inControlledShutdown}`);
     this.changedBrokers.set(r.brokerId, { ...b, fenced, inControlledShutdown });
   }
 
@@ -127,7 +131,8 @@ export class ClusterDelta {
     if (this.changedBrokers.size === 0) return this.image;
     const brokers = new Map(this.image.brokers);
     for (const [id, b] of this.changedBrokers) {
-      if (b) brokers.set(id, b); else brokers.delete(id);
+      if (b) brokers.set(id, b);
+      else brokers.delete(id);
     }
     return new ClusterImage(brokers);
   }

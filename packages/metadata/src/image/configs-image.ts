@@ -47,7 +47,10 @@ export class ConfigsDelta {
   replay(r: ConfigRecord): void {
     const k = key(r.resourceType, r.resourceName);
     let c = this.changes.get(k);
-    if (!c) { c = new Map(); this.changes.set(k, c); }
+    if (!c) {
+      c = new Map();
+      this.changes.set(k, c);
+    }
     c.set(r.name, r.value);
   }
 
@@ -70,9 +73,11 @@ export class ConfigsDelta {
     for (const [k, c] of this.changes) {
       const next = new Map(resources.get(k) ?? EMPTY_CONFIGS);
       for (const [name, value] of c) {
-        if (value === null) next.delete(name); else next.set(name, value);
+        if (value === null) next.delete(name);
+        else next.set(name, value);
       }
-      if (next.size === 0) resources.delete(k); else resources.set(k, next);
+      if (next.size === 0) resources.delete(k);
+      else resources.set(k, next);
     }
     return new ConfigsImage(resources);
   }

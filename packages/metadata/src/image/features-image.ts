@@ -33,7 +33,8 @@ export class FeaturesDelta {
     if (this.changes.size === 0) return this.image;
     const next = new Map(this.image.finalizedVersions);
     for (const [name, level] of this.changes) {
-      if (level === 0) next.delete(name); else next.set(name, level);
+      if (level === 0) next.delete(name);
+      else next.set(name, level);
     }
     return new FeaturesImage(next);
   }

@@ -6,36 +6,58 @@
 // Order: features (metadata.version first), brokers, topics (each TopicRecord followed by its
 // PartitionRecords), configs, producer ids.
 import {
-  METADATA_VERSION_FEATURE, configRecord, featureLevelRecord, partitionRecord, topicRecord,
-  type ConfigResourceType, type MetadataRecord,
+  METADATA_VERSION_FEATURE,
+  configRecord,
+  featureLevelRecord,
+  partitionRecord,
+  topicRecord,
+  type ConfigResourceType,
+  type MetadataRecord,
 } from '../records/metadata-record.ts';
 import type { MetadataImage } from './metadata-image.ts';
 import { partitionsInOrder } from './topics-image.ts';
 
 export function imageRecords(image: MetadataImage): MetadataRecord[] {
   const out: MetadataRecord[] = [];
-  const features = [...image.features.finalizedVersions].sort(([a], [b]) => (a === METADATA_VERSION_FEATURE ? -1 : b === METADATA_VERSION_FEATURE ? 1 : a < b ? -1 : 1));
+  const features = [...image.features.finalizedVersions].sort(([a], [b]) =>
+    a === METADATA_VERSION_FEATURE ? -1 : b === METADATA_VERSION_FEATURE ? 1 : a < b ? -1 : 1,
+  );
   for (const [name, level] of features) out.push(featureLevelRecord(name, level));
   for (const id of image.cluster.brokerIds()) {
     const b = image.cluster.broker(id)!;
     out.push({
       type: 'RegisterBrokerRecord',
       data: {
-        brokerId: b.id, isMigratingZkBroker: false, incarnationId: b.incarnationId, brokerEpoch: b.epoch,
+        brokerId: b.id,
+        isMigratingZkBroker: false,
+        incarnationId: b.incarnationId,
+        brokerEpoch: b.epoch,
         endPoints: b.endpoints.map((e) => ({ ...e })),
         features: [...b.features].map(([name, r]) => ({ name, minSupportedVersion: r.min, maxSupportedVersion: r.max })),
-        rack: b.rack, fenced: b.fenced, inControlledShutdown: b.inControlledShutdown, logDirs: [],
+        rack: b.rack,
+        fenced: b.fenced,
+        inControlledShutdown: b.inControlledShutdown,
+        logDirs: [],
       },
     });
   }
   for (const t of image.topics.topics()) {
     out.push(topicRecord(t.name, t.topicId));
     for (const [p, reg] of partitionsInOrder(t)) {
-      out.push(partitionRecord({
-        topicId: t.topicId, partitionId: p, replicas: [...reg.replicas], isr: [...reg.isr],
-        removingReplicas: [...reg.removingReplicas], addingReplicas: [...reg.addingReplicas], leader: reg.leader,
-        leaderRecoveryState: reg.leaderRecoveryState, leaderEpoch: reg.leaderEpoch, partitionEpoch: reg.partitionEpoch,
-      }));
+      out.push(
+        partitionRecord({
+          topicId: t.topicId,
+          partitionId: p,
+          replicas: [...reg.replicas],
+          isr: [...reg.isr],
+          removingReplicas: [...reg.removingReplicas],
+          addingReplicas: [...reg.addingReplicas],
+          leader: reg.leader,
+          leaderRecoveryState: reg.leaderRecoveryState,
+          leaderEpoch: reg.leaderEpoch,
+          partitionEpoch: reg.partitionEpoch,
+        }),
+      );
     }
   }
   for (const { type, name, configs } of image.configs.entries()) {

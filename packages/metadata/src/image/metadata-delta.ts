@@ -26,40 +26,83 @@ export class MetadataDelta {
 
   constructor(readonly image: MetadataImage) {}
 
-  get features(): FeaturesDelta | null { return this.featuresDelta; }
-  get cluster(): ClusterDelta | null { return this.clusterDelta; }
-  get topics(): TopicsDelta | null { return this.topicsDelta; }
-  get configs(): ConfigsDelta | null { return this.configsDelta; }
+  get features(): FeaturesDelta | null {
+    return this.featuresDelta;
+  }
+  get cluster(): ClusterDelta | null {
+    return this.clusterDelta;
+  }
+  get topics(): TopicsDelta | null {
+    return this.topicsDelta;
+  }
+  get configs(): ConfigsDelta | null {
+    return this.configsDelta;
+  }
   /** The new next producer id, when a ProducerIdsRecord was replayed. */
-  get producerIds(): bigint | null { return this.nextProducerId; }
+  get producerIds(): bigint | null {
+    return this.nextProducerId;
+  }
   /** Records replayed so far. */
-  get recordCount(): number { return this.count; }
+  get recordCount(): number {
+    return this.count;
+  }
 
-  private getFeatures(): FeaturesDelta { return (this.featuresDelta ??= new FeaturesDelta(this.image.features)); }
-  private getCluster(): ClusterDelta { return (this.clusterDelta ??= new ClusterDelta(this.image.cluster)); }
-  private getTopics(): TopicsDelta { return (this.topicsDelta ??= new TopicsDelta(this.image.topics)); }
-  private getConfigs(): ConfigsDelta { return (this.configsDelta ??= new ConfigsDelta(this.image.configs)); }
+  private getFeatures(): FeaturesDelta {
+    return (this.featuresDelta ??= new FeaturesDelta(this.image.features));
+  }
+  private getCluster(): ClusterDelta {
+    return (this.clusterDelta ??= new ClusterDelta(this.image.cluster));
+  }
+  private getTopics(): TopicsDelta {
+    return (this.topicsDelta ??= new TopicsDelta(this.image.topics));
+  }
+  private getConfigs(): ConfigsDelta {
+    return (this.configsDelta ??= new ConfigsDelta(this.image.configs));
+  }
 
   replay(record: MetadataRecord): void {
     this.count++;
     switch (record.type) {
-      case 'RegisterBrokerRecord': this.getCluster().replayRegister(record.data); break;
-      case 'UnregisterBrokerRecord': this.getCluster().replayUnregister(record.data.brokerId, record.data.brokerEpoch); break;
-      case 'FenceBrokerRecord': this.getCluster().replayFencing(record.data.id, record.data.epoch, true); break;
-      case 'UnfenceBrokerRecord': this.getCluster().replayFencing(record.data.id, record.data.epoch, false); break;
-      case 'BrokerRegistrationChangeRecord': this.getCluster().replayRegistrationChange(record.data); break;
-      case 'TopicRecord': this.getTopics().replayTopic(record.data); break;
-      case 'PartitionRecord': this.getTopics().replayPartition(record.data); break;
-      case 'PartitionChangeRecord': this.getTopics().replayPartitionChange(record.data); break;
+      case 'RegisterBrokerRecord':
+        this.getCluster().replayRegister(record.data);
+        break;
+      case 'UnregisterBrokerRecord':
+        this.getCluster().replayUnregister(record.data.brokerId, record.data.brokerEpoch);
+        break;
+      case 'FenceBrokerRecord':
+        this.getCluster().replayFencing(record.data.id, record.data.epoch, true);
+        break;
+      case 'UnfenceBrokerRecord':
+        this.getCluster().replayFencing(record.data.id, record.data.epoch, false);
+        break;
+      case 'BrokerRegistrationChangeRecord':
+        this.getCluster().replayRegistrationChange(record.data);
+        break;
+      case 'TopicRecord':
+        this.getTopics().replayTopic(record.data);
+        break;
+      case 'PartitionRecord':
+        this.getTopics().replayPartition(record.data);
+        break;
+      case 'PartitionChangeRecord':
+        this.getTopics().replayPartitionChange(record.data);
+        break;
       case 'RemoveTopicRecord': {
         const name = this.getTopics().replayRemoveTopic(record.data);
         this.getConfigs().removeResource(ConfigResourceType.TOPIC, name);
         break;
       }
-      case 'ConfigRecord': this.getConfigs().replay(record.data); break;
-      case 'FeatureLevelRecord': this.getFeatures().replay(record.data); break;
-      case 'ProducerIdsRecord': this.nextProducerId = record.data.nextProducerId; break;
-      case 'NoOpRecord': break;
+      case 'ConfigRecord':
+        this.getConfigs().replay(record.data);
+        break;
+      case 'FeatureLevelRecord':
+        this.getFeatures().replay(record.data);
+        break;
+      case 'ProducerIdsRecord':
+        this.nextProducerId = record.data.nextProducerId;
+        break;
+      case 'NoOpRecord':
+        break;
       default: {
         const never: never = record;
         throw new Error(`cannot replay ${(never as MetadataRecord).type}`);
@@ -87,7 +130,11 @@ export class MetadataDelta {
 }
 
 /** Replays `records` on `image` and returns the delta and the next image (provenance kept unless given). */
-export function applyRecords(image: MetadataImage, records: Iterable<MetadataRecord>, provenance: MetadataProvenance = image.provenance): { delta: MetadataDelta; image: MetadataImage } {
+export function applyRecords(
+  image: MetadataImage,
+  records: Iterable<MetadataRecord>,
+  provenance: MetadataProvenance = image.provenance,
+): { delta: MetadataDelta; image: MetadataImage } {
   const delta = new MetadataDelta(image).replayAll(records);
   return { delta, image: delta.apply(provenance) };
 }

@@ -21,7 +21,14 @@ export interface MetadataProvenance {
 export const EMPTY_PROVENANCE: MetadataProvenance = Object.freeze({ lastOffset: -1, lastEpoch: -1 });
 
 export class MetadataImage {
-  static readonly EMPTY = new MetadataImage(EMPTY_PROVENANCE, FeaturesImage.EMPTY, ClusterImage.EMPTY, TopicsImage.EMPTY, ConfigsImage.EMPTY, ProducerIdsImage.EMPTY);
+  static readonly EMPTY = new MetadataImage(
+    EMPTY_PROVENANCE,
+    FeaturesImage.EMPTY,
+    ClusterImage.EMPTY,
+    TopicsImage.EMPTY,
+    ConfigsImage.EMPTY,
+    ProducerIdsImage.EMPTY,
+  );
 
   constructor(
     readonly provenance: MetadataProvenance,

@@ -8,9 +8,7 @@
 //   - leaderRecoveryState -1 = unchanged;
 //   - the partition epoch goes up by one on every change.
 // Directories and ELR fields (JBOD, KIP-966) are not kept: Tributary writes metadata.version 3.6-IV2.
-import {
-  LeaderRecoveryState, NO_LEADER, NO_LEADER_CHANGE, NO_LEADER_RECOVERY_CHANGE,
-} from '../records/metadata-record.ts';
+import { LeaderRecoveryState, NO_LEADER, NO_LEADER_CHANGE, NO_LEADER_RECOVERY_CHANGE } from '../records/metadata-record.ts';
 import type { PartitionChangeRecord, PartitionRecord } from '@tributary/protocol';
 
 export interface PartitionRegistration {
@@ -54,7 +52,8 @@ export function mergePartitionChange(p: PartitionRegistration, r: PartitionChang
     removingReplicas: r.removingReplicas === null ? p.removingReplicas : [...r.removingReplicas],
     addingReplicas: r.addingReplicas === null ? p.addingReplicas : [...r.addingReplicas],
     leader: leaderChanged ? r.leader : p.leader,
-    leaderRecoveryState: r.leaderRecoveryState === NO_LEADER_RECOVERY_CHANGE ? p.leaderRecoveryState : toLeaderRecoveryState(r.leaderRecoveryState),
+    leaderRecoveryState:
+      r.leaderRecoveryState === NO_LEADER_RECOVERY_CHANGE ? p.leaderRecoveryState : toLeaderRecoveryState(r.leaderRecoveryState),
     leaderEpoch: leaderChanged ? p.leaderEpoch + 1 : p.leaderEpoch,
     partitionEpoch: p.partitionEpoch + 1,
   };

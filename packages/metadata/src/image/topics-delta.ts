@@ -17,8 +17,12 @@ export class TopicDelta {
 
   constructor(readonly image: TopicImage) {}
 
-  get name(): string { return this.image.name; }
-  get topicId(): string { return this.image.topicId; }
+  get name(): string {
+    return this.image.name;
+  }
+  get topicId(): string {
+    return this.image.topicId;
+  }
 
   /** The partition as of this delta. */
   partition(id: number): PartitionRegistration | undefined {
@@ -139,7 +143,10 @@ export class TopicsDelta {
     const byName = new Map(this.image.byName);
     for (const id of this.deletedTopicIds) {
       const t = byId.get(id);
-      if (t) { byId.delete(id); byName.delete(t.name); }
+      if (t) {
+        byId.delete(id);
+        byName.delete(t.name);
+      }
     }
     for (const [id, d] of this.changedTopics) {
       const t = d.apply();
@@ -162,7 +169,8 @@ export class TopicsDelta {
       for (const [p, reg] of d.partitionChanges) {
         const previous = d.image.partitions.get(p);
         if (!reg.replicas.includes(brokerId)) {
-          if (previous?.replicas.includes(brokerId)) out.deletes.push({ topicName: d.name, topicId: d.topicId, partition: p, topicDeleted: false });
+          if (previous?.replicas.includes(brokerId))
+            out.deletes.push({ topicName: d.name, topicId: d.topicId, partition: p, topicDeleted: false });
           continue;
         }
         if (previous && previous.partitionEpoch === reg.partitionEpoch) continue;

@@ -32,7 +32,12 @@ import type { ControllerOptions } from '../controller/controller-options.ts';
 import type { PartitionChangeRequest, PartitionChangeResult } from '../controller/partition-change.ts';
 import type { ApiError, ControllerResult } from '../controller/results.ts';
 import type {
-  CreatableTopic, CreatePartitionsResult, CreatePartitionsTopic, CreateTopicResult, DeletableTopic, DeleteTopicResult,
+  CreatableTopic,
+  CreatePartitionsResult,
+  CreatePartitionsTopic,
+  CreateTopicResult,
+  DeletableTopic,
+  DeleteTopicResult,
 } from '../controller/topic-control.ts';
 import { imageRecords } from '../image/image-records.ts';
 import { MetadataDelta } from '../image/metadata-delta.ts';
@@ -81,8 +86,14 @@ export class LocalController {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly log: MetadataLog, private readonly epoch: number, image: MetadataImage,
-    controller: Controller, private readonly logger: MetadataLogger, startup: LocalControllerStartup) {
+  private constructor(
+    private readonly log: MetadataLog,
+    private readonly epoch: number,
+    image: MetadataImage,
+    controller: Controller,
+    private readonly logger: MetadataLogger,
+    startup: LocalControllerStartup,
+  ) {
     this.current = image;
     this.controller = controller;
     this.startup = startup;
@@ -135,15 +146,27 @@ export class LocalController {
       const delta = new MetadataDelta(MetadataImage.EMPTY).replayAll(imageRecords(this.current));
       this.notify(listener, delta, this.current);
     }
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   // ---- operations (serialized) ----
 
   createTopics(topics: readonly CreatableTopic[], opts: ValidateOnly = {}): Promise<CreateTopicResult[]> {
-    return this.run((image) => this.controller.createTopics(image, topics, opts), (err, response) =>
-      response.map((r) => (r.errorCode !== ErrorCode.NONE ? r
-        : { name: r.name, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `Failed to create topic ${r.name}: ${(err as Error).message}` })));
+    return this.run(
+      (image) => this.controller.createTopics(image, topics, opts),
+      (err, response) =>
+        response.map((r) =>
+          r.errorCode !== ErrorCode.NONE
+            ? r
+            : {
+                name: r.name,
+                errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+                errorMessage: `Failed to create topic ${r.name}: ${(err as Error).message}`,
+              },
+        ),
+    );
   }
 
   createPartitions(topics: readonly CreatePartitionsTopic[], opts: ValidateOnly = {}): Promise<CreatePartitionsResult[]> {

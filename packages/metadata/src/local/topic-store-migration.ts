@@ -19,15 +19,39 @@ import { ConfigResourceType, configRecord, partitionRecord, topicRecord, type Me
 export const TOPIC_STORE_DIR = 'tributary-metadata/topics';
 export const MIGRATED_TOPIC_STORE_DIR = 'tributary-metadata/topics.migrated';
 
-interface StoredPartition { partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[] }
-interface StoredTopic { version: 1; name: string; topicId: string; partitions: StoredPartition[]; configs: Record<string, string> }
+interface StoredPartition {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+interface StoredTopic {
+  version: 1;
+  name: string;
+  topicId: string;
+  partitions: StoredPartition[];
+  configs: Record<string, string>;
+}
 
 const isIntList = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => Number.isInteger(n));
 
 function checkTopic(t: StoredTopic, path: string): void {
-  const ok = t.version === 1 && typeof t.name === 'string' && typeof t.topicId === 'string' && Array.isArray(t.partitions)
-    && t.partitions.every((p) => Number.isInteger(p.partition) && Number.isInteger(p.leader) && Number.isInteger(p.leaderEpoch) && isIntList(p.replicas) && isIntList(p.isr))
-    && (t.configs === undefined || (typeof t.configs === 'object' && t.configs !== null && Object.values(t.configs).every((v) => typeof v === 'string')));
+  const ok =
+    t.version === 1 &&
+    typeof t.name === 'string' &&
+    typeof t.topicId === 'string' &&
+    Array.isArray(t.partitions) &&
+    t.partitions.every(
+      (p) =>
+        Number.isInteger(p.partition) &&
+        Number.isInteger(p.leader) &&
+        Number.isInteger(p.leaderEpoch) &&
+        isIntList(p.replicas) &&
+        isIntList(p.isr),
+    ) &&
+    (t.configs === undefined ||
+      (typeof t.configs === 'object' && t.configs !== null && Object.values(t.configs).every((v) => typeof v === 'string')));
   if (!ok) throw new Error(`topic metadata file ${path} has an unsupported layout`);
 }
 
@@ -52,10 +76,17 @@ export function topicStoreRecords(fs: FileSystem, logDir: string): { records: Me
     topics++;
     records.push(topicRecord(t.name, t.topicId));
     for (const p of [...t.partitions].sort((a, b) => a.partition - b.partition)) {
-      records.push(partitionRecord({
-        topicId: t.topicId, partitionId: p.partition, replicas: p.replicas, isr: p.isr,
-        leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: 0,
-      }));
+      records.push(
+        partitionRecord({
+          topicId: t.topicId,
+          partitionId: p.partition,
+          replicas: p.replicas,
+          isr: p.isr,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          partitionEpoch: 0,
+        }),
+      );
     }
     for (const [k, v] of Object.entries(t.configs ?? {})) records.push(configRecord(ConfigResourceType.TOPIC, t.name, k, v));
   }

@@ -11,8 +11,17 @@
 // snapshots bound it): a torn or corrupt tail left by a crash is cut off, never replayed. Never
 // deleted by retention (Kafka's metadata log is trimmed by snapshots only).
 import {
-  CLUSTER_METADATA_TOPIC, FdCache, IndexCache, NodeFileSystem, loadPartitionLog, logConfig, systemTime,
-  type FileSystem, type Time, type LoadReport, type PartitionLog,
+  CLUSTER_METADATA_TOPIC,
+  FdCache,
+  IndexCache,
+  NodeFileSystem,
+  loadPartitionLog,
+  logConfig,
+  systemTime,
+  type FileSystem,
+  type Time,
+  type LoadReport,
+  type PartitionLog,
 } from '@tributary/storage';
 import type { MetadataRecord } from '../records/metadata-record.ts';
 import { decodeMetadataBatches, encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
@@ -35,7 +44,12 @@ export class LocalMetadataLog implements MetadataLog {
   /** What opening found: bytes of torn or corrupt tail cut off by recovery, segments scanned. */
   readonly recovery: LoadReport;
 
-  private constructor(private readonly log: PartitionLog, private readonly fds: FdCache, private readonly time: Time, recovery: LoadReport) {
+  private constructor(
+    private readonly log: PartitionLog,
+    private readonly fds: FdCache,
+    private readonly time: Time,
+    recovery: LoadReport,
+  ) {
     this.recovery = recovery;
   }
 

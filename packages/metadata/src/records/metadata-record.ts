@@ -23,17 +23,47 @@
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
 import {
-  decodeBrokerRegistrationChangeRecord, decodeConfigRecord, decodeFeatureLevelRecord, decodeFenceBrokerRecord,
-  decodeNoOpRecord, decodePartitionChangeRecord, decodePartitionRecord, decodeProducerIdsRecord,
-  decodeRegisterBrokerRecord, decodeRemoveTopicRecord, decodeTopicRecord, decodeUnfenceBrokerRecord,
-  decodeUnregisterBrokerRecord, encodeBrokerRegistrationChangeRecord, encodeConfigRecord, encodeFeatureLevelRecord,
-  encodeFenceBrokerRecord, encodeNoOpRecord, encodePartitionChangeRecord, encodePartitionRecord,
-  encodeProducerIdsRecord, encodeRegisterBrokerRecord, encodeRemoveTopicRecord, encodeTopicRecord,
-  encodeUnfenceBrokerRecord, encodeUnregisterBrokerRecord,
-  type BrokerRegistrationChangeRecord, type ConfigRecord, type FeatureLevelRecord,
-  type FenceBrokerRecord, type NoOpRecord, type PartitionChangeRecord, type PartitionRecord, type ProducerIdsRecord,
-  type Reader, type RegisterBrokerRecord, type RemoveTopicRecord, type TopicRecord, type UnfenceBrokerRecord,
-  type UnregisterBrokerRecord, type Writer,
+  decodeBrokerRegistrationChangeRecord,
+  decodeConfigRecord,
+  decodeFeatureLevelRecord,
+  decodeFenceBrokerRecord,
+  decodeNoOpRecord,
+  decodePartitionChangeRecord,
+  decodePartitionRecord,
+  decodeProducerIdsRecord,
+  decodeRegisterBrokerRecord,
+  decodeRemoveTopicRecord,
+  decodeTopicRecord,
+  decodeUnfenceBrokerRecord,
+  decodeUnregisterBrokerRecord,
+  encodeBrokerRegistrationChangeRecord,
+  encodeConfigRecord,
+  encodeFeatureLevelRecord,
+  encodeFenceBrokerRecord,
+  encodeNoOpRecord,
+  encodePartitionChangeRecord,
+  encodePartitionRecord,
+  encodeProducerIdsRecord,
+  encodeRegisterBrokerRecord,
+  encodeRemoveTopicRecord,
+  encodeTopicRecord,
+  encodeUnfenceBrokerRecord,
+  encodeUnregisterBrokerRecord,
+  type BrokerRegistrationChangeRecord,
+  type ConfigRecord,
+  type FeatureLevelRecord,
+  type FenceBrokerRecord,
+  type NoOpRecord,
+  type PartitionChangeRecord,
+  type PartitionRecord,
+  type ProducerIdsRecord,
+  type Reader,
+  type RegisterBrokerRecord,
+  type RemoveTopicRecord,
+  type TopicRecord,
+  type UnfenceBrokerRecord,
+  type UnregisterBrokerRecord,
+  type Writer,
 } from '@tributary/protocol';
 
 /** The record bodies by type name. */
@@ -72,7 +102,13 @@ interface RecordCodec<T> {
 
 export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<MetadataRecordTypes[K]> } = {
   RegisterBrokerRecord: { apiKey: 0, version: 2, maxVersion: 3, encode: encodeRegisterBrokerRecord, decode: decodeRegisterBrokerRecord },
-  UnregisterBrokerRecord: { apiKey: 1, version: 0, maxVersion: 0, encode: encodeUnregisterBrokerRecord, decode: decodeUnregisterBrokerRecord },
+  UnregisterBrokerRecord: {
+    apiKey: 1,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeUnregisterBrokerRecord,
+    decode: decodeUnregisterBrokerRecord,
+  },
   TopicRecord: { apiKey: 2, version: 0, maxVersion: 0, encode: encodeTopicRecord, decode: decodeTopicRecord },
   PartitionRecord: { apiKey: 3, version: 0, maxVersion: 2, encode: encodePartitionRecord, decode: decodePartitionRecord },
   ConfigRecord: { apiKey: 4, version: 0, maxVersion: 0, encode: encodeConfigRecord, decode: decodeConfigRecord },
@@ -82,7 +118,13 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
   RemoveTopicRecord: { apiKey: 9, version: 0, maxVersion: 0, encode: encodeRemoveTopicRecord, decode: decodeRemoveTopicRecord },
   FeatureLevelRecord: { apiKey: 12, version: 0, maxVersion: 0, encode: encodeFeatureLevelRecord, decode: decodeFeatureLevelRecord },
   ProducerIdsRecord: { apiKey: 15, version: 0, maxVersion: 0, encode: encodeProducerIdsRecord, decode: decodeProducerIdsRecord },
-  BrokerRegistrationChangeRecord: { apiKey: 17, version: 1, maxVersion: 2, encode: encodeBrokerRegistrationChangeRecord, decode: decodeBrokerRegistrationChangeRecord },
+  BrokerRegistrationChangeRecord: {
+    apiKey: 17,
+    version: 1,
+    maxVersion: 2,
+    encode: encodeBrokerRegistrationChangeRecord,
+    decode: decodeBrokerRegistrationChangeRecord,
+  },
   NoOpRecord: { apiKey: 20, version: 0, maxVersion: 0, encode: encodeNoOpRecord, decode: decodeNoOpRecord },
 };
 
@@ -121,28 +163,51 @@ export function topicRecord(name: string, topicId: string): RecordOf<'TopicRecor
   return { type: 'TopicRecord', data: { name, topicId } };
 }
 
-export function partitionRecord(x: Pick<PartitionRecord, 'topicId' | 'partitionId' | 'replicas' | 'isr' | 'leader' | 'leaderEpoch'> & Partial<PartitionRecord>): RecordOf<'PartitionRecord'> {
+export function partitionRecord(
+  x: Pick<PartitionRecord, 'topicId' | 'partitionId' | 'replicas' | 'isr' | 'leader' | 'leaderEpoch'> & Partial<PartitionRecord>,
+): RecordOf<'PartitionRecord'> {
   return {
     type: 'PartitionRecord',
     data: {
-      removingReplicas: [], addingReplicas: [], leaderRecoveryState: LeaderRecoveryState.RECOVERED, partitionEpoch: 0,
-      directories: [], eligibleLeaderReplicas: null, lastKnownElr: null, ...x,
+      removingReplicas: [],
+      addingReplicas: [],
+      leaderRecoveryState: LeaderRecoveryState.RECOVERED,
+      partitionEpoch: 0,
+      directories: [],
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null,
+      ...x,
     },
   };
 }
 
 /** A PartitionChangeRecord: fields left out mean "unchanged" (null lists, leader -2, recovery state -1). */
-export function partitionChangeRecord(x: Pick<PartitionChangeRecord, 'topicId' | 'partitionId'> & Partial<PartitionChangeRecord>): RecordOf<'PartitionChangeRecord'> {
+export function partitionChangeRecord(
+  x: Pick<PartitionChangeRecord, 'topicId' | 'partitionId'> & Partial<PartitionChangeRecord>,
+): RecordOf<'PartitionChangeRecord'> {
   return {
     type: 'PartitionChangeRecord',
     data: {
-      isr: null, leader: NO_LEADER_CHANGE, replicas: null, removingReplicas: null, addingReplicas: null,
-      leaderRecoveryState: NO_LEADER_RECOVERY_CHANGE, directories: null, eligibleLeaderReplicas: null, lastKnownElr: null, ...x,
+      isr: null,
+      leader: NO_LEADER_CHANGE,
+      replicas: null,
+      removingReplicas: null,
+      addingReplicas: null,
+      leaderRecoveryState: NO_LEADER_RECOVERY_CHANGE,
+      directories: null,
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null,
+      ...x,
     },
   };
 }
 
-export function configRecord(resourceType: ConfigResourceType, resourceName: string, name: string, value: string | null): RecordOf<'ConfigRecord'> {
+export function configRecord(
+  resourceType: ConfigResourceType,
+  resourceName: string,
+  name: string,
+  value: string | null,
+): RecordOf<'ConfigRecord'> {
   return { type: 'ConfigRecord', data: { resourceType, resourceName, name, value } };
 }
 
@@ -154,7 +219,9 @@ export function featureLevelRecord(name: string, featureLevel: number): RecordOf
   return { type: 'FeatureLevelRecord', data: { name, featureLevel } };
 }
 
-export function brokerRegistrationChangeRecord(x: Pick<BrokerRegistrationChangeRecord, 'brokerId' | 'brokerEpoch'> & Partial<BrokerRegistrationChangeRecord>): RecordOf<'BrokerRegistrationChangeRecord'> {
+export function brokerRegistrationChangeRecord(
+  x: Pick<BrokerRegistrationChangeRecord, 'brokerId' | 'brokerEpoch'> & Partial<BrokerRegistrationChangeRecord>,
+): RecordOf<'BrokerRegistrationChangeRecord'> {
   return {
     type: 'BrokerRegistrationChangeRecord',
     data: { fenced: BrokerFencingChange.NONE, inControlledShutdown: BrokerControlledShutdownChange.NONE, logDirs: [], ...x },

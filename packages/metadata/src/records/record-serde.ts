@@ -12,10 +12,14 @@
 // Records travel as the values of records with a null key and no headers in ordinary v2 batches,
 // as Kafka's raft BatchBuilder writes them: CreateTime, BaseTimestamp = MaxTimestamp = the append
 // time, every timestampDelta 0, no producer id, PartitionLeaderEpoch = the quorum epoch.
+import { DecodeError, Reader, Writer, batchSizeAt, decodeRecordBatchSync, encodeRecordBatchSync } from '@tributary/protocol';
 import {
-  DecodeError, Reader, Writer, batchSizeAt, decodeRecordBatchSync, encodeRecordBatchSync,
-} from '@tributary/protocol';
-import { RECORD_CODECS, RECORD_TYPE_BY_API_KEY, type MetadataRecord, type MetadataRecordType, type MetadataRecordTypes } from './metadata-record.ts';
+  RECORD_CODECS,
+  RECORD_TYPE_BY_API_KEY,
+  type MetadataRecord,
+  type MetadataRecordType,
+  type MetadataRecordTypes,
+} from './metadata-record.ts';
 
 export const FRAME_VERSION = 1;
 
@@ -54,17 +58,22 @@ export function decodeMetadataRecord(value: Buffer): MetadataRecord {
   const r = new Reader(value);
   const frameVersion = readShort(r, 'frame version');
   if (frameVersion === 0) {
-    throw new MetadataParseError('Could not deserialize metadata record with frame version 0. Note that upgrades from the preview release of KRaft in 2.8 to newer versions are not supported.');
+    throw new MetadataParseError(
+      'Could not deserialize metadata record with frame version 0. Note that upgrades from the preview release of KRaft in 2.8 to newer versions are not supported.',
+    );
   }
   if (frameVersion !== FRAME_VERSION) {
-    throw new MetadataParseError(`Could not deserialize metadata record due to unknown frame version ${frameVersion}(only frame version ${FRAME_VERSION} is supported)`);
+    throw new MetadataParseError(
+      `Could not deserialize metadata record due to unknown frame version ${frameVersion}(only frame version ${FRAME_VERSION} is supported)`,
+    );
   }
   const apiKey = readShort(r, 'type');
   const version = readShort(r, 'version');
   const type = RECORD_TYPE_BY_API_KEY.get(apiKey);
   if (type === undefined) throw new MetadataParseError(`Unknown metadata id ${apiKey}`);
   const codec = RECORD_CODECS[type];
-  if (version > codec.maxVersion) throw new MetadataParseError(`Failed to deserialize record with type ${apiKey}: unsupported version ${version}`);
+  if (version > codec.maxVersion)
+    throw new MetadataParseError(`Failed to deserialize record with type ${apiKey}: unsupported version ${version}`);
   let data: MetadataRecordTypes[typeof type];
   try {
     data = codec.decode(r, version);
@@ -129,8 +138,12 @@ export function decodeMetadataBatches(buf: Buffer): MetadataBatch[] {
       }
     }
     out.push({
-      baseOffset: base, lastOffset: base + b.lastOffsetDelta, leaderEpoch: b.partitionLeaderEpoch,
-      appendTimeMs: Number(b.maxTimestamp), isControl: b.isControl, records,
+      baseOffset: base,
+      lastOffset: base + b.lastOffsetDelta,
+      leaderEpoch: b.partitionLeaderEpoch,
+      appendTimeMs: Number(b.maxTimestamp),
+      isControl: b.isControl,
+      records,
     });
     pos += size;
   }

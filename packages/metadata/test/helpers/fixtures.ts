@@ -1,18 +1,35 @@
 // Test fixtures: controller options with a small topic config policy (Kafka's messages for the
 // names it knows), deterministic topic ids, and an image with registered brokers.
 import { ErrorCode } from '@tributary/protocol';
-import { Controller, MetadataImage, SecurityProtocol, applyRecords, type ControllerOptions, type MetadataRecord, type TopicConfigPolicy } from '../../src/index.ts';
+import {
+  Controller,
+  MetadataImage,
+  SecurityProtocol,
+  applyRecords,
+  type ControllerOptions,
+  type MetadataRecord,
+  type TopicConfigPolicy,
+} from '../../src/index.ts';
 
-const DEFAULTS: Record<string, string> = { 'cleanup.policy': 'delete', 'retention.ms': '604800000', 'min.insync.replicas': '1', 'unclean.leader.election.enable': 'false' };
+const DEFAULTS: Record<string, string> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '604800000',
+  'min.insync.replicas': '1',
+  'unclean.leader.election.enable': 'false',
+};
 
 export const testPolicy: TopicConfigPolicy = {
   validate(configs) {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(configs)) {
       if (!(name in DEFAULTS)) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown topic config name: ${name}` };
-      if (value === null) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Null value not supported for topic configs: ${name}` };
+      if (value === null)
+        return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Null value not supported for topic configs: ${name}` };
       if (name === 'retention.ms' && !/^-?\d+$/.test(value.trim())) {
-        return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value ${value} for configuration ${name}: Not a number of type LONG` };
+        return {
+          errorCode: ErrorCode.INVALID_CONFIG,
+          errorMessage: `Invalid value ${value} for configuration ${name}: Not a number of type LONG`,
+        };
       }
       if (name === 'cleanup.policy' && value.split(',').some((x) => !['delete', 'compact'].includes(x.trim()))) {
         return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value ${value} for configuration ${name}` };
@@ -32,8 +49,13 @@ export function sequentialTopicIds(): () => string {
 
 export function options(over: Partial<ControllerOptions> = {}): ControllerOptions {
   return {
-    numPartitions: 1, defaultReplicationFactor: 1, deleteTopicEnable: true, uncleanLeaderElectionEnable: false,
-    topicConfigs: testPolicy, newTopicId: sequentialTopicIds(), ...over,
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    deleteTopicEnable: true,
+    uncleanLeaderElectionEnable: false,
+    topicConfigs: testPolicy,
+    newTopicId: sequentialTopicIds(),
+    ...over,
   };
 }
 
@@ -56,7 +78,14 @@ export function commit(image: MetadataImage, records: readonly MetadataRecord[])
 export function clusterImage(ids: number[], fenced: number[] = [], c = new Controller(options())): MetadataImage {
   let image = commit(MetadataImage.EMPTY, c.bootstrapRecords());
   for (const id of ids) {
-    image = commit(image, c.registerBroker(image, { brokerId: id, incarnationId: incarnationId(id), endpoints: [endpoint(9090 + id)] }, image.provenance.lastOffset + 1).records);
+    image = commit(
+      image,
+      c.registerBroker(
+        image,
+        { brokerId: id, incarnationId: incarnationId(id), endpoints: [endpoint(9090 + id)] },
+        image.provenance.lastOffset + 1,
+      ).records,
+    );
     if (!fenced.includes(id)) image = commit(image, c.unfenceBroker(image, id).records);
   }
   return image;

@@ -3,7 +3,11 @@
 // InvalidBatchError with problem 'bad-compression'.
 
 export class CompressionError extends Error {
-  constructor(readonly codec: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly codec: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${codec}: ${message}`, options);
     this.name = 'CompressionError';
   }

@@ -4,7 +4,13 @@
 // zlib's maxOutputLength so a gzip bomb fails instead of allocating without bound.
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import { CompressionError, DEFAULT_MAX_DECOMPRESSED, wrapCodecError, type CompressOptions, type DecompressOptions } from './compression-error.ts';
+import {
+  CompressionError,
+  DEFAULT_MAX_DECOMPRESSED,
+  wrapCodecError,
+  type CompressOptions,
+  type DecompressOptions,
+} from './compression-error.ts';
 
 const gzipAsync = promisify(zlib.gzip);
 const gunzipAsync = promisify(zlib.gunzip);

@@ -19,23 +19,35 @@ function unknown(type: number): never {
 
 export async function compress(type: CompressionType, data: Buffer, opts?: CompressOptions): Promise<Buffer> {
   switch (type) {
-    case CompressionType.None: return data;
-    case CompressionType.Gzip: return gzipCompress(data, opts);
-    case CompressionType.Snappy: return snappyCompress(data);
-    case CompressionType.Lz4: return lz4Compress(data);
-    case CompressionType.Zstd: return zstdCompress(data, opts);
-    default: return unknown(type);
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return gzipCompress(data, opts);
+    case CompressionType.Snappy:
+      return snappyCompress(data);
+    case CompressionType.Lz4:
+      return lz4Compress(data);
+    case CompressionType.Zstd:
+      return zstdCompress(data, opts);
+    default:
+      return unknown(type);
   }
 }
 
 export async function decompress(type: CompressionType, data: Buffer, opts?: DecompressOptions): Promise<Buffer> {
   switch (type) {
-    case CompressionType.None: return data;
-    case CompressionType.Gzip: return gzipDecompress(data, opts);
-    case CompressionType.Snappy: return snappyDecompress(data, opts);
-    case CompressionType.Lz4: return lz4Decompress(data, opts);
-    case CompressionType.Zstd: return zstdDecompress(data, opts);
-    default: return unknown(type);
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return gzipDecompress(data, opts);
+    case CompressionType.Snappy:
+      return snappyDecompress(data, opts);
+    case CompressionType.Lz4:
+      return lz4Decompress(data, opts);
+    case CompressionType.Zstd:
+      return zstdDecompress(data, opts);
+    default:
+      return unknown(type);
   }
 }
 
@@ -46,22 +58,34 @@ export function hasSyncCodec(type: CompressionType): boolean {
 
 export function compressSync(type: CompressionType, data: Buffer, opts?: CompressOptions): Buffer {
   switch (type) {
-    case CompressionType.None: return data;
-    case CompressionType.Gzip: return gzipCompressSync(data, opts);
-    case CompressionType.Snappy: return snappyCompressSync(data);
-    case CompressionType.Lz4: return lz4CompressSync(data);
-    case CompressionType.Zstd: throw new CompressionError('zstd', 'no synchronous codec; use compress()');
-    default: return unknown(type);
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return gzipCompressSync(data, opts);
+    case CompressionType.Snappy:
+      return snappyCompressSync(data);
+    case CompressionType.Lz4:
+      return lz4CompressSync(data);
+    case CompressionType.Zstd:
+      throw new CompressionError('zstd', 'no synchronous codec; use compress()');
+    default:
+      return unknown(type);
   }
 }
 
 export function decompressSync(type: CompressionType, data: Buffer, opts?: DecompressOptions): Buffer {
   switch (type) {
-    case CompressionType.None: return data;
-    case CompressionType.Gzip: return gzipDecompressSync(data, opts);
-    case CompressionType.Snappy: return snappyDecompressSync(data, opts);
-    case CompressionType.Lz4: return lz4DecompressSync(data, opts);
-    case CompressionType.Zstd: throw new CompressionError('zstd', 'no synchronous codec; use decompress()');
-    default: return unknown(type);
+    case CompressionType.None:
+      return data;
+    case CompressionType.Gzip:
+      return gzipDecompressSync(data, opts);
+    case CompressionType.Snappy:
+      return snappyDecompressSync(data, opts);
+    case CompressionType.Lz4:
+      return lz4DecompressSync(data, opts);
+    case CompressionType.Zstd:
+      throw new CompressionError('zstd', 'no synchronous codec; use decompress()');
+    default:
+      return unknown(type);
   }
 }

@@ -56,7 +56,8 @@ export interface Lz4FrameOptions {
 export function lz4CompressSync(data: Buffer, opts: Lz4FrameOptions = {}): Buffer {
   const code = opts.blockSizeCode ?? 4;
   const blockSize = 1 << (2 * code + 8);
-  const flg = FLG_VERSION_01 | FLG_INDEPENDENT | (opts.blockChecksum ? FLG_BLOCK_CHECKSUM : 0) | (opts.contentChecksum ? FLG_CONTENT_CHECKSUM : 0);
+  const flg =
+    FLG_VERSION_01 | FLG_INDEPENDENT | (opts.blockChecksum ? FLG_BLOCK_CHECKSUM : 0) | (opts.contentChecksum ? FLG_CONTENT_CHECKSUM : 0);
   const descriptor = Buffer.from([flg, code << 4]);
   const parts: Buffer[] = [];
   const head = Buffer.allocUnsafe(7);

@@ -82,7 +82,8 @@ function uncompressBlock(block: Buffer, budget: number): Buffer {
   const len = declaredLength(block);
   if (len < 0) throw new CompressionError('snappy', 'malformed length preamble');
   if (len > budget) throw new CompressionError('snappy', `block declares ${len} bytes, over the remaining output limit of ${budget}`);
-  if (len > block.length * MAX_EXPANSION + 16) throw new CompressionError('snappy', `block declares ${len} bytes from only ${block.length} compressed`);
+  if (len > block.length * MAX_EXPANSION + 16)
+    throw new CompressionError('snappy', `block declares ${len} bytes from only ${block.length} compressed`);
   try {
     return snappy.uncompressSync(block, DEC_OPTS) as Buffer;
   } catch (err) {
@@ -100,7 +101,8 @@ export function snappyDecompressSync(data: Buffer, opts?: DecompressOptions): Bu
     if (data.length - pos < 4) throw new CompressionError('snappy', 'truncated xerial chunk length');
     const len = data.readInt32BE(pos);
     pos += 4;
-    if (len < 0 || len > data.length - pos) throw new CompressionError('snappy', `xerial chunk length ${len} runs past the end of the input`);
+    if (len < 0 || len > data.length - pos)
+      throw new CompressionError('snappy', `xerial chunk length ${len} runs past the end of the input`);
     const part = uncompressBlock(data.subarray(pos, pos + len), limit - produced);
     parts.push(part);
     produced += part.length;

@@ -7,7 +7,13 @@
 // (bits 7-6 Frame_Content_Size flag, 5 Single_Segment, 1-0 Dictionary_ID flag), optional
 // Window_Descriptor, Dictionary_ID, Frame_Content_Size (little-endian, 1/2/4/8 bytes).
 import { createRequire } from 'node:module';
-import { CompressionError, DEFAULT_MAX_DECOMPRESSED, wrapCodecError, type CompressOptions, type DecompressOptions } from './compression-error.ts';
+import {
+  CompressionError,
+  DEFAULT_MAX_DECOMPRESSED,
+  wrapCodecError,
+  type CompressOptions,
+  type DecompressOptions,
+} from './compression-error.ts';
 
 interface ZstdBinding {
   compress(data: Buffer, level?: number): Promise<Buffer>;
@@ -33,10 +39,14 @@ export function zstdDeclaredSize(data: Buffer): number {
   const pos = 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag]!;
   if (data.length < pos + fcsLen) return -1;
   switch (fcsLen) {
-    case 1: return data[pos]!;
-    case 2: return data.readUInt16LE(pos) + 256;
-    case 4: return data.readUInt32LE(pos);
-    default: return Number(data.readBigUInt64LE(pos));
+    case 1:
+      return data[pos]!;
+    case 2:
+      return data.readUInt16LE(pos) + 256;
+    case 4:
+      return data.readUInt32LE(pos);
+    default:
+      return Number(data.readBigUInt64LE(pos));
   }
 }
 

@@ -56,7 +56,10 @@ export class FrameSplitter {
   private readonly assemble: (size: number) => Buffer;
   private readonly limitName: string;
 
-  constructor(readonly maxFrameBytes: number, options: FrameSplitterOptions = {}) {
+  constructor(
+    readonly maxFrameBytes: number,
+    options: FrameSplitterOptions = {},
+  ) {
     this.assemble = options.assemble ?? allocUnsafe;
     this.limitName = options.limitName ?? 'maxFrameBytes';
   }
@@ -114,7 +117,8 @@ export class FrameSplitter {
       if (this.buffered < 4) return null;
       size = this.readSize();
       if (size < 0) throw new FrameError(`invalid frame size ${size} (negative)`);
-      if (size > this.maxFrameBytes) throw new FrameError(`invalid frame size ${size}: larger than ${this.limitName} (${this.maxFrameBytes})`);
+      if (size > this.maxFrameBytes)
+        throw new FrameError(`invalid frame size ${size}: larger than ${this.limitName} (${this.maxFrameBytes})`);
       this.pendingSize = size;
     }
     if (this.buffered < size) return null;

@@ -48,11 +48,21 @@ export const Attr = {
   DeleteHorizon: 0x40,
 } as const;
 
-export enum CompressionType { None = 0, Gzip = 1, Snappy = 2, Lz4 = 3, Zstd = 4 }
+export enum CompressionType {
+  None = 0,
+  Gzip = 1,
+  Snappy = 2,
+  Lz4 = 3,
+  Zstd = 4,
+}
 
 /** Why a batch was refused; maps onto Kafka error codes in the broker. */
 export type BatchProblem =
-  | 'truncated' | 'bad-length' | 'bad-magic' | 'bad-crc' | 'bad-count'
+  | 'truncated'
+  | 'bad-length'
+  | 'bad-magic'
+  | 'bad-crc'
+  | 'bad-count'
   /** A record inside the batch is malformed (bad varint, length past its end, count mismatch). */
   | 'bad-record'
   /** The records section does not decompress with the codec the attributes name. */
@@ -61,7 +71,10 @@ export type BatchProblem =
   | 'unsupported-compression';
 
 export class InvalidBatchError extends Error {
-  constructor(readonly problem: BatchProblem, message: string) {
+  constructor(
+    readonly problem: BatchProblem,
+    message: string,
+  ) {
     super(message);
     this.name = 'InvalidBatchError';
   }
@@ -85,7 +98,8 @@ export interface BatchHeader {
 }
 
 export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
-  if (buf.length - pos < BATCH_HEADER_SIZE) throw new InvalidBatchError('truncated', `batch header needs ${BATCH_HEADER_SIZE} bytes, have ${buf.length - pos}`);
+  if (buf.length - pos < BATCH_HEADER_SIZE)
+    throw new InvalidBatchError('truncated', `batch header needs ${BATCH_HEADER_SIZE} bytes, have ${buf.length - pos}`);
   return {
     baseOffset: buf.readBigInt64BE(pos + Off.BaseOffset),
     batchLength: buf.readInt32BE(pos + Off.BatchLength),
@@ -120,13 +134,17 @@ export function computeBatchCrc(buf: Buffer, pos: number, size: number): number 
 export function validateBatch(buf: Buffer, pos = 0): number {
   const size = batchSizeAt(buf, pos);
   if (size < 0) throw new InvalidBatchError('truncated', 'batch shorter than its 12-byte prefix');
-  if (size < BATCH_HEADER_SIZE) throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
-  if (pos + size > buf.length) throw new InvalidBatchError('truncated', `batch of ${size} bytes runs past the end of its ${buf.length - pos}-byte buffer`);
+  if (size < BATCH_HEADER_SIZE)
+    throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
+  if (pos + size > buf.length)
+    throw new InvalidBatchError('truncated', `batch of ${size} bytes runs past the end of its ${buf.length - pos}-byte buffer`);
   const magic = buf.readInt8(pos + Off.Magic);
-  if (magic !== CURRENT_MAGIC) throw new InvalidBatchError('bad-magic', `message format magic ${magic} is not supported; only record batch v2 (magic 2)`);
+  if (magic !== CURRENT_MAGIC)
+    throw new InvalidBatchError('bad-magic', `message format magic ${magic} is not supported; only record batch v2 (magic 2)`);
   const stored = buf.readUInt32BE(pos + Off.Crc);
   const actual = computeBatchCrc(buf, pos, size);
-  if (stored !== actual) throw new InvalidBatchError('bad-crc', `batch CRC mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`);
+  if (stored !== actual)
+    throw new InvalidBatchError('bad-crc', `batch CRC mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}`);
   const count = buf.readInt32BE(pos + Off.RecordsCount);
   const lastDelta = buf.readInt32BE(pos + Off.LastOffsetDelta);
   if (count < 0 || lastDelta < 0 || (count > 0 && lastDelta < count - 1)) {

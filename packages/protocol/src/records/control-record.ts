@@ -9,7 +9,10 @@ import { InvalidBatchError } from './batch-header.ts';
 import { encodeRecordBatch, encodeRecordBatchSync, type DecodedBatch } from './record-batch.ts';
 import type { KafkaRecord } from './record.ts';
 
-export enum ControlRecordType { Abort = 0, Commit = 1 }
+export enum ControlRecordType {
+  Abort = 0,
+  Commit = 1,
+}
 
 export const CONTROL_KEY_VERSION = 0;
 export const END_TXN_MARKER_VERSION = 0;
@@ -32,7 +35,8 @@ export function encodeControlKey(type: ControlRecordType): Buffer {
 }
 
 export function decodeControlKey(key: Buffer | null): ControlRecordKey {
-  if (key === null || key.length < 4) throw new InvalidBatchError('bad-record', `control record key must be at least 4 bytes, got ${key?.length ?? 'null'}`);
+  if (key === null || key.length < 4)
+    throw new InvalidBatchError('bad-record', `control record key must be at least 4 bytes, got ${key?.length ?? 'null'}`);
   const version = key.readInt16BE(0);
   if (version < 0) throw new InvalidBatchError('bad-record', `negative control record key version ${version}`);
   return { version, type: key.readInt16BE(2) };
@@ -86,7 +90,8 @@ export function readEndTxnMarker(record: KafkaRecord): EndTxnMarker {
     throw new InvalidBatchError('bad-record', `control record type ${type} is not a transaction marker`);
   }
   const v = record.value;
-  if (v === null || v.length < 6) throw new InvalidBatchError('bad-record', `end transaction marker value must be 6 bytes, got ${v?.length ?? 'null'}`);
+  if (v === null || v.length < 6)
+    throw new InvalidBatchError('bad-record', `end transaction marker value must be 6 bytes, got ${v?.length ?? 'null'}`);
   const version = v.readInt16BE(0);
   if (version < 0) throw new InvalidBatchError('bad-record', `negative end transaction marker version ${version}`);
   return { type, coordinatorEpoch: v.readInt32BE(2) };

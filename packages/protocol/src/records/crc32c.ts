@@ -34,15 +34,30 @@ const TABLES: Uint32Array[] = (() => {
 
 /** Pure JavaScript CRC-32C, slicing-by-8. Exported for tests and for platforms without the binary. */
 export function crc32cJs(input: Uint8Array, initial = 0): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+  ];
   let crc = ~initial >>> 0;
   let i = 0;
   const n = input.length;
   for (; i + 8 <= n; i += 8) {
     const a = (crc ^ (input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16) | (input[i + 3]! << 24))) >>> 0;
     crc =
-      t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
-      t3[input[i + 4]!]! ^ t2[input[i + 5]!]! ^ t1[input[i + 6]!]! ^ t0[input[i + 7]!]!;
+      t7[a & 0xff]! ^
+      t6[(a >>> 8) & 0xff]! ^
+      t5[(a >>> 16) & 0xff]! ^
+      t4[a >>> 24]! ^
+      t3[input[i + 4]!]! ^
+      t2[input[i + 5]!]! ^
+      t1[input[i + 6]!]! ^
+      t0[input[i + 7]!]!;
   }
   for (; i < n; i++) crc = t0[(crc ^ input[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;

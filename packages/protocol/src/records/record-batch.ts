@@ -4,8 +4,19 @@
 // to the end of the batch (so BaseOffset and PartitionLeaderEpoch can be rewritten without it).
 // Legacy message sets (magic 0 and 1) are detected and refused with InvalidBatchError 'bad-magic'.
 import {
-  Attr, BATCH_HEADER_SIZE, CURRENT_MAGIC, CompressionType, InvalidBatchError, LOG_OVERHEAD, Off,
-  batchSizeAt, compressionOf, computeBatchCrc, readBatchHeader, validateBatch, type BatchHeader,
+  Attr,
+  BATCH_HEADER_SIZE,
+  CURRENT_MAGIC,
+  CompressionType,
+  InvalidBatchError,
+  LOG_OVERHEAD,
+  Off,
+  batchSizeAt,
+  compressionOf,
+  computeBatchCrc,
+  readBatchHeader,
+  validateBatch,
+  type BatchHeader,
 } from './batch-header.ts';
 import { prepareRecord, writeRecord, decodeRecords, type KafkaRecord, type RecordInput } from './record.ts';
 import { RecordFormatError } from './varint.ts';
@@ -137,15 +148,20 @@ export function checkBatchFormat(buf: Buffer, pos: number, verifyCrc: boolean): 
   if (size >= 0 && buf.length - pos > Off.Magic) {
     const magic = buf.readInt8(pos + Off.Magic);
     if (magic === 0 || magic === 1) {
-      throw new InvalidBatchError('bad-magic', `legacy message set v${magic} (magic ${magic}) is not supported; only record batch v2 (magic 2, Kafka 0.11+)`);
+      throw new InvalidBatchError(
+        'bad-magic',
+        `legacy message set v${magic} (magic ${magic}) is not supported; only record batch v2 (magic 2, Kafka 0.11+)`,
+      );
     }
   }
   if (verifyCrc) validateBatch(buf, pos);
   else {
     if (size < 0) throw new InvalidBatchError('truncated', 'batch shorter than its 12-byte prefix');
-    if (size < BATCH_HEADER_SIZE) throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
+    if (size < BATCH_HEADER_SIZE)
+      throw new InvalidBatchError('bad-length', `batch length ${size - LOG_OVERHEAD} is below the v2 header size`);
     if (pos + size > buf.length) throw new InvalidBatchError('truncated', `batch of ${size} bytes runs past the end of its buffer`);
-    if (buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC) throw new InvalidBatchError('bad-magic', `unsupported magic ${buf.readInt8(pos + Off.Magic)}`);
+    if (buf.readInt8(pos + Off.Magic) !== CURRENT_MAGIC)
+      throw new InvalidBatchError('bad-magic', `unsupported magic ${buf.readInt8(pos + Off.Magic)}`);
   }
   return size;
 }

@@ -150,7 +150,8 @@ export function readRecords(buf: Buffer, pos: number, end: number, count: number
         headers[h] = { key: hk.toString('utf8'), value: c.bytes('header value') };
       }
     }
-    if (c.pos !== recordEnd) throw new RecordFormatError(`record ${i} declares ${length} bytes but its fields use ${c.pos - (recordEnd - length)}`);
+    if (c.pos !== recordEnd)
+      throw new RecordFormatError(`record ${i} declares ${length} bytes but its fields use ${c.pos - (recordEnd - length)}`);
     sink(offsetDelta, timestampDelta, key, value, headers, attributes);
   }
   if (c.pos !== end) throw new RecordFormatError(`${end - c.pos} bytes remain after the last of ${count} records`);

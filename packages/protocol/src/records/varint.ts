@@ -15,7 +15,11 @@ export class RecordFormatError extends Error {
  * records, take a short path.
  */
 export class VarintCursor {
-  constructor(readonly buf: Buffer, public pos: number, public end: number) {}
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+    public end: number,
+  ) {}
 
   varint(): number {
     const pos = this.pos;
@@ -82,7 +86,7 @@ export class VarintCursor {
     let raw = 0n;
     let small = 0;
     let shift = 0;
-    for (;; shift += 7) {
+    for (; ; shift += 7) {
       if (pos >= end) throw new RecordFormatError('varlong runs past the end of its record');
       if (shift > 63) throw new RecordFormatError('varlong longer than 10 bytes');
       const b = buf[pos++]!;

@@ -258,7 +258,10 @@ export class Reader {
   /** End of a known tagged field: it must have used exactly the size it declared. */
   checkTaggedFieldEnd(end: number, field: string): void {
     if (this.pos !== end) {
-      throw new DecodeError(`tagged field ${field} does not fill its declared size (${this.pos > end ? 'overruns' : 'stops short of'} it by ${Math.abs(this.pos - end)} byte(s))`, this.pos);
+      throw new DecodeError(
+        `tagged field ${field} does not fill its declared size (${this.pos > end ? 'overruns' : 'stops short of'} it by ${Math.abs(this.pos - end)} byte(s))`,
+        this.pos,
+      );
     }
   }
 

@@ -8,7 +8,10 @@ export function logLines(targetBytes = 1 << 20, seed = 42): Buffer {
     return s / 4294967296;
   };
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
-  const hex = (): string => Math.floor(rnd() * 0xffffffff).toString(16).padStart(8, '0');
+  const hex = (): string =>
+    Math.floor(rnd() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0');
   const levels = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
   const services = ['checkout', 'payments', 'inventory', 'auth', 'search', 'gateway'];
   const paths = ['/api/v1/orders', '/api/v1/users/me', '/api/v2/cart/items', '/health', '/api/v1/search?q=shoes', '/static/app.js'];
@@ -19,12 +22,20 @@ export function logLines(targetBytes = 1 << 20, seed = 42): Buffer {
   let t = 1732400000000;
   while (n < targetBytes) {
     t += Math.floor(rnd() * 50);
-    const line = JSON.stringify({
-      ts: new Date(t).toISOString(), level: pick(levels), service: pick(services),
-      host: `ip-10-0-${Math.floor(rnd() * 16)}-${Math.floor(rnd() * 255)}`, traceId: hex() + hex() + hex() + hex(),
-      method: pick(['GET', 'POST', 'PUT']), path: pick(paths), status: pick([200, 200, 200, 201, 204, 404, 500]),
-      durationMs: Math.floor(rnd() * 900), userAgent: pick(agents), msg: pick(msgs),
-    }) + '\n';
+    const line =
+      JSON.stringify({
+        ts: new Date(t).toISOString(),
+        level: pick(levels),
+        service: pick(services),
+        host: `ip-10-0-${Math.floor(rnd() * 16)}-${Math.floor(rnd() * 255)}`,
+        traceId: hex() + hex() + hex() + hex(),
+        method: pick(['GET', 'POST', 'PUT']),
+        path: pick(paths),
+        status: pick([200, 200, 200, 201, 204, 404, 500]),
+        durationMs: Math.floor(rnd() * 900),
+        userAgent: pick(agents),
+        msg: pick(msgs),
+      }) + '\n';
     parts.push(line);
     n += line.length;
   }

@@ -171,7 +171,7 @@ export class SampleBuilder {
         break;
       case 'uuid': {
         const b = Buffer.alloc(16);
-        b.writeUInt32BE(k * 2654435761 >>> 0, 0);
+        b.writeUInt32BE((k * 2654435761) >>> 0, 0);
         b[15] = k & 0xff;
         x = b.toString('base64url');
         break;

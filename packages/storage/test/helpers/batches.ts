@@ -5,26 +5,49 @@ import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '@tributar
 function zigzag(n: number): number[] {
   let v = n >= 0 ? n * 2 : -n * 2 - 1;
   const out: number[] = [];
-  while (v >= 0x80) { out.push((v % 128) | 0x80); v = Math.floor(v / 128); }
+  while (v >= 0x80) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
   out.push(v);
   return out;
 }
 
-export interface TestRecord { value: Buffer | string; timestamp?: number }
+export interface TestRecord {
+  value: Buffer | string;
+  timestamp?: number;
+}
 
-export interface BatchOptions { baseTimestamp?: number; records?: TestRecord[]; count?: number; valueSize?: number; attributes?: number; producerId?: number }
+export interface BatchOptions {
+  baseTimestamp?: number;
+  records?: TestRecord[];
+  count?: number;
+  valueSize?: number;
+  attributes?: number;
+  producerId?: number;
+}
 
 /** One batch; `count` records of `valueSize` bytes unless `records` is given. Timestamps default to baseTimestamp + i. */
 export function buildBatch(opts: BatchOptions = {}): Buffer {
   const baseTs = opts.baseTimestamp ?? 1_700_000_000_000;
-  const records: TestRecord[] = opts.records ?? Array.from({ length: opts.count ?? 1 }, (_, i) => ({ value: Buffer.alloc(opts.valueSize ?? 10, i & 0xff), timestamp: baseTs + i }));
+  const records: TestRecord[] =
+    opts.records ??
+    Array.from({ length: opts.count ?? 1 }, (_, i) => ({ value: Buffer.alloc(opts.valueSize ?? 10, i & 0xff), timestamp: baseTs + i }));
   const parts: Buffer[] = [];
   let maxTs = baseTs;
   records.forEach((r, i) => {
     const value = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     const ts = r.timestamp ?? baseTs + i;
     if (ts > maxTs) maxTs = ts;
-    const body = Buffer.concat([Buffer.from([0]), Buffer.from(zigzag(ts - baseTs)), Buffer.from(zigzag(i)), Buffer.from(zigzag(-1)), Buffer.from(zigzag(value.length)), value, Buffer.from(zigzag(0))]);
+    const body = Buffer.concat([
+      Buffer.from([0]),
+      Buffer.from(zigzag(ts - baseTs)),
+      Buffer.from(zigzag(i)),
+      Buffer.from(zigzag(-1)),
+      Buffer.from(zigzag(value.length)),
+      value,
+      Buffer.from(zigzag(0)),
+    ]);
     parts.push(Buffer.from(zigzag(body.length)), body);
   });
   const recs = Buffer.concat(parts);

@@ -120,7 +120,10 @@ async function run(args: string[]): Promise<number> {
         if (o.partition !== undefined && !partitions.includes(o.partition)) {
           throw new Error(`topic ${o.topic} has no partition ${o.partition} (UNKNOWN_TOPIC_OR_PARTITION)`);
         }
-        const tps: TopicPartition[] = (o.partition !== undefined ? [o.partition] : partitions).map((partition) => ({ topic: o.topic, partition }));
+        const tps: TopicPartition[] = (o.partition !== undefined ? [o.partition] : partitions).map((partition) => ({
+          topic: o.topic,
+          partition,
+        }));
         consumer.assign(tps);
         if (o.offset !== undefined) for (const tp of tps) consumer.seek(tp, o.offset);
       }

@@ -33,7 +33,13 @@ function groupsOf(p: ParsedArgs): string[] {
 
 async function list(admin: Admin, p: ParsedArgs): Promise<number> {
   const groups = await admin.listGroups();
-  if (p.flags.has('state')) await writeOut(table(['GROUP', 'STATE'], groups.map((g) => [g.groupId, g.state])));
+  if (p.flags.has('state'))
+    await writeOut(
+      table(
+        ['GROUP', 'STATE'],
+        groups.map((g) => [g.groupId, g.state]),
+      ),
+    );
   else await writeOut(groups.map((g) => g.groupId + '\n').join(''));
   return 0;
 }
@@ -64,10 +70,14 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
     const rowsByKey = new Map<string, { topic: string; partition: number; offset: bigint | null }>();
     for (const c of committed) rowsByKey.set(key(c.topic, c.partition), { topic: c.topic, partition: c.partition, offset: c.offset });
     for (const m of d.members) {
-      for (const tp of m.assignment) if (!rowsByKey.has(key(tp.topic, tp.partition))) rowsByKey.set(key(tp.topic, tp.partition), { ...tp, offset: null });
+      for (const tp of m.assignment)
+        if (!rowsByKey.has(key(tp.topic, tp.partition))) rowsByKey.set(key(tp.topic, tp.partition), { ...tp, offset: null });
     }
     const rows = [...rowsByKey.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
-    const ends = await logEndOffsets(admin, rows.map((r) => r.topic));
+    const ends = await logEndOffsets(
+      admin,
+      rows.map((r) => r.topic),
+    );
     let out = d.members.length === 0 ? `\nConsumer group '${d.groupId}' has no active members.\n\n` : '\n';
     out += table(
       ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
@@ -75,7 +85,17 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
         const end = ends.get(key(r.topic, r.partition));
         const m = owner.get(key(r.topic, r.partition));
         const lag = r.offset !== null && end !== undefined ? String(end - r.offset) : '-';
-        return [d.groupId, r.topic, String(r.partition), r.offset === null ? '-' : String(r.offset), end === undefined ? '-' : String(end), lag, m?.memberId ?? '-', m?.host ?? '-', m?.clientId ?? '-'];
+        return [
+          d.groupId,
+          r.topic,
+          String(r.partition),
+          r.offset === null ? '-' : String(r.offset),
+          end === undefined ? '-' : String(end),
+          lag,
+          m?.memberId ?? '-',
+          m?.host ?? '-',
+          m?.clientId ?? '-',
+        ];
       }),
     );
     await writeOut(out);
@@ -120,7 +140,10 @@ function targetOf(p: ParsedArgs): Target {
     if (!/^-?\d+$/.test(shift)) throw new UsageError('--shift-by must be an integer');
     targets.push({ kind: 'shift', by: BigInt(shift) });
   }
-  if (targets.length !== 1) throw new UsageError('reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by, --to-current');
+  if (targets.length !== 1)
+    throw new UsageError(
+      'reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by, --to-current',
+    );
   return targets[0]!;
 }
 
@@ -131,7 +154,8 @@ async function resetOffsets(admin: Admin, p: ParsedArgs): Promise<number> {
   const target = targetOf(p);
   if (p.flags.has('execute') && p.flags.has('dry-run')) throw new UsageError('--execute and --dry-run exclude each other');
   const topicSpecs = p.repeated.get('topic') ?? [];
-  if ((topicSpecs.length > 0) === p.flags.has('all-topics')) throw new UsageError('reset-offsets needs --topic or --all-topics (one of them)');
+  if (topicSpecs.length > 0 === p.flags.has('all-topics'))
+    throw new UsageError('reset-offsets needs --topic or --all-topics (one of them)');
 
   const [d] = await admin.describeGroups([groupId]);
   if (d && d.state !== 'Empty' && d.state !== 'Dead') {
@@ -177,13 +201,25 @@ async function resetOffsets(admin: Admin, p: ParsedArgs): Promise<number> {
     const cur = current.get(key(tp.topic, tp.partition));
     let offset: bigint;
     switch (target.kind) {
-      case 'earliest': offset = b.earliest; break;
-      case 'latest': offset = b.latest; break;
-      case 'current': offset = cur ?? b.latest; break;
-      case 'offset': offset = target.offset; break;
+      case 'earliest':
+        offset = b.earliest;
+        break;
+      case 'latest':
+        offset = b.latest;
+        break;
+      case 'current':
+        offset = cur ?? b.latest;
+        break;
+      case 'offset':
+        offset = target.offset;
+        break;
       // no record at or after the time: the end (as Kafka)
-      case 'datetime': offset = b.at !== undefined && b.at >= 0n ? b.at : b.latest; break;
-      case 'shift': offset = (cur ?? b.latest) + target.by; break;
+      case 'datetime':
+        offset = b.at !== undefined && b.at >= 0n ? b.at : b.latest;
+        break;
+      case 'shift':
+        offset = (cur ?? b.latest) + target.by;
+        break;
     }
     // out of range: clamp, as Kafka's tool does
     if (offset < b.earliest) offset = b.earliest;
@@ -193,7 +229,13 @@ async function resetOffsets(admin: Admin, p: ParsedArgs): Promise<number> {
   plan.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   if (p.flags.has('execute')) await admin.alterGroupOffsets(groupId, plan);
   else process.stderr.write('Dry run: nothing changed (add --execute to apply).\n');
-  await writeOut('\n' + table(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], plan.map((x) => [groupId, x.topic, String(x.partition), String(x.offset)])));
+  await writeOut(
+    '\n' +
+      table(
+        ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+        plan.map((x) => [groupId, x.topic, String(x.partition), String(x.offset)]),
+      ),
+  );
   return 0;
 }
 

@@ -63,14 +63,19 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
   const descriptions = await admin.describeTopics(topics);
   let configs = new Map<string, Record<string, string>>();
   try {
-    configs = await admin.describeConfigs(topics.map((name) => ({ type: 'topic' as const, name })), { overridesOnly: true });
+    configs = await admin.describeConfigs(
+      topics.map((name) => ({ type: 'topic' as const, name })),
+      { overridesOnly: true },
+    );
   } catch {
     // a broker without DescribeConfigs: describe without configs
   }
   let out = '';
   for (const d of descriptions) {
     const rf = d.partitions[0]?.replicas.length ?? 0;
-    const cfg = Object.entries(configs.get(`topic:${d.name}`) ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const cfg = Object.entries(configs.get(`topic:${d.name}`) ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     out += `Topic: ${d.name}\tTopicId: ${d.topicId}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${cfg}\n`;
     for (const x of d.partitions) {
       out += `\tTopic: ${d.name}\tPartition: ${x.partition}\tLeader: ${x.leader < 0 ? 'none' : x.leader}\tReplicas: ${x.replicas.join(',')}\tIsr: ${x.isr.join(',')}\n`;

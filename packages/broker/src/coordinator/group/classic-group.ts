@@ -39,9 +39,15 @@ export class ClassicGroupMember {
     public assignment: Buffer = EMPTY_ASSIGNMENT,
   ) {}
 
-  get isAwaitingJoin(): boolean { return this.awaitingJoin !== null; }
-  get isAwaitingSync(): boolean { return this.awaitingSync !== null; }
-  get isStatic(): boolean { return this.groupInstanceId !== null; }
+  get isAwaitingJoin(): boolean {
+    return this.awaitingJoin !== null;
+  }
+  get isAwaitingSync(): boolean {
+    return this.awaitingSync !== null;
+  }
+  get isStatic(): boolean {
+    return this.groupInstanceId !== null;
+  }
 
   metadata(protocolName: string): Buffer {
     const p = this.supportedProtocols.find((x) => x.name === protocolName);
@@ -93,7 +99,13 @@ export class ClassicGroup {
     readonly groupId: string,
     initialState: ClassicGroupState,
     private readonly time: Time,
-    init: { generationId?: number; protocolType?: string | null; protocolName?: string | null; leaderId?: string | null; currentStateTimestamp?: number | null } = {},
+    init: {
+      generationId?: number;
+      protocolType?: string | null;
+      protocolName?: string | null;
+      leaderId?: string | null;
+      currentStateTimestamp?: number | null;
+    } = {},
   ) {
     this.state = initialState;
     this.generationId = init.generationId ?? 0;
@@ -103,16 +115,36 @@ export class ClassicGroup {
     this.currentStateTimestamp = init.currentStateTimestamp === undefined ? time.now() : init.currentStateTimestamp;
   }
 
-  is(state: ClassicGroupState): boolean { return this.state === state; }
-  get isEmpty(): boolean { return this.state === 'Empty'; }
-  get numMembers(): number { return this.members.size; }
-  hasMember(memberId: string): boolean { return this.members.has(memberId); }
-  member(memberId: string): ClassicGroupMember | undefined { return this.members.get(memberId); }
-  isLeader(memberId: string): boolean { return this.leaderId === memberId; }
-  isPendingMember(memberId: string): boolean { return this.pendingJoinMembers.has(memberId); }
-  staticMemberId(groupInstanceId: string): string | undefined { return this.staticMembers.get(groupInstanceId); }
-  hasStaticMember(groupInstanceId: string): boolean { return this.staticMembers.has(groupInstanceId); }
-  get usesConsumerProtocol(): boolean { return this.protocolType === CONSUMER_PROTOCOL_TYPE; }
+  is(state: ClassicGroupState): boolean {
+    return this.state === state;
+  }
+  get isEmpty(): boolean {
+    return this.state === 'Empty';
+  }
+  get numMembers(): number {
+    return this.members.size;
+  }
+  hasMember(memberId: string): boolean {
+    return this.members.has(memberId);
+  }
+  member(memberId: string): ClassicGroupMember | undefined {
+    return this.members.get(memberId);
+  }
+  isLeader(memberId: string): boolean {
+    return this.leaderId === memberId;
+  }
+  isPendingMember(memberId: string): boolean {
+    return this.pendingJoinMembers.has(memberId);
+  }
+  staticMemberId(groupInstanceId: string): string | undefined {
+    return this.staticMembers.get(groupInstanceId);
+  }
+  hasStaticMember(groupInstanceId: string): boolean {
+    return this.staticMembers.has(groupInstanceId);
+  }
+  get usesConsumerProtocol(): boolean {
+    return this.protocolType === CONSUMER_PROTOCOL_TYPE;
+  }
   /** The max of the members' rebalance timeouts. */
   get rebalanceTimeoutMs(): number {
     let max = 0;
@@ -122,7 +154,9 @@ export class ClassicGroup {
   hasAllMembersJoined(): boolean {
     return this.members.size === this.numMembersAwaitingJoinResponse && this.pendingJoinMembers.size === 0;
   }
-  canRebalance(): boolean { return VALID_PREVIOUS.PreparingRebalance.includes(this.state); }
+  canRebalance(): boolean {
+    return VALID_PREVIOUS.PreparingRebalance.includes(this.state);
+  }
 
   transitionTo(target: ClassicGroupState): void {
     if (!VALID_PREVIOUS[target].includes(this.state)) {
@@ -184,19 +218,41 @@ export class ClassicGroup {
     if (!old) throw new Error(`cannot replace unknown member ${oldMemberId}`);
     this.members.delete(oldMemberId);
     this.completeJoin(old, {
-      errorCode: ErrorCode.FENCED_INSTANCE_ID, generationId: -1, protocolType: null, protocolName: null,
-      leader: '', skipAssignment: false, memberId: oldMemberId, members: [],
+      errorCode: ErrorCode.FENCED_INSTANCE_ID,
+      generationId: -1,
+      protocolType: null,
+      protocolName: null,
+      leader: '',
+      skipAssignment: false,
+      memberId: oldMemberId,
+      members: [],
     });
-    this.completeSync(old, { errorCode: ErrorCode.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT });
-    const fresh = new ClassicGroupMember(newMemberId, old.groupInstanceId, old.clientId, old.clientHost,
-      old.rebalanceTimeoutMs, old.sessionTimeoutMs, old.protocolType, old.supportedProtocols, old.assignment);
+    this.completeSync(old, {
+      errorCode: ErrorCode.FENCED_INSTANCE_ID,
+      protocolType: null,
+      protocolName: null,
+      assignment: EMPTY_ASSIGNMENT,
+    });
+    const fresh = new ClassicGroupMember(
+      newMemberId,
+      old.groupInstanceId,
+      old.clientId,
+      old.clientHost,
+      old.rebalanceTimeoutMs,
+      old.sessionTimeoutMs,
+      old.protocolType,
+      old.supportedProtocols,
+      old.assignment,
+    );
     this.members.set(newMemberId, fresh);
     if (this.isLeader(oldMemberId)) this.leaderId = newMemberId;
     this.staticMembers.set(groupInstanceId, newMemberId);
     return fresh;
   }
 
-  addPendingMember(memberId: string): void { this.pendingJoinMembers.add(memberId); }
+  addPendingMember(memberId: string): void {
+    this.pendingJoinMembers.add(memberId);
+  }
 
   /** Kafka's validateMember: FENCED_INSTANCE_ID / UNKNOWN_MEMBER_ID. */
   validateMember(memberId: string, groupInstanceId: string | null): void {
@@ -208,8 +264,13 @@ export class ClassicGroup {
     if (!this.members.has(memberId)) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID);
   }
 
-  updateMember(member: ClassicGroupMember, protocols: JoinGroupProtocol[], rebalanceTimeoutMs: number,
-    sessionTimeoutMs: number, onJoin: ((r: JoinGroupResult) => void) | null): void {
+  updateMember(
+    member: ClassicGroupMember,
+    protocols: JoinGroupProtocol[],
+    rebalanceTimeoutMs: number,
+    sessionTimeoutMs: number,
+    onJoin: ((r: JoinGroupResult) => void) | null,
+  ): void {
     this.decrementProtocols(member);
     member.supportedProtocols = protocols;
     this.incrementProtocols(member);
@@ -240,8 +301,7 @@ export class ClassicGroup {
   /** Does a joining member's protocol type / protocols fit the group? */
   supportsProtocols(protocolType: string, protocols: JoinGroupProtocol[]): boolean {
     if (this.is('Empty')) return protocolType.length > 0 && protocols.length > 0;
-    return this.protocolType === protocolType &&
-      protocols.some((p) => (this.supportedProtocols.get(p.name) ?? 0) === this.members.size);
+    return this.protocolType === protocolType && protocols.some((p) => (this.supportedProtocols.get(p.name) ?? 0) === this.members.size);
   }
 
   /** The protocol every member supports with the most votes (each member votes its first preference). */
@@ -256,7 +316,11 @@ export class ClassicGroup {
     }
     let best: string | null = null;
     let bestVotes = -1;
-    for (const [name, n] of votes) if (n > bestVotes) { best = name; bestVotes = n; }
+    for (const [name, n] of votes)
+      if (n > bestVotes) {
+        best = name;
+        bestVotes = n;
+      }
     return best!;
   }
 
@@ -296,7 +360,11 @@ export class ClassicGroup {
   /** Members as the leader sees them in its JoinGroup response. */
   currentMembersForLeader(): JoinGroupMember[] {
     const protocol = this.protocolName!;
-    return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(protocol) }));
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadata(protocol),
+    }));
   }
 
   notYetRejoinedMembers(): ClassicGroupMember[] {

@@ -4,7 +4,10 @@
 import type { HasErrorCode } from '@tributary/protocol';
 
 export class GroupApiError extends Error implements HasErrorCode {
-  constructor(readonly errorCode: number, message?: string) {
+  constructor(
+    readonly errorCode: number,
+    message?: string,
+  ) {
     super(message ?? `group coordinator error ${errorCode}`);
   }
 }

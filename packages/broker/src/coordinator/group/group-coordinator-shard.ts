@@ -35,7 +35,9 @@ export class GroupCoordinatorShard {
   ) {
     this.timer = new KeyedTimer(time);
     const submit = (op: () => RecordsResult) => {
-      this.write(() => ({ ...op(), response: undefined })).catch(() => { /* the shard moved or the log failed */ });
+      this.write(() => ({ ...op(), response: undefined })).catch(() => {
+        /* the shard moved or the log failed */
+      });
     };
     this.groups = new GroupMetadataManager(config, time, this.timer, submit, newUuid);
     this.offsets = new OffsetMetadataManager(config, time, this.groups);
@@ -68,7 +70,10 @@ export class GroupCoordinatorShard {
       await this.appendAndReplay(result);
       return { response: result.response };
     });
-    this.tail = step.then(() => undefined, () => undefined);
+    this.tail = step.then(
+      () => undefined,
+      () => undefined,
+    );
     // The response itself may still be parked (JoinGroup, SyncGroup): not part of the queue.
     return step.then((s) => s.response);
   }

@@ -16,9 +16,24 @@ import { partitionForGroup } from './partition-for.ts';
 import type { CoordinatorRecord } from './records.ts';
 import { systemTime, type Time } from '@tributary/storage';
 import type {
-  DeleteGroupResult, DescribedGroup, HeartbeatRequest, HeartbeatResult, JoinGroupRequest, JoinGroupResult,
-  LeaveGroupRequest, LeaveGroupResult, ListGroupsRequest, ListGroupsResult, OffsetCommitRequest, OffsetCommitResult,
-  OffsetDeleteRequest, OffsetDeleteResult, OffsetFetchRequest, OffsetFetchResult, SyncGroupRequest, SyncGroupResult,
+  DeleteGroupResult,
+  DescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResult,
+  JoinGroupRequest,
+  JoinGroupResult,
+  LeaveGroupRequest,
+  LeaveGroupResult,
+  ListGroupsRequest,
+  ListGroupsResult,
+  OffsetCommitRequest,
+  OffsetCommitResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
+  OffsetFetchRequest,
+  OffsetFetchResult,
+  SyncGroupRequest,
+  SyncGroupResult,
 } from './types.ts';
 
 export interface GroupCoordinatorOptions {
@@ -112,7 +127,12 @@ export class GroupCoordinator {
   }
 
   async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResult> {
-    const fail = (errorCode: number): SyncGroupResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    const fail = (errorCode: number): SyncGroupResult => ({
+      errorCode,
+      protocolType: null,
+      protocolName: null,
+      assignment: Buffer.alloc(0),
+    });
     if (!req.groupId) return fail(ErrorCode.INVALID_GROUP_ID);
     try {
       const shard = this.shardFor(req.groupId);
@@ -177,8 +197,11 @@ export class GroupCoordinator {
   /** Topics were deleted: drop every group's committed offsets for them, on every loaded shard. */
   async onTopicsDeleted(topics: string[]): Promise<void> {
     const names = new Set(topics);
-    await Promise.all([...this.shards.values()].filter((s) => s.state === 'active').map((s) =>
-      s.write(() => ({ records: s.offsets.onTopicsDeleted(names), response: undefined })).catch(() => undefined)));
+    await Promise.all(
+      [...this.shards.values()]
+        .filter((s) => s.state === 'active')
+        .map((s) => s.write(() => ({ records: s.offsets.onTopicsDeleted(names), response: undefined })).catch(() => undefined)),
+    );
   }
 
   // ------------------------------------------------------------ admin
@@ -192,30 +215,34 @@ export class GroupCoordinator {
   }
 
   async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
-    return Promise.all(groupIds.map(async (groupId) => {
-      try {
-        const shard = this.shardFor(groupId);
-        return await shard.write(() => ({ records: [], response: describeGroup(shard.groups, groupId) }));
-      } catch (e) {
-        return { errorCode: errorCodeOf(e), groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
-      }
-    }));
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        try {
+          const shard = this.shardFor(groupId);
+          return await shard.write(() => ({ records: [], response: describeGroup(shard.groups, groupId) }));
+        } catch (e) {
+          return { errorCode: errorCodeOf(e), groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+        }
+      }),
+    );
   }
 
   async deleteGroups(groupIds: string[]): Promise<DeleteGroupResult[]> {
-    return Promise.all(groupIds.map(async (groupId) => {
-      try {
-        const shard = this.shardFor(groupId);
-        return await shard.write(() => {
-          validateDeleteGroup(shard.groups, groupId);
-          const records: CoordinatorRecord[] = [];
-          shard.offsets.deleteAllOffsets(groupId, records);
-          records.push({ kind: 'group-metadata', key: { group: groupId }, value: null });
-          return { records, response: { groupId, errorCode: ErrorCode.NONE } };
-        });
-      } catch (e) {
-        return { groupId, errorCode: errorCodeOf(e) };
-      }
-    }));
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        try {
+          const shard = this.shardFor(groupId);
+          return await shard.write(() => {
+            validateDeleteGroup(shard.groups, groupId);
+            const records: CoordinatorRecord[] = [];
+            shard.offsets.deleteAllOffsets(groupId, records);
+            records.push({ kind: 'group-metadata', key: { group: groupId }, value: null });
+            return { records, response: { groupId, errorCode: ErrorCode.NONE } };
+          });
+        } catch (e) {
+          return { groupId, errorCode: errorCodeOf(e) };
+        }
+      }),
+    );
   }
 }

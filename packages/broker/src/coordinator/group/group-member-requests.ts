@@ -11,8 +11,15 @@ import { EMPTY_ASSIGNMENT, type ClassicGroup } from './classic-group.ts';
 import { GroupApiError } from './errors.ts';
 import { joinError, type GroupMetadataManager } from './group-metadata-manager.ts';
 import type {
-  DescribedGroup, HeartbeatRequest, HeartbeatResult, LeaveGroupMemberResult, LeaveGroupRequest, LeaveGroupResult,
-  ListedGroup, SyncGroupRequest, SyncGroupResult,
+  DescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResult,
+  LeaveGroupMemberResult,
+  LeaveGroupRequest,
+  LeaveGroupResult,
+  ListedGroup,
+  SyncGroupRequest,
+  SyncGroupResult,
 } from './types.ts';
 import { NO_RECORDS, type RecordsResult, type WriteResult } from './write-result.ts';
 
@@ -49,11 +56,18 @@ export function syncGroup(mgr: GroupMetadataManager, req: SyncGroupRequest): Wri
     mgr.removePendingSyncMember(group, req.memberId);
     return {
       records: [],
-      response: { errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment },
+      response: {
+        errorCode: ErrorCode.NONE,
+        protocolType: group.protocolType,
+        protocolName: group.protocolName,
+        assignment: member.assignment,
+      },
     };
   }
   // CompletingRebalance: park until the leader's assignment is stored.
-  const response = new Promise<SyncGroupResult>((resolve) => { member.awaitingSync = resolve; });
+  const response = new Promise<SyncGroupResult>((resolve) => {
+    member.awaitingSync = resolve;
+  });
   mgr.removePendingSyncMember(group, req.memberId);
   if (!group.isLeader(req.memberId)) return { records: [], response };
 
@@ -104,7 +118,11 @@ export function heartbeat(mgr: GroupMetadataManager, req: HeartbeatRequest): Hea
 export function leaveGroup(mgr: GroupMetadataManager, req: LeaveGroupRequest): WriteResult<LeaveGroupResult> {
   const group = mgr.groups.get(req.groupId);
   if (!group) {
-    const members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }));
+    const members = req.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
+    }));
     return { records: [], response: { errorCode: ErrorCode.NONE, members } };
   }
   if (group.is('Dead')) return { records: [], response: { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] } };
@@ -116,7 +134,10 @@ export function leaveGroup(mgr: GroupMetadataManager, req: LeaveGroupRequest): W
       // Administrative removal of a static member by its instance id.
       const id = m.groupInstanceId !== null ? group.staticMemberId(m.groupInstanceId) : undefined;
       if (id === undefined) result(ErrorCode.UNKNOWN_MEMBER_ID);
-      else { removeCurrentMember(mgr, group, id); result(ErrorCode.NONE); }
+      else {
+        removeCurrentMember(mgr, group, id);
+        result(ErrorCode.NONE);
+      }
     } else if (group.isPendingMember(m.memberId)) {
       group.remove(m.memberId);
       mgr.cancelHeartbeat(group.groupId, m.memberId);
@@ -168,7 +189,7 @@ export function describeGroup(mgr: GroupMetadataManager, groupId: string): Descr
     groupId,
     groupState: g.state,
     protocolType: g.protocolType ?? '',
-    protocolData: stable ? g.protocolName ?? '' : '',
+    protocolData: stable ? (g.protocolName ?? '') : '',
     members: [...g.members.values()].map((m) => ({
       memberId: m.memberId,
       groupInstanceId: m.groupInstanceId,

@@ -51,9 +51,16 @@ export class GroupMetadataManager {
 
   joinGroup(req: JoinGroupRequest): WriteResult<JoinGroupResult> {
     let resolve!: (r: JoinGroupResult) => void;
-    const response = new Promise<JoinGroupResult>((r) => { resolve = r; });
+    const response = new Promise<JoinGroupResult>((r) => {
+      resolve = r;
+    });
     let done = false;
-    const respond = (r: JoinGroupResult) => { if (!done) { done = true; resolve(r); } };
+    const respond = (r: JoinGroupResult) => {
+      if (!done) {
+        done = true;
+        resolve(r);
+      }
+    };
     if (req.rebalanceTimeoutMs < 0) req = { ...req, rebalanceTimeoutMs: req.sessionTimeoutMs };
 
     const isUnknownMember = req.memberId === '';
@@ -118,8 +125,9 @@ export class GroupMetadataManager {
     if (req.apiVersion >= 4) {
       // KIP-394: hand out the member id; the member joins again with it.
       group.addPendingMember(newMemberId);
-      this.timer.schedule(heartbeatKey(group.groupId, newMemberId), req.sessionTimeoutMs,
-        () => this.submit(() => this.expireMemberHeartbeat(group.groupId, newMemberId)));
+      this.timer.schedule(heartbeatKey(group.groupId, newMemberId), req.sessionTimeoutMs, () =>
+        this.submit(() => this.expireMemberHeartbeat(group.groupId, newMemberId)),
+      );
       respond(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
       return NO_RECORDS;
     }
@@ -187,16 +195,32 @@ export class GroupMetadataManager {
     };
   }
 
-  private updateMemberThenRebalanceOrCompleteJoin(req: JoinGroupRequest, group: ClassicGroup, member: ClassicGroupMember,
-    respond: (r: JoinGroupResult) => void): RecordsResult {
+  private updateMemberThenRebalanceOrCompleteJoin(
+    req: JoinGroupRequest,
+    group: ClassicGroup,
+    member: ClassicGroupMember,
+    respond: (r: JoinGroupResult) => void,
+  ): RecordsResult {
     group.updateMember(member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, respond);
     return this.maybePrepareRebalanceOrCompleteJoin(group);
   }
 
-  private addMemberThenRebalanceOrCompleteJoin(req: JoinGroupRequest, group: ClassicGroup, memberId: string,
-    respond: (r: JoinGroupResult) => void): RecordsResult {
-    const member = new ClassicGroupMember(memberId, req.groupInstanceId, req.clientId, req.clientHost,
-      req.rebalanceTimeoutMs, req.sessionTimeoutMs, req.protocolType, req.protocols);
+  private addMemberThenRebalanceOrCompleteJoin(
+    req: JoinGroupRequest,
+    group: ClassicGroup,
+    memberId: string,
+    respond: (r: JoinGroupResult) => void,
+  ): RecordsResult {
+    const member = new ClassicGroupMember(
+      memberId,
+      req.groupInstanceId,
+      req.clientId,
+      req.clientHost,
+      req.rebalanceTimeoutMs,
+      req.sessionTimeoutMs,
+      req.protocolType,
+      req.protocols,
+    );
     member.isNew = true;
     if (group.is('PreparingRebalance') && group.previousState === 'Empty') group.newMemberAdded = true;
     group.add(member, respond);
@@ -205,8 +229,13 @@ export class GroupMetadataManager {
     return this.maybePrepareRebalanceOrCompleteJoin(group);
   }
 
-  private replaceStaticMemberThenRebalanceOrCompleteJoin(req: JoinGroupRequest, group: ClassicGroup, oldMemberId: string,
-    newMemberId: string, respond: (r: JoinGroupResult) => void): RecordsResult {
+  private replaceStaticMemberThenRebalanceOrCompleteJoin(
+    req: JoinGroupRequest,
+    group: ClassicGroup,
+    oldMemberId: string,
+    newMemberId: string,
+    respond: (r: JoinGroupResult) => void,
+  ): RecordsResult {
     const instanceId = req.groupInstanceId!;
     const currentLeader = group.leaderId;
     const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
@@ -229,8 +258,13 @@ export class GroupMetadataManager {
               const restored = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
               this.timer.cancel(heartbeatKey(group.groupId, newMemberId));
               this.rescheduleHeartbeat(group, restored);
-              respond({ ...joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE), generationId: group.generationId,
-                protocolType: group.protocolType, protocolName: group.protocolName, leader: currentLeader ?? '' });
+              respond({
+                ...joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE),
+                generationId: group.generationId,
+                protocolType: group.protocolType,
+                protocolName: group.protocolName,
+                leader: currentLeader ?? '',
+              });
             } else if (req.apiVersion >= 9) {
               const isLeader = group.isLeader(newMemberId);
               group.completeJoin(member, { ...this.currentJoinResult(group, newMemberId, isLeader), skipAssignment: isLeader });
@@ -269,8 +303,9 @@ export class GroupMetadataManager {
   }
 
   private scheduleInitialRebalance(groupId: string, delayMs: number, remainingMs: number): void {
-    this.timer.schedule(joinKey(groupId), delayMs,
-      () => this.submit(() => this.tryCompleteInitialRebalanceElseSchedule(groupId, delayMs, remainingMs)));
+    this.timer.schedule(joinKey(groupId), delayMs, () =>
+      this.submit(() => this.tryCompleteInitialRebalanceElseSchedule(groupId, delayMs, remainingMs)),
+    );
   }
 
   private tryCompleteInitialRebalanceElseSchedule(groupId: string, delayMs: number, remainingMs: number): RecordsResult {
@@ -336,8 +371,7 @@ export class GroupMetadataManager {
 
   private schedulePendingSync(group: ClassicGroup): void {
     const { groupId, generationId } = group;
-    this.timer.schedule(syncKey(groupId), group.rebalanceTimeoutMs,
-      () => this.submit(() => this.expirePendingSync(groupId, generationId)));
+    this.timer.schedule(syncKey(groupId), group.rebalanceTimeoutMs, () => this.submit(() => this.expirePendingSync(groupId, generationId)));
   }
 
   private expirePendingSync(groupId: string, generationId: number): RecordsResult {
@@ -427,7 +461,14 @@ export class GroupMetadataManager {
     return {
       kind: 'group-metadata',
       key: { group: group.groupId },
-      value: { protocolType: '', generation: 0, protocol: null, leader: null, currentStateTimestamp: group.currentStateTimestamp ?? -1, members: [] },
+      value: {
+        protocolType: '',
+        generation: 0,
+        protocol: null,
+        leader: null,
+        currentStateTimestamp: group.currentStateTimestamp ?? -1,
+        members: [],
+      },
     };
   }
 
@@ -473,9 +514,19 @@ export class GroupMetadataManager {
       currentStateTimestamp: value.currentStateTimestamp === -1 ? null : value.currentStateTimestamp,
     });
     for (const m of value.members) {
-      group.add(new ClassicGroupMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-        m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout, m.sessionTimeout, value.protocolType,
-        [{ name: value.protocol ?? '', metadata: m.subscription }], m.assignment));
+      group.add(
+        new ClassicGroupMember(
+          m.memberId,
+          m.groupInstanceId,
+          m.clientId,
+          m.clientHost,
+          m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout,
+          m.sessionTimeout,
+          value.protocolType,
+          [{ name: value.protocol ?? '', metadata: m.subscription }],
+          m.assignment,
+        ),
+      );
     }
     group.subscribedTopics = group.computeSubscribedTopics();
     this.groups.set(groupId, group);

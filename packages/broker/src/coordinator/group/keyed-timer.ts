@@ -9,11 +9,14 @@ export class KeyedTimer {
   /** Runs `fn` after `delayMs` unless cancelled or rescheduled under the same key. */
   schedule(key: string, delayMs: number, fn: () => void): void {
     this.cancel(key);
-    const cancel = this.time.setTimeout(() => {
-      if (this.timers.get(key) !== cancel) return;
-      this.timers.delete(key);
-      fn();
-    }, Math.max(0, delayMs));
+    const cancel = this.time.setTimeout(
+      () => {
+        if (this.timers.get(key) !== cancel) return;
+        this.timers.delete(key);
+        fn();
+      },
+      Math.max(0, delayMs),
+    );
     this.timers.set(key, cancel);
   }
 

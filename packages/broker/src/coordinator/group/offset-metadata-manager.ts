@@ -12,8 +12,13 @@ import { GroupApiError } from './errors.ts';
 import type { GroupMetadataManager } from './group-metadata-manager.ts';
 import type { CoordinatorRecord, OffsetCommitValue } from './records.ts';
 import type {
-  OffsetCommitRequest, OffsetCommitResult, OffsetDeleteRequest, OffsetDeleteResult, OffsetFetchPartitionResult,
-  OffsetFetchRequest, OffsetFetchResult,
+  OffsetCommitRequest,
+  OffsetCommitResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
+  OffsetFetchPartitionResult,
+  OffsetFetchRequest,
+  OffsetFetchResult,
 } from './types.ts';
 import type { WriteResult } from './write-result.ts';
 import type { Time } from '@tributary/storage';
@@ -27,7 +32,10 @@ type TopicOffsets = Map<number, OffsetAndMetadata>;
 
 export function commitErrorResult(req: OffsetCommitRequest, errorCode: number): OffsetCommitResult {
   return {
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
   };
 }
 
@@ -106,9 +114,16 @@ export class OffsetMetadataManager {
   fetchOffsets(req: OffsetFetchRequest): OffsetFetchResult {
     const group = this.groups.groups.get(req.groupId);
     const byTopic = group && !group.is('Dead') ? this.offsets.get(req.groupId) : undefined;
-    const view = (partitionIndex: number, o: OffsetAndMetadata | undefined): OffsetFetchPartitionResult => o
-      ? { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
-      : { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+    const view = (partitionIndex: number, o: OffsetAndMetadata | undefined): OffsetFetchPartitionResult =>
+      o
+        ? {
+            partitionIndex,
+            committedOffset: o.offset,
+            committedLeaderEpoch: o.leaderEpoch,
+            metadata: o.metadata,
+            errorCode: ErrorCode.NONE,
+          }
+        : { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
     if (req.topics === null) {
       const topics = [...(byTopic ?? new Map<string, TopicOffsets>())].map(([name, parts]) => ({
         name,
@@ -131,7 +146,10 @@ export class OffsetMetadataManager {
     const records: CoordinatorRecord[] = [];
     const topics = req.topics.map((t) => {
       if (group.isSubscribedToTopic(t.name)) {
-        return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC })) };
+        return {
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC })),
+        };
       }
       for (const p of t.partitions) {
         if (this.get(req.groupId, t.name, p.partitionIndex)) records.push(tombstone(req.groupId, t.name, p.partitionIndex));
@@ -174,7 +192,10 @@ export class OffsetMetadataManager {
     const now = this.time.now();
     let allExpired = true;
     for (const [topic, parts] of byTopic) {
-      if (group.isSubscribedToTopic(topic)) { allExpired = false; continue; }
+      if (group.isSubscribedToTopic(topic)) {
+        allExpired = false;
+        continue;
+      }
       for (const [p, o] of parts) {
         const expired = o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - base(o) >= this.config.offsetsRetentionMs;
         if (expired) records.push(tombstone(groupId, topic, p));

@@ -26,7 +26,10 @@ export interface PartitionCoordinatorLogOptions {
 }
 
 export class PartitionCoordinatorLog implements CoordinatorLog {
-  constructor(private readonly partition: CoordinatorPartition, private readonly opts: PartitionCoordinatorLogOptions) {}
+  constructor(
+    private readonly partition: CoordinatorPartition,
+    private readonly opts: PartitionCoordinatorLogOptions,
+  ) {}
 
   async append(records: SerializedRecord[]): Promise<number> {
     const batch = encodeCoordinatorBatch(records, this.opts.time.now());

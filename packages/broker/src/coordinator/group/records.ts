@@ -14,11 +14,25 @@
 // and GroupMetadata key v2 / value v3, as Kafka 3.x does; we read every version. The struct
 // bodies use the generated codec; int64 fields become JS numbers here.
 import {
-  DecodeError, Reader, RecordFormatError, Writer, decodeGroupMetadataKey, decodeGroupMetadataValue, decodeOffsetCommitKey,
-  decodeOffsetCommitValue, encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue,
+  DecodeError,
+  Reader,
+  RecordFormatError,
+  Writer,
+  decodeGroupMetadataKey,
+  decodeGroupMetadataValue,
+  decodeOffsetCommitKey,
+  decodeOffsetCommitValue,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
 } from '@tributary/protocol';
 
-export interface OffsetCommitKey { group: string; topic: string; partition: number }
+export interface OffsetCommitKey {
+  group: string;
+  topic: string;
+  partition: number;
+}
 export interface OffsetCommitValue {
   offset: number;
   leaderEpoch: number; // -1 when unknown
@@ -26,7 +40,9 @@ export interface OffsetCommitValue {
   commitTimestamp: number;
   expireTimestamp: number; // -1 when not set (only v1 carries it)
 }
-export interface GroupMetadataKey { group: string }
+export interface GroupMetadataKey {
+  group: string;
+}
 export interface GroupMemberMetadata {
   memberId: string;
   groupInstanceId: string | null;
@@ -51,7 +67,10 @@ export type CoordinatorRecord =
   | { kind: 'group-metadata'; key: GroupMetadataKey; value: GroupMetadataValue | null };
 
 /** A record as stored in the __consumer_offsets log: key and value bytes (null value = tombstone). */
-export interface SerializedRecord { key: Buffer; value: Buffer | null }
+export interface SerializedRecord {
+  key: Buffer;
+  value: Buffer | null;
+}
 
 // ---- encode ----
 
@@ -68,10 +87,15 @@ export function encodeCoordinatorRecord(r: CoordinatorRecord): SerializedRecord 
     if (r.value === null) return { key, value: null };
     const v = r.value;
     const version = v.expireTimestamp >= 0 ? 1 : 3;
-    const value = versioned(version, (w) => encodeOffsetCommitValue(w, version, {
-      offset: BigInt(v.offset), leaderEpoch: v.leaderEpoch, metadata: v.metadata,
-      commitTimestamp: BigInt(v.commitTimestamp), expireTimestamp: BigInt(v.expireTimestamp),
-    }));
+    const value = versioned(version, (w) =>
+      encodeOffsetCommitValue(w, version, {
+        offset: BigInt(v.offset),
+        leaderEpoch: v.leaderEpoch,
+        metadata: v.metadata,
+        commitTimestamp: BigInt(v.commitTimestamp),
+        expireTimestamp: BigInt(v.expireTimestamp),
+      }),
+    );
     return { key, value };
   }
   const key = versioned(2, (w) => encodeGroupMetadataKey(w, 2, r.key));
@@ -97,10 +121,17 @@ export function decodeCoordinatorRecord(s: SerializedRecord): CoordinatorRecord 
       const r = new Reader(s.value);
       const version = r.readInt16();
       const v = decodeOffsetCommitValue(r, version);
-      return { kind: 'offset-commit', key, value: {
-        offset: Number(v.offset), leaderEpoch: v.leaderEpoch, metadata: v.metadata,
-        commitTimestamp: Number(v.commitTimestamp), expireTimestamp: Number(v.expireTimestamp),
-      } };
+      return {
+        kind: 'offset-commit',
+        key,
+        value: {
+          offset: Number(v.offset),
+          leaderEpoch: v.leaderEpoch,
+          metadata: v.metadata,
+          commitTimestamp: Number(v.commitTimestamp),
+          expireTimestamp: Number(v.expireTimestamp),
+        },
+      };
     }
     if (keyVersion === 2) {
       const key = decodeGroupMetadataKey(k, 2);

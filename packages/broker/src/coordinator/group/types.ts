@@ -2,7 +2,10 @@
 // Buffers, nulls as Kafka's nullable fields), one per API, shaped after the Kafka messages so the
 // handlers map fields one to one. Error codes are Kafka's (errors.ts).
 
-export interface JoinGroupProtocol { name: string; metadata: Buffer }
+export interface JoinGroupProtocol {
+  name: string;
+  metadata: Buffer;
+}
 
 export interface JoinGroupRequest {
   groupId: string;
@@ -18,7 +21,11 @@ export interface JoinGroupRequest {
   reason?: string | null;
 }
 
-export interface JoinGroupMember { memberId: string; groupInstanceId: string | null; metadata: Buffer }
+export interface JoinGroupMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  metadata: Buffer;
+}
 
 export interface JoinGroupResult {
   errorCode: number;
@@ -55,12 +62,28 @@ export interface HeartbeatRequest {
   groupInstanceId: string | null;
 }
 
-export interface HeartbeatResult { errorCode: number }
+export interface HeartbeatResult {
+  errorCode: number;
+}
 
-export interface LeaveGroupMemberRequest { memberId: string; groupInstanceId: string | null; reason?: string | null }
-export interface LeaveGroupRequest { groupId: string; members: LeaveGroupMemberRequest[] }
-export interface LeaveGroupMemberResult { memberId: string; groupInstanceId: string | null; errorCode: number }
-export interface LeaveGroupResult { errorCode: number; members: LeaveGroupMemberResult[] }
+export interface LeaveGroupMemberRequest {
+  memberId: string;
+  groupInstanceId: string | null;
+  reason?: string | null;
+}
+export interface LeaveGroupRequest {
+  groupId: string;
+  members: LeaveGroupMemberRequest[];
+}
+export interface LeaveGroupMemberResult {
+  memberId: string;
+  groupInstanceId: string | null;
+  errorCode: number;
+}
+export interface LeaveGroupResult {
+  errorCode: number;
+  members: LeaveGroupMemberResult[];
+}
 
 export interface OffsetCommitPartitionRequest {
   partitionIndex: number;
@@ -110,9 +133,20 @@ export interface OffsetDeleteResult {
   topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
 }
 
-export interface ListGroupsRequest { statesFilter?: string[]; typesFilter?: string[] }
-export interface ListedGroup { groupId: string; protocolType: string; groupState: string; groupType: string }
-export interface ListGroupsResult { errorCode: number; groups: ListedGroup[] }
+export interface ListGroupsRequest {
+  statesFilter?: string[];
+  typesFilter?: string[];
+}
+export interface ListedGroup {
+  groupId: string;
+  protocolType: string;
+  groupState: string;
+  groupType: string;
+}
+export interface ListGroupsResult {
+  errorCode: number;
+  groups: ListedGroup[];
+}
 
 export interface DescribedGroupMember {
   memberId: string;
@@ -131,4 +165,7 @@ export interface DescribedGroup {
   members: DescribedGroupMember[];
 }
 
-export interface DeleteGroupResult { groupId: string; errorCode: number }
+export interface DeleteGroupResult {
+  groupId: string;
+  errorCode: number;
+}

@@ -24,7 +24,9 @@ export class DelayedFetch extends DelayedOperation {
 
   constructor(private readonly o: DelayedFetchOptions) {
     super(o.maxWaitMs);
-    this.completion = new Promise((resolve) => { this.resolve = resolve; });
+    this.completion = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
     this.snapshot = o.partitions.map((p) => p.committedBytes);
     if (o.signal.aborted) this.forceComplete();
     else o.signal.addEventListener('abort', this.onAbort);

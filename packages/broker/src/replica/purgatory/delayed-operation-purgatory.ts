@@ -12,7 +12,10 @@ import type { DelayedOperation } from './delayed-operation.ts';
 export class DelayedOperationPurgatory<Op extends DelayedOperation = DelayedOperation> {
   private readonly watchers = new Map<string, Set<Op>>();
 
-  constructor(readonly name: string, private readonly time: Time = systemTime) {}
+  constructor(
+    readonly name: string,
+    private readonly time: Time = systemTime,
+  ) {}
 
   /** Number of distinct waiting operations (for tests and metrics). */
   get size(): number {

@@ -18,7 +18,9 @@ function twoPartitions(settings: Record<string, string> = {}) {
 /** Whether `promise` has settled by now (after pending microtasks). */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void promise.then(() => { done = true; });
+  void promise.then(() => {
+    done = true;
+  });
   await new Promise((r) => setImmediate(r));
   return done;
 }
@@ -26,7 +28,13 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 describe('DelayedFetch', () => {
   it('watches one key per distinct partition', () => {
     const { p, q } = twoPartitions();
-    const op = new DelayedFetch({ partitions: [p, q, p], bytesAtStart: 0, minBytes: 1, maxWaitMs: 100, signal: new AbortController().signal });
+    const op = new DelayedFetch({
+      partitions: [p, q, p],
+      bytesAtStart: 0,
+      minBytes: 1,
+      maxWaitMs: 100,
+      signal: new AbortController().signal,
+    });
     assert.deepEqual(op.keys, ['t-0', 'u-3']);
   });
 

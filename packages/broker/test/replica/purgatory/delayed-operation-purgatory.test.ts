@@ -14,7 +14,11 @@ class TestOp extends DelayedOperation {
   expirations = 0;
 
   /** `journal` records `expire <name>` and `complete <name>` in call order (may be shared). */
-  constructor(delayMs: number, readonly name = '', readonly journal: string[] = []) {
+  constructor(
+    delayMs: number,
+    readonly name = '',
+    readonly journal: string[] = [],
+  ) {
     super(delayMs);
   }
 
@@ -76,10 +80,20 @@ describe('DelayedOperationPurgatory.checkAndComplete', () => {
     ops[0]!.ready = ops[2]!.ready = true;
     assert.equal(purgatory.checkAndComplete('b'), 0); // nobody watches b
     assert.equal(purgatory.checkAndComplete('a'), 2);
-    assert.deepEqual(ops.map((o) => [o.checks, o.completions]), [[3, 1], [3, 0], [3, 1]]);
+    assert.deepEqual(
+      ops.map((o) => [o.checks, o.completions]),
+      [
+        [3, 1],
+        [3, 0],
+        [3, 1],
+      ],
+    );
     assert.equal(purgatory.size, 1);
     assert.equal(purgatory.checkAndComplete('a'), 0);
-    assert.deepEqual(ops.map((o) => o.checks), [3, 4, 3]); // completed ones are no longer checked
+    assert.deepEqual(
+      ops.map((o) => o.checks),
+      [3, 4, 3],
+    ); // completed ones are no longer checked
   });
 
   it('an operation completed through one key is removed from its other keys, and its timer cancelled', async () => {
@@ -99,7 +113,7 @@ describe('DelayedOperationPurgatory.checkAndComplete', () => {
 });
 
 describe('DelayedOperation expiry', () => {
-  it('the timer calls onExpiration once, then onComplete, at exactly delayMs on the purgatory\'s Time', async () => {
+  it("the timer calls onExpiration once, then onComplete, at exactly delayMs on the purgatory's Time", async () => {
     const { time, purgatory } = setup();
     const op = new TestOp(300, 'x');
     purgatory.tryCompleteElseWatch(op, ['a', 'b']);
@@ -135,7 +149,10 @@ describe('DelayedOperation expiry', () => {
     });
     await time.advance(1000);
     assert.deepEqual(journal, ['expire 100', 'complete 100', 'expire 300', 'complete 300', 'expire 500', 'complete 500']);
-    assert.deepEqual(ops.map((o) => o.expirations), [1, 1, 1]);
+    assert.deepEqual(
+      ops.map((o) => o.expirations),
+      [1, 1, 1],
+    );
     assert.equal(purgatory.size, 0);
   });
 });
@@ -152,12 +169,22 @@ describe('forced completion', () => {
     purgatory.completeKey('zzz');
     assert.equal(purgatory.size, 3);
     purgatory.completeKey('a');
-    assert.deepEqual([onA, onAB, onB].map((o) => o.completions), [1, 1, 0]);
+    assert.deepEqual(
+      [onA, onAB, onB].map((o) => o.completions),
+      [1, 1, 0],
+    );
     assert.equal(purgatory.size, 1);
     assert.equal(purgatory.checkAndComplete('b'), 0);
     assert.equal(onAB.checks, 1); // gone from b as well
     await time.advance(1000);
-    assert.deepEqual([onA, onAB, onB].map((o) => [o.expirations, o.completions]), [[0, 1], [0, 1], [1, 1]]);
+    assert.deepEqual(
+      [onA, onAB, onB].map((o) => [o.expirations, o.completions]),
+      [
+        [0, 1],
+        [0, 1],
+        [1, 1],
+      ],
+    );
   });
 
   it('completeAll forces every waiting operation once (broker stop)', async () => {
@@ -165,11 +192,17 @@ describe('forced completion', () => {
     const ops = Array.from({ length: 5 }, (_, i) => new TestOp(1000 + i));
     for (const [i, op] of ops.entries()) purgatory.tryCompleteElseWatch(op, [`k${i % 2}`, 'all']);
     purgatory.completeAll();
-    assert.deepEqual(ops.map((o) => o.completions), [1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      ops.map((o) => o.completions),
+      [1, 1, 1, 1, 1],
+    );
     assert.equal(purgatory.size, 0);
     assert.equal(time.nextTimerAt(), null);
     await time.advance(5000);
-    assert.deepEqual(ops.map((o) => o.expirations), [0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      ops.map((o) => o.expirations),
+      [0, 0, 0, 0, 0],
+    );
   });
 
   it('forceComplete by the operation itself (an abort) unwatches it', () => {
