@@ -53,6 +53,19 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     const result = ctx.services.replicas.fetchMessages({ ...request, servingNode: ctx.services.nodeId }, ctx.signal);
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
+  // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on
+  // Kafka answers a top-level code and no partitions).
+  errorResponse: (request, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: 0,
+    responses: request.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => fetchError(p.partition, errorCode)),
+    })),
+    nodeEndpoints: [],
+  }),
   rejectVersion(ctx, request) {
     return {
       throttleTimeMs: 0,

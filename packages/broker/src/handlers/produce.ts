@@ -56,6 +56,18 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     };
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
+  // Kafka's ProduceRequest.getErrorResponse: every partition with the code; acks=0 expects no
+  // response, so the connection is closed instead.
+  errorResponse: (request, errorCode) =>
+    request.acks === 0
+      ? CLOSE_CONNECTION
+      : {
+          responses: request.topicData.map((t) => ({
+            name: t.name,
+            partitionResponses: t.partitionData.map((pd) => produceError(pd.index, errorCode)),
+          })),
+          throttleTimeMs: 0,
+        },
   rejectVersion(ctx, request) {
     return {
       responses: request.topicData.map((t) => ({

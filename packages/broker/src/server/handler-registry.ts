@@ -59,7 +59,7 @@ export interface ApiHandler<K extends ApiKey = ApiKey, Req = RequestOf<K>, Res =
    * The response that answers the whole request with `errorCode` at `version`, as Kafka's
    * getErrorResponse builds it. Absent: the dispatcher's generic fallback (top-level ErrorCode).
    */
-  errorResponse?(request: Req, errorCode: number, version: number): Res;
+  errorResponse?(request: Req, errorCode: number, version: number): Res | typeof CLOSE_CONNECTION;
   /** Overrides the generated codec (API_SPECS) for this API. */
   readonly codec?: MessageCodec<Req, Res>;
 }

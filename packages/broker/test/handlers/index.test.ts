@@ -28,11 +28,42 @@ function codesAt(value: unknown, path: readonly string[]): number[] {
 
 /**
  * Per API: a request naming topics / partitions / groups (a function of the version where fields
- * come and go), and where Kafka's error response puts the error codes. Produce is left out: its
- * response has no place for an error, so the connection is closed (tested below).
+ * come and go), and where Kafka's error response puts the error codes. Produce with acks=0 expects
+ * no response: its failure closes the connection (tested below).
  */
 const CASES: Record<number, { sample: Sample; where: Where }> = {
-  [ApiKey.Fetch]: { sample: () => ({ maxWaitMs: 0, minBytes: 1, topics: [] }), where: topLevel }, // generic fallback, v7+
+  [ApiKey.Produce]: {
+    sample: () => ({
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 't',
+          partitionData: [
+            { index: 0, records: null },
+            { index: 1, records: null },
+          ],
+        },
+      ],
+    }),
+    where: () => ['responses', 'partitionResponses'],
+  },
+  [ApiKey.Fetch]: {
+    sample: () => ({
+      maxWaitMs: 0,
+      minBytes: 1,
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, fetchOffset: 0n, partitionMaxBytes: 1024 },
+            { partition: 1, fetchOffset: 0n, partitionMaxBytes: 1024 },
+          ],
+        },
+      ],
+    }),
+    where: () => ['responses', 'partitions'],
+  },
   [ApiKey.ListOffsets]: { sample: () => ({ replicaId: -1, topics: topicPartitions }), where: perPartition },
   [ApiKey.Metadata]: { sample: () => ({ topics: [{ name: 't' }, { name: 'u' }] }), where: () => ['topics'] },
   [ApiKey.OffsetCommit]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: perPartition },
@@ -177,10 +208,10 @@ describe('default handlers', () => {
     );
   });
 
-  it('each has an errorResponse, except Produce and Fetch (the dispatcher falls back for those)', () => {
+  it('each has an errorResponse', () => {
     const without = defaultHandlers.filter((h) => !h.errorResponse).map((h) => h.name);
-    assert.deepEqual(without, ['Produce', 'Fetch']);
-    for (const h of defaultHandlers) if (h.apiKey !== ApiKey.Produce) assert.ok(CASES[h.apiKey], `a test case for ${h.name}`);
+    assert.deepEqual(without, []);
+    for (const h of defaultHandlers) assert.ok(CASES[h.apiKey], `a test case for ${h.name}`);
   });
 
   for (const how of ['throw', 'reject'] as const) {
@@ -190,15 +221,8 @@ describe('default handlers', () => {
         const c = CASES[h.apiKey];
         if (!c) continue;
         it(`${h.name}: UNKNOWN_SERVER_ERROR at every version ${h.minVersion}-${h.maxVersion}, connection kept`, async () => {
-          const apiKey: ApiKey = h.apiKey;
           for (let v = h.minVersion; v <= h.maxVersion; v++) {
             const d = openDispatcher(registry);
-            if (apiKey === ApiKey.Fetch && v < 7) {
-              // Fetch has no errorResponse yet and no top-level ErrorCode before v7: closed.
-              d.send(h.apiKey, v, 1, c.sample(v));
-              await d.wire.closed;
-              continue;
-            }
             d.send(h.apiKey, v, 1, c.sample(v));
             d.send(h.apiKey, v, 2, c.sample(v));
             for (const correlationId of [1, 2]) {
@@ -225,9 +249,9 @@ describe('default handlers', () => {
     });
   }
 
-  it('Produce: its response has no place for an error, so a failure closes the connection (as Kafka)', async () => {
+  it('Produce with acks=0: no response is expected, so a failure closes the connection (as Kafka)', async () => {
     const d = openDispatcher(registryOf('throw'));
-    d.send(ApiKey.Produce, 9, 1, { acks: 1, timeoutMs: 1000, topicData: [] });
+    d.send(ApiKey.Produce, 9, 1, { acks: 0, timeoutMs: 1000, topicData: [] });
     await d.wire.closed;
     await d.connection.whenClosed();
     assert.equal(d.logged.filter((e) => e.level === 'error')[0]!.fields!.api, 'Produce');
