@@ -11,6 +11,7 @@ import {
   type TopicImage,
 } from '@tributary/metadata';
 import type { ListenerEndpoint } from '../config/listeners.ts';
+import { isInternalTopic } from './topic-names.ts';
 
 /** A partition as handlers see it: its index and its registration. */
 export interface PartitionView extends PartitionRegistration {
@@ -33,7 +34,7 @@ function topicView(t: TopicImage): TopicView {
     v = {
       name: t.name,
       topicId: t.topicId,
-      internal: t.name.startsWith('__'),
+      internal: isInternalTopic(t.name),
       partitions: partitionsInOrder(t).map(([partition, reg]) => ({ ...reg, partition })),
     };
     views.set(t, v);
