@@ -15,12 +15,13 @@
 // replicating.
 //
 // Start order: cluster id, the logs (load/recover), the controller (replays the metadata log) and
-// the first image (partitions made, stray logs deleted), the producer id block, the group
+// the first image (partitions made, stray logs deleted), producer ids (blocks from the controller), the group
 // coordinator (loads the __consumer_offsets partitions led by local nodes). Stop: shutdown(nodes)
 // aborts the nodes' handlers, then beginShutdown() answers waiting fetches and parked group calls,
 // the nodes drain, and stop() writes the HW checkpoint, flushes and closes the logs and the
 // controller it opened.
 import { LocalController, type MetadataDelta } from '@tributary/metadata';
+import { ErrorCode } from '@tributary/protocol';
 import type { FileSystem, Time } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
@@ -135,8 +136,15 @@ export class BrokerCore {
         }
         if (this._groupCoordinator) this.followCoordinatorLeadership(delta, this._groupCoordinator);
       });
-      const producerIds = new ProducerIdManager(replicas.logs.fs, config.logDirs[0]!, config.nodeId);
-      producerIds.load();
+      // Producer id blocks come from the controller (recorded in the metadata log, unique cluster-wide).
+      const producerIds = new ProducerIdManager({
+        allocate: async () => {
+          const r = await controller.allocateProducerIds(config.nodeId);
+          if (r.errorCode !== ErrorCode.NONE) throw new Error(`the controller allocated no producer ids: ${r.errorMessage ?? r.errorCode}`);
+          return r;
+        },
+        nextUnallocated: () => this.metadata.image.producerIds.nextProducerId,
+      });
       const groupCoordinator = new GroupCoordinatorService({
         config,
         host: new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal),

@@ -1,13 +1,14 @@
 // InitProducerId over a real socket: ids for idempotent producers (every version), blocks of 1000
-// persisted so ids never repeat after a restart or a crash, KIP-360 epoch bumps and what produce
+// from the controller (in the metadata log) so ids never repeat after a restart or a crash, KIP-360 epoch bumps and what produce
 // then accepts, transactional ids (no transaction coordinator), and the advertised range.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
-import { MemoryFileSystem } from '@tributary/storage';
-import { ProducerIdManager, PRODUCER_ID_BLOCK_FILE } from '../src/coordinator/transaction/producer-id-manager.ts';
+import { MemoryFileSystem, MockTime } from '@tributary/storage';
+import { BrokerConfig } from '../src/config/broker-config.ts';
+import { ProducerIdManager } from '../src/coordinator/transaction/producer-id-manager.ts';
+import { controllerOptions } from '../src/metadata/controller-options.ts';
+import { LocalController } from '@tributary/metadata';
 import { kafkaClient, type KafkaTestClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 import { topicsOf } from './helpers/test-topics.ts';
@@ -44,8 +45,8 @@ describe('InitProducerId', () => {
       got,
       [0n, 1n, 2n, 3n, 4n, 5n].map((id) => [0, id, 0]),
     );
-    const file = join(b.dataDir, PRODUCER_ID_BLOCK_FILE);
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { version: 1, brokerId: 1, blockStart: 0, blockEnd: 999 });
+    // the block is the controller's, recorded in the metadata log
+    assert.equal(b.broker.services.metadata.image.producerIds.nextProducerId, 1000n);
     c.close();
     await b.stop();
     const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
@@ -53,7 +54,7 @@ describe('InitProducerId', () => {
     try {
       assert.deepEqual(await init(c2, 4), [0, 1000n, 0]);
       assert.deepEqual(await init(c2, 4), [0, 1001n, 0]);
-      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { version: 1, brokerId: 1, blockStart: 1000, blockEnd: 1999 });
+      assert.equal(b2.broker.services.metadata.image.producerIds.nextProducerId, 2000n);
     } finally {
       c2.close();
       await b2.stop();
@@ -138,36 +139,72 @@ describe('InitProducerId', () => {
 });
 
 describe('ProducerIdManager', () => {
-  it('claims the block on disk before issuing from it: a crash never leads to a repeated id', () => {
+  /** A LocalController over `fs` with broker 1 registered, and a ProducerIdManager asking it for blocks. */
+  async function setup(fs: MemoryFileSystem) {
+    const config = BrokerConfig.load({ settings: { 'log.dirs': '/data', 'node.id': 1 } });
+    const controller = await LocalController.open({ logDir: '/data', controller: controllerOptions(config), fs, time: new MockTime() });
+    await controller.registerBroker({ brokerId: 1, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAQ', endpoints: [] });
+    const ids = new ProducerIdManager({
+      allocate: async () => {
+        const r = await controller.allocateProducerIds(1);
+        if (r.errorCode !== ErrorCode.NONE) throw new Error(r.errorMessage ?? String(r.errorCode));
+        return r;
+      },
+      nextUnallocated: () => controller.image.producerIds.nextProducerId,
+    });
+    return { controller, ids };
+  }
+
+  it('takes blocks of 1000 from the controller, recorded before any id is issued: a crash never leads to a repeated id', async () => {
     const fs = new MemoryFileSystem();
     fs.mkdirSync('/data');
-    const m = new ProducerIdManager(fs, '/data', 1);
-    m.load();
-    const first = Array.from({ length: 1001 }, () => m.generate());
+    const a = await setup(fs);
+    const first: number[] = [];
+    for (let i = 0; i < 1001; i++) first.push(await a.ids.generate());
     assert.deepEqual([first[0], first[999], first[1000]], [0, 999, 1000]);
+    assert.equal(typeof a.ids.generate(), 'number', 'within a block ids come at once');
+    // two callers at a block boundary share one allocation
+    const b = await setup(new MemoryFileSystem());
+    const both = await Promise.all([b.ids.generate(), b.ids.generate()]);
+    assert.deepEqual(both, [0, 1]);
+    assert.equal(b.controller.image.producerIds.nextProducerId, 1000n);
+    await b.controller.close();
+
     fs.crash();
-    const m2 = new ProducerIdManager(fs, '/data', 1);
-    m2.load();
-    assert.equal(m2.generate(), 2000);
-    assert.equal(m2.wasIssued(1999), true);
-    assert.equal(m2.wasIssued(3000), false);
-    assert.equal(m2.wasIssued(-1), false);
+    const again = await setup(fs);
+    assert.equal(await again.ids.generate(), 2000);
+    assert.equal(again.ids.wasIssued(1999), true);
+    assert.equal(again.ids.wasIssued(3000), false);
+    assert.equal(again.ids.wasIssued(-1), false);
+    await again.controller.close();
   });
 
-  it('a failed block write issues nothing; an unreadable block file refuses to load', () => {
+  it('a data dir from before the metadata log keeps its block: ids continue past it', async () => {
     const fs = new MemoryFileSystem();
-    fs.mkdirSync('/data');
-    const m = new ProducerIdManager(fs, '/data', 1);
-    m.load();
-    fs.faults.failFsync = true;
-    assert.throws(() => m.generate(), /EIO/);
-    fs.faults.failFsync = false;
-    assert.equal(m.generate(), 0);
-    const bad = new MemoryFileSystem();
-    bad.mkdirSync('/d/tributary-metadata');
-    const fd = bad.openSync(`/d/${PRODUCER_ID_BLOCK_FILE}`, true);
-    bad.writeSync(fd, Buffer.from('{"version":1}'), 0, 13, 0);
-    bad.closeSync(fd);
-    assert.throws(() => new ProducerIdManager(bad, '/d', 1).load(), /not a producer id block file/);
+    fs.mkdirSync('/data/tributary-metadata');
+    const file = '/data/tributary-metadata/producer-id-block.json';
+    const fd = fs.openSync(file, true);
+    const body = Buffer.from('{"version":1,"brokerId":1,"blockStart":2000,"blockEnd":2999}\n');
+    fs.writeSync(fd, body, 0, body.length, 0);
+    fs.closeSync(fd);
+    const { controller, ids } = await setup(fs);
+    assert.equal(ids.wasIssued(2999), true);
+    assert.equal(await ids.generate(), 3000);
+    await controller.close();
+  });
+
+  it('a controller that cannot allocate fails the call; the next call asks again', async () => {
+    let fail = true;
+    const ids = new ProducerIdManager({
+      allocate: async () => {
+        if (fail) throw new Error('no controller');
+        return { firstProducerId: 5000n, size: 1000 };
+      },
+      nextUnallocated: () => 6000n,
+    });
+    await assert.rejects(Promise.resolve(ids.generate()), /no controller/);
+    fail = false;
+    assert.equal(await ids.generate(), 5000);
+    assert.equal(ids.generate(), 5001);
   });
 });

@@ -2,7 +2,8 @@
 // temporary directory removed on stop. Every broker registers with the controller, Metadata from
 // any broker lists all three; each broker hosts only its own replicas on its own disk; the leader
 // appends, the other brokers answer NOT_LEADER_OR_FOLLOWER; stopping a broker fences it and the
-// controller elects another ISR member; it comes back on its port and registers again.
+// controller elects another ISR member; it comes back on its port and registers again; producer
+// ids are unique across brokers (blocks from the controller).
 // startSharedLogCluster: the test fake whose nodes share one log; moveLeader keeps every record.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -94,6 +95,22 @@ describe('startCluster', () => {
         'no replication yet: the follower stays empty',
       );
       assert.equal(kafka.broker(3)!.services.replicas.getPartition('t', 0), undefined);
+
+      // producer ids come from the controller in blocks: two brokers never hand out the same one
+      const pids: bigint[] = [];
+      for (const n of kafka.nodes) {
+        const c = await kafkaClient(n.port);
+        const r = await c.request(ApiKey.InitProducerId, 4, {
+          transactionalId: null,
+          transactionTimeoutMs: 1000,
+          producerId: -1n,
+          producerEpoch: -1,
+        });
+        c.close();
+        assert.equal(r.errorCode, ErrorCode.NONE);
+        pids.push(r.producerId);
+      }
+      assert.deepEqual(pids, [0n, 1000n, 2000n]);
 
       await kafka.stopNode(1);
       assert.deepEqual(kafka.controller.image.cluster.unfencedBrokerIds(), [2, 3]);

@@ -72,13 +72,18 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
     if (producerId !== -1n && producerEpoch >= 0 && producerEpoch < EXHAUSTED_EPOCH && ids.wasIssued(current)) {
       return answer(ErrorCode.NONE, producerId, producerEpoch + 1);
     }
-    let id: number;
+    const failed = (err: unknown) => {
+      ctx.services.log.error('cannot get a producer id block from the controller', { err });
+      return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    };
+    let id: number | Promise<number>;
     try {
       id = ids.generate();
     } catch (err) {
-      ctx.services.log.error('cannot claim a producer id block', { err });
-      return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return failed(err);
     }
+    // A new block comes from the controller (asynchronously); within a block ids come at once.
+    if (id instanceof Promise) return id.then((x) => answer(ErrorCode.NONE, BigInt(x), 0), failed);
     return answer(ErrorCode.NONE, BigInt(id), 0);
   },
   errorResponse: (_request, errorCode) => answer(errorCode),

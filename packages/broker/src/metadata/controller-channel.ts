@@ -18,4 +18,5 @@ export type ControllerChannel = Pick<
   | 'fenceBroker'
   | 'unfenceBroker'
   | 'changePartition'
+  | 'allocateProducerIds'
 >;

@@ -9,7 +9,8 @@
 //   await metadata.close();
 //
 // Start: the log is opened (storage recovery cuts a torn tail), bootstrapped when empty
-// (metadata.version, plus the topics of a pre-metadata-log data dir: topic-store-migration.ts),
+// (metadata.version, plus the topics and the producer id block of a pre-metadata-log data dir:
+// topic-store-migration.ts),
 // then replayed from offset 0 into the image.
 // Each operation, one at a time in arrival order (a queue, like the QuorumController's single
 // event thread): the controller computes records against the current image -> they are replayed
@@ -44,7 +45,7 @@ import { MetadataDelta } from '../image/metadata-delta.ts';
 import { MetadataImage } from '../image/metadata-image.ts';
 import { LocalMetadataLog } from '../log/local-metadata-log.ts';
 import type { MetadataLog } from '../log/metadata-log.ts';
-import { markTopicStoreMigrated, topicStoreRecords } from './topic-store-migration.ts';
+import { markTopicStoreMigrated, producerIdBlockRecords, topicStoreRecords } from './topic-store-migration.ts';
 
 /** Receives each new image with the delta that produced it. */
 export type MetadataListener = (delta: MetadataDelta, image: MetadataImage) => void;
@@ -111,7 +112,8 @@ export class LocalController {
       let migratedTopics = 0;
       if (log.endOffset === 0) {
         const migration = topicStoreRecords(fs, options.logDir);
-        await log.append([...controller.bootstrapRecords(), ...migration.records], epoch);
+        const producerIds = producerIdBlockRecords(fs, options.logDir);
+        await log.append([...controller.bootstrapRecords(), ...migration.records, ...producerIds], epoch);
         migratedTopics = migration.topics;
         if (migratedTopics > 0) logger.info('topics migrated from the topic store to the metadata log', { topics: migratedTopics });
       }

@@ -111,3 +111,28 @@ export function markTopicStoreMigrated(fs: FileSystem, logDir: string): boolean 
   fs.fsyncDirSync(`${logDir}/tributary-metadata`);
   return true;
 }
+
+/** The broker's producer id block file before the metadata log (`tributary-metadata/producer-id-block.json`). */
+export const PRODUCER_ID_BLOCK_FILE = 'tributary-metadata/producer-id-block.json';
+
+/**
+ * The producer ids a data dir from before the metadata log may have handed out, as the
+ * ProducerIdsRecord Kafka's controller would have written: the next block starts past the last
+ * one claimed, so no id is ever issued twice. Empty when there is no block file.
+ */
+export function producerIdBlockRecords(fs: FileSystem, logDir: string): MetadataRecord[] {
+  const path = `${logDir}/${PRODUCER_ID_BLOCK_FILE}`;
+  const buf = fs.readFileSync(path);
+  if (buf === null) return [];
+  let block: { version?: unknown; brokerId?: unknown; blockEnd?: unknown };
+  try {
+    block = JSON.parse(buf.toString('utf8')) as typeof block;
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (block.version !== 1 || !Number.isSafeInteger(block.blockEnd) || (block.blockEnd as number) < -1) {
+    throw new Error(`${path} is not a producer id block file (version 1 with a blockEnd)`);
+  }
+  const brokerId = Number.isSafeInteger(block.brokerId) ? (block.brokerId as number) : -1;
+  return [{ type: 'ProducerIdsRecord', data: { brokerId, brokerEpoch: -1n, nextProducerId: BigInt((block.blockEnd as number) + 1) } }];
+}
