@@ -12,7 +12,7 @@
 //   OFFSET_OUT_OF_RANGE (offset above the high watermark or below -1); POLICY_VIOLATION
 //   (cleanup.policy without delete); INVALID_TOPIC_EXCEPTION for internal topics unless the client
 //   id is Kafka's "__admin_client"; NOT_LEADER_OR_FOLLOWER when another node leads the partition
-//   (a LocalCluster); KAFKA_STORAGE_ERROR (log offline).
+//   (or this one does not host it); KAFKA_STORAGE_ERROR (log offline).
 // * The log start offsets are checkpointed at once, so the deletion survives a crash.
 // * A partition named twice is answered once per mention.
 // * Authorization: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.

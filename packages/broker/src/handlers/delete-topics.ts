@@ -10,9 +10,9 @@
 //   before v3, as Kafka).
 // * Internal topics (__consumer_offsets, __transaction_state) are refused with
 //   INVALID_TOPIC_EXCEPTION: their coordinators own them (Kafka's tools refuse this too).
-// * A deleted topic's partitions leave the metadata at once, waiting fetches are answered, its
-//   logs are deleted from disk and TopicManager.onTopicsDeleted listeners (the group coordinator)
-//   are told.
+// * The controller records the deletion (RemoveTopicRecord); every broker applying it drops the
+//   partitions, answers waiting fetches and deletes the logs, and the group coordinator drops the
+//   topic's committed offsets.
 // * Authorization: DELETE on the cluster allows every topic; otherwise a name needs DESCRIBE
 //   (checked before saying whether it exists) and DELETE, else TOPIC_AUTHORIZATION_FAILED; an id
 //   refused is answered without the name unless DESCRIBE is allowed.

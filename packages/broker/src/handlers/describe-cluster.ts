@@ -1,7 +1,7 @@
 // DescribeCluster (API key 60), versions 0-1.
 //
-// Behaviour: cluster id (from meta.properties), controller id and brokers from the ClusterView (a
-// single broker is its own controller and the only broker): the live brokers with the advertised
+// Behaviour: cluster id (from meta.properties), controller id and brokers from the metadata (a
+// single broker is its own controller and the only broker; in a cluster, the lowest live broker id): the live brokers with the advertised
 // endpoint of the listener the request came in on (rack null). v1 EndpointType: brokers answer type BROKER (1); a request for CONTROLLER
 // endpoints gets MISMATCHED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as Kafka's brokers do.
 // IncludeClusterAuthorizedOperations: the bit set of Kafka's cluster operations (ALTER,

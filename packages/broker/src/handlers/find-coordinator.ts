@@ -5,7 +5,7 @@
 // Behaviour:
 // * KeyType 0 (group): the coordinator of a group is the leader of
 //   __consumer_offsets-<partitionFor(group)> (on a single broker, this broker): its NodeId, and the
-//   host and port of the advertised listener the request came in on, from the ClusterView. A
+//   host and port of the advertised listener the request came in on, from the metadata. A
 //   leader that is not alive: COORDINATOR_NOT_AVAILABLE with "no node".
 // * __consumer_offsets is created on first use (offsets.topic.num.partitions, compacted); the
 //   request waits for the creation instead of answering COORDINATOR_NOT_AVAILABLE as Kafka does.

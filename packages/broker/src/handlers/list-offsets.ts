@@ -13,7 +13,7 @@
 // * Timestamps answered are -1 for EARLIEST/LATEST.
 // * Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
 //   FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch; then
-//   NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster), except for
+//   NOT_LEADER_OR_FOLLOWER when another node leads the partition (or this one does not host it), except for
 //   ReplicaId -2 (Kafka's debugging replica id, which may read any replica); KAFKA_STORAGE_ERROR
 //   for an offline log.
 // * Authorization: DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.

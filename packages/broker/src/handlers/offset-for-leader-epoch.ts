@@ -12,7 +12,7 @@
 //   - otherwise: the largest known epoch <= the requested one and the start offset of the next one.
 // * Errors, with LeaderEpoch -1 and EndOffset -1: UNKNOWN_TOPIC_OR_PARTITION; a CurrentLeaderEpoch
 //   older than the partition's: FENCED_LEADER_EPOCH, newer: UNKNOWN_LEADER_EPOCH; then
-//   NOT_LEADER_OR_FOLLOWER when another node leads the partition (a LocalCluster): every request
+//   NOT_LEADER_OR_FOLLOWER when another node leads the partition (or does not host it): every request
 //   must go to the leader, as in Kafka.
 // * Authorization: CLUSTER_ACTION on the cluster (replicas), or DESCRIBE on each topic, else
 //   TOPIC_AUTHORIZATION_FAILED.

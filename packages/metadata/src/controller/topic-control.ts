@@ -1,6 +1,6 @@
 // Topic administration in the controller (the topic half of Kafka's ReplicationControlManager):
 // CreateTopics, CreatePartitions and DeleteTopics as `image x request -> { records, response }`.
-// Validation, error codes and messages are Kafka's (as TopicManager answered them before):
+// Validation, error codes and messages are Kafka's (as the broker's TopicManager answered them before the metadata log):
 //
 // CreateTopics, per topic, in this order: `__cluster_metadata` is INVALID_REQUEST; a bad name or
 // a name colliding with an existing one on '.'/'_' is INVALID_TOPIC_EXCEPTION; an existing name
