@@ -1,4 +1,4 @@
-// A LocalCluster of three nodes over one partition layer, seen through real sockets: Metadata and
+// A SharedLogCluster of three nodes over one shared log, seen through real sockets: Metadata and
 // DescribeCluster list every live node, leaders go round-robin; Produce, Fetch, ListOffsets and
 // DeleteRecords on a node that does not lead the partition answer NOT_LEADER_OR_FOLLOWER; a stale
 // CurrentLeaderEpoch is fenced, a future one unknown (checked before leadership, as Kafka);
