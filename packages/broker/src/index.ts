@@ -21,7 +21,6 @@ export type * from './metadata/controller-channel.ts';
 export * from './replica/partition.ts';
 export * from './replica/producer-state.ts';
 export * from './metadata/topic-config.ts';
-export * from './metadata/topic-names.ts';
 export * from './replica/replica-manager.ts';
 export * from './replica/purgatory/delayed-operation.ts';
 export * from './replica/purgatory/delayed-operation-purgatory.ts';

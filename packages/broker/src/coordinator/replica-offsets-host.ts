@@ -3,6 +3,7 @@
 // Partition.appendRecordsToLeader (coordinator origin: no client validation) so the high watermark
 // follows, and loads read the partition's log. A partition is served while a local node leads it
 // (in the shared-log test cluster, any of its nodes).
+import { usableBrokerIds } from '@tributary/metadata';
 import { ErrorCode } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { ControllerChannel } from '../metadata/controller-channel.ts';
@@ -25,7 +26,8 @@ export class ReplicaOffsetsHost implements OffsetsTopicHost {
   }
 
   async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
-    const usable = this.metadata.liveBrokers().length || this.metadata.brokerIds().length;
+    // As many replicas as the controller can place, up to offsets.topic.replication.factor.
+    const usable = usableBrokerIds(this.metadata.image.cluster).length;
     const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), usable);
     const [r] = await this.controller.createTopics([{ name: topic, numPartitions, replicationFactor, configs }]);
     if (r && r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {

@@ -25,7 +25,7 @@
 // * create-partitions policies
 import { ApiKey, ErrorCode, errorInfo, type CreatePartitionsResponseCreatePartitionsTopicResult } from '@tributary/protocol';
 import type { CreatePartitionsTopic } from '@tributary/metadata';
-import { isInternalTopic } from '../metadata/topic-names.ts';
+import { isInternalTopic } from '@tributary/metadata';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 

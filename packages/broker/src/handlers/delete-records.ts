@@ -20,7 +20,7 @@
 // Not implemented:
 // * timeoutMs (single replica: done when answered)
 import { ApiKey, ErrorCode, hasErrorCode, type DeleteRecordsResponseDeleteRecordsTopicResult } from '@tributary/protocol';
-import { isInternalTopic } from '../metadata/topic-names.ts';
+import { isInternalTopic } from '@tributary/metadata';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 

@@ -26,7 +26,7 @@
 // Not implemented:
 // * timeoutMs (the controller answers once the records are durable)
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsResponseDeletableTopicResult } from '@tributary/protocol';
-import { isInternalTopic } from '../metadata/topic-names.ts';
+import { isInternalTopic } from '@tributary/metadata';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 

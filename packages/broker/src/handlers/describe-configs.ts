@@ -25,7 +25,7 @@
 // * BROKER_LOGGER resources (INVALID_REQUEST)
 // * client-metrics and group resources (INVALID_REQUEST "Unsupported resource type")
 import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
-import { topicNameProblem } from '../metadata/topic-names.ts';
+import { topicNameProblem } from '@tributary/metadata';
 import {
   ConfigResourceType,
   configAuthorizationError,

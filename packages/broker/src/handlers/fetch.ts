@@ -27,7 +27,7 @@
 //   * follower fetches (replicaId >= 0 is served like a consumer), DivergingEpoch;
 //   * CurrentLeader in error responses (KIP-951, v16+), fetching from followers (KIP-392);
 //   * read_committed filtering (there are no transactions), fetch sessions, quotas.
-import { ApiKey, ErrorCode, type FetchResponse } from '@tributary/protocol';
+import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -41,6 +41,17 @@ function answer(responses: FetchMessagesResponse): FetchResponse {
   };
 }
 
+/** Every partition of the request answered with `errorCode`. */
+function everyPartition(request: FetchRequest, errorCode: number): FetchResponse {
+  return answer(
+    request.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => fetchError(p.partition, errorCode)),
+    })),
+  );
+}
+
 export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
   apiKey: ApiKey.Fetch,
   name: 'Fetch',
@@ -50,32 +61,11 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     if (request.sessionId !== 0) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
-    const result = ctx.services.replicas.fetchMessages({ ...request, servingNode: ctx.services.nodeId }, ctx.signal);
+    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId);
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on
   // Kafka answers a top-level code and no partitions).
-  errorResponse: (request, errorCode) => ({
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    sessionId: 0,
-    responses: request.topics.map((t) => ({
-      topic: t.topic,
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => fetchError(p.partition, errorCode)),
-    })),
-    nodeEndpoints: [],
-  }),
-  rejectVersion(ctx, request) {
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      sessionId: 0,
-      responses: request.topics.map((t) => ({
-        topic: t.topic,
-        topicId: t.topicId,
-        partitions: t.partitions.map((p) => fetchError(p.partition, ErrorCode.UNSUPPORTED_VERSION)),
-      })),
-    };
-  },
+  errorResponse: (request, errorCode) => everyPartition(request, errorCode),
+  rejectVersion: (_ctx, request) => everyPartition(request, ErrorCode.UNSUPPORTED_VERSION),
 };

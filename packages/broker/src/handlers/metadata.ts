@@ -39,7 +39,7 @@
 // * racks
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { MetadataCache, TopicView } from '../metadata/metadata-cache.ts';
-import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
+import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 

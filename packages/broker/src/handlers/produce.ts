@@ -29,9 +29,20 @@
 //   * per-record timestamp checks (batch granularity only), quotas and throttling;
 //   * request timeoutMs (nothing waits on other replicas yet);
 //   * producer state snapshots: after a restart it is rebuilt from the active segment only.
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
 import { produceError } from '../replica/replica-manager.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
+
+/** Every partition of the request answered with `errorCode`. */
+function everyPartition(request: ProduceRequest, errorCode: number, errorMessage: string | null) {
+  return {
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((pd) => produceError(pd.index, errorCode, errorMessage)),
+    })),
+    throttleTimeMs: 0,
+  };
+}
 
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   apiKey: ApiKey.Produce,
@@ -58,25 +69,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   },
   // Kafka's ProduceRequest.getErrorResponse: every partition with the code; acks=0 expects no
   // response, so the connection is closed instead.
-  errorResponse: (request, errorCode) =>
-    request.acks === 0
-      ? CLOSE_CONNECTION
-      : {
-          responses: request.topicData.map((t) => ({
-            name: t.name,
-            partitionResponses: t.partitionData.map((pd) => produceError(pd.index, errorCode)),
-          })),
-          throttleTimeMs: 0,
-        },
-  rejectVersion(ctx, request) {
-    return {
-      responses: request.topicData.map((t) => ({
-        name: t.name,
-        partitionResponses: t.partitionData.map((pd) =>
-          produceError(pd.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later'),
-        ),
-      })),
-      throttleTimeMs: 0,
-    };
-  },
+  errorResponse: (request, errorCode) => (request.acks === 0 ? CLOSE_CONNECTION : everyPartition(request, errorCode, null)),
+  rejectVersion: (_ctx, request) =>
+    everyPartition(request, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later'),
 };

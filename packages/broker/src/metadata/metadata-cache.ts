@@ -11,7 +11,7 @@ import {
   type TopicImage,
 } from '@tributary/metadata';
 import type { ListenerEndpoint } from '../config/listeners.ts';
-import { isInternalTopic } from './topic-names.ts';
+import { isInternalTopic } from '@tributary/metadata';
 
 /** A partition as handlers see it: its index and its registration. */
 export interface PartitionView extends PartitionRegistration {

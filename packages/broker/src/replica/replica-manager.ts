@@ -27,7 +27,7 @@ import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@
 import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type LogConfig, type Time } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
-import { isInternalTopic, topicNameProblem } from '../metadata/topic-names.ts';
+import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { Partition, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
@@ -89,8 +89,6 @@ export interface FetchMessagesRequest {
   maxBytes: number;
   /** 0 read_uncommitted, 1 read_committed. */
   isolationLevel: number;
-  /** See AppendOptions.servingNode (the shared-log test cluster only). */
-  servingNode?: number;
   topics: ReadonlyArray<{ topic: string; topicId: string; partitions: ReadonlyArray<FetchRequestPartition> }>;
 }
 
@@ -149,10 +147,6 @@ export class ReplicaManager {
       retentionCheckIntervalMs: c.get('log.retention.check.interval.ms'),
       highWatermark: (t, p) => this.getPartition(t, p)?.highWatermark,
     });
-  }
-
-  get localBrokerId(): number {
-    return this.options.nodeId;
   }
 
   /** Loads and recovers every log on disk (partitions are made afterwards, from the metadata). */
@@ -352,14 +346,16 @@ export class ReplicaManager {
   ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
     if (!internalTopicsAllowed && isInternalTopic(name))
       return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
-    const p = this.partitions.get(name)?.[index];
-    if (!p) {
+    const p = this.getPartitionOrError(name, index);
+    if (typeof p === 'number') {
       // Hosted topics have valid names: the name is only checked on a miss, to pick the error.
       const nameProblem = topicNameProblem(name);
       if (nameProblem) return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
-      if (this.image.partition(name, index))
-        return produceError(index, ErrorCode.NOT_LEADER_OR_FOLLOWER, `This server is not the leader for partition ${name}-${index}.`);
-      return produceError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+      return produceError(
+        index,
+        p,
+        p === ErrorCode.NOT_LEADER_OR_FOLLOWER ? `This server is not the leader for partition ${name}-${index}.` : NOT_HOSTED,
+      );
     }
     try {
       if (p.leader !== opts.servingNode) return this.appendFailed(p, p.notLeaderError());
@@ -394,9 +390,14 @@ export class ReplicaManager {
    * Reads for a consumer (see the header): answers at once when minBytes are readable, a partition
    * has an error, maxWaitMs is 0 or `signal` is aborted; otherwise waits in the purgatory, then
    * reads again. Records are read into buffers of the pool; the caller's writer returns them.
+   * `servingNode`: see AppendOptions.servingNode (the shared-log test cluster only).
    */
-  fetchMessages(req: FetchMessagesRequest, signal: AbortSignal): FetchMessagesResponse | Promise<FetchMessagesResponse> {
-    const first = this.readFromLocalLog(req);
+  fetchMessages(
+    req: FetchMessagesRequest,
+    signal: AbortSignal,
+    servingNode = this.options.nodeId,
+  ): FetchMessagesResponse | Promise<FetchMessagesResponse> {
+    const first = this.readFromLocalLog(req, servingNode);
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
       return first.response;
     }
@@ -409,18 +410,17 @@ export class ReplicaManager {
       signal,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
-    return op.completion.then(() => this.readFromLocalLog(req).response);
+    return op.completion.then(() => this.readFromLocalLog(req, servingNode).response);
   }
 
   /** One pass over the requested partitions within the read budget (KIP-74). */
-  private readFromLocalLog(req: FetchMessagesRequest): ReadOutcome {
+  private readFromLocalLog(req: FetchMessagesRequest, nodeId: number): ReadOutcome {
     let limit = req.maxBytes;
     let minOneBatch = true;
     let bytes = 0;
     let hasError = false;
     const partitions: Partition[] = [];
     const aborted = req.isolationLevel === 1 ? [] : null;
-    const nodeId = req.servingNode ?? this.options.nodeId;
     const response = req.topics.map((t) => ({
       topic: t.topic,
       topicId: t.topicId,

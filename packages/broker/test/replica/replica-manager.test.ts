@@ -29,16 +29,17 @@ function fetch(
   h: Harness,
   topic: string,
   parts: Array<[number, number, number?, number?]>,
-  o: Partial<FetchMessagesRequest> = {},
+  o: Partial<FetchMessagesRequest> & { servingNode?: number } = {},
   signal = new AbortController().signal,
 ) {
+  const { servingNode, ...req } = o;
   return h.replicas.fetchMessages(
     {
       maxWaitMs: 0,
       minBytes: 1,
       maxBytes: 1 << 20,
       isolationLevel: 0,
-      ...o,
+      ...req,
       topics: [
         {
           topic,
@@ -53,6 +54,7 @@ function fetch(
       ],
     },
     signal,
+    servingNode,
   );
 }
 

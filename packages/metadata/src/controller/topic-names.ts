@@ -1,11 +1,10 @@
 // Topic name rules (Kafka's org.apache.kafka.common.internals.Topic): legal characters
 // [a-zA-Z0-9._-], at most 249 characters, not "." or "..". Internal topics are Kafka's two;
 // `__cluster_metadata` is the metadata log itself, which no client may create.
-// (The broker has the same rules in broker/src/metadata/topic-names.ts; the controller owns them.)
 export const MAX_TOPIC_NAME_LENGTH = 249;
 export const GROUP_METADATA_TOPIC = '__consumer_offsets';
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
-export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+export { CLUSTER_METADATA_TOPIC } from '@tributary/storage';
 export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC]);
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
