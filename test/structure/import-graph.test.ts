@@ -1,7 +1,8 @@
 // The structure of the source tree, checked: the import graph of every package's src (relative
 // and @tributary/* imports, type-only ones included) has no cycle between files; packages import
 // only the layers below them (protocol < storage < metadata < broker < testkit, tributary;
-// protocol < client); and a broker handler imports no storage module (handlers delegate to the
+// protocol < client < broker: a broker reaches other brokers and the controller through the
+// client's BrokerConnection, as Kafka's broker uses the clients' NetworkClient); and a broker handler imports no storage module (handlers delegate to the
 // ReplicaManager and the metadata, they never touch logs themselves).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,9 +17,9 @@ const LAYERS: Record<string, string[]> = {
   protocol: [],
   storage: ['protocol'],
   metadata: ['protocol', 'storage'],
-  broker: ['protocol', 'storage', 'metadata'],
+  broker: ['protocol', 'storage', 'metadata', 'client'],
   client: ['protocol'],
-  testkit: ['protocol', 'storage', 'metadata', 'broker'],
+  testkit: ['protocol', 'storage', 'metadata', 'broker', 'client'],
   tributary: ['protocol', 'storage', 'metadata', 'broker', 'client'],
 };
 

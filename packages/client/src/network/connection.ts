@@ -16,7 +16,7 @@ import {
 } from '@tributary/protocol';
 import { Transport, type TransportOptions } from './transport.ts';
 import { encodeRequestChunks } from './frame-writer.ts';
-import { ApiVersionsTable } from '../cluster/api-versions.ts';
+import { ApiVersionsTable, type VersionRange } from '../cluster/api-versions.ts';
 import { clientRange } from './client-versions.ts';
 import { KafkaClientError } from './errors.ts';
 
@@ -24,6 +24,12 @@ type Key = (typeof ApiKey)[keyof typeof ApiKey];
 
 export interface ConnectionOptions extends TransportOptions {
   clientId: string;
+  /**
+   * The versions this side implements per API (default: the client's, client-versions.ts). A
+   * broker talking to another broker or to the controller passes its own, which cover the
+   * inter-broker APIs (BrokerRegistration, AlterPartition, replica Fetch, ...).
+   */
+  apiRange?: (apiKey: number) => VersionRange;
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
 }
@@ -87,7 +93,7 @@ export class BrokerConnection {
 
   /** The version this connection uses for `apiKey`. */
   versionFor(apiKey: number): number {
-    return this.apiVersions.choose(apiKey, clientRange(apiKey), API_SPECS[apiKey]?.name);
+    return this.apiVersions.choose(apiKey, (this.options.apiRange ?? clientRange)(apiKey), API_SPECS[apiKey]?.name);
   }
 
   async request<K extends Key>(
