@@ -34,6 +34,7 @@ import { resolveClusterId } from './meta-properties.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import { controllerOptions } from './metadata/controller-options.ts';
 import { MetadataCache } from './metadata/metadata-cache.ts';
+import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
 
 export interface BrokerCoreOptions {
@@ -109,6 +110,7 @@ export class BrokerCore {
       log: this.log,
       fs: this.options.fs,
       isLocalReplica: isLocal,
+      alterIsr: (p, newIsr) => this.alterIsr(p, newIsr),
     });
     replicas.startup();
     try {
@@ -167,6 +169,23 @@ export class BrokerCore {
       await this.ownController?.close();
       throw err;
     }
+  }
+
+  /**
+   * An ISR change proposed by a partition this broker leads (Kafka's AlterPartition). Refused
+   * (FENCED_LEADER_EPOCH / INVALID_UPDATE_VERSION) when the controller's registration moved on.
+   */
+  private async alterIsr(p: Partition, newIsr: number[]) {
+    const controller = this.started(this._controller);
+    const reg = controller.image.partition(p.topic, p.partition);
+    if (!reg) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    if (reg.leaderEpoch !== p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+    if (reg.partitionEpoch !== p.partitionEpoch) return { errorCode: ErrorCode.INVALID_UPDATE_VERSION };
+    this.log.info('ISR change proposed', { partition: p.key, from: p.isr, to: newIsr, leaderEpoch: p.leaderEpoch });
+    const r = await controller.changePartition({ topic: p.topic, partition: p.partition, isr: newIsr });
+    return r.partition
+      ? { errorCode: r.errorCode, isr: r.partition.isr, leaderEpoch: r.partition.leaderEpoch, partitionEpoch: r.partition.partitionEpoch }
+      : { errorCode: r.errorCode };
   }
 
   /**

@@ -7,10 +7,11 @@
 // broker leads is answered NOT_LEADER_OR_FOLLOWER; FindCoordinator points at the broker leading the
 // group's __consumer_offsets partition.
 //
-// Until replication lands, followers do not fetch: a replica other than the leader stays empty,
-// so a leader that moves (stopNode fences a broker and the controller elects another ISR member)
-// serves an empty log. For client tests of leader changes without losing data, use
-// startSharedLogCluster.
+// Replication is real: followers fetch from their leaders over 127.0.0.1 as separate processes do,
+// the ISR and the high watermark follow them, acks=all waits for the ISR; a broker stopped by
+// stopNode is fenced and its leaderships move to other ISR members. Until broker heartbeats reach
+// the controller, a broker stopped with `fence: false` stays registered (the session timeout is
+// not enforced here).
 //
 //   const kafka = await startCluster({ brokers: 3 });    // { bootstrap, nodes, brokers, controller }
 //   await kafka.stopNode(2);                              // broker 2 stops and is fenced
@@ -49,8 +50,11 @@ export interface TestCluster {
   broker(nodeId: number): Broker | undefined;
   /** A partition as the controller holds it (leader, leader epoch, replicas, ISR). */
   partition(topic: string, partition: number): PartitionRegistration;
-  /** Stops a broker (in-flight requests answered, connections closed) and fences it. */
-  stopNode(nodeId: number): Promise<void>;
+  /**
+   * Stops a broker (in-flight requests answered, connections closed) and fences it; with
+   * `fence: false` the controller is not told (as a broker that died before its session expired).
+   */
+  stopNode(nodeId: number, opts?: { fence?: boolean }): Promise<void>;
   /** Starts a stopped broker again on its port and data directory. */
   startNode(nodeId: number): Promise<void>;
   /** Stops every broker and the controller; removes the temporary data directory. */
@@ -118,11 +122,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
       if (!p) throw new Error(`unknown partition ${topic}-${partition}`);
       return p;
     },
-    async stopNode(nodeId) {
+    async stopNode(nodeId, { fence = true } = {}) {
       const broker = running.get(nodeId);
       if (!broker) throw new Error(`broker ${nodeId} is not running`);
       running.delete(nodeId);
       await broker.stop();
+      if (!fence) return;
       const r = await ctl.fenceBroker(nodeId);
       if (r.errorCode !== ErrorCode.NONE) throw new Error(r.errorMessage ?? `cannot fence broker ${nodeId}`);
     },

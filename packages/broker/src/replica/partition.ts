@@ -6,17 +6,29 @@
 // the broker built itself (a coordinator's) are not. Then the idempotent producer checks and the
 // write happen in one synchronous step, and the high watermark follows.
 //
-// High watermark: the offset below which records are committed (replicated to every ISR member)
-// and visible to consumers. On a single broker the ISR is this node alone, so the leader's HW
-// advances to its log end offset as soon as an append is complete — right after the write, or,
-// with tributary.durability=fsync (durableAppend), once the fsync covering it is done. Every HW
-// advance notifies `onHighWatermark` (the fetch purgatory wakes waiting Fetches).
+// Leader (Kafka's Partition as leader): one Replica (replica.ts) per remote follower, updated by
+// the follower's Fetch. The high watermark, the offset below which records are committed and
+// visible to consumers, is the minimum log end offset over the leader and every follower in the
+// maximal ISR (the ISR plus a member being added), or caught up and eligible to join (so a follower
+// rejoining is waited for); it only moves forward and, as since Kafka 3.7 (KIP-966's strict min
+// ISR), not while the ISR is smaller than min.insync.replicas. The leader's own offset counts once
+// the append is complete: right after the write, or with tributary.durability=fsync once the
+// fsync covering it is done. On one broker (ISR = the leader) the HW follows the log end offset.
+// ISR changes are proposals to the controller (Kafka's AlterPartition): a follower not caught up
+// for replica.lag.time.max.ms leaves (maybeShrinkIsr, run periodically by the ReplicaManager); a
+// follower whose log end offset reaches the HW and the leader epoch start offset rejoins
+// (maybeExpandIsr, on its fetch). One proposal at a time; until it is answered the maximal ISR
+// counts for the HW. Every HW advance notifies `onHighWatermark` (purgatories wake).
+//
+// Follower: records come from the ReplicaFetcher (appendRecordsAsFollower); the HW is the
+// leader's, capped at the local log end offset (updateFollowerHighWatermark).
 import { ErrorCode } from '@tributary/protocol';
 import type { BufferPool, PartitionLog, ReadResult, Time } from '@tributary/storage';
 import { PartitionError } from './partition-error.ts';
 import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { validateRecords } from './log-validator.ts';
+import { Replica } from './replica.ts';
 
 export { PartitionError };
 
@@ -49,9 +61,18 @@ export interface AppendOptions {
   servingNode?: number;
 }
 
+/** A proposed ISR change (AlterPartition), answered with the partition as the controller left it. */
+export type AlterIsr = (
+  p: Partition,
+  newIsr: number[],
+) => Promise<{ errorCode: number; isr?: readonly number[]; leaderEpoch?: number; partitionEpoch?: number }>;
+
 export interface PartitionInit {
   /** This broker: the node that leads or follows the partition here. */
   localBrokerId: number;
+  /** Replica ids served by this process (the shared-log test cluster claims several): they are never remote. */
+  isLocalReplica?: (brokerId: number) => boolean;
+  partitionEpoch?: number;
   topic: string;
   topicId: string;
   partition: number;
@@ -60,10 +81,20 @@ export interface PartitionInit {
   replicas: number[];
   isr: number[];
   log: PartitionLog;
+  /** The checkpointed high watermark (replication-offset-checkpoint); default the log end offset. */
+  highWatermark?: number;
   /** Reads the topic's current runtime config (changes with AlterConfigs). */
   config: () => TopicRuntimeConfig;
   onHighWatermark: (p: Partition) => void;
+  /** Called after a leader append when followers exist (their long polls wait for new records). */
+  onAppend?: (p: Partition) => void;
   time: Time;
+  /** replica.lag.time.max.ms (default 30000). */
+  replicaLagTimeMaxMs?: number;
+  /** Sends an ISR change to the controller (default: none, the ISR never changes from here). */
+  alterIsr?: AlterIsr;
+  /** Whether a broker may join an ISR (unfenced, not shutting down); default: any. */
+  isReplicaIsrEligible?: (brokerId: number) => boolean;
 }
 
 export class Partition {
@@ -77,14 +108,28 @@ export class Partition {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** Bumped by the controller on every change of this partition (AlterPartition's PartitionEpoch). */
+  partitionEpoch: number;
   readonly log: PartitionLog;
   private hw: number;
+  /** The follower replicas hosted by other brokers (the leader's view of them). */
+  private remote = new Map<number, Replica>();
+  /** The ISR plus a member being added while an AlterPartition is in flight; null when none is. */
+  private pendingIsr: number[] | null = null;
+  /** The log end offset when this broker became leader in the current epoch (Kafka's LESO). */
+  leaderEpochStartOffset = -1;
+  /** The end of what the leader itself has completed (written, or fsynced in fsync mode). */
+  private localEnd: number;
   private readonly init: PartitionInit;
   /** Bytes appended below the HW since this object was created (monotonic; long polls diff it). */
   committedBytes = 0;
   /** Appends above the HW, waiting for their fsync: [endOffset, cumulative bytes]. */
   private pendingBytes: Array<[number, number]> = [];
   private appendedBytes = 0;
+  /** Bytes appended since this object was created, committed or not (followers' long polls diff it). */
+  get appendedBytesTotal(): number {
+    return this.appendedBytes;
+  }
   /** Idempotent producers' epochs and last sequences (in memory). */
   readonly producerState = new ProducerStateManager();
   private producerStateLoaded = false;
@@ -100,10 +145,16 @@ export class Partition {
     this.leaderEpoch = init.leaderEpoch;
     this.replicas = init.replicas;
     this.isr = init.isr;
+    this.partitionEpoch = init.partitionEpoch ?? 0;
     this.log = init.log;
-    // Leader with ISR = {self}: everything in the local log is committed.
-    this.hw = init.log.logEndOffset;
+    this.localEnd = init.log.logEndOffset;
+    // The HW checkpointed at the last clean stop, else the log end when this broker leads alone;
+    // a follower learns it from its leader.
+    this.hw = Math.min(init.highWatermark ?? init.log.logEndOffset, init.log.logEndOffset);
+    this.resetRemoteReplicas();
+    if (this.isLeader) this.leaderEpochStartOffset = init.log.logEndOffset;
     init.log.on('truncate', (leo: number) => {
+      this.localEnd = Math.min(this.localEnd, leo);
       this.resetHighWatermark();
       this.producerState.truncateTo(leo);
     });
@@ -144,9 +195,13 @@ export class Partition {
     return ErrorCode.NONE;
   }
 
-  /** True while this broker leads the partition. */
+  /** True while this broker leads the partition (in the shared-log test cluster: any of its local nodes). */
   get isLeader(): boolean {
-    return this.leader === this.localBrokerId;
+    return this.leader !== -1 && this.isLocal(this.leader);
+  }
+
+  private isLocal(brokerId: number): boolean {
+    return this.init.isLocalReplica ? this.init.isLocalReplica(brokerId) : brokerId === this.localBrokerId;
   }
 
   /**
@@ -221,13 +276,221 @@ export class Partition {
     const result = { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
     // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
     if (this.log.config.durableAppend) {
+      if (this.remote.size > 0) this.init.onAppend?.(this);
       return this.log.waitDurable(info.lastOffset + 1).then(() => {
-        this.maybeIncrementHighWatermark(info.lastOffset + 1);
+        this.localEnd = Math.max(this.localEnd, Math.min(info.lastOffset + 1, this.log.logEndOffset));
+        this.maybeIncrementLeaderHighWatermark();
         return result;
       });
     }
-    this.maybeIncrementHighWatermark(info.lastOffset + 1);
+    this.localEnd = info.lastOffset + 1;
+    if (this.remote.size > 0) this.init.onAppend?.(this);
+    this.maybeIncrementLeaderHighWatermark();
     return result;
+  }
+
+  // ---- leader: followers, high watermark, ISR ----
+
+  /** min.insync.replicas, capped at the replica count (Kafka's effectiveMinIsr). */
+  get effectiveMinIsr(): number {
+    return Math.min(this.init.config().minInsyncReplicas, this.replicas.length);
+  }
+
+  /** The ISR the HW waits for: the ISR plus a member being added (Kafka's maximalIsr). */
+  get maximalIsr(): readonly number[] {
+    return this.pendingIsr ?? this.isr;
+  }
+
+  /** Whether an AlterPartition of this partition is in flight. */
+  get isrChangePending(): boolean {
+    return this.pendingIsr !== null;
+  }
+
+  /** The leader's view of a remote follower (undefined for local or unknown ids). */
+  follower(brokerId: number): Replica | undefined {
+    return this.remote.get(brokerId);
+  }
+
+  /** One Replica per remote replica id, reset (Kafka's resetReplicaState on becoming leader). */
+  private resetRemoteReplicas(): void {
+    const now = this.init.time.now();
+    const next = new Map<number, Replica>();
+    for (const id of this.replicas) {
+      if (this.isLocal(id)) continue;
+      const r = this.remote.get(id) ?? new Replica(id);
+      r.reset(now, this.isr.includes(id));
+      next.set(id, r);
+    }
+    this.remote = next;
+  }
+
+  /**
+   * The controller's new registration of this partition (leader, epochs, replicas, ISR). Becoming
+   * leader in a new epoch starts that epoch in the leader epoch cache at the log end offset, and
+   * resets every follower's state (Kafka's makeLeader); the ISR a pending AlterPartition proposed
+   * is settled by any newer partition epoch.
+   */
+  applyRegistration(reg: {
+    leader: number;
+    leaderEpoch: number;
+    partitionEpoch: number;
+    replicas: readonly number[];
+    isr: readonly number[];
+  }): void {
+    const becameLeader =
+      reg.leader !== -1 && this.isLocal(reg.leader) && (reg.leaderEpoch !== this.leaderEpoch || reg.leader !== this.leader);
+    if (reg.partitionEpoch < this.partitionEpoch && reg.leaderEpoch === this.leaderEpoch) return; // older than an AlterPartition answer
+    this.leader = reg.leader;
+    this.leaderEpoch = reg.leaderEpoch;
+    this.partitionEpoch = reg.partitionEpoch;
+    this.replicas = [...reg.replicas];
+    this.isr = [...reg.isr];
+    this.pendingIsr = null;
+    if (becameLeader) {
+      if (reg.leaderEpoch > this.log.leaderEpochCache.latestEpoch) this.log.leaderEpochCache.assign(reg.leaderEpoch, this.logEndOffset);
+      this.leaderEpochStartOffset = this.logEndOffset;
+      this.localEnd = this.log.config.durableAppend ? Math.min(this.localEnd, this.logEndOffset) : this.logEndOffset;
+      this.remote.clear();
+      this.resetRemoteReplicas();
+    } else if (this.isLeader) {
+      // replicas may have changed: keep the state of the followers that remain
+      const keep = this.remote;
+      this.remote = new Map();
+      this.resetRemoteReplicas();
+      for (const [id, r] of keep) if (this.remote.has(id)) this.remote.set(id, r);
+    } else {
+      this.remote.clear();
+      this.leaderEpochStartOffset = -1;
+    }
+    if (this.isLeader) this.maybeIncrementLeaderHighWatermark();
+  }
+
+  /**
+   * A follower's Fetch from `fetchOffset` (its log end offset) reached this leader (Kafka's
+   * updateFollowerFetchState): its state is updated, it may rejoin the ISR, the HW may advance.
+   * False when `brokerId` is not a remote replica of this partition.
+   */
+  updateFollowerFetchState(brokerId: number, fetchOffset: number, logStartOffset: number): boolean {
+    const r = this.remote.get(brokerId);
+    if (!r) return false;
+    r.updateFetchState(fetchOffset, logStartOffset, this.logEndOffset, this.init.time.now());
+    this.maybeExpandIsr(r);
+    this.maybeIncrementLeaderHighWatermark();
+    return true;
+  }
+
+  /**
+   * The leader's HW rule (see the header, Kafka's maybeIncrementLeaderHW). Returns true when it moved.
+   */
+  maybeIncrementLeaderHighWatermark(): boolean {
+    if (!this.isLeader) return false;
+    if (this.isr.length < this.effectiveMinIsr) return false;
+    const now = this.init.time.now();
+    const lag = this.init.replicaLagTimeMaxMs ?? 30_000;
+    const leo = this.logEndOffset;
+    const maximal = this.maximalIsr;
+    let newHw = this.localEnd;
+    for (const r of this.remote.values()) {
+      const counts = maximal.includes(r.brokerId) || (r.logEndOffset >= 0 && r.isCaughtUp(leo, now, lag) && this.isIsrEligible(r.brokerId));
+      if (counts && r.logEndOffset < newHw) newHw = r.logEndOffset;
+    }
+    return this.maybeIncrementHighWatermark(newHw);
+  }
+
+  private isIsrEligible(brokerId: number): boolean {
+    return this.init.isReplicaIsrEligible?.(brokerId) ?? true;
+  }
+
+  /**
+   * ISR members that have not caught up for replica.lag.time.max.ms are proposed out of the ISR
+   * (Kafka's maybeShrinkIsr; the ReplicaManager runs it every replica.lag.time.max.ms / 2).
+   * Returns the ids proposed out.
+   */
+  maybeShrinkIsr(): number[] {
+    if (!this.isLeader || this.pendingIsr || !this.init.alterIsr) return [];
+    const now = this.init.time.now();
+    const lag = this.init.replicaLagTimeMaxMs ?? 30_000;
+    const leo = this.logEndOffset;
+    const out = this.isr.filter((id) => {
+      const r = this.remote.get(id);
+      return r !== undefined && !r.isCaughtUp(leo, now, lag);
+    });
+    if (out.length > 0) this.submitIsr(this.isr.filter((id) => !out.includes(id)));
+    return out;
+  }
+
+  /** A follower at or past both the HW and the leader epoch start offset rejoins (Kafka's maybeExpandIsr). */
+  private maybeExpandIsr(r: Replica): void {
+    if (this.pendingIsr || !this.init.alterIsr || this.isr.includes(r.brokerId)) return;
+    if (r.logEndOffset < this.hw || r.logEndOffset < this.leaderEpochStartOffset) return;
+    if (!this.isIsrEligible(r.brokerId)) return;
+    this.submitIsr(this.replicas.filter((id) => id === r.brokerId || this.isr.includes(id)));
+  }
+
+  /** Proposes `newIsr` to the controller; the maximal ISR counts until the answer (or new metadata). */
+  private submitIsr(newIsr: number[]): void {
+    const alter = this.init.alterIsr!;
+    const maximal = [...new Set([...this.isr, ...newIsr])];
+    this.pendingIsr = maximal;
+    const leaderEpoch = this.leaderEpoch;
+    alter(this, newIsr).then(
+      (res) => {
+        if (this.pendingIsr !== maximal || this.leaderEpoch !== leaderEpoch) return; // settled by metadata meanwhile
+        this.pendingIsr = null;
+        if (res.errorCode === ErrorCode.NONE && res.isr && res.partitionEpoch !== undefined && res.partitionEpoch >= this.partitionEpoch) {
+          this.isr = [...res.isr];
+          this.partitionEpoch = res.partitionEpoch;
+        }
+        this.maybeIncrementLeaderHighWatermark();
+      },
+      () => {
+        if (this.pendingIsr === maximal) this.pendingIsr = null;
+      },
+    );
+  }
+
+  // ---- follower ----
+
+  /**
+   * Appends records fetched from the leader (offsets and epochs as the leader assigned them).
+   * Returns the new log end offset.
+   */
+  appendRecordsAsFollower(records: Buffer): number {
+    if (records.length === 0) return this.logEndOffset;
+    this.log.appendAsFollower(records);
+    // producer state follows the log on followers too, so a new leader keeps deduplicating
+    if (this.producerStateLoaded) {
+      const idempotent = idempotentBatches(records);
+      if (idempotent.length > 0) this.producerState.update(records, idempotent, null);
+    }
+    this.localEnd = this.logEndOffset;
+    this.appendedBytes += records.length;
+    this.pendingBytes.push([this.logEndOffset, this.appendedBytes]);
+    return this.logEndOffset;
+  }
+
+  /** Cuts the log back to `offset` (a divergent tail, KIP-101); the HW and producer state follow. */
+  truncateTo(offset: number): void {
+    this.log.truncateTo(offset);
+  }
+
+  /** Empties the log and restarts it at `offset` (the follower fell behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.hw = offset;
+    this.localEnd = offset;
+  }
+
+  /** A follower's log start offset follows the leader's (never beyond its own HW). */
+  updateFollowerLogStartOffset(leaderLogStartOffset: number): void {
+    const target = Math.min(leaderLogStartOffset, this.hw);
+    if (target > this.log.logStartOffset) this.log.deleteRecordsBefore(target);
+  }
+
+  /** The follower's HW: the leader's, capped at the local log end offset (Kafka's maybeUpdateHighWatermark). */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    const target = Math.min(leaderHighWatermark, this.logEndOffset);
+    if (target > this.hw) this.maybeIncrementHighWatermark(target);
   }
 
   /**
@@ -300,6 +563,11 @@ export class Partition {
    */
   read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
     return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, pool, minOneBatch);
+  }
+
+  /** Reads for a follower: as `read`, up to the log end offset (followers copy what is not committed yet). */
+  readForFollower(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
+    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.log.logEndOffset, pool, minOneBatch);
   }
 }
 

@@ -12,16 +12,22 @@
 //                   and if fewer than minBytes are readable parks a DelayedFetch in the purgatory
 //                   until appends commit enough, then reads again.
 //
-// A partition's high watermark advance wakes the fetches watching it (checkAndComplete); a
-// leadership change or deletion completes them at once (they answer NOT_LEADER_OR_FOLLOWER or
-// UNKNOWN_TOPIC_OR_PARTITION on the re-read).
+// Replication: an acks=all append parks a DelayedProduce per partition in the produce purgatory
+// until the high watermark covers it. A Fetch from a follower (ReplicaId >= 0) reads up to the log
+// end offset instead of the HW, answers DivergingEpoch when the follower's last fetched epoch does
+// not match this log (divergence.ts), and records the follower's position on its Partition (the
+// HW and the ISR follow). Follower partitions are fed by the ReplicaFetcherManager
+// (fetcher/replica-fetcher-manager.ts). ISR members that stop fetching are proposed out of the ISR
+// every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task).
+//
+// A partition's high watermark advance wakes the fetches and produces watching it
+// (checkAndComplete), an append wakes the followers' fetches; a leadership change or deletion
+// completes them at once (they answer NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION).
 //
 // Partitions follow the cluster metadata: applyDelta (called with every image the controller
 // publishes) makes the partitions whose replicas include this broker, updates their leader, leader
-// epoch and ISR (a new leader epoch is started in the leader epoch cache at the log end offset, as
-// Kafka's Partition.makeLeader does), applies topic config changes, and deletes the replicas of
-// deleted topics. Until replication lands the leader's ISR is taken as caught up: the high
-// watermark follows the leader's log end offset.
+// epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
+// the new leaders, applies topic config changes, and deletes the replicas of deleted topics.
 import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import { LogManager, dataBufferPool, type BufferPool, type FileSystem, type LogConfig, type Time } from '@tributary/storage';
@@ -29,9 +35,12 @@ import type { BrokerConfig } from '../config/broker-config.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
-import { Partition, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
+import { divergingEpoch } from './divergence.ts';
+import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
+import { Partition, type AlterIsr, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
+import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -49,6 +58,8 @@ export interface ReplicaManagerOptions {
    * whose nodes share one ReplicaManager, claims all of its node ids.
    */
   isLocalReplica?: (brokerId: number) => boolean;
+  /** Sends ISR changes to the controller (AlterPartition); default: the ISR never changes from here. */
+  alterIsr?: AlterIsr;
 }
 
 /** A topic's config as the data path reads it: parsed once per change. */
@@ -58,7 +69,10 @@ interface TopicConfigHolder {
 }
 
 export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
-export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'>;
+export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'> & {
+  /** Only to a follower whose log diverged from the leader's (Fetch v12+). */
+  divergingEpoch?: { epoch: number; endOffset: bigint };
+};
 
 export interface AppendRecordsRequest {
   /** 0, 1 or -1; anything else answers INVALID_REQUIRED_ACKS for every partition. */
@@ -70,6 +84,8 @@ export interface AppendRecordsRequest {
   produceVersion: number;
   /** See AppendOptions.servingNode (the shared-log test cluster only). */
   servingNode?: number;
+  /** How long an acks=all append waits for the ISR (Produce TimeoutMs); default 30000. */
+  timeoutMs?: number;
   topics: ReadonlyArray<{ name: string; partitionData: ReadonlyArray<{ index: number; records: Buffer | null }> }>;
 }
 
@@ -81,9 +97,14 @@ export interface FetchRequestPartition {
   partitionMaxBytes: number;
   /** -1: not sent (before Fetch v9). */
   currentLeaderEpoch: number;
+  /** A follower's: the epoch of its last record (-1: not sent, before v12), and its log start offset. */
+  lastFetchedEpoch?: number;
+  logStartOffset?: bigint;
 }
 
 export interface FetchMessagesRequest {
+  /** The fetching follower's broker id; -1 (or absent) for consumers. */
+  replicaId?: number;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
@@ -124,6 +145,10 @@ interface ReadOutcome {
 export class ReplicaManager {
   readonly logs: LogManager;
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
+  readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
+  private cancelIsrExpiration: (() => void) | null = null;
+  /** Copies the partitions this broker follows from their leaders. */
+  readonly fetchers: ReplicaFetcherManager;
   /** Hosted partitions by topic, then by index (no key string built on the produce and fetch paths). */
   private readonly partitions = new Map<string, Array<Partition | undefined>>();
   private readonly topicConfigs = new Map<string, TopicConfigHolder>();
@@ -137,6 +162,14 @@ export class ReplicaManager {
     this.pool = options.pool ?? dataBufferPool;
     this.isLocalReplica = options.isLocalReplica ?? ((id) => id === options.nodeId);
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
+    this.producePurgatory = new DelayedOperationPurgatory('Produce', options.time);
+    this.fetchers = new ReplicaFetcherManager({
+      nodeId: options.nodeId,
+      config: c,
+      log: options.log,
+      image: () => this.image,
+      current: (p) => this.getPartition(p.topic, p.partition) === p,
+    });
     this.logs = new LogManager({
       logDirs: c.logDirs,
       fs: options.fs,
@@ -153,14 +186,30 @@ export class ReplicaManager {
   startup(): void {
     if (this.started) return;
     this.logs.startup();
+    this.checkpointedHighWatermarks = this.logs.readHighWatermarks();
     this.started = true;
+    // Kafka's isr-expiration task: a follower may lag up to 1.5 x replica.lag.time.max.ms.
+    const lag = this.options.config.get('replica.lag.time.max.ms');
+    this.cancelIsrExpiration = this.options.time.schedule('isr-expiration', Math.max(1, Math.floor(lag / 2)), () => this.maybeShrinkIsr());
   }
+
+  /** ISR members not caught up for replica.lag.time.max.ms are proposed out (every partition this broker leads). */
+  maybeShrinkIsr(): void {
+    for (const p of this.allPartitions()) if (p.isLeader) p.maybeShrinkIsr();
+  }
+
+  /** HWs from replication-offset-checkpoint, read at startup (partitions made later take theirs). */
+  private checkpointedHighWatermarks = new Map<string, number>();
 
   /** Completes waiting fetches, writes the HW checkpoint, flushes and closes every log. */
   shutdown(): void {
     if (!this.started) return;
     this.started = false;
+    this.cancelIsrExpiration?.();
+    this.cancelIsrExpiration = null;
+    void this.fetchers.shutdown();
     this.fetchPurgatory.completeAll();
+    this.producePurgatory.completeAll();
     const hws = [];
     for (const p of this.allPartitions()) hws.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
     try {
@@ -210,7 +259,7 @@ export class ReplicaManager {
           if (!reg.replicas.some(this.isLocalReplica)) continue;
           const p = this.getPartition(d.name, index);
           if (p) this.applyPartition(p, reg);
-          else this.makePartition(d.name, d.topicId, index, reg, image);
+          else this.followLeader(this.makePartition(d.name, d.topicId, index, reg, image));
         }
       }
     }
@@ -235,19 +284,34 @@ export class ReplicaManager {
     }
     const config = holder;
     const log = this.logs.getOrCreateLog(topic, index, { topicId, config: config.log });
+    const replicated = reg.replicas.some((r) => !this.isLocalReplica(r));
     const p = new Partition({
       localBrokerId: this.options.nodeId,
+      isLocalReplica: this.isLocalReplica,
       topic,
       topicId,
       partition: index,
       leader: reg.leader,
       leaderEpoch: reg.leaderEpoch,
+      partitionEpoch: reg.partitionEpoch,
       replicas: [...reg.replicas],
       isr: [...reg.isr],
       log,
+      // A replicated partition starts from the HW it had committed; a lone replica's log is all committed.
+      highWatermark: replicated ? (this.checkpointedHighWatermarks.get(`${topic}-${index}`) ?? 0) : undefined,
       config: () => config.runtime,
-      onHighWatermark: (x) => this.fetchPurgatory.checkAndComplete(x.key),
+      onAppend: (x) => this.fetchPurgatory.checkAndComplete(x.key),
+      onHighWatermark: (x) => {
+        this.fetchPurgatory.checkAndComplete(x.key);
+        this.producePurgatory.checkAndComplete(x.key);
+      },
       time: this.options.time,
+      replicaLagTimeMaxMs: this.options.config.get('replica.lag.time.max.ms'),
+      alterIsr: this.options.alterIsr,
+      isReplicaIsrEligible: (id) => {
+        const b = this.image.cluster.broker(id);
+        return b !== undefined && !b.fenced && !b.inControlledShutdown;
+      },
     });
     let ps = this.partitions.get(topic);
     if (!ps) this.partitions.set(topic, (ps = []));
@@ -261,25 +325,35 @@ export class ReplicaManager {
    * Partition.makeLeader); fetches waiting on it answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
    */
   private applyPartition(p: Partition, reg: PartitionRegistration): void {
-    const epochChanged = reg.leaderEpoch !== p.leaderEpoch;
-    p.leader = reg.leader;
-    p.leaderEpoch = reg.leaderEpoch;
-    p.replicas = [...reg.replicas];
-    p.isr = [...reg.isr];
-    if (epochChanged && reg.leader !== -1 && this.isLocalReplica(reg.leader))
-      p.log.leaderEpochCache.assign(reg.leaderEpoch, p.logEndOffset);
-    this.fetchPurgatory.completeKey(p.key);
+    const leaderChanged = reg.leaderEpoch !== p.leaderEpoch || reg.leader !== p.leader;
+    p.applyRegistration(reg);
+    if (leaderChanged) {
+      this.followLeader(p);
+      this.fetchPurgatory.completeKey(p.key);
+      this.producePurgatory.checkAndComplete(p.key);
+    } else {
+      this.producePurgatory.checkAndComplete(p.key);
+    }
+  }
+
+  /** A follower fetches from its leader's broker; a leader (or a leaderless replica) fetches from no one. */
+  private followLeader(p: Partition): void {
+    if (p.isLeader || p.leader === -1) this.fetchers.unfollow(p);
+    else this.fetchers.follow(p);
   }
 
   /** Stops hosting a partition and deletes its log (topic deleted). */
   private removePartition(topic: string, partition: number): void {
     const key = `${topic}-${partition}`;
     const ps = this.partitions.get(topic);
+    const hosted = ps?.[partition];
+    if (hosted) this.fetchers.unfollow(hosted);
     if (ps) {
       ps[partition] = undefined;
       if (ps.every((p) => p === undefined)) this.partitions.delete(topic);
     }
     this.fetchPurgatory.completeKey(key);
+    this.producePurgatory.checkAndComplete(key);
     try {
       this.logs.deleteLog(topic, partition);
     } catch (err) {
@@ -318,7 +392,7 @@ export class ReplicaManager {
       const partitionResponses: ProducePartitionResponse[] = [];
       for (const pd of t.partitionData) {
         const r = validAcks
-          ? this.appendTo(req.internalTopicsAllowed, opts, t.name, pd.index, pd.records)
+          ? this.appendTo(req.internalTopicsAllowed, opts, t.name, pd.index, pd.records, req.timeoutMs ?? 30_000)
           : produceError(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
         if (r instanceof Promise) {
           const i = partitionResponses.length;
@@ -343,6 +417,7 @@ export class ReplicaManager {
     name: string,
     index: number,
     records: Buffer | null,
+    timeoutMs: number,
   ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
     if (!internalTopicsAllowed && isInternalTopic(name))
       return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
@@ -369,13 +444,31 @@ export class ReplicaManager {
       const info = p.appendRecordsToLeader(records, opts);
       if (info instanceof Promise)
         return info.then(
-          (i) => appended(p, i),
+          (i) => (opts.requiredAcks === -1 ? this.waitForIsr(p, i, timeoutMs) : appended(p, i)),
           (err) => this.appendFailed(p, err),
         );
-      return appended(p, info);
+      return opts.requiredAcks === -1 ? this.waitForIsr(p, info, timeoutMs) : appended(p, info);
     } catch (err) {
       return this.appendFailed(p, err);
     }
+  }
+
+  /**
+   * acks=all: answered at once when the HW already covers the append (an ISR of one), else parked
+   * in the produce purgatory until it does, leadership moves, or `timeoutMs` passes (DelayedProduce).
+   */
+  private waitForIsr(p: Partition, info: AppendResult, timeoutMs: number): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    if (p.highWatermark > info.lastOffset && p.isLeader) return this.produceAnswer(p, info, replicatedErrorCode(p));
+    const op = new DelayedProduce(p, info.lastOffset + 1, timeoutMs, () => this.getPartition(p.topic, p.partition) === p);
+    this.producePurgatory.tryCompleteElseWatch(op, [op.key]);
+    return op.completion.then((code) => this.produceAnswer(p, info, code));
+  }
+
+  private produceAnswer(p: Partition, info: AppendResult, errorCode: number): ProducePartitionResponse {
+    if (errorCode === ErrorCode.NONE) return appended(p, info);
+    if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && this.getPartition(p.topic, p.partition) !== p)
+      return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    return produceError(p.partition, errorCode, produceWaitMessage(p, errorCode));
   }
 
   private appendFailed(p: Partition, err: unknown): ProducePartitionResponse {
@@ -408,6 +501,7 @@ export class ReplicaManager {
       minBytes: req.minBytes,
       maxWaitMs: req.maxWaitMs,
       signal,
+      fromFollower: (req.replicaId ?? -1) >= 0,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
     return op.completion.then(() => this.readFromLocalLog(req, servingNode).response);
@@ -421,6 +515,7 @@ export class ReplicaManager {
     let hasError = false;
     const partitions: Partition[] = [];
     const aborted = req.isolationLevel === 1 ? [] : null;
+    const follower = req.replicaId ?? -1;
     const response = req.topics.map((t) => ({
       topic: t.topic,
       topicId: t.topicId,
@@ -435,33 +530,58 @@ export class ReplicaManager {
           hasError = true;
           return fetchError(rp.partition, leaderError);
         }
+        const fetchOffset = Number(rp.fetchOffset);
+        if (follower >= 0) {
+          if (!p.follower(follower)) {
+            hasError = true;
+            return fetchError(rp.partition, rp.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          }
+          // The follower's log forked from this one: it truncates first (no records, its state untouched).
+          const diverging = divergingEpoch(p.log.leaderEpochCache, p.logEndOffset, fetchOffset, rp.lastFetchedEpoch ?? -1);
+          if (diverging) {
+            hasError = true;
+            return {
+              ...answered(p, rp.partition, aborted, EMPTY),
+              divergingEpoch: { epoch: diverging.epoch, endOffset: BigInt(diverging.endOffset) },
+            };
+          }
+        }
         partitions.push(p);
         let records: Buffer;
         try {
           // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
           // range: no disk read, the partition answers its offsets with no records.
-          records = p.read(Number(rp.fetchOffset), Math.min(rp.partitionMaxBytes, limit), minOneBatch, this.pool).records;
+          const max = Math.min(rp.partitionMaxBytes, limit);
+          records = (
+            follower >= 0 ? p.readForFollower(fetchOffset, max, minOneBatch, this.pool) : p.read(fetchOffset, max, minOneBatch, this.pool)
+          ).records;
         } catch (err) {
           hasError = true;
           return fetchError(rp.partition, errorCodeOf(err));
         }
+        // The follower's position moves the HW (and may bring it back into the ISR) before the answer.
+        if (follower >= 0) p.updateFollowerFetchState(follower, fetchOffset, Number(rp.logStartOffset ?? -1n));
         if (records.length > 0) minOneBatch = false;
         limit = Math.max(0, limit - records.length);
         bytes += records.length;
-        return {
-          partitionIndex: rp.partition,
-          errorCode: ErrorCode.NONE,
-          highWatermark: BigInt(p.highWatermark),
-          lastStableOffset: BigInt(p.lastStableOffset),
-          logStartOffset: BigInt(p.logStartOffset),
-          abortedTransactions: aborted,
-          preferredReadReplica: -1,
-          records,
-        };
+        return answered(p, rp.partition, aborted, records);
       }),
     }));
     return { response, bytes, hasError, partitions };
   }
+}
+
+function answered(p: Partition, partitionIndex: number, aborted: never[] | null, records: Buffer): FetchPartitionResponse {
+  return {
+    partitionIndex,
+    errorCode: ErrorCode.NONE,
+    highWatermark: BigInt(p.highWatermark),
+    lastStableOffset: BigInt(p.lastStableOffset),
+    logStartOffset: BigInt(p.logStartOffset),
+    abortedTransactions: aborted,
+    preferredReadReplica: -1,
+    records,
+  };
 }
 
 function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
@@ -473,6 +593,19 @@ function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
     logStartOffset: BigInt(p.logStartOffset),
     errorMessage: null,
   };
+}
+
+function produceWaitMessage(p: Partition, errorCode: number): string | null {
+  switch (errorCode) {
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return `Messages are written to the log, but to fewer in-sync replicas than required (ISR [${p.isr.join(', ')}], min.insync.replicas ${p.effectiveMinIsr}) for partition ${p.key}`;
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return `The in-sync replicas of ${p.key} did not acknowledge the write within the request timeout`;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+      return `Leadership of ${p.key} moved before the in-sync replicas acknowledged the write`;
+    default:
+      return null;
+  }
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */

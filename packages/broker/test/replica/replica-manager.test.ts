@@ -180,7 +180,7 @@ describe('ReplicaManager.appendRecords', () => {
   });
 
   it('acks=-1 with the ISR below min.insync.replicas: NOT_ENOUGH_REPLICAS (19) for that partition only', async () => {
-    const h = harness();
+    const h = harness({ isLocalReplica: (id) => id === 1 || id === 2 }); // replica 2 shares the log: always caught up
     h.host('t', { partition: 0, replicas: [1, 2], isr: [1], configs: { 'min.insync.replicas': '2' } });
     h.host('t', { partition: 1, replicas: [1, 2], isr: [1, 2] }); // the topic's min.insync.replicas, met
     const r = produce(
@@ -488,7 +488,8 @@ describe('ReplicaManager.applyDelta', () => {
     );
     // appends carry the new epoch
     produce(h, [['t', [{ index: 0, records: await batch(1) }]]]);
-    assert.equal(p.read(2, 1 << 20, true).records.readInt32BE(Off.PartitionLeaderEpoch), 2);
+    // (followers 2 and 3 have not fetched it: it is above the HW, read as a follower would)
+    assert.equal(p.readForFollower(2, 1 << 20, true).records.readInt32BE(Off.PartitionLeaderEpoch), 2);
 
     // an ISR change alone keeps the epoch (metadata.version 3.6-IV0+): nothing new in the cache
     h.changePartition(p, { isr: [1] });

@@ -3,6 +3,8 @@
 // partition goes away or changes leader (Kafka's DelayedFetch). Bytes are counted from each
 // Partition's `committedBytes` counter (bytes appended below the high watermark), so checking is
 // O(partitions) and never reads the log; the ReplicaManager reads again once, on completion.
+// A follower's fetch reads up to the log end offset: it counts `appendedBytesTotal` instead, and
+// also completes when a high watermark moves (so followers learn it without waiting out max.wait).
 import type { Partition } from '../partition.ts';
 import { DelayedOperation } from './delayed-operation.ts';
 
@@ -13,6 +15,8 @@ export interface DelayedFetchOptions {
   minBytes: number;
   maxWaitMs: number;
   signal: AbortSignal;
+  /** A follower's fetch (see the header). */
+  fromFollower?: boolean;
 }
 
 export class DelayedFetch extends DelayedOperation {
@@ -20,6 +24,7 @@ export class DelayedFetch extends DelayedOperation {
   readonly completion: Promise<void>;
   private resolve!: () => void;
   private readonly snapshot: number[];
+  private readonly hwSnapshot: number[] | null;
   private readonly onAbort = () => this.forceComplete();
 
   constructor(private readonly o: DelayedFetchOptions) {
@@ -27,7 +32,8 @@ export class DelayedFetch extends DelayedOperation {
     this.completion = new Promise((resolve) => {
       this.resolve = resolve;
     });
-    this.snapshot = o.partitions.map((p) => p.committedBytes);
+    this.snapshot = o.partitions.map((p) => (o.fromFollower ? p.appendedBytesTotal : p.committedBytes));
+    this.hwSnapshot = o.fromFollower ? o.partitions.map((p) => p.highWatermark) : null;
     if (o.signal.aborted) this.forceComplete();
     else o.signal.addEventListener('abort', this.onAbort);
   }
@@ -40,7 +46,15 @@ export class DelayedFetch extends DelayedOperation {
   tryComplete(): boolean {
     let bytes = this.o.bytesAtStart;
     const ps = this.o.partitions;
-    for (let i = 0; i < ps.length; i++) bytes += ps[i]!.committedBytes - this.snapshot[i]!;
+    const hws = this.hwSnapshot;
+    if (hws) {
+      for (let i = 0; i < ps.length; i++) {
+        if (ps[i]!.highWatermark !== hws[i]) return this.forceComplete();
+        bytes += ps[i]!.appendedBytesTotal - this.snapshot[i]!;
+      }
+    } else {
+      for (let i = 0; i < ps.length; i++) bytes += ps[i]!.committedBytes - this.snapshot[i]!;
+    }
     return bytes >= this.o.minBytes && this.forceComplete();
   }
 
