@@ -1,7 +1,7 @@
 // OffsetsTopicHost over the broker's metadata and ReplicaManager: __consumer_offsets is an ordinary
 // (internal) topic; it is created through the controller, coordinator writes go through
-// Partition.appendRecordsToLeader (coordinator origin: no client validation) so the high watermark
-// follows, and loads read the partition's log. A partition is served while a local node leads it
+// ReplicaManager.appendAsCoordinator (no client validation; answered once the ISR has the write),
+// and loads read the partition's log. A partition is served while a local node leads it
 // (in the shared-log test cluster, any of its nodes).
 import { usableBrokerIds } from '@tributary/metadata';
 import { ErrorCode } from '@tributary/protocol';
@@ -46,16 +46,8 @@ export class ReplicaOffsetsHost implements OffsetsTopicHost {
         return p.logEndOffset;
       },
       // Served as the partition's leader: in the shared-log test cluster that may be another local node id.
-      append: async (batches) => ({
-        lastOffset: (
-          await p.appendRecordsToLeader(batches, {
-            requiredAcks: 1,
-            origin: 'coordinator',
-            produceVersion: undefined,
-            servingNode: p.leader,
-          })
-        ).lastOffset,
-      }),
+      // committed (the ISR has it) before the coordinator answers; offsets.commit.timeout.ms is 5000
+      append: async (batches) => ({ lastOffset: (await this.replicas.appendAsCoordinator(p, batches, p.leader, 5000)).lastOffset }),
       read: (fetchOffset, maxBytes, maxOffset) => p.log.read(fetchOffset, maxBytes, maxOffset),
     };
   }

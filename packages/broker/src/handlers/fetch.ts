@@ -23,8 +23,11 @@
 // Version notes:
 //   * v9+: CurrentLeaderEpoch checked.
 //   * v11+: preferred read replica, always -1.
+// Follower fetches (ReplicaId >= 0, another broker copying the partition): read up to the log end
+// offset, not the HW; a LastFetchedEpoch that does not match this log answers DivergingEpoch (v12+)
+// and no records; the follower's fetch offset is recorded as its log end offset (the HW and the ISR
+// follow); a long poll also wakes on new appends and HW moves.
 // Not implemented:
-//   * follower fetches (replicaId >= 0 is served like a consumer), DivergingEpoch;
 //   * CurrentLeader in error responses (KIP-951, v16+), fetching from followers (KIP-392);
 //   * read_committed filtering (there are no transactions), fetch sessions, quotas.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';

@@ -12,7 +12,9 @@
 //     timestamps outside message.timestamp.before/after.max.ms (INVALID_TIMESTAMP); the topic's
 //     compression.type recompresses;
 //   - the append (replica/partition.ts): offsets, leader epoch, LogAppendTime stamped in the batch
-//     header; acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS; idempotent producers:
+//     header; acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS, then waits up to the
+//     request's timeoutMs for the ISR (replica/purgatory/delayed-produce.ts):
+//     NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT; idempotent producers:
 //     INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried duplicate of one of the
 //     last 5 batches answered with its original offsets (replica/producer-state.ts);
 //   - tributary.durability=fsync: the answer waits for the fsync covering the append (group commit);
@@ -27,7 +29,6 @@
 // Not implemented:
 //   * transactions (transactional batches are stored as sent);
 //   * per-record timestamp checks (batch granularity only), quotas and throttling;
-//   * request timeoutMs (nothing waits on other replicas yet);
 //   * producer state snapshots: after a restart it is rebuilt from the active segment only.
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
 import { produceError } from '../replica/replica-manager.ts';
@@ -58,6 +59,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
       produceVersion: ctx.header.apiVersion,
       topics: request.topicData,
       servingNode: ctx.services.nodeId,
+      timeoutMs: request.timeoutMs,
     });
     // acks=0: no response; if any partition failed, the connection is closed instead so the
     // producer notices (Kafka's closeConnection) and refreshes its metadata.

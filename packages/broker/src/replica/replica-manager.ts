@@ -37,7 +37,7 @@ import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { divergingEpoch } from './divergence.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
-import { Partition, type AlterIsr, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
+import { Partition, PartitionError, type AlterIsr, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
 import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
@@ -451,6 +451,19 @@ export class ReplicaManager {
     } catch (err) {
       return this.appendFailed(p, err);
     }
+  }
+
+  /**
+   * A coordinator's write to its partition (__consumer_offsets): appended as leader without client
+   * validation, resolved once the ISR has it (acks=all), as Kafka's coordinator runtime answers
+   * only committed writes. Rejects with the partition's error (PartitionError) otherwise.
+   */
+  async appendAsCoordinator(p: Partition, batches: Buffer, servingNode: number, timeoutMs: number): Promise<AppendResult> {
+    const info = await p.appendRecordsToLeader(batches, { requiredAcks: -1, origin: 'coordinator', servingNode });
+    const r = await this.waitForIsr(p, info, timeoutMs);
+    if (r.errorCode !== ErrorCode.NONE)
+      throw new PartitionError(r.errorCode, r.errorMessage ?? `append to ${p.key} failed (${r.errorCode})`);
+    return info;
   }
 
   /**
