@@ -29,10 +29,10 @@ async function produce(kafka: TestCluster, nodeId: number, topic: string, from: 
   }
 }
 
-async function fetchValues(kafka: TestCluster, nodeId: number, topic: string, offset: number) {
+async function fetchValues(kafka: TestCluster, nodeId: number, topic: string, offset: number, version = 11) {
   const c = await kafkaClient(kafka.nodes[nodeId - 1]!.port);
   try {
-    const r = await c.request(ApiKey.Fetch, 11, {
+    const r = await c.request(ApiKey.Fetch, version, {
       replicaId: -1,
       maxWaitMs: 0,
       minBytes: 0,
@@ -98,6 +98,12 @@ describe('replication between brokers', () => {
         followers.every((id) => kafka.broker(id)!.services.replicas.getPartition('r', 0)!.highWatermark === 50),
       );
       for (const id of followers) assert.deepEqual(logBytes(kafka, id, 'r'), logBytes(kafka, leader, 'r'), `broker ${id}`);
+      // KIP-392: a consumer's Fetch v11+ is served by a follower, up to its HW; v10 needs the leader
+      const fromFollower = await fetchValues(kafka, followers[0]!, 'r', 0);
+      assert.deepEqual([fromFollower.errorCode, fromFollower.highWatermark], [ErrorCode.NONE, 50n]);
+      assert.deepEqual(fromFollower.records, logBytes(kafka, leader, 'r').subarray(0, fromFollower.records!.length));
+      assert.ok(fromFollower.records!.length > 0);
+      assert.equal((await fetchValues(kafka, followers[0]!, 'r', 0, 10)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 
       // the leader stops: an ISR member takes over with every acknowledged record
       await kafka.stopNode(leader);

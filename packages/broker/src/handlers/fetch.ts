@@ -27,8 +27,11 @@
 // offset, not the HW; a LastFetchedEpoch that does not match this log answers DivergingEpoch (v12+)
 // and no records; the follower's fetch offset is recorded as its log end offset (the HW and the ISR
 // follow); a long poll also wakes on new appends and HW moves.
+// Fetching from followers (KIP-392): a consumer's Fetch v11+ to a broker that follows the
+// partition is answered from that broker's log, up to its own high watermark (earlier versions and
+// followers' fetches need the leader: NOT_LEADER_OR_FOLLOWER).
 // Not implemented:
-//   * CurrentLeader in error responses (KIP-951, v16+), fetching from followers (KIP-392);
+//   * CurrentLeader in error responses (KIP-951, v16+), the preferred read replica;
 //   * read_committed filtering (there are no transactions), fetch sessions, quotas.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
@@ -64,7 +67,12 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     if (request.sessionId !== 0) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
-    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId);
+    const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
+    const result = ctx.services.replicas.fetchMessages(
+      fetchOnlyFromLeader ? request : { ...request, fetchOnlyFromLeader },
+      ctx.signal,
+      ctx.services.nodeId,
+    );
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on

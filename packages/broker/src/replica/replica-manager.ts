@@ -105,6 +105,11 @@ export interface FetchRequestPartition {
 export interface FetchMessagesRequest {
   /** The fetching follower's broker id; -1 (or absent) for consumers. */
   replicaId?: number;
+  /**
+   * Whether only the leader may answer (Kafka's fetchOnlyFromLeader): followers, and consumers
+   * before Fetch v11; a v11+ consumer may read from a follower, up to its HW (KIP-392). Default true.
+   */
+  fetchOnlyFromLeader?: boolean;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
@@ -538,7 +543,7 @@ export class ReplicaManager {
           hasError = true;
           return fetchError(rp.partition, p);
         }
-        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch);
+        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, follower >= 0 || req.fetchOnlyFromLeader !== false);
         if (leaderError !== ErrorCode.NONE) {
           hasError = true;
           return fetchError(rp.partition, leaderError);
