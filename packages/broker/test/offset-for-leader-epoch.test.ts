@@ -3,21 +3,26 @@
 // rules are tested over sockets in local-cluster.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LeaderEpochCache, MemoryFileSystem } from '@tributary/storage';
 import { endOffsetForEpoch } from '../src/handlers/offset-for-leader-epoch.ts';
 import type { Partition } from '../src/replica/partition.ts';
 
+function partitionWith(epochs: Array<[number, number]>, logEndOffset: number): Partition {
+  const fs = new MemoryFileSystem();
+  fs.mkdirSync('/p');
+  const leaderEpochCache = new LeaderEpochCache(fs, '/p/leader-epoch-checkpoint');
+  for (const [epoch, start] of epochs) leaderEpochCache.assign(epoch, start);
+  return { logEndOffset, log: { leaderEpochCache } } as unknown as Partition;
+}
+
 test('end offset per requested epoch, as Kafka answers it', () => {
-  const p = {
-    logEndOffset: 30,
-    log: {
-      leaderEpochCache: {
-        all: [
-          { epoch: 3, startOffset: 10 },
-          { epoch: 5, startOffset: 20 },
-        ],
-      },
-    },
-  } as unknown as Partition;
+  const p = partitionWith(
+    [
+      [3, 10],
+      [5, 20],
+    ],
+    30,
+  );
   const at = (e: number) => {
     const r = endOffsetForEpoch(p, e);
     return [r.leaderEpoch, Number(r.endOffset)];
@@ -28,6 +33,5 @@ test('end offset per requested epoch, as Kafka answers it', () => {
   assert.deepEqual(at(4), [3, 20]); // no epoch 4: the one before it, ending where the next starts
   assert.deepEqual(at(5), [5, 30]); // the latest epoch ends at the log end offset
   assert.deepEqual(at(6), [-1, -1]); // above every known epoch
-  const empty = { logEndOffset: 0, log: { leaderEpochCache: { all: [] } } } as unknown as Partition;
-  assert.deepEqual(endOffsetForEpoch(empty, 0), { leaderEpoch: -1, endOffset: -1n });
+  assert.deepEqual(endOffsetForEpoch(partitionWith([], 0), 0), { leaderEpoch: -1, endOffset: -1n }); // no epoch known
 });

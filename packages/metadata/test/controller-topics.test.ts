@@ -26,7 +26,7 @@ const brief = (records: MetadataRecord[]) =>
   });
 
 describe('controller: CreateTopics', () => {
-  it('creates a topic: TopicRecord, PartitionRecords placed round-robin over the unfenced brokers, ConfigRecords', () => {
+  it('creates a topic: TopicRecord, PartitionRecords striped over the unfenced brokers, ConfigRecords', () => {
     const c = new Controller(options());
     const image = clusterImage([1, 2, 3]);
     const { records, response } = c.createTopics(image, [
@@ -43,8 +43,8 @@ describe('controller: CreateTopics', () => {
     assert.deepEqual(brief(records), [
       `topic orders ${id(1)}`,
       'partition 0 replicas=1,2 isr=1,2 leader=1 epoch=0/0',
-      'partition 1 replicas=2,3 isr=2,3 leader=2 epoch=0/0',
-      'partition 2 replicas=3,1 isr=3,1 leader=3 epoch=0/0',
+      'partition 1 replicas=3,1 isr=3,1 leader=3 epoch=0/0',
+      'partition 2 replicas=2,3 isr=2,3 leader=2 epoch=0/0',
       'partition 3 replicas=1,2 isr=1,2 leader=1 epoch=0/0',
       'config 2:orders retention.ms=1000',
     ]);
@@ -55,8 +55,8 @@ describe('controller: CreateTopics', () => {
     const some = clusterImage([1, 2, 3, 4], [2]);
     assert.deepEqual(brief(c.createTopics(some, [{ name: 't', numPartitions: -1, replicationFactor: -1 }]).records).slice(1), [
       'partition 0 replicas=1,3 isr=1,3 leader=1 epoch=0/0',
-      'partition 1 replicas=3,4 isr=3,4 leader=3 epoch=0/0',
-      'partition 2 replicas=4,1 isr=4,1 leader=4 epoch=0/0',
+      'partition 1 replicas=4,1 isr=4,1 leader=4 epoch=0/0',
+      'partition 2 replicas=3,4 isr=3,4 leader=3 epoch=0/0',
     ]);
     const none = clusterImage([5, 6], [5, 6]);
     assert.deepEqual(brief(c.createTopics(none, [{ name: 't' }]).records).slice(1), [
@@ -220,7 +220,7 @@ describe('controller: CreatePartitions, DeleteTopics', () => {
     const r = c.createPartitions(image, [{ name: 'grow', count: 4 }]);
     assert.deepEqual(r.response, [{ name: 'grow', errorCode: 0, errorMessage: null }]);
     assert.deepEqual(brief(r.records), [
-      'partition 2 replicas=3,1 isr=3,1 leader=3 epoch=0/0',
+      'partition 2 replicas=2,3 isr=2,3 leader=2 epoch=0/0',
       'partition 3 replicas=1,2 isr=1,2 leader=1 epoch=0/0',
     ]);
     const manual = c.createPartitions(image, [{ name: 'grow', count: 3, assignments: [[2, 3]] }]);
@@ -254,7 +254,10 @@ describe('controller: CreatePartitions, DeleteTopics', () => {
     const rf = new Controller(options()).createPartitions(commit(fenced, c.unregisterBroker(fenced, 1).records), [{ name: 'g', count: 2 }]);
     assert.deepEqual(
       [rf.response[0]!.errorCode, rf.response[0]!.errorMessage],
-      [ErrorCode.INVALID_REPLICATION_FACTOR, 'Unable to replicate the partition 1 time(s): only 0 broker(s) are registered.'],
+      [
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        'The target replication factor of 1 cannot be reached because only 0 broker(s) are registered.',
+      ],
     );
   });
 

@@ -50,15 +50,22 @@ export class LeaderEpochCache {
   }
 
   /**
-   * OffsetForLeaderEpoch: the largest epoch <= `epoch` and its end offset (the next epoch's start
-   * offset, or logEndOffset for the latest); {-1, -1} when unknown.
+   * The end offset of `epoch` (Kafka's LeaderEpochFileCache.endOffsetFor, which OffsetForLeaderEpoch
+   * and a leader's check of a follower's LastFetchedEpoch answer with):
+   * - epoch -1 (undefined): {-1, -1};
+   * - the latest epoch: it and `logEndOffset`;
+   * - above every known epoch (or no epoch known): {-1, -1};
+   * - below every known epoch: the requested epoch, ending where the first known one starts;
+   * - otherwise the largest known epoch <= the requested one, ending where the next one starts.
    */
   endOffsetFor(epoch: number, logEndOffset: number): { epoch: number; endOffset: number } {
-    let i = this.entries.length - 1;
-    while (i >= 0 && this.entries[i]!.epoch > epoch) i--;
-    if (i < 0) return { epoch: -1, endOffset: -1 };
-    const next = this.entries[i + 1];
-    return { epoch: this.entries[i]!.epoch, endOffset: next ? next.startOffset : logEndOffset };
+    const undefinedEpoch = { epoch: -1, endOffset: -1 };
+    if (epoch === -1) return undefinedEpoch;
+    if (this.entries.length > 0 && epoch === this.latestEpoch) return { epoch, endOffset: logEndOffset };
+    const higher = this.entries.findIndex((e) => e.epoch > epoch);
+    if (higher < 0) return undefinedEpoch;
+    const next = this.entries[higher]!.startOffset;
+    return higher === 0 ? { epoch, endOffset: next } : { epoch: this.entries[higher - 1]!.epoch, endOffset: next };
   }
 
   /** After truncating the log to `endOffset`: forget epochs starting at or after it. */

@@ -45,7 +45,10 @@ test('leader epoch cache: assign, endOffsetFor (OffsetForLeaderEpoch), truncatio
   assert.deepEqual(c.endOffsetFor(2, 30), { epoch: 1, endOffset: 10 });
   assert.deepEqual(c.endOffsetFor(3, 30), { epoch: 3, endOffset: 20 });
   assert.deepEqual(c.endOffsetFor(4, 30), { epoch: 4, endOffset: 30 });
-  assert.deepEqual(c.endOffsetFor(0, 30), { epoch: -1, endOffset: -1 });
+  assert.deepEqual(c.endOffsetFor(0, 30), { epoch: 0, endOffset: 0 }); // below every known epoch: ends where the first starts
+  assert.deepEqual(c.endOffsetFor(5, 30), { epoch: -1, endOffset: -1 }); // above every known epoch
+  assert.deepEqual(c.endOffsetFor(-1, 30), { epoch: -1, endOffset: -1 });
+  assert.deepEqual(new LeaderEpochCache(fs, '/p/none').endOffsetFor(0, 0), { epoch: -1, endOffset: -1 });
   c.truncateFromStart(12);
   assert.deepEqual(c.all, [
     { epoch: 3, startOffset: 12 },

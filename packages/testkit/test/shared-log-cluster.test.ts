@@ -295,7 +295,7 @@ describe('SharedLogCluster', async () => {
   });
 
   it('a partition with no live replica has no leader until one comes back', async () => {
-    await tm.createTopic({ name: 'solo', numPartitions: 1, replicationFactor: 1 }); // replicas [1]
+    await tm.createTopic({ name: 'solo', assignments: [{ partitionIndex: 0, brokerIds: [1] }] });
     c(1).close();
     await cluster.stopNode(1);
     const m = await c(2).request(ApiKey.Metadata, 12, { topics: [{ name: 'solo', topicId: undefined }], allowAutoTopicCreation: false });
@@ -319,16 +319,17 @@ describe('SharedLogCluster', async () => {
     assert.deepEqual(
       r.topic!.partitions.map((p) => [p.leader, p.replicas, p.isr]),
       [
-        [1, [1, 3], [1, 3]],
+        // nodes 1 and 3 lead two partitions each; node 3 holds fewer replicas (not solo's), so it leads first
         [3, [3, 1], [3, 1]],
         [1, [1, 3], [1, 3]],
+        [3, [3, 1], [3, 1]],
       ],
     );
     const tooMany = await tm.createTopic({ name: 'rf3', numPartitions: 1, replicationFactor: 3 });
     assert.equal(tooMany.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
     assert.match(tooMany.errorMessage!, /only 2 broker\(s\)/);
     assert.equal((await tm.createPartitions('without-2', 4)).errorCode, 0);
-    assert.deepEqual(tm.partition('without-2', 3)!.replicas, [3, 1]);
+    assert.deepEqual(tm.partition('without-2', 3)!.replicas, [1, 3]); // node 1 now leads 3, node 3 leads 4
     // a manual assignment may name the stopped node (it is registered): the live replicas form the ISR
     const manual = await tm.createTopic({ name: 'manual', assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] });
     assert.equal(manual.errorCode, 0);

@@ -53,13 +53,13 @@ describe('startCluster', () => {
 
       const [created] = await kafka.controller.createTopics([{ name: 't', numPartitions: 3, replicationFactor: 2 }]);
       assert.equal(created!.errorCode, ErrorCode.NONE);
-      // p gets brokers [p+1, p+2 mod 3]: each broker hosts exactly its own two replicas, on its own disk
+      // striped: p gets ring positions 2p, 2p+1: each broker hosts exactly its own two replicas, on its own disk
       assert.deepEqual(
         [0, 1, 2].map((p) => kafka.partition('t', p).replicas),
         [
           [1, 2],
-          [2, 3],
           [3, 1],
+          [2, 3],
         ],
       );
       for (const id of [1, 2, 3]) {
@@ -77,7 +77,7 @@ describe('startCluster', () => {
         );
         assert.deepEqual(
           md.topics[0]!.partitions.map((p) => p.leaderId),
-          [1, 2, 3],
+          [1, 3, 2],
         );
       }
 
@@ -111,9 +111,9 @@ describe('startCluster', () => {
 
       await kafka.stopNode(1);
       assert.deepEqual(kafka.controller.image.cluster.unfencedBrokerIds(), [2, 3]);
-      // t-0 [1, 2]: 2 leads, epoch 1, ISR [2]; t-2 [3, 1]: 3 keeps leading, 1 leaves the ISR
+      // t-0 [1, 2]: 2 leads, epoch 1, ISR [2]; t-1 [3, 1]: 3 keeps leading, 1 leaves the ISR
       assert.deepEqual([kafka.partition('t', 0).leader, kafka.partition('t', 0).leaderEpoch, kafka.partition('t', 0).isr], [2, 1, [2]]);
-      assert.deepEqual([kafka.partition('t', 2).leader, kafka.partition('t', 2).isr], [3, [3]]);
+      assert.deepEqual([kafka.partition('t', 1).leader, kafka.partition('t', 1).isr], [3, [3]]);
       assert.equal(kafka.broker(2)!.services.replicas.getPartition('t', 0)!.leaderEpoch, 1, 'broker 2 followed the change');
       assert.equal((await produce(kafka.nodes[1]!.port, 't', 0, 1)).errorCode, ErrorCode.NONE);
 

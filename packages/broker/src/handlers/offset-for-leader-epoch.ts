@@ -7,7 +7,7 @@
 //   epoch cache, as Kafka's LeaderEpochFileCache.endOffsetFor answers it:
 //   - LeaderEpoch -1 (undefined): LeaderEpoch -1, EndOffset -1;
 //   - the latest epoch: that epoch and the log end offset;
-//   - an epoch above every known one: -1, -1;
+//   - an epoch above every known one, or none known: -1, -1;
 //   - an epoch below every known one: the requested epoch and the start offset of the first epoch;
 //   - otherwise: the largest known epoch <= the requested one and the start offset of the next one.
 // * Errors, with LeaderEpoch -1 and EndOffset -1: UNKNOWN_TOPIC_OR_PARTITION; a CurrentLeaderEpoch
@@ -31,16 +31,10 @@ import type { ApiHandler } from '../server/handler-registry.ts';
 
 const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };
 
-/** Kafka's LeaderEpochFileCache.endOffsetFor over the partition's epoch cache (see the header). */
+/** The partition's epoch cache's Kafka end offset for `requested` (see the header), as the response has it. */
 export function endOffsetForEpoch(p: Partition, requested: number): { leaderEpoch: number; endOffset: bigint } {
-  const entries = p.log.leaderEpochCache.all;
-  if (requested < 0 || entries.length === 0) return UNDEFINED;
-  const latest = entries[entries.length - 1]!;
-  if (requested === latest.epoch) return { leaderEpoch: requested, endOffset: BigInt(p.logEndOffset) };
-  const higher = entries.findIndex((e) => e.epoch > requested);
-  if (higher < 0) return UNDEFINED;
-  if (higher === 0) return { leaderEpoch: requested, endOffset: BigInt(entries[0]!.startOffset) };
-  return { leaderEpoch: entries[higher - 1]!.epoch, endOffset: BigInt(entries[higher]!.startOffset) };
+  const r = p.log.leaderEpochCache.endOffsetFor(requested, p.logEndOffset);
+  return { leaderEpoch: r.epoch, endOffset: BigInt(r.endOffset) };
 }
 
 export const offsetForLeaderEpochHandler: ApiHandler<typeof ApiKey.OffsetForLeaderEpoch> = {

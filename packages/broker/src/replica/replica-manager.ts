@@ -555,7 +555,17 @@ export class ReplicaManager {
             return fetchError(rp.partition, rp.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
           }
           // The follower's log forked from this one: it truncates first (no records, its state untouched).
-          const diverging = divergingEpoch(p.log.leaderEpochCache, p.logEndOffset, fetchOffset, rp.lastFetchedEpoch ?? -1);
+          const diverging = divergingEpoch(
+            p.log.leaderEpochCache,
+            p.logEndOffset,
+            fetchOffset,
+            rp.lastFetchedEpoch ?? -1,
+            p.logStartOffset,
+          );
+          if (diverging === 'OFFSET_OUT_OF_RANGE') {
+            hasError = true;
+            return fetchError(rp.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
+          }
           if (diverging) {
             hasError = true;
             return {

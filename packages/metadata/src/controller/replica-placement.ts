@@ -4,12 +4,14 @@
 // Usable brokers: the unfenced ones not in controlled shutdown, ascending by id (Kafka places
 // replicas on unfenced brokers only); every registered broker while none is usable (a cluster
 // whose brokers have registered but not yet caught up).
-// Placement: partition p with replication factor rf gets rf usable brokers starting at index
-// p mod count; on one broker that is [id] for every partition, on several leaders go round-robin
-// (Kafka starts at a random broker and shifts followers; this is deterministic).
+// Placement: the striped placer (striped-placer.ts) over the usable brokers and their racks,
+// starting from the load the image already has: per usable broker, the partitions it leads now
+// and the partitions it is a replica of.
 // A new partition: its usable replicas form the ISR, the first of them leads, leader epoch 0.
 import type { ClusterImage } from '../image/cluster-image.ts';
+import type { MetadataImage } from '../image/metadata-image.ts';
 import { partitionRecord, type RecordOf } from '../records/metadata-record.ts';
+import { placeReplicas, type BrokerLoad } from './striped-placer.ts';
 
 export function usableBrokerIds(cluster: ClusterImage): number[] {
   const ids = cluster.brokerIds();
@@ -20,9 +22,32 @@ export function usableBrokerIds(cluster: ClusterImage): number[] {
   return usable.length > 0 ? usable : ids;
 }
 
-/** Replicas of partition `p`: rf brokers starting at index p mod broker count. */
-export function assignReplicas(p: number, rf: number, ids: readonly number[]): number[] {
-  return Array.from({ length: rf }, (_, k) => ids[(p + k) % ids.length]!);
+/** Current leaders and replicas per broker in `ids`, over every partition of the image. */
+export function brokerLoads(image: MetadataImage, ids: readonly number[]): Map<number, BrokerLoad> {
+  const load = new Map<number, BrokerLoad>(ids.map((id) => [id, { leaders: 0, replicas: 0 }]));
+  for (const t of image.topics.byId.values()) {
+    for (const p of t.partitions.values()) {
+      const leader = load.get(p.leader);
+      if (leader) leader.leaders++;
+      for (const r of p.replicas) {
+        const l = load.get(r);
+        if (l) l.replicas++;
+      }
+    }
+  }
+  return load;
+}
+
+/**
+ * Replica lists (leader first) for `count` new partitions of `rf` replicas on the usable brokers,
+ * or Kafka's InvalidReplicationFactorException message when there are fewer than rf of them.
+ */
+export function placePartitions(image: MetadataImage, count: number, rf: number): number[][] | string {
+  const usable = usableBrokerIds(image.cluster);
+  if (rf > usable.length)
+    return `The target replication factor of ${rf} cannot be reached because only ${usable.length} broker(s) are registered.`;
+  const brokers = usable.map((id) => ({ id, rack: image.cluster.broker(id)!.rack }));
+  return placeReplicas(brokers, brokerLoads(image, usable), count, rf);
 }
 
 export function newPartitionRecord(

@@ -6,12 +6,16 @@
 // a name colliding with an existing one on '.'/'_' is INVALID_TOPIC_EXCEPTION; an existing name
 // TOPIC_ALREADY_EXISTS; an assignment together with a count INVALID_REQUEST; a bad manual
 // assignment INVALID_REPLICA_ASSIGNMENT; a count <= 0 (other than -1) INVALID_PARTITIONS; a
-// replication factor <= 0 (other than -1) or above the brokers registered INVALID_REPLICATION_FACTOR;
+// replication factor <= 0 (other than -1) or above the usable brokers INVALID_REPLICATION_FACTOR;
 // a bad config INVALID_CONFIG. Records: TopicRecord, one PartitionRecord per partition, one
 // ConfigRecord per override. Topics of one request are checked in order, each against the image
 // with the earlier ones created.
 // CreatePartitions: unknown topic UNKNOWN_TOPIC_OR_PARTITION; a count not above the current one
-// INVALID_PARTITIONS; a bad assignment INVALID_REPLICA_ASSIGNMENT. Records: the new PartitionRecords.
+// INVALID_PARTITIONS; a bad assignment INVALID_REPLICA_ASSIGNMENT; the topic's replication factor
+// above the usable brokers INVALID_REPLICATION_FACTOR (the placer's message, without CreateTopics'
+// "Unable to replicate..." prefix, as in Kafka). Records: the new PartitionRecords.
+// Placement without an assignment: replica-placement.ts (striped, rack-aware, balanced with the
+// load already in the image).
 // DeleteTopics: unknown UNKNOWN_TOPIC_OR_PARTITION (by name) / UNKNOWN_TOPIC_ID (by id); with
 // delete.topic.enable=false TOPIC_DELETION_DISABLED. Record: RemoveTopicRecord.
 // validateOnly: the same checks and response, no records.
@@ -20,7 +24,7 @@ import type { MetadataImage } from '../image/metadata-image.ts';
 import type { TopicImage } from '../image/topics-image.ts';
 import { ConfigResourceType, configRecord, removeTopicRecord, topicRecord, type MetadataRecord } from '../records/metadata-record.ts';
 import { newTopicId, type ControllerOptions } from './controller-options.ts';
-import { assignReplicas, checkAssignments, newPartitionRecord, usableBrokerIds, type ManualAssignment } from './replica-placement.ts';
+import { checkAssignments, newPartitionRecord, placePartitions, usableBrokerIds, type ManualAssignment } from './replica-placement.ts';
 import { NONE, apiError, sequentially, type ApiError, type ControllerResult } from './results.ts';
 import { CLUSTER_METADATA_TOPIC, topicNameProblem, unifyCollisionChars } from './topic-names.ts';
 
@@ -123,13 +127,10 @@ function createTopic(
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
     const n = numPartitions === -1 ? options.numPartitions : numPartitions;
     const replicas = rf === -1 ? options.defaultReplicationFactor : rf;
-    if (replicas > usable.length) {
-      return fail(
-        ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${usable.length} broker(s) are registered.`,
-      );
-    }
-    assignment = Array.from({ length: n }, (_, p) => assignReplicas(p, replicas, usable));
+    const placed = placePartitions(image, n, replicas);
+    if (typeof placed === 'string')
+      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicas} time(s): ${placed}`);
+    assignment = placed;
   }
   const validated = options.topicConfigs.validate(req.configs ?? {});
   if (!('configs' in validated)) return fail(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message);
@@ -200,12 +201,9 @@ function createPartitionsOf(
     if (typeof r === 'string') return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, r);
     added = r;
   } else {
-    if (rf > usable.length)
-      return fail(
-        ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${rf} time(s): only ${usable.length} broker(s) are registered.`,
-      );
-    added = Array.from({ length: totalCount - have }, (_, i) => assignReplicas(have + i, rf, usable));
+    const placed = placePartitions(image, totalCount - have, rf);
+    if (typeof placed === 'string') return fail(ErrorCode.INVALID_REPLICATION_FACTOR, placed);
+    added = placed;
   }
   const response = { name, ...NONE };
   if (validateOnly) return { records: [], response };

@@ -74,15 +74,23 @@ export function commit(image: MetadataImage, records: readonly MetadataRecord[])
   return applyRecords(image, records, { lastOffset: last, lastEpoch: 1 }).image;
 }
 
-/** An image with brokers `ids` registered (epoch = registration offset) and unfenced unless listed in `fenced`. */
-export function clusterImage(ids: number[], fenced: number[] = [], c = new Controller(options())): MetadataImage {
+/**
+ * An image with brokers `ids` registered (epoch = registration offset, rack from `racks`) and
+ * unfenced unless listed in `fenced`.
+ */
+export function clusterImage(
+  ids: number[],
+  fenced: number[] = [],
+  c = new Controller(options()),
+  racks: Readonly<Record<number, string>> = {},
+): MetadataImage {
   let image = commit(MetadataImage.EMPTY, c.bootstrapRecords());
   for (const id of ids) {
     image = commit(
       image,
       c.registerBroker(
         image,
-        { brokerId: id, incarnationId: incarnationId(id), endpoints: [endpoint(9090 + id)] },
+        { brokerId: id, incarnationId: incarnationId(id), endpoints: [endpoint(9090 + id)], rack: racks[id] ?? null },
         image.provenance.lastOffset + 1,
       ).records,
     );
