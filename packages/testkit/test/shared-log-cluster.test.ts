@@ -66,9 +66,9 @@ async function fetchOne(
   topic: string,
   partition: number,
   offset: number,
-  o: { currentLeaderEpoch?: number; maxWaitMs?: number } = {},
+  o: { currentLeaderEpoch?: number; maxWaitMs?: number; version?: number } = {},
 ) {
-  const r = await c.request(ApiKey.Fetch, 12, fetchReq(topic, partition, offset, o));
+  const r = await c.request(ApiKey.Fetch, o.version ?? 12, fetchReq(topic, partition, offset, o));
   return r.responses[0]!.partitions[0]!;
 }
 
@@ -153,8 +153,13 @@ describe('SharedLogCluster', async () => {
     for (const id of [2, 3]) {
       const r = await produce(c(id), 'lc', 0, 1);
       assert.deepEqual([r.errorCode, r.baseOffset], [ErrorCode.NOT_LEADER_OR_FOLLOWER, -1n]);
-      assert.equal((await fetchOne(c(id), 'lc', 0, 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      assert.equal((await fetchOne(c(id), 'lc', 0, 0, { currentLeaderEpoch: 0 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      // before Fetch v11 a consumer must fetch from the leader; from v11 a follower serves it (KIP-392)
+      assert.equal((await fetchOne(c(id), 'lc', 0, 0, { version: 10 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      assert.equal((await fetchOne(c(id), 'lc', 0, 0, { currentLeaderEpoch: 0, version: 10 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      assert.deepEqual(
+        [(await fetchOne(c(id), 'lc', 0, 0, { currentLeaderEpoch: 0 })).errorCode, (await fetchOne(c(id), 'lc', 0, 0)).highWatermark],
+        [ErrorCode.NONE, 3n],
+      );
       assert.equal((await listLatest(c(id), 'lc', 0)).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       const dr = await c(id).request(ApiKey.DeleteRecords, 2, {
         topics: [{ name: 'lc', partitions: [{ partitionIndex: 0, offset: 0n }] }],
@@ -245,7 +250,7 @@ describe('SharedLogCluster', async () => {
   it('a Fetch parked on the old leader is answered when the leadership moves', async () => {
     // lc-1 is led by node 2; the fetch waits at the log end for up to 20 s
     const end = tm.partition('lc', 1)!.logEndOffset;
-    const parked = fetchOne(c(2), 'lc', 1, end, { maxWaitMs: 20_000 });
+    const parked = fetchOne(c(2), 'lc', 1, end, { maxWaitMs: 20_000, version: 10 }); // v10: leader only
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(tm.replicas.fetchPurgatory.size, 1);
     const t0 = Date.now();
