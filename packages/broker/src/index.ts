@@ -6,6 +6,8 @@ export * from './config/broker-config.ts';
 export * from './config/definitions.ts';
 export * from './config/docs.ts';
 export * from './config/listeners.ts';
+export * from './config/node-layout.ts';
+export * from './config/quorum.ts';
 export * from './config/properties.ts';
 export * from './server/handler-registry.ts';
 export * from './server/request-dispatcher.ts';
