@@ -26,3 +26,4 @@ export * from './metadata/topic-config.ts';
 export * from './replica/replica-manager.ts';
 export * from './replica/purgatory/delayed-operation.ts';
 export * from './replica/purgatory/delayed-operation-purgatory.ts';
+export * from './meta-properties.ts';
