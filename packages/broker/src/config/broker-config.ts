@@ -166,6 +166,7 @@ export class BrokerConfig {
   private static fromRaw(raw: Map<string, RawSetting>, problems: string[], clusterId: string | null): BrokerConfig {
     const values: Record<string, unknown> = {};
     const explicit = new Set<BrokerConfigName>();
+    const rejected = new Set<string>();
     for (const [name, d] of Object.entries(BROKER_CONFIG_DEFS)) values[name] = d.default;
     for (const [name, { value, source }] of raw) {
       const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
@@ -176,11 +177,13 @@ export class BrokerConfig {
       const parsed = parseValue(d, value);
       if (parsed.problem) {
         problems.push(`${name}: ${parsed.problem} (from ${source})`);
+        rejected.add(name);
         continue;
       }
       const invalid = d.validate?.(parsed.value as never);
       if (invalid) {
         problems.push(`${name}=${value.trim()}: ${invalid} (from ${source})`);
+        rejected.add(name);
         continue;
       }
       values[name] = parsed.value;
@@ -201,7 +204,7 @@ export class BrokerConfig {
       problems.push(
         'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
       );
-    const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName));
+    const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
     if (problems.length) throw new ConfigError(problems);

@@ -44,8 +44,15 @@ function attempt<T>(problems: string[], fallback: T, fn: () => T): T {
   }
 }
 
-/** The node layout and every problem with it. `isSet` tells which names some source set. */
-export function deriveNodeLayout(v: BrokerConfigValues, isSet: (name: string) => boolean): { layout: NodeLayout; problems: string[] } {
+/**
+ * The node layout and every problem with it. `isSet` tells which names some source set;
+ * `rejected`, which were given values already reported as invalid (their checks are skipped).
+ */
+export function deriveNodeLayout(
+  v: BrokerConfigValues,
+  isSet: (name: string) => boolean,
+  rejected: ReadonlySet<string>,
+): { layout: NodeLayout; problems: string[] } {
   const problems: string[] = [];
   const rolesSet = v['process.roles'] !== null;
   const roles = new Set<ProcessRole>((v['process.roles'] as ProcessRole[] | null) ?? ['broker', 'controller']);
@@ -91,8 +98,8 @@ export function deriveNodeLayout(v: BrokerConfigValues, isSet: (name: string) =>
     quorumVoters: voters,
     quorumBootstrapServers: bootstrap,
   };
-  // Cross-checks of listeners that did not parse would only repeat the problem.
-  if (!parsed) return { layout, problems };
+  // Cross-checks of listeners or roles that did not parse would only repeat the problem.
+  if (!parsed || rejected.has('process.roles')) return { layout, problems };
   if (!rolesSet) {
     if (voters.length > 0 || bootstrap.length > 0)
       problems.push(`process.roles must be set when ${VOTERS} or ${BOOTSTRAP} is (without it this node is a one-node cluster)`);
