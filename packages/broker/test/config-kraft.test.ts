@@ -269,6 +269,6 @@ describe('KRaft node configuration', () => {
       assert.match(docs, new RegExp(`^  ${name.replaceAll('.', '\\.')} \\(`, 'm'));
     }
     assert.match(docs, /^ {2}replica\.lag\.time\.max\.ms \(long, default 30000\)$/m);
-    assert.match(docs, /^ {2}controller\.quorum\.voters \(list, default \)$/m);
+    assert.match(docs, /^ {2}controller\.quorum\.voters \(list, default \(empty\)\)$/m);
   });
 });
