@@ -100,7 +100,7 @@ export class BrokerCore {
   /** Loads the logs and the metadata, starts the coordinators. Throws (with nothing left open) on failure. */
   async start(): Promise<void> {
     const config = this.config;
-    const clusterId = resolveClusterId(config.logDirs, config.nodeId);
+    const clusterId = resolveClusterId(config, this.options.fs);
     const isLocal = (id: number) => this.nodeIds.has(id);
     const replicas = new ReplicaManager({
       config,

@@ -1,35 +1,61 @@
-// Cluster identity from meta.properties, the file Kafka keeps in every log directory. The
-// LogManager (storage) is the file's only writer: on first start the broker makes up a cluster id
-// here and hands it to the LogManager, which writes meta.properties (version, broker.id,
-// cluster.id) into each log dir; on later starts this reads it back, from either Kafka form:
+// The cluster a node belongs to, decided at startup from its log dirs' meta.properties (read here,
+// written only by storage: the LogManager formats empty dirs with the id decided here, and
+// `tributary storage format` through formatNodeStorage):
 //
-//   version=0 / broker.id=<id> / cluster.id=<id>      (ZooKeeper era, what the LogManager writes)
-//   version=1 / node.id=<id>   / cluster.id=<id>      (KRaft, written by earlier Tributary builds)
+//   some dir formatted            its cluster.id; every formatted dir must agree, belong to this
+//                                 node.id, and match CLUSTER_ID when that is set
+//   none, CLUSTER_ID set          CLUSTER_ID (as Kafka's container image formats on first start)
+//   none, process.roles not set   a new random id (a one-node cluster, `npm start` as always)
+//   none, process.roles set       refused: a KRaft node must be formatted (kafka-storage format)
 //
-// A directory holding another node's meta.properties, or dirs of different clusters, are refused.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseProperties } from './config/properties.ts';
+// Errors name the file and both ids. Version 0 files of older builds (broker.id) are read as well.
+import {
+  formatStorage,
+  NodeFileSystem,
+  randomUuid,
+  readMetaProperties,
+  type FileSystem,
+  type FormatStorageResult,
+} from '@tributary/storage';
+import type { BrokerConfig } from './config/broker-config.ts';
 
-/** A random cluster id in Kafka's Uuid.toString form. */
+/** A random cluster id in Kafka's Uuid.toString form (what `tributary storage random-uuid` prints). */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomUuid();
 }
 
-/** The cluster id recorded in the log dirs, or a new one when none has meta.properties yet. */
-export function resolveClusterId(logDirs: string[], nodeId: number): string {
-  let found: string | null = null;
-  for (const dir of logDirs) {
-    const file = join(dir, 'meta.properties');
-    if (!existsSync(file)) continue;
-    const props = Object.fromEntries(parseProperties(readFileSync(file, 'utf8')).map((e) => [e.key, e.value]));
-    const clusterId = props['cluster.id'];
-    const stored = props['node.id'] ?? props['broker.id'];
-    if (!clusterId) throw new Error(`${file} has no cluster.id`);
-    if (stored !== undefined && Number(stored) !== nodeId) throw new Error(`${file} belongs to node ${stored}, but node.id is ${nodeId}`);
-    if (found && found !== clusterId) throw new Error(`log dirs belong to different clusters (${found}, ${clusterId})`);
-    found = clusterId;
+/** The cluster id of this node's log dirs (see the header); throws when they cannot be used. */
+export function resolveClusterId(config: BrokerConfig, fs: FileSystem = new NodeFileSystem()): string {
+  const wanted = config.environmentClusterId;
+  let found: { clusterId: string; file: string } | null = null;
+  for (const dir of config.logDirs) {
+    const meta = fs.statSync(dir)?.isDirectory ? readMetaProperties(fs, dir) : null;
+    if (!meta) continue;
+    const file = `${dir}/meta.properties`;
+    if (meta.nodeId !== null && meta.nodeId !== config.nodeId)
+      throw new Error(
+        `${file} belongs to node ${meta.nodeId}, but node.id is ${config.nodeId}. If you moved your data, make sure node.id matches; to make a new node, empty the log directories.`,
+      );
+    if (meta.clusterId === null) continue;
+    if (wanted !== null && meta.clusterId !== wanted)
+      throw new Error(`${file} is formatted for cluster ${meta.clusterId}, but CLUSTER_ID is ${wanted}`);
+    if (found && meta.clusterId !== found.clusterId)
+      throw new Error(`${file} is formatted for cluster ${meta.clusterId}, but ${found.file} for cluster ${found.clusterId}`);
+    found ??= { clusterId: meta.clusterId, file };
   }
-  return found ?? newClusterId();
+  if (found) return found.clusterId;
+  if (wanted !== null) return wanted;
+  if (!config.isSet('process.roles')) return newClusterId();
+  throw new Error(
+    `no log directory is formatted (${config.logDirs.join(', ')}): run \`tributary storage format -t <cluster id> -c <server.properties>\` first, or set CLUSTER_ID`,
+  );
+}
+
+/** `tributary storage format`: formats this node's log dirs for `clusterId` (see storage's formatStorage). */
+export function formatNodeStorage(
+  config: BrokerConfig,
+  clusterId: string,
+  options: { ignoreFormatted?: boolean; fs?: FileSystem } = {},
+): FormatStorageResult {
+  return formatStorage({ logDirs: config.logDirs, clusterId, nodeId: config.nodeId, ...options });
 }

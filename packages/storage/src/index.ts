@@ -15,3 +15,5 @@ export * from './log-manager.ts';
 export * from './checkpoint-file.ts';
 export * from './leader-epoch-cache.ts';
 export * from './buffer-pool.ts';
+export * from './meta-properties.ts';
+export * from './format-storage.ts';

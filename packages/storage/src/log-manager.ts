@@ -4,7 +4,8 @@
 // shutdown flushes everything and leaves a clean-shutdown marker so the next start skips recovery.
 //
 // Per log directory:
-//   meta.properties                      version=0, broker.id, cluster.id (written once)
+//   meta.properties                      version=1, node.id, cluster.id, directory.id (meta-properties.ts;
+//                                        an empty dir is formatted with brokerId/clusterId, a formatted one checked)
 //   recovery-point-offset-checkpoint     "<topic> <partition> <recoveryPoint>" lines
 //   log-start-offset-checkpoint          "<topic> <partition> <logStartOffset>" lines
 //   replication-offset-checkpoint        high watermarks, written for the broker (writeHighWatermarks)
@@ -14,26 +15,19 @@
 //                                         layer opens it itself), skipped at startup, as Kafka's LogManager does
 import { randomUUID } from 'node:crypto';
 import { systemTime, type Time } from './time.ts';
-import {
-  readOffsetCheckpoint,
-  readProperties,
-  tpKey,
-  writeOffsetCheckpoint,
-  writeProperties,
-  type OffsetCheckpointEntry,
-} from './checkpoint-file.ts';
+import { readOffsetCheckpoint, tpKey, writeOffsetCheckpoint, type OffsetCheckpointEntry } from './checkpoint-file.ts';
 import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
 import { loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
 import type { SegmentContext } from './log-segment.ts';
+import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
-export const META_PROPERTIES = 'meta.properties';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
 export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
@@ -51,7 +45,9 @@ export interface LogManagerOptions {
   maxOpenFiles?: number;
   /** Bound on index bytes held in memory across all segments (default 32 MiB). */
   indexCacheBytes?: number;
+  /** The node id every log dir must belong to (node.id / broker.id in meta.properties). */
   brokerId?: number;
+  /** The cluster every log dir must belong to; empty dirs are formatted for it (with brokerId). */
   clusterId?: string;
   /** log.retention.check.interval.ms (default 300000). */
   retentionCheckIntervalMs?: number;
@@ -72,6 +68,7 @@ export interface CreateLogOptions {
 
 interface LogDir {
   path: string;
+  meta: MetaProperties | null;
   recoveryPoints: Map<string, number>;
   logStartOffsets: Map<string, number>;
   /** Partitions held (new logs go to the least loaded dir). */
@@ -140,13 +137,19 @@ export class LogManager {
   private loadDir(path: string): void {
     const fs = this.fs;
     fs.mkdirSync(path);
-    this.checkMetaProperties(path);
+    const meta = ensureMetaProperties(fs, path, { clusterId: this.options.clusterId, nodeId: this.options.brokerId });
+    const twin = meta?.directoryId ? this.dirs.find((d) => d.meta?.directoryId === meta.directoryId) : undefined;
+    if (twin)
+      throw new MetaPropertiesError(
+        `Duplicate directory ID ${meta!.directoryId} found. It was the ID of ${twin.path}, but also of ${path}`,
+      );
     const cleanMarker = `${path}/${CLEAN_SHUTDOWN_FILE}`;
     const clean = fs.statSync(cleanMarker) !== null;
     (clean ? this.startupReport.cleanDirs : this.startupReport.uncleanDirs).push(path);
     const toMap = (entries: OffsetCheckpointEntry[]) => new Map(entries.map((e) => [tpKey(e.topic, e.partition), e.offset]));
     const dir: LogDir = {
       path,
+      meta,
       recoveryPoints: toMap(readOffsetCheckpoint(fs, `${path}/${RECOVERY_POINT_CHECKPOINT}`)),
       logStartOffsets: toMap(readOffsetCheckpoint(fs, `${path}/${LOG_START_OFFSET_CHECKPOINT}`)),
       logCount: 0,
@@ -190,28 +193,9 @@ export class LogManager {
     }
   }
 
-  private checkMetaProperties(path: string): void {
-    const file = `${path}/${META_PROPERTIES}`;
-    const props = readProperties(this.fs, file);
-    const { brokerId, clusterId } = this.options;
-    if (props) {
-      if (brokerId !== undefined && props['broker.id'] !== undefined && Number(props['broker.id']) !== brokerId) {
-        throw new Error(`${file}: broker.id ${props['broker.id']} does not match configured ${brokerId}`);
-      }
-      if (clusterId !== undefined && props['cluster.id'] !== undefined && props['cluster.id'] !== clusterId) {
-        throw new Error(`${file}: cluster.id ${props['cluster.id']} does not match ${clusterId}`);
-      }
-      return;
-    }
-    const out: Record<string, string> = { version: '0' };
-    if (brokerId !== undefined) out['broker.id'] = String(brokerId);
-    if (clusterId !== undefined) out['cluster.id'] = clusterId;
-    writeProperties(this.fs, file, out);
-  }
-
-  /** Properties from a log directory's meta.properties. */
-  metaProperties(dir = this.options.logDirs[0]!): Record<string, string> | null {
-    return readProperties(this.fs, `${dir}/${META_PROPERTIES}`);
+  /** A log directory's meta.properties (null when it has none: no cluster id was given for an empty dir). */
+  metaProperties(dir = this.options.logDirs[0]!): MetaProperties | null {
+    return this.dirs.find((d) => d.path === dir)?.meta ?? null;
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {

@@ -76,7 +76,9 @@ test('a failed fsync while replacing a checkpoint leaves the old content in plac
 test('LogManager: meta.properties, recovery points, clean-shutdown marker, partition.metadata, replication checkpoint', () => {
   const env = testEnv();
   let mgr = env.open({}, { brokerId: 1, clusterId: 'c1' });
-  assert.deepEqual(mgr.metaProperties(), { version: '0', 'broker.id': '1', 'cluster.id': 'c1' });
+  const meta = mgr.metaProperties()!;
+  assert.deepEqual({ ...meta, directoryId: null }, { version: 1, clusterId: 'c1', nodeId: 1, directoryId: null });
+  assert.match(meta.directoryId!, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   const a = mgr.getOrCreateLog('a', 0, { topicId: 'vDrBmGsqTHCasRJBSu8fKQ' });
   const b = mgr.getOrCreateLog('b-x', 3);
   a.appendSync(buildBatch({ count: 3 }), { leaderEpoch: 0 });
@@ -104,7 +106,7 @@ test('LogManager: meta.properties, recovery points, clean-shutdown marker, parti
       ['b-x-3', 1],
     ],
   );
-  assert.throws(() => env.open({}, { brokerId: 2 }), /broker.id 1 does not match/);
+  assert.throws(() => env.open({}, { brokerId: 2 }), /\/data\/meta.properties belongs to node 1, but node.id is 2/);
   assert.equal(mgr.deleteLog('a', 0), true);
   assert.equal(env.fs.readdirSync('/data').filter((n) => n.startsWith('a-')).length, 0);
 });

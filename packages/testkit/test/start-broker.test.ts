@@ -26,7 +26,7 @@ describe('startBroker', () => {
     try {
       assert.notEqual(a.port, b.port);
       assert.equal(a.bootstrap, `127.0.0.1:${a.port}`);
-      assert.match(readFileSync(`${a.dataDir}/meta.properties`, 'utf8'), /^broker\.id=1$/m);
+      assert.match(readFileSync(`${a.dataDir}/meta.properties`, 'utf8'), /^node\.id=1$/m);
       assert.equal(b.broker.config.get('num.partitions'), 3);
       assert.deepEqual(a.broker.services.advertisedListeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: a.port }]);
       const res = await apiVersions(a.port);

@@ -1,15 +1,15 @@
 // The tributary CLI: `tributary <command> [args]`. Each command is a module in ./commands with a
-// name, a one-line summary, usage text and `run(args) -> exit code`; add new ones (topics,
-// produce, consume, groups) to COMMANDS.
+// name, a one-line summary, usage text and `run(args) -> exit code`; each is listed in COMMANDS.
 import { pathToFileURL } from 'node:url';
 import { startCommand } from './commands/start.ts';
+import { storageCommand } from './commands/storage.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { produceCommand } from './commands/produce.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { groupsCommand } from './commands/groups.ts';
 import type { Command } from './commands/command.ts';
 
-export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, produceCommand, consumeCommand, groupsCommand];
+export const COMMANDS: readonly Command[] = [startCommand, storageCommand, topicsCommand, produceCommand, consumeCommand, groupsCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -5,7 +5,9 @@
 //
 // Environment mapping (as Kafka's Docker images): KAFKA_ prefix dropped, lower-cased, '___' -> '-',
 // '__' -> '_', '_' -> '.': KAFKA_LOG_DIRS -> log.dirs. JVM/tooling variables (KAFKA_HEAP_OPTS,
-// KAFKA_OPTS, ...) are ignored.
+// KAFKA_OPTS, ...) are ignored. CLUSTER_ID, not a setting, is read from the same environment
+// (environmentClusterId: the id empty log dirs are formatted with, as in Kafka's container image).
+// The KRaft roles, listeners and quorum are derived and cross-checked in node-layout.ts.
 import { readFileSync } from 'node:fs';
 import {
   BROKER_CONFIG_DEFS,
@@ -14,7 +16,9 @@ import {
   type BrokerConfigValues,
   type ConfigDef,
 } from './definitions.ts';
-import { parseListeners, type ListenerEndpoint } from './listeners.ts';
+import type { ListenerEndpoint } from './listeners.ts';
+import { deriveNodeLayout, type NodeLayout, type ProcessRole } from './node-layout.ts';
+import type { HostPort, QuorumVoter } from './quorum.ts';
 import { parseProperties } from './properties.ts';
 
 export class ConfigError extends Error {
@@ -118,9 +122,12 @@ export class BrokerConfig {
     private readonly values: BrokerConfigValues,
     /** Names explicitly set by some source. */
     private readonly explicit: ReadonlySet<BrokerConfigName>,
-    /** Derived, validated listeners. */
-    readonly listeners: ListenerEndpoint[],
-    readonly advertisedListeners: ListenerEndpoint[] | null,
+    private readonly layout: NodeLayout,
+    /**
+     * CLUSTER_ID from the environment given to load(), as Kafka's container image reads it: empty
+     * log dirs are formatted with it, and dirs formatted for another cluster are refused. null: not set.
+     */
+    readonly environmentClusterId: string | null,
   ) {}
 
   /** Builds and validates the configuration; throws ConfigError listing every problem. */
@@ -152,12 +159,14 @@ export class BrokerConfig {
       if (value === undefined || value === null) continue;
       raw.set(name, { value: toRaw(value), source: 'settings' });
     }
-    return BrokerConfig.fromRaw(raw, problems);
+    const clusterId = sources.env?.CLUSTER_ID;
+    return BrokerConfig.fromRaw(raw, problems, clusterId === undefined || clusterId === '' ? null : clusterId);
   }
 
-  private static fromRaw(raw: Map<string, RawSetting>, problems: string[]): BrokerConfig {
+  private static fromRaw(raw: Map<string, RawSetting>, problems: string[], clusterId: string | null): BrokerConfig {
     const values: Record<string, unknown> = {};
     const explicit = new Set<BrokerConfigName>();
+    const rejected = new Set<string>();
     for (const [name, d] of Object.entries(BROKER_CONFIG_DEFS)) values[name] = d.default;
     for (const [name, { value, source }] of raw) {
       const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
@@ -168,11 +177,13 @@ export class BrokerConfig {
       const parsed = parseValue(d, value);
       if (parsed.problem) {
         problems.push(`${name}: ${parsed.problem} (from ${source})`);
+        rejected.add(name);
         continue;
       }
       const invalid = d.validate?.(parsed.value as never);
       if (invalid) {
         problems.push(`${name}=${value.trim()}: ${invalid} (from ${source})`);
+        rejected.add(name);
         continue;
       }
       values[name] = parsed.value;
@@ -187,32 +198,17 @@ export class BrokerConfig {
     }
     const dirs = v['log.dirs'] ?? [v['log.dir']];
     if (dirs.length === 0 || dirs.some((d) => d === '')) problems.push('log.dirs must name at least one directory');
-    let listeners: ListenerEndpoint[] = [];
-    let advertised: ListenerEndpoint[] | null = null;
-    try {
-      listeners = parseListeners(v.listeners, 'listeners', v['listener.security.protocol.map'], v['controller.listener.names'] ?? []);
-      if (listeners.length === 0) problems.push('listeners must contain at least one broker listener');
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-    if (v['advertised.listeners'] !== null) {
-      try {
-        advertised = parseListeners(
-          v['advertised.listeners'],
-          'advertised.listeners',
-          v['listener.security.protocol.map'],
-          v['controller.listener.names'] ?? [],
-        );
-        for (const a of advertised) {
-          if (a.host === '0.0.0.0') problems.push(`advertised.listeners: 0.0.0.0 is not a valid address to advertise (${a.name})`);
-          if (!listeners.some((l) => l.name === a.name)) problems.push(`advertised.listeners: ${a.name} is not one of the listeners`);
-        }
-      } catch (err) {
-        problems.push((err as Error).message);
-      }
-    }
+    if (v['replica.fetch.wait.max.ms'] > v['replica.socket.timeout.ms'])
+      problems.push('replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts');
+    if (v['replica.fetch.wait.max.ms'] > v['replica.lag.time.max.ms'])
+      problems.push(
+        'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
+      );
+    const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
+    problems.push(...layoutProblems);
+    if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
     if (problems.length) throw new ConfigError(problems);
-    return new BrokerConfig(v, explicit, listeners, advertised);
+    return new BrokerConfig(v, explicit, layout, clusterId);
   }
 
   /** The value of a setting (its default when not set). */
@@ -259,5 +255,104 @@ export class BrokerConfig {
   /** True when produce acknowledgements wait for fsync (tributary.durability=fsync). */
   get fsyncBeforeAck(): boolean {
     return this.get('tributary.durability') === 'fsync';
+  }
+
+  // --- KRaft roles, listeners and quorum (node-layout.ts) ---
+
+  /** process.roles; both roles when it is not set (a one-node cluster that is its own controller). */
+  get processRoles(): ReadonlySet<ProcessRole> {
+    return this.layout.processRoles;
+  }
+  get isBroker(): boolean {
+    return this.layout.processRoles.has('broker');
+  }
+  get isController(): boolean {
+    return this.layout.processRoles.has('controller');
+  }
+  /** The broker listeners: `listeners` without the ones named in controller.listener.names. */
+  get listeners(): ListenerEndpoint[] {
+    return this.layout.brokerListeners;
+  }
+  /** The controller listeners bound by this node (controller role), in controller.listener.names order. */
+  get controllerListeners(): ListenerEndpoint[] {
+    return this.layout.controllerListeners;
+  }
+  /** advertised.listeners of the broker listeners; null when not set (the bound listeners are advertised). */
+  get advertisedListeners(): ListenerEndpoint[] | null {
+    return this.layout.advertisedBrokerListeners;
+  }
+  /** What a controller publishes of its controller listeners: advertised.listeners' entry, else the listener. */
+  get advertisedControllerListeners(): ListenerEndpoint[] {
+    return this.layout.advertisedControllerListeners;
+  }
+  /** controller.listener.names, upper-cased; a broker reaches the controllers through the first. */
+  get controllerListenerNames(): string[] {
+    return this.layout.controllerListenerNames;
+  }
+  /** The broker listener other brokers replicate through. */
+  get interBrokerListenerName(): string {
+    return this.layout.interBrokerListenerName;
+  }
+  /** controller.quorum.voters: the static voter set; [] when the quorum is dynamic or this is a one-node cluster. */
+  get quorumVoters(): QuorumVoter[] {
+    return this.layout.quorumVoters;
+  }
+  /** controller.quorum.bootstrap.servers. */
+  get quorumBootstrapServers(): HostPort[] {
+    return this.layout.quorumBootstrapServers;
+  }
+  get quorumElectionTimeoutMs(): number {
+    return this.get('controller.quorum.election.timeout.ms');
+  }
+  get quorumFetchTimeoutMs(): number {
+    return this.get('controller.quorum.fetch.timeout.ms');
+  }
+  get quorumRequestTimeoutMs(): number {
+    return this.get('controller.quorum.request.timeout.ms');
+  }
+
+  // --- Replication ---
+
+  get replicaLagTimeMaxMs(): number {
+    return this.get('replica.lag.time.max.ms');
+  }
+  get replicaFetchWaitMaxMs(): number {
+    return this.get('replica.fetch.wait.max.ms');
+  }
+  get replicaFetchMinBytes(): number {
+    return this.get('replica.fetch.min.bytes');
+  }
+  get replicaFetchMaxBytes(): number {
+    return this.get('replica.fetch.max.bytes');
+  }
+  get replicaFetchResponseMaxBytes(): number {
+    return this.get('replica.fetch.response.max.bytes');
+  }
+  get replicaFetchBackoffMs(): number {
+    return this.get('replica.fetch.backoff.ms');
+  }
+  get replicaSocketTimeoutMs(): number {
+    return this.get('replica.socket.timeout.ms');
+  }
+  get numReplicaFetchers(): number {
+    return this.get('num.replica.fetchers');
+  }
+  get replicaHighWatermarkCheckpointIntervalMs(): number {
+    return this.get('replica.high.watermark.checkpoint.interval.ms');
+  }
+  get brokerSessionTimeoutMs(): number {
+    return this.get('broker.session.timeout.ms');
+  }
+  get brokerHeartbeatIntervalMs(): number {
+    return this.get('broker.heartbeat.interval.ms');
+  }
+  get uncleanLeaderElectionEnable(): boolean {
+    return this.get('unclean.leader.election.enable');
+  }
+  get brokerRack(): string | null {
+    return this.get('broker.rack');
+  }
+  get replicaSelectorClass(): string | null {
+    return this.get('replica.selector.class');
   }
 }

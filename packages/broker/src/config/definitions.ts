@@ -5,6 +5,7 @@
 // e.g. log.retention.ms -> log.retention.minutes -> log.retention.hours).
 // Longs are JS numbers: values above 2^53-1 (Kafka's Long.MAX_VALUE "never") become
 // Number.MAX_SAFE_INTEGER.
+import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
 type TypeOf<T extends ConfigType> = T extends 'int' | 'long'
@@ -26,6 +27,15 @@ export interface ConfigDef<T extends ConfigType = ConfigType, N extends boolean 
 }
 
 const atLeast = (min: number) => (v: number) => (v < min ? `must be at least ${min}` : undefined);
+const roles = (v: string[]) => {
+  const bad = v.find((r) => r !== 'broker' && r !== 'controller');
+  if (bad !== undefined) return `Unknown process role '${bad}' (only 'broker' and 'controller' are allowed roles)`;
+  if (new Set(v).size !== v.length) return `Duplicate role names found in \`process.roles\`: [${v.join(', ')}]`;
+  if (v.length === 0) return "must be 'broker', 'controller' or 'broker,controller'";
+  return undefined;
+};
+const voterList = validatorOf(parseQuorumVoters);
+const bootstrapList = validatorOf(parseBootstrapServers);
 const oneOf =
   (...allowed: string[]) =>
   (v: string) =>
@@ -51,28 +61,80 @@ function compat<T extends ConfigType>(type: T, dflt: TypeOf<T> | null, doc: stri
   };
 }
 
+/** Kafka's rack-aware ReplicaSelector, the one replica.selector.class Tributary knows. */
+export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 export const DURABILITY_MODES = ['page-cache', 'fsync'] as const;
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
 
 export const BROKER_CONFIG_DEFS = {
-  'node.id': optional('int', 'The broker id. Defaults to broker.id, or 1 when neither is set.', atLeast(0)),
+  'node.id': optional(
+    'int',
+    'The id of this node (broker and/or controller). Required when process.roles is set; otherwise defaults to broker.id, or 1.',
+    atLeast(0),
+  ),
   'broker.id': def('int', -1, 'ZooKeeper-era name of node.id; -1 means unset. If both are set they must match.', atLeast(-1)),
+  'process.roles': optional(
+    'list',
+    "The roles of this node: 'broker', 'controller', or 'broker,controller' (combined). Not set: a one-node cluster that is its own controller, with today's single-broker defaults.",
+    roles,
+  ),
   listeners: def(
     'string',
     'PLAINTEXT://127.0.0.1:9092',
-    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Only the PLAINTEXT security protocol is supported; listeners named in controller.listener.names are not bound.',
+    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Only the PLAINTEXT security protocol is supported. Listeners named in controller.listener.names are the controller listeners; the others are broker listeners.',
   ),
   'advertised.listeners': optional(
     'string',
-    'Listeners published to clients in Metadata, when they differ from listeners (e.g. behind NAT or in Docker).',
+    'Listeners published to clients in Metadata (and, for controller listeners, to the quorum), when they differ from listeners (e.g. behind NAT or in Docker).',
   ),
   'listener.security.protocol.map': def(
     'string',
     'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
-    'Listener name to security protocol, NAME:PROTOCOL pairs separated by commas.',
+    'Listener name to security protocol, NAME:PROTOCOL pairs separated by commas. When not set, every name in controller.listener.names maps to PLAINTEXT too (as Kafka does).',
   ),
-  'controller.listener.names': optional('list', 'Listeners used by a KRaft controller; Tributary does not bind them.'),
-  'inter.broker.listener.name': optional('string', 'Listener brokers use to talk to each other.'),
+  'controller.listener.names': optional(
+    'list',
+    'Names of the listeners used by the KRaft controller, comma-separated. Required when process.roles is set; a broker talks to the controllers through the first one.',
+  ),
+  'inter.broker.listener.name': optional(
+    'string',
+    'Listener brokers use to talk to each other (replication). Must be one of the advertised broker listeners. Default: PLAINTEXT when there is such a listener, else the first broker listener.',
+  ),
+  'controller.quorum.voters': def(
+    'list',
+    [],
+    'The static controller quorum: comma-separated {id}@{host}:{port} entries (e.g. 1@ctl1:9093,2@ctl2:9093,3@ctl3:9093), on the controller listener.',
+    voterList,
+  ),
+  'controller.quorum.bootstrap.servers': def(
+    'list',
+    [],
+    'Controller endpoints to bootstrap the cluster metadata from (dynamic quorum): comma-separated {host}:{port} entries.',
+    bootstrapList,
+  ),
+  'controller.quorum.election.timeout.ms': def(
+    'int',
+    1000,
+    'Longest time a voter waits without fetching from the leader before starting an election.',
+  ),
+  'controller.quorum.fetch.timeout.ms': def(
+    'int',
+    2000,
+    'Longest time without a successful fetch from the leader before a voter becomes a candidate; longest time a leader goes without fetches from a majority before resigning.',
+  ),
+  'controller.quorum.request.timeout.ms': def(
+    'int',
+    2000,
+    'How long a quorum request waits for its response before it is retried or failed.',
+  ),
+  'broker.session.timeout.ms': def(
+    'int',
+    9000,
+    'How long a broker stays registered (unfenced) without heartbeating to the controller.',
+    atLeast(1),
+  ),
+  'broker.heartbeat.interval.ms': def('int', 2000, 'Time between two broker heartbeats to the controller.', atLeast(1)),
+  'broker.rack': optional('string', 'Rack of this broker, used to spread replicas across racks and for fetching from the closest replica.'),
   'log.dirs': optional('list', 'Directories holding partition data, comma-separated. Overrides log.dir.'),
   'log.dir': def('string', './data', 'Data directory used when log.dirs is not set.'),
   'num.partitions': def('int', 1, 'Default number of partitions for auto-created topics and CreateTopics without a count.', atLeast(1)),
@@ -120,14 +182,52 @@ export const BROKER_CONFIG_DEFS = {
   'replica.lag.time.max.ms': def(
     'long',
     30000,
-    "A follower that has not fetched up to the leader's log end offset for this long leaves the ISR.",
+    "A follower that has not fetched, or not caught up to the leader's log end offset, for this long leaves the ISR.",
     atLeast(1),
   ),
-  'replica.fetch.wait.max.ms': def('int', 500, "Longest a follower's Fetch waits at the leader for new records.", atLeast(0)),
-  'replica.fetch.min.bytes': def('int', 1, "Bytes a follower's Fetch waits for at the leader.", atLeast(1)),
-  'replica.fetch.max.bytes': def('int', 1048576, 'Bytes a follower fetches per partition (at least one batch).', atLeast(0)),
-  'replica.fetch.response.max.bytes': def('int', 10485760, 'Bytes a follower fetches per request (at least one batch).', atLeast(0)),
-  'replica.fetch.backoff.ms': def('int', 1000, 'Pause of a follower after a failed fetch.', atLeast(0)),
+  'replica.fetch.wait.max.ms': def(
+    'int',
+    500,
+    'Longest wait of a follower fetch request; keep it below replica.lag.time.max.ms so idle partitions do not shrink their ISR.',
+    atLeast(0),
+  ),
+  'replica.fetch.min.bytes': def('int', 1, 'Bytes a follower fetch waits for (up to replica.fetch.wait.max.ms).', atLeast(0)),
+  'replica.fetch.max.bytes': def(
+    'int',
+    1048576,
+    'Bytes a follower fetches per partition (not an absolute maximum: a first batch larger than this is still returned).',
+    atLeast(0),
+  ),
+  'replica.fetch.response.max.bytes': def(
+    'int',
+    10485760,
+    'Bytes a follower fetch response may hold in all (not an absolute maximum: a first batch larger than this is still returned).',
+    atLeast(0),
+  ),
+  'replica.fetch.backoff.ms': def('int', 1000, 'Wait after a follower fetch fails before fetching again.', atLeast(0)),
+  'replica.socket.timeout.ms': def(
+    'int',
+    30000,
+    'Timeout of replication requests to the leader; at least replica.fetch.wait.max.ms.',
+    atLeast(1),
+  ),
+  'num.replica.fetchers': def('int', 1, 'Fetchers per source broker replicating its partitions.', atLeast(1)),
+  'replica.high.watermark.checkpoint.interval.ms': def(
+    'long',
+    5000,
+    'How often the high watermarks are written to replication-offset-checkpoint.',
+    atLeast(1),
+  ),
+  'unclean.leader.election.enable': def(
+    'boolean',
+    false,
+    'Elect a replica outside the ISR as leader when no ISR member is left, as a last resort that may lose data (topic-level: unclean.leader.election.enable).',
+  ),
+  'replica.selector.class': optional(
+    'string',
+    `ReplicaSelector that picks the preferred read replica of a consumer fetch (KIP-392): ${RACK_AWARE_REPLICA_SELECTOR} (a replica in the consumer's rack, by its client.rack). Not set: consumers read from the leader.`,
+    (v) => (v === RACK_AWARE_REPLICA_SELECTOR ? undefined : `must be ${RACK_AWARE_REPLICA_SELECTOR} (no other selector is built in)`),
+  ),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
@@ -151,9 +251,6 @@ export const BROKER_CONFIG_DEFS = {
     oneOf(...DURABILITY_MODES),
   ),
   // Accepted for compatibility with Kafka's stock server.properties, no effect:
-  'process.roles': compat('list', null, 'KRaft roles (broker, controller).'),
-  'controller.quorum.voters': compat('string', null, 'KRaft controller quorum.'),
-  'controller.quorum.bootstrap.servers': compat('string', null, 'KRaft controller quorum bootstrap.'),
   'num.network.threads': compat('int', 3, 'Network threads.'),
   'num.io.threads': compat('int', 8, 'Request handler threads.'),
   'socket.send.buffer.bytes': compat('int', 102400, 'SO_SNDBUF.'),

@@ -3,7 +3,7 @@ import { BROKER_CONFIG_DEFS, type ConfigDef } from './definitions.ts';
 
 function show(v: unknown): string {
   if (v === null) return '(not set)';
-  if (Array.isArray(v)) return v.join(',');
+  if (Array.isArray(v)) return v.length === 0 ? '(empty)' : v.join(',');
   if (v === Number.MAX_SAFE_INTEGER) return '(never)';
   return String(v);
 }

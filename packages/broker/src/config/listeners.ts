@@ -2,7 +2,8 @@
 // `advertised.listeners`. IPv6 hosts are bracketed ([::1]:9092). An empty host means all
 // interfaces for `listeners`. The NAME maps to a security protocol through
 // listener.security.protocol.map (PLAINTEXT:PLAINTEXT,...); only PLAINTEXT is supported so far.
-// Listeners named in controller.listener.names are skipped (a KRaft controller's, not bound here).
+// When that map is not set, every controller listener name maps to PLAINTEXT as well (Kafka's
+// effectiveListenerSecurityProtocolMap), so `CONTROLLER://:9093` works without spelling it out.
 
 export interface ListenerEndpoint {
   name: string;
@@ -10,7 +11,7 @@ export interface ListenerEndpoint {
   port: number;
 }
 
-function parseProtocolMap(map: string): Map<string, string> {
+export function parseProtocolMap(map: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const pair of map
     .split(',')
@@ -23,9 +24,17 @@ function parseProtocolMap(map: string): Map<string, string> {
   return out;
 }
 
-export function parseListeners(value: string, setting: string, protocolMap: string, controllerNames: string[]): ListenerEndpoint[] {
-  const protocols = parseProtocolMap(protocolMap);
-  const skip = new Set(controllerNames.map((n) => n.toUpperCase()));
+/**
+ * listener.security.protocol.map as it applies: the map given, plus NAME -> PLAINTEXT for each
+ * controller listener name when the map was left at its default.
+ */
+export function effectiveProtocolMap(map: string, mapIsSet: boolean, controllerNames: readonly string[]): Map<string, string> {
+  const out = parseProtocolMap(map);
+  if (!mapIsSet) for (const n of controllerNames) if (!out.has(n.toUpperCase())) out.set(n.toUpperCase(), 'PLAINTEXT');
+  return out;
+}
+
+export function parseListeners(value: string, setting: string, protocols: ReadonlyMap<string, string>): ListenerEndpoint[] {
   const out: ListenerEndpoint[] = [];
   for (const item of value
     .split(',')
@@ -34,7 +43,6 @@ export function parseListeners(value: string, setting: string, protocolMap: stri
     const m = /^([A-Za-z0-9_]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s]*):(\d+)$/.exec(item);
     if (!m) throw new Error(`${setting}: "${item}" is not of the form NAME://host:port`);
     const name = m[1]!.toUpperCase();
-    if (skip.has(name)) continue;
     const protocol = protocols.get(name);
     if (!protocol) throw new Error(`${setting}: listener ${name} has no entry in listener.security.protocol.map`);
     if (protocol !== 'PLAINTEXT') throw new Error(`${setting}: listener ${name} uses ${protocol}; only PLAINTEXT is supported`);

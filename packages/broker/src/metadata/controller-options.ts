@@ -9,8 +9,8 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     numPartitions: config.get('num.partitions'),
     defaultReplicationFactor: config.get('default.replication.factor'),
     deleteTopicEnable: config.get('delete.topic.enable'),
-    // not a broker setting yet: Kafka's default (a topic override still applies)
-    uncleanLeaderElectionEnable: false,
+    // the broker default; a topic's unclean.leader.election.enable override still applies
+    uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
     topicConfigs: {
       validate(configs) {
         try {

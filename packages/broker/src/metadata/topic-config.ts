@@ -172,7 +172,12 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: atLeast(1),
     doc: 'Roll a segment after this time.',
   },
-  'unclean.leader.election.enable': { kind: 'boolean', fallback: str(false), doc: 'Accepted, no effect (single broker).' },
+  'unclean.leader.election.enable': {
+    kind: 'boolean',
+    broker: 'unclean.leader.election.enable',
+    fallback: fromBroker('unclean.leader.election.enable'),
+    doc: 'Elect a replica outside the ISR when no ISR member is left (may lose data).',
+  },
 };
 
 /** A value as a topic stores it: a string, as Kafka's config records do. */

@@ -3,6 +3,10 @@
 // KAFKA_* environment variables (KAFKA_LOG_DIRS -> log.dirs) and --override, in that order of
 // precedence (last wins). Defaults: listener PLAINTEXT://127.0.0.1:9092, data in ./data.
 // SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once.
+// Cluster id: the log dirs' meta.properties, else CLUSTER_ID (empty dirs are formatted with it),
+// else a new one when process.roles is not set (a one-node cluster). Until nodes can reach a
+// controller quorum over the network, a node must be its own quorum of one: broker-only and
+// controller-only nodes, and voters other than this node, are refused.
 import { resolve } from 'node:path';
 import { Broker, BrokerConfig, ConfigError, consoleLogger, formatConfigDocs } from '@tributary/broker';
 import { UsageError, type Command } from './command.ts';
@@ -13,6 +17,13 @@ Starts a broker in the foreground. Settings use Kafka's names (listeners, log.di
 ...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
 Defaults: listeners=PLAINTEXT://127.0.0.1:9092, log.dir=./data.
 Precedence: defaults < file < KAFKA_* environment < --override.
+
+Without process.roles the node is a one-node cluster (broker and controller) that makes up its
+cluster id on first start. With process.roles (Kafka 4 style: node.id, listeners with a
+CONTROLLER listener, controller.listener.names, controller.quorum.*) the log dirs must be
+formatted first (\`tributary storage format -t <id> -c <file>\`), or CLUSTER_ID set in the
+environment: empty log dirs are then formatted with it, as Kafka's container image does.
+A node whose log dirs belong to another cluster or node.id refuses to start.
 
 Settings:
 ${formatConfigDocs()}`;
@@ -43,15 +54,32 @@ export function parseStartArgs(args: string[]): StartArgs {
   return out;
 }
 
+/** Why this node cannot run yet: it would need a controller quorum it cannot reach (null: it can). */
+export function quorumProblem(config: BrokerConfig): string | null {
+  const roles = `process.roles=${[...config.processRoles].join(',')}`;
+  if (!config.isBroker)
+    return `${roles}: a controller-only node cannot run yet (no network controller quorum); use process.roles=broker,controller`;
+  if (!config.isController) return `${roles}: a broker-only node cannot reach a controller quorum yet; use process.roles=broker,controller`;
+  const others = config.quorumVoters.filter((v) => v.nodeId !== config.nodeId).map((v) => v.nodeId);
+  if (others.length > 0)
+    return `controller.quorum.voters lists other controllers (${others.join(', ')}): a multi-controller quorum cannot run yet; list only this node (${config.nodeId})`;
+  return null;
+}
+
 async function run(args: string[]): Promise<number> {
   let config: BrokerConfig;
   try {
     const parsed = parseStartArgs(args);
     config = BrokerConfig.load({ file: parsed.file, env: process.env, overrides: parsed.overrides });
   } catch (err) {
-    if (err instanceof UsageError) process.stderr.write(`tributary start: ${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    if (err instanceof UsageError) process.stderr.write(`tributary start: ${err.message} (see \`tributary start --help\`)\n`);
+    else if (err instanceof ConfigError) process.stderr.write(`tributary start: invalid configuration: ${err.problems.join('; ')}\n`);
     else throw err;
+    return 1;
+  }
+  const unsupported = quorumProblem(config);
+  if (unsupported) {
+    process.stderr.write(`tributary start: ${unsupported}\n`);
     return 1;
   }
   const log = consoleLogger('info');

@@ -94,7 +94,7 @@ export class ReplicaFetcherManager {
   private leaderEndpoint(leader: number): { host: string; port: number } | undefined {
     const b = this.o.image().cluster.broker(leader);
     if (!b || b.endpoints.length === 0) return undefined;
-    const wanted = this.o.config.get('inter.broker.listener.name') ?? 'PLAINTEXT';
+    const wanted = this.o.config.interBrokerListenerName;
     return b.endpoints.find((e) => e.name === wanted) ?? b.endpoints[0];
   }
 }
