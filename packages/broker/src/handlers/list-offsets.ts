@@ -11,6 +11,11 @@
 // * >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
 //   (storage offsetForTimestamp), below the HW; none: offset -1, timestamp -1, no error.
 // * Timestamps answered are -1 for EARLIEST/LATEST.
+// * A follower's request (ReplicaId >= 0, a broker resetting its fetch offset): LATEST is the log
+//   end offset.
+// * After a leader change, until the new leader's HW reaches the offset its epoch started at (the
+//   followers have not fetched yet): LATEST, and a timestamp found at or above the HW, answer
+//   OFFSET_NOT_AVAILABLE (retriable) instead of an offset that would go backwards.
 // * Errors: UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST for a partition listed twice (as Kafka);
 //   FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch; then
 //   NOT_LEADER_OR_FOLLOWER when another node leads the partition (or this one does not host it), except for
@@ -29,7 +34,6 @@
 //
 // Not implemented:
 // * v0's list of segment base offsets before a timestamp
-// * follower replica ids
 import { ApiKey, ErrorCode, errorCodeOf, type ListOffsetsResponseListOffsetsPartitionResponse } from '@tributary/protocol';
 import type { Partition } from '../replica/partition.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
@@ -57,8 +61,20 @@ function epochFor(p: Partition, offset: number): number {
   return epoch === -1 && offset === p.logEndOffset ? p.leaderEpoch : epoch;
 }
 
-function lookup(p: Partition, timestamp: bigint, isolationLevel: number): { offset: number; timestamp: number } {
+class OffsetNotAvailable extends Error {
+  readonly errorCode = ErrorCode.OFFSET_NOT_AVAILABLE;
+}
+
+function lookup(p: Partition, timestamp: bigint, isolationLevel: number, fromFollower: boolean): { offset: number; timestamp: number } {
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: p.logStartOffset, timestamp: -1 };
+  if (fromFollower && timestamp === LATEST) return { offset: p.logEndOffset, timestamp: -1 };
+  // Kafka's fetchOffsetForTimestamp: a new leader whose HW lags its epoch start offset
+  const lagging = p.isLeader && p.leaderEpochStartOffset > p.highWatermark;
+  if (lagging && timestamp === LATEST) {
+    throw new OffsetNotAvailable(
+      `the high watermark (${p.highWatermark}) of ${p.key} lags the start offset of leader epoch ${p.leaderEpoch} (${p.leaderEpochStartOffset})`,
+    );
+  }
   if (timestamp === LATEST) return { offset: isolationLevel === 1 ? p.lastStableOffset : p.highWatermark, timestamp: -1 };
   if (timestamp === MAX_TIMESTAMP) {
     const m = p.log.maxTimestampAndOffset();
@@ -66,7 +82,10 @@ function lookup(p: Partition, timestamp: bigint, isolationLevel: number): { offs
   }
   if (timestamp < 0n) return { offset: -1, timestamp: -1 };
   const found = p.log.offsetForTimestamp(Number(timestamp));
-  if (!found || found.offset >= p.highWatermark) return { offset: -1, timestamp: -1 };
+  if (!found || found.offset >= p.highWatermark) {
+    if (lagging) throw new OffsetNotAvailable(`the high watermark of ${p.key} lags the start of leader epoch ${p.leaderEpoch}`);
+    return { offset: -1, timestamp: -1 };
+  }
   return found;
 }
 
@@ -99,7 +118,7 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
             if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
             let found: { offset: number; timestamp: number };
             try {
-              found = lookup(p, rp.timestamp, request.isolationLevel);
+              found = lookup(p, rp.timestamp, request.isolationLevel, request.replicaId >= 0);
             } catch (err) {
               return partitionError(rp.partitionIndex, errorCodeOf(err));
             }

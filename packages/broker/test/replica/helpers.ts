@@ -22,7 +22,7 @@ import { BrokerConfig } from '../../src/config/broker-config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { controllerOptions } from '../../src/metadata/controller-options.ts';
 import type { TopicConfigs } from '../../src/metadata/topic-config.ts';
-import type { Partition } from '../../src/replica/partition.ts';
+import type { AlterIsr, Partition } from '../../src/replica/partition.ts';
 import { ReplicaManager } from '../../src/replica/replica-manager.ts';
 
 export const NODE_ID = 1;
@@ -78,6 +78,11 @@ export interface HarnessOptions {
   time?: MockTime;
   /** ReplicaManagerOptions.isLocalReplica. */
   isLocalReplica?: (brokerId: number) => boolean;
+  /**
+   * ISR changes: `true` sends them to this harness's controller (changePartition, published at
+   * once); a function answers them itself. Default: none (the ISR never changes from the leader).
+   */
+  alterIsr?: true | AlterIsr;
 }
 
 function check(what: string, r: { errorCode: number; errorMessage: string | null }): void {
@@ -101,6 +106,17 @@ export function harness(opts: HarnessOptions = {}): Harness {
     log: silentLogger,
     fs,
     isLocalReplica: opts.isLocalReplica,
+    alterIsr:
+      opts.alterIsr === true
+        ? async (p, newIsr) => {
+            const { records, response } = controller.changePartition(image, { topic: p.topic, partition: p.partition, isr: newIsr });
+            publish(records);
+            const r = response.partition;
+            return r
+              ? { errorCode: response.errorCode, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }
+              : response;
+          }
+        : opts.alterIsr,
   });
   replicas.startup();
   const controller = new Controller(controllerOptions(config));
