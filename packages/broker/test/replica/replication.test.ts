@@ -81,7 +81,7 @@ describe('replication: the leader', () => {
     assert.deepEqual([p.logEndOffset, p.highWatermark, settled.done, h.replicas.producePurgatory.size], [3, 0, false, 1]);
     // follower 2 reads the 3 records (above the HW), then reports them on its next fetch
     const f = followerFetch(h, 2, 0)[0]!.partitions[0]!;
-    assert.deepEqual([f.errorCode, f.highWatermark, f.records.length > 0], [ErrorCode.NONE, 0n, true]);
+    assert.deepEqual([f.errorCode, f.highWatermark, f.records!.length > 0], [ErrorCode.NONE, 0n, true]);
     followerFetch(h, 2, 3);
     assert.equal(p.highWatermark, 0, 'follower 3 has not fetched');
     const f3 = followerFetch(h, 3, 3)[0]!.partitions[0]!;
@@ -150,11 +150,11 @@ describe('replication: the leader', () => {
     await produce(h, 2, { requiredAcks: 1 });
     // the follower has offsets 0..5 of epoch 1 (an old leader's tail): the leader's epoch 0 ends at 4
     const d = followerFetch(h, 2, 6, 1)[0]!.partitions[0]!;
-    assert.deepEqual([d.errorCode, d.divergingEpoch, d.records.length], [ErrorCode.NONE, { epoch: 0, endOffset: 4n }, 0]);
+    assert.deepEqual([d.errorCode, d.divergingEpoch, d.records!.length], [ErrorCode.NONE, { epoch: 0, endOffset: 4n }, 0]);
     assert.equal(p.follower(2)!.logEndOffset, -1);
     // matching: records from its offset
     const ok = followerFetch(h, 2, 4, 0)[0]!.partitions[0]!;
-    assert.deepEqual([ok.divergingEpoch, ok.records.length > 0], [undefined, true]);
+    assert.deepEqual([ok.divergingEpoch, ok.records!.length > 0], [undefined, true]);
     assert.equal(p.follower(2)!.logEndOffset, 4);
   });
 
