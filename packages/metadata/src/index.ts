@@ -72,6 +72,7 @@ export {
   type ProducerIdsBlockResult,
 } from './controller/cluster-control.ts';
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
+export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export {
   CLUSTER_METADATA_TOPIC,

@@ -76,6 +76,19 @@ function checkBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint
   return b;
 }
 
+/**
+ * Kafka's ClusterControlManager.checkBrokerEpoch (AlterPartition, BrokerHeartbeat): a broker that is
+ * not registered, or whose epoch is not `brokerEpoch`, is STALE_BROKER_EPOCH. Null when it matches.
+ */
+export function checkBrokerEpoch(image: MetadataImage, brokerId: number, brokerEpoch: bigint): ApiError | null {
+  const b = image.cluster.broker(brokerId);
+  if (!b) return apiError(ErrorCode.STALE_BROKER_EPOCH, `No broker registration found for broker ${brokerId}`);
+  if (b.epoch !== brokerEpoch) {
+    return apiError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b.epoch}, but got broker epoch ${brokerEpoch}`);
+  }
+  return null;
+}
+
 const isError = (x: BrokerRegistration | ApiError): x is ApiError => 'errorCode' in x;
 
 export function fenceBroker(

@@ -7,8 +7,10 @@
 //
 //   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
 //   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { alterPartition } from './alter-partition.ts';
 import {
   allocateProducerIds,
   fenceBroker,
@@ -105,6 +107,11 @@ export class Controller {
 
   changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
     return changePartition(image, req);
+  }
+
+  /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */
+  alterPartition(image: MetadataImage, request: AlterPartitionRequest, version: number): ControllerResult<AlterPartitionResponse> {
+    return alterPartition(image, request, version);
   }
 
   allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ProducerIdsBlockResult> {

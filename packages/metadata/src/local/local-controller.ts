@@ -23,11 +23,12 @@
 // voter elects itself anew on each start; it is written into every batch.
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
-import { ErrorCode } from '@tributary/protocol';
+import { ErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
 import type { FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
+import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
 import type { ControllerOptions } from '../controller/controller-options.ts';
 import type { PartitionChangeRequest, PartitionChangeResult } from '../controller/partition-change.ts';
@@ -206,6 +207,11 @@ export class LocalController {
   /** A new leader and/or ISR for one partition (LeaderAndIsr; later AlterPartition). */
   changePartition(req: PartitionChangeRequest): Promise<PartitionChangeResult> {
     return this.run((image) => this.controller.changePartition(image, req));
+  }
+
+  /** AlterPartition (API 56): a leader's new ISR, checked and written (version: the request's, 0-3). */
+  alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
+    return this.run((image) => this.controller.alterPartition(image, request, version));
   }
 
   allocateProducerIds(brokerId: number, brokerEpoch?: bigint): Promise<ProducerIdsBlockResult> {
