@@ -47,7 +47,21 @@ export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
 // controller
 export { Controller, type ValidateOnly } from './controller/controller.ts';
-export { newTopicId, type ControllerOptions, type TopicConfigPolicy } from './controller/controller-options.ts';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  newTopicId,
+  type ControllerOptions,
+  type TopicConfigPolicy,
+} from './controller/controller-options.ts';
+export {
+  BrokerControlState,
+  BrokerHeartbeatManager,
+  isFencedState,
+  leadsAnyPartition,
+  type HeartbeatIntent,
+} from './controller/broker-heartbeat-manager.ts';
+export type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from './controller/broker-heartbeat.ts';
 export type { ApiError, ControllerResult } from './controller/results.ts';
 export type {
   CreatableTopic,

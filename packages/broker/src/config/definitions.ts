@@ -133,6 +133,13 @@ export const BROKER_CONFIG_DEFS = {
   'group.max.size': def('int', 2147483647, 'Most members a consumer group may have.', atLeast(1)),
   'offsets.retention.check.interval.ms': def('long', 600000, 'How often expired committed offsets are removed.', atLeast(1)),
   'offset.metadata.max.bytes': def('int', 4096, 'Longest metadata string an offset commit may carry.', atLeast(0)),
+  'broker.session.timeout.ms': def(
+    'int',
+    9000,
+    'The controller fences a broker that has not heartbeated for longer than this (it leaves every ISR).',
+    atLeast(1),
+  ),
+  'broker.heartbeat.interval.ms': def('int', 2000, 'How often a broker heartbeats to the controller.', atLeast(1)),
   'tributary.durability': def(
     'string',
     'page-cache',
