@@ -98,6 +98,8 @@ export class LocalController {
   /** Soft state: sessions, reported offsets, controlled shutdowns (not in the log). */
   readonly heartbeats: BrokerHeartbeatManager;
   private sessionTimer: Cancel | null = null;
+  /** Fetches of the metadata log waiting for records past an offset. */
+  private readonly appendWaiters = new Set<{ offset: number; wake: () => void }>();
   private sessionTimerAt: number | null = null;
 
   private constructor(
@@ -147,9 +149,39 @@ export class LocalController {
     return this.current;
   }
 
-  /** The offset the next record will get. */
+  /** The offset the next record will get (every record before it is committed: fsynced, one voter). */
   get nextOffset(): number {
     return this.log.endOffset;
+  }
+
+  /** The leader epoch this controller writes its batches in. */
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  /** The committed log from `fromOffset` as stored (whole batches): a Fetch of `__cluster_metadata-0`. */
+  readLog(fromOffset: number, maxBytes: number): Buffer {
+    return this.log.readBytes(fromOffset, maxBytes);
+  }
+
+  /**
+   * Resolves once the log ends past `offset` (at once if it already does), after `timeoutMs`, on
+   * `signal`, or when the controller closes: a long-polling Fetch waits on it.
+   */
+  waitForAppend(offset: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.log.endOffset > offset || timeoutMs <= 0 || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { offset, wake: () => done() };
+      const cancel = this.time.setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        cancel();
+        signal?.removeEventListener('abort', done);
+        this.appendWaiters.delete(waiter);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.appendWaiters.add(waiter);
+    });
   }
 
   /**
@@ -280,6 +312,7 @@ export class LocalController {
     this.closed = true;
     this.sessionTimer?.();
     this.sessionTimer = null;
+    for (const w of [...this.appendWaiters]) w.wake();
     await this.tail;
     this.listeners.clear();
     this.log.close();
@@ -351,6 +384,7 @@ export class LocalController {
       this.current = delta.apply({ lastOffset, lastEpoch: this.epoch });
       for (const l of [...this.listeners]) this.notify(l, delta, this.current);
       onDone?.(response, lastOffset);
+      for (const w of [...this.appendWaiters]) if (lastOffset >= w.offset) w.wake();
       return response;
     });
     this.tail = op.catch(() => undefined);
