@@ -47,7 +47,21 @@ export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
 // controller
 export { Controller, type ValidateOnly } from './controller/controller.ts';
-export { newTopicId, type ControllerOptions, type TopicConfigPolicy } from './controller/controller-options.ts';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  newTopicId,
+  type ControllerOptions,
+  type TopicConfigPolicy,
+} from './controller/controller-options.ts';
+export {
+  BrokerControlState,
+  BrokerHeartbeatManager,
+  isFencedState,
+  leadsAnyPartition,
+  type HeartbeatIntent,
+} from './controller/broker-heartbeat-manager.ts';
+export type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from './controller/broker-heartbeat.ts';
 export type { ApiError, ControllerResult } from './controller/results.ts';
 export type {
   CreatableTopic,
@@ -72,6 +86,7 @@ export {
   type ProducerIdsBlockResult,
 } from './controller/cluster-control.ts';
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
+export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export {
   CLUSTER_METADATA_TOPIC,

@@ -130,7 +130,7 @@ export const BROKER_CONFIG_DEFS = {
   'broker.session.timeout.ms': def(
     'int',
     9000,
-    'How long a broker stays registered (unfenced) without heartbeating to the controller.',
+    'The controller fences a broker that has not heartbeated for longer than this (it leaves every ISR, its leaderships move).',
     atLeast(1),
   ),
   'broker.heartbeat.interval.ms': def('int', 2000, 'Time between two broker heartbeats to the controller.', atLeast(1)),

@@ -1,8 +1,8 @@
 // ControllerChannel: how a broker reaches the controller (Kafka's BrokerToControllerChannelManager
 // plus the metadata it publishes): the admin operations that become metadata records, broker
-// registration and fencing, and the stream of metadata images. Today the LocalController in the
-// same process implements it (a single node, or one controller shared by an in-process cluster);
-// over the network with replication, a KRaft quorum later.
+// registration and fencing, a leader's ISR changes (AlterPartition), and the stream of metadata
+// images. Today the LocalController in the same process implements it (a single node, or one
+// controller shared by an in-process cluster); over the network, RemoteController.
 import type { LocalController } from '@tributary/metadata';
 
 export type ControllerChannel = Pick<
@@ -18,5 +18,6 @@ export type ControllerChannel = Pick<
   | 'fenceBroker'
   | 'unfenceBroker'
   | 'changePartition'
+  | 'alterPartition'
   | 'allocateProducerIds'
 >;

@@ -1,5 +1,6 @@
 // The controller's options from the broker configuration: defaults for new topics, deletion and
-// unclean elections, and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
+// unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms),
+// and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
 import type { ControllerOptions } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { TOPIC_CONFIG_DEFS, TopicConfigError, topicConfigValue, validateTopicConfigs } from './topic-config.ts';
@@ -9,6 +10,8 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     numPartitions: config.get('num.partitions'),
     defaultReplicationFactor: config.get('default.replication.factor'),
     deleteTopicEnable: config.get('delete.topic.enable'),
+    sessionTimeoutMs: config.brokerSessionTimeoutMs,
+    heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     // the broker default; a topic's unclean.leader.election.enable override still applies
     uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
     topicConfigs: {

@@ -9,15 +9,22 @@
 //                     BrokerRegistrationChangeRecord(fenced = 1)
 //   unfenceBroker     BrokerRegistrationChangeRecord(fenced = -1), then elections for every
 //                     leaderless partition with the broker acceptable as leader
+//   enterControlledShutdown  BrokerRegistrationChangeRecord(inControlledShutdown = 1), then
+//                     elections without it (it leaves the ISRs that keep another member)
 //   unregisterBroker  elections without it, then UnregisterBrokerRecord
 //   allocateProducerIds  the next block of 1000 producer ids (Kafka's ProducerIdControlManager)
 // An unknown broker is BROKER_ID_NOT_REGISTERED; a broker epoch that is given and not the current
-// one STALE_BROKER_EPOCH. Heartbeats and session timeouts are the caller's business.
+// one STALE_BROKER_EPOCH. Heartbeats and session timeouts: broker-heartbeat.ts.
 import { ErrorCode } from '@tributary/protocol';
 import type { BrokerEndpoint, BrokerRegistration } from '../image/cluster-image.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { hasLeader } from '../image/partition-registration.ts';
-import { BrokerFencingChange, brokerRegistrationChangeRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import {
+  BrokerControlledShutdownChange,
+  BrokerFencingChange,
+  brokerRegistrationChangeRecord,
+  type MetadataRecord,
+} from '../records/metadata-record.ts';
 import { leaderAndIsrUpdates, partitionsWhere } from './partition-change.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
 
@@ -76,6 +83,19 @@ function checkBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint
   return b;
 }
 
+/**
+ * Kafka's ClusterControlManager.checkBrokerEpoch (AlterPartition, BrokerHeartbeat): a broker that is
+ * not registered, or whose epoch is not `brokerEpoch`, is STALE_BROKER_EPOCH. Null when it matches.
+ */
+export function checkBrokerEpoch(image: MetadataImage, brokerId: number, brokerEpoch: bigint): ApiError | null {
+  const b = image.cluster.broker(brokerId);
+  if (!b) return apiError(ErrorCode.STALE_BROKER_EPOCH, `No broker registration found for broker ${brokerId}`);
+  if (b.epoch !== brokerEpoch) {
+    return apiError(ErrorCode.STALE_BROKER_EPOCH, `Expected broker epoch ${b.epoch}, but got broker epoch ${brokerEpoch}`);
+  }
+  return null;
+}
+
 const isError = (x: BrokerRegistration | ApiError): x is ApiError => 'errorCode' in x;
 
 export function fenceBroker(
@@ -112,6 +132,37 @@ export function unfenceBroker(
     { brokerToRemove: -1, brokerToAdd: brokerId, uncleanBrokerDefault },
   );
   return { records: [unfence, ...elections], response: NONE };
+}
+
+/**
+ * Kafka's handleBrokerInControlledShutdown: BrokerRegistrationChangeRecord(inControlledShutdown)
+ * unless already, then elections without the broker in every partition whose ISR has it (it leaves
+ * each ISR that keeps another member; its leaderships move to an active in-sync replica, or none).
+ */
+export function enterControlledShutdown(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: bigint,
+  uncleanBrokerDefault: boolean,
+): ControllerResult<ApiError> {
+  const b = checkBroker(image, brokerId, brokerEpoch);
+  if (isError(b)) return { records: [], response: b };
+  const records: MetadataRecord[] = [];
+  if (!b.inControlledShutdown) {
+    records.push(
+      brokerRegistrationChangeRecord({
+        brokerId,
+        brokerEpoch: b.epoch,
+        inControlledShutdown: BrokerControlledShutdownChange.IN_CONTROLLED_SHUTDOWN,
+      }),
+    );
+  }
+  const moves = leaderAndIsrUpdates(
+    image,
+    partitionsWhere(image, (p) => p.isr.includes(brokerId)),
+    { brokerToRemove: brokerId, brokerToAdd: -1, uncleanBrokerDefault },
+  );
+  return { records: [...records, ...moves], response: NONE };
 }
 
 export function unregisterBroker(image: MetadataImage, brokerId: number, uncleanBrokerDefault: boolean): ControllerResult<ApiError> {

@@ -15,6 +15,10 @@ export interface TopicConfigPolicy {
   defaultValue(name: string): string | undefined;
 }
 
+/** Kafka's broker.session.timeout.ms and broker.heartbeat.interval.ms defaults. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 9000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2000;
+
 export interface ControllerOptions {
   /** num.partitions: partitions of a topic created with NumPartitions -1. */
   numPartitions: number;
@@ -25,6 +29,13 @@ export interface ControllerOptions {
   /** unclean.leader.election.enable (broker default; a topic override wins). */
   uncleanLeaderElectionEnable: boolean;
   topicConfigs: TopicConfigPolicy;
+  /**
+   * broker.session.timeout.ms: a broker that has heartbeated and then stays silent longer than this
+   * is fenced (default 9000).
+   */
+  sessionTimeoutMs?: number;
+  /** broker.heartbeat.interval.ms: how often brokers heartbeat (default 2000; brokers use it). */
+  heartbeatIntervalMs?: number;
   /** Topic id generator (tests make it deterministic); default `newTopicId`. */
   newTopicId?: () => string;
 }

@@ -7,8 +7,12 @@
 //
 //   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
 //   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
+import type { AlterPartitionRequest, AlterPartitionResponse } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { alterPartition } from './alter-partition.ts';
+import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
+import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
 import {
   allocateProducerIds,
   fenceBroker,
@@ -105,6 +109,23 @@ export class Controller {
 
   changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
     return changePartition(image, req);
+  }
+
+  /**
+   * BrokerHeartbeat (API 63): the broker's next state (fencing, unfencing, controlled shutdown) from
+   * the heartbeat manager's soft state, which this only reads (broker-heartbeat.ts).
+   */
+  brokerHeartbeat(
+    image: MetadataImage,
+    req: BrokerHeartbeatRequest,
+    heartbeats: BrokerHeartbeatManager,
+  ): ControllerResult<BrokerHeartbeatReply> {
+    return processBrokerHeartbeat(image, req, heartbeats, this.options.uncleanLeaderElectionEnable);
+  }
+
+  /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */
+  alterPartition(image: MetadataImage, request: AlterPartitionRequest, version: number): ControllerResult<AlterPartitionResponse> {
+    return alterPartition(image, request, version);
   }
 
   allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ProducerIdsBlockResult> {

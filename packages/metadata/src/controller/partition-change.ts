@@ -6,7 +6,8 @@
 // Elections when a broker goes away (fenced, unregistered) or comes back (unfenced), per partition:
 //   - the broker leaving is removed from the ISR; the current leader stays if it is still in it;
 //   - otherwise the first replica, in assignment order, that is in the ISR and acceptable
-//     (unfenced, or the broker coming back; never the one leaving) leads;
+//     (unfenced and not in controlled shutdown, or the broker coming back; never the one leaving)
+//     leads;
 //   - none: with unclean.leader.election.enable (topic override, else the broker default) the first
 //     acceptable replica leads, the ISR becomes [it] and its LeaderRecoveryState RECOVERING (KIP-704);
 //     without, the partition has no leader (-1);
@@ -60,7 +61,7 @@ export function leaderAndIsrUpdates(
   partitions: readonly PartitionRef[],
   u: LeaderAndIsrUpdate,
 ): RecordOf<'PartitionChangeRecord'>[] {
-  const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd || image.cluster.isUnfenced(r));
+  const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd || image.cluster.isActive(r));
   const out: RecordOf<'PartitionChangeRecord'>[] = [];
   for (const { topic, partition, registration: p } of partitions) {
     let isr = p.isr.filter((r) => r !== u.brokerToRemove);

@@ -76,6 +76,12 @@ export class ClusterImage {
     const b = this.brokers.get(id);
     return b !== undefined && !b.fenced;
   }
+
+  /** Unfenced and not in controlled shutdown (Kafka's ClusterControlManager.isActive): may lead. */
+  isActive(id: number): boolean {
+    const b = this.brokers.get(id);
+    return b !== undefined && !b.fenced && !b.inControlledShutdown;
+  }
 }
 
 export class ClusterDelta {

@@ -21,13 +21,21 @@
 // Two concurrent CreateTopics of one name: the first creates it, the second gets TOPIC_ALREADY_EXISTS.
 // Leader epoch: every start is a new epoch (the latest in the log + 1, at least 1), as a single
 // voter elects itself anew on each start; it is written into every batch.
+// Broker liveness (soft state, BrokerHeartbeatManager): brokerHeartbeat fences, unfences and runs
+// controlled shutdowns as Kafka's QuorumController does; a broker that has heartbeated and then
+// stays silent longer than sessionTimeoutMs is fenced by a timer armed for the first instant a
+// session expires (the time seam's setTimeout, so MockTime drives it in tests).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
-import { ErrorCode } from '@tributary/protocol';
-import type { FileSystem, Time } from '@tributary/storage';
+import { ErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
+import type { Cancel, FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
+import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
+import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
+import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../controller/controller-options.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
 import type { ControllerOptions } from '../controller/controller-options.ts';
 import type { PartitionChangeRequest, PartitionChangeResult } from '../controller/partition-change.ts';
@@ -41,10 +49,11 @@ import type {
   DeleteTopicResult,
 } from '../controller/topic-control.ts';
 import { imageRecords } from '../image/image-records.ts';
-import { MetadataDelta } from '../image/metadata-delta.ts';
+import { MetadataDelta, applyRecords } from '../image/metadata-delta.ts';
 import { MetadataImage } from '../image/metadata-image.ts';
 import { LocalMetadataLog } from '../log/local-metadata-log.ts';
 import type { MetadataLog } from '../log/metadata-log.ts';
+import type { MetadataRecord } from '../records/metadata-record.ts';
 import { markTopicStoreMigrated, producerIdBlockRecords, topicStoreRecords } from './topic-store-migration.ts';
 
 /** Receives each new image with the delta that produced it. */
@@ -86,6 +95,12 @@ export class LocalController {
   private readonly listeners = new Set<MetadataListener>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Soft state: sessions, reported offsets, controlled shutdowns (not in the log). */
+  readonly heartbeats: BrokerHeartbeatManager;
+  private sessionTimer: Cancel | null = null;
+  /** Fetches of the metadata log waiting for records past an offset. */
+  private readonly appendWaiters = new Set<{ offset: number; wake: () => void }>();
+  private sessionTimerAt: number | null = null;
 
   private constructor(
     private readonly log: MetadataLog,
@@ -94,7 +109,9 @@ export class LocalController {
     controller: Controller,
     private readonly logger: MetadataLogger,
     startup: LocalControllerStartup,
+    private readonly time: Time,
   ) {
+    this.heartbeats = new BrokerHeartbeatManager(controller.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
     this.current = image;
     this.controller = controller;
     this.startup = startup;
@@ -120,7 +137,7 @@ export class LocalController {
       markTopicStoreMigrated(fs, options.logDir);
       const { image, records } = replayLog(log);
       const startup = { replayedRecords: records, migratedTopics, truncatedBytes: local?.recovery.truncatedBytes ?? 0 };
-      return new LocalController(log, epoch, image, controller, logger, startup);
+      return new LocalController(log, epoch, image, controller, logger, startup, time);
     } catch (err) {
       log.close();
       throw err;
@@ -132,9 +149,39 @@ export class LocalController {
     return this.current;
   }
 
-  /** The offset the next record will get. */
+  /** The offset the next record will get (every record before it is committed: fsynced, one voter). */
   get nextOffset(): number {
     return this.log.endOffset;
+  }
+
+  /** The leader epoch this controller writes its batches in. */
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  /** The committed log from `fromOffset` as stored (whole batches): a Fetch of `__cluster_metadata-0`. */
+  readLog(fromOffset: number, maxBytes: number): Buffer {
+    return this.log.readBytes(fromOffset, maxBytes);
+  }
+
+  /**
+   * Resolves once the log ends past `offset` (at once if it already does), after `timeoutMs`, on
+   * `signal`, or when the controller closes: a long-polling Fetch waits on it.
+   */
+  waitForAppend(offset: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.log.endOffset > offset || timeoutMs <= 0 || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { offset, wake: () => done() };
+      const cancel = this.time.setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        cancel();
+        signal?.removeEventListener('abort', done);
+        this.appendWaiters.delete(waiter);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.appendWaiters.add(waiter);
+    });
   }
 
   /**
@@ -156,9 +203,8 @@ export class LocalController {
   // ---- operations (serialized) ----
 
   createTopics(topics: readonly CreatableTopic[], opts: ValidateOnly = {}): Promise<CreateTopicResult[]> {
-    return this.run(
-      (image) => this.controller.createTopics(image, topics, opts),
-      (err, response) =>
+    return this.run((image) => this.controller.createTopics(image, topics, opts), {
+      onWriteError: (err, response) =>
         response.map((r) =>
           r.errorCode !== ErrorCode.NONE
             ? r
@@ -168,7 +214,7 @@ export class LocalController {
                 errorMessage: `Failed to create topic ${r.name}: ${(err as Error).message}`,
               },
         ),
-    );
+    });
   }
 
   createPartitions(topics: readonly CreatePartitionsTopic[], opts: ValidateOnly = {}): Promise<CreatePartitionsResult[]> {
@@ -187,8 +233,47 @@ export class LocalController {
     return this.run((image) => this.controller.incrementalAlterConfigs(image, resources, opts));
   }
 
+  /**
+   * Registers (fenced; epoch = the record's offset) and ends the broker's previous session. A
+   * broker id whose current registration has a live session under another incarnation is
+   * DUPLICATE_BROKER_REGISTRATION (Kafka's ClusterControlManager.registerBroker).
+   */
   registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {
-    return this.run((image) => this.controller.registerBroker(image, req, this.log.endOffset));
+    return this.run(
+      (image) => {
+        const existing = image.cluster.broker(req.brokerId);
+        if (
+          existing &&
+          existing.incarnationId !== req.incarnationId &&
+          this.heartbeats.hasValidSession(req.brokerId, existing.epoch, this.time.now())
+        ) {
+          const message = `Another broker is registered with that broker id. The broker epoch is ${existing.epoch}.`;
+          return { records: [], response: { errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: message, brokerEpoch: -1n } };
+        }
+        return this.controller.registerBroker(image, req, this.log.endOffset);
+      },
+      {
+        onDone: (r) => {
+          if (r.errorCode === ErrorCode.NONE) this.heartbeats.register(req.brokerId, r.brokerEpoch);
+        },
+      },
+    );
+  }
+
+  /**
+   * BrokerHeartbeat (Kafka's QuorumController.processBrokerHeartbeat): the broker's next state
+   * becomes records (broker-heartbeat.ts); once written, its session is renewed with the offset it
+   * reported, and a controlled shutdown that began remembers the offset that completes it.
+   */
+  brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatReply> {
+    return this.run((image) => this.controller.brokerHeartbeat(image, req, this.heartbeats), {
+      onDone: (r, lastOffset) => {
+        if (r.errorCode !== ErrorCode.NONE) return;
+        this.heartbeats.touch(req.brokerId, req.brokerEpoch, r.isFenced, req.currentMetadataOffset, this.time.now());
+        if (r.inControlledShutdown) this.heartbeats.maybeUpdateControlledShutdownOffset(req.brokerId, req.brokerEpoch, lastOffset);
+        this.armSessionCheck();
+      },
+    });
   }
 
   fenceBroker(brokerId: number, brokerEpoch?: bigint): Promise<ApiError> {
@@ -200,12 +285,21 @@ export class LocalController {
   }
 
   unregisterBroker(brokerId: number): Promise<ApiError> {
-    return this.run((image) => this.controller.unregisterBroker(image, brokerId));
+    return this.run((image) => this.controller.unregisterBroker(image, brokerId), {
+      onDone: (r) => {
+        if (r.errorCode === ErrorCode.NONE) this.heartbeats.remove(brokerId);
+      },
+    });
   }
 
   /** A new leader and/or ISR for one partition (LeaderAndIsr; later AlterPartition). */
   changePartition(req: PartitionChangeRequest): Promise<PartitionChangeResult> {
     return this.run((image) => this.controller.changePartition(image, req));
+  }
+
+  /** AlterPartition (API 56): a leader's new ISR, checked and written (version: the request's, 0-3). */
+  alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
+    return this.run((image) => this.controller.alterPartition(image, request, version));
   }
 
   allocateProducerIds(brokerId: number, brokerEpoch?: bigint): Promise<ProducerIdsBlockResult> {
@@ -216,6 +310,9 @@ export class LocalController {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.sessionTimer?.();
+    this.sessionTimer = null;
+    for (const w of [...this.appendWaiters]) w.wake();
     await this.tail;
     this.listeners.clear();
     this.log.close();
@@ -223,11 +320,57 @@ export class LocalController {
 
   // ---- internals ----
 
-  private run<T>(compute: (image: MetadataImage) => ControllerResult<T>, onWriteError?: (err: unknown, response: T) => T): Promise<T> {
+  /** Arms one timer for the first instant a session expires (rearmed after every heartbeat and check). */
+  private armSessionCheck(): void {
+    const at = this.heartbeats.nextExpiryAt();
+    if (at === this.sessionTimerAt || this.closed) return;
+    this.sessionTimer?.();
+    this.sessionTimer = null;
+    this.sessionTimerAt = at;
+    if (at === null) return;
+    this.sessionTimer = this.time.setTimeout(() => {
+      this.sessionTimer = null;
+      this.sessionTimerAt = null;
+      return this.fenceStaleBrokers();
+    }, at - this.time.now());
+  }
+
+  /** Fences every broker whose session expired and whose registration is still the one that had it. */
+  private fenceStaleBrokers(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.run(
+      (image) => {
+        let working = image;
+        const records: MetadataRecord[] = [];
+        for (const { brokerId, brokerEpoch } of this.heartbeats.removeExpired(this.time.now())) {
+          const b = working.cluster.broker(brokerId);
+          if (!b || b.epoch !== brokerEpoch || b.fenced) continue;
+          this.logger.info('fencing a broker whose session timed out', { brokerId, brokerEpoch: String(brokerEpoch) });
+          const r = this.controller.fenceBroker(working, brokerId, brokerEpoch);
+          records.push(...r.records);
+          working = applyRecords(working, r.records).image;
+        }
+        return { records, response: undefined };
+      },
+      { onDone: () => this.armSessionCheck() },
+    ).catch((err) => {
+      this.logger.error('cannot fence brokers whose session timed out', { err });
+      this.armSessionCheck();
+    });
+  }
+
+  private run<T>(
+    compute: (image: MetadataImage) => ControllerResult<T>,
+    opts: { onWriteError?: (err: unknown, response: T) => T; onDone?: (response: T, lastOffset: number) => void } = {},
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the metadata controller is closed'));
+    const { onWriteError, onDone } = opts;
     const op = this.tail.then(async () => {
       const { records, response } = compute(this.current);
-      if (records.length === 0) return response;
+      if (records.length === 0) {
+        onDone?.(response, this.current.provenance.lastOffset);
+        return response;
+      }
       // Replayed before it is written: a record the image cannot take never reaches the log.
       const delta = new MetadataDelta(this.current).replayAll(records);
       let lastOffset: number;
@@ -240,6 +383,8 @@ export class LocalController {
       }
       this.current = delta.apply({ lastOffset, lastEpoch: this.epoch });
       for (const l of [...this.listeners]) this.notify(l, delta, this.current);
+      onDone?.(response, lastOffset);
+      for (const w of [...this.appendWaiters]) if (lastOffset >= w.offset) w.wake();
       return response;
     });
     this.tail = op.catch(() => undefined);

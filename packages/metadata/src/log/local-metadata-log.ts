@@ -102,6 +102,10 @@ export class LocalMetadataLog implements MetadataLog {
     }
   }
 
+  readBytes(fromOffset: number, maxBytes: number): Buffer {
+    return this.log.read(fromOffset, maxBytes).records;
+  }
+
   close(): void {
     this.log.close();
     this.fds.closeAll();

@@ -21,5 +21,10 @@ export interface MetadataLog {
   append(records: readonly MetadataRecord[], leaderEpoch: number): Promise<AppendResult>;
   /** Every batch holding records at or after `fromOffset`, in order (control batches included, without records). */
   read(fromOffset: number): Iterable<MetadataBatch>;
+  /**
+   * The batches from the one holding `fromOffset` as stored (whole v2 batches, the first even when
+   * larger than `maxBytes`): what a Fetch of the metadata partition answers. Empty at the end.
+   */
+  readBytes(fromOffset: number, maxBytes: number): Buffer;
   close(): void;
 }

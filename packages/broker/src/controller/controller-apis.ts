@@ -1,0 +1,41 @@
+// The controller listener's APIs (Kafka's ControllerApis): what brokers send to the controller —
+// BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
+// log — and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
+// CreatePartitions, AlterConfigs, IncrementalAlterConfigs), answered by the broker's own handlers
+// over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
+// connection, as an unknown one does on a broker listener.
+import { alterConfigsHandler } from '../handlers/alter-configs.ts';
+import { apiVersionsHandler } from '../handlers/api-versions.ts';
+import { createPartitionsHandler } from '../handlers/create-partitions.ts';
+import { createTopicsHandler } from '../handlers/create-topics.ts';
+import { deleteTopicsHandler } from '../handlers/delete-topics.ts';
+import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-configs.ts';
+import { HandlerRegistry, type AnyApiHandler } from '../server/handler-registry.ts';
+import type { ControllerBackend } from './controller-backend.ts';
+import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts';
+import { alterPartitionHandler } from './handlers/alter-partition.ts';
+import { brokerHeartbeatHandler } from './handlers/broker-heartbeat.ts';
+import { brokerRegistrationHandler } from './handlers/broker-registration.ts';
+import { metadataFetchHandler } from './handlers/metadata-fetch.ts';
+
+export function controllerHandlers(controller: ControllerBackend): AnyApiHandler[] {
+  return [
+    metadataFetchHandler(controller), // 1
+    apiVersionsHandler, // 18
+    createTopicsHandler, // 19
+    deleteTopicsHandler, // 20
+    alterConfigsHandler, // 33
+    createPartitionsHandler, // 37
+    incrementalAlterConfigsHandler, // 44
+    alterPartitionHandler(controller), // 56
+    brokerRegistrationHandler(controller), // 62
+    brokerHeartbeatHandler(controller), // 63
+    allocateProducerIdsHandler(controller), // 67
+  ];
+}
+
+export function createControllerRegistry(controller: ControllerBackend): HandlerRegistry {
+  const registry = new HandlerRegistry();
+  for (const h of controllerHandlers(controller)) registry.register(h);
+  return registry;
+}

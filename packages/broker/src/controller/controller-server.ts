@@ -1,0 +1,123 @@
+// ControllerServer: the controller reachable over the network (Kafka's ControllerServer with its
+// CONTROLLER listener, `process.roles=controller`): a SocketServer and RequestDispatcher (the
+// broker's listener stack) serving the controller's APIs (controller-apis.ts) over a
+// ControllerBackend — today a LocalController, one voter. Brokers register, heartbeat, send
+// AlterPartition and forwarded admin writes, and follow `__cluster_metadata-0` by Fetch.
+//
+//   const server = new ControllerServer({ controller: local, config, nodeId: 3000, clusterId,
+//                                         listeners: [{ name: 'CONTROLLER', host: '127.0.0.1', port: 0 }] });
+//   const [bound] = await server.start();     // bound.boundPort
+//   await server.stop();                      // drains connections; the backend stays open
+//
+// The handlers reused from the broker see BrokerServices: the controller's configuration, its
+// node id and cluster id, a MetadataCache following the backend's images, the backend as
+// `controller`. A controller hosts no partitions and runs no coordinators: `replicas`,
+// `producerIds` and `groupCoordinator` throw if a handler reaches for them.
+import type { Time } from '@tributary/storage';
+import { systemTime } from '@tributary/storage';
+import { connectionLimits } from '../broker-node.ts';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import type { Logger } from '../logger.ts';
+import { MetadataCache } from '../metadata/metadata-cache.ts';
+import type { Authorizer } from '../server/authorizer.ts';
+import type { ConnectionLimits } from '../server/connection.ts';
+import type { HandlerRegistry } from '../server/handler-registry.ts';
+import { RequestDispatcher } from '../server/request-dispatcher.ts';
+import { SocketServer, type BoundListener, type ListenerSpec } from '../server/socket-server.ts';
+import type { BrokerServices } from '../services.ts';
+import type { ControllerBackend } from './controller-backend.ts';
+import { createControllerRegistry } from './controller-apis.ts';
+
+export interface ControllerServerOptions {
+  controller: ControllerBackend;
+  /** The controller node's configuration (topic defaults, delete.topic.enable, connection limits). */
+  config: BrokerConfig;
+  /** This controller's node id (Kafka's node.id of a controller). */
+  nodeId: number;
+  /** The cluster id brokers must register with. */
+  clusterId: string;
+  /** The CONTROLLER listener(s); port 0 picks a free port. */
+  listeners: ListenerSpec[];
+  log: Logger;
+  time?: Time;
+  authorizer?: Authorizer;
+  limits?: ConnectionLimits;
+}
+
+export class ControllerServer {
+  readonly registry: HandlerRegistry;
+  readonly metadata = new MetadataCache();
+  private readonly server: SocketServer;
+  private readonly shutdown = new AbortController();
+  private unsubscribe: (() => void) | null = null;
+  private bound: BoundListener[] = [];
+
+  constructor(private readonly options: ControllerServerOptions) {
+    this.registry = createControllerRegistry(options.controller);
+    const services = controllerServices(options, this.registry, this.metadata, this.shutdown.signal);
+    this.server = new SocketServer({
+      listeners: options.listeners,
+      limits: options.limits ?? connectionLimits(options.config),
+      processor: new RequestDispatcher(this.registry, () => services, options.authorizer),
+      log: options.log,
+    });
+  }
+
+  get listeners(): readonly BoundListener[] {
+    return this.bound;
+  }
+
+  get connectionCount(): number {
+    return this.server.connectionCount;
+  }
+
+  async start(): Promise<BoundListener[]> {
+    this.unsubscribe = this.options.controller.subscribe((_delta, image) => this.metadata.update(image));
+    try {
+      this.bound = await this.server.start();
+    } catch (err) {
+      this.unsubscribe();
+      this.unsubscribe = null;
+      throw err;
+    }
+    this.options.log.info('controller listening', { listeners: this.bound.map((b) => `${b.name}://${b.host}:${b.boundPort}`) });
+    return this.bound;
+  }
+
+  /** Stops accepting, answers in-flight requests (long polls end at once), closes connections. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    this.shutdown.abort();
+    await this.server.stop(timeoutMs);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}
+
+function controllerServices(
+  o: ControllerServerOptions,
+  registry: HandlerRegistry,
+  metadata: MetadataCache,
+  shutdownSignal: AbortSignal,
+): BrokerServices {
+  const none = (what: string) => () => {
+    throw new Error(`a controller has no ${what}`);
+  };
+  const services = {
+    config: o.config,
+    time: o.time ?? systemTime,
+    log: o.log,
+    nodeId: o.nodeId,
+    clusterId: o.clusterId,
+    advertisedListeners: [],
+    registry,
+    metadata,
+    controller: o.controller,
+    shutdownSignal,
+  };
+  Object.defineProperties(services, {
+    replicas: { get: none('replicas') },
+    producerIds: { get: none('producer id manager') },
+    groupCoordinator: { get: none('group coordinator') },
+  });
+  return services as unknown as BrokerServices;
+}
