@@ -182,7 +182,12 @@ describe('LocalController: broker heartbeats', () => {
     const m = await open(time);
     try {
       const epochs = await liveBrokers(m, [1, 2, 3]);
-      await m.createTopics([{ name: 't', numPartitions: 3, replicationFactor: 2 }]);
+      const ring = [
+        [1, 2],
+        [2, 3],
+        [3, 1],
+      ].map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds }));
+      await m.createTopics([{ name: 't', assignments: ring }]);
       await m.createTopics([{ name: 'solo', assignments: [{ partitionIndex: 0, brokerIds: [1] }] }]);
       assert.deepEqual(parts(m.image, 't'), ['0: leader=1 isr=1,2', '1: leader=2 isr=2,3', '2: leader=3 isr=3,1']);
       const e1 = epochs.get(1)!;

@@ -96,7 +96,7 @@ describe('controller over the network', () => {
     }
   });
 
-  it('a topic created through the wire (RF 2) reaches every broker within one long poll', async () => {
+  it('a topic created through the wire (RF 2) (explicit assignment) reaches every broker within one long poll', async () => {
     const seen = brokers.map((b) => {
       let at = 0;
       b.remote.subscribe((delta) => {
@@ -106,7 +106,15 @@ describe('controller over the network', () => {
     });
     const start = Date.now();
     const [r] = await brokers[0]!.remote.createTopics([
-      { name: 'orders', numPartitions: 3, replicationFactor: 2, configs: { 'retention.ms': '1000' } },
+      {
+        name: 'orders',
+        assignments: [
+          { partitionIndex: 0, brokerIds: [1, 2] },
+          { partitionIndex: 1, brokerIds: [2, 3] },
+          { partitionIndex: 2, brokerIds: [3, 1] },
+        ],
+        configs: { 'retention.ms': '1000' },
+      },
     ]);
     assert.equal(r!.errorCode, ErrorCode.NONE, r!.errorMessage ?? '');
     assert.deepEqual([r!.topic!.numPartitions, r!.topic!.replicationFactor, r!.topic!.configs], [3, 2, { 'retention.ms': '1000' }]);
