@@ -58,6 +58,7 @@ export class BrokerCore {
   private _replicas: ReplicaManager | null = null;
   private _controller: ControllerChannel | null = null;
   private ownController: LocalController | null = null;
+  private readonly brokerEpochs = new Map<number, bigint>();
   private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
   private _groupCoordinator: GroupCoordinatorService | null = null;
@@ -141,7 +142,8 @@ export class BrokerCore {
       // Producer id blocks come from the controller (recorded in the metadata log, unique cluster-wide).
       const producerIds = new ProducerIdManager({
         allocate: async () => {
-          const r = await controller.allocateProducerIds(config.nodeId);
+          const epoch = this.brokerEpoch(config.nodeId);
+          const r = await controller.allocateProducerIds(config.nodeId, epoch >= 0n ? epoch : undefined);
           if (r.errorCode !== ErrorCode.NONE) throw new Error(`the controller allocated no producer ids: ${r.errorMessage ?? r.errorCode}`);
           return r;
         },
@@ -171,21 +173,53 @@ export class BrokerCore {
     }
   }
 
+  /** The broker epoch the controller gave a local node at its latest registration (-1 before). */
+  brokerEpoch(nodeId: number): bigint {
+    return this.brokerEpochs.get(nodeId) ?? -1n;
+  }
+
+  setBrokerEpoch(nodeId: number, epoch: bigint): void {
+    this.brokerEpochs.set(nodeId, epoch);
+  }
+
   /**
-   * An ISR change proposed by a partition this broker leads (Kafka's AlterPartition). Refused
-   * (FENCED_LEADER_EPOCH / INVALID_UPDATE_VERSION) when the controller's registration moved on.
+   * An ISR change proposed by a partition this broker leads: AlterPartition (v2, by topic id) with
+   * the leader's broker epoch, leader epoch and partition epoch, which the controller checks
+   * (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA, ...).
    */
   private async alterIsr(p: Partition, newIsr: number[]) {
     const controller = this.started(this._controller);
-    const reg = controller.image.partition(p.topic, p.partition);
-    if (!reg) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-    if (reg.leaderEpoch !== p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH };
-    if (reg.partitionEpoch !== p.partitionEpoch) return { errorCode: ErrorCode.INVALID_UPDATE_VERSION };
-    this.log.info('ISR change proposed', { partition: p.key, from: p.isr, to: newIsr, leaderEpoch: p.leaderEpoch });
-    const r = await controller.changePartition({ topic: p.topic, partition: p.partition, isr: newIsr });
-    return r.partition
-      ? { errorCode: r.errorCode, isr: r.partition.isr, leaderEpoch: r.partition.leaderEpoch, partitionEpoch: r.partition.partitionEpoch }
-      : { errorCode: r.errorCode };
+    this.log.info('proposing an ISR change', { partition: p.key, from: p.isr, to: newIsr, leaderEpoch: p.leaderEpoch });
+    const r = await controller.alterPartition(
+      {
+        brokerId: p.leader,
+        brokerEpoch: this.brokerEpoch(p.leader),
+        topics: [
+          {
+            topicName: p.topic,
+            topicId: p.topicId,
+            partitions: [
+              {
+                partitionIndex: p.partition,
+                leaderEpoch: p.leaderEpoch,
+                newIsr,
+                newIsrWithEpochs: [],
+                leaderRecoveryState: 0,
+                partitionEpoch: p.partitionEpoch,
+              },
+            ],
+          },
+        ],
+      },
+      2,
+    );
+    const pr = r.topics[0]?.partitions[0];
+    if (r.errorCode !== ErrorCode.NONE || !pr) return { errorCode: r.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR };
+    if (pr.errorCode !== ErrorCode.NONE) {
+      this.log.warn('the controller refused an ISR change', { partition: p.key, errorCode: pr.errorCode });
+      return { errorCode: pr.errorCode };
+    }
+    return { errorCode: ErrorCode.NONE, isr: pr.isr, leaderEpoch: pr.leaderEpoch, partitionEpoch: pr.partitionEpoch };
   }
 
   /**

@@ -1,19 +1,19 @@
 // BrokerNode: the front end of one node id over a BrokerCore — its listeners (SocketServer), its
 // advertised endpoints, and the BrokerServices its handlers see (`nodeId` is this node: data
 // handlers answer NOT_LEADER_OR_FOLLOWER for partitions another node leads). Starting binds the
-// listeners, then registers the broker with the controller (Kafka's BrokerRegistration: a new
-// incarnation id, the advertised endpoints; registered fenced, then unfenced, as a broker that
-// has caught up with the metadata is): from then on it is live in every broker's metadata.
-// Stopping closes the listeners (draining connections for up to `timeoutMs`, then closing them);
-// the node stays registered and unfenced, as a single node's registration does across restarts
-// (an in-process cluster fences a node it stops). A stopped node is not restarted: a new
-// BrokerNode with the same node id is.
-import { randomBytes } from 'node:crypto';
-import { ErrorCode } from '@tributary/protocol';
+// listeners, then runs the broker's lifecycle with the controller (BrokerLifecycleManager:
+// BrokerRegistration with a new incarnation id and the advertised endpoints, registered fenced;
+// heartbeats every broker.heartbeat.interval.ms reporting the metadata offset this broker has
+// applied; unfenced once caught up): from then on it is live in every broker's metadata, and a
+// broker that stops heartbeating is fenced after broker.session.timeout.ms. Stopping may first
+// run a controlled shutdown (WantShutDown until the controller answers ShouldShutDown: its
+// leaderships moved away), then heartbeats stop and the listeners close (draining connections
+// for up to `timeoutMs`). A stopped node is not restarted: a new BrokerNode with the same node id is.
 import { SecurityProtocol } from '@tributary/metadata';
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
+import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
@@ -54,6 +54,7 @@ export class BrokerNode {
   private readonly advertised: ListenerEndpoint[] = [];
   private bound: BoundListener[] = [];
   private stopPromise: Promise<void> | null = null;
+  private lifecycle: BrokerLifecycleManager | null = null;
 
   constructor(
     private readonly core: BrokerCore,
@@ -110,23 +111,51 @@ export class BrokerNode {
   }
 
   private async register(): Promise<void> {
-    const controller = this.core.controller;
+    const core = this.core;
+    const controller = core.controller;
     const endpoints = this.advertised.map((e) => ({
       name: e.name,
       host: e.host,
       port: e.port,
       securityProtocol: SecurityProtocol.PLAINTEXT,
     }));
-    const reg = await controller.registerBroker({
-      brokerId: this.nodeId,
-      incarnationId: randomBytes(16).toString('base64url'),
+    const lifecycle = new BrokerLifecycleManager({
+      controller: {
+        // the offset of the next record this broker's image has not applied
+        get metadataOffset() {
+          return core.metadata.image.provenance.lastOffset + 1;
+        },
+        registerBroker: (req) => controller.registerBroker(req),
+        brokerHeartbeat: (req) => controller.brokerHeartbeat(req),
+      },
+      nodeId: this.nodeId,
       endpoints,
-      rack: null,
+      rack: core.config.brokerRack,
+      heartbeatIntervalMs: core.config.brokerHeartbeatIntervalMs,
+      time: core.time,
+      log: core.log,
+      onBrokerEpoch: (epoch) => core.setBrokerEpoch(this.nodeId, epoch),
     });
-    if (reg.errorCode !== ErrorCode.NONE) throw new Error(`broker ${this.nodeId} cannot register: ${reg.errorMessage ?? reg.errorCode}`);
-    const unfenced = await controller.unfenceBroker(this.nodeId, reg.brokerEpoch);
-    if (unfenced.errorCode !== ErrorCode.NONE)
-      throw new Error(`broker ${this.nodeId} cannot be unfenced: ${unfenced.errorMessage ?? unfenced.errorCode}`);
+    this.lifecycle = lifecycle;
+    await lifecycle.start();
+    await lifecycle.whenUnfenced();
+  }
+
+  /**
+   * Kafka's controlled shutdown: asks the controller to move this broker's leaderships away and
+   * waits until it answers ShouldShutDown (or `timeoutMs` passes), so clients see only retriable
+   * errors while the broker goes.
+   */
+  async controlledShutdown(timeoutMs: number): Promise<boolean> {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle || lifecycle.state === 'closed') return false;
+    let timer: (() => void) | null = null;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = this.core.time.setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = await Promise.race([lifecycle.controlledShutdown().then(() => true), timedOut]);
+    (timer as (() => void) | null)?.();
+    return done;
   }
 
   /** advertised.listeners, or the bound listeners; port 0 is replaced by the bound port. */
@@ -148,6 +177,7 @@ export class BrokerNode {
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopPromise ??= (async () => {
       this.abort();
+      this.lifecycle?.close();
       await this.server.stop(timeoutMs);
     })();
     return this.stopPromise;

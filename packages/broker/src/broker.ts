@@ -81,6 +81,12 @@ export class Broker {
     return this.node?.connectionCount ?? 0;
   }
 
+  /** Whether another broker is active (unfenced, not shutting down) in the cluster. */
+  private othersActive(core: BrokerCore): boolean {
+    const cluster = core.metadata.image.cluster;
+    return cluster.brokerIds().some((id) => id !== this.config.nodeId && cluster.isActive(id));
+  }
+
   /** Binds the listeners and returns the first one's port. */
   async start(): Promise<number> {
     if (this.state !== 'new') throw new Error(`cannot start a broker that is ${this.state}`);
@@ -121,10 +127,21 @@ export class Broker {
     return bound[0]!.boundPort;
   }
 
-  /** Stops accepting, answers in-flight requests, closes connections. Idempotent. */
-  stop(): Promise<void> {
+  /**
+   * Stops accepting, answers in-flight requests, closes connections. Idempotent. First, when other
+   * brokers are active to take over, a controlled shutdown (Kafka's controlled.shutdown.enable):
+   * the controller moves this broker's leaderships away, so clients only see retriable errors.
+   * `controlled: false` skips it (as a crash would: the controller fences the broker once its
+   * session times out).
+   */
+  stop(opts: { controlled?: boolean } = {}): Promise<void> {
     this.stopPromise ??= (async () => {
       this.state = 'stopping';
+      const node = this.node;
+      if (node && opts.controlled !== false && this.core && this.othersActive(this.core)) {
+        const moved = await node.controlledShutdown(this.options.shutdownTimeoutMs ?? 30_000);
+        if (!moved) this.log.warn('controlled shutdown did not complete in time; stopping anyway');
+      }
       await this.core?.shutdown(this.node ? [this.node] : [], this.options.shutdownTimeoutMs ?? 30_000);
       this.state = 'stopped';
     })();

@@ -8,10 +8,10 @@
 // group's __consumer_offsets partition.
 //
 // Replication is real: followers fetch from their leaders over 127.0.0.1 as separate processes do,
-// the ISR and the high watermark follow them, acks=all waits for the ISR; a broker stopped by
-// stopNode is fenced and its leaderships move to other ISR members. Until broker heartbeats reach
-// the controller, a broker stopped with `fence: false` stays registered (the session timeout is
-// not enforced here).
+// the ISR and the high watermark follow them, acks=all waits for the ISR. Brokers register and
+// heartbeat to the controller: one stopped by stopNode shuts down in a controlled way (its
+// leaderships move to other ISR members first); one that stops heartbeating is fenced after
+// broker.session.timeout.ms.
 //
 //   const kafka = await startCluster({ brokers: 3 });    // { bootstrap, nodes, brokers, controller }
 //   await kafka.stopNode(2);                              // broker 2 stops and is fenced
@@ -51,8 +51,10 @@ export interface TestCluster {
   /** A partition as the controller holds it (leader, leader epoch, replicas, ISR). */
   partition(topic: string, partition: number): PartitionRegistration;
   /**
-   * Stops a broker (in-flight requests answered, connections closed) and fences it; with
-   * `fence: false` the controller is not told (as a broker that died before its session expired).
+   * Stops a broker: a controlled shutdown (its leaderships move to other ISR members, it is
+   * fenced), then in-flight requests answered and connections closed. With `fence: false` it just
+   * stops, as a crash: the controller fences it once broker.session.timeout.ms passes without a
+   * heartbeat.
    */
   stopNode(nodeId: number, opts?: { fence?: boolean }): Promise<void>;
   /** Starts a stopped broker again on its port and data directory. */
@@ -126,8 +128,9 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
       const broker = running.get(nodeId);
       if (!broker) throw new Error(`broker ${nodeId} is not running`);
       running.delete(nodeId);
-      await broker.stop();
-      if (!fence) return;
+      // a controlled shutdown (leaderships moved, the broker fenced) unless it is to look like a crash
+      await broker.stop({ controlled: fence });
+      if (!fence || ctl.image.cluster.broker(nodeId)?.fenced) return;
       const r = await ctl.fenceBroker(nodeId);
       if (r.errorCode !== ErrorCode.NONE) throw new Error(r.errorMessage ?? `cannot fence broker ${nodeId}`);
     },

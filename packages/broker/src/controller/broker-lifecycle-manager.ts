@@ -44,6 +44,8 @@ export interface BrokerLifecycleOptions {
   registrationRetryMs?: number;
   time?: Time;
   log: Logger;
+  /** Called with each broker epoch the controller assigns (every registration). */
+  onBrokerEpoch?: (epoch: bigint) => void;
 }
 
 export type LifecycleState = 'starting' | 'fenced' | 'running' | 'pending-controlled-shutdown' | 'shut-down' | 'closed';
@@ -71,10 +73,11 @@ export class BrokerLifecycleManager {
     return this._state;
   }
 
-  /** Registers (retrying refusals), then heartbeats every interval. */
+  /** Registers (retrying refusals), heartbeats once, then every interval. */
   async start(): Promise<void> {
     await this.register();
-    this.schedule(0);
+    // the first heartbeat at once (not on a timer): a broker already caught up is unfenced by it
+    await this.beat();
   }
 
   /** Resolves once the controller has unfenced this broker. */
@@ -109,6 +112,7 @@ export class BrokerLifecycleManager {
       });
       if (r.errorCode === ErrorCode.NONE) {
         this.epoch = r.brokerEpoch;
+        this.options.onBrokerEpoch?.(r.brokerEpoch);
         if (this._state === 'starting') this.setState('fenced');
         this.options.log.info('registered with the controller', { brokerId: this.options.nodeId, brokerEpoch: String(r.brokerEpoch) });
         return;
@@ -121,9 +125,10 @@ export class BrokerLifecycleManager {
   private schedule(delayMs: number): void {
     if (this._state === 'closed' || this._state === 'shut-down') return;
     this.timer?.();
+    // the timer returns the heartbeat's promise: a MockTime awaits it before running later timers
     this.timer = this.time.setTimeout(() => {
       this.timer = null;
-      void this.beat();
+      return this.beat();
     }, delayMs);
   }
 

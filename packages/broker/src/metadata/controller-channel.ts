@@ -15,6 +15,7 @@ export type ControllerChannel = Pick<
   | 'alterConfigs'
   | 'incrementalAlterConfigs'
   | 'registerBroker'
+  | 'brokerHeartbeat'
   | 'fenceBroker'
   | 'unfenceBroker'
   | 'changePartition'
