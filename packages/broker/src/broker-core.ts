@@ -3,9 +3,12 @@
 // producer ids and the group coordinator. A BrokerNode (broker-node.ts) is the front end of one
 // node id over a core: its listeners, its request handlers' services, its broker registration.
 //
-// The controller: by default the core opens its own LocalController over `__cluster_metadata-0`
-// in the first log dir (a single-node cluster that is its own controller, as a combined KRaft
-// node). An in-process cluster passes one controller shared by all its brokers. Either way the
+// The controller: a node with the controller role (process.roles unset, or broker,controller)
+// opens its own LocalController over `__cluster_metadata-0` in the first log dir (a combined KRaft
+// node, a cluster of one unless other brokers reach it through its CONTROLLER listener); a
+// broker-only node (process.roles=broker) follows a RemoteController at controller.quorum.voters /
+// controller.quorum.bootstrap.servers. An in-process cluster passes one controller shared by all
+// its brokers. Either way the
 // core only follows what the controller publishes: each new image goes to the MetadataCache, the
 // ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted) and the group
 // coordinator (offsets of deleted topics dropped).
@@ -28,6 +31,7 @@ import { GroupCoordinatorService } from './coordinator/group-coordinator-service
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME } from './coordinator/offsets-topic-host.ts';
 import { ReplicaOffsetsHost } from './coordinator/replica-offsets-host.ts';
+import { RemoteController } from './controller/remote-controller.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
@@ -58,6 +62,7 @@ export class BrokerCore {
   private _replicas: ReplicaManager | null = null;
   private _controller: ControllerChannel | null = null;
   private ownController: LocalController | null = null;
+  private remoteController: RemoteController | null = null;
   private readonly brokerEpochs = new Map<number, bigint>();
   private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
@@ -115,15 +120,7 @@ export class BrokerCore {
     });
     replicas.startup();
     try {
-      const controller =
-        this.options.controller ??
-        (this.ownController = await LocalController.open({
-          logDir: config.logDirs[0]!,
-          controller: controllerOptions(config),
-          fs: replicas.logs.fs,
-          time: this.time,
-          logger: this.log,
-        }));
+      const controller = this.options.controller ?? (await this.openController(clusterId, replicas));
       // The first call carries the whole image: every hosted partition is made now.
       this.unsubscribe = controller.subscribe((delta, image) => {
         this.metadata.update(image);
@@ -169,6 +166,7 @@ export class BrokerCore {
       this.unsubscribe?.();
       replicas.shutdown();
       await this.ownController?.close();
+      await this.remoteController?.close();
       throw err;
     }
   }
@@ -222,6 +220,38 @@ export class BrokerCore {
     return { errorCode: ErrorCode.NONE, isr: pr.isr, leaderEpoch: pr.leaderEpoch, partitionEpoch: pr.partitionEpoch };
   }
 
+  /** This node's own LocalController (controller role), or a RemoteController to reach the quorum. */
+  private async openController(clusterId: string, replicas: ReplicaManager): Promise<ControllerChannel> {
+    const config = this.config;
+    if (config.isController) {
+      this.ownController = await LocalController.open({
+        logDir: config.logDirs[0]!,
+        controller: controllerOptions(config),
+        fs: replicas.logs.fs,
+        time: this.time,
+        logger: this.log,
+      });
+      return this.ownController;
+    }
+    const remote = new RemoteController({
+      voters: config.get('controller.quorum.voters').join(',') || undefined,
+      bootstrapServers: config.get('controller.quorum.bootstrap.servers').join(',') || undefined,
+      nodeId: config.nodeId,
+      clusterId,
+      log: this.log,
+      requestTimeoutMs: config.quorumRequestTimeoutMs,
+    });
+    this.remoteController = remote;
+    this.log.info('following the controller quorum', { voters: config.get('controller.quorum.voters') });
+    await remote.start();
+    return remote;
+  }
+
+  /** The LocalController this node runs (controller role), or null. */
+  get localController(): LocalController | null {
+    return this.ownController;
+  }
+
   /**
    * The group coordinator serves the __consumer_offsets partitions local nodes lead (Kafka's
    * onBecomeLeader / onResign on a leadership change in the metadata).
@@ -268,6 +298,7 @@ export class BrokerCore {
     }
     try {
       await this.ownController?.close();
+      await this.remoteController?.close();
     } catch (err) {
       this.log.error('metadata log shutdown failed', { err });
     }

@@ -1,7 +1,10 @@
 // Broker: one Tributary broker process (or in-process instance), a whole broker: a BrokerCore
 // (logs and partitions, metadata, coordinators) with one BrokerNode (node.id's listeners and
-// handler services). Owns the configuration and the handler registry. Alone it is a single-node
-// cluster that is its own controller; several brokers given one `controller` form a cluster.
+// handler services). Owns the configuration and the handler registry. With the controller role
+// (process.roles unset, or broker,controller) it is its own controller: alone, a single-node
+// cluster; with a CONTROLLER listener (controller.listener.names), other broker-only nodes join it.
+// A broker-only node (process.roles=broker) follows the controller at controller.quorum.voters.
+// Several in-process brokers given one `controller` form a cluster (testkit).
 //
 //   const broker = new Broker(BrokerConfig.load({ settings: { listeners: 'PLAINTEXT://127.0.0.1:0' } }));
 //   const port = await broker.start();   // binds; port 0 in the config picks a free port
@@ -14,6 +17,7 @@
 // recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
 import { BrokerCore } from './broker-core.ts';
+import { ControllerServer } from './controller/controller-server.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
@@ -55,6 +59,8 @@ export class Broker {
   private state: State = 'new';
   private core: BrokerCore | null = null;
   private node: BrokerNode | null = null;
+  /** The CONTROLLER listener of a combined node (its own controller, reachable by other brokers). */
+  private controllerServer: ControllerServer | null = null;
   private stopPromise: Promise<void> | null = null;
 
   constructor(
@@ -74,6 +80,11 @@ export class Broker {
   /** Bound listeners (ports resolved). */
   get listeners(): readonly BoundListener[] {
     return this.node?.listeners ?? [];
+  }
+
+  /** The bound CONTROLLER listeners of a combined node (empty otherwise). */
+  get controllerListeners(): readonly BoundListener[] {
+    return this.controllerServer?.listeners ?? [];
   }
 
   /** Open client connections. */
@@ -123,6 +134,26 @@ export class Broker {
       await core.stop();
       throw err;
     }
+    const local = core.localController;
+    if (local && config.controllerListeners.length > 0) {
+      const server = new ControllerServer({
+        controller: local,
+        config,
+        nodeId: config.nodeId,
+        clusterId: core.clusterId,
+        listeners: config.controllerListeners,
+        log: this.log,
+        time: this.options.time,
+      });
+      try {
+        await server.start();
+      } catch (err) {
+        this.state = 'stopped';
+        await core.shutdown([node], 0);
+        throw err;
+      }
+      this.controllerServer = server;
+    }
     this.state = 'running';
     return bound[0]!.boundPort;
   }
@@ -136,12 +167,14 @@ export class Broker {
    */
   stop(opts: { controlled?: boolean } = {}): Promise<void> {
     this.stopPromise ??= (async () => {
+      const node = this.state === 'running' ? this.node : null;
       this.state = 'stopping';
-      const node = this.node;
       if (node && opts.controlled !== false && this.core && this.othersActive(this.core)) {
         const moved = await node.controlledShutdown(this.options.shutdownTimeoutMs ?? 30_000);
         if (!moved) this.log.warn('controlled shutdown did not complete in time; stopping anyway');
       }
+      // other brokers following this node's controller lose it first (they keep serving what they have)
+      await this.controllerServer?.stop(0);
       await this.core?.shutdown(this.node ? [this.node] : [], this.options.shutdownTimeoutMs ?? 30_000);
       this.state = 'stopped';
     })();

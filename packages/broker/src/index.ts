@@ -2,6 +2,8 @@
 export * from './broker.ts';
 export * from './broker-core.ts';
 export * from './broker-node.ts';
+export * from './controller-node.ts';
+export { ControllerServer } from './controller/controller-server.ts';
 export * from './config/broker-config.ts';
 export * from './config/definitions.ts';
 export * from './config/docs.ts';

@@ -151,7 +151,10 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       clusterAuthorizedOperations: NOT_REQUESTED,
     });
     if (toCreate.length === 0) return answer();
-    return s.controller.createTopics(toCreate.map((c) => ({ name: c.name }))).then((created) => {
+    // Kafka's AutoTopicCreationManager: this broker's num.partitions and default.replication.factor
+    const numPartitions = s.config.get('num.partitions');
+    const replicationFactor = s.config.get('default.replication.factor');
+    return s.controller.createTopics(toCreate.map((c) => ({ name: c.name, numPartitions, replicationFactor }))).then((created) => {
       for (const [i, r] of created.entries()) {
         const { index, name } = toCreate[i]!;
         const t = topics.topic(name);

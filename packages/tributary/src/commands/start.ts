@@ -4,11 +4,13 @@
 // precedence (last wins). Defaults: listener PLAINTEXT://127.0.0.1:9092, data in ./data.
 // SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once.
 // Cluster id: the log dirs' meta.properties, else CLUSTER_ID (empty dirs are formatted with it),
-// else a new one when process.roles is not set (a one-node cluster). Until nodes can reach a
-// controller quorum over the network, a node must be its own quorum of one: broker-only and
-// controller-only nodes, and voters other than this node, are refused.
+// else a new one when process.roles is not set (a one-node cluster). Roles (Kafka 4's
+// process.roles): broker,controller (the default) runs a broker with its own controller, reachable
+// by other brokers on its CONTROLLER listener when one is configured; controller runs only the
+// controller (ControllerNode); broker follows the controller at controller.quorum.voters. The
+// quorum is one voter for now: voters listing several controllers are refused.
 import { resolve } from 'node:path';
-import { Broker, BrokerConfig, ConfigError, consoleLogger, formatConfigDocs } from '@tributary/broker';
+import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs } from '@tributary/broker';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
@@ -54,16 +56,65 @@ export function parseStartArgs(args: string[]): StartArgs {
   return out;
 }
 
-/** Why this node cannot run yet: it would need a controller quorum it cannot reach (null: it can). */
+/** Why this node cannot run yet: a quorum of several controllers (null: it can). */
 export function quorumProblem(config: BrokerConfig): string | null {
-  const roles = `process.roles=${[...config.processRoles].join(',')}`;
-  if (!config.isBroker)
-    return `${roles}: a controller-only node cannot run yet (no network controller quorum); use process.roles=broker,controller`;
-  if (!config.isController) return `${roles}: a broker-only node cannot reach a controller quorum yet; use process.roles=broker,controller`;
-  const others = config.quorumVoters.filter((v) => v.nodeId !== config.nodeId).map((v) => v.nodeId);
-  if (others.length > 0)
-    return `controller.quorum.voters lists other controllers (${others.join(', ')}): a multi-controller quorum cannot run yet; list only this node (${config.nodeId})`;
+  const voters = config.quorumVoters.map((v) => v.nodeId);
+  if (voters.length > 1)
+    return `controller.quorum.voters lists ${voters.length} controllers (${voters.join(', ')}): a multi-controller quorum cannot run yet; use one controller`;
   return null;
+}
+
+/** A controller-only node in the foreground (process.roles=controller). */
+async function runController(config: BrokerConfig): Promise<number> {
+  const log = consoleLogger('info');
+  const node = new ControllerNode(config, { log });
+  try {
+    await node.start();
+  } catch (err) {
+    process.stderr.write(`tributary start: cannot start the controller: ${(err as Error).message}\n`);
+    await node.stop();
+    return 1;
+  }
+  return untilSignal(
+    () => node.stop(),
+    () => {
+      for (const l of node.listeners) {
+        process.stdout.write(`Tributary controller ${config.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
+      }
+      process.stdout.write(`Data: ${resolve(config.logDirs[0]!)} (cluster id ${node.clusterId})\n`);
+    },
+  );
+}
+
+/** Runs until SIGTERM / SIGINT, then `stop`; a second signal exits at once. `ready` prints the banner. */
+function untilSignal(stop: () => Promise<void>, ready: () => void): Promise<number> {
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without waiting\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stdout.write(`${signal}: stopping (finishing in-flight requests)...\n`);
+      stop().then(
+        () => {
+          process.stdout.write('Stopped.\n');
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          done(0);
+        },
+        (err) => {
+          process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          done(1);
+        },
+      );
+    };
+    // handlers first: whoever waits for the banner may signal at once
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    ready();
+  });
 }
 
 async function run(args: string[]): Promise<number> {
@@ -82,6 +133,7 @@ async function run(args: string[]): Promise<number> {
     process.stderr.write(`tributary start: ${unsupported}\n`);
     return 1;
   }
+  if (!config.isBroker) return runController(config);
   const log = consoleLogger('info');
   const broker = new Broker(config, { log });
   try {
@@ -91,39 +143,18 @@ async function run(args: string[]): Promise<number> {
     await broker.stop();
     return 1;
   }
-  return new Promise<number>((done) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write(`${signal} again: exiting without waiting\n`);
-        process.exit(1);
+  return untilSignal(
+    () => broker.stop(),
+    () => {
+      const services = broker.services;
+      for (const l of [...broker.listeners, ...broker.controllerListeners]) {
+        process.stdout.write(`Tributary broker ${services.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
       }
-      stopping = true;
-      process.stdout.write(`${signal}: stopping (finishing in-flight requests)...\n`);
-      broker.stop().then(
-        () => {
-          process.stdout.write('Stopped.\n');
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          done(0);
-        },
-        (err) => {
-          process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
-          done(1);
-        },
-      );
-    };
-    // handlers first: whoever waits for the lines below may signal at once
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-    const services = broker.services;
-    for (const l of broker.listeners) {
-      process.stdout.write(`Tributary broker ${services.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
-    }
-    const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
-    process.stdout.write(`Advertised listeners: ${advertised}\n`);
-    process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
-  });
+      const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
+      process.stdout.write(`Advertised listeners: ${advertised}\n`);
+      process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
+    },
+  );
 }
 
 export const startCommand: Command = {

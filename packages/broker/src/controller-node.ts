@@ -1,0 +1,92 @@
+// ControllerNode: a KRaft controller-only node (`process.roles=controller`, Kafka's
+// ControllerServer in its own process): the cluster id and meta.properties of its log dir, a
+// LocalController over `__cluster_metadata-0` there (one voter), and a ControllerServer on its
+// CONTROLLER listener(s), which brokers (`process.roles=broker`) register with, heartbeat to, send
+// AlterPartition and forwarded admin writes to, and follow the metadata log from. It hosts no
+// partitions and serves no clients' data requests.
+//
+//   const node = new ControllerNode(BrokerConfig.load({ overrides: ['process.roles=controller', ...] }), { log });
+//   const [listener] = await node.start();      // listener.boundPort
+//   await node.stop();
+import { LocalController } from '@tributary/metadata';
+import { NodeFileSystem, ensureMetaProperties, systemTime, type FileSystem, type Time } from '@tributary/storage';
+import { mkdirSync } from 'node:fs';
+import type { BrokerConfig } from './config/broker-config.ts';
+import { ControllerServer } from './controller/controller-server.ts';
+import type { Logger } from './logger.ts';
+import { resolveClusterId } from './meta-properties.ts';
+import { controllerOptions } from './metadata/controller-options.ts';
+import type { BoundListener } from './server/socket-server.ts';
+
+export interface ControllerNodeOptions {
+  log: Logger;
+  time?: Time;
+  fs?: FileSystem;
+}
+
+export class ControllerNode {
+  private controller: LocalController | null = null;
+  private server: ControllerServer | null = null;
+  private _clusterId: string | null = null;
+
+  constructor(
+    readonly config: BrokerConfig,
+    private readonly options: ControllerNodeOptions,
+  ) {
+    if (!config.isController) throw new Error('a controller node needs process.roles=controller');
+  }
+
+  get clusterId(): string {
+    if (this._clusterId === null) throw new Error('controller node not started');
+    return this._clusterId;
+  }
+
+  get listeners(): readonly BoundListener[] {
+    return this.server?.listeners ?? [];
+  }
+
+  /** The LocalController this node runs (after start). */
+  get localController(): LocalController {
+    if (!this.controller) throw new Error('controller node not started');
+    return this.controller;
+  }
+
+  /** Opens the metadata log and binds the CONTROLLER listeners. */
+  async start(): Promise<BoundListener[]> {
+    const config = this.config;
+    const fs = this.options.fs ?? new NodeFileSystem();
+    const dir = config.logDirs[0]!;
+    mkdirSync(dir, { recursive: true });
+    const clusterId = resolveClusterId(config, fs);
+    ensureMetaProperties(fs, dir, { clusterId, nodeId: config.nodeId });
+    this._clusterId = clusterId;
+    const time = this.options.time ?? systemTime;
+    this.controller = await LocalController.open({
+      logDir: dir,
+      controller: controllerOptions(config),
+      fs,
+      time,
+      logger: this.options.log,
+    });
+    this.server = new ControllerServer({
+      controller: this.controller,
+      config,
+      nodeId: config.nodeId,
+      clusterId,
+      listeners: config.controllerListeners,
+      log: this.options.log,
+      time,
+    });
+    try {
+      return await this.server.start();
+    } catch (err) {
+      await this.controller.close();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    await this.controller?.close();
+  }
+}
