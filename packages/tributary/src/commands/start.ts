@@ -9,11 +9,14 @@
 // by other brokers on its CONTROLLER listener when one is configured; controller runs only the
 // controller (ControllerNode); broker follows the controller at controller.quorum.voters. The
 // quorum is one voter for now: voters listing several controllers are refused.
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs } from '@tributary/broker';
+import { CONTROLLER_NODE_ID, LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
+       tributary start --cluster N [--data DIR] [--override key=value ...]
 
 Starts a broker in the foreground. Settings use Kafka's names (listeners, log.dirs, num.partitions,
 ...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
@@ -27,12 +30,20 @@ formatted first (\`tributary storage format -t <id> -c <file>\`), or CLUSTER_ID 
 environment: empty log dirs are then formatted with it, as Kafka's container image does.
 A node whose log dirs belong to another cluster or node.id refuses to start.
 
+--cluster N starts a local cluster to try replication: a controller process (node 0) and N broker
+processes (nodes 1..N, ports 9092..), data in --data (default ./data/cluster); --override settings
+apply to every broker (default.replication.factor is min(3, N)). Ctrl-C stops them all.
+
 Settings:
 ${formatConfigDocs()}`;
 
 interface StartArgs {
   file?: string;
   overrides: string[];
+  /** --cluster N: a local cluster of N broker processes and a controller process. */
+  cluster?: number;
+  /** --data DIR with --cluster (default ./data/cluster). */
+  data?: string;
 }
 
 export function parseStartArgs(args: string[]): StartArgs {
@@ -45,6 +56,14 @@ export function parseStartArgs(args: string[]): StartArgs {
       out.overrides.push(v);
     } else if (a.startsWith('--override=')) {
       out.overrides.push(a.slice('--override='.length));
+    } else if (a === '--cluster') {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 9) throw new UsageError('--cluster needs a broker count from 1 to 9');
+      out.cluster = n;
+    } else if (a === '--data') {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError('--data needs a directory');
+      out.data = v;
     } else if (a.startsWith('-')) {
       throw new UsageError(`unknown option ${a}`);
     } else if (out.file === undefined) {
@@ -86,6 +105,51 @@ async function runController(config: BrokerConfig): Promise<number> {
   );
 }
 
+/**
+ * `--cluster N`: a controller process and N broker processes on 127.0.0.1 (LocalCluster), brokers on
+ * ports 9092.., the controller on the next; --override settings go to every broker. Data in
+ * --data (default ./data/cluster); a restart reuses it (and its cluster id).
+ */
+async function runLocalCluster(parsed: StartArgs): Promise<number> {
+  const dataDir = resolve(parsed.data ?? join('data', 'cluster'));
+  const brokerSettings: Record<string, string> = {};
+  for (const o of parsed.overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--override needs key=value (got ${o})`);
+    brokerSettings[o.slice(0, eq)] = o.slice(eq + 1);
+  }
+  const cluster = new LocalCluster({
+    brokers: parsed.cluster!,
+    dataDir,
+    clusterId: existingClusterId(join(dataDir, 'controller')) ?? undefined,
+    basePort: 9092,
+    brokerSettings,
+    onLine: (line) => process.stdout.write(`${line}\n`),
+  });
+  try {
+    await cluster.start();
+  } catch (err) {
+    process.stderr.write(`tributary start: cannot start the cluster: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return untilSignal(
+    () => cluster.stop(),
+    () => {
+      process.stdout.write(
+        `Tributary cluster ${cluster.clusterId}: brokers ${cluster.brokerIds.join(', ')} and controller ${CONTROLLER_NODE_ID} (one process each)\n`,
+      );
+      process.stdout.write(`bootstrap.servers=${cluster.bootstrap}\nData: ${dataDir}\n`);
+    },
+  );
+}
+
+/** The cluster.id in `dir`/meta.properties, or null. */
+function existingClusterId(dir: string): string | null {
+  const file = join(dir, 'meta.properties');
+  if (!existsSync(file)) return null;
+  return /^cluster\.id=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim() ?? null;
+}
+
 /** Runs until SIGTERM / SIGINT, then `stop`; a second signal exits at once. `ready` prints the banner. */
 function untilSignal(stop: () => Promise<void>, ready: () => void): Promise<number> {
   return new Promise<number>((done) => {
@@ -121,6 +185,7 @@ async function run(args: string[]): Promise<number> {
   let config: BrokerConfig;
   try {
     const parsed = parseStartArgs(args);
+    if (parsed.cluster !== undefined) return await runLocalCluster(parsed);
     config = BrokerConfig.load({ file: parsed.file, env: process.env, overrides: parsed.overrides });
   } catch (err) {
     if (err instanceof UsageError) process.stderr.write(`tributary start: ${err.message} (see \`tributary start --help\`)\n`);

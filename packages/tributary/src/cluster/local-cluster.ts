@@ -1,0 +1,174 @@
+// LocalCluster: a Kafka 4 layout of separate processes on 127.0.0.1, for trying a cluster out
+// (`tributary start --cluster 3`) and for fault tests: one dedicated controller
+// (process.roles=controller, node id 0, a CONTROLLER listener) and brokers 1..n
+// (process.roles=broker, following it through controller.quorum.voters), each with its own log dir
+// under `dataDir` and its own port. Ports are fixed for the cluster's life, so a node restarted after
+// a kill comes back where clients and other brokers expect it. CLUSTER_ID is given to every node
+// (empty log dirs are formatted with it on first start).
+//
+//   const cluster = new LocalCluster({ brokers: 3, dataDir });
+//   await cluster.start();                       // controller first, then the brokers
+//   cluster.bootstrap;                           // '127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3'
+//   await cluster.broker(2).kill();              // SIGKILL
+//   await cluster.broker(2).start();             // same port, same data
+//   await cluster.stop();                        // SIGTERM: brokers (controlled shutdown), then the controller
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { NodeProcess } from './node-process.ts';
+
+export const CONTROLLER_NODE_ID = 0;
+
+export interface LocalClusterOptions {
+  /** Broker count (node ids 1..brokers). */
+  brokers: number;
+  dataDir: string;
+  /** Default: a new random id. */
+  clusterId?: string;
+  /** First port: brokers get basePort.., the controller basePort + brokers. Default: free ports. */
+  basePort?: number;
+  /** Settings for every broker (Kafka's names), e.g. default.replication.factor. */
+  brokerSettings?: Readonly<Record<string, string | number>>;
+  /** Settings for the controller. */
+  controllerSettings?: Readonly<Record<string, string | number>>;
+  /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
+  command?: readonly string[];
+  /** Receives every line a node prints, prefixed with its name. */
+  onLine?: (line: string) => void;
+}
+
+export class LocalCluster {
+  readonly clusterId: string;
+  private controllerNode: NodeProcess | null = null;
+  private readonly brokerNodes = new Map<number, NodeProcess>();
+  private ports: number[] = [];
+  private controllerPort = 0;
+
+  constructor(private readonly options: LocalClusterOptions) {
+    if (!Number.isInteger(options.brokers) || options.brokers < 1)
+      throw new Error(`brokers must be a positive integer (got ${options.brokers})`);
+    this.clusterId = options.clusterId ?? randomBytes(16).toString('base64url').replace(/^-/, 'A');
+  }
+
+  /** The controller process (after start). */
+  get controller(): NodeProcess {
+    if (!this.controllerNode) throw new Error('the cluster is not started');
+    return this.controllerNode;
+  }
+
+  /** Every broker's `127.0.0.1:<port>`, comma separated. */
+  get bootstrap(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  get brokerIds(): number[] {
+    return [...this.brokerNodes.keys()];
+  }
+
+  broker(nodeId: number): NodeProcess {
+    const b = this.brokerNodes.get(nodeId);
+    if (!b) throw new Error(`no broker ${nodeId}`);
+    return b;
+  }
+
+  portOf(nodeId: number): number {
+    const p = this.ports[nodeId - 1];
+    if (p === undefined) throw new Error(`no broker ${nodeId}`);
+    return p;
+  }
+
+  /** Picks the ports, then starts the controller and the brokers (in parallel); resolves when all listen. */
+  async start(): Promise<void> {
+    const n = this.options.brokers;
+    const base = this.options.basePort;
+    const ports = base ? Array.from({ length: n + 1 }, (_, i) => base + i) : await freePorts(n + 1);
+    this.ports = ports.slice(0, n);
+    this.controllerPort = ports[n]!;
+    const command = this.options.command ?? defaultCommand();
+    const voters = `${CONTROLLER_NODE_ID}@127.0.0.1:${this.controllerPort}`;
+    const common = { 'controller.listener.names': 'CONTROLLER', 'controller.quorum.voters': voters };
+    const dir = (name: string) => {
+      const d = join(this.options.dataDir, name);
+      mkdirSync(d, { recursive: true });
+      return d;
+    };
+    this.controllerNode = new NodeProcess({
+      name: 'controller',
+      command,
+      clusterId: this.clusterId,
+      onLine: this.options.onLine,
+      settings: {
+        'node.id': CONTROLLER_NODE_ID,
+        'process.roles': 'controller',
+        listeners: `CONTROLLER://127.0.0.1:${this.controllerPort}`,
+        'log.dirs': dir('controller'),
+        ...common,
+        ...this.options.controllerSettings,
+      },
+    });
+    for (let id = 1; id <= n; id++) {
+      this.brokerNodes.set(
+        id,
+        new NodeProcess({
+          name: `broker-${id}`,
+          command,
+          clusterId: this.clusterId,
+          onLine: this.options.onLine,
+          settings: {
+            'node.id': id,
+            'process.roles': 'broker',
+            listeners: `PLAINTEXT://127.0.0.1:${this.ports[id - 1]}`,
+            'log.dirs': dir(`broker-${id}`),
+            'default.replication.factor': Math.min(3, n),
+            'offsets.topic.replication.factor': Math.min(3, n),
+            ...common,
+            ...this.options.brokerSettings,
+          },
+        }),
+      );
+    }
+    try {
+      await this.controller.start();
+      await Promise.all([...this.brokerNodes.values()].map((b) => b.start()));
+    } catch (err) {
+      await this.kill();
+      throw err;
+    }
+  }
+
+  /** SIGTERM every broker (controlled shutdown, one at a time), then the controller. */
+  async stop(): Promise<void> {
+    for (const b of this.brokerNodes.values()) await b.stop();
+    await this.controllerNode?.stop();
+  }
+
+  /** SIGKILL every node. */
+  async kill(): Promise<void> {
+    await Promise.all([...this.brokerNodes.values()].map((p) => p.kill()));
+    await this.controllerNode?.kill();
+  }
+}
+
+/** `node --import tsx <this package>/src/cli.ts` (works from a checkout and from node_modules). */
+function defaultCommand(): string[] {
+  return [process.execPath, '--import', 'tsx', new URL('../cli.ts', import.meta.url).pathname];
+}
+
+/** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
