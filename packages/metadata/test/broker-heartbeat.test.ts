@@ -161,7 +161,7 @@ describe('LocalController: broker heartbeats', () => {
     }
   });
 
-  it('another incarnation may not take a broker id whose session is live (DUPLICATE_BROKER_REGISTRATION); it may once it expired', async () => {
+  it('another incarnation may not take a broker id whose session is live (DUPLICATE_BROKER_REGISTRATION); it may once it expired or the broker was fenced', async () => {
     const time = new MockTime();
     const m = await open(time);
     try {
@@ -172,6 +172,12 @@ describe('LocalController: broker heartbeats', () => {
       assert.equal(m.image.cluster.broker(1)!.fenced, true);
       const r = await m.registerBroker({ brokerId: 1, incarnationId: incarnationId(99), endpoints: [endpoint(1)] });
       assert.equal(r.errorCode, ErrorCode.NONE);
+      // a broker fenced within its session (WantFence, or the end of a controlled shutdown) frees its id at once
+      const epochs = await liveBrokers(m, [2]);
+      assert.equal((await heartbeat(m, 2, epochs.get(2)!, { wantFence: true })).errorCode, ErrorCode.NONE);
+      assert.equal(m.image.cluster.broker(2)!.fenced, true);
+      const again = await m.registerBroker({ brokerId: 2, incarnationId: incarnationId(98), endpoints: [endpoint(2)] });
+      assert.equal(again.errorCode, ErrorCode.NONE);
     } finally {
       await m.close();
     }

@@ -235,15 +235,17 @@ export class LocalController {
 
   /**
    * Registers (fenced; epoch = the record's offset) and ends the broker's previous session. A
-   * broker id whose current registration has a live session under another incarnation is
-   * DUPLICATE_BROKER_REGISTRATION (Kafka's ClusterControlManager.registerBroker).
+   * broker id whose current registration is unfenced with a live session under another incarnation
+   * is DUPLICATE_BROKER_REGISTRATION (Kafka's ClusterControlManager.registerBroker).
    */
   registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {
     return this.run(
       (image) => {
         const existing = image.cluster.broker(req.brokerId);
+        // a fenced broker (a controlled shutdown ends fenced) has no valid session (Kafka's hasValidSession)
         if (
           existing &&
+          !existing.fenced &&
           existing.incarnationId !== req.incarnationId &&
           this.heartbeats.hasValidSession(req.brokerId, existing.epoch, this.time.now())
         ) {
