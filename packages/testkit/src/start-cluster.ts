@@ -29,6 +29,8 @@ export interface StartClusterOptions extends Omit<BrokerOptions, 'controller' | 
   brokers?: number;
   /** Broker settings by Kafka name, shared by every broker (node.id, listeners and log.dirs are set per broker). */
   settings?: ConfigSources['settings'];
+  /** Settings of one broker (e.g. its broker.rack), over `settings`. */
+  settingsFor?: (nodeId: number) => ConfigSources['settings'];
   /** Use this data directory instead of a temporary one (it is then kept on stop). */
   dataDir?: string;
 }
@@ -64,7 +66,7 @@ export interface TestCluster {
 }
 
 export async function startCluster(opts: StartClusterOptions = {}): Promise<TestCluster> {
-  const { brokers: n = 3, settings, dataDir: givenDir, ...brokerOptions } = opts;
+  const { brokers: n = 3, settings, settingsFor, dataDir: givenDir, ...brokerOptions } = opts;
   if (!Number.isInteger(n) || n < 1) throw new Error(`brokers must be a positive integer (got ${n})`);
   const dataDir = givenDir ?? (await mkdtemp(join(tmpdir(), 'tributary-cluster-')));
   const nodeIds = Array.from({ length: n }, (_, i) => i + 1);
@@ -75,6 +77,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
       settings: {
         'offsets.topic.replication.factor': Math.min(3, n),
         ...settings,
+        ...settingsFor?.(nodeId),
         'node.id': nodeId,
         listeners: `PLAINTEXT://127.0.0.1:${ports.get(nodeId) ?? 0}`,
         'log.dirs': join(dataDir, `broker-${nodeId}`),

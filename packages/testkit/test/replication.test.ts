@@ -29,7 +29,7 @@ async function produce(kafka: TestCluster, nodeId: number, topic: string, from: 
   }
 }
 
-async function fetchValues(kafka: TestCluster, nodeId: number, topic: string, offset: number, version = 11) {
+async function fetchValues(kafka: TestCluster, nodeId: number, topic: string, offset: number, version = 11, rackId = '') {
   const c = await kafkaClient(kafka.nodes[nodeId - 1]!.port);
   try {
     const r = await c.request(ApiKey.Fetch, version, {
@@ -49,7 +49,7 @@ async function fetchValues(kafka: TestCluster, nodeId: number, topic: string, of
         },
       ],
       forgottenTopicsData: [],
-      rackId: '',
+      rackId,
     });
     return r.responses[0]!.partitions[0]!;
   } finally {
@@ -121,7 +121,7 @@ describe('replication between brokers', () => {
   });
 
   it('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms; with ISR < min.insync.replicas acks=all is refused; it rejoins when back', async () => {
-    const kafka = await startCluster({ brokers: 2, settings: { 'replica.lag.time.max.ms': 600 } });
+    const kafka = await startCluster({ brokers: 2, settings: { 'replica.lag.time.max.ms': 600, 'broker.session.timeout.ms': 2000 } });
     try {
       const [r] = await kafka.controller.createTopics([
         { name: 's', numPartitions: 1, replicationFactor: 2, configs: { 'min.insync.replicas': '2' } },
@@ -151,6 +151,40 @@ describe('replication between brokers', () => {
       await until('the HW covers the acks=1 record', () => lp.highWatermark === 6);
       const ok = await produce(kafka, leader, 's', 6, 1);
       assert.deepEqual([ok.errorCode, ok.baseOffset], [ErrorCode.NONE, 6n]);
+    } finally {
+      await kafka.stop();
+    }
+  });
+
+  it('KIP-392: with RackAwareReplicaSelector the leader sends a consumer of another rack to the in-sync follower there', async () => {
+    const kafka = await startCluster({
+      brokers: 3,
+      settings: { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' },
+      settingsFor: (id) => ({ 'broker.rack': `rack-${id}` }),
+    });
+    try {
+      const [r] = await kafka.controller.createTopics([{ name: 'k', numPartitions: 1, replicationFactor: 3 }]);
+      assert.equal(r!.errorCode, ErrorCode.NONE);
+      const leader = kafka.partition('k', 0).leader;
+      assert.equal((await produce(kafka, leader, 'k', 0, 5)).errorCode, ErrorCode.NONE);
+      const follower = [1, 2, 3].find((id) => id !== leader)!;
+      // the followers' positions reach the leader with their next fetch
+      await until('both followers caught up on the leader', () =>
+        [1, 2, 3]
+          .filter((id) => id !== leader)
+          .every((id) => kafka.broker(leader)!.services.replicas.getPartition('k', 0)!.follower(id)?.logEndOffset === 5),
+      );
+      const redirected = await fetchValues(kafka, leader, 'k', 0, 11, `rack-${follower}`);
+      assert.deepEqual([redirected.errorCode, redirected.preferredReadReplica, redirected.records!.length], [ErrorCode.NONE, follower, 0]);
+      // the leader's own rack, an unknown rack, or no rack: the leader serves
+      for (const rack of [`rack-${leader}`, 'rack-x', '']) {
+        const served = await fetchValues(kafka, leader, 'k', 0, 11, rack);
+        assert.deepEqual([served.preferredReadReplica, served.records!.length > 0], [-1, true], `rack ${rack}`);
+      }
+      // the follower serves the consumer sent there
+      const there = await fetchValues(kafka, follower, 'k', 0, 11, `rack-${follower}`);
+      assert.deepEqual([there.errorCode, there.highWatermark, there.preferredReadReplica], [ErrorCode.NONE, 5n, -1]);
+      assert.ok(there.records!.length > 0);
     } finally {
       await kafka.stop();
     }

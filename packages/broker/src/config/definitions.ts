@@ -233,8 +233,8 @@ export const BROKER_CONFIG_DEFS = {
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def(
     'int',
-    1,
-    'Replication factor of __consumer_offsets (capped at the number of brokers). Kafka defaults to 3.',
+    3,
+    'Replication factor of __consumer_offsets, as Kafka; capped at the brokers registered when it is created, so a single broker works without setting it.',
     atLeast(1),
   ),
   'offsets.retention.minutes': def('int', 10080, 'Committed offsets of empty groups are kept this long.', atLeast(1)),

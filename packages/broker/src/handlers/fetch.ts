@@ -22,16 +22,19 @@
 //
 // Version notes:
 //   * v9+: CurrentLeaderEpoch checked.
-//   * v11+: preferred read replica, always -1.
+//   * v11+: RackId and PreferredReadReplica (KIP-392, above).
 // Follower fetches (ReplicaId >= 0, another broker copying the partition): read up to the log end
 // offset, not the HW; a LastFetchedEpoch that does not match this log answers DivergingEpoch (v12+)
 // and no records; the follower's fetch offset is recorded as its log end offset (the HW and the ISR
 // follow); a long poll also wakes on new appends and HW moves.
 // Fetching from followers (KIP-392): a consumer's Fetch v11+ to a broker that follows the
 // partition is answered from that broker's log, up to its own high watermark (earlier versions and
-// followers' fetches need the leader: NOT_LEADER_OR_FOLLOWER).
+// followers' fetches need the leader: NOT_LEADER_OR_FOLLOWER). With replica.selector.class set to
+// Kafka's RackAwareReplicaSelector, the leader answers a consumer whose RackId (client.rack) is an
+// in-sync follower's rack with that follower as PreferredReadReplica and no records
+// (replica/replica-selector.ts).
 // Not implemented:
-//   * CurrentLeader in error responses (KIP-951, v16+), the preferred read replica;
+//   * CurrentLeader in error responses (KIP-951, v16+);
 //   * read_committed filtering (there are no transactions), fetch sessions, quotas.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';

@@ -37,6 +37,8 @@ import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { divergingEpoch } from './divergence.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
+import { preferredReadReplica } from './replica-selector.ts';
+import { RACK_AWARE_REPLICA_SELECTOR } from '../config/definitions.ts';
 import { Partition, PartitionError, type AlterIsr, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
@@ -110,6 +112,8 @@ export interface FetchMessagesRequest {
    * before Fetch v11; a v11+ consumer may read from a follower, up to its HW (KIP-392). Default true.
    */
   fetchOnlyFromLeader?: boolean;
+  /** The consumer's rack (client.rack, Fetch v11+), for the preferred read replica. */
+  rackId?: string;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
@@ -161,11 +165,14 @@ export class ReplicaManager {
   private image: MetadataImage = MetadataImage.EMPTY;
   private readonly pool: BufferPool;
   private started = false;
+  /** replica.selector.class is Kafka's RackAwareReplicaSelector (KIP-392). */
+  private readonly rackAwareSelector: boolean;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
     this.pool = options.pool ?? dataBufferPool;
     this.isLocalReplica = options.isLocalReplica ?? ((id) => id === options.nodeId);
+    this.rackAwareSelector = c.replicaSelectorClass === RACK_AWARE_REPLICA_SELECTOR;
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
     this.producePurgatory = new DelayedOperationPurgatory('Produce', options.time);
     this.fetchers = new ReplicaFetcherManager({
@@ -572,6 +579,14 @@ export class ReplicaManager {
               ...answered(p, rp.partition, aborted, EMPTY),
               divergingEpoch: { epoch: diverging.epoch, endOffset: BigInt(diverging.endOffset) },
             };
+          }
+        }
+        // KIP-392: a consumer in another replica's rack is sent there (no records from the leader)
+        if (follower < 0 && this.rackAwareSelector && req.rackId && req.fetchOnlyFromLeader === false && p.isLeader) {
+          const preferred = preferredReadReplica(p, this.image.cluster, req.rackId, fetchOffset);
+          if (preferred !== -1) {
+            hasError = true; // answered at once, not parked
+            return { ...answered(p, rp.partition, aborted, EMPTY), preferredReadReplica: preferred };
           }
         }
         partitions.push(p);
