@@ -156,6 +156,7 @@ export class ReplicaManager {
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   private cancelIsrExpiration: (() => void) | null = null;
+  private cancelHwCheckpoint: (() => void) | null = null;
   /** Copies the partitions this broker follows from their leaders. */
   readonly fetchers: ReplicaFetcherManager;
   /** Hosted partitions by topic, then by index (no key string built on the produce and fetch paths). */
@@ -203,6 +204,12 @@ export class ReplicaManager {
     // Kafka's isr-expiration task: a follower may lag up to 1.5 x replica.lag.time.max.ms.
     const lag = this.options.config.get('replica.lag.time.max.ms');
     this.cancelIsrExpiration = this.options.time.schedule('isr-expiration', Math.max(1, Math.floor(lag / 2)), () => this.maybeShrinkIsr());
+    // a replicated partition restarting after a crash starts from the HW it last checkpointed
+    this.cancelHwCheckpoint = this.options.time.schedule(
+      'highwatermark-checkpoint',
+      this.options.config.get('replica.high.watermark.checkpoint.interval.ms'),
+      () => this.checkpointHighWatermarks(),
+    );
   }
 
   /** ISR members not caught up for replica.lag.time.max.ms are proposed out (every partition this broker leads). */
@@ -219,9 +226,17 @@ export class ReplicaManager {
     this.started = false;
     this.cancelIsrExpiration?.();
     this.cancelIsrExpiration = null;
+    this.cancelHwCheckpoint?.();
+    this.cancelHwCheckpoint = null;
     void this.fetchers.shutdown();
     this.fetchPurgatory.completeAll();
     this.producePurgatory.completeAll();
+    this.checkpointHighWatermarks();
+    this.logs.shutdown();
+  }
+
+  /** Writes every hosted partition's HW to replication-offset-checkpoint (Kafka's checkpointHighWatermarks). */
+  checkpointHighWatermarks(): void {
     const hws = [];
     for (const p of this.allPartitions()) hws.push({ topic: p.topic, partition: p.partition, offset: p.highWatermark });
     try {
@@ -229,7 +244,6 @@ export class ReplicaManager {
     } catch (err) {
       this.options.log.error('cannot write the high watermark checkpoint', { err });
     }
-    this.logs.shutdown();
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
