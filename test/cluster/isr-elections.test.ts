@@ -7,10 +7,16 @@
 //   - with both followers SIGKILLed the ISR shrinks to the leader: acks=all is refused with
 //     NOT_ENOUGH_REPLICAS (19), acks=1 is appended but not committed (the HW stays);
 //   - no unclean election: with the last ISR member killed too, a restarted out-of-sync follower is
-//     not elected (no leader) until the ISR member comes back, and then nothing committed is lost.
+//     not elected (no leader) until the ISR member comes back, and then nothing committed is lost;
+//   - a broker whose CLUSTER_ID is another cluster's is refused by the controller and exits with a
+//     clear error.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
+import { NodeProcess } from '../../packages/tributary/src/cluster/node-process.ts';
 import { withWire } from '../interop/wire-client.ts';
 import { createReplicatedTopic, partitionView, startFaultCluster, waitFor } from './harness.ts';
 
@@ -137,5 +143,32 @@ describe('ISR and elections across broker processes', { timeout: 120_000 }, () =
     assert.ok(back.leaderEpoch > view.leaderEpoch);
     await waitFor(`broker ${f1} back in the ISR`, async () => (await partitionView(cluster, 'minisr')).isr.includes(f1), 10_000);
     assert.equal(await highWatermark(cluster.portOf(view.leader), 'minisr'), 6n, 'the acks=1 record committed once f1 caught up');
+  });
+});
+
+describe('joining a cluster', { timeout: 60_000 }, () => {
+  it('a broker formatted for another cluster refuses to join with a clear error', async (t) => {
+    const { cluster } = await startFaultCluster(t, { brokers: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-stranger-'));
+    const stranger = new NodeProcess({
+      name: 'stranger',
+      command: cluster.broker(1).options.command,
+      clusterId: 'another-cluster-id',
+      settings: {
+        ...cluster.broker(1).options.settings,
+        'node.id': 7,
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'log.dirs': dir,
+      },
+      startTimeoutMs: 20_000,
+    });
+    t.after(async () => {
+      await stranger.kill();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await assert.rejects(
+      stranger.start(),
+      /exited \(1\) before listening[\s\S]*broker 7 cannot register: the controller belongs to another cluster \(INCONSISTENT_CLUSTER_ID\)/,
+    );
   });
 });

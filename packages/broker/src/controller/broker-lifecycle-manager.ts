@@ -3,6 +3,9 @@
 // answer), then heartbeats every `heartbeatIntervalMs` with the metadata offset its image has
 // reached, so the controller unfences it once caught up and keeps its session alive. When the
 // controller answers STALE_BROKER_EPOCH (its registration was replaced or lost) it registers again.
+// A registration refused for another cluster id (INCONSISTENT_CLUSTER_ID) or an unsupported
+// metadata.version fails start(); other refusals (a live session of the previous incarnation) are
+// retried.
 // `controlledShutdown()` sets WantShutDown, heartbeats at once, and resolves when the controller
 // answers ShouldShutDown (its leaderships moved away); heartbeats then stop. Network failures are
 // retried by the connection (reconnect with backoff).
@@ -116,6 +119,14 @@ export class BrokerLifecycleManager {
         if (this._state === 'starting') this.setState('fenced');
         this.options.log.info('registered with the controller', { brokerId: this.options.nodeId, brokerEpoch: String(r.brokerEpoch) });
         return;
+      }
+      // another cluster, or a metadata.version this broker cannot run: retrying cannot help
+      if (r.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID || r.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+        const why =
+          r.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID
+            ? "the controller belongs to another cluster (INCONSISTENT_CLUSTER_ID): check CLUSTER_ID / the log dirs' meta.properties"
+            : "the controller's metadata.version is outside this broker's supported range (UNSUPPORTED_VERSION)";
+        throw new Error(`broker ${this.options.nodeId} cannot register: ${why}`);
       }
       this.options.log.warn('the controller refused the registration; retrying', { brokerId: this.options.nodeId, errorCode: r.errorCode });
       await new Promise<void>((resolve) => this.time.setTimeout(resolve, this.options.registrationRetryMs ?? 1000));
