@@ -4,13 +4,14 @@
 // SIGKILLed, the controller fences it after broker.session.timeout.ms and elects an ISR member,
 // and the killed broker is restarted and catches up. Afterwards every acknowledged record must be
 // read back exactly once, at the offset it was acknowledged with, in the order sent, with no
-// delivery failure; leader epochs only grow; and every replica's log is byte-identical to the
-// leader's once they have caught up.
+// delivery failure (read back with our wire client and with kafka-python); leader epochs only
+// grow; and every replica's log is byte-identical to the leader's once they have caught up.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PYTHON, needTool } from '../interop/tools.ts';
+import { runPython } from '../interop/harness.ts';
+import { PYTHON, REQUIRE_INTEROP, hasTool, needTool } from '../interop/tools.ts';
 import { readPartition } from '../interop/wire-client.ts';
 import { createReplicatedTopic, partitionView, replicaLogBytes, startFaultCluster, waitFor } from './harness.ts';
 
