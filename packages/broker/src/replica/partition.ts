@@ -317,7 +317,7 @@ export class Partition {
     const next = new Map<number, Replica>();
     for (const id of this.replicas) {
       if (this.isLocal(id)) continue;
-      const r = this.remote.get(id) ?? new Replica(id);
+      const r = new Replica(id);
       r.reset(now, this.isr.includes(id));
       next.set(id, r);
     }
@@ -350,14 +350,21 @@ export class Partition {
       if (reg.leaderEpoch > this.log.leaderEpochCache.latestEpoch) this.log.leaderEpochCache.assign(reg.leaderEpoch, this.logEndOffset);
       this.leaderEpochStartOffset = this.logEndOffset;
       this.localEnd = this.log.config.durableAppend ? Math.min(this.localEnd, this.logEndOffset) : this.logEndOffset;
-      this.remote.clear();
       this.resetRemoteReplicas();
     } else if (this.isLeader) {
-      // replicas may have changed: keep the state of the followers that remain
-      const keep = this.remote;
-      this.remote = new Map();
-      this.resetRemoteReplicas();
-      for (const [id, r] of keep) if (this.remote.has(id)) this.remote.set(id, r);
+      // replicas may have changed: the followers that remain keep their state, new ones start reset
+      const now = this.init.time.now();
+      const next = new Map<number, Replica>();
+      for (const id of this.replicas) {
+        if (this.isLocal(id)) continue;
+        let r = this.remote.get(id);
+        if (!r) {
+          r = new Replica(id);
+          r.reset(now, this.isr.includes(id));
+        }
+        next.set(id, r);
+      }
+      this.remote = next;
     } else {
       this.remote.clear();
       this.leaderEpochStartOffset = -1;

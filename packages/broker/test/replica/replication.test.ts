@@ -128,6 +128,17 @@ describe('replication: the leader', () => {
     );
   });
 
+  it('an ISR or replica change under the same leader keeps the followers it still has as they were', async () => {
+    const h = harness({ settings });
+    const p = h.host('t', { replicas: [1, 2, 3], isr: [1, 2, 3] });
+    await produce(h, 2, { requiredAcks: 1 });
+    followerFetch(h, 2, 2);
+    followerFetch(h, 3, 1);
+    h.changePartition(p, { isr: [1, 2] });
+    assert.deepEqual([p.isr, p.follower(2)!.logEndOffset, p.follower(3)!.logEndOffset], [[1, 2], 2, 1]);
+    assert.equal(p.highWatermark, 2, 'the HW follows the ISR [1, 2] at once, without another fetch');
+  });
+
   it('a healthy ISR is not shrunk by a new leader: followers count as caught up from the election', async () => {
     const h = harness({ settings, alterIsr: true });
     const p = h.host('t', { replicas: [2, 1], isr: [2, 1], leader: 2 });
