@@ -206,7 +206,7 @@ for (const group of GROUPS) {
 /** Non-null numbers must be finite, and throughputs/latencies/memory positive. */
 function badNumbers(r: Row): string[] {
   const bad: string[] = [];
-  for (const k of ['records', 'recordsPerSec', 'mbPerSec', 'p50Ms', 'p99Ms', 'p999Ms', 'brokerRssMb'] as const) {
+  for (const k of ['records', 'recordsPerSec', 'mbPerSec', 'p50Ms', 'p99Ms', 'p999Ms', 'maxMs', 'brokerRssMb'] as const) {
     const v = r[k];
     if (v != null && !(Number.isFinite(v) && v > 0)) bad.push(`${k}=${v}`);
   }
