@@ -3,7 +3,7 @@
 // of the benchmarks issue, and writes bench/results/<timestamp>.json and bench/results/latest.json
 // ({ machine, startedAt, rows }), comparing with the previous latest.json ("vs prev" column).
 //
-//   --quick        smoke run (< 1 minute): few shapes, small counts; results go to
+//   --quick        smoke run (~1.5 minutes, ~45 s of it the cluster group): few shapes, small counts; results go to
 //                  <timestamp>-quick.json and latest-quick.json (compared with each other only)
 // Exits non-zero if a scenario failed or produced a zero/NaN number (skipped scenarios do not count).
 //   --only <s>     only scenarios whose "group/name" contains <s> (repeatable)
