@@ -38,13 +38,22 @@ export async function freePort(): Promise<number> {
 }
 
 const live = new Set<BrokerProcess>();
+/** Other process groups a scenario started (a cluster), stopped with the brokers. */
+const liveOthers = new Set<{ stop(): Promise<void> }>();
+
+/** Has `stopAllBrokers` stop `p` too (after each scenario and on exit); returns the untrack function. */
+export function trackForCleanup(p: { stop(): Promise<void> }): () => void {
+  liveOthers.add(p);
+  return () => liveOthers.delete(p);
+}
 
 /** Where the broker is started from: this checkout, or BENCH_BROKER_ROOT (another checkout/branch). */
 export const brokerRoot = (root: string) => process.env.BENCH_BROKER_ROOT || root;
 
-/** Stops every broker still running (the harness calls this after each scenario and on exit). */
+/** Stops every broker (and tracked cluster) still running (the harness calls this after each scenario and on exit). */
 export async function stopAllBrokers(): Promise<void> {
-  await Promise.all([...live].map((b) => b.stop()));
+  await Promise.all([...live, ...liveOthers].map((b) => b.stop()));
+  liveOthers.clear();
 }
 
 export async function startBrokerProcess(root: string, tmp: string, opts: BrokerStartOptions = {}): Promise<BrokerProcess> {

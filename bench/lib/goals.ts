@@ -2,6 +2,7 @@
 // Each goal names the row it reads (scenario names from bench/scenarios/); a goal whose row was
 // not measured in this run says so.
 import type { Row } from './types.ts';
+import { CLUSTER_SYSTEM, FAILOVER_SESSION_TIMEOUT_MS } from './cluster.ts';
 
 const find = (rows: readonly Row[], pred: (r: Row) => boolean) => rows.filter(pred);
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -98,5 +99,44 @@ export function checkGoals(rows: readonly Row[]): string[] {
     (r) => r.system === 'tributary' && r.scenario.startsWith('scale') && r.partitions === 10_000 && r.brokerRssMb != null,
   )[0];
   out.push(atMost('10,000 partitions in < 1 GiB broker memory (peak RSS)', scale, (r) => r.brokerRssMb, 1024, 'MiB', 0));
+  out.push(...clusterGoals(rows));
+  return out;
+}
+
+/** Rows of the cluster group (bench/scenarios/cluster.ts): 3 broker processes. */
+const clusterRow = (r: Row) => r.system === CLUSTER_SYSTEM;
+
+function clusterGoals(rows: readonly Row[]): string[] {
+  const out: string[] = [];
+  for (const size of [100, 1024]) {
+    const label = size === 1024 ? '1KiB' : `${size}B`;
+    const one = (rf: number) => find(rows, (r) => clusterRow(r) && r.scenario === `produce ${label} p1 RF=${rf} acks=all none`)[0];
+    const rf1 = one(1);
+    const rf3 = one(3);
+    out.push(
+      atLeast(
+        `produce ${size} B RF=3 acks=all >= 40% of RF=1 acks=all (same cluster, records/s)`,
+        rf3 && rf1?.recordsPerSec ? rf3 : undefined,
+        (r) => (r.recordsPerSec! / rf1!.recordsPerSec!) * 100,
+        40,
+        '% of RF=1',
+      ),
+    );
+  }
+  const e2e = find(rows, (r) => clusterRow(r) && r.scenario.startsWith('e2e latency') && r.scenario.includes('RF=3'));
+  if (e2e.length === 0) out.push(atMost('RF=3 acks=all end-to-end p99 < 10 ms at 10,000 records/s', undefined, (r) => r.p99Ms, 10, 'ms'));
+  for (const r of e2e) out.push(atMost('RF=3 acks=all end-to-end p99 < 10 ms at 10,000 records/s', r, (x) => x.p99Ms, 10, 'ms'));
+  const failover = find(rows, (r) => clusterRow(r) && r.scenario.startsWith('failover') && r.maxMs != null)[0];
+  const limit = FAILOVER_SESSION_TIMEOUT_MS + 1000;
+  out.push(
+    atMost(
+      `failover (SIGKILL leader -> first acks=all success) < broker.session.timeout.ms + 1 s = ${fmt(limit)} ms (max of ${failover?.records ?? '?'})`,
+      failover,
+      (r) => r.maxMs ?? null,
+      limit,
+      'ms',
+      0,
+    ),
+  );
   return out;
 }

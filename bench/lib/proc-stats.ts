@@ -1,6 +1,6 @@
-// Samples a child process's CPU and memory from /proc (Linux): CPU% = (utime + stime) ticks over
-// wall time (100% = one core), RSS from /proc/<pid>/status VmRSS (peak of the samples taken) and
-// VmHWM (the kernel's high-water mark since process start).
+// Samples a child process's (or several processes') CPU and memory from /proc (Linux): CPU% =
+// (utime + stime) ticks over wall time (100% = one core), RSS from /proc/<pid>/status VmRSS (peak
+// of the samples taken) and VmHWM (the kernel's high-water mark since process start).
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -42,30 +42,54 @@ export interface ProcWindow {
   endRssMb: number;
 }
 
-/** Measures one window of a process's life: start(), ... work ..., stop() -> CPU% and peak RSS. */
+/**
+ * Measures one window of one process's life, or of several processes together (a cluster's brokers):
+ * start(), ... work ..., stop() -> CPU% (summed over the processes: 200% = two cores) and peak RSS
+ * (the peak of the processes' summed VmRSS, sampled every `intervalMs`). A process that exits during
+ * the window counts the CPU it used until its last sample.
+ */
 export class ProcSampler {
+  readonly pids: readonly number[];
   private timer: NodeJS.Timeout | null = null;
   private t0 = 0;
-  private cpu0 = 0;
+  private cpu0: number[] = [];
+  private cpuLast: number[] = [];
   private peak = 0;
 
   constructor(
-    readonly pid: number,
+    pids: number | readonly number[],
     private readonly intervalMs = 100,
-  ) {}
+  ) {
+    this.pids = typeof pids === 'number' ? [pids] : [...pids];
+  }
 
   start(): this {
     this.t0 = performance.now();
-    this.cpu0 = cpuSeconds(this.pid) ?? 0;
-    this.peak = memoryMb(this.pid)?.rssMb ?? 0;
+    this.cpu0 = this.pids.map((pid) => cpuSeconds(pid) ?? 0);
+    this.cpuLast = [...this.cpu0];
+    this.peak = this.rssSum() ?? 0;
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     this.timer.unref();
     return this;
   }
 
+  /** Summed VmRSS of the processes still alive (null when none is). */
+  private rssSum(): number | null {
+    let sum: number | null = null;
+    for (const pid of this.pids) {
+      const m = memoryMb(pid);
+      if (m) sum = (sum ?? 0) + m.rssMb;
+    }
+    return sum;
+  }
+
   private sample(): void {
-    const m = memoryMb(this.pid);
-    if (m && m.rssMb > this.peak) this.peak = m.rssMb;
+    const rss = this.rssSum();
+    if (rss != null && rss > this.peak) this.peak = rss;
+    this.pids.forEach((pid, i) => {
+      const c = cpuSeconds(pid);
+      if (c != null) this.cpuLast[i] = c;
+    });
   }
 
   stop(): ProcWindow {
@@ -73,7 +97,7 @@ export class ProcSampler {
     this.timer = null;
     this.sample();
     const wall = (performance.now() - this.t0) / 1000;
-    const cpu = (cpuSeconds(this.pid) ?? this.cpu0) - this.cpu0;
-    return { cpuPct: wall > 0 ? (cpu / wall) * 100 : NaN, peakRssMb: this.peak, endRssMb: memoryMb(this.pid)?.rssMb ?? NaN };
+    const cpu = this.cpuLast.reduce((sum, c, i) => sum + (c - this.cpu0[i]!), 0);
+    return { cpuPct: wall > 0 ? (cpu / wall) * 100 : NaN, peakRssMb: this.peak, endRssMb: this.rssSum() ?? NaN };
   }
 }

@@ -25,6 +25,7 @@ export const BASE_COLUMNS: Column[] = [
   { title: 'p50 ms', value: (r) => ms(r.p50Ms), right: true },
   { title: 'p99 ms', value: (r) => ms(r.p99Ms), right: true },
   { title: 'p99.9 ms', value: (r) => ms(r.p999Ms), right: true },
+  { title: 'max ms', value: (r) => ms(r.maxMs ?? null), right: true },
   { title: 'broker CPU%', value: (r) => fixed(0)(r.brokerCpuPct), right: true },
   { title: 'broker RSS MiB', value: (r) => fixed(0)(r.brokerRssMb), right: true },
 ];

@@ -19,6 +19,8 @@ export interface Row {
   p50Ms: number | null;
   p99Ms: number | null;
   p999Ms: number | null;
+  /** The largest of a few repeats (failover time), when the row reports a median in p50Ms. */
+  maxMs?: number | null;
   brokerCpuPct: number | null;
   brokerRssMb: number | null;
 }

@@ -6,6 +6,7 @@ import { loadgenGroup } from './loadgen.ts';
 import { produceGroup, consumeGroup } from './throughput.ts';
 import { latencyGroup } from './latency.ts';
 import { durableGroup } from './durable.ts';
+import { clusterGroup } from './cluster.ts';
 import { scaleGroup } from './scale.ts';
 import { groupGroup } from './group.ts';
 import { clientsGroup } from './clients.ts';
@@ -18,6 +19,7 @@ export const GROUPS: ScenarioGroup[] = [
   consumeGroup,
   latencyGroup,
   durableGroup,
+  clusterGroup,
   scaleGroup,
   groupGroup,
   clientsGroup,
