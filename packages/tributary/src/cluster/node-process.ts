@@ -1,7 +1,7 @@
 // NodeProcess: one `tributary start` child process of a local cluster (a controller or a broker),
 // started with Kafka's settings as --override flags and CLUSTER_ID in its environment. Ready once it
 // prints its listener; stopped by SIGTERM (a broker's controlled shutdown) or killed by SIGKILL;
-// SIGSTOP / SIGCONT pause and resume it. Its output is kept (the tail is shown when it fails).
+// SIGSTOP / SIGCONT pause and resume it. The latest of its output is kept (shown when it fails).
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface NodeProcessOptions {
@@ -15,6 +15,9 @@ export interface NodeProcessOptions {
   name: string;
   startTimeoutMs?: number;
 }
+
+/** Characters of output kept per node (the latest). */
+const OUTPUT_KEPT = 256 * 1024;
 
 export class NodeProcess {
   private child: ChildProcess | null = null;
@@ -35,7 +38,7 @@ export class NodeProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Everything the node printed since it was created (every start). */
+  /** What the node printed since it was created (every start), up to its latest 256 KiB or so. */
   output(): string {
     return this.out;
   }
@@ -63,6 +66,7 @@ export class NodeProcess {
       }, timeoutMs);
       const onData = (d: Buffer) => {
         this.out += d;
+        if (this.out.length > OUTPUT_KEPT * 2) this.out = this.out.slice(-OUTPUT_KEPT);
         pending += d;
         const lines = pending.split('\n');
         pending = lines.pop()!;
