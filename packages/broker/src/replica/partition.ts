@@ -250,10 +250,12 @@ export class Partition {
   /** Appends batches already validated (or built by the broker). */
   private appendAsLeader(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
-    if (requiredAcks === -1 && this.isr.length < cfg.minInsyncReplicas) {
+    // min.insync.replicas capped at the replica count, as since Kafka 3.7 (KAFKA-15583)
+    const minIsr = this.effectiveMinIsr;
+    if (requiredAcks === -1 && this.isr.length < minIsr) {
       throw new PartitionError(
         ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas} for partition ${this.topic}-${this.partition}`,
+        `The size of the current ISR [${this.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${this.topic}-${this.partition}`,
       );
     }
     const opts = cfg.logAppendTime
