@@ -2,15 +2,16 @@
 // NodeToControllerChannelManager, reduced to one voter): the addresses come from
 // `controller.quorum.voters` (`id@host:port,...`) or `controller.quorum.bootstrap.servers`
 // (`host:port,...`); requests use the client's BrokerConnection with the versions a broker speaks
-// to its controller (CONTROLLER_API_VERSIONS). A request that fails on the network (unreachable,
+// to its controller (CONTROLLER_API_VERSIONS in server/inter-broker-versions.ts). A request that fails on the network (unreachable,
 // closed, timed out) closes the connection and is retried on the next address after a backoff
 // that doubles from `reconnectBackoffMs` up to `reconnectBackoffMaxMs`, until it is answered or
 // the connection is closed (then it rejects). Protocol errors are answers, returned as they are;
 // any other failure (a request that does not encode, a version not agreed) rejects at once.
-import { BrokerConnection, KafkaClientError, type VersionRange } from '@tributary/client';
+import { BrokerConnection, KafkaClientError } from '@tributary/client';
 import { ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
+import { controllerApiRange } from '../server/inter-broker-versions.ts';
 
 export interface ControllerAddress {
   /** The voter's node id (-1 from bootstrap servers). */
@@ -43,29 +44,6 @@ const splitList = (s: string) =>
     .map((x) => x.trim())
     .filter((x) => x.length > 0);
 const stripBrackets = (h: string) => (h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h);
-
-const range = (minVersion: number, maxVersion: number): VersionRange => ({ minVersion, maxVersion });
-
-/** The versions a broker uses with its controller (what controller-apis.ts serves). */
-export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
-  [ApiKey.Fetch]: range(15, 17),
-  [ApiKey.ApiVersions]: range(0, 4),
-  [ApiKey.CreateTopics]: range(7, 7),
-  [ApiKey.DeleteTopics]: range(6, 6),
-  [ApiKey.AlterConfigs]: range(0, 2),
-  [ApiKey.CreatePartitions]: range(0, 3),
-  [ApiKey.IncrementalAlterConfigs]: range(0, 1),
-  [ApiKey.AlterPartition]: range(0, 3),
-  [ApiKey.BrokerRegistration]: range(0, 4),
-  [ApiKey.BrokerHeartbeat]: range(0, 1),
-  [ApiKey.AllocateProducerIds]: range(0, 0),
-};
-
-function controllerRange(apiKey: number): VersionRange {
-  const r = CONTROLLER_API_VERSIONS[apiKey];
-  if (!r) throw new Error(`API key ${apiKey} is not sent to the controller`);
-  return r;
-}
 
 export interface ControllerConnectionOptions {
   addresses: readonly ControllerAddress[];
@@ -135,7 +113,7 @@ export class ControllerConnection {
           host: a.host,
           port: a.port,
           clientId: this.options.clientId,
-          apiRange: controllerRange,
+          apiRange: controllerApiRange,
           requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
         },
         a.id,

@@ -1,20 +1,42 @@
 // The API versions a broker uses when it is the client: to other brokers (replica Fetch,
-// ListOffsets) and to the controller. Negotiation picks the highest version in both this range and
-// the other side's.
+// ListOffsets for a follower's reset) and to its controller (what controller/controller-apis.ts
+// serves). Negotiation picks the highest version in both this range and the other side's.
 import type { VersionRange } from '@tributary/client';
 import { ApiKey } from '@tributary/protocol';
 
-const r = (minVersion: number, maxVersion: number): VersionRange => ({ minVersion, maxVersion });
+const range = (minVersion: number, maxVersion: number): VersionRange => ({ minVersion, maxVersion });
 
+/** To another broker: Fetch v12 (topic names, LastFetchedEpoch, DivergingEpoch; ReplicaId as a field). */
 export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
-  [ApiKey.ApiVersions]: r(0, 3),
-  [ApiKey.Fetch]: r(12, 12),
-  [ApiKey.ListOffsets]: r(4, 8),
-  [ApiKey.OffsetForLeaderEpoch]: r(3, 4),
+  [ApiKey.ApiVersions]: range(0, 3),
+  [ApiKey.Fetch]: range(12, 12),
+  [ApiKey.ListOffsets]: range(4, 8),
+  [ApiKey.OffsetForLeaderEpoch]: range(3, 4),
 };
 
-export function interBrokerApiRange(apiKey: number): VersionRange {
-  const range = INTER_BROKER_API_VERSIONS[apiKey];
-  if (!range) throw new Error(`the broker does not send API ${apiKey}`);
-  return range;
+/** To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats, forwarded writes. */
+export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
+  [ApiKey.Fetch]: range(15, 17),
+  [ApiKey.ApiVersions]: range(0, 4),
+  [ApiKey.CreateTopics]: range(7, 7),
+  [ApiKey.DeleteTopics]: range(6, 6),
+  [ApiKey.AlterConfigs]: range(0, 2),
+  [ApiKey.CreatePartitions]: range(0, 3),
+  [ApiKey.IncrementalAlterConfigs]: range(0, 1),
+  [ApiKey.AlterPartition]: range(0, 3),
+  [ApiKey.BrokerRegistration]: range(0, 4),
+  [ApiKey.BrokerHeartbeat]: range(0, 1),
+  [ApiKey.AllocateProducerIds]: range(0, 0),
+};
+
+/** A BrokerConnection `apiRange` over one of the tables above; an API not in it throws. */
+function rangeOf(table: Readonly<Record<number, VersionRange>>, peer: string): (apiKey: number) => VersionRange {
+  return (apiKey) => {
+    const r = table[apiKey];
+    if (!r) throw new Error(`API key ${apiKey} is not sent to ${peer}`);
+    return r;
+  };
 }
+
+export const interBrokerApiRange = rangeOf(INTER_BROKER_API_VERSIONS, 'other brokers');
+export const controllerApiRange = rangeOf(CONTROLLER_API_VERSIONS, 'the controller');
