@@ -8,7 +8,7 @@
 // the connection is closed (then it rejects). Protocol errors are answers, returned as they are;
 // any other failure (a request that does not encode, a version not agreed) rejects at once.
 import { BrokerConnection, KafkaClientError } from '@tributary/client';
-import { ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
+import type { ApiKey, Encodable, RequestOf, ResponseOf } from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import { controllerApiRange } from '../server/inter-broker-versions.ts';
