@@ -119,6 +119,26 @@ describe('leader SIGKILL and restart under an idempotent acks=all producer', { t
       Array.from({ length: values.length }, (_, i) => `v${i}`),
       'in the order sent',
     );
+    // and kafka-python, a third-party consumer, reads the same records at the same offsets
+    if (hasTool('kafka-python') || REQUIRE_INTEROP) {
+      const read = await runPython<{ partitions: Array<{ records: Array<{ offset: number; value: string }>; extra: number }> }>(
+        'kafka_python_driver.py',
+        {
+          op: 'consume',
+          bootstrap: cluster.bootstrap,
+          partitions: [{ topic: 'failover', partition: 0, count: values.length }],
+          timeout_ms: 60_000,
+        },
+        90_000,
+      );
+      const got = read.partitions[0]!;
+      assert.deepEqual(
+        got.records.map((r) => [r.offset, r.value]),
+        values.map((v, i) => [i, v]),
+        'kafka-python reads every record at its offset',
+      );
+      assert.equal(got.extra, 0);
+    }
 
     // log matching: once the followers have caught up, every replica holds the leader's bytes
     const leaderBytes = () => replicaLogBytes(dataDir, view.leader, 'failover');
