@@ -181,7 +181,8 @@ describe('replication between brokers', () => {
         const served = await fetchValues(kafka, leader, 'k', 0, 11, rack);
         assert.deepEqual([served.preferredReadReplica, served.records!.length > 0], [-1, true], `rack ${rack}`);
       }
-      // the follower serves the consumer sent there
+      // the follower serves the consumer sent there, up to its own HW (learnt with its fetches)
+      await until('the follower knows the HW', () => kafka.broker(follower)!.services.replicas.getPartition('k', 0)!.highWatermark === 5);
       const there = await fetchValues(kafka, follower, 'k', 0, 11, `rack-${follower}`);
       assert.deepEqual([there.errorCode, there.highWatermark, there.preferredReadReplica], [ErrorCode.NONE, 5n, -1]);
       assert.ok(there.records!.length > 0);

@@ -3,8 +3,9 @@
 // partition goes away or changes leader (Kafka's DelayedFetch). Bytes are counted from each
 // Partition's `committedBytes` counter (bytes appended below the high watermark), so checking is
 // O(partitions) and never reads the log; the ReplicaManager reads again once, on completion.
-// A follower's fetch reads up to the log end offset: it counts `appendedBytesTotal` instead, and
-// also completes when a high watermark moves (so followers learn it without waiting out max.wait).
+// A follower's fetch reads up to the log end offset: it counts `appendedBytesTotal` instead. As in
+// Kafka, a high watermark move alone does not complete it: followers learn the HW with their next
+// records (or after replica.fetch.wait.max.ms), which saves a round trip per write.
 import type { Partition } from '../partition.ts';
 import { DelayedOperation } from './delayed-operation.ts';
 
@@ -24,7 +25,6 @@ export class DelayedFetch extends DelayedOperation {
   readonly completion: Promise<void>;
   private resolve!: () => void;
   private readonly snapshot: number[];
-  private readonly hwSnapshot: number[] | null;
   private readonly onAbort = () => this.forceComplete();
 
   constructor(private readonly o: DelayedFetchOptions) {
@@ -33,7 +33,6 @@ export class DelayedFetch extends DelayedOperation {
       this.resolve = resolve;
     });
     this.snapshot = o.partitions.map((p) => (o.fromFollower ? p.appendedBytesTotal : p.committedBytes));
-    this.hwSnapshot = o.fromFollower ? o.partitions.map((p) => p.highWatermark) : null;
     if (o.signal.aborted) this.forceComplete();
     else o.signal.addEventListener('abort', this.onAbort);
   }
@@ -46,12 +45,8 @@ export class DelayedFetch extends DelayedOperation {
   tryComplete(): boolean {
     let bytes = this.o.bytesAtStart;
     const ps = this.o.partitions;
-    const hws = this.hwSnapshot;
-    if (hws) {
-      for (let i = 0; i < ps.length; i++) {
-        if (ps[i]!.highWatermark !== hws[i]) return this.forceComplete();
-        bytes += ps[i]!.appendedBytesTotal - this.snapshot[i]!;
-      }
+    if (this.o.fromFollower) {
+      for (let i = 0; i < ps.length; i++) bytes += ps[i]!.appendedBytesTotal - this.snapshot[i]!;
     } else {
       for (let i = 0; i < ps.length; i++) bytes += ps[i]!.committedBytes - this.snapshot[i]!;
     }
