@@ -1,7 +1,7 @@
 // Prints the README's performance table (markdown) from bench/results/latest.json:
 //   node --import tsx bench/summary.ts [results.json]
 // Headline rows only: 1-partition produce/consume without compression by client, latency,
-// durable produce, scale, and the peers; the full tables are in the `npm run bench` output.
+// durable produce, scale, the peers, and the cluster's (RF=3 vs RF=1 produce, failover); the full tables are in the `npm run bench` output.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const headline = [
   ...pick((r) => r.scenario.startsWith('scale')),
   ...pick((r) => r.scenario.startsWith('group ')),
   ...pick((r) => r.scenario.startsWith('peer ')),
+  ...pick((r) => r.scenario.startsWith('produce') && / RF=\d/.test(r.scenario)),
+  ...pick((r) => r.scenario.startsWith('failover')),
 ];
 const m = res.machine;
 console.log(
@@ -30,7 +32,13 @@ console.log('| scenario | system | client | records | rec/s | MB/s | p50 / p99 /
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of headline) {
   const lat =
-    r.p99Ms != null ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}` : r.p50Ms != null ? `${n(r.p50Ms)} (to stable)` : '';
+    r.p99Ms != null
+      ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}`
+      : r.scenario.startsWith('failover')
+        ? `${n(r.p50Ms)} (median) / ${n(r.maxMs ?? null)} (max)`
+        : r.p50Ms != null
+          ? `${n(r.p50Ms)} (to stable)`
+          : '';
   console.log(
     `| ${r.scenario} | ${r.system} | ${r.client ?? ''} | ${n(r.records)} | ${n(r.recordsPerSec)} | ${n(r.mbPerSec, 1)} | ${lat} | ${n(r.brokerCpuPct)} | ${n(r.brokerRssMb)} |`,
   );
