@@ -11,8 +11,8 @@ import { endpoint, incarnationId, options } from './helpers/fixtures.ts';
 
 const SESSION_MS = 9000;
 
-async function open(time: MockTime): Promise<LocalController> {
-  return LocalController.open({ logDir: '/meta', controller: options({ sessionTimeoutMs: SESSION_MS }), time, fs: new MemoryFileSystem() });
+async function open(time: MockTime, fs = new MemoryFileSystem()): Promise<LocalController> {
+  return LocalController.open({ logDir: '/meta', controller: options({ sessionTimeoutMs: SESSION_MS }), time, fs });
 }
 
 async function register(m: LocalController, id: number, incarnation = id): Promise<bigint> {
@@ -178,6 +178,29 @@ describe('LocalController: broker heartbeats', () => {
       assert.equal(m.image.cluster.broker(2)!.fenced, true);
       const again = await m.registerBroker({ brokerId: 2, incarnationId: incarnationId(98), endpoints: [endpoint(2)] });
       assert.equal(again.errorCode, ErrorCode.NONE);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('a restarted controller gives unfenced brokers a session from its start: one silent since is fenced after the timeout; one restarting registers at once', async () => {
+    const time = new MockTime();
+    const fs = new MemoryFileSystem();
+    const first = await open(time, fs);
+    await liveBrokers(first, [1, 2]);
+    await first.close();
+    await time.advance(60_000); // the controller was down for a minute
+    const m = await open(time, fs);
+    try {
+      assert.deepEqual([m.image.cluster.broker(1)!.fenced, m.image.cluster.broker(2)!.fenced], [false, false]);
+      // broker 1 comes back (a new process, a new incarnation): not a duplicate of its provisional session
+      const e1 = await register(m, 1, 11);
+      await heartbeat(m, 1, e1);
+      await time.advance(SESSION_MS);
+      assert.equal(m.image.cluster.broker(2)!.fenced, false, 'exactly the timeout: not yet');
+      await heartbeat(m, 1, e1);
+      await time.advance(1);
+      assert.deepEqual([m.image.cluster.broker(1)!.fenced, m.image.cluster.broker(2)!.fenced], [false, true]);
     } finally {
       await m.close();
     }

@@ -5,10 +5,14 @@
 // new active controller does. Whether a broker is fenced or in controlled shutdown is read from the
 // image (the records), the rest from here.
 //
-// Sessions: a broker's session starts with its first heartbeat (a broker that never heartbeats, as
-// in-process brokers registered by BrokerNode, is never timed out) and expires once more than
+// Sessions: a broker's session starts with its first heartbeat and expires once more than
 // `sessionTimeoutMs` has passed since its last one (Kafka's `timeNs + sessionTimeoutNs < nowNs`).
-// A registration ends the previous session.
+// A registration ends the previous session. A controller that starts (or restarts) gives every
+// unfenced broker in its image a provisional session from that moment (Kafka's
+// ClusterControlManager.activate): one that never heartbeats again is fenced once it expires, so a
+// broker that died while the controller was down loses its leaderships. A provisional session does
+// not make a new registration of that broker id a duplicate (the broker restarting with the
+// controller, as a combined node does, registers at once).
 //
 // The next state of a broker that heartbeats (Kafka's calculateNextBrokerState):
 //   FENCED              WantShutDown -> SHUTDOWN_NOW; WantFence -> FENCED; caught up (reported
@@ -48,6 +52,8 @@ interface BrokerHeartbeatState {
   metadataOffset: number;
   /** The offset that completes the controlled shutdown; -1 when not shutting down. */
   controlledShutdownOffset: number;
+  /** Started by the controller's start, not by a heartbeat yet (see the header). */
+  provisional: boolean;
 }
 
 export class BrokerHeartbeatManager {
@@ -57,7 +63,12 @@ export class BrokerHeartbeatManager {
 
   /** A new registration (broker epoch): its previous session and shutdown state end. */
   register(brokerId: number, epoch: bigint): void {
-    this.brokers.set(brokerId, { epoch, lastContactMs: null, metadataOffset: -1, controlledShutdownOffset: -1 });
+    this.brokers.set(brokerId, { epoch, lastContactMs: null, metadataOffset: -1, controlledShutdownOffset: -1, provisional: false });
+  }
+
+  /** A session from `nowMs` for an unfenced broker the starting controller found in its image. */
+  startProvisionalSession(brokerId: number, epoch: bigint, nowMs: number): void {
+    this.brokers.set(brokerId, { epoch, lastContactMs: nowMs, metadataOffset: -1, controlledShutdownOffset: -1, provisional: true });
   }
 
   remove(brokerId: number): void {
@@ -68,6 +79,7 @@ export class BrokerHeartbeatManager {
   touch(brokerId: number, epoch: bigint, fenced: boolean, metadataOffset: number, nowMs: number): void {
     const b = this.state(brokerId, epoch);
     b.lastContactMs = nowMs;
+    b.provisional = false;
     b.metadataOffset = metadataOffset;
     if (fenced) b.controlledShutdownOffset = -1;
   }
@@ -86,7 +98,7 @@ export class BrokerHeartbeatManager {
   /** Whether the broker has a session that has not expired at `nowMs`. */
   hasValidSession(brokerId: number, epoch: bigint, nowMs: number): boolean {
     const b = this.brokers.get(brokerId);
-    return b !== undefined && b.epoch === epoch && b.lastContactMs !== null && !this.isExpired(b.lastContactMs, nowMs);
+    return b !== undefined && !b.provisional && b.epoch === epoch && b.lastContactMs !== null && !this.isExpired(b.lastContactMs, nowMs);
   }
 
   /** Ends every expired session and returns them (the caller fences those still current). */
@@ -117,7 +129,8 @@ export class BrokerHeartbeatManager {
     let lowest = Number.POSITIVE_INFINITY;
     for (const [id, b] of this.brokers) {
       const reg = image.cluster.broker(id);
-      if (!reg || reg.epoch !== b.epoch || reg.fenced || b.controlledShutdownOffset >= 0 || b.lastContactMs === null) continue;
+      if (!reg || reg.epoch !== b.epoch || reg.fenced || b.controlledShutdownOffset >= 0 || b.lastContactMs === null || b.provisional)
+        continue;
       lowest = Math.min(lowest, b.metadataOffset);
     }
     return lowest;
@@ -159,7 +172,7 @@ export class BrokerHeartbeatManager {
   private state(brokerId: number, epoch: bigint): BrokerHeartbeatState {
     let b = this.brokers.get(brokerId);
     if (!b || b.epoch !== epoch) {
-      b = { epoch, lastContactMs: null, metadataOffset: -1, controlledShutdownOffset: -1 };
+      b = { epoch, lastContactMs: null, metadataOffset: -1, controlledShutdownOffset: -1, provisional: false };
       this.brokers.set(brokerId, b);
     }
     return b;

@@ -137,7 +137,9 @@ export class LocalController {
       markTopicStoreMigrated(fs, options.logDir);
       const { image, records } = replayLog(log);
       const startup = { replayedRecords: records, migratedTopics, truncatedBytes: local?.recovery.truncatedBytes ?? 0 };
-      return new LocalController(log, epoch, image, controller, logger, startup, time);
+      const opened = new LocalController(log, epoch, image, controller, logger, startup, time);
+      opened.startProvisionalSessions();
+      return opened;
     } catch (err) {
       log.close();
       throw err;
@@ -321,6 +323,16 @@ export class LocalController {
   }
 
   // ---- internals ----
+
+  /** Every unfenced broker of the replayed image gets a session from now (BrokerHeartbeatManager's header). */
+  private startProvisionalSessions(): void {
+    const now = this.time.now();
+    for (const id of this.current.cluster.brokerIds()) {
+      const b = this.current.cluster.broker(id)!;
+      if (!b.fenced) this.heartbeats.startProvisionalSession(id, b.epoch, now);
+    }
+    this.armSessionCheck();
+  }
 
   /** Arms one timer for the first instant a session expires (rearmed after every heartbeat and check). */
   private armSessionCheck(): void {
