@@ -68,7 +68,7 @@ export async function partitionView(cluster: LocalCluster, topic: string, partit
   throw new Error(`no live broker answered Metadata for ${topic}: ${(last as Error)?.message}`);
 }
 
-/** Creates a topic through any broker (forwarded to the controller); throws unless NONE. */
+/** Creates a topic through the first live broker (forwarded to the controller); throws unless NONE. */
 export async function createReplicatedTopic(
   cluster: LocalCluster,
   name: string,
@@ -76,7 +76,9 @@ export async function createReplicatedTopic(
   replicationFactor: number,
   configs: Record<string, string> = {},
 ): Promise<void> {
-  const res = await withWire(cluster.portOf(cluster.brokerIds[0]!), (c) =>
+  const live = cluster.brokerIds.find((id) => cluster.broker(id).running);
+  if (live === undefined) throw new Error('no broker is running');
+  const res = await withWire(cluster.portOf(live), (c) =>
     c.request(ApiKey.CreateTopics, 5, {
       topics: [
         {
