@@ -9,8 +9,7 @@
 //   failover: a raw acks=all producer loop (lib/failover.ts) on an RF=3 partition; the leader is
 //            SIGKILLed; time to the first acks=all success on its successor; the killed broker is
 //            restarted and back in the ISR before the next repeat.
-import { join } from 'node:path';
-import { execTimed } from '../lib/exec.ts';
+import { runLatencyDriver } from '../lib/latency-driver.ts';
 import { KCAT_PRODUCE_PROPS, kcatProduce } from '../lib/kcat.ts';
 import { recordsFile } from '../lib/records.ts';
 import { recordCount, sizeLabel, SIZES } from '../lib/shapes.ts';
@@ -108,38 +107,13 @@ function latencyScenario(ctx: RunContext): Scenario {
       await createReplicatedTopic(c, ctx.brokerApis, 'warmup', 3, RF_CONFIGS[3]);
       const v = await createReplicatedTopic(c, ctx.brokerApis, 'latency', 3, RF_CONFIGS[3]);
       const driver = (topic: string, secs: number) =>
-        execTimed(
-          ctx.tools.python!.path,
-          [
-            join(ctx.root, 'bench/drivers/kafka_latency.py'),
-            ...['--bootstrap', c.bootstrap, '--topic', topic, '--size', String(LATENCY_SIZE)],
-            ...['--rate', String(LATENCY_RATE), '--seconds', String(secs), '--warmup', '1', '--acks', 'all'],
-          ],
-          { timeoutMs: (secs + 120) * 1000 },
-        );
+        runLatencyDriver(ctx, { bootstrap: c.bootstrap, topic, size: LATENCY_SIZE, rate: LATENCY_RATE, seconds: secs, acks: 'all' });
       // warm-up, untimed: the same driver for a short run (it also has the consumer's group
       // coordinator create __consumer_offsets, 50 partitions x RF 3, before the measured run)
       const w = await driver('warmup', LATENCY_WARMUP_SECONDS);
-      if (w.code !== 0) throw new Error(`latency warm-up failed (exit ${w.code}): ${(w.stdout + w.stderr).trim().slice(-400)}`);
-      const wOut = JSON.parse(w.stdout.trim().split('\n').pop() || '{}') as { p50Ms?: number; p99Ms?: number };
-      ctx.note(
-        `latency warm-up (untimed, ${LATENCY_WARMUP_SECONDS} s): p50 ${wOut.p50Ms?.toFixed(2)} ms, p99 ${wOut.p99Ms?.toFixed(1)} ms`,
-      );
+      ctx.note(`latency warm-up (untimed, ${LATENCY_WARMUP_SECONDS} s): p50 ${w.p50Ms?.toFixed(2)} ms, p99 ${w.p99Ms?.toFixed(1)} ms`);
       const m = await sampled(c, () => driver('latency', seconds));
-      const r = m.value;
-      const out = JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as {
-        sent?: number;
-        received?: number;
-        counted?: number;
-        achievedRate?: number;
-        p50Ms?: number;
-        p99Ms?: number;
-        p999Ms?: number;
-        maxMs?: number;
-      };
-      if (r.code !== 0 || out.counted == null)
-        throw new Error(`latency driver failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(-400)}`);
-      if (out.received !== out.sent) throw new Error(`the consumer fell behind: received ${out.received} of ${out.sent} records`);
+      const out = m.value;
       const after = await waitFullIsr(c.cluster, ctx.brokerApis, 'latency', 10_000).then(isr, (e: Error) => `not full: ${e.message}`);
       ctx.note(
         `latency: ${isr(v)}; asked ${fmt(LATENCY_RATE)} records/s, sent ${fmt(out.achievedRate ?? 0)}/s; max ${out.maxMs?.toFixed(1)} ms; after the run: ${after}`,

@@ -4,8 +4,7 @@
 // a high rate: the achieved rate is in the rec/s column and in a note. Driver: bench/drivers/kafka_latency.py (confluent-kafka):
 // a producer process (linger.ms=0) stamps CLOCK_MONOTONIC into each value, a consumer process
 // long-polls (fetch.wait.max.ms=100, fetch.min.bytes=1) and records receive - send time.
-import { join } from 'node:path';
-import { execTimed } from '../lib/exec.ts';
+import { runLatencyDriver } from '../lib/latency-driver.ts';
 import { headlineProduce, realClient } from '../lib/goals.ts';
 import { brokerSkip, createTopics, sampled } from '../lib/tributary.ts';
 import { rawLatency } from '../lib/raw-latency.ts';
@@ -17,44 +16,12 @@ const SIZE = 100;
 const APIS = [Api.Produce, Api.Fetch, Api.ListOffsets, Api.Metadata];
 
 async function latencyRun(ctx: RunContext, rate: number, label: string, seconds = ctx.quick ? 2 : 10): Promise<Row[]> {
-  const warmup = 1;
   const broker = await ctx.startBroker({ settings: { 'num.partitions': 1 } });
   await createTopics(ctx, broker, [{ name: 'latency', partitions: 1 }]);
   const m = await sampled(broker, () =>
-    execTimed(
-      ctx.tools.python!.path,
-      [
-        join(ctx.root, 'bench/drivers/kafka_latency.py'),
-        '--bootstrap',
-        broker.bootstrap,
-        '--topic',
-        'latency',
-        '--size',
-        String(SIZE),
-        '--rate',
-        String(Math.round(rate)),
-        '--seconds',
-        String(seconds),
-        '--warmup',
-        String(warmup),
-      ],
-      { timeoutMs: (seconds + 120) * 1000 },
-    ),
+    runLatencyDriver(ctx, { bootstrap: broker.bootstrap, topic: 'latency', size: SIZE, rate, seconds }),
   );
-  const r = m.value;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as {
-    sent?: number;
-    received?: number;
-    counted?: number;
-    achievedRate?: number;
-    p50Ms?: number;
-    p99Ms?: number;
-    p999Ms?: number;
-  };
-  if (r.code !== 0 || out.counted == null)
-    throw new Error(`latency driver failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(-400)}`);
-  if (out.received !== out.sent)
-    throw new Error(`the consumer fell behind: received ${out.received} of ${out.sent} records within the time limit`);
+  const out = m.value;
   ctx.note(
     `${label}: asked ${Math.round(rate).toLocaleString('en-US')} records/s, sent ${Math.round(out.achievedRate ?? 0).toLocaleString('en-US')}/s`,
   );
