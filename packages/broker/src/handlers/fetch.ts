@@ -70,12 +70,9 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     if (request.sessionId !== 0) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
+    // Kafka's fetchOnlyFromLeader: followers, and consumers before v11 (no client metadata)
     const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
-    const result = ctx.services.replicas.fetchMessages(
-      fetchOnlyFromLeader ? request : { ...request, fetchOnlyFromLeader },
-      ctx.signal,
-      ctx.services.nodeId,
-    );
+    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on

@@ -394,6 +394,8 @@ export class Partition {
   maybeIncrementLeaderHighWatermark(): boolean {
     if (!this.isLeader) return false;
     if (this.isr.length < this.effectiveMinIsr) return false;
+    // a lone leader (no remote replica): its own completed end is the HW, no clock read on the append path
+    if (this.remote.size === 0) return this.maybeIncrementHighWatermark(this.localEnd);
     const now = this.init.time.now();
     const lag = this.init.replicaLagTimeMaxMs ?? 30_000;
     const leo = this.logEndOffset;

@@ -107,11 +107,6 @@ export interface FetchRequestPartition {
 export interface FetchMessagesRequest {
   /** The fetching follower's broker id; -1 (or absent) for consumers. */
   replicaId?: number;
-  /**
-   * Whether only the leader may answer (Kafka's fetchOnlyFromLeader): followers, and consumers
-   * before Fetch v11; a v11+ consumer may read from a follower, up to its HW (KIP-392). Default true.
-   */
-  fetchOnlyFromLeader?: boolean;
   /** The consumer's rack (client.rack, Fetch v11+), for the preferred read replica. */
   rackId?: string;
   maxWaitMs: number;
@@ -356,10 +351,9 @@ export class ReplicaManager {
     if (leaderChanged) {
       this.followLeader(p);
       this.fetchPurgatory.completeKey(p.key);
-      this.producePurgatory.checkAndComplete(p.key);
-    } else {
-      this.producePurgatory.checkAndComplete(p.key);
     }
+    // a leadership or ISR change may answer waiting acks=all produces
+    this.producePurgatory.checkAndComplete(p.key);
   }
 
   /** A follower fetches from its leader's broker; a leader (or a leaderless replica) fetches from no one. */
@@ -523,13 +517,16 @@ export class ReplicaManager {
    * has an error, maxWaitMs is 0 or `signal` is aborted; otherwise waits in the purgatory, then
    * reads again. Records are read into buffers of the pool; the caller's writer returns them.
    * `servingNode`: see AppendOptions.servingNode (the shared-log test cluster only).
+   * `fetchOnlyFromLeader` (Kafka's): false lets a consumer read from a follower up to its HW
+   * (KIP-392), and the leader name a preferred read replica; followers always need the leader.
    */
   fetchMessages(
     req: FetchMessagesRequest,
     signal: AbortSignal,
     servingNode = this.options.nodeId,
+    fetchOnlyFromLeader = true,
   ): FetchMessagesResponse | Promise<FetchMessagesResponse> {
-    const first = this.readFromLocalLog(req, servingNode);
+    const first = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
       return first.response;
     }
@@ -543,11 +540,11 @@ export class ReplicaManager {
       fromFollower: (req.replicaId ?? -1) >= 0,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
-    return op.completion.then(() => this.readFromLocalLog(req, servingNode).response);
+    return op.completion.then(() => this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader).response);
   }
 
   /** One pass over the requested partitions within the read budget (KIP-74). */
-  private readFromLocalLog(req: FetchMessagesRequest, nodeId: number): ReadOutcome {
+  private readFromLocalLog(req: FetchMessagesRequest, nodeId: number, fetchOnlyFromLeader: boolean): ReadOutcome {
     let limit = req.maxBytes;
     let minOneBatch = true;
     let bytes = 0;
@@ -564,7 +561,7 @@ export class ReplicaManager {
           hasError = true;
           return fetchError(rp.partition, p);
         }
-        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, follower >= 0 || req.fetchOnlyFromLeader !== false);
+        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, follower >= 0 || fetchOnlyFromLeader);
         if (leaderError !== ErrorCode.NONE) {
           hasError = true;
           return fetchError(rp.partition, leaderError);
@@ -596,7 +593,7 @@ export class ReplicaManager {
           }
         }
         // KIP-392: a consumer in another replica's rack is sent there (no records from the leader)
-        if (follower < 0 && this.rackAwareSelector && req.rackId && req.fetchOnlyFromLeader === false && p.isLeader) {
+        if (follower < 0 && this.rackAwareSelector && req.rackId && !fetchOnlyFromLeader && p.isLeader) {
           const preferred = preferredReadReplica(p, this.image.cluster, req.rackId, fetchOffset);
           if (preferred !== -1) {
             hasError = true; // answered at once, not parked
