@@ -1,6 +1,6 @@
 // The structure of the source tree, checked: the import graph of every package's src (relative
 // and @tributary/* imports, type-only ones included) has no cycle between files; packages import
-// only the layers below them (protocol < storage < metadata < broker < testkit, tributary;
+// only the layers below them (protocol < storage < raft < metadata < broker < testkit, tributary;
 // protocol < client < broker: a broker reaches other brokers and the controller through the
 // client's BrokerConnection, as Kafka's broker uses the clients' NetworkClient); and a broker handler imports no storage module (handlers delegate to the
 // ReplicaManager and the metadata, they never touch logs themselves).
@@ -16,11 +16,12 @@ const PACKAGES = join(ROOT, 'packages');
 const LAYERS: Record<string, string[]> = {
   protocol: [],
   storage: ['protocol'],
-  metadata: ['protocol', 'storage'],
-  broker: ['protocol', 'storage', 'metadata', 'client'],
+  raft: ['protocol', 'storage'],
+  metadata: ['protocol', 'storage', 'raft'],
+  broker: ['protocol', 'storage', 'raft', 'metadata', 'client'],
   client: ['protocol'],
-  testkit: ['protocol', 'storage', 'metadata', 'broker', 'client'],
-  tributary: ['protocol', 'storage', 'metadata', 'broker', 'client'],
+  testkit: ['protocol', 'storage', 'raft', 'metadata', 'broker', 'client'],
+  tributary: ['protocol', 'storage', 'raft', 'metadata', 'broker', 'client'],
 };
 
 function sources(dir: string, out: string[] = []): string[] {

@@ -1,0 +1,6 @@
+// @tributary/raft: Kafka's Raft (KIP-595 with KIP-996 pre-vote) for the `__cluster_metadata` quorum:
+// the election and replication core (raft-client.ts), the log and election-state seams it runs
+// over, and their disk implementations. Nothing here knows what the records mean.
+export * from './raft-messages.ts';
+export * from './raft-log.ts';
+export * from './quorum-state-store.ts';
