@@ -4,3 +4,7 @@
 export * from './raft-messages.ts';
 export * from './raft-log.ts';
 export * from './quorum-state-store.ts';
+export * from './quorum-config.ts';
+export * from './leader-state.ts';
+export * from './raft-client.ts';
+export * from './memory-raft-log.ts';
