@@ -4,3 +4,6 @@
 export * from './raft-messages.ts';
 export * from './raft-log.ts';
 export * from './quorum-state-store.ts';
+export * from './leader-change.ts';
+export * from './disk-raft-log.ts';
+export * from './quorum-state-file.ts';
