@@ -6,10 +6,12 @@
 //
 // Rules:
 // - Appends write to the page cache and return at once; nothing is durable until `flush()`
-//   resolves (the log never fsyncs by itself on the append path). `flushedOffset`: every offset
-//   below it is fsynced. A truncation lowers it to the new log end, including under an fsync in
-//   flight (storage's flush credits an fsync only up to the lowest log end a truncation left
-//   while it ran), so truncated data is never reported durable.
+//   resolves (no fsync on the append path; a segment roll flushes the old segment in the
+//   background, as Kafka). Concurrent flushes share fsyncs; each resolves once everything
+//   appended before it was called is durable. `flushedOffset`: every offset below it is fsynced.
+//   A truncation lowers it to the new log end, also under an fsync in flight: storage credits
+//   such an fsync only up to the lowest log end a truncation left while it ran, and fsyncs a cut
+//   segment again even if it grew back to the size that fsync saw.
 // - Opening runs storage's recovery scan over the whole log (a torn or corrupt tail is cut off,
 //   the epochs of the batches re-read), then fsyncs what is left: a reopened log is all flushed.
 // - The leader's batches come from `encode` (the state machine's record-batch encoder); the log
@@ -47,7 +49,7 @@ export interface DiskRaftLogOptions<D> {
   time?: Time;
   /** metadata.log.segment.bytes (default 1 GiB, as Kafka). */
   segmentBytes?: number;
-  /** Encodes what the leader appends as one v2 batch (its BaseOffset is overwritten). */
+  /** Encodes what the leader appends as one v2 batch (BaseOffset and PartitionLeaderEpoch are then overwritten in place). */
   encode: (data: D, epoch: number, appendTimeMs: number) => Buffer;
 }
 
@@ -70,6 +72,8 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   readonly recovery: LoadReport;
   /** `<logDir>/__cluster_metadata-0`. */
   readonly dir: string;
+
+  private closed = false;
 
   private constructor(
     private readonly log: PartitionLog,
@@ -191,9 +195,11 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
 
   async flush(): Promise<void> {
     await this.log.flushAsync();
+    if (this.closed) throw new Error(`raft log ${this.dir} is closed`);
     if (this.log.isOffline) throw new Error(`raft log ${this.dir} is offline: nothing more can be made durable`);
   }
 
+  /** See RaftLog.read; also null for an offset outside [startOffset, endOffset). */
   read(offset: number, maxOffset: number, maxBytes: number): Buffer | null {
     if (offset < this.startOffset || offset >= Math.min(maxOffset, this.endOffset)) return null;
     const { records } = this.log.read(offset, maxBytes, maxOffset);
@@ -234,6 +240,7 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
 
   /** Closes the files (fsyncing first). */
   close(): void {
+    this.closed = true;
     this.log.close();
     this.fds.closeAll();
   }

@@ -136,6 +136,13 @@ describe('DiskRaftLog: appends and flush', () => {
     assert.deepEqual([log.endOffset, log.flushedOffset, log.lastFetchedEpoch], [0, 0, 0]);
   });
 
+  it('a flush after close fails', async () => {
+    const log = logEnv().open();
+    log.appendAsLeader(['a'], 1);
+    log.close();
+    await assert.rejects(log.flush(), /closed/);
+  });
+
   it('a failed fsync fails the flush', async () => {
     const env = logEnv();
     const log = env.open();
