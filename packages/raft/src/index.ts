@@ -8,3 +8,6 @@ export * from './quorum-config.ts';
 export * from './leader-state.ts';
 export * from './raft-client.ts';
 export * from './memory-raft-log.ts';
+export * from './leader-change.ts';
+export * from './disk-raft-log.ts';
+export * from './quorum-state-file.ts';

@@ -464,6 +464,7 @@ export class LogSegment {
     this.verified.add(0, pos);
     this.readEndOffset = -1;
     this.flushedSize = Math.min(this.flushedSize, pos);
+    this.truncations++;
     this.nextOffset = next;
     // As a normally closed segment, record the largest timestamp seen (Kafka's recover does too).
     this.maybeAppendTimeIndex();
@@ -495,15 +496,23 @@ export class LogSegment {
     }
     if (this.logDirty) {
       const size = this.size;
+      const truncations = this.truncations;
       this.ctx.fs.fsyncSync(this.fd());
-      this.markLogSynced(size);
+      this.markLogSynced(size, truncations);
     }
   }
 
   /** The log file changed (append, truncation, creation) since its last fsync. */
   logDirty = false;
+  /**
+   * Bumped whenever the file may have been cut (recovery, truncation): an fsync that began
+   * before then vouches for nothing, even if the file grew back to the size it had (the bytes
+   * written since may not be the ones it synced).
+   */
+  private truncations = 0;
 
-  private markLogSynced(sizeAtSync: number): void {
+  private markLogSynced(sizeAtSync: number, truncationsAtSync: number): void {
+    if (truncationsAtSync !== this.truncations) return;
     if (sizeAtSync > this.flushedSize) this.flushedSize = sizeAtSync;
     if (this.size === sizeAtSync) this.logDirty = false;
   }
@@ -511,8 +520,9 @@ export class LogSegment {
   /** Async fsync of the log file only (group commit); the descriptor is pinned meanwhile. */
   async fsyncLog(): Promise<void> {
     const size = this.size;
+    const truncations = this.truncations;
     await this.fsyncPath(this.logPath);
-    this.markLogSynced(size);
+    this.markLogSynced(size, truncations);
   }
 
   private async fsyncPath(path: string): Promise<void> {
@@ -529,8 +539,9 @@ export class LogSegment {
     this.offsetIndex.persist();
     this.timeIndex.persist();
     const size = this.size;
+    const truncations = this.truncations;
     const syncs: Promise<void>[] = [];
-    if (this.logDirty) syncs.push(this.fsyncPath(this.logPath).then(() => this.markLogSynced(size)));
+    if (this.logDirty) syncs.push(this.fsyncPath(this.logPath).then(() => this.markLogSynced(size, truncations)));
     for (const idx of [this.offsetIndex, this.timeIndex]) {
       if (idx.dirty) {
         idx.dirty = false;

@@ -1,6 +1,7 @@
 // Injected faults (full disk, torn write, failed fsync), group commit, flush policies, bounded descriptors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Off, batchesIn } from '@tributary/protocol';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
 import { AppendTruncatedError, LogOfflineError } from '../src/errors.ts';
@@ -103,6 +104,35 @@ test('a truncation under an fsync in flight: the truncated append is rejected, a
       [1, 2],
     ],
   );
+});
+
+test('a truncation under an fsync in flight, then appends back to the same size: the next flush fsyncs them again', async () => {
+  const env = testEnv();
+  const log = env.open().getOrCreateLog('t', 0);
+  for (const v of 'abc') log.appendSync(buildBatch({ records: [{ value: v }] }), { leaderEpoch: 0 });
+  // the worst case of a disk: an fsync covers what was written when it began, and ends later
+  const held: Array<() => void> = [];
+  env.fs.fsync = (fd: number) => {
+    env.fs.fsyncSync(fd);
+    return new Promise<void>((resolve) => held.push(resolve));
+  };
+  const first = log.flushAsync(); // syncs a, b, c
+  log.truncateTo(1);
+  for (const v of 'yz') log.appendSync(buildBatch({ records: [{ value: v }] }), { leaderEpoch: 1 }); // same size again
+  const second = log.flushAsync();
+  while (held.length) {
+    held.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all([first, second]);
+  assert.equal(log.durableOffset, 3);
+  env.fs.crash();
+  const records = env
+    .open()
+    .getLog('t', 0)!
+    .read(0, 1 << 20).records;
+  const epochs = [...batchesIn(records)].map(({ pos }) => records.readInt32BE(pos + Off.PartitionLeaderEpoch));
+  assert.deepEqual(epochs, [0, 1, 1]); // b and c are gone, y and z survived
 });
 
 test('flush.messages flushes in the background and advances the recovery point; flush.ms via the scheduler', async () => {
