@@ -32,6 +32,8 @@ import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME } from './coordinator/offsets-topic-host.ts';
 import { ReplicaOffsetsHost } from './coordinator/replica-offsets-host.ts';
 import { RemoteController } from './controller/remote-controller.ts';
+import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
+import type { QuorumNode } from './controller/describe-quorum-response.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
@@ -227,6 +229,7 @@ export class BrokerCore {
       this.ownController = await LocalController.open({
         logDir: config.logDirs[0]!,
         controller: controllerOptions(config),
+        nodeId: config.nodeId,
         fs: replicas.logs.fs,
         time: this.time,
         logger: this.log,
@@ -245,6 +248,17 @@ export class BrokerCore {
     this.log.info('following the controller quorum', { voters: config.get('controller.quorum.voters') });
     await remote.start();
     return remote;
+  }
+
+  /**
+   * Where this core's broker listeners send DescribeQuorum: forwarded to a remote controller, or
+   * answered by the LocalController in this process (its own or a shared one) with the voters'
+   * endpoints `nodes` gives.
+   */
+  describeQuorumChannel(nodes: () => readonly QuorumNode[]): DescribeQuorumChannel {
+    if (this.remoteController) return this.remoteController;
+    const local = this.ownController ?? this.options.controller;
+    return local instanceof LocalController ? localDescribeQuorum(local, nodes) : NO_DESCRIBE_QUORUM;
   }
 
   /** The LocalController this node runs (controller role), or null. */

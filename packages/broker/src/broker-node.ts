@@ -14,6 +14,7 @@ import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
+import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
@@ -31,6 +32,8 @@ export interface BrokerNodeOptions {
   /** Default: allow every operation. */
   authorizer?: Authorizer;
   limits: ConnectionLimits;
+  /** The bound CONTROLLER listeners of a combined node (DescribeQuorum's Nodes); default none. */
+  controllerListeners?: () => readonly BoundListener[];
 }
 
 /** Connection limits from the configuration and the broker options. */
@@ -74,6 +77,9 @@ export class BrokerNode {
       registry: options.registry,
       metadata: core.metadata,
       controller: core.controller,
+      quorum: core.describeQuorumChannel(() =>
+        quorumNodes(core.config, options.nodeId, controllerEndpoints(core.config, options.controllerListeners?.() ?? [])),
+      ),
       replicas: core.replicas,
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,

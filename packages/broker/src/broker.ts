@@ -124,6 +124,7 @@ export class Broker {
       registry: this.registry,
       authorizer: this.options.authorizer,
       limits: connectionLimits(config, this.options),
+      controllerListeners: () => this.controllerListeners,
     });
     this.node = node;
     let bound: BoundListener[];

@@ -64,6 +64,7 @@ export class ControllerNode {
     this.controller = await LocalController.open({
       logDir: dir,
       controller: controllerOptions(config),
+      nodeId: config.nodeId,
       fs,
       time,
       logger: this.options.log,

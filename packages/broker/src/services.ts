@@ -11,6 +11,7 @@ import type { GroupCoordinatorService } from './coordinator/group-coordinator-se
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
+import type { DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { MetadataCache } from './metadata/metadata-cache.ts';
 import type { ReplicaManager } from './replica/replica-manager.ts';
 
@@ -36,6 +37,8 @@ export interface BrokerServices {
   readonly metadata: MetadataCache;
   /** Where topic operations go: they become metadata records, then reach `metadata`. */
   readonly controller: ControllerChannel;
+  /** Where DescribeQuorum goes: the active controller (forwarded to a remote one, or answered by this process's). */
+  readonly quorum: DescribeQuorumChannel;
   /** The partitions this broker hosts: logs, append (Produce) and fetch (Fetch), the purgatory. */
   readonly replicas: ReplicaManager;
   /** Producer ids for InitProducerId (blocks persisted in the first log dir). */

@@ -257,6 +257,30 @@ export interface ClusterDescription {
   brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
 }
 
+/** One replica of the metadata quorum as its leader reports it (Kafka's QuorumInfo.ReplicaState). */
+export interface QuorumReplicaState {
+  replicaId: number;
+  /** The replica's log directory id (v2; the zero uuid when unknown). */
+  replicaDirectoryId: string;
+  /** The offset the replica last fetched from (-1 unknown). */
+  logEndOffset: number;
+  /** The leader's clock when the replica last fetched; null when unknown (or before v1). */
+  lastFetchTimestamp: number | null;
+  /** The leader's clock when the replica was last caught up with the leader's log end; null when unknown. */
+  lastCaughtUpTimestamp: number | null;
+}
+
+/** The KRaft metadata quorum (`__cluster_metadata-0`) as its leader describes it (Kafka's QuorumInfo). */
+export interface QuorumInfo {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: number;
+  voters: QuorumReplicaState[];
+  observers: QuorumReplicaState[];
+  /** The voters' controller listeners by node id (DescribeQuorum v2; empty before). */
+  nodes: Map<number, { nodeId: number; endpoints: Array<{ name: string; host: string; port: number }> }>;
+}
+
 export interface GroupDescription {
   groupId: string;
   state: string;
@@ -302,6 +326,8 @@ export interface Admin {
   listGroupOffsets(groupId: string): Promise<OffsetToCommit[]>;
   alterGroupOffsets(groupId: string, offsets: OffsetToCommit[]): Promise<void>;
   describeCluster(): Promise<ClusterDescription>;
+  /** The metadata quorum: its leader, epoch, high watermark, voters and observers (DescribeQuorum, any broker forwards). */
+  describeMetadataQuorum(): Promise<QuorumInfo>;
 }
 
 // ---------------------------------------------------------------- errors

@@ -7,9 +7,18 @@ import { topicsCommand } from './commands/topics.ts';
 import { produceCommand } from './commands/produce.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { groupsCommand } from './commands/groups.ts';
+import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import type { Command } from './commands/command.ts';
 
-export const COMMANDS: readonly Command[] = [startCommand, storageCommand, topicsCommand, produceCommand, consumeCommand, groupsCommand];
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  storageCommand,
+  topicsCommand,
+  produceCommand,
+  consumeCommand,
+  groupsCommand,
+  metadataQuorumCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,6 +1,6 @@
 // The controller listener's APIs (Kafka's ControllerApis): what brokers send to the controller —
 // BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
-// log — and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
+// log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
 // CreatePartitions, AlterConfigs, IncrementalAlterConfigs), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
 // connection, as an unknown one does on a broker listener.
@@ -16,6 +16,7 @@ import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts'
 import { alterPartitionHandler } from './handlers/alter-partition.ts';
 import { brokerHeartbeatHandler } from './handlers/broker-heartbeat.ts';
 import { brokerRegistrationHandler } from './handlers/broker-registration.ts';
+import { controllerDescribeQuorumHandler } from './handlers/describe-quorum.ts';
 import { metadataFetchHandler } from './handlers/metadata-fetch.ts';
 
 export function controllerHandlers(controller: ControllerBackend): AnyApiHandler[] {
@@ -27,6 +28,7 @@ export function controllerHandlers(controller: ControllerBackend): AnyApiHandler
     alterConfigsHandler, // 33
     createPartitionsHandler, // 37
     incrementalAlterConfigsHandler, // 44
+    controllerDescribeQuorumHandler(controller), // 55
     alterPartitionHandler(controller), // 56
     brokerRegistrationHandler(controller), // 62
     brokerHeartbeatHandler(controller), // 63

@@ -10,7 +10,7 @@
 //   await server.stop();                      // drains connections; the backend stays open
 //
 // The handlers reused from the broker see BrokerServices: the controller's configuration, its
-// node id and cluster id, a MetadataCache following the backend's images, the backend as
+// node id and cluster id, its bound CONTROLLER listeners as `advertisedListeners`, a MetadataCache following the backend's images, the backend as
 // `controller`. A controller hosts no partitions and runs no coordinators: `replicas`,
 // `producerIds` and `groupCoordinator` throw if a handler reaches for them.
 import type { Time } from '@tributary/storage';
@@ -25,7 +25,9 @@ import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { RequestDispatcher } from '../server/request-dispatcher.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from '../server/socket-server.ts';
 import type { BrokerServices } from '../services.ts';
+import type { ListenerEndpoint } from '../config/listeners.ts';
 import type { ControllerBackend } from './controller-backend.ts';
+import { controllerEndpoints, localDescribeQuorum, quorumNodes } from './describe-quorum-channel.ts';
 import { createControllerRegistry } from './controller-apis.ts';
 
 export interface ControllerServerOptions {
@@ -51,10 +53,12 @@ export class ControllerServer {
   private readonly shutdown = new AbortController();
   private unsubscribe: (() => void) | null = null;
   private bound: BoundListener[] = [];
+  /** The bound CONTROLLER listeners as published (DescribeQuorum's Nodes); filled in by start(). */
+  private readonly endpoints: ListenerEndpoint[] = [];
 
   constructor(private readonly options: ControllerServerOptions) {
     this.registry = createControllerRegistry(options.controller);
-    const services = controllerServices(options, this.registry, this.metadata, this.shutdown.signal);
+    const services = controllerServices(options, this.registry, this.metadata, this.shutdown.signal, this.endpoints);
     this.server = new SocketServer({
       listeners: options.listeners,
       limits: options.limits ?? connectionLimits(options.config),
@@ -75,6 +79,7 @@ export class ControllerServer {
     this.unsubscribe = this.options.controller.subscribe((_delta, image) => this.metadata.update(image));
     try {
       this.bound = await this.server.start();
+      this.endpoints.splice(0, this.endpoints.length, ...controllerEndpoints(this.options.config, this.bound));
     } catch (err) {
       this.unsubscribe();
       this.unsubscribe = null;
@@ -98,6 +103,7 @@ function controllerServices(
   registry: HandlerRegistry,
   metadata: MetadataCache,
   shutdownSignal: AbortSignal,
+  endpoints: readonly ListenerEndpoint[],
 ): BrokerServices {
   const none = (what: string) => () => {
     throw new Error(`a controller has no ${what}`);
@@ -108,10 +114,11 @@ function controllerServices(
     log: o.log,
     nodeId: o.nodeId,
     clusterId: o.clusterId,
-    advertisedListeners: [],
+    advertisedListeners: endpoints,
     registry,
     metadata,
     controller: o.controller,
+    quorum: localDescribeQuorum(o.controller, () => quorumNodes(o.config, o.nodeId, endpoints)),
     shutdownSignal,
   };
   Object.defineProperties(services, {

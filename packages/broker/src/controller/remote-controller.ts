@@ -10,8 +10,8 @@
 //   - the RPCs: the operations, answered in LocalController's result shapes (controller-rpc.ts);
 //     registerBroker / brokerHeartbeat / alterPartition / allocateProducerIds as their APIs.
 // fenceBroker and unfenceBroker are heartbeats (WantFence; caught up once the image reached the
-// registration), as a broker asks its controller. changePartition has no wire API: answered
-// INVALID_REQUEST (a leader sends AlterPartition).
+// registration), as a broker asks its controller. describeQuorum forwards DescribeQuorum as it
+// came. changePartition has no wire API: answered INVALID_REQUEST (a leader sends AlterPartition).
 //
 //   const rc = new RemoteController({ voters: '3000@127.0.0.1:9093', nodeId: 1, clusterId, log });
 //   await rc.start();                       // resolves once the image caught up with the log
@@ -46,11 +46,19 @@ import {
   CLUSTER_METADATA_TOPIC,
   ALTER_PARTITION_MAX_VERSION,
 } from '@tributary/metadata';
-import { ApiKey, ErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
+  type DescribeQuorumRequest,
+  type DescribeQuorumResponse,
+} from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import type { ControllerChannel } from '../metadata/controller-channel.ts';
 import { METADATA_TOPIC_ID } from './controller-backend.ts';
+import type { DescribeQuorumChannel } from './describe-quorum-channel.ts';
 import { ControllerConnection, parseBootstrapServers, parseQuorumVoters, type ControllerAddress } from './controller-connection.ts';
 import * as rpc from './controller-rpc.ts';
 
@@ -74,7 +82,7 @@ export interface RemoteControllerOptions {
 
 const FETCH_MAX_BYTES = 8 * 1024 * 1024;
 
-export class RemoteController implements ControllerChannel {
+export class RemoteController implements ControllerChannel, DescribeQuorumChannel {
   private current: MetadataImage = MetadataImage.EMPTY;
   private nextOffset = 0;
   private highWatermark = -1;
@@ -227,6 +235,11 @@ export class RemoteController implements ControllerChannel {
 
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.rpc.request(ApiKey.AlterPartition, request, { version });
+  }
+
+  /** DescribeQuorum forwarded at the client's version; the controller's answer as it came (Kafka's forwarding). */
+  describeQuorum(request: DescribeQuorumRequest, version: number): Promise<DescribeQuorumResponse> {
+    return this.rpc.request(ApiKey.DescribeQuorum, request, { version });
   }
 
   async allocateProducerIds(brokerId: number, brokerEpoch?: bigint): Promise<ProducerIdsBlockResult> {

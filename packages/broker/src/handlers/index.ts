@@ -26,6 +26,7 @@ import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
+import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
@@ -56,6 +57,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44
   offsetDeleteHandler, // 47
+  describeQuorumHandler, // 55
   describeClusterHandler, // 60
 ];
 

@@ -14,7 +14,7 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
   [ApiKey.OffsetForLeaderEpoch]: range(3, 4),
 };
 
-/** To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats, forwarded writes. */
+/** To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats, forwarded writes and DescribeQuorum. */
 export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.Fetch]: range(15, 17),
   [ApiKey.ApiVersions]: range(0, 4),
@@ -23,6 +23,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.AlterConfigs]: range(0, 2),
   [ApiKey.CreatePartitions]: range(0, 3),
   [ApiKey.IncrementalAlterConfigs]: range(0, 1),
+  [ApiKey.DescribeQuorum]: range(0, 2),
   [ApiKey.AlterPartition]: range(0, 3),
   [ApiKey.BrokerRegistration]: range(0, 4),
   [ApiKey.BrokerHeartbeat]: range(0, 1),

@@ -179,6 +179,10 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['responses'],
   },
   [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
+  [ApiKey.DescribeQuorum]: {
+    sample: () => ({ topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }),
+    where: topLevel,
+  },
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
 };
 

@@ -2,9 +2,20 @@
 // cluster. Requests go where Kafka's AdminClient sends them: topic creation/deletion/partitions
 // to the controller (any broker forwards in KRaft), ListOffsets and DeleteRecords to partition
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
-// configs to that broker. Per-item errors are thrown as KafkaClientError naming the item.
+// configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts). Per-item
+// errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
-import type { Admin, ClusterDescription, ConfigResource, GroupDescription, NewTopic, OffsetToCommit, TopicDescription } from '../api.ts';
+import type {
+  Admin,
+  ClusterDescription,
+  ConfigResource,
+  GroupDescription,
+  NewTopic,
+  OffsetToCommit,
+  QuorumInfo,
+  TopicDescription,
+} from '../api.ts';
+import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -344,6 +355,10 @@ export class KafkaAdmin implements Admin {
           topic: t.name,
           partition: p.partitionIndex,
         });
+  }
+
+  describeMetadataQuorum(): Promise<QuorumInfo> {
+    return describeMetadataQuorum(this.cluster);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -71,4 +71,7 @@ export class RetryingAdmin implements Admin {
   describeCluster(...a: Args<'describeCluster'>) {
     return this.run(() => this.inner.describeCluster(...a));
   }
+  describeMetadataQuorum(...a: Args<'describeMetadataQuorum'>) {
+    return this.run(() => this.inner.describeMetadataQuorum(...a));
+  }
 }

@@ -25,16 +25,20 @@
 // controlled shutdowns as Kafka's QuorumController does; a broker that has heartbeated and then
 // stays silent longer than sessionTimeoutMs is fenced by a timer armed for the first instant a
 // session expires (the time seam's setTimeout, so MockTime drives it in tests).
+// DescribeQuorum: one voter (this controller, node id from the options) leading its epoch, with
+// the brokers that fetch the log as observers (updateReplicaState, replica-fetch-states.ts).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
 import { ErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
 import type { Cancel, FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
+import type { QuorumDescription } from '@tributary/raft';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
+import { ReplicaFetchStates } from './replica-fetch-states.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS } from '../controller/controller-options.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
 import type { ControllerOptions } from '../controller/controller-options.ts';
@@ -74,6 +78,8 @@ export interface LocalControllerOptions {
   logger?: MetadataLogger;
   /** Replaces the local log (tests); `logDir` is then only used for the migration. */
   metadataLog?: MetadataLog;
+  /** This controller's node.id: the leader DescribeQuorum reports (default -1: unknown). */
+  nodeId?: number;
 }
 
 /** What start-up did. */
@@ -101,6 +107,8 @@ export class LocalController {
   /** Fetches of the metadata log waiting for records past an offset. */
   private readonly appendWaiters = new Set<{ offset: number; wake: () => void }>();
   private sessionTimerAt: number | null = null;
+  /** The observers fetching the metadata log (brokers), as DescribeQuorum reports them. */
+  private readonly observers = new ReplicaFetchStates();
 
   private constructor(
     private readonly log: MetadataLog,
@@ -110,6 +118,8 @@ export class LocalController {
     private readonly logger: MetadataLogger,
     startup: LocalControllerStartup,
     private readonly time: Time,
+    /** This controller's node id (-1: unknown). */
+    readonly nodeId: number,
   ) {
     this.heartbeats = new BrokerHeartbeatManager(controller.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
     this.current = image;
@@ -137,7 +147,7 @@ export class LocalController {
       markTopicStoreMigrated(fs, options.logDir);
       const { image, records } = replayLog(log);
       const startup = { replayedRecords: records, migratedTopics, truncatedBytes: local?.recovery.truncatedBytes ?? 0 };
-      const opened = new LocalController(log, epoch, image, controller, logger, startup, time);
+      const opened = new LocalController(log, epoch, image, controller, logger, startup, time, options.nodeId ?? -1);
       opened.startProvisionalSessions();
       return opened;
     } catch (err) {
@@ -159,6 +169,32 @@ export class LocalController {
   /** The leader epoch this controller writes its batches in. */
   get leaderEpoch(): number {
     return this.epoch;
+  }
+
+  /**
+   * Records a fetch of the metadata log from `fetchOffset` by replica `replicaId` (an observer: a
+   * broker) at the current time; a negative id (not a replica) is ignored, as Kafka does.
+   */
+  updateReplicaState(replicaId: number, fetchOffset: number): void {
+    if (replicaId < 0 || replicaId === this.nodeId) return;
+    this.observers.update(replicaId, fetchOffset, this.log.endOffset, this.time.now());
+  }
+
+  /**
+   * The quorum as its leader describes it (DescribeQuorum): one voter, this controller, the leader
+   * of its epoch; every record it has is committed (HighWatermark = its log end); as the leader,
+   * its fetch and caught-up times are now. Observers: the replicas that fetched recently.
+   */
+  describeQuorum(): QuorumDescription {
+    const now = this.time.now();
+    const end = this.log.endOffset;
+    return {
+      leaderId: this.nodeId,
+      epoch: this.epoch,
+      highWatermark: end,
+      voters: [{ replicaId: this.nodeId, logEndOffset: end, lastFetchTimestamp: now, lastCaughtUpTimestamp: now }],
+      observers: this.observers.describe(now),
+    };
   }
 
   /** The committed log from `fromOffset` as stored (whole batches): a Fetch of `__cluster_metadata-0`. */

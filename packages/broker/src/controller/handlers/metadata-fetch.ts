@@ -10,6 +10,9 @@
 //   CurrentLeader = this controller and its epoch.
 // * Long poll: when nothing is at FetchOffset yet, the answer waits up to MaxWaitMs for the next
 //   append (so brokers learn a change as soon as it is written), or until the connection closes.
+// * Each fetch of partition 0 by a replica (ReplicaState.ReplicaId, ReplicaId before v15; a broker:
+//   an observer) in range is reported to the backend when it arrives and again when it is answered after a
+//   long poll (its fetch offset and time: what DescribeQuorum reports, as Kafka's leader does).
 // * FetchOffset below 0 or past the log end: OFFSET_OUT_OF_RANGE. Any other partition or topic:
 //   UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id, v13+).
 //
@@ -32,9 +35,18 @@ export function metadataFetchHandler(controller: ControllerBackend): ApiHandler<
       const isMetadata = (t: { topic: string; topicId: string }) =>
         byId ? t.topicId === METADATA_TOPIC_ID : t.topic === CLUSTER_METADATA_TOPIC;
       const wanted = request.topics.filter(isMetadata).flatMap((t) => t.partitions.filter((p) => p.partition === 0));
+      const replicaId = ctx.header.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+      const reportFetch = () => {
+        for (const p of wanted) {
+          const offset = Number(p.fetchOffset);
+          if (offset >= 0 && offset <= controller.nextOffset) controller.updateReplicaState(replicaId, offset);
+        }
+      };
+      reportFetch();
       // Long poll: wait for the first record past the highest offset asked for, when none is there yet.
       if (wanted.length > 0 && wanted.every((p) => Number(p.fetchOffset) === controller.nextOffset)) {
         await controller.waitForAppend(controller.nextOffset, request.maxWaitMs, ctx.signal);
+        reportFetch();
       }
       const end = controller.nextOffset;
       const leader = { leaderId: ctx.services.nodeId, leaderEpoch: controller.leaderEpoch };
