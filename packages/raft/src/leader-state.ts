@@ -82,6 +82,11 @@ export class LeaderState {
     return n;
   }
 
+  /** Whether the voter fetched at or after `sinceMs`. */
+  fetchedAfter(id: number, sinceMs: number): boolean {
+    return (this.voterStates.get(id)?.lastFetchMs ?? -1) >= sinceMs;
+  }
+
   /** Whether the voter fetched at least once in this epoch. */
   hasFetched(id: number): boolean {
     return (this.voterStates.get(id)?.lastFetchMs ?? -1) >= 0;

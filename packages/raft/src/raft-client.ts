@@ -458,6 +458,7 @@ export class RaftClient<D, R> {
     this.log.appendLeaderChange(epoch, this.nodeId, this.voters);
     const gen = this.generation;
     for (const v of this.otherVoters()) this.sendBeginQuorumEpoch(v, gen);
+    this.armBeginQuorumEpochResend(gen);
     this.armCheckQuorum(gen);
     await this.flushAsLeader();
   }
@@ -508,20 +509,37 @@ export class RaftClient<D, R> {
 
   // ---- leader ----
 
+  /** Tells a voter of this leadership; a failure is retried after the retry backoff until the voter fetched. */
   private sendBeginQuorumEpoch(voter: number, gen: number): void {
+    const retry = () =>
+      this.retryLater(gen, () => {
+        if (!this.leader?.hasFetched(voter)) this.sendBeginQuorumEpoch(voter, gen);
+      });
     this.channel.beginQuorumEpoch(voter, { leaderId: this.nodeId, leaderEpoch: this.epochNow }).then(
       (res) =>
         this.serialIf(gen, async () => {
           if (await this.maybeObserveEpoch(res.leaderId, res.epoch)) return;
-          if (res.errorCode !== ErrorCode.NONE && !this.leader!.hasFetched(voter)) {
-            this.retryLater(gen, () => this.sendBeginQuorumEpoch(voter, gen));
-          }
+          if (res.errorCode !== ErrorCode.NONE) retry();
         }),
-      () =>
-        this.retryLater(gen, () => {
-          if (!this.leader?.hasFetched(voter)) this.sendBeginQuorumEpoch(voter, gen);
-        }),
+      retry,
     );
+  }
+
+  /**
+   * Every half fetch timeout, BeginQuorumEpoch again to each voter that has not fetched in that
+   * time (Kafka's LeaderState begin-quorum-epoch timer): a voter that restarted, or that moved to
+   * a higher epoch while cut off (where pre-vote keeps it from ever winning), answers with its
+   * epoch, and a leader behind it steps down so a new election can include it.
+   */
+  private armBeginQuorumEpochResend(gen: number): void {
+    const period = Math.floor(this.config.fetchTimeoutMs / 2);
+    this.time.setTimeout(() => {
+      this.serialIf(gen, () => {
+        const since = this.time.now() - period;
+        for (const v of this.otherVoters()) if (!this.leader!.fetchedAfter(v, since)) this.sendBeginQuorumEpoch(v, gen);
+        this.armBeginQuorumEpochResend(gen);
+      });
+    }, period);
   }
 
   private async sendEndQuorumEpoch(successors: number[]): Promise<void> {

@@ -22,7 +22,7 @@ export async function runSchedule(seed: number, o: ScheduleOptions): Promise<Sim
   const r = c.random;
   c.network.conditions = { dropRate: 0, minDelayMs: 1, maxDelayMs: 1 + Math.floor(r() * 20) };
   await c.start();
-  const faultEnd = c.time.now() + (o.faultMs ?? 12_000);
+  const faultEnd = c.time.now() + (o.faultMs ?? 8_000);
   let nextFault = c.time.now() + 1500 + Math.floor(r() * 1500);
   while (c.time.now() < faultEnd) {
     c.propose();
