@@ -29,7 +29,7 @@
 // the brokers that fetch the log as observers (updateReplicaState, replica-fetch-states.ts).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
-import { ErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
+import { ErrorCode, KafkaError, hasErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
 import type { Cancel, FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { QuorumDescription } from '@tributary/raft';
@@ -102,7 +102,10 @@ export class LocalController {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Soft state: sessions, reported offsets, controlled shutdowns (not in the log). */
-  readonly heartbeats: BrokerHeartbeatManager;
+  heartbeats: BrokerHeartbeatManager;
+  /** The epoch this controller is active in (it leads the quorum and may write), or null. */
+  private activeIn: number | null = null;
+  private unsubscribeLog: (() => void) | null = null;
   private sessionTimer: Cancel | null = null;
   /** Fetches of the metadata log waiting for records past an offset. */
   private readonly appendWaiters = new Set<{ offset: number; wake: () => void }>();
@@ -112,7 +115,6 @@ export class LocalController {
 
   private constructor(
     private readonly log: MetadataLog,
-    private readonly epoch: number,
     image: MetadataImage,
     controller: Controller,
     private readonly logger: MetadataLogger,
@@ -135,9 +137,10 @@ export class LocalController {
     const local = options.metadataLog ? null : LocalMetadataLog.open({ logDir: options.logDir, fs, time });
     const log = options.metadataLog ?? local!;
     try {
-      const epoch = Math.max(log.latestEpoch + 1, 1);
+      // a lone voter is active at once; a quorum's voter is active once it leads (onLogChange)
+      const epoch = log.activeEpoch;
       let migratedTopics = 0;
-      if (log.endOffset === 0) {
+      if (log.endOffset === 0 && epoch !== null) {
         const migration = topicStoreRecords(fs, options.logDir);
         const producerIds = producerIdBlockRecords(fs, options.logDir);
         await log.append([...controller.bootstrapRecords(), ...migration.records, ...producerIds], epoch);
@@ -147,8 +150,9 @@ export class LocalController {
       markTopicStoreMigrated(fs, options.logDir);
       const { image, records } = replayLog(log);
       const startup = { replayedRecords: records, migratedTopics, truncatedBytes: local?.recovery.truncatedBytes ?? 0 };
-      const opened = new LocalController(log, epoch, image, controller, logger, startup, time, options.nodeId ?? -1);
-      opened.startProvisionalSessions();
+      const opened = new LocalController(log, image, controller, logger, startup, time, options.nodeId ?? -1);
+      opened.unsubscribeLog = log.onChange(() => opened.onLogChange());
+      opened.onLogChange();
       return opened;
     } catch (err) {
       log.close();
@@ -166,9 +170,14 @@ export class LocalController {
     return this.log.endOffset;
   }
 
-  /** The leader epoch this controller writes its batches in. */
+  /** The leader epoch this controller writes its batches in (-1 while it is not active). */
   get leaderEpoch(): number {
-    return this.epoch;
+    return this.activeIn ?? -1;
+  }
+
+  /** Whether this controller leads the quorum and may write (Kafka's active controller). */
+  get isActive(): boolean {
+    return this.activeIn !== null;
   }
 
   /**
@@ -186,11 +195,13 @@ export class LocalController {
    * its fetch and caught-up times are now. Observers: the replicas that fetched recently.
    */
   describeQuorum(): QuorumDescription {
+    const quorum = this.log.describeQuorum?.();
+    if (quorum) return quorum;
     const now = this.time.now();
     const end = this.log.endOffset;
     return {
       leaderId: this.nodeId,
-      epoch: this.epoch,
+      epoch: this.leaderEpoch,
       highWatermark: end,
       voters: [{ replicaId: this.nodeId, logEndOffset: end, lastFetchTimestamp: now, lastCaughtUpTimestamp: now }],
       observers: this.observers.describe(now),
@@ -350,6 +361,7 @@ export class LocalController {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unsubscribeLog?.();
     this.sessionTimer?.();
     this.sessionTimer = null;
     for (const w of [...this.appendWaiters]) w.wake();
@@ -416,29 +428,84 @@ export class LocalController {
     if (this.closed) return Promise.reject(new Error('the metadata controller is closed'));
     const { onWriteError, onDone } = opts;
     const op = this.tail.then(async () => {
+      const epoch = this.log.activeEpoch;
+      if (epoch === null || this.activeIn !== epoch) throw notController(this.nodeId);
       const { records, response } = compute(this.current);
       if (records.length === 0) {
         onDone?.(response, this.current.provenance.lastOffset);
         return response;
       }
       // Replayed before it is written: a record the image cannot take never reaches the log.
-      const delta = new MetadataDelta(this.current).replayAll(records);
+      new MetadataDelta(this.current).replayAll(records);
       let lastOffset: number;
       try {
-        ({ lastOffset } = await this.log.append(records, this.epoch));
+        ({ lastOffset } = await this.log.append(records, epoch));
       } catch (err) {
+        if (hasErrorCode(err) && err.errorCode === ErrorCode.NOT_CONTROLLER) throw err;
         this.logger.error('cannot write to the metadata log', { err });
         if (onWriteError) return onWriteError(err, response);
         throw err;
       }
-      this.current = delta.apply({ lastOffset, lastEpoch: this.epoch });
-      for (const l of [...this.listeners]) this.notify(l, delta, this.current);
+      // committed: the image follows the log (the records just written, and any before them)
+      this.catchUp();
       onDone?.(response, lastOffset);
-      for (const w of [...this.appendWaiters]) if (lastOffset >= w.offset) w.wake();
       return response;
     });
     this.tail = op.catch(() => undefined);
     return op;
+  }
+
+  /**
+   * Replays every committed batch past the image into it and publishes the new image: after this
+   * controller's own writes, and (a quorum's standby) as the leader's are committed.
+   */
+  private catchUp(): void {
+    const from = this.current.provenance.lastOffset + 1;
+    if (from >= this.log.committedOffset) return;
+    const records: MetadataRecord[] = [];
+    let provenance = this.current.provenance;
+    for (const batch of this.log.read(from)) {
+      for (const r of batch.records) if (r.offset >= from) records.push(r.record);
+      provenance = { lastOffset: batch.lastOffset, lastEpoch: batch.leaderEpoch };
+    }
+    if (provenance === this.current.provenance) return;
+    const { delta, image } = applyRecords(this.current, records, provenance);
+    this.current = image;
+    for (const l of [...this.listeners]) this.notify(l, delta, image);
+    for (const w of [...this.appendWaiters]) if (provenance.lastOffset >= w.offset) w.wake();
+  }
+
+  /**
+   * The log's committed offset or leadership changed: the image catches up, then this controller
+   * becomes active (it leads, every earlier record is in its image) or stops being active.
+   * Becoming active starts a session for every unfenced broker (heartbeats are soft state: Kafka's
+   * ClusterControlManager.activate) and, on a new cluster, writes the bootstrap records.
+   */
+  private onLogChange(): void {
+    if (this.closed) return;
+    try {
+      this.catchUp();
+    } catch (err) {
+      this.logger.error('cannot replay the committed metadata log', { err });
+    }
+    const epoch = this.log.activeEpoch;
+    if (epoch === this.activeIn) return;
+    this.activeIn = epoch;
+    this.sessionTimer?.();
+    this.sessionTimer = null;
+    this.sessionTimerAt = null;
+    this.heartbeats = new BrokerHeartbeatManager(this.controller.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
+    if (epoch === null) {
+      this.logger.info('the controller is no longer active', { nodeId: this.nodeId });
+      return;
+    }
+    this.logger.info('the controller is active', { nodeId: this.nodeId, epoch });
+    this.startProvisionalSessions();
+    if (this.current.features.metadataVersion === undefined) {
+      this.run(() => ({ records: this.controller.bootstrapRecords(), response: undefined })).catch((err) =>
+        this.logger.error('cannot write the bootstrap records', { err }),
+      );
+    }
   }
 
   private notify(listener: MetadataListener, delta: MetadataDelta, image: MetadataImage): void {
@@ -448,6 +515,11 @@ export class LocalController {
       this.logger.error('a metadata listener failed', { err });
     }
   }
+}
+
+/** NOT_CONTROLLER: this controller does not lead the quorum (the broker retries at the leader). */
+function notController(nodeId: number): KafkaError {
+  return new KafkaError(ErrorCode.NOT_CONTROLLER, `controller ${nodeId} is not the active controller`);
 }
 
 /** Replays the whole log into an image (one delta). */

@@ -44,6 +44,9 @@ export class LocalMetadataLog implements MetadataLog {
   /** What opening found: bytes of torn or corrupt tail cut off by recovery, segments scanned. */
   readonly recovery: LoadReport;
 
+  /** A lone voter elects itself anew on every start: the latest epoch in the log + 1 (at least 1). */
+  readonly activeEpoch: number;
+
   private constructor(
     private readonly log: PartitionLog,
     private readonly fds: FdCache,
@@ -51,6 +54,7 @@ export class LocalMetadataLog implements MetadataLog {
     recovery: LoadReport,
   ) {
     this.recovery = recovery;
+    this.activeEpoch = Math.max(log.leaderEpochCache.latestEpoch + 1, 1);
   }
 
   static open(options: LocalMetadataLogOptions): LocalMetadataLog {
@@ -76,6 +80,16 @@ export class LocalMetadataLog implements MetadataLog {
 
   get endOffset(): number {
     return this.log.logEndOffset;
+  }
+
+  /** Everything written is committed: an append resolves once it is fsynced. */
+  get committedOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /** Nothing changes but by this node's own appends. */
+  onChange(_listener: () => void): () => void {
+    return () => {};
   }
 
   get latestEpoch(): number {
