@@ -3,6 +3,7 @@
 // already intersected with the enclosing struct's versions.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { applyOverlay } from './overlays.ts';
 
 export interface Range {
   lo: number;
@@ -77,6 +78,8 @@ export interface MessageModel {
   structs: StructModel[];
   /** spec file path relative to the spec folder, with forward slashes */
   source: string;
+  /** set when an overlay (overlays.ts) amended the spec: why */
+  overlay?: string;
 }
 
 export function parseRange(s: string | undefined, max: number): Range {
@@ -160,7 +163,7 @@ export function structTsName(message: string, jsonType: string): string {
   return jsonType.startsWith(message) ? jsonType : message + jsonType;
 }
 
-function buildMessage(raw: RawMessage, source: string): MessageModel {
+function buildMessage(raw: RawMessage, source: string, overlay: string | undefined): MessageModel {
   const valid = parseRange(raw.validVersions, 0);
   const max = valid.hi;
   const flexible = intersect(parseRange(raw.flexibleVersions, max), valid);
@@ -231,6 +234,7 @@ function buildMessage(raw: RawMessage, source: string): MessageModel {
     root,
     structs,
     source,
+    ...(overlay ? { overlay } : {}),
   };
 }
 
@@ -250,7 +254,8 @@ export function loadMessages(specDir: string): MessageModel[] {
     for (const file of files) {
       const raw = JSON.parse(stripComments(readFileSync(join(specDir, sub, file), 'utf8'))) as RawMessage;
       if (raw.type === 'header') continue;
-      out.push(buildMessage(raw, `${sub}/${file}`));
+      const source = `${sub}/${file}`;
+      out.push(buildMessage(raw, source, applyOverlay(raw, source)));
     }
   }
   return out;

@@ -1,6 +1,8 @@
 // The API versions a broker uses when it is the client: to other brokers (replica Fetch,
 // ListOffsets for a follower's reset) and to its controller (what controller/controller-apis.ts
-// serves). Negotiation picks the highest version in both this range and the other side's.
+// serves), which is also what a controller sends to the other voters of the metadata quorum
+// (controller/raft/network-raft-channel.ts). Negotiation picks the highest version in both this
+// range and the other side's.
 import type { VersionRange } from '@tributary/client';
 import { ApiKey } from '@tributary/protocol';
 
@@ -14,7 +16,11 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
   [ApiKey.OffsetForLeaderEpoch]: range(3, 4),
 };
 
-/** To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats, forwarded writes and DescribeQuorum. */
+/**
+ * To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats,
+ * forwarded writes; between controllers, the quorum's Vote (v2: KIP-996 PreVote, from our spec
+ * overlay), BeginQuorumEpoch, EndQuorumEpoch and DescribeQuorum.
+ */
 export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.Fetch]: range(15, 17),
   [ApiKey.ApiVersions]: range(0, 4),
@@ -23,6 +29,9 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.AlterConfigs]: range(0, 2),
   [ApiKey.CreatePartitions]: range(0, 3),
   [ApiKey.IncrementalAlterConfigs]: range(0, 1),
+  [ApiKey.Vote]: range(0, 2),
+  [ApiKey.BeginQuorumEpoch]: range(0, 1),
+  [ApiKey.EndQuorumEpoch]: range(0, 1),
   [ApiKey.DescribeQuorum]: range(0, 2),
   [ApiKey.AlterPartition]: range(0, 3),
   [ApiKey.BrokerRegistration]: range(0, 4),

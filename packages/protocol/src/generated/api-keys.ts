@@ -864,7 +864,7 @@ export const API_SPECS: readonly ApiSpec[] = [
     apiKey: 52,
     name: 'Vote',
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     flexibleMin: 0,
     encodeRequest: encodeVoteRequest,
     decodeRequest: decodeVoteRequest,
