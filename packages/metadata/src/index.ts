@@ -101,6 +101,7 @@ export {
 // log and the single-node backend
 export type { AppendResult, MetadataLog } from './log/metadata-log.ts';
 export { LocalMetadataLog, METADATA_PARTITION_DIR, type LocalMetadataLogOptions } from './log/local-metadata-log.ts';
+export { RaftMetadataLog, type RaftMetadataLogOptions } from './log/raft-metadata-log.ts';
 export {
   LocalController,
   type LocalControllerOptions,

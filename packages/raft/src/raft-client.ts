@@ -7,10 +7,11 @@
 //                [T, 2T); an observer fetches from voters in turn to find the leader.
 //   prospective  (voters) asks every voter "would you vote for me in epoch+1?" (Vote, PreVote):
 //                a voter says yes if the log is at least as up to date and it has no leader it
-//                heard from within the fetch timeout. A majority -> candidate; a leader met in
-//                the epoch -> follower; the election timeout -> unattached again after a backoff.
-//                Changes no state on any voter, so a node cut off and rejoining does not depose a
-//                working leader by bumping the epoch.
+//                heard from within the fetch timeout. A majority -> candidate; a leader of a
+//                higher epoch, or BeginQuorumEpoch -> follower (the leader it lost, remembered,
+//                does not pull it back); the election timeout -> unattached again after a
+//                backoff. Changes no state on any voter, so a node cut off and rejoining does not
+//                depose a working leader by bumping the epoch.
 //   candidate    epoch+1 and a vote for itself, written first; Vote to every voter; a majority
 //                -> leader; the election timeout -> unattached, pre-vote again after a backoff.
 //   leader       writes its election state, appends a LeaderChange record at the epoch start
@@ -297,7 +298,9 @@ export class RaftClient<D, R> {
         return reply(logOk && !hasLiveLeader);
       }
       if (req.candidateEpoch > this.epochNow) await this.transition('unattached', req.candidateEpoch, -1, -1);
-      if (this.leaderIdNow >= 0 || this.roleNow === 'candidate') return reply(req.candidateId === this.votedIdNow && logOk);
+      // a leader, its followers and a candidate have chosen in this epoch (a prospective has not:
+      // the leader it remembers may be gone)
+      if (this.roleNow !== 'unattached' && this.roleNow !== 'prospective') return reply(req.candidateId === this.votedIdNow && logOk);
       if (!logOk || (this.votedIdNow >= 0 && this.votedIdNow !== req.candidateId)) return reply(false);
       if (this.votedIdNow < 0) await this.transition('unattached', this.epochNow, -1, req.candidateId);
       return reply(true);
@@ -433,8 +436,12 @@ export class RaftClient<D, R> {
 
   private async becomeProspective(): Promise<void> {
     if (!this.isVoter) return;
-    // the vote of the current epoch (if any) stays; nothing is written
-    await this.transition('prospective', this.epochNow, -1, this.votedIdNow);
+    // The vote and the leader of the current epoch (if any) stay, and nothing is written: a
+    // prospective remembers the leader it lost, so an answer naming that leader in this epoch
+    // does not send it back to following it (Kafka's ProspectiveState keeps leaderId) — two
+    // followers of a dead leader would otherwise take turns pulling each other back.
+    const leaderId = this.leaderIdNow === this.nodeId ? -1 : this.leaderIdNow;
+    await this.transition('prospective', this.epochNow, leaderId, this.votedIdNow);
     this.granted.add(this.nodeId);
     if (this.hasMajority(this.granted)) return this.becomeCandidate();
     const gen = this.generation;

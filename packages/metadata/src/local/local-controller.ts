@@ -155,7 +155,7 @@ export class LocalController {
       opened.onLogChange();
       return opened;
     } catch (err) {
-      log.close();
+      await log.close();
       throw err;
     }
   }
@@ -367,7 +367,7 @@ export class LocalController {
     for (const w of [...this.appendWaiters]) w.wake();
     await this.tail;
     this.listeners.clear();
-    this.log.close();
+    await this.log.close();
   }
 
   // ---- internals ----

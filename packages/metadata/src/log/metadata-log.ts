@@ -40,5 +40,5 @@ export interface MetadataLog {
   readBytes(fromOffset: number, maxBytes: number): Buffer;
   /** The quorum as this voter knows it (DescribeQuorum); absent for a lone voter, which describes itself. */
   describeQuorum?(): QuorumDescription;
-  close(): void;
+  close(): void | Promise<void>;
 }

@@ -33,7 +33,7 @@ export async function runSchedule(seed: number, o: ScheduleOptions): Promise<Sim
     c.trace?.(`fault ${fault}`);
     await inject(c, fault);
   }
-  await recover(c, o.recoverMs ?? 30_000);
+  await recover(c, o.recoverMs ?? 12_000);
   return c;
 }
 

@@ -1,0 +1,152 @@
+// RaftMetadataLog: `__cluster_metadata-0` replicated by a Raft quorum of controllers (KIP-595):
+// a MetadataLog over @tributary/raft's RaftClient and DiskRaftLog, for a voter of
+// `controller.quorum.voters` with more than one entry.
+//
+//   <metadata log dir>/__cluster_metadata-0/   the log (Kafka's format) and `quorum-state`
+//
+// - append(records, epoch): proposed as one batch by the leader of `epoch` (the records encoded as
+//   the metadata serde writes them), resolved once the high watermark passes it (a majority has it
+//   fsynced); NOT_CONTROLLER when this node is not, or stops being, the leader of `epoch`.
+// - committedOffset is the high watermark; read() and readBytes() stop there (a standby replays
+//   only what is committed). The log past it may still be truncated by a new leader.
+// - activeEpoch: the epoch while this node is the leader with a record of its own epoch committed
+//   (every earlier record is then committed too: the controller may act on its image).
+// - onChange fires after the high watermark moved and after every leadership change.
+// The Raft client (`raft`) is reached by the controller listener's quorum handlers (Vote,
+// BeginQuorumEpoch, EndQuorumEpoch, Fetch); the channel is how this voter reaches the others.
+import type { Time } from '@tributary/storage';
+import { NodeFileSystem, systemTime, type FileSystem } from '@tributary/storage';
+import {
+  DiskRaftLog,
+  QuorumStateFile,
+  RaftClient,
+  type QuorumConfig,
+  type QuorumDescription,
+  type RaftChannel,
+  type RaftLogger,
+} from '@tributary/raft';
+import type { MetadataRecord } from '../records/metadata-record.ts';
+import { decodeMetadataBatches, encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
+import type { AppendResult, MetadataLog } from './metadata-log.ts';
+
+export interface RaftMetadataLogOptions {
+  /** The metadata log dir (holds `__cluster_metadata-0`). */
+  logDir: string;
+  nodeId: number;
+  /** The voters' node ids (controller.quorum.voters). */
+  voters: readonly number[];
+  channel: RaftChannel<Buffer>;
+  fs?: FileSystem;
+  time?: Time;
+  config?: Partial<QuorumConfig>;
+  logger?: RaftLogger;
+  /** metadata.log.segment.bytes. */
+  segmentBytes?: number;
+}
+
+type Records = readonly MetadataRecord[];
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+export class RaftMetadataLog implements MetadataLog {
+  readonly raft: RaftClient<Records, Buffer>;
+
+  private constructor(
+    private readonly disk: DiskRaftLog<Records>,
+    options: RaftMetadataLogOptions,
+  ) {
+    this.raft = new RaftClient({
+      nodeId: options.nodeId,
+      voters: options.voters,
+      log: disk,
+      store: new QuorumStateFile({ logDir: options.logDir, fs: options.fs, voters: options.voters }),
+      channel: options.channel,
+      time: options.time ?? systemTime,
+      config: options.config,
+      logger: options.logger,
+    });
+  }
+
+  /** Opens the log (recovery runs) without starting the Raft client: `start()` does. */
+  static open(options: RaftMetadataLogOptions): RaftMetadataLog {
+    const fs = options.fs ?? new NodeFileSystem();
+    const disk = DiskRaftLog.open<Records>({
+      logDir: options.logDir,
+      fs,
+      time: options.time,
+      segmentBytes: options.segmentBytes,
+      encode: (records, epoch, appendTimeMs) => encodeMetadataBatch({ records, leaderEpoch: epoch, appendTimeMs }),
+    });
+    return new RaftMetadataLog(disk, { ...options, fs });
+  }
+
+  /** Resumes the election state and joins the quorum. */
+  start(): Promise<void> {
+    return this.raft.start();
+  }
+
+  get endOffset(): number {
+    return this.disk.endOffset;
+  }
+
+  get latestEpoch(): number {
+    return this.disk.lastFetchedEpoch === 0 && this.disk.endOffset === 0 ? -1 : this.disk.lastFetchedEpoch;
+  }
+
+  get committedOffset(): number {
+    return this.raft.highWatermark;
+  }
+
+  get activeEpoch(): number | null {
+    return this.raft.isReadyLeader ? this.raft.epoch : null;
+  }
+
+  onChange(listener: () => void): () => void {
+    const offHw = this.raft.onHighWatermark(() => listener());
+    const offLeader = this.raft.onLeaderChange(() => listener());
+    return () => {
+      offHw();
+      offLeader();
+    };
+  }
+
+  async append(records: readonly MetadataRecord[], leaderEpoch: number): Promise<AppendResult> {
+    const range = await this.raft.propose(records, leaderEpoch);
+    await this.raft.waitForCommit(range.lastOffset, leaderEpoch);
+    return { baseOffset: range.baseOffset, lastOffset: range.lastOffset };
+  }
+
+  *read(fromOffset: number): Generator<MetadataBatch> {
+    let offset = Math.max(fromOffset, this.disk.startOffset);
+    while (offset < this.committedOffset) {
+      const bytes = this.disk.read(offset, this.committedOffset, READ_CHUNK_BYTES);
+      if (bytes === null) return;
+      const batches = decodeMetadataBatches(bytes);
+      if (batches.length === 0) throw new Error(`metadata log: no whole batch readable at offset ${offset}`);
+      for (const b of batches) if (b.lastOffset >= fromOffset) yield b;
+      offset = batches[batches.length - 1]!.lastOffset + 1;
+    }
+  }
+
+  readBytes(fromOffset: number, maxBytes: number): Buffer {
+    return this.disk.read(fromOffset, this.committedOffset, maxBytes) ?? Buffer.alloc(0);
+  }
+
+  /** The leader's view; a voter that does not lead answers with the leader it knows and no replicas. */
+  describeQuorum(): QuorumDescription {
+    return (
+      this.raft.describeQuorum() ?? {
+        ...this.raft.leaderAndEpoch,
+        highWatermark: this.raft.highWatermark,
+        voters: [],
+        observers: [],
+      }
+    );
+  }
+
+  /** Resigns if leading (EndQuorumEpoch), stops the Raft client, closes the log. */
+  async close(): Promise<void> {
+    await this.raft.close();
+    this.disk.close();
+  }
+}
