@@ -22,10 +22,12 @@ async function property(o: ScheduleOptions): Promise<void> {
 
 describe('raft simulation', () => {
   it('elects a leader and commits under random delays and drops (3 voters)', () => property({ voters: 3, faults: ['drops'] }));
-  it('keeps every invariant through crashes and restarts (3 voters)', () => property({ voters: 3, faults: ['crash', 'drops'] }));
-  it('keeps every invariant through back-to-back leader crashes (5 voters)', () => property({ voters: 5, faults: ['leader-crash'] }));
+  it('keeps every invariant through crashes, restarts and leader stops (3 voters)', () =>
+    property({ voters: 3, faults: ['crash', 'leader-stop', 'drops'] }));
+  it('keeps every invariant through back-to-back leader crashes and stops (5 voters)', () =>
+    property({ voters: 5, faults: ['leader-crash', 'leader-stop'] }));
   it('keeps every invariant through partitions and an isolated leader (5 voters, 2 observers)', () =>
     property({ voters: 5, observers: 2, faults: ['partition', 'isolate-leader', 'drops'] }));
   it('keeps every invariant through every fault at once (3 voters, 1 observer)', () =>
-    property({ voters: 3, observers: 1, faults: ['crash', 'leader-crash', 'partition', 'isolate-leader', 'drops'] }));
+    property({ voters: 3, observers: 1, faults: ['crash', 'leader-crash', 'leader-stop', 'partition', 'isolate-leader', 'drops'] }));
 });

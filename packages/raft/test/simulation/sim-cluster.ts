@@ -97,6 +97,15 @@ export class SimCluster {
     if (!this.voterIds.includes(id)) n.lastEpoch = 0;
   }
 
+  /** A clean stop: a leader resigns (EndQuorumEpoch) first; then it is down like a crashed node. */
+  async stop(id: number): Promise<void> {
+    const n = this.nodes.get(id)!;
+    if (!n.client) return;
+    this.trace?.(`stop ${id}`);
+    await n.client.close();
+    this.crash(id);
+  }
+
   async startNode(id: number): Promise<void> {
     const n = this.nodes.get(id)!;
     if (n.client) return;
