@@ -23,7 +23,7 @@
 // aborts the nodes' handlers, then beginShutdown() answers waiting fetches and parked group calls,
 // the nodes drain, and stop() writes the HW checkpoint, flushes and closes the logs and the
 // controller it opened.
-import { LocalController, type MetadataDelta } from '@tributary/metadata';
+import { LocalController, type MetadataDelta, type RaftMetadataLog } from '@tributary/metadata';
 import { ErrorCode } from '@tributary/protocol';
 import type { FileSystem, Time } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
@@ -32,6 +32,7 @@ import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME } from './coordinator/offsets-topic-host.ts';
 import { ReplicaOffsetsHost } from './coordinator/replica-offsets-host.ts';
 import { RemoteController } from './controller/remote-controller.ts';
+import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
@@ -65,6 +66,7 @@ export class BrokerCore {
   private _controller: ControllerChannel | null = null;
   private ownController: LocalController | null = null;
   private remoteController: RemoteController | null = null;
+  private quorumLog: RaftMetadataLog | null = null;
   private readonly brokerEpochs = new Map<number, bigint>();
   private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
@@ -226,15 +228,38 @@ export class BrokerCore {
   private async openController(clusterId: string, replicas: ReplicaManager): Promise<ControllerChannel> {
     const config = this.config;
     if (config.isController) {
-      this.ownController = await LocalController.open({
+      const quorum = runsRaftQuorum(config)
+        ? openQuorumLog(config, { clusterId, fs: replicas.logs.fs, time: this.time, log: this.log })
+        : null;
+      const own = await LocalController.open({
         logDir: config.logDirs[0]!,
         controller: controllerOptions(config),
         nodeId: config.nodeId,
         fs: replicas.logs.fs,
         time: this.time,
         logger: this.log,
+        ...(quorum ? { metadataLog: quorum } : {}),
       });
-      return this.ownController;
+      this.ownController = own;
+      if (!quorum) return own;
+      // A voter of several: its image is its own controller's, the operations go to whichever
+      // voter leads (perhaps this one), over the network.
+      this.quorumLog = quorum;
+      this.remoteController = new RemoteController({
+        voters: config.get('controller.quorum.voters').join(','),
+        nodeId: config.nodeId,
+        clusterId,
+        log: this.log,
+        requestTimeoutMs: config.quorumRequestTimeoutMs,
+        imageSource: {
+          get image() {
+            return own.image;
+          },
+          subscribe: (listener) => own.subscribe(listener),
+          leaderId: () => quorum.raft.leaderId,
+        },
+      });
+      return this.remoteController;
     }
     const remote = new RemoteController({
       voters: config.get('controller.quorum.voters').join(',') || undefined,
@@ -243,6 +268,7 @@ export class BrokerCore {
       clusterId,
       log: this.log,
       requestTimeoutMs: config.quorumRequestTimeoutMs,
+      quorum: quorumConfig(config),
     });
     this.remoteController = remote;
     this.log.info('following the controller quorum', { voters: config.get('controller.quorum.voters') });
@@ -264,6 +290,16 @@ export class BrokerCore {
   /** The LocalController this node runs (controller role), or null. */
   get localController(): LocalController | null {
     return this.ownController;
+  }
+
+  /** The replicated metadata log of this node, a voter of a multi-controller quorum (else null). */
+  get metadataQuorum(): RaftMetadataLog | null {
+    return this.quorumLog;
+  }
+
+  /** Joins the quorum (a voter of several, once its CONTROLLER listener is bound); a no-op otherwise. */
+  async startQuorum(): Promise<void> {
+    await this.quorumLog?.start();
   }
 
   /**

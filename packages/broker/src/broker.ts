@@ -18,6 +18,7 @@
 import type { BrokerConfig } from './config/broker-config.ts';
 import { BrokerCore } from './broker-core.ts';
 import { ControllerServer } from './controller/controller-server.ts';
+import { raftEndpoint } from './controller/quorum.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
@@ -127,18 +128,14 @@ export class Broker {
       controllerListeners: () => this.controllerListeners,
     });
     this.node = node;
-    let bound: BoundListener[];
-    try {
-      bound = await node.start();
-    } catch (err) {
-      this.state = 'stopped';
-      await core.stop();
-      throw err;
-    }
+    // The CONTROLLER listener first: other nodes reach this controller (a voter must be reachable
+    // to be elected) before this broker registers with whichever controller is active.
     const local = core.localController;
     if (local && config.controllerListeners.length > 0) {
+      const quorum = core.metadataQuorum;
       const server = new ControllerServer({
         controller: local,
+        ...(quorum ? { raft: raftEndpoint(quorum, config, core.clusterId) } : {}),
         config,
         nodeId: config.nodeId,
         clusterId: core.clusterId,
@@ -150,10 +147,20 @@ export class Broker {
         await server.start();
       } catch (err) {
         this.state = 'stopped';
-        await core.shutdown([node], 0);
+        await core.stop();
         throw err;
       }
       this.controllerServer = server;
+    }
+    let bound: BoundListener[];
+    try {
+      await core.startQuorum();
+      bound = await node.start();
+    } catch (err) {
+      this.state = 'stopped';
+      await this.controllerServer?.stop(0);
+      await core.stop();
+      throw err;
     }
     this.state = 'running';
     return bound[0]!.boundPort;

@@ -1,6 +1,7 @@
 // ControllerNode: a KRaft controller-only node (`process.roles=controller`, Kafka's
 // ControllerServer in its own process): the cluster id and meta.properties of its log dir, a
-// LocalController over `__cluster_metadata-0` there (one voter), and a ControllerServer on its
+// LocalController over `__cluster_metadata-0` there (one voter, or a voter of a Raft quorum when
+// controller.quorum.voters lists several: controller/quorum.ts), and a ControllerServer on its
 // CONTROLLER listener(s), which brokers (`process.roles=broker`) register with, heartbeat to, send
 // AlterPartition and forwarded admin writes to, and follow the metadata log from. It hosts no
 // partitions and serves no clients' data requests.
@@ -13,6 +14,7 @@ import { NodeFileSystem, ensureMetaProperties, systemTime, type FileSystem, type
 import { mkdirSync } from 'node:fs';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ControllerServer } from './controller/controller-server.ts';
+import { openQuorumLog, raftEndpoint, runsRaftQuorum } from './controller/quorum.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { controllerOptions } from './metadata/controller-options.ts';
@@ -61,6 +63,7 @@ export class ControllerNode {
     ensureMetaProperties(fs, dir, { clusterId, nodeId: config.nodeId });
     this._clusterId = clusterId;
     const time = this.options.time ?? systemTime;
+    const quorum = runsRaftQuorum(config) ? openQuorumLog(config, { clusterId, fs, time, log: this.options.log }) : null;
     this.controller = await LocalController.open({
       logDir: dir,
       controller: controllerOptions(config),
@@ -68,9 +71,11 @@ export class ControllerNode {
       fs,
       time,
       logger: this.options.log,
+      ...(quorum ? { metadataLog: quorum } : {}),
     });
     this.server = new ControllerServer({
       controller: this.controller,
+      ...(quorum ? { raft: raftEndpoint(quorum, config, clusterId) } : {}),
       config,
       nodeId: config.nodeId,
       clusterId,
@@ -79,8 +84,12 @@ export class ControllerNode {
       time,
     });
     try {
-      return await this.server.start();
+      const bound = await this.server.start();
+      // reachable now: the voter joins the quorum
+      await quorum?.start();
+      return bound;
     } catch (err) {
+      await this.server.stop(0);
       await this.controller.close();
       throw err;
     }

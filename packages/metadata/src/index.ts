@@ -102,6 +102,7 @@ export {
 export type { AppendResult, MetadataLog } from './log/metadata-log.ts';
 export { LocalMetadataLog, METADATA_PARTITION_DIR, type LocalMetadataLogOptions } from './log/local-metadata-log.ts';
 export { RaftMetadataLog, type RaftMetadataLogOptions } from './log/raft-metadata-log.ts';
+export { ObserverImageLog, type CommittedBatchesListener } from './log/observer-image-log.ts';
 export {
   LocalController,
   type LocalControllerOptions,

@@ -205,13 +205,4 @@ describe('tributary start with KRaft settings', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Data: ${dir} \\(cluster id ${ID}\\)`));
   });
-
-  it('refuses a quorum of several controllers (one voter for now)', async () => {
-    const three = await runCli(kraft(join(root, 'three'), ['controller.quorum.voters=1@127.0.0.1:9093,2@127.0.0.1:9094']));
-    assert.equal(three.code, 1);
-    assert.equal(
-      three.stderr,
-      'tributary start: controller.quorum.voters lists 2 controllers (1, 2): a multi-controller quorum cannot run yet; use one controller\n',
-    );
-  });
 });

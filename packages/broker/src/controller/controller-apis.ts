@@ -18,10 +18,17 @@ import { brokerHeartbeatHandler } from './handlers/broker-heartbeat.ts';
 import { brokerRegistrationHandler } from './handlers/broker-registration.ts';
 import { controllerDescribeQuorumHandler } from './handlers/describe-quorum.ts';
 import { metadataFetchHandler } from './handlers/metadata-fetch.ts';
+import type { RaftEndpoint } from './raft/raft-endpoint.ts';
+import { raftHandlers } from './raft/raft-handlers.ts';
 
-export function controllerHandlers(controller: ControllerBackend): AnyApiHandler[] {
+/**
+ * The controller listener's handlers; with `raft` (a voter of a multi-controller quorum), Fetch is
+ * the Raft client's and Vote, BeginQuorumEpoch and EndQuorumEpoch are served too.
+ */
+export function controllerHandlers(controller: ControllerBackend, raft?: RaftEndpoint): AnyApiHandler[] {
+  const quorum = raft ? raftHandlers(raft) : [metadataFetchHandler(controller)];
   return [
-    metadataFetchHandler(controller), // 1
+    ...quorum, // 1 (52, 53, 54)
     apiVersionsHandler, // 18
     createTopicsHandler, // 19
     deleteTopicsHandler, // 20
@@ -36,8 +43,8 @@ export function controllerHandlers(controller: ControllerBackend): AnyApiHandler
   ];
 }
 
-export function createControllerRegistry(controller: ControllerBackend): HandlerRegistry {
+export function createControllerRegistry(controller: ControllerBackend, raft?: RaftEndpoint): HandlerRegistry {
   const registry = new HandlerRegistry();
-  for (const h of controllerHandlers(controller)) registry.register(h);
+  for (const h of controllerHandlers(controller, raft)) registry.register(h);
   return registry;
 }

@@ -8,7 +8,7 @@
 // the connection is closed (then it rejects). Protocol errors are answers, returned as they are;
 // any other failure (a request that does not encode, a version not agreed) rejects at once.
 import { BrokerConnection, KafkaClientError } from '@tributary/client';
-import type { ApiKey, Encodable, RequestOf, ResponseOf } from '@tributary/protocol';
+import { ErrorCode, type ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import { controllerApiRange } from '../server/inter-broker-versions.ts';
@@ -53,6 +53,12 @@ export interface ControllerConnectionOptions {
   requestTimeoutMs?: number;
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
+  /**
+   * The quorum's leader as this node knows it (-1: unknown): requests go to it when it is among
+   * the addresses; an answer of NOT_CONTROLLER (a controller that is not, or no longer, active)
+   * is retried there after the backoff.
+   */
+  leaderId?: () => number;
 }
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
@@ -83,15 +89,15 @@ export class ControllerConnection {
       if (this.closed) throw new Error('the controller connection is closed');
       const conn = this.connect();
       try {
-        return await conn.request(apiKey, body, opts);
+        const res = await conn.request(apiKey, body, opts);
+        if (!this.options.leaderId || !answersNotController(res)) return res;
+        this.options.log.info('not the active controller; retrying at the leader', { broker: conn.broker, apiKey, attempt });
+        if (this.connection === conn && conn.nodeId !== this.options.leaderId()) this.drop(conn);
+        await this.sleep(this.backoff(attempt));
       } catch (err) {
         if (this.closed || !(err instanceof KafkaClientError && err.retriable)) throw err;
         this.options.log.warn('controller request failed; retrying', { broker: conn.broker, apiKey, attempt, error: err });
-        if (this.connection === conn) {
-          conn.close();
-          this.connection = null;
-          this.next = (this.next + 1) % this.options.addresses.length;
-        }
+        if (this.connection === conn) this.drop(conn);
         await this.sleep(this.backoff(attempt));
       }
     }
@@ -105,7 +111,21 @@ export class ControllerConnection {
     this.connection = null;
   }
 
+  /** Closes `conn`; the next request goes to the leader, or the next address. */
+  private drop(conn: BrokerConnection): void {
+    conn.close();
+    this.connection = null;
+    this.next = (this.next + 1) % this.options.addresses.length;
+  }
+
   private connect(): BrokerConnection {
+    const leader = this.options.leaderId?.() ?? -1;
+    const leaderAt = leader >= 0 ? this.options.addresses.findIndex((a) => a.id === leader) : -1;
+    if (this.connection && leaderAt >= 0 && this.connection.nodeId !== leader) {
+      this.connection.close();
+      this.connection = null;
+    }
+    if (leaderAt >= 0) this.next = leaderAt;
     if (!this.connection) {
       const a = this.options.addresses[this.next]!;
       this.connection = new BrokerConnection(
@@ -139,4 +159,16 @@ export class ControllerConnection {
       signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** Whether an answer says NOT_CONTROLLER, at the top level or for any item of a top-level list. */
+export function answersNotController(res: unknown): boolean {
+  if (typeof res !== 'object' || res === null) return false;
+  const r = res as Record<string, unknown>;
+  if (r.errorCode === ErrorCode.NOT_CONTROLLER) return true;
+  for (const v of Object.values(r)) {
+    if (!Array.isArray(v)) continue;
+    for (const item of v) if ((item as { errorCode?: unknown } | null)?.errorCode === ErrorCode.NOT_CONTROLLER) return true;
+  }
+  return false;
 }

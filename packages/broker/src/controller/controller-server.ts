@@ -29,9 +29,12 @@ import type { ListenerEndpoint } from '../config/listeners.ts';
 import type { ControllerBackend } from './controller-backend.ts';
 import { controllerEndpoints, localDescribeQuorum, quorumNodes } from './describe-quorum-channel.ts';
 import { createControllerRegistry } from './controller-apis.ts';
+import type { RaftEndpoint } from './raft/raft-endpoint.ts';
 
 export interface ControllerServerOptions {
   controller: ControllerBackend;
+  /** A voter of a multi-controller quorum: its Raft client, serving Fetch, Vote, BeginQuorumEpoch, EndQuorumEpoch. */
+  raft?: RaftEndpoint;
   /** The controller node's configuration (topic defaults, delete.topic.enable, connection limits). */
   config: BrokerConfig;
   /** This controller's node id (Kafka's node.id of a controller). */
@@ -57,7 +60,7 @@ export class ControllerServer {
   private readonly endpoints: ListenerEndpoint[] = [];
 
   constructor(private readonly options: ControllerServerOptions) {
-    this.registry = createControllerRegistry(options.controller);
+    this.registry = createControllerRegistry(options.controller, options.raft);
     const services = controllerServices(options, this.registry, this.metadata, this.shutdown.signal, this.endpoints);
     this.server = new SocketServer({
       listeners: options.listeners,

@@ -1,14 +1,16 @@
-// RemoteController: the ControllerChannel of a broker whose controller is another process (a
-// KRaft broker-only node, `process.roles=broker`). Two connections to the controller
-// (controller-connection.ts: addresses from controller.quorum.voters / bootstrap servers,
-// reconnect with backoff):
-//   - the metadata follower: Fetch of `__cluster_metadata-0` from offset 0, long-polling
-//     (MaxWaitMs `fetchMaxWaitMs`), each answer's batches decoded (the metadata serde), replayed
-//     into a MetadataDelta and published with the new image to every subscriber, as LocalController
-//     publishes (the first subscribe call gets the whole image at once; `image` is synchronous);
-//     a broker is an observer of the log (Kafka's KafkaRaftClient + MetadataLoader);
-//   - the RPCs: the operations, answered in LocalController's result shapes (controller-rpc.ts);
-//     registerBroker / brokerHeartbeat / alterPartition / allocateProducerIds as their APIs.
+// RemoteController: the ControllerChannel of a broker whose active controller may be another
+// process: a broker-only node (`process.roles=broker`), or a combined node of a multi-voter quorum
+// (its own controller may be a standby). Two parts:
+//   - the metadata: a broker-only node is an observer of the quorum (a RaftClient that is no voter,
+//     over an ObserverImageLog): it finds the leader (asking the voters in turn, following
+//     NOT_LEADER and higher epochs), fetches committed batches of `__cluster_metadata-0` from it
+//     (long-polling), replays them into a MetadataImage and publishes it with the delta to every
+//     subscriber, as LocalController publishes (Kafka's KafkaRaftClient + MetadataLoader); a
+//     combined node reads the image of its own controller (`imageSource`), which follows the
+//     committed log as a voter;
+//   - the RPCs: the operations, answered in LocalController's result shapes (controller-rpc.ts),
+//     sent to the leader of the quorum (ControllerConnection follows it; NOT_CONTROLLER from a
+//     controller that lost the leadership is retried at the new one).
 // fenceBroker and unfenceBroker are heartbeats (WantFence; caught up once the image reached the
 // registration), as a broker asks its controller. describeQuorum forwards DescribeQuorum as it
 // came. changePartition has no wire API: answered INVALID_REQUEST (a leader sends AlterPartition).
@@ -21,7 +23,6 @@ import {
   MetadataDelta,
   MetadataImage,
   applyRecords,
-  decodeMetadataBatches,
   imageRecords,
   type AlterConfigsResource,
   type AlterConfigsResult,
@@ -43,9 +44,11 @@ import {
   type PartitionChangeResult,
   type ProducerIdsBlockResult,
   type ValidateOnly,
-  CLUSTER_METADATA_TOPIC,
   ALTER_PARTITION_MAX_VERSION,
+  ObserverImageLog,
+  type LocalController,
 } from '@tributary/metadata';
+import { MemoryQuorumStateStore, RaftClient, type QuorumConfig } from '@tributary/raft';
 import {
   ApiKey,
   ErrorCode,
@@ -57,10 +60,10 @@ import {
 import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import type { ControllerChannel } from '../metadata/controller-channel.ts';
-import { METADATA_TOPIC_ID } from './controller-backend.ts';
 import type { DescribeQuorumChannel } from './describe-quorum-channel.ts';
 import { ControllerConnection, parseBootstrapServers, parseQuorumVoters, type ControllerAddress } from './controller-connection.ts';
 import * as rpc from './controller-rpc.ts';
+import { NetworkRaftChannel } from './raft/network-raft-channel.ts';
 
 export interface RemoteControllerOptions {
   /** controller.quorum.voters (`id@host:port,...`). */
@@ -73,69 +76,121 @@ export interface RemoteControllerOptions {
   clusterId: string;
   log: Logger;
   time?: Time;
-  /** MaxWaitMs of the metadata fetch (default 500, as Kafka's controller.quorum.fetch.timeout.ms / 4). */
+  /** MaxWaitMs of the metadata fetch (default 500, as Kafka's raft client). */
   fetchMaxWaitMs?: number;
+  /** The quorum's timing (controller.quorum.*). */
+  quorum?: Partial<QuorumConfig>;
+  /**
+   * A combined node's own controller (a voter): its image is this channel's, and its Raft client
+   * knows the leader; no observer runs.
+   */
+  imageSource?: Pick<LocalController, 'image' | 'subscribe'> & { leaderId(): number };
   requestTimeoutMs?: number;
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
 }
 
-const FETCH_MAX_BYTES = 8 * 1024 * 1024;
-
 export class RemoteController implements ControllerChannel, DescribeQuorumChannel {
   private current: MetadataImage = MetadataImage.EMPTY;
-  private nextOffset = 0;
-  private highWatermark = -1;
   private readonly listeners = new Set<MetadataListener>();
   private readonly rpc: ControllerConnection;
-  private readonly fetcher: ControllerConnection;
+  /** The observer following the quorum's committed log (a broker-only node). */
+  private readonly observer: RaftClient<never, Buffer> | null = null;
+  private readonly raftChannel: NetworkRaftChannel | null = null;
   private readonly waiters = new Set<{ offset: number; wake: () => void }>();
-  private fetching: Promise<void> | null = null;
   private closed = false;
   private readonly time: Time;
 
   constructor(private readonly options: RemoteControllerOptions) {
     this.time = options.time ?? systemTime;
     const addresses = controllerAddresses(options);
-    const conn = (role: string) =>
-      new ControllerConnection({
-        addresses,
-        clientId: `broker-${options.nodeId}-${role}`,
-        time: this.time,
-        log: options.log,
-        requestTimeoutMs: options.requestTimeoutMs,
-        reconnectBackoffMs: options.reconnectBackoffMs,
-        reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
-      });
-    this.rpc = conn('controller');
-    this.fetcher = conn('metadata');
+    this.rpc = new ControllerConnection({
+      addresses,
+      clientId: `broker-${options.nodeId}-controller`,
+      time: this.time,
+      log: options.log,
+      requestTimeoutMs: options.requestTimeoutMs,
+      reconnectBackoffMs: options.reconnectBackoffMs,
+      reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
+      leaderId: () => this.leaderId(),
+    });
+    if (options.imageSource) return;
+    this.raftChannel = new NetworkRaftChannel({
+      nodeId: options.nodeId,
+      clusterId: options.clusterId,
+      voters: addresses,
+      requestTimeoutMs: options.quorum?.fetchTimeoutMs,
+      reconnectBackoffMs: options.reconnectBackoffMs,
+      reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
+      time: this.time,
+      log: options.log,
+    });
+    this.observer = new RaftClient({
+      nodeId: options.nodeId,
+      voters: addresses.map((a) => a.id),
+      log: new ObserverImageLog((records, lastOffset, lastEpoch) => this.publish(records, { lastOffset, lastEpoch })),
+      store: new MemoryQuorumStateStore(),
+      channel: this.raftChannel,
+      time: this.time,
+      config: { fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500, ...options.quorum },
+      logger: { info: (m, f) => options.log.info(m, f), error: (m, f) => options.log.error(m, f) },
+    });
   }
 
   /** The current image (replaced as a whole on every change). */
   get image(): MetadataImage {
-    return this.current;
+    return this.options.imageSource?.image ?? this.current;
   }
 
   /** The offset of the next record to fetch (every record before it is in the image). */
   get metadataOffset(): number {
-    return this.nextOffset;
+    return this.image.provenance.lastOffset + 1;
   }
 
-  /** Starts following the metadata log; resolves once the image has caught up with it. */
+  /** The quorum's leader as this node knows it (-1: none known). */
+  leaderId(): number {
+    return this.options.imageSource?.leaderId() ?? this.observer?.leaderId ?? -1;
+  }
+
+  /** Starts following the metadata log; resolves once the image caught up with the leader's high watermark. */
   async start(): Promise<void> {
-    this.fetching ??= this.fetchLoop();
-    while (!this.closed && (this.highWatermark < 0 || this.nextOffset < this.highWatermark)) {
-      await this.waitForOffset(Math.max(this.nextOffset, this.highWatermark, 1) - 1);
+    const observer = this.observer;
+    if (!observer) return;
+    await observer.start();
+    // caught up: a leader answered, and the image holds everything below its high watermark
+    while (!this.closed && (observer.role !== 'follower' || observer.highWatermark === 0 || this.metadataOffset < observer.highWatermark)) {
+      await new Promise<void>((resolve) => {
+        const offHw = observer.onHighWatermark(() => done());
+        const offLeader = observer.onLeaderChange(() => done());
+        const cancel = this.time.setTimeout(() => done(), 100);
+        const done = () => {
+          offHw();
+          offLeader();
+          cancel();
+          resolve();
+        };
+      });
     }
   }
 
   /** Resolves once the image holds every record up to `offset` (or on close). */
   waitForOffset(offset: number): Promise<void> {
-    if (this.current.provenance.lastOffset >= offset || this.closed) return Promise.resolve();
+    if (this.image.provenance.lastOffset >= offset || this.closed) return Promise.resolve();
+    const source = this.options.imageSource;
+    if (source) {
+      return new Promise((resolve) => {
+        const off = source.subscribe((_d, image) => {
+          if (image.provenance.lastOffset < offset && !this.closed) return;
+          queueMicrotask(() => off());
+          resolve();
+        });
+      });
+    }
     return new Promise((resolve) => this.waiters.add({ offset, wake: resolve }));
   }
 
   subscribe(listener: MetadataListener): () => void {
+    if (this.options.imageSource) return this.options.imageSource.subscribe(listener);
     this.listeners.add(listener);
     if (!this.current.isEmpty) {
       const delta = new MetadataDelta(MetadataImage.EMPTY).replayAll(imageRecords(this.current));
@@ -247,15 +302,15 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
     return { errorCode: res.errorCode, errorMessage: null, firstProducerId: res.producerIdStart, size: res.producerIdLen };
   }
 
-  /** Stops fetching and closes both connections; waiting callers are released. */
+  /** Stops fetching and closes the connections; waiting callers are released. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.rpc.close();
-    this.fetcher.close();
+    await this.observer?.close().catch(() => undefined);
+    this.raftChannel?.close();
     for (const w of [...this.waiters]) w.wake();
     this.waiters.clear();
-    await this.fetching?.catch(() => undefined);
     this.listeners.clear();
   }
 
@@ -272,53 +327,9 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
     });
   }
 
-  private async fetchLoop(): Promise<void> {
-    while (!this.closed) {
-      try {
-        await this.fetchOnce();
-      } catch (err) {
-        if (this.closed) return;
-        this.options.log.error('metadata fetch failed', { error: err, offset: this.nextOffset });
-        await new Promise<void>((resolve) => this.time.setTimeout(resolve, this.options.reconnectBackoffMaxMs ?? 1000));
-      }
-    }
-  }
-
-  private async fetchOnce(): Promise<void> {
-    const res = await this.fetcher.request(ApiKey.Fetch, {
-      replicaState: { replicaId: this.options.nodeId, replicaEpoch: -1n },
-      maxWaitMs: this.options.fetchMaxWaitMs ?? 500,
-      minBytes: 1,
-      maxBytes: FETCH_MAX_BYTES,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: CLUSTER_METADATA_TOPIC,
-          topicId: METADATA_TOPIC_ID,
-          partitions: [{ partition: 0, fetchOffset: BigInt(this.nextOffset), partitionMaxBytes: FETCH_MAX_BYTES }],
-        },
-      ],
-    });
-    if (this.closed) return;
-    const p = res.responses[0]?.partitions[0];
-    if (res.errorCode !== ErrorCode.NONE || !p || p.errorCode !== ErrorCode.NONE) {
-      throw new Error(`metadata fetch answered error ${res.errorCode || p?.errorCode}`);
-    }
-    this.highWatermark = Number(p.highWatermark);
-    const records: MetadataRecord[] = [];
-    let provenance = this.current.provenance;
-    for (const batch of decodeMetadataBatches(p.records ?? Buffer.alloc(0))) {
-      if (batch.lastOffset < this.nextOffset) continue;
-      for (const r of batch.records) if (r.offset >= this.nextOffset) records.push(r.record);
-      provenance = { lastOffset: batch.lastOffset, lastEpoch: batch.leaderEpoch };
-      this.nextOffset = batch.lastOffset + 1;
-    }
-    if (provenance !== this.current.provenance) this.publish(records, provenance);
-    else this.wakeWaiters();
-  }
-
+  /** Committed records the observer fetched: replayed into the image, published. */
   private publish(records: readonly MetadataRecord[], provenance: MetadataImage['provenance']): void {
+    if (this.closed) return;
     const { delta, image } = applyRecords(this.current, records, provenance);
     this.current = image;
     for (const l of [...this.listeners]) this.notify(l, delta, image);

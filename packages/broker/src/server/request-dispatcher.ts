@@ -10,9 +10,10 @@
 // [0, minVersion) when the handler has no `rejectVersion`, a body that does not decode.
 // ApiVersions of an unsupported version is answered (v0 body, UNSUPPORTED_VERSION, KIP-511).
 //
-// A handler that fails (throws, rejects, or returns a response that does not encode) is logged
-// with the API name and the error and answered with UNKNOWN_SERVER_ERROR, as Kafka's KafkaApis
-// answers `request.getErrorResponse(e)`: the handler's `errorResponse`, or for a handler without
+// A handler that fails (throws, rejects, or returns a response that does not encode) is answered
+// with the error code the error carries (KafkaError: NOT_CONTROLLER from a standby controller, ...)
+// or, for anything else, logged with the API name and answered with UNKNOWN_SERVER_ERROR, as
+// Kafka's KafkaApis answers `request.getErrorResponse(e)`: the handler's `errorResponse`, or for a handler without
 // one the response with its top-level ErrorCode set and every other field at its default. When
 // the response has no top-level ErrorCode at that version (Produce; a handler with its own codec),
 // the connection is closed, as Kafka does when getErrorResponse gives no response.
@@ -20,6 +21,7 @@ import {
   API_SPECS,
   ApiKey,
   ErrorCode,
+  errorCodeOf,
   Reader,
   Writer,
   decodeRequestHeader,
@@ -117,12 +119,23 @@ function encodeOrAnswerFailure(
   }
 }
 
-/** Logs a handler failure and answers it with UNKNOWN_SERVER_ERROR, or throws when the response has no place for it. */
+/**
+ * Answers a handler failure with the Kafka error code it carries (NOT_CONTROLLER from a controller
+ * that is not active, ...), else logs it and answers UNKNOWN_SERVER_ERROR; throws when the
+ * response has no place for an error code.
+ */
 function answerFailure(handler: AnyApiHandler, ctx: RequestContext, request: unknown, err: unknown): ResponseFrame {
   const { apiVersion, correlationId, clientId } = ctx.header;
-  const fields = { api: handler.name, version: apiVersion, correlationId, clientId, error: err };
-  ctx.services.log.error('unexpected error handling a request', fields);
-  const code = ErrorCode.UNKNOWN_SERVER_ERROR;
+  const code = errorCodeOf(err);
+  if (code === ErrorCode.UNKNOWN_SERVER_ERROR) {
+    ctx.services.log.error('unexpected error handling a request', {
+      api: handler.name,
+      version: apiVersion,
+      correlationId,
+      clientId,
+      error: err,
+    });
+  }
   const body = handler.errorResponse ? handler.errorResponse(request, code, apiVersion) : topLevelErrorResponse(handler, apiVersion, code);
   if (body === null) {
     const message = err instanceof Error ? err.message : String(err);

@@ -42,6 +42,8 @@ export interface RaftMetadataLogOptions {
   logger?: RaftLogger;
   /** metadata.log.segment.bytes. */
   segmentBytes?: number;
+  /** Called once the Raft client and the log are closed (to close the channel). */
+  onClose?: () => void;
 }
 
 type Records = readonly MetadataRecord[];
@@ -53,7 +55,7 @@ export class RaftMetadataLog implements MetadataLog {
 
   private constructor(
     private readonly disk: DiskRaftLog<Records>,
-    options: RaftMetadataLogOptions,
+    private readonly options: RaftMetadataLogOptions,
   ) {
     this.raft = new RaftClient({
       nodeId: options.nodeId,
@@ -148,5 +150,6 @@ export class RaftMetadataLog implements MetadataLog {
   async close(): Promise<void> {
     await this.raft.close();
     this.disk.close();
+    this.options.onClose?.();
   }
 }

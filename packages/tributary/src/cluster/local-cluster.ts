@@ -32,6 +32,12 @@ export interface LocalClusterOptions {
   brokerSettings?: Readonly<Record<string, string | number>>;
   /** Settings for the controller. */
   controllerSettings?: Readonly<Record<string, string | number>>;
+  /**
+   * Combined nodes (process.roles=broker,controller): every node is a voter of the quorum
+   * (controller.quorum.voters lists them all, each with a CONTROLLER listener of its own) and there
+   * is no dedicated controller. Default false: one dedicated controller, node 0.
+   */
+  combined?: boolean;
   /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
@@ -44,6 +50,7 @@ export class LocalCluster {
   private readonly brokerNodes = new Map<number, NodeProcess>();
   private ports: number[] = [];
   private controllerPort = 0;
+  private controllerPorts: number[] = [];
 
   constructor(private readonly options: LocalClusterOptions) {
     if (!Number.isInteger(options.brokers) || options.brokers < 1)
@@ -51,10 +58,18 @@ export class LocalCluster {
     this.clusterId = options.clusterId ?? randomBytes(16).toString('base64url').replace(/^-/, 'A');
   }
 
-  /** The controller process (after start). */
+  /** The dedicated controller process (after start; none when the nodes are combined). */
   get controller(): NodeProcess {
-    if (!this.controllerNode) throw new Error('the cluster is not started');
+    if (!this.controllerNode)
+      throw new Error(this.options.combined ? 'combined nodes have no dedicated controller' : 'the cluster is not started');
     return this.controllerNode;
+  }
+
+  /** The CONTROLLER listener port of a combined node. */
+  controllerPortOf(nodeId: number): number {
+    const p = this.controllerPorts[nodeId - 1];
+    if (p === undefined) throw new Error(`no controller listener for node ${nodeId}`);
+    return p;
   }
 
   /** Every broker's `127.0.0.1:<port>`, comma separated. */
@@ -82,31 +97,37 @@ export class LocalCluster {
   async start(): Promise<void> {
     const n = this.options.brokers;
     const base = this.options.basePort;
-    const ports = base ? Array.from({ length: n + 1 }, (_, i) => base + i) : await freePorts(n + 1);
+    const combined = this.options.combined ?? false;
+    const count = combined ? 2 * n : n + 1;
+    const ports = base ? Array.from({ length: count }, (_, i) => base + i) : await freePorts(count);
     this.ports = ports.slice(0, n);
     this.controllerPort = ports[n]!;
+    this.controllerPorts = combined ? ports.slice(n, 2 * n) : [];
     const command = this.options.command ?? defaultCommand();
-    const voters = `${CONTROLLER_NODE_ID}@127.0.0.1:${this.controllerPort}`;
+    const voters = combined
+      ? this.controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',')
+      : `${CONTROLLER_NODE_ID}@127.0.0.1:${this.controllerPort}`;
     const common = { 'controller.listener.names': 'CONTROLLER', 'controller.quorum.voters': voters };
     const dir = (name: string) => {
       const d = join(this.options.dataDir, name);
       mkdirSync(d, { recursive: true });
       return d;
     };
-    this.controllerNode = new NodeProcess({
-      name: 'controller',
-      command,
-      clusterId: this.clusterId,
-      onLine: this.options.onLine,
-      settings: {
-        'node.id': CONTROLLER_NODE_ID,
-        'process.roles': 'controller',
-        listeners: `CONTROLLER://127.0.0.1:${this.controllerPort}`,
-        'log.dirs': dir('controller'),
-        ...common,
-        ...this.options.controllerSettings,
-      },
-    });
+    if (!combined)
+      this.controllerNode = new NodeProcess({
+        name: 'controller',
+        command,
+        clusterId: this.clusterId,
+        onLine: this.options.onLine,
+        settings: {
+          'node.id': CONTROLLER_NODE_ID,
+          'process.roles': 'controller',
+          listeners: `CONTROLLER://127.0.0.1:${this.controllerPort}`,
+          'log.dirs': dir('controller'),
+          ...common,
+          ...this.options.controllerSettings,
+        },
+      });
     for (let id = 1; id <= n; id++) {
       this.brokerNodes.set(
         id,
@@ -117,8 +138,10 @@ export class LocalCluster {
           onLine: this.options.onLine,
           settings: {
             'node.id': id,
-            'process.roles': 'broker',
-            listeners: `PLAINTEXT://127.0.0.1:${this.ports[id - 1]}`,
+            'process.roles': combined ? 'broker,controller' : 'broker',
+            listeners: combined
+              ? `PLAINTEXT://127.0.0.1:${this.ports[id - 1]},CONTROLLER://127.0.0.1:${this.controllerPorts[id - 1]}`
+              : `PLAINTEXT://127.0.0.1:${this.ports[id - 1]}`,
             'log.dirs': dir(`broker-${id}`),
             'default.replication.factor': Math.min(3, n),
             'offsets.topic.replication.factor': Math.min(3, n),
@@ -129,7 +152,7 @@ export class LocalCluster {
       );
     }
     try {
-      await this.controller.start();
+      await this.controllerNode?.start();
       await Promise.all([...this.brokerNodes.values()].map((b) => b.start()));
     } catch (err) {
       await this.kill();

@@ -16,7 +16,7 @@ import { CONTROLLER_NODE_ID, LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
-       tributary start --cluster N [--data DIR] [--override key=value ...]
+       tributary start --cluster N [--combined] [--data DIR] [--override key=value ...]
 
 Starts a broker in the foreground. Settings use Kafka's names (listeners, log.dirs, num.partitions,
 ...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
@@ -33,6 +33,9 @@ A node whose log dirs belong to another cluster or node.id refuses to start.
 --cluster N starts a local cluster to try replication: a controller process (node 0) and N broker
 processes (nodes 1..N, ports 9092..), data in --data (default ./data/cluster); --override settings
 apply to every broker (default.replication.factor is min(3, N)). Ctrl-C stops them all.
+With --combined there is no controller process: the N nodes are combined (broker,controller) and
+form a Raft quorum of N voters (CONTROLLER listeners on the ports after the brokers'); losing
+fewer than half of them loses nothing.
 
 Settings:
 ${formatConfigDocs()}`;
@@ -44,6 +47,8 @@ interface StartArgs {
   cluster?: number;
   /** --data DIR with --cluster (default ./data/cluster). */
   data?: string;
+  /** --combined with --cluster: N combined nodes, N voters. */
+  combined?: boolean;
 }
 
 export function parseStartArgs(args: string[]): StartArgs {
@@ -60,6 +65,8 @@ export function parseStartArgs(args: string[]): StartArgs {
       const n = Number(args[++i]);
       if (!Number.isInteger(n) || n < 1 || n > 9) throw new UsageError('--cluster needs a broker count from 1 to 9');
       out.cluster = n;
+    } else if (a === '--combined') {
+      out.combined = true;
     } else if (a === '--data') {
       const v = args[++i];
       if (v === undefined) throw new UsageError('--data needs a directory');
@@ -73,14 +80,6 @@ export function parseStartArgs(args: string[]): StartArgs {
     }
   }
   return out;
-}
-
-/** Why this node cannot run yet: a quorum of several controllers (null: it can). */
-export function quorumProblem(config: BrokerConfig): string | null {
-  const voters = config.quorumVoters.map((v) => v.nodeId);
-  if (voters.length > 1)
-    return `controller.quorum.voters lists ${voters.length} controllers (${voters.join(', ')}): a multi-controller quorum cannot run yet; use one controller`;
-  return null;
 }
 
 /** A controller-only node in the foreground (process.roles=controller). */
@@ -121,9 +120,10 @@ async function runLocalCluster(parsed: StartArgs): Promise<number> {
   const cluster = new LocalCluster({
     brokers: parsed.cluster!,
     dataDir,
-    clusterId: existingClusterId(join(dataDir, 'controller')) ?? undefined,
+    clusterId: existingClusterId(join(dataDir, parsed.combined ? 'broker-1' : 'controller')) ?? undefined,
     basePort: 9092,
     brokerSettings,
+    combined: parsed.combined ?? false,
     onLine: (line) => process.stdout.write(`${line}\n`),
   });
   try {
@@ -135,9 +135,10 @@ async function runLocalCluster(parsed: StartArgs): Promise<number> {
   return untilSignal(
     () => cluster.stop(),
     () => {
-      process.stdout.write(
-        `Tributary cluster ${cluster.clusterId}: brokers ${cluster.brokerIds.join(', ')} and controller ${CONTROLLER_NODE_ID} (one process each)\n`,
-      );
+      const nodes = parsed.combined
+        ? `combined nodes ${cluster.brokerIds.join(', ')} (broker and controller, a quorum of ${cluster.brokerIds.length} voters)`
+        : `brokers ${cluster.brokerIds.join(', ')} and controller ${CONTROLLER_NODE_ID}`;
+      process.stdout.write(`Tributary cluster ${cluster.clusterId}: ${nodes} (one process each)\n`);
       process.stdout.write(`bootstrap.servers=${cluster.bootstrap}\nData: ${dataDir}\n`);
     },
   );
@@ -191,11 +192,6 @@ async function run(args: string[]): Promise<number> {
     if (err instanceof UsageError) process.stderr.write(`tributary start: ${err.message} (see \`tributary start --help\`)\n`);
     else if (err instanceof ConfigError) process.stderr.write(`tributary start: invalid configuration: ${err.problems.join('; ')}\n`);
     else throw err;
-    return 1;
-  }
-  const unsupported = quorumProblem(config);
-  if (unsupported) {
-    process.stderr.write(`tributary start: ${unsupported}\n`);
     return 1;
   }
   if (!config.isBroker) return runController(config);
