@@ -5,8 +5,11 @@
 //
 // The controller: a node with the controller role (process.roles unset, or broker,controller)
 // opens its own LocalController over `__cluster_metadata-0` in the first log dir (a combined KRaft
-// node, a cluster of one unless other brokers reach it through its CONTROLLER listener); a
-// broker-only node (process.roles=broker) follows a RemoteController at controller.quorum.voters /
+// node, a cluster of one unless other brokers reach it through its CONTROLLER listener); when
+// controller.quorum.voters lists several controllers, that log is replicated by Raft
+// (controller/quorum.ts) and the broker reaches the active controller, wherever it is, through a
+// RemoteController that reads this node's image. A broker-only node (process.roles=broker)
+// observes the quorum through a RemoteController at controller.quorum.voters /
 // controller.quorum.bootstrap.servers. An in-process cluster passes one controller shared by all
 // its brokers. Either way the
 // core only follows what the controller publishes: each new image goes to the MetadataCache, the
