@@ -34,6 +34,8 @@ export class LeaderState {
     voters: readonly number[],
     /** The high watermark this node knew before it was elected. */
     highWatermark: number,
+    /** When it was elected (the check-quorum clock starts there). */
+    readonly electedAtMs: number,
   ) {
     for (const v of voters) this.voterStates.set(v, { endOffset: -1, lastFetchMs: -1, lastCaughtUpMs: -1 });
     this.hw = highWatermark;
@@ -75,11 +77,17 @@ export class LeaderState {
     return this.maybeAdvance();
   }
 
-  /** Voters other than the leader that fetched at or after `sinceMs`. */
-  fetchedSince(sinceMs: number): number {
-    let n = 0;
-    for (const [id, s] of this.voterStates) if (id !== this.nodeId && s.lastFetchMs >= sinceMs) n++;
-    return n;
+  /**
+   * The latest time by which `others` voters besides the leader had all fetched: the
+   * `others`-th most recent fetch among them (the election counts as a contact with each).
+   */
+  majorityContactMs(others: number): number {
+    if (others <= 0) return Number.POSITIVE_INFINITY;
+    const times = [...this.voterStates]
+      .filter(([id]) => id !== this.nodeId)
+      .map(([, s]) => Math.max(s.lastFetchMs, this.electedAtMs))
+      .sort((a, b) => b - a);
+    return times[others - 1] ?? this.electedAtMs;
   }
 
   /** Whether the voter fetched at or after `sinceMs`. */

@@ -398,7 +398,7 @@ export class RaftClient<D, R> {
     this.generation++;
     this.cancelTimers();
     this.granted.clear();
-    this.leader = role === 'leader' ? new LeaderState(this.nodeId, epoch, this.log.endOffset, this.voters, this.hw) : null;
+    this.leader = role === 'leader' ? new LeaderState(this.nodeId, epoch, this.log.endOffset, this.voters, this.hw, this.time.now()) : null;
     if (wasLeader || role === 'leader') this.wakeFetches();
     if (role === 'unattached') this.startUnattached();
     else if (role === 'follower') this.startFollower();
@@ -554,18 +554,22 @@ export class RaftClient<D, R> {
     for (const v of this.otherVoters()) this.channel.endQuorumEpoch(v, req).catch(() => undefined);
   }
 
-  /** Resigns once no majority of voters fetched within 1.5 fetch timeouts (Kafka's check quorum). */
-  private armCheckQuorum(gen: number): void {
+  /**
+   * Resigns once no majority of voters (itself included) fetched within the last 1.5 fetch timeouts
+   * (Kafka's check quorum): the timer is set for the moment the majority's contact expires, and set
+   * again further on whenever it has been renewed.
+   */
+  private armCheckQuorum(gen: number, delayMs = Math.floor(this.config.fetchTimeoutMs * 1.5)): void {
     const period = Math.floor(this.config.fetchTimeoutMs * 1.5);
-    const elected = this.time.now();
     this.checkQuorumTimer = this.time.setTimeout(() => {
       this.serialIf(gen, async () => {
-        const since = Math.max(elected, this.time.now() - period);
-        if (this.leader!.fetchedSince(since) + 1 >= this.majority()) return this.armCheckQuorum(gen);
+        const lastContact = this.leader!.majorityContactMs(this.majority() - 1);
+        const expiresIn = lastContact + period - this.time.now();
+        if (expiresIn > 0) return this.armCheckQuorum(gen, expiresIn);
         this.logger.info('leader resigns: no majority of voters fetched', { nodeId: this.nodeId, epoch: this.epochNow });
         await this.becomeResigned(this.leader!.preferredSuccessors());
       });
-    }, period);
+    }, delayMs);
   }
 
   private async flushAsLeader(): Promise<void> {
