@@ -45,6 +45,17 @@ export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
 export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
+// snapshots
+export {
+  SNAPSHOT_RECORDS_PER_BATCH,
+  imageFromSnapshot,
+  readImageSnapshot,
+  snapshotBatchesOf,
+  snapshotIdOf,
+  writeImageSnapshot,
+  type WriteImageSnapshotOptions,
+} from './snapshot/metadata-snapshot.ts';
+
 // controller
 export { Controller, type ValidateOnly } from './controller/controller.ts';
 export {
