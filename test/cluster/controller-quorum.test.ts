@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import type { LocalCluster } from '../../packages/tributary/src/cluster/local-cluster.ts';
 import { withWire } from '../interop/wire-client.ts';
 import { partitionView, startFaultCluster, waitFor } from './harness.ts';
@@ -96,6 +96,29 @@ async function topicsSeenBy(cluster: LocalCluster, id: number): Promise<Map<stri
       .filter((t) => !t.isInternal)
       .map((t) => [t.name!, `${t.topicId} ${t.partitions.map((p) => `${p.partitionIndex}:[${p.replicaNodes}]`).join(' ')}`]),
   );
+}
+
+/** An acks=all record to partition 0 of `topic` at the node `port`. */
+async function produce(port: number, topic: string, value: string) {
+  const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
+  const r = await withWire(port, (c) =>
+    c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
+  );
+  return r.responses[0]!.partitionResponses[0]!;
+}
+
+/** The latest offset of partition 0 of `topic` at the node `port` (ListOffsets, -1). */
+async function latestOffset(port: number, topic: string): Promise<bigint> {
+  const r = await withWire(port, (c) =>
+    c.request(ApiKey.ListOffsets, 4, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+    }),
+  );
+  const p = r.topics[0]!.partitions[0]!;
+  if (p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: error ${p.errorCode}`);
+  return p.offset;
 }
 
 /** `__cluster_metadata-0`'s segment files of a node, concatenated. */
@@ -194,10 +217,20 @@ describe('the controller quorum', { timeout: 180_000 }, () => {
     for (const l of logs.slice(1)) assert.ok(l.equals(logs[0]!), `metadata logs differ (HW ${settled.highWatermark})`);
   });
 
-  it('a full restart of every node keeps the metadata', async (t) => {
+  it('a full restart of every node keeps the metadata and the data', async (t) => {
     const { cluster, log } = await startFaultCluster(t, { brokers: 3, combined: true, brokerSettings: SETTINGS });
     await settledQuorum(cluster, [1, 2, 3], 3);
     for (let i = 0; i < 5; i++) assert.equal(await createTopic(cluster, `kept-${i}`, 3), ErrorCode.NONE);
+    // data on every node: a restarted voter must not take its partitions for strays before its image caught up
+    const isr = await waitFor(
+      'kept-0 fully in sync',
+      async () => {
+        const v = await partitionView(cluster, 'kept-0');
+        return v.isr.length === 3 ? v : undefined;
+      },
+      10_000,
+    );
+    for (let i = 0; i < 5; i++) assert.equal((await produce(cluster.portOf(isr.leader), 'kept-0', `r${i}`)).errorCode, ErrorCode.NONE);
     const before = await waitFor(
       'node 1 to see the five topics',
       async () => {
@@ -224,6 +257,19 @@ describe('the controller quorum', { timeout: 180_000 }, () => {
       });
       assert.deepEqual([...seen].sort(), [...before].sort());
     }
+    const leader = await waitFor(
+      'kept-0 led again',
+      async () => {
+        const v = await partitionView(cluster, 'kept-0');
+        return v.leader >= 0 ? v.leader : undefined;
+      },
+      10_000,
+    );
+    assert.equal(
+      await waitFor('kept-0 readable', () => latestOffset(cluster.portOf(leader), 'kept-0'), 15_000),
+      5n,
+      'the 5 records acknowledged before the restart',
+    );
   });
 
   it('five voters survive the loss of two, the leader among them', async (t) => {

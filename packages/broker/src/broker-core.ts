@@ -70,6 +70,7 @@ export class BrokerCore {
   private ownController: LocalController | null = null;
   private remoteController: RemoteController | null = null;
   private quorumLog: RaftMetadataLog | null = null;
+  private stopping = false;
   private readonly brokerEpochs = new Map<number, bigint>();
   private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
@@ -160,7 +161,9 @@ export class BrokerCore {
         overrides: this.options.groupCoordinator?.overrides,
         time: this.time,
       });
-      replicas.deleteStrayLogs();
+      // A voter of several has an empty image until it hears the committed offset from the
+      // leader: stray logs are found once it caught up (startQuorum), never against that.
+      if (!this.quorumLog) replicas.deleteStrayLogs();
       // Every __consumer_offsets partition led by a local node is loaded now (requests for a
       // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
       groupCoordinator.startup();
@@ -300,9 +303,21 @@ export class BrokerCore {
     return this.quorumLog;
   }
 
-  /** Joins the quorum (a voter of several, once its CONTROLLER listener is bound); a no-op otherwise. */
+  /**
+   * Joins the quorum (a voter of several, once its CONTROLLER listener is bound), waits until its
+   * image holds everything committed that the leader told it of, then deletes the logs of
+   * partitions that are no longer this node's; a no-op without a quorum.
+   */
   async startQuorum(): Promise<void> {
-    await this.quorumLog?.start();
+    const quorum = this.quorumLog;
+    const own = this.ownController;
+    if (!quorum || !own) return;
+    await quorum.start();
+    const raft = quorum.raft;
+    while (!this.stopping && !(raft.leaderId >= 0 && raft.highWatermark > 0 && own.image.provenance.lastOffset + 1 >= raft.highWatermark)) {
+      await new Promise((r) => this.time.setTimeout(() => r(undefined), 20));
+    }
+    if (!this.stopping) this.started(this._replicas).deleteStrayLogs();
   }
 
   /**
@@ -324,6 +339,7 @@ export class BrokerCore {
 
   /** Answers waiting fetches and parked JoinGroup/SyncGroup calls (NOT_COORDINATOR) so listeners can drain. */
   beginShutdown(): void {
+    this.stopping = true;
     this._replicas?.fetchPurgatory.completeAll();
     this._groupCoordinator?.shutdown();
   }

@@ -31,6 +31,7 @@ export {
 // image
 export { MetadataImage, EMPTY_PROVENANCE, type MetadataProvenance } from './image/metadata-image.ts';
 export { MetadataDelta, applyRecords } from './image/metadata-delta.ts';
+export { snapshotDelta } from './image/snapshot-delta.ts';
 export { imageRecords } from './image/image-records.ts';
 export { TopicsImage, partitionsInOrder, type TopicImage } from './image/topics-image.ts';
 export {

@@ -54,6 +54,7 @@ function channel(): RaftChannel<Buffer> {
     beginQuorumEpoch: (id, req) => send(id, (r) => r.handleBeginQuorumEpoch(req)),
     endQuorumEpoch: (id, req) => send(id, (r) => r.handleEndQuorumEpoch(req)),
     fetch: (id, req) => send(id, (r) => r.handleFetch(req)),
+    fetchSnapshot: (id, req) => send(id, (r) => r.handleFetchSnapshot(req)),
   };
 }
 

@@ -38,6 +38,16 @@ import { Attr, Off, batchSizeAt, batchesIn, validateBatch } from '@tributary/pro
 import type { OffsetAndEpoch } from './raft-messages.ts';
 import type { AppendedRange, RaftLog } from './raft-log.ts';
 import { buildLeaderChangeBatch } from './leader-change.ts';
+import {
+  deleteSnapshotsBefore,
+  latestSnapshot,
+  listSnapshots,
+  readSnapshot as readSnapshotFile,
+  readSnapshotBytes,
+  snapshotSize as snapshotFileSize,
+  writeSnapshot as writeSnapshotFile,
+} from './snapshot-file.ts';
+import { SnapshotWriter } from './snapshot-writer.ts';
 
 /** `__cluster_metadata-0`: the directory of the metadata partition in a log dir. */
 export const CLUSTER_METADATA_PARTITION_DIR = `${CLUSTER_METADATA_TOPIC}-0`;
@@ -74,6 +84,8 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   readonly dir: string;
 
   private closed = false;
+  /** The latest snapshot in the directory (KIP-630): the log starts at its offset. */
+  private snapshot: OffsetAndEpoch | null;
 
   private constructor(
     private readonly log: PartitionLog,
@@ -85,6 +97,14 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   ) {
     this.recovery = recovery;
     this.dir = log.dir;
+    // partial snapshots a crash left are deleted; the log never starts before the latest snapshot
+    listSnapshots(fs, this.dir, { deleteLeftovers: true });
+    this.snapshot = latestSnapshot(fs, this.dir);
+    const s = this.snapshot;
+    if (s && s.offset > log.logStartOffset) {
+      if (s.offset <= log.logEndOffset) log.deleteRecordsBefore(s.offset);
+      else log.truncateFullyAndStartAt(s.offset);
+    }
   }
 
   /** Opens (or creates) `<logDir>/__cluster_metadata-0`, recovering it and fsyncing what is left. */
@@ -123,6 +143,7 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   }
 
   get lastFetchedEpoch(): number {
+    if (this.log.logEndOffset === this.log.logStartOffset && this.snapshot) return this.snapshot.epoch;
     return Math.max(0, this.log.leaderEpochCache.latestEpoch);
   }
 
@@ -130,7 +151,12 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
     const entries = this.log.leaderEpochCache.all;
     let i = entries.length - 1;
     while (i >= 0 && entries[i]!.epoch > epoch) i--;
-    if (i < 0) return { epoch: -1, offset: this.startOffset };
+    if (i < 0) {
+      // nothing in the log is at or below `epoch`: the snapshot's last epoch is the floor, if it is
+      const s = this.snapshot;
+      if (s && s.epoch <= epoch) return { epoch: s.epoch, offset: s.offset };
+      return { epoch: -1, offset: this.startOffset };
+    }
     const next = entries[i + 1];
     return { epoch: entries[i]!.epoch, offset: next ? next.startOffset : this.endOffset };
   }
@@ -236,6 +262,66 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
         offset = lastOffset + 1;
       }
     }
+  }
+
+  // ---- snapshots (snapshot-file.ts: `<offset>-<epoch>.checkpoint` beside the segments) ----
+
+  latestSnapshot(): OffsetAndEpoch | null {
+    return this.snapshot ? { ...this.snapshot } : null;
+  }
+
+  /** `content`: the state machine's v2 batches (the snapshot's data, between its header and footer). */
+  async writeSnapshot(id: OffsetAndEpoch, content: Buffer): Promise<void> {
+    if (id.offset > this.flushedOffset) throw new Error(`raft log: snapshot at ${id.offset} past the flushed offset ${this.flushedOffset}`);
+    const batches = [...batchesIn(content)].map(({ pos, size }) => content.subarray(pos, pos + size));
+    await writeSnapshotFile(this.fs, this.dir, {
+      endOffset: id.offset,
+      epoch: id.epoch,
+      lastContainedLogTimestamp: this.time.now(),
+      batches,
+    });
+    this.useSnapshot(id);
+    if (id.offset > this.log.logStartOffset) this.log.deleteRecordsBefore(id.offset);
+  }
+
+  snapshotSize(id: OffsetAndEpoch): number {
+    try {
+      return snapshotFileSize(this.fs, this.dir, id);
+    } catch {
+      return -1;
+    }
+  }
+
+  readSnapshot(id: OffsetAndEpoch, position: number, maxBytes: number): Buffer {
+    return readSnapshotBytes(this.fs, this.dir, id, position, maxBytes);
+  }
+
+  chunkSize(chunk: Buffer): number {
+    return chunk.length;
+  }
+
+  /** Writes the fetched file (`.part`, fsync, rename), then empties the log to start at `id.offset`. */
+  async installSnapshot(id: OffsetAndEpoch, chunks: readonly Buffer[]): Promise<void> {
+    const writer = SnapshotWriter.create(this.fs, this.dir, id);
+    try {
+      for (const c of chunks) writer.append(c);
+      await writer.freeze();
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
+    this.log.truncateFullyAndStartAt(id.offset);
+    this.useSnapshot(id);
+  }
+
+  /** The snapshot's data batches (what the state machine loads). */
+  snapshotData(id: OffsetAndEpoch): Buffer {
+    return readSnapshotFile(this.fs, this.dir, id).batches;
+  }
+
+  private useSnapshot(id: OffsetAndEpoch): void {
+    this.snapshot = { ...id };
+    deleteSnapshotsBefore(this.fs, this.dir, id);
   }
 
   /** Closes the files (fsyncing first). */

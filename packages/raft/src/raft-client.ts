@@ -46,12 +46,16 @@ import { LeaderState } from './leader-state.ts';
 import { DEFAULT_QUORUM_CONFIG, type QuorumConfig } from './quorum-config.ts';
 import type { ElectionState, QuorumStateStore } from './quorum-state-store.ts';
 import type { AppendedRange, RaftLog } from './raft-log.ts';
+import { POSITION_OUT_OF_RANGE } from './raft-messages.ts';
 import type {
   BeginQuorumEpochRequest,
   EndQuorumEpochRequest,
   FetchRequest,
   FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
   LeaderAndEpoch,
+  OffsetAndEpoch,
   QuorumDescription,
   QuorumEpochResponse,
   RaftChannel,
@@ -124,6 +128,7 @@ export class RaftClient<D, R> {
   private readonly fetchWaiters = new Set<Waiter>();
   private readonly hwListeners = new Set<(hw: number) => void>();
   private readonly leaderListeners = new Set<(leader: LeaderAndEpoch) => void>();
+  private readonly snapshotListeners = new Set<(id: OffsetAndEpoch) => void>();
   private observerCursor = 0;
   /** Whether an election state was ever written (or read back). */
   private persisted = false;
@@ -196,6 +201,26 @@ export class RaftClient<D, R> {
   onLeaderChange(listener: (leader: LeaderAndEpoch) => void): () => void {
     this.leaderListeners.add(listener);
     return () => this.leaderListeners.delete(listener);
+  }
+
+  /** Called after a snapshot fetched from the leader replaced the log (the state machine reloads from it). */
+  onSnapshotInstalled(listener: (id: OffsetAndEpoch) => void): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  /**
+   * Writes a snapshot of the first `id.offset` records (committed, flushed; `id.epoch` the epoch of
+   * the last of them) with the state machine's `content`, then drops the log below it (KIP-630).
+   */
+  createSnapshot(id: OffsetAndEpoch, content: R): Promise<void> {
+    return this.serial(async () => {
+      if (id.offset > this.hw) throw new Error(`snapshot at ${id.offset} past the high watermark ${this.hw}`);
+      const latest = this.log.latestSnapshot();
+      if (latest && latest.offset >= id.offset) return;
+      if (id.offset <= this.log.startOffset) return;
+      await this.log.writeSnapshot(id, content);
+    });
   }
 
   // ---- lifecycle ----
@@ -350,6 +375,28 @@ export class RaftClient<D, R> {
     if (!('parked' in first)) return first;
     await first.parked;
     return (await this.serial(() => this.fetchOrPark({ ...req, maxWaitMs: 0 }))) as FetchResponse<R>;
+  }
+
+  /** FetchSnapshot (KIP-630): a chunk of the leader's snapshot, for a follower behind its log start. */
+  handleFetchSnapshot(req: FetchSnapshotRequest): Promise<FetchSnapshotResponse<R>> {
+    return this.serial(() => {
+      const reply = (errorCode: number, size = -1, chunk: R | null = null): FetchSnapshotResponse<R> => ({
+        errorCode,
+        leaderId: this.leaderIdNow,
+        epoch: this.epochNow,
+        snapshotId: req.snapshotId,
+        size,
+        position: req.position,
+        chunk,
+      });
+      if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epochNow) return reply(ErrorCode.FENCED_LEADER_EPOCH);
+      if (req.currentLeaderEpoch > this.epochNow) return reply(ErrorCode.UNKNOWN_LEADER_EPOCH);
+      if (this.roleNow !== 'leader') return reply(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      const size = this.log.snapshotSize(req.snapshotId);
+      if (size < 0) return reply(ErrorCode.SNAPSHOT_NOT_FOUND);
+      if (req.position < 0 || req.position >= size) return reply(POSITION_OUT_OF_RANGE, size);
+      return reply(ErrorCode.NONE, size, this.log.readSnapshot(req.snapshotId, req.position, req.maxBytes));
+    });
   }
 
   /** DescribeQuorum: the leader's view, or null when this node is not the leader. */
@@ -598,10 +645,18 @@ export class RaftClient<D, R> {
       return error(ErrorCode.OFFSET_OUT_OF_RANGE);
     }
     if (req.fetchOffset > 0) {
+      // Below the log start (trimmed by a snapshot), or in an epoch older than what the log holds:
+      // the replica starts over from the latest snapshot (KIP-630).
+      const snapshot = this.log.latestSnapshot();
+      if (snapshot && req.fetchOffset < this.log.startOffset) return { ...base, errorCode: ErrorCode.NONE, snapshotId: snapshot };
       const end = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
       if (end.epoch !== req.lastFetchedEpoch || end.offset < req.fetchOffset) {
+        if (snapshot && end.offset <= this.log.startOffset && end.epoch < 0)
+          return { ...base, errorCode: ErrorCode.NONE, snapshotId: snapshot };
         return { ...base, errorCode: ErrorCode.NONE, divergingEpoch: { epoch: end.epoch, endOffset: end.offset } };
       }
+    } else if (this.log.startOffset > 0) {
+      return { ...base, errorCode: ErrorCode.NONE, snapshotId: this.log.latestSnapshot() };
     }
     if (leader.updateReplica(req.replicaId, req.fetchOffset, this.log.endOffset, this.time.now())) {
       this.advanceHighWatermark(leader.highWatermark);
@@ -674,6 +729,10 @@ export class RaftClient<D, R> {
     }
     this.lastLeaderContactMs = this.time.now();
     this.armFetchTimeout();
+    if (res.snapshotId) {
+      this.fetchSnapshot(gen, from, res.snapshotId, 0, []);
+      return;
+    }
     if (res.divergingEpoch) {
       const local = this.log.endOffsetForEpoch(res.divergingEpoch.epoch);
       const truncateTo = Math.max(this.log.startOffset, Math.min(res.divergingEpoch.endOffset, local.offset));
@@ -688,6 +747,45 @@ export class RaftClient<D, R> {
     }
     this.advanceHighWatermark(Math.min(res.highWatermark, this.log.endOffset));
     this.fetchLoop(gen);
+  }
+
+  /**
+   * Downloads snapshot `id` from the leader chunk by chunk (FetchSnapshot), then installs it in
+   * place of the log and fetches on from its end. Anything unexpected starts over with a Fetch.
+   */
+  private fetchSnapshot(gen: number, from: number, id: OffsetAndEpoch, position: number, chunks: R[]): void {
+    if (gen !== this.generation || this.closed) return;
+    const req: FetchSnapshotRequest = {
+      replicaId: this.nodeId,
+      currentLeaderEpoch: this.epochNow,
+      snapshotId: id,
+      position,
+      maxBytes: this.config.fetchMaxBytes,
+    };
+    this.channel.fetchSnapshot(from, req).then(
+      (res) =>
+        this.serialIf(gen, async () => {
+          if (await this.maybeObserveEpoch(res.leaderId, res.epoch)) return;
+          if (res.errorCode !== ErrorCode.NONE || res.chunk === null || res.position !== position) {
+            this.retryLater(gen, () => this.fetchLoop(gen));
+            return;
+          }
+          this.lastLeaderContactMs = this.time.now();
+          this.armFetchTimeout();
+          const next = position + this.log.chunkSize(res.chunk);
+          chunks.push(res.chunk);
+          if (next < res.size) return this.fetchSnapshot(gen, from, id, next, chunks);
+          if (id.offset < this.hw) {
+            throw new RaftInvariantError(`node ${this.nodeId} asked to install snapshot ${id.offset} below its high watermark ${this.hw}`);
+          }
+          await this.log.installSnapshot(id, chunks);
+          this.logger.info('snapshot installed', { nodeId: this.nodeId, offset: id.offset, epoch: id.epoch });
+          for (const l of [...this.snapshotListeners]) l(id);
+          this.advanceHighWatermark(id.offset);
+          this.fetchLoop(gen);
+        }),
+      () => this.retryLater(gen, () => this.fetchLoop(gen)),
+    );
   }
 
   /** A voter that hears nothing from its leader for the fetch timeout runs for election; an observer looks for the leader again. */

@@ -43,4 +43,23 @@ export interface RaftLog<D, R> {
    * `maxBytes` at most (the first batch even when larger); null when there is none.
    */
   read(offset: number, maxOffset: number, maxBytes: number): R | null;
+
+  // ---- snapshots (KIP-630) ----
+
+  /** The latest snapshot: every record below `offset` is in it, the last of epoch `epoch` (null: none). */
+  latestSnapshot(): OffsetAndEpoch | null;
+  /**
+   * Writes a snapshot of the first `id.offset` records (`content`: the state machine's image as the
+   * log's unit of transfer), durable once it resolves, then drops the log below it: the log start
+   * moves to `id.offset`.
+   */
+  writeSnapshot(id: OffsetAndEpoch, content: R): Promise<void>;
+  /** The size of snapshot `id` in `position` units (bytes on disk), or -1 when there is no such snapshot. */
+  snapshotSize(id: OffsetAndEpoch): number;
+  /** A chunk of snapshot `id` from `position`, about `maxBytes` at most (FetchSnapshot). */
+  readSnapshot(id: OffsetAndEpoch, position: number, maxBytes: number): R;
+  /** How far a chunk moves the position. */
+  chunkSize(chunk: R): number;
+  /** Replaces the whole log by a fetched snapshot (the chunks in order): log start = log end = `id.offset`. */
+  installSnapshot(id: OffsetAndEpoch, chunks: readonly R[]): Promise<void>;
 }

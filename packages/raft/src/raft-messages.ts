@@ -1,6 +1,6 @@
 // The messages of Kafka's Raft (KIP-595, pre-vote from KIP-996) as the quorum core sees them:
-// Vote (52), BeginQuorumEpoch (53), EndQuorumEpoch (54), Fetch (1) of `__cluster_metadata-0` and
-// DescribeQuorum (55), one partition each, without the wire's topic/partition nesting. The wire
+// Vote (52), BeginQuorumEpoch (53), EndQuorumEpoch (54), Fetch (1) of `__cluster_metadata-0`,
+// FetchSnapshot (59, KIP-630) and DescribeQuorum (55), one partition each, without the wire's topic/partition nesting. The wire
 // codecs (generated from Kafka's JSON specs) map to and from these at the controller listener.
 //
 // `leaderId` -1 means "no leader known"; offsets are log offsets (LastOffset in a Vote is the
@@ -75,6 +75,28 @@ export interface FetchResponse<R> extends LeaderAndEpoch {
   records: R | null;
 }
 
+/** Kafka's Errors.POSITION_OUT_OF_RANGE (99, FetchSnapshot past the end), missing from the shared error table. */
+export const POSITION_OUT_OF_RANGE = 99;
+
+/** KIP-630: a follower behind the leader's log start downloads its latest snapshot in chunks. */
+export interface FetchSnapshotRequest {
+  replicaId: number;
+  currentLeaderEpoch: number;
+  snapshotId: OffsetAndEpoch;
+  /** The byte (or, in the simulation, entry) position to read from. */
+  position: number;
+  maxBytes: number;
+}
+
+export interface FetchSnapshotResponse<R> extends LeaderAndEpoch {
+  errorCode: number;
+  snapshotId: OffsetAndEpoch;
+  /** The snapshot's whole size (same unit as `position`). */
+  size: number;
+  position: number;
+  chunk: R | null;
+}
+
 /** One replica as DescribeQuorum reports it (times are the leader's wall clock, -1 unknown). */
 export interface ReplicaDescription {
   replicaId: number;
@@ -98,4 +120,5 @@ export interface RaftChannel<R> {
   beginQuorumEpoch(destination: number, request: BeginQuorumEpochRequest): Promise<QuorumEpochResponse>;
   endQuorumEpoch(destination: number, request: EndQuorumEpochRequest): Promise<QuorumEpochResponse>;
   fetch(destination: number, request: FetchRequest): Promise<FetchResponse<R>>;
+  fetchSnapshot(destination: number, request: FetchSnapshotRequest): Promise<FetchSnapshotResponse<R>>;
 }

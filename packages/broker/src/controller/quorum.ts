@@ -2,7 +2,7 @@
 // lists more than one controller, a node with the controller role runs its controller over a
 // RaftMetadataLog — `__cluster_metadata-0` in its first log dir, replicated with the other voters
 // through a NetworkRaftChannel on their CONTROLLER listeners — and serves the Raft APIs (Vote,
-// BeginQuorumEpoch, EndQuorumEpoch, Fetch) through a RaftEndpoint over its Raft client. One voter
+// BeginQuorumEpoch, EndQuorumEpoch, Fetch, FetchSnapshot) through a RaftEndpoint over its Raft client. One voter
 // keeps the LocalMetadataLog (it always leads; no Raft traffic).
 //
 // Order at start (a voter must be reachable before it can be elected): open the log and the
@@ -76,6 +76,7 @@ export function raftEndpoint(log: RaftMetadataLog, config: BrokerConfig, cluster
     handleBeginQuorumEpoch: (req) => raft.handleBeginQuorumEpoch(req),
     handleEndQuorumEpoch: (req) => raft.handleEndQuorumEpoch(req),
     handleFetch: (req, signal) => raft.handleFetch(req, signal),
+    handleFetchSnapshot: (req) => raft.handleFetchSnapshot(req),
     describeQuorum: () => raft.describeQuorum(),
     leaderEndpoint: (leaderId) => {
       const a = addresses.find((x) => x.id === leaderId);

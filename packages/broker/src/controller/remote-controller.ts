@@ -46,6 +46,7 @@ import {
   type ValidateOnly,
   ALTER_PARTITION_MAX_VERSION,
   ObserverImageLog,
+  snapshotDelta,
   type LocalController,
 } from '@tributary/metadata';
 import { MemoryQuorumStateStore, RaftClient, type QuorumConfig } from '@tributary/raft';
@@ -128,7 +129,10 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
     this.observer = new RaftClient({
       nodeId: options.nodeId,
       voters: addresses.map((a) => a.id),
-      log: new ObserverImageLog((records, lastOffset, lastEpoch) => this.publish(records, { lastOffset, lastEpoch })),
+      log: new ObserverImageLog(
+        (records, lastOffset, lastEpoch) => this.publish(records, { lastOffset, lastEpoch }),
+        (image) => this.publishSnapshot(image),
+      ),
       store: new MemoryQuorumStateStore(),
       channel: this.raftChannel,
       time: this.time,
@@ -325,6 +329,15 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       wantFence,
       wantShutDown: false,
     });
+  }
+
+  /** A snapshot the observer fetched (it was behind the leader's log start): its image replaces this one. */
+  private publishSnapshot(snapshot: MetadataImage): void {
+    if (this.closed) return;
+    const { delta, image } = snapshotDelta(this.current, snapshot);
+    this.current = image;
+    for (const l of [...this.listeners]) this.notify(l, delta, image);
+    this.wakeWaiters();
   }
 
   /** Committed records the observer fetched: replayed into the image, published. */

@@ -19,7 +19,7 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
 /**
  * To the controller: Fetch of `__cluster_metadata` v15+ (ReplicaState), registration, heartbeats,
  * forwarded writes; between controllers, the quorum's Vote (v2: KIP-996 PreVote, from our spec
- * overlay), BeginQuorumEpoch, EndQuorumEpoch and DescribeQuorum.
+ * overlay), BeginQuorumEpoch, EndQuorumEpoch, FetchSnapshot and DescribeQuorum.
  */
 export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.Fetch]: range(15, 17),
@@ -32,6 +32,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.Vote]: range(0, 2),
   [ApiKey.BeginQuorumEpoch]: range(0, 1),
   [ApiKey.EndQuorumEpoch]: range(0, 1),
+  [ApiKey.FetchSnapshot]: range(0, 1),
   [ApiKey.DescribeQuorum]: range(0, 2),
   [ApiKey.AlterPartition]: range(0, 3),
   [ApiKey.BrokerRegistration]: range(0, 4),

@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BrokerConnection, ConnectionError, RequestTimeoutError } from '@tributary/client';
 import { ApiKey, ErrorCode } from '@tributary/protocol';
-import type { FetchRequest, FetchResponse, QuorumDescription, VoteRequest } from '@tributary/raft';
+import {
+  POSITION_OUT_OF_RANGE,
+  type FetchRequest,
+  type FetchResponse,
+  type FetchSnapshotRequest,
+  type FetchSnapshotResponse,
+  type QuorumDescription,
+  type VoteRequest,
+} from '@tributary/raft';
 import { METADATA_TOPIC_ID } from '../../src/controller/controller-backend.ts';
 import { voteHandler } from '../../src/controller/handlers/vote.ts';
 import { NetworkRaftChannel } from '../../src/controller/raft/network-raft-channel.ts';
@@ -70,6 +78,22 @@ class FakeEndpoint implements RaftEndpoint {
       records: Buffer.from('batch'),
     };
   }
+  async handleFetchSnapshot(r: FetchSnapshotRequest): Promise<FetchSnapshotResponse<Buffer>> {
+    this.received.push({ fetchSnapshot: r });
+    const file = Buffer.from('0123456789');
+    if (r.position >= file.length)
+      return {
+        errorCode: POSITION_OUT_OF_RANGE,
+        leaderId: 2,
+        epoch: 7,
+        snapshotId: r.snapshotId,
+        size: file.length,
+        position: r.position,
+        chunk: null,
+      };
+    const chunk = file.subarray(r.position, r.position + r.maxBytes);
+    return { errorCode: 0, leaderId: 2, epoch: 7, snapshotId: r.snapshotId, size: file.length, position: r.position, chunk };
+  }
   describeQuorum(): QuorumDescription {
     return {
       leaderId: 2,
@@ -127,7 +151,7 @@ describe('NetworkRaftChannel against a controller listener', () => {
     await server.stop(1000);
   });
 
-  it('carries every call to the endpoint and its answer back (Vote v2, pre-votes included)', async () => {
+  it('carries every call to the endpoint and its answer back (Vote v2, pre-votes included; FetchSnapshot chunks)', async () => {
     endpoint.received = [];
     assert.deepEqual(await channel.vote(2, vote), { errorCode: 0, voteGranted: true, leaderId: -1, epoch: 8 });
     assert.equal((await channel.vote(2, { ...vote, preVote: true, lastOffset: 0 })).voteGranted, false);
@@ -149,12 +173,26 @@ describe('NetworkRaftChannel against a controller listener', () => {
       snapshotId: null,
       records: Buffer.from('batch'),
     });
+    const snap = { replicaId: 1, currentLeaderEpoch: 7, snapshotId: { offset: 40, epoch: 6 }, position: 4, maxBytes: 3 };
+    assert.deepEqual(await channel.fetchSnapshot(2, snap), {
+      errorCode: 0,
+      leaderId: 2,
+      epoch: 7,
+      snapshotId: { offset: 40, epoch: 6 },
+      size: 10,
+      position: 4,
+      chunk: Buffer.from('456'),
+    });
+    const past = await channel.fetchSnapshot(2, { ...snap, position: 10 });
+    assert.deepEqual([past.errorCode, past.size, past.chunk], [POSITION_OUT_OF_RANGE, 10, null]);
     assert.deepEqual(endpoint.received, [
       { vote },
       { vote: { ...vote, preVote: true, lastOffset: 0 } },
       { begin: { leaderId: 1, leaderEpoch: 8 } },
       { end: { leaderId: 1, leaderEpoch: 8, preferredSuccessors: [3, 2] } },
       { fetch },
+      { fetchSnapshot: snap },
+      { fetchSnapshot: { ...snap, position: 10 } },
     ]);
   });
 

@@ -4,12 +4,17 @@
 // local copy of `__cluster_metadata-0`). It holds only what the Raft core needs to keep fetching:
 // the log end offset and the epoch of the last batch. An observer never leads and never diverges
 // (committed records are never truncated): leader appends and truncation throw.
-import type { AppendedRange, OffsetAndEpoch, RaftLog } from '@tributary/raft';
+import { parseSnapshotFile, type AppendedRange, type OffsetAndEpoch, type RaftLog } from '@tributary/raft';
+import type { MetadataImage } from '../image/metadata-image.ts';
+import { imageFromSnapshot } from '../snapshot/metadata-snapshot.ts';
 import type { MetadataRecord } from '../records/metadata-record.ts';
 import { decodeMetadataBatches } from '../records/record-serde.ts';
 
 /** Receives the records of each fetched chunk of committed batches and where they end. */
 export type CommittedBatchesListener = (records: MetadataRecord[], lastOffset: number, lastEpoch: number) => void;
+
+/** Receives the image of a snapshot fetched from the leader (it replaces everything before it). */
+export type SnapshotListener = (image: MetadataImage) => void;
 
 export class ObserverImageLog implements RaftLog<never, Buffer> {
   private end = 0;
@@ -17,10 +22,15 @@ export class ObserverImageLog implements RaftLog<never, Buffer> {
   /** Where each epoch starts, in order (endOffsetForEpoch). */
   private readonly epochStarts: OffsetAndEpoch[] = [];
 
-  constructor(private readonly onBatches: CommittedBatchesListener) {}
+  private snapshot: OffsetAndEpoch | null = null;
+
+  constructor(
+    private readonly onBatches: CommittedBatchesListener,
+    private readonly onSnapshot: SnapshotListener,
+  ) {}
 
   get startOffset(): number {
-    return 0;
+    return this.snapshot?.offset ?? 0;
   }
 
   get endOffset(): number {
@@ -35,6 +45,37 @@ export class ObserverImageLog implements RaftLog<never, Buffer> {
     return this.lastEpoch;
   }
 
+  latestSnapshot(): OffsetAndEpoch | null {
+    return null;
+  }
+
+  writeSnapshot(): Promise<void> {
+    return Promise.reject(new Error('an observer keeps no snapshots'));
+  }
+
+  snapshotSize(): number {
+    return -1;
+  }
+
+  readSnapshot(): Buffer {
+    throw new Error('an observer keeps no snapshots');
+  }
+
+  chunkSize(chunk: Buffer): number {
+    return chunk.length;
+  }
+
+  /** A snapshot file fetched from the leader: its image replaces this one; fetching goes on from its end. */
+  async installSnapshot(id: OffsetAndEpoch, chunks: readonly Buffer[]): Promise<void> {
+    const file = parseSnapshotFile(Buffer.concat(chunks), `snapshot ${id.offset}-${id.epoch}`);
+    const image = imageFromSnapshot(file.batches, id);
+    this.snapshot = { ...id };
+    this.end = id.offset;
+    this.lastEpoch = id.epoch;
+    this.epochStarts.length = 0;
+    this.onSnapshot(image);
+  }
+
   endOffsetForEpoch(epoch: number): OffsetAndEpoch {
     let found = -1;
     for (let i = this.epochStarts.length - 1; i >= 0; i--) {
@@ -43,7 +84,7 @@ export class ObserverImageLog implements RaftLog<never, Buffer> {
         break;
       }
     }
-    if (found < 0) return { epoch: -1, offset: 0 };
+    if (found < 0) return this.snapshot && this.snapshot.epoch <= epoch ? { ...this.snapshot } : { epoch: -1, offset: this.startOffset };
     const next = this.epochStarts[found + 1];
     return { epoch: this.epochStarts[found]!.epoch, offset: next ? next.offset : this.end };
   }

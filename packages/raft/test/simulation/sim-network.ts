@@ -7,6 +7,8 @@ import type {
   EndQuorumEpochRequest,
   FetchRequest,
   FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
   QuorumEpochResponse,
   RaftChannel,
   VoteRequest,
@@ -23,6 +25,7 @@ export interface SimEndpoint {
   handleBeginQuorumEpoch(req: BeginQuorumEpochRequest): Promise<QuorumEpochResponse>;
   handleEndQuorumEpoch(req: EndQuorumEpochRequest): Promise<QuorumEpochResponse>;
   handleFetch(req: FetchRequest): Promise<FetchResponse<Records>>;
+  handleFetchSnapshot(req: FetchSnapshotRequest): Promise<FetchSnapshotResponse<Records>>;
 }
 
 export interface NetworkConditions {
@@ -102,6 +105,7 @@ export class SimNetwork {
       beginQuorumEpoch: (to, req) => send(to, req, (e, r) => e.handleBeginQuorumEpoch(r)),
       endQuorumEpoch: (to, req) => send(to, req, (e, r) => e.handleEndQuorumEpoch(r)),
       fetch: (to, req) => send(to, req, (e, r) => e.handleFetch(r)),
+      fetchSnapshot: (to, req) => send(to, req, (e, r) => e.handleFetchSnapshot(r)),
     };
   }
 

@@ -24,6 +24,8 @@ import type {
   EndQuorumEpochRequest,
   FetchRequest,
   FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
   QuorumEpochResponse,
   RaftChannel,
   VoteRequest,
@@ -43,6 +45,7 @@ import {
   voteResponseFromWire,
   type LeaderEndpoint,
 } from './raft-wire.ts';
+import { fetchSnapshotRequestToWire, fetchSnapshotResponseFromWire } from './fetch-snapshot-wire.ts';
 
 export interface NetworkRaftChannelOptions {
   /** This controller's node id (the voters' ids come with their addresses). */
@@ -123,6 +126,11 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
       extraMs,
     );
     return fetchResponseFromWire(response, version);
+  }
+
+  async fetchSnapshot(destination: number, request: FetchSnapshotRequest): Promise<FetchSnapshotResponse<Buffer>> {
+    const response = await this.send(destination, ApiKey.FetchSnapshot, () => fetchSnapshotRequestToWire(request, this.options.clusterId));
+    return fetchSnapshotResponseFromWire(response, request);
   }
 
   /** Closes every connection; calls in flight reject, later calls reject at once. */

@@ -1,5 +1,5 @@
 // RaftEndpoint: what the controller listener's quorum handlers (controller/handlers/vote.ts,
-// begin-quorum-epoch.ts, end-quorum-epoch.ts, describe-quorum.ts, raft-fetch.ts) call — the
+// begin-quorum-epoch.ts, end-quorum-epoch.ts, raft-fetch.ts, fetch-snapshot.ts) call — the
 // receiving side of a RaftChannel, implemented over the Raft core of this controller. The handlers
 // do the wire's checks (cluster id, topic and partition, the voter a request is addressed to; see
 // raft-wire.ts) and hand over the core's messages; everything about epochs, votes, offsets and the
@@ -9,6 +9,8 @@ import type {
   EndQuorumEpochRequest,
   FetchRequest,
   FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
   LeaderAndEpoch,
   QuorumDescription,
   QuorumEpochResponse,
@@ -29,6 +31,8 @@ export interface RaftEndpoint {
   handleEndQuorumEpoch(request: EndQuorumEpochRequest): Promise<QuorumEpochResponse>;
   /** A voter's or observer's Fetch; may wait up to MaxWaitMs for records, and should answer once `signal` aborts. */
   handleFetch(request: FetchRequest, signal: AbortSignal): Promise<FetchResponse<Buffer>>;
+  /** FetchSnapshot (KIP-630): a chunk of the leader's latest snapshot. */
+  handleFetchSnapshot(request: FetchSnapshotRequest): Promise<FetchSnapshotResponse<Buffer>>;
   /** The quorum as the leader sees it; null when this node is not the leader (NOT_LEADER_OR_FOLLOWER). */
   describeQuorum(): QuorumDescription | null;
   /** The leader's address on this listener, when known (KIP-853 NodeEndpoints in v1+ answers); optional. */

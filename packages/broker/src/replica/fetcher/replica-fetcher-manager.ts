@@ -43,13 +43,14 @@ export class ReplicaFetcherManager {
       f = new ReplicaFetcher({
         nodeId: this.o.nodeId,
         sourceBrokerId: p.leader,
-        connection: new BrokerConnection({
-          host: endpoint.host,
-          port: endpoint.port,
-          clientId: `broker-${this.o.nodeId}-fetcher-0`,
-          apiRange: interBrokerApiRange,
-          requestTimeoutMs: c.get('replica.fetch.wait.max.ms') + 30_000,
-        }),
+        connect: () =>
+          new BrokerConnection({
+            host: endpoint.host,
+            port: endpoint.port,
+            clientId: `broker-${this.o.nodeId}-fetcher-0`,
+            apiRange: interBrokerApiRange,
+            requestTimeoutMs: c.get('replica.fetch.wait.max.ms') + 30_000,
+          }),
         log: this.o.log,
         maxWaitMs: c.get('replica.fetch.wait.max.ms'),
         minBytes: c.get('replica.fetch.min.bytes'),

@@ -23,7 +23,8 @@ import type { Partition } from '../partition.ts';
 export interface ReplicaFetcherOptions {
   nodeId: number;
   sourceBrokerId: number;
-  connection: BrokerConnection;
+  /** Opens a connection to the source broker (again after one failed: connections are one-shot). */
+  connect: () => BrokerConnection;
   log: Logger;
   maxWaitMs: number;
   minBytes: number;
@@ -48,8 +49,17 @@ export class ReplicaFetcher {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private stopped = false;
+  private connection: BrokerConnection;
 
-  constructor(private readonly o: ReplicaFetcherOptions) {}
+  constructor(private readonly o: ReplicaFetcherOptions) {
+    this.connection = o.connect();
+  }
+
+  /** The connection to the source, a new one once the last has closed (the source restarted, a timeout). */
+  private liveConnection(): BrokerConnection {
+    if (this.connection.isClosed) this.connection = this.o.connect();
+    return this.connection;
+  }
 
   get sourceBrokerId(): number {
     return this.o.sourceBrokerId;
@@ -84,7 +94,7 @@ export class ReplicaFetcher {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    this.o.connection.close();
+    this.connection.close();
     await this.loop;
   }
 
@@ -133,7 +143,7 @@ export class ReplicaFetcher {
       if (list) list.push(x);
       else byTopic.set(x.state.partition.topic, [x]);
     }
-    const response = await this.o.connection.request(
+    const response = await this.liveConnection().request(
       ApiKey.Fetch,
       {
         replicaId: this.o.nodeId,
@@ -213,7 +223,7 @@ export class ReplicaFetcher {
   /** OFFSET_OUT_OF_RANGE: asks the leader for its log start and end offsets, then truncates accordingly. */
   private async handleOutOfRange(p: Partition): Promise<void> {
     const ask = async (timestamp: bigint) => {
-      const r = await this.o.connection.request(
+      const r = await this.liveConnection().request(
         ApiKey.ListOffsets,
         {
           replicaId: this.o.nodeId,
