@@ -1,12 +1,14 @@
-// A Tributary cluster of separate processes for the "cluster" group: LocalCluster (a controller
-// process, node 0, and brokers 1..n, `tributary start` each, on 127.0.0.1) in the run's temp
+// A Tributary cluster of separate processes for the "cluster" and "quorum" groups: LocalCluster (a
+// controller process, node 0, and brokers 1..n; or, `combined`, n broker,controller nodes that are
+// all voters of the metadata quorum; `tributary start` each, on 127.0.0.1) in the run's temp
 // directory, started from this checkout or BENCH_BROKER_ROOT like single brokers are; stopped
 // (SIGTERM, then SIGKILL) by the harness after the scenario. It samples the brokers' CPU and RSS
-// together, keeps the WARN/ERROR lines the nodes print, and answers what a partition looks like
-// (leader, ISR) through Metadata over the raw connection.
+// together (or every node's, the dedicated controller included), keeps the WARN/ERROR lines the
+// nodes print, and answers what a partition looks like (leader, ISR) through Metadata over the raw
+// connection.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiKey } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { LocalCluster } from '../../packages/tributary/src/cluster/local-cluster.ts';
 import { brokerRoot, trackForCleanup } from './broker-process.ts';
 import { ProcSampler } from './proc-stats.ts';
@@ -28,6 +30,8 @@ export interface BenchCluster {
   readonly brokerSettings: Settings;
   /** CPU% and peak RSS of the live broker processes together (not the controller). */
   sampler(): ProcSampler;
+  /** The same over every live node process, the dedicated controller included (all combined nodes when combined). */
+  nodesSampler(): ProcSampler;
   /** WARN / ERROR lines the nodes printed so far (the last 50), and how many there were. */
   warnings(): { count: number; last: string[] };
   stop(): Promise<void>;
@@ -35,7 +39,7 @@ export interface BenchCluster {
 
 export async function startCluster(
   ctx: RunContext,
-  o: { brokers: number; brokerSettings?: Settings; controllerSettings?: Settings },
+  o: { brokers: number; brokerSettings?: Settings; controllerSettings?: Settings; combined?: boolean },
 ): Promise<BenchCluster> {
   const dataDir = await mkdtemp(join(ctx.tmp, 'cluster-'));
   const warned: string[] = [];
@@ -45,6 +49,7 @@ export async function startCluster(
     dataDir,
     brokerSettings: o.brokerSettings,
     controllerSettings: o.controllerSettings,
+    combined: o.combined,
     command: [process.execPath, '--import', 'tsx', join(brokerRoot(ctx.root), 'packages/tributary/src/cli.ts')],
     onLine: (line) => {
       if (!/\] (WARN|ERROR) |Error:|error:/.test(line)) return;
@@ -76,11 +81,16 @@ export async function startCluster(
     cluster,
     bootstrap: cluster.bootstrap,
     brokerSettings: { ...o.brokerSettings },
-    sampler: () => new ProcSampler(cluster.brokerIds.map((id) => cluster.broker(id).pid).filter((p): p is number => p !== undefined)),
+    sampler: () => new ProcSampler(pids(cluster.brokerIds.map((id) => cluster.broker(id)))),
+    nodesSampler: () =>
+      new ProcSampler(pids([...(o.combined ? [] : [cluster.controller]), ...cluster.brokerIds.map((id) => cluster.broker(id))])),
     warnings: () => ({ count: warnCount, last: [...warned] }),
     stop,
   };
 }
+
+const pids = (nodes: { pid: number | undefined; running: boolean }[]) =>
+  nodes.filter((n) => n.running && n.pid !== undefined).map((n) => n.pid!);
 
 export interface PartitionView {
   leader: number;
@@ -158,22 +168,36 @@ export async function createReplicatedTopic(
 ): Promise<PartitionView> {
   const conn = await RawConnection.open('127.0.0.1', c.cluster.portOf(c.cluster.brokerIds[0]!));
   try {
-    const res = await conn.request(ApiKey.CreateTopics, pickVersion(apis.get(Api.CreateTopics), 7), {
-      topics: [
-        {
-          name,
-          numPartitions: 1,
-          replicationFactor,
-          assignments: [],
-          configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
-        },
-      ],
-      timeoutMs: 30_000,
-    });
-    const t = res.topics[0];
-    if (t?.errorCode !== 0) throw new Error(`CreateTopics ${name}: error ${t?.errorCode} ${t?.errorMessage ?? ''}`);
+    const err = await createTopic(conn, apis, name, replicationFactor, configs);
+    if (err !== null) throw new Error(`CreateTopics ${name}: ${err}`);
   } finally {
     conn.close();
   }
   return waitFullIsr(c.cluster, apis, name);
+}
+
+/** One CreateTopics request of one 1-partition topic on `conn`: null once created, else the error (name and message). */
+export async function createTopic(
+  conn: RawConnection,
+  apis: Apis,
+  name: string,
+  replicationFactor: number,
+  configs: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<string | null> {
+  const res = await conn.request(ApiKey.CreateTopics, pickVersion(apis.get(Api.CreateTopics), 7), {
+    topics: [
+      {
+        name,
+        numPartitions: 1,
+        replicationFactor,
+        assignments: [],
+        configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
+      },
+    ],
+    timeoutMs,
+  });
+  const t = res.topics[0];
+  if (t?.errorCode === 0) return null;
+  return `${t ? (ErrorCode[t.errorCode] ?? `error ${t.errorCode}`) : 'no topic in the answer'}${t?.errorMessage ? ` (${t.errorMessage})` : ''}`;
 }

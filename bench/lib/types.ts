@@ -95,4 +95,5 @@ export const Api = {
   SyncGroup: 14,
   ApiVersions: 18,
   CreateTopics: 19,
+  DescribeQuorum: 55,
 } as const;

@@ -7,6 +7,7 @@ import { produceGroup, consumeGroup } from './throughput.ts';
 import { latencyGroup } from './latency.ts';
 import { durableGroup } from './durable.ts';
 import { clusterGroup } from './cluster.ts';
+import { quorumGroup } from './quorum.ts';
 import { scaleGroup } from './scale.ts';
 import { groupGroup } from './group.ts';
 import { clientsGroup } from './clients.ts';
@@ -20,6 +21,7 @@ export const GROUPS: ScenarioGroup[] = [
   latencyGroup,
   durableGroup,
   clusterGroup,
+  quorumGroup,
   scaleGroup,
   groupGroup,
   clientsGroup,
