@@ -216,6 +216,8 @@ export class RaftClient<D, R> {
   createSnapshot(id: OffsetAndEpoch, content: R): Promise<void> {
     return this.serial(async () => {
       if (id.offset > this.hw) throw new Error(`snapshot at ${id.offset} past the high watermark ${this.hw}`);
+      // a leader may count a record committed before its own copy is flushed: snapshot it later
+      if (id.offset > this.log.flushedOffset) return;
       const latest = this.log.latestSnapshot();
       if (latest && latest.offset >= id.offset) return;
       if (id.offset <= this.log.startOffset) return;

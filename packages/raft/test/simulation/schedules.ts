@@ -1,6 +1,6 @@
 // Seeded fault schedules for the quorum simulation: each draws, from the cluster's own seeded
 // generator, a sequence of faults spread over `faultMs` of simulated time while the leader keeps
-// proposing, then heals everything and requires the quorum to recover (liveness): a ready leader
+// proposing and nodes now and then snapshot what they know committed, then heals everything and requires the quorum to recover (liveness): a ready leader
 // within `recoverMs`, every node caught up to its high watermark, every acknowledged value
 // committed. Every draw comes from the seed, so a failing seed replays exactly.
 import { SimCluster } from './sim-cluster.ts';
@@ -25,11 +25,18 @@ export async function runSchedule(seed: number, o: ScheduleOptions): Promise<Sim
   const steady = r() < 0.25;
   c.network.conditions = { dropRate: 0, minDelayMs: 1, maxDelayMs: steady ? 1 : 1 + Math.floor(r() * 20) };
   await c.start();
-  const faultEnd = c.time.now() + (o.faultMs ?? 8_000);
+  const faultEnd = c.time.now() + (o.faultMs ?? 6_000);
   let nextFault = c.time.now() + 1500 + Math.floor(r() * 1500);
+  let nextSnapshot = c.time.now() + 1000;
   while (c.time.now() < faultEnd) {
     c.propose();
     await c.runFor(50 + Math.floor(r() * 150));
+    if (c.time.now() >= nextSnapshot) {
+      // now and then a node snapshots: nodes down or behind catch up through FetchSnapshot
+      nextSnapshot = c.time.now() + 300 + Math.floor(r() * 700);
+      const ids = [...c.nodes.keys()];
+      c.snapshot(ids[Math.floor(r() * ids.length)]!);
+    }
     if (c.time.now() < nextFault || o.faults.length === 0) continue;
     nextFault = c.time.now() + 300 + Math.floor(r() * 2000);
     const fault = o.faults[Math.floor(r() * o.faults.length)]!;

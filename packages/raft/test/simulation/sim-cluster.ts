@@ -8,7 +8,9 @@
 //   - MonotonicHighWatermark: the high watermark of the ready leader of the highest epoch never goes
 //     below an earlier one's, and no node's goes back while it runs;
 //   - ConsistentCommittedData: every node's log below its high watermark is the committed log;
-//   - LeaderCompleteness: the ready leader of the highest epoch holds every committed record.
+//   - LeaderCompleteness: the ready leader of the highest epoch holds every committed record;
+//   - SnapshotAtLogStart: a log trimmed by a snapshot starts where its latest snapshot ends (the
+//     snapshot's records are checked as committed data too).
 // The first violation throws with the seed and simulated time, so `SEED=n` replays it exactly.
 import { MemoryQuorumStateStore, MemoryRaftLog, RaftClient, type MemoryBatch, type QuorumConfig } from '@tributary/raft';
 import { SimNetwork } from './sim-network.ts';
@@ -49,6 +51,8 @@ export class SimCluster {
   readonly acknowledged = new Map<number, number>();
   private nextValue = 1;
   events = 0;
+  /** Snapshots fetched from a leader and installed (FetchSnapshot exercised). */
+  snapshotsInstalled = 0;
   /** SIM_TRACE=1: every state change, fault and acknowledgement is printed with its time. */
   readonly trace: ((line: string) => void) | null = process.env.SIM_TRACE ? (line) => console.log(`${this.time.now()} ${line}`) : null;
 
@@ -125,6 +129,7 @@ export class SimCluster {
         : undefined,
     });
     n.client = client;
+    client.onSnapshotInstalled(() => this.snapshotsInstalled++);
     this.network.attach(id, client, n.incarnation);
     await client.start();
   }
@@ -158,6 +163,20 @@ export class SimCluster {
         ),
       () => undefined,
     );
+  }
+
+  /**
+   * A node snapshots what it knows committed (KIP-630): the log below its high watermark goes into
+   * a snapshot and is dropped; a node behind that must fetch the snapshot.
+   */
+  snapshot(id: number): void {
+    const n = this.nodes.get(id)!;
+    const c = n.client;
+    const hw = c?.highWatermark ?? 0;
+    if (!c || hw <= n.log.startOffset) return;
+    const last = n.log.entry(hw - 1)!;
+    this.trace?.(`snapshot ${id} at ${hw}-${last.epoch}`);
+    c.createSnapshot({ offset: hw, epoch: last.epoch }, n.log.prefix(hw)).catch(() => undefined);
   }
 
   /** Runs events until `until` (simulated ms), checking the invariants after each. */
@@ -196,6 +215,10 @@ export class SimCluster {
         const voted = this.votes.get(key);
         if (voted !== undefined && voted !== c.votedId) this.fail(`node ${n.id} voted for ${voted} and ${c.votedId} in epoch ${c.epoch}`);
         this.votes.set(key, c.votedId);
+      }
+      const snap = n.log.latestSnapshot();
+      if (n.log.startOffset > 0 && snap?.offset !== n.log.startOffset) {
+        this.fail(`node ${n.id} log starts at ${n.log.startOffset}, its latest snapshot ends at ${snap?.offset}`);
       }
       if (c.highWatermark < n.lastHw) this.fail(`node ${n.id} high watermark went back from ${n.lastHw} to ${c.highWatermark}`);
       n.lastHw = c.highWatermark;
