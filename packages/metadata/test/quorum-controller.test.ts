@@ -58,7 +58,7 @@ function channel(): RaftChannel<Buffer> {
   };
 }
 
-async function startNode(id: number): Promise<Node> {
+async function startNode(id: number, snapshotBytes?: number): Promise<Node> {
   const n = nodes.get(id) ?? { id, fs: new MemoryFileSystem(), log: null, controller: null };
   nodes.set(id, n);
   const log = RaftMetadataLog.open({
@@ -68,6 +68,7 @@ async function startNode(id: number): Promise<Node> {
     channel: channel(),
     fs: n.fs,
     config: QUORUM,
+    snapshotBytes,
     logger: process.env.RAFT_TRACE
       ? { info: (m, f) => console.log(Date.now() % 100000, m, JSON.stringify(f)), error: (m, f) => console.log('ERR', m, f) }
       : undefined,
@@ -164,6 +165,32 @@ describe('LocalController over a Raft quorum (RaftMetadataLog)', () => {
     await until('the restarted node to catch up', () => topicNames(nodes.get(first.id)!.controller!.image).includes('after'));
     assert.deepEqual(describeTopics(nodes.get(first.id)!.controller!.image), describeTopics(second.controller!.image));
     assert.equal(nodes.get(first.id)!.controller!.isActive, false);
+  });
+
+  it("snapshots bound the log; a voter that was down catches up from the leader's snapshot, a restarted one from its own", async () => {
+    for (const id of VOTERS) await startNode(id, 1); // a snapshot after every change
+    const leader = await until('an active controller', active);
+    await withBroker(leader);
+    const [down, other] = VOTERS.filter((id) => id !== leader.id) as [number, number];
+    await stopNode(down);
+    for (let i = 0; i < 5; i++) {
+      const [r] = await leader.controller!.createTopics([{ name: `s${i}`, numPartitions: 2, replicationFactor: 1 }]);
+      assert.equal(r!.errorCode, ErrorCode.NONE);
+    }
+    const leaderLog = leader.log!;
+    await until('the leader to trim its log', () => leaderLog.startOffset > 0 && leaderLog.snapshotImage() !== null);
+    const behind = leaderLog.startOffset;
+    await startNode(down, 1);
+    const rejoined = nodes.get(down)!;
+    await until('the rejoined voter to see every topic', () => topicNames(rejoined.controller!.image).length === 5);
+    assert.ok(rejoined.log!.startOffset >= behind, `it installed a snapshot (log start ${rejoined.log!.startOffset})`);
+    assert.deepEqual(describeTopics(rejoined.controller!.image), describeTopics(leader.controller!.image));
+    // a restart replays its own snapshot, then the log after it
+    await stopNode(other);
+    await startNode(other, 1);
+    const restarted = nodes.get(other)!;
+    await until('the restarted voter to see every topic', () => topicNames(restarted.controller!.image).length === 5);
+    assert.deepEqual(describeTopics(restarted.controller!.image), describeTopics(leader.controller!.image));
   });
 
   it('no majority, no writes: a lone survivor stays inactive and commits nothing', async () => {

@@ -127,6 +127,12 @@ export const BROKER_CONFIG_DEFS = {
     2000,
     'How long a quorum request waits for its response before it is retried or failed.',
   ),
+  'metadata.log.max.record.bytes.between.snapshots': def(
+    'long',
+    20 * 1024 * 1024,
+    'A controller of a quorum snapshots the metadata image (<offset>-<epoch>.checkpoint in the metadata log dir) once this many bytes of records were committed since its last snapshot; the log below the snapshot is then dropped.',
+    atLeast(1),
+  ),
   'broker.session.timeout.ms': def(
     'int',
     9000,

@@ -61,6 +61,7 @@ export function openQuorumLog(config: BrokerConfig, o: OpenQuorumLogOptions): Ra
     config: quorumConfig(config),
     logger: { info: (m, f) => o.log.info(m, f), error: (m, f) => o.log.error(m, f) },
     onClose: () => channel.close(),
+    snapshotBytes: config.get('metadata.log.max.record.bytes.between.snapshots'),
   });
 }
 

@@ -54,6 +54,7 @@ import type {
 } from '../controller/topic-control.ts';
 import { imageRecords } from '../image/image-records.ts';
 import { MetadataDelta, applyRecords } from '../image/metadata-delta.ts';
+import { snapshotDelta } from '../image/snapshot-delta.ts';
 import { MetadataImage } from '../image/metadata-image.ts';
 import { LocalMetadataLog } from '../log/local-metadata-log.ts';
 import type { MetadataLog } from '../log/metadata-log.ts';
@@ -460,6 +461,7 @@ export class LocalController {
    * controller's own writes, and (a quorum's standby) as the leader's are committed.
    */
   private catchUp(): void {
+    if (this.current.provenance.lastOffset + 1 < (this.log.startOffset ?? 0)) this.loadSnapshot();
     const from = this.current.provenance.lastOffset + 1;
     if (from >= this.log.committedOffset) return;
     const records: MetadataRecord[] = [];
@@ -470,9 +472,23 @@ export class LocalController {
     }
     if (provenance === this.current.provenance) return;
     const { delta, image } = applyRecords(this.current, records, provenance);
+    this.publish(delta, image);
+    this.log.maybeSnapshot?.(image);
+  }
+
+  /** The log starts past this image (a restart after a snapshot, or one fetched from the leader): the snapshot's image replaces it. */
+  private loadSnapshot(): void {
+    const snapshot = this.log.snapshotImage?.();
+    if (!snapshot || snapshot.provenance.lastOffset <= this.current.provenance.lastOffset) return;
+    this.logger.info('loading the metadata snapshot', { offset: snapshot.provenance.lastOffset + 1, epoch: snapshot.provenance.lastEpoch });
+    const { delta, image } = snapshotDelta(this.current, snapshot);
+    this.publish(delta, image);
+  }
+
+  private publish(delta: MetadataDelta, image: MetadataImage): void {
     this.current = image;
     for (const l of [...this.listeners]) this.notify(l, delta, image);
-    for (const w of [...this.appendWaiters]) if (provenance.lastOffset >= w.offset) w.wake();
+    for (const w of [...this.appendWaiters]) if (image.provenance.lastOffset >= w.offset) w.wake();
   }
 
   /**

@@ -3,6 +3,7 @@
 // local-metadata-log.ts (`__cluster_metadata-0` on one node, a lone voter that always leads) and
 // raft-metadata-log.ts (the same log replicated by a Raft quorum of controllers).
 import type { QuorumDescription } from '@tributary/raft';
+import type { MetadataImage } from '../image/metadata-image.ts';
 import type { MetadataBatch } from '../records/record-serde.ts';
 import type { MetadataRecord } from '../records/metadata-record.ts';
 
@@ -38,6 +39,12 @@ export interface MetadataLog {
    * larger than `maxBytes`): what a Fetch of the metadata partition answers. Empty at the end.
    */
   readBytes(fromOffset: number, maxBytes: number): Buffer;
+  /** Where the log starts (everything below is in the latest snapshot); absent: 0, no snapshots. */
+  readonly startOffset?: number;
+  /** The image of the latest snapshot, or null. */
+  snapshotImage?(): MetadataImage | null;
+  /** Offers the committed image for a snapshot; the log decides whether one is due. */
+  maybeSnapshot?(image: MetadataImage): void;
   /** The quorum as this voter knows it (DescribeQuorum); absent for a lone voter, which describes itself. */
   describeQuorum?(): QuorumDescription;
   close(): void | Promise<void>;

@@ -11,7 +11,12 @@
 //   only what is committed). The log past it may still be truncated by a new leader.
 // - activeEpoch: the epoch while this node is the leader with a record of its own epoch committed
 //   (every earlier record is then committed too: the controller may act on its image).
-// - onChange fires after the high watermark moved and after every leadership change.
+// - onChange fires after the high watermark moved, after every leadership change, and after a
+//   snapshot fetched from the leader replaced the log.
+// - Snapshots (KIP-630): once more than `snapshotBytes` of committed records were replayed since
+//   the last one, the controller's image is written as `<offset>-<epoch>.checkpoint` and the log
+//   below it dropped (maybeSnapshot); a restart or a follower that installed one starts from
+//   snapshotImage() and replays the log from its offset.
 // The Raft client (`raft`) is reached by the controller listener's quorum handlers (Vote,
 // BeginQuorumEpoch, EndQuorumEpoch, Fetch); the channel is how this voter reaches the others.
 import type { Time } from '@tributary/storage';
@@ -25,7 +30,9 @@ import {
   type RaftChannel,
   type RaftLogger,
 } from '@tributary/raft';
+import type { MetadataImage } from '../image/metadata-image.ts';
 import type { MetadataRecord } from '../records/metadata-record.ts';
+import { imageFromSnapshot, snapshotBatchesOf } from '../snapshot/metadata-snapshot.ts';
 import { decodeMetadataBatches, encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
 import type { AppendResult, MetadataLog } from './metadata-log.ts';
 
@@ -44,14 +51,21 @@ export interface RaftMetadataLogOptions {
   segmentBytes?: number;
   /** Called once the Raft client and the log are closed (to close the channel). */
   onClose?: () => void;
+  /** metadata.log.max.record.bytes.between.snapshots (Kafka's default 20 MiB). */
+  snapshotBytes?: number;
 }
 
 type Records = readonly MetadataRecord[];
+
+const DEFAULT_SNAPSHOT_BYTES = 20 * 1024 * 1024;
 
 const READ_CHUNK_BYTES = 1 << 20;
 
 export class RaftMetadataLog implements MetadataLog {
   readonly raft: RaftClient<Records, Buffer>;
+  /** Bytes of committed batches replayed since the latest snapshot (a new one is due past snapshotBytes). */
+  private replayedBytes = 0;
+  private snapshotting = false;
 
   private constructor(
     private readonly disk: DiskRaftLog<Records>,
@@ -91,6 +105,11 @@ export class RaftMetadataLog implements MetadataLog {
     return this.disk.endOffset;
   }
 
+  /** The log starts here: everything below is in the latest snapshot. */
+  get startOffset(): number {
+    return this.disk.startOffset;
+  }
+
   get latestEpoch(): number {
     return this.disk.lastFetchedEpoch === 0 && this.disk.endOffset === 0 ? -1 : this.disk.lastFetchedEpoch;
   }
@@ -106,9 +125,11 @@ export class RaftMetadataLog implements MetadataLog {
   onChange(listener: () => void): () => void {
     const offHw = this.raft.onHighWatermark(() => listener());
     const offLeader = this.raft.onLeaderChange(() => listener());
+    const offSnapshot = this.raft.onSnapshotInstalled(() => listener());
     return () => {
       offHw();
       offLeader();
+      offSnapshot();
     };
   }
 
@@ -123,6 +144,7 @@ export class RaftMetadataLog implements MetadataLog {
     while (offset < this.committedOffset) {
       const bytes = this.disk.read(offset, this.committedOffset, READ_CHUNK_BYTES);
       if (bytes === null) return;
+      this.replayedBytes += bytes.length;
       const batches = decodeMetadataBatches(bytes);
       if (batches.length === 0) throw new Error(`metadata log: no whole batch readable at offset ${offset}`);
       for (const b of batches) if (b.lastOffset >= fromOffset) yield b;
@@ -132,6 +154,37 @@ export class RaftMetadataLog implements MetadataLog {
 
   readBytes(fromOffset: number, maxBytes: number): Buffer {
     return this.disk.read(fromOffset, this.committedOffset, maxBytes) ?? Buffer.alloc(0);
+  }
+
+  /** The image of the latest snapshot (what the log below its start held), or null. */
+  snapshotImage(): MetadataImage | null {
+    const id = this.disk.latestSnapshot();
+    return id ? imageFromSnapshot(this.disk.snapshotData(id), id) : null;
+  }
+
+  /**
+   * Snapshots `image` (the committed image the controller replayed) once more than snapshotBytes
+   * of records were replayed since the last snapshot; the log below it is then dropped. In the
+   * background: a failure is logged and retried at the next chance.
+   */
+  maybeSnapshot(image: MetadataImage): void {
+    if (this.snapshotting || this.replayedBytes < (this.options.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES)) return;
+    const id = { offset: image.provenance.lastOffset + 1, epoch: image.provenance.lastEpoch };
+    if (id.offset <= this.disk.startOffset || id.offset > this.raft.highWatermark) return;
+    this.snapshotting = true;
+    const content = Buffer.concat(snapshotBatchesOf(image, Date.now()));
+    this.raft
+      .createSnapshot(id, content)
+      .then(
+        () => {
+          if (this.disk.latestSnapshot()?.offset === id.offset) this.replayedBytes = 0;
+          this.options.logger?.info('metadata snapshot written', { offset: id.offset, epoch: id.epoch, bytes: content.length });
+        },
+        (err) => this.options.logger?.error('cannot write a metadata snapshot', { error: err }),
+      )
+      .finally(() => {
+        this.snapshotting = false;
+      });
   }
 
   /** The leader's view; a voter that does not lead answers with the leader it knows and no replicas. */
