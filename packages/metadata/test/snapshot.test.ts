@@ -17,6 +17,7 @@ import {
   readImageSnapshot,
   snapshotBatchesOf,
   snapshotIdOf,
+  snapshotDelta,
   writeImageSnapshot,
   type MetadataRecord,
 } from '../src/index.ts';
@@ -142,5 +143,34 @@ describe('metadata snapshots', () => {
     const loaded = imageFromSnapshot(Buffer.alloc(0), { offset: 10, epoch: 2 });
     assert.equal(loaded.isEmpty, true);
     assert.deepEqual(loaded.provenance, { lastOffset: 9, lastEpoch: 2 });
+  });
+});
+
+describe('snapshotDelta', () => {
+  it('takes an image behind to the snapshot: gone topics are removed, topics both have keep their ids, the rest replayed', () => {
+    const c = new Controller(options({ numPartitions: 2, defaultReplicationFactor: 2 }));
+    let behind = clusterImage([1, 2, 3], [], c);
+    behind = commit(behind, c.createTopics(behind, [{ name: 'kept' }, { name: 'gone' }]).records);
+    behind = commit(
+      behind,
+      c.incrementalAlterConfigs(behind, [{ resourceType: 2, resourceName: 'kept', ops: [{ name: 'retention.ms', op: 'SET', value: '5' }] }])
+        .records,
+    );
+    let ahead = commit(behind, c.deleteTopics(behind, [{ name: 'gone' }]).records);
+    ahead = commit(ahead, c.createTopics(ahead, [{ name: 'new' }]).records);
+    ahead = commit(ahead, c.changePartition(ahead, { topic: 'kept', partition: 0, isr: [ahead.partition('kept', 0)!.leader] }).records);
+    ahead = commit(
+      ahead,
+      c.incrementalAlterConfigs(ahead, [
+        { resourceType: 2, resourceName: 'kept', ops: [{ name: 'retention.ms', op: 'DELETE', value: null }] },
+      ]).records,
+    );
+    ahead = commit(ahead, c.unregisterBroker(ahead, 3).records);
+    const { delta, image } = snapshotDelta(behind, imageFromSnapshot(Buffer.concat(snapshotBatchesOf(ahead, 0)), snapshotIdOf(ahead)));
+    assert.deepEqual(imageRecords(image), imageRecords(ahead));
+    assert.deepEqual(image.provenance, ahead.provenance);
+    assert.deepEqual([...delta.topics!.deletedTopicIds], [behind.topic('gone')!.topicId]);
+    assert.deepEqual([...delta.topics!.createdTopics.keys()], ['new'], 'kept is not created again');
+    assert.equal(image.topic('kept')!.topicId, behind.topic('kept')!.topicId);
   });
 });

@@ -20,7 +20,11 @@
 // - Truncation removes whole batches: truncateTo(offset) inside a batch removes that batch too
 //   (Raft truncates at epoch boundaries, which are batch boundaries).
 // - endOffsetForEpoch: see raft-log.ts; an empty log answers `{ epoch: -1, offset: startOffset }`
-//   (no epoch in it is at or below any epoch), the same answer as an epoch below every epoch.
+//   (no epoch in it is at or below any epoch), the same answer as an epoch below every epoch,
+//   unless the log starts at a snapshot: its last epoch is then the floor.
+// - Snapshots (snapshot-file.ts, `<offset>-<epoch>.checkpoint` beside the segments): writing one
+//   keeps the previous one and the log after it (Kafka keeps the log for metadata.max.retention.*;
+//   here: one snapshot's worth), dropping what is older; installing a fetched one replaces the log.
 import {
   CLUSTER_METADATA_TOPIC,
   FdCache,
@@ -40,7 +44,6 @@ import type { AppendedRange, RaftLog } from './raft-log.ts';
 import { buildLeaderChangeBatch } from './leader-change.ts';
 import {
   deleteSnapshotsBefore,
-  latestSnapshot,
   listSnapshots,
   readSnapshot as readSnapshotFile,
   readSnapshotBytes,
@@ -84,8 +87,10 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   readonly dir: string;
 
   private closed = false;
-  /** The latest snapshot in the directory (KIP-630): the log starts at its offset. */
+  /** The latest snapshot in the directory (KIP-630), what a replica below the log start fetches. */
   private snapshot: OffsetAndEpoch | null;
+  /** The snapshot the log starts at (the one before the latest; the latest when it is the only one, once trimmed). */
+  private base: OffsetAndEpoch | null = null;
 
   private constructor(
     private readonly log: PartitionLog,
@@ -97,13 +102,18 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   ) {
     this.recovery = recovery;
     this.dir = log.dir;
-    // partial snapshots a crash left are deleted; the log never starts before the latest snapshot
-    listSnapshots(fs, this.dir, { deleteLeftovers: true });
-    this.snapshot = latestSnapshot(fs, this.dir);
-    const s = this.snapshot;
-    if (s && s.offset > log.logStartOffset) {
-      if (s.offset <= log.logEndOffset) log.deleteRecordsBefore(s.offset);
-      else log.truncateFullyAndStartAt(s.offset);
+    // partial snapshots a crash left are deleted; the log keeps what follows the snapshot before
+    // the latest (retention), and always reaches the latest
+    const snapshots = listSnapshots(fs, this.dir, { deleteLeftovers: true });
+    this.snapshot = snapshots.at(-1) ?? null;
+    const latest = this.snapshot;
+    if (latest && latest.offset > log.logEndOffset) {
+      log.truncateFullyAndStartAt(latest.offset);
+      this.base = latest;
+    } else if (snapshots.length >= 2) {
+      this.trimTo(snapshots.at(-2)!);
+    } else if (latest && log.logStartOffset >= latest.offset) {
+      this.base = latest;
     }
   }
 
@@ -143,7 +153,7 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
   }
 
   get lastFetchedEpoch(): number {
-    if (this.log.logEndOffset === this.log.logStartOffset && this.snapshot) return this.snapshot.epoch;
+    if (this.log.logEndOffset === this.log.logStartOffset && this.base) return this.base.epoch;
     return Math.max(0, this.log.leaderEpochCache.latestEpoch);
   }
 
@@ -153,8 +163,8 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
     while (i >= 0 && entries[i]!.epoch > epoch) i--;
     if (i < 0) {
       // nothing in the log is at or below `epoch`: the snapshot's last epoch is the floor, if it is
-      const s = this.snapshot;
-      if (s && s.epoch <= epoch) return { epoch: s.epoch, offset: s.offset };
+      const s = this.base;
+      if (s && s.offset === this.startOffset && s.epoch <= epoch) return { epoch: s.epoch, offset: s.offset };
       return { epoch: -1, offset: this.startOffset };
     }
     const next = entries[i + 1];
@@ -280,8 +290,11 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
       lastContainedLogTimestamp: this.time.now(),
       batches,
     });
-    this.useSnapshot(id);
-    if (id.offset > this.log.logStartOffset) this.log.deleteRecordsBefore(id.offset);
+    // retention: the log after the previous snapshot stays, so a replica a little behind goes on
+    // fetching records instead of the whole snapshot
+    const previous = this.snapshot;
+    this.snapshot = { ...id };
+    if (previous) this.trimTo(previous);
   }
 
   snapshotSize(id: OffsetAndEpoch): number {
@@ -311,7 +324,9 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
       throw err;
     }
     this.log.truncateFullyAndStartAt(id.offset);
-    this.useSnapshot(id);
+    this.snapshot = { ...id };
+    this.base = { ...id };
+    deleteSnapshotsBefore(this.fs, this.dir, id);
   }
 
   /** The snapshot's data batches (what the state machine loads). */
@@ -319,8 +334,10 @@ export class DiskRaftLog<D> implements RaftLog<D, Buffer> {
     return readSnapshotFile(this.fs, this.dir, id).batches;
   }
 
-  private useSnapshot(id: OffsetAndEpoch): void {
-    this.snapshot = { ...id };
+  /** Drops the log below snapshot `id` and the snapshots before it: the log starts at `id`. */
+  private trimTo(id: OffsetAndEpoch): void {
+    if (id.offset > this.log.logStartOffset) this.log.deleteRecordsBefore(Math.min(id.offset, this.log.logEndOffset));
+    this.base = { ...id };
     deleteSnapshotsBefore(this.fs, this.dir, id);
   }
 

@@ -2,7 +2,9 @@
 // MetadataLoader loading a snapshot: everything the snapshot lacks is deleted, everything in it is
 // replayed). Listeners get it like any delta: topics and brokers gone are removed (RemoveTopic,
 // UnregisterBroker), configs and features gone are cleared, then the snapshot's records rebuild
-// the rest, so a broker that fell behind the log start lands on the snapshot's state exactly.
+// the rest (a topic both have is not created again: its partitions are replayed over), so a broker
+// that fell behind the log start lands on the snapshot's state exactly, and keeps the logs of the
+// partitions it still hosts.
 import {
   ConfigResourceType,
   configRecord,
@@ -41,6 +43,8 @@ export function snapshotDelta(current: MetadataImage, snapshot: MetadataImage): 
   for (const name of current.features.finalizedVersions.keys()) {
     if (!snapshot.features.finalizedVersions.has(name)) removals.push(featureLevelRecord(name, 0));
   }
-  const delta = new MetadataDelta(current).replayAll([...removals, ...imageRecords(snapshot)]);
+  // a topic both have keeps its TopicRecord; its partitions are replayed over (PartitionRecord replaces)
+  const rebuild = imageRecords(snapshot).filter((r) => !(r.type === 'TopicRecord' && current.topics.getTopic(r.data.topicId)));
+  const delta = new MetadataDelta(current).replayAll([...removals, ...rebuild]);
   return { delta, image: delta.apply(snapshot.provenance) };
 }

@@ -1,7 +1,8 @@
 // LocalCluster: a Kafka 4 layout of separate processes on 127.0.0.1, for trying a cluster out
 // (`tributary start --cluster 3`) and for fault tests: one dedicated controller
-// (process.roles=controller, node id 0, a CONTROLLER listener) and brokers 1..n
-// (process.roles=broker, following it through controller.quorum.voters), each with its own log dir
+// (process.roles=controller, node id 0, a CONTROLLER listener) — or a quorum of several (node ids
+// 1000..), or none when the nodes are combined (broker,controller, all voters) — and brokers 1..n
+// (process.roles=broker, following the quorum through controller.quorum.voters), each with its own log dir
 // under `dataDir` and its own port. Ports are fixed for the cluster's life, so a node restarted after
 // a kill comes back where clients and other brokers expect it. CLUSTER_ID is given to every node
 // (empty log dirs are formatted with it on first start).
@@ -19,6 +20,8 @@ import { join } from 'node:path';
 import { NodeProcess } from './node-process.ts';
 
 export const CONTROLLER_NODE_ID = 0;
+/** The node id of the first of several dedicated controllers (the next ones follow it). */
+export const FIRST_QUORUM_CONTROLLER_ID = 1000;
 
 export interface LocalClusterOptions {
   /** Broker count (node ids 1..brokers). */
@@ -38,6 +41,11 @@ export interface LocalClusterOptions {
    * is no dedicated controller. Default false: one dedicated controller, node 0.
    */
   combined?: boolean;
+  /**
+   * Dedicated controllers (process.roles=controller), all voters of the quorum (default 1: node 0;
+   * several: node ids 1000, 1001, ...). Not with `combined`.
+   */
+  controllers?: number;
   /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
@@ -46,10 +54,9 @@ export interface LocalClusterOptions {
 
 export class LocalCluster {
   readonly clusterId: string;
-  private controllerNode: NodeProcess | null = null;
+  private readonly controllerNodes = new Map<number, NodeProcess>();
   private readonly brokerNodes = new Map<number, NodeProcess>();
   private ports: number[] = [];
-  private controllerPort = 0;
   private controllerPorts: number[] = [];
 
   constructor(private readonly options: LocalClusterOptions) {
@@ -58,16 +65,32 @@ export class LocalCluster {
     this.clusterId = options.clusterId ?? randomBytes(16).toString('base64url').replace(/^-/, 'A');
   }
 
-  /** The dedicated controller process (after start; none when the nodes are combined). */
+  /** The dedicated controller process, when there is one (after start). */
   get controller(): NodeProcess {
-    if (!this.controllerNode)
-      throw new Error(this.options.combined ? 'combined nodes have no dedicated controller' : 'the cluster is not started');
-    return this.controllerNode;
+    const [only, ...more] = this.controllerNodes.values();
+    if (!only || more.length > 0)
+      throw new Error(
+        this.options.combined ? 'combined nodes have no dedicated controller' : `${this.controllerNodes.size} dedicated controllers`,
+      );
+    return only;
   }
 
-  /** The CONTROLLER listener port of a combined node. */
+  /** The dedicated controllers' node ids. */
+  get controllerIds(): number[] {
+    return [...this.controllerNodes.keys()];
+  }
+
+  /** A dedicated controller process by node id. */
+  controllerNode(nodeId: number): NodeProcess {
+    const c = this.controllerNodes.get(nodeId);
+    if (!c) throw new Error(`no controller ${nodeId}`);
+    return c;
+  }
+
+  /** The CONTROLLER listener port of a combined node (1..n) or a dedicated controller. */
   controllerPortOf(nodeId: number): number {
-    const p = this.controllerPorts[nodeId - 1];
+    const i = this.options.combined ? nodeId - 1 : this.controllerIds.indexOf(nodeId);
+    const p = this.controllerPorts[i];
     if (p === undefined) throw new Error(`no controller listener for node ${nodeId}`);
     return p;
   }
@@ -98,36 +121,44 @@ export class LocalCluster {
     const n = this.options.brokers;
     const base = this.options.basePort;
     const combined = this.options.combined ?? false;
-    const count = combined ? 2 * n : n + 1;
+    const dedicated = combined ? 0 : (this.options.controllers ?? 1);
+    if (!Number.isInteger(dedicated) || dedicated < 0) throw new Error(`controllers must be a positive integer (got ${dedicated})`);
+    const count = combined ? 2 * n : n + dedicated;
     const ports = base ? Array.from({ length: count }, (_, i) => base + i) : await freePorts(count);
     this.ports = ports.slice(0, n);
-    this.controllerPort = ports[n]!;
-    this.controllerPorts = combined ? ports.slice(n, 2 * n) : [];
+    this.controllerPorts = ports.slice(n, count);
+    const controllerIds =
+      dedicated === 1 ? [CONTROLLER_NODE_ID] : Array.from({ length: dedicated }, (_, i) => FIRST_QUORUM_CONTROLLER_ID + i);
     const command = this.options.command ?? defaultCommand();
     const voters = combined
       ? this.controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',')
-      : `${CONTROLLER_NODE_ID}@127.0.0.1:${this.controllerPort}`;
+      : controllerIds.map((id, i) => `${id}@127.0.0.1:${this.controllerPorts[i]}`).join(',');
     const common = { 'controller.listener.names': 'CONTROLLER', 'controller.quorum.voters': voters };
     const dir = (name: string) => {
       const d = join(this.options.dataDir, name);
       mkdirSync(d, { recursive: true });
       return d;
     };
-    if (!combined)
-      this.controllerNode = new NodeProcess({
-        name: 'controller',
-        command,
-        clusterId: this.clusterId,
-        onLine: this.options.onLine,
-        settings: {
-          'node.id': CONTROLLER_NODE_ID,
-          'process.roles': 'controller',
-          listeners: `CONTROLLER://127.0.0.1:${this.controllerPort}`,
-          'log.dirs': dir('controller'),
-          ...common,
-          ...this.options.controllerSettings,
-        },
-      });
+    controllerIds.forEach((id, i) => {
+      const name = dedicated === 1 ? 'controller' : `controller-${id}`;
+      this.controllerNodes.set(
+        id,
+        new NodeProcess({
+          name,
+          command,
+          clusterId: this.clusterId,
+          onLine: this.options.onLine,
+          settings: {
+            'node.id': id,
+            'process.roles': 'controller',
+            listeners: `CONTROLLER://127.0.0.1:${this.controllerPorts[i]}`,
+            'log.dirs': dir(name),
+            ...common,
+            ...this.options.controllerSettings,
+          },
+        }),
+      );
+    });
     for (let id = 1; id <= n; id++) {
       this.brokerNodes.set(
         id,
@@ -152,7 +183,7 @@ export class LocalCluster {
       );
     }
     try {
-      await this.controllerNode?.start();
+      await Promise.all([...this.controllerNodes.values()].map((c) => c.start()));
       await Promise.all([...this.brokerNodes.values()].map((b) => b.start()));
     } catch (err) {
       await this.kill();
@@ -160,16 +191,16 @@ export class LocalCluster {
     }
   }
 
-  /** SIGTERM every broker (controlled shutdown, one at a time), then the controller. */
+  /** SIGTERM every broker (controlled shutdown, one at a time), then the controllers. */
   async stop(): Promise<void> {
     for (const b of this.brokerNodes.values()) await b.stop();
-    await this.controllerNode?.stop();
+    for (const c of this.controllerNodes.values()) await c.stop();
   }
 
   /** SIGKILL every node. */
   async kill(): Promise<void> {
     await Promise.all([...this.brokerNodes.values()].map((p) => p.kill()));
-    await this.controllerNode?.kill();
+    await Promise.all([...this.controllerNodes.values()].map((p) => p.kill()));
   }
 }
 
