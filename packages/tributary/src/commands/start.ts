@@ -12,11 +12,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs } from '@tributary/broker';
-import { CONTROLLER_NODE_ID, LocalCluster } from '../cluster/local-cluster.ts';
+import { FIRST_QUORUM_CONTROLLER_ID, LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError, type Command } from './command.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
-       tributary start --cluster N [--combined] [--data DIR] [--override key=value ...]
+       tributary start --cluster N [--combined | --controllers 3] [--data DIR] [--override key=value ...]
 
 Starts a broker in the foreground. Settings use Kafka's names (listeners, log.dirs, num.partitions,
 ...); they can also come from KAFKA_* environment variables (KAFKA_LOG_DIRS=/var/lib/tributary).
@@ -33,9 +33,10 @@ A node whose log dirs belong to another cluster or node.id refuses to start.
 --cluster N starts a local cluster to try replication: a controller process (node 0) and N broker
 processes (nodes 1..N, ports 9092..), data in --data (default ./data/cluster); --override settings
 apply to every broker (default.replication.factor is min(3, N)). Ctrl-C stops them all.
-With --combined there is no controller process: the N nodes are combined (broker,controller) and
-form a Raft quorum of N voters (CONTROLLER listeners on the ports after the brokers'); losing
-fewer than half of them loses nothing.
+With --controllers 3 (or 5) there are that many controller processes (nodes 1000..), a Raft
+quorum; with --combined there is no controller process: the N nodes are combined
+(broker,controller) and form a quorum of N voters (CONTROLLER listeners on the ports after the
+brokers'). Losing fewer than half of the voters loses nothing.
 
 Settings:
 ${formatConfigDocs()}`;
@@ -49,6 +50,8 @@ interface StartArgs {
   data?: string;
   /** --combined with --cluster: N combined nodes, N voters. */
   combined?: boolean;
+  /** --controllers N with --cluster: N dedicated controller processes (default 1). */
+  controllers?: number;
 }
 
 export function parseStartArgs(args: string[]): StartArgs {
@@ -67,6 +70,10 @@ export function parseStartArgs(args: string[]): StartArgs {
       out.cluster = n;
     } else if (a === '--combined') {
       out.combined = true;
+    } else if (a === '--controllers') {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 9) throw new UsageError('--controllers needs a controller count from 1 to 9');
+      out.controllers = n;
     } else if (a === '--data') {
       const v = args[++i];
       if (v === undefined) throw new UsageError('--data needs a directory');
@@ -79,6 +86,9 @@ export function parseStartArgs(args: string[]): StartArgs {
       throw new UsageError(`unexpected argument ${a}`);
     }
   }
+  if (out.combined && out.controllers !== undefined) throw new UsageError('--combined nodes are the controllers: no --controllers with it');
+  if ((out.combined || out.controllers !== undefined) && out.cluster === undefined)
+    throw new UsageError('--combined and --controllers go with --cluster N');
   return out;
 }
 
@@ -120,10 +130,17 @@ async function runLocalCluster(parsed: StartArgs): Promise<number> {
   const cluster = new LocalCluster({
     brokers: parsed.cluster!,
     dataDir,
-    clusterId: existingClusterId(join(dataDir, parsed.combined ? 'broker-1' : 'controller')) ?? undefined,
+    clusterId:
+      existingClusterId(
+        join(
+          dataDir,
+          parsed.combined ? 'broker-1' : (parsed.controllers ?? 1) > 1 ? `controller-${FIRST_QUORUM_CONTROLLER_ID}` : 'controller',
+        ),
+      ) ?? undefined,
     basePort: 9092,
     brokerSettings,
     combined: parsed.combined ?? false,
+    controllers: parsed.controllers,
     onLine: (line) => process.stdout.write(`${line}\n`),
   });
   try {
@@ -137,7 +154,7 @@ async function runLocalCluster(parsed: StartArgs): Promise<number> {
     () => {
       const nodes = parsed.combined
         ? `combined nodes ${cluster.brokerIds.join(', ')} (broker and controller, a quorum of ${cluster.brokerIds.length} voters)`
-        : `brokers ${cluster.brokerIds.join(', ')} and controller ${CONTROLLER_NODE_ID}`;
+        : `brokers ${cluster.brokerIds.join(', ')} and controller${cluster.controllerIds.length > 1 ? 's' : ''} ${cluster.controllerIds.join(', ')}`;
       process.stdout.write(`Tributary cluster ${cluster.clusterId}: ${nodes} (one process each)\n`);
       process.stdout.write(`bootstrap.servers=${cluster.bootstrap}\nData: ${dataDir}\n`);
     },
