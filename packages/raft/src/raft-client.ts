@@ -42,6 +42,8 @@
 // change of leader or epoch. `propose(data, epoch)` appends as the leader of `epoch` only.
 import { ErrorCode } from '@tributary/protocol';
 import type { Cancel, Time } from '@tributary/storage';
+import { validateFetch } from './fetch-validation.ts';
+import { FetchWaiters } from './fetch-waiters.ts';
 import { LeaderState } from './leader-state.ts';
 import { DEFAULT_QUORUM_CONFIG, type QuorumConfig } from './quorum-config.ts';
 import type { ElectionState, QuorumStateStore } from './quorum-state-store.ts';
@@ -95,10 +97,6 @@ export interface RaftClientOptions<D, R> {
   logger?: RaftLogger;
 }
 
-interface Waiter {
-  wake: () => void;
-}
-
 const silent: RaftLogger = { info() {}, error() {} };
 
 export class RaftClient<D, R> {
@@ -125,7 +123,7 @@ export class RaftClient<D, R> {
   private timer: Cancel | null = null;
   private checkQuorumTimer: Cancel | null = null;
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly fetchWaiters = new Set<Waiter>();
+  private readonly fetchWaiters: FetchWaiters;
   private readonly hwListeners = new Set<(hw: number) => void>();
   private readonly leaderListeners = new Set<(leader: LeaderAndEpoch) => void>();
   private readonly snapshotListeners = new Set<(id: OffsetAndEpoch) => void>();
@@ -145,6 +143,7 @@ export class RaftClient<D, R> {
     this.random = options.random ?? Math.random;
     this.config = { ...DEFAULT_QUORUM_CONFIG, ...options.config };
     this.logger = options.logger ?? silent;
+    this.fetchWaiters = new FetchWaiters(this.time);
   }
 
   // ---- reading the state ----
@@ -260,7 +259,7 @@ export class RaftClient<D, R> {
     this.closed = true;
     this.generation++;
     this.cancelTimers();
-    for (const w of [...this.fetchWaiters]) w.wake();
+    this.fetchWaiters.close();
     await this.tail.catch(() => undefined);
   }
 
@@ -372,7 +371,7 @@ export class RaftClient<D, R> {
     // the waiter is registered in the same step that found nothing to send: no append is missed
     const first = await this.serial(() => {
       const r = this.fetchOrPark(req);
-      return r === 'park' ? this.waitForFetchable(req.maxWaitMs, signal) : r;
+      return r === 'park' ? this.fetchWaiters.park(req.maxWaitMs, signal) : r;
     });
     if (!('parked' in first)) return first;
     await first.parked;
@@ -427,7 +426,7 @@ export class RaftClient<D, R> {
     this.closed = true;
     this.generation++;
     this.cancelTimers();
-    for (const w of [...this.fetchWaiters]) w.wake();
+    this.fetchWaiters.close();
   }
 
   // ---- transitions ----
@@ -638,58 +637,29 @@ export class RaftClient<D, R> {
       snapshotId: null,
       records: null,
     };
-    const error = (errorCode: number): FetchResponse<R> => ({ ...base, errorCode });
-    if (req.currentLeaderEpoch >= 0 && req.currentLeaderEpoch < this.epochNow) return error(ErrorCode.FENCED_LEADER_EPOCH);
-    if (req.currentLeaderEpoch > this.epochNow) return error(ErrorCode.UNKNOWN_LEADER_EPOCH);
-    if (this.roleNow !== 'leader') return error(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const leader = this.leader!;
-    if (req.fetchOffset < 0 || (req.fetchOffset > this.log.endOffset && !leader.isVoter(req.replicaId))) {
-      return error(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const leader = this.leader;
+    const check = validateFetch(
+      req,
+      { epoch: this.epochNow, isLeader: leader !== null, isVoter: (id) => leader?.isVoter(id) ?? false },
+      this.log as RaftLog<unknown, unknown>,
+    );
+    if (check.kind === 'error') return { ...base, errorCode: check.errorCode };
+    if (check.kind === 'snapshot') return { ...base, errorCode: ErrorCode.NONE, snapshotId: check.snapshotId };
+    if (check.kind === 'diverging') {
+      return { ...base, errorCode: ErrorCode.NONE, divergingEpoch: { epoch: check.epoch, endOffset: check.endOffset } };
     }
-    if (req.fetchOffset > 0) {
-      // Below the log start (trimmed by a snapshot), or in an epoch older than what the log holds:
-      // the replica starts over from the latest snapshot (KIP-630).
-      const snapshot = this.log.latestSnapshot();
-      if (snapshot && req.fetchOffset < this.log.startOffset) return { ...base, errorCode: ErrorCode.NONE, snapshotId: snapshot };
-      const end = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
-      if (end.epoch !== req.lastFetchedEpoch || end.offset < req.fetchOffset) {
-        if (snapshot && end.offset <= this.log.startOffset && end.epoch < 0)
-          return { ...base, errorCode: ErrorCode.NONE, snapshotId: snapshot };
-        return { ...base, errorCode: ErrorCode.NONE, divergingEpoch: { epoch: end.epoch, endOffset: end.offset } };
-      }
-    } else if (this.log.startOffset > 0) {
-      return { ...base, errorCode: ErrorCode.NONE, snapshotId: this.log.latestSnapshot() };
-    }
-    if (leader.updateReplica(req.replicaId, req.fetchOffset, this.log.endOffset, this.time.now())) {
-      this.advanceHighWatermark(leader.highWatermark);
+    if (leader!.updateReplica(req.replicaId, req.fetchOffset, this.log.endOffset, this.time.now())) {
+      this.advanceHighWatermark(leader!.highWatermark);
     }
     // voters replicate everything; observers (brokers) see committed records only
-    const cap = leader.isVoter(req.replicaId) ? this.log.endOffset : this.hw;
+    const cap = leader!.isVoter(req.replicaId) ? this.log.endOffset : this.hw;
     const records = req.fetchOffset < cap ? this.log.read(req.fetchOffset, cap, req.maxBytes) : null;
     if (records === null && req.maxWaitMs > 0) return 'park';
     return { ...base, highWatermark: this.hw, errorCode: ErrorCode.NONE, records };
   }
 
-  /** Registers a waiter at once; the promise it returns settles outside the queue. */
-  private waitForFetchable(maxWaitMs: number, signal?: AbortSignal): { parked: Promise<void> } {
-    if (this.closed || signal?.aborted) return { parked: Promise.resolve() };
-    const parked = new Promise<void>((resolve) => {
-      const waiter: Waiter = { wake: () => done() };
-      const cancel = this.time.setTimeout(() => done(), maxWaitMs);
-      const done = () => {
-        cancel();
-        signal?.removeEventListener('abort', done);
-        this.fetchWaiters.delete(waiter);
-        resolve();
-      };
-      signal?.addEventListener('abort', done, { once: true });
-      this.fetchWaiters.add(waiter);
-    });
-    return { parked };
-  }
-
   private wakeFetches(): void {
-    for (const w of [...this.fetchWaiters]) w.wake();
+    this.fetchWaiters.wakeAll();
   }
 
   private advanceHighWatermark(hw: number): void {
