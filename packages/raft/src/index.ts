@@ -8,6 +8,7 @@ export * from './quorum-state-store.ts';
 export * from './quorum-config.ts';
 export * from './leader-state.ts';
 export * from './raft-client.ts';
+export * from './fetch-validation.ts';
 export * from './memory-raft-log.ts';
 export * from './leader-change.ts';
 export * from './disk-raft-log.ts';
