@@ -320,7 +320,9 @@ export class RaftClient<D, R> {
       if (req.preVote) {
         const hasLiveLeader =
           this.roleNow === 'leader' ||
-          (this.roleNow === 'follower' && this.time.now() - this.lastLeaderContactMs < this.config.fetchTimeoutMs);
+          (this.roleNow === 'follower' &&
+            this.lastLeaderContactMs >= 0 &&
+            this.time.now() - this.lastLeaderContactMs < this.config.fetchTimeoutMs);
         return reply(logOk && !hasLiveLeader);
       }
       if (req.candidateEpoch > this.epochNow) await this.transition('unattached', req.candidateEpoch, -1, -1);
