@@ -277,7 +277,10 @@ export class BrokerCore {
       quorum: quorumConfig(config),
     });
     this.remoteController = remote;
-    this.log.info('following the controller quorum', { voters: config.get('controller.quorum.voters') });
+    this.log.info('following the controller quorum', {
+      voters: config.get('controller.quorum.voters'),
+      bootstrapServers: config.get('controller.quorum.bootstrap.servers'),
+    });
     await remote.start();
     return remote;
   }

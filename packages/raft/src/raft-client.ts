@@ -4,7 +4,9 @@
 //
 // Roles (one at a time, with the epoch, the leader and the vote of that epoch):
 //   unattached   no leader known. A voter starts a pre-vote after a random election timeout in
-//                [T, 2T); an observer fetches from voters in turn to find the leader.
+//                [T, 2T); an observer fetches from voters in turn to find the leader (or from its
+//                bootstrap destinations, when it has them: KIP-853's bootstrap servers, whose
+//                answers name the leader it then fetches from by id).
 //   prospective  (voters) asks every voter "would you vote for me in epoch+1?" (Vote, PreVote):
 //                a voter says yes if the log is at least as up to date and it has no leader it
 //                heard from within the fetch timeout. A majority -> candidate; a leader of a
@@ -87,6 +89,12 @@ export interface RaftClientOptions<D, R> {
   nodeId: number;
   /** The static voter set (controller.quorum.voters); a node not in it is an observer. */
   voters: readonly number[];
+  /**
+   * Where an observer asks for the leader while it knows none, in turn, instead of the voters
+   * (controller.quorum.bootstrap.servers, KIP-853): destinations the channel maps to addresses
+   * (Kafka numbers them -2, -3, ...; they are no node ids). Default: none, the voters are asked.
+   */
+  bootstrap?: readonly number[];
   log: RaftLog<D, R>;
   store: QuorumStateStore;
   channel: RaftChannel<R>;
@@ -102,6 +110,7 @@ const silent: RaftLogger = { info() {}, error() {} };
 export class RaftClient<D, R> {
   readonly nodeId: number;
   readonly voters: readonly number[];
+  private readonly bootstrap: readonly number[];
   private readonly log: RaftLog<D, R>;
   private readonly store: QuorumStateStore;
   private readonly channel: RaftChannel<R>;
@@ -136,6 +145,7 @@ export class RaftClient<D, R> {
   constructor(options: RaftClientOptions<D, R>) {
     this.nodeId = options.nodeId;
     this.voters = [...options.voters];
+    this.bootstrap = [...(options.bootstrap ?? [])];
     this.log = options.log;
     this.store = options.store;
     this.channel = options.channel;
@@ -676,7 +686,7 @@ export class RaftClient<D, R> {
   private fetchLoop(gen: number): void {
     if (gen !== this.generation || this.closed) return;
     const target = this.leaderIdNow >= 0 ? this.leaderIdNow : this.nextVoterToAsk();
-    if (target < 0) return;
+    if (target === null) return;
     const req: FetchRequest = {
       replicaId: this.nodeId,
       currentLeaderEpoch: this.leaderIdNow >= 0 ? this.epochNow : -1,
@@ -770,9 +780,10 @@ export class RaftClient<D, R> {
     );
   }
 
-  private nextVoterToAsk(): number {
-    const others = this.otherVoters();
-    if (others.length === 0) return -1;
+  /** The next voter (or bootstrap destination, any number) an observer asks for the leader; null: none. */
+  private nextVoterToAsk(): number | null {
+    const others = this.bootstrap.length > 0 ? this.bootstrap : this.otherVoters();
+    if (others.length === 0) return null;
     return others[this.observerCursor++ % others.length]!;
   }
 

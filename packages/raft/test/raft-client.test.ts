@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '@tributary/protocol';
+import { MemoryQuorumStateStore, MemoryRaftLog, RaftClient, type RaftChannel } from '@tributary/raft';
 import { SimCluster } from './simulation/sim-cluster.ts';
+import type { Records } from './simulation/sim-network.ts';
 
 async function steadyCluster(voters = [1, 2, 3], observers: number[] = []): Promise<SimCluster> {
   const c = new SimCluster(7, voters, observers);
@@ -128,5 +130,52 @@ describe('RaftClient', () => {
     assert.equal(client(c, leaderId).role, 'leader', 'not before 1.5 fetch timeouts');
     await c.runFor(200);
     assert.equal(client(c, leaderId).role, 'resigned');
+  });
+  it('an observer with bootstrap destinations only (no voters) finds the leader through them, then fetches from its id', async () => {
+    const c = await steadyCluster();
+    const first = c.readyLeader!.id;
+    // the channel maps pseudo ids -2, -3, -4 ("bootstrap server i") to voters 1, 2, 3
+    const asked: number[] = [];
+    const inner = c.network.channel(100, 1);
+    const to = (d: number) => {
+      asked.push(d);
+      return d < 0 ? -1 - d : d;
+    };
+    const channel: RaftChannel<Records> = {
+      vote: (d, r) => inner.vote(to(d), r),
+      beginQuorumEpoch: (d, r) => inner.beginQuorumEpoch(to(d), r),
+      endQuorumEpoch: (d, r) => inner.endQuorumEpoch(to(d), r),
+      fetch: (d, r) => inner.fetch(to(d), r),
+      fetchSnapshot: (d, r) => inner.fetchSnapshot(to(d), r),
+    };
+    const observer = new RaftClient({
+      nodeId: 100,
+      voters: [],
+      bootstrap: [-2, -3, -4],
+      log: new MemoryRaftLog<number>(),
+      store: new MemoryQuorumStateStore(),
+      channel,
+      time: c.time,
+      random: () => 0.5,
+      config: c.config,
+    });
+    c.network.attach(100, observer, 1);
+    await observer.start();
+    const leader = client(c, first);
+    await leader.propose(7, leader.epoch);
+    await c.runFor(1000);
+    assert.deepEqual([observer.role, observer.leaderId, observer.isVoter], ['follower', first, false]);
+    assert.equal(observer.highWatermark, leader.highWatermark);
+    assert.ok(asked[0]! < 0, 'the first fetch goes to a bootstrap destination');
+    assert.ok(
+      asked.slice(asked.indexOf(first)).every((d) => d === first),
+      'then every fetch goes to the leader by id',
+    );
+    c.crash(first);
+    await c.runFor(8000);
+    const next = c.readyLeader!.id;
+    assert.notEqual(next, first);
+    assert.equal(observer.leaderId, next, 'it found the new leader through the bootstrap destinations');
+    assert.equal(observer.highWatermark, client(c, next).highWatermark);
   });
 });

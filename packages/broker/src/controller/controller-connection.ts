@@ -7,6 +7,9 @@
 // that doubles from `reconnectBackoffMs` up to `reconnectBackoffMaxMs`, until it is answered or
 // the connection is closed (then it rejects). Protocol errors are answers, returned as they are;
 // any other failure (a request that does not encode, a version not agreed) rejects at once.
+// With `leaderId`, requests go to the quorum's leader: at its configured address, or at the one
+// `resolve` learned (a node with only bootstrap servers learns the leader's endpoint from the
+// quorum's answers, quorum-endpoints.ts); while the leader is unknown, to the addresses in turn.
 import { BrokerConnection, KafkaClientError } from '@tributary/client';
 import { ErrorCode, type ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
@@ -14,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import { controllerApiRange } from '../server/inter-broker-versions.ts';
 
 export interface ControllerAddress {
-  /** The voter's node id (-1 from bootstrap servers). */
+  /** The voter's node id (a bootstrap server's pseudo id, -2, -3, ...: parseBootstrapServers). */
   id: number;
   host: string;
   port: number;
@@ -29,12 +32,18 @@ export function parseQuorumVoters(voters: string): ControllerAddress[] {
   });
 }
 
-/** `controller.quorum.bootstrap.servers`: `host:port` entries, comma-separated. */
+/** The pseudo id of the first bootstrap server (-1 means "no node"). */
+const BOOTSTRAP_FIRST_ID = -2;
+
+/**
+ * `controller.quorum.bootstrap.servers`: `host:port` entries, comma-separated. They have no node
+ * ids: entry i gets the pseudo id -2 - i (-2, -3, ..., as Kafka's KafkaRaftClient numbers them).
+ */
 export function parseBootstrapServers(servers: string): ControllerAddress[] {
-  return splitList(servers).map((v) => {
+  return splitList(servers).map((v, i) => {
     const m = /^(.+):(\d+)$/.exec(v);
     if (!m) throw new Error(`invalid controller.quorum.bootstrap.servers entry '${v}' (expected host:port)`);
-    return { id: -1, host: stripBrackets(m[1]!), port: Number(m[2]) };
+    return { id: BOOTSTRAP_FIRST_ID - i, host: stripBrackets(m[1]!), port: Number(m[2]) };
   });
 }
 
@@ -59,6 +68,8 @@ export interface ControllerConnectionOptions {
    * is retried there after the backoff.
    */
   leaderId?: () => number;
+  /** Where a node not among `addresses` is (endpoints learned from the quorum); undefined when unknown. */
+  resolve?: (nodeId: number) => ControllerAddress | undefined;
 }
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
@@ -121,13 +132,14 @@ export class ControllerConnection {
   private connect(): BrokerConnection {
     const leader = this.options.leaderId?.() ?? -1;
     const leaderAt = leader >= 0 ? this.options.addresses.findIndex((a) => a.id === leader) : -1;
-    if (this.connection && leaderAt >= 0 && this.connection.nodeId !== leader) {
+    const leaderAddress = leaderAt >= 0 ? this.options.addresses[leaderAt] : leader >= 0 ? this.options.resolve?.(leader) : undefined;
+    if (this.connection && leaderAddress && this.connection.nodeId !== leader) {
       this.connection.close();
       this.connection = null;
     }
     if (leaderAt >= 0) this.next = leaderAt;
     if (!this.connection) {
-      const a = this.options.addresses[this.next]!;
+      const a = leaderAddress ?? this.options.addresses[this.next]!;
       this.connection = new BrokerConnection(
         {
           host: a.host,

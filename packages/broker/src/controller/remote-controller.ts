@@ -2,15 +2,18 @@
 // process: a broker-only node (`process.roles=broker`), or a combined node of a multi-voter quorum
 // (its own controller may be a standby). Two parts:
 //   - the metadata: a broker-only node is an observer of the quorum (a RaftClient that is no voter,
-//     over an ObserverImageLog): it finds the leader (asking the voters in turn, following
-//     NOT_LEADER and higher epochs), fetches committed batches of `__cluster_metadata-0` from it
+//     over an ObserverImageLog): it finds the leader (asking the voters in turn — or, with only
+//     `controller.quorum.bootstrap.servers`, the bootstrap servers, learning the leader's endpoint
+//     from their answers (KIP-853, quorum-endpoints.ts) — following NOT_LEADER and higher
+//     epochs), fetches committed batches of `__cluster_metadata-0` from it
 //     (long-polling), replays them into a MetadataImage and publishes it with the delta to every
 //     subscriber, as LocalController publishes (Kafka's KafkaRaftClient + MetadataLoader); a
 //     combined node reads the image of its own controller (`imageSource`), which follows the
 //     committed log as a voter;
 //   - the RPCs: the operations, answered in LocalController's result shapes (controller-rpc.ts),
-//     sent to the leader of the quorum (ControllerConnection follows it; NOT_CONTROLLER from a
-//     controller that lost the leadership is retried at the new one).
+//     sent to the leader of the quorum (ControllerConnection follows it, at the endpoint the
+//     observer learned when it is no configured voter; NOT_CONTROLLER from a controller that lost
+//     the leadership is retried at the new one).
 // fenceBroker and unfenceBroker are heartbeats (WantFence; caught up once the image reached the
 // registration), as a broker asks its controller. describeQuorum forwards DescribeQuorum as it
 // came. changePartition has no wire API: answered INVALID_REQUEST (a leader sends AlterPartition).
@@ -64,6 +67,7 @@ import type { ControllerChannel } from '../metadata/controller-channel.ts';
 import type { DescribeQuorumChannel } from './describe-quorum-channel.ts';
 import { ControllerConnection, parseBootstrapServers, parseQuorumVoters, type ControllerAddress } from './controller-connection.ts';
 import * as rpc from './controller-rpc.ts';
+import { QuorumEndpoints } from './quorum-endpoints.ts';
 import { NetworkRaftChannel } from './raft/network-raft-channel.ts';
 
 export interface RemoteControllerOptions {
@@ -105,8 +109,10 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   constructor(private readonly options: RemoteControllerOptions) {
     this.time = options.time ?? systemTime;
     const addresses = controllerAddresses(options);
+    const endpoints = new QuorumEndpoints(addresses);
     this.rpc = new ControllerConnection({
       addresses,
+      resolve: (id) => endpoints.address(id),
       clientId: `broker-${options.nodeId}-controller`,
       time: this.time,
       log: options.log,
@@ -119,7 +125,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
     this.raftChannel = new NetworkRaftChannel({
       nodeId: options.nodeId,
       clusterId: options.clusterId,
-      voters: addresses,
+      endpoints,
       requestTimeoutMs: options.quorum?.fetchTimeoutMs,
       reconnectBackoffMs: options.reconnectBackoffMs,
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
@@ -128,7 +134,8 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
     });
     this.observer = new RaftClient({
       nodeId: options.nodeId,
-      voters: addresses.map((a) => a.id),
+      voters: endpoints.voterIds,
+      bootstrap: endpoints.bootstrapIds,
       log: new ObserverImageLog(
         (records, lastOffset, lastEpoch) => this.publish(records, { lastOffset, lastEpoch }),
         (image) => this.publishSnapshot(image),
@@ -160,6 +167,17 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   async start(): Promise<void> {
     const observer = this.observer;
     if (!observer) return;
+    // The Raft client's timers are unref'd (systemTime): while no controller is up yet (they start
+    // in parallel), nothing else would keep the process alive to wait for them.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      await this.waitCaughtUp(observer);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async waitCaughtUp(observer: RaftClient<never, Buffer>): Promise<void> {
     await observer.start();
     // caught up: a leader answered, and the image holds everything below its high watermark
     while (!this.closed && (observer.role !== 'follower' || observer.highWatermark === 0 || this.metadataOffset < observer.highWatermark)) {

@@ -3,7 +3,9 @@
 // handlers over a fake RaftEndpoint). Every RaftChannel call reaches the endpoint and comes back;
 // the handlers check cluster id, addressing and topic partition on the wire; a pre-vote is never
 // sent to a voter that speaks only Vote v0/v1; a silent voter times out; a stopped voter fails
-// fast during the backoff and is reached again once it is back on the same port.
+// fast during the backoff and is reached again once it is back on the same port. With bootstrap
+// servers only (KIP-853), a pseudo id reaches its address and the leader endpoint an answer names
+// is learned, then reached by the leader's id.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BrokerConnection, ConnectionError, RequestTimeoutError } from '@tributary/client';
@@ -18,6 +20,8 @@ import {
   type VoteRequest,
 } from '@tributary/raft';
 import { METADATA_TOPIC_ID } from '../../src/controller/controller-backend.ts';
+import { parseBootstrapServers } from '../../src/controller/controller-connection.ts';
+import { QuorumEndpoints } from '../../src/controller/quorum-endpoints.ts';
 import { voteHandler } from '../../src/controller/handlers/vote.ts';
 import { NetworkRaftChannel } from '../../src/controller/raft/network-raft-channel.ts';
 import type { RaftEndpoint } from '../../src/controller/raft/raft-endpoint.ts';
@@ -196,6 +200,33 @@ describe('NetworkRaftChannel against a controller listener', () => {
     ]);
   });
 
+  it('bootstrap servers: a pseudo id reaches its address; the leader endpoint an answer names is learned, then reached by id', async () => {
+    const endpoints = new QuorumEndpoints(parseBootstrapServers(`127.0.0.1:${port}`));
+    assert.deepEqual([endpoints.bootstrapIds, endpoints.voterIds], [[-2], []]);
+    const observer = new NetworkRaftChannel({
+      nodeId: 100,
+      clusterId: CLUSTER,
+      endpoints,
+      requestTimeoutMs: TIMEOUT_MS,
+      log: silentLogger,
+    });
+    const original = endpoint.leaderEndpoint;
+    endpoint.leaderEndpoint = (id) => (id === 2 ? { nodeId: 2, host: '127.0.0.1', port } : undefined);
+    try {
+      const find = { replicaId: 100, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0, maxBytes: 1024 };
+      await assert.rejects(observer.fetch(2, find), /no address known for node 2/);
+      assert.equal((await observer.fetch(-2, find)).leaderId, 2);
+      assert.deepEqual(endpoints.address(2), { id: 2, host: '127.0.0.1', port });
+      endpoint.received = [];
+      const follow = { ...find, currentLeaderEpoch: 7, lastFetchedEpoch: 7 };
+      assert.equal((await observer.fetch(2, follow)).errorCode, ErrorCode.NONE);
+      assert.deepEqual(endpoint.received, [{ fetch: follow }]);
+    } finally {
+      endpoint.leaderEndpoint = original;
+      observer.close();
+    }
+  });
+
   it('a long poll may outlast the request timeout: MaxWaitMs is added to it', async () => {
     const fetch = { replicaId: 1, currentLeaderEpoch: 7, fetchOffset: 4, lastFetchedEpoch: 4, maxWaitMs: TIMEOUT_MS + 200, maxBytes: 1024 };
     assert.equal((await channel.fetch(2, fetch)).errorCode, 0);
@@ -266,8 +297,9 @@ describe('NetworkRaftChannel against a controller listener', () => {
     }
   });
 
-  it('rejects an unknown voter, and every call after close()', async () => {
-    await assert.rejects(channel.vote(9, vote), /not another voter/);
+  it('rejects an unknown voter, itself, and every call after close()', async () => {
+    await assert.rejects(channel.vote(9, vote), /no address known for node 9/);
+    await assert.rejects(channel.vote(1, vote), /no address known for node 1/, 'not to itself');
     const closed = channelTo(port);
     closed.close();
     await assert.rejects(closed.vote(2, vote), /closed/);

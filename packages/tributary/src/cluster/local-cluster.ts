@@ -5,7 +5,8 @@
 // (process.roles=broker, following the quorum through controller.quorum.voters), each with its own log dir
 // under `dataDir` and its own port. Ports are fixed for the cluster's life, so a node restarted after
 // a kill comes back where clients and other brokers expect it. CLUSTER_ID is given to every node
-// (empty log dirs are formatted with it on first start).
+// (empty log dirs are formatted with it on first start). Optionally, extra broker-only nodes that
+// find the quorum through controller.quorum.bootstrap.servers alone (KIP-853), not the voters.
 //
 //   const cluster = new LocalCluster({ brokers: 3, dataDir });
 //   await cluster.start();                       // controller first, then the brokers
@@ -46,6 +47,12 @@ export interface LocalClusterOptions {
    * several: node ids 1000, 1001, ...). Not with `combined`.
    */
   controllers?: number;
+  /**
+   * Extra broker-only nodes (process.roles=broker) with these node ids (not 1..brokers, nor 0),
+   * configured with `controller.quorum.bootstrap.servers` (every CONTROLLER listener) instead of
+   * `controller.quorum.voters`; started with the others. Default: none.
+   */
+  bootstrapServerBrokers?: readonly number[];
   /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
@@ -56,7 +63,7 @@ export class LocalCluster {
   readonly clusterId: string;
   private readonly controllerNodes = new Map<number, NodeProcess>();
   private readonly brokerNodes = new Map<number, NodeProcess>();
-  private ports: number[] = [];
+  private readonly ports = new Map<number, number>();
   private controllerPorts: number[] = [];
 
   constructor(private readonly options: LocalClusterOptions) {
@@ -97,7 +104,7 @@ export class LocalCluster {
 
   /** Every broker's `127.0.0.1:<port>`, comma separated. */
   get bootstrap(): string {
-    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+    return [...this.ports.values()].map((p) => `127.0.0.1:${p}`).join(',');
   }
 
   get brokerIds(): number[] {
@@ -111,7 +118,7 @@ export class LocalCluster {
   }
 
   portOf(nodeId: number): number {
-    const p = this.ports[nodeId - 1];
+    const p = this.ports.get(nodeId);
     if (p === undefined) throw new Error(`no broker ${nodeId}`);
     return p;
   }
@@ -123,10 +130,14 @@ export class LocalCluster {
     const combined = this.options.combined ?? false;
     const dedicated = combined ? 0 : (this.options.controllers ?? 1);
     if (!Number.isInteger(dedicated) || dedicated < 0) throw new Error(`controllers must be a positive integer (got ${dedicated})`);
-    const count = combined ? 2 * n : n + dedicated;
+    const extra = this.options.bootstrapServerBrokers ?? [];
+    for (const id of extra) if (!Number.isInteger(id) || (id >= 0 && id <= n)) throw new Error(`bad extra broker id ${id}`);
+    const quorumPorts = combined ? n : dedicated;
+    const count = n + quorumPorts + extra.length;
     const ports = base ? Array.from({ length: count }, (_, i) => base + i) : await freePorts(count);
-    this.ports = ports.slice(0, n);
-    this.controllerPorts = ports.slice(n, count);
+    for (let id = 1; id <= n; id++) this.ports.set(id, ports[id - 1]!);
+    this.controllerPorts = ports.slice(n, n + quorumPorts);
+    for (const [i, id] of extra.entries()) this.ports.set(id, ports[n + quorumPorts + i]!);
     const controllerIds =
       dedicated === 1 ? [CONTROLLER_NODE_ID] : Array.from({ length: dedicated }, (_, i) => FIRST_QUORUM_CONTROLLER_ID + i);
     const command = this.options.command ?? defaultCommand();
@@ -171,12 +182,35 @@ export class LocalCluster {
             'node.id': id,
             'process.roles': combined ? 'broker,controller' : 'broker',
             listeners: combined
-              ? `PLAINTEXT://127.0.0.1:${this.ports[id - 1]},CONTROLLER://127.0.0.1:${this.controllerPorts[id - 1]}`
-              : `PLAINTEXT://127.0.0.1:${this.ports[id - 1]}`,
+              ? `PLAINTEXT://127.0.0.1:${this.portOf(id)},CONTROLLER://127.0.0.1:${this.controllerPorts[id - 1]}`
+              : `PLAINTEXT://127.0.0.1:${this.portOf(id)}`,
             'log.dirs': dir(`broker-${id}`),
             'default.replication.factor': Math.min(3, n),
             'offsets.topic.replication.factor': Math.min(3, n),
             ...common,
+            ...this.options.brokerSettings,
+          },
+        }),
+      );
+    }
+    const controllerListeners = this.controllerPorts.map((p) => `127.0.0.1:${p}`).join(',');
+    for (const id of extra) {
+      this.brokerNodes.set(
+        id,
+        new NodeProcess({
+          name: `broker-${id}`,
+          command,
+          clusterId: this.clusterId,
+          onLine: this.options.onLine,
+          settings: {
+            'node.id': id,
+            'process.roles': 'broker',
+            listeners: `PLAINTEXT://127.0.0.1:${this.portOf(id)}`,
+            'log.dirs': dir(`broker-${id}`),
+            'default.replication.factor': Math.min(3, n),
+            'offsets.topic.replication.factor': Math.min(3, n),
+            'controller.listener.names': 'CONTROLLER',
+            'controller.quorum.bootstrap.servers': controllerListeners,
             ...this.options.brokerSettings,
           },
         }),

@@ -1,7 +1,14 @@
 // NetworkRaftChannel: how a controller reaches the other voters of the `__cluster_metadata` quorum
-// (Kafka's KafkaNetworkChannel over its NetworkClient): one connection per voter, addressed by
+// (Kafka's KafkaNetworkChannel over its NetworkClient): one connection per destination, addressed by
 // `controller.quorum.voters` (parseQuorumVoters), speaking the client's BrokerConnection with the
 // versions a controller sends (CONTROLLER_API_VERSIONS: the highest both sides support).
+//
+// A broker with only `controller.quorum.bootstrap.servers` (KIP-853) addresses them by pseudo id
+// (-2, -3, ...; parseBootstrapServers) and learns the leader's id and endpoint from the answers:
+// the NodeEndpoints entry of the leader an answer names (Fetch v16+, Vote / BeginQuorumEpoch /
+// EndQuorumEpoch v1+) goes into the shared QuorumEndpoints, so the Raft core, once it follows that
+// leader id, fetches from it (and the RPC connection finds it there too). A connection to a node
+// whose learned address changed is replaced.
 //
 // Each call sends once and settles once: it resolves with the voter's answer (protocol errors are
 // answers, in the message's errorCode) or rejects —
@@ -15,7 +22,7 @@
 // * for a pre-vote to a voter that speaks only Vote v0/v1: PreVoteUnsupportedError (errorCode
 //   UNSUPPORTED_VERSION), nothing sent — such a voter would take it for a real vote. The core can
 //   do what Kafka 4.0 does: stand as a candidate and ask for real votes;
-// * for an unknown voter id, or after close(): an Error.
+// * for a destination whose address is unknown (or this node itself), or after close(): an Error.
 // Retrying is never the channel's: a Raft request is only worth sending in the state that made it.
 import { BrokerConnection, ConnectionError, KafkaClientError, RequestTimeoutError } from '@tributary/client';
 import { ApiKey, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
@@ -35,11 +42,13 @@ import { systemTime, type Time } from '@tributary/storage';
 import type { Logger } from '../../logger.ts';
 import { controllerApiRange } from '../../server/inter-broker-versions.ts';
 import type { ControllerAddress } from '../controller-connection.ts';
+import { QuorumEndpoints } from '../quorum-endpoints.ts';
 import {
   beginQuorumEpochRequestToWire,
   endQuorumEpochRequestToWire,
   fetchRequestToWire,
   fetchResponseFromWire,
+  leaderEndpointFromWire,
   quorumEpochResponseFromWire,
   voteRequestToWire,
   voteResponseFromWire,
@@ -52,7 +61,12 @@ export interface NetworkRaftChannelOptions {
   nodeId: number;
   clusterId: string;
   /** The voters, from `controller.quorum.voters` (parseQuorumVoters); this node's own entry is allowed. */
-  voters: readonly ControllerAddress[];
+  voters?: readonly ControllerAddress[];
+  /**
+   * Where the destinations are (default: `voters` only): shared with the RPC connection, and
+   * learned into from the answers' leader endpoints (bootstrap servers).
+   */
+  endpoints?: QuorumEndpoints;
   /** The controller listener's name, sent with this leader's endpoint in BeginQuorumEpoch/EndQuorumEpoch v1. */
   listenerName?: string;
   /** controller.quorum.request.timeout.ms (default 2000). */
@@ -79,13 +93,12 @@ interface Peer {
 export class NetworkRaftChannel implements RaftChannel<Buffer> {
   private readonly peers = new Map<number, Peer>();
   private readonly time: Time;
+  private readonly endpoints: QuorumEndpoints;
   private closed = false;
 
   constructor(private readonly options: NetworkRaftChannelOptions) {
     this.time = options.time ?? systemTime;
-    for (const address of options.voters) {
-      if (address.id !== options.nodeId) this.peers.set(address.id, { address, connection: null, failures: 0, retryAt: 0 });
-    }
+    this.endpoints = options.endpoints ?? new QuorumEndpoints(options.voters ?? []);
   }
 
   async vote(destination: number, request: VoteRequest): Promise<VoteResponse> {
@@ -93,7 +106,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
     const response = await this.send(destination, ApiKey.Vote, (version) =>
       voteRequestToWire(request, { clusterId, voterId: destination, version }),
     );
-    return voteResponseFromWire(response);
+    return this.learnLeader(voteResponseFromWire(response), response.nodeEndpoints);
   }
 
   async beginQuorumEpoch(destination: number, request: BeginQuorumEpochRequest): Promise<QuorumEpochResponse> {
@@ -101,7 +114,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
     const response = await this.send(destination, ApiKey.BeginQuorumEpoch, (version) =>
       beginQuorumEpochRequestToWire(request, { ...o, version }),
     );
-    return quorumEpochResponseFromWire(response);
+    return this.learnLeader(quorumEpochResponseFromWire(response), response.nodeEndpoints);
   }
 
   async endQuorumEpoch(destination: number, request: EndQuorumEpochRequest): Promise<QuorumEpochResponse> {
@@ -109,7 +122,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
     const response = await this.send(destination, ApiKey.EndQuorumEpoch, (version) =>
       endQuorumEpochRequestToWire(request, { ...o, version }),
     );
-    return quorumEpochResponseFromWire(response);
+    return this.learnLeader(quorumEpochResponseFromWire(response), response.nodeEndpoints);
   }
 
   async fetch(destination: number, request: FetchRequest): Promise<FetchResponse<Buffer>> {
@@ -125,7 +138,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
       },
       extraMs,
     );
-    return fetchResponseFromWire(response, version);
+    return this.learnLeader(fetchResponseFromWire(response, version), response.nodeEndpoints);
   }
 
   async fetchSnapshot(destination: number, request: FetchSnapshotRequest): Promise<FetchSnapshotResponse<Buffer>> {
@@ -148,8 +161,30 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
   }
 
   private self(): LeaderEndpoint | undefined {
-    const me = this.options.voters.find((v) => v.id === this.options.nodeId);
+    const me = this.options.voters?.find((v) => v.id === this.options.nodeId);
     return me ? { nodeId: me.id, host: me.host, port: me.port } : undefined;
+  }
+
+  /** Records the endpoint of the leader `answer` names, when its NodeEndpoints carry it (KIP-853). */
+  private learnLeader<A extends { leaderId: number }>(answer: A, nodeEndpoints: readonly LeaderEndpoint[]): A {
+    const leader = leaderEndpointFromWire(nodeEndpoints, answer.leaderId);
+    if (leader && leader.nodeId !== this.options.nodeId && this.endpoints.learn(leader)) {
+      this.options.log.info('learned the quorum leader endpoint', { leaderId: leader.nodeId, host: leader.host, port: leader.port });
+    }
+    return answer;
+  }
+
+  /** The peer of `destination` at its current address (a new one when the address changed). */
+  private peer(destination: number): Peer | undefined {
+    if (destination === this.options.nodeId) return undefined;
+    const address = this.endpoints.address(destination);
+    if (!address) return undefined;
+    const known = this.peers.get(destination);
+    if (known && known.address.host === address.host && known.address.port === address.port) return known;
+    known?.connection?.close();
+    const peer: Peer = { address, connection: null, failures: 0, retryAt: 0 };
+    this.peers.set(destination, peer);
+    return peer;
   }
 
   /** Sends once to `destination` at the negotiated version (see the header for how it settles). */
@@ -160,8 +195,8 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
     extraMs = 0,
   ): Promise<ResponseOf<K>> {
     if (this.closed) throw new Error('the raft channel is closed');
-    const peer = this.peers.get(destination);
-    if (!peer) throw new Error(`${destination} is not another voter of the quorum`);
+    const peer = this.peer(destination);
+    if (!peer) throw new Error(`no address known for node ${destination} of the quorum (or it is this node)`);
     const now = this.time.now();
     if (!peer.connection && now < peer.retryAt) {
       throw new ConnectionError(`voter ${destination} is in reconnect backoff for ${peer.retryAt - now} ms`, this.broker(peer));

@@ -23,7 +23,9 @@
 // decodes with preVote false: a real vote.
 //
 // Leader endpoints (KIP-853, v1+ of Vote/BeginQuorumEpoch/EndQuorumEpoch, Fetch v16+) are filled
-// when the caller knows them; DescribeQuorum v2 Nodes and directory ids stay empty (static quorum).
+// when the caller knows them, and read back from an answer by `leaderEndpointFromWire` (how a node
+// that has only bootstrap servers learns where the leader is); DescribeQuorum v2 Nodes and
+// directory ids stay empty (static quorum).
 // The `*ToWire` functions take the version they are encoded at and fill only what it has (the
 // generated encoders refuse a non-default value in a field the version lacks).
 import { CLUSTER_METADATA_TOPIC } from '@tributary/metadata';
@@ -97,6 +99,12 @@ const since = <T>(version: number, from: number, value: T): T | undefined => (ve
 
 const endpoints = (e: LeaderEndpoint | undefined, leaderId: number) =>
   e && leaderId >= 0 && e.nodeId === leaderId ? [{ nodeId: e.nodeId, host: e.host, port: e.port }] : [];
+
+/** The leader's entry among an answer's NodeEndpoints (Vote/BeginQuorumEpoch/EndQuorumEpoch v1+, Fetch v16+), if it is there. */
+export function leaderEndpointFromWire(nodeEndpoints: readonly LeaderEndpoint[], leaderId: number): LeaderEndpoint | undefined {
+  const e = leaderId >= 0 ? nodeEndpoints.find((n) => n.nodeId === leaderId) : undefined;
+  return e ? { nodeId: e.nodeId, host: e.host, port: e.port } : undefined;
+}
 
 // ---- Vote (52) ----------------------------------------------------------------------------------
 
