@@ -14,10 +14,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { LocalCluster } from '../../packages/tributary/src/cluster/local-cluster.ts';
 import { withWire } from '../interop/wire-client.ts';
-import { partitionView, startFaultCluster, waitFor } from './harness.ts';
+import { latestOffset, partitionView, produceOne, startFaultCluster, waitFor } from './harness.ts';
 
 const SETTINGS = {
   'controller.quorum.election.timeout.ms': 500,
@@ -96,29 +96,6 @@ async function topicsSeenBy(cluster: LocalCluster, id: number): Promise<Map<stri
       .filter((t) => !t.isInternal)
       .map((t) => [t.name!, `${t.topicId} ${t.partitions.map((p) => `${p.partitionIndex}:[${p.replicaNodes}]`).join(' ')}`]),
   );
-}
-
-/** An acks=all record to partition 0 of `topic` at the node `port`. */
-async function produce(port: number, topic: string, value: string) {
-  const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
-  const r = await withWire(port, (c) =>
-    c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
-  );
-  return r.responses[0]!.partitionResponses[0]!;
-}
-
-/** The latest offset of partition 0 of `topic` at the node `port` (ListOffsets, -1). */
-async function latestOffset(port: number, topic: string): Promise<bigint> {
-  const r = await withWire(port, (c) =>
-    c.request(ApiKey.ListOffsets, 4, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
-    }),
-  );
-  const p = r.topics[0]!.partitions[0]!;
-  if (p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: error ${p.errorCode}`);
-  return p.offset;
 }
 
 /** `__cluster_metadata-0`'s segment files of a node, concatenated. */
@@ -230,7 +207,7 @@ describe('the controller quorum', { timeout: 180_000 }, () => {
       },
       10_000,
     );
-    for (let i = 0; i < 5; i++) assert.equal((await produce(cluster.portOf(isr.leader), 'kept-0', `r${i}`)).errorCode, ErrorCode.NONE);
+    for (let i = 0; i < 5; i++) assert.equal((await produceOne(cluster.portOf(isr.leader), 'kept-0', `r${i}`)).errorCode, ErrorCode.NONE);
     const before = await waitFor(
       'node 1 to see the five topics',
       async () => {

@@ -6,17 +6,9 @@
 // leadership moving to the in-sync replica left (alone, below min.insync.replicas: acks=all is refused).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { withWire } from '../interop/wire-client.ts';
-import { createReplicatedTopic, partitionView, startFaultCluster, waitFor } from './harness.ts';
-
-async function produce(port: number, topic: string, value: string) {
-  const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
-  const r = await withWire(port, (c) =>
-    c.request(ApiKey.Produce, 9, { acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
-  );
-  return r.responses[0]!.partitionResponses[0]!;
-}
+import { createReplicatedTopic, partitionView, produceOne, startFaultCluster, waitFor } from './harness.ts';
 
 describe('the controller restarting', { timeout: 90_000 }, () => {
   it('brokers serve data while it is down; metadata changes resume and silent brokers are fenced once it is back', async (t) => {
@@ -35,7 +27,7 @@ describe('the controller restarting', { timeout: 90_000 }, () => {
 
     await cluster.controller.kill();
     for (let i = 0; i < 5; i++) {
-      const r = await produce(leaderPort, 'steady', `while-down-${i}`);
+      const r = await produceOne(leaderPort, 'steady', `while-down-${i}`);
       assert.deepEqual([r.errorCode, r.baseOffset], [ErrorCode.NONE, BigInt(i)]);
     }
 
@@ -81,7 +73,7 @@ describe('the controller restarting', { timeout: 90_000 }, () => {
     assert.ok(view.isr.includes(moved.leader) && moved.leader !== follower);
     // two of three replicas are gone: the survivor leads alone, below min.insync.replicas (2)
     assert.deepEqual(moved.isr, [moved.leader]);
-    const r = await produce(cluster.portOf(moved.leader), 'steady', 'after-failover');
+    const r = await produceOne(cluster.portOf(moved.leader), 'steady', 'after-failover');
     assert.deepEqual([r.errorCode, r.baseOffset], [ErrorCode.NOT_ENOUGH_REPLICAS, -1n]);
   });
 });

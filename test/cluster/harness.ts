@@ -1,13 +1,13 @@
 // Shared pieces of the cluster fault tests: a LocalCluster of separate processes on 127.0.0.1 (a
 // controller and brokers, `tributary start` each) in a temporary directory, removed afterwards;
 // the cluster's view of a partition through Metadata (leader, epoch, ISR) from any live broker; a
-// bounded wait; and each replica's log bytes for the log-matching check. Nodes' output is kept and
+// bounded wait; one record produced, the latest offset read; and each replica's log bytes for the log-matching check. Nodes' output is kept and
 // printed when a test fails.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { LocalCluster, type LocalClusterOptions } from '../../packages/tributary/src/cluster/local-cluster.ts';
 import { withWire } from '../interop/wire-client.ts';
 
@@ -124,4 +124,27 @@ export function replicaLogBytes(dataDir: string, brokerId: number, topic: string
     .filter((f) => f.endsWith('.log'))
     .sort();
   return Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
+}
+
+/** One record to partition 0 of `topic` at the broker on `port` (Produce v9, `acks` default all); the partition's answer. */
+export async function produceOne(port: number, topic: string, value: string, acks = -1) {
+  const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
+  const r = await withWire(port, (c) =>
+    c.request(ApiKey.Produce, 9, { acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
+  );
+  return r.responses[0]!.partitionResponses[0]!;
+}
+
+/** The latest offset (the high watermark) of partition 0 of `topic` at the broker on `port` (ListOffsets, -1). */
+export async function latestOffset(port: number, topic: string): Promise<bigint> {
+  const r = await withWire(port, (c) =>
+    c.request(ApiKey.ListOffsets, 4, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
+    }),
+  );
+  const p = r.topics[0]!.partitions[0]!;
+  if (p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: error ${p.errorCode}`);
+  return p.offset;
 }

@@ -15,33 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
+import { ErrorCode } from '@tributary/protocol';
 import { NodeProcess } from '../../packages/tributary/src/cluster/node-process.ts';
-import { withWire } from '../interop/wire-client.ts';
-import { createReplicatedTopic, partitionView, startFaultCluster, waitFor } from './harness.ts';
+import { createReplicatedTopic, latestOffset, partitionView, produceOne, startFaultCluster, waitFor } from './harness.ts';
 
 const LAG_MS = 2000;
-
-async function produce(port: number, topic: string, value: string, acks: number) {
-  const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
-  const r = await withWire(port, (c) =>
-    c.request(ApiKey.Produce, 9, { acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
-  );
-  return r.responses[0]!.partitionResponses[0]!;
-}
-
-async function highWatermark(port: number, topic: string): Promise<bigint> {
-  const r = await withWire(port, (c) =>
-    c.request(ApiKey.ListOffsets, 4, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
-    }),
-  );
-  const p = r.topics[0]!.partitions[0]!;
-  if (p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: error ${p.errorCode}`);
-  return p.offset;
-}
 
 describe('ISR and elections across broker processes', { timeout: 120_000 }, () => {
   it('a paused follower leaves the ISR after replica.lag.time.max.ms and rejoins when resumed', async (t) => {
@@ -67,7 +45,7 @@ describe('ISR and elections across broker processes', { timeout: 120_000 }, () =
     let writing = true;
     const writer = (async () => {
       for (let i = 0; writing; i++) {
-        await produce(leaderPort, 'lag', `w${i}`, 1);
+        await produceOne(leaderPort, 'lag', `w${i}`, 1);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -109,18 +87,18 @@ describe('ISR and elections across broker processes', { timeout: 120_000 }, () =
       10_000,
     );
     const leaderPort = cluster.portOf(view.leader);
-    for (let i = 0; i < 5; i++) assert.equal((await produce(leaderPort, 'minisr', `c${i}`, -1)).errorCode, ErrorCode.NONE);
-    assert.equal(await highWatermark(leaderPort, 'minisr'), 5n);
+    for (let i = 0; i < 5; i++) assert.equal((await produceOne(leaderPort, 'minisr', `c${i}`, -1)).errorCode, ErrorCode.NONE);
+    assert.equal(await latestOffset(leaderPort, 'minisr'), 5n);
 
     const [f1, f2] = view.replicas.filter((id) => id !== view.leader) as [number, number];
     await cluster.broker(f1).kill();
     await cluster.broker(f2).kill();
     await waitFor('the ISR shrunk to the leader', async () => (await partitionView(cluster, 'minisr')).isr.length === 1, 10_000);
-    const refused = await produce(leaderPort, 'minisr', 'refused', -1);
+    const refused = await produceOne(leaderPort, 'minisr', 'refused', -1);
     assert.equal(refused.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
-    const one = await produce(leaderPort, 'minisr', 'acks1', 1);
+    const one = await produceOne(leaderPort, 'minisr', 'acks1', 1);
     assert.deepEqual([one.errorCode, one.baseOffset], [ErrorCode.NONE, 5n]);
-    assert.equal(await highWatermark(leaderPort, 'minisr'), 5n, 'the HW stays while the ISR is below min.insync.replicas');
+    assert.equal(await latestOffset(leaderPort, 'minisr'), 5n, 'the HW stays while the ISR is below min.insync.replicas');
 
     // the last ISR member dies too, and an out-of-sync replica comes back: no leader
     // (unclean.leader.election.enable is false), not even once the dead leader is fenced
@@ -142,7 +120,7 @@ describe('ISR and elections across broker processes', { timeout: 120_000 }, () =
     );
     assert.ok(back.leaderEpoch > view.leaderEpoch);
     await waitFor(`broker ${f1} back in the ISR`, async () => (await partitionView(cluster, 'minisr')).isr.includes(f1), 10_000);
-    assert.equal(await highWatermark(cluster.portOf(view.leader), 'minisr'), 6n, 'the acks=1 record committed once f1 caught up');
+    assert.equal(await latestOffset(cluster.portOf(view.leader), 'minisr'), 6n, 'the acks=1 record committed once f1 caught up');
   });
 });
 
