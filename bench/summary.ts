@@ -1,7 +1,8 @@
 // Prints the README's performance table (markdown) from bench/results/latest.json:
 //   node --import tsx bench/summary.ts [results.json]
 // Headline rows only: 1-partition produce/consume without compression by client, latency,
-// durable produce, scale, the peers, and the cluster's (RF=3 vs RF=1 produce, failover); the full tables are in the `npm run bench` output.
+// durable produce, scale, the peers, the cluster's (RF=3 vs RF=1 produce, failover) and the
+// quorum's (metadata latency, controller failover, one voter against three); the full tables are in the `npm run bench` output.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ const headline = [
   ...pick((r) => r.scenario.startsWith('peer ')),
   ...pick((r) => r.scenario.startsWith('produce') && / RF=\d/.test(r.scenario)),
   ...pick((r) => r.scenario.startsWith('failover')),
+  ...pick((r) => r.scenario.startsWith('metadata CreateTopics') || r.scenario.startsWith('controller ')),
 ];
 const m = res.machine;
 console.log(
@@ -34,7 +36,7 @@ for (const r of headline) {
   const lat =
     r.p99Ms != null
       ? `${n(r.p50Ms, 2)} / ${n(r.p99Ms, 1)} / ${n(r.p999Ms, 1)}`
-      : r.scenario.startsWith('failover')
+      : r.scenario.startsWith('failover') || r.scenario.startsWith('controller ')
         ? `${n(r.p50Ms)} (median) / ${n(r.maxMs ?? null)} (max)`
         : r.p50Ms != null
           ? `${n(r.p50Ms)} (to stable)`
