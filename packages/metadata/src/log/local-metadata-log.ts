@@ -92,10 +92,6 @@ export class LocalMetadataLog implements MetadataLog {
     return () => {};
   }
 
-  get latestEpoch(): number {
-    return this.log.leaderEpochCache.latestEpoch;
-  }
-
   async append(records: readonly MetadataRecord[], leaderEpoch: number): Promise<AppendResult> {
     const batch = encodeMetadataBatch({ records, leaderEpoch, appendTimeMs: this.time.now() });
     const info = await this.log.append(batch, { leaderEpoch });

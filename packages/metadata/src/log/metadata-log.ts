@@ -24,8 +24,6 @@ export interface MetadataLog {
   readonly activeEpoch: number | null;
   /** Called after the committed offset moved or leadership changed (a quorum's log); returns the unsubscribe. */
   onChange(listener: () => void): () => void;
-  /** The leader epoch of the last batch written (-1 for an empty log). */
-  readonly latestEpoch: number;
   /**
    * Appends the records as one batch (all or nothing after a crash) in `leaderEpoch`; resolves once
    * it is committed (fsynced here, and for a quorum on a majority of voters), rejects if it cannot

@@ -110,10 +110,6 @@ export class RaftMetadataLog implements MetadataLog {
     return this.disk.startOffset;
   }
 
-  get latestEpoch(): number {
-    return this.disk.lastFetchedEpoch === 0 && this.disk.endOffset === 0 ? -1 : this.disk.lastFetchedEpoch;
-  }
-
   get committedOffset(): number {
     return this.raft.highWatermark;
   }
