@@ -33,7 +33,8 @@ import {
 import type { MetadataImage } from '../image/metadata-image.ts';
 import type { MetadataRecord } from '../records/metadata-record.ts';
 import { imageFromSnapshot, snapshotBatchesOf } from '../snapshot/metadata-snapshot.ts';
-import { decodeMetadataBatches, encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
+import { encodeMetadataBatch, type MetadataBatch } from '../records/record-serde.ts';
+import { committedBatches } from './committed-batches.ts';
 import type { AppendResult, MetadataLog } from './metadata-log.ts';
 
 export interface RaftMetadataLogOptions {
@@ -58,8 +59,6 @@ export interface RaftMetadataLogOptions {
 type Records = readonly MetadataRecord[];
 
 const DEFAULT_SNAPSHOT_BYTES = 20 * 1024 * 1024;
-
-const READ_CHUNK_BYTES = 1 << 20;
 
 export class RaftMetadataLog implements MetadataLog {
   readonly raft: RaftClient<Records, Buffer>;
@@ -135,17 +134,10 @@ export class RaftMetadataLog implements MetadataLog {
     return { baseOffset: range.baseOffset, lastOffset: range.lastOffset };
   }
 
-  *read(fromOffset: number): Generator<MetadataBatch> {
-    let offset = Math.max(fromOffset, this.disk.startOffset);
-    while (offset < this.committedOffset) {
-      const bytes = this.disk.read(offset, this.committedOffset, READ_CHUNK_BYTES);
-      if (bytes === null) return;
-      this.replayedBytes += bytes.length;
-      const batches = decodeMetadataBatches(bytes);
-      if (batches.length === 0) throw new Error(`metadata log: no whole batch readable at offset ${offset}`);
-      for (const b of batches) if (b.lastOffset >= fromOffset) yield b;
-      offset = batches[batches.length - 1]!.lastOffset + 1;
-    }
+  read(fromOffset: number): Iterable<MetadataBatch> {
+    return committedBatches(this.disk, fromOffset, this.committedOffset, (bytes) => {
+      this.replayedBytes += bytes;
+    });
   }
 
   readBytes(fromOffset: number, maxBytes: number): Buffer {
