@@ -16,19 +16,24 @@ export interface FaultCluster {
   dataDir: string;
   /** The last lines every node printed (for failure messages). */
   log(): string;
+  /** How many lines, since the start, matched each of the patterns given as `watch`. */
+  matched(name: string): number;
 }
 
 /** Starts a cluster for the test `t`; it is killed and its directory removed when the test ends. */
 export async function startFaultCluster(
   t: TestContext,
-  opts: Omit<LocalClusterOptions, 'dataDir'> & { brokers: number },
+  opts: Omit<LocalClusterOptions, 'dataDir'> & { brokers: number; watch?: Record<string, RegExp> },
 ): Promise<FaultCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-fault-'));
   const lines: string[] = [];
+  const { watch = {}, ...clusterOptions } = opts;
+  const counts = new Map<string, number>();
   const cluster = new LocalCluster({
-    ...opts,
+    ...clusterOptions,
     dataDir,
     onLine: (l) => {
+      for (const [name, re] of Object.entries(watch)) if (re.test(l)) counts.set(name, (counts.get(name) ?? 0) + 1);
       lines.push(l);
       if (lines.length > 4000) lines.splice(0, 1000);
     },
@@ -38,7 +43,7 @@ export async function startFaultCluster(
     rmSync(dataDir, { recursive: true, force: true });
   });
   await cluster.start();
-  return { cluster, dataDir, log: () => lines.slice(-200).join('\n') };
+  return { cluster, dataDir, log: () => lines.slice(-200).join('\n'), matched: (name) => counts.get(name) ?? 0 };
 }
 
 export interface PartitionView {

@@ -150,46 +150,38 @@ export class LocalCluster {
       mkdirSync(d, { recursive: true });
       return d;
     };
+    const node = (name: string, settings: Record<string, string | number>) =>
+      new NodeProcess({ name, command, clusterId: this.clusterId, onLine: this.options.onLine, settings });
+    const brokerDefaults = (id: number) => ({
+      'node.id': id,
+      'log.dirs': dir(`broker-${id}`),
+      'default.replication.factor': Math.min(3, n),
+      'offsets.topic.replication.factor': Math.min(3, n),
+    });
     controllerIds.forEach((id, i) => {
       const name = dedicated === 1 ? 'controller' : `controller-${id}`;
       this.controllerNodes.set(
         id,
-        new NodeProcess({
-          name,
-          command,
-          clusterId: this.clusterId,
-          onLine: this.options.onLine,
-          settings: {
-            'node.id': id,
-            'process.roles': 'controller',
-            listeners: `CONTROLLER://127.0.0.1:${this.controllerPorts[i]}`,
-            'log.dirs': dir(name),
-            ...common,
-            ...this.options.controllerSettings,
-          },
+        node(name, {
+          'node.id': id,
+          'process.roles': 'controller',
+          listeners: `CONTROLLER://127.0.0.1:${this.controllerPorts[i]}`,
+          'log.dirs': dir(name),
+          ...common,
+          ...this.options.controllerSettings,
         }),
       );
     });
     for (let id = 1; id <= n; id++) {
+      const plaintext = `PLAINTEXT://127.0.0.1:${this.portOf(id)}`;
       this.brokerNodes.set(
         id,
-        new NodeProcess({
-          name: `broker-${id}`,
-          command,
-          clusterId: this.clusterId,
-          onLine: this.options.onLine,
-          settings: {
-            'node.id': id,
-            'process.roles': combined ? 'broker,controller' : 'broker',
-            listeners: combined
-              ? `PLAINTEXT://127.0.0.1:${this.portOf(id)},CONTROLLER://127.0.0.1:${this.controllerPorts[id - 1]}`
-              : `PLAINTEXT://127.0.0.1:${this.portOf(id)}`,
-            'log.dirs': dir(`broker-${id}`),
-            'default.replication.factor': Math.min(3, n),
-            'offsets.topic.replication.factor': Math.min(3, n),
-            ...common,
-            ...this.options.brokerSettings,
-          },
+        node(`broker-${id}`, {
+          ...brokerDefaults(id),
+          'process.roles': combined ? 'broker,controller' : 'broker',
+          listeners: combined ? `${plaintext},CONTROLLER://127.0.0.1:${this.controllerPorts[id - 1]}` : plaintext,
+          ...common,
+          ...this.options.brokerSettings,
         }),
       );
     }
@@ -197,22 +189,13 @@ export class LocalCluster {
     for (const id of extra) {
       this.brokerNodes.set(
         id,
-        new NodeProcess({
-          name: `broker-${id}`,
-          command,
-          clusterId: this.clusterId,
-          onLine: this.options.onLine,
-          settings: {
-            'node.id': id,
-            'process.roles': 'broker',
-            listeners: `PLAINTEXT://127.0.0.1:${this.portOf(id)}`,
-            'log.dirs': dir(`broker-${id}`),
-            'default.replication.factor': Math.min(3, n),
-            'offsets.topic.replication.factor': Math.min(3, n),
-            'controller.listener.names': 'CONTROLLER',
-            'controller.quorum.bootstrap.servers': controllerListeners,
-            ...this.options.brokerSettings,
-          },
+        node(`broker-${id}`, {
+          ...brokerDefaults(id),
+          'process.roles': 'broker',
+          listeners: `PLAINTEXT://127.0.0.1:${this.portOf(id)}`,
+          'controller.listener.names': 'CONTROLLER',
+          'controller.quorum.bootstrap.servers': controllerListeners,
+          ...this.options.brokerSettings,
         }),
       );
     }
