@@ -121,7 +121,12 @@ describe('replication between brokers', () => {
   });
 
   it('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms; with ISR < min.insync.replicas acks=all is refused; it rejoins when back', async () => {
-    const kafka = await startCluster({ brokers: 2, settings: { 'replica.lag.time.max.ms': 600, 'broker.session.timeout.ms': 2000 } });
+    // heartbeats well inside the session: with the default interval (2000 ms, the session's length)
+    // one late heartbeat on a loaded machine fenced the leader itself and moved its leadership
+    const kafka = await startCluster({
+      brokers: 2,
+      settings: { 'replica.lag.time.max.ms': 600, 'broker.session.timeout.ms': 2000, 'broker.heartbeat.interval.ms': 300 },
+    });
     try {
       const [r] = await kafka.controller.createTopics([
         { name: 's', numPartitions: 1, replicationFactor: 2, configs: { 'min.insync.replicas': '2' } },
