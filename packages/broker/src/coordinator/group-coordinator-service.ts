@@ -5,6 +5,10 @@
 // leadership of __consumer_offsets partitions: a partition this broker starts leading is loaded
 // (replayed; COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it stops leading is unloaded.
 //
+// Transactions: after the partition's WriteTxnMarkers path has written a COMMIT/ABORT marker to
+// __consumer_offsets partitions, `onTransactionCompleted` makes the producer's pending
+// transactional offsets there committed or drops them.
+//
 // On a single broker every partition is led here: start-up loads all of them when the topic
 // exists, and creation loads them as soon as they exist.
 import type { BrokerConfig } from '../config/broker-config.ts';
@@ -132,6 +136,16 @@ export class GroupCoordinatorService {
       for (let p = 0; p < this.numPartitions; p++) this.onResign(p);
     }
     return this.coordinator.onTopicsDeleted(topics.filter((t) => t !== GROUP_METADATA_TOPIC_NAME));
+  }
+
+  /**
+   * A COMMIT (`commit` true) or ABORT marker of `producerId` has been appended to these
+   * __consumer_offsets partitions: the pending transactional offsets the producer wrote there
+   * become committed offsets or are dropped. Partitions not served here are skipped (their next
+   * load replays the marker). Resolves once applied; never rejects.
+   */
+  onTransactionCompleted(producerId: bigint, partitions: number[], commit: boolean): Promise<void> {
+    return this.coordinator.onTransactionCompleted(producerId, partitions, commit);
   }
 
   /** Waits for partition loads in progress (tests, start-up). */

@@ -214,7 +214,7 @@ export class Partition {
   appendRecordsToLeader(records: Buffer, opts: AppendOptions): AppendResult | Promise<AppendResult> {
     const node = opts.servingNode ?? this.localBrokerId;
     if (this.leader !== node) throw this.notLeaderError();
-    if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks);
+    if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks, 'coordinator');
     const cfg = this.init.config();
     const time = this.init.time;
     const p = this;
@@ -233,10 +233,10 @@ export class Partition {
     if (v.records instanceof Promise) {
       // leadership may have moved while the records were recompressed
       return v.records.then((batches) =>
-        this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks) : Promise.reject(this.notLeaderError()),
+        this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks, 'client') : Promise.reject(this.notLeaderError()),
       );
     }
-    return this.appendAsLeader(v.records, opts.requiredAcks);
+    return this.appendAsLeader(v.records, opts.requiredAcks, 'client');
   }
 
   /** NOT_LEADER_OR_FOLLOWER for this partition, with Kafka's message. */
@@ -248,7 +248,7 @@ export class Partition {
   }
 
   /** Appends batches already validated (or built by the broker). */
-  private appendAsLeader(batches: Buffer, requiredAcks: number): AppendResult | Promise<AppendResult> {
+  private appendAsLeader(batches: Buffer, requiredAcks: number, origin: AppendOrigin): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     // min.insync.replicas capped at the replica count, as since Kafka 3.7 (KAFKA-15583)
     const minIsr = this.effectiveMinIsr;
@@ -265,7 +265,7 @@ export class Partition {
     const idempotent = idempotentBatches(batches);
     if (idempotent.length > 0) {
       if (!this.producerStateLoaded) this.loadProducerState();
-      const dup = this.producerState.check(idempotent);
+      const dup = this.producerState.check(idempotent, origin);
       if (dup) {
         const result = { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
         return this.log.config.durableAppend ? this.log.waitDurable(dup.lastOffset + 1).then(() => result) : result;

@@ -8,7 +8,9 @@
 //     5 batches, which is a retried duplicate: not appended, answered with the original offsets;
 //   - no state for the producer (new, or state lost): any sequence is accepted (as Kafka does
 //     since KIP-360 when the log holds nothing of the producer).
-// Batches with ProducerId -1 are not idempotent and skip all of this.
+// Batches with ProducerId -1 are not idempotent and skip all of this. A coordinator's batch (a
+// TxnOffsetCommit's, BaseSequence 0 every time) is checked for its epoch only, as Kafka's
+// ProducerAppendInfo checks sequences for AppendOrigin.CLIENT only (and so is never a duplicate).
 // Not implemented: producer snapshots (after a restart, Partition rebuilds the state from the
 // active segment's batch headers), producer.id.expiration.ms, transactional state.
 import { Attr, ErrorCode, Off } from '@tributary/protocol';
@@ -67,8 +69,9 @@ export class ProducerStateManager {
   /**
    * Checks the batches of one append against the state. Returns the original batch when the
    * append is a retried duplicate (a single batch equal to a retained one); throws PartitionError.
+   * `origin` 'coordinator': the epoch check only.
    */
-  check(batches: IdempotentBatch[]): BatchMetadata | null {
+  check(batches: IdempotentBatch[], origin: 'client' | 'coordinator' = 'client'): BatchMetadata | null {
     const pending = new Map<bigint, { epoch: number; lastSeq: number | null }>();
     for (const b of batches) {
       const entry = this.producers.get(b.producerId);
@@ -80,7 +83,9 @@ export class ProducerStateManager {
             `Epoch of producer ${b.producerId} is ${b.epoch}, which is smaller than the last seen epoch ${seen.epoch}`,
           );
         }
-        if (b.epoch > seen.epoch) {
+        if (origin !== 'client') {
+          // a coordinator's batch: the epoch check above is all (sequences are checked for clients only)
+        } else if (b.epoch > seen.epoch) {
           if (b.firstSeq !== 0) {
             throw new PartitionError(
               ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,

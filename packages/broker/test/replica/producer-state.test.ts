@@ -147,6 +147,29 @@ describe('producer state through a Partition', () => {
     h.replicas.shutdown();
   });
 
+  it("a coordinator's transactional batches (BaseSequence 0 each time) are checked for their epoch only, never duplicates", async () => {
+    const h = harness();
+    const p = h.host('t');
+    const opts = { requiredAcks: 1, origin: 'coordinator' as const };
+    const txn = (epoch: number, count: number) => idempotent(PID, epoch, 0, count, { isTransactional: true });
+    assert.equal((await p.appendRecordsToLeader(await txn(1, 2), opts)).firstOffset, 0);
+    // the same header again (a second TxnOffsetCommit of the transaction): appended, not a duplicate
+    assert.deepEqual(await p.appendRecordsToLeader(await txn(1, 2), opts), {
+      firstOffset: 2,
+      lastOffset: 3,
+      logAppendTimeMs: -1,
+      duplicate: false,
+    });
+    assert.equal((await p.appendRecordsToLeader(await txn(1, 1), opts)).firstOffset, 4);
+    const fenced = await txn(0, 1);
+    assert.throws(() => p.appendRecordsToLeader(fenced, opts), { errorCode: 47 });
+    assert.equal((await p.appendRecordsToLeader(await txn(2, 1), opts)).firstOffset, 5);
+    // A client's batch with the same header is still checked for its sequence.
+    const client = await idempotent(PID, 2, 5, 1);
+    assert.throws(() => p.appendRecordsToLeader(client, { requiredAcks: 1, origin: 'client' }), { errorCode: 45 });
+    h.replicas.shutdown();
+  });
+
   it('after a restart, the state is rebuilt from the active segment: duplicates and gaps are still recognised', async () => {
     const h = harness();
     const p = h.host('t');

@@ -4,6 +4,9 @@
 // NOT_COORDINATOR, shard still loading -> COORDINATOR_LOAD_IN_PROGRESS (Heartbeat answers NONE
 // then, as Kafka does). Request checks done here as in Kafka's GroupCoordinatorService: empty
 // group id -> INVALID_GROUP_ID, session timeout outside [group.min, group.max] -> INVALID_SESSION_TIMEOUT.
+// Transactions: TxnOffsetCommit writes pending offsets (commitTransactionalOffsets);
+// onTransactionCompleted applies a COMMIT/ABORT marker the partition's WriteTxnMarkers path has
+// written to __consumer_offsets partitions served here.
 import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.ts';
 import type { CoordinatorLog } from './coordinator-log.ts';
@@ -34,6 +37,8 @@ import type {
   OffsetFetchResult,
   SyncGroupRequest,
   SyncGroupResult,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResult,
 } from './types.ts';
 
 export interface GroupCoordinatorOptions {
@@ -172,6 +177,36 @@ export class GroupCoordinator {
     } catch (e) {
       return commitErrorResult(req, errorCodeOf(e));
     }
+  }
+
+  /** TxnOffsetCommit: pending offsets of the producer's transaction (empty group id -> INVALID_GROUP_ID). */
+  async commitTransactionalOffsets(req: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResult> {
+    if (!req.groupId) return commitErrorResult(req, this.active ? ErrorCode.INVALID_GROUP_ID : ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    try {
+      const shard = this.shardFor(req.groupId);
+      return await shard.write(() => shard.offsets.commitTransactionalOffsets(req));
+    } catch (e) {
+      return commitErrorResult(req, errorCodeOf(e));
+    }
+  }
+
+  /**
+   * A COMMIT (`commit`) or ABORT marker of `producerId` was written to these __consumer_offsets
+   * partitions: their shards commit or drop the producer's pending offsets, after the writes
+   * queued before. A shard still loading applies it once loaded (its load may have ended before
+   * the marker); partitions not served here are skipped (whoever loads them replays the marker).
+   * Never rejects.
+   */
+  async onTransactionCompleted(producerId: bigint, partitions: number[], commit: boolean): Promise<void> {
+    await Promise.all(
+      [...new Set(partitions)].map(async (partition) => {
+        const shard = this.shards.get(partition);
+        if (!shard) return;
+        await shard.loaded();
+        if (this.shards.get(partition) !== shard || shard.state !== 'active') return;
+        await shard.completeTransaction(producerId, commit).catch(() => undefined);
+      }),
+    );
   }
 
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResult> {

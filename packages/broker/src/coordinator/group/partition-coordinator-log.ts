@@ -1,10 +1,11 @@
 // A CoordinatorLog over a __consumer_offsets partition log (storage's PartitionLog, or anything
 // with the same append/read shape): each append is one uncompressed record batch stamped with the
-// partition's leader epoch; loading reads the log from its start to its end in chunks of
-// offsets.load.buffer.size (5 MiB), batch by batch.
+// partition's leader epoch (a TxnOffsetCommit's batch also carries its producer: see
+// coordinator-batches.ts); loading reads the log from its start to its end in chunks of
+// offsets.load.buffer.size (5 MiB), batch by batch, yielding data records and transaction markers.
 import { decodeRecordBatches } from '@tributary/protocol';
-import { encodeCoordinatorBatch } from './coordinator-batches.ts';
-import type { CoordinatorLog, StoredRecord } from './coordinator-log.ts';
+import { coordinatorEntriesOf, encodeCoordinatorBatch } from './coordinator-batches.ts';
+import type { CoordinatorLog, StoredEntry, TransactionalAppend } from './coordinator-log.ts';
 import type { SerializedRecord } from './records.ts';
 import type { Time } from '@tributary/storage';
 
@@ -31,13 +32,13 @@ export class PartitionCoordinatorLog implements CoordinatorLog {
     private readonly opts: PartitionCoordinatorLogOptions,
   ) {}
 
-  async append(records: SerializedRecord[]): Promise<number> {
-    const batch = encodeCoordinatorBatch(records, this.opts.time.now());
+  async append(records: SerializedRecord[], producer?: TransactionalAppend): Promise<number> {
+    const batch = encodeCoordinatorBatch(records, this.opts.time.now(), producer);
     const info = await this.partition.append(batch, { leaderEpoch: this.opts.leaderEpoch() });
     return info.lastOffset;
   }
 
-  async *readAll(): AsyncIterable<StoredRecord> {
+  async *readAll(): AsyncIterable<StoredEntry> {
     const end = this.partition.logEndOffset;
     let offset = this.partition.logStartOffset;
     const chunk = this.opts.loadBufferBytes ?? 5 * 1024 * 1024;
@@ -49,13 +50,7 @@ export class PartitionCoordinatorLog implements CoordinatorLog {
       for (const batch of batches) {
         const next = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
         if (next <= offset) continue; // a batch the read started inside of
-        if (!batch.isControl) {
-          for (const r of batch.records) {
-            const o = Number(r.offset);
-            if (o < offset || r.key === null) continue;
-            yield { offset: o, key: r.key, value: r.value };
-          }
-        }
+        yield* coordinatorEntriesOf(batch, offset);
         offset = next;
       }
     }

@@ -105,10 +105,30 @@ export interface OffsetCommitResult {
   topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
 }
 
+export interface TxnOffsetCommitPartitionRequest {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch: number; // v2+; -1 when unknown
+  committedMetadata: string | null;
+}
+export interface TxnOffsetCommitRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  generationId: number; // v3+; -1 otherwise
+  memberId: string; // v3+; '' otherwise
+  groupInstanceId: string | null; // v3+
+  apiVersion: number;
+  topics: { name: string; partitions: TxnOffsetCommitPartitionRequest[] }[];
+}
+export type TxnOffsetCommitResult = OffsetCommitResult;
+
 export interface OffsetFetchRequest {
   groupId: string;
   /** null = all partitions with committed offsets */
   topics: { name: string; partitionIndexes: number[] }[] | null;
+  /** v7+: a partition with a pending transactional offset is answered UNSTABLE_OFFSET_COMMIT. */
   requireStable?: boolean;
 }
 export interface OffsetFetchPartitionResult {
