@@ -19,6 +19,7 @@ import { deleteTopicsHandler } from './delete-topics.ts';
 import { deleteRecordsHandler } from './delete-records.ts';
 import { initProducerIdHandler } from './init-producer-id.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
@@ -50,6 +51,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteRecordsHandler, // 21
   initProducerIdHandler, // 22
   offsetForLeaderEpochHandler, // 23
+  txnOffsetCommitHandler, // 28
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
   describeLogDirsHandler, // 35

@@ -12,11 +12,12 @@
 // * v0-1: one GroupId; a group-level error is answered on every requested partition.
 // * v2: Topics null = every partition with a committed offset; a top-level ErrorCode.
 // * v5: CommittedLeaderEpoch.
-// * v7: RequireStable (accepted; there are no pending transactional offsets).
+// * v7: RequireStable: a partition with a pending transactional offset (TxnOffsetCommit of a
+//   transaction not ended yet) is answered UNSTABLE_OFFSET_COMMIT with offset -1 (as Kafka);
+//   without it, the committed offset is answered (pending ones are never shown).
 // * v8: several Groups, each answered on its own.
 //
 // Not implemented:
-// * transactional (pending) offsets
 // * the member epoch checks of v9 (new consumer protocol)
 import { ApiKey, ErrorCode, type OffsetFetchRequest } from '@tributary/protocol';
 import type { OffsetFetchResult } from '../coordinator/group/index.ts';

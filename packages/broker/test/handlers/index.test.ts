@@ -153,6 +153,24 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     }),
     where: perPartition,
   },
+  [ApiKey.TxnOffsetCommit]: {
+    sample: () => ({
+      transactionalId: 'tx',
+      groupId: 'g',
+      producerId: 1n,
+      producerEpoch: 0,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, committedOffset: 1n, committedMetadata: null },
+            { partitionIndex: 1, committedOffset: 2n, committedMetadata: null },
+          ],
+        },
+      ],
+    }),
+    where: perPartition,
+  },
   [ApiKey.DescribeConfigs]: {
     sample: () => ({
       resources: [
