@@ -26,7 +26,8 @@ export interface TxnMarkerSenderOptions {
 }
 
 export class TxnMarkerSender {
-  private readonly connections = new Map<string, BrokerConnection>();
+  /** One connection per broker, with the endpoint it was opened to. */
+  private readonly connections = new Map<number, { endpoint: string; connection: BrokerConnection }>();
   private closed = false;
 
   constructor(private readonly o: TxnMarkerSenderOptions) {}
@@ -44,7 +45,7 @@ export class TxnMarkerSender {
 
   close(): void {
     this.closed = true;
-    for (const c of this.connections.values()) c.close();
+    for (const c of this.connections.values()) c.connection.close();
     this.connections.clear();
   }
 
@@ -53,21 +54,21 @@ export class TxnMarkerSender {
     const wanted = this.o.config.interBrokerListenerName;
     const e = b?.endpoints.find((x) => x.name === wanted) ?? b?.endpoints[0];
     if (!e) throw new Error(`no endpoint for broker ${destination}`);
-    const id = `${destination}@${e.host}:${e.port}`;
-    let c = this.connections.get(id);
-    if (!c || c.isClosed) {
-      c = new BrokerConnection(
-        {
-          host: e.host,
-          port: e.port,
-          clientId: `broker-${this.o.nodeId}-txn-marker-sender`,
-          apiRange: interBrokerApiRange,
-          requestTimeoutMs: this.o.requestTimeoutMs ?? 30_000,
-        },
-        destination,
-      );
-      this.connections.set(id, c);
-    }
-    return c;
+    const endpoint = `${e.host}:${e.port}`;
+    const known = this.connections.get(destination);
+    if (known && known.endpoint === endpoint && !known.connection.isClosed) return known.connection;
+    known?.connection.close(); // the broker moved, or the connection closed
+    const connection = new BrokerConnection(
+      {
+        host: e.host,
+        port: e.port,
+        clientId: `broker-${this.o.nodeId}-txn-marker-sender`,
+        apiRange: interBrokerApiRange,
+        requestTimeoutMs: this.o.requestTimeoutMs ?? 30_000,
+      },
+      destination,
+    );
+    this.connections.set(destination, { endpoint, connection });
+    return connection;
   }
 }
