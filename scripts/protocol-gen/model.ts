@@ -188,7 +188,8 @@ function buildMessage(raw: RawMessage, source: string, overlay: string | undefin
   }
 
   function buildField(f: RawField, parent: Range): FieldModel {
-    const versions = intersect(parseRange(f.versions, max), parent);
+    // As Kafka's FieldSpec: a tagged-only field (no "versions") exists in its taggedVersions.
+    const versions = intersect(parseRange(f.versions ?? f.taggedVersions, max), parent);
     const isArray = f.type.startsWith('[]');
     const base = isArray ? f.type.slice(2) : f.type;
     let kind: FieldModel['kind'];

@@ -13,8 +13,8 @@
 // controller.quorum.bootstrap.servers. An in-process cluster passes one controller shared by all
 // its brokers. Either way the
 // core only follows what the controller publishes: each new image goes to the MetadataCache, the
-// ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted) and the group
-// coordinator (offsets of deleted topics dropped).
+// ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted), the group
+// coordinator (offsets of deleted topics dropped) and both coordinators' partition leaderships.
 //
 // A Broker is one core with one node. The shared-log test cluster (testkit) is one core with
 // several nodes (`nodeIds`): they share this ReplicaManager and group coordinator instead of
@@ -22,7 +22,10 @@
 //
 // Start order: cluster id, the logs (load/recover), the controller (replays the metadata log) and
 // the first image (partitions made, stray logs deleted), producer ids (blocks from the controller), the group
-// coordinator (loads the __consumer_offsets partitions led by local nodes). Stop: shutdown(nodes)
+// coordinator (loads the __consumer_offsets partitions led by local nodes), the transaction
+// coordinator (loads the __transaction_state partitions led by local nodes; its markers to local
+// leaders go through the services of the node, attached by BrokerNode, to remote ones over the
+// network). Stop: shutdown(nodes)
 // aborts the nodes' handlers, then beginShutdown() answers waiting fetches and parked group calls,
 // the nodes drain, and stop() writes the HW checkpoint, flushes and closes the logs and the
 // controller it opened.
@@ -34,6 +37,10 @@ import { GroupCoordinatorService } from './coordinator/group-coordinator-service
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
 import { GROUP_METADATA_TOPIC_NAME } from './coordinator/offsets-topic-host.ts';
 import { ReplicaOffsetsHost } from './coordinator/replica-offsets-host.ts';
+import { TRANSACTION_STATE_TOPIC_NAME, TransactionCoordinatorService } from './coordinator/transaction-coordinator-service.ts';
+import type { TransactionCoordinatorConfig } from './coordinator/transaction/config.ts';
+import type { MarkerDestination, MarkerWriter } from './coordinator/transaction/transaction-marker-channel-manager.ts';
+import { TxnMarkerSender } from './coordinator/transaction/transaction-marker-sender.ts';
 import { RemoteController } from './controller/remote-controller.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
@@ -46,6 +53,7 @@ import { controllerOptions } from './metadata/controller-options.ts';
 import { MetadataCache } from './metadata/metadata-cache.ts';
 import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
+import type { BrokerServices } from './services.ts';
 
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
@@ -55,6 +63,8 @@ export interface BrokerCoreOptions {
   nodeIds?: number[];
   fs?: FileSystem;
   groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
+  /** Transaction coordinator settings (tests), and a marker writer replacing the real one (tests). */
+  transactionCoordinator?: { overrides?: Partial<TransactionCoordinatorConfig>; markerWriter?: MarkerWriter };
   /** The cluster's controller; default: a LocalController of this core's own (single node). */
   controller?: ControllerChannel;
 }
@@ -75,6 +85,9 @@ export class BrokerCore {
   private unsubscribe: (() => void) | null = null;
   private _producerIds: ProducerIdManager | null = null;
   private _groupCoordinator: GroupCoordinatorService | null = null;
+  private _txnCoordinator: TransactionCoordinatorService | null = null;
+  private markerSender: TxnMarkerSender | null = null;
+  private readonly nodeServices = new Map<number, BrokerServices>();
 
   constructor(
     readonly config: BrokerConfig,
@@ -99,6 +112,14 @@ export class BrokerCore {
   }
   get groupCoordinator(): GroupCoordinatorService {
     return this.started(this._groupCoordinator);
+  }
+  get txnCoordinator(): TransactionCoordinatorService {
+    return this.started(this._txnCoordinator);
+  }
+
+  /** A BrokerNode's services, through which transaction markers for partitions it leads are written. */
+  attachNode(nodeId: number, services: BrokerServices): void {
+    this.nodeServices.set(nodeId, services);
   }
 
   /** Whether `nodeId` is served by this core. */
@@ -142,7 +163,9 @@ export class BrokerCore {
             .onTopicsDeleted(deleted)
             .catch((err) => this.log.error('cannot drop the offsets of deleted topics', { err }));
         }
-        if (this._groupCoordinator) this.followCoordinatorLeadership(delta, this._groupCoordinator);
+        if (deleted.length > 0) this._txnCoordinator?.onTopicsDeleted(deleted);
+        if (this._groupCoordinator) this.followCoordinatorLeadership(delta, GROUP_METADATA_TOPIC_NAME, this._groupCoordinator);
+        if (this._txnCoordinator) this.followCoordinatorLeadership(delta, TRANSACTION_STATE_TOPIC_NAME, this._txnCoordinator, true);
       });
       // Producer id blocks come from the controller (recorded in the metadata log, unique cluster-wide).
       const producerIds = new ProducerIdManager({
@@ -154,12 +177,31 @@ export class BrokerCore {
         },
         nextUnallocated: () => this.metadata.image.producerIds.nextProducerId,
       });
+      const offsetsHost = new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal);
       const groupCoordinator = new GroupCoordinatorService({
         config,
-        host: new ReplicaOffsetsHost(this.metadata, replicas, controller, config, isLocal),
+        host: offsetsHost,
         log: this.log,
         overrides: this.options.groupCoordinator?.overrides,
         time: this.time,
+      });
+      const markerSender = new TxnMarkerSender({
+        nodeId: config.nodeId,
+        config,
+        metadata: this.metadata,
+        isLocal,
+        localServices: (id) => this.nodeServices.get(id),
+      });
+      this.markerSender = markerSender;
+      const txnCoordinator = new TransactionCoordinatorService({
+        config,
+        host: offsetsHost,
+        log: this.log,
+        time: this.time,
+        overrides: this.options.transactionCoordinator?.overrides,
+        generateProducerId: async () => BigInt(await producerIds.generate()),
+        markerWriter: this.options.transactionCoordinator?.markerWriter ?? markerSender.write,
+        leaderOf: (topic, partition) => this.markerDestination(topic, partition),
       });
       // A voter of several has an empty image until it hears the committed offset from the
       // leader: stray logs are found once it caught up (startQuorum), never against that.
@@ -167,13 +209,16 @@ export class BrokerCore {
       // Every __consumer_offsets partition led by a local node is loaded now (requests for a
       // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
       groupCoordinator.startup();
+      txnCoordinator.startup();
       this._clusterId = clusterId;
       this._replicas = replicas;
       this._controller = controller;
       this._producerIds = producerIds;
       this._groupCoordinator = groupCoordinator;
+      this._txnCoordinator = txnCoordinator;
     } catch (err) {
       this.unsubscribe?.();
+      this.markerSender?.close();
       replicas.shutdown();
       await this.ownController?.close();
       await this.remoteController?.close();
@@ -324,20 +369,35 @@ export class BrokerCore {
   }
 
   /**
-   * The group coordinator serves the __consumer_offsets partitions local nodes lead (Kafka's
-   * onBecomeLeader / onResign on a leadership change in the metadata).
+   * A coordinator serves the partitions of its topic (__consumer_offsets, __transaction_state)
+   * that local nodes lead (Kafka's onBecomeLeader / onResign on a leadership change in the
+   * metadata). `onNewEpoch`: a partition still led here at a new leader epoch is loaded again (the
+   * transaction coordinator's markers carry that epoch).
    */
-  private followCoordinatorLeadership(delta: MetadataDelta, groups: GroupCoordinatorService): void {
+  private followCoordinatorLeadership(
+    delta: MetadataDelta,
+    topic: string,
+    coordinator: { onBecomeLeader(p: number): Promise<void>; onResign(p: number): void },
+    onNewEpoch = false,
+  ): void {
     for (const d of delta.topics?.changedTopics.values() ?? []) {
-      if (d.name !== GROUP_METADATA_TOPIC_NAME) continue;
+      if (d.name !== topic) continue;
       for (const [p, reg] of d.partitionChanges) {
         const before = d.image.partitions.get(p);
         const was = before !== undefined && before.leader !== -1 && this.isLocal(before.leader);
         const now = reg.leader !== -1 && this.isLocal(reg.leader);
-        if (now && !was) void groups.onBecomeLeader(p);
-        else if (was && !now) groups.onResign(p);
+        if (now && (!was || (onNewEpoch && before.leaderEpoch !== reg.leaderEpoch))) void coordinator.onBecomeLeader(p);
+        else if (was && !now) coordinator.onResign(p);
       }
     }
+  }
+
+  /** Where the transaction marker of a partition goes: its live leader, 'unknown', or 'deleted' (no such partition). */
+  private markerDestination(topic: string, partition: number): MarkerDestination {
+    const reg = this.metadata.partition(topic, partition);
+    if (!reg) return 'deleted';
+    if (reg.leader < 0 || !this.metadata.isLive(reg.leader)) return 'unknown';
+    return reg.leader;
   }
 
   /** Answers waiting fetches and parked JoinGroup/SyncGroup calls (NOT_COORDINATOR) so listeners can drain. */
@@ -345,6 +405,8 @@ export class BrokerCore {
     this.stopping = true;
     this._replicas?.fetchPurgatory.completeAll();
     this._groupCoordinator?.shutdown();
+    this._txnCoordinator?.shutdown();
+    this.markerSender?.close();
   }
 
   /**

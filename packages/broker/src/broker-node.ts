@@ -83,9 +83,11 @@ export class BrokerNode {
       replicas: core.replicas,
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,
+      txnCoordinator: core.txnCoordinator,
       shutdownSignal: this.shutdown.signal,
     };
     const services = this.services;
+    core.attachNode(options.nodeId, services);
     this.server = new SocketServer({
       listeners: options.listeners,
       limits: options.limits,

@@ -22,6 +22,8 @@ import { raftEndpoint } from './controller/quorum.ts';
 import { BrokerNode, connectionLimits } from './broker-node.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
+import type { TransactionCoordinatorConfig } from './coordinator/transaction/config.ts';
+import type { MarkerWriter } from './coordinator/transaction/transaction-marker-channel-manager.ts';
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
@@ -42,6 +44,8 @@ export interface BrokerOptions {
   fs?: FileSystem;
   /** Group coordinator settings overriding the broker config (tests). */
   groupCoordinator?: { overrides?: Partial<GroupCoordinatorConfig> };
+  /** Overrides of the transaction coordinator settings and its marker writer (tests). */
+  transactionCoordinator?: { overrides?: Partial<TransactionCoordinatorConfig>; markerWriter?: MarkerWriter };
   /** The cluster's controller (an in-process cluster shares one); default: the broker's own. */
   controller?: ControllerChannel;
   /** Most unanswered requests per connection before reading pauses. */
@@ -109,6 +113,7 @@ export class Broker {
       log: this.log,
       fs: this.options.fs,
       groupCoordinator: this.options.groupCoordinator,
+      transactionCoordinator: this.options.transactionCoordinator,
       controller: this.options.controller,
     });
     try {

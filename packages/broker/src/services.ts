@@ -2,13 +2,15 @@
 // logging, identity (`nodeId`: the node the request was sent to), the cluster metadata
 // (`metadata`: topics, partitions' leaders and ISRs, brokers), the controller (admin operations
 // become metadata records there), the partitions this broker hosts (`replicas`: logs, produce,
-// fetch), the handler registry, producer ids and the group coordinator. Built once per
+// fetch), the handler registry, producer ids, the group coordinator and the transaction
+// coordinator. Built once per
 // BrokerNode; handlers never import singletons.
 import type { Time } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { ListenerEndpoint } from './config/listeners.ts';
 import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
+import type { TransactionCoordinatorService } from './coordinator/transaction-coordinator-service.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
@@ -45,6 +47,8 @@ export interface BrokerServices {
   readonly producerIds: ProducerIdManager;
   /** The group coordinator (FindCoordinator, JoinGroup, OffsetCommit, ...). */
   readonly groupCoordinator: GroupCoordinatorService;
+  /** The transaction coordinator (FindCoordinator key type 1, InitProducerId, AddPartitionsToTxn, EndTxn, ...). */
+  readonly txnCoordinator: TransactionCoordinatorService;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }

@@ -1,6 +1,6 @@
 // InitProducerId over a real socket: ids for idempotent producers (every version), blocks of 1000
 // from the controller (in the metadata log) so ids never repeat after a restart or a crash, KIP-360 epoch bumps and what produce
-// then accepts, transactional ids (no transaction coordinator), and the advertised range.
+// then accepts, transactional ids (the transaction coordinator), and the advertised range.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
@@ -112,12 +112,10 @@ describe('InitProducerId', () => {
     }
   });
 
-  it('transactional ids: no transaction coordinator', async () => {
-    const b = await startTestBroker();
+  it('transactional ids go to the transaction coordinator (checked first; __transaction_state created on first use)', async () => {
+    const b = await startTestBroker({ 'transaction.state.log.num.partitions': 2 });
     const c = await kafkaClient(b.port);
     try {
-      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1' }), [ErrorCode.COORDINATOR_NOT_AVAILABLE, -1n, -1]);
-      assert.deepEqual(await init(c, 0, { transactionalId: 'tx-1' }), [ErrorCode.COORDINATOR_NOT_AVAILABLE, -1n, -1]);
       assert.deepEqual(await init(c, 4, { transactionalId: '' }), [ErrorCode.INVALID_REQUEST, -1n, -1]);
       assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 0 }), [
         ErrorCode.INVALID_TRANSACTION_TIMEOUT,
@@ -129,8 +127,14 @@ describe('InitProducerId', () => {
         -1n,
         -1,
       ]);
-      // an idempotent producer still gets the first id
-      assert.deepEqual(await init(c, 4), [0, 0n, 0]);
+      assert.equal(b.broker.services.metadata.topic('__transaction_state'), undefined, 'not created for a request refused anyway');
+      let r = await init(c, 0, { transactionalId: 'tx-1' });
+      while (r[0] === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) r = await init(c, 0, { transactionalId: 'tx-1' });
+      assert.deepEqual(r, [0, 0n, 0]);
+      assert.deepEqual(await init(c, 4, { transactionalId: 'tx-1' }), [0, 0n, 1]);
+      assert.equal(b.broker.services.metadata.topic('__transaction_state')?.partitions.length, 2);
+      // an idempotent producer gets the next id
+      assert.deepEqual(await init(c, 4), [0, 1n, 0]);
     } finally {
       c.close();
       await b.stop();

@@ -71,6 +71,7 @@ export class SharedLogCluster {
       nodeIds: options.nodeIds,
       fs: options.fs,
       groupCoordinator: options.groupCoordinator,
+      transactionCoordinator: options.transactionCoordinator,
     });
   }
 

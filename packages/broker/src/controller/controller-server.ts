@@ -128,6 +128,7 @@ function controllerServices(
     replicas: { get: none('replicas') },
     producerIds: { get: none('producer id manager') },
     groupCoordinator: { get: none('group coordinator') },
+    txnCoordinator: { get: none('transaction coordinator') },
   });
   return services as unknown as BrokerServices;
 }

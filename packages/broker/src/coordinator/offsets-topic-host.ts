@@ -1,5 +1,5 @@
 // OffsetsTopicHost: what the group coordinator service needs from the broker's topic/partition
-// layer — does `__consumer_offsets` exist (and with how many partitions), create it as an internal
+// layer (for __transaction_state too) — does `__consumer_offsets` exist (and with how many partitions), create it as an internal
 // compacted topic, the local log of a partition this broker leads and its leader epoch. The
 // partition layer implements it (a small adapter); leadership changes reach the service through
 // `GroupCoordinatorService.onBecomeLeader` / `onResign`.
@@ -13,8 +13,10 @@ export interface OffsetsTopicHost {
   /**
    * Creates an internal topic with one replica per partition led by this broker (idempotent: resolves
    * when it exists already). `configs` are topic configs by Kafka name (cleanup.policy=compact, ...).
+   * `replicationFactor`: the configured one (default offsets.topic.replication.factor), capped at
+   * the brokers that can take a replica; a `min.insync.replicas` in `configs` is capped at the result.
    */
-  createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void>;
+  createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<void>;
   /** The local log of a partition this broker leads, or undefined. */
   partitionLog(topic: string, partition: number): CoordinatorPartition | undefined;
   /** The partition's current leader epoch. */

@@ -1,5 +1,5 @@
-// OffsetsTopicHost over the broker's metadata and ReplicaManager: __consumer_offsets is an ordinary
-// (internal) topic; it is created through the controller, coordinator writes go through
+// OffsetsTopicHost over the broker's metadata and ReplicaManager: __consumer_offsets (and
+// __transaction_state, for the transaction coordinator) is an ordinary (internal) topic; it is created through the controller, coordinator writes go through
 // ReplicaManager.appendAsCoordinator (no client validation; answered once the ISR has the write),
 // and loads read the partition's log. A partition is served while a local node leads it
 // (in the shared-log test cluster, any of its nodes).
@@ -25,10 +25,14 @@ export class ReplicaOffsetsHost implements OffsetsTopicHost {
     return this.metadata.topic(topic)?.partitions.length;
   }
 
-  async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
-    // As many replicas as the controller can place, up to offsets.topic.replication.factor.
+  async createInternalTopic(topic: string, numPartitions: number, configs: Record<string, string>, configured?: number): Promise<void> {
+    // As many replicas as the controller can place, up to the configured replication factor
+    // (offsets.topic.replication.factor unless given), and min.insync.replicas no more than that.
     const usable = usableBrokerIds(this.metadata.image.cluster).length;
-    const replicationFactor = Math.min(this.config.get('offsets.topic.replication.factor'), usable);
+    const replicationFactor = Math.min(configured ?? this.config.get('offsets.topic.replication.factor'), usable);
+    const minIsr = configs['min.insync.replicas'];
+    if (minIsr !== undefined && Number(minIsr) > replicationFactor)
+      configs = { ...configs, 'min.insync.replicas': String(Math.max(1, replicationFactor)) };
     const [r] = await this.controller.createTopics([{ name: topic, numPartitions, replicationFactor, configs }]);
     if (r && r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
       throw new Error(`cannot create ${topic}: ${r.errorMessage ?? r.errorCode}`);

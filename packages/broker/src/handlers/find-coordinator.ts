@@ -9,8 +9,10 @@
 //   leader that is not alive: COORDINATOR_NOT_AVAILABLE with "no node".
 // * __consumer_offsets is created on first use (offsets.topic.num.partitions, compacted); the
 //   request waits for the creation instead of answering COORDINATOR_NOT_AVAILABLE as Kafka does.
-// * KeyType 1 (transaction): there is no transaction coordinator yet: COORDINATOR_NOT_AVAILABLE
-//   with Kafka's "no node" (-1, "", -1).
+//   The coordinator named may still be loading its partition: its own requests then answer
+//   COORDINATOR_LOAD_IN_PROGRESS.
+// * KeyType 1 (transaction): the leader of __transaction_state-<partitionFor(id)>, the same way;
+//   __transaction_state is created on first use (transaction.state.log.num.partitions, compacted).
 // * Other key types: INVALID_REQUEST (Kafka's "Unknown coordinator type").
 // * Authorization: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED) or on the
 //   transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED), answered with "no node".
@@ -20,10 +22,10 @@
 // * v4: every CoordinatorKeys entry, answered in Coordinators.
 //
 // Not implemented:
-// * the transaction coordinator
 // * the share coordinator (key type 2)
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '../coordinator/offsets-topic-host.ts';
+import { TRANSACTION_STATE_TOPIC_NAME } from '../coordinator/transaction-coordinator-service.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
@@ -52,16 +54,26 @@ async function findOne(ctx: RequestContext, key: string, keyType: number): Promi
   if (keyType === 1 && !ctx.authorize(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
     return noNode(key, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
-  if (keyType === 1) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  if (keyType !== 0) return noNode(key, ErrorCode.INVALID_REQUEST);
-  const groups = ctx.services.groupCoordinator;
+  if (keyType !== 0 && keyType !== 1) return noNode(key, ErrorCode.INVALID_REQUEST);
+  const coordinator =
+    keyType === 0
+      ? {
+          topic: GROUP_METADATA_TOPIC_NAME,
+          service: ctx.services.groupCoordinator,
+          ensure: () => ctx.services.groupCoordinator.ensureOffsetsTopic(),
+        }
+      : {
+          topic: TRANSACTION_STATE_TOPIC_NAME,
+          service: ctx.services.txnCoordinator,
+          ensure: () => ctx.services.txnCoordinator.ensureTransactionTopic(),
+        };
   try {
-    await groups.ensureOffsetsTopic();
+    await coordinator.ensure();
   } catch (err) {
-    ctx.services.log.warn(`creating ${GROUP_METADATA_TOPIC_NAME} failed: ${(err as Error).message}`);
+    ctx.services.log.warn(`creating ${coordinator.topic} failed: ${(err as Error).message}`);
     return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
-  const leader = ctx.services.metadata.topic(GROUP_METADATA_TOPIC_NAME)?.partitions[groups.partitionFor(key)]?.leader ?? -1;
+  const leader = ctx.services.metadata.topic(coordinator.topic)?.partitions[coordinator.service.partitionFor(key)]?.leader ?? -1;
   const endpoint = ctx.services.metadata.endpoint(leader, ctx.connection.listenerName);
   if (!endpoint) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   return { key, nodeId: leader, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };

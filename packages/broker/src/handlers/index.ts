@@ -19,6 +19,9 @@ import { deleteTopicsHandler } from './delete-topics.ts';
 import { deleteRecordsHandler } from './delete-records.ts';
 import { initProducerIdHandler } from './init-producer-id.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { endTxnHandler } from './end-txn.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
@@ -29,6 +32,8 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
+import { describeTransactionsHandler } from './describe-transactions.ts';
+import { listTransactionsHandler } from './list-transactions.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
@@ -51,6 +56,9 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteRecordsHandler, // 21
   initProducerIdHandler, // 22
   offsetForLeaderEpochHandler, // 23
+  addPartitionsToTxnHandler, // 24
+  addOffsetsToTxnHandler, // 25
+  endTxnHandler, // 26
   txnOffsetCommitHandler, // 28
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
@@ -61,6 +69,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   offsetDeleteHandler, // 47
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
+  describeTransactionsHandler, // 65
+  listTransactionsHandler, // 66
 ];
 
 export function createDefaultRegistry(): HandlerRegistry {

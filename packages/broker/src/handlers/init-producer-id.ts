@@ -1,4 +1,4 @@
-// InitProducerId (API key 22): producer ids for idempotent producers.
+// InitProducerId (API key 22): producer ids for idempotent and transactional producers.
 //
 // Versions: 0-5.
 //
@@ -18,27 +18,28 @@
 //     both are what the clients expect, which take whatever id and epoch come back.)
 //   - Idempotent producers are not fenced by one another (each has its own id), so no epoch state
 //     is kept.
-// * TransactionalId "": INVALID_REQUEST. TransactionTimeoutMs <= 0 or above Kafka's default
-//   transaction.max.timeout.ms (900000): INVALID_TRANSACTION_TIMEOUT, as Kafka.
-// * Any other TransactionalId: transactions are not implemented, so there is no transaction
-//   coordinator; the answer is COORDINATOR_NOT_AVAILABLE, what Kafka answers while no coordinator
-//   for the id is available (its FindCoordinator says the same). Clients retry it until their
-//   initTransactions() timeout, then report it.
-// * A new id block that cannot be written to disk: COORDINATOR_NOT_AVAILABLE (retriable).
+// * A TransactionalId: the transaction coordinator's (Kafka's TransactionCoordinator
+//   .handleInitProducerId, coordinator/transaction/): "" -> INVALID_REQUEST; TransactionTimeoutMs
+//   <= 0 or above transaction.max.timeout.ms -> INVALID_TRANSACTION_TIMEOUT; not this broker's id
+//   -> NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while its partition loads); a new id -> a
+//   producer id at epoch 0; a known one -> its epoch bumped (a new producer id once exhausted); an
+//   ongoing transaction is aborted first (its producer fenced by a bumped epoch) and the answer is
+//   CONCURRENT_TRANSACTIONS, as while a commit/abort completes (the producer retries). With
+//   ProducerId/ProducerEpoch (KIP-360) they must be the id's current producer, else
+//   PRODUCER_FENCED, answered INVALID_PRODUCER_EPOCH below v4 as Kafka does. __transaction_state is
+//   created on first use here too (as by FindCoordinator).
+// * A new id block that cannot be had from the controller: COORDINATOR_NOT_AVAILABLE (retriable).
 //
 // Version notes:
 // * v3: ProducerId and ProducerEpoch (KIP-360).
 //
 // Not implemented:
-// * transactions (__transaction_state, the transaction coordinator)
 // * Kafka's alternative to IDEMPOTENT_WRITE (WRITE on any topic)
 // * quotas
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
-/** Kafka's default transaction.max.timeout.ms. */
-export const TRANSACTION_MAX_TIMEOUT_MS = 900_000;
 /** Kafka's isEpochExhausted: epochs at or above this value rotate to a new producer id. */
 export const EXHAUSTED_EPOCH = 32766;
 
@@ -51,7 +52,7 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const { transactionalId, transactionTimeoutMs, producerId, producerEpoch } = request;
     if (transactionalId !== null) {
       if (!ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
@@ -62,10 +63,19 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
     }
     if ((producerId === -1n) !== (producerEpoch === -1)) return answer(ErrorCode.INVALID_REQUEST);
     if (transactionalId !== null) {
-      if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
-      if (transactionTimeoutMs <= 0 || transactionTimeoutMs > TRANSACTION_MAX_TIMEOUT_MS)
-        return answer(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
-      return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      const txn = ctx.services.txnCoordinator;
+      if (transactionalId !== '' && txn.coordinator.validTimeout(transactionTimeoutMs)) {
+        try {
+          await txn.ensureTransactionTopic();
+        } catch (err) {
+          ctx.services.log.warn(`creating __transaction_state failed: ${(err as Error).message}`);
+          return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        }
+      }
+      const expected = producerId === -1n ? null : { producerId, producerEpoch };
+      const r = await txn.coordinator.initProducerId(transactionalId, transactionTimeoutMs, expected);
+      const code = ctx.header.apiVersion < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+      return answer(code, r.producerId, r.producerEpoch);
     }
     const ids = ctx.services.producerIds;
     const current = Number(producerId);

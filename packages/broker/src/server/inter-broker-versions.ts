@@ -1,5 +1,5 @@
 // The API versions a broker uses when it is the client: to other brokers (replica Fetch,
-// ListOffsets for a follower's reset) and to its controller (what controller/controller-apis.ts
+// ListOffsets for a follower's reset, transaction markers) and to its controller (what controller/controller-apis.ts
 // serves), which is also what a controller sends to the other voters of the metadata quorum
 // (controller/raft/network-raft-channel.ts). Negotiation picks the highest version in both this
 // range and the other side's.
@@ -14,6 +14,8 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
   [ApiKey.Fetch]: range(12, 12),
   [ApiKey.ListOffsets]: range(4, 8),
   [ApiKey.OffsetForLeaderEpoch]: range(3, 4),
+  // the transaction coordinator's markers to partition leaders
+  [ApiKey.WriteTxnMarkers]: range(1, 1),
 };
 
 /**

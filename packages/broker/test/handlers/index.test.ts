@@ -21,7 +21,10 @@ const perPartition: Where = () => ['topics', 'partitions'];
 
 /** The ErrorCode fields of a decoded response at `path`. */
 function codesAt(value: unknown, path: readonly string[]): number[] {
-  if (path.length === 0) return [(value as { errorCode: number }).errorCode];
+  if (path.length === 0) {
+    const v = value as { errorCode?: number; partitionErrorCode?: number };
+    return [v.errorCode ?? v.partitionErrorCode!];
+  }
   const items = (value as Record<string, unknown[]>)[path[0]!]!;
   return items.flatMap((item) => codesAt(item, path.slice(1)));
 }
@@ -171,6 +174,24 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     }),
     where: perPartition,
   },
+  [ApiKey.AddPartitionsToTxn]: {
+    sample: (v) =>
+      v >= 4
+        ? {
+            transactions: [
+              { transactionalId: 'tx', producerId: 1n, producerEpoch: 0, verifyOnly: false, topics: [{ name: 't', partitions: [0, 1] }] },
+            ],
+          }
+        : {
+            v3AndBelowTransactionalId: 'tx',
+            v3AndBelowProducerId: 1n,
+            v3AndBelowProducerEpoch: 0,
+            v3AndBelowTopics: [{ name: 't', partitions: [0, 1] }],
+          },
+    where: (v) => (v >= 4 ? [] : ['resultsByTopicV3AndBelow', 'resultsByPartition']),
+  },
+  [ApiKey.AddOffsetsToTxn]: { sample: () => ({ transactionalId: 'tx', producerId: 1n, producerEpoch: 0, groupId: 'g' }), where: topLevel },
+  [ApiKey.EndTxn]: { sample: () => ({ transactionalId: 'tx', producerId: 1n, producerEpoch: 0, committed: true }), where: topLevel },
   [ApiKey.DescribeConfigs]: {
     sample: () => ({
       resources: [
@@ -202,6 +223,8 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: topLevel,
   },
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
+  [ApiKey.DescribeTransactions]: { sample: () => ({ transactionalIds: ['a', 'b'] }), where: () => ['transactionStates'] },
+  [ApiKey.ListTransactions]: { sample: () => ({ stateFilters: [], producerIdFilters: [] }), where: topLevel },
 };
 
 /** The handler, failing: a synchronous throw, or a rejected promise. */

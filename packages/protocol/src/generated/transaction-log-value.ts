@@ -8,9 +8,9 @@ import { absentFieldError, nullReadError, unsupportedDecodeVersion, unsupportedE
 export interface TransactionLogValue {
   /** Producer id in use by the transactional id (versions 0+) */
   producerId: bigint;
-  /** Producer id used by the last committed transaction (versions none, default -1) */
+  /** Producer id used by the last committed transaction (versions 1+, tagged 1+ (tag 0), default -1) */
   previousProducerId: bigint;
-  /** Latest producer ID sent to the producer for the given transactional ID (versions none, default -1) */
+  /** Latest producer ID sent to the producer for the given transactional ID (versions 1+, tagged 1+ (tag 1), default -1) */
   nextProducerId: bigint;
   /** Epoch associated with the producer id (versions 0+) */
   producerEpoch: number;
@@ -24,7 +24,7 @@ export interface TransactionLogValue {
   transactionLastUpdateTimestampMs: bigint;
   /** Time the transaction was started (versions 0+) */
   transactionStartTimestampMs: bigint;
-  /** The transaction version used by the client (versions none, default 0) */
+  /** The transaction version used by the client (versions 1+, tagged 1+ (tag 2), default 0) */
   clientTransactionVersion: number;
 }
 
@@ -58,7 +58,45 @@ export function decodeTransactionLogValue(r: Reader, v: number): TransactionLogV
   const _transactionStartTimestampMs: bigint = r.readInt64();
   let _clientTransactionVersion: number = 0;
   if (v === 1) {
-    r.skipTaggedFields();
+    const tagCount = r.readUVarint();
+    for (let t = 0; t < tagCount; t++) {
+      const tag = r.readUVarint();
+      const size = r.readUVarint();
+      switch (tag) {
+        case 0: {
+          if (v === 1) {
+            const tagEnd = r.taggedFieldEnd(size);
+            _previousProducerId = r.readInt64();
+            r.checkTaggedFieldEnd(tagEnd, 'TransactionLogValue.previousProducerId');
+            break;
+          }
+          r.skip(size);
+          break;
+        }
+        case 1: {
+          if (v === 1) {
+            const tagEnd = r.taggedFieldEnd(size);
+            _nextProducerId = r.readInt64();
+            r.checkTaggedFieldEnd(tagEnd, 'TransactionLogValue.nextProducerId');
+            break;
+          }
+          r.skip(size);
+          break;
+        }
+        case 2: {
+          if (v === 1) {
+            const tagEnd = r.taggedFieldEnd(size);
+            _clientTransactionVersion = r.readInt16();
+            r.checkTaggedFieldEnd(tagEnd, 'TransactionLogValue.clientTransactionVersion');
+            break;
+          }
+          r.skip(size);
+          break;
+        }
+        default:
+          r.skip(size);
+      }
+    }
   }
   return {
     producerId: _producerId,
@@ -98,9 +136,9 @@ function readTransactionLogValuePartitionsSchema(r: Reader, v: number): Transact
 /** Encodes a TransactionLogValue body at `v` (0-1); omitted fields are written as their defaults. */
 export function encodeTransactionLogValue(w: Writer, v: number, x: Encodable<TransactionLogValue>): void {
   if (v < 0 || v > 1) throw unsupportedEncodeVersion('TransactionLogValue', v);
-  if (true && x.previousProducerId !== undefined && x.previousProducerId !== -1n) throw absentFieldError('TransactionLogValue.previousProducerId', v);
-  if (true && x.nextProducerId !== undefined && x.nextProducerId !== -1n) throw absentFieldError('TransactionLogValue.nextProducerId', v);
-  if (true && x.clientTransactionVersion !== undefined && x.clientTransactionVersion !== 0) throw absentFieldError('TransactionLogValue.clientTransactionVersion', v);
+  if (!(v === 1) && x.previousProducerId !== undefined && x.previousProducerId !== -1n) throw absentFieldError('TransactionLogValue.previousProducerId', v);
+  if (!(v === 1) && x.nextProducerId !== undefined && x.nextProducerId !== -1n) throw absentFieldError('TransactionLogValue.nextProducerId', v);
+  if (!(v === 1) && x.clientTransactionVersion !== undefined && x.clientTransactionVersion !== 0) throw absentFieldError('TransactionLogValue.clientTransactionVersion', v);
   const _producerId = x.producerId === undefined ? 0n : x.producerId;
   w.writeInt64(_producerId);
   const _producerEpoch = x.producerEpoch === undefined ? 0 : x.producerEpoch;
@@ -120,7 +158,35 @@ export function encodeTransactionLogValue(w: Writer, v: number, x: Encodable<Tra
   const _transactionStartTimestampMs = x.transactionStartTimestampMs === undefined ? 0n : x.transactionStartTimestampMs;
   w.writeInt64(_transactionStartTimestampMs);
   if (v === 1) {
-    w.writeUVarint(0);
+    let tagCount = 0;
+    const _previousProducerId = x.previousProducerId === undefined ? -1n : x.previousProducerId;
+    const has0 = v === 1 && _previousProducerId !== -1n;
+    if (has0) tagCount++;
+    const _nextProducerId = x.nextProducerId === undefined ? -1n : x.nextProducerId;
+    const has1 = v === 1 && _nextProducerId !== -1n;
+    if (has1) tagCount++;
+    const _clientTransactionVersion = x.clientTransactionVersion === undefined ? 0 : x.clientTransactionVersion;
+    const has2 = v === 1 && _clientTransactionVersion !== 0;
+    if (has2) tagCount++;
+    w.writeUVarint(tagCount);
+    if (has0) {
+      w.writeUVarint(0);
+      const mark = w.beginSized();
+      w.writeInt64(_previousProducerId);
+      w.endSized(mark);
+    }
+    if (has1) {
+      w.writeUVarint(1);
+      const mark = w.beginSized();
+      w.writeInt64(_nextProducerId);
+      w.endSized(mark);
+    }
+    if (has2) {
+      w.writeUVarint(2);
+      const mark = w.beginSized();
+      w.writeInt16(_clientTransactionVersion);
+      w.endSized(mark);
+    }
   }
 }
 
