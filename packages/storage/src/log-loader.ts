@@ -6,9 +6,18 @@
 // scanned but the active segment's tail after its last index entry (to find logEndOffset).
 // A directory without segment files is an empty log (its segment files and partition.metadata
 // are written lazily, see LogSegment.createLazy and PartitionLog.recordTopicId).
+//
+// Producer state (producer-state.ts) is loaded as Kafka's LogLoader does: stray snapshots are
+// removed, then after an unclean shutdown the state is rebuilt up to the first segment to recover
+// (latest snapshot at or below it, then the log after it) and every recovered segment feeds it,
+// rebuilding that segment's .txnindex; finally the state is brought to the log end offset
+// (producer-state-rebuild.ts: the latest snapshot at or below it, then the log after it).
 import type { LogConfig } from './config.ts';
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentContext } from './log-segment.ts';
+import { ProducerStateManager } from './producer-state.ts';
+import { rebuildProducerState, recoverProducerBatch } from './producer-state-rebuild.ts';
+import { TXN_INDEX_SUFFIX } from './transaction-index.ts';
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
 
@@ -64,7 +73,7 @@ export function loadPartitionLog(
       bases.push(Number(name.slice(0, -LOG_SUFFIX.length)));
       continue;
     }
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
       if (name.endsWith(suffix) && !logs.has(name.slice(0, -suffix.length))) fs.unlinkSync(`${dir}/${name}`);
     }
   }
@@ -80,6 +89,13 @@ export function loadPartitionLog(
     if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset);
   };
 
+  const producerState = new ProducerStateManager(fs, dir, `${topic}-${partition}`, names);
+  const checkIndexes = (seg: LogSegment) => {
+    if (seg.indexesChecked) return;
+    if (seg.ensureIndexes(interval)) r.rebuiltIndexes++;
+    seg.indexesChecked = true;
+  };
+
   if (segments.length === 0) {
     // a new log, or one created just before a crash: its files appear with the first append
     segments = [LogSegment.createLazy(ctx, dir, Math.max(0, opts.logStartOffset ?? 0))];
@@ -93,9 +109,17 @@ export function loadPartitionLog(
         r.rebuiltIndexes++;
       }
     }
+    // the producer state at the first segment recovered: they rebuild their transaction indexes
+    producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
+    rebuildProducerState(producerState, segments, opts.logStartOffset ?? 0, segments[first]!.baseOffset, false, checkIndexes);
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
-      const truncated = seg.recover(interval, seeEpoch);
+      seg.txnIndex.reset();
+      const truncated = seg.recover(interval, (epoch, baseOffset, buf, at, size) => {
+        seeEpoch(epoch, baseOffset);
+        recoverProducerBatch(producerState, seg, buf, at, size);
+      });
+      producerState.takeSnapshot(false); // as Kafka: the next recovery need not replay this segment
       seg.indexesChecked = true;
       r.recoveredSegments++;
       r.truncatedBytes += truncated;
@@ -138,6 +162,13 @@ export function loadPartitionLog(
   if (opts.topicId && topicId && opts.topicId !== topicId) {
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }
+  if (active.filesPending) {
+    producerState.truncateFullyAndStartAt(logStartOffset); // a new empty log: no file until data comes
+  } else {
+    producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
+    rebuildProducerState(producerState, segments, logStartOffset, logEndOffset, opts.cleanShutdown === true, checkIndexes);
+  }
+
   const rp = opts.cleanShutdown ? logEndOffset : Math.min(recoveryPoint, logEndOffset);
   const log = new PartitionLog(ctx, dir, topic, partition, config, {
     segments,
@@ -146,6 +177,7 @@ export function loadPartitionLog(
     recoveryPoint: rp,
     leaderEpochCache: epochs,
     topicId,
+    producerState,
   });
   if (opts.topicId && !topicId) log.recordTopicId(opts.topicId);
   return log;
