@@ -134,6 +134,16 @@ export class GroupCoordinatorService {
     return this.coordinator.onTopicsDeleted(topics.filter((t) => t !== GROUP_METADATA_TOPIC_NAME));
   }
 
+  /**
+   * A transaction's COMMIT (`commit`) or ABORT marker was written to these __consumer_offsets
+   * partitions (WriteTxnMarkers): the producer's pending transactional offset commits there become
+   * visible or are dropped (Kafka's GroupCoordinator.onTransactionCompleted). Placeholder until
+   * TxnOffsetCommit exists: there are no pending transactional offsets yet.
+   */
+  onTransactionCompleted(_producerId: bigint, _partitions: number[], _commit: boolean): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Waits for partition loads in progress (tests, start-up). */
   async loaded(): Promise<void> {
     await Promise.all([...this.loads.values()]);

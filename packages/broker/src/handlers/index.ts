@@ -19,6 +19,7 @@ import { deleteTopicsHandler } from './delete-topics.ts';
 import { deleteRecordsHandler } from './delete-records.ts';
 import { initProducerIdHandler } from './init-producer-id.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
+import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
@@ -28,6 +29,7 @@ import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
+import { describeProducersHandler } from './describe-producers.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
@@ -50,6 +52,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteRecordsHandler, // 21
   initProducerIdHandler, // 22
   offsetForLeaderEpochHandler, // 23
+  writeTxnMarkersHandler, // 27
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
   describeLogDirsHandler, // 35
@@ -59,6 +62,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   offsetDeleteHandler, // 47
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
+  describeProducersHandler, // 61
 ];
 
 export function createDefaultRegistry(): HandlerRegistry {

@@ -501,6 +501,31 @@ export class ReplicaManager {
   }
 
   /**
+   * A transaction marker (WriteTxnMarkers; Partition.appendTxnMarker) on a partition hosted here:
+   * appended as the coordinator's and answered once the ISR has it (acks=all), or with the
+   * partition's error code (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, INVALID_PRODUCER_EPOCH,
+   * TRANSACTION_COORDINATOR_FENCED, ...), as Kafka's appendRecords answers the marker's append.
+   */
+  appendTxnMarker(
+    p: Partition,
+    marker: { producerId: bigint; producerEpoch: number; coordinatorEpoch: number; commit: boolean },
+    servingNode: number,
+    timeoutMs: number,
+  ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    try {
+      const info = p.appendTxnMarker(marker, servingNode);
+      if (info instanceof Promise)
+        return info.then(
+          (i) => this.waitForIsr(p, i, timeoutMs),
+          (err) => this.appendFailed(p, err),
+        );
+      return this.waitForIsr(p, info, timeoutMs);
+    } catch (err) {
+      return this.appendFailed(p, err);
+    }
+  }
+
+  /**
    * acks=all: answered at once when the HW already covers the append (an ISR of one), else parked
    * in the produce purgatory until it does, leadership moves, or `timeoutMs` passes (DelayedProduce).
    */

@@ -153,6 +153,20 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     }),
     where: perPartition,
   },
+  [ApiKey.WriteTxnMarkers]: {
+    sample: () => ({
+      markers: [
+        {
+          producerId: 7n,
+          producerEpoch: 0,
+          transactionResult: true,
+          coordinatorEpoch: 0,
+          topics: [{ name: 't', partitionIndexes: [0, 1] }],
+        },
+      ],
+    }),
+    where: () => ['markers', 'topics', 'partitions'],
+  },
   [ApiKey.DescribeConfigs]: {
     sample: () => ({
       resources: [
@@ -184,6 +198,7 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: topLevel,
   },
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
+  [ApiKey.DescribeProducers]: { sample: () => ({ topics: [{ name: 't', partitionIndexes: [0, 1] }] }), where: perPartition },
 };
 
 /** The handler, failing: a synchronous throw, or a rejected promise. */
