@@ -312,10 +312,8 @@ export class PartitionLog extends EventEmitter {
     }
     if (n === 0) throw new InvalidAppendError('no batches to append');
     const lastOffset = offset - 1;
-    // producer checks (throwing ProducerStateError) before anything is written
-    const prepared = producerBatches
-      ? this.producerState.prepareAppend(producerBatches, opts ? (opts.origin ?? 'client') : 'replication')
-      : null;
+    // a leader's producer checks (throwing ProducerStateError) before anything is written
+    const prepared = producerBatches && opts ? this.producerState.prepareAppend(producerBatches, opts.origin ?? 'client') : null;
     if (prepared?.duplicate) {
       const d = prepared.duplicate;
       return {
@@ -351,9 +349,18 @@ export class PartitionLog extends EventEmitter {
     }
     this.logEndOffset = offset;
     this.unflushedMessages += records;
-    if (prepared) {
+    if (producerBatches) {
       try {
-        if (applyProducerAppend(this.producerState, prepared, segment)) this.dirDirty = true;
+        if (prepared) {
+          if (applyProducerAppend(this.producerState, prepared, segment)) this.dirDirty = true;
+        } else {
+          // a follower's batches one by one, as recovery replays them: the LSO recorded with an
+          // abort is the one of its moment, whatever follows it in the same fetch
+          for (const b of producerBatches) {
+            if (applyProducerAppend(this.producerState, this.producerState.prepareAppend([b], 'replication'), segment))
+              this.dirDirty = true;
+          }
+        }
       } catch (err) {
         throw this.goOffline(err);
       }

@@ -146,21 +146,29 @@ test('a follower applies the same state unchecked, and writes the same transacti
   const logs = env.open();
   const leader = logs.getOrCreateLog('l', 0);
   const follower = logs.getOrCreateLog('f', 0);
-  leader.appendSync(txn(P1, 0, 0, 3), LEADER);
-  leader.appendSync(txn(P2, 0, 0), LEADER);
-  leader.appendSync(marker(P1, 0, false, 1), COORDINATOR);
-  leader.appendSync(pbatch(P3, 0, 9), LEADER);
+  leader.appendSync(txn(P1, 0, 0, 3), LEADER); // 0-2
+  leader.appendSync(txn(P2, 0, 0), LEADER); // 3
+  leader.appendSync(marker(P1, 0, false, 1), COORDINATOR); // 4: LSO 3 (P2 open)
+  leader.appendSync(pbatch(P3, 0, 9), LEADER); // 5
+  leader.appendSync(marker(P2, 0, false, 1), COORDINATOR); // 6: nothing open, LSO 7
+  leader.appendSync(txn(P2, 0, 1), LEADER); // 7: P2 opens again
+  leader.appendSync(txn(P3, 0, 10), LEADER); // 8: P3 opens (applied with 6 in one go, it would make 6's LSO 8)
   const records = leader.read(0, 1 << 20).records;
-  follower.appendAsFollower(Buffer.from(records));
+  follower.appendAsFollower(Buffer.from(records)); // all at once: each batch applied in turn
   assert.deepEqual(follower.producerState.snapshotEntries(), leader.producerState.snapshotEntries());
-  assert.deepEqual(follower.activeSegment.txnIndex.all(), [{ producerId: P1, firstOffset: 0, lastOffset: 4, lastStableOffset: 3 }]);
+  assert.deepEqual(follower.activeSegment.txnIndex.all(), [
+    { producerId: P1, firstOffset: 0, lastOffset: 4, lastStableOffset: 3 },
+    { producerId: P2, firstOffset: 3, lastOffset: 6, lastStableOffset: 7 },
+  ]);
   assert.deepEqual(
     env.fs.readFileSync('/data/f-0/00000000000000000000.txnindex'),
     env.fs.readFileSync('/data/l-0/00000000000000000000.txnindex'),
   );
   assert.equal(follower.firstUnstableOffset, 0);
-  follower.onHighWatermarkUpdated(6);
+  follower.onHighWatermarkUpdated(5);
   assert.equal(follower.firstUnstableOffset, 3);
+  follower.onHighWatermarkUpdated(7);
+  assert.equal(follower.firstUnstableOffset, 7);
 });
 
 test('truncation rebuilds the state: transactions whose marker is cut reopen, index entries past the end go', () => {
