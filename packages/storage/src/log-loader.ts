@@ -21,6 +21,9 @@ import { TXN_INDEX_SUFFIX } from './transaction-index.ts';
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
 
+/** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
 export interface LoadOptions {
   /** Offset below which the log is known flushed (from recovery-point-offset-checkpoint); 0 if unknown. */
   recoveryPoint?: number;
@@ -30,6 +33,12 @@ export interface LoadOptions {
   cleanShutdown?: boolean;
   /** Topic id to record in partition.metadata (checked against an existing one). */
   topicId?: string;
+  /**
+   * Keep producer snapshots and rebuild the producer state from them on load (default: true, but
+   * false for the KRaft metadata log, whose batches carry no producer and which is recovered from
+   * its start at every load anyway).
+   */
+  producerSnapshots?: boolean;
 }
 
 export interface LoadReport {
@@ -89,7 +98,9 @@ export function loadPartitionLog(
     if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset);
   };
 
-  const producerState = new ProducerStateManager(fs, dir, `${topic}-${partition}`, names);
+  const snapshots = opts.producerSnapshots ?? topic !== CLUSTER_METADATA_TOPIC;
+  const producerState = new ProducerStateManager(fs, dir, `${topic}-${partition}`, snapshots ? names : []);
+  if (!snapshots) producerState.disableSnapshots();
   const checkIndexes = (seg: LogSegment) => {
     if (seg.indexesChecked) return;
     if (seg.ensureIndexes(interval)) r.rebuiltIndexes++;
@@ -110,8 +121,10 @@ export function loadPartitionLog(
       }
     }
     // the producer state at the first segment recovered: they rebuild their transaction indexes
-    producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
-    rebuildProducerState(producerState, segments, opts.logStartOffset ?? 0, segments[first]!.baseOffset, false, checkIndexes);
+    if (snapshots) {
+      producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
+      rebuildProducerState(producerState, segments, opts.logStartOffset ?? 0, segments[first]!.baseOffset, false, checkIndexes);
+    }
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
       seg.txnIndex.reset();
@@ -162,8 +175,10 @@ export function loadPartitionLog(
   if (opts.topicId && topicId && opts.topicId !== topicId) {
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }
-  if (active.filesPending) {
-    producerState.truncateFullyAndStartAt(logStartOffset); // a new empty log: no file until data comes
+  if (active.filesPending || !snapshots) {
+    // a new empty log (no file until data comes), or one without producers
+    producerState.truncateFullyAndStartAt(logStartOffset);
+    producerState.updateMapEndOffset(logEndOffset);
   } else {
     producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
     rebuildProducerState(producerState, segments, logStartOffset, logEndOffset, opts.cleanShutdown === true, checkIndexes);

@@ -12,9 +12,13 @@
 // batch, or one whose record is not a COMMIT/ABORT marker, carries no marker (`marker` null), as
 // an empty control batch in Kafka (its transaction was cleaned away).
 import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, Off } from '@tributary/protocol';
-import { readInt64 } from './log-segment.ts';
 
 const INT32_MAX = 2147483647;
+
+/** An int64 at `at` as a JS number (exact below 2^53; log-segment.ts has the same, imported the other way). */
+function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
 
 export interface TxnMarker {
   commit: boolean;

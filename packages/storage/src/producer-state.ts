@@ -64,6 +64,8 @@ export class ProducerStateManager {
   private lastSnapOffset = 0;
   /** Offsets of the snapshot files on disk, ascending. */
   private snapshots: number[];
+  /** False: snapshots are never written (a log without producers, see LoadOptions.producerSnapshots). */
+  private snapshotsEnabled = true;
   /** Snapshot files written without fsync (synced by syncSnapshots, at the next flush). */
   private readonly unsynced = new Set<number>();
 
@@ -232,9 +234,13 @@ export class ProducerStateManager {
     return this.snapshots;
   }
 
+  disableSnapshots(): void {
+    this.snapshotsEnabled = false;
+  }
+
   /** Writes a snapshot at mapEndOffset unless one is there already; fsynced now when `sync`, else by syncSnapshots. */
   takeSnapshot(sync: boolean): number | null {
-    if (this.mapEndOffset <= this.lastSnapOffset) return null;
+    if (this.mapEndOffset <= this.lastSnapOffset || !this.snapshotsEnabled) return null;
     const offset = this.mapEndOffset;
     writeSnapshotFile(this.fs, `${this.dir}/${snapshotFileName(offset)}`, this.snapshotEntries(), sync);
     if (sync) this.fs.fsyncDirSync(this.dir);

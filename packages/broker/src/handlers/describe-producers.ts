@@ -9,7 +9,7 @@
 //   each of its partitions answers that error with its message.
 // * Per partition: not hosted here -> NOT_LEADER_OR_FOLLOWER when the metadata knows the
 //   partition, else UNKNOWN_TOPIC_OR_PARTITION (no message); a hosted replica, leader or follower,
-//   answers from its log's producer state (storage's ProducerStateManager): per producer id its
+//   answers from its log's producer state (Partition.activeProducers): per producer id its
 //   epoch, last sequence (-1 when no batch is retained), the MaxTimestamp of its last batch or
 //   marker, the coordinator epoch of its last marker (-1 when none) and the first offset of its
 //   open transaction (-1 when none). Producers are listed in the order the state first saw them.
@@ -18,7 +18,6 @@
 // * producer.id.expiration.ms: producers are never expired, so every producer the state knows is listed
 import { ApiKey, ErrorCode, errorInfo, type DescribeProducersResponsePartitionResponse } from '@tributary/protocol';
 import { topicNameProblem } from '@tributary/metadata';
-import { lastSeqOf } from '@tributary/storage';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -50,15 +49,7 @@ export const describeProducersHandler: ApiHandler<typeof ApiKey.DescribeProducer
             if (topicError) return failed(partitionIndex, topicError[0], topicError[1]);
             const p = replicas.getPartitionOrError(t.name, partitionIndex);
             if (typeof p === 'number') return failed(partitionIndex, p, null);
-            const activeProducers = [...p.log.producerState.producers.values()].map((e) => ({
-              producerId: e.producerId,
-              producerEpoch: e.producerEpoch,
-              lastSequence: lastSeqOf(e),
-              lastTimestamp: BigInt(e.lastTimestamp),
-              coordinatorEpoch: e.coordinatorEpoch,
-              currentTxnStartOffset: BigInt(e.currentTxnFirstOffset),
-            }));
-            return { partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };
+            return { partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers: p.activeProducers() };
           }),
         };
       }),

@@ -339,6 +339,29 @@ export class Partition {
     return { ...r, abortedTransactions: end < 0 ? [] : this.log.collectAbortedTransactions(fetchOffset, end) };
   }
 
+  /**
+   * The producers the log's state knows (Kafka's UnifiedLog.activeProducers, for DescribeProducers):
+   * epoch, last sequence (-1: no batch retained), last MaxTimestamp, coordinator epoch of the last
+   * marker (-1: none), first offset of the open transaction (-1: none).
+   */
+  activeProducers(): Array<{
+    producerId: bigint;
+    producerEpoch: number;
+    lastSequence: number;
+    lastTimestamp: bigint;
+    coordinatorEpoch: number;
+    currentTxnStartOffset: bigint;
+  }> {
+    return [...this.log.producerState.producers.values()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: BigInt(e.lastTimestamp),
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: BigInt(e.currentTxnFirstOffset),
+    }));
+  }
+
   // ---- leader: followers, high watermark, ISR ----
 
   /** min.insync.replicas, capped at the replica count (Kafka's effectiveMinIsr). */
