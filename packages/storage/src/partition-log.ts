@@ -791,8 +791,7 @@ export class PartitionLog extends EventEmitter {
         this.syncsInFlight.add(sync);
         try {
           // all descriptors are pinned synchronously here, before any segment can be deleted
-          await Promise.all(segs.map((s) => s.flushAsync()));
-          this.producerState.syncSnapshots();
+          await Promise.all([...segs.map((s) => s.flushAsync()), this.producerState.syncSnapshotsAsync()]);
           this.syncDirs();
         } catch (err) {
           throw this.goOffline(err);

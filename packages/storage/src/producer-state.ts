@@ -268,6 +268,29 @@ export class ProducerStateManager {
     this.fs.fsyncDirSync(this.dir);
   }
 
+  /** syncSnapshots with the fsyncs off the event loop (the background flush). */
+  async syncSnapshotsAsync(): Promise<void> {
+    if (this.unsynced.size === 0) return;
+    const offsets = [...this.unsynced];
+    this.unsynced.clear();
+    try {
+      await Promise.all(
+        offsets.map(async (offset) => {
+          const fd = this.fs.openSync(`${this.dir}/${snapshotFileName(offset)}`, true);
+          try {
+            await this.fs.fsync(fd);
+          } finally {
+            this.fs.closeSync(fd);
+          }
+        }),
+      );
+    } catch (err) {
+      for (const o of offsets) if (this.snapshots.includes(o)) this.unsynced.add(o);
+      throw err;
+    }
+    this.fs.fsyncDirSync(this.dir);
+  }
+
   snapshotEntries(): SnapshotEntry[] {
     return [...this.producers.values()].map((e) => {
       const last = e.batches.at(-1);

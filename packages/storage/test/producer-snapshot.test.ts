@@ -202,3 +202,20 @@ function writeFile(fs: FileSystem, path: string, data: Buffer): void {
   fs.writeSync(fd, data, 0, data.length, 0);
   fs.closeSync(fd);
 }
+
+test('a snapshot not yet fsynced is empty after a power loss: it is deleted and the state replayed from the log', () => {
+  const env = testEnv();
+  const logs = env.open();
+  const log = logs.getOrCreateLog('t', 0);
+  log.appendSync(txn(P1, 0, 0, 2), LEADER); // 0-1
+  log.flush(); // the data is durable, the recovery point 2
+  logs.checkpointRecoveryPoints();
+  log.roll(); // snapshot at 2, written but not fsynced
+  assert.deepEqual(snapshots(env.fs), ['00000000000000000002.snapshot']);
+  env.fs.crash();
+  assert.equal(env.fs.readFileSync(`${DIR}/00000000000000000002.snapshot`)!.length, 0);
+  const l2 = env.open().getLog('t', 0)!;
+  assert.deepEqual([l2.logEndOffset, l2.firstUnstableOffset, l2.producerState.lastEntry(P1)!.currentTxnFirstOffset], [2, 0, 0]);
+  assert.deepEqual(snapshots(env.fs), ['00000000000000000002.snapshot']); // rewritten from the replayed state
+  assert.equal(decodeSnapshot(env.fs.readFileSync(`${DIR}/00000000000000000002.snapshot`)!)[0]!.currentTxnFirstOffset, 0);
+});
