@@ -23,7 +23,6 @@ export * from './metadata/metadata-cache.ts';
 export * from './metadata/controller-options.ts';
 export type * from './metadata/controller-channel.ts';
 export * from './replica/partition.ts';
-export * from './replica/producer-state.ts';
 export * from './metadata/topic-config.ts';
 export * from './replica/replica-manager.ts';
 export * from './replica/purgatory/delayed-operation.ts';

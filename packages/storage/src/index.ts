@@ -1,5 +1,6 @@
 // @tributary/storage: Kafka's segmented partition log on disk (segments, sparse offset and time
-// indexes, checkpoints, retention, recovery), behind an fs seam and a time seam.
+// indexes, transaction indexes, producer state and its snapshots, checkpoints, retention,
+// recovery), behind an fs seam and a time seam.
 export * from './time.ts';
 export * from './mock-time.ts';
 export * from './config.ts';
@@ -9,6 +10,12 @@ export * from './memory-fs.ts';
 export * from './fd-cache.ts';
 export * from './index-file.ts';
 export * from './log-segment.ts';
+export * from './transaction-index.ts';
+export * from './producer-batches.ts';
+export * from './producer-snapshot.ts';
+export * from './producer-append-info.ts';
+export * from './producer-state.ts';
+export * from './producer-state-rebuild.ts';
 export * from './partition-log.ts';
 export * from './log-loader.ts';
 export * from './log-manager.ts';

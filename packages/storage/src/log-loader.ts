@@ -6,11 +6,23 @@
 // scanned but the active segment's tail after its last index entry (to find logEndOffset).
 // A directory without segment files is an empty log (its segment files and partition.metadata
 // are written lazily, see LogSegment.createLazy and PartitionLog.recordTopicId).
+//
+// Producer state (producer-state.ts) is loaded as Kafka's LogLoader does: stray snapshots are
+// removed, then after an unclean shutdown the state is rebuilt up to the first segment to recover
+// (latest snapshot at or below it, then the log after it) and every recovered segment feeds it,
+// rebuilding that segment's .txnindex; finally the state is brought to the log end offset
+// (producer-state-rebuild.ts: the latest snapshot at or below it, then the log after it).
 import type { LogConfig } from './config.ts';
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentContext } from './log-segment.ts';
+import { ProducerStateManager } from './producer-state.ts';
+import { rebuildProducerState, recoverProducerBatch } from './producer-state-rebuild.ts';
+import { TXN_INDEX_SUFFIX } from './transaction-index.ts';
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
+
+/** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 export interface LoadOptions {
   /** Offset below which the log is known flushed (from recovery-point-offset-checkpoint); 0 if unknown. */
@@ -21,6 +33,12 @@ export interface LoadOptions {
   cleanShutdown?: boolean;
   /** Topic id to record in partition.metadata (checked against an existing one). */
   topicId?: string;
+  /**
+   * Keep producer snapshots and rebuild the producer state from them on load (default: true, but
+   * false for the KRaft metadata log, whose batches carry no producer and which is recovered from
+   * its start at every load anyway).
+   */
+  producerSnapshots?: boolean;
 }
 
 export interface LoadReport {
@@ -64,7 +82,7 @@ export function loadPartitionLog(
       bases.push(Number(name.slice(0, -LOG_SUFFIX.length)));
       continue;
     }
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
       if (name.endsWith(suffix) && !logs.has(name.slice(0, -suffix.length))) fs.unlinkSync(`${dir}/${name}`);
     }
   }
@@ -80,6 +98,15 @@ export function loadPartitionLog(
     if (epoch >= 0 && epoch > epochs.latestEpoch) epochs.assign(epoch, baseOffset);
   };
 
+  const snapshots = opts.producerSnapshots ?? topic !== CLUSTER_METADATA_TOPIC;
+  const producerState = new ProducerStateManager(fs, dir, `${topic}-${partition}`, snapshots ? names : []);
+  if (!snapshots) producerState.disableSnapshots();
+  const checkIndexes = (seg: LogSegment) => {
+    if (seg.indexesChecked) return;
+    if (seg.ensureIndexes(interval)) r.rebuiltIndexes++;
+    seg.indexesChecked = true;
+  };
+
   if (segments.length === 0) {
     // a new log, or one created just before a crash: its files appear with the first append
     segments = [LogSegment.createLazy(ctx, dir, Math.max(0, opts.logStartOffset ?? 0))];
@@ -93,9 +120,19 @@ export function loadPartitionLog(
         r.rebuiltIndexes++;
       }
     }
+    // the producer state at the first segment recovered: they rebuild their transaction indexes
+    if (snapshots) {
+      producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
+      rebuildProducerState(producerState, segments, opts.logStartOffset ?? 0, segments[first]!.baseOffset, false, checkIndexes);
+    }
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
-      const truncated = seg.recover(interval, seeEpoch);
+      seg.txnIndex.reset();
+      const truncated = seg.recover(interval, (epoch, baseOffset, buf, at, size) => {
+        seeEpoch(epoch, baseOffset);
+        recoverProducerBatch(producerState, seg, buf, at, size);
+      });
+      producerState.takeSnapshot(false); // as Kafka: the next recovery need not replay this segment
       seg.indexesChecked = true;
       r.recoveredSegments++;
       r.truncatedBytes += truncated;
@@ -138,6 +175,15 @@ export function loadPartitionLog(
   if (opts.topicId && topicId && opts.topicId !== topicId) {
     throw new Error(`partition ${topic}-${partition} has topic id ${topicId} on disk, expected ${opts.topicId}`);
   }
+  if (active.filesPending || !snapshots) {
+    // a new empty log (no file until data comes), or one without producers
+    producerState.truncateFullyAndStartAt(logStartOffset);
+    producerState.updateMapEndOffset(logEndOffset);
+  } else {
+    producerState.removeStraySnapshots(segments.map((s) => s.baseOffset));
+    rebuildProducerState(producerState, segments, logStartOffset, logEndOffset, opts.cleanShutdown === true, checkIndexes);
+  }
+
   const rp = opts.cleanShutdown ? logEndOffset : Math.min(recoveryPoint, logEndOffset);
   const log = new PartitionLog(ctx, dir, topic, partition, config, {
     segments,
@@ -146,6 +192,7 @@ export function loadPartitionLog(
     recoveryPoint: rp,
     leaderEpochCache: epochs,
     topicId,
+    producerState,
   });
   if (opts.topicId && !topicId) log.recordTopicId(opts.topicId);
   return log;

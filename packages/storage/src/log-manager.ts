@@ -20,7 +20,9 @@ import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
-import { loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+import { CLUSTER_METADATA_TOPIC, loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+
+export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
 import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
@@ -29,8 +31,6 @@ export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
-/** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
-export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
 
 export interface LogManagerOptions {
   logDirs: string[];

@@ -1,16 +1,19 @@
 // One segment of a partition log: `<base offset, 20 digits>.log` (record batches v2 back to back,
-// exactly as appended) with its sparse `.index` and `.timeindex` (layouts in index-file.ts).
+// exactly as appended) with its sparse `.index` and `.timeindex` (layouts in index-file.ts) and its
+// `.txnindex` of aborted transactions (transaction-index.ts, created with the first one).
 // Index entries are added as Kafka does (LogSegment.append): before a batch, if more than
 // index.interval.bytes were appended since the last entry, the offset index maps the batch's last
 // offset to its position and the time index records the largest timestamp so far.
 import type { BufferPool } from './buffer-pool.ts';
-import { computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
+import { Attr, computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
+import { hasProducerId, readProducerBatch, type ProducerBatch } from './producer-batches.ts';
 import { VerifiedRanges } from './verified-ranges.ts';
 import type { Time } from './time.ts';
 import type { FdCache } from './fd-cache.ts';
 import { readFully, type FileSystem } from './fs.ts';
 import { type IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
+import { TXN_INDEX_SUFFIX, TransactionIndex } from './transaction-index.ts';
 
 export interface SegmentContext {
   fs: FileSystem;
@@ -52,6 +55,7 @@ export class LogSegment {
   readonly logPath: string;
   readonly offsetIndex: IndexFile;
   readonly timeIndex: IndexFile;
+  readonly txnIndex: TransactionIndex;
   /** Bytes in the .log file. */
   size: number;
   /** Offset after the last batch (known for the active segment and after recovery; else -1). */
@@ -86,6 +90,7 @@ export class LogSegment {
     size: number,
     offsetEntries: number,
     timeEntries: number,
+    txnIndexExists = false,
   ) {
     this.logPath = `${dir}/${segmentFileName(baseOffset, LOG_SUFFIX)}`;
     this.offsetIndex = new IndexFile(
@@ -104,6 +109,7 @@ export class LogSegment {
       ctx.indexCache,
       timeEntries,
     );
+    this.txnIndex = new TransactionIndex(ctx.fds, `${dir}/${segmentFileName(baseOffset, TXN_INDEX_SUFFIX)}`, baseOffset, txnIndexExists);
     this.size = size;
     this.flushedSize = size;
     this.nextOffset = size === 0 ? baseOffset : -1;
@@ -155,7 +161,16 @@ export class LogSegment {
     const tix = ctx.fs.statSync(name(TIME_INDEX_SUFFIX));
     const size = log ? log.size : 0;
     const ok = !!idx && !!tix && idx.size % OFFSET_INDEX_ENTRY === 0 && tix.size % TIME_INDEX_ENTRY === 0;
-    const seg = new LogSegment(ctx, dir, baseOffset, size, ok ? idx!.size / OFFSET_INDEX_ENTRY : 0, ok ? tix!.size / TIME_INDEX_ENTRY : 0);
+    const txn = ctx.fs.statSync(name(TXN_INDEX_SUFFIX)) !== null;
+    const seg = new LogSegment(
+      ctx,
+      dir,
+      baseOffset,
+      size,
+      ok ? idx!.size / OFFSET_INDEX_ENTRY : 0,
+      ok ? tix!.size / TIME_INDEX_ENTRY : 0,
+      txn,
+    );
     if (log) seg.createdMs = seg.lastModifiedMs = log.mtimeMs;
     return { segment: seg, indexesOk: ok };
   }
@@ -203,9 +218,11 @@ export class LogSegment {
 
   /**
    * Calls `visit` for each batch header from `position` (stopping at the end, at a batch that does
-   * not fit, or when visit returns false). Reads in 64 KiB chunks; does not check CRCs.
+   * not fit, or when visit returns false). Reads in 64 KiB chunks; does not check CRCs. `visit`
+   * also gets the chunk holding the header (at `at`; `chunkLen` bytes of it are valid, the rest of
+   * the batch may lie beyond them).
    */
-  scan(position: number, visit: (b: BatchInfo) => boolean, end = this.size): void {
+  scan(position: number, visit: (b: BatchInfo, chunk: Buffer, at: number, chunkLen: number) => boolean, end = this.size): void {
     const fs = this.ctx.fs;
     const fd = this.fd();
     let chunkStart = 0;
@@ -232,9 +249,33 @@ export class LogSegment {
         maxTimestamp: readInt64(scratch, at + Off.MaxTimestamp),
         attributes: scratch.readInt16BE(at + Off.Attributes),
       };
-      if (!visit(info)) return;
+      if (!visit(info, scratch, at, chunkLen)) return;
       pos += size;
     }
+  }
+
+  /**
+   * The batches with a producer id among those whose base offset is in [fromOffset, toOffset), in
+   * order (header fields, and the marker of a control batch: producer-batches.ts).
+   */
+  producerBatches(fromOffset: number, toOffset: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    // (the index is only consulted when starting inside the segment: the caller checked it then)
+    const start = fromOffset <= this.baseOffset ? 0 : this.offsetIndex.lookupOffset(fromOffset).position;
+    this.scan(start, (b, chunk, at, chunkLen) => {
+      if (b.baseOffset >= toOffset) return false;
+      if (b.lastOffset < fromOffset || !hasProducerId(chunk, at)) return true;
+      if ((b.attributes & Attr.Control) !== 0 && at + b.size > chunkLen) {
+        // a control batch beyond the chunk: read it whole (they are tiny)
+        const whole = Buffer.allocUnsafe(b.size);
+        readFully(this.ctx.fs, this.fd(), whole, 0, b.size, b.position);
+        out.push(readProducerBatch(whole, 0, b.size)!);
+      } else {
+        out.push(readProducerBatch(chunk, at, Math.min(b.size, chunkLen - at))!);
+      }
+      return true;
+    });
+    return out;
   }
 
   /** The first batch whose last offset is >= `offset` (index lookup, then scan), or null. */
@@ -406,7 +447,10 @@ export class LogSegment {
    * truncates the file at the first invalid one, and rebuilds both indexes. Returns the number of
    * bytes truncated.
    */
-  recover(indexIntervalBytes: number, onBatch?: (partitionLeaderEpoch: number, baseOffset: number) => void): number {
+  recover(
+    indexIntervalBytes: number,
+    onBatch?: (partitionLeaderEpoch: number, baseOffset: number, batch: Buffer, at: number, size: number) => void,
+  ): number {
     const fs = this.ctx.fs;
     const fd = this.fd();
     const fileSize = fs.fstatSizeSync(fd);
@@ -449,7 +493,7 @@ export class LogSegment {
         this.offsetOfMaxTimestamp = lastOffset;
       }
       if (pos === 0) this.rollingBasedTimestamp = maxTs;
-      if (onBatch) onBatch(chunk.readInt32BE(at + Off.PartitionLeaderEpoch), baseOffset);
+      if (onBatch) onBatch(chunk.readInt32BE(at + Off.PartitionLeaderEpoch), baseOffset, chunk, at, size);
       this.indexBatch(lastOffset, pos, indexIntervalBytes);
       this.bytesSinceLastIndexEntry += size;
       next = lastOffset + 1;
@@ -478,6 +522,7 @@ export class LogSegment {
     const b = this.findBatch(offset);
     if (!b) return 0;
     const removed = this.size - b.position;
+    this.txnIndex.truncateTo(b.baseOffset);
     this.ctx.fs.ftruncateSync(this.fd(), b.position);
     this.size = b.position;
     this.verified.truncate(b.position);
@@ -493,6 +538,7 @@ export class LogSegment {
       this.timeIndex.persist();
       if (this.offsetIndex.dirty) this.offsetIndex.fsync();
       if (this.timeIndex.dirty) this.timeIndex.fsync();
+      this.txnIndex.fsync();
     }
     if (this.logDirty) {
       const size = this.size;
@@ -553,6 +599,7 @@ export class LogSegment {
         );
       }
     }
+    syncs.push(this.txnIndex.fsyncAsync());
     await Promise.all(syncs);
   }
 
@@ -563,14 +610,16 @@ export class LogSegment {
     this.ctx.fds.close(this.timeIndex.path);
     this.offsetIndex.release();
     this.timeIndex.release();
+    this.txnIndex.close();
   }
 
-  /** Deletes the three files. */
+  /** Deletes the segment's files. */
   deleteFiles(): void {
     this.close();
     this.ctx.fs.unlinkSync(this.logPath);
     this.ctx.fs.unlinkSync(this.offsetIndex.path);
     this.ctx.fs.unlinkSync(this.timeIndex.path);
+    this.txnIndex.delete();
   }
 
   /** Verifies the indexes are consistent; if not, rebuilds them by scanning (returns true if rebuilt). */

@@ -1,7 +1,16 @@
 // The log of one partition: a directory `<topic>-<partition>` of segments (log-segment.ts), the
-// leader-epoch-checkpoint and partition.metadata. Appends take already-validated v2 batches,
-// assign offsets by rewriting the batch headers in place and write them with one write call;
-// reads return whole batches as stored. Loading and crash recovery live in log-loader.ts.
+// leader-epoch-checkpoint, partition.metadata and producer snapshots. Appends take already-validated
+// v2 batches, assign offsets by rewriting the batch headers in place and write them with one write
+// call; reads return whole batches as stored. Loading and crash recovery live in log-loader.ts.
+//
+// The log owns its producer state (producer-state.ts, as Kafka's UnifiedLog owns its
+// ProducerStateManager), so every path that changes the log keeps it right: leader appends are
+// checked first (epochs, sequences, duplicates, transactions) and applied after the write,
+// follower appends are applied unchecked, an ABORT marker adds its transaction to the active
+// segment's .txnindex; a roll and a clean close take a snapshot; truncation deletes the snapshots
+// above the new end and rebuilds the state from the latest one left; deleting segments deletes the
+// snapshots at their base offsets. The high watermark is the broker's (Partition): it reports it
+// here (onHighWatermarkUpdated), which lets completed transactions become stable.
 //
 // Events: 'append' (AppendInfo) after every append, 'truncate' (newLogEndOffset), 'offline' (Error).
 import type { BufferPool } from './buffer-pool.ts';
@@ -14,6 +23,11 @@ import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './lo
 import { firstRecordAtOrAfter } from './record-timestamps.ts';
 import { readFully } from './fs.ts';
 import { PARTITION_METADATA, writePartitionMetadata } from './checkpoint-file.ts';
+import { hasProducerId, readProducerBatch, type ProducerBatch } from './producer-batches.ts';
+import type { ProducerAppendOrigin } from './producer-append-info.ts';
+import type { ProducerStateManager } from './producer-state.ts';
+import { applyProducerAppend, rebuildProducerState } from './producer-state-rebuild.ts';
+import type { AbortedTxn } from './transaction-index.ts';
 
 /** A log dir whose new subdirectories are not yet fsynced into it (shared by the logs created meanwhile). */
 export interface DirSyncToken {
@@ -26,6 +40,8 @@ export interface AppendOptions {
   leaderEpoch: number;
   /** When set (topic uses LogAppendTime), stamped as every batch's MaxTimestamp (CRC recomputed). */
   logAppendTimeMs?: number;
+  /** Whose batches these are: which producer-state checks run (default 'client'). */
+  origin?: Exclude<ProducerAppendOrigin, 'replication'>;
 }
 
 export interface AppendInfo {
@@ -41,6 +57,11 @@ export interface AppendInfo {
   bytes: number;
   /** logStartOffset at the time of the append (for the produce response). */
   logStartOffset: number;
+  /**
+   * The batch repeated one of its idempotent producer's last 5 (nothing was written): the offsets
+   * are the original ones, `maxTimestamp` the original batch's MaxTimestamp.
+   */
+  duplicate: boolean;
 }
 
 export interface ReadResult {
@@ -83,6 +104,8 @@ export class PartitionLog extends EventEmitter {
   /** Everything below this offset is fsynced in the log file (durable appends). */
   durableOffset: number;
   readonly leaderEpochCache: LeaderEpochCache;
+  /** Idempotent and transactional producers of this partition (see the header). */
+  readonly producerState: ProducerStateManager;
   topicId: string | null;
   private unflushedMessages = 0;
   /** Segment files were created or deleted since the directory was last fsynced. */
@@ -116,6 +139,7 @@ export class PartitionLog extends EventEmitter {
       recoveryPoint: number;
       leaderEpochCache: LeaderEpochCache;
       topicId: string | null;
+      producerState: ProducerStateManager;
     },
   ) {
     super();
@@ -125,6 +149,7 @@ export class PartitionLog extends EventEmitter {
     this.recoveryPoint = init.recoveryPoint;
     this.durableOffset = init.recoveryPoint;
     this.leaderEpochCache = init.leaderEpochCache;
+    this.producerState = init.producerState;
     this.topicId = init.topicId;
     this.lastFlushMs = ctx.time.now();
   }
@@ -250,6 +275,7 @@ export class PartitionLog extends EventEmitter {
     let records = 0;
     let maxTs = -1;
     let offsetOfMaxTs = -1;
+    let producerBatches: ProducerBatch[] | null = null;
     while (pos < len) {
       if (len - pos < BATCH_HEADER_SIZE) throw new InvalidAppendError(`trailing ${len - pos} bytes are not a whole batch`);
       const size = batches.readInt32BE(pos + Off.BatchLength) + LOG_OVERHEAD;
@@ -280,11 +306,29 @@ export class PartitionLog extends EventEmitter {
         offsetOfMaxTs = b.lastOffset;
       }
       records += batches.readInt32BE(pos + Off.RecordsCount);
+      if (hasProducerId(batches, pos)) (producerBatches ??= []).push(readProducerBatch(batches, pos, size)!);
       offset += lastDelta + 1;
       pos += size;
     }
     if (n === 0) throw new InvalidAppendError('no batches to append');
     const lastOffset = offset - 1;
+    // a leader's producer checks (throwing ProducerStateError) before anything is written
+    const prepared = producerBatches && opts ? this.producerState.prepareAppend(producerBatches, opts.origin ?? 'client') : null;
+    if (prepared?.duplicate) {
+      const d = prepared.duplicate;
+      return {
+        firstOffset: d.firstOffset,
+        lastOffset: d.lastOffset,
+        logAppendTimeMs: -1,
+        maxTimestamp: d.timestamp,
+        offsetOfMaxTimestamp: d.lastOffset,
+        batchCount: 0,
+        recordCount: 0,
+        bytes: 0,
+        logStartOffset: this.logStartOffset,
+        duplicate: true,
+      };
+    }
     const segment = this.maybeRoll(len, firstOffset, lastOffset, maxTs);
     try {
       if (opts) {
@@ -305,6 +349,23 @@ export class PartitionLog extends EventEmitter {
     }
     this.logEndOffset = offset;
     this.unflushedMessages += records;
+    if (producerBatches) {
+      try {
+        if (prepared) {
+          if (applyProducerAppend(this.producerState, prepared, segment)) this.dirDirty = true;
+        } else {
+          // a follower's batches one by one, as recovery replays them: the LSO recorded with an
+          // abort is the one of its moment, whatever follows it in the same fetch
+          for (const b of producerBatches) {
+            if (applyProducerAppend(this.producerState, this.producerState.prepareAppend([b], 'replication'), segment))
+              this.dirDirty = true;
+          }
+        }
+      } catch (err) {
+        throw this.goOffline(err);
+      }
+    }
+    this.producerState.updateMapEndOffset(offset);
     const info: AppendInfo = {
       firstOffset,
       lastOffset,
@@ -315,6 +376,7 @@ export class PartitionLog extends EventEmitter {
       recordCount: records,
       bytes: len,
       logStartOffset: this.logStartOffset,
+      duplicate: false,
     };
     if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground();
     if (this.listenerCount('append') > 0) this.emit('append', info);
@@ -400,6 +462,10 @@ export class PartitionLog extends EventEmitter {
       if (this.config.durableAppend) old.flush(false);
       const seg = LogSegment.create(this.ctx, this.dir, baseOffset);
       this.segments.push(seg);
+      // As Kafka: a snapshot at the new segment's base, so recovering it starts from there
+      // (written now, fsynced with the flush that follows).
+      this.producerState.updateMapEndOffset(baseOffset);
+      this.producerState.takeSnapshot(false);
       // the new file's directory entry must be durable before data in it can be
       if (this.config.durableAppend) this.ctx.fs.fsyncDirSync(this.dir);
       else this.dirDirty = true;
@@ -500,6 +566,35 @@ export class PartitionLog extends EventEmitter {
     return best;
   }
 
+  /**
+   * The first offset of the oldest transaction not yet stable (open, or completed with its marker
+   * not below the HW), at least logStartOffset; -1 when none (Kafka's firstUnstableOffset).
+   */
+  get firstUnstableOffset(): number {
+    const first = this.producerState.firstUnstableOffset();
+    return first < 0 ? -1 : Math.max(first, this.logStartOffset);
+  }
+
+  /** The partition's high watermark moved (completed transactions below it become stable). */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    this.producerState.onHighWatermarkUpdated(highWatermark);
+  }
+
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset), from the transaction
+   * indexes of the segment holding fetchOffset and the later ones as needed (Kafka's
+   * LocalLog.collectAbortedTransactions; see transaction-index.ts).
+   */
+  collectAbortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      const r = this.segments[i]!.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
+      for (const t of r.abortedTransactions) out.push(t);
+      if (r.isComplete) break;
+    }
+    return out;
+  }
+
   /** Removes every batch at or after `offset` (whole batches). Returns true if anything was removed. */
   truncateTo(offset: number): boolean {
     this.ensureWritable();
@@ -510,7 +605,11 @@ export class PartitionLog extends EventEmitter {
       return true;
     }
     try {
-      while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.deleteFiles();
+      while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
+        const gone = this.segments.pop()!;
+        gone.deleteFiles();
+        this.producerState.deleteSnapshot(gone.baseOffset);
+      }
       const seg = this.activeSegment;
       this.ensureSegmentLoaded(seg);
       seg.truncateTo(offset, this.config.indexIntervalBytes);
@@ -523,6 +622,7 @@ export class PartitionLog extends EventEmitter {
     this.durableOffset = Math.min(this.durableOffset, this.logEndOffset);
     this.afterTruncation();
     this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
+    this.rebuildProducerState();
     if (this.listenerCount('truncate') > 0) this.emit('truncate', this.logEndOffset);
     return true;
   }
@@ -541,7 +641,23 @@ export class PartitionLog extends EventEmitter {
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = this.durableOffset = offset;
     this.afterTruncation();
     this.leaderEpochCache.clear();
+    try {
+      this.producerState.truncateFullyAndStartAt(offset);
+    } catch (err) {
+      throw this.goOffline(err);
+    }
     if (this.listenerCount('truncate') > 0) this.emit('truncate', offset);
+  }
+
+  /** After a truncation: the producer state from the latest snapshot left and the log after it (Kafka's rebuildProducerState). */
+  private rebuildProducerState(): void {
+    try {
+      rebuildProducerState(this.producerState, this.segments, this.logStartOffset, this.logEndOffset, false, (seg) =>
+        this.ensureSegmentLoaded(seg),
+      );
+    } catch (err) {
+      throw this.goOffline(err);
+    }
   }
 
   /**
@@ -571,6 +687,7 @@ export class PartitionLog extends EventEmitter {
       this.logStartOffset = offset;
       this.leaderEpochCache.truncateFromStart(offset);
       this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
+      this.producerState.onLogStartOffsetIncremented(this.logStartOffset);
     }
     return this.logStartOffset;
   }
@@ -612,6 +729,7 @@ export class PartitionLog extends EventEmitter {
       if (!pred(seg, this.segments[1])) break;
       try {
         seg.deleteFiles();
+        this.producerState.deleteSnapshot(seg.baseOffset);
       } catch (err) {
         throw this.goOffline(err);
       }
@@ -623,6 +741,7 @@ export class PartitionLog extends EventEmitter {
       if (base > this.logStartOffset) {
         this.logStartOffset = base;
         this.leaderEpochCache.truncateFromStart(base);
+        this.producerState.onLogStartOffsetIncremented(base);
       }
     }
     return n;
@@ -638,6 +757,7 @@ export class PartitionLog extends EventEmitter {
     const messages = this.unflushedMessages;
     try {
       for (let i = this.segmentIndexFor(this.recoveryPoint); i < this.segments.length; i++) this.segments[i]!.flush(true);
+      this.producerState.syncSnapshots();
       this.syncDirs();
     } catch (err) {
       throw this.goOffline(err);
@@ -671,7 +791,7 @@ export class PartitionLog extends EventEmitter {
         this.syncsInFlight.add(sync);
         try {
           // all descriptors are pinned synchronously here, before any segment can be deleted
-          await Promise.all(segs.map((s) => s.flushAsync()));
+          await Promise.all([...segs.map((s) => s.flushAsync()), this.producerState.syncSnapshotsAsync()]);
           this.syncDirs();
         } catch (err) {
           throw this.goOffline(err);
@@ -703,6 +823,8 @@ export class PartitionLog extends EventEmitter {
     if (!this.offlineError && flush) {
       try {
         this.activeSegment.onBecomeInactive();
+        // As Kafka: a snapshot at the log end, so the next start needs no scan
+        if (!this.activeSegment.filesPending) this.producerState.takeSnapshot(false);
         this.flush();
       } catch {
         /* offline */

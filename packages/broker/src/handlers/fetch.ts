@@ -9,8 +9,12 @@
 //     the fetch purgatory (replica/purgatory/delayed-fetch.ts) until appends commit minBytes,
 //     maxWaitMs passes, the connection closes or the broker stops, a watched topic is deleted or a
 //     watched partition's leader moves; then it is read again;
-//   - each partition answers its high watermark, last stable offset (= HW: no transactions), log
-//     start offset, aborted transactions (null for read_uncommitted, empty for read_committed);
+//   - each partition answers its high watermark, last stable offset (min(HW, the first offset of
+//     the oldest undecided transaction)), log start offset, aborted transactions: null for
+//     read_uncommitted; for read_committed (IsolationLevel 1) the records stop below the last
+//     stable offset and the aborted transactions (ProducerId, FirstOffset) overlapping the records
+//     returned are listed, from the segments' .txnindex (Kafka's collectAbortedTransactions); a
+//     long poll then waits for bytes below the LSO;
 //   - errors per partition (offsets -1): UNKNOWN_TOPIC_OR_PARTITION; FENCED_LEADER_EPOCH /
 //     UNKNOWN_LEADER_EPOCH for a stale / future CurrentLeaderEpoch (checked first, as Kafka);
 //     NOT_LEADER_OR_FOLLOWER; OFFSET_OUT_OF_RANGE (outside [logStartOffset, logEndOffset]);
@@ -35,7 +39,7 @@
 // (replica/replica-selector.ts).
 // Not implemented:
 //   * CurrentLeader in error responses (KIP-951, v16+);
-//   * read_committed filtering (there are no transactions), fetch sessions, quotas.
+//   * fetch sessions, quotas.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';

@@ -23,6 +23,7 @@ import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
 import { endTxnHandler } from './end-txn.ts';
 import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
+import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
@@ -34,6 +35,7 @@ import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
 import { listTransactionsHandler } from './list-transactions.ts';
+import { describeProducersHandler } from './describe-producers.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
@@ -59,6 +61,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   addPartitionsToTxnHandler, // 24
   addOffsetsToTxnHandler, // 25
   endTxnHandler, // 26
+  writeTxnMarkersHandler, // 27
   txnOffsetCommitHandler, // 28
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
@@ -69,6 +72,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   offsetDeleteHandler, // 47
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
+  describeProducersHandler, // 61
   describeTransactionsHandler, // 65
   listTransactionsHandler, // 66
 ];

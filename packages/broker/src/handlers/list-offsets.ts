@@ -4,12 +4,13 @@
 //
 // Behaviour, per partition, by Timestamp:
 // * -2 EARLIEST and -4 EARLIEST_LOCAL: the log start offset.
-// * -1 LATEST: the high watermark (read_uncommitted) or the last stable offset (read_committed;
-//   equal without transactions).
+// * -1 LATEST: the high watermark (read_uncommitted) or the last stable offset (read_committed:
+//   below it every transaction is decided; equal to the HW without open transactions).
 // * -3 MAX_TIMESTAMP: the largest timestamp in the log and the offset stored with it (offset -1
-//   and timestamp -1 for an empty log).
+//   and timestamp -1 for an empty log, or when that offset is not below the HW / LSO).
 // * >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
-//   (storage offsetForTimestamp), below the HW; none: offset -1, timestamp -1, no error.
+//   (storage offsetForTimestamp), below the HW (read_committed: the LSO, as Kafka's
+//   lastFetchableOffset); none: offset -1, timestamp -1, no error.
 // * Timestamps answered are -1 for EARLIEST/LATEST.
 // * A follower's request (ReplicaId >= 0, a broker resetting its fetch offset): LATEST is the log
 //   end offset.
@@ -75,14 +76,15 @@ function lookup(p: Partition, timestamp: bigint, isolationLevel: number, fromFol
       `the high watermark (${p.highWatermark}) of ${p.key} lags the start offset of leader epoch ${p.leaderEpoch} (${p.leaderEpochStartOffset})`,
     );
   }
-  if (timestamp === LATEST) return { offset: isolationLevel === 1 ? p.lastStableOffset : p.highWatermark, timestamp: -1 };
+  const lastFetchable = isolationLevel === 1 ? p.lastStableOffset : p.highWatermark;
+  if (timestamp === LATEST) return { offset: lastFetchable, timestamp: -1 };
   if (timestamp === MAX_TIMESTAMP) {
     const m = p.log.maxTimestampAndOffset();
-    return m.offset < 0 || m.offset >= p.highWatermark ? { offset: -1, timestamp: -1 } : m;
+    return m.offset < 0 || m.offset >= lastFetchable ? { offset: -1, timestamp: -1 } : m;
   }
   if (timestamp < 0n) return { offset: -1, timestamp: -1 };
   const found = p.log.offsetForTimestamp(Number(timestamp));
-  if (!found || found.offset >= p.highWatermark) {
+  if (!found || found.offset >= lastFetchable) {
     if (lagging) throw new OffsetNotAvailable(`the high watermark of ${p.key} lags the start of leader epoch ${p.leaderEpoch}`);
     return { offset: -1, timestamp: -1 };
   }

@@ -16,7 +16,9 @@
 //     request's timeoutMs for the ISR (replica/purgatory/delayed-produce.ts):
 //     NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT; idempotent producers:
 //     INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried duplicate of one of the
-//     last 5 batches answered with its original offsets (replica/producer-state.ts);
+//     last 5 batches answered with its original offsets; transactional producers: a
+//     non-transactional batch inside an open transaction -> INVALID_TXN_STATE (storage's
+//     producer-state.ts, rebuilt after a restart from its snapshots and the log);
 //   - tributary.durability=fsync: the answer waits for the fsync covering the append (group commit);
 //   - storage failures -> KAFKA_STORAGE_ERROR.
 // acks=0 gets no response; when any partition of an acks=0 request failed, the connection is
@@ -27,9 +29,9 @@
 //   * v5+: log start offset in the response.
 //   * v8+: error message.
 // Not implemented:
-//   * transactions (transactional batches are stored as sent);
-//   * per-record timestamp checks (batch granularity only), quotas and throttling;
-//   * producer state snapshots: after a restart it is rebuilt from the active segment only.
+//   * KIP-890 verification of transactional batches (appended as sent; see ReplicaManager's
+//     verifyTransaction seam), TRANSACTIONAL_ID_AUTHORIZATION_FAILED checks;
+//   * per-record timestamp checks (batch granularity only), quotas and throttling.
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
 import { produceError } from '../replica/replica-manager.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';

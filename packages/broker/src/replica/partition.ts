@@ -22,10 +22,16 @@
 //
 // Follower: records come from the ReplicaFetcher (appendRecordsAsFollower); the HW is the
 // leader's, capped at the local log end offset (updateFollowerHighWatermark).
-import { ErrorCode } from '@tributary/protocol';
-import type { BufferPool, PartitionLog, ReadResult, Time } from '@tributary/storage';
+//
+// Transactions: the log keeps the producer state (storage's ProducerStateManager: idempotence
+// checks, open transactions, aborted ones in each segment's .txnindex). The last stable offset is
+// min(HW, the log's first unstable offset) (Kafka's UnifiedLog.lastStableOffset); read_committed
+// reads stop there and name the aborted transactions they overlap (readCommitted). The
+// transaction coordinator's COMMIT/ABORT markers arrive through appendTxnMarker.
+import { ControlRecordType, ErrorCode, Off, buildEndTxnMarkerBatch } from '@tributary/protocol';
+import type { AbortedTxn, BufferPool, PartitionLog, ReadResult, Time } from '@tributary/storage';
+import { AppendBytes } from './append-bytes.ts';
 import { PartitionError } from './partition-error.ts';
-import { ProducerStateManager, idempotentBatches } from './producer-state.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { validateRecords } from './log-validator.ts';
 import { Replica } from './replica.ts';
@@ -121,18 +127,20 @@ export class Partition {
   /** The end of what the leader itself has completed (written, or fsynced in fsync mode). */
   private localEnd: number;
   private readonly init: PartitionInit;
+  /** Appended, committed and stable bytes (long polls diff them; append-bytes.ts). */
+  private readonly bytes = new AppendBytes();
   /** Bytes appended below the HW since this object was created (monotonic; long polls diff it). */
-  committedBytes = 0;
-  /** Appends above the HW, waiting for their fsync: [endOffset, cumulative bytes]. */
-  private pendingBytes: Array<[number, number]> = [];
-  private appendedBytes = 0;
+  get committedBytes(): number {
+    return this.bytes.committed;
+  }
+  /** Bytes appended below the LSO since this object was created (read_committed long polls diff it). */
+  get stableBytes(): number {
+    return this.bytes.stable;
+  }
   /** Bytes appended since this object was created, committed or not (followers' long polls diff it). */
   get appendedBytesTotal(): number {
-    return this.appendedBytes;
+    return this.bytes.appended;
   }
-  /** Idempotent producers' epochs and last sequences (in memory). */
-  readonly producerState = new ProducerStateManager();
-  private producerStateLoaded = false;
 
   constructor(init: PartitionInit) {
     this.init = init;
@@ -151,12 +159,12 @@ export class Partition {
     // The HW checkpointed at the last clean stop, else the log end when this broker leads alone;
     // a follower learns it from its leader.
     this.hw = Math.min(init.highWatermark ?? init.log.logEndOffset, init.log.logEndOffset);
+    init.log.onHighWatermarkUpdated(this.hw);
     this.resetRemoteReplicas();
     if (this.isLeader) this.leaderEpochStartOffset = init.log.logEndOffset;
     init.log.on('truncate', (leo: number) => {
       this.localEnd = Math.min(this.localEnd, leo);
       this.resetHighWatermark();
-      this.producerState.truncateTo(leo);
     });
   }
 
@@ -168,9 +176,13 @@ export class Partition {
     return this.hw;
   }
 
-  /** No transactions yet: the last stable offset is the high watermark. */
+  /**
+   * Below it every transaction is decided and its marker committed: min(HW, the first unstable
+   * offset) (Kafka's UnifiedLog.lastStableOffset). read_committed consumers read up to it.
+   */
   get lastStableOffset(): number {
-    return this.hw;
+    const unstable = this.log.firstUnstableOffset;
+    return unstable >= 0 && unstable < this.hw ? unstable : this.hw;
   }
 
   get logStartOffset(): number {
@@ -247,7 +259,10 @@ export class Partition {
     );
   }
 
-  /** Appends batches already validated (or built by the broker). */
+  /**
+   * Appends batches already validated (or built by the broker). The log runs the producer checks
+   * (PartitionError-like errors with Kafka codes) and answers a retried duplicate with its original offsets.
+   */
   private appendAsLeader(batches: Buffer, requiredAcks: number, origin: AppendOrigin): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     // min.insync.replicas capped at the replica count, as since Kafka 3.7 (KAFKA-15583)
@@ -259,22 +274,17 @@ export class Partition {
       );
     }
     const opts = cfg.logAppendTime
-      ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now() }
-      : { leaderEpoch: this.leaderEpoch };
-    // Producer checks and the write happen in one synchronous step: nothing interleaves.
-    const idempotent = idempotentBatches(batches);
-    if (idempotent.length > 0) {
-      if (!this.producerStateLoaded) this.loadProducerState();
-      const dup = this.producerState.check(idempotent, origin);
-      if (dup) {
-        const result = { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: dup.logAppendTimeMs, duplicate: true };
-        return this.log.config.durableAppend ? this.log.waitDurable(dup.lastOffset + 1).then(() => result) : result;
-      }
-    }
+      ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now(), origin }
+      : { leaderEpoch: this.leaderEpoch, origin };
+    // Producer checks and the write happen in one synchronous step (in the log): nothing interleaves.
     const info = this.log.appendSync(batches, opts);
-    if (idempotent.length > 0) this.producerState.update(batches, idempotent, info.logAppendTimeMs);
-    this.appendedBytes += info.bytes;
-    this.pendingBytes.push([info.lastOffset + 1, this.appendedBytes]);
+    if (info.duplicate) {
+      // the original batch's append time: its stored MaxTimestamp on a LogAppendTime topic
+      const logAppendTimeMs = cfg.logAppendTime ? info.maxTimestamp : -1;
+      const result = { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs, duplicate: true };
+      return this.log.config.durableAppend ? this.log.waitDurable(info.lastOffset + 1).then(() => result) : result;
+    }
+    this.bytes.onAppend(info.lastOffset + 1, info.bytes);
     const result = { firstOffset: info.firstOffset, lastOffset: info.lastOffset, logAppendTimeMs: info.logAppendTimeMs, duplicate: false };
     // fsync mode: committed (HW) once the fsync covering this append is done (group commit).
     if (this.log.config.durableAppend) {
@@ -289,6 +299,67 @@ export class Partition {
     if (this.remote.size > 0) this.init.onAppend?.(this);
     this.maybeIncrementLeaderHighWatermark();
     return result;
+  }
+
+  /**
+   * Appends the transaction coordinator's COMMIT or ABORT marker for a producer (Kafka's
+   * WriteTxnMarkers path: a control batch with the producer's id and epoch, BaseSequence -1, one
+   * record; appended as the coordinator's, acks=all). The log refuses an epoch below the producer's
+   * (INVALID_PRODUCER_EPOCH) and a coordinator epoch below the last marker's
+   * (TRANSACTION_COORDINATOR_FENCED); NOT_LEADER_OR_FOLLOWER unless `servingNode` leads; an ISR
+   * below min.insync.replicas answers NOT_ENOUGH_REPLICAS. The caller waits for the ISR.
+   */
+  appendTxnMarker(
+    marker: { producerId: bigint; producerEpoch: number; coordinatorEpoch: number; commit: boolean },
+    servingNode?: number,
+  ): AppendResult | Promise<AppendResult> {
+    const batch = buildEndTxnMarkerBatch({
+      type: marker.commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      timestamp: BigInt(this.init.time.now()),
+    });
+    return this.appendRecordsToLeader(batch, { requiredAcks: -1, origin: 'coordinator', servingNode });
+  }
+
+  /**
+   * Reads for a read_committed consumer (isolation_level 1): as `read`, below the last stable
+   * offset, with the aborted transactions overlapping the batches returned (from the first
+   * offset asked to the end of the last batch; none when nothing is returned).
+   */
+  readCommitted(
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    pool?: BufferPool,
+  ): ReadResult & { abortedTransactions: AbortedTxn[] } {
+    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.lastStableOffset, pool, minOneBatch);
+    const end = endOffsetOf(r.records);
+    return { ...r, abortedTransactions: end < 0 ? [] : this.log.collectAbortedTransactions(fetchOffset, end) };
+  }
+
+  /**
+   * The producers the log's state knows (Kafka's UnifiedLog.activeProducers, for DescribeProducers):
+   * epoch, last sequence (-1: no batch retained), last MaxTimestamp, coordinator epoch of the last
+   * marker (-1: none), first offset of the open transaction (-1: none).
+   */
+  activeProducers(): Array<{
+    producerId: bigint;
+    producerEpoch: number;
+    lastSequence: number;
+    lastTimestamp: bigint;
+    coordinatorEpoch: number;
+    currentTxnStartOffset: bigint;
+  }> {
+    return [...this.log.producerState.producers.values()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: BigInt(e.lastTimestamp),
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: BigInt(e.currentTxnFirstOffset),
+    }));
   }
 
   // ---- leader: followers, high watermark, ISR ----
@@ -468,15 +539,10 @@ export class Partition {
    */
   appendRecordsAsFollower(records: Buffer): number {
     if (records.length === 0) return this.logEndOffset;
+    // (the log's producer state follows on followers too, so a new leader keeps deduplicating)
     this.log.appendAsFollower(records);
-    // producer state follows the log on followers too, so a new leader keeps deduplicating
-    if (this.producerStateLoaded) {
-      const idempotent = idempotentBatches(records);
-      if (idempotent.length > 0) this.producerState.update(records, idempotent, null);
-    }
     this.localEnd = this.logEndOffset;
-    this.appendedBytes += records.length;
-    this.pendingBytes.push([this.logEndOffset, this.appendedBytes]);
+    this.bytes.onAppend(this.logEndOffset, records.length);
     return this.logEndOffset;
   }
 
@@ -489,6 +555,7 @@ export class Partition {
   truncateFullyAndStartAt(offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
     this.hw = offset;
+    this.log.onHighWatermarkUpdated(offset);
     this.localEnd = offset;
   }
 
@@ -504,34 +571,13 @@ export class Partition {
     if (target > this.hw) this.maybeIncrementHighWatermark(target);
   }
 
-  /**
-   * Producer state is not snapshotted: on the first idempotent append after a start, it is rebuilt
-   * from the batch headers of the active segment when that is at most PRODUCER_STATE_SCAN_BYTES
-   * (older producers are then unknown, and accepted with any sequence).
-   */
-  private loadProducerState(): void {
-    this.producerStateLoaded = true;
-    const seg = this.log.activeSegment;
-    if (seg.size === 0 || seg.size > PRODUCER_STATE_SCAN_BYTES) return;
-    try {
-      const from = Math.max(seg.baseOffset, this.log.logStartOffset);
-      if (from >= this.log.logEndOffset) return;
-      const { records } = this.log.read(from, seg.size);
-      const batches = idempotentBatches(records);
-      if (batches.length > 0) this.producerState.update(records, batches, null);
-    } catch {
-      // unreadable: start without state (any sequence accepted)
-    }
-  }
-
   /** Raises the HW (never lowers it) to at most the log end offset; notifies waiters. */
   maybeIncrementHighWatermark(offset: number): boolean {
     const target = Math.min(offset, this.log.logEndOffset);
     if (target <= this.hw) return false;
     this.hw = target;
-    let i = 0;
-    while (i < this.pendingBytes.length && this.pendingBytes[i]![0] <= target) this.committedBytes = this.pendingBytes[i++]![1];
-    if (i > 0) this.pendingBytes.splice(0, i);
+    this.log.onHighWatermarkUpdated(target);
+    this.bytes.advance(target, this.lastStableOffset);
     this.init.onHighWatermark(this);
     return true;
   }
@@ -561,9 +607,9 @@ export class Partition {
   /** After a truncation (the log's 'truncate' event) or DeleteRecords, the HW follows the log. */
   resetHighWatermark(): void {
     this.hw = Math.min(Math.max(this.hw, this.log.logStartOffset), this.log.logEndOffset);
+    this.log.onHighWatermarkUpdated(this.hw);
     // appends truncated away before they were committed never will be: stop counting their bytes
-    this.pendingBytes = this.pendingBytes.filter(([end]) => end <= this.log.logEndOffset);
-    this.appendedBytes = this.pendingBytes.at(-1)?.[1] ?? this.committedBytes;
+    this.bytes.truncate(this.log.logEndOffset);
   }
 
   /**
@@ -582,5 +628,15 @@ export class Partition {
   }
 }
 
-/** Largest active segment scanned to rebuild producer state (see loadProducerState). */
-export const PRODUCER_STATE_SCAN_BYTES = 16 * 1024 * 1024;
+/** The offset after the last whole batch of a records blob; -1 when it holds none. */
+function endOffsetOf(records: Buffer): number {
+  let pos = 0;
+  let end = -1;
+  while (pos + Off.RecordsCount <= records.length) {
+    const size = records.readInt32BE(pos + Off.BatchLength) + 12;
+    if (pos + size > records.length) break;
+    end = Number(records.readBigInt64BE(pos)) + records.readInt32BE(pos + Off.LastOffsetDelta) + 1;
+    pos += size;
+  }
+  return end;
+}

@@ -10,7 +10,9 @@
 //                   the fsync of tributary.durability=fsync).
 //   fetchMessages   Fetch: reads the partitions in request order within the read budget (KIP-74),
 //                   and if fewer than minBytes are readable parks a DelayedFetch in the purgatory
-//                   until appends commit enough, then reads again.
+//                   until appends commit enough, then reads again. isolation_level 1
+//                   (read_committed) reads below the last stable offset instead of the HW and
+//                   answers the aborted transactions overlapping what it returns.
 //
 // Replication: an acks=all append parks a DelayedProduce per partition in the produce purgatory
 // until the high watermark covers it. A Fetch from a follower (ReplicaId >= 0) reads up to the log
@@ -62,6 +64,18 @@ export interface ReplicaManagerOptions {
   isLocalReplica?: (brokerId: number) => boolean;
   /** Sends ISR changes to the controller (AlterPartition); default: the ISR never changes from here. */
   alterIsr?: AlterIsr;
+  /**
+   * KIP-890 part 1 (produce-path transaction verification) seam, not used yet: would ask the
+   * transaction coordinator whether a transactional producer's partition was added to its
+   * transaction before its first batch is appended (Kafka's ReplicaManager
+   * maybeStartTransactionVerificationForPartition). Today a transactional batch is appended as sent.
+   */
+  verifyTransaction?: (
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    partition: { topic: string; partition: number },
+  ) => Promise<number>;
 }
 
 /** A topic's config as the data path reads it: parsed once per change. */
@@ -487,6 +501,31 @@ export class ReplicaManager {
   }
 
   /**
+   * A transaction marker (WriteTxnMarkers; Partition.appendTxnMarker) on a partition hosted here:
+   * appended as the coordinator's and answered once the ISR has it (acks=all), or with the
+   * partition's error code (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, INVALID_PRODUCER_EPOCH,
+   * TRANSACTION_COORDINATOR_FENCED, ...), as Kafka's appendRecords answers the marker's append.
+   */
+  appendTxnMarker(
+    p: Partition,
+    marker: { producerId: bigint; producerEpoch: number; coordinatorEpoch: number; commit: boolean },
+    servingNode: number,
+    timeoutMs: number,
+  ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    try {
+      const info = p.appendTxnMarker(marker, servingNode);
+      if (info instanceof Promise)
+        return info.then(
+          (i) => this.waitForIsr(p, i, timeoutMs),
+          (err) => this.appendFailed(p, err),
+        );
+      return this.waitForIsr(p, info, timeoutMs);
+    } catch (err) {
+      return this.appendFailed(p, err);
+    }
+  }
+
+  /**
    * acks=all: answered at once when the HW already covers the append (an ISR of one), else parked
    * in the produce purgatory until it does, leadership moves, or `timeoutMs` passes (DelayedProduce).
    */
@@ -538,6 +577,7 @@ export class ReplicaManager {
       maxWaitMs: req.maxWaitMs,
       signal,
       fromFollower: (req.replicaId ?? -1) >= 0,
+      readCommitted: req.isolationLevel === 1,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
     return op.completion.then(() => this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader).response);
@@ -550,8 +590,10 @@ export class ReplicaManager {
     let bytes = 0;
     let hasError = false;
     const partitions: Partition[] = [];
-    const aborted = req.isolationLevel === 1 ? [] : null;
     const follower = req.replicaId ?? -1;
+    // (followers copy the whole log: isolation applies to consumers only, as Kafka's FetchIsolation)
+    const readCommitted = req.isolationLevel === 1 && follower < 0;
+    const aborted = readCommitted ? NO_ABORTED : null;
     const response = req.topics.map((t) => ({
       topic: t.topic,
       topicId: t.topicId,
@@ -602,13 +644,20 @@ export class ReplicaManager {
         }
         partitions.push(p);
         let records: Buffer;
+        let abortedTransactions = aborted;
         try {
           // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
           // range: no disk read, the partition answers its offsets with no records.
           const max = Math.min(rp.partitionMaxBytes, limit);
-          records = (
-            follower >= 0 ? p.readForFollower(fetchOffset, max, minOneBatch, this.pool) : p.read(fetchOffset, max, minOneBatch, this.pool)
-          ).records;
+          if (readCommitted) {
+            const r = p.readCommitted(fetchOffset, max, minOneBatch, this.pool);
+            records = r.records;
+            abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
+          } else {
+            records = (
+              follower >= 0 ? p.readForFollower(fetchOffset, max, minOneBatch, this.pool) : p.read(fetchOffset, max, minOneBatch, this.pool)
+            ).records;
+          }
         } catch (err) {
           hasError = true;
           return fetchError(rp.partition, errorCodeOf(err));
@@ -618,14 +667,18 @@ export class ReplicaManager {
         if (records.length > 0) minOneBatch = false;
         limit = Math.max(0, limit - records.length);
         bytes += records.length;
-        return answered(p, rp.partition, aborted, records);
+        return answered(p, rp.partition, abortedTransactions, records);
       }),
     }));
     return { response, bytes, hasError, partitions };
   }
 }
 
-function answered(p: Partition, partitionIndex: number, aborted: never[] | null, records: Buffer): FetchPartitionResponse {
+type AbortedList = FetchPartitionResponse['abortedTransactions'];
+/** read_committed answers with no records: an empty list (never mutated). */
+const NO_ABORTED: NonNullable<AbortedList> = [];
+
+function answered(p: Partition, partitionIndex: number, aborted: AbortedList, records: Buffer): FetchPartitionResponse {
   return {
     partitionIndex,
     errorCode: ErrorCode.NONE,

@@ -192,6 +192,20 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
   },
   [ApiKey.AddOffsetsToTxn]: { sample: () => ({ transactionalId: 'tx', producerId: 1n, producerEpoch: 0, groupId: 'g' }), where: topLevel },
   [ApiKey.EndTxn]: { sample: () => ({ transactionalId: 'tx', producerId: 1n, producerEpoch: 0, committed: true }), where: topLevel },
+  [ApiKey.WriteTxnMarkers]: {
+    sample: () => ({
+      markers: [
+        {
+          producerId: 7n,
+          producerEpoch: 0,
+          transactionResult: true,
+          coordinatorEpoch: 0,
+          topics: [{ name: 't', partitionIndexes: [0, 1] }],
+        },
+      ],
+    }),
+    where: () => ['markers', 'topics', 'partitions'],
+  },
   [ApiKey.DescribeConfigs]: {
     sample: () => ({
       resources: [
@@ -225,6 +239,7 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
   [ApiKey.DescribeTransactions]: { sample: () => ({ transactionalIds: ['a', 'b'] }), where: () => ['transactionStates'] },
   [ApiKey.ListTransactions]: { sample: () => ({ stateFilters: [], producerIdFilters: [] }), where: topLevel },
+  [ApiKey.DescribeProducers]: { sample: () => ({ topics: [{ name: 't', partitionIndexes: [0, 1] }] }), where: perPartition },
 };
 
 /** The handler, failing: a synchronous throw, or a rejected promise. */

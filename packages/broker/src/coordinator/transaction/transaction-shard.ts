@@ -11,7 +11,7 @@
 // unless the caller retries it. The CoordinatorLog seam is the group coordinator's (one batch
 // per append, read back on load), reused as is.
 import { ErrorCode, hasErrorCode } from '@tributary/protocol';
-import type { CoordinatorLog } from '../group/index.ts';
+import { isTxnMarker, type CoordinatorLog } from '../group/index.ts';
 import { decodeTransactionRecord, transactionLogKey, transactionRecord } from './transaction-log.ts';
 import { TransactionState, isExpirationAllowed } from './transaction-state.ts';
 import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.ts';
@@ -58,6 +58,7 @@ export class TransactionShard {
   async load(): Promise<void> {
     for await (const stored of this.log.readAll()) {
       if (this.state !== 'loading') return;
+      if (isTxnMarker(stored)) continue; // __transaction_state holds no transactions of its own
       const rec = decodeTransactionRecord(stored);
       if ('unknownKeyVersion' in rec) {
         this.unknownKeys++;

@@ -6,6 +6,10 @@
 // A follower's fetch reads up to the log end offset: it counts `appendedBytesTotal` instead. As in
 // Kafka, a high watermark move alone does not complete it: followers learn the HW with their next
 // records (or after replica.fetch.wait.max.ms), which saves a round trip per write.
+// A read_committed consumer's fetch reads up to the last stable offset: it counts `stableBytes`
+// (bytes below the LSO), so it wakes when the LSO moves (Kafka's DelayedFetch with
+// FetchIsolation.TXN_COMMITTED); the LSO only moves with the HW (or a truncation), whose advance
+// already checks the fetches watching the partition.
 import type { Partition } from '../partition.ts';
 import { DelayedOperation } from './delayed-operation.ts';
 
@@ -18,6 +22,8 @@ export interface DelayedFetchOptions {
   signal: AbortSignal;
   /** A follower's fetch (see the header). */
   fromFollower?: boolean;
+  /** A read_committed consumer's fetch (see the header). */
+  readCommitted?: boolean;
 }
 
 export class DelayedFetch extends DelayedOperation {
@@ -32,7 +38,7 @@ export class DelayedFetch extends DelayedOperation {
     this.completion = new Promise((resolve) => {
       this.resolve = resolve;
     });
-    this.snapshot = o.partitions.map((p) => (o.fromFollower ? p.appendedBytesTotal : p.committedBytes));
+    this.snapshot = o.partitions.map((p) => this.counter(p));
     if (o.signal.aborted) this.forceComplete();
     else o.signal.addEventListener('abort', this.onAbort);
   }
@@ -42,11 +48,17 @@ export class DelayedFetch extends DelayedOperation {
     return [...new Set(this.o.partitions.map((p) => p.key))];
   }
 
+  private counter(p: Partition): number {
+    return this.o.fromFollower ? p.appendedBytesTotal : this.o.readCommitted ? p.stableBytes : p.committedBytes;
+  }
+
   tryComplete(): boolean {
     let bytes = this.o.bytesAtStart;
     const ps = this.o.partitions;
     if (this.o.fromFollower) {
       for (let i = 0; i < ps.length; i++) bytes += ps[i]!.appendedBytesTotal - this.snapshot[i]!;
+    } else if (this.o.readCommitted) {
+      for (let i = 0; i < ps.length; i++) bytes += ps[i]!.stableBytes - this.snapshot[i]!;
     } else {
       for (let i = 0; i < ps.length; i++) bytes += ps[i]!.committedBytes - this.snapshot[i]!;
     }
