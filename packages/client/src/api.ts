@@ -114,8 +114,17 @@ export interface ProducerConfig {
   maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
-  /** `enable.idempotence` (default false; Java's default is true). A broker without InitProducerId fails sends with UNSUPPORTED_VERSION. */
+  /**
+   * `enable.idempotence` (default true, as Java since 3.0: a producer id and per-partition
+   * sequences, so retries never duplicate or reorder records). Left unset, it is turned off by
+   * `acks` 0/1 or `maxInFlight` above 5; set to true with those, INVALID_CONFIG. A broker
+   * without InitProducerId fails idempotent sends with UNSUPPORTED_VERSION (use `idempotent: false`).
+   */
   idempotent?: boolean;
+  /** `transactional.id`: makes the producer transactional (implies idempotence). */
+  transactionalId?: string;
+  /** `transaction.timeout.ms` (default 60000): the coordinator aborts a transaction open longer than this. */
+  transactionTimeoutMs?: number;
   /** Custom partitioner; return undefined to use the default rule. */
   partitioner?: Partitioner;
   /** `partitioner.ignore.keys` (default false). */

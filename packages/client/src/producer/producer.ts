@@ -3,7 +3,8 @@
 // (auto-creation allowed, like the Java producer), picks the partition (explicit, custom, murmur2
 // of the key, or the sticky partition), appends to the accumulator and resolves, per message, with
 // the partition and offset once its batch is acknowledged. `flush()` sends everything now and
-// waits; `close()` flushes and stops. `idempotent: true` turns on KIP-98 sequences (idempotence.ts).
+// waits; `close()` flushes and stops. Idempotence (KIP-98 sequences, idempotence.ts) is on by
+// default, as in Java since 3.0 (`idempotent: false`, acks 0/1 or maxInFlight above 5 turn it off).
 // Per message the hot path allocates only the record and its result (typed arrays hold the rest).
 import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
@@ -59,6 +60,36 @@ const STICKY_SWITCH_BYTES = 16384;
 
 const acksOf = (a: ProducerConfig['acks']): number => (a === undefined || a === 'all' ? -1 : a);
 
+/** The broker keeps the last 5 batches per producer and partition to recognize retries (Kafka's limit for idempotence). */
+export const MAX_IDEMPOTENT_IN_FLIGHT = 5;
+
+/**
+ * Whether the producer is idempotent, as Java's ProducerConfig decides since 3.0 (KIP-679): on by
+ * default; a default that conflicts with `acks` 0/1 or `maxInFlight` above 5 turns it off
+ * quietly; asked for explicitly (or implied by a transactional id), a conflict is INVALID_CONFIG.
+ */
+export function idempotenceOf(config: ProducerConfig): boolean {
+  const acksAll = config.acks === undefined || config.acks === 'all' || config.acks === -1;
+  const inFlightOk = (config.maxInFlight ?? 5) <= MAX_IDEMPOTENT_IN_FLIGHT;
+  const transactional = config.transactionalId !== undefined && config.transactionalId !== null;
+  if (config.idempotent === false) {
+    if (transactional)
+      throw new KafkaClientError(
+        'a transactional producer is idempotent: idempotent: false conflicts with transactionalId',
+        'INVALID_CONFIG',
+        false,
+      );
+    return false;
+  }
+  if (config.idempotent === true || transactional) {
+    const what = transactional ? 'a transactional producer' : 'idempotent: true';
+    if (!acksAll) throw new KafkaClientError(`${what} needs acks: "all"`, 'INVALID_CONFIG', false);
+    if (!inFlightOk) throw new KafkaClientError(`${what} needs maxInFlight <= ${MAX_IDEMPOTENT_IN_FLIGHT}`, 'INVALID_CONFIG', false);
+    return true;
+  }
+  return acksAll && inFlightOk;
+}
+
 export class KafkaProducer implements Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly partitioner: DefaultPartitioner;
@@ -74,10 +105,7 @@ export class KafkaProducer implements Producer {
     private readonly cluster: Cluster,
     config: ProducerConfig = {},
   ) {
-    const idempotent = config.idempotent === true;
-    if (idempotent && config.acks !== undefined && config.acks !== 'all' && config.acks !== -1) {
-      throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
-    }
+    const idempotent = idempotenceOf(config);
     const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
     this.maxBlockMs = config.maxBlockMs ?? 60000;
     this.accumulator = new RecordAccumulator({
