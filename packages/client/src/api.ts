@@ -136,6 +136,15 @@ export interface SendRequest {
   messages: Message[];
 }
 
+/** A consumer's group membership, for sendOffsetsToTransaction (Java's ConsumerGroupMetadata). */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  /** -1 (and memberId '') when not known: the coordinator then checks nothing about membership. */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
 export interface Producer {
   /** Sends records; resolves with one RecordMetadata per message, in order, once acknowledged per `acks`. */
   send(request: SendRequest): Promise<RecordMetadata[]>;
@@ -144,10 +153,35 @@ export interface Producer {
   /** Sends everything buffered now, ignoring linger.ms, and waits for it. */
   flush(): Promise<void>;
   /**
-   * Stops accepting sends, flushes and waits for what is buffered, then closes. With `timeoutMs`,
-   * records not acknowledged by then fail with a PRODUCER_CLOSED error.
+   * Stops accepting sends, flushes and waits for what is buffered, then closes (a transaction
+   * still open is aborted first, as Java does). With `timeoutMs`, records not acknowledged by
+   * then fail with a PRODUCER_CLOSED error.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
+  // Transactions (a producer made with `transactionalId`; the others throw ILLEGAL_STATE).
+  /** Gets the producer id and epoch from the transaction coordinator, fencing older producers with the same id (once, before the first transaction). */
+  initTransactions(): Promise<void>;
+  /** Starts a transaction: sends from now on belong to it. */
+  beginTransaction(): void;
+  /** Commits consumed offsets as part of the transaction (AddOffsetsToTxn, then TxnOffsetCommit to the group's coordinator). */
+  sendOffsetsToTransaction(offsets: OffsetToCommit[], group: ConsumerGroupMetadata | string): Promise<void>;
+  /** Sends what is buffered, waits for it, and commits. On an error, call abortTransaction() (if that fails too, the producer is fenced or broken: close it). */
+  commitTransaction(): Promise<void>;
+  /** Drops what was never sent, waits for what was, and aborts. */
+  abortTransaction(): Promise<void>;
+  /** KafkaJS style: initTransactions() if needed, beginTransaction(), and an object to send, commit or abort with. */
+  transaction(): Promise<Transaction>;
+}
+
+/** One transaction, KafkaJS style (`producer.transaction()`). */
+export interface Transaction {
+  send(request: SendRequest): Promise<RecordMetadata[]>;
+  sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]>;
+  sendOffsets(offsets: OffsetToCommit[], group: ConsumerGroupMetadata | string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  /** True until commit() or abort() was called. */
+  isActive(): boolean;
 }
 
 // ---------------------------------------------------------------- consumer
@@ -220,6 +254,8 @@ export interface Consumer extends AsyncIterable<ConsumerRecord> {
   committed(partitions: TopicPartition[]): Promise<Array<OffsetToCommit | null>>;
   /** The next offset the iterator will return for a partition. */
   position(partition: TopicPartition): bigint | undefined;
+  /** The group membership (id, generation, member id) for a transactional producer's sendOffsetsToTransaction; INVALID_GROUP_ID without a groupId. */
+  groupMetadata(): ConsumerGroupMetadata;
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   /** Records one at a time (also `for await (const r of consumer)`). */

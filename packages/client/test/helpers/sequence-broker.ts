@@ -4,14 +4,17 @@
 // offset), a connection dropped before or after the batch is appended, or an answer held back.
 // InitProducerId answers a new id (epoch 0), or with the current id and epoch (KIP-360) the same
 // id with the next epoch. Each partition's log is the values of its appended records, in order.
+// Every test topic has `partitions` partitions (default 1).
 import { ApiKey, ErrorCode, Off, batchesIn, decodeRecordBatches, setBaseOffset } from '@tributary/protocol';
 import { ProducerStateManager, idempotentBatches } from '@tributary/broker/replica/producer-state';
 import type { PartitionError } from '@tributary/broker/replica/partition-error';
-import { singleNodeMetadata, startFakeBroker, type FakeBroker } from './fake-broker.ts';
+import type { RequestHeader } from '@tributary/protocol';
+import { singleNodeMetadata, startFakeBroker, type FakeBroker, type Handled } from './fake-broker.ts';
 
 export interface ProduceAttempt {
   /** 1-based count of partition attempts so far (over all partitions). */
   n: number;
+  topic: string;
   partition: number;
   producerId: bigint;
   epoch: number;
@@ -33,6 +36,8 @@ export interface SequenceBrokerOptions {
   fault?: (a: ProduceAttempt) => Fault | Promise<Fault>;
   /** Runs before each Produce is handled (hold answers back). */
   hold?: () => Promise<void>;
+  /** Answers any other request first (e.g. a transaction coordinator); undefined falls through. */
+  handle?: (h: RequestHeader, body: any) => Handled | null | undefined | Promise<Handled | null | undefined>;
 }
 
 export interface SequenceBroker {
@@ -40,20 +45,30 @@ export interface SequenceBroker {
   address: string;
   attempts: ProduceAttempt[];
   initRequests: Array<{ producerId: bigint; producerEpoch: number; transactionalId: string | null }>;
-  /** The values appended to a partition, in offset order. */
-  log(partition: number): string[];
+  /** The values appended to a partition (of topic `t` unless given), in offset order. */
+  log(partition: number, topic?: string): string[];
   close(): Promise<void>;
 }
 
 export async function startSequenceBroker(options: SequenceBrokerOptions = {}): Promise<SequenceBroker> {
   const partitions = options.partitions ?? 1;
-  const logs = Array.from({ length: partitions }, () => ({ values: [] as string[], next: 0n, state: new ProducerStateManager() }));
+  const logs = new Map<string, { values: string[]; next: bigint; state: ProducerStateManager }>();
+  const logOf = (topic: string, partition: number) => {
+    const k = `${topic}-${partition}`;
+    let l = logs.get(k);
+    if (!l) logs.set(k, (l = { values: [], next: 0n, state: new ProducerStateManager() }));
+    return l;
+  };
   const attempts: ProduceAttempt[] = [];
   const initRequests: SequenceBroker['initRequests'] = [];
   let nextId = 1000n;
   let self: FakeBroker;
   self = await startFakeBroker(async (h, body) => {
     if (h.apiKey === ApiKey.Metadata) return singleNodeMetadata(self.port, body, partitions);
+    if (h.apiKey !== ApiKey.Produce && options.handle) {
+      const out = await options.handle(h, body);
+      if (out !== undefined) return out;
+    }
     if (h.apiKey === ApiKey.InitProducerId) {
       initRequests.push({ producerId: body.producerId, producerEpoch: body.producerEpoch, transactionalId: body.transactionalId });
       if (body.producerId >= 0n) return { body: { errorCode: 0, producerId: body.producerId, producerEpoch: body.producerEpoch + 1 } };
@@ -72,6 +87,7 @@ export async function startSequenceBroker(options: SequenceBrokerOptions = {}): 
         const decoded = await decodeRecordBatches(records);
         const a: ProduceAttempt = {
           n: attempts.length + 1,
+          topic: t.name,
           partition: p.index,
           producerId: records.readBigInt64BE(Off.ProducerId),
           epoch: records.readInt16BE(Off.ProducerEpoch),
@@ -89,7 +105,7 @@ export async function startSequenceBroker(options: SequenceBrokerOptions = {}): 
           answer(fault.error, -1n, fault.logStartOffset ?? 0n);
           continue;
         }
-        const log = logs[p.index]!;
+        const log = logOf(t.name, p.index);
         const batches = idempotentBatches(records);
         try {
           const dup = log.state.check(batches);
@@ -124,7 +140,7 @@ export async function startSequenceBroker(options: SequenceBrokerOptions = {}): 
     address: `127.0.0.1:${self.port}`,
     attempts,
     initRequests,
-    log: (p) => logs[p]!.values,
+    log: (p, topic = 't') => logOf(topic, p).values,
     close: () => self.close(),
   };
 }
