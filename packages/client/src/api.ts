@@ -334,6 +334,46 @@ export interface GroupDescription {
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
 }
 
+/** A transactional id's state at its coordinator (Java's TransactionDescription). */
+export interface TransactionDescription {
+  transactionalId: string;
+  /** The broker that coordinates it. */
+  coordinatorId: number;
+  /** Kafka's name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, Dead, PrepareEpochFence. */
+  state: string;
+  producerId: bigint;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** When the ongoing transaction started (ms), null when none is. */
+  transactionStartTimeMs: number | null;
+  topicPartitions: TopicPartition[];
+}
+
+/** One transactional id as ListTransactions reports it (Java's TransactionListing), with the broker that answered. */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: bigint;
+  state: string;
+  coordinatorId: number;
+}
+
+/** A producer active on a partition (Java's ProducerState). */
+export interface ProducerState {
+  producerId: bigint;
+  producerEpoch: number;
+  lastSequence: number;
+  /** Timestamp (ms) of the producer's last record. */
+  lastTimestamp: number;
+  /** The coordinator epoch of its last transaction marker, null when none. */
+  coordinatorEpoch: number | null;
+  /** First offset of its ongoing transaction on this partition, null when none. */
+  currentTransactionStartOffset: bigint | null;
+}
+
+export interface PartitionProducerState extends TopicPartition {
+  activeProducers: ProducerState[];
+}
+
 export interface AdminConfig {
   /** `default.api.timeout.ms`: how long an operation is retried after a lost connection or a moved coordinator/controller (default 60000). */
   defaultApiTimeoutMs?: number;
@@ -373,6 +413,15 @@ export interface Admin {
   describeCluster(): Promise<ClusterDescription>;
   /** The metadata quorum: its leader, epoch, high watermark, voters and observers (DescribeQuorum, any broker forwards). */
   describeMetadataQuorum(): Promise<QuorumInfo>;
+  /** Transactional ids' state, from their coordinators (FindCoordinator key type 1, DescribeTransactions). */
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]>;
+  /**
+   * Transactional ids known to every broker (ListTransactions), optionally only those in `states`,
+   * of `producerIds`, or (v1+) running longer than `durationMs`.
+   */
+  listTransactions(options?: { states?: string[]; producerIds?: bigint[]; durationMs?: number }): Promise<TransactionListing[]>;
+  /** Producers active on partitions, from their leaders or from broker `brokerId` (DescribeProducers). */
+  describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]>;
 }
 
 // ---------------------------------------------------------------- errors
