@@ -14,8 +14,8 @@ import { KafkaClientError } from '../network/errors.ts';
 
 export type Verdict<T> =
   | { ok: T }
-  /** Ask again after `backoffMs`; `find`: look the coordinator up again first. */
-  | { retry: true; find?: boolean; backoffMs?: number }
+  /** Ask again after `backoffMs`; `find`: look the coordinator up again first; `reason`: for the timeout's message. */
+  | { retry: true; find?: boolean; backoffMs?: number; reason?: string }
   /** The transaction must be aborted; `bump`: an epoch bump is needed (fatal when the coordinator cannot bump). */
   | { abortable: KafkaClientError; bump?: boolean }
   | { fatal: KafkaClientError };
@@ -72,7 +72,8 @@ export class CoordinatorFinder {
     }
     const r = await any.request(ApiKey.FindCoordinator, { key: this.key, keyType: this.keyType, coordinatorKeys: [] });
     const what = `FindCoordinator for ${this.keyType === 1 ? 'transactional id' : 'group'} ${this.key}`;
-    if (r.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE) throw new VerdictError({ retry: true });
+    if (r.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      throw new VerdictError({ retry: true, reason: `${what}: COORDINATOR_NOT_AVAILABLE` });
     if (r.errorCode === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) throw new VerdictError({ fatal: codeError(r.errorCode, what) });
     if (r.errorCode === ErrorCode.GROUP_AUTHORIZATION_FAILED) throw new VerdictError({ abortable: codeError(r.errorCode, what) });
     if (r.errorCode !== ErrorCode.NONE) throw new VerdictError({ fatal: codeError(r.errorCode, what, r.errorMessage) });
@@ -96,6 +97,7 @@ export async function runStep<T>(
   options: StepOptions,
   step: (c: BrokerConnection) => Promise<Verdict<T>>,
 ): Promise<T> {
+  let last = '';
   for (;;) {
     let v: Verdict<T>;
     try {
@@ -113,9 +115,11 @@ export async function runStep<T>(
     if ('ok' in v) return v.ok;
     if ('fatal' in v || 'abortable' in v) throw options.onError(v);
     if (v.find) finder.reset();
+    if (v.reason) last = v.reason;
     const backoff = v.backoffMs ?? options.retryBackoffMs;
     if (options.clock() + backoff >= options.deadline) {
-      throw new KafkaClientError(`${options.what}: timed out (max.block.ms) waiting for the coordinator`, 'REQUEST_TIMED_OUT', true);
+      const why = last ? ` (last error: ${last})` : '';
+      throw new KafkaClientError(`${options.what}: timed out (max.block.ms) waiting for the coordinator${why}`, 'REQUEST_TIMED_OUT', true);
     }
     await sleep(backoff);
   }

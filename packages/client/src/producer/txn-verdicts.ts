@@ -10,8 +10,9 @@ const ADD_PARTITIONS_RETRY_BACKOFF_MS = 20;
 
 /** The answer to a coordinator error shared by InitProducerId, AddOffsetsToTxn and EndTxn. */
 export function coordinatorVerdict<T>(code: number, what: string): Verdict<T> {
-  if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) return { retry: true, find: true };
-  if (code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.CONCURRENT_TRANSACTIONS) return { retry: true };
+  const reason = `${what}: ${codeError(code, what).type}`;
+  if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) return { retry: true, find: true, reason };
+  if (code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.CONCURRENT_TRANSACTIONS) return { retry: true, reason };
   if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED) return { fatal: fencedError(what) };
   if (code === ErrorCode.UNKNOWN_PRODUCER_ID || code === ErrorCode.INVALID_PRODUCER_ID_MAPPING)
     return { abortable: codeError(code, what), bump: true };
