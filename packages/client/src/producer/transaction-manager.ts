@@ -139,8 +139,9 @@ export class TransactionManager implements TransactionHooks {
   }
 
   private abortableError(error: KafkaClientError): KafkaClientError {
-    // an abort under way stays one (Java's transitionToAbortableError)
-    if (this.state === 'ABORTING_TRANSACTION') return error;
+    // an abort under way stays one (Java's transitionToAbortableError); outside a transaction
+    // (or after a fatal error) there is nothing to abort: the failing call rejects, that is all
+    if (!ENTERED_FROM.ABORTABLE_ERROR.includes(this.state)) return error;
     this.transitionTo('ABORTABLE_ERROR', error);
     this.producer.abortBatches(error, false);
     return error;
