@@ -11,6 +11,7 @@ import { quorumGroup } from './quorum.ts';
 import { scaleGroup } from './scale.ts';
 import { groupGroup } from './group.ts';
 import { clientsGroup } from './clients.ts';
+import { inflightGroup } from './inflight.ts';
 import { peersGroup } from './peers.ts';
 
 export const GROUPS: ScenarioGroup[] = [
@@ -25,5 +26,6 @@ export const GROUPS: ScenarioGroup[] = [
   scaleGroup,
   groupGroup,
   clientsGroup,
+  inflightGroup,
   peersGroup,
 ];

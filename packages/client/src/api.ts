@@ -114,8 +114,17 @@ export interface ProducerConfig {
   maxBlockMs?: number;
   /** `retry.backoff.ms` (default 100). */
   retryBackoffMs?: number;
-  /** `enable.idempotence` (default false; Java's default is true). A broker without InitProducerId fails sends with UNSUPPORTED_VERSION. */
+  /**
+   * `enable.idempotence` (default true, as Java since 3.0: a producer id and per-partition
+   * sequences, so retries never duplicate or reorder records). Left unset, it is turned off by
+   * `acks` 0/1 or `maxInFlight` above 5; set to true with those, INVALID_CONFIG. A broker
+   * without InitProducerId fails idempotent sends with UNSUPPORTED_VERSION (use `idempotent: false`).
+   */
   idempotent?: boolean;
+  /** `transactional.id`: makes the producer transactional (implies idempotence). */
+  transactionalId?: string;
+  /** `transaction.timeout.ms` (default 60000): the coordinator aborts a transaction open longer than this. */
+  transactionTimeoutMs?: number;
   /** Custom partitioner; return undefined to use the default rule. */
   partitioner?: Partitioner;
   /** `partitioner.ignore.keys` (default false). */
@@ -127,6 +136,15 @@ export interface SendRequest {
   messages: Message[];
 }
 
+/** A consumer's group membership, for sendOffsetsToTransaction (Java's ConsumerGroupMetadata). */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  /** -1 (and memberId '') when not known: the coordinator then checks nothing about membership. */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
 export interface Producer {
   /** Sends records; resolves with one RecordMetadata per message, in order, once acknowledged per `acks`. */
   send(request: SendRequest): Promise<RecordMetadata[]>;
@@ -135,10 +153,35 @@ export interface Producer {
   /** Sends everything buffered now, ignoring linger.ms, and waits for it. */
   flush(): Promise<void>;
   /**
-   * Stops accepting sends, flushes and waits for what is buffered, then closes. With `timeoutMs`,
-   * records not acknowledged by then fail with a PRODUCER_CLOSED error.
+   * Stops accepting sends, flushes and waits for what is buffered, then closes (a transaction
+   * still open is aborted first, as Java does). With `timeoutMs`, records not acknowledged by
+   * then fail with a PRODUCER_CLOSED error.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
+  // Transactions (a producer made with `transactionalId`; the others throw ILLEGAL_STATE).
+  /** Gets the producer id and epoch from the transaction coordinator, fencing older producers with the same id (once, before the first transaction). */
+  initTransactions(): Promise<void>;
+  /** Starts a transaction: sends from now on belong to it. */
+  beginTransaction(): void;
+  /** Commits consumed offsets as part of the transaction (AddOffsetsToTxn, then TxnOffsetCommit to the group's coordinator). */
+  sendOffsetsToTransaction(offsets: OffsetToCommit[], group: ConsumerGroupMetadata | string): Promise<void>;
+  /** Sends what is buffered, waits for it, and commits. On an error, call abortTransaction() (if that fails too, the producer is fenced or broken: close it). */
+  commitTransaction(): Promise<void>;
+  /** Drops what was never sent, waits for what was, and aborts. */
+  abortTransaction(): Promise<void>;
+  /** KafkaJS style: initTransactions() if needed, beginTransaction(), and an object to send, commit or abort with. */
+  transaction(): Promise<Transaction>;
+}
+
+/** One transaction, KafkaJS style (`producer.transaction()`). */
+export interface Transaction {
+  send(request: SendRequest): Promise<RecordMetadata[]>;
+  sendBatch(requests: SendRequest[]): Promise<RecordMetadata[][]>;
+  sendOffsets(offsets: OffsetToCommit[], group: ConsumerGroupMetadata | string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  /** True until commit() or abort() was called. */
+  isActive(): boolean;
 }
 
 // ---------------------------------------------------------------- consumer
@@ -211,6 +254,8 @@ export interface Consumer extends AsyncIterable<ConsumerRecord> {
   committed(partitions: TopicPartition[]): Promise<Array<OffsetToCommit | null>>;
   /** The next offset the iterator will return for a partition. */
   position(partition: TopicPartition): bigint | undefined;
+  /** The group membership (id, generation, member id) for a transactional producer's sendOffsetsToTransaction; INVALID_GROUP_ID without a groupId. */
+  groupMetadata(): ConsumerGroupMetadata;
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   /** Records one at a time (also `for await (const r of consumer)`). */
@@ -289,6 +334,46 @@ export interface GroupDescription {
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
 }
 
+/** A transactional id's state at its coordinator (Java's TransactionDescription). */
+export interface TransactionDescription {
+  transactionalId: string;
+  /** The broker that coordinates it. */
+  coordinatorId: number;
+  /** Kafka's name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, Dead, PrepareEpochFence. */
+  state: string;
+  producerId: bigint;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** When the ongoing transaction started (ms), null when none is. */
+  transactionStartTimeMs: number | null;
+  topicPartitions: TopicPartition[];
+}
+
+/** One transactional id as ListTransactions reports it (Java's TransactionListing), with the broker that answered. */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: bigint;
+  state: string;
+  coordinatorId: number;
+}
+
+/** A producer active on a partition (Java's ProducerState). */
+export interface ProducerState {
+  producerId: bigint;
+  producerEpoch: number;
+  lastSequence: number;
+  /** Timestamp (ms) of the producer's last record. */
+  lastTimestamp: number;
+  /** The coordinator epoch of its last transaction marker, null when none. */
+  coordinatorEpoch: number | null;
+  /** First offset of its ongoing transaction on this partition, null when none. */
+  currentTransactionStartOffset: bigint | null;
+}
+
+export interface PartitionProducerState extends TopicPartition {
+  activeProducers: ProducerState[];
+}
+
 export interface AdminConfig {
   /** `default.api.timeout.ms`: how long an operation is retried after a lost connection or a moved coordinator/controller (default 60000). */
   defaultApiTimeoutMs?: number;
@@ -328,6 +413,15 @@ export interface Admin {
   describeCluster(): Promise<ClusterDescription>;
   /** The metadata quorum: its leader, epoch, high watermark, voters and observers (DescribeQuorum, any broker forwards). */
   describeMetadataQuorum(): Promise<QuorumInfo>;
+  /** Transactional ids' state, from their coordinators (FindCoordinator key type 1, DescribeTransactions). */
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]>;
+  /**
+   * Transactional ids known to every broker (ListTransactions), optionally only those in `states`,
+   * of `producerIds`, or (v1+) running longer than `durationMs`.
+   */
+  listTransactions(options?: { states?: string[]; producerIds?: bigint[]; durationMs?: number }): Promise<TransactionListing[]>;
+  /** Producers active on partitions, from their leaders or from broker `brokerId` (DescribeProducers). */
+  describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]>;
 }
 
 // ---------------------------------------------------------------- errors

@@ -8,6 +8,8 @@ import { produceCommand } from './commands/produce.ts';
 import { consumeCommand } from './commands/consume.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
+import { transactionsCommand } from './commands/transactions.ts';
+import { producersCommand } from './commands/producers.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -18,6 +20,8 @@ export const COMMANDS: readonly Command[] = [
   consumeCommand,
   groupsCommand,
   metadataQuorumCommand,
+  transactionsCommand,
+  producersCommand,
 ];
 
 function usage(): string {

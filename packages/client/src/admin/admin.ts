@@ -2,7 +2,8 @@
 // cluster. Requests go where Kafka's AdminClient sends them: topic creation/deletion/partitions
 // to the controller (any broker forwards in KRaft), ListOffsets and DeleteRecords to partition
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
-// configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts). Per-item
+// configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
+// operations to transaction coordinators, every broker or partition leaders (transactions.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
@@ -12,10 +13,15 @@ import type {
   GroupDescription,
   NewTopic,
   OffsetToCommit,
+  PartitionProducerState,
   QuorumInfo,
   TopicDescription,
+  TransactionDescription,
+  TransactionListing,
 } from '../api.ts';
+import type { TopicPartition } from '../assignors/types.ts';
 import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
+import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -359,6 +365,18 @@ export class KafkaAdmin implements Admin {
 
   describeMetadataQuorum(): Promise<QuorumInfo> {
     return describeMetadataQuorum(this.cluster);
+  }
+
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return describeTransactions(this.cluster, transactionalIds);
+  }
+
+  listTransactions(options?: { states?: string[]; producerIds?: bigint[]; durationMs?: number }): Promise<TransactionListing[]> {
+    return listTransactions(this.cluster, options);
+  }
+
+  describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]> {
+    return describeProducers(this.cluster, partitions, options);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

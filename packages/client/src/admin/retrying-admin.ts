@@ -74,4 +74,13 @@ export class RetryingAdmin implements Admin {
   describeMetadataQuorum(...a: Args<'describeMetadataQuorum'>) {
     return this.run(() => this.inner.describeMetadataQuorum(...a));
   }
+  describeTransactions(...a: Args<'describeTransactions'>) {
+    return this.run(() => this.inner.describeTransactions(...a));
+  }
+  listTransactions(...a: Args<'listTransactions'>) {
+    return this.run(() => this.inner.listTransactions(...a));
+  }
+  describeProducers(...a: Args<'describeProducers'>) {
+    return this.run(() => this.inner.describeProducers(...a));
+  }
 }

@@ -6,6 +6,7 @@
 // commits consumed positions every `auto.commit.interval.ms`, before partitions are revoked, and
 // on close. `commit()` commits positions (or given offsets) now.
 import type {
+  ConsumerGroupMetadata,
   Consumer,
   ConsumerConfig,
   ConsumerRecord,
@@ -127,6 +128,17 @@ export class KafkaConsumer implements Consumer {
 
   position(partition: TopicPartition): bigint | undefined {
     return this.subscriptions.position(partition)?.offset;
+  }
+
+  groupMetadata(): ConsumerGroupMetadata {
+    if (!this.group || this.config.groupId === undefined)
+      throw new KafkaClientError('groupMetadata() needs a consumer with a groupId', 'INVALID_GROUP_ID', false, { code: 24 });
+    return {
+      groupId: this.config.groupId,
+      generationId: this.group.generationId,
+      memberId: this.group.memberId,
+      groupInstanceId: this.config.groupInstanceId ?? null,
+    };
   }
 
   pause(partitions: TopicPartition[]): void {

@@ -5,9 +5,15 @@
 // its delta: number arithmetic, one bigint per record) and timestamp (BaseTimestamp plus delta, or
 // MaxTimestamp for LogAppendTime batches). A partial trailing batch (cut at max bytes) is left
 // for the next fetch. Synchronous unless a batch is compressed: only then does it wait for the codec.
+// read_committed (the fetch's abortedTransactions given): Java's CompletedFetch algorithm — the
+// aborted transactions ordered by first offset; before each batch of a producer, those starting
+// at or before its last offset put their producer in the aborted set; a transactional batch of a
+// producer in the set is skipped whole; an ABORT marker (control batch) takes its producer out.
+// Control batches are never yielded; the next fetch offset still moves past every batch.
 import {
   Attr,
   BATCH_HEADER_SIZE,
+  ControlRecordType,
   CompressionType,
   InvalidBatchError,
   Off,
@@ -30,6 +36,45 @@ export interface DecodedFetch {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A transaction the partition's leader reports aborted within the fetched range (Fetch v4+). */
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+/** read_committed state of one partition's fetch (Java's CompletedFetch abortedProducerIds and abortedTransactions). */
+class AbortedFilter {
+  private readonly pending: AbortedTransaction[];
+  private next = 0;
+  /** Producers whose aborted transaction the batches being read belong to. */
+  readonly producers = new Set<bigint>();
+
+  constructor(aborted: readonly AbortedTransaction[]) {
+    // Java keeps a min-heap by first offset; sorted once, read in order, is the same here
+    this.pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  }
+
+  /** Every aborted transaction starting at or before `offset` puts its producer in the set. */
+  consumeUpTo(offset: bigint): void {
+    while (this.next < this.pending.length && this.pending[this.next]!.firstOffset <= offset)
+      this.producers.add(this.pending[this.next++]!.producerId);
+  }
+}
+
+/** Whether the control batch at `pos` holds an ABORT marker (its first record's key: version int16, type int16). */
+function isAbortMarker(blob: Buffer, pos: number, size: number): boolean {
+  if (blob.readInt32BE(pos + Off.RecordsCount) < 1) return false;
+  let type = -1;
+  try {
+    readRecords(blob, pos + BATCH_HEADER_SIZE, pos + size, 1, (_o, _t, key) => {
+      if (key && key.length >= 4) type = key.readInt16BE(2);
+    });
+  } catch {
+    return false;
+  }
+  return type === ControlRecordType.Abort;
+}
 
 type FetchedRecordConstructor = new (
   topic: string,
@@ -100,10 +145,20 @@ function offsetAfter(blob: Buffer, pos: number): bigint {
   return blob.readBigInt64BE(pos + Off.BaseOffset) + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)) + 1n;
 }
 
-/** Decodes `blob`; returns a promise only when a batch needs decompressing. Throws InvalidBatchError on a corrupt batch. */
-export function decodeFetch(topic: string, partition: number, blob: Buffer, checkCrcs = true): DecodedFetch | Promise<DecodedFetch> {
+/**
+ * Decodes `blob`; returns a promise only when a batch needs decompressing. Throws InvalidBatchError
+ * on a corrupt batch. `aborted` (read_committed): the response's abortedTransactions, whose
+ * transactional batches are left out; null reads everything (read_uncommitted).
+ */
+export function decodeFetch(
+  topic: string,
+  partition: number,
+  blob: Buffer,
+  checkCrcs = true,
+  aborted: readonly AbortedTransaction[] | null = null,
+): DecodedFetch | Promise<DecodedFetch> {
   const out: DecodedFetch = { records: [], nextFetchOffset: null };
-  return walk(topic, partition, blob, 0, checkCrcs, out);
+  return walk(topic, partition, blob, 0, checkCrcs, out, aborted ? new AbortedFilter(aborted) : null);
 }
 
 function walk(
@@ -113,6 +168,7 @@ function walk(
   pos: number,
   checkCrcs: boolean,
   out: DecodedFetch,
+  filter: AbortedFilter | null,
 ): DecodedFetch | Promise<DecodedFetch> {
   let last = -1; // the last complete batch: the next fetch offset is computed once, from it
   while (pos < blob.length) {
@@ -121,7 +177,18 @@ function walk(
     checkBatchFormat(blob, pos, checkCrcs);
     last = pos;
     const attributes = blob.readInt16BE(pos + Off.Attributes);
-    if ((attributes & Attr.Control) !== 0) {
+    const control = (attributes & Attr.Control) !== 0;
+    if (filter !== null && blob.readInt32BE(pos + Off.ProducerId) >= 0) {
+      const producerId = blob.readBigInt64BE(pos + Off.ProducerId);
+      filter.consumeUpTo(blob.readBigInt64BE(pos + Off.BaseOffset) + BigInt(blob.readInt32BE(pos + Off.LastOffsetDelta)));
+      if (control) {
+        if (isAbortMarker(blob, pos, size)) filter.producers.delete(producerId);
+      } else if ((attributes & Attr.Transactional) !== 0 && filter.producers.has(producerId)) {
+        pos += size; // a batch of an aborted transaction
+        continue;
+      }
+    }
+    if (control) {
       pos += size;
       continue;
     }
@@ -133,7 +200,7 @@ function walk(
       return decompress(codec, section).then(
         (records) => {
           appendRecords(topic, partition, blob, pos, attributes, records, out.records);
-          return walk(topic, partition, blob, next, checkCrcs, out);
+          return walk(topic, partition, blob, next, checkCrcs, out, filter);
         },
         (err: Error) => {
           throw new InvalidBatchError('bad-compression', err.message);

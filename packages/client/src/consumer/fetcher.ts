@@ -13,12 +13,14 @@
 // instead of serving; the leader is then forgotten, metadata refreshed (at most every
 // LEADER_REFRESH_BACKOFF_MS while a leader stays unknown) and fetching resumes at the same position
 // on the new leader. UNKNOWN_LEADER_EPOCH (the broker is behind our metadata) retries after a
-// backoff. Not implemented: OffsetsForLeaderEpoch validation of positions after a leader change
+// backoff. read_committed (isolation level 1): the broker answers up to the last stable offset with
+// the aborted transactions of the range, which the decoder leaves out (fetch-decoder.ts).
+// Not implemented: OffsetsForLeaderEpoch validation of positions after a leader change
 // (log truncation detection) and LastFetchedEpoch / DivergingEpoch.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKey, ErrorCode, errorInfo, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster.ts';
-import { decodeFetch, scanFetch, type DecodedFetch } from './fetch-decoder.ts';
+import { decodeFetch, scanFetch, type AbortedTransaction, type DecodedFetch } from './fetch-decoder.ts';
 import type { ConsumerRecord } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import type { CompletedFetch, FetchBuffer } from './fetch-buffer.ts';
@@ -184,7 +186,9 @@ export class Fetcher {
           continue;
         }
         if (p.errorCode === ErrorCode.NONE) {
-          const pending = this.complete(tp, req.offset, p.records, p.highWatermark);
+          // read_committed: the aborted transactions in this range are left out when decoding
+          const aborted = this.config.isolationLevel === 1 ? (p.abortedTransactions ?? []) : null;
+          const pending = this.complete(tp, req.offset, p.records, p.highWatermark, aborted);
           if (pending) await pending;
         } else if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           try {
@@ -219,7 +223,13 @@ export class Fetcher {
    * takes from them (so the next fetch leaves first, and stale fetches are never decoded);
    * compressed ones are decompressed and decoded now, before the partition is fetched again.
    */
-  private complete(tp: TopicPartition, fetchOffset: bigint, records: Buffer | null, highWatermark: bigint): void | Promise<void> {
+  private complete(
+    tp: TopicPartition,
+    fetchOffset: bigint,
+    records: Buffer | null,
+    highWatermark: bigint,
+    aborted: readonly AbortedTransaction[] | null,
+  ): void | Promise<void> {
     if (!records || records.length === 0) return;
     const corrupt = (err: unknown) => {
       this.errors.push(
@@ -249,7 +259,7 @@ export class Fetcher {
       this.buffer.add(
         fetch(scan.nextFetchOffset, null, () => {
           try {
-            return (decodeFetch(tp.topic, tp.partition, records, checkCrcs) as DecodedFetch).records; // uncompressed: synchronous
+            return (decodeFetch(tp.topic, tp.partition, records, checkCrcs, aborted) as DecodedFetch).records; // uncompressed: synchronous
           } catch (err) {
             corrupt(err);
             return null;
@@ -263,7 +273,7 @@ export class Fetcher {
     };
     let decoded: DecodedFetch | Promise<DecodedFetch>;
     try {
-      decoded = decodeFetch(tp.topic, tp.partition, records, this.config.checkCrcs);
+      decoded = decodeFetch(tp.topic, tp.partition, records, this.config.checkCrcs, aborted);
     } catch (err) {
       corrupt(err);
       return;

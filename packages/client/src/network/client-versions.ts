@@ -35,6 +35,14 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.IncrementalAlterConfigs]: r(0, 1),
   [ApiKey.DescribeQuorum]: r(0, 2),
   [ApiKey.DescribeCluster]: r(0, 1),
+  // transactions: v3 at most for AddPartitionsToTxn (v4+ is broker to broker); no KIP-890 versions yet
+  [ApiKey.AddPartitionsToTxn]: r(0, 3),
+  [ApiKey.AddOffsetsToTxn]: r(0, 3),
+  [ApiKey.EndTxn]: r(0, 3),
+  [ApiKey.TxnOffsetCommit]: r(0, 3),
+  [ApiKey.DescribeTransactions]: r(0, 0),
+  [ApiKey.ListTransactions]: r(0, 1),
+  [ApiKey.DescribeProducers]: r(0, 0),
 };
 
 export function clientRange(apiKey: number): VersionRange {

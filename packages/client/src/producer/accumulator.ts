@@ -5,7 +5,8 @@
 // Kafka 4.0, KIP-1030; 0 before), while flushing or closing, or after `retry.backoff.ms` for a
 // retried batch. `ready()` returns the leaders with something to send and when to look again;
 // `drain()` takes for one leader at most one batch per partition, round-robin over its partitions,
-// up to `max.request.size` per request (at least one batch). Batches past `delivery.timeout.ms`
+// up to `max.request.size` per request (at least one batch), asking an idempotent producer's gate
+// (DrainGate) first, which also gives each batch its sequence. Batches past `delivery.timeout.ms`
 // are expired (a partition's queue stays, empty, once created). A batch the broker finds too large
 // (MESSAGE_TOO_LARGE) is split in halves in its place. These defaults are Java's; the producer
 // passes its own (producer.ts). Time comes from an injected clock. Records stay as objects; the sender encodes each
@@ -66,6 +67,8 @@ export class ProducerBatch {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** The sequence was rewritten after an epoch bump (Java's ProducerBatch.sequenceHasBeenReset). */
+  sequenceReset = false;
   closed = false;
   /** Span of creation order this batch stands for (1; a split's halves share their parent's). */
   orderSpan = 1;
@@ -118,6 +121,12 @@ export class ProducerBatch {
 
   get recordCount(): number {
     return this.records.length;
+  }
+
+  /** The sequence of the batch's last record (wrapping at Int32.MAX, as DefaultRecordBatch.incrementSequence). */
+  get lastSequence(): number {
+    const last = this.baseSequence + this.records.length - 1;
+    return last > 0x7fffffff ? last - 0x7fffffff - 1 : last;
   }
 
   get isDone(): boolean {
@@ -205,6 +214,17 @@ export interface ReadyResult {
 /** Leader of a partition, or undefined/-1 when unknown. */
 export type LeaderLookup = (topic: string, partition: number) => number | undefined;
 
+/**
+ * What an idempotent or transactional producer adds to draining (Java's
+ * RecordAccumulator.shouldStopDrainBatchesForPartition and the sequence assignment in drain):
+ * whether a partition's first batch may leave now, and the hook that gives a drained batch its
+ * producer id, epoch and sequence.
+ */
+export interface DrainGate {
+  mayDrain(first: ProducerBatch): boolean;
+  drained(batch: ProducerBatch): void;
+}
+
 /** Puts a batch back before the first queued batch created after it (usually at the head). */
 function insertInOrder(batches: ProducerBatch[], batch: ProducerBatch): void {
   let i = 0;
@@ -229,7 +249,7 @@ export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue>();
   /** The same queues by topic, then partition index: the append path looks up without building a key string. */
   private readonly byTopic = new Map<string, Array<PartitionQueue | undefined>>();
-  /** Partitions not drained now: an idempotent partition with its batch in flight, or one held while its leader changed. */
+  /** Partitions not drained now: held while their leader changed with batches in flight to the old one. */
   private readonly muted = new Set<string>();
   private readonly drainIndex = new Map<number, number>();
   private flushes = 0;
@@ -331,7 +351,7 @@ export class RecordAccumulator {
    * the partition the previous drain stopped at, up to `maxRequestSize` bytes (at least one batch).
    * Drained batches are closed, removed from their queue, and their attempt counted.
    */
-  drain(leaderOf: LeaderLookup, nodes: Iterable<number>, maxRequestSize: number): Map<number, ProducerBatch[]> {
+  drain(leaderOf: LeaderLookup, nodes: Iterable<number>, maxRequestSize: number, gate?: DrainGate): Map<number, ProducerBatch[]> {
     const now = this.clock();
     const out = new Map<number, ProducerBatch[]>();
     const byLeader = new Map<number, PartitionQueue[]>();
@@ -357,7 +377,9 @@ export class RecordAccumulator {
           this.drainIndex.set(node, idx);
           break;
         }
+        if (gate && !gate.mayDrain(first)) continue;
         q.batches.shift();
+        gate?.drained(first);
         first.closed = true;
         first.attempts++;
         first.lastAttemptMs = now;
@@ -370,12 +392,13 @@ export class RecordAccumulator {
     return out;
   }
 
-  /** Replaces a batch the broker found too large by its two halves, in its place in the queue. */
-  splitAndReenqueue(batch: ProducerBatch): void {
+  /** Replaces a batch the broker found too large by its two halves, in its place in the queue; returns the halves. */
+  splitAndReenqueue(batch: ProducerBatch): [ProducerBatch, ProducerBatch] {
     const [first, second] = batch.split();
     const q = this.queueOf(batch.topic, batch.partition);
     insertInOrder(q.batches, second);
     insertInOrder(q.batches, first);
+    return [first, second];
   }
 
   /**
@@ -424,6 +447,21 @@ export class RecordAccumulator {
   hasUndrained(): boolean {
     for (const q of this.queues.values()) if (q.batches.length) return true;
     return false;
+  }
+
+  /**
+   * Fails and removes the queued batches `which` selects (Java's abortUndrainedBatches: a
+   * transaction being aborted drops what was never sent; batches with a sequence still go out).
+   */
+  abortBatches(error: Error, which: (b: ProducerBatch) => boolean): void {
+    for (const q of this.queues.values()) {
+      const keep: ProducerBatch[] = [];
+      for (const b of q.batches) {
+        if (which(b)) b.fail(error);
+        else keep.push(b);
+      }
+      q.batches = keep;
+    }
   }
 
   /** Fails every queued batch (on abort / forced close). */

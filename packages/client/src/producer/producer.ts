@@ -3,9 +3,21 @@
 // (auto-creation allowed, like the Java producer), picks the partition (explicit, custom, murmur2
 // of the key, or the sticky partition), appends to the accumulator and resolves, per message, with
 // the partition and offset once its batch is acknowledged. `flush()` sends everything now and
-// waits; `close()` flushes and stops. `idempotent: true` turns on KIP-98 sequences (idempotence.ts).
+// waits; `close()` flushes and stops. Idempotence (KIP-98 sequences, idempotence.ts) is on by
+// default, as in Java since 3.0 (`idempotent: false`, acks 0/1 or maxInFlight above 5 turn it off).
 // Per message the hot path allocates only the record and its result (typed arrays hold the rest).
-import type { Message, Producer, ProducerConfig, RecordMetadata, SendRequest, Bytes, HeaderInput } from '../api.ts';
+import type {
+  Message,
+  Producer,
+  ProducerConfig,
+  RecordMetadata,
+  SendRequest,
+  Bytes,
+  HeaderInput,
+  ConsumerGroupMetadata,
+  OffsetToCommit,
+  Transaction,
+} from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { DefaultPartitioner } from '../partitioner/partitioner.ts';
 import { ConnectionError, KafkaClientError } from '../network/errors.ts';
@@ -20,6 +32,8 @@ import {
 import { partitionAndAppend } from './partition-and-append.ts';
 import { Sender } from './sender.ts';
 import { IdempotenceState } from './idempotence.ts';
+import { TransactionManager } from './transaction-manager.ts';
+import { KafkaTransaction } from './transaction.ts';
 
 export function toBuffer(v: Bytes | null | undefined): Buffer | null {
   if (v === null || v === undefined) return null;
@@ -59,6 +73,36 @@ const STICKY_SWITCH_BYTES = 16384;
 
 const acksOf = (a: ProducerConfig['acks']): number => (a === undefined || a === 'all' ? -1 : a);
 
+/** The broker keeps the last 5 batches per producer and partition to recognize retries (Kafka's limit for idempotence). */
+export const MAX_IDEMPOTENT_IN_FLIGHT = 5;
+
+/**
+ * Whether the producer is idempotent, as Java's ProducerConfig decides since 3.0 (KIP-679): on by
+ * default; a default that conflicts with `acks` 0/1 or `maxInFlight` above 5 turns it off
+ * quietly; asked for explicitly (or implied by a transactional id), a conflict is INVALID_CONFIG.
+ */
+export function idempotenceOf(config: ProducerConfig): boolean {
+  const acksAll = config.acks === undefined || config.acks === 'all' || config.acks === -1;
+  const inFlightOk = (config.maxInFlight ?? 5) <= MAX_IDEMPOTENT_IN_FLIGHT;
+  const transactional = config.transactionalId !== undefined && config.transactionalId !== null;
+  if (config.idempotent === false) {
+    if (transactional)
+      throw new KafkaClientError(
+        'a transactional producer is idempotent: idempotent: false conflicts with transactionalId',
+        'INVALID_CONFIG',
+        false,
+      );
+    return false;
+  }
+  if (config.idempotent === true || transactional) {
+    const what = transactional ? 'a transactional producer' : 'idempotent: true';
+    if (!acksAll) throw new KafkaClientError(`${what} needs acks: "all"`, 'INVALID_CONFIG', false);
+    if (!inFlightOk) throw new KafkaClientError(`${what} needs maxInFlight <= ${MAX_IDEMPOTENT_IN_FLIGHT}`, 'INVALID_CONFIG', false);
+    return true;
+  }
+  return acksAll && inFlightOk;
+}
+
 export class KafkaProducer implements Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly partitioner: DefaultPartitioner;
@@ -69,15 +113,17 @@ export class KafkaProducer implements Producer {
     return this.closing !== null;
   }
   private readonly maxBlockMs: number;
+  /** A transactional producer's state machine (null without a transactionalId). */
+  private readonly txn: TransactionManager | null = null;
 
   constructor(
     private readonly cluster: Cluster,
     config: ProducerConfig = {},
   ) {
-    const idempotent = config.idempotent === true;
-    if (idempotent && config.acks !== undefined && config.acks !== 'all' && config.acks !== -1) {
-      throw new KafkaClientError('idempotent: true needs acks: "all"', 'INVALID_CONFIG', false);
-    }
+    const idempotent = idempotenceOf(config);
+    if (config.transactionalId === '') throw new KafkaClientError('transactionalId must not be empty', 'INVALID_CONFIG', false);
+    const transactionalId = config.transactionalId ?? null;
+    const idempotence = idempotent ? new IdempotenceState(cluster) : null;
     const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
     this.maxBlockMs = config.maxBlockMs ?? 60000;
     this.accumulator = new RecordAccumulator({
@@ -101,13 +147,37 @@ export class KafkaProducer implements Producer {
         maxInFlight: config.maxInFlight ?? 5,
         maxRequestSize: config.maxRequestSize ?? 1048576,
         requestTimeoutMs: cluster.options.requestTimeoutMs ?? 30000,
+        transactionalId,
       },
-      idempotent ? new IdempotenceState(cluster) : null,
+      idempotence,
     );
+    if (transactionalId !== null && idempotence) {
+      this.txn = new TransactionManager(
+        cluster,
+        idempotence,
+        {
+          startedSends: async () => {
+            await Promise.allSettled([...this.preparing]);
+          },
+          flush: () => this.flush(),
+          abortBatches: (error, all) => this.accumulator.abortBatches(error, all ? () => true : (b) => b.baseSequence < 0),
+          wakeup: () => this.sender.wakeup(),
+        },
+        {
+          transactionalId,
+          transactionTimeoutMs: config.transactionTimeoutMs ?? 60000,
+          retryBackoffMs: config.retryBackoffMs ?? 100,
+          maxBlockMs: this.maxBlockMs,
+          clock: cluster.clock,
+        },
+      );
+    }
   }
 
   async send(request: SendRequest): Promise<RecordMetadata[]> {
     if (this.closed) throw new KafkaClientError('producer is closed', 'ILLEGAL_STATE', false);
+    const txn = this.txn;
+    txn?.failIfNotReadyForSend();
     const { topic, messages } = request;
     let maxPartition = -1;
     for (const m of messages) if (m.partition !== undefined && m.partition > maxPartition) maxPartition = m.partition;
@@ -120,6 +190,8 @@ export class KafkaProducer implements Producer {
     } finally {
       this.preparing.delete(layoutLookup);
     }
+    // a commit started meanwhile takes these records; an abort or an error refuses them
+    txn?.failIfNotReadyForSend(true);
     const now = this.cluster.clock();
     const n = messages.length;
     const batches = new Array<ProducerBatch>(n);
@@ -136,6 +208,7 @@ export class KafkaProducer implements Producer {
       };
       const r = partitionAndAppend(this.partitioner, this.accumulator, topic, layout, record, m.partition);
       if (r.newBatchCreated) this.track(r.batch);
+      if (txn && (i === 0 || r.partition !== partitions[i - 1])) txn.maybeAddPartition(topic, r.partition);
       batches[i] = r.batch;
       indexes[i] = r.index;
       partitions[i] = r.partition;
@@ -232,6 +305,8 @@ export class KafkaProducer implements Producer {
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
+      // Java aborts a transaction still open when the producer closes
+      if (this.txn?.hasOngoingTransaction && !this.txn.isCompleting) await this.txn.abortTransaction().catch(() => {});
       let timer: NodeJS.Timeout | undefined;
       const timedOut =
         options.timeoutMs === undefined ? null : new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.timeoutMs)));
@@ -255,6 +330,38 @@ export class KafkaProducer implements Producer {
       }
     })();
     return this.closing;
+  }
+
+  private requireTxn(): TransactionManager {
+    if (!this.txn) throw new KafkaClientError('not a transactional producer: create it with a transactionalId', 'ILLEGAL_STATE', false);
+    return this.txn;
+  }
+
+  async initTransactions(): Promise<void> {
+    return this.requireTxn().initTransactions();
+  }
+
+  beginTransaction(): void {
+    this.requireTxn().beginTransaction();
+  }
+
+  async sendOffsetsToTransaction(offsets: OffsetToCommit[], group: ConsumerGroupMetadata | string): Promise<void> {
+    return this.requireTxn().sendOffsetsToTransaction(offsets, group);
+  }
+
+  async commitTransaction(): Promise<void> {
+    return this.requireTxn().commitTransaction();
+  }
+
+  async abortTransaction(): Promise<void> {
+    return this.requireTxn().abortTransaction();
+  }
+
+  async transaction(): Promise<Transaction> {
+    const txn = this.requireTxn();
+    if (txn.state === 'UNINITIALIZED' || txn.state === 'INITIALIZING') await txn.initTransactions();
+    txn.beginTransaction();
+    return new KafkaTransaction(this);
   }
 
   private closing: Promise<void> | null = null;

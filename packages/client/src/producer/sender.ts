@@ -13,9 +13,14 @@
 // Order across a leader change: retried batches go back in creation order (accumulator), and a
 // partition whose leader changed while batches of it are in flight to the old leader is held
 // until they are all answered, so a younger batch never reaches the new leader before an older
-// one the old leader refused. Idempotent producers have one batch per partition in flight.
+// one the old leader refused. Idempotent (and transactional) producers: up to maxInFlight batches
+// of a partition may be out; idempotence.ts gates draining (sequences, retries in sequence order,
+// epoch bumps) and decides which sequence errors are retried; transactional batches carry the
+// transactional id and the transactional attribute.
 import type { BrokerConnection } from '../network/connection.ts';
 import { ApiKey, ErrorCode, errorInfo, type ProduceResponse } from '@tributary/protocol';
+
+type ProducePartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
 import type { ProducerBatch, RecordAccumulator } from './accumulator.ts';
@@ -27,6 +32,7 @@ import { BufferPool } from './buffer-pool.ts';
 function encodeAll(
   batches: readonly ProducerBatch[],
   compression: CompressionName,
+  transactional: boolean,
   alloc: (size: number) => Buffer,
 ): Buffer[] | Promise<Buffer[]> {
   const out = new Array<Buffer>(batches.length);
@@ -38,6 +44,7 @@ function encodeAll(
       producerId: b.producerId,
       producerEpoch: b.producerEpoch,
       baseSequence: b.baseSequence,
+      transactional,
       alloc,
     });
     if (e instanceof Promise)
@@ -57,6 +64,8 @@ export interface SenderConfig {
   maxInFlight: number;
   maxRequestSize: number;
   requestTimeoutMs: number;
+  /** A transactional producer's id (sent with every Produce request), else null. */
+  transactionalId?: string | null;
 }
 
 // errors after which the partition's leader must be looked up again
@@ -84,18 +93,22 @@ export class Sender {
   /** Buffers of uncompressed batches, reused once their request is written. */
   private readonly pool = new BufferPool();
   private readonly take = (size: number) => this.pool.take(size);
-  /** Without idempotence: batches in flight per partition, the node they went to, held or not. */
+  /** Batches in flight per partition, the node they went to, held or not. */
   private readonly partitionsInFlight = new Map<
     string,
     { topic: string; partition: number; node: number; batches: number; held: boolean }
   >();
+
+  private readonly transactionalId: string | null;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly accumulator: RecordAccumulator,
     private readonly config: SenderConfig,
     private readonly idempotence: IdempotenceState | null = null,
-  ) {}
+  ) {
+    this.transactionalId = config.transactionalId ?? null;
+  }
 
   /** Runs the send loop soon (coalesces calls made in the same tick). */
   wakeup(): void {
@@ -117,18 +130,24 @@ export class Sender {
 
   private runOnce(): void {
     for (const b of this.accumulator.expiredBatches()) {
-      b.fail(this.deliveryTimeout(b));
+      const error = this.deliveryTimeout(b);
+      this.idempotence?.expired(b, error);
+      b.fail(error);
     }
     const { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics } = this.accumulator.ready(this.leaderOf);
     if (unknownLeaderTopics.size > 0) this.refreshMetadata([...unknownLeaderTopics]);
-    if (this.idempotence && !this.idempotence.hasProducerId && readyNodes.size > 0) {
-      this.idempotence.ensureProducerId().then(
-        () => this.wakeup(),
-        (err) => this.failAll(err as Error),
-      );
-      return;
+    if (this.idempotence && readyNodes.size > 0) {
+      // a producer id to get, or an epoch to bump, before anything is sent
+      const pending = this.idempotence.prepare();
+      if (pending) {
+        pending.then(
+          () => this.wakeup(),
+          (err) => this.failAll(err as Error),
+        );
+        return;
+      }
     }
-    if (!this.idempotence && this.partitionsInFlight.size > 0) this.holdMovedPartitions();
+    if (this.partitionsInFlight.size > 0) this.holdMovedPartitions();
     // Like Java's Sender loop: drain again while nodes have sendable batches and room in flight,
     // so up to maxInFlight requests per broker leave in this turn (not one per wakeup).
     let ready = readyNodes;
@@ -136,7 +155,7 @@ export class Sender {
     for (;;) {
       const nodes = [...ready].filter((n) => (this.inFlight.get(n) ?? 0) < this.config.maxInFlight);
       if (nodes.length === 0) break;
-      const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize);
+      const drained = this.accumulator.drain(this.leaderOf, nodes, this.config.maxRequestSize, this.idempotence ?? undefined);
       if (drained.size === 0) break;
       let room = false;
       for (const [node, batches] of drained) {
@@ -166,15 +185,7 @@ export class Sender {
 
   /** Sends one drained request to `node`, counting it in flight until it settles. */
   private dispatch(node: number, batches: ProducerBatch[]): void {
-    if (this.idempotence) {
-      // one batch per partition in flight: sequences reach the broker in order
-      for (const b of batches) {
-        this.idempotence.assign(b);
-        this.accumulator.mutePartition(b.topic, b.partition);
-      }
-    } else {
-      for (const b of batches) this.trackInFlight(node, b);
-    }
+    for (const b of batches) this.trackInFlight(node, b);
     this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
     const previous = this.handedOver.get(node);
     let handOver!: () => void;
@@ -185,8 +196,7 @@ export class Sender {
     });
     void this.produce(node, batches, previous, handOver).finally(() => {
       this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
-      if (this.idempotence) for (const b of batches) this.accumulator.unmutePartition(b.topic, b.partition);
-      else for (const b of batches) this.untrackInFlight(b);
+      for (const b of batches) this.untrackInFlight(b);
       this.wakeup();
     });
   }
@@ -237,7 +247,7 @@ export class Sender {
       let encoded: Buffer[];
       let conn: BrokerConnection;
       try {
-        encoded = await encodeAll(batches, this.config.compression, this.take);
+        encoded = await encodeAll(batches, this.config.compression, this.transactionalId !== null, this.take);
         conn = await this.cluster.connectionTo(node);
       } finally {
         if (previous) await previous;
@@ -259,7 +269,7 @@ export class Sender {
         l.push({ index: b.partition, records: encoded[i] });
       });
       const body = {
-        transactionalId: null,
+        transactionalId: this.transactionalId,
         acks: this.config.acks,
         timeoutMs: this.config.requestTimeoutMs,
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
@@ -277,65 +287,55 @@ export class Sender {
       handOver();
       const retriable = (err as { retriable?: boolean }).retriable === true;
       this.cluster.metadata.requestUpdate();
-      for (const b of batches) this.retryOrFail(b, retriable, err as Error);
+      for (const b of batches) this.idempotence?.answered(b);
+      for (const b of batches) this.retryOrFail(b, retriable, err as Error, null);
       // the node may be gone and its partitions led elsewhere: look the leaders up now
       if (retriable) this.refreshMetadata([...new Set(batches.map((b) => b.topic))]);
       return;
     }
-    const results = new Map<string, { errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint; errorMessage: string | null }>();
+    const results = new Map<string, ProducePartitionResponse>();
     for (const t of response!.responses) for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p);
+    for (const b of batches) this.idempotence?.answered(b);
     for (const b of batches) {
       const r = results.get(`${b.topic}\u0000${b.partition}`);
       if (!r) {
-        b.fail(
-          new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, {
-            topic: b.topic,
-            partition: b.partition,
-          }),
-        );
+        const error = new KafkaClientError(`no response for ${b.topic}-${b.partition} from broker ${node}`, 'UNKNOWN_SERVER_ERROR', false, {
+          topic: b.topic,
+          partition: b.partition,
+        });
+        this.idempotence?.failed(b, error, null, false);
+        b.fail(error);
         continue;
       }
-      if (r.errorCode === ErrorCode.NONE || (this.idempotence && r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
-        // a duplicate is a retry of a batch the broker already has
-        b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
-        continue;
-      }
-      if (r.errorCode === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && !this.closed) {
-        // the topic's max.message.bytes is below our batch: send the records in halves (Java does the same)
-        this.accumulator.splitAndReenqueue(b);
-        continue;
-      }
-      if (this.idempotence && r.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
-        // the broker lost our producer state: new producer id, re-sequence, retry
-        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
-        b.baseSequence = -1;
-        this.retryOrFail(
-          b,
-          true,
-          new KafkaClientError(`produce to ${b.topic}-${b.partition}: UNKNOWN_PRODUCER_ID`, 'UNKNOWN_PRODUCER_ID', true, {
-            code: r.errorCode,
-            topic: b.topic,
-            partition: b.partition,
-          }),
-        );
-        continue;
-      }
-      if (
-        this.idempotence &&
-        (r.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || r.errorCode === ErrorCode.INVALID_PRODUCER_EPOCH)
-      ) {
-        if (b.producerId === this.idempotence.producerId) this.idempotence.reset();
-      }
-      const info = errorInfo(r.errorCode);
-      if (METADATA_ERRORS.has(r.errorCode)) this.cluster.metadata.invalidateLeader(b.topic, b.partition);
-      const error = new KafkaClientError(
-        `produce to ${b.topic}-${b.partition} failed: ${info.name}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
-        info.name,
-        info.retriable,
-        { code: r.errorCode, topic: b.topic, partition: b.partition },
-      );
-      this.retryOrFail(b, info.retriable, error);
+      this.completeBatch(b, r);
     }
+  }
+
+  /** Settles one batch from its partition's answer (Java's Sender.completeBatch). */
+  private completeBatch(b: ProducerBatch, r: ProducePartitionResponse): void {
+    const code = r.errorCode;
+    if (code === ErrorCode.NONE || (this.idempotence && code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
+      // a duplicate is a retry of a batch the broker already has
+      this.idempotence?.completed(b, r.baseOffset);
+      b.complete({ baseOffset: r.baseOffset, logAppendTime: r.logAppendTimeMs });
+      return;
+    }
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && !this.closed) {
+      // the topic's max.message.bytes is below our batch: send the records in halves (Java does the same)
+      const halves = this.accumulator.splitAndReenqueue(b);
+      this.idempotence?.split(b, halves);
+      return;
+    }
+    const info = errorInfo(code);
+    if (METADATA_ERRORS.has(code)) this.cluster.metadata.invalidateLeader(b.topic, b.partition);
+    const error = new KafkaClientError(
+      `produce to ${b.topic}-${b.partition} failed: ${info.name}${r.errorMessage ? ` (${r.errorMessage})` : ''}`,
+      info.name,
+      info.retriable,
+      { code, topic: b.topic, partition: b.partition },
+    );
+    const retriable = this.idempotence ? this.idempotence.canRetry(b, code, r.logStartOffset ?? -1n) : info.retriable;
+    this.retryOrFail(b, retriable, error, code);
   }
 
   /** Java's "Expiring N record(s)" TimeoutException: retriable, names the partition and the last error. */
@@ -356,14 +356,19 @@ export class Sender {
     );
   }
 
-  private retryOrFail(batch: ProducerBatch, retriable: boolean, error: Error): void {
+  /** Retries a batch whose attempt failed, or fails it (`errorCode`: the broker's answer, null when none came). */
+  private retryOrFail(batch: ProducerBatch, retriable: boolean, error: Error, errorCode: number | null): void {
     const expired = this.cluster.clock() - batch.createdMs >= this.accumulator.deliveryTimeoutMs;
     if (retriable && !expired && !this.closed) {
       this.accumulator.reenqueue(batch);
       return;
     }
     if (retriable && expired) {
-      batch.fail(this.deliveryTimeout(batch, error));
+      const timeout = this.deliveryTimeout(batch, error);
+      // without an answer it is unknown whether the batch was written
+      if (errorCode === null) this.idempotence?.expired(batch, timeout);
+      else this.idempotence?.failed(batch, timeout, errorCode, true);
+      batch.fail(timeout);
       return;
     }
     const e =
@@ -376,6 +381,7 @@ export class Sender {
             { topic: batch.topic, partition: batch.partition },
             { cause: error },
           );
+    this.idempotence?.failed(batch, e, errorCode, errorCode !== null);
     batch.fail(e);
   }
 }

@@ -1,6 +1,6 @@
 // A scriptable in-process Kafka endpoint for client tests: decodes request frames with the shared
-// codec and answers through a handler (ApiVersions answered from `apiVersions` unless the handler
-// does it). Closed by the test; never left running.
+// codec and answers through a handler (ApiVersions answered from `apiVersions`, and InitProducerId
+// with a fresh producer id, unless the handler does it). Closed by the test; never left running.
 import net from 'node:net';
 import { ApiKey, API_SPECS, FrameSplitter, decodeRequestFrame, encodeResponseFrame, type RequestHeader } from '@tributary/protocol';
 
@@ -77,6 +77,10 @@ export async function startFakeBroker(handler: Handler, apiVersions = defaultApi
             const { header, body } = decodeRequestFrame(frame);
             requests.push({ header, body });
             let out = await handler(header, body);
+            if (out === undefined && header.apiKey === ApiKey.InitProducerId) {
+              // producers are idempotent by default: a producer id unless the handler answers itself
+              out = { body: { errorCode: 0, producerId: 5000n + BigInt(framesReceived), producerEpoch: 0 } };
+            }
             if (out === undefined && header.apiKey === ApiKey.ApiVersions) {
               const own = apiVersions.find((k) => k.apiKey === ApiKey.ApiVersions)!;
               out =

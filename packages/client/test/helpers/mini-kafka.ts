@@ -1,6 +1,7 @@
 // A tiny single-broker Kafka for client tests, on the fake-broker endpoint: topics created on
 // demand, Produce appends batches (offsets assigned by rewriting BaseOffset), Fetch returns stored
-// batches from the one containing the fetch offset, ListOffsets earliest/latest, and a one-member-
+// batches from the one containing the fetch offset, ListOffsets earliest/latest, InitProducerId
+// (an id per request; sequences are not checked), and a one-member-
 // at-a-time group coordinator (JoinGroup answers at once; the joining member leads) with
 // OffsetCommit/OffsetFetch. Enough to drive the client end to end; the real broker comes later.
 import { ApiKey, ErrorCode, setBaseOffset, batchesIn } from '@tributary/protocol';
@@ -35,6 +36,7 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
   const committed = new Map<string, bigint>();
   let generation = 0;
   let memberSeq = 0;
+  let producerSeq = 0;
   const pendingAssignments = new Map<string, Buffer>();
   const topic = (name: string) => {
     let t = topics.get(name);
@@ -124,6 +126,9 @@ export async function startMiniKafka(defaultPartitions = 3, options: MiniKafkaOp
             })),
           },
         };
+      case ApiKey.InitProducerId:
+        // producers are idempotent by default: any id will do (sequences are not checked here)
+        return { body: { errorCode: 0, producerId: 4000n + BigInt(++producerSeq), producerEpoch: 0 } };
       case ApiKey.FindCoordinator:
         return { body: { errorCode: 0, nodeId: 0, host: '127.0.0.1', port: self.port } };
       case ApiKey.JoinGroup: {

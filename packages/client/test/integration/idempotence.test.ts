@@ -1,5 +1,8 @@
 // The idempotent producer against a Tributary broker (InitProducerId, per-partition sequences):
-// records land once and in send order; a broker restart in the middle of sending neither loses nor duplicates acknowledged records.
+// records land once and in send order; with 5 requests in flight, injected faults (a Produce
+// refused with NOT_LEADER_OR_FOLLOWER, answers lost after the broker appended) neither duplicate
+// nor reorder records; a broker restart in the middle of sending neither loses nor duplicates
+// acknowledged records.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +12,8 @@ import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '../../src/kafka.ts';
 import type { RecordMetadata } from '../../src/api.ts';
 import { take } from './helpers.ts';
+import { startInstrumentedBroker, ApiKey } from './instrumented-broker.ts';
+import { ErrorCode } from '@tributary/protocol';
 
 let dataDir: string;
 let broker: TestBroker;
@@ -53,6 +58,66 @@ describe('idempotent producer against a Tributary broker', () => {
       );
     }
     await kafka.close();
+  });
+
+  it('5 in flight with faults injected (a refusal, answers lost after the append): every record once, in order, at its offset', async () => {
+    const faulty = await startInstrumentedBroker({ settings: { 'num.partitions': 2 } });
+    try {
+      const kafka = new Kafka({ bootstrapServers: faulty.bootstrap, requestTimeoutMs: 1_000, reconnectBackoffMaxMs: 50 });
+      const topic = 'idem-faults';
+      await kafka.admin().createTopics([{ name: topic, partitions: 2 }]);
+      const producer = kafka.producer({ lingerMs: 0, batchSize: 200, retryBackoffMs: 10 });
+      await producer.send({ topic, messages: [{ value: 'warm', partition: 0 }] });
+      let n = 0;
+      faulty.intercept(ApiKey.Produce, (ctx, req, next) => {
+        n++;
+        if (n === 5 || n === 40)
+          return {
+            responses: req.topicData.map((t: any) => ({
+              name: t.name,
+              partitionResponses: t.partitionData.map((p: any) => ({
+                index: p.index,
+                errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+                baseOffset: -1n,
+              })),
+            })),
+          };
+        if (n === 12 || n === 25) {
+          // appended, but the answer never comes: the client times out, reconnects and sends again
+          return (async () => {
+            const answer = await next();
+            await new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }));
+            return answer;
+          })();
+        }
+        return undefined;
+      });
+      const values = Array.from({ length: 400 }, (_, i) => `f${i}`);
+      // 100-byte records, 200-byte batches: one record per batch, so many batches per partition in flight
+      const meta = (
+        await Promise.all(values.map((v, i) => producer.send({ topic, messages: [{ value: v.padEnd(100, '.'), partition: i % 2 }] })))
+      ).flat();
+      faulty.intercept(ApiKey.Produce, null);
+      assert.ok(n > 40, `every fault was injected (${n} Produce requests)`);
+      await producer.close();
+      for (const p of [0, 1]) {
+        const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
+        consumer.assign([{ topic, partition: p }]);
+        const expected = values.filter((_, i) => i % 2 === p);
+        const got = await take(consumer[Symbol.asyncIterator](), expected.length + (p === 0 ? 1 : 0));
+        await consumer.close();
+        const read = got.map((r) => r.value!.toString().replace(/\.+$/, ''));
+        assert.deepEqual(read, p === 0 ? ['warm', ...expected] : expected, `partition ${p}: every record once, in send order`);
+        meta.forEach((m, i) => {
+          if (m.partition === p) assert.equal(read[Number(m.offset)], values[i], `offset of ${values[i]}`);
+        });
+      }
+      const inits = faulty.of(ApiKey.InitProducerId);
+      assert.equal(inits.length, 1, 'no epoch bump was needed');
+      await kafka.close();
+    } finally {
+      await faulty.stop();
+    }
   });
 
   it('a broker restart while sending: acknowledged records once each, at their offsets', async () => {

@@ -120,8 +120,8 @@ describe('producer errors against a Tributary broker', () => {
         return true;
       });
       await producer.close();
-      // the same broker takes the records from a producer without idempotence
-      const plain = k.producer({ lingerMs: 0 });
+      // the same broker takes the records from a producer without idempotence (off explicitly: it is on by default)
+      const plain = k.producer({ lingerMs: 0, idempotent: false });
       assert.equal((await plain.send({ topic: 'idem-old', messages: [{ value: 'a' }] }))[0]!.offset, 0n);
       await k.close();
       assert.equal(old.of(ApiKey.Produce).length, 1, 'the idempotent producer sent nothing');

@@ -1,7 +1,8 @@
 // Idempotent producing against a scripted broker: producer id from InitProducerId, sequences per
 // partition in the batches, a retried batch keeps its sequence, DUPLICATE_SEQUENCE_NUMBER counts
-// as success, UNKNOWN_PRODUCER_ID gets a new producer id and restarts sequences, brokers without
-// InitProducerId refuse idempotence clearly.
+// as success, UNKNOWN_PRODUCER_ID (state removed with the log's head) bumps the epoch through
+// InitProducerId with the current id and epoch and restarts sequences, brokers without
+// InitProducerId refuse idempotence clearly. (In-flight ordering: idempotence-inflight.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey, ErrorCode, decodeRecordBatches } from '@tributary/protocol';
@@ -17,7 +18,11 @@ async function broker(script: (attempt: number) => number, apiVersions = default
   let offset = 0n;
   self = await startFakeBroker(async (h, body) => {
     if (h.apiKey === ApiKey.Metadata) return singleNodeMetadata(self.port, body);
-    if (h.apiKey === ApiKey.InitProducerId) return { body: { errorCode: 0, producerId: pids++, producerEpoch: 0 } };
+    if (h.apiKey === ApiKey.InitProducerId) {
+      // KIP-360: the current id and epoch ask for the next epoch of the same id
+      if (body.producerId >= 0n) return { body: { errorCode: 0, producerId: body.producerId, producerEpoch: body.producerEpoch + 1 } };
+      return { body: { errorCode: 0, producerId: pids++, producerEpoch: 0 } };
+    }
     if (h.apiKey === ApiKey.Produce) {
       const p = body.topicData[0].partitionData[0];
       const [b] = await decodeRecordBatches(p.records);
@@ -36,6 +41,8 @@ async function broker(script: (attempt: number) => number, apiVersions = default
                   errorCode: code,
                   baseOffset: code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER ? base : -1n,
                   logAppendTimeMs: -1n,
+                  // the log starts after everything acknowledged: the producer's state was removed with it
+                  logStartOffset: offset + 1n,
                 },
               ],
             },
@@ -76,7 +83,7 @@ test('sequences per partition, kept on retry; duplicates count as success', asyn
   }
 });
 
-test('UNKNOWN_PRODUCER_ID: new producer id, sequences restart', async () => {
+test('UNKNOWN_PRODUCER_ID past the log start: the epoch is bumped (InitProducerId with the current id) and sequences restart', async () => {
   const b = await broker((n) => (n === 2 ? ErrorCode.UNKNOWN_PRODUCER_ID : 0));
   const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${b.fake.port}` });
   try {
@@ -84,11 +91,11 @@ test('UNKNOWN_PRODUCER_ID: new producer id, sequences restart', async () => {
     await p.send({ topic: 't', messages: [{ value: 'a' }] });
     await p.send({ topic: 't', messages: [{ value: 'b' }] });
     assert.deepEqual(
-      b.seen.map((s) => [s.pid, s.seq]),
+      b.seen.map((s) => [s.pid, s.epoch, s.seq]),
       [
-        [1000n, 0],
-        [1000n, 1],
-        [1001n, 0],
+        [1000n, 0, 0],
+        [1000n, 0, 1],
+        [1000n, 1, 0],
       ],
     );
   } finally {

@@ -107,6 +107,13 @@ export function adminSubcommands(name: string, usage: string, spec: OptionSpec, 
     });
 }
 
+/** Kafka's ToolsUtils.prettyPrintTable (and TransactionsCommand's): every cell padded to its column's width, then a tab. */
+export function prettyTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => `${c.padEnd(widths[i]!)}\t`).join('') + '\n';
+  return line(header) + rows.map(line).join('');
+}
+
 /** Formats rows as left-aligned columns, as Kafka's tools print them. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -14,7 +14,7 @@
 import type { Admin, QuorumInfo, QuorumReplicaState } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
-import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
+import { COMMON_USAGE, adminSubcommands, prettyTable, writeOut } from './client.ts';
 
 const USAGE = `Usage: tributary metadata-quorum describe (--status | --replication [--human-readable])
 
@@ -64,13 +64,6 @@ export function statusText(clusterId: string | null, q: QuorumInfo): string {
     line('CurrentVoters', replicaList(q, q.voters)) +
     line('CurrentObservers', replicaList(q, q.observers))
   );
-}
-
-/** Kafka's ToolsUtils.prettyPrintTable: every cell padded to its column's width, then a tab. */
-function prettyTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => `${c.padEnd(widths[i]!)}\t`).join('') + '\n';
-  return line(header) + rows.map(line).join('');
 }
 
 export function replicationText(q: QuorumInfo, humanReadable: boolean, now = Date.now()): string {
