@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiKey, ControlRecordType, decodeControlKey, decodeRecordBatches, ErrorCode } from '@tributary/protocol';
+import { consoleLogger } from '@tributary/broker';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { runPython, uniqueTopic, waitFor } from './harness.ts';
 import { kafkajs } from './js-clients.ts';
@@ -95,6 +96,7 @@ describe('transactions with real clients', { timeout: 180_000 }, () => {
   let kafka: TestBroker;
   before(async () => {
     kafka = await startBroker({
+      log: consoleLogger('warn'), // (the coordinator's warnings explain a failure)
       settings: {
         'num.partitions': 1,
         'transaction.state.log.num.partitions': 4,
@@ -298,7 +300,13 @@ describe('transactions with real clients', { timeout: 180_000 }, () => {
       async () => (await fetchOnce(kafka.port, topic, 0, 1)).lastStableOffset === 4,
       15_000,
       100,
-    );
+    ).catch(async (err: Error) => {
+      // what the coordinator and the partition say, for the failure message
+      const d = await withWire(kafka.port, (c) => c.request(ApiKey.DescribeTransactions, 0, { transactionalIds: [txnId] }));
+      const f = await fetchOnce(kafka.port, topic, 0, 1);
+      const states = JSON.stringify(d.transactionStates, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+      throw new Error(`${err.message}; transaction ${states}; partition HW ${f.highWatermark} LSO ${f.lastStableOffset}`);
+    });
     assert.ok(Date.now() - started < 10_000);
     assert.deepEqual(await markers(kafka.port, topic, 0), [[3, 'ABORT']]);
     const done = await fetchOnce(kafka.port, topic, 0, 1);

@@ -139,9 +139,7 @@ describe('transactions and producers usage', () => {
   });
 });
 
-describe('tributary transactions / producers against a broker', {
-  skip: 'needs the transaction coordinator (issue 15 broker side)',
-}, () => {
+describe('tributary transactions / producers against a broker', () => {
   let broker: TestBroker;
   before(async () => {
     broker = await startBroker({ settings: { 'num.partitions': 1 } });

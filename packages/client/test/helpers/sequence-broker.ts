@@ -6,8 +6,13 @@
 // id with the next epoch. Each partition's log is the values of its appended records, in order.
 // Every test topic has `partitions` partitions (default 1).
 import { ApiKey, ErrorCode, Off, batchesIn, decodeRecordBatches, setBaseOffset } from '@tributary/protocol';
-import { ProducerStateManager, idempotentBatches } from '@tributary/broker/replica/producer-state';
-import type { PartitionError } from '@tributary/broker/replica/partition-error';
+import {
+  MemoryFileSystem,
+  ProducerStateManager,
+  forEachProducerBatch,
+  type ProducerBatch,
+  type ProducerStateError,
+} from '@tributary/storage';
 import type { RequestHeader } from '@tributary/protocol';
 import { singleNodeMetadata, startFakeBroker, type FakeBroker, type Handled } from './fake-broker.ts';
 
@@ -56,7 +61,7 @@ export async function startSequenceBroker(options: SequenceBrokerOptions = {}): 
   const logOf = (topic: string, partition: number) => {
     const k = `${topic}-${partition}`;
     let l = logs.get(k);
-    if (!l) logs.set(k, (l = { values: [], next: 0n, state: new ProducerStateManager() }));
+    if (!l) logs.set(k, (l = { values: [], next: 0n, state: new ProducerStateManager(new MemoryFileSystem(), '/', k, []) }));
     return l;
   };
   const attempts: ProduceAttempt[] = [];
@@ -106,24 +111,29 @@ export async function startSequenceBroker(options: SequenceBrokerOptions = {}): 
           continue;
         }
         const log = logOf(t.name, p.index);
-        const batches = idempotentBatches(records);
+        // offsets as the log would assign them, then the partition's own producer checks
+        let next = log.next;
+        for (const b of batchesIn(records)) {
+          setBaseOffset(records, b.pos, next);
+          next += BigInt(records.readInt32BE(b.pos + Off.LastOffsetDelta) + 1);
+        }
+        const batches: ProducerBatch[] = [];
+        forEachProducerBatch(records, (b) => batches.push(b));
+        let prepared: ReturnType<ProducerStateManager['prepareAppend']>;
         try {
-          const dup = log.state.check(batches);
-          if (dup) {
-            answer(ErrorCode.NONE, BigInt(dup.firstOffset));
-            continue;
-          }
+          prepared = log.state.prepareAppend(batches, 'client');
         } catch (err) {
-          answer((err as PartitionError).errorCode);
+          answer((err as ProducerStateError).errorCode);
+          continue;
+        }
+        if (prepared.duplicate) {
+          answer(ErrorCode.NONE, BigInt(prepared.duplicate.firstOffset));
           continue;
         }
         const base = log.next;
-        for (const b of batchesIn(records)) {
-          setBaseOffset(records, b.pos, log.next);
-          log.next += BigInt(records.readInt32BE(b.pos + Off.LastOffsetDelta) + 1);
-        }
+        log.next = next;
         log.values.push(...a.values);
-        log.state.update(records, batches, -1);
+        log.state.applyAppend(prepared);
         if (fault === 'drop-after-append') drop = true;
         answer(ErrorCode.NONE, base);
       }

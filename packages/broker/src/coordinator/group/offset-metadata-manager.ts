@@ -20,7 +20,7 @@ import type { GroupCoordinatorConfig } from './config.ts';
 import { GroupApiError } from './errors.ts';
 import type { GroupMetadataManager } from './group-metadata-manager.ts';
 import { PendingTransactionalOffsets } from './pending-transactional-offsets.ts';
-import type { CoordinatorRecord, OffsetCommitValue } from './records.ts';
+import type { CoordinatorRecord, OffsetAndMetadata, OffsetCommitValue } from './records.ts';
 import type {
   OffsetCommitRequest,
   OffsetCommitResult,
@@ -35,10 +35,7 @@ import type {
 import type { WriteResult } from './write-result.ts';
 import type { Time } from '@tributary/storage';
 
-export interface OffsetAndMetadata extends OffsetCommitValue {
-  /** Offset of the OffsetCommit record in __consumer_offsets. */
-  recordOffset: number;
-}
+export type { OffsetAndMetadata };
 
 type TopicOffsets = Map<number, OffsetAndMetadata>;
 

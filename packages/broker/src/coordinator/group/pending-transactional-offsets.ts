@@ -4,7 +4,7 @@
 // partition, each with the offset of its record in __consumer_offsets. They are invisible to
 // OffsetFetch; the producer's COMMIT marker moves them to the committed offsets, its ABORT marker
 // drops them (OffsetMetadataManager.replayEndTransactionMarker).
-import type { OffsetAndMetadata } from './offset-metadata-manager.ts';
+import type { OffsetAndMetadata } from './records.ts';
 
 /** group -> topic -> partition -> offset */
 export type GroupOffsets = Map<string, Map<string, Map<number, OffsetAndMetadata>>>;

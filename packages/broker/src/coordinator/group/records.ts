@@ -40,6 +40,12 @@ export interface OffsetCommitValue {
   commitTimestamp: number;
   expireTimestamp: number; // -1 when not set (only v1 carries it)
 }
+
+/** A committed (or pending transactional) offset as the coordinator keeps it. */
+export interface OffsetAndMetadata extends OffsetCommitValue {
+  /** Offset of the OffsetCommit record in __consumer_offsets. */
+  recordOffset: number;
+}
 export interface GroupMetadataKey {
   group: string;
 }
