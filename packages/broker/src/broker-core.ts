@@ -41,6 +41,8 @@ import { TRANSACTION_STATE_TOPIC_NAME, TransactionCoordinatorService } from './c
 import type { TransactionCoordinatorConfig } from './coordinator/transaction/config.ts';
 import type { MarkerDestination, MarkerWriter } from './coordinator/transaction/transaction-marker-channel-manager.ts';
 import { TxnMarkerSender } from './coordinator/transaction/transaction-marker-sender.ts';
+import { TransactionVerifier } from './coordinator/transaction/transaction-verifier.ts';
+import { InterBrokerConnections } from './server/inter-broker-connections.ts';
 import { RemoteController } from './controller/remote-controller.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
@@ -87,6 +89,7 @@ export class BrokerCore {
   private _groupCoordinator: GroupCoordinatorService | null = null;
   private _txnCoordinator: TransactionCoordinatorService | null = null;
   private markerSender: TxnMarkerSender | null = null;
+  private verifierConnections: InterBrokerConnections | null = null;
   private readonly nodeServices = new Map<number, BrokerServices>();
 
   constructor(
@@ -137,7 +140,20 @@ export class BrokerCore {
     const config = this.config;
     const clusterId = resolveClusterId(config, this.options.fs);
     const isLocal = (id: number) => this.nodeIds.has(id);
+    // KIP-890: transactional producers' first batches are verified with their coordinator
+    const verifier = new TransactionVerifier({
+      metadata: this.metadata,
+      isLocal,
+      coordinator: () => this._txnCoordinator,
+      connections: (this.verifierConnections = new InterBrokerConnections({
+        nodeId: config.nodeId,
+        purpose: 'txn-verifier',
+        config,
+        metadata: this.metadata,
+      })),
+    });
     const replicas = new ReplicaManager({
+      verifyTransaction: verifier.verify,
       config,
       nodeId: config.nodeId,
       clusterId,
@@ -219,6 +235,7 @@ export class BrokerCore {
     } catch (err) {
       this.unsubscribe?.();
       this.markerSender?.close();
+      this.verifierConnections?.close();
       replicas.shutdown();
       await this.ownController?.close();
       await this.remoteController?.close();
@@ -407,6 +424,7 @@ export class BrokerCore {
     this._groupCoordinator?.shutdown();
     this._txnCoordinator?.shutdown();
     this.markerSender?.close();
+    this.verifierConnections?.close();
   }
 
   /**

@@ -14,6 +14,9 @@ import { AclOperation, ResourceType, type Authorizer } from '../src/server/autho
 // (record timestamps near the broker's clock: markers are stamped with it, and segment.ms rolls
 // on the distance between record timestamps)
 const TS = Date.now();
+// Transactional batches are written here without a transaction coordinator (markers come from
+// the test): the produce-path verification (KIP-890) is off.
+const NO_VERIFICATION = { 'transaction.partition.verification.enable': false };
 const P1 = 1000n;
 const P2 = 2000n;
 
@@ -93,7 +96,7 @@ async function latest(c: KafkaTestClient, topic: string, isolationLevel: number)
 }
 
 describe('transactions: markers, read_committed Fetch, ListOffsets, DescribeProducers', async () => {
-  const b = await startTestBroker();
+  const b = await startTestBroker(NO_VERIFICATION);
   const c = await kafkaClient(b.port);
   await topicsOf(b.broker).createTopic({ name: 't', numPartitions: 1 });
   after(async () => {
@@ -240,7 +243,7 @@ describe('transactions: markers, read_committed Fetch, ListOffsets, DescribeProd
 
 describe('transactions: an open transaction survives a broker restart', () => {
   it('the LSO is held at its first offset until its marker, and the abort is answered after', async () => {
-    const b = await startTestBroker({}, {}, { keep: true });
+    const b = await startTestBroker(NO_VERIFICATION, {}, { keep: true });
     const c = await kafkaClient(b.port);
     await topicsOf(b.broker).createTopic({ name: 'r', numPartitions: 1, configs: { 'segment.bytes': '200' } });
     await produce(c, 'r', await encodeRecordBatch({ records: [{ value: 'plain', timestamp: TS }] })); // 0
@@ -250,7 +253,7 @@ describe('transactions: an open transaction survives a broker restart', () => {
     c.close();
     await b.broker.stop();
 
-    const b2 = await startTestBroker({ 'log.dirs': b.dataDir });
+    const b2 = await startTestBroker({ ...NO_VERIFICATION, 'log.dirs': b.dataDir });
     const c2 = await kafkaClient(b2.port);
     try {
       assert.ok(topicsOf(b2.broker).partition('r', 0)!.log.segments.length > 1);
@@ -279,7 +282,7 @@ describe('transactions: authorization', () => {
           ? op === AclOperation.ALTER && allowAlter
           : !(type === ResourceType.TOPIC && op === AclOperation.READ),
     };
-    const b = await startTestBroker({}, { authorizer });
+    const b = await startTestBroker(NO_VERIFICATION, { authorizer });
     const c = await kafkaClient(b.port);
     try {
       await topicsOf(b.broker).createTopic({ name: 'a', numPartitions: 1 });

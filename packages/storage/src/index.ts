@@ -15,6 +15,7 @@ export * from './producer-batches.ts';
 export * from './producer-snapshot.ts';
 export * from './producer-append-info.ts';
 export * from './producer-state.ts';
+export * from './transaction-verification.ts';
 export * from './producer-state-rebuild.ts';
 export * from './partition-log.ts';
 export * from './log-loader.ts';

@@ -28,6 +28,7 @@ import type { ProducerAppendOrigin } from './producer-append-info.ts';
 import type { ProducerStateManager } from './producer-state.ts';
 import { applyProducerAppend, rebuildProducerState } from './producer-state-rebuild.ts';
 import type { AbortedTxn } from './transaction-index.ts';
+import type { TransactionVerificationCheck } from './transaction-verification.ts';
 
 /** A log dir whose new subdirectories are not yet fsynced into it (shared by the logs created meanwhile). */
 export interface DirSyncToken {
@@ -42,6 +43,11 @@ export interface AppendOptions {
   logAppendTimeMs?: number;
   /** Whose batches these are: which producer-state checks run (default 'client'). */
   origin?: Exclude<ProducerAppendOrigin, 'replication'>;
+  /**
+   * KIP-890, when transaction verification is on for this append: the guard the producer's
+   * verification got (null: none), checked for a transactional batch that opens a transaction.
+   */
+  verification?: TransactionVerificationCheck;
 }
 
 export interface AppendInfo {
@@ -313,7 +319,8 @@ export class PartitionLog extends EventEmitter {
     if (n === 0) throw new InvalidAppendError('no batches to append');
     const lastOffset = offset - 1;
     // a leader's producer checks (throwing ProducerStateError) before anything is written
-    const prepared = producerBatches && opts ? this.producerState.prepareAppend(producerBatches, opts.origin ?? 'client') : null;
+    const prepared =
+      producerBatches && opts ? this.producerState.prepareAppend(producerBatches, opts.origin ?? 'client', opts.verification) : null;
     if (prepared?.duplicate) {
       const d = prepared.duplicate;
       return {

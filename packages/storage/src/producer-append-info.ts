@@ -86,6 +86,8 @@ export class ProducerAppendInfo {
   readonly updated: ProducerStateEntry;
   /** First offsets of the transactions this append opens. */
   readonly startedTransactions: number[] = [];
+  /** Whether a transactional batch or marker of the producer is in this append (its verification entry then goes). */
+  hasTransactionalBatch = false;
 
   constructor(
     readonly producerId: bigint,
@@ -98,6 +100,7 @@ export class ProducerAppendInfo {
 
   /** Applies one batch of this producer; returns the transaction a marker completes (null for data). */
   append(b: ProducerBatch): CompletedTxn | null {
+    if (b.isTransactional) this.hasTransactionalBatch = true;
     if (b.isControl) return b.marker ? this.appendEndTxnMarker(b.marker, b.producerEpoch, b.baseOffset, b.maxTimestamp) : null;
     this.appendDataBatch(b);
     return null;

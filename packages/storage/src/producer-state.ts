@@ -23,10 +23,16 @@
 //
 // Snapshots (producer-snapshot.ts) are taken at `mapEndOffset` (the offset the state reflects):
 // at segment roll, on close, after a rebuild; see producer-state-rebuild.ts for loading.
-// Not implemented: producer.id.expiration.ms, KIP-890 verification state.
+// KIP-890 verification (transaction-verification.ts): when an append carries a verification check,
+// a transactional data batch of a producer with no open transaction here is accepted only with the
+// producer's current verification guard, else INVALID_TXN_STATE (48) "Record was not part of an
+// ongoing transaction"; the entry goes once a transactional batch or marker of the producer is applied.
+// Not implemented: producer.id.expiration.ms.
+import { ErrorCode } from '@tributary/protocol';
 import type { FileSystem } from './fs.ts';
 import {
   ProducerAppendInfo,
+  ProducerStateError,
   addBatch,
   emptyEntry,
   firstOffsetOf,
@@ -37,6 +43,7 @@ import {
   type ProducerStateEntry,
 } from './producer-append-info.ts';
 import type { ProducerBatch } from './producer-batches.ts';
+import { TransactionVerifications, type TransactionVerificationCheck } from './transaction-verification.ts';
 import {
   CorruptSnapshotError,
   decodeSnapshot,
@@ -68,6 +75,8 @@ export class ProducerStateManager {
   private snapshotsEnabled = true;
   /** Snapshot files written without fsync (synced by syncSnapshots, at the next flush). */
   private readonly unsynced = new Set<number>();
+  /** KIP-890: producers being verified with their transaction coordinator. */
+  readonly verifications = new TransactionVerifications();
 
   /** `names`: the directory's entries when the caller listed them already. */
   constructor(
@@ -96,7 +105,11 @@ export class ProducerStateManager {
    * Checks the producer batches of one append (see the header; throws ProducerStateError) and
    * returns what to apply once they are written, or the duplicate to answer instead.
    */
-  prepareAppend(batches: readonly ProducerBatch[], origin: ProducerAppendOrigin): PreparedAppend {
+  prepareAppend(
+    batches: readonly ProducerBatch[],
+    origin: ProducerAppendOrigin,
+    verification?: TransactionVerificationCheck,
+  ): PreparedAppend {
     const infos = new Map<bigint, ProducerAppendInfo>();
     const completed: CompletedTxn[] = [];
     for (const b of batches) {
@@ -117,6 +130,15 @@ export class ProducerStateManager {
           b.producerId,
           (info = new ProducerAppendInfo(b.producerId, entry ?? emptyEntry(b.producerId), origin, this.topicPartition)),
         );
+      if (
+        verification &&
+        b.isTransactional &&
+        !b.isControl &&
+        info.updated.currentTxnFirstOffset < 0 &&
+        !this.verifications.verifies(b.producerId, verification.guard)
+      ) {
+        throw new ProducerStateError(ErrorCode.INVALID_TXN_STATE, 'Record was not part of an ongoing transaction');
+      }
       const c = info.append(b);
       if (c) completed.push(c);
     }
@@ -153,6 +175,7 @@ export class ProducerStateManager {
       this.producers.set(info.producerId, next);
     }
     for (const first of info.startedTransactions) this.addOngoing(first, info.producerId);
+    if (info.hasTransactionalBatch) this.verifications.clear(info.producerId);
   }
 
   private addOngoing(firstOffset: number, producerId: bigint): void {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { testEnv } from './helpers/env.ts';
 import { TS, marker, pbatch, txn } from './helpers/producer-batches.ts';
 import type { PartitionLog } from '../src/partition-log.ts';
+import type { VerificationGuard } from '../src/transaction-verification.ts';
 
 const P1 = 1000n;
 const P2 = 2000n;
@@ -194,4 +195,29 @@ test('truncation rebuilds the state: transactions whose marker is cut reopen, in
   assert.equal(log.appendSync(txn(P1, 0, 2), LEADER).firstOffset, 3);
   log.truncateTo(0);
   assert.deepEqual([log.producerState.producerCount, log.firstUnstableOffset], [0, -1]);
+});
+
+test('KIP-890: a transactional batch that opens a transaction needs the producer current verification guard', () => {
+  const log = newLog();
+  const state = log.producerState;
+  const verified = (guard: VerificationGuard | null) => ({ leaderEpoch: 0, verification: { guard } });
+  // without a guard (no verification asked for): refused, nothing written
+  fails(() => log.appendSync(txn(P1, 0, 0), verified(null)), 48, 'Record was not part of an ongoing transaction');
+  assert.equal(log.logEndOffset, 0);
+  // with the guard the coordinator verified: appended, the guard consumed
+  const guard = state.verifications.start(P1, 0, 0, TS);
+  assert.equal(state.verifications.start(P1, 0, 0, TS), guard, 'a retried produce reuses the guard');
+  assert.equal(log.appendSync(txn(P1, 0, 0), verified(guard)).firstOffset, 0);
+  assert.equal(state.verifications.size, 0);
+  // the open transaction vouches for the next batch, whatever guard it carries
+  assert.equal(log.appendSync(txn(P1, 0, 1), verified(null)).firstOffset, 1);
+  // ABA: a verification begun before the abort marker must not reopen the transaction after it
+  const stale = state.verifications.start(P1, 2, 0, TS);
+  log.appendSync(marker(P1, 0, false), COORDINATOR);
+  fails(() => log.appendSync(txn(P1, 0, 2), verified(stale)), 48);
+  assert.equal(log.logEndOffset, 3);
+  log.onHighWatermarkUpdated(3);
+  assert.equal(log.firstUnstableOffset, -1, 'no transaction left open');
+  // no verification in use (the setting off, or a coordinator's append): appended as sent
+  assert.equal(log.appendSync(txn(P2, 0, 0), LEADER).firstOffset, 3);
 });

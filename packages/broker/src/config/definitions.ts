@@ -306,10 +306,10 @@ export const BROKER_CONFIG_DEFS = {
   'socket.send.buffer.bytes': compat('int', 102400, 'SO_SNDBUF.'),
   'socket.receive.buffer.bytes': compat('int', 102400, 'SO_RCVBUF.'),
   'num.recovery.threads.per.data.dir': compat('int', 1, 'Log recovery threads.'),
-  'transaction.partition.verification.enable': compat(
+  'transaction.partition.verification.enable': def(
     'boolean',
     true,
-    'Partition leaders verify a transactional produce with the transaction coordinator (KIP-890) — not built yet.',
+    "Partition leaders verify a transactional producer's first batch with its transaction coordinator (KIP-890): no hanging transactions.",
   ),
   'share.coordinator.state.topic.replication.factor': compat('int', 3, 'Replication of __share_group_state.'),
   'share.coordinator.state.topic.min.isr': compat('int', 2, 'min.insync.replicas of __share_group_state.'),

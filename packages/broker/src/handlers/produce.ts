@@ -18,7 +18,10 @@
 //     INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, and a retried duplicate of one of the
 //     last 5 batches answered with its original offsets; transactional producers: a
 //     non-transactional batch inside an open transaction -> INVALID_TXN_STATE (storage's
-//     producer-state.ts, rebuilt after a restart from its snapshots and the log);
+//     producer-state.ts, rebuilt after a restart from its snapshots and the log); the first
+//     transactional batch of a producer on a partition is verified with its transaction
+//     coordinator first (KIP-890, replica/produce-verification.ts): INVALID_TXN_STATE when the
+//     partition is not in the transaction, NOT_ENOUGH_REPLICAS when the coordinator cannot say;
 //   - tributary.durability=fsync: the answer waits for the fsync covering the append (group commit);
 //   - storage failures -> KAFKA_STORAGE_ERROR.
 // acks=0 gets no response; when any partition of an acks=0 request failed, the connection is
@@ -29,8 +32,7 @@
 //   * v5+: log start offset in the response.
 //   * v8+: error message.
 // Not implemented:
-//   * KIP-890 verification of transactional batches (appended as sent; see ReplicaManager's
-//     verifyTransaction seam), TRANSACTIONAL_ID_AUTHORIZATION_FAILED checks;
+//   * TRANSACTIONAL_ID_AUTHORIZATION_FAILED checks;
 //   * per-record timestamp checks (batch granularity only), quotas and throttling.
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
 import { produceError } from '../replica/replica-manager.ts';
@@ -62,6 +64,7 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
       topics: request.topicData,
       servingNode: ctx.services.nodeId,
       timeoutMs: request.timeoutMs,
+      transactionalId: request.transactionalId,
     });
     // acks=0: no response; if any partition failed, the connection is closed instead so the
     // producer notices (Kafka's closeConnection) and refreshes its metadata.

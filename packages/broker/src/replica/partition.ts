@@ -29,7 +29,15 @@
 // reads stop there and name the aborted transactions they overlap (readCommitted). The
 // transaction coordinator's COMMIT/ABORT markers arrive through appendTxnMarker.
 import { ControlRecordType, ErrorCode, Off, buildEndTxnMarkerBatch } from '@tributary/protocol';
-import type { AbortedTxn, BufferPool, PartitionLog, ReadResult, Time } from '@tributary/storage';
+import type {
+  AbortedTxn,
+  BufferPool,
+  PartitionLog,
+  ReadResult,
+  Time,
+  TransactionVerificationCheck,
+  VerificationGuard,
+} from '@tributary/storage';
 import { AppendBytes } from './append-bytes.ts';
 import { PartitionError } from './partition-error.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
@@ -223,10 +231,14 @@ export class Partition {
    * PartitionError) unless it has to wait: recompression, or the fsync covering the append
    * (tributary.durability=fsync), so a produce request costs no promise on the common path.
    */
-  appendRecordsToLeader(records: Buffer, opts: AppendOptions): AppendResult | Promise<AppendResult> {
+  appendRecordsToLeader(
+    records: Buffer,
+    opts: AppendOptions,
+    verification?: TransactionVerificationCheck,
+  ): AppendResult | Promise<AppendResult> {
     const node = opts.servingNode ?? this.localBrokerId;
     if (this.leader !== node) throw this.notLeaderError();
-    if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks, 'coordinator');
+    if (opts.origin === 'coordinator') return this.appendAsLeader(records, opts.requiredAcks, 'coordinator', undefined);
     const cfg = this.init.config();
     const time = this.init.time;
     const p = this;
@@ -245,10 +257,23 @@ export class Partition {
     if (v.records instanceof Promise) {
       // leadership may have moved while the records were recompressed
       return v.records.then((batches) =>
-        this.leader === node ? this.appendAsLeader(batches, opts.requiredAcks, 'client') : Promise.reject(this.notLeaderError()),
+        this.leader === node
+          ? this.appendAsLeader(batches, opts.requiredAcks, 'client', verification)
+          : Promise.reject(this.notLeaderError()),
       );
     }
-    return this.appendAsLeader(v.records, opts.requiredAcks, 'client');
+    return this.appendAsLeader(v.records, opts.requiredAcks, 'client', verification);
+  }
+
+  /**
+   * KIP-890: the guard to verify a transactional producer's first batch here with its coordinator
+   * (Kafka's maybeStartTransactionVerification), or null when it has a transaction open here
+   * already (then no verification is needed).
+   */
+  maybeStartTransactionVerification(producerId: bigint, baseSequence: number, producerEpoch: number): VerificationGuard | null {
+    const state = this.log.producerState;
+    if ((state.lastEntry(producerId)?.currentTxnFirstOffset ?? -1) >= 0) return null;
+    return state.verifications.start(producerId, baseSequence, producerEpoch, this.init.time.now());
   }
 
   /** NOT_LEADER_OR_FOLLOWER for this partition, with Kafka's message. */
@@ -263,7 +288,12 @@ export class Partition {
    * Appends batches already validated (or built by the broker). The log runs the producer checks
    * (PartitionError-like errors with Kafka codes) and answers a retried duplicate with its original offsets.
    */
-  private appendAsLeader(batches: Buffer, requiredAcks: number, origin: AppendOrigin): AppendResult | Promise<AppendResult> {
+  private appendAsLeader(
+    batches: Buffer,
+    requiredAcks: number,
+    origin: AppendOrigin,
+    verification: TransactionVerificationCheck | undefined,
+  ): AppendResult | Promise<AppendResult> {
     const cfg = this.init.config();
     // min.insync.replicas capped at the replica count, as since Kafka 3.7 (KAFKA-15583)
     const minIsr = this.effectiveMinIsr;
@@ -274,8 +304,8 @@ export class Partition {
       );
     }
     const opts = cfg.logAppendTime
-      ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now(), origin }
-      : { leaderEpoch: this.leaderEpoch, origin };
+      ? { leaderEpoch: this.leaderEpoch, logAppendTimeMs: this.init.time.now(), origin, verification }
+      : { leaderEpoch: this.leaderEpoch, origin, verification };
     // Producer checks and the write happen in one synchronous step (in the log): nothing interleaves.
     const info = this.log.appendSync(batches, opts);
     if (info.duplicate) {

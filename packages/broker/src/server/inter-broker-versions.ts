@@ -1,5 +1,5 @@
 // The API versions a broker uses when it is the client: to other brokers (replica Fetch,
-// ListOffsets for a follower's reset, transaction markers) and to its controller (what controller/controller-apis.ts
+// ListOffsets for a follower's reset, transaction markers and verification) and to its controller (what controller/controller-apis.ts
 // serves), which is also what a controller sends to the other voters of the metadata quorum
 // (controller/raft/network-raft-channel.ts). Negotiation picks the highest version in both this
 // range and the other side's.
@@ -16,6 +16,8 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
   [ApiKey.OffsetForLeaderEpoch]: range(3, 4),
   // the transaction coordinator's markers to partition leaders
   [ApiKey.WriteTxnMarkers]: range(1, 1),
+  // a partition leader's transaction verification with the coordinator (KIP-890, VerifyOnly)
+  [ApiKey.AddPartitionsToTxn]: range(4, 5),
 };
 
 /**
