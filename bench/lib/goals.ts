@@ -100,6 +100,17 @@ export function checkGoals(rows: readonly Row[]): string[] {
   )[0];
   out.push(atMost('10,000 partitions in < 1 GiB broker memory (peak RSS)', scale, (r) => r.brokerRssMb, 1024, 'MiB', 0));
   out.push(...clusterGoals(rows));
+  const idem = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('idempotent produce 1KiB p1 100/send'))[0];
+  const txn = find(rows, (r) => r.system === 'tributary' && r.scenario.startsWith('transactional produce 1KiB p1 100/send'))[0];
+  out.push(
+    atLeast(
+      'transactional produce (100 records/transaction, 1 KiB) >= 70% of idempotent (same run, records/s)',
+      txn && idem?.recordsPerSec ? txn : undefined,
+      (r) => (r.recordsPerSec! / idem!.recordsPerSec!) * 100,
+      70,
+      '% of idempotent',
+    ),
+  );
   return out;
 }
 

@@ -95,5 +95,7 @@ export const Api = {
   SyncGroup: 14,
   ApiVersions: 18,
   CreateTopics: 19,
+  InitProducerId: 22,
+  EndTxn: 26,
   DescribeQuorum: 55,
 } as const;

@@ -12,6 +12,7 @@ import { scaleGroup } from './scale.ts';
 import { groupGroup } from './group.ts';
 import { clientsGroup } from './clients.ts';
 import { inflightGroup } from './inflight.ts';
+import { transactionsGroup } from './transactions.ts';
 import { peersGroup } from './peers.ts';
 
 export const GROUPS: ScenarioGroup[] = [
@@ -27,5 +28,6 @@ export const GROUPS: ScenarioGroup[] = [
   groupGroup,
   clientsGroup,
   inflightGroup,
+  transactionsGroup,
   peersGroup,
 ];

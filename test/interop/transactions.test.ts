@@ -284,14 +284,16 @@ describe('transactions with real clients', { timeout: 180_000 }, () => {
     const topic = uniqueTopic('txn-timeout');
     await createTopic(kafka.port, topic, 1);
     const txnId = `${topic}-tx`;
-    await runPython(TXN, {
+    // (2 s: the records must reach the partition before the coordinator may abort, even on a busy machine)
+    const abandoned = await runPython<{ abandoned: number; errors: string[] }>(TXN, {
       op: 'abandon',
       bootstrap: kafka.bootstrap,
       topic,
       transactional_id: txnId,
-      transaction_timeout_ms: 1000,
+      transaction_timeout_ms: 2000,
       records: recs('x', [0, 0, 0]),
     });
+    assert.deepEqual(abandoned, { abandoned: 3, errors: [] });
     const open = await fetchOnce(kafka.port, topic, 0, 1);
     assert.equal(open.lastStableOffset, 0, 'held at the open transaction');
     const started = Date.now();

@@ -125,10 +125,16 @@ def abandon(req):
     p = txn_producer(req)
     p.init_transactions(10)
     p.begin_transaction()
+    errors = []
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            errors.append(err.str())
+
     for r in req['records']:
-        p.produce(req['topic'], value=r['value'].encode(), partition=r['partition'])
+        p.produce(req['topic'], value=r['value'].encode(), partition=r['partition'], on_delivery=on_delivery)
     p.flush()
-    print(json.dumps({'abandoned': len(req['records'])}))
+    print(json.dumps({'abandoned': len(req['records']), 'errors': errors}))
     sys.stdout.flush()
     os._exit(0)
 
