@@ -6,7 +6,7 @@
 // (VerifyOnly true) on its inter-broker listener. Answers one error code per `topic-partition`, as
 // the coordinator gave it; no coordinator, or a failed request, answers COORDINATOR_NOT_AVAILABLE /
 // NETWORK_EXCEPTION for every partition (the produce path maps them, see produce-verification.ts).
-import { ApiKey, ErrorCode } from '@tributary/protocol';
+import { ApiKey, ErrorCode, type AddPartitionsToTxnResponse } from '@tributary/protocol';
 import type { MetadataCache } from '../../metadata/metadata-cache.ts';
 import type { InterBrokerConnections } from '../../server/inter-broker-connections.ts';
 import type { TransactionCoordinatorService } from '../transaction-coordinator-service.ts';
@@ -44,7 +44,7 @@ export class TransactionVerifier {
     if (this.o.isLocal(leader)) return service.coordinator.verifyPartitionsInTransaction(transactionalId, producerId, producerEpoch, keys);
     const topics = new Map<string, number[]>();
     for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
-    let res;
+    let res: AddPartitionsToTxnResponse;
     try {
       res = await this.o.connections.to(leader).request(
         ApiKey.AddPartitionsToTxn,
