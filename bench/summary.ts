@@ -2,7 +2,8 @@
 //   node --import tsx bench/summary.ts [results.json]
 // Headline rows only: 1-partition produce/consume without compression by client, latency,
 // durable produce, scale, the peers, the cluster's (RF=3 vs RF=1 produce, failover) and the
-// quorum's (metadata latency, controller failover, one voter against three); the full tables are in the `npm run bench` output.
+// quorum's (metadata latency, controller failover, one voter against three), transactional against idempotent
+// produce; the full tables are in the `npm run bench` output.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ const headline = [
   ...pick((r) => r.scenario.startsWith('produce') && / RF=\d/.test(r.scenario)),
   ...pick((r) => r.scenario.startsWith('failover')),
   ...pick((r) => r.scenario.startsWith('metadata CreateTopics') || r.scenario.startsWith('controller ')),
+  ...pick((r) => /^(idempotent|transactional) produce 1KiB p1 100\/send$/.test(r.scenario)),
 ];
 const m = res.machine;
 console.log(
