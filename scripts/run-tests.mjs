@@ -1,12 +1,15 @@
 // Runs every test file with Node's built-in runner (node --test), TypeScript loaded through tsx.
 // Node 20's --test takes no globs, so this script finds the files: packages/*/test/**/*.test.ts
 // and test/**/*.test.ts. Pass paths or substrings as arguments to run a subset.
+// The whole run has two steps, each one `node --test` with its own counts: the suite, then the
+// cluster fault tests (test/cluster/: broker and controller processes SIGKILLed and restarted),
+// which take minutes of their own.
 // TRIBUTARY_COVERAGE=1 (CI sets it) also measures coverage: every Node process the run starts, test
 // files and the brokers and CLIs they spawn, writes V8 coverage to coverage/tmp (NODE_V8_COVERAGE);
 // c8 then maps it to the TypeScript sources (.c8rc.json), the figure per package is printed, and the
 // raw data is deleted (coverage/coverage-summary.json stays).
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function walk(dir, out) {
@@ -39,8 +42,16 @@ if (coverage) {
   rmSync('coverage', { recursive: true, force: true });
   env.NODE_V8_COVERAGE = resolve('coverage/tmp');
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
-let status = res.status ?? 1;
+const FAULT_TESTS = `test${sep}cluster${sep}`;
+const steps = filters.length
+  ? [files]
+  : [files.filter((f) => !f.startsWith(FAULT_TESTS)), files.filter((f) => f.startsWith(FAULT_TESTS))].filter((s) => s.length);
+let status = 0;
+for (const [i, step] of steps.entries()) {
+  if (steps.length > 1) console.log(`\n# step ${i + 1} of ${steps.length}: ${i === 0 ? 'the suite' : 'cluster fault tests (test/cluster)'}, ${step.length} files\n`);
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...step], { stdio: 'inherit', env });
+  status ||= res.status ?? 1;
+}
 if (coverage) {
   const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status === 0;
   const reported = run(['node_modules/c8/bin/c8.js', 'report']) && run(['scripts/coverage-summary.mjs']);
