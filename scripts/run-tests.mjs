@@ -48,7 +48,10 @@ const steps = filters.length
   : [files.filter((f) => !f.startsWith(FAULT_TESTS)), files.filter((f) => f.startsWith(FAULT_TESTS))].filter((s) => s.length);
 let status = 0;
 for (const [i, step] of steps.entries()) {
-  if (steps.length > 1) console.log(`\n# step ${i + 1} of ${steps.length}: ${i === 0 ? 'the suite' : 'cluster fault tests (test/cluster)'}, ${step.length} files\n`);
+  if (steps.length > 1)
+    console.log(
+      `\n# step ${i + 1} of ${steps.length}: ${i === 0 ? 'the suite' : 'cluster fault tests (test/cluster)'}, ${step.length} files\n`,
+    );
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...step], { stdio: 'inherit', env });
   status ||= res.status ?? 1;
 }
