@@ -9,9 +9,8 @@
 // run a controlled shutdown (WantShutDown until the controller answers ShouldShutDown: its
 // leaderships moved away), then heartbeats stop and the listeners close (draining connections
 // for up to `timeoutMs`). A stopped node is not restarted: a new BrokerNode with the same node id is.
-import { SecurityProtocol } from '@tributary/metadata';
 import type { BrokerConfig } from './config/broker-config.ts';
-import type { ListenerEndpoint } from './config/listeners.ts';
+import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
@@ -125,7 +124,7 @@ export class BrokerNode {
       name: e.name,
       host: e.host,
       port: e.port,
-      securityProtocol: SecurityProtocol.PLAINTEXT,
+      securityProtocol: SECURITY_PROTOCOLS[e.securityProtocol ?? 'PLAINTEXT'],
     }));
     const lifecycle = new BrokerLifecycleManager({
       controller: {
@@ -168,11 +167,13 @@ export class BrokerNode {
 
   /** advertised.listeners, or the bound listeners; port 0 is replaced by the bound port. */
   private resolveAdvertised(bound: BoundListener[]): ListenerEndpoint[] {
-    const configured = this.options.advertisedListeners ?? bound.map((b) => ({ name: b.name, host: b.host, port: b.port }));
+    const configured =
+      this.options.advertisedListeners ??
+      bound.map((b) => ({ name: b.name, host: b.host, port: b.port, securityProtocol: b.securityProtocol }));
     return configured.map((a) => {
       const b = bound.find((x) => x.name === a.name);
       const host = a.host === '' || a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
-      return { name: a.name, host, port: a.port === 0 && b ? b.boundPort : a.port };
+      return { name: a.name, host, port: a.port === 0 && b ? b.boundPort : a.port, securityProtocol: a.securityProtocol };
     });
   }
 

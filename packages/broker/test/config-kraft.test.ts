@@ -45,7 +45,7 @@ describe('KRaft node configuration', () => {
     assert.equal(c.isBroker, true);
     assert.equal(c.isController, true);
     assert.equal(c.nodeId, 1);
-    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }]);
+    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }]);
     assert.deepEqual(c.controllerListeners, []);
     assert.deepEqual(c.advertisedListeners, null);
     assert.deepEqual(c.controllerListenerNames, []);
@@ -58,10 +58,10 @@ describe('KRaft node configuration', () => {
   it('combined node: broker and controller listeners apart, CONTROLLER mapped to PLAINTEXT by default', () => {
     const c = BrokerConfig.load({ overrides: [...COMBINED, 'advertised.listeners=PLAINTEXT://kafka1:9092,CONTROLLER://kafka1:19093'] });
     assert.deepEqual([...c.processRoles], ['broker', 'controller']);
-    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '', port: 9092 }]);
-    assert.deepEqual(c.controllerListeners, [{ name: 'CONTROLLER', host: '', port: 9093 }]);
-    assert.deepEqual(c.advertisedListeners, [{ name: 'PLAINTEXT', host: 'kafka1', port: 9092 }]);
-    assert.deepEqual(c.advertisedControllerListeners, [{ name: 'CONTROLLER', host: 'kafka1', port: 19093 }]);
+    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+    assert.deepEqual(c.controllerListeners, [{ name: 'CONTROLLER', host: '', port: 9093, securityProtocol: 'PLAINTEXT' }]);
+    assert.deepEqual(c.advertisedListeners, [{ name: 'PLAINTEXT', host: 'kafka1', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+    assert.deepEqual(c.advertisedControllerListeners, [{ name: 'CONTROLLER', host: 'kafka1', port: 19093, securityProtocol: 'PLAINTEXT' }]);
     assert.deepEqual(c.controllerListenerNames, ['CONTROLLER']);
     assert.deepEqual(c.quorumVoters, [
       { nodeId: 1, host: 'host1', port: 9093 },
@@ -98,8 +98,8 @@ describe('KRaft node configuration', () => {
     assert.equal(c.isBroker, false);
     assert.equal(c.isController, true);
     assert.deepEqual(c.listeners, []);
-    assert.deepEqual(c.controllerListeners, [{ name: 'CONTROLLER', host: 'host2', port: 9093 }]);
-    assert.deepEqual(c.advertisedControllerListeners, [{ name: 'CONTROLLER', host: 'host2', port: 9093 }]);
+    assert.deepEqual(c.controllerListeners, [{ name: 'CONTROLLER', host: 'host2', port: 9093, securityProtocol: 'PLAINTEXT' }]);
+    assert.deepEqual(c.advertisedControllerListeners, [{ name: 'CONTROLLER', host: 'host2', port: 9093, securityProtocol: 'PLAINTEXT' }]);
   });
 
   it('inter.broker.listener.name defaults to PLAINTEXT, else the first broker listener', () => {

@@ -63,7 +63,7 @@ describe('BrokerConfig', () => {
   it('has Kafka defaults and Tributary local defaults', () => {
     const c = BrokerConfig.load();
     assert.equal(c.nodeId, 1);
-    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }]);
+    assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }]);
     assert.deepEqual(c.logDirs, ['./data']);
     assert.equal(c.get('auto.create.topics.enable'), true);
     assert.equal(c.get('num.partitions'), 1);
@@ -122,10 +122,10 @@ describe('BrokerConfig', () => {
       ],
     });
     assert.deepEqual(c.listeners, [
-      { name: 'PLAINTEXT', host: '', port: 9092 },
-      { name: 'INTERNAL', host: '::1', port: 9093 },
+      { name: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' },
+      { name: 'INTERNAL', host: '::1', port: 9093, securityProtocol: 'PLAINTEXT' },
     ]);
-    assert.deepEqual(c.advertisedListeners, [{ name: 'PLAINTEXT', host: 'kafka.example', port: 9092 }]);
+    assert.deepEqual(c.advertisedListeners, [{ name: 'PLAINTEXT', host: 'kafka.example', port: 9092, securityProtocol: 'PLAINTEXT' }]);
   });
 
   it("loads the settings of Kafka's stock KRaft server.properties", () => {
@@ -158,7 +158,7 @@ describe('BrokerConfig', () => {
       ].join('\n'),
       (file) => {
         const c = BrokerConfig.load({ file });
-        assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '', port: 9092 }]);
+        assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '', port: 9092, securityProtocol: 'PLAINTEXT' }]);
         assert.deepEqual(c.logDirs, ['/tmp/kraft-combined-logs']);
       },
     );
@@ -191,8 +191,11 @@ describe('BrokerConfig', () => {
       ['node.id (1) and broker.id (2) must match when both are set'],
     );
     assert.deepEqual(
-      problems(() => BrokerConfig.load({ overrides: ['listeners=SSL://:9093'] })),
-      ['listeners: listener SSL uses SSL; only PLAINTEXT is supported'],
+      problems(() => BrokerConfig.load({ overrides: ['listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SECURE:KERBEROS'] })),
+      [
+        'listener.security.protocol.map: "KERBEROS" is not a security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)',
+        'listeners: listener PLAINTEXT has no entry in listener.security.protocol.map',
+      ],
     );
     assert.deepEqual(
       problems(() => BrokerConfig.load({ overrides: ['listeners=localhost:9092'] })),

@@ -81,7 +81,7 @@ export const BROKER_CONFIG_DEFS = {
   listeners: def(
     'string',
     'PLAINTEXT://127.0.0.1:9092',
-    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Only the PLAINTEXT security protocol is supported. Listeners named in controller.listener.names are the controller listeners; the others are broker listeners.',
+    'Comma-separated NAME://host:port listeners to bind. Empty host binds all interfaces; port 0 picks a free port. Listeners named in controller.listener.names are the controller listeners; the others are broker listeners.',
   ),
   'advertised.listeners': optional(
     'string',

@@ -10,7 +10,7 @@
 // bind address (0.0.0.0) is not refused; inter.broker.listener.name defaults to PLAINTEXT when
 // such a listener exists, else to the first broker listener (Kafka: always PLAINTEXT).
 import type { BrokerConfigValues } from './definitions.ts';
-import { effectiveProtocolMap, parseListeners, type ListenerEndpoint } from './listeners.ts';
+import { effectiveProtocolMap, parseListeners, type ListenerEndpoint, type SecurityProtocol } from './listeners.ts';
 import { parseBootstrapServers, parseQuorumVoters, type HostPort, type QuorumVoter } from './quorum.ts';
 
 export type ProcessRole = 'broker' | 'controller';
@@ -57,7 +57,7 @@ export function deriveNodeLayout(
   const rolesSet = v['process.roles'] !== null;
   const roles = new Set<ProcessRole>((v['process.roles'] as ProcessRole[] | null) ?? ['broker', 'controller']);
   const names = (v['controller.listener.names'] ?? []).map((n) => n.toUpperCase());
-  const protocolMap = attempt(problems, new Map<string, string>(), () =>
+  const protocolMap = attempt(problems, new Map<string, SecurityProtocol>(), () =>
     effectiveProtocolMap(v['listener.security.protocol.map'], isSet('listener.security.protocol.map'), names),
   );
   const all = attempt(problems, [], () => parseListeners(v.listeners, 'listeners', protocolMap));

@@ -27,6 +27,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
+import type { SecurityProtocol } from '../config/listeners.ts';
 import type { KafkaPrincipal } from './authorizer.ts';
 import { FrameError, FrameReader } from './frame-reader.ts';
 
@@ -35,8 +36,14 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly listenerName: string;
-  /** Who is connected: User:ANONYMOUS on PLAINTEXT listeners (no authentication). */
-  readonly principal: KafkaPrincipal;
+  /** The listener's security protocol; absent = PLAINTEXT. */
+  readonly securityProtocol?: SecurityProtocol;
+  /**
+   * Who is connected: User:ANONYMOUS on PLAINTEXT listeners (no authentication). Set by the
+   * listener's authentication (a TLS client certificate's subject, a SASL login), which may change
+   * it once more on re-authentication.
+   */
+  principal: KafkaPrincipal;
 }
 
 /**

@@ -4,6 +4,7 @@
 // their answers, then close. Errors on one connection close that connection only.
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
+import type { SecurityProtocol } from '../config/listeners.ts';
 import { ANONYMOUS } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
 
@@ -14,6 +15,8 @@ export interface ListenerSpec {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** listener.security.protocol.map's entry; absent = PLAINTEXT. */
+  securityProtocol?: SecurityProtocol;
 }
 
 export interface BoundListener extends ListenerSpec {
@@ -52,7 +55,9 @@ export class SocketServer {
   }
 
   private listen(spec: ListenerSpec): Promise<BoundListener> {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name));
+    const protocol = spec.securityProtocol ?? 'PLAINTEXT';
+    if (protocol !== 'PLAINTEXT') return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol));
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -65,7 +70,7 @@ export class SocketServer {
     });
   }
 
-  private accept(socket: net.Socket, listenerName: string): void {
+  private accept(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
     if (this.stopping) {
       socket.destroy();
       return;
@@ -77,6 +82,7 @@ export class SocketServer {
         remoteAddress: socket.remoteAddress ?? '',
         remotePort: socket.remotePort ?? 0,
         listenerName,
+        securityProtocol,
         principal: ANONYMOUS, // every listener is PLAINTEXT
       },
       this.opts.processor,
