@@ -251,6 +251,21 @@ describe('ACLs with the StandardAuthorizer', () => {
     assert.deepEqual(md.topics.map((t) => t.name).sort(), ['orders', 'orders-secret']);
     const bobs = await bob.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false });
     assert.deepEqual(bobs.topics, []);
+    // authorized operations (Kafka's AuthHelper.authorizedOperations): bits READ 3, WRITE 4, DESCRIBE 8
+    const ops = await alice.request(ApiKey.Metadata, 10, {
+      topics: [{ name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: true,
+      includeTopicAuthorizedOperations: true,
+    });
+    assert.equal(ops.topics[0]!.topicAuthorizedOperations, (1 << Op.READ) | (1 << Op.WRITE) | (1 << Op.DESCRIBE));
+    assert.equal(ops.clusterAuthorizedOperations, 0, 'no DESCRIBE on the cluster');
+    const adminOps = await admin.request(ApiKey.Metadata, 10, { topics: [], includeClusterAuthorizedOperations: true });
+    const clusterOps = [Op.CREATE, Op.ALTER, Op.DESCRIBE, Op.CLUSTER_ACTION, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS, Op.IDEMPOTENT_WRITE];
+    assert.equal(
+      adminOps.clusterAuthorizedOperations,
+      clusterOps.reduce((bits, op) => bits | (1 << op), 0),
+    );
     const fc = await alice.request(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['app-1', 'other'] });
     assert.deepEqual(
       fc.coordinators.map((x) => [x.key, x.errorCode]),
