@@ -381,6 +381,51 @@ export interface AdminConfig {
   retryBackoffMs?: number;
 }
 
+/** Kafka's ACL resource types, pattern types and operations by name (admin ACL operations). */
+export type AclResourceTypeName = 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
+export type AclPatternTypeName = 'LITERAL' | 'PREFIXED';
+export type AclOperationName =
+  | 'ALL'
+  | 'READ'
+  | 'WRITE'
+  | 'CREATE'
+  | 'DELETE'
+  | 'ALTER'
+  | 'DESCRIBE'
+  | 'CLUSTER_ACTION'
+  | 'DESCRIBE_CONFIGS'
+  | 'ALTER_CONFIGS'
+  | 'IDEMPOTENT_WRITE'
+  | 'CREATE_TOKENS'
+  | 'DESCRIBE_TOKENS';
+
+/** An ACL: a resource pattern and an access control entry (Kafka's AclBinding). */
+export interface AclBinding {
+  resourceType: AclResourceTypeName;
+  /** "kafka-cluster" for CLUSTER; "*" for every resource of the type (LITERAL). */
+  resourceName: string;
+  /** Default LITERAL. */
+  patternType?: AclPatternTypeName;
+  /** "User:alice"; "User:*" for everyone. */
+  principal: string;
+  /** Default "*" (any host). */
+  host?: string;
+  operation: AclOperationName;
+  /** Default ALLOW. */
+  permissionType?: 'ALLOW' | 'DENY';
+}
+
+/** Selects ACLs (Kafka's AclBindingFilter): a field left out matches anything; MATCH selects the patterns that apply to a resource name. */
+export interface AclBindingFilter {
+  resourceType?: AclResourceTypeName | 'ANY';
+  resourceName?: string | null;
+  patternType?: AclPatternTypeName | 'ANY' | 'MATCH';
+  principal?: string | null;
+  host?: string | null;
+  operation?: AclOperationName | 'ANY';
+  permissionType?: 'ALLOW' | 'DENY' | 'ANY';
+}
+
 export interface Admin {
   createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
@@ -422,6 +467,12 @@ export interface Admin {
   listTransactions(options?: { states?: string[]; producerIds?: bigint[]; durationMs?: number }): Promise<TransactionListing[]>;
   /** Producers active on partitions, from their leaders or from broker `brokerId` (DescribeProducers). */
   describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]>;
+  /** Creates ACLs (CreateAcls); an existing one is left as it is. */
+  createAcls(bindings: AclBinding[]): Promise<void>;
+  /** The ACLs matching the filter (DescribeAcls), every field given. */
+  describeAcls(filter: AclBindingFilter): Promise<Array<Required<AclBinding>>>;
+  /** Deletes the ACLs matching any of the filters (DeleteAcls) and returns them. */
+  deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>>;
 }
 
 // ---------------------------------------------------------------- errors

@@ -46,6 +46,27 @@ export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
 export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
+export { AclsDelta, AclsImage } from './acl/acls-image.ts';
+export {
+  ACL_ANY,
+  ACL_UNKNOWN,
+  AclPermissionType,
+  CLUSTER_RESOURCE_NAME,
+  PatternType,
+  WILDCARD_HOST,
+  WILDCARD_PRINCIPAL,
+  WILDCARD_RESOURCE,
+  aclMatchesFilter,
+  invalidAclFilter,
+  invalidNewAcl,
+  parsePrincipal,
+  sameBinding,
+  type AclBinding,
+  type AclBindingFilter,
+  type StandardAcl,
+} from './acl/acl-binding.ts';
+export type { DeleteAclsFilterResult } from './controller/acl-control.ts';
+
 // snapshots
 export {
   SNAPSHOT_RECORDS_PER_BATCH,

@@ -147,6 +147,19 @@ export const BROKER_CONFIG_DEFS = {
   'default.replication.factor': def('int', 1, 'Default replication factor for auto-created topics.', atLeast(1)),
   'auto.create.topics.enable': def('boolean', true, 'Create a topic when a client asks for an unknown one in Metadata.'),
   'delete.topic.enable': def('boolean', true, 'Allow DeleteTopics.'),
+  // Authorization (security/authorizer/)
+  'authorizer.class.name': def(
+    'string',
+    '',
+    "The authorizer: empty allows everything (ACL APIs answer SECURITY_DISABLED); Kafka's org.apache.kafka.metadata.authorizer.StandardAuthorizer (or the older kafka.security.authorizer.AclAuthorizer) authorizes every request with the ACLs of the cluster metadata.",
+    oneOf('', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'),
+  ),
+  'super.users': def('string', '', 'Principals allowed everything by the authorizer, semicolon-separated (User:admin;User:broker).'),
+  'allow.everyone.if.no.acl.found': def(
+    'boolean',
+    false,
+    'With an authorizer: allow a request on a resource that has no ACL at all (default false: denied).',
+  ),
   'message.max.bytes': def('int', 1048588, 'Largest record batch size accepted (topic-level: max.message.bytes).', atLeast(0)),
   'log.retention.ms': optional(
     'long',

@@ -6,7 +6,13 @@
 //   deleteTopics            DeleteTopics v6 (by name or id)
 //   alterConfigs            AlterConfigs
 //   incrementalAlterConfigs IncrementalAlterConfigs (SET 0, DELETE 1, APPEND 2, SUBTRACT 3)
+//   createAcls              CreateAcls v3
+//   deleteAcls              DeleteAcls v3 (the matching ACLs come back without their ids)
 import type {
+  AclBinding,
+  AclBindingFilter,
+  ApiError,
+  DeleteAclsFilterResult,
   AlterConfigOpType,
   AlterConfigsResource,
   AlterConfigsResult,
@@ -125,5 +131,54 @@ export function alterConfigsResults(
     resourceName: r.resourceName,
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
+  }));
+}
+
+export function createAclsRequest(bindings: readonly AclBinding[]): Req<typeof ApiKey.CreateAcls> {
+  return {
+    creations: bindings.map((b) => ({
+      resourceType: b.resourceType,
+      resourceName: b.resourceName,
+      resourcePatternType: b.patternType,
+      principal: b.principal,
+      host: b.host,
+      operation: b.operation,
+      permissionType: b.permissionType,
+    })),
+  };
+}
+
+export function createAclsResults(res: ResponseOf<typeof ApiKey.CreateAcls>): ApiError[] {
+  return res.results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage }));
+}
+
+export function deleteAclsRequest(filters: readonly AclBindingFilter[]): Req<typeof ApiKey.DeleteAcls> {
+  return {
+    filters: filters.map((f) => ({
+      resourceTypeFilter: f.resourceType,
+      resourceNameFilter: f.resourceName,
+      patternTypeFilter: f.patternType,
+      principalFilter: f.principal,
+      hostFilter: f.host,
+      operation: f.operation,
+      permissionType: f.permissionType,
+    })),
+  };
+}
+
+export function deleteAclsResults(res: ResponseOf<typeof ApiKey.DeleteAcls>): DeleteAclsFilterResult[] {
+  return res.filterResults.map((r) => ({
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    matchingAcls: r.matchingAcls.map((a) => ({
+      id: ZERO_UUID,
+      resourceType: a.resourceType,
+      resourceName: a.resourceName,
+      patternType: a.patternType,
+      principal: a.principal,
+      host: a.host,
+      operation: a.operation,
+      permissionType: a.permissionType,
+    })),
   }));
 }

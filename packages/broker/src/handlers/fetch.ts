@@ -37,11 +37,15 @@
 // Kafka's RackAwareReplicaSelector, the leader answers a consumer whose RackId (client.rack) is an
 // in-sync follower's rack with that follower as PreferredReadReplica and no records
 // (replica/replica-selector.ts).
+// Authorization (Kafka's KafkaApis.handleFetchRequest): a follower's fetch needs CLUSTER_ACTION on
+// the cluster, else every partition TOPIC_AUTHORIZATION_FAILED; a consumer's needs READ on each
+// topic, else that topic's partitions TOPIC_AUTHORIZATION_FAILED (the others are fetched).
 // Not implemented:
 //   * CurrentLeader in error responses (KIP-951, v16+);
 //   * fetch sessions, quotas.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 function answer(responses: FetchMessagesResponse): FetchResponse {
@@ -76,8 +80,43 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     }
     // Kafka's fetchOnlyFromLeader: followers, and consumers before v11 (no client metadata)
     const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
-    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
-    return result instanceof Promise ? result.then(answer) : answer(result);
+    let readable: (topic: string) => boolean;
+    if (request.replicaId >= 0) {
+      const clusterAction = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+      readable = () => clusterAction;
+    } else {
+      const byTopic = new Map<string, boolean>();
+      readable = (topic) => {
+        let ok = byTopic.get(topic);
+        if (ok === undefined) byTopic.set(topic, (ok = ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)));
+        return ok;
+      };
+    }
+    const allowed = request.topics.filter((t) => readable(t.topic));
+    if (allowed.length === request.topics.length) {
+      const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
+      return result instanceof Promise ? result.then(answer) : answer(result);
+    }
+    const merge = (fetched: FetchMessagesResponse) =>
+      answer(
+        request.topics.map((t) =>
+          readable(t.topic)
+            ? fetched[allowed.indexOf(t)]!
+            : {
+                topic: t.topic,
+                topicId: t.topicId,
+                partitions: t.partitions.map((p) => fetchError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
+              },
+        ),
+      );
+    if (allowed.length === 0) return merge([]);
+    const result = ctx.services.replicas.fetchMessages(
+      { ...request, topics: allowed },
+      ctx.signal,
+      ctx.services.nodeId,
+      fetchOnlyFromLeader,
+    );
+    return result instanceof Promise ? result.then(merge) : merge(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on
   // Kafka answers a top-level code and no partitions).

@@ -26,6 +26,9 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
+import { createAclsHandler } from './create-acls.ts';
+import { deleteAclsHandler } from './delete-acls.ts';
+import { describeAclsHandler } from './describe-acls.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
@@ -63,6 +66,9 @@ export const defaultHandlers: readonly ApiHandler[] = [
   endTxnHandler, // 26
   writeTxnMarkersHandler, // 27
   txnOffsetCommitHandler, // 28
+  describeAclsHandler, // 29
+  createAclsHandler, // 30
+  deleteAclsHandler, // 31
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
   describeLogDirsHandler, // 35

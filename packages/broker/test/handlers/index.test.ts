@@ -225,6 +225,41 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['results'],
   },
   [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
+  [ApiKey.DescribeAcls]: {
+    sample: (v) => ({
+      resourceTypeFilter: 1,
+      patternTypeFilter: v >= 1 ? 1 : 3,
+      principalFilter: null,
+      hostFilter: null,
+      operation: 1,
+      permissionType: 1,
+    }),
+    where: topLevel,
+  },
+  [ApiKey.CreateAcls]: {
+    sample: () => ({
+      creations: [
+        { resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 },
+      ],
+    }),
+    where: () => ['results'],
+  },
+  [ApiKey.DeleteAcls]: {
+    sample: (v) => ({
+      filters: [
+        {
+          resourceTypeFilter: 1,
+          resourceNameFilter: null,
+          patternTypeFilter: v >= 1 ? 1 : 3,
+          principalFilter: null,
+          hostFilter: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      ],
+    }),
+    where: () => ['filterResults'],
+  },
   [ApiKey.IncrementalAlterConfigs]: {
     sample: () => ({
       resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }],

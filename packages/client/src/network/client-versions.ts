@@ -43,6 +43,10 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeTransactions]: r(0, 0),
   [ApiKey.ListTransactions]: r(0, 1),
   [ApiKey.DescribeProducers]: r(0, 0),
+  // ACLs: v1+ carry the pattern type (PREFIXED)
+  [ApiKey.DescribeAcls]: r(1, 3),
+  [ApiKey.CreateAcls]: r(1, 3),
+  [ApiKey.DeleteAcls]: r(1, 3),
 };
 
 export function clientRange(apiKey: number): VersionRange {

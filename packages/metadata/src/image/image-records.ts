@@ -7,6 +7,7 @@
 // PartitionRecords), configs, producer ids.
 import {
   METADATA_VERSION_FEATURE,
+  accessControlEntryRecord,
   configRecord,
   featureLevelRecord,
   partitionRecord,
@@ -66,5 +67,6 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
   if (!image.producerIds.isEmpty) {
     out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.producerIds.nextProducerId } });
   }
+  for (const acl of image.acls.acls.values()) out.push(accessControlEntryRecord(acl));
   return out;
 }

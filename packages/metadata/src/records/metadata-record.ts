@@ -22,7 +22,15 @@
 //   ProducerIds        15       0      0
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
+//   AccessControlEntry 18       0      0
+//   RemoveAccessCE     19       0      0
 import {
+  decodeAccessControlEntryRecord,
+  decodeRemoveAccessControlEntryRecord,
+  encodeAccessControlEntryRecord,
+  encodeRemoveAccessControlEntryRecord,
+  type AccessControlEntryRecord,
+  type RemoveAccessControlEntryRecord,
   decodeBrokerRegistrationChangeRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
@@ -81,6 +89,8 @@ export interface MetadataRecordTypes {
   ProducerIdsRecord: ProducerIdsRecord;
   BrokerRegistrationChangeRecord: BrokerRegistrationChangeRecord;
   NoOpRecord: NoOpRecord;
+  AccessControlEntryRecord: AccessControlEntryRecord;
+  RemoveAccessControlEntryRecord: RemoveAccessControlEntryRecord;
 }
 
 export type MetadataRecordType = keyof MetadataRecordTypes;
@@ -126,6 +136,20 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     decode: decodeBrokerRegistrationChangeRecord,
   },
   NoOpRecord: { apiKey: 20, version: 0, maxVersion: 0, encode: encodeNoOpRecord, decode: decodeNoOpRecord },
+  AccessControlEntryRecord: {
+    apiKey: 18,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeAccessControlEntryRecord,
+    decode: decodeAccessControlEntryRecord,
+  },
+  RemoveAccessControlEntryRecord: {
+    apiKey: 19,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeRemoveAccessControlEntryRecord,
+    decode: decodeRemoveAccessControlEntryRecord,
+  },
 };
 
 /** Record type by apiKey (for decoding). */
@@ -226,4 +250,12 @@ export function brokerRegistrationChangeRecord(
     type: 'BrokerRegistrationChangeRecord',
     data: { fenced: BrokerFencingChange.NONE, inControlledShutdown: BrokerControlledShutdownChange.NONE, logDirs: [], ...x },
   };
+}
+
+export function accessControlEntryRecord(acl: AccessControlEntryRecord): RecordOf<'AccessControlEntryRecord'> {
+  return { type: 'AccessControlEntryRecord', data: { ...acl } };
+}
+
+export function removeAccessControlEntryRecord(id: string): RecordOf<'RemoveAccessControlEntryRecord'> {
+  return { type: 'RemoveAccessControlEntryRecord', data: { id } };
 }
