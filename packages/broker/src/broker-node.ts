@@ -19,6 +19,7 @@ import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
+import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {
@@ -90,7 +91,12 @@ export class BrokerNode {
     this.server = new SocketServer({
       listeners: options.listeners,
       limits: options.limits,
-      processor: new RequestDispatcher(options.registry, () => services, options.authorizer),
+      // SASL_* listeners authenticate first (server/sasl/); the credentials are the metadata's.
+      processor: new SaslGate(new RequestDispatcher(options.registry, () => services, options.authorizer), {
+        listeners: saslListenerConfigs(core.config, options.listeners),
+        scramCredentials: (user, m) => core.metadata.image.scram.credential(user, m.type),
+        log: core.log,
+      }),
       log: core.log,
     });
   }

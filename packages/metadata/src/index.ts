@@ -44,6 +44,7 @@ export {
 export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
 export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
+export { ScramDelta, ScramImage, type ScramCredentialData } from './image/scram-image.ts';
 export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
 export { AclsDelta, AclsImage } from './acl/acls-image.ts';

@@ -17,6 +17,7 @@ import {
   type ConfigDef,
 } from './definitions.ts';
 import type { ListenerEndpoint } from './listeners.ts';
+import { ListenerSettings, isListenerSetting, splitListenerSetting } from './listener-settings.ts';
 import { deriveNodeLayout, type NodeLayout, type ProcessRole } from './node-layout.ts';
 import type { HostPort, QuorumVoter } from './quorum.ts';
 import { parseProperties } from './properties.ts';
@@ -128,6 +129,8 @@ export class BrokerConfig {
      * log dirs are formatted with it, and dirs formatted for another cluster are refused. null: not set.
      */
     readonly environmentClusterId: string | null,
+    /** `listener.name.<listener>.<setting>` values (listener-settings.ts). */
+    readonly listenerSettings: ListenerSettings = new ListenerSettings(),
   ) {}
 
   /** Builds and validates the configuration; throws ConfigError listing every problem. */
@@ -167,9 +170,15 @@ export class BrokerConfig {
     const values: Record<string, unknown> = {};
     const explicit = new Set<BrokerConfigName>();
     const rejected = new Set<string>();
+    const listenerSettings = new ListenerSettings();
     for (const [name, d] of Object.entries(BROKER_CONFIG_DEFS)) values[name] = d.default;
     for (const [name, { value, source }] of raw) {
       const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
+      const perListener = d ? null : splitListenerSetting(name);
+      if (perListener && isListenerSetting(perListener.setting)) {
+        listenerSettings.set(perListener.listener, perListener.setting, value.trim());
+        continue;
+      }
       if (!d) {
         problems.push(`unknown setting "${name}" (from ${source})`);
         continue;
@@ -208,7 +217,7 @@ export class BrokerConfig {
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
     if (problems.length) throw new ConfigError(problems);
-    return new BrokerConfig(v, explicit, layout, clusterId);
+    return new BrokerConfig(v, explicit, layout, clusterId, listenerSettings);
   }
 
   /** The value of a setting (its default when not set). */

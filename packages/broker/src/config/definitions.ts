@@ -313,6 +313,38 @@ export const BROKER_CONFIG_DEFS = {
     "When a produce is acknowledged. page-cache (Kafka's behaviour): once written to the OS, fsync per log.flush.* — survives a broker crash, not a machine crash. fsync: the partition log is fsynced before acks=1/all produces are answered (concurrent produces share one fsync) — survives power loss, slower.",
     oneOf(...DURABILITY_MODES),
   ),
+  // SASL (server/sasl/): per-listener overrides are `listener.name.<listener>.<setting>` (listener-settings.ts).
+  'sasl.enabled.mechanisms': def(
+    'list',
+    ['GSSAPI'],
+    'SASL mechanisms enabled on SASL listeners (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; GSSAPI and OAUTHBEARER are refused on a SASL listener). Per listener: listener.name.<listener>.sasl.enabled.mechanisms.',
+  ),
+  'sasl.mechanism.inter.broker.protocol': def(
+    'string',
+    'GSSAPI',
+    'SASL mechanism brokers use to talk to each other over a SASL inter-broker listener.',
+  ),
+  'sasl.mechanism.controller.protocol': def(
+    'string',
+    'GSSAPI',
+    'SASL mechanism used to reach the controllers over a SASL controller listener.',
+  ),
+  'sasl.jaas.config': optional(
+    'string',
+    "JAAS login context of SASL clients. Brokers read their SASL settings only from listener.name.<listener>.<mechanism>.sasl.jaas.config (as Kafka does), so this one has no effect on the broker's listeners.",
+  ),
+  'connections.max.reauth.ms': def(
+    'long',
+    0,
+    'KIP-368: when positive, a SASL session lasts at most this long (SaslAuthenticate v1+ tells the client); a connection that has not re-authenticated by then is closed on its next request. 0: sessions never expire.',
+    atLeast(0),
+  ),
+  'connection.failed.authentication.delay.ms': def(
+    'int',
+    100,
+    'How long the answer to a failed authentication, and the close of its connection, is delayed (slows password guessing).',
+    atLeast(0),
+  ),
   // Accepted for compatibility with Kafka's stock server.properties, no effect:
   'num.network.threads': compat('int', 3, 'Network threads.'),
   'num.io.threads': compat('int', 8, 'Request handler threads.'),

@@ -39,6 +39,8 @@ import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
 import { listTransactionsHandler } from './list-transactions.ts';
 import { describeProducersHandler } from './describe-producers.ts';
+import { saslHandshakeHandler } from './sasl-handshake.ts';
+import { saslAuthenticateHandler } from './sasl-authenticate.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
@@ -55,6 +57,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   syncGroupHandler, // 14
   describeGroupsHandler, // 15
   listGroupsHandler, // 16
+  saslHandshakeHandler, // 17
   apiVersionsHandler, // 18
   createTopicsHandler, // 19
   deleteTopicsHandler, // 20
@@ -72,6 +75,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
   describeLogDirsHandler, // 35
+  saslAuthenticateHandler, // 36
   createPartitionsHandler, // 37
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44

@@ -50,10 +50,18 @@ export interface ConnectionInfo {
  * A complete response frame (with its 4-byte size prefix), or null for no response. A list of
  * buffers is one frame written in order (records spliced in without copying).
  */
-export type ResponseFrame = Buffer | Buffer[] | null | typeof CLOSE_CONNECTION;
+export type ResponseFrame = Buffer | Buffer[] | null | typeof CLOSE_CONNECTION | CloseAfterResponse;
 
 /** A response that sends nothing and closes the connection once the responses ahead of it are written. */
 export const CLOSE_CONNECTION: unique symbol = Symbol('CLOSE_CONNECTION');
+
+/** A last response: written, then the connection is closed (a failed SASL authentication, as Kafka). */
+export class CloseAfterResponse {
+  constructor(
+    readonly frame: Buffer,
+    readonly reason: string,
+  ) {}
+}
 
 /** Smaller response chunks cannot be pooled buffers (the pool's smallest class is 64 KiB, and
  *  fetched records under 4 KiB are copied into the frame). */
@@ -61,6 +69,7 @@ const POOLED_MIN = 4096;
 
 function frameBytes(r: ResponseFrame): number {
   if (r === null || r === CLOSE_CONNECTION) return 0;
+  if (r instanceof CloseAfterResponse) return r.frame.length;
   if (!Array.isArray(r)) return r.length;
   let n = 0;
   for (const b of r) n += b.length;
@@ -256,11 +265,17 @@ export class Connection {
       this.socket.cork();
       let last: Buffer | null = null;
       let pooled: Buffer[] | null = null;
-      let closeAfter = false;
+      let closeAfter: string | null = null;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
         if (slot.response === CLOSE_CONNECTION) {
-          closeAfter = true;
+          closeAfter = 'closed by the handler (failed acks=0 Produce)';
+          break;
+        }
+        if (slot.response instanceof CloseAfterResponse) {
+          if (last) this.socket.write(last);
+          last = slot.response.frame;
+          closeAfter = slot.response.reason;
           break;
         }
         if (slot.response) {
@@ -287,8 +302,8 @@ export class Connection {
         }
       }
       this.socket.uncork();
-      if (closeAfter) {
-        this.endAfterWrites('closed by the handler (failed acks=0 Produce)');
+      if (closeAfter !== null) {
+        this.endAfterWrites(closeAfter);
         return;
       }
     }

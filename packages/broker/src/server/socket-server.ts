@@ -2,6 +2,7 @@
 // each socket in a Connection that feeds request frames to the FrameProcessor, and shuts down
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
+// SASL_PLAINTEXT listeners are plain TCP too: their authentication is the processor's (sasl-gate.ts).
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
@@ -56,7 +57,8 @@ export class SocketServer {
 
   private listen(spec: ListenerSpec): Promise<BoundListener> {
     const protocol = spec.securityProtocol ?? 'PLAINTEXT';
-    if (protocol !== 'PLAINTEXT') return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
+    if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT')
+      return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol));
     this.servers.push(server);
     return new Promise((resolve, reject) => {
@@ -83,7 +85,7 @@ export class SocketServer {
         remotePort: socket.remotePort ?? 0,
         listenerName,
         securityProtocol,
-        principal: ANONYMOUS, // every listener is PLAINTEXT
+        principal: ANONYMOUS, // until a SASL login sets it (server/sasl/)
       },
       this.opts.processor,
       this.opts.limits,

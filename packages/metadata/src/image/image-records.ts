@@ -4,7 +4,7 @@
 // MetadataLoader does the same when a publisher is installed).
 //
 // Order: features (metadata.version first), brokers, topics (each TopicRecord followed by its
-// PartitionRecords), configs, producer ids.
+// PartitionRecords), configs, producer ids, SCRAM credentials.
 import {
   METADATA_VERSION_FEATURE,
   accessControlEntryRecord,
@@ -68,5 +68,11 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
     out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.producerIds.nextProducerId } });
   }
   for (const acl of image.acls.acls.values()) out.push(accessControlEntryRecord(acl));
+  for (const [mechanism, users] of image.scram.mechanisms)
+    for (const [name, c] of users)
+      out.push({
+        type: 'UserScramCredentialRecord',
+        data: { name, mechanism, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations },
+      });
   return out;
 }

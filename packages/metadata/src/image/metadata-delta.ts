@@ -16,12 +16,14 @@ import { ConfigsDelta } from './configs-image.ts';
 import { FeaturesDelta, ProducerIdsImage } from './features-image.ts';
 import { MetadataImage, type MetadataProvenance } from './metadata-image.ts';
 import { TopicsDelta } from './topics-delta.ts';
+import { ScramDelta } from './scram-image.ts';
 
 export class MetadataDelta {
   private featuresDelta: FeaturesDelta | null = null;
   private clusterDelta: ClusterDelta | null = null;
   private topicsDelta: TopicsDelta | null = null;
   private configsDelta: ConfigsDelta | null = null;
+  private scramDelta: ScramDelta | null = null;
   private nextProducerId: bigint | null = null;
   private aclsDelta: AclsDelta | null = null;
   private count = 0;
@@ -42,6 +44,9 @@ export class MetadataDelta {
   }
   get acls(): AclsDelta | null {
     return this.aclsDelta;
+  }
+  get scram(): ScramDelta | null {
+    return this.scramDelta;
   }
   /** The new next producer id, when a ProducerIdsRecord was replayed. */
   get producerIds(): bigint | null {
@@ -67,6 +72,9 @@ export class MetadataDelta {
 
   private getAcls(): AclsDelta {
     return (this.aclsDelta ??= new AclsDelta(this.image.acls));
+  }
+  private getScram(): ScramDelta {
+    return (this.scramDelta ??= new ScramDelta(this.image.scram));
   }
 
   replay(record: MetadataRecord): void {
@@ -116,6 +124,12 @@ export class MetadataDelta {
       case 'RemoveAccessControlEntryRecord':
         this.getAcls().replayRemove(record.data);
         break;
+      case 'UserScramCredentialRecord':
+        this.getScram().replay(record.data);
+        break;
+      case 'RemoveUserScramCredentialRecord':
+        this.getScram().replayRemove(record.data);
+        break;
       case 'NoOpRecord':
         break;
       default: {
@@ -141,6 +155,7 @@ export class MetadataDelta {
       this.configsDelta?.apply() ?? i.configs,
       this.nextProducerId === null ? i.producerIds : new ProducerIdsImage(this.nextProducerId),
       this.aclsDelta?.apply() ?? i.acls,
+      this.scramDelta?.apply() ?? i.scram,
     );
   }
 }

@@ -1,6 +1,6 @@
 // MetadataImage: the whole cluster metadata at one point of the `__cluster_metadata` log (Kafka's
 // org.apache.kafka.image.MetadataImage): features, brokers, topics with their partitions, dynamic
-// configs, producer id blocks, ACLs, and the provenance (offset and epoch of the last record applied).
+// configs, producer id blocks, ACLs, SCRAM credentials, and the provenance (offset and epoch of the last record applied).
 // Immutable; a MetadataDelta replays records on top of one and `apply()`s into the next.
 // Built only by replaying records, so a broker following the log and the controller writing it
 // see the same thing.
@@ -10,6 +10,7 @@ import { ConfigsImage } from './configs-image.ts';
 import { FeaturesImage, ProducerIdsImage } from './features-image.ts';
 import type { PartitionRegistration } from './partition-registration.ts';
 import { TopicsImage, type TopicImage } from './topics-image.ts';
+import { ScramImage } from './scram-image.ts';
 
 /** Where an image stands in the log (Kafka's MetadataProvenance). */
 export interface MetadataProvenance {
@@ -39,6 +40,8 @@ export class MetadataImage {
     readonly configs: ConfigsImage,
     readonly producerIds: ProducerIdsImage,
     readonly acls: AclsImage = AclsImage.EMPTY,
+    /** SCRAM credentials (UserScramCredentialRecords). */
+    readonly scram: ScramImage = ScramImage.EMPTY,
   ) {}
 
   get isEmpty(): boolean {
@@ -48,7 +51,8 @@ export class MetadataImage {
       this.topics.isEmpty &&
       this.configs.isEmpty &&
       this.producerIds.isEmpty &&
-      this.acls.isEmpty
+      this.acls.isEmpty &&
+      this.scram.isEmpty
     );
   }
 

@@ -1,7 +1,7 @@
 // snapshotDelta: the change from the current image to one loaded from a snapshot (Kafka's
 // MetadataLoader loading a snapshot: everything the snapshot lacks is deleted, everything in it is
 // replayed). Listeners get it like any delta: topics, brokers and ACLs gone are removed (RemoveTopic,
-// UnregisterBroker, RemoveAccessControlEntry), configs and features gone are cleared, then the snapshot's records rebuild
+// UnregisterBroker, RemoveAccessControlEntry, RemoveUserScramCredential), configs and features gone are cleared, then the snapshot's records rebuild
 // the rest (a topic both have is not created again: its partitions are replayed over), so a broker
 // that fell behind the log start lands on the snapshot's state exactly, and keeps the logs of the
 // partitions it still hosts.
@@ -44,6 +44,9 @@ export function snapshotDelta(current: MetadataImage, snapshot: MetadataImage): 
   for (const id of current.acls.acls.keys()) {
     if (!snapshot.acls.acls.has(id)) removals.push(removeAccessControlEntryRecord(id));
   }
+  for (const [mechanism, users] of current.scram.mechanisms)
+    for (const name of users.keys())
+      if (!snapshot.scram.credential(name, mechanism)) removals.push({ type: 'RemoveUserScramCredentialRecord', data: { name, mechanism } });
   for (const name of current.features.finalizedVersions.keys()) {
     if (!snapshot.features.finalizedVersions.has(name)) removals.push(featureLevelRecord(name, 0));
   }

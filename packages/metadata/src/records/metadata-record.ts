@@ -24,6 +24,8 @@
 //   NoOp               20       0      0
 //   AccessControlEntry 18       0      0
 //   RemoveAccessCE     19       0      0
+//   UserScramCredential 11      0      0
+//   RemoveUserScramCredential 22 0     0
 import {
   decodeAccessControlEntryRecord,
   decodeRemoveAccessControlEntryRecord,
@@ -44,6 +46,12 @@ import {
   decodeTopicRecord,
   decodeUnfenceBrokerRecord,
   decodeUnregisterBrokerRecord,
+  decodeUserScramCredentialRecord,
+  decodeRemoveUserScramCredentialRecord,
+  encodeUserScramCredentialRecord,
+  encodeRemoveUserScramCredentialRecord,
+  type UserScramCredentialRecord,
+  type RemoveUserScramCredentialRecord,
   encodeBrokerRegistrationChangeRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
@@ -91,6 +99,8 @@ export interface MetadataRecordTypes {
   NoOpRecord: NoOpRecord;
   AccessControlEntryRecord: AccessControlEntryRecord;
   RemoveAccessControlEntryRecord: RemoveAccessControlEntryRecord;
+  UserScramCredentialRecord: UserScramCredentialRecord;
+  RemoveUserScramCredentialRecord: RemoveUserScramCredentialRecord;
 }
 
 export type MetadataRecordType = keyof MetadataRecordTypes;
@@ -149,6 +159,20 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     maxVersion: 0,
     encode: encodeRemoveAccessControlEntryRecord,
     decode: decodeRemoveAccessControlEntryRecord,
+  },
+  UserScramCredentialRecord: {
+    apiKey: 11,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeUserScramCredentialRecord,
+    decode: decodeUserScramCredentialRecord,
+  },
+  RemoveUserScramCredentialRecord: {
+    apiKey: 22,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeRemoveUserScramCredentialRecord,
+    decode: decodeRemoveUserScramCredentialRecord,
   },
 };
 
