@@ -7,6 +7,7 @@
 // and returned as Buffer | null; option names are Kafka's config names in camelCase
 // (`linger.ms` -> lingerMs) with Kafka's defaults (except the producer's batchSize and lingerMs:
 // franz-go's, reasoned in producer/producer.ts).
+import type { UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin/user-scram-credentials.ts';
 import type { Partitioner } from './partitioner/partitioner.ts';
 import type { AssignorName } from './assignors/index.ts';
 import type { Assignor, TopicPartition } from './assignors/types.ts';
@@ -31,6 +32,12 @@ export interface KafkaConfig {
   clientRack?: string;
   /** TLS options passed to `tls.connect` (plaintext when absent). */
   tls?: import('node:tls').ConnectionOptions | true;
+  /**
+   * SASL login on every connection (SASL_PLAINTEXT / SASL_SSL listeners): SaslHandshake v1 then
+   * SaslAuthenticate. A refused login fails with a non-retriable error of type
+   * SASL_AUTHENTICATION_FAILED carrying the broker's message.
+   */
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
   /** Injected clock, for tests. */
   clock?: () => number;
 }
@@ -473,7 +480,13 @@ export interface Admin {
   describeAcls(filter: AclBindingFilter): Promise<Array<Required<AclBinding>>>;
   /** Deletes the ACLs matching any of the filters (DeleteAcls) and returns them. */
   deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>>;
+  /** Creates, replaces or deletes SCRAM credentials (AlterUserScramCredentials; passwords salted client-side). */
+  alterUserScramCredentials(alterations: UserScramCredentialAlteration[]): Promise<void>;
+  /** Users' SCRAM mechanisms and iterations (DescribeUserScramCredentials); every user when `users` is absent. */
+  describeUserScramCredentials(users?: string[]): Promise<UserScramCredentialsDescription[]>;
 }
+
+export type { UserScramCredentialAlteration, UserScramCredentialsDescription };
 
 // ---------------------------------------------------------------- errors
 

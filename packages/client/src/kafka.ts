@@ -14,8 +14,12 @@ export class Kafka implements KafkaClient {
   private readonly ownedClusters = new Set<Cluster>();
 
   constructor(readonly config: KafkaConfig) {
-    if ((config as { sasl?: unknown }).sasl !== undefined) {
-      throw new KafkaClientError('SASL authentication is not implemented by @tributary/client yet', 'INVALID_CONFIG', false);
+    if (config.sasl && !['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(config.sasl.mechanism)) {
+      throw new KafkaClientError(
+        `SASL mechanism ${config.sasl.mechanism} is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`,
+        'INVALID_CONFIG',
+        false,
+      );
     }
     const servers = typeof config.bootstrapServers === 'string' ? config.bootstrapServers.split(',') : config.bootstrapServers;
     this.cluster = new Cluster({
@@ -28,6 +32,7 @@ export class Kafka implements KafkaClient {
       metadataMaxAgeMs: config.metadataMaxAgeMs,
       clientRack: config.clientRack,
       tls: config.tls,
+      sasl: config.sasl,
       clock: config.clock,
     });
   }

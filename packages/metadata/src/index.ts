@@ -81,6 +81,7 @@ export {
 
 // controller
 export { Controller, type ValidateOnly } from './controller/controller.ts';
+export { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type AlterScramResult } from './controller/scram-control.ts';
 export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,

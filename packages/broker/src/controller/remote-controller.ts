@@ -32,6 +32,7 @@ import {
   type DeleteAclsFilterResult,
   type AlterConfigsResource,
   type AlterConfigsResult,
+  type AlterScramResult,
   type ApiError,
   type BrokerHeartbeatReply,
   type BrokerHeartbeatRequest,
@@ -61,6 +62,7 @@ import {
   ErrorCode,
   type AlterPartitionRequest,
   type AlterPartitionResponse,
+  type AlterUserScramCredentialsRequest,
   type DescribeQuorumRequest,
   type DescribeQuorumResponse,
 } from '@tributary/protocol';
@@ -261,6 +263,12 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
     return rpc.deleteAclsResults(await this.rpc.request(ApiKey.DeleteAcls, rpc.deleteAclsRequest(filters)));
+  }
+
+  /** Forwarded as it came; the controller's answer per user. */
+  async alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {
+    const res = await this.rpc.request(ApiKey.AlterUserScramCredentials, request);
+    return res.results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }));
   }
 
   async registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {

@@ -41,6 +41,8 @@ import { listTransactionsHandler } from './list-transactions.ts';
 import { describeProducersHandler } from './describe-producers.ts';
 import { saslHandshakeHandler } from './sasl-handshake.ts';
 import { saslAuthenticateHandler } from './sasl-authenticate.ts';
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.ts';
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.ts';
 import { HandlerRegistry, type ApiHandler } from '../server/handler-registry.ts';
 
 export const defaultHandlers: readonly ApiHandler[] = [
@@ -80,6 +82,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44
   offsetDeleteHandler, // 47
+  describeUserScramCredentialsHandler, // 50
+  alterUserScramCredentialsHandler, // 51
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
   describeProducersHandler, // 61

@@ -24,6 +24,7 @@ import type {
 } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
+import { alterUserScramCredentials, describeUserScramCredentials, type UserScramCredentialAlteration } from './user-scram-credentials.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
 import type { Cluster } from '../cluster/cluster.ts';
@@ -393,6 +394,14 @@ export class KafkaAdmin implements Admin {
 
   deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>> {
     return deleteAcls(this.cluster, filters);
+  }
+
+  alterUserScramCredentials(alterations: UserScramCredentialAlteration[]): Promise<void> {
+    return alterUserScramCredentials(this.cluster, alterations);
+  }
+
+  describeUserScramCredentials(users?: string[]) {
+    return describeUserScramCredentials(this.cluster, users);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -92,4 +92,10 @@ export class RetryingAdmin implements Admin {
   describeProducers(...a: Args<'describeProducers'>) {
     return this.run(() => this.inner.describeProducers(...a));
   }
+  alterUserScramCredentials(...a: Args<'alterUserScramCredentials'>) {
+    return this.run(() => this.inner.alterUserScramCredentials(...a));
+  }
+  describeUserScramCredentials(...a: Args<'describeUserScramCredentials'>) {
+    return this.run(() => this.inner.describeUserScramCredentials(...a));
+  }
 }

@@ -11,6 +11,7 @@ import { backoffMs } from '../network/backoff.ts';
 import { ClientClosedError, ConnectionError, KafkaClientError } from '../network/errors.ts';
 import { MetadataCache, type MetadataSnapshot } from './metadata-cache.ts';
 import type tls from 'node:tls';
+import type { SaslOptions } from '../network/sasl-client.ts';
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   /** `client.rack`: sent in group subscriptions for rack-aware assignment. */
   clientRack?: string;
   tls?: tls.ConnectionOptions | true;
+  /** SASL login on every connection. */
+  sasl?: SaslOptions;
   clock?: () => number;
   random?: () => number;
   /** Waits before a reconnect (tests inject one with a fake clock). */
@@ -160,6 +163,7 @@ export class Cluster {
         connectTimeoutMs: this.options.connectTimeoutMs,
         requestTimeoutMs: this.options.requestTimeoutMs,
         tls: this.options.tls,
+        sasl: this.options.sasl,
       },
       nodeId,
     );

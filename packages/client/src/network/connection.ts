@@ -3,6 +3,8 @@
 // answers in v0 with its own range and we retry with that), then sends typed requests through the
 // generated codec, each with a fresh correlation id, pipelined on one socket. Responses come back
 // decoded at the version used. Requests with no response (Produce acks=0) resolve with null.
+// With `sasl`, the connection authenticates after ApiVersions (SaslHandshake v1, SaslAuthenticate;
+// sasl-client.ts) and is ready only once the broker accepted the login.
 import {
   API_SPECS,
   ApiKey,
@@ -19,6 +21,7 @@ import { encodeRequestChunks } from './frame-writer.ts';
 import { ApiVersionsTable, type VersionRange } from '../cluster/api-versions.ts';
 import { clientRange } from './client-versions.ts';
 import { KafkaClientError } from './errors.ts';
+import { saslAuthenticate, type SaslOptions } from './sasl-client.ts';
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -32,6 +35,8 @@ export interface ConnectionOptions extends TransportOptions {
   apiRange?: (apiKey: number) => VersionRange;
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
+  /** SASL login on every connection (SASL_PLAINTEXT / SASL_SSL listeners). */
+  sasl?: SaslOptions;
 }
 
 export interface RequestOptions {
@@ -83,7 +88,16 @@ export class BrokerConnection {
     if (!this.connecting) {
       this.connecting = (async () => {
         await this.transport.connect();
-        this.versions = await this.negotiate();
+        const versions = await this.negotiate();
+        if (this.options.sasl) {
+          try {
+            await this.authenticate(versions, this.options.sasl);
+          } catch (err) {
+            this.transport.close();
+            throw err;
+          }
+        }
+        this.versions = versions;
       })().finally(() => {
         this.connecting = null;
       });
@@ -146,6 +160,23 @@ export class BrokerConnection {
         { cause: err },
       );
     }
+  }
+
+  private async authenticate(versions: ApiVersionsTable, sasl: SaslOptions): Promise<void> {
+    const range = this.options.apiRange ?? clientRange;
+    const version = (apiKey: number) => versions.choose(apiKey, range(apiKey), API_SPECS[apiKey]?.name);
+    if (version(ApiKey.SaslHandshake) < 1)
+      throw new KafkaClientError(`${this.broker} does not serve SaslHandshake v1`, 'UNSUPPORTED_VERSION', false, { broker: this.broker });
+    await saslAuthenticate(
+      {
+        broker: this.broker,
+        saslRequest: (async (apiKey: typeof ApiKey.SaslHandshake | typeof ApiKey.SaslAuthenticate, body: never) => {
+          const { body: response } = await this.send(apiKey, apiKey === ApiKey.SaslHandshake ? 1 : version(apiKey), body);
+          return response;
+        }) as never,
+      },
+      sasl,
+    );
   }
 
   private async negotiate(): Promise<ApiVersionsTable> {

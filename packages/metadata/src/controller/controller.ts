@@ -7,7 +7,8 @@
 //
 //   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
 //   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
-import type { AlterPartitionRequest, AlterPartitionResponse } from '@tributary/protocol';
+import type { AlterPartitionRequest, AlterPartitionResponse, AlterUserScramCredentialsRequest } from '@tributary/protocol';
+import { alterUserScramCredentials, type AlterScramResult } from './scram-control.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
 import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
@@ -138,6 +139,11 @@ export class Controller {
   /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */
   alterPartition(image: MetadataImage, request: AlterPartitionRequest, version: number): ControllerResult<AlterPartitionResponse> {
     return alterPartition(image, request, version);
+  }
+
+  /** AlterUserScramCredentials (API 51): one result per user (scram-control.ts). */
+  alterUserScramCredentials(image: MetadataImage, request: AlterUserScramCredentialsRequest): ControllerResult<AlterScramResult[]> {
+    return alterUserScramCredentials(image, request);
   }
 
   allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ProducerIdsBlockResult> {

@@ -46,7 +46,8 @@ export function snapshotDelta(current: MetadataImage, snapshot: MetadataImage): 
   }
   for (const [mechanism, users] of current.scram.mechanisms)
     for (const name of users.keys())
-      if (!snapshot.scram.credential(name, mechanism)) removals.push({ type: 'RemoveUserScramCredentialRecord', data: { name, mechanism } });
+      if (!snapshot.scram.credential(name, mechanism))
+        removals.push({ type: 'RemoveUserScramCredentialRecord', data: { name, mechanism } });
   for (const name of current.features.finalizedVersions.keys()) {
     if (!snapshot.features.finalizedVersions.has(name)) removals.push(featureLevelRecord(name, 0));
   }

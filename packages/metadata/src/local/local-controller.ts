@@ -29,7 +29,15 @@
 // the brokers that fetch the log as observers (updateReplicaState, replica-fetch-states.ts).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
-import { ErrorCode, KafkaError, hasErrorCode, type AlterPartitionRequest, type AlterPartitionResponse } from '@tributary/protocol';
+import {
+  ErrorCode,
+  KafkaError,
+  hasErrorCode,
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
+  type AlterUserScramCredentialsRequest,
+} from '@tributary/protocol';
+import type { AlterScramResult } from '../controller/scram-control.ts';
 import type { Cancel, FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { QuorumDescription } from '@tributary/raft';
@@ -291,6 +299,10 @@ export class LocalController {
 
   deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
     return this.run((image) => this.controller.deleteAcls(image, filters));
+  }
+
+  alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {
+    return this.run((image) => this.controller.alterUserScramCredentials(image, request));
   }
 
   /**
