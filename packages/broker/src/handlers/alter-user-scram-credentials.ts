@@ -5,7 +5,7 @@
 // * Authorization: ALTER on the CLUSTER, else every user's result is CLUSTER_AUTHORIZATION_FAILED.
 // * Upsertions carry the salt, the iterations and the salted password (the client salted and
 //   hashed it); the controller stores StoredKey/ServerKey, never the salted password.
-// * A user named twice: DUPLICATE_RESOURCE ("A user credential cannot be altered twice in the same
+// * The same user and mechanism twice: DUPLICATE_RESOURCE ("A user credential cannot be altered twice in the same
 //   request"); mechanism other than SCRAM-SHA-256 (1) / SCRAM-SHA-512 (2): UNSUPPORTED_SASL_MECHANISM
 //   ("Unknown SCRAM mechanism."); iterations below 4096 or above 16384: UNACCEPTABLE_CREDENTIAL
 //   ("Too few iterations" / "Too many iterations"); deleting a credential that does not exist:

@@ -53,4 +53,5 @@ export const describeUserScramCredentialsHandler: ApiHandler<typeof ApiKey.Descr
     });
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results };
   },
+  errorResponse: (_request, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, results: [] }),
 };

@@ -17,4 +17,5 @@ export const saslAuthenticateHandler: ApiHandler<typeof ApiKey.SaslAuthenticate>
     authBytes: Buffer.alloc(0),
     sessionLifetimeMs: 0n,
   }),
+  errorResponse: (_request, errorCode) => ({ errorCode, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n }),
 };

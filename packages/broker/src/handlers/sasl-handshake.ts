@@ -12,4 +12,5 @@ export const saslHandshakeHandler: ApiHandler<typeof ApiKey.SaslHandshake> = {
   minVersion: 0,
   maxVersion: 1,
   handle: () => ({ errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] }),
+  errorResponse: (_request, errorCode) => ({ errorCode, mechanisms: [] }),
 };

@@ -225,6 +225,13 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['results'],
   },
   [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
+  [ApiKey.SaslHandshake]: { sample: () => ({ mechanism: 'PLAIN' }), where: topLevel },
+  [ApiKey.SaslAuthenticate]: { sample: () => ({ authBytes: Buffer.from('x') }), where: topLevel },
+  [ApiKey.DescribeUserScramCredentials]: { sample: () => ({ users: [{ name: 'a' }] }), where: topLevel },
+  [ApiKey.AlterUserScramCredentials]: {
+    sample: () => ({ deletions: [{ name: 'a', mechanism: 1 }], upsertions: [] }),
+    where: () => ['results'],
+  },
   [ApiKey.DescribeAcls]: {
     sample: (v) => ({
       resourceTypeFilter: 1,

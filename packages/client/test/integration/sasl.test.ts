@@ -78,12 +78,20 @@ describe('SCRAM credential administration', () => {
     await assert.rejects(
       admin.alterUserScramCredentials([
         { type: 'delete', user: 'carol', mechanism: 'SCRAM-SHA-512' },
-        { type: 'upsert', user: 'carol', mechanism: 'SCRAM-SHA-256', password: 'p' },
+        { type: 'upsert', user: 'carol', mechanism: 'SCRAM-SHA-512', password: 'p' },
       ]),
       failsWith('DUPLICATE_RESOURCE', /A user credential cannot be altered twice in the same request/),
     );
-    await admin.alterUserScramCredentials([{ type: 'upsert', user: 'erin', mechanism: 'SCRAM-SHA-256', password: 'e' }]);
-    await admin.alterUserScramCredentials([{ type: 'delete', user: 'erin', mechanism: 'SCRAM-SHA-256' }]);
+    // both mechanisms of one user in one request (kafka-configs --add-config 'SCRAM-SHA-256=[...],SCRAM-SHA-512=[...]')
+    await admin.alterUserScramCredentials([
+      { type: 'upsert', user: 'erin', mechanism: 'SCRAM-SHA-256', password: 'e' },
+      { type: 'upsert', user: 'erin', mechanism: 'SCRAM-SHA-512', password: 'e' },
+    ]);
+    assert.equal((await admin.describeUserScramCredentials(['erin']))[0]!.credentials.length, 2);
+    await admin.alterUserScramCredentials([
+      { type: 'delete', user: 'erin', mechanism: 'SCRAM-SHA-256' },
+      { type: 'delete', user: 'erin', mechanism: 'SCRAM-SHA-512' },
+    ]);
     assert.deepEqual(
       (await admin.describeUserScramCredentials()).map((d) => d.user),
       ['bob', 'carol'],

@@ -3,7 +3,7 @@
 // request carries salted passwords (the client salts and hashes, as kafka-configs does); the
 // controller derives StoredKey = H(HMAC(salted, "Client Key")) and ServerKey = HMAC(salted,
 // "Server Key") and stores those with the salt and iterations. Checks and messages are Kafka's:
-// a user named twice in one request is DUPLICATE_RESOURCE, an unknown mechanism
+// the same user and mechanism twice in one request is DUPLICATE_RESOURCE (for the user), an unknown mechanism
 // UNSUPPORTED_SASL_MECHANISM, iterations outside 4096..16384 UNACCEPTABLE_CREDENTIAL, deleting a
 // credential that does not exist RESOURCE_NOT_FOUND. One result per user, in request order; a
 // user's changes are all applied or none.
@@ -33,18 +33,19 @@ export function alterUserScramCredentials(
   const errors = new Map<string, ApiError>();
   const seen = new Set<string>();
   const changes = new Map<string, Array<() => ApiError | MetadataRecord>>();
-  const add = (user: string, change: () => ApiError | MetadataRecord) => {
+  const add = (user: string, mechanism: number, change: () => ApiError | MetadataRecord) => {
     if (!order.includes(user)) order.push(user);
     if (errors.has(user)) return;
-    if (seen.has(user)) {
+    const key = `${mechanism}:${user}`;
+    if (seen.has(key)) {
       errors.set(user, apiError(ErrorCode.DUPLICATE_RESOURCE, 'A user credential cannot be altered twice in the same request'));
       return;
     }
-    seen.add(user);
-    changes.set(user, [change]);
+    seen.add(key);
+    changes.set(user, [...(changes.get(user) ?? []), change]);
   };
   for (const d of request.deletions)
-    add(d.name, () => {
+    add(d.name, d.mechanism, () => {
       if (d.name === '') return apiError(ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
       if (!MECHANISMS.has(d.mechanism)) return apiError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism.');
       if (!image.scram.credential(d.name, d.mechanism))
@@ -52,7 +53,7 @@ export function alterUserScramCredentials(
       return { type: 'RemoveUserScramCredentialRecord', data: { name: d.name, mechanism: d.mechanism } };
     });
   for (const u of request.upsertions)
-    add(u.name, () => {
+    add(u.name, u.mechanism, () => {
       if (u.name === '') return apiError(ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty');
       const hash = MECHANISMS.get(u.mechanism);
       if (!hash) return apiError(ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism.');
@@ -77,13 +78,15 @@ export function alterUserScramCredentials(
   const response: AlterScramResult[] = [];
   for (const user of order) {
     let error = errors.get(user) ?? NONE;
+    const mine: MetadataRecord[] = [];
     if (error === NONE) {
       for (const change of changes.get(user) ?? []) {
         const r = change();
-        if ('type' in r) records.push(r);
-        else error = r;
+        if ('type' in r) mine.push(r);
+        else if (error === NONE) error = r;
       }
     }
+    if (error === NONE) records.push(...mine);
     response.push({ user, errorCode: error.errorCode, errorMessage: error.errorMessage });
   }
   return { records, response };

@@ -96,7 +96,8 @@ export class ScramSaslServer implements SaslServer {
     const final = parseClientFinal(token);
     const first = this.clientFirst!;
     const credential = this.credential!;
-    if (final.nonce !== this.nonce) throw new SaslError('Invalid client nonce in the final client message.');
+    // Kafka checks that the nonce ends with the server-first's (librdkafka sends its own nonce in front of it)
+    if (!final.nonce.endsWith(this.nonce)) throw new SaslError('Invalid client nonce in the final client message.');
     if (!final.channelBinding.equals(Buffer.from(first.gs2Header, 'utf8')))
       throw new SaslError('Invalid channel binding in the final client message.');
     const authMessage = `${first.bare},${this.serverFirst},${final.withoutProof}`;

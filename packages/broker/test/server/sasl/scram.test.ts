@@ -118,6 +118,21 @@ describe('SCRAM-SHA-512', () => {
     assert.throws(() => server.evaluateResponse(Buffer.from('c=biws,r=abcX,p=AAAA')), /Invalid client nonce/);
   });
 
+  it("a client-final nonce that ends with the server-first's is accepted, as Kafka does (librdkafka repeats its own nonce in front)", async () => {
+    const c = await generateCredential(SCRAM_SHA_512, 'pw', 4096);
+    const server = new ScramSaslServer(
+      SCRAM_SHA_512,
+      () => c,
+      () => 'SRV',
+    );
+    server.evaluateResponse(Buffer.from('n,,n=alice,r=CLI'));
+    // the nonce check passes; the bogus proof then fails as a proof, not as a nonce
+    assert.throws(
+      () => server.evaluateResponse(Buffer.from(`c=biws,r=CLICLISRV,p=${Buffer.alloc(64).toString('base64')}`)),
+      /Invalid client credentials/,
+    );
+  });
+
   it('saslname escapes: =2C is a comma, =3D an equals sign, other "=" is malformed', () => {
     assert.equal(usernameOf('a=2Cb=3Dc'), 'a,b=c');
     assert.throws(() => usernameOf('a=b'));
