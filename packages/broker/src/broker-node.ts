@@ -20,6 +20,7 @@ import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
 import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
+import { interBrokerSaslLogin } from './server/sasl/broker-login.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {
@@ -87,6 +88,7 @@ export class BrokerNode {
       shutdownSignal: this.shutdown.signal,
     };
     const services = this.services;
+    interBrokerSaslLogin(core.config); // a SASL inter-broker listener without the broker's login fails here, not at the first fetch
     core.attachNode(options.nodeId, services);
     this.server = new SocketServer({
       listeners: options.listeners,

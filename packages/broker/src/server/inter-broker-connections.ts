@@ -3,6 +3,7 @@
 // coordinator's WriteTxnMarkers, a partition leader's transaction verification (AddPartitionsToTxn
 // v4, KIP-890). One connection per broker, opened on first use, reopened once closed or once the
 // broker's endpoint changed in the metadata, as the replica fetchers do.
+import { interBrokerSaslLogin } from './sasl/broker-login.ts';
 import { BrokerConnection } from '@tributary/client';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { MetadataCache } from '../metadata/metadata-cache.ts';
@@ -43,6 +44,7 @@ export class InterBrokerConnections {
         clientId: `broker-${this.o.nodeId}-${this.o.purpose}`,
         apiRange: interBrokerApiRange,
         requestTimeoutMs: this.o.requestTimeoutMs ?? 30_000,
+        sasl: interBrokerSaslLogin(this.o.config),
       },
       nodeId,
     );

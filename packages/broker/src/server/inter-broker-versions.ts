@@ -18,6 +18,9 @@ export const INTER_BROKER_API_VERSIONS: Readonly<Record<number, VersionRange>> =
   [ApiKey.WriteTxnMarkers]: range(1, 1),
   // a partition leader's transaction verification with the coordinator (KIP-890, VerifyOnly)
   [ApiKey.AddPartitionsToTxn]: range(4, 5),
+  // the broker's login on a SASL inter-broker listener (sasl/broker-login.ts)
+  [ApiKey.SaslHandshake]: range(1, 1),
+  [ApiKey.SaslAuthenticate]: range(0, 2),
 };
 
 /**

@@ -4,6 +4,7 @@
 // else the leader's first endpoint); one fetcher, with one connection, per source broker. The
 // ReplicaManager calls `follow` and `unfollow` as the metadata moves leaders; a fetcher with no
 // partitions left stops and closes its connection.
+import { interBrokerSaslLogin } from '../../server/sasl/broker-login.ts';
 import { BrokerConnection } from '@tributary/client';
 import type { MetadataImage } from '@tributary/metadata';
 import type { BrokerConfig } from '../../config/broker-config.ts';
@@ -50,6 +51,7 @@ export class ReplicaFetcherManager {
             clientId: `broker-${this.o.nodeId}-fetcher-0`,
             apiRange: interBrokerApiRange,
             requestTimeoutMs: c.get('replica.fetch.wait.max.ms') + 30_000,
+            sasl: interBrokerSaslLogin(c),
           }),
         log: this.o.log,
         maxWaitMs: c.get('replica.fetch.wait.max.ms'),
