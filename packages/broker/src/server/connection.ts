@@ -5,6 +5,8 @@
 // response" (acks=0 Produce); its slot is dropped in order. CLOSE_CONNECTION means "no response,
 // and close": the responses ahead of it are written, then the socket is ended and later requests
 // are dropped (Kafka's CloseConnectionResponse, used for a failed acks=0 Produce).
+// CloseAfterResponse is a last response: written after the ones ahead of it, then the connection
+// closes the same way (a failed SASL authentication, server/sasl/).
 //
 // Writes: responses completed during one event-loop turn are written together between cork() and
 // uncork() (one writev), which matters for small pipelined requests.

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CLOSE_CONNECTION,
+  CloseAfterResponse,
   Connection,
   type ConnectionInfo,
   type ConnectionLimits,
@@ -213,5 +214,19 @@ describe('Connection', () => {
     assert.deepEqual((await client.frames(1)).map(tagOf), [-4]);
     await drained;
     assert.ok(aborted);
+  });
+});
+
+describe('CloseAfterResponse', () => {
+  it('writes the responses ahead of it and its own frame, then closes; later requests are not processed', async () => {
+    const { p, seen } = processor(new Map([[2, new CloseAfterResponse(response(22), 'test')]]));
+    const { conn, client } = open(p);
+    client.send(Buffer.concat([request(1), request(2), request(3)]));
+    const frames = await client.frames(2);
+    assert.deepEqual(frames.map(tagOf), [1, 22]);
+    await conn.whenClosed();
+    await client.closed;
+    assert.deepEqual(seen.slice(0, 2), [1, 2]);
+    assert.equal(client.pending.length, 0);
   });
 });
