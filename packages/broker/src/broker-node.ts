@@ -88,7 +88,6 @@ export class BrokerNode {
       shutdownSignal: this.shutdown.signal,
     };
     const services = this.services;
-    interBrokerSaslLogin(core.config); // a SASL inter-broker listener without the broker's login fails here, not at the first fetch
     core.attachNode(options.nodeId, services);
     this.server = new SocketServer({
       listeners: options.listeners,
@@ -101,6 +100,7 @@ export class BrokerNode {
       }),
       log: core.log,
     });
+    interBrokerSaslLogin(core.config); // a SASL inter-broker listener without the broker's login fails here, not at the first fetch
   }
 
   /** Bound listeners (ports resolved). */

@@ -22,6 +22,12 @@ export function interBrokerSaslLogin(config: BrokerConfig): BrokerSaslLogin | un
   const listener = [...config.listeners, ...(config.advertisedListeners ?? [])].find((l) => l.name === name);
   if (!listener?.securityProtocol?.startsWith('SASL_')) return undefined;
   const mechanism = config.get('sasl.mechanism.inter.broker.protocol');
+  const own = config.listenerSettings.get(name, 'sasl.enabled.mechanisms');
+  const enabled = own !== undefined ? own.split(',').map((s) => s.trim()) : config.get('sasl.enabled.mechanisms');
+  if (!enabled.includes(mechanism))
+    throw new SaslConfigError(
+      'sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication',
+    );
   if (!CLIENT_MECHANISMS.has(mechanism))
     throw new SaslConfigError(
       `sasl.mechanism.inter.broker.protocol: ${mechanism} is not supported for the inter-broker listener ${name} (use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`,

@@ -24,6 +24,8 @@ function settings(extra: Record<string, string | number> = {}) {
   return {
     listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
     'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
+    // the only listener is the inter-broker one: the broker logs in with the JAAS username/password
+    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
     'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
     'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'connection.failed.authentication.delay.ms': 20,
@@ -223,7 +225,11 @@ describe('SASL listener configuration', () => {
       /sasl\.enabled\.mechanisms: SASL mechanism GSSAPI is enabled on listener SASL_PLAINTEXT but Tributary does not implement it/,
     );
     await assert.rejects(
-      startTestBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'SCRAM-SHA-512' }),
+      startTestBroker({
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+        'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+      }),
       /listener\.name\.sasl_plaintext\.scram-sha-512\.sasl\.jaas\.config is not set: Could not find a 'KafkaServer' or 'sasl_plaintext\.KafkaServer' entry/,
     );
     await assert.rejects(
@@ -233,6 +239,10 @@ describe('SASL listener configuration', () => {
         'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x.Y required user_a="b"',
       }),
       /plain\.sasl\.jaas\.config: Invalid JAAS config: the login module entry does not end with ";"/,
+    );
+    await assert.rejects(
+      startTestBroker({ ...settings(), 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512' }),
+      /sasl\.mechanism\.inter\.broker\.protocol must be included in sasl\.enabled\.mechanisms when SASL is used for inter-broker communication/,
     );
   });
 });
