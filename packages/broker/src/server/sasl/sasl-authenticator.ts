@@ -11,11 +11,11 @@
 //   cannot be answered and just closes the connection.
 // An unknown or disabled mechanism answers UNSUPPORTED_SASL_MECHANISM with the enabled list, then
 // closes. A failed login is logged (never the token or a password) and answered after
-// connection.failed.authentication.delay.ms, then the connection closes. Mechanism steps run
+// connection.failed.authentication.delay.ms, then the connection closes (logged at INFO as Kafka's Selector does). Mechanism steps run
 // through a shared Semaphore. A login sets the connection's principal User:<name>.
 // connections.max.reauth.ms > 0: SaslAuthenticate v1+ tells SessionLifetimeMs; a SaslHandshake
 // on an authenticated connection starts re-authentication (same mechanism and same principal
-// required, as Kafka); a connection whose session expired is closed on its next other request.
+// required, at most once a second, as Kafka); a connection whose session expired is closed on its next other request.
 // Not done: GSSAPI, OAUTHBEARER, delegation tokens.
 import {
   API_SPECS,
@@ -37,6 +37,9 @@ import { scramMechanismByName } from './scram.ts';
 import type { Semaphore } from './semaphore.ts';
 
 type State = 'handshake' | 'authenticate' | 'authenticated' | 'failed';
+
+/** Kafka's KafkaChannel.MIN_REAUTH_INTERVAL_ONE_SECOND_NANOS. */
+const MIN_REAUTH_INTERVAL_MS = 1000;
 
 export interface AuthenticatorDeps {
   readonly config: ListenerSaslConfig;
@@ -62,6 +65,8 @@ export class SaslServerAuthenticator {
   private busy = false;
   /** When the session ends (ms); Infinity without connections.max.reauth.ms. */
   private sessionExpiresAt = Infinity;
+  /** When the last re-authentication started (ms); -Infinity before the first. */
+  private lastReauthAt = -Infinity;
   /** Set while re-authenticating: the principal and mechanism of the session being renewed. */
   private previous: { principal: KafkaPrincipal; mechanism: string } | null = null;
 
@@ -82,7 +87,11 @@ export class SaslServerAuthenticator {
     const apiKey = frame.readInt16BE(0);
     switch (this.state) {
       case 'authenticated':
-        if (apiKey === ApiKey.SaslHandshake) return this.handshake(frame, conn, true);
+        // Kafka re-authenticates at most once a second; a SaslHandshake sooner goes to its handler (ILLEGAL_SASL_STATE)
+        if (apiKey === ApiKey.SaslHandshake && this.deps.now() - this.lastReauthAt >= MIN_REAUTH_INTERVAL_MS) {
+          this.lastReauthAt = this.deps.now();
+          return this.handshake(frame, conn, true);
+        }
         if (this.deps.now() >= this.sessionExpiresAt) {
           this.deps.log.info('closing connection: its SASL session expired (connections.max.reauth.ms)', this.who(conn));
           this.state = 'failed';
@@ -233,7 +242,7 @@ export class SaslServerAuthenticator {
     this.server = null;
     const detail = err instanceof Error ? err.message : String(err);
     const error = err instanceof SaslAuthenticationError ? detail : invalidCredentialsMessage(this.mechanism, reauthenticating);
-    this.deps.log.warn('failed authentication', { ...this.who(conn), mechanism: this.mechanism, reason: detail });
+    this.deps.log.info('failed authentication', { ...this.who(conn), mechanism: this.mechanism, reason: detail });
     return { error };
   }
 

@@ -192,6 +192,9 @@ describe('re-authentication (connections.max.reauth.ms)', () => {
     assert.equal(re.errorCode, ErrorCode.NONE);
     assert.equal(re.sessionLifetimeMs, 300n);
     assert.equal((await metadata(c)).brokers.length, 1);
+    // a second re-authentication within a second is not one: SaslHandshake answers ILLEGAL_SASL_STATE, as Kafka's KafkaApis
+    assert.equal((await handshake(c, 'PLAIN')).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+    assert.equal((await metadata(c)).brokers.length, 1);
     c.end();
   });
 
