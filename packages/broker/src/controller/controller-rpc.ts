@@ -6,10 +6,13 @@
 //   deleteTopics            DeleteTopics v6 (by name or id)
 //   alterConfigs            AlterConfigs
 //   incrementalAlterConfigs IncrementalAlterConfigs (SET 0, DELETE 1, APPEND 2, SUBTRACT 3)
+//   alterClientQuotas       AlterClientQuotas (a null value: Remove)
 import type {
+  AlterClientQuotasResult,
   AlterConfigOpType,
   AlterConfigsResource,
   AlterConfigsResult,
+  ClientQuotaAlteration,
   CreatableTopic,
   CreatePartitionsResult,
   CreatePartitionsTopic,
@@ -126,4 +129,21 @@ export function alterConfigsResults(
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
   }));
+}
+
+export function alterClientQuotasRequest(
+  alterations: readonly ClientQuotaAlteration[],
+  validateOnly: boolean,
+): Req<typeof ApiKey.AlterClientQuotas> {
+  return {
+    validateOnly,
+    entries: alterations.map((a) => ({
+      entity: a.entity.map((e) => ({ entityType: e.entityType, entityName: e.entityName })),
+      ops: a.ops.map((o) => ({ key: o.key, value: o.value ?? 0, remove: o.value === null })),
+    })),
+  };
+}
+
+export function alterClientQuotasResults(res: ResponseOf<typeof ApiKey.AlterClientQuotas>): AlterClientQuotasResult[] {
+  return res.entries.map((e) => ({ entity: e.entity, errorCode: e.errorCode, errorMessage: e.errorMessage }));
 }

@@ -41,6 +41,8 @@ import {
   type DeletableTopic,
   type DeleteTopicResult,
   type IncrementalAlterConfigsResource,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
   type MetadataListener,
   type MetadataRecord,
   type PartitionChangeRequest,
@@ -250,6 +252,11 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   ): Promise<AlterConfigsResult[]> {
     const body = rpc.incrementalAlterConfigsRequest(resources, opts.validateOnly ?? false);
     return rpc.alterConfigsResults(await this.rpc.request(ApiKey.IncrementalAlterConfigs, body));
+  }
+
+  async alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    const body = rpc.alterClientQuotasRequest(alterations, opts.validateOnly ?? false);
+    return rpc.alterClientQuotasResults(await this.rpc.request(ApiKey.AlterClientQuotas, body));
   }
 
   async registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {

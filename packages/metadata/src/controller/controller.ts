@@ -1,6 +1,6 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
-// configuration-control, cluster-control, partition-change). It reads the image, writes nothing
+// configuration-control, client-quota-control, cluster-control, partition-change). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
@@ -11,6 +11,7 @@ import type { AlterPartitionRequest, AlterPartitionResponse } from '@tributary/p
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
 import { alterPartition } from './alter-partition.ts';
+import { alterClientQuotas, type AlterClientQuotasResult, type ClientQuotaAlteration } from './client-quota-control.ts';
 import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
 import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
 import {
@@ -88,6 +89,15 @@ export class Controller {
     opts: ValidateOnly = {},
   ): ControllerResult<AlterConfigsResult[]> {
     return incrementalAlterConfigs(image, resources, opts.validateOnly ?? false, this.options);
+  }
+
+  /** AlterClientQuotas (API 49): client-quota-control.ts. */
+  alterClientQuotas(
+    image: MetadataImage,
+    alterations: readonly ClientQuotaAlteration[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<AlterClientQuotasResult[]> {
+    return alterClientQuotas(image, alterations, opts.validateOnly ?? false);
   }
 
   /** `nextOffset`: the offset the first record will get in the log (it becomes the broker epoch). */

@@ -36,6 +36,7 @@ import type { QuorumDescription } from '@tributary/raft';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
+import type { AlterClientQuotasResult, ClientQuotaAlteration } from '../controller/client-quota-control.ts';
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
 import { ReplicaFetchStates } from './replica-fetch-states.ts';
@@ -281,6 +282,10 @@ export class LocalController {
 
   incrementalAlterConfigs(resources: readonly IncrementalAlterConfigsResource[], opts: ValidateOnly = {}): Promise<AlterConfigsResult[]> {
     return this.run((image) => this.controller.incrementalAlterConfigs(image, resources, opts));
+  }
+
+  alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    return this.run((image) => this.controller.alterClientQuotas(image, alterations, opts));
   }
 
   /**

@@ -19,11 +19,13 @@
 //   UnfenceBroker       8       0      0
 //   RemoveTopic         9       0      0
 //   FeatureLevel       12       0      0
+//   ClientQuota        14       0      0
 //   ProducerIds        15       0      0
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
 import {
   decodeBrokerRegistrationChangeRecord,
+  decodeClientQuotaRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeFenceBrokerRecord,
@@ -37,6 +39,7 @@ import {
   decodeUnfenceBrokerRecord,
   decodeUnregisterBrokerRecord,
   encodeBrokerRegistrationChangeRecord,
+  encodeClientQuotaRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeFenceBrokerRecord,
@@ -50,6 +53,7 @@ import {
   encodeUnfenceBrokerRecord,
   encodeUnregisterBrokerRecord,
   type BrokerRegistrationChangeRecord,
+  type ClientQuotaRecord,
   type ConfigRecord,
   type FeatureLevelRecord,
   type FenceBrokerRecord,
@@ -81,6 +85,7 @@ export interface MetadataRecordTypes {
   ProducerIdsRecord: ProducerIdsRecord;
   BrokerRegistrationChangeRecord: BrokerRegistrationChangeRecord;
   NoOpRecord: NoOpRecord;
+  ClientQuotaRecord: ClientQuotaRecord;
 }
 
 export type MetadataRecordType = keyof MetadataRecordTypes;
@@ -126,6 +131,7 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     decode: decodeBrokerRegistrationChangeRecord,
   },
   NoOpRecord: { apiKey: 20, version: 0, maxVersion: 0, encode: encodeNoOpRecord, decode: decodeNoOpRecord },
+  ClientQuotaRecord: { apiKey: 14, version: 0, maxVersion: 0, encode: encodeClientQuotaRecord, decode: decodeClientQuotaRecord },
 };
 
 /** Record type by apiKey (for decoding). */
@@ -226,4 +232,16 @@ export function brokerRegistrationChangeRecord(
     type: 'BrokerRegistrationChangeRecord',
     data: { fenced: BrokerFencingChange.NONE, inControlledShutdown: BrokerControlledShutdownChange.NONE, logDirs: [], ...x },
   };
+}
+
+/** A ClientQuotaRecord: `value` null removes the key from the entity (entity type -> name, null = default). */
+export function clientQuotaRecord(
+  entity: Readonly<Record<string, string | null>>,
+  key: string,
+  value: number | null,
+): RecordOf<'ClientQuotaRecord'> {
+  const list = Object.keys(entity)
+    .sort()
+    .map((entityType) => ({ entityType, entityName: entity[entityType] ?? null }));
+  return { type: 'ClientQuotaRecord', data: { entity: list, key, value: value ?? 0, remove: value === null } };
 }
