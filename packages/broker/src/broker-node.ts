@@ -14,6 +14,7 @@ import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts
 import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
+import { createQuotaManagers } from './quota/quota-managers.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
@@ -83,6 +84,7 @@ export class BrokerNode {
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,
       txnCoordinator: core.txnCoordinator,
+      quotas: createQuotaManagers(core.config, () => core.metadata.image.clientQuotas),
       shutdownSignal: this.shutdown.signal,
     };
     const services = this.services;

@@ -236,6 +236,8 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
+  'quota.window.num': def('int', 11, 'Samples kept for client quota rates.', atLeast(1)),
+  'quota.window.size.seconds': def('int', 1, 'Length of each client quota rate sample.', atLeast(1)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def(
     'int',

@@ -37,12 +37,18 @@
 // Kafka's RackAwareReplicaSelector, the leader answers a consumer whose RackId (client.rack) is an
 // in-sync follower's rack with that follower as PreferredReadReplica and no records
 // (replica/replica-selector.ts).
+// Quotas (Kafka's ClientQuotaManager, quota/): a consumer's Fetch with a consumer_byte_rate applying
+// (user = the principal's name, client id) records the response's bytes; over the quota the bytes
+// are taken back, the answer is empty (no partitions) with throttle_time_ms, and the connection
+// stops reading for that long, as Kafka answers a throttled fetch (KIP-219). Follower fetches are
+// not limited.
 // Not implemented:
 //   * CurrentLeader in error responses (KIP-951, v16+);
-//   * fetch sessions, quotas.
+//   * fetch sessions; fetch sizes capped to the quota window (Kafka's getMaxValueInQuotaWindow).
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
+import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
-import type { ApiHandler } from '../server/handler-registry.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 function answer(responses: FetchMessagesResponse): FetchResponse {
   return {
@@ -52,6 +58,27 @@ function answer(responses: FetchMessagesResponse): FetchResponse {
     responses: responses as FetchResponse['responses'],
     nodeEndpoints: [],
   };
+}
+
+/** A response's size as recorded by the fetch quota: the records plus a partition header each. */
+function responseBytes(responses: FetchMessagesResponse): number {
+  let n = 0;
+  for (const t of responses) {
+    n += t.topic.length + 20;
+    for (const p of t.partitions) n += (p.records?.length ?? 0) + 50;
+  }
+  return n;
+}
+
+/** A consumer's answer through its consumer_byte_rate quota: throttled, it is empty. */
+function throttled(ctx: RequestContext, responses: FetchMessagesResponse): FetchResponse {
+  const quota = ctx.services.quotas.fetch;
+  const bytes = responseBytes(responses);
+  const throttleTimeMs = recordAndThrottle(ctx, quota, bytes);
+  if (throttleTimeMs === 0) return answer(responses);
+  quota.unrecord(ctx.connection.principal.name, ctx.header.clientId ?? '', bytes, ctx.services.time.now());
+  ctx.services.replicas.releaseFetched(responses);
+  return { ...answer([]), throttleTimeMs };
 }
 
 /** Every partition of the request answered with `errorCode`. */
@@ -77,6 +104,9 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     // Kafka's fetchOnlyFromLeader: followers, and consumers before v11 (no client metadata)
     const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
     const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
+    if (request.replicaId < 0 && ctx.services.quotas.fetch.enabled) {
+      return result instanceof Promise ? result.then((r) => throttled(ctx, r)) : throttled(ctx, result);
+    }
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on

@@ -28,13 +28,19 @@
 // closed instead (after the responses to earlier requests), as Kafka does, so the producer
 // notices and refreshes its metadata.
 //
+// Quotas (Kafka's ClientQuotaManager, quota/): with a producer_byte_rate applying to the client
+// (user = the principal's name, client id), the request's bytes are recorded when it is answered;
+// over the quota the response carries throttle_time_ms and the connection stops reading for that
+// long (KIP-219; also for acks=0 and for v3-v5, which Kafka would answer late instead).
+//
 // Version notes:
 //   * v5+: log start offset in the response.
 //   * v8+: error message.
 // Not implemented:
 //   * TRANSACTIONAL_ID_AUTHORIZATION_FAILED checks;
-//   * per-record timestamp checks (batch granularity only), quotas and throttling.
+//   * per-record timestamp checks (batch granularity only); request_percentage quotas.
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
+import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { produceError } from '../replica/replica-manager.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
 
@@ -69,7 +75,9 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
     // acks=0: no response; if any partition failed, the connection is closed instead so the
     // producer notices (Kafka's closeConnection) and refreshes its metadata.
     const answer = (responses: Awaited<typeof result>) => {
-      if (acks !== 0) return { responses, throttleTimeMs: 0 };
+      const quota = ctx.services.quotas.produce;
+      const throttleTimeMs = quota.enabled ? recordAndThrottle(ctx, quota, ctx.requestBytes) : 0;
+      if (acks !== 0) return { responses, throttleTimeMs };
       return responses.some((t) => t.partitionResponses.some((pr) => pr.errorCode !== ErrorCode.NONE)) ? CLOSE_CONNECTION : NO_RESPONSE;
     };
     return result instanceof Promise ? result.then(answer) : answer(result);
