@@ -3,11 +3,15 @@
 // to the controller (any broker forwards in KRaft), ListOffsets and DeleteRecords to partition
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
-// operations to transaction coordinators, every broker or partition leaders (transactions.ts). Per-item
+// operations to transaction coordinators, every broker or partition leaders (transactions.ts), client
+// quotas to any broker (client-quotas.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
   Admin,
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilterComponent,
   ClusterDescription,
   ConfigResource,
   GroupDescription,
@@ -20,6 +24,7 @@ import type {
   TransactionListing,
 } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
+import { alterClientQuotas, describeClientQuotas } from './client-quotas.ts';
 import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import type { Cluster } from '../cluster/cluster.ts';
@@ -377,6 +382,14 @@ export class KafkaAdmin implements Admin {
 
   describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]> {
     return describeProducers(this.cluster, partitions, options);
+  }
+
+  describeClientQuotas(components: ClientQuotaFilterComponent[], options?: { strict?: boolean }): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, components, options);
+  }
+
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options?: { validateOnly?: boolean }): Promise<void> {
+    return alterClientQuotas(this.cluster, alterations, options);
   }
 
   async describeCluster(): Promise<ClusterDescription> {
