@@ -10,6 +10,7 @@ import { groupsCommand } from './commands/groups.ts';
 import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import { transactionsCommand } from './commands/transactions.ts';
 import { producersCommand } from './commands/producers.ts';
+import { quotasCommand } from './commands/quotas.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   metadataQuorumCommand,
   transactionsCommand,
   producersCommand,
+  quotasCommand,
 ];
 
 function usage(): string {
