@@ -20,6 +20,7 @@ import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
+import { parsePerIpOverrides } from './server/connection-quotas.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {
@@ -94,6 +95,11 @@ export class BrokerNode {
       limits: options.limits,
       processor: new RequestDispatcher(options.registry, () => services, options.authorizer),
       log: core.log,
+      connectionQuotas: {
+        maxConnections: core.config.get('max.connections'),
+        maxConnectionsPerIp: core.config.get('max.connections.per.ip'),
+        perIpOverrides: parsePerIpOverrides(core.config.get('max.connections.per.ip.overrides')),
+      },
     });
   }
 

@@ -2,11 +2,14 @@
 // each socket in a Connection that feeds request frames to the FrameProcessor, and shuts down
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
+// Connection limits (connection-quotas.ts): over max.connections.per.ip a new connection is closed
+// at once; at max.connections new connections wait, accepted but unread, until one closes.
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
 import { ANONYMOUS } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
+import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -29,6 +32,14 @@ export interface SocketServerOptions {
   limits: ConnectionLimits;
   processor: FrameProcessor;
   log: Logger;
+  /** max.connections, max.connections.per.ip(.overrides); default unlimited. */
+  connectionQuotas?: ConnectionQuotaConfig;
+}
+
+interface PendingSocket {
+  socket: net.Socket;
+  listenerName: string;
+  securityProtocol: SecurityProtocol;
 }
 
 export class SocketServer {
@@ -36,8 +47,13 @@ export class SocketServer {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopping: Promise<void> | null = null;
+  private readonly quotas: ConnectionQuotas;
+  /** Accepted while at max.connections: waiting for a slot (Kafka's blocked acceptor). */
+  private readonly pending: PendingSocket[] = [];
 
-  constructor(private readonly opts: SocketServerOptions) {}
+  constructor(private readonly opts: SocketServerOptions) {
+    this.quotas = new ConnectionQuotas(opts.connectionQuotas);
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -75,6 +91,40 @@ export class SocketServer {
       socket.destroy();
       return;
     }
+    if (this.quotas.atMaxConnections || this.pending.length > 0) {
+      const p: PendingSocket = { socket, listenerName, securityProtocol };
+      socket.pause();
+      socket.on('error', () => {});
+      socket.once('close', () => {
+        const i = this.pending.indexOf(p);
+        if (i >= 0) this.pending.splice(i, 1);
+      });
+      this.pending.push(p);
+      return;
+    }
+    this.open(socket, listenerName, securityProtocol);
+  }
+
+  /** Lets waiting connections in while there is room under max.connections. */
+  private admitPending(): void {
+    while (!this.stopping && this.pending.length > 0 && !this.quotas.atMaxConnections) {
+      const p = this.pending.shift()!;
+      if (p.socket.destroyed) continue;
+      this.open(p.socket, p.listenerName, p.securityProtocol);
+      p.socket.resume();
+    }
+  }
+
+  private open(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    if (!this.quotas.tryInc(address)) {
+      this.opts.log.info('rejected connection: too many connections from this address (max.connections.per.ip)', {
+        remote: address,
+        limit: this.quotas.limitFor(address),
+      });
+      socket.destroy();
+      return;
+    }
     const conn = new Connection(
       socket,
       {
@@ -90,7 +140,11 @@ export class SocketServer {
       this.opts.log,
     );
     this.connections.add(conn);
-    conn.whenClosed().then(() => this.connections.delete(conn));
+    conn.whenClosed().then(() => {
+      this.connections.delete(conn);
+      this.quotas.dec(address);
+      this.admitPending();
+    });
   }
 
   /**
@@ -99,6 +153,7 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      for (const p of this.pending.splice(0)) p.socket.destroy();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       const drained = Promise.all([...this.connections].map((c) => c.drain()));
       let timer: NodeJS.Timeout | undefined;
