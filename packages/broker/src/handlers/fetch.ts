@@ -38,13 +38,14 @@
 // in-sync follower's rack with that follower as PreferredReadReplica and no records
 // (replica/replica-selector.ts).
 // Quotas (Kafka's ClientQuotaManager, quota/): a consumer's Fetch with a consumer_byte_rate applying
-// (user = the principal's name, client id) records the response's bytes; over the quota the bytes
+// (user = the principal's name, client id) is capped to the quota over (samples - 1) windows
+// (MaxBytes and MinBytes, as Kafka's getMaxValueInQuotaWindow) and records the response's bytes; over the quota the bytes
 // are taken back, the answer is empty (no partitions) with throttle_time_ms, and the connection
 // stops reading for that long, as Kafka answers a throttled fetch (KIP-219). Follower fetches are
 // not limited.
 // Not implemented:
 //   * CurrentLeader in error responses (KIP-951, v16+);
-//   * fetch sessions; fetch sizes capped to the quota window (Kafka's getMaxValueInQuotaWindow).
+//   * fetch sessions.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
@@ -103,10 +104,13 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     }
     // Kafka's fetchOnlyFromLeader: followers, and consumers before v11 (no client metadata)
     const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
-    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
     if (request.replicaId < 0 && ctx.services.quotas.fetch.enabled) {
+      const cap = ctx.services.quotas.fetch.maxValueInQuotaWindow(ctx.connection.principal.name, ctx.header.clientId ?? '');
+      const capped = cap < request.maxBytes ? { ...request, maxBytes: cap, minBytes: Math.min(request.minBytes, cap) } : request;
+      const result = ctx.services.replicas.fetchMessages(capped, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
       return result instanceof Promise ? result.then((r) => throttled(ctx, r)) : throttled(ctx, result);
     }
+    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
     return result instanceof Promise ? result.then(answer) : answer(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on

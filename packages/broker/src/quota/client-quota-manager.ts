@@ -1,5 +1,6 @@
-// ClientQuotaManager: one kind of client quota (producer_byte_rate, consumer_byte_rate) enforced
-// as Kafka's kafka.server.ClientQuotaManager with its DefaultQuotaCallback:
+// ClientQuotaManager: one kind of client quota (producer_byte_rate, consumer_byte_rate,
+// request_percentage) enforced as Kafka's kafka.server.ClientQuotaManager with its
+// DefaultQuotaCallback:
 //
 // * Which quota applies to a request of (user, client id), by Kafka's precedence, from the client
 //   quotas of the cluster metadata (entity `user` = the connection principal's name,
@@ -17,7 +18,7 @@
 // * Zero cost when no quota of this kind exists: `enabled` is a reference comparison on the image
 //   plus a flag; handlers skip everything else.
 // Rates unused for an hour are dropped (Kafka expires its quota sensors after an hour).
-// Not done: custom client.quota.callback.class, request_percentage (request handling time).
+// Not done: custom client.quota.callback.class.
 import type { ClientQuotasImage } from '@tributary/metadata';
 import { SampledRate, throttleTimeMs } from './sampled-rate.ts';
 
@@ -30,6 +31,8 @@ export interface ClientQuotaManagerOptions {
   windowMs: number;
   /** The client quotas of the current metadata image. */
   quotas: () => ClientQuotasImage;
+  /** Longest throttle answered (ClientRequestQuotaManager: one quota window); default none. */
+  maxThrottleMs?: number;
 }
 
 /** The quota that applies to a (user, client id), and whose rate it is measured on. */
@@ -70,6 +73,15 @@ export class ClientQuotaManager {
     return q;
   }
 
+  /**
+   * The most a client may take in one go: its quota over (samples - 1) windows (Kafka's
+   * getMaxValueInQuotaWindow, which caps a consumer's fetch size); Infinity without a quota.
+   */
+  maxValueInQuotaWindow(user: string, clientId: string): number {
+    const q = this.quotaFor(user, clientId);
+    return q ? Math.round((q.bound * (this.opts.numSamples - 1) * this.opts.windowMs) / 1000) : Infinity;
+  }
+
   /** Records `value` (bytes) at `now` and answers the throttle time in ms (0: within the quota). */
   recordAndGetThrottleTimeMs(user: string, clientId: string, value: number, now: number): number {
     const q = this.quotaFor(user, clientId);
@@ -77,7 +89,9 @@ export class ClientQuotaManager {
     const rate = this.rateOf(q.sensor, now);
     rate.record(value, now);
     const measured = rate.measure(now);
-    return measured > q.bound ? throttleTimeMs(measured, q.bound, rate.windowSize(now)) : 0;
+    if (measured <= q.bound) return 0;
+    const ms = throttleTimeMs(measured, q.bound, rate.windowSize(now));
+    return this.opts.maxThrottleMs === undefined ? ms : Math.min(ms, this.opts.maxThrottleMs);
   }
 
   /** Takes back bytes recorded for a response that was not sent (Kafka's unrecordQuotaSensor). */

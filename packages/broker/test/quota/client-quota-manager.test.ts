@@ -77,6 +77,8 @@ describe('ClientQuotaManager', () => {
     assert.equal(m.recordAndGetThrottleTimeMs('ANONYMOUS', 'other', 1e9, 500), 0, 'another client id is not limited');
     // another user with the same client id shares the client-id quota's rate
     assert.equal(m.recordAndGetThrottleTimeMs('bob', 'app', 0, 500), 1500);
+    assert.equal(m.maxValueInQuotaWindow('ANONYMOUS', 'app'), 10_000, 'the quota over 10 windows');
+    assert.equal(m.maxValueInQuotaWindow('ANONYMOUS', 'other'), Infinity);
     m.unrecord('ANONYMOUS', 'app', 2000, 500);
     assert.equal(m.recordAndGetThrottleTimeMs('ANONYMOUS', 'app', 0, 500), 0, '10000 bytes over 10.5 s is within 1000/s');
   });

@@ -1,7 +1,8 @@
 // Quotas enforced end to end over a real socket: a producer_byte_rate set for the client id gets
 // Produce answered with Kafka's throttle_time_ms and the connection muted for that long (the next
 // request is not read before), another client is not limited, removing the quota lifts it; a
-// consumer_byte_rate answers a throttled Fetch empty with its throttle time.
+// consumer_byte_rate answers a throttled Fetch empty with its throttle time; request_percentage
+// throttles on request handling time.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ApiKey, encodeRecordBatch } from '@tributary/protocol';
@@ -58,7 +59,9 @@ describe('client quota enforcement', async () => {
   });
 
   it('answers a throttled consumer Fetch empty, with its throttle time', async () => {
-    await setQuota(c, 'test', 'consumer_byte_rate', 1_000);
+    // batches of 100 KB, 5 KB, 25 KB, 200 KB: a fetch is capped to the quota's window (200 KB), so
+    // the first takes 130 KB within the quota, the second goes over
+    await setQuota(c, 'test', 'consumer_byte_rate', 200_000);
     const fetch = () =>
       c.request(ApiKey.Fetch, 12, {
         replicaId: -1,
@@ -87,8 +90,29 @@ describe('client quota enforcement', async () => {
         forgottenTopicsData: [],
         rackId: '',
       });
+    const first = await fetch();
+    assert.equal(first.throttleTimeMs, 0);
+    assert.ok(first.responses[0]!.partitions[0]!.records!.length > 130_000);
+    assert.ok(first.responses[0]!.partitions[0]!.records!.length < 200_000, 'capped to the quota window');
     const r = await fetch();
     assert.ok(r.throttleTimeMs > 0);
     assert.deepEqual(r.responses, [], 'no records are sent while over the quota');
+    await setQuota(c, 'test', 'consumer_byte_rate', null);
+  });
+
+  it('throttles on request time over request_percentage, at most one quota window; ApiVersions is exempt', async () => {
+    const metadata = () =>
+      c.request(ApiKey.Metadata, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false });
+    assert.equal((await metadata()).throttleTimeMs, 0);
+    await setQuota(c, 'test', 'request_percentage', 0.0001);
+    // the AlterClientQuotas answer itself may already be throttled; wait for the mute to pass
+    let r = await metadata();
+    r = await metadata();
+    assert.ok(r.throttleTimeMs > 0 && r.throttleTimeMs <= 1000, `throttle ${r.throttleTimeMs}`);
+    const v = await c.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+    assert.equal(v.throttleTimeMs, 0);
+    await setQuota(c, 'test', 'request_percentage', null);
+    await metadata(); // recorded before the removal reached the broker: may still be throttled
+    assert.equal((await metadata()).throttleTimeMs, 0);
   });
 });
