@@ -15,6 +15,7 @@ import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
 import { createQuotaManagers } from './quota/quota-managers.ts';
+import { IpConnectionRateQuotas } from './quota/ip-connection-rate.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
@@ -100,6 +101,11 @@ export class BrokerNode {
         maxConnectionsPerIp: core.config.get('max.connections.per.ip'),
         perIpOverrides: parsePerIpOverrides(core.config.get('max.connections.per.ip.overrides')),
       },
+      connectionRate: new IpConnectionRateQuotas(
+        core.config.get('quota.window.num'),
+        core.config.get('quota.window.size.seconds') * 1000,
+        () => core.metadata.image.clientQuotas,
+      ),
     });
   }
 

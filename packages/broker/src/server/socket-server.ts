@@ -3,7 +3,9 @@
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
 // Connection limits (connection-quotas.ts): over max.connections.per.ip a new connection is closed
-// at once; at max.connections new connections wait, accepted but unread, until one closes.
+// at once; at max.connections new connections wait, accepted but unread, until one closes; over
+// an ip's connection_creation_rate a new connection is held unread for the throttle time, then
+// closed (Kafka's delayed close of a throttled connection).
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
@@ -34,6 +36,8 @@ export interface SocketServerOptions {
   log: Logger;
   /** max.connections, max.connections.per.ip(.overrides); default unlimited. */
   connectionQuotas?: ConnectionQuotaConfig;
+  /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
+  connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
 }
 
 interface PendingSocket {
@@ -50,6 +54,8 @@ export class SocketServer {
   private readonly quotas: ConnectionQuotas;
   /** Accepted while at max.connections: waiting for a slot (Kafka's blocked acceptor). */
   private readonly pending: PendingSocket[] = [];
+  /** Connections over their ip's creation rate, closed when their throttle time is over. */
+  private readonly throttled = new Set<net.Socket>();
 
   constructor(private readonly opts: SocketServerOptions) {
     this.quotas = new ConnectionQuotas(opts.connectionQuotas);
@@ -125,6 +131,20 @@ export class SocketServer {
       socket.destroy();
       return;
     }
+    const throttleMs = this.opts.connectionRate?.recordAndGetThrottleTimeMs(address, Date.now()) ?? 0;
+    if (throttleMs > 0) {
+      this.quotas.dec(address);
+      this.opts.log.debug('delaying the close of a throttled connection (connection_creation_rate)', { remote: address, throttleMs });
+      socket.pause();
+      socket.on('error', () => {});
+      this.throttled.add(socket);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.throttled.delete(socket);
+      });
+      return;
+    }
     const conn = new Connection(
       socket,
       {
@@ -154,6 +174,7 @@ export class SocketServer {
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
       for (const p of this.pending.splice(0)) p.socket.destroy();
+      for (const s of this.throttled) s.destroy();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       const drained = Promise.all([...this.connections].map((c) => c.drain()));
       let timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MetadataImage, applyRecords, clientQuotaRecord, type MetadataRecord } from '@tributary/metadata';
 import { ClientQuotaManager } from '../../src/quota/client-quota-manager.ts';
+import { IpConnectionRateQuotas } from '../../src/quota/ip-connection-rate.ts';
 import { SampledRate, throttleTimeMs } from '../../src/quota/sampled-rate.ts';
 
 describe('SampledRate', () => {
@@ -111,5 +112,23 @@ describe('ClientQuotaManager', () => {
     assert.equal(m.quotaFor('u', 'c')?.bound, 20);
     image = quotas([]);
     assert.equal(m.enabled, false);
+  });
+});
+
+describe('IpConnectionRateQuotas', () => {
+  it('throttles new connections over the ip (or default ip) connection_creation_rate, not counting them', () => {
+    const image = quotas([
+      clientQuotaRecord({ ip: '10.0.0.1' }, 'connection_creation_rate', 2),
+      clientQuotaRecord({ ip: null }, 'connection_creation_rate', 1),
+    ]);
+    const q = new IpConnectionRateQuotas(2, 1000, () => image);
+    assert.deepEqual(
+      [0, 0, 0, 0].map(() => q.recordAndGetThrottleTimeMs('10.0.0.1', 0)),
+      [0, 0, 500, 500],
+    );
+    assert.equal(q.recordAndGetThrottleTimeMs('10.0.0.1', 500), 0, '3 over 1.5 s is 2/s');
+    assert.deepEqual([q.recordAndGetThrottleTimeMs('10.0.0.2', 0), q.recordAndGetThrottleTimeMs('10.0.0.2', 0)], [0, 1000]);
+    const none = new IpConnectionRateQuotas(2, 1000, () => quotas([clientQuotaRecord({ user: 'u' }, 'producer_byte_rate', 1)]));
+    assert.equal(none.recordAndGetThrottleTimeMs('10.0.0.1', 0), 0);
   });
 });

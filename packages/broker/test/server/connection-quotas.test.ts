@@ -1,12 +1,14 @@
 // max.connections.per.ip (and its overrides) and max.connections with raw sockets: a connection
 // over the per-IP limit is closed at once without being read; at max.connections a new connection
-// waits unread until another closes, then is served; the connection count stays exact.
+// waits unread until another closes, then is served; over an ip's connection_creation_rate a new
+// connection is held unread for the throttle time, then closed; the connection count stays exact.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ApiKey, encodeRequestFrame } from '@tributary/protocol';
 import { parsePerIpOverrides } from '../../src/server/connection-quotas.ts';
+import { kafkaClient } from '../helpers/kafka-client.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
 
 interface Raw {
@@ -119,6 +121,40 @@ describe('connection quotas', () => {
       waiting.socket.destroy();
       await until(() => b.broker.connectionCount === 0);
     } finally {
+      await b.stop();
+    }
+  });
+
+  it('holds a connection over the ip connection_creation_rate unread for its throttle time, then closes it', async () => {
+    const b = await startTestBroker({ 'quota.window.num': 2, 'quota.window.size.seconds': 1 });
+    const admin = await kafkaClient(b.port);
+    try {
+      const res = await admin.request(ApiKey.AlterClientQuotas, 1, {
+        entries: [
+          { entity: [{ entityType: 'ip', entityName: '127.0.0.1' }], ops: [{ key: 'connection_creation_rate', value: 2, remove: false }] },
+        ],
+        validateOnly: false,
+      });
+      assert.equal(res.entries[0]!.errorCode, 0);
+      const a = await connect(b.port);
+      const c = await connect(b.port);
+      await until(() => b.broker.connectionCount === 3);
+      const over = await connect(b.port); // a third in the same second: 3/s over 2/s
+      const start = performance.now();
+      apiVersions(over);
+      let answered = false;
+      void over.firstBytes.then(() => (answered = true));
+      await over.closed;
+      const held = performance.now() - start;
+      assert.equal(answered, false, 'the throttled connection is never read');
+      assert.ok(held >= 400, `held ${held} ms (throttle: (3 - 2) / 2 x ~1000 ms)`);
+      assert.equal(b.broker.connectionCount, 3);
+      apiVersions(a);
+      assert.ok((await a.firstBytes).length >= 4);
+      a.socket.destroy();
+      c.socket.destroy();
+    } finally {
+      admin.close();
       await b.stop();
     }
   });
