@@ -33,6 +33,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.AlterConfigs]: range(0, 2),
   [ApiKey.CreatePartitions]: range(0, 3),
   [ApiKey.IncrementalAlterConfigs]: range(0, 1),
+  [ApiKey.AlterClientQuotas]: range(0, 1),
   [ApiKey.Vote]: range(0, 2),
   [ApiKey.BeginQuorumEpoch]: range(0, 1),
   [ApiKey.EndQuorumEpoch]: range(0, 1),
