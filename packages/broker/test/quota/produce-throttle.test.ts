@@ -58,6 +58,25 @@ describe('client quota enforcement', async () => {
     assert.equal(r.throttleTimeMs, 0);
   });
 
+  it('applies a user quota to the principal of PLAINTEXT connections, User:ANONYMOUS', async () => {
+    const user = async (value: number | null) => {
+      const res = await c.request(ApiKey.AlterClientQuotas, 1, {
+        entries: [
+          {
+            entity: [{ entityType: 'user', entityName: 'ANONYMOUS' }],
+            ops: [{ key: 'producer_byte_rate', value: value ?? 0, remove: value === null }],
+          },
+        ],
+        validateOnly: false,
+      });
+      assert.equal(res.entries[0]!.errorCode, 0);
+    };
+    await user(1_000);
+    const r = await produce(c, 3_000); // ~3 KB over a fresh rate's 1 s window: ~2 s of throttle
+    assert.ok(r.throttleTimeMs > 0, `throttle ${r.throttleTimeMs}`);
+    await user(null);
+  });
+
   it('answers a throttled consumer Fetch empty, with its throttle time', async () => {
     // batches of 100 KB, 5 KB, 25 KB, 200 KB: a fetch is capped to the quota's window (200 KB), so
     // the first takes 130 KB within the quota, the second goes over
