@@ -28,7 +28,7 @@ export function parsePerIpOverrides(text: string): Map<string, number> {
     if (item === '') continue;
     const i = item.lastIndexOf(':');
     const count = Number(item.slice(i + 1));
-    if (i <= 0 || !Number.isInteger(count) || count < 0) throw new Error(`max.connections.per.ip.overrides: bad entry "${item}"`);
+    if (i <= 0 || !Number.isInteger(count) || count < 0) throw new Error(`bad entry "${item}" (address:count expected)`);
     out.set(normalizeAddress(item.slice(0, i)), count);
   }
   return out;

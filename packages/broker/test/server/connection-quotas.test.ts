@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ApiKey, encodeRequestFrame } from '@tributary/protocol';
+import { BrokerConfig } from '../../src/config/broker-config.ts';
 import { parsePerIpOverrides } from '../../src/server/connection-quotas.ts';
 import { kafkaClient } from '../helpers/kafka-client.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
@@ -50,7 +51,7 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 describe('connection quotas', () => {
-  it('parses max.connections.per.ip.overrides', () => {
+  it('parses max.connections.per.ip.overrides; refuses bad overrides and a zero limit without them', () => {
     assert.deepEqual(
       [...parsePerIpOverrides('127.0.0.1:5, ::1:2,')],
       [
@@ -58,7 +59,15 @@ describe('connection quotas', () => {
         ['::1', 2],
       ],
     );
-    assert.throws(() => parsePerIpOverrides('127.0.0.1'), /bad entry "127.0.0.1"/);
+    assert.throws(() => parsePerIpOverrides('127.0.0.1'), /bad entry "127.0.0.1" \(address:count expected\)/);
+    const load = (settings: Record<string, string | number>) => () =>
+      BrokerConfig.load({ settings: { 'log.dirs': '/tmp/unused', ...settings } });
+    assert.throws(load({ 'max.connections.per.ip.overrides': '1.2.3.4' }), /max.connections.per.ip.overrides=1.2.3.4: bad entry/);
+    assert.throws(
+      load({ 'max.connections.per.ip': 0 }),
+      /max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set/,
+    );
+    assert.equal(load({ 'max.connections.per.ip': 0, 'max.connections.per.ip.overrides': '1.2.3.4:3' })().get('max.connections.per.ip'), 0);
   });
 
   it('closes a connection over max.connections.per.ip at once; a freed slot lets the next in', async () => {
