@@ -44,6 +44,8 @@ import {
   type DeletableTopic,
   type DeleteTopicResult,
   type IncrementalAlterConfigsResource,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
   type MetadataListener,
   type MetadataRecord,
   type PartitionChangeRequest,
@@ -261,6 +263,11 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
     return rpc.deleteAclsResults(await this.rpc.request(ApiKey.DeleteAcls, rpc.deleteAclsRequest(filters)));
+  }
+
+  async alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    const body = rpc.alterClientQuotasRequest(alterations, opts.validateOnly ?? false);
+    return rpc.alterClientQuotasResults(await this.rpc.request(ApiKey.AlterClientQuotas, body));
   }
 
   async registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {

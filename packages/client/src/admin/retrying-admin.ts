@@ -92,4 +92,10 @@ export class RetryingAdmin implements Admin {
   describeProducers(...a: Args<'describeProducers'>) {
     return this.run(() => this.inner.describeProducers(...a));
   }
+  describeClientQuotas(...a: Args<'describeClientQuotas'>) {
+    return this.run(() => this.inner.describeClientQuotas(...a));
+  }
+  alterClientQuotas(...a: Args<'alterClientQuotas'>) {
+    return this.run(() => this.inner.alterClientQuotas(...a));
+  }
 }

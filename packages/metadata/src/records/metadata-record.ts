@@ -19,6 +19,7 @@
 //   UnfenceBroker       8       0      0
 //   RemoveTopic         9       0      0
 //   FeatureLevel       12       0      0
+//   ClientQuota        14       0      0
 //   ProducerIds        15       0      0
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
@@ -32,6 +33,7 @@ import {
   type AccessControlEntryRecord,
   type RemoveAccessControlEntryRecord,
   decodeBrokerRegistrationChangeRecord,
+  decodeClientQuotaRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeFenceBrokerRecord,
@@ -45,6 +47,7 @@ import {
   decodeUnfenceBrokerRecord,
   decodeUnregisterBrokerRecord,
   encodeBrokerRegistrationChangeRecord,
+  encodeClientQuotaRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeFenceBrokerRecord,
@@ -58,6 +61,7 @@ import {
   encodeUnfenceBrokerRecord,
   encodeUnregisterBrokerRecord,
   type BrokerRegistrationChangeRecord,
+  type ClientQuotaRecord,
   type ConfigRecord,
   type FeatureLevelRecord,
   type FenceBrokerRecord,
@@ -91,6 +95,7 @@ export interface MetadataRecordTypes {
   NoOpRecord: NoOpRecord;
   AccessControlEntryRecord: AccessControlEntryRecord;
   RemoveAccessControlEntryRecord: RemoveAccessControlEntryRecord;
+  ClientQuotaRecord: ClientQuotaRecord;
 }
 
 export type MetadataRecordType = keyof MetadataRecordTypes;
@@ -150,6 +155,7 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     encode: encodeRemoveAccessControlEntryRecord,
     decode: decodeRemoveAccessControlEntryRecord,
   },
+  ClientQuotaRecord: { apiKey: 14, version: 0, maxVersion: 0, encode: encodeClientQuotaRecord, decode: decodeClientQuotaRecord },
 };
 
 /** Record type by apiKey (for decoding). */
@@ -258,4 +264,16 @@ export function accessControlEntryRecord(acl: AccessControlEntryRecord): RecordO
 
 export function removeAccessControlEntryRecord(id: string): RecordOf<'RemoveAccessControlEntryRecord'> {
   return { type: 'RemoveAccessControlEntryRecord', data: { id } };
+}
+
+/** A ClientQuotaRecord: `value` null removes the key from the entity (entity type -> name, null = default). */
+export function clientQuotaRecord(
+  entity: Readonly<Record<string, string | null>>,
+  key: string,
+  value: number | null,
+): RecordOf<'ClientQuotaRecord'> {
+  const list = Object.keys(entity)
+    .sort()
+    .map((entityType) => ({ entityType, entityName: entity[entityType] ?? null }));
+  return { type: 'ClientQuotaRecord', data: { entity: list, key, value: value ?? 0, remove: value === null } };
 }
