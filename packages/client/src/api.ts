@@ -303,6 +303,26 @@ export interface TopicDescription {
 
 export type ConfigResource = { type: 'topic'; name: string } | { type: 'broker'; name: string };
 
+/** A client quota entity: entity type (user, client-id, ip) -> name; null = the type's default entity. */
+export type ClientQuotaEntity = Record<string, string | null>;
+
+/** Kafka's ClientQuotaFilterComponent: ofEntity (exact), ofDefaultEntity (default), ofEntityType (specified). */
+export type ClientQuotaFilterComponent =
+  | { entityType: string; matchType: 'exact'; match: string }
+  | { entityType: string; matchType: 'default' | 'specified' };
+
+export interface ClientQuotaEntry {
+  entity: ClientQuotaEntity;
+  /** Quota key (producer_byte_rate, consumer_byte_rate, request_percentage, ...) -> value. */
+  quotas: Record<string, number>;
+}
+
+/** Quota keys to set (a number) or remove (null) on an entity. */
+export interface ClientQuotaAlteration {
+  entity: ClientQuotaEntity;
+  ops: Record<string, number | null>;
+}
+
 export interface ClusterDescription {
   clusterId: string | null;
   controllerId: number;
@@ -480,6 +500,10 @@ export interface Admin {
   describeAcls(filter: AclBindingFilter): Promise<Array<Required<AclBinding>>>;
   /** Deletes the ACLs matching any of the filters (DeleteAcls) and returns them. */
   deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>>;
+  /** Client quotas matching the filter (DescribeClientQuotas); no component and not strict = all. */
+  describeClientQuotas(components: ClientQuotaFilterComponent[], options?: { strict?: boolean }): Promise<ClientQuotaEntry[]>;
+  /** Sets or removes client quotas (AlterClientQuotas); throws on the first entity in error. */
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options?: { validateOnly?: boolean }): Promise<void>;
   /** Creates, replaces or deletes SCRAM credentials (AlterUserScramCredentials; passwords salted client-side). */
   alterUserScramCredentials(alterations: UserScramCredentialAlteration[]): Promise<void>;
   /** Users' SCRAM mechanisms and iterations (DescribeUserScramCredentials); every user when `users` is absent. */

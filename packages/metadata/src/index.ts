@@ -14,6 +14,7 @@ export {
   METADATA_VERSION_FEATURE,
   NO_LEADER,
   NO_LEADER_CHANGE,
+  clientQuotaRecord,
   type MetadataRecord,
   type MetadataRecordType,
   type MetadataRecordTypes,
@@ -44,6 +45,19 @@ export {
 export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
 export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
+export {
+  ClientQuotaEntityType,
+  ClientQuotasDelta,
+  ClientQuotasImage,
+  QuotaMatchType,
+  entityKey,
+  entityList,
+  entityOf,
+  type ClientQuotaEntity,
+  type ClientQuotaEntry,
+  type DescribeClientQuotasResult,
+  type QuotaFilterComponent,
+} from './image/client-quotas-image.ts';
 export { ScramDelta, ScramImage, type ScramCredentialData } from './image/scram-image.ts';
 export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
 
@@ -114,6 +128,13 @@ export type {
   AlterConfigsResult,
   IncrementalAlterConfigsResource,
 } from './controller/configuration-control.ts';
+export {
+  CLIENT_QUOTA_KEYS,
+  IP_QUOTA_KEYS,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
+  type ClientQuotaOp,
+} from './controller/client-quota-control.ts';
 export {
   PRODUCER_ID_BLOCK_SIZE,
   type BrokerRegistrationRequest,

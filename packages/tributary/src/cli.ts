@@ -11,6 +11,7 @@ import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import { transactionsCommand } from './commands/transactions.ts';
 import { producersCommand } from './commands/producers.ts';
 import { aclsCommand } from './commands/acls.ts';
+import { quotasCommand } from './commands/quotas.ts';
 import { usersCommand } from './commands/users.ts';
 import type { Command } from './commands/command.ts';
 
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   transactionsCommand,
   producersCommand,
   aclsCommand,
+  quotasCommand,
   usersCommand,
 ];
 

@@ -6,6 +6,7 @@
 // Longs are JS numbers: values above 2^53-1 (Kafka's Long.MAX_VALUE "never") become
 // Number.MAX_SAFE_INTEGER.
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
+import { parsePerIpOverrides } from '../server/connection-quotas.ts';
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
 type TypeOf<T extends ConfigType> = T extends 'int' | 'long'
@@ -249,6 +250,23 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
+  'max.connections': def('int', 2147483647, 'Most connections the broker keeps open; at the limit new ones wait for a slot.', atLeast(0)),
+  'max.connections.per.ip': def('int', 2147483647, 'Most connections from one IP address; more are closed at once.', atLeast(0)),
+  'max.connections.per.ip.overrides': def(
+    'string',
+    '',
+    'Per-address limits overriding max.connections.per.ip: "address:count,...".',
+    (v: string) => {
+      try {
+        parsePerIpOverrides(v);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  ),
+  'quota.window.num': def('int', 11, 'Samples kept for client quota rates.', atLeast(1)),
+  'quota.window.size.seconds': def('int', 1, 'Length of each client quota rate sample.', atLeast(1)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def(
     'int',

@@ -8,14 +8,17 @@
 //   incrementalAlterConfigs IncrementalAlterConfigs (SET 0, DELETE 1, APPEND 2, SUBTRACT 3)
 //   createAcls              CreateAcls v3
 //   deleteAcls              DeleteAcls v3 (the matching ACLs come back without their ids)
+//   alterClientQuotas       AlterClientQuotas (a null value: Remove)
 import type {
   AclBinding,
   AclBindingFilter,
+  AlterClientQuotasResult,
   ApiError,
   DeleteAclsFilterResult,
   AlterConfigOpType,
   AlterConfigsResource,
   AlterConfigsResult,
+  ClientQuotaAlteration,
   CreatableTopic,
   CreatePartitionsResult,
   CreatePartitionsTopic,
@@ -148,6 +151,19 @@ export function createAclsRequest(bindings: readonly AclBinding[]): Req<typeof A
   };
 }
 
+export function alterClientQuotasRequest(
+  alterations: readonly ClientQuotaAlteration[],
+  validateOnly: boolean,
+): Req<typeof ApiKey.AlterClientQuotas> {
+  return {
+    validateOnly,
+    entries: alterations.map((a) => ({
+      entity: a.entity.map((e) => ({ entityType: e.entityType, entityName: e.entityName })),
+      ops: a.ops.map((o) => ({ key: o.key, value: o.value ?? 0, remove: o.value === null })),
+    })),
+  };
+}
+
 export function createAclsResults(res: ResponseOf<typeof ApiKey.CreateAcls>): ApiError[] {
   return res.results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage }));
 }
@@ -181,4 +197,8 @@ export function deleteAclsResults(res: ResponseOf<typeof ApiKey.DeleteAcls>): De
       permissionType: a.permissionType,
     })),
   }));
+}
+
+export function alterClientQuotasResults(res: ResponseOf<typeof ApiKey.AlterClientQuotas>): AlterClientQuotasResult[] {
+  return res.entries.map((e) => ({ entity: e.entity, errorCode: e.errorCode, errorMessage: e.errorMessage }));
 }

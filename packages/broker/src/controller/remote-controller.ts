@@ -45,6 +45,8 @@ import {
   type DeletableTopic,
   type DeleteTopicResult,
   type IncrementalAlterConfigsResource,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
   type MetadataListener,
   type MetadataRecord,
   type PartitionChangeRequest,
@@ -263,6 +265,11 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
     return rpc.deleteAclsResults(await this.rpc.request(ApiKey.DeleteAcls, rpc.deleteAclsRequest(filters)));
+  }
+
+  async alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    const body = rpc.alterClientQuotasRequest(alterations, opts.validateOnly ?? false);
+    return rpc.alterClientQuotasResults(await this.rpc.request(ApiKey.AlterClientQuotas, body));
   }
 
   /** Forwarded as it came; the controller's answer per user. */

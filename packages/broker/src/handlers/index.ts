@@ -34,6 +34,8 @@ import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
+import { describeClientQuotasHandler } from './describe-client-quotas.ts';
+import { alterClientQuotasHandler } from './alter-client-quotas.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
@@ -82,6 +84,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44
   offsetDeleteHandler, // 47
+  describeClientQuotasHandler, // 48
+  alterClientQuotasHandler, // 49
   describeUserScramCredentialsHandler, // 50
   alterUserScramCredentialsHandler, // 51
   describeQuorumHandler, // 55

@@ -28,6 +28,11 @@
 // closed instead (after the responses to earlier requests), as Kafka does, so the producer
 // notices and refreshes its metadata.
 //
+// Quotas (Kafka's ClientQuotaManager, quota/): with a producer_byte_rate applying to the client
+// (user = the principal's name, client id), the request's bytes are recorded when it is answered;
+// over the quota the response carries throttle_time_ms and the connection stops reading for that
+// long (KIP-219; also for acks=0 and for v3-v5, which Kafka would answer late instead).
+//
 // Version notes:
 //   * v5+: log start offset in the response.
 //   * v8+: error message.
@@ -36,8 +41,9 @@
 // each topic needs WRITE (else its partitions TOPIC_AUTHORIZATION_FAILED, the others proceed).
 // Idempotent batches need nothing more here (Kafka 3.x: InitProducerId authorizes them).
 // Not implemented:
-//   * per-record timestamp checks (batch granularity only), quotas and throttling.
+//   * per-record timestamp checks (batch granularity only).
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
+import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { produceError } from '../replica/replica-manager.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
@@ -108,7 +114,9 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
                     partitionResponses: t.partitionData.map((pd) => produceError(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null)),
                   },
             );
-      if (acks !== 0) return { responses, throttleTimeMs: 0 };
+      const quota = ctx.services.quotas.produce;
+      const throttleTimeMs = quota.enabled ? recordAndThrottle(ctx, quota, ctx.requestBytes) : 0;
+      if (acks !== 0) return { responses, throttleTimeMs };
       return responses.some((t) => t.partitionResponses.some((pr) => pr.errorCode !== ErrorCode.NONE)) ? CLOSE_CONNECTION : NO_RESPONSE;
     };
     return result instanceof Promise ? result.then(answer) : answer(result);

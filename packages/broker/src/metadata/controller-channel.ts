@@ -14,6 +14,7 @@ export type ControllerChannel = Pick<
   | 'deleteTopics'
   | 'alterConfigs'
   | 'incrementalAlterConfigs'
+  | 'alterClientQuotas'
   | 'alterUserScramCredentials'
   | 'registerBroker'
   | 'brokerHeartbeat'

@@ -38,6 +38,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.IncrementalAlterConfigs]: range(0, 1),
   [ApiKey.CreateAcls]: range(3, 3),
   [ApiKey.DeleteAcls]: range(3, 3),
+  [ApiKey.AlterClientQuotas]: range(0, 1),
   [ApiKey.AlterUserScramCredentials]: range(0, 0),
   [ApiKey.Vote]: range(0, 2),
   [ApiKey.BeginQuorumEpoch]: range(0, 1),

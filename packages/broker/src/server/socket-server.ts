@@ -2,12 +2,17 @@
 // each socket in a Connection that feeds request frames to the FrameProcessor, and shuts down
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
+// Connection limits (connection-quotas.ts): over max.connections.per.ip a new connection is closed
+// at once; at max.connections new connections wait, accepted but unread, until one closes; over
+// an ip's connection_creation_rate a new connection is held unread for the throttle time, then
+// closed (Kafka's delayed close of a throttled connection).
 // SASL_PLAINTEXT listeners are plain TCP too: their authentication is the processor's (sasl-gate.ts).
 import net from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
 import { ANONYMOUS } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
+import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -30,6 +35,16 @@ export interface SocketServerOptions {
   limits: ConnectionLimits;
   processor: FrameProcessor;
   log: Logger;
+  /** max.connections, max.connections.per.ip(.overrides); default unlimited. */
+  connectionQuotas?: ConnectionQuotaConfig;
+  /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
+  connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
+}
+
+interface PendingSocket {
+  socket: net.Socket;
+  listenerName: string;
+  securityProtocol: SecurityProtocol;
 }
 
 export class SocketServer {
@@ -37,8 +52,15 @@ export class SocketServer {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopping: Promise<void> | null = null;
+  private readonly quotas: ConnectionQuotas;
+  /** Accepted while at max.connections: waiting for a slot (Kafka's blocked acceptor). */
+  private readonly pending: PendingSocket[] = [];
+  /** Connections over their ip's creation rate, closed when their throttle time is over. */
+  private readonly throttled = new Set<net.Socket>();
 
-  constructor(private readonly opts: SocketServerOptions) {}
+  constructor(private readonly opts: SocketServerOptions) {
+    this.quotas = new ConnectionQuotas(opts.connectionQuotas);
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -77,6 +99,54 @@ export class SocketServer {
       socket.destroy();
       return;
     }
+    if (this.quotas.atMaxConnections || this.pending.length > 0) {
+      const p: PendingSocket = { socket, listenerName, securityProtocol };
+      socket.pause();
+      socket.on('error', () => {});
+      socket.once('close', () => {
+        const i = this.pending.indexOf(p);
+        if (i >= 0) this.pending.splice(i, 1);
+      });
+      this.pending.push(p);
+      return;
+    }
+    this.open(socket, listenerName, securityProtocol);
+  }
+
+  /** Lets waiting connections in while there is room under max.connections. */
+  private admitPending(): void {
+    while (!this.stopping && this.pending.length > 0 && !this.quotas.atMaxConnections) {
+      const p = this.pending.shift()!;
+      if (p.socket.destroyed) continue;
+      this.open(p.socket, p.listenerName, p.securityProtocol);
+      p.socket.resume();
+    }
+  }
+
+  private open(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    if (!this.quotas.tryInc(address)) {
+      this.opts.log.info('rejected connection: too many connections from this address (max.connections.per.ip)', {
+        remote: address,
+        limit: this.quotas.limitFor(address),
+      });
+      socket.destroy();
+      return;
+    }
+    const throttleMs = this.opts.connectionRate?.recordAndGetThrottleTimeMs(address, Date.now()) ?? 0;
+    if (throttleMs > 0) {
+      this.quotas.dec(address);
+      this.opts.log.debug('delaying the close of a throttled connection (connection_creation_rate)', { remote: address, throttleMs });
+      socket.pause();
+      socket.on('error', () => {});
+      this.throttled.add(socket);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.throttled.delete(socket);
+      });
+      return;
+    }
     const conn = new Connection(
       socket,
       {
@@ -92,7 +162,11 @@ export class SocketServer {
       this.opts.log,
     );
     this.connections.add(conn);
-    conn.whenClosed().then(() => this.connections.delete(conn));
+    conn.whenClosed().then(() => {
+      this.connections.delete(conn);
+      this.quotas.dec(address);
+      this.admitPending();
+    });
   }
 
   /**
@@ -101,6 +175,8 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      for (const p of this.pending.splice(0)) p.socket.destroy();
+      for (const s of this.throttled) s.destroy();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       const drained = Promise.all([...this.connections].map((c) => c.drain()));
       let timer: NodeJS.Timeout | undefined;

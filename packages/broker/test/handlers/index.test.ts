@@ -274,6 +274,14 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['responses'],
   },
   [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
+  [ApiKey.DescribeClientQuotas]: { sample: () => ({ components: [], strict: false }), where: topLevel },
+  [ApiKey.AlterClientQuotas]: {
+    sample: () => ({
+      entries: [{ entity: [{ entityType: 'user', entityName: 'a' }], ops: [{ key: 'producer_byte_rate', value: 1, remove: false }] }],
+      validateOnly: false,
+    }),
+    where: () => ['entries'],
+  },
   [ApiKey.DescribeQuorum]: {
     sample: () => ({ topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }),
     where: topLevel,

@@ -4,13 +4,16 @@
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
 // operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
-// operations to any broker (acls.ts). Per-item
+// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
   AclBinding,
   AclBindingFilter,
   Admin,
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilterComponent,
   ClusterDescription,
   ConfigResource,
   GroupDescription,
@@ -23,6 +26,7 @@ import type {
   TransactionListing,
 } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
+import { alterClientQuotas, describeClientQuotas } from './client-quotas.ts';
 import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import { alterUserScramCredentials, describeUserScramCredentials, type UserScramCredentialAlteration } from './user-scram-credentials.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
@@ -394,6 +398,14 @@ export class KafkaAdmin implements Admin {
 
   deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>> {
     return deleteAcls(this.cluster, filters);
+  }
+
+  describeClientQuotas(components: ClientQuotaFilterComponent[], options?: { strict?: boolean }): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, components, options);
+  }
+
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options?: { validateOnly?: boolean }): Promise<void> {
+    return alterClientQuotas(this.cluster, alterations, options);
   }
 
   alterUserScramCredentials(alterations: UserScramCredentialAlteration[]): Promise<void> {

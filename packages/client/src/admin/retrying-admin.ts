@@ -92,6 +92,12 @@ export class RetryingAdmin implements Admin {
   describeProducers(...a: Args<'describeProducers'>) {
     return this.run(() => this.inner.describeProducers(...a));
   }
+  describeClientQuotas(...a: Args<'describeClientQuotas'>) {
+    return this.run(() => this.inner.describeClientQuotas(...a));
+  }
+  alterClientQuotas(...a: Args<'alterClientQuotas'>) {
+    return this.run(() => this.inner.alterClientQuotas(...a));
+  }
   alterUserScramCredentials(...a: Args<'alterUserScramCredentials'>) {
     return this.run(() => this.inner.alterUserScramCredentials(...a));
   }

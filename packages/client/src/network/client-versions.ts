@@ -33,6 +33,8 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.CreatePartitions]: r(0, 3),
   [ApiKey.DeleteGroups]: r(0, 2),
   [ApiKey.IncrementalAlterConfigs]: r(0, 1),
+  [ApiKey.DescribeClientQuotas]: r(0, 1),
+  [ApiKey.AlterClientQuotas]: r(0, 1),
   [ApiKey.DescribeUserScramCredentials]: r(0, 0),
   [ApiKey.AlterUserScramCredentials]: r(0, 0),
   [ApiKey.DescribeQuorum]: r(0, 2),

@@ -1,6 +1,6 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
-// configuration-control, cluster-control, partition-change, acl-control). It reads the image, writes nothing
+// configuration-control, client-quota-control, cluster-control, partition-change, acl-control). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
@@ -14,6 +14,7 @@ import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type Me
 import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import { createAcls, deleteAcls, type DeleteAclsFilterResult } from './acl-control.ts';
 import { alterPartition } from './alter-partition.ts';
+import { alterClientQuotas, type AlterClientQuotasResult, type ClientQuotaAlteration } from './client-quota-control.ts';
 import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
 import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
 import {
@@ -101,6 +102,15 @@ export class Controller {
   /** DeleteAcls (API 31): one result per filter, in order, with the ACLs removed (acl-control.ts). */
   deleteAcls(image: MetadataImage, filters: readonly AclBindingFilter[]): ControllerResult<DeleteAclsFilterResult[]> {
     return deleteAcls(image, filters);
+  }
+
+  /** AlterClientQuotas (API 49): client-quota-control.ts. */
+  alterClientQuotas(
+    image: MetadataImage,
+    alterations: readonly ClientQuotaAlteration[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<AlterClientQuotasResult[]> {
+    return alterClientQuotas(image, alterations, opts.validateOnly ?? false);
   }
 
   /** `nextOffset`: the offset the first record will get in the log (it becomes the broker epoch). */

@@ -4,10 +4,11 @@
 // MetadataLoader does the same when a publisher is installed).
 //
 // Order: features (metadata.version first), brokers, topics (each TopicRecord followed by its
-// PartitionRecords), configs, producer ids, SCRAM credentials.
+// PartitionRecords), configs, producer ids, client quotas, SCRAM credentials.
 import {
   METADATA_VERSION_FEATURE,
   accessControlEntryRecord,
+  clientQuotaRecord,
   configRecord,
   featureLevelRecord,
   partitionRecord,
@@ -68,6 +69,9 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
     out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.producerIds.nextProducerId } });
   }
   for (const acl of image.acls.acls.values()) out.push(accessControlEntryRecord(acl));
+  for (const { entity, quotas } of image.clientQuotas.entries.values()) {
+    for (const [k, v] of quotas) out.push(clientQuotaRecord(entity, k, v));
+  }
   for (const [mechanism, users] of image.scram.mechanisms)
     for (const [name, c] of users)
       out.push({

@@ -1,7 +1,8 @@
 // MetadataDelta: records replayed on top of a MetadataImage, then applied into the next image
 // (Kafka's org.apache.kafka.image.MetadataDelta). It is also the change summary listeners get
 // with each new image: `topics` (changedTopics, deletedTopicIds, createdTopics, localChanges(broker)),
-// `cluster.changedBrokers`, `configs.changedResources()`, `features.changes`, `acls.changes`.
+// `cluster.changedBrokers`, `configs.changedResources()`, `features.changes`, `acls.changes`,
+// `clientQuotas.changedEntities()`.
 //
 //   const delta = new MetadataDelta(image);
 //   for (const { offset, record } of batch.records) delta.replay(record);
@@ -11,6 +12,7 @@
 // changed. Deleting a topic also drops its TOPIC config resource, as Kafka does.
 import { ConfigResourceType, type MetadataRecord } from '../records/metadata-record.ts';
 import { AclsDelta } from '../acl/acls-image.ts';
+import { ClientQuotasDelta } from './client-quotas-image.ts';
 import { ClusterDelta } from './cluster-image.ts';
 import { ConfigsDelta } from './configs-image.ts';
 import { FeaturesDelta, ProducerIdsImage } from './features-image.ts';
@@ -23,6 +25,7 @@ export class MetadataDelta {
   private clusterDelta: ClusterDelta | null = null;
   private topicsDelta: TopicsDelta | null = null;
   private configsDelta: ConfigsDelta | null = null;
+  private clientQuotasDelta: ClientQuotasDelta | null = null;
   private scramDelta: ScramDelta | null = null;
   private nextProducerId: bigint | null = null;
   private aclsDelta: AclsDelta | null = null;
@@ -44,6 +47,10 @@ export class MetadataDelta {
   }
   get acls(): AclsDelta | null {
     return this.aclsDelta;
+  }
+
+  get clientQuotas(): ClientQuotasDelta | null {
+    return this.clientQuotasDelta;
   }
   get scram(): ScramDelta | null {
     return this.scramDelta;
@@ -75,6 +82,10 @@ export class MetadataDelta {
   }
   private getScram(): ScramDelta {
     return (this.scramDelta ??= new ScramDelta(this.image.scram));
+  }
+
+  private getClientQuotas(): ClientQuotasDelta {
+    return (this.clientQuotasDelta ??= new ClientQuotasDelta(this.image.clientQuotas));
   }
 
   replay(record: MetadataRecord): void {
@@ -124,6 +135,9 @@ export class MetadataDelta {
       case 'RemoveAccessControlEntryRecord':
         this.getAcls().replayRemove(record.data);
         break;
+      case 'ClientQuotaRecord':
+        this.getClientQuotas().replay(record.data);
+        break;
       case 'UserScramCredentialRecord':
         this.getScram().replay(record.data);
         break;
@@ -155,6 +169,7 @@ export class MetadataDelta {
       this.configsDelta?.apply() ?? i.configs,
       this.nextProducerId === null ? i.producerIds : new ProducerIdsImage(this.nextProducerId),
       this.aclsDelta?.apply() ?? i.acls,
+      this.clientQuotasDelta?.apply() ?? i.clientQuotas,
       this.scramDelta?.apply() ?? i.scram,
     );
   }

@@ -1,12 +1,13 @@
 // snapshotDelta: the change from the current image to one loaded from a snapshot (Kafka's
 // MetadataLoader loading a snapshot: everything the snapshot lacks is deleted, everything in it is
 // replayed). Listeners get it like any delta: topics, brokers and ACLs gone are removed (RemoveTopic,
-// UnregisterBroker, RemoveAccessControlEntry, RemoveUserScramCredential), configs and features gone are cleared, then the snapshot's records rebuild
+// UnregisterBroker, RemoveAccessControlEntry, RemoveUserScramCredential), configs, client quotas and features gone are cleared, then the snapshot's records rebuild
 // the rest (a topic both have is not created again: its partitions are replayed over), so a broker
 // that fell behind the log start lands on the snapshot's state exactly, and keeps the logs of the
 // partitions it still hosts.
 import {
   ConfigResourceType,
+  clientQuotaRecord,
   configRecord,
   featureLevelRecord,
   removeAccessControlEntryRecord,
@@ -43,6 +44,10 @@ export function snapshotDelta(current: MetadataImage, snapshot: MetadataImage): 
   }
   for (const id of current.acls.acls.keys()) {
     if (!snapshot.acls.acls.has(id)) removals.push(removeAccessControlEntryRecord(id));
+  }
+  for (const { entity, quotas } of current.clientQuotas.entries.values()) {
+    const kept = snapshot.clientQuotas.quotas(entity);
+    for (const key of quotas.keys()) if (!kept.has(key)) removals.push(clientQuotaRecord(entity, key, null));
   }
   for (const [mechanism, users] of current.scram.mechanisms)
     for (const name of users.keys())

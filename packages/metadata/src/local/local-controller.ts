@@ -46,6 +46,7 @@ import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import type { DeleteAclsFilterResult } from '../controller/acl-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
+import type { AlterClientQuotasResult, ClientQuotaAlteration } from '../controller/client-quota-control.ts';
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
 import { ReplicaFetchStates } from './replica-fetch-states.ts';
@@ -299,6 +300,10 @@ export class LocalController {
 
   deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
     return this.run((image) => this.controller.deleteAcls(image, filters));
+  }
+
+  alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    return this.run((image) => this.controller.alterClientQuotas(image, alterations, opts));
   }
 
   alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {

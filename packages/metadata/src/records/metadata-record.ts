@@ -19,6 +19,7 @@
 //   UnfenceBroker       8       0      0
 //   RemoveTopic         9       0      0
 //   FeatureLevel       12       0      0
+//   ClientQuota        14       0      0
 //   ProducerIds        15       0      0
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
@@ -34,6 +35,7 @@ import {
   type AccessControlEntryRecord,
   type RemoveAccessControlEntryRecord,
   decodeBrokerRegistrationChangeRecord,
+  decodeClientQuotaRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeFenceBrokerRecord,
@@ -53,6 +55,7 @@ import {
   type UserScramCredentialRecord,
   type RemoveUserScramCredentialRecord,
   encodeBrokerRegistrationChangeRecord,
+  encodeClientQuotaRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeFenceBrokerRecord,
@@ -66,6 +69,7 @@ import {
   encodeUnfenceBrokerRecord,
   encodeUnregisterBrokerRecord,
   type BrokerRegistrationChangeRecord,
+  type ClientQuotaRecord,
   type ConfigRecord,
   type FeatureLevelRecord,
   type FenceBrokerRecord,
@@ -99,6 +103,7 @@ export interface MetadataRecordTypes {
   NoOpRecord: NoOpRecord;
   AccessControlEntryRecord: AccessControlEntryRecord;
   RemoveAccessControlEntryRecord: RemoveAccessControlEntryRecord;
+  ClientQuotaRecord: ClientQuotaRecord;
   UserScramCredentialRecord: UserScramCredentialRecord;
   RemoveUserScramCredentialRecord: RemoveUserScramCredentialRecord;
 }
@@ -160,6 +165,7 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     encode: encodeRemoveAccessControlEntryRecord,
     decode: decodeRemoveAccessControlEntryRecord,
   },
+  ClientQuotaRecord: { apiKey: 14, version: 0, maxVersion: 0, encode: encodeClientQuotaRecord, decode: decodeClientQuotaRecord },
   UserScramCredentialRecord: {
     apiKey: 11,
     version: 0,
@@ -282,4 +288,16 @@ export function accessControlEntryRecord(acl: AccessControlEntryRecord): RecordO
 
 export function removeAccessControlEntryRecord(id: string): RecordOf<'RemoveAccessControlEntryRecord'> {
   return { type: 'RemoveAccessControlEntryRecord', data: { id } };
+}
+
+/** A ClientQuotaRecord: `value` null removes the key from the entity (entity type -> name, null = default). */
+export function clientQuotaRecord(
+  entity: Readonly<Record<string, string | null>>,
+  key: string,
+  value: number | null,
+): RecordOf<'ClientQuotaRecord'> {
+  const list = Object.keys(entity)
+    .sort()
+    .map((entityType) => ({ entityType, entityName: entity[entityType] ?? null }));
+  return { type: 'ClientQuotaRecord', data: { entity: list, key, value: value ?? 0, remove: value === null } };
 }
