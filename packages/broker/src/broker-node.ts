@@ -92,6 +92,7 @@ export class BrokerNode {
       limits: options.limits,
       processor: new RequestDispatcher(options.registry, () => services, options.authorizer),
       log: core.log,
+      config: core.config,
     });
   }
 

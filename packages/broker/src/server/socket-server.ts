@@ -2,11 +2,27 @@
 // each socket in a Connection that feeds request frames to the FrameProcessor, and shuts down
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
+//
+// SSL and SASL_SSL listeners are TLS servers (node:tls) with the listener's ssl.* settings
+// (server/tls/): the Connection gets the TLS socket once its handshake is done. A failed handshake
+// or bytes that are not TLS close that connection only (logged at debug, with the peer address and
+// the TLS error code); a client certificate that does not verify under ssl.client.auth=requested is
+// refused (warn). On SSL listeners the principal is the client certificate's subject as Kafka
+// names it (User:CN=...,O=..., through ssl.principal.mapping.rules), User:ANONYMOUS without one;
+// on SASL_SSL listeners SASL sets it. The key store and trust store files are watched and reloaded
+// for new connections when they change (certificate-reloader.ts). PLAINTEXT listeners are plain
+// net servers, with nothing added per connection or frame.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
+import type { BrokerConfig } from '../config/broker-config.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
-import { ANONYMOUS } from './authorizer.ts';
+import { ANONYMOUS, type KafkaPrincipal } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
+import { CertificateReloader } from './tls/certificate-reloader.ts';
+import { loadSslMaterial, serverTlsOptions } from './tls/secure-context.ts';
+import { sslPrincipal } from './tls/ssl-principal.ts';
+import { resolveSslSettings, storeFiles, type SslSettings } from './tls/ssl-settings.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -29,10 +45,14 @@ export interface SocketServerOptions {
   limits: ConnectionLimits;
   processor: FrameProcessor;
   log: Logger;
+  /** The broker's configuration: the ssl.* settings of SSL and SASL_SSL listeners. */
+  config?: BrokerConfig;
 }
 
 export class SocketServer {
   private readonly servers: net.Server[] = [];
+  private readonly reloaders: CertificateReloader[] = [];
+  private readonly handshaking = new Set<net.Socket>();
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopping: Promise<void> | null = null;
@@ -56,8 +76,18 @@ export class SocketServer {
 
   private listen(spec: ListenerSpec): Promise<BoundListener> {
     const protocol = spec.securityProtocol ?? 'PLAINTEXT';
-    if (protocol !== 'PLAINTEXT') return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol));
+    if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL')
+      return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
+    let server: net.Server;
+    if (protocol === 'SSL') {
+      try {
+        server = this.tlsServer(spec, protocol);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    } else {
+      server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol, ANONYMOUS));
+    }
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -70,7 +100,70 @@ export class SocketServer {
     });
   }
 
-  private accept(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
+  /** A TLS server with the listener's SSL settings; throws when they or their files are not usable. */
+  private tlsServer(spec: ListenerSpec, protocol: SecurityProtocol): tls.Server {
+    const config = this.opts.config;
+    if (!config) throw new Error(`listener ${spec.name}: ${protocol} needs the broker configuration (ssl.* settings)`);
+    const settings = resolveSslSettings(config, spec.name);
+    const server = tls.createServer(
+      // not half-open: a peer that goes away mid-handshake must close its socket (a TLS peer ends
+      // with close_notify anyway, after which nothing more can be written)
+      { ...serverTlsOptions(settings, loadSslMaterial(settings)), noDelay: true },
+      (socket) => this.acceptTls(socket, spec.name, protocol, settings),
+    );
+    // sockets still in their handshake are not Connections yet: tracked so stop() can close them
+    server.on('connection', (raw: net.Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      this.opts.log.debug('TLS handshake failed', {
+        listener: spec.name,
+        remote: `${socket.remoteAddress}:${socket.remotePort}`,
+        error: err.code ?? err.message,
+      });
+      socket.destroy();
+    });
+    const files = storeFiles(settings);
+    if (files.length) this.reloaders.push(new CertificateReloader(files, () => this.reloadTls(server, settings)));
+    return server;
+  }
+
+  /** Rebuilds a TLS listener's context from its files; a file that does not load leaves the old one. */
+  private reloadTls(server: tls.Server, settings: SslSettings): void {
+    try {
+      server.setSecureContext(serverTlsOptions(settings, loadSslMaterial(settings)));
+      this.opts.log.info('SSL key store and trust store reloaded', { listener: settings.listenerName });
+    } catch (err) {
+      this.opts.log.warn('SSL reload failed, keeping the previous certificates', {
+        listener: settings.listenerName,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private acceptTls(socket: tls.TLSSocket, listenerName: string, protocol: SecurityProtocol, settings: SslSettings): void {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    // requested: a client may go without a certificate, but one it sends must verify
+    if (!socket.authorized && settings.clientAuth !== 'none' && socket.getPeerCertificate()?.raw) {
+      this.opts.log.warn('SSL client certificate refused', { listener: listenerName, remote, error: String(socket.authorizationError) });
+      socket.destroy();
+      return;
+    }
+    let principal: KafkaPrincipal = ANONYMOUS;
+    if (protocol === 'SSL') {
+      try {
+        principal = sslPrincipal(socket, settings.principalMappingRules);
+      } catch (err) {
+        this.opts.log.warn('SSL client refused: no principal', { listener: listenerName, remote, error: (err as Error).message });
+        socket.destroy();
+        return;
+      }
+    }
+    this.accept(socket, listenerName, protocol, principal);
+  }
+
+  private accept(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol, principal: KafkaPrincipal): void {
     if (this.stopping) {
       socket.destroy();
       return;
@@ -83,7 +176,7 @@ export class SocketServer {
         remotePort: socket.remotePort ?? 0,
         listenerName,
         securityProtocol,
-        principal: ANONYMOUS, // every listener is PLAINTEXT
+        principal,
       },
       this.opts.processor,
       this.opts.limits,
@@ -99,6 +192,7 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      for (const r of this.reloaders) r.close();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       const drained = Promise.all([...this.connections].map((c) => c.drain()));
       let timer: NodeJS.Timeout | undefined;
@@ -106,6 +200,7 @@ export class SocketServer {
       await Promise.race([drained, timeout]);
       clearTimeout(timer);
       for (const c of this.connections) c.close('broker stopping');
+      for (const s of this.handshaking) s.destroy();
       await Promise.all(closed);
     })();
     return this.stopping;
