@@ -93,6 +93,8 @@ export interface RemoteControllerOptions {
   requestTimeoutMs?: number;
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
+  /** TLS options of a new connection to a controller (the controller listener is SSL); undefined = plaintext. */
+  tls?: () => import('node:tls').ConnectionOptions | undefined;
 }
 
 export class RemoteController implements ControllerChannel, DescribeQuorumChannel {
@@ -120,6 +122,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       reconnectBackoffMs: options.reconnectBackoffMs,
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
       leaderId: () => this.leaderId(),
+      tls: options.tls,
     });
     if (options.imageSource) return;
     this.raftChannel = new NetworkRaftChannel({
@@ -131,6 +134,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
       time: this.time,
       log: options.log,
+      tls: options.tls,
     });
     this.observer = new RaftClient({
       nodeId: options.nodeId,
