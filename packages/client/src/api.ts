@@ -29,10 +29,26 @@ export interface KafkaConfig {
   metadataMaxAgeMs?: number;
   /** Rack of this client (`client.rack`), sent in group subscriptions for rack-aware assignment (range, sticky). */
   clientRack?: string;
-  /** TLS options passed to `tls.connect` (plaintext when absent). */
+  /**
+   * TLS (Kafka's security.protocol=SSL): `true` for the system CAs, or options passed to
+   * `tls.connect`: `ca` (PEM of the CAs to trust, Kafka's ssl.truststore), `key` + `cert` (+
+   * `passphrase`) for mutual TLS (ssl.keystore), `servername` (SNI and the name checked; default
+   * the broker's host when it is a name), `rejectUnauthorized: false` to skip verification (tests
+   * only), `checkServerIdentity: () => undefined` to skip only the host name check
+   * (ssl.endpoint.identification.algorithm=). Plaintext when absent.
+   */
   tls?: import('node:tls').ConnectionOptions | true;
+  /** SASL authentication (security.protocol=SASL_PLAINTEXT, or SASL_SSL with `tls`). */
+  sasl?: SaslConfig;
   /** Injected clock, for tests. */
   clock?: () => number;
+}
+
+/** SASL credentials, as Kafka's sasl.mechanism and sasl.jaas.config carry them. */
+export interface SaslConfig {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
 }
 
 export interface KafkaClient {

@@ -101,8 +101,23 @@ describe('SSL listener', () => {
       const kafka = new Kafka({ bootstrapServers: `localhost:${sslPort(b)}`, tls: { ca } });
       assert.equal((await kafka.admin().describeCluster()).brokers.length, 1);
       await kafka.close();
-      // a client that does not trust the CA fails the handshake
+      // a client that does not trust the CA fails the handshake, unless told not to verify
       assert.equal(await refused(sslPort(b), {}), 'SELF_SIGNED_CERT_IN_CHAIN');
+      const unverified = new Kafka({ bootstrapServers: `127.0.0.1:${sslPort(b)}`, tls: { rejectUnauthorized: false } });
+      assert.equal((await unverified.admin().describeCluster()).brokers.length, 1);
+      await unverified.close();
+      // servername: the name checked against the certificate (not in its SAN: refused)
+      const named = new Kafka({ bootstrapServers: `127.0.0.1:${sslPort(b)}`, tls: { ca, servername: 'localhost' } });
+      assert.equal((await named.admin().describeCluster()).brokers.length, 1);
+      await named.close();
+      const wrongName = new Kafka({
+        bootstrapServers: `127.0.0.1:${sslPort(b)}`,
+        tls: { ca, servername: 'elsewhere.example' },
+        connectTimeoutMs: 2000,
+        reconnectBackoffMaxMs: 100,
+      });
+      await assert.rejects(wrongName.admin({ defaultApiTimeoutMs: 1500 }).describeCluster(), /elsewhere\.example|altnames/i);
+      await wrongName.close();
       assert.deepEqual(await roundTrip(b.port, undefined, 'plain'), ['k1=v1 @0', 'k2=v2 @1']);
     } finally {
       await b.stop();
