@@ -24,6 +24,11 @@ import { loadSslMaterial, serverTlsOptions } from './tls/secure-context.ts';
 import { sslPrincipal } from './tls/ssl-principal.ts';
 import { resolveSslSettings, storeFiles, type SslSettings } from './tls/ssl-settings.ts';
 
+/** SSL and SASL_SSL listeners speak TLS. */
+function usesTls(protocol: SecurityProtocol): boolean {
+  return protocol === 'SSL' || protocol === 'SASL_SSL';
+}
+
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
   name: string;
@@ -77,9 +82,9 @@ export class SocketServer {
   private listen(spec: ListenerSpec): Promise<BoundListener> {
     const protocol = spec.securityProtocol ?? 'PLAINTEXT';
     if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL')
-      return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
+      return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`)); // until SASL lands
     let server: net.Server;
-    if (protocol === 'SSL') {
+    if (usesTls(protocol)) {
       try {
         server = this.tlsServer(spec, protocol);
       } catch (err) {
