@@ -6,7 +6,8 @@
 // broker (listener.name.<l>.ssl.* first): its key store as the client certificate, its trust store
 // to verify the other broker, the host name checked unless ssl.endpoint.identification.algorithm
 // is empty. The files are read when a connection is opened (so reloaded certificates are used by
-// new connections); a file that no longer loads leaves the last good options in use.
+// new connections); a file that no longer loads leaves the last good options in use, and with no
+// good options yet the connection is made to fail verification (never falls back to plaintext).
 import type tls from 'node:tls';
 import type { BrokerConfig } from '../../config/broker-config.ts';
 import type { Logger } from '../../logger.ts';
@@ -28,12 +29,15 @@ export function outboundTls(config: BrokerConfig, listenerName: string | undefin
     known.set(listenerName, options);
     return options;
   } catch (err) {
+    const message = (err as Error).message;
     const previous = known.get(listenerName);
-    if (!previous) throw err;
-    log?.warn('SSL settings of an outbound connection do not load, using the previous ones', {
-      listener: listenerName,
-      error: (err as Error).message,
-    });
-    return previous;
+    if (previous) {
+      log?.warn('SSL settings of an outbound connection do not load, using the previous ones', { listener: listenerName, error: message });
+      return previous;
+    }
+    // Never plaintext to a TLS listener: a connection whose verification cannot succeed (Node's
+    // default CAs, then an identity check that always fails), so it fails and is retried as usual.
+    log?.error('SSL settings of an outbound connection do not load', { listener: listenerName, error: message });
+    return { checkServerIdentity: () => new Error(`the SSL settings of listener ${listenerName} do not load: ${message}`) };
   }
 }

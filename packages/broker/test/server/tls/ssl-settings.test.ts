@@ -3,11 +3,13 @@
 // options (key + chain in one PEM, encrypted keys with ssl.key.password, errors without secrets).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BrokerConfig, ConfigError } from '../../../src/config/broker-config.ts';
 import { describeBrokerConfigs } from '../../../src/config-resources/config-resources.ts';
 import { resolveSslSettings } from '../../../src/server/tls/ssl-settings.ts';
 import { clientTlsOptions, loadSslMaterial, serverTlsOptions } from '../../../src/server/tls/secure-context.ts';
+import { outboundTls } from '../../../src/server/tls/outbound-tls.ts';
 import { createTestPki, type TestPki } from '../../helpers/test-certs.ts';
 
 const LISTENERS = {
@@ -190,5 +192,32 @@ describe('PEM key stores and trust stores', () => {
     const unchecked = resolveSslSettings(BrokerConfig.load({ settings: { ...base, 'ssl.endpoint.identification.algorithm': '' } }), 'SSL');
     const o = clientTlsOptions(unchecked, loadSslMaterial(unchecked));
     assert.equal(o.checkServerIdentity!('wrong.host', {} as never), undefined);
+  });
+});
+
+describe('outbound TLS options', () => {
+  let pki: TestPki;
+  before(() => (pki = createTestPki()));
+  after(() => pki.cleanup());
+
+  it('are TLS only toward SSL/SASL_SSL listeners, keep the last good options, and never fall back to plaintext', () => {
+    const keystore = join(pki.dir, 'outbound.pem');
+    copyFileSync(pki.server.keystore, keystore);
+    const c = BrokerConfig.load({
+      settings: { ...LISTENERS, 'ssl.keystore.location': keystore, 'ssl.truststore.location': pki.ca.cert },
+    });
+    assert.equal(outboundTls(c, 'PLAINTEXT'), undefined);
+    assert.equal(outboundTls(c, undefined), undefined);
+    const good = outboundTls(c, 'INTERNAL')!;
+    assert.equal(good.key, readFileSync(pki.server.key, 'utf8').trim());
+    writeFileSync(keystore, 'garbage');
+    assert.equal(outboundTls(c, 'INTERNAL'), good);
+    const broken = BrokerConfig.load({ settings: { ...LISTENERS, 'ssl.keystore.location': keystore } });
+    const failing = outboundTls(broken, 'SSL')!;
+    assert.ok(failing !== undefined && failing.key === undefined);
+    assert.match(
+      String(failing.checkServerIdentity!('h', {} as never)),
+      /the SSL settings of listener SSL do not load: .*expected one private key/,
+    );
   });
 });
