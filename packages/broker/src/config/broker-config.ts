@@ -240,6 +240,11 @@ export class BrokerConfig {
     return (own?.has(name) ? own.get(name) : this.values[name]) as BrokerConfigValue<K>;
   }
 
+  /** True when listener.name.<listener>.<name> is set. */
+  listenerHasOwn(listenerName: string, name: BrokerConfigName): boolean {
+    return this.perListener.get(listenerName.toUpperCase())?.has(name) ?? false;
+  }
+
   /** True when some source set this name. */
   isSet(name: BrokerConfigName): boolean {
     return this.explicit.has(name);

@@ -5,6 +5,8 @@
 // ssl.keystore.certificate.chain), never both; ssl.keystore.password and ssl.truststore.password
 // do not apply to PEM (the key's own password is ssl.key.password); a trust store is a file or
 // inline certificates, never both. Problems are thrown as one Error naming the listener.
+// On a SASL_SSL listener ssl.client.auth applies only when given with the listener prefix
+// (KIP-684: the broker-wide setting is for SSL listeners); otherwise it is none.
 // Files are not read here (secure-context.ts reads them).
 import type tls from 'node:tls';
 import type { BrokerConfig } from '../../config/broker-config.ts';
@@ -79,7 +81,10 @@ export function resolveSslSettings(config: BrokerConfig, listenerName: string): 
     keyStore,
     keyPassword: get('ssl.key.password'),
     trustStore,
-    clientAuth: get('ssl.client.auth') as SslClientAuth,
+    clientAuth:
+      config.securityProtocolOf(listenerName) === 'SASL_SSL' && !config.listenerHasOwn(listenerName, 'ssl.client.auth')
+        ? 'none'
+        : (get('ssl.client.auth') as SslClientAuth),
     minVersion: VERSION_ORDER[sorted[0] ?? 2]!,
     maxVersion: VERSION_ORDER[sorted[sorted.length - 1] ?? 3]!,
     ciphers,

@@ -65,6 +65,19 @@ describe('ssl.* settings', () => {
     assert.equal(internal.maxVersion, 'TLSv1.3');
   });
 
+  it('SASL_SSL listeners take ssl.client.auth only with their listener prefix (KIP-684)', () => {
+    const settings = {
+      listeners: 'SSL://127.0.0.1:0,SECURE://127.0.0.1:0,OTHER://127.0.0.1:0',
+      'listener.security.protocol.map': 'SSL:SSL,SECURE:SASL_SSL,OTHER:SASL_SSL',
+      'ssl.client.auth': 'required',
+      'listener.name.other.ssl.client.auth': 'requested',
+    };
+    const c = BrokerConfig.load({ settings });
+    assert.equal(resolveSslSettings(c, 'SSL').clientAuth, 'required');
+    assert.equal(resolveSslSettings(c, 'SECURE').clientAuth, 'none');
+    assert.equal(resolveSslSettings(c, 'OTHER').clientAuth, 'requested');
+  });
+
   it('refuses JKS and PKCS12 stores, bad values and non-ssl or upper-case listener prefixes', () => {
     const p = problems(() =>
       BrokerConfig.load({
