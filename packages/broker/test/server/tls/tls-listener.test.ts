@@ -183,6 +183,35 @@ describe('SSL listener', () => {
     }
   });
 
+  it('applies ssl.enabled.protocols and ssl.cipher.suites (IANA names) to the handshake', async () => {
+    const b = await startTestBroker({
+      ...LISTENERS,
+      'ssl.keystore.location': pki.server.keystore,
+      'ssl.enabled.protocols': 'TLSv1.2',
+      'ssl.cipher.suites': 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+    });
+    try {
+      const ca = readFileSync(pki.ca.cert);
+      const negotiated = await new Promise<string>((resolve, reject) => {
+        const s = tls.connect({ host: '127.0.0.1', port: sslPort(b), ca }, () => {
+          const seen = `${s.getProtocol()} ${s.getCipher().standardName}`;
+          s.destroy();
+          resolve(seen);
+        });
+        s.on('error', reject);
+      });
+      assert.equal(negotiated, 'TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+      // a client that only speaks TLS 1.3, or only other suites, gets no handshake
+      assert.match(await refused(sslPort(b), { ca, minVersion: 'TLSv1.3' }), /ALERT_PROTOCOL_VERSION|closed/);
+      assert.match(
+        await refused(sslPort(b), { ca, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }),
+        /HANDSHAKE_FAILURE|closed/,
+      );
+    } finally {
+      await b.stop();
+    }
+  });
+
   it('refuses to start without a key store, naming the listener', async () => {
     await assert.rejects(startTestBroker(LISTENERS), /listener SSL: an SSL listener needs ssl\.keystore\.location/);
   });
