@@ -14,11 +14,14 @@ import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts
 import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
+import { createQuotaManagers } from './quota/quota-managers.ts';
+import { IpConnectionRateQuotas } from './quota/ip-connection-rate.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
+import { parsePerIpOverrides } from './server/connection-quotas.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {
@@ -83,6 +86,7 @@ export class BrokerNode {
       producerIds: core.producerIds,
       groupCoordinator: core.groupCoordinator,
       txnCoordinator: core.txnCoordinator,
+      quotas: createQuotaManagers(core.config, () => core.metadata.image.clientQuotas),
       shutdownSignal: this.shutdown.signal,
     };
     const services = this.services;
@@ -93,6 +97,16 @@ export class BrokerNode {
       processor: new RequestDispatcher(options.registry, () => services, options.authorizer),
       log: core.log,
       config: core.config,
+      connectionQuotas: {
+        maxConnections: core.config.get('max.connections'),
+        maxConnectionsPerIp: core.config.get('max.connections.per.ip'),
+        perIpOverrides: parsePerIpOverrides(core.config.get('max.connections.per.ip.overrides')),
+      },
+      connectionRate: new IpConnectionRateQuotas(
+        core.config.get('quota.window.num'),
+        core.config.get('quota.window.size.seconds') * 1000,
+        () => core.metadata.image.clientQuotas,
+      ),
     });
   }
 

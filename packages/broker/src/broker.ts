@@ -27,6 +27,7 @@ import type { MarkerWriter } from './coordinator/transaction/transaction-marker-
 import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
+import { createAuthorizer } from './security/authorizer/authorizer-config.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
@@ -38,7 +39,7 @@ export interface BrokerOptions {
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
-  /** Decides what each request's principal may do; defaults to allowing everything. */
+  /** Decides what each request's principal may do; default: from authorizer.class.name (none: allow everything). */
   authorizer?: Authorizer;
   /** Storage seam for tests: the filesystem. */
   fs?: FileSystem;
@@ -128,7 +129,7 @@ export class Broker {
       listeners: config.listeners,
       advertisedListeners: config.advertisedListeners,
       registry: this.registry,
-      authorizer: this.options.authorizer,
+      authorizer: this.options.authorizer ?? createAuthorizer(config, () => core.metadata.image.acls),
       limits: connectionLimits(config, this.options),
       controllerListeners: () => this.controllerListeners,
     });

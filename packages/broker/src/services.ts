@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { MetadataCache } from './metadata/metadata-cache.ts';
+import type { QuotaManagers } from './quota/quota-managers.ts';
 import type { ReplicaManager } from './replica/replica-manager.ts';
 
 export { systemTime, type Time } from '@tributary/storage';
@@ -49,6 +50,8 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinatorService;
   /** The transaction coordinator (FindCoordinator key type 1, InitProducerId, AddPartitionsToTxn, EndTxn, ...). */
   readonly txnCoordinator: TransactionCoordinatorService;
+  /** Client quotas (producer/consumer byte rates) of this node: quota/. */
+  readonly quotas: QuotaManagers;
   /** Aborted when the broker begins stopping. */
   readonly shutdownSignal: AbortSignal;
 }

@@ -104,10 +104,12 @@ describe('transaction verification on the produce path (KIP-890)', () => {
     await withBroker(async (c, b) => {
       const [pid, epoch] = await init(c, 'v2');
       await add(c, 'v2', pid, epoch, [0]);
+      // refused before any verification, as Kafka's KafkaApis.handleProduceRequest does (with or
+      // without an authorizer): transactional records need a TransactionalId
       assert.deepEqual(await produce(c, null, pid, epoch, 0), {
-        errorCode: ErrorCode.INVALID_TXN_STATE,
+        errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
         baseOffset: -1,
-        message: 'Record was not part of an ongoing transaction',
+        message: null,
       });
       assert.equal(logEnd(b), 0);
     });

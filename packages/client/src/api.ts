@@ -312,6 +312,26 @@ export interface TopicDescription {
 
 export type ConfigResource = { type: 'topic'; name: string } | { type: 'broker'; name: string };
 
+/** A client quota entity: entity type (user, client-id, ip) -> name; null = the type's default entity. */
+export type ClientQuotaEntity = Record<string, string | null>;
+
+/** Kafka's ClientQuotaFilterComponent: ofEntity (exact), ofDefaultEntity (default), ofEntityType (specified). */
+export type ClientQuotaFilterComponent =
+  | { entityType: string; matchType: 'exact'; match: string }
+  | { entityType: string; matchType: 'default' | 'specified' };
+
+export interface ClientQuotaEntry {
+  entity: ClientQuotaEntity;
+  /** Quota key (producer_byte_rate, consumer_byte_rate, request_percentage, ...) -> value. */
+  quotas: Record<string, number>;
+}
+
+/** Quota keys to set (a number) or remove (null) on an entity. */
+export interface ClientQuotaAlteration {
+  entity: ClientQuotaEntity;
+  ops: Record<string, number | null>;
+}
+
 export interface ClusterDescription {
   clusterId: string | null;
   controllerId: number;
@@ -397,6 +417,51 @@ export interface AdminConfig {
   retryBackoffMs?: number;
 }
 
+/** Kafka's ACL resource types, pattern types and operations by name (admin ACL operations). */
+export type AclResourceTypeName = 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
+export type AclPatternTypeName = 'LITERAL' | 'PREFIXED';
+export type AclOperationName =
+  | 'ALL'
+  | 'READ'
+  | 'WRITE'
+  | 'CREATE'
+  | 'DELETE'
+  | 'ALTER'
+  | 'DESCRIBE'
+  | 'CLUSTER_ACTION'
+  | 'DESCRIBE_CONFIGS'
+  | 'ALTER_CONFIGS'
+  | 'IDEMPOTENT_WRITE'
+  | 'CREATE_TOKENS'
+  | 'DESCRIBE_TOKENS';
+
+/** An ACL: a resource pattern and an access control entry (Kafka's AclBinding). */
+export interface AclBinding {
+  resourceType: AclResourceTypeName;
+  /** "kafka-cluster" for CLUSTER; "*" for every resource of the type (LITERAL). */
+  resourceName: string;
+  /** Default LITERAL. */
+  patternType?: AclPatternTypeName;
+  /** "User:alice"; "User:*" for everyone. */
+  principal: string;
+  /** Default "*" (any host). */
+  host?: string;
+  operation: AclOperationName;
+  /** Default ALLOW. */
+  permissionType?: 'ALLOW' | 'DENY';
+}
+
+/** Selects ACLs (Kafka's AclBindingFilter): a field left out matches anything; MATCH selects the patterns that apply to a resource name. */
+export interface AclBindingFilter {
+  resourceType?: AclResourceTypeName | 'ANY';
+  resourceName?: string | null;
+  patternType?: AclPatternTypeName | 'ANY' | 'MATCH';
+  principal?: string | null;
+  host?: string | null;
+  operation?: AclOperationName | 'ANY';
+  permissionType?: 'ALLOW' | 'DENY' | 'ANY';
+}
+
 export interface Admin {
   createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
@@ -438,6 +503,16 @@ export interface Admin {
   listTransactions(options?: { states?: string[]; producerIds?: bigint[]; durationMs?: number }): Promise<TransactionListing[]>;
   /** Producers active on partitions, from their leaders or from broker `brokerId` (DescribeProducers). */
   describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]>;
+  /** Creates ACLs (CreateAcls); an existing one is left as it is. */
+  createAcls(bindings: AclBinding[]): Promise<void>;
+  /** The ACLs matching the filter (DescribeAcls), every field given. */
+  describeAcls(filter: AclBindingFilter): Promise<Array<Required<AclBinding>>>;
+  /** Deletes the ACLs matching any of the filters (DeleteAcls) and returns them. */
+  deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>>;
+  /** Client quotas matching the filter (DescribeClientQuotas); no component and not strict = all. */
+  describeClientQuotas(components: ClientQuotaFilterComponent[], options?: { strict?: boolean }): Promise<ClientQuotaEntry[]>;
+  /** Sets or removes client quotas (AlterClientQuotas); throws on the first entity in error. */
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options?: { validateOnly?: boolean }): Promise<void>;
 }
 
 // ---------------------------------------------------------------- errors

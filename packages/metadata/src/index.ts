@@ -14,6 +14,7 @@ export {
   METADATA_VERSION_FEATURE,
   NO_LEADER,
   NO_LEADER_CHANGE,
+  clientQuotaRecord,
   type MetadataRecord,
   type MetadataRecordType,
   type MetadataRecordTypes,
@@ -44,7 +45,41 @@ export {
 export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
 export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
+export {
+  ClientQuotaEntityType,
+  ClientQuotasDelta,
+  ClientQuotasImage,
+  QuotaMatchType,
+  entityKey,
+  entityList,
+  entityOf,
+  type ClientQuotaEntity,
+  type ClientQuotaEntry,
+  type DescribeClientQuotasResult,
+  type QuotaFilterComponent,
+} from './image/client-quotas-image.ts';
 export { FeaturesImage, ProducerIdsImage } from './image/features-image.ts';
+
+export { AclsDelta, AclsImage } from './acl/acls-image.ts';
+export {
+  ACL_ANY,
+  ACL_UNKNOWN,
+  AclPermissionType,
+  CLUSTER_RESOURCE_NAME,
+  PatternType,
+  WILDCARD_HOST,
+  WILDCARD_PRINCIPAL,
+  WILDCARD_RESOURCE,
+  aclMatchesFilter,
+  invalidAclFilter,
+  invalidNewAcl,
+  parsePrincipal,
+  sameBinding,
+  type AclBinding,
+  type AclBindingFilter,
+  type StandardAcl,
+} from './acl/acl-binding.ts';
+export type { DeleteAclsFilterResult } from './controller/acl-control.ts';
 
 // snapshots
 export {
@@ -91,6 +126,13 @@ export type {
   AlterConfigsResult,
   IncrementalAlterConfigsResource,
 } from './controller/configuration-control.ts';
+export {
+  CLIENT_QUOTA_KEYS,
+  IP_QUOTA_KEYS,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
+  type ClientQuotaOp,
+} from './controller/client-quota-control.ts';
 export {
   PRODUCER_ID_BLOCK_SIZE,
   type BrokerRegistrationRequest,

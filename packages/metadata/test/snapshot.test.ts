@@ -36,6 +36,7 @@ function commitIn(image: MetadataImage, records: readonly MetadataRecord[], epoc
     next.topics,
     next.configs,
     next.producerIds,
+    next.acls,
   );
 }
 
@@ -62,6 +63,14 @@ function busyImage(): MetadataImage {
     image,
     c.incrementalAlterConfigs(image, [
       { resourceType: 2, resourceName: 'events', ops: [{ name: 'min.insync.replicas', op: 'SET', value: '2' }] },
+    ]).records,
+  );
+  const acl = { resourceName: 'orders', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
+  image = commit(
+    image,
+    c.createAcls(image, [
+      { resourceType: 2, ...acl },
+      { ...acl, resourceType: 3, patternType: 4 },
     ]).records,
   );
   image = commit(image, c.allocateProducerIds(image, 1).records);
@@ -91,6 +100,7 @@ describe('metadata snapshots', () => {
     assert.equal(image.producerIds.nextProducerId, 2000n);
     assert.equal(image.features.finalizedVersions.get('transaction.version'), 2);
     assert.equal(image.topicConfigs('orders')['cleanup.policy'], 'compact');
+    assert.equal(image.acls.acls.size, 2);
 
     const fs = new MemoryFileSystem();
     const id = await writeImageSnapshot(fs, DIR, image, { lastContainedLogTimestamp: 5000, timestampMs: 6000 });

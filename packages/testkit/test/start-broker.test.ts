@@ -28,7 +28,9 @@ describe('startBroker', () => {
       assert.equal(a.bootstrap, `127.0.0.1:${a.port}`);
       assert.match(readFileSync(`${a.dataDir}/meta.properties`, 'utf8'), /^node\.id=1$/m);
       assert.equal(b.broker.config.get('num.partitions'), 3);
-      assert.deepEqual(a.broker.services.advertisedListeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: a.port }]);
+      assert.deepEqual(a.broker.services.advertisedListeners, [
+        { name: 'PLAINTEXT', host: '127.0.0.1', port: a.port, securityProtocol: 'PLAINTEXT' },
+      ]);
       const res = await apiVersions(a.port);
       assert.equal(res.readInt32BE(0), 7); // correlation id
       assert.equal(res.readInt16BE(4), 0); // error code

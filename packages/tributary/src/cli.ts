@@ -10,6 +10,8 @@ import { groupsCommand } from './commands/groups.ts';
 import { metadataQuorumCommand } from './commands/metadata-quorum.ts';
 import { transactionsCommand } from './commands/transactions.ts';
 import { producersCommand } from './commands/producers.ts';
+import { aclsCommand } from './commands/acls.ts';
+import { quotasCommand } from './commands/quotas.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -22,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   metadataQuorumCommand,
   transactionsCommand,
   producersCommand,
+  aclsCommand,
+  quotasCommand,
 ];
 
 function usage(): string {

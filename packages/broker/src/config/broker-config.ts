@@ -211,6 +211,8 @@ export class BrokerConfig {
     if (v['group.min.session.timeout.ms'] > v['group.max.session.timeout.ms']) {
       problems.push('group.min.session.timeout.ms must not exceed group.max.session.timeout.ms');
     }
+    if (v['max.connections.per.ip'] === 0 && v['max.connections.per.ip.overrides'] === '')
+      problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
     const dirs = v['log.dirs'] ?? [v['log.dir']];
     if (dirs.length === 0 || dirs.some((d) => d === '')) problems.push('log.dirs must name at least one directory');
     if (v['replica.fetch.wait.max.ms'] > v['replica.socket.timeout.ms'])

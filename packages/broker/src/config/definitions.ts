@@ -8,6 +8,7 @@
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
+import { parsePerIpOverrides } from '../server/connection-quotas.ts';
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
 type TypeOf<T extends ConfigType> = T extends 'int' | 'long'
@@ -249,6 +250,19 @@ export const BROKER_CONFIG_DEFS = {
   'default.replication.factor': def('int', 1, 'Default replication factor for auto-created topics.', atLeast(1)),
   'auto.create.topics.enable': def('boolean', true, 'Create a topic when a client asks for an unknown one in Metadata.'),
   'delete.topic.enable': def('boolean', true, 'Allow DeleteTopics.'),
+  // Authorization (security/authorizer/)
+  'authorizer.class.name': def(
+    'string',
+    '',
+    "The authorizer: empty allows everything (ACL APIs answer SECURITY_DISABLED); Kafka's org.apache.kafka.metadata.authorizer.StandardAuthorizer (or the older kafka.security.authorizer.AclAuthorizer) authorizes every request with the ACLs of the cluster metadata.",
+    oneOf('', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'),
+  ),
+  'super.users': def('string', '', 'Principals allowed everything by the authorizer, semicolon-separated (User:admin;User:broker).'),
+  'allow.everyone.if.no.acl.found': def(
+    'boolean',
+    false,
+    'With an authorizer: allow a request on a resource that has no ACL at all (default false: denied).',
+  ),
   'message.max.bytes': def('int', 1048588, 'Largest record batch size accepted (topic-level: max.message.bytes).', atLeast(0)),
   'log.retention.ms': optional(
     'long',
@@ -338,6 +352,23 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
+  'max.connections': def('int', 2147483647, 'Most connections the broker keeps open; at the limit new ones wait for a slot.', atLeast(0)),
+  'max.connections.per.ip': def('int', 2147483647, 'Most connections from one IP address; more are closed at once.', atLeast(0)),
+  'max.connections.per.ip.overrides': def(
+    'string',
+    '',
+    'Per-address limits overriding max.connections.per.ip: "address:count,...".',
+    (v: string) => {
+      try {
+        parsePerIpOverrides(v);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  ),
+  'quota.window.num': def('int', 11, 'Samples kept for client quota rates.', atLeast(1)),
+  'quota.window.size.seconds': def('int', 1, 'Length of each client quota rate sample.', atLeast(1)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def(
     'int',

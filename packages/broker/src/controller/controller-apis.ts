@@ -1,15 +1,18 @@
 // The controller listener's APIs (Kafka's ControllerApis): what brokers send to the controller —
 // BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
 // log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
-// CreatePartitions, AlterConfigs, IncrementalAlterConfigs), answered by the broker's own handlers
+// CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
 // connection, as an unknown one does on a broker listener.
 import { alterConfigsHandler } from '../handlers/alter-configs.ts';
+import { createAclsHandler } from '../handlers/create-acls.ts';
+import { deleteAclsHandler } from '../handlers/delete-acls.ts';
 import { apiVersionsHandler } from '../handlers/api-versions.ts';
 import { createPartitionsHandler } from '../handlers/create-partitions.ts';
 import { createTopicsHandler } from '../handlers/create-topics.ts';
 import { deleteTopicsHandler } from '../handlers/delete-topics.ts';
 import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-configs.ts';
+import { alterClientQuotasHandler } from '../handlers/alter-client-quotas.ts';
 import { HandlerRegistry, type AnyApiHandler } from '../server/handler-registry.ts';
 import type { ControllerBackend } from './controller-backend.ts';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts';
@@ -32,9 +35,12 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     apiVersionsHandler, // 18
     createTopicsHandler, // 19
     deleteTopicsHandler, // 20
+    createAclsHandler, // 30
+    deleteAclsHandler, // 31
     alterConfigsHandler, // 33
     createPartitionsHandler, // 37
     incrementalAlterConfigsHandler, // 44
+    alterClientQuotasHandler, // 49
     controllerDescribeQuorumHandler(controller), // 55
     alterPartitionHandler(controller), // 56
     brokerRegistrationHandler(controller), // 62

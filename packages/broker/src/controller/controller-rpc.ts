@@ -6,10 +6,19 @@
 //   deleteTopics            DeleteTopics v6 (by name or id)
 //   alterConfigs            AlterConfigs
 //   incrementalAlterConfigs IncrementalAlterConfigs (SET 0, DELETE 1, APPEND 2, SUBTRACT 3)
+//   createAcls              CreateAcls v3
+//   deleteAcls              DeleteAcls v3 (the matching ACLs come back without their ids)
+//   alterClientQuotas       AlterClientQuotas (a null value: Remove)
 import type {
+  AclBinding,
+  AclBindingFilter,
+  AlterClientQuotasResult,
+  ApiError,
+  DeleteAclsFilterResult,
   AlterConfigOpType,
   AlterConfigsResource,
   AlterConfigsResult,
+  ClientQuotaAlteration,
   CreatableTopic,
   CreatePartitionsResult,
   CreatePartitionsTopic,
@@ -126,4 +135,70 @@ export function alterConfigsResults(
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
   }));
+}
+
+export function createAclsRequest(bindings: readonly AclBinding[]): Req<typeof ApiKey.CreateAcls> {
+  return {
+    creations: bindings.map((b) => ({
+      resourceType: b.resourceType,
+      resourceName: b.resourceName,
+      resourcePatternType: b.patternType,
+      principal: b.principal,
+      host: b.host,
+      operation: b.operation,
+      permissionType: b.permissionType,
+    })),
+  };
+}
+
+export function alterClientQuotasRequest(
+  alterations: readonly ClientQuotaAlteration[],
+  validateOnly: boolean,
+): Req<typeof ApiKey.AlterClientQuotas> {
+  return {
+    validateOnly,
+    entries: alterations.map((a) => ({
+      entity: a.entity.map((e) => ({ entityType: e.entityType, entityName: e.entityName })),
+      ops: a.ops.map((o) => ({ key: o.key, value: o.value ?? 0, remove: o.value === null })),
+    })),
+  };
+}
+
+export function createAclsResults(res: ResponseOf<typeof ApiKey.CreateAcls>): ApiError[] {
+  return res.results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage }));
+}
+
+export function deleteAclsRequest(filters: readonly AclBindingFilter[]): Req<typeof ApiKey.DeleteAcls> {
+  return {
+    filters: filters.map((f) => ({
+      resourceTypeFilter: f.resourceType,
+      resourceNameFilter: f.resourceName,
+      patternTypeFilter: f.patternType,
+      principalFilter: f.principal,
+      hostFilter: f.host,
+      operation: f.operation,
+      permissionType: f.permissionType,
+    })),
+  };
+}
+
+export function deleteAclsResults(res: ResponseOf<typeof ApiKey.DeleteAcls>): DeleteAclsFilterResult[] {
+  return res.filterResults.map((r) => ({
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    matchingAcls: r.matchingAcls.map((a) => ({
+      id: ZERO_UUID,
+      resourceType: a.resourceType,
+      resourceName: a.resourceName,
+      patternType: a.patternType,
+      principal: a.principal,
+      host: a.host,
+      operation: a.operation,
+      permissionType: a.permissionType,
+    })),
+  }));
+}
+
+export function alterClientQuotasResults(res: ResponseOf<typeof ApiKey.AlterClientQuotas>): AlterClientQuotasResult[] {
+  return res.entries.map((e) => ({ entity: e.entity, errorCode: e.errorCode, errorMessage: e.errorMessage }));
 }

@@ -27,6 +27,9 @@ import {
   MetadataImage,
   applyRecords,
   imageRecords,
+  type AclBinding,
+  type AclBindingFilter,
+  type DeleteAclsFilterResult,
   type AlterConfigsResource,
   type AlterConfigsResult,
   type ApiError,
@@ -41,6 +44,8 @@ import {
   type DeletableTopic,
   type DeleteTopicResult,
   type IncrementalAlterConfigsResource,
+  type AlterClientQuotasResult,
+  type ClientQuotaAlteration,
   type MetadataListener,
   type MetadataRecord,
   type PartitionChangeRequest,
@@ -254,6 +259,19 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   ): Promise<AlterConfigsResult[]> {
     const body = rpc.incrementalAlterConfigsRequest(resources, opts.validateOnly ?? false);
     return rpc.alterConfigsResults(await this.rpc.request(ApiKey.IncrementalAlterConfigs, body));
+  }
+
+  async createAcls(bindings: readonly AclBinding[]): Promise<ApiError[]> {
+    return rpc.createAclsResults(await this.rpc.request(ApiKey.CreateAcls, rpc.createAclsRequest(bindings)));
+  }
+
+  async deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
+    return rpc.deleteAclsResults(await this.rpc.request(ApiKey.DeleteAcls, rpc.deleteAclsRequest(filters)));
+  }
+
+  async alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    const body = rpc.alterClientQuotasRequest(alterations, opts.validateOnly ?? false);
+    return rpc.alterClientQuotasResults(await this.rpc.request(ApiKey.AlterClientQuotas, body));
   }
 
   async registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {

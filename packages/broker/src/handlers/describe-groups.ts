@@ -5,9 +5,11 @@
 // in Kafka. An unknown group is answered as Dead with no members and NONE; a group coordinated
 // elsewhere or still loading gets NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS.
 // Authorization: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
-// Not implemented: AuthorizedOperations (v3+, left at its "not requested" default).
+// IncludeAuthorizedOperations (v3+): each described group's allowed operations as a bit field
+// (Kafka's AuthHelper.authorizedOperations).
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
+import { authorizedOperations } from '../security/authorizer/authorized-operations.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 /** Kafka's DescribeGroupsResponse.groupError: unknown state, protocol type and protocol, no members. */
@@ -29,9 +31,13 @@ export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
     const allowed = request.groups.map((groupId) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId));
     const described = await ctx.services.groupCoordinator.coordinator.describeGroups(request.groups.filter((_, i) => allowed[i]));
     let next = 0;
-    const groups = request.groups.map((groupId, i) =>
-      allowed[i] ? described[next++]! : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
-    );
+    const groups = request.groups.map((groupId, i) => {
+      if (!allowed[i]) return groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      const g = described[next++]!;
+      return request.includeAuthorizedOperations
+        ? { ...g, authorizedOperations: authorizedOperations(ctx, ResourceType.GROUP, groupId) }
+        : g;
+    });
     return { throttleTimeMs: 0, groups };
   },
   errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, groups: request.groups.map((groupId) => groupError(groupId, errorCode)) }),

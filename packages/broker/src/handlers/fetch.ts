@@ -37,12 +37,23 @@
 // Kafka's RackAwareReplicaSelector, the leader answers a consumer whose RackId (client.rack) is an
 // in-sync follower's rack with that follower as PreferredReadReplica and no records
 // (replica/replica-selector.ts).
+// Authorization (Kafka's KafkaApis.handleFetchRequest): a follower's fetch needs CLUSTER_ACTION on
+// the cluster, else every partition TOPIC_AUTHORIZATION_FAILED; a consumer's needs READ on each
+// topic, else that topic's partitions TOPIC_AUTHORIZATION_FAILED (the others are fetched).
+// Quotas (Kafka's ClientQuotaManager, quota/): a consumer's Fetch with a consumer_byte_rate applying
+// (user = the principal's name, client id) is capped to the quota over (samples - 1) windows
+// (MaxBytes and MinBytes, as Kafka's getMaxValueInQuotaWindow) and records the response's bytes; over the quota the bytes
+// are taken back, the answer is empty (no partitions) with throttle_time_ms, and the connection
+// stops reading for that long, as Kafka answers a throttled fetch (KIP-219). Follower fetches are
+// not limited.
 // Not implemented:
 //   * CurrentLeader in error responses (KIP-951, v16+);
-//   * fetch sessions, quotas.
+//   * fetch sessions.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
+import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
-import type { ApiHandler } from '../server/handler-registry.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
+import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 function answer(responses: FetchMessagesResponse): FetchResponse {
   return {
@@ -52,6 +63,27 @@ function answer(responses: FetchMessagesResponse): FetchResponse {
     responses: responses as FetchResponse['responses'],
     nodeEndpoints: [],
   };
+}
+
+/** A response's size as recorded by the fetch quota: the records plus a partition header each. */
+function responseBytes(responses: FetchMessagesResponse): number {
+  let n = 0;
+  for (const t of responses) {
+    n += t.topic.length + 20;
+    for (const p of t.partitions) n += (p.records?.length ?? 0) + 50;
+  }
+  return n;
+}
+
+/** A consumer's answer through its consumer_byte_rate quota: throttled, it is empty. */
+function throttled(ctx: RequestContext, responses: FetchMessagesResponse): FetchResponse {
+  const quota = ctx.services.quotas.fetch;
+  const bytes = responseBytes(responses);
+  const throttleTimeMs = recordAndThrottle(ctx, quota, bytes);
+  if (throttleTimeMs === 0) return answer(responses);
+  quota.unrecord(ctx.connection.principal.name, ctx.header.clientId ?? '', bytes, ctx.services.time.now());
+  ctx.services.replicas.releaseFetched(responses);
+  return { ...answer([]), throttleTimeMs };
 }
 
 /** Every partition of the request answered with `errorCode`. */
@@ -76,8 +108,48 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     }
     // Kafka's fetchOnlyFromLeader: followers, and consumers before v11 (no client metadata)
     const fetchOnlyFromLeader = request.replicaId >= 0 || ctx.header.apiVersion < 11;
-    const result = ctx.services.replicas.fetchMessages(request, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
-    return result instanceof Promise ? result.then(answer) : answer(result);
+    let readable: (topic: string) => boolean;
+    if (request.replicaId >= 0) {
+      const clusterAction = ctx.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+      readable = () => clusterAction;
+    } else {
+      const byTopic = new Map<string, boolean>();
+      readable = (topic) => {
+        let ok = byTopic.get(topic);
+        if (ok === undefined) byTopic.set(topic, (ok = ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic)));
+        return ok;
+      };
+    }
+    const quota = request.replicaId < 0 && ctx.services.quotas.fetch.enabled;
+    const finish = (responses: FetchMessagesResponse) => (quota ? throttled(ctx, responses) : answer(responses));
+    const fetch = (topics: FetchRequest['topics']) => {
+      let req = topics === request.topics ? request : { ...request, topics };
+      if (quota) {
+        const cap = ctx.services.quotas.fetch.maxValueInQuotaWindow(ctx.connection.principal.name, ctx.header.clientId ?? '');
+        if (cap < req.maxBytes) req = { ...req, maxBytes: cap, minBytes: Math.min(req.minBytes, cap) };
+      }
+      return ctx.services.replicas.fetchMessages(req, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
+    };
+    const allowed = request.topics.filter((t) => readable(t.topic));
+    if (allowed.length === request.topics.length) {
+      const result = fetch(request.topics);
+      return result instanceof Promise ? result.then(finish) : finish(result);
+    }
+    const merge = (fetched: FetchMessagesResponse) =>
+      finish(
+        request.topics.map((t) =>
+          readable(t.topic)
+            ? fetched[allowed.indexOf(t)]!
+            : {
+                topic: t.topic,
+                topicId: t.topicId,
+                partitions: t.partitions.map((p) => fetchError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
+              },
+        ),
+      );
+    if (allowed.length === 0) return merge([]);
+    const result = fetch(allowed);
+    return result instanceof Promise ? result.then(merge) : merge(result);
   },
   // Kafka's FetchRequest.getErrorResponse before v13: every partition with the code (from v13 on
   // Kafka answers a top-level code and no partitions).

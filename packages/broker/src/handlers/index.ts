@@ -26,11 +26,16 @@ import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 import { writeTxnMarkersHandler } from './write-txn-markers.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
+import { createAclsHandler } from './create-acls.ts';
+import { deleteAclsHandler } from './delete-acls.ts';
+import { describeAclsHandler } from './describe-acls.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
+import { describeClientQuotasHandler } from './describe-client-quotas.ts';
+import { alterClientQuotasHandler } from './alter-client-quotas.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
@@ -63,6 +68,9 @@ export const defaultHandlers: readonly ApiHandler[] = [
   endTxnHandler, // 26
   writeTxnMarkersHandler, // 27
   txnOffsetCommitHandler, // 28
+  describeAclsHandler, // 29
+  createAclsHandler, // 30
+  deleteAclsHandler, // 31
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
   describeLogDirsHandler, // 35
@@ -70,6 +78,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44
   offsetDeleteHandler, // 47
+  describeClientQuotasHandler, // 48
+  alterClientQuotasHandler, // 49
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
   describeProducersHandler, // 61

@@ -4,7 +4,8 @@
 //
 // Behaviour:
 // * Authorization first: WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
-//   or, without one, IDEMPOTENT_WRITE on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+//   or, without one, IDEMPOTENT_WRITE on the cluster or WRITE on some topic (Kafka 3.x's
+//   authorizeByResourceType; else CLUSTER_AUTHORIZATION_FAILED).
 // * ProducerId / ProducerEpoch must both be -1 or both be set, else INVALID_REQUEST (Kafka's
 //   KafkaApis check).
 // * No TransactionalId (null): an idempotent producer.
@@ -34,7 +35,6 @@
 // * v3: ProducerId and ProducerEpoch (KIP-360).
 //
 // Not implemented:
-// * Kafka's alternative to IDEMPOTENT_WRITE (WRITE on any topic)
 // * quotas
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
@@ -58,7 +58,10 @@ export const initProducerIdHandler: ApiHandler<typeof ApiKey.InitProducerId> = {
       if (!ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
         return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
       }
-    } else if (!ctx.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME)) {
+    } else if (
+      !ctx.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) &&
+      !ctx.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)
+    ) {
       return answer(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     }
     if ((producerId === -1n) !== (producerEpoch === -1)) return answer(ErrorCode.INVALID_REQUEST);

@@ -24,7 +24,9 @@
 // * Authorization (as Kafka's KafkaApis): DESCRIBE on each topic. A named topic refused is
 //   answered TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without
 //   its name; "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or
-//   the topic, else TOPIC_AUTHORIZATION_FAILED.
+//   the topic, else TOPIC_AUTHORIZATION_FAILED. IncludeTopicAuthorizedOperations (v8+): each
+//   answered topic's allowed operations as a bit field; IncludeClusterAuthorizedOperations (v8-10):
+//   the cluster's, 0 without DESCRIBE on it (Kafka's AuthHelper.authorizedOperations).
 //
 // Version notes:
 // * v1: controller id.
@@ -41,6 +43,7 @@ import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protoc
 import type { MetadataCache, TopicView } from '../metadata/metadata-cache.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
+import { authorizedOperations } from '../security/authorizer/authorized-operations.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -142,14 +145,25 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, rt.name));
       }
     }
-    const answer = () => ({
-      throttleTimeMs: 0,
-      brokers: brokersFor(ctx),
-      clusterId: s.clusterId,
-      controllerId: topics.controllerId,
-      topics: out,
-      clusterAuthorizedOperations: NOT_REQUESTED,
-    });
+    const answer = () => {
+      if (request.includeTopicAuthorizedOperations) {
+        for (const t of out)
+          if (t.errorCode === ErrorCode.NONE && t.name !== null)
+            t.topicAuthorizedOperations = authorizedOperations(ctx, ResourceType.TOPIC, t.name);
+      }
+      return {
+        throttleTimeMs: 0,
+        brokers: brokersFor(ctx),
+        clusterId: s.clusterId,
+        controllerId: topics.controllerId,
+        topics: out,
+        clusterAuthorizedOperations: !request.includeClusterAuthorizedOperations
+          ? NOT_REQUESTED
+          : ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)
+            ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+            : 0,
+      };
+    };
     if (toCreate.length === 0) return answer();
     // Kafka's AutoTopicCreationManager: this broker's num.partitions and default.replication.factor
     const numPartitions = s.config.get('num.partitions');

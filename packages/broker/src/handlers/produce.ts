@@ -28,14 +28,24 @@
 // closed instead (after the responses to earlier requests), as Kafka does, so the producer
 // notices and refreshes its metadata.
 //
+// Quotas (Kafka's ClientQuotaManager, quota/): with a producer_byte_rate applying to the client
+// (user = the principal's name, client id), the request's bytes are recorded when it is answered;
+// over the quota the response carries throttle_time_ms and the connection stops reading for that
+// long (KIP-219; also for acks=0 and for v3-v5, which Kafka would answer late instead).
+//
 // Version notes:
 //   * v5+: log start offset in the response.
 //   * v8+: error message.
+// Authorization (Kafka's KafkaApis.handleProduceRequest): a request carrying a transactional batch
+// needs WRITE on its transactional id (else every partition TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+// each topic needs WRITE (else its partitions TOPIC_AUTHORIZATION_FAILED, the others proceed).
+// Idempotent batches need nothing more here (Kafka 3.x: InitProducerId authorizes them).
 // Not implemented:
-//   * TRANSACTIONAL_ID_AUTHORIZATION_FAILED checks;
-//   * per-record timestamp checks (batch granularity only), quotas and throttling.
+//   * per-record timestamp checks (batch granularity only).
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
+import { recordAndThrottle } from '../quota/quota-managers.ts';
 import { produceError } from '../replica/replica-manager.ts';
+import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';
 
 /** Every partition of the request answered with `errorCode`. */
@@ -49,6 +59,19 @@ function everyPartition(request: ProduceRequest, errorCode: number, errorMessage
   };
 }
 
+/** The attributes bit of a transactional v2 batch (read from the header only: records stay undecoded). */
+const TRANSACTIONAL = 0x10;
+const ATTRIBUTES_OFFSET = 21;
+
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  return request.topicData.some((t) =>
+    t.partitionData.some((pd) => {
+      const r = pd.records;
+      return r !== null && r.length >= ATTRIBUTES_OFFSET + 2 && (r.readInt16BE(ATTRIBUTES_OFFSET) & TRANSACTIONAL) !== 0;
+    }),
+  );
+}
+
 export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
@@ -56,20 +79,44 @@ export const produceHandler: ApiHandler<typeof ApiKey.Produce> = {
   maxVersion: 11,
   handle(ctx, request) {
     const acks = request.acks;
+    if (
+      hasTransactionalRecords(request) &&
+      (request.transactionalId === null || !ctx.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId))
+    ) {
+      return acks === 0 ? CLOSE_CONNECTION : everyPartition(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, null);
+    }
+    const writable = new Map<string, boolean>();
+    for (const t of request.topicData) {
+      if (!writable.has(t.name)) writable.set(t.name, ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, t.name));
+    }
+    const allowed = request.topicData.filter((t) => writable.get(t.name));
     const result = ctx.services.replicas.appendRecords({
       requiredAcks: acks,
       internalTopicsAllowed: false,
       origin: 'client',
       produceVersion: ctx.header.apiVersion,
-      topics: request.topicData,
+      topics: allowed,
       servingNode: ctx.services.nodeId,
       timeoutMs: request.timeoutMs,
       transactionalId: request.transactionalId,
     });
     // acks=0: no response; if any partition failed, the connection is closed instead so the
     // producer notices (Kafka's closeConnection) and refreshes its metadata.
-    const answer = (responses: Awaited<typeof result>) => {
-      if (acks !== 0) return { responses, throttleTimeMs: 0 };
+    const answer = (appended: Awaited<typeof result>) => {
+      const responses =
+        allowed.length === request.topicData.length
+          ? appended
+          : request.topicData.map((t) =>
+              writable.get(t.name)
+                ? appended[allowed.indexOf(t)]!
+                : {
+                    name: t.name,
+                    partitionResponses: t.partitionData.map((pd) => produceError(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null)),
+                  },
+            );
+      const quota = ctx.services.quotas.produce;
+      const throttleTimeMs = quota.enabled ? recordAndThrottle(ctx, quota, ctx.requestBytes) : 0;
+      if (acks !== 0) return { responses, throttleTimeMs };
       return responses.some((t) => t.partitionResponses.some((pr) => pr.errorCode !== ErrorCode.NONE)) ? CLOSE_CONNECTION : NO_RESPONSE;
     };
     return result instanceof Promise ? result.then(answer) : answer(result);

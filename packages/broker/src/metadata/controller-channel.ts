@@ -1,6 +1,6 @@
 // ControllerChannel: how a broker reaches the controller (Kafka's BrokerToControllerChannelManager
 // plus the metadata it publishes): the admin operations that become metadata records, broker
-// registration and fencing, a leader's ISR changes (AlterPartition), and the stream of metadata
+// registration and fencing, a leader's ISR changes (AlterPartition), ACL changes, and the stream of metadata
 // images. Today the LocalController in the same process implements it (a single node, or one
 // controller shared by an in-process cluster); over the network, RemoteController.
 import type { LocalController } from '@tributary/metadata';
@@ -14,6 +14,7 @@ export type ControllerChannel = Pick<
   | 'deleteTopics'
   | 'alterConfigs'
   | 'incrementalAlterConfigs'
+  | 'alterClientQuotas'
   | 'registerBroker'
   | 'brokerHeartbeat'
   | 'fenceBroker'
@@ -21,4 +22,6 @@ export type ControllerChannel = Pick<
   | 'changePartition'
   | 'alterPartition'
   | 'allocateProducerIds'
+  | 'createAcls'
+  | 'deleteAcls'
 >;

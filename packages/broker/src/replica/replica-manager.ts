@@ -590,6 +590,11 @@ export class ReplicaManager {
    * `fetchOnlyFromLeader` (Kafka's): false lets a consumer read from a follower up to its HW
    * (KIP-392), and the leader name a preferred read replica; followers always need the leader.
    */
+  /** Gives the record buffers of a fetch answer back to the pool (an answer not sent). */
+  releaseFetched(response: FetchMessagesResponse): void {
+    for (const t of response) for (const pd of t.partitions) if (pd.records) this.pool.release(pd.records);
+  }
+
   fetchMessages(
     req: FetchMessagesRequest,
     signal: AbortSignal,
@@ -600,7 +605,7 @@ export class ReplicaManager {
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
       return first.response;
     }
-    for (const t of first.response) for (const pd of t.partitions) if (pd.records) this.pool.release(pd.records);
+    this.releaseFetched(first.response);
     const op = new DelayedFetch({
       partitions: first.partitions,
       bytesAtStart: first.bytes,

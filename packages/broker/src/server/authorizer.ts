@@ -70,7 +70,12 @@ export interface AuthorizableRequestContext {
 export interface Authorizer {
   /** Whether the request's principal may perform `operation` on the resource. */
   authorize(request: AuthorizableRequestContext, operation: AclOperation, resourceType: ResourceType, resourceName: string): boolean;
+  /**
+   * Whether the principal may perform `operation` on some resource of the type (Kafka's
+   * Authorizer.authorizeByResourceType); when absent, asked as `authorize` on the wildcard name "*".
+   */
+  authorizeByResourceType?(request: AuthorizableRequestContext, operation: AclOperation, resourceType: ResourceType): boolean;
 }
 
 /** The default: every operation is allowed (Kafka without an authorizer). */
-export const allowAll: Authorizer = { authorize: () => true };
+export const allowAll: Authorizer = { authorize: () => true, authorizeByResourceType: () => true };

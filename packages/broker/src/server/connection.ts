@@ -18,6 +18,9 @@
 // output) exceed `maxInFlightBytes`; it resumes when they drain. A frame over socket.request.max.bytes,
 // a negative size, or a processor error closes this connection only.
 //
+// Throttling: `info.throttle(ms)` (a client over its quota, quota/) stops reading for ms, on top of
+// the memory bound above; the responses already due are still written.
+//
 // Idle: the socket is closed after `idleMs` without reads or writes while nothing is in flight
 // (connections.max.idle.ms). This uses the socket's own inactivity timer (net.Socket.setTimeout),
 // so a Duplex that is not a net.Socket has no idle timeout.
@@ -44,6 +47,11 @@ export interface ConnectionInfo {
    * it once more on re-authentication.
    */
   principal: KafkaPrincipal;
+  /**
+   * Mutes the connection for `ms` (set by the Connection): no request is read until then, as Kafka
+   * mutes a throttled client's channel (KIP-219). Responses keep going out.
+   */
+  throttle?(ms: number): void;
 }
 
 /**
@@ -102,6 +110,9 @@ export class Connection {
   /** Bytes of requests being handled plus responses waiting for their turn. */
   private heldBytes = 0;
   private paused = false;
+  /** Set while a quota throttle mutes reading (Kafka's channel mute, KIP-219). */
+  private muteTimer: NodeJS.Timeout | null = null;
+  private mutedUntil = 0;
   private flushScheduled = false;
   /** No new requests are dispatched (the broker is stopping). */
   private draining = false;
@@ -122,6 +133,7 @@ export class Connection {
   ) {
     this.reader = new FrameReader(limits.maxFrameBytes);
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+    info.throttle = (ms) => this.throttle(ms);
     if (socket instanceof Socket) {
       socket.setNoDelay(true);
       // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
@@ -171,6 +183,7 @@ export class Connection {
     this.abort.abort();
     this.slots.length = 0;
     this.heldBytes = 0;
+    if (this.muteTimer) clearTimeout(this.muteTimer);
     this.socket.destroy();
     this.resolveClosed();
   }
@@ -188,7 +201,7 @@ export class Connection {
 
   /** Dispatches buffered frames until none is complete, or the in-flight limits are reached. */
   private pump(): void {
-    while (!this.closed && !this.draining && !this.paused) {
+    while (!this.closed && !this.draining && !this.paused && this.muteTimer === null) {
       let frame: Buffer | null;
       try {
         frame = this.reader.next();
@@ -311,7 +324,7 @@ export class Connection {
 
   private maybeEnd(): void {
     // (When not paused, pump() has dispatched every complete frame; a partial one is dropped.)
-    const done = this.draining || (this.inputEnded && !this.paused);
+    const done = this.draining || (this.inputEnded && !this.paused && this.muteTimer === null);
     if (done && !this.ending && !this.closed && this.slots.length === 0) {
       this.ending = true;
       // Once our output is handed to the kernel, close without waiting for the peer's FIN.
@@ -334,6 +347,28 @@ export class Connection {
   private maybeResume(): void {
     if (!this.paused || this.closed || this.draining || this.overLimits()) return;
     this.paused = false;
+    if (this.muteTimer !== null) return;
+    this.socket.resume();
+    this.pump();
+    this.maybeEnd();
+  }
+
+  /** Stops reading for `ms` (extends a shorter mute in progress). */
+  private throttle(ms: number): void {
+    if (ms <= 0 || this.closed || this.draining) return;
+    const until = Date.now() + ms;
+    if (this.muteTimer !== null) {
+      if (until <= this.mutedUntil) return;
+      clearTimeout(this.muteTimer);
+    }
+    this.mutedUntil = until;
+    this.socket.pause();
+    this.muteTimer = setTimeout(() => this.unmute(), ms);
+  }
+
+  private unmute(): void {
+    this.muteTimer = null;
+    if (this.closed || this.draining || this.paused) return;
     this.socket.resume();
     this.pump();
     this.maybeEnd();

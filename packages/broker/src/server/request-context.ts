@@ -18,6 +18,8 @@ export interface RequestContext {
   readonly requestBytes: number;
   /** Whether this request's principal may perform `operation` on the resource (Kafka's AuthHelper.authorize). */
   authorize(operation: AclOperation, resourceType: ResourceType, resourceName: string): boolean;
+  /** Whether the principal may perform `operation` on some resource of the type (Kafka's AuthHelper.authorizeByResourceType). */
+  authorizeByResourceType(operation: AclOperation, resourceType: ResourceType): boolean;
 }
 
 /** The RequestContext the dispatcher builds for each request. */
@@ -33,5 +35,12 @@ export class DispatchedRequestContext implements RequestContext {
 
   authorize(operation: AclOperation, resourceType: ResourceType, resourceName: string): boolean {
     return this.authorizer.authorize(this, operation, resourceType, resourceName);
+  }
+
+  authorizeByResourceType(operation: AclOperation, resourceType: ResourceType): boolean {
+    const a = this.authorizer;
+    return a.authorizeByResourceType
+      ? a.authorizeByResourceType(this, operation, resourceType)
+      : a.authorize(this, operation, resourceType, '*');
   }
 }

@@ -5,6 +5,11 @@
 // buffers are spliced into the frame, not copied (splicing-writer.ts). Each request's context
 // carries `authorize`, backed by the Authorizer the broker was given (default: allow all).
 //
+// Client quotas on request time (request_percentage, quota/request-time-quota.ts): when one is set,
+// the synchronous part of each handler is timed and recorded for the request's client; over the
+// quota the response's throttle_time_ms is raised and the connection muted. Nothing is timed when
+// no request_percentage quota exists.
+//
 // Framing and decoding faults close the connection (process throws): a header too short or
 // malformed, an unknown API key, a version above the handler's max (or below 0), a version in
 // [0, minVersion) when the handler has no `rejectVersion`, a body that does not decode.
@@ -41,6 +46,7 @@ import {
   type RequestContext,
 } from './handler-registry.ts';
 import { DispatchedRequestContext } from './request-context.ts';
+import { recordRequestTime, requestQuotaFor, withThrottle } from '../quota/request-time-quota.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -82,11 +88,19 @@ export class RequestDispatcher implements FrameProcessor {
     const request = handler.codec ? handler.codec.decodeRequest(r, apiVersion) : API_SPECS[apiKey]!.decodeRequest(r, apiVersion);
 
     const ctx = new DispatchedRequestContext(header, connection, this.services(), signal, frame.length, this.authorizer);
+    const requestQuota = requestQuotaFor(ctx, apiKey, request);
+    const started = requestQuota ? performance.now() : 0;
     let result: HandlerResult<unknown> | Promise<HandlerResult<unknown>>;
     try {
       result = below ? handler.rejectVersion!(ctx, request) : handler.handle(ctx, request);
     } catch (err) {
       return answerFailure(handler, ctx, request, err);
+    }
+    if (requestQuota) {
+      const elapsed = performance.now() - started;
+      const throttled = (res: HandlerResult<unknown>) =>
+        res === NO_RESPONSE || res === CLOSE_CONNECTION ? res : withThrottle(res, recordRequestTime(ctx, requestQuota, elapsed));
+      result = result instanceof Promise ? result.then(throttled) : throttled(result);
     }
     if (result instanceof Promise) {
       return result.then(

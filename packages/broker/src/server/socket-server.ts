@@ -12,6 +12,12 @@
 // on SASL_SSL listeners SASL sets it. The key store and trust store files are watched and reloaded
 // for new connections when they change (certificate-reloader.ts). PLAINTEXT listeners are plain
 // net servers, with nothing added per connection or frame.
+//
+// Connection limits (connection-quotas.ts): over max.connections.per.ip a new connection is closed
+// at once; at max.connections new connections wait, accepted but unread, until one closes; over
+// an ip's connection_creation_rate a new connection is held unread for the throttle time, then
+// closed (Kafka's delayed close of a throttled connection). A TLS connection is counted once its
+// handshake is done (Kafka counts it at accept).
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
@@ -28,6 +34,7 @@ import { resolveSslSettings, storeFiles, type SslSettings } from './tls/ssl-sett
 function usesTls(protocol: SecurityProtocol): boolean {
   return protocol === 'SSL' || protocol === 'SASL_SSL';
 }
+import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -52,6 +59,17 @@ export interface SocketServerOptions {
   log: Logger;
   /** The broker's configuration: the ssl.* settings of SSL and SASL_SSL listeners. */
   config?: BrokerConfig;
+  /** max.connections, max.connections.per.ip(.overrides); default unlimited. */
+  connectionQuotas?: ConnectionQuotaConfig;
+  /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
+  connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
+}
+
+interface PendingSocket {
+  socket: net.Socket;
+  listenerName: string;
+  securityProtocol: SecurityProtocol;
+  principal: KafkaPrincipal;
 }
 
 export class SocketServer {
@@ -61,8 +79,15 @@ export class SocketServer {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopping: Promise<void> | null = null;
+  private readonly quotas: ConnectionQuotas;
+  /** Accepted while at max.connections: waiting for a slot (Kafka's blocked acceptor). */
+  private readonly pending: PendingSocket[] = [];
+  /** Connections over their ip's creation rate, closed when their throttle time is over. */
+  private readonly throttled = new Set<net.Socket>();
 
-  constructor(private readonly opts: SocketServerOptions) {}
+  constructor(private readonly opts: SocketServerOptions) {
+    this.quotas = new ConnectionQuotas(opts.connectionQuotas);
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -173,6 +198,54 @@ export class SocketServer {
       socket.destroy();
       return;
     }
+    if (this.quotas.atMaxConnections || this.pending.length > 0) {
+      const p: PendingSocket = { socket, listenerName, securityProtocol, principal };
+      socket.pause();
+      socket.on('error', () => {});
+      socket.once('close', () => {
+        const i = this.pending.indexOf(p);
+        if (i >= 0) this.pending.splice(i, 1);
+      });
+      this.pending.push(p);
+      return;
+    }
+    this.open(socket, listenerName, securityProtocol, principal);
+  }
+
+  /** Lets waiting connections in while there is room under max.connections. */
+  private admitPending(): void {
+    while (!this.stopping && this.pending.length > 0 && !this.quotas.atMaxConnections) {
+      const p = this.pending.shift()!;
+      if (p.socket.destroyed) continue;
+      this.open(p.socket, p.listenerName, p.securityProtocol, p.principal);
+      p.socket.resume();
+    }
+  }
+
+  private open(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol, principal: KafkaPrincipal): void {
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    if (!this.quotas.tryInc(address)) {
+      this.opts.log.info('rejected connection: too many connections from this address (max.connections.per.ip)', {
+        remote: address,
+        limit: this.quotas.limitFor(address),
+      });
+      socket.destroy();
+      return;
+    }
+    const throttleMs = this.opts.connectionRate?.recordAndGetThrottleTimeMs(address, Date.now()) ?? 0;
+    if (throttleMs > 0) {
+      this.quotas.dec(address);
+      this.opts.log.debug('delaying the close of a throttled connection (connection_creation_rate)', { remote: address, throttleMs });
+      socket.pause();
+      socket.on('error', () => {});
+      this.throttled.add(socket);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.throttled.delete(socket);
+      });
+      return;
+    }
     const conn = new Connection(
       socket,
       {
@@ -188,7 +261,11 @@ export class SocketServer {
       this.opts.log,
     );
     this.connections.add(conn);
-    conn.whenClosed().then(() => this.connections.delete(conn));
+    conn.whenClosed().then(() => {
+      this.connections.delete(conn);
+      this.quotas.dec(address);
+      this.admitPending();
+    });
   }
 
   /**
@@ -198,6 +275,8 @@ export class SocketServer {
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
       for (const r of this.reloaders) r.close();
+      for (const p of this.pending.splice(0)) p.socket.destroy();
+      for (const s of this.throttled) s.destroy();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       const drained = Promise.all([...this.connections].map((c) => c.drain()));
       let timer: NodeJS.Timeout | undefined;

@@ -3,7 +3,8 @@
 // BrokerLifecycleManagers. They register, heartbeat and are unfenced; a topic created through the
 // wire (RF 2) reaches every broker's image within one long poll; AlterPartition round-trips; a
 // broker that stops heartbeating is fenced after broker.session.timeout.ms and leaves every ISR;
-// a controlled shutdown moves the broker's leaderships and ends with ShouldShutDown.
+// a controlled shutdown moves the broker's leaderships and ends with ShouldShutDown; client quotas
+// altered through any broker reach every broker.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,27 @@ describe('controller over the network', () => {
     assert.equal(dup!.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
     const [del] = await brokers[1]!.remote.deleteTopics([{ name: 'nope' }]);
     assert.equal(del!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  it('client quotas altered through the wire reach every broker; errors come back as the controller answers', async () => {
+    const entity = [
+      { entityType: 'user', entityName: 'alice' },
+      { entityType: 'client-id', entityName: null },
+    ];
+    const [r] = await brokers[2]!.remote.alterClientQuotas([{ entity, ops: [{ key: 'producer_byte_rate', value: 4096 }] }]);
+    assert.deepEqual(r, { entity, errorCode: ErrorCode.NONE, errorMessage: null });
+    for (const b of brokers) {
+      await waitFor(
+        `broker ${b.id} to see the quota`,
+        () => b.remote.image.clientQuotas.quotas({ user: 'alice', 'client-id': null }).get('producer_byte_rate') === 4096,
+        FETCH_WAIT_MS,
+      );
+    }
+    const [removed] = await brokers[0]!.remote.alterClientQuotas([{ entity, ops: [{ key: 'producer_byte_rate', value: null }] }]);
+    assert.equal(removed!.errorCode, ErrorCode.NONE);
+    assert.equal(local.image.clientQuotas.isEmpty, true);
+    const [bad] = await brokers[0]!.remote.alterClientQuotas([{ entity, ops: [{ key: 'nope', value: 1 }] }], { validateOnly: true });
+    assert.deepEqual([bad!.errorCode, bad!.errorMessage], [ErrorCode.INVALID_REQUEST, 'Invalid configuration key nope']);
   });
 
   it('AlterPartition over the wire: the leader shrinks its ISR, every broker sees the new partition epoch', async () => {

@@ -225,6 +225,41 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['results'],
   },
   [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
+  [ApiKey.DescribeAcls]: {
+    sample: (v) => ({
+      resourceTypeFilter: 1,
+      patternTypeFilter: v >= 1 ? 1 : 3,
+      principalFilter: null,
+      hostFilter: null,
+      operation: 1,
+      permissionType: 1,
+    }),
+    where: topLevel,
+  },
+  [ApiKey.CreateAcls]: {
+    sample: () => ({
+      creations: [
+        { resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 },
+      ],
+    }),
+    where: () => ['results'],
+  },
+  [ApiKey.DeleteAcls]: {
+    sample: (v) => ({
+      filters: [
+        {
+          resourceTypeFilter: 1,
+          resourceNameFilter: null,
+          patternTypeFilter: v >= 1 ? 1 : 3,
+          principalFilter: null,
+          hostFilter: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      ],
+    }),
+    where: () => ['filterResults'],
+  },
   [ApiKey.IncrementalAlterConfigs]: {
     sample: () => ({
       resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }],
@@ -232,6 +267,14 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['responses'],
   },
   [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
+  [ApiKey.DescribeClientQuotas]: { sample: () => ({ components: [], strict: false }), where: topLevel },
+  [ApiKey.AlterClientQuotas]: {
+    sample: () => ({
+      entries: [{ entity: [{ entityType: 'user', entityName: 'a' }], ops: [{ key: 'producer_byte_rate', value: 1, remove: false }] }],
+      validateOnly: false,
+    }),
+    where: () => ['entries'],
+  },
   [ApiKey.DescribeQuorum]: {
     sample: () => ({ topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }),
     where: topLevel,

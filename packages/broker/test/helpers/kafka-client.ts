@@ -13,7 +13,8 @@ export interface KafkaTestClient {
   close(): void;
 }
 
-export async function kafkaClient(port: number): Promise<KafkaTestClient> {
+/** `clientId`: the request header's client id (default 'test'). */
+export async function kafkaClient(port: number, clientId = 'test'): Promise<KafkaTestClient> {
   const wire = await connect(port);
   let correlationId = 0;
   // Responses arrive in request order: a queue of waiters in send order.
@@ -22,7 +23,7 @@ export async function kafkaClient(port: number): Promise<KafkaTestClient> {
     wire,
     request(apiKey, version, body) {
       const id = ++correlationId;
-      wire.send(encodeRequestFrame({ apiKey, apiVersion: version, correlationId: id, clientId: 'test' }, body));
+      wire.send(encodeRequestFrame({ apiKey, apiVersion: version, correlationId: id, clientId }, body));
       const p = chain.then(async () => {
         const [frame] = await wire.frames(1);
         const res = decodeResponseFrame(apiKey, version, frame!);
@@ -33,7 +34,7 @@ export async function kafkaClient(port: number): Promise<KafkaTestClient> {
       return p;
     },
     send(apiKey, version, body) {
-      wire.send(encodeRequestFrame({ apiKey, apiVersion: version, correlationId: ++correlationId, clientId: 'test' }, body));
+      wire.send(encodeRequestFrame({ apiKey, apiVersion: version, correlationId: ++correlationId, clientId }, body));
     },
     close: () => wire.socket.destroy(),
   };

@@ -3,11 +3,17 @@
 // to the controller (any broker forwards in KRaft), ListOffsets and DeleteRecords to partition
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
-// operations to transaction coordinators, every broker or partition leaders (transactions.ts). Per-item
+// operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
+// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
+  AclBinding,
+  AclBindingFilter,
   Admin,
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilterComponent,
   ClusterDescription,
   ConfigResource,
   GroupDescription,
@@ -20,8 +26,10 @@ import type {
   TransactionListing,
 } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
+import { alterClientQuotas, describeClientQuotas } from './client-quotas.ts';
 import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
+import { createAcls, deleteAcls, describeAcls } from './acls.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -377,6 +385,26 @@ export class KafkaAdmin implements Admin {
 
   describeProducers(partitions: TopicPartition[], options?: { brokerId?: number }): Promise<PartitionProducerState[]> {
     return describeProducers(this.cluster, partitions, options);
+  }
+
+  createAcls(bindings: AclBinding[]): Promise<void> {
+    return createAcls(this.cluster, bindings);
+  }
+
+  describeAcls(filter: AclBindingFilter): Promise<Array<Required<AclBinding>>> {
+    return describeAcls(this.cluster, filter);
+  }
+
+  deleteAcls(filters: AclBindingFilter[]): Promise<Array<Required<AclBinding>>> {
+    return deleteAcls(this.cluster, filters);
+  }
+
+  describeClientQuotas(components: ClientQuotaFilterComponent[], options?: { strict?: boolean }): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, components, options);
+  }
+
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options?: { validateOnly?: boolean }): Promise<void> {
+    return alterClientQuotas(this.cluster, alterations, options);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

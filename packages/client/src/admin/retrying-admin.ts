@@ -68,6 +68,15 @@ export class RetryingAdmin implements Admin {
   alterGroupOffsets(...a: Args<'alterGroupOffsets'>) {
     return this.run(() => this.inner.alterGroupOffsets(...a));
   }
+  createAcls(...a: Args<'createAcls'>) {
+    return this.run(() => this.inner.createAcls(...a));
+  }
+  describeAcls(...a: Args<'describeAcls'>) {
+    return this.run(() => this.inner.describeAcls(...a));
+  }
+  deleteAcls(...a: Args<'deleteAcls'>) {
+    return this.run(() => this.inner.deleteAcls(...a));
+  }
   describeCluster(...a: Args<'describeCluster'>) {
     return this.run(() => this.inner.describeCluster(...a));
   }
@@ -82,5 +91,11 @@ export class RetryingAdmin implements Admin {
   }
   describeProducers(...a: Args<'describeProducers'>) {
     return this.run(() => this.inner.describeProducers(...a));
+  }
+  describeClientQuotas(...a: Args<'describeClientQuotas'>) {
+    return this.run(() => this.inner.describeClientQuotas(...a));
+  }
+  alterClientQuotas(...a: Args<'alterClientQuotas'>) {
+    return this.run(() => this.inner.alterClientQuotas(...a));
   }
 }

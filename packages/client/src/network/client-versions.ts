@@ -33,6 +33,8 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.CreatePartitions]: r(0, 3),
   [ApiKey.DeleteGroups]: r(0, 2),
   [ApiKey.IncrementalAlterConfigs]: r(0, 1),
+  [ApiKey.DescribeClientQuotas]: r(0, 1),
+  [ApiKey.AlterClientQuotas]: r(0, 1),
   [ApiKey.DescribeQuorum]: r(0, 2),
   [ApiKey.DescribeCluster]: r(0, 1),
   // transactions: v3 at most for AddPartitionsToTxn (v4+ is broker to broker); no KIP-890 versions yet
@@ -43,6 +45,10 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeTransactions]: r(0, 0),
   [ApiKey.ListTransactions]: r(0, 1),
   [ApiKey.DescribeProducers]: r(0, 0),
+  // ACLs: v1+ carry the pattern type (PREFIXED)
+  [ApiKey.DescribeAcls]: r(1, 3),
+  [ApiKey.CreateAcls]: r(1, 3),
+  [ApiKey.DeleteAcls]: r(1, 3),
 };
 
 export function clientRange(apiKey: number): VersionRange {

@@ -1,6 +1,6 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
-// configuration-control, cluster-control, partition-change). It reads the image, writes nothing
+// configuration-control, client-quota-control, cluster-control, partition-change, acl-control). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
@@ -10,7 +10,10 @@
 import type { AlterPartitionRequest, AlterPartitionResponse } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
+import { createAcls, deleteAcls, type DeleteAclsFilterResult } from './acl-control.ts';
 import { alterPartition } from './alter-partition.ts';
+import { alterClientQuotas, type AlterClientQuotasResult, type ClientQuotaAlteration } from './client-quota-control.ts';
 import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
 import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
 import {
@@ -88,6 +91,25 @@ export class Controller {
     opts: ValidateOnly = {},
   ): ControllerResult<AlterConfigsResult[]> {
     return incrementalAlterConfigs(image, resources, opts.validateOnly ?? false, this.options);
+  }
+
+  /** CreateAcls (API 30): one result per binding, in order (acl-control.ts). */
+  createAcls(image: MetadataImage, bindings: readonly AclBinding[]): ControllerResult<ApiError[]> {
+    return createAcls(image, bindings, this.options.newTopicId);
+  }
+
+  /** DeleteAcls (API 31): one result per filter, in order, with the ACLs removed (acl-control.ts). */
+  deleteAcls(image: MetadataImage, filters: readonly AclBindingFilter[]): ControllerResult<DeleteAclsFilterResult[]> {
+    return deleteAcls(image, filters);
+  }
+
+  /** AlterClientQuotas (API 49): client-quota-control.ts. */
+  alterClientQuotas(
+    image: MetadataImage,
+    alterations: readonly ClientQuotaAlteration[],
+    opts: ValidateOnly = {},
+  ): ControllerResult<AlterClientQuotasResult[]> {
+    return alterClientQuotas(image, alterations, opts.validateOnly ?? false);
   }
 
   /** `nextOffset`: the offset the first record will get in the log (it becomes the broker epoch). */

@@ -4,9 +4,11 @@
 // MetadataLoader does the same when a publisher is installed).
 //
 // Order: features (metadata.version first), brokers, topics (each TopicRecord followed by its
-// PartitionRecords), configs, producer ids.
+// PartitionRecords), configs, producer ids, client quotas.
 import {
   METADATA_VERSION_FEATURE,
+  accessControlEntryRecord,
+  clientQuotaRecord,
   configRecord,
   featureLevelRecord,
   partitionRecord,
@@ -65,6 +67,10 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
   }
   if (!image.producerIds.isEmpty) {
     out.push({ type: 'ProducerIdsRecord', data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.producerIds.nextProducerId } });
+  }
+  for (const acl of image.acls.acls.values()) out.push(accessControlEntryRecord(acl));
+  for (const { entity, quotas } of image.clientQuotas.entries.values()) {
+    for (const [k, v] of quotas) out.push(clientQuotaRecord(entity, k, v));
   }
   return out;
 }

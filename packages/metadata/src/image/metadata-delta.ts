@@ -1,7 +1,8 @@
 // MetadataDelta: records replayed on top of a MetadataImage, then applied into the next image
 // (Kafka's org.apache.kafka.image.MetadataDelta). It is also the change summary listeners get
 // with each new image: `topics` (changedTopics, deletedTopicIds, createdTopics, localChanges(broker)),
-// `cluster.changedBrokers`, `configs.changedResources()`, `features.changes`.
+// `cluster.changedBrokers`, `configs.changedResources()`, `features.changes`, `acls.changes`,
+// `clientQuotas.changedEntities()`.
 //
 //   const delta = new MetadataDelta(image);
 //   for (const { offset, record } of batch.records) delta.replay(record);
@@ -10,6 +11,8 @@
 // Sub-deltas are created on first use, so `delta.topics` etc. are null when nothing of that kind
 // changed. Deleting a topic also drops its TOPIC config resource, as Kafka does.
 import { ConfigResourceType, type MetadataRecord } from '../records/metadata-record.ts';
+import { AclsDelta } from '../acl/acls-image.ts';
+import { ClientQuotasDelta } from './client-quotas-image.ts';
 import { ClusterDelta } from './cluster-image.ts';
 import { ConfigsDelta } from './configs-image.ts';
 import { FeaturesDelta, ProducerIdsImage } from './features-image.ts';
@@ -21,7 +24,9 @@ export class MetadataDelta {
   private clusterDelta: ClusterDelta | null = null;
   private topicsDelta: TopicsDelta | null = null;
   private configsDelta: ConfigsDelta | null = null;
+  private clientQuotasDelta: ClientQuotasDelta | null = null;
   private nextProducerId: bigint | null = null;
+  private aclsDelta: AclsDelta | null = null;
   private count = 0;
 
   constructor(readonly image: MetadataImage) {}
@@ -37,6 +42,13 @@ export class MetadataDelta {
   }
   get configs(): ConfigsDelta | null {
     return this.configsDelta;
+  }
+  get acls(): AclsDelta | null {
+    return this.aclsDelta;
+  }
+
+  get clientQuotas(): ClientQuotasDelta | null {
+    return this.clientQuotasDelta;
   }
   /** The new next producer id, when a ProducerIdsRecord was replayed. */
   get producerIds(): bigint | null {
@@ -58,6 +70,14 @@ export class MetadataDelta {
   }
   private getConfigs(): ConfigsDelta {
     return (this.configsDelta ??= new ConfigsDelta(this.image.configs));
+  }
+
+  private getAcls(): AclsDelta {
+    return (this.aclsDelta ??= new AclsDelta(this.image.acls));
+  }
+
+  private getClientQuotas(): ClientQuotasDelta {
+    return (this.clientQuotasDelta ??= new ClientQuotasDelta(this.image.clientQuotas));
   }
 
   replay(record: MetadataRecord): void {
@@ -101,6 +121,15 @@ export class MetadataDelta {
       case 'ProducerIdsRecord':
         this.nextProducerId = record.data.nextProducerId;
         break;
+      case 'AccessControlEntryRecord':
+        this.getAcls().replay(record.data);
+        break;
+      case 'RemoveAccessControlEntryRecord':
+        this.getAcls().replayRemove(record.data);
+        break;
+      case 'ClientQuotaRecord':
+        this.getClientQuotas().replay(record.data);
+        break;
       case 'NoOpRecord':
         break;
       default: {
@@ -125,6 +154,8 @@ export class MetadataDelta {
       this.topicsDelta?.apply() ?? i.topics,
       this.configsDelta?.apply() ?? i.configs,
       this.nextProducerId === null ? i.producerIds : new ProducerIdsImage(this.nextProducerId),
+      this.aclsDelta?.apply() ?? i.acls,
+      this.clientQuotasDelta?.apply() ?? i.clientQuotas,
     );
   }
 }

@@ -1,9 +1,11 @@
 // MetadataImage: the whole cluster metadata at one point of the `__cluster_metadata` log (Kafka's
 // org.apache.kafka.image.MetadataImage): features, brokers, topics with their partitions, dynamic
-// configs, producer id blocks, and the provenance (offset and epoch of the last record applied).
-// Immutable; a MetadataDelta replays records on top of one and `apply()`s into the next.
+// configs, producer id blocks, ACLs, client quotas, and the provenance (offset and epoch of the last
+// record applied). Immutable; a MetadataDelta replays records on top of one and `apply()`s into the next.
 // Built only by replaying records, so a broker following the log and the controller writing it
 // see the same thing.
+import { AclsImage } from '../acl/acls-image.ts';
+import { ClientQuotasImage } from './client-quotas-image.ts';
 import { ClusterImage } from './cluster-image.ts';
 import { ConfigsImage } from './configs-image.ts';
 import { FeaturesImage, ProducerIdsImage } from './features-image.ts';
@@ -37,10 +39,20 @@ export class MetadataImage {
     readonly topics: TopicsImage,
     readonly configs: ConfigsImage,
     readonly producerIds: ProducerIdsImage,
+    readonly acls: AclsImage = AclsImage.EMPTY,
+    readonly clientQuotas: ClientQuotasImage = ClientQuotasImage.EMPTY,
   ) {}
 
   get isEmpty(): boolean {
-    return this.features.isEmpty && this.cluster.isEmpty && this.topics.isEmpty && this.configs.isEmpty && this.producerIds.isEmpty;
+    return (
+      this.features.isEmpty &&
+      this.cluster.isEmpty &&
+      this.topics.isEmpty &&
+      this.configs.isEmpty &&
+      this.producerIds.isEmpty &&
+      this.acls.isEmpty &&
+      this.clientQuotas.isEmpty
+    );
   }
 
   /** Shorthands for the broker's lookups. */

@@ -1,14 +1,16 @@
 // snapshotDelta: the change from the current image to one loaded from a snapshot (Kafka's
 // MetadataLoader loading a snapshot: everything the snapshot lacks is deleted, everything in it is
-// replayed). Listeners get it like any delta: topics and brokers gone are removed (RemoveTopic,
-// UnregisterBroker), configs and features gone are cleared, then the snapshot's records rebuild
+// replayed). Listeners get it like any delta: topics, brokers and ACLs gone are removed (RemoveTopic,
+// UnregisterBroker, RemoveAccessControlEntry), configs, client quotas and features gone are cleared, then the snapshot's records rebuild
 // the rest (a topic both have is not created again: its partitions are replayed over), so a broker
 // that fell behind the log start lands on the snapshot's state exactly, and keeps the logs of the
 // partitions it still hosts.
 import {
   ConfigResourceType,
+  clientQuotaRecord,
   configRecord,
   featureLevelRecord,
+  removeAccessControlEntryRecord,
   removeTopicRecord,
   type MetadataRecord,
 } from '../records/metadata-record.ts';
@@ -39,6 +41,13 @@ export function snapshotDelta(current: MetadataImage, snapshot: MetadataImage): 
       if (!snapshot.configs.resources.get(`${type}:${name}`)?.has(key))
         removals.push(configRecord(type as ConfigResourceType, name, key, null));
     }
+  }
+  for (const id of current.acls.acls.keys()) {
+    if (!snapshot.acls.acls.has(id)) removals.push(removeAccessControlEntryRecord(id));
+  }
+  for (const { entity, quotas } of current.clientQuotas.entries.values()) {
+    const kept = snapshot.clientQuotas.quotas(entity);
+    for (const key of quotas.keys()) if (!kept.has(key)) removals.push(clientQuotaRecord(entity, key, null));
   }
   for (const name of current.features.finalizedVersions.keys()) {
     if (!snapshot.features.finalizedVersions.has(name)) removals.push(featureLevelRecord(name, 0));

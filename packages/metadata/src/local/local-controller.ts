@@ -34,8 +34,11 @@ import type { Cancel, FileSystem, Time } from '@tributary/storage';
 import { NodeFileSystem, systemTime } from '@tributary/storage';
 import type { QuorumDescription } from '@tributary/raft';
 import type { BrokerRegistrationRequest, BrokerRegistrationResult, ProducerIdsBlockResult } from '../controller/cluster-control.ts';
+import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
+import type { DeleteAclsFilterResult } from '../controller/acl-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
+import type { AlterClientQuotasResult, ClientQuotaAlteration } from '../controller/client-quota-control.ts';
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
 import { ReplicaFetchStates } from './replica-fetch-states.ts';
@@ -281,6 +284,18 @@ export class LocalController {
 
   incrementalAlterConfigs(resources: readonly IncrementalAlterConfigsResource[], opts: ValidateOnly = {}): Promise<AlterConfigsResult[]> {
     return this.run((image) => this.controller.incrementalAlterConfigs(image, resources, opts));
+  }
+
+  createAcls(bindings: readonly AclBinding[]): Promise<ApiError[]> {
+    return this.run((image) => this.controller.createAcls(image, bindings));
+  }
+
+  deleteAcls(filters: readonly AclBindingFilter[]): Promise<DeleteAclsFilterResult[]> {
+    return this.run((image) => this.controller.deleteAcls(image, filters));
+  }
+
+  alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: ValidateOnly = {}): Promise<AlterClientQuotasResult[]> {
+    return this.run((image) => this.controller.alterClientQuotas(image, alterations, opts));
   }
 
   /**

@@ -19,11 +19,21 @@
 //   UnfenceBroker       8       0      0
 //   RemoveTopic         9       0      0
 //   FeatureLevel       12       0      0
+//   ClientQuota        14       0      0
 //   ProducerIds        15       0      0
 //   BrokerRegChange    17       1      0-2
 //   NoOp               20       0      0
+//   AccessControlEntry 18       0      0
+//   RemoveAccessCE     19       0      0
 import {
+  decodeAccessControlEntryRecord,
+  decodeRemoveAccessControlEntryRecord,
+  encodeAccessControlEntryRecord,
+  encodeRemoveAccessControlEntryRecord,
+  type AccessControlEntryRecord,
+  type RemoveAccessControlEntryRecord,
   decodeBrokerRegistrationChangeRecord,
+  decodeClientQuotaRecord,
   decodeConfigRecord,
   decodeFeatureLevelRecord,
   decodeFenceBrokerRecord,
@@ -37,6 +47,7 @@ import {
   decodeUnfenceBrokerRecord,
   decodeUnregisterBrokerRecord,
   encodeBrokerRegistrationChangeRecord,
+  encodeClientQuotaRecord,
   encodeConfigRecord,
   encodeFeatureLevelRecord,
   encodeFenceBrokerRecord,
@@ -50,6 +61,7 @@ import {
   encodeUnfenceBrokerRecord,
   encodeUnregisterBrokerRecord,
   type BrokerRegistrationChangeRecord,
+  type ClientQuotaRecord,
   type ConfigRecord,
   type FeatureLevelRecord,
   type FenceBrokerRecord,
@@ -81,6 +93,9 @@ export interface MetadataRecordTypes {
   ProducerIdsRecord: ProducerIdsRecord;
   BrokerRegistrationChangeRecord: BrokerRegistrationChangeRecord;
   NoOpRecord: NoOpRecord;
+  AccessControlEntryRecord: AccessControlEntryRecord;
+  RemoveAccessControlEntryRecord: RemoveAccessControlEntryRecord;
+  ClientQuotaRecord: ClientQuotaRecord;
 }
 
 export type MetadataRecordType = keyof MetadataRecordTypes;
@@ -126,6 +141,21 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     decode: decodeBrokerRegistrationChangeRecord,
   },
   NoOpRecord: { apiKey: 20, version: 0, maxVersion: 0, encode: encodeNoOpRecord, decode: decodeNoOpRecord },
+  AccessControlEntryRecord: {
+    apiKey: 18,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeAccessControlEntryRecord,
+    decode: decodeAccessControlEntryRecord,
+  },
+  RemoveAccessControlEntryRecord: {
+    apiKey: 19,
+    version: 0,
+    maxVersion: 0,
+    encode: encodeRemoveAccessControlEntryRecord,
+    decode: decodeRemoveAccessControlEntryRecord,
+  },
+  ClientQuotaRecord: { apiKey: 14, version: 0, maxVersion: 0, encode: encodeClientQuotaRecord, decode: decodeClientQuotaRecord },
 };
 
 /** Record type by apiKey (for decoding). */
@@ -226,4 +256,24 @@ export function brokerRegistrationChangeRecord(
     type: 'BrokerRegistrationChangeRecord',
     data: { fenced: BrokerFencingChange.NONE, inControlledShutdown: BrokerControlledShutdownChange.NONE, logDirs: [], ...x },
   };
+}
+
+export function accessControlEntryRecord(acl: AccessControlEntryRecord): RecordOf<'AccessControlEntryRecord'> {
+  return { type: 'AccessControlEntryRecord', data: { ...acl } };
+}
+
+export function removeAccessControlEntryRecord(id: string): RecordOf<'RemoveAccessControlEntryRecord'> {
+  return { type: 'RemoveAccessControlEntryRecord', data: { id } };
+}
+
+/** A ClientQuotaRecord: `value` null removes the key from the entity (entity type -> name, null = default). */
+export function clientQuotaRecord(
+  entity: Readonly<Record<string, string | null>>,
+  key: string,
+  value: number | null,
+): RecordOf<'ClientQuotaRecord'> {
+  const list = Object.keys(entity)
+    .sort()
+    .map((entityType) => ({ entityType, entityName: entity[entityType] ?? null }));
+  return { type: 'ClientQuotaRecord', data: { entity: list, key, value: value ?? 0, remove: value === null } };
 }

@@ -106,8 +106,10 @@ describe('inter-broker and controller listeners over TLS', { timeout: 120_000 },
       const p = t!.partitions[0]!;
       assert.deepEqual([...p.isr].sort(), [1, 2, 3]);
       // Followers fetch from the leader's INTERNAL endpoint, which takes only TLS clients with a
-      // certificate of the CA: an ISR of 3 with min.insync.replicas=3 means they did. Requests
-      // authorized on INTERNAL (follower fetches are not yet) carry the brokers' subject.
+      // certificate of the CA; the leader authorizes their fetches (CLUSTER_ACTION) as the
+      // brokers' certificate subject, and nothing arrives on INTERNAL as anyone else.
+      const leaderSaw = [...seen.get(p.leader)!];
+      assert.ok(leaderSaw.includes(`INTERNAL ${BROKER_SUBJECT}`), leaderSaw.join('; '));
       for (const [id, saw] of seen)
         for (const s of saw) if (s.startsWith('INTERNAL ')) assert.equal(s, `INTERNAL ${BROKER_SUBJECT}`, `broker ${id}`);
     } finally {
