@@ -13,6 +13,8 @@ export interface BrokerStartOptions {
   settings?: Record<string, string | number | boolean>;
   /** Node flags for the broker process (e.g. ['--cpu-prof', '--cpu-prof-dir=...']). */
   nodeFlags?: string[];
+  /** Listeners bound besides the PLAINTEXT one (e.g. `SSL://127.0.0.1:<port>`). */
+  extraListeners?: string;
 }
 
 export interface BrokerProcess {
@@ -61,7 +63,7 @@ export async function startBrokerProcess(root: string, tmp: string, opts: Broker
   const dataDir = await mkdtemp(join(tmp, 'broker-'));
   const settings: Record<string, string> = {
     'log.dirs': dataDir,
-    listeners: `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port}${opts.extraListeners ? `,${opts.extraListeners}` : ''}`,
   };
   for (const [k, v] of Object.entries(opts.settings ?? {})) settings[k] = String(v);
   const args = [...(opts.nodeFlags ?? []), '--import', 'tsx', 'packages/tributary/src/cli.ts', 'start'];

@@ -111,6 +111,19 @@ export function checkGoals(rows: readonly Row[]): string[] {
       '% of idempotent',
     ),
   );
+  for (const op of ['produce', 'consume'] as const) {
+    const plain = find(rows, (r) => r.system === 'tributary' && r.scenario === `security ${op} 1KiB p1 PLAINTEXT`)[0];
+    const ssl = find(rows, (r) => r.system === 'tributary' && r.scenario === `security ${op} 1KiB p1 SSL`)[0];
+    out.push(
+      atLeast(
+        `${op} over TLS (1 KiB, 1 partition) >= 60% of plaintext (same run, records/s)`,
+        ssl && plain?.recordsPerSec ? ssl : undefined,
+        (r) => (r.recordsPerSec! / plain!.recordsPerSec!) * 100,
+        60,
+        '% of plaintext',
+      ),
+    );
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@ import { groupGroup } from './group.ts';
 import { clientsGroup } from './clients.ts';
 import { inflightGroup } from './inflight.ts';
 import { transactionsGroup } from './transactions.ts';
+import { securityGroup } from './security.ts';
 import { peersGroup } from './peers.ts';
 
 export const GROUPS: ScenarioGroup[] = [
@@ -29,5 +30,6 @@ export const GROUPS: ScenarioGroup[] = [
   clientsGroup,
   inflightGroup,
   transactionsGroup,
+  securityGroup,
   peersGroup,
 ];

@@ -56,6 +56,7 @@ import { MetadataCache } from './metadata/metadata-cache.ts';
 import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
 import type { BrokerServices } from './services.ts';
+import { outboundTls } from './server/tls/outbound-tls.ts';
 
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
@@ -319,6 +320,7 @@ export class BrokerCore {
         clusterId,
         log: this.log,
         requestTimeoutMs: config.quorumRequestTimeoutMs,
+        tls: () => outboundTls(config, config.controllerListenerNames[0], this.log),
         imageSource: {
           get image() {
             return own.image;
@@ -337,6 +339,7 @@ export class BrokerCore {
       log: this.log,
       requestTimeoutMs: config.quorumRequestTimeoutMs,
       quorum: quorumConfig(config),
+      tls: () => outboundTls(config, config.controllerListenerNames[0], this.log),
     });
     this.remoteController = remote;
     this.log.info('following the controller quorum', {

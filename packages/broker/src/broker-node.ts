@@ -103,6 +103,7 @@ export class BrokerNode {
         log: core.log,
       }),
       log: core.log,
+      config: core.config,
       connectionQuotas: {
         maxConnections: core.config.get('max.connections'),
         maxConnectionsPerIp: core.config.get('max.connections.per.ip'),

@@ -30,16 +30,30 @@ export interface KafkaConfig {
   metadataMaxAgeMs?: number;
   /** Rack of this client (`client.rack`), sent in group subscriptions for rack-aware assignment (range, sticky). */
   clientRack?: string;
-  /** TLS options passed to `tls.connect` (plaintext when absent). */
+  /**
+   * TLS (Kafka's security.protocol=SSL): `true` for the system CAs, or options passed to
+   * `tls.connect`: `ca` (PEM of the CAs to trust, Kafka's ssl.truststore), `key` + `cert` (+
+   * `passphrase`) for mutual TLS (ssl.keystore), `servername` (SNI and the name checked; default
+   * the broker's host when it is a name), `rejectUnauthorized: false` to skip verification (tests
+   * only), `checkServerIdentity: () => undefined` to skip only the host name check
+   * (ssl.endpoint.identification.algorithm=). Plaintext when absent.
+   */
   tls?: import('node:tls').ConnectionOptions | true;
   /**
-   * SASL login on every connection (SASL_PLAINTEXT / SASL_SSL listeners): SaslHandshake v1 then
+   * SASL login on every connection (SASL_PLAINTEXT, or SASL_SSL with `tls`): SaslHandshake v1 then
    * SaslAuthenticate. A refused login fails with a non-retriable error of type
    * SASL_AUTHENTICATION_FAILED carrying the broker's message.
    */
-  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+  sasl?: SaslConfig;
   /** Injected clock, for tests. */
   clock?: () => number;
+}
+
+/** SASL credentials, as Kafka's sasl.mechanism and sasl.jaas.config carry them. */
+export interface SaslConfig {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
 }
 
 export interface KafkaClient {

@@ -118,7 +118,8 @@ function brokerSynonymEntries(broker: BrokerConfig, name: string): Synonym[] {
   if (!def) return [];
   const out: Synonym[] = [];
   const n = name as BrokerConfigName;
-  if (broker.isSet(n)) out.push({ name, value: brokerValueText(n, broker.get(n)), source: SOURCE.STATIC_BROKER_CONFIG });
+  if (broker.isSet(n))
+    out.push({ name, value: def.sensitive ? null : brokerValueText(n, broker.get(n)), source: SOURCE.STATIC_BROKER_CONFIG });
   if (def.default !== null) out.push({ name, value: brokerValueText(n, def.default), source: SOURCE.DEFAULT_CONFIG });
   return out;
 }
@@ -174,11 +175,11 @@ export function describeBrokerConfigs(broker: BrokerConfig, opts: DescribeOption
     }
     out.push({
       name,
-      value: brokerValueText(name, broker.get(name)),
+      value: raw.sensitive ? null : brokerValueText(name, broker.get(name)),
       readOnly: !KAFKA_DYNAMIC_BROKER_CONFIGS.has(name),
       isDefault: !set,
       configSource: set ? SOURCE.STATIC_BROKER_CONFIG : SOURCE.DEFAULT_CONFIG,
-      isSensitive: false,
+      isSensitive: raw.sensitive === true,
       synonyms,
       configType: CONFIG_TYPE[raw.type] ?? 0,
       documentation: opts.includeDocumentation ? raw.doc : null,

@@ -16,11 +16,12 @@ import {
   type BrokerConfigValues,
   type ConfigDef,
 } from './definitions.ts';
-import type { ListenerEndpoint } from './listeners.ts';
+import { effectiveProtocolMap, type ListenerEndpoint, type SecurityProtocol } from './listeners.ts';
 import { ListenerSettings, isListenerSetting, splitListenerSetting } from './listener-settings.ts';
 import { deriveNodeLayout, type NodeLayout, type ProcessRole } from './node-layout.ts';
 import type { HostPort, QuorumVoter } from './quorum.ts';
 import { parseProperties } from './properties.ts';
+import { isListenerPrefixable, splitListenerPrefixed } from './listener-prefixed.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -124,6 +125,8 @@ export class BrokerConfig {
     /** Names explicitly set by some source. */
     private readonly explicit: ReadonlySet<BrokerConfigName>,
     private readonly layout: NodeLayout,
+    /** listener.name.<l>.<setting> values, by upper-case listener name, then setting. */
+    private readonly perListener: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
     /**
      * CLUSTER_ID from the environment given to load(), as Kafka's container image reads it: empty
      * log dirs are formatted with it, and dirs formatted for another cluster are refused. null: not set.
@@ -170,17 +173,24 @@ export class BrokerConfig {
     const values: Record<string, unknown> = {};
     const explicit = new Set<BrokerConfigName>();
     const rejected = new Set<string>();
+    const perListener = new Map<string, Map<string, unknown>>();
     const listenerSettings = new ListenerSettings();
     for (const [name, d] of Object.entries(BROKER_CONFIG_DEFS)) values[name] = d.default;
     for (const [name, { value, source }] of raw) {
-      const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
-      const perListener = d ? null : splitListenerSetting(name);
-      if (perListener && isListenerSetting(perListener.setting)) {
-        listenerSettings.set(perListener.listener, perListener.setting, value.trim());
+      const prefixed = BROKER_CONFIG_DEFS[name as BrokerConfigName] ? null : splitListenerPrefixed(name);
+      // SASL's per-listener settings (listener-settings.ts) are kept as given; ssl.* ones are parsed below.
+      const sasl = prefixed && !isListenerPrefixable(prefixed.setting) ? splitListenerSetting(name) : null;
+      if (sasl && isListenerSetting(sasl.setting)) {
+        listenerSettings.set(sasl.listener, sasl.setting, value.trim());
         continue;
       }
-      if (!d) {
+      const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[prefixed?.setting ?? name];
+      if (!d || (prefixed && !isListenerPrefixable(prefixed.setting))) {
         problems.push(`unknown setting "${name}" (from ${source})`);
+        continue;
+      }
+      if (prefixed && prefixed.listener !== prefixed.listener.toLowerCase()) {
+        problems.push(`${name}: the listener name of a listener.name. prefix is written in lower case (from ${source})`);
         continue;
       }
       const parsed = parseValue(d, value);
@@ -193,6 +203,12 @@ export class BrokerConfig {
       if (invalid) {
         problems.push(`${name}=${value.trim()}: ${invalid} (from ${source})`);
         rejected.add(name);
+        continue;
+      }
+      if (prefixed) {
+        const l = prefixed.listener.toUpperCase();
+        if (!perListener.has(l)) perListener.set(l, new Map());
+        perListener.get(l)!.set(prefixed.setting, parsed.value);
         continue;
       }
       values[name] = parsed.value;
@@ -219,12 +235,26 @@ export class BrokerConfig {
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
     if (problems.length) throw new ConfigError(problems);
-    return new BrokerConfig(v, explicit, layout, clusterId, listenerSettings);
+    return new BrokerConfig(v, explicit, layout, perListener, clusterId, listenerSettings);
   }
 
   /** The value of a setting (its default when not set). */
   get<K extends BrokerConfigName>(name: K): BrokerConfigValue<K> {
     return this.values[name] as BrokerConfigValue<K>;
+  }
+
+  /**
+   * The value of a setting for one listener: listener.name.<listener>.<name> when set, else the
+   * plain setting (Kafka's valuesWithPrefixOverride).
+   */
+  listenerGet<K extends BrokerConfigName>(listenerName: string, name: K): BrokerConfigValue<K> {
+    const own = this.perListener.get(listenerName.toUpperCase());
+    return (own?.has(name) ? own.get(name) : this.values[name]) as BrokerConfigValue<K>;
+  }
+
+  /** True when listener.name.<listener>.<name> is set. */
+  listenerHasOwn(listenerName: string, name: BrokerConfigName): boolean {
+    return this.perListener.get(listenerName.toUpperCase())?.has(name) ?? false;
   }
 
   /** True when some source set this name. */
@@ -299,6 +329,15 @@ export class BrokerConfig {
   /** controller.listener.names, upper-cased; a broker reaches the controllers through the first. */
   get controllerListenerNames(): string[] {
     return this.layout.controllerListenerNames;
+  }
+  /** A listener name's security protocol (listener.security.protocol.map); PLAINTEXT when unmapped. */
+  securityProtocolOf(listenerName: string): SecurityProtocol {
+    const map = effectiveProtocolMap(
+      this.get('listener.security.protocol.map'),
+      this.isSet('listener.security.protocol.map'),
+      this.controllerListenerNames,
+    );
+    return map.get(listenerName.toUpperCase()) ?? 'PLAINTEXT';
   }
   /** The broker listener other brokers replicate through. */
   get interBrokerListenerName(): string {

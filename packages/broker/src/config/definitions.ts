@@ -6,6 +6,8 @@
 // Longs are JS numbers: values above 2^53-1 (Kafka's Long.MAX_VALUE "never") become
 // Number.MAX_SAFE_INTEGER.
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
+import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
+import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
 import { parsePerIpOverrides } from '../server/connection-quotas.ts';
 
 export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
@@ -25,6 +27,8 @@ export interface ConfigDef<T extends ConfigType = ConfigType, N extends boolean 
   readonly validate?: (value: TypeOf<T>) => string | undefined;
   /** Accepted so Kafka's own server.properties files load, but has no effect in Tributary (yet). */
   readonly noEffect?: boolean;
+  /** Kafka's PASSWORD type: never shown (DescribeConfigs answers null, isSensitive). */
+  readonly sensitive?: boolean;
 }
 
 const atLeast = (min: number) => (v: number) => (v < min ? `must be at least ${min}` : undefined);
@@ -62,10 +66,108 @@ function compat<T extends ConfigType>(type: T, dflt: TypeOf<T> | null, doc: stri
   };
 }
 
+/** A PASSWORD setting (Kafka's Type.PASSWORD): not set by default, never shown. */
+function secret(doc: string): ConfigDef<'string', true> {
+  return { type: 'string', default: null, doc, sensitive: true };
+}
+
 /** Kafka's rack-aware ReplicaSelector, the one replica.selector.class Tributary knows. */
 export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 export const DURABILITY_MODES = ['page-cache', 'fsync'] as const;
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const pemOnly = (what: string) => (v: string) =>
+  v.toUpperCase() === 'PEM'
+    ? undefined
+    : `only PEM ${what}s are supported by Tributary (${v} is not: convert it to PEM, e.g. keytool -importkeystore to PKCS12, then openssl pkcs12 -nodes)`;
+
+/**
+ * Kafka's SSL settings (SslConfigs / BrokerSecurityConfigs). Each may also be given for one listener
+ * as listener.name.<listener in lower case>.<setting>, which wins over the plain one for that
+ * listener (server/tls/ssl-settings.ts resolves them).
+ */
+const SSL_CONFIG_DEFS = {
+  'ssl.keystore.type': def(
+    'string',
+    'PEM',
+    "File format of the key store. Only PEM (Kafka's default is JKS, which Tributary does not read: it is refused with a config error, as PKCS12).",
+    pemOnly('key store'),
+  ),
+  'ssl.keystore.location': optional(
+    'string',
+    'PEM file holding the private key (PKCS#8, encrypted when ssl.key.password is set) and the certificate chain of this broker. Reloaded when the file changes.',
+  ),
+  'ssl.keystore.key': secret(
+    'The private key in PEM (PKCS#8), inline, instead of ssl.keystore.location; encrypted when ssl.key.password is set.',
+  ),
+  'ssl.keystore.certificate.chain': optional(
+    'string',
+    'The certificate chain in PEM (this broker first), inline, with ssl.keystore.key instead of ssl.keystore.location.',
+  ),
+  'ssl.keystore.password': secret(
+    'Password of a JKS or PKCS12 key store; not used (and refused) with PEM, whose key takes ssl.key.password.',
+  ),
+  'ssl.key.password': secret('Password of the encrypted private key in ssl.keystore.location or ssl.keystore.key.'),
+  'ssl.truststore.type': def(
+    'string',
+    'PEM',
+    "File format of the trust store. Only PEM (Kafka's default is JKS, refused with a config error, as PKCS12).",
+    pemOnly('trust store'),
+  ),
+  'ssl.truststore.location': optional(
+    'string',
+    'PEM file of the CA certificates trusted to sign client certificates (and, for connections to other brokers, their certificates). Not set: the default CAs of Node. Reloaded when the file changes.',
+  ),
+  'ssl.truststore.certificates': optional('string', 'Trusted CA certificates in PEM, inline, instead of ssl.truststore.location.'),
+  'ssl.truststore.password': secret('Password of a JKS or PKCS12 trust store; refused with PEM.'),
+  'ssl.client.auth': def(
+    'string',
+    'none',
+    'Client authentication on SSL listeners: required (a client must present a certificate signed by a trusted CA), requested (it may; one that does must be trusted), none.',
+    oneOf('required', 'requested', 'none'),
+  ),
+  'ssl.enabled.protocols': def(
+    'list',
+    ['TLSv1.2', 'TLSv1.3'],
+    'TLS versions enabled (TLSv1.2, TLSv1.3; TLSv1 and TLSv1.1 are accepted when Node allows them). The lowest and highest bound the handshake.',
+    (v) => {
+      const bad = v.find((p) => !TLS_VERSIONS.includes(p));
+      return bad !== undefined
+        ? `unknown TLS version ${bad} (known: ${TLS_VERSIONS.join(', ')})`
+        : v.length === 0
+          ? 'must name at least one TLS version'
+          : undefined;
+    },
+  ),
+  'ssl.protocol': def(
+    'string',
+    'TLSv1.3',
+    "Kafka's SSLContext protocol. Accepted (TLS, TLSv1.2, TLSv1.3); the versions negotiated are ssl.enabled.protocols'.",
+    oneOf('TLS', 'TLSv1.2', 'TLSv1.3', 'TLSv1.1', 'TLSv1'),
+  ),
+  'ssl.cipher.suites': def(
+    'list',
+    [],
+    'Cipher suites enabled, by their IANA names as Kafka takes them (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, ...), mapped to OpenSSL names. Empty: the defaults of Node.',
+    validateCipherSuites,
+  ),
+  'ssl.principal.mapping.rules': def(
+    'string',
+    'DEFAULT',
+    "How the subject of a client certificate (RFC 2253, as Java's X500Principal.getName()) becomes the principal's name: rules RULE:pattern/replacement/[LU], separated by commas, tried in order, and DEFAULT (the subject unchanged).",
+    validatePrincipalMappingRules,
+  ),
+  'ssl.endpoint.identification.algorithm': def(
+    'string',
+    'https',
+    "When this broker connects to another broker's SSL listener: https checks the certificate's names (SAN) against the host; empty disables the check.",
+  ),
+  'ssl.keymanager.algorithm': compat('string', 'SunX509', 'JSSE key manager algorithm.'),
+  'ssl.trustmanager.algorithm': compat('string', 'PKIX', 'JSSE trust manager algorithm.'),
+  'ssl.secure.random.implementation': compat('string', null, 'JSSE SecureRandom implementation.'),
+  'ssl.engine.factory.class': compat('string', null, 'Custom SslEngineFactory class.'),
+} as const;
 
 export const BROKER_CONFIG_DEFS = {
   'node.id': optional(
@@ -363,6 +465,7 @@ export const BROKER_CONFIG_DEFS = {
     'How long the answer to a failed authentication, and the close of its connection, is delayed (slows password guessing).',
     atLeast(0),
   ),
+  ...SSL_CONFIG_DEFS,
   // Accepted for compatibility with Kafka's stock server.properties, no effect:
   'num.network.threads': compat('int', 3, 'Network threads.'),
   'num.io.threads': compat('int', 8, 'Request handler threads.'),

@@ -70,6 +70,8 @@ export interface ControllerConnectionOptions {
   leaderId?: () => number;
   /** Where a node not among `addresses` is (endpoints learned from the quorum); undefined when unknown. */
   resolve?: (nodeId: number) => ControllerAddress | undefined;
+  /** TLS options of a new connection (the controller listener is SSL); undefined = plaintext. */
+  tls?: () => import('node:tls').ConnectionOptions | undefined;
 }
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
@@ -147,6 +149,7 @@ export class ControllerConnection {
           clientId: this.options.clientId,
           apiRange: controllerApiRange,
           requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+          tls: this.options.tls?.(),
         },
         a.id,
       );

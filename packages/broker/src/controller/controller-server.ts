@@ -67,6 +67,7 @@ export class ControllerServer {
       limits: options.limits ?? connectionLimits(options.config),
       processor: new RequestDispatcher(this.registry, () => services, options.authorizer),
       log: options.log,
+      config: options.config,
     });
   }
 

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import { parseQuorumVoters } from './controller-connection.ts';
 import { NetworkRaftChannel } from './raft/network-raft-channel.ts';
 import type { RaftEndpoint } from './raft/raft-endpoint.ts';
+import { outboundTls } from '../server/tls/outbound-tls.ts';
 
 /** Whether this node is a voter of a quorum of several controllers. */
 export function runsRaftQuorum(config: BrokerConfig): boolean {
@@ -48,6 +49,7 @@ export function openQuorumLog(config: BrokerConfig, o: OpenQuorumLogOptions): Ra
     voters: addresses,
     listenerName: config.controllerListeners[0]?.name,
     requestTimeoutMs: config.quorumRequestTimeoutMs,
+    tls: () => outboundTls(config, config.controllerListenerNames[0], o.log),
     time: o.time,
     log: o.log,
   });

@@ -100,6 +100,8 @@ export interface RemoteControllerOptions {
   requestTimeoutMs?: number;
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
+  /** TLS options of a new connection to a controller (the controller listener is SSL); undefined = plaintext. */
+  tls?: () => import('node:tls').ConnectionOptions | undefined;
 }
 
 export class RemoteController implements ControllerChannel, DescribeQuorumChannel {
@@ -127,6 +129,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       reconnectBackoffMs: options.reconnectBackoffMs,
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
       leaderId: () => this.leaderId(),
+      tls: options.tls,
     });
     if (options.imageSource) return;
     this.raftChannel = new NetworkRaftChannel({
@@ -138,6 +141,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
       time: this.time,
       log: options.log,
+      tls: options.tls,
     });
     this.observer = new RaftClient({
       nodeId: options.nodeId,

@@ -11,7 +11,7 @@
 //   (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
 //   empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
 // * ConfigurationKeys filters by name (null or empty: all; unknown names are left out).
-// * Nothing is sensitive. Results in request order.
+// * PASSWORD settings (ssl.key.password, ...) are sensitive: no value. Results in request order.
 // * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
 //   BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 //

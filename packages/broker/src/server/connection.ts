@@ -1,5 +1,5 @@
 // Connection: one client connection over a byte stream (a net.Socket from the SocketServer, or any
-// Duplex: tests use an in-memory pair, a TLS socket fits later). Splits the byte stream into frames, hands each to the
+// Duplex: tests use an in-memory pair; SSL listeners hand it their TLS socket). Splits the byte stream into frames, hands each to the
 // FrameProcessor, and writes responses strictly in request order even when the processor finishes
 // them out of order (a long-polling Fetch ahead of a quick Metadata). A null response means "no
 // response" (acks=0 Produce); its slot is dropped in order. CLOSE_CONNECTION means "no response,

@@ -8,6 +8,7 @@ import { BrokerConnection } from '@tributary/client';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { MetadataCache } from '../metadata/metadata-cache.ts';
 import { interBrokerApiRange } from './inter-broker-versions.ts';
+import { outboundTls } from './tls/outbound-tls.ts';
 
 export interface InterBrokerConnectionsOptions {
   /** This broker's id (in the connections' client id). */
@@ -45,6 +46,7 @@ export class InterBrokerConnections {
         apiRange: interBrokerApiRange,
         requestTimeoutMs: this.o.requestTimeoutMs ?? 30_000,
         sasl: interBrokerSaslLogin(this.o.config),
+        tls: outboundTls(this.o.config, e.name),
       },
       nodeId,
     );

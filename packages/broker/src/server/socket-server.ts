@@ -2,16 +2,41 @@
 // each socket in a Connection that feeds request frames to the FrameProcessor, and shuts down
 // cleanly: stop accepting, let every connection finish the requests it is handling and write
 // their answers, then close. Errors on one connection close that connection only.
+//
+// SSL and SASL_SSL listeners are TLS servers (node:tls) with the listener's ssl.* settings
+// (server/tls/): the Connection gets the TLS socket once its handshake is done. A failed handshake
+// or bytes that are not TLS close that connection only (logged at debug, with the peer address and
+// the TLS error code); a client certificate that does not verify under ssl.client.auth=requested is
+// refused (warn). On SSL listeners the principal is the client certificate's subject as Kafka
+// names it (User:CN=...,O=..., through ssl.principal.mapping.rules), User:ANONYMOUS without one;
+// on SASL_SSL listeners SASL sets it. The key store and trust store files are watched and reloaded
+// for new connections when they change (certificate-reloader.ts). PLAINTEXT listeners are plain
+// net servers, with nothing added per connection or frame.
+//
 // Connection limits (connection-quotas.ts): over max.connections.per.ip a new connection is closed
 // at once; at max.connections new connections wait, accepted but unread, until one closes; over
 // an ip's connection_creation_rate a new connection is held unread for the throttle time, then
-// closed (Kafka's delayed close of a throttled connection).
-// SASL_PLAINTEXT listeners are plain TCP too: their authentication is the processor's (sasl-gate.ts).
+// closed (Kafka's delayed close of a throttled connection). A TLS connection is counted once its
+// handshake is done (Kafka counts it at accept).
+//
+// SASL_PLAINTEXT and SASL_SSL listeners (plain TCP and TLS) authenticate in the processor
+// (sasl/sasl-gate.ts): their connections start as User:ANONYMOUS until a SASL login sets the principal.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
+import type { BrokerConfig } from '../config/broker-config.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
-import { ANONYMOUS } from './authorizer.ts';
+import { ANONYMOUS, type KafkaPrincipal } from './authorizer.ts';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
+import { CertificateReloader } from './tls/certificate-reloader.ts';
+import { loadSslMaterial, serverTlsOptions } from './tls/secure-context.ts';
+import { sslPrincipal } from './tls/ssl-principal.ts';
+import { resolveSslSettings, storeFiles, type SslSettings } from './tls/ssl-settings.ts';
+
+/** SSL and SASL_SSL listeners speak TLS. */
+function usesTls(protocol: SecurityProtocol): boolean {
+  return protocol === 'SSL' || protocol === 'SASL_SSL';
+}
 import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
 
 export interface ListenerSpec {
@@ -35,6 +60,8 @@ export interface SocketServerOptions {
   limits: ConnectionLimits;
   processor: FrameProcessor;
   log: Logger;
+  /** The broker's configuration: the ssl.* settings of SSL and SASL_SSL listeners. */
+  config?: BrokerConfig;
   /** max.connections, max.connections.per.ip(.overrides); default unlimited. */
   connectionQuotas?: ConnectionQuotaConfig;
   /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
@@ -45,10 +72,13 @@ interface PendingSocket {
   socket: net.Socket;
   listenerName: string;
   securityProtocol: SecurityProtocol;
+  principal: KafkaPrincipal;
 }
 
 export class SocketServer {
   private readonly servers: net.Server[] = [];
+  private readonly reloaders: CertificateReloader[] = [];
+  private readonly handshaking = new Set<net.Socket>();
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private stopping: Promise<void> | null = null;
@@ -79,9 +109,16 @@ export class SocketServer {
 
   private listen(spec: ListenerSpec): Promise<BoundListener> {
     const protocol = spec.securityProtocol ?? 'PLAINTEXT';
-    if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT')
-      return Promise.reject(new Error(`listener ${spec.name}: ${protocol} is not supported yet`));
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol));
+    let server: net.Server;
+    if (usesTls(protocol)) {
+      try {
+        server = this.tlsServer(spec, protocol);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    } else {
+      server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, spec.name, protocol, ANONYMOUS));
+    }
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -94,13 +131,76 @@ export class SocketServer {
     });
   }
 
-  private accept(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
+  /** A TLS server with the listener's SSL settings; throws when they or their files are not usable. */
+  private tlsServer(spec: ListenerSpec, protocol: SecurityProtocol): tls.Server {
+    const config = this.opts.config;
+    if (!config) throw new Error(`listener ${spec.name}: ${protocol} needs the broker configuration (ssl.* settings)`);
+    const settings = resolveSslSettings(config, spec.name);
+    const server = tls.createServer(
+      // not half-open: a peer that goes away mid-handshake must close its socket (a TLS peer ends
+      // with close_notify anyway, after which nothing more can be written)
+      { ...serverTlsOptions(settings, loadSslMaterial(settings)), noDelay: true },
+      (socket) => this.acceptTls(socket, spec.name, protocol, settings),
+    );
+    // sockets still in their handshake are not Connections yet: tracked so stop() can close them
+    server.on('connection', (raw: net.Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+    });
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      this.opts.log.debug('TLS handshake failed', {
+        listener: spec.name,
+        remote: `${socket.remoteAddress}:${socket.remotePort}`,
+        error: err.code ?? err.message,
+      });
+      socket.destroy();
+    });
+    const files = storeFiles(settings);
+    if (files.length) this.reloaders.push(new CertificateReloader(files, () => this.reloadTls(server, settings)));
+    return server;
+  }
+
+  /** Rebuilds a TLS listener's context from its files; a file that does not load leaves the old one. */
+  private reloadTls(server: tls.Server, settings: SslSettings): void {
+    try {
+      server.setSecureContext(serverTlsOptions(settings, loadSslMaterial(settings)));
+      this.opts.log.info('SSL key store and trust store reloaded', { listener: settings.listenerName });
+    } catch (err) {
+      this.opts.log.warn('SSL reload failed, keeping the previous certificates', {
+        listener: settings.listenerName,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private acceptTls(socket: tls.TLSSocket, listenerName: string, protocol: SecurityProtocol, settings: SslSettings): void {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    // requested: a client may go without a certificate, but one it sends must verify
+    if (!socket.authorized && settings.clientAuth !== 'none' && socket.getPeerCertificate()?.raw) {
+      this.opts.log.warn('SSL client certificate refused', { listener: listenerName, remote, error: String(socket.authorizationError) });
+      socket.destroy();
+      return;
+    }
+    let principal: KafkaPrincipal = ANONYMOUS;
+    if (protocol === 'SSL') {
+      try {
+        principal = sslPrincipal(socket, settings.principalMappingRules);
+      } catch (err) {
+        this.opts.log.warn('SSL client refused: no principal', { listener: listenerName, remote, error: (err as Error).message });
+        socket.destroy();
+        return;
+      }
+    }
+    this.accept(socket, listenerName, protocol, principal);
+  }
+
+  private accept(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol, principal: KafkaPrincipal): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
     if (this.quotas.atMaxConnections || this.pending.length > 0) {
-      const p: PendingSocket = { socket, listenerName, securityProtocol };
+      const p: PendingSocket = { socket, listenerName, securityProtocol, principal };
       socket.pause();
       socket.on('error', () => {});
       socket.once('close', () => {
@@ -110,7 +210,7 @@ export class SocketServer {
       this.pending.push(p);
       return;
     }
-    this.open(socket, listenerName, securityProtocol);
+    this.open(socket, listenerName, securityProtocol, principal);
   }
 
   /** Lets waiting connections in while there is room under max.connections. */
@@ -118,12 +218,12 @@ export class SocketServer {
     while (!this.stopping && this.pending.length > 0 && !this.quotas.atMaxConnections) {
       const p = this.pending.shift()!;
       if (p.socket.destroyed) continue;
-      this.open(p.socket, p.listenerName, p.securityProtocol);
+      this.open(p.socket, p.listenerName, p.securityProtocol, p.principal);
       p.socket.resume();
     }
   }
 
-  private open(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol): void {
+  private open(socket: net.Socket, listenerName: string, securityProtocol: SecurityProtocol, principal: KafkaPrincipal): void {
     const address = normalizeAddress(socket.remoteAddress ?? '');
     if (!this.quotas.tryInc(address)) {
       this.opts.log.info('rejected connection: too many connections from this address (max.connections.per.ip)', {
@@ -155,7 +255,7 @@ export class SocketServer {
         remotePort: socket.remotePort ?? 0,
         listenerName,
         securityProtocol,
-        principal: ANONYMOUS, // until a SASL login sets it (server/sasl/)
+        principal,
       },
       this.opts.processor,
       this.opts.limits,
@@ -175,6 +275,7 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      for (const r of this.reloaders) r.close();
       for (const p of this.pending.splice(0)) p.socket.destroy();
       for (const s of this.throttled) s.destroy();
       const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
@@ -184,6 +285,7 @@ export class SocketServer {
       await Promise.race([drained, timeout]);
       clearTimeout(timer);
       for (const c of this.connections) c.close('broker stopping');
+      for (const s of this.handshaking) s.destroy();
       await Promise.all(closed);
     })();
     return this.stopping;

@@ -21,7 +21,7 @@ export interface ParsedArgs {
 }
 
 /** Every client command accepts these. */
-export const COMMON_VALUES = ['bootstrap-server', 'client-id', 'api-timeout-ms'] as const;
+export const COMMON_VALUES = ['bootstrap-server', 'client-id', 'api-timeout-ms', 'command-config'] as const;
 
 export function parseArgs(args: string[], spec: OptionSpec): ParsedArgs {
   const values = new Set<string>([...COMMON_VALUES, ...(spec.values ?? [])]);

@@ -1,5 +1,6 @@
 // What the client commands share: a `Kafka` client from `--bootstrap-server` (default
-// 127.0.0.1:9092, as Kafka's scripts), `--client-id` and `--api-timeout-ms` (how long admin
+// 127.0.0.1:9092, as Kafka's scripts), `--command-config` (TLS and SASL from Kafka's client
+// properties: command-config.ts), `--client-id` and `--api-timeout-ms` (how long admin
 // operations keep retrying an unreachable broker: 15 s, not the client's 60 s, since someone is
 // waiting at a terminal), and one way to run a command body:
 // usage errors print the command's usage and exit 1; client errors (unknown topic, broker
@@ -7,6 +8,7 @@
 import { Kafka, KafkaClientError, type Admin } from '@tributary/client';
 import { UsageError } from './command.ts';
 import { parseArgs, type OptionSpec, type ParsedArgs } from './args.ts';
+import { readCommandConfig } from './command-config.ts';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 export const DEFAULT_API_TIMEOUT_MS = 15_000;
@@ -14,11 +16,15 @@ export const DEFAULT_API_TIMEOUT_MS = 15_000;
 export const COMMON_USAGE = `Common options:
   --bootstrap-server <host:port[,...]>  brokers to connect to (default ${DEFAULT_BOOTSTRAP})
   --client-id <id>                      client.id sent with requests (default tributary-cli)
-  --api-timeout-ms <ms>                 how long admin operations retry an unreachable broker (default ${DEFAULT_API_TIMEOUT_MS})`;
+  --api-timeout-ms <ms>                 how long admin operations retry an unreachable broker (default ${DEFAULT_API_TIMEOUT_MS})
+  --command-config <file>               Kafka client properties: security.protocol, ssl.truststore.location,
+                                        ssl.keystore.location, ssl.key.password, sasl.mechanism, sasl.jaas.config, ...`;
 
 export function kafkaFrom(p: ParsedArgs): Kafka {
   apiTimeoutMs(p); // every command refuses a bad value alike, admin operations or not
+  const configFile = p.values.get('command-config');
   return new Kafka({
+    ...(configFile !== undefined ? readCommandConfig(configFile) : {}),
     bootstrapServers: p.values.get('bootstrap-server') ?? DEFAULT_BOOTSTRAP,
     clientId: p.values.get('client-id') ?? 'tributary-cli',
     connectTimeoutMs: 5_000,

@@ -10,7 +10,7 @@
 //                  LastFetchTimestamp, LastCaughtUpTimestamp (-1 unknown; "<n> ms ago" with
 //                  --human-readable), Status; columns padded and tab-separated, as Kafka's tools.
 // Not implemented: --bootstrap-controller (a controller listener serves no Metadata or
-// DescribeCluster here), --command-config, add-controller and remove-controller.
+// DescribeCluster here), add-controller and remove-controller.
 import type { Admin, QuorumInfo, QuorumReplicaState } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';

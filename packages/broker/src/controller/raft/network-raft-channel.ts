@@ -76,6 +76,8 @@ export interface NetworkRaftChannelOptions {
   /** ... up to this (default 1000). */
   reconnectBackoffMaxMs?: number;
   clientId?: string;
+  /** TLS options of a new connection (the controller listener is SSL); undefined = plaintext. */
+  tls?: () => import('node:tls').ConnectionOptions | undefined;
   time?: Time;
   log: Logger;
 }
@@ -241,6 +243,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
           apiRange: controllerApiRange,
           connectTimeoutMs: timeoutMs,
           requestTimeoutMs: timeoutMs,
+          tls: this.options.tls?.(),
         },
         id,
       );

@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.ts';
 import { interBrokerApiRange } from '../../server/inter-broker-versions.ts';
 import type { Partition } from '../partition.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
+import { outboundTls } from '../../server/tls/outbound-tls.ts';
 
 export interface ReplicaFetcherManagerOptions {
   nodeId: number;
@@ -52,6 +53,7 @@ export class ReplicaFetcherManager {
             apiRange: interBrokerApiRange,
             requestTimeoutMs: c.get('replica.fetch.wait.max.ms') + 30_000,
             sasl: interBrokerSaslLogin(c),
+            tls: outboundTls(c, endpoint.name, this.o.log),
           }),
         log: this.o.log,
         maxWaitMs: c.get('replica.fetch.wait.max.ms'),
@@ -94,7 +96,7 @@ export class ReplicaFetcherManager {
     await Promise.all(all.map((f) => f.shutdown()));
   }
 
-  private leaderEndpoint(leader: number): { host: string; port: number } | undefined {
+  private leaderEndpoint(leader: number): { name: string; host: string; port: number } | undefined {
     const b = this.o.image().cluster.broker(leader);
     if (!b || b.endpoints.length === 0) return undefined;
     const wanted = this.o.config.interBrokerListenerName;
