@@ -50,7 +50,7 @@
 //   * CurrentLeader in error responses (KIP-951, v16+);
 //   * fetch sessions.
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '@tributary/protocol';
-import { recordAndThrottle } from '../quota/quota-managers.ts';
+import { recordAndThrottle } from '../quota/record-and-throttle.ts';
 import { fetchError, type FetchMessagesResponse } from '../replica/replica-manager.ts';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';

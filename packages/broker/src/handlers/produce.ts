@@ -43,7 +43,7 @@
 // Not implemented:
 //   * per-record timestamp checks (batch granularity only).
 import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
-import { recordAndThrottle } from '../quota/quota-managers.ts';
+import { recordAndThrottle } from '../quota/record-and-throttle.ts';
 import { produceError } from '../replica/replica-manager.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from '../server/handler-registry.ts';

@@ -3,14 +3,11 @@
 // consumer Fetch response bytes) and `request` (request_percentage, on the time spent handling
 // requests, as Kafka's ClientRequestQuotaManager: a percentage of one thread, throttles capped at
 // one quota window; see request-time-quota.ts), all over quota.window.num samples of quota.window.size.seconds
-// and reading the client quotas of the node's metadata image; and `throttle`, which records bytes
-// for a request and, when the client is over its quota, mutes the connection for the throttle
-// time (KIP-219: the response, carrying throttle_time_ms, goes out at once; reading that
-// connection stops until the time has passed).
+// and reading the client quotas of the node's metadata image (record-and-throttle.ts applies one
+// to a request).
 // Not done: controller_mutation_rate.
 import type { ClientQuotasImage } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
-import type { RequestContext } from '../server/request-context.ts';
 import { ClientQuotaManager } from './client-quota-manager.ts';
 
 export interface QuotaManagers {
@@ -27,15 +24,4 @@ export function createQuotaManagers(config: BrokerConfig, quotas: () => ClientQu
     fetch: new ClientQuotaManager({ quotaKey: 'consumer_byte_rate', numSamples, windowMs, quotas }),
     request: new ClientQuotaManager({ quotaKey: 'request_percentage', numSamples, windowMs, quotas, maxThrottleMs: windowMs }),
   };
-}
-
-/**
- * Records `bytes` of this request's client on `manager`; over the quota, mutes the connection for
- * the throttle time. Answers the throttle time (0 within the quota).
- */
-export function recordAndThrottle(ctx: RequestContext, manager: ClientQuotaManager, bytes: number): number {
-  const user = ctx.connection.principal.name;
-  const ms = manager.recordAndGetThrottleTimeMs(user, ctx.header.clientId ?? '', bytes, ctx.services.time.now());
-  if (ms > 0) ctx.connection.throttle?.(ms);
-  return ms;
 }
