@@ -1,5 +1,5 @@
 """SASL driver for the interop tests: kafka-python 2.0.2 and confluent-kafka (librdkafka) over
-SASL_PLAINTEXT with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.
+SASL_PLAINTEXT with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (over SASL_SSL when the request has "cafile").
 
 Reads one JSON request on stdin and prints one JSON answer on the last stdout line:
   {"client": "kafka-python" | "confluent", "op": "roundtrip", "bootstrap", "topic", "mechanism",
@@ -25,6 +25,8 @@ def kafka_python(req):
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     sasl = dict(security_protocol='SASL_PLAINTEXT', sasl_mechanism=req['mechanism'],
                 sasl_plain_username=req['username'], sasl_plain_password=req['password'])
+    if req.get('cafile'):  # SASL_SSL: TLS trusting the test CA
+        sasl.update(security_protocol='SASL_SSL', ssl_cafile=req['cafile'], ssl_check_hostname=True)
     try:
         producer = KafkaProducer(bootstrap_servers=req['bootstrap'], acks='all', request_timeout_ms=10000,
                                  api_version_auto_timeout_ms=10000, **sasl)
@@ -55,6 +57,8 @@ def confluent(req):
     from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, OFFSET_BEGINNING
     sasl = {'bootstrap.servers': req['bootstrap'], 'security.protocol': 'SASL_PLAINTEXT',
             'sasl.mechanisms': req['mechanism'], 'sasl.username': req['username'], 'sasl.password': req['password']}
+    if req.get('cafile'):  # SASL_SSL: TLS trusting the test CA
+        sasl.update({'security.protocol': 'SASL_SSL', 'ssl.ca.location': req['cafile']})
     errors = []
     p = Producer({**sasl, 'acks': 'all', 'linger.ms': 10, 'message.timeout.ms': 15000,
                   'error_cb': lambda err: errors.append(err.str())})
