@@ -1,11 +1,12 @@
-// "security" group: what TLS costs. ONE `tributary start` child process with two listeners, PLAINTEXT
-// and SSL (a test CA and a server certificate for 127.0.0.1 made with the openssl CLI; one-way TLS,
-// TLS 1.3 as Node negotiates it), and @tributary/client producing, then consuming, 1 KiB records on
+// "security" group: what TLS and SASL cost. ONE `tributary start` child process with three listeners,
+// PLAINTEXT, SSL and SASL_SSL (a test CA and a server certificate for 127.0.0.1 made with the openssl
+// CLI; one-way TLS, TLS 1.3 as Node negotiates it; SASL_SSL logs in once per connection with
+// SCRAM-SHA-512), and @tributary/client producing, then consuming, 1 KiB records on
 // a 1-partition topic through each listener in turn, round after round (order alternating, a fresh
 // topic each); each row is its best round (notes list every round). Producer: defaults
 // (idempotent, acks=all), send() of 100 messages with 8 sends in flight. Consumer: assign() and
-// read the topic from the start. The goal (issue 22): TLS at least 60% of plaintext, produce and
-// consume. SASL_SSL rows come with SASL.
+// read the topic from the start. The goal (issue 22): TLS and SASL_SSL at least 60% of plaintext,
+// produce and consume.
 import { readFileSync } from 'node:fs';
 import { createTestPki } from '../../packages/broker/test/helpers/test-certs.ts';
 import { freePort } from '../lib/broker-process.ts';
@@ -19,7 +20,8 @@ const SIZE = 1024;
 const PER_SEND = 100;
 const IN_FLIGHT = 8;
 const ROUNDS = 3;
-const LISTENERS = ['PLAINTEXT', 'SSL'] as const;
+const LISTENERS = ['PLAINTEXT', 'SSL', 'SASL_SSL'] as const;
+const SCRAM = { mechanism: 'SCRAM-SHA-512', username: 'bench', password: 'bench-scram-pw' } as const;
 type Listener = (typeof LISTENERS)[number];
 type Op = 'produce' | 'consume';
 
@@ -31,19 +33,25 @@ async function security(ctx: RunContext): Promise<Row[]> {
   const values = recordValues(SIZE);
   const pki = createTestPki();
   const sslPort = await freePort();
+  const saslPort = await freePort();
   const broker = await ctx.startBroker({
     settings: {
       'num.partitions': 1,
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
       'ssl.keystore.location': pki.server.keystore,
+      'sasl.enabled.mechanisms': SCRAM.mechanism,
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     },
-    extraListeners: `SSL://127.0.0.1:${sslPort}`,
+    extraListeners: `SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslPort}`,
   });
+  const ca = readFileSync(pki.ca.cert);
   const clients: Record<Listener, InstanceType<typeof Kafka>> = {
     PLAINTEXT: new Kafka({ bootstrapServers: broker.bootstrap, clientId: 'bench-security' }),
-    SSL: new Kafka({ bootstrapServers: `127.0.0.1:${sslPort}`, clientId: 'bench-security', tls: { ca: readFileSync(pki.ca.cert) } }),
+    SSL: new Kafka({ bootstrapServers: `127.0.0.1:${sslPort}`, clientId: 'bench-security', tls: { ca } }),
+    SASL_SSL: new Kafka({ bootstrapServers: `127.0.0.1:${saslPort}`, clientId: 'bench-security', tls: { ca }, sasl: SCRAM }),
   };
   const admin = clients.PLAINTEXT.admin();
+  await admin.alterUserScramCredentials([{ type: 'upsert', user: SCRAM.username, mechanism: SCRAM.mechanism, password: SCRAM.password }]);
   const results = new Map<string, Array<{ seconds: number; window: { cpuPct: number; peakRssMb: number } }>>();
   const produce = async (listener: Listener, topic: string, count: number) => {
     const producer = clients[listener].producer();
@@ -127,9 +135,9 @@ async function security(ctx: RunContext): Promise<Row[]> {
 
 export const securityGroup: ScenarioGroup = {
   id: 'security',
-  title: '@tributary/client over TLS (SSL listener) vs plaintext, same broker',
+  title: '@tributary/client over TLS (SSL listener) and SASL_SSL (SCRAM-SHA-512) vs plaintext, same broker',
   setup: () => [
-    `broker: one \`tributary start\` child process with a PLAINTEXT and an SSL listener (openssl-made CA and RSA 2048 server certificate, one-way TLS, Node's TLS 1.3 defaults); ${ROUNDS} rounds, the listeners taking turns (order alternating, a fresh 1-partition topic each); rows show each one's best round, notes every round`,
+    `broker: one \`tributary start\` child process with PLAINTEXT, SSL and SASL_SSL listeners (openssl-made CA and RSA 2048 server certificate, one-way TLS, Node's TLS 1.3 defaults; SCRAM-SHA-512 login on SASL_SSL); ${ROUNDS} rounds, the listeners taking turns (order alternating, a fresh 1-partition topic each); rows show each one's best round, notes every round`,
     `producer: @tributary/client defaults (idempotent, acks=all), ${sizeLabel(SIZE)} values, no compression, send() of ${PER_SEND} messages, ${IN_FLIGHT} in flight; consumer: assign() and read the topic from offset 0; a warm-up of n/5 records each first`,
   ],
   scenarios: (ctx): Scenario[] => [
@@ -141,11 +149,11 @@ export const securityGroup: ScenarioGroup = {
   ],
   columns: (rows: readonly Row[]): Column[] => [
     {
-      title: 'TLS / plaintext',
+      title: 'vs plaintext',
       right: true,
       value: (r: Row) => {
         const op = r.scenario.startsWith('security produce') ? 'produce' : 'consume';
-        if (r.scenario !== securityScenario(op, 'SSL')) return null;
+        if (r.scenario !== securityScenario(op, 'SSL') && r.scenario !== securityScenario(op, 'SASL_SSL')) return null;
         const base = rows.find((x) => x.scenario === securityScenario(op, 'PLAINTEXT'));
         return base?.recordsPerSec && r.recordsPerSec ? ratio(r.recordsPerSec / base.recordsPerSec) : null;
       },
