@@ -57,6 +57,7 @@ import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
 import type { BrokerServices } from './services.ts';
 import { outboundTls } from './server/tls/outbound-tls.ts';
+import { controllerSaslLogin } from './server/sasl/broker-login.ts';
 
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
@@ -321,6 +322,7 @@ export class BrokerCore {
         log: this.log,
         requestTimeoutMs: config.quorumRequestTimeoutMs,
         tls: () => outboundTls(config, config.controllerListenerNames[0], this.log),
+        sasl: () => controllerSaslLogin(config),
         imageSource: {
           get image() {
             return own.image;
@@ -340,6 +342,7 @@ export class BrokerCore {
       requestTimeoutMs: config.quorumRequestTimeoutMs,
       quorum: quorumConfig(config),
       tls: () => outboundTls(config, config.controllerListenerNames[0], this.log),
+      sasl: () => controllerSaslLogin(config),
     });
     this.remoteController = remote;
     this.log.info('following the controller quorum', {

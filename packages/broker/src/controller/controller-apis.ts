@@ -14,6 +14,8 @@ import { deleteTopicsHandler } from '../handlers/delete-topics.ts';
 import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-configs.ts';
 import { alterClientQuotasHandler } from '../handlers/alter-client-quotas.ts';
 import { alterUserScramCredentialsHandler } from '../handlers/alter-user-scram-credentials.ts';
+import { saslAuthenticateHandler } from '../handlers/sasl-authenticate.ts';
+import { saslHandshakeHandler } from '../handlers/sasl-handshake.ts';
 import { HandlerRegistry, type AnyApiHandler } from '../server/handler-registry.ts';
 import type { ControllerBackend } from './controller-backend.ts';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts';
@@ -33,6 +35,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
   const quorum = raft ? raftHandlers(raft) : [metadataFetchHandler(controller)];
   return [
     ...quorum, // 1 (52, 53, 54)
+    saslHandshakeHandler, // 17 (served by the SASL gate on SASL_* listeners)
     apiVersionsHandler, // 18
     createTopicsHandler, // 19
     deleteTopicsHandler, // 20
@@ -41,6 +44,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     alterConfigsHandler, // 33
     createPartitionsHandler, // 37
     incrementalAlterConfigsHandler, // 44
+    saslAuthenticateHandler, // 36
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
     controllerDescribeQuorumHandler(controller), // 55

@@ -72,6 +72,8 @@ export interface ControllerConnectionOptions {
   resolve?: (nodeId: number) => ControllerAddress | undefined;
   /** TLS options of a new connection (the controller listener is SSL); undefined = plaintext. */
   tls?: () => import('node:tls').ConnectionOptions | undefined;
+  /** SASL login of a new connection (the controller listener is SASL_*); undefined = none. */
+  sasl?: () => import('@tributary/client').SaslConfig | undefined;
 }
 
 type Key = (typeof ApiKey)[keyof typeof ApiKey];
@@ -150,6 +152,7 @@ export class ControllerConnection {
           apiRange: controllerApiRange,
           requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
           tls: this.options.tls?.(),
+          sasl: this.options.sasl?.(),
         },
         a.id,
       );

@@ -23,6 +23,7 @@ import type { Authorizer } from '../server/authorizer.ts';
 import type { ConnectionLimits } from '../server/connection.ts';
 import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { RequestDispatcher } from '../server/request-dispatcher.ts';
+import { SaslGate, saslListenerConfigs } from '../server/sasl/sasl-gate.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from '../server/socket-server.ts';
 import type { BrokerServices } from '../services.ts';
 import type { ListenerEndpoint } from '../config/listeners.ts';
@@ -65,7 +66,12 @@ export class ControllerServer {
     this.server = new SocketServer({
       listeners: options.listeners,
       limits: options.limits ?? connectionLimits(options.config),
-      processor: new RequestDispatcher(this.registry, () => services, options.authorizer),
+      // SASL_* controller listeners authenticate first (server/sasl/), against the metadata's SCRAM users.
+      processor: new SaslGate(new RequestDispatcher(this.registry, () => services, options.authorizer), {
+        listeners: saslListenerConfigs(options.config, options.listeners),
+        scramCredentials: (user, m) => this.metadata.image.scram.credential(user, m.type),
+        log: options.log,
+      }),
       log: options.log,
       config: options.config,
     });

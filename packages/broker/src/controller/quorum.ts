@@ -17,6 +17,7 @@ import { parseQuorumVoters } from './controller-connection.ts';
 import { NetworkRaftChannel } from './raft/network-raft-channel.ts';
 import type { RaftEndpoint } from './raft/raft-endpoint.ts';
 import { outboundTls } from '../server/tls/outbound-tls.ts';
+import { controllerSaslLogin } from '../server/sasl/broker-login.ts';
 
 /** Whether this node is a voter of a quorum of several controllers. */
 export function runsRaftQuorum(config: BrokerConfig): boolean {
@@ -50,6 +51,7 @@ export function openQuorumLog(config: BrokerConfig, o: OpenQuorumLogOptions): Ra
     listenerName: config.controllerListeners[0]?.name,
     requestTimeoutMs: config.quorumRequestTimeoutMs,
     tls: () => outboundTls(config, config.controllerListenerNames[0], o.log),
+    sasl: () => controllerSaslLogin(config),
     time: o.time,
     log: o.log,
   });

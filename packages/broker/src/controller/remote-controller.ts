@@ -102,6 +102,8 @@ export interface RemoteControllerOptions {
   reconnectBackoffMaxMs?: number;
   /** TLS options of a new connection to a controller (the controller listener is SSL); undefined = plaintext. */
   tls?: () => import('node:tls').ConnectionOptions | undefined;
+  /** SASL login of a new connection (the controller listener is SASL_*); undefined = none. */
+  sasl?: () => import('@tributary/client').SaslConfig | undefined;
 }
 
 export class RemoteController implements ControllerChannel, DescribeQuorumChannel {
@@ -130,6 +132,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
       leaderId: () => this.leaderId(),
       tls: options.tls,
+      sasl: options.sasl,
     });
     if (options.imageSource) return;
     this.raftChannel = new NetworkRaftChannel({
@@ -142,6 +145,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       time: this.time,
       log: options.log,
       tls: options.tls,
+      sasl: options.sasl,
     });
     this.observer = new RaftClient({
       nodeId: options.nodeId,

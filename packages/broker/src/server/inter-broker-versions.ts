@@ -49,6 +49,9 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.BrokerRegistration]: range(0, 4),
   [ApiKey.BrokerHeartbeat]: range(0, 1),
   [ApiKey.AllocateProducerIds]: range(0, 0),
+  // the login on a SASL controller listener (sasl/broker-login.ts)
+  [ApiKey.SaslHandshake]: range(1, 1),
+  [ApiKey.SaslAuthenticate]: range(0, 2),
 };
 
 /** A BrokerConnection `apiRange` over one of the tables above; an API not in it throws. */

@@ -78,6 +78,8 @@ export interface NetworkRaftChannelOptions {
   clientId?: string;
   /** TLS options of a new connection (the controller listener is SSL); undefined = plaintext. */
   tls?: () => import('node:tls').ConnectionOptions | undefined;
+  /** SASL login of a new connection (the controller listener is SASL_*); undefined = none. */
+  sasl?: () => import('@tributary/client').SaslConfig | undefined;
   time?: Time;
   log: Logger;
 }
@@ -244,6 +246,7 @@ export class NetworkRaftChannel implements RaftChannel<Buffer> {
           connectTimeoutMs: timeoutMs,
           requestTimeoutMs: timeoutMs,
           tls: this.options.tls?.(),
+          sasl: this.options.sasl?.(),
         },
         id,
       );
