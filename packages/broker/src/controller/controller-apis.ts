@@ -17,6 +17,7 @@ import { alterUserScramCredentialsHandler } from '../handlers/alter-user-scram-c
 import { saslAuthenticateHandler } from '../handlers/sasl-authenticate.ts';
 import { saslHandshakeHandler } from '../handlers/sasl-handshake.ts';
 import { HandlerRegistry, type AnyApiHandler } from '../server/handler-registry.ts';
+import { requireClusterAction } from './cluster-action.ts';
 import type { ControllerBackend } from './controller-backend.ts';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts';
 import { alterPartitionHandler } from './handlers/alter-partition.ts';
@@ -32,7 +33,7 @@ import { raftHandlers } from './raft/raft-handlers.ts';
  * the Raft client's and Vote, BeginQuorumEpoch and EndQuorumEpoch are served too.
  */
 export function controllerHandlers(controller: ControllerBackend, raft?: RaftEndpoint): AnyApiHandler[] {
-  const quorum = raft ? raftHandlers(raft) : [metadataFetchHandler(controller)];
+  const quorum = (raft ? raftHandlers(raft) : [metadataFetchHandler(controller)]).map(requireClusterAction);
   return [
     ...quorum, // 1 (52, 53, 54)
     saslHandshakeHandler, // 17 (served by the SASL gate on SASL_* listeners)
@@ -42,16 +43,16 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     createAclsHandler, // 30
     deleteAclsHandler, // 31
     alterConfigsHandler, // 33
+    saslAuthenticateHandler, // 36
     createPartitionsHandler, // 37
     incrementalAlterConfigsHandler, // 44
-    saslAuthenticateHandler, // 36
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
     controllerDescribeQuorumHandler(controller), // 55
-    alterPartitionHandler(controller), // 56
-    brokerRegistrationHandler(controller), // 62
-    brokerHeartbeatHandler(controller), // 63
-    allocateProducerIdsHandler(controller), // 67
+    requireClusterAction(alterPartitionHandler(controller)), // 56
+    requireClusterAction(brokerRegistrationHandler(controller)), // 62
+    requireClusterAction(brokerHeartbeatHandler(controller)), // 63
+    requireClusterAction(allocateProducerIdsHandler(controller)), // 67
   ];
 }
 

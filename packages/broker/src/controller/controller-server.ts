@@ -24,6 +24,8 @@ import type { ConnectionLimits } from '../server/connection.ts';
 import type { HandlerRegistry } from '../server/handler-registry.ts';
 import { RequestDispatcher } from '../server/request-dispatcher.ts';
 import { SaslGate, saslListenerConfigs } from '../server/sasl/sasl-gate.ts';
+import { createAuthorizer } from '../security/authorizer/authorizer-config.ts';
+import { forwardingAuthorizer } from '../security/authorizer/forwarding-authorizer.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from '../server/socket-server.ts';
 import type { BrokerServices } from '../services.ts';
 import type { ListenerEndpoint } from '../config/listeners.ts';
@@ -67,7 +69,7 @@ export class ControllerServer {
       listeners: options.listeners,
       limits: options.limits ?? connectionLimits(options.config),
       // SASL_* controller listeners authenticate first (server/sasl/), against the metadata's SCRAM users.
-      processor: new SaslGate(new RequestDispatcher(this.registry, () => services, options.authorizer), {
+      processor: new SaslGate(new RequestDispatcher(this.registry, () => services, this.authorizer()), {
         listeners: saslListenerConfigs(options.config, options.listeners),
         scramCredentials: (user, m) => this.metadata.image.scram.credential(user, m.type),
         log: options.log,
@@ -75,6 +77,11 @@ export class ControllerServer {
       log: options.log,
       config: options.config,
     });
+  }
+
+  /** Given, or from authorizer.class.name over this controller's ACLs, trusting nodes' forwarded requests. */
+  private authorizer(): Authorizer {
+    return this.options.authorizer ?? forwardingAuthorizer(createAuthorizer(this.options.config, () => this.metadata.image.acls));
   }
 
   get listeners(): readonly BoundListener[] {

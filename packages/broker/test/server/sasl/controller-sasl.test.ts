@@ -3,7 +3,9 @@
 // sasl.mechanism.controller.protocol=PLAIN and the username/password of the same JAAS setting
 // (listener.name.controller.plain.sasl.jaas.config, as Kafka's brokers read it). The brokers log in,
 // register and follow the metadata log: a topic created through a broker reaches both, and
-// replicates. A client with a wrong password is refused by the controller with
+// replicates. The controller runs the StandardAuthorizer with super.users=User:node: the brokers'
+// registrations, heartbeats, metadata fetches and forwarded CreateTopics pass as that principal
+// (CLUSTER_ACTION). A client with a wrong password is refused by the controller with
 // SASL_AUTHENTICATION_FAILED.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +46,8 @@ describe('the controller listener over SASL_PLAINTEXT', { timeout: 120_000 }, ()
           'node.id': 3000,
           listeners: 'CONTROLLER://127.0.0.1:0',
           'log.dirs': join(dir, 'c'),
+          'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+          'super.users': 'User:node',
         },
         env,
       }),
