@@ -23,7 +23,7 @@ import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
 import { parsePerIpOverrides } from './server/connection-quotas.ts';
 import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
-import { interBrokerSaslLogin } from './server/sasl/broker-login.ts';
+import { controllerSaslLogin, interBrokerSaslLogin } from './server/sasl/broker-login.ts';
 import type { BrokerServices } from './services.ts';
 
 export interface BrokerNodeOptions {
@@ -115,7 +115,9 @@ export class BrokerNode {
         () => core.metadata.image.clientQuotas,
       ),
     });
-    interBrokerSaslLogin(core.config); // a SASL inter-broker listener without the broker's login fails here, not at the first fetch
+    // a SASL inter-broker or controller listener without this node's login fails here, not at the first request
+    interBrokerSaslLogin(core.config);
+    controllerSaslLogin(core.config);
   }
 
   /** Bound listeners (ports resolved). */

@@ -44,6 +44,7 @@ export interface OpenQuorumLogOptions {
 /** Opens this voter's replicated metadata log (the Raft client is not started). */
 export function openQuorumLog(config: BrokerConfig, o: OpenQuorumLogOptions): RaftMetadataLog {
   const addresses = quorumAddresses(config);
+  controllerSaslLogin(config); // a SASL controller listener without this voter's login fails here
   const channel = new NetworkRaftChannel({
     nodeId: config.nodeId,
     clusterId: o.clusterId,
