@@ -1,6 +1,7 @@
 // @tributary/client: a Kafka client for Node.js. See README.md for the API.
 export type * from './api.ts';
 export { Kafka } from './kafka.ts';
+export { ACL_OPERATIONS } from './admin/acls.ts';
 export { BrokerConnection, type ConnectionOptions, type RequestOptions } from './network/connection.ts';
 export type { VersionRange } from './cluster/api-versions.ts';
 export { KafkaClientError, ConnectionError, RequestTimeoutError, ClientClosedError } from './network/errors.ts';

@@ -42,7 +42,7 @@
 // Idempotent batches need nothing more here (Kafka 3.x: InitProducerId authorizes them).
 // Not implemented:
 //   * per-record timestamp checks (batch granularity only).
-import { ApiKey, ErrorCode, type ProduceRequest } from '@tributary/protocol';
+import { ApiKey, Attr, ErrorCode, Off, type ProduceRequest } from '@tributary/protocol';
 import { recordAndThrottle } from '../quota/record-and-throttle.ts';
 import { produceError } from '../replica/replica-manager.ts';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
@@ -59,15 +59,12 @@ function everyPartition(request: ProduceRequest, errorCode: number, errorMessage
   };
 }
 
-/** The attributes bit of a transactional v2 batch (read from the header only: records stay undecoded). */
-const TRANSACTIONAL = 0x10;
-const ATTRIBUTES_OFFSET = 21;
-
+/** Whether some batch is transactional (its header's attributes only: records stay undecoded). */
 function hasTransactionalRecords(request: ProduceRequest): boolean {
   return request.topicData.some((t) =>
     t.partitionData.some((pd) => {
       const r = pd.records;
-      return r !== null && r.length >= ATTRIBUTES_OFFSET + 2 && (r.readInt16BE(ATTRIBUTES_OFFSET) & TRANSACTIONAL) !== 0;
+      return r !== null && r.length >= Off.Attributes + 2 && (r.readInt16BE(Off.Attributes) & Attr.Transactional) !== 0;
     }),
   );
 }

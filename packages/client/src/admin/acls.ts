@@ -13,7 +13,8 @@ import { KafkaClientError } from '../network/errors.ts';
 
 const RESOURCE_TYPES = ['UNKNOWN', 'ANY', 'TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER'] as const;
 const PATTERN_TYPES = ['UNKNOWN', 'ANY', 'MATCH', 'LITERAL', 'PREFIXED'] as const;
-const OPERATIONS = [
+/** Kafka's AclOperation names, indexed by id (UNKNOWN 0, ANY 1, ALL 2, ...). */
+export const ACL_OPERATIONS = [
   'UNKNOWN',
   'ANY',
   'ALL',
@@ -55,7 +56,7 @@ function filterFields(f: AclBindingFilter) {
     patternTypeFilter: idOf(PATTERN_TYPES, f.patternType ?? 'ANY', 'pattern type'),
     principalFilter: f.principal ?? null,
     hostFilter: f.host ?? null,
-    operation: idOf(OPERATIONS, f.operation ?? 'ANY', 'operation'),
+    operation: idOf(ACL_OPERATIONS, f.operation ?? 'ANY', 'operation'),
     permissionType: idOf(PERMISSIONS, f.permissionType ?? 'ANY', 'permission type'),
   };
 }
@@ -72,7 +73,7 @@ function binding(
     patternType: nameOf(PATTERN_TYPES, patternType) as AclPatternTypeName,
     principal: a.principal,
     host: a.host,
-    operation: nameOf(OPERATIONS, a.operation) as AclOperationName,
+    operation: nameOf(ACL_OPERATIONS, a.operation) as AclOperationName,
     permissionType: nameOf(PERMISSIONS, a.permissionType) as 'ALLOW' | 'DENY',
   };
 }
@@ -86,7 +87,7 @@ export async function createAcls(cluster: Cluster, bindings: AclBinding[]): Prom
       resourcePatternType: idOf(PATTERN_TYPES, b.patternType ?? 'LITERAL', 'pattern type'),
       principal: b.principal,
       host: b.host ?? '*',
-      operation: idOf(OPERATIONS, b.operation, 'operation'),
+      operation: idOf(ACL_OPERATIONS, b.operation, 'operation'),
       permissionType: idOf(PERMISSIONS, b.permissionType ?? 'ALLOW', 'permission type'),
     })),
   });

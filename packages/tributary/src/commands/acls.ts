@@ -12,7 +12,14 @@
 //               "Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=t, patternType=LITERAL)`:"
 //   remove      the given entries of the given resources, or all their ACLs when no principal is
 //               given; no confirmation prompt (Kafka's --force is accepted and implied).
-import type { AclBinding, AclBindingFilter, AclOperationName, AclResourceTypeName, Admin } from '@tributary/client';
+import {
+  ACL_OPERATIONS,
+  type AclBinding,
+  type AclBindingFilter,
+  type AclOperationName,
+  type AclResourceTypeName,
+  type Admin,
+} from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
@@ -47,21 +54,8 @@ const SPEC = {
   flags: ['cluster', 'producer', 'consumer', 'idempotent', 'force'],
 } as const;
 
-const OPERATIONS: readonly AclOperationName[] = [
-  'ALL',
-  'READ',
-  'WRITE',
-  'CREATE',
-  'DELETE',
-  'ALTER',
-  'DESCRIBE',
-  'CLUSTER_ACTION',
-  'DESCRIBE_CONFIGS',
-  'ALTER_CONFIGS',
-  'IDEMPOTENT_WRITE',
-  'CREATE_TOKENS',
-  'DESCRIBE_TOKENS',
-];
+/** The operations an ACL can name (Kafka's, without UNKNOWN and ANY). */
+const OPERATIONS = ACL_OPERATIONS.filter((o) => o !== 'UNKNOWN' && o !== 'ANY') as AclOperationName[];
 
 /** "DescribeConfigs" / "describe-configs" / "DESCRIBE_CONFIGS" -> DESCRIBE_CONFIGS. */
 function operationOf(s: string): AclOperationName {
