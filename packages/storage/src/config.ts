@@ -25,6 +25,18 @@ export interface LogConfig {
    * is fsynced; concurrent appends share one fsync (group commit).
    */
   durableAppend: boolean;
+  /** cleanup.policy contains `compact`: the log cleaner keeps the latest record per key. */
+  compact: boolean;
+  /** cleanup.policy contains `delete`: retention.ms and retention.bytes delete old segments. */
+  delete: boolean;
+  /** min.cleanable.dirty.ratio: clean once dirty bytes / all cleanable bytes reach this. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: records younger than this are never compacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a record older than this is compacted whatever the dirty ratio. */
+  maxCompactionLagMs: number;
+  /** delete.retention.ms: how long tombstones (and transaction markers) survive once cleaned. */
+  deleteRetentionMs: number;
 }
 
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -39,6 +51,12 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: LONG_MAX,
   flushMs: LONG_MAX,
   durableAppend: false,
+  compact: false,
+  delete: true,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: LONG_MAX,
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
 });
 
 const KEYS: Record<string, keyof LogConfig> = {
@@ -51,6 +69,10 @@ const KEYS: Record<string, keyof LogConfig> = {
   'flush.messages': 'flushMessages',
   'flush.ms': 'flushMs',
   'tributary.durable.append': 'durableAppend',
+  'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
+  'min.compaction.lag.ms': 'minCompactionLagMs',
+  'max.compaction.lag.ms': 'maxCompactionLagMs',
+  'delete.retention.ms': 'deleteRetentionMs',
 };
 
 export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {
@@ -61,6 +83,14 @@ export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {
 export function logConfigFromProperties(props: Record<string, string | number | boolean>, base: LogConfig = DEFAULT_LOG_CONFIG): LogConfig {
   const out: LogConfig = { ...base };
   for (const [k, v] of Object.entries(props)) {
+    if (k === 'cleanup.policy') {
+      const policies = String(v)
+        .split(',')
+        .map((x) => x.trim());
+      out.compact = policies.includes('compact');
+      out.delete = policies.includes('delete');
+      continue;
+    }
     const field = KEYS[k];
     if (!field) continue;
     if (field === 'durableAppend') {

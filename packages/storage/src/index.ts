@@ -25,3 +25,4 @@ export * from './leader-epoch-cache.ts';
 export * from './buffer-pool.ts';
 export * from './meta-properties.ts';
 export * from './format-storage.ts';
+export * from './cleaner/clean-job.ts';

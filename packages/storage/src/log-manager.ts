@@ -26,6 +26,7 @@ export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
 import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
+import type { LogCleanerConfig } from './cleaner/clean-job.ts';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -59,6 +60,13 @@ export interface LogManagerOptions {
   logStartOffsetCheckpointIntervalMs?: number;
   /** Retention never deletes at or above a partition's high watermark (default: logEndOffset). */
   highWatermark?: (topic: string, partition: number) => number | undefined;
+  /** The log cleaner (compacted topics): log.cleaner.* (default DEFAULT_CLEANER_CONFIG). */
+  cleaner?: Partial<LogCleanerConfig>;
+  /**
+   * The cleaner never cleans at or above a partition's last stable offset: min(high watermark,
+   * first unstable offset) (default: the log's own first unstable offset, else logEndOffset).
+   */
+  lastStableOffset?: (topic: string, partition: number) => number | undefined;
 }
 
 export interface CreateLogOptions {

@@ -72,3 +72,28 @@ export class CleanAbortedError extends Error {
     this.name = 'CleanAbortedError';
   }
 }
+
+/** The broker's log.cleaner.* settings (Kafka's CleanerConfig), with Kafka's defaults in DEFAULT_CLEANER_CONFIG. */
+export interface LogCleanerConfig {
+  /** log.cleaner.enable. */
+  enable: boolean;
+  /** log.cleaner.threads: logs cleaned at once, each a job sharing the event loop (see CleanerPacer). */
+  threads: number;
+  /** log.cleaner.dedupe.buffer.size: offset-map memory across all jobs. */
+  dedupeBufferSize: number;
+  /** log.cleaner.io.buffer.load.factor. */
+  ioBufferLoadFactor: number;
+  /** log.cleaner.io.max.bytes.per.second: read+write throttle across all jobs. */
+  ioMaxBytesPerSecond: number;
+  /** log.cleaner.backoff.ms: sleep when no log needs cleaning. */
+  backoffMs: number;
+}
+
+export const DEFAULT_CLEANER_CONFIG: Readonly<LogCleanerConfig> = Object.freeze({
+  enable: true,
+  threads: 1,
+  dedupeBufferSize: 128 * 1024 * 1024,
+  ioBufferLoadFactor: 0.9,
+  ioMaxBytesPerSecond: Number.MAX_VALUE,
+  backoffMs: 15000,
+});
