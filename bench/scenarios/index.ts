@@ -14,6 +14,7 @@ import { clientsGroup } from './clients.ts';
 import { inflightGroup } from './inflight.ts';
 import { transactionsGroup } from './transactions.ts';
 import { securityGroup } from './security.ts';
+import { compactionGroup } from './compaction.ts';
 import { peersGroup } from './peers.ts';
 
 export const GROUPS: ScenarioGroup[] = [
@@ -31,5 +32,6 @@ export const GROUPS: ScenarioGroup[] = [
   inflightGroup,
   transactionsGroup,
   securityGroup,
+  compactionGroup,
   peersGroup,
 ];

@@ -224,3 +224,17 @@ export async function produceBatch(port: number, topic: string, batch: Buffer, p
     throw new Error(`Produce ${topic}-${partition}: error ${p?.errorCode} ${p?.errorMessage ?? ''}`);
   return p.baseOffset;
 }
+
+/** ListOffsets v1 for one partition: the earliest offset (timestamp -2, the log start offset) or the latest (-1). */
+export async function listOffset(port: number, topic: string, timestamp: -1n | -2n, partition = 0): Promise<number> {
+  const res: ResponseOf<typeof ApiKey.ListOffsets> = await withWire(port, (c) =>
+    c.request(ApiKey.ListOffsets, 1, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
+    }),
+  );
+  const p = res.topics[0]?.partitions[0];
+  if (!p || p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets ${topic}-${partition}: error ${p?.errorCode}`);
+  return Number(p.offset);
+}

@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 
@@ -120,7 +120,23 @@ def offsets_for_times(req):
         consumer.close()
 
 
-OPS = {'admin': admin, 'produce': produce, 'consume': consume, 'offsets_for_times': offsets_for_times}
+def commit_loop(req):
+    """Commits offsets 1..req['commits'] for every partition of req['topic'] in group req['group']
+    (one OffsetCommit per offset, assign() without a subscription), then reads them back; with
+    req['commits'] 0 it only reads what is committed."""
+    consumer = KafkaConsumer(bootstrap_servers=req['bootstrap'], group_id=req['group'], enable_auto_commit=False,
+                             client_id='interop-kafka-python')
+    try:
+        tps = [TopicPartition(req['topic'], p) for p in range(req['partitions'])]
+        consumer.assign(tps)
+        for i in range(1, req['commits'] + 1):
+            consumer.commit({tp: OffsetAndMetadata(i, 'm%d' % i) for tp in tps})
+        return {'committed': [consumer.committed(tp) for tp in tps]}
+    finally:
+        consumer.close()
+
+
+OPS = {'commit_loop': commit_loop, 'admin': admin, 'produce': produce, 'consume': consume, 'offsets_for_times': offsets_for_times}
 
 if __name__ == '__main__':
     request = json.load(sys.stdin)
