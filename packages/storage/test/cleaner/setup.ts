@@ -29,7 +29,12 @@ export interface SetupOptions {
 export function cleanerSetup(o: SetupOptions = {}, env: TestEnv = testEnv()): CleanerSetup {
   const fake = new FakeCleaning();
   const logger = recordingLogger();
-  const mgr = env.open({}, { cleaning: fake, backgroundTasks: o.background ?? false, cleaner: o.cleaner, logger, ...o.extra });
+  // a still slice clock: jobs yield only where the test makes them wait (slices are pacer.test.ts's)
+  const cleanerPacing = { clock: () => 0 };
+  const mgr = env.open(
+    {},
+    { cleaning: fake, backgroundTasks: o.background ?? false, cleaner: o.cleaner, logger, cleanerPacing, ...o.extra },
+  );
   return {
     env,
     fake,
