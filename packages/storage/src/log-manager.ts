@@ -9,6 +9,8 @@
 //   recovery-point-offset-checkpoint     "<topic> <partition> <recoveryPoint>" lines
 //   log-start-offset-checkpoint          "<topic> <partition> <logStartOffset>" lines
 //   replication-offset-checkpoint        high watermarks, written for the broker (writeHighWatermarks)
+//   cleaner-offset-checkpoint            the log cleaner's first dirty offset of each compacted log
+//                                        (cleaner/cleaner-checkpoint.ts; written by the LogCleaner)
 //   .kafka_cleanshutdown                 present only between a clean shutdown and the next start
 //   <topic>-<partition>/                 one PartitionLog
 //   __cluster_metadata-0/                 the KRaft metadata log: not the LogManager's (the metadata
@@ -26,7 +28,17 @@ export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
 import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
-import type { LogCleanerConfig } from './cleaner/clean-job.ts';
+import { DEFAULT_CLEANER_CONFIG, type LogCleanerConfig } from './cleaner/clean-job.ts';
+import type { CleanerLogger } from './cleaner/cleaner-logger.ts';
+import { LogCleaner, type LogCleaning } from './cleaner/log-cleaner.ts';
+import type { PacingOptions } from './cleaner/pacer.ts';
+
+/**
+ * The cleaning of one log that the LogCleaner runs when LogManagerOptions.cleaning is not given:
+ * THE one place to wire cleaner.ts's cleanLog and cleanable.ts's cleanableRange. Undefined: no
+ * LogCleaner is made (compacted topics are not compacted).
+ */
+const DEFAULT_LOG_CLEANING: LogCleaning | undefined = undefined;
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -67,6 +79,12 @@ export interface LogManagerOptions {
    * first unstable offset) (default: the log's own first unstable offset, else logEndOffset).
    */
   lastStableOffset?: (topic: string, partition: number) => number | undefined;
+  /** The cleaning of one log the LogCleaner runs (default DEFAULT_LOG_CLEANING; tests pass fakes). */
+  cleaning?: LogCleaning;
+  /** The cleaner jobs' event-loop slice and clock (see cleaner/pacer.ts). */
+  cleanerPacing?: Omit<PacingOptions, 'time' | 'ioMaxBytesPerSecond'>;
+  /** Where the log cleaner's messages go (default: nowhere). */
+  logger?: CleanerLogger;
 }
 
 export interface CreateLogOptions {
@@ -95,6 +113,8 @@ export class LogManager {
   private dirs: LogDir[] = [];
   private cancels: Array<() => void> = [];
   private started = false;
+  /** Kafka's LogCleaner (compacted topics); null without cleaning functions. Started with the background tasks when log.cleaner.enable. */
+  readonly cleaner: LogCleaner | null;
   /** What startup found: partitions loaded, which dirs were clean, recovery work done. */
   readonly startupReport = {
     partitions: 0,
@@ -113,6 +133,27 @@ export class LogManager {
       fds: new FdCache(this.fs, options.maxOpenFiles ?? 1024),
       indexCache: new IndexCache(options.indexCacheBytes ?? 32 * 1024 * 1024),
     };
+    const cleaning = options.cleaning ?? DEFAULT_LOG_CLEANING;
+    this.cleaner = cleaning
+      ? new LogCleaner({
+          config: { ...DEFAULT_CLEANER_CONFIG, ...options.cleaner },
+          fs: this.fs,
+          logs: () => this.logs.values(),
+          time: this.time,
+          lastStableOffset: (log) => this.lastStableOffset(log),
+          cleaning,
+          logger: options.logger,
+          pacing: options.cleanerPacing,
+        })
+      : null;
+  }
+
+  /** Where the cleaner must stop in a log: the broker's last stable offset, else the log's first unstable offset, else its end. */
+  lastStableOffset(log: PartitionLog): number {
+    const lso = this.options.lastStableOffset?.(log.topic, log.partition);
+    if (lso !== undefined) return lso;
+    const unstable = log.firstUnstableOffset;
+    return unstable >= 0 ? unstable : log.logEndOffset;
   }
 
   /** Opens (or initialises) every log directory and loads every partition in them, then starts the background tasks. */
@@ -138,6 +179,7 @@ export class LogManager {
           this.checkpointLogStartOffsets();
         }),
       );
+      this.cleaner?.startup();
     }
     return this;
   }
@@ -189,6 +231,7 @@ export class LogManager {
         this.startupReport.recovery,
       );
       for (const s of log.segments) s.close();
+      this.cleaner?.watch(log);
       this.logs.set(key, log);
       this.dirOf.set(key, path);
       dir.logCount++;
@@ -239,6 +282,7 @@ export class LogManager {
     const log = loadPartitionLog(this.ctx, path, topic, partition, config, { cleanShutdown: true, topicId: opts.topicId });
     if (!dir.newDirs || dir.newDirs.synced) dir.newDirs = { path: dir.path, synced: false };
     log.markCreated(dir.newDirs);
+    this.cleaner?.watch(log);
     this.logs.set(key, log);
     this.dirOf.set(key, dir.path);
     dir.logCount++;
@@ -255,6 +299,8 @@ export class LogManager {
     this.dirOf.delete(key);
     const d = this.dirs.find((x) => x.path === dir);
     if (d) d.logCount--;
+    // aborts its cleaning (the job stops at its next step) and drops its cleaner checkpoint entry
+    void this.cleaner?.removeLog(log);
     log.close(false);
     const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
     this.ctx.fds.closeUnder(`${log.dir}/`);
@@ -343,8 +389,18 @@ export class LogManager {
     return out;
   }
 
-  /** Stops background tasks, closes (flushing) every log, writes checkpoints and the clean-shutdown marker. */
+  /**
+   * Stops the log cleaner and waits for its jobs to end, then shutdown(). Prefer it: shutdown()
+   * alone aborts the jobs without waiting for them (each stops at its next step).
+   */
+  async shutdownAsync(): Promise<void> {
+    await this.cleaner?.shutdown();
+    this.shutdown();
+  }
+
+  /** Stops background tasks and the log cleaner, closes (flushing) every log, writes checkpoints and the clean-shutdown marker. */
   shutdown(): void {
+    void this.cleaner?.shutdown();
     for (const c of this.cancels) c();
     this.cancels = [];
     let allHealthy = true;
