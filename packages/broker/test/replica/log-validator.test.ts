@@ -12,6 +12,7 @@ const limits = (o: Partial<ValidationLimits> = {}): ValidationLimits => ({
   maxMessageBytes: 1_048_588,
   segmentBytes: 1 << 30,
   compressionType: 'producer',
+  compactedTopic: false,
   timestamps: { now: T0, beforeMaxMs: 1000, afterMaxMs: 3_600_000 },
   ...o,
 });
