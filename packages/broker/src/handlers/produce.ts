@@ -43,7 +43,8 @@
 // each topic needs WRITE (else its partitions TOPIC_AUTHORIZATION_FAILED, the others proceed).
 // Idempotent batches need nothing more here (Kafka 3.x: InitProducerId authorizes them).
 // Not implemented:
-//   * per-record timestamp checks (batch granularity only).
+//   * per-record timestamp checks (batch granularity only); so on a compacted topic a batch with a
+//     bad timestamp and keyless records answers INVALID_TIMESTAMP alone, where Kafka lists both.
 import { ApiKey, Attr, ErrorCode, Off, type ProduceRequest } from '@tributary/protocol';
 import { recordAndThrottle } from '../quota/record-and-throttle.ts';
 import { produceError } from '../replica/replica-manager.ts';
