@@ -268,11 +268,7 @@ describe('AlterConfigs and IncrementalAlterConfigs', async () => {
         ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'Topic nope does not exist.'],
         ['x', ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys'],
         ['twice', ErrorCode.INVALID_REQUEST, 'Duplicate resource.'],
-        [
-          'j',
-          ErrorCode.INVALID_CONFIG,
-          'Invalid value sideways for configuration cleanup.policy: Invalid value sideways: must be one of delete, compact',
-        ],
+        ['j', ErrorCode.INVALID_CONFIG, 'Invalid value sideways for configuration cleanup.policy: String must be one of: compact, delete'],
       ],
     );
     assert.deepEqual(await overrides(c, 'a'), { 'segment.bytes': '20000' }, 'a failed alter changes nothing');

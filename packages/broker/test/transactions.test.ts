@@ -109,8 +109,6 @@ describe('transactions over the wire', () => {
         'unclean.leader.election.enable': 'false',
         'min.insync.replicas': '1', // transaction.state.log.min.isr (2) capped at the one broker
         'segment.bytes': '104857600',
-        'retention.ms': '-1',
-        'retention.bytes': '-1',
       });
       // it is internal: clients cannot produce to it
       const md = await c.request(ApiKey.Metadata, 12, { topics: [{ name: '__transaction_state', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }] });

@@ -473,8 +473,15 @@ export interface Admin {
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;
   describeTopics(names: string[]): Promise<TopicDescription[]>;
   createPartitions(topic: string, totalCount: number): Promise<void>;
-  /** Config values by `"topic:<name>"` / `"broker:<id>"`; `overridesOnly` keeps the ones set on the resource itself (not defaults). */
-  describeConfigs(resources: ConfigResource[], options?: { overridesOnly?: boolean }): Promise<Map<string, Record<string, string>>>;
+  /**
+   * Config values by `"topic:<name>"` / `"broker:<id>"`; `overridesOnly` keeps the ones set on the
+   * resource itself; `excludeDefaults` the ones not from Kafka's defaults (a topic's overrides and
+   * the broker settings it inherits: what kafka-topics.sh --describe lists).
+   */
+  describeConfigs(
+    resources: ConfigResource[],
+    options?: { overridesOnly?: boolean; excludeDefaults?: boolean },
+  ): Promise<Map<string, Record<string, string>>>;
   /**
    * Incremental by default (IncrementalAlterConfigs, KIP-339): sets the given keys, deletes those
    * given as null (back to the default), leaves the others. `incremental: false` uses the legacy

@@ -89,6 +89,36 @@ describe('tributary topics', () => {
     assert.match(gone.stderr, /does not exist/);
   });
 
+  it('creates compacted topics: list values in --config and --add-config, the configs in describe, keyless records refused', async () => {
+    assert.equal(
+      await ok([
+        'topics',
+        'create',
+        'compacted',
+        '--config',
+        'cleanup.policy=compact,delete',
+        '--config',
+        'min.cleanable.dirty.ratio=0.1,delete.retention.ms=1000',
+      ]),
+      'Created topic compacted.\n',
+    );
+    const configsOf = async () => (await ok(['topics', 'describe', 'compacted'])).split('\n')[0]!.split('\tConfigs: ')[1];
+    assert.equal(await configsOf(), 'cleanup.policy=compact,delete,delete.retention.ms=1000,min.cleanable.dirty.ratio=0.1');
+    await ok(['topics', 'alter-config', 'compacted', '--add-config', 'cleanup.policy=[compact],min.compaction.lag.ms=5000']);
+    assert.equal(
+      await configsOf(),
+      'cleanup.policy=compact,delete.retention.ms=1000,min.cleanable.dirty.ratio=0.1,min.compaction.lag.ms=5000',
+    );
+    const conflict = await cli(['topics', 'alter-config', 'compacted', '--add-config', 'max.compaction.lag.ms=100']);
+    assert.equal(conflict.code, 1);
+    assert.match(conflict.stderr, /conflict topic config setting min\.compaction\.lag\.ms \(5000\) > max\.compaction\.lag\.ms \(100\)/);
+    const keyless = await cli(['produce', 'compacted'], 'no key\n');
+    assert.equal(keyless.code, 1);
+    assert.match(keyless.stderr, /INVALID_RECORD/);
+    await ok(['produce', 'compacted', '--key-separator', ':'], 'k:v\n');
+    assert.equal(await ok(['consume', 'compacted', '--from-beginning', '--max-messages', '1']), 'v\n');
+  });
+
   it('refuses bad usage with the usage text and exit 1', async () => {
     const r = await cli(['topics', 'frobnicate']);
     assert.equal(r.code, 1);

@@ -7,9 +7,9 @@
 // Topic config synonyms follow Kafka's ServerTopicConfigSynonyms (retention.ms -> log.retention.ms,
 // log.retention.minutes, log.retention.hours): the topic override first (DYNAMIC_TOPIC_CONFIG), then
 // each broker name with its static value (STATIC_BROKER_CONFIG) and its default (DEFAULT_CONFIG).
-// Broker names Tributary does not define (log.cleanup.policy, log.preallocate, ...) are reported with
-// the default Tributary applies. Kafka's Long.MAX_VALUE ("never"), held as 2^53-1, is shown as
-// 9223372036854775807.
+// Broker names Tributary does not define (log.preallocate, log.segment.delete.delay.ms, ...) are
+// reported with the default Tributary applies. Kafka's Long.MAX_VALUE ("never"), held as 2^53-1, is
+// shown as 9223372036854775807; DOUBLE values as Java writes them (0.5, 1.0, 1.7976931348623157E308).
 import {
   ErrorCode,
   type DescribeConfigsResponseDescribeConfigsResourceResult,
@@ -17,6 +17,7 @@ import {
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
+import { javaDouble } from '../config/config-def.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
@@ -73,6 +74,18 @@ export const KAFKA_DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
   'log.flush.interval.ms',
   'log.index.interval.bytes',
   'log.message.timestamp.type',
+  'log.cleanup.policy',
+  'log.cleaner.min.cleanable.ratio',
+  'log.cleaner.min.compaction.lag.ms',
+  'log.cleaner.max.compaction.lag.ms',
+  'log.cleaner.delete.retention.ms',
+  // LogCleaner.ReconfigurableConfigs
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.load.factor',
+  'log.cleaner.io.buffer.size',
+  'log.cleaner.io.max.bytes.per.second',
+  'log.cleaner.backoff.ms',
   'compression.type',
   'min.insync.replicas',
   'message.max.bytes',
@@ -109,6 +122,7 @@ function showLong(v: string): string {
 function brokerValueText(name: BrokerConfigName, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.join(',');
+  if ((BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name]?.type === 'double') return javaDouble(Number(value));
   return showLong(String(value));
 }
 

@@ -9,6 +9,7 @@
 // (environmentClusterId: the id empty log dirs are formatted with, as in Kafka's container image).
 // The KRaft roles, listeners and quorum are derived and cross-checked in node-layout.ts.
 import { readFileSync } from 'node:fs';
+import type { LogCleanerConfig } from '@tributary/storage';
 import {
   BROKER_CONFIG_DEFS,
   type BrokerConfigName,
@@ -78,6 +79,7 @@ export function envNameToConfigName(env: string): string {
 }
 
 const INT_RE = /^[+-]?\d+$/;
+const DOUBLE_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: string } {
   const s = raw.trim();
@@ -94,6 +96,11 @@ function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: s
       if (n < -(2n ** 63n) || n >= 2n ** 63n) return { problem: `${s} is out of the long range` };
       const max = BigInt(Number.MAX_SAFE_INTEGER);
       return { value: n > max ? Number.MAX_SAFE_INTEGER : n < -max ? -Number.MAX_SAFE_INTEGER : Number(n) };
+    }
+    case 'double': {
+      // Java's Double.parseDouble of a decimal number (Infinity when it overflows, as in Java)
+      if (!DOUBLE_RE.test(s)) return { problem: `"${raw}" is not a number` };
+      return { value: Number(s) };
     }
     case 'boolean': {
       const l = s.toLowerCase();
@@ -117,6 +124,29 @@ function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: s
 
 function toRaw(v: string | number | boolean | string[]): string {
   return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+/**
+ * Kafka's cross-checks of the log cleaner settings (KafkaConfig's validateValues and, at start-up,
+ * LogManager's validateBrokerLogConfigValues), with their messages.
+ */
+function cleanerProblems(v: BrokerConfigValues): string[] {
+  const out: string[] = [];
+  const threads = v['log.cleaner.threads'];
+  // Kafka divides by it (an ArithmeticException at start-up); no cleaner at all is log.cleaner.enable=false
+  if (threads === 0) out.push('log.cleaner.threads must be at least 1 (log.cleaner.enable=false runs no cleaner)');
+  else if (Math.floor(v['log.cleaner.dedupe.buffer.size'] / threads) <= 1024 * 1024)
+    out.push('log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.');
+  const minLag = v['log.cleaner.min.compaction.lag.ms'];
+  const maxLag = v['log.cleaner.max.compaction.lag.ms'];
+  if (minLag > maxLag)
+    out.push(`conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${showLong(maxLag)})`);
+  return out;
+}
+
+/** Kafka's Long.MAX_VALUE for the JS number holding it. */
+function showLong(n: number): string {
+  return n === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n);
 }
 
 export class BrokerConfig {
@@ -231,6 +261,7 @@ export class BrokerConfig {
       problems.push(
         'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
       );
+    problems.push(...cleanerProblems(v));
     const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
@@ -291,6 +322,18 @@ export class BrokerConfig {
   /** log.roll.ms, else log.roll.hours. */
   get rollMs(): number {
     return this.get('log.roll.ms') ?? this.get('log.roll.hours') * 3_600_000;
+  }
+
+  /** The log cleaner's settings (log.cleaner.*), as storage's LogManager takes them. */
+  get cleanerConfig(): LogCleanerConfig {
+    return {
+      enable: this.get('log.cleaner.enable'),
+      threads: this.get('log.cleaner.threads'),
+      dedupeBufferSize: this.get('log.cleaner.dedupe.buffer.size'),
+      ioBufferLoadFactor: this.get('log.cleaner.io.buffer.load.factor'),
+      ioMaxBytesPerSecond: this.get('log.cleaner.io.max.bytes.per.second'),
+      backoffMs: this.get('log.cleaner.backoff.ms'),
+    };
   }
 
   /** True when produce acknowledgements wait for fsync (tributary.durability=fsync). */

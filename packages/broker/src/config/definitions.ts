@@ -9,29 +9,11 @@ import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
 import { parsePerIpOverrides } from '../server/connection-quotas.ts';
+import { atLeast, compat, def, oneOf, optional, secret, type ConfigDef, type TypeOf } from './config-def.ts';
+import { LOG_CLEANER_CONFIG_DEFS } from './log-cleaner-definitions.ts';
 
-export type ConfigType = 'int' | 'long' | 'boolean' | 'string' | 'list';
-type TypeOf<T extends ConfigType> = T extends 'int' | 'long'
-  ? number
-  : T extends 'boolean'
-    ? boolean
-    : T extends 'list'
-      ? string[]
-      : string;
+export type { ConfigDef, ConfigType } from './config-def.ts';
 
-export interface ConfigDef<T extends ConfigType = ConfigType, N extends boolean = boolean> {
-  readonly type: T;
-  readonly default: N extends true ? TypeOf<T> | null : TypeOf<T>;
-  readonly doc: string;
-  /** Returns a problem description, or undefined when the value is valid. */
-  readonly validate?: (value: TypeOf<T>) => string | undefined;
-  /** Accepted so Kafka's own server.properties files load, but has no effect in Tributary (yet). */
-  readonly noEffect?: boolean;
-  /** Kafka's PASSWORD type: never shown (DescribeConfigs answers null, isSensitive). */
-  readonly sensitive?: boolean;
-}
-
-const atLeast = (min: number) => (v: number) => (v < min ? `must be at least ${min}` : undefined);
 const roles = (v: string[]) => {
   const bad = v.find((r) => r !== 'broker' && r !== 'controller');
   if (bad !== undefined) return `Unknown process role '${bad}' (only 'broker' and 'controller' are allowed roles)`;
@@ -41,35 +23,6 @@ const roles = (v: string[]) => {
 };
 const voterList = validatorOf(parseQuorumVoters);
 const bootstrapList = validatorOf(parseBootstrapServers);
-const oneOf =
-  (...allowed: string[]) =>
-  (v: string) =>
-    allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}`;
-
-function def<T extends ConfigType>(
-  type: T,
-  dflt: TypeOf<T>,
-  doc: string,
-  validate?: (v: TypeOf<T>) => string | undefined,
-): ConfigDef<T, false> {
-  return { type, default: dflt, doc, validate };
-}
-function optional<T extends ConfigType>(type: T, doc: string, validate?: (v: TypeOf<T>) => string | undefined): ConfigDef<T, true> {
-  return { type, default: null, doc, validate };
-}
-function compat<T extends ConfigType>(type: T, dflt: TypeOf<T> | null, doc: string): ConfigDef<T, true> {
-  return {
-    type,
-    default: dflt,
-    doc: `${doc} Accepted for compatibility with Kafka's server.properties; no effect in Tributary.`,
-    noEffect: true,
-  };
-}
-
-/** A PASSWORD setting (Kafka's Type.PASSWORD): not set by default, never shown. */
-function secret(doc: string): ConfigDef<'string', true> {
-  return { type: 'string', default: null, doc, sensitive: true };
-}
 
 /** Kafka's rack-aware ReplicaSelector, the one replica.selector.class Tributary knows. */
 export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
@@ -273,6 +226,7 @@ export const BROKER_CONFIG_DEFS = {
   'log.retention.hours': def('int', 168, 'Retention in hours, used when log.retention.ms and .minutes are not set.', atLeast(-1)),
   'log.retention.bytes': def('long', -1, 'Largest partition size before old segments are deleted; -1 for no size limit.', atLeast(-1)),
   'log.retention.check.interval.ms': def('long', 300000, 'How often retention is applied.', atLeast(1)),
+  ...LOG_CLEANER_CONFIG_DEFS,
   'log.segment.bytes': def('int', 1073741824, 'Size at which a segment file rolls.', atLeast(14)),
   'log.roll.ms': optional('long', 'Roll a segment after this time even if not full. Takes precedence over log.roll.hours.', atLeast(1)),
   'log.roll.hours': def('int', 168, 'Segment roll time in hours, used when log.roll.ms is not set.', atLeast(1)),
@@ -376,6 +330,12 @@ export const BROKER_CONFIG_DEFS = {
     'Replication factor of __consumer_offsets, as Kafka; capped at the brokers registered when it is created, so a single broker works without setting it.',
     atLeast(1),
   ),
+  'offsets.topic.segment.bytes': def(
+    'int',
+    104857600,
+    'segment.bytes of __consumer_offsets (when it is created): small segments are compacted and loaded sooner.',
+    atLeast(1),
+  ),
   'offsets.retention.minutes': def('int', 10080, 'Committed offsets of empty groups are kept this long.', atLeast(1)),
   'group.initial.rebalance.delay.ms': def('int', 3000, 'Wait for more members before the first rebalance of a new group.', atLeast(0)),
   'group.min.session.timeout.ms': def('int', 6000, 'Smallest session.timeout.ms a consumer may ask for.', atLeast(0)),
@@ -396,7 +356,12 @@ export const BROKER_CONFIG_DEFS = {
     'min.insync.replicas of __transaction_state; capped at its replication factor when it is created.',
     atLeast(1),
   ),
-  'transaction.state.log.segment.bytes': def('int', 104857600, 'segment.bytes of __transaction_state.', atLeast(1)),
+  'transaction.state.log.segment.bytes': def(
+    'int',
+    104857600,
+    'segment.bytes of __transaction_state (when it is created): small segments are compacted and loaded sooner.',
+    atLeast(1),
+  ),
   'transaction.state.log.load.buffer.size': def(
     'int',
     5242880,

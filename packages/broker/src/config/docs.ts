@@ -5,6 +5,7 @@ function show(v: unknown): string {
   if (v === null) return '(not set)';
   if (Array.isArray(v)) return v.length === 0 ? '(empty)' : v.join(',');
   if (v === Number.MAX_SAFE_INTEGER) return '(never)';
+  if (v === Number.MAX_VALUE) return '(unlimited)';
   return String(v);
 }
 

@@ -1,7 +1,7 @@
 // GroupCoordinatorService: wires the classic group coordinator (coordinator/group/) into a broker.
 // It maps the broker configuration to the coordinator's, answers FindCoordinator's "which node
 // coordinates this group" (the leader of __consumer_offsets-<partitionFor(group)>, creating the
-// topic on first use: offsets.topic.num.partitions, cleanup.policy=compact), and follows
+// topic on first use: offsets.topic.num.partitions, offsetsTopicConfigs below), and follows
 // leadership of __consumer_offsets partitions: a partition this broker starts leading is loaded
 // (replayed; COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it stops leading is unloaded.
 //
@@ -41,6 +41,20 @@ export function groupCoordinatorConfig(config: BrokerConfig): Partial<GroupCoord
   };
 }
 
+/**
+ * The topic configs __consumer_offsets is created with (Kafka's GroupCoordinator.offsetsTopicConfigs):
+ * compacted (the coordinator's tombstones for deleted groups and expired offsets are what bound
+ * it), batches stored as written, segment.bytes from offsets.topic.segment.bytes. Nothing else:
+ * retention.ms / retention.bytes do not apply to a policy without delete.
+ */
+export function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
+  return {
+    'cleanup.policy': 'compact',
+    'segment.bytes': String(config.get('offsets.topic.segment.bytes')),
+    'compression.type': 'producer',
+  };
+}
+
 export class GroupCoordinatorService {
   readonly coordinator: GroupCoordinator;
   private creating: Promise<void> | null = null;
@@ -77,14 +91,7 @@ export class GroupCoordinatorService {
     if (this.opts.host.partitionCount(GROUP_METADATA_TOPIC_NAME) !== undefined) return Promise.resolve();
     this.creating ??= (async () => {
       try {
-        await this.opts.host.createInternalTopic(GROUP_METADATA_TOPIC_NAME, this.numPartitions, {
-          'cleanup.policy': 'compact',
-          'compression.type': 'producer',
-          'segment.bytes': String(100 * 1024 * 1024),
-          // No compaction yet: nothing may age out of the coordinator's log.
-          'retention.ms': '-1',
-          'retention.bytes': '-1',
-        });
+        await this.opts.host.createInternalTopic(GROUP_METADATA_TOPIC_NAME, this.numPartitions, offsetsTopicConfigs(this.opts.config));
         this.opts.log.info(`created ${GROUP_METADATA_TOPIC_NAME} with ${this.numPartitions} partitions`);
         this.startup();
       } finally {

@@ -5,7 +5,7 @@
 // first use: transaction.state.log.num.partitions partitions, replication factor
 // min(transaction.state.log.replication.factor, usable brokers), min.insync.replicas
 // transaction.state.log.min.isr (capped at that), segment.bytes transaction.state.log.segment.bytes,
-// cleanup.policy=compact, uncompressed, nothing retained by time or size), and follows leadership of
+// cleanup.policy=compact, uncompressed: transactionTopicConfigs below), and follows leadership of
 // __transaction_state partitions: a partition this broker starts leading is loaded at its leader
 // epoch (the coordinator epoch of its markers; COORDINATOR_LOAD_IN_PROGRESS meanwhile), one it
 // stops leading is unloaded. A partition led here again at a new leader epoch is reloaded (Kafka's
@@ -45,6 +45,23 @@ export function transactionCoordinatorConfig(config: BrokerConfig): Partial<Tran
     transactionalIdExpirationMs: config.get('transactional.id.expiration.ms'),
     abortTimedOutTransactionsIntervalMs: config.get('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     removeExpiredTransactionalIdsIntervalMs: config.get('transaction.remove.expired.transaction.cleanup.interval.ms'),
+  };
+}
+
+/**
+ * The topic configs __transaction_state is created with (Kafka's
+ * TransactionStateManager.transactionTopicConfigs): no unclean leader election, uncompressed,
+ * compacted (the tombstones of expired transactional ids are what bound it), min.insync.replicas
+ * from transaction.state.log.min.isr (capped at the replication factor when created), segment.bytes
+ * from transaction.state.log.segment.bytes. Nothing else: retention does not apply without delete.
+ */
+export function transactionTopicConfigs(config: BrokerConfig): Record<string, string> {
+  return {
+    'unclean.leader.election.enable': 'false',
+    'compression.type': 'uncompressed',
+    'cleanup.policy': 'compact',
+    'min.insync.replicas': String(config.get('transaction.state.log.min.isr')),
+    'segment.bytes': String(config.get('transaction.state.log.segment.bytes')),
   };
 }
 
@@ -97,16 +114,7 @@ export class TransactionCoordinatorService {
         await this.opts.host.createInternalTopic(
           TRANSACTION_STATE_TOPIC_NAME,
           this.numPartitions,
-          {
-            'cleanup.policy': 'compact',
-            'compression.type': 'uncompressed',
-            'unclean.leader.election.enable': 'false',
-            'min.insync.replicas': String(c.get('transaction.state.log.min.isr')),
-            'segment.bytes': String(c.get('transaction.state.log.segment.bytes')),
-            // No compaction yet: nothing may age out of the coordinator's log.
-            'retention.ms': '-1',
-            'retention.bytes': '-1',
-          },
+          transactionTopicConfigs(c),
           c.get('transaction.state.log.replication.factor'),
         );
         this.opts.log.info(`created ${TRANSACTION_STATE_TOPIC_NAME} with ${this.numPartitions} partitions`);

@@ -9,8 +9,9 @@
 //   - validation (replica/log-validator.ts): exactly one v2 batch -> else INVALID_RECORD; zstd
 //     before v7 -> UNSUPPORTED_COMPRESSION_TYPE; CRC -> CORRUPT_MESSAGE; max.message.bytes ->
 //     MESSAGE_TOO_LARGE; segment.bytes -> RECORD_LIST_TOO_LARGE; CreateTime topics refuse batch
-//     timestamps outside message.timestamp.before/after.max.ms (INVALID_TIMESTAMP); the topic's
-//     compression.type recompresses;
+//     timestamps outside message.timestamp.before/after.max.ms (INVALID_TIMESTAMP); compacted
+//     topics (cleanup.policy with compact) refuse a batch with keyless records (INVALID_RECORD,
+//     every such record in record_errors); the topic's compression.type recompresses;
 //   - the append (replica/partition.ts): offsets, leader epoch, LogAppendTime stamped in the batch
 //     header; acks=-1 checks min.insync.replicas -> NOT_ENOUGH_REPLICAS, then waits up to the
 //     request's timeoutMs for the ISR (replica/purgatory/delayed-produce.ts):
@@ -35,13 +36,15 @@
 //
 // Version notes:
 //   * v5+: log start offset in the response.
-//   * v8+: error message.
+//   * v8+: error message and record_errors (batch index and message of each refused record); older
+//     versions get the same error code without them (Kafka's fields are ignorable), as Kafka does.
 // Authorization (Kafka's KafkaApis.handleProduceRequest): a request carrying a transactional batch
 // needs WRITE on its transactional id (else every partition TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 // each topic needs WRITE (else its partitions TOPIC_AUTHORIZATION_FAILED, the others proceed).
 // Idempotent batches need nothing more here (Kafka 3.x: InitProducerId authorizes them).
 // Not implemented:
-//   * per-record timestamp checks (batch granularity only).
+//   * per-record timestamp checks (batch granularity only); so on a compacted topic a batch with a
+//     bad timestamp and keyless records answers INVALID_TIMESTAMP alone, where Kafka lists both.
 import { ApiKey, Attr, ErrorCode, Off, type ProduceRequest } from '@tributary/protocol';
 import { recordAndThrottle } from '../quota/record-and-throttle.ts';
 import { produceError } from '../replica/replica-manager.ts';

@@ -17,7 +17,7 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     topicConfigs: {
       validate(configs) {
         try {
-          return { configs: validateTopicConfigs(configs) };
+          return { configs: validateTopicConfigs(configs, config) };
         } catch (err) {
           if (err instanceof TopicConfigError) return { errorCode: err.errorCode, errorMessage: err.message };
           throw err;

@@ -6,11 +6,16 @@
 // of every other name comes from the broker configuration (STATIC_BROKER_CONFIG when set there,
 // DEFAULT_CONFIG otherwise), as DescribeConfigs reports it.
 //
-// Validation errors are TopicConfigError (INVALID_CONFIG, 40) with Kafka's messages.
+// Validation errors are TopicConfigError (INVALID_CONFIG, 40) with Kafka's messages, including
+// Kafka's one cross-field check (LogConfig.validateValues): the effective min.compaction.lag.ms
+// (override, else broker default) must not exceed the effective max.compaction.lag.ms.
+//
+// DOUBLE values are kept as Java's Double.toString writes them (1 -> 1.0), as Kafka describes them.
 import { ErrorCode, type HasErrorCode } from '@tributary/protocol';
 import { LONG_MAX, logConfig, type LogConfig } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { BrokerConfigName } from '../config/definitions.ts';
+import { javaDouble } from '../config/config-def.ts';
 
 export class TopicConfigError extends Error implements HasErrorCode {
   readonly errorCode = ErrorCode.INVALID_CONFIG;
@@ -28,7 +33,8 @@ interface TopicConfigDef {
   broker?: BrokerConfigName;
   /** Default when there is no broker setting, or computed from the broker config. */
   fallback: (c: BrokerConfig) => string;
-  validate?: (v: string) => string | undefined;
+  /** A problem with the value, or (for a list) with one of its items. */
+  validate?: (v: string) => string | { value: string; problem: string } | undefined;
   doc: string;
 }
 
@@ -36,6 +42,7 @@ const INT_RE = /^-?\d+$/;
 const COMPRESSION = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
 const atLeast = (min: number) => (v: string) => (Number(v) < min ? `Value must be at least ${min}` : undefined);
 const oneOf = (allowed: string[]) => (v: string) => (allowed.includes(v) ? undefined : `String must be one of: ${allowed.join(', ')}`);
+/** Kafka's ValidList.in, item by item (ConfigException names the offending item). */
 const listOf = (allowed: string[]) => (v: string) => {
   const items = v
     .split(',')
@@ -43,21 +50,26 @@ const listOf = (allowed: string[]) => (v: string) => {
     .filter((x) => x !== '');
   if (items.length === 0) return `Must contain at least one of: ${allowed.join(', ')}`;
   const bad = items.find((x) => !allowed.includes(x));
-  return bad ? `Invalid value ${bad}: must be one of ${allowed.join(', ')}` : undefined;
+  return bad === undefined ? undefined : { value: bad, problem: `String must be one of: ${allowed.join(', ')}` };
 };
+/** Kafka's Range.between (inclusive). */
+const between = (min: number, max: number) => (v: string) =>
+  Number(v) < min ? `Value must be at least ${min}` : Number(v) > max ? `Value must be no more than ${max}` : undefined;
 const str = (v: string | number | boolean | null) => (c: BrokerConfig) => String(v);
 const fromBroker = (name: BrokerConfigName) => (c: BrokerConfig) => {
   const v = c.get(name);
   return Array.isArray(v) ? v.join(',') : String(v);
 };
+const fromBrokerDouble = (name: BrokerConfigName) => (c: BrokerConfig) => javaDouble(Number(c.get(name)));
 
 /** Every topic config Tributary accepts (Kafka's names); `applied` ones change behaviour. */
 export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
   'cleanup.policy': {
     kind: 'list',
-    fallback: str('delete'),
-    validate: listOf(['delete', 'compact']),
-    doc: 'delete or compact (compaction not implemented: compacted topics keep everything).',
+    broker: 'log.cleanup.policy',
+    fallback: fromBroker('log.cleanup.policy'),
+    validate: listOf(['compact', 'delete']),
+    doc: 'delete: retention.ms and retention.bytes delete old segments. compact: the log cleaner keeps the latest record of each key (records without a key are refused, INVALID_RECORD), tombstones last delete.retention.ms. delete,compact: both.',
   },
   'compression.type': {
     kind: 'string',
@@ -68,9 +80,10 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
   },
   'delete.retention.ms': {
     kind: 'long',
-    fallback: str(86400000),
+    broker: 'log.cleaner.delete.retention.ms',
+    fallback: fromBroker('log.cleaner.delete.retention.ms'),
     validate: atLeast(0),
-    doc: 'Tombstone retention of compacted topics (accepted, no effect).',
+    doc: 'Compacted topics: how long a tombstone (a record with a null value), and a transaction marker, stays once the cleaner has passed it; bounds how long a consumer reading from the start may take to see deletions.',
   },
   'file.delete.delay.ms': {
     kind: 'long',
@@ -99,7 +112,13 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: atLeast(0),
     doc: 'Bytes between offset index entries.',
   },
-  'max.compaction.lag.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(1), doc: 'Accepted, no effect.' },
+  'max.compaction.lag.ms': {
+    kind: 'long',
+    broker: 'log.cleaner.max.compaction.lag.ms',
+    fallback: fromBroker('log.cleaner.max.compaction.lag.ms'),
+    validate: atLeast(1),
+    doc: 'Compacted topics: a record stays uncompacted at most this long (its log is cleaned whatever its dirty ratio). At least min.compaction.lag.ms.',
+  },
   'max.message.bytes': {
     kind: 'int',
     broker: 'message.max.bytes',
@@ -130,11 +149,18 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
   'message.downconversion.enable': { kind: 'boolean', fallback: str(true), doc: 'Accepted, no effect.' },
   'min.cleanable.dirty.ratio': {
     kind: 'double',
-    fallback: str(0.5),
-    validate: (v) => (Number(v) < 0 || Number(v) > 1 ? 'Value must be in range [0,...,1]' : undefined),
-    doc: 'Accepted, no effect.',
+    broker: 'log.cleaner.min.cleanable.ratio',
+    fallback: fromBrokerDouble('log.cleaner.min.cleanable.ratio'),
+    validate: between(0, 1),
+    doc: 'Compacted topics: the log is cleaned once its dirty (not yet compacted) bytes are this share of its cleanable bytes and its dirty records are at least min.compaction.lag.ms old, or at once when they are older than max.compaction.lag.ms.',
   },
-  'min.compaction.lag.ms': { kind: 'long', fallback: str(0), validate: atLeast(0), doc: 'Accepted, no effect.' },
+  'min.compaction.lag.ms': {
+    kind: 'long',
+    broker: 'log.cleaner.min.compaction.lag.ms',
+    fallback: fromBroker('log.cleaner.min.compaction.lag.ms'),
+    validate: atLeast(0),
+    doc: 'Compacted topics: a record stays uncompacted at least this long.',
+  },
   'min.insync.replicas': {
     kind: 'int',
     broker: 'min.insync.replicas',
@@ -189,7 +215,9 @@ export function validateTopicConfigValue(name: string, value: string | null): st
   if (!def) throw new TopicConfigError(`Unknown topic config name: ${name}`);
   if (value === null) throw new TopicConfigError(`Null value not supported for topic configs: ${name}`);
   const v = value.trim();
-  const bad = (why: string) => new TopicConfigError(`Invalid value ${value} for configuration ${name}: ${why}`);
+  // Kafka names the parsed value (a DOUBLE as Java writes it: 2 -> 2.0)
+  const shown = () => (def.kind === 'double' && Number.isFinite(Number(v)) && v !== '' ? javaDouble(Number(v)) : value);
+  const bad = (why: string) => new TopicConfigError(`Invalid value ${shown()} for configuration ${name}: ${why}`);
   switch (def.kind) {
     case 'int':
     case 'long': {
@@ -208,22 +236,41 @@ export function validateTopicConfigValue(name: string, value: string | null): st
   const norm =
     def.kind === 'boolean'
       ? v.toLowerCase()
-      : def.kind === 'list'
-        ? v
-            .split(',')
-            .map((x) => x.trim())
-            .join(',')
-        : v;
+      : def.kind === 'double'
+        ? javaDouble(Number(v))
+        : def.kind === 'list'
+          ? v
+              .split(',')
+              .map((x) => x.trim())
+              .join(',')
+          : v;
   const problem = def.validate?.(norm);
-  if (problem) throw bad(problem);
+  if (typeof problem === 'string') throw bad(problem);
+  if (problem) throw new TopicConfigError(`Invalid value ${problem.value} for configuration ${name}: ${problem.problem}`);
   return norm;
 }
 
-/** Validates a whole set of overrides (including cross-field checks); returns them normalised. */
-export function validateTopicConfigs(configs: Record<string, string | null>): TopicConfigs {
+/**
+ * Validates a whole set of overrides and returns them normalised; with the broker configuration
+ * (whose settings give the defaults) also Kafka's cross-field check of the effective values.
+ */
+export function validateTopicConfigs(configs: Record<string, string | null>, broker?: BrokerConfig): TopicConfigs {
   const out: TopicConfigs = {};
   for (const [name, value] of Object.entries(configs)) out[name] = validateTopicConfigValue(name, value);
+  if (broker) {
+    // Kafka's LogConfig.validateValues, on the defaults merged with the overrides
+    const minLag = longOf(topicConfigValue(out, broker, 'min.compaction.lag.ms'));
+    const maxLag = longOf(topicConfigValue(out, broker, 'max.compaction.lag.ms'));
+    if (minLag > maxLag) {
+      throw new TopicConfigError(`conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`);
+    }
+  }
   return out;
+}
+
+/** A LONG value as Kafka parses it; the JS number standing for Long.MAX_VALUE is Long.MAX_VALUE. */
+function longOf(v: string): bigint {
+  return v === String(LONG_MAX) ? 2n ** 63n - 1n : BigInt(v);
 }
 
 export type ConfigSourceName = 'DYNAMIC_TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG';
@@ -280,10 +327,13 @@ export interface TopicRuntimeConfig {
   compressionType: string;
   minInsyncReplicas: number;
   cleanupPolicy: string[];
+  /** cleanup.policy includes compact: produce refuses records without a key. */
+  compacted: boolean;
 }
 
 export function runtimeConfig(overrides: TopicConfigs, broker: BrokerConfig): TopicRuntimeConfig {
   const get = (n: string) => topicConfigValue(overrides, broker, n);
+  const cleanupPolicy = get('cleanup.policy').split(',');
   return {
     maxMessageBytes: Number(get('max.message.bytes')),
     logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
@@ -291,22 +341,38 @@ export function runtimeConfig(overrides: TopicConfigs, broker: BrokerConfig): To
     timestampAfterMaxMs: Math.min(Number(get('message.timestamp.after.max.ms')), LONG_MAX),
     compressionType: get('compression.type'),
     minInsyncReplicas: Number(get('min.insync.replicas')),
-    cleanupPolicy: get('cleanup.policy').split(','),
+    cleanupPolicy,
+    compacted: cleanupPolicy.includes('compact'),
   };
 }
 
-/** Storage LogConfig for a topic: retention, segments, flush, index interval, durability. */
+/**
+ * Storage LogConfig for a topic: retention, segments, flush, index interval, durability, and the
+ * compaction settings (cleanup.policy as compact/delete, dirty ratio, compaction lags, tombstone
+ * retention). A policy without delete also passes retention.ms and retention.bytes as -1: Kafka
+ * ignores them then (UnifiedLog.deleteOldSegments), so nothing of a compacted log may age out,
+ * whatever the storage layer's retention checks.
+ */
 export function toLogConfig(overrides: TopicConfigs, broker: BrokerConfig): LogConfig {
-  const n = (name: string) => Math.min(Number(topicConfigValue(overrides, broker, name)), LONG_MAX);
+  const get = (name: string) => topicConfigValue(overrides, broker, name);
+  const n = (name: string) => Math.min(Number(get(name)), LONG_MAX);
+  const policy = get('cleanup.policy').split(',');
+  const del = policy.includes('delete');
   return logConfig({
     segmentBytes: n('segment.bytes'),
     segmentMs: n('segment.ms'),
     segmentIndexBytes: n('segment.index.bytes'),
     indexIntervalBytes: n('index.interval.bytes'),
-    retentionMs: n('retention.ms'),
-    retentionBytes: n('retention.bytes'),
+    retentionMs: del ? n('retention.ms') : -1,
+    retentionBytes: del ? n('retention.bytes') : -1,
     flushMessages: n('flush.messages'),
     flushMs: n('flush.ms'),
     durableAppend: broker.fsyncBeforeAck,
+    compact: policy.includes('compact'),
+    delete: del,
+    minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: n('min.compaction.lag.ms'),
+    maxCompactionLagMs: n('max.compaction.lag.ms'),
+    deleteRetentionMs: n('delete.retention.ms'),
   });
 }

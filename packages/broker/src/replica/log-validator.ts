@@ -14,8 +14,14 @@
 //     segment.bytes (RECORD_LIST_TOO_LARGE);
 //   - the topic's compression.type: 'producer' keeps the batch as sent; any other codec
 //     differing from the batch's is applied by decoding the batch and re-encoding it with the
-//     topic's codec (the only place the broker decodes records). Producer id, epoch, base sequence,
-//     transactional flag, timestamps and offset deltas are kept.
+//     topic's codec. Producer id, epoch, base sequence, transactional flag, timestamps and offset
+//     deltas are kept;
+//   - compacted topics (cleanup.policy includes compact): every record must have a key (Kafka's
+//     LogValidator.validateKey), so their records are decoded (in place when uncompressed, else
+//     decompressed once, shared with a recompression); each keyless record is named by its index
+//     in the batch and the batch is refused, INVALID_RECORD (RecordValidationError: Produce v8+
+//     answers record_errors). Recompression and compacted topics are the only places the broker
+//     decodes records.
 //
 // Offsets, leader epoch and LogAppendTime are stamped by the log on append, not here.
 import {
@@ -23,17 +29,20 @@ import {
   CURRENT_MAGIC,
   CompressionType,
   ErrorCode,
+  BATCH_HEADER_SIZE,
   InvalidBatchError,
   LOG_OVERHEAD,
   Off,
+  RecordFormatError,
   batchSizeAt,
   compressionOf,
   decodeRecordBatch,
   encodeRecordBatch,
+  readRecords,
   validateBatch,
   type DecodedBatch,
 } from '@tributary/protocol';
-import { PartitionError } from './partition-error.ts';
+import { PartitionError, RecordValidationError, type RecordError } from './partition-error.ts';
 
 const CODECS: Record<string, CompressionType | null> = {
   producer: null,
@@ -53,6 +62,8 @@ export interface ValidationLimits {
   segmentBytes: number;
   /** Topic compression.type. */
   compressionType: string;
+  /** cleanup.policy includes compact: every record needs a key. */
+  compactedTopic: boolean;
   /** Timestamp bounds for CreateTime topics (null for LogAppendTime topics). */
   timestamps: { now: number; beforeMaxMs: number; afterMaxMs: number } | null;
 }
@@ -100,8 +111,46 @@ export function validateRecords(records: Buffer, limits: ValidationLimits): Vali
     throw new PartitionError(ErrorCode.INVALID_RECORD, `Control records cannot be produced by clients (${limits.topicPartition})`);
   if (limits.timestamps) checkTimestamps(records, 0, limits.timestamps, limits);
   const target = CODECS[limits.compressionType] ?? null;
-  const recompress = target !== null && compressionOf(attrs) !== target;
-  return { records: recompress ? recompressBatch(records, target, limits) : records };
+  const recompress = target !== null && compressionOf(attrs) !== target ? target : null;
+  if (limits.compactedTopic) return { records: checkKeys(records, attrs, recompress, limits) };
+  return { records: recompress !== null ? recompressBatch(records, recompress, limits) : records };
+}
+
+/**
+ * Compacted topics: refuses the batch when records lack a key (Kafka's validateKey), naming every
+ * such record; then recompresses if asked. Uncompressed batches are scanned in place, synchronously.
+ */
+function checkKeys(records: Buffer, attrs: number, recompress: CompressionType | null, limits: ValidationLimits): Buffer | Promise<Buffer> {
+  if (compressionOf(attrs) === CompressionType.None) {
+    const keyless: number[] = [];
+    let index = 0;
+    try {
+      readRecords(records, BATCH_HEADER_SIZE, records.length, records.readInt32BE(Off.RecordsCount), (_o, _t, key) => {
+        if (key === null) keyless.push(index);
+        index++;
+      });
+    } catch (err) {
+      if (err instanceof RecordFormatError) throw batchError(new InvalidBatchError('bad-record', err.message), limits.topicPartition);
+      throw err;
+    }
+    refuseKeyless(keyless, limits);
+    return recompress !== null ? recompressBatch(records, recompress, limits) : records;
+  }
+  return decodeBatch(records, limits).then((b) => {
+    const keyless: number[] = [];
+    b.records.forEach((r, i) => {
+      if (r.key === null) keyless.push(i);
+    });
+    refuseKeyless(keyless, limits);
+    return recompress !== null ? reencode(b, recompress, limits) : records;
+  });
+}
+
+function refuseKeyless(indexes: number[], limits: ValidationLimits): void {
+  if (indexes.length === 0) return;
+  const message = `Compacted topic cannot accept message without key in topic partition ${limits.topicPartition}`;
+  const errors: RecordError[] = indexes.map((batchIndex) => ({ batchIndex, batchIndexErrorMessage: message }));
+  throw new RecordValidationError(ErrorCode.INVALID_RECORD, errors);
 }
 
 /**
@@ -162,14 +211,20 @@ function checkProduceRecords(records: Buffer, version: number): void {
   if (records.length > first) throw invalid('are only allowed to contain exactly one record batch per partition');
 }
 
-async function recompressBatch(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
-  let b: DecodedBatch;
+async function decodeBatch(records: Buffer, limits: ValidationLimits): Promise<DecodedBatch> {
   try {
-    b = await decodeRecordBatch(records, 0, { verifyCrc: false });
+    return await decodeRecordBatch(records, 0, { verifyCrc: false });
   } catch (err) {
     if (err instanceof InvalidBatchError) throw batchError(err, limits.topicPartition);
     throw err;
   }
+}
+
+async function recompressBatch(records: Buffer, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
+  return reencode(await decodeBatch(records, limits), codec, limits);
+}
+
+async function reencode(b: DecodedBatch, codec: CompressionType, limits: ValidationLimits): Promise<Buffer> {
   const batch = await encodeRecordBatch({
     records: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
     compression: codec,

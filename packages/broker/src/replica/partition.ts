@@ -250,6 +250,7 @@ export class Partition {
       maxMessageBytes: cfg.maxMessageBytes,
       segmentBytes: this.log.config.segmentBytes,
       compressionType: cfg.compressionType,
+      compactedTopic: cfg.compacted,
       timestamps: cfg.logAppendTime
         ? null
         : { now: time.now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },

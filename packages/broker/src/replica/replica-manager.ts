@@ -51,6 +51,7 @@ import { divergingEpoch } from './divergence.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
 import { preferredReadReplica } from './replica-selector.ts';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../config/definitions.ts';
+import { RecordValidationError } from './partition-error.ts';
 import { Partition, PartitionError, type AlterIsr, type AppendOptions, type AppendOrigin, type AppendResult } from './partition.ts';
 import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { UNVERIFIED, startProduceVerification, type ProduceVerification, type VerifyTransaction } from './produce-verification.ts';
@@ -89,7 +90,8 @@ interface TopicConfigHolder {
   log: LogConfig;
 }
 
-export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader' | 'recordErrors'>;
+/** A partition's Produce answer; recordErrors (Produce v8+) name the records a refused batch was refused for. */
+export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader'>;
 export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'> & {
   /** Only to a follower whose log diverged from the leader's (Fetch v12+). */
   divergingEpoch?: { epoch: number; endOffset: bigint };
@@ -143,8 +145,11 @@ export type FetchMessagesResponse = Array<{ topic: string; topicId: string; part
 const EMPTY = Buffer.alloc(0);
 const NOT_HOSTED = 'This server does not host this topic-partition.';
 
+/** Shared by every answer without record errors (never mutated). */
+const NO_RECORD_ERRORS: ProducePartitionResponse['recordErrors'] = Object.freeze([]) as unknown as ProducePartitionResponse['recordErrors'];
+
 export function produceError(index: number, errorCode: number, errorMessage: string | null = null): ProducePartitionResponse {
-  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: NO_RECORD_ERRORS, errorMessage };
 }
 
 export function fetchError(partitionIndex: number, errorCode: number): FetchPartitionResponse {
@@ -208,6 +213,9 @@ export class ReplicaManager {
       defaultConfig: toLogConfig({}, c),
       retentionCheckIntervalMs: c.get('log.retention.check.interval.ms'),
       highWatermark: (t, p) => this.getPartition(t, p)?.highWatermark,
+      cleaner: c.cleanerConfig,
+      // the cleaner stays below min(HW, first unstable offset); a log without its Partition yet: none
+      lastStableOffset: (t, p) => this.getPartition(t, p)?.lastStableOffset,
     });
   }
 
@@ -577,6 +585,14 @@ export class ReplicaManager {
   private appendFailed(p: Partition, err: unknown): ProducePartitionResponse {
     // The topic was deleted while this append was in flight.
     if (this.getPartition(p.topic, p.partition) !== p) return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    if (err instanceof RecordValidationError) {
+      // Kafka's RecordValidationException answer: the records named, with the log start offset
+      return {
+        ...produceError(p.partition, err.errorCode, err.message),
+        logStartOffset: BigInt(p.logStartOffset),
+        recordErrors: err.recordErrors,
+      };
+    }
     return produceError(p.partition, errorCodeOf(err), (err as Error).message ?? null);
   }
 
@@ -734,6 +750,7 @@ function appended(p: Partition, info: AppendResult): ProducePartitionResponse {
     baseOffset: BigInt(info.firstOffset),
     logAppendTimeMs: BigInt(info.logAppendTimeMs),
     logStartOffset: BigInt(p.logStartOffset),
+    recordErrors: NO_RECORD_ERRORS,
     errorMessage: null,
   };
 }

@@ -67,17 +67,32 @@ const joinReq = (groupId: string) => ({
 });
 
 describe('GroupCoordinatorService', () => {
+  it('takes segment.bytes of __consumer_offsets from offsets.topic.segment.bytes', async () => {
+    const host = new FakeHost();
+    const c = BrokerConfig.load({
+      settings: { 'log.dirs': '/nonexistent', 'offsets.topic.num.partitions': 2, 'offsets.topic.segment.bytes': 5242880 },
+    });
+    const service = new GroupCoordinatorService({ config: c, host, log: silentLogger, time });
+    await service.ensureOffsetsTopic();
+    assert.deepEqual(host.created[0]!.configs, { 'cleanup.policy': 'compact', 'segment.bytes': '5242880', 'compression.type': 'producer' });
+    await service.loaded();
+    service.shutdown();
+  });
+
   it('creates __consumer_offsets once on first use, compacted, with offsets.topic.num.partitions', async () => {
     const host = new FakeHost();
     const service = new GroupCoordinatorService({ config, host, log: silentLogger, time });
     service.startup(); // no topic yet: nothing to load
     assert.equal((await service.coordinator.joinGroup(joinReq('g'))).errorCode, 16); // NOT_COORDINATOR
     await Promise.all([service.ensureOffsetsTopic(), service.ensureOffsetsTopic(), service.ensureOffsetsTopic()]);
-    assert.equal(host.created.length, 1);
-    assert.deepEqual(
-      [host.created[0]!.topic, host.created[0]!.n, host.created[0]!.configs['cleanup.policy']],
-      ['__consumer_offsets', 4, 'compact'],
-    );
+    // exactly Kafka's GroupCoordinator.offsetsTopicConfigs: no retention overrides
+    assert.deepEqual(host.created, [
+      {
+        topic: '__consumer_offsets',
+        n: 4,
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': '104857600', 'compression.type': 'producer' },
+      },
+    ]);
     await service.loaded();
     const res = await service.coordinator.joinGroup(joinReq('g'));
     assert.equal(res.errorCode, 0);

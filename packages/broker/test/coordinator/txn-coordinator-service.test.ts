@@ -84,8 +84,6 @@ describe('TransactionCoordinatorService', () => {
           'unclean.leader.election.enable': 'false',
           'min.insync.replicas': '2',
           'segment.bytes': '104857600',
-          'retention.ms': '-1',
-          'retention.bytes': '-1',
         },
       },
     ]);

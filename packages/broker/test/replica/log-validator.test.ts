@@ -12,6 +12,7 @@ const limits = (o: Partial<ValidationLimits> = {}): ValidationLimits => ({
   maxMessageBytes: 1_048_588,
   segmentBytes: 1 << 30,
   compressionType: 'producer',
+  compactedTopic: false,
   timestamps: { now: T0, beforeMaxMs: 1000, afterMaxMs: 3_600_000 },
   ...o,
 });
@@ -226,5 +227,69 @@ describe('validateRecords: compression.type', () => {
       assert.match(err.message, /bytes after recompression, which exceeds the maximum configured value of 5000\.$/);
       return true;
     });
+  });
+});
+
+describe('validateRecords: compacted topics (every record needs a key)', () => {
+  const compacted = (o: Partial<ValidationLimits> = {}) => limits({ compactedTopic: true, ...o });
+  const records = (keys: Array<string | null>) => keys.map((key, i) => ({ key, value: `v${i}`, timestamp: T0 }));
+  const noKey = 'Compacted topic cannot accept message without key in topic partition t-0';
+
+  it('an uncompressed keyed batch is scanned in place and returned as is, synchronously', async () => {
+    const b = await encodeRecordBatch({ records: records(['a', 'b', 'a']) });
+    assert.equal(validateRecords(b, compacted()).records, b);
+  });
+
+  it('an uncompressed batch with keyless records: INVALID_RECORD (87) naming each, synchronously', async () => {
+    const b = await encodeRecordBatch({ records: records(['a', null, 'c', null]) });
+    assert.throws(
+      () => validateRecords(b, compacted()),
+      (err: Error & { errorCode?: number; recordErrors?: unknown }) => {
+        assert.equal(err.name, 'RecordValidationError');
+        assert.equal(err.errorCode, 87);
+        assert.deepEqual(err.recordErrors, [
+          { batchIndex: 1, batchIndexErrorMessage: noKey },
+          { batchIndex: 3, batchIndexErrorMessage: noKey },
+        ]);
+        assert.equal(
+          err.message,
+          `One or more records have been rejected due to 2 record errors in total, and only showing the first three errors at most: [RecordError(batchIndex=1, message='${noKey}'), RecordError(batchIndex=3, message='${noKey}')]`,
+        );
+        return true;
+      },
+    );
+  });
+
+  it('a compressed batch is decompressed once: refused asynchronously, or kept as sent', async () => {
+    const bad = await encodeRecordBatch({ records: records(['a', 'b', null]), compression: CompressionType.Snappy });
+    const out = validateRecords(bad, compacted()).records;
+    assert.ok(out instanceof Promise);
+    await assert.rejects(out, (err: Error & { errorCode?: number; recordErrors?: unknown }) => {
+      assert.deepEqual([err.errorCode, err.recordErrors], [87, [{ batchIndex: 2, batchIndexErrorMessage: noKey }]]);
+      return true;
+    });
+    const good = await encodeRecordBatch({ records: records(['a', 'b']), compression: CompressionType.Snappy });
+    assert.equal(await validateRecords(good, compacted()).records, good);
+  });
+
+  it("checks keys before recompressing to the topic's codec", async () => {
+    const bad = await encodeRecordBatch({ records: records([null, 'b']) });
+    // uncompressed: refused at once, before any recompression
+    assert.throws(() => validateRecords(bad, compacted({ compressionType: 'gzip' })), { errorCode: 87 });
+    const good = await encodeRecordBatch({ records: records(['a', 'b']), compression: CompressionType.Lz4 });
+    const out = await decodeRecordBatch(await validateRecords(good, compacted({ compressionType: 'gzip' })).records);
+    assert.deepEqual([out.compression, out.records.map((r) => r.key?.toString())], [CompressionType.Gzip, ['a', 'b']]);
+  });
+
+  it('a malformed record found while scanning keys: CORRUPT_MESSAGE (2)', async () => {
+    const b = await encodeRecordBatch({ records: records(['a', 'b']) });
+    b.writeInt32BE(3, Off.RecordsCount); // one record more than the batch holds
+    b.writeInt32BE(2, Off.LastOffsetDelta);
+    refused(recrc(b), compacted(), 2, /^Invalid record batch in produce request to t-0: /);
+  });
+
+  it('delete topics never decode: a keyless batch is returned as is', async () => {
+    const b = await encodeRecordBatch({ records: records([null]) });
+    assert.equal(validateRecords(b, limits()).records, b);
   });
 });

@@ -64,6 +64,7 @@ const ok = (index: number, baseOffset: number) => ({
   baseOffset: BigInt(baseOffset),
   logAppendTimeMs: -1n,
   logStartOffset: 0n,
+  recordErrors: [],
   errorMessage: null,
 });
 const failed = (index: number, errorCode: number, errorMessage: string | null = null) => ({
@@ -72,6 +73,7 @@ const failed = (index: number, errorCode: number, errorMessage: string | null = 
   baseOffset: -1n,
   logAppendTimeMs: -1n,
   logStartOffset: -1n,
+  recordErrors: [],
   errorMessage,
 });
 const summary = (r: FetchMessagesResponse) =>

@@ -148,7 +148,7 @@ export class KafkaAdmin implements Admin {
 
   async describeConfigs(
     resources: ConfigResource[],
-    options: { overridesOnly?: boolean } = {},
+    options: { overridesOnly?: boolean; excludeDefaults?: boolean } = {},
   ): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     for (const res of resources) {
@@ -166,6 +166,8 @@ export class KafkaAdmin implements Admin {
           // configSource (v1+): 1 DYNAMIC_TOPIC_CONFIG, 2 DYNAMIC_BROKER_CONFIG, 3 DYNAMIC_DEFAULT_BROKER_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG
           if (options.overridesOnly && (cfg.configSource >= 0 ? cfg.configSource !== (res.type === 'topic' ? 1 : 2) : cfg.isDefault))
             continue;
+          // Kafka's ConfigEntry.isDefault(): the source is DEFAULT_CONFIG
+          if (options.excludeDefaults && (cfg.configSource >= 0 ? cfg.configSource === 5 : cfg.isDefault)) continue;
           configs[cfg.name] = cfg.value;
         }
         out.set(`${res.type}:${res.name}`, configs);

@@ -11,7 +11,7 @@ let broker: TestBroker;
 let kafka: Kafka;
 
 before(async () => {
-  broker = await startBroker({ settings: { 'num.partitions': 2 } });
+  broker = await startBroker({ settings: { 'num.partitions': 2, 'log.cleaner.delete.retention.ms': 3600000 } });
   kafka = new Kafka({ bootstrapServers: broker.bootstrap });
 });
 after(async () => {
@@ -67,6 +67,11 @@ describe('admin against a Tributary broker', () => {
     assert.equal(all['retention.ms'], '60000');
     assert.equal(all['cleanup.policy'], 'delete');
     assert.deepEqual((await admin.describeConfigs([{ type: 'topic', name: 'cfg' }], { overridesOnly: true })).get('topic:cfg'), {
+      'retention.ms': '60000',
+    });
+    // not from defaults: the override and the broker setting the topic inherits (kafka-topics.sh's view)
+    assert.deepEqual((await admin.describeConfigs([{ type: 'topic', name: 'cfg' }], { excludeDefaults: true })).get('topic:cfg'), {
+      'delete.retention.ms': '3600000',
       'retention.ms': '60000',
     });
 

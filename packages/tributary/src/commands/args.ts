@@ -85,6 +85,48 @@ export function keyValues(items: readonly string[], option: string): Record<stri
   return out;
 }
 
+/**
+ * Config `k=v` pairs (topics create --config, alter-config --add-config): as keyValues, and list
+ * values as both Kafka tools write them: kafka-configs.sh's brackets (`cleanup.policy=[compact,delete]`)
+ * and kafka-topics.sh's plain commas (`--config cleanup.policy=compact,delete`: an item without `=`
+ * continues the value before it).
+ */
+export function configValues(items: readonly string[], option: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    let last: string | null = null;
+    for (const pair of splitOutsideBrackets(item)) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      if (eq <= 0) {
+        if (last === null) throw new UsageError(`--${option} expects key=value, got "${pair}"`);
+        out[last] += `,${pair}`;
+        continue;
+      }
+      last = pair.slice(0, eq);
+      const v = pair.slice(eq + 1);
+      out[last] = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+    }
+  }
+  return out;
+}
+
+function splitOutsideBrackets(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '[') depth++;
+    else if (s[i] === ']') depth = Math.max(0, depth - 1);
+    else if (s[i] === ',' && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
 /** Comma-separated names from repeated options. */
 export function names(items: readonly string[]): string[] {
   return items.flatMap((i) => i.split(',')).filter((s) => s !== '');

@@ -1,10 +1,13 @@
 // `tributary topics list|create|describe|delete|alter-config`: topic administration through
 // @tributary/client's admin, with kafka-topics.sh's option names and output layout
 // (`Topic: x<TAB>TopicId: ...<TAB>PartitionCount: 3 ...`, then one line per partition).
-// `alter-config` takes kafka-configs.sh's `--add-config k=v,...` and `--delete-config k,...`.
+// `describe`'s Configs are those not from Kafka's defaults (the topic's overrides and the broker
+// settings it inherits), as kafka-topics.sh lists them. `alter-config` takes kafka-configs.sh's
+// `--add-config k=v,...` (a list value in brackets: `cleanup.policy=[compact,delete]`) and
+// `--delete-config k,...`; `create --config` also takes kafka-topics.sh's `cleanup.policy=compact,delete`.
 import type { Admin } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
-import { intOption, keyValues, names, type ParsedArgs } from './args.ts';
+import { configValues, intOption, names, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
 
 const USAGE = `Usage: tributary topics <list|create|describe|delete|alter-config> [options]
@@ -45,7 +48,7 @@ async function create(admin: Admin, p: ParsedArgs): Promise<number> {
   const partitions = intOption(p, 'partitions');
   const replicationFactor = intOption(p, 'replication-factor');
   if (partitions !== undefined && partitions < 1) throw new UsageError('--partitions must be at least 1');
-  const configs = keyValues(p.repeated.get('config') ?? [], 'config');
+  const configs = configValues(p.repeated.get('config') ?? [], 'config');
   try {
     await admin.createTopics([{ name, partitions, replicationFactor, configs }]);
   } catch (err) {
@@ -65,7 +68,7 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
   try {
     configs = await admin.describeConfigs(
       topics.map((name) => ({ type: 'topic' as const, name })),
-      { overridesOnly: true },
+      { excludeDefaults: true }, // as kafka-topics.sh: every config whose source is not DEFAULT_CONFIG
     );
   } catch {
     // a broker without DescribeConfigs: describe without configs
@@ -101,7 +104,7 @@ async function remove(admin: Admin, p: ParsedArgs): Promise<number> {
 
 async function alterConfig(admin: Admin, p: ParsedArgs): Promise<number> {
   const name = oneTopic(p, 'alter-config');
-  const changes: Record<string, string | null> = keyValues(p.repeated.get('add-config') ?? [], 'add-config');
+  const changes: Record<string, string | null> = configValues(p.repeated.get('add-config') ?? [], 'add-config');
   for (const k of names(p.repeated.get('delete-config') ?? [])) changes[k] = null;
   if (Object.keys(changes).length === 0) throw new UsageError('topics alter-config needs --add-config or --delete-config');
   await admin.alterConfigs({ type: 'topic', name }, changes);
