@@ -450,6 +450,7 @@ export class BrokerCore {
     this.unsubscribe?.();
     this.unsubscribe = null;
     try {
+      await this._replicas?.stopLogCleaner();
       this._replicas?.shutdown();
     } catch (err) {
       this.log.error('storage shutdown failed', { err });

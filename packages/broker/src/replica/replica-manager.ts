@@ -244,6 +244,11 @@ export class ReplicaManager {
   /** HWs from replication-offset-checkpoint, read at startup (partitions made later take theirs). */
   private checkpointedHighWatermarks = new Map<string, number>();
 
+  /** Stops the log cleaner and waits for its jobs to end (before `shutdown` closes the logs under them). */
+  async stopLogCleaner(): Promise<void> {
+    await this.logs.cleaner?.shutdown();
+  }
+
   /** Completes waiting fetches, writes the HW checkpoint, flushes and closes every log. */
   shutdown(): void {
     if (!this.started) return;
