@@ -26,3 +26,7 @@ export * from './buffer-pool.ts';
 export * from './meta-properties.ts';
 export * from './format-storage.ts';
 export * from './cleaner/clean-job.ts';
+export { cleanLog } from './cleaner/cleaner.ts';
+export { cleanableRange } from './cleaner/cleanable.ts';
+export { SkimpyOffsetMap, OFFSET_MAP_ENTRY_SIZE } from './cleaner/offset-map.ts';
+export { CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX } from './cleaner/segment-swap.ts';
