@@ -183,11 +183,6 @@ export class TransactionIndex {
     if (this.exists) this.entries = null;
   }
 
-  /** The file exists (created by the first append, or found at load). */
-  get fileExists(): boolean {
-    return this.exists;
-  }
-
   /** Renames the file, when there is one (its descriptor is closed first). */
   renameTo(path: string): void {
     this.fds.close(this.path);
