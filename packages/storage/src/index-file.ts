@@ -65,7 +65,8 @@ export class IndexFile {
   dirty = false;
 
   constructor(
-    readonly path: string,
+    /** Changes only with renameTo (the cleaner's .cleaned -> .swap -> final names). */
+    public path: string,
     readonly entrySize: number,
     readonly baseOffset: number,
     private fds: FdCache,
@@ -179,6 +180,13 @@ export class IndexFile {
   release(): void {
     this.cache.forget(this);
     this.buf = null;
+  }
+
+  /** Renames the file (its descriptor is closed first; entries in memory stay). */
+  renameTo(path: string): void {
+    this.fds.close(this.path);
+    this.fds.fs.renameSync(this.path, path);
+    this.path = path;
   }
 
   // ---- offset index view ----

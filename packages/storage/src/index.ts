@@ -33,3 +33,7 @@ export * from './cleaner/pacer.ts';
 export * from './cleaner/cleaner-manager.ts';
 export * from './cleaner/cleaner-stats.ts';
 export * from './cleaner/log-cleaner.ts';
+export { cleanLog } from './cleaner/cleaner.ts';
+export { cleanableRange } from './cleaner/cleanable.ts';
+export { SkimpyOffsetMap, OFFSET_MAP_ENTRY_SIZE } from './cleaner/offset-map.ts';
+export { CLEANED_FILE_SUFFIX, SWAP_FILE_SUFFIX } from './cleaner/segment-swap.ts';

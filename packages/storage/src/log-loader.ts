@@ -1,5 +1,6 @@
 // Opening a partition directory: finds the segments, removes leftovers of interrupted operations
-// (*.tmp, *.deleted, *.cleaned, *.swap, index files without a log), and recovers after an unclean
+// (*.tmp, *.deleted, index files without a log), finishes or undoes an interrupted cleaner swap
+// (*.cleaned, *.swap: cleaner/segment-swap.ts), and recovers after an unclean
 // shutdown: every segment from the one holding the recovery point onward is scanned batch by batch
 // (framing, magic, CRC, increasing offsets); the first invalid byte and everything after it is
 // truncated (later segments deleted) and the indexes are rebuilt. After a clean shutdown nothing is
@@ -20,6 +21,7 @@ import { rebuildProducerState, recoverProducerBatch } from './producer-state-reb
 import { TXN_INDEX_SUFFIX } from './transaction-index.ts';
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
+import { recoverInterruptedSwaps } from './cleaner/segment-swap.ts';
 
 /** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
 export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
@@ -48,7 +50,7 @@ export interface LoadReport {
   rebuiltIndexes: number;
 }
 
-const LEFTOVER = /\.(tmp|deleted|cleaned|swap)$/;
+const LEFTOVER = /\.(tmp|deleted)$/;
 
 /** Splits `<topic>-<partition>` (topic names may contain '-'); null when not a partition directory name. */
 export function parseTopicPartition(name: string): { topic: string; partition: number } | null {
@@ -71,7 +73,8 @@ export function loadPartitionLog(
   const fs = ctx.fs;
   fs.mkdirSync(dir);
   const bases: number[] = [];
-  const names = fs.readdirSync(dir);
+  let names = fs.readdirSync(dir);
+  if (recoverInterruptedSwaps(fs, dir, names)) names = fs.readdirSync(dir);
   const logs = new Set(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => n.slice(0, -LOG_SUFFIX.length)));
   for (const name of names) {
     if (LEFTOVER.test(name)) {

@@ -32,13 +32,11 @@ import { DEFAULT_CLEANER_CONFIG, type LogCleanerConfig } from './cleaner/clean-j
 import type { CleanerLogger } from './cleaner/cleaner-logger.ts';
 import { LogCleaner, type LogCleaning } from './cleaner/log-cleaner.ts';
 import type { PacingOptions } from './cleaner/pacer.ts';
+import { cleanLog } from './cleaner/cleaner.ts';
+import { cleanableRange } from './cleaner/cleanable.ts';
 
-/**
- * The cleaning of one log that the LogCleaner runs when LogManagerOptions.cleaning is not given:
- * THE one place to wire cleaner.ts's cleanLog and cleanable.ts's cleanableRange. Undefined: no
- * LogCleaner is made (compacted topics are not compacted).
- */
-const DEFAULT_LOG_CLEANING: LogCleaning | undefined = undefined;
+/** The cleaning of one log that the LogCleaner runs when LogManagerOptions.cleaning is not given (tests pass fakes). */
+const DEFAULT_LOG_CLEANING: LogCleaning = { cleanableRange, cleanLog };
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';

@@ -4,6 +4,8 @@
 // Index entries are added as Kafka does (LogSegment.append): before a batch, if more than
 // index.interval.bytes were appended since the last entry, the offset index maps the batch's last
 // offset to its position and the time index records the largest timestamp so far.
+// The log cleaner writes a segment under temporary names (`<base>.log.cleaned`, ... then `.swap`,
+// see cleaner/segment-swap.ts): `fileSuffix` follows every file name until changeFileSuffixes.
 import type { BufferPool } from './buffer-pool.ts';
 import { Attr, computeBatchCrc, Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, CURRENT_MAGIC } from '@tributary/protocol';
 import { hasProducerId, readProducerBatch, type ProducerBatch } from './producer-batches.ts';
@@ -52,7 +54,8 @@ const SCAN_CHUNK = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCAN_CHUNK);
 
 export class LogSegment {
-  readonly logPath: string;
+  /** Changes only with changeFileSuffixes. */
+  logPath: string;
   readonly offsetIndex: IndexFile;
   readonly timeIndex: IndexFile;
   readonly txnIndex: TransactionIndex;
@@ -82,6 +85,8 @@ export class LogSegment {
   private readEndPosition = -1;
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
   indexesChecked = false;
+  /** deleteFiles ran: the segment left its log (a job holding it, such as the cleaner's, must stop). */
+  deleted = false;
 
   constructor(
     private ctx: SegmentContext,
@@ -91,10 +96,12 @@ export class LogSegment {
     offsetEntries: number,
     timeEntries: number,
     txnIndexExists = false,
+    /** Appended to every file name: '' for a segment of the log, '.cleaned' or '.swap' while the cleaner swaps it in. */
+    private fileSuffix = '',
   ) {
-    this.logPath = `${dir}/${segmentFileName(baseOffset, LOG_SUFFIX)}`;
+    this.logPath = `${dir}/${segmentFileName(baseOffset, LOG_SUFFIX)}${fileSuffix}`;
     this.offsetIndex = new IndexFile(
-      `${dir}/${segmentFileName(baseOffset, INDEX_SUFFIX)}`,
+      `${dir}/${segmentFileName(baseOffset, INDEX_SUFFIX)}${fileSuffix}`,
       OFFSET_INDEX_ENTRY,
       baseOffset,
       ctx.fds,
@@ -102,14 +109,19 @@ export class LogSegment {
       offsetEntries,
     );
     this.timeIndex = new IndexFile(
-      `${dir}/${segmentFileName(baseOffset, TIME_INDEX_SUFFIX)}`,
+      `${dir}/${segmentFileName(baseOffset, TIME_INDEX_SUFFIX)}${fileSuffix}`,
       TIME_INDEX_ENTRY,
       baseOffset,
       ctx.fds,
       ctx.indexCache,
       timeEntries,
     );
-    this.txnIndex = new TransactionIndex(ctx.fds, `${dir}/${segmentFileName(baseOffset, TXN_INDEX_SUFFIX)}`, baseOffset, txnIndexExists);
+    this.txnIndex = new TransactionIndex(
+      ctx.fds,
+      `${dir}/${segmentFileName(baseOffset, TXN_INDEX_SUFFIX)}${fileSuffix}`,
+      baseOffset,
+      txnIndexExists,
+    );
     this.size = size;
     this.flushedSize = size;
     this.nextOffset = size === 0 ? baseOffset : -1;
@@ -123,6 +135,33 @@ export class LogSegment {
     seg.createFiles();
     seg.indexesChecked = true;
     return seg;
+  }
+
+  /**
+   * A new segment under temporary names (`<base>.log<suffix>`, ...) with its log and index files
+   * created empty: the cleaner's output (the .txnindex is created with its first entry).
+   */
+  static createWithSuffix(ctx: SegmentContext, dir: string, baseOffset: number, fileSuffix: string): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, 0, 0, 0, false, fileSuffix);
+    seg.createFiles();
+    seg.indexesChecked = true;
+    return seg;
+  }
+
+  /**
+   * Renames every file of the segment from suffix `from` to `to` (Kafka's changeFileSuffixes):
+   * the log first, then the offset, time and transaction indexes. Descriptors are closed first.
+   */
+  changeFileSuffixes(from: string, to: string): void {
+    if (from !== this.fileSuffix) throw new Error(`${this.logPath}: suffix is '${this.fileSuffix}', not '${from}'`);
+    const rename = (path: string) => path.slice(0, path.length - from.length) + to;
+    this.ctx.fds.close(this.logPath);
+    this.ctx.fs.renameSync(this.logPath, rename(this.logPath));
+    this.logPath = rename(this.logPath);
+    this.offsetIndex.renameTo(rename(this.offsetIndex.path));
+    this.timeIndex.renameTo(rename(this.timeIndex.path));
+    this.txnIndex.renameTo(rename(this.txnIndex.path));
+    this.fileSuffix = to;
   }
 
   /**
@@ -214,6 +253,12 @@ export class LogSegment {
       return false;
     });
     return ts;
+  }
+
+  /** MaxTimestamp of the first batch (read once, then kept), -1 when the segment is empty (Kafka's getFirstBatchTimestamp). */
+  getFirstBatchTimestamp(): number {
+    if (this.rollingBasedTimestamp < 0 && this.size > 0) this.rollingBasedTimestamp = this.firstBatchTimestamp();
+    return this.rollingBasedTimestamp;
   }
 
   /**
@@ -615,6 +660,7 @@ export class LogSegment {
 
   /** Deletes the segment's files. */
   deleteFiles(): void {
+    this.deleted = true;
     this.close();
     this.ctx.fs.unlinkSync(this.logPath);
     this.ctx.fs.unlinkSync(this.offsetIndex.path);

@@ -12,6 +12,10 @@
 // snapshots at their base offsets. The high watermark is the broker's (Partition): it reports it
 // here (onHighWatermarkUpdated), which lets completed transactions become stable.
 //
+// The log cleaner (cleaner/) reads closed segments while the log lives on, and swaps a cleaned
+// segment in with replaceSegments; `truncationCount`, `isClosed`, `isOffline` and each segment's
+// `deleted` flag tell a running clean that the log changed under it.
+//
 // Events: 'append' (AppendInfo) after every append, 'truncate' (newLogEndOffset), 'offline' (Error).
 import type { BufferPool } from './buffer-pool.ts';
 import { EventEmitter } from 'node:events';
@@ -29,6 +33,8 @@ import type { ProducerStateManager } from './producer-state.ts';
 import { applyProducerAppend, rebuildProducerState } from './producer-state-rebuild.ts';
 import type { AbortedTxn } from './transaction-index.ts';
 import type { TransactionVerificationCheck } from './transaction-verification.ts';
+import { CleanAbortedError } from './cleaner/clean-job.ts';
+import { swapSegmentFiles } from './cleaner/segment-swap.ts';
 
 /** A log dir whose new subdirectories are not yet fsynced into it (shared by the logs created meanwhile). */
 export interface DirSyncToken {
@@ -131,6 +137,8 @@ export class PartitionLog extends EventEmitter {
    */
   private readonly syncsInFlight = new Set<{ low: number }>();
   private closed = false;
+  /** Bumped by every truncation (truncateTo removing anything, truncateFullyAndStartAt). */
+  private truncations = 0;
 
   constructor(
     readonly ctx: SegmentContext,
@@ -217,6 +225,13 @@ export class PartitionLog extends EventEmitter {
   }
   get isOffline(): boolean {
     return this.offlineError !== null;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** Truncations so far: a clean begun before the latest one must not swap its segments in. */
+  get truncationCount(): number {
+    return this.truncations;
   }
   /** Bytes in all segments. */
   get size(): number {
@@ -611,6 +626,7 @@ export class PartitionLog extends EventEmitter {
       this.truncateFullyAndStartAt(offset);
       return true;
     }
+    this.truncations++;
     try {
       while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
         const gone = this.segments.pop()!;
@@ -637,6 +653,7 @@ export class PartitionLog extends EventEmitter {
   /** Deletes every segment and starts an empty log at `offset` (logStart = logEnd = offset). */
   truncateFullyAndStartAt(offset: number): void {
     this.ensureWritable();
+    this.truncations++;
     try {
       for (const s of this.segments) s.deleteFiles();
       const seg = LogSegment.create(this.ctx, this.dir, offset);
@@ -700,9 +717,10 @@ export class PartitionLog extends EventEmitter {
   }
 
   /**
-   * Retention: deletes closed segments (oldest first) past retention.ms by their largest timestamp,
-   * beyond retention.bytes, or below logStartOffset; never the active segment, never one reaching
-   * `highWatermark` or beyond. Returns how many segments were deleted.
+   * Retention: deletes closed segments (oldest first) below logStartOffset and, when the cleanup
+   * policy has `delete`, past retention.ms by their largest timestamp or beyond retention.bytes (a
+   * compact-only log keeps them); never the active segment, never one reaching `highWatermark` or
+   * beyond. Returns how many segments were deleted.
    */
   deleteOldSegments(highWatermark: number = this.logEndOffset): number {
     if (this.offlineError || this.closed) return 0;
@@ -711,14 +729,14 @@ export class PartitionLog extends EventEmitter {
     let deleted = 0;
     const underHw = (next: LogSegment | undefined) => next !== undefined && next.baseOffset <= highWatermark;
     deleted += this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
-    if (c.retentionMs >= 0) {
+    if (c.delete && c.retentionMs >= 0) {
       deleted += this.deleteSegmentsWhile((seg, next) => {
         if (!underHw(next)) return false;
         this.ensureSegmentLoaded(seg);
         return now - seg.largestTimestamp > c.retentionMs;
       });
     }
-    if (c.retentionBytes >= 0) {
+    if (c.delete && c.retentionBytes >= 0) {
       let excess = this.size - c.retentionBytes;
       deleted += this.deleteSegmentsWhile((seg, next) => {
         if (!underHw(next) || excess - seg.size < 0) return false;
@@ -727,6 +745,36 @@ export class PartitionLog extends EventEmitter {
       });
     }
     return deleted;
+  }
+
+  /**
+   * The cleaner's swap (Kafka's replaceSegments): `newSegment`, written and fsynced under its
+   * .cleaned names, replaces `oldSegments` — consecutive closed segments of this log, the first at
+   * the new segment's base offset — on disk crash-safely (cleaner/segment-swap.ts) and in
+   * `segments` in one synchronous step. Throws CleanAbortedError, touching nothing, when the log is
+   * closed or offline or those segments are no longer consecutive closed segments of it. An I/O
+   * error during the swap takes the log offline (the next load completes or undoes the swap).
+   * Producer snapshots, leader epochs and logStartOffset are unchanged.
+   */
+  replaceSegments(newSegment: LogSegment, oldSegments: readonly LogSegment[]): void {
+    const name = `${this.topic}-${this.partition}`;
+    if (this.offlineError) throw new CleanAbortedError(`log ${name} is offline`);
+    if (this.closed) throw new CleanAbortedError(`log ${name} is closed`);
+    const first = oldSegments[0];
+    if (!first || newSegment.baseOffset !== first.baseOffset)
+      throw new Error(`cleaned segment ${newSegment.baseOffset} must replace segments starting at its base offset`);
+    const at = this.segments.indexOf(first);
+    if (at < 0 || at + oldSegments.length >= this.segments.length || oldSegments.some((s, i) => this.segments[at + i] !== s)) {
+      throw new CleanAbortedError(
+        `log ${name} no longer has segments ${oldSegments.map((s) => s.baseOffset).join(', ')} before its active segment`,
+      );
+    }
+    try {
+      swapSegmentFiles(this.ctx.fs, this.dir, newSegment, oldSegments);
+    } catch (err) {
+      throw this.goOffline(err);
+    }
+    this.segments.splice(at, oldSegments.length, newSegment);
   }
 
   private deleteSegmentsWhile(pred: (seg: LogSegment, next: LogSegment | undefined) => boolean): number {

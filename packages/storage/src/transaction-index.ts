@@ -68,7 +68,8 @@ export class TransactionIndex {
 
   constructor(
     private readonly fds: FdCache,
-    readonly path: string,
+    /** Changes only with renameTo (the cleaner's .cleaned -> .swap -> final names). */
+    public path: string,
     readonly startOffset: number,
     exists: boolean,
   ) {
@@ -180,6 +181,13 @@ export class TransactionIndex {
   close(): void {
     this.fds.close(this.path);
     if (this.exists) this.entries = null;
+  }
+
+  /** Renames the file, when there is one (its descriptor is closed first). */
+  renameTo(path: string): void {
+    this.fds.close(this.path);
+    if (this.exists) this.fs.renameSync(this.path, path);
+    this.path = path;
   }
 
   delete(): void {

@@ -55,9 +55,12 @@ export interface CleanResult {
   bytesWritten: number;
   messagesRead: number;
   messagesWritten: number;
-  /** Keys in the offset map, and of how many records they were built. */
+  /** Keys in the offset map, and of how many records (and bytes of log) they were built. */
   mapKeys: number;
   mapMessages: number;
+  mapBytesRead: number;
+  /** Keyless records dropped (Kafka's invalid messages). */
+  invalidMessages: number;
   segmentsBefore: number;
   segmentsAfter: number;
   /** The earliest delete horizon still pending in what was kept (tombstones, markers), or -1: clean again then. */

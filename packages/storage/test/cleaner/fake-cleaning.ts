@@ -109,6 +109,8 @@ export class FakeCleaning implements LogCleaning {
         messagesWritten: 4,
         mapKeys: 4,
         mapMessages: 10,
+        mapBytesRead: 60,
+        invalidMessages: 0,
         segmentsBefore: 2,
         segmentsAfter: 1,
         nextDeleteHorizonMs: this.horizons.get(key) ?? -1,

@@ -249,6 +249,8 @@ test('describeCleanRun formats sizes in MB, the rate and the reduction', () => {
       messagesWritten: 250_000,
       mapKeys: 250_000,
       mapMessages: 1_000_000,
+      mapBytesRead: 10 * 1024 * 1024,
+      invalidMessages: 0,
       segmentsBefore: 10,
       segmentsAfter: 3,
       nextDeleteHorizonMs: -1,
