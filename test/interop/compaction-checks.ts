@@ -1,20 +1,26 @@
 // Shared pieces of the compaction interop tests: keyed records in versions, the latest version per
 // key as a client must see it after the log cleaner ran, and the on-disk size of a partition.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Consumed, Rec } from './harness.ts';
 
 /**
  * `versions` rounds over `keys` keys (round-major, so every key's versions spread over the whole
- * log), values long enough to fill segments; CreateTime timestamps `t0`, `t0 + 1`, ... in produce
+ * log), values of `valueBytes` that compress little, so segments fill as their sizes say; CreateTime timestamps `t0`, `t0 + 1`, ... in produce
  * order (ListOffsets by time can then be checked against offsets).
  */
 export function keyedVersions(tag: string, keys: number, versions: number, t0: number, valueBytes = 80): Rec[] {
   const out: Rec[] = [];
   for (let v = 0; v < versions; v++) {
     for (let k = 0; k < keys; k++) {
-      const value = `${tag} k${k} v${v} `.padEnd(valueBytes, 'x');
+      // hex of a hash pads the value: it compresses little, so segments fill as the sizes say
+      const pad = createHash('sha256')
+        .update(`${tag}/${k}/${v}`)
+        .digest('hex')
+        .repeat(Math.ceil(valueBytes / 64));
+      const value = `${tag} k${k} v${v} ${pad}`.slice(0, valueBytes);
       out.push({ key: `${tag}-k${k}`, value, headers: [['v', String(v)]], timestamp: t0 + out.length });
     }
   }

@@ -169,13 +169,14 @@ export function makeRecords(tag: string, n: number, opts: { headers?: boolean; t
 
 const str = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 
-/** Records as the broker stores them (our own reader, Fetch v11), with each batch's codec. */
+/** Records as the broker stores them (our own reader, Fetch v11, from `fromOffset`), with each batch's codec. */
 export async function storedRecords(
   port: number,
   topic: string,
   partition = 0,
+  fromOffset = 0,
 ): Promise<{ records: Consumed[]; batches: DecodedBatch[]; highWatermark: number }> {
-  const { batches, highWatermark } = await readPartition(port, topic, partition);
+  const { batches, highWatermark } = await readPartition(port, topic, partition, BigInt(fromOffset));
   const records = batches.flatMap((b) =>
     b.records.map((r) => ({
       offset: Number(r.offset),

@@ -557,23 +557,33 @@ export class PartitionLog extends EventEmitter {
     seg.indexesChecked = true;
   }
 
-  /** The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), or null when none. */
-  offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
+  /**
+   * The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), or null when
+   * none. Async: a compressed batch is decompressed to find the record; should the log cleaner swap
+   * the segment being searched meanwhile, the search starts again.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
     for (const seg of this.segments) {
       this.ensureSegmentLoaded(seg);
       if (seg.maxTimestamp < timestamp) continue;
       const fromOffset = Math.max(seg.timeIndex.lookupTimestamp(timestamp).offset, this.logStartOffset);
-      const start = seg.offsetIndex.lookupOffset(fromOffset).position;
-      let found: TimestampAndOffset | null = null;
-      seg.scan(start, (b) => {
-        if (b.lastOffset < this.logStartOffset || b.maxTimestamp < timestamp) return true;
+      let from = seg.offsetIndex.lookupOffset(fromOffset).position;
+      for (;;) {
+        let candidate: BatchInfo | null = null;
+        seg.scan(from, (b) => {
+          if (b.lastOffset < this.logStartOffset || b.maxTimestamp < timestamp) return true;
+          candidate = b;
+          return false;
+        });
+        const b = candidate as BatchInfo | null;
+        if (!b) break;
         const buf = Buffer.allocUnsafe(b.size);
         readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, b.size, b.position);
-        found = firstRecordAtOrAfter(buf, 0, b.size, timestamp, this.logStartOffset);
-        return found === null;
-      });
-      const hit = found as TimestampAndOffset | null;
-      if (hit) return hit;
+        const hit = await firstRecordAtOrAfter(buf, 0, b.size, timestamp, this.logStartOffset);
+        if (seg.deleted) return this.offsetForTimestamp(timestamp);
+        if (hit) return hit;
+        from = b.position + b.size;
+      }
     }
     return null;
   }

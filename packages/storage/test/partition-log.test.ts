@@ -1,7 +1,7 @@
 // PartitionLog over the in-memory fs: offsets, reads, index lookups at every boundary, roll, time lookups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Off } from '@tributary/protocol';
+import { CompressionType, Off, encodeRecordBatch } from '@tributary/protocol';
 import { buildBatch, batchOffsets } from './helpers/batches.ts';
 import { testEnv } from './helpers/env.ts';
 import { OffsetOutOfRangeError } from '../src/errors.ts';
@@ -180,7 +180,7 @@ test('roll on segment.ms (incoming timestamp minus the first batch timestamp, as
   assert.equal(log.segments.length, 4);
 });
 
-test('time index and offsetForTimestamp: exact record inside a batch, before all, after all, max timestamp', () => {
+test('time index and offsetForTimestamp: exact record inside a batch, before all, after all, max timestamp', async () => {
   const env = testEnv();
   const T = env.time.now() - 100_000;
   const log = env.open({ indexIntervalBytes: 100 }).getOrCreateLog('t', 0);
@@ -193,23 +193,23 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   }
   assert.equal(log.segments.length, 1);
   assert.ok(log.activeSegment.timeIndex.count > 10);
-  assert.deepEqual(log.offsetForTimestamp(0), { offset: 0, timestamp: T });
-  assert.deepEqual(log.offsetForTimestamp(T), { offset: 0, timestamp: T });
-  assert.deepEqual(log.offsetForTimestamp(T + 1), { offset: 1, timestamp: T + 1 });
-  assert.deepEqual(log.offsetForTimestamp(T + 3), { offset: 3, timestamp: T + 10 });
-  assert.deepEqual(log.offsetForTimestamp(T + 122), { offset: 38, timestamp: T + 122 });
-  assert.deepEqual(log.offsetForTimestamp(T + 190), { offset: 57, timestamp: T + 190 });
-  assert.deepEqual(log.offsetForTimestamp(T + 192), { offset: 59, timestamp: T + 192 });
-  assert.equal(log.offsetForTimestamp(T + 193), null);
+  assert.deepEqual(await log.offsetForTimestamp(0), { offset: 0, timestamp: T });
+  assert.deepEqual(await log.offsetForTimestamp(T), { offset: 0, timestamp: T });
+  assert.deepEqual(await log.offsetForTimestamp(T + 1), { offset: 1, timestamp: T + 1 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 3), { offset: 3, timestamp: T + 10 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 122), { offset: 38, timestamp: T + 122 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 190), { offset: 57, timestamp: T + 190 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 192), { offset: 59, timestamp: T + 192 });
+  assert.equal(await log.offsetForTimestamp(T + 193), null);
   for (let k = 0; k < 20; k++) {
     if (k === 7) continue;
     for (let i = 0; i < 3; i++) {
       const ts = T + 10 * k + i;
-      assert.deepEqual(log.offsetForTimestamp(ts), { offset: 3 * k + i, timestamp: ts }, `ts ${ts}`);
+      assert.deepEqual(await log.offsetForTimestamp(ts), { offset: 3 * k + i, timestamp: ts }, `ts ${ts}`);
     }
   }
   // the out-of-order batch 7 (T-500..) is found by a target below T only after batch 0 (first at or after wins)
-  assert.deepEqual(log.offsetForTimestamp(T - 500), { offset: 0, timestamp: T });
+  assert.deepEqual(await log.offsetForTimestamp(T - 500), { offset: 0, timestamp: T });
   assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 192, offset: 59 });
   // time index file: strictly increasing timestamps, 12-byte entries
   log.flush();
@@ -229,12 +229,12 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
     }),
     { leaderEpoch: 0 },
   );
-  assert.deepEqual(log.offsetForTimestamp(T + 193), { offset: 60, timestamp: T + 500 });
-  assert.deepEqual(log.offsetForTimestamp(T + 501), { offset: 61, timestamp: T + 501 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 193), { offset: 60, timestamp: T + 500 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 501), { offset: 61, timestamp: T + 501 });
   assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 501, offset: 61 });
 });
 
-test("offsetForTimestamp after the log start offset moved: the record at or after it, with that record's timestamp", () => {
+test("offsetForTimestamp after the log start offset moved: the record at or after it, with that record's timestamp", async () => {
   const env = testEnv();
   const log = env.open().getOrCreateLog('t', 0);
   // batch [0:1000, 1:1001], batch [2:3000, 3:1500], batch [4:2000, 5:2001]
@@ -246,15 +246,15 @@ test("offsetForTimestamp after the log start offset moved: the record at or afte
     log.appendSync(buildBatch({ records: ts.map((t) => ({ value: 'v', timestamp: t })), baseTimestamp: ts[0] }), { leaderEpoch: 0 });
   }
   log.deleteRecordsBefore(1);
-  assert.deepEqual(log.offsetForTimestamp(0), { offset: 1, timestamp: 1001 });
-  assert.deepEqual(log.offsetForTimestamp(1001), { offset: 1, timestamp: 1001 });
+  assert.deepEqual(await log.offsetForTimestamp(0), { offset: 1, timestamp: 1001 });
+  assert.deepEqual(await log.offsetForTimestamp(1001), { offset: 1, timestamp: 1001 });
   log.deleteRecordsBefore(3);
   // batch 2's only record at or after 2500 (offset 2) is below the log start: the next match wins
-  assert.deepEqual(log.offsetForTimestamp(2500), null);
-  assert.deepEqual(log.offsetForTimestamp(1200), { offset: 3, timestamp: 1500 });
-  assert.deepEqual(log.offsetForTimestamp(1600), { offset: 4, timestamp: 2000 });
+  assert.deepEqual(await log.offsetForTimestamp(2500), null);
+  assert.deepEqual(await log.offsetForTimestamp(1200), { offset: 3, timestamp: 1500 });
+  assert.deepEqual(await log.offsetForTimestamp(1600), { offset: 4, timestamp: 2000 });
   log.deleteRecordsBefore(4);
-  assert.deepEqual(log.offsetForTimestamp(1200), { offset: 4, timestamp: 2000 });
+  assert.deepEqual(await log.offsetForTimestamp(1200), { offset: 4, timestamp: 2000 });
 });
 
 test('LogAppendTime: stamps MaxTimestamp and the attribute bit, CRC stays valid', async () => {
@@ -268,7 +268,7 @@ test('LogAppendTime: stamps MaxTimestamp and the attribute bit, CRC stays valid'
   validateBatch(rec, 0);
   assert.equal(rec.readBigInt64BE(Off.MaxTimestamp), 42_000n);
   assert.equal(rec.readInt16BE(Off.Attributes) & 0x08, 0x08);
-  assert.deepEqual(log.offsetForTimestamp(41_999), { offset: 0, timestamp: 42_000 });
+  assert.deepEqual(await log.offsetForTimestamp(41_999), { offset: 0, timestamp: 42_000 });
 });
 
 test('append event fires after each append (long-poll wakeup)', () => {
@@ -354,4 +354,36 @@ test('read with minOneBatch false never reads or allocates a first batch larger 
   assert.throws(() => log.read(99, 0, log.logEndOffset, pool, false), OffsetOutOfRangeError);
   assert.equal(log.read(0, big.length, log.logEndOffset, pool, false).records.length, big.length);
   assert.equal(log.read(0, 300, log.logEndOffset, pool, true).records.length, big.length);
+});
+
+test('offsetForTimestamp reads inside compressed batches (gzip, lz4, zstd) and by offset delta where a batch has gaps', async () => {
+  const env = testEnv();
+  const T = env.time.now() - 100_000;
+  const log = env.open().getOrCreateLog('t', 0);
+  const codecs = [CompressionType.Gzip, CompressionType.Lz4, CompressionType.Zstd];
+  for (const [k, compression] of codecs.entries()) {
+    const records = [0, 1, 2, 3].map((i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${k}.${i}`), timestamp: T + 10 * k + i }));
+    log.appendSync(await encodeRecordBatch({ records, compression }), { leaderEpoch: 0 });
+  }
+  // a batch as the log cleaner leaves it: base offset 12, records at deltas 2 and 3 only (12 and 13 removed)
+  const gapped = await encodeRecordBatch({
+    records: [
+      { key: Buffer.from('a'), value: Buffer.from('x'), timestamp: T + 102, offsetDelta: 2 },
+      { key: Buffer.from('b'), value: Buffer.from('y'), timestamp: T + 103, offsetDelta: 3 },
+    ],
+    compression: CompressionType.Lz4,
+    baseTimestamp: BigInt(T + 100),
+  });
+  log.appendSync(gapped, { leaderEpoch: 0 });
+  assert.equal(log.logEndOffset, 16);
+  for (const [k] of codecs.entries())
+    for (let i = 0; i < 4; i++)
+      assert.deepEqual(
+        await log.offsetForTimestamp(T + 10 * k + i),
+        { offset: 4 * k + i, timestamp: T + 10 * k + i },
+        `batch ${k} record ${i}`,
+      );
+  assert.deepEqual(await log.offsetForTimestamp(T + 25), { offset: 12 + 2, timestamp: T + 102 });
+  assert.deepEqual(await log.offsetForTimestamp(T + 103), { offset: 15, timestamp: T + 103 });
+  assert.equal(await log.offsetForTimestamp(T + 104), null);
 });

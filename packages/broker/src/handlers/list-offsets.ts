@@ -66,7 +66,12 @@ class OffsetNotAvailable extends Error {
   readonly errorCode = ErrorCode.OFFSET_NOT_AVAILABLE;
 }
 
-function lookup(p: Partition, timestamp: bigint, isolationLevel: number, fromFollower: boolean): { offset: number; timestamp: number } {
+async function lookup(
+  p: Partition,
+  timestamp: bigint,
+  isolationLevel: number,
+  fromFollower: boolean,
+): Promise<{ offset: number; timestamp: number }> {
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: p.logStartOffset, timestamp: -1 };
   if (fromFollower && timestamp === LATEST) return { offset: p.logEndOffset, timestamp: -1 };
   // Kafka's fetchOffsetForTimestamp: a new leader whose HW lags its epoch start offset
@@ -76,15 +81,16 @@ function lookup(p: Partition, timestamp: bigint, isolationLevel: number, fromFol
       `the high watermark (${p.highWatermark}) of ${p.key} lags the start offset of leader epoch ${p.leaderEpoch} (${p.leaderEpochStartOffset})`,
     );
   }
-  const lastFetchable = isolationLevel === 1 ? p.lastStableOffset : p.highWatermark;
+  const fetchable = () => (isolationLevel === 1 ? p.lastStableOffset : p.highWatermark);
+  const lastFetchable = fetchable();
   if (timestamp === LATEST) return { offset: lastFetchable, timestamp: -1 };
   if (timestamp === MAX_TIMESTAMP) {
     const m = p.log.maxTimestampAndOffset();
     return m.offset < 0 || m.offset >= lastFetchable ? { offset: -1, timestamp: -1 } : m;
   }
   if (timestamp < 0n) return { offset: -1, timestamp: -1 };
-  const found = p.log.offsetForTimestamp(Number(timestamp));
-  if (!found || found.offset >= lastFetchable) {
+  const found = await p.log.offsetForTimestamp(Number(timestamp));
+  if (!found || found.offset >= fetchable()) {
     if (lagging) throw new OffsetNotAvailable(`the high watermark of ${p.key} lags the start of leader epoch ${p.leaderEpoch}`);
     return { offset: -1, timestamp: -1 };
   }
@@ -96,51 +102,47 @@ export const listOffsetsHandler: ApiHandler<typeof ApiKey.ListOffsets> = {
   name: 'ListOffsets',
   minVersion: 0,
   maxVersion: 8,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const version = ctx.header.apiVersion;
     const replicas = ctx.services.replicas;
     const nodeId = ctx.services.nodeId;
     const requireLeader = request.replicaId !== DEBUGGING_REPLICA_ID;
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => {
-        if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
-          const denied = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-          return { name: t.name, partitions: t.partitions.map((rp) => partitionError(rp.partitionIndex, denied)) };
+    const topics = request.topics.map(async (t) => {
+      if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+        const denied = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        return { name: t.name, partitions: t.partitions.map((rp) => partitionError(rp.partitionIndex, denied)) };
+      }
+      const counts = new Map<number, number>();
+      for (const rp of t.partitions) counts.set(rp.partitionIndex, (counts.get(rp.partitionIndex) ?? 0) + 1);
+      const partitions = t.partitions.map(async (rp): Promise<PartitionResponse> => {
+        if (counts.get(rp.partitionIndex)! > 1) return partitionError(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
+        const p = replicas.getPartitionOrError(t.name, rp.partitionIndex);
+        if (typeof p === 'number') return partitionError(rp.partitionIndex, p);
+        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
+        if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
+        let found: { offset: number; timestamp: number };
+        try {
+          found = await lookup(p, rp.timestamp, request.isolationLevel, request.replicaId >= 0);
+        } catch (err) {
+          return partitionError(rp.partitionIndex, errorCodeOf(err));
         }
-        const counts = new Map<number, number>();
-        for (const rp of t.partitions) counts.set(rp.partitionIndex, (counts.get(rp.partitionIndex) ?? 0) + 1);
+        // Fields a version lacks must keep their defaults (the codec refuses anything else).
+        if (version === 0) {
+          const oldStyleOffsets = found.offset >= 0 ? [BigInt(found.offset)] : [];
+          return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets };
+        }
         return {
-          name: t.name,
-          partitions: t.partitions.map((rp): PartitionResponse => {
-            if (counts.get(rp.partitionIndex)! > 1) return partitionError(rp.partitionIndex, ErrorCode.INVALID_REQUEST);
-            const p = replicas.getPartitionOrError(t.name, rp.partitionIndex);
-            if (typeof p === 'number') return partitionError(rp.partitionIndex, p);
-            const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, requireLeader);
-            if (leaderError !== ErrorCode.NONE) return partitionError(rp.partitionIndex, leaderError);
-            let found: { offset: number; timestamp: number };
-            try {
-              found = lookup(p, rp.timestamp, request.isolationLevel, request.replicaId >= 0);
-            } catch (err) {
-              return partitionError(rp.partitionIndex, errorCodeOf(err));
-            }
-            // Fields a version lacks must keep their defaults (the codec refuses anything else).
-            if (version === 0) {
-              const oldStyleOffsets = found.offset >= 0 ? [BigInt(found.offset)] : [];
-              return { ...partitionError(rp.partitionIndex, ErrorCode.NONE), oldStyleOffsets };
-            }
-            return {
-              partitionIndex: rp.partitionIndex,
-              errorCode: ErrorCode.NONE,
-              oldStyleOffsets: [],
-              timestamp: BigInt(found.timestamp),
-              offset: BigInt(found.offset),
-              leaderEpoch: version >= 4 ? epochFor(p, found.offset) : -1,
-            };
-          }),
+          partitionIndex: rp.partitionIndex,
+          errorCode: ErrorCode.NONE,
+          oldStyleOffsets: [],
+          timestamp: BigInt(found.timestamp),
+          offset: BigInt(found.offset),
+          leaderEpoch: version >= 4 ? epochFor(p, found.offset) : -1,
         };
-      }),
-    };
+      });
+      return { name: t.name, partitions: await Promise.all(partitions) };
+    });
+    return { throttleTimeMs: 0, topics: await Promise.all(topics) };
   },
   errorResponse: (request, errorCode) => ({
     throttleTimeMs: 0,

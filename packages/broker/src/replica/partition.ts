@@ -255,15 +255,50 @@ export class Partition {
         ? null
         : { now: time.now(), beforeMaxMs: cfg.timestampBeforeMaxMs, afterMaxMs: cfg.timestampAfterMaxMs },
     });
-    if (v.records instanceof Promise) {
-      // leadership may have moved while the records were recompressed
-      return v.records.then((batches) =>
-        this.leader === node
-          ? this.appendAsLeader(batches, opts.requiredAcks, 'client', verification)
-          : Promise.reject(this.notLeaderError()),
+    if (v.records instanceof Promise || this.appendQueue !== null) {
+      return this.appendInOrder(
+        v.records,
+        () => {
+          // leadership may have moved while the records were recompressed or decoded
+          if (this.leader !== node) throw this.notLeaderError();
+        },
+        opts.requiredAcks,
+        verification,
       );
     }
     return this.appendAsLeader(v.records, opts.requiredAcks, 'client', verification);
+  }
+
+  /**
+   * Appends that had to wait for their validation (recompression, or the key check of a compressed
+   * batch on a compacted topic), and every append arriving while one waits: they reach the log in
+   * the order they arrived, as Kafka's one-request-at-a-time channel guarantees (a later request
+   * of the same producer must never overtake). Only the appends are ordered; their acks (ISR,
+   * fsync) are awaited apart.
+   */
+  private appendQueue: Promise<void> | null = null;
+  private appendInOrder(
+    records: Buffer | Promise<Buffer>,
+    check: () => void,
+    requiredAcks: number,
+    verification: TransactionVerificationCheck | undefined,
+  ): Promise<AppendResult> {
+    const before = this.appendQueue ?? Promise.resolve();
+    const appended = before
+      .then(() => records)
+      .then((batches) => {
+        check();
+        return { result: this.appendAsLeader(batches, requiredAcks, 'client', verification) };
+      });
+    const tail = appended.then(
+      () => {},
+      () => {},
+    );
+    this.appendQueue = tail;
+    void tail.then(() => {
+      if (this.appendQueue === tail) this.appendQueue = null;
+    });
+    return appended.then((a) => a.result);
   }
 
   /**

@@ -107,7 +107,7 @@ test('reads on a compacted log: an offset in a gap, inside or between segments, 
   // record timestamps are T0 + offset: the first kept record at or after each time
   const keptRows = await rows(log);
   for (let t = 0; t < 120; t += 7) {
-    const hit = log.offsetForTimestamp(T0 + t);
+    const hit = await log.offsetForTimestamp(T0 + t);
     const first = keptRows.find((x) => x.timestamp >= T0 + t)!;
     assert.deepEqual(hit, { offset: first.offset, timestamp: first.timestamp }, `offsetForTimestamp(T0 + ${t})`);
   }

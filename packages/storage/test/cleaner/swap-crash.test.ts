@@ -137,7 +137,7 @@ async function checkedContent(log: PartitionLog): Promise<string[]> {
   for (const b of bs) {
     for (const r of b.records) {
       if (b.isControl) continue;
-      const hit = log.offsetForTimestamp(Number(r.timestamp));
+      const hit = await log.offsetForTimestamp(Number(r.timestamp));
       assert.ok(hit !== null && hit.offset <= Number(r.offset), `offsetForTimestamp(${r.timestamp})`);
     }
   }
