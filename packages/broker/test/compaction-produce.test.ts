@@ -63,6 +63,19 @@ describe('Produce to a compacted topic', async () => {
     assert.equal(end('c'), 0);
   });
 
+  it('appends in arrival order when a batch waits for its key check (zstd decoded off the loop), across connections', async () => {
+    await tm.createTopic({ name: 'corder', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } });
+    const other = await kafkaClient(b.port);
+    const first = await batch(keyed(50), CompressionType.Zstd);
+    const second = await batch(keyed(1, 50));
+    // as librdkafka does when it moves a partition from its bootstrap connection to the broker's:
+    // the second request leaves on another connection before the first is answered
+    const [slow, fast] = await Promise.all([produce(c, 'corder', first), produce(other, 'corder', second)]);
+    other.close();
+    assert.deepEqual([slow.errorCode, slow.baseOffset, fast.errorCode, fast.baseOffset], [0, 0n, 0, 50n]);
+    assert.equal(end('corder'), 51);
+  });
+
   it('accepts keyed records and tombstones (a key with a null value)', async () => {
     const r = await produce(c, 'c', await batch([...keyed(2), { key: 'k0', value: null, timestamp: T }]));
     assert.deepEqual([r.errorCode, r.baseOffset, r.recordErrors, r.errorMessage], [0, 0n, [], null]);
