@@ -68,7 +68,9 @@ describe('log compaction: SIGKILL during cleaning', { timeout: 150_000 }, () => 
       [1, 0],
       [2, 400],
     ] as const) {
-      await waitFor(`round ${round}: the cleaner writing a .cleaned segment`, cleaning, 60_000, 5);
+      await waitFor(`round ${round}: the cleaner writing a .cleaned segment`, cleaning, 60_000, 5).catch((err) => {
+        throw new Error(`${err.message}\nbroker output:\n${broker.output().slice(-4000)}`);
+      });
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const files = partitionOnDisk(dir, topic).files.filter((f) => /\.(cleaned|swap)$/.test(f));
       await broker.kill();

@@ -142,6 +142,9 @@ export class LogSegment {
    * created empty: the cleaner's output (the .txnindex is created with its first entry).
    */
   static createWithSuffix(ctx: SegmentContext, dir: string, baseOffset: number, fileSuffix: string): LogSegment {
+    // as Kafka's createNewCleanedSegment: files a failed earlier attempt left under these names go first
+    for (const kind of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX])
+      ctx.fs.unlinkSync(`${dir}/${segmentFileName(baseOffset, kind)}${fileSuffix}`);
     const seg = new LogSegment(ctx, dir, baseOffset, 0, 0, 0, false, fileSuffix);
     seg.createFiles();
     seg.indexesChecked = true;

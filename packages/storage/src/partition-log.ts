@@ -563,7 +563,8 @@ export class PartitionLog extends EventEmitter {
    * the segment being searched meanwhile, the search starts again.
    */
   async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
-    for (const seg of this.segments) {
+    // a copy: the cleaner's swap and retention change `segments` in place while this awaits
+    for (const seg of [...this.segments]) {
       this.ensureSegmentLoaded(seg);
       if (seg.maxTimestamp < timestamp) continue;
       const fromOffset = Math.max(seg.timeIndex.lookupTimestamp(timestamp).offset, this.logStartOffset);

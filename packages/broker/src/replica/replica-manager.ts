@@ -214,8 +214,11 @@ export class ReplicaManager {
       retentionCheckIntervalMs: c.get('log.retention.check.interval.ms'),
       highWatermark: (t, p) => this.getPartition(t, p)?.highWatermark,
       cleaner: c.cleanerConfig,
-      // the cleaner stays below min(HW, first unstable offset); a log without its Partition yet: none
-      lastStableOffset: (t, p) => this.getPartition(t, p)?.lastStableOffset,
+      logger: options.log,
+      // the cleaner stays below min(HW, first unstable offset); a log without its Partition yet (at
+      // startup, before the metadata is applied) is not cleaned at all: its HW is unknown, as
+      // Kafka's log starts its HW at the log start offset until the Partition sets it
+      lastStableOffset: (t, p) => this.getPartition(t, p)?.lastStableOffset ?? 0,
     });
   }
 

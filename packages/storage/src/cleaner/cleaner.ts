@@ -57,7 +57,10 @@ export async function cleanLog(log: PartitionLog, job: CleanJob, pacer: CleanerP
     if (seg.baseOffset >= endOffset || segments[i + 1]!.baseOffset > upper) break;
     toClean.push(seg);
   }
-  for (const seg of toClean) log.ensureSegmentLoaded(seg);
+  for (const seg of toClean) {
+    log.ensureSegmentLoaded(seg); // may rebuild an index: one segment per pacer step
+    await guard.step(0, 0, seg);
+  }
   const groups = groupSegmentsBySize(toClean, log.config.segmentBytes, log.config.segmentIndexBytes, upper);
 
   const stats: GroupStats = { bytesRead: 0, bytesWritten: 0, nextDeleteHorizonMs: -1 };
@@ -78,6 +81,7 @@ export async function cleanLog(log: PartitionLog, job: CleanJob, pacer: CleanerP
     filter.lastRecords = lastRecordsOfProducers(log);
     const cleaned = await cleanSegments(log, group, next.baseOffset, upper, filter, guard, stats);
     try {
+      guard.check(); // nothing may have changed since the last step (a truncation between them)
       log.replaceSegments(cleaned, group);
     } catch (err) {
       if (err instanceof CleanAbortedError) cleaned.deleteFiles();
