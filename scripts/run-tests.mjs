@@ -1,9 +1,9 @@
 // Runs every test file with Node's built-in runner (node --test), TypeScript loaded through tsx.
 // Node 20's --test takes no globs, so this script finds the files: packages/*/test/**/*.test.ts
 // and test/**/*.test.ts. Pass paths or substrings as arguments to run a subset.
-// The whole run has two steps, each one `node --test` with its own counts: the suite, then the
-// cluster fault tests (test/cluster/: broker and controller processes SIGKILLed and restarted),
-// which take minutes of their own.
+// The whole run has two steps, each one `node --test` with its own counts: the suite (two files at a
+// time), then the cluster fault tests (test/cluster/: broker and controller processes SIGKILLed and
+// restarted, one file at a time), which take minutes of their own.
 // TRIBUTARY_COVERAGE=1 (CI sets it) also measures coverage: every Node process the run starts, test
 // files and the brokers and CLIs they spawn, writes V8 coverage to coverage/tmp (NODE_V8_COVERAGE);
 // c8 then maps it to the TypeScript sources (.c8rc.json), the figure per package is printed, and the
@@ -52,7 +52,12 @@ for (const [i, step] of steps.entries()) {
     console.log(
       `\n# step ${i + 1} of ${steps.length}: ${i === 0 ? 'the suite' : 'cluster fault tests (test/cluster)'}, ${step.length} files\n`,
     );
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...step], { stdio: 'inherit', env });
+  // The suite runs two test files at a time (most of its time is spent waiting on brokers, clients
+  // and timers; Node's default on this 2-core machine is one); the cluster fault tests, whose broker
+  // processes use both cores, run one at a time. TRIBUTARY_TEST_CONCURRENCY overrides the first.
+  const concurrency = i === 0 ? (process.env.TRIBUTARY_TEST_CONCURRENCY ?? '2') : '1';
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...step];
+  const res = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   status ||= res.status ?? 1;
 }
 if (coverage) {

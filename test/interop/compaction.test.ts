@@ -11,6 +11,7 @@ import { confluentProduce, KAFKA_PYTHON, kafkaPythonConsume, KCAT_TIMEOUT, kcatC
 import { needTool } from './tools.ts';
 import { createTopic, listOffset } from './wire-client.ts';
 import { rmSync } from 'node:fs';
+import { Kafka } from '@tributary/client';
 import { assertIncreasing, assertSame, keyedVersions, latestPerKey, partitionOnDisk, place, type Placed } from './compaction-checks.ts';
 
 const INVALID_RECORD = 87;
@@ -28,10 +29,13 @@ async function createTopicWithKafkaPython(bootstrap: string, name: string, confi
   assert.deepEqual(out.create, [[name, 0]]);
 }
 
-/** Produces with librdkafka in small batches (every batch fits a small segment); returns the records at their offsets. */
+/**
+ * Produces with librdkafka in small batches (every batch fits a small segment), idempotent so that
+ * nothing is reordered by a retry or by the move from the bootstrap connection; returns the records at their offsets.
+ */
 async function produce(bootstrap: string, topic: string, records: Rec[]): Promise<Placed[]> {
   const [res] = await confluentProduce(bootstrap, [
-    { topic, records, codec: 'gzip', acks: 'all', config: { 'batch.size': 4000, 'linger.ms': 5 } },
+    { topic, records, codec: 'gzip', acks: 'all', config: { 'batch.size': 4000, 'linger.ms': 5, 'enable.idempotence': true } },
   ]);
   assert.equal(res!.unflushed, 0);
   assert.deepEqual(
@@ -58,6 +62,8 @@ describe('log compaction with real clients', { timeout: 120_000 }, () => {
       'segment.bytes': '16384',
       'min.cleanable.dirty.ratio': '0.01',
       'delete.retention.ms': '6000',
+      // the cleaner waits until everything is produced and measured (then this goes to 0)
+      'min.compaction.lag.ms': '3600000',
     });
 
     const t0 = Date.now() - 60_000;
@@ -75,6 +81,9 @@ describe('log compaction with real clients', { timeout: 120_000 }, () => {
     const survivors = latestPerKey(mainPlaced);
     assert.equal(survivors.length, 100);
     const before = partitionOnDisk(kafka.dataDir, topic);
+    const client = new Kafka({ bootstrapServers: kafka.bootstrap });
+    await client.admin().alterConfigs({ type: 'topic', name: topic }, { 'min.compaction.lag.ms': '0' });
+    await client.close();
 
     // the cleaner's first pass: one record per main key (90 values, 10 tombstones)
     const stored = await waitFor(
