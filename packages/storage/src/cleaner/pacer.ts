@@ -8,7 +8,10 @@
 //     for a sleep -> step returns a promise resolving after it (a Time timer, so MockTime makes
 //     it exact; an abort cuts it short);
 //   - yield: the job has run `sliceMs` since it last resumed -> step returns a promise resolving
-//     on setImmediate, after the loop has served every I/O callback that was ready;
+//     on setImmediate, after the loop has served every I/O callback that was ready; when that
+//     turn shows the loop busy with other work (it took `BUSY_TURN_MS` or more), the job also
+//     waits until the others have had (1 - busyShare) / busyShare times its slice: under load
+//     the cleaner holds about `busyShare` of the loop per job, idle it runs flat out;
 //   - otherwise step returns undefined and the job goes on synchronously.
 //
 // So a job never holds the loop for much more than one slice (plus one unit of work), and with
@@ -23,6 +26,10 @@ import { CLEANER_THROTTLE_CHECK_INTERVAL_MS, Throttler } from './throttler.ts';
 
 /** Default slice: how long a job runs before yielding the loop. */
 export const DEFAULT_CLEANER_SLICE_MS = 2;
+/** Default share of a busy loop a job takes (0.25: produce and fetch keep about three quarters of it). */
+export const DEFAULT_CLEANER_BUSY_SHARE = 0.25;
+/** A yield turn at least this long means other work was waiting. */
+const BUSY_TURN_MS = 1;
 
 export interface PacingOptions {
   time: Time;
@@ -30,6 +37,8 @@ export interface PacingOptions {
   ioMaxBytesPerSecond: number;
   /** How long a job runs before it yields (default DEFAULT_CLEANER_SLICE_MS). */
   sliceMs?: number;
+  /** Share of the loop a job takes while other work is waiting, in (0, 1] (default DEFAULT_CLEANER_BUSY_SHARE; 1: no backing off). */
+  busyShare?: number;
   /** The monotonic clock slices are measured with, in ms (default performance.now). */
   clock?: () => number;
   /** How a job yields the loop (default: a setImmediate turn). */
@@ -45,6 +54,7 @@ export class CleanerPacing {
   readonly time: Time;
   readonly throttler: Throttler;
   readonly sliceMs: number;
+  readonly busyShare: number;
   readonly clock: () => number;
   readonly yieldToLoop: () => Promise<void>;
 
@@ -52,6 +62,7 @@ export class CleanerPacing {
     this.time = o.time;
     this.throttler = new Throttler(o.ioMaxBytesPerSecond, o.throttleCheckIntervalMs ?? CLEANER_THROTTLE_CHECK_INTERVAL_MS, o.time);
     this.sliceMs = Math.max(0, o.sliceMs ?? DEFAULT_CLEANER_SLICE_MS);
+    this.busyShare = Math.min(1, Math.max(0.01, o.busyShare ?? DEFAULT_CLEANER_BUSY_SHARE));
     this.clock = o.clock ?? (() => performance.now());
     this.yieldToLoop = o.yieldToLoop ?? setImmediateTurn;
   }
@@ -68,6 +79,9 @@ export class JobPacer implements CleanerPacer {
   yields = 0;
   sleeps = 0;
   sleptMs = 0;
+  /** Waits to leave a busy loop to others (see the header), and their total. */
+  backoffs = 0;
+  backoffMs = 0;
   longestSliceMs = 0;
   bytesRead = 0;
   bytesWritten = 0;
@@ -112,7 +126,19 @@ export class JobPacer implements CleanerPacer {
       await this.sleep(sleepMs);
     } else {
       this.yields++;
+      const yielded = this.pacing.clock();
       await this.pacing.yieldToLoop();
+      const othersMs = this.pacing.clock() - yielded;
+      const share = this.pacing.busyShare;
+      if (othersMs >= BUSY_TURN_MS && share < 1) {
+        const owedMs = (ranMs * (1 - share)) / share - othersMs;
+        if (owedMs >= 1) {
+          this.checkAborted();
+          this.backoffs++;
+          this.backoffMs += owedMs;
+          await this.sleep(Math.round(owedMs));
+        }
+      }
     }
     this.checkAborted();
     this.sliceStart = this.pacing.clock();

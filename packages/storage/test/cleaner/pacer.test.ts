@@ -110,6 +110,39 @@ test('pacer: a job runs at most one slice between yields to the event loop', asy
   assert.equal(pacer.sleeps, 0);
 });
 
+test('pacer: on a busy loop a job takes about busyShare of it (it waits for the others), on an idle one it runs on', async () => {
+  let clock = 0;
+  let othersMs = 0;
+  const time = new MockTime(0);
+  const pacing = new CleanerPacing({
+    time,
+    ioMaxBytesPerSecond: Number.MAX_VALUE,
+    sliceMs: 2,
+    busyShare: 0.25,
+    clock: () => clock,
+    yieldToLoop: async () => {
+      clock += othersMs; // what the rest of the loop did during the yield
+    },
+  });
+  const pacer = pacing.pacer('t-0', () => null);
+  // idle loop: a 0.5 ms turn; the job goes on at once
+  othersMs = 0.5;
+  clock += 2;
+  await pacer.step(0, 0);
+  assert.equal(pacer.backoffs, 0);
+  // busy loop: the others took 2 ms of the turn after a 2 ms slice; at a 25% share they are owed
+  // 2 x 3 = 6 ms, so the job waits 4 ms more (on the Time)
+  othersMs = 2;
+  clock += 2;
+  const paused = pacer.step(0, 0)!;
+  assert.equal(await isSettled(paused), false);
+  time.advance(3);
+  assert.equal(await isSettled(paused), false);
+  time.advance(1);
+  assert.equal(await isSettled(paused), true);
+  assert.deepEqual([pacer.yields, pacer.backoffs, pacer.backoffMs], [2, 1, 4]);
+});
+
 test('pacer: step throws CleanAbortedError once aborted, also right after a yield', async () => {
   let reason: string | null = null;
   let clock = 0;
