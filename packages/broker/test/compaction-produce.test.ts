@@ -271,7 +271,8 @@ describe('cleanup.policy reaches the logs (create, alter, broker default)', asyn
     await produce(c, 'ct', await batch(keyed(4)));
     const p = tm.partition('ct', 0)!;
     assert.deepEqual([logs.options.lastStableOffset!('ct', 0), p.lastStableOffset, p.highWatermark], [4, 4, 4]);
-    assert.equal(logs.options.lastStableOffset!('ct', 7), undefined);
+    // a log without its Partition (its HW unknown) is not cleaned at all
+    assert.equal(logs.options.lastStableOffset!('ct', 7), 0);
   });
 });
 
