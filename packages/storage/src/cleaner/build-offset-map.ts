@@ -16,10 +16,9 @@ import { readInt64, type LogSegment } from '../log-segment.ts';
 import type { PartitionLog } from '../partition-log.ts';
 import type { JobGuard } from './job-guard.ts';
 import type { SkimpyOffsetMap } from './offset-map.ts';
-import { decompressChunk } from './batch-codec.ts';
 import { controlTypeOf } from './record-filter.ts';
 import { walkRecords } from './record-walker.ts';
-import { SegmentReader } from './segment-reader.ts';
+import { decodedChunks } from './segment-reader.ts';
 import { CleanedTransactionMetadata } from './transaction-cleaning.ts';
 
 /** Offset-map bytes zeroed per pacer step. */
@@ -77,16 +76,9 @@ async function mapSegment(
 ): Promise<boolean> {
   guard.check(seg);
   log.ensureSegmentLoaded(seg);
-  const reader = new SegmentReader(log.ctx, seg, start > seg.baseOffset ? seg.offsetIndex.lookupOffset(start).position : 0);
-  for (;;) {
-    const chunk = reader.next();
-    if (!chunk) break;
+  const from = start > seg.baseOffset ? seg.offsetIndex.lookupOffset(start).position : 0;
+  for await (const { chunk, decompressed } of decodedChunks(log.ctx, seg, from, guard)) {
     const { buf, batches } = chunk;
-    let decompressed = decompressChunk(buf, batches);
-    if (decompressed instanceof Promise) {
-      decompressed = await decompressed;
-      guard.check(seg);
-    }
     let full = false;
     let past = false;
     for (let i = 0; i < batches.length && !full && !past; i += 2) {

@@ -17,9 +17,8 @@ import { Attr, Off } from '@tributary/protocol';
 import { readInt64, LogSegment, type BatchInfo } from '../log-segment.ts';
 import type { PartitionLog } from '../partition-log.ts';
 import type { JobGuard } from './job-guard.ts';
-import { decompressChunk } from './batch-codec.ts';
 import { filterBatch, type FilterContext } from './record-filter.ts';
-import { SegmentReader } from './segment-reader.ts';
+import { decodedChunks } from './segment-reader.ts';
 import { CLEANED_FILE_SUFFIX } from './segment-swap.ts';
 
 export interface GroupStats {
@@ -54,16 +53,8 @@ export async function cleanSegments(
       const seg = group[s]!;
       guard.check(seg);
       filter.txn.addAbortedTransactions(log.collectAbortedTransactions(seg.baseOffset, group[s + 1]?.baseOffset ?? groupEnd));
-      const reader = new SegmentReader(log.ctx, seg, 0);
-      for (;;) {
-        const chunk = reader.next();
-        if (!chunk) break;
+      for await (const { chunk, decompressed } of decodedChunks(log.ctx, seg, 0, guard)) {
         const { buf, batches } = chunk;
-        let decompressed = decompressChunk(buf, batches);
-        if (decompressed instanceof Promise) {
-          decompressed = await decompressed;
-          guard.check(seg);
-        }
         const out: Array<Buffer | Promise<Buffer>> = [];
         let rebuilding = false;
         for (let i = 0; i < batches.length; i += 2) {

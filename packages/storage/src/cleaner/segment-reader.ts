@@ -7,6 +7,8 @@ import { BATCH_HEADER_SIZE, CURRENT_MAGIC, LOG_OVERHEAD, Off, computeBatchCrc } 
 import { CorruptRecordError } from '../errors.ts';
 import { readFully } from '../fs.ts';
 import type { LogSegment, SegmentContext } from '../log-segment.ts';
+import { decompressChunk } from './batch-codec.ts';
+import type { JobGuard } from './job-guard.ts';
 
 /** Bytes read per chunk: the cleaner's unit of work between two pacer steps. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -66,5 +68,29 @@ export class SegmentReader {
     if (batches.length === 0) return null;
     this.position += pos;
     return { buf: this.buf, batches, bytes: pos, endPosition: this.position };
+  }
+}
+
+/**
+ * The chunks of `segment` from `position`, each with its compressed batches' records decompressed
+ * (null for an uncompressed batch); after an asynchronous decompression the job is checked again,
+ * since the log may have changed meanwhile.
+ */
+export async function* decodedChunks(
+  ctx: SegmentContext,
+  segment: LogSegment,
+  position: number,
+  guard: JobGuard,
+): AsyncGenerator<{ chunk: SegmentChunk; decompressed: Array<Buffer | null> }> {
+  const reader = new SegmentReader(ctx, segment, position);
+  for (;;) {
+    const chunk = reader.next();
+    if (!chunk) return;
+    let decompressed = decompressChunk(chunk.buf, chunk.batches);
+    if (decompressed instanceof Promise) {
+      decompressed = await decompressed;
+      guard.check(segment);
+    }
+    yield { chunk, decompressed };
   }
 }
