@@ -1,7 +1,7 @@
 // ListOffsets over a real socket: earliest, latest, by timestamp, max timestamp, v0, errors.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
+import { ApiKey, CompressionType, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { kafkaClient } from './helpers/kafka-client.ts';
 import { startTestBroker } from './helpers/test-broker.ts';
 import { topicsOf } from './helpers/test-topics.ts';
@@ -62,6 +62,42 @@ describe('ListOffsets', async () => {
       [-1n, 0n, 0n],
     );
     assert.equal((await ask(8, 'lo', -4n)).offset, 1n);
+  });
+
+  it('max timestamp (v7+): the record carrying it, inside its batch, compressed or not, LogAppendTime its first', async () => {
+    const T = Date.now() - 60_000;
+    const produce = async (topic: string, timestamps: number[], compression: CompressionType) => {
+      const records = await encodeRecordBatch({ records: timestamps.map((timestamp, i) => ({ value: `v${i}`, timestamp })), compression });
+      const res = await c.request(ApiKey.Produce, 9, {
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+      });
+      assert.equal(res.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+    };
+    const cases = [
+      ['maxts-none', CompressionType.None],
+      ['maxts-gzip', CompressionType.Gzip],
+      ['maxts-snappy', CompressionType.Snappy],
+      ['maxts-lz4', CompressionType.Lz4],
+      ['maxts-zstd', CompressionType.Zstd],
+    ] as const;
+    for (const [topic, compression] of cases) {
+      await tm.createTopic({ name: topic, numPartitions: 1 });
+      await produce(topic, [T, T + 1], compression); // offsets 0, 1
+      await produce(topic, [T + 100, T + 400, T + 250], compression); // 2, 3, 4
+      await produce(topic, [T + 300], compression); // 5
+      for (const version of [7, 8]) {
+        const m = await ask(version, topic, -3n);
+        assert.deepEqual([m.errorCode, m.offset, m.timestamp, m.leaderEpoch], [0, 3n, BigInt(T + 400), 0], `${topic} v${version}`);
+      }
+    }
+    await tm.createTopic({ name: 'maxts-append', numPartitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } });
+    // one batch (two could share an append time, and then the first batch wins): every record stamped with the append time
+    await produce('maxts-append', [T + 100, T + 400, T + 250], CompressionType.Lz4); // 0, 1, 2
+    const a = await ask(7, 'maxts-append', -3n);
+    assert.deepEqual([a.errorCode, a.offset], [0, 0n]);
+    assert.ok(a.timestamp >= BigInt(T + 60_000), `append time ${a.timestamp}`);
   });
 
   it('by timestamp: first offset with a timestamp at or after it', async () => {

@@ -589,14 +589,38 @@ export class PartitionLog extends EventEmitter {
     return null;
   }
 
-  /** The largest timestamp in the log and the offset recorded with it ({-1, -1} when empty). */
-  maxTimestampAndOffset(): TimestampAndOffset {
-    let best: TimestampAndOffset = { timestamp: -1, offset: -1 };
-    for (const seg of this.segments) {
-      this.ensureSegmentLoaded(seg);
-      if (seg.maxTimestamp > best.timestamp) best = { timestamp: seg.maxTimestamp, offset: seg.offsetOfMaxTimestamp };
+  /**
+   * ListOffsets MAX_TIMESTAMP (KIP-734): the largest timestamp in the log and the offset of the
+   * first record carrying it ({-1, -1} when empty, or when that batch holds no such record: an
+   * empty batch the cleaner kept). Segments track the batch's last offset only (records are not
+   * decoded on append); this finds the batch, as Kafka's UnifiedLog.fetchOffsetByTimestamp does,
+   * from the offset index entry at or before that offset, the first batch whose MaxTimestamp is
+   * the segment's, and reads it (decompressed if need be) for the first record at that timestamp
+   * (RecordBatch.offsetOfMaxTimestamp: in a LogAppendTime batch, its first record). Async as
+   * offsetForTimestamp; should the cleaner swap the segment meanwhile, it starts again.
+   */
+  async maxTimestampAndOffset(): Promise<TimestampAndOffset> {
+    let seg: LogSegment | null = null;
+    for (const s of this.segments) {
+      this.ensureSegmentLoaded(s);
+      if (s.maxTimestamp > (seg?.maxTimestamp ?? -1)) seg = s;
     }
-    return best;
+    if (!seg) return { timestamp: -1, offset: -1 };
+    const maxTs = seg.maxTimestamp;
+    let batch: BatchInfo | null = null;
+    seg.scan(seg.offsetIndex.lookupOffset(seg.offsetOfMaxTimestamp).position, (b) => {
+      if (b.maxTimestamp !== maxTs) return true;
+      batch = b;
+      return false;
+    });
+    const b = batch as BatchInfo | null;
+    if (!b) return { timestamp: -1, offset: -1 };
+    const buf = Buffer.allocUnsafe(b.size);
+    readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, b.size, b.position);
+    // no record above MaxTimestamp in a valid batch: the first at or after it is the first equal to it
+    const hit = await firstRecordAtOrAfter(buf, 0, b.size, maxTs);
+    if (seg.deleted) return this.maxTimestampAndOffset();
+    return hit ?? { timestamp: -1, offset: -1 };
   }
 
   /**

@@ -210,7 +210,7 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   }
   // the out-of-order batch 7 (T-500..) is found by a target below T only after batch 0 (first at or after wins)
   assert.deepEqual(await log.offsetForTimestamp(T - 500), { offset: 0, timestamp: T });
-  assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 192, offset: 59 });
+  assert.deepEqual(await log.maxTimestampAndOffset(), { timestamp: T + 192, offset: 59 });
   // time index file: strictly increasing timestamps, 12-byte entries
   log.flush();
   const tix = env.fs.bytes('/data/t-0/00000000000000000000.timeindex');
@@ -231,7 +231,7 @@ test('time index and offsetForTimestamp: exact record inside a batch, before all
   );
   assert.deepEqual(await log.offsetForTimestamp(T + 193), { offset: 60, timestamp: T + 500 });
   assert.deepEqual(await log.offsetForTimestamp(T + 501), { offset: 61, timestamp: T + 501 });
-  assert.deepEqual(log.maxTimestampAndOffset(), { timestamp: T + 501, offset: 61 });
+  assert.deepEqual(await log.maxTimestampAndOffset(), { timestamp: T + 501, offset: 61 });
 });
 
 test("offsetForTimestamp after the log start offset moved: the record at or after it, with that record's timestamp", async () => {

@@ -6,8 +6,9 @@
 // * -2 EARLIEST and -4 EARLIEST_LOCAL: the log start offset.
 // * -1 LATEST: the high watermark (read_uncommitted) or the last stable offset (read_committed:
 //   below it every transaction is decided; equal to the HW without open transactions).
-// * -3 MAX_TIMESTAMP: the largest timestamp in the log and the offset stored with it (offset -1
-//   and timestamp -1 for an empty log, or when that offset is not below the HW / LSO).
+// * -3 MAX_TIMESTAMP: the largest timestamp in the log and the offset of the first record carrying
+//   it, read from its batch (storage maxTimestampAndOffset, KIP-734); offset -1 and timestamp -1
+//   for an empty log, or when that offset is not below the HW / LSO.
 // * >= 0: the first offset whose record timestamp is >= Timestamp, through the time index
 //   (storage offsetForTimestamp), below the HW (read_committed: the LSO, as Kafka's
 //   lastFetchableOffset); none: offset -1, timestamp -1, no error.
@@ -85,7 +86,7 @@ async function lookup(
   const lastFetchable = fetchable();
   if (timestamp === LATEST) return { offset: lastFetchable, timestamp: -1 };
   if (timestamp === MAX_TIMESTAMP) {
-    const m = p.log.maxTimestampAndOffset();
+    const m = await p.log.maxTimestampAndOffset();
     return m.offset < 0 || m.offset >= lastFetchable ? { offset: -1, timestamp: -1 } : m;
   }
   if (timestamp < 0n) return { offset: -1, timestamp: -1 };
