@@ -272,10 +272,11 @@ export class Partition {
   /**
    * Appends that had to wait for their validation (recompression, or the key check of a compressed
    * batch on a compacted topic), and every append arriving while one waits: they reach the log in
-   * the order they arrived. A connection's requests are handled one at a time already; this keeps
-   * the order across connections too (librdkafka moves a partition from its bootstrap connection
-   * to the broker's with requests in flight: a later batch must not overtake an earlier one that
-   * is being decoded). Only the appends are ordered; their acks (ISR, fsync) are awaited apart.
+   * the order they arrived, whether pipelined on one connection (whose requests are handled
+   * concurrently, their responses sent in order) or sent on several (librdkafka moves a partition
+   * from its bootstrap connection to the broker's with requests in flight): a later batch must not
+   * overtake an earlier one that is being decoded. Only the appends are ordered; their acks (ISR,
+   * fsync) are awaited apart.
    */
   private appendQueue: Promise<void> | null = null;
   private appendInOrder(
