@@ -55,7 +55,7 @@ describe('DescribeConfigs', async () => {
     const r = await describeTopic(c, 'd');
     assert.deepEqual([r.errorCode, r.errorMessage, r.resourceType, r.resourceName], [0, null, TOPIC, 'd']);
     const by = new Map(r.configs.map((e) => [e.name, e]));
-    assert.equal(by.size, 25);
+    assert.equal(by.size, 26);
     assert.deepEqual(
       r.configs.map((e) => e.name),
       [...by.keys()].sort(),
@@ -106,6 +106,71 @@ describe('DescribeConfigs', async () => {
     assert.equal(by.get('min.cleanable.dirty.ratio')!.configType, 6);
     assert.equal(by.get('preallocate')!.configType, 1);
     assert.equal(by.get('message.timestamp.type')!.configType, 2);
+  });
+
+  it('accepts and describes the settings Kafka 3.x ignores: message.format.version (validated) and message.downconversion.enable', async () => {
+    const r = await describeTopic(c, 'd', ['message.format.version', 'message.downconversion.enable']);
+    const shape = (e: (typeof r.configs)[number]) => ({ ...e, documentation: e.documentation?.slice(0, 12) });
+    assert.deepEqual(r.configs.map(shape), [
+      {
+        name: 'message.downconversion.enable',
+        value: 'true',
+        readOnly: false,
+        isDefault: false, // v0 only
+        configSource: 5,
+        isSensitive: false,
+        configType: 1,
+        documentation: 'Whether the ',
+        synonyms: [{ name: 'log.message.downconversion.enable', value: 'true', source: 5 }],
+      },
+      {
+        name: 'message.format.version',
+        value: '3.0-IV1',
+        readOnly: false,
+        isDefault: false,
+        configSource: 5,
+        isSensitive: false,
+        configType: 2,
+        documentation: '[DEPRECATED]',
+        synonyms: [{ name: 'log.message.format.version', value: '3.0-IV1', source: 5 }],
+      },
+    ]);
+    const created = await c.request(ApiKey.CreateTopics, 5, {
+      topics: [
+        {
+          name: 'mfv',
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [
+            { name: 'message.format.version', value: '2.8' },
+            { name: 'message.downconversion.enable', value: 'false' },
+          ],
+        },
+      ],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    assert.equal(created.topics[0]!.errorCode, 0);
+    assert.deepEqual(await overrides(c, 'mfv'), { 'message.downconversion.enable': 'false', 'message.format.version': '2.8' });
+    const alter = async (value: string) => {
+      const res = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [
+          { resourceType: TOPIC, resourceName: 'mfv', configs: [{ name: 'message.format.version', configOperation: SET, value }] },
+        ],
+        validateOnly: false,
+      });
+      return [res.responses[0]!.errorCode, res.responses[0]!.errorMessage];
+    };
+    // Kafka's MetadataVersion.fromVersionString: full IBP names, releases, longer strings cut to the release
+    for (const ok of ['0.10.0-IV1', '0.8.2', '2.8.1', '3.9', '4.0-IV1', '0.10.0.1']) assert.deepEqual(await alter(ok), [0, null], ok);
+    assert.deepEqual((await overrides(c, 'mfv'))['message.format.version'], '0.10.0.1');
+    for (const bad of ['4.0', '3.x', '0.10', '2.8-IV2', ''])
+      assert.deepEqual(
+        await alter(bad),
+        [ErrorCode.INVALID_CONFIG, `Invalid value ${bad} for configuration message.format.version: Version ${bad} is not a valid version`],
+        bad,
+      );
   });
 
   it('filters by name; v0 isDefault, no synonyms; v1-2 no docs; includeSynonyms false', async () => {

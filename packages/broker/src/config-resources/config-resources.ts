@@ -44,6 +44,7 @@ const TOPIC_SYNONYMS: Record<string, string[]> = {
   'max.compaction.lag.ms': ['log.cleaner.max.compaction.lag.ms'],
   'max.message.bytes': ['message.max.bytes'],
   'message.downconversion.enable': ['log.message.downconversion.enable'],
+  'message.format.version': ['log.message.format.version'],
   'message.timestamp.after.max.ms': ['log.message.timestamp.after.max.ms'],
   'message.timestamp.before.max.ms': ['log.message.timestamp.before.max.ms'],
   'message.timestamp.difference.max.ms': ['log.message.timestamp.difference.max.ms'],

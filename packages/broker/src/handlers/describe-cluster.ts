@@ -6,34 +6,19 @@
 // endpoints gets MISMATCHED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as Kafka's brokers do.
 // IncludeClusterAuthorizedOperations: the bit set of Kafka's cluster operations (ALTER,
 // ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) the
-// authorizer allows (0 without DESCRIBE on the cluster); otherwise -2147483648 ("not requested").
+// authorizer allows (all of them without an authorizer; 0 without DESCRIBE on the cluster), as
+// KafkaApis.handleDescribeCluster; otherwise -2147483648 ("not requested").
 // Not implemented: v2 (fenced brokers).
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import { brokersFor } from './metadata.ts';
-import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
-import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
+import {
+  AUTHORIZED_OPERATIONS_NOT_REQUESTED as NOT_REQUESTED,
+  clusterAuthorizedOperations,
+} from '../security/authorizer/authorized-operations.ts';
+import type { ApiHandler } from '../server/handler-registry.ts';
 
-const NOT_REQUESTED = -2147483648;
 const ENDPOINT_BROKER = 1;
 const ENDPOINT_NAMES: Record<number, string> = { 1: 'BROKER', 2: 'CONTROLLER' };
-/** The operations Kafka defines on the cluster resource. */
-const CLUSTER_OPERATIONS: readonly AclOperation[] = [
-  AclOperation.CREATE,
-  AclOperation.ALTER,
-  AclOperation.DESCRIBE,
-  AclOperation.CLUSTER_ACTION,
-  AclOperation.DESCRIBE_CONFIGS,
-  AclOperation.ALTER_CONFIGS,
-  AclOperation.IDEMPOTENT_WRITE,
-];
-
-/** Kafka's AuthHelper.authorizedOperations on the cluster: a bit per allowed operation; 0 without DESCRIBE. */
-function clusterAuthorizedOperations(ctx: RequestContext): number {
-  if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) return 0;
-  let bits = 0;
-  for (const op of CLUSTER_OPERATIONS) if (ctx.authorize(op, ResourceType.CLUSTER, CLUSTER_NAME)) bits |= 1 << op;
-  return bits;
-}
 
 export const describeClusterHandler: ApiHandler<typeof ApiKey.DescribeCluster> = {
   apiKey: ApiKey.DescribeCluster,

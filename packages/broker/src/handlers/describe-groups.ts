@@ -5,8 +5,9 @@
 // in Kafka. An unknown group is answered as Dead with no members and NONE; a group coordinated
 // elsewhere or still loading gets NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS.
 // Authorization: DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
-// IncludeAuthorizedOperations (v3+): each described group's allowed operations as a bit field
-// (Kafka's AuthHelper.authorizedOperations).
+// IncludeAuthorizedOperations (v3+): each group described without error (an unknown, Dead group
+// included) gets its allowed operations as a bit field (Kafka's AuthHelper.authorizedOperations:
+// READ, DESCRIBE, DELETE); groups with an error, and requests that do not ask, keep -2147483648.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { AclOperation, ResourceType } from '../server/authorizer.ts';
 import { authorizedOperations } from '../security/authorizer/authorized-operations.ts';
@@ -34,7 +35,7 @@ export const describeGroupsHandler: ApiHandler<typeof ApiKey.DescribeGroups> = {
     const groups = request.groups.map((groupId, i) => {
       if (!allowed[i]) return groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
       const g = described[next++]!;
-      return request.includeAuthorizedOperations
+      return ctx.header.apiVersion >= 3 && request.includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
         ? { ...g, authorizedOperations: authorizedOperations(ctx, ResourceType.GROUP, groupId) }
         : g;
     });

@@ -24,9 +24,12 @@
 // * Authorization (as Kafka's KafkaApis): DESCRIBE on each topic. A named topic refused is
 //   answered TOPIC_AUTHORIZATION_FAILED before saying whether it exists, one asked by id without
 //   its name; "all topics" leaves refused ones out. Auto-creation needs CREATE on the cluster or
-//   the topic, else TOPIC_AUTHORIZATION_FAILED. IncludeTopicAuthorizedOperations (v8+): each
-//   answered topic's allowed operations as a bit field; IncludeClusterAuthorizedOperations (v8-10):
-//   the cluster's, 0 without DESCRIBE on it (Kafka's AuthHelper.authorizedOperations).
+//   the topic, else TOPIC_AUTHORIZATION_FAILED. IncludeTopicAuthorizedOperations (v8+): the
+//   allowed operations, as a bit field, of each named topic the principal may describe, errors
+//   included (an unknown topic, an invalid name), as KafkaApis sets them on its authorized topics;
+//   topics refused, and unknown ids, keep -2147483648. IncludeClusterAuthorizedOperations (v8-10):
+//   the cluster's, 0 without DESCRIBE on it (Kafka's AuthHelper.authorizedOperations); v11+ has
+//   no such field (DescribeCluster answers it). Not requested: -2147483648.
 //
 // Version notes:
 // * v1: controller id.
@@ -37,17 +40,19 @@
 // * v10: topic ids, and lookups by topic id.
 //
 // Not implemented:
-// * authorized operations (always -2147483648, "not requested")
 // * racks
 import { ApiKey, ErrorCode, type MetadataResponseTopic } from '@tributary/protocol';
 import type { MetadataCache, TopicView } from '../metadata/metadata-cache.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
-import { authorizedOperations } from '../security/authorizer/authorized-operations.ts';
+import {
+  AUTHORIZED_OPERATIONS_NOT_REQUESTED as NOT_REQUESTED,
+  authorizedOperations,
+  clusterAuthorizedOperations,
+} from '../security/authorizer/authorized-operations.ts';
 import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-const NOT_REQUESTED = -2147483648;
 
 function topicMetadata(t: TopicView, cluster: MetadataCache): MetadataResponseTopic {
   return {
@@ -146,9 +151,10 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
       }
     }
     const answer = () => {
-      if (request.includeTopicAuthorizedOperations) {
+      if (version >= 8 && request.includeTopicAuthorizedOperations) {
+        // every named topic answered is one the principal may describe, except those refused
         for (const t of out)
-          if (t.errorCode === ErrorCode.NONE && t.name !== null)
+          if (t.name !== null && t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED)
             t.topicAuthorizedOperations = authorizedOperations(ctx, ResourceType.TOPIC, t.name);
       }
       return {
@@ -157,11 +163,8 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         clusterId: s.clusterId,
         controllerId: topics.controllerId,
         topics: out,
-        clusterAuthorizedOperations: !request.includeClusterAuthorizedOperations
-          ? NOT_REQUESTED
-          : ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)
-            ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
-            : 0,
+        clusterAuthorizedOperations:
+          version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : NOT_REQUESTED,
       };
     };
     if (toCreate.length === 0) return answer();

@@ -16,6 +16,7 @@ import { LONG_MAX, logConfig, type LogConfig } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { BrokerConfigName } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
+import { MESSAGE_FORMAT_VERSION_DEFAULT, metadataVersionProblem } from './metadata-version-string.ts';
 
 export class TopicConfigError extends Error implements HasErrorCode {
   readonly errorCode = ErrorCode.INVALID_CONFIG;
@@ -146,7 +147,17 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: atLeast(0),
     doc: 'CreateTime batches whose max timestamp is later than now plus this are refused (INVALID_TIMESTAMP); Kafka 4 default 1 hour.',
   },
-  'message.downconversion.enable': { kind: 'boolean', fallback: str(true), doc: 'Accepted, no effect.' },
+  'message.downconversion.enable': {
+    kind: 'boolean',
+    fallback: str(true),
+    doc: 'Whether the broker converts batches down to an older message format for consumers that fetch with an old Fetch version; false refuses such fetches with UNSUPPORTED_VERSION (replication is not affected). Accepted and described as Kafka 3.x does; Tributary never down-converts, so it has no effect.',
+  },
+  'message.format.version': {
+    kind: 'string',
+    fallback: str(MESSAGE_FORMAT_VERSION_DEFAULT),
+    validate: metadataVersionProblem,
+    doc: '[DEPRECATED] The message format version to append to the log, as an inter-broker protocol version (0.10.0, 1.1, 2.8, 3.0, ...). Ignored (taken as 3.0) when inter.broker.protocol.version is 3.0 or later, as always in Tributary: accepted if it names a valid version, no effect.',
+  },
   'min.cleanable.dirty.ratio': {
     kind: 'double',
     broker: 'log.cleaner.min.cleanable.ratio',
