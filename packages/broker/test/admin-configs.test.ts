@@ -1,6 +1,6 @@
 // DescribeConfigs, AlterConfigs and IncrementalAlterConfigs over a real socket: Kafka's sources,
 // synonyms, types, filters and errors; altered topic configs applied to the running logs and kept
-// across a restart; broker resources refused with clear errors.
+// across a restart; dynamic broker configs checked as Kafka's DynamicBrokerConfig, stored and described.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ApiKey, ErrorCode, encodeRecordBatch } from '@tributary/protocol';
@@ -414,11 +414,18 @@ describe('AlterConfigs and IncrementalAlterConfigs', async () => {
     assert.equal((await overrides(c, 'i'))['retention.ms'], '5000');
   });
 
-  it('refuses broker config changes with clear errors', async () => {
+  it("checks dynamic broker config changes as Kafka's DynamicBrokerConfig", async () => {
+    const inc = async (name: string, configs: Array<{ name: string; configOperation: number; value: string | null }>) => {
+      const res = await c.request(ApiKey.IncrementalAlterConfigs, 1, {
+        resources: [{ resourceType: BROKER, resourceName: name, configs }],
+        validateOnly: false,
+      });
+      return [res.responses[0]!.errorCode, res.responses[0]!.errorMessage];
+    };
     const res = await c.request(ApiKey.IncrementalAlterConfigs, 0, {
       resources: [
         { resourceType: BROKER, resourceName: '1', configs: [{ name: 'log.dirs', configOperation: SET, value: '/x' }] },
-        { resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: SET, value: '1000' }] },
+        { resourceType: BROKER, resourceName: '1', configs: [] },
         { resourceType: BROKER, resourceName: '7', configs: [] },
       ],
       validateOnly: false,
@@ -426,27 +433,112 @@ describe('AlterConfigs and IncrementalAlterConfigs', async () => {
     assert.deepEqual(
       res.responses.map((r) => [r.errorCode, r.errorMessage]),
       [
-        [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(log.dirs)'],
-        [
-          ErrorCode.INVALID_REQUEST,
-          'Tributary does not support dynamic broker configs: set log.retention.ms in server.properties (or --override) and restart the broker; per-topic configs can be altered at runtime.',
-        ],
+        [ErrorCode.INVALID_REQUEST, 'Duplicate resource.'],
         [ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 1 or empty string, but received 7'],
       ],
     );
-    const unknown = await c.request(ApiKey.AlterConfigs, 2, {
-      resources: [{ resourceType: BROKER, resourceName: '1', configs: [{ name: 'no.such', value: '1' }] }],
-      validateOnly: true,
-    });
+    assert.deepEqual(await inc('1', [{ name: 'log.dirs', configOperation: SET, value: '/x' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'Cannot update these configs dynamically: Set(log.dirs)',
+    ]);
+    assert.deepEqual(await inc('1', [{ name: 'log.retention.hours', configOperation: SET, value: '1' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'Cannot update these configs dynamically: Set(log.retention.hours)',
+    ]);
+    assert.deepEqual(await inc('1', [{ name: 'ssl.keystore.location', configOperation: SET, value: '/k.pem' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'These security configs can be dynamically updated only per-listener using the listener prefix: Set(ssl.keystore.location)',
+    ]);
+    assert.deepEqual(await inc('', [{ name: 'sasl.kerberos.min.time.before.relogin', configOperation: SET, value: '60000' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'Cannot update these configs at default cluster level, broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)',
+    ]);
+    assert.deepEqual(await inc('', [{ name: 'message.max.bytes', configOperation: SET, value: 'big' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'Invalid value big for configuration message.max.bytes: Not a number of type INT',
+    ]);
+    assert.deepEqual(await inc('', [{ name: 'min.insync.replicas', configOperation: SET, value: '0' }]), [
+      ErrorCode.INVALID_REQUEST,
+      'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1',
+    ]);
+    assert.deepEqual(await inc('1', [{ name: 'message.max.bytes', configOperation: APPEND, value: '1' }]), [
+      ErrorCode.INVALID_CONFIG,
+      'Config value append is not allowed for config key: message.max.bytes',
+    ]);
+    // Accepted: a per-broker SASL setting, a listener-prefixed key store, cluster-wide defaults, a custom name.
+    assert.deepEqual(await inc('1', [{ name: 'sasl.kerberos.min.time.before.relogin', configOperation: SET, value: '60000' }]), [0, null]);
+    assert.deepEqual(await inc('1', [{ name: 'listener.name.plaintext.ssl.keystore.location', configOperation: SET, value: '/k.pem' }]), [
+      0,
+      null,
+    ]);
     assert.deepEqual(
-      [unknown.responses[0]!.errorCode, unknown.responses[0]!.errorMessage],
-      [ErrorCode.INVALID_CONFIG, 'Unknown broker config name(s): no.such'],
+      await inc('', [
+        { name: 'log.retention.ms', configOperation: SET, value: '3600000' },
+        { name: 'num.io.threads', configOperation: SET, value: '4' },
+        { name: 'my.plugin.setting', configOperation: SET, value: 'x' },
+      ]),
+      [0, null],
     );
-    const legacy = await c.request(ApiKey.AlterConfigs, 0, {
-      resources: [{ resourceType: BROKER, resourceName: '1', configs: [] }],
+    assert.deepEqual(await inc('1', [{ name: 'num.io.threads', configOperation: SET, value: '6' }]), [0, null]);
+    assert.deepEqual(await inc('1', [{ name: 'log.cleanup.policy', configOperation: APPEND, value: 'compact' }]), [0, null]);
+    const described = await c.request(ApiKey.DescribeConfigs, 4, {
+      resources: [
+        {
+          resourceType: BROKER,
+          resourceName: '1',
+          configurationKeys: [
+            'num.io.threads',
+            'log.retention.ms',
+            'sasl.kerberos.min.time.before.relogin',
+            'log.cleanup.policy',
+            'log.dirs',
+          ],
+        },
+        { resourceType: BROKER, resourceName: '', configurationKeys: null },
+      ],
+      includeSynonyms: true,
+      includeDocumentation: false,
+    });
+    const node = described.results[0]!.configs;
+    assert.deepEqual(
+      node.map((e) => [e.name, e.value, e.configSource, e.readOnly]),
+      [
+        ['log.cleanup.policy', 'delete,compact', 2, false],
+        ['log.dirs', b.dataDir, 4, true],
+        ['log.retention.ms', '3600000', 3, false],
+        ['num.io.threads', '6', 2, false],
+        ['sasl.kerberos.min.time.before.relogin', '60000', 2, false],
+      ],
+    );
+    assert.deepEqual(node.find((e) => e.name === 'num.io.threads')!.synonyms, [
+      { name: 'num.io.threads', value: '6', source: 2 },
+      { name: 'num.io.threads', value: '4', source: 3 },
+      { name: 'num.io.threads', value: '8', source: 5 },
+    ]);
+    assert.deepEqual(
+      described.results[1]!.configs.map((e) => [e.name, e.value, e.configSource]),
+      [
+        ['log.retention.ms', '3600000', 3],
+        ['my.plugin.setting', 'x', 3],
+        ['num.io.threads', '4', 3],
+      ],
+    );
+    // Legacy AlterConfigs replaces the whole set of the resource.
+    const legacy = await c.request(ApiKey.AlterConfigs, 2, {
+      resources: [{ resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', value: '7200000' }] }],
       validateOnly: false,
     });
     assert.equal(legacy.responses[0]!.errorCode, 0);
+    assert.deepEqual(await inc('1', [{ name: 'num.io.threads', configOperation: DELETE, value: null }]), [0, null]);
+    const after = await c.request(ApiKey.DescribeConfigs, 4, {
+      resources: [{ resourceType: BROKER, resourceName: '', configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
+    assert.deepEqual(
+      after.results[0]!.configs.map((e) => [e.name, e.value]),
+      [['log.retention.ms', '7200000']],
+    );
   });
 
   it('segment.bytes and retention.ms take effect on the running log, and survive a restart', async () => {

@@ -154,7 +154,7 @@ describe('broker settings: log.cleanup.policy and log.cleaner.*', () => {
     assert.match(docs, /^ {2}log\.cleaner\.max\.compaction\.lag\.ms \(long, default \(never\)\)$/m);
     assert.match(docs, /^ {2}log\.cleanup\.policy \(list, default delete\)$/m);
     assert.doesNotMatch(docs, /log\.cleaner\.io\.buffer\.size/); // accepted, no effect: hidden
-    const entries = describeBrokerConfigs(load(['log.cleaner.min.cleanable.ratio=1']), {
+    const entries = describeBrokerConfigs(load(['log.cleaner.min.cleanable.ratio=1']), { broker: {}, clusterDefault: {} }, true, {
       names: ['log.cleaner.min.cleanable.ratio', 'log.cleaner.io.max.bytes.per.second', 'log.cleaner.enable', 'log.cleanup.policy'],
       includeSynonyms: true,
       includeDocumentation: false,

@@ -341,7 +341,9 @@ describe('controller: topic configs', () => {
       { resourceType: T, resourceName: 't', ops: [{ name: 'retention.ms', op: 'APPEND', value: '1' }] },
       { resourceType: T, resourceName: 'nope', ops: [] },
       { resourceType: T, resourceName: 't', ops: [{ name: 'retention.ms', op: 'SET', value: 'x' }] },
-      { resourceType: 4, resourceName: '1', ops: [] },
+      { resourceType: 4, resourceName: 'x', ops: [] },
+      { resourceType: 4, resourceName: '-1', ops: [] },
+      { resourceType: 8, resourceName: '1', ops: [] },
     ]);
     assert.deepEqual(errs.records, []);
     assert.deepEqual(
@@ -350,8 +352,25 @@ describe('controller: topic configs', () => {
         [ErrorCode.INVALID_CONFIG, 'Config value append is not allowed for config key: retention.ms'],
         [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'Topic nope does not exist.'],
         [ErrorCode.INVALID_CONFIG, 'Invalid value x for configuration retention.ms: Not a number of type LONG'],
-        [ErrorCode.INVALID_REQUEST, 'The controller only alters TOPIC configs, not resource type 4.'],
+        [ErrorCode.INVALID_REQUEST, 'Unable to parse broker name as a base 10 number.'],
+        [ErrorCode.INVALID_REQUEST, 'Invalid negative broker ID.'],
+        [ErrorCode.INVALID_REQUEST, 'The controller only alters TOPIC and BROKER configs, not resource type 8.'],
       ],
     );
+  });
+
+  it('stores dynamic BROKER configs as given: per broker and cluster-wide default', () => {
+    const set = c.incrementalAlterConfigs(image, [
+      { resourceType: 4, resourceName: '', ops: [{ name: 'log.retention.ms', op: 'SET', value: '1000' }] },
+      { resourceType: 4, resourceName: '3', ops: [{ name: 'sasl.enabled.mechanisms', op: 'APPEND', value: 'PLAIN' }] },
+    ]);
+    assert.deepEqual(
+      set.response.map((e) => e.errorCode),
+      [0, 0],
+    );
+    assert.deepEqual(brief(set.records), ['config 4: log.retention.ms=1000', 'config 4:3 sasl.enabled.mechanisms=PLAIN']);
+    const after = commit(image, set.records);
+    const replaced = c.alterConfigs(after, [{ resourceType: 4, resourceName: '', configs: { 'num.io.threads': '4' } }]);
+    assert.deepEqual(brief(replaced.records), ['config 4: log.retention.ms=null', 'config 4: num.io.threads=4']);
   });
 });

@@ -3,14 +3,18 @@
 // once); a config name given twice in one resource is INVALID_REQUEST "Error due to duplicate config
 // keys"; then the API's own checks; then by resource type: TOPIC and BROKER need ALTER_CONFIGS on
 // the topic / the cluster (else TOPIC / CLUSTER_AUTHORIZATION_FAILED, no message); TOPIC is then
-// altered by the API, BROKER refused as static configuration (brokerAlterError); BROKER_LOGGER is
-// refused with the API's message, any other type is INVALID_REQUEST. One result per distinct
+// altered by the API; BROKER (dynamic broker configs) must name this node or "" (the cluster-wide
+// default), then the API computes the resource's resulting dynamic configs, which are checked as
+// Kafka's DynamicBrokerConfig does (dynamic-broker-config.ts) and stored through the controller. On
+// the controller listener (a forwarded request) the broker already checked them: they go straight
+// to the controller, which checks only the name. BROKER_LOGGER is refused with the API's message, any other type is INVALID_REQUEST. One result per distinct
 // resource, in request order.
 import { ErrorCode, errorInfo } from '@tributary/protocol';
 import { AclOperation } from '../server/authorizer.ts';
+import { validateDynamicBrokerConfigs } from './dynamic-broker-config.ts';
 import {
   ConfigResourceType,
-  brokerAlterError,
+  resolveBrokerResource,
   configAuthorizationError,
   unsupportedResourceType,
   type Authorize,
@@ -37,6 +41,12 @@ export interface AlterResourceRules<R> {
   validate?(resource: R): ResourceError | null;
   /** Alters (or, validateOnly, checks) a TOPIC resource through the controller; errorCode NONE when it succeeded. */
   alterTopic(resource: R): Promise<{ errorCode: number; errorMessage: string | null }>;
+  /** The request came on a controller listener (forwarded by a broker, which checked BROKER resources). */
+  onControllerListener: boolean;
+  /** The dynamic configs a BROKER resource would have after the change (they are then checked). */
+  brokerConfigsAfter(resource: R): { configs: Record<string, string> } | ResourceError;
+  /** Stores (or, validateOnly, checks) a BROKER resource's resulting dynamic configs through the controller. */
+  alterBroker(resource: R, configs: Record<string, string>): Promise<{ errorCode: number; errorMessage: string | null }>;
   /** The INVALID_REQUEST message for BROKER_LOGGER resources. */
   brokerLoggerMessage: string;
 }
@@ -89,10 +99,29 @@ async function alterOne<R extends AlterableResource>(
     case ConfigResourceType.TOPIC:
       return rules.alterTopic(res);
     case ConfigResourceType.BROKER:
-      return brokerAlterError(res.resourceName, rules.nodeId, names);
+      return alterBroker(res, rules);
     case ConfigResourceType.BROKER_LOGGER:
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: rules.brokerLoggerMessage };
     default:
       return unsupportedResourceType(res.resourceType);
   }
+}
+
+async function alterBroker<R extends AlterableResource>(
+  res: R,
+  rules: AlterResourceRules<R>,
+): Promise<{ errorCode: number; errorMessage: string | null } | null> {
+  let perBroker = res.resourceName !== '';
+  if (!rules.onControllerListener) {
+    const r = resolveBrokerResource(res.resourceName, rules.nodeId);
+    if (typeof r !== 'string') return r;
+    perBroker = r === 'node';
+  }
+  const after = rules.brokerConfigsAfter(res);
+  if (!('configs' in after)) return after;
+  if (!rules.onControllerListener) {
+    const problem = validateDynamicBrokerConfigs(after.configs, perBroker);
+    if (problem) return problem;
+  }
+  return rules.alterBroker(res, after.configs);
 }

@@ -18,6 +18,7 @@ import {
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
+import { KAFKA_DYNAMIC_BROKER_CONFIGS } from './dynamic-broker-config.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
@@ -61,42 +62,6 @@ const TOPIC_SYNONYMS: Record<string, string[]> = {
   'segment.ms': ['log.roll.ms', 'log.roll.hours'],
   'unclean.leader.election.enable': ['unclean.leader.election.enable'],
 };
-
-/** Broker settings Kafka can change at runtime (DynamicBrokerConfig.AllDynamicConfigs) that Tributary defines. */
-export const KAFKA_DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
-  'log.retention.ms',
-  'log.retention.minutes',
-  'log.retention.hours',
-  'log.retention.bytes',
-  'log.segment.bytes',
-  'log.roll.ms',
-  'log.roll.hours',
-  'log.flush.interval.messages',
-  'log.flush.interval.ms',
-  'log.index.interval.bytes',
-  'log.message.timestamp.type',
-  'log.cleanup.policy',
-  'log.cleaner.min.cleanable.ratio',
-  'log.cleaner.min.compaction.lag.ms',
-  'log.cleaner.max.compaction.lag.ms',
-  'log.cleaner.delete.retention.ms',
-  // LogCleaner.ReconfigurableConfigs
-  'log.cleaner.threads',
-  'log.cleaner.dedupe.buffer.size',
-  'log.cleaner.io.buffer.load.factor',
-  'log.cleaner.io.buffer.size',
-  'log.cleaner.io.max.bytes.per.second',
-  'log.cleaner.backoff.ms',
-  'compression.type',
-  'min.insync.replicas',
-  'message.max.bytes',
-  'num.network.threads',
-  'num.io.threads',
-  'num.recovery.threads.per.data.dir',
-  'listeners',
-  'advertised.listeners',
-  'listener.security.protocol.map',
-]);
 
 /** Broker names that are synonyms of each other (DynamicBrokerConfig.brokerConfigSynonyms). */
 const BROKER_SYNONYM_GROUPS: string[][] = [
@@ -177,27 +142,66 @@ export function describeTopicConfigs(overrides: Record<string, string>, broker: 
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Every broker setting of this node (static configuration; Tributary has no dynamic broker configs). */
-export function describeBrokerConfigs(broker: BrokerConfig, opts: DescribeOptions): ConfigEntry[] {
+/** A BROKER resource's dynamic configs: this broker's own and the cluster-wide default ones. */
+export interface DynamicBrokerConfigs {
+  broker: Readonly<Record<string, string>>;
+  clusterDefault: Readonly<Record<string, string>>;
+}
+
+function dynamicEntries(name: string, dynamic: DynamicBrokerConfigs, perBroker: boolean): Synonym[] {
+  const out: Synonym[] = [];
+  const sensitive = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name]?.sensitive === true;
+  const b = perBroker ? dynamic.broker[name] : undefined;
+  if (b !== undefined) out.push({ name, value: sensitive ? null : b, source: SOURCE.DYNAMIC_BROKER_CONFIG });
+  const d = dynamic.clusterDefault[name];
+  if (d !== undefined) out.push({ name, value: sensitive ? null : d, source: SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG });
+  return out;
+}
+
+/**
+ * Every broker setting, as Kafka's ConfigHelper describes a BROKER resource: for this node's id
+ * (perBroker) every setting Tributary defines plus any other dynamic one, each from its
+ * highest-precedence source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+ * STATIC_BROKER_CONFIG, DEFAULT_CONFIG); for the cluster-wide default resource (""), only its
+ * dynamic configs. Synonyms: every source of each synonym name, highest first.
+ */
+export function describeBrokerConfigs(
+  broker: BrokerConfig,
+  dynamic: DynamicBrokerConfigs,
+  perBroker: boolean,
+  opts: DescribeOptions,
+): ConfigEntry[] {
+  const defs = BROKER_CONFIG_DEFS as Record<string, ConfigDef>;
+  const names = perBroker
+    ? new Set([...Object.keys(defs), ...Object.keys(dynamic.broker), ...Object.keys(dynamic.clusterDefault)])
+    : new Set(Object.keys(dynamic.clusterDefault));
   const out: ConfigEntry[] = [];
-  for (const [name, raw] of Object.entries(BROKER_CONFIG_DEFS) as Array<[BrokerConfigName, ConfigDef]>) {
+  for (const name of names) {
     if (!wanted(opts, name)) continue;
-    const set = broker.isSet(name);
+    const raw = defs[name];
+    const n = name as BrokerConfigName;
+    const own = [
+      ...dynamicEntries(name, dynamic, perBroker),
+      ...(raw && broker.isSet(n) ? [{ name, value: null, source: SOURCE.STATIC_BROKER_CONFIG }] : []),
+    ];
+    const top = own[0];
+    const value = top && top.source !== SOURCE.STATIC_BROKER_CONFIG ? top.value : raw ? brokerValueText(n, broker.get(n)) : null;
+    const source = top ? top.source : SOURCE.DEFAULT_CONFIG;
     const synonyms: Synonym[] = [];
     if (opts.includeSynonyms) {
       const group = BROKER_SYNONYM_GROUPS.find((g) => g.includes(name)) ?? [name];
-      for (const n of group) synonyms.push(...brokerSynonymEntries(broker, n));
+      for (const s of group) synonyms.push(...dynamicEntries(s, dynamic, perBroker), ...brokerSynonymEntries(broker, s));
     }
     out.push({
       name,
-      value: raw.sensitive ? null : brokerValueText(name, broker.get(name)),
+      value: raw?.sensitive ? null : value,
       readOnly: !KAFKA_DYNAMIC_BROKER_CONFIGS.has(name),
-      isDefault: !set,
-      configSource: set ? SOURCE.STATIC_BROKER_CONFIG : SOURCE.DEFAULT_CONFIG,
-      isSensitive: raw.sensitive === true,
+      isDefault: source === SOURCE.DEFAULT_CONFIG,
+      configSource: source,
+      isSensitive: raw?.sensitive === true,
       synonyms,
-      configType: CONFIG_TYPE[raw.type] ?? 0,
-      documentation: opts.includeDocumentation ? raw.doc : null,
+      configType: raw ? (CONFIG_TYPE[raw.type] ?? 0) : CONFIG_TYPE.string!,
+      documentation: opts.includeDocumentation ? (raw?.doc ?? null) : null,
     });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -223,28 +227,6 @@ export function resolveBrokerResource(name: string, nodeId: number): 'default' |
     };
   }
   return 'node';
-}
-
-/**
- * AlterConfigs / IncrementalAlterConfigs on a BROKER resource: Tributary's broker configuration is
- * static (server.properties, --override, environment). Read-only names get Kafka's own error;
- * names Kafka could change dynamically get a clear INVALID_REQUEST (nothing is changed); no names
- * at all is a successful no-op (null).
- */
-export function brokerAlterError(resourceName: string, nodeId: number, names: string[]): ResourceError | null {
-  const r = resolveBrokerResource(resourceName, nodeId);
-  if (typeof r !== 'string') return r;
-  if (names.length === 0) return null;
-  const unknown = names.filter((n) => !(n in BROKER_CONFIG_DEFS));
-  if (unknown.length > 0)
-    return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config name(s): ${unknown.join(', ')}` };
-  const readOnly = names.filter((n) => !KAFKA_DYNAMIC_BROKER_CONFIGS.has(n));
-  if (readOnly.length > 0)
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Cannot update these configs dynamically: Set(${readOnly.join(', ')})` };
-  return {
-    errorCode: ErrorCode.INVALID_REQUEST,
-    errorMessage: `Tributary does not support dynamic broker configs: set ${names.join(', ')} in server.properties (or --override) and restart the broker; per-topic configs can be altered at runtime.`,
-  };
 }
 
 export function unsupportedResourceType(type: number): ResourceError {

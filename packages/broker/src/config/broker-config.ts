@@ -81,7 +81,7 @@ export function envNameToConfigName(env: string): string {
 const INT_RE = /^[+-]?\d+$/;
 const DOUBLE_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: string } {
+export function parseValue(def: ConfigDef, raw: string): { value?: unknown; problem?: string } {
   const s = raw.trim();
   switch (def.type) {
     case 'int': {

@@ -12,15 +12,18 @@
 //   timestamp type, compression, min.insync.replicas).
 // * A config name given twice is INVALID_REQUEST ("Error due to duplicate config keys"); a
 //   resource given twice, INVALID_REQUEST ("Duplicate resource.").
-// * BROKER resources: Tributary's broker configuration is static, so any change is refused with a
-//   clear INVALID_REQUEST (Kafka's "Cannot update these configs dynamically" for read-only names;
-//   INVALID_CONFIG for unknown names); an empty change succeeds.
+// * BROKER resources (this node's id, or "" for the cluster-wide default): the resource's dynamic
+//   broker configs become exactly the given set, checked as Kafka's DynamicBrokerConfig does
+//   (config-resources/dynamic-broker-config.ts: read-only Kafka settings, unprefixed SSL stores,
+//   bad values, per-broker settings at the default level are INVALID_REQUEST), stored through the
+//   controller as BROKER ConfigRecords and described as DYNAMIC_BROKER_CONFIG /
+//   DYNAMIC_DEFAULT_BROKER_CONFIG. Names Kafka does not know are stored (custom properties).
 // * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
 //   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 // * ValidateOnly checks without changing anything. Results in request order.
 //
 // Not implemented:
-// * dynamic broker configs
+// * applying dynamic broker configs to the running broker (they are stored and described only)
 // * BROKER_LOGGER (INVALID_REQUEST)
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
@@ -37,6 +40,19 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
       authorize: (op, type, name) => ctx.authorize(op, type, name),
+      onControllerListener: s.config.controllerListenerNames.includes(ctx.connection.listenerName.toUpperCase()),
+      brokerConfigsAfter: (res) => ({
+        configs: Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value as string])),
+      }),
+      async alterBroker(res, configs) {
+        const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], {
+          validateOnly: request.validateOnly,
+        });
+        if (!r) throw new Error('the controller answered no resource');
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+          s.log.info('dynamic broker configs replaced', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
+        return r;
+      },
       brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
       async alterTopic(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));

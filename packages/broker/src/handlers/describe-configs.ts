@@ -7,9 +7,10 @@
 //   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (STATIC_BROKER_CONFIG when the
 //   broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
 //   an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not exist.").
-// * BROKER resources (type 4) named with this node's id describe every broker setting
-//   (STATIC_BROKER_CONFIG / DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically); the
-//   empty name (cluster-wide dynamic defaults) has no configs; another id is INVALID_REQUEST.
+// * BROKER resources (type 4) named with this node's id describe every broker setting from its
+//   highest source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG,
+//   DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically) plus any other stored dynamic
+//   config; the empty name describes the cluster-wide dynamic defaults; another id is INVALID_REQUEST.
 // * ConfigurationKeys filters by name (null or empty: all; unknown names are left out).
 // * PASSWORD settings (ssl.key.password, ...) are sensitive: no value. Results in request order.
 // * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
@@ -87,7 +88,8 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
             fail(r.errorCode, r.errorMessage);
             break;
           }
-          const configs = r === 'node' ? describeBrokerConfigs(s.config, opts) : [];
+          const dynamic = { broker: s.metadata.brokerConfigs(String(s.nodeId)), clusterDefault: s.metadata.brokerConfigs('') };
+          const configs = describeBrokerConfigs(s.config, dynamic, r === 'node', opts);
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
           break;
         }

@@ -15,19 +15,23 @@
 //   INVALID_REQUEST ("Null value not supported for : a, b"); an unknown operation,
 //   INVALID_REQUEST; a resource given twice, INVALID_REQUEST ("Duplicate resource.").
 // * Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
-// * BROKER resources are refused with a clear error (Tributary's broker configuration is static;
-//   see config-resources/config-resources.ts).
+// * BROKER resources (this node's id, or "" for the cluster-wide default): the operations apply to
+//   the resource's stored dynamic broker configs (APPEND / SUBTRACT only on LIST settings, starting
+//   from the default: else INVALID_CONFIG "Config value append is not allowed for config key: x",
+//   "Unknown config name: x"); the result is checked as Kafka's DynamicBrokerConfig does
+//   (config-resources/dynamic-broker-config.ts) and stored through the controller.
 // * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
 //   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
 // * ValidateOnly checks without changing anything. Results in request order.
 //
 // Not implemented:
-// * dynamic broker configs
+// * applying dynamic broker configs to the running broker (they are stored and described only)
 // * BROKER_LOGGER (INVALID_REQUEST)
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '@tributary/metadata';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { BROKER_CONFIG_DEFS, type ConfigDef } from '../config/definitions.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 const OPS: ReadonlyArray<AlterConfigOp['op']> = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
@@ -42,6 +46,39 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
       authorize: (op, type, name) => ctx.authorize(op, type, name),
+      onControllerListener: s.config.controllerListenerNames.includes(ctx.connection.listenerName.toUpperCase()),
+      brokerConfigsAfter(res) {
+        const next: Record<string, string> = { ...s.metadata.brokerConfigs(res.resourceName) };
+        for (const c of res.configs) {
+          const op = OPS[c.configOperation]!;
+          if (op === 'SET') next[c.name] = c.value!;
+          else if (op === 'DELETE') delete next[c.name];
+          else {
+            const def = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[c.name];
+            if (!def) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown config name: ${c.name}` };
+            if (def.type !== 'list') {
+              const verb = op === 'APPEND' ? 'append' : 'subtract';
+              return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Config value ${verb} is not allowed for config key: ${c.name}` };
+            }
+            const dflt = Array.isArray(def.default) ? def.default.join(',') : '';
+            const cur = (next[c.name] ?? dflt).split(',').filter((x) => x !== '');
+            const items = c.value!.split(',');
+            next[c.name] = (
+              op === 'APPEND' ? [...cur, ...items.filter((x) => !cur.includes(x))] : cur.filter((x) => !items.includes(x))
+            ).join(',');
+          }
+        }
+        return { configs: next };
+      },
+      async alterBroker(res, configs) {
+        const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], {
+          validateOnly: request.validateOnly,
+        });
+        if (!r) throw new Error('the controller answered no resource');
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+          s.log.info('dynamic broker configs altered', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
+        return r;
+      },
       brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);

@@ -79,6 +79,11 @@ export class MetadataCache {
     return this.current.topicConfigs(topic);
   }
 
+  /** The dynamic configs of a BROKER resource ("" = the cluster-wide default, else a broker id). */
+  brokerConfigs(name: string): Record<string, string> {
+    return Object.fromEntries(this.current.configs.configs(4, name));
+  }
+
   // ---- brokers ----
 
   broker(id: number): BrokerRegistration | undefined {

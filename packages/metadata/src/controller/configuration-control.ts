@@ -7,7 +7,13 @@
 //     is not allowed for config key: x").
 // The resulting set is validated as a whole by the injected TopicConfigPolicy (INVALID_CONFIG;
 // nothing changes on error). An unknown topic is UNKNOWN_TOPIC_OR_PARTITION ("Topic x does not
-// exist."). Only TOPIC resources are altered here; the broker answers for the others.
+// exist.").
+// BROKER resources (dynamic broker configs: name "" for the cluster-wide default, else a broker id)
+// were validated by the broker the request came to (Kafka's ConfigAdminManager); here, as Kafka's
+// ControllerConfigurationValidator, only the name is checked (INVALID_REQUEST "Unable to parse
+// broker name as a base 10 number." / "Invalid negative broker ID.") and the values are stored as
+// given (APPEND / SUBTRACT work on any name, starting from the stored value). Other resource types
+// are INVALID_REQUEST.
 import { ErrorCode, errorInfo } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { ConfigResourceType, configRecord, type MetadataRecord } from '../records/metadata-record.ts';
@@ -73,7 +79,8 @@ function applyOps(
 ): ControllerResult<ApiError> {
   const unsupported = checkResource(image, r.resourceType, r.resourceName);
   if (unsupported) return { records: [], response: unsupported };
-  const next: Record<string, string | null> = { ...image.topicConfigs(r.resourceName) };
+  const broker = r.resourceType === ConfigResourceType.BROKER;
+  const next: Record<string, string | null> = { ...stored(image, r.resourceType, r.resourceName) };
   for (const o of r.ops) {
     if (o.op === 'DELETE') {
       delete next[o.name];
@@ -83,10 +90,10 @@ function applyOps(
       next[o.name] = o.value;
       continue;
     }
-    if (o.name !== 'cleanup.policy') {
+    if (!broker && o.name !== 'cleanup.policy') {
       return { records: [], response: apiError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${o.name}`) };
     }
-    const cur = (next[o.name] ?? options.topicConfigs.defaultValue(o.name) ?? '').split(',').filter((x) => x !== '');
+    const cur = (next[o.name] ?? (broker ? null : options.topicConfigs.defaultValue(o.name)) ?? '').split(',').filter((x) => x !== '');
     const items = (o.value ?? '')
       .split(',')
       .map((x) => x.trim())
@@ -97,9 +104,18 @@ function applyOps(
   return replaceTopicConfigs(image, r.resourceType, r.resourceName, next, validateOnly, options);
 }
 
+function stored(image: MetadataImage, type: number, name: string): Record<string, string> {
+  return Object.fromEntries(image.configs.configs(type, name));
+}
+
 function checkResource(image: MetadataImage, type: number, name: string): ApiError | null {
+  if (type === ConfigResourceType.BROKER) {
+    if (name === '') return null;
+    if (!/^[+-]?\d+$/.test(name)) return apiError(ErrorCode.INVALID_REQUEST, 'Unable to parse broker name as a base 10 number.');
+    return Number(name) < 0 ? apiError(ErrorCode.INVALID_REQUEST, 'Invalid negative broker ID.') : null;
+  }
   if (type !== ConfigResourceType.TOPIC)
-    return apiError(ErrorCode.INVALID_REQUEST, `The controller only alters TOPIC configs, not resource type ${type}.`);
+    return apiError(ErrorCode.INVALID_REQUEST, `The controller only alters TOPIC and BROKER configs, not resource type ${type}.`);
   if (!image.topic(name)) return apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
   return null;
 }
@@ -114,6 +130,7 @@ function replaceTopicConfigs(
 ): ControllerResult<ApiError> {
   const unsupported = checkResource(image, type, name);
   if (unsupported) return { records: [], response: unsupported };
+  if (type === ConfigResourceType.BROKER) return replaceBrokerConfigs(image, name, configs, validateOnly);
   const validated = options.topicConfigs.validate(configs);
   if (!('configs' in validated))
     return { records: [], response: apiError(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message) };
@@ -125,6 +142,25 @@ function replaceTopicConfigs(
   }
   for (const [k, v] of Object.entries(validated.configs)) {
     if (current[k] !== v) records.push(configRecord(ConfigResourceType.TOPIC, name, k, v));
+  }
+  return { records, response: NONE };
+}
+
+/** The dynamic configs of a BROKER resource become exactly `configs` (null values dropped). */
+function replaceBrokerConfigs(
+  image: MetadataImage,
+  name: string,
+  configs: Readonly<Record<string, string | null>>,
+  validateOnly: boolean,
+): ControllerResult<ApiError> {
+  if (validateOnly) return { records: [], response: NONE };
+  const current = stored(image, ConfigResourceType.BROKER, name);
+  const records: MetadataRecord[] = [];
+  for (const k of Object.keys(current)) {
+    if (configs[k] === undefined || configs[k] === null) records.push(configRecord(ConfigResourceType.BROKER, name, k, null));
+  }
+  for (const [k, v] of Object.entries(configs)) {
+    if (v !== null && current[k] !== v) records.push(configRecord(ConfigResourceType.BROKER, name, k, v));
   }
   return { records, response: NONE };
 }

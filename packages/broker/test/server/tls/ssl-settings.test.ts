@@ -136,7 +136,7 @@ describe('ssl.* settings', () => {
     const c = BrokerConfig.load({ settings: { ...LISTENERS, 'ssl.key.password': 'hunter2', 'ssl.client.auth': 'required' } });
     assert.equal(c.get('ssl.key.password'), 'hunter2');
     const opts = { names: ['ssl.key.password', 'ssl.client.auth'], includeSynonyms: true, includeDocumentation: false };
-    const [auth, password] = describeBrokerConfigs(c, opts);
+    const [auth, password] = describeBrokerConfigs(c, { broker: {}, clusterDefault: {} }, true, opts);
     assert.deepEqual([auth!.name, auth!.value, auth!.isSensitive], ['ssl.client.auth', 'required', false]);
     assert.deepEqual([password!.name, password!.value, password!.isSensitive], ['ssl.key.password', null, true]);
     assert.deepEqual(
