@@ -24,8 +24,7 @@ import type { LogConfig } from './config.ts';
 import { AppendTruncatedError, InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
 import type { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
-import { firstRecordAtOrAfter } from './record-timestamps.ts';
-import { readFully } from './fs.ts';
+import { maxTimestampAndOffset, offsetForTimestamp } from './log-time-lookups.ts';
 import { PARTITION_METADATA, writePartitionMetadata } from './checkpoint-file.ts';
 import { hasProducerId, readProducerBatch, type ProducerBatch } from './producer-batches.ts';
 import type { ProducerAppendOrigin } from './producer-append-info.ts';
@@ -557,70 +556,14 @@ export class PartitionLog extends EventEmitter {
     seg.indexesChecked = true;
   }
 
-  /**
-   * The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), or null when
-   * none. Async: a compressed batch is decompressed to find the record; should the log cleaner swap
-   * the segment being searched meanwhile, the search starts again.
-   */
-  async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
-    // a copy: the cleaner's swap and retention change `segments` in place while this awaits
-    for (const seg of [...this.segments]) {
-      this.ensureSegmentLoaded(seg);
-      if (seg.maxTimestamp < timestamp) continue;
-      const fromOffset = Math.max(seg.timeIndex.lookupTimestamp(timestamp).offset, this.logStartOffset);
-      let from = seg.offsetIndex.lookupOffset(fromOffset).position;
-      for (;;) {
-        let candidate: BatchInfo | null = null;
-        seg.scan(from, (b) => {
-          if (b.lastOffset < this.logStartOffset || b.maxTimestamp < timestamp) return true;
-          candidate = b;
-          return false;
-        });
-        const b = candidate as BatchInfo | null;
-        if (!b) break;
-        const buf = Buffer.allocUnsafe(b.size);
-        readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, b.size, b.position);
-        const hit = await firstRecordAtOrAfter(buf, 0, b.size, timestamp, this.logStartOffset);
-        if (seg.deleted) return this.offsetForTimestamp(timestamp);
-        if (hit) return hit;
-        from = b.position + b.size;
-      }
-    }
-    return null;
+  /** ListOffsets by time: the first record at or after `timestamp`, or null (log-time-lookups.ts). */
+  offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
+    return offsetForTimestamp(this, timestamp);
   }
 
-  /**
-   * ListOffsets MAX_TIMESTAMP (KIP-734): the largest timestamp in the log and the offset of the
-   * first record carrying it ({-1, -1} when empty, or when that batch holds no such record: an
-   * empty batch the cleaner kept). Segments track the batch's last offset only (records are not
-   * decoded on append); this finds the batch, as Kafka's UnifiedLog.fetchOffsetByTimestamp does,
-   * from the offset index entry at or before that offset, the first batch whose MaxTimestamp is
-   * the segment's, and reads it (decompressed if need be) for the first record at that timestamp
-   * (RecordBatch.offsetOfMaxTimestamp: in a LogAppendTime batch, its first record). Async as
-   * offsetForTimestamp; should the cleaner swap the segment meanwhile, it starts again.
-   */
-  async maxTimestampAndOffset(): Promise<TimestampAndOffset> {
-    let seg: LogSegment | null = null;
-    for (const s of this.segments) {
-      this.ensureSegmentLoaded(s);
-      if (s.maxTimestamp > (seg?.maxTimestamp ?? -1)) seg = s;
-    }
-    if (!seg) return { timestamp: -1, offset: -1 };
-    const maxTs = seg.maxTimestamp;
-    let batch: BatchInfo | null = null;
-    seg.scan(seg.offsetIndex.lookupOffset(seg.offsetOfMaxTimestamp).position, (b) => {
-      if (b.maxTimestamp !== maxTs) return true;
-      batch = b;
-      return false;
-    });
-    const b = batch as BatchInfo | null;
-    if (!b) return { timestamp: -1, offset: -1 };
-    const buf = Buffer.allocUnsafe(b.size);
-    readFully(this.ctx.fs, this.ctx.fds.get(seg.logPath, true), buf, 0, b.size, b.position);
-    // no record above MaxTimestamp in a valid batch: the first at or after it is the first equal to it
-    const hit = await firstRecordAtOrAfter(buf, 0, b.size, maxTs);
-    if (seg.deleted) return this.maxTimestampAndOffset();
-    return hit ?? { timestamp: -1, offset: -1 };
+  /** ListOffsets MAX_TIMESTAMP (KIP-734): the largest timestamp and its record's offset (log-time-lookups.ts). */
+  maxTimestampAndOffset(): Promise<TimestampAndOffset> {
+    return maxTimestampAndOffset(this);
   }
 
   /**
