@@ -5,16 +5,29 @@
 // answers an offset it still holds. Async (zstd has no synchronous codec); should the cleaner swap
 // the segment being searched meanwhile, the search starts again.
 import { readFully } from './fs.ts';
-import type { BatchInfo, LogSegment } from './log-segment.ts';
-import type { PartitionLog, TimestampAndOffset } from './partition-log.ts';
+import type { BatchInfo, LogSegment, SegmentContext } from './log-segment.ts';
 import { firstRecordAtOrAfter } from './record-timestamps.ts';
+
+export interface TimestampAndOffset {
+  timestamp: number;
+  offset: number;
+}
+
+/** What the lookups need of a partition log (PartitionLog is one). */
+export interface TimeLookupLog {
+  readonly ctx: SegmentContext;
+  readonly segments: readonly LogSegment[];
+  readonly logStartOffset: number;
+  /** Checks a closed segment's indexes on first use. */
+  ensureSegmentLoaded(seg: LogSegment): void;
+}
 
 /**
  * The first offset whose record timestamp is >= `timestamp` (ListOffsets by time), or null when
  * none. Async: a compressed batch is decompressed to find the record; should the log cleaner swap
  * the segment being searched meanwhile, the search starts again.
  */
-export async function offsetForTimestamp(log: PartitionLog, timestamp: number): Promise<TimestampAndOffset | null> {
+export async function offsetForTimestamp(log: TimeLookupLog, timestamp: number): Promise<TimestampAndOffset | null> {
   // a copy: the cleaner's swap and retention change `segments` in place while this awaits
   for (const seg of [...log.segments]) {
     log.ensureSegmentLoaded(seg);
@@ -51,7 +64,7 @@ export async function offsetForTimestamp(log: PartitionLog, timestamp: number): 
  * (RecordBatch.offsetOfMaxTimestamp: in a LogAppendTime batch, its first record). Async as
  * offsetForTimestamp; should the cleaner swap the segment meanwhile, it starts again.
  */
-export async function maxTimestampAndOffset(log: PartitionLog): Promise<TimestampAndOffset> {
+export async function maxTimestampAndOffset(log: TimeLookupLog): Promise<TimestampAndOffset> {
   let seg: LogSegment | null = null;
   for (const s of log.segments) {
     log.ensureSegmentLoaded(s);

@@ -24,7 +24,7 @@ import type { LogConfig } from './config.ts';
 import { AppendTruncatedError, InvalidAppendError, LogOfflineError, OffsetOutOfRangeError } from './errors.ts';
 import type { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { LogSegment, readInt64, type BatchInfo, type SegmentContext } from './log-segment.ts';
-import { maxTimestampAndOffset, offsetForTimestamp } from './log-time-lookups.ts';
+import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from './log-time-lookups.ts';
 import { PARTITION_METADATA, writePartitionMetadata } from './checkpoint-file.ts';
 import { hasProducerId, readProducerBatch, type ProducerBatch } from './producer-batches.ts';
 import type { ProducerAppendOrigin } from './producer-append-info.ts';
@@ -82,10 +82,7 @@ export interface ReadResult {
   logEndOffset: number;
 }
 
-export interface TimestampAndOffset {
-  timestamp: number;
-  offset: number;
-}
+export type { TimestampAndOffset } from './log-time-lookups.ts';
 
 const batchPool: BatchInfo[] = [];
 function poolAt(i: number): BatchInfo {
