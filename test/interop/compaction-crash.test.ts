@@ -12,6 +12,7 @@ import { startBrokerProcess, storedRecords, uniqueTopic, waitFor, type BrokerPro
 import { confluentProduce, kcatConsume } from './drivers.ts';
 import { needTool } from './tools.ts';
 import { createTopic } from './wire-client.ts';
+import { Kafka } from '@tributary/client';
 import { assertIncreasing, assertSame, keyedVersions, latestPerKey, partitionOnDisk, place, type Placed } from './compaction-checks.ts';
 
 const FAST = { 'log.cleaner.backoff.ms': 100 };
@@ -42,7 +43,9 @@ describe('log compaction: SIGKILL during cleaning', { timeout: 150_000 }, () => 
       rmSync(dir, { recursive: true, force: true });
     });
     const topic = uniqueTopic('compact-crash');
+    // the cleaner is held (min.compaction.lag.ms) until everything is produced, so the first kill finds it mid-clean
     await createTopic(broker.port, topic, 1, {
+      'min.compaction.lag.ms': '3600000',
       'cleanup.policy': 'compact',
       'segment.bytes': '65536',
       'min.cleanable.dirty.ratio': '0.01',
@@ -61,6 +64,10 @@ describe('log compaction: SIGKILL during cleaning', { timeout: 150_000 }, () => 
     );
     const latest = latestPerKey(placed.filter((p) => p.key?.startsWith('c-')));
     assert.equal(latest.length, 50);
+
+    const client = new Kafka({ bootstrapServers: broker.bootstrap });
+    await client.admin().alterConfigs({ type: 'topic', name: topic }, { 'min.compaction.lag.ms': '0' });
+    await client.close();
 
     const cleaning = () => partitionOnDisk(dir, topic).files.some((f) => f.endsWith('.cleaned'));
     const mainCount = async () => (await storedRecords(broker.port, topic)).records.filter((r) => r.key?.startsWith('c-')).length;
