@@ -13,6 +13,7 @@ import { producersCommand } from './commands/producers.ts';
 import { aclsCommand } from './commands/acls.ts';
 import { quotasCommand } from './commands/quotas.ts';
 import { usersCommand } from './commands/users.ts';
+import { clusterCommand } from './commands/cluster.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   aclsCommand,
   quotasCommand,
   usersCommand,
+  clusterCommand,
 ];
 
 function usage(): string {
