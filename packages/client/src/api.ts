@@ -467,6 +467,22 @@ export interface AclBindingFilter {
   permissionType?: 'ALLOW' | 'DENY' | 'ANY';
 }
 
+/** A partition's target replicas for Admin.alterPartitionReassignments; null cancels the reassignment in progress. */
+export interface TargetReassignment {
+  topic: string;
+  partition: number;
+  replicas: readonly number[] | null;
+}
+
+/** A reassignment in progress (ListPartitionReassignments): every replica, and those being added and removed. */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+
 export interface Admin {
   createTopics(topics: NewTopic[], options?: { validateOnly?: boolean }): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
@@ -529,6 +545,10 @@ export interface Admin {
   alterUserScramCredentials(alterations: UserScramCredentialAlteration[]): Promise<void>;
   /** Users' SCRAM mechanisms and iterations (DescribeUserScramCredentials); every user when `users` is absent. */
   describeUserScramCredentials(users?: string[]): Promise<UserScramCredentialsDescription[]>;
+  /** Starts (target replicas) or cancels (null) partition reassignments (AlterPartitionReassignments, forwarded to the controller). */
+  alterPartitionReassignments(reassignments: readonly TargetReassignment[]): Promise<void>;
+  /** The reassignments in progress, of `partitions` or of every partition (ListPartitionReassignments). */
+  listPartitionReassignments(partitions?: readonly TopicPartition[]): Promise<PartitionReassignment[]>;
 }
 
 export type { UserScramCredentialAlteration, UserScramCredentialsDescription };

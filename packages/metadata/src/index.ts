@@ -144,6 +144,7 @@ export {
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
 export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
+export { placeReplicas, type BrokerLoad, type PlacementBroker } from './controller/striped-placer.ts';
 export {
   CLUSTER_METADATA_TOPIC,
   GROUP_METADATA_TOPIC,

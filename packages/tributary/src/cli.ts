@@ -14,6 +14,7 @@ import { aclsCommand } from './commands/acls.ts';
 import { quotasCommand } from './commands/quotas.ts';
 import { usersCommand } from './commands/users.ts';
 import { clusterCommand } from './commands/cluster.ts';
+import { partitionsCommand } from './commands/partitions.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   quotasCommand,
   usersCommand,
   clusterCommand,
+  partitionsCommand,
 ];
 
 function usage(): string {

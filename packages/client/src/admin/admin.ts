@@ -4,7 +4,8 @@
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
 // operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
-// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts). Per-item
+// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts), partition
+// reassignments to any broker, which forwards them to the controller (reassignments.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
@@ -20,7 +21,9 @@ import type {
   NewTopic,
   OffsetToCommit,
   PartitionProducerState,
+  PartitionReassignment,
   QuorumInfo,
+  TargetReassignment,
   TopicDescription,
   TransactionDescription,
   TransactionListing,
@@ -31,6 +34,7 @@ import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import { alterUserScramCredentials, describeUserScramCredentials, type UserScramCredentialAlteration } from './user-scram-credentials.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
+import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -416,6 +420,14 @@ export class KafkaAdmin implements Admin {
 
   describeUserScramCredentials(users?: string[]) {
     return describeUserScramCredentials(this.cluster, users);
+  }
+
+  alterPartitionReassignments(reassignments: readonly TargetReassignment[]): Promise<void> {
+    return alterPartitionReassignments(this.cluster, reassignments);
+  }
+
+  listPartitionReassignments(partitions?: readonly TopicPartition[]): Promise<PartitionReassignment[]> {
+    return listPartitionReassignments(this.cluster, partitions);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

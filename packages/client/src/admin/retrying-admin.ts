@@ -104,4 +104,10 @@ export class RetryingAdmin implements Admin {
   describeUserScramCredentials(...a: Args<'describeUserScramCredentials'>) {
     return this.run(() => this.inner.describeUserScramCredentials(...a));
   }
+  alterPartitionReassignments(...a: Args<'alterPartitionReassignments'>) {
+    return this.run(() => this.inner.alterPartitionReassignments(...a));
+  }
+  listPartitionReassignments(...a: Args<'listPartitionReassignments'>) {
+    return this.run(() => this.inner.listPartitionReassignments(...a));
+  }
 }
