@@ -549,6 +549,8 @@ export interface Admin {
   alterPartitionReassignments(reassignments: readonly TargetReassignment[]): Promise<void>;
   /** The reassignments in progress, of `partitions` or of every partition (ListPartitionReassignments). */
   listPartitionReassignments(partitions?: readonly TopicPartition[]): Promise<PartitionReassignment[]>;
+  /** Removes a broker's registration from the cluster (UnregisterBroker, forwarded to the controller), as kafka-cluster.sh unregister. */
+  unregisterBroker(brokerId: number): Promise<void>;
 }
 
 export type { UserScramCredentialAlteration, UserScramCredentialsDescription };

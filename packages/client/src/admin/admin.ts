@@ -430,6 +430,12 @@ export class KafkaAdmin implements Admin {
     return listPartitionReassignments(this.cluster, partitions);
   }
 
+  async unregisterBroker(brokerId: number): Promise<void> {
+    const c = await this.cluster.anyConnection();
+    const r = await c.request(ApiKey.UnregisterBroker, { brokerId });
+    check(r.errorCode, `unregister broker ${brokerId}`, r.errorMessage);
+  }
+
   async describeCluster(): Promise<ClusterDescription> {
     await this.cluster.refreshMetadata();
     const m = this.cluster.metadata;

@@ -110,4 +110,7 @@ export class RetryingAdmin implements Admin {
   listPartitionReassignments(...a: Args<'listPartitionReassignments'>) {
     return this.run(() => this.inner.listPartitionReassignments(...a));
   }
+  unregisterBroker(...a: Args<'unregisterBroker'>) {
+    return this.run(() => this.inner.unregisterBroker(...a));
+  }
 }

@@ -19,16 +19,10 @@ import type { Admin, PartitionReassignment } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import { intOption, names, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
-import {
-  formatPlan,
-  parsePlan,
-  parseTopicsToMove,
-  reassignmentState,
-  replicaThrottles,
-  stateLine,
-  type PlannedPartition,
-} from './reassign-plan.ts';
+import { formatPlan, parsePlan, parseTopicsToMove, type PlannedPartition } from './reassign-plan.ts';
 import { generatePlan } from './reassign-planner.ts';
+import { clearThrottles, setThrottles } from './reassign-throttles.ts';
+import { currentReplicas, verifyOnce, waitForReassignments } from './reassign-progress.ts';
 
 const USAGE = `Usage: tributary partitions reassign (--generate | --execute | --verify | --cancel | --list) [options]
 
@@ -49,23 +43,12 @@ const SPEC = {
   flags: [...VERBS, 'additional', 'preserve-throttles', 'disable-rack-aware', 'wait'],
 } as const;
 
-const THROTTLE_RATES = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'];
-const THROTTLED_REPLICAS = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'];
-
 const key = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
 
 function readFile(p: ParsedArgs, option: string): string {
   const path = p.values.get(option);
   if (path === undefined) throw new UsageError(`--${option} is required`);
   return readFileSync(path, 'utf8');
-}
-
-/** Current replicas of every partition of `topics`, by "topic-partition". */
-async function currentReplicas(admin: Admin, topics: readonly string[]): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
-  for (const t of await admin.describeTopics([...new Set(topics)]))
-    for (const p of t.partitions) out.set(`${t.name}-${p.partition}`, p.replicas);
-  return out;
 }
 
 function currentOf(plan: readonly PlannedPartition[], current: ReadonlyMap<string, number[]>): PlannedPartition[] {
@@ -112,70 +95,16 @@ async function execute(admin: Admin, p: ParsedArgs): Promise<number> {
       'Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one.',
     );
   let out = `Current partition replica assignment\n\n${formatPlan(currentOf(plan, current))}\n\nSave this to use as the --reassignment-json-file option during rollback\n`;
-  if (throttle !== undefined) {
-    const t = replicaThrottles(current, plan);
-    for (const topic of new Set([...t.leader.keys(), ...t.follower.keys()])) {
-      const changes: Record<string, string> = {};
-      const leader = t.leader.get(topic);
-      const follower = t.follower.get(topic);
-      if (leader) changes[THROTTLED_REPLICAS[0]!] = leader;
-      if (follower) changes[THROTTLED_REPLICAS[1]!] = follower;
-      await admin.alterConfigs({ type: 'topic', name: topic }, changes);
-    }
-    for (const b of t.brokers)
-      await admin.alterConfigs({ type: 'broker', name: String(b) }, Object.fromEntries(THROTTLE_RATES.map((r) => [r, String(throttle)])));
-    out += `Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.\nThe inter-broker throttle limit was set to ${throttle} B/s\n`;
-  }
+  if (throttle !== undefined) out += await setThrottles(admin, current, plan, throttle);
   await admin.alterPartitionReassignments(plan);
   out += `Successfully started partition reassignments for ${plan.map(key).join(',')}\n`;
   await writeOut(out);
   return 0;
 }
 
-/** Removes the throttles a plan's --execute set (Kafka's clearAllThrottles): rates on every broker, replicas on the plan's topics. */
-async function clearThrottles(admin: Admin, plan: readonly PlannedPartition[]): Promise<string> {
-  const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
-  for (const b of brokers)
-    await admin.alterConfigs({ type: 'broker', name: String(b) }, Object.fromEntries(THROTTLE_RATES.map((r) => [r, null])));
-  const topics = [...new Set(plan.map((x) => x.topic))];
-  for (const t of topics)
-    await admin.alterConfigs({ type: 'topic', name: t }, Object.fromEntries(THROTTLED_REPLICAS.map((r) => [r, null])));
-  return (
-    `Clearing broker-level throttles on brokers ${brokers.join(',')}\n` +
-    topics.map((t) => `Clearing topic-level throttles on topic ${t}\n`).join('')
-  );
-}
-
-interface VerifyResult {
-  lines: string[];
-  done: number;
-}
-
-async function verifyOnce(admin: Admin, plan: readonly PlannedPartition[]): Promise<VerifyResult> {
-  const current = await currentReplicas(
-    admin,
-    plan.map((x) => x.topic),
-  );
-  const running = new Set((await admin.listPartitionReassignments(plan)).map(key));
-  let done = 0;
-  const lines = plan.map((x) => {
-    const replicas = current.get(key(x)) ?? [];
-    const state = reassignmentState(x, replicas, running.has(key(x)));
-    if (state !== 'in-progress') done++;
-    return stateLine(x, state, replicas);
-  });
-  return { lines, done };
-}
-
 async function verify(admin: Admin, p: ParsedArgs): Promise<number> {
   const plan = parsePlan(readFile(p, 'reassignment-json-file'));
-  let r = await verifyOnce(admin, plan);
-  while (p.flags.has('wait') && r.done < plan.length) {
-    process.stderr.write(`\r${r.done}/${plan.length} partitions reassigned`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    r = await verifyOnce(admin, plan);
-  }
-  if (p.flags.has('wait')) process.stderr.write(`\r${r.done}/${plan.length} partitions reassigned\n`);
+  const r = p.flags.has('wait') ? await waitForReassignments(admin, plan, 'partitions reassigned') : await verifyOnce(admin, plan);
   let out = `Status of partition reassignment:\n${r.lines.join('\n')}\n`;
   if (r.done === plan.length && !p.flags.has('preserve-throttles')) out += '\n' + (await clearThrottles(admin, plan));
   await writeOut(out);
