@@ -4,7 +4,8 @@
 // leaders, group operations to the group's coordinator, ListGroups to every broker, broker
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
 // operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
-// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts). Per-item
+// operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts), leader
+// elections to the controller (elect-leaders.ts). Per-item
 // errors are thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
@@ -16,6 +17,8 @@ import type {
   ClientQuotaFilterComponent,
   ClusterDescription,
   ConfigResource,
+  ElectionTypeName,
+  ElectLeadersPartitionResult,
   GroupDescription,
   NewTopic,
   OffsetToCommit,
@@ -31,6 +34,7 @@ import { describeMetadataQuorum } from './describe-metadata-quorum.ts';
 import { alterUserScramCredentials, describeUserScramCredentials, type UserScramCredentialAlteration } from './user-scram-credentials.ts';
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
+import { electLeaders } from './elect-leaders.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -416,6 +420,12 @@ export class KafkaAdmin implements Admin {
 
   describeUserScramCredentials(users?: string[]) {
     return describeUserScramCredentials(this.cluster, users);
+  }
+
+  async electLeaders(electionType: ElectionTypeName, partitions: TopicPartition[] | null): Promise<ElectLeadersPartitionResult[]> {
+    const results = await electLeaders(await this.controller(), electionType, partitions, this.cluster.options.requestTimeoutMs ?? 30000);
+    this.cluster.metadata.requestUpdate();
+    return results;
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -104,4 +104,7 @@ export class RetryingAdmin implements Admin {
   describeUserScramCredentials(...a: Args<'describeUserScramCredentials'>) {
     return this.run(() => this.inner.describeUserScramCredentials(...a));
   }
+  electLeaders(...a: Args<'electLeaders'>) {
+    return this.run(() => this.inner.electLeaders(...a));
+  }
 }
