@@ -11,6 +11,7 @@ import type { UserScramCredentialAlteration, UserScramCredentialsDescription } f
 import type { Partitioner } from './partitioner/partitioner.ts';
 import type { AssignorName } from './assignors/index.ts';
 import type { Assignor, TopicPartition } from './assignors/types.ts';
+import type { KafkaClientError } from './network/errors.ts';
 
 // ---------------------------------------------------------------- client
 
@@ -367,6 +368,17 @@ export interface QuorumInfo {
   nodes: Map<number, { nodeId: number; endpoints: Array<{ name: string; host: string; port: number }> }>;
 }
 
+/** Kafka's ElectionType: the preferred replica (0), or any live replica when no in-sync one is left (1). */
+export type ElectionTypeName = 'preferred' | 'unclean';
+
+/** One partition's election (Kafka's ElectLeadersResult.partitions() entry): null when elected, else why not. */
+export interface ElectLeadersPartitionResult {
+  topic: string;
+  partition: number;
+  /** ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, ... */
+  error: KafkaClientError | null;
+}
+
 export interface GroupDescription {
   groupId: string;
   state: string;
@@ -551,6 +563,11 @@ export interface Admin {
   listPartitionReassignments(partitions?: readonly TopicPartition[]): Promise<PartitionReassignment[]>;
   /** Removes a broker's registration from the cluster (UnregisterBroker, forwarded to the controller), as kafka-cluster.sh unregister. */
   unregisterBroker(brokerId: number): Promise<void>;
+  /**
+   * Leader elections (ElectLeaders, to the controller): `partitions` null = every partition (then
+   * only those elected or failed are answered). One result per partition; a request-wide error throws.
+   */
+  electLeaders(electionType: ElectionTypeName, partitions: TopicPartition[] | null): Promise<ElectLeadersPartitionResult[]>;
 }
 
 export type { UserScramCredentialAlteration, UserScramCredentialsDescription };

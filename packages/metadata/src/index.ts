@@ -98,6 +98,8 @@ export { Controller, type ValidateOnly } from './controller/controller.ts';
 export { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, type AlterScramResult } from './controller/scram-control.ts';
 export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
+  DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
   DEFAULT_SESSION_TIMEOUT_MS,
   newTopicId,
   type ControllerOptions,
@@ -142,6 +144,20 @@ export {
   type ProducerIdsBlockResult,
 } from './controller/cluster-control.ts';
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
+export {
+  ElectionType,
+  electLeaders,
+  electPartitionLeader,
+  type ElectLeadersRequestData,
+  type ElectLeadersResult,
+  type PartitionElection,
+} from './controller/elect-leaders.ts';
+export {
+  MAX_ELECTIONS_PER_IMBALANCE,
+  arePartitionLeadersImbalanced,
+  maybeBalancePartitionLeaders,
+  type LeaderImbalanceOptions,
+} from './controller/leader-imbalance.ts';
 export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export { placeReplicas, type BrokerLoad, type PlacementBroker } from './controller/striped-placer.ts';
@@ -168,3 +184,4 @@ export {
   type MetadataLogger,
 } from './local/local-controller.ts';
 export { MIGRATED_TOPIC_STORE_DIR, TOPIC_STORE_DIR } from './local/topic-store-migration.ts';
+export { IMMEDIATE_PASS_DELAY_MS, LeaderRebalance, type LeaderRebalanceOptions } from './local/leader-rebalance.ts';

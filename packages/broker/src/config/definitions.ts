@@ -11,6 +11,7 @@ import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-r
 import { parsePerIpOverrides } from '../server/connection-quotas.ts';
 import { atLeast, compat, def, oneOf, optional, secret, type ConfigDef, type TypeOf } from './config-def.ts';
 import { LOG_CLEANER_CONFIG_DEFS } from './log-cleaner-definitions.ts';
+import { LEADER_BALANCE_CONFIG_DEFS } from './leader-balance-definitions.ts';
 
 export type { ConfigDef, ConfigType } from './config-def.ts';
 
@@ -299,6 +300,7 @@ export const BROKER_CONFIG_DEFS = {
     false,
     'Elect a replica outside the ISR as leader when no ISR member is left, as a last resort that may lose data (topic-level: unclean.leader.election.enable).',
   ),
+  ...LEADER_BALANCE_CONFIG_DEFS,
   'replica.selector.class': optional(
     'string',
     `ReplicaSelector that picks the preferred read replica of a consumer fetch (KIP-392): ${RACK_AWARE_REPLICA_SELECTOR} (a replica in the consumer's rack, by its client.rack). Not set: consumers read from the leader.`,

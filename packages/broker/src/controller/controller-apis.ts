@@ -1,7 +1,8 @@
 // The controller listener's APIs (Kafka's ControllerApis): what brokers send to the controller —
 // BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
 // log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
-// CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas, AlterUserScramCredentials), answered by the broker's own handlers
+// CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas, AlterUserScramCredentials,
+// ElectLeaders, UnregisterBroker), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
 // connection, as an unknown one does on a broker listener.
 import { alterConfigsHandler } from '../handlers/alter-configs.ts';
@@ -9,6 +10,8 @@ import { createAclsHandler } from '../handlers/create-acls.ts';
 import { deleteAclsHandler } from '../handlers/delete-acls.ts';
 import { apiVersionsHandler } from '../handlers/api-versions.ts';
 import { createPartitionsHandler } from '../handlers/create-partitions.ts';
+import { electLeadersHandler } from '../handlers/elect-leaders.ts';
+import { unregisterBrokerHandler } from '../handlers/unregister-broker.ts';
 import { createTopicsHandler } from '../handlers/create-topics.ts';
 import { deleteTopicsHandler } from '../handlers/delete-topics.ts';
 import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-configs.ts';
@@ -45,6 +48,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     alterConfigsHandler, // 33
     saslAuthenticateHandler, // 36
     createPartitionsHandler, // 37
+    electLeadersHandler, // 43
     incrementalAlterConfigsHandler, // 44
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
@@ -52,6 +56,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     requireClusterAction(alterPartitionHandler(controller)), // 56
     requireClusterAction(brokerRegistrationHandler(controller)), // 62
     requireClusterAction(brokerHeartbeatHandler(controller)), // 63
+    unregisterBrokerHandler, // 64
     requireClusterAction(allocateProducerIdsHandler(controller)), // 67
   ];
 }

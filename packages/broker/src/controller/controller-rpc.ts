@@ -9,6 +9,8 @@
 //   createAcls              CreateAcls v3
 //   deleteAcls              DeleteAcls v3 (the matching ACLs come back without their ids)
 //   alterClientQuotas       AlterClientQuotas (a null value: Remove)
+//   electLeaders            ElectLeaders v2 (the controller's answer as it came, without its throttle time)
+//   unregisterBroker        UnregisterBroker v0
 import type {
   AclBinding,
   AclBindingFilter,
@@ -25,6 +27,8 @@ import type {
   CreateTopicResult,
   DeletableTopic,
   DeleteTopicResult,
+  ElectLeadersRequestData,
+  ElectLeadersResult,
   IncrementalAlterConfigsResource,
 } from '@tributary/metadata';
 import { type ApiKey, ErrorCode, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
@@ -201,4 +205,16 @@ export function deleteAclsResults(res: ResponseOf<typeof ApiKey.DeleteAcls>): De
 
 export function alterClientQuotasResults(res: ResponseOf<typeof ApiKey.AlterClientQuotas>): AlterClientQuotasResult[] {
   return res.entries.map((e) => ({ entity: e.entity, errorCode: e.errorCode, errorMessage: e.errorMessage }));
+}
+
+export function electLeadersRequest(request: ElectLeadersRequestData): Req<typeof ApiKey.ElectLeaders> {
+  return { electionType: request.electionType, topicPartitions: request.topicPartitions, timeoutMs: TIMEOUT_MS };
+}
+
+export function electLeadersResult(res: ResponseOf<typeof ApiKey.ElectLeaders>): ElectLeadersResult {
+  return { errorCode: res.errorCode, replicaElectionResults: res.replicaElectionResults };
+}
+
+export function unregisterBrokerResult(res: ResponseOf<typeof ApiKey.UnregisterBroker>): ApiError {
+  return { errorCode: res.errorCode, errorMessage: res.errorMessage };
 }

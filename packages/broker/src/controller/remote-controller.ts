@@ -44,6 +44,8 @@ import {
   type CreateTopicResult,
   type DeletableTopic,
   type DeleteTopicResult,
+  type ElectLeadersRequestData,
+  type ElectLeadersResult,
   type IncrementalAlterConfigsResource,
   type AlterClientQuotasResult,
   type ClientQuotaAlteration,
@@ -284,6 +286,14 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   async alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {
     const res = await this.rpc.request(ApiKey.AlterUserScramCredentials, request);
     return res.results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+  }
+
+  async electLeaders(request: ElectLeadersRequestData): Promise<ElectLeadersResult> {
+    return rpc.electLeadersResult(await this.rpc.request(ApiKey.ElectLeaders, rpc.electLeadersRequest(request)));
+  }
+
+  async unregisterBroker(brokerId: number): Promise<ApiError> {
+    return rpc.unregisterBrokerResult(await this.rpc.request(ApiKey.UnregisterBroker, { brokerId }));
   }
 
   async registerBroker(req: BrokerRegistrationRequest): Promise<BrokerRegistrationResult> {

@@ -32,6 +32,7 @@ import { describeAclsHandler } from './describe-acls.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
+import { electLeadersHandler } from './elect-leaders.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeClientQuotasHandler } from './describe-client-quotas.ts';
@@ -39,6 +40,7 @@ import { alterClientQuotasHandler } from './alter-client-quotas.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
+import { unregisterBrokerHandler } from './unregister-broker.ts';
 import { listTransactionsHandler } from './list-transactions.ts';
 import { describeProducersHandler } from './describe-producers.ts';
 import { saslHandshakeHandler } from './sasl-handshake.ts';
@@ -82,6 +84,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   saslAuthenticateHandler, // 36
   createPartitionsHandler, // 37
   deleteGroupsHandler, // 42
+  electLeadersHandler, // 43
   incrementalAlterConfigsHandler, // 44
   offsetDeleteHandler, // 47
   describeClientQuotasHandler, // 48
@@ -91,6 +94,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   describeQuorumHandler, // 55
   describeClusterHandler, // 60
   describeProducersHandler, // 61
+  unregisterBrokerHandler, // 64
   describeTransactionsHandler, // 65
   listTransactionsHandler, // 66
 ];

@@ -1,7 +1,7 @@
 // ControllerChannel: how a broker reaches the controller (Kafka's BrokerToControllerChannelManager
 // plus the metadata it publishes): the admin operations that become metadata records, broker
-// registration and fencing, a leader's ISR changes (AlterPartition), ACL changes, and the stream of metadata
-// images. Today the LocalController in the same process implements it (a single node, or one
+// registration, fencing and unregistration, a leader's ISR changes (AlterPartition), leader elections
+// (ElectLeaders), ACL changes, and the stream of metadata images. Today the LocalController in the same process implements it (a single node, or one
 // controller shared by an in-process cluster); over the network, RemoteController.
 import type { LocalController } from '@tributary/metadata';
 
@@ -25,4 +25,6 @@ export type ControllerChannel = Pick<
   | 'allocateProducerIds'
   | 'createAcls'
   | 'deleteAcls'
+  | 'electLeaders'
+  | 'unregisterBroker'
 >;

@@ -1,5 +1,6 @@
 // The controller's options from the broker configuration: defaults for new topics, deletion and
-// unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms),
+// unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms), the
+// automatic leader rebalance (auto.leader.rebalance.enable, leader.imbalance.*),
 // and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
 import type { ControllerOptions } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
@@ -14,6 +15,9 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     // the broker default; a topic's unclean.leader.election.enable override still applies
     uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+    autoLeaderRebalanceEnable: config.get('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: config.get('leader.imbalance.check.interval.seconds') * 1000,
+    leaderImbalancePerBrokerPercentage: config.get('leader.imbalance.per.broker.percentage'),
     topicConfigs: {
       validate(configs) {
         try {

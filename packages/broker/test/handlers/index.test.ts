@@ -225,6 +225,10 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: () => ['results'],
   },
   [ApiKey.DeleteGroups]: { sample: () => ({ groupsNames: ['g', 'h'] }), where: () => ['results'] },
+  [ApiKey.ElectLeaders]: {
+    sample: () => ({ electionType: 0, topicPartitions: [{ topic: 't', partitions: [0, 1] }], timeoutMs: 1000 }),
+    where: () => ['replicaElectionResults', 'partitionResult'],
+  },
   [ApiKey.SaslHandshake]: { sample: () => ({ mechanism: 'PLAIN' }), where: topLevel },
   [ApiKey.SaslAuthenticate]: { sample: () => ({ authBytes: Buffer.from('x') }), where: topLevel },
   [ApiKey.DescribeUserScramCredentials]: { sample: () => ({ users: [{ name: 'a' }] }), where: topLevel },
@@ -287,6 +291,7 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: topLevel,
   },
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
+  [ApiKey.UnregisterBroker]: { sample: () => ({ brokerId: 1 }), where: topLevel },
   [ApiKey.DescribeTransactions]: { sample: () => ({ transactionalIds: ['a', 'b'] }), where: () => ['transactionStates'] },
   [ApiKey.ListTransactions]: { sample: () => ({ stateFilters: [], producerIdFilters: [] }), where: topLevel },
   [ApiKey.DescribeProducers]: { sample: () => ({ topics: [{ name: 't', partitionIndexes: [0, 1] }] }), where: perPartition },

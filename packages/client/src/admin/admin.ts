@@ -5,8 +5,9 @@
 // configs to that broker, DescribeQuorum to any broker (describe-metadata-quorum.ts), transaction
 // operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
 // operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts), partition
-// reassignments to any broker, which forwards them to the controller (reassignments.ts). Per-item
-// errors are thrown as KafkaClientError naming the item.
+// reassignments and UnregisterBroker to any broker, which forwards them to the controller
+// (reassignments.ts), leader elections to the controller (elect-leaders.ts). Per-item errors are
+// thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
   AclBinding,
@@ -17,6 +18,8 @@ import type {
   ClientQuotaFilterComponent,
   ClusterDescription,
   ConfigResource,
+  ElectionTypeName,
+  ElectLeadersPartitionResult,
   GroupDescription,
   NewTopic,
   OffsetToCommit,
@@ -35,6 +38,7 @@ import { alterUserScramCredentials, describeUserScramCredentials, type UserScram
 import { describeProducers, describeTransactions, listTransactions } from './transactions.ts';
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts';
+import { electLeaders } from './elect-leaders.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -434,6 +438,12 @@ export class KafkaAdmin implements Admin {
     const c = await this.cluster.anyConnection();
     const r = await c.request(ApiKey.UnregisterBroker, { brokerId });
     check(r.errorCode, `unregister broker ${brokerId}`, r.errorMessage);
+  }
+
+  async electLeaders(electionType: ElectionTypeName, partitions: TopicPartition[] | null): Promise<ElectLeadersPartitionResult[]> {
+    const results = await electLeaders(await this.controller(), electionType, partitions, this.cluster.options.requestTimeoutMs ?? 30000);
+    this.cluster.metadata.requestUpdate();
+    return results;
   }
 
   async describeCluster(): Promise<ClusterDescription> {

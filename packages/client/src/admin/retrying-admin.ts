@@ -113,4 +113,7 @@ export class RetryingAdmin implements Admin {
   unregisterBroker(...a: Args<'unregisterBroker'>) {
     return this.run(() => this.inner.unregisterBroker(...a));
   }
+  electLeaders(...a: Args<'electLeaders'>) {
+    return this.run(() => this.inner.electLeaders(...a));
+  }
 }

@@ -32,6 +32,7 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.SaslAuthenticate]: r(0, 2),
   [ApiKey.CreatePartitions]: r(0, 3),
   [ApiKey.DeleteGroups]: r(0, 2),
+  [ApiKey.ElectLeaders]: r(0, 2),
   [ApiKey.IncrementalAlterConfigs]: r(0, 1),
   [ApiKey.DescribeClientQuotas]: r(0, 1),
   [ApiKey.AlterClientQuotas]: r(0, 1),

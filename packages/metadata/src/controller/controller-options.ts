@@ -1,6 +1,6 @@
 // What the controller needs from the broker's configuration, injected so the metadata layer knows
 // nothing of BrokerConfig: defaults for new topics, whether deletion and unclean elections are
-// allowed, and the topic config rules (names, types, ranges: the broker's topic-config.ts).
+// allowed, the automatic leader rebalance, and the topic config rules (names, types, ranges: the broker's topic-config.ts).
 import { randomBytes } from 'node:crypto';
 import type { ApiError } from './results.ts';
 
@@ -18,6 +18,9 @@ export interface TopicConfigPolicy {
 /** Kafka's broker.session.timeout.ms and broker.heartbeat.interval.ms defaults. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 9000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2000;
+/** Kafka's leader.imbalance.check.interval.seconds (300) and leader.imbalance.per.broker.percentage defaults. */
+export const DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
+export const DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = 10;
 
 export interface ControllerOptions {
   /** num.partitions: partitions of a topic created with NumPartitions -1. */
@@ -36,6 +39,16 @@ export interface ControllerOptions {
   sessionTimeoutMs?: number;
   /** broker.heartbeat.interval.ms: how often brokers heartbeat (default 2000; brokers use it). */
   heartbeatIntervalMs?: number;
+  /**
+   * auto.leader.rebalance.enable: the active controller moves leadership back to preferred
+   * replicas every leaderImbalanceCheckIntervalMs (local/leader-rebalance.ts). Absent: off (the
+   * broker's configuration turns it on, as Kafka's default true).
+   */
+  autoLeaderRebalanceEnable?: boolean;
+  /** leader.imbalance.check.interval.seconds, in ms (default 300000). */
+  leaderImbalanceCheckIntervalMs?: number;
+  /** leader.imbalance.per.broker.percentage (default 10; leader-imbalance.ts). */
+  leaderImbalancePerBrokerPercentage?: number;
   /** Topic id generator (tests make it deterministic); default `newTopicId`. */
   newTopicId?: () => string;
 }

@@ -1,6 +1,7 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
-// configuration-control, client-quota-control, cluster-control, partition-change, acl-control). It reads the image, writes nothing
+// configuration-control, client-quota-control, cluster-control, partition-change, elect-leaders,
+// leader-imbalance, acl-control). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
@@ -34,8 +35,10 @@ import {
   type AlterConfigsResult,
   type IncrementalAlterConfigsResource,
 } from './configuration-control.ts';
-import type { ControllerOptions } from './controller-options.ts';
+import { DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, type ControllerOptions } from './controller-options.ts';
 import { changePartition, type PartitionChangeRequest, type PartitionChangeResult } from './partition-change.ts';
+import { electLeaders, type ElectLeadersRequestData, type ElectLeadersResult } from './elect-leaders.ts';
+import { maybeBalancePartitionLeaders } from './leader-imbalance.ts';
 import type { ApiError, ControllerResult } from './results.ts';
 import {
   createPartitions,
@@ -132,6 +135,22 @@ export class Controller {
 
   changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
     return changePartition(image, req);
+  }
+
+  /** ElectLeaders (API 43): PREFERRED or UNCLEAN elections (elect-leaders.ts). */
+  electLeaders(image: MetadataImage, request: ElectLeadersRequestData): ControllerResult<ElectLeadersResult> {
+    return electLeaders(image, request);
+  }
+
+  /**
+   * One pass of the automatic leader rebalance (leader-imbalance.ts, with
+   * leader.imbalance.per.broker.percentage); the response: whether elections may be left for another pass.
+   */
+  maybeBalancePartitionLeaders(image: MetadataImage, maxElections?: number): ControllerResult<boolean> {
+    return maybeBalancePartitionLeaders(image, {
+      imbalancePerBrokerPercentage: this.options.leaderImbalancePerBrokerPercentage ?? DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
+      maxElections,
+    });
   }
 
   /**

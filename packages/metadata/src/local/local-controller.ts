@@ -25,6 +25,9 @@
 // controlled shutdowns as Kafka's QuorumController does; a broker that has heartbeated and then
 // stays silent longer than sessionTimeoutMs is fenced by a timer armed for the first instant a
 // session expires (the time seam's setTimeout, so MockTime drives it in tests).
+// Automatic leader rebalance (auto.leader.rebalance.enable): while active, a pass every
+// leaderImbalanceCheckIntervalMs moves leadership back to preferred replicas (leader-rebalance.ts,
+// controller/leader-imbalance.ts), queued like any operation.
 // DescribeQuorum: one voter (this controller, node id from the options) leading its epoch, with
 // the brokers that fetch the log as observers (updateReplicaState, replica-fetch-states.ts).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
@@ -51,6 +54,8 @@ import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
 import { ReplicaFetchStates } from './replica-fetch-states.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS } from '../controller/controller-options.ts';
+import type { ElectLeadersRequestData, ElectLeadersResult } from '../controller/elect-leaders.ts';
+import { LeaderRebalance } from './leader-rebalance.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
 import type { ControllerOptions } from '../controller/controller-options.ts';
 import type { PartitionChangeRequest, PartitionChangeResult } from '../controller/partition-change.ts';
@@ -124,6 +129,8 @@ export class LocalController {
   private sessionTimerAt: number | null = null;
   /** The observers fetching the metadata log (brokers), as DescribeQuorum reports them. */
   private readonly observers = new ReplicaFetchStates();
+  /** The automatic leader rebalance, when auto.leader.rebalance.enable (runs while active). */
+  private readonly rebalance: LeaderRebalance | null;
 
   private constructor(
     private readonly log: MetadataLog,
@@ -139,6 +146,12 @@ export class LocalController {
     this.current = image;
     this.controller = controller;
     this.startup = startup;
+    this.rebalance = LeaderRebalance.of(
+      controller.options,
+      time,
+      () => this.balancePartitionLeaders(),
+      (err) => logger.error('cannot move leadership back to preferred replicas', { err }),
+    );
   }
 
   static async open(options: LocalControllerOptions): Promise<LocalController> {
@@ -376,6 +389,11 @@ export class LocalController {
     return this.run((image) => this.controller.changePartition(image, req));
   }
 
+  /** ElectLeaders (API 43): PREFERRED or UNCLEAN elections (controller/elect-leaders.ts). */
+  electLeaders(request: ElectLeadersRequestData): Promise<ElectLeadersResult> {
+    return this.run((image) => this.controller.electLeaders(image, request));
+  }
+
   /** AlterPartition (API 56): a leader's new ISR, checked and written (version: the request's, 0-3). */
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.run((image) => this.controller.alterPartition(image, request, version));
@@ -390,6 +408,7 @@ export class LocalController {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribeLog?.();
+    this.rebalance?.stop();
     this.sessionTimer?.();
     this.sessionTimer = null;
     for (const w of [...this.appendWaiters]) w.wake();
@@ -423,6 +442,16 @@ export class LocalController {
       this.sessionTimerAt = null;
       return this.fenceStaleBrokers();
     }, at - this.time.now());
+  }
+
+  /** One automatic rebalance pass (LeaderRebalance); true when elections may be left. */
+  private balancePartitionLeaders(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.run((image) => {
+      const r = this.controller.maybeBalancePartitionLeaders(image);
+      if (r.records.length > 0) this.logger.info('moving leadership back to preferred replicas', { partitions: r.records.length });
+      return r;
+    });
   }
 
   /** Fences every broker whose session expired and whose registration is still the one that had it. */
@@ -539,11 +568,13 @@ export class LocalController {
     this.sessionTimerAt = null;
     this.heartbeats = new BrokerHeartbeatManager(this.controller.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
     if (epoch === null) {
+      this.rebalance?.stop();
       this.logger.info('the controller is no longer active', { nodeId: this.nodeId });
       return;
     }
     this.logger.info('the controller is active', { nodeId: this.nodeId, epoch });
     this.startProvisionalSessions();
+    this.rebalance?.start();
     if (this.current.features.metadataVersion === undefined) {
       this.run(() => ({ records: this.controller.bootstrapRecords(), response: undefined })).catch((err) =>
         this.logger.error('cannot write the bootstrap records', { err }),
