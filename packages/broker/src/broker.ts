@@ -201,7 +201,7 @@ export class Broker {
           requests,
           image: () => core.metadata.image,
           quorum: () => core.quorumState(),
-          brokerState: () => brokerStateValue(node.lifecycleState),
+          brokerState: () => brokerStateValue(node.lifecycleState ?? 'starting'),
           committedOffsets: () => core.groupCoordinator.coordinator.committedOffsets(),
         }),
     });

@@ -32,7 +32,7 @@ export interface QuorumState {
 }
 
 /** Kafka's BrokerState value for the broker lifecycle's state. */
-export function brokerStateValue(state: LifecycleState | null): number {
+export function brokerStateValue(state: LifecycleState): number {
   switch (state) {
     case 'starting':
       return 1;
@@ -45,8 +45,6 @@ export function brokerStateValue(state: LifecycleState | null): number {
     case 'shut-down':
     case 'closed':
       return 7;
-    default:
-      return 0;
   }
 }
 
