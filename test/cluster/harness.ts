@@ -131,11 +131,11 @@ export function replicaLogBytes(dataDir: string, brokerId: number, topic: string
   return Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
 }
 
-/** One record to partition 0 of `topic` at the broker on `port` (Produce v9, `acks` default all); the partition's answer. */
-export async function produceOne(port: number, topic: string, value: string, acks = -1) {
+/** One record to `partition` (default 0) of `topic` at the broker on `port` (Produce v9, `acks` default all); the partition's answer. */
+export async function produceOne(port: number, topic: string, value: string, acks = -1, partition = 0) {
   const records = await encodeRecordBatch({ records: [{ value, timestamp: Date.now() }] });
   const r = await withWire(port, (c) =>
-    c.request(ApiKey.Produce, 9, { acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }),
+    c.request(ApiKey.Produce, 9, { acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }),
   );
   return r.responses[0]!.partitionResponses[0]!;
 }

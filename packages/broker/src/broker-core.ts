@@ -47,6 +47,7 @@ import { RemoteController } from './controller/remote-controller.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
+import type { QuorumState } from './metrics/controller-metrics.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
@@ -362,6 +363,21 @@ export class BrokerCore {
     if (this.remoteController) return this.remoteController;
     const local = this.ownController ?? this.options.controller;
     return local instanceof LocalController ? localDescribeQuorum(local, nodes) : NO_DESCRIBE_QUORUM;
+  }
+
+  /**
+   * This node in the metadata quorum (the raft metrics): a voter of several as its Raft client
+   * has it, a lone controller leading itself, a broker-only node an observer of the leader it knows.
+   */
+  quorumState(): QuorumState {
+    const own = this.ownController;
+    const activeController = own?.isActive ?? false;
+    const raft = this.quorumLog?.raft;
+    if (raft) return { state: raft.role, leaderId: raft.leaderId, activeController };
+    if (own)
+      return { state: activeController ? 'leader' : 'unattached', leaderId: activeController ? this.config.nodeId : -1, activeController };
+    if (this.remoteController) return { state: 'observer', leaderId: this.remoteController.leaderId(), activeController };
+    return { state: 'unattached', leaderId: -1, activeController }; // an in-process cluster's shared controller
   }
 
   /** The LocalController this node runs (controller role), or null. */

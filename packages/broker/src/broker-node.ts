@@ -25,6 +25,8 @@ import { parsePerIpOverrides } from './server/connection-quotas.ts';
 import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
 import { controllerSaslLogin, interBrokerSaslLogin } from './server/sasl/broker-login.ts';
 import type { BrokerServices } from './services.ts';
+import type { LifecycleState } from './controller/broker-lifecycle-manager.ts';
+import type { RequestMetrics } from './metrics/request-metrics.ts';
 
 export interface BrokerNodeOptions {
   nodeId: number;
@@ -38,6 +40,8 @@ export interface BrokerNodeOptions {
   limits: ConnectionLimits;
   /** The bound CONTROLLER listeners of a combined node (DescribeQuorum's Nodes); default none. */
   controllerListeners?: () => readonly BoundListener[];
+  /** Where requests are counted and timed (the metrics endpoint); default: not measured. */
+  requestMetrics?: RequestMetrics;
 }
 
 /** Connection limits from the configuration and the broker options. */
@@ -97,7 +101,7 @@ export class BrokerNode {
       listeners: options.listeners,
       limits: options.limits,
       // SASL_* listeners authenticate first (server/sasl/); the credentials are the metadata's.
-      processor: new SaslGate(new RequestDispatcher(options.registry, () => services, options.authorizer), {
+      processor: new SaslGate(new RequestDispatcher(options.registry, () => services, options.authorizer, options.requestMetrics), {
         listeners: saslListenerConfigs(core.config, options.listeners),
         scramCredentials: (user, m) => core.metadata.image.scram.credential(user, m.type),
         log: core.log,
@@ -127,6 +131,11 @@ export class BrokerNode {
 
   get connectionCount(): number {
     return this.server.connectionCount;
+  }
+
+  /** Where the broker's lifecycle with the controller is (null before it registers). */
+  get lifecycleState(): LifecycleState | null {
+    return this.lifecycle?.state ?? null;
   }
 
   /** Binds the listeners and registers the broker with the controller (then it is live). */

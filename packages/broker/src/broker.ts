@@ -12,7 +12,8 @@
 //
 // Start order: cluster id (meta.properties), the logs (load/recover, retention and flush
 // scheduling), the metadata (replayed; partitions made), the producer id block, the group
-// coordinator, then listeners and the broker's registration. Stop order: listeners (draining
+// coordinator, the metrics endpoint (tributary.metrics.port, when set: metrics/), then listeners
+// and the broker's registration. Stop order: the metrics endpoint, listeners (draining
 // connections; waiting fetches are completed first), then storage: HW checkpoint, flush,
 // recovery-point checkpoints, clean-shutdown marker.
 import type { BrokerConfig } from './config/broker-config.ts';
@@ -32,6 +33,10 @@ import { consoleLogger, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
 import { systemTime, type FileSystem, type Time } from '@tributary/storage';
+import { RequestMetrics } from './metrics/request-metrics.ts';
+import { MetricsServer } from './metrics/metrics-server.ts';
+import { collectBrokerMetrics } from './metrics/broker-metrics.ts';
+import { brokerStateValue } from './metrics/controller-metrics.ts';
 
 export interface BrokerOptions {
   /** Clock, timers and storage background tasks (retention, flush, checkpoints); default systemTime. Tests pass a MockTime. */
@@ -67,6 +72,8 @@ export class Broker {
   private node: BrokerNode | null = null;
   /** The CONTROLLER listener of a combined node (its own controller, reachable by other brokers). */
   private controllerServer: ControllerServer | null = null;
+  /** The Prometheus endpoint (tributary.metrics.port), when configured. */
+  private metricsServer: MetricsServer | null = null;
   private stopPromise: Promise<void> | null = null;
 
   constructor(
@@ -91,6 +98,11 @@ export class Broker {
   /** The bound CONTROLLER listeners of a combined node (empty otherwise). */
   get controllerListeners(): readonly BoundListener[] {
     return this.controllerServer?.listeners ?? [];
+  }
+
+  /** Where the Prometheus endpoint serves (http://host:port/metrics) once started; null when tributary.metrics.port is not set. */
+  get metricsUrl(): string | null {
+    return this.metricsServer && this.metricsServer.port >= 0 ? this.metricsServer.url : null;
   }
 
   /** Open client connections. */
@@ -124,6 +136,8 @@ export class Broker {
       throw err;
     }
     this.core = core;
+    const metricsPort = config.get('tributary.metrics.port');
+    const requestMetrics = metricsPort === null ? undefined : new RequestMetrics();
     const node = new BrokerNode(core, {
       nodeId: config.nodeId,
       listeners: config.listeners,
@@ -132,6 +146,7 @@ export class Broker {
       authorizer: this.options.authorizer ?? createAuthorizer(config, () => core.metadata.image.acls),
       limits: connectionLimits(config, this.options),
       controllerListeners: () => this.controllerListeners,
+      requestMetrics,
     });
     this.node = node;
     // The CONTROLLER listener first: other nodes reach this controller (a voter must be reachable
@@ -160,16 +175,39 @@ export class Broker {
     }
     let bound: BoundListener[];
     try {
+      if (requestMetrics && metricsPort !== null) await this.startMetrics(core, node, requestMetrics, metricsPort);
       await core.startQuorum();
       bound = await node.start();
     } catch (err) {
       this.state = 'stopped';
+      await this.metricsServer?.stop();
       await this.controllerServer?.stop(0);
       await core.stop();
       throw err;
     }
     this.state = 'running';
     return bound[0]!.boundPort;
+  }
+
+  /** Serves /metrics on `port` of the first listener's host (metrics/metrics-server.ts). */
+  private async startMetrics(core: BrokerCore, node: BrokerNode, requests: RequestMetrics, port: number): Promise<void> {
+    const server = new MetricsServer({
+      host: this.config.listeners[0]?.host ?? '',
+      port,
+      log: this.log,
+      collect: () =>
+        collectBrokerMetrics({
+          replicas: core.replicas,
+          requests,
+          image: () => core.metadata.image,
+          quorum: () => core.quorumState(),
+          brokerState: () => brokerStateValue(node.lifecycleState ?? 'starting'),
+          committedOffsets: () => core.groupCoordinator.coordinator.committedOffsets(),
+        }),
+    });
+    this.metricsServer = server;
+    await server.start();
+    this.log.info('serving metrics', { url: server.url });
   }
 
   /**
@@ -187,6 +225,7 @@ export class Broker {
         const moved = await node.controlledShutdown(this.options.shutdownTimeoutMs ?? 30_000);
         if (!moved) this.log.warn('controlled shutdown did not complete in time; stopping anyway');
       }
+      await this.metricsServer?.stop();
       // other brokers following this node's controller lose it first (they keep serving what they have)
       await this.controllerServer?.stop(0);
       await this.core?.shutdown(this.node ? [this.node] : [], this.options.shutdownTimeoutMs ?? 30_000);

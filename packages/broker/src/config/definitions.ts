@@ -9,7 +9,7 @@ import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
 import { parsePerIpOverrides } from '../server/connection-quotas.ts';
-import { atLeast, compat, def, oneOf, optional, secret, type ConfigDef, type TypeOf } from './config-def.ts';
+import { atLeast, between, compat, def, oneOf, optional, secret, type ConfigDef, type TypeOf } from './config-def.ts';
 import { LOG_CLEANER_CONFIG_DEFS } from './log-cleaner-definitions.ts';
 import { LEADER_BALANCE_CONFIG_DEFS } from './leader-balance-definitions.ts';
 
@@ -399,6 +399,11 @@ export const BROKER_CONFIG_DEFS = {
     'page-cache',
     "When a produce is acknowledged. page-cache (Kafka's behaviour): once written to the OS, fsync per log.flush.* — survives a broker crash, not a machine crash. fsync: the partition log is fsynced before acks=1/all produces are answered (concurrent produces share one fsync) — survives power loss, slower.",
     oneOf(...DURABILITY_MODES),
+  ),
+  'tributary.metrics.port': optional(
+    'int',
+    "Port of the broker's Prometheus endpoint (GET /metrics, the text format, Kafka's metric names as the Prometheus JMX exporter gives them), bound on the first listener's host; 0 picks a free port. Not set: no endpoint.",
+    between(0, 65535),
   ),
   // SASL (server/sasl/): per-listener overrides are `listener.name.<listener>.<setting>` (listener-settings.ts).
   'sasl.enabled.mechanisms': def(

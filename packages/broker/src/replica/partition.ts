@@ -18,7 +18,10 @@
 // for replica.lag.time.max.ms leaves (maybeShrinkIsr, run periodically by the ReplicaManager); a
 // follower whose log end offset reaches the HW and the leader epoch start offset rejoins
 // (maybeExpandIsr, on its fetch). One proposal at a time; until it is answered the maximal ISR
-// counts for the HW. Every HW advance notifies `onHighWatermark` (purgatories wake).
+// counts for the HW. The controller's answer is told to `alterPartitionListener` (Kafka's
+// AlterPartitionListener: an accepted shrink or expansion, or a failure; the ReplicaManager's
+// IsrShrinksPerSec, IsrExpandsPerSec, FailedIsrUpdatesPerSec). Every HW advance notifies
+// `onHighWatermark` (purgatories wake).
 //
 // Follower: records come from the ReplicaFetcher (appendRecordsAsFollower); the HW is the
 // leader's, capped at the local log end offset (updateFollowerHighWatermark).
@@ -81,6 +84,16 @@ export type AlterIsr = (
   newIsr: number[],
 ) => Promise<{ errorCode: number; isr?: readonly number[]; leaderEpoch?: number; partitionEpoch?: number }>;
 
+/** Told how each proposed ISR change ended (Kafka's AlterPartitionListener). */
+export interface AlterPartitionListener {
+  /** The controller accepted an ISR expansion. */
+  markIsrExpand(): void;
+  /** The controller accepted an ISR shrink. */
+  markIsrShrink(): void;
+  /** The controller refused the change, or it could not be sent. */
+  markFailed(): void;
+}
+
 export interface PartitionInit {
   /** This broker: the node that leads or follows the partition here. */
   localBrokerId: number;
@@ -107,6 +120,8 @@ export interface PartitionInit {
   replicaLagTimeMaxMs?: number;
   /** Sends an ISR change to the controller (default: none, the ISR never changes from here). */
   alterIsr?: AlterIsr;
+  /** Told how each ISR change sent ended (default: nobody). */
+  alterPartitionListener?: AlterPartitionListener;
   /** Whether a broker may join an ISR (unfenced, not shutting down); default: any. */
   isReplicaIsrEligible?: (brokerId: number) => boolean;
 }
@@ -583,8 +598,14 @@ export class Partition {
     const maximal = [...new Set([...this.isr, ...newIsr])];
     this.pendingIsr = maximal;
     const leaderEpoch = this.leaderEpoch;
+    const shrink = newIsr.length < this.isr.length;
+    const listener = this.init.alterPartitionListener;
     alter(this, newIsr).then(
       (res) => {
+        // the controller applied it (even when the metadata brought it here first)
+        if (res.errorCode !== ErrorCode.NONE) listener?.markFailed();
+        else if (shrink) listener?.markIsrShrink();
+        else listener?.markIsrExpand();
         if (this.pendingIsr !== maximal || this.leaderEpoch !== leaderEpoch) return; // settled by metadata meanwhile
         this.pendingIsr = null;
         if (res.errorCode === ErrorCode.NONE && res.isr && res.partitionEpoch !== undefined && res.partitionEpoch >= this.partitionEpoch) {
@@ -594,6 +615,7 @@ export class Partition {
         this.maybeIncrementLeaderHighWatermark();
       },
       () => {
+        listener?.markFailed();
         if (this.pendingIsr === maximal) this.pendingIsr = null;
       },
     );

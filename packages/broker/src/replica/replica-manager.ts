@@ -28,6 +28,9 @@
 // (checkAndComplete), an append wakes the followers' fetches; a leadership change or deletion
 // completes them at once (they answer NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION).
 //
+// Metrics: appends, fetches and the followers' copies count in `brokerTopicStats` (Kafka's
+// BrokerTopicStats), the ISR changes of led partitions in `isrChangeStats`.
+//
 // Partitions follow the cluster metadata: applyDelta (called with every image the controller
 // publishes) makes the partitions whose replicas include this broker, updates their leader, leader
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
@@ -57,6 +60,8 @@ import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { UNVERIFIED, startProduceVerification, type ProduceVerification, type VerifyTransaction } from './produce-verification.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
 import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
+import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
+import { IsrChangeStats } from '../metrics/replica-manager-metrics.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -189,6 +194,10 @@ export class ReplicaManager {
   private started = false;
   /** replica.selector.class is Kafka's RackAwareReplicaSelector (KIP-392). */
   private readonly rackAwareSelector: boolean;
+  /** Bytes and records in and out, per topic (Kafka's BrokerTopicStats). */
+  readonly brokerTopicStats = new BrokerTopicStats();
+  /** How the ISR changes of partitions led here ended (IsrExpandsPerSec, IsrShrinksPerSec, FailedIsrUpdatesPerSec). */
+  readonly isrChangeStats = new IsrChangeStats();
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -203,6 +212,9 @@ export class ReplicaManager {
       log: options.log,
       image: () => this.image,
       current: (p) => this.getPartition(p.topic, p.partition) === p,
+      onReplicationBytesIn: (bytes) => {
+        this.brokerTopicStats.replicationBytesIn += bytes;
+      },
     });
     this.logs = new LogManager({
       logDirs: c.logDirs,
@@ -366,6 +378,7 @@ export class ReplicaManager {
       time: this.options.time,
       replicaLagTimeMaxMs: this.options.config.get('replica.lag.time.max.ms'),
       alterIsr: this.options.alterIsr,
+      alterPartitionListener: this.isrChangeStats,
       isReplicaIsrEligible: (id) => {
         const b = this.image.cluster.broker(id);
         return b !== undefined && !b.fenced && !b.inControlledShutdown;
@@ -407,7 +420,10 @@ export class ReplicaManager {
     if (hosted) this.fetchers.unfollow(hosted);
     if (ps) {
       ps[partition] = undefined;
-      if (ps.every((p) => p === undefined)) this.partitions.delete(topic);
+      if (ps.every((p) => p === undefined)) {
+        this.partitions.delete(topic);
+        this.brokerTopicStats.removeTopic(topic);
+      }
     }
     this.fetchPurgatory.completeKey(key);
     this.producePurgatory.checkAndComplete(key);
@@ -500,6 +516,7 @@ export class ReplicaManager {
     timeoutMs: number,
     verification: TransactionVerificationCheck | undefined,
   ): ProducePartitionResponse | Promise<ProducePartitionResponse> {
+    this.brokerTopicStats.recordProduceRequest(name);
     if (!internalTopicsAllowed && isInternalTopic(name))
       return produceError(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
     const p = this.getPartitionOrError(name, index);
@@ -525,9 +542,13 @@ export class ReplicaManager {
       const info = p.appendRecordsToLeader(records, opts, verification);
       if (info instanceof Promise)
         return info.then(
-          (i) => (opts.requiredAcks === -1 ? this.waitForIsr(p, i, timeoutMs) : appended(p, i)),
+          (i) =>
+            opts.requiredAcks === -1
+              ? this.waitForIsr(p, this.counted(p, records, i), timeoutMs)
+              : appended(p, this.counted(p, records, i)),
           (err) => this.appendFailed(p, err),
         );
+      this.counted(p, records, info);
       return opts.requiredAcks === -1 ? this.waitForIsr(p, info, timeoutMs) : appended(p, info);
     } catch (err) {
       return this.appendFailed(p, err);
@@ -540,7 +561,7 @@ export class ReplicaManager {
    * only committed writes. Rejects with the partition's error (PartitionError) otherwise.
    */
   async appendAsCoordinator(p: Partition, batches: Buffer, servingNode: number, timeoutMs: number): Promise<AppendResult> {
-    const info = await p.appendRecordsToLeader(batches, { requiredAcks: -1, origin: 'coordinator', servingNode });
+    const info = this.counted(p, batches, await p.appendRecordsToLeader(batches, { requiredAcks: -1, origin: 'coordinator', servingNode }));
     const r = await this.waitForIsr(p, info, timeoutMs);
     if (r.errorCode !== ErrorCode.NONE)
       throw new PartitionError(r.errorCode, r.errorMessage ?? `append to ${p.key} failed (${r.errorCode})`);
@@ -570,6 +591,12 @@ export class ReplicaManager {
     } catch (err) {
       return this.appendFailed(p, err);
     }
+  }
+
+  /** An append as leader counted in the topic's bytes and messages in (the offsets assigned are its records). */
+  private counted(p: Partition, batches: Buffer, info: AppendResult): AppendResult {
+    this.brokerTopicStats.recordAppend(p.topic, batches.length, info.lastOffset - info.firstOffset + 1);
+    return info;
   }
 
   /**
@@ -626,7 +653,9 @@ export class ReplicaManager {
     fetchOnlyFromLeader = true,
   ): FetchMessagesResponse | Promise<FetchMessagesResponse> {
     const first = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
+    const fromFollower = (req.replicaId ?? -1) >= 0;
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
+      this.brokerTopicStats.recordFetch(first.response, fromFollower);
       return first.response;
     }
     this.releaseFetched(first.response);
@@ -640,7 +669,11 @@ export class ReplicaManager {
       readCommitted: req.isolationLevel === 1,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
-    return op.completion.then(() => this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader).response);
+    return op.completion.then(() => {
+      const { response } = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
+      this.brokerTopicStats.recordFetch(response, fromFollower);
+      return response;
+    });
   }
 
   /** One pass over the requested partitions within the read budget (KIP-74). */

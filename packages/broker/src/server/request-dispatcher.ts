@@ -10,6 +10,11 @@
 // quota the response's throttle_time_ms is raised and the connection muted. Nothing is timed when
 // no request_percentage quota exists.
 //
+// Request metrics (metrics/request-metrics.ts, when the broker serves metrics): each answered
+// request counts for its API and version, and its time from dispatch to the encoded response
+// frame is observed (Fetch counted as FetchConsumer or FetchFollower by its ReplicaId). Requests
+// that close the connection are not counted.
+//
 // Framing and decoding faults close the connection (process throws): a header too short or
 // malformed, an unknown API key, a version above the handler's max (or below 0), a version in
 // [0, minVersion) when the handler has no `rejectVersion`, a body that does not decode.
@@ -47,6 +52,7 @@ import {
 } from './handler-registry.ts';
 import { DispatchedRequestContext } from './request-context.ts';
 import { recordRequestTime, requestQuotaFor, withThrottle } from '../quota/request-time-quota.ts';
+import type { RequestEntry, RequestMetrics } from '../metrics/request-metrics.ts';
 
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -60,6 +66,8 @@ export class RequestDispatcher implements FrameProcessor {
     private readonly registry: HandlerRegistry,
     private readonly services: () => BrokerServices,
     private readonly authorizer: Authorizer = allowAll,
+    /** Where answered requests are counted and timed; none: nothing is measured. */
+    private readonly metrics: RequestMetrics | null = null,
   ) {}
 
   /** Produce handlers keep nothing of the request once answered (records are in the log). */
@@ -89,12 +97,14 @@ export class RequestDispatcher implements FrameProcessor {
 
     const ctx = new DispatchedRequestContext(header, connection, this.services(), signal, frame.length, this.authorizer);
     const requestQuota = requestQuotaFor(ctx, apiKey, request);
-    const started = requestQuota ? performance.now() : 0;
+    const metrics = this.metrics;
+    const entry = metrics ? metrics.entry(apiKey, apiKey === ApiKey.Fetch && isFollowerFetch(request)) : null;
+    const started = requestQuota || entry ? performance.now() : 0;
     let result: HandlerResult<unknown> | Promise<HandlerResult<unknown>>;
     try {
       result = below ? handler.rejectVersion!(ctx, request) : handler.handle(ctx, request);
     } catch (err) {
-      return answerFailure(handler, ctx, request, err);
+      return recorded(entry, apiVersion, started, answerFailure(handler, ctx, request, err));
     }
     if (requestQuota) {
       const elapsed = performance.now() - started;
@@ -104,12 +114,27 @@ export class RequestDispatcher implements FrameProcessor {
     }
     if (result instanceof Promise) {
       return result.then(
-        (res) => encodeOrAnswerFailure(handler, ctx, request, res),
-        (err) => answerFailure(handler, ctx, request, err),
+        (res) => recorded(entry, apiVersion, started, encodeOrAnswerFailure(handler, ctx, request, res)),
+        (err) => recorded(entry, apiVersion, started, answerFailure(handler, ctx, request, err)),
       );
     }
-    return encodeOrAnswerFailure(handler, ctx, request, result);
+    return recorded(entry, apiVersion, started, encodeOrAnswerFailure(handler, ctx, request, result));
   }
+}
+
+/** A Fetch from a follower (ReplicaId >= 0; in ReplicaState from v15). */
+function isFollowerFetch(request: unknown): boolean {
+  const r = request as { replicaId?: number; replicaState?: { replicaId: number } };
+  return (r.replicaId ?? -1) >= 0 || (r.replicaState?.replicaId ?? -1) >= 0;
+}
+
+/** Counts and times an answered request (when metrics are kept); returns its frame. */
+function recorded(entry: RequestEntry | null, version: number, started: number, frame: ResponseFrame): ResponseFrame {
+  if (entry) {
+    const now = performance.now();
+    entry.record(version, now - started, now);
+  }
+  return frame;
 }
 
 /** Thrown (closing the connection) when a failed request cannot be answered with an error. */

@@ -231,6 +231,7 @@ async function run(args: string[]): Promise<number> {
       const advertised = services.advertisedListeners.map((a) => `${a.name}://${a.host}:${a.port}`).join(',');
       process.stdout.write(`Advertised listeners: ${advertised}\n`);
       process.stdout.write(`Data: ${config.logDirs.map((d) => resolve(d)).join(', ')} (cluster id ${services.clusterId})\n`);
+      if (broker.metricsUrl) process.stdout.write(`Metrics: ${broker.metricsUrl}\n`);
     },
   );
 }

@@ -94,6 +94,16 @@ export class GroupCoordinator {
     return this.shards.get(partition);
   }
 
+  /** Every committed offset of the groups served here (loaded partitions), for the lag metrics. */
+  *committedOffsets(): IterableIterator<{ groupId: string; topic: string; partition: number; offset: number }> {
+    for (const shard of this.shards.values()) {
+      if (shard.state !== 'active') continue;
+      for (const [groupId, topics] of shard.offsets.offsets)
+        for (const [topic, partitions] of topics)
+          for (const [partition, o] of partitions) yield { groupId, topic, partition, offset: o.offset };
+    }
+  }
+
   isCoordinatorFor(groupId: string): boolean {
     return this.shards.get(this.partitionFor(groupId))?.state === 'active';
   }

@@ -21,6 +21,8 @@ export interface ReplicaFetcherManagerOptions {
   image: () => MetadataImage;
   /** Whether `p` is still the hosted partition of its key. */
   current: (p: Partition) => boolean;
+  /** Told of the bytes every fetcher appends (ReplicationBytesInPerSec). */
+  onReplicationBytesIn?: (bytes: number) => void;
 }
 
 export class ReplicaFetcherManager {
@@ -62,6 +64,7 @@ export class ReplicaFetcherManager {
         partitionMaxBytes: c.get('replica.fetch.max.bytes'),
         backoffMs: c.get('replica.fetch.backoff.ms'),
         current: this.o.current,
+        onAppend: this.o.onReplicationBytesIn,
       });
       this.fetchers.set(id, f);
     }

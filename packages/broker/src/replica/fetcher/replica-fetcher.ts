@@ -33,6 +33,8 @@ export interface ReplicaFetcherOptions {
   backoffMs: number;
   /** The partition object hosted for `key` now (a removed or re-created one is not fetched for). */
   current: (p: Partition) => boolean;
+  /** Told of the bytes of every append (Kafka's ReplicationBytesInPerSec). */
+  onAppend?: (bytes: number) => void;
 }
 
 interface FetchState {
@@ -204,7 +206,10 @@ export class ReplicaFetcher {
           return;
         }
         const records = pd.records ?? Buffer.alloc(0);
-        if (records.length > 0) p.appendRecordsAsFollower(records);
+        if (records.length > 0) {
+          p.appendRecordsAsFollower(records);
+          this.o.onAppend?.(records.length);
+        }
         p.updateFollowerHighWatermark(Number(pd.highWatermark));
         p.updateFollowerLogStartOffset(Number(pd.logStartOffset));
         return;
