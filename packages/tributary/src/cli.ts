@@ -15,6 +15,7 @@ import { quotasCommand } from './commands/quotas.ts';
 import { usersCommand } from './commands/users.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { partitionsCommand } from './commands/partitions.ts';
+import { leadersCommand } from './commands/leaders.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   usersCommand,
   clusterCommand,
   partitionsCommand,
+  leadersCommand,
 ];
 
 function usage(): string {

@@ -1,7 +1,8 @@
-// `tributary topics describe` with kafka-topics.sh's partition reports, against an in-process
-// 3-broker cluster: which partitions each report lists as brokers stop (Kafka's
-// PartitionDescription rules), `--topics-with-overrides`, and the rule that reports don't combine;
-// and `tributary cluster describe` on the same cluster (brokers, racks, replica and leader counts).
+// The CLI's cluster operations against an in-process 3-broker cluster, in order: `cluster describe`
+// (brokers, racks, replica and leader counts); `leaders elect` (a preferred election after a
+// restart, Kafka's output lines, the usage rules); `topics describe` with kafka-topics.sh's
+// partition reports as brokers stop (Kafka's PartitionDescription rules), `--topics-with-overrides`,
+// and the rule that reports don't combine.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type TestCluster } from '@tributary/testkit';
@@ -32,7 +33,7 @@ describe('partitionReported (Kafka PartitionDescription)', () => {
   });
 });
 
-describe('tributary topics describe --*-partitions on a 3-broker cluster', () => {
+describe('tributary cluster, leaders and topics describe --*-partitions on a 3-broker cluster', () => {
   let cluster: TestCluster;
   let kafka: Kafka;
   const describeWith = (flag: string) => cliOk(['topics', 'describe', '--exclude-internal', flag, '--bootstrap-server', cluster.bootstrap]);
@@ -99,6 +100,79 @@ describe('tributary topics describe --*-partitions on a 3-broker cluster', () =>
     );
     assert.ok(Math.max(...leaders) - Math.min(...leaders) <= 1, `leaders per broker ${leaders.join(',')}`);
     assert.equal(cells.filter((c) => c[0]!.endsWith('*')).length, 1, 'one broker marked as the controller');
+  });
+
+  it('leaders elect --election-type preferred: leadership back on the restarted preferred replica', async () => {
+    const preferredOf1 = (await kafka.admin().describeTopics(['wide'])).flatMap((t) => t.partitions.filter((x) => x.replicas[0] === 1));
+    assert.ok(preferredOf1.length > 0);
+    await cluster.stopNode(1);
+    await cluster.startNode(1);
+    const ledBy = async (id: number) =>
+      (await kafka.admin().describeTopics(['wide', 'plain'])).flatMap((t) =>
+        t.partitions.filter((x) => x.leader === id).map((x) => `${t.name}-${x.partition}`),
+      );
+    await waitFor(async () =>
+      (await kafka.admin().describeTopics(['wide', 'plain'])).every((t) => t.partitions.every((x) => x.isr.length === 3)),
+    );
+    assert.deepEqual(await ledBy(1), [], 'a controlled shutdown moved every leadership away from 1');
+    const moved = (await kafka.admin().describeTopics(['plain', 'wide'])).flatMap((t) =>
+      t.partitions.filter((x) => x.replicas[0] === 1).map((x) => `${t.name}-${x.partition}`),
+    );
+    const out = await cliOk([
+      'leaders',
+      'elect',
+      '--election-type',
+      'PREFERRED',
+      '--all-topic-partitions',
+      '--bootstrap-server',
+      cluster.bootstrap,
+    ]);
+    assert.equal(out, `Successfully completed leader election (PREFERRED) for partitions ${moved.join(', ')}\n`);
+    await waitFor(async () => (await ledBy(1)).length === moved.length);
+    assert.deepEqual((await ledBy(1)).sort(), [...moved].sort());
+    assert.equal(
+      await cliOk([
+        'leaders',
+        'elect',
+        '--type',
+        'preferred',
+        '--topic',
+        'wide',
+        '--partition',
+        '0',
+        '--bootstrap-server',
+        cluster.bootstrap,
+      ]),
+      'Valid replica already elected for partitions wide-0\n',
+    );
+    const unknown = await runCli([
+      'leaders',
+      'elect',
+      '--type',
+      'preferred',
+      '--topic',
+      'nope',
+      '--partition',
+      '0',
+      '--bootstrap-server',
+      cluster.bootstrap,
+    ]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stdout, /^Error completing leader election \(PREFERRED\) for partition: nope-0: .*UNKNOWN_TOPIC_OR_PARTITION/);
+    assert.match(unknown.stderr, /1 replica\(s\) could not be elected/);
+    const both = await runCli([
+      'leaders',
+      'elect',
+      '--type',
+      'preferred',
+      '--all-topic-partitions',
+      '--topic',
+      'wide',
+      '--bootstrap-server',
+      cluster.bootstrap,
+    ]);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /One and only one of the following options is required/);
   });
 
   it('a stopped broker leaves every partition under-replicated and the min.insync.replicas=2 topic at its minimum', async () => {
