@@ -143,6 +143,7 @@ export {
 } from './controller/cluster-control.ts';
 export type { PartitionChangeRequest, PartitionChangeResult } from './controller/partition-change.ts';
 export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
+export type { ListReassignmentsTopic, ReassignablePartition, ReassignableTopic } from './controller/reassignment.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export {
   CLUSTER_METADATA_TOPIC,
