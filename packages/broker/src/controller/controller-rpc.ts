@@ -9,6 +9,8 @@
 //   createAcls              CreateAcls v3
 //   deleteAcls              DeleteAcls v3 (the matching ACLs come back without their ids)
 //   alterClientQuotas       AlterClientQuotas (a null value: Remove)
+//   alterPartitionReassignments / listPartitionReassignments
+//                           AlterPartitionReassignments / ListPartitionReassignments (answered as they come)
 import type {
   AclBinding,
   AclBindingFilter,
@@ -26,6 +28,8 @@ import type {
   DeletableTopic,
   DeleteTopicResult,
   IncrementalAlterConfigsResource,
+  ListReassignmentsTopic,
+  ReassignableTopic,
 } from '@tributary/metadata';
 import { type ApiKey, ErrorCode, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { CONFIG_SOURCE } from '../metadata/topic-config.ts';
@@ -201,4 +205,23 @@ export function deleteAclsResults(res: ResponseOf<typeof ApiKey.DeleteAcls>): De
 
 export function alterClientQuotasResults(res: ResponseOf<typeof ApiKey.AlterClientQuotas>): AlterClientQuotasResult[] {
   return res.entries.map((e) => ({ entity: e.entity, errorCode: e.errorCode, errorMessage: e.errorMessage }));
+}
+
+export function alterPartitionReassignmentsRequest(topics: readonly ReassignableTopic[]): Req<typeof ApiKey.AlterPartitionReassignments> {
+  return {
+    timeoutMs: TIMEOUT_MS,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, replicas: p.replicas === null ? null : [...p.replicas] })),
+    })),
+  };
+}
+
+export function listPartitionReassignmentsRequest(
+  topics: readonly ListReassignmentsTopic[] | null,
+): Req<typeof ApiKey.ListPartitionReassignments> {
+  return {
+    timeoutMs: TIMEOUT_MS,
+    topics: topics === null ? null : topics.map((t) => ({ name: t.name, partitionIndexes: [...t.partitionIndexes] })),
+  };
 }

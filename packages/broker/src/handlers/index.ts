@@ -33,6 +33,8 @@ import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeClientQuotasHandler } from './describe-client-quotas.ts';
 import { alterClientQuotasHandler } from './alter-client-quotas.ts';
@@ -83,6 +85,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   createPartitionsHandler, // 37
   deleteGroupsHandler, // 42
   incrementalAlterConfigsHandler, // 44
+  alterPartitionReassignmentsHandler, // 45
+  listPartitionReassignmentsHandler, // 46
   offsetDeleteHandler, // 47
   describeClientQuotasHandler, // 48
   alterClientQuotasHandler, // 49

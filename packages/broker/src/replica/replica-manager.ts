@@ -31,7 +31,8 @@
 // Partitions follow the cluster metadata: applyDelta (called with every image the controller
 // publishes) makes the partitions whose replicas include this broker, updates their leader, leader
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
-// the new leaders, applies topic config changes, and deletes the replicas of deleted topics.
+// the new leaders, applies topic config changes, and deletes the replicas of deleted topics and
+// those reassigned to other brokers (Kafka's StopReplica with delete).
 import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
@@ -314,8 +315,12 @@ export class ReplicaManager {
       }
       for (const d of topics.changedTopics.values()) {
         for (const [index, reg] of d.partitionChanges) {
-          if (!reg.replicas.some(this.isLocalReplica)) continue;
           const p = this.getPartition(d.name, index);
+          if (!reg.replicas.some(this.isLocalReplica)) {
+            // reassigned away (Kafka's StopReplica with delete): stop fetching, delete the replica
+            if (p) this.removePartition(d.name, index);
+            continue;
+          }
           if (p) this.applyPartition(p, reg);
           else this.followLeader(this.makePartition(d.name, d.topicId, index, reg, image));
         }
@@ -399,7 +404,7 @@ export class ReplicaManager {
     else this.fetchers.follow(p);
   }
 
-  /** Stops hosting a partition and deletes its log (topic deleted). */
+  /** Stops hosting a partition and deletes its log (topic deleted, or replica reassigned away). */
   private removePartition(topic: string, partition: number): void {
     const key = `${topic}-${partition}`;
     const ps = this.partitions.get(topic);
@@ -585,14 +590,24 @@ export class ReplicaManager {
 
   private produceAnswer(p: Partition, info: AppendResult, errorCode: number): ProducePartitionResponse {
     if (errorCode === ErrorCode.NONE) return appended(p, info);
-    if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && this.getPartition(p.topic, p.partition) !== p)
-      return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && this.getPartition(p.topic, p.partition) !== p) return this.notHosted(p);
     return produceError(p.partition, errorCode, produceWaitMessage(p, errorCode));
+  }
+
+  /**
+   * An append whose partition stopped being hosted here while it waited: its topic was deleted
+   * (UNKNOWN_TOPIC_OR_PARTITION), or its replica reassigned away (NOT_LEADER_OR_FOLLOWER, as
+   * Kafka's getPartitionOrError answers a partition the metadata still has).
+   */
+  private notHosted(p: Partition): ProducePartitionResponse {
+    if (this.image.partition(p.topic, p.partition))
+      return produceError(p.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER, produceWaitMessage(p, ErrorCode.NOT_LEADER_OR_FOLLOWER));
+    return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
   }
 
   private appendFailed(p: Partition, err: unknown): ProducePartitionResponse {
     // The topic was deleted while this append was in flight.
-    if (this.getPartition(p.topic, p.partition) !== p) return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    if (this.getPartition(p.topic, p.partition) !== p) return this.notHosted(p);
     if (err instanceof RecordValidationError) {
       // Kafka's RecordValidationException answer: the records named, with the log start offset
       return {
