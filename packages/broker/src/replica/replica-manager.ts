@@ -22,7 +22,9 @@
 // not match this log (divergence.ts), and records the follower's position on its Partition (the
 // HW and the ISR follow). Follower partitions are fed by the ReplicaFetcherManager
 // (fetcher/replica-fetcher-manager.ts). ISR members that stop fetching are proposed out of the ISR
-// every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task).
+// every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Replication throttles
+// (quota/replication-quotas.ts): a follower out of the ISR fetching a throttled partition gets no
+// records while the leader's rate is exceeded; follower fetches record their throttled bytes.
 //
 // A partition's high watermark advance wakes the fetches and produces watching it
 // (checkAndComplete), an append wakes the followers' fetches; a leadership change or deletion
@@ -58,6 +60,7 @@ import { DelayedFetch } from './purgatory/delayed-fetch.ts';
 import { UNVERIFIED, startProduceVerification, type ProduceVerification, type VerifyTransaction } from './produce-verification.ts';
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
 import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
+import { ReplicationQuotas } from '../quota/replication-quotas.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -190,6 +193,8 @@ export class ReplicaManager {
   private started = false;
   /** replica.selector.class is Kafka's RackAwareReplicaSelector (KIP-392). */
   private readonly rackAwareSelector: boolean;
+  /** The leader's and the follower's replication throttles, following the metadata's configs. */
+  readonly replicationQuotas: ReplicationQuotas;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -198,7 +203,9 @@ export class ReplicaManager {
     this.rackAwareSelector = c.replicaSelectorClass === RACK_AWARE_REPLICA_SELECTOR;
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
     this.producePurgatory = new DelayedOperationPurgatory('Produce', options.time);
+    this.replicationQuotas = new ReplicationQuotas(c, options.nodeId, () => options.time.now());
     this.fetchers = new ReplicaFetcherManager({
+      quota: this.replicationQuotas.follower,
       nodeId: options.nodeId,
       config: c,
       log: options.log,
@@ -305,6 +312,7 @@ export class ReplicaManager {
    */
   applyDelta(delta: MetadataDelta, image: MetadataImage): void {
     this.image = image;
+    this.replicationQuotas.applyDelta(delta, image);
     const topics = delta.topics;
     if (topics) {
       for (const id of topics.deletedTopicIds) {
@@ -641,7 +649,9 @@ export class ReplicaManager {
     fetchOnlyFromLeader = true,
   ): FetchMessagesResponse | Promise<FetchMessagesResponse> {
     const first = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
+    const follower = (req.replicaId ?? -1) >= 0;
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
+      if (follower) this.replicationQuotas.recordLeaderFetch(first.response);
       return first.response;
     }
     this.releaseFetched(first.response);
@@ -655,7 +665,11 @@ export class ReplicaManager {
       readCommitted: req.isolationLevel === 1,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
-    return op.completion.then(() => this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader).response);
+    return op.completion.then(() => {
+      const { response } = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
+      if (follower) this.replicationQuotas.recordLeaderFetch(response);
+      return response;
+    });
   }
 
   /** One pass over the requested partitions within the read budget (KIP-74). */
@@ -728,10 +742,12 @@ export class ReplicaManager {
             const r = p.readCommitted(fetchOffset, max, minOneBatch, this.pool);
             records = r.records;
             abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
+          } else if (follower >= 0) {
+            // a throttled follower out of the ISR gets nothing while the leader's rate is exceeded
+            const throttled = this.replicationQuotas.shouldLeaderThrottle(p.topic, p.partition, p.isr, follower);
+            records = throttled ? EMPTY : p.readForFollower(fetchOffset, max, minOneBatch, this.pool).records;
           } else {
-            records = (
-              follower >= 0 ? p.readForFollower(fetchOffset, max, minOneBatch, this.pool) : p.read(fetchOffset, max, minOneBatch, this.pool)
-            ).records;
+            records = p.read(fetchOffset, max, minOneBatch, this.pool).records;
           }
         } catch (err) {
           hasError = true;

@@ -11,6 +11,7 @@ import type { BrokerConfig } from '../../config/broker-config.ts';
 import type { Logger } from '../../logger.ts';
 import { interBrokerApiRange } from '../../server/inter-broker-versions.ts';
 import type { Partition } from '../partition.ts';
+import type { ReplicaQuota } from '../../quota/replication-quota.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import { outboundTls } from '../../server/tls/outbound-tls.ts';
 
@@ -21,6 +22,8 @@ export interface ReplicaFetcherManagerOptions {
   image: () => MetadataImage;
   /** Whether `p` is still the hosted partition of its key. */
   current: (p: Partition) => boolean;
+  /** The follower's replication throttle (follower.replication.throttled.rate); none: unthrottled. */
+  quota?: ReplicaQuota;
 }
 
 export class ReplicaFetcherManager {
@@ -62,6 +65,7 @@ export class ReplicaFetcherManager {
         partitionMaxBytes: c.get('replica.fetch.max.bytes'),
         backoffMs: c.get('replica.fetch.backoff.ms'),
         current: this.o.current,
+        quota: this.o.quota,
       });
       this.fetchers.set(id, f);
     }
