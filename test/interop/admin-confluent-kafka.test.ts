@@ -16,7 +16,7 @@ describe('confluent-kafka (librdkafka) admin', { timeout: 90_000 }, () => {
     const topic = `ck-adm-${randomBytes(3).toString('hex')}`;
     const out = await runAdminDriver('admin_confluent_kafka.py', { bootstrap: kafka.bootstrap, topic });
     assert.deepEqual(out.describe, {
-      count: 26,
+      count: 28,
       'retention.ms': [
         '3600000',
         1,

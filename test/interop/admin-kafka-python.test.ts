@@ -24,7 +24,7 @@ describe('kafka-python 2.0.2 admin', { timeout: 90_000 }, () => {
     // kafka-python 2.0.2 sends DescribeConfigs v2 with synonyms: [value, readOnly, source, isSensitive, synonyms].
     assert.deepEqual(out.describe_topic, {
       error: 0,
-      count: 26,
+      count: 28,
       'retention.ms': [
         '3600000',
         false,

@@ -55,7 +55,12 @@ describe('DescribeConfigs', async () => {
     const r = await describeTopic(c, 'd');
     assert.deepEqual([r.errorCode, r.errorMessage, r.resourceType, r.resourceName], [0, null, TOPIC, 'd']);
     const by = new Map(r.configs.map((e) => [e.name, e]));
-    assert.equal(by.size, 26);
+    assert.equal(by.size, 28);
+    // the replication throttles' replica lists (Kafka's LIST, default empty, no broker synonym)
+    for (const name of ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas']) {
+      const e = by.get(name)!;
+      assert.deepEqual([e.value, e.configSource, e.configType, e.synonyms], ['', 5, 7, []], name);
+    }
     assert.deepEqual(
       r.configs.map((e) => e.name),
       [...by.keys()].sort(),

@@ -159,6 +159,7 @@ export {
   type LeaderImbalanceOptions,
 } from './controller/leader-imbalance.ts';
 export { ALTER_PARTITION_MAX_VERSION } from './controller/alter-partition.ts';
+export type { ListReassignmentsTopic, ReassignablePartition, ReassignableTopic } from './controller/reassignment.ts';
 export { usableBrokerIds } from './controller/replica-placement.ts';
 export { placeReplicas, type BrokerLoad, type PlacementBroker } from './controller/striped-placer.ts';
 export {

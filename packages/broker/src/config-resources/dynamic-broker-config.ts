@@ -11,11 +11,13 @@
 //      and listener-prefixed settings): "Cannot update these configs at default cluster level,
 //      broker id must be specified: Set(...)".
 // Names Kafka does not know are accepted and stored as they are (Kafka allows custom broker
-// properties, e.g. for plugins). Tributary knows Kafka's names through BROKER_CONFIG_DEFS; a Kafka
-// name missing there that is not dynamic is taken as a custom name.
+// properties, e.g. for plugins). Tributary knows Kafka's names through BROKER_CONFIG_DEFS (and the
+// dynamic-only replication throttle rates, quota/replication-quotas.ts); a Kafka name missing
+// there that is not dynamic is taken as a custom name.
 import { ErrorCode } from '@tributary/protocol';
 import { parseValue } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type ConfigDef } from '../config/definitions.ts';
+import { REPLICATION_QUOTA_BROKER_CONFIG_DEFS } from '../quota/replication-quotas.ts';
 
 /** SslConfigs.RECONFIGURABLE_CONFIGS: dynamic only with a listener prefix. */
 const DYNAMIC_SECURITY_CONFIGS = [
@@ -168,7 +170,7 @@ const TYPE_PROBLEM: Record<string, string> = {
 
 /** Kafka's ConfigDef.parse of one known setting: the problem, or null. */
 function valueProblem(name: string, value: string): string | null {
-  const def = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name];
+  const def = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name] ?? REPLICATION_QUOTA_BROKER_CONFIG_DEFS[name];
   if (!def) return null;
   const parsed = parseValue(def, value);
   const detail = parsed.problem !== undefined ? (TYPE_PROBLEM[def.type] ?? parsed.problem) : def.validate?.(parsed.value as never);

@@ -325,6 +325,8 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'quota.window.num': def('int', 11, 'Samples kept for client quota rates.', atLeast(1)),
   'quota.window.size.seconds': def('int', 1, 'Length of each client quota rate sample.', atLeast(1)),
+  'replication.quota.window.num': def('int', 11, 'Samples kept for replication throttle rates.', atLeast(1)),
+  'replication.quota.window.size.seconds': def('int', 1, 'Length of each replication throttle rate sample.', atLeast(1)),
   'offsets.topic.num.partitions': def('int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   'offsets.topic.replication.factor': def(
     'int',

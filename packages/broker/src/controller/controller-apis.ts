@@ -2,7 +2,7 @@
 // BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
 // log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
 // CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas, AlterUserScramCredentials,
-// ElectLeaders, UnregisterBroker), answered by the broker's own handlers
+// ElectLeaders, UnregisterBroker, AlterPartitionReassignments, ListPartitionReassignments), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
 // connection, as an unknown one does on a broker listener.
 import { alterConfigsHandler } from '../handlers/alter-configs.ts';
@@ -15,6 +15,8 @@ import { unregisterBrokerHandler } from '../handlers/unregister-broker.ts';
 import { createTopicsHandler } from '../handlers/create-topics.ts';
 import { deleteTopicsHandler } from '../handlers/delete-topics.ts';
 import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-configs.ts';
+import { alterPartitionReassignmentsHandler } from '../handlers/alter-partition-reassignments.ts';
+import { listPartitionReassignmentsHandler } from '../handlers/list-partition-reassignments.ts';
 import { alterClientQuotasHandler } from '../handlers/alter-client-quotas.ts';
 import { alterUserScramCredentialsHandler } from '../handlers/alter-user-scram-credentials.ts';
 import { saslAuthenticateHandler } from '../handlers/sasl-authenticate.ts';
@@ -50,6 +52,8 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     createPartitionsHandler, // 37
     electLeadersHandler, // 43
     incrementalAlterConfigsHandler, // 44
+    alterPartitionReassignmentsHandler, // 45
+    listPartitionReassignmentsHandler, // 46
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
     controllerDescribeQuorumHandler(controller), // 55

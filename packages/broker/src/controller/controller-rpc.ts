@@ -11,6 +11,8 @@
 //   alterClientQuotas       AlterClientQuotas (a null value: Remove)
 //   electLeaders            ElectLeaders v2 (the controller's answer as it came, without its throttle time)
 //   unregisterBroker        UnregisterBroker v0
+//   alterPartitionReassignments / listPartitionReassignments
+//                           AlterPartitionReassignments / ListPartitionReassignments (answered as they come)
 import type {
   AclBinding,
   AclBindingFilter,
@@ -30,6 +32,8 @@ import type {
   ElectLeadersRequestData,
   ElectLeadersResult,
   IncrementalAlterConfigsResource,
+  ListReassignmentsTopic,
+  ReassignableTopic,
 } from '@tributary/metadata';
 import { type ApiKey, ErrorCode, type Encodable, type RequestOf, type ResponseOf } from '@tributary/protocol';
 import { CONFIG_SOURCE } from '../metadata/topic-config.ts';
@@ -217,4 +221,23 @@ export function electLeadersResult(res: ResponseOf<typeof ApiKey.ElectLeaders>):
 
 export function unregisterBrokerResult(res: ResponseOf<typeof ApiKey.UnregisterBroker>): ApiError {
   return { errorCode: res.errorCode, errorMessage: res.errorMessage };
+}
+
+export function alterPartitionReassignmentsRequest(topics: readonly ReassignableTopic[]): Req<typeof ApiKey.AlterPartitionReassignments> {
+  return {
+    timeoutMs: TIMEOUT_MS,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, replicas: p.replicas === null ? null : [...p.replicas] })),
+    })),
+  };
+}
+
+export function listPartitionReassignmentsRequest(
+  topics: readonly ListReassignmentsTopic[] | null,
+): Req<typeof ApiKey.ListPartitionReassignments> {
+  return {
+    timeoutMs: TIMEOUT_MS,
+    topics: topics === null ? null : topics.map((t) => ({ name: t.name, partitionIndexes: [...t.partitionIndexes] })),
+  };
 }

@@ -47,6 +47,8 @@ import {
   type ElectLeadersRequestData,
   type ElectLeadersResult,
   type IncrementalAlterConfigsResource,
+  type ListReassignmentsTopic,
+  type ReassignableTopic,
   type AlterClientQuotasResult,
   type ClientQuotaAlteration,
   type MetadataListener,
@@ -64,10 +66,12 @@ import { MemoryQuorumStateStore, RaftClient, type QuorumConfig } from '@tributar
 import {
   ApiKey,
   ErrorCode,
+  type AlterPartitionReassignmentsResponse,
   type AlterPartitionRequest,
   type AlterPartitionResponse,
   type AlterUserScramCredentialsRequest,
   type DescribeQuorumRequest,
+  type ListPartitionReassignmentsResponse,
   type DescribeQuorumResponse,
 } from '@tributary/protocol';
 import { systemTime, type Time } from '@tributary/storage';
@@ -356,6 +360,14 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.rpc.request(ApiKey.AlterPartition, request, { version });
+  }
+
+  alterPartitionReassignments(topics: readonly ReassignableTopic[]): Promise<AlterPartitionReassignmentsResponse> {
+    return this.rpc.request(ApiKey.AlterPartitionReassignments, rpc.alterPartitionReassignmentsRequest(topics));
+  }
+
+  listPartitionReassignments(topics: readonly ListReassignmentsTopic[] | null = null): Promise<ListPartitionReassignmentsResponse> {
+    return this.rpc.request(ApiKey.ListPartitionReassignments, rpc.listPartitionReassignmentsRequest(topics));
   }
 
   /** DescribeQuorum forwarded at the client's version; the controller's answer as it came (Kafka's forwarding). */

@@ -34,6 +34,8 @@ import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { electLeadersHandler } from './elect-leaders.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.ts';
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeClientQuotasHandler } from './describe-client-quotas.ts';
 import { alterClientQuotasHandler } from './alter-client-quotas.ts';
@@ -86,6 +88,8 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteGroupsHandler, // 42
   electLeadersHandler, // 43
   incrementalAlterConfigsHandler, // 44
+  alterPartitionReassignmentsHandler, // 45
+  listPartitionReassignmentsHandler, // 46
   offsetDeleteHandler, // 47
   describeClientQuotasHandler, // 48
   alterClientQuotasHandler, // 49

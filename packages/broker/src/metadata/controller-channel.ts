@@ -22,6 +22,8 @@ export type ControllerChannel = Pick<
   | 'unfenceBroker'
   | 'changePartition'
   | 'alterPartition'
+  | 'alterPartitionReassignments'
+  | 'listPartitionReassignments'
   | 'allocateProducerIds'
   | 'createAcls'
   | 'deleteAcls'

@@ -17,6 +17,7 @@ import type { BrokerConfig } from '../config/broker-config.ts';
 import type { BrokerConfigName } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
 import { MESSAGE_FORMAT_VERSION_DEFAULT, metadataVersionProblem } from './metadata-version-string.ts';
+import { throttledReplicasProblem } from '../quota/replication-quota.ts';
 
 export class TopicConfigError extends Error implements HasErrorCode {
   readonly errorCode = ErrorCode.INVALID_CONFIG;
@@ -60,6 +61,11 @@ const str = (v: string | number | boolean | null) => (c: BrokerConfig) => String
 const fromBroker = (name: BrokerConfigName) => (c: BrokerConfig) => {
   const v = c.get(name);
   return Array.isArray(v) ? v.join(',') : String(v);
+};
+/** Kafka's ThrottledReplicaListValidator, naming the value as Kafka's List prints it. */
+const throttledReplicas = (name: string) => (v: string) => {
+  const problem = throttledReplicasProblem(name, v);
+  return problem === null ? undefined : { value: `[${v.split(',').join(', ')}]`, problem };
 };
 const fromBrokerDouble = (name: BrokerConfigName) => (c: BrokerConfig) => javaDouble(Number(c.get(name)));
 
@@ -106,12 +112,24 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: atLeast(0),
     doc: 'fsync when the oldest unflushed data is this old.',
   },
+  'follower.replication.throttled.replicas': {
+    kind: 'list',
+    fallback: str(''),
+    validate: throttledReplicas('follower.replication.throttled.replicas'),
+    doc: "Replicas (partition:broker, or '*' for all) whose fetching is throttled on the follower side, to follower.replication.throttled.rate of the broker.",
+  },
   'index.interval.bytes': {
     kind: 'int',
     broker: 'log.index.interval.bytes',
     fallback: fromBroker('log.index.interval.bytes'),
     validate: atLeast(0),
     doc: 'Bytes between offset index entries.',
+  },
+  'leader.replication.throttled.replicas': {
+    kind: 'list',
+    fallback: str(''),
+    validate: throttledReplicas('leader.replication.throttled.replicas'),
+    doc: "Replicas (partition:broker, or '*' for all) whose leader throttles what it sends to followers out of the ISR, to leader.replication.throttled.rate of the broker.",
   },
   'max.compaction.lag.ms': {
     kind: 'long',

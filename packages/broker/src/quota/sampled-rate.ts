@@ -6,7 +6,9 @@
 //     next one (round robin, reset) starts at that time;
 //   measure: samples older than samples * windowMs are reset, the total of all samples is divided
 //     by the window size: the time since the oldest sample started, but at least (samples - 1)
-//     full windows (so a fresh rate does not spike on its first bytes).
+//     full windows (so a fresh rate does not spike on its first bytes). `simple` (Kafka's
+//     SimpleRate, which replication quotas use) divides by the time since the oldest sample
+//     started, at least one window, instead.
 //
 // Time is given by the caller (milliseconds), so tests drive it. Event-count windows (Kafka's
 // MetricConfig.eventWindow) are not used by quotas and are not modelled.
@@ -24,6 +26,8 @@ export class SampledRate {
   constructor(
     readonly numSamples: number,
     readonly windowMs: number,
+    /** Kafka's SimpleRate: the window is the time since the oldest sample started (at least windowMs). */
+    readonly simple = false,
   ) {}
 
   record(value: number, now: number): void {
@@ -53,10 +57,11 @@ export class SampledRate {
     return total / (this.windowSize(now) / 1000);
   }
 
-  /** Milliseconds the rate is measured over (Kafka's Rate.windowSize). */
+  /** Milliseconds the rate is measured over (Kafka's Rate.windowSize, or SimpleRate.windowSize). */
   windowSize(now: number): number {
     this.purgeObsolete(now);
     let elapsed = now - this.oldestStart(now);
+    if (this.simple) return Math.max(elapsed, this.windowMs);
     const fullWindows = Math.floor(elapsed / this.windowMs);
     const minFullWindows = this.numSamples - 1;
     if (fullWindows < minFullWindows) elapsed += (minFullWindows - fullWindows) * this.windowMs;

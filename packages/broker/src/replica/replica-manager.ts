@@ -22,7 +22,9 @@
 // not match this log (divergence.ts), and records the follower's position on its Partition (the
 // HW and the ISR follow). Follower partitions are fed by the ReplicaFetcherManager
 // (fetcher/replica-fetcher-manager.ts). ISR members that stop fetching are proposed out of the ISR
-// every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task).
+// every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Replication throttles
+// (quota/replication-quotas.ts): a follower out of the ISR fetching a throttled partition gets no
+// records while the leader's rate is exceeded; follower fetches record their throttled bytes.
 //
 // A partition's high watermark advance wakes the fetches and produces watching it
 // (checkAndComplete), an append wakes the followers' fetches; a leadership change or deletion
@@ -34,7 +36,8 @@
 // Partitions follow the cluster metadata: applyDelta (called with every image the controller
 // publishes) makes the partitions whose replicas include this broker, updates their leader, leader
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
-// the new leaders, applies topic config changes, and deletes the replicas of deleted topics.
+// the new leaders, applies topic config changes, and deletes the replicas of deleted topics and
+// those reassigned to other brokers (Kafka's StopReplica with delete).
 import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
@@ -62,6 +65,7 @@ import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgato
 import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
 import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
 import { IsrChangeStats } from '../metrics/replica-manager-metrics.ts';
+import { ReplicationQuotas } from '../quota/replication-quotas.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -198,6 +202,8 @@ export class ReplicaManager {
   readonly brokerTopicStats = new BrokerTopicStats();
   /** How the ISR changes of partitions led here ended (IsrExpandsPerSec, IsrShrinksPerSec, FailedIsrUpdatesPerSec). */
   readonly isrChangeStats = new IsrChangeStats();
+  /** The leader's and the follower's replication throttles, following the metadata's configs. */
+  readonly replicationQuotas: ReplicationQuotas;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -206,7 +212,9 @@ export class ReplicaManager {
     this.rackAwareSelector = c.replicaSelectorClass === RACK_AWARE_REPLICA_SELECTOR;
     this.fetchPurgatory = new DelayedOperationPurgatory('Fetch', options.time);
     this.producePurgatory = new DelayedOperationPurgatory('Produce', options.time);
+    this.replicationQuotas = new ReplicationQuotas(c, options.nodeId, () => options.time.now());
     this.fetchers = new ReplicaFetcherManager({
+      quota: this.replicationQuotas.follower,
       nodeId: options.nodeId,
       config: c,
       log: options.log,
@@ -316,6 +324,7 @@ export class ReplicaManager {
    */
   applyDelta(delta: MetadataDelta, image: MetadataImage): void {
     this.image = image;
+    this.replicationQuotas.applyDelta(delta, image);
     const topics = delta.topics;
     if (topics) {
       for (const id of topics.deletedTopicIds) {
@@ -326,8 +335,12 @@ export class ReplicaManager {
       }
       for (const d of topics.changedTopics.values()) {
         for (const [index, reg] of d.partitionChanges) {
-          if (!reg.replicas.some(this.isLocalReplica)) continue;
           const p = this.getPartition(d.name, index);
+          if (!reg.replicas.some(this.isLocalReplica)) {
+            // reassigned away (Kafka's StopReplica with delete): stop fetching, delete the replica
+            if (p) this.removePartition(d.name, index);
+            continue;
+          }
           if (p) this.applyPartition(p, reg);
           else this.followLeader(this.makePartition(d.name, d.topicId, index, reg, image));
         }
@@ -412,7 +425,7 @@ export class ReplicaManager {
     else this.fetchers.follow(p);
   }
 
-  /** Stops hosting a partition and deletes its log (topic deleted). */
+  /** Stops hosting a partition and deletes its log (topic deleted, or replica reassigned away). */
   private removePartition(topic: string, partition: number): void {
     const key = `${topic}-${partition}`;
     const ps = this.partitions.get(topic);
@@ -612,14 +625,24 @@ export class ReplicaManager {
 
   private produceAnswer(p: Partition, info: AppendResult, errorCode: number): ProducePartitionResponse {
     if (errorCode === ErrorCode.NONE) return appended(p, info);
-    if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && this.getPartition(p.topic, p.partition) !== p)
-      return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER && this.getPartition(p.topic, p.partition) !== p) return this.notHosted(p);
     return produceError(p.partition, errorCode, produceWaitMessage(p, errorCode));
+  }
+
+  /**
+   * An append whose partition stopped being hosted here while it waited: its topic was deleted
+   * (UNKNOWN_TOPIC_OR_PARTITION), or its replica reassigned away (NOT_LEADER_OR_FOLLOWER, as
+   * Kafka's getPartitionOrError answers a partition the metadata still has).
+   */
+  private notHosted(p: Partition): ProducePartitionResponse {
+    if (this.image.partition(p.topic, p.partition))
+      return produceError(p.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER, produceWaitMessage(p, ErrorCode.NOT_LEADER_OR_FOLLOWER));
+    return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
   }
 
   private appendFailed(p: Partition, err: unknown): ProducePartitionResponse {
     // The topic was deleted while this append was in flight.
-    if (this.getPartition(p.topic, p.partition) !== p) return produceError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, NOT_HOSTED);
+    if (this.getPartition(p.topic, p.partition) !== p) return this.notHosted(p);
     if (err instanceof RecordValidationError) {
       // Kafka's RecordValidationException answer: the records named, with the log start offset
       return {
@@ -656,6 +679,7 @@ export class ReplicaManager {
     const fromFollower = (req.replicaId ?? -1) >= 0;
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
       this.brokerTopicStats.recordFetch(first.response, fromFollower);
+      if (fromFollower) this.replicationQuotas.recordLeaderFetch(first.response);
       return first.response;
     }
     this.releaseFetched(first.response);
@@ -665,13 +689,14 @@ export class ReplicaManager {
       minBytes: req.minBytes,
       maxWaitMs: req.maxWaitMs,
       signal,
-      fromFollower: (req.replicaId ?? -1) >= 0,
+      fromFollower,
       readCommitted: req.isolationLevel === 1,
     });
     this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
     return op.completion.then(() => {
       const { response } = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
       this.brokerTopicStats.recordFetch(response, fromFollower);
+      if (fromFollower) this.replicationQuotas.recordLeaderFetch(response);
       return response;
     });
   }
@@ -746,10 +771,12 @@ export class ReplicaManager {
             const r = p.readCommitted(fetchOffset, max, minOneBatch, this.pool);
             records = r.records;
             abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
+          } else if (follower >= 0) {
+            // a throttled follower out of the ISR gets nothing while the leader's rate is exceeded
+            const throttled = this.replicationQuotas.shouldLeaderThrottle(p.topic, p.partition, p.isr, follower);
+            records = throttled ? EMPTY : p.readForFollower(fetchOffset, max, minOneBatch, this.pool).records;
           } else {
-            records = (
-              follower >= 0 ? p.readForFollower(fetchOffset, max, minOneBatch, this.pool) : p.read(fetchOffset, max, minOneBatch, this.pool)
-            ).records;
+            records = p.read(fetchOffset, max, minOneBatch, this.pool).records;
           }
         } catch (err) {
           hasError = true;

@@ -277,6 +277,11 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     }),
     where: () => ['responses'],
   },
+  [ApiKey.AlterPartitionReassignments]: {
+    sample: () => ({ timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partitionIndex: 0, replicas: [1] }] }] }),
+    where: () => ['responses', 'partitions'],
+  },
+  [ApiKey.ListPartitionReassignments]: { sample: () => ({ timeoutMs: 1000, topics: null }), where: topLevel },
   [ApiKey.OffsetDelete]: { sample: () => ({ groupId: 'g', topics: topicPartitions }), where: topLevel },
   [ApiKey.DescribeClientQuotas]: { sample: () => ({ components: [], strict: false }), where: topLevel },
   [ApiKey.AlterClientQuotas]: {

@@ -19,11 +19,14 @@
 //   RECOVERED -> RECOVERING                               INVALID_REQUEST
 //   an ISR member not registered, in controlled shutdown, fenced, or (v3, NewIsrWithEpochs) with a
 //   broker epoch other than -1 and not its current one    INELIGIBLE_REPLICA (v2+), OPERATION_NOT_ATTEMPTED (v0-1)
-// Accepted: the ISR (in the order given, as Kafka's PartitionChangeBuilder keeps it) and the
-// recovery state are written when they differ; the partition is answered as it is after the change
-// (leader, leader epoch, ISR, recovery state, partition epoch). The leader never changes here (no
-// reassignments yet, so Kafka's NEW_LEADER_ELECTED cannot happen); an ISR change alone does not
-// bump the leader epoch. Every partition is checked against the image before the request.
+// Accepted: the change is Kafka's PartitionChangeBuilder's (partition-change-builder.ts): the ISR
+// (in the order given) and the recovery state are written when they differ, and an ISR that now
+// holds every target replica of a reassignment in progress completes it (the removing replicas
+// leave replicas and ISR). The partition is answered as it is after the change (leader, leader
+// epoch, ISR, recovery state, partition epoch); when completing a reassignment moved the
+// leadership off the requester (it was being removed), the answer is NEW_LEADER_ELECTED (v2+,
+// FENCED_LEADER_EPOCH before) although the change is written, as Kafka does. An ISR change alone
+// does not bump the leader epoch. Every partition is checked against the image before the request.
 import {
   ErrorCode,
   type AlterPartitionRequest,
@@ -33,9 +36,11 @@ import {
   type AlterPartitionResponseTopicData,
 } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
-import type { PartitionRegistration } from '../image/partition-registration.ts';
-import { LeaderRecoveryState, partitionChangeRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { mergePartitionChange, type PartitionRegistration } from '../image/partition-registration.ts';
+import { LeaderRecoveryState, type MetadataRecord } from '../records/metadata-record.ts';
 import { checkBrokerEpoch } from './cluster-control.ts';
+import { buildPartitionChange, changesLeader } from './partition-change-builder.ts';
+import { uncleanLeaderElectionEnabled } from './partition-change.ts';
 import type { ControllerResult } from './results.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -52,6 +57,7 @@ export function alterPartition(
   image: MetadataImage,
   request: AlterPartitionRequest,
   version: number,
+  uncleanBrokerDefault = false,
 ): ControllerResult<AlterPartitionResponse> {
   const stale = checkBrokerEpoch(image, request.brokerId, request.brokerEpoch);
   if (stale) return { records: [], response: { throttleTimeMs: 0, errorCode: stale.errorCode, topics: [] } };
@@ -74,20 +80,28 @@ export function alterPartition(
         partitions.push(failed(pd.partitionIndex, code));
         continue;
       }
-      const change: Parameters<typeof partitionChangeRecord>[0] = { topicId: topic.topicId, partitionId: pd.partitionIndex };
-      const newIsr = isr.map((m) => m.brokerId);
-      if (!sameList(newIsr, p.isr)) change.isr = newIsr;
-      if (pd.leaderRecoveryState !== p.leaderRecoveryState) change.leaderRecoveryState = pd.leaderRecoveryState;
-      const changed = change.isr !== undefined || change.leaderRecoveryState !== undefined;
-      if (changed) records.push(partitionChangeRecord(change));
+      const election = uncleanLeaderElectionEnabled(image, topic.name, uncleanBrokerDefault) ? 'UNCLEAN' : 'ONLINE';
+      const acceptable = (id: number) => image.cluster.isActive(id);
+      const target = {
+        isr: isr.map((m) => m.brokerId),
+        leaderRecoveryState: pd.leaderRecoveryState as LeaderRecoveryState,
+        election,
+      } as const;
+      const record = buildPartitionChange(p, topic.topicId, pd.partitionIndex, acceptable, target);
+      const after = record ? mergePartitionChange(p, record.data) : p;
+      if (record) records.push(record);
+      if (record && changesLeader(record) && record.data.leader !== request.brokerId) {
+        partitions.push(failed(pd.partitionIndex, version > 1 ? ErrorCode.NEW_LEADER_ELECTED : ErrorCode.FENCED_LEADER_EPOCH));
+        continue;
+      }
       partitions.push({
         partitionIndex: pd.partitionIndex,
         errorCode: ErrorCode.NONE,
-        leaderId: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        isr: change.isr ?? [...p.isr],
-        leaderRecoveryState: change.leaderRecoveryState ?? p.leaderRecoveryState,
-        partitionEpoch: changed ? p.partitionEpoch + 1 : p.partitionEpoch,
+        leaderId: after.leader,
+        leaderEpoch: after.leaderEpoch,
+        isr: [...after.isr],
+        leaderRecoveryState: after.leaderRecoveryState,
+        partitionEpoch: after.partitionEpoch,
       });
     }
   }
@@ -127,8 +141,4 @@ function eligible(image: MetadataImage, m: IsrMember): boolean {
 
 function failed(partitionIndex: number, errorCode: number): AlterPartitionResponsePartitionData {
   return { partitionIndex, errorCode, leaderId: 0, leaderEpoch: 0, isr: [], leaderRecoveryState: 0, partitionEpoch: 0 };
-}
-
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

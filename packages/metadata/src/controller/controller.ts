@@ -1,14 +1,20 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
 // configuration-control, client-quota-control, cluster-control, partition-change, elect-leaders,
-// leader-imbalance, acl-control). It reads the image, writes nothing
+// leader-imbalance, reassignment, acl-control). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
 //
 //   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
 //   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
-import type { AlterPartitionRequest, AlterPartitionResponse, AlterUserScramCredentialsRequest } from '@tributary/protocol';
+import type {
+  AlterPartitionReassignmentsResponse,
+  AlterPartitionRequest,
+  AlterPartitionResponse,
+  AlterUserScramCredentialsRequest,
+  ListPartitionReassignmentsResponse,
+} from '@tributary/protocol';
 import { alterUserScramCredentials, type AlterScramResult } from './scram-control.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
@@ -39,6 +45,12 @@ import { DEFAULT_LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, type ControllerOptions 
 import { changePartition, type PartitionChangeRequest, type PartitionChangeResult } from './partition-change.ts';
 import { electLeaders, type ElectLeadersRequestData, type ElectLeadersResult } from './elect-leaders.ts';
 import { maybeBalancePartitionLeaders } from './leader-imbalance.ts';
+import {
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  type ListReassignmentsTopic,
+  type ReassignableTopic,
+} from './reassignment.ts';
 import type { ApiError, ControllerResult } from './results.ts';
 import {
   createPartitions,
@@ -167,7 +179,23 @@ export class Controller {
 
   /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */
   alterPartition(image: MetadataImage, request: AlterPartitionRequest, version: number): ControllerResult<AlterPartitionResponse> {
-    return alterPartition(image, request, version);
+    return alterPartition(image, request, version, this.options.uncleanLeaderElectionEnable);
+  }
+
+  /** AlterPartitionReassignments (API 45): start, change or cancel reassignments (reassignment.ts). */
+  alterPartitionReassignments(
+    image: MetadataImage,
+    topics: readonly ReassignableTopic[],
+  ): ControllerResult<AlterPartitionReassignmentsResponse> {
+    return alterPartitionReassignments(image, topics, this.options.uncleanLeaderElectionEnable);
+  }
+
+  /** ListPartitionReassignments (API 46): the reassignments in progress (all of them: `topics` null). */
+  listPartitionReassignments(
+    image: MetadataImage,
+    topics: readonly ListReassignmentsTopic[] | null = null,
+  ): ListPartitionReassignmentsResponse {
+    return listPartitionReassignments(image, topics);
   }
 
   /** AlterUserScramCredentials (API 51): one result per user (scram-control.ts). */

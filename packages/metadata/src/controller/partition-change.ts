@@ -3,15 +3,18 @@
 // only the fields that change (a new leader bumps the leader epoch when replayed; an ISR change
 // alone does not, as from metadata.version 3.6-IV0).
 //
-// Elections when a broker goes away (fenced, unregistered) or comes back (unfenced), per partition:
-//   - the broker leaving is removed from the ISR; the current leader stays if it is still in it;
-//   - otherwise the first replica, in assignment order, that is in the ISR and acceptable
-//     (unfenced and not in controlled shutdown, or the broker coming back; never the one leaving)
-//     leads;
+// Elections when a broker goes away (fenced, unregistered) or comes back (unfenced), per partition
+// (Kafka's generateLeaderAndIsrUpdates, through partition-change-builder.ts):
+//   - the broker leaving is removed from the ISR; the current leader stays if it is still in it
+//     and acceptable (unfenced and not in controlled shutdown, or the broker coming back; never
+//     the one leaving);
+//   - otherwise the first replica, in assignment order, that is in the ISR and acceptable leads;
 //   - none: with unclean.leader.election.enable (topic override, else the broker default) the first
 //     acceptable replica leads, the ISR becomes [it] and its LeaderRecoveryState RECOVERING (KIP-704);
 //     without, the partition has no leader (-1);
-//   - an ISR is never shrunk to nothing: it keeps its last member (no ELR, KIP-966).
+//   - an ISR is never shrunk to nothing: it keeps its last member (no ELR, KIP-966);
+//   - a reassignment in progress completes when the ISR left allows it (a removing replica
+//     leaving the ISR may be what it waited for).
 // changePartition: an explicit leader and/or ISR for one partition (the LeaderAndIsr a test cluster
 // or, later, AlterPartition asks for): the leader must be a replica or -1; the ISR is kept in
 // assignment order and always holds the leader.
@@ -19,7 +22,8 @@ import { ErrorCode } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import type { PartitionRegistration } from '../image/partition-registration.ts';
 import type { TopicImage } from '../image/topics-image.ts';
-import { LeaderRecoveryState, NO_LEADER, partitionChangeRecord, type RecordOf } from '../records/metadata-record.ts';
+import { NO_LEADER, partitionChangeRecord, type RecordOf } from '../records/metadata-record.ts';
+import { buildPartitionChange } from './partition-change-builder.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
 
 const UNCLEAN_CONFIG = 'unclean.leader.election.enable';
@@ -64,24 +68,10 @@ export function leaderAndIsrUpdates(
   const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd || image.cluster.isActive(r));
   const out: RecordOf<'PartitionChangeRecord'>[] = [];
   for (const { topic, partition, registration: p } of partitions) {
-    let isr = p.isr.filter((r) => r !== u.brokerToRemove);
-    let leader: number;
-    if (isr.includes(p.leader)) {
-      leader = p.leader;
-    } else {
-      leader = p.replicas.find((r) => isr.includes(r) && acceptable(r)) ?? NO_LEADER;
-      if (leader === NO_LEADER && uncleanLeaderElectionEnabled(image, topic.name, u.uncleanBrokerDefault)) {
-        leader = p.replicas.find(acceptable) ?? NO_LEADER;
-      }
-    }
-    const unclean = leader !== NO_LEADER && !isr.includes(leader);
-    if (unclean) isr = [leader];
-    else if (isr.length === 0) isr = [...p.isr];
-    const change: Parameters<typeof partitionChangeRecord>[0] = { topicId: topic.topicId, partitionId: partition };
-    if (leader !== p.leader) change.leader = leader;
-    if (!sameList(isr, p.isr)) change.isr = isr;
-    if (unclean) change.leaderRecoveryState = LeaderRecoveryState.RECOVERING;
-    if (change.leader !== undefined || change.isr !== undefined) out.push(partitionChangeRecord(change));
+    const election = uncleanLeaderElectionEnabled(image, topic.name, u.uncleanBrokerDefault) ? 'UNCLEAN' : 'ONLINE';
+    const isr = p.isr.filter((r) => r !== u.brokerToRemove);
+    const record = buildPartitionChange(p, topic.topicId, partition, acceptable, { isr, election });
+    if (record) out.push(record);
   }
   return out;
 }

@@ -36,9 +36,11 @@ import {
   ErrorCode,
   KafkaError,
   hasErrorCode,
+  type AlterPartitionReassignmentsResponse,
   type AlterPartitionRequest,
   type AlterPartitionResponse,
   type AlterUserScramCredentialsRequest,
+  type ListPartitionReassignmentsResponse,
 } from '@tributary/protocol';
 import type { AlterScramResult } from '../controller/scram-control.ts';
 import type { Cancel, FileSystem, Time } from '@tributary/storage';
@@ -59,6 +61,7 @@ import { LeaderRebalance } from './leader-rebalance.ts';
 import { Controller, type ValidateOnly } from '../controller/controller.ts';
 import type { ControllerOptions } from '../controller/controller-options.ts';
 import type { PartitionChangeRequest, PartitionChangeResult } from '../controller/partition-change.ts';
+import type { ListReassignmentsTopic, ReassignableTopic } from '../controller/reassignment.ts';
 import type { ApiError, ControllerResult } from '../controller/results.ts';
 import type {
   CreatableTopic,
@@ -397,6 +400,16 @@ export class LocalController {
   /** AlterPartition (API 56): a leader's new ISR, checked and written (version: the request's, 0-3). */
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.run((image) => this.controller.alterPartition(image, request, version));
+  }
+
+  /** AlterPartitionReassignments (API 45): per partition, the change written or its error. */
+  alterPartitionReassignments(topics: readonly ReassignableTopic[]): Promise<AlterPartitionReassignmentsResponse> {
+    return this.run((image) => this.controller.alterPartitionReassignments(image, topics));
+  }
+
+  /** ListPartitionReassignments (API 46): read from the current image, after the operations queued before it. */
+  listPartitionReassignments(topics: readonly ListReassignmentsTopic[] | null = null): Promise<ListPartitionReassignmentsResponse> {
+    return this.run((image) => ({ records: [], response: this.controller.listPartitionReassignments(image, topics) }));
   }
 
   allocateProducerIds(brokerId: number, brokerEpoch?: bigint): Promise<ProducerIdsBlockResult> {

@@ -11,6 +11,7 @@ import type { BrokerConfig } from '../../config/broker-config.ts';
 import type { Logger } from '../../logger.ts';
 import { interBrokerApiRange } from '../../server/inter-broker-versions.ts';
 import type { Partition } from '../partition.ts';
+import type { ReplicaQuota } from '../../quota/replication-quota.ts';
 import { ReplicaFetcher } from './replica-fetcher.ts';
 import { outboundTls } from '../../server/tls/outbound-tls.ts';
 
@@ -23,6 +24,8 @@ export interface ReplicaFetcherManagerOptions {
   current: (p: Partition) => boolean;
   /** Told of the bytes every fetcher appends (ReplicationBytesInPerSec). */
   onReplicationBytesIn?: (bytes: number) => void;
+  /** The follower's replication throttle (follower.replication.throttled.rate); none: unthrottled. */
+  quota?: ReplicaQuota;
 }
 
 export class ReplicaFetcherManager {
@@ -65,6 +68,7 @@ export class ReplicaFetcherManager {
         backoffMs: c.get('replica.fetch.backoff.ms'),
         current: this.o.current,
         onAppend: this.o.onReplicationBytesIn,
+        quota: this.o.quota,
       });
       this.fetchers.set(id, f);
     }

@@ -14,11 +14,16 @@
 //     replica.fetch.backoff.ms (the metadata will re-point it).
 // A failed request (connection lost, timeout) backs every partition off and reconnects. An answer
 // for a partition that changed meanwhile (leader, epoch, or log end offset) is dropped.
+// Replication throttle (follower.replication.throttled.rate, Kafka's shouldFollowerThrottle): a
+// throttled partition that lags the leader's HW is left out of the fetch while the quota is
+// exceeded (nothing to fetch: wait replica.fetch.backoff.ms); the bytes fetched for throttled
+// partitions, in sync or not, are recorded.
 import type { BrokerConnection } from '@tributary/client';
 import { ApiKey, ErrorCode, type FetchResponse } from '@tributary/protocol';
 import type { Logger } from '../../logger.ts';
 import { outOfRangeAction, truncationState } from '../divergence.ts';
 import type { Partition } from '../partition.ts';
+import type { ReplicaQuota } from '../../quota/replication-quota.ts';
 
 export interface ReplicaFetcherOptions {
   nodeId: number;
@@ -35,12 +40,16 @@ export interface ReplicaFetcherOptions {
   current: (p: Partition) => boolean;
   /** Told of the bytes of every append (Kafka's ReplicationBytesInPerSec). */
   onAppend?: (bytes: number) => void;
+  /** The follower's replication throttle; none: unthrottled. */
+  quota?: ReplicaQuota;
 }
 
 interface FetchState {
   partition: Partition;
   /** No fetch before this time (backoff after an error). */
   delayedUntil: number;
+  /** The leader's HW minus the log end offset after the last answer (undefined: none yet). */
+  lag?: number;
 }
 
 const FETCH_VERSION = 12;
@@ -104,19 +113,29 @@ export class ReplicaFetcher {
     while (!this.stopped && this.states.size > 0) {
       const now = Date.now();
       const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now && this.o.current(s.partition));
-      if (ready.length === 0) {
-        const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil));
+      const unthrottled = ready.filter((s) => !this.shouldFollowerThrottle(s));
+      if (unthrottled.length === 0) {
+        // everything ready is throttled: Kafka's fetcher waits replica.fetch.backoff.ms
+        const next = ready.length > 0 ? now + this.o.backoffMs : Math.min(...[...this.states.values()].map((s) => s.delayedUntil));
         await this.sleep(Math.max(1, Math.min(next - now, this.o.backoffMs)));
         continue;
       }
       try {
-        await this.fetchOnce(ready);
+        await this.fetchOnce(unthrottled);
       } catch (err) {
         if (this.stopped) break;
         this.o.log.warn('replica fetch failed', { source: this.o.sourceBrokerId, err: (err as Error).message });
-        for (const s of ready) s.delayedUntil = Date.now() + this.o.backoffMs;
+        for (const s of unthrottled) s.delayedUntil = Date.now() + this.o.backoffMs;
       }
     }
+  }
+
+  /** Kafka's shouldFollowerThrottle: behind the leader's HW, throttled, and the quota exceeded. */
+  private shouldFollowerThrottle(s: FetchState): boolean {
+    const q = this.o.quota;
+    if (!q) return false;
+    const inSync = s.lag !== undefined && s.lag <= 0;
+    return !inSync && q.isThrottled(s.partition.topic, s.partition.partition) && q.isQuotaExceeded();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -212,6 +231,8 @@ export class ReplicaFetcher {
         }
         p.updateFollowerHighWatermark(Number(pd.highWatermark));
         p.updateFollowerLogStartOffset(Number(pd.logStartOffset));
+        s.lag = Math.max(0, Number(pd.highWatermark) - p.logEndOffset);
+        if (records.length > 0 && this.o.quota?.isThrottled(p.topic, p.partition)) this.o.quota.record(records.length);
         return;
       }
       if (pd.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
