@@ -102,6 +102,7 @@ export {
   newTopicId,
   type ControllerOptions,
   type TopicConfigPolicy,
+  type GroupConfigPolicy,
 } from './controller/controller-options.ts';
 export {
   BrokerControlState,
