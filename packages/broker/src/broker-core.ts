@@ -48,6 +48,7 @@ import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
+import { Log4jController } from './log4j-controller.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
@@ -62,7 +63,10 @@ import { controllerSaslLogin } from './server/sasl/broker-login.ts';
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
   time: Time;
+  /** Where every logger of the core writes (through `loggers`, which filters by level); unused when `loggers` is given. */
   log: Logger;
+  /** The broker's loggers; default: a Log4jController over `log`. */
+  loggers?: Log4jController;
   /** Node ids served by this process (each gets a BrokerNode); default [config.nodeId]. */
   nodeIds?: number[];
   fs?: FileSystem;
@@ -76,6 +80,9 @@ export interface BrokerCoreOptions {
 export class BrokerCore {
   readonly metadata = new MetadataCache();
   readonly time: Time;
+  /** The broker's loggers by name and their levels (Kafka's Log4jController). */
+  readonly loggers: Log4jController;
+  /** The core's own logger (kafka.server.BrokerServer). */
   readonly log: Logger;
   private readonly nodeIds: ReadonlySet<number>;
   private _clusterId: string | null = null;
@@ -99,7 +106,8 @@ export class BrokerCore {
     private readonly options: BrokerCoreOptions,
   ) {
     this.time = options.time;
-    this.log = options.log;
+    this.loggers = options.loggers ?? new Log4jController(options.log);
+    this.log = this.loggers.logger('kafka.server.BrokerServer');
     this.nodeIds = new Set(options.nodeIds ?? [config.nodeId]);
   }
 
@@ -160,7 +168,7 @@ export class BrokerCore {
       nodeId: config.nodeId,
       clusterId,
       time: this.time,
-      log: this.log,
+      log: this.loggers.logger('kafka.server.ReplicaManager'),
       fs: this.options.fs,
       isLocalReplica: isLocal,
       alterIsr: (p, newIsr) => this.alterIsr(p, newIsr),
@@ -199,7 +207,7 @@ export class BrokerCore {
       const groupCoordinator = new GroupCoordinatorService({
         config,
         host: offsetsHost,
-        log: this.log,
+        log: this.loggers.logger('org.apache.kafka.coordinator.group.GroupCoordinatorService'),
         overrides: this.options.groupCoordinator?.overrides,
         time: this.time,
       });
@@ -214,7 +222,7 @@ export class BrokerCore {
       const txnCoordinator = new TransactionCoordinatorService({
         config,
         host: offsetsHost,
-        log: this.log,
+        log: this.loggers.logger('kafka.coordinator.transaction.TransactionCoordinator'),
         time: this.time,
         overrides: this.options.transactionCoordinator?.overrides,
         generateProducerId: async () => BigInt(await producerIds.generate()),
@@ -299,7 +307,12 @@ export class BrokerCore {
     const config = this.config;
     if (config.isController) {
       const quorum = runsRaftQuorum(config)
-        ? openQuorumLog(config, { clusterId, fs: replicas.logs.fs, time: this.time, log: this.log })
+        ? openQuorumLog(config, {
+            clusterId,
+            fs: replicas.logs.fs,
+            time: this.time,
+            log: this.loggers.logger('org.apache.kafka.raft.KafkaRaftClient'),
+          })
         : null;
       const own = await LocalController.open({
         logDir: config.logDirs[0]!,
@@ -307,7 +320,7 @@ export class BrokerCore {
         nodeId: config.nodeId,
         fs: replicas.logs.fs,
         time: this.time,
-        logger: this.log,
+        logger: this.loggers.logger('org.apache.kafka.controller.QuorumController'),
         ...(quorum ? { metadataLog: quorum } : {}),
       });
       this.ownController = own;

@@ -74,7 +74,8 @@ export class BrokerNode {
     this.services = {
       config: core.config,
       time: core.time,
-      log: core.log,
+      log: core.loggers.logger('kafka.server.KafkaApis'),
+      loggers: core.loggers,
       nodeId: options.nodeId,
       clusterId: core.clusterId,
       advertisedListeners: this.advertised,
@@ -100,9 +101,9 @@ export class BrokerNode {
       processor: new SaslGate(new RequestDispatcher(options.registry, () => services, options.authorizer), {
         listeners: saslListenerConfigs(core.config, options.listeners),
         scramCredentials: (user, m) => core.metadata.image.scram.credential(user, m.type),
-        log: core.log,
+        log: core.loggers.logger('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'),
       }),
-      log: core.log,
+      log: core.loggers.logger('kafka.network.SocketServer'),
       config: core.config,
       connectionQuotas: {
         maxConnections: core.config.get('max.connections'),
@@ -165,7 +166,7 @@ export class BrokerNode {
       rack: core.config.brokerRack,
       heartbeatIntervalMs: core.config.brokerHeartbeatIntervalMs,
       time: core.time,
-      log: core.log,
+      log: core.loggers.logger('kafka.server.BrokerLifecycleManager'),
       onBrokerEpoch: (epoch) => core.setBrokerEpoch(this.nodeId, epoch),
     });
     this.lifecycle = lifecycle;
