@@ -1,6 +1,7 @@
 // Config resources for DescribeConfigs / AlterConfigs / IncrementalAlterConfigs: how Kafka's
 // ConfigHelper describes a topic's and a broker's configuration (value, source, readOnly,
-// isSensitive, synonyms, configType, documentation), which broker settings Kafka can change
+// isSensitive, synonyms, configType, documentation; groups: group-config.ts, the broker's loggers:
+// broker-logger.ts), which broker settings Kafka can change
 // dynamically, and how a BROKER resource name is resolved (empty = cluster-wide default, or this
 // node's id).
 //
@@ -23,7 +24,7 @@ import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metad
 import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
 /** Kafka's ConfigResource.Type ids (not the ACL ResourceType of server/authorizer.ts). */
-export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const;
 
 /** DescribeConfigs ConfigSource ids. */
 const SOURCE = { ...CONFIG_SOURCE, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3 } as const;
@@ -238,9 +239,9 @@ export type Authorize = (operation: AclOperation, resourceType: ResourceType, re
 
 /**
  * Kafka's authorization of a config resource (ConfigHelper / ControllerApis): `operation`
- * (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic, or on the cluster for BROKER and BROKER_LOGGER
- * resources. The error code when refused (TOPIC / CLUSTER_AUTHORIZATION_FAILED); null when allowed
- * or for another resource type.
+ * (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic, on the group for GROUP resources, or on the
+ * cluster for BROKER and BROKER_LOGGER resources. The error code when refused (TOPIC / GROUP /
+ * CLUSTER_AUTHORIZATION_FAILED); null when allowed or for another resource type.
  */
 export function configAuthorizationError(
   authorize: Authorize,
@@ -254,6 +255,8 @@ export function configAuthorizationError(
     case ConfigResourceType.BROKER:
     case ConfigResourceType.BROKER_LOGGER:
       return authorize(operation, ResourceType.CLUSTER, CLUSTER_NAME) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    case ConfigResourceType.GROUP:
+      return authorize(operation, ResourceType.GROUP, resourceName) ? null : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     default:
       return null;
   }

@@ -23,6 +23,7 @@ import { deriveNodeLayout, type NodeLayout, type ProcessRole } from './node-layo
 import type { HostPort, QuorumVoter } from './quorum.ts';
 import { parseProperties } from './properties.ts';
 import { isListenerPrefixable, splitListenerPrefixed } from './listener-prefixed.ts';
+import { groupConfigProblems } from './group-config-definitions.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -261,7 +262,7 @@ export class BrokerConfig {
       problems.push(
         'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
       );
-    problems.push(...cleanerProblems(v));
+    problems.push(...cleanerProblems(v), ...groupConfigProblems(v));
     const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);

@@ -28,6 +28,7 @@
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { ConfigResourceType } from '../config-resources/config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
@@ -53,15 +54,17 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
           s.log.info('dynamic broker configs replaced', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
         return r;
       },
-      brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
-      async alterTopic(res) {
+      async alterThroughController(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
         const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], {
           validateOnly: request.validateOnly,
         });
         if (!r) throw new Error('the controller answered no resource');
         if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
-          s.log.info('topic configs replaced', { topic: res.resourceName, configs });
+          s.log.info(`${res.resourceType === ConfigResourceType.GROUP ? 'group' : 'topic'} configs replaced`, {
+            resource: res.resourceName,
+            configs: Object.keys(configs).join(','),
+          });
         return r;
       },
     });

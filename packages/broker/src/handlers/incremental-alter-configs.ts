@@ -31,6 +31,9 @@
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '@tributary/metadata';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { alterBrokerLoggers } from '../config-resources/broker-logger.ts';
+import { ConfigResourceType } from '../config-resources/config-resources.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import { BROKER_CONFIG_DEFS, type ConfigDef } from '../config/definitions.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -79,7 +82,13 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
           s.log.info('dynamic broker configs altered', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
         return r;
       },
-      brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
+      alterBrokerLogger: (res) =>
+        alterBrokerLoggers(s.loggers, res, {
+          nodeId: s.nodeId,
+          authorized: ctx.authorize(AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_NAME),
+          validateOnly: request.validateOnly,
+          log: s.log,
+        }),
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
         if (badOp)
@@ -92,13 +101,17 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
           return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
         return null;
       },
-      async alterTopic(res) {
+      async alterThroughController(res) {
         const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
         const [r] = await s.controller.incrementalAlterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, ops }], {
           validateOnly: request.validateOnly,
         });
         if (!r) throw new Error('the controller answered no resource');
-        if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+          s.log.info(`${res.resourceType === ConfigResourceType.GROUP ? 'group' : 'topic'} configs altered`, {
+            resource: res.resourceName,
+            ops: ops.map((o) => `${o.op} ${o.name}`).join(','),
+          });
         return r;
       },
     });

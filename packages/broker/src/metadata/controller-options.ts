@@ -1,8 +1,10 @@
 // The controller's options from the broker configuration: defaults for new topics, deletion and
 // unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms),
-// and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
+// the topic config rules (topic-config.ts: Kafka's LogConfig validation) and the group config rules
+// (config-resources/group-config.ts: Kafka 4's GroupConfig, bounded by the broker's group.* settings).
 import type { ControllerOptions } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import { validateGroupConfigs } from '../config-resources/group-config.ts';
 import { TOPIC_CONFIG_DEFS, TopicConfigError, topicConfigValue, validateTopicConfigs } from './topic-config.ts';
 
 export function controllerOptions(config: BrokerConfig): ControllerOptions {
@@ -14,6 +16,8 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     // the broker default; a topic's unclean.leader.election.enable override still applies
     uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+    nodeId: config.nodeId,
+    groupConfigs: { validate: (configs) => validateGroupConfigs(configs, config) },
     topicConfigs: {
       validate(configs) {
         try {
