@@ -13,7 +13,7 @@
 // controller.quorum.bootstrap.servers. An in-process cluster passes one controller shared by all
 // its brokers. Either way the
 // core only follows what the controller publishes: each new image goes to the MetadataCache, the
-// ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted), the group
+// dynamic broker configs (metadata/dynamic-config-publisher.ts), the ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted), the group
 // coordinator (offsets of deleted topics dropped) and both coordinators' partition leaderships.
 //
 // A Broker is one core with one node. The shared-log test cluster (testkit) is one core with
@@ -53,6 +53,7 @@ import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import { controllerOptions } from './metadata/controller-options.ts';
+import { DynamicConfigPublisher } from './metadata/dynamic-config-publisher.ts';
 import { MetadataCache } from './metadata/metadata-cache.ts';
 import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
@@ -148,6 +149,8 @@ export class BrokerCore {
   /** Loads the logs and the metadata, starts the coordinators. Throws (with nothing left open) on failure. */
   async start(): Promise<void> {
     const config = this.config;
+    // dynamic broker configs come from the metadata (the first image below), never from an earlier run of this config
+    config.reconfigure(new Map());
     const clusterId = resolveClusterId(config, this.options.fs);
     const isLocal = (id: number) => this.nodeIds.has(id);
     // KIP-890: transactional producers' first batches are verified with their coordinator
@@ -176,9 +179,16 @@ export class BrokerCore {
     replicas.startup();
     try {
       const controller = this.options.controller ?? (await this.openController(clusterId, replicas));
-      // The first call carries the whole image: every hosted partition is made now.
+      const dynamicConfig = new DynamicConfigPublisher({
+        config,
+        nodeId: config.nodeId,
+        log: this.loggers.logger('kafka.server.metadata.DynamicConfigPublisher'),
+      });
+      // The first call carries the whole image: dynamic broker configs are applied, then every
+      // hosted partition is made.
       this.unsubscribe = controller.subscribe((delta, image) => {
         this.metadata.update(image);
+        dynamicConfig.onMetadataUpdate(delta, image);
         replicas.applyDelta(delta, image);
         const deleted = [...(delta.topics?.deletedTopicIds ?? [])]
           .map((id) => delta.topics!.image.getTopic(id)?.name)

@@ -7,7 +7,8 @@
 // group-config.ts) are then altered by the API through the controller, which validates them; BROKER
 // (dynamic broker configs) must name this node or "" (the cluster-wide default), then the API
 // computes the resource's resulting dynamic configs, which are checked as Kafka's
-// DynamicBrokerConfig does (dynamic-broker-config.ts) and stored through the controller. On the
+// DynamicBrokerConfig does (dynamic-broker-config.ts; then the configuration they would make:
+// metadata/dynamic-config-publisher.ts's checkReconfiguration) and stored through the controller. On the
 // controller listener (a forwarded request) the broker already checked them: they go straight to
 // the controller, which checks only the name. BROKER_LOGGER (the broker's log levels,
 // broker-logger.ts) is altered by IncrementalAlterConfigs only; the legacy AlterConfigs answers
@@ -15,6 +16,8 @@
 // in request order.
 import { ErrorCode, errorInfo } from '@tributary/protocol';
 import { AclOperation } from '../server/authorizer.ts';
+import type { BrokerConfig } from '../config/broker-config.ts';
+import { checkReconfiguration } from '../metadata/dynamic-config-publisher.ts';
 import { validateDynamicBrokerConfigs } from './dynamic-broker-config.ts';
 import {
   ConfigResourceType,
@@ -40,6 +43,10 @@ export interface AlterResourceResult {
 
 export interface AlterResourceRules<R> {
   nodeId: number;
+  /** The running configuration (dynamic BROKER changes are checked against it). */
+  config: BrokerConfig;
+  /** A BROKER resource's stored dynamic configs ("" = the cluster-wide default). */
+  storedBrokerConfigs(name: string): Record<string, string>;
   authorize: Authorize;
   /** The API's own checks on a resource, after the duplicate checks (null: it may go on). */
   validate?(resource: R): ResourceError | null;
@@ -127,7 +134,14 @@ async function alterBroker<R extends AlterableResource>(
   const after = rules.brokerConfigsAfter(res);
   if (!('configs' in after)) return after;
   if (!rules.onControllerListener) {
-    const problem = validateDynamicBrokerConfigs(after.configs, perBroker);
+    const problem =
+      validateDynamicBrokerConfigs(after.configs, perBroker) ??
+      checkReconfiguration(
+        rules.config,
+        { broker: rules.storedBrokerConfigs(String(rules.nodeId)), clusterDefault: rules.storedBrokerConfigs('') },
+        perBroker,
+        after.configs,
+      );
     if (problem) return problem;
   }
   return rules.alterBroker(res, after.configs);

@@ -20,6 +20,7 @@ import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
 import { KAFKA_DYNAMIC_BROKER_CONFIGS } from './dynamic-broker-config.ts';
+import { dynamicValues } from '../metadata/dynamic-config-publisher.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
@@ -100,7 +101,7 @@ function brokerSynonymEntries(broker: BrokerConfig, name: string): Synonym[] {
   const out: Synonym[] = [];
   const n = name as BrokerConfigName;
   if (broker.isSet(n))
-    out.push({ name, value: def.sensitive ? null : brokerValueText(n, broker.get(n)), source: SOURCE.STATIC_BROKER_CONFIG });
+    out.push({ name, value: def.sensitive ? null : brokerValueText(n, broker.staticGet(n)), source: SOURCE.STATIC_BROKER_CONFIG });
   if (def.default !== null) out.push({ name, value: brokerValueText(n, def.default), source: SOURCE.DEFAULT_CONFIG });
   return out;
 }
@@ -109,9 +110,20 @@ function wanted(opts: DescribeOptions, name: string): boolean {
   return opts.names === null || opts.names.length === 0 || opts.names.includes(name);
 }
 
-/** Every config of a topic (its overrides plus broker defaults), as Kafka describes them. */
-export function describeTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, opts: DescribeOptions): ConfigEntry[] {
+/**
+ * Every config of a topic (its overrides plus broker defaults), as Kafka describes them. `dynamic`:
+ * the stored dynamic broker configs; those the broker applies are synonyms (this broker's first,
+ * then the cluster-wide default's, then static and default values).
+ */
+export function describeTopicConfigs(
+  overrides: Record<string, string>,
+  broker: BrokerConfig,
+  opts: DescribeOptions,
+  dynamic: DynamicBrokerConfigs = { broker: {}, clusterDefault: {} },
+): ConfigEntry[] {
   const out: ConfigEntry[] = [];
+  const own = dynamicValues({ broker: dynamic.broker, clusterDefault: {} }).values;
+  const dflt = dynamicValues({ broker: {}, clusterDefault: dynamic.clusterDefault }).values;
   for (const e of effectiveTopicConfig(overrides, broker)) {
     if (!wanted(opts, e.name)) continue;
     const def = TOPIC_CONFIG_DEFS[e.name]!;
@@ -120,6 +132,12 @@ export function describeTopicConfigs(overrides: Record<string, string>, broker: 
     if (opts.includeSynonyms) {
       if (e.source === 'DYNAMIC_TOPIC_CONFIG') synonyms.push({ name: e.name, value, source: SOURCE.DYNAMIC_TOPIC_CONFIG });
       const names = TOPIC_SYNONYMS[e.name] ?? [];
+      for (const [applied, stored, source] of [
+        [own, dynamic.broker, SOURCE.DYNAMIC_BROKER_CONFIG],
+        [dflt, dynamic.clusterDefault, SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      ] as const) {
+        for (const n of names) if (applied.has(n as BrokerConfigName)) synonyms.push({ name: n, value: stored[n]!, source });
+      }
       for (const n of names) synonyms.push(...brokerSynonymEntries(broker, n));
       // Kafka's default for a broker name Tributary does not define: what Tributary applies.
       const last = names[names.length - 1];
@@ -186,7 +204,7 @@ export function describeBrokerConfigs(
       ...(raw && broker.isSet(n) ? [{ name, value: null, source: SOURCE.STATIC_BROKER_CONFIG }] : []),
     ];
     const top = own[0];
-    const value = top && top.source !== SOURCE.STATIC_BROKER_CONFIG ? top.value : raw ? brokerValueText(n, broker.get(n)) : null;
+    const value = top && top.source !== SOURCE.STATIC_BROKER_CONFIG ? top.value : raw ? brokerValueText(n, broker.staticGet(n)) : null;
     const source = top ? top.source : SOURCE.DEFAULT_CONFIG;
     const synonyms: Synonym[] = [];
     if (opts.includeSynonyms) {

@@ -4,8 +4,9 @@
 //
 // Behaviour (as Kafka's ConfigHelper):
 // * TOPIC resources (type 2) describe every topic config Tributary knows: the topic's overrides
-//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (STATIC_BROKER_CONFIG when the
-//   broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
+//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (a dynamic broker config the broker
+//   applies: DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG; else STATIC_BROKER_CONFIG when
+//   the broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
 //   an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not exist.").
 // * BROKER resources (type 4) named with this node's id describe every broker setting from its
 //   highest source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG,
@@ -87,7 +88,10 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
             ...base,
             errorCode: ErrorCode.NONE,
             errorMessage: null,
-            configs: describeTopicConfigs(overrides, s.config, opts),
+            configs: describeTopicConfigs(overrides, s.config, opts, {
+              broker: s.metadata.brokerConfigs(String(s.nodeId)),
+              clusterDefault: s.metadata.brokerConfigs(''),
+            }),
           });
           break;
         }

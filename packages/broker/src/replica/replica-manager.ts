@@ -32,6 +32,8 @@
 // publishes) makes the partitions whose replicas include this broker, updates their leader, leader
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
 // the new leaders, applies topic config changes, and deletes the replicas of deleted topics.
+// Dynamic broker configs (BrokerConfig.onReconfigure) change the topic defaults of every hosted log
+// and the log cleaner's settings without a restart.
 import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
@@ -44,6 +46,7 @@ import {
   type TransactionVerificationCheck,
 } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import type { BrokerConfigName } from '../config/definitions.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
@@ -178,6 +181,7 @@ export class ReplicaManager {
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   private cancelIsrExpiration: (() => void) | null = null;
   private cancelHwCheckpoint: (() => void) | null = null;
+  private stopReconfiguring: (() => void) | null = null;
   /** Copies the partitions this broker follows from their leaders. */
   readonly fetchers: ReplicaFetcherManager;
   /** Hosted partitions by topic, then by index (no key string built on the produce and fetch paths). */
@@ -228,6 +232,7 @@ export class ReplicaManager {
     this.logs.startup();
     this.checkpointedHighWatermarks = this.logs.readHighWatermarks();
     this.started = true;
+    this.stopReconfiguring = this.options.config.onReconfigure((changed) => this.reconfigure(changed));
     // Kafka's isr-expiration task: a follower may lag up to 1.5 x replica.lag.time.max.ms.
     const lag = this.options.config.get('replica.lag.time.max.ms');
     this.cancelIsrExpiration = this.options.time.schedule('isr-expiration', Math.max(1, Math.floor(lag / 2)), () => this.maybeShrinkIsr());
@@ -256,6 +261,8 @@ export class ReplicaManager {
   shutdown(): void {
     if (!this.started) return;
     this.started = false;
+    this.stopReconfiguring?.();
+    this.stopReconfiguring = null;
     this.cancelIsrExpiration?.();
     this.cancelIsrExpiration = null;
     this.cancelHwCheckpoint?.();
@@ -323,12 +330,31 @@ export class ReplicaManager {
     }
     for (const key of delta.configs?.changedResources() ?? []) {
       const [type, name] = splitResource(key);
-      if (type !== 2 || !this.topicConfigs.has(name)) continue;
-      const holder = this.topicConfigs.get(name)!;
-      const overrides = image.topicConfigs(name);
-      holder.runtime = runtimeConfig(overrides, this.options.config);
-      holder.log = toLogConfig(overrides, this.options.config);
-      for (const p of this.partitions.get(name) ?? []) if (p) p.log.config = holder.log;
+      if (type === 2) this.refreshTopicConfig(name);
+    }
+  }
+
+  /** A topic's configs (its overrides over the broker's defaults) reach its hosted partitions. */
+  private refreshTopicConfig(topic: string): void {
+    const holder = this.topicConfigs.get(topic);
+    if (!holder) return;
+    const overrides = this.image.topicConfigs(topic);
+    holder.runtime = runtimeConfig(overrides, this.options.config);
+    holder.log = toLogConfig(overrides, this.options.config);
+    for (const p of this.partitions.get(topic) ?? []) if (p) p.log.config = holder.log;
+  }
+
+  /**
+   * Dynamic broker configs changed (BrokerConfig.onReconfigure; Kafka's DynamicLogConfig and
+   * LogCleaner.reconfigure): the topic defaults reach every hosted log at once (topics' own
+   * overrides still win), new logs take them too; the log cleaner restarts with its new settings.
+   */
+  private reconfigure(changed: ReadonlySet<BrokerConfigName>): void {
+    const c = this.options.config;
+    this.logs.reconfigureDefaultLogConfig(toLogConfig({}, c));
+    for (const topic of this.topicConfigs.keys()) this.refreshTopicConfig(topic);
+    if ([...changed].some((n) => CLEANER_CONFIGS.has(n))) {
+      this.logs.cleaner?.reconfigure(c.cleanerConfig).catch((err) => this.options.log.error('cannot reconfigure the log cleaner', { err }));
     }
   }
 
@@ -777,6 +803,15 @@ function produceWaitMessage(p: Partition, errorCode: number): string | null {
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */
+/** The settings of the log cleaner itself (Kafka's LogCleaner.ReconfigurableConfigs that Tributary has). */
+const CLEANER_CONFIGS: ReadonlySet<string> = new Set([
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.load.factor',
+  'log.cleaner.io.max.bytes.per.second',
+  'log.cleaner.backoff.ms',
+]);
+
 function splitResource(key: string): [number, string] {
   const i = key.indexOf(':');
   return [Number(key.slice(0, i)), key.slice(i + 1)];
