@@ -51,6 +51,7 @@ import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { divergingEpoch } from './divergence.ts';
+import { reconfigureLogs } from './dynamic-log-config.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
 import { preferredReadReplica } from './replica-selector.ts';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../config/definitions.ts';
@@ -350,12 +351,8 @@ export class ReplicaManager {
    * overrides still win), new logs take them too; the log cleaner restarts with its new settings.
    */
   private reconfigure(changed: ReadonlySet<BrokerConfigName>): void {
-    const c = this.options.config;
-    this.logs.reconfigureDefaultLogConfig(toLogConfig({}, c));
+    reconfigureLogs(this.logs, this.options.config, changed, this.options.log);
     for (const topic of this.topicConfigs.keys()) this.refreshTopicConfig(topic);
-    if ([...changed].some((n) => CLEANER_CONFIGS.has(n))) {
-      this.logs.cleaner?.reconfigure(c.cleanerConfig).catch((err) => this.options.log.error('cannot reconfigure the log cleaner', { err }));
-    }
   }
 
   /** Hosts a partition: opens (or creates) its log and its Partition. */
@@ -803,15 +800,6 @@ function produceWaitMessage(p: Partition, errorCode: number): string | null {
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */
-/** The settings of the log cleaner itself (Kafka's LogCleaner.ReconfigurableConfigs that Tributary has). */
-const CLEANER_CONFIGS: ReadonlySet<string> = new Set([
-  'log.cleaner.threads',
-  'log.cleaner.dedupe.buffer.size',
-  'log.cleaner.io.buffer.load.factor',
-  'log.cleaner.io.max.bytes.per.second',
-  'log.cleaner.backoff.ms',
-]);
-
 function splitResource(key: string): [number, string] {
   const i = key.indexOf(':');
   return [Number(key.slice(0, i)), key.slice(i + 1)];
