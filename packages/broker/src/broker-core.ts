@@ -13,7 +13,7 @@
 // controller.quorum.bootstrap.servers. An in-process cluster passes one controller shared by all
 // its brokers. Either way the
 // core only follows what the controller publishes: each new image goes to the MetadataCache, the
-// ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted), the group
+// dynamic broker configs (metadata/dynamic-config-publisher.ts), the ReplicaManager (partitions made, leaders changed, deleted topics' logs deleted), the group
 // coordinator (offsets of deleted topics dropped) and both coordinators' partition leaderships.
 //
 // A Broker is one core with one node. The shared-log test cluster (testkit) is one core with
@@ -49,10 +49,12 @@ import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } f
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
 import type { QuorumState } from './metrics/controller-metrics.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
+import { Log4jController } from './log4j-controller.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import { controllerOptions } from './metadata/controller-options.ts';
+import { DynamicConfigPublisher } from './metadata/dynamic-config-publisher.ts';
 import { MetadataCache } from './metadata/metadata-cache.ts';
 import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
@@ -63,7 +65,10 @@ import { controllerSaslLogin } from './server/sasl/broker-login.ts';
 export interface BrokerCoreOptions {
   /** Clock, timers and background tasks of the whole core: storage, partitions, group coordinator. */
   time: Time;
+  /** Where every logger of the core writes (through `loggers`, which filters by level); unused when `loggers` is given. */
   log: Logger;
+  /** The broker's loggers; default: a Log4jController over `log`. */
+  loggers?: Log4jController;
   /** Node ids served by this process (each gets a BrokerNode); default [config.nodeId]. */
   nodeIds?: number[];
   fs?: FileSystem;
@@ -77,6 +82,9 @@ export interface BrokerCoreOptions {
 export class BrokerCore {
   readonly metadata = new MetadataCache();
   readonly time: Time;
+  /** The broker's loggers by name and their levels (Kafka's Log4jController). */
+  readonly loggers: Log4jController;
+  /** The core's own logger (kafka.server.BrokerServer). */
   readonly log: Logger;
   private readonly nodeIds: ReadonlySet<number>;
   private _clusterId: string | null = null;
@@ -100,7 +108,8 @@ export class BrokerCore {
     private readonly options: BrokerCoreOptions,
   ) {
     this.time = options.time;
-    this.log = options.log;
+    this.loggers = options.loggers ?? new Log4jController(options.log);
+    this.log = this.loggers.logger('kafka.server.BrokerServer');
     this.nodeIds = new Set(options.nodeIds ?? [config.nodeId]);
   }
 
@@ -141,6 +150,8 @@ export class BrokerCore {
   /** Loads the logs and the metadata, starts the coordinators. Throws (with nothing left open) on failure. */
   async start(): Promise<void> {
     const config = this.config;
+    // dynamic broker configs come from the metadata (the first image below), never from an earlier run of this config
+    config.reconfigure(new Map());
     const clusterId = resolveClusterId(config, this.options.fs);
     const isLocal = (id: number) => this.nodeIds.has(id);
     // KIP-890: transactional producers' first batches are verified with their coordinator
@@ -161,7 +172,7 @@ export class BrokerCore {
       nodeId: config.nodeId,
       clusterId,
       time: this.time,
-      log: this.log,
+      log: this.loggers.logger('kafka.server.ReplicaManager'),
       fs: this.options.fs,
       isLocalReplica: isLocal,
       alterIsr: (p, newIsr) => this.alterIsr(p, newIsr),
@@ -169,9 +180,16 @@ export class BrokerCore {
     replicas.startup();
     try {
       const controller = this.options.controller ?? (await this.openController(clusterId, replicas));
-      // The first call carries the whole image: every hosted partition is made now.
+      const dynamicConfig = new DynamicConfigPublisher({
+        config,
+        nodeId: config.nodeId,
+        log: this.loggers.logger('kafka.server.metadata.DynamicConfigPublisher'),
+      });
+      // The first call carries the whole image: dynamic broker configs are applied, then every
+      // hosted partition is made.
       this.unsubscribe = controller.subscribe((delta, image) => {
         this.metadata.update(image);
+        dynamicConfig.onMetadataUpdate(delta, image);
         replicas.applyDelta(delta, image);
         const deleted = [...(delta.topics?.deletedTopicIds ?? [])]
           .map((id) => delta.topics!.image.getTopic(id)?.name)
@@ -200,7 +218,7 @@ export class BrokerCore {
       const groupCoordinator = new GroupCoordinatorService({
         config,
         host: offsetsHost,
-        log: this.log,
+        log: this.loggers.logger('org.apache.kafka.coordinator.group.GroupCoordinatorService'),
         overrides: this.options.groupCoordinator?.overrides,
         time: this.time,
       });
@@ -215,7 +233,7 @@ export class BrokerCore {
       const txnCoordinator = new TransactionCoordinatorService({
         config,
         host: offsetsHost,
-        log: this.log,
+        log: this.loggers.logger('kafka.coordinator.transaction.TransactionCoordinator'),
         time: this.time,
         overrides: this.options.transactionCoordinator?.overrides,
         generateProducerId: async () => BigInt(await producerIds.generate()),
@@ -300,7 +318,12 @@ export class BrokerCore {
     const config = this.config;
     if (config.isController) {
       const quorum = runsRaftQuorum(config)
-        ? openQuorumLog(config, { clusterId, fs: replicas.logs.fs, time: this.time, log: this.log })
+        ? openQuorumLog(config, {
+            clusterId,
+            fs: replicas.logs.fs,
+            time: this.time,
+            log: this.loggers.logger('org.apache.kafka.raft.KafkaRaftClient'),
+          })
         : null;
       const own = await LocalController.open({
         logDir: config.logDirs[0]!,
@@ -308,7 +331,7 @@ export class BrokerCore {
         nodeId: config.nodeId,
         fs: replicas.logs.fs,
         time: this.time,
-        logger: this.log,
+        logger: this.loggers.logger('org.apache.kafka.controller.QuorumController'),
         ...(quorum ? { metadataLog: quorum } : {}),
       });
       this.ownController = own;

@@ -9,6 +9,7 @@
 // run a controlled shutdown (WantShutDown until the controller answers ShouldShutDown: its
 // leaderships moved away), then heartbeats stop and the listeners close (draining connections
 // for up to `timeoutMs`). A stopped node is not restarted: a new BrokerNode with the same node id is.
+// Dynamic max.connections* settings reach its listeners' connection limits while it runs.
 import type { BrokerConfig } from './config/broker-config.ts';
 import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
@@ -21,7 +22,7 @@ import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
-import { parsePerIpOverrides } from './server/connection-quotas.ts';
+import { parsePerIpOverrides, type ConnectionQuotaConfig } from './server/connection-quotas.ts';
 import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
 import { controllerSaslLogin, interBrokerSaslLogin } from './server/sasl/broker-login.ts';
 import type { BrokerServices } from './services.ts';
@@ -57,6 +58,21 @@ export function connectionLimits(
   };
 }
 
+/** max.connections, max.connections.per.ip(.overrides) as they apply now (static or dynamic). */
+export function connectionQuotaConfig(config: BrokerConfig): ConnectionQuotaConfig {
+  return {
+    maxConnections: config.get('max.connections'),
+    maxConnectionsPerIp: config.get('max.connections.per.ip'),
+    perIpOverrides: parsePerIpOverrides(config.get('max.connections.per.ip.overrides')),
+  };
+}
+
+const CONNECTION_QUOTA_CONFIGS: ReadonlySet<string> = new Set([
+  'max.connections',
+  'max.connections.per.ip',
+  'max.connections.per.ip.overrides',
+]);
+
 export class BrokerNode {
   readonly nodeId: number;
   readonly services: BrokerServices;
@@ -66,6 +82,7 @@ export class BrokerNode {
   private bound: BoundListener[] = [];
   private stopPromise: Promise<void> | null = null;
   private lifecycle: BrokerLifecycleManager | null = null;
+  private readonly stopReconfiguring: () => void;
 
   constructor(
     private readonly core: BrokerCore,
@@ -78,7 +95,8 @@ export class BrokerNode {
     this.services = {
       config: core.config,
       time: core.time,
-      log: core.log,
+      log: core.loggers.logger('kafka.server.KafkaApis'),
+      loggers: core.loggers,
       nodeId: options.nodeId,
       clusterId: core.clusterId,
       advertisedListeners: this.advertised,
@@ -104,20 +122,21 @@ export class BrokerNode {
       processor: new SaslGate(new RequestDispatcher(options.registry, () => services, options.authorizer, options.requestMetrics), {
         listeners: saslListenerConfigs(core.config, options.listeners),
         scramCredentials: (user, m) => core.metadata.image.scram.credential(user, m.type),
-        log: core.log,
+        log: core.loggers.logger('org.apache.kafka.common.security.authenticator.SaslServerAuthenticator'),
       }),
-      log: core.log,
+      log: core.loggers.logger('kafka.network.SocketServer'),
       config: core.config,
-      connectionQuotas: {
-        maxConnections: core.config.get('max.connections'),
-        maxConnectionsPerIp: core.config.get('max.connections.per.ip'),
-        perIpOverrides: parsePerIpOverrides(core.config.get('max.connections.per.ip.overrides')),
-      },
+      connectionQuotas: connectionQuotaConfig(core.config),
       connectionRate: new IpConnectionRateQuotas(
         core.config.get('quota.window.num'),
         core.config.get('quota.window.size.seconds') * 1000,
         () => core.metadata.image.clientQuotas,
       ),
+    });
+    // dynamic max.connections* apply to new connections at once
+    this.stopReconfiguring = core.config.onReconfigure((changed) => {
+      if ([...changed].some((n) => CONNECTION_QUOTA_CONFIGS.has(n)))
+        this.server.reconfigureConnectionQuotas(connectionQuotaConfig(core.config));
     });
     // a SASL inter-broker or controller listener without this node's login fails here, not at the first request
     interBrokerSaslLogin(core.config);
@@ -174,7 +193,7 @@ export class BrokerNode {
       rack: core.config.brokerRack,
       heartbeatIntervalMs: core.config.brokerHeartbeatIntervalMs,
       time: core.time,
-      log: core.log,
+      log: core.loggers.logger('kafka.server.BrokerLifecycleManager'),
       onBrokerEpoch: (epoch) => core.setBrokerEpoch(this.nodeId, epoch),
     });
     this.lifecycle = lifecycle;
@@ -219,6 +238,7 @@ export class BrokerNode {
   /** Stops accepting, answers in-flight requests for up to `timeoutMs`, closes. Idempotent. */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopPromise ??= (async () => {
+      this.stopReconfiguring();
       this.abort();
       this.lifecycle?.close();
       await this.server.stop(timeoutMs);

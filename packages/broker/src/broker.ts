@@ -29,6 +29,7 @@ import { createDefaultRegistry } from './handlers/index.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import { createAuthorizer } from './security/authorizer/authorizer-config.ts';
+import { Log4jController } from './log4j-controller.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
@@ -41,6 +42,7 @@ import { brokerStateValue } from './metrics/controller-metrics.ts';
 export interface BrokerOptions {
   /** Clock, timers and storage background tasks (retention, flush, checkpoints); default systemTime. Tests pass a MockTime. */
   time?: Time;
+  /** Where log lines go; every logger filters by its level first (default: stderr). */
   log?: Logger;
   /** Handlers to serve; defaults to every handler in handlers/index.ts. */
   registry?: HandlerRegistry;
@@ -66,6 +68,8 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export class Broker {
   readonly registry: HandlerRegistry;
+  /** The broker's loggers and their levels (Kafka's Log4jController; BROKER_LOGGER resources). */
+  readonly loggers: Log4jController;
   private readonly log: Logger;
   private state: State = 'new';
   private core: BrokerCore | null = null;
@@ -81,7 +85,10 @@ export class Broker {
     private readonly options: BrokerOptions = {},
   ) {
     this.registry = options.registry ?? createDefaultRegistry();
-    this.log = options.log ?? consoleLogger();
+    // every message goes through the loggers' levels (root INFO), changed at runtime with
+    // BROKER_LOGGER resources: the sink itself lets everything through
+    this.loggers = new Log4jController(options.log ?? consoleLogger('debug'));
+    this.log = this.loggers.logger('kafka.server.BrokerServer');
   }
 
   /** The services handlers receive; available once start() has resolved. */
@@ -124,6 +131,7 @@ export class Broker {
     const core = new BrokerCore(config, {
       time: this.options.time ?? systemTime,
       log: this.log,
+      loggers: this.loggers,
       fs: this.options.fs,
       groupCoordinator: this.options.groupCoordinator,
       transactionCoordinator: this.options.transactionCoordinator,
@@ -161,7 +169,8 @@ export class Broker {
         nodeId: config.nodeId,
         clusterId: core.clusterId,
         listeners: config.controllerListeners,
-        log: this.log,
+        log: this.loggers.logger('org.apache.kafka.controller.QuorumController'),
+        loggers: this.loggers,
         time: this.options.time,
       });
       try {

@@ -16,6 +16,7 @@ export * from './server/request-dispatcher.ts';
 export * from './server/authorizer.ts';
 export { createDefaultRegistry, defaultHandlers } from './handlers/index.ts';
 export * from './logger.ts';
+export { Log4jController, LOG4J_LEVELS, ROOT_LOGGER } from './log4j-controller.ts';
 export * from './services.ts';
 export type { ConnectionInfo, FrameProcessor, ResponseFrame, ConnectionLimits } from './server/connection.ts';
 export { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';

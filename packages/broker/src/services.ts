@@ -1,5 +1,5 @@
 // BrokerServices: what every handler can reach through `ctx.services`: configuration, time,
-// logging, identity (`nodeId`: the node the request was sent to), the cluster metadata
+// logging (and the loggers' levels), identity (`nodeId`: the node the request was sent to), the cluster metadata
 // (`metadata`: topics, partitions' leaders and ISRs, brokers), the controller (admin operations
 // become metadata records there), the partitions this broker hosts (`replicas`: logs, produce,
 // fetch), the handler registry, producer ids, the group coordinator and the transaction
@@ -11,6 +11,7 @@ import type { ListenerEndpoint } from './config/listeners.ts';
 import type { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import type { TransactionCoordinatorService } from './coordinator/transaction-coordinator-service.ts';
+import type { Log4jController } from './log4j-controller.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
 import type { DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
@@ -29,6 +30,8 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   readonly time: Time;
   readonly log: Logger;
+  /** The broker's loggers and their levels (BROKER_LOGGER config resources). */
+  readonly loggers: Log4jController;
   /** This node: the one the request was sent to. */
   readonly nodeId: number;
   /** From meta.properties in the first log dir (created on first start). */

@@ -104,6 +104,7 @@ export {
   newTopicId,
   type ControllerOptions,
   type TopicConfigPolicy,
+  type GroupConfigPolicy,
 } from './controller/controller-options.ts';
 export {
   BrokerControlState,

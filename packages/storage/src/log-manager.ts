@@ -105,7 +105,7 @@ export class LogManager {
   readonly fs: FileSystem;
   readonly time: Time;
   readonly ctx: SegmentContext;
-  readonly defaultConfig: LogConfig;
+  private _defaultConfig: LogConfig;
   private logs = new Map<string, PartitionLog>();
   private dirOf = new Map<string, string>();
   private dirs: LogDir[] = [];
@@ -124,7 +124,7 @@ export class LogManager {
   constructor(readonly options: LogManagerOptions) {
     this.fs = options.fs ?? new NodeFileSystem();
     this.time = options.time ?? systemTime;
-    this.defaultConfig = logConfig(options.defaultConfig);
+    this._defaultConfig = logConfig(options.defaultConfig);
     this.ctx = {
       fs: this.fs,
       time: this.time,
@@ -144,6 +144,16 @@ export class LogManager {
           pacing: options.cleanerPacing,
         })
       : null;
+  }
+
+  /** The config of a log created or loaded without one of its own. */
+  get defaultConfig(): LogConfig {
+    return this._defaultConfig;
+  }
+
+  /** Replaces the default config of logs created or loaded from now on (Kafka's reconfigureDefaultLogConfig, for dynamic broker configs). */
+  reconfigureDefaultLogConfig(config: Partial<LogConfig>): void {
+    this._defaultConfig = logConfig(config);
   }
 
   /** Where the cleaner must stop in a log: the broker's last stable offset, else the log's first unstable offset, else its end. */

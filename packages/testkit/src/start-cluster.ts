@@ -105,7 +105,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
     await mkdir(controllerDir, { recursive: true });
     controller = await LocalController.open({
       logDir: controllerDir,
-      controller: controllerOptions(configFor(1)),
+      // a dedicated controller: no broker's own dynamic configs are its (only the cluster default)
+      controller: { ...controllerOptions(configFor(1)), nodeId: undefined },
       time: brokerOptions.time,
     });
     for (const id of nodeIds) await startNode(id);

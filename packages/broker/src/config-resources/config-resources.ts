@@ -1,6 +1,7 @@
 // Config resources for DescribeConfigs / AlterConfigs / IncrementalAlterConfigs: how Kafka's
 // ConfigHelper describes a topic's and a broker's configuration (value, source, readOnly,
-// isSensitive, synonyms, configType, documentation), which broker settings Kafka can change
+// isSensitive, synonyms, configType, documentation; groups: group-config.ts, the broker's loggers:
+// broker-logger.ts), which broker settings Kafka can change
 // dynamically, and how a BROKER resource name is resolved (empty = cluster-wide default, or this
 // node's id).
 //
@@ -19,11 +20,12 @@ import type { BrokerConfig } from '../config/broker-config.ts';
 import { BROKER_CONFIG_DEFS, type BrokerConfigName, type ConfigDef } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
 import { KAFKA_DYNAMIC_BROKER_CONFIGS } from './dynamic-broker-config.ts';
+import { dynamicValues } from '../metadata/dynamic-config-publisher.ts';
 import { CONFIG_SOURCE, TOPIC_CONFIG_DEFS, effectiveTopicConfig } from '../metadata/topic-config.ts';
 import { type AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 
 /** Kafka's ConfigResource.Type ids (not the ACL ResourceType of server/authorizer.ts). */
-export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const;
 
 /** DescribeConfigs ConfigSource ids. */
 const SOURCE = { ...CONFIG_SOURCE, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3 } as const;
@@ -99,7 +101,7 @@ function brokerSynonymEntries(broker: BrokerConfig, name: string): Synonym[] {
   const out: Synonym[] = [];
   const n = name as BrokerConfigName;
   if (broker.isSet(n))
-    out.push({ name, value: def.sensitive ? null : brokerValueText(n, broker.get(n)), source: SOURCE.STATIC_BROKER_CONFIG });
+    out.push({ name, value: def.sensitive ? null : brokerValueText(n, broker.staticGet(n)), source: SOURCE.STATIC_BROKER_CONFIG });
   if (def.default !== null) out.push({ name, value: brokerValueText(n, def.default), source: SOURCE.DEFAULT_CONFIG });
   return out;
 }
@@ -108,9 +110,20 @@ function wanted(opts: DescribeOptions, name: string): boolean {
   return opts.names === null || opts.names.length === 0 || opts.names.includes(name);
 }
 
-/** Every config of a topic (its overrides plus broker defaults), as Kafka describes them. */
-export function describeTopicConfigs(overrides: Record<string, string>, broker: BrokerConfig, opts: DescribeOptions): ConfigEntry[] {
+/**
+ * Every config of a topic (its overrides plus broker defaults), as Kafka describes them. `dynamic`:
+ * the stored dynamic broker configs; those the broker applies are synonyms (this broker's first,
+ * then the cluster-wide default's, then static and default values).
+ */
+export function describeTopicConfigs(
+  overrides: Record<string, string>,
+  broker: BrokerConfig,
+  opts: DescribeOptions,
+  dynamic: DynamicBrokerConfigs = { broker: {}, clusterDefault: {} },
+): ConfigEntry[] {
   const out: ConfigEntry[] = [];
+  const own = dynamicValues({ broker: dynamic.broker, clusterDefault: {} }).values;
+  const dflt = dynamicValues({ broker: {}, clusterDefault: dynamic.clusterDefault }).values;
   for (const e of effectiveTopicConfig(overrides, broker)) {
     if (!wanted(opts, e.name)) continue;
     const def = TOPIC_CONFIG_DEFS[e.name]!;
@@ -119,6 +132,12 @@ export function describeTopicConfigs(overrides: Record<string, string>, broker: 
     if (opts.includeSynonyms) {
       if (e.source === 'DYNAMIC_TOPIC_CONFIG') synonyms.push({ name: e.name, value, source: SOURCE.DYNAMIC_TOPIC_CONFIG });
       const names = TOPIC_SYNONYMS[e.name] ?? [];
+      for (const [applied, stored, source] of [
+        [own, dynamic.broker, SOURCE.DYNAMIC_BROKER_CONFIG],
+        [dflt, dynamic.clusterDefault, SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      ] as const) {
+        for (const n of names) if (applied.has(n as BrokerConfigName)) synonyms.push({ name: n, value: stored[n]!, source });
+      }
       for (const n of names) synonyms.push(...brokerSynonymEntries(broker, n));
       // Kafka's default for a broker name Tributary does not define: what Tributary applies.
       const last = names[names.length - 1];
@@ -185,7 +204,7 @@ export function describeBrokerConfigs(
       ...(raw && broker.isSet(n) ? [{ name, value: null, source: SOURCE.STATIC_BROKER_CONFIG }] : []),
     ];
     const top = own[0];
-    const value = top && top.source !== SOURCE.STATIC_BROKER_CONFIG ? top.value : raw ? brokerValueText(n, broker.get(n)) : null;
+    const value = top && top.source !== SOURCE.STATIC_BROKER_CONFIG ? top.value : raw ? brokerValueText(n, broker.staticGet(n)) : null;
     const source = top ? top.source : SOURCE.DEFAULT_CONFIG;
     const synonyms: Synonym[] = [];
     if (opts.includeSynonyms) {
@@ -238,9 +257,9 @@ export type Authorize = (operation: AclOperation, resourceType: ResourceType, re
 
 /**
  * Kafka's authorization of a config resource (ConfigHelper / ControllerApis): `operation`
- * (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic, or on the cluster for BROKER and BROKER_LOGGER
- * resources. The error code when refused (TOPIC / CLUSTER_AUTHORIZATION_FAILED); null when allowed
- * or for another resource type.
+ * (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic, on the group for GROUP resources, or on the
+ * cluster for BROKER and BROKER_LOGGER resources. The error code when refused (TOPIC / GROUP /
+ * CLUSTER_AUTHORIZATION_FAILED); null when allowed or for another resource type.
  */
 export function configAuthorizationError(
   authorize: Authorize,
@@ -254,6 +273,8 @@ export function configAuthorizationError(
     case ConfigResourceType.BROKER:
     case ConfigResourceType.BROKER_LOGGER:
       return authorize(operation, ResourceType.CLUSTER, CLUSTER_NAME) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+    case ConfigResourceType.GROUP:
+      return authorize(operation, ResourceType.GROUP, resourceName) ? null : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     default:
       return null;
   }

@@ -168,8 +168,8 @@ const TYPE_PROBLEM: Record<string, string> = {
   boolean: 'Expected value to be either true or false',
 };
 
-/** Kafka's ConfigDef.parse of one known setting: the problem, or null. */
-function valueProblem(name: string, value: string): string | null {
+/** Kafka's ConfigDef.parse of one known setting: the problem ("Invalid value x for configuration n: ..."), or null. */
+export function valueProblem(name: string, value: string): string | null {
   const def = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[name] ?? REPLICATION_QUOTA_BROKER_CONFIG_DEFS[name];
   if (!def) return null;
   const parsed = parseValue(def, value);

@@ -8,6 +8,13 @@
 // KAFKA_OPTS, ...) are ignored. CLUSTER_ID, not a setting, is read from the same environment
 // (environmentClusterId: the id empty log dirs are formatted with, as in Kafka's container image).
 // The KRaft roles, listeners and quorum are derived and cross-checked in node-layout.ts.
+//
+// Dynamic broker configs (KIP-226) are applied over the static values (Kafka's
+// KafkaConfig.updateCurrentConfig): reconfigure() takes the values the metadata's BROKER resources
+// give the settings Tributary applies at runtime (metadata/dynamic-config-publisher.ts); get()
+// answers them from then on, staticGet() the static value; listeners registered with
+// onReconfigure() hear which settings changed (the ReplicaManager, the log cleaner, the connection
+// limits).
 import { readFileSync } from 'node:fs';
 import type { LogCleanerConfig } from '@tributary/storage';
 import {
@@ -23,6 +30,7 @@ import { deriveNodeLayout, type NodeLayout, type ProcessRole } from './node-layo
 import type { HostPort, QuorumVoter } from './quorum.ts';
 import { parseProperties } from './properties.ts';
 import { isListenerPrefixable, splitListenerPrefixed } from './listener-prefixed.ts';
+import { crossCheckProblems } from './cross-checks.ts';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -126,30 +134,15 @@ function toRaw(v: string | number | boolean | string[]): string {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
-/**
- * Kafka's cross-checks of the log cleaner settings (KafkaConfig's validateValues and, at start-up,
- * LogManager's validateBrokerLogConfigValues), with their messages.
- */
-function cleanerProblems(v: BrokerConfigValues): string[] {
-  const out: string[] = [];
-  const threads = v['log.cleaner.threads'];
-  // Kafka divides by it (an ArithmeticException at start-up); no cleaner at all is log.cleaner.enable=false
-  if (threads === 0) out.push('log.cleaner.threads must be at least 1 (log.cleaner.enable=false runs no cleaner)');
-  else if (Math.floor(v['log.cleaner.dedupe.buffer.size'] / threads) <= 1024 * 1024)
-    out.push('log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.');
-  const minLag = v['log.cleaner.min.compaction.lag.ms'];
-  const maxLag = v['log.cleaner.max.compaction.lag.ms'];
-  if (minLag > maxLag)
-    out.push(`conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${showLong(maxLag)})`);
-  return out;
-}
-
-/** Kafka's Long.MAX_VALUE for the JS number holding it. */
-function showLong(n: number): string {
-  return n === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n);
-}
+/** Where a dynamic value comes from: this broker's own resource, or the cluster-wide default (""). */
+export type DynamicConfigSource = 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG';
+export type DynamicValues = ReadonlyMap<BrokerConfigName, { value: unknown; source: DynamicConfigSource }>;
 
 export class BrokerConfig {
+  /** Dynamic values applied over the static ones. */
+  private dynamic: DynamicValues = new Map();
+  private readonly reconfigurables = new Set<(changed: ReadonlySet<BrokerConfigName>) => void>();
+
   private constructor(
     private readonly values: BrokerConfigValues,
     /** Names explicitly set by some source. */
@@ -245,23 +238,7 @@ export class BrokerConfig {
       explicit.add(name as BrokerConfigName);
     }
     const v = values as BrokerConfigValues;
-    if (v['node.id'] !== null && v['broker.id'] >= 0 && v['node.id'] !== v['broker.id']) {
-      problems.push(`node.id (${v['node.id']}) and broker.id (${v['broker.id']}) must match when both are set`);
-    }
-    if (v['group.min.session.timeout.ms'] > v['group.max.session.timeout.ms']) {
-      problems.push('group.min.session.timeout.ms must not exceed group.max.session.timeout.ms');
-    }
-    if (v['max.connections.per.ip'] === 0 && v['max.connections.per.ip.overrides'] === '')
-      problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
-    const dirs = v['log.dirs'] ?? [v['log.dir']];
-    if (dirs.length === 0 || dirs.some((d) => d === '')) problems.push('log.dirs must name at least one directory');
-    if (v['replica.fetch.wait.max.ms'] > v['replica.socket.timeout.ms'])
-      problems.push('replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts');
-    if (v['replica.fetch.wait.max.ms'] > v['replica.lag.time.max.ms'])
-      problems.push(
-        'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR',
-      );
-    problems.push(...cleanerProblems(v));
+    problems.push(...crossCheckProblems(v));
     const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);
@@ -269,9 +246,53 @@ export class BrokerConfig {
     return new BrokerConfig(v, explicit, layout, perListener, clusterId, listenerSettings);
   }
 
-  /** The value of a setting (its default when not set). */
+  /** The value of a setting: its dynamic value when one is applied, else the static one (its default when not set). */
   get<K extends BrokerConfigName>(name: K): BrokerConfigValue<K> {
+    const d = this.dynamic.get(name);
+    return (d ? d.value : this.values[name]) as BrokerConfigValue<K>;
+  }
+
+  /** The static value of a setting (server.properties, environment, overrides, or its default). */
+  staticGet<K extends BrokerConfigName>(name: K): BrokerConfigValue<K> {
     return this.values[name] as BrokerConfigValue<K>;
+  }
+
+  /** Where the applied dynamic value of a setting comes from; null when none is applied. */
+  dynamicSource(name: BrokerConfigName): DynamicConfigSource | null {
+    return this.dynamic.get(name)?.source ?? null;
+  }
+
+  /**
+   * Applies dynamic values over the static ones, replacing those applied before (Kafka's
+   * DynamicBrokerConfig.updateCurrentConfig). The whole resulting configuration must pass Kafka's
+   * cross-checks: otherwise nothing changes and the problems are returned. Listeners hear the
+   * settings whose value changed.
+   */
+  reconfigure(dynamic: DynamicValues): string[] {
+    const problems = this.problemsWith(dynamic);
+    if (problems.length > 0) return problems;
+    const changed = new Set<BrokerConfigName>();
+    for (const name of new Set([...this.dynamic.keys(), ...dynamic.keys()])) {
+      const before = this.get(name);
+      const after = dynamic.has(name) ? dynamic.get(name)!.value : this.values[name];
+      if (JSON.stringify(before) !== JSON.stringify(after)) changed.add(name);
+    }
+    this.dynamic = new Map(dynamic);
+    if (changed.size > 0) for (const r of [...this.reconfigurables]) r(changed);
+    return [];
+  }
+
+  /** What Kafka's cross-checks (cross-checks.ts) find in the static values with `dynamic` applied over them. */
+  problemsWith(dynamic: DynamicValues): string[] {
+    const merged: Record<string, unknown> = { ...this.values };
+    for (const [name, d] of dynamic) merged[name] = d.value;
+    return crossCheckProblems(merged as BrokerConfigValues);
+  }
+
+  /** Calls `listener` with the settings reconfigure() changed; returns the unsubscribe function. */
+  onReconfigure(listener: (changed: ReadonlySet<BrokerConfigName>) => void): () => void {
+    this.reconfigurables.add(listener);
+    return () => this.reconfigurables.delete(listener);
   }
 
   /**

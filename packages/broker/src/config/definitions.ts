@@ -12,6 +12,7 @@ import { parsePerIpOverrides } from '../server/connection-quotas.ts';
 import { atLeast, between, compat, def, oneOf, optional, secret, type ConfigDef, type TypeOf } from './config-def.ts';
 import { LOG_CLEANER_CONFIG_DEFS } from './log-cleaner-definitions.ts';
 import { LEADER_BALANCE_CONFIG_DEFS } from './leader-balance-definitions.ts';
+import { GROUP_CONFIG_BROKER_DEFS } from './group-config-definitions.ts';
 
 export type { ConfigDef, ConfigType } from './config-def.ts';
 
@@ -345,6 +346,7 @@ export const BROKER_CONFIG_DEFS = {
   'group.min.session.timeout.ms': def('int', 6000, 'Smallest session.timeout.ms a consumer may ask for.', atLeast(0)),
   'group.max.session.timeout.ms': def('int', 1800000, 'Largest session.timeout.ms a consumer may ask for.', atLeast(0)),
   'group.max.size': def('int', 2147483647, 'Most members a consumer group may have.', atLeast(1)),
+  ...GROUP_CONFIG_BROKER_DEFS,
   'offsets.retention.check.interval.ms': def('long', 600000, 'How often expired committed offsets are removed.', atLeast(1)),
   'offset.metadata.max.bytes': def('int', 4096, 'Longest metadata string an offset commit may carry.', atLeast(0)),
   'transaction.state.log.num.partitions': def('int', 50, 'Partitions of __transaction_state (when it is created).', atLeast(1)),

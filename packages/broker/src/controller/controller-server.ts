@@ -17,6 +17,7 @@ import type { Time } from '@tributary/storage';
 import { systemTime } from '@tributary/storage';
 import { connectionLimits } from '../broker-node.ts';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import { Log4jController } from '../log4j-controller.ts';
 import type { Logger } from '../logger.ts';
 import { MetadataCache } from '../metadata/metadata-cache.ts';
 import type { Authorizer } from '../server/authorizer.ts';
@@ -47,6 +48,8 @@ export interface ControllerServerOptions {
   /** The CONTROLLER listener(s); port 0 picks a free port. */
   listeners: ListenerSpec[];
   log: Logger;
+  /** The node's loggers (BROKER_LOGGER resources); default: a Log4jController over `log`. */
+  loggers?: Log4jController;
   time?: Time;
   authorizer?: Authorizer;
   limits?: ConnectionLimits;
@@ -129,6 +132,7 @@ function controllerServices(
     config: o.config,
     time: o.time ?? systemTime,
     log: o.log,
+    loggers: o.loggers ?? new Log4jController(o.log),
     nodeId: o.nodeId,
     clusterId: o.clusterId,
     advertisedListeners: endpoints,

@@ -15,19 +15,27 @@
 // * BROKER resources (this node's id, or "" for the cluster-wide default): the resource's dynamic
 //   broker configs become exactly the given set, checked as Kafka's DynamicBrokerConfig does
 //   (config-resources/dynamic-broker-config.ts: read-only Kafka settings, unprefixed SSL stores,
-//   bad values, per-broker settings at the default level are INVALID_REQUEST), stored through the
-//   controller as BROKER ConfigRecords and described as DYNAMIC_BROKER_CONFIG /
-//   DYNAMIC_DEFAULT_BROKER_CONFIG. Names Kafka does not know are stored (custom properties).
+//   bad values, per-broker settings at the default level are INVALID_REQUEST; then the
+//   configuration they would make: "requirement failed: ..." cross-checks, the cleaner's thread
+//   limits), stored through the controller as BROKER ConfigRecords, described as
+//   DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG and applied to the running broker where
+//   Tributary implements the setting (metadata/dynamic-config-publisher.ts). Names Kafka does not
+//   know are stored (custom properties).
+// * GROUP resources (Kafka 4's group configs): the group's configs become exactly the given set,
+//   validated by the controller as Kafka's GroupConfig (config-resources/group-config.ts); stored and
+//   described, not applied (Tributary has no KIP-848 consumer protocol).
+// * BROKER_LOGGER resources: INVALID_REQUEST "Unknown resource type 8", as Kafka (only
+//   IncrementalAlterConfigs changes log levels).
 // * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
-//   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+//   TOPIC_AUTHORIZATION_FAILED), on the group (else GROUP_AUTHORIZATION_FAILED) or, for BROKER, on
+//   the cluster (else CLUSTER_AUTHORIZATION_FAILED), each with Kafka's message.
 // * ValidateOnly checks without changing anything. Results in request order.
 //
 // Not implemented:
-// * applying dynamic broker configs to the running broker (they are stored and described only)
-// * BROKER_LOGGER (INVALID_REQUEST)
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { ConfigResourceType } from '../config-resources/config-resources.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
 export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
@@ -39,6 +47,8 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
     const s = ctx.services;
     const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      config: s.config,
+      storedBrokerConfigs: (name) => s.metadata.brokerConfigs(name),
       authorize: (op, type, name) => ctx.authorize(op, type, name),
       onControllerListener: s.config.controllerListenerNames.includes(ctx.connection.listenerName.toUpperCase()),
       brokerConfigsAfter: (res) => ({
@@ -53,15 +63,17 @@ export const alterConfigsHandler: ApiHandler<typeof ApiKey.AlterConfigs> = {
           s.log.info('dynamic broker configs replaced', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
         return r;
       },
-      brokerLoggerMessage: 'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
-      async alterTopic(res) {
+      async alterThroughController(res) {
         const configs = Object.fromEntries(res.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value]));
         const [r] = await s.controller.alterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, configs }], {
           validateOnly: request.validateOnly,
         });
         if (!r) throw new Error('the controller answered no resource');
         if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
-          s.log.info('topic configs replaced', { topic: res.resourceName, configs });
+          s.log.info(`${res.resourceType === ConfigResourceType.GROUP ? 'group' : 'topic'} configs replaced`, {
+            resource: res.resourceName,
+            configs: Object.keys(configs).join(','),
+          });
         return r;
       },
     });

@@ -4,17 +4,26 @@
 //
 // Behaviour (as Kafka's ConfigHelper):
 // * TOPIC resources (type 2) describe every topic config Tributary knows: the topic's overrides
-//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (STATIC_BROKER_CONFIG when the
-//   broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
+//   (DYNAMIC_TOPIC_CONFIG), otherwise the broker-derived defaults (a dynamic broker config the broker
+//   applies: DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG; else STATIC_BROKER_CONFIG when
+//   the broker setting is set, DEFAULT_CONFIG otherwise). An invalid name is INVALID_TOPIC_EXCEPTION,
 //   an unknown topic UNKNOWN_TOPIC_OR_PARTITION ("The topic 'x' does not exist.").
 // * BROKER resources (type 4) named with this node's id describe every broker setting from its
 //   highest source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG,
 //   DEFAULT_CONFIG; readOnly unless Kafka can change it dynamically) plus any other stored dynamic
 //   config; the empty name describes the cluster-wide dynamic defaults; another id is INVALID_REQUEST.
+// * BROKER_LOGGER resources (type 8, this node's id) describe the broker's loggers and their levels
+//   (config-resources/broker-logger.ts: source DYNAMIC_BROKER_LOGGER_CONFIG); "" or another id is
+//   INVALID_REQUEST with Kafka's message.
+// * GROUP resources (type 32, Kafka 4's group configs) describe the group's configs
+//   (config-resources/group-config.ts: GROUP_CONFIG or DEFAULT_CONFIG; the group needs not exist);
+//   "" is INVALID_REQUEST "Group name must not be empty". Stored and described only: Tributary has
+//   no KIP-848 consumer protocol or share groups to apply them to.
 // * ConfigurationKeys filters by name (null or empty: all; unknown names are left out).
 // * PASSWORD settings (ssl.key.password, ...) are sensitive: no value. Results in request order.
-// * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for
-//   BROKER and BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+// * Authorization first: DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED), on the
+//   group (else GROUP_AUTHORIZATION_FAILED) or, for BROKER and BROKER_LOGGER, on the cluster (else
+//   CLUSTER_AUTHORIZATION_FAILED).
 //
 // Version notes:
 // * v0: isDefault.
@@ -23,8 +32,7 @@
 // * v3: configType and, with includeDocumentation, the documentation.
 //
 // Not implemented:
-// * BROKER_LOGGER resources (INVALID_REQUEST)
-// * client-metrics and group resources (INVALID_REQUEST "Unsupported resource type")
+// * client-metrics resources (INVALID_REQUEST "Unsupported resource type: 16")
 import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseDescribeConfigsResult } from '@tributary/protocol';
 import { topicNameProblem } from '@tributary/metadata';
 import {
@@ -36,6 +44,8 @@ import {
   unsupportedResourceType,
   type DescribeOptions,
 } from '../config-resources/config-resources.ts';
+import { describeBrokerLoggers } from '../config-resources/broker-logger.ts';
+import { describeGroupConfigs } from '../config-resources/group-config.ts';
 import { AclOperation, type ResourceType } from '../server/authorizer.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -78,7 +88,10 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
             ...base,
             errorCode: ErrorCode.NONE,
             errorMessage: null,
-            configs: describeTopicConfigs(overrides, s.config, opts),
+            configs: describeTopicConfigs(overrides, s.config, opts, {
+              broker: s.metadata.brokerConfigs(String(s.nodeId)),
+              clusterDefault: s.metadata.brokerConfigs(''),
+            }),
           });
           break;
         }
@@ -93,8 +106,23 @@ export const describeConfigsHandler: ApiHandler<typeof ApiKey.DescribeConfigs> =
           results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs });
           break;
         }
-        case ConfigResourceType.BROKER_LOGGER:
-          fail(ErrorCode.INVALID_REQUEST, 'Tributary does not support BROKER_LOGGER resources.');
+        case ConfigResourceType.BROKER_LOGGER: {
+          const r = describeBrokerLoggers(s.loggers, res.resourceName, s.nodeId, opts);
+          if ('configs' in r) results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: r.configs });
+          else fail(r.errorCode, r.errorMessage);
+          break;
+        }
+        case ConfigResourceType.GROUP:
+          if (res.resourceName === '') {
+            fail(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+            break;
+          }
+          results.push({
+            ...base,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            configs: describeGroupConfigs(s.metadata.groupConfigs(res.resourceName), s.config, opts),
+          });
           break;
         default: {
           const e = unsupportedResourceType(res.resourceType);

@@ -19,18 +19,28 @@
 //   the resource's stored dynamic broker configs (APPEND / SUBTRACT only on LIST settings, starting
 //   from the default: else INVALID_CONFIG "Config value append is not allowed for config key: x",
 //   "Unknown config name: x"); the result is checked as Kafka's DynamicBrokerConfig does
-//   (config-resources/dynamic-broker-config.ts) and stored through the controller.
+//   (config-resources/dynamic-broker-config.ts, then the configuration it would make) and stored
+//   through the controller; the broker applies it where Tributary implements the setting
+//   (metadata/dynamic-config-publisher.ts).
+// * GROUP resources (Kafka 4's group configs): SET / DELETE on the group's configs, validated by the
+//   controller as Kafka's GroupConfig (config-resources/group-config.ts); APPEND / SUBTRACT are
+//   INVALID_CONFIG. Stored and described, not applied (Tributary has no KIP-848 consumer protocol).
+// * BROKER_LOGGER resources (this node's id): SET / DELETE the level of the broker's loggers, at
+//   once, in memory (config-resources/broker-logger.ts: Kafka's RuntimeLoggerManager checks and
+//   messages).
 // * Authorization, after the duplicate and validity checks: ALTER_CONFIGS on the topic (else
-//   TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
+//   TOPIC_AUTHORIZATION_FAILED), on the group (else GROUP_AUTHORIZATION_FAILED) or, for BROKER and
+//   BROKER_LOGGER, on the cluster (else CLUSTER_AUTHORIZATION_FAILED), each with Kafka's message.
 // * ValidateOnly checks without changing anything. Results in request order.
 //
 // Not implemented:
-// * applying dynamic broker configs to the running broker (they are stored and described only)
-// * BROKER_LOGGER (INVALID_REQUEST)
 // * alter-config policies
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { AlterConfigOp } from '@tributary/metadata';
 import { alterConfigErrors, alterConfigResources } from '../config-resources/alter-config-resources.ts';
+import { alterBrokerLoggers } from '../config-resources/broker-logger.ts';
+import { ConfigResourceType } from '../config-resources/config-resources.ts';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../server/authorizer.ts';
 import { BROKER_CONFIG_DEFS, type ConfigDef } from '../config/definitions.ts';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -45,6 +55,8 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
     const s = ctx.services;
     const responses = await alterConfigResources(request.resources, {
       nodeId: s.nodeId,
+      config: s.config,
+      storedBrokerConfigs: (name) => s.metadata.brokerConfigs(name),
       authorize: (op, type, name) => ctx.authorize(op, type, name),
       onControllerListener: s.config.controllerListenerNames.includes(ctx.connection.listenerName.toUpperCase()),
       brokerConfigsAfter(res) {
@@ -79,7 +91,13 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
           s.log.info('dynamic broker configs altered', { resource: res.resourceName, configs: Object.keys(configs).join(',') });
         return r;
       },
-      brokerLoggerMessage: 'Tributary does not support BROKER_LOGGER resources.',
+      alterBrokerLogger: (res) =>
+        alterBrokerLoggers(s.loggers, res, {
+          nodeId: s.nodeId,
+          authorized: ctx.authorize(AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_NAME),
+          validateOnly: request.validateOnly,
+          log: s.log,
+        }),
       validate(res) {
         const badOp = res.configs.find((c) => OPS[c.configOperation] === undefined);
         if (badOp)
@@ -92,13 +110,17 @@ export const incrementalAlterConfigsHandler: ApiHandler<typeof ApiKey.Incrementa
           return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${nulls.join(', ')}` };
         return null;
       },
-      async alterTopic(res) {
+      async alterThroughController(res) {
         const ops: AlterConfigOp[] = res.configs.map((c) => ({ name: c.name, op: OPS[c.configOperation]!, value: c.value }));
         const [r] = await s.controller.incrementalAlterConfigs([{ resourceType: res.resourceType, resourceName: res.resourceName, ops }], {
           validateOnly: request.validateOnly,
         });
         if (!r) throw new Error('the controller answered no resource');
-        if (r.errorCode === ErrorCode.NONE && !request.validateOnly) s.log.info('topic configs altered', { topic: res.resourceName, ops });
+        if (r.errorCode === ErrorCode.NONE && !request.validateOnly)
+          s.log.info(`${res.resourceType === ConfigResourceType.GROUP ? 'group' : 'topic'} configs altered`, {
+            resource: res.resourceName,
+            ops: ops.map((o) => `${o.op} ${o.name}`).join(','),
+          });
         return r;
       },
     });

@@ -1,9 +1,11 @@
 // The controller's options from the broker configuration: defaults for new topics, deletion and
 // unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms), the
-// automatic leader rebalance (auto.leader.rebalance.enable, leader.imbalance.*),
-// and the topic config rules (topic-config.ts: Kafka's LogConfig validation).
+// automatic leader rebalance (auto.leader.rebalance.enable, leader.imbalance.*), the topic config
+// rules (topic-config.ts: Kafka's LogConfig validation) and the group config rules
+// (config-resources/group-config.ts: Kafka 4's GroupConfig, bounded by the broker's group.* settings).
 import type { ControllerOptions } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import { validateGroupConfigs } from '../config-resources/group-config.ts';
 import { TOPIC_CONFIG_DEFS, TopicConfigError, topicConfigValue, validateTopicConfigs } from './topic-config.ts';
 
 export function controllerOptions(config: BrokerConfig): ControllerOptions {
@@ -18,6 +20,8 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     autoLeaderRebalanceEnable: config.get('auto.leader.rebalance.enable'),
     leaderImbalanceCheckIntervalMs: config.get('leader.imbalance.check.interval.seconds') * 1000,
     leaderImbalancePerBrokerPercentage: config.get('leader.imbalance.per.broker.percentage'),
+    nodeId: config.nodeId,
+    groupConfigs: { validate: (configs) => validateGroupConfigs(configs, config) },
     topicConfigs: {
       validate(configs) {
         try {

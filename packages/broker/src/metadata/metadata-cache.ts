@@ -84,6 +84,11 @@ export class MetadataCache {
     return Object.fromEntries(this.current.configs.configs(4, name));
   }
 
+  /** The configs of a GROUP resource (Kafka 4's group configs, resource type 32). */
+  groupConfigs(group: string): Record<string, string> {
+    return Object.fromEntries(this.current.configs.configs(32, group));
+  }
+
   // ---- brokers ----
 
   broker(id: number): BrokerRegistration | undefined {

@@ -3,7 +3,8 @@
 // mapping onto storage's LogConfig.
 //
 // A topic stores only its overrides (what CreateTopics / AlterConfigs set); the effective value
-// of every other name comes from the broker configuration (STATIC_BROKER_CONFIG when set there,
+// of every other name comes from the broker configuration (a dynamic broker config applied over it:
+// DYNAMIC_BROKER_CONFIG or DYNAMIC_DEFAULT_BROKER_CONFIG; else STATIC_BROKER_CONFIG when set there,
 // DEFAULT_CONFIG otherwise), as DescribeConfigs reports it.
 //
 // Validation errors are TopicConfigError (INVALID_CONFIG, 40) with Kafka's messages, including
@@ -302,9 +303,20 @@ function longOf(v: string): bigint {
   return v === String(LONG_MAX) ? 2n ** 63n - 1n : BigInt(v);
 }
 
-export type ConfigSourceName = 'DYNAMIC_TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG';
+export type ConfigSourceName =
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG';
 /** DescribeConfigs ConfigSource codes. */
-export const CONFIG_SOURCE = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+export const CONFIG_SOURCE = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
 
 export interface EffectiveTopicConfig {
   name: string;
@@ -320,11 +332,12 @@ export function effectiveTopicConfig(overrides: TopicConfigs, broker: BrokerConf
   return Object.entries(TOPIC_CONFIG_DEFS).map(([name, def]) => {
     const own = overrides[name];
     if (own !== undefined) return { name, value: own, source: 'DYNAMIC_TOPIC_CONFIG', brokerSynonym: def.broker, doc: def.doc };
+    const dynamic = def.broker !== undefined ? broker.dynamicSource(def.broker) : null;
     const fromBrokerSet = def.broker !== undefined && isBrokerSet(broker, def.broker);
     return {
       name,
       value: def.fallback(broker),
-      source: fromBrokerSet ? 'STATIC_BROKER_CONFIG' : 'DEFAULT_CONFIG',
+      source: dynamic ?? (fromBrokerSet ? 'STATIC_BROKER_CONFIG' : 'DEFAULT_CONFIG'),
       brokerSynonym: def.broker,
       doc: def.doc,
     };

@@ -38,6 +38,8 @@
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
 // the new leaders, applies topic config changes, and deletes the replicas of deleted topics and
 // those reassigned to other brokers (Kafka's StopReplica with delete).
+// Dynamic broker configs (BrokerConfig.onReconfigure) change the topic defaults of every hosted log
+// and the log cleaner's settings without a restart.
 import { ErrorCode, errorCodeOf, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
@@ -50,10 +52,12 @@ import {
   type TransactionVerificationCheck,
 } from '@tributary/storage';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import type { BrokerConfigName } from '../config/definitions.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
 import { divergingEpoch } from './divergence.ts';
+import { reconfigureLogs } from './dynamic-log-config.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
 import { preferredReadReplica } from './replica-selector.ts';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../config/definitions.ts';
@@ -187,6 +191,7 @@ export class ReplicaManager {
   readonly producePurgatory: DelayedOperationPurgatory<DelayedProduce>;
   private cancelIsrExpiration: (() => void) | null = null;
   private cancelHwCheckpoint: (() => void) | null = null;
+  private stopReconfiguring: (() => void) | null = null;
   /** Copies the partitions this broker follows from their leaders. */
   readonly fetchers: ReplicaFetcherManager;
   /** Hosted partitions by topic, then by index (no key string built on the produce and fetch paths). */
@@ -248,6 +253,7 @@ export class ReplicaManager {
     this.logs.startup();
     this.checkpointedHighWatermarks = this.logs.readHighWatermarks();
     this.started = true;
+    this.stopReconfiguring = this.options.config.onReconfigure((changed) => this.reconfigure(changed));
     // Kafka's isr-expiration task: a follower may lag up to 1.5 x replica.lag.time.max.ms.
     const lag = this.options.config.get('replica.lag.time.max.ms');
     this.cancelIsrExpiration = this.options.time.schedule('isr-expiration', Math.max(1, Math.floor(lag / 2)), () => this.maybeShrinkIsr());
@@ -276,6 +282,8 @@ export class ReplicaManager {
   shutdown(): void {
     if (!this.started) return;
     this.started = false;
+    this.stopReconfiguring?.();
+    this.stopReconfiguring = null;
     this.cancelIsrExpiration?.();
     this.cancelIsrExpiration = null;
     this.cancelHwCheckpoint?.();
@@ -348,13 +356,28 @@ export class ReplicaManager {
     }
     for (const key of delta.configs?.changedResources() ?? []) {
       const [type, name] = splitResource(key);
-      if (type !== 2 || !this.topicConfigs.has(name)) continue;
-      const holder = this.topicConfigs.get(name)!;
-      const overrides = image.topicConfigs(name);
-      holder.runtime = runtimeConfig(overrides, this.options.config);
-      holder.log = toLogConfig(overrides, this.options.config);
-      for (const p of this.partitions.get(name) ?? []) if (p) p.log.config = holder.log;
+      if (type === 2) this.refreshTopicConfig(name);
     }
+  }
+
+  /** A topic's configs (its overrides over the broker's defaults) reach its hosted partitions. */
+  private refreshTopicConfig(topic: string): void {
+    const holder = this.topicConfigs.get(topic);
+    if (!holder) return;
+    const overrides = this.image.topicConfigs(topic);
+    holder.runtime = runtimeConfig(overrides, this.options.config);
+    holder.log = toLogConfig(overrides, this.options.config);
+    for (const p of this.partitions.get(topic) ?? []) if (p) p.log.config = holder.log;
+  }
+
+  /**
+   * Dynamic broker configs changed (BrokerConfig.onReconfigure; Kafka's DynamicLogConfig and
+   * LogCleaner.reconfigure): the topic defaults reach every hosted log at once (topics' own
+   * overrides still win), new logs take them too; the log cleaner restarts with its new settings.
+   */
+  private reconfigure(changed: ReadonlySet<BrokerConfigName>): void {
+    reconfigureLogs(this.logs, this.options.config, changed, this.options.log);
+    for (const topic of this.topicConfigs.keys()) this.refreshTopicConfig(topic);
   }
 
   /** Hosts a partition: opens (or creates) its log and its Partition. */

@@ -42,7 +42,8 @@ export class ConnectionQuotas {
   private readonly perIp = new Map<string, number>();
   private count = 0;
 
-  constructor(readonly config: ConnectionQuotaConfig = UNLIMITED_CONNECTIONS) {}
+  /** The limits; replaced at runtime by dynamic broker configs (open connections are not closed). */
+  constructor(public config: ConnectionQuotaConfig = UNLIMITED_CONNECTIONS) {}
 
   /** Open connections counted. */
   get total(): number {

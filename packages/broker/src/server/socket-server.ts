@@ -17,7 +17,8 @@
 // at once; at max.connections new connections wait, accepted but unread, until one closes; over
 // an ip's connection_creation_rate a new connection is held unread for the throttle time, then
 // closed (Kafka's delayed close of a throttled connection). A TLS connection is counted once its
-// handshake is done (Kafka counts it at accept).
+// handshake is done (Kafka counts it at accept). The limits change at runtime
+// (reconfigureConnectionQuotas, dynamic broker configs).
 //
 // SASL_PLAINTEXT and SASL_SSL listeners (plain TCP and TLS) authenticate in the processor
 // (sasl/sasl-gate.ts): their connections start as User:ANONYMOUS until a SASL login sets the principal.
@@ -211,6 +212,15 @@ export class SocketServer {
       return;
     }
     this.open(socket, listenerName, securityProtocol, principal);
+  }
+
+  /**
+   * New connection limits (dynamic broker configs: Kafka's DynamicConnectionQuota): they count from
+   * now on; open connections stay; waiting ones come in if the new max.connections has room.
+   */
+  reconfigureConnectionQuotas(config: ConnectionQuotaConfig): void {
+    this.quotas.config = config;
+    this.admitPending();
   }
 
   /** Lets waiting connections in while there is room under max.connections. */

@@ -22,7 +22,7 @@ const bits = (...ops: number[]) => ops.reduce((b, op) => b | (1 << op), 0);
 // AclEntry.supportedOperations
 const TOPIC_OPS = bits(Op.READ, Op.WRITE, Op.CREATE, Op.DESCRIBE, Op.DELETE, Op.ALTER, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS);
 const CLUSTER_OPS = bits(Op.CREATE, Op.CLUSTER_ACTION, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS, Op.IDEMPOTENT_WRITE, Op.ALTER, Op.DESCRIBE);
-const GROUP_OPS = bits(Op.READ, Op.DESCRIBE, Op.DELETE);
+const GROUP_OPS = bits(Op.READ, Op.DESCRIBE, Op.DELETE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS);
 
 const metadata = (c: KafkaTestClient, version: number, topics: string[], cluster: boolean, topic: boolean) =>
   c.request(ApiKey.Metadata, version, {
@@ -89,7 +89,7 @@ describe('authorized operations without an authorizer: every supported operation
     }
   });
 
-  it('DescribeGroups: READ, DESCRIBE and DELETE (v3+) for a group described without error, the sentinel before v3', async () => {
+  it('DescribeGroups: READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS and ALTER_CONFIGS (v3+, Kafka 4.0) for a group described without error, the sentinel before v3', async () => {
     await coordinatorReady(c, 'g');
     for (const v of [3, 4, 5]) {
       const res = await c.request(ApiKey.DescribeGroups, v, { groups: ['g'], includeAuthorizedOperations: true });
@@ -103,7 +103,7 @@ describe('authorized operations without an authorizer: every supported operation
     }
     const v2 = await c.request(ApiKey.DescribeGroups, 2, { groups: ['g'] });
     assert.equal(v2.groups[0]!.authorizedOperations, NOT_REQUESTED);
-    assert.equal(GROUP_OPS, 328);
+    assert.equal(GROUP_OPS, 3400);
   });
 });
 

@@ -1,4 +1,4 @@
-// Dynamic topic configs in the controller (Kafka's ConfigurationControlManager), producing
+// Dynamic configs in the controller (Kafka's ConfigurationControlManager), producing
 // ConfigRecords (value null = the override is removed) for what changes, nothing for what does not:
 //   alterConfigs (legacy AlterConfigs): the topic's overrides become exactly the given set;
 //   incrementalAlterConfigs: SET sets a value, DELETE removes an override (a no-op when not set),
@@ -12,8 +12,12 @@
 // were validated by the broker the request came to (Kafka's ConfigAdminManager); here, as Kafka's
 // ControllerConfigurationValidator, only the name is checked (INVALID_REQUEST "Unable to parse
 // broker name as a base 10 number." / "Invalid negative broker ID.") and the values are stored as
-// given (APPEND / SUBTRACT work on any name, starting from the stored value). Other resource types
-// are INVALID_REQUEST.
+// given (APPEND / SUBTRACT work on any name, starting from the stored value).
+// GROUP resources (Kafka 4's group configs, type 32) are validated as a whole by the injected
+// GroupConfigPolicy, as Kafka's ControllerConfigurationValidator: the empty name is INVALID_REQUEST
+// "Default group resources are not allowed."; APPEND / SUBTRACT are INVALID_CONFIG ("Can't APPEND
+// to key x because its type is not LIST.": no group config is a list). A group needs not exist.
+// Other resource types (or GROUP without a policy) are INVALID_REQUEST.
 import { ErrorCode, errorInfo } from '@tributary/protocol';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { ConfigResourceType, configRecord, type MetadataRecord } from '../records/metadata-record.ts';
@@ -53,7 +57,7 @@ export function alterConfigs(
 ): ControllerResult<AlterConfigsResult[]> {
   return sequentially(image, resources, (img, r) => {
     const id = { resourceType: r.resourceType, resourceName: r.resourceName };
-    const res = replaceTopicConfigs(img, r.resourceType, r.resourceName, r.configs, validateOnly, options);
+    const res = replaceResourceConfigs(img, r.resourceType, r.resourceName, r.configs, validateOnly, options);
     return { records: res.records, response: { ...id, ...res.response } };
   });
 }
@@ -77,7 +81,7 @@ function applyOps(
   validateOnly: boolean,
   options: ControllerOptions,
 ): ControllerResult<ApiError> {
-  const unsupported = checkResource(image, r.resourceType, r.resourceName);
+  const unsupported = checkResource(image, r.resourceType, r.resourceName, options, false);
   if (unsupported) return { records: [], response: unsupported };
   const broker = r.resourceType === ConfigResourceType.BROKER;
   const next: Record<string, string | null> = { ...stored(image, r.resourceType, r.resourceName) };
@@ -90,6 +94,9 @@ function applyOps(
       next[o.name] = o.value;
       continue;
     }
+    if (r.resourceType === ConfigResourceType.GROUP) {
+      return { records: [], response: apiError(ErrorCode.INVALID_CONFIG, `Can't ${o.op} to key ${o.name} because its type is not LIST.`) };
+    }
     if (!broker && o.name !== 'cleanup.policy') {
       return { records: [], response: apiError(ErrorCode.INVALID_CONFIG, `Config value append is not allowed for config key: ${o.name}`) };
     }
@@ -101,14 +108,18 @@ function applyOps(
     const result = o.op === 'APPEND' ? [...cur, ...items.filter((x) => !cur.includes(x))] : cur.filter((x) => !items.includes(x));
     next[o.name] = result.join(',');
   }
-  return replaceTopicConfigs(image, r.resourceType, r.resourceName, next, validateOnly, options);
+  return replaceResourceConfigs(image, r.resourceType, r.resourceName, next, validateOnly, options);
 }
 
 function stored(image: MetadataImage, type: number, name: string): Record<string, string> {
   return Object.fromEntries(image.configs.configs(type, name));
 }
 
-function checkResource(image: MetadataImage, type: number, name: string): ApiError | null {
+/** Whether the resource may be altered; `validating`: the group name is checked too (Kafka checks it with the values). */
+function checkResource(image: MetadataImage, type: number, name: string, options: ControllerOptions, validating: boolean): ApiError | null {
+  if (type === ConfigResourceType.GROUP && options.groupConfigs) {
+    return validating && name === '' ? apiError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.') : null;
+  }
   if (type === ConfigResourceType.BROKER) {
     if (name === '') return null;
     if (!/^[+-]?\d+$/.test(name)) return apiError(ErrorCode.INVALID_REQUEST, 'Unable to parse broker name as a base 10 number.');
@@ -120,7 +131,7 @@ function checkResource(image: MetadataImage, type: number, name: string): ApiErr
   return null;
 }
 
-function replaceTopicConfigs(
+function replaceResourceConfigs(
   image: MetadataImage,
   type: number,
   name: string,
@@ -128,20 +139,21 @@ function replaceTopicConfigs(
   validateOnly: boolean,
   options: ControllerOptions,
 ): ControllerResult<ApiError> {
-  const unsupported = checkResource(image, type, name);
+  const unsupported = checkResource(image, type, name, options, true);
   if (unsupported) return { records: [], response: unsupported };
   if (type === ConfigResourceType.BROKER) return replaceBrokerConfigs(image, name, configs, validateOnly);
-  const validated = options.topicConfigs.validate(configs);
+  const validated = type === ConfigResourceType.GROUP ? options.groupConfigs!.validate(configs) : options.topicConfigs.validate(configs);
   if (!('configs' in validated))
     return { records: [], response: apiError(validated.errorCode, validated.errorMessage ?? errorInfo(validated.errorCode).message) };
   if (validateOnly) return { records: [], response: NONE };
-  const current = image.topicConfigs(name);
+  const resourceType = type === ConfigResourceType.GROUP ? ConfigResourceType.GROUP : ConfigResourceType.TOPIC;
+  const current = stored(image, resourceType, name);
   const records: MetadataRecord[] = [];
   for (const k of Object.keys(current)) {
-    if (!(k in validated.configs)) records.push(configRecord(ConfigResourceType.TOPIC, name, k, null));
+    if (!(k in validated.configs)) records.push(configRecord(resourceType, name, k, null));
   }
   for (const [k, v] of Object.entries(validated.configs)) {
-    if (current[k] !== v) records.push(configRecord(ConfigResourceType.TOPIC, name, k, v));
+    if (current[k] !== v) records.push(configRecord(resourceType, name, k, v));
   }
   return { records, response: NONE };
 }

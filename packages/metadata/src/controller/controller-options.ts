@@ -1,6 +1,7 @@
 // What the controller needs from the broker's configuration, injected so the metadata layer knows
 // nothing of BrokerConfig: defaults for new topics, whether deletion and unclean elections are
-// allowed, the automatic leader rebalance, and the topic config rules (names, types, ranges: the broker's topic-config.ts).
+// allowed, the automatic leader rebalance, and the topic and group config rules (names, types,
+// ranges: the broker's topic-config.ts and group-config.ts).
 import { randomBytes } from 'node:crypto';
 import type { ApiError } from './results.ts';
 
@@ -13,6 +14,14 @@ export interface TopicConfigPolicy {
   validate(configs: Readonly<Record<string, string | null>>): { configs: Record<string, string> } | ApiError;
   /** The value a topic without an override has (broker setting or Kafka's default); for APPEND / SUBTRACT. */
   defaultValue(name: string): string | undefined;
+}
+
+/**
+ * Validates a GROUP resource's whole resulting set of configs as Kafka's GroupConfig does (the
+ * broker implements it: its bounds are broker settings). INVALID_CONFIG with Kafka's message.
+ */
+export interface GroupConfigPolicy {
+  validate(configs: Readonly<Record<string, string | null>>): { configs: Record<string, string> } | ApiError;
 }
 
 /** Kafka's broker.session.timeout.ms and broker.heartbeat.interval.ms defaults. */
@@ -32,6 +41,13 @@ export interface ControllerOptions {
   /** unclean.leader.election.enable (broker default; a topic override wins). */
   uncleanLeaderElectionEnable: boolean;
   topicConfigs: TopicConfigPolicy;
+  /** GROUP config resources (type 32); without it they are refused as an unknown resource type. */
+  groupConfigs?: GroupConfigPolicy;
+  /**
+   * This controller's node id: its dynamic BROKER configs (then the cluster default's) override
+   * uncleanLeaderElectionEnable, as Kafka's ConfigurationControlManager resolves it.
+   */
+  nodeId?: number;
   /**
    * broker.session.timeout.ms: a broker that has heartbeated and then stays silent longer than this
    * is fenced (default 9000).

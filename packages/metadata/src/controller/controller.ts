@@ -17,7 +17,13 @@ import type {
 } from '@tributary/protocol';
 import { alterUserScramCredentials, type AlterScramResult } from './scram-control.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
-import { METADATA_VERSION, METADATA_VERSION_FEATURE, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import {
+  ConfigResourceType,
+  METADATA_VERSION,
+  METADATA_VERSION_FEATURE,
+  featureLevelRecord,
+  type MetadataRecord,
+} from '../records/metadata-record.ts';
 import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import { createAcls, deleteAcls, type DeleteAclsFilterResult } from './acl-control.ts';
 import { alterPartition } from './alter-partition.ts';
@@ -71,6 +77,20 @@ export interface ValidateOnly {
 
 export class Controller {
   constructor(readonly options: ControllerOptions) {}
+
+  /**
+   * unclean.leader.election.enable for topics without an override, as Kafka's
+   * ConfigurationControlManager resolves it: this controller's dynamic BROKER config, else the
+   * cluster-wide dynamic default, else the static setting.
+   */
+  uncleanLeaderElectionDefault(image: MetadataImage): boolean {
+    const names = this.options.nodeId === undefined ? [''] : [String(this.options.nodeId), ''];
+    for (const name of names) {
+      const v = image.configs.configs(ConfigResourceType.BROKER, name).get('unclean.leader.election.enable');
+      if (v !== undefined) return v.trim().toLowerCase() === 'true';
+    }
+    return this.options.uncleanLeaderElectionEnable;
+  }
 
   /** The records that start an empty metadata log: metadata.version (Kafka's bootstrap metadata). */
   bootstrapRecords(): MetadataRecord[] {
@@ -134,15 +154,15 @@ export class Controller {
   }
 
   fenceBroker(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ApiError> {
-    return fenceBroker(image, brokerId, brokerEpoch, this.options.uncleanLeaderElectionEnable);
+    return fenceBroker(image, brokerId, brokerEpoch, this.uncleanLeaderElectionDefault(image));
   }
 
   unfenceBroker(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ApiError> {
-    return unfenceBroker(image, brokerId, brokerEpoch, this.options.uncleanLeaderElectionEnable);
+    return unfenceBroker(image, brokerId, brokerEpoch, this.uncleanLeaderElectionDefault(image));
   }
 
   unregisterBroker(image: MetadataImage, brokerId: number): ControllerResult<ApiError> {
-    return unregisterBroker(image, brokerId, this.options.uncleanLeaderElectionEnable);
+    return unregisterBroker(image, brokerId, this.uncleanLeaderElectionDefault(image));
   }
 
   changePartition(image: MetadataImage, req: PartitionChangeRequest): ControllerResult<PartitionChangeResult> {
@@ -174,7 +194,7 @@ export class Controller {
     req: BrokerHeartbeatRequest,
     heartbeats: BrokerHeartbeatManager,
   ): ControllerResult<BrokerHeartbeatReply> {
-    return processBrokerHeartbeat(image, req, heartbeats, this.options.uncleanLeaderElectionEnable);
+    return processBrokerHeartbeat(image, req, heartbeats, this.uncleanLeaderElectionDefault(image));
   }
 
   /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */

@@ -208,7 +208,7 @@ export const BrokerFencingChange = { UNFENCE: -1, NONE: 0, FENCE: 1 } as const;
 export const BrokerControlledShutdownChange = { NONE: 0, IN_CONTROLLED_SHUTDOWN: 1 } as const;
 
 /** ConfigRecord.ResourceType values (Kafka's ConfigResource.Type). */
-export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, GROUP: 32 } as const;
 export type ConfigResourceType = (typeof ConfigResourceType)[keyof typeof ConfigResourceType];
 
 // ---- constructors: a record with the spec's defaults for every field left out ----

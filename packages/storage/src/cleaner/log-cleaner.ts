@@ -3,6 +3,8 @@
 // repeat: grab the filthiest cleanable log (cleaner-manager.ts), clean it with the injected
 // LogCleaning.cleanLog, checkpoint where it stopped, log one summary line; when no log is
 // cleanable, sleep log.cleaner.backoff.ms. Nothing runs when log.cleaner.enable is false.
+// reconfigure() takes new settings at runtime (dynamic broker configs), as Kafka's LogCleaner: the
+// throttle changes at once, the workers stop (aborting their jobs) and start again.
 //
 // The cleaning of one log (cleaner.ts, cleanable.ts) is injected as LogCleaning, so this file only
 // schedules. A job is aborted — its pacer throws CleanAbortedError at its next step, nothing is
@@ -91,11 +93,11 @@ interface CleanedWaiter {
 }
 
 export class LogCleaner {
-  readonly config: LogCleanerConfig;
+  private _config: LogCleanerConfig;
   readonly manager: LogCleanerManager;
   readonly pacing: CleanerPacing;
   readonly stats = new CleanerStats();
-  readonly threads: number;
+  private _threads: number;
   private readonly logger: CleanerLogger;
   private readonly running = new Map<string, RunningJob>();
   private workers: Promise<void>[] = [];
@@ -104,11 +106,13 @@ export class LogCleaner {
   private readonly wakers = new Set<() => void>();
   private idleWaiters: IdleWaiter[] = [];
   private cleanedWaiters: CleanedWaiter[] = [];
+  /** A reconfigure() restarting the workers. */
+  private reconfiguring: Promise<void> | null = null;
   private readonly watched = new WeakMap<PartitionLog, { truncate: (end: number) => void; offline: () => void }>();
 
   constructor(private readonly o: LogCleanerOptions) {
-    this.config = o.config;
-    this.threads = Math.max(1, Math.floor(o.config.threads));
+    this._config = o.config;
+    this._threads = Math.max(1, Math.floor(o.config.threads));
     this.logger = o.logger ?? SILENT_CLEANER_LOGGER;
     this.pacing = new CleanerPacing({ ...o.pacing, time: o.time, ioMaxBytesPerSecond: o.config.ioMaxBytesPerSecond });
     this.manager = new LogCleanerManager({
@@ -125,6 +129,42 @@ export class LogCleaner {
     return this.started;
   }
 
+  /** log.cleaner.* as the cleaner runs with them now. */
+  get config(): LogCleanerConfig {
+    return this._config;
+  }
+
+  /** Workers (Kafka's cleaner threads). */
+  get threads(): number {
+    return this._threads;
+  }
+
+  /**
+   * Takes new settings (dynamic broker configs), as Kafka's LogCleaner.reconfigure: the settings and
+   * the throttle change at once; a running cleaner stops its workers (running jobs are aborted, to
+   * be cleaned again later) and starts them again, now `threads` of them. log.cleaner.enable is
+   * not dynamic and stays as it was. cleanNow() waits for a reconfiguration in progress.
+   */
+  reconfigure(config: LogCleanerConfig): Promise<void> {
+    this._config = { ...config, enable: this._config.enable };
+    this._threads = Math.max(1, Math.floor(config.threads));
+    this.pacing.throttler.desiredRatePerSec = config.ioMaxBytesPerSecond;
+    if (!this.started) return Promise.resolve();
+    this.logger.info('Reconfiguring the log cleaner', { threads: this._threads });
+    const restart = (this.reconfiguring ?? Promise.resolve()).then(async () => {
+      if (!this.started) return;
+      await this.stopWorkers();
+      // a waiting cleanNow() now waits for each new worker to find nothing to clean
+      for (const w of this.idleWaiters) w.need = new Set(Array.from({ length: this._threads }, (_, i) => i));
+      this.startup();
+    });
+    this.reconfiguring = restart;
+    void restart.then(() => {
+      if (this.reconfiguring === restart) this.reconfiguring = null;
+    });
+    return restart;
+  }
+
   /** Starts the workers (none when log.cleaner.enable is false). */
   startup(): void {
     if (this.started || !this.config.enable) return;
@@ -138,16 +178,21 @@ export class LogCleaner {
   /** Stops the workers, aborts every running job and resolves once all have ended. */
   async shutdown(): Promise<void> {
     if (this.started) this.logger.info('Shutting down the log cleaner.');
+    await this.stopWorkers();
+    for (const w of this.idleWaiters) w.resolve(w.runs);
+    this.idleWaiters = [];
+    for (const w of this.cleanedWaiters) w.resolve(false);
+    this.cleanedWaiters = [];
+  }
+
+  /** Stops the workers and aborts every running job; resolves once all have ended. */
+  private async stopWorkers(): Promise<void> {
     this.shuttingDown = true;
     this.started = false;
     this.wake();
     for (const j of this.running.values()) j.pacer.wake();
     await Promise.all([...this.workers, ...[...this.running.values()].map((j) => j.ended)]);
     this.workers = [];
-    for (const w of this.idleWaiters) w.resolve(w.runs);
-    this.idleWaiters = [];
-    for (const w of this.cleanedWaiters) w.resolve(false);
-    this.cleanedWaiters = [];
   }
 
   /** Follows the log's truncations and failure (idempotent; startup and every job do it too). */
@@ -215,6 +260,7 @@ export class LogCleaner {
    * when log.cleaner.enable is false.
    */
   cleanNow(): Promise<CleanRun[]> {
+    if (this.reconfiguring) return this.reconfiguring.then(() => this.cleanNow());
     if (!this.config.enable || this.shuttingDown) return Promise.resolve([]);
     if (this.started) {
       return new Promise((resolve) => {

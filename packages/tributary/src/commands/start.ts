@@ -212,7 +212,8 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   if (!config.isBroker) return runController(config);
-  const log = consoleLogger('info');
+  // the broker's loggers decide what is written (root INFO, changed at runtime with BROKER_LOGGER)
+  const log = consoleLogger('debug');
   const broker = new Broker(config, { log });
   try {
     await broker.start();

@@ -4,15 +4,14 @@
 // DescribeGroups' AuthorizedOperations, DescribeCluster's). Without an authorizer every supported
 // operation is allowed. The authorizer decides implications (READ, WRITE, DELETE and ALTER imply
 // DESCRIBE; ALTER_CONFIGS implies DESCRIBE_CONFIGS), so a bit is set for an implied operation too.
-// Groups support READ, DESCRIBE and DELETE as in Kafka 3.x: Kafka 4.0 adds DESCRIBE_CONFIGS and
-// ALTER_CONFIGS with its group configs, which Tributary does not have (DescribeConfigs refuses
-// GROUP resources).
+// Groups support READ, DESCRIBE, DELETE, DESCRIBE_CONFIGS and ALTER_CONFIGS, as in Kafka 4.0 (its
+// group configs: GROUP config resources, config-resources/group-config.ts).
 import { AclOperation as Op, CLUSTER_NAME, ResourceType, type AclOperation } from '../../server/authorizer.ts';
 import type { RequestContext } from '../../server/request-context.ts';
 
 export const SUPPORTED_OPERATIONS: Readonly<Partial<Record<ResourceType, readonly AclOperation[]>>> = {
   [ResourceType.TOPIC]: [Op.READ, Op.WRITE, Op.CREATE, Op.DESCRIBE, Op.DELETE, Op.ALTER, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS],
-  [ResourceType.GROUP]: [Op.READ, Op.DESCRIBE, Op.DELETE],
+  [ResourceType.GROUP]: [Op.READ, Op.DESCRIBE, Op.DELETE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS],
   [ResourceType.CLUSTER]: [Op.CREATE, Op.CLUSTER_ACTION, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS, Op.IDEMPOTENT_WRITE, Op.ALTER, Op.DESCRIBE],
   [ResourceType.TRANSACTIONAL_ID]: [Op.DESCRIBE, Op.WRITE],
 };
