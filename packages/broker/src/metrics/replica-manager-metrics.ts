@@ -1,6 +1,6 @@
 // The ReplicaManager's, its partitions' and their logs' metrics, as Kafka registers them and the
 // Prometheus JMX exporter's Kafka config names them (gauges computed at scrape time from the
-// hosted partitions; the ISR change counts kept by IsrChangeStats as they happen):
+// hosted partitions; the ISR change counts kept by IsrChangeStats (isr-change-stats.ts) as they happen):
 //
 //   kafka.server:type=ReplicaManager,name=...                  -> kafka_server_replicamanager_<name lower-cased>
 //     PartitionCount                 hosted partitions (leader or follower)
@@ -18,25 +18,9 @@
 //
 // A shrink or expansion counts when the controller accepts it (Kafka counts on the AlterPartition
 // answer too); a refused or unsent one counts as failed.
-import type { Partition, AlterPartitionListener } from '../replica/partition.ts';
+import type { Partition } from '../replica/partition.ts';
 import type { ReplicaManager } from '../replica/replica-manager.ts';
 import type { MetricFamily, Sample } from './exposition.ts';
-
-/** Counts how proposed ISR changes ended (the ReplicaManager's isrExpandRate, isrShrinkRate, failedIsrUpdatesRate). */
-export class IsrChangeStats implements AlterPartitionListener {
-  expands = 0;
-  shrinks = 0;
-  failed = 0;
-  markIsrExpand(): void {
-    this.expands++;
-  }
-  markIsrShrink(): void {
-    this.shrinks++;
-  }
-  markFailed(): void {
-    this.failed++;
-  }
-}
 
 function gauge(name: string, help: string, samples: Sample[]): MetricFamily {
   return { name, help, type: 'gauge', samples };

@@ -68,7 +68,7 @@ import { UNVERIFIED, startProduceVerification, type ProduceVerification, type Ve
 import { DelayedOperationPurgatory } from './purgatory/delayed-operation-purgatory.ts';
 import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce.ts';
 import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
-import { IsrChangeStats } from '../metrics/replica-manager-metrics.ts';
+import { IsrChangeStats } from '../metrics/isr-change-stats.ts';
 import { ReplicationQuotas } from '../quota/replication-quotas.ts';
 
 export interface ReplicaManagerOptions {
