@@ -66,6 +66,7 @@ import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce
 import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
 import { IsrChangeStats } from '../metrics/replica-manager-metrics.ts';
 import { ReplicationQuotas } from '../quota/replication-quotas.ts';
+import { LogDirFailureHandler } from './log-dir-failure-handler.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -91,6 +92,8 @@ export interface ReplicaManagerOptions {
    * transaction.partition.verification.enable is true. None: no verification.
    */
   verifyTransaction?: VerifyTransaction;
+  /** Tells the controller that this broker's replicas in a failed log dir are offline (JBOD; default: nobody). */
+  onLogDirOffline?: (dir: string, partitions: Partition[]) => void;
 }
 
 /** A topic's config as the data path reads it: parsed once per change. */
@@ -204,6 +207,8 @@ export class ReplicaManager {
   readonly isrChangeStats = new IsrChangeStats();
   /** The leader's and the follower's replication throttles, following the metadata's configs. */
   readonly replicationQuotas: ReplicationQuotas;
+  /** Failed log dirs: their partitions stop being served (log-dir-failure-handler.ts). */
+  readonly logDirFailures: LogDirFailureHandler;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -224,7 +229,19 @@ export class ReplicaManager {
         this.brokerTopicStats.replicationBytesIn += bytes;
       },
     });
+    this.logDirFailures = new LogDirFailureHandler({
+      nodeId: options.nodeId,
+      log: options.log,
+      partitionsIn: (dir) => [...this.allPartitions()].filter((p) => this.logs.logDirOf(p.topic, p.partition) === dir),
+      unfollow: (p) => this.fetchers.unfollow(p),
+      completeDelayed: (p) => {
+        this.fetchPurgatory.completeKey(p.key);
+        this.producePurgatory.completeKey(p.key);
+      },
+      onOffline: (dir, ps) => options.onLogDirOffline?.(dir, ps),
+    });
     this.logs = new LogManager({
+      onLogDirFailure: (dir, cause) => this.logDirFailures.handleLogDirFailure(dir, cause, c.logDirs),
       logDirs: c.logDirs,
       fs: options.fs,
       time: options.time,
@@ -305,11 +322,11 @@ export class ReplicaManager {
   /**
    * The hosted partition, or the error a request for it gets (Kafka's getPartitionOrError): a
    * partition the metadata knows but another broker hosts -> NOT_LEADER_OR_FOLLOWER; one it does
-   * not know -> UNKNOWN_TOPIC_OR_PARTITION.
+   * not know -> UNKNOWN_TOPIC_OR_PARTITION; one whose log dir failed -> KAFKA_STORAGE_ERROR.
    */
   getPartitionOrError(topic: string, partition: number): Partition | number {
     const p = this.partitions.get(topic)?.[partition];
-    if (p) return p;
+    if (p) return p.log.isOffline ? ErrorCode.KAFKA_STORAGE_ERROR : p;
     return this.image.partition(topic, partition) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
 
@@ -409,6 +426,7 @@ export class ReplicaManager {
    * Partition.makeLeader); fetches waiting on it answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
    */
   private applyPartition(p: Partition, reg: PartitionRegistration): void {
+    if (p.log.isOffline) return; // its log dir failed: not served until a restart (Kafka's HostedPartition.Offline)
     const leaderChanged = reg.leaderEpoch !== p.leaderEpoch || reg.leader !== p.leader;
     p.applyRegistration(reg);
     if (leaderChanged) {
@@ -540,7 +558,11 @@ export class ReplicaManager {
       return produceError(
         index,
         p,
-        p === ErrorCode.NOT_LEADER_OR_FOLLOWER ? `This server is not the leader for partition ${name}-${index}.` : NOT_HOSTED,
+        p === ErrorCode.NOT_LEADER_OR_FOLLOWER
+          ? `This server is not the leader for partition ${name}-${index}.`
+          : p === ErrorCode.KAFKA_STORAGE_ERROR
+            ? `The log dir of partition ${name}-${index} is offline.`
+            : NOT_HOSTED,
       );
     }
     try {

@@ -6,22 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ApiKey, encodeRecordBatch } from '@tributary/protocol';
-import { kafkaClient, type KafkaTestClient } from '../helpers/kafka-client.ts';
+import { ApiKey } from '@tributary/protocol';
+import { kafkaClient } from '../helpers/kafka-client.ts';
+import { produce } from './log-dir-helpers.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
 import { topicsOf } from '../helpers/test-topics.ts';
-
-export async function produce(c: KafkaTestClient, topic: string, partition: number, n: number) {
-  const records = await encodeRecordBatch({
-    records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`, timestamp: 1_700_000_000_000 + i })),
-  });
-  const res = await c.request(ApiKey.Produce, 9, {
-    acks: -1,
-    timeoutMs: 1000,
-    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-  });
-  return res.responses[0]!.partitionResponses[0]!;
-}
 
 const entry = (partitionIndex: number, size: number) => ({
   partitionIndex,
