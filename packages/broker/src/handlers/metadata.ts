@@ -107,8 +107,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     const toCreate: Array<{ index: number; name: string }> = [];
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     // this broker's replicas in a failed log dir (JBOD): offline, and not a leader
-    const offline: ReplicaOffline = (topic, partition, r) =>
-      r === s.nodeId && s.replicas.getPartition(topic, partition)?.log.isOffline === true;
+    const offline: ReplicaOffline = (topic, partition, r) => r === s.nodeId && s.replicas.isReplicaOffline(topic, partition);
     const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {

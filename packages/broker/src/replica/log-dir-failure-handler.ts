@@ -8,6 +8,11 @@
 // KAFKA_STORAGE_ERROR for the dir. `onOffline` then tells whoever tracks offline replicas for the
 // cluster (the controller). The broker keeps serving every other dir (when none is left, Kafka halts
 // the broker; here it says so at ERROR and keeps answering KAFKA_STORAGE_ERROR).
+//
+// After a restart with a dir still failing, a partition whose log is not found is not given a new
+// empty log elsewhere unless it is new (logDirOfflineFor): it is hosted offline, answering
+// KAFKA_STORAGE_ERROR, until the dir is back.
+import type { LogManager } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import type { Partition } from './partition.ts';
 
@@ -50,4 +55,16 @@ export class LogDirFailureHandler {
       o.log.error(`Broker ${o.nodeId} has no log dir left: all log dirs in ${allDirs.join(', ')} have failed`);
     }
   }
+}
+
+/**
+ * Why a partition's log must not be made (null: it may): it is not on disk while a log dir is
+ * offline and the partition is not new (its log may be in that dir; Kafka's
+ * LogManager.getOrCreateLog refuses "because log directories ... are offline"), or no dir is live.
+ */
+export function logDirOfflineFor(logs: LogManager, topic: string, partition: number, isNew: boolean): string | null {
+  const offline = logs.offlineLogDirs();
+  if (offline.length === 0 || logs.getLog(topic, partition)) return null;
+  if (isNew && logs.nextLogDirs().length > 0) return null;
+  return `Can not create log for ${topic}-${partition} because log directories ${offline.join(',')} are offline`;
 }

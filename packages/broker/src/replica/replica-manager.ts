@@ -66,7 +66,7 @@ import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce
 import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
 import { IsrChangeStats } from '../metrics/replica-manager-metrics.ts';
 import { ReplicationQuotas } from '../quota/replication-quotas.ts';
-import { LogDirFailureHandler } from './log-dir-failure-handler.ts';
+import { LogDirFailureHandler, logDirOfflineFor } from './log-dir-failure-handler.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -197,6 +197,8 @@ export class ReplicaManager {
   private readonly topicConfigs = new Map<string, TopicConfigHolder>();
   private readonly isLocalReplica: (brokerId: number) => boolean;
   private image: MetadataImage = MetadataImage.EMPTY;
+  /** Partitions hosted here whose log could not be opened: a log dir is offline (Kafka's HostedPartition.Offline). */
+  private readonly offlinePartitions = new Set<string>();
   private readonly pool: BufferPool;
   private started = false;
   /** replica.selector.class is Kafka's RackAwareReplicaSelector (KIP-392). */
@@ -327,7 +329,13 @@ export class ReplicaManager {
   getPartitionOrError(topic: string, partition: number): Partition | number {
     const p = this.partitions.get(topic)?.[partition];
     if (p) return p.log.isOffline ? ErrorCode.KAFKA_STORAGE_ERROR : p;
+    if (this.offlinePartitions.has(`${topic}-${partition}`)) return ErrorCode.KAFKA_STORAGE_ERROR;
     return this.image.partition(topic, partition) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  /** Whether this broker's replica of a partition is offline: its log dir failed (JBOD). */
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.getPartition(topic, partition)?.log.isOffline === true || this.offlinePartitions.has(`${topic}-${partition}`);
   }
 
   *allPartitions(): IterableIterator<Partition> {
@@ -340,6 +348,7 @@ export class ReplicaManager {
    * The first call (the whole image as a delta from empty) makes every hosted partition.
    */
   applyDelta(delta: MetadataDelta, image: MetadataImage): void {
+    const first = this.image === MetadataImage.EMPTY;
     this.image = image;
     this.replicationQuotas.applyDelta(delta, image);
     const topics = delta.topics;
@@ -347,7 +356,10 @@ export class ReplicaManager {
       for (const id of topics.deletedTopicIds) {
         const t = topics.image.getTopic(id);
         if (!t) continue;
-        for (const p of t.partitions.keys()) if (this.getPartition(t.name, p)) this.removePartition(t.name, p);
+        for (const p of t.partitions.keys()) {
+          this.offlinePartitions.delete(`${t.name}-${p}`);
+          if (this.getPartition(t.name, p)) this.removePartition(t.name, p);
+        }
         this.topicConfigs.delete(t.name);
       }
       for (const d of topics.changedTopics.values()) {
@@ -359,7 +371,12 @@ export class ReplicaManager {
             continue;
           }
           if (p) this.applyPartition(p, reg);
-          else this.followLeader(this.makePartition(d.name, d.topicId, index, reg, image));
+          else {
+            // a partition created by this delta may get a new log; an older one's log must be found
+            const isNew = !first && !topics.image.getTopic(d.topicId)?.partitions.has(index);
+            const made = this.makePartitionIfLogOnline(d.name, d.topicId, index, reg, image, isNew);
+            if (made) this.followLeader(made);
+          }
         }
       }
     }
@@ -372,6 +389,15 @@ export class ReplicaManager {
       holder.log = toLogConfig(overrides, this.options.config);
       for (const p of this.partitions.get(name) ?? []) if (p) p.log.config = holder.log;
     }
+  }
+
+  /** makePartition, unless its log may be in an offline dir (see logDirOfflineFor): then hosted offline. */
+  private makePartitionIfLogOnline(t: string, id: string, i: number, reg: PartitionRegistration, image: MetadataImage, isNew: boolean) {
+    const offline = logDirOfflineFor(this.logs, t, i, isNew);
+    if (!offline) return this.makePartition(t, id, i, reg, image);
+    this.offlinePartitions.add(`${t}-${i}`);
+    this.options.log.error(offline);
+    return undefined;
   }
 
   /** Hosts a partition: opens (or creates) its log and its Partition. */

@@ -132,3 +132,69 @@ for (const code of ['EIO', 'ENOSPC', 'EROFS'] as const) {
     });
   });
 }
+
+describe('a log dir failing before a restart', async () => {
+  it('starts offline: its partitions are not recreated elsewhere and answer KAFKA_STORAGE_ERROR; back once the dir is', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-jbod-restart-'));
+    const dirA = join(root, 'a');
+    const dirB = join(root, 'b');
+    const settings = { 'log.dirs': `${dirA},${dirB}` };
+    const errors: string[] = [];
+    const log: Logger = { debug() {}, info() {}, warn() {}, error: (msg) => errors.push(msg) };
+    try {
+      let b = await startTestBroker(settings, {}, { keep: true });
+      let c = await kafkaClient(b.port);
+      await topicsOf(b.broker).createTopic({ name: 'r', numPartitions: 2 });
+      assert.deepEqual((await produce(c, 'r', 0, 2)).errorCode, 0);
+      assert.deepEqual((await produce(c, 'r', 1, 3)).errorCode, 0);
+      c.close();
+      await b.stop();
+
+      const fs = new FaultyFileSystem(new NodeFileSystem());
+      fs.fail(dirB, 'EIO');
+      b = await startTestBroker(settings, { fs, log }, { keep: true });
+      c = await kafkaClient(b.port);
+      const logs = b.broker.services.replicas.logs;
+      assert.deepEqual(logs.offlineLogDirs(), [dirB]);
+      assert.equal(logs.getLog('r', 1), undefined);
+      assert.deepEqual(
+        errors.filter((m) => !m.startsWith('Stopped serving replicas')),
+        [`Can not create log for r-1 because log directories ${dirB} are offline`],
+      );
+      assert.deepEqual(
+        [(await produce(c, 'r', 0, 1)).errorCode, (await produce(c, 'r', 1, 1)).errorCode],
+        [0, ErrorCode.KAFKA_STORAGE_ERROR],
+      );
+      assert.deepEqual(await fetchAll(c, 'r', [0, 1]), [
+        [0, 0, 2],
+        [1, ErrorCode.KAFKA_STORAGE_ERROR, 0],
+      ]);
+      const md = await c.request(ApiKey.Metadata, 12, {
+        topics: [{ name: 'r', topicId: ZERO_UUID }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      assert.deepEqual(
+        md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.offlineReplicas]),
+        [
+          [0, 1, []],
+          [1, -1, [1]],
+        ],
+      );
+      c.close();
+      await b.stop();
+
+      b = await startTestBroker(settings, {}, { keep: true });
+      c = await kafkaClient(b.port);
+      assert.deepEqual(
+        [0, 1].map((p) => b.broker.services.replicas.logs.getLog('r', p)!.logEndOffset),
+        [3, 3],
+      );
+      assert.deepEqual((await produce(c, 'r', 1, 1)).baseOffset, 3n);
+      c.close();
+      await b.stop();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
