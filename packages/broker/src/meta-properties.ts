@@ -17,6 +17,7 @@ import {
   readMetaProperties,
   type FileSystem,
   type FormatStorageResult,
+  type MetaProperties,
 } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
 
@@ -30,7 +31,7 @@ export function resolveClusterId(config: BrokerConfig, fs: FileSystem = new Node
   const wanted = config.environmentClusterId;
   let found: { clusterId: string; file: string } | null = null;
   for (const dir of config.logDirs) {
-    let meta;
+    let meta: MetaProperties | null;
     try {
       meta = fs.statSync(dir)?.isDirectory ? readMetaProperties(fs, dir) : null;
     } catch (err) {
