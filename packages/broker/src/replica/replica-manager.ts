@@ -333,6 +333,11 @@ export class ReplicaManager {
     return this.image.partition(topic, partition) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
 
+  /** Partitions hosted offline without a log (offlinePartitions). */
+  get offlinePartitionCount(): number {
+    return this.offlinePartitions.size;
+  }
+
   /** Whether this broker's replica of a partition is offline: its log dir failed (JBOD). */
   isReplicaOffline(topic: string, partition: number): boolean {
     return this.getPartition(topic, partition)?.log.isOffline === true || this.offlinePartitions.has(`${topic}-${partition}`);

@@ -15,7 +15,19 @@ import type { Logger } from '../../src/logger.ts';
 import { kafkaClient, type KafkaTestClient } from '../helpers/kafka-client.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
 import { topicsOf } from '../helpers/test-topics.ts';
+import { replicaManagerFamilies } from '../../src/metrics/replica-manager-metrics.ts';
+import type { ReplicaManager } from '../../src/replica/replica-manager.ts';
 import { produce } from './log-dir-helpers.ts';
+
+/** OfflineReplicaCount, OfflineLogDirectoryCount and LogDirectoryOffline per dir, as scraped. */
+function offlineMetrics(replicas: ReplicaManager) {
+  const f = new Map(replicaManagerFamilies(replicas).map((m) => [m.name, m.samples]));
+  return [
+    f.get('kafka_server_replicamanager_offlinereplicacount')![0]!.value,
+    f.get('kafka_log_logmanager_offlinelogdirectorycount')![0]!.value,
+    f.get('kafka_log_logmanager_logdirectoryoffline')!.map((x) => [x.labels!.logDirectory, x.value]),
+  ];
+}
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -119,6 +131,14 @@ for (const code of ['EIO', 'ENOSPC', 'EROFS'] as const) {
         );
         assert.deepEqual([dirs.results[1]!.totalBytes, dirs.results[1]!.usableBytes], [-1n, -1n]);
 
+        assert.deepEqual(offlineMetrics(b.broker.services.replicas), [
+          2,
+          1,
+          [
+            [dirA, 0],
+            [dirB, 1],
+          ],
+        ]);
         // new partitions go to the live dir only
         await topicsOf(b.broker).createTopic({ name: 'g', numPartitions: 2 });
         assert.deepEqual([logs.logDirOf('g', 0), logs.logDirOf('g', 1)], [dirA, dirA]);
@@ -181,6 +201,14 @@ describe('a log dir failing before a restart', async () => {
           [1, -1, [1]],
         ],
       );
+      assert.deepEqual(offlineMetrics(b.broker.services.replicas), [
+        1,
+        1,
+        [
+          [dirA, 0],
+          [dirB, 1],
+        ],
+      ]);
       c.close();
       await b.stop();
 
