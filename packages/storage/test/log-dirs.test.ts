@@ -162,3 +162,56 @@ test('a failed checkpoint write takes its dir offline; a dir unreadable at start
   e.fs.fail('/d/b', 'EIO');
   assert.throws(() => e.open(), /^Error: all log dirs \(\/d\/a, \/d\/b\) have failed: EIO/);
 });
+
+// A fault at each step that writes (an append, a roll to a new segment, a flush, a checkpoint):
+// the dir goes offline, the other stays writable, and after the disk is back a restart finds
+// every acknowledged record at its offset.
+for (const code of ['EIO', 'ENOSPC', 'EROFS'] as const) {
+  for (const step of ['append', 'roll', 'flush', 'checkpoint'] as const) {
+    test(`${code} during ${step}: the dir goes offline, nothing acknowledged is lost`, async () => {
+      const e = env();
+      const lm = e.open({ defaultConfig: { segmentBytes: step === 'roll' ? 200 : 1 << 20 } });
+      const a = lm.getOrCreateLog('t', 0);
+      const b = lm.getOrCreateLog('t', 1);
+      assert.deepEqual([lm.logDirOf('t', 0), lm.logDirOf('t', 1)], DIRS);
+      let acked = 0;
+      for (let i = 0; i < 3; i++) {
+        b.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
+        acked += 2;
+      }
+      b.flush();
+      if (step === 'flush') b.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 }); // written, not yet fsynced
+      e.fs.fail('/d/b', code);
+      if (step === 'append' || step === 'roll') {
+        const segments = b.segments.length;
+        assert.throws(
+          () => b.appendSync(buildBatch({ count: 2, valueSize: 100 }), { leaderEpoch: 0 }),
+          // a roll fails on its first write, the last time index entry of the segment it closes; an append writing the log
+          (err: unknown) =>
+            err instanceof LogOfflineError &&
+            (err.cause as NodeJS.ErrnoException).path!.endsWith(step === 'roll' ? '.timeindex' : '00000000000000000000.log'),
+        );
+        assert.equal(b.segments.length, segments);
+      } else if (step === 'flush') {
+        await assert.rejects(
+          b.flushAsync(),
+          (err: unknown) => (err as NodeJS.ErrnoException).code === code || err instanceof LogOfflineError,
+        );
+      } else {
+        lm.checkpointRecoveryPoints();
+      }
+      assert.deepEqual(e.failures, [['/d/b', code]]);
+      assert.deepEqual([a.isOffline, b.isOffline], [false, true]);
+      assert.equal(a.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 }).firstOffset, 0);
+      lm.shutdown();
+      e.fs.heal('/d/b');
+      const again = e.open();
+      const log = again.getLog('t', 1)!;
+      // the failed write landed nothing; the unflushed batch of the flush case is still in the page cache
+      assert.equal(log.logEndOffset, step === 'flush' ? acked + 1 : acked);
+      assert.equal(again.startupReport.uncleanDirs.includes('/d/b'), true);
+      assert.equal(again.getLog('t', 0)!.logEndOffset, 1);
+      again.shutdown();
+    });
+  }
+}
