@@ -5,8 +5,9 @@
 // and acks=all produces waiting on them are answered at once. From then on those partitions answer
 // KAFKA_STORAGE_ERROR (ReplicaManager.getPartitionOrError: Kafka's HostedPartition.Offline),
 // Metadata lists this broker among their offline replicas, and DescribeLogDirs answers
-// KAFKA_STORAGE_ERROR for the dir. `onOffline` then tells whoever tracks offline replicas for the
-// cluster (the controller). The broker keeps serving every other dir (when none is left, Kafka halts
+// KAFKA_STORAGE_ERROR for the dir. Not done: telling the controller (Kafka 3.7+: BrokerHeartbeat's
+// OfflineLogDirs, KIP-858), so in a cluster leadership does not move off the failed dir yet. The
+// broker keeps serving every other dir (when none is left, Kafka halts
 // the broker; here it says so at ERROR and keeps answering KAFKA_STORAGE_ERROR).
 //
 // After a restart with a dir still failing, a partition whose log is not found is not given a new
@@ -25,8 +26,6 @@ export interface LogDirFailureHandlerOptions {
   unfollow(p: Partition): void;
   /** Answers the delayed fetches and produces watching a partition. */
   completeDelayed(p: Partition): void;
-  /** Tells the cluster (the controller) that this broker's replicas in `dir` are offline. */
-  onOffline?(dir: string, partitions: Partition[]): void;
 }
 
 export class LogDirFailureHandler {
@@ -50,7 +49,6 @@ export class LogDirFailureHandler {
       o.unfollow(p);
       o.completeDelayed(p);
     }
-    o.onOffline?.(dir, partitions);
     if (allDirs.every((d) => this.offlineDirs.includes(d))) {
       o.log.error(`Broker ${o.nodeId} has no log dir left: all log dirs in ${allDirs.join(', ')} have failed`);
     }

@@ -92,8 +92,6 @@ export interface ReplicaManagerOptions {
    * transaction.partition.verification.enable is true. None: no verification.
    */
   verifyTransaction?: VerifyTransaction;
-  /** Tells the controller that this broker's replicas in a failed log dir are offline (JBOD; default: nobody). */
-  onLogDirOffline?: (dir: string, partitions: Partition[]) => void;
 }
 
 /** A topic's config as the data path reads it: parsed once per change. */
@@ -240,7 +238,6 @@ export class ReplicaManager {
         this.fetchPurgatory.completeKey(p.key);
         this.producePurgatory.completeKey(p.key);
       },
-      onOffline: (dir, ps) => options.onLogDirOffline?.(dir, ps),
     });
     this.logs = new LogManager({
       onLogDirFailure: (dir, cause) => this.logDirFailures.handleLogDirFailure(dir, cause, c.logDirs),
@@ -372,11 +369,12 @@ export class ReplicaManager {
           const p = this.getPartition(d.name, index);
           if (!reg.replicas.some(this.isLocalReplica)) {
             // reassigned away (Kafka's StopReplica with delete): stop fetching, delete the replica
+            this.offlinePartitions.delete(`${d.name}-${index}`);
             if (p) this.removePartition(d.name, index);
             continue;
           }
           if (p) this.applyPartition(p, reg);
-          else {
+          else if (!this.offlinePartitions.has(`${d.name}-${index}`)) {
             // a partition created by this delta may get a new log; an older one's log must be found
             const isNew = !first && !topics.image.getTopic(d.topicId)?.partitions.has(index);
             const made = this.makePartitionIfLogOnline(d.name, d.topicId, index, reg, image, isNew);
