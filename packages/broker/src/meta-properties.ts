@@ -8,7 +8,8 @@
 //   none, process.roles not set   a new random id (a one-node cluster, `npm start` as always)
 //   none, process.roles set       refused: a KRaft node must be formatted (kafka-storage format)
 //
-// Errors name the file and both ids. Version 0 files of older builds (broker.id) are read as well.
+// Errors name the file and both ids. A dir that cannot be read (EIO...) is skipped here (JBOD: the
+// LogManager starts it offline). Version 0 files of older builds (broker.id) are read as well.
 import {
   formatStorage,
   NodeFileSystem,
@@ -16,6 +17,7 @@ import {
   readMetaProperties,
   type FileSystem,
   type FormatStorageResult,
+  type MetaProperties,
 } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
 
@@ -29,7 +31,14 @@ export function resolveClusterId(config: BrokerConfig, fs: FileSystem = new Node
   const wanted = config.environmentClusterId;
   let found: { clusterId: string; file: string } | null = null;
   for (const dir of config.logDirs) {
-    const meta = fs.statSync(dir)?.isDirectory ? readMetaProperties(fs, dir) : null;
+    let meta: MetaProperties | null;
+    try {
+      meta = fs.statSync(dir)?.isDirectory ? readMetaProperties(fs, dir) : null;
+    } catch (err) {
+      // an unreadable dir (EIO...) is skipped, as Kafka's MetaPropertiesEnsemble.Loader does: the LogManager starts it offline
+      if (typeof (err as NodeJS.ErrnoException).code === 'string') continue;
+      throw err;
+    }
     if (!meta) continue;
     const file = `${dir}/meta.properties`;
     if (meta.nodeId !== null && meta.nodeId !== config.nodeId)

@@ -7,6 +7,7 @@ export * from './config.ts';
 export * from './errors.ts';
 export * from './fs.ts';
 export * from './memory-fs.ts';
+export * from './faulty-fs.ts';
 export * from './fd-cache.ts';
 export * from './index-file.ts';
 export * from './log-segment.ts';

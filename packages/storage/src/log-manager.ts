@@ -3,6 +3,15 @@
 // them, keeps per-directory checkpoint files, runs retention and flush as periodic tasks of its Time, and on
 // shutdown flushes everything and leaves a clean-shutdown marker so the next start skips recovery.
 //
+// JBOD (several log.dirs): every dir must be formatted for the same cluster and node (Kafka's
+// MetaPropertiesEnsemble check); a new log goes to the live dir holding the fewest partitions
+// (Kafka's nextLogDirs; ties in configured order). An I/O error on any log of a dir, or on a
+// checkpoint in it, takes the whole dir offline (Kafka's LogDirFailureChannel and
+// LogManager.handleLogDirFailure): all its logs go offline (they stay listed, answering
+// KAFKA_STORAGE_ERROR), no checkpoint or clean-shutdown marker is written there again, no new
+// log is placed there, and `onLogDirFailure` tells the broker once. A dir that cannot be read at
+// startup starts offline; the LogManager refuses to start only when every dir failed.
+//
 // Per log directory:
 //   meta.properties                      version=1, node.id, cluster.id, directory.id (meta-properties.ts;
 //                                        an empty dir is formatted with brokerId/clusterId, a formatted one checked)
@@ -26,7 +35,9 @@ import { CLUSTER_METADATA_TOPIC, loadPartitionLog, parseTopicPartition, type Loa
 
 export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
+import { LogOfflineError } from './errors.ts';
 import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
+import { checkMetaPropertiesEnsemble, isIoError, nextLogDirs, type LogDirState } from './log-dirs.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
 import { DEFAULT_CLEANER_CONFIG, type LogCleanerConfig } from './cleaner/clean-job.ts';
 import type { CleanerLogger } from './cleaner/cleaner-logger.ts';
@@ -83,6 +94,8 @@ export interface LogManagerOptions {
   cleanerPacing?: Omit<PacingOptions, 'time' | 'ioMaxBytesPerSecond'>;
   /** Where the log cleaner's messages go (default: nowhere). */
   logger?: CleanerLogger;
+  /** Called once per log dir taken offline, with the I/O error that did it (Kafka's LogDirFailureChannel). */
+  onLogDirFailure?: (dir: string, cause: Error) => void;
 }
 
 export interface CreateLogOptions {
@@ -90,13 +103,9 @@ export interface CreateLogOptions {
   config?: Partial<LogConfig>;
 }
 
-interface LogDir {
-  path: string;
-  meta: MetaProperties | null;
+interface LogDir extends LogDirState {
   recoveryPoints: Map<string, number>;
   logStartOffsets: Map<string, number>;
-  /** Partitions held (new logs go to the least loaded dir). */
-  logCount: number;
   /** Shared by the logs created in this dir since it was last fsynced. */
   newDirs: DirSyncToken | null;
 }
@@ -167,7 +176,28 @@ export class LogManager {
   /** Opens (or initialises) every log directory and loads every partition in them, then starts the background tasks. */
   startup(): this {
     if (this.started) return this;
-    for (const path of this.options.logDirs) this.loadDir(path);
+    for (const path of this.options.logDirs) {
+      try {
+        this.loadDir(path);
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        if (!this.dirs.some((d) => d.path === path))
+          this.dirs.push({
+            path,
+            meta: null,
+            recoveryPoints: new Map(),
+            logStartOffsets: new Map(),
+            logCount: 0,
+            newDirs: null,
+            offline: null,
+          });
+        this.handleLogDirFailure(path, err as Error);
+      }
+    }
+    if (this.dirs.every((d) => d.offline))
+      throw new Error(
+        `all log dirs (${this.options.logDirs.join(', ')}) have failed: ${this.dirs.map((d) => d.offline!.message).join('; ')}`,
+      );
     this.started = true;
     if (this.options.backgroundTasks !== false) {
       const o = this.options;
@@ -196,6 +226,7 @@ export class LogManager {
     const fs = this.fs;
     fs.mkdirSync(path);
     const meta = ensureMetaProperties(fs, path, { clusterId: this.options.clusterId, nodeId: this.options.brokerId });
+    if (meta) checkMetaPropertiesEnsemble(this.dirs, path, meta);
     const twin = meta?.directoryId ? this.dirs.find((d) => d.meta?.directoryId === meta.directoryId) : undefined;
     if (twin)
       throw new MetaPropertiesError(
@@ -212,6 +243,7 @@ export class LogManager {
       logStartOffsets: toMap(readOffsetCheckpoint(fs, `${path}/${LOG_START_OFFSET_CHECKPOINT}`)),
       logCount: 0,
       newDirs: null,
+      offline: null,
     };
     this.dirs.push(dir);
     for (const name of fs.readdirSync(path)) {
@@ -239,6 +271,7 @@ export class LogManager {
         this.startupReport.recovery,
       );
       for (const s of log.segments) s.close();
+      this.watchForFailure(log, path);
       this.cleaner?.watch(log);
       this.logs.set(key, log);
       this.dirOf.set(key, path);
@@ -255,6 +288,58 @@ export class LogManager {
   /** A log directory's meta.properties (null when it has none: no cluster id was given for an empty dir). */
   metaProperties(dir = this.options.logDirs[0]!): MetaProperties | null {
     return this.dirs.find((d) => d.path === dir)?.meta ?? null;
+  }
+
+  /**
+   * The live dirs, least loaded first: where a new log goes (Kafka's LogManager.nextLogDirs: by
+   * number of partitions held, ties in configured order).
+   */
+  nextLogDirs(): string[] {
+    return nextLogDirs(this.dirs);
+  }
+
+  /** The log dir holding a partition's log (undefined when this broker has none). */
+  logDirOf(topic: string, partition: number): string | undefined {
+    return this.dirOf.get(tpKey(topic, partition));
+  }
+
+  /** The dirs taken offline by an I/O error, in configured order. */
+  offlineLogDirs(): string[] {
+    return this.dirs.filter((d) => d.offline).map((d) => d.path);
+  }
+
+  /** The I/O error that took `dir` offline, or null while it is live (or unknown). */
+  logDirFailure(dir: string): Error | null {
+    return this.dirs.find((d) => d.path === dir)?.offline ?? null;
+  }
+
+  /** A log going offline (an I/O error on it) takes its whole dir offline. */
+  private watchForFailure(log: PartitionLog, dir: string): void {
+    log.on('offline', (err: Error) => this.handleLogDirFailure(dir, err));
+  }
+
+  /**
+   * Takes a log dir offline (Kafka's LogManager.handleLogDirFailure): every log in it goes
+   * offline, nothing is written there again, and onLogDirFailure is told (once).
+   */
+  handleLogDirFailure(path: string, cause: Error): void {
+    const dir = this.dirs.find((d) => d.path === path);
+    if (!dir || dir.offline) return;
+    dir.offline = cause;
+    for (const [key, log] of this.logs) if (this.dirOf.get(key) === path) log.markOffline(cause);
+    this.ctx.fds.closeUnder(`${path}/`);
+    this.options.onLogDirFailure?.(path, cause);
+  }
+
+  /** Runs `write` for a live dir; an I/O error takes the dir offline instead of being thrown. */
+  private inLiveDir(d: LogDir, write: () => void): void {
+    if (d.offline) return;
+    try {
+      write();
+    } catch (err) {
+      if (!isIoError(err)) throw err;
+      this.handleLogDirFailure(d.path, err as Error);
+    }
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -280,8 +365,8 @@ export class LogManager {
     if (!this.started) throw new Error('LogManager.startup() has not run');
     if (!topic || topic.includes('/') || topic === '.' || topic === '..' || topic === CLUSTER_METADATA_TOPIC)
       throw new Error(`invalid topic name '${topic}'`);
-    let dir = this.dirs[0]!;
-    for (const d of this.dirs) if (d.logCount < dir.logCount) dir = d;
+    const dir = this.dirs.find((d) => d.path === this.nextLogDirs()[0]);
+    if (!dir) throw new LogOfflineError(`cannot create log ${key}: no log dir is online (${this.offlineLogDirs().join(', ')})`);
     const config = { ...this.defaultConfig, ...opts.config };
     const path = `${dir.path}/${key}`;
     // No fsync here (creating 10,000 partitions must not cost 10,000 fsyncs): the directory and
@@ -290,6 +375,7 @@ export class LogManager {
     const log = loadPartitionLog(this.ctx, path, topic, partition, config, { cleanShutdown: true, topicId: opts.topicId });
     if (!dir.newDirs || dir.newDirs.synced) dir.newDirs = { path: dir.path, synced: false };
     log.markCreated(dir.newDirs);
+    this.watchForFailure(log, dir.path);
     this.cleaner?.watch(log);
     this.logs.set(key, log);
     this.dirOf.set(key, dir.path);
@@ -312,9 +398,13 @@ export class LogManager {
     log.close(false);
     const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
     this.ctx.fds.closeUnder(`${log.dir}/`);
-    this.fs.renameSync(log.dir, doomed);
-    this.fs.fsyncDirSync(dir);
-    this.fs.rmSync(doomed);
+    // in an offline dir the files stay (nothing is written there); a restart deletes the stray log
+    if (d)
+      this.inLiveDir(d, () => {
+        this.fs.renameSync(log.dir, doomed);
+        this.fs.fsyncDirSync(dir);
+        this.fs.rmSync(doomed);
+      });
     return true;
   }
 
@@ -362,7 +452,7 @@ export class LogManager {
         if (this.dirOf.get(key) !== d.path) continue;
         entries.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
       }
-      writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, entries);
+      this.inLiveDir(d, () => writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, entries));
     }
   }
 
@@ -373,7 +463,7 @@ export class LogManager {
         if (this.dirOf.get(key) !== d.path || log.logStartOffset <= log.segments[0]!.baseOffset) continue;
         entries.push({ topic: log.topic, partition: log.partition, offset: log.logStartOffset });
       }
-      writeOffsetCheckpoint(this.fs, `${d.path}/${LOG_START_OFFSET_CHECKPOINT}`, entries);
+      this.inLiveDir(d, () => writeOffsetCheckpoint(this.fs, `${d.path}/${LOG_START_OFFSET_CHECKPOINT}`, entries));
     }
   }
 
@@ -384,15 +474,20 @@ export class LogManager {
       const dir = this.dirOf.get(tpKey(e.topic, e.partition));
       if (dir) byDir.get(dir)!.push(e);
     }
-    for (const [dir, entries] of byDir) writeOffsetCheckpoint(this.fs, `${dir}/${REPLICATION_OFFSET_CHECKPOINT}`, entries);
+    for (const d of this.dirs) {
+      const entries = byDir.get(d.path)!;
+      this.inLiveDir(d, () => writeOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`, entries));
+    }
   }
 
   /** High watermarks from every dir's replication-offset-checkpoint, keyed `<topic>-<partition>`. */
   readHighWatermarks(): Map<string, number> {
     const out = new Map<string, number>();
     for (const d of this.dirs) {
-      for (const e of readOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`))
-        out.set(tpKey(e.topic, e.partition), e.offset);
+      this.inLiveDir(d, () => {
+        for (const e of readOffsetCheckpoint(this.fs, `${d.path}/${REPLICATION_OFFSET_CHECKPOINT}`))
+          out.set(tpKey(e.topic, e.partition), e.offset);
+      });
     }
     return out;
   }
@@ -411,22 +506,24 @@ export class LogManager {
     void this.cleaner?.shutdown();
     for (const c of this.cancels) c();
     this.cancels = [];
-    let allHealthy = true;
-    for (const log of this.logs.values()) {
+    const unhealthy = new Set<string>();
+    for (const [key, log] of this.logs) {
       log.close();
-      if (log.isOffline) allHealthy = false;
+      if (log.isOffline) unhealthy.add(this.dirOf.get(key)!);
     }
     this.checkpointRecoveryPoints();
     this.checkpointLogStartOffsets();
     this.ctx.fds.closeAll();
-    if (allHealthy) {
-      for (const d of this.dirs) {
+    // the marker goes in each live dir whose logs all closed healthy (Kafka: per live dir)
+    for (const d of this.dirs) {
+      if (unhealthy.has(d.path)) continue;
+      this.inLiveDir(d, () => {
         const marker = `${d.path}/${CLEAN_SHUTDOWN_FILE}`;
         const fd = this.fs.openSync(marker, true);
         this.fs.fsyncSync(fd);
         this.fs.closeSync(fd);
         this.fs.fsyncDirSync(d.path);
-      }
+      });
     }
     this.started = false;
   }

@@ -247,6 +247,14 @@ export class PartitionLog extends EventEmitter {
     if (this.closed) throw new LogOfflineError(`log ${this.topic}-${this.partition} is closed`);
   }
 
+  /**
+   * Takes the log offline because its log directory failed (LogManager.handleLogDirFailure: an
+   * I/O error on another log of the same dir takes them all offline, as Kafka's JBOD does).
+   */
+  markOffline(err: Error): void {
+    this.goOffline(err);
+  }
+
   /** Marks the log offline after an I/O error: appends fail from now on; pending durable appends are rejected. */
   private goOffline(err: unknown): LogOfflineError {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -536,7 +544,13 @@ export class PartitionLog extends EventEmitter {
       this.ensureSegmentLoaded(seg);
       const position = seg.positionOf(fetchOffset);
       if (position < 0) continue;
-      result.records = seg.read(position, maxBytes, maxOffset, pool, minOneBatch);
+      try {
+        result.records = seg.read(position, maxBytes, maxOffset, pool, minOneBatch);
+      } catch (err) {
+        // an I/O error (EIO...) takes the log, and with it its log dir, offline; a corrupt batch does not
+        if (typeof (err as NodeJS.ErrnoException).code === 'string') throw this.goOffline(err);
+        throw err;
+      }
       return result;
     }
     return result;

@@ -9,7 +9,8 @@
 //   never moves logs between dirs) and isFutureKey false.
 // * Topics = null describes every partition; otherwise only the requested partitions (unknown
 //   ones are left out, as are topics with none left).
-// * A directory whose filesystem cannot be read answers KAFKA_STORAGE_ERROR with no topics.
+// * A directory taken offline by an I/O error (JBOD, see replica/log-dir-failure-handler.ts), or
+//   whose filesystem cannot be read, answers KAFKA_STORAGE_ERROR with no topics (sizes -1).
 // * Authorization: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) and no results.
 //
 // Version notes:
@@ -64,6 +65,11 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
     const results: DescribeLogDirsResponseDescribeLogDirsResult[] = [];
     for (const configured of s.config.logDirs) {
       const logDir = resolve(configured);
+      if (s.replicas.logs.logDirFailure(configured)) {
+        // taken offline by an I/O error (JBOD): Kafka answers the dir with KAFKA_STORAGE_ERROR only
+        results.push({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [], totalBytes: -1n, usableBytes: -1n });
+        continue;
+      }
       try {
         const st = await statfs(logDir, { bigint: true });
         const clamp = (n: bigint) => (n < 0n || n > LONG_MAX ? LONG_MAX : n);

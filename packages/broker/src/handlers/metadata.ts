@@ -9,7 +9,8 @@
 //   node on a single broker). Cluster id.
 // * Partitions: leader and leader epoch, replicas and ISR as the metadata holds them. A
 //   leader that is not alive is answered as leader -1 with LEADER_NOT_AVAILABLE; replicas on
-//   brokers that are not alive are listed as offline replicas.
+//   brokers that are not alive are listed as offline replicas, and so are this broker's replicas
+//   in a failed log dir (JBOD; a leader there is answered as leader -1, LEADER_NOT_AVAILABLE).
 // * Topics: v0 with an empty list, or v1+ with a null list, means every topic (internal ones
 //   included, flagged isInternal).
 // * Named topics that do not exist are auto-created with num.partitions and
@@ -54,14 +55,17 @@ import type { ApiHandler, RequestContext } from '../server/handler-registry.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-function topicMetadata(t: TopicView, cluster: MetadataCache): MetadataResponseTopic {
+/** Whether broker `r`'s replica of a partition is offline: its broker is not alive, or (this broker) its log dir failed. */
+type ReplicaOffline = (topic: string, partition: number, r: number) => boolean;
+
+function topicMetadata(t: TopicView, cluster: MetadataCache, offline: ReplicaOffline): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
     partitions: t.partitions.map((p) => {
-      const leaderLive = cluster.isLive(p.leader);
+      const leaderLive = cluster.isLive(p.leader) && !offline(t.name, p.partition, p.leader);
       return {
         errorCode: leaderLive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
         partitionIndex: p.partition,
@@ -69,7 +73,7 @@ function topicMetadata(t: TopicView, cluster: MetadataCache): MetadataResponseTo
         leaderEpoch: p.leaderEpoch,
         replicaNodes: p.replicas as number[],
         isrNodes: p.isr as number[],
-        offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r)),
+        offlineReplicas: p.replicas.filter((r) => !cluster.isLive(r) || offline(t.name, p.partition, r)),
       };
     }),
     topicAuthorizedOperations: NOT_REQUESTED,
@@ -102,10 +106,12 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     // Topics to auto-create: their slot in `out` is filled once the controller has created them.
     const toCreate: Array<{ index: number; name: string }> = [];
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
+    // this broker's replicas in a failed log dir (JBOD): offline, and not a leader
+    const offline: ReplicaOffline = (topic, partition, r) => r === s.nodeId && s.replicas.isReplicaOffline(topic, partition);
     const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {
-      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, topics));
+      for (const t of topics.topics()) if (describable(t.name)) out.push(topicMetadata(t, topics, offline));
     } else {
       const autoCreate = s.config.get('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
       let clusterCreate: boolean | undefined;
@@ -119,7 +125,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
           if (!t) out.push(errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, rt.topicId));
           else if (!describable(t.name))
             out.push(errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, rt.topicId)); // ids are not secret
-          else out.push(topicMetadata(t, topics));
+          else out.push(topicMetadata(t, topics, offline));
           continue;
         }
         if (seen.has(rt.name)) continue;
@@ -131,7 +137,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         }
         const t = topics.topic(rt.name);
         if (t) {
-          out.push(topicMetadata(t, topics));
+          out.push(topicMetadata(t, topics, offline));
           continue;
         }
         if (autoCreate && !creatable(rt.name)) {
@@ -176,7 +182,7 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
         const { index, name } = toCreate[i]!;
         const t = topics.topic(name);
         if (t && (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) {
-          out[index] = topicMetadata(t, topics);
+          out[index] = topicMetadata(t, topics, offline);
           continue;
         }
         s.log.warn('auto topic creation failed', { topic: name, error: r.errorMessage });

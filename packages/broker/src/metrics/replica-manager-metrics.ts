@@ -15,6 +15,9 @@
 //     UnderReplicated (1/0), InSyncReplicasCount, ReplicasCount (0 where this broker does not lead, as Kafka)
 //   kafka.log:type=Log,name=...,topic,partition                -> kafka_log_log_<name>{topic,partition}
 //     Size (bytes of all segments), LogStartOffset, LogEndOffset, NumLogSegments
+//   kafka.log:type=LogManager,name=...                         -> kafka_log_logmanager_<name lower-cased>
+//     OfflineLogDirectoryCount       log dirs taken offline by an I/O error (JBOD)
+//     LogDirectoryOffline{logDirectory}  1 for a dir offline, 0 for a live one
 //
 // A shrink or expansion counts when the controller accepts it (Kafka counts on the AlterPartition
 // answer too); a refused or unsent one counts as failed.
@@ -55,7 +58,7 @@ export function replicaManagerFamilies(replicas: ReplicaManager): MetricFamily[]
       if (p.isr.length < minIsr) underMinIsr++;
       else if (p.isr.length === minIsr) atMinIsr++;
     }
-    if (p.log.isOffline) offline++;
+    if (replicas.isReplicaOffline(p.topic, p.partition)) offline++;
     perPartition.underReplicated.push({ labels, value: under ? 1 : 0 });
     perPartition.isr.push({ labels, value: leads ? p.isr.length : 0 });
     perPartition.replicas.push({ labels, value: leads ? p.replicas.length : 0 });
@@ -64,6 +67,9 @@ export function replicaManagerFamilies(replicas: ReplicaManager): MetricFamily[]
     log.end.push({ labels, value: p.logEndOffset });
     log.segments.push({ labels, value: p.log.segments.length });
   }
+  offline += replicas.offlinePartitionCount; // hosted offline without a log (its dir failed before a restart)
+  const offlineDirs = replicas.logs.offlineLogDirs();
+  const dirs = replicas.logs.options.logDirs.map((d) => ({ labels: { logDirectory: d }, value: offlineDirs.includes(d) ? 1 : 0 }));
   const isr = replicas.isrChangeStats;
   const rm = 'kafka_server_replicamanager_';
   return [
@@ -91,5 +97,9 @@ export function replicaManagerFamilies(replicas: ReplicaManager): MetricFamily[]
     gauge('kafka_log_log_logstartoffset', 'Log start offset of the partition log (LogStartOffset).', log.start),
     gauge('kafka_log_log_logendoffset', 'Log end offset of the partition log (LogEndOffset).', log.end),
     gauge('kafka_log_log_numlogsegments', 'Segments of the partition log (NumLogSegments).', log.segments),
+    gauge('kafka_log_logmanager_offlinelogdirectorycount', 'Log dirs taken offline by an I/O error (OfflineLogDirectoryCount).', [
+      { value: offlineDirs.length },
+    ]),
+    gauge('kafka_log_logmanager_logdirectoryoffline', '1 when the log dir is offline, else 0 (LogDirectoryOffline).', dirs),
   ];
 }

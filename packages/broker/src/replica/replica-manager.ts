@@ -70,6 +70,7 @@ import { DelayedProduce, replicatedErrorCode } from './purgatory/delayed-produce
 import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
 import { IsrChangeStats } from '../metrics/isr-change-stats.ts';
 import { ReplicationQuotas } from '../quota/replication-quotas.ts';
+import { LogDirFailureHandler, logDirOfflineFor } from './log-dir-failure-handler.ts';
 
 export interface ReplicaManagerOptions {
   config: BrokerConfig;
@@ -199,6 +200,8 @@ export class ReplicaManager {
   private readonly topicConfigs = new Map<string, TopicConfigHolder>();
   private readonly isLocalReplica: (brokerId: number) => boolean;
   private image: MetadataImage = MetadataImage.EMPTY;
+  /** Partitions hosted here whose log could not be opened: a log dir is offline (Kafka's HostedPartition.Offline). */
+  private readonly offlinePartitions = new Set<string>();
   private readonly pool: BufferPool;
   private started = false;
   /** replica.selector.class is Kafka's RackAwareReplicaSelector (KIP-392). */
@@ -209,6 +212,8 @@ export class ReplicaManager {
   readonly isrChangeStats = new IsrChangeStats();
   /** The leader's and the follower's replication throttles, following the metadata's configs. */
   readonly replicationQuotas: ReplicationQuotas;
+  /** Failed log dirs: their partitions stop being served (log-dir-failure-handler.ts). */
+  readonly logDirFailures: LogDirFailureHandler;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -229,7 +234,18 @@ export class ReplicaManager {
         this.brokerTopicStats.replicationBytesIn += bytes;
       },
     });
+    this.logDirFailures = new LogDirFailureHandler({
+      nodeId: options.nodeId,
+      log: options.log,
+      partitionsIn: (dir) => [...this.allPartitions()].filter((p) => this.logs.logDirOf(p.topic, p.partition) === dir),
+      unfollow: (p) => this.fetchers.unfollow(p),
+      completeDelayed: (p) => {
+        this.fetchPurgatory.completeKey(p.key);
+        this.producePurgatory.completeKey(p.key);
+      },
+    });
     this.logs = new LogManager({
+      onLogDirFailure: (dir, cause) => this.logDirFailures.handleLogDirFailure(dir, cause, c.logDirs),
       logDirs: c.logDirs,
       fs: options.fs,
       time: options.time,
@@ -313,12 +329,23 @@ export class ReplicaManager {
   /**
    * The hosted partition, or the error a request for it gets (Kafka's getPartitionOrError): a
    * partition the metadata knows but another broker hosts -> NOT_LEADER_OR_FOLLOWER; one it does
-   * not know -> UNKNOWN_TOPIC_OR_PARTITION.
+   * not know -> UNKNOWN_TOPIC_OR_PARTITION; one whose log dir failed -> KAFKA_STORAGE_ERROR.
    */
   getPartitionOrError(topic: string, partition: number): Partition | number {
     const p = this.partitions.get(topic)?.[partition];
-    if (p) return p;
+    if (p) return p.log.isOffline ? ErrorCode.KAFKA_STORAGE_ERROR : p;
+    if (this.offlinePartitions.has(`${topic}-${partition}`)) return ErrorCode.KAFKA_STORAGE_ERROR;
     return this.image.partition(topic, partition) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  /** Partitions hosted offline without a log (offlinePartitions). */
+  get offlinePartitionCount(): number {
+    return this.offlinePartitions.size;
+  }
+
+  /** Whether this broker's replica of a partition is offline: its log dir failed (JBOD). */
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.getPartition(topic, partition)?.log.isOffline === true || this.offlinePartitions.has(`${topic}-${partition}`);
   }
 
   *allPartitions(): IterableIterator<Partition> {
@@ -331,6 +358,7 @@ export class ReplicaManager {
    * The first call (the whole image as a delta from empty) makes every hosted partition.
    */
   applyDelta(delta: MetadataDelta, image: MetadataImage): void {
+    const first = this.image === MetadataImage.EMPTY;
     this.image = image;
     this.replicationQuotas.applyDelta(delta, image);
     const topics = delta.topics;
@@ -338,7 +366,10 @@ export class ReplicaManager {
       for (const id of topics.deletedTopicIds) {
         const t = topics.image.getTopic(id);
         if (!t) continue;
-        for (const p of t.partitions.keys()) if (this.getPartition(t.name, p)) this.removePartition(t.name, p);
+        for (const p of t.partitions.keys()) {
+          this.offlinePartitions.delete(`${t.name}-${p}`);
+          if (this.getPartition(t.name, p)) this.removePartition(t.name, p);
+        }
         this.topicConfigs.delete(t.name);
       }
       for (const d of topics.changedTopics.values()) {
@@ -346,11 +377,17 @@ export class ReplicaManager {
           const p = this.getPartition(d.name, index);
           if (!reg.replicas.some(this.isLocalReplica)) {
             // reassigned away (Kafka's StopReplica with delete): stop fetching, delete the replica
+            this.offlinePartitions.delete(`${d.name}-${index}`);
             if (p) this.removePartition(d.name, index);
             continue;
           }
           if (p) this.applyPartition(p, reg);
-          else this.followLeader(this.makePartition(d.name, d.topicId, index, reg, image));
+          else if (!this.offlinePartitions.has(`${d.name}-${index}`)) {
+            // a partition created by this delta may get a new log; an older one's log must be found
+            const isNew = !first && !topics.image.getTopic(d.topicId)?.partitions.has(index);
+            const made = this.makePartitionIfLogOnline(d.name, d.topicId, index, reg, image, isNew);
+            if (made) this.followLeader(made);
+          }
         }
       }
     }
@@ -378,6 +415,15 @@ export class ReplicaManager {
   private reconfigure(changed: ReadonlySet<BrokerConfigName>): void {
     reconfigureLogs(this.logs, this.options.config, changed, this.options.log);
     for (const topic of this.topicConfigs.keys()) this.refreshTopicConfig(topic);
+  }
+
+  /** makePartition, unless its log may be in an offline dir (see logDirOfflineFor): then hosted offline. */
+  private makePartitionIfLogOnline(t: string, id: string, i: number, reg: PartitionRegistration, image: MetadataImage, isNew: boolean) {
+    const offline = logDirOfflineFor(this.logs, t, i, isNew);
+    if (!offline) return this.makePartition(t, id, i, reg, image);
+    this.offlinePartitions.add(`${t}-${i}`);
+    this.options.log.error(offline);
+    return undefined;
   }
 
   /** Hosts a partition: opens (or creates) its log and its Partition. */
@@ -432,6 +478,7 @@ export class ReplicaManager {
    * Partition.makeLeader); fetches waiting on it answer now (NOT_LEADER_OR_FOLLOWER on the old leader).
    */
   private applyPartition(p: Partition, reg: PartitionRegistration): void {
+    if (p.log.isOffline) return; // its log dir failed: not served until a restart (Kafka's HostedPartition.Offline)
     const leaderChanged = reg.leaderEpoch !== p.leaderEpoch || reg.leader !== p.leader;
     p.applyRegistration(reg);
     if (leaderChanged) {
@@ -563,7 +610,11 @@ export class ReplicaManager {
       return produceError(
         index,
         p,
-        p === ErrorCode.NOT_LEADER_OR_FOLLOWER ? `This server is not the leader for partition ${name}-${index}.` : NOT_HOSTED,
+        p === ErrorCode.NOT_LEADER_OR_FOLLOWER
+          ? `This server is not the leader for partition ${name}-${index}.`
+          : p === ErrorCode.KAFKA_STORAGE_ERROR
+            ? `The log dir of partition ${name}-${index} is offline.`
+            : NOT_HOSTED,
       );
     }
     try {
