@@ -268,6 +268,12 @@ export const BROKER_CONFIG_DEFS = {
     atLeast(0),
   ),
   'replica.fetch.min.bytes': def('int', 1, 'Bytes a follower fetch waits for (up to replica.fetch.wait.max.ms).', atLeast(0)),
+  'fetch.max.bytes': def(
+    'int',
+    57671680,
+    "Most record bytes one Fetch response carries (consumers' and followers'), whatever the request's max_bytes asks. Not an absolute maximum (KIP-74): the first batch of the first partition with records is returned whole even when larger.",
+    atLeast(1024),
+  ),
   'replica.fetch.max.bytes': def(
     'int',
     1048576,
