@@ -251,6 +251,13 @@ export class BrokerConfig {
     if (v['group.min.session.timeout.ms'] > v['group.max.session.timeout.ms']) {
       problems.push('group.min.session.timeout.ms must not exceed group.max.session.timeout.ms');
     }
+    // Kafka's check, for a value set (the default adapts: see queuedMaxRequestBytes)
+    if (
+      explicit.has('queued.max.request.bytes') &&
+      v['queued.max.request.bytes'] > 0 &&
+      v['queued.max.request.bytes'] < v['socket.request.max.bytes']
+    )
+      problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
     if (v['max.connections.per.ip'] === 0 && v['max.connections.per.ip.overrides'] === '')
       problems.push('max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.');
     const dirs = v['log.dirs'] ?? [v['log.dir']];

@@ -21,6 +21,10 @@
 //
 // SASL_PLAINTEXT and SASL_SSL listeners (plain TCP and TLS) authenticate in the processor
 // (sasl/sasl-gate.ts): their connections start as User:ANONYMOUS until a SASL login sets the principal.
+//
+// Memory: every connection of this server shares one RequestMemoryPool of queuedMaxRequestBytes
+// (queued.max.request.bytes, request-memory-pool.ts), as Kafka's SocketServer shares one MemoryPool
+// among its processors; each connection bounds the rest itself (connection.ts).
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
@@ -38,6 +42,7 @@ function usesTls(protocol: SecurityProtocol): boolean {
   return protocol === 'SSL' || protocol === 'SASL_SSL';
 }
 import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
+import { RequestMemoryPool } from './request-memory-pool.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -66,6 +71,8 @@ export interface SocketServerOptions {
   connectionQuotas?: ConnectionQuotaConfig;
   /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
   connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
+  /** queued.max.request.bytes: request bytes all connections may hold; <= 0 or absent = unbounded. */
+  queuedMaxRequestBytes?: number;
 }
 
 interface PendingSocket {
@@ -87,9 +94,12 @@ export class SocketServer {
   private readonly pending: PendingSocket[] = [];
   /** Connections over their ip's creation rate, closed when their throttle time is over. */
   private readonly throttled = new Set<net.Socket>();
+  /** The request bytes every connection of this server holds (queued.max.request.bytes). */
+  readonly requestMemory: RequestMemoryPool;
 
   constructor(private readonly opts: SocketServerOptions) {
     this.quotas = new ConnectionQuotas(opts.connectionQuotas);
+    this.requestMemory = new RequestMemoryPool(opts.queuedMaxRequestBytes ?? -1);
   }
 
   get connectionCount(): number {
@@ -260,6 +270,7 @@ export class SocketServer {
       this.opts.processor,
       this.opts.limits,
       this.opts.log,
+      this.requestMemory,
     );
     this.connections.add(conn);
     conn.whenClosed().then(() => {
