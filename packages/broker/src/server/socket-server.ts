@@ -25,6 +25,10 @@
 // Memory: every connection of this server shares one RequestMemoryPool of queuedMaxRequestBytes
 // (queued.max.request.bytes, request-memory-pool.ts), as Kafka's SocketServer shares one MemoryPool
 // among its processors; each connection bounds the rest itself (connection.ts).
+//
+// Out of file descriptors: node:net closes connections at accept without telling us; a
+// DescriptorWatch notices and logs it once per interval (descriptor-watch.ts). Accepting resumes
+// by itself when descriptors are free.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
@@ -43,6 +47,7 @@ function usesTls(protocol: SecurityProtocol): boolean {
 }
 import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
 import { RequestMemoryPool } from './request-memory-pool.ts';
+import { DescriptorWatch } from './descriptor-watch.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -96,10 +101,12 @@ export class SocketServer {
   private readonly throttled = new Set<net.Socket>();
   /** The request bytes every connection of this server holds (queued.max.request.bytes). */
   readonly requestMemory: RequestMemoryPool;
+  private readonly descriptors: DescriptorWatch;
 
   constructor(private readonly opts: SocketServerOptions) {
     this.quotas = new ConnectionQuotas(opts.connectionQuotas);
     this.requestMemory = new RequestMemoryPool(opts.queuedMaxRequestBytes ?? -1);
+    this.descriptors = new DescriptorWatch({ log: opts.log, connections: () => this.connections.size });
   }
 
   get connectionCount(): number {
@@ -114,6 +121,7 @@ export class SocketServer {
       await this.stop();
       throw err;
     }
+    this.descriptors.start();
     return bound;
   }
 
@@ -134,7 +142,11 @@ export class SocketServer {
       server.once('error', reject);
       server.listen({ host: spec.host || undefined, port: spec.port }, () => {
         server.off('error', reject);
-        server.on('error', (err) => this.opts.log.error('listener error', { listener: spec.name, error: err }));
+        server.on('error', (err: NodeJS.ErrnoException) => {
+          // (only when libuv could not close the connection itself: see descriptor-watch.ts)
+          if (err.code === 'EMFILE' || err.code === 'ENFILE') this.descriptors.check();
+          else this.opts.log.error('listener error', { listener: spec.name, error: err });
+        });
         const addr = server.address() as net.AddressInfo;
         resolve({ ...spec, boundPort: addr.port });
       });
@@ -286,6 +298,7 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      this.descriptors.stop();
       for (const r of this.reloaders) r.close();
       for (const p of this.pending.splice(0)) p.socket.destroy();
       for (const s of this.throttled) s.destroy();
