@@ -44,7 +44,7 @@ export interface BrokerNodeOptions {
  * Connection limits from the configuration and the broker options.
  *
  * Requests in flight per connection: a window of 5 by default (DEFAULT_MAX_IN_FLIGHT_REQUESTS),
- * in order, with a Fetch always handled alone (connection.ts). Kafka handles one request per
+ * answered in order, at most one of them a Fetch (connection.ts). Kafka handles one request per
  * connection at a time; Tributary keeps a small window because a producer's pipelined requests
  * that wait (acks=all for the followers, tributary.durability=fsync for the disk) then wait
  * together: measured on the 2-core machine (loaded by other work, interleaved runs, median of 10),
@@ -53,9 +53,11 @@ export interface BrokerNodeOptions {
  * did not move (235k, 218k, 229k). 5 is what producers keep in flight by default
  * (max.in.flight.requests.per.connection: Java, librdkafka's idempotent producer, ours). What a
  * connection holds stays bounded: 5 requests (each counted in queued.max.request.bytes) and their
- * small responses, or one Fetch and its response of at most fetch.max.bytes. Before, every
- * pipelined request was handled at once: 10 connections pipelining Fetches without reading
- * their responses grew the broker to 20 GB.
+ * responses, of which one Fetch response of at most fetch.max.bytes. A Fetch handled alone (nothing
+ * else in flight beside it) was tried and dropped: a ListOffsets sent behind a long poll then
+ * reads the log end after records the poll is waiting for (our client's seek to the end misses
+ * them). Before, every pipelined request was handled at once: 10 connections pipelining Fetches
+ * without reading their responses grew the broker to 20 GB.
  */
 export function connectionLimits(
   config: BrokerConfig,

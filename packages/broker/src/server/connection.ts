@@ -15,9 +15,11 @@
 //     channel is muted from a complete request until its response is sent); the broker's default
 //     here is a window of 5, which lets a producer's pipelined acks=all / fsync produces wait
 //     together (broker-node.ts, with the measurements);
-//   - no request to be handled alone (FrameProcessor.handledAlone: Fetch, whose response may hold
-//     fetch.max.bytes) is in flight or waiting for the requests ahead of it: a Fetch is dispatched
-//     only when nothing else is in flight, and nothing after it until its response is written;
+//   - no request waits for another of its kind: at most one Fetch (FrameProcessor.oneInFlight:
+//     its response may hold fetch.max.bytes) is in flight per connection; a second one, and
+//     everything behind it, waits until the first one's response is written. Other requests are
+//     handled alongside a Fetch, as before (a ListOffsets or a Produce behind a long poll is not
+//     held up by it; only its response waits its turn);
 //   - the socket's unsent output is under its high-water mark (no 'drain' pending: a client that
 //     does not read its responses stops being read);
 //   - the bytes held (requests being handled + responses waiting their turn) are under
@@ -27,8 +29,8 @@
 //   - no quota throttle mutes it (`info.throttle(ms)`, quota/, KIP-219: the responses already due
 //     are still written).
 // Reading resumes as these clear ('drain', a response written, memory released, the mute over).
-// So a connection holds at most maxInFlightRequests requests and their responses, or one Fetch and
-// its response, plus a socket read chunk, whatever the client sends or fails to read.
+// So a connection holds at most maxInFlightRequests requests and their responses, of which one
+// Fetch response at most, plus a socket read chunk, whatever the client sends or fails to read.
 //
 // Writes: responses completed during one event-loop turn are written together between cork() and
 // uncork() (one writev), which matters for small pipelined requests.
@@ -123,10 +125,11 @@ export interface FrameProcessor {
    */
   recyclable?(frame: Buffer): boolean;
   /**
-   * True for a request whose response may be large (Fetch): it is dispatched only when nothing else
-   * is in flight on its connection, and nothing after it until its response is written. Absent = never.
+   * True for a request whose response may be large (Fetch): at most one of them is in flight on a
+   * connection; a second one, and everything behind it, waits until the first one's response is
+   * written. Absent = never.
    */
-  handledAlone?(frame: Buffer): boolean;
+  oneInFlight?(frame: Buffer): boolean;
 }
 
 export interface ConnectionLimits {
@@ -140,8 +143,8 @@ export interface ConnectionLimits {
 
 interface Slot {
   requestBytes: number;
-  /** Handled alone (FrameProcessor.handledAlone): nothing is dispatched while it is in flight. */
-  alone: boolean;
+  /** FrameProcessor.oneInFlight: no other such request is dispatched while it is in flight. */
+  single: boolean;
   /** Bytes of the broker-wide request memory pool held until the request is answered. */
   reserved: number;
   /** The request frame while it may go back to the buffer pool when answered. */
@@ -153,8 +156,10 @@ interface Slot {
 export class Connection {
   private readonly receiver: RequestReceiver;
   private readonly slots: Slot[] = [];
-  /** A request to be handled alone, received while others were in flight: it waits for them. */
-  private waitingAlone: ReceivedRequest | null = null;
+  /** Requests in flight of which one at a time (FrameProcessor.oneInFlight): 0 or 1. */
+  private singlesInFlight = 0;
+  /** Such a request received while another was in flight: it (and all behind it) waits for it. */
+  private waitingSingle: ReceivedRequest | null = null;
   /** Bytes of requests being handled plus responses waiting for their turn. */
   private heldBytes = 0;
   /** The socket is paused (by us). */
@@ -259,7 +264,7 @@ export class Connection {
       !this.draining &&
       this.muteTimer === null &&
       this.slots.length < this.limits.maxInFlightRequests &&
-      !(this.slots.length > 0 && (this.waitingAlone !== null || this.slots[this.slots.length - 1]!.alone)) &&
+      (this.waitingSingle === null || this.singlesInFlight === 0) &&
       !this.socket.writableNeedDrain &&
       this.heldBytes <= this.limits.maxInFlightBytes
     );
@@ -268,8 +273,8 @@ export class Connection {
   /** Dispatches received requests while allowed, then reads on or not accordingly. */
   private pump(): void {
     while (this.mayDispatch()) {
-      let received = this.waitingAlone;
-      this.waitingAlone = null;
+      let received = this.waitingSingle;
+      this.waitingSingle = null;
       if (received === null) {
         try {
           received = this.receiver.next();
@@ -279,8 +284,8 @@ export class Connection {
           return;
         }
         if (received === null) break;
-        if (this.slots.length > 0 && this.processor.handledAlone?.(received.frame) === true) {
-          this.waitingAlone = received; // once the requests ahead of it are answered and written
+        if (this.singlesInFlight > 0 && this.processor.oneInFlight?.(received.frame) === true) {
+          this.waitingSingle = received; // once the one in flight is answered and written
           continue;
         }
       }
@@ -325,8 +330,9 @@ export class Connection {
 
   private dispatch({ frame, reserved }: ReceivedRequest): void {
     const pooled = dataBufferPool.owns(frame) && this.processor.recyclable?.(frame) === true;
-    const alone = this.processor.handledAlone?.(frame) === true;
-    const slot: Slot = { requestBytes: frame.length, alone, reserved, frame: pooled ? frame : null, done: false, response: null };
+    const single = this.processor.oneInFlight?.(frame) === true;
+    if (single) this.singlesInFlight++;
+    const slot: Slot = { requestBytes: frame.length, single, reserved, frame: pooled ? frame : null, done: false, response: null };
     this.slots.push(slot);
     this.heldBytes += frame.length;
     let result: ResponseFrame | Promise<ResponseFrame>;
@@ -374,8 +380,9 @@ export class Connection {
     const dropped = this.slots.splice(0);
     this.heldBytes = 0;
     for (const slot of dropped) this.releaseReservation(slot);
-    const waiting = this.waitingAlone;
-    this.waitingAlone = null;
+    this.singlesInFlight = 0;
+    const waiting = this.waitingSingle;
+    this.waitingSingle = null;
     if (waiting && waiting.reserved > 0) this.receiver.release(waiting.reserved);
   }
 
@@ -398,6 +405,7 @@ export class Connection {
       let closeAfter: string | null = null;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
+        if (slot.single) this.singlesInFlight--;
         if (slot.response === CLOSE_CONNECTION) {
           closeAfter = 'closed by the handler (failed acks=0 Produce)';
           break;

@@ -67,8 +67,8 @@ export class RequestDispatcher implements FrameProcessor {
     return frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Produce;
   }
 
-  /** A Fetch response may hold fetch.max.bytes of records: one at a time per connection (connection.ts). */
-  handledAlone(frame: Buffer): boolean {
+  /** A Fetch response may hold fetch.max.bytes of records: one in flight per connection (connection.ts). */
+  oneInFlight(frame: Buffer): boolean {
     return frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Fetch;
   }
 

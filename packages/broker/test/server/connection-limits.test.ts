@@ -1,8 +1,9 @@
-// Connection limits on an in-memory duplex pair: one request in flight at a time (the broker's
-// default), the broker-wide request memory pool (queued.max.request.bytes: a partial frame
-// reserves its size at its prefix, a connection without memory is not read until memory is
-// released, waiters in order), and the request-read timeout (tributary.request.read.timeout.ms)
-// that closes a connection whose request stays half-sent, counted only while the broker reads it.
+// Connection limits on an in-memory duplex pair: the window of requests in flight (one at a time
+// here), at most one Fetch in flight, the broker-wide request memory pool
+// (queued.max.request.bytes: a partial frame reserves its size at its prefix, a connection without
+// memory is not read until memory is released, waiters in order), and the request-read timeout
+// (tributary.request.read.timeout.ms) that closes a connection whose request stays half-sent,
+// counted only while the broker reads it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -119,6 +120,29 @@ describe('Connection: one request in flight', () => {
     await tick();
     answer(3);
     assert.deepEqual((await client.frames(2)).map(tagOf), [2, 3]);
+    client.end();
+    await conn.whenClosed();
+  });
+});
+
+describe('Connection: at most one Fetch in flight (FrameProcessor.oneInFlight)', () => {
+  it('handles other requests beside a Fetch; a second Fetch and what follows it wait for the first to be written', async () => {
+    const d = deferring();
+    const p: FrameProcessor = { ...d.p, oneInFlight: (frame) => frame.readInt32BE(0) >= 100 }; // tags >= 100 play Fetch
+    const { conn, client } = open(p, { maxInFlightRequests: 5 });
+    client.send(Buffer.concat([request(100), request(1), request(101), request(2)]));
+    await tick();
+    assert.deepEqual(d.seen, [100, 1], 'request 1 beside the first Fetch; the second Fetch and request 2 wait');
+    d.answer(1);
+    await tick();
+    assert.deepEqual(d.seen, [100, 1]);
+    d.answer(100);
+    assert.deepEqual((await client.frames(2)).map(tagOf), [100, 1]);
+    await tick();
+    assert.deepEqual(d.seen, [100, 1, 101, 2]);
+    d.answer(2);
+    d.answer(101);
+    assert.deepEqual((await client.frames(2)).map(tagOf), [101, 2]);
     client.end();
     await conn.whenClosed();
   });

@@ -44,8 +44,8 @@ export class SaslGate implements FrameProcessor {
     return this.next.recyclable?.(frame) ?? false;
   }
 
-  handledAlone(frame: Buffer): boolean {
-    return this.next.handledAlone?.(frame) ?? false;
+  oneInFlight(frame: Buffer): boolean {
+    return this.next.oneInFlight?.(frame) ?? false;
   }
 
   process(frame: Buffer, conn: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame> {
