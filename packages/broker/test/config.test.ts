@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig, ConfigError, envNameToConfigName } from '../src/config/broker-config.ts';
 import { parseProperties } from '../src/config/properties.ts';
+import { queuedMaxRequestBytes } from '../src/broker-node.ts';
+import { getHeapStatistics } from 'node:v8';
 
 function withFile(text: string, fn: (path: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
@@ -78,6 +80,33 @@ describe('BrokerConfig', () => {
     assert.equal(c.get('tributary.durability'), 'page-cache');
     assert.equal(c.fsyncBeforeAck, false);
     assert.equal(c.isSet('num.partitions'), false);
+  });
+
+  it('network and fetch bounds: fetch.max.bytes, queued.max.request.bytes, tributary.request.read.timeout.ms', () => {
+    const c = BrokerConfig.load();
+    assert.equal(c.get('fetch.max.bytes'), 57671680);
+    assert.equal(c.get('tributary.request.read.timeout.ms'), 30000);
+    // not set: a quarter of the V8 heap limit in whole MiB, at least socket.request.max.bytes
+    const quarter = Math.floor(getHeapStatistics().heap_size_limit / 4 / 1048576) * 1048576;
+    assert.equal(c.get('queued.max.request.bytes'), Math.max(104857600, quarter));
+    assert.equal(queuedMaxRequestBytes(c), Math.max(104857600, quarter));
+    const load = (...overrides: string[]) => BrokerConfig.load({ overrides });
+    assert.equal(queuedMaxRequestBytes(load('queued.max.request.bytes=-1')), -1); // Kafka's default: unbounded
+    assert.equal(queuedMaxRequestBytes(load('queued.max.request.bytes=0')), -1);
+    assert.equal(queuedMaxRequestBytes(load('queued.max.request.bytes=209715200')), 209715200);
+    // the default follows a larger socket.request.max.bytes
+    assert.equal(queuedMaxRequestBytes(load('socket.request.max.bytes=2000000000')), Math.max(2000000000, quarter));
+    assert.deepEqual(
+      problems(() => load('queued.max.request.bytes=1000')),
+      ['queued.max.request.bytes must be larger or equal to socket.request.max.bytes'],
+    );
+    assert.deepEqual(
+      problems(() => load('fetch.max.bytes=1000', 'tributary.request.read.timeout.ms=-1')),
+      [
+        'fetch.max.bytes=1000: must be at least 1024 (from --override)',
+        'tributary.request.read.timeout.ms=-1: must be at least 0 (from --override)',
+      ],
+    );
   });
 
   it('reads a server.properties file, then env, then --override, then settings', () => {

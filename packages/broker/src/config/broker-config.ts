@@ -239,6 +239,13 @@ export class BrokerConfig {
     }
     const v = values as BrokerConfigValues;
     problems.push(...crossCheckProblems(v));
+    // Kafka's check, for a value set (the default adapts: see queuedMaxRequestBytes)
+    if (
+      explicit.has('queued.max.request.bytes') &&
+      v['queued.max.request.bytes'] > 0 &&
+      v['queued.max.request.bytes'] < v['socket.request.max.bytes']
+    )
+      problems.push('queued.max.request.bytes must be larger or equal to socket.request.max.bytes');
     const { layout, problems: layoutProblems } = deriveNodeLayout(v, (name) => explicit.has(name as BrokerConfigName), rejected);
     problems.push(...layoutProblems);
     if (clusterId !== null && /\s/.test(clusterId)) problems.push(`CLUSTER_ID "${clusterId}" must not contain whitespace`);

@@ -5,6 +5,7 @@
 // e.g. log.retention.ms -> log.retention.minutes -> log.retention.hours).
 // Longs are JS numbers: values above 2^53-1 (Kafka's Long.MAX_VALUE "never") become
 // Number.MAX_SAFE_INTEGER.
+import { getHeapStatistics } from 'node:v8';
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
@@ -25,6 +26,17 @@ const roles = (v: string[]) => {
 };
 const voterList = validatorOf(parseQuorumVoters);
 const bootstrapList = validatorOf(parseBootstrapServers);
+
+/**
+ * queued.max.request.bytes when not set: a quarter of the V8 heap limit (which Node sizes from the
+ * machine's memory unless --max-old-space-size says otherwise), in whole MiB, at least the default
+ * socket.request.max.bytes (100 MiB). Request buffers live outside the V8 heap; the heap limit is
+ * taken as the process's memory budget.
+ */
+export const DEFAULT_QUEUED_MAX_REQUEST_BYTES = Math.max(
+  104857600,
+  Math.floor(getHeapStatistics().heap_size_limit / 4 / 1048576) * 1048576,
+);
 
 /** Kafka's rack-aware ReplicaSelector, the one replica.selector.class Tributary knows. */
 export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
@@ -270,6 +282,12 @@ export const BROKER_CONFIG_DEFS = {
     atLeast(0),
   ),
   'replica.fetch.min.bytes': def('int', 1, 'Bytes a follower fetch waits for (up to replica.fetch.wait.max.ms).', atLeast(0)),
+  'fetch.max.bytes': def(
+    'int',
+    57671680,
+    "Most record bytes one Fetch response carries (consumers' and followers'), whatever the request's max_bytes asks. Not an absolute maximum (KIP-74): the first batch of the first partition with records is returned whole even when larger.",
+    atLeast(1024),
+  ),
   'replica.fetch.max.bytes': def(
     'int',
     1048576,
@@ -309,6 +327,17 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'socket.request.max.bytes': def('int', 104857600, 'Largest request frame accepted; larger ones close the connection.', atLeast(1)),
   'connections.max.idle.ms': def('long', 600000, 'Close connections idle for this long; 0 or less disables.'),
+  'queued.max.request.bytes': def(
+    'long',
+    DEFAULT_QUEUED_MAX_REQUEST_BYTES,
+    "Request bytes all connections of a listener's server may hold in memory, partly received or being handled; a connection whose request does not fit stops being read until memory is released (and is closed if that takes longer than tributary.request.read.timeout.ms). At least socket.request.max.bytes when set. Kafka's default is -1 (unbounded; still accepted, as is 0); Tributary's is a quarter of the V8 heap limit (node --max-old-space-size; Node sizes it from the machine's memory), at least socket.request.max.bytes.",
+  ),
+  'tributary.request.read.timeout.ms': def(
+    'long',
+    30000,
+    'Not in Kafka, which has no such limit: a connection whose request has started to arrive (its first bytes, or its size prefix) and is not complete this long later is closed, so half-sent frames and stalled senders give their memory back. Counted while the broker reads the connection or waits for request memory, not while it holds reading back itself. 30 s: clients give up on a request after request.timeout.ms (30 s by default) anyway. 0 disables.',
+    atLeast(0),
+  ),
   'max.connections': def('int', 2147483647, 'Most connections the broker keeps open; at the limit new ones wait for a slot.', atLeast(0)),
   'max.connections.per.ip': def('int', 2147483647, 'Most connections from one IP address; more are closed at once.', atLeast(0)),
   'max.connections.per.ip.overrides': def(

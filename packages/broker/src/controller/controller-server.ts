@@ -15,7 +15,7 @@
 // `producerIds` and `groupCoordinator` throw if a handler reaches for them.
 import type { Time } from '@tributary/storage';
 import { systemTime } from '@tributary/storage';
-import { connectionLimits } from '../broker-node.ts';
+import { connectionLimits, queuedMaxRequestBytes } from '../broker-node.ts';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import { Log4jController } from '../log4j-controller.ts';
 import type { Logger } from '../logger.ts';
@@ -79,6 +79,7 @@ export class ControllerServer {
       }),
       log: options.log,
       config: options.config,
+      queuedMaxRequestBytes: queuedMaxRequestBytes(options.config),
     });
   }
 

@@ -1,10 +1,14 @@
 // Fetch (API key 1): versions 4-12 served; 0-3 answered UNSUPPORTED_VERSION per partition.
 //
 // Delegates to ReplicaManager.fetchMessages (replica/replica-manager.ts):
+//   - the response's budget is min(MaxBytes, the broker's fetch.max.bytes (55 MiB), a consumer's
+//     quota window), as Kafka's KafkaApis; MinBytes no more than that. A client cannot make the
+//     broker read or hold more for one request (a 2 GiB MaxBytes gets fetch.max.bytes);
 //   - partitions are read in request order below the high watermark, whole batches as stored (no
-//     decoding), each within min(partitionMaxBytes, what is left of maxBytes); KIP-74: the first
-//     batch of the first non-empty partition is returned even when larger than both limits,
-//     later partitions only return batches that fit;
+//     decoding), each within min(partitionMaxBytes, what is left of the budget), one read of at
+//     most that many bytes from one segment (never a whole segment); KIP-74: the first batch of
+//     the first non-empty partition is returned even when larger than both limits, later
+//     partitions only return batches that fit;
 //   - fewer than minBytes readable, no partition error and maxWaitMs > 0: the request waits in
 //     the fetch purgatory (replica/purgatory/delayed-fetch.ts) until appends commit minBytes,
 //     maxWaitMs passes, the connection closes or the broker stops, a watched topic is deleted or a
@@ -124,10 +128,12 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
     const finish = (responses: FetchMessagesResponse) => (quota ? throttled(ctx, responses) : answer(responses));
     const fetch = (topics: FetchRequest['topics']) => {
       let req = topics === request.topics ? request : { ...request, topics };
-      if (quota) {
-        const cap = ctx.services.quotas.fetch.maxValueInQuotaWindow(ctx.connection.principal.name, ctx.header.clientId ?? '');
-        if (cap < req.maxBytes) req = { ...req, maxBytes: cap, minBytes: Math.min(req.minBytes, cap) };
-      }
+      // Kafka's KafkaApis: min(max_bytes, fetch.max.bytes, the consumer's quota window), and
+      // min_bytes no more than that
+      let cap = ctx.services.config.get('fetch.max.bytes');
+      if (quota)
+        cap = Math.min(cap, ctx.services.quotas.fetch.maxValueInQuotaWindow(ctx.connection.principal.name, ctx.header.clientId ?? ''));
+      if (cap < req.maxBytes) req = { ...req, maxBytes: cap, minBytes: Math.min(req.minBytes, cap) };
       return ctx.services.replicas.fetchMessages(req, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
     };
     const allowed = request.topics.filter((t) => readable(t.topic));

@@ -1,12 +1,36 @@
 // Connection: one client connection over a byte stream (a net.Socket from the SocketServer, or any
-// Duplex: tests use an in-memory pair; SSL listeners hand it their TLS socket). Splits the byte stream into frames, hands each to the
-// FrameProcessor, and writes responses strictly in request order even when the processor finishes
-// them out of order (a long-polling Fetch ahead of a quick Metadata). A null response means "no
-// response" (acks=0 Produce); its slot is dropped in order. CLOSE_CONNECTION means "no response,
-// and close": the responses ahead of it are written, then the socket is ended and later requests
-// are dropped (Kafka's CloseConnectionResponse, used for a failed acks=0 Produce).
-// CloseAfterResponse is a last response: written after the ones ahead of it, then the connection
-// closes the same way (a failed SASL authentication, server/sasl/).
+// Duplex: tests use an in-memory pair; SSL listeners hand it their TLS socket). Splits the byte
+// stream into frames (request-receiver.ts), hands each to the FrameProcessor, and writes responses
+// strictly in request order even when the processor finishes them out of order (a long-polling
+// Fetch ahead of a quick Metadata). A null response means "no response" (acks=0 Produce); its slot
+// is dropped in order. CLOSE_CONNECTION means "no response, and close": the responses ahead of it
+// are written, then the socket is ended and later requests are dropped (Kafka's
+// CloseConnectionResponse, used for a failed acks=0 Produce). CloseAfterResponse is a last
+// response: written after the ones ahead of it, then the connection closes the same way (a failed
+// SASL authentication, server/sasl/).
+//
+// Memory bound (Kafka's channel muting): the socket is read only while
+//   - fewer than `maxInFlightRequests` requests are in flight (dispatched, response not yet handed
+//     to the socket), handled concurrently and answered in order. Kafka handles one at a time (the
+//     channel is muted from a complete request until its response is sent); the broker's default
+//     here is a window of 5, which lets a producer's pipelined acks=all / fsync produces wait
+//     together (broker-node.ts, with the measurements);
+//   - no request waits for another of its kind: at most one Fetch (FrameProcessor.oneInFlight:
+//     its response may hold fetch.max.bytes) is in flight per connection; a second one, and
+//     everything behind it, waits until the first one's response is written. Other requests are
+//     handled alongside a Fetch, as before (a ListOffsets or a Produce behind a long poll is not
+//     held up by it; only its response waits its turn);
+//   - the socket's unsent output is under its high-water mark (no 'drain' pending: a client that
+//     does not read its responses stops being read);
+//   - the bytes held (requests being handled + responses waiting their turn) are under
+//     `maxInFlightBytes`;
+//   - the broker-wide queued.max.request.bytes pool has memory for the request being received
+//     (request-memory-pool.ts);
+//   - no quota throttle mutes it (`info.throttle(ms)`, quota/, KIP-219: the responses already due
+//     are still written).
+// Reading resumes as these clear ('drain', a response written, memory released, the mute over).
+// So a connection holds at most maxInFlightRequests requests and their responses, of which one
+// Fetch response at most, plus a socket read chunk, whatever the client sends or fails to read.
 //
 // Writes: responses completed during one event-loop turn are written together between cork() and
 // uncork() (one writev), which matters for small pipelined requests.
@@ -15,17 +39,14 @@
 // the pool once answered when the processor says nothing keeps it (`recyclable`: Produce); pooled
 // buffers in a response (fetched records) go back once the socket write of the batch completed.
 //
-// Memory bound: reading pauses while `maxInFlightRequests` requests are unanswered or while the
-// bytes held (requests being handled + responses waiting their turn + the socket's unsent
-// output) exceed `maxInFlightBytes`; it resumes when they drain. A frame over socket.request.max.bytes,
-// a negative size, or a processor error closes this connection only.
-//
-// Throttling: `info.throttle(ms)` (a client over its quota, quota/) stops reading for ms, on top of
-// the memory bound above; the responses already due are still written.
-//
-// Idle: the socket is closed after `idleMs` without reads or writes while nothing is in flight
-// (connections.max.idle.ms). This uses the socket's own inactivity timer (net.Socket.setTimeout),
-// so a Duplex that is not a net.Socket has no idle timeout.
+// Timeouts (each 0 = none): `idleMs`, connections.max.idle.ms: the socket is closed after that long
+// without reads or writes while nothing is in flight (the socket's own inactivity timer,
+// net.Socket.setTimeout, so a Duplex that is not a net.Socket has none). `requestReadTimeoutMs`,
+// tributary.request.read.timeout.ms (Kafka has none): a request whose first bytes arrived is
+// closed if it is not complete that long later, counted while the connection reads or waits for
+// request memory (not while the broker itself holds reading back): half-sent frames and stalled
+// senders give their memory back. A frame over socket.request.max.bytes, a negative size, or a
+// processor error closes this connection only.
 //
 // The peer's address and the listener come in `info` (a Duplex has no remote address).
 import { Socket } from 'node:net';
@@ -34,7 +55,9 @@ import { dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
 import type { KafkaPrincipal } from './authorizer.ts';
-import { FrameError, FrameReader } from './frame-reader.ts';
+import { FrameError } from './frame-reader.ts';
+import { RequestReceiver, type ReceivedRequest } from './request-receiver.ts';
+import { UNBOUNDED_REQUEST_MEMORY, type RequestMemoryPool } from './request-memory-pool.ts';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -77,6 +100,9 @@ export class CloseAfterResponse {
  *  fetched records under 4 KiB are copied into the frame). */
 const POOLED_MIN = 4096;
 
+/** Node treats timers over 2^31-1 ms as 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function frameBytes(r: ResponseFrame): number {
   if (r === null || r === CLOSE_CONNECTION) return 0;
   if (r instanceof CloseAfterResponse) return r.frame.length;
@@ -98,6 +124,12 @@ export interface FrameProcessor {
    * frame buffer can be reused (Produce: the records were written to the log). Absent = never.
    */
   recyclable?(frame: Buffer): boolean;
+  /**
+   * True for a request whose response may be large (Fetch): at most one of them is in flight on a
+   * connection; a second one, and everything behind it, waits until the first one's response is
+   * written. Absent = never.
+   */
+  oneInFlight?(frame: Buffer): boolean;
 }
 
 export interface ConnectionLimits {
@@ -105,10 +137,16 @@ export interface ConnectionLimits {
   idleMs: number;
   maxInFlightRequests: number;
   maxInFlightBytes: number;
+  /** tributary.request.read.timeout.ms: a request must arrive whole within this long of its first bytes; 0 = no limit. */
+  requestReadTimeoutMs?: number;
 }
 
 interface Slot {
   requestBytes: number;
+  /** FrameProcessor.oneInFlight: no other such request is dispatched while it is in flight. */
+  single: boolean;
+  /** Bytes of the broker-wide request memory pool held until the request is answered. */
+  reserved: number;
   /** The request frame while it may go back to the buffer pool when answered. */
   frame: Buffer | null;
   done: boolean;
@@ -116,14 +154,21 @@ interface Slot {
 }
 
 export class Connection {
-  private readonly reader: FrameReader;
+  private readonly receiver: RequestReceiver;
   private readonly slots: Slot[] = [];
+  /** Requests in flight of which one at a time (FrameProcessor.oneInFlight): 0 or 1. */
+  private singlesInFlight = 0;
+  /** Such a request received while another was in flight: it (and all behind it) waits for it. */
+  private waitingSingle: ReceivedRequest | null = null;
   /** Bytes of requests being handled plus responses waiting for their turn. */
   private heldBytes = 0;
+  /** The socket is paused (by us). */
   private paused = false;
   /** Set while a quota throttle mutes reading (Kafka's channel mute, KIP-219). */
   private muteTimer: NodeJS.Timeout | null = null;
   private mutedUntil = 0;
+  /** Armed while a request is partly received (tributary.request.read.timeout.ms). */
+  private readTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   /** No new requests are dispatched (the broker is stopping). */
   private draining = false;
@@ -141,18 +186,19 @@ export class Connection {
     private readonly processor: FrameProcessor,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    memoryPool: RequestMemoryPool = UNBOUNDED_REQUEST_MEMORY,
   ) {
-    this.reader = new FrameReader(limits.maxFrameBytes);
+    this.receiver = new RequestReceiver(limits.maxFrameBytes, memoryPool, () => this.pump());
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     info.throttle = (ms) => this.throttle(ms);
     if (socket instanceof Socket) {
       socket.setNoDelay(true);
       // Node treats timers over 2^31-1 ms as 1 ms: larger values (Long.MAX_VALUE) mean "never".
-      if (limits.idleMs > 0 && limits.idleMs <= 2 ** 31 - 1) socket.setTimeout(limits.idleMs);
+      if (limits.idleMs > 0 && limits.idleMs <= MAX_TIMER_MS) socket.setTimeout(limits.idleMs);
     }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onInputEnded());
-    socket.on('drain', () => this.maybeResume());
+    socket.on('drain', () => this.pump());
     socket.on('timeout', () => this.onIdle());
     socket.on('error', (err) => this.close(`socket error: ${err.message}`));
     socket.on('close', () => this.close());
@@ -178,7 +224,7 @@ export class Connection {
   drain(): Promise<void> {
     if (!this.closed && !this.draining) {
       this.draining = true;
-      this.socket.pause();
+      this.updateReading();
       this.abort.abort();
       this.maybeEnd();
     }
@@ -192,9 +238,10 @@ export class Connection {
     if (reason)
       this.log.debug('closing connection', { id: this.info.id, remote: `${this.info.remoteAddress}:${this.info.remotePort}`, reason });
     this.abort.abort();
-    this.slots.length = 0;
-    this.heldBytes = 0;
+    this.dropSlots();
+    this.receiver.releaseAll();
     if (this.muteTimer) clearTimeout(this.muteTimer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     this.socket.destroy();
     this.resolveClosed();
   }
@@ -206,30 +253,86 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining) return;
-    this.reader.push(chunk);
+    this.receiver.push(chunk);
     this.pump();
   }
 
-  /** Dispatches buffered frames until none is complete, or the in-flight limits are reached. */
+  /** Whether another request may be dispatched now (see the memory bound in the header). */
+  private mayDispatch(): boolean {
+    return (
+      !this.closed &&
+      !this.draining &&
+      this.muteTimer === null &&
+      this.slots.length < this.limits.maxInFlightRequests &&
+      (this.waitingSingle === null || this.singlesInFlight === 0) &&
+      !this.socket.writableNeedDrain &&
+      this.heldBytes <= this.limits.maxInFlightBytes
+    );
+  }
+
+  /** Dispatches received requests while allowed, then reads on or not accordingly. */
   private pump(): void {
-    while (!this.closed && !this.draining && !this.paused && this.muteTimer === null) {
-      let frame: Buffer | null;
-      try {
-        frame = this.reader.next();
-      } catch (err) {
-        if (err instanceof FrameError) this.log.warn('closing connection: bad frame', { id: this.info.id, error: err.message });
-        this.close((err as Error).message);
-        return;
+    while (this.mayDispatch()) {
+      let received = this.waitingSingle;
+      this.waitingSingle = null;
+      if (received === null) {
+        try {
+          received = this.receiver.next();
+        } catch (err) {
+          if (err instanceof FrameError) this.log.warn('closing connection: bad frame', { id: this.info.id, error: err.message });
+          this.close((err as Error).message);
+          return;
+        }
+        if (received === null) break;
+        if (this.singlesInFlight > 0 && this.processor.oneInFlight?.(received.frame) === true) {
+          this.waitingSingle = received; // once the one in flight is answered and written
+          continue;
+        }
       }
-      if (frame === null) return;
-      this.dispatch(frame);
-      if (this.overLimits()) this.pauseReading();
+      this.dispatch(received);
+    }
+    this.updateReading();
+    this.maybeEnd();
+  }
+
+  /** Pauses or resumes the socket, and arms or disarms the request-read timeout. */
+  private updateReading(): void {
+    if (this.closed) return;
+    const read = this.mayDispatch() && !this.receiver.awaitingMemory;
+    if (read && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    } else if (!read && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    const timing = (read || this.receiver.awaitingMemory) && !this.inputEnded && this.receiver.hasPartialRequest;
+    const ms = this.limits.requestReadTimeoutMs ?? 0;
+    if (timing && this.readTimer === null && ms > 0 && ms <= MAX_TIMER_MS) {
+      this.readTimer = setTimeout(() => this.onReadTimeout(), ms);
+    } else if (!timing && this.readTimer !== null) {
+      clearTimeout(this.readTimer);
+      this.readTimer = null;
     }
   }
 
-  private dispatch(frame: Buffer): void {
+  private onReadTimeout(): void {
+    this.readTimer = null;
+    const waiting = this.receiver.awaitingMemory;
+    this.log.info('closing connection: request not received in time (tributary.request.read.timeout.ms)', {
+      id: this.info.id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      timeoutMs: this.limits.requestReadTimeoutMs,
+      ...(waiting ? { waitingFor: 'request memory (queued.max.request.bytes)' } : {}),
+    });
+    this.close('request read timeout');
+  }
+
+  private dispatch({ frame, reserved }: ReceivedRequest): void {
     const pooled = dataBufferPool.owns(frame) && this.processor.recyclable?.(frame) === true;
-    const slot: Slot = { requestBytes: frame.length, frame: pooled ? frame : null, done: false, response: null };
+    const single = this.processor.oneInFlight?.(frame) === true;
+    if (single) this.singlesInFlight++;
+    const slot: Slot = { requestBytes: frame.length, single, reserved, frame: pooled ? frame : null, done: false, response: null };
     this.slots.push(slot);
     this.heldBytes += frame.length;
     let result: ResponseFrame | Promise<ResponseFrame>;
@@ -262,6 +365,25 @@ export class Connection {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
     }
+    // last: giving memory back may wake connections waiting for it (this one too)
+    this.releaseReservation(slot);
+  }
+
+  private releaseReservation(slot: Slot): void {
+    const n = slot.reserved;
+    slot.reserved = 0;
+    if (n > 0) this.receiver.release(n);
+  }
+
+  /** Forgets every request in flight, giving their memory back. */
+  private dropSlots(): void {
+    const dropped = this.slots.splice(0);
+    this.heldBytes = 0;
+    for (const slot of dropped) this.releaseReservation(slot);
+    this.singlesInFlight = 0;
+    const waiting = this.waitingSingle;
+    this.waitingSingle = null;
+    if (waiting && waiting.reserved > 0) this.receiver.release(waiting.reserved);
   }
 
   private fail(err: unknown): void {
@@ -283,6 +405,7 @@ export class Connection {
       let closeAfter: string | null = null;
       while (this.slots.length && this.slots[0]!.done) {
         const slot = this.slots.shift()!;
+        if (slot.single) this.singlesInFlight--;
         if (slot.response === CLOSE_CONNECTION) {
           closeAfter = 'closed by the handler (failed acks=0 Produce)';
           break;
@@ -302,18 +425,17 @@ export class Connection {
           }
         }
       }
-      // The last write's callback re-checks the limits once the batch reached the kernel ('drain'
-      // alone is not emitted when a write stayed under the stream's high-water mark), and gives
-      // pooled buffers (fetched records) back: writes complete in order, so all of them are out.
+      // The last write's callback gives pooled buffers (fetched records) back: writes complete in
+      // order, so all of them are out. Reading resumes on 'drain' when the writes went over the
+      // socket's high-water mark, else right below.
       if (last) {
         if (pooled) {
           const done = pooled;
           this.socket.write(last, () => {
             for (const b of done) dataBufferPool.release(b);
-            this.maybeResume();
           });
         } else {
-          this.socket.write(last, this.onWritten);
+          this.socket.write(last);
         }
       }
       this.socket.uncork();
@@ -322,52 +444,27 @@ export class Connection {
         return;
       }
     }
-    this.maybeResume();
-    this.maybeEnd();
+    this.pump();
   }
 
   /** Ends the socket once what was written is out; later requests are dropped unanswered. */
   private endAfterWrites(reason: string): void {
     this.draining = true;
     this.ending = true;
-    this.socket.pause();
+    this.updateReading();
     this.abort.abort();
-    this.slots.length = 0;
-    this.heldBytes = 0;
+    this.dropSlots();
     this.socket.end(() => this.close(reason));
   }
 
-  private readonly onWritten = (): void => this.maybeResume();
-
   private maybeEnd(): void {
-    // (When not paused, pump() has dispatched every complete frame; a partial one is dropped.)
-    const done = this.draining || (this.inputEnded && !this.paused && this.muteTimer === null);
+    // (When reading, pump() has dispatched every complete frame; a partial one is dropped.)
+    const done = this.draining || (this.inputEnded && !this.paused);
     if (done && !this.ending && !this.closed && this.slots.length === 0) {
       this.ending = true;
       // Once our output is handed to the kernel, close without waiting for the peer's FIN.
       this.socket.end(() => this.close());
     }
-  }
-
-  private overLimits(): boolean {
-    return (
-      this.slots.length >= this.limits.maxInFlightRequests || this.heldBytes + this.socket.writableLength > this.limits.maxInFlightBytes
-    );
-  }
-
-  private pauseReading(): void {
-    if (this.paused) return;
-    this.paused = true;
-    this.socket.pause();
-  }
-
-  private maybeResume(): void {
-    if (!this.paused || this.closed || this.draining || this.overLimits()) return;
-    this.paused = false;
-    if (this.muteTimer !== null) return;
-    this.socket.resume();
-    this.pump();
-    this.maybeEnd();
   }
 
   /** Stops reading for `ms` (extends a shorter mute in progress). */
@@ -379,16 +476,13 @@ export class Connection {
       clearTimeout(this.muteTimer);
     }
     this.mutedUntil = until;
-    this.socket.pause();
     this.muteTimer = setTimeout(() => this.unmute(), ms);
+    this.updateReading();
   }
 
   private unmute(): void {
     this.muteTimer = null;
-    if (this.closed || this.draining || this.paused) return;
-    this.socket.resume();
     this.pump();
-    this.maybeEnd();
   }
 
   private onIdle(): void {

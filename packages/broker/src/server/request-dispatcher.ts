@@ -75,6 +75,11 @@ export class RequestDispatcher implements FrameProcessor {
     return frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Produce;
   }
 
+  /** A Fetch response may hold fetch.max.bytes of records: one in flight per connection (connection.ts). */
+  oneInFlight(frame: Buffer): boolean {
+    return frame.length >= 2 && frame.readInt16BE(0) === ApiKey.Fetch;
+  }
+
   process(frame: Buffer, connection: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame> {
     if (frame.length < 8) throw new ProtocolViolation(`request of ${frame.length} bytes is shorter than a request header`);
     const apiKey = frame.readInt16BE(0);

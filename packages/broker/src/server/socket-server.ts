@@ -22,6 +22,14 @@
 //
 // SASL_PLAINTEXT and SASL_SSL listeners (plain TCP and TLS) authenticate in the processor
 // (sasl/sasl-gate.ts): their connections start as User:ANONYMOUS until a SASL login sets the principal.
+//
+// Memory: every connection of this server shares one RequestMemoryPool of queuedMaxRequestBytes
+// (queued.max.request.bytes, request-memory-pool.ts), as Kafka's SocketServer shares one MemoryPool
+// among its processors; each connection bounds the rest itself (connection.ts).
+//
+// Out of file descriptors: node:net closes connections at accept without telling us; a
+// DescriptorWatch notices and logs it once per interval (descriptor-watch.ts). Accepting resumes
+// by itself when descriptors are free.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../logger.ts';
@@ -39,6 +47,8 @@ function usesTls(protocol: SecurityProtocol): boolean {
   return protocol === 'SSL' || protocol === 'SASL_SSL';
 }
 import { ConnectionQuotas, normalizeAddress, type ConnectionQuotaConfig } from './connection-quotas.ts';
+import { RequestMemoryPool } from './request-memory-pool.ts';
+import { DescriptorWatch } from './descriptor-watch.ts';
 
 export interface ListenerSpec {
   /** Listener name, e.g. PLAINTEXT. */
@@ -67,6 +77,8 @@ export interface SocketServerOptions {
   connectionQuotas?: ConnectionQuotaConfig;
   /** connection_creation_rate of ip entities (quota/ip-connection-rate.ts): ms to hold a new connection before closing it, 0 = accept. */
   connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
+  /** queued.max.request.bytes: request bytes all connections may hold; <= 0 or absent = unbounded. */
+  queuedMaxRequestBytes?: number;
 }
 
 interface PendingSocket {
@@ -88,9 +100,14 @@ export class SocketServer {
   private readonly pending: PendingSocket[] = [];
   /** Connections over their ip's creation rate, closed when their throttle time is over. */
   private readonly throttled = new Set<net.Socket>();
+  /** The request bytes every connection of this server holds (queued.max.request.bytes). */
+  readonly requestMemory: RequestMemoryPool;
+  private readonly descriptors: DescriptorWatch;
 
   constructor(private readonly opts: SocketServerOptions) {
     this.quotas = new ConnectionQuotas(opts.connectionQuotas);
+    this.requestMemory = new RequestMemoryPool(opts.queuedMaxRequestBytes ?? -1);
+    this.descriptors = new DescriptorWatch({ log: opts.log, connections: () => this.connections.size });
   }
 
   get connectionCount(): number {
@@ -105,6 +122,7 @@ export class SocketServer {
       await this.stop();
       throw err;
     }
+    this.descriptors.start();
     return bound;
   }
 
@@ -125,7 +143,11 @@ export class SocketServer {
       server.once('error', reject);
       server.listen({ host: spec.host || undefined, port: spec.port }, () => {
         server.off('error', reject);
-        server.on('error', (err) => this.opts.log.error('listener error', { listener: spec.name, error: err }));
+        server.on('error', (err: NodeJS.ErrnoException) => {
+          // (only when libuv could not close the connection itself: see descriptor-watch.ts)
+          if (err.code === 'EMFILE' || err.code === 'ENFILE') this.descriptors.check();
+          else this.opts.log.error('listener error', { listener: spec.name, error: err });
+        });
         const addr = server.address() as net.AddressInfo;
         resolve({ ...spec, boundPort: addr.port });
       });
@@ -270,6 +292,7 @@ export class SocketServer {
       this.opts.processor,
       this.opts.limits,
       this.opts.log,
+      this.requestMemory,
     );
     this.connections.add(conn);
     conn.whenClosed().then(() => {
@@ -285,6 +308,7 @@ export class SocketServer {
    */
   stop(timeoutMs = 30_000): Promise<void> {
     this.stopping ??= (async () => {
+      this.descriptors.stop();
       for (const r of this.reloaders) r.close();
       for (const p of this.pending.splice(0)) p.socket.destroy();
       for (const s of this.throttled) s.destroy();

@@ -44,6 +44,10 @@ export class SaslGate implements FrameProcessor {
     return this.next.recyclable?.(frame) ?? false;
   }
 
+  oneInFlight(frame: Buffer): boolean {
+    return this.next.oneInFlight?.(frame) ?? false;
+  }
+
   process(frame: Buffer, conn: ConnectionInfo, signal: AbortSignal): ResponseFrame | Promise<ResponseFrame> {
     if (!isSaslProtocol(conn.securityProtocol)) return this.next.process(frame, conn, signal);
     let auth = this.sessions.get(conn);
