@@ -69,18 +69,6 @@ export class BrokerTopicStats {
     this.allTopics.totalProduceRequests++;
   }
 
-  /** `partitions` partitions of `topic` named in a Fetch request. */
-  recordFetchRequest(topic: string, partitions: number): void {
-    this.topicStats(topic).totalFetchRequests += partitions;
-    this.allTopics.totalFetchRequests += partitions;
-  }
-
-  /** `bytes` record bytes of `topic` answered to a consumer. */
-  recordBytesOut(topic: string, bytes: number): void {
-    this.topicStats(topic).bytesOut += bytes;
-    this.allTopics.bytesOut += bytes;
-  }
-
   /**
    * A Fetch answer about to be sent: its partitions counted per topic, its record bytes as bytes
    * out (a consumer's) or replication bytes out (a follower's).
@@ -89,12 +77,18 @@ export class BrokerTopicStats {
     response: ReadonlyArray<{ topic: string; partitions: ReadonlyArray<{ records: Buffer | null }> }>,
     fromFollower: boolean,
   ): void {
+    const all = this.allTopics;
     for (const t of response) {
       let bytes = 0;
       for (const pd of t.partitions) bytes += pd.records?.length ?? 0;
-      this.recordFetchRequest(t.topic, t.partitions.length);
+      const s = this.topicStats(t.topic); // one lookup per topic of the answer
+      s.totalFetchRequests += t.partitions.length;
+      all.totalFetchRequests += t.partitions.length;
       if (fromFollower) this.replicationBytesOut += bytes;
-      else this.recordBytesOut(t.topic, bytes);
+      else {
+        s.bytesOut += bytes;
+        all.bytesOut += bytes;
+      }
     }
   }
 
