@@ -70,6 +70,8 @@ import {
   type AlterPartitionRequest,
   type AlterPartitionResponse,
   type AlterUserScramCredentialsRequest,
+  type AssignReplicasToDirsRequest,
+  type AssignReplicasToDirsResponse,
   type DescribeQuorumRequest,
   type ListPartitionReassignmentsResponse,
   type DescribeQuorumResponse,
@@ -312,6 +314,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
         maxSupportedVersion: max,
       })),
       rack: req.rack ?? null,
+      logDirs: [...(req.logDirs ?? [])],
     });
     return { errorCode: res.errorCode, errorMessage: null, brokerEpoch: res.brokerEpoch };
   }
@@ -323,6 +326,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       currentMetadataOffset: BigInt(req.currentMetadataOffset),
       wantFence: req.wantFence,
       wantShutDown: req.wantShutDown,
+      offlineLogDirs: [...(req.offlineLogDirs ?? [])],
     });
     const inControlledShutdown = !res.isFenced && req.wantShutDown && !res.shouldShutDown;
     return {
@@ -360,6 +364,11 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.rpc.request(ApiKey.AlterPartition, request, { version });
+  }
+
+  /** AssignReplicasToDirs (API 73), as the broker's AssignmentsManager builds it; the controller's answer. */
+  assignReplicasToDirs(request: AssignReplicasToDirsRequest): Promise<AssignReplicasToDirsResponse> {
+    return this.rpc.request(ApiKey.AssignReplicasToDirs, request);
   }
 
   alterPartitionReassignments(topics: readonly ReassignableTopic[]): Promise<AlterPartitionReassignmentsResponse> {
