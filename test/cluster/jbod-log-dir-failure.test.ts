@@ -86,6 +86,7 @@ async function metadata(cluster: LocalCluster, via: number): Promise<PartitionSt
 describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
   it('moves leadership off the full dir only, loses no acknowledged record, and rejoins the ISR after a restart', async (t) => {
     if (!needMount(t)) return;
+    const startedAt = Date.now();
     const mnt = mkdtempSync(join(tmpdir(), 'tributary-jbod-mnt-'));
     const { cluster, log } = await startFaultCluster(t, {
       brokers: 3,
@@ -125,6 +126,7 @@ describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
     assert.equal(inFailing.length, 2, `partitions in ${failingDir}: ${inFailing}`);
     assert.equal(inHealthy.length, 2, `partitions in ${healthyDir}: ${inHealthy}`);
 
+    t.diagnostic(`cluster up, topic in sync after ${Date.now() - startedAt} ms`);
     const kafka = patientKafkajs(cluster.bootstrap);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
@@ -160,6 +162,7 @@ describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
         },
         10_000,
       );
+      t.diagnostic(`leaders moved ${Date.now() - failedAt} ms after the dir filled up`);
       for (const i of inFailing) assert.ok(!after[i]!.isr.includes(1), `partition ${i} ISR ${after[i]!.isr}`);
       for (const i of inHealthy) assert.deepEqual(after[i], { leader: 1, isr: [1, 2, 3], offline: [] }, `partition ${i}`);
       // broker 1's own answer agrees
@@ -190,6 +193,7 @@ describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
     }
 
     // repaired: space freed, broker 1 restarted; its replicas in that dir catch up and rejoin the ISRs
+    const restartAt = Date.now();
     await cluster.broker(1).stop();
     rmSync(join(failingDir, 'filler'));
     await cluster.broker(1).start();
@@ -199,6 +203,7 @@ describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
         async () => (await metadata(cluster, 2)).every((p) => p.isr.length === 3 && p.offline.length === 0),
         20_000,
       );
+      t.diagnostic(`broker 1 back in every ISR ${Date.now() - restartAt} ms after its restart began`);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${log()}`);
     }
