@@ -164,7 +164,9 @@ describe('JBOD: a failed log dir in a cluster', { timeout: 120_000 }, () => {
       );
       t.diagnostic(`leaders moved ${Date.now() - failedAt} ms after the dir filled up`);
       for (const i of inFailing) assert.ok(!after[i]!.isr.includes(1), `partition ${i} ISR ${after[i]!.isr}`);
-      for (const i of inHealthy) assert.deepEqual(after[i], { leader: 1, isr: [1, 2, 3], offline: [] }, `partition ${i}`);
+      // (their ISR may shrink for a slow follower on a loaded machine: only broker 1's place is checked)
+      for (const i of inHealthy)
+        assert.deepEqual([after[i]!.leader, after[i]!.isr.includes(1), after[i]!.offline], [1, true, []], `partition ${i}`);
       // broker 1's own answer agrees
       const own = await metadata(cluster, 1);
       for (const i of inFailing) assert.deepEqual(own[i]!.offline, [1]);

@@ -212,6 +212,8 @@ export class BrokerNode {
     try {
       await this.register();
     } catch (err) {
+      this.detachLogDirEvents?.();
+      this.assignments?.close();
       await this.server.stop(0);
       throw err;
     }
