@@ -17,6 +17,8 @@
 // fenceBroker and unfenceBroker are heartbeats (WantFence; caught up once the image reached the
 // registration), as a broker asks its controller. describeQuorum forwards DescribeQuorum as it
 // came. changePartition has no wire API: answered INVALID_REQUEST (a leader sends AlterPartition).
+// assignReplicasToDirs (JBOD) and alterPartition send the request as built and answer the response
+// as it came; registrations carry the online log dirs (LogDirs), heartbeats the failed ones.
 //
 //   const rc = new RemoteController({ voters: '3000@127.0.0.1:9093', nodeId: 1, clusterId, log });
 //   await rc.start();                       // resolves once the image caught up with the log
