@@ -44,6 +44,7 @@ import { TxnMarkerSender } from './coordinator/transaction/transaction-marker-se
 import { TransactionVerifier } from './coordinator/transaction/transaction-verifier.ts';
 import { InterBrokerConnections } from './server/inter-broker-connections.ts';
 import { RemoteController } from './controller/remote-controller.ts';
+import type { LogDirEvents } from './controller/log-dir-events.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
@@ -102,6 +103,7 @@ export class BrokerCore {
   private markerSender: TxnMarkerSender | null = null;
   private verifierConnections: InterBrokerConnections | null = null;
   private readonly nodeServices = new Map<number, BrokerServices>();
+  private readonly logDirEvents = new Map<number, LogDirEvents>();
 
   constructor(
     readonly config: BrokerConfig,
@@ -135,6 +137,25 @@ export class BrokerCore {
   /** A BrokerNode's services, through which transaction markers for partitions it leads are written. */
   attachNode(nodeId: number, services: BrokerServices): void {
     this.nodeServices.set(nodeId, services);
+  }
+
+  /**
+   * A node's LogDirEvents (JBOD, controller/log-dir-events.ts): it hears of failed and recovered log
+   * dirs and of each metadata change, and assigns the local replicas at once. Returns its removal.
+   */
+  attachLogDirEvents(nodeId: number, events: LogDirEvents): () => void {
+    this.logDirEvents.set(nodeId, events);
+    const stop = this.replicas.logDirFailures.addListener({
+      logDirOffline: (dir) => events.handleFailure(dir),
+      logDirOnline: (dir) => {
+        events.logDirOnline(dir).catch((err) => this.log.error('cannot register a log dir back online', { logDir: dir, err }));
+      },
+    });
+    events.reconcileAll(this.metadata.image);
+    return () => {
+      stop();
+      if (this.logDirEvents.get(nodeId) === events) this.logDirEvents.delete(nodeId);
+    };
   }
 
   /** Whether `nodeId` is served by this core. */
@@ -191,6 +212,8 @@ export class BrokerCore {
         this.metadata.update(image);
         dynamicConfig.onMetadataUpdate(delta, image);
         replicas.applyDelta(delta, image);
+        // JBOD: local replicas whose dir the metadata does not name are assigned (AssignReplicasToDirs)
+        for (const events of this.logDirEvents.values()) events.reconcile(delta, image);
         const deleted = [...(delta.topics?.deletedTopicIds ?? [])]
           .map((id) => delta.topics!.image.getTopic(id)?.name)
           .filter((n): n is string => !!n);

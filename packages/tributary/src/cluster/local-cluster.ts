@@ -53,6 +53,11 @@ export interface LocalClusterOptions {
    * `controller.quorum.voters`; started with the others. Default: none.
    */
   bootstrapServerBrokers?: readonly number[];
+  /**
+   * Log dirs per broker (JBOD): 1 (default) is `<dataDir>/broker-<id>`; more are
+   * `<dataDir>/broker-<id>/logs-0`, `logs-1`, ... (logDirsOf).
+   */
+  logDirsPerBroker?: number;
   /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
@@ -123,6 +128,13 @@ export class LocalCluster {
     return p;
   }
 
+  /** The log dirs of broker `id` (see LocalClusterOptions.logDirsPerBroker). */
+  logDirsOf(id: number): string[] {
+    const n = this.options.logDirsPerBroker ?? 1;
+    const base = join(this.options.dataDir, `broker-${id}`);
+    return n <= 1 ? [base] : Array.from({ length: n }, (_, i) => join(base, `logs-${i}`));
+  }
+
   /** Picks the ports, then starts the controller and the brokers (in parallel); resolves when all listen. */
   async start(): Promise<void> {
     const n = this.options.brokers;
@@ -154,7 +166,12 @@ export class LocalCluster {
       new NodeProcess({ name, command, clusterId: this.clusterId, onLine: this.options.onLine, settings });
     const brokerDefaults = (id: number) => ({
       'node.id': id,
-      'log.dirs': dir(`broker-${id}`),
+      'log.dirs': this.logDirsOf(id)
+        .map((d) => {
+          mkdirSync(d, { recursive: true });
+          return d;
+        })
+        .join(','),
       'default.replication.factor': Math.min(3, n),
       'offsets.topic.replication.factor': Math.min(3, n),
     });
