@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NodeProcess } from './node-process.ts';
 
 export const CONTROLLER_NODE_ID = 0;
@@ -53,7 +54,7 @@ export interface LocalClusterOptions {
    * `controller.quorum.voters`; started with the others. Default: none.
    */
   bootstrapServerBrokers?: readonly number[];
-  /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
+  /** The command that runs the CLI (default: this package's CLI, compiled or through tsx; see defaultCommand). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
   onLine?: (line: string) => void;
@@ -221,9 +222,13 @@ export class LocalCluster {
   }
 }
 
-/** `node --import tsx <this package>/src/cli.ts` (works from a checkout and from node_modules). */
+/**
+ * This package's CLI: `node dist/cli.js` when running compiled (installed from the registry), or
+ * `node --conditions=source --import tsx src/cli.ts` when running from the TypeScript sources.
+ */
 function defaultCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', new URL('../cli.ts', import.meta.url).pathname];
+  if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
+  return [process.execPath, '--conditions=source', '--import', 'tsx', fileURLToPath(new URL('../cli.ts', import.meta.url))];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
