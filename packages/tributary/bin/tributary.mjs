@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tributary` command. Installed from the registry it runs the compiled CLI (dist/, plain Node);
 // in a checkout of the repository (src/ is there, dist/ may be stale or absent) it runs the
-// TypeScript sources through tsx, with the `source` export condition so our packages resolve to src/.
+// TypeScript sources through tsx, with the `tributary-source` export condition so our packages resolve to src/.
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 

@@ -224,11 +224,11 @@ export class LocalCluster {
 
 /**
  * This package's CLI: `node dist/cli.js` when running compiled (installed from the registry), or
- * `node --conditions=source --import tsx src/cli.ts` when running from the TypeScript sources.
+ * `node --conditions=tributary-source --import tsx src/cli.ts` when running from the TypeScript sources.
  */
 function defaultCommand(): string[] {
   if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
-  return [process.execPath, '--conditions=source', '--import', 'tsx', fileURLToPath(new URL('../cli.ts', import.meta.url))];
+  return [process.execPath, '--conditions=tributary-source', '--import', 'tsx', fileURLToPath(new URL('../cli.ts', import.meta.url))];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
