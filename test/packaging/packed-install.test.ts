@@ -3,7 +3,8 @@
 // project with nothing else but registry packages (KafkaJS, TypeScript, @types/node; the npm cache
 // first, `--prefer-offline`), and there, in plain `node` (no tsx): starts a broker with the testkit,
 // creates a topic, produces and consumes with @tributary/client and with KafkaJS, forms a consumer
-// group with each (fixtures/consumer-project/smoke.mjs); type-checks a strict TypeScript file
+// group with each (fixtures/consumer-project/smoke.mjs); runs the testkit README's node:test
+// recipe (recipe.test.mjs); type-checks a strict TypeScript file
 // using both packages (`tsc --noEmit`, skipLibCheck off: our .d.ts files are checked too); runs the
 // CLI by its package name (`npx tributary --version`).
 import { after, before, describe, it } from 'node:test';
@@ -35,10 +36,14 @@ async function sh(cmd: string, args: string[], cwd: string, timeoutMs = 300_000)
   }
 }
 
-/** This process's environment without what would make the project's node load tsx or our sources. */
+/**
+ * This process's environment without what would make the project's node load tsx or our sources,
+ * or report to this test runner instead of printing (NODE_TEST_CONTEXT).
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
+  delete env.NODE_TEST_CONTEXT;
   delete env.TSX_TSCONFIG_PATH;
   for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
   return env;
@@ -110,6 +115,12 @@ describe('packed packages installed into a fresh project (SLOW: build, pack, ins
     console.log(`group formed in ${out.tributaryGroupMs} ms (@tributary/client), ${out.kafkajsGroupMs} ms (KafkaJS)`);
     assert.ok((out.tributaryGroupMs as number) < 2_500, `@tributary/client group formed in ${out.tributaryGroupMs} ms`);
     assert.ok((out.kafkajsGroupMs as number) < 2_500, `KafkaJS group formed in ${out.kafkajsGroupMs} ms`);
+  });
+
+  it("the testkit README's node:test + KafkaJS recipe passes under node --test", async () => {
+    const out = await sh(process.execPath, ['--test', '--test-reporter=tap', 'recipe.test.mjs'], project, 120_000);
+    assert.match(out, /^# pass 1$/m);
+    assert.match(out, /^# fail 0$/m);
   });
 
   it('a strict TypeScript project type-checks against both packages (tsc --noEmit, skipLibCheck off)', async () => {
