@@ -228,7 +228,14 @@ export class LocalCluster {
  */
 function defaultCommand(): string[] {
   if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
-  return [process.execPath, '--conditions=tributary-source', '--import', 'tsx', fileURLToPath(new URL('../cli.ts', import.meta.url))];
+  // tsx as this module resolves it (a bare `--import tsx` would be looked up from the cwd)
+  return [
+    process.execPath,
+    '--conditions=tributary-source',
+    '--import',
+    import.meta.resolve('tsx'),
+    fileURLToPath(new URL('../cli.ts', import.meta.url)),
+  ];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
