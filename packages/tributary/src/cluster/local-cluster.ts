@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NodeProcess } from './node-process.ts';
 
 export const CONTROLLER_NODE_ID = 0;
@@ -58,7 +59,7 @@ export interface LocalClusterOptions {
    * `<dataDir>/broker-<id>/logs-0`, `logs-1`, ... (logDirsOf).
    */
   logDirsPerBroker?: number;
-  /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
+  /** The command that runs the CLI (default: this package's CLI, compiled or through tsx; see defaultCommand). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
   onLine?: (line: string) => void;
@@ -238,9 +239,20 @@ export class LocalCluster {
   }
 }
 
-/** `node --import tsx <this package>/src/cli.ts` (works from a checkout and from node_modules). */
+/**
+ * This package's CLI: `node dist/cli.js` when running compiled (installed from the registry), or
+ * `node --conditions=tributary-source --import tsx src/cli.ts` when running from the TypeScript sources.
+ */
 function defaultCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', new URL('../cli.ts', import.meta.url).pathname];
+  if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
+  // tsx as this module resolves it (a bare `--import tsx` would be looked up from the cwd)
+  return [
+    process.execPath,
+    '--conditions=tributary-source',
+    '--import',
+    import.meta.resolve('tsx'),
+    fileURLToPath(new URL('../cli.ts', import.meta.url)),
+  ];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
