@@ -1,0 +1,202 @@
+// A failed log dir that heals without a restart (tributary.log.dir.failure.recovery.interval.ms):
+// a broker with two log.dirs, EIO / ENOSPC / EROFS injected into one through the storage fs seam
+// during an append, a segment roll and a background checkpoint. While the fault lasts the dir's
+// partitions answer KAFKA_STORAGE_ERROR to Produce and Fetch, Metadata lists them offline with
+// leader -1 and DescribeLogDirs reports the dir's error; once it clears, the next probe re-opens
+// the dir, the partitions answer again with every acknowledged record at its offset, the leader is
+// back in Metadata, DescribeLogDirs lists the dir's partitions, the onLogDirOnline event fires,
+// and the log says all of it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ApiKey, ErrorCode, decodeRecordBatches, encodeRecordBatch } from '@tributary/protocol';
+import { FaultyFileSystem, NodeFileSystem, type FaultCode } from '@tributary/storage';
+import type { Logger } from '../../src/logger.ts';
+import { kafkaClient, type KafkaTestClient } from '../helpers/kafka-client.ts';
+import { startTestBroker } from '../helpers/test-broker.ts';
+import { topicsOf } from '../helpers/test-topics.ts';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+async function produceValues(c: KafkaTestClient, topic: string, partition: number, values: string[]) {
+  const records = await encodeRecordBatch({ records: values.map((value, i) => ({ value, timestamp: 1_700_000_000_000 + i })) });
+  const res = await c.request(ApiKey.Produce, 9, {
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  });
+  return res.responses[0]!.partitionResponses[0]!;
+}
+
+async function fetchOnce(c: KafkaTestClient, topic: string, partition: number, offset: number) {
+  const res = await c.request(ApiKey.Fetch, 12, {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+      },
+    ],
+  });
+  return res.responses[0]!.partitions[0]!;
+}
+
+/** Every record of a partition as [offset, value], fetched segment by segment up to the HW. */
+async function fetchAll(c: KafkaTestClient, topic: string, partition: number): Promise<Array<[number, string]>> {
+  const out: Array<[number, string]> = [];
+  for (;;) {
+    const p = await fetchOnce(c, topic, partition, out.length ? out[out.length - 1]![0] + 1 : 0);
+    assert.equal(p.errorCode, 0);
+    const batches = p.records ? await decodeRecordBatches(p.records) : [];
+    if (batches.length === 0) return out;
+    for (const b of batches) out.push(...b.records.map((r, i): [number, string] => [Number(b.baseOffset) + i, r.value!.toString()]));
+  }
+}
+
+async function metadata(c: KafkaTestClient, topic: string) {
+  const md = await c.request(ApiKey.Metadata, 12, {
+    topics: [{ name: topic, topicId: ZERO_UUID }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
+  });
+  return md.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.offlineReplicas]);
+}
+
+async function describeDirs(c: KafkaTestClient) {
+  const dirs = await c.request(ApiKey.DescribeLogDirs, 4, { topics: null });
+  return dirs.results.map((r) => [
+    r.logDir,
+    r.errorCode,
+    r.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`)).sort(),
+  ]);
+}
+
+async function until(what: string, cond: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** How the fault is met: by a Produce, by a Produce that rolls a segment (after its first step), by the background checkpoint. */
+const TRIGGERS = ['append', 'segment roll', 'recovery-point checkpoint'] as const;
+
+for (const code of ['EIO', 'ENOSPC', 'EROFS'] as FaultCode[]) {
+  describe(`a log dir failing with ${code} heals without a restart`, () => {
+    it('offline while the fault lasts (append, roll, checkpoint), then served again with every acknowledged record', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'tributary-jbod-heal-'));
+      const dirA = join(root, 'a');
+      const dirB = join(root, 'b');
+      const fs = new FaultyFileSystem(new NodeFileSystem());
+      const lines: string[] = [];
+      const at = (level: string) => (msg: string) => lines.push(`${level} ${msg}`);
+      const log: Logger = { debug() {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+      const b = await startTestBroker(
+        { 'log.dirs': `${dirA},${dirB}`, 'tributary.log.dir.failure.recovery.interval.ms': 20 },
+        { fs, log },
+        { keep: true },
+      );
+      const c = await kafkaClient(b.port);
+      const online: string[] = [];
+      try {
+        const replicas = b.broker.services.replicas;
+        const stopListening = replicas.logDirFailures.onLogDirOnline((dir) => online.push(dir));
+        await topicsOf(b.broker).createTopic({ name: 'h', numPartitions: 2, configs: { 'segment.bytes': '1024' } });
+        assert.deepEqual([replicas.logs.logDirOf('h', 0), replicas.logs.logDirOf('h', 1)], [dirA, dirB]);
+        const acked: Array<[number, string]> = [];
+        let n = 0;
+        const produceAcked = async (count: number) => {
+          const values = Array.from({ length: count }, () => `value-${n++}-${'x'.repeat(40)}`);
+          const r = await produceValues(c, 'h', 1, values);
+          if (r.errorCode === 0) acked.push(...values.map((v, i): [number, string] => [Number(r.baseOffset) + i, v]));
+          return r;
+        };
+        for (let i = 0; i < 5; i++) assert.equal((await produceAcked(3)).errorCode, 0);
+
+        for (const [round, trigger] of TRIGGERS.entries()) {
+          const what = `${trigger} (${code})`;
+          lines.length = 0;
+          if (trigger === 'append') {
+            fs.fail(dirB, code);
+            assert.equal((await produceAcked(2)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, what);
+          } else if (trigger === 'segment roll') {
+            while (replicas.logs.getLog('h', 1)!.activeSegment.size < 700) assert.equal((await produceAcked(2)).errorCode, 0);
+            fs.failAtStep(dirB, code, 1); // the roll's first step passes, the next fails
+            assert.equal((await produceAcked(6)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, what);
+          } else {
+            assert.equal((await produceAcked(2)).errorCode, 0);
+            fs.fail(dirB, code);
+            await replicas.logs.flushAndCheckpointRecoveryPoints();
+          }
+          assert.deepEqual(replicas.logs.offlineLogDirs(), [dirB], what);
+          // offline: Produce, Fetch, Metadata, DescribeLogDirs
+          assert.equal((await produceAcked(1)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, what);
+          assert.equal((await fetchOnce(c, 'h', 1, 0)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, what);
+          assert.deepEqual(
+            await metadata(c, 'h'),
+            [
+              [0, 1, []],
+              [1, -1, [1]],
+            ],
+            what,
+          );
+          assert.deepEqual((await describeDirs(c))[1], [dirB, ErrorCode.KAFKA_STORAGE_ERROR, []], what);
+          // still failing: probed, not brought back
+          await new Promise((r) => setTimeout(r, 100));
+          assert.deepEqual(replicas.logs.offlineLogDirs(), [dirB], what);
+          assert.equal((await produceValues(c, 'h', 0, ['other dir'])).errorCode, 0, what);
+
+          fs.heal(dirB);
+          await until(`${dirB} back online`, () => replicas.logs.offlineLogDirs().length === 0);
+          assert.deepEqual(online, Array(round + 1).fill(dirB), what);
+          assert.deepEqual(
+            await metadata(c, 'h'),
+            [
+              [0, 1, []],
+              [1, 1, []],
+            ],
+            what,
+          );
+          assert.deepEqual((await describeDirs(c))[1], [dirB, 0, ['h-1']], what);
+          // every acknowledged record at its offset (an append refused by the fault may have landed after them)
+          const all = await fetchAll(c, 'h', 1);
+          assert.deepEqual(all.slice(0, acked.length), acked, what);
+          const r = await produceAcked(1);
+          assert.deepEqual([r.errorCode, Number(r.baseOffset)], [0, all.length], what);
+          // the log says so
+          const said = lines.filter((l) => !l.startsWith('INFO Recovering unflushed') && !l.startsWith('INFO Completed load'));
+          assert.match(said[0]!, new RegExp(`^WARN Logs for partitions h-1 are offline due to failure on log directory ${dirB}$`), what);
+          assert.match(said[1]!, new RegExp(`^ERROR Stopped serving replicas in dir ${dirB}: ${code}`), what);
+          assert.deepEqual(
+            said
+              .slice(2)
+              .map((l) => l.replace(/ in \d+ms/g, ' in Nms').replace(/failing with .*: re-opening/, 'failing with X: re-opening')),
+            [
+              `WARN Log directory ${dirB} passed its health check after failing with X: re-opening its 1 logs as after an unclean shutdown`,
+              `INFO Recovering 1 logs from ${dirB} since no clean shutdown file was found`,
+              said.find((l) => l.startsWith(`INFO Loaded 1 logs from ${dirB}`))!.replace(/ in \d+ms/g, ' in Nms'),
+              `INFO Log directory ${dirB} is back online with 1 logs, re-opened in Nms`,
+              `INFO Resumed serving replicas in dir ${dirB}`,
+            ],
+            what,
+          );
+          assert.ok(said[1]!.includes(code), what);
+        }
+        stopListening();
+      } finally {
+        c.close();
+        await b.stop();
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  });
+}
