@@ -17,6 +17,9 @@ import type { Logger } from '../../src/logger.ts';
 import { kafkaClient, type KafkaTestClient } from '../helpers/kafka-client.ts';
 import { startTestBroker } from '../helpers/test-broker.ts';
 import { topicsOf } from '../helpers/test-topics.ts';
+import { BrokerConfig, ConfigError } from '../../src/config/broker-config.ts';
+import { replicaManagerFamilies } from '../../src/metrics/replica-manager-metrics.ts';
+import type { ReplicaManager } from '../../src/replica/replica-manager.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -77,6 +80,15 @@ async function describeDirs(c: KafkaTestClient) {
     r.errorCode,
     r.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`)).sort(),
   ]);
+}
+
+/** OfflineReplicaCount and OfflineLogDirectoryCount, as scraped. */
+function offlineMetrics(replicas: ReplicaManager) {
+  const f = new Map(replicaManagerFamilies(replicas).map((m) => [m.name, m.samples]));
+  return [
+    f.get('kafka_server_replicamanager_offlinereplicacount')![0]!.value,
+    f.get('kafka_log_logmanager_offlinelogdirectorycount')![0]!.value,
+  ];
 }
 
 async function until(what: string, cond: () => boolean, ms = 10_000) {
@@ -150,6 +162,7 @@ for (const code of ['EIO', 'ENOSPC', 'EROFS'] as FaultCode[]) {
             what,
           );
           assert.deepEqual((await describeDirs(c))[1], [dirB, ErrorCode.KAFKA_STORAGE_ERROR, []], what);
+          assert.deepEqual(offlineMetrics(replicas), [1, 1], what);
           // still failing: probed, not brought back
           await new Promise((r) => setTimeout(r, 100));
           assert.deepEqual(replicas.logs.offlineLogDirs(), [dirB], what);
@@ -167,6 +180,7 @@ for (const code of ['EIO', 'ENOSPC', 'EROFS'] as FaultCode[]) {
             what,
           );
           assert.deepEqual((await describeDirs(c))[1], [dirB, 0, ['h-1']], what);
+          assert.deepEqual(offlineMetrics(replicas), [0, 0], what);
           // every acknowledged record at its offset (an append refused by the fault may have landed after them)
           const all = await fetchAll(c, 'h', 1);
           assert.deepEqual(all.slice(0, acked.length), acked, what);
@@ -200,3 +214,75 @@ for (const code of ['EIO', 'ENOSPC', 'EROFS'] as FaultCode[]) {
     });
   });
 }
+
+describe('a log dir failing before a restart heals without another', () => {
+  it('its partitions, hosted offline without a log, are made once it is back, with their records', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-jbod-heal-restart-'));
+    const dirA = join(root, 'a');
+    const dirB = join(root, 'b');
+    const settings = { 'log.dirs': `${dirA},${dirB}`, 'tributary.log.dir.failure.recovery.interval.ms': 20 };
+    try {
+      let b = await startTestBroker(settings, {}, { keep: true });
+      let c = await kafkaClient(b.port);
+      await topicsOf(b.broker).createTopic({ name: 'r', numPartitions: 2 });
+      assert.equal((await produceValues(c, 'r', 0, ['a0', 'a1'])).errorCode, 0);
+      assert.equal((await produceValues(c, 'r', 1, ['b0', 'b1', 'b2'])).errorCode, 0);
+      c.close();
+      await b.stop();
+
+      const fs = new FaultyFileSystem(new NodeFileSystem());
+      fs.fail(dirB, 'EIO');
+      const lines: string[] = [];
+      const at = (level: string) => (msg: string) => lines.push(`${level} ${msg}`);
+      b = await startTestBroker(
+        settings,
+        { fs, log: { debug() {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') } },
+        { keep: true },
+      );
+      c = await kafkaClient(b.port);
+      const replicas = b.broker.services.replicas;
+      assert.deepEqual(replicas.logs.offlineLogDirs(), [dirB]);
+      assert.equal((await produceValues(c, 'r', 1, ['refused'])).errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+      assert.equal(replicas.offlinePartitionCount, 1);
+      assert.deepEqual(await metadata(c, 'r'), [
+        [0, 1, []],
+        [1, -1, [1]],
+      ]);
+      fs.heal(dirB);
+      await until(`${dirB} back online`, () => replicas.logs.offlineLogDirs().length === 0);
+      assert.equal(replicas.offlinePartitionCount, 0);
+      assert.deepEqual(await metadata(c, 'r'), [
+        [0, 1, []],
+        [1, 1, []],
+      ]);
+      assert.deepEqual(await fetchAll(c, 'r', 1), [
+        [0, 'b0'],
+        [1, 'b1'],
+        [2, 'b2'],
+      ]);
+      const r = await produceValues(c, 'r', 1, ['b3']);
+      assert.deepEqual([r.errorCode, Number(r.baseOffset)], [0, 3]);
+      assert.ok(lines.includes(`INFO Resumed serving replicas in dir ${dirB}`), lines.join('\n'));
+      c.close();
+      await b.stop();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tributary.log.dir.failure.recovery.interval.ms', () => {
+  it('defaults to 10 s; 0 disables healing (Kafka); a negative value is refused', () => {
+    const get = (v?: number) =>
+      BrokerConfig.load({
+        settings: v === undefined ? {} : { 'tributary.log.dir.failure.recovery.interval.ms': v },
+      }).get('tributary.log.dir.failure.recovery.interval.ms');
+    assert.deepEqual([get(), get(0), get(250)], [10000, 0, 250]);
+    assert.throws(
+      () => get(-1),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.startsWith('tributary.log.dir.failure.recovery.interval.ms=-1: must be at least 0')),
+    );
+  });
+});
