@@ -474,10 +474,12 @@ export class LogManager {
     const cause = d.offline!;
     const old = new Map<string, PartitionLog>();
     for (const [key, log] of this.logs) if (this.dirOf.get(key) === d.path) old.set(key, log);
-    logger?.warn(
-      `Log directory ${d.path} passed its health check after failing with ${cause.message}: re-opening its ${old.size} logs as after an unclean shutdown`,
-      { logDir: d.path },
-    );
+    // said once per failure: a re-open failing again is said at ERROR (refuse), once per reason
+    if (d.reopenError === undefined)
+      logger?.warn(
+        `Log directory ${d.path} passed its health check after failing with ${cause.message}: re-opening its ${old.size} logs as after an unclean shutdown`,
+        { logDir: d.path },
+      );
     for (const log of old.values()) log.close(false);
     this.ctx.fds.closeUnder(`${d.path}/`);
     let loaded: PartitionLog[];

@@ -256,6 +256,7 @@ test('a dir failing again while being re-opened goes back offline cleanly, and c
   );
   assert.equal(lm.recoverOfflineLogDirs().length, 0);
   assert.equal(e.lines.filter((l) => l.startsWith('ERROR')).length, 1); // said once
+  assert.equal(e.lines.filter((l) => l.includes('passed its health check')).length, 1);
   e.fs.heal(`${A}/t-2`);
   assert.deepEqual(lm.recoverOfflineLogDirs(), [A]);
   assert.deepEqual(e.online, [[A, ['t-0', 't-2']]]);
