@@ -286,3 +286,70 @@ describe('tributary.log.dir.failure.recovery.interval.ms', () => {
     );
   });
 });
+
+describe('a log dir holding __consumer_offsets failing before a restart', () => {
+  it('its group coordinator partition is loaded once the dir heals: committed offsets are served again', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-jbod-heal-groups-'));
+    const dirA = join(root, 'a');
+    const dirB = join(root, 'b');
+    const settings = {
+      'log.dirs': `${dirA},${dirB}`,
+      'tributary.log.dir.failure.recovery.interval.ms': 20,
+      'offsets.topic.num.partitions': 2,
+    };
+    const commit = (groupId: string, offset: number) => ({
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, committedOffset: BigInt(offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: 'm' },
+          ],
+        },
+      ],
+    });
+    const fetchOffset = async (c: KafkaTestClient, groupId: string) => {
+      const r = await c.request(ApiKey.OffsetFetch, 5, { groupId, topics: [{ name: 't', partitionIndexes: [0] }] });
+      return [r.errorCode, Number(r.topics[0]?.partitions[0]?.committedOffset ?? -1)];
+    };
+    try {
+      let b = await startTestBroker(settings, {}, { keep: true });
+      let c = await kafkaClient(b.port);
+      await topicsOf(b.broker).createTopic({ name: 't', numPartitions: 1 });
+      await c.request(ApiKey.FindCoordinator, 1, { key: 'any', keyType: 0 });
+      const logs = b.broker.services.replicas.logs;
+      await until('__consumer_offsets', () => logs.getLog('__consumer_offsets', 1) !== undefined);
+      const dirs = [logs.logDirOf('__consumer_offsets', 0), logs.logDirOf('__consumer_offsets', 1)];
+      assert.deepEqual([...dirs].sort(), [dirA, dirB]);
+      const inB = dirs.indexOf(dirB);
+      const groupInB = ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'].find((g) => b.broker.services.groupCoordinator.partitionFor(g) === inB)!;
+      const res = await c.request(ApiKey.OffsetCommit, 2, commit(groupInB, 42));
+      assert.equal(res.topics[0]!.partitions[0]!.errorCode, 0);
+      c.close();
+      await b.stop();
+
+      const fs = new FaultyFileSystem(new NodeFileSystem());
+      fs.fail(dirB, 'EIO');
+      b = await startTestBroker(settings, { fs }, { keep: true });
+      c = await kafkaClient(b.port);
+      const [offlineError] = await fetchOffset(c, groupInB);
+      assert.notEqual(offlineError, 0); // its coordinator partition cannot be loaded
+      fs.heal(dirB);
+      await until(`${dirB} back online`, () => b.broker.services.replicas.logs.offlineLogDirs().length === 0);
+      let got = await fetchOffset(c, groupInB);
+      for (let i = 0; i < 200 && got[0] !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        got = await fetchOffset(c, groupInB);
+      }
+      assert.deepEqual(got, [0, 42]);
+      c.close();
+      await b.stop();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
