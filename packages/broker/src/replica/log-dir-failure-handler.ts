@@ -18,7 +18,8 @@
 // without a log are made, a follower's fetcher follows its leader again. A log no partition claims
 // any more (deleted or moved while the dir was offline) is left to the next start's stray-log
 // cleanup: here the metadata may not be caught up yet. Then the `onLogDirOnline` listeners are
-// told (see there). A dir that fails again afterwards is handled as the first time.
+// told (see there; broker-core.ts has the group and transaction coordinators load the partitions
+// of theirs found there). A dir that fails again afterwards is handled as the first time.
 //
 // After a restart with a dir still failing, a partition whose log is not found is not given a new
 // empty log elsewhere unless it is new (logDirOfflineFor): it is hosted offline, answering
