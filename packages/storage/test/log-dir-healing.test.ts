@@ -17,6 +17,7 @@ import { MockTime } from '../src/mock-time.ts';
 import { writeMetaProperties, readMetaProperties } from '../src/meta-properties.ts';
 import type { PartitionLog } from '../src/partition-log.ts';
 import type { LogConfig } from '../src/config.ts';
+import { LOG_DIR_PROBE_BYTES, LOG_DIR_PROBE_FILE, probeLogDir } from '../src/log-dir-health.ts';
 
 const A = '/d/a';
 const B = '/d/b';
@@ -308,4 +309,18 @@ test('a dir offline since startup comes back with its logs and takes new ones ag
   assert.deepEqual(e.online, [[A, ['t-0']]]);
   assert.deepEqual([lm.getLog('t', 0)!.logEndOffset, lm.logDirOf('t', 0), lm.nextLogDirs()], [2, A, [A, B]]);
   lm.shutdown();
+});
+
+test('the probe needs 1 MiB of room and leaves nothing behind, passed or not', () => {
+  const mem = new MemoryFileSystem();
+  mem.mkdirSync('/d');
+  mem.faults.diskCapacityBytes = LOG_DIR_PROBE_BYTES - 1; // a disk with less room than the probe
+  assert.throws(() => probeLogDir(mem, '/d'), /ENOSPC/);
+  assert.equal(mem.statSync(`/d/${LOG_DIR_PROBE_FILE}`), null);
+  mem.faults.diskCapacityBytes = LOG_DIR_PROBE_BYTES;
+  probeLogDir(mem, '/d');
+  assert.deepEqual(mem.readdirSync('/d'), []);
+  const fs = new FaultyFileSystem(mem);
+  fs.fail('/d', 'EROFS');
+  assert.throws(() => probeLogDir(fs, '/d'), /EROFS/);
 });
