@@ -66,6 +66,10 @@ describe('durability', { timeout: 60_000 }, () => {
     await producing;
 
     broker = await startBrokerProcess(dir);
+    // the restart says what recovery did (Kafka's LogManager and LogLoader lines)
+    assert.match(broker.output(), new RegExp(`Recovering \\d+ logs from ${dir} since no clean shutdown file was found`));
+    assert.match(broker.output(), new RegExp(`Recovering unflushed segment 0\\. 0/1 recovered for ${topic}-0\\.`));
+    assert.match(broker.output(), new RegExp(`Loaded \\d+ logs in \\d+ms \\(unclean log dirs = \\[${dir}\\]\\)`));
     const { records: stored, highWatermark } = await storedRecords(broker.port, topic);
     // Everything from librdkafka at 0..199, then each acknowledged batch at the offset it was given.
     assertRecords(stored.slice(0, expected.length), expected, { label: 'confluent records after restart' });

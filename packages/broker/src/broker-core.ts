@@ -282,6 +282,14 @@ export class BrokerCore {
       // partition still loading get COORDINATOR_LOAD_IN_PROGRESS).
       groupCoordinator.startup();
       txnCoordinator.startup();
+      // A log dir back online (replica/log-dir-failure-handler.ts) may hold coordinator partitions
+      // led here that could not be loaded (the dir was offline at startup): load them now
+      // (onBecomeLeader skips those already loaded).
+      replicas.logDirFailures.onLogDirOnline(() => {
+        groupCoordinator.startup();
+        const txnPartitions = offsetsHost.partitionCount(TRANSACTION_STATE_TOPIC_NAME) ?? 0;
+        for (let p = 0; p < txnPartitions; p++) void txnCoordinator.onBecomeLeader(p);
+      });
       this._clusterId = clusterId;
       this._replicas = replicas;
       this._controller = controller;

@@ -3,6 +3,11 @@
 // directory offline while the others keep working. Wraps any FileSystem (the real one in broker
 // tests, MemoryFileSystem in storage tests). Operations on a descriptor fail when the file it was
 // opened on is under a failed directory; `heal` clears a failure (the disk is back).
+//
+// For fault matrices (every step of an operation): `record` lists the operations under a dir that
+// a fault of a given code would refuse (the steps), `failAtStep` lets the first `n` of them pass and
+// fails the dir from the next one on, and `tornWrites` makes a refused write land half its bytes
+// first (a torn write, as a full or failing disk may leave).
 import type { FileStat, FileSystem } from './fs.ts';
 
 export type FaultCode = 'EIO' | 'ENOSPC' | 'EROFS';
@@ -25,6 +30,10 @@ export class FaultyFileSystem implements FileSystem {
   private paths = new Map<number, string>();
   /** Operations refused so far. */
   faultsRaised = 0;
+  /** A refused write lands half its bytes before the error (a torn write). */
+  tornWrites = false;
+  private armed: { dir: string; code: FaultCode; reads: boolean; passes: number } | null = null;
+  private recording: { dir: string; reads: boolean; steps: string[] } | null = null;
 
   constructor(readonly inner: FileSystem) {}
 
@@ -37,10 +46,38 @@ export class FaultyFileSystem implements FileSystem {
   }
   heal(dir: string): void {
     this.failed.delete(dir.endsWith('/') ? dir.slice(0, -1) : dir);
+    if (this.armed?.dir === trim(dir)) this.armed = null;
+  }
+
+  /**
+   * Starts listing the operations under `dir` that a fault of `code` would refuse ("<op> <path
+   * relative to dir>"); `stopRecording` returns them. Reads count only for EIO (as `fail`).
+   */
+  record(dir: string, code: FaultCode): void {
+    this.recording = { dir: trim(dir), reads: code === 'EIO', steps: [] };
+  }
+  stopRecording(): string[] {
+    const steps = this.recording?.steps ?? [];
+    this.recording = null;
+    return steps;
+  }
+
+  /** The next `n` operations under `dir` that `code` would refuse pass; from the one after, the dir fails as with `fail`. */
+  failAtStep(dir: string, code: FaultCode, n: number): void {
+    this.armed = { dir: trim(dir), code, reads: code === 'EIO', passes: n };
   }
 
   private check(path: string | undefined, op: string, read = false): void {
     if (path === undefined) return;
+    const rec = this.recording;
+    if (rec && under(path, rec.dir) && (!read || rec.reads)) rec.steps.push(`${op} ${path.slice(rec.dir.length + 1) || '.'}`);
+    const a = this.armed;
+    if (a && under(path, a.dir) && (!read || a.reads)) {
+      if (a.passes-- <= 0) {
+        this.armed = null;
+        this.fail(a.dir, a.code, a.reads);
+      }
+    }
     for (const [dir, f] of this.failed) {
       if ((path === dir || path.startsWith(`${dir}/`)) && (!read || f.reads)) {
         this.faultsRaised++;
@@ -67,7 +104,12 @@ export class FaultyFileSystem implements FileSystem {
     return this.inner.readSync(fd, buf, offset, length, position);
   }
   writeSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
-    this.checkFd(fd, 'write');
+    try {
+      this.checkFd(fd, 'write');
+    } catch (err) {
+      if (this.tornWrites && length > 1) this.inner.writeSync(fd, buf, offset, length >> 1, position);
+      throw err;
+    }
     return this.inner.writeSync(fd, buf, offset, length, position);
   }
   fsyncSync(fd: number): void {
@@ -119,4 +161,12 @@ export class FaultyFileSystem implements FileSystem {
     this.check(path, 'fsync');
     this.inner.fsyncDirSync(path);
   }
+}
+
+function trim(dir: string): string {
+  return dir.endsWith('/') ? dir.slice(0, -1) : dir;
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
 }

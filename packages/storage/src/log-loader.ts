@@ -13,6 +13,13 @@
 // (latest snapshot at or below it, then the log after it) and every recovered segment feeds it,
 // rebuilding that segment's .txnindex; finally the state is brought to the log end offset
 // (producer-state-rebuild.ts: the latest snapshot at or below it, then the log after it).
+//
+// Recovery logs what it did, with Kafka's wording (LogLoader, LogSegment, LocalLog) when given a
+// logger: "Recovering unflushed segment" (INFO) for each segment scanned, "Found invalid messages
+// in log segment" and "Corruption found in segment ..., truncating to offset" (WARN, saying how
+// many bytes were cut and whether they were past the last flush, the recovery point, or below it),
+// "Deleting segment files" (INFO), and one "Completed load" line per recovered log (segments
+// scanned, bytes scanned and truncated, segments deleted, time taken).
 import type { LogConfig } from './config.ts';
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type SegmentContext } from './log-segment.ts';
@@ -22,6 +29,7 @@ import { TXN_INDEX_SUFFIX } from './transaction-index.ts';
 import { PartitionLog } from './partition-log.ts';
 import { PARTITION_METADATA, readPartitionMetadata } from './checkpoint-file.ts';
 import { recoverInterruptedSwaps } from './cleaner/segment-swap.ts';
+import type { CleanerLogger } from './cleaner/cleaner-logger.ts';
 
 /** The KRaft metadata log's topic (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): never a LogManager partition. */
 export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
@@ -41,6 +49,8 @@ export interface LoadOptions {
    * its start at every load anyway).
    */
   producerSnapshots?: boolean;
+  /** Where recovery says what it did (see the header); default: nowhere. */
+  logger?: CleanerLogger;
 }
 
 export interface LoadReport {
@@ -48,6 +58,13 @@ export interface LoadReport {
   truncatedBytes: number;
   deletedSegments: number;
   rebuiltIndexes: number;
+  /** Bytes of the recovered segments, as found before recovery. */
+  scannedBytes?: number;
+}
+
+/** An empty LoadReport (the counters recovery adds to). */
+export function emptyLoadReport(): Required<LoadReport> {
+  return { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0, scannedBytes: 0 };
 }
 
 const LEFTOVER = /\.(tmp|deleted)$/;
@@ -90,7 +107,11 @@ export function loadPartitionLog(
     }
   }
   bases.sort((a, b) => a - b);
-  const r = report ?? { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 };
+  const r = report ?? emptyLoadReport();
+  const logger = opts.logger;
+  const startMs = performance.now();
+  const before = { ...emptyLoadReport(), ...r };
+  const name = `${topic}-${partition}`;
   const opened = bases.map((b) => LogSegment.open(ctx, dir, b));
   let segments = opened.map((o) => o.segment);
   const interval = config.indexIntervalBytes;
@@ -130,6 +151,10 @@ export function loadPartitionLog(
     }
     for (let i = first; i < segments.length; i++) {
       const seg = segments[i]!;
+      logger?.info(`Recovering unflushed segment ${seg.baseOffset}. ${i - first}/${segments.length - first} recovered for ${name}.`, {
+        logDir: dir,
+      });
+      r.scannedBytes = (r.scannedBytes ?? 0) + seg.size;
       seg.txnIndex.reset();
       const truncated = seg.recover(interval, (epoch, baseOffset, buf, at, size) => {
         seeEpoch(epoch, baseOffset);
@@ -142,8 +167,10 @@ export function loadPartitionLog(
       const next = segments[i + 1];
       if (truncated > 0 || (next && seg.nextOffset > next.baseOffset)) {
         // Everything after the first invalid byte is gone, including later segments.
-        for (const later of segments.slice(i + 1)) {
-          later.deleteFiles();
+        const later = segments.slice(i + 1);
+        if (logger) logTruncation(logger, name, seg, truncated, recoveryPoint, later);
+        for (const l of later) {
+          l.deleteFiles();
           r.deletedSegments++;
         }
         segments = segments.slice(0, i + 1);
@@ -198,5 +225,41 @@ export function loadPartitionLog(
     producerState,
   });
   if (opts.topicId && !topicId) log.recordTopicId(opts.topicId);
+  if (logger && !opts.cleanShutdown && r.recoveredSegments > before.recoveredSegments) {
+    const scanned = r.recoveredSegments - before.recoveredSegments;
+    const truncated = r.truncatedBytes - before.truncatedBytes;
+    logger.info(
+      `Completed load of ${name} in dir ${dir.slice(0, dir.lastIndexOf('/'))} with ${segments.length} segments, ` +
+        `log-start-offset ${logStartOffset} and log-end-offset ${logEndOffset} in ${Math.round(performance.now() - startMs)}ms: ` +
+        `recovered from recovery point ${recoveryPoint}, ${scanned} segments (${(r.scannedBytes ?? 0) - (before.scannedBytes ?? 0)} bytes) scanned, ` +
+        `${truncated} bytes truncated, ${r.deletedSegments - before.deletedSegments} segments deleted`,
+      { partition: name, logDir: dir },
+    );
+  }
   return log;
+}
+
+/**
+ * Recovery cut a segment at its first invalid byte (Kafka's LogSegment.recover and LogLoader's
+ * lines, at WARN): where, how much, whether it was past the last flush (data a crash may lose)
+ * or below the recovery point (data that had been fsynced: the disk lost or damaged it), and the
+ * later segments deleted with it.
+ */
+function logTruncation(
+  logger: CleanerLogger,
+  name: string,
+  seg: LogSegment,
+  truncated: number,
+  recoveryPoint: number,
+  later: readonly LogSegment[],
+): void {
+  const fields = { partition: name, truncatedBytes: truncated, recoveryPoint };
+  if (truncated > 0) logger.warn(`Found invalid messages in log segment ${seg.logPath} at byte offset ${seg.size}.`, fields);
+  const cut = `${truncated} bytes and ${later.length} later segments`;
+  const where =
+    seg.nextOffset >= recoveryPoint
+      ? `${cut} past the last flush (recovery point ${recoveryPoint}) cut`
+      : `${cut} cut, below the recovery point ${recoveryPoint}: data that had been flushed was lost`;
+  logger.warn(`Corruption found in segment ${seg.baseOffset} of ${name}, truncating to offset ${seg.nextOffset}: ${where}`, fields);
+  if (later.length > 0) logger.info(`Deleting segment files ${later.map((l) => l.logPath).join(',')}`, { partition: name });
 }

@@ -12,6 +12,15 @@
 // log is placed there, and `onLogDirFailure` tells the broker once. A dir that cannot be read at
 // startup starts offline; the LogManager refuses to start only when every dir failed.
 //
+// Healing (not in Kafka, where a failed dir stays offline until a restart): while a dir is
+// offline it is probed every `logDirFailureRecoveryIntervalMs` (log-dir-health.ts: create, write,
+// fsync, read back and delete a file; the same meta.properties). Once it passes, the dir is
+// re-opened as after an unclean shutdown (every log re-verified from its recovery point: a torn
+// tail truncated, indexes and producer state rebuilt), its logs replace the offline ones and
+// `onLogDirOnline` is told; a dir that fails again while being re-opened stays offline (its
+// logs loaded so far closed) and is probed again later. Startup and re-opening log what
+// recovery did, per log (log-loader.ts), per dir and in total, as Kafka's LogManager.loadLogs.
+//
 // Per log directory:
 //   meta.properties                      version=1, node.id, cluster.id, directory.id (meta-properties.ts;
 //                                        an empty dir is formatted with brokerId/clusterId, a formatted one checked)
@@ -31,7 +40,8 @@ import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
-import { CLUSTER_METADATA_TOPIC, loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+import { CLUSTER_METADATA_TOPIC, emptyLoadReport, loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+import { metaPropertiesChanged, probeLogDir } from './log-dir-health.ts';
 
 export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
@@ -96,6 +106,13 @@ export interface LogManagerOptions {
   logger?: CleanerLogger;
   /** Called once per log dir taken offline, with the I/O error that did it (Kafka's LogDirFailureChannel). */
   onLogDirFailure?: (dir: string, cause: Error) => void;
+  /**
+   * How often an offline dir is probed to bring it back without a restart
+   * (tributary.log.dir.failure.recovery.interval.ms; default 10000; 0 or less: never, as Kafka).
+   */
+  logDirFailureRecoveryIntervalMs?: number;
+  /** Called once per offline dir brought back online, with its re-opened logs (they replace the offline ones). */
+  onLogDirOnline?: (dir: string, logs: PartitionLog[]) => void;
 }
 
 export interface CreateLogOptions {
@@ -108,6 +125,17 @@ interface LogDir extends LogDirState {
   logStartOffsets: Map<string, number>;
   /** Shared by the logs created in this dir since it was last fsynced. */
   newDirs: DirSyncToken | null;
+  /** Why the last attempt to re-open this offline dir failed (logged once per distinct reason). */
+  reopenError?: string;
+}
+
+/** Adds a dir's recovery counters to the startup's. */
+function addLoadReport(to: LoadReport, from: Required<LoadReport>): void {
+  to.recoveredSegments += from.recoveredSegments;
+  to.truncatedBytes += from.truncatedBytes;
+  to.deletedSegments += from.deletedSegments;
+  to.rebuiltIndexes += from.rebuiltIndexes;
+  to.scannedBytes = (to.scannedBytes ?? 0) + from.scannedBytes;
 }
 
 export class LogManager {
@@ -127,7 +155,7 @@ export class LogManager {
     partitions: 0,
     cleanDirs: [] as string[],
     uncleanDirs: [] as string[],
-    recovery: { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0, rebuiltIndexes: 0 } as LoadReport,
+    recovery: emptyLoadReport() as LoadReport,
   };
 
   constructor(readonly options: LogManagerOptions) {
@@ -176,6 +204,8 @@ export class LogManager {
   /** Opens (or initialises) every log directory and loads every partition in them, then starts the background tasks. */
   startup(): this {
     if (this.started) return this;
+    const startMs = performance.now();
+    this.options.logger?.info(`Loading logs from log dirs ${this.options.logDirs.join(',')}`);
     for (const path of this.options.logDirs) {
       try {
         this.loadDir(path);
@@ -198,6 +228,12 @@ export class LogManager {
       throw new Error(
         `all log dirs (${this.options.logDirs.join(', ')}) have failed: ${this.dirs.map((d) => d.offline!.message).join('; ')}`,
       );
+    const unclean = this.startupReport.uncleanDirs;
+    this.options.logger?.info(
+      `Loaded ${this.startupReport.partitions} logs in ${Math.round(performance.now() - startMs)}ms` +
+        (unclean.length ? ` (unclean log dirs = [${unclean.join(', ')}])` : ''),
+      { ...this.startupReport.recovery },
+    );
     this.started = true;
     if (this.options.backgroundTasks !== false) {
       const o = this.options;
@@ -218,6 +254,13 @@ export class LogManager {
         }),
       );
       this.cleaner?.startup();
+      const healMs = o.logDirFailureRecoveryIntervalMs ?? 10000;
+      if (healMs > 0)
+        this.cancels.push(
+          this.time.schedule('tributary-log-dir-recovery', healMs, () => {
+            if (this.dirs.some((d) => d.offline)) this.recoverOfflineLogDirs();
+          }),
+        );
     }
     return this;
   }
@@ -225,13 +268,7 @@ export class LogManager {
   private loadDir(path: string): void {
     const fs = this.fs;
     fs.mkdirSync(path);
-    const meta = ensureMetaProperties(fs, path, { clusterId: this.options.clusterId, nodeId: this.options.brokerId });
-    if (meta) checkMetaPropertiesEnsemble(this.dirs, path, meta);
-    const twin = meta?.directoryId ? this.dirs.find((d) => d.meta?.directoryId === meta.directoryId) : undefined;
-    if (twin)
-      throw new MetaPropertiesError(
-        `Duplicate directory ID ${meta!.directoryId} found. It was the ID of ${twin.path}, but also of ${path}`,
-      );
+    const meta = this.identify(path);
     const cleanMarker = `${path}/${CLEAN_SHUTDOWN_FILE}`;
     const clean = fs.statSync(cleanMarker) !== null;
     (clean ? this.startupReport.cleanDirs : this.startupReport.uncleanDirs).push(path);
@@ -246,43 +283,107 @@ export class LogManager {
       offline: null,
     };
     this.dirs.push(dir);
-    for (const name of fs.readdirSync(path)) {
-      const full = `${path}/${name}`;
-      if (!fs.statSync(full)?.isDirectory) continue;
-      if (name.endsWith('-delete')) {
-        fs.rmSync(full);
-        continue;
-      }
-      const tp = parseTopicPartition(name);
-      if (!tp || tp.topic === CLUSTER_METADATA_TOPIC) continue;
-      const key = tpKey(tp.topic, tp.partition);
-      if (this.logs.has(key)) throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
-      const log = loadPartitionLog(
-        this.ctx,
-        full,
-        tp.topic,
-        tp.partition,
-        this.defaultConfig,
-        {
-          cleanShutdown: clean,
-          recoveryPoint: dir.recoveryPoints.get(key) ?? 0,
-          logStartOffset: dir.logStartOffsets.get(key) ?? 0,
-        },
-        this.startupReport.recovery,
-      );
-      for (const s of log.segments) s.close();
-      this.watchForFailure(log, path);
-      this.cleaner?.watch(log);
-      this.logs.set(key, log);
-      this.dirOf.set(key, path);
-      dir.logCount++;
-      this.startupReport.partitions++;
-    }
+    const loaded = this.loadLogsIn(
+      path,
+      clean,
+      (key) => dir.recoveryPoints.get(key) ?? 0,
+      (key) => dir.logStartOffsets.get(key) ?? 0,
+    );
+    for (const log of loaded) this.register(log, dir);
+    this.startupReport.partitions += loaded.length;
     // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
     if (clean) {
       fs.unlinkSync(cleanMarker);
       fs.fsyncDirSync(path);
     }
+  }
+
+  /** Reads (formatting an empty one) and checks a log dir's meta.properties against the dirs already loaded. */
+  private identify(path: string): MetaProperties | null {
+    const meta = ensureMetaProperties(this.fs, path, { clusterId: this.options.clusterId, nodeId: this.options.brokerId });
+    const others = this.dirs.filter((d) => d.path !== path);
+    if (meta) checkMetaPropertiesEnsemble(others, path, meta);
+    const twin = meta?.directoryId ? others.find((d) => d.meta?.directoryId === meta.directoryId) : undefined;
+    if (twin)
+      throw new MetaPropertiesError(
+        `Duplicate directory ID ${meta!.directoryId} found. It was the ID of ${twin.path}, but also of ${path}`,
+      );
+    return meta;
+  }
+
+  /**
+   * Loads every partition log in a log dir (recovering them after an unclean shutdown), logging
+   * what was done as Kafka's LogManager.loadLogs does per dir. Nothing is registered: on an error
+   * the logs loaded so far are closed and the error thrown.
+   */
+  private loadLogsIn(
+    path: string,
+    clean: boolean,
+    recoveryPoint: (key: string) => number,
+    logStartOffset: (key: string) => number,
+    configOf: (key: string) => LogConfig = () => this.defaultConfig,
+  ): PartitionLog[] {
+    const fs = this.fs;
+    const logger = this.options.logger;
+    const startMs = performance.now();
+    const report = emptyLoadReport();
+    const names = fs.readdirSync(path).filter((name) => {
+      const full = `${path}/${name}`;
+      if (!fs.statSync(full)?.isDirectory) return false;
+      if (name.endsWith('-delete')) {
+        fs.rmSync(full);
+        return false;
+      }
+      const tp = parseTopicPartition(name);
+      return tp !== null && tp.topic !== CLUSTER_METADATA_TOPIC;
+    });
+    if (clean) logger?.info(`Skipping recovery of ${names.length} logs from ${path} since clean shutdown file was found`, { logDir: path });
+    else logger?.info(`Recovering ${names.length} logs from ${path} since no clean shutdown file was found`, { logDir: path });
+    const loaded: PartitionLog[] = [];
+    try {
+      for (const name of names) {
+        const tp = parseTopicPartition(name)!;
+        const key = tpKey(tp.topic, tp.partition);
+        if (this.logs.has(key) && this.dirOf.get(key) !== path)
+          throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
+        const log = loadPartitionLog(
+          this.ctx,
+          `${path}/${name}`,
+          tp.topic,
+          tp.partition,
+          configOf(key),
+          { cleanShutdown: clean, recoveryPoint: recoveryPoint(key), logStartOffset: logStartOffset(key), logger },
+          report,
+        );
+        for (const seg of log.segments) seg.close();
+        loaded.push(log);
+      }
+    } catch (err) {
+      for (const log of loaded) log.close(false);
+      this.ctx.fds.closeUnder(`${path}/`);
+      throw err;
+    }
+    if (!this.started) addLoadReport(this.startupReport.recovery, report);
+    const ms = Math.round(performance.now() - startMs);
+    if (clean) logger?.info(`Loaded ${loaded.length} logs from ${path} in ${ms}ms`, { logDir: path });
+    else
+      logger?.info(
+        `Loaded ${loaded.length} logs from ${path} in ${ms}ms after an unclean shutdown: ${report.recoveredSegments} segments ` +
+          `(${report.scannedBytes} bytes) scanned, ${report.truncatedBytes} bytes truncated, ${report.deletedSegments} segments deleted, ` +
+          `${report.rebuiltIndexes} indexes rebuilt`,
+        { logDir: path, ...report },
+      );
+    return loaded;
+  }
+
+  /** A log loaded or re-opened in `dir` is served from now on. */
+  private register(log: PartitionLog, dir: LogDir): void {
+    const key = tpKey(log.topic, log.partition);
+    this.watchForFailure(log, dir.path);
+    this.cleaner?.watch(log);
+    this.logs.set(key, log);
+    this.dirOf.set(key, dir.path);
+    dir.logCount++;
   }
 
   /** A log directory's meta.properties (null when it has none: no cluster id was given for an empty dir). */
@@ -326,9 +427,102 @@ export class LogManager {
     const dir = this.dirs.find((d) => d.path === path);
     if (!dir || dir.offline) return;
     dir.offline = cause;
-    for (const [key, log] of this.logs) if (this.dirOf.get(key) === path) log.markOffline(cause);
+    dir.reopenError = undefined;
+    const keys: string[] = [];
+    for (const [key, log] of this.logs) {
+      if (this.dirOf.get(key) !== path) continue;
+      keys.push(key);
+      log.markOffline(cause);
+    }
     this.ctx.fds.closeUnder(`${path}/`);
+    this.options.logger?.warn(`Logs for partitions ${keys.join(',')} are offline due to failure on log directory ${path}`, {
+      logDir: path,
+      cause: (cause as NodeJS.ErrnoException).code ?? cause.message,
+    });
     this.options.onLogDirFailure?.(path, cause);
+  }
+
+  /**
+   * Probes every offline dir and re-opens those that pass (see the header); returns the dirs
+   * brought back online. Run every logDirFailureRecoveryIntervalMs while a dir is offline.
+   */
+  recoverOfflineLogDirs(): string[] {
+    const back: string[] = [];
+    for (const d of this.dirs) if (this.started && d.offline && this.reopenLogDir(d)) back.push(d.path);
+    return back;
+  }
+
+  /** One attempt to bring an offline dir back: probe, identity, re-open every log as after an unclean shutdown. */
+  private reopenLogDir(d: LogDir): boolean {
+    const logger = this.options.logger;
+    const refuse = (reason: string) => {
+      if (d.reopenError !== reason) logger?.error(reason, { logDir: d.path });
+      d.reopenError = reason;
+      return false;
+    };
+    let meta: MetaProperties | null;
+    try {
+      probeLogDir(this.fs, d.path);
+      const changed = d.meta ? metaPropertiesChanged(this.fs, d.path, d.meta) : null;
+      if (changed) return refuse(`Log directory ${d.path} stays offline: ${changed}`);
+      meta = d.meta ?? this.identify(d.path);
+    } catch (err) {
+      if (!isIoError(err)) return refuse(`Log directory ${d.path} stays offline: ${(err as Error).message}`);
+      return false; // still failing: probed again later
+    }
+    const startMs = performance.now();
+    const cause = d.offline!;
+    const old = new Map<string, PartitionLog>();
+    for (const [key, log] of this.logs) if (this.dirOf.get(key) === d.path) old.set(key, log);
+    // said once per failure: a re-open failing again is said at ERROR (refuse), once per reason
+    if (d.reopenError === undefined)
+      logger?.warn(
+        `Log directory ${d.path} passed its health check after failing with ${cause.message}: re-opening its ${old.size} logs as after an unclean shutdown`,
+        { logDir: d.path },
+      );
+    for (const log of old.values()) log.close(false);
+    this.ctx.fds.closeUnder(`${d.path}/`);
+    let loaded: PartitionLog[];
+    try {
+      const toMap = (file: string) =>
+        new Map(readOffsetCheckpoint(this.fs, `${d.path}/${file}`).map((e) => [tpKey(e.topic, e.partition), e.offset]));
+      const rps = toMap(RECOVERY_POINT_CHECKPOINT);
+      const lsos = toMap(LOG_START_OFFSET_CHECKPOINT);
+      // the offline logs' own recovery points: everything below was fsynced before the failure
+      loaded = this.loadLogsIn(
+        d.path,
+        false,
+        (key) => old.get(key)?.recoveryPoint ?? rps.get(key) ?? 0,
+        (key) => old.get(key)?.logStartOffset ?? lsos.get(key) ?? 0,
+        (key) => old.get(key)?.config ?? this.defaultConfig, // the topic's overrides the broker gave it
+      );
+    } catch (err) {
+      if (isIoError(err)) d.offline = err as Error;
+      return refuse(`Log directory ${d.path} failed again while being re-opened, it stays offline: ${(err as Error).message}`);
+    }
+    const found = new Set(loaded.map((l) => tpKey(l.topic, l.partition)));
+    const missing = [...old.keys()].filter((k) => !found.has(k));
+    if (missing.length > 0) {
+      for (const log of loaded) log.close(false);
+      this.ctx.fds.closeUnder(`${d.path}/`);
+      return refuse(`Log directory ${d.path} stays offline: the logs of ${missing.join(',')} are missing from it`);
+    }
+    for (const key of old.keys()) {
+      this.logs.delete(key);
+      this.dirOf.delete(key);
+    }
+    d.logCount = 0;
+    for (const log of loaded) this.register(log, d);
+    d.meta = meta;
+    d.offline = null;
+    d.reopenError = undefined;
+    d.newDirs = null;
+    logger?.info(
+      `Log directory ${d.path} is back online with ${loaded.length} logs, re-opened in ${Math.round(performance.now() - startMs)}ms`,
+      { logDir: d.path },
+    );
+    this.options.onLogDirOnline?.(d.path, loaded);
+    return true;
   }
 
   /** Runs `write` for a live dir; an I/O error takes the dir offline instead of being thrown. */

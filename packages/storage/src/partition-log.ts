@@ -698,7 +698,11 @@ export class PartitionLog extends EventEmitter {
       throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset, 'delete-records');
     if (offset > this.logStartOffset) {
       this.logStartOffset = offset;
-      this.leaderEpochCache.truncateFromStart(offset);
+      try {
+        this.leaderEpochCache.truncateFromStart(offset);
+      } catch (err) {
+        throw this.goOffline(err); // an I/O error on the leader-epoch-checkpoint takes the log (and its dir) offline
+      }
       this.deleteSegmentsWhile((seg, next) => next !== undefined && next.baseOffset <= this.logStartOffset);
       this.producerState.onLogStartOffsetIncremented(this.logStartOffset);
     }

@@ -338,6 +338,12 @@ export const BROKER_CONFIG_DEFS = {
     'Not in Kafka, which has no such limit: a connection whose request has started to arrive (its first bytes, or its size prefix) and is not complete this long later is closed, so half-sent frames and stalled senders give their memory back. Counted while the broker reads the connection or waits for request memory, not while it holds reading back itself. 30 s: clients give up on a request after request.timeout.ms (30 s by default) anyway. 0 disables.',
     atLeast(0),
   ),
+  'tributary.log.dir.failure.recovery.interval.ms': def(
+    'long',
+    10000,
+    "Not in Kafka, whose failed log dirs stay offline until a restart: how often a log dir taken offline by an I/O error (EIO, ENOSPC, EROFS) is probed (a file created, written, fsynced, read back and deleted in it; the same meta.properties). Once the probe passes, the dir is re-opened as after an unclean shutdown (each log re-verified from its recovery point) and its partitions are served again. 10 s: one small write and fsync per offline dir. 0 disables (Kafka's behaviour).",
+    atLeast(0),
+  ),
   'max.connections': def('int', 2147483647, 'Most connections the broker keeps open; at the limit new ones wait for a slot.', atLeast(0)),
   'max.connections.per.ip': def('int', 2147483647, 'Most connections from one IP address; more are closed at once.', atLeast(0)),
   'max.connections.per.ip.overrides': def(

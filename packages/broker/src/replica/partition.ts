@@ -139,7 +139,8 @@ export class Partition {
   isr: number[];
   /** Bumped by the controller on every change of this partition (AlterPartition's PartitionEpoch). */
   partitionEpoch: number;
-  readonly log: PartitionLog;
+  /** The partition's log; replaced only when its log dir comes back after a failure (reopenLog). */
+  log: PartitionLog;
   private hw: number;
   /** The follower replicas hosted by other brokers (the leader's view of them). */
   private remote = new Map<number, Replica>();
@@ -185,10 +186,32 @@ export class Partition {
     init.log.onHighWatermarkUpdated(this.hw);
     this.resetRemoteReplicas();
     if (this.isLeader) this.leaderEpochStartOffset = init.log.logEndOffset;
-    init.log.on('truncate', (leo: number) => {
+    this.watchTruncations(init.log);
+  }
+
+  private watchTruncations(log: PartitionLog): void {
+    log.on('truncate', (leo: number) => {
+      if (log !== this.log) return;
       this.localEnd = Math.min(this.localEnd, leo);
       this.resetHighWatermark();
     });
+  }
+
+  /**
+   * The log dir came back after a failure (log-dir-failure-handler.ts): the partition serves the
+   * re-opened log, re-verified from its recovery point. Its end may be below the old one (a torn
+   * tail cut): the HW and what the leader had completed are capped to it; a leader records its
+   * epoch at the log end if the re-opened leader-epoch cache lacks it (as makeLeader), and a lone
+   * leader's HW follows the log end again.
+   */
+  reopenLog(log: PartitionLog): void {
+    this.log = log;
+    this.localEnd = log.logEndOffset;
+    this.watchTruncations(log);
+    if (this.isLeader && this.leaderEpoch > log.leaderEpochCache.latestEpoch)
+      log.leaderEpochCache.assign(this.leaderEpoch, log.logEndOffset);
+    this.resetHighWatermark();
+    if (this.isLeader) this.maybeIncrementLeaderHighWatermark();
   }
 
   get config(): TopicRuntimeConfig {

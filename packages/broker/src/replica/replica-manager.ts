@@ -182,6 +182,9 @@ export class ReplicaManager {
       log: options.log,
       partitionsIn: (dir) => [...this.allPartitions()].filter((p) => this.logs.logDirOf(p.topic, p.partition) === dir),
       unfollow: (p) => this.fetchers.unfollow(p),
+      partitionOf: (t, p) => this.getPartition(t, p),
+      resumeOfflinePartitions: () => this.resumeOfflinePartitions(),
+      followLeader: (p) => this.followLeader(p),
       completeDelayed: (p) => {
         this.fetchPurgatory.completeKey(p.key);
         this.producePurgatory.completeKey(p.key);
@@ -189,6 +192,8 @@ export class ReplicaManager {
     });
     this.logs = new LogManager({
       onLogDirFailure: (dir, cause) => this.logDirFailures.handleLogDirFailure(dir, cause, c.logDirs),
+      onLogDirOnline: (dir, logs) => this.logDirFailures.handleLogDirOnline(dir, logs),
+      logDirFailureRecoveryIntervalMs: c.get('tributary.log.dir.failure.recovery.interval.ms'),
       logDirs: c.logDirs,
       fs: options.fs,
       time: options.time,
@@ -358,6 +363,24 @@ export class ReplicaManager {
   private reconfigure(changed: ReadonlySet<BrokerConfigName>): void {
     reconfigureLogs(this.logs, this.options.config, changed, this.options.log);
     for (const topic of this.topicConfigs.keys()) this.refreshTopicConfig(topic);
+  }
+
+  /**
+   * A log dir came back (log-dir-failure-handler.ts): the partitions hosted offline without a log
+   * are made now if their log was found, or may be made (every dir is live again); returns them.
+   */
+  private resumeOfflinePartitions(): Partition[] {
+    const made: Partition[] = [];
+    for (const key of [...this.offlinePartitions]) {
+      const i = key.lastIndexOf('-');
+      const [t, index] = [key.slice(0, i), Number(key.slice(i + 1))];
+      const reg = this.image.partition(t, index);
+      const topicId = this.image.topic(t)?.topicId;
+      if (!reg || !topicId || logDirOfflineFor(this.logs, t, index, false)) continue;
+      this.offlinePartitions.delete(key);
+      made.push(this.makePartition(t, topicId, index, reg, this.image));
+    }
+    return made;
   }
 
   /** makePartition, unless its log may be in an offline dir (see logDirOfflineFor): then hosted offline. */
