@@ -18,7 +18,8 @@
 // unclean shutdown; handleLogDirOnline then serves its partitions again: each hosted Partition
 // takes its re-opened log (Partition.reopenLog: the leader is back, Metadata stops listing the
 // replica offline, DescribeLogDirs stops reporting the error), the partitions hosted offline
-// without a log are made, a follower's fetcher follows its leader again. A log no partition claims
+// without a log are made, each takes the registration the metadata holds now (leadership may have
+// moved while it was offline: KIP-858) and a follower's fetcher follows its leader again. A log no partition claims
 // any more (deleted or moved while the dir was offline) is left to the next start's stray-log
 // cleanup: here the metadata may not be caught up yet. Then the `onLogDirOnline` listeners are
 // told (see there; broker-core.ts has the group and transaction coordinators load the partitions
@@ -44,8 +45,11 @@ export interface LogDirFailureHandlerOptions {
   partitionOf(topic: string, partition: number): Partition | undefined;
   /** Makes the partitions hosted offline without a log whose log is now found (or may be made); returns them. */
   resumeOfflinePartitions(): Partition[];
-  /** A follower fetches from its leader again. */
-  followLeader(p: Partition): void;
+  /**
+   * A partition served again takes the metadata's current registration (the leader changes made
+   * while its log was offline were not applied to it) and, as a follower, fetches from its leader.
+   */
+  resumePartition(p: Partition): void;
 }
 
 /** Who hears of log dirs going offline and coming back (the controller's side: LogDirEvents). */
@@ -87,7 +91,7 @@ export class LogDirFailureHandler {
     }
     served.push(...o.resumeOfflinePartitions());
     for (const p of served) {
-      o.followLeader(p);
+      o.resumePartition(p);
       o.completeDelayed(p);
     }
     o.log.info(`Resumed serving replicas in dir ${dir}`, { logDir: dir, partitions: served.map((p) => p.key) });

@@ -184,7 +184,11 @@ export class ReplicaManager {
       unfollow: (p) => this.fetchers.unfollow(p),
       partitionOf: (t, p) => this.getPartition(t, p),
       resumeOfflinePartitions: () => this.resumeOfflinePartitions(),
-      followLeader: (p) => this.followLeader(p),
+      resumePartition: (p) => {
+        const reg = this.image.partition(p.topic, p.partition);
+        if (reg) this.applyPartition(p, reg);
+        this.followLeader(p);
+      },
       completeDelayed: (p) => {
         this.fetchPurgatory.completeKey(p.key);
         this.producePurgatory.completeKey(p.key);
