@@ -70,6 +70,12 @@ describe('AlterReplicaLogDirs: moving a replica between two log.dirs', async () 
     assert.equal(r!.error, null);
     // ~130 KB at 20 KB/s: the copy runs for seconds
     await waitFor('the copy to begin', () => (logs.getFutureLog('slow', 0)?.logEndOffset ?? 0) > 0);
+    // the copy keeps under its rate: measured over 2 s, at most 20% above 20 000 B/s (slower is fine)
+    const size0 = logs.getFutureLog('slow', 0)!.size;
+    const t0 = Date.now();
+    await new Promise((res) => setTimeout(res, 2000));
+    const rate = ((logs.getFutureLog('slow', 0)!.size - size0) * 1000) / (Date.now() - t0);
+    assert.ok(rate > 0 && rate <= 24_000, `copied at ${Math.round(rate)} B/s`);
     const dirs = await admin.describeLogDirs([1], [{ topic: 'slow', partition: 0 }]);
     const inA = dirs.find((d) => d.path === dirA)!.replicas;
     const inB = dirs.find((d) => d.path === dirB)!.replicas;
