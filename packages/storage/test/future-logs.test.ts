@@ -197,3 +197,31 @@ test('a partition not hosted yet is created in its preferred dir; a failed dir d
   assert.throws(() => lm.createFutureLog('q', 0, '/d/b'), LogOfflineError);
   lm.shutdown();
 });
+
+test('a log emptied by DeleteRecords and retention moves at its offset; an empty new log moves too', () => {
+  const e = env();
+  const lm = e.open();
+  const log = lm.getOrCreateLog('t', 0, { config: { segmentBytes: 200 } });
+  for (let i = 0; i < 5; i++) log.appendSync(buildBatch({ count: 2 }), { leaderEpoch: 0 });
+  log.roll();
+  log.deleteRecordsBefore(10);
+  log.deleteOldSegments();
+  assert.deepEqual([log.logStartOffset, log.logEndOffset], [10, 10]);
+  const to = lm.logDirOf('t', 0) === '/d/a' ? '/d/b' : '/d/a';
+  const copier = new FutureLogCopier(log, lm.createFutureLog('t', 0, to));
+  assert.deepEqual(copier.step(100), { bytes: 0, caughtUp: true });
+  copier.detach();
+  const moved = lm.replaceCurrentWithFutureLog('t', 0);
+  assert.deepEqual([moved.logStartOffset, moved.logEndOffset], [10, 10]);
+  assert.equal(moved.appendSync(buildBatch({ count: 1 }), { leaderEpoch: 1 }).firstOffset, 10);
+  const empty = lm.getOrCreateLog('e', 0);
+  const other = lm.logDirOf('e', 0) === '/d/a' ? '/d/b' : '/d/a';
+  assert.equal(new FutureLogCopier(empty, lm.createFutureLog('e', 0, other)).step(10).caughtUp, true);
+  assert.equal(lm.replaceCurrentWithFutureLog('e', 0).appendSync(buildBatch({ count: 1 }), { leaderEpoch: 0 }).firstOffset, 0);
+  assert.equal(lm.logDirOf('e', 0), other);
+  lm.shutdown();
+  const again = e.open();
+  assert.deepEqual([again.getLog('t', 0)!.logStartOffset, again.getLog('t', 0)!.logEndOffset], [10, 11]);
+  assert.equal(again.getLog('e', 0)!.logEndOffset, 1);
+  again.shutdown();
+});
