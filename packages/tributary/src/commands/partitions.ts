@@ -115,8 +115,11 @@ async function verify(admin: Admin, p: ParsedArgs): Promise<number> {
   const r = p.flags.has('wait') ? await waitForReassignments(admin, plan, 'partitions reassigned') : await verifyOnce(admin, plan);
   let out = `Status of partition reassignment:\n${r.lines.join('\n')}\n`;
   const moves = replicaLogDirMoves(plan);
-  if (moves.length > 0) out += `\nStatus of replica log directory movement:\n${(await verifyMoves(admin, moves)).lines.join('\n')}\n`;
-  if (r.done === plan.length && !p.flags.has('preserve-throttles')) out += '\n' + (await clearThrottles(admin, plan));
+  const m = moves.length > 0 ? await verifyMoves(admin, moves) : { lines: [], done: 0 };
+  if (moves.length > 0) out += `\nStatus of replica log directory movement:\n${m.lines.join('\n')}\n`;
+  // as Kafka: the throttles stay until the partitions and the log dir moves are all done
+  if (r.done === plan.length && m.done === moves.length && !p.flags.has('preserve-throttles'))
+    out += '\n' + (await clearThrottles(admin, plan));
   await writeOut(out);
   return 0;
 }
