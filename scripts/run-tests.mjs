@@ -8,6 +8,7 @@
 // files and the brokers and CLIs they spawn, writes V8 coverage to coverage/tmp (NODE_V8_COVERAGE);
 // c8 then maps it to the TypeScript sources (.c8rc.json), the figure per package is printed, and the
 // raw data is deleted (coverage/coverage-summary.json stays).
+// After each step, the slowest files are listed (scripts/test-timings-reporter.mjs).
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -56,7 +57,9 @@ for (const [i, step] of steps.entries()) {
   // and timers; Node's default on this 2-core machine is one); the cluster fault tests, whose broker
   // processes use both cores, run one at a time. TRIBUTARY_TEST_CONCURRENCY overrides the first.
   const concurrency = i === 0 ? (process.env.TRIBUTARY_TEST_CONCURRENCY ?? '2') : '1';
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...step];
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+  reporters.push('--test-reporter=./scripts/test-timings-reporter.mjs', '--test-reporter-destination=stdout');
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters, ...step];
   const res = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   status ||= res.status ?? 1;
 }

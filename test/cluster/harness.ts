@@ -23,11 +23,16 @@ export interface FaultCluster {
 /** Starts a cluster for the test `t`; it is killed and its directory removed when the test ends. */
 export async function startFaultCluster(
   t: TestContext,
-  opts: Omit<LocalClusterOptions, 'dataDir'> & { brokers: number; watch?: Record<string, RegExp> },
+  opts: Omit<LocalClusterOptions, 'dataDir'> & {
+    brokers: number;
+    watch?: Record<string, RegExp>;
+    /** Runs before any node starts (e.g. mounts a file system on a broker's log dir). */
+    beforeStart?: (cluster: LocalCluster) => void;
+  },
 ): Promise<FaultCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-fault-'));
   const lines: string[] = [];
-  const { watch = {}, ...clusterOptions } = opts;
+  const { watch = {}, beforeStart, ...clusterOptions } = opts;
   const counts = new Map<string, number>();
   const cluster = new LocalCluster({
     ...clusterOptions,
@@ -42,6 +47,7 @@ export async function startFaultCluster(
     await cluster.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  beforeStart?.(cluster);
   await cluster.start();
   return { cluster, dataDir, log: () => lines.slice(-200).join('\n'), matched: (name) => counts.get(name) ?? 0 };
 }

@@ -20,7 +20,8 @@
 // several nodes (`nodeIds`): they share this ReplicaManager and group coordinator instead of
 // replicating.
 //
-// Start order: cluster id, the logs (load/recover), the controller (replays the metadata log) and
+// Start order: the log dirs locked (their `.lock` files, refused when another broker runs on them),
+// cluster id, the logs (load/recover), the controller (replays the metadata log) and
 // the first image (partitions made, stray logs deleted), producer ids (blocks from the controller), the group
 // coordinator (loads the __consumer_offsets partitions led by local nodes), the transaction
 // coordinator (loads the __transaction_state partitions led by local nodes; its markers to local
@@ -31,7 +32,7 @@
 // controller it opened.
 import { LocalController, type MetadataDelta, type RaftMetadataLog } from '@tributary/metadata';
 import { ErrorCode } from '@tributary/protocol';
-import type { FileSystem, Time } from '@tributary/storage';
+import { lockLogDirs, NodeFileSystem, type FileSystem, type LogDirLock, type Time } from '@tributary/storage';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { GroupCoordinatorService } from './coordinator/group-coordinator-service.ts';
 import type { GroupCoordinatorConfig } from './coordinator/group/index.ts';
@@ -44,6 +45,7 @@ import { TxnMarkerSender } from './coordinator/transaction/transaction-marker-se
 import { TransactionVerifier } from './coordinator/transaction/transaction-verifier.ts';
 import { InterBrokerConnections } from './server/inter-broker-connections.ts';
 import { RemoteController } from './controller/remote-controller.ts';
+import type { LogDirEvents } from './controller/log-dir-events.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
@@ -100,8 +102,11 @@ export class BrokerCore {
   private _groupCoordinator: GroupCoordinatorService | null = null;
   private _txnCoordinator: TransactionCoordinatorService | null = null;
   private markerSender: TxnMarkerSender | null = null;
+  /** The `.lock` files of the log dirs while this core runs (the real filesystem only). */
+  private dirLocks: LogDirLock[] = [];
   private verifierConnections: InterBrokerConnections | null = null;
   private readonly nodeServices = new Map<number, BrokerServices>();
+  private readonly logDirEvents = new Map<number, LogDirEvents>();
 
   constructor(
     readonly config: BrokerConfig,
@@ -137,6 +142,25 @@ export class BrokerCore {
     this.nodeServices.set(nodeId, services);
   }
 
+  /**
+   * A node's LogDirEvents (JBOD, controller/log-dir-events.ts): it hears of failed and recovered log
+   * dirs and of each metadata change, and assigns the local replicas at once. Returns its removal.
+   */
+  attachLogDirEvents(nodeId: number, events: LogDirEvents): () => void {
+    this.logDirEvents.set(nodeId, events);
+    const stop = this.replicas.logDirFailures.addListener({
+      logDirOffline: (dir) => events.handleFailure(dir),
+      logDirOnline: (dir) => {
+        events.logDirOnline(dir).catch((err) => this.log.error('cannot register a log dir back online', { logDir: dir, err }));
+      },
+    });
+    events.reconcileAll(this.metadata.image);
+    return () => {
+      stop();
+      if (this.logDirEvents.get(nodeId) === events) this.logDirEvents.delete(nodeId);
+    };
+  }
+
   /** Whether `nodeId` is served by this core. */
   isLocal(nodeId: number): boolean {
     return this.nodeIds.has(nodeId);
@@ -152,7 +176,16 @@ export class BrokerCore {
     const config = this.config;
     // dynamic broker configs come from the metadata (the first image below), never from an earlier run of this config
     config.reconfigure(new Map());
-    const clusterId = resolveClusterId(config, this.options.fs);
+    // the log dirs are this broker's while it runs: a second broker on them is refused (log-dir-lock.ts)
+    if (!this.options.fs || this.options.fs instanceof NodeFileSystem)
+      this.dirLocks = lockLogDirs(config.logDirs, (dir, err) => this.log.warn('cannot lock log dir', { dir, err }));
+    let clusterId: string;
+    try {
+      clusterId = resolveClusterId(config, this.options.fs);
+    } catch (err) {
+      this.releaseDirLocks();
+      throw err;
+    }
     const isLocal = (id: number) => this.nodeIds.has(id);
     // KIP-890: transactional producers' first batches are verified with their coordinator
     const verifier = new TransactionVerifier({
@@ -191,6 +224,8 @@ export class BrokerCore {
         this.metadata.update(image);
         dynamicConfig.onMetadataUpdate(delta, image);
         replicas.applyDelta(delta, image);
+        // JBOD: local replicas whose dir the metadata does not name are assigned (AssignReplicasToDirs)
+        for (const events of this.logDirEvents.values()) events.reconcile(delta, image);
         const deleted = [...(delta.topics?.deletedTopicIds ?? [])]
           .map((id) => delta.topics!.image.getTopic(id)?.name)
           .filter((n): n is string => !!n);
@@ -260,8 +295,14 @@ export class BrokerCore {
       replicas.shutdown();
       await this.ownController?.close();
       await this.remoteController?.close();
+      this.releaseDirLocks();
       throw err;
     }
+  }
+
+  private releaseDirLocks(): void {
+    for (const lock of this.dirLocks) lock.release();
+    this.dirLocks = [];
   }
 
   /** The broker epoch the controller gave a local node at its latest registration (-1 before). */
@@ -500,5 +541,6 @@ export class BrokerCore {
     } catch (err) {
       this.log.error('metadata log shutdown failed', { err });
     }
+    this.releaseDirLocks();
   }
 }

@@ -9,11 +9,16 @@
 // run a controlled shutdown (WantShutDown until the controller answers ShouldShutDown: its
 // leaderships moved away), then heartbeats stop and the listeners close (draining connections
 // for up to `timeoutMs`). A stopped node is not restarted: a new BrokerNode with the same node id is.
+// JBOD (KIP-858): the registration lists the online log dirs' ids, heartbeats the failed ones (at
+// once when one fails), and replicas are assigned to their dirs (controller/log-dir-events.ts,
+// `logDirEvents`; logDirOnline(dir) there tells the controller a failed dir is back).
 // Dynamic max.connections* settings reach its listeners' connection limits while it runs.
 import type { BrokerConfig } from './config/broker-config.ts';
 import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
+import { AssignmentsManager } from './controller/assignments-manager.ts';
+import { LogDirEvents } from './controller/log-dir-events.ts';
 import { controllerEndpoints, quorumNodes } from './controller/describe-quorum-channel.ts';
 import { createQuotaManagers } from './quota/quota-managers.ts';
 import { IpConnectionRateQuotas } from './quota/ip-connection-rate.ts';
@@ -113,6 +118,9 @@ export class BrokerNode {
   private bound: BoundListener[] = [];
   private stopPromise: Promise<void> | null = null;
   private lifecycle: BrokerLifecycleManager | null = null;
+  private _logDirEvents: LogDirEvents | null = null;
+  private assignments: AssignmentsManager | null = null;
+  private detachLogDirEvents: (() => void) | null = null;
   private readonly stopReconfiguring: () => void;
 
   constructor(
@@ -189,6 +197,14 @@ export class BrokerNode {
     return this.lifecycle?.state ?? null;
   }
 
+  /**
+   * This node's log dirs as the controller knows them (null before it registers): logDirOnline(dir)
+   * announces a dir back online, onReplicaDirChanged(tp, dir) a replica moved between dirs.
+   */
+  get logDirEvents(): LogDirEvents | null {
+    return this._logDirEvents;
+  }
+
   /** Binds the listeners and registers the broker with the controller (then it is live). */
   async start(): Promise<BoundListener[]> {
     this.bound = await this.server.start();
@@ -196,6 +212,8 @@ export class BrokerNode {
     try {
       await this.register();
     } catch (err) {
+      this.detachLogDirEvents?.();
+      this.assignments?.close();
       await this.server.stop(0);
       throw err;
     }
@@ -211,7 +229,26 @@ export class BrokerNode {
       port: e.port,
       securityProtocol: SECURITY_PROTOCOLS[e.securityProtocol ?? 'PLAINTEXT'],
     }));
-    const lifecycle = new BrokerLifecycleManager({
+    const assignments = new AssignmentsManager({
+      nodeId: this.nodeId,
+      brokerEpoch: () => core.brokerEpoch(this.nodeId),
+      send: (req) => controller.assignReplicasToDirs(req),
+      log: core.loggers.logger('org.apache.kafka.server.AssignmentsManager'),
+      time: core.time,
+    });
+    let lifecycle: BrokerLifecycleManager | null = null;
+    const events = new LogDirEvents({
+      nodeId: this.nodeId,
+      logs: core.replicas.logs,
+      assignments,
+      propagateDirectoryFailure: () => lifecycle?.propagateDirectoryFailure(),
+      resendBrokerRegistration: async () => lifecycle?.resendBrokerRegistration(),
+      image: () => core.metadata.image,
+      log: core.loggers.logger('kafka.server.BrokerLifecycleManager'),
+    });
+    this.assignments = assignments;
+    this._logDirEvents = events;
+    lifecycle = new BrokerLifecycleManager({
       controller: {
         // the offset of the next record this broker's image has not applied
         get metadataOffset() {
@@ -227,8 +264,11 @@ export class BrokerNode {
       time: core.time,
       log: core.loggers.logger('kafka.server.BrokerLifecycleManager'),
       onBrokerEpoch: (epoch) => core.setBrokerEpoch(this.nodeId, epoch),
+      logDirs: () => events.onlineDirIds(),
+      offlineLogDirs: () => events.offlineDirIds(),
     });
     this.lifecycle = lifecycle;
+    this.detachLogDirEvents = core.attachLogDirEvents(this.nodeId, events);
     await lifecycle.start();
     await lifecycle.whenUnfenced();
   }
@@ -272,6 +312,8 @@ export class BrokerNode {
     this.stopPromise ??= (async () => {
       this.stopReconfiguring();
       this.abort();
+      this.detachLogDirEvents?.();
+      this.assignments?.close();
       this.lifecycle?.close();
       await this.server.stop(timeoutMs);
     })();

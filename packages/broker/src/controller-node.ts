@@ -1,5 +1,5 @@
 // ControllerNode: a KRaft controller-only node (`process.roles=controller`, Kafka's
-// ControllerServer in its own process): the cluster id and meta.properties of its log dir, a
+// ControllerServer in its own process): its log dir locked (`.lock`), the cluster id and meta.properties of it, a
 // LocalController over `__cluster_metadata-0` there (one voter, or a voter of a Raft quorum when
 // controller.quorum.voters lists several: controller/quorum.ts), and a ControllerServer on its
 // CONTROLLER listener(s), which brokers (`process.roles=broker`) register with, heartbeat to, send
@@ -10,7 +10,15 @@
 //   const [listener] = await node.start();      // listener.boundPort
 //   await node.stop();
 import { LocalController } from '@tributary/metadata';
-import { NodeFileSystem, ensureMetaProperties, systemTime, type FileSystem, type Time } from '@tributary/storage';
+import {
+  NodeFileSystem,
+  ensureMetaProperties,
+  lockLogDir,
+  systemTime,
+  type FileSystem,
+  type LogDirLock,
+  type Time,
+} from '@tributary/storage';
 import { mkdirSync } from 'node:fs';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { ControllerServer } from './controller/controller-server.ts';
@@ -30,6 +38,8 @@ export class ControllerNode {
   private controller: LocalController | null = null;
   private server: ControllerServer | null = null;
   private _clusterId: string | null = null;
+  /** The log dir's `.lock` file while this node runs (the real filesystem only). */
+  private dirLock: LogDirLock | null = null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -59,6 +69,22 @@ export class ControllerNode {
     const fs = this.options.fs ?? new NodeFileSystem();
     const dir = config.logDirs[0]!;
     mkdirSync(dir, { recursive: true });
+    // the log dir is this node's while it runs: a second node on it is refused (storage's log-dir-lock.ts)
+    if (fs instanceof NodeFileSystem) this.dirLock = lockLogDir(dir);
+    try {
+      return await this.open(config, fs, dir);
+    } catch (err) {
+      this.releaseDirLock();
+      throw err;
+    }
+  }
+
+  private releaseDirLock(): void {
+    this.dirLock?.release();
+    this.dirLock = null;
+  }
+
+  private async open(config: BrokerConfig, fs: FileSystem, dir: string): Promise<BoundListener[]> {
     const clusterId = resolveClusterId(config, fs);
     ensureMetaProperties(fs, dir, { clusterId, nodeId: config.nodeId });
     this._clusterId = clusterId;
@@ -98,5 +124,6 @@ export class ControllerNode {
   async stop(): Promise<void> {
     await this.server?.stop();
     await this.controller?.close();
+    this.releaseDirLock();
   }
 }

@@ -12,6 +12,8 @@ export {
   LeaderRecoveryState,
   METADATA_VERSION,
   METADATA_VERSION_FEATURE,
+  MetadataVersion,
+  isDirectoryAssignmentSupported,
   NO_LEADER,
   NO_LEADER_CHANGE,
   clientQuotaRecord,
@@ -42,8 +44,18 @@ export {
   type LocalPartitionDelete,
   type LocalReplicaChanges,
 } from './image/topics-delta.ts';
-export { hasLeader, preferredReplica, type PartitionRegistration } from './image/partition-registration.ts';
-export { ClusterDelta, ClusterImage, SecurityProtocol, type BrokerEndpoint, type BrokerRegistration } from './image/cluster-image.ts';
+export { hasLeader, preferredReplica, replicaDirectory, type PartitionRegistration } from './image/partition-registration.ts';
+export {
+  ClusterDelta,
+  ClusterImage,
+  SecurityProtocol,
+  hasOnlineDir,
+  type BrokerEndpoint,
+  type BrokerRegistration,
+} from './image/cluster-image.ts';
+export { DirectoryId, isDirectoryOnline } from './records/directory-id.ts';
+export { replicaInOnlineDir } from './controller/leader-acceptor.ts';
+export { defaultDir } from './controller/replica-directories.ts';
 export { ConfigsDelta, ConfigsImage } from './image/configs-image.ts';
 export {
   ClientQuotaEntityType,

@@ -59,6 +59,8 @@ describe('MetadataDelta / MetadataImage', () => {
       leaderRecoveryState: 0,
       leaderEpoch: 0,
       partitionEpoch: 0,
+      // a PartitionRecord v0 (no Directories): every replica MIGRATING (counted online)
+      directories: ['AAAAAAAAAAAAAAAAAAAAAg', 'AAAAAAAAAAAAAAAAAAAAAg', 'AAAAAAAAAAAAAAAAAAAAAg'],
     });
     assert.deepEqual(image.topicConfigs('orders'), { 'retention.ms': '1000' });
     assert.deepEqual([...delta.topics!.createdTopics], [['orders', A]]);

@@ -43,7 +43,7 @@ describe('LocalController', () => {
     const dir = tempDir();
     const m = await open(dir);
     assert.deepEqual(m.startup, { replayedRecords: 1, migratedTopics: 0, truncatedBytes: 0 });
-    assert.equal(m.image.features.metadataVersion, 14);
+    assert.equal(m.image.features.metadataVersion, 17); // 3.7-IV2: directory assignment (JBOD)
     await startBroker(m);
     assert.equal(m.image.cluster.broker(1)!.epoch, 1n); // the offset of its RegisterBrokerRecord
     const [created] = await m.createTopics([{ name: 'orders', numPartitions: 2, configs: { 'retention.ms': '1000' } }]);

@@ -27,6 +27,7 @@ export * from './checkpoint-file.ts';
 export * from './leader-epoch-cache.ts';
 export * from './buffer-pool.ts';
 export * from './meta-properties.ts';
+export * from './log-dir-lock.ts';
 export * from './format-storage.ts';
 export * from './cleaner/clean-job.ts';
 export * from './cleaner/cleaner-logger.ts';

@@ -6,6 +6,11 @@
 // A registration refused for another cluster id (INCONSISTENT_CLUSTER_ID) or an unsupported
 // metadata.version fails start(); other refusals (a live session of the previous incarnation) are
 // retried.
+// JBOD (KIP-858): the registration lists the broker's online log dirs (LogDirs: their directory.id);
+// every heartbeat lists its failed ones (OfflineLogDirs), and `propagateDirectoryFailure()` sends
+// one at once, not at the next interval (Kafka's propagateDirectoryFailure). A dir back online
+// is told by `resendBrokerRegistration()`: the same incarnation registers again with its dirs, and
+// the controller amends the registration (same broker epoch, state kept).
 // `controlledShutdown()` sets WantShutDown, heartbeats at once, and resolves when the controller
 // answers ShouldShutDown (its leaderships moved away); heartbeats then stop. Network failures are
 // retried by the connection (reconnect with backoff).
@@ -32,6 +37,7 @@ export interface LifecycleController {
     currentMetadataOffset: number;
     wantFence: boolean;
     wantShutDown: boolean;
+    offlineLogDirs?: readonly string[];
   }): Promise<BrokerHeartbeatReply>;
 }
 
@@ -49,6 +55,10 @@ export interface BrokerLifecycleOptions {
   log: Logger;
   /** Called with each broker epoch the controller assigns (every registration). */
   onBrokerEpoch?: (epoch: bigint) => void;
+  /** The directory.id of each online log dir, sent with every registration (default none). */
+  logDirs?: () => readonly string[];
+  /** The directory.id of each failed log dir, sent with every heartbeat (default none). */
+  offlineLogDirs?: () => readonly string[];
 }
 
 export type LifecycleState = 'starting' | 'fenced' | 'running' | 'pending-controlled-shutdown' | 'shut-down' | 'closed';
@@ -96,6 +106,22 @@ export class BrokerLifecycleManager {
     return this.until(() => this._state === 'shut-down' || this._state === 'closed');
   }
 
+  /** A log dir failed: heartbeats at once, listing it in OfflineLogDirs (Kafka's propagateDirectoryFailure). */
+  propagateDirectoryFailure(): void {
+    if (this._state === 'starting') return; // the first heartbeat lists it
+    this.schedule(0);
+  }
+
+  /**
+   * Registers again with the same incarnation id and the dirs online now (a dir came back): the
+   * controller amends the registration. Heartbeats go on (the next one at once).
+   */
+  async resendBrokerRegistration(): Promise<void> {
+    if (this._state === 'starting' || this._state === 'closed' || this._state === 'shut-down') return;
+    await this.register();
+    this.schedule(0);
+  }
+
   /** Stops heartbeating (the controller fences the broker once its session times out). */
   close(): void {
     this.timer?.();
@@ -112,12 +138,17 @@ export class BrokerLifecycleManager {
         endpoints: this.options.endpoints,
         rack: this.options.rack ?? null,
         features: this.options.features,
+        logDirs: this.options.logDirs?.() ?? [],
       });
       if (r.errorCode === ErrorCode.NONE) {
         this.epoch = r.brokerEpoch;
         this.options.onBrokerEpoch?.(r.brokerEpoch);
         if (this._state === 'starting') this.setState('fenced');
-        this.options.log.info('registered with the controller', { brokerId: this.options.nodeId, brokerEpoch: String(r.brokerEpoch) });
+        this.options.log.info('registered with the controller', {
+          brokerId: this.options.nodeId,
+          brokerEpoch: String(r.brokerEpoch),
+          logDirs: this.options.logDirs?.() ?? [],
+        });
         return;
       }
       // another cluster, or a metadata.version this broker cannot run: retrying cannot help
@@ -163,6 +194,7 @@ export class BrokerLifecycleManager {
         currentMetadataOffset: this.options.controller.metadataOffset - 1,
         wantFence: false,
         wantShutDown: this.wantShutDown,
+        offlineLogDirs: this.options.offlineLogDirs?.() ?? [],
       });
     } catch (err) {
       if (this._state !== 'closed') this.options.log.warn('heartbeat failed', { error: err });

@@ -1,6 +1,6 @@
 // The controller listener's APIs (Kafka's ControllerApis): what brokers send to the controller —
-// BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, Fetch of the metadata
-// log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
+// BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, AssignReplicasToDirs,
+// Fetch of the metadata log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
 // CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas, AlterUserScramCredentials,
 // ElectLeaders, UnregisterBroker, AlterPartitionReassignments, ListPartitionReassignments), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
@@ -25,6 +25,7 @@ import { HandlerRegistry, type AnyApiHandler } from '../server/handler-registry.
 import { requireClusterAction } from './cluster-action.ts';
 import type { ControllerBackend } from './controller-backend.ts';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.ts';
+import { assignReplicasToDirsHandler } from './handlers/assign-replicas-to-dirs.ts';
 import { alterPartitionHandler } from './handlers/alter-partition.ts';
 import { brokerHeartbeatHandler } from './handlers/broker-heartbeat.ts';
 import { brokerRegistrationHandler } from './handlers/broker-registration.ts';
@@ -62,6 +63,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     requireClusterAction(brokerHeartbeatHandler(controller)), // 63
     unregisterBrokerHandler, // 64
     requireClusterAction(allocateProducerIdsHandler(controller)), // 67
+    requireClusterAction(assignReplicasToDirsHandler(controller)), // 73
   ];
 }
 

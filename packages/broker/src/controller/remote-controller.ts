@@ -17,6 +17,8 @@
 // fenceBroker and unfenceBroker are heartbeats (WantFence; caught up once the image reached the
 // registration), as a broker asks its controller. describeQuorum forwards DescribeQuorum as it
 // came. changePartition has no wire API: answered INVALID_REQUEST (a leader sends AlterPartition).
+// assignReplicasToDirs (JBOD) and alterPartition send the request as built and answer the response
+// as it came; registrations carry the online log dirs (LogDirs), heartbeats the failed ones.
 //
 //   const rc = new RemoteController({ voters: '3000@127.0.0.1:9093', nodeId: 1, clusterId, log });
 //   await rc.start();                       // resolves once the image caught up with the log
@@ -70,6 +72,8 @@ import {
   type AlterPartitionRequest,
   type AlterPartitionResponse,
   type AlterUserScramCredentialsRequest,
+  type AssignReplicasToDirsRequest,
+  type AssignReplicasToDirsResponse,
   type DescribeQuorumRequest,
   type ListPartitionReassignmentsResponse,
   type DescribeQuorumResponse,
@@ -312,6 +316,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
         maxSupportedVersion: max,
       })),
       rack: req.rack ?? null,
+      logDirs: [...(req.logDirs ?? [])],
     });
     return { errorCode: res.errorCode, errorMessage: null, brokerEpoch: res.brokerEpoch };
   }
@@ -323,6 +328,7 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
       currentMetadataOffset: BigInt(req.currentMetadataOffset),
       wantFence: req.wantFence,
       wantShutDown: req.wantShutDown,
+      offlineLogDirs: [...(req.offlineLogDirs ?? [])],
     });
     const inControlledShutdown = !res.isFenced && req.wantShutDown && !res.shouldShutDown;
     return {
@@ -360,6 +366,11 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
 
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.rpc.request(ApiKey.AlterPartition, request, { version });
+  }
+
+  /** AssignReplicasToDirs (API 73), as the broker's AssignmentsManager builds it; the controller's answer. */
+  assignReplicasToDirs(request: AssignReplicasToDirsRequest): Promise<AssignReplicasToDirsResponse> {
+    return this.rpc.request(ApiKey.AssignReplicasToDirs, request);
   }
 
   alterPartitionReassignments(topics: readonly ReassignableTopic[]): Promise<AlterPartitionReassignmentsResponse> {

@@ -10,7 +10,8 @@
 // * Partitions: leader and leader epoch, replicas and ISR as the metadata holds them. A
 //   leader that is not alive is answered as leader -1 with LEADER_NOT_AVAILABLE; replicas on
 //   brokers that are not alive are listed as offline replicas, and so are this broker's replicas
-//   in a failed log dir (JBOD; a leader there is answered as leader -1, LEADER_NOT_AVAILABLE).
+//   in a failed log dir and any broker's replicas in a dir its registration no longer lists online
+//   (JBOD, KIP-858; a leader there is answered as leader -1, LEADER_NOT_AVAILABLE).
 // * Topics: v0 with an empty list, or v1+ with a null list, means every topic (internal ones
 //   included, flagged isInternal).
 // * Named topics that do not exist are auto-created with num.partitions and
@@ -107,7 +108,12 @@ export const metadataHandler: ApiHandler<typeof ApiKey.Metadata> = {
     const toCreate: Array<{ index: number; name: string }> = [];
     const all = request.topics === null || (version === 0 && request.topics.length === 0);
     // this broker's replicas in a failed log dir (JBOD): offline, and not a leader
-    const offline: ReplicaOffline = (topic, partition, r) => r === s.nodeId && s.replicas.isReplicaOffline(topic, partition);
+    // and any broker's replica in a log dir its registration no longer lists online (the controller's view)
+    const offline: ReplicaOffline = (topic, partition, r) => {
+      if (r === s.nodeId && s.replicas.isReplicaOffline(topic, partition)) return true;
+      const p = topics.partition(topic, partition);
+      return p !== undefined && topics.isReplicaInOfflineDir(p, r);
+    };
     const describable = (name: string) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
     const out: MetadataResponseTopic[] = [];
     if (all) {

@@ -1,6 +1,7 @@
 // ControllerChannel: how a broker reaches the controller (Kafka's BrokerToControllerChannelManager
 // plus the metadata it publishes): the admin operations that become metadata records, broker
-// registration, fencing and unregistration, a leader's ISR changes (AlterPartition), leader elections
+// registration, fencing and unregistration, a leader's ISR changes (AlterPartition), where a broker's
+// replicas are (AssignReplicasToDirs, JBOD), leader elections
 // (ElectLeaders), ACL changes, and the stream of metadata images. Today the LocalController in the same process implements it (a single node, or one
 // controller shared by an in-process cluster); over the network, RemoteController.
 import type { LocalController } from '@tributary/metadata';
@@ -22,6 +23,7 @@ export type ControllerChannel = Pick<
   | 'unfenceBroker'
   | 'changePartition'
   | 'alterPartition'
+  | 'assignReplicasToDirs'
   | 'alterPartitionReassignments'
   | 'listPartitionReassignments'
   | 'allocateProducerIds'

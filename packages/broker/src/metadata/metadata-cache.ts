@@ -5,7 +5,9 @@
 // registered and not fenced. Nothing here changes metadata: the controller does, by records.
 import {
   MetadataImage,
+  hasOnlineDir,
   partitionsInOrder,
+  replicaDirectory,
   type BrokerRegistration,
   type PartitionRegistration,
   type TopicImage,
@@ -97,6 +99,15 @@ export class MetadataCache {
 
   isLive(id: number): boolean {
     return this.current.cluster.isUnfenced(id);
+  }
+
+  /**
+   * Whether broker `brokerId`'s replica of `p` is in a log dir its registration does not list
+   * online (JBOD, KIP-858; Kafka's KRaftMetadataCache.isReplicaInOfflineDir).
+   */
+  isReplicaInOfflineDir(p: PartitionRegistration, brokerId: number): boolean {
+    const b = this.current.cluster.broker(brokerId);
+    return b !== undefined && !hasOnlineDir(b, replicaDirectory(p, brokerId));
   }
 
   /** Registered broker ids, ascending. */

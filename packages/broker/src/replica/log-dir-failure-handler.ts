@@ -5,9 +5,11 @@
 // and acks=all produces waiting on them are answered at once. From then on those partitions answer
 // KAFKA_STORAGE_ERROR (ReplicaManager.getPartitionOrError: Kafka's HostedPartition.Offline),
 // Metadata lists this broker among their offline replicas, and DescribeLogDirs answers
-// KAFKA_STORAGE_ERROR for the dir. Not done: telling the controller (Kafka 3.7+: BrokerHeartbeat's
-// OfflineLogDirs, KIP-858), so in a cluster leadership does not move off the failed dir yet. The
-// broker keeps serving every other dir (when none is left, Kafka halts
+// KAFKA_STORAGE_ERROR for the dir. Listeners (addListener) hear of each failure: the broker's
+// LogDirEvents (controller/log-dir-events.ts) tells the controller at once (BrokerHeartbeat's
+// OfflineLogDirs, KIP-858), which moves leadership and ISR membership off the failed dir. A dir
+// that serves again is announced with logDirOnline(dir) (the disk-healing seam): listeners hear
+// it (LogDirEvents registers the dir with the controller again). The broker keeps serving every other dir (when none is left, Kafka halts
 // the broker; here it says so at ERROR and keeps answering KAFKA_STORAGE_ERROR).
 //
 // After a restart with a dir still failing, a partition whose log is not found is not given a new
@@ -28,11 +30,36 @@ export interface LogDirFailureHandlerOptions {
   completeDelayed(p: Partition): void;
 }
 
+/** Who hears of log dirs going offline and coming back (the controller's side: LogDirEvents). */
+export interface LogDirListener {
+  logDirOffline?(dir: string, cause: Error): void;
+  logDirOnline?(dir: string): void;
+}
+
 export class LogDirFailureHandler {
   /** The dirs handled so far, in order of failure. */
   readonly offlineDirs: string[] = [];
+  private readonly listeners = new Set<LogDirListener>();
 
   constructor(private readonly options: LogDirFailureHandlerOptions) {}
+
+  /** Adds a listener; returns its removal. */
+  addListener(l: LogDirListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /**
+   * A failed dir serves again (called by whoever brought it back, once the LogManager counts it
+   * online): it is no longer counted offline here, and listeners hear of it.
+   */
+  logDirOnline(dir: string): void {
+    const i = this.offlineDirs.indexOf(dir);
+    if (i < 0) return;
+    this.offlineDirs.splice(i, 1);
+    this.options.log.info(`Log dir ${dir} is back online`, { logDir: dir });
+    for (const l of [...this.listeners]) l.logDirOnline?.(dir);
+  }
 
   handleLogDirFailure(dir: string, cause: Error, allDirs: readonly string[]): void {
     if (this.offlineDirs.includes(dir)) return;
@@ -49,6 +76,7 @@ export class LogDirFailureHandler {
       o.unfollow(p);
       o.completeDelayed(p);
     }
+    for (const l of [...this.listeners]) l.logDirOffline?.(dir, cause);
     if (allDirs.every((d) => this.offlineDirs.includes(d))) {
       o.log.error(`Broker ${o.nodeId} has no log dir left: all log dirs in ${allDirs.join(', ')} have failed`);
     }

@@ -53,6 +53,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.AllocateProducerIds]: range(0, 0),
   [ApiKey.ElectLeaders]: range(1, 2),
   [ApiKey.UnregisterBroker]: range(0, 0),
+  [ApiKey.AssignReplicasToDirs]: range(0, 0),
   // the login on a SASL controller listener (sasl/broker-login.ts)
   [ApiKey.SaslHandshake]: range(1, 1),
   [ApiKey.SaslAuthenticate]: range(0, 2),

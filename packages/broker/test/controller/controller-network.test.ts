@@ -65,7 +65,7 @@ before(async () => {
       controller: remote,
       nodeId: id,
       endpoints: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 19090 + id, securityProtocol: SecurityProtocol.PLAINTEXT }],
-      features: { 'metadata.version': [7, 14] },
+      features: { 'metadata.version': [7, 17] }, // up to 3.7-IV2 (JBOD)
       heartbeatIntervalMs: HEARTBEAT_MS,
       log: silentLogger,
     });

@@ -42,6 +42,7 @@ import { checkBrokerEpoch } from './cluster-control.ts';
 import { buildPartitionChange, changesLeader } from './partition-change-builder.ts';
 import { uncleanLeaderElectionEnabled } from './partition-change.ts';
 import type { ControllerResult } from './results.ts';
+import { leaderAcceptor } from './leader-acceptor.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -81,7 +82,7 @@ export function alterPartition(
         continue;
       }
       const election = uncleanLeaderElectionEnabled(image, topic.name, uncleanBrokerDefault) ? 'UNCLEAN' : 'ONLINE';
-      const acceptable = (id: number) => image.cluster.isActive(id);
+      const acceptable = leaderAcceptor(image, p);
       const target = {
         isr: isr.map((m) => m.brokerId),
         leaderRecoveryState: pd.leaderRecoveryState as LeaderRecoveryState,

@@ -23,9 +23,11 @@ import {
   BrokerControlledShutdownChange,
   BrokerFencingChange,
   brokerRegistrationChangeRecord,
+  isDirectoryAssignmentSupported,
   type MetadataRecord,
 } from '../records/metadata-record.ts';
 import { leaderAndIsrUpdates, partitionsWhere } from './partition-change.ts';
+import { applyRecords } from '../image/metadata-delta.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
 
 export interface BrokerRegistrationRequest {
@@ -36,22 +38,31 @@ export interface BrokerRegistrationRequest {
   rack?: string | null;
   /** Supported feature ranges (name -> [min, max]). */
   features?: Readonly<Record<string, readonly [number, number]>>;
+  /** The directory.id of each online log dir (BrokerRegistration v2+ LogDirs; JBOD, KIP-858). */
+  logDirs?: readonly string[];
 }
 
 export interface BrokerRegistrationResult extends ApiError {
   /** The new broker epoch (-1 on error). */
   brokerEpoch: bigint;
+  /** The registration of this same incarnation was amended (its epoch kept), not replaced. */
+  amended?: boolean;
 }
 
 export function registerBroker(
   image: MetadataImage,
   req: BrokerRegistrationRequest,
   nextOffset: number,
+  uncleanBrokerDefault = false,
 ): ControllerResult<BrokerRegistrationResult> {
   if (!Number.isInteger(req.brokerId) || req.brokerId < 0) {
     return { records: [], response: { ...apiError(ErrorCode.INVALID_REQUEST, `Invalid broker id ${req.brokerId}`), brokerEpoch: -1n } };
   }
-  const brokerEpoch = BigInt(nextOffset);
+  const existing = image.cluster.broker(req.brokerId);
+  const amended = existing !== undefined && existing.incarnationId === req.incarnationId;
+  const brokerEpoch = amended ? existing.epoch : BigInt(nextOffset);
+  // LogDirs only where the level has them (Kafka's registerBrokerRecordVersion 3 at 3.7-IV2+)
+  const logDirs = isDirectoryAssignmentSupported(image.features.metadataVersion) ? [...(req.logDirs ?? [])] : [];
   const record: MetadataRecord = {
     type: 'RegisterBrokerRecord',
     data: {
@@ -66,12 +77,20 @@ export function registerBroker(
         maxSupportedVersion: max,
       })),
       rack: req.rack ?? null,
-      fenced: true,
-      inControlledShutdown: false,
-      logDirs: [],
+      fenced: amended ? existing.fenced : true,
+      inControlledShutdown: amended ? existing.inControlledShutdown : false,
+      logDirs,
     },
   };
-  return { records: [record], response: { ...NONE, brokerEpoch } };
+  if (!amended) return { records: [record], response: { ...NONE, brokerEpoch } };
+  // a dir back online: partitions left leaderless (their only acceptable replica was in it) elect again
+  const records: MetadataRecord[] = [record];
+  if (!existing.fenced && !existing.inControlledShutdown) {
+    const after = applyRecords(image, records).image;
+    const leaderless = partitionsWhere(after, (p) => !hasLeader(p) && p.replicas.includes(req.brokerId));
+    records.push(...leaderAndIsrUpdates(after, leaderless, { brokerToRemove: -1, brokerToAdd: -1, uncleanBrokerDefault }));
+  }
+  return { records, response: { ...NONE, brokerEpoch, amended } };
 }
 
 function checkBroker(image: MetadataImage, brokerId: number, brokerEpoch: bigint | undefined): BrokerRegistration | ApiError {

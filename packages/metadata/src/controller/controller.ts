@@ -1,7 +1,7 @@
 // The controller as a pure state machine: `image x request -> { records, response }` (the logic of
 // Kafka's QuorumController, whose control managers this delegates to: topic-control,
 // configuration-control, client-quota-control, cluster-control, partition-change, elect-leaders,
-// leader-imbalance, reassignment, acl-control). It reads the image, writes nothing
+// leader-imbalance, reassignment, acl-control, replica-directories). It reads the image, writes nothing
 // and keeps no state of its own: a backend appends the records to the metadata log, replays them
 // into the image, and only then hands out the response. The same records replayed by any node
 // give the same image, so a single node, a Raft quorum or a ZooKeeper adapter can run it.
@@ -9,6 +9,8 @@
 //   const controller = new Controller({ numPartitions: 1, defaultReplicationFactor: 1, ... });
 //   const { records, response } = controller.createTopics(image, [{ name: 'orders', numPartitions: 3 }]);
 import type {
+  AssignReplicasToDirsRequest,
+  AssignReplicasToDirsResponse,
   AlterPartitionReassignmentsResponse,
   AlterPartitionRequest,
   AlterPartitionResponse,
@@ -27,6 +29,7 @@ import {
 import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import { createAcls, deleteAcls, type DeleteAclsFilterResult } from './acl-control.ts';
 import { alterPartition } from './alter-partition.ts';
+import { assignReplicasToDirs } from './replica-directories.ts';
 import { alterClientQuotas, type AlterClientQuotasResult, type ClientQuotaAlteration } from './client-quota-control.ts';
 import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
 import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
@@ -150,7 +153,7 @@ export class Controller {
 
   /** `nextOffset`: the offset the first record will get in the log (it becomes the broker epoch). */
   registerBroker(image: MetadataImage, req: BrokerRegistrationRequest, nextOffset: number): ControllerResult<BrokerRegistrationResult> {
-    return registerBroker(image, req, nextOffset);
+    return registerBroker(image, req, nextOffset, this.uncleanLeaderElectionDefault(image));
   }
 
   fenceBroker(image: MetadataImage, brokerId: number, brokerEpoch?: bigint): ControllerResult<ApiError> {
@@ -200,6 +203,11 @@ export class Controller {
   /** AlterPartition (API 56) at request `version` 0-3 (alter-partition.ts). */
   alterPartition(image: MetadataImage, request: AlterPartitionRequest, version: number): ControllerResult<AlterPartitionResponse> {
     return alterPartition(image, request, version, this.options.uncleanLeaderElectionEnable);
+  }
+
+  /** AssignReplicasToDirs (API 73): the log dir of a broker's replicas (replica-directories.ts; JBOD, KIP-858). */
+  assignReplicasToDirs(image: MetadataImage, request: AssignReplicasToDirsRequest): ControllerResult<AssignReplicasToDirsResponse> {
+    return assignReplicasToDirs(image, request, this.uncleanLeaderElectionDefault(image));
   }
 
   /** AlterPartitionReassignments (API 45): start, change or cancel reassignments (reassignment.ts). */

@@ -41,6 +41,7 @@ import { hasLeader, preferredReplica, type PartitionRegistration } from '../imag
 import type { TopicImage } from '../image/topics-image.ts';
 import { LeaderRecoveryState, NO_LEADER, partitionChangeRecord, type RecordOf } from '../records/metadata-record.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
+import { leaderAcceptor } from './leader-acceptor.ts';
 
 /** Kafka's ElectionType. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
@@ -66,7 +67,7 @@ const errorWithDefaultMessage = (code: number): ApiError => apiError(code, error
  * unclean (not in the ISR).
  */
 export function electLeader(image: MetadataImage, p: PartitionRegistration, election: ElectionType): { leader: number; unclean: boolean } {
-  const acceptable = (r: number) => image.cluster.isActive(r);
+  const acceptable = leaderAcceptor(image, p);
   const valid = (r: number) => p.isr.includes(r) && acceptable(r);
   if (election === ElectionType.PREFERRED) {
     const preferred = preferredReplica(p);

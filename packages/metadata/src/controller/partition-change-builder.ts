@@ -1,5 +1,7 @@
-// Kafka's PartitionChangeBuilder without ELR (KIP-966) and directories (JBOD), which Tributary's
-// metadata.version 3.6-IV2 does not write: from a partition and the target state a change asks for
+// Kafka's PartitionChangeBuilder without ELR (KIP-966), which Tributary does not write, and without
+// its setDirectory (AssignReplicasToDirs writes its own records: replica-directories.ts; when the
+// replicas change, the kept replicas keep their dirs and new ones are UNASSIGNED as the record is
+// replayed: partition-registration.ts): from a partition and the target state a change asks for
 // (ISR, replicas, adding/removing replicas, leader recovery state, election type), the one
 // PartitionChangeRecord that gets there, holding only the fields that change, or null when
 // nothing does. In Kafka's order:

@@ -7,7 +7,7 @@
 // (Kafka's generateLeaderAndIsrUpdates, through partition-change-builder.ts):
 //   - the broker leaving is removed from the ISR; the current leader stays if it is still in it
 //     and acceptable (unfenced and not in controlled shutdown, or the broker coming back; never
-//     the one leaving);
+//     the one leaving; and its replica in an online log dir: leader-acceptor.ts);
 //   - otherwise the first replica, in assignment order, that is in the ISR and acceptable leads;
 //   - none: with unclean.leader.election.enable (topic override, else the broker default) the first
 //     acceptable replica leads, the ISR becomes [it] and its LeaderRecoveryState RECOVERING (KIP-704);
@@ -25,6 +25,7 @@ import type { TopicImage } from '../image/topics-image.ts';
 import { NO_LEADER, partitionChangeRecord, type RecordOf } from '../records/metadata-record.ts';
 import { buildPartitionChange } from './partition-change-builder.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
+import { leaderAcceptor, replicaInOnlineDir } from './leader-acceptor.ts';
 
 const UNCLEAN_CONFIG = 'unclean.leader.election.enable';
 
@@ -65,9 +66,11 @@ export function leaderAndIsrUpdates(
   partitions: readonly PartitionRef[],
   u: LeaderAndIsrUpdate,
 ): RecordOf<'PartitionChangeRecord'>[] {
-  const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd || image.cluster.isActive(r));
   const out: RecordOf<'PartitionChangeRecord'>[] = [];
   for (const { topic, partition, registration: p } of partitions) {
+    const mayLead = leaderAcceptor(image, p);
+    // the broker being unfenced still shows fenced in the image: only its dir is checked
+    const acceptable = (r: number) => r !== u.brokerToRemove && (r === u.brokerToAdd ? replicaInOnlineDir(image, p, r) : mayLead(r));
     const election = uncleanLeaderElectionEnabled(image, topic.name, u.uncleanBrokerDefault) ? 'UNCLEAN' : 'ONLINE';
     const isr = p.isr.filter((r) => r !== u.brokerToRemove);
     const record = buildPartitionChange(p, topic.topicId, partition, acceptable, { isr, election });

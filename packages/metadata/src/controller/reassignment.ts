@@ -43,6 +43,7 @@ import { buildPartitionChange } from './partition-change-builder.ts';
 import { uncleanLeaderElectionEnabled } from './partition-change.ts';
 import { isReassignmentInProgress, reassignmentReplicas, reassignmentRevert } from './partition-reassignment.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';
+import { leaderAcceptor } from './leader-acceptor.ts';
 
 export interface ReassignablePartition {
   partitionIndex: number;
@@ -100,7 +101,7 @@ function alterPartitionReassignment(
   if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${topicName}.`);
   const p = topic.partitions.get(target.partitionIndex);
   if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find partition ${topicName}:${target.partitionIndex}.`);
-  const acceptable = (id: number) => image.cluster.isActive(id);
+  const acceptable = leaderAcceptor(image, p);
   const unclean = uncleanLeaderElectionEnabled(image, topicName, uncleanBrokerDefault);
   if (target.replicas === null) {
     if (!isReassignmentInProgress(p))

@@ -55,9 +55,20 @@ export function newPartitionRecord(
   partition: number,
   replicas: number[],
   usable: readonly number[],
+  /** One dir id per replica (replica-directories.ts newReplicaDirectories); empty before 3.7-IV2. */
+  directories: readonly string[] = [],
 ): RecordOf<'PartitionRecord'> {
   const isr = replicas.filter((r) => usable.includes(r));
-  return partitionRecord({ topicId, partitionId: partition, replicas, isr, leader: isr[0]!, leaderEpoch: 0, partitionEpoch: 0 });
+  return partitionRecord({
+    topicId,
+    partitionId: partition,
+    replicas,
+    isr,
+    leader: isr[0]!,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    directories: [...directories],
+  });
 }
 
 export interface ManualAssignment {

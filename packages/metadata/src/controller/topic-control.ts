@@ -25,6 +25,7 @@ import type { TopicImage } from '../image/topics-image.ts';
 import { ConfigResourceType, configRecord, removeTopicRecord, topicRecord, type MetadataRecord } from '../records/metadata-record.ts';
 import { newTopicId, type ControllerOptions } from './controller-options.ts';
 import { checkAssignments, newPartitionRecord, placePartitions, usableBrokerIds, type ManualAssignment } from './replica-placement.ts';
+import { newReplicaDirectories } from './replica-directories.ts';
 import { NONE, apiError, sequentially, type ApiError, type ControllerResult } from './results.ts';
 import { CLUSTER_METADATA_TOPIC, topicNameProblem, unifyCollisionChars } from './topic-names.ts';
 
@@ -144,7 +145,8 @@ function createTopic(
   const response: CreateTopicResult = { name, ...NONE, topic };
   if (validateOnly) return { records: [], response };
   const records: MetadataRecord[] = [topicRecord(name, topicId)];
-  for (const [p, replicas] of assignment.entries()) records.push(newPartitionRecord(topicId, p, replicas, usable));
+  for (const [p, replicas] of assignment.entries())
+    records.push(newPartitionRecord(topicId, p, replicas, usable, newReplicaDirectories(image, replicas)));
   for (const [k, v] of Object.entries(validated.configs)) records.push(configRecord(ConfigResourceType.TOPIC, name, k, v));
   return { records, response };
 }
@@ -207,7 +209,10 @@ function createPartitionsOf(
   }
   const response = { name, ...NONE };
   if (validateOnly) return { records: [], response };
-  return { records: added.map((replicas, i) => newPartitionRecord(t.topicId, have + i, replicas, usable)), response };
+  return {
+    records: added.map((replicas, i) => newPartitionRecord(t.topicId, have + i, replicas, usable, newReplicaDirectories(image, replicas))),
+    response,
+  };
 }
 
 export function deleteTopics(

@@ -3,7 +3,11 @@
 //   RegisterBrokerRecord            (re)registers the broker, replacing any previous registration
 //   UnregisterBrokerRecord          removes it
 //   FenceBrokerRecord / UnfenceBrokerRecord          fenced := true / false (before metadata.version 3.3-IV2)
-//   BrokerRegistrationChangeRecord  fenced: 1 fence, -1 unfence, 0 unchanged; inControlledShutdown: 1 sets it
+//   BrokerRegistrationChangeRecord  fenced: 1 fence, -1 unfence, 0 unchanged; inControlledShutdown: 1 sets it;
+//                                   LogDirs (v2, JBOD) not empty: the online dirs become those
+// A broker's `directories` are the ids of its online log dirs (RegisterBrokerRecord v3 LogDirs,
+// sorted, as Kafka's BrokerRegistration keeps them): a replica assigned to another of its dirs is
+// offline (directory-id.ts, Kafka's BrokerRegistration.hasOnlineDir).
 // Every record but RegisterBrokerRecord names the broker epoch it applies to; a mismatch is an error
 // (the log is not one Kafka's controller would have written), as in Kafka's ClusterDelta.
 //
@@ -11,6 +15,7 @@
 // incarnation) always has a larger epoch than before.
 import type { BrokerRegistrationChangeRecord, RegisterBrokerRecord } from '@tributary/protocol';
 import { BrokerControlledShutdownChange, BrokerFencingChange } from '../records/metadata-record.ts';
+import { isDirectoryOnline } from '../records/directory-id.ts';
 
 /** Kafka's SecurityProtocol ids. */
 export const SecurityProtocol = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 } as const;
@@ -34,6 +39,13 @@ export interface BrokerRegistration {
   readonly inControlledShutdown: boolean;
   /** Supported feature ranges the broker registered with. */
   readonly features: ReadonlyMap<string, { min: number; max: number }>;
+  /** The ids of its online log dirs, sorted (empty: registered without, before directory assignment). */
+  readonly directories: readonly string[];
+}
+
+/** Kafka's BrokerRegistration.hasOnlineDir: whether a replica in `dir` is online on broker `b`. */
+export function hasOnlineDir(b: BrokerRegistration, dir: string): boolean {
+  return isDirectoryOnline(dir, b.directories);
 }
 
 export function brokerFromRecord(r: RegisterBrokerRecord): BrokerRegistration {
@@ -46,6 +58,7 @@ export function brokerFromRecord(r: RegisterBrokerRecord): BrokerRegistration {
     fenced: r.fenced,
     inControlledShutdown: r.inControlledShutdown,
     features: new Map(r.features.map((f) => [f.name, { min: f.minSupportedVersion, max: f.maxSupportedVersion }])),
+    directories: [...r.logDirs].sort(),
   };
 }
 
@@ -130,7 +143,8 @@ export class ClusterDelta {
     if (r.inControlledShutdown === BrokerControlledShutdownChange.IN_CONTROLLED_SHUTDOWN) inControlledShutdown = true;
     else if (r.inControlledShutdown !== BrokerControlledShutdownChange.NONE)
       throw new Error(`unknown controlled shutdown change ${r.inControlledShutdown}`);
-    this.changedBrokers.set(r.brokerId, { ...b, fenced, inControlledShutdown });
+    const directories = r.logDirs.length > 0 ? [...r.logDirs].sort() : b.directories;
+    this.changedBrokers.set(r.brokerId, { ...b, fenced, inControlledShutdown, directories });
   }
 
   apply(): ClusterImage {

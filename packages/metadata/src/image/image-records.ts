@@ -18,6 +18,7 @@ import {
 } from '../records/metadata-record.ts';
 import type { MetadataImage } from './metadata-image.ts';
 import { partitionsInOrder } from './topics-image.ts';
+import { DirectoryId } from '../records/directory-id.ts';
 
 export function imageRecords(image: MetadataImage): MetadataRecord[] {
   const out: MetadataRecord[] = [];
@@ -39,7 +40,7 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
         rack: b.rack,
         fenced: b.fenced,
         inControlledShutdown: b.inControlledShutdown,
-        logDirs: [],
+        logDirs: [...b.directories],
       },
     });
   }
@@ -58,6 +59,8 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
           leaderRecoveryState: reg.leaderRecoveryState,
           leaderEpoch: reg.leaderEpoch,
           partitionEpoch: reg.partitionEpoch,
+          // none when every replica is MIGRATING (read back the same): a log before 3.7-IV2 stays at v0
+          directories: reg.directories.every((d) => d === DirectoryId.MIGRATING) ? [] : [...reg.directories],
         }),
       );
     }

@@ -6,9 +6,14 @@
 //   - leader -2 = unchanged; any other value (including -1, no leader, and the same leader again)
 //     sets the leader and bumps the leader epoch by one;
 //   - leaderRecoveryState -1 = unchanged;
-//   - the partition epoch goes up by one on every change.
-// Directories and ELR fields (JBOD, KIP-966) are not kept: Tributary writes metadata.version 3.6-IV2.
+//   - the partition epoch goes up by one on every change;
+//   - directories (JBOD, KIP-858; one per replica, in replica order) are replaced when the record
+//     carries them; when only the replicas change, a replica kept keeps its dir and a new one is
+//     UNASSIGNED (Kafka's DirectoryId.createDirectoriesFrom). A PartitionRecord without them (v0,
+//     metadata.version before 3.7-IV2) gives every replica MIGRATING (directory-id.ts).
+// ELR fields (KIP-966) are not kept.
 import { LeaderRecoveryState, NO_LEADER, NO_LEADER_CHANGE, NO_LEADER_RECOVERY_CHANGE } from '../records/metadata-record.ts';
+import { directoriesFrom, DirectoryId, migratingDirectories } from '../records/directory-id.ts';
 import type { PartitionChangeRecord, PartitionRecord } from '@tributary/protocol';
 
 export interface PartitionRegistration {
@@ -23,10 +28,21 @@ export interface PartitionRegistration {
   readonly leaderEpoch: number;
   /** Bumped on every change of the partition (AlterPartition's PartitionEpoch). */
   readonly partitionEpoch: number;
+  /** The log dir id of each replica, in replica order (directory-id.ts). */
+  readonly directories: readonly string[];
+}
+
+function checkDirectories(replicas: readonly number[], directories: readonly string[]): string[] {
+  if (directories.length !== replicas.length)
+    throw new Error(
+      `The lengths for replicas and directories do not match: ${replicas.length} replicas, ${directories.length} directories`,
+    );
+  return [...directories];
 }
 
 export function partitionFromRecord(r: PartitionRecord): PartitionRegistration {
   return {
+    directories: r.directories.length > 0 ? checkDirectories(r.replicas, r.directories) : migratingDirectories(r.replicas.length),
     replicas: [...r.replicas],
     isr: [...r.isr],
     removingReplicas: [...r.removingReplicas],
@@ -46,8 +62,13 @@ function toLeaderRecoveryState(v: number): LeaderRecoveryState {
 /** The registration after a PartitionChangeRecord (see the header). */
 export function mergePartitionChange(p: PartitionRegistration, r: PartitionChangeRecord): PartitionRegistration {
   const leaderChanged = r.leader !== NO_LEADER_CHANGE;
+  const replicas = r.replicas === null ? p.replicas : [...r.replicas];
+  let directories = p.directories;
+  if (r.directories !== null && r.directories.length > 0) directories = checkDirectories(replicas, r.directories);
+  else if (r.replicas !== null) directories = directoriesFrom(p.replicas, p.directories, replicas);
   return {
-    replicas: r.replicas === null ? p.replicas : [...r.replicas],
+    directories,
+    replicas,
     isr: r.isr === null ? p.isr : [...r.isr],
     removingReplicas: r.removingReplicas === null ? p.removingReplicas : [...r.removingReplicas],
     addingReplicas: r.addingReplicas === null ? p.addingReplicas : [...r.addingReplicas],
@@ -61,6 +82,12 @@ export function mergePartitionChange(p: PartitionRegistration, r: PartitionChang
 
 export function hasLeader(p: PartitionRegistration): boolean {
   return p.leader !== NO_LEADER;
+}
+
+/** The log dir id of broker `brokerId`'s replica (UNASSIGNED when it is not a replica; Kafka's PartitionRegistration.directory). */
+export function replicaDirectory(p: PartitionRegistration, brokerId: number): string {
+  const i = p.replicas.indexOf(brokerId);
+  return i < 0 ? DirectoryId.UNASSIGNED : (p.directories[i] ?? DirectoryId.UNASSIGNED);
 }
 
 /** replicas[0], or -1 for an empty assignment. */

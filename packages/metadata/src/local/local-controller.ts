@@ -40,6 +40,8 @@ import {
   type AlterPartitionRequest,
   type AlterPartitionResponse,
   type AlterUserScramCredentialsRequest,
+  type AssignReplicasToDirsRequest,
+  type AssignReplicasToDirsResponse,
   type ListPartitionReassignmentsResponse,
 } from '@tributary/protocol';
 import type { AlterScramResult } from '../controller/scram-control.ts';
@@ -349,7 +351,10 @@ export class LocalController {
       },
       {
         onDone: (r) => {
-          if (r.errorCode === ErrorCode.NONE) this.heartbeats.register(req.brokerId, r.brokerEpoch);
+          // an amended registration (same incarnation, same epoch) keeps its session
+          if (r.errorCode !== ErrorCode.NONE) return;
+          if (!r.amended || !this.heartbeats.hasValidSession(req.brokerId, r.brokerEpoch, this.time.now()))
+            this.heartbeats.register(req.brokerId, r.brokerEpoch);
         },
       },
     );
@@ -400,6 +405,11 @@ export class LocalController {
   /** AlterPartition (API 56): a leader's new ISR, checked and written (version: the request's, 0-3). */
   alterPartition(request: AlterPartitionRequest, version = ALTER_PARTITION_MAX_VERSION): Promise<AlterPartitionResponse> {
     return this.run((image) => this.controller.alterPartition(image, request, version));
+  }
+
+  /** AssignReplicasToDirs (API 73): where a broker's replicas are (JBOD; controller/replica-directories.ts). */
+  assignReplicasToDirs(request: AssignReplicasToDirsRequest): Promise<AssignReplicasToDirsResponse> {
+    return this.run((image) => this.controller.assignReplicasToDirs(image, request));
   }
 
   /** AlterPartitionReassignments (API 45): per partition, the change written or its error. */

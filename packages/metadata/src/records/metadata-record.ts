@@ -3,25 +3,29 @@
 // The bodies are the generated codecs of @tributary/protocol; this file adds each type's apiKey and
 // the version Tributary writes. Any version the codec knows is read.
 //
-// Written versions are those of metadata.version 3.6-IV2 (feature level 14, see METADATA_VERSION):
-// the newest level before JBOD directory assignment (PartitionRecord v1 would need a log
-// directory id per replica) and ELR (KIP-966); fencing goes through BrokerRegistrationChangeRecord
-// (3.3-IV2+) and an ISR shrink does not bump the leader epoch (3.6-IV0+, KAFKA-15021).
+// Written versions are those of the metadata.version the log was bootstrapped with (see
+// METADATA_VERSION): 3.7-IV2 (feature level 17) since JBOD directory assignment (KIP-858), before
+// that 3.6-IV2 (14), whose logs are still read and written as they were. The four record types
+// that changed at 3.7-IV2 are written at the version their content needs, which is the version
+// Kafka picks for each level: the controller fills `Directories` / `LogDirs` only when the level
+// has them (isDirectoryAssignmentSupported). ELR (KIP-966, 3.8-IV0) is not written; fencing goes
+// through BrokerRegistrationChangeRecord (3.3-IV2+) and an ISR shrink does not bump the leader
+// epoch (3.6-IV0+, KAFKA-15021).
 //
-//   type             apiKey  written  read
-//   RegisterBroker      0       2      0-3
+//   type             apiKey  written              read
+//   RegisterBroker      0       2, 3 with LogDirs   0-3
 //   UnregisterBroker    1       0      0
 //   Topic               2       0      0
-//   Partition           3       0      0-2
+//   Partition           3       0, 1 with Directories  0-2
 //   Config              4       0      0
-//   PartitionChange     5       0      0-2
+//   PartitionChange     5       0, 1 with Directories  0-2
 //   FenceBroker         7       0      0
 //   UnfenceBroker       8       0      0
 //   RemoveTopic         9       0      0
 //   FeatureLevel       12       0      0
 //   ClientQuota        14       0      0
 //   ProducerIds        15       0      0
-//   BrokerRegChange    17       1      0-2
+//   BrokerRegChange    17       1, 2 with LogDirs   0-2
 //   NoOp               20       0      0
 //   AccessControlEntry 18       0      0
 //   RemoveAccessCE     19       0      0
@@ -118,15 +122,24 @@ export type RecordOf<K extends MetadataRecordType> = Extract<MetadataRecord, { t
 
 interface RecordCodec<T> {
   apiKey: number;
-  /** The version written (metadata.version 3.6-IV2). */
+  /** The version written (metadata.version 3.6-IV2), unless writtenVersion says otherwise. */
   version: number;
+  /** The version a record is written at when it depends on its content (the JBOD fields, see the header). */
+  writtenVersion?: (x: T) => number;
   maxVersion: number;
   encode(w: Writer, v: number, x: T): void;
   decode(r: Reader, v: number): T;
 }
 
 export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<MetadataRecordTypes[K]> } = {
-  RegisterBrokerRecord: { apiKey: 0, version: 2, maxVersion: 3, encode: encodeRegisterBrokerRecord, decode: decodeRegisterBrokerRecord },
+  RegisterBrokerRecord: {
+    apiKey: 0,
+    version: 2,
+    maxVersion: 3,
+    writtenVersion: (x) => (x.logDirs.length > 0 ? 3 : 2),
+    encode: encodeRegisterBrokerRecord,
+    decode: decodeRegisterBrokerRecord,
+  },
   UnregisterBrokerRecord: {
     apiKey: 1,
     version: 0,
@@ -135,9 +148,23 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     decode: decodeUnregisterBrokerRecord,
   },
   TopicRecord: { apiKey: 2, version: 0, maxVersion: 0, encode: encodeTopicRecord, decode: decodeTopicRecord },
-  PartitionRecord: { apiKey: 3, version: 0, maxVersion: 2, encode: encodePartitionRecord, decode: decodePartitionRecord },
+  PartitionRecord: {
+    apiKey: 3,
+    version: 0,
+    maxVersion: 2,
+    writtenVersion: (x) => (x.directories.length > 0 ? 1 : 0),
+    encode: encodePartitionRecord,
+    decode: decodePartitionRecord,
+  },
   ConfigRecord: { apiKey: 4, version: 0, maxVersion: 0, encode: encodeConfigRecord, decode: decodeConfigRecord },
-  PartitionChangeRecord: { apiKey: 5, version: 0, maxVersion: 2, encode: encodePartitionChangeRecord, decode: decodePartitionChangeRecord },
+  PartitionChangeRecord: {
+    apiKey: 5,
+    version: 0,
+    maxVersion: 2,
+    writtenVersion: (x) => (x.directories !== null ? 1 : 0),
+    encode: encodePartitionChangeRecord,
+    decode: decodePartitionChangeRecord,
+  },
   FenceBrokerRecord: { apiKey: 7, version: 0, maxVersion: 0, encode: encodeFenceBrokerRecord, decode: decodeFenceBrokerRecord },
   UnfenceBrokerRecord: { apiKey: 8, version: 0, maxVersion: 0, encode: encodeUnfenceBrokerRecord, decode: decodeUnfenceBrokerRecord },
   RemoveTopicRecord: { apiKey: 9, version: 0, maxVersion: 0, encode: encodeRemoveTopicRecord, decode: decodeRemoveTopicRecord },
@@ -147,6 +174,7 @@ export const RECORD_CODECS: { readonly [K in MetadataRecordType]: RecordCodec<Me
     apiKey: 17,
     version: 1,
     maxVersion: 2,
+    writtenVersion: (x) => (x.logDirs.length > 0 ? 2 : 1),
     encode: encodeBrokerRegistrationChangeRecord,
     decode: decodeBrokerRegistrationChangeRecord,
   },
@@ -189,8 +217,25 @@ export const RECORD_TYPE_BY_API_KEY: ReadonlyMap<number, MetadataRecordType> = n
 
 /** metadata.version: the feature Kafka finalizes in a FeatureLevelRecord at the head of the log. */
 export const METADATA_VERSION_FEATURE = 'metadata.version';
-/** The metadata.version whose record versions Tributary writes: 3.6-IV2. */
-export const METADATA_VERSION = 14;
+/** Kafka's MetadataVersion feature levels that change what Tributary writes or does. */
+export const MetadataVersion = {
+  /** KIP-919 controller registration in Kafka; what Tributary bootstrapped before JBOD. */
+  IBP_3_6_IV2: 14,
+  /** JBOD in KRaft (KIP-858): directory assignment, LogDirs, OfflineLogDirs, AssignReplicasToDirs. */
+  IBP_3_7_IV2: 17,
+} as const;
+
+/**
+ * The metadata.version a new metadata log is bootstrapped with: 3.7-IV2, the first level with
+ * directory assignment (Kafka's isDirectoryAssignmentSupported). Logs bootstrapped at 3.6-IV2 keep
+ * their level (and run without directory tracking) until metadata.version is upgraded.
+ */
+export const METADATA_VERSION: number = MetadataVersion.IBP_3_7_IV2;
+
+/** Kafka's MetadataVersion.isDirectoryAssignmentSupported (3.7-IV2+). */
+export function isDirectoryAssignmentSupported(metadataVersion: number | undefined): boolean {
+  return metadataVersion !== undefined && metadataVersion >= MetadataVersion.IBP_3_7_IV2;
+}
 
 /** Kafka's LeaderConstants: no leader, and "leader unchanged" in a PartitionChangeRecord. */
 export const NO_LEADER = -1;

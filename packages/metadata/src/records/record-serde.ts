@@ -27,14 +27,15 @@ export class MetadataParseError extends Error {
   override name = 'MetadataParseError';
 }
 
-/** The value bytes of one metadata record, at the version Tributary writes for its type. */
+/** The value bytes of one metadata record, at the version Tributary writes for its type (and content: metadata-record.ts). */
 export function encodeMetadataRecord(record: MetadataRecord): Buffer {
-  const codec = RECORD_CODECS[record.type];
+  const codec = RECORD_CODECS[record.type] as { apiKey: number; version: number; writtenVersion?: (x: unknown) => number };
+  const version = codec.writtenVersion?.(record.data) ?? codec.version;
   const w = new Writer(64);
   w.writeUVarint(FRAME_VERSION);
   w.writeUVarint(codec.apiKey);
-  w.writeUVarint(codec.version);
-  encodeBody(w, record, codec.version);
+  w.writeUVarint(version);
+  encodeBody(w, record, version);
   return Buffer.from(w.finish());
 }
 

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NodeProcess } from './node-process.ts';
 
 export const CONTROLLER_NODE_ID = 0;
@@ -53,7 +54,12 @@ export interface LocalClusterOptions {
    * `controller.quorum.voters`; started with the others. Default: none.
    */
   bootstrapServerBrokers?: readonly number[];
-  /** The command that runs the CLI (default: this Node with tsx, on this package's cli.ts). */
+  /**
+   * Log dirs per broker (JBOD): 1 (default) is `<dataDir>/broker-<id>`; more are
+   * `<dataDir>/broker-<id>/logs-0`, `logs-1`, ... (logDirsOf).
+   */
+  logDirsPerBroker?: number;
+  /** The command that runs the CLI (default: this package's CLI, compiled or through tsx; see defaultCommand). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
   onLine?: (line: string) => void;
@@ -123,6 +129,13 @@ export class LocalCluster {
     return p;
   }
 
+  /** The log dirs of broker `id` (see LocalClusterOptions.logDirsPerBroker). */
+  logDirsOf(id: number): string[] {
+    const n = this.options.logDirsPerBroker ?? 1;
+    const base = join(this.options.dataDir, `broker-${id}`);
+    return n <= 1 ? [base] : Array.from({ length: n }, (_, i) => join(base, `logs-${i}`));
+  }
+
   /** Picks the ports, then starts the controller and the brokers (in parallel); resolves when all listen. */
   async start(): Promise<void> {
     const n = this.options.brokers;
@@ -154,7 +167,12 @@ export class LocalCluster {
       new NodeProcess({ name, command, clusterId: this.clusterId, onLine: this.options.onLine, settings });
     const brokerDefaults = (id: number) => ({
       'node.id': id,
-      'log.dirs': dir(`broker-${id}`),
+      'log.dirs': this.logDirsOf(id)
+        .map((d) => {
+          mkdirSync(d, { recursive: true });
+          return d;
+        })
+        .join(','),
       'default.replication.factor': Math.min(3, n),
       'offsets.topic.replication.factor': Math.min(3, n),
     });
@@ -221,9 +239,20 @@ export class LocalCluster {
   }
 }
 
-/** `node --import tsx <this package>/src/cli.ts` (works from a checkout and from node_modules). */
+/**
+ * This package's CLI: `node dist/cli.js` when running compiled (installed from the registry), or
+ * `node --conditions=tributary-source --import tsx src/cli.ts` when running from the TypeScript sources.
+ */
 function defaultCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', new URL('../cli.ts', import.meta.url).pathname];
+  if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
+  // tsx as this module resolves it (a bare `--import tsx` would be looked up from the cwd)
+  return [
+    process.execPath,
+    '--conditions=tributary-source',
+    '--import',
+    import.meta.resolve('tsx'),
+    fileURLToPath(new URL('../cli.ts', import.meta.url)),
+  ];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */

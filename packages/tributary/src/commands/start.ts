@@ -2,7 +2,8 @@
 // foreground, like Kafka's kafka-server-start.sh. Settings come from defaults, the properties file,
 // KAFKA_* environment variables (KAFKA_LOG_DIRS -> log.dirs) and --override, in that order of
 // precedence (last wins). Defaults: listener PLAINTEXT://127.0.0.1:9092, data in ./data.
-// SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once.
+// SIGTERM / SIGINT stop it cleanly (in-flight requests answered); a second signal exits at once;
+// under npm (`npm start`, `npx tributary start`) so does losing the npm process (orphan-guard.ts).
 // Cluster id: the log dirs' meta.properties, else CLUSTER_ID (empty dirs are formatted with it),
 // else a new one when process.roles is not set (a one-node cluster). Roles (Kafka 4's
 // process.roles): broker,controller (the default) runs a broker with its own controller, reachable
@@ -14,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs } from '@tributary/broker';
 import { FIRST_QUORUM_CONTROLLER_ID, LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError, type Command } from './command.ts';
+import { watchForOrphaning } from './orphan-guard.ts';
 
 const USAGE = `Usage: tributary start [server.properties] [--override key=value ...]
        tributary start --cluster N [--combined | --controllers 3] [--data DIR] [--override key=value ...]
@@ -195,6 +197,13 @@ function untilSignal(stop: () => Promise<void>, ready: () => void): Promise<numb
     // handlers first: whoever waits for the banner may signal at once
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // under npm, the parent shell dying from the signal is the signal (orphan-guard.ts)
+    const unwatch = watchForOrphaning(() => {
+      if (stopping) return; // npm passed the signal on itself, then exited
+      process.stdout.write('the npm command that started this broker is gone\n');
+      onSignal('SIGTERM');
+    });
+    process.once('exit', unwatch);
     ready();
   });
 }

@@ -6,9 +6,11 @@
 // QuorumController.processBrokerHeartbeat): renews the broker's session, unfences it once its
 // CurrentMetadataOffset reaches its registration, fences it on WantFence, runs a controlled
 // shutdown on WantShutDown. STALE_BROKER_EPOCH for an unknown broker or another epoch (answered
-// IsFenced). Answers IsCaughtUp, IsFenced and ShouldShutDown.
+// IsFenced). Answers IsCaughtUp, IsFenced and ShouldShutDown. OfflineLogDirs (v1, JBOD, from
+// metadata.version 3.7-IV2): the replicas in those dirs leave their ISRs and leaderships
+// (@tributary/metadata replica-directories.ts handleDirectoriesOffline).
 //
-// Not implemented: OfflineLogDirs (v1, JBOD) is ignored.
+// Not implemented: nothing beyond Kafka's behaviour.
 import { ApiKey } from '@tributary/protocol';
 import type { ApiHandler } from '../../server/handler-registry.ts';
 import type { ControllerBackend } from '../controller-backend.ts';
@@ -26,6 +28,7 @@ export function brokerHeartbeatHandler(controller: ControllerBackend): ApiHandle
         currentMetadataOffset: Number(request.currentMetadataOffset),
         wantFence: request.wantFence,
         wantShutDown: request.wantShutDown,
+        offlineLogDirs: request.offlineLogDirs,
       });
       return {
         throttleTimeMs: 0,

@@ -6,9 +6,11 @@
 // other than the controller's is INCONSISTENT_CLUSTER_ID; a broker listing metadata.version
 // without the finalized level in its range is UNSUPPORTED_VERSION; otherwise the registration is
 // written (RegisterBrokerRecord, fenced) and its offset answered as the new BrokerEpoch. Another
-// incarnation of a broker id whose session is live is DUPLICATE_BROKER_REGISTRATION.
+// incarnation of a broker id whose session is live is DUPLICATE_BROKER_REGISTRATION. LogDirs (v2+,
+// JBOD, from metadata.version 3.7-IV2) become the broker's online dirs; the same incarnation
+// registering again amends its registration (same epoch; a failed dir back online).
 //
-// Not implemented: LogDirs (JBOD), PreviousBrokerEpoch (KIP-966 unclean shutdown detection),
+// Not implemented: PreviousBrokerEpoch (KIP-966 unclean shutdown detection),
 // IsMigratingZkBroker (ignored), features other than metadata.version are recorded, not checked.
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import { METADATA_VERSION_FEATURE } from '@tributary/metadata';
@@ -35,6 +37,7 @@ export function brokerRegistrationHandler(controller: ControllerBackend): ApiHan
         endpoints: request.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
         rack: request.rack,
         features: Object.fromEntries(request.features.map((f) => [f.name, [f.minSupportedVersion, f.maxSupportedVersion] as const])),
+        logDirs: request.logDirs,
       });
       if (r.errorCode === ErrorCode.NONE)
         ctx.services.log.info('broker registered', { brokerId: request.brokerId, brokerEpoch: String(r.brokerEpoch) });
