@@ -60,6 +60,7 @@ import { DynamicConfigPublisher } from './metadata/dynamic-config-publisher.ts';
 import { MetadataCache } from './metadata/metadata-cache.ts';
 import type { Partition } from './replica/partition.ts';
 import { ReplicaManager } from './replica/replica-manager.ts';
+import type { ReplicaDirChangedListener } from './replica/replica-alter-log-dirs.ts';
 import type { BrokerServices } from './services.ts';
 import { outboundTls } from './server/tls/outbound-tls.ts';
 import { controllerSaslLogin } from './server/sasl/broker-login.ts';
@@ -154,9 +155,15 @@ export class BrokerCore {
         events.logDirOnline(dir).catch((err) => this.log.error('cannot register a log dir back online', { logDir: dir, err }));
       },
     });
+    // a replica moved between dirs (AlterReplicaLogDirs) is assigned to its new dir; new replicas are reconcile's
+    const moved: ReplicaDirChangedListener = (c) => {
+      if (c.reason === 'moved') events.onReplicaDirChanged(c, c.logDir);
+    };
+    this.replicas.alterLogDirs.onReplicaDirChanged = moved;
     events.reconcileAll(this.metadata.image);
     return () => {
       stop();
+      if (this.replicas.alterLogDirs.onReplicaDirChanged === moved) this.replicas.alterLogDirs.onReplicaDirChanged = null;
       if (this.logDirEvents.get(nodeId) === events) this.logDirEvents.delete(nodeId);
     };
   }

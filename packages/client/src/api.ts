@@ -368,6 +368,37 @@ export interface QuorumInfo {
   nodes: Map<number, { nodeId: number; endpoints: Array<{ name: string; host: string; port: number }> }>;
 }
 
+/** Moving one replica to a log dir of its broker (Kafka's TopicPartitionReplica -> path). */
+export interface ReplicaLogDirAssignment {
+  topic: string;
+  partition: number;
+  brokerId: number;
+  /** An absolute path among that broker's log.dirs. */
+  logDir: string;
+}
+
+/** One replica's AlterReplicaLogDirs answer: null when moving (or already there), else why not. */
+export interface ReplicaLogDirResult {
+  topic: string;
+  partition: number;
+  brokerId: number;
+  /** LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR, REPLICA_NOT_AVAILABLE, CLUSTER_AUTHORIZATION_FAILED, ... */
+  error: KafkaClientError | null;
+}
+
+/** One log dir of one broker (Kafka's LogDirDescription) and the replicas in it. */
+export interface LogDirDescription {
+  brokerId: number;
+  path: string;
+  /** KAFKA_STORAGE_ERROR when the dir is offline; null otherwise. */
+  error: KafkaClientError | null;
+  /** Size and free space of the dir's filesystem (null: unknown, before DescribeLogDirs v4). */
+  totalBytes: number | null;
+  usableBytes: number | null;
+  /** A moving replica's future copy has isFuture true and offsetLag its distance to the current one. */
+  replicas: Array<{ topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean }>;
+}
+
 /** Kafka's ElectionType: the preferred replica (0), or any live replica when no in-sync one is left (1). */
 export type ElectionTypeName = 'preferred' | 'unclean';
 
@@ -568,6 +599,10 @@ export interface Admin {
    * only those elected or failed are answered). One result per partition; a request-wide error throws.
    */
   electLeaders(electionType: ElectionTypeName, partitions: TopicPartition[] | null): Promise<ElectLeadersPartitionResult[]>;
+  /** Moves replicas between their broker's log dirs (AlterReplicaLogDirs, to each broker named); one result per replica. */
+  alterReplicaLogDirs(assignments: readonly ReplicaLogDirAssignment[]): Promise<ReplicaLogDirResult[]>;
+  /** The log dirs of each broker named and the replicas in them (DescribeLogDirs), of `partitions` or of all. */
+  describeLogDirs(brokerIds: readonly number[], partitions?: readonly TopicPartition[] | null): Promise<LogDirDescription[]>;
 }
 
 export type { UserScramCredentialAlteration, UserScramCredentialsDescription };

@@ -65,3 +65,12 @@ export class AppendTruncatedError extends StorageError {
     this.name = 'AppendTruncatedError';
   }
 }
+
+/** A log dir that is not among the broker's log.dirs (AlterReplicaLogDirs): LOG_DIR_NOT_FOUND (57). */
+export class LogDirNotFoundError extends StorageError {
+  override readonly errorCode = ErrorCode.LOG_DIR_NOT_FOUND;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LogDirNotFoundError';
+  }
+}

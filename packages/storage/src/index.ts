@@ -21,6 +21,8 @@ export * from './producer-state-rebuild.ts';
 export * from './partition-log.ts';
 export * from './log-loader.ts';
 export * from './log-manager.ts';
+export * from './log-dir-names.ts';
+export * from './future-log-copier.ts';
 export * from './checkpoint-file.ts';
 export * from './leader-epoch-cache.ts';
 export * from './buffer-pool.ts';

@@ -21,6 +21,19 @@
 // logs loaded so far closed) and is probed again later. Startup and re-opening log what
 // recovery did, per log (log-loader.ts), per dir and in total, as Kafka's LogManager.loadLogs.
 //
+// Moving a replica between dirs (AlterReplicaLogDirs; Kafka's future logs): a partition may have,
+// besides its current log, one future log in another dir (`<topic>-<partition>.<uuid>-future`,
+// log-dir-names.ts) that the broker's mover copies the current log into. Once it has caught up,
+// replaceCurrentWithFutureLog swaps them in one synchronous step (Kafka's
+// replaceCurrentWithFutureLog): both are flushed and closed, the future dir is renamed to the
+// current name and reopened, the old log is renamed `<...>.<uuid>-delete` and deleted
+// asynchronously. The producer snapshot and leader-epoch-checkpoint of the old log (taken at its
+// log end on close) replace the future log's own, so the new current log has exactly the old
+// one's producer state and leader epochs. A future log found at startup is loaded (the broker
+// resumes the move); the log cleaner leaves a partition alone while it has a future log. A
+// partition not hosted yet may be given a preferred dir (maybeUpdatePreferredLogDir): its log is
+// created there. Future logs count in a dir's load and its checkpoints, and go offline with it.
+//
 // Per log directory:
 //   meta.properties                      version=1, node.id, cluster.id, directory.id (meta-properties.ts;
 //                                        an empty dir is formatted with brokerId/clusterId, a formatted one checked)
@@ -33,7 +46,7 @@
 //   <topic>-<partition>/                 one PartitionLog
 //   __cluster_metadata-0/                 the KRaft metadata log: not the LogManager's (the metadata
 //                                         layer opens it itself), skipped at startup, as Kafka's LogManager does
-import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { systemTime, type Time } from './time.ts';
 import { readOffsetCheckpoint, tpKey, writeOffsetCheckpoint, type OffsetCheckpointEntry } from './checkpoint-file.ts';
 import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
@@ -45,7 +58,10 @@ import { metaPropertiesChanged, probeLogDir } from './log-dir-health.ts';
 
 export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
-import { LogOfflineError } from './errors.ts';
+import { LogDirNotFoundError, LogOfflineError } from './errors.ts';
+import { LEADER_EPOCH_CHECKPOINT } from './leader-epoch-cache.ts';
+import { logDeleteDirName, logFutureDirName, parseLogDirName } from './log-dir-names.ts';
+import { PRODUCER_SNAPSHOT_SUFFIX, snapshotFileName } from './producer-snapshot.ts';
 import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
 import { checkMetaPropertiesEnsemble, isIoError, nextLogDirs, type LogDirState } from './log-dirs.ts';
 import type { DirSyncToken, PartitionLog } from './partition-log.ts';
@@ -145,6 +161,13 @@ export class LogManager {
   private _defaultConfig: LogConfig;
   private logs = new Map<string, PartitionLog>();
   private dirOf = new Map<string, string>();
+  /** Future logs (replicas moving to another dir), keyed as `logs`, and the dir each is in. */
+  private futureLogs = new Map<string, PartitionLog>();
+  private futureDirOf = new Map<string, string>();
+  /** Where the log of a partition not hosted yet goes when made (Kafka's preferredLogDirs). */
+  private preferredLogDirs = new Map<string, string>();
+  /** Renamed `-delete` logs whose files are still to be removed (asynchronously, or at shutdown). */
+  private pendingDeletes = new Map<string, () => void>();
   private dirs: LogDir[] = [];
   private cancels: Array<() => void> = [];
   private started = false;
@@ -283,14 +306,15 @@ export class LogManager {
       offline: null,
     };
     this.dirs.push(dir);
-    const loaded = this.loadLogsIn(
+    const { current, future } = this.loadLogsIn(
       path,
       clean,
       (key) => dir.recoveryPoints.get(key) ?? 0,
       (key) => dir.logStartOffsets.get(key) ?? 0,
     );
-    for (const log of loaded) this.register(log, dir);
-    this.startupReport.partitions += loaded.length;
+    for (const log of current) this.register(log, dir);
+    for (const log of future) this.registerFuture(log, dir);
+    this.startupReport.partitions += current.length;
     // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
     if (clean) {
       fs.unlinkSync(cleanMarker);
@@ -322,33 +346,40 @@ export class LogManager {
     recoveryPoint: (key: string) => number,
     logStartOffset: (key: string) => number,
     configOf: (key: string) => LogConfig = () => this.defaultConfig,
-  ): PartitionLog[] {
+    futureLogs: 'load' | 'drop' = 'load',
+  ): { current: PartitionLog[]; future: PartitionLog[] } {
     const fs = this.fs;
     const logger = this.options.logger;
     const startMs = performance.now();
     const report = emptyLoadReport();
-    const names = fs.readdirSync(path).filter((name) => {
+    const found: Array<{ name: string; topic: string; partition: number; future: boolean }> = [];
+    for (const name of fs.readdirSync(path)) {
       const full = `${path}/${name}`;
-      if (!fs.statSync(full)?.isDirectory) return false;
-      if (name.endsWith('-delete')) {
+      if (!fs.statSync(full)?.isDirectory) continue;
+      const parsed = parseLogDirName(name);
+      // a log being deleted, or a future log whose move ended when its dir failed (re-opening): removed
+      if (parsed?.kind === 'delete' || (parsed?.kind === 'future' && futureLogs === 'drop')) {
         fs.rmSync(full);
-        return false;
+        continue;
       }
-      const tp = parseTopicPartition(name);
-      return tp !== null && tp.topic !== CLUSTER_METADATA_TOPIC;
-    });
+      if (parsed && parsed.topic !== CLUSTER_METADATA_TOPIC) found.push({ name, ...parsed, future: parsed.kind === 'future' });
+    }
+    const names = found;
     if (clean) logger?.info(`Skipping recovery of ${names.length} logs from ${path} since clean shutdown file was found`, { logDir: path });
     else logger?.info(`Recovering ${names.length} logs from ${path} since no clean shutdown file was found`, { logDir: path });
     const loaded: PartitionLog[] = [];
+    const future: PartitionLog[] = [];
     try {
-      for (const name of names) {
-        const tp = parseTopicPartition(name)!;
+      for (const tp of names) {
         const key = tpKey(tp.topic, tp.partition);
-        if (this.logs.has(key) && this.dirOf.get(key) !== path)
-          throw new Error(`partition ${key} found in two log directories (${this.dirOf.get(key)} and ${path})`);
+        const dirOf = tp.future ? this.futureDirOf : this.dirOf;
+        if (dirOf.has(key) && dirOf.get(key) !== path)
+          throw new Error(
+            `${tp.future ? 'future log of ' : ''}partition ${key} found in two log directories (${dirOf.get(key)} and ${path})`,
+          );
         const log = loadPartitionLog(
           this.ctx,
-          `${path}/${name}`,
+          `${path}/${tp.name}`,
           tp.topic,
           tp.partition,
           configOf(key),
@@ -356,10 +387,10 @@ export class LogManager {
           report,
         );
         for (const seg of log.segments) seg.close();
-        loaded.push(log);
+        (tp.future ? future : loaded).push(log);
       }
     } catch (err) {
-      for (const log of loaded) log.close(false);
+      for (const log of [...loaded, ...future]) log.close(false);
       this.ctx.fds.closeUnder(`${path}/`);
       throw err;
     }
@@ -373,7 +404,17 @@ export class LogManager {
           `${report.rebuiltIndexes} indexes rebuilt`,
         { logDir: path, ...report },
       );
-    return loaded;
+    return { current: loaded, future };
+  }
+
+  /** A future log found at startup: the broker resumes its move (the log cleaner leaves the partition alone meanwhile). */
+  private registerFuture(log: PartitionLog, dir: LogDir): void {
+    const key = tpKey(log.topic, log.partition);
+    this.watchForFailure(log, dir.path);
+    this.futureLogs.set(key, log);
+    this.futureDirOf.set(key, dir.path);
+    dir.logCount++;
+    void this.cleaner?.abortAndPauseCleaning(log.topic, log.partition);
   }
 
   /** A log loaded or re-opened in `dir` is served from now on. */
@@ -433,6 +474,15 @@ export class LogManager {
       if (this.dirOf.get(key) !== path) continue;
       keys.push(key);
       log.markOffline(cause);
+    }
+    // a future log in the failed dir is dropped (its files stay; the move is over): Kafka's handleLogDirFailure
+    for (const [key, log] of [...this.futureLogs]) {
+      if (this.futureDirOf.get(key) !== path) continue;
+      log.markOffline(cause);
+      this.futureLogs.delete(key);
+      this.futureDirOf.delete(key);
+      dir.logCount--;
+      this.cleaner?.resumeCleaning(log.topic, log.partition);
     }
     this.ctx.fds.closeUnder(`${path}/`);
     this.options.logger?.warn(`Logs for partitions ${keys.join(',')} are offline due to failure on log directory ${path}`, {
@@ -495,7 +545,8 @@ export class LogManager {
         (key) => old.get(key)?.recoveryPoint ?? rps.get(key) ?? 0,
         (key) => old.get(key)?.logStartOffset ?? lsos.get(key) ?? 0,
         (key) => old.get(key)?.config ?? this.defaultConfig, // the topic's overrides the broker gave it
-      );
+        'drop',
+      ).current;
     } catch (err) {
       if (isIoError(err)) d.offline = err as Error;
       return refuse(`Log directory ${d.path} failed again while being re-opened, it stays offline: ${(err as Error).message}`);
@@ -559,8 +610,12 @@ export class LogManager {
     if (!this.started) throw new Error('LogManager.startup() has not run');
     if (!topic || topic.includes('/') || topic === '.' || topic === '..' || topic === CLUSTER_METADATA_TOPIC)
       throw new Error(`invalid topic name '${topic}'`);
-    const dir = this.dirs.find((d) => d.path === this.nextLogDirs()[0]);
+    const preferred = this.preferredLogDirs.get(key);
+    const live = this.nextLogDirs();
+    const dir = this.dirs.find((d) => d.path === (preferred !== undefined && live.includes(preferred) ? preferred : live[0]));
     if (!dir) throw new LogOfflineError(`cannot create log ${key}: no log dir is online (${this.offlineLogDirs().join(', ')})`);
+    // the preferred dir has been satisfied (Kafka's getOrCreateLog)
+    this.preferredLogDirs.delete(key);
     const config = { ...this.defaultConfig, ...opts.config };
     const path = `${dir.path}/${key}`;
     // No fsync here (creating 10,000 partitions must not cost 10,000 fsyncs): the directory and
@@ -577,9 +632,230 @@ export class LogManager {
     return log;
   }
 
+  // ---- Moving a replica between log dirs (future logs; see the header) ----
+
+  /** The configured log dir named by `path` (compared as absolute paths, as Kafka's), or undefined. */
+  private configuredDir(path: string): LogDir | undefined {
+    const abs = resolve(path);
+    return this.dirs.find((d) => resolve(d.path) === abs);
+  }
+
+  /**
+   * The configured path of the log dir `path` (absolute) while it is live, null while it is offline
+   * (Kafka's isLogDirOnline); throws LogDirNotFoundError when it is not among the configured log dirs.
+   */
+  liveLogDir(path: string): string | null {
+    const d = this.configuredDir(path);
+    if (!d) throw new LogDirNotFoundError(`Log dir ${path} is not found in the config.`);
+    return d.offline ? null : d.path;
+  }
+
+  /**
+   * Remembers `dir` as where the partition's log goes when it is made here, unless its current or
+   * future log is already there (Kafka's maybeUpdatePreferredLogDir).
+   */
+  maybeUpdatePreferredLogDir(topic: string, partition: number, dir: string): void {
+    const key = tpKey(topic, partition);
+    const d = this.configuredDir(dir);
+    if (!d) return;
+    if (this.dirOf.get(key) === d.path || this.futureDirOf.get(key) === d.path) return;
+    this.preferredLogDirs.set(key, d.path);
+  }
+
+  /** The future log of a partition (a move to another dir in progress), if any. */
+  getFutureLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.futureLogs.get(tpKey(topic, partition));
+  }
+
+  /** The dir holding a partition's future log. */
+  futureLogDirOf(topic: string, partition: number): string | undefined {
+    return this.futureDirOf.get(tpKey(topic, partition));
+  }
+
+  allFutureLogs(): IterableIterator<PartitionLog> {
+    return this.futureLogs.values();
+  }
+
+  /**
+   * Creates the future log of a partition in `dir` (a configured, live dir other than the current
+   * log's), empty, with the current log's topic id and config; the log cleaner leaves the partition
+   * alone until the move ends. Returns the existing future log when there is one in `dir`.
+   */
+  createFutureLog(topic: string, partition: number, dir: string): PartitionLog {
+    const key = tpKey(topic, partition);
+    const current = this.logs.get(key);
+    if (!current) throw new Error(`partition ${key} has no log to move`);
+    const d = this.configuredDir(dir);
+    if (!d) throw new LogDirNotFoundError(`Log dir ${dir} is not found in the config.`);
+    if (d.offline) throw new LogOfflineError(`Log dir ${dir} is offline`);
+    const existing = this.futureLogs.get(key);
+    if (existing) {
+      if (this.futureDirOf.get(key) === d.path) return existing;
+      throw new Error(`the future log of ${key} is in ${this.futureDirOf.get(key)}, not ${d.path}`);
+    }
+    if (this.dirOf.get(key) === d.path) throw new Error(`the log of ${key} is already in ${d.path}`);
+    const log = loadPartitionLog(this.ctx, `${d.path}/${logFutureDirName(topic, partition)}`, topic, partition, current.config, {
+      cleanShutdown: true,
+      topicId: current.topicId ?? undefined,
+    });
+    if (!d.newDirs || d.newDirs.synced) d.newDirs = { path: d.path, synced: false };
+    log.markCreated(d.newDirs);
+    this.watchForFailure(log, d.path);
+    this.futureLogs.set(key, log);
+    this.futureDirOf.set(key, d.path);
+    d.logCount++;
+    this.preferredLogDirs.delete(key);
+    void this.cleaner?.abortAndPauseCleaning(topic, partition);
+    return log;
+  }
+
+  /** Drops a partition's future log (the move is cancelled or its partition deleted): closed, renamed `-delete`, deleted. */
+  removeFutureLog(topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    const log = this.futureLogs.get(key);
+    if (!log) return false;
+    const dir = this.futureDirOf.get(key)!;
+    this.futureLogs.delete(key);
+    this.futureDirOf.delete(key);
+    const d = this.dirs.find((x) => x.path === dir);
+    if (d) d.logCount--;
+    log.removeAllListeners('offline');
+    log.close(false);
+    if (d) this.renameForDeletion(d, log);
+    this.cleaner?.resumeCleaning(topic, partition);
+    return true;
+  }
+
+  /**
+   * The swap (Kafka's replaceCurrentWithFutureLog), in one synchronous step: the caller has checked
+   * that the future log has caught up (same log end offset) and nothing may append in between.
+   * Both logs are flushed and closed; the old log's producer snapshot and leader-epoch-checkpoint
+   * replace the future log's; the future dir is renamed to `<topic>-<partition>` and reopened; the
+   * old log is renamed `-delete` and deleted asynchronously. Returns the new current log. Throws
+   * (touching nothing) when either log is offline.
+   */
+  replaceCurrentWithFutureLog(topic: string, partition: number): PartitionLog {
+    const key = tpKey(topic, partition);
+    const src = this.logs.get(key);
+    const dest = this.futureLogs.get(key);
+    if (!src || !dest) throw new Error(`partition ${key} has no ${src ? 'future' : 'current'} log`);
+    if (src.logEndOffset !== dest.logEndOffset)
+      throw new Error(`the future log of ${key} ends at ${dest.logEndOffset}, the current one at ${src.logEndOffset}`);
+    if (src.isOffline || dest.isOffline) throw new LogOfflineError(`cannot swap the logs of ${key}: a log is offline`);
+    const srcD = this.dirs.find((d) => d.path === this.dirOf.get(key))!;
+    const destD = this.dirs.find((d) => d.path === this.futureDirOf.get(key))!;
+    const fs = this.fs;
+    src.removeAllListeners('offline');
+    dest.removeAllListeners('offline');
+    src.close();
+    dest.close();
+    if (src.isOffline) {
+      this.handleLogDirFailure(srcD.path, new LogOfflineError(`log ${key} failed while closing for the swap`));
+      throw new LogOfflineError(`cannot swap the logs of ${key}: ${srcD.path} failed`);
+    }
+    const target = `${destD.path}/${key}`;
+    const end = src.logEndOffset;
+    try {
+      if (dest.isOffline) throw Object.assign(new Error(`the future log of ${key} failed while closing`), { code: 'EIO' });
+      // the old log's state files (written by close() at its log end) replace the future's own
+      for (const name of fs.readdirSync(dest.dir)) if (name.endsWith(PRODUCER_SNAPSHOT_SUFFIX)) fs.unlinkSync(`${dest.dir}/${name}`);
+      const snap = snapshotFileName(end);
+      copyFileDurably(fs, `${src.dir}/${snap}`, `${dest.dir}/${snap}`);
+      copyFileDurably(fs, `${src.dir}/${LEADER_EPOCH_CHECKPOINT}`, `${dest.dir}/${LEADER_EPOCH_CHECKPOINT}`);
+      this.ctx.fds.closeUnder(`${dest.dir}/`);
+      fs.fsyncDirSync(dest.dir);
+      fs.renameSync(dest.dir, target);
+      fs.fsyncDirSync(destD.path);
+    } catch (err) {
+      if (!isIoError(err)) throw err;
+      this.futureLogs.delete(key);
+      this.futureDirOf.delete(key);
+      this.handleLogDirFailure(destD.path, err as Error);
+      // the current log is closed: reopen it as it was
+      this.reopenAfterFailedSwap(srcD, src);
+      throw new LogOfflineError(`cannot swap the logs of ${key}: ${(err as Error).message}`, { cause: err });
+    }
+    const log = loadPartitionLog(this.ctx, target, topic, partition, src.config, {
+      cleanShutdown: true,
+      recoveryPoint: end,
+      logStartOffset: Math.max(src.logStartOffset, dest.logStartOffset),
+    });
+    for (const s of log.segments) s.close();
+    // an epoch begun at the log end with no batch yet (a new leader's) is dropped by the load: kept
+    for (const x of src.leaderEpochCache.all) log.leaderEpochCache.assign(x.epoch, x.startOffset);
+    this.futureLogs.delete(key);
+    this.futureDirOf.delete(key);
+    this.logs.set(key, log);
+    this.dirOf.set(key, destD.path);
+    srcD.logCount--;
+    this.watchForFailure(log, destD.path);
+    void this.cleaner?.removeLog(src);
+    this.cleaner?.watch(log);
+    this.cleaner?.resumeCleaning(topic, partition);
+    this.renameForDeletion(srcD, src);
+    this.inLiveDir(srcD, () => this.checkpointDir(srcD));
+    return log;
+  }
+
+  /** After a swap failed in the future log's dir: the current log is loaded again from its (clean) files. */
+  private reopenAfterFailedSwap(d: LogDir, old: PartitionLog): void {
+    const log = loadPartitionLog(this.ctx, old.dir, old.topic, old.partition, old.config, {
+      cleanShutdown: true,
+      recoveryPoint: old.logEndOffset,
+      logStartOffset: old.logStartOffset,
+    });
+    for (const s of log.segments) s.close();
+    const key = tpKey(old.topic, old.partition);
+    this.logs.set(key, log);
+    this.watchForFailure(log, d.path);
+    void this.cleaner?.removeLog(old);
+    this.cleaner?.watch(log);
+    this.cleaner?.resumeCleaning(old.topic, old.partition);
+  }
+
+  /** Renames a closed log `<...>.<uuid>-delete` (fsynced) and removes its files asynchronously (or at shutdown). */
+  private renameForDeletion(d: LogDir, log: PartitionLog): void {
+    this.ctx.fds.closeUnder(`${log.dir}/`);
+    this.inLiveDir(d, () => {
+      const doomed = `${d.path}/${logDeleteDirName(log.topic, log.partition)}`;
+      this.fs.renameSync(log.dir, doomed);
+      this.fs.fsyncDirSync(d.path);
+      const remove = () => {
+        this.pendingDeletes.delete(doomed);
+        this.inLiveDir(d, () => this.fs.rmSync(doomed));
+      };
+      const cancel = this.time.setTimeout(remove, 0);
+      this.pendingDeletes.set(doomed, () => {
+        cancel();
+        remove();
+      });
+    });
+  }
+
+  /** Writes one dir's recovery-point and log-start-offset checkpoints. */
+  private checkpointDir(d: LogDir): void {
+    const recovery: OffsetCheckpointEntry[] = [];
+    const starts: OffsetCheckpointEntry[] = [];
+    for (const [log] of this.logsIn(d.path)) {
+      recovery.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
+      if (log.logStartOffset > log.segments[0]!.baseOffset)
+        starts.push({ topic: log.topic, partition: log.partition, offset: log.logStartOffset });
+    }
+    writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, recovery);
+    writeOffsetCheckpoint(this.fs, `${d.path}/${LOG_START_OFFSET_CHECKPOINT}`, starts);
+  }
+
+  /** The current and future logs in a dir (a partition has at most one of the two in any dir). */
+  private *logsIn(path: string): IterableIterator<[PartitionLog, string]> {
+    for (const [key, log] of this.logs) if (this.dirOf.get(key) === path) yield [log, key];
+    for (const [key, log] of this.futureLogs) if (this.futureDirOf.get(key) === path) yield [log, key];
+  }
+
   /** Closes the log and removes its directory (renamed to `<name>.<uuid>-delete` first, so a crash mid-delete is finished at the next start). */
   deleteLog(topic: string, partition: number): boolean {
     const key = tpKey(topic, partition);
+    this.removeFutureLog(topic, partition);
+    this.preferredLogDirs.delete(key);
     const log = this.logs.get(key);
     if (!log) return false;
     const dir = this.dirOf.get(key)!;
@@ -590,7 +866,7 @@ export class LogManager {
     // aborts its cleaning (the job stops at its next step) and drops its cleaner checkpoint entry
     void this.cleaner?.removeLog(log);
     log.close(false);
-    const doomed = `${dir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
+    const doomed = `${dir}/${logDeleteDirName(topic, partition)}`;
     this.ctx.fds.closeUnder(`${log.dir}/`);
     // in an offline dir the files stay (nothing is written there); a restart deletes the stray log
     if (d)
@@ -642,10 +918,7 @@ export class LogManager {
   checkpointRecoveryPoints(): void {
     for (const d of this.dirs) {
       const entries: OffsetCheckpointEntry[] = [];
-      for (const [key, log] of this.logs) {
-        if (this.dirOf.get(key) !== d.path) continue;
-        entries.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
-      }
+      for (const [log] of this.logsIn(d.path)) entries.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
       this.inLiveDir(d, () => writeOffsetCheckpoint(this.fs, `${d.path}/${RECOVERY_POINT_CHECKPOINT}`, entries));
     }
   }
@@ -653,8 +926,8 @@ export class LogManager {
   checkpointLogStartOffsets(): void {
     for (const d of this.dirs) {
       const entries: OffsetCheckpointEntry[] = [];
-      for (const [key, log] of this.logs) {
-        if (this.dirOf.get(key) !== d.path || log.logStartOffset <= log.segments[0]!.baseOffset) continue;
+      for (const [log] of this.logsIn(d.path)) {
+        if (log.logStartOffset <= log.segments[0]!.baseOffset) continue;
         entries.push({ topic: log.topic, partition: log.partition, offset: log.logStartOffset });
       }
       this.inLiveDir(d, () => writeOffsetCheckpoint(this.fs, `${d.path}/${LOG_START_OFFSET_CHECKPOINT}`, entries));
@@ -705,6 +978,11 @@ export class LogManager {
       log.close();
       if (log.isOffline) unhealthy.add(this.dirOf.get(key)!);
     }
+    for (const [key, log] of this.futureLogs) {
+      log.close();
+      if (log.isOffline) unhealthy.add(this.futureDirOf.get(key)!);
+    }
+    for (const remove of [...this.pendingDeletes.values()]) remove();
     this.checkpointRecoveryPoints();
     this.checkpointLogStartOffsets();
     this.ctx.fds.closeAll();
@@ -720,5 +998,20 @@ export class LogManager {
       });
     }
     this.started = false;
+  }
+}
+
+/** Copies a file when it exists and fsyncs the copy (the caller syncs the directory entry). */
+function copyFileDurably(fs: FileSystem, from: string, to: string): void {
+  const data = fs.readFileSync(from);
+  if (data === null) return;
+  const fd = fs.openSync(to, true);
+  try {
+    fs.ftruncateSync(fd, 0);
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, off);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }

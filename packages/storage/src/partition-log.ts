@@ -865,7 +865,7 @@ export class PartitionLog extends EventEmitter {
     });
   }
 
-  /** Flushes (when healthy and `flush`), persists indexes, closes descriptors. The files stay. */
+  /** Flushes (when healthy and `flush`), persists indexes, closes descriptors. The files stay. Appends waiting to be durable are answered. */
   close(flush = true): void {
     if (this.closed) return;
     if (!this.offlineError && flush) {
@@ -880,7 +880,12 @@ export class PartitionLog extends EventEmitter {
     }
     for (const s of this.segments) s.close();
     this.closed = true;
-    for (const w of this.syncWaiters) w.reject(new LogOfflineError('log closed'));
+    // appends the closing flush made durable are answered (a replica moving to another log dir
+    // closes its old log under them); the others fail
+    for (const w of this.syncWaiters) {
+      if (!this.offlineError && w.offset <= this.durableOffset) w.resolve();
+      else w.reject(new LogOfflineError('log closed'));
+    }
     this.syncWaiters = [];
   }
 

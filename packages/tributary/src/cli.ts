@@ -16,6 +16,7 @@ import { usersCommand } from './commands/users.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { leadersCommand } from './commands/leaders.ts';
+import { logDirsCommand } from './commands/log-dirs.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   clusterCommand,
   partitionsCommand,
   leadersCommand,
+  logDirsCommand,
 ];
 
 function usage(): string {

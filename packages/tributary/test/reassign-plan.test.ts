@@ -5,7 +5,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TopicDescription } from '@tributary/client';
-import { formatPlan, parsePlan, parseTopicsToMove, reassignmentState, replicaThrottles, stateLine } from '../src/commands/reassign-plan.ts';
+import {
+  formatPlan,
+  parsePlan,
+  parseTopicsToMove,
+  reassignmentState,
+  replicaLogDirMoves,
+  replicaThrottles,
+  stateLine,
+} from '../src/commands/reassign-plan.ts';
 import { decommissionPlan, generatePlan } from '../src/commands/reassign-planner.ts';
 
 describe('reassignment plan files', () => {
@@ -17,6 +25,17 @@ describe('reassignment plan files', () => {
     assert.deepEqual(parsePlan('{"partitions":[{"topic":"a","partition":1,"replicas":[1]}]}'), [
       { topic: 'a', partition: 1, replicas: [1] },
     ]);
+  });
+
+  it('log_dirs: a replica sent to a named log dir of its broker (AlterReplicaLogDirs), "any" left alone', () => {
+    const plan = parsePlan(
+      '{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[1,2],"log_dirs":["any","/data/b"]},{"topic":"a","partition":1,"replicas":[2],"log_dirs":["any"]}]}',
+    );
+    assert.deepEqual(plan, [
+      { topic: 'a', partition: 0, replicas: [1, 2], logDirs: ['any', '/data/b'] },
+      { topic: 'a', partition: 1, replicas: [2] },
+    ]);
+    assert.deepEqual(replicaLogDirMoves(plan), [{ topic: 'a', partition: 0, brokerId: 2, logDir: '/data/b' }]);
   });
 
   it('refuses what Kafka refuses', () => {
@@ -32,7 +51,7 @@ describe('reassignment plan files', () => {
       '{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[1,2],"log_dirs":["any"]}]}',
       /Size of replicas list \[1,2\] is different from size of log dirs list \["any"\]/,
     );
-    bad('{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[1],"log_dirs":["/d1"]}]}', /named log dir is not supported yet/);
+    bad('{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[1],"log_dirs":["d1"]}]}', /must be "any" or absolute paths/);
     bad('not json', /not JSON/);
     assert.deepEqual(parseTopicsToMove('{"version":1,"topics":[{"topic":"a"},{"topic":"b"}]}'), ['a', 'b']);
     assert.throws(() => parseTopicsToMove('{"version":1}'), /no "topics" list/);

@@ -5,8 +5,9 @@
 // Behaviour:
 // * One result per configured log directory (absolute path, as Kafka's
 //   ReplicaManager.describeLogDirs): the partitions held there, grouped by topic, each with its
-//   size in bytes (sum of its segment files), offsetLag 0 (no future replicas: a single broker
-//   never moves logs between dirs) and isFutureKey false.
+//   size in bytes (sum of its segment files), offsetLag 0 and isFutureKey false; a replica moving
+//   into the dir (AlterReplicaLogDirs) is listed there too as its future replica: isFutureKey true
+//   and offsetLag = how far its copy is behind the current replica's log end offset.
 // * Topics = null describes every partition; otherwise only the requested partitions (unknown
 //   ones are left out, as are topics with none left).
 // * A directory taken offline by an I/O error (JBOD, see replica/log-dir-failure-handler.ts), or
@@ -17,9 +18,6 @@
 // * v3: top-level error code (NONE).
 // * v4: totalBytes / usableBytes of the directory's filesystem (statfs; usable = space available
 //   to unprivileged users).
-//
-// Not implemented:
-// * future (moving) replicas
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
@@ -53,14 +51,23 @@ export const describeLogDirsHandler: ApiHandler<typeof ApiKey.DescribeLogDirs> =
     const wanted = request.topics === null ? null : new Set(request.topics.flatMap((t) => t.partitions.map((p) => `${t.topic}\u0000${p}`)));
     // Logs grouped by directory, then by topic.
     const byDir = new Map<string, Map<string, DescribeLogDirsResponseDescribeLogDirsTopic>>();
-    for (const log of s.replicas.logs.allLogs()) {
+    const logs = s.replicas.logs;
+    const all = [...logs.allLogs()].map((log) => ({ log, future: false }));
+    for (const log of logs.allFutureLogs()) all.push({ log, future: true });
+    for (const { log, future } of all) {
       if (wanted && !wanted.has(`${log.topic}\u0000${log.partition}`)) continue;
       const dir = resolve(dirname(log.dir));
       let topics = byDir.get(dir);
       if (!topics) byDir.set(dir, (topics = new Map()));
       let t = topics.get(log.topic);
       if (!t) topics.set(log.topic, (t = { name: log.topic, partitions: [] }));
-      t.partitions.push({ partitionIndex: log.partition, partitionSize: BigInt(log.size), offsetLag: 0n, isFutureKey: false });
+      const offsetLag = future ? (s.replicas.alterLogDirs.futureOffsetLag(log.topic, log.partition) ?? -1) : 0;
+      t.partitions.push({
+        partitionIndex: log.partition,
+        partitionSize: BigInt(log.size),
+        offsetLag: BigInt(offsetLag),
+        isFutureKey: future,
+      });
     }
     const results: DescribeLogDirsResponseDescribeLogDirsResult[] = [];
     for (const configured of s.config.logDirs) {

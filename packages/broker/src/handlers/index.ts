@@ -29,6 +29,7 @@ import { alterConfigsHandler } from './alter-configs.ts';
 import { createAclsHandler } from './create-acls.ts';
 import { deleteAclsHandler } from './delete-acls.ts';
 import { describeAclsHandler } from './describe-acls.ts';
+import { alterReplicaLogDirsHandler } from './alter-replica-log-dirs.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
@@ -82,6 +83,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   deleteAclsHandler, // 31
   describeConfigsHandler, // 32
   alterConfigsHandler, // 33
+  alterReplicaLogDirsHandler, // 34
   describeLogDirsHandler, // 35
   saslAuthenticateHandler, // 36
   createPartitionsHandler, // 37

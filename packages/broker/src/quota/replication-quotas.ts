@@ -8,6 +8,9 @@
 //     follower.replication.throttled.replicas (`partition:broker,...` or `*`), the entries naming
 //     this broker; an empty or absent value removes the topic's throttle.
 // Applied from every metadata delta whose configs changed, to the running broker.
+// A third one, `alterLogDirs` (Kafka's QuotaManagers.alterLogDirs), bounds the copy of replicas
+// moving between this broker's log dirs (replica.alter.log.dirs.io.max.bytes.per.second, dynamic
+// only too; every moving replica counts, see replica/replica-alter-log-dirs.ts).
 //
 // The leader's rule (Kafka's ReplicaManager.shouldLeaderThrottle): a follower's fetch of a
 // throttled partition gets no records while that follower is not in the ISR and the leader's quota
@@ -23,6 +26,7 @@ export const LEADER_REPLICATION_THROTTLED_RATE = 'leader.replication.throttled.r
 export const FOLLOWER_REPLICATION_THROTTLED_RATE = 'follower.replication.throttled.rate';
 export const LEADER_REPLICATION_THROTTLED_REPLICAS = 'leader.replication.throttled.replicas';
 export const FOLLOWER_REPLICATION_THROTTLED_REPLICAS = 'follower.replication.throttled.replicas';
+export const REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND = 'replica.alter.log.dirs.io.max.bytes.per.second';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -40,10 +44,10 @@ export const REPLICATION_QUOTA_BROKER_CONFIG_DEFS: Readonly<Record<string, Confi
     'Upper bound (bytes/s) on what this broker fetches for the replicas in follower.replication.throttled.replicas. Dynamic only.',
     atLeast(0),
   ),
-  'replica.alter.log.dirs.io.max.bytes.per.second': def(
+  [REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND]: def(
     'long',
     Number.MAX_SAFE_INTEGER,
-    'Upper bound (bytes/s) on moving replicas between log dirs. Dynamic only; accepted, no effect.',
+    "Upper bound (bytes/s) on copying replicas moving between this broker's log dirs (AlterReplicaLogDirs). Dynamic only.",
     atLeast(0),
   ),
 };
@@ -57,6 +61,8 @@ interface FetchedTopic {
 export class ReplicationQuotas {
   readonly leader: ReplicationQuotaManager;
   readonly follower: ReplicationQuotaManager;
+  /** Bounds the copy of replicas moving between log dirs (every moving replica is throttled). */
+  readonly alterLogDirs: ReplicationQuotaManager;
 
   constructor(
     config: BrokerConfig,
@@ -70,6 +76,7 @@ export class ReplicationQuotas {
     };
     this.leader = new ReplicationQuotaManager(o);
     this.follower = new ReplicationQuotaManager(o);
+    this.alterLogDirs = new ReplicationQuotaManager(o);
   }
 
   /** Follows the metadata (see the header): the rates, and the throttled replicas of the topics whose configs changed. */
@@ -83,6 +90,7 @@ export class ReplicationQuotas {
     };
     this.leader.updateQuota(rate(LEADER_REPLICATION_THROTTLED_RATE));
     this.follower.updateQuota(rate(FOLLOWER_REPLICATION_THROTTLED_RATE));
+    this.alterLogDirs.updateQuota(rate(REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND));
     for (const key of changed) {
       const i = key.indexOf(':');
       if (Number(key.slice(0, i)) !== ConfigResourceType.TOPIC) continue;

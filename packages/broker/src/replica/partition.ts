@@ -31,6 +31,10 @@
 // min(HW, the log's first unstable offset) (Kafka's UnifiedLog.lastStableOffset); read_committed
 // reads stop there and name the aborted transactions they overlap (readCommitted). The
 // transaction coordinator's COMMIT/ABORT markers arrive through appendTxnMarker.
+//
+// Moving the replica to another log dir (AlterReplicaLogDirs): once the future log caught up, the
+// mover swaps it in (replaceLog) in the same synchronous step as its last check, so no append,
+// truncation or read sees a half-swapped partition; the high watermark and every counter stay.
 import { ControlRecordType, ErrorCode, Off, buildEndTxnMarkerBatch } from '@tributary/protocol';
 import type {
   AbortedTxn,
@@ -139,8 +143,11 @@ export class Partition {
   isr: number[];
   /** Bumped by the controller on every change of this partition (AlterPartition's PartitionEpoch). */
   partitionEpoch: number;
-  /** The partition's log; replaced only when its log dir comes back after a failure (reopenLog). */
-  log: PartitionLog;
+  private _log: PartitionLog;
+  /** The replica's current log (replaced when the replica moves to another log dir, or its failed dir is re-opened). */
+  get log(): PartitionLog {
+    return this._log;
+  }
   private hw: number;
   /** The follower replicas hosted by other brokers (the leader's view of them). */
   private remote = new Map<number, Replica>();
@@ -178,7 +185,7 @@ export class Partition {
     this.replicas = init.replicas;
     this.isr = init.isr;
     this.partitionEpoch = init.partitionEpoch ?? 0;
-    this.log = init.log;
+    this._log = init.log;
     this.localEnd = init.log.logEndOffset;
     // The HW checkpointed at the last clean stop, else the log end when this broker leads alone;
     // a follower learns it from its leader.
@@ -186,15 +193,25 @@ export class Partition {
     init.log.onHighWatermarkUpdated(this.hw);
     this.resetRemoteReplicas();
     if (this.isLeader) this.leaderEpochStartOffset = init.log.logEndOffset;
-    this.watchTruncations(init.log);
+    init.log.on('truncate', this.onTruncate);
   }
 
-  private watchTruncations(log: PartitionLog): void {
-    log.on('truncate', (leo: number) => {
-      if (log !== this.log) return;
-      this.localEnd = Math.min(this.localEnd, leo);
-      this.resetHighWatermark();
-    });
+  private readonly onTruncate = (leo: number): void => {
+    this.localEnd = Math.min(this.localEnd, leo);
+    this.resetHighWatermark();
+  };
+
+  /**
+   * The replica moved to another log dir: `log`, the future log swapped in (same log end offset,
+   * same batches), becomes this partition's log (Kafka's maybeReplaceCurrentWithFutureReplica).
+   */
+  replaceLog(log: PartitionLog): void {
+    if (log.logEndOffset !== this._log.logEndOffset)
+      throw new Error(`the new log of ${this.key} ends at ${log.logEndOffset}, not ${this._log.logEndOffset}`);
+    this._log.off('truncate', this.onTruncate);
+    this._log = log;
+    log.on('truncate', this.onTruncate);
+    log.onHighWatermarkUpdated(this.hw);
   }
 
   /**
@@ -205,9 +222,10 @@ export class Partition {
    * leader's HW follows the log end again.
    */
   reopenLog(log: PartitionLog): void {
-    this.log = log;
+    this._log.off('truncate', this.onTruncate);
+    this._log = log;
+    log.on('truncate', this.onTruncate);
     this.localEnd = log.logEndOffset;
-    this.watchTruncations(log);
     if (this.isLeader && this.leaderEpoch > log.leaderEpochCache.latestEpoch)
       log.leaderEpochCache.assign(this.leaderEpoch, log.logEndOffset);
     this.resetHighWatermark();

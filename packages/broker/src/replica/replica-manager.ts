@@ -38,6 +38,9 @@
 // epoch and ISR (Partition.applyRegistration: makeLeader / makeFollower), points the fetchers at
 // the new leaders, applies topic config changes, and deletes the replicas of deleted topics and
 // those reassigned to other brokers (Kafka's StopReplica with delete).
+// Moving a replica between this broker's log dirs (AlterReplicaLogDirs) is `alterLogDirs`'s
+// (replica-alter-log-dirs.ts); `onReplicaDirChanged` (an option) is told whenever a replica's log
+// dir changes or its log is first created here (the seam for KIP-858's directory assignment).
 // Dynamic broker configs (BrokerConfig.onReconfigure) change the topic defaults of every hosted log
 // and the log cleaner's settings without a restart.
 import { ErrorCode, errorCodeOf } from '@tributary/protocol';
@@ -87,6 +90,12 @@ import { BrokerTopicStats } from '../metrics/broker-topic-stats.ts';
 import { IsrChangeStats } from '../metrics/isr-change-stats.ts';
 import { ReplicationQuotas } from '../quota/replication-quotas.ts';
 import { LogDirFailureHandler, logDirOfflineFor } from './log-dir-failure-handler.ts';
+import {
+  ReplicaAlterLogDirsManager,
+  type ReplicaDirChangedListener,
+  type ReplicaLogDirAssignment,
+  type ReplicaLogDirResult,
+} from './replica-alter-log-dirs.ts';
 
 export * from './data-path-messages.ts';
 
@@ -114,6 +123,12 @@ export interface ReplicaManagerOptions {
    * transaction.partition.verification.enable is true. None: no verification.
    */
   verifyTransaction?: VerifyTransaction;
+  /**
+   * Told, after the fact, each time a hosted replica's log dir changes: a move between log dirs
+   * swapped it in (reason 'moved'), or its log was first created on this broker ('created').
+   * See ReplicaDirChange (replica-alter-log-dirs.ts); errors it throws are logged.
+   */
+  onReplicaDirChanged?: ReplicaDirChangedListener;
 }
 
 /** A topic's config as the data path reads it: parsed once per change. */
@@ -157,6 +172,8 @@ export class ReplicaManager {
   readonly replicationQuotas: ReplicationQuotas;
   /** Failed log dirs: their partitions stop being served (log-dir-failure-handler.ts). */
   readonly logDirFailures: LogDirFailureHandler;
+  /** Moves replicas between this broker's log dirs (AlterReplicaLogDirs). */
+  readonly alterLogDirs: ReplicaAlterLogDirsManager;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -213,6 +230,21 @@ export class ReplicaManager {
       // Kafka's log starts its HW at the log start offset until the Partition sets it
       lastStableOffset: (t, p) => this.getPartition(t, p)?.lastStableOffset ?? 0,
     });
+    this.alterLogDirs = new ReplicaAlterLogDirsManager({
+      logs: this.logs,
+      log: options.log,
+      time: options.time,
+      quota: this.replicationQuotas.alterLogDirs,
+      maxBytesPerStep: () => c.get('replica.fetch.max.bytes'),
+      getPartition: (t, p) => this.getPartition(t, p),
+      isReplicaOffline: (t, p) => this.isReplicaOffline(t, p),
+      onReplicaDirChanged: options.onReplicaDirChanged,
+    });
+  }
+
+  /** AlterReplicaLogDirs: moves replicas between this broker's log dirs (see replica-alter-log-dirs.ts). */
+  alterReplicaLogDirs(assignments: readonly ReplicaLogDirAssignment[]): ReplicaLogDirResult[] {
+    return this.alterLogDirs.alterReplicaLogDirs(assignments);
   }
 
   /** Loads and recovers every log on disk (partitions are made afterwards, from the metadata). */
@@ -257,6 +289,7 @@ export class ReplicaManager {
     this.cancelHwCheckpoint?.();
     this.cancelHwCheckpoint = null;
     void this.fetchers.shutdown();
+    this.alterLogDirs.shutdown();
     this.fetchPurgatory.completeAll();
     this.producePurgatory.completeAll();
     this.checkpointHighWatermarks();
@@ -405,6 +438,7 @@ export class ReplicaManager {
       this.topicConfigs.set(topic, holder);
     }
     const config = holder;
+    const existed = this.logs.getLog(topic, index) !== undefined;
     const log = this.logs.getOrCreateLog(topic, index, { topicId, config: config.log });
     const replicated = reg.replicas.some((r) => !this.isLocalReplica(r));
     const p = new Partition({
@@ -439,6 +473,8 @@ export class ReplicaManager {
     let ps = this.partitions.get(topic);
     if (!ps) this.partitions.set(topic, (ps = []));
     ps[index] = p;
+    if (!existed) this.alterLogDirs.notify(p, this.logs.logDirOf(topic, index)!, 'created');
+    this.alterLogDirs.resume(p); // a move interrupted by a restart goes on
     return p;
   }
 

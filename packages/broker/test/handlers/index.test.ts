@@ -219,6 +219,10 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     sample: () => ({ resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1' }] }] }),
     where: () => ['responses'],
   },
+  [ApiKey.AlterReplicaLogDirs]: {
+    sample: () => ({ dirs: [{ path: '/d/b', topics: [{ name: 't', partitions: [0, 1] }] }] }),
+    where: () => ['results', 'partitions'],
+  },
   [ApiKey.DescribeLogDirs]: { sample: () => ({ topics: null }), where: (v) => (v >= 3 ? [] : null) }, // ignorable before v3
   [ApiKey.CreatePartitions]: {
     sample: () => ({ topics: [{ name: 't', count: 2, assignments: null }], timeoutMs: 1000 }),

@@ -242,6 +242,14 @@ describe('Authorizer', () => {
           ).responses.map((r) => r.errorCode),
         [TOPIC_DENIED],
       ],
+      [
+        'AlterReplicaLogDirs',
+        async () =>
+          (
+            await c.request(ApiKey.AlterReplicaLogDirs, 2, { dirs: [{ path: '/x', topics: [{ name: 'open', partitions: [0, 1] }] }] })
+          ).results.flatMap((t) => t.partitions.map((p) => p.errorCode)),
+        [CLUSTER_DENIED, CLUSTER_DENIED],
+      ],
       ['DescribeLogDirs', async () => [(await c.request(ApiKey.DescribeLogDirs, 4, { topics: null })).errorCode], [CLUSTER_DENIED]],
       [
         'CreatePartitions',

@@ -20,6 +20,9 @@ import type {
   ConfigResource,
   ElectionTypeName,
   ElectLeadersPartitionResult,
+  LogDirDescription,
+  ReplicaLogDirAssignment,
+  ReplicaLogDirResult,
   GroupDescription,
   NewTopic,
   OffsetToCommit,
@@ -39,6 +42,7 @@ import { describeProducers, describeTransactions, listTransactions } from './tra
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts';
 import { electLeaders } from './elect-leaders.ts';
+import { alterReplicaLogDirs, describeLogDirs } from './log-dirs.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
 import { KafkaClientError } from '../network/errors.ts';
@@ -444,6 +448,14 @@ export class KafkaAdmin implements Admin {
     const results = await electLeaders(await this.controller(), electionType, partitions, this.cluster.options.requestTimeoutMs ?? 30000);
     this.cluster.metadata.requestUpdate();
     return results;
+  }
+
+  alterReplicaLogDirs(assignments: readonly ReplicaLogDirAssignment[]): Promise<ReplicaLogDirResult[]> {
+    return alterReplicaLogDirs(this.cluster, assignments);
+  }
+
+  describeLogDirs(brokerIds: readonly number[], partitions: readonly TopicPartition[] | null = null): Promise<LogDirDescription[]> {
+    return describeLogDirs(this.cluster, brokerIds, partitions);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -116,4 +116,10 @@ export class RetryingAdmin implements Admin {
   electLeaders(...a: Args<'electLeaders'>) {
     return this.run(() => this.inner.electLeaders(...a));
   }
+  alterReplicaLogDirs(...a: Args<'alterReplicaLogDirs'>) {
+    return this.run(() => this.inner.alterReplicaLogDirs(...a));
+  }
+  describeLogDirs(...a: Args<'describeLogDirs'>) {
+    return this.run(() => this.inner.describeLogDirs(...a));
+  }
 }

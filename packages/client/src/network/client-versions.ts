@@ -30,6 +30,8 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeConfigs]: r(1, 4),
   [ApiKey.AlterConfigs]: r(0, 2),
   [ApiKey.SaslAuthenticate]: r(0, 2),
+  [ApiKey.AlterReplicaLogDirs]: r(0, 2),
+  [ApiKey.DescribeLogDirs]: r(0, 4),
   [ApiKey.CreatePartitions]: r(0, 3),
   [ApiKey.DeleteGroups]: r(0, 2),
   [ApiKey.ElectLeaders]: r(0, 2),

@@ -3,12 +3,14 @@
 // reassign-plan.ts, plans in reassign-planner.ts.
 //   --generate --topics-to-move-json-file f --broker-list 1,2,3 [--disable-rack-aware]
 //        prints the current assignment of those topics and a proposed one over the brokers
-//   --execute --reassignment-json-file f [--throttle B/s] [--additional]
+//   --execute --reassignment-json-file f [--throttle B/s] [--additional] [--timeout ms]
 //        prints the current assignment (for a rollback), sets the replication throttles when
 //        asked, starts the reassignments (AlterPartitionReassignments); refused while others run
-//        unless --additional
+//        unless --additional; replicas with a log_dirs path are then moved to that log dir of
+//        their broker (AlterReplicaLogDirs, reassign-log-dirs.ts)
 //   --verify --reassignment-json-file f [--preserve-throttles] [--wait]
-//        one status line per partition; once every one is complete, clears the throttles;
+//        one status line per partition (and per replica moving to a named log dir); once every
+//        one is complete, clears the throttles;
 //        --wait (not in Kafka) re-checks every second, with a progress line on stderr, until done
 //   --cancel --reassignment-json-file f [--preserve-throttles]
 //        cancels those reassignments (replicas go back to the original set) and clears throttles
@@ -19,27 +21,28 @@ import type { Admin, PartitionReassignment } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import { intOption, names, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
-import { formatPlan, parsePlan, parseTopicsToMove, type PlannedPartition } from './reassign-plan.ts';
+import { formatPlan, parsePlan, parseTopicsToMove, replicaLogDirMoves, type PlannedPartition } from './reassign-plan.ts';
 import { generatePlan } from './reassign-planner.ts';
 import { clearThrottles, setThrottles } from './reassign-throttles.ts';
 import { currentReplicas, verifyOnce, waitForReassignments } from './reassign-progress.ts';
+import { executeMoves, verifyMoves } from './reassign-log-dirs.ts';
 
 const USAGE = `Usage: tributary partitions reassign (--generate | --execute | --verify | --cancel | --list) [options]
 
   --generate --topics-to-move-json-file <f> --broker-list <1,2,3> [--disable-rack-aware]
-  --execute  --reassignment-json-file <f> [--throttle <bytes/s>] [--additional]
+  --execute  --reassignment-json-file <f> [--throttle <bytes/s>] [--additional] [--timeout <ms>]
   --verify   --reassignment-json-file <f> [--preserve-throttles] [--wait]
   --cancel   --reassignment-json-file <f> [--preserve-throttles]
   --list
 
 The files are kafka-reassign-partitions.sh's: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}
-and {"version":1,"topics":[{"topic":"t"}]}.
+and {"version":1,"topics":[{"topic":"t"}]}; "log_dirs":["any","/data/b"] moves a replica to that log dir of its broker.
 ${COMMON_USAGE}`;
 
 const VERBS = ['generate', 'execute', 'verify', 'cancel', 'list'] as const;
 
 const SPEC = {
-  values: ['reassignment-json-file', 'topics-to-move-json-file', 'broker-list', 'throttle'],
+  values: ['reassignment-json-file', 'topics-to-move-json-file', 'broker-list', 'throttle', 'timeout'],
   flags: [...VERBS, 'additional', 'preserve-throttles', 'disable-rack-aware', 'wait'],
 } as const;
 
@@ -98,6 +101,11 @@ async function execute(admin: Admin, p: ParsedArgs): Promise<number> {
   if (throttle !== undefined) out += await setThrottles(admin, current, plan, throttle);
   await admin.alterPartitionReassignments(plan);
   out += `Successfully started partition reassignments for ${plan.map(key).join(',')}\n`;
+  const moves = replicaLogDirMoves(plan);
+  if (moves.length > 0) {
+    await writeOut(out);
+    out = await executeMoves(admin, moves, intOption(p, 'timeout') ?? 10_000);
+  }
   await writeOut(out);
   return 0;
 }
@@ -106,7 +114,12 @@ async function verify(admin: Admin, p: ParsedArgs): Promise<number> {
   const plan = parsePlan(readFile(p, 'reassignment-json-file'));
   const r = p.flags.has('wait') ? await waitForReassignments(admin, plan, 'partitions reassigned') : await verifyOnce(admin, plan);
   let out = `Status of partition reassignment:\n${r.lines.join('\n')}\n`;
-  if (r.done === plan.length && !p.flags.has('preserve-throttles')) out += '\n' + (await clearThrottles(admin, plan));
+  const moves = replicaLogDirMoves(plan);
+  const m = moves.length > 0 ? await verifyMoves(admin, moves) : { lines: [], done: 0 };
+  if (moves.length > 0) out += `\nStatus of replica log directory movement:\n${m.lines.join('\n')}\n`;
+  // as Kafka: the throttles stay until the partitions and the log dir moves are all done
+  if (r.done === plan.length && m.done === moves.length && !p.flags.has('preserve-throttles'))
+    out += '\n' + (await clearThrottles(admin, plan));
   await writeOut(out);
   return 0;
 }

@@ -1,9 +1,9 @@
 // The JSON files of kafka-reassign-partitions.sh and what the tool derives from them (Kafka's
 // ReassignPartitionsCommand), as pure functions:
 //   reassignment plan   {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3],
-//                        "log_dirs":["any","any"]}]}; log_dirs is optional, and only "any" is
-//                        taken (moving a replica to a named log dir is AlterReplicaLogDirs, not
-//                        served here yet)
+//                        "log_dirs":["any","/data/b"]}]}; log_dirs is optional; an absolute path
+//                        moves that replica to that log dir of its broker (AlterReplicaLogDirs,
+//                        see reassign-log-dirs.ts), "any" leaves it where the broker puts it
 //   topics to move      {"version":1,"topics":[{"topic":"t"}]}
 //   throttles           while partitions move, every current replica of a moving partition is a
 //                       throttled leader replica ("partition:broker" in the topic's
@@ -18,7 +18,22 @@ export interface PlannedPartition {
   topic: string;
   partition: number;
   replicas: number[];
+  /** The plan's log_dirs, one per replica ("any" or an absolute path); absent when the plan had none or only "any". */
+  logDirs?: string[];
 }
+
+/** The replicas a plan sends to a named log dir (log_dirs entries other than "any"), as Kafka's replicaAssignment. */
+export function replicaLogDirMoves(
+  plan: readonly PlannedPartition[],
+): Array<{ topic: string; partition: number; brokerId: number; logDir: string }> {
+  return plan.flatMap((p) =>
+    (p.logDirs ?? []).flatMap((logDir, i) =>
+      logDir === ANY_LOG_DIR ? [] : [{ topic: p.topic, partition: p.partition, brokerId: p.replicas[i]!, logDir }],
+    ),
+  );
+}
+
+export const ANY_LOG_DIR = 'any';
 
 const name = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
 
@@ -68,8 +83,12 @@ export function parsePlan(text: string): PlannedPartition[] {
         throw new UsageError(
           `Size of replicas list ${JSON.stringify(replicas)} is different from size of log dirs list ${JSON.stringify(dirs)} for partition ${name(p)}`,
         );
-      if (dirs.some((x) => x !== 'any'))
-        throw new UsageError(`moving a replica to a named log dir is not supported yet (${name(p)}): use "any"`);
+      if (dirs.some((x) => typeof x !== 'string' || (x !== ANY_LOG_DIR && !x.startsWith('/'))))
+        throw new UsageError(`log_dirs of ${name(p)} must be "any" or absolute paths: ${JSON.stringify(dirs)}`);
+      if (dirs.some((x) => x !== ANY_LOG_DIR)) {
+        out.push({ ...p, logDirs: dirs as string[] });
+        continue;
+      }
     }
     out.push(p);
   }
