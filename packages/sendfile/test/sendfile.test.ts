@@ -21,7 +21,15 @@ async function pair(): Promise<{ server: Socket; client: Socket; close(): void }
   return new Promise((resolve) => {
     const srv = createServer((server) => {
       server.on('error', () => {});
-      resolve({ server, client, close: () => (server.destroy(), client.destroy(), srv.close()) });
+      resolve({
+        server,
+        client,
+        close: () => {
+          server.destroy();
+          client.destroy();
+          srv.close();
+        },
+      });
     });
     let client: Socket;
     srv.listen(0, '127.0.0.1', () => {
