@@ -16,12 +16,14 @@ import { transactionsGroup } from './transactions.ts';
 import { securityGroup } from './security.ts';
 import { compactionGroup } from './compaction.ts';
 import { peersGroup } from './peers.ts';
+import { zeroCopyGroup } from './zero-copy.ts';
 
 export const GROUPS: ScenarioGroup[] = [
   microGroup,
   loadgenGroup,
   produceGroup,
   consumeGroup,
+  zeroCopyGroup,
   latencyGroup,
   durableGroup,
   clusterGroup,

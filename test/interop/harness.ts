@@ -262,15 +262,20 @@ export interface BrokerProcess {
 
 const CLI = fileURLToPath(new URL('../../packages/tributary/src/cli.ts', import.meta.url));
 
-/** Starts `tributary start` on a free port with `dataDir`; resolves once it prints its listener. */
+/**
+ * Starts `tributary start` on a free port with `dataDir`; resolves once it prints its listener.
+ * `wrapper`: a command the broker runs under (e.g. strace and its options).
+ */
 export async function startBrokerProcess(
   dataDir: string,
   overrides: Record<string, string | number> = {},
   timeoutMs = 20_000,
+  wrapper: string[] = [],
 ): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', CLI, 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const child = spawnTracked(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
+  const [cmd, ...cmdArgs] = [...wrapper, process.execPath, ...args];
+  const child = spawnTracked(cmd!, cmdArgs, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
   let out = '';
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const port = await new Promise<number>((resolve, reject) => {

@@ -21,7 +21,7 @@ function probe(name: string, cmd: string, args: string[]): boolean {
   return cache.get(name)!;
 }
 
-export type Tool = 'kcat' | 'kafka-python' | 'confluent-kafka';
+export type Tool = 'kcat' | 'kafka-python' | 'confluent-kafka' | 'strace';
 
 export function hasTool(tool: Tool): boolean {
   switch (tool) {
@@ -31,6 +31,8 @@ export function hasTool(tool: Tool): boolean {
       return probe(tool, PYTHON, ['-c', 'import kafka']);
     case 'confluent-kafka':
       return probe(tool, PYTHON, ['-c', 'import confluent_kafka']);
+    case 'strace':
+      return probe(tool, 'strace', ['-V']);
   }
 }
 

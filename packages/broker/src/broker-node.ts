@@ -26,6 +26,7 @@ import { RequestDispatcher } from './server/request-dispatcher.ts';
 import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import type { ConnectionLimits } from './server/connection.ts';
+import { zeroCopySender } from './server/zero-copy.ts';
 import { SocketServer, type BoundListener, type ListenerSpec } from './server/socket-server.ts';
 import { parsePerIpOverrides, type ConnectionQuotaConfig } from './server/connection-quotas.ts';
 import { SaslGate, saslListenerConfigs } from './server/sasl/sasl-gate.ts';
@@ -166,6 +167,7 @@ export class BrokerNode {
       log: core.loggers.logger('kafka.network.SocketServer'),
       config: core.config,
       queuedMaxRequestBytes: queuedMaxRequestBytes(core.config),
+      sendfile: zeroCopySender(core.config, core.replicas.logs.fs, core.loggers.logger('kafka.network.SocketServer')),
       connectionQuotas: connectionQuotaConfig(core.config),
       connectionRate: new IpConnectionRateQuotas(
         core.config.get('quota.window.num'),

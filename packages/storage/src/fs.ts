@@ -35,6 +35,11 @@ export interface FileSystem {
   readFileSync(path: string): Buffer | null;
   /** Fsyncs a directory so renames and creations in it survive a power loss. */
   fsyncDirSync(path: string): void;
+  /**
+   * True when the descriptors openSync returns are the kernel's, so other system calls
+   * (sendfile(2) of the zero-copy fetch path) may use them; absent = not (in-memory, fault-injecting).
+   */
+  readonly kernelDescriptors?: boolean;
 }
 
 function enoent(err: unknown): boolean {
@@ -43,6 +48,7 @@ function enoent(err: unknown): boolean {
 
 /** The real filesystem (node:fs). */
 export class NodeFileSystem implements FileSystem {
+  readonly kernelDescriptors = true;
   openSync(path: string, create: boolean): number {
     const { O_RDWR, O_CREAT } = nodeFs.constants;
     return nodeFs.openSync(path, create ? O_RDWR | O_CREAT : O_RDWR, 0o644);

@@ -9,6 +9,7 @@ export * from './fs.ts';
 export * from './memory-fs.ts';
 export * from './faulty-fs.ts';
 export * from './fd-cache.ts';
+export * from './file-records.ts';
 export * from './index-file.ts';
 export * from './log-segment.ts';
 export * from './transaction-index.ts';

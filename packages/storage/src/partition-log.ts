@@ -17,7 +17,8 @@
 // `deleted` flag tell a running clean that the log changed under it.
 //
 // Events: 'append' (AppendInfo) after every append, 'truncate' (newLogEndOffset), 'offline' (Error).
-import type { BufferPool } from './buffer-pool.ts';
+import { BufferPool } from './buffer-pool.ts';
+import type { Records, RecordsInto } from './file-records.ts';
 import { EventEmitter } from 'node:events';
 import { Off, BATCH_HEADER_SIZE, LOG_OVERHEAD, setLogAppendTime } from '@tributary/protocol';
 import type { LogConfig } from './config.ts';
@@ -75,9 +76,9 @@ export interface AppendInfo {
   duplicate: boolean;
 }
 
-export interface ReadResult {
+export interface ReadResult<R extends Records = Buffer> {
   /** Whole batches as stored (empty when nothing is at or after the offset below maxOffset). */
-  records: Buffer;
+  records: R;
   logStartOffset: number;
   logEndOffset: number;
 }
@@ -530,13 +531,23 @@ export class PartitionLog extends EventEmitter {
    * high watermark for consumers). OffsetOutOfRangeError outside [logStartOffset, logEndOffset];
    * CorruptRecordError if the first batch fails its CRC. `pool`: where the read buffer comes
    * from (the caller then owns its release). `minOneBatch` false: a first batch larger than
-   * maxBytes is neither read nor returned (KIP-74 later partitions).
+   * maxBytes is neither read nor returned (KIP-74 later partitions). `{ fileRecords: true, pool }`
+   * instead of a pool: the batches as FileRecords (a region of the segment file, zero-copy fetch;
+   * the caller releases it) when the filesystem's descriptors are the kernel's, else read into `pool`.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number = this.logEndOffset, pool?: BufferPool, minOneBatch = true): ReadResult {
+  read(fetchOffset: number, maxBytes: number, maxOffset?: number, pool?: BufferPool, minOneBatch?: boolean): ReadResult;
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, into: RecordsInto | undefined, minOneBatch?: boolean): ReadResult<Records>;
+  read(
+    fetchOffset: number,
+    maxBytes: number,
+    maxOffset: number = this.logEndOffset,
+    into?: RecordsInto,
+    minOneBatch = true,
+  ): ReadResult<Records> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
     }
-    const result: ReadResult = { records: EMPTY, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
+    const result: ReadResult<Records> = { records: EMPTY, logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset };
     if (fetchOffset === this.logEndOffset || fetchOffset >= maxOffset) return result;
     if (!minOneBatch && maxBytes <= 0) return result; // no budget left: no index lookup, no read
     for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
@@ -545,7 +556,9 @@ export class PartitionLog extends EventEmitter {
       const position = seg.positionOf(fetchOffset);
       if (position < 0) continue;
       try {
-        result.records = seg.read(position, maxBytes, maxOffset, pool, minOneBatch);
+        if (into === undefined || into instanceof BufferPool) result.records = seg.read(position, maxBytes, maxOffset, into, minOneBatch);
+        else if (this.ctx.fs.kernelDescriptors !== true) result.records = seg.read(position, maxBytes, maxOffset, into.pool, minOneBatch);
+        else result.records = seg.slice(position, maxBytes, maxOffset, into.pool, minOneBatch) ?? EMPTY;
       } catch (err) {
         // an I/O error (EIO...) takes the log, and with it its log dir, offline; a corrupt batch does not
         if (typeof (err as NodeJS.ErrnoException).code === 'string') throw this.goOffline(err);

@@ -332,6 +332,11 @@ export const BROKER_CONFIG_DEFS = {
     DEFAULT_QUEUED_MAX_REQUEST_BYTES,
     "Request bytes all connections of a listener's server may hold in memory, partly received or being handled; a connection whose request does not fit stops being read until memory is released (and is closed if that takes longer than tributary.request.read.timeout.ms). At least socket.request.max.bytes when set. Kafka's default is -1 (unbounded; still accepted, as is 0); Tributary's is a quarter of the V8 heap limit (node --max-old-space-size; Node sizes it from the machine's memory), at least socket.request.max.bytes.",
   ),
+  'tributary.zero.copy.enable': def(
+    'boolean',
+    true,
+    'Not in Kafka (which always uses sendfile on plaintext listeners): send the records of Fetch answers on plaintext connections (PLAINTEXT, SASL_PLAINTEXT) with sendfile(2), from the page cache to the socket, instead of reading them into the process and writing them back out. Takes effect where the @tributary/sendfile addon was built at install (Linux, a compiler present) and the logs are on the real filesystem; the broker logs at start which path it uses. TLS connections always use the copy path.',
+  ),
   'tributary.request.read.timeout.ms': def(
     'long',
     30000,

@@ -24,7 +24,11 @@
 //     NOT_LEADER_OR_FOLLOWER; OFFSET_OUT_OF_RANGE (outside [logStartOffset, logEndOffset]);
 //     KAFKA_STORAGE_ERROR; CORRUPT_MESSAGE (a stored batch failed its CRC).
 // Records are read from disk straight into buffers of the data buffer pool, spliced into the
-// response frame, and returned to the pool by the connection once written.
+// response frame, and returned to the pool by the connection once written. On a plaintext
+// connection of a broker with zero-copy on (tributary.zero.copy.enable, the sendfile addon loaded)
+// they are not read at all: the answer names regions of the segment files (FileRecords, found from
+// the batch headers) and the connection sends them with sendfile(2) (server/response-output.ts);
+// the bytes on the wire are the same.
 // Fetch sessions (KIP-227) are declined: SessionId 0 in every response; a request naming a session
 // (SessionId != 0) gets FETCH_SESSION_ID_NOT_FOUND.
 //
@@ -134,7 +138,14 @@ export const fetchHandler: ApiHandler<typeof ApiKey.Fetch> = {
       if (quota)
         cap = Math.min(cap, ctx.services.quotas.fetch.maxValueInQuotaWindow(ctx.connection.principal.name, ctx.header.clientId ?? ''));
       if (cap < req.maxBytes) req = { ...req, maxBytes: cap, minBytes: Math.min(req.minBytes, cap) };
-      return ctx.services.replicas.fetchMessages(req, ctx.signal, ctx.services.nodeId, fetchOnlyFromLeader);
+      // zero-copy (plaintext connections): records as segment file regions, sent with sendfile
+      const zeroCopy = ctx.connection.zeroCopy === true;
+      return ctx.services.replicas.fetchMessages(
+        zeroCopy ? { ...req, fileRecords: true } : req,
+        ctx.signal,
+        ctx.services.nodeId,
+        fetchOnlyFromLeader,
+      );
     };
     const allowed = request.topics.filter((t) => readable(t.topic));
     if (allowed.length === request.topics.length) {

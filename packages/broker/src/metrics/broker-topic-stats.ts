@@ -74,7 +74,7 @@ export class BrokerTopicStats {
    * out (a consumer's) or replication bytes out (a follower's).
    */
   recordFetch(
-    response: ReadonlyArray<{ topic: string; partitions: ReadonlyArray<{ records: Buffer | null }> }>,
+    response: ReadonlyArray<{ topic: string; partitions: ReadonlyArray<{ records: { readonly length: number } | null }> }>,
     fromFollower: boolean,
   ): void {
     const all = this.allTopics;

@@ -55,7 +55,7 @@ export const REPLICATION_QUOTA_BROKER_CONFIG_DEFS: Readonly<Record<string, Confi
 /** The partitions of a follower fetch's answer: what recordLeaderFetch measures. */
 interface FetchedTopic {
   topic: string;
-  partitions: ReadonlyArray<{ partitionIndex: number; records: Buffer | null }>;
+  partitions: ReadonlyArray<{ partitionIndex: number; records: { readonly length: number } | null }>;
 }
 
 export class ReplicationQuotas {

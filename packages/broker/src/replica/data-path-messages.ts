@@ -5,13 +5,16 @@
 // read's result, the message of an acks=all wait that ended without the ISR. Shared, never-mutated
 // empties (EMPTY, NO_RECORD_ERRORS, NO_ABORTED) keep the hot paths free of allocations.
 import { ErrorCode, type FetchResponsePartitionData, type ProduceResponsePartitionProduceResponse } from '@tributary/protocol';
+import type { Records } from '@tributary/storage';
 import type { AppendOrigin, AppendResult, Partition } from './partition.ts';
 
 /** A partition's Produce answer; recordErrors (Produce v8+) name the records a refused batch was refused for. */
 export type ProducePartitionResponse = Omit<ProduceResponsePartitionProduceResponse, 'currentLeader'>;
-export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId'> & {
+export type FetchPartitionResponse = Omit<FetchResponsePartitionData, 'divergingEpoch' | 'currentLeader' | 'snapshotId' | 'records'> & {
   /** Only to a follower whose log diverged from the leader's (Fetch v12+). */
   divergingEpoch?: { epoch: number; endOffset: bigint };
+  /** The batches: bytes, or (a zero-copy fetch) a region of a segment file that the connection sends with sendfile. */
+  records: Records | null;
 };
 
 export interface AppendRecordsRequest {
@@ -54,6 +57,11 @@ export interface FetchMessagesRequest {
   maxBytes: number;
   /** 0 read_uncommitted, 1 read_committed. */
   isolationLevel: number;
+  /**
+   * The records may be answered as regions of segment files (FileRecords) instead of bytes: the
+   * connection sends them with sendfile(2) (a plaintext connection of a broker with zero-copy on).
+   */
+  fileRecords?: boolean;
   topics: ReadonlyArray<{ topic: string; topicId: string; partitions: ReadonlyArray<FetchRequestPartition> }>;
 }
 
@@ -86,7 +94,7 @@ export type AbortedList = FetchPartitionResponse['abortedTransactions'];
 /** read_committed answers with no records: an empty list (never mutated). */
 export const NO_ABORTED: NonNullable<AbortedList> = [];
 
-export function answered(p: Partition, partitionIndex: number, aborted: AbortedList, records: Buffer): FetchPartitionResponse {
+export function answered(p: Partition, partitionIndex: number, aborted: AbortedList, records: Records): FetchPartitionResponse {
   return {
     partitionIndex,
     errorCode: ErrorCode.NONE,

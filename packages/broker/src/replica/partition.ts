@@ -41,10 +41,13 @@ import type {
   BufferPool,
   PartitionLog,
   ReadResult,
+  Records,
+  RecordsInto,
   Time,
   TransactionVerificationCheck,
   VerificationGuard,
 } from '@tributary/storage';
+import { FileRecords } from '@tributary/storage';
 import { AppendBytes } from './append-bytes.ts';
 import { PartitionError } from './partition-error.ts';
 import type { TopicRuntimeConfig } from '../metadata/topic-config.ts';
@@ -457,9 +460,21 @@ export class Partition {
     maxBytes: number,
     minOneBatch: boolean,
     pool?: BufferPool,
-  ): ReadResult & { abortedTransactions: AbortedTxn[] } {
-    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.lastStableOffset, pool, minOneBatch);
-    const end = endOffsetOf(r.records);
+  ): ReadResult & { abortedTransactions: AbortedTxn[] };
+  readCommitted(
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    into: RecordsInto,
+  ): ReadResult<Records> & { abortedTransactions: AbortedTxn[] };
+  readCommitted(
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    into?: RecordsInto,
+  ): ReadResult<Records> & { abortedTransactions: AbortedTxn[] } {
+    const r = this.log.read(fetchOffset, Math.max(maxBytes, 0), this.lastStableOffset, into, minOneBatch);
+    const end = r.records instanceof FileRecords ? r.records.nextOffset : endOffsetOf(r.records);
     return { ...r, abortedTransactions: end < 0 ? [] : this.log.collectAbortedTransactions(fetchOffset, end) };
   }
 
@@ -749,13 +764,17 @@ export class Partition {
    * false, a first batch larger than `maxBytes` is neither read nor returned (KIP-74 only allows
    * it for the first partition of a response).
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
-    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, pool, minOneBatch);
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult;
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, into: RecordsInto): ReadResult<Records>;
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, into?: RecordsInto): ReadResult<Records> {
+    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.hw, into, minOneBatch);
   }
 
   /** Reads for a follower: as `read`, up to the log end offset (followers copy what is not committed yet). */
-  readForFollower(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult {
-    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.log.logEndOffset, pool, minOneBatch);
+  readForFollower(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pool?: BufferPool): ReadResult;
+  readForFollower(fetchOffset: number, maxBytes: number, minOneBatch: boolean, into: RecordsInto): ReadResult<Records>;
+  readForFollower(fetchOffset: number, maxBytes: number, minOneBatch: boolean, into?: RecordsInto): ReadResult<Records> {
+    return this.log.read(fetchOffset, Math.max(maxBytes, 0), this.log.logEndOffset, into, minOneBatch);
   }
 }
 

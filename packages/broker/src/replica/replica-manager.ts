@@ -46,10 +46,13 @@
 import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
+  FileRecords,
   LogManager,
   dataBufferPool,
   type BufferPool,
   type FileSystem,
+  type Records,
+  type RecordsInto,
   type LogConfig,
   type Time,
   type TransactionVerificationCheck,
@@ -746,7 +749,7 @@ export class ReplicaManager {
    */
   /** Gives the record buffers of a fetch answer back to the pool (an answer not sent). */
   releaseFetched(response: FetchMessagesResponse): void {
-    for (const t of response) for (const pd of t.partitions) if (pd.records) this.pool.release(pd.records);
+    for (const t of response) for (const pd of t.partitions) if (pd.records) releaseRecords(pd.records, this.pool);
   }
 
   fetchMessages(
@@ -791,6 +794,8 @@ export class ReplicaManager {
     const follower = req.replicaId ?? -1;
     // (followers copy the whole log: isolation applies to consumers only, as Kafka's FetchIsolation)
     const readCommitted = req.isolationLevel === 1 && follower < 0;
+    // zero-copy: regions of the segment files, sent by the connection with sendfile
+    const into: RecordsInto = req.fileRecords === true ? { fileRecords: true, pool: this.pool } : this.pool;
     const aborted = readCommitted ? NO_ABORTED : null;
     const response = req.topics.map((t) => ({
       topic: t.topic,
@@ -841,22 +846,22 @@ export class ReplicaManager {
           }
         }
         partitions.push(p);
-        let records: Buffer;
+        let records: Records;
         let abortedTransactions = aborted;
         try {
           // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
           // range: no disk read, the partition answers its offsets with no records.
           const max = Math.min(rp.partitionMaxBytes, limit);
           if (readCommitted) {
-            const r = p.readCommitted(fetchOffset, max, minOneBatch, this.pool);
+            const r = p.readCommitted(fetchOffset, max, minOneBatch, into);
             records = r.records;
             abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
           } else if (follower >= 0) {
             // a throttled follower out of the ISR gets nothing while the leader's rate is exceeded
             const throttled = this.replicationQuotas.shouldLeaderThrottle(p.topic, p.partition, p.isr, follower);
-            records = throttled ? EMPTY : p.readForFollower(fetchOffset, max, minOneBatch, this.pool).records;
+            records = throttled ? EMPTY : p.readForFollower(fetchOffset, max, minOneBatch, into).records;
           } else {
-            records = p.read(fetchOffset, max, minOneBatch, this.pool).records;
+            records = p.read(fetchOffset, max, minOneBatch, into).records;
           }
         } catch (err) {
           hasError = true;
@@ -872,6 +877,12 @@ export class ReplicaManager {
     }));
     return { response, bytes, hasError, partitions };
   }
+}
+
+/** Gives fetched records back: a buffer to its pool, a file region's descriptor to the fd cache. */
+function releaseRecords(records: Records, pool: BufferPool): void {
+  if (records instanceof FileRecords) records.release();
+  else pool.release(records);
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */

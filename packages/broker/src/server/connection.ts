@@ -33,7 +33,10 @@
 // Fetch response at most, plus a socket read chunk, whatever the client sends or fails to read.
 //
 // Writes: responses completed during one event-loop turn are written together between cork() and
-// uncork() (one writev), which matters for small pipelined requests.
+// uncork() (one writev), which matters for small pipelined requests. Through a ResponseOutput
+// (response-output.ts): a zero-copy Fetch answer's records are regions of segment files, sent with
+// sendfile(2) in order with the bytes around them; while one is being sent no request is read
+// (as while a write waits for 'drain').
 //
 // Buffer reuse: a request frame assembled into a buffer of storage's dataBufferPool goes back to
 // the pool once answered when the processor says nothing keeps it (`recyclable`: Produce); pooled
@@ -51,13 +54,15 @@
 // The peer's address and the listener come in `info` (a Duplex has no remote address).
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { dataBufferPool } from '@tributary/storage';
+import type { Sendfile } from '@tributary/sendfile';
+import { FileRecords, dataBufferPool } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
 import type { KafkaPrincipal } from './authorizer.ts';
 import { FrameError } from './frame-reader.ts';
 import { RequestReceiver, type ReceivedRequest } from './request-receiver.ts';
 import { UNBOUNDED_REQUEST_MEMORY, type RequestMemoryPool } from './request-memory-pool.ts';
+import { ResponseOutput } from './response-output.ts';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -73,6 +78,11 @@ export interface ConnectionInfo {
    */
   principal: KafkaPrincipal;
   /**
+   * Fetch answers may carry regions of segment files (FileRecords), which the connection sends with
+   * sendfile(2): a plaintext socket of a broker with zero-copy on. Absent = bytes only.
+   */
+  readonly zeroCopy?: boolean;
+  /**
    * Mutes the connection for `ms` (set by the Connection): no request is read until then, as Kafka
    * mutes a throttled client's channel (KIP-219). Responses keep going out.
    */
@@ -81,9 +91,10 @@ export interface ConnectionInfo {
 
 /**
  * A complete response frame (with its 4-byte size prefix), or null for no response. A list of
- * buffers is one frame written in order (records spliced in without copying).
+ * buffers is one frame written in order (records spliced in without copying); its records may be
+ * regions of segment files (FileRecords, zero-copy: only to a connection whose info.zeroCopy is set).
  */
-export type ResponseFrame = Buffer | Buffer[] | null | typeof CLOSE_CONNECTION | CloseAfterResponse;
+export type ResponseFrame = Buffer | Array<Buffer | FileRecords> | null | typeof CLOSE_CONNECTION | CloseAfterResponse;
 
 /** A response that sends nothing and closes the connection once the responses ahead of it are written. */
 export const CLOSE_CONNECTION: unique symbol = Symbol('CLOSE_CONNECTION');
@@ -103,13 +114,19 @@ const POOLED_MIN = 4096;
 /** Node treats timers over 2^31-1 ms as 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Bytes a response holds in memory (file regions hold none). */
 function frameBytes(r: ResponseFrame): number {
   if (r === null || r === CLOSE_CONNECTION) return 0;
   if (r instanceof CloseAfterResponse) return r.frame.length;
   if (!Array.isArray(r)) return r.length;
   let n = 0;
-  for (const b of r) n += b.length;
+  for (const b of r) if (!(b instanceof FileRecords)) n += b.length;
   return n;
+}
+
+/** Unpins the file regions of a response that will not be sent. */
+function releaseRegions(r: ResponseFrame): void {
+  if (Array.isArray(r)) for (const b of r) if (b instanceof FileRecords) b.release();
 }
 
 export interface FrameProcessor {
@@ -177,6 +194,7 @@ export class Connection {
   private closed = false;
   private ending = false;
   private readonly abort = new AbortController();
+  private readonly output: ResponseOutput;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -187,8 +205,16 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
     memoryPool: RequestMemoryPool = UNBOUNDED_REQUEST_MEMORY,
+    /** The sendfile addon for the file regions of zero-copy answers (info.zeroCopy); null: none are sent. */
+    sendfile: Sendfile | null = null,
   ) {
     this.receiver = new RequestReceiver(limits.maxFrameBytes, memoryPool, () => this.pump());
+    this.output = new ResponseOutput(
+      socket,
+      sendfile,
+      () => this.pump(),
+      (reason) => this.close(reason),
+    );
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     info.throttle = (ms) => this.throttle(ms);
     if (socket instanceof Socket) {
@@ -239,6 +265,7 @@ export class Connection {
       this.log.debug('closing connection', { id: this.info.id, remote: `${this.info.remoteAddress}:${this.info.remotePort}`, reason });
     this.abort.abort();
     this.dropSlots();
+    this.output.destroy();
     this.receiver.releaseAll();
     if (this.muteTimer) clearTimeout(this.muteTimer);
     if (this.readTimer) clearTimeout(this.readTimer);
@@ -264,6 +291,7 @@ export class Connection {
       !this.draining &&
       this.muteTimer === null &&
       this.slots.length < this.limits.maxInFlightRequests &&
+      !this.output.busy &&
       (this.waitingSingle === null || this.singlesInFlight === 0) &&
       !this.socket.writableNeedDrain &&
       this.heldBytes <= this.limits.maxInFlightBytes
@@ -353,7 +381,10 @@ export class Connection {
   }
 
   private complete(slot: Slot, response: ResponseFrame): void {
-    if (this.closed) return;
+    if (this.closed) {
+      releaseRegions(response);
+      return;
+    }
     slot.done = true;
     slot.response = response;
     if (slot.frame) {
@@ -379,7 +410,10 @@ export class Connection {
   private dropSlots(): void {
     const dropped = this.slots.splice(0);
     this.heldBytes = 0;
-    for (const slot of dropped) this.releaseReservation(slot);
+    for (const slot of dropped) {
+      this.releaseReservation(slot);
+      if (slot.done) releaseRegions(slot.response);
+    }
     this.singlesInFlight = 0;
     const waiting = this.waitingSingle;
     this.waitingSingle = null;
@@ -400,7 +434,7 @@ export class Connection {
     const head = this.slots[0];
     if (head?.done) {
       this.socket.cork();
-      let last: Buffer | null = null;
+      let last: Buffer | FileRecords | null = null;
       let pooled: Buffer[] | null = null;
       let closeAfter: string | null = null;
       while (this.slots.length && this.slots[0]!.done) {
@@ -411,7 +445,7 @@ export class Connection {
           break;
         }
         if (slot.response instanceof CloseAfterResponse) {
-          if (last) this.socket.write(last);
+          if (last) this.output.write(last);
           last = slot.response.frame;
           closeAfter = slot.response.reason;
           break;
@@ -419,9 +453,9 @@ export class Connection {
         if (slot.response) {
           this.heldBytes -= frameBytes(slot.response);
           for (const b of Array.isArray(slot.response) ? slot.response : [slot.response]) {
-            if (last) this.socket.write(last);
+            if (last) this.output.write(last);
             last = b;
-            if (b.length >= POOLED_MIN && dataBufferPool.owns(b)) (pooled ??= []).push(b);
+            if (!(b instanceof FileRecords) && b.length >= POOLED_MIN && dataBufferPool.owns(b)) (pooled ??= []).push(b);
           }
         }
       }
@@ -431,11 +465,11 @@ export class Connection {
       if (last) {
         if (pooled) {
           const done = pooled;
-          this.socket.write(last, () => {
+          this.output.write(last, () => {
             for (const b of done) dataBufferPool.release(b);
           });
         } else {
-          this.socket.write(last);
+          this.output.write(last);
         }
       }
       this.socket.uncork();
@@ -454,13 +488,13 @@ export class Connection {
     this.updateReading();
     this.abort.abort();
     this.dropSlots();
-    this.socket.end(() => this.close(reason));
+    this.output.whenIdle(() => this.socket.end(() => this.close(reason)));
   }
 
   private maybeEnd(): void {
     // (When reading, pump() has dispatched every complete frame; a partial one is dropped.)
     const done = this.draining || (this.inputEnded && !this.paused);
-    if (done && !this.ending && !this.closed && this.slots.length === 0) {
+    if (done && !this.ending && !this.closed && this.slots.length === 0 && !this.output.busy) {
       this.ending = true;
       // Once our output is handed to the kernel, close without waiting for the peer's FIN.
       this.socket.end(() => this.close());
@@ -488,6 +522,6 @@ export class Connection {
   private onIdle(): void {
     // The timer re-arms on the next read or write, so a connection busy with a long poll is checked
     // again after its answer is written.
-    if (this.slots.length === 0) this.close('idle (connections.max.idle.ms)');
+    if (this.slots.length === 0 && !this.output.busy) this.close('idle (connections.max.idle.ms)');
   }
 }

@@ -36,6 +36,7 @@ import type { Logger } from '../logger.ts';
 import type { BrokerConfig } from '../config/broker-config.ts';
 import type { SecurityProtocol } from '../config/listeners.ts';
 import { ANONYMOUS, type KafkaPrincipal } from './authorizer.ts';
+import type { Sendfile } from '@tributary/sendfile';
 import { Connection, type ConnectionLimits, type FrameProcessor } from './connection.ts';
 import { CertificateReloader } from './tls/certificate-reloader.ts';
 import { loadSslMaterial, serverTlsOptions } from './tls/secure-context.ts';
@@ -79,6 +80,8 @@ export interface SocketServerOptions {
   connectionRate?: { recordAndGetThrottleTimeMs(ip: string, now: number): number };
   /** queued.max.request.bytes: request bytes all connections may hold; <= 0 or absent = unbounded. */
   queuedMaxRequestBytes?: number;
+  /** The sendfile addon: Fetch records of plaintext connections are sent with it (zero-copy.ts); absent = copy path. */
+  sendfile?: Sendfile | null;
 }
 
 interface PendingSocket {
@@ -279,6 +282,8 @@ export class SocketServer {
       });
       return;
     }
+    // zero-copy on plaintext sockets only: TLS encrypts in the process
+    const sendfile = usesTls(securityProtocol) ? null : (this.opts.sendfile ?? null);
     const conn = new Connection(
       socket,
       {
@@ -288,11 +293,13 @@ export class SocketServer {
         listenerName,
         securityProtocol,
         principal,
+        zeroCopy: sendfile !== null,
       },
       this.opts.processor,
       this.opts.limits,
       this.opts.log,
       this.requestMemory,
+      sendfile,
     );
     this.connections.add(conn);
     conn.whenClosed().then(() => {

@@ -60,14 +60,14 @@ describe('transactions on a partition', () => {
     p.appendTxnMarker(marker(P1, false)); // 4: P1 aborted
     assert.deepEqual([p.highWatermark, p.lastStableOffset], [5, 3]);
     const r = only(await fetchCommitted(h, 't', 0));
-    assert.deepEqual(baseOffsets(r.records!), [0, 2]);
+    assert.deepEqual(baseOffsets(r.records as Buffer), [0, 2]);
     assert.deepEqual([r.highWatermark, r.lastStableOffset, r.abortedTransactions], [5n, 3n, [{ producerId: P1, firstOffset: 0n }]]);
     // read_uncommitted: up to the HW, no aborted list
     assert.deepEqual(baseOffsets(p.read(0, 1 << 20, true).records), [0, 2, 3, 4]);
     p.appendTxnMarker(marker(P2, true)); // 5
     assert.deepEqual([p.highWatermark, p.lastStableOffset], [6, 6]);
     const all = only(await fetchCommitted(h, 't', 3));
-    assert.deepEqual([baseOffsets(all.records!), all.abortedTransactions], [[3, 4, 5], [{ producerId: P1, firstOffset: 0n }]]);
+    assert.deepEqual([baseOffsets(all.records as Buffer), all.abortedTransactions], [[3, 4, 5], [{ producerId: P1, firstOffset: 0n }]]);
     // from past the abort marker: nothing aborted overlaps
     assert.deepEqual(only(await fetchCommitted(h, 't', 5)).abortedTransactions, []);
     // at the LSO: no records, an empty list
@@ -106,7 +106,7 @@ describe('transactions on a partition', () => {
     assert.equal(done, false);
     p.appendTxnMarker(marker(P1, true)); // 2: the LSO moves to 3
     const r = only(await pending);
-    assert.deepEqual([baseOffsets(r.records!), r.lastStableOffset, r.abortedTransactions], [[0, 1, 2], 3n, []]);
+    assert.deepEqual([baseOffsets(r.records as Buffer), r.lastStableOffset, r.abortedTransactions], [[0, 1, 2], 3n, []]);
     assert.equal(p.stableBytes, p.committedBytes);
     h.replicas.shutdown();
   });

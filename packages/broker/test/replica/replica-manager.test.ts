@@ -77,7 +77,12 @@ const failed = (index: number, errorCode: number, errorMessage: string | null = 
   errorMessage,
 });
 const summary = (r: FetchMessagesResponse) =>
-  r[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, Number(p.highWatermark), baseOffsets(p.records ?? Buffer.alloc(0))]);
+  r[0]!.partitions.map((p) => [
+    p.partitionIndex,
+    p.errorCode,
+    Number(p.highWatermark),
+    baseOffsets((p.records ?? Buffer.alloc(0)) as Buffer),
+  ]);
 
 async function settled(promise: unknown): Promise<boolean> {
   let done = false;
