@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/consumer-project', import.meta.url));
-const PACKAGES = ['protocol', 'storage', 'raft', 'metadata', 'client', 'broker', 'testkit', 'tributary'];
+const PACKAGES = ['protocol', 'storage', 'raft', 'metadata', 'client', 'sendfile', 'broker', 'testkit', 'tributary'];
 
 /** The version this repository uses of a registry package (so the npm cache has it). */
 function repoVersion(name: string): string {
