@@ -1,5 +1,6 @@
 // The tributary CLI: `tributary <command> [args]`. Each command is a module in ./commands with a
 // name, a one-line summary, usage text and `run(args) -> exit code`; each is listed in COMMANDS.
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { startCommand } from './commands/start.ts';
 import { storageCommand } from './commands/storage.ts';
@@ -16,6 +17,8 @@ import { usersCommand } from './commands/users.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { leadersCommand } from './commands/leaders.ts';
+import { configsCommand } from './commands/configs.ts';
+import { perfCommand } from './commands/perf.ts';
 import type { Command } from './commands/command.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -34,7 +37,15 @@ export const COMMANDS: readonly Command[] = [
   clusterCommand,
   partitionsCommand,
   leadersCommand,
+  configsCommand,
+  perfCommand,
 ];
+
+/** This package's version (its package.json, one directory above this file, in src/ or a build dir). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -44,7 +55,7 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run `tributary <command> --help` for a command's options.",
+    "Run `tributary <command> --help` for a command's options; `tributary --version` prints the version.",
   ].join('\n');
 }
 
@@ -53,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`tributary ${cliVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
