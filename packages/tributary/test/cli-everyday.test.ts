@@ -112,6 +112,45 @@ describe('tributary topics alter and offsets', () => {
   });
 });
 
+describe('--output json on the other lists and describes', () => {
+  it('cluster info, metadata-quorum, transactions, producers, quotas and users print one JSON document', async () => {
+    await ok(['topics', 'create', 'jsonall']);
+    const c = JSON.parse(await ok(['cluster', 'info', '--output', 'json'])) as {
+      cluster: { clusterId: string; brokers: Array<{ nodeId: number; port: number }> };
+      topics: Array<{ name: string }>;
+      quorum: { leaderId: number } | null;
+    };
+    assert.deepEqual(
+      c.cluster.brokers.map((b) => [b.nodeId, b.port]),
+      [[1, Number(broker.bootstrap.split(':')[1])]],
+    );
+    assert.ok(c.topics.some((t) => t.name === 'jsonall'));
+    assert.equal(c.quorum?.leaderId, 1);
+    const q = JSON.parse(await ok(['metadata-quorum', 'describe', '--status', '--output', 'json'])) as {
+      clusterId: string;
+      leaderId: number;
+    };
+    assert.equal(q.clusterId, c.cluster.clusterId);
+    assert.equal(q.leaderId, 1);
+    assert.deepEqual(JSON.parse(await ok(['transactions', 'list', '--output', 'json'])), []);
+    const idem = kafka.producer({ acks: 'all' });
+    await idem.send({ topic: 'jsonall', messages: [{ value: 'x' }] });
+    await idem.close();
+    const states = JSON.parse(await ok(['producers', 'describe', '--topic', 'jsonall', '--output', 'json'])) as Array<{
+      topic: string;
+      partition: number;
+      activeProducers: unknown[];
+    }>;
+    assert.equal(states.length, 1);
+    assert.equal(states[0]!.activeProducers.length, 1);
+    await ok(['quotas', 'alter', '--client', 'app', '--add-config', 'producer_byte_rate=1024']);
+    assert.deepEqual(JSON.parse(await ok(['quotas', 'describe', '--client', 'app', '--output', 'json'])), [
+      { entity: { 'client-id': 'app' }, quotas: { producer_byte_rate: 1024 } },
+    ]);
+    assert.deepEqual(JSON.parse(await ok(['users', 'list', '--output', 'json'])), []);
+  });
+});
+
 describe('tributary configs describe', () => {
   it("prints a topic's overrides, then every config with its source, as kafka-configs.sh", async () => {
     await ok(['topics', 'create', 'cfg', '--config', 'retention.ms=3600000']);
