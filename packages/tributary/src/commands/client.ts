@@ -50,17 +50,42 @@ export function kafkaFrom(p: ParsedArgs): Kafka {
  */
 export async function connectKafka(p: ParsedArgs): Promise<Kafka> {
   const kafka = kafkaFrom(p);
+  try {
+    await ensureBrokerAnswers(p);
+  } catch (err) {
+    await kafka.close();
+    throw err;
+  }
+  return kafka;
+}
+
+/** Throws the fail-fast hint when no bootstrap broker accepts a connection within the probe window. */
+export async function ensureBrokerAnswers(p: ParsedArgs): Promise<void> {
   const bootstrap = bootstrapOf(p);
   const windowMs = Math.min(PROBE_WINDOW_MS, apiTimeoutMs(p));
   if (!(await someBrokerListens(bootstrap, windowMs))) {
-    await kafka.close();
     const hint =
       bootstrap === DEFAULT_BOOTSTRAP
         ? 'is one running? start one with `tributary start`, or name one with --bootstrap-server or TRIBUTARY_BROKERS'
         : 'is one running there? (check --bootstrap-server / TRIBUTARY_BROKERS)';
     throw new Error(`no broker answered at ${bootstrap} within ${formatSeconds(windowMs)}; ${hint}`);
   }
-  return kafka;
+}
+
+/** The admin, each of whose operations first awaits `probe` (run once). */
+function probedAdmin(admin: Admin, probe: () => Promise<void>): Admin {
+  let probed: Promise<void> | undefined;
+  return new Proxy(admin, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        probed ??= probe();
+        await probed;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 function formatSeconds(ms: number): string {
@@ -175,9 +200,13 @@ export function adminSubcommands(name: string, usage: string, spec: OptionSpec, 
       const sub = p.positional[0];
       const fn = sub ? subcommands[sub] : undefined;
       if (!fn) throw new UsageError(sub ? `unknown subcommand "${sub}"` : 'missing subcommand');
-      const kafka = await connectKafka(p);
+      const kafka = kafkaFrom(p);
       try {
-        return await fn(adminFrom(kafka, p), p);
+        // the probe runs at the admin's first call, so a subcommand's usage errors come first
+        return await fn(
+          probedAdmin(adminFrom(kafka, p), () => ensureBrokerAnswers(p)),
+          p,
+        );
       } finally {
         await kafka.close();
       }
