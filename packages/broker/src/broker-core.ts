@@ -52,6 +52,7 @@ import type { QuorumNode } from './controller/describe-quorum-response.ts';
 import type { QuorumState } from './metrics/controller-metrics.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import { Log4jController } from './log4j-controller.ts';
+import { logTopicChanges } from './metadata/topic-change-log.ts';
 import type { Logger } from './logger.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import type { ControllerChannel } from './metadata/controller-channel.ts';
@@ -227,8 +228,12 @@ export class BrokerCore {
       });
       // The first call carries the whole image: dynamic broker configs are applied, then every
       // hosted partition is made.
+      const topicLog = this.loggers.logger('kafka.server.metadata.BrokerMetadataPublisher');
+      let firstDelta = true;
       this.unsubscribe = controller.subscribe((delta, image) => {
         this.metadata.update(image);
+        if (!firstDelta) logTopicChanges(delta, image, topicLog);
+        firstDelta = false;
         dynamicConfig.onMetadataUpdate(delta, image);
         replicas.applyDelta(delta, image);
         // JBOD: local replicas whose dir the metadata does not name are assigned (AssignReplicasToDirs)

@@ -30,7 +30,7 @@ import type { HandlerRegistry } from './server/handler-registry.ts';
 import type { Authorizer } from './server/authorizer.ts';
 import { createAuthorizer } from './security/authorizer/authorizer-config.ts';
 import { Log4jController } from './log4j-controller.ts';
-import { consoleLogger, type Logger } from './logger.ts';
+import { consoleLogger, type LogFormat, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
 import { systemTime, type FileSystem, type Time } from '@tributary/storage';
@@ -87,7 +87,10 @@ export class Broker {
     this.registry = options.registry ?? createDefaultRegistry();
     // every message goes through the loggers' levels (root INFO), changed at runtime with
     // BROKER_LOGGER resources: the sink itself lets everything through
-    this.loggers = new Log4jController(options.log ?? consoleLogger('debug'));
+    this.loggers = new Log4jController(
+      options.log ?? consoleLogger('debug', config.get('tributary.log.format') as LogFormat),
+      config.get('tributary.log.level'),
+    );
     this.log = this.loggers.logger('kafka.server.BrokerServer');
   }
 

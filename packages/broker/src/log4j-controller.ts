@@ -53,14 +53,15 @@ export class Log4jController {
     rootLevel = 'INFO',
   ) {
     this.levels.set(ROOT_LOGGER, rootLevel);
-    for (const [name, level] of Object.entries(KAFKA_DECLARED_LOGGERS)) this.levels.set(name, level);
+    // Kafka's INFO loggers take the root's start level (tributary.log.level), the quieter ones keep theirs
+    for (const [name, level] of Object.entries(KAFKA_DECLARED_LOGGERS)) this.levels.set(name, level === 'INFO' ? rootLevel : level);
   }
 
   /** The logger named `name` (created, with no level of its own, if it does not exist yet). */
   logger(name: string): Logger {
     if (!this.levels.has(name)) this.levels.set(name, null);
     const out = (level: MessageLevel) => (msg: string, fields?: Record<string, unknown>) => {
-      if (MESSAGE_RANK[level] <= LOG4J_LEVELS[this.levelOf(name)]!) this.sink[level](msg, fields);
+      if (MESSAGE_RANK[level] <= LOG4J_LEVELS[this.levelOf(name)]!) this.sink[level](msg, fields, name);
     };
     return { debug: out('debug'), info: out('info'), warn: out('warn'), error: out('error') };
   }

@@ -29,6 +29,7 @@ const LOGGERS_AT_START = [
   ['kafka.server.BrokerServer', 'INFO'],
   ['kafka.server.KafkaApis', 'INFO'],
   ['kafka.server.ReplicaManager', 'INFO'],
+  ['kafka.server.metadata.BrokerMetadataPublisher', 'INFO'],
   ['kafka.server.metadata.DynamicConfigPublisher', 'INFO'],
   ['org.apache.kafka', 'INFO'],
   ['org.apache.kafka.common.security.authenticator.SaslServerAuthenticator', 'INFO'],

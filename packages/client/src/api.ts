@@ -318,6 +318,30 @@ export interface TopicDescription {
 
 export type ConfigResource = { type: 'topic'; name: string } | { type: 'broker'; name: string };
 
+/** Kafka's ConfigEntry.ConfigSource names (DescribeConfigs v1+ configSource). */
+export type ConfigSourceName =
+  | 'UNKNOWN'
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG'
+  | 'CLIENT_METRICS_CONFIG'
+  | 'GROUP_CONFIG';
+
+/** One config of a resource as DescribeConfigs reports it (Java's ConfigEntry), with where its value comes from. */
+export interface ConfigEntry {
+  name: string;
+  /** null for a sensitive value (or one never set). */
+  value: string | null;
+  source: ConfigSourceName;
+  isSensitive: boolean;
+  readOnly: boolean;
+  /** The values it would take from each source, highest precedence first (the first is its own). */
+  synonyms: Array<{ name: string; value: string | null; source: ConfigSourceName }>;
+}
+
 /** A client quota entity: entity type (user, client-id, ip) -> name; null = the type's default entity. */
 export type ClientQuotaEntity = Record<string, string | null>;
 
@@ -416,6 +440,8 @@ export interface GroupDescription {
   protocolType: string;
   protocol: string;
   members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; host: string; assignment: TopicPartition[] }>;
+  /** The broker coordinating the group (FindCoordinator's answer). */
+  coordinator?: { nodeId: number; host: string; port: number };
 }
 
 /** A transactional id's state at its coordinator (Java's TransactionDescription). */
@@ -541,6 +567,8 @@ export interface Admin {
     resources: ConfigResource[],
     options?: { overridesOnly?: boolean; excludeDefaults?: boolean },
   ): Promise<Map<string, Record<string, string>>>;
+  /** Every config of one resource with its value, source, sensitivity and synonyms (kafka-configs.sh --describe --all). */
+  describeConfigEntries(resource: ConfigResource): Promise<ConfigEntry[]>;
   /**
    * Incremental by default (IncrementalAlterConfigs, KIP-339): sets the given keys, deletes those
    * given as null (back to the default), leaves the others. `incremental: false` uses the legacy

@@ -17,7 +17,10 @@ import { clusterCommand } from './commands/cluster.ts';
 import { partitionsCommand } from './commands/partitions.ts';
 import { leadersCommand } from './commands/leaders.ts';
 import { logDirsCommand } from './commands/log-dirs.ts';
+import { configsCommand } from './commands/configs.ts';
+import { perfCommand } from './commands/perf.ts';
 import type { Command } from './commands/command.ts';
+import { version } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
   startCommand,
@@ -36,6 +39,8 @@ export const COMMANDS: readonly Command[] = [
   partitionsCommand,
   leadersCommand,
   logDirsCommand,
+  configsCommand,
+  perfCommand,
 ];
 
 function usage(): string {
@@ -46,7 +51,7 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run `tributary <command> --help` for a command's options.",
+    "Run `tributary <command> --help` for a command's options; `tributary --version` prints the version.",
   ].join('\n');
 }
 
@@ -55,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`tributary ${version()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

@@ -1,13 +1,10 @@
 // The `tributary` command's entry point (the package's bin runs it): `--version` answers without
 // loading the broker, the client or the commands, so it starts at once; every other invocation
 // loads ./cli.ts (the commands) and runs it.
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { version } from './version.ts';
 
-/** This package's version (package.json sits one level above both src/ and dist/). */
-export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
+export { version };
 
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-V') {

@@ -130,13 +130,11 @@ describe('tributary topics', () => {
 describe('an unreachable broker', () => {
   it('fails with exit 1 after --api-timeout-ms, naming the address', async () => {
     const dead = await closedPort();
-    const started = Date.now();
     const r = await cli(['topics', 'list', '--api-timeout-ms', '1500'], undefined, `127.0.0.1:${dead}`);
-    const tookMs = Date.now() - started;
+    // exit 1 (not 13: no early exit with a pending promise), on the option's deadline, which the
+    // message names (not the default's 3 s: no wall-clock assertion, these machines are loaded)
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`^tributary topics: .*127\\.0\\.0\\.1:${dead}`));
-    // gave up on the option's deadline, not the default's 15 s (nor exited early with a pending promise: exit 13)
-    assert.ok(tookMs < 10_000, `gave up after ${tookMs} ms`);
+    assert.match(r.stderr, new RegExp(`^tributary topics: no broker answered at 127\\.0\\.0\\.1:${dead} within 1\\.5 s`));
     for (const args of [
       ['topics', 'list'],
       ['produce', 't'],

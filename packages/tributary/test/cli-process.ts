@@ -29,3 +29,26 @@ export async function cliOk(args: string[], stdin?: string): Promise<string> {
   assert.equal(r.code, 0, `tributary ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
+
+export interface CliBytesResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** As runCli, with extra environment variables and stdin/stdout as bytes (binary-safe checks). */
+export function runCliBytes(
+  args: string[],
+  options: { stdin?: string | Buffer; env?: Record<string, string> } = {},
+): Promise<CliBytesResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, ...options.env },
+  });
+  const stdout: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => stdout.push(d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr })));
+}

@@ -15,6 +15,7 @@
 // answers them from then on, staticGet() the static value; listeners registered with
 // onReconfigure() hear which settings changed (the ReplicaManager, the log cleaner, the connection
 // limits).
+import { notSupportedSetting } from './unsupported-settings.ts';
 import { readFileSync } from 'node:fs';
 import type { LogCleanerConfig } from '@tributary/storage';
 import {
@@ -209,7 +210,7 @@ export class BrokerConfig {
       }
       const d = (BROKER_CONFIG_DEFS as Record<string, ConfigDef>)[prefixed?.setting ?? name];
       if (!d || (prefixed && !isListenerPrefixable(prefixed.setting))) {
-        problems.push(`unknown setting "${name}" (from ${source})`);
+        problems.push(notSupportedSetting(name, source) ?? `unknown setting "${name}" (from ${source})`);
         continue;
       }
       if (prefixed && prefixed.listener !== prefixed.listener.toLowerCase()) {

@@ -6,6 +6,7 @@
 // Longs are JS numbers: values above 2^53-1 (Kafka's Long.MAX_VALUE "never") become
 // Number.MAX_SAFE_INTEGER.
 import { getHeapStatistics } from 'node:v8';
+import { LOG_FORMATS } from '../logger.ts';
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
@@ -443,6 +444,18 @@ export const BROKER_CONFIG_DEFS = {
     'page-cache',
     "When a produce is acknowledged. page-cache (Kafka's behaviour): once written to the OS, fsync per log.flush.* — survives a broker crash, not a machine crash. fsync: the partition log is fsynced before acks=1/all produces are answered (concurrent produces share one fsync) — survives power loss, slower.",
     oneOf(...DURABILITY_MODES),
+  ),
+  'tributary.log.format': def(
+    'string',
+    'text',
+    'How the broker writes its log to stderr: text (`[time] LEVEL message k=v`) or json (one object a line: time, level, logger, message and the fields), for log shippers.',
+    oneOf(...LOG_FORMATS),
+  ),
+  'tributary.log.level': def(
+    'string',
+    'INFO',
+    "The broker's log level at start (Log4j's: OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL): the root logger's and that of every logger Kafka's log4j2.yaml sets to INFO (kafka, org.apache.kafka, ...); loggers change at runtime with kafka-configs --entity-type broker-loggers.",
+    oneOf('OFF', 'FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE', 'ALL'),
   ),
   'tributary.metrics.port': optional(
     'int',

@@ -72,6 +72,7 @@ export class GroupCoordinatorService {
     this.coordinator = new GroupCoordinator({
       config,
       time: opts.time,
+      log: { info: (msg) => opts.log.info(msg) },
     });
   }
 

@@ -116,7 +116,6 @@ export const deleteTopicsHandler: ApiHandler<typeof ApiKey.DeleteTopics> = {
         errorCode: r.errorCode,
         errorMessage: r.errorMessage ?? (r.errorCode === ErrorCode.NONE ? null : errorInfo(r.errorCode).message),
       };
-      if (r.errorCode === ErrorCode.NONE) ctx.services.log.info('topic deleted', { topic: p.name, topicId: p.topicId });
     }
     return { throttleTimeMs: 0, responses };
   },

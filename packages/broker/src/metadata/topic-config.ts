@@ -19,6 +19,7 @@ import type { BrokerConfigName } from '../config/definitions.ts';
 import { javaDouble } from '../config/config-def.ts';
 import { MESSAGE_FORMAT_VERSION_DEFAULT, metadataVersionProblem } from './metadata-version-string.ts';
 import { throttledReplicasProblem } from '../quota/replication-quota.ts';
+import { unappliedTopicConfigValue, undefinedKafkaTopicConfig } from './topic-config-support.ts';
 
 export class TopicConfigError extends Error implements HasErrorCode {
   readonly errorCode = ErrorCode.INVALID_CONFIG;
@@ -97,7 +98,7 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     kind: 'long',
     fallback: str(60000),
     validate: atLeast(0),
-    doc: 'Accepted, no effect (segments are deleted at once).',
+    doc: 'Not applied: deleted segments are removed at once; only 60000 (the default) or 0 is accepted, other values are refused (not supported yet).',
   },
   'flush.messages': {
     kind: 'long',
@@ -153,7 +154,12 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: oneOf(['CreateTime', 'LogAppendTime']),
     doc: 'CreateTime or LogAppendTime.',
   },
-  'message.timestamp.difference.max.ms': { kind: 'long', fallback: str(LONG_MAX), validate: atLeast(0), doc: 'Accepted, no effect.' },
+  'message.timestamp.difference.max.ms': {
+    kind: 'long',
+    fallback: str(LONG_MAX),
+    validate: atLeast(0),
+    doc: 'Deprecated by Kafka (KIP-937); not applied: only the default is accepted, use message.timestamp.before.max.ms / after.max.ms.',
+  },
   'message.timestamp.before.max.ms': {
     kind: 'long',
     fallback: str(LONG_MAX),
@@ -198,7 +204,7 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     validate: atLeast(1),
     doc: 'ISR size required by acks=all.',
   },
-  preallocate: { kind: 'boolean', fallback: str(false), doc: 'Accepted, no effect.' },
+  preallocate: { kind: 'boolean', fallback: str(false), doc: 'Not applied: only false is accepted (not supported yet).' },
   'retention.bytes': {
     kind: 'long',
     broker: 'log.retention.bytes',
@@ -220,7 +226,12 @@ export const TOPIC_CONFIG_DEFS: Record<string, TopicConfigDef> = {
     doc: 'Segment file size.',
   },
   'segment.index.bytes': { kind: 'int', fallback: str(10485760), validate: atLeast(4), doc: 'Offset index size limit.' },
-  'segment.jitter.ms': { kind: 'long', fallback: str(0), validate: atLeast(0), doc: 'Accepted, no effect.' },
+  'segment.jitter.ms': {
+    kind: 'long',
+    fallback: str(0),
+    validate: atLeast(0),
+    doc: 'Not applied: only 0 is accepted (not supported yet).',
+  },
   'segment.ms': {
     kind: 'long',
     broker: 'log.roll.ms',
@@ -242,6 +253,8 @@ export type TopicConfigs = Record<string, string>;
 /** Normalises and checks one config value; throws TopicConfigError. */
 export function validateTopicConfigValue(name: string, value: string | null): string {
   const def = TOPIC_CONFIG_DEFS[name];
+  const undefinedInTributary = undefinedKafkaTopicConfig(name);
+  if (undefinedInTributary !== undefined) throw new TopicConfigError(undefinedInTributary);
   if (!def) throw new TopicConfigError(`Unknown topic config name: ${name}`);
   if (value === null) throw new TopicConfigError(`Null value not supported for topic configs: ${name}`);
   const v = value.trim();
@@ -277,6 +290,8 @@ export function validateTopicConfigValue(name: string, value: string | null): st
   const problem = def.validate?.(norm);
   if (typeof problem === 'string') throw bad(problem);
   if (problem) throw new TopicConfigError(`Invalid value ${problem.value} for configuration ${name}: ${problem.problem}`);
+  const unapplied = unappliedTopicConfigValue(name, norm);
+  if (unapplied !== undefined) throw new TopicConfigError(unapplied);
   return norm;
 }
 

@@ -17,7 +17,9 @@ import type {
   ClientQuotaEntry,
   ClientQuotaFilterComponent,
   ClusterDescription,
+  ConfigEntry,
   ConfigResource,
+  ConfigSourceName,
   ElectionTypeName,
   ElectLeadersPartitionResult,
   LogDirDescription,
@@ -51,6 +53,20 @@ import { decodeAssignment, flattenTopicPartitions } from '../assignors/consumer-
 
 const RESOURCE_TYPE = { topic: 2, broker: 4 } as const;
 
+/** DescribeConfigs' configSource codes (Kafka's DescribeConfigsResponse.ConfigSource), by id. */
+const CONFIG_SOURCES: readonly ConfigSourceName[] = [
+  'UNKNOWN',
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  'STATIC_BROKER_CONFIG',
+  'DEFAULT_CONFIG',
+  'DYNAMIC_BROKER_LOGGER_CONFIG',
+  'CLIENT_METRICS_CONFIG',
+  'GROUP_CONFIG',
+];
+const sourceName = (code: number): ConfigSourceName => CONFIG_SOURCES[code] ?? 'UNKNOWN';
+
 function check(code: number, what: string, message?: string | null, details: { topic?: string; partition?: number } = {}): void {
   if (code === ErrorCode.NONE) return;
   const info = errorInfo(code);
@@ -68,10 +84,15 @@ export class KafkaAdmin implements Admin {
   }
 
   private async coordinatorOf(groupId: string): Promise<BrokerConnection> {
+    const { nodeId, host, port } = await this.findCoordinator(groupId);
+    return this.cluster.connectionToAddress(host, port, nodeId);
+  }
+
+  private async findCoordinator(groupId: string): Promise<{ nodeId: number; host: string; port: number }> {
     const any = await this.cluster.anyConnection();
     const r = await any.request(ApiKey.FindCoordinator, { key: groupId, keyType: 0 });
     check(r.errorCode, `FindCoordinator for group ${groupId}`, r.errorMessage);
-    return this.cluster.connectionToAddress(r.host, r.port, r.nodeId);
+    return { nodeId: r.nodeId, host: r.host, port: r.port };
   }
 
   async createTopics(topics: NewTopic[], options: { validateOnly?: boolean } = {}): Promise<void> {
@@ -186,6 +207,30 @@ export class KafkaAdmin implements Admin {
       }
     }
     return out;
+  }
+
+  async describeConfigEntries(resource: ConfigResource): Promise<ConfigEntry[]> {
+    const c = await this.configConnection(resource);
+    const r = await c.request(ApiKey.DescribeConfigs, {
+      resources: [{ resourceType: RESOURCE_TYPE[resource.type], resourceName: resource.name, configurationKeys: null }],
+      includeSynonyms: true,
+      includeDocumentation: false,
+    });
+    const out: ConfigEntry[] = [];
+    for (const result of r.results) {
+      check(result.errorCode, `describe configs of ${resource.type} ${resource.name}`, result.errorMessage);
+      for (const cfg of result.configs) {
+        out.push({
+          name: cfg.name,
+          value: cfg.value,
+          source: sourceName(cfg.configSource),
+          isSensitive: cfg.isSensitive,
+          readOnly: cfg.readOnly,
+          synonyms: cfg.synonyms.map((x) => ({ name: x.name, value: x.value, source: sourceName(x.source) })),
+        });
+      }
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async alterConfigs(
@@ -304,7 +349,8 @@ export class KafkaAdmin implements Admin {
   async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     const out: GroupDescription[] = [];
     for (const groupId of groupIds) {
-      const c = await this.coordinatorOf(groupId);
+      const coordinator = await this.findCoordinator(groupId);
+      const c = await this.cluster.connectionToAddress(coordinator.host, coordinator.port, coordinator.nodeId);
       const r = await c.request(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
       for (const g of r.groups) {
         check(g.errorCode, `describe group ${g.groupId}`);
@@ -324,6 +370,7 @@ export class KafkaAdmin implements Admin {
             }
             return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, host: m.clientHost, assignment };
           }),
+          coordinator,
         });
       }
     }

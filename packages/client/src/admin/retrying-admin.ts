@@ -44,6 +44,9 @@ export class RetryingAdmin implements Admin {
   describeConfigs(...a: Args<'describeConfigs'>) {
     return this.run(() => this.inner.describeConfigs(...a));
   }
+  describeConfigEntries(...a: Args<'describeConfigEntries'>) {
+    return this.run(() => this.inner.describeConfigEntries(...a));
+  }
   alterConfigs(...a: Args<'alterConfigs'>) {
     return this.run(() => this.inner.alterConfigs(...a));
   }

@@ -23,6 +23,7 @@ import {
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary acls <add|list|remove> [options]
 
@@ -36,10 +37,12 @@ Resources: --topic <t>, --group <g>, --transactional-id <id> (each repeatable), 
 Principals are Type:name (User:alice, User:* for everyone); hosts default to *.
 Operations: All, Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs,
 AlterConfigs, IdempotentWrite, CreateTokens, DescribeTokens.
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
 const SPEC = {
-  values: ['resource-pattern-type'],
+  values: ['resource-pattern-type', OUTPUT_OPTION],
   repeated: [
     'topic',
     'group',
@@ -177,6 +180,7 @@ function filtersOf(p: ParsedArgs, patterns: readonly PatternArg[]): AclBindingFi
 }
 
 async function list(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
   const seen = new Set<string>();
   const acls: Array<Required<AclBinding>> = [];
   for (const f of filtersOf(p, ['LITERAL', 'PREFIXED', 'ANY', 'MATCH'])) {
@@ -188,7 +192,8 @@ async function list(admin: Admin, p: ParsedArgs): Promise<number> {
       }
     }
   }
-  await writeOut(printByResource(acls, 'Current ACLs for resource'));
+  if (json) await writeJson(acls);
+  else await writeOut(printByResource(acls, 'Current ACLs for resource'));
   return 0;
 }
 

@@ -13,6 +13,7 @@ import type { Admin, ClusterDescription, QuorumInfo, TopicDescription } from '@t
 import { UsageError, type Command } from './command.ts';
 import { intOption, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, table, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 import { formatPlan } from './reassign-plan.ts';
 import { decommissionPlan } from './reassign-planner.ts';
 import { currentReplicas, waitForReassignments } from './reassign-progress.ts';
@@ -28,9 +29,11 @@ const USAGE = `Usage: tributary cluster <describe|info|decommission|unregister>
                      moves, then unregisters the broker: stop its process afterwards
   cluster unregister --id <id>
                      removes a broker's registration (a stopped broker that will not come back)
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
-const SPEC = { values: ['id', 'throttle'], flags: ['dry-run', 'keep-registered'] } as const;
+const SPEC = { values: ['id', 'throttle', OUTPUT_OPTION], flags: ['dry-run', 'keep-registered'] } as const;
 
 /** The text of `cluster describe` (quorum: undefined when DescribeQuorum is not answered). */
 export function clusterText(cluster: ClusterDescription, topics: readonly TopicDescription[], quorum: QuorumInfo | undefined): string {
@@ -65,7 +68,8 @@ export function clusterText(cluster: ClusterDescription, topics: readonly TopicD
   return out;
 }
 
-async function describe(admin: Admin): Promise<number> {
+async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
   const cluster = await admin.describeCluster();
   const topics = await admin.describeTopics(await admin.listTopics({ includeInternal: true }));
   let quorum: QuorumInfo | undefined;
@@ -74,7 +78,8 @@ async function describe(admin: Admin): Promise<number> {
   } catch {
     // a broker that does not answer DescribeQuorum: the cluster without its quorum
   }
-  await writeOut(clusterText(cluster, topics, quorum));
+  if (json) await writeJson({ cluster, topics, quorum: quorum ?? null });
+  else await writeOut(clusterText(cluster, topics, quorum));
   return 0;
 }
 

@@ -4,27 +4,34 @@
 // (group must have no active members) computes new offsets with --to-earliest, --to-latest,
 // --to-offset, --to-datetime, --shift-by or --to-current for `--topic t[:p,p]` or `--all-topics`,
 // prints the plan, and applies it only with --execute (--dry-run is the default, as Kafka).
-import type { Admin, OffsetToCommit } from '@tributary/client';
+// `describe --members [--verbose]` lists the members (and their partitions), `--state` the
+// coordinator, assignment strategy, state and member count, as kafka-consumer-groups.sh does;
+// `--all-groups` describes every group. `list` and `describe` take `--output json`.
+import type { Admin, GroupDescription, OffsetToCommit } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, table, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary groups <list|describe|delete|reset-offsets> [options]
 
   groups list [--state]
-  groups describe <group> [...]
+  groups describe (<group> [...] | --all-groups) [--members [--verbose] | --state]
+                  (default: each partition's committed offset, log end offset, lag and owner)
   groups delete <group> [...]
   groups reset-offsets <group> (--topic <t[:p,...]> ... | --all-topics)
         (--to-earliest | --to-latest | --to-offset <n> | --to-datetime <ISO-8601> | --shift-by <n> | --to-current)
         [--execute | --dry-run]   (dry run unless --execute)
 
 A group may also be given as --group <id> (repeatable).
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
 const SPEC = {
-  values: ['to-offset', 'to-datetime', 'shift-by'],
+  values: ['to-offset', 'to-datetime', 'shift-by', OUTPUT_OPTION],
   repeated: ['group', 'topic'],
-  flags: ['state', 'all-topics', 'to-earliest', 'to-latest', 'to-current', 'execute', 'dry-run'],
+  flags: ['state', 'members', 'verbose', 'all-groups', 'all-topics', 'to-earliest', 'to-latest', 'to-current', 'execute', 'dry-run'],
 } as const;
 
 function groupsOf(p: ParsedArgs): string[] {
@@ -32,8 +39,10 @@ function groupsOf(p: ParsedArgs): string[] {
 }
 
 async function list(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
   const groups = await admin.listGroups();
-  if (p.flags.has('state'))
+  if (json) await writeJson(groups);
+  else if (p.flags.has('state'))
     await writeOut(
       table(
         ['GROUP', 'STATE'],
@@ -54,16 +63,52 @@ async function logEndOffsets(admin: Admin, topics: Iterable<string>): Promise<Ma
   return out;
 }
 
-async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
+/** The group ids to describe: named, or every group with --all-groups. */
+async function describedGroups(admin: Admin, p: ParsedArgs): Promise<string[]> {
   const ids = groupsOf(p);
-  if (ids.length === 0) throw new UsageError('groups describe needs a group');
+  if (p.flags.has('all-groups')) {
+    if (ids.length > 0) throw new UsageError('--all-groups describes every group: name none');
+    return (await admin.listGroups()).map((g) => g.groupId);
+  }
+  if (ids.length === 0) throw new UsageError('groups describe needs a group (or --all-groups)');
+  return ids;
+}
+
+async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
+  if (p.flags.has('members') && p.flags.has('state')) throw new UsageError('--members and --state exclude each other');
+  if (p.flags.has('verbose') && !p.flags.has('members')) throw new UsageError('--verbose goes with --members');
+  const ids = await describedGroups(admin, p);
   let code = 0;
-  for (const d of await admin.describeGroups(ids)) {
+  const docs: unknown[] = [];
+  const live: GroupDescription[] = [];
+  for (const d of ids.length > 0 ? await admin.describeGroups(ids) : []) {
     if (d.state === 'Dead') {
       process.stderr.write(`Error: Consumer group '${d.groupId}' does not exist.\n`);
       code = 1;
       continue;
     }
+    live.push(d);
+  }
+  if (p.flags.has('state')) {
+    if (json) await writeJson(live.map(stateJson));
+    else await writeOut(live.map((d) => '\n' + stateTable([d])).join(''));
+    return code;
+  }
+  if (p.flags.has('members')) {
+    if (json) await writeJson(live.map((d) => ({ ...stateJson(d), members: d.members })));
+    else {
+      for (const d of live) {
+        await writeOut(
+          d.members.length === 0
+            ? `\nConsumer group '${d.groupId}' has no active members.\n`
+            : '\n' + membersTable(d, p.flags.has('verbose')),
+        );
+      }
+    }
+    return code;
+  }
+  for (const d of live) {
     const committed = await admin.listGroupOffsets(d.groupId);
     const owner = new Map<string, (typeof d.members)[number]>();
     for (const m of d.members) for (const tp of m.assignment) owner.set(key(tp.topic, tp.partition), m);
@@ -78,6 +123,26 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
       admin,
       rows.map((r) => r.topic),
     );
+    if (json) {
+      docs.push({
+        ...stateJson(d),
+        partitions: rows.map((r) => {
+          const end = ends.get(key(r.topic, r.partition));
+          const m = owner.get(key(r.topic, r.partition));
+          return {
+            topic: r.topic,
+            partition: r.partition,
+            currentOffset: r.offset,
+            logEndOffset: end ?? null,
+            lag: r.offset !== null && end !== undefined ? end - r.offset : null,
+            consumerId: m?.memberId ?? null,
+            host: m?.host ?? null,
+            clientId: m?.clientId ?? null,
+          };
+        }),
+      });
+      continue;
+    }
     let out = d.members.length === 0 ? `\nConsumer group '${d.groupId}' has no active members.\n\n` : '\n';
     out += table(
       ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
@@ -100,7 +165,61 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
     );
     await writeOut(out);
   }
+  if (json) await writeJson(docs);
   return code;
+}
+
+function stateJson(d: GroupDescription) {
+  return {
+    group: d.groupId,
+    coordinator: d.coordinator ?? null,
+    state: d.state,
+    protocolType: d.protocolType,
+    assignmentStrategy: d.protocol,
+    members: d.members.length,
+  };
+}
+
+/** kafka-consumer-groups.sh --describe --state. */
+function stateTable(groups: GroupDescription[]): string {
+  return table(
+    ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+    groups.map((d) => [
+      d.groupId,
+      d.coordinator ? `${d.coordinator.host}:${d.coordinator.port} (${d.coordinator.nodeId})` : '-',
+      d.protocol === '' ? '-' : d.protocol,
+      d.state,
+      String(d.members.length),
+    ]),
+  );
+}
+
+/** kafka-consumer-groups.sh --describe --members [--verbose]. */
+function membersTable(d: GroupDescription, verbose: boolean): string {
+  const header = ['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS'];
+  if (verbose) header.push('ASSIGNMENT');
+  return table(
+    header,
+    d.members.map((m) => {
+      const row = [d.groupId, m.memberId, m.groupInstanceId ?? '-', m.host, m.clientId, String(m.assignment.length)];
+      if (verbose) row.push(assignmentText(m.assignment) || '-');
+      return row;
+    }),
+  );
+}
+
+/** `topic(0,1),other(2)`, as Kafka's tool prints an assignment. */
+function assignmentText(tps: ReadonlyArray<{ topic: string; partition: number }>): string {
+  const by = new Map<string, number[]>();
+  for (const tp of tps) {
+    let l = by.get(tp.topic);
+    if (!l) by.set(tp.topic, (l = []));
+    l.push(tp.partition);
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(',')})`)
+    .join(',');
 }
 
 async function remove(admin: Admin, p: ParsedArgs): Promise<number> {

@@ -15,15 +15,18 @@ import type { Admin, QuorumInfo, QuorumReplicaState } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, prettyTable, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary metadata-quorum describe (--status | --replication [--human-readable])
 
   --status           a short summary of the quorum: leader, epoch, high watermark, follower lag, voters, observers
   --replication      each replica's log end offset, lag and fetch times
   --human-readable   with --replication: times as "<n> ms ago"
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
-const SPEC = { flags: ['status', 'replication', 'human-readable'] } as const;
+const SPEC = { values: [OUTPUT_OPTION], flags: ['status', 'replication', 'human-readable'] } as const;
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -99,7 +102,10 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
   if (!status && !replication) throw new UsageError('One of --status or --replication must be specified with describe sub-command');
   if (status && p.flags.has('human-readable'))
     throw new UsageError('The option --human-readable is only supported along with --replication');
-  if (status) {
+  if (isJsonOutput(p)) {
+    const { clusterId } = await admin.describeCluster();
+    await writeJson({ clusterId, ...(await admin.describeMetadataQuorum()) });
+  } else if (status) {
     const { clusterId } = await admin.describeCluster();
     await writeOut(statusText(clusterId, await admin.describeMetadataQuorum()));
   } else {

@@ -9,15 +9,18 @@ import type { Admin, PartitionProducerState } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import { intOption, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, describeError, prettyTable, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary producers describe --topic <topic> [--partition <p>] [--broker-id <id>]
 
   --topic <topic>      the topic
   --partition <p>      one partition (default: every partition of the topic, with a Partition column)
   --broker-id <id>     ask this broker (a follower's view) instead of each partition's leader
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
-const SPEC = { values: ['topic', 'partition', 'broker-id'] } as const;
+const SPEC = { values: ['topic', 'partition', 'broker-id', OUTPUT_OPTION] } as const;
 
 export const PRODUCER_HEADERS = [
   'ProducerId',
@@ -47,6 +50,7 @@ export function producersText(states: readonly PartitionProducerState[], withPar
 async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
   const topic = p.values.get('topic');
   if (!topic) throw new UsageError('describe needs --topic');
+  const json = isJsonOutput(p);
   const partition = intOption(p, 'partition');
   const brokerId = intOption(p, 'broker-id');
   let partitions: number[];
@@ -67,7 +71,8 @@ async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
       `Failed to describe producers for partition ${where} on ${brokerId === undefined ? 'leader' : `broker ${brokerId}`}: ${describeError(err)}`,
     );
   }
-  await writeOut(producersText(states, partition === undefined));
+  if (json) await writeJson(states);
+  else await writeOut(producersText(states, partition === undefined));
   return 0;
 }
 

@@ -9,6 +9,7 @@ import type { Admin, ClientQuotaEntity, ClientQuotaEntry, ClientQuotaFilterCompo
 import { UsageError, type Command } from './command.ts';
 import { keyValues, names, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary quotas <describe|alter> [entity] [options]
 
@@ -21,10 +22,12 @@ Entity (as kafka-configs.sh):
   --ip <address> | --ip-defaults           connection_creation_rate of an IP
 Keys: producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate,
 connection_creation_rate.
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
 const SPEC = {
-  values: ['user', 'client', 'ip'],
+  values: ['user', 'client', 'ip', OUTPUT_OPTION],
   repeated: ['add-config', 'delete-config'],
   flags: ['user-defaults', 'client-defaults', 'ip-defaults'],
 } as const;
@@ -74,12 +77,14 @@ export function quotasText(entries: readonly ClientQuotaEntry[]): string {
 }
 
 async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
   const entity = entityOf(p);
   const components: ClientQuotaFilterComponent[] = Object.entries(entity).map(([entityType, name]) =>
     name === null ? { entityType, matchType: 'default' } : { entityType, matchType: 'exact', match: name },
   );
   const entries = await admin.describeClientQuotas(components, { strict: components.length > 0 });
-  await writeOut(quotasText(entries));
+  if (json) await writeJson(entries);
+  else await writeOut(quotasText(entries));
   return 0;
 }
 

@@ -12,7 +12,7 @@
 // quorum is one voter for now: voters listing several controllers are refused.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs } from '@tributary/broker';
+import { Broker, BrokerConfig, ConfigError, ControllerNode, consoleLogger, formatConfigDocs, type LogFormat } from '@tributary/broker';
 import { FIRST_QUORUM_CONTROLLER_ID, LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError, type Command } from './command.ts';
 import { watchForOrphaning } from './orphan-guard.ts';
@@ -96,7 +96,7 @@ export function parseStartArgs(args: string[]): StartArgs {
 
 /** A controller-only node in the foreground (process.roles=controller). */
 async function runController(config: BrokerConfig): Promise<number> {
-  const log = consoleLogger('info');
+  const log = consoleLogger('info', config.get('tributary.log.format') as LogFormat);
   const node = new ControllerNode(config, { log });
   try {
     await node.start();
@@ -222,7 +222,7 @@ async function run(args: string[]): Promise<number> {
   }
   if (!config.isBroker) return runController(config);
   // the broker's loggers decide what is written (root INFO, changed at runtime with BROKER_LOGGER)
-  const log = consoleLogger('debug');
+  const log = consoleLogger('debug', config.get('tributary.log.format') as LogFormat);
   const broker = new Broker(config, { log });
   try {
     await broker.start();

@@ -12,14 +12,17 @@ import type { Admin, TransactionDescription, TransactionListing } from '@tributa
 import { UsageError, type Command } from './command.ts';
 import type { ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, describeError, prettyTable, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary transactions <list | describe --transactional-id <id>>
 
   list                               every transactional id the brokers coordinate, with its producer id and state
   describe --transactional-id <id>   the state of one transactional id at its coordinator
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
-const SPEC = { values: ['transactional-id'] } as const;
+const SPEC = { values: ['transactional-id', OUTPUT_OPTION] } as const;
 
 export const LIST_HEADERS = ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState'];
 export const DESCRIBE_HEADERS = [
@@ -63,27 +66,31 @@ function failed(what: string, err: unknown): Error {
   return new Error(`${what}: ${describeError(err)}`);
 }
 
-async function list(admin: Admin): Promise<number> {
+async function list(admin: Admin, p: ParsedArgs): Promise<number> {
+  const json = isJsonOutput(p);
   let listings: TransactionListing[];
   try {
     listings = await admin.listTransactions();
   } catch (err) {
     throw failed('Failed to list transactions', err);
   }
-  await writeOut(listText(listings));
+  if (json) await writeJson(listings);
+  else await writeOut(listText(listings));
   return 0;
 }
 
 async function describe(admin: Admin, p: ParsedArgs): Promise<number> {
   const id = p.values.get('transactional-id');
   if (id === undefined) throw new UsageError('describe needs --transactional-id');
+  const json = isJsonOutput(p);
   let d: TransactionDescription;
   try {
     [d] = (await admin.describeTransactions([id])) as [TransactionDescription];
   } catch (err) {
     throw failed(`Failed to describe transaction state of transactional-id \`${id}\``, err);
   }
-  await writeOut(describeText(d));
+  if (json) await writeJson(d);
+  else await writeOut(describeText(d));
   return 0;
 }
 

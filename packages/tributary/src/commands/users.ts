@@ -10,6 +10,7 @@ import type { Admin, UserScramCredentialAlteration } from '@tributary/client';
 import { UsageError, type Command } from './command.ts';
 import { intOption, type ParsedArgs } from './args.ts';
 import { COMMON_USAGE, adminSubcommands, writeOut } from './client.ts';
+import { OUTPUT_OPTION, OUTPUT_USAGE, isJsonOutput, writeJson } from './output.ts';
 
 const USAGE = `Usage: tributary users <create | delete | list> ...
 
@@ -17,9 +18,11 @@ const USAGE = `Usage: tributary users <create | delete | list> ...
                                      create or replace a user's SCRAM credential (iterations 4096..16384, default 4096)
   delete <name> [--mechanism <M>]    delete a user's credential for one mechanism, or all of them
   list [<name>...]                   the SCRAM mechanisms and iterations of every user, or of those named
+list and describe take:
+${OUTPUT_USAGE}
 ${COMMON_USAGE}`;
 
-const SPEC = { values: ['mechanism', 'password', 'iterations'] } as const;
+const SPEC = { values: ['mechanism', 'password', 'iterations', OUTPUT_OPTION] } as const;
 const MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 type Mechanism = (typeof MECHANISMS)[number];
 
@@ -72,7 +75,10 @@ async function remove(admin: Admin, p: ParsedArgs): Promise<number> {
 }
 
 async function list(admin: Admin, p: ParsedArgs): Promise<number> {
-  await writeOut(describeText(await admin.describeUserScramCredentials(p.positional.slice(1))));
+  const json = isJsonOutput(p);
+  const described = await admin.describeUserScramCredentials(p.positional.slice(1));
+  if (json) await writeJson(described);
+  else await writeOut(describeText(described));
   return 0;
 }
 

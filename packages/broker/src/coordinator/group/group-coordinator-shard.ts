@@ -12,7 +12,7 @@
 // refused append is answered as Kafka's CoordinatorOperationExceptionHelper maps the partition's
 // error (INVALID_PRODUCER_EPOCH passes through; NOT_LEADER_OR_FOLLOWER -> NOT_COORDINATOR; ...).
 import { ErrorCode, hasErrorCode } from '@tributary/protocol';
-import { GroupMetadataManager } from './group-metadata-manager.ts';
+import { GroupMetadataManager, type GroupEventLog } from './group-metadata-manager.ts';
 import type { GroupCoordinatorConfig } from './config.ts';
 import { isTxnMarker, type CoordinatorLog, type TransactionalAppend } from './coordinator-log.ts';
 import { GroupApiError } from './errors.ts';
@@ -40,6 +40,7 @@ export class GroupCoordinatorShard {
     private readonly config: GroupCoordinatorConfig,
     time: Time,
     newUuid?: () => string,
+    events?: GroupEventLog,
   ) {
     this.timer = new KeyedTimer(time);
     const submit = (op: () => RecordsResult) => {
@@ -47,7 +48,8 @@ export class GroupCoordinatorShard {
         /* the shard moved or the log failed */
       });
     };
-    this.groups = new GroupMetadataManager(config, time, this.timer, submit, newUuid);
+    const partitionEvents = events && { info: (msg: string) => events.info(`${msg} (__consumer_offsets-${partition})`) };
+    this.groups = new GroupMetadataManager(config, time, this.timer, submit, newUuid, partitionEvents);
     this.offsets = new OffsetMetadataManager(config, time, this.groups);
   }
 

@@ -11,7 +11,7 @@ import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.ts';
 import type { CoordinatorLog } from './coordinator-log.ts';
 import { GroupApiError } from './errors.ts';
-import { joinError } from './group-metadata-manager.ts';
+import { joinError, type GroupEventLog } from './group-metadata-manager.ts';
 import { GroupCoordinatorShard } from './group-coordinator-shard.ts';
 import { describeGroup, heartbeat, leaveGroup, listGroups, syncGroup, validateDeleteGroup } from './group-member-requests.ts';
 import { commitErrorResult } from './offset-metadata-manager.ts';
@@ -46,12 +46,15 @@ export interface GroupCoordinatorOptions {
   time?: Time;
   /** Source of the uuid part of member ids (tests make it deterministic). */
   newUuid?: () => string;
+  /** Where joins, rebalances, new generations, leaves and failed members are logged (Kafka's GroupCoordinator INFO lines). */
+  log?: GroupEventLog;
 }
 
 export class GroupCoordinator {
   readonly config: GroupCoordinatorConfig;
   private readonly time: Time;
   private readonly newUuid?: () => string;
+  private readonly log?: GroupEventLog;
   private readonly shards = new Map<number, GroupCoordinatorShard>();
   private active = true;
 
@@ -59,6 +62,7 @@ export class GroupCoordinator {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...opts.config };
     this.time = opts.time ?? systemTime;
     this.newUuid = opts.newUuid;
+    this.log = opts.log;
   }
 
   /** The __consumer_offsets partition coordinating `groupId`. */
@@ -69,7 +73,7 @@ export class GroupCoordinator {
   /** Becomes coordinator for a partition: replays its log; requests get LOAD_IN_PROGRESS meanwhile. */
   async loadPartition(partition: number, log: CoordinatorLog): Promise<void> {
     this.shards.get(partition)?.unload();
-    const shard = new GroupCoordinatorShard(partition, log, this.config, this.time, this.newUuid);
+    const shard = new GroupCoordinatorShard(partition, log, this.config, this.time, this.newUuid, this.log);
     this.shards.set(partition, shard);
     try {
       await shard.load();

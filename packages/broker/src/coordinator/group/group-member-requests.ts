@@ -163,6 +163,7 @@ export function leaveGroup(mgr: GroupMetadataManager, req: LeaveGroupRequest): W
 
 function removeCurrentMember(mgr: GroupMetadataManager, group: ClassicGroup, memberId: string): void {
   const member = group.member(memberId)!;
+  mgr.events.info(`Member ${memberId} has left group ${group.groupId} through explicit LeaveGroup`);
   mgr.cancelHeartbeat(group.groupId, memberId);
   group.completeJoin(member, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
   group.remove(memberId);

@@ -18,6 +18,13 @@ import { NO_RECORDS, type RecordsResult, type WriteResult } from './write-result
 
 export type Submit = (op: () => RecordsResult) => void;
 
+/** Where the group lifecycle is logged, as Kafka's GroupCoordinator logs it (joins, rebalances, generations, leaves, failures). */
+export interface GroupEventLog {
+  info(msg: string): void;
+}
+
+const SILENT_EVENTS: GroupEventLog = { info() {} };
+
 export function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] };
 }
@@ -36,6 +43,7 @@ export class GroupMetadataManager {
     /** Runs a timer-triggered operation through the shard's write path. */
     readonly submit: Submit,
     readonly newUuid: () => string = randomUUID,
+    readonly events: GroupEventLog = SILENT_EVENTS,
   ) {}
 
   getOrCreateGroup(groupId: string): ClassicGroup {
@@ -223,6 +231,9 @@ export class GroupMetadataManager {
     );
     member.isNew = true;
     if (group.is('PreparingRebalance') && group.previousState === 'Empty') group.newMemberAdded = true;
+    this.events.info(
+      `Member ${memberId} (client ${req.clientId}, host ${req.clientHost}${req.groupInstanceId !== null ? `, instance ${req.groupInstanceId}` : ''}) joins group ${group.groupId} in state ${group.state}`,
+    );
     group.add(member, respond);
     // A new member cannot heartbeat while its join is parked: time the join out instead.
     this.rescheduleHeartbeat(group, member, this.config.groupNewMemberJoinTimeoutMs);
@@ -298,6 +309,7 @@ export class GroupMetadataManager {
       const remainingMs = Math.max(group.rebalanceTimeoutMs - delayMs, 0);
       this.scheduleInitialRebalance(group.groupId, delayMs, remainingMs);
     }
+    this.events.info(`Preparing to rebalance group ${group.groupId} in state ${group.state} with old generation ${group.generationId}`);
     group.transitionTo('PreparingRebalance');
     return isInitialRebalance ? NO_RECORDS : this.maybeCompleteJoinElseSchedule(group);
   }
@@ -357,7 +369,13 @@ export class GroupMetadataManager {
       return NO_RECORDS;
     }
     group.initNextGeneration();
-    if (group.is('Empty')) return { records: [this.groupMetadataRecord(group, new Map())] };
+    if (group.is('Empty')) {
+      this.events.info(`Group ${groupId} with generation ${group.generationId} is now empty`);
+      return { records: [this.groupMetadataRecord(group, new Map())] };
+    }
+    this.events.info(
+      `Stabilized group ${groupId} generation ${group.generationId} with ${group.numMembers} members (protocol ${group.protocolName ?? '-'}, leader ${group.leaderId ?? '-'})`,
+    );
     for (const m of group.members.values()) {
       const isLeader = group.isLeader(m.memberId);
       group.completeJoin(m, this.currentJoinResult(group, m.memberId, isLeader));
@@ -444,6 +462,9 @@ export class GroupMetadataManager {
     }
     const member = group.member(memberId);
     if (!member || member.hasSatisfiedHeartbeat()) return NO_RECORDS;
+    this.events.info(
+      `Member ${memberId} in group ${groupId} has failed (no heartbeat within its session timeout), removing it from the group`,
+    );
     return this.removeMemberAndUpdateGroup(group, member);
   }
 
