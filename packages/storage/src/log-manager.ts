@@ -53,7 +53,7 @@ import { logConfig, LONG_MAX, type LogConfig } from './config.ts';
 import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
-import { CLUSTER_METADATA_TOPIC, emptyLoadReport, loadPartitionLog, parseTopicPartition, type LoadReport } from './log-loader.ts';
+import { CLUSTER_METADATA_TOPIC, emptyLoadReport, loadPartitionLog, type LoadReport } from './log-loader.ts';
 import { metaPropertiesChanged, probeLogDir } from './log-dir-health.ts';
 
 export { CLUSTER_METADATA_TOPIC };
