@@ -16,6 +16,7 @@
 import type { BrokerConfig } from './config/broker-config.ts';
 import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
+import type { Logger } from './logger.ts';
 import { BrokerLifecycleManager } from './controller/broker-lifecycle-manager.ts';
 import { AssignmentsManager } from './controller/assignments-manager.ts';
 import { LogDirEvents } from './controller/log-dir-events.ts';
@@ -124,12 +125,16 @@ export class BrokerNode {
   private detachLogDirEvents: (() => void) | null = null;
   private readonly stopReconfiguring: () => void;
 
+  private readonly assignmentsLog: Logger;
+
   constructor(
     private readonly core: BrokerCore,
     private readonly options: BrokerNodeOptions,
   ) {
     this.nodeId = options.nodeId;
     if (!core.isLocal(options.nodeId)) throw new Error(`node ${options.nodeId} is not a node of this broker core`);
+    // the loggers of register()'s components exist from the start (BROKER_LOGGER lists them at once)
+    this.assignmentsLog = core.loggers.logger('org.apache.kafka.server.AssignmentsManager');
     // Services exist before the listeners bind (a request can arrive as soon as they do); the
     // advertised endpoints are filled in once the bound ports are known.
     this.services = {
@@ -235,7 +240,7 @@ export class BrokerNode {
       nodeId: this.nodeId,
       brokerEpoch: () => core.brokerEpoch(this.nodeId),
       send: (req) => controller.assignReplicasToDirs(req),
-      log: core.loggers.logger('org.apache.kafka.server.AssignmentsManager'),
+      log: this.assignmentsLog,
       time: core.time,
     });
     let lifecycle: BrokerLifecycleManager | null = null;

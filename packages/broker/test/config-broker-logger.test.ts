@@ -36,6 +36,7 @@ const LOGGERS_AT_START = [
   ['org.apache.kafka.controller', 'INFO'],
   ['org.apache.kafka.controller.QuorumController', 'INFO'],
   ['org.apache.kafka.coordinator.group.GroupCoordinatorService', 'INFO'],
+  ['org.apache.kafka.server.AssignmentsManager', 'INFO'],
   ['root', 'INFO'],
   ['state.change.logger', 'INFO'],
 ];
