@@ -256,6 +256,8 @@ describe('a log dir failing before a restart heals without another', () => {
       fs.heal(dirB);
       await until(`${dirB} back online`, () => replicas.logs.offlineLogDirs().length === 0);
       assert.equal(replicas.offlinePartitionCount, 0);
+      // registered with the controller again (KIP-858), which elects the replica back
+      await until('partition 1 led again', async () => (await metadata(c, 'r'))[1]![1] === 1);
       assert.deepEqual(await metadata(c, 'r'), [
         [0, 1, []],
         [1, 1, []],
