@@ -19,7 +19,9 @@ const MAX_BUFFERED = 64 * 1024;
 const FETCH_MAX = 32 * 1024;
 
 before(async () => {
-  broker = await startInstrumentedBroker({ settings: { 'num.partitions': 1 } });
+  // the copy path: the Fetch interceptor below reads the records' bytes in the response before it
+  // is encoded (zero-copy would hand it file regions, sent later by sendfile)
+  broker = await startInstrumentedBroker({ settings: { 'num.partitions': 1, 'tributary.zero.copy.enable': false } });
   kafka = new Kafka({ bootstrapServers: broker.bootstrap });
 });
 after(async () => {
