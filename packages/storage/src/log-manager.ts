@@ -10,29 +10,21 @@
 // LogManager.handleLogDirFailure): all its logs go offline (they stay listed, answering
 // KAFKA_STORAGE_ERROR), no checkpoint or clean-shutdown marker is written there again, no new
 // log is placed there, and `onLogDirFailure` tells the broker once. A dir that cannot be read at
-// startup starts offline; the LogManager refuses to start only when every dir failed.
+// startup starts offline; the LogManager refuses to start only when every dir failed. Loading a
+// dir (meta.properties, checkpoints, every log in it) is in log-dir-loading.ts.
 //
-// Healing (not in Kafka, where a failed dir stays offline until a restart): while a dir is
-// offline it is probed every `logDirFailureRecoveryIntervalMs` (log-dir-health.ts: create, write,
-// fsync, read back and delete a file; the same meta.properties). Once it passes, the dir is
-// re-opened as after an unclean shutdown (every log re-verified from its recovery point: a torn
-// tail truncated, indexes and producer state rebuilt), its logs replace the offline ones and
-// `onLogDirOnline` is told; a dir that fails again while being re-opened stays offline (its
-// logs loaded so far closed) and is probed again later. Startup and re-opening log what
-// recovery did, per log (log-loader.ts), per dir and in total, as Kafka's LogManager.loadLogs.
+// Healing (not in Kafka, where a failed dir stays offline until a restart): an offline dir is
+// probed every `logDirFailureRecoveryIntervalMs` and re-opened as after an unclean shutdown once it
+// passes; see log-dir-healing.ts. Startup and re-opening log what recovery did, per log
+// (log-loader.ts), per dir and in total, as Kafka's LogManager.loadLogs.
 //
 // Moving a replica between dirs (AlterReplicaLogDirs; Kafka's future logs): a partition may have,
-// besides its current log, one future log in another dir (`<topic>-<partition>.<uuid>-future`,
-// log-dir-names.ts) that the broker's mover copies the current log into. Once it has caught up,
-// replaceCurrentWithFutureLog swaps them in one synchronous step (Kafka's
-// replaceCurrentWithFutureLog): both are flushed and closed, the future dir is renamed to the
-// current name and reopened, the old log is renamed `<...>.<uuid>-delete` and deleted
-// asynchronously. The producer snapshot and leader-epoch-checkpoint of the old log (taken at its
-// log end on close) replace the future log's own, so the new current log has exactly the old
-// one's producer state and leader epochs. A future log found at startup is loaded (the broker
-// resumes the move); the log cleaner leaves a partition alone while it has a future log. A
-// partition not hosted yet may be given a preferred dir (maybeUpdatePreferredLogDir): its log is
-// created there. Future logs count in a dir's load and its checkpoints, and go offline with it.
+// besides its current log, one future log in another dir that the broker's mover copies the
+// current log into; creating, cancelling and swapping it in (replaceCurrentWithFutureLog) are in
+// future-logs.ts, the maps of future logs and the look-ups here. A future log found at startup is
+// loaded (the broker resumes the move). A partition not hosted yet may be given a preferred dir
+// (maybeUpdatePreferredLogDir): its log is created there. Future logs count in a dir's load and its
+// checkpoints, and go offline with it. The state those helpers work on: log-manager-internals.ts.
 //
 // Per log directory:
 //   meta.properties                      version=1, node.id, cluster.id, directory.id (meta-properties.ts;
@@ -54,17 +46,24 @@ import { FdCache } from './fd-cache.ts';
 import { NodeFileSystem, type FileSystem } from './fs.ts';
 import { IndexCache } from './index-file.ts';
 import { CLUSTER_METADATA_TOPIC, emptyLoadReport, loadPartitionLog, type LoadReport } from './log-loader.ts';
-import { metaPropertiesChanged, probeLogDir } from './log-dir-health.ts';
+import { createFutureLog, removeFutureLog, replaceCurrentWithFutureLog } from './future-logs.ts';
+import { recoverOfflineLogDirs } from './log-dir-healing.ts';
+import { loadLogDir } from './log-dir-loading.ts';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  type LogDir,
+  type LogManagerInternals,
+} from './log-manager-internals.ts';
 
 export { CLUSTER_METADATA_TOPIC };
 import type { SegmentContext } from './log-segment.ts';
 import { LogDirNotFoundError, LogOfflineError } from './errors.ts';
-import { LEADER_EPOCH_CHECKPOINT } from './leader-epoch-cache.ts';
-import { logDeleteDirName, logFutureDirName, parseLogDirName } from './log-dir-names.ts';
-import { PRODUCER_SNAPSHOT_SUFFIX, snapshotFileName } from './producer-snapshot.ts';
-import { ensureMetaProperties, MetaPropertiesError, type MetaProperties } from './meta-properties.ts';
-import { checkMetaPropertiesEnsemble, isIoError, nextLogDirs, type LogDirState } from './log-dirs.ts';
-import type { DirSyncToken, PartitionLog } from './partition-log.ts';
+import { logDeleteDirName } from './log-dir-names.ts';
+import type { MetaProperties } from './meta-properties.ts';
+import { isIoError, nextLogDirs } from './log-dirs.ts';
+import type { PartitionLog } from './partition-log.ts';
 import { DEFAULT_CLEANER_CONFIG, type LogCleanerConfig } from './cleaner/clean-job.ts';
 import type { CleanerLogger } from './cleaner/cleaner-logger.ts';
 import { LogCleaner, type LogCleaning } from './cleaner/log-cleaner.ts';
@@ -75,10 +74,8 @@ import { cleanableRange } from './cleaner/cleanable.ts';
 /** The cleaning of one log that the LogCleaner runs when LogManagerOptions.cleaning is not given (tests pass fakes). */
 const DEFAULT_LOG_CLEANING: LogCleaning = { cleanableRange, cleanLog };
 
-export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
-export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT };
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
-export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 
 export interface LogManagerOptions {
   logDirs: string[];
@@ -136,24 +133,6 @@ export interface CreateLogOptions {
   config?: Partial<LogConfig>;
 }
 
-interface LogDir extends LogDirState {
-  recoveryPoints: Map<string, number>;
-  logStartOffsets: Map<string, number>;
-  /** Shared by the logs created in this dir since it was last fsynced. */
-  newDirs: DirSyncToken | null;
-  /** Why the last attempt to re-open this offline dir failed (logged once per distinct reason). */
-  reopenError?: string;
-}
-
-/** Adds a dir's recovery counters to the startup's. */
-function addLoadReport(to: LoadReport, from: Required<LoadReport>): void {
-  to.recoveredSegments += from.recoveredSegments;
-  to.truncatedBytes += from.truncatedBytes;
-  to.deletedSegments += from.deletedSegments;
-  to.rebuiltIndexes += from.rebuiltIndexes;
-  to.scannedBytes = (to.scannedBytes ?? 0) + from.scannedBytes;
-}
-
 export class LogManager {
   readonly fs: FileSystem;
   readonly time: Time;
@@ -171,6 +150,8 @@ export class LogManager {
   private dirs: LogDir[] = [];
   private cancels: Array<() => void> = [];
   private started = false;
+  /** This LogManager's state as its helpers (future-logs.ts, log-dir-healing.ts) see it. */
+  private readonly internals: LogManagerInternals;
   /** Kafka's LogCleaner (compacted topics); null without cleaning functions. Started with the background tasks when log.cleaner.enable. */
   readonly cleaner: LogCleaner | null;
   /** What startup found: partitions loaded, which dirs were clean, recovery work done. */
@@ -204,6 +185,34 @@ export class LogManager {
           pacing: options.cleanerPacing,
         })
       : null;
+    // live views of the private state and bound private methods, for the helpers (log-manager-internals.ts)
+    this.internals = {
+      fs: this.fs,
+      time: this.time,
+      ctx: this.ctx,
+      cleaner: this.cleaner,
+      logger: options.logger,
+      brokerId: options.brokerId,
+      clusterId: options.clusterId,
+      startupReport: this.startupReport,
+      isStarted: () => this.started,
+      defaultConfig: () => this.defaultConfig,
+      dirs: this.dirs,
+      logs: this.logs,
+      dirOf: this.dirOf,
+      futureLogs: this.futureLogs,
+      futureDirOf: this.futureDirOf,
+      preferredLogDirs: this.preferredLogDirs,
+      pendingDeletes: this.pendingDeletes,
+      configuredDir: (path) => this.configuredDir(path),
+      register: (log, dir) => this.register(log, dir),
+      registerFuture: (log, dir) => this.registerFuture(log, dir),
+      watchForFailure: (log, dir) => this.watchForFailure(log, dir),
+      handleLogDirFailure: (path, cause) => this.handleLogDirFailure(path, cause),
+      inLiveDir: (d, write) => this.inLiveDir(d, write),
+      checkpointDir: (d) => this.checkpointDir(d),
+      onLogDirOnline: options.onLogDirOnline,
+    };
   }
 
   /** The config of a log created or loaded without one of its own. */
@@ -231,7 +240,7 @@ export class LogManager {
     this.options.logger?.info(`Loading logs from log dirs ${this.options.logDirs.join(',')}`);
     for (const path of this.options.logDirs) {
       try {
-        this.loadDir(path);
+        loadLogDir(this.internals, path);
       } catch (err) {
         if (!isIoError(err)) throw err;
         if (!this.dirs.some((d) => d.path === path))
@@ -286,125 +295,6 @@ export class LogManager {
         );
     }
     return this;
-  }
-
-  private loadDir(path: string): void {
-    const fs = this.fs;
-    fs.mkdirSync(path);
-    const meta = this.identify(path);
-    const cleanMarker = `${path}/${CLEAN_SHUTDOWN_FILE}`;
-    const clean = fs.statSync(cleanMarker) !== null;
-    (clean ? this.startupReport.cleanDirs : this.startupReport.uncleanDirs).push(path);
-    const toMap = (entries: OffsetCheckpointEntry[]) => new Map(entries.map((e) => [tpKey(e.topic, e.partition), e.offset]));
-    const dir: LogDir = {
-      path,
-      meta,
-      recoveryPoints: toMap(readOffsetCheckpoint(fs, `${path}/${RECOVERY_POINT_CHECKPOINT}`)),
-      logStartOffsets: toMap(readOffsetCheckpoint(fs, `${path}/${LOG_START_OFFSET_CHECKPOINT}`)),
-      logCount: 0,
-      newDirs: null,
-      offline: null,
-    };
-    this.dirs.push(dir);
-    const { current, future } = this.loadLogsIn(
-      path,
-      clean,
-      (key) => dir.recoveryPoints.get(key) ?? 0,
-      (key) => dir.logStartOffsets.get(key) ?? 0,
-    );
-    for (const log of current) this.register(log, dir);
-    for (const log of future) this.registerFuture(log, dir);
-    this.startupReport.partitions += current.length;
-    // From here on a crash must recover: the marker only means "nothing written since a clean shutdown".
-    if (clean) {
-      fs.unlinkSync(cleanMarker);
-      fs.fsyncDirSync(path);
-    }
-  }
-
-  /** Reads (formatting an empty one) and checks a log dir's meta.properties against the dirs already loaded. */
-  private identify(path: string): MetaProperties | null {
-    const meta = ensureMetaProperties(this.fs, path, { clusterId: this.options.clusterId, nodeId: this.options.brokerId });
-    const others = this.dirs.filter((d) => d.path !== path);
-    if (meta) checkMetaPropertiesEnsemble(others, path, meta);
-    const twin = meta?.directoryId ? others.find((d) => d.meta?.directoryId === meta.directoryId) : undefined;
-    if (twin)
-      throw new MetaPropertiesError(
-        `Duplicate directory ID ${meta!.directoryId} found. It was the ID of ${twin.path}, but also of ${path}`,
-      );
-    return meta;
-  }
-
-  /**
-   * Loads every partition log in a log dir (recovering them after an unclean shutdown), logging
-   * what was done as Kafka's LogManager.loadLogs does per dir. Nothing is registered: on an error
-   * the logs loaded so far are closed and the error thrown.
-   */
-  private loadLogsIn(
-    path: string,
-    clean: boolean,
-    recoveryPoint: (key: string) => number,
-    logStartOffset: (key: string) => number,
-    configOf: (key: string) => LogConfig = () => this.defaultConfig,
-    futureLogs: 'load' | 'drop' = 'load',
-  ): { current: PartitionLog[]; future: PartitionLog[] } {
-    const fs = this.fs;
-    const logger = this.options.logger;
-    const startMs = performance.now();
-    const report = emptyLoadReport();
-    const found: Array<{ name: string; topic: string; partition: number; future: boolean }> = [];
-    for (const name of fs.readdirSync(path)) {
-      const full = `${path}/${name}`;
-      if (!fs.statSync(full)?.isDirectory) continue;
-      const parsed = parseLogDirName(name);
-      // a log being deleted, or a future log whose move ended when its dir failed (re-opening): removed
-      if (parsed?.kind === 'delete' || (parsed?.kind === 'future' && futureLogs === 'drop')) {
-        fs.rmSync(full);
-        continue;
-      }
-      if (parsed && parsed.topic !== CLUSTER_METADATA_TOPIC) found.push({ name, ...parsed, future: parsed.kind === 'future' });
-    }
-    const names = found;
-    if (clean) logger?.info(`Skipping recovery of ${names.length} logs from ${path} since clean shutdown file was found`, { logDir: path });
-    else logger?.info(`Recovering ${names.length} logs from ${path} since no clean shutdown file was found`, { logDir: path });
-    const loaded: PartitionLog[] = [];
-    const future: PartitionLog[] = [];
-    try {
-      for (const tp of names) {
-        const key = tpKey(tp.topic, tp.partition);
-        const dirOf = tp.future ? this.futureDirOf : this.dirOf;
-        if (dirOf.has(key) && dirOf.get(key) !== path)
-          throw new Error(
-            `${tp.future ? 'future log of ' : ''}partition ${key} found in two log directories (${dirOf.get(key)} and ${path})`,
-          );
-        const log = loadPartitionLog(
-          this.ctx,
-          `${path}/${tp.name}`,
-          tp.topic,
-          tp.partition,
-          configOf(key),
-          { cleanShutdown: clean, recoveryPoint: recoveryPoint(key), logStartOffset: logStartOffset(key), logger },
-          report,
-        );
-        for (const seg of log.segments) seg.close();
-        (tp.future ? future : loaded).push(log);
-      }
-    } catch (err) {
-      for (const log of [...loaded, ...future]) log.close(false);
-      this.ctx.fds.closeUnder(`${path}/`);
-      throw err;
-    }
-    if (!this.started) addLoadReport(this.startupReport.recovery, report);
-    const ms = Math.round(performance.now() - startMs);
-    if (clean) logger?.info(`Loaded ${loaded.length} logs from ${path} in ${ms}ms`, { logDir: path });
-    else
-      logger?.info(
-        `Loaded ${loaded.length} logs from ${path} in ${ms}ms after an unclean shutdown: ${report.recoveredSegments} segments ` +
-          `(${report.scannedBytes} bytes) scanned, ${report.truncatedBytes} bytes truncated, ${report.deletedSegments} segments deleted, ` +
-          `${report.rebuiltIndexes} indexes rebuilt`,
-        { logDir: path, ...report },
-      );
-    return { current: loaded, future };
   }
 
   /** A future log found at startup: the broker resumes its move (the log cleaner leaves the partition alone meanwhile). */
@@ -493,87 +383,11 @@ export class LogManager {
   }
 
   /**
-   * Probes every offline dir and re-opens those that pass (see the header); returns the dirs
+   * Probes every offline dir and re-opens those that pass (log-dir-healing.ts); returns the dirs
    * brought back online. Run every logDirFailureRecoveryIntervalMs while a dir is offline.
    */
   recoverOfflineLogDirs(): string[] {
-    const back: string[] = [];
-    for (const d of this.dirs) if (this.started && d.offline && this.reopenLogDir(d)) back.push(d.path);
-    return back;
-  }
-
-  /** One attempt to bring an offline dir back: probe, identity, re-open every log as after an unclean shutdown. */
-  private reopenLogDir(d: LogDir): boolean {
-    const logger = this.options.logger;
-    const refuse = (reason: string) => {
-      if (d.reopenError !== reason) logger?.error(reason, { logDir: d.path });
-      d.reopenError = reason;
-      return false;
-    };
-    let meta: MetaProperties | null;
-    try {
-      probeLogDir(this.fs, d.path);
-      const changed = d.meta ? metaPropertiesChanged(this.fs, d.path, d.meta) : null;
-      if (changed) return refuse(`Log directory ${d.path} stays offline: ${changed}`);
-      meta = d.meta ?? this.identify(d.path);
-    } catch (err) {
-      if (!isIoError(err)) return refuse(`Log directory ${d.path} stays offline: ${(err as Error).message}`);
-      return false; // still failing: probed again later
-    }
-    const startMs = performance.now();
-    const cause = d.offline!;
-    const old = new Map<string, PartitionLog>();
-    for (const [key, log] of this.logs) if (this.dirOf.get(key) === d.path) old.set(key, log);
-    // said once per failure: a re-open failing again is said at ERROR (refuse), once per reason
-    if (d.reopenError === undefined)
-      logger?.warn(
-        `Log directory ${d.path} passed its health check after failing with ${cause.message}: re-opening its ${old.size} logs as after an unclean shutdown`,
-        { logDir: d.path },
-      );
-    for (const log of old.values()) log.close(false);
-    this.ctx.fds.closeUnder(`${d.path}/`);
-    let loaded: PartitionLog[];
-    try {
-      const toMap = (file: string) =>
-        new Map(readOffsetCheckpoint(this.fs, `${d.path}/${file}`).map((e) => [tpKey(e.topic, e.partition), e.offset]));
-      const rps = toMap(RECOVERY_POINT_CHECKPOINT);
-      const lsos = toMap(LOG_START_OFFSET_CHECKPOINT);
-      // the offline logs' own recovery points: everything below was fsynced before the failure
-      loaded = this.loadLogsIn(
-        d.path,
-        false,
-        (key) => old.get(key)?.recoveryPoint ?? rps.get(key) ?? 0,
-        (key) => old.get(key)?.logStartOffset ?? lsos.get(key) ?? 0,
-        (key) => old.get(key)?.config ?? this.defaultConfig, // the topic's overrides the broker gave it
-        'drop',
-      ).current;
-    } catch (err) {
-      if (isIoError(err)) d.offline = err as Error;
-      return refuse(`Log directory ${d.path} failed again while being re-opened, it stays offline: ${(err as Error).message}`);
-    }
-    const found = new Set(loaded.map((l) => tpKey(l.topic, l.partition)));
-    const missing = [...old.keys()].filter((k) => !found.has(k));
-    if (missing.length > 0) {
-      for (const log of loaded) log.close(false);
-      this.ctx.fds.closeUnder(`${d.path}/`);
-      return refuse(`Log directory ${d.path} stays offline: the logs of ${missing.join(',')} are missing from it`);
-    }
-    for (const key of old.keys()) {
-      this.logs.delete(key);
-      this.dirOf.delete(key);
-    }
-    d.logCount = 0;
-    for (const log of loaded) this.register(log, d);
-    d.meta = meta;
-    d.offline = null;
-    d.reopenError = undefined;
-    d.newDirs = null;
-    logger?.info(
-      `Log directory ${d.path} is back online with ${loaded.length} logs, re-opened in ${Math.round(performance.now() - startMs)}ms`,
-      { logDir: d.path },
-    );
-    this.options.onLogDirOnline?.(d.path, loaded);
-    return true;
+    return recoverOfflineLogDirs(this.internals);
   }
 
   /** Runs `write` for a live dir; an I/O error takes the dir offline instead of being thrown. */
@@ -632,7 +446,7 @@ export class LogManager {
     return log;
   }
 
-  // ---- Moving a replica between log dirs (future logs; see the header) ----
+  // ---- Moving a replica between log dirs (future logs; see the header and future-logs.ts) ----
 
   /** The configured log dir named by `path` (compared as absolute paths, as Kafka's), or undefined. */
   private configuredDir(path: string): LogDir | undefined {
@@ -678,158 +492,25 @@ export class LogManager {
 
   /**
    * Creates the future log of a partition in `dir` (a configured, live dir other than the current
-   * log's), empty, with the current log's topic id and config; the log cleaner leaves the partition
-   * alone until the move ends. Returns the existing future log when there is one in `dir`.
+   * log's), empty, with the current log's topic id and config (future-logs.ts). Returns the
+   * existing future log when there is one in `dir`.
    */
   createFutureLog(topic: string, partition: number, dir: string): PartitionLog {
-    const key = tpKey(topic, partition);
-    const current = this.logs.get(key);
-    if (!current) throw new Error(`partition ${key} has no log to move`);
-    const d = this.configuredDir(dir);
-    if (!d) throw new LogDirNotFoundError(`Log dir ${dir} is not found in the config.`);
-    if (d.offline) throw new LogOfflineError(`Log dir ${dir} is offline`);
-    const existing = this.futureLogs.get(key);
-    if (existing) {
-      if (this.futureDirOf.get(key) === d.path) return existing;
-      throw new Error(`the future log of ${key} is in ${this.futureDirOf.get(key)}, not ${d.path}`);
-    }
-    if (this.dirOf.get(key) === d.path) throw new Error(`the log of ${key} is already in ${d.path}`);
-    const log = loadPartitionLog(this.ctx, `${d.path}/${logFutureDirName(topic, partition)}`, topic, partition, current.config, {
-      cleanShutdown: true,
-      topicId: current.topicId ?? undefined,
-    });
-    if (!d.newDirs || d.newDirs.synced) d.newDirs = { path: d.path, synced: false };
-    log.markCreated(d.newDirs);
-    this.watchForFailure(log, d.path);
-    this.futureLogs.set(key, log);
-    this.futureDirOf.set(key, d.path);
-    d.logCount++;
-    this.preferredLogDirs.delete(key);
-    void this.cleaner?.abortAndPauseCleaning(topic, partition);
-    return log;
+    return createFutureLog(this.internals, topic, partition, dir);
   }
 
   /** Drops a partition's future log (the move is cancelled or its partition deleted): closed, renamed `-delete`, deleted. */
   removeFutureLog(topic: string, partition: number): boolean {
-    const key = tpKey(topic, partition);
-    const log = this.futureLogs.get(key);
-    if (!log) return false;
-    const dir = this.futureDirOf.get(key)!;
-    this.futureLogs.delete(key);
-    this.futureDirOf.delete(key);
-    const d = this.dirs.find((x) => x.path === dir);
-    if (d) d.logCount--;
-    log.removeAllListeners('offline');
-    log.close(false);
-    if (d) this.renameForDeletion(d, log);
-    this.cleaner?.resumeCleaning(topic, partition);
-    return true;
+    return removeFutureLog(this.internals, topic, partition);
   }
 
   /**
-   * The swap (Kafka's replaceCurrentWithFutureLog), in one synchronous step: the caller has checked
-   * that the future log has caught up (same log end offset) and nothing may append in between.
-   * Both logs are flushed and closed; the old log's producer snapshot and leader-epoch-checkpoint
-   * replace the future log's; the future dir is renamed to `<topic>-<partition>` and reopened; the
-   * old log is renamed `-delete` and deleted asynchronously. Returns the new current log. Throws
-   * (touching nothing) when either log is offline.
+   * The swap (Kafka's replaceCurrentWithFutureLog; future-logs.ts), in one synchronous step: the
+   * caller has checked that the future log has caught up (same log end offset) and nothing may
+   * append in between. Returns the new current log. Throws (touching nothing) when either log is offline.
    */
   replaceCurrentWithFutureLog(topic: string, partition: number): PartitionLog {
-    const key = tpKey(topic, partition);
-    const src = this.logs.get(key);
-    const dest = this.futureLogs.get(key);
-    if (!src || !dest) throw new Error(`partition ${key} has no ${src ? 'future' : 'current'} log`);
-    if (src.logEndOffset !== dest.logEndOffset)
-      throw new Error(`the future log of ${key} ends at ${dest.logEndOffset}, the current one at ${src.logEndOffset}`);
-    if (src.isOffline || dest.isOffline) throw new LogOfflineError(`cannot swap the logs of ${key}: a log is offline`);
-    const srcD = this.dirs.find((d) => d.path === this.dirOf.get(key))!;
-    const destD = this.dirs.find((d) => d.path === this.futureDirOf.get(key))!;
-    const fs = this.fs;
-    src.removeAllListeners('offline');
-    dest.removeAllListeners('offline');
-    src.close();
-    dest.close();
-    if (src.isOffline) {
-      this.handleLogDirFailure(srcD.path, new LogOfflineError(`log ${key} failed while closing for the swap`));
-      throw new LogOfflineError(`cannot swap the logs of ${key}: ${srcD.path} failed`);
-    }
-    const target = `${destD.path}/${key}`;
-    const end = src.logEndOffset;
-    try {
-      if (dest.isOffline) throw Object.assign(new Error(`the future log of ${key} failed while closing`), { code: 'EIO' });
-      // the old log's state files (written by close() at its log end) replace the future's own
-      for (const name of fs.readdirSync(dest.dir)) if (name.endsWith(PRODUCER_SNAPSHOT_SUFFIX)) fs.unlinkSync(`${dest.dir}/${name}`);
-      const snap = snapshotFileName(end);
-      copyFileDurably(fs, `${src.dir}/${snap}`, `${dest.dir}/${snap}`);
-      copyFileDurably(fs, `${src.dir}/${LEADER_EPOCH_CHECKPOINT}`, `${dest.dir}/${LEADER_EPOCH_CHECKPOINT}`);
-      this.ctx.fds.closeUnder(`${dest.dir}/`);
-      fs.fsyncDirSync(dest.dir);
-      fs.renameSync(dest.dir, target);
-      fs.fsyncDirSync(destD.path);
-    } catch (err) {
-      if (!isIoError(err)) throw err;
-      this.futureLogs.delete(key);
-      this.futureDirOf.delete(key);
-      this.handleLogDirFailure(destD.path, err as Error);
-      // the current log is closed: reopen it as it was
-      this.reopenAfterFailedSwap(srcD, src);
-      throw new LogOfflineError(`cannot swap the logs of ${key}: ${(err as Error).message}`, { cause: err });
-    }
-    const log = loadPartitionLog(this.ctx, target, topic, partition, src.config, {
-      cleanShutdown: true,
-      recoveryPoint: end,
-      logStartOffset: Math.max(src.logStartOffset, dest.logStartOffset),
-    });
-    for (const s of log.segments) s.close();
-    // an epoch begun at the log end with no batch yet (a new leader's) is dropped by the load: kept
-    for (const x of src.leaderEpochCache.all) log.leaderEpochCache.assign(x.epoch, x.startOffset);
-    this.futureLogs.delete(key);
-    this.futureDirOf.delete(key);
-    this.logs.set(key, log);
-    this.dirOf.set(key, destD.path);
-    srcD.logCount--;
-    this.watchForFailure(log, destD.path);
-    void this.cleaner?.removeLog(src);
-    this.cleaner?.watch(log);
-    this.cleaner?.resumeCleaning(topic, partition);
-    this.renameForDeletion(srcD, src);
-    this.inLiveDir(srcD, () => this.checkpointDir(srcD));
-    return log;
-  }
-
-  /** After a swap failed in the future log's dir: the current log is loaded again from its (clean) files. */
-  private reopenAfterFailedSwap(d: LogDir, old: PartitionLog): void {
-    const log = loadPartitionLog(this.ctx, old.dir, old.topic, old.partition, old.config, {
-      cleanShutdown: true,
-      recoveryPoint: old.logEndOffset,
-      logStartOffset: old.logStartOffset,
-    });
-    for (const s of log.segments) s.close();
-    const key = tpKey(old.topic, old.partition);
-    this.logs.set(key, log);
-    this.watchForFailure(log, d.path);
-    void this.cleaner?.removeLog(old);
-    this.cleaner?.watch(log);
-    this.cleaner?.resumeCleaning(old.topic, old.partition);
-  }
-
-  /** Renames a closed log `<...>.<uuid>-delete` (fsynced) and removes its files asynchronously (or at shutdown). */
-  private renameForDeletion(d: LogDir, log: PartitionLog): void {
-    this.ctx.fds.closeUnder(`${log.dir}/`);
-    this.inLiveDir(d, () => {
-      const doomed = `${d.path}/${logDeleteDirName(log.topic, log.partition)}`;
-      this.fs.renameSync(log.dir, doomed);
-      this.fs.fsyncDirSync(d.path);
-      const remove = () => {
-        this.pendingDeletes.delete(doomed);
-        this.inLiveDir(d, () => this.fs.rmSync(doomed));
-      };
-      const cancel = this.time.setTimeout(remove, 0);
-      this.pendingDeletes.set(doomed, () => {
-        cancel();
-        remove();
-      });
-    });
+    return replaceCurrentWithFutureLog(this.internals, topic, partition);
   }
 
   /** Writes one dir's recovery-point and log-start-offset checkpoints. */
@@ -998,20 +679,5 @@ export class LogManager {
       });
     }
     this.started = false;
-  }
-}
-
-/** Copies a file when it exists and fsyncs the copy (the caller syncs the directory entry). */
-function copyFileDurably(fs: FileSystem, from: string, to: string): void {
-  const data = fs.readFileSync(from);
-  if (data === null) return;
-  const fd = fs.openSync(to, true);
-  try {
-    fs.ftruncateSync(fd, 0);
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }

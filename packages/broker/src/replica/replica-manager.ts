@@ -14,13 +14,14 @@
 //                   and if fewer than minBytes are readable parks a DelayedFetch in the purgatory
 //                   until appends commit enough, then reads again. isolation_level 1
 //                   (read_committed) reads below the last stable offset instead of the HW and
-//                   answers the aborted transactions overlapping what it returns.
+//                   answers the aborted transactions overlapping what it returns. The Fetch path
+//                   (fetchMessages, readFromLocalLog) is in fetch-messages.ts; this class delegates.
 //
 // Replication: an acks=all append parks a DelayedProduce per partition in the produce purgatory
 // until the high watermark covers it. A Fetch from a follower (ReplicaId >= 0) reads up to the log
 // end offset instead of the HW, answers DivergingEpoch when the follower's last fetched epoch does
 // not match this log (divergence.ts), and records the follower's position on its Partition (the
-// HW and the ISR follow). Follower partitions are fed by the ReplicaFetcherManager
+// HW and the ISR follow; fetch-messages.ts). Follower partitions are fed by the ReplicaFetcherManager
 // (fetcher/replica-fetcher-manager.ts). ISR members that stop fetching are proposed out of the ISR
 // every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Replication throttles
 // (quota/replication-quotas.ts): a follower out of the ISR fetching a throttled partition gets no
@@ -46,13 +47,10 @@
 import { ErrorCode, errorCodeOf } from '@tributary/protocol';
 import { MetadataImage, type MetadataDelta, type PartitionRegistration } from '@tributary/metadata';
 import {
-  FileRecords,
   LogManager,
   dataBufferPool,
   type BufferPool,
   type FileSystem,
-  type Records,
-  type RecordsInto,
   type LogConfig,
   type Time,
   type TransactionVerificationCheck,
@@ -62,20 +60,15 @@ import type { BrokerConfigName } from '../config/definitions.ts';
 import type { Logger } from '../logger.ts';
 import { isInternalTopic, topicNameProblem } from '@tributary/metadata';
 import { runtimeConfig, toLogConfig, type TopicRuntimeConfig } from '../metadata/topic-config.ts';
-import { divergingEpoch } from './divergence.ts';
 import { reconfigureLogs } from './dynamic-log-config.ts';
 import { ReplicaFetcherManager } from './fetcher/replica-fetcher-manager.ts';
-import { preferredReadReplica } from './replica-selector.ts';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../config/definitions.ts';
 import { RecordValidationError } from './partition-error.ts';
 import { Partition, PartitionError, type AlterIsr, type AppendOptions, type AppendResult } from './partition.ts';
-import { DelayedFetch } from './purgatory/delayed-fetch.ts';
+import type { DelayedFetch } from './purgatory/delayed-fetch.ts';
+import { fetchMessages, releaseFetched, type FetchHost } from './fetch-messages.ts';
 import {
-  EMPTY,
   NOT_HOSTED,
-  NO_ABORTED,
-  answered,
-  fetchError,
   appended,
   produceError,
   produceWaitMessage,
@@ -83,7 +76,6 @@ import {
   type AppendRecordsResponse,
   type FetchMessagesRequest,
   type FetchMessagesResponse,
-  type FetchPartitionResponse,
   type ProducePartitionResponse,
 } from './data-path-messages.ts';
 import { UNVERIFIED, startProduceVerification, type ProduceVerification, type VerifyTransaction } from './produce-verification.ts';
@@ -140,13 +132,6 @@ interface TopicConfigHolder {
   log: LogConfig;
 }
 
-interface ReadOutcome {
-  response: FetchMessagesResponse;
-  bytes: number;
-  hasError: boolean;
-  partitions: Partition[];
-}
-
 export class ReplicaManager {
   readonly logs: LogManager;
   readonly fetchPurgatory: DelayedOperationPurgatory<DelayedFetch>;
@@ -177,6 +162,8 @@ export class ReplicaManager {
   readonly logDirFailures: LogDirFailureHandler;
   /** Moves replicas between this broker's log dirs (AlterReplicaLogDirs). */
   readonly alterLogDirs: ReplicaAlterLogDirsManager;
+  /** What the Fetch path (fetch-messages.ts) reads of this ReplicaManager. */
+  private readonly fetchHost: FetchHost;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     const c = options.config;
@@ -243,6 +230,16 @@ export class ReplicaManager {
       isReplicaOffline: (t, p) => this.isReplicaOffline(t, p),
       onReplicaDirChanged: options.onReplicaDirChanged,
     });
+    this.fetchHost = {
+      nodeId: options.nodeId,
+      pool: this.pool,
+      rackAwareSelector: this.rackAwareSelector,
+      brokerTopicStats: this.brokerTopicStats,
+      replicationQuotas: this.replicationQuotas,
+      fetchPurgatory: this.fetchPurgatory,
+      image: () => this.image,
+      getPartitionOrError: (t, p) => this.getPartitionOrError(t, p),
+    };
   }
 
   /** AlterReplicaLogDirs: moves replicas between this broker's log dirs (see replica-alter-log-dirs.ts). */
@@ -737,152 +734,28 @@ export class ReplicaManager {
     return produceError(p.partition, errorCodeOf(err), (err as Error).message ?? null);
   }
 
-  // ---- Fetch ----
+  // ---- Fetch (fetch-messages.ts) ----
 
-  /**
-   * Reads for a consumer (see the header): answers at once when minBytes are readable, a partition
-   * has an error, maxWaitMs is 0 or `signal` is aborted; otherwise waits in the purgatory, then
-   * reads again. Records are read into buffers of the pool; the caller's writer returns them.
-   * `servingNode`: see AppendOptions.servingNode (the shared-log test cluster only).
-   * `fetchOnlyFromLeader` (Kafka's): false lets a consumer read from a follower up to its HW
-   * (KIP-392), and the leader name a preferred read replica; followers always need the leader.
-   */
   /** Gives the record buffers of a fetch answer back to the pool (an answer not sent). */
   releaseFetched(response: FetchMessagesResponse): void {
-    for (const t of response) for (const pd of t.partitions) if (pd.records) releaseRecords(pd.records, this.pool);
+    releaseFetched(this.pool, response);
   }
 
+  /**
+   * Reads for a consumer or a follower (see the header and fetch-messages.ts): answers at once when
+   * minBytes are readable, a partition has an error, maxWaitMs is 0 or `signal` is aborted;
+   * otherwise waits in the purgatory, then reads again. `servingNode`: see AppendOptions.servingNode
+   * (the shared-log test cluster only). `fetchOnlyFromLeader` (Kafka's): false lets a consumer read
+   * from a follower up to its HW (KIP-392); followers always need the leader.
+   */
   fetchMessages(
     req: FetchMessagesRequest,
     signal: AbortSignal,
     servingNode = this.options.nodeId,
     fetchOnlyFromLeader = true,
   ): FetchMessagesResponse | Promise<FetchMessagesResponse> {
-    const first = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
-    const fromFollower = (req.replicaId ?? -1) >= 0;
-    if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.hasError || first.partitions.length === 0 || signal.aborted) {
-      this.brokerTopicStats.recordFetch(first.response, fromFollower);
-      if (fromFollower) this.replicationQuotas.recordLeaderFetch(first.response);
-      return first.response;
-    }
-    this.releaseFetched(first.response);
-    const op = new DelayedFetch({
-      partitions: first.partitions,
-      bytesAtStart: first.bytes,
-      minBytes: req.minBytes,
-      maxWaitMs: req.maxWaitMs,
-      signal,
-      fromFollower,
-      readCommitted: req.isolationLevel === 1,
-    });
-    this.fetchPurgatory.tryCompleteElseWatch(op, op.keys);
-    return op.completion.then(() => {
-      const { response } = this.readFromLocalLog(req, servingNode, fetchOnlyFromLeader);
-      this.brokerTopicStats.recordFetch(response, fromFollower);
-      if (fromFollower) this.replicationQuotas.recordLeaderFetch(response);
-      return response;
-    });
+    return fetchMessages(this.fetchHost, req, signal, servingNode, fetchOnlyFromLeader);
   }
-
-  /** One pass over the requested partitions within the read budget (KIP-74). */
-  private readFromLocalLog(req: FetchMessagesRequest, nodeId: number, fetchOnlyFromLeader: boolean): ReadOutcome {
-    let limit = req.maxBytes;
-    let minOneBatch = true;
-    let bytes = 0;
-    let hasError = false;
-    const partitions: Partition[] = [];
-    const follower = req.replicaId ?? -1;
-    // (followers copy the whole log: isolation applies to consumers only, as Kafka's FetchIsolation)
-    const readCommitted = req.isolationLevel === 1 && follower < 0;
-    // zero-copy: regions of the segment files, sent by the connection with sendfile
-    const into: RecordsInto = req.fileRecords === true ? { fileRecords: true, pool: this.pool } : this.pool;
-    const aborted = readCommitted ? NO_ABORTED : null;
-    const response = req.topics.map((t) => ({
-      topic: t.topic,
-      topicId: t.topicId,
-      partitions: t.partitions.map((rp): FetchPartitionResponse => {
-        const p = this.getPartitionOrError(t.topic, rp.partition);
-        if (typeof p === 'number') {
-          hasError = true;
-          return fetchError(rp.partition, p);
-        }
-        const leaderError = p.leaderError(nodeId, rp.currentLeaderEpoch, follower >= 0 || fetchOnlyFromLeader);
-        if (leaderError !== ErrorCode.NONE) {
-          hasError = true;
-          return fetchError(rp.partition, leaderError);
-        }
-        const fetchOffset = Number(rp.fetchOffset);
-        if (follower >= 0) {
-          if (!p.follower(follower)) {
-            hasError = true;
-            return fetchError(rp.partition, rp.currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          }
-          // The follower's log forked from this one: it truncates first (no records, its state untouched).
-          const diverging = divergingEpoch(
-            p.log.leaderEpochCache,
-            p.logEndOffset,
-            fetchOffset,
-            rp.lastFetchedEpoch ?? -1,
-            p.logStartOffset,
-          );
-          if (diverging === 'OFFSET_OUT_OF_RANGE') {
-            hasError = true;
-            return fetchError(rp.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
-          }
-          if (diverging) {
-            hasError = true;
-            return {
-              ...answered(p, rp.partition, aborted, EMPTY),
-              divergingEpoch: { epoch: diverging.epoch, endOffset: BigInt(diverging.endOffset) },
-            };
-          }
-        }
-        // KIP-392: a consumer in another replica's rack is sent there (no records from the leader)
-        if (follower < 0 && this.rackAwareSelector && req.rackId && !fetchOnlyFromLeader && p.isLeader) {
-          const preferred = preferredReadReplica(p, this.image.cluster, req.rackId, fetchOffset);
-          if (preferred !== -1) {
-            hasError = true; // answered at once, not parked
-            return { ...answered(p, rp.partition, aborted, EMPTY), preferredReadReplica: preferred };
-          }
-        }
-        partitions.push(p);
-        let records: Records;
-        let abortedTransactions = aborted;
-        try {
-          // Once the budget is used up (limit 0, minOneBatch false) this only checks the offset
-          // range: no disk read, the partition answers its offsets with no records.
-          const max = Math.min(rp.partitionMaxBytes, limit);
-          if (readCommitted) {
-            const r = p.readCommitted(fetchOffset, max, minOneBatch, into);
-            records = r.records;
-            abortedTransactions = r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }));
-          } else if (follower >= 0) {
-            // a throttled follower out of the ISR gets nothing while the leader's rate is exceeded
-            const throttled = this.replicationQuotas.shouldLeaderThrottle(p.topic, p.partition, p.isr, follower);
-            records = throttled ? EMPTY : p.readForFollower(fetchOffset, max, minOneBatch, into).records;
-          } else {
-            records = p.read(fetchOffset, max, minOneBatch, into).records;
-          }
-        } catch (err) {
-          hasError = true;
-          return fetchError(rp.partition, errorCodeOf(err));
-        }
-        // The follower's position moves the HW (and may bring it back into the ISR) before the answer.
-        if (follower >= 0) p.updateFollowerFetchState(follower, fetchOffset, Number(rp.logStartOffset ?? -1n));
-        if (records.length > 0) minOneBatch = false;
-        limit = Math.max(0, limit - records.length);
-        bytes += records.length;
-        return answered(p, rp.partition, abortedTransactions, records);
-      }),
-    }));
-    return { response, bytes, hasError, partitions };
-  }
-}
-
-/** Gives fetched records back: a buffer to its pool, a file region's descriptor to the fd cache. */
-function releaseRecords(records: Records, pool: BufferPool): void {
-  if (records instanceof FileRecords) records.release();
-  else pool.release(records);
 }
 
 /** `<type>:<name>` (ConfigsDelta's resource keys) -> [type, name]. */
