@@ -11,7 +11,7 @@
 // producer state and leader epochs. The log cleaner leaves a partition alone while it has a future log.
 import { tpKey } from './checkpoint-file.ts';
 import { LogDirNotFoundError, LogOfflineError } from './errors.ts';
-import type { FileSystem } from './fs.ts';
+import { replaceFileAtomic, type FileSystem } from './fs.ts';
 import { LEADER_EPOCH_CHECKPOINT } from './leader-epoch-cache.ts';
 import { logDeleteDirName, logFutureDirName } from './log-dir-names.ts';
 import { isIoError } from './log-dirs.ts';
@@ -176,17 +176,8 @@ function renameForDeletion(m: LogManagerInternals, d: LogDir, log: PartitionLog)
   });
 }
 
-/** Copies a file when it exists and fsyncs the copy (the caller syncs the directory entry). */
+/** Copies a file when it exists, crash-safely (replaceFileAtomic; the caller syncs the directory entry). */
 function copyFileDurably(fs: FileSystem, from: string, to: string): void {
   const data = fs.readFileSync(from);
-  if (data === null) return;
-  const fd = fs.openSync(to, true);
-  try {
-    fs.ftruncateSync(fd, 0);
-    let off = 0;
-    while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (data !== null) replaceFileAtomic(fs, to, data, false);
 }
