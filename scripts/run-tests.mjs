@@ -65,7 +65,9 @@ for (const [i, step] of steps.entries()) {
 }
 if (coverage) {
   const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status === 0;
-  const reported = run(['node_modules/c8/bin/c8.js', 'report']) && run(['scripts/coverage-summary.mjs']);
+  // c8 holds every process's raw coverage at once: past 4 GB (Node's default heap) with the whole
+  // suite's processes, so it gets 12 GB of this 24 GB machine
+  const reported = run(['--max-old-space-size=12288', 'node_modules/c8/bin/c8.js', 'report']) && run(['scripts/coverage-summary.mjs']);
   rmSync('coverage/tmp', { recursive: true, force: true }); // ~600 MB for the full suite; the summary stays
   if (!reported) {
     console.error('coverage report failed');
