@@ -182,8 +182,15 @@ def transform(req):
 
 def loop(req):
     """Transactions of per_txn records split over partitions 0 and 1, values "t<i>-<j>"."""
+    # reconnect.backoff.max.ms: librdkafka's reconnect backoff grows to 10 s by default, so a client
+    # could stay away from the restarted broker longer than message.timeout.ms. If an
+    # AddPartitionsToTxn was lost in the crash, the records then time out and librdkafka's abort
+    # sends EndTxn(abort) for a transaction the coordinator never saw: Kafka (and Tributary) answer
+    # INVALID_TXN_STATE, fatal for the producer (librdkafka issue 4849). Reconnecting within 0.5 s
+    # retries the AddPartitionsToTxn instead, as a client on a real network would soon after.
     p = txn_producer(req, extra={'transaction.timeout.ms': req.get('transaction_timeout_ms', 10000),
-                                 'message.timeout.ms': 10000, 'socket.timeout.ms': 3000})
+                                 'message.timeout.ms': 10000, 'socket.timeout.ms': 3000,
+                                 'reconnect.backoff.max.ms': 500})
     p.init_transactions(30)
     committed = []
     failed = []
