@@ -49,7 +49,7 @@ import type { LogDirEvents } from './controller/log-dir-events.ts';
 import { openQuorumLog, quorumConfig, runsRaftQuorum } from './controller/quorum.ts';
 import { NO_DESCRIBE_QUORUM, localDescribeQuorum, type DescribeQuorumChannel } from './controller/describe-quorum-channel.ts';
 import type { QuorumNode } from './controller/describe-quorum-response.ts';
-import type { QuorumState } from './metrics/controller-metrics.ts';
+import { voterQuorumState, type QuorumState } from './metrics/raft-metrics.ts';
 import { ProducerIdManager } from './coordinator/transaction/producer-id-manager.ts';
 import { Log4jController } from './log4j-controller.ts';
 import { logTopicChanges } from './metadata/topic-change-log.ts';
@@ -455,13 +455,9 @@ export class BrokerCore {
    */
   quorumState(): QuorumState {
     const own = this.ownController;
-    const activeController = own?.isActive ?? false;
-    const raft = this.quorumLog?.raft;
-    if (raft) return { state: raft.role, leaderId: raft.leaderId, activeController };
-    if (own)
-      return { state: activeController ? 'leader' : 'unattached', leaderId: activeController ? this.config.nodeId : -1, activeController };
-    if (this.remoteController) return { state: 'observer', leaderId: this.remoteController.leaderId(), activeController };
-    return { state: 'unattached', leaderId: -1, activeController }; // an in-process cluster's shared controller
+    if (own) return voterQuorumState(own, this.quorumLog, this.config.nodeId);
+    if (this.remoteController) return { state: 'observer', leaderId: this.remoteController.leaderId(), activeController: false };
+    return { state: 'unattached', leaderId: -1, activeController: false }; // an in-process cluster's shared controller
   }
 
   /** The LocalController this node runs (controller role), or null. */

@@ -34,9 +34,11 @@ import { consoleLogger, type LogFormat, type Logger } from './logger.ts';
 import type { BoundListener } from './server/socket-server.ts';
 import type { BrokerServices } from './services.ts';
 import { systemTime, type FileSystem, type Time } from '@tributary/storage';
+import type { LocalController } from '@tributary/metadata';
 import { RequestMetrics } from './metrics/request-metrics.ts';
 import { MetricsServer } from './metrics/metrics-server.ts';
 import { collectBrokerMetrics } from './metrics/broker-metrics.ts';
+import { QuorumControllerMetrics } from './metrics/quorum-controller-metrics.ts';
 import { brokerStateValue } from './metrics/controller-metrics.ts';
 
 export interface BrokerOptions {
@@ -203,6 +205,14 @@ export class Broker {
 
   /** Serves /metrics on `port` of the first listener's host (metrics/metrics-server.ts). */
   private async startMetrics(core: BrokerCore, node: BrokerNode, requests: RequestMetrics, port: number): Promise<void> {
+    // a combined node's controller reports its own work too
+    const local = core.localController;
+    let controller: { local: LocalController; metrics: QuorumControllerMetrics } | undefined;
+    if (local) {
+      const metrics = new QuorumControllerMetrics();
+      metrics.attach(local, core.metadataQuorum);
+      controller = { local, metrics };
+    }
     const server = new MetricsServer({
       host: this.config.listeners[0]?.host ?? '',
       port,
@@ -215,6 +225,7 @@ export class Broker {
           quorum: () => core.quorumState(),
           brokerState: () => brokerStateValue(node.lifecycleState ?? 'starting'),
           committedOffsets: () => core.groupCoordinator.coordinator.committedOffsets(),
+          controller,
         }),
     });
     this.metricsServer = server;

@@ -4,12 +4,16 @@
 // controller.quorum.voters lists several: controller/quorum.ts), and a ControllerServer on its
 // CONTROLLER listener(s), which brokers (`process.roles=broker`) register with, heartbeat to, send
 // AlterPartition and forwarded admin writes to, and follow the metadata log from. It hosts no
-// partitions and serves no clients' data requests.
+// partitions and serves no clients' data requests. With `tributary.metrics.port` set, it serves
+// its Prometheus /metrics there (the broker's MetricsServer, on the first CONTROLLER listener's
+// host): the KafkaController gauges, the quorum's raft-metrics and the controller's own counters
+// (metrics/controller-node-metrics.ts); ActiveControllerCount is 1 only on the active controller.
 //
 //   const node = new ControllerNode(BrokerConfig.load({ overrides: ['process.roles=controller', ...] }), { log });
 //   const [listener] = await node.start();      // listener.boundPort
+//   node.metricsUrl                               // http://127.0.0.1:<port>/metrics, or null
 //   await node.stop();
-import { LocalController } from '@tributary/metadata';
+import { LocalController, type RaftMetadataLog } from '@tributary/metadata';
 import {
   NodeFileSystem,
   ensureMetaProperties,
@@ -24,6 +28,10 @@ import type { BrokerConfig } from './config/broker-config.ts';
 import { ControllerServer } from './controller/controller-server.ts';
 import { openQuorumLog, raftEndpoint, runsRaftQuorum } from './controller/quorum.ts';
 import type { Logger } from './logger.ts';
+import { collectControllerNodeMetrics } from './metrics/controller-node-metrics.ts';
+import { MetricsServer } from './metrics/metrics-server.ts';
+import { QuorumControllerMetrics } from './metrics/quorum-controller-metrics.ts';
+import { voterQuorumState } from './metrics/raft-metrics.ts';
 import { resolveClusterId } from './meta-properties.ts';
 import { controllerOptions } from './metadata/controller-options.ts';
 import type { BoundListener } from './server/socket-server.ts';
@@ -40,6 +48,9 @@ export class ControllerNode {
   private _clusterId: string | null = null;
   /** The log dir's `.lock` file while this node runs (the real filesystem only). */
   private dirLock: LogDirLock | null = null;
+  /** The Prometheus endpoint (tributary.metrics.port), when configured. */
+  private metricsServer: MetricsServer | null = null;
+  private controllerMetrics: QuorumControllerMetrics | null = null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -55,6 +66,11 @@ export class ControllerNode {
 
   get listeners(): readonly BoundListener[] {
     return this.server?.listeners ?? [];
+  }
+
+  /** Where the Prometheus endpoint serves (http://host:port/metrics) once started; null when tributary.metrics.port is not set. */
+  get metricsUrl(): string | null {
+    return this.metricsServer && this.metricsServer.port >= 0 ? this.metricsServer.url : null;
   }
 
   /** The LocalController this node runs (after start). */
@@ -111,17 +127,40 @@ export class ControllerNode {
     });
     try {
       const bound = await this.server.start();
+      await this.startMetrics(this.controller, quorum);
       // reachable now: the voter joins the quorum
       await quorum?.start();
       return bound;
     } catch (err) {
+      await this.metricsServer?.stop();
       await this.server.stop(0);
       await this.controller.close();
       throw err;
     }
   }
 
+  /** Serves /metrics on tributary.metrics.port, when set (metrics/metrics-server.ts). */
+  private async startMetrics(controller: LocalController, quorum: RaftMetadataLog | null): Promise<void> {
+    const port = this.config.get('tributary.metrics.port');
+    if (port === null) return;
+    const metrics = new QuorumControllerMetrics();
+    metrics.attach(controller, quorum);
+    this.controllerMetrics = metrics;
+    const nodeId = this.config.nodeId;
+    const server = new MetricsServer({
+      host: this.config.controllerListeners[0]?.host ?? '',
+      port,
+      log: this.options.log,
+      collect: () => collectControllerNodeMetrics({ controller, quorum: () => voterQuorumState(controller, quorum, nodeId), metrics }),
+    });
+    this.metricsServer = server;
+    await server.start();
+    this.options.log.info('serving metrics', { url: server.url });
+  }
+
   async stop(): Promise<void> {
+    await this.metricsServer?.stop();
+    this.controllerMetrics?.close();
     await this.server?.stop();
     await this.controller?.close();
     this.releaseDirLock();

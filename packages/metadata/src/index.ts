@@ -197,5 +197,6 @@ export {
   type MetadataListener,
   type MetadataLogger,
 } from './local/local-controller.ts';
+export { ControllerStats, type OperationTimingListener } from './local/controller-stats.ts';
 export { MIGRATED_TOPIC_STORE_DIR, TOPIC_STORE_DIR } from './local/topic-store-migration.ts';
 export { IMMEDIATE_PASS_DELAY_MS, LeaderRebalance, type LeaderRebalanceOptions } from './local/leader-rebalance.ts';

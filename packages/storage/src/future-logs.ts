@@ -8,7 +8,9 @@
 // the current name and reopened, the old log is renamed `<...>.<uuid>-delete` and deleted
 // asynchronously. The producer snapshot and leader-epoch-checkpoint of the old log (taken at its
 // log end on close) replace the future log's own, so the new current log has exactly the old one's
-// producer state and leader epochs. The log cleaner leaves a partition alone while it has a future log.
+// producer state and leader epochs, and its entry in the log cleaner's cleaner-offset-checkpoint
+// moves to the new dir's file (Kafka's cleaner.alterCheckpointDir at the swap), so a compacted log
+// is not cleaned from its start again. The log cleaner leaves a partition alone while it has a future log.
 import { tpKey } from './checkpoint-file.ts';
 import { LogDirNotFoundError, LogOfflineError } from './errors.ts';
 import { replaceFileAtomic, type FileSystem } from './fs.ts';
@@ -133,6 +135,8 @@ export function replaceCurrentWithFutureLog(m: LogManagerInternals, topic: strin
   m.dirOf.set(key, destD.path);
   srcD.logCount--;
   m.watchForFailure(log, destD.path);
+  // where the cleaner stopped moves with the log (Kafka's alterCheckpointDir): not cleaned from its start again
+  m.cleaner?.alterCheckpointDir(topic, partition, srcD.path, destD.path);
   void m.cleaner?.removeLog(src);
   m.cleaner?.watch(log);
   m.cleaner?.resumeCleaning(topic, partition);

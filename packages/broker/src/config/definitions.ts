@@ -459,7 +459,7 @@ export const BROKER_CONFIG_DEFS = {
   ),
   'tributary.metrics.port': optional(
     'int',
-    "Port of the broker's Prometheus endpoint (GET /metrics, the text format, Kafka's metric names as the Prometheus JMX exporter gives them), bound on the first listener's host; 0 picks a free port. Not set: no endpoint.",
+    "Port of the node's Prometheus endpoint (GET /metrics, the text format, Kafka's metric names as the Prometheus JMX exporter gives them), bound on the first listener's host (a dedicated controller's: the first CONTROLLER listener's); 0 picks a free port. Not set: no endpoint.",
     between(0, 65535),
   ),
   // SASL (server/sasl/): per-listener overrides are `listener.name.<listener>.<setting>` (listener-settings.ts).

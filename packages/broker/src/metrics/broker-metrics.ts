@@ -11,14 +11,17 @@
 //                              kafka_cluster_partition_*            per partition led here
 //                              kafka_log_log_*                      log size and offsets per partition
 //   controller-metrics.ts      kafka_controller_kafkacontroller_*   the cluster as the metadata image has it
-//                              kafka_server_raftmetrics_*           this node in the metadata quorum
+//                              kafka_server_raftmetrics_*           this node in the metadata quorum (raft-metrics.ts)
 //                              kafka_server_kafkaserver_brokerstate
+//   quorum-controller-metrics.ts  kafka_controller_kafkacontroller_lastapplied*, ..., kafka_controller_controllereventmanager_*
+//                              the controller's own work (a combined broker+controller node only)
 //   group-lag-metrics.ts       kafka_consumergroup_*                committed offsets and lag of the groups coordinated here
-import type { MetadataImage } from '@tributary/metadata';
+import type { LocalController, MetadataImage } from '@tributary/metadata';
 import type { ReplicaManager } from '../replica/replica-manager.ts';
 import { controllerFamilies, type QuorumState } from './controller-metrics.ts';
 import { formatExposition } from './exposition.ts';
 import { groupLagFamilies, type CommittedOffset } from './group-lag-metrics.ts';
+import type { QuorumControllerMetrics } from './quorum-controller-metrics.ts';
 import { replicaManagerFamilies } from './replica-manager-metrics.ts';
 import type { RequestMetrics } from './request-metrics.ts';
 
@@ -31,6 +34,8 @@ export interface BrokerMetricsSources {
   brokerState(): number;
   /** The committed offsets of the groups this broker coordinates. */
   committedOffsets(): Iterable<CommittedOffset>;
+  /** The controller this node runs (a combined node), with its metrics. */
+  controller?: { local: LocalController; metrics: QuorumControllerMetrics };
 }
 
 /** The exposition text of a scrape; `now` is performance.now() (the request metrics' clock). */
@@ -40,7 +45,8 @@ export function collectBrokerMetrics(s: BrokerMetricsSources, now = performance.
     ...s.requests.families(now),
     ...replicas.brokerTopicStats.families(),
     ...replicaManagerFamilies(replicas),
-    ...controllerFamilies(s.image(), s.quorum(), s.brokerState()),
+    ...controllerFamilies(s.image(), s.quorum(), { brokerState: s.brokerState(), commitLatency: s.controller?.metrics.commitLatency, now }),
+    ...(s.controller ? s.controller.metrics.families(s.controller.local, now) : []),
     ...groupLagFamilies(s.committedOffsets(), (topic, partition) => replicas.getPartition(topic, partition)?.highWatermark),
   ]);
 }

@@ -7,29 +7,23 @@
 //     GlobalTopicCount, GlobalPartitionCount
 //     PreferredReplicaImbalanceCount   partitions not led by their first replica
 //     ActiveBrokerCount, FencedBrokerCount
-//   kafka.server:type=raft-metrics current-leader, current-state (Strimzi's exporter rules)
-//                                    -> kafka_server_raftmetrics_current_leader,
-//                                       kafka_server_raftmetrics_current_state{current_state="leader"} 1
-//   kafka.server:type=KafkaServer,name=BrokerState -> kafka_server_kafkaserver_brokerstate
+//   kafka.server:type=raft-metrics   -> kafka_server_raftmetrics_* (raft-metrics.ts)
+//   kafka.server:type=KafkaServer,name=BrokerState -> kafka_server_kafkaserver_brokerstate (a broker's only)
 //     Kafka's BrokerState values: 1 STARTING, 2 RECOVERY (registered, fenced, catching up),
 //     3 RUNNING, 6 PENDING_CONTROLLED_SHUTDOWN, 7 SHUTTING_DOWN
 //
 // In KRaft Kafka only controller nodes report the KafkaController gauges; every Tributary broker
 // reports them from its own metadata image (the same values once its image has caught up), so
-// one scrape of any broker shows the cluster's state. A node that only follows the quorum is in
-// current-state "observer", as Kafka's brokers are.
+// one scrape of any broker shows the cluster's state, and so does a dedicated controller
+// (controller-node-metrics.ts). A node that only follows the quorum is in current-state
+// "observer", as Kafka's brokers are.
 import type { MetadataImage } from '@tributary/metadata';
 import type { LifecycleState } from '../controller/broker-lifecycle-manager.ts';
 import type { MetricFamily } from './exposition.ts';
+import type { LatencyHistogram } from './latency-histogram.ts';
+import { raftFamilies, type QuorumState } from './raft-metrics.ts';
 
-export interface QuorumState {
-  /** Kafka's raft current-state: leader, follower, candidate, prospective, unattached, resigned or observer. */
-  state: string;
-  /** The quorum leader as this node knows it (-1: none). */
-  leaderId: number;
-  /** Whether this node's controller is the active one. */
-  activeController: boolean;
-}
+export type { QuorumState } from './raft-metrics.ts';
 
 /** Kafka's BrokerState value for the broker lifecycle's state. */
 export function brokerStateValue(state: LifecycleState): number {
@@ -48,7 +42,15 @@ export function brokerStateValue(state: LifecycleState): number {
   }
 }
 
-export function controllerFamilies(image: MetadataImage, quorum: QuorumState, brokerState: number): MetricFamily[] {
+/**
+ * The KafkaController gauges of `image`, the raft-metrics of `quorum` (with the commit latency when
+ * this node keeps it) and, on a broker, its BrokerState; `now` is performance.now().
+ */
+export function controllerFamilies(
+  image: MetadataImage,
+  quorum: QuorumState,
+  o: { brokerState?: number; commitLatency?: LatencyHistogram | null; now?: number } = {},
+): MetricFamily[] {
   let partitions = 0;
   let offline = 0;
   let imbalance = 0;
@@ -79,17 +81,12 @@ export function controllerFamilies(image: MetadataImage, quorum: QuorumState, br
     ),
     gauge(`${kc}activebrokercount`, 'Registered brokers not fenced (ActiveBrokerCount).', brokers.length - fenced),
     gauge(`${kc}fencedbrokercount`, 'Registered brokers fenced (FencedBrokerCount).', fenced),
-    gauge('kafka_server_raftmetrics_current_leader', 'The metadata quorum leader this node knows (-1: none).', quorum.leaderId),
+    ...raftFamilies(quorum, o.commitLatency ?? null, o.now ?? performance.now()),
     {
-      name: 'kafka_server_raftmetrics_current_state',
-      help: "This node's state in the metadata quorum (the label; the value is 1).",
+      name: 'kafka_server_kafkaserver_brokerstate',
+      help: "The broker's state (Kafka's BrokerState: 1 starting, 2 recovery, 3 running, 6 pending controlled shutdown, 7 shutting down).",
       type: 'gauge',
-      samples: [{ labels: { current_state: quorum.state }, value: 1 }],
+      samples: o.brokerState === undefined ? [] : [{ value: o.brokerState }],
     },
-    gauge(
-      'kafka_server_kafkaserver_brokerstate',
-      "The broker's state (Kafka's BrokerState: 1 starting, 2 recovery, 3 running, 6 pending controlled shutdown, 7 shutting down).",
-      brokerState,
-    ),
   ];
 }

@@ -1,8 +1,8 @@
-// MetricsServer: the broker's Prometheus endpoint, an HTTP server (node:http) on
-// tributary.metrics.port that answers GET /metrics with the text exposition format
-// (`text/plain; version=0.0.4`), built by `collect` at each scrape. HEAD answers the headers only;
-// any other path is 404, any other method 405. A collect that throws is a 500 (and logged).
-// Bound on the broker's host (the first listener's; an empty or wildcard host: every interface);
+// MetricsServer: a node's Prometheus endpoint (a broker's, or a dedicated controller's), an HTTP
+// server (node:http) on tributary.metrics.port that answers GET /metrics with the text exposition
+// format (`text/plain; version=0.0.4`), built by `collect` at each scrape. HEAD answers the headers
+// only; any other path is 404, any other method 405. A collect that throws is a 500 (and logged).
+// Bound on the node's host (its first listener's; an empty or wildcard host: every interface);
 // port 0 picks a free port, which `port` tells once started. Stopping closes idle keep-alive
 // connections too, so it never waits for a scraper to hang up.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -145,6 +145,20 @@ describe('the /metrics endpoint', () => {
     assert.deepEqual(m.labelSets('kafka_server_raftmetrics_current_state'), [{ current_state: 'leader' }]);
     assert.equal(m.value('kafka_server_raftmetrics_current_leader'), nodeId);
     assert.equal(m.value('kafka_server_kafkaserver_brokerstate'), 3, 'RUNNING');
+    // the node's own controller (combined): its log, all of it committed and applied
+    const end = m.value('kafka_server_raftmetrics_log_end_offset')!;
+    assert.ok(end > 0 && m.value('kafka_server_raftmetrics_current_epoch')! >= 1);
+    assert.deepEqual(
+      ['current_vote', 'high_watermark'].map((n) => m.value(`kafka_server_raftmetrics_${n}`)),
+      [nodeId, end],
+    );
+    assert.deepEqual(['lastappliedrecordoffset', 'lastcommittedrecordoffset', 'metadataerrorcount', 'lastappliedrecordlagms'].map(kc), [
+      end - 1,
+      end - 1,
+      0,
+      0,
+    ]);
+    assert.ok(kc('eventqueueoperationsstartedcount')! > 0);
   });
 
   it('reports the lag of a committed consumer group per partition', async () => {

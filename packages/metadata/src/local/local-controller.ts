@@ -32,6 +32,8 @@
 // the brokers that fetch the log as observers (updateReplicaState, replica-fetch-states.ts).
 // A failed append (I/O error: the log goes offline) fails the operation: CreateTopics answers
 // KAFKA_STORAGE_ERROR per topic, as the topic store did; the other operations reject.
+// Metrics: `stats` (controller-stats.ts) counts what Kafka's QuorumControllerMetrics reports
+// (the last applied record's time, replay errors, timed-out heartbeats, operation timings).
 import {
   ErrorCode,
   KafkaError,
@@ -57,6 +59,7 @@ import type { AlterClientQuotasResult, ClientQuotaAlteration } from '../controll
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
 import { ReplicaFetchStates } from './replica-fetch-states.ts';
+import { ControllerStats } from './controller-stats.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS } from '../controller/controller-options.ts';
 import type { ElectLeadersRequestData, ElectLeadersResult } from '../controller/elect-leaders.ts';
 import { LeaderRebalance } from './leader-rebalance.ts';
@@ -119,6 +122,8 @@ const silent: MetadataLogger = { info() {}, error() {} };
 export class LocalController {
   readonly controller: Controller;
   readonly startup: LocalControllerStartup;
+  /** Counters and operation timings for the controller metrics. */
+  readonly stats = new ControllerStats();
   private current: MetadataImage;
   private readonly listeners = new Set<MetadataListener>();
   private tail: Promise<unknown> = Promise.resolve();
@@ -178,9 +183,10 @@ export class LocalController {
         if (migratedTopics > 0) logger.info('topics migrated from the topic store to the metadata log', { topics: migratedTopics });
       }
       markTopicStoreMigrated(fs, options.logDir);
-      const { image, records } = replayLog(log);
+      const { image, records, lastAppendTimeMs } = replayLog(log);
       const startup = { replayedRecords: records, migratedTopics, truncatedBytes: local?.recovery.truncatedBytes ?? 0 };
       const opened = new LocalController(log, image, controller, logger, startup, time, options.nodeId ?? -1);
+      opened.stats.lastAppliedRecordTimestamp = lastAppendTimeMs;
       opened.unsubscribeLog = log.onChange(() => opened.onLogChange());
       opened.onLogChange();
       return opened;
@@ -198,6 +204,11 @@ export class LocalController {
   /** The offset the next record will get (every record before it is committed: fsynced, one voter). */
   get nextOffset(): number {
     return this.log.endOffset;
+  }
+
+  /** The offset of the last committed record (Kafka's LastCommittedRecordOffset; -1: none). */
+  get lastCommittedRecordOffset(): number {
+    return this.log.committedOffset - 1;
   }
 
   /** The leader epoch this controller writes its batches in (-1 while it is not active). */
@@ -488,6 +499,7 @@ export class LocalController {
           const b = working.cluster.broker(brokerId);
           if (!b || b.epoch !== brokerEpoch || b.fenced) continue;
           this.logger.info('fencing a broker whose session timed out', { brokerId, brokerEpoch: String(brokerEpoch) });
+          this.stats.timedOutBrokerHeartbeats++;
           const r = this.controller.fenceBroker(working, brokerId, brokerEpoch);
           records.push(...r.records);
           working = applyRecords(working, r.records).image;
@@ -507,32 +519,48 @@ export class LocalController {
   ): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the metadata controller is closed'));
     const { onWriteError, onDone } = opts;
+    const enqueuedAt = performance.now();
     const op = this.tail.then(async () => {
-      const epoch = this.log.activeEpoch;
-      if (epoch === null || this.activeIn !== epoch) throw notController(this.nodeId);
-      const { records, response } = compute(this.current);
-      if (records.length === 0) {
-        onDone?.(response, this.current.provenance.lastOffset);
-        return response;
-      }
-      // Replayed before it is written: a record the image cannot take never reaches the log.
-      new MetadataDelta(this.current).replayAll(records);
-      let lastOffset: number;
+      const startedAt = performance.now();
+      this.stats.operationsStarted++;
       try {
-        ({ lastOffset } = await this.log.append(records, epoch));
-      } catch (err) {
-        if (hasErrorCode(err) && err.errorCode === ErrorCode.NOT_CONTROLLER) throw err;
-        this.logger.error('cannot write to the metadata log', { err });
-        if (onWriteError) return onWriteError(err, response);
-        throw err;
+        return await this.operate(compute, onWriteError, onDone);
+      } finally {
+        this.stats.operationDone(startedAt - enqueuedAt, performance.now() - startedAt);
       }
-      // committed: the image follows the log (the records just written, and any before them)
-      this.catchUp();
-      onDone?.(response, lastOffset);
-      return response;
     });
     this.tail = op.catch(() => undefined);
     return op;
+  }
+
+  /** One operation, its turn come (run): compute, check, write, catch up. */
+  private async operate<T>(
+    compute: (image: MetadataImage) => ControllerResult<T>,
+    onWriteError: ((err: unknown, response: T) => T) | undefined,
+    onDone: ((response: T, lastOffset: number) => void) | undefined,
+  ): Promise<T> {
+    const epoch = this.log.activeEpoch;
+    if (epoch === null || this.activeIn !== epoch) throw notController(this.nodeId);
+    const { records, response } = compute(this.current);
+    if (records.length === 0) {
+      onDone?.(response, this.current.provenance.lastOffset);
+      return response;
+    }
+    // Replayed before it is written: a record the image cannot take never reaches the log.
+    new MetadataDelta(this.current).replayAll(records);
+    let lastOffset: number;
+    try {
+      ({ lastOffset } = await this.log.append(records, epoch));
+    } catch (err) {
+      if (hasErrorCode(err) && err.errorCode === ErrorCode.NOT_CONTROLLER) throw err;
+      this.logger.error('cannot write to the metadata log', { err });
+      if (onWriteError) return onWriteError(err, response);
+      throw err;
+    }
+    // committed: the image follows the log (the records just written, and any before them)
+    this.catchUp();
+    onDone?.(response, lastOffset);
+    return response;
   }
 
   /**
@@ -545,12 +573,15 @@ export class LocalController {
     if (from >= this.log.committedOffset) return;
     const records: MetadataRecord[] = [];
     let provenance = this.current.provenance;
+    let appendTimeMs = this.stats.lastAppliedRecordTimestamp;
     for (const batch of this.log.read(from)) {
       for (const r of batch.records) if (r.offset >= from) records.push(r.record);
       provenance = { lastOffset: batch.lastOffset, lastEpoch: batch.leaderEpoch };
+      appendTimeMs = batch.appendTimeMs;
     }
     if (provenance === this.current.provenance) return;
     const { delta, image } = applyRecords(this.current, records, provenance);
+    this.stats.lastAppliedRecordTimestamp = appendTimeMs;
     this.publish(delta, image);
     this.log.maybeSnapshot?.(image);
   }
@@ -581,6 +612,7 @@ export class LocalController {
     try {
       this.catchUp();
     } catch (err) {
+      this.stats.metadataErrors++;
       this.logger.error('cannot replay the committed metadata log', { err });
     }
     const epoch = this.log.activeEpoch;
@@ -619,13 +651,15 @@ function notController(nodeId: number): KafkaError {
   return new KafkaError(ErrorCode.NOT_CONTROLLER, `controller ${nodeId} is not the active controller`);
 }
 
-/** Replays the whole log into an image (one delta). */
-function replayLog(log: MetadataLog): { image: MetadataImage; records: number } {
+/** Replays the whole log into an image (one delta); `lastAppendTimeMs`: the last batch's append time (-1: none). */
+function replayLog(log: MetadataLog): { image: MetadataImage; records: number; lastAppendTimeMs: number } {
   const delta = new MetadataDelta(MetadataImage.EMPTY);
   let provenance = MetadataImage.EMPTY.provenance;
+  let lastAppendTimeMs = -1;
   for (const batch of log.read(0)) {
     for (const { record } of batch.records) delta.replay(record);
     provenance = { lastOffset: batch.lastOffset, lastEpoch: batch.leaderEpoch };
+    lastAppendTimeMs = batch.appendTimeMs;
   }
-  return { image: delta.apply(provenance), records: delta.recordCount };
+  return { image: delta.apply(provenance), records: delta.recordCount, lastAppendTimeMs };
 }

@@ -12,7 +12,8 @@
 // - activeEpoch: the epoch while this node is the leader with a record of its own epoch committed
 //   (every earlier record is then committed too: the controller may act on its image).
 // - onChange fires after the high watermark moved, after every leadership change, and after a
-//   snapshot fetched from the leader replaced the log.
+//   snapshot fetched from the leader replaced the log. onCommit tells, for each append of the
+//   leader, the time from its proposal to its commit (Kafka's raft commit-latency).
 // - Snapshots (KIP-630): once more than `snapshotBytes` of committed records were replayed since
 //   the last one, the controller's image is written as `<offset>-<epoch>.checkpoint` and the log
 //   below it dropped (maybeSnapshot); a restart or a follower that installed one starts from
@@ -65,6 +66,7 @@ export class RaftMetadataLog implements MetadataLog {
   /** Bytes of committed batches replayed since the latest snapshot (a new one is due past snapshotBytes). */
   private replayedBytes = 0;
   private snapshotting = false;
+  private readonly commitListeners = new Set<(latencyMs: number) => void>();
 
   private constructor(
     private readonly disk: DiskRaftLog<Records>,
@@ -128,9 +130,20 @@ export class RaftMetadataLog implements MetadataLog {
     };
   }
 
+  /** Called with the milliseconds from proposal to commit of each append; returns the unsubscribe. */
+  onCommit(listener: (latencyMs: number) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => {
+      this.commitListeners.delete(listener);
+    };
+  }
+
   async append(records: readonly MetadataRecord[], leaderEpoch: number): Promise<AppendResult> {
+    const proposedAt = performance.now();
     const range = await this.raft.propose(records, leaderEpoch);
     await this.raft.waitForCommit(range.lastOffset, leaderEpoch);
+    const latencyMs = performance.now() - proposedAt;
+    for (const l of this.commitListeners) l(latencyMs);
     return { baseOffset: range.baseOffset, lastOffset: range.lastOffset };
   }
 

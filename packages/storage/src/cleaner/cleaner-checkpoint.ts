@@ -75,6 +75,22 @@ export class CleanerOffsetCheckpoints {
     return true;
   }
 
+  /**
+   * Moves a partition's entry from `fromDir`'s file to `toDir`'s (its log moved between log dirs:
+   * Kafka's alterCheckpointDir); the destination is written first, so a crash in between leaves
+   * the entry in both (the source's is dropped at its next rewrite, its log being gone from there).
+   * False when `fromDir` had no entry (nothing is written).
+   */
+  move(fromDir: string, toDir: string, topic: string, partition: number): boolean {
+    const e = this.entries(fromDir).get(tpKey(topic, partition));
+    if (!e || fromDir === toDir) return false;
+    this.entries(toDir).set(tpKey(topic, partition), { topic, partition, offset: e.offset });
+    this.write(toDir);
+    this.entries(fromDir).delete(tpKey(topic, partition));
+    this.write(fromDir);
+    return true;
+  }
+
   /** Lowers a partition's checkpoint to `offset` when above it (Kafka's maybeTruncateCheckpoint); true when lowered. */
   maybeTruncate(dir: string, topic: string, partition: number, offset: number): boolean {
     const e = this.entries(dir).get(tpKey(topic, partition));

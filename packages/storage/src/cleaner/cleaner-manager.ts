@@ -230,6 +230,11 @@ export class LogCleanerManager {
     return this.checkpoints.maybeTruncate(dirOf(log.dir), log.topic, log.partition, offset);
   }
 
+  /** The partition's log moved from `fromDir` to `toDir`: its checkpoint entry goes with it (Kafka's alterCheckpointDir). */
+  alterCheckpointDir(topic: string, partition: number, fromDir: string, toDir: string): boolean {
+    return this.checkpoints.move(fromDir, toDir, topic, partition);
+  }
+
   /** The log was deleted: its checkpoint entry, uncleanable mark and horizon go (Kafka's updateCheckpoints with partitionToRemove, maintainUncleanablePartitions). */
   forget(log: PartitionLog): void {
     const key = tpKey(log.topic, log.partition);

@@ -233,6 +233,15 @@ export class LogCleaner {
     return stopped;
   }
 
+  /**
+   * The partition's log moved from log dir `fromDir` to `toDir` (AlterReplicaLogDirs' swap): its
+   * cleaner-offset-checkpoint entry moves to `toDir`'s file, so the moved log is not cleaned from
+   * its start again (Kafka's alterCheckpointDir). True when there was an entry to move.
+   */
+  alterCheckpointDir(topic: string, partition: number, fromDir: string, toDir: string): boolean {
+    return this.manager.alterCheckpointDir(topic, partition, fromDir, toDir);
+  }
+
   /** Aborts the partition's job if one runs (Kafka's abortCleaning); resolves once it ended. */
   abortCleaning(topic: string, partition: number): Promise<void> {
     return this.manager.abortCleaning(tpKey(topic, partition), 'cleaning was aborted');

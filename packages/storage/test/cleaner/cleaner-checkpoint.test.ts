@@ -92,3 +92,20 @@ test('a failed write is logged, not thrown, and the entry stays in memory', () =
   assert.equal(cp.get('/d', 'a', 0), 5);
   assert.deepEqual(logger.lines, [{ level: 'error', msg: 'Failed to write cleaner-offset-checkpoint in dir /d' }]);
 });
+
+test('move takes an entry from one dir file to another (its log moved dirs); nothing to move writes nothing', () => {
+  const fs = memfs();
+  fs.mkdirSync('/e');
+  const cp = new CleanerOffsetCheckpoints(fs);
+  cp.update('/d', 'a', 0, 40);
+  cp.update('/d', 'b', 0, 7);
+  assert.equal(cp.move('/d', '/e', 'a', 0), true);
+  assert.equal(fs.bytes(FILE).toString(), '0\n1\nb 0 7\n');
+  assert.equal(fs.bytes(`/e/${CLEANER_OFFSET_CHECKPOINT}`).toString(), '0\n1\na 0 40\n');
+  assert.equal(cp.move('/d', '/e', 'a', 0), false);
+  assert.equal(cp.move('/d', '/e', 'zzz', 3), false);
+  assert.equal(fs.bytes(`/e/${CLEANER_OFFSET_CHECKPOINT}`).toString(), '0\n1\na 0 40\n');
+  const again = new CleanerOffsetCheckpoints(fs);
+  assert.equal(again.get('/e', 'a', 0), 40);
+  assert.equal(again.get('/d', 'a', 0), undefined);
+});

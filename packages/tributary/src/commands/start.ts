@@ -112,6 +112,7 @@ async function runController(config: BrokerConfig): Promise<number> {
         process.stdout.write(`Tributary controller ${config.nodeId} listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}\n`);
       }
       process.stdout.write(`Data: ${resolve(config.logDirs[0]!)} (cluster id ${node.clusterId})\n`);
+      if (node.metricsUrl) process.stdout.write(`Metrics: ${node.metricsUrl}\n`);
     },
   );
 }
