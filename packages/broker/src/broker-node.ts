@@ -13,6 +13,7 @@
 // once when one fails), and replicas are assigned to their dirs (controller/log-dir-events.ts,
 // `logDirEvents`; logDirOnline(dir) there tells the controller a failed dir is back).
 // Dynamic max.connections* settings reach its listeners' connection limits while it runs.
+import { SUPPORTED_FEATURES } from '@tributary/metadata';
 import type { BrokerConfig } from './config/broker-config.ts';
 import { SECURITY_PROTOCOLS, type ListenerEndpoint } from './config/listeners.ts';
 import type { BrokerCore } from './broker-core.ts';
@@ -271,6 +272,7 @@ export class BrokerNode {
       time: core.time,
       log: core.loggers.logger('kafka.server.BrokerLifecycleManager'),
       onBrokerEpoch: (epoch) => core.setBrokerEpoch(this.nodeId, epoch),
+      features: SUPPORTED_FEATURES,
       logDirs: () => events.onlineDirIds(),
       offlineLogDirs: () => events.offlineDirIds(),
     });

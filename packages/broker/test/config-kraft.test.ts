@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { BrokerConfig, ConfigError } from '../src/config/broker-config.ts';
 import { formatConfigDocs } from '../src/config/docs.ts';
 import { parseBootstrapServers, parseQuorumVoters } from '../src/config/quorum.ts';
+import { controllerOptions } from '../src/metadata/controller-options.ts';
 
 function problems(overrides: string[], env?: Record<string, string>): string[] {
   try {
@@ -107,6 +108,20 @@ describe('KRaft node configuration', () => {
       overrides: ['listeners=INTERNAL://:9094,EXTERNAL://:9092', 'listener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT'],
     });
     assert.equal(c.interBrokerListenerName, 'INTERNAL');
+  });
+
+  it('inter.broker.protocol.version: the bootstrap metadata.version, a level Tributary runs', () => {
+    const opts = (v: string) =>
+      controllerOptions(BrokerConfig.load({ overrides: [`inter.broker.protocol.version=${v}`] })).bootstrapMetadataVersion;
+    assert.equal(opts('3.6-IV2'), 14);
+    assert.equal(opts('3.7-IV2'), 17);
+    assert.equal(controllerOptions(BrokerConfig.load({ overrides: [] })).bootstrapMetadataVersion, undefined);
+    assert.deepEqual(problems(['inter.broker.protocol.version=3.7']), [
+      'inter.broker.protocol.version=3.7: 3.7 is metadata.version 3.7-IV4 (level 19); Tributary runs 3.6-IV2 to 3.7-IV2 (from --override)',
+    ]);
+    assert.deepEqual(problems(['inter.broker.protocol.version=2.8']), [
+      'inter.broker.protocol.version=2.8: Version 2.8 is not a valid version (from --override)',
+    ]);
   });
 
   it('refuses bad process.roles values', () => {

@@ -362,6 +362,27 @@ export interface ClientQuotaAlteration {
   ops: Record<string, number | null>;
 }
 
+/** A feature's levels as one broker supports them (Kafka's SupportedVersionRange). */
+export interface SupportedFeatureRange {
+  minVersion: number;
+  maxVersion: number;
+}
+
+/** Kafka's FeatureMetadata: the cluster's finalized levels and what the answering broker supports. */
+export interface FeatureMetadata {
+  /** Finalized levels by feature name (min = max in KRaft), e.g. metadata.version 17. */
+  finalizedFeatures: Record<string, { minVersionLevel: number; maxVersionLevel: number }>;
+  /** The offset of the metadata the answer reflects; null when unknown. */
+  finalizedFeaturesEpoch: bigint | null;
+  supportedFeatures: Record<string, SupportedFeatureRange>;
+}
+
+/** Kafka's FeatureUpdate: the new level and how it may move (a level 0 disables the feature). */
+export interface FeatureUpdate {
+  maxVersionLevel: number;
+  upgradeType?: 'upgrade' | 'safe-downgrade' | 'unsafe-downgrade';
+}
+
 export interface ClusterDescription {
   clusterId: string | null;
   controllerId: number;
@@ -591,6 +612,10 @@ export interface Admin {
   listGroupOffsets(groupId: string): Promise<OffsetToCommit[]>;
   alterGroupOffsets(groupId: string, offsets: OffsetToCommit[]): Promise<void>;
   describeCluster(): Promise<ClusterDescription>;
+  /** Finalized and supported features (ApiVersions v3+ from any broker; kafka-features.sh describe). */
+  describeFeatures(): Promise<FeatureMetadata>;
+  /** Changes finalized feature levels, e.g. metadata.version (UpdateFeatures, forwarded to the controller). */
+  updateFeatures(updates: Readonly<Record<string, FeatureUpdate>>, options?: { validateOnly?: boolean }): Promise<void>;
   /** The metadata quorum: its leader, epoch, high watermark, voters and observers (DescribeQuorum, any broker forwards). */
   describeMetadataQuorum(): Promise<QuorumInfo>;
   /** Transactional ids' state, from their coordinators (FindCoordinator key type 1, DescribeTransactions). */

@@ -10,10 +10,6 @@ export {
   BrokerFencingChange,
   ConfigResourceType,
   LeaderRecoveryState,
-  METADATA_VERSION,
-  METADATA_VERSION_FEATURE,
-  MetadataVersion,
-  isDirectoryAssignmentSupported,
   NO_LEADER,
   NO_LEADER_CHANGE,
   clientQuotaRecord,
@@ -22,6 +18,20 @@ export {
   type MetadataRecordTypes,
   type RecordOf,
 } from './records/metadata-record.ts';
+export { UpgradeType, updateFailedMessage, updateFailedReason, type FeatureUpdate } from './controller/feature-control.ts';
+export {
+  KRAFT_METADATA_VERSIONS,
+  METADATA_VERSION,
+  METADATA_VERSION_FEATURE,
+  MINIMUM_BOOTSTRAP_METADATA_VERSION,
+  MetadataVersion,
+  SUPPORTED_FEATURES,
+  SUPPORTED_METADATA_VERSIONS,
+  isDirectoryAssignmentSupported,
+  metadataChangedBetween,
+  metadataVersionName,
+  parseMetadataVersion,
+} from './records/metadata-version.ts';
 export {
   MetadataParseError,
   decodeMetadataBatches,

@@ -18,6 +18,7 @@ import { partitionsCommand } from './commands/partitions.ts';
 import { leadersCommand } from './commands/leaders.ts';
 import { logDirsCommand } from './commands/log-dirs.ts';
 import { configsCommand } from './commands/configs.ts';
+import { featuresCommand } from './commands/features.ts';
 import { perfCommand } from './commands/perf.ts';
 import type { Command } from './commands/command.ts';
 import { version } from './version.ts';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   leadersCommand,
   logDirsCommand,
   configsCommand,
+  featuresCommand,
   perfCommand,
 ];
 

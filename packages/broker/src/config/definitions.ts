@@ -7,6 +7,7 @@
 // Number.MAX_SAFE_INTEGER.
 import { getHeapStatistics } from 'node:v8';
 import { LOG_FORMATS } from '../logger.ts';
+import { bootstrapMetadataVersionProblem as metadataVersionProblem } from './bootstrap-metadata-version.ts';
 import { parseBootstrapServers, parseQuorumVoters, validatorOf } from './quorum.ts';
 import { validateCipherSuites } from '../server/tls/cipher-suites.ts';
 import { validatePrincipalMappingRules } from '../server/tls/principal-mapping-rules.ts';
@@ -148,6 +149,11 @@ export const BROKER_CONFIG_DEFS = {
     'list',
     "The roles of this node: 'broker', 'controller', or 'broker,controller' (combined). Not set: a one-node cluster that is its own controller, with today's single-broker defaults.",
     roles,
+  ),
+  'inter.broker.protocol.version': optional(
+    'string',
+    "The metadata.version a new cluster's metadata log starts at when its controller first starts (Kafka 3.x's bootstrap without bootstrap.checkpoint): 3.6-IV2, 3.7-IV0, 3.7-IV1 or 3.7-IV2 (a release alone, as '3.7', means its last IV, which Tributary does not run). Not set: 3.7-IV2. An existing metadata log keeps its level; change it with UpdateFeatures (tributary features upgrade).",
+    metadataVersionProblem,
   ),
   listeners: def(
     'string',

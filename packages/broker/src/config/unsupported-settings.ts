@@ -46,7 +46,6 @@ export const KAFKA_SETTINGS_NOT_SUPPORTED: ReadonlySet<string> = new Set([
   'group.share.max.groups',
   'group.share.max.size',
   'initial.broker.registration.timeout.ms',
-  'inter.broker.protocol.version',
   'kafka.metrics.polling.interval.secs',
   'kafka.metrics.reporters',
   'log.dir.failure.timeout.ms',

@@ -2,7 +2,7 @@
 // BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds, AssignReplicasToDirs,
 // Fetch of the metadata log —, DescribeQuorum (admin tools and what brokers forward), and the admin writes a broker forwards as they came (CreateTopics, DeleteTopics,
 // CreatePartitions, AlterConfigs, IncrementalAlterConfigs, CreateAcls, DeleteAcls, AlterClientQuotas, AlterUserScramCredentials,
-// ElectLeaders, UnregisterBroker, AlterPartitionReassignments, ListPartitionReassignments), answered by the broker's own handlers
+// UpdateFeatures, ElectLeaders, UnregisterBroker, AlterPartitionReassignments, ListPartitionReassignments), answered by the broker's own handlers
 // over the controller (same checks, same answers), plus ApiVersions. Any other API key closes the
 // connection, as an unknown one does on a broker listener.
 import { alterConfigsHandler } from '../handlers/alter-configs.ts';
@@ -18,6 +18,7 @@ import { incrementalAlterConfigsHandler } from '../handlers/incremental-alter-co
 import { alterPartitionReassignmentsHandler } from '../handlers/alter-partition-reassignments.ts';
 import { listPartitionReassignmentsHandler } from '../handlers/list-partition-reassignments.ts';
 import { alterClientQuotasHandler } from '../handlers/alter-client-quotas.ts';
+import { updateFeaturesHandler } from '../handlers/update-features.ts';
 import { alterUserScramCredentialsHandler } from '../handlers/alter-user-scram-credentials.ts';
 import { saslAuthenticateHandler } from '../handlers/sasl-authenticate.ts';
 import { saslHandshakeHandler } from '../handlers/sasl-handshake.ts';
@@ -58,6 +59,7 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
     controllerDescribeQuorumHandler(controller), // 55
+    updateFeaturesHandler, // 57
     requireClusterAction(alterPartitionHandler(controller)), // 56
     requireClusterAction(brokerRegistrationHandler(controller)), // 62
     requireClusterAction(brokerHeartbeatHandler(controller)), // 63

@@ -16,7 +16,9 @@
 //   reconcile(delta, image)        after each metadata change: every local replica whose log is in
 //                                  an online dir other than the one the metadata names is assigned
 //                                  there (AssignReplicasToDirs through the AssignmentsManager): new
-//                                  replicas, and logs found elsewhere at startup
+//                                  replicas, and logs found elsewhere at startup; when
+//                                  metadata.version is upgraded to 3.7-IV2, the broker first
+//                                  registers again, now with its LogDirs, then assigns every replica
 //   onReplicaDirChanged(tp, dir)   a replica moved dirs (AlterReplicaLogDirs): assigned there
 // Nothing is assigned below metadata.version 3.7-IV2 (the controller would refuse it).
 import {
@@ -97,8 +99,19 @@ export class LogDirEvents {
   /** After a metadata change: assigns the changed local replicas whose dir the metadata does not name. */
   reconcile(delta: MetadataDelta, image: MetadataImage): void {
     if (!isDirectoryAssignmentSupported(image.features.metadataVersion)) return;
-    // the level just became 3.7-IV2, or the first image: every partition
     if (delta.features) {
+      const before = delta.features.image.metadataVersion;
+      if (before !== undefined && !isDirectoryAssignmentSupported(before)) {
+        // upgraded to 3.7-IV2 (UpdateFeatures): the registration made below it has no LogDirs, so
+        // the broker registers again with its dirs (Kafka's BrokerMetadataPublisher), then assigns
+        this.options.log.info('metadata.version now supports directory assignment: registering the log dirs');
+        this.options
+          .resendBrokerRegistration()
+          .then(() => this.reconcileAll(this.options.image()))
+          .catch((err) => this.options.log.error('cannot register the log dirs after the metadata.version upgrade', { err }));
+        return;
+      }
+      // the first image: every partition
       this.reconcileAll(image);
       return;
     }

@@ -62,6 +62,8 @@ import {
   ALTER_PARTITION_MAX_VERSION,
   ObserverImageLog,
   snapshotDelta,
+  updateFailedReason,
+  type FeatureUpdate,
   type LocalController,
 } from '@tributary/metadata';
 import { MemoryQuorumStateStore, RaftClient, type QuorumConfig } from '@tributary/raft';
@@ -294,6 +296,16 @@ export class RemoteController implements ControllerChannel, DescribeQuorumChanne
   async alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {
     const res = await this.rpc.request(ApiKey.AlterUserScramCredentials, request);
     return res.results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+  }
+
+  /** The controller's top-level answer (its message back to the reason the handler words again). */
+  async updateFeatures(updates: readonly FeatureUpdate[], opts: ValidateOnly = {}): Promise<ApiError> {
+    const res = await this.rpc.request(ApiKey.UpdateFeatures, {
+      timeoutMs: 60_000,
+      validateOnly: opts.validateOnly ?? false,
+      featureUpdates: updates.map((u) => ({ ...u, allowDowngrade: false })), // v1: UpgradeType says it
+    });
+    return { errorCode: res.errorCode, errorMessage: res.errorCode === ErrorCode.NONE ? null : updateFailedReason(res.errorMessage) };
   }
 
   async electLeaders(request: ElectLeadersRequestData): Promise<ElectLeadersResult> {

@@ -7,7 +7,12 @@
 // broker does not serve is not parsed: the dispatcher answers it (server/request-dispatcher.ts),
 // a v0 body with UNSUPPORTED_VERSION and ApiVersions' own range (KIP-511). The response header is
 // always v0 (the codec's responseHeaderVersion knows).
-// Not implemented: SupportedFeatures / FinalizedFeatures tagged fields (v3+), quotas.
+// Features (v3+ tagged fields, what kafka-features.sh describe reads): SupportedFeatures, the levels
+// this node runs (metadata.version 3.6-IV2 to 3.7-IV2); FinalizedFeatures, the cluster's levels in
+// the metadata image this node has applied (min = max = the level, as Kafka's KRaft nodes answer),
+// with that image's offset as FinalizedFeaturesEpoch (-1 and none before the first image).
+// Not implemented: quotas.
+import { SUPPORTED_FEATURES } from '@tributary/metadata';
 import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { ApiHandler } from '../server/handler-registry.ts';
 
@@ -25,7 +30,17 @@ export const apiVersionsHandler: ApiHandler<typeof ApiKey.ApiVersions> = {
     const invalidSoftware =
       ctx.header.apiVersion >= 3 &&
       (!SOFTWARE_PATTERN.test(request.clientSoftwareName) || !SOFTWARE_PATTERN.test(request.clientSoftwareVersion));
-    return { errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE, apiKeys, throttleTimeMs: 0 };
+    const image = ctx.services.controller.image;
+    const finalized = image.features.isEmpty ? [] : [...image.features.finalizedVersions];
+    return {
+      errorCode: invalidSoftware ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE,
+      apiKeys,
+      throttleTimeMs: 0,
+      supportedFeatures: Object.entries(SUPPORTED_FEATURES).map(([name, [minVersion, maxVersion]]) => ({ name, minVersion, maxVersion })),
+      finalizedFeaturesEpoch: finalized.length > 0 ? BigInt(image.provenance.lastOffset) : -1n,
+      finalizedFeatures: finalized.map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
+      zkMigrationReady: false,
+    };
   },
   // KIP-511: UNSUPPORTED_VERSION lists ApiVersions' own range; other errors list nothing.
   errorResponse: (_request, errorCode) => ({

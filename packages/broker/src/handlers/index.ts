@@ -40,6 +40,7 @@ import { listPartitionReassignmentsHandler } from './list-partition-reassignment
 import { offsetDeleteHandler } from './offset-delete.ts';
 import { describeClientQuotasHandler } from './describe-client-quotas.ts';
 import { alterClientQuotasHandler } from './alter-client-quotas.ts';
+import { updateFeaturesHandler } from './update-features.ts';
 import { describeQuorumHandler } from './describe-quorum.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
@@ -98,6 +99,7 @@ export const defaultHandlers: readonly ApiHandler[] = [
   describeUserScramCredentialsHandler, // 50
   alterUserScramCredentialsHandler, // 51
   describeQuorumHandler, // 55
+  updateFeaturesHandler, // 57
   describeClusterHandler, // 60
   describeProducersHandler, // 61
   unregisterBrokerHandler, // 64

@@ -2,7 +2,7 @@
 // plus the metadata it publishes): the admin operations that become metadata records, broker
 // registration, fencing and unregistration, a leader's ISR changes (AlterPartition), where a broker's
 // replicas are (AssignReplicasToDirs, JBOD), leader elections
-// (ElectLeaders), ACL changes, and the stream of metadata images. Today the LocalController in the same process implements it (a single node, or one
+// (ElectLeaders), ACL changes, finalized features (UpdateFeatures), and the stream of metadata images. Today the LocalController in the same process implements it (a single node, or one
 // controller shared by an in-process cluster); over the network, RemoteController.
 import type { LocalController } from '@tributary/metadata';
 
@@ -17,6 +17,7 @@ export type ControllerChannel = Pick<
   | 'incrementalAlterConfigs'
   | 'alterClientQuotas'
   | 'alterUserScramCredentials'
+  | 'updateFeatures'
   | 'registerBroker'
   | 'brokerHeartbeat'
   | 'fenceBroker'

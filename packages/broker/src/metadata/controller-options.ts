@@ -1,10 +1,12 @@
 // The controller's options from the broker configuration: defaults for new topics, deletion and
 // unclean elections, broker sessions (broker.session.timeout.ms, broker.heartbeat.interval.ms), the
 // automatic leader rebalance (auto.leader.rebalance.enable, leader.imbalance.*), the topic config
-// rules (topic-config.ts: Kafka's LogConfig validation) and the group config rules
+// rules (topic-config.ts: Kafka's LogConfig validation), the bootstrap metadata.version
+// (inter.broker.protocol.version) and the group config rules
 // (config-resources/group-config.ts: Kafka 4's GroupConfig, bounded by the broker's group.* settings).
 import type { ControllerOptions } from '@tributary/metadata';
 import type { BrokerConfig } from '../config/broker-config.ts';
+import { bootstrapMetadataVersion } from '../config/bootstrap-metadata-version.ts';
 import { validateGroupConfigs } from '../config-resources/group-config.ts';
 import { TOPIC_CONFIG_DEFS, TopicConfigError, topicConfigValue, validateTopicConfigs } from './topic-config.ts';
 
@@ -21,6 +23,7 @@ export function controllerOptions(config: BrokerConfig): ControllerOptions {
     leaderImbalanceCheckIntervalMs: config.get('leader.imbalance.check.interval.seconds') * 1000,
     leaderImbalancePerBrokerPercentage: config.get('leader.imbalance.per.broker.percentage'),
     nodeId: config.nodeId,
+    bootstrapMetadataVersion: bootstrapMetadataVersion(config.get('inter.broker.protocol.version')),
     groupConfigs: { validate: (configs) => validateGroupConfigs(configs, config) },
     topicConfigs: {
       validate(configs) {

@@ -40,6 +40,7 @@ export const CONTROLLER_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DeleteAcls]: range(3, 3),
   [ApiKey.AlterClientQuotas]: range(0, 1),
   [ApiKey.AlterUserScramCredentials]: range(0, 0),
+  [ApiKey.UpdateFeatures]: range(1, 1),
   [ApiKey.AlterPartitionReassignments]: range(0, 0),
   [ApiKey.ListPartitionReassignments]: range(0, 0),
   [ApiKey.Vote]: range(0, 2),

@@ -300,6 +300,14 @@ const CASES: Record<number, { sample: Sample; where: Where }> = {
     where: topLevel,
   },
   [ApiKey.DescribeCluster]: { sample: () => ({}), where: topLevel },
+  [ApiKey.UpdateFeatures]: {
+    sample: () => ({
+      timeoutMs: 1000,
+      featureUpdates: [{ feature: 'metadata.version', maxVersionLevel: 17, allowDowngrade: false, upgradeType: 1 }],
+      validateOnly: false,
+    }),
+    where: topLevel,
+  },
   [ApiKey.UnregisterBroker]: { sample: () => ({ brokerId: 1 }), where: topLevel },
   [ApiKey.DescribeTransactions]: { sample: () => ({ transactionalIds: ['a', 'b'] }), where: () => ['transactionStates'] },
   [ApiKey.ListTransactions]: { sample: () => ({ stateFilters: [], producerIdFilters: [] }), where: topLevel },

@@ -6,7 +6,8 @@
 // operations to transaction coordinators, every broker or partition leaders (transactions.ts), ACL
 // operations to any broker (acls.ts), client quotas to any broker (client-quotas.ts), partition
 // reassignments and UnregisterBroker to any broker, which forwards them to the controller
-// (reassignments.ts), leader elections to the controller (elect-leaders.ts). Per-item errors are
+// (reassignments.ts), leader elections to the controller (elect-leaders.ts), feature levels to any
+// broker (features.ts). Per-item errors are
 // thrown as KafkaClientError naming the item.
 import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
 import type {
@@ -22,6 +23,8 @@ import type {
   ConfigSourceName,
   ElectionTypeName,
   ElectLeadersPartitionResult,
+  FeatureMetadata,
+  FeatureUpdate,
   LogDirDescription,
   ReplicaLogDirAssignment,
   ReplicaLogDirResult,
@@ -44,6 +47,7 @@ import { describeProducers, describeTransactions, listTransactions } from './tra
 import { createAcls, deleteAcls, describeAcls } from './acls.ts';
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts';
 import { electLeaders } from './elect-leaders.ts';
+import { describeFeatures, updateFeatures } from './features.ts';
 import { alterReplicaLogDirs, describeLogDirs } from './log-dirs.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { BrokerConnection } from '../network/connection.ts';
@@ -503,6 +507,14 @@ export class KafkaAdmin implements Admin {
 
   describeLogDirs(brokerIds: readonly number[], partitions: readonly TopicPartition[] | null = null): Promise<LogDirDescription[]> {
     return describeLogDirs(this.cluster, brokerIds, partitions);
+  }
+
+  describeFeatures(): Promise<FeatureMetadata> {
+    return describeFeatures(this.cluster);
+  }
+
+  updateFeatures(updates: Readonly<Record<string, FeatureUpdate>>, options: { validateOnly?: boolean } = {}): Promise<void> {
+    return updateFeatures(this.cluster, updates, options);
   }
 
   async describeCluster(): Promise<ClusterDescription> {

@@ -83,6 +83,12 @@ export class RetryingAdmin implements Admin {
   describeCluster(...a: Args<'describeCluster'>) {
     return this.run(() => this.inner.describeCluster(...a));
   }
+  describeFeatures(...a: Args<'describeFeatures'>) {
+    return this.run(() => this.inner.describeFeatures(...a));
+  }
+  updateFeatures(...a: Args<'updateFeatures'>) {
+    return this.run(() => this.inner.updateFeatures(...a));
+  }
   describeMetadataQuorum(...a: Args<'describeMetadataQuorum'>) {
     return this.run(() => this.inner.describeMetadataQuorum(...a));
   }

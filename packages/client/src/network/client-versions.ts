@@ -45,6 +45,8 @@ export const CLIENT_API_VERSIONS: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeQuorum]: r(0, 2),
   [ApiKey.DescribeCluster]: r(0, 1),
   [ApiKey.UnregisterBroker]: r(0, 0),
+  // v1+: UpgradeType (v0's AllowDowngrade cannot say safe or unsafe); v2 drops per-feature results
+  [ApiKey.UpdateFeatures]: r(1, 1),
   // transactions: v3 at most for AddPartitionsToTxn (v4+ is broker to broker); no KIP-890 versions yet
   [ApiKey.AddPartitionsToTxn]: r(0, 3),
   [ApiKey.AddOffsetsToTxn]: r(0, 3),

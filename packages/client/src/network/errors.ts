@@ -9,7 +9,7 @@ export class KafkaClientError extends Error {
     message: string,
     readonly type: string,
     readonly retriable: boolean,
-    readonly details: { code?: number; topic?: string; partition?: number; broker?: string } = {},
+    readonly details: { code?: number; topic?: string; partition?: number; broker?: string; errorMessage?: string | null } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -23,6 +23,11 @@ export class KafkaClientError extends Error {
   /** The same as `errorCode` (kept for compatibility). */
   get code(): number | undefined {
     return this.details.code;
+  }
+
+  /** The broker's own error message, when it sent one (ErrorMessage fields). */
+  get errorMessage(): string | null {
+    return this.details.errorMessage ?? null;
   }
 
   get topic(): string | undefined {

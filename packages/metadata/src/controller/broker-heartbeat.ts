@@ -18,7 +18,7 @@ import { checkBrokerEpoch, enterControlledShutdown, fenceBroker, unfenceBroker }
 import { NONE, type ApiError, type ControllerResult } from './results.ts';
 import { handleDirectoriesOffline } from './replica-directories.ts';
 import { applyRecords } from '../image/metadata-delta.ts';
-import { isDirectoryAssignmentSupported } from '../records/metadata-record.ts';
+import { isDirectoryAssignmentSupported } from '../records/metadata-version.ts';
 
 export interface BrokerHeartbeatRequest extends HeartbeatIntent {
   brokerEpoch: bigint;

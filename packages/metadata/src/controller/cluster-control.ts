@@ -23,9 +23,9 @@ import {
   BrokerControlledShutdownChange,
   BrokerFencingChange,
   brokerRegistrationChangeRecord,
-  isDirectoryAssignmentSupported,
   type MetadataRecord,
 } from '../records/metadata-record.ts';
+import { isDirectoryAssignmentSupported } from '../records/metadata-version.ts';
 import { leaderAndIsrUpdates, partitionsWhere } from './partition-change.ts';
 import { applyRecords } from '../image/metadata-delta.ts';
 import { NONE, apiError, type ApiError, type ControllerResult } from './results.ts';

@@ -49,6 +49,11 @@ export interface ControllerOptions {
    */
   nodeId?: number;
   /**
+   * The metadata.version an empty metadata log starts at (Kafka: bootstrap.checkpoint, else
+   * inter.broker.protocol.version); absent: METADATA_VERSION.
+   */
+  bootstrapMetadataVersion?: number;
+  /**
    * broker.session.timeout.ms: a broker that has heartbeated and then stays silent longer than this
    * is fenced (default 9000).
    */

@@ -19,17 +19,13 @@ import type {
 } from '@tributary/protocol';
 import { alterUserScramCredentials, type AlterScramResult } from './scram-control.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
-import {
-  ConfigResourceType,
-  METADATA_VERSION,
-  METADATA_VERSION_FEATURE,
-  featureLevelRecord,
-  type MetadataRecord,
-} from '../records/metadata-record.ts';
+import { ConfigResourceType, featureLevelRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { METADATA_VERSION, METADATA_VERSION_FEATURE } from '../records/metadata-version.ts';
 import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import { createAcls, deleteAcls, type DeleteAclsFilterResult } from './acl-control.ts';
 import { alterPartition } from './alter-partition.ts';
 import { assignReplicasToDirs } from './replica-directories.ts';
+import { updateFeatures, type FeatureUpdate } from './feature-control.ts';
 import { alterClientQuotas, type AlterClientQuotasResult, type ClientQuotaAlteration } from './client-quota-control.ts';
 import { processBrokerHeartbeat, type BrokerHeartbeatReply, type BrokerHeartbeatRequest } from './broker-heartbeat.ts';
 import type { BrokerHeartbeatManager } from './broker-heartbeat-manager.ts';
@@ -95,9 +91,17 @@ export class Controller {
     return this.options.uncleanLeaderElectionEnable;
   }
 
-  /** The records that start an empty metadata log: metadata.version (Kafka's bootstrap metadata). */
+  /**
+   * The records that start an empty metadata log: metadata.version (Kafka's bootstrap metadata),
+   * options.bootstrapMetadataVersion or METADATA_VERSION.
+   */
   bootstrapRecords(): MetadataRecord[] {
-    return [featureLevelRecord(METADATA_VERSION_FEATURE, METADATA_VERSION)];
+    return [featureLevelRecord(METADATA_VERSION_FEATURE, this.options.bootstrapMetadataVersion ?? METADATA_VERSION)];
+  }
+
+  /** UpdateFeatures (feature-control.ts): one error fails them all; FeatureLevelRecords otherwise. */
+  updateFeatures(image: MetadataImage, updates: readonly FeatureUpdate[], opts: ValidateOnly = {}): ControllerResult<ApiError> {
+    return updateFeatures(image, updates, opts.validateOnly ?? false, this.options.nodeId ?? -1);
   }
 
   createTopics(image: MetadataImage, topics: readonly CreatableTopic[], opts: ValidateOnly = {}): ControllerResult<CreateTopicResult[]> {

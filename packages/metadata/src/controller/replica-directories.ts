@@ -25,12 +25,8 @@ import { hasOnlineDir } from '../image/cluster-image.ts';
 import type { MetadataImage } from '../image/metadata-image.ts';
 import { replicaDirectory } from '../image/partition-registration.ts';
 import { DirectoryId } from '../records/directory-id.ts';
-import {
-  brokerRegistrationChangeRecord,
-  isDirectoryAssignmentSupported,
-  partitionChangeRecord,
-  type MetadataRecord,
-} from '../records/metadata-record.ts';
+import { brokerRegistrationChangeRecord, partitionChangeRecord, type MetadataRecord } from '../records/metadata-record.ts';
+import { isDirectoryAssignmentSupported } from '../records/metadata-version.ts';
 import { checkBrokerEpoch } from './cluster-control.ts';
 import { leaderAndIsrUpdates, partitionsWhere, type PartitionRef } from './partition-change.ts';
 import type { ControllerResult } from './results.ts';

@@ -3,7 +3,7 @@
 // of them (the first record of a bootstrapped log). ProducerIdsImage: the next producer id block
 // start (Kafka's ProducerIdsImage), from ProducerIdsRecords; -1 before any block was handed out.
 import type { FeatureLevelRecord } from '@tributary/protocol';
-import { METADATA_VERSION_FEATURE } from '../records/metadata-record.ts';
+import { METADATA_VERSION_FEATURE } from '../records/metadata-version.ts';
 
 export class FeaturesImage {
   static readonly EMPTY = new FeaturesImage(new Map());

@@ -6,7 +6,6 @@
 // Order: features (metadata.version first), brokers, topics (each TopicRecord followed by its
 // PartitionRecords), configs, producer ids, client quotas, SCRAM credentials.
 import {
-  METADATA_VERSION_FEATURE,
   accessControlEntryRecord,
   clientQuotaRecord,
   configRecord,
@@ -16,6 +15,7 @@ import {
   type ConfigResourceType,
   type MetadataRecord,
 } from '../records/metadata-record.ts';
+import { METADATA_VERSION_FEATURE } from '../records/metadata-version.ts';
 import type { MetadataImage } from './metadata-image.ts';
 import { partitionsInOrder } from './topics-image.ts';
 import { DirectoryId } from '../records/directory-id.ts';

@@ -55,6 +55,7 @@ import type { AclBinding, AclBindingFilter } from '../acl/acl-binding.ts';
 import type { DeleteAclsFilterResult } from '../controller/acl-control.ts';
 import type { AlterConfigsResource, AlterConfigsResult, IncrementalAlterConfigsResource } from '../controller/configuration-control.ts';
 import { ALTER_PARTITION_MAX_VERSION } from '../controller/alter-partition.ts';
+import type { FeatureUpdate } from '../controller/feature-control.ts';
 import type { AlterClientQuotasResult, ClientQuotaAlteration } from '../controller/client-quota-control.ts';
 import type { BrokerHeartbeatReply, BrokerHeartbeatRequest } from '../controller/broker-heartbeat.ts';
 import { BrokerHeartbeatManager } from '../controller/broker-heartbeat-manager.ts';
@@ -337,6 +338,11 @@ export class LocalController {
 
   alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterScramResult[]> {
     return this.run((image) => this.controller.alterUserScramCredentials(image, request));
+  }
+
+  /** UpdateFeatures (controller/feature-control.ts): metadata.version upgrades and safe downgrades. */
+  updateFeatures(updates: readonly FeatureUpdate[], opts: ValidateOnly = {}): Promise<ApiError> {
+    return this.run((image) => this.controller.updateFeatures(image, updates, opts));
   }
 
   /**

@@ -215,28 +215,6 @@ export const RECORD_TYPE_BY_API_KEY: ReadonlyMap<number, MetadataRecordType> = n
   (Object.keys(RECORD_CODECS) as MetadataRecordType[]).map((t) => [RECORD_CODECS[t].apiKey, t]),
 );
 
-/** metadata.version: the feature Kafka finalizes in a FeatureLevelRecord at the head of the log. */
-export const METADATA_VERSION_FEATURE = 'metadata.version';
-/** Kafka's MetadataVersion feature levels that change what Tributary writes or does. */
-export const MetadataVersion = {
-  /** KIP-919 controller registration in Kafka; what Tributary bootstrapped before JBOD. */
-  IBP_3_6_IV2: 14,
-  /** JBOD in KRaft (KIP-858): directory assignment, LogDirs, OfflineLogDirs, AssignReplicasToDirs. */
-  IBP_3_7_IV2: 17,
-} as const;
-
-/**
- * The metadata.version a new metadata log is bootstrapped with: 3.7-IV2, the first level with
- * directory assignment (Kafka's isDirectoryAssignmentSupported). Logs bootstrapped at 3.6-IV2 keep
- * their level (and run without directory tracking) until metadata.version is upgraded.
- */
-export const METADATA_VERSION: number = MetadataVersion.IBP_3_7_IV2;
-
-/** Kafka's MetadataVersion.isDirectoryAssignmentSupported (3.7-IV2+). */
-export function isDirectoryAssignmentSupported(metadataVersion: number | undefined): boolean {
-  return metadataVersion !== undefined && metadataVersion >= MetadataVersion.IBP_3_7_IV2;
-}
-
 /** Kafka's LeaderConstants: no leader, and "leader unchanged" in a PartitionChangeRecord. */
 export const NO_LEADER = -1;
 export const NO_LEADER_CHANGE = -2;
