@@ -59,8 +59,8 @@ export function controllerHandlers(controller: ControllerBackend, raft?: RaftEnd
     alterClientQuotasHandler, // 49
     alterUserScramCredentialsHandler, // 51
     controllerDescribeQuorumHandler(controller), // 55
-    updateFeaturesHandler, // 57
     requireClusterAction(alterPartitionHandler(controller)), // 56
+    updateFeaturesHandler, // 57
     requireClusterAction(brokerRegistrationHandler(controller)), // 62
     requireClusterAction(brokerHeartbeatHandler(controller)), // 63
     unregisterBrokerHandler, // 64
