@@ -220,6 +220,25 @@ export class IndexFile {
     return { offset: this.baseOffset + this.relOffsetAt(found), position: this.positionAt(found) };
   }
 
+  /**
+   * Offset index: the last entry whose offset is <= `offset` and whose position is <= `position`
+   * (both grow with the entry number), or -1 when none.
+   */
+  lastEntryAtOrBefore(offset: number, position: number): number {
+    const rel = offset - this.baseOffset;
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.relOffsetAt(mid) <= rel && this.positionAt(mid) <= position) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
   /** Time index: the last entry whose timestamp is strictly below `ts`, as {timestamp, offset}; the segment start when none. */
   lookupTimestamp(ts: number): { timestamp: number; offset: number } {
     let lo = 0;
