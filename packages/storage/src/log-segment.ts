@@ -16,6 +16,7 @@ import { readFully, type FileSystem } from './fs.ts';
 import { type IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
 import { FileRecords } from './file-records.ts';
+import { ReadEnds } from './read-ends.ts';
 import { SLICE_ASK_READ, SLICE_EMPTY, sliceEnd, type SliceEndInput } from './slice-end.ts';
 import { TXN_INDEX_SUFFIX, TransactionIndex } from './transaction-index.ts';
 
@@ -95,9 +96,8 @@ export class LogSegment {
    * batches outside them only, then add them.
    */
   private readonly verified = new VerifiedRanges();
-  /** Where the last read ended: the next offset and the position of the batch holding it. */
-  private readEndOffset = -1;
-  private readEndPosition = -1;
+  /** Where recent reads ended: next offsets and the positions of the batches holding them. */
+  private readonly readEnds = new ReadEnds();
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
   indexesChecked = false;
   /** deleteFiles ran: the segment left its log (a job holding it, such as the cleaner's, must stop). */
@@ -489,8 +489,7 @@ export class LogSegment {
       pos += size;
     }
     if (nextOffset >= 0) {
-      this.readEndOffset = nextOffset;
-      this.readEndPosition = position + pos;
+      this.readEnds.remember(nextOffset, position + pos);
     }
     return buf.subarray(0, pos);
   }
@@ -535,10 +534,9 @@ export class LogSegment {
       const bytes = this.read(position, maxBytes, maxOffset, pool, minOneBatch);
       const length = bytes.length;
       pool.release(bytes);
-      return length === 0 ? null : this.pinRegion(position, length, this.readEndOffset);
+      return length === 0 ? null : this.pinRegion(position, length, this.readEnds.lastOffset);
     }
-    this.readEndOffset = out.nextOffset;
-    this.readEndPosition = end;
+    this.readEnds.remember(out.nextOffset, end);
     return this.pinRegion(position, end - position, out.nextOffset);
   }
 
@@ -553,7 +551,8 @@ export class LogSegment {
    * from where its previous read ended skips the index lookup and scan.
    */
   positionOf(offset: number): number {
-    if (offset === this.readEndOffset) return this.readEndPosition < this.size ? this.readEndPosition : -1;
+    const known = this.readEnds.positionOf(offset);
+    if (known >= 0) return known < this.size ? known : -1;
     const b = this.findBatch(offset);
     return b ? b.position : -1;
   }
@@ -622,7 +621,7 @@ export class LogSegment {
     this.size = pos;
     this.verified.clear();
     this.verified.add(0, pos);
-    this.readEndOffset = -1;
+    this.readEnds.clear();
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.truncations++;
     this.nextOffset = next;

@@ -4,7 +4,7 @@
 // batches or not (a reopened log has not checked its CRCs: the first slice reads them through
 // the checked read), with an index entry for every batch, the default sparse index, or none, and
 // with offset gaps between batches (a follower's copy of a compacted log); finding a region of
-// checked batches reads O(1) headers, not one per batch; the descriptor stays usable after the
+// checked batches reads O(1) headers, not one per batch (also for 16 consumers taking turns); the descriptor stays usable after the
 // segment is deleted until released; on a filesystem whose descriptors are not the kernel's (in
 // memory) the read falls back to bytes.
 import assert from 'node:assert/strict';
@@ -136,6 +136,14 @@ test('a region of checked batches is found with O(1) reads, not one per batch', 
     assert.ok(big.reads <= 2, `${big.reads} reads for ${big.length} bytes`);
     next = big.next;
   }
+  // 16 consumers at their own offsets, taking turns: each continues without an index lookup and scan
+  const consumers = Array.from({ length: 16 }, (_, i) => reads(i * 100, 64 << 10).next);
+  for (let round = 0; round < 3; round++)
+    for (let c = 0; c < consumers.length; c++) {
+      const r = reads(consumers[c]!, 64 << 10);
+      assert.ok(r.reads <= 2, `consumer ${c}: ${r.reads} reads`);
+      consumers[c] = r.next;
+    }
   // 1 MiB of ~300 B batches: one read of the headers after the last index entry
   next = reads(smallFrom, 1 << 20).next;
   const small = reads(next, 1 << 20);
