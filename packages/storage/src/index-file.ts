@@ -19,8 +19,12 @@ export const TIME_INDEX_ENTRY = 12;
 export class IndexCache {
   private loaded = new Set<IndexFile>();
   private bytes = 0;
+  /** The index touched last: already the most recent, touching it again changes nothing (an index lookup touches it once per step). */
+  private last: IndexFile | null = null;
   constructor(readonly maxBytes = 32 * 1024 * 1024) {}
   touch(idx: IndexFile): void {
+    if (idx === this.last) return;
+    this.last = idx;
     if (this.loaded.has(idx)) {
       this.loaded.delete(idx);
       this.loaded.add(idx);
@@ -34,6 +38,7 @@ export class IndexCache {
     this.bytes += delta;
   }
   forget(idx: IndexFile): void {
+    if (idx === this.last) this.last = null;
     if (this.loaded.delete(idx)) this.bytes -= idx.capacityBytes;
   }
   private trim(keep: IndexFile): void {
