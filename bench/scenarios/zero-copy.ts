@@ -20,6 +20,7 @@ import { execTimed } from '../lib/exec.ts';
 import { kcatConsume } from '../lib/kcat.ts';
 import { recordsFile } from '../lib/records.ts';
 import { sizeLabel } from '../lib/shapes.ts';
+import { which } from '../lib/tools.ts';
 import { KCAT_APIS, brokerSkip, createTopics, sampled, timedProduce } from '../lib/tributary.ts';
 import { row, type Row, type RunContext, type Scenario, type ScenarioGroup } from '../lib/types.ts';
 import type { Column } from '../lib/table.ts';
@@ -85,7 +86,9 @@ function scenario(ctx: RunContext, size: number, consumers: number, zeroCopy: bo
   };
 }
 
-const python = () => process.env.BENCH_PYTHON || 'python3';
+/** A python3 for the stdlib-only drivers (no confluent-kafka needed), or null. */
+const python = (): string | null => process.env.BENCH_PYTHON || which('python3');
+const noPython = 'python3 not found (the raw-fetch and kernel floor rows run stdlib python drivers)';
 const RAW_CONSUMERS = 16;
 const RAW_FETCH_BYTES = 16 << 20;
 
@@ -97,7 +100,7 @@ function rawScenario(ctx: RunContext, zeroCopy: boolean): Scenario {
   const name = `zero-copy consume ${sizeLabel(size)} x${RAW_CONSUMERS} raw-fetch ${zeroCopy ? 'sendfile' : 'copy'}`;
   return {
     name,
-    skip: () => brokerSkip(ctx, KCAT_APIS, { kcat: true }),
+    skip: () => brokerSkip(ctx, KCAT_APIS, { kcat: true }) ?? (python() ? null : noPython),
     async run(): Promise<Row[]> {
       const n = rawRecords(ctx);
       const broker = await ctx.startBroker({ settings: { 'num.partitions': 1, 'tributary.zero.copy.enable': zeroCopy } });
@@ -107,7 +110,7 @@ function rawScenario(ctx: RunContext, zeroCopy: boolean): Scenario {
       const args = [join(ctx.root, 'bench/drivers/fetch_consumer.py'), '--bootstrap', broker.bootstrap, '--topic', 'zc'];
       args.push('--consumers', String(RAW_CONSUMERS), '--partition-max-bytes', String(RAW_FETCH_BYTES));
       const t0 = performance.now();
-      const m = await sampled(broker, () => execTimed(python(), args, { timeoutMs: 600_000 }));
+      const m = await sampled(broker, () => execTimed(python()!, args, { timeoutMs: 600_000 }));
       const seconds = (performance.now() - t0) / 1000;
       if (m.value.code !== 0) throw new Error(`fetch_consumer.py failed: ${(m.value.stdout + m.value.stderr).trim().slice(-300)}`);
       const out = JSON.parse(m.value.stdout.trim().split('\n').at(-1)!) as { records: number[] };
@@ -137,13 +140,13 @@ function floorScenario(ctx: RunContext, zeroCopy: boolean): Scenario {
   const gb = ctx.quick ? 0.5 : 2;
   return {
     name,
-    skip: () => null,
+    skip: () => (python() ? null : noPython),
     async run(): Promise<Row[]> {
       const file = join(ctx.tmp, 'sendfile-floor.bin');
       const chunk = Buffer.alloc(1 << 20, 0x5a);
       await writeFile(file, Buffer.concat(Array.from({ length: 64 }, () => chunk)));
       const args = [join(ctx.root, 'bench/drivers/sendfile_floor.py'), '--mode', zeroCopy ? 'sendfile' : 'copy', '--file', file];
-      const r = await execTimed(python(), [...args, '--gb', String(gb)], { timeoutMs: 120_000 });
+      const r = await execTimed(python()!, [...args, '--gb', String(gb)], { timeoutMs: 120_000 });
       if (r.code !== 0) throw new Error(`sendfile_floor.py failed: ${(r.stdout + r.stderr).trim().slice(-300)}`);
       const out = JSON.parse(r.stdout.trim()) as { seconds: number; bytes: number; userSeconds: number; sysSeconds: number };
       const cpu = out.userSeconds + out.sysSeconds;
