@@ -9,7 +9,9 @@
 // kcat parses every record, so with 16 of them on 2 cores the consumers, not the broker, set the
 // pace; two more kinds of rows show what the broker's path changes when it is not so:
 //   - raw-fetch: 16 wire-level consumers (drivers/fetch_consumer.py: Fetch v4 with 16 MiB per
-//     request, only batch headers read) reading a larger topic, so the broker's share grows;
+//     request, only batch headers read) reading a larger topic, so the broker's share grows (the
+//     copy path then also pays for 16 MiB read buffers: its RSS doubles; at 1 MiB per Fetch the
+//     two paths' CPU s/GB were measured much closer, about 1.2x);
 //   - kernel floor: no broker, a sender moving a cached file over loopback TCP with sendfile or
 //     with pread + send (drivers/sendfile_floor.py): its CPU s/GB is the least either path can
 //     cost on this machine, so the ratio of these two rows bounds the broker's.
