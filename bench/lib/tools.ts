@@ -25,7 +25,7 @@ function run(cmd: string, args: string[]): string | null {
   }
 }
 
-function which(name: string): string | null {
+export function which(name: string): string | null {
   const out = run('sh', ['-c', `command -v ${name}`]);
   return out?.trim() || null;
 }

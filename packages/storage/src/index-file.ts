@@ -19,8 +19,12 @@ export const TIME_INDEX_ENTRY = 12;
 export class IndexCache {
   private loaded = new Set<IndexFile>();
   private bytes = 0;
+  /** The index touched last: already the most recent, touching it again changes nothing (an index lookup touches it once per step). */
+  private last: IndexFile | null = null;
   constructor(readonly maxBytes = 32 * 1024 * 1024) {}
   touch(idx: IndexFile): void {
+    if (idx === this.last) return;
+    this.last = idx;
     if (this.loaded.has(idx)) {
       this.loaded.delete(idx);
       this.loaded.add(idx);
@@ -34,6 +38,7 @@ export class IndexCache {
     this.bytes += delta;
   }
   forget(idx: IndexFile): void {
+    if (idx === this.last) this.last = null;
     if (this.loaded.delete(idx)) this.bytes -= idx.capacityBytes;
   }
   private trim(keep: IndexFile): void {
@@ -218,6 +223,25 @@ export class IndexFile {
     }
     if (found < 0) return { offset: this.baseOffset, position: 0 };
     return { offset: this.baseOffset + this.relOffsetAt(found), position: this.positionAt(found) };
+  }
+
+  /**
+   * Offset index: the last entry whose offset is <= `offset` and whose position is <= `position`
+   * (both grow with the entry number), or -1 when none.
+   */
+  lastEntryAtOrBefore(offset: number, position: number): number {
+    const rel = offset - this.baseOffset;
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.relOffsetAt(mid) <= rel && this.positionAt(mid) <= position) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
   }
 
   /** Time index: the last entry whose timestamp is strictly below `ts`, as {timestamp, offset}; the segment start when none. */

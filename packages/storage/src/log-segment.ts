@@ -16,6 +16,8 @@ import { readFully, type FileSystem } from './fs.ts';
 import { type IndexCache, IndexCorruptError, IndexFile, OFFSET_INDEX_ENTRY, TIME_INDEX_ENTRY } from './index-file.ts';
 import { CorruptRecordError } from './errors.ts';
 import { FileRecords } from './file-records.ts';
+import { ReadEnds } from './read-ends.ts';
+import { SLICE_ASK_READ, SLICE_EMPTY, sliceEnd, type SliceEndInput } from './slice-end.ts';
 import { TXN_INDEX_SUFFIX, TransactionIndex } from './transaction-index.ts';
 
 export interface SegmentContext {
@@ -51,9 +53,18 @@ export interface BatchInfo {
 /** Test hook: batch CRCs computed by segment reads in this process. */
 export const readCrcChecks = { count: 0 };
 
-/** A batch header up to LastOffsetDelta: what slice() reads of each batch. */
-const SLICE_HEADER = Off.LastOffsetDelta + 4;
-const sliceScratch = Buffer.alloc(SLICE_HEADER);
+/** slice()'s arguments to sliceEnd and its answer (reused: a fetch allocates no objects for them). */
+const sliceOut = { nextOffset: -1 };
+const sliceInput: SliceEndInput = {
+  fs: null as unknown as FileSystem,
+  fd: -1,
+  offsetIndex: null as unknown as IndexFile,
+  size: 0,
+  position: 0,
+  limit: 0,
+  maxOffset: 0,
+  minOneBatch: true,
+};
 
 const SCAN_CHUNK = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCAN_CHUNK);
@@ -85,9 +96,8 @@ export class LogSegment {
    * batches outside them only, then add them.
    */
   private readonly verified = new VerifiedRanges();
-  /** Where the last read ended: the next offset and the position of the batch holding it. */
-  private readEndOffset = -1;
-  private readEndPosition = -1;
+  /** Where recent reads ended: next offsets and the positions of the batches holding them. */
+  private readonly readEnds = new ReadEnds();
   /** Indexes loaded and sanity-checked (closed segments are checked lazily, on first use). */
   indexesChecked = false;
   /** deleteFiles ran: the segment left its log (a job holding it, such as the cleaner's, must stop). */
@@ -479,71 +489,55 @@ export class LogSegment {
       pos += size;
     }
     if (nextOffset >= 0) {
-      this.readEndOffset = nextOffset;
-      this.readEndPosition = position + pos;
+      this.readEnds.remember(nextOffset, position + pos);
     }
     return buf.subarray(0, pos);
   }
 
   /**
    * The batches `read` would return, as a region of this segment's file instead of a copy
-   * (zero-copy fetch): the same batches, found by reading only their headers (27 bytes each),
-   * with the descriptor pinned until the FileRecords is released; null when `read` returns
-   * nothing. Batches whose CRC this process has not checked yet are read once through `read`
-   * (into a buffer of `pool`, given back at once), which checks them, so a corrupt batch is
-   * reported exactly as by `read` (CorruptRecordError for the first, the region ends before a
-   * later one).
+   * (zero-copy fetch), with the descriptor pinned until the FileRecords is released; null when
+   * `read` returns nothing. The region's end is found without reading its batches: none read when
+   * it reaches the end of the segment and the segment's next offset is known, else the headers
+   * after the last offset-index entry inside the budget (slice-end.ts). Batches whose CRC this
+   * process has not checked yet are read once through `read` (into a buffer of `pool`, given back
+   * at once), which checks them, so a corrupt batch is reported exactly as by `read`
+   * (CorruptRecordError for the first, the region ends before a later one).
    */
   slice(position: number, maxBytes: number, maxOffset: number, pool: BufferPool, minOneBatch = true): FileRecords | null {
     const avail = this.size - position;
     if (avail < LOG_OVERHEAD) return null;
     if (!minOneBatch && maxBytes < BATCH_HEADER_SIZE) return null;
-    const fs = this.ctx.fs;
-    const fd = this.fd();
-    const head = sliceScratch;
     // What `read` reads at once; a first batch larger than that is returned alone.
-    let limit = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), avail);
-    let pos = 0;
-    let nextOffset = -1;
-    let unverified = false;
-    while (pos + LOG_OVERHEAD <= avail) {
-      const got = readFully(fs, fd, head, 0, Math.min(SLICE_HEADER, avail - pos), position + pos);
-      if (got < LOG_OVERHEAD) break;
-      const baseOffset = readInt64(head, 0);
-      if (baseOffset >= maxOffset) break;
-      const size = head.readInt32BE(Off.BatchLength) + LOG_OVERHEAD;
-      if (pos === 0) {
-        if (size < BATCH_HEADER_SIZE || size > avail) {
-          throw new CorruptRecordError(`${this.logPath}: bad batch length ${size} at position ${position}`, this.logPath, position);
-        }
-        if (size > limit) {
-          if (!minOneBatch) return null;
-          limit = size;
-        }
-      } else if (pos + size > limit) break;
-      if (size < BATCH_HEADER_SIZE || got < SLICE_HEADER || head.readInt8(Off.Magic) !== CURRENT_MAGIC) {
-        if (pos === 0) unverified = true; // read() reports it
-        break;
-      }
-      const at = position + pos;
-      if (!this.verified.covers(at, at + size)) {
-        unverified = true;
-        break;
-      }
-      nextOffset = baseOffset + head.readInt32BE(Off.LastOffsetDelta) + 1;
-      pos += size;
+    const limit = Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE), avail);
+    let end: number;
+    const out = sliceOut;
+    if (limit === avail && this.nextOffset >= 0 && this.nextOffset <= maxOffset) {
+      // every batch to the end of the segment, all below maxOffset
+      end = this.size;
+      out.nextOffset = this.nextOffset;
+    } else {
+      const input = sliceInput;
+      input.fs = this.ctx.fs;
+      input.fd = this.fd();
+      input.offsetIndex = this.offsetIndex;
+      input.size = this.size;
+      input.position = position;
+      input.limit = limit;
+      input.maxOffset = maxOffset;
+      input.minOneBatch = minOneBatch;
+      end = sliceEnd(input, out);
+      if (end === SLICE_EMPTY) return null;
     }
-    if (unverified) {
+    if (end === SLICE_ASK_READ || !this.verified.covers(position, end)) {
       // first read of these batches in this process: read() checks their CRCs (once)
       const bytes = this.read(position, maxBytes, maxOffset, pool, minOneBatch);
       const length = bytes.length;
       pool.release(bytes);
-      return length === 0 ? null : this.pinRegion(position, length, this.readEndOffset);
+      return length === 0 ? null : this.pinRegion(position, length, this.readEnds.lastOffset);
     }
-    if (pos === 0) return null;
-    this.readEndOffset = nextOffset;
-    this.readEndPosition = position + pos;
-    return this.pinRegion(position, pos, nextOffset);
+    this.readEnds.remember(out.nextOffset, end);
+    return this.pinRegion(position, end - position, out.nextOffset);
   }
 
   private pinRegion(position: number, length: number, nextOffset: number): FileRecords {
@@ -557,7 +551,8 @@ export class LogSegment {
    * from where its previous read ended skips the index lookup and scan.
    */
   positionOf(offset: number): number {
-    if (offset === this.readEndOffset) return this.readEndPosition < this.size ? this.readEndPosition : -1;
+    const known = this.readEnds.positionOf(offset);
+    if (known >= 0) return known < this.size ? known : -1;
     const b = this.findBatch(offset);
     return b ? b.position : -1;
   }
@@ -626,7 +621,7 @@ export class LogSegment {
     this.size = pos;
     this.verified.clear();
     this.verified.add(0, pos);
-    this.readEndOffset = -1;
+    this.readEnds.clear();
     this.flushedSize = Math.min(this.flushedSize, pos);
     this.truncations++;
     this.nextOffset = next;
