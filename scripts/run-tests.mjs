@@ -6,8 +6,9 @@
 // restarted, one file at a time), which take minutes of their own.
 // TRIBUTARY_COVERAGE=1 (CI sets it) also measures coverage: every Node process the run starts, test
 // files and the brokers and CLIs they spawn, writes V8 coverage to coverage/tmp (NODE_V8_COVERAGE);
-// c8 then maps it to the TypeScript sources (.c8rc.json), the figure per package is printed, and the
-// raw data is deleted (coverage/coverage-summary.json stays).
+// c8 then maps it to the TypeScript sources (.c8rc.json; a CLI or broker process started from dist/
+// under TRIBUTARY_TEST_FROM_DIST=1 through the build's source maps), the figure per package is
+// printed, and the raw data is deleted (coverage/coverage-summary.json stays).
 // After each step, the slowest files are listed (scripts/test-timings-reporter.mjs).
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';

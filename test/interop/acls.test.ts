@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { REPO_ROOT, run, runOk, runPython, startBrokerProcess, type BrokerProcess } from './harness.ts';
+import { cliCommand } from '../../packages/tributary/src/cli-command.ts';
+import { run, runOk, runPython, startBrokerProcess, type BrokerProcess } from './harness.ts';
 import { needTool } from './tools.ts';
 
-const CLI = join(REPO_ROOT, 'packages/tributary/src/cli.ts');
+const [NODE, ...CLI] = cliCommand();
 const AUTHORIZER = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'num.partitions': 1 };
 const EXPECTED_ACLS = [
   'CLUSTER:LITERAL:kafka-cluster User:ANONYMOUS@* ALLOW ALTER',
@@ -26,7 +27,7 @@ const EXPECTED_ACLS = [
 ];
 
 function tributary(broker: BrokerProcess, args: string[]) {
-  return runOk(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], { timeoutMs: 30_000 });
+  return runOk(NODE!, [...CLI, ...args, '--bootstrap-server', broker.bootstrap], { timeoutMs: 30_000 });
 }
 
 describe('ACLs with kcat, kafka-python and confluent-kafka', { timeout: 180_000 }, () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type StartBrokerOptions, type TestBroker } from '@tributary/testkit';
 import { CompressionType, type DecodedBatch } from '@tributary/protocol';
+import { cliCommand } from '../../packages/tributary/src/cli-command.ts';
 import { PYTHON } from './tools.ts';
 import { readPartition } from './wire-client.ts';
 
@@ -260,8 +261,6 @@ export interface BrokerProcess {
   output(): string;
 }
 
-const CLI = fileURLToPath(new URL('../../packages/tributary/src/cli.ts', import.meta.url));
-
 /**
  * Starts `tributary start` on a free port with `dataDir`; resolves once it prints its listener.
  * `wrapper`: a command the broker runs under (e.g. strace and its options).
@@ -272,9 +271,9 @@ export async function startBrokerProcess(
   timeoutMs = 20_000,
   wrapper: string[] = [],
 ): Promise<BrokerProcess> {
-  const args = ['--import', 'tsx', CLI, 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`];
+  const args = [...cliCommand(), 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const [cmd, ...cmdArgs] = [...wrapper, process.execPath, ...args];
+  const [cmd, ...cmdArgs] = [...wrapper, ...args];
   const child = spawnTracked(cmd!, cmdArgs, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
   let out = '';
   const exited = new Promise<void>((res) => child.once('exit', () => res()));

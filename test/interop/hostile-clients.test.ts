@@ -160,9 +160,13 @@ describe('hostile clients', () => {
         c.socket.write(body);
       }
       const allClosed = Promise.all(conns.map((c) => c.closed));
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not every connection was closed')), 60_000));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('not every connection was closed')), 60_000);
+      });
       const peak = await peakRss(broker, Promise.race([allClosed, timeout]));
       await Promise.race([allClosed, timeout]);
+      clearTimeout(timer); // else it keeps the test process alive for its minute after the last test
       t.diagnostic(`RSS ${(rssBefore / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB`);
       assert.ok(
         peak - rssBefore < 250 * MiB,

@@ -85,7 +85,7 @@ describe('packed packages installed into a fresh project (SLOW: build, pack, ins
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('installed only compiled JavaScript and declarations: no TypeScript sources, no tsx', () => {
+  it('installed only compiled JavaScript and declarations: no TypeScript sources, no source maps, no tsx', () => {
     const modules = join(project, 'node_modules');
     for (const name of ['protocol', 'storage', 'raft', 'metadata', 'client', 'broker', 'testkit', 'cli']) {
       const dir = join(modules, '@tributary', name);
@@ -95,6 +95,12 @@ describe('packed packages installed into a fresh project (SLOW: build, pack, ins
         files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')),
         [],
         `${name}: no .ts sources`,
+      );
+      // the build's source maps (for coverage of the tests' dist/ processes) point at src/, which is not shipped
+      assert.deepEqual(
+        files.filter((f) => f.endsWith('.map')),
+        [],
+        `${name}: no source maps`,
       );
     }
     assert.throws(() => readdirSync(join(modules, 'tsx')), /ENOENT/, 'tsx is not installed');

@@ -5,25 +5,15 @@
 // SECURITY_DISABLED from a broker without an authorizer.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka, type AclBinding } from '@tributary/client';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+import { runCli, type CliResult } from './cli-process.ts';
 
 let broker: TestBroker;
 let plain: TestBroker;
 
-function cli(args: string[], bootstrap = broker.bootstrap): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', bootstrap], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], bootstrap = broker.bootstrap): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', bootstrap]);
 }
 
 async function ok(args: string[]): Promise<string> {

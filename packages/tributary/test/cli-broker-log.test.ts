@@ -4,14 +4,13 @@
 // only what the root level lets through with `tributary.log.level`; bad values refused at start.
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '@tributary/client';
-import { runCli } from './cli-process.ts';
+import { runCli, spawnCli } from './cli-process.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
@@ -29,15 +28,15 @@ interface Started {
 async function startBroker(overrides: string[]): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-log-'));
   dirs.push(dir);
-  const args = ['--import', 'tsx', CLI, 'start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`];
+  const args = ['start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`];
   for (const o of ['group.initial.rebalance.delay.ms=0', 'offsets.topic.num.partitions=1', ...overrides]) args.push('--override', o);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+  const child = spawnCli(args);
   children.push(child);
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const bootstrap = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       stdout += d;
       const m = /listening on PLAINTEXT:\/\/(127\.0\.0\.1:\d+)/.exec(stdout);
       if (m) resolve(m[1]!);

@@ -3,32 +3,15 @@
 // consumer-group offsets committed, described, reset and deleted, and clear errors with exit 1.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '@tributary/client';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runCli, type CliResult } from './cli-process.ts';
 
 let broker: TestBroker;
 
-function cli(args: string[], stdin?: string, bootstrap = broker.bootstrap): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', bootstrap], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], stdin?: string, bootstrap = broker.bootstrap): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', bootstrap], stdin);
 }
 
 async function ok(args: string[], stdin?: string): Promise<string> {

@@ -5,14 +5,12 @@
 // CLI against a broker whose only listener takes mutual TLS.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { parseJaasConfig, securityOptions } from '../src/commands/command-config.ts';
 import { createTestPki, type TestPki } from '../../broker/test/helpers/test-certs.ts';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+import { runCli, type CliResult } from './cli-process.ts';
 
 const props = (o: Record<string, string>) => new Map(Object.entries(o));
 
@@ -111,17 +109,8 @@ describe('tributary commands with --command-config against an mTLS listener', ()
     pki?.cleanup();
   });
 
-  function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(stdin);
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  function cli(args: string[], stdin = ''): Promise<CliResult> {
+    return runCli([...args, '--bootstrap-server', broker.bootstrap], stdin);
   }
 
   it('creates a topic, produces and consumes over mutual TLS; without the key store the broker refuses', async () => {

@@ -5,12 +5,10 @@
 // the usage errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import type { QuorumInfo } from '@tributary/client';
 import { replicationText, statusText } from '../src/commands/metadata-quorum.ts';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+import { runCli, type CliResult } from './cli-process.ts';
 const Z = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 const QUORUM: QuorumInfo = {
@@ -60,16 +58,8 @@ describe('metadata-quorum output', () => {
 
 let broker: TestBroker;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[]): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', broker.bootstrap]);
 }
 
 describe('tributary metadata-quorum against a broker', () => {

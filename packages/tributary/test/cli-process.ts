@@ -1,9 +1,13 @@
-// Runs the CLI as a child process (`node --import tsx cli.ts ...`) for tests: exit code, stdout
-// and stderr; `ok` asserts exit 0 and returns stdout.
+// Runs the CLI as a child process for tests, by cliCommand (the sources through tsx, or dist/ under
+// TRIBUTARY_TEST_FROM_DIST=1), with PATH alone as its environment (plus what a test adds), so
+// nothing of the test runner's environment reaches it: `spawnCli` starts it; `runCli` waits for its
+// exit code, stdout and stderr; `cliOk` asserts exit 0 and returns stdout; `runCliBytes` keeps
+// stdout as bytes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cliCommand } from '../src/cli-command.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const [NODE, ...CLI] = cliCommand();
 
 export interface CliResult {
   code: number | null;
@@ -11,16 +15,25 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], stdin = ''): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+/** Starts `tributary ...args`; `stdin` is written to it and closed. */
+export function spawnCli(
+  args: string[],
+  options: { stdin?: string | Buffer; env?: Record<string, string> } = {},
+): ChildProcessWithoutNullStreams {
+  const child = spawn(NODE!, [...CLI, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, ...options.env },
   });
+  child.stdin.end(options.stdin ?? '');
+  return child;
+}
+
+export function runCli(args: string[], stdin = ''): Promise<CliResult> {
+  const child = spawnCli(args, { stdin });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(stdin);
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -41,14 +54,10 @@ export function runCliBytes(
   args: string[],
   options: { stdin?: string | Buffer; env?: Record<string, string> } = {},
 ): Promise<CliBytesResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, ...options.env },
-  });
+  const child = spawnCli(args, options);
   const stdout: Buffer[] = [];
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => stdout.push(d));
   child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(options.stdin ?? '');
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr })));
 }

@@ -2,24 +2,14 @@
 // quotas set and removed, described as kafka-configs.sh prints them, and usage errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { entityDescription, quotasText } from '../src/commands/quotas.ts';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+import { runCli, type CliResult } from './cli-process.ts';
 
 let broker: TestBroker;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', broker.bootstrap], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[]): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', broker.bootstrap]);
 }
 
 async function ok(args: string[]): Promise<string> {

@@ -3,27 +3,23 @@
 // stops cleanly on SIGTERM.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStartArgs } from '../src/commands/start.ts';
 import { scrape } from '../../broker/test/helpers/prometheus-text.ts';
+import { spawnCli } from './cli-process.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
-
-function runCli(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
+function runCli(args: string[], onStdout?: (text: string, child: ChildProcess) => void) {
+  const child = spawnCli(args);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     stdout += d;
     onStdout?.(stdout, child);
   });
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr += d));
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on('exit', (code) => resolve({ code, stdout, stderr })),
   );

@@ -2,26 +2,16 @@
 // CLUSTER_ID, through the real CLI (node on cli.ts): exit codes, one-line errors, meta.properties.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCli, type CliResult } from './cli-process.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const ID = 'MkU3OEVBNTcwNTJENDM2Qk';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI; `stopOn`: SIGTERM it once stdout contains this text. */
-function runCli(args: string[], env: Record<string, string> = {}, stopOn?: string): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, ...env },
-  });
+function runCli(args: string[], env: Record<string, string> = {}, stopOn?: string): Promise<CliResult> {
+  const child = spawnCli(args, { env });
   let stdout = '';
   let stderr = '';
   let signalled = false;

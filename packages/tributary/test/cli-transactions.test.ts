@@ -5,13 +5,11 @@
 // against a broker, skipped until the broker side of transactions (issue 15) is merged.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '@tributary/client';
 import { describeText, listText } from '../src/commands/transactions.ts';
 import { producersText } from '../src/commands/producers.ts';
-
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+import { runCli, type CliResult } from './cli-process.ts';
 
 describe('transactions and producers output', () => {
   it('transactions list: one row per transactional id, by coordinator', () => {
@@ -117,16 +115,8 @@ describe('transactions and producers output', () => {
   });
 });
 
-function cli(args: string[], bootstrap = '127.0.0.1:1'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', bootstrap, '--api-timeout-ms', '2000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], bootstrap = '127.0.0.1:1'): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', bootstrap, '--api-timeout-ms', '2000']);
 }
 
 describe('transactions and producers usage', () => {

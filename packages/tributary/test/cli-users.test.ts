@@ -3,22 +3,12 @@
 // RESOURCE_NOT_FOUND, usage errors; and the credential created by the CLI logs a SCRAM client in.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startBroker, type TestBroker } from '@tributary/testkit';
 import { Kafka } from '@tributary/client';
+import { runCli, type CliResult } from './cli-process.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
-
-function cli(args: string[], bootstrap: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--bootstrap-server', bootstrap, '--api-timeout-ms', '5000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], bootstrap: string): Promise<CliResult> {
+  return runCli([...args, '--bootstrap-server', bootstrap, '--api-timeout-ms', '5000']);
 }
 
 describe('tributary users', () => {

@@ -12,10 +12,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliCommand } from '../src/cli-command.ts';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
 interface Step {
   command: string;
@@ -47,7 +46,11 @@ export function walkthroughSteps(readme: string): Step[] {
   return steps;
 }
 
-const SHIM = `set -o pipefail; npx() { if [ "$1" = tributary ]; then shift; node --import "${TSX}" "${CLI}" "$@"; else command npx "$@"; fi; }`;
+/** `npx tributary ...` in bash runs this repository's CLI (cliCommand), any other npx is npx. */
+const CLI = cliCommand()
+  .map((a) => `'${a.replaceAll("'", `'\\''`)}'`)
+  .join(' ');
+const SHIM = `set -o pipefail; npx() { if [ "$1" = tributary ]; then shift; ${CLI} "$@"; else command npx "$@"; fi; }`;
 
 let dir: string;
 let broker: ChildProcess | undefined;

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliCommand } from '../cli-command.ts';
 import { NodeProcess } from './node-process.ts';
 
 export const CONTROLLER_NODE_ID = 0;
@@ -59,7 +59,7 @@ export interface LocalClusterOptions {
    * `<dataDir>/broker-<id>/logs-0`, `logs-1`, ... (logDirsOf).
    */
   logDirsPerBroker?: number;
-  /** The command that runs the CLI (default: this package's CLI, compiled or through tsx; see defaultCommand). */
+  /** The command that runs the CLI (default: this package's CLI, compiled or through tsx; see cliCommand). */
   command?: readonly string[];
   /** Receives every line a node prints, prefixed with its name. */
   onLine?: (line: string) => void;
@@ -153,7 +153,7 @@ export class LocalCluster {
     for (const [i, id] of extra.entries()) this.ports.set(id, ports[n + quorumPorts + i]!);
     const controllerIds =
       dedicated === 1 ? [CONTROLLER_NODE_ID] : Array.from({ length: dedicated }, (_, i) => FIRST_QUORUM_CONTROLLER_ID + i);
-    const command = this.options.command ?? defaultCommand();
+    const command = this.options.command ?? cliCommand();
     const voters = combined
       ? this.controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',')
       : controllerIds.map((id, i) => `${id}@127.0.0.1:${this.controllerPorts[i]}`).join(',');
@@ -237,22 +237,6 @@ export class LocalCluster {
     await Promise.all([...this.brokerNodes.values()].map((p) => p.kill()));
     await Promise.all([...this.controllerNodes.values()].map((p) => p.kill()));
   }
-}
-
-/**
- * This package's CLI: `node dist/cli.js` when running compiled (installed from the registry), or
- * `node --conditions=tributary-source --import tsx src/cli.ts` when running from the TypeScript sources.
- */
-function defaultCommand(): string[] {
-  if (!import.meta.url.endsWith('.ts')) return [process.execPath, fileURLToPath(new URL('../cli.js', import.meta.url))];
-  // tsx as this module resolves it (a bare `--import tsx` would be looked up from the cwd)
-  return [
-    process.execPath,
-    '--conditions=tributary-source',
-    '--import',
-    import.meta.resolve('tsx'),
-    fileURLToPath(new URL('../cli.ts', import.meta.url)),
-  ];
 }
 
 /** `count` distinct free ports of 127.0.0.1 (bound and released at once). */
