@@ -19,6 +19,7 @@ import {
   type QuorumDescription,
   type VoteRequest,
 } from '@tributary/raft';
+import { MetadataImage } from '@tributary/metadata';
 import { METADATA_TOPIC_ID } from '../../src/controller/controller-backend.ts';
 import { parseBootstrapServers } from '../../src/controller/controller-connection.ts';
 import { QuorumEndpoints } from '../../src/controller/quorum-endpoints.ts';
@@ -114,7 +115,9 @@ function listener(handlers: AnyApiHandler[], port = 0) {
   const registry = new HandlerRegistry();
   registry.register(apiVersionsHandler);
   for (const h of handlers) registry.register(h);
-  const services = { registry, log: silentLogger, nodeId: 2, clusterId: CLUSTER } as unknown as BrokerServices;
+  // ApiVersions reads the finalized features from the controller's image
+  const controller = { image: MetadataImage.EMPTY };
+  const services = { registry, log: silentLogger, nodeId: 2, clusterId: CLUSTER, controller } as unknown as BrokerServices;
   return new SocketServer({
     listeners: [{ name: 'CONTROLLER', host: '127.0.0.1', port }],
     limits: { maxFrameBytes: 1 << 20, idleMs: 60_000, maxInFlightRequests: 100, maxInFlightBytes: 1 << 24 },
