@@ -210,17 +210,7 @@ export class IndexFile {
 
   /** Offset index: the last entry whose offset is <= `offset`, as {offset, position}; the segment start when none. */
   lookupOffset(offset: number): { offset: number; position: number } {
-    const rel = offset - this.baseOffset;
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.relOffsetAt(mid) <= rel) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = this.lastEntryAtOrBefore(offset, Number.POSITIVE_INFINITY);
     if (found < 0) return { offset: this.baseOffset, position: 0 };
     return { offset: this.baseOffset + this.relOffsetAt(found), position: this.positionAt(found) };
   }
