@@ -56,19 +56,23 @@ export interface BrokerNodeOptions {
 /**
  * Connection limits from the configuration and the broker options.
  *
- * Requests in flight per connection: a window of 5 by default (DEFAULT_MAX_IN_FLIGHT_REQUESTS),
- * answered in order, at most one of them a Fetch (connection.ts). Kafka handles one request per
- * connection at a time; Tributary keeps a small window because a producer's pipelined requests
- * that wait (acks=all for the followers, tributary.durability=fsync for the disk) then wait
- * together: measured on the 2-core machine (loaded by other work, interleaved runs, median of 10),
- * the raw replayer's 8 Produce requests in flight, 1 KiB records, acks=all with fsync: 90k
- * records/s with one request at a time, 216k with 5, 273k unbounded; acks=1 on the page cache
- * did not move (235k, 218k, 229k). 5 is what producers keep in flight by default
- * (max.in.flight.requests.per.connection: Java, librdkafka's idempotent producer, ours). What a
- * connection holds stays bounded: 5 requests (each counted in queued.max.request.bytes) and their
- * responses, of which one Fetch response of at most fetch.max.bytes. A Fetch handled alone (nothing
- * else in flight beside it) was tried and dropped: a ListOffsets sent behind a long poll then
- * reads the log end after records the poll is waiting for (our client's seek to the end misses
+ * Requests in flight per connection: a window of 500 by default (DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+ * Kafka's queued.max.requests), answered in order, at most one of them a Fetch (connection.ts).
+ * Kafka handles one request per connection at a time; Tributary keeps a window because a
+ * producer's pipelined requests that wait (acks=all for the followers, tributary.durability=fsync
+ * for the disk) then wait together. It was 5 (what Java producers and librdkafka's idempotent
+ * producer keep in flight), which starved librdkafka's plain producer (max.in.flight 1,000,000):
+ * with linger.ms=0 at 10,000 records/s, acks=all on RF=3, each request carries a record or two and
+ * waits for the followers (~1-2 ms), so 5 at a time is about 3,000 requests/s; the rest queued in
+ * the socket and the end-to-end latency grew to p50 1.5 s, p99 1.9 s over the run (`npm run bench
+ * -- --only cluster/e2e`; 1.9 / 13.2 ms with no bound, 2.0 / 127 ms with 32, 1.7 / 10.1 ms with
+ * 100, 1.7 / 10.3 ms with 500). Memory stays bounded by bytes, not by this count: the requests in
+ * flight count in queued.max.request.bytes, the requests and responses a connection holds stay
+ * under maxInFlightBytes, and at most one Fetch response of fetch.max.bytes. Earlier measurement
+ * (the raw replayer's 8 Produce requests in flight, 1 KiB, acks=all with fsync): 90k records/s with
+ * one request at a time, 216k with 5, 273k unbounded. A Fetch handled alone (nothing else in flight
+ * beside it) was tried and dropped: a ListOffsets sent behind a long poll then reads the log end
+ * after records the poll is waiting for (our client's seek to the end misses
  * them). Before, every pipelined request was handled at once: 10 connections pipelining Fetches
  * without reading their responses grew the broker to 20 GB.
  */
@@ -101,7 +105,7 @@ const CONNECTION_QUOTA_CONFIGS: ReadonlySet<string> = new Set([
 ]);
 
 /** Requests handled at once per connection when the broker options do not say (see connectionLimits). */
-export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 5;
+export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 500;
 
 /**
  * queued.max.request.bytes as the SocketServer applies it: <= 0 unbounded (Kafka's -1); the

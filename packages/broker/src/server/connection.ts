@@ -13,7 +13,7 @@
 //   - fewer than `maxInFlightRequests` requests are in flight (dispatched, response not yet handed
 //     to the socket), handled concurrently and answered in order. Kafka handles one at a time (the
 //     channel is muted from a complete request until its response is sent); the broker's default
-//     here is a window of 5, which lets a producer's pipelined acks=all / fsync produces wait
+//     here is a window of 500, which lets a producer's pipelined acks=all / fsync produces wait
 //     together (broker-node.ts, with the measurements);
 //   - no request waits for another of its kind: at most one Fetch (FrameProcessor.oneInFlight:
 //     its response may hold fetch.max.bytes) is in flight per connection; a second one, and
