@@ -37,7 +37,10 @@ function onDisk(dataDir: string, topic: string): { bytes: number; segments: numb
   let swapping = false;
   for (const f of readdirSync(dir)) {
     if (f.endsWith('.log')) {
-      bytes += statSync(join(dir, f)).size;
+      // the cleaner may delete a segment between the listing and the stat: it no longer counts
+      const st = statSync(join(dir, f), { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      bytes += st.size;
       segments++;
     }
     if (f.endsWith('.cleaned') || f.endsWith('.swap')) swapping = true;
