@@ -5,17 +5,12 @@
 // components are Kafka's ClientQuotaFilterComponent: `exact` (ofEntity), `default`
 // (ofDefaultEntity), `specified` (ofEntityType); `strict` keeps only entities with exactly the
 // filtered types. A top-level or per-entry error is thrown as a KafkaClientError naming the entity.
-import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { ClientQuotaAlteration, ClientQuotaEntry, ClientQuotaFilterComponent } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
-import { KafkaClientError } from '../network/errors.ts';
+import { failAdmin } from './admin-error.ts';
 
 const MATCH_TYPE = { exact: 0, default: 1, specified: 2 } as const;
-
-function fail(what: string, code: number, message: string | null): never {
-  const info = errorInfo(code);
-  throw new KafkaClientError(`${what}: ${info.name}${message ? ` (${message})` : ''}`, info.name, info.retriable, { code });
-}
 
 function entityText(entity: Readonly<Record<string, string | null>>): string {
   return Object.entries(entity)
@@ -37,7 +32,7 @@ export async function describeClientQuotas(
     })),
     strict: options.strict ?? false,
   });
-  if (r.errorCode !== ErrorCode.NONE) fail('describe client quotas', r.errorCode, r.errorMessage);
+  if (r.errorCode !== ErrorCode.NONE) failAdmin('describe client quotas', r.errorCode, r.errorMessage);
   return (r.entries ?? []).map((e) => ({
     entity: Object.fromEntries(e.entity.map((x) => [x.entityType, x.entityName])),
     quotas: Object.fromEntries(e.values.map((v) => [v.key, v.value])),
@@ -60,6 +55,6 @@ export async function alterClientQuotas(
   for (const e of r.entries) {
     if (e.errorCode === ErrorCode.NONE) continue;
     const entity = Object.fromEntries(e.entity.map((x) => [x.entityType, x.entityName]));
-    fail(`alter client quotas of ${entityText(entity)}`, e.errorCode, e.errorMessage);
+    failAdmin(`alter client quotas of ${entityText(entity)}`, e.errorCode, e.errorMessage);
   }
 }

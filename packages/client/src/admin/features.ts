@@ -4,25 +4,17 @@
 // AdminClient does; UpdateFeatures (API key 57) goes to any broker, which forwards it to the
 // controller. A failed update is thrown as a KafkaClientError with the controller's message (one
 // failing feature fails them all).
-import { ApiKey, ErrorCode, errorInfo } from '@tributary/protocol';
+import { ApiKey, ErrorCode } from '@tributary/protocol';
 import type { FeatureMetadata, FeatureUpdate } from '../api.ts';
 import type { Cluster } from '../cluster/cluster.ts';
-import { KafkaClientError } from '../network/errors.ts';
+import { failAdmin } from './admin-error.ts';
 
 const UPGRADE_TYPE = { upgrade: 1, 'safe-downgrade': 2, 'unsafe-downgrade': 3 } as const;
-
-function fail(what: string, code: number, message: string | null): never {
-  const info = errorInfo(code);
-  throw new KafkaClientError(`${what}: ${info.name}${message ? ` (${message})` : ''}`, info.name, info.retriable, {
-    code,
-    errorMessage: message,
-  });
-}
 
 export async function describeFeatures(cluster: Cluster): Promise<FeatureMetadata> {
   const c = await cluster.anyConnection();
   const r = await c.request(ApiKey.ApiVersions, { clientSoftwareName: 'tributary', clientSoftwareVersion: '0' });
-  if (r.errorCode !== ErrorCode.NONE) fail('describe features', r.errorCode, null);
+  if (r.errorCode !== ErrorCode.NONE) failAdmin('describe features', r.errorCode, null);
   return {
     finalizedFeatures: Object.fromEntries(
       (r.finalizedFeatures ?? []).map((f) => [f.name, { minVersionLevel: f.minVersionLevel, maxVersionLevel: f.maxVersionLevel }]),
@@ -50,6 +42,7 @@ export async function updateFeatures(
     })),
     validateOnly: options.validateOnly ?? false,
   });
-  if (r.errorCode !== ErrorCode.NONE) fail('update features', r.errorCode, r.errorMessage);
-  for (const x of r.results ?? []) if (x.errorCode !== ErrorCode.NONE) fail(`update feature ${x.feature}`, x.errorCode, x.errorMessage);
+  if (r.errorCode !== ErrorCode.NONE) failAdmin('update features', r.errorCode, r.errorMessage);
+  for (const x of r.results ?? [])
+    if (x.errorCode !== ErrorCode.NONE) failAdmin(`update feature ${x.feature}`, x.errorCode, x.errorMessage);
 }

@@ -9,14 +9,10 @@ import type { PartitionReassignment, TargetReassignment } from '../api.ts';
 import type { TopicPartition } from '../assignors/types.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { KafkaClientError } from '../network/errors.ts';
+import { failAdmin } from './admin-error.ts';
 
 /** Kafka's AdminClient default for AlterPartitionReassignments' timeout. */
 const TIMEOUT_MS = 30_000;
-
-function fail(what: string, code: number, message: string | null): never {
-  const info = errorInfo(code);
-  throw new KafkaClientError(`${what}: ${info.name}${message ? ` (${message})` : ''}`, info.name, info.retriable, { code });
-}
 
 /** Groups partitions by topic, topics and partitions in the order first seen. */
 function byTopic<T extends { topic: string }>(items: readonly T[]): Map<string, T[]> {
@@ -39,7 +35,7 @@ export async function alterPartitionReassignments(cluster: Cluster, reassignment
       partitions: ps.map((p) => ({ partitionIndex: p.partition, replicas: p.replicas === null ? null : [...p.replicas] })),
     })),
   });
-  if (r.errorCode !== ErrorCode.NONE) fail('alter partition reassignments', r.errorCode, r.errorMessage);
+  if (r.errorCode !== ErrorCode.NONE) failAdmin('alter partition reassignments', r.errorCode, r.errorMessage);
   const failed: Array<{ name: string; code: number; message: string | null }> = [];
   for (const t of r.responses)
     for (const p of t.partitions)
@@ -63,7 +59,7 @@ export async function listPartitionReassignments(
         ? null
         : [...byTopic(partitions)].map(([name, ps]) => ({ name, partitionIndexes: ps.map((p) => p.partition) })),
   });
-  if (r.errorCode !== ErrorCode.NONE) fail('list partition reassignments', r.errorCode, r.errorMessage);
+  if (r.errorCode !== ErrorCode.NONE) failAdmin('list partition reassignments', r.errorCode, r.errorMessage);
   const out: PartitionReassignment[] = [];
   for (const t of r.topics)
     for (const p of t.partitions)
